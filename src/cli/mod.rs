@@ -1,0 +1,4 @@
+//! cli stage.
+pub fn main() -> i32 {
+    0
+}

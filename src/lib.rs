@@ -1,0 +1,18 @@
+//! spof finds single points of failure in infrastructure configuration.
+//!
+//! The crate is laid out as the pipeline it runs (see `docs/architecture.md`):
+//! [`discover`] → [`parse`] → [`model`] → [`graph`] → [`analysis`] →
+//! [`rules`] → [`render`]. [`config`] reads `spof.toml`; [`cli`] wires the
+//! stages to the command line.
+
+pub mod analysis;
+pub mod cli;
+pub mod config;
+pub mod diagnostic;
+pub mod discover;
+pub mod graph;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod rules;
+pub mod source;

@@ -1,0 +1,161 @@
+//! spof's own spanned document tree. YAML and JSON both parse into it; every
+//! node keeps the byte range of its text so findings point at exact lines.
+
+use crate::source::TextRange;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// A scalar as written. `plain` is false for quoted and block scalars,
+    /// which are always strings.
+    Scalar {
+        text: String,
+        plain: bool,
+    },
+    Seq(Vec<Node>),
+    Map(Vec<(Node, Node)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub range: TextRange,
+    pub value: Value,
+}
+
+impl Node {
+    pub fn scalar(range: TextRange, text: impl Into<String>, plain: bool) -> Self {
+        Self {
+            range,
+            value: Value::Scalar {
+                text: text.into(),
+                plain,
+            },
+        }
+    }
+
+    /// Value of `key` in a mapping.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// Key node and value node of `key` in a mapping (the last one wins, as in
+    /// Kubernetes).
+    pub fn entry(&self, key: &str) -> Option<(&Node, &Node)> {
+        match &self.value {
+            Value::Map(entries) => entries
+                .iter()
+                .rev()
+                .find(|(k, _)| k.as_str() == Some(key))
+                .map(|(k, v)| (k, v)),
+            _ => None,
+        }
+    }
+
+    /// Follows a path of mapping keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar { text, .. } => Some(text),
+            _ => None,
+        }
+    }
+
+    /// A string value that is not null.
+    pub fn as_text(&self) -> Option<&str> {
+        if self.is_null() { None } else { self.as_str() }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(&self.value, Value::Scalar { text, plain: true } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match &self.value {
+            Value::Scalar { text, plain: true } => parse_int(text),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Scalar { text, plain: true } => match text.as_str() {
+                "true" | "True" | "TRUE" => Some(true),
+                "false" | "False" | "FALSE" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(items) => items,
+            _ => &[],
+        }
+    }
+
+    pub fn as_map(&self) -> &[(Node, Node)] {
+        match &self.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    pub fn is_map(&self) -> bool {
+        matches!(self.value, Value::Map(_))
+    }
+}
+
+/// YAML 1.2 core-schema integers (decimal, `0o` octal, `0x` hex).
+fn parse_int(text: &str) -> Option<i64> {
+    let (sign, digits) = match text.as_bytes().first()? {
+        b'-' => (-1, &text[1..]),
+        b'+' => (1, &text[1..]),
+        _ => (1, text),
+    };
+    let value = if let Some(hex) = digits.strip_prefix("0x") {
+        i64::from_str_radix(hex, 16).ok()?
+    } else if let Some(oct) = digits.strip_prefix("0o") {
+        i64::from_str_radix(oct, 8).ok()?
+    } else if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse().ok()?
+    } else {
+        return None;
+    };
+    Some(sign * value)
+}
+
+/// One document of a YAML stream (or a whole JSON file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    pub root: Node,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(text: &str, plain: bool) -> Node {
+        Node::scalar(TextRange::empty(0), text, plain)
+    }
+
+    #[test]
+    fn integers_follow_the_core_schema() {
+        assert_eq!(s("3", true).as_i64(), Some(3));
+        assert_eq!(s("-2", true).as_i64(), Some(-2));
+        assert_eq!(s("0x10", true).as_i64(), Some(16));
+        assert_eq!(s("3", false).as_i64(), None);
+        assert_eq!(s("3.5", true).as_i64(), None);
+        assert_eq!(s("", true).as_i64(), None);
+    }
+
+    #[test]
+    fn null_and_bool() {
+        assert!(s("~", true).is_null());
+        assert!(!s("null", false).is_null());
+        assert_eq!(s("true", true).as_bool(), Some(true));
+        assert_eq!(s("true", false).as_bool(), None);
+    }
+}

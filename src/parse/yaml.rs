@@ -1,0 +1,467 @@
+//! YAML and JSON frontend: saphyr parser events → [`Node`] tree with byte
+//! ranges.
+//!
+//! The tree is built from saphyr-parser's event stream rather than from
+//! `saphyr`'s loader so that alias expansion and nesting depth are bounded
+//! while the tree is built (an alias bomb never allocates), and so that spans
+//! are byte ranges: saphyr reports character offsets, which are translated
+//! through the line index here, once.
+
+use super::tree::{Document, Node, Value};
+use crate::source::{LineIndex, TextRange};
+use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
+use std::collections::HashMap;
+
+/// Bounds on what one file may cost to load.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Nodes that alias expansion may copy, per file.
+    pub max_alias_nodes: usize,
+    /// Deepest nesting of sequences and mappings.
+    pub max_depth: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_alias_nodes: 100_000,
+            max_depth: 256,
+        }
+    }
+}
+
+/// A file that could not be parsed, at the byte range where parsing stopped.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub range: TextRange,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// Parses a YAML stream (JSON is a subset). Documents before a syntax error
+/// are returned along with the error.
+pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Option<SyntaxError>) {
+    let (body, bom) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, '\u{feff}'.len_utf8()),
+        None => (text, 0),
+    };
+    let mut builder = Builder {
+        text: body,
+        positions: Positions::new(body),
+        bom,
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_budget: limits.max_alias_nodes,
+        docs: Vec::new(),
+    };
+    let error = builder.run().err().map(|mut e| {
+        if e.help.is_none() && looks_like_template(text) {
+            e.help = Some(
+                "this looks like an unrendered template; render it first, e.g. \
+                 `helm template RELEASE CHART | spof check -`"
+                    .to_string(),
+            );
+        }
+        e
+    });
+    (builder.docs, error)
+}
+
+fn looks_like_template(text: &str) -> bool {
+    text.contains("{{") && text.contains("}}")
+}
+
+/// Character index → byte offset. Pure-ASCII files (nearly all manifests)
+/// need no table.
+struct Positions {
+    ascii: bool,
+    lines: Option<LineIndex>,
+}
+
+impl Positions {
+    fn new(text: &str) -> Self {
+        let ascii = text.is_ascii();
+        Self {
+            ascii,
+            lines: (!ascii).then(|| LineIndex::new(text)),
+        }
+    }
+
+    fn byte(&self, text: &str, m: Marker) -> usize {
+        match &self.lines {
+            None if self.ascii => m.index().min(text.len()),
+            Some(lines) => lines.offset_of(text, m.line().saturating_sub(1), m.col()),
+            None => text.len(),
+        }
+    }
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<(Node, Node)>,
+        key: Option<Node>,
+    },
+    Doc,
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    positions: Positions,
+    bom: usize,
+    limits: &'a Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    alias_budget: usize,
+    docs: Vec<Document>,
+}
+
+impl Builder<'_> {
+    fn offset(&self, m: Marker) -> usize {
+        self.positions.byte(self.text, m) + self.bom
+    }
+
+    fn range(&self, start: Marker, end: Marker) -> TextRange {
+        TextRange::new(self.offset(start), self.offset(end))
+    }
+
+    fn error_at(&self, m: Marker, message: impl Into<String>) -> SyntaxError {
+        let at = self.offset(m);
+        SyntaxError {
+            range: TextRange::new(at, at),
+            message: message.into(),
+            help: None,
+        }
+    }
+
+    fn run(&mut self) -> Result<(), SyntaxError> {
+        let mut parser = Parser::new_from_str(self.text);
+        let mut last = Marker::new(0, 1, 0);
+        while let Some(item) = parser.next() {
+            let (event, span) = match item {
+                Ok(ok) => ok,
+                Err(e) => {
+                    return Err(self.error_at(*e.marker(), e.info().to_string()));
+                }
+            };
+            last = span.end;
+            match event {
+                Event::StreamStart | Event::Nothing => {}
+                Event::StreamEnd => break,
+                Event::DocumentStart(_) => self.stack.push(Frame::Doc),
+                Event::DocumentEnd => {
+                    self.stack.pop();
+                    self.anchors.clear();
+                }
+                Event::Scalar(text, style, anchor, _tag) => {
+                    let plain = matches!(style, ScalarStyle::Plain);
+                    let node = Node::scalar(self.range(span.start, span.end), text, plain);
+                    self.remember(anchor, &node, 1);
+                    self.push(node, span.start)?;
+                }
+                Event::SequenceStart(anchor, _) => {
+                    self.enter(span.start)?;
+                    let start = self.offset(span.start);
+                    self.stack.push(Frame::Seq {
+                        start,
+                        anchor,
+                        items: Vec::new(),
+                    });
+                }
+                Event::MappingStart(anchor, _) => {
+                    self.enter(span.start)?;
+                    let start = self.offset(span.start);
+                    self.stack.push(Frame::Map {
+                        start,
+                        anchor,
+                        entries: Vec::new(),
+                        key: None,
+                    });
+                }
+                Event::SequenceEnd => {
+                    let end = self.offset(span.end);
+                    let Some(Frame::Seq {
+                        start,
+                        anchor,
+                        items,
+                    }) = self.stack.pop()
+                    else {
+                        return Err(self.error_at(span.start, "unbalanced sequence"));
+                    };
+                    let end = items.last().map_or(end, |n| n.range.end as usize).max(end);
+                    let size = 1 + items.len();
+                    let node = Node {
+                        range: TextRange::new(start, end),
+                        value: Value::Seq(items),
+                    };
+                    self.remember(anchor, &node, size);
+                    self.push(node, span.start)?;
+                }
+                Event::MappingEnd => {
+                    let end = self.offset(span.end);
+                    let Some(Frame::Map {
+                        start,
+                        anchor,
+                        entries,
+                        ..
+                    }) = self.stack.pop()
+                    else {
+                        return Err(self.error_at(span.start, "unbalanced mapping"));
+                    };
+                    let end = entries
+                        .last()
+                        .map_or(end, |(_, v)| v.range.end as usize)
+                        .max(end);
+                    let size = 1 + 2 * entries.len();
+                    let node = Node {
+                        range: TextRange::new(start, end),
+                        value: Value::Map(merge_keys(entries)),
+                    };
+                    self.remember(anchor, &node, size);
+                    self.push(node, span.start)?;
+                }
+                Event::Alias(id) => {
+                    let Some((target, size)) = self.anchors.get(&id) else {
+                        return Err(self.error_at(span.start, "alias to an unknown anchor"));
+                    };
+                    if *size > self.alias_budget {
+                        return Err(SyntaxError {
+                            help: Some(format!(
+                                "spof expands at most {} nodes through aliases per file",
+                                self.limits.max_alias_nodes
+                            )),
+                            ..self.error_at(span.start, "YAML aliases expand beyond the limit")
+                        });
+                    }
+                    self.alias_budget -= *size;
+                    let mut node = target.clone();
+                    // The alias is where the value is used: point there.
+                    node.range = self.range(span.start, span.end);
+                    self.push(node, span.start)?;
+                }
+            }
+        }
+        // A stream that ends inside a collection is reported by saphyr; this
+        // guards the builder's own invariant.
+        if self.stack.iter().any(|f| !matches!(f, Frame::Doc)) {
+            return Err(self.error_at(last, "unexpected end of input"));
+        }
+        Ok(())
+    }
+
+    fn enter(&self, at: Marker) -> Result<(), SyntaxError> {
+        if self.stack.len() > self.limits.max_depth {
+            return Err(SyntaxError {
+                help: Some(format!(
+                    "spof reads at most {} levels of nesting",
+                    self.limits.max_depth
+                )),
+                ..self.error_at(at, "nesting is too deep")
+            });
+        }
+        Ok(())
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node, own_size: usize) {
+        if anchor != 0 {
+            let size = own_size + subtree_size(node).saturating_sub(own_size);
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+    }
+
+    fn push(&mut self, node: Node, at: Marker) -> Result<(), SyntaxError> {
+        match self.stack.last_mut() {
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map { entries, key, .. }) => match key.take() {
+                None => *key = Some(node),
+                Some(k) => entries.push((k, node)),
+            },
+            Some(Frame::Doc) => {
+                if !node.is_null() {
+                    self.docs.push(Document { root: node });
+                }
+            }
+            None => return Err(self.error_at(at, "value outside a document")),
+        }
+        Ok(())
+    }
+}
+
+fn subtree_size(node: &Node) -> usize {
+    let mut size = 0;
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        size += 1;
+        match &n.value {
+            Value::Scalar { .. } => {}
+            Value::Seq(items) => todo.extend(items),
+            Value::Map(entries) => todo.extend(entries.iter().flat_map(|(k, v)| [k, v])),
+        }
+    }
+    size
+}
+
+/// Applies YAML merge keys (`<<: *base`, `<<: [*a, *b]`): merged entries
+/// never override keys written in the mapping itself.
+fn merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
+    let is_merge =
+        |k: &Node| matches!(&k.value, Value::Scalar { text, plain: true } if text == "<<");
+    if !entries.iter().any(|(k, _)| is_merge(k)) {
+        return entries;
+    }
+    let mut own = Vec::with_capacity(entries.len());
+    let mut merged: Vec<(Node, Node)> = Vec::new();
+    for (k, v) in entries {
+        if !is_merge(&k) {
+            own.push((k, v));
+            continue;
+        }
+        let sources = match v.value {
+            Value::Map(m) => vec![m],
+            Value::Seq(items) => items
+                .into_iter()
+                .filter_map(|n| match n.value {
+                    Value::Map(m) => Some(m),
+                    _ => None,
+                })
+                .collect(),
+            Value::Scalar { .. } => Vec::new(),
+        };
+        for source in sources {
+            for (mk, mv) in source {
+                let present = |list: &[(Node, Node)]| {
+                    list.iter()
+                        .any(|(k, _)| k.as_str().is_some() && k.as_str() == mk.as_str())
+                };
+                if !present(&own) && !present(&merged) {
+                    merged.push((mk, mv));
+                }
+            }
+        }
+    }
+    merged.retain(|(mk, _)| !own.iter().any(|(k, _)| k.as_str() == mk.as_str()));
+    own.extend(merged);
+    own
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> (Vec<Document>, Option<SyntaxError>) {
+        parse_stream(text, &Limits::default())
+    }
+
+    fn slice<'a>(text: &'a str, n: &Node) -> &'a str {
+        &text[n.range.start as usize..n.range.end as usize]
+    }
+
+    #[test]
+    fn multi_document_stream_with_spans() {
+        let text = "a: 1\n---\nkind: Deployment\nspec:\n  replicas: 3\n";
+        let (docs, err) = parse(text);
+        assert!(err.is_none());
+        assert_eq!(docs.len(), 2);
+        let replicas = docs[1].root.path(&["spec", "replicas"]).unwrap();
+        assert_eq!(replicas.as_i64(), Some(3));
+        assert_eq!(slice(text, replicas), "3");
+        let (k, _) = docs[1].root.get("spec").unwrap().entry("replicas").unwrap();
+        assert_eq!(slice(text, k), "replicas");
+    }
+
+    #[test]
+    fn non_ascii_text_gets_byte_ranges() {
+        let text = "name: café\nreplicas: 2\n";
+        let (docs, _) = parse(text);
+        let r = docs[0].root.get("replicas").unwrap();
+        assert_eq!(slice(text, r), "2");
+        assert_eq!(slice(text, docs[0].root.get("name").unwrap()), "café");
+    }
+
+    #[test]
+    fn bom_and_crlf_parse_normally() {
+        let text = "\u{feff}kind: Pod\r\nmetadata:\r\n  name: x\r\n";
+        let (docs, err) = parse(text);
+        assert!(err.is_none(), "{err:?}");
+        let name = docs[0].root.path(&["metadata", "name"]).unwrap();
+        assert_eq!(slice(text, name), "x");
+    }
+
+    #[test]
+    fn json_parses_as_yaml() {
+        let text = r#"{"kind": "Service", "spec": {"ports": [{"port": 80}]}}"#;
+        let (docs, err) = parse(text);
+        assert!(err.is_none());
+        let port = &docs[0].root.path(&["spec", "ports"]).unwrap().as_seq()[0];
+        assert_eq!(port.get("port").unwrap().as_i64(), Some(80));
+    }
+
+    #[test]
+    fn syntax_error_points_at_the_problem() {
+        let text = "a: 1\nb: [1, 2\n";
+        let (_, err) = parse(text);
+        let err = err.expect("error");
+        assert!(err.range.start as usize <= text.len());
+        assert!(err.help.is_none());
+    }
+
+    #[test]
+    fn unrendered_template_gets_help() {
+        let text = "metadata:\n  name: {{ .Values.name }}\n  {{- if .Values.x }}\n";
+        let (_, err) = parse(text);
+        assert!(err.unwrap().help.unwrap().contains("helm template"));
+    }
+
+    #[test]
+    fn alias_bomb_is_bounded() {
+        let mut text = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut prev = 'a';
+        for c in 'b'..='k' {
+            text.push_str(&format!("{c}: &{c} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+            prev = c;
+        }
+        let (_, err) = parse(&text);
+        assert!(err.unwrap().message.contains("aliases"));
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_crash() {
+        let text = "[".repeat(100_000);
+        let (_, err) = parse(&text);
+        let err = err.unwrap();
+        assert!(
+            err.message.contains("deep") || err.message.contains("recursion"),
+            "{err:?}"
+        );
+        // Block nesting deeper than our own limit, below saphyr's.
+        let text: String = (0..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
+        let (_, err) = parse(&text);
+        assert!(err.unwrap().message.contains("deep"));
+    }
+
+    #[test]
+    fn merge_keys_fill_missing_entries() {
+        let text = "base: &b {x: 1, y: 2}\nm:\n  <<: *b\n  y: 3\n";
+        let (docs, _) = parse(text);
+        let m = docs[0].root.get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().as_i64(), Some(1));
+        assert_eq!(m.get("y").unwrap().as_i64(), Some(3));
+        assert!(m.get("<<").is_none());
+    }
+
+    #[test]
+    fn empty_documents_are_skipped() {
+        let (docs, err) = parse("---\n---\n");
+        assert!(err.is_none());
+        assert!(docs.is_empty());
+        let (docs, _) = parse("");
+        assert!(docs.is_empty());
+    }
+}

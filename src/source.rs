@@ -1,0 +1,235 @@
+//! Source files, byte spans and line/column conversion.
+//!
+//! Every stage keeps locations as byte ranges into the original text; line and
+//! column numbers are computed only when a diagnostic is rendered.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Index of a file in a [`SourceMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// A byte range inside one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TextRange {
+    pub start: u32,
+    pub end: u32,
+}
+
+impl TextRange {
+    pub fn new(start: usize, end: usize) -> Self {
+        let start = u32::try_from(start).unwrap_or(u32::MAX);
+        let end = u32::try_from(end).unwrap_or(u32::MAX).max(start);
+        Self { start, end }
+    }
+
+    pub fn empty(at: usize) -> Self {
+        Self::new(at, at)
+    }
+
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// A byte range inside a known file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Span {
+    pub file: FileId,
+    pub range: TextRange,
+}
+
+impl Span {
+    pub fn new(file: FileId, range: TextRange) -> Self {
+        Self { file, range }
+    }
+}
+
+/// Byte offsets of line starts, for offset → (line, column) conversion.
+#[derive(Debug, Clone, Default)]
+pub struct LineIndex {
+    line_starts: Vec<u32>,
+}
+
+/// A 1-based line and column; the column counts Unicode scalar values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct LineCol {
+    pub line: u32,
+    pub column: u32,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
+        Self { line_starts }
+    }
+
+    /// Line (0-based) containing `offset`.
+    pub fn line_of(&self, offset: u32) -> usize {
+        self.line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Byte offset where the 0-based `line` starts.
+    pub fn line_start(&self, line: usize) -> Option<u32> {
+        self.line_starts.get(line).copied()
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
+        let offset = offset.min(u32::try_from(text.len()).unwrap_or(u32::MAX));
+        let line = self.line_of(offset);
+        let start = self.line_starts[line] as usize;
+        let end = (offset as usize).max(start);
+        let column = text
+            .get(start..end)
+            .map_or(end - start, |prefix| prefix.chars().count());
+        LineCol {
+            line: u32::try_from(line + 1).unwrap_or(u32::MAX),
+            column: u32::try_from(column + 1).unwrap_or(u32::MAX),
+        }
+    }
+
+    /// Byte offsets of every char boundary are needed to translate saphyr's
+    /// character indices; this converts a 0-based line and character column.
+    pub fn offset_of(&self, text: &str, line: usize, char_col: usize) -> usize {
+        let Some(&start) = self.line_starts.get(line) else {
+            return text.len();
+        };
+        let start = start as usize;
+        let rest = text.get(start..).unwrap_or("");
+        rest.char_indices()
+            .nth(char_col)
+            .map_or(text.len().min(start + rest.len()), |(i, _)| start + i)
+    }
+}
+
+/// One input file (or standard input) as read.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Path as reached from the paths given on the command line.
+    pub path: PathBuf,
+    pub text: Arc<str>,
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    pub fn new(path: PathBuf, text: impl Into<Arc<str>>) -> Self {
+        let text = text.into();
+        let lines = LineIndex::new(&text);
+        Self { path, text, lines }
+    }
+
+    pub fn line_col(&self, offset: u32) -> LineCol {
+        self.lines.line_col(&self.text, offset)
+    }
+
+    /// The path as printed: forward slashes, no leading `./`.
+    pub fn display_path(&self) -> String {
+        display_path(&self.path)
+    }
+
+    /// Text of the 0-based line, without its line ending.
+    pub fn line_text(&self, line: usize) -> &str {
+        let Some(start) = self.lines.line_start(line) else {
+            return "";
+        };
+        let end = self
+            .lines
+            .line_start(line + 1)
+            .map_or(self.text.len(), |e| e as usize);
+        self.text
+            .get(start as usize..end)
+            .unwrap_or("")
+            .trim_end_matches(['\n', '\r'])
+    }
+}
+
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let mut s = s.as_str();
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest;
+    }
+    s.to_string()
+}
+
+/// All files of one run, addressed by [`FileId`].
+#[derive(Debug, Default, Clone)]
+pub struct SourceMap {
+    files: Vec<SourceFile>,
+}
+
+impl SourceMap {
+    pub fn add(&mut self, file: SourceFile) -> FileId {
+        let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));
+        self.files.push(file);
+        id
+    }
+
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_col_counts_characters_not_bytes() {
+        let text = "a: é\nbb: x\n";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 0), LineCol { line: 1, column: 1 });
+        // 'x' on line 2 at byte 11 (é is two bytes).
+        let x = text.find('x').unwrap() as u32;
+        assert_eq!(idx.line_col(text, x), LineCol { line: 2, column: 5 });
+        let after_e = text.find('\n').unwrap() as u32;
+        assert_eq!(idx.line_col(text, after_e), LineCol { line: 1, column: 5 });
+    }
+
+    #[test]
+    fn offset_of_translates_character_columns() {
+        let text = "é: ü\nk: v";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.offset_of(text, 0, 3), text.find('ü').unwrap());
+        assert_eq!(idx.offset_of(text, 1, 3), text.len() - 1);
+        assert_eq!(idx.offset_of(text, 7, 0), text.len());
+    }
+
+    #[test]
+    fn display_path_strips_dot_slash() {
+        assert_eq!(display_path(Path::new("./a/b.yaml")), "a/b.yaml");
+        assert_eq!(display_path(Path::new("b.yaml")), "b.yaml");
+    }
+}
