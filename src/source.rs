@@ -197,6 +197,10 @@ impl SourceMap {
         self.files.len()
     }
 
+    pub fn shrink(&mut self) {
+        self.files.shrink_to_fit();
+    }
+
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
     }

@@ -1,1 +1,528 @@
-//! analysis stage.
+//! Analyse stage: availability of every entity as a function of failure
+//! domains.
+//!
+//! An entity is up when its placement survives and every hard dependency is
+//! up (`up(E) = placement_ok(E) ∧ ⋀ up(D)`); a Service is up when any of the
+//! workloads it selects is up; an entity declared in several clusters is up
+//! when any cluster's declaration is. From this, for every entity, the
+//! single failures ([`Unit`]s) that take it down, each traced back to the
+//! placement fact that causes it, through the chain of dependencies.
+
+use crate::graph::{DepEdge, Graph};
+use crate::model::{
+    Combine, Domain, Entity, Guarantee, Instance, Level, Model, ReplicaSource, Strength,
+    WorkloadKind,
+};
+use crate::source::Span;
+use petgraph::algo::tarjan_scc;
+use petgraph::visit::EdgeFiltered;
+use std::collections::BTreeMap;
+
+/// Where a cluster's nodes are, as far as the configuration or the Node
+/// objects say.
+#[derive(Debug, Clone, Default)]
+pub struct Site {
+    pub name: String,
+    pub zones: Vec<String>,
+    /// What declares the zones: the `zones` entry of spof.toml, or a Node's
+    /// zone label.
+    pub zones_span: Option<Span>,
+    pub region: Option<String>,
+    pub region_span: Option<Span>,
+}
+
+pub struct Context {
+    /// Configured clusters, by index.
+    pub clusters: Vec<Site>,
+    /// Files no `[[cluster]]` claims.
+    pub implicit: Site,
+    /// Long-running workloads with fewer replicas are single-homed.
+    pub min_replicas: u32,
+}
+
+impl Context {
+    pub fn site(&self, cluster: Option<usize>) -> &Site {
+        cluster
+            .and_then(|c| self.clusters.get(c))
+            .unwrap_or(&self.implicit)
+    }
+}
+
+/// A single failure.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Unit {
+    /// A named domain.
+    Domain(Domain),
+    /// Whichever one domain of `level` ends up holding every replica of this
+    /// declaration: nothing forces them apart.
+    Unplaced {
+        level: Level,
+        entity: usize,
+        instance: usize,
+    },
+    /// The node running the only replica of this declaration.
+    Replica { entity: usize, instance: usize },
+}
+
+/// Why a declaration's own placement fails with a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reason {
+    SingleReplica {
+        count: u32,
+        source: ReplicaSource,
+    },
+    NoZoneSpread {
+        replicas: u32,
+        best_effort: Option<Span>,
+    },
+    Pinned {
+        level: Level,
+        via: &'static str,
+    },
+    ZonalVolume {
+        claim: String,
+        replicas: u32,
+        access_span: Span,
+    },
+    Quorum {
+        replicas: u32,
+        needed: u32,
+        lost: u32,
+        why: String,
+        assumed_zones: bool,
+    },
+    /// The cluster (or, for a volume, its topology) lives in one zone.
+    ClusterZone { cluster: Option<usize> },
+    ClusterRegion { cluster: Option<usize> },
+    VolumeTopology,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cause {
+    pub unit: Unit,
+    pub reason: Reason,
+    pub instance: usize,
+    pub span: Span,
+}
+
+/// How an entity comes to fail with a unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Via {
+    /// Its own declaration: index into [`Analysis::causes`] of the entity.
+    Own(usize),
+    /// A hard dependency that fails with it.
+    Dependency(DepEdge),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Exposure {
+    pub unit: Unit,
+    pub via: Via,
+}
+
+/// One hop of an explanation chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Hop {
+    pub from: usize,
+    pub edge: DepEdge,
+}
+
+pub struct Analysis {
+    /// Every cause found in each entity's own declarations, whether or not
+    /// another cluster's declaration survives it.
+    pub causes: Vec<Vec<Cause>>,
+    /// The single failures that take each entity down, own ones first.
+    pub exposures: Vec<Vec<Exposure>>,
+}
+
+impl Analysis {
+    pub fn run(model: &Model, graph: &Graph, ctx: &Context) -> Self {
+        let causes: Vec<Vec<Cause>> = model
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(e, entity)| {
+                entity
+                    .instances
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, inst)| instance_causes(e, i, inst, ctx))
+                    .collect()
+            })
+            .collect();
+        let mut exposures: Vec<Vec<Exposure>> = model
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(e, entity)| own_exposures(entity, &causes[e]))
+            .collect();
+
+        // Dependencies before dependents; a cycle is iterated to a fixpoint.
+        let hard = EdgeFiltered::from_fn(&graph.graph, |edge| {
+            matches!(edge.weight(), crate::graph::GraphEdge::DependsOn(d) if d.strength == Strength::Hard)
+        });
+        let node_entity: BTreeMap<_, _> = graph
+            .entity_nodes
+            .iter()
+            .enumerate()
+            .map(|(e, &n)| (n, e))
+            .collect();
+        for scc in tarjan_scc(&hard) {
+            let mut members: Vec<usize> = scc
+                .iter()
+                .filter_map(|n| node_entity.get(n).copied())
+                .collect();
+            members.sort_unstable();
+            loop {
+                let mut changed = false;
+                for &e in &members {
+                    let inherited = inherit(model, graph, &exposures, e);
+                    for exposure in inherited {
+                        if !exposures[e].iter().any(|x| x.unit == exposure.unit) {
+                            exposures[e].push(exposure);
+                            changed = true;
+                        }
+                    }
+                }
+                if !changed || members.len() == 1 {
+                    break;
+                }
+            }
+        }
+        Self { causes, exposures }
+    }
+
+    /// The hops from `entity` down to the declaration that causes `unit`,
+    /// and that cause.
+    pub fn chain(&self, entity: usize, unit: &Unit) -> (Vec<Hop>, Option<(usize, &Cause)>) {
+        let mut hops = Vec::new();
+        let mut at = entity;
+        // A chain never revisits an entity; the bound guards cycles.
+        for _ in 0..=self.exposures.len() {
+            let Some(exposure) = self.exposures[at].iter().find(|x| &x.unit == unit) else {
+                break;
+            };
+            match exposure.via {
+                Via::Own(c) => return (hops, Some((at, &self.causes[at][c]))),
+                Via::Dependency(edge) => {
+                    hops.push(Hop { from: at, edge });
+                    at = edge.target;
+                }
+            }
+        }
+        (hops, None)
+    }
+
+    /// Whether the unit takes the entity down.
+    pub fn fails_with(&self, entity: usize, unit: &Unit) -> bool {
+        self.exposures[entity].iter().any(|x| &x.unit == unit)
+    }
+}
+
+/// Own causes that take the whole entity down: with declarations in several
+/// clusters, a unit must take down at least one declaration in every
+/// cluster (declarations within one cluster are alternatives of the same
+/// deployment, so any of them failing counts).
+fn own_exposures(entity: &Entity, causes: &[Cause]) -> Vec<Exposure> {
+    let mut clusters: Vec<Option<usize>> = entity.instances.iter().map(|i| i.cluster).collect();
+    clusters.sort_unstable();
+    clusters.dedup();
+    let mut out: Vec<Exposure> = Vec::new();
+    for (c, cause) in causes.iter().enumerate() {
+        let everywhere = clusters.iter().all(|&cluster| {
+            causes.iter().any(|other| {
+                other.unit == cause.unit && entity.instances[other.instance].cluster == cluster
+            })
+        });
+        if everywhere && !out.iter().any(|x| x.unit == cause.unit) {
+            out.push(Exposure {
+                unit: cause.unit.clone(),
+                via: Via::Own(c),
+            });
+        }
+    }
+    out
+}
+
+fn inherit(model: &Model, graph: &Graph, exposures: &[Vec<Exposure>], e: usize) -> Vec<Exposure> {
+    let hard: Vec<&DepEdge> = graph.dependencies[e]
+        .iter()
+        .filter(|d| d.strength == Strength::Hard)
+        .collect();
+    let combine = model.entities[e]
+        .instances
+        .first()
+        .map_or(Combine::All, |i| i.combine);
+    match combine {
+        Combine::All => hard
+            .iter()
+            .flat_map(|edge| {
+                exposures[edge.target].iter().map(|x| Exposure {
+                    unit: x.unit.clone(),
+                    via: Via::Dependency(**edge),
+                })
+            })
+            .collect(),
+        Combine::Any => {
+            let Some((first, rest)) = hard.split_first() else {
+                return Vec::new();
+            };
+            exposures[first.target]
+                .iter()
+                .filter(|x| {
+                    rest.iter()
+                        .all(|edge| exposures[edge.target].iter().any(|y| y.unit == x.unit))
+                })
+                .map(|x| Exposure {
+                    unit: x.unit.clone(),
+                    via: Via::Dependency(**first),
+                })
+                .collect()
+        }
+    }
+}
+
+/// The single failures one declaration's own placement cannot survive.
+fn instance_causes(entity: usize, index: usize, inst: &Instance, ctx: &Context) -> Vec<Cause> {
+    let mut out = Vec::new();
+    let site = ctx.site(inst.cluster);
+    let cause = |unit, reason, span| Cause {
+        unit,
+        reason,
+        instance: index,
+        span,
+    };
+    let unplaced = |level| Unit::Unplaced {
+        level,
+        entity,
+        instance: index,
+    };
+    let placement = &inst.placement;
+
+    // Where the cluster itself lives.
+    let cluster_zone = match site.zones.as_slice() {
+        [only] => site.zones_span.map(|span| {
+            out.push(cause(
+                Unit::Domain(Domain::new(Level::Zone, only.clone())),
+                Reason::ClusterZone {
+                    cluster: inst.cluster,
+                },
+                span,
+            ));
+        }),
+        _ => None,
+    };
+    if let (Some(region), Some(span)) = (&site.region, site.region_span) {
+        out.push(cause(
+            Unit::Domain(Domain::new(Level::Region, region.clone())),
+            Reason::ClusterRegion {
+                cluster: inst.cluster,
+            },
+            span,
+        ));
+    }
+
+    // Hard pins to exactly one domain.
+    let mut pinned_zone = false;
+    for level in [Level::Region, Level::Zone, Level::Host] {
+        let Some((domains, pin)) = placement.pinned(level) else {
+            continue;
+        };
+        if let [only] = domains.as_slice() {
+            let reason = if inst.workload.is_some() {
+                Reason::Pinned {
+                    level,
+                    via: pin.via,
+                }
+            } else {
+                Reason::VolumeTopology
+            };
+            out.push(cause(
+                Unit::Domain(Domain::new(level, *only)),
+                reason,
+                pin.span,
+            ));
+            pinned_zone |= level != Level::Region;
+        }
+    }
+
+    let Some(kind) = inst.workload else {
+        return out;
+    };
+    if kind != WorkloadKind::LongRunning {
+        return out;
+    }
+    let Some(replicas) = placement.replicas else {
+        return out;
+    };
+    let r = replicas.count;
+    if r == 0 {
+        return out;
+    }
+    if r < ctx.min_replicas {
+        out.push(cause(
+            Unit::Replica {
+                entity,
+                instance: index,
+            },
+            Reason::SingleReplica {
+                count: r,
+                source: replicas.source,
+            },
+            replicas.span,
+        ));
+        return out;
+    }
+    if pinned_zone || cluster_zone.is_some() {
+        return out;
+    }
+    if let Some(volume) = &placement.volume {
+        let unit = match &volume.zone {
+            Some((zone, _)) => Unit::Domain(Domain::new(Level::Zone, zone.clone())),
+            None => unplaced(Level::Zone),
+        };
+        out.push(cause(
+            unit,
+            Reason::ZonalVolume {
+                claim: volume.claim.clone(),
+                replicas: r,
+                access_span: volume.access_span,
+            },
+            volume.span,
+        ));
+        return out;
+    }
+    if let Some(quorum) = &placement.quorum {
+        let needed = if quorum.needed == 0 {
+            r / 2 + 1
+        } else {
+            quorum.needed
+        };
+        let (lost, assumed_zones) = worst_zone_loss(inst, site, r);
+        if r.saturating_sub(lost) < needed {
+            let span = placement
+                .hard_spread(Level::Zone)
+                .map_or(replicas.span, |s| s.span);
+            out.push(cause(
+                unplaced(Level::Zone),
+                Reason::Quorum {
+                    replicas: r,
+                    needed,
+                    lost,
+                    why: quorum.reason.clone(),
+                    assumed_zones,
+                },
+                span,
+            ));
+        }
+        return out;
+    }
+    if placement.hard_spread(Level::Zone).is_none() {
+        out.push(cause(
+            unplaced(Level::Zone),
+            Reason::NoZoneSpread {
+                replicas: r,
+                best_effort: placement.best_effort_spread(Level::Zone).map(|s| s.span),
+            },
+            replicas.span,
+        ));
+    }
+    out
+}
+
+/// Most replicas one zone can hold under the workload's hard zone spread,
+/// and whether the zone count had to be assumed (two) because neither
+/// `minDomains`, the pins nor the cluster say it.
+fn worst_zone_loss(inst: &Instance, site: &Site, replicas: u32) -> (u32, bool) {
+    let placement = &inst.placement;
+    let Some(spread) = placement
+        .spreads
+        .iter()
+        .filter(|s| s.level == Level::Zone && s.guarantee == Guarantee::Hard)
+        .min_by_key(|s| (!s.one_per_domain, s.max_skew))
+    else {
+        return (replicas, false);
+    };
+    if spread.one_per_domain {
+        return (1.min(replicas), false);
+    }
+    let known = spread
+        .min_domains
+        .or_else(|| {
+            placement
+                .pinned(Level::Zone)
+                .map(|(d, _)| u32::try_from(d.len()).unwrap_or(u32::MAX))
+        })
+        .or_else(|| (!site.zones.is_empty()).then(|| u32::try_from(site.zones.len()).unwrap_or(u32::MAX)));
+    let (zones, assumed) = match known {
+        Some(n) => (n.max(1), false),
+        None => (2, true),
+    };
+    let skew = spread.max_skew.unwrap_or(1);
+    let most = (u64::from(replicas) + u64::from(zones - 1) * u64::from(skew)) / u64::from(zones);
+    (u32::try_from(most).unwrap_or(u32::MAX).min(replicas), assumed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Placement, Replicas, Spread};
+    use crate::source::{FileId, TextRange};
+
+    fn span() -> Span {
+        Span::new(FileId(0), TextRange::empty(0))
+    }
+
+    fn quorum_instance(max_skew: u32, min_domains: Option<u32>) -> Instance {
+        Instance {
+            cluster: None,
+            span: span(),
+            workload: Some(WorkloadKind::LongRunning),
+            placement: Placement {
+                replicas: Some(Replicas {
+                    count: 3,
+                    span: span(),
+                    source: ReplicaSource::Explicit,
+                }),
+                spreads: vec![Spread {
+                    level: Level::Zone,
+                    guarantee: Guarantee::Hard,
+                    max_skew: Some(max_skew),
+                    one_per_domain: false,
+                    min_domains,
+                    span: span(),
+                }],
+                ..Placement::default()
+            },
+            budgets: vec![],
+            dependencies: vec![],
+            combine: Combine::All,
+            pod_labels: BTreeMap::new(),
+            selector: None,
+        }
+    }
+
+    #[test]
+    fn three_members_over_two_zones_lose_two() {
+        let inst = quorum_instance(1, None);
+        assert_eq!(worst_zone_loss(&inst, &Site::default(), 3), (2, true));
+    }
+
+    #[test]
+    fn three_members_over_three_zones_lose_one() {
+        let inst = quorum_instance(1, Some(3));
+        assert_eq!(worst_zone_loss(&inst, &Site::default(), 3), (1, false));
+        let site = Site {
+            zones: vec!["a".into(), "b".into(), "c".into()],
+            ..Site::default()
+        };
+        assert_eq!(worst_zone_loss(&quorum_instance(1, None), &site, 3), (1, false));
+    }
+
+    #[test]
+    fn skew_allows_more_per_zone() {
+        let inst = quorum_instance(2, Some(3));
+        // 5 replicas, skew 2 over 3 zones: 3/1/1 is allowed.
+        assert_eq!(worst_zone_loss(&inst, &Site::default(), 5), (3, false));
+    }
+}

@@ -1,1 +1,185 @@
-//! graph stage.
+//! Graph stage: resolves every [`Reference`] to an entity and builds one
+//! petgraph over all inputs, with failure domains as nodes too.
+
+use crate::model::{Domain, Model, Reference, Strength, WorkloadKind};
+use petgraph::graph::{DiGraph, NodeIndex};
+use std::collections::{BTreeMap, HashMap};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GraphNode {
+    Entity(usize),
+    Domain(Domain),
+}
+
+/// A resolved dependency: `entity`'s declaration `instance` depends, through
+/// its dependency number `dependency`, on `target`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DepEdge {
+    pub instance: usize,
+    pub dependency: usize,
+    pub target: usize,
+    pub strength: Strength,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GraphEdge {
+    DependsOn(DepEdge),
+    /// The entity is hard-pinned to, or its cluster lives in, the domain.
+    PlacedIn,
+}
+
+/// A dependency that names nothing in the scanned files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unresolved {
+    pub entity: usize,
+    pub instance: usize,
+    pub dependency: usize,
+}
+
+pub struct Graph {
+    pub graph: DiGraph<GraphNode, GraphEdge>,
+    /// Graph node of each entity, by entity index.
+    pub entity_nodes: Vec<NodeIndex>,
+    /// Resolved dependencies of each entity, in declaration order.
+    pub dependencies: Vec<Vec<DepEdge>>,
+    pub unresolved: Vec<Unresolved>,
+}
+
+impl Graph {
+    pub fn build(model: &Model, domains_of: impl Fn(usize) -> Vec<Domain>) -> Self {
+        let resolver = Resolver::new(model);
+        let mut graph = DiGraph::new();
+        let entity_nodes: Vec<NodeIndex> = (0..model.entities.len())
+            .map(|i| graph.add_node(GraphNode::Entity(i)))
+            .collect();
+        let mut dependencies = vec![Vec::new(); model.entities.len()];
+        let mut unresolved = Vec::new();
+        for (e, entity) in model.entities.iter().enumerate() {
+            for (i, instance) in entity.instances.iter().enumerate() {
+                for (d, dep) in instance.dependencies.iter().enumerate() {
+                    let targets = resolver.resolve(&dep.target);
+                    if targets.is_empty() {
+                        unresolved.push(Unresolved {
+                            entity: e,
+                            instance: i,
+                            dependency: d,
+                        });
+                    }
+                    for target in targets.into_iter().filter(|&t| t != e) {
+                        let edge = DepEdge {
+                            instance: i,
+                            dependency: d,
+                            target,
+                            strength: dep.strength,
+                        };
+                        graph.add_edge(
+                            entity_nodes[e],
+                            entity_nodes[target],
+                            GraphEdge::DependsOn(edge),
+                        );
+                        dependencies[e].push(edge);
+                    }
+                }
+            }
+        }
+        let mut domain_nodes: BTreeMap<Domain, NodeIndex> = BTreeMap::new();
+        for (e, &node) in entity_nodes.iter().enumerate() {
+            for domain in domains_of(e) {
+                let d = *domain_nodes
+                    .entry(domain.clone())
+                    .or_insert_with(|| graph.add_node(GraphNode::Domain(domain)));
+                graph.add_edge(node, d, GraphEdge::PlacedIn);
+            }
+        }
+        Self {
+            graph,
+            entity_nodes,
+            dependencies,
+            unresolved,
+        }
+    }
+}
+
+const WORKLOAD_LOOKUP_ORDER: &[&str] = &[
+    "Service",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Pod",
+];
+
+struct Resolver<'m> {
+    model: &'m Model,
+    by_id: HashMap<&'m str, usize>,
+    /// Workloads by namespace, for selectors.
+    workloads: HashMap<&'m str, Vec<usize>>,
+}
+
+impl<'m> Resolver<'m> {
+    fn new(model: &'m Model) -> Self {
+        let mut workloads: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, e) in model.entities.iter().enumerate() {
+            let long_running = e
+                .instances
+                .iter()
+                .any(|inst| matches!(inst.workload, Some(WorkloadKind::LongRunning | WorkloadKind::PerNode)));
+            if let (true, Some(ns)) = (long_running, e.namespace.as_deref()) {
+                workloads.entry(ns).or_default().push(i);
+            }
+        }
+        Self {
+            model,
+            by_id: model
+                .entities
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.id.as_str(), i))
+                .collect(),
+            workloads,
+        }
+    }
+
+    fn resolve(&self, reference: &Reference) -> Vec<usize> {
+        match reference {
+            Reference::Id(id) => self.by_id.get(id.as_str()).copied().into_iter().collect(),
+            Reference::K8s {
+                kind,
+                namespace,
+                name,
+            } => self
+                .by_id
+                .get(format!("k8s:{kind}/{namespace}/{name}").as_str())
+                .copied()
+                .into_iter()
+                .collect(),
+            Reference::K8sName { namespace, name } => WORKLOAD_LOOKUP_ORDER
+                .iter()
+                .find_map(|kind| {
+                    self.by_id
+                        .get(format!("k8s:{kind}/{namespace}/{name}").as_str())
+                        .copied()
+                })
+                .into_iter()
+                .collect(),
+            Reference::PodSelector { namespace, labels } => self
+                .workloads
+                .get(namespace.as_str())
+                .map(|candidates| {
+                    candidates
+                        .iter()
+                        .copied()
+                        .filter(|&w| {
+                            self.model.entities[w].instances.iter().any(|inst| {
+                                labels
+                                    .iter()
+                                    .all(|(k, v)| inst.pod_labels.get(k) == Some(v))
+                            })
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}

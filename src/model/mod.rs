@@ -1,1 +1,360 @@
-//! model stage.
+//! Model stage: the domain model every input format is extracted into.
+//!
+//! An [`Entity`] is anything that can fail or be depended on. It is declared
+//! by one or more [`Instance`]s: the same Kubernetes object applied to two
+//! clusters is one service replicated across them. Each instance has a
+//! [`Placement`] (where its replicas may run and how strongly that is
+//! guaranteed) and dependencies on other entities, still unresolved here
+//! ([`Reference`]); the graph stage resolves them.
+
+pub mod kubernetes;
+
+use crate::source::Span;
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Failure-domain levels, outermost first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Region,
+    Zone,
+    Host,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Region => "region",
+            Level::Zone => "zone",
+            Level::Host => "host",
+        }
+    }
+}
+
+/// A named place that can fail as a unit: `zone:ap-northeast-2a`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Domain {
+    pub level: Level,
+    pub name: String,
+}
+
+impl Domain {
+    pub fn new(level: Level, name: impl Into<String>) -> Self {
+        Self {
+            level,
+            name: name.into(),
+        }
+    }
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.level.as_str(), self.name)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Service,
+    Tool,
+    Datastore,
+    Network,
+    Platform,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Service => "service",
+            Role::Tool => "tool",
+            Role::Datastore => "datastore",
+            Role::Network => "network",
+            Role::Platform => "platform",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "service" => Some(Role::Service),
+            "tool" => Some(Role::Tool),
+            "datastore" => Some(Role::Datastore),
+            "network" => Some(Role::Network),
+            "platform" => Some(Role::Platform),
+            _ => None,
+        }
+    }
+}
+
+/// How an entity's availability combines its dependencies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// Down when any hard dependency is down (a workload needing its database).
+    All,
+    /// Down only when every dependency is down (a Service load-balancing over
+    /// the workloads it selects).
+    Any,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Strength {
+    Hard,
+    Soft,
+}
+
+/// A dependency as written in the source, before resolution.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Reference {
+    /// An entity id, exactly (`k8s:StatefulSet/prod/pg`).
+    Id(String),
+    /// A Kubernetes object by kind, namespace and name.
+    K8s {
+        kind: String,
+        namespace: String,
+        name: String,
+    },
+    /// A name that may be a Service or a workload in the namespace.
+    K8sName { namespace: String, name: String },
+    /// Pods selected by labels in a namespace: the workloads whose pod
+    /// template carries all of them.
+    PodSelector {
+        namespace: String,
+        labels: BTreeMap<String, String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Dependency {
+    pub target: Reference,
+    pub strength: Strength,
+    /// The text that creates the dependency (the env var value, the
+    /// annotation entry, the selector).
+    pub span: Span,
+    /// How the dependency is expressed, for messages: "env var DB_HOST".
+    pub via: String,
+    /// Declared on purpose (an annotation or a manifest entry) rather than
+    /// inferred: naming nothing is then a mistake worth reporting.
+    pub explicit: bool,
+}
+
+/// A count with the place that sets it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Replicas {
+    pub count: u32,
+    pub span: Span,
+    pub source: ReplicaSource,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplicaSource {
+    /// `replicas: N` in the workload.
+    Explicit,
+    /// No `replicas` field: the API server defaults it to 1.
+    Defaulted,
+    /// A HorizontalPodAutoscaler's `minReplicas` (or its default of 1).
+    Autoscaler,
+    /// A bare Pod is one replica by nature.
+    SinglePod,
+}
+
+/// A hard restriction of replicas to a set of domains at one level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pin {
+    pub level: Level,
+    pub domains: Vec<String>,
+    pub span: Span,
+    /// "nodeSelector", "required node affinity", "PersistentVolume node affinity".
+    pub via: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Guarantee {
+    Hard,
+    BestEffort,
+}
+
+/// Replicas forced (or encouraged) across domains of a level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spread {
+    pub level: Level,
+    pub guarantee: Guarantee,
+    /// Most replicas one domain may hold beyond the least loaded one
+    /// (`maxSkew`); required anti-affinity holds one replica per domain.
+    pub max_skew: Option<u32>,
+    pub one_per_domain: bool,
+    pub min_domains: Option<u32>,
+    pub span: Span,
+}
+
+/// A zonal volume shared by all replicas pins them to its zone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumePin {
+    pub claim: String,
+    /// Where the workload mounts the claim.
+    pub span: Span,
+    /// The claim's `ReadWriteOnce` access mode.
+    pub access_span: Span,
+    /// The volume's zone when the scanned files say it.
+    pub zone: Option<(String, Span)>,
+}
+
+/// Replicas needed up for a quorum system (etcd, ZooKeeper, …).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quorum {
+    pub needed: u32,
+    /// Why the workload is a quorum system (image, annotation).
+    pub reason: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntOrPercent {
+    Int(u32),
+    Percent(u32),
+}
+
+impl IntOrPercent {
+    /// Resolves against a replica count, rounding up as Kubernetes does for
+    /// PodDisruptionBudgets.
+    pub fn resolve(&self, replicas: u32) -> u32 {
+        match *self {
+            IntOrPercent::Int(n) => n,
+            IntOrPercent::Percent(p) => (u64::from(replicas) * u64::from(p)).div_ceil(100) as u32,
+        }
+    }
+}
+
+/// A PodDisruptionBudget that selects the workload's pods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DisruptionBudget {
+    pub name: String,
+    pub min_available: Option<(IntOrPercent, Span)>,
+    pub max_unavailable: Option<(IntOrPercent, Span)>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WorkloadKind {
+    /// Long-running: Deployment, StatefulSet, ReplicaSet, ReplicationController, Pod.
+    LongRunning,
+    /// Runs on every eligible node (DaemonSet).
+    PerNode,
+    /// Runs to completion (Job, CronJob): never flagged for replicas.
+    Batch,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Placement {
+    pub replicas: Option<Replicas>,
+    pub pins: Vec<Pin>,
+    pub spreads: Vec<Spread>,
+    pub volume: Option<VolumePin>,
+    pub quorum: Option<Quorum>,
+}
+
+impl Placement {
+    pub fn hard_spread(&self, level: Level) -> Option<&Spread> {
+        self.spreads
+            .iter()
+            .find(|s| s.level == level && s.guarantee == Guarantee::Hard)
+    }
+
+    pub fn best_effort_spread(&self, level: Level) -> Option<&Spread> {
+        self.spreads
+            .iter()
+            .find(|s| s.level == level && s.guarantee == Guarantee::BestEffort)
+    }
+
+    /// The narrowest pin at a level (the intersection of all pins there).
+    pub fn pinned(&self, level: Level) -> Option<(Vec<&str>, &Pin)> {
+        let mut pins = self.pins.iter().filter(|p| p.level == level);
+        let first = pins.next()?;
+        let mut domains: Vec<&str> = first.domains.iter().map(String::as_str).collect();
+        let mut narrowest = first;
+        for pin in pins {
+            domains.retain(|d| pin.domains.iter().any(|p| p == d));
+            if pin.domains.len() < narrowest.domains.len() {
+                narrowest = pin;
+            }
+        }
+        Some((domains, narrowest))
+    }
+}
+
+/// One declaration of an entity, in one cluster.
+#[derive(Debug, Clone)]
+pub struct Instance {
+    /// Index into the configured clusters; `None` is the implicit cluster
+    /// of files no `[[cluster]]` claims.
+    pub cluster: Option<usize>,
+    /// Where the entity is declared (its name).
+    pub span: Span,
+    pub workload: Option<WorkloadKind>,
+    pub placement: Placement,
+    pub budgets: Vec<DisruptionBudget>,
+    pub dependencies: Vec<Dependency>,
+    pub combine: Combine,
+    /// Pod template labels, for selectors.
+    pub pod_labels: BTreeMap<String, String>,
+    /// Whether this object selects pods (a Service with a selector).
+    pub selector: Option<Span>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entity {
+    /// Stable id: `k8s:Deployment/default/web`.
+    pub id: String,
+    /// Kind as shown to users: `Deployment`.
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub role: Role,
+    pub instances: Vec<Instance>,
+}
+
+impl Entity {
+    /// `Deployment default/web`, for messages.
+    pub fn label(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} {}/{}", self.kind, ns, self.name),
+            None => format!("{} {}", self.kind, self.name),
+        }
+    }
+}
+
+/// A suppression written in a source file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Suppression {
+    /// Rule codes or names.
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+    pub span: Span,
+    pub scope: SuppressionScope,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SuppressionScope {
+    /// `spof.dev/ignore` annotation: findings about this entity.
+    Entity(String),
+    /// `# spof:ignore[...]` comment: findings whose primary location is on
+    /// this 0-based line of the file (the comment's line or the next).
+    Lines { file: crate::source::FileId, first: usize, last: usize },
+}
+
+/// Facts about nodes: domains their labels name, per cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NodeFacts {
+    pub cluster: Option<usize>,
+    pub name: String,
+    pub zone: Option<(String, Span)>,
+    pub region: Option<(String, Span)>,
+}
+
+/// Everything extracted from the inputs.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub entities: Vec<Entity>,
+    pub suppressions: Vec<Suppression>,
+    pub nodes: Vec<NodeFacts>,
+}

@@ -1,1 +1,160 @@
-//! rules stage.
+//! Rules stage: turns the analysis into findings. Which attribute means what
+//! lives in the model and the analysis; a rule decides what is worth saying,
+//! where, and how.
+
+mod dependencies;
+mod disruption;
+mod placement;
+pub mod registry;
+pub mod suppression;
+
+use crate::analysis::{Analysis, Context, Unit};
+use crate::diagnostic::{Diagnostic, Kind, Related, Severity};
+use crate::graph::Graph;
+use crate::model::Model;
+use crate::source::Span;
+pub use registry::{Meta, Rule, catalog};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Which rules run and at what severity.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub enabled: BTreeSet<Rule>,
+    pub severity: BTreeMap<Rule, Severity>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            enabled: Rule::ALL.iter().copied().collect(),
+            severity: BTreeMap::new(),
+        }
+    }
+}
+
+impl Settings {
+    pub fn severity(&self, rule: Rule) -> Severity {
+        self.severity
+            .get(&rule)
+            .copied()
+            .unwrap_or(rule.meta().severity)
+    }
+}
+
+/// Everything a rule may look at.
+pub struct Input<'a> {
+    pub model: &'a Model,
+    pub graph: &'a Graph,
+    pub analysis: &'a Analysis,
+    pub context: &'a Context,
+    pub cluster_names: &'a [String],
+}
+
+impl Input<'_> {
+    fn entity_label(&self, e: usize) -> String {
+        format!("`{}`", self.model.entities[e].label())
+    }
+
+    fn cluster_name(&self, cluster: Option<usize>) -> String {
+        cluster
+            .and_then(|c| self.cluster_names.get(c))
+            .map_or_else(|| "the scanned cluster".to_string(), |n| format!("cluster `{n}`"))
+    }
+
+    /// A single failure, in words.
+    fn unit_text(&self, unit: &Unit) -> String {
+        match unit {
+            Unit::Domain(d) => format!("`{d}`"),
+            Unit::Unplaced { level, entity, .. } => format!(
+                "the {} holding every replica of {}",
+                level.as_str(),
+                self.entity_label(*entity)
+            ),
+            Unit::Replica { entity, .. } => {
+                format!("the node running the only replica of {}", self.entity_label(*entity))
+            }
+        }
+    }
+}
+
+/// A finding before severity and suppressions are applied.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub rule: Rule,
+    pub message: String,
+    pub entity: Option<String>,
+    pub span: Span,
+    pub label: Option<String>,
+    pub related: Vec<Related>,
+    pub help: Option<String>,
+    /// Lower than the rule's severity, when what it reports is only as bad
+    /// as an info-level cause.
+    pub cap: Option<Severity>,
+}
+
+impl Finding {
+    fn new(rule: Rule, span: Span, message: String) -> Self {
+        Self {
+            rule,
+            message,
+            entity: None,
+            span,
+            label: None,
+            related: Vec::new(),
+            help: None,
+            cap: None,
+        }
+    }
+
+    fn entity(mut self, id: &str) -> Self {
+        self.entity = Some(id.to_string());
+        self
+    }
+
+    fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    fn related(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn into_diagnostic(self, settings: &Settings) -> Diagnostic {
+        let mut severity = settings.severity(self.rule);
+        if let Some(cap) = self.cap {
+            severity = severity.min(cap);
+        }
+        Diagnostic {
+            kind: Kind::Finding,
+            code: self.rule.code().to_string(),
+            name: self.rule.name().to_string(),
+            severity,
+            message: self.message,
+            entity: self.entity,
+            span: self.span,
+            label: self.label,
+            related: self.related,
+            help: self.help,
+        }
+    }
+}
+
+/// Runs every enabled rule.
+pub fn run(input: &Input<'_>, settings: &Settings) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    placement::check(input, &mut findings);
+    dependencies::check(input, settings, &mut findings);
+    disruption::check(input, &mut findings);
+    findings.retain(|f| settings.enabled.contains(&f.rule));
+    findings
+}

@@ -1,0 +1,1145 @@
+//! Kubernetes objects → entities.
+//!
+//! Reads workloads (Deployment, StatefulSet, DaemonSet, ReplicaSet,
+//! ReplicationController, Pod, Job, CronJob), Services, Ingresses,
+//! PersistentVolumeClaims, and the objects that change their placement:
+//! HorizontalPodAutoscalers, PodDisruptionBudgets, PersistentVolumes,
+//! StorageClasses, ConfigMaps (for env references) and Nodes.
+
+use super::{
+    Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level,
+    Model, NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas, Role, Spread,
+    Strength, Suppression, SuppressionScope, VolumePin, WorkloadKind,
+};
+use crate::parse::{Document, Node};
+use crate::source::{FileId, Span, TextRange};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Annotation that declares hard dependencies: `spof.dev/depends-on: "db, cache"`.
+pub const DEPENDS_ON: &str = "spof.dev/depends-on";
+pub const SOFT_DEPENDS_ON: &str = "spof.dev/soft-depends-on";
+/// `spof.dev/ignore: "SPOF001,SPOF002: reason"`.
+pub const IGNORE: &str = "spof.dev/ignore";
+/// `spof.dev/quorum: "2"` (replicas needed) or `"true"` (a majority).
+pub const QUORUM: &str = "spof.dev/quorum";
+/// `spof.dev/role: tool`.
+pub const ROLE: &str = "spof.dev/role";
+
+/// Node label keys that name failure domains.
+#[derive(Debug, Clone)]
+pub struct TopologyKeys {
+    pub zone: Vec<String>,
+    pub region: Vec<String>,
+    pub host: Vec<String>,
+}
+
+impl Default for TopologyKeys {
+    fn default() -> Self {
+        Self {
+            zone: vec![
+                "topology.kubernetes.io/zone".into(),
+                "failure-domain.beta.kubernetes.io/zone".into(),
+            ],
+            region: vec![
+                "topology.kubernetes.io/region".into(),
+                "failure-domain.beta.kubernetes.io/region".into(),
+            ],
+            host: vec!["kubernetes.io/hostname".into()],
+        }
+    }
+}
+
+impl TopologyKeys {
+    pub fn level(&self, key: &str) -> Option<Level> {
+        if self.zone.iter().any(|k| k == key) {
+            Some(Level::Zone)
+        } else if self.region.iter().any(|k| k == key) {
+            Some(Level::Region)
+        } else if self.host.iter().any(|k| k == key) {
+            Some(Level::Host)
+        } else {
+            None
+        }
+    }
+}
+
+/// The parsed documents of one file.
+pub struct FileDocs<'a> {
+    pub file: FileId,
+    pub cluster: Option<usize>,
+    pub docs: &'a [Document],
+}
+
+/// A Kubernetes object as found in a file.
+struct Object<'a> {
+    file: FileId,
+    cluster: Option<usize>,
+    kind: &'a str,
+    namespace: &'a str,
+    name: &'a str,
+    name_span: Span,
+    node: &'a Node,
+}
+
+impl Object<'_> {
+    fn span(&self, node: &Node) -> Span {
+        Span::new(self.file, node.range)
+    }
+
+    fn annotation(&self, key: &str) -> Option<&Node> {
+        self.node
+            .path(&["metadata", "annotations"])
+            .and_then(|a| a.get(key))
+    }
+}
+
+fn objects<'a>(files: &[FileDocs<'a>]) -> Vec<Object<'a>> {
+    let mut out = Vec::new();
+    for f in files {
+        for doc in f.docs {
+            collect(f.file, f.cluster, &doc.root, &mut out);
+        }
+    }
+    out
+}
+
+fn collect<'a>(file: FileId, cluster: Option<usize>, node: &'a Node, out: &mut Vec<Object<'a>>) {
+    let (Some(kind), Some(_)) = (
+        node.get("kind").and_then(Node::as_text),
+        node.get("apiVersion").and_then(Node::as_text),
+    ) else {
+        return;
+    };
+    if kind == "List" || kind.ends_with("List") && node.get("items").is_some() {
+        for item in node.get("items").map(Node::as_seq).unwrap_or_default() {
+            collect(file, cluster, item, out);
+        }
+        return;
+    }
+    let Some(meta) = node.get("metadata") else {
+        return;
+    };
+    let Some(name_node) = meta.get("name").filter(|n| n.as_text().is_some()) else {
+        return;
+    };
+    if is_backstage(node) {
+        return;
+    }
+    out.push(Object {
+        file,
+        cluster,
+        kind,
+        namespace: meta
+            .get("namespace")
+            .and_then(Node::as_text)
+            .unwrap_or("default"),
+        name: name_node.as_text().unwrap_or_default(),
+        name_span: Span::new(file, name_node.range),
+        node,
+    });
+}
+
+fn is_backstage(node: &Node) -> bool {
+    node.get("apiVersion")
+        .and_then(Node::as_text)
+        .is_some_and(|v| v.starts_with("backstage.io/"))
+}
+
+const WORKLOAD_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Pod",
+    "Job",
+    "CronJob",
+];
+
+/// Images and names that mark quorum systems: they need a majority of their
+/// replicas up.
+const QUORUM_SYSTEMS: &[&str] = &[
+    "etcd",
+    "zookeeper",
+    "kafka",
+    "consul",
+    "vault",
+    "cockroach",
+    "nats",
+    "rabbitmq",
+    "elasticsearch",
+    "opensearch",
+    "mongo",
+];
+
+/// Images that make a workload a datastore rather than a service.
+const DATASTORES: &[&str] = &[
+    "postgres",
+    "mysql",
+    "mariadb",
+    "redis",
+    "valkey",
+    "mongo",
+    "cassandra",
+    "elasticsearch",
+    "opensearch",
+    "kafka",
+    "zookeeper",
+    "etcd",
+    "rabbitmq",
+    "memcached",
+    "cockroach",
+    "minio",
+    "clickhouse",
+    "nats",
+    "consul",
+    "vault",
+];
+
+/// Objects looked up by kind, cluster, namespace and name.
+struct Index<'o, 'a> {
+    by_key: HashMap<(&'a str, Option<usize>, &'a str, &'a str), &'o Object<'a>>,
+    services: BTreeSet<(&'a str, &'a str)>,
+    pdbs: Vec<&'o Object<'a>>,
+    hpas: Vec<&'o Object<'a>>,
+}
+
+impl<'o, 'a> Index<'o, 'a> {
+    fn new(objects: &'o [Object<'a>]) -> Self {
+        let mut by_key = HashMap::new();
+        let mut services = BTreeSet::new();
+        let mut pdbs = Vec::new();
+        let mut hpas = Vec::new();
+        for o in objects {
+            by_key
+                .entry((o.kind, o.cluster, o.namespace, o.name))
+                .or_insert(o);
+            match o.kind {
+                "Service" => {
+                    services.insert((o.namespace, o.name));
+                }
+                "PodDisruptionBudget" => pdbs.push(o),
+                "HorizontalPodAutoscaler" => hpas.push(o),
+                _ => {}
+            }
+        }
+        Self {
+            by_key,
+            services,
+            pdbs,
+            hpas,
+        }
+    }
+
+    fn get(&self, kind: &str, o: &Object<'_>, name: &str) -> Option<&'o Object<'a>> {
+        self.by_key.get(&(kind, o.cluster, o.namespace, name)).copied()
+    }
+
+    /// Cluster-scoped objects (PersistentVolume, StorageClass).
+    fn get_cluster_scoped(&self, kind: &str, o: &Object<'_>, name: &str) -> Option<&'o Object<'a>> {
+        self.by_key
+            .iter()
+            .filter(|((k, c, _, n), _)| *k == kind && *c == o.cluster && *n == name)
+            .map(|(_, v)| *v)
+            .min_by_key(|v| v.name_span)
+    }
+}
+
+/// Extracts every Kubernetes entity, suppression annotation and node fact.
+pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) {
+    let objects = objects(files);
+    let index = Index::new(&objects);
+    let mut ids: HashMap<String, usize> = model
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.clone(), i))
+        .collect();
+    for o in &objects {
+        let built = match o.kind {
+            k if WORKLOAD_KINDS.contains(&k) => Some(workload(o, &index, keys)),
+            "Service" => Some(service(o)),
+            "Ingress" => Some(ingress(o)),
+            "PersistentVolumeClaim" => Some(claim(o, &index, keys)),
+            "Node" => {
+                model.nodes.push(node_facts(o, keys));
+                None
+            }
+            _ => None,
+        };
+        let Some((role, instance)) = built else {
+            continue;
+        };
+        let id = format!("k8s:{}/{}/{}", o.kind, o.namespace, o.name);
+        if let Some(ignore) = o.annotation(IGNORE) {
+            model.suppressions.push(annotation_suppression(o, ignore, &id));
+        }
+        let role = o
+            .annotation(ROLE)
+            .and_then(Node::as_text)
+            .and_then(|r| Role::parse(r.trim()))
+            .unwrap_or(role);
+        let idx = *ids.entry(id.clone()).or_insert_with(|| {
+            model.entities.push(Entity {
+                id,
+                kind: o.kind.to_string(),
+                namespace: Some(o.namespace.to_string()),
+                name: o.name.to_string(),
+                role,
+                instances: Vec::new(),
+            });
+            model.entities.len() - 1
+        });
+        model.entities[idx].instances.push(instance);
+    }
+}
+
+fn base_instance(o: &Object<'_>) -> Instance {
+    Instance {
+        cluster: o.cluster,
+        span: o.name_span,
+        workload: None,
+        placement: Placement::default(),
+        budgets: Vec::new(),
+        dependencies: annotation_dependencies(o),
+        combine: Combine::All,
+        pod_labels: BTreeMap::new(),
+        selector: None,
+    }
+}
+
+fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
+    node.map(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.as_str()?.to_string())))
+        .collect()
+}
+
+fn workload(o: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> (Role, Instance) {
+    let spec = o.node.get("spec");
+    let (template, kind) = match o.kind {
+        "Pod" => (Some(o.node), WorkloadKind::LongRunning),
+        "CronJob" => (
+            spec.and_then(|s| s.path(&["jobTemplate", "spec", "template"])),
+            WorkloadKind::Batch,
+        ),
+        "Job" => (spec.and_then(|s| s.get("template")), WorkloadKind::Batch),
+        "DaemonSet" => (spec.and_then(|s| s.get("template")), WorkloadKind::PerNode),
+        _ => (spec.and_then(|s| s.get("template")), WorkloadKind::LongRunning),
+    };
+    let pod_spec = template.and_then(|t| t.get("spec"));
+    let mut instance = base_instance(o);
+    instance.workload = Some(kind);
+    instance.pod_labels = string_map(template.and_then(|t| t.path(&["metadata", "labels"])));
+    if let Some(pod) = pod_spec {
+        instance.placement = pod_placement(o, pod, &instance.pod_labels, keys);
+        pod_dependencies(o, pod, index, &mut instance.dependencies);
+        instance.placement.volume = volume_pin(o, pod, index, keys);
+    }
+    if kind == WorkloadKind::LongRunning {
+        instance.placement.replicas = Some(replicas(o, index));
+    }
+    let images = pod_spec.map(images).unwrap_or_default();
+    instance.placement.quorum = quorum(o, &images);
+    if kind != WorkloadKind::Batch {
+        instance.budgets = budgets(o, index, &instance.pod_labels);
+    }
+    let is_datastore = images
+        .iter()
+        .any(|i| DATASTORES.iter().any(|d| image_name(i).contains(d)));
+    let role = if is_datastore {
+        Role::Datastore
+    } else {
+        Role::Service
+    };
+    (role, instance)
+}
+
+fn images<'n>(pod: &'n Node) -> Vec<&'n str> {
+    ["containers", "initContainers"]
+        .iter()
+        .flat_map(|k| pod.get(k).map(Node::as_seq).unwrap_or_default())
+        .filter_map(|c| c.get("image").and_then(Node::as_text))
+        .collect()
+}
+
+/// `registry/org/etcd:3.5` → `etcd`.
+fn image_name(image: &str) -> &str {
+    let no_digest = image.split('@').next().unwrap_or(image);
+    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
+    last.split(':').next().unwrap_or(last)
+}
+
+fn replicas(o: &Object<'_>, index: &Index<'_, '_>) -> Replicas {
+    if o.kind == "Pod" {
+        return Replicas {
+            count: 1,
+            span: o.node.entry("kind").map_or(o.name_span, |(k, v)| {
+                Span::new(o.file, TextRange::new(k.range.start as usize, v.range.end as usize))
+            }),
+            source: ReplicaSource::SinglePod,
+        };
+    }
+    if let Some(hpa) = autoscaler(o, index) {
+        return hpa;
+    }
+    let spec = o.node.entry("spec");
+    match spec.and_then(|(_, s)| s.entry("replicas")) {
+        Some((k, v)) if v.as_i64().is_some() => Replicas {
+            count: clamp(v.as_i64().unwrap_or(1)),
+            span: Span::new(o.file, TextRange::new(k.range.start as usize, v.range.end as usize)),
+            source: ReplicaSource::Explicit,
+        },
+        _ => Replicas {
+            count: 1,
+            span: spec.map_or(o.name_span, |(k, _)| o.span(k)),
+            source: ReplicaSource::Defaulted,
+        },
+    }
+}
+
+fn clamp(n: i64) -> u32 {
+    u32::try_from(n.max(0)).unwrap_or(u32::MAX)
+}
+
+fn autoscaler(o: &Object<'_>, index: &Index<'_, '_>) -> Option<Replicas> {
+    let hpa = index.hpas.iter().find(|h| {
+        h.cluster == o.cluster
+            && h.namespace == o.namespace
+            && h.node.path(&["spec", "scaleTargetRef", "kind"]).and_then(Node::as_text) == Some(o.kind)
+            && h.node.path(&["spec", "scaleTargetRef", "name"]).and_then(Node::as_text) == Some(o.name)
+    })?;
+    let spec = hpa.node.get("spec")?;
+    Some(match spec.entry("minReplicas") {
+        Some((k, v)) => Replicas {
+            count: clamp(v.as_i64().unwrap_or(1)),
+            span: Span::new(hpa.file, TextRange::new(k.range.start as usize, v.range.end as usize)),
+            source: ReplicaSource::Autoscaler,
+        },
+        None => Replicas {
+            count: 1,
+            span: spec
+                .entry("scaleTargetRef")
+                .map_or(hpa.name_span, |(k, _)| hpa.span(k)),
+            source: ReplicaSource::Autoscaler,
+        },
+    })
+}
+
+fn quorum(o: &Object<'_>, images: &[&str]) -> Option<Quorum> {
+    if let Some(a) = o.annotation(QUORUM) {
+        let text = a.as_str().unwrap_or_default().trim();
+        let needed = match text.parse::<u32>() {
+            Ok(n) => n,
+            Err(_) if text == "true" => 0,
+            Err(_) => return None,
+        };
+        return Some(Quorum {
+            needed,
+            reason: format!("annotated `{QUORUM}`"),
+            span: o.span(a),
+        });
+    }
+    if o.kind != "StatefulSet" {
+        return None;
+    }
+    let system = images
+        .iter()
+        .find_map(|i| QUORUM_SYSTEMS.iter().find(|q| image_name(i).contains(*q)))
+        .or_else(|| QUORUM_SYSTEMS.iter().find(|q| o.name.contains(*q)))?;
+    Some(Quorum {
+        needed: 0,
+        reason: format!("{system} needs a majority of its members"),
+        span: o.name_span,
+    })
+}
+
+fn pod_placement(
+    o: &Object<'_>,
+    pod: &Node,
+    own_labels: &BTreeMap<String, String>,
+    keys: &TopologyKeys,
+) -> Placement {
+    let mut placement = Placement::default();
+    for (k, v) in pod.get("nodeSelector").map(Node::as_map).unwrap_or_default() {
+        let (Some(key), Some(value)) = (k.as_str(), v.as_text()) else {
+            continue;
+        };
+        if let Some(level) = keys.level(key) {
+            placement.pins.push(Pin {
+                level,
+                domains: vec![value.to_string()],
+                span: Span::new(o.file, TextRange::new(k.range.start as usize, v.range.end as usize)),
+                via: "nodeSelector",
+            });
+        }
+    }
+    if let Some(terms) = pod.path(&[
+        "affinity",
+        "nodeAffinity",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        "nodeSelectorTerms",
+    ]) {
+        node_affinity_pins(o, terms.as_seq(), keys, &mut placement.pins);
+    }
+    for c in pod
+        .get("topologySpreadConstraints")
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let Some(key) = c.get("topologyKey") else {
+            continue;
+        };
+        let Some(level) = key.as_text().and_then(|k| keys.level(k)) else {
+            continue;
+        };
+        let guarantee = match c.get("whenUnsatisfiable").and_then(Node::as_text) {
+            Some("ScheduleAnyway") => Guarantee::BestEffort,
+            _ => Guarantee::Hard,
+        };
+        placement.spreads.push(Spread {
+            level,
+            guarantee,
+            max_skew: c.get("maxSkew").and_then(Node::as_i64).map(clamp),
+            one_per_domain: false,
+            min_domains: c.get("minDomains").and_then(Node::as_i64).map(clamp),
+            span: o.span(key),
+        });
+    }
+    let anti = pod.path(&["affinity", "podAntiAffinity"]);
+    let required = anti
+        .and_then(|a| a.get("requiredDuringSchedulingIgnoredDuringExecution"))
+        .map(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .map(|t| (t, Guarantee::Hard));
+    let preferred = anti
+        .and_then(|a| a.get("preferredDuringSchedulingIgnoredDuringExecution"))
+        .map(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|t| t.get("podAffinityTerm"))
+        .map(|t| (t, Guarantee::BestEffort));
+    for (term, guarantee) in required.chain(preferred) {
+        let Some(key) = term.get("topologyKey") else {
+            continue;
+        };
+        let Some(level) = key.as_text().and_then(|k| keys.level(k)) else {
+            continue;
+        };
+        if !selects_own_pods(term.get("labelSelector"), own_labels) {
+            continue;
+        }
+        placement.spreads.push(Spread {
+            level,
+            guarantee,
+            max_skew: None,
+            one_per_domain: true,
+            min_domains: None,
+            span: o.span(key),
+        });
+    }
+    placement
+}
+
+/// Whether an anti-affinity term's selector matches the workload's own pods
+/// (only then does it spread them). Selectors spof cannot evaluate count as
+/// matching.
+fn selects_own_pods(selector: Option<&Node>, own: &BTreeMap<String, String>) -> bool {
+    let Some(selector) = selector else {
+        return false;
+    };
+    let match_labels = string_map(selector.get("matchLabels"));
+    if match_labels.iter().any(|(k, v)| own.get(k) != Some(v)) {
+        return false;
+    }
+    for expr in selector
+        .get("matchExpressions")
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let key = expr.get("key").and_then(Node::as_text).unwrap_or_default();
+        let values: Vec<&str> = expr
+            .get("values")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::as_text)
+            .collect();
+        let own_value = own.get(key).map(String::as_str);
+        let ok = match expr.get("operator").and_then(Node::as_text) {
+            Some("In") => own_value.is_some_and(|v| values.contains(&v)),
+            Some("NotIn") => !own_value.is_some_and(|v| values.contains(&v)),
+            Some("Exists") => own_value.is_some(),
+            Some("DoesNotExist") => own_value.is_none(),
+            _ => true,
+        };
+        if !ok {
+            return false;
+        }
+    }
+    true
+}
+
+/// Required node affinity: terms are alternatives, expressions inside a
+/// term all apply. A level is pinned only when every term pins it.
+fn node_affinity_pins(o: &Object<'_>, terms: &[Node], keys: &TopologyKeys, pins: &mut Vec<Pin>) {
+    if terms.is_empty() {
+        return;
+    }
+    for level in [Level::Region, Level::Zone, Level::Host] {
+        let mut union: Vec<String> = Vec::new();
+        let mut span = None;
+        let mut every_term_pins = true;
+        for term in terms {
+            let mut allowed: Option<Vec<String>> = None;
+            for expr in term
+                .get("matchExpressions")
+                .map(Node::as_seq)
+                .unwrap_or_default()
+            {
+                let key = expr.get("key").and_then(Node::as_text).unwrap_or_default();
+                if keys.level(key) != Some(level)
+                    || expr.get("operator").and_then(Node::as_text) != Some("In")
+                {
+                    continue;
+                }
+                let Some(values_node) = expr.get("values") else {
+                    continue;
+                };
+                let values: Vec<String> = values_node
+                    .as_seq()
+                    .iter()
+                    .filter_map(Node::as_text)
+                    .map(str::to_string)
+                    .collect();
+                span.get_or_insert(o.span(values_node));
+                allowed = Some(match allowed {
+                    None => values,
+                    Some(prev) => prev.into_iter().filter(|v| values.contains(v)).collect(),
+                });
+            }
+            match allowed {
+                Some(values) => {
+                    for v in values {
+                        if !union.contains(&v) {
+                            union.push(v);
+                        }
+                    }
+                }
+                None => every_term_pins = false,
+            }
+        }
+        if let (true, Some(span)) = (every_term_pins, span) {
+            pins.push(Pin {
+                level,
+                domains: union,
+                span,
+                via: "required node affinity",
+            });
+        }
+    }
+}
+
+fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mut Vec<Dependency>) {
+    for container in ["containers", "initContainers"]
+        .iter()
+        .flat_map(|k| pod.get(k).map(Node::as_seq).unwrap_or_default())
+    {
+        for env in container.get("env").map(Node::as_seq).unwrap_or_default() {
+            let var = env.get("name").and_then(Node::as_text).unwrap_or("?");
+            if let Some(value) = env.get("value") {
+                value_dependencies(o.file, o.namespace, value, index, &format!("env var {var}"), deps);
+            }
+            let Some(r) = env.path(&["valueFrom", "configMapKeyRef"]) else {
+                continue;
+            };
+            let (Some(cm), Some(key)) = (
+                r.get("name").and_then(Node::as_text),
+                r.get("key").and_then(Node::as_text),
+            ) else {
+                continue;
+            };
+            if let Some(value) = index
+                .get("ConfigMap", o, cm)
+                .and_then(|c| Some((c, c.node.path(&["data", key])?)))
+            {
+                let via = format!("env var {var} from ConfigMap {cm} key {key}");
+                value_dependencies(value.0.file, o.namespace, value.1, index, &via, deps);
+            }
+        }
+        for from in container.get("envFrom").map(Node::as_seq).unwrap_or_default() {
+            let Some(cm_name) = from.path(&["configMapRef", "name"]).and_then(Node::as_text) else {
+                continue;
+            };
+            let Some(cm) = index.get("ConfigMap", o, cm_name) else {
+                continue;
+            };
+            for (k, v) in cm.node.get("data").map(Node::as_map).unwrap_or_default() {
+                let via = format!(
+                    "env from ConfigMap {cm_name} key {}",
+                    k.as_str().unwrap_or("?")
+                );
+                value_dependencies(cm.file, o.namespace, v, index, &via, deps);
+            }
+        }
+    }
+    for volume in pod.get("volumes").map(Node::as_seq).unwrap_or_default() {
+        let Some(claim) = volume.path(&["persistentVolumeClaim", "claimName"]) else {
+            continue;
+        };
+        if let Some(name) = claim.as_text() {
+            deps.push(Dependency {
+                target: Reference::K8s {
+                    kind: "PersistentVolumeClaim".into(),
+                    namespace: o.namespace.into(),
+                    name: name.into(),
+                },
+                strength: Strength::Hard,
+                span: o.span(claim),
+                via: format!("volume claim {name}"),
+                explicit: false,
+            });
+        }
+    }
+}
+
+/// A value (env var, ConfigMap entry) that names Services in the scanned set.
+fn value_dependencies(
+    file: FileId,
+    namespace: &str,
+    value: &Node,
+    index: &Index<'_, '_>,
+    via: &str,
+    deps: &mut Vec<Dependency>,
+) {
+    let Some(text) = value.as_text() else {
+        return;
+    };
+    let mut seen = BTreeSet::new();
+    for host in hosts_in(text) {
+        let Some((svc, ns)) = service_of_host(&host, namespace) else {
+            continue;
+        };
+        if !index.services.contains(&(ns.as_str(), svc.as_str())) || !seen.insert((ns.clone(), svc.clone())) {
+            continue;
+        }
+        deps.push(Dependency {
+            target: Reference::K8s {
+                kind: "Service".into(),
+                namespace: ns,
+                name: svc,
+            },
+            strength: Strength::Hard,
+            span: Span::new(file, value.range),
+            via: via.to_string(),
+            explicit: false,
+        });
+    }
+}
+
+/// Host names in a value: `postgres://u:p@db.prod:5432/x,cache:6379` →
+/// `db.prod`, `cache`.
+fn hosts_in(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
+        .filter_map(|token| {
+            let rest = token.split_once("://").map_or(token, |(_, r)| r);
+            let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
+            let host = rest.split(['/', ':', '?']).next()?;
+            let valid = !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+                && host.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
+            valid.then(|| host.to_ascii_lowercase())
+        })
+        .collect()
+}
+
+/// `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local` and
+/// `pod.svc.ns.svc.cluster.local` → (service, namespace).
+fn service_of_host(host: &str, own_namespace: &str) -> Option<(String, String)> {
+    let labels: Vec<&str> = host.trim_end_matches('.').split('.').collect();
+    match labels.as_slice() {
+        [svc] => Some((svc.to_string(), own_namespace.to_string())),
+        [svc, ns] => Some((svc.to_string(), ns.to_string())),
+        _ => {
+            let p = labels.iter().position(|l| *l == "svc")?;
+            (p >= 2).then(|| (labels[p - 2].to_string(), labels[p - 1].to_string()))
+        }
+    }
+}
+
+fn volume_pin(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, keys: &TopologyKeys) -> Option<VolumePin> {
+    for volume in pod.get("volumes").map(Node::as_seq).unwrap_or_default() {
+        let Some(claim_node) = volume.path(&["persistentVolumeClaim", "claimName"]) else {
+            continue;
+        };
+        let Some(claim) = claim_node.as_text() else {
+            continue;
+        };
+        let Some(pvc) = index.get("PersistentVolumeClaim", o, claim) else {
+            continue;
+        };
+        let Some(access) = pvc
+            .node
+            .path(&["spec", "accessModes"])
+            .map(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .find(|m| matches!(m.as_text(), Some("ReadWriteOnce" | "ReadWriteOncePod")))
+        else {
+            continue;
+        };
+        return Some(VolumePin {
+            claim: claim.to_string(),
+            span: o.span(claim_node),
+            access_span: pvc.span(access),
+            zone: claim_zone(pvc, index, keys).map(|(z, s)| (z, s)),
+        });
+    }
+    None
+}
+
+/// A claim's zone: from its bound PersistentVolume's node affinity or its
+/// StorageClass's allowed topologies, when either names exactly one zone.
+fn claim_zone(pvc: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> Option<(String, Span)> {
+    let spec = pvc.node.get("spec")?;
+    if let Some(pv) = spec
+        .get("volumeName")
+        .and_then(Node::as_text)
+        .and_then(|n| index.get_cluster_scoped("PersistentVolume", pvc, n))
+    {
+        let terms = pv.node.path(&[
+            "spec",
+            "nodeAffinity",
+            "required",
+            "nodeSelectorTerms",
+        ]);
+        let mut pins = Vec::new();
+        node_affinity_pins(pv, terms.map(Node::as_seq).unwrap_or_default(), keys, &mut pins);
+        if let Some(pin) = pins.iter().find(|p| p.level == Level::Zone && p.domains.len() == 1) {
+            return Some((pin.domains[0].clone(), pin.span));
+        }
+    }
+    let class = spec
+        .get("storageClassName")
+        .and_then(Node::as_text)
+        .and_then(|n| index.get_cluster_scoped("StorageClass", pvc, n))?;
+    for topo in class.node.get("allowedTopologies").map(Node::as_seq).unwrap_or_default() {
+        for expr in topo
+            .get("matchLabelExpressions")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+        {
+            let key = expr.get("key").and_then(Node::as_text).unwrap_or_default();
+            let Some(values) = expr.get("values") else {
+                continue;
+            };
+            if keys.level(key) == Some(Level::Zone)
+                && let [only] = values.as_seq()
+                && let Some(zone) = only.as_text()
+            {
+                return Some((zone.to_string(), class.span(only)));
+            }
+        }
+    }
+    None
+}
+
+fn budgets(o: &Object<'_>, index: &Index<'_, '_>, labels: &BTreeMap<String, String>) -> Vec<DisruptionBudget> {
+    if labels.is_empty() {
+        return Vec::new();
+    }
+    index
+        .pdbs
+        .iter()
+        .filter(|p| p.cluster == o.cluster && p.namespace == o.namespace)
+        .filter_map(|p| {
+            let spec = p.node.get("spec")?;
+            let selector = string_map(spec.path(&["selector", "matchLabels"]));
+            if selector.is_empty() || selector.iter().any(|(k, v)| labels.get(k) != Some(v)) {
+                return None;
+            }
+            let field = |key: &str| {
+                let (k, v) = spec.entry(key)?;
+                let span = Span::new(p.file, TextRange::new(k.range.start as usize, v.range.end as usize));
+                int_or_percent(v).map(|n| (n, span))
+            };
+            Some(DisruptionBudget {
+                name: p.name.to_string(),
+                min_available: field("minAvailable"),
+                max_unavailable: field("maxUnavailable"),
+                span: p.name_span,
+            })
+        })
+        .collect()
+}
+
+fn int_or_percent(node: &Node) -> Option<IntOrPercent> {
+    if let Some(n) = node.as_i64() {
+        return Some(IntOrPercent::Int(clamp(n)));
+    }
+    let text = node.as_text()?.trim();
+    if let Some(p) = text.strip_suffix('%') {
+        return p.trim().parse().ok().map(IntOrPercent::Percent);
+    }
+    text.parse().ok().map(IntOrPercent::Int)
+}
+
+fn service(o: &Object<'_>) -> (Role, Instance) {
+    let mut instance = base_instance(o);
+    instance.combine = Combine::Any;
+    if let Some((key, selector)) = o.node.get("spec").and_then(|s| s.entry("selector")) {
+        let labels = string_map(Some(selector));
+        if !labels.is_empty() {
+            instance.selector = Some(o.span(key));
+            instance.dependencies.push(Dependency {
+                target: Reference::PodSelector {
+                    namespace: o.namespace.to_string(),
+                    labels,
+                },
+                strength: Strength::Hard,
+                span: o.span(key),
+                via: "selector".into(),
+                explicit: false,
+            });
+        }
+    }
+    (Role::Network, instance)
+}
+
+fn ingress(o: &Object<'_>) -> (Role, Instance) {
+    let mut instance = base_instance(o);
+    let spec = o.node.get("spec");
+    let mut backends: Vec<&Node> = Vec::new();
+    if let Some(b) = spec.and_then(|s| s.get("defaultBackend").or_else(|| s.get("backend"))) {
+        backends.push(b);
+    }
+    for rule in spec.and_then(|s| s.get("rules")).map(Node::as_seq).unwrap_or_default() {
+        for path in rule.path(&["http", "paths"]).map(Node::as_seq).unwrap_or_default() {
+            if let Some(b) = path.get("backend") {
+                backends.push(b);
+            }
+        }
+    }
+    for backend in backends {
+        let Some(name) = backend
+            .path(&["service", "name"])
+            .or_else(|| backend.get("serviceName"))
+        else {
+            continue;
+        };
+        let Some(text) = name.as_text() else {
+            continue;
+        };
+        instance.dependencies.push(Dependency {
+            target: Reference::K8s {
+                kind: "Service".into(),
+                namespace: o.namespace.into(),
+                name: text.into(),
+            },
+            strength: Strength::Hard,
+            span: o.span(name),
+            via: "backend".into(),
+            explicit: false,
+        });
+    }
+    (Role::Network, instance)
+}
+
+fn claim(o: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> (Role, Instance) {
+    let mut instance = base_instance(o);
+    if let Some((zone, span)) = claim_zone(o, index, keys) {
+        instance.placement.pins.push(Pin {
+            level: Level::Zone,
+            domains: vec![zone],
+            span,
+            via: "volume topology",
+        });
+    }
+    (Role::Datastore, instance)
+}
+
+fn node_facts(o: &Object<'_>, keys: &TopologyKeys) -> NodeFacts {
+    let labels = o.node.path(&["metadata", "labels"]);
+    let find = |level: Level| {
+        labels
+            .map(Node::as_map)
+            .unwrap_or_default()
+            .iter()
+            .find(|(k, _)| k.as_str().and_then(|k| keys.level(k)) == Some(level))
+            .and_then(|(_, v)| Some((v.as_text()?.to_string(), o.span(v))))
+    };
+    NodeFacts {
+        cluster: o.cluster,
+        name: o.name.to_string(),
+        zone: find(Level::Zone),
+        region: find(Level::Region),
+    }
+}
+
+/// `spof.dev/depends-on: "db, k8s:StatefulSet/prod/pg"`: each entry gets
+/// its own span inside the annotation value.
+fn annotation_dependencies(o: &Object<'_>) -> Vec<Dependency> {
+    let mut deps = Vec::new();
+    for (key, strength) in [(DEPENDS_ON, Strength::Hard), (SOFT_DEPENDS_ON, Strength::Soft)] {
+        let Some(node) = o.annotation(key) else {
+            continue;
+        };
+        for (entry, span) in list_entries(o.file, node) {
+            deps.push(Dependency {
+                target: parse_reference(entry, o.namespace),
+                strength,
+                span,
+                via: format!("annotation {key}"),
+                explicit: true,
+            });
+        }
+    }
+    deps
+}
+
+/// Comma-separated entries of a scalar with the span of each entry. Spans
+/// are exact for single-line plain and quoted scalars; otherwise the whole
+/// value.
+fn list_entries(file: FileId, node: &Node) -> Vec<(&str, Span)> {
+    let text = node.as_str().unwrap_or_default();
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for part in text.split(',') {
+        let trimmed = part.trim();
+        let start_in_value = offset + (part.len() - part.trim_start().len());
+        offset += part.len() + 1;
+        if trimmed.is_empty() {
+            continue;
+        }
+        out.push((trimmed, entry_span(file, node, start_in_value, trimmed.len())));
+    }
+    out
+}
+
+fn entry_span(file: FileId, node: &Node, start: usize, len: usize) -> Span {
+    let value_len = node.as_str().map_or(0, str::len);
+    let written = node.range.len();
+    // Plain scalars are written as-is; quoted ones have one quote each side.
+    let lead = if written == value_len {
+        Some(0)
+    } else if written == value_len + 2 {
+        Some(1)
+    } else {
+        None
+    };
+    match lead {
+        Some(lead) => {
+            let s = node.range.start as usize + lead + start;
+            Span::new(file, TextRange::new(s, s + len))
+        }
+        None => Span::new(file, node.range),
+    }
+}
+
+/// `k8s:Kind/ns/name` or any entity id with a scheme, `Kind/ns/name`,
+/// `Kind/name`, or a bare name (a Service or workload in the namespace).
+pub fn parse_reference(entry: &str, namespace: &str) -> Reference {
+    if entry.contains(':') {
+        return Reference::Id(entry.to_string());
+    }
+    let parts: Vec<&str> = entry.split('/').collect();
+    match parts.as_slice() {
+        [kind, ns, name] => Reference::K8s {
+            kind: kind.to_string(),
+            namespace: ns.to_string(),
+            name: name.to_string(),
+        },
+        [kind, name] => Reference::K8s {
+            kind: kind.to_string(),
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+        },
+        _ => Reference::K8sName {
+            namespace: namespace.to_string(),
+            name: entry.to_string(),
+        },
+    }
+}
+
+fn annotation_suppression(o: &Object<'_>, node: &Node, id: &str) -> Suppression {
+    let text = node.as_str().unwrap_or_default();
+    let (codes, reason) = match text.split_once(':') {
+        Some((codes, reason)) => (codes, Some(reason.trim()).filter(|r| !r.is_empty())),
+        None => (text, None),
+    };
+    Suppression {
+        rules: codes
+            .split(',')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_string)
+            .collect(),
+        reason: reason.map(str::to_string),
+        span: o.span(node),
+        scope: SuppressionScope::Entity(id.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_are_found_in_urls_and_lists() {
+        assert_eq!(
+            hosts_in("postgres://u:p@db.prod:5432/x,cache:6379"),
+            vec!["db.prod", "cache"]
+        );
+        assert_eq!(hosts_in("http://api.shop.svc.cluster.local/v1"), vec!["api.shop.svc.cluster.local"]);
+        assert!(hosts_in("8080").is_empty());
+        assert!(hosts_in("").is_empty());
+    }
+
+    #[test]
+    fn service_names_follow_cluster_dns() {
+        let s = |h| service_of_host(h, "own");
+        assert_eq!(s("db"), Some(("db".into(), "own".into())));
+        assert_eq!(s("db.prod"), Some(("db".into(), "prod".into())));
+        assert_eq!(s("db.prod.svc"), Some(("db".into(), "prod".into())));
+        assert_eq!(s("db.prod.svc.cluster.local"), Some(("db".into(), "prod".into())));
+        assert_eq!(s("pg-0.db.prod.svc.cluster.local"), Some(("db".into(), "prod".into())));
+        assert_eq!(s("example.com.au"), None);
+    }
+
+    #[test]
+    fn references_parse_by_shape() {
+        assert_eq!(
+            parse_reference("StatefulSet/pg", "prod"),
+            Reference::K8s {
+                kind: "StatefulSet".into(),
+                namespace: "prod".into(),
+                name: "pg".into()
+            }
+        );
+        assert_eq!(parse_reference("tf:aws_db_instance.main", "x"), Reference::Id("tf:aws_db_instance.main".into()));
+        assert_eq!(
+            parse_reference("db", "prod"),
+            Reference::K8sName {
+                namespace: "prod".into(),
+                name: "db".into()
+            }
+        );
+    }
+
+    #[test]
+    fn image_names() {
+        assert_eq!(image_name("quay.io/coreos/etcd:v3.5@sha256:abc"), "etcd");
+        assert_eq!(image_name("redis"), "redis");
+    }
+
+    #[test]
+    fn percentages_round_up() {
+        assert_eq!(IntOrPercent::Percent(50).resolve(3), 2);
+        assert_eq!(IntOrPercent::Percent(100).resolve(3), 3);
+        assert_eq!(IntOrPercent::Int(1).resolve(3), 1);
+    }
+}

@@ -1,0 +1,154 @@
+//! Findings about dependencies: a workload that hard-depends on something
+//! with a single point of failure, Services that select nothing, and
+//! declared dependencies that name nothing.
+
+use super::{Finding, Input, Rule, Settings};
+use crate::analysis::{Reason, Unit, Via};
+use crate::diagnostic::Severity;
+use crate::model::{Combine, Reference, Strength};
+
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+    transitive(input, settings, out);
+    for u in &input.graph.unresolved {
+        let entity = &input.model.entities[u.entity];
+        let dep = &entity.instances[u.instance].dependencies[u.dependency];
+        let who = input.entity_label(u.entity);
+        match &dep.target {
+            Reference::PodSelector { .. } => out.push(
+                Finding::new(
+                    Rule::ServiceSelectsNothing,
+                    dep.span,
+                    format!("{who} selects no workload in the scanned files"),
+                )
+                .entity(&entity.id)
+                .label("matches no pod template")
+                .help("check the selector against the workload's pod template labels, or scan the files that declare the workload"),
+            ),
+            _ if dep.explicit => out.push(
+                Finding::new(
+                    Rule::UnknownDependency,
+                    dep.span,
+                    format!("{who} declares a dependency on `{}`, which names nothing in the scanned files", reference_text(&dep.target)),
+                )
+                .entity(&entity.id)
+                .label("unknown entity")
+                .help("use an entity id (`k8s:Kind/namespace/name`), `Kind/name`, or the name of a Service or workload in the same namespace"),
+            ),
+            _ => {}
+        }
+    }
+}
+
+fn reference_text(r: &Reference) -> String {
+    match r {
+        Reference::Id(id) => id.clone(),
+        Reference::K8s { kind, namespace, name } => format!("{kind}/{namespace}/{name}"),
+        Reference::K8sName { name, .. } => name.clone(),
+        Reference::PodSelector { labels, .. } => labels
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(","),
+    }
+}
+
+/// A dependency edge through which the entity fails with a unit its own
+/// placement does not already fail with. Services are transparent: they
+/// fail exactly when what they select fails, which is reported there.
+fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+    let analysis = input.analysis;
+    for (e, entity) in input.model.entities.iter().enumerate() {
+        if entity.instances.iter().all(|i| i.combine == Combine::Any) {
+            continue;
+        }
+        let own = |unit: &Unit| {
+            analysis.exposures[e]
+                .iter()
+                .any(|x| &x.unit == unit && matches!(x.via, Via::Own(_)))
+        };
+        for edge in input.graph.dependencies[e]
+            .iter()
+            .filter(|d| d.strength == Strength::Hard)
+        {
+            let units: Vec<&Unit> = analysis.exposures[edge.target]
+                .iter()
+                .map(|x| &x.unit)
+                .filter(|u| !own(u))
+                .collect();
+            let Some(first) = units.first() else {
+                continue;
+            };
+            let dep = &entity.instances[edge.instance].dependencies[edge.dependency];
+            let target = input.entity_label(edge.target);
+            let more = match units.len() - 1 {
+                0 => String::new(),
+                1 => " (and 1 more single point of failure)".to_string(),
+                n => format!(" (and {n} more single points of failure)"),
+            };
+            let mut finding = Finding::new(
+                Rule::DependsOnSpof,
+                dep.span,
+                format!(
+                    "{} depends on {target}, which fails with {}{more}",
+                    input.entity_label(e),
+                    input.unit_text(first),
+                ),
+            )
+            .entity(&entity.id)
+            .label(format!("hard dependency ({})", dep.via))
+            .help("make the dependency redundant, or mark it soft with `spof.dev/soft-depends-on` if this entity survives without it");
+            let (hops, root) = analysis.chain(edge.target, first);
+            for hop in hops {
+                let d = &input.model.entities[hop.from].instances[hop.edge.instance].dependencies
+                    [hop.edge.dependency];
+                finding = finding.related(
+                    d.span,
+                    format!(
+                        "{} depends on {} ({})",
+                        input.entity_label(hop.from),
+                        input.entity_label(hop.edge.target),
+                        d.via
+                    ),
+                );
+            }
+            if let Some((at, cause)) = root {
+                finding = finding.related(cause.span, cause_text(input, at, &cause.reason, &cause.unit));
+            }
+            let all_info = units.iter().all(|u| {
+                let (_, root) = analysis.chain(edge.target, u);
+                root.is_some_and(|(_, c)| {
+                    matches!(c.reason, Reason::NoZoneSpread { best_effort: Some(_), .. })
+                        && settings.severity(Rule::BestEffortZoneSpread) == Severity::Info
+                })
+            });
+            if all_info {
+                finding.cap = Some(Severity::Info);
+            }
+            out.push(finding);
+        }
+    }
+}
+
+/// The root cause of a chain, in words.
+fn cause_text(input: &Input<'_>, e: usize, reason: &Reason, unit: &Unit) -> String {
+    let who = input.entity_label(e);
+    match reason {
+        Reason::SingleReplica { .. } => format!("{who} runs a single replica"),
+        Reason::NoZoneSpread { best_effort: None, .. } => {
+            format!("nothing keeps the replicas of {who} out of a single zone")
+        }
+        Reason::NoZoneSpread { .. } => format!("{who} spreads across zones only when convenient"),
+        Reason::Pinned { via, .. } => format!("{who} is pinned to {} by its {via}", input.unit_text(unit)),
+        Reason::ZonalVolume { claim, .. } => {
+            format!("{who} shares ReadWriteOnce claim `{claim}` across its replicas")
+        }
+        Reason::Quorum { .. } => format!("{who} loses quorum when one zone fails"),
+        Reason::ClusterZone { cluster } => {
+            format!("{} runs in one zone", input.cluster_name(*cluster))
+        }
+        Reason::ClusterRegion { cluster } => {
+            format!("{} runs in one region", input.cluster_name(*cluster))
+        }
+        Reason::VolumeTopology => format!("{who} lives in {}", input.unit_text(unit)),
+    }
+}

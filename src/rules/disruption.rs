@@ -1,0 +1,80 @@
+//! Findings about PodDisruptionBudgets of multi-replica workloads: none at
+//! all, one that blocks every eviction, one that lets every pod go.
+
+use super::{Finding, Input, Rule};
+use crate::model::{DisruptionBudget, WorkloadKind};
+
+/// Kinds whose pods an eviction (node drain, cluster upgrade) can take down
+/// together.
+const REPLICATED_KINDS: &[&str] = &["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"];
+
+pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
+    for entity in &input.model.entities {
+        if !REPLICATED_KINDS.contains(&entity.kind.as_str()) {
+            continue;
+        }
+        let who = format!("`{}`", entity.label());
+        for instance in &entity.instances {
+            if instance.workload != Some(WorkloadKind::LongRunning) {
+                continue;
+            }
+            let Some(replicas) = instance.placement.replicas else {
+                continue;
+            };
+            let r = replicas.count;
+            if r < 2 {
+                continue;
+            }
+            if instance.budgets.is_empty() {
+                out.push(
+                    Finding::new(
+                        Rule::MissingDisruptionBudget,
+                        replicas.span,
+                        format!("{who} has {r} replicas and no PodDisruptionBudget"),
+                    )
+                    .entity(&entity.id)
+                    .label("no budget limits how many are evicted at once")
+                    .help("add a PodDisruptionBudget selecting these pods with `maxUnavailable: 1`"),
+                );
+            }
+            for budget in &instance.budgets {
+                check_budget(&who, &entity.id, r, budget, out);
+            }
+        }
+    }
+}
+
+fn check_budget(who: &str, id: &str, replicas: u32, budget: &DisruptionBudget, out: &mut Vec<Finding>) {
+    let name = &budget.name;
+    let allowed = match (&budget.min_available, &budget.max_unavailable) {
+        (Some((min, span)), _) => Some((replicas.saturating_sub(min.resolve(replicas)), *span)),
+        (None, Some((max, span))) => Some((max.resolve(replicas).min(replicas), *span)),
+        (None, None) => None,
+    };
+    let Some((allowed, span)) = allowed else {
+        return;
+    };
+    if allowed == 0 {
+        out.push(
+            Finding::new(
+                Rule::DisruptionBudgetBlocksEviction,
+                span,
+                format!("PodDisruptionBudget `{name}` allows no pod of {who} to be evicted"),
+            )
+            .entity(id)
+            .label(format!("0 of {replicas} may be disrupted"))
+            .help("allow at least one disruption (`maxUnavailable: 1`) so nodes can be drained and upgraded"),
+        );
+    } else if allowed >= replicas {
+        out.push(
+            Finding::new(
+                Rule::DisruptionBudgetAllowsFullOutage,
+                span,
+                format!("PodDisruptionBudget `{name}` lets every pod of {who} be evicted at once"),
+            )
+            .entity(id)
+            .label(format!("{allowed} of {replicas} may be disrupted"))
+            .help("keep at least one pod running: `maxUnavailable: 1` or `minAvailable` below the replica count"),
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! Findings about an entity's own placement: single replicas, missing or
+//! best-effort zone spread, pins to one domain, zonal volumes, quorum, and
+//! clusters that live in one zone.
+
+use super::{Finding, Input, Rule};
+use crate::analysis::{Cause, Reason, Unit};
+use crate::model::{Level, ReplicaSource, WorkloadKind};
+use std::collections::BTreeMap;
+
+const SPREAD_HELP: &str = "add a topologySpreadConstraint on `topology.kubernetes.io/zone` \
+     with `whenUnsatisfiable: DoNotSchedule`, or a required podAntiAffinity on that key";
+
+pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
+    // Cluster → (unit, entities that exist only there).
+    let mut single_zone: BTreeMap<Option<usize>, (Unit, Vec<(usize, &Cause)>)> = BTreeMap::new();
+    for (e, causes) in input.analysis.causes.iter().enumerate() {
+        let entity = &input.model.entities[e];
+        for cause in causes {
+            if !input.analysis.fails_with(e, &cause.unit) {
+                continue;
+            }
+            if let Reason::ClusterZone { cluster } = cause.reason {
+                let is_workload = entity.instances[cause.instance].workload.is_some_and(|w| w != WorkloadKind::Batch);
+                if is_workload {
+                    single_zone
+                        .entry(cluster)
+                        .or_insert_with(|| (cause.unit.clone(), Vec::new()))
+                        .1
+                        .push((e, cause));
+                }
+                continue;
+            }
+            if let Some(finding) = own_finding(input, e, cause) {
+                out.push(finding.entity(&entity.id));
+            }
+        }
+    }
+    for (cluster, (unit, members)) in single_zone {
+        let site = input.context.site(cluster);
+        let Some(span) = site.zones_span else {
+            continue;
+        };
+        let mut finding = Finding::new(
+            Rule::SingleZoneCluster,
+            span,
+            format!(
+                "{} runs in one zone ({}): {} {} only there",
+                input.cluster_name(cluster),
+                input.unit_text(&unit),
+                members.len(),
+                if members.len() == 1 {
+                    "workload exists"
+                } else {
+                    "workloads exist"
+                },
+            ),
+        )
+        .label("the only zone")
+        .help("run the cluster's nodes in two or more zones, or deploy these workloads to a cluster in another zone as well");
+        for (e, cause) in members {
+            let span = input.model.entities[e].instances[cause.instance].span;
+            finding = finding.related(span, format!("{} exists only in this cluster", input.entity_label(e)));
+        }
+        out.push(finding);
+    }
+}
+
+fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
+    let who = input.entity_label(e);
+    let finding = match &cause.reason {
+        Reason::SingleReplica { count, source } => {
+            let (message, label) = match source {
+                ReplicaSource::SinglePod => (
+                    format!("{who} is a bare pod: one replica, not rescheduled if its node fails"),
+                    "a single pod".to_string(),
+                ),
+                ReplicaSource::Defaulted => (
+                    format!("{who} runs a single replica"),
+                    "no `replicas`: defaults to 1".to_string(),
+                ),
+                ReplicaSource::Autoscaler => (
+                    format!(
+                        "{who} can scale down to {count} replica{}",
+                        if *count == 1 { "" } else { "s" }
+                    ),
+                    format!("autoscaler minimum is {count}"),
+                ),
+                ReplicaSource::Explicit if *count == 1 => (
+                    format!("{who} runs a single replica"),
+                    "1 replica".to_string(),
+                ),
+                ReplicaSource::Explicit => (
+                    format!(
+                        "{who} runs {count} replicas, fewer than the required {}",
+                        input.context.min_replicas
+                    ),
+                    format!("{count} replicas"),
+                ),
+            };
+            Finding::new(Rule::SingleReplica, cause.span, message)
+                .label(label)
+                .help("run at least 2 replicas and spread them across zones")
+        }
+        Reason::NoZoneSpread {
+            replicas,
+            best_effort: None,
+        } => Finding::new(
+            Rule::NoZoneSpread,
+            cause.span,
+            format!("{who} has {replicas} replicas but nothing keeps them out of a single zone"),
+        )
+        .label(format!("{replicas} replicas, no zone spread"))
+        .help(SPREAD_HELP),
+        Reason::NoZoneSpread {
+            replicas,
+            best_effort: Some(spread),
+        } => Finding::new(
+            Rule::BestEffortZoneSpread,
+            cause.span,
+            format!("{who} spreads its {replicas} replicas across zones only when convenient"),
+        )
+        .label(format!("{replicas} replicas, best-effort zone spread"))
+        .related(*spread, "best effort: the scheduler may still place every replica in one zone")
+        .help("make the spread hard: `whenUnsatisfiable: DoNotSchedule`, or required anti-affinity"),
+        Reason::Pinned { level, via } => {
+            let Unit::Domain(domain) = &cause.unit else {
+                return None;
+            };
+            let help = match level {
+                Level::Host => "remove the hostname constraint; let replicas run on any node",
+                Level::Zone => "allow two or more zones, and spread the replicas across them",
+                Level::Region => "run a copy in a second region, or make this a documented, accepted risk",
+            };
+            Finding::new(
+                Rule::PinnedToSingleDomain,
+                cause.span,
+                format!("{who} is pinned to one {} (`{domain}`) by its {via}", level.as_str()),
+            )
+            .label(format!("only `{domain}`"))
+            .help(help)
+        }
+        Reason::ZonalVolume {
+            claim,
+            replicas,
+            access_span,
+        } => {
+            let zone = match &cause.unit {
+                Unit::Domain(d) => format!("`{d}`"),
+                _ => "the volume's zone".to_string(),
+            };
+            Finding::new(
+                Rule::PinnedByZonalVolume,
+                cause.span,
+                format!("{who} mounts ReadWriteOnce claim `{claim}` in all {replicas} replicas, which pins them to {zone}"),
+            )
+            .label("one zonal volume for every replica")
+            .related(*access_span, "ReadWriteOnce: attachable in one zone only")
+            .help("give each replica its own volume (a StatefulSet with volumeClaimTemplates), or use storage replicated across zones")
+        }
+        Reason::Quorum {
+            replicas,
+            needed,
+            lost,
+            why,
+            assumed_zones,
+        } => {
+            let assumed = if *assumed_zones {
+                " (assuming 2 zones: set `minDomains` to the zone count to prove more)"
+            } else {
+                ""
+            };
+            Finding::new(
+                Rule::QuorumNotZoneTolerant,
+                cause.span,
+                format!(
+                    "{who} loses quorum when one zone fails: a zone can hold {lost} of its {replicas} members and {needed} must stay up{assumed}"
+                ),
+            )
+            .label(format!("{why}"))
+            .help("run an odd member count of at least 3 spread one per zone over 3 or more zones (required anti-affinity or maxSkew 1 with minDomains)")
+        }
+        Reason::ClusterZone { .. } | Reason::ClusterRegion { .. } | Reason::VolumeTopology => {
+            return None;
+        }
+    };
+    Some(finding)
+}

@@ -1,0 +1,167 @@
+//! The rule registry: one variant per rule, metadata from the catalog in
+//! `rules/*.toml` (embedded at build time).
+
+use crate::diagnostic::Severity;
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+macro_rules! rules {
+    ($($variant:ident = $code:literal,)*) => {
+        /// Every rule spof knows. The catalog must describe exactly these.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Rule {
+            $($variant,)*
+        }
+
+        impl Rule {
+            pub const ALL: &'static [Rule] = &[$(Rule::$variant,)*];
+
+            pub fn code(self) -> &'static str {
+                match self {
+                    $(Rule::$variant => $code,)*
+                }
+            }
+        }
+    };
+}
+
+rules! {
+    SingleReplica = "SPOF001",
+    NoZoneSpread = "SPOF002",
+    BestEffortZoneSpread = "SPOF003",
+    PinnedToSingleDomain = "SPOF004",
+    PinnedByZonalVolume = "SPOF005",
+    QuorumNotZoneTolerant = "SPOF006",
+    DependsOnSpof = "SPOF007",
+    SingleZoneCluster = "SPOF008",
+    MissingDisruptionBudget = "SPOF009",
+    DisruptionBudgetBlocksEviction = "SPOF010",
+    DisruptionBudgetAllowsFullOutage = "SPOF011",
+    ServiceSelectsNothing = "SPOF012",
+    UnknownDependency = "SPOF013",
+    SuppressionWithoutReason = "SPOF014",
+    UnusedSuppression = "SPOF015",
+}
+
+/// Catalog files, in the order pages are listed.
+const CATALOG_FILES: &[(&str, &str)] = &[
+    ("placement.toml", include_str!("../../rules/placement.toml")),
+    ("dependencies.toml", include_str!("../../rules/dependencies.toml")),
+    ("disruption.toml", include_str!("../../rules/disruption.toml")),
+    ("suppression.toml", include_str!("../../rules/suppression.toml")),
+];
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Example {
+    /// `trigger` (must produce at least one finding of the rule) or `clean`
+    /// (must produce none).
+    pub expect: String,
+    /// File name the example is checked as.
+    pub file: String,
+    pub content: String,
+    /// Optional spof.toml for the example.
+    #[serde(default)]
+    pub config: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    pub summary: String,
+    pub rationale: String,
+    pub remediation: String,
+    #[serde(default, rename = "example")]
+    pub examples: Vec<Example>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CatalogFile {
+    rule: Vec<Meta>,
+}
+
+/// The catalog, parsed once. Every [`Rule`] has exactly one entry, checked
+/// by a test; a rule missing from it would be a build defect.
+pub fn catalog() -> &'static [(Rule, Meta)] {
+    static CATALOG: OnceLock<Vec<(Rule, Meta)>> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let mut out = Vec::new();
+        for (name, text) in CATALOG_FILES {
+            let file: CatalogFile = match toml::from_str(text) {
+                Ok(file) => file,
+                Err(e) => panic!("rules/{name} is invalid: {e}"),
+            };
+            for meta in file.rule {
+                if let Some(rule) = Rule::ALL.iter().find(|r| r.code() == meta.code) {
+                    out.push((*rule, meta));
+                }
+            }
+        }
+        out.sort_by_key(|(rule, _)| *rule);
+        out
+    })
+}
+
+impl Rule {
+    pub fn meta(self) -> &'static Meta {
+        catalog()
+            .iter()
+            .find(|(r, _)| *r == self)
+            .map(|(_, m)| m)
+            .unwrap_or_else(|| panic!("rule {} missing from the catalog", self.code()))
+    }
+
+    pub fn name(self) -> &'static str {
+        &self.meta().name
+    }
+
+    /// Finds a rule by code (`SPOF001`, any case) or name (`single-replica`).
+    pub fn lookup(text: &str) -> Option<Rule> {
+        Rule::ALL
+            .iter()
+            .copied()
+            .find(|r| r.code().eq_ignore_ascii_case(text) || r.name() == text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn catalog_describes_every_rule_once() {
+        let codes: Vec<&str> = catalog().iter().map(|(_, m)| m.code.as_str()).collect();
+        let expected: Vec<&str> = Rule::ALL.iter().map(|r| r.code()).collect();
+        assert_eq!(codes, expected);
+        for (_, text) in CATALOG_FILES {
+            let file: CatalogFile = toml::from_str(text).unwrap();
+            for meta in file.rule {
+                assert!(Rule::lookup(&meta.code).is_some(), "{} has no rule", meta.code);
+            }
+        }
+    }
+
+    #[test]
+    fn names_read_as_the_problem() {
+        for (rule, meta) in catalog() {
+            assert!(
+                meta.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-' || b.is_ascii_digit()),
+                "{}: names are kebab-case",
+                rule.code()
+            );
+            assert!(!meta.summary.ends_with('.'), "{}: summary ends without a period", rule.code());
+            assert!(
+                meta.examples.iter().any(|e| e.expect == "trigger")
+                    && meta.examples.iter().any(|e| e.expect == "clean"),
+                "{}: needs a trigger and a clean example",
+                rule.code()
+            );
+        }
+    }
+}
