@@ -39,6 +39,7 @@ pub enum Format {
 mod concise;
 #[cfg(test)]
 mod fixture;
+mod json;
 
 use crate::diagnostic::Severity;
 use crate::source::{FileId, LineCol, SourceFile, Span};
@@ -55,7 +56,7 @@ pub fn render(
     match format {
         Format::Human => concise::render(out, color, w),
         Format::Concise => concise::render(out, color, w),
-        Format::Json => concise::render(out, color, w),
+        Format::Json => json::render(out, w),
     }
 }
 
