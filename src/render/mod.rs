@@ -39,6 +39,7 @@ pub enum Format {
 mod concise;
 #[cfg(test)]
 mod fixture;
+mod human;
 mod json;
 
 use crate::diagnostic::Severity;
@@ -54,7 +55,7 @@ pub fn render(
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     match format {
-        Format::Human => concise::render(out, color, w),
+        Format::Human => human::render(out, color, w),
         Format::Concise => concise::render(out, color, w),
         Format::Json => json::render(out, w),
     }
