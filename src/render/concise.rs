@@ -1,18 +1,23 @@
 //! `concise`: `path:line:col: CODE message`, one line per diagnostic, for
 //! pre-commit hooks and editors that jump to locations.
 
-use super::{Output, locate, paint, severity_sgr, summary_lines};
+use super::{Output, locate, paint, printable, severity_sgr, summary_lines};
 
 pub(super) fn render(out: &Output, color: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     for d in out.diagnostics {
         let loc = locate(out.sources, d.span);
-        let place = format!("{}:{}:{}:", loc.path, loc.start.line, loc.start.column);
+        let place = format!(
+            "{}:{}:{}:",
+            printable(&loc.path, false),
+            loc.start.line,
+            loc.start.column
+        );
         writeln!(
             w,
             "{} {} {}",
             paint(&place, "1", color),
-            paint(&d.code, severity_sgr(d.severity), color),
-            d.message
+            paint(&printable(&d.code, false), severity_sgr(d.severity), color),
+            printable(&d.message, false)
         )?;
     }
     if !out.diagnostics.is_empty() {
@@ -56,6 +61,24 @@ mod tests {
         };
         assert!(!rendered(&out, false).contains('\x1b'));
         assert!(rendered(&out, true).contains("\x1b[1;33mSPOF003\x1b[0m"));
+    }
+
+    #[test]
+    fn concise_keeps_one_line_per_diagnostic_whatever_the_message() {
+        let fx = fixture();
+        let mut hostile = fx.diagnostics[0].clone();
+        hostile.message = "evil\n\x1b[31mname".to_string();
+        let diagnostics = [hostile];
+        let out = Output {
+            sources: &fx.sources,
+            diagnostics: &diagnostics,
+            summary: &fx.summary,
+        };
+        let text = rendered(&out, false);
+        assert_eq!(
+            text.lines().next(),
+            Some("deploy/app.yaml:4:3: SPOF003 evil ?[31mname")
+        );
     }
 
     #[test]

@@ -1,13 +1,16 @@
 //! `human`: one miette report per diagnostic, with source snippets for the
 //! primary span and for every hop of the explanation chain.
 
-use super::{Output, source_file, summary_lines};
+use super::{Output, printable, source_file, summary_lines};
 use crate::diagnostic::{Diagnostic, Kind, Severity};
-use crate::source::{SourceFile, Span};
+use crate::source::{FileId, SourceFile, Span};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
 };
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 use std::fmt;
 
 /// Wide enough for a YAML line plus gutter, fixed so output does not depend
@@ -26,8 +29,9 @@ pub(super) fn render(out: &Output, color: bool, w: &mut dyn std::io::Write) -> s
         .without_syntax_highlighting()
         .with_show_related_as_nested(true);
 
+    let quoted = quote_files(out);
     for diagnostic in out.diagnostics {
-        let report = Report::new(out, diagnostic);
+        let report = Report::new(&quoted, diagnostic);
         let mut text = String::new();
         handler
             .render_report(&mut text, &report)
@@ -41,12 +45,40 @@ pub(super) fn render(out: &Output, color: bool, w: &mut dyn std::io::Write) -> s
     Ok(())
 }
 
-/// One file's text as miette source, borrowed so a report never copies the
-/// files it quotes.
-struct FileSource<'a> {
-    name: String,
+/// A file some diagnostic points into, made printable once per run rather
+/// than once per snippet.
+struct Quoted<'a> {
     file: &'a SourceFile,
+    name: String,
+    /// Same length and line structure as `file.text`; see [`printable`].
+    text: Cow<'a, str>,
 }
+
+type QuotedFiles<'a> = BTreeMap<FileId, Quoted<'a>>;
+
+fn quote_files<'a>(out: &Output<'a>) -> QuotedFiles<'a> {
+    let mut quoted = BTreeMap::new();
+    let spans = out
+        .diagnostics
+        .iter()
+        .flat_map(|d| std::iter::once(d.span).chain(d.related.iter().map(|r| r.span)));
+    for span in spans {
+        if let Entry::Vacant(slot) = quoted.entry(span.file)
+            && let Some(file) = source_file(out.sources, span.file)
+        {
+            slot.insert(Quoted {
+                file,
+                name: printable(&file.display_path(), false).into_owned(),
+                text: printable(&file.text, true),
+            });
+        }
+    }
+    quoted
+}
+
+/// A quoted file as miette source. It borrows, so a report never copies the
+/// files it shows.
+struct FileSource<'a>(&'a Quoted<'a>);
 
 impl SourceCode for FileSource<'_> {
     fn read_span<'a>(
@@ -55,20 +87,21 @@ impl SourceCode for FileSource<'_> {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let text: &str = &self.file.text;
+        let quoted = self.0;
+        let text: &str = &quoted.text;
         let inner = text.read_span(span, context_lines_before, context_lines_after)?;
         let (mut line, mut column) = (inner.line(), inner.column());
         if context_lines_before == 0 {
             // miette counts the header's column in bytes; use spof's own
             // character columns so it matches `concise` and `json`.
-            let at = self
+            let at = quoted
                 .file
                 .line_col(u32::try_from(span.offset()).unwrap_or(u32::MAX));
             line = at.line.saturating_sub(1) as usize;
             column = at.column.saturating_sub(1) as usize;
         }
         Ok(Box::new(MietteSpanContents::new_named(
-            self.name.clone(),
+            quoted.name.clone(),
             inner.data(),
             *inner.span(),
             line,
@@ -78,10 +111,9 @@ impl SourceCode for FileSource<'_> {
     }
 }
 
-/// A span clamped into its file on character boundaries: miette refuses to
-/// render (and fails the whole report) when a span leaves the text.
-fn source_span(file: &SourceFile, span: Span) -> SourceSpan {
-    let text: &str = &file.text;
+/// A span clamped into the shown text on character boundaries: miette
+/// refuses to render (and fails the whole report) when a span leaves it.
+fn source_span(text: &str, span: Span) -> SourceSpan {
     let start = text.floor_char_boundary(span.range.start as usize);
     let end = text.floor_char_boundary(span.range.end as usize).max(start);
     SourceSpan::from(start..end)
@@ -93,26 +125,26 @@ struct Report<'a> {
     severity: miette::Severity,
     source: Option<FileSource<'a>>,
     label: Option<LabeledSpan>,
-    help: Option<&'a str>,
+    help: Option<Cow<'a, str>>,
     hops: Vec<Report<'a>>,
 }
 
 impl<'a> Report<'a> {
-    fn new(out: &Output<'a>, d: &'a Diagnostic) -> Self {
+    fn new(quoted: &'a QuotedFiles<'a>, d: &'a Diagnostic) -> Self {
         let title = match d.kind {
             Kind::Finding => format!("{} ({}): {}", d.code, d.name, d.message),
             Kind::Error => d.message.clone(),
         };
-        let label_text = d
+        let label = d
             .label
-            .clone()
-            .or_else(|| match d.kind {
-                Kind::Finding => d.entity.clone(),
+            .as_deref()
+            .or(match d.kind {
+                Kind::Finding => d.entity.as_deref(),
                 Kind::Error => None,
             })
-            .unwrap_or_else(|| "here".to_string());
-        let mut report = Self::at(out, d.span, title, severity(d.severity), Some(label_text));
-        report.help = d.help.as_deref();
+            .unwrap_or("here");
+        let mut report = Self::at(quoted, d.span, &title, severity(d.severity), Some(label));
+        report.help = d.help.as_deref().map(|h| printable(h, true));
         report.hops = d
             .related
             .iter()
@@ -120,9 +152,9 @@ impl<'a> Report<'a> {
                 // The hop's message is its title; repeating it under the
                 // snippet would only add noise.
                 Self::at(
-                    out,
+                    quoted,
                     hop.span,
-                    hop.message.clone(),
+                    &hop.message,
                     miette::Severity::Advice,
                     None,
                 )
@@ -132,22 +164,23 @@ impl<'a> Report<'a> {
     }
 
     fn at(
-        out: &Output<'a>,
+        quoted: &'a QuotedFiles<'a>,
         span: Span,
-        title: String,
+        title: &str,
         severity: miette::Severity,
-        label: Option<String>,
+        label: Option<&str>,
     ) -> Self {
-        let file = source_file(out.sources, span.file);
+        let file = quoted.get(&span.file);
         Report {
-            title,
+            title: printable(title, true).into_owned(),
             severity,
-            source: file.map(|file| FileSource {
-                name: file.display_path(),
-                file,
+            source: file.map(FileSource),
+            label: file.map(|file| {
+                LabeledSpan::new_primary_with_span(
+                    label.map(|l| printable(l, false).into_owned()),
+                    source_span(&file.text, span),
+                )
             }),
-            label: file
-                .map(|file| LabeledSpan::new_primary_with_span(label, source_span(file, span))),
             help: None,
             hops: Vec::new(),
         }
@@ -186,7 +219,9 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.map(|h| Box::new(h) as Box<dyn fmt::Display + 'b>)
+        self.help
+            .as_deref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'b>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -214,7 +249,7 @@ mod tests {
     use super::*;
     use crate::render::Summary;
     use crate::render::fixture::fixture;
-    use crate::source::{FileId, SourceMap, TextRange};
+    use crate::source::{SourceMap, TextRange};
     use std::path::PathBuf;
 
     fn rendered(out: &Output, color: bool) -> String {
@@ -279,5 +314,25 @@ mod tests {
         let nowhere = Span::new(FileId(9), TextRange::new(0, 1));
         let text = render_one(&sources, Diagnostic::error("read-error", nowhere, "lost"));
         assert!(text.contains("× lost"), "{text}");
+    }
+
+    #[test]
+    fn human_never_passes_control_characters_from_the_input() {
+        let mut sources = SourceMap::default();
+        let text = "name: \x1b]0;pwned\x07web\u{202E}\nreplicas: 1\n";
+        let file = sources.add(SourceFile::new(PathBuf::from("evil\x1b.yaml"), text));
+        let at = text.find("replicas").expect("needle is in the text");
+        let span = Span::new(file, TextRange::new(at, at + "replicas: 1".len()));
+        let d = Diagnostic::error("parse-error", span, "bad \x1b[2J value")
+            .with_label("label\x1b")
+            .with_help("help\u{9b}");
+        let shown = render_one(&sources, d);
+        assert!(
+            !shown.chars().any(|c| c.is_control() && c != '\n'),
+            "{shown:?}"
+        );
+        assert!(!shown.contains('\u{202E}'), "{shown}");
+        assert!(shown.contains("[evil?.yaml:2:1]"), "{shown}");
+        assert!(shown.contains("name: ?]0;pwned?web???"), "{shown}");
     }
 }

@@ -44,6 +44,7 @@ mod json;
 
 use crate::diagnostic::Severity;
 use crate::source::{FileId, LineCol, SourceFile, Span};
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Writes `out` in `format`. `color` only affects formats meant for a
@@ -139,6 +140,46 @@ fn summary_lines(summary: &Summary) -> Vec<String> {
     lines
 }
 
+/// Bidirectional overrides and isolates reorder what a terminal shows
+/// ("Trojan Source"); they are as unwelcome in a report as escapes.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Text taken from scanned repositories (file contents, paths, and messages
+/// quoting them) is untrusted: an ESC in a YAML value must not restyle or
+/// rewrite the reader's terminal or CI log. Each unwanted character becomes
+/// `?` once per byte, so byte offsets into the text stay valid for snippets.
+/// `multiline` keeps line breaks (`\r` only as part of `\r\n`); otherwise
+/// they become spaces.
+fn printable(text: &str, multiline: bool) -> Cow<'_, str> {
+    let mut out: Option<String> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let next = chars.peek().map(|&(_, n)| n);
+        let keep = match c {
+            '\t' => true,
+            '\n' => multiline,
+            '\r' => multiline && next == Some('\n'),
+            c => !c.is_control() && !is_bidi_control(c),
+        };
+        if keep {
+            if let Some(out) = out.as_mut() {
+                out.push(c);
+            }
+            continue;
+        }
+        let out = out.get_or_insert_with(|| text.get(..at).unwrap_or_default().to_string());
+        let sub = if !multiline && matches!(c, '\n' | '\r') {
+            ' '
+        } else {
+            '?'
+        };
+        out.extend(std::iter::repeat_n(sub, c.len_utf8()));
+    }
+    out.map_or(Cow::Borrowed(text), Cow::Owned)
+}
+
 /// ANSI styling for the terminal formats, applied only when asked so that
 /// piped output and snapshots stay plain.
 fn paint(text: &str, sgr: &str, color: bool) -> String {
@@ -219,6 +260,16 @@ mod tests {
                 "2 files could not be read or parsed.",
             ]
         );
+    }
+
+    #[test]
+    fn printable_neutralises_escapes_and_keeps_offsets() {
+        assert!(matches!(printable("plain: text\n", true), Cow::Borrowed(_)));
+        let hostile = "a\x1b[2Jb\u{202E}c\u{9b}d\r\ne\rf";
+        let shown = printable(hostile, true);
+        assert_eq!(shown, "a?[2Jb???c??d\r\ne?f");
+        assert_eq!(shown.len(), hostile.len());
+        assert_eq!(printable("one\ntwo\r\n", false), "one two  ");
     }
 
     #[test]
