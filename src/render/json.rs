@@ -1,0 +1,268 @@
+//! `json`: a versioned document for CI and other tools. The keys below are a
+//! contract; new keys may be added, existing ones never change meaning.
+
+use super::{Location, Output, Summary, locate};
+use crate::diagnostic::{Diagnostic, Kind, Related};
+use crate::source::{SourceMap, Span};
+use serde::Serialize;
+
+/// Bumped only when a key is removed or changes meaning.
+const VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    version: u32,
+    findings: Vec<Finding<'a>>,
+    errors: Vec<Error<'a>>,
+    summary: &'a Summary,
+}
+
+#[derive(Serialize)]
+struct Finding<'a> {
+    rule: &'a str,
+    name: &'a str,
+    severity: &'static str,
+    message: &'a str,
+    entity: Option<&'a str>,
+    location: JsonLocation,
+    label: Option<&'a str>,
+    related: Vec<Hop<'a>>,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Error<'a> {
+    code: &'a str,
+    severity: &'static str,
+    path: String,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    message: &'a str,
+    label: Option<&'a str>,
+    related: Vec<Hop<'a>>,
+    help: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonLocation {
+    path: String,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+}
+
+#[derive(Serialize)]
+struct Hop<'a> {
+    path: String,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    message: &'a str,
+}
+
+impl JsonLocation {
+    fn new(sources: &SourceMap, span: Span) -> Self {
+        let Location { path, start, end } = locate(sources, span);
+        Self {
+            path,
+            line: start.line,
+            column: start.column,
+            end_line: end.line,
+            end_column: end.column,
+        }
+    }
+}
+
+fn hops<'a>(sources: &SourceMap, related: &'a [Related]) -> Vec<Hop<'a>> {
+    related
+        .iter()
+        .map(|r| {
+            let loc = JsonLocation::new(sources, r.span);
+            Hop {
+                path: loc.path,
+                line: loc.line,
+                column: loc.column,
+                end_line: loc.end_line,
+                end_column: loc.end_column,
+                message: &r.message,
+            }
+        })
+        .collect()
+}
+
+fn finding<'a>(sources: &SourceMap, d: &'a Diagnostic) -> Finding<'a> {
+    Finding {
+        rule: &d.code,
+        name: &d.name,
+        severity: d.severity.as_str(),
+        message: &d.message,
+        entity: d.entity.as_deref(),
+        location: JsonLocation::new(sources, d.span),
+        label: d.label.as_deref(),
+        related: hops(sources, &d.related),
+        help: d.help.as_deref(),
+    }
+}
+
+fn error<'a>(sources: &SourceMap, d: &'a Diagnostic) -> Error<'a> {
+    let loc = JsonLocation::new(sources, d.span);
+    Error {
+        code: &d.code,
+        severity: d.severity.as_str(),
+        path: loc.path,
+        line: loc.line,
+        column: loc.column,
+        end_line: loc.end_line,
+        end_column: loc.end_column,
+        message: &d.message,
+        label: d.label.as_deref(),
+        related: hops(sources, &d.related),
+        help: d.help.as_deref(),
+    }
+}
+
+pub(super) fn render(out: &Output, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let doc = Document {
+        version: VERSION,
+        findings: out
+            .diagnostics
+            .iter()
+            .filter(|d| d.kind == Kind::Finding)
+            .map(|d| finding(out.sources, d))
+            .collect(),
+        errors: out
+            .diagnostics
+            .iter()
+            .filter(|d| d.kind == Kind::Error)
+            .map(|d| error(out.sources, d))
+            .collect(),
+        summary: out.summary,
+    };
+    serde_json::to_writer_pretty(&mut *w, &doc)?;
+    writeln!(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::fixture::fixture;
+    use serde_json::Value;
+
+    fn rendered(out: &Output) -> String {
+        let mut buf = Vec::new();
+        render(out, &mut buf).expect("writing to a Vec cannot fail");
+        String::from_utf8(buf).expect("renderer writes UTF-8")
+    }
+
+    fn fixture_json() -> String {
+        let fx = fixture();
+        let out = Output {
+            sources: &fx.sources,
+            diagnostics: &fx.diagnostics,
+            summary: &fx.summary,
+        };
+        rendered(&out)
+    }
+
+    #[test]
+    fn json_snapshot() {
+        insta::assert_snapshot!(fixture_json());
+    }
+
+    fn keys(v: &Value) -> Vec<&str> {
+        v.as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect()
+    }
+
+    fn assert_has(v: &Value, wanted: &[&str]) {
+        let have = keys(v);
+        for key in wanted {
+            assert!(have.contains(key), "missing {key:?} in {have:?}");
+        }
+    }
+
+    #[test]
+    fn json_parses_back_with_the_contract_keys() {
+        let doc: Value = serde_json::from_str(&fixture_json()).expect("valid JSON");
+        assert_has(&doc, &["version", "findings", "errors", "summary"]);
+        assert_eq!(doc["version"], 1);
+
+        let finding = &doc["findings"][0];
+        assert_has(
+            finding,
+            &[
+                "rule", "name", "severity", "message", "entity", "location", "related", "help",
+            ],
+        );
+        assert_has(
+            &finding["location"],
+            &["path", "line", "column", "end_line", "end_column"],
+        );
+        assert_has(
+            &finding["related"][1],
+            &["path", "line", "column", "message"],
+        );
+        assert_eq!(finding["rule"], "SPOF003");
+        assert_eq!(finding["location"]["path"], "deploy/app.yaml");
+        assert_eq!(finding["location"]["line"], 4);
+        assert_eq!(finding["location"]["column"], 3);
+        // Ends are exclusive: the column just past `name: web`.
+        assert_eq!(finding["location"]["end_column"], 12);
+        assert_eq!(finding["related"][0]["line"], 14);
+        assert_eq!(finding["related"][0]["column"], 15);
+        assert_eq!(finding["related"][0]["end_column"], 36);
+        assert_eq!(finding["related"][1]["path"], "deploy/db.yaml");
+        assert_eq!(finding["related"][1]["line"], 7);
+        assert_eq!(finding["related"][1]["column"], 3);
+
+        let error = &doc["errors"][0];
+        assert_has(
+            error,
+            &["code", "path", "line", "column", "message", "help"],
+        );
+        assert_eq!(error["code"], "parse-error");
+        // `[` is the 12th character but the 13th byte: `ë` is two bytes.
+        assert_eq!(error["column"], 12);
+        assert_eq!(doc["findings"].as_array().map(Vec::len), Some(1));
+        assert_eq!(doc["errors"].as_array().map(Vec::len), Some(1));
+
+        assert_has(
+            &doc["summary"],
+            &[
+                "files",
+                "entities",
+                "errors",
+                "warnings",
+                "infos",
+                "suppressed",
+                "input_errors",
+            ],
+        );
+        assert_eq!(doc["summary"]["suppressed"], 1);
+    }
+
+    #[test]
+    fn json_null_for_absent_entity_and_help() {
+        let fx = fixture();
+        let mut bare = fx.diagnostics[0].clone();
+        bare.entity = None;
+        bare.help = None;
+        let diagnostics = [bare];
+        let out = Output {
+            sources: &fx.sources,
+            diagnostics: &diagnostics,
+            summary: &fx.summary,
+        };
+        let doc: Value = serde_json::from_str(&rendered(&out)).expect("valid JSON");
+        assert_eq!(doc["findings"][0]["entity"], Value::Null);
+        assert_eq!(doc["findings"][0]["help"], Value::Null);
+        assert_eq!(doc["errors"], Value::Array(Vec::new()));
+    }
+}
