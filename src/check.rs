@@ -10,14 +10,18 @@ use crate::parse::yaml::{self, Limits};
 use crate::parse::Document;
 use crate::render::Summary;
 use crate::rules::{self, Settings, suppression};
-use crate::source::{FileId, SourceMap, Span, TextRange};
+use crate::discover::{Input, ReadError};
+use crate::rules::Rule;
+use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange, display_path};
 use rayon::prelude::*;
+use std::collections::BTreeSet;
 use std::path::Path;
 
 /// What the pipeline needs to know beyond the files themselves.
 #[derive(Debug, Clone)]
 pub struct Setup {
-    pub clusters: Vec<ClusterSetup>,
+    /// Configured clusters, by index.
+    pub clusters: Vec<Site>,
     pub settings: Settings,
     pub min_replicas: u32,
     pub keys: TopologyKeys,
@@ -34,14 +38,6 @@ impl Default for Setup {
             limits: Limits::default(),
         }
     }
-}
-
-#[derive(Debug, Clone)]
-pub struct ClusterSetup {
-    pub site: Site,
-    /// Whether a file (path relative to the configuration root, forward
-    /// slashes) belongs to the cluster.
-    pub matcher: globset::GlobSet,
 }
 
 /// A file to analyse: already in the source map.
@@ -124,7 +120,7 @@ pub fn check_sources(mut sources: SourceMap, files: &[Loaded], setup: &Setup, mu
     let context = context(setup, &model);
     let graph = Graph::build(&model, |e| domains_of(&model, &context, e));
     let analysis = Analysis::run(&model, &graph, &context);
-    let cluster_names: Vec<String> = setup.clusters.iter().map(|c| c.site.name.clone()).collect();
+    let cluster_names: Vec<String> = setup.clusters.iter().map(|c| c.name.clone()).collect();
     let input = rules::Input {
         model: &model,
         graph: &graph,
@@ -179,7 +175,7 @@ pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>) {
 }
 
 fn context(setup: &Setup, model: &Model) -> Context {
-    let mut clusters: Vec<Site> = setup.clusters.iter().map(|c| c.site.clone()).collect();
+    let mut clusters: Vec<Site> = setup.clusters.clone();
     let mut implicit = Site::default();
     // Node labels say where a cluster runs when the configuration does not.
     for node in &model.nodes {
@@ -190,7 +186,7 @@ fn context(setup: &Setup, model: &Model) -> Context {
             },
             None => &mut implicit,
         };
-        let configured = node.cluster.and_then(|c| setup.clusters.get(c)).is_some_and(|c| !c.site.zones.is_empty());
+        let configured = node.cluster.and_then(|c| setup.clusters.get(c)).is_some_and(|c| !c.zones.is_empty());
         if let (false, Some((zone, span))) = (configured, &node.zone)
             && !site.zones.contains(zone)
         {
@@ -222,16 +218,293 @@ fn domains_of(model: &Model, context: &Context, e: usize) -> Vec<Domain> {
     out
 }
 
-/// Which configured cluster claims a path (relative to the configuration
-/// root).
-pub fn cluster_of(setup: &Setup, relative: &Path) -> Option<usize> {
-    let text = relative.to_string_lossy().replace('\\', "/");
-    let text = text.trim_start_matches("./");
-    setup.clusters.iter().position(|c| c.matcher.is_match(text))
-}
-
 /// An error about a whole file (unreadable, too large, not UTF-8), at its
 /// first byte or at the offending one.
 pub fn file_error(file: FileId, at: usize, message: String) -> Diagnostic {
     Diagnostic::error("read-error", Span::new(file, TextRange::empty(at)), message)
+}
+
+/// Larger files are reported and skipped.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// A `spof check` run over files on disk.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub paths: Vec<std::path::PathBuf>,
+    pub excludes: Vec<String>,
+    pub force_exclude: bool,
+    /// Configuration file; `None` looks for the nearest spof.toml.
+    pub config: Option<std::path::PathBuf>,
+    /// Read no configuration file at all.
+    pub isolated: bool,
+    /// Rules to run instead of the configuration's `select`.
+    pub select: Vec<String>,
+    /// Rules not to run, beyond the configuration's `ignore`.
+    pub ignore: Vec<String>,
+    pub max_file_size: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            paths: vec![".".into()],
+            excludes: Vec::new(),
+            force_exclude: false,
+            config: None,
+            isolated: false,
+            select: Vec::new(),
+            ignore: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// Discovers, reads and checks files on disk.
+pub fn run(options: &RunOptions) -> Report {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let mut sources = SourceMap::default();
+    let mut errors = Vec::new();
+    let config_path = if options.isolated {
+        None
+    } else {
+        options
+            .config
+            .clone()
+            .or_else(|| crate::config::find_config(&cwd))
+    };
+    let config = match &config_path {
+        Some(path) => {
+            let (config, diagnostics) = crate::config::load(&mut sources, path);
+            errors.extend(diagnostics);
+            config
+        }
+        None => crate::config::Config::empty(&cwd),
+    };
+    let (setup, setup_errors) = setup_from(&config, options);
+    errors.extend(setup_errors);
+
+    // Explicit files only (a pre-commit run): build the graph from the
+    // whole repository, report on the named files.
+    let explicit_only = !options.paths.is_empty()
+        && options
+            .paths
+            .iter()
+            .all(|p| p.as_os_str() != crate::discover::STDIN_MARKER && p.is_file());
+    let repository = explicit_only
+        .then(|| {
+            config_path
+                .as_ref()
+                .map(|_| config.root.clone())
+                .or_else(|| crate::discover::git_root(&cwd))
+        })
+        .flatten();
+    let mut walk_paths = options.paths.clone();
+    if let Some(root) = &repository {
+        walk_paths.push(relative_to(root, &cwd));
+    }
+    let discovered = crate::discover::discover(&crate::discover::DiscoverOptions {
+        paths: walk_paths,
+        excludes: options.excludes.clone(),
+        force_exclude: options.force_exclude,
+    });
+    for (path, message) in &discovered.problems {
+        let file = sources.add(SourceFile::new(path.clone(), ""));
+        errors.push(file_error(file, 0, format!("{}: {message}", display_path(path))));
+    }
+
+    let named: Vec<std::path::PathBuf> = if explicit_only {
+        options.paths.iter().map(|p| absolute(p)).collect()
+    } else {
+        Vec::new()
+    };
+    let read: Vec<(std::path::PathBuf, bool, Result<String, ReadError>)> = discovered
+        .inputs
+        .par_iter()
+        .map(|input| match input {
+            Input::Stdin => (
+                "-".into(),
+                false,
+                crate::discover::read_stdin(options.max_file_size),
+            ),
+            Input::File { path, .. } => (
+                path.clone(),
+                true,
+                crate::discover::read_file(path, options.max_file_size),
+            ),
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut report_on = BTreeSet::new();
+    for (path, on_disk, result) in read {
+        let abs = on_disk.then(|| absolute(&path));
+        // Show a named file as it was named, not as the walk reached it.
+        let shown = abs
+            .as_ref()
+            .and_then(|a| options.paths.iter().zip(&named).find(|(_, n)| *n == a))
+            .map_or_else(|| path.clone(), |(given, _)| given.clone());
+        let cluster = abs.as_ref().and_then(|a| config.cluster_of(a));
+        let report_here = !explicit_only || abs.as_ref().is_some_and(|a| named.contains(a));
+        match result {
+            Ok(text) => {
+                let file = sources.add(SourceFile::new(shown, text));
+                files.push(Loaded { file, cluster });
+                if report_here {
+                    report_on.insert(file);
+                }
+            }
+            Err(ReadError::NotUtf8 { offset }) => {
+                // Keep the valid prefix so the error has a line and column.
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                let text = String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]).into_owned();
+                let file = sources.add(SourceFile::new(shown.clone(), text));
+                if report_here {
+                    errors.push(
+                        file_error(file, offset, format!("cannot read {}: not valid UTF-8", display_path(&shown)))
+                            .with_help("spof reads UTF-8 text; convert the file or exclude it with --exclude"),
+                    );
+                }
+            }
+            Err(e) => {
+                let file = sources.add(SourceFile::new(shown.clone(), ""));
+                if report_here {
+                    errors.push(file_error(file, 0, format!("cannot read {}: {e}", display_path(&shown))));
+                }
+            }
+        }
+    }
+    if let Some(config_file) = config.file {
+        report_on.insert(config_file);
+    }
+    let mut report = check_sources(sources, &files, &setup, errors);
+    if explicit_only {
+        report.restrict_to(&report_on);
+    }
+    report
+}
+
+impl Report {
+    /// Keeps only diagnostics located in these files (errors without a
+    /// file of their own, such as a missing path, always stay).
+    fn restrict_to(&mut self, files: &BTreeSet<FileId>) {
+        let sources = &self.sources;
+        self.diagnostics.retain(|d| {
+            files.contains(&d.span.file) || (d.kind == Kind::Error && sources.get(d.span.file).text.is_empty())
+        });
+        self.suppressed.retain(|(d, _)| files.contains(&d.span.file));
+        let count = |s: Severity| {
+            self.diagnostics
+                .iter()
+                .filter(|d| d.kind == Kind::Finding && d.severity == s)
+                .count()
+        };
+        self.summary.errors = count(Severity::Error);
+        self.summary.warnings = count(Severity::Warning);
+        self.summary.infos = count(Severity::Info);
+        self.summary.suppressed = self.suppressed.len();
+        self.summary.input_errors = self.diagnostics.iter().filter(|d| d.kind == Kind::Error).count();
+    }
+}
+
+fn absolute(path: &Path) -> std::path::PathBuf {
+    std::fs::canonicalize(path)
+        .or_else(|_| std::path::absolute(path))
+        .unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// `root` as a path from `cwd` (`.`, `..`, `../..`), so that walked files
+/// print relative to where spof runs.
+fn relative_to(root: &Path, cwd: &Path) -> std::path::PathBuf {
+    let root = absolute(root);
+    let cwd = absolute(cwd);
+    let mut up = std::path::PathBuf::new();
+    for ancestor in cwd.ancestors() {
+        if let Ok(rest) = root.strip_prefix(ancestor) {
+            let joined = up.join(rest);
+            return if joined.as_os_str().is_empty() { ".".into() } else { joined };
+        }
+        up.push("..");
+    }
+    root
+}
+
+/// The first name that is no rule, with a suggestion, for command-line
+/// `--select` and `--ignore`.
+pub fn unknown_rule(names: &[String]) -> Option<String> {
+    let name = names.iter().find(|n| Rule::lookup(n).is_none())?;
+    let candidates = Rule::ALL.iter().flat_map(|r| [r.code(), r.name()]);
+    Some(match crate::config::did_you_mean(name, candidates) {
+        Some(h) => format!("unknown rule `{name}`; did you mean `{h}`?"),
+        None => format!("unknown rule `{name}` (`spof rules` lists them)"),
+    })
+}
+
+/// Turns the configuration and command-line rule options into a [`Setup`];
+/// unknown rule names are configuration errors.
+pub fn setup_from(config: &crate::config::Config, options: &RunOptions) -> (Setup, Vec<Diagnostic>) {
+    let mut errors = Vec::new();
+    let mut lookup = |name: &str, span: Option<Span>| -> Option<Rule> {
+        let rule = Rule::lookup(name);
+        if rule.is_none() {
+            let candidates = Rule::ALL.iter().flat_map(|r| [r.code(), r.name()]);
+            let hint = crate::config::did_you_mean(name, candidates);
+            let message = format!("unknown rule `{name}`");
+            match span {
+                Some(span) => {
+                    let mut d = Diagnostic::error("config-error", span, message).with_label("unknown rule");
+                    d.help = Some(hint.map_or_else(
+                        || "`spof rules` lists every rule".to_string(),
+                        |h| format!("did you mean `{h}`?"),
+                    ));
+                    errors.push(d);
+                }
+                // Command-line names were checked by `unknown_rule` first.
+                None => {}
+            }
+        }
+        rule
+    };
+    let mut settings = Settings::default();
+    if !options.select.is_empty() {
+        settings.enabled = options.select.iter().filter_map(|r| lookup(r, None)).collect();
+    } else if let Some(select) = &config.rules.select {
+        settings.enabled = select.iter().filter_map(|(r, s)| lookup(r, Some(*s))).collect();
+    }
+    for (r, s) in &config.rules.ignore {
+        if let Some(rule) = lookup(r, Some(*s)) {
+            settings.enabled.remove(&rule);
+        }
+    }
+    for r in &options.ignore {
+        if let Some(rule) = lookup(r, None) {
+            settings.enabled.remove(&rule);
+        }
+    }
+    for (r, severity, s) in &config.rules.severity {
+        if let Some(rule) = lookup(r, Some(*s)) {
+            settings.severity.insert(rule, *severity);
+        }
+    }
+    let mut keys = TopologyKeys::default();
+    keys.zone.extend(config.topology.zone_keys.iter().cloned());
+    keys.region.extend(config.topology.region_keys.iter().cloned());
+    keys.host.extend(config.topology.host_keys.iter().cloned());
+    let clusters = config
+        .clusters
+        .iter()
+        .map(|c| Site {
+            name: c.name.clone(),
+            zones: c.zones.clone(),
+            zones_span: c.zones_span,
+            region: c.region.clone(),
+            region_span: c.region_span,
+        })
+        .collect();
+    let setup = Setup {
+        clusters,
+        settings,
+        min_replicas: config.rules.min_replicas,
+        keys,
+        limits: Limits::default(),
+    };
+    (setup, errors)
 }

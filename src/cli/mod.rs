@@ -1,4 +1,211 @@
-//! cli stage.
+//! Command line: `spof check`, `spof rules`, `spof explain`. Each flag's
+//! doc comment is its `--help` text.
+
+use crate::check::{self, RunOptions};
+use crate::diagnostic::Severity;
+use crate::render::{self, Format, Output};
+use crate::rules::{Rule, docs};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "spof",
+    version,
+    about = "Find single points of failure in infrastructure configuration",
+    long_about = "Find single points of failure in infrastructure configuration.\n\n\
+        spof reads Kubernetes manifests into one dependency graph and reports every \
+        workload whose placement relies on a single node, zone, region or single-homed \
+        dependency, directly or through what it depends on."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Check files and directories for single points of failure.
+    Check(CheckArgs),
+    /// List every rule: code, name, default severity and summary.
+    Rules {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
+    /// Print the documentation of one rule, by code or name.
+    Explain {
+        /// Rule code (`SPOF001`) or name (`single-replica`).
+        rule: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
+struct CheckArgs {
+    /// Files and directories to check; `-` reads one manifest stream from
+    /// standard input. Explicitly named files are checked against the graph of
+    /// the whole repository (the directory holding spof.toml, else the git
+    /// root), and only their findings are reported.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Skip files and directories matching this gitignore-style glob
+    /// (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Apply --exclude to explicitly named files too (for pre-commit).
+    #[arg(long)]
+    force_exclude: bool,
+    /// Configuration file [default: the nearest spof.toml from the current
+    /// directory up].
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every spof.toml: report only what the files themselves prove.
+    #[arg(long)]
+    isolated: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    /// When to color the output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Exit with 1 when a finding has at least this severity.
+    #[arg(long, value_enum, default_value_t = Severity::Warning)]
+    fail_on: Severity,
+    /// Run only these rules (codes or names; repeatable; replaces the
+    /// configuration's `select`).
+    #[arg(long, value_name = "RULE")]
+    select: Vec<String>,
+    /// Do not run these rules (codes or names; repeatable; added to the
+    /// configuration's `ignore`).
+    #[arg(long, value_name = "RULE")]
+    ignore: Vec<String>,
+    /// Larger files are reported and skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = check::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
+}
+
+/// Runs the command line; returns the exit code.
 pub fn main() -> i32 {
-    0
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let result = match cli.command {
+        Command::Check(args) => return run_check(args, &mut out),
+        Command::Rules { format } => list_rules(format, &mut out),
+        Command::Explain { rule } => match Rule::lookup(&rule) {
+            Some(rule) => out.write_all(docs::page(rule).as_bytes()),
+            None => {
+                let names = Rule::ALL.iter().flat_map(|r| [r.code(), r.name()]);
+                let hint = crate::config::did_you_mean(&rule, names)
+                    .map(|s| format!("; did you mean `{s}`?"))
+                    .unwrap_or_default();
+                eprintln!("error: unknown rule `{rule}`{hint} (`spof rules` lists them)");
+                return 2;
+            }
+        },
+    };
+    exit_on_write(result, 0)
+}
+
+fn exit_on_write(result: std::io::Result<()>, code: i32) -> i32 {
+    match result {
+        Ok(()) => code,
+        // A closed pipe (`spof check | head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => code,
+        Err(e) => {
+            eprintln!("error: cannot write output: {e}");
+            2
+        }
+    }
+}
+
+fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
+    if let Err(e) = crate::discover::validate_excludes(&args.exclude) {
+        eprintln!("error: invalid --exclude: {e}");
+        return 2;
+    }
+    if let Some(message) = check::unknown_rule(&args.select).or_else(|| check::unknown_rule(&args.ignore)) {
+        eprintln!("error: {message}");
+        return 2;
+    }
+    let options = RunOptions {
+        paths: args.paths,
+        excludes: args.exclude,
+        force_exclude: args.force_exclude,
+        config: args.config,
+        isolated: args.isolated,
+        select: args.select,
+        ignore: args.ignore,
+        max_file_size: args.max_file_size,
+    };
+    let report = check::run(&options);
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let output = Output {
+        sources: &report.sources,
+        diagnostics: &report.diagnostics,
+        summary: &report.summary,
+    };
+    let result = render::render(args.format, &output, color, out);
+    exit_on_write(result, report.exit_code(args.fail_on))
+}
+
+fn list_rules(format: ListFormat, out: &mut dyn Write) -> std::io::Result<()> {
+    match format {
+        ListFormat::Human => {
+            for rule in Rule::ALL {
+                let meta = rule.meta();
+                writeln!(
+                    out,
+                    "{}  {:<38} {:<8} {}",
+                    meta.code,
+                    meta.name,
+                    meta.severity.as_str(),
+                    meta.summary
+                )?;
+            }
+            Ok(())
+        }
+        ListFormat::Json => {
+            let rules: Vec<serde_json::Value> = Rule::ALL
+                .iter()
+                .map(|rule| {
+                    let meta = rule.meta();
+                    serde_json::json!({
+                        "code": meta.code,
+                        "name": meta.name,
+                        "severity": meta.severity,
+                        "summary": meta.summary,
+                    })
+                })
+                .collect();
+            serde_json::to_writer_pretty(&mut *out, &rules)?;
+            writeln!(out)
+        }
+    }
 }

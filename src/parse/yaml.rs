@@ -142,9 +142,9 @@ impl Builder<'_> {
     }
 
     fn run(&mut self) -> Result<(), SyntaxError> {
-        let mut parser = Parser::new_from_str(self.text);
+        let parser = Parser::new_from_str(self.text);
         let mut last = Marker::new(0, 1, 0);
-        while let Some(item) = parser.next() {
+        for item in parser {
             let (event, span) = match item {
                 Ok(ok) => ok,
                 Err(e) => {

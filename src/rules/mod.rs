@@ -3,6 +3,7 @@
 //! where, and how.
 
 mod dependencies;
+pub mod docs;
 mod disruption;
 mod placement;
 pub mod registry;

@@ -1,0 +1,76 @@
+//! The catalog's examples are true (each `trigger` example produces its rule,
+//! each `clean` example does not), and `docs/rules/` is generated from the
+//! catalog.
+
+use spof::check::{Loaded, Setup, check_sources, setup_from, RunOptions};
+use spof::rules::{Rule, catalog, docs};
+use spof::source::{SourceFile, SourceMap};
+use std::path::Path;
+
+fn run_example(file: &str, content: &str, config: Option<&str>) -> Vec<String> {
+    let mut sources = SourceMap::default();
+    let (setup, cluster) = match config {
+        Some(text) => {
+            let config_file = sources.add(SourceFile::new("spof.toml".into(), text));
+            let (config, errors) = spof::config::parse(text, config_file, ".".into());
+            assert!(errors.is_empty(), "example config has errors: {errors:?}");
+            let (setup, errors) = setup_from(&config, &RunOptions::default());
+            assert!(errors.is_empty());
+            let cluster = config.cluster_of(Path::new(file));
+            (setup, cluster)
+        }
+        None => (Setup::default(), None),
+    };
+    let id = sources.add(SourceFile::new(file.into(), content));
+    let report = check_sources(sources, &[Loaded { file: id, cluster }], &setup, Vec::new());
+    report.diagnostics.iter().map(|d| d.code.clone()).collect()
+}
+
+#[test]
+fn examples_trigger_exactly_as_documented() {
+    for (rule, meta) in catalog() {
+        for example in &meta.examples {
+            let codes = run_example(&example.file, &example.content, example.config.as_deref());
+            assert!(!codes.iter().any(|c| c == "parse-error"), "{}: example does not parse", meta.code);
+            let hits = codes.iter().filter(|c| *c == rule.code()).count();
+            match example.expect.as_str() {
+                "trigger" => assert!(hits >= 1, "{}: trigger example produced {codes:?}", meta.code),
+                "clean" => assert_eq!(hits, 0, "{}: clean example produced {codes:?}", meta.code),
+                other => panic!("{}: unknown expectation {other}", meta.code),
+            }
+        }
+    }
+}
+
+#[test]
+fn rule_docs_are_fresh() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/rules");
+    let mut expected: Vec<(String, String)> = Rule::ALL
+        .iter()
+        .map(|r| (docs::file_name(*r), docs::page(*r)))
+        .collect();
+    expected.push(("README.md".into(), docs::index()));
+    if std::env::var_os("SPOF_UPDATE_DOCS").is_some() {
+        std::fs::create_dir_all(&dir).unwrap();
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            std::fs::remove_file(entry.unwrap().path()).unwrap();
+        }
+        for (name, text) in &expected {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+    }
+    let mut stale = Vec::new();
+    for (name, text) in &expected {
+        if std::fs::read_to_string(dir.join(name)).ok().as_deref() != Some(text.as_str()) {
+            stale.push(name.clone());
+        }
+    }
+    let mut present: Vec<String> = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned())).collect())
+        .unwrap_or_default();
+    present.retain(|p| !expected.iter().any(|(n, _)| n == p));
+    assert!(
+        stale.is_empty() && present.is_empty(),
+        "docs/rules is stale (run `SPOF_UPDATE_DOCS=1 cargo test --test catalog`): changed {stale:?}, extra {present:?}"
+    );
+}

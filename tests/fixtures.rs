@@ -1,0 +1,81 @@
+//! Per-rule fixtures: `testdata/rules/<CODE>-<name>/trigger/*` must produce
+//! the rule, `clean/*` must not. A case is a file (checked alone, without
+//! configuration) or a directory (checked as a repository, with its
+//! spof.toml if it has one). Each case's rendered diagnostics are a
+//! snapshot. Adding a case is adding a file.
+
+use spof::check::{self, Loaded, Report, RunOptions, Setup, check_sources};
+use spof::render::{self, Format, Output};
+use spof::source::{SourceFile, SourceMap};
+use std::path::{Path, PathBuf};
+
+fn check_case(path: &Path) -> Report {
+    if path.is_dir() {
+        let config = path.join("spof.toml");
+        let options = RunOptions {
+            paths: vec![path.to_path_buf()],
+            isolated: !config.exists(),
+            config: config.exists().then_some(config),
+            ..RunOptions::default()
+        };
+        check::run(&options)
+    } else {
+        let mut sources = SourceMap::default();
+        let text = std::fs::read_to_string(path).unwrap();
+        let file = sources.add(SourceFile::new(path.to_path_buf(), text));
+        check_sources(sources, &[Loaded { file, cluster: None }], &Setup::default(), Vec::new())
+    }
+}
+
+fn rendered(report: &Report) -> String {
+    let output = Output {
+        sources: &report.sources,
+        diagnostics: &report.diagnostics,
+        summary: &report.summary,
+    };
+    let mut out = Vec::new();
+    render::render(Format::Human, &output, false, &mut out).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn cases(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| d.filter_map(|e| Some(e.ok()?.path())).collect())
+        .unwrap_or_default();
+    out.sort();
+    out
+}
+
+#[test]
+fn rule_fixtures() {
+    let root = Path::new("testdata/rules");
+    let mut failures = Vec::new();
+    let mut seen = 0;
+    for rule_dir in cases(root) {
+        let dir_name = rule_dir.file_name().unwrap().to_string_lossy().into_owned();
+        let code = dir_name.split('-').next().unwrap().to_string();
+        let rule = spof::rules::Rule::lookup(&code).unwrap_or_else(|| panic!("{dir_name}: no rule {code}"));
+        assert_eq!(dir_name, format!("{}-{}", rule.code(), rule.name()), "fixture folder name");
+        let triggers = cases(&rule_dir.join("trigger"));
+        let cleans = cases(&rule_dir.join("clean"));
+        assert!(!triggers.is_empty() && !cleans.is_empty(), "{dir_name}: needs trigger and clean cases");
+        for (case, expect) in triggers.iter().map(|c| (c, true)).chain(cleans.iter().map(|c| (c, false))) {
+            seen += 1;
+            let report = check_case(case);
+            let hits = report.diagnostics.iter().filter(|d| d.code == code).count();
+            if expect == (hits == 0) {
+                failures.push(format!("{}: expected {} of {code}, got {hits}", case.display(), if expect { "some" } else { "none" }));
+            }
+            let name = case
+                .strip_prefix(root)
+                .unwrap()
+                .to_string_lossy()
+                .replace(['/', '.'], "_");
+            insta::with_settings!({snapshot_path => "../testdata/snapshots", prepend_module_to_snapshot => false, omit_expression => true}, {
+                insta::assert_snapshot!(name, rendered(&report));
+            });
+        }
+    }
+    assert!(seen > 0, "no fixtures found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
