@@ -1,1 +1,3 @@
 //! config stage.
+
+pub const CONFIG_FILE_NAME: &str = "spof.toml";
