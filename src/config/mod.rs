@@ -1,1 +1,245 @@
-//! config stage.
+//! Config stage: reads `spof.toml`, which says which files belong to which
+//! cluster, where each cluster lives, which node labels name failure domains,
+//! and how rules are selected.
+//!
+//! Every key is kebab-case with one spelling. Every problem is a
+//! `config-error` diagnostic at the offending key or value; the rest of the
+//! file is still used, so one typo does not hide the other errors.
+
+mod schema;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::{self, lexical_normalize};
+use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
+use globset::GlobSet;
+use std::path::{Path, PathBuf};
+
+pub const CONFIG_FILE_NAME: &str = "spof.toml";
+/// Code of every diagnostic this stage emits.
+pub const CONFIG_ERROR: &str = "config-error";
+pub const DEFAULT_MIN_REPLICAS: u32 = 2;
+/// A configuration file larger than this is a mistake, not a configuration.
+const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// In file order; a file belongs to the first cluster that matches it.
+    pub clusters: Vec<Cluster>,
+    pub rules: RuleSettings,
+    pub topology: Topology,
+    /// Directory holding the config file; cluster `paths` are relative to it.
+    /// Absolute and lexically normalised when loaded from a file.
+    pub root: PathBuf,
+    pub file: Option<FileId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    pub name: String,
+    /// The `paths` globs as written.
+    pub patterns: Vec<String>,
+    pub paths: GlobSet,
+    /// Zone-level failure domains the cluster's nodes span.
+    pub zones: Vec<String>,
+    pub region: Option<String>,
+    /// The `name` value.
+    pub span: Span,
+    pub zones_span: Option<Span>,
+    pub region_span: Option<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleSettings {
+    /// Rule codes or names; `None` selects every rule. Not validated here:
+    /// the rule catalog reports unknown ones at these spans.
+    pub select: Option<Vec<(String, Span)>>,
+    pub ignore: Vec<(String, Span)>,
+    /// Severity overrides in file order, keyed by rule code or name (the
+    /// span is the key's).
+    pub severity: Vec<(String, Severity, Span)>,
+    /// A long-running workload with fewer replicas is a single point of
+    /// failure.
+    pub min_replicas: u32,
+}
+
+impl Default for RuleSettings {
+    fn default() -> Self {
+        Self {
+            select: None,
+            ignore: Vec::new(),
+            severity: Vec::new(),
+            min_replicas: DEFAULT_MIN_REPLICAS,
+        }
+    }
+}
+
+/// Node label keys naming failure domains, in addition to the well-known
+/// ones (`topology.kubernetes.io/zone`, ...).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Topology {
+    pub zone_keys: Vec<String>,
+    pub region_keys: Vec<String>,
+    pub host_keys: Vec<String>,
+}
+
+impl Config {
+    /// The configuration used when there is no `spof.toml`.
+    pub fn empty(root: impl Into<PathBuf>) -> Self {
+        Self {
+            clusters: Vec::new(),
+            rules: RuleSettings::default(),
+            topology: Topology::default(),
+            root: root.into(),
+            file: None,
+        }
+    }
+
+    /// Index of the first cluster whose `paths` match `path`.
+    ///
+    /// `path` is relative to [`Config::root`], or absolute (it must then lie
+    /// under the root; make both absolute with `std::path::absolute`). A glob
+    /// that matches a directory matches everything below it, so
+    /// `clusters/pangyo` works like `clusters/pangyo/**`.
+    pub fn cluster_of(&self, path: &Path) -> Option<usize> {
+        let rel = self.relative_to_root(path)?;
+        let rel = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        if rel.is_empty() {
+            return None;
+        }
+        self.clusters.iter().position(|c| c.matches(&rel))
+    }
+
+    fn relative_to_root(&self, path: &Path) -> Option<PathBuf> {
+        let path = lexical_normalize(path);
+        let rel = if path.has_root() {
+            path.strip_prefix(lexical_normalize(&self.root))
+                .ok()?
+                .to_path_buf()
+        } else {
+            path
+        };
+        // `..` left over means the path escapes the root.
+        let escapes = rel
+            .components()
+            .any(|c| matches!(c, std::path::Component::ParentDir));
+        (!escapes).then_some(rel)
+    }
+}
+
+impl Cluster {
+    /// `rel` uses forward slashes and is relative to the config root.
+    fn matches(&self, rel: &str) -> bool {
+        let mut candidate = rel;
+        loop {
+            if self.paths.is_match(candidate) {
+                return true;
+            }
+            match candidate.rfind('/') {
+                Some(i) => candidate = &candidate[..i],
+                None => return false,
+            }
+        }
+    }
+}
+
+/// The nearest `spof.toml` in `start_dir` or one of its ancestors, as an
+/// absolute path.
+pub fn find_config(start_dir: &Path) -> Option<PathBuf> {
+    let start = lexical_normalize(&std::path::absolute(start_dir).ok()?);
+    start
+        .ancestors()
+        .map(|dir| dir.join(CONFIG_FILE_NAME))
+        .find(|candidate| candidate.symlink_metadata().is_ok_and(|m| !m.is_dir()))
+}
+
+/// Reads, parses and validates the config file at `path`, adding it to
+/// `sources` (empty if it cannot be read, so that the error has a file to
+/// point at).
+pub fn load(sources: &mut SourceMap, path: &Path) -> (Config, Vec<Diagnostic>) {
+    let root = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let root = std::path::absolute(root)
+        .map(|abs| lexical_normalize(&abs))
+        .unwrap_or_else(|_| root.to_path_buf());
+    let read = if symlink_escapes_directory(path) {
+        Err(format!(
+            "{} is a symlink to a file outside its directory, and spof does not follow \
+             symlinks out of the tree",
+            path.display()
+        ))
+    } else {
+        discover::read_file(path, MAX_CONFIG_SIZE)
+            .map_err(|err| format!("cannot read {}: {err}", path.display()))
+    };
+    match read {
+        Ok(text) => {
+            let file = sources.add(SourceFile::new(path.to_path_buf(), text));
+            let text = sources.get(file).text.clone();
+            parse(&text, file, root)
+        }
+        Err(message) => {
+            let file = sources.add(SourceFile::new(path.to_path_buf(), ""));
+            let mut config = Config::empty(root);
+            config.file = Some(file);
+            let span = Span::new(file, TextRange::empty(0));
+            (config, vec![Diagnostic::error(CONFIG_ERROR, span, message)])
+        }
+    }
+}
+
+/// A repository under review could make its `spof.toml` a symlink to a
+/// secret file, whose first line would then be quoted in a syntax error in
+/// public CI logs. A symlink within the config's directory is harmless.
+fn symlink_escapes_directory(path: &Path) -> bool {
+    let is_symlink = path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_symlink());
+    if !is_symlink {
+        return false;
+    }
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    match (std::fs::canonicalize(path), std::fs::canonicalize(dir)) {
+        (Ok(target), Ok(dir)) => !target.starts_with(dir),
+        // A dangling link is reported by the read that follows.
+        _ => false,
+    }
+}
+
+/// Parses and validates config `text`, already added to a source map as
+/// `file`. `root` is the directory the cluster globs are relative to.
+pub fn parse(text: &str, file: FileId, root: PathBuf) -> (Config, Vec<Diagnostic>) {
+    let mut config = Config::empty(root);
+    config.file = Some(file);
+    let mut diags = schema::read(text, file, &mut config);
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    (config, diags)
+}
+
+/// The candidate closest to `word`, if it is close enough to be a likely
+/// typo: an edit distance (with transpositions, ignoring case) of at most a
+/// third of the word's length, and at least 1.
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let word = word.to_lowercase();
+    let limit = (word.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&word, &c.to_lowercase()), c))
+        .filter(|&(distance, _)| distance <= limit)
+        .min_by_key(|&(distance, _)| distance)
+        .map(|(_, c)| c)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,398 @@
+//! Validation of the parsed TOML tree against the `spof.toml` schema.
+//!
+//! The tree is walked by hand rather than deserialised with serde so that
+//! every error can point at the exact key or value, and so that one bad value
+//! does not stop the other errors from being reported.
+
+use super::{CONFIG_ERROR, Cluster, Config, did_you_mean};
+use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::source::{FileId, Span, TextRange};
+use globset::{GlobBuilder, GlobSetBuilder};
+use std::collections::HashMap;
+use std::ops::Range;
+use toml::Spanned;
+use toml::de::{DeString, DeTable, DeValue};
+
+type Key<'i> = Spanned<DeString<'i>>;
+type Value<'i> = Spanned<DeValue<'i>>;
+
+const TOP_LEVEL_KEYS: &[&str] = &["cluster", "rules", "topology"];
+const CLUSTER_KEYS: &[&str] = &["name", "paths", "zones", "region"];
+const RULES_KEYS: &[&str] = &["select", "ignore", "min-replicas", "severity"];
+const TOPOLOGY_KEYS: &[&str] = &["zone-keys", "region-keys", "host-keys"];
+const SEVERITIES: &[&str] = &["error", "warning", "info"];
+
+/// Fills `config` from `text` and returns the problems found.
+pub(super) fn read(text: &str, file: FileId, config: &mut Config) -> Vec<Diagnostic> {
+    let mut reader = Reader {
+        file,
+        diags: Vec::new(),
+    };
+    match DeTable::parse(text) {
+        Ok(root) => reader.document(root.get_ref(), config),
+        Err(err) => reader.syntax_error(text, &err),
+    }
+    reader.diags
+}
+
+struct Reader {
+    file: FileId,
+    diags: Vec<Diagnostic>,
+}
+
+impl Reader {
+    fn span(&self, range: Range<usize>) -> Span {
+        Span::new(self.file, TextRange::new(range.start, range.end))
+    }
+
+    fn error(&mut self, range: Range<usize>, message: impl Into<String>) -> &mut Diagnostic {
+        let diag = Diagnostic::error(CONFIG_ERROR, self.span(range), message);
+        self.diags.push(diag);
+        let last = self.diags.len() - 1;
+        &mut self.diags[last]
+    }
+
+    fn syntax_error(&mut self, text: &str, err: &toml::de::Error) {
+        let range = err.span().unwrap_or(text.len()..text.len());
+        let message = err.message().lines().next().unwrap_or("").to_string();
+        let help = if message.starts_with("duplicate key") {
+            "each key may appear only once in a table"
+        } else {
+            "spof.toml must be valid TOML (https://toml.io)"
+        };
+        let diag = self.error(range, format!("invalid TOML: {message}"));
+        diag.help = Some(help.to_string());
+    }
+
+    fn unknown_key(&mut self, key: &Key<'_>, allowed: &[&str], context: &str) {
+        let name = key.get_ref().as_ref();
+        let help = match did_you_mean(name, allowed.iter().copied()) {
+            Some(suggestion) => format!("did you mean `{suggestion}`?"),
+            None => format!("expected one of {}", list(allowed)),
+        };
+        let diag = self.error(key.span(), format!("unknown key `{name}` {context}"));
+        diag.help = Some(help);
+    }
+
+    fn check_keys(&mut self, table: &DeTable<'_>, allowed: &[&str], context: &str) {
+        for (key, _) in table.iter() {
+            if !allowed.contains(&key.get_ref().as_ref()) {
+                self.unknown_key(key, allowed, context);
+            }
+        }
+    }
+
+    fn wrong_type(&mut self, value: &Value<'_>, message: String, help: Option<String>) {
+        let label = format!("found {}", with_article(value.get_ref().type_str()));
+        let diag = self.error(value.span(), message);
+        diag.label = Some(label);
+        diag.help = help;
+    }
+
+    /// A table-valued key such as `[rules]`.
+    fn table<'a, 'i>(&mut self, key: &str, value: &'a Value<'i>) -> Option<&'a DeTable<'i>> {
+        match value.get_ref() {
+            DeValue::Table(table) => Some(table),
+            _ => {
+                let help = format!("write it as a `[{key}]` section");
+                self.wrong_type(value, format!("`{key}` must be a table"), Some(help));
+                None
+            }
+        }
+    }
+
+    /// A non-empty string.
+    fn string(&mut self, key: &str, value: &Value<'_>) -> Option<(String, Range<usize>)> {
+        match value.get_ref() {
+            DeValue::String(s) if s.is_empty() => {
+                self.error(value.span(), format!("`{key}` must not be empty"));
+                None
+            }
+            DeValue::String(s) => Some((s.to_string(), value.span())),
+            _ => {
+                self.wrong_type(value, format!("`{key}` must be a string"), None);
+                None
+            }
+        }
+    }
+
+    /// An array of non-empty strings; the valid elements are returned even
+    /// when some are not.
+    fn strings(&mut self, key: &str, value: &Value<'_>) -> Vec<(String, Range<usize>)> {
+        let message = || format!("`{key}` must be an array of strings");
+        let DeValue::Array(items) = value.get_ref() else {
+            let help = match value.get_ref() {
+                DeValue::String(s) if !s.contains(['"', '\\']) => {
+                    Some(format!("use an array: `{key} = [\"{s}\"]`"))
+                }
+                _ => None,
+            };
+            self.wrong_type(value, message(), help);
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items.iter() {
+            match item.get_ref() {
+                DeValue::String(s) if s.is_empty() => {
+                    self.error(item.span(), format!("entries of `{key}` must not be empty"));
+                }
+                DeValue::String(s) => out.push((s.to_string(), item.span())),
+                _ => self.wrong_type(item, message(), None),
+            }
+        }
+        out
+    }
+
+    fn document(&mut self, root: &DeTable<'_>, config: &mut Config) {
+        for (key, value) in root.iter() {
+            match key.get_ref().as_ref() {
+                "cluster" => self.clusters(value, config),
+                "rules" => {
+                    if let Some(table) = self.table("rules", value) {
+                        self.rules(table, config);
+                    }
+                }
+                "topology" => {
+                    if let Some(table) = self.table("topology", value) {
+                        self.topology(table, config);
+                    }
+                }
+                _ => self.unknown_key(key, TOP_LEVEL_KEYS, "at the top level"),
+            }
+        }
+    }
+
+    fn clusters(&mut self, value: &Value<'_>, config: &mut Config) {
+        let help = "write each cluster as a `[[cluster]]` section (double brackets)".to_string();
+        let DeValue::Array(items) = value.get_ref() else {
+            let message = "`cluster` must be an array of tables".to_string();
+            self.wrong_type(value, message, Some(help));
+            return;
+        };
+        let mut seen: HashMap<String, Span> = HashMap::new();
+        for item in items.iter() {
+            let DeValue::Table(table) = item.get_ref() else {
+                let message = "each `cluster` must be a table".to_string();
+                self.wrong_type(item, message, Some(help.clone()));
+                continue;
+            };
+            let Some(cluster) = self.cluster(item.span(), table) else {
+                continue;
+            };
+            if let Some(&first) = seen.get(&cluster.name) {
+                let message = format!("duplicate cluster name `{}`", cluster.name);
+                let mut diag = Diagnostic::error(CONFIG_ERROR, cluster.span, message)
+                    .with_help("cluster names must be unique");
+                diag.related.push(Related {
+                    span: first,
+                    message: "first defined here".to_string(),
+                });
+                self.diags.push(diag);
+                continue;
+            }
+            seen.insert(cluster.name.clone(), cluster.span);
+            config.clusters.push(cluster);
+        }
+    }
+
+    /// Validates one `[[cluster]]`; `None` when it has no usable name.
+    fn cluster(&mut self, header: Range<usize>, table: &DeTable<'_>) -> Option<Cluster> {
+        self.check_keys(table, CLUSTER_KEYS, "in [[cluster]]");
+        let name = match table.get("name") {
+            Some(value) => self.string("name", value),
+            None => {
+                let diag = self.error(header, "cluster has no `name`");
+                diag.help = Some("add `name = \"...\"`; every cluster needs a unique name".into());
+                None
+            }
+        };
+        let (patterns, paths) = match table.get("paths") {
+            Some(value) => self.globs(value),
+            None => (Vec::new(), globset::GlobSet::empty()),
+        };
+        let zones_value = table.get("zones");
+        let zones = zones_value
+            .map(|value| self.strings("zones", value))
+            .unwrap_or_default();
+        let region = table
+            .get("region")
+            .and_then(|value| self.string("region", value));
+
+        let (name, name_range) = name?;
+        Some(Cluster {
+            name,
+            patterns,
+            paths,
+            zones: zones.into_iter().map(|(zone, _)| zone).collect(),
+            span: self.span(name_range),
+            zones_span: zones_value.map(|value| self.span(value.span())),
+            region_span: region.as_ref().map(|(_, range)| self.span(range.clone())),
+            region: region.map(|(region, _)| region),
+        })
+    }
+
+    /// The `paths` globs, matched against forward-slash paths relative to
+    /// the config's directory. `*` stops at `/` so that `clusters/*` means
+    /// one level, as in gitignore; `**` crosses directories.
+    fn globs(&mut self, value: &Value<'_>) -> (Vec<String>, globset::GlobSet) {
+        let mut patterns = Vec::new();
+        let mut builder = GlobSetBuilder::new();
+        for (pattern, range) in self.strings("paths", value) {
+            let normalized = pattern.strip_prefix("./").unwrap_or(&pattern);
+            let normalized = normalized.trim_end_matches('/');
+            if normalized.starts_with('/') || normalized.split('/').any(|part| part == "..") {
+                let diag = self.error(
+                    range,
+                    format!("glob `{pattern}` in `paths` points outside the config's directory"),
+                );
+                diag.help = Some(
+                    "`paths` globs are relative to the directory holding spof.toml".to_string(),
+                );
+                continue;
+            }
+            match GlobBuilder::new(normalized).literal_separator(true).build() {
+                Ok(glob) => {
+                    builder.add(glob);
+                    patterns.push(pattern);
+                }
+                Err(err) => {
+                    let diag =
+                        self.error(range, format!("invalid glob `{pattern}`: {}", err.kind()));
+                    diag.help = Some(
+                        "use `*` within a directory, `**` across directories, `?`, `[abc]` or `{a,b}`"
+                            .to_string(),
+                    );
+                }
+            }
+        }
+        match builder.build() {
+            Ok(set) => (patterns, set),
+            Err(err) => {
+                self.error(value.span(), format!("cannot compile `paths`: {err}"));
+                (Vec::new(), globset::GlobSet::empty())
+            }
+        }
+    }
+
+    fn rules(&mut self, table: &DeTable<'_>, config: &mut Config) {
+        self.check_keys(table, RULES_KEYS, "in [rules]");
+        let spanned = |reader: &Self, items: Vec<(String, Range<usize>)>| {
+            items
+                .into_iter()
+                .map(|(item, range)| (item, reader.span(range)))
+                .collect::<Vec<_>>()
+        };
+        if let Some(value) = table.get("select") {
+            let items = self.strings("select", value);
+            config.rules.select = Some(spanned(self, items));
+        }
+        if let Some(value) = table.get("ignore") {
+            let items = self.strings("ignore", value);
+            config.rules.ignore = spanned(self, items);
+        }
+        if let Some(value) = table.get("min-replicas")
+            && let Some(n) = self.min_replicas(value)
+        {
+            config.rules.min_replicas = n;
+        }
+        if let Some(value) = table.get("severity")
+            && let Some(overrides) = self.table("rules.severity", value)
+        {
+            self.severities(overrides, config);
+        }
+    }
+
+    fn min_replicas(&mut self, value: &Value<'_>) -> Option<u32> {
+        let DeValue::Integer(int) = value.get_ref() else {
+            self.wrong_type(value, "`min-replicas` must be an integer".to_string(), None);
+            return None;
+        };
+        match i64::from_str_radix(int.as_str(), int.radix()) {
+            Ok(n) if n < 1 => {
+                let diag = self.error(value.span(), "`min-replicas` must be at least 1");
+                diag.help = Some(
+                    "workloads with fewer replicas than `min-replicas` are flagged".to_string(),
+                );
+                None
+            }
+            Ok(n) => match u32::try_from(n) {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    self.error(value.span(), "`min-replicas` is too large");
+                    None
+                }
+            },
+            Err(_) => {
+                self.error(value.span(), "`min-replicas` is too large");
+                None
+            }
+        }
+    }
+
+    fn severities(&mut self, table: &DeTable<'_>, config: &mut Config) {
+        let expected = format!("expected one of {}", list(SEVERITIES));
+        for (key, value) in table.iter() {
+            let rule = key.get_ref().as_ref();
+            let DeValue::String(level) = value.get_ref() else {
+                let message = format!("severity of `{rule}` must be a string");
+                self.wrong_type(value, message, Some(expected.clone()));
+                continue;
+            };
+            match Severity::parse(level) {
+                Some(severity) => {
+                    let span = self.span(key.span());
+                    config
+                        .rules
+                        .severity
+                        .push((rule.to_string(), severity, span));
+                }
+                None => {
+                    let help = match did_you_mean(level, SEVERITIES.iter().copied()) {
+                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
+                        None => expected.clone(),
+                    };
+                    let message = format!("invalid severity `{level}` for `{rule}`");
+                    let diag = self.error(value.span(), message);
+                    diag.help = Some(help);
+                }
+            }
+        }
+        // The TOML map iterates in key order; keep the file's order instead.
+        config.rules.severity.sort_by_key(|(_, _, span)| *span);
+    }
+
+    fn topology(&mut self, table: &DeTable<'_>, config: &mut Config) {
+        self.check_keys(table, TOPOLOGY_KEYS, "in [topology]");
+        let topology = &mut config.topology;
+        for (key, target) in [
+            ("zone-keys", &mut topology.zone_keys),
+            ("region-keys", &mut topology.region_keys),
+            ("host-keys", &mut topology.host_keys),
+        ] {
+            if let Some(value) = table.get(key) {
+                *target = self
+                    .strings(key, value)
+                    .into_iter()
+                    .map(|(item, _)| item)
+                    .collect();
+            }
+        }
+    }
+}
+
+fn list(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn with_article(type_name: &str) -> String {
+    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {type_name}")
+}

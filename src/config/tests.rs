@@ -1,0 +1,714 @@
+use super::*;
+use crate::diagnostic::Kind;
+use std::fs;
+
+/// One diagnostic, flattened for comparison: `line:col message`, help.
+#[derive(Debug, PartialEq, Eq)]
+struct Err {
+    at: String,
+    message: String,
+    help: Option<String>,
+}
+
+fn err(at: &str, message: &str, help: Option<&str>) -> Err {
+    Err {
+        at: at.to_string(),
+        message: message.to_string(),
+        help: help.map(str::to_string),
+    }
+}
+
+struct Parsed {
+    config: Config,
+    errors: Vec<Err>,
+    diags: Vec<Diagnostic>,
+    sources: SourceMap,
+}
+
+impl Parsed {
+    fn text(&self, span: Span) -> &str {
+        let text = &self.sources.get(span.file).text;
+        &text[span.range.start as usize..span.range.end as usize]
+    }
+}
+
+fn parse_str(text: &str) -> Parsed {
+    let mut sources = SourceMap::default();
+    let file = sources.add(SourceFile::new(PathBuf::from("spof.toml"), text));
+    let (config, diags) = parse(text, file, PathBuf::from("/repo"));
+    let source = sources.get(file);
+    let errors = diags
+        .iter()
+        .map(|d| {
+            assert_eq!(d.code, CONFIG_ERROR);
+            assert_eq!(d.kind, Kind::Error);
+            assert_eq!(d.span.file, file);
+            let lc = source.line_col(d.span.range.start);
+            Err {
+                at: format!("{}:{}", lc.line, lc.column),
+                message: d.message.clone(),
+                help: d.help.clone(),
+            }
+        })
+        .collect();
+    Parsed {
+        config,
+        errors,
+        diags,
+        sources,
+    }
+}
+
+const FULL: &str = r#"
+[[cluster]]
+name = "pangyo"
+paths = ["clusters/pangyo/**", "./shared/pangyo.yaml"]
+zones = ["pangyo-dc1"]
+region = "kr-central"
+
+[[cluster]]
+name = "gasan"
+paths = ["clusters/gasan"]
+
+[rules]
+select = ["SPOF001", "single-replica"]
+ignore = ["SPOF005"]
+min-replicas = 3
+
+[rules.severity]
+SPOF002 = "error"
+single-replica = "info"
+
+[topology]
+zone-keys = ["example.com/datacenter"]
+region-keys = []
+host-keys = ["kubernetes.io/hostname"]
+"#;
+
+#[test]
+fn reads_a_full_config() {
+    let parsed = parse_str(FULL);
+    assert_eq!(parsed.errors, []);
+    let config = &parsed.config;
+    assert_eq!(config.root, Path::new("/repo"));
+    assert_eq!(config.clusters.len(), 2);
+
+    let pangyo = &config.clusters[0];
+    assert_eq!(pangyo.name, "pangyo");
+    assert_eq!(parsed.text(pangyo.span), "\"pangyo\"");
+    assert_eq!(
+        pangyo.patterns,
+        ["clusters/pangyo/**", "./shared/pangyo.yaml"]
+    );
+    assert_eq!(pangyo.zones, ["pangyo-dc1"]);
+    assert_eq!(parsed.text(pangyo.zones_span.unwrap()), "[\"pangyo-dc1\"]");
+    assert_eq!(pangyo.region.as_deref(), Some("kr-central"));
+    assert_eq!(parsed.text(pangyo.region_span.unwrap()), "\"kr-central\"");
+
+    let gasan = &config.clusters[1];
+    assert_eq!(gasan.name, "gasan");
+    assert!(gasan.zones.is_empty());
+    assert_eq!(gasan.zones_span, None);
+    assert_eq!(gasan.region, None);
+
+    let rules = &config.rules;
+    let select: Vec<_> = rules
+        .select
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|(code, span)| (code.as_str(), parsed.text(*span)))
+        .collect();
+    assert_eq!(
+        select,
+        [
+            ("SPOF001", "\"SPOF001\""),
+            ("single-replica", "\"single-replica\"")
+        ]
+    );
+    assert_eq!(rules.ignore.len(), 1);
+    assert_eq!(rules.ignore[0].0, "SPOF005");
+    assert_eq!(rules.min_replicas, 3);
+    // File order, not key order; the span is the key's.
+    let severity: Vec<_> = rules
+        .severity
+        .iter()
+        .map(|(rule, sev, span)| (rule.as_str(), *sev, parsed.text(*span)))
+        .collect();
+    assert_eq!(
+        severity,
+        [
+            ("SPOF002", Severity::Error, "SPOF002"),
+            ("single-replica", Severity::Info, "single-replica"),
+        ]
+    );
+
+    assert_eq!(config.topology.zone_keys, ["example.com/datacenter"]);
+    assert!(config.topology.region_keys.is_empty());
+    assert_eq!(config.topology.host_keys, ["kubernetes.io/hostname"]);
+}
+
+#[test]
+fn empty_file_is_the_default_config() {
+    let parsed = parse_str("# nothing yet\n");
+    assert_eq!(parsed.errors, []);
+    assert!(parsed.config.clusters.is_empty());
+    assert_eq!(parsed.config.rules, RuleSettings::default());
+    assert_eq!(parsed.config.rules.select, None);
+    assert_eq!(parsed.config.rules.min_replicas, 2);
+    assert_eq!(parsed.config.topology, Topology::default());
+    assert!(parsed.config.file.is_some());
+}
+
+#[test]
+fn empty_config_has_no_clusters() {
+    let config = Config::empty("/repo");
+    assert!(config.clusters.is_empty());
+    assert_eq!(config.file, None);
+    assert_eq!(config.cluster_of(Path::new("a.yaml")), None);
+    assert_eq!(config.rules.min_replicas, DEFAULT_MIN_REPLICAS);
+}
+
+#[test]
+fn syntax_error_points_at_line_and_column() {
+    let parsed = parse_str("[[cluster]]\nname = \"a\"\nzones = [\"x\" \"y\"]\n");
+    assert_eq!(
+        parsed.errors,
+        [err(
+            "3:14",
+            "invalid TOML: missing comma between array elements, expected `,`",
+            Some("spof.toml must be valid TOML (https://toml.io)"),
+        )]
+    );
+    assert!(parsed.config.clusters.is_empty());
+
+    let parsed = parse_str("[rules]\nmin-replicas = 2\nmin-replicas = 3\n");
+    assert_eq!(
+        parsed.errors,
+        [err(
+            "3:1",
+            "invalid TOML: duplicate key",
+            Some("each key may appear only once in a table"),
+        )]
+    );
+
+    let parsed = parse_str("name = \"unterminated\n");
+    assert_eq!(parsed.errors.len(), 1);
+    assert_eq!(parsed.errors[0].at, "1:21");
+    assert_eq!(
+        parsed.errors[0].message,
+        "invalid TOML: invalid basic string, expected `\"`"
+    );
+}
+
+#[test]
+fn unknown_keys_suggest_the_closest_key() {
+    let parsed = parse_str(
+        r#"
+[[clusters]]
+name = "x"
+
+[[cluster]]
+name = "a"
+zone = ["dc1"]
+Paths = ["a/**"]
+color = "blue"
+
+[rules]
+min_replicas = 2
+selct = []
+
+[topology]
+zone-key = ["k"]
+
+[output]
+"#,
+    );
+    assert_eq!(
+        parsed.errors,
+        [
+            err(
+                "2:3",
+                "unknown key `clusters` at the top level",
+                Some("did you mean `cluster`?")
+            ),
+            err(
+                "7:1",
+                "unknown key `zone` in [[cluster]]",
+                Some("did you mean `zones`?")
+            ),
+            err(
+                "8:1",
+                "unknown key `Paths` in [[cluster]]",
+                Some("did you mean `paths`?")
+            ),
+            err(
+                "9:1",
+                "unknown key `color` in [[cluster]]",
+                Some("expected one of `name`, `paths`, `zones`, `region`")
+            ),
+            err(
+                "12:1",
+                "unknown key `min_replicas` in [rules]",
+                Some("did you mean `min-replicas`?")
+            ),
+            err(
+                "13:1",
+                "unknown key `selct` in [rules]",
+                Some("did you mean `select`?")
+            ),
+            err(
+                "16:1",
+                "unknown key `zone-key` in [topology]",
+                Some("did you mean `zone-keys`?")
+            ),
+            err(
+                "18:2",
+                "unknown key `output` at the top level",
+                Some("expected one of `cluster`, `rules`, `topology`")
+            ),
+        ]
+    );
+    // The valid parts are still used.
+    assert_eq!(parsed.config.clusters.len(), 1);
+    assert_eq!(parsed.config.clusters[0].name, "a");
+}
+
+#[test]
+fn wrong_types_point_at_the_value() {
+    let parsed = parse_str(
+        r#"[[cluster]]
+name = 3
+zones = "dc1"
+region = ["kr"]
+
+[[cluster]]
+name = "b"
+zones = ["dc1", 2, ""]
+paths = "b/**"
+
+[rules]
+select = "SPOF001"
+min-replicas = "2"
+severity = "error"
+
+[topology]
+host-keys = [true]
+"#,
+    );
+    assert_eq!(
+        parsed.errors,
+        [
+            err("2:8", "`name` must be a string", None),
+            err(
+                "3:9",
+                "`zones` must be an array of strings",
+                Some("use an array: `zones = [\"dc1\"]`")
+            ),
+            err("4:10", "`region` must be a string", None),
+            err("8:17", "`zones` must be an array of strings", None),
+            err("8:20", "entries of `zones` must not be empty", None),
+            err(
+                "9:9",
+                "`paths` must be an array of strings",
+                Some("use an array: `paths = [\"b/**\"]`")
+            ),
+            err(
+                "12:10",
+                "`select` must be an array of strings",
+                Some("use an array: `select = [\"SPOF001\"]`")
+            ),
+            err("13:16", "`min-replicas` must be an integer", None),
+            err(
+                "14:12",
+                "`rules.severity` must be a table",
+                Some("write it as a `[rules.severity]` section")
+            ),
+            err("17:14", "`host-keys` must be an array of strings", None),
+        ]
+    );
+    let labels: Vec<_> = parsed
+        .diags
+        .iter()
+        .map(|d| d.label.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(labels[0], "found an integer");
+    assert_eq!(labels[1], "found a string");
+    assert_eq!(labels[2], "found an array");
+    assert_eq!(labels[9], "found a boolean");
+    // The cluster with a bad name is dropped; the other keeps its valid zone.
+    assert_eq!(parsed.config.clusters.len(), 1);
+    assert_eq!(parsed.config.clusters[0].zones, ["dc1"]);
+    assert_eq!(parsed.config.rules.select, Some(vec![]));
+}
+
+#[test]
+fn sections_of_the_wrong_shape() {
+    let parsed = parse_str("rules = 1\ntopology = []\n[cluster]\nname = \"a\"\n");
+    assert_eq!(
+        parsed.errors,
+        [
+            err(
+                "1:9",
+                "`rules` must be a table",
+                Some("write it as a `[rules]` section")
+            ),
+            err(
+                "2:12",
+                "`topology` must be a table",
+                Some("write it as a `[topology]` section")
+            ),
+            err(
+                "3:1",
+                "`cluster` must be an array of tables",
+                Some("write each cluster as a `[[cluster]]` section (double brackets)")
+            ),
+        ]
+    );
+    assert!(parsed.config.clusters.is_empty());
+
+    let parsed = parse_str("cluster = [\"a\", { name = \"b\" }]\n");
+    assert_eq!(
+        parsed.errors,
+        [err(
+            "1:12",
+            "each `cluster` must be a table",
+            Some("write each cluster as a `[[cluster]]` section (double brackets)")
+        )]
+    );
+    assert_eq!(parsed.config.clusters[0].name, "b");
+}
+
+#[test]
+fn missing_and_duplicate_names() {
+    let parsed = parse_str(
+        r#"[[cluster]]
+paths = ["a/**"]
+
+[[cluster]]
+name = "a"
+
+[[cluster]]
+name = ""
+
+[[cluster]]
+name = "a"
+"#,
+    );
+    assert_eq!(
+        parsed.errors,
+        [
+            err(
+                "1:1",
+                "cluster has no `name`",
+                Some("add `name = \"...\"`; every cluster needs a unique name")
+            ),
+            err("8:8", "`name` must not be empty", None),
+            err(
+                "11:8",
+                "duplicate cluster name `a`",
+                Some("cluster names must be unique")
+            ),
+        ]
+    );
+    let dup = &parsed.diags[2];
+    assert_eq!(dup.related.len(), 1);
+    assert_eq!(dup.related[0].message, "first defined here");
+    let first = parsed
+        .sources
+        .get(dup.span.file)
+        .line_col(dup.related[0].span.range.start);
+    assert_eq!((first.line, first.column), (5, 8));
+    assert_eq!(parsed.config.clusters.len(), 1);
+}
+
+#[test]
+fn invalid_globs() {
+    let parsed = parse_str(
+        r#"[[cluster]]
+name = "a"
+paths = ["ok/**", "bad/{x", "/abs/**", "../up/*", "[z-a]"]
+"#,
+    );
+    let glob_help = "use `*` within a directory, `**` across directories, `?`, `[abc]` or `{a,b}`";
+    let outside_help = "`paths` globs are relative to the directory holding spof.toml";
+    assert_eq!(
+        parsed.errors,
+        [
+            err(
+                "3:19",
+                "invalid glob `bad/{x`: unclosed alternate group; missing '}' (maybe escape '{' with '[{]'?)",
+                Some(glob_help)
+            ),
+            err(
+                "3:29",
+                "glob `/abs/**` in `paths` points outside the config's directory",
+                Some(outside_help)
+            ),
+            err(
+                "3:40",
+                "glob `../up/*` in `paths` points outside the config's directory",
+                Some(outside_help)
+            ),
+            err(
+                "3:51",
+                "invalid glob `[z-a]`: invalid range; 'z' > 'a'",
+                Some(glob_help)
+            ),
+        ]
+    );
+    assert_eq!(parsed.config.clusters[0].patterns, ["ok/**"]);
+}
+
+#[test]
+fn bad_severities() {
+    let parsed = parse_str(
+        r#"[rules.severity]
+SPOF001 = "eror"
+SPOF002 = "fatal"
+SPOF003 = 1
+SPOF004 = "Warning"
+SPOF005 = "warning"
+"#,
+    );
+    let expected = "expected one of `error`, `warning`, `info`";
+    assert_eq!(
+        parsed.errors,
+        [
+            err(
+                "2:11",
+                "invalid severity `eror` for `SPOF001`",
+                Some("did you mean `error`?")
+            ),
+            err(
+                "3:11",
+                "invalid severity `fatal` for `SPOF002`",
+                Some(expected)
+            ),
+            err(
+                "4:11",
+                "severity of `SPOF003` must be a string",
+                Some(expected)
+            ),
+            err(
+                "5:11",
+                "invalid severity `Warning` for `SPOF004`",
+                Some("did you mean `warning`?")
+            ),
+        ]
+    );
+    let severity = &parsed.config.rules.severity;
+    assert_eq!(severity.len(), 1);
+    assert_eq!(severity[0].0, "SPOF005");
+    assert_eq!(severity[0].1, Severity::Warning);
+}
+
+#[test]
+fn min_replicas_must_be_a_positive_integer() {
+    let at_least_one = |at: &str| {
+        err(
+            at,
+            "`min-replicas` must be at least 1",
+            Some("workloads with fewer replicas than `min-replicas` are flagged"),
+        )
+    };
+    assert_eq!(
+        parse_str("[rules]\nmin-replicas = 0\n").errors,
+        [at_least_one("2:16")]
+    );
+    assert_eq!(
+        parse_str("[rules]\nmin-replicas = -1\n").errors,
+        [at_least_one("2:16")]
+    );
+    assert_eq!(
+        parse_str("[rules]\nmin-replicas = 4294967296\n").errors,
+        [err("2:16", "`min-replicas` is too large", None)]
+    );
+    assert_eq!(
+        parse_str("[rules]\nmin-replicas = 99999999999999999999\n").errors,
+        [err("2:16", "`min-replicas` is too large", None)]
+    );
+    assert_eq!(
+        parse_str("[rules]\nmin-replicas = 2.0\n").errors,
+        [err("2:16", "`min-replicas` must be an integer", None)]
+    );
+    let parsed = parse_str("[rules]\nmin-replicas = 0x10\n");
+    assert_eq!(parsed.errors, []);
+    assert_eq!(parsed.config.rules.min_replicas, 16);
+    let parsed = parse_str("[rules]\nmin-replicas = 1\n");
+    assert_eq!(parsed.config.rules.min_replicas, 1);
+    // An invalid value leaves the default in place.
+    let parsed = parse_str("[rules]\nmin-replicas = 0\n");
+    assert_eq!(parsed.config.rules.min_replicas, DEFAULT_MIN_REPLICAS);
+}
+
+#[test]
+fn errors_count_columns_in_characters() {
+    let parsed = parse_str("[[cluster]]\nname = \"판교\"\nzones = [\"판교-1\", 2]\n");
+    assert_eq!(
+        parsed.errors,
+        [err("3:18", "`zones` must be an array of strings", None)]
+    );
+}
+
+#[test]
+fn cluster_of_matches_the_first_cluster() {
+    let parsed = parse_str(
+        r#"[[cluster]]
+name = "one-level"
+paths = ["flat/*.yaml"]
+
+[[cluster]]
+name = "pangyo"
+paths = ["clusters/pangyo/**", "shared/pangyo.yaml"]
+
+[[cluster]]
+name = "dir"
+paths = ["clusters/gasan", "overlays/"]
+
+[[cluster]]
+name = "catch-all"
+paths = ["clusters/**"]
+"#,
+    );
+    assert_eq!(parsed.errors, []);
+    let config = &parsed.config;
+    let of = |p: &str| {
+        config
+            .cluster_of(Path::new(p))
+            .map(|i| config.clusters[i].name.as_str())
+    };
+    assert_eq!(of("clusters/pangyo/web.yaml"), Some("pangyo"));
+    assert_eq!(of("./clusters/pangyo/a/b/c.yml"), Some("pangyo"));
+    assert_eq!(of("shared/pangyo.yaml"), Some("pangyo"));
+    // A directory glob covers everything below it.
+    assert_eq!(of("clusters/gasan/deep/x.yaml"), Some("dir"));
+    assert_eq!(of("overlays/x.yaml"), Some("dir"));
+    assert_eq!(of("clusters/other/x.yaml"), Some("catch-all"));
+    // `*` does not cross directories.
+    assert_eq!(of("flat/a.yaml"), Some("one-level"));
+    assert_eq!(of("flat/sub/a.yaml"), None);
+    assert_eq!(of("elsewhere/a.yaml"), None);
+    // Absolute paths are taken relative to the root.
+    assert_eq!(of("/repo/clusters/pangyo/web.yaml"), Some("pangyo"));
+    assert_eq!(of("/repo/./clusters/x/../pangyo/web.yaml"), Some("pangyo"));
+    assert_eq!(of("/other/clusters/pangyo/web.yaml"), None);
+    // Paths leaving the root never match.
+    assert_eq!(of("../repo/clusters/pangyo/web.yaml"), None);
+    assert_eq!(of("clusters/../../clusters/pangyo/a.yaml"), None);
+    assert_eq!(of(""), None);
+    assert_eq!(of("."), None);
+}
+
+#[test]
+fn did_you_mean_accepts_only_close_words() {
+    let keys = ["name", "paths", "zones", "region"];
+    assert_eq!(did_you_mean("zone", keys), Some("zones"));
+    assert_eq!(did_you_mean("ZONES", keys), Some("zones"));
+    assert_eq!(did_you_mean("zoens", keys), Some("zones"));
+    assert_eq!(did_you_mean("regoin", keys), Some("region"));
+    assert_eq!(did_you_mean("nmae", keys), Some("name"));
+    assert_eq!(did_you_mean("color", keys), None);
+    assert_eq!(did_you_mean("x", keys), None);
+    assert_eq!(did_you_mean("", keys), None);
+    assert_eq!(did_you_mean("zone", []), None);
+    // Ties go to the first candidate.
+    assert_eq!(did_you_mean("ab", ["ac", "ad"]), Some("ac"));
+}
+
+#[test]
+fn find_config_walks_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("repo/a/b")).unwrap();
+    fs::write(root.join("repo/spof.toml"), "").unwrap();
+    // A directory named spof.toml is not a config.
+    fs::create_dir_all(root.join("repo/a/spof.toml")).unwrap();
+    let found = find_config(&root.join("repo/a/b")).unwrap();
+    assert_eq!(found, lexical_normalize(&root.join("repo/spof.toml")));
+    assert!(found.is_absolute());
+    assert_eq!(
+        find_config(&root.join("repo")),
+        Some(lexical_normalize(&root.join("repo/spof.toml")))
+    );
+}
+
+#[test]
+fn load_reads_the_file_and_sets_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spof.toml");
+    fs::write(&path, "[[cluster]]\nname = \"a\"\npaths = [\"k8s/**\"]\n").unwrap();
+    let mut sources = SourceMap::default();
+    let (config, diags) = load(&mut sources, &path);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(config.root, lexical_normalize(dir.path()));
+    let file = config.file.unwrap();
+    assert_eq!(sources.get(file).path, path);
+    let manifest = dir.path().join("k8s/app.yaml");
+    assert_eq!(config.cluster_of(&manifest), Some(0));
+    assert_eq!(config.cluster_of(Path::new("k8s/app.yaml")), Some(0));
+}
+
+#[test]
+fn load_reports_an_unreadable_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spof.toml");
+    let mut sources = SourceMap::default();
+    let (config, diags) = load(&mut sources, &path);
+    assert!(config.clusters.is_empty());
+    assert_eq!(diags.len(), 1);
+    assert_eq!(diags[0].code, CONFIG_ERROR);
+    assert_eq!(
+        diags[0].message,
+        format!("cannot read {}: file not found", path.display())
+    );
+    assert_eq!(diags[0].span.file, config.file.unwrap());
+    assert_eq!(sources.get(diags[0].span.file).path, path);
+
+    fs::write(&path, b"name = \"\xff\"\n").unwrap();
+    let (_, diags) = load(&mut sources, &path);
+    assert!(
+        diags[0]
+            .message
+            .ends_with("file is not valid UTF-8 (invalid byte at offset 8)"),
+        "{}",
+        diags[0].message
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn load_refuses_a_symlink_out_of_its_directory() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    let secret = outside.path().join("secret");
+    fs::write(&secret, "root:x:0:0\n").unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("spof.toml");
+    symlink(&secret, &path).unwrap();
+    let mut sources = SourceMap::default();
+    let (_, diags) = load(&mut sources, &path);
+    assert_eq!(diags.len(), 1);
+    assert!(
+        diags[0].message.ends_with(
+            "is a symlink to a file outside its directory, and spof does not follow \
+             symlinks out of the tree"
+        ),
+        "{}",
+        diags[0].message
+    );
+    assert_eq!(&*sources.get(diags[0].span.file).text, "");
+
+    // A symlink that stays inside the directory is read.
+    fs::create_dir(dir.path().join("conf")).unwrap();
+    fs::write(
+        dir.path().join("conf/spof.toml"),
+        "[rules]\nmin-replicas = 3\n",
+    )
+    .unwrap();
+    fs::remove_file(&path).unwrap();
+    symlink("conf/spof.toml", &path).unwrap();
+    let (config, diags) = load(&mut sources, &path);
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(config.rules.min_replicas, 3);
+}

@@ -1,0 +1,212 @@
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+
+/// Why an input could not be turned into text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReadError {
+    /// `size` is the file's length, or for a stream the bytes seen before
+    /// giving up (so at least `limit + 1`).
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
+    /// `offset` is the byte offset of the first byte that is not valid UTF-8.
+    NotUtf8 {
+        offset: usize,
+    },
+    /// A directory, FIFO, socket or device.
+    NotAFile,
+    Io(String),
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadError::TooLarge { size, limit } => {
+                write!(f, "file is too large ({size} bytes; the limit is {limit})")
+            }
+            ReadError::NotUtf8 { offset } => {
+                write!(
+                    f,
+                    "file is not valid UTF-8 (invalid byte at offset {offset})"
+                )
+            }
+            ReadError::NotAFile => f.write_str("not a regular file"),
+            ReadError::Io(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+fn io_error(err: &io::Error) -> ReadError {
+    ReadError::Io(match err.kind() {
+        io::ErrorKind::NotFound => "file not found".to_string(),
+        io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => err.to_string(),
+    })
+}
+
+/// Reads a regular file of at most `max_size` bytes as UTF-8 text.
+///
+/// The file type is checked before opening because opening a FIFO blocks
+/// until something writes to it, and a device can be endless. Symlinks are
+/// followed: callers only pass symlinks the user named explicitly.
+pub fn read_file(path: &Path, max_size: u64) -> Result<String, ReadError> {
+    let meta = std::fs::metadata(path).map_err(|e| io_error(&e))?;
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    if meta.len() > max_size {
+        return Err(ReadError::TooLarge {
+            size: meta.len(),
+            limit: max_size,
+        });
+    }
+    let file = File::open(path).map_err(|e| io_error(&e))?;
+    // The path may have been replaced between the check and the open.
+    let meta = file.metadata().map_err(|e| io_error(&e))?;
+    if !meta.is_file() {
+        return Err(ReadError::NotAFile);
+    }
+    read_limited(file, max_size, meta.len())
+}
+
+/// Reads standard input, at most `max_size` bytes, as UTF-8 text.
+pub fn read_stdin(max_size: u64) -> Result<String, ReadError> {
+    read_limited(io::stdin().lock(), max_size, 0)
+}
+
+/// Reads one byte past the limit so that a file which grew after its size
+/// was checked, or an endless stream, is still reported as too large.
+fn read_limited(reader: impl Read, max_size: u64, size_hint: u64) -> Result<String, ReadError> {
+    let capacity = usize::try_from(size_hint.min(max_size)).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(capacity);
+    reader
+        .take(max_size.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(&e))?;
+    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if len > max_size {
+        return Err(ReadError::TooLarge {
+            size: len.max(size_hint),
+            limit: max_size,
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn reads_utf8_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        fs::write(&path, "kind: Pod\n").unwrap();
+        assert_eq!(read_file(&path, 100).unwrap(), "kind: Pod\n");
+        // Exactly at the limit is allowed.
+        assert_eq!(read_file(&path, 10).unwrap(), "kind: Pod\n");
+    }
+
+    #[test]
+    fn reports_offset_of_first_invalid_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.yaml");
+        fs::write(&path, b"a: \xc3\xa9\nb: \xff\xfe\n").unwrap();
+        assert_eq!(read_file(&path, 100), Err(ReadError::NotUtf8 { offset: 9 }));
+        // A multi-byte sequence cut short is invalid at its first byte.
+        fs::write(&path, b"ab\xe2\x82").unwrap();
+        assert_eq!(read_file(&path, 100), Err(ReadError::NotUtf8 { offset: 2 }));
+    }
+
+    #[test]
+    fn refuses_files_over_the_limit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.yaml");
+        fs::write(&path, "x".repeat(11)).unwrap();
+        assert_eq!(
+            read_file(&path, 10),
+            Err(ReadError::TooLarge {
+                size: 11,
+                limit: 10
+            })
+        );
+    }
+
+    #[test]
+    fn stream_over_the_limit_stops_after_limit_plus_one() {
+        let endless = io::repeat(b'a');
+        assert_eq!(
+            read_limited(endless, 5, 0),
+            Err(ReadError::TooLarge { size: 6, limit: 5 })
+        );
+        assert_eq!(read_limited(&b"abc"[..], 5, 0).unwrap(), "abc");
+    }
+
+    #[test]
+    fn refuses_directories_and_missing_files() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(read_file(dir.path(), 100), Err(ReadError::NotAFile));
+        let missing = dir.path().join("gone.yaml");
+        assert_eq!(
+            read_file(&missing, 100),
+            Err(ReadError::Io("file not found".to_string()))
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_fifo_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.yaml");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("mkfifo unavailable; skipping");
+            return;
+        }
+        assert_eq!(read_file(&fifo, 100), Err(ReadError::NotAFile));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_devices() {
+        let dev = Path::new("/dev/zero");
+        if dev.exists() {
+            assert_eq!(read_file(dev, 100), Err(ReadError::NotAFile));
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn follows_symlink_to_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("t.yaml");
+        fs::write(&target, "a: 1\n").unwrap();
+        let link = dir.path().join("l.yaml");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert_eq!(read_file(&link, 100).unwrap(), "a: 1\n");
+    }
+
+    #[test]
+    fn messages_name_the_problem() {
+        assert_eq!(
+            ReadError::NotUtf8 { offset: 3 }.to_string(),
+            "file is not valid UTF-8 (invalid byte at offset 3)"
+        );
+        assert_eq!(
+            ReadError::TooLarge {
+                size: 11,
+                limit: 10
+            }
+            .to_string(),
+            "file is too large (11 bytes; the limit is 10)"
+        );
+    }
+}
