@@ -334,3 +334,41 @@ fn lexical_normalize_drops_dots() {
     assert_eq!(lexical_normalize(Path::new("/..")), Path::new("/"));
     assert_eq!(lexical_normalize(Path::new(".")), Path::new(""));
 }
+
+/// Relative paths keep the form they were given in; tests run from the
+/// package root.
+#[test]
+fn relative_paths_are_kept_as_reached() {
+    let show = |found: &Discovered| -> Vec<String> {
+        found
+            .inputs
+            .iter()
+            .map(|input| match input {
+                Input::Stdin => "-".to_string(),
+                Input::File { path, .. } => path.to_string_lossy().into_owned(),
+            })
+            .collect()
+    };
+    let found = discover(&opts(&[Path::new("testdata/discover/tree")]));
+    assert_eq!(
+        show(&found),
+        [
+            "testdata/discover/tree/a.yaml",
+            "testdata/discover/tree/sub/b.yml",
+            "testdata/discover/tree/sub/d.json",
+        ]
+    );
+    let found = discover(&opts(&[Path::new("./testdata/discover/tree")]));
+    assert_eq!(show(&found)[0], "./testdata/discover/tree/a.yaml");
+
+    // An anchored exclude is relative to the current directory, and also to
+    // the walk root.
+    for (exclude, left) in [("/testdata/discover/tree/sub", 1), ("/sub/*.json", 2)] {
+        let found = discover(&DiscoverOptions {
+            paths: vec![PathBuf::from("./testdata/discover/tree")],
+            excludes: vec![exclude.to_string()],
+            force_exclude: false,
+        });
+        assert_eq!(show(&found).len(), left, "{exclude}: {:?}", show(&found));
+    }
+}
