@@ -3,15 +3,15 @@
 
 use crate::analysis::{Analysis, Context, Site};
 use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::discover::{Input, ReadError};
 use crate::graph::Graph;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::model::{Domain, Level, Model, Suppression};
-use crate::parse::yaml::{self, Limits};
 use crate::parse::Document;
+use crate::parse::yaml::{self, Limits};
 use crate::render::Summary;
-use crate::rules::{self, Settings, suppression};
-use crate::discover::{Input, ReadError};
 use crate::rules::Rule;
+use crate::rules::{self, Settings, suppression};
 use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange, display_path};
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -75,7 +75,11 @@ impl Report {
 }
 
 /// Parses the YAML/JSON files in parallel; syntax errors become diagnostics.
-pub fn parse_all(sources: &SourceMap, files: &[Loaded], limits: &Limits) -> Vec<(Vec<Document>, Option<Diagnostic>)> {
+pub fn parse_all(
+    sources: &SourceMap,
+    files: &[Loaded],
+    limits: &Limits,
+) -> Vec<(Vec<Document>, Option<Diagnostic>)> {
     files
         .par_iter()
         .map(|loaded| {
@@ -98,7 +102,12 @@ pub fn parse_all(sources: &SourceMap, files: &[Loaded], limits: &Limits) -> Vec<
 
 /// Runs model → graph → analysis → rules over files already in `sources`.
 /// `errors` are input problems found earlier (unreadable files, config).
-pub fn check_sources(mut sources: SourceMap, files: &[Loaded], setup: &Setup, mut errors: Vec<Diagnostic>) -> Report {
+pub fn check_sources(
+    mut sources: SourceMap,
+    files: &[Loaded],
+    setup: &Setup,
+    mut errors: Vec<Diagnostic>,
+) -> Report {
     let parsed = parse_all(&sources, files, &setup.limits);
     let mut model = Model::default();
     let inputs: Vec<FileDocs<'_>> = files
@@ -141,7 +150,12 @@ pub fn check_sources(mut sources: SourceMap, files: &[Loaded], setup: &Setup, mu
     let suppressed: Vec<(Diagnostic, Suppression)> = outcome
         .suppressed
         .into_iter()
-        .map(|(f, i)| (f.into_diagnostic(&setup.settings), model.suppressions[i].clone()))
+        .map(|(f, i)| {
+            (
+                f.into_diagnostic(&setup.settings),
+                model.suppressions[i].clone(),
+            )
+        })
         .collect();
     let count = |s: Severity| {
         diagnostics
@@ -186,7 +200,10 @@ fn context(setup: &Setup, model: &Model) -> Context {
             },
             None => &mut implicit,
         };
-        let configured = node.cluster.and_then(|c| setup.clusters.get(c)).is_some_and(|c| !c.zones.is_empty());
+        let configured = node
+            .cluster
+            .and_then(|c| setup.clusters.get(c))
+            .is_some_and(|c| !c.zones.is_empty());
         if let (false, Some((zone, span))) = (configured, &node.zone)
             && !site.zones.contains(zone)
         {
@@ -207,10 +224,22 @@ fn domains_of(model: &Model, context: &Context, e: usize) -> Vec<Domain> {
     let mut out = Vec::new();
     for inst in &model.entities[e].instances {
         let site = context.site(inst.cluster);
-        out.extend(site.zones.iter().map(|z| Domain::new(Level::Zone, z.clone())));
-        out.extend(site.region.iter().map(|r| Domain::new(Level::Region, r.clone())));
+        out.extend(
+            site.zones
+                .iter()
+                .map(|z| Domain::new(Level::Zone, z.clone())),
+        );
+        out.extend(
+            site.region
+                .iter()
+                .map(|r| Domain::new(Level::Region, r.clone())),
+        );
         for pin in &inst.placement.pins {
-            out.extend(pin.domains.iter().map(|d| Domain::new(pin.level, d.clone())));
+            out.extend(
+                pin.domains
+                    .iter()
+                    .map(|d| Domain::new(pin.level, d.clone())),
+            );
         }
     }
     out.sort();
@@ -272,6 +301,19 @@ pub fn run(options: &RunOptions) -> Report {
             .clone()
             .or_else(|| crate::config::find_config(&cwd))
     };
+    // Print the configuration's path as reached from here, like inputs.
+    let config_path = config_path.map(|p| {
+        if p.is_absolute() {
+            let parent = p.parent().map(|d| relative_to(d, &cwd)).unwrap_or_default();
+            let joined = parent.join(p.file_name().unwrap_or_default());
+            joined
+                .strip_prefix(".")
+                .map(Path::to_path_buf)
+                .unwrap_or(joined)
+        } else {
+            p
+        }
+    });
     let config = match &config_path {
         Some(path) => {
             let (config, diagnostics) = crate::config::load(&mut sources, path);
@@ -309,7 +351,11 @@ pub fn run(options: &RunOptions) -> Report {
     });
     for (path, message) in &discovered.problems {
         let file = sources.add(SourceFile::new(path.clone(), ""));
-        errors.push(file_error(file, 0, format!("{}: {message}", display_path(path))));
+        errors.push(file_error(
+            file,
+            0,
+            format!("{}: {message}", display_path(path)),
+        ));
     }
 
     let named: Vec<std::path::PathBuf> = if explicit_only {
@@ -359,15 +405,25 @@ pub fn run(options: &RunOptions) -> Report {
                 let file = sources.add(SourceFile::new(shown.clone(), text));
                 if report_here {
                     errors.push(
-                        file_error(file, offset, format!("cannot read {}: not valid UTF-8", display_path(&shown)))
-                            .with_help("spof reads UTF-8 text; convert the file or exclude it with --exclude"),
+                        file_error(
+                            file,
+                            offset,
+                            format!("cannot read {}: not valid UTF-8", display_path(&shown)),
+                        )
+                        .with_help(
+                            "spof reads UTF-8 text; convert the file or exclude it with --exclude",
+                        ),
                     );
                 }
             }
             Err(e) => {
                 let file = sources.add(SourceFile::new(shown.clone(), ""));
                 if report_here {
-                    errors.push(file_error(file, 0, format!("cannot read {}: {e}", display_path(&shown))));
+                    errors.push(file_error(
+                        file,
+                        0,
+                        format!("cannot read {}: {e}", display_path(&shown)),
+                    ));
                 }
             }
         }
@@ -388,9 +444,11 @@ impl Report {
     fn restrict_to(&mut self, files: &BTreeSet<FileId>) {
         let sources = &self.sources;
         self.diagnostics.retain(|d| {
-            files.contains(&d.span.file) || (d.kind == Kind::Error && sources.get(d.span.file).text.is_empty())
+            files.contains(&d.span.file)
+                || (d.kind == Kind::Error && sources.get(d.span.file).text.is_empty())
         });
-        self.suppressed.retain(|(d, _)| files.contains(&d.span.file));
+        self.suppressed
+            .retain(|(d, _)| files.contains(&d.span.file));
         let count = |s: Severity| {
             self.diagnostics
                 .iter()
@@ -401,7 +459,11 @@ impl Report {
         self.summary.warnings = count(Severity::Warning);
         self.summary.infos = count(Severity::Info);
         self.summary.suppressed = self.suppressed.len();
-        self.summary.input_errors = self.diagnostics.iter().filter(|d| d.kind == Kind::Error).count();
+        self.summary.input_errors = self
+            .diagnostics
+            .iter()
+            .filter(|d| d.kind == Kind::Error)
+            .count();
     }
 }
 
@@ -420,7 +482,11 @@ fn relative_to(root: &Path, cwd: &Path) -> std::path::PathBuf {
     for ancestor in cwd.ancestors() {
         if let Ok(rest) = root.strip_prefix(ancestor) {
             let joined = up.join(rest);
-            return if joined.as_os_str().is_empty() { ".".into() } else { joined };
+            return if joined.as_os_str().is_empty() {
+                ".".into()
+            } else {
+                joined
+            };
         }
         up.push("..");
     }
@@ -440,7 +506,10 @@ pub fn unknown_rule(names: &[String]) -> Option<String> {
 
 /// Turns the configuration and command-line rule options into a [`Setup`];
 /// unknown rule names are configuration errors.
-pub fn setup_from(config: &crate::config::Config, options: &RunOptions) -> (Setup, Vec<Diagnostic>) {
+pub fn setup_from(
+    config: &crate::config::Config,
+    options: &RunOptions,
+) -> (Setup, Vec<Diagnostic>) {
     let mut errors = Vec::new();
     let mut lookup = |name: &str, span: Option<Span>| -> Option<Rule> {
         let rule = Rule::lookup(name);
@@ -450,7 +519,8 @@ pub fn setup_from(config: &crate::config::Config, options: &RunOptions) -> (Setu
             let message = format!("unknown rule `{name}`");
             match span {
                 Some(span) => {
-                    let mut d = Diagnostic::error("config-error", span, message).with_label("unknown rule");
+                    let mut d =
+                        Diagnostic::error("config-error", span, message).with_label("unknown rule");
                     d.help = Some(hint.map_or_else(
                         || "`spof rules` lists every rule".to_string(),
                         |h| format!("did you mean `{h}`?"),
@@ -465,9 +535,16 @@ pub fn setup_from(config: &crate::config::Config, options: &RunOptions) -> (Setu
     };
     let mut settings = Settings::default();
     if !options.select.is_empty() {
-        settings.enabled = options.select.iter().filter_map(|r| lookup(r, None)).collect();
+        settings.enabled = options
+            .select
+            .iter()
+            .filter_map(|r| lookup(r, None))
+            .collect();
     } else if let Some(select) = &config.rules.select {
-        settings.enabled = select.iter().filter_map(|(r, s)| lookup(r, Some(*s))).collect();
+        settings.enabled = select
+            .iter()
+            .filter_map(|(r, s)| lookup(r, Some(*s)))
+            .collect();
     }
     for (r, s) in &config.rules.ignore {
         if let Some(rule) = lookup(r, Some(*s)) {
@@ -486,7 +563,8 @@ pub fn setup_from(config: &crate::config::Config, options: &RunOptions) -> (Setu
     }
     let mut keys = TopologyKeys::default();
     keys.zone.extend(config.topology.zone_keys.iter().cloned());
-    keys.region.extend(config.topology.region_keys.iter().cloned());
+    keys.region
+        .extend(config.topology.region_keys.iter().cloned());
     keys.host.extend(config.topology.host_keys.iter().cloned());
     let clusters = config
         .clusters

@@ -2,7 +2,7 @@
 //! each `clean` example does not), and `docs/rules/` is generated from the
 //! catalog.
 
-use spof::check::{Loaded, Setup, check_sources, setup_from, RunOptions};
+use spof::check::{Loaded, RunOptions, Setup, check_sources, setup_from};
 use spof::rules::{Rule, catalog, docs};
 use spof::source::{SourceFile, SourceMap};
 use std::path::Path;
@@ -31,10 +31,18 @@ fn examples_trigger_exactly_as_documented() {
     for (rule, meta) in catalog() {
         for example in &meta.examples {
             let codes = run_example(&example.file, &example.content, example.config.as_deref());
-            assert!(!codes.iter().any(|c| c == "parse-error"), "{}: example does not parse", meta.code);
+            assert!(
+                !codes.iter().any(|c| c == "parse-error"),
+                "{}: example does not parse",
+                meta.code
+            );
             let hits = codes.iter().filter(|c| *c == rule.code()).count();
             match example.expect.as_str() {
-                "trigger" => assert!(hits >= 1, "{}: trigger example produced {codes:?}", meta.code),
+                "trigger" => assert!(
+                    hits >= 1,
+                    "{}: trigger example produced {codes:?}",
+                    meta.code
+                ),
                 "clean" => assert_eq!(hits, 0, "{}: clean example produced {codes:?}", meta.code),
                 other => panic!("{}: unknown expectation {other}", meta.code),
             }
@@ -66,7 +74,10 @@ fn rule_docs_are_fresh() {
         }
     }
     let mut present: Vec<String> = std::fs::read_dir(&dir)
-        .map(|d| d.filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned())).collect())
+        .map(|d| {
+            d.filter_map(|e| Some(e.ok()?.file_name().to_string_lossy().into_owned()))
+                .collect()
+        })
         .unwrap_or_default();
     present.retain(|p| !expected.iter().any(|(n, _)| n == p));
     assert!(

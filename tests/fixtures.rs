@@ -23,7 +23,15 @@ fn check_case(path: &Path) -> Report {
         let mut sources = SourceMap::default();
         let text = std::fs::read_to_string(path).unwrap();
         let file = sources.add(SourceFile::new(path.to_path_buf(), text));
-        check_sources(sources, &[Loaded { file, cluster: None }], &Setup::default(), Vec::new())
+        check_sources(
+            sources,
+            &[Loaded {
+                file,
+                cluster: None,
+            }],
+            &Setup::default(),
+            Vec::new(),
+        )
     }
 }
 
@@ -54,17 +62,33 @@ fn rule_fixtures() {
     for rule_dir in cases(root) {
         let dir_name = rule_dir.file_name().unwrap().to_string_lossy().into_owned();
         let code = dir_name.split('-').next().unwrap().to_string();
-        let rule = spof::rules::Rule::lookup(&code).unwrap_or_else(|| panic!("{dir_name}: no rule {code}"));
-        assert_eq!(dir_name, format!("{}-{}", rule.code(), rule.name()), "fixture folder name");
+        let rule = spof::rules::Rule::lookup(&code)
+            .unwrap_or_else(|| panic!("{dir_name}: no rule {code}"));
+        assert_eq!(
+            dir_name,
+            format!("{}-{}", rule.code(), rule.name()),
+            "fixture folder name"
+        );
         let triggers = cases(&rule_dir.join("trigger"));
         let cleans = cases(&rule_dir.join("clean"));
-        assert!(!triggers.is_empty() && !cleans.is_empty(), "{dir_name}: needs trigger and clean cases");
-        for (case, expect) in triggers.iter().map(|c| (c, true)).chain(cleans.iter().map(|c| (c, false))) {
+        assert!(
+            !triggers.is_empty() && !cleans.is_empty(),
+            "{dir_name}: needs trigger and clean cases"
+        );
+        for (case, expect) in triggers
+            .iter()
+            .map(|c| (c, true))
+            .chain(cleans.iter().map(|c| (c, false)))
+        {
             seen += 1;
             let report = check_case(case);
             let hits = report.diagnostics.iter().filter(|d| d.code == code).count();
             if expect == (hits == 0) {
-                failures.push(format!("{}: expected {} of {code}, got {hits}", case.display(), if expect { "some" } else { "none" }));
+                failures.push(format!(
+                    "{}: expected {} of {code}, got {hits}",
+                    case.display(),
+                    if expect { "some" } else { "none" }
+                ));
             }
             let name = case
                 .strip_prefix(root)

@@ -92,8 +92,12 @@ pub enum Reason {
         assumed_zones: bool,
     },
     /// The cluster (or, for a volume, its topology) lives in one zone.
-    ClusterZone { cluster: Option<usize> },
-    ClusterRegion { cluster: Option<usize> },
+    ClusterZone {
+        cluster: Option<usize>,
+    },
+    ClusterRegion {
+        cluster: Option<usize>,
+    },
     VolumeTopology,
 }
 
@@ -158,9 +162,10 @@ impl Analysis {
             .collect();
 
         // Dependencies before dependents; a cycle is iterated to a fixpoint.
-        let hard = EdgeFiltered::from_fn(&graph.graph, |edge| {
-            matches!(edge.weight(), crate::graph::GraphEdge::DependsOn(d) if d.strength == Strength::Hard)
-        });
+        let hard = EdgeFiltered::from_fn(
+            &graph.graph,
+            |edge| matches!(edge.weight(), crate::graph::GraphEdge::DependsOn(d) if d.strength == Strength::Hard),
+        );
         let node_entity: BTreeMap<_, _> = graph
             .entity_nodes
             .iter()
@@ -216,6 +221,14 @@ impl Analysis {
     /// Whether the unit takes the entity down.
     pub fn fails_with(&self, entity: usize, unit: &Unit) -> bool {
         self.exposures[entity].iter().any(|x| &x.unit == unit)
+    }
+
+    /// Whether the unit takes the entity down through its own placement,
+    /// whatever its dependencies do.
+    pub fn fails_on_its_own(&self, entity: usize, unit: &Unit) -> bool {
+        self.exposures[entity]
+            .iter()
+            .any(|x| &x.unit == unit && matches!(x.via, Via::Own(_)))
     }
 }
 
@@ -453,14 +466,19 @@ fn worst_zone_loss(inst: &Instance, site: &Site, replicas: u32) -> (u32, bool) {
                 .pinned(Level::Zone)
                 .map(|(d, _)| u32::try_from(d.len()).unwrap_or(u32::MAX))
         })
-        .or_else(|| (!site.zones.is_empty()).then(|| u32::try_from(site.zones.len()).unwrap_or(u32::MAX)));
+        .or_else(|| {
+            (!site.zones.is_empty()).then(|| u32::try_from(site.zones.len()).unwrap_or(u32::MAX))
+        });
     let (zones, assumed) = match known {
         Some(n) => (n.max(1), false),
         None => (2, true),
     };
     let skew = spread.max_skew.unwrap_or(1);
     let most = (u64::from(replicas) + u64::from(zones - 1) * u64::from(skew)) / u64::from(zones);
-    (u32::try_from(most).unwrap_or(u32::MAX).min(replicas), assumed)
+    (
+        u32::try_from(most).unwrap_or(u32::MAX).min(replicas),
+        assumed,
+    )
 }
 
 #[cfg(test)]
@@ -516,7 +534,10 @@ mod tests {
             zones: vec!["a".into(), "b".into(), "c".into()],
             ..Site::default()
         };
-        assert_eq!(worst_zone_loss(&quorum_instance(1, None), &site, 3), (1, false));
+        assert_eq!(
+            worst_zone_loss(&quorum_instance(1, None), &site, 3),
+            (1, false)
+        );
     }
 
     #[test]

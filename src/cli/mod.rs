@@ -144,7 +144,9 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         eprintln!("error: invalid --exclude: {e}");
         return 2;
     }
-    if let Some(message) = check::unknown_rule(&args.select).or_else(|| check::unknown_rule(&args.ignore)) {
+    if let Some(message) =
+        check::unknown_rule(&args.select).or_else(|| check::unknown_rule(&args.ignore))
+    {
         eprintln!("error: {message}");
         return 2;
     }

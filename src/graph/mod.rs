@@ -121,10 +121,12 @@ impl<'m> Resolver<'m> {
     fn new(model: &'m Model) -> Self {
         let mut workloads: HashMap<&str, Vec<usize>> = HashMap::new();
         for (i, e) in model.entities.iter().enumerate() {
-            let long_running = e
-                .instances
-                .iter()
-                .any(|inst| matches!(inst.workload, Some(WorkloadKind::LongRunning | WorkloadKind::PerNode)));
+            let long_running = e.instances.iter().any(|inst| {
+                matches!(
+                    inst.workload,
+                    Some(WorkloadKind::LongRunning | WorkloadKind::PerNode)
+                )
+            });
             if let (true, Some(ns)) = (long_running, e.namespace.as_deref()) {
                 workloads.entry(ns).or_default().push(i);
             }

@@ -7,9 +7,9 @@
 //! StorageClasses, ConfigMaps (for env references) and Nodes.
 
 use super::{
-    Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level,
-    Model, NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas, Role, Spread,
-    Strength, Suppression, SuppressionScope, VolumePin, WorkloadKind,
+    Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level, Model,
+    NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas, Role, Spread, Strength,
+    Suppression, SuppressionScope, VolumePin, WorkloadKind,
 };
 use crate::parse::{Document, Node};
 use crate::source::{FileId, Span, TextRange};
@@ -232,7 +232,9 @@ impl<'o, 'a> Index<'o, 'a> {
     }
 
     fn get(&self, kind: &str, o: &Object<'_>, name: &str) -> Option<&'o Object<'a>> {
-        self.by_key.get(&(kind, o.cluster, o.namespace, name)).copied()
+        self.by_key
+            .get(&(kind, o.cluster, o.namespace, name))
+            .copied()
     }
 
     /// Cluster-scoped objects (PersistentVolume, StorageClass).
@@ -272,7 +274,9 @@ pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) {
         };
         let id = format!("k8s:{}/{}/{}", o.kind, o.namespace, o.name);
         if let Some(ignore) = o.annotation(IGNORE) {
-            model.suppressions.push(annotation_suppression(o, ignore, &id));
+            model
+                .suppressions
+                .push(annotation_suppression(o, ignore, &id));
         }
         let role = o
             .annotation(ROLE)
@@ -326,7 +330,10 @@ fn workload(o: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> (Role
         ),
         "Job" => (spec.and_then(|s| s.get("template")), WorkloadKind::Batch),
         "DaemonSet" => (spec.and_then(|s| s.get("template")), WorkloadKind::PerNode),
-        _ => (spec.and_then(|s| s.get("template")), WorkloadKind::LongRunning),
+        _ => (
+            spec.and_then(|s| s.get("template")),
+            WorkloadKind::LongRunning,
+        ),
     };
     let pod_spec = template.and_then(|t| t.get("spec"));
     let mut instance = base_instance(o);
@@ -376,7 +383,10 @@ fn replicas(o: &Object<'_>, index: &Index<'_, '_>) -> Replicas {
         return Replicas {
             count: 1,
             span: o.node.entry("kind").map_or(o.name_span, |(k, v)| {
-                Span::new(o.file, TextRange::new(k.range.start as usize, v.range.end as usize))
+                Span::new(
+                    o.file,
+                    TextRange::new(k.range.start as usize, v.range.end as usize),
+                )
             }),
             source: ReplicaSource::SinglePod,
         };
@@ -388,7 +398,10 @@ fn replicas(o: &Object<'_>, index: &Index<'_, '_>) -> Replicas {
     match spec.and_then(|(_, s)| s.entry("replicas")) {
         Some((k, v)) if v.as_i64().is_some() => Replicas {
             count: clamp(v.as_i64().unwrap_or(1)),
-            span: Span::new(o.file, TextRange::new(k.range.start as usize, v.range.end as usize)),
+            span: Span::new(
+                o.file,
+                TextRange::new(k.range.start as usize, v.range.end as usize),
+            ),
             source: ReplicaSource::Explicit,
         },
         _ => Replicas {
@@ -407,14 +420,23 @@ fn autoscaler(o: &Object<'_>, index: &Index<'_, '_>) -> Option<Replicas> {
     let hpa = index.hpas.iter().find(|h| {
         h.cluster == o.cluster
             && h.namespace == o.namespace
-            && h.node.path(&["spec", "scaleTargetRef", "kind"]).and_then(Node::as_text) == Some(o.kind)
-            && h.node.path(&["spec", "scaleTargetRef", "name"]).and_then(Node::as_text) == Some(o.name)
+            && h.node
+                .path(&["spec", "scaleTargetRef", "kind"])
+                .and_then(Node::as_text)
+                == Some(o.kind)
+            && h.node
+                .path(&["spec", "scaleTargetRef", "name"])
+                .and_then(Node::as_text)
+                == Some(o.name)
     })?;
     let spec = hpa.node.get("spec")?;
     Some(match spec.entry("minReplicas") {
         Some((k, v)) => Replicas {
             count: clamp(v.as_i64().unwrap_or(1)),
-            span: Span::new(hpa.file, TextRange::new(k.range.start as usize, v.range.end as usize)),
+            span: Span::new(
+                hpa.file,
+                TextRange::new(k.range.start as usize, v.range.end as usize),
+            ),
             source: ReplicaSource::Autoscaler,
         },
         None => Replicas {
@@ -462,7 +484,11 @@ fn pod_placement(
     keys: &TopologyKeys,
 ) -> Placement {
     let mut placement = Placement::default();
-    for (k, v) in pod.get("nodeSelector").map(Node::as_map).unwrap_or_default() {
+    for (k, v) in pod
+        .get("nodeSelector")
+        .map(Node::as_map)
+        .unwrap_or_default()
+    {
         let (Some(key), Some(value)) = (k.as_str(), v.as_text()) else {
             continue;
         };
@@ -470,7 +496,10 @@ fn pod_placement(
             placement.pins.push(Pin {
                 level,
                 domains: vec![value.to_string()],
-                span: Span::new(o.file, TextRange::new(k.range.start as usize, v.range.end as usize)),
+                span: Span::new(
+                    o.file,
+                    TextRange::new(k.range.start as usize, v.range.end as usize),
+                ),
                 via: "nodeSelector",
             });
         }
@@ -650,7 +679,14 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
         for env in container.get("env").map(Node::as_seq).unwrap_or_default() {
             let var = env.get("name").and_then(Node::as_text).unwrap_or("?");
             if let Some(value) = env.get("value") {
-                value_dependencies(o.file, o.namespace, value, index, &format!("env var {var}"), deps);
+                value_dependencies(
+                    o.file,
+                    o.namespace,
+                    value,
+                    index,
+                    &format!("env var {var}"),
+                    deps,
+                );
             }
             let Some(r) = env.path(&["valueFrom", "configMapKeyRef"]) else {
                 continue;
@@ -669,7 +705,11 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
                 value_dependencies(value.0.file, o.namespace, value.1, index, &via, deps);
             }
         }
-        for from in container.get("envFrom").map(Node::as_seq).unwrap_or_default() {
+        for from in container
+            .get("envFrom")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+        {
             let Some(cm_name) = from.path(&["configMapRef", "name"]).and_then(Node::as_text) else {
                 continue;
             };
@@ -722,7 +762,9 @@ fn value_dependencies(
         let Some((svc, ns)) = service_of_host(&host, namespace) else {
             continue;
         };
-        if !index.services.contains(&(ns.as_str(), svc.as_str())) || !seen.insert((ns.clone(), svc.clone())) {
+        if !index.services.contains(&(ns.as_str(), svc.as_str()))
+            || !seen.insert((ns.clone(), svc.clone()))
+        {
             continue;
         }
         deps.push(Dependency {
@@ -771,7 +813,12 @@ fn service_of_host(host: &str, own_namespace: &str) -> Option<(String, String)> 
     }
 }
 
-fn volume_pin(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, keys: &TopologyKeys) -> Option<VolumePin> {
+fn volume_pin(
+    o: &Object<'_>,
+    pod: &Node,
+    index: &Index<'_, '_>,
+    keys: &TopologyKeys,
+) -> Option<VolumePin> {
     for volume in pod.get("volumes").map(Node::as_seq).unwrap_or_default() {
         let Some(claim_node) = volume.path(&["persistentVolumeClaim", "claimName"]) else {
             continue;
@@ -804,22 +851,31 @@ fn volume_pin(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, keys: &Topology
 
 /// A claim's zone: from its bound PersistentVolume's node affinity or its
 /// StorageClass's allowed topologies, when either names exactly one zone.
-fn claim_zone(pvc: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> Option<(String, Span)> {
+fn claim_zone(
+    pvc: &Object<'_>,
+    index: &Index<'_, '_>,
+    keys: &TopologyKeys,
+) -> Option<(String, Span)> {
     let spec = pvc.node.get("spec")?;
     if let Some(pv) = spec
         .get("volumeName")
         .and_then(Node::as_text)
         .and_then(|n| index.get_cluster_scoped("PersistentVolume", pvc, n))
     {
-        let terms = pv.node.path(&[
-            "spec",
-            "nodeAffinity",
-            "required",
-            "nodeSelectorTerms",
-        ]);
+        let terms = pv
+            .node
+            .path(&["spec", "nodeAffinity", "required", "nodeSelectorTerms"]);
         let mut pins = Vec::new();
-        node_affinity_pins(pv, terms.map(Node::as_seq).unwrap_or_default(), keys, &mut pins);
-        if let Some(pin) = pins.iter().find(|p| p.level == Level::Zone && p.domains.len() == 1) {
+        node_affinity_pins(
+            pv,
+            terms.map(Node::as_seq).unwrap_or_default(),
+            keys,
+            &mut pins,
+        );
+        if let Some(pin) = pins
+            .iter()
+            .find(|p| p.level == Level::Zone && p.domains.len() == 1)
+        {
             return Some((pin.domains[0].clone(), pin.span));
         }
     }
@@ -827,7 +883,12 @@ fn claim_zone(pvc: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> O
         .get("storageClassName")
         .and_then(Node::as_text)
         .and_then(|n| index.get_cluster_scoped("StorageClass", pvc, n))?;
-    for topo in class.node.get("allowedTopologies").map(Node::as_seq).unwrap_or_default() {
+    for topo in class
+        .node
+        .get("allowedTopologies")
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
         for expr in topo
             .get("matchLabelExpressions")
             .map(Node::as_seq)
@@ -848,7 +909,11 @@ fn claim_zone(pvc: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> O
     None
 }
 
-fn budgets(o: &Object<'_>, index: &Index<'_, '_>, labels: &BTreeMap<String, String>) -> Vec<DisruptionBudget> {
+fn budgets(
+    o: &Object<'_>,
+    index: &Index<'_, '_>,
+    labels: &BTreeMap<String, String>,
+) -> Vec<DisruptionBudget> {
     if labels.is_empty() {
         return Vec::new();
     }
@@ -864,7 +929,10 @@ fn budgets(o: &Object<'_>, index: &Index<'_, '_>, labels: &BTreeMap<String, Stri
             }
             let field = |key: &str| {
                 let (k, v) = spec.entry(key)?;
-                let span = Span::new(p.file, TextRange::new(k.range.start as usize, v.range.end as usize));
+                let span = Span::new(
+                    p.file,
+                    TextRange::new(k.range.start as usize, v.range.end as usize),
+                );
                 int_or_percent(v).map(|n| (n, span))
             };
             Some(DisruptionBudget {
@@ -917,8 +985,16 @@ fn ingress(o: &Object<'_>) -> (Role, Instance) {
     if let Some(b) = spec.and_then(|s| s.get("defaultBackend").or_else(|| s.get("backend"))) {
         backends.push(b);
     }
-    for rule in spec.and_then(|s| s.get("rules")).map(Node::as_seq).unwrap_or_default() {
-        for path in rule.path(&["http", "paths"]).map(Node::as_seq).unwrap_or_default() {
+    for rule in spec
+        .and_then(|s| s.get("rules"))
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
+        for path in rule
+            .path(&["http", "paths"])
+            .map(Node::as_seq)
+            .unwrap_or_default()
+        {
             if let Some(b) = path.get("backend") {
                 backends.push(b);
             }
@@ -984,7 +1060,10 @@ fn node_facts(o: &Object<'_>, keys: &TopologyKeys) -> NodeFacts {
 /// its own span inside the annotation value.
 fn annotation_dependencies(o: &Object<'_>) -> Vec<Dependency> {
     let mut deps = Vec::new();
-    for (key, strength) in [(DEPENDS_ON, Strength::Hard), (SOFT_DEPENDS_ON, Strength::Soft)] {
+    for (key, strength) in [
+        (DEPENDS_ON, Strength::Hard),
+        (SOFT_DEPENDS_ON, Strength::Soft),
+    ] {
         let Some(node) = o.annotation(key) else {
             continue;
         };
@@ -1015,7 +1094,10 @@ fn list_entries(file: FileId, node: &Node) -> Vec<(&str, Span)> {
         if trimmed.is_empty() {
             continue;
         }
-        out.push((trimmed, entry_span(file, node, start_in_value, trimmed.len())));
+        out.push((
+            trimmed,
+            entry_span(file, node, start_in_value, trimmed.len()),
+        ));
     }
     out
 }
@@ -1094,7 +1176,10 @@ mod tests {
             hosts_in("postgres://u:p@db.prod:5432/x,cache:6379"),
             vec!["db.prod", "cache"]
         );
-        assert_eq!(hosts_in("http://api.shop.svc.cluster.local/v1"), vec!["api.shop.svc.cluster.local"]);
+        assert_eq!(
+            hosts_in("http://api.shop.svc.cluster.local/v1"),
+            vec!["api.shop.svc.cluster.local"]
+        );
         assert!(hosts_in("8080").is_empty());
         assert!(hosts_in("").is_empty());
     }
@@ -1105,8 +1190,14 @@ mod tests {
         assert_eq!(s("db"), Some(("db".into(), "own".into())));
         assert_eq!(s("db.prod"), Some(("db".into(), "prod".into())));
         assert_eq!(s("db.prod.svc"), Some(("db".into(), "prod".into())));
-        assert_eq!(s("db.prod.svc.cluster.local"), Some(("db".into(), "prod".into())));
-        assert_eq!(s("pg-0.db.prod.svc.cluster.local"), Some(("db".into(), "prod".into())));
+        assert_eq!(
+            s("db.prod.svc.cluster.local"),
+            Some(("db".into(), "prod".into()))
+        );
+        assert_eq!(
+            s("pg-0.db.prod.svc.cluster.local"),
+            Some(("db".into(), "prod".into()))
+        );
         assert_eq!(s("example.com.au"), None);
     }
 
@@ -1120,7 +1211,10 @@ mod tests {
                 name: "pg".into()
             }
         );
-        assert_eq!(parse_reference("tf:aws_db_instance.main", "x"), Reference::Id("tf:aws_db_instance.main".into()));
+        assert_eq!(
+            parse_reference("tf:aws_db_instance.main", "x"),
+            Reference::Id("tf:aws_db_instance.main".into())
+        );
         assert_eq!(
             parse_reference("db", "prod"),
             Reference::K8sName {

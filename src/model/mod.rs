@@ -339,7 +339,11 @@ pub enum SuppressionScope {
     Entity(String),
     /// `# spof:ignore[...]` comment: findings whose primary location is on
     /// this 0-based line of the file (the comment's line or the next).
-    Lines { file: crate::source::FileId, first: usize, last: usize },
+    Lines {
+        file: crate::source::FileId,
+        first: usize,
+        last: usize,
+    },
 }
 
 /// Facts about nodes: domains their labels name, per cluster.

@@ -3,7 +3,7 @@
 //! declared dependencies that name nothing.
 
 use super::{Finding, Input, Rule, Settings};
-use crate::analysis::{Reason, Unit, Via};
+use crate::analysis::{Reason, Unit};
 use crate::diagnostic::Severity;
 use crate::model::{Combine, Reference, Strength};
 
@@ -42,7 +42,11 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
 fn reference_text(r: &Reference) -> String {
     match r {
         Reference::Id(id) => id.clone(),
-        Reference::K8s { kind, namespace, name } => format!("{kind}/{namespace}/{name}"),
+        Reference::K8s {
+            kind,
+            namespace,
+            name,
+        } => format!("{kind}/{namespace}/{name}"),
         Reference::K8sName { name, .. } => name.clone(),
         Reference::PodSelector { labels, .. } => labels
             .iter()
@@ -61,11 +65,7 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
         if entity.instances.iter().all(|i| i.combine == Combine::Any) {
             continue;
         }
-        let own = |unit: &Unit| {
-            analysis.exposures[e]
-                .iter()
-                .any(|x| &x.unit == unit && matches!(x.via, Via::Own(_)))
-        };
+        let own = |unit: &Unit| analysis.fails_on_its_own(e, unit);
         for edge in input.graph.dependencies[e]
             .iter()
             .filter(|d| d.strength == Strength::Hard)
@@ -112,13 +112,21 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
                 );
             }
             if let Some((at, cause)) = root {
-                finding = finding.related(cause.span, cause_text(input, at, &cause.reason, &cause.unit));
+                finding = finding.related(
+                    cause.span,
+                    cause_text(input, at, &cause.reason, &cause.unit),
+                );
             }
             let all_info = units.iter().all(|u| {
                 let (_, root) = analysis.chain(edge.target, u);
                 root.is_some_and(|(_, c)| {
-                    matches!(c.reason, Reason::NoZoneSpread { best_effort: Some(_), .. })
-                        && settings.severity(Rule::BestEffortZoneSpread) == Severity::Info
+                    matches!(
+                        c.reason,
+                        Reason::NoZoneSpread {
+                            best_effort: Some(_),
+                            ..
+                        }
+                    ) && settings.severity(Rule::BestEffortZoneSpread) == Severity::Info
                 })
             });
             if all_info {
@@ -134,11 +142,15 @@ fn cause_text(input: &Input<'_>, e: usize, reason: &Reason, unit: &Unit) -> Stri
     let who = input.entity_label(e);
     match reason {
         Reason::SingleReplica { .. } => format!("{who} runs a single replica"),
-        Reason::NoZoneSpread { best_effort: None, .. } => {
+        Reason::NoZoneSpread {
+            best_effort: None, ..
+        } => {
             format!("nothing keeps the replicas of {who} out of a single zone")
         }
         Reason::NoZoneSpread { .. } => format!("{who} spreads across zones only when convenient"),
-        Reason::Pinned { via, .. } => format!("{who} is pinned to {} by its {via}", input.unit_text(unit)),
+        Reason::Pinned { via, .. } => {
+            format!("{who} is pinned to {} by its {via}", input.unit_text(unit))
+        }
         Reason::ZonalVolume { claim, .. } => {
             format!("{who} shares ReadWriteOnce claim `{claim}` across its replicas")
         }

@@ -6,7 +6,12 @@ use crate::model::{DisruptionBudget, WorkloadKind};
 
 /// Kinds whose pods an eviction (node drain, cluster upgrade) can take down
 /// together.
-const REPLICATED_KINDS: &[&str] = &["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"];
+const REPLICATED_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "ReplicaSet",
+    "ReplicationController",
+];
 
 pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
     for entity in &input.model.entities {
@@ -34,7 +39,9 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                     )
                     .entity(&entity.id)
                     .label("no budget limits how many are evicted at once")
-                    .help("add a PodDisruptionBudget selecting these pods with `maxUnavailable: 1`"),
+                    .help(
+                        "add a PodDisruptionBudget selecting these pods with `maxUnavailable: 1`",
+                    ),
                 );
             }
             for budget in &instance.budgets {
@@ -44,7 +51,13 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_budget(who: &str, id: &str, replicas: u32, budget: &DisruptionBudget, out: &mut Vec<Finding>) {
+fn check_budget(
+    who: &str,
+    id: &str,
+    replicas: u32,
+    budget: &DisruptionBudget,
+    out: &mut Vec<Finding>,
+) {
     let name = &budget.name;
     let allowed = match (&budget.min_available, &budget.max_unavailable) {
         (Some((min, span)), _) => Some((replicas.saturating_sub(min.resolve(replicas)), *span)),

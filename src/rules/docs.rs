@@ -26,10 +26,23 @@ pub fn page(rule: Rule) -> String {
         };
         let _ = writeln!(s, "\n## {heading}\n");
         if let Some(config) = &example.config {
-            let _ = writeln!(s, "With this `spof.toml`:\n\n```toml\n{}\n```\n", config.trim_end());
+            let _ = writeln!(
+                s,
+                "With this `spof.toml`:\n\n```toml\n{}\n```\n",
+                config.trim_end()
+            );
         }
-        let lang = if example.file.ends_with(".json") { "json" } else { "yaml" };
-        let _ = writeln!(s, "`{}`:\n\n```{lang}\n{}\n```", example.file, example.content.trim_end());
+        let lang = if example.file.ends_with(".json") {
+            "json"
+        } else {
+            "yaml"
+        };
+        let _ = writeln!(
+            s,
+            "`{}`:\n\n```{lang}\n{}\n```",
+            example.file,
+            example.content.trim_end()
+        );
     }
     let _ = writeln!(
         s,

@@ -3,8 +3,8 @@
 //! where, and how.
 
 mod dependencies;
-pub mod docs;
 mod disruption;
+pub mod docs;
 mod placement;
 pub mod registry;
 pub mod suppression;
@@ -57,9 +57,10 @@ impl Input<'_> {
     }
 
     fn cluster_name(&self, cluster: Option<usize>) -> String {
-        cluster
-            .and_then(|c| self.cluster_names.get(c))
-            .map_or_else(|| "the scanned cluster".to_string(), |n| format!("cluster `{n}`"))
+        cluster.and_then(|c| self.cluster_names.get(c)).map_or_else(
+            || "the scanned cluster".to_string(),
+            |n| format!("cluster `{n}`"),
+        )
     }
 
     /// A single failure, in words.
@@ -72,7 +73,10 @@ impl Input<'_> {
                 self.entity_label(*entity)
             ),
             Unit::Replica { entity, .. } => {
-                format!("the node running the only replica of {}", self.entity_label(*entity))
+                format!(
+                    "the node running the only replica of {}",
+                    self.entity_label(*entity)
+                )
             }
         }
     }

@@ -16,11 +16,13 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
     for (e, causes) in input.analysis.causes.iter().enumerate() {
         let entity = &input.model.entities[e];
         for cause in causes {
-            if !input.analysis.fails_with(e, &cause.unit) {
+            if !input.analysis.fails_on_its_own(e, &cause.unit) {
                 continue;
             }
             if let Reason::ClusterZone { cluster } = cause.reason {
-                let is_workload = entity.instances[cause.instance].workload.is_some_and(|w| w != WorkloadKind::Batch);
+                let is_workload = entity.instances[cause.instance]
+                    .workload
+                    .is_some_and(|w| w != WorkloadKind::Batch);
                 if is_workload {
                     single_zone
                         .entry(cluster)
@@ -59,7 +61,10 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
         .help("run the cluster's nodes in two or more zones, or deploy these workloads to a cluster in another zone as well");
         for (e, cause) in members {
             let span = input.model.entities[e].instances[cause.instance].span;
-            finding = finding.related(span, format!("{} exists only in this cluster", input.entity_label(e)));
+            finding = finding.related(
+                span,
+                format!("{} exists only in this cluster", input.entity_label(e)),
+            );
         }
         out.push(finding);
     }
@@ -120,8 +125,13 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
             format!("{who} spreads its {replicas} replicas across zones only when convenient"),
         )
         .label(format!("{replicas} replicas, best-effort zone spread"))
-        .related(*spread, "best effort: the scheduler may still place every replica in one zone")
-        .help("make the spread hard: `whenUnsatisfiable: DoNotSchedule`, or required anti-affinity"),
+        .related(
+            *spread,
+            "best effort: the scheduler may still place every replica in one zone",
+        )
+        .help(
+            "make the spread hard: `whenUnsatisfiable: DoNotSchedule`, or required anti-affinity",
+        ),
         Reason::Pinned { level, via } => {
             let Unit::Domain(domain) = &cause.unit else {
                 return None;
@@ -129,12 +139,17 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
             let help = match level {
                 Level::Host => "remove the hostname constraint; let replicas run on any node",
                 Level::Zone => "allow two or more zones, and spread the replicas across them",
-                Level::Region => "run a copy in a second region, or make this a documented, accepted risk",
+                Level::Region => {
+                    "run a copy in a second region, or make this a documented, accepted risk"
+                }
             };
             Finding::new(
                 Rule::PinnedToSingleDomain,
                 cause.span,
-                format!("{who} is pinned to one {} (`{domain}`) by its {via}", level.as_str()),
+                format!(
+                    "{who} is pinned to one {} (`{domain}`) by its {via}",
+                    level.as_str()
+                ),
             )
             .label(format!("only `{domain}`"))
             .help(help)

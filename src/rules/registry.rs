@@ -46,9 +46,18 @@ rules! {
 /// Catalog files, in the order pages are listed.
 const CATALOG_FILES: &[(&str, &str)] = &[
     ("placement.toml", include_str!("../../rules/placement.toml")),
-    ("dependencies.toml", include_str!("../../rules/dependencies.toml")),
-    ("disruption.toml", include_str!("../../rules/disruption.toml")),
-    ("suppression.toml", include_str!("../../rules/suppression.toml")),
+    (
+        "dependencies.toml",
+        include_str!("../../rules/dependencies.toml"),
+    ),
+    (
+        "disruption.toml",
+        include_str!("../../rules/disruption.toml"),
+    ),
+    (
+        "suppression.toml",
+        include_str!("../../rules/suppression.toml"),
+    ),
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -140,7 +149,11 @@ mod tests {
         for (_, text) in CATALOG_FILES {
             let file: CatalogFile = toml::from_str(text).unwrap();
             for meta in file.rule {
-                assert!(Rule::lookup(&meta.code).is_some(), "{} has no rule", meta.code);
+                assert!(
+                    Rule::lookup(&meta.code).is_some(),
+                    "{} has no rule",
+                    meta.code
+                );
             }
         }
     }
@@ -155,7 +168,11 @@ mod tests {
                 "{}: names are kebab-case",
                 rule.code()
             );
-            assert!(!meta.summary.ends_with('.'), "{}: summary ends without a period", rule.code());
+            assert!(
+                !meta.summary.ends_with('.'),
+                "{}: summary ends without a period",
+                rule.code()
+            );
             assert!(
                 meta.examples.iter().any(|e| e.expect == "trigger")
                     && meta.examples.iter().any(|e| e.expect == "clean"),

@@ -154,7 +154,8 @@ mod tests {
 
     #[test]
     fn comment_forms() {
-        let p = parse_comment("  replicas: 1 # spof:ignore[SPOF001, single-replica] canary only\n").unwrap();
+        let p = parse_comment("  replicas: 1 # spof:ignore[SPOF001, single-replica] canary only\n")
+            .unwrap();
         assert_eq!(p.rules, vec!["SPOF001", "single-replica"]);
         assert_eq!(p.reason.as_deref(), Some("canary only"));
         let p = parse_comment("# spof:ignore[SPOF002]\n").unwrap();
@@ -177,6 +178,9 @@ mod tests {
             }
         );
         let r = s[0].span.range;
-        assert_eq!(&src.text[r.start as usize..r.end as usize], "# spof:ignore[SPOF001] why");
+        assert_eq!(
+            &src.text[r.start as usize..r.end as usize],
+            "# spof:ignore[SPOF001] why"
+        );
     }
 }
