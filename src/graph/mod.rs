@@ -1,7 +1,7 @@
 //! Graph stage: resolves every [`Reference`] to an entity and builds one
 //! petgraph over all inputs, with failure domains as nodes too.
 
-use crate::model::{Domain, Model, Reference, Strength, WorkloadKind};
+use crate::model::{Combine, Domain, Model, Reference, Strength, WorkloadKind};
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, HashMap};
 
@@ -65,21 +65,43 @@ impl Graph {
                             dependency: d,
                         });
                     }
-                    for target in targets.into_iter().filter(|&t| t != e) {
-                        let edge = DepEdge {
+                    dependencies[e].extend(targets.into_iter().filter(|&t| t != e).map(|target| {
+                        DepEdge {
                             instance: i,
                             dependency: d,
                             target,
                             strength: dep.strength,
-                        };
-                        graph.add_edge(
-                            entity_nodes[e],
-                            entity_nodes[target],
-                            GraphEdge::DependsOn(edge),
-                        );
-                        dependencies[e].push(edge);
-                    }
+                        }
+                    }));
                 }
+            }
+        }
+        // A workload naming the Service that fronts it (its own advertised
+        // address) does not depend on itself.
+        let selects = |service: usize, workload: usize| {
+            model.entities[service]
+                .instances
+                .iter()
+                .all(|i| i.combine == Combine::Any)
+                && dependencies[service].iter().any(|d| d.target == workload)
+        };
+        let pruned: Vec<Vec<DepEdge>> = (0..dependencies.len())
+            .map(|e| {
+                dependencies[e]
+                    .iter()
+                    .copied()
+                    .filter(|d| !selects(d.target, e))
+                    .collect()
+            })
+            .collect();
+        let dependencies = pruned;
+        for (e, edges) in dependencies.iter().enumerate() {
+            for edge in edges {
+                graph.add_edge(
+                    entity_nodes[e],
+                    entity_nodes[edge.target],
+                    GraphEdge::DependsOn(*edge),
+                );
             }
         }
         let mut domain_nodes: BTreeMap<Domain, NodeIndex> = BTreeMap::new();

@@ -63,6 +63,13 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Option<Synta
                     .to_string(),
             );
         }
+        if e.help.is_none() && e.message == "invalid indentation" {
+            e.help = Some(
+                "YAML requires every line of a value, including the closing `]` or `}` of a \
+                 flow collection, to be indented more than its key; some tools accept less"
+                    .to_string(),
+            );
+        }
         e
     });
     (builder.docs, error)
@@ -73,10 +80,14 @@ fn looks_like_template(text: &str) -> bool {
 }
 
 /// Character index → byte offset. Pure-ASCII files (nearly all manifests)
-/// need no table.
+/// need no translation; others walk forward from the last translated
+/// position, since parser positions almost always increase. A backward jump
+/// restarts from the start of the marker's line.
 struct Positions {
     ascii: bool,
     lines: Option<LineIndex>,
+    /// Last translated (character index, byte offset).
+    cursor: std::cell::Cell<(usize, usize)>,
 }
 
 impl Positions {
@@ -85,15 +96,31 @@ impl Positions {
         Self {
             ascii,
             lines: (!ascii).then(|| LineIndex::new(text)),
+            cursor: std::cell::Cell::new((0, 0)),
         }
     }
 
     fn byte(&self, text: &str, m: Marker) -> usize {
-        match &self.lines {
-            None if self.ascii => m.index().min(text.len()),
-            Some(lines) => lines.offset_of(text, m.line().saturating_sub(1), m.col()),
-            None => text.len(),
+        if self.ascii {
+            return m.index().min(text.len());
         }
+        let (mut chars, mut bytes) = self.cursor.get();
+        if m.index() < chars {
+            let Some(lines) = &self.lines else {
+                return text.len();
+            };
+            let line = m.line().saturating_sub(1);
+            bytes = lines.line_start(line).map_or(text.len(), |b| b as usize);
+            chars = m.index().saturating_sub(m.col());
+        }
+        let rest = text.get(bytes..).unwrap_or("");
+        let advance = m.index() - chars;
+        let offset = rest
+            .char_indices()
+            .nth(advance)
+            .map_or(text.len(), |(i, _)| bytes + i);
+        self.cursor.set((m.index(), offset));
+        offset
     }
 }
 

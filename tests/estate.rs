@@ -1,0 +1,87 @@
+//! The scenario estate: two clusters in two datacenters
+//! (`testdata/estates/two-datacenters`). Its findings are asserted exactly:
+//! the database and the operations tools exist only in Pangyo, so the chat
+//! API — deployed to both datacenters — still fails with Pangyo.
+
+use spof::check::{self, RunOptions};
+use spof::diagnostic::Kind;
+
+#[test]
+fn two_datacenters_findings_are_exact() {
+    let dir = "testdata/estates/two-datacenters";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        config: Some(format!("{dir}/spof.toml").into()),
+        ..RunOptions::default()
+    });
+    let got: Vec<(String, String, u32, u32, Option<String>)> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let file = report.sources.get(d.span.file);
+            let at = file.line_col(d.span.range.start);
+            (
+                d.code.clone(),
+                file.display_path(),
+                at.line,
+                at.column,
+                d.entity.clone(),
+            )
+        })
+        .collect();
+    let p = |f: &str| format!("{dir}/{f}");
+    let expected = vec![
+        ("SPOF008".to_string(), p("spof.toml"), 8, 9, None),
+        (
+            "SPOF007".into(),
+            p("clusters/ansan/talk-api.yaml"),
+            20,
+            22,
+            Some("k8s:Deployment/talk/talk-api".to_string()),
+        ),
+        (
+            "SPOF001".into(),
+            p("clusters/pangyo/ops.yaml"),
+            11,
+            3,
+            Some("k8s:Deployment/ops/deploy-console".into()),
+        ),
+        (
+            "SPOF007".into(),
+            p("clusters/pangyo/talk-api.yaml"),
+            20,
+            22,
+            Some("k8s:Deployment/talk/talk-api".into()),
+        ),
+    ];
+    assert_eq!(got, expected);
+    assert!(report.diagnostics.iter().all(|d| d.kind == Kind::Finding));
+
+    let cluster = &report.diagnostics[0];
+    assert!(
+        cluster
+            .message
+            .contains("cluster `pangyo` runs in one zone"),
+        "{}",
+        cluster.message
+    );
+    let only_there: Vec<&str> = cluster.related.iter().map(|r| r.message.as_str()).collect();
+    assert_eq!(
+        only_there,
+        [
+            "`Deployment ops/deploy-console` exists only in this cluster",
+            "`StatefulSet ops/prometheus` exists only in this cluster",
+            "`StatefulSet talk/talk-db` exists only in this cluster",
+        ]
+    );
+    // The chat API is in both datacenters, yet its database is not: the
+    // chain leads to the cluster's single zone.
+    let chain = &report.diagnostics[1];
+    assert!(
+        chain.message.contains("`zone:pangyo-dc`"),
+        "{}",
+        chain.message
+    );
+    assert_eq!(chain.related.len(), 1);
+    assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 1);
+}
