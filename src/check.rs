@@ -170,7 +170,7 @@ pub fn check_sources(
         warnings: count(Severity::Warning),
         infos: count(Severity::Info),
         suppressed: suppressed.len(),
-        input_errors: diagnostics.iter().filter(|d| d.kind == Kind::Error).count(),
+        input_errors: files_with_errors(&diagnostics),
     };
     // The source map is only read from here on; keep it in the report.
     sources.shrink();
@@ -180,6 +180,17 @@ pub fn check_sources(
         suppressed,
         summary,
     }
+}
+
+/// Files (or other inputs, such as the configuration) with at least one
+/// input error.
+fn files_with_errors(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics
+        .iter()
+        .filter(|d| d.kind == Kind::Error)
+        .map(|d| d.span.file)
+        .collect::<BTreeSet<_>>()
+        .len()
 }
 
 /// Deterministic order: by file path, position, code, message.
@@ -331,7 +342,11 @@ pub fn run(options: &RunOptions) -> Report {
         && options
             .paths
             .iter()
-            .all(|p| p.as_os_str() != crate::discover::STDIN_MARKER && p.is_file());
+            .all(|p| p.as_os_str() != crate::discover::STDIN_MARKER && p.is_file())
+        && options
+            .paths
+            .iter()
+            .any(|p| crate::discover::classify(p).is_some());
     let repository = explicit_only
         .then(|| {
             config_path
@@ -340,15 +355,52 @@ pub fn run(options: &RunOptions) -> Report {
                 .or_else(|| crate::discover::git_root(&cwd))
         })
         .flatten();
-    let mut walk_paths = options.paths.clone();
+    let discover = |paths: Vec<std::path::PathBuf>| {
+        crate::discover::discover(&crate::discover::DiscoverOptions {
+            paths,
+            excludes: options.excludes.clone(),
+            force_exclude: options.force_exclude,
+        })
+    };
+    let mut discovered = discover(options.paths.clone());
     if let Some(root) = &repository {
-        walk_paths.push(relative_to(root, &cwd));
+        let walked = discover(vec![relative_to(root, &cwd)]);
+        let walked_abs: BTreeSet<std::path::PathBuf> = walked
+            .inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::File { path, .. } => Some(absolute(path)),
+                Input::Stdin => None,
+            })
+            .collect();
+        // With --force-exclude, a named file is checked only if the walk of
+        // the repository (which applies the excludes from its root) keeps it.
+        if options.force_exclude {
+            discovered.inputs.retain(|i| match i {
+                Input::File { path, .. } => walked_abs.contains(&absolute(path)),
+                Input::Stdin => true,
+            });
+        }
+        let named_abs: BTreeSet<std::path::PathBuf> = discovered
+            .inputs
+            .iter()
+            .filter_map(|i| match i {
+                Input::File { path, .. } => Some(absolute(path)),
+                Input::Stdin => None,
+            })
+            .collect();
+        discovered
+            .inputs
+            .extend(walked.inputs.into_iter().filter(|i| match i {
+                Input::File { path, .. } => !named_abs.contains(&absolute(path)),
+                Input::Stdin => false,
+            }));
+        discovered.inputs.sort_by_cached_key(|i| match i {
+            Input::File { path, .. } => Some(absolute(path)),
+            Input::Stdin => None,
+        });
+        discovered.problems.extend(walked.problems);
     }
-    let discovered = crate::discover::discover(&crate::discover::DiscoverOptions {
-        paths: walk_paths,
-        excludes: options.excludes.clone(),
-        force_exclude: options.force_exclude,
-    });
     for (path, message) in &discovered.problems {
         let file = sources.add(SourceFile::new(path.clone(), ""));
         errors.push(file_error(
@@ -380,6 +432,7 @@ pub fn run(options: &RunOptions) -> Report {
         })
         .collect();
     let mut files = Vec::new();
+    let mut unreadable = 0;
     let mut report_on = BTreeSet::new();
     for (path, on_disk, result) in read {
         let abs = on_disk.then(|| absolute(&path));
@@ -399,6 +452,7 @@ pub fn run(options: &RunOptions) -> Report {
                 }
             }
             Err(ReadError::NotUtf8 { offset }) => {
+                unreadable += 1;
                 // Keep the valid prefix so the error has a line and column.
                 let bytes = std::fs::read(&path).unwrap_or_default();
                 let text = String::from_utf8_lossy(&bytes[..offset.min(bytes.len())]).into_owned();
@@ -417,6 +471,7 @@ pub fn run(options: &RunOptions) -> Report {
                 }
             }
             Err(e) => {
+                unreadable += 1;
                 let file = sources.add(SourceFile::new(shown.clone(), ""));
                 if report_here {
                     errors.push(file_error(
@@ -432,6 +487,7 @@ pub fn run(options: &RunOptions) -> Report {
         report_on.insert(config_file);
     }
     let mut report = check_sources(sources, &files, &setup, errors);
+    report.summary.files += unreadable;
     if explicit_only {
         report.restrict_to(&report_on);
     }
@@ -459,11 +515,7 @@ impl Report {
         self.summary.warnings = count(Severity::Warning);
         self.summary.infos = count(Severity::Info);
         self.summary.suppressed = self.suppressed.len();
-        self.summary.input_errors = self
-            .diagnostics
-            .iter()
-            .filter(|d| d.kind == Kind::Error)
-            .count();
+        self.summary.input_errors = files_with_errors(&self.diagnostics);
     }
 }
 
@@ -513,23 +565,17 @@ pub fn setup_from(
     let mut errors = Vec::new();
     let mut lookup = |name: &str, span: Option<Span>| -> Option<Rule> {
         let rule = Rule::lookup(name);
-        if rule.is_none() {
+        // Command-line names (no span) were checked by `unknown_rule` first.
+        if let (None, Some(span)) = (rule, span) {
             let candidates = Rule::ALL.iter().flat_map(|r| [r.code(), r.name()]);
             let hint = crate::config::did_you_mean(name, candidates);
-            let message = format!("unknown rule `{name}`");
-            match span {
-                Some(span) => {
-                    let mut d =
-                        Diagnostic::error("config-error", span, message).with_label("unknown rule");
-                    d.help = Some(hint.map_or_else(
-                        || "`spof rules` lists every rule".to_string(),
-                        |h| format!("did you mean `{h}`?"),
-                    ));
-                    errors.push(d);
-                }
-                // Command-line names were checked by `unknown_rule` first.
-                None => {}
-            }
+            let mut d = Diagnostic::error("config-error", span, format!("unknown rule `{name}`"))
+                .with_label("unknown rule");
+            d.help = Some(hint.map_or_else(
+                || "`spof rules` lists every rule".to_string(),
+                |h| format!("did you mean `{h}`?"),
+            ));
+            errors.push(d);
         }
         rule
     };

@@ -141,7 +141,7 @@ fn exit_on_write(result: std::io::Result<()>, code: i32) -> i32 {
 
 fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     if let Err(e) = crate::discover::validate_excludes(&args.exclude) {
-        eprintln!("error: invalid --exclude: {e}");
+        eprintln!("error: {e}");
         return 2;
     }
     if let Some(message) =

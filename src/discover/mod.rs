@@ -129,7 +129,9 @@ struct Files(BTreeMap<PathBuf, Input>);
 
 impl Files {
     fn add(&mut self, path: PathBuf, kind: FileKind, explicit: bool) {
-        let key = lexical_normalize(&path);
+        // Keyed absolutely: `worker.yaml` named from `sub/` and
+        // `../sub/worker.yaml` reached by walking the parent are one file.
+        let key = lexical_normalize(&std::path::absolute(&path).unwrap_or_else(|_| path.clone()));
         self.0
             .entry(key)
             .and_modify(|input| {

@@ -363,7 +363,7 @@ fn workload(o: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> (Role
     (role, instance)
 }
 
-fn images<'n>(pod: &'n Node) -> Vec<&'n str> {
+fn images(pod: &Node) -> Vec<&str> {
     ["containers", "initContainers"]
         .iter()
         .flat_map(|k| pod.get(k).map(Node::as_seq).unwrap_or_default())
@@ -843,7 +843,7 @@ fn volume_pin(
             claim: claim.to_string(),
             span: o.span(claim_node),
             access_span: pvc.span(access),
-            zone: claim_zone(pvc, index, keys).map(|(z, s)| (z, s)),
+            zone: claim_zone(pvc, index, keys),
         });
     }
     None

@@ -57,11 +57,7 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Option<Synta
     };
     let error = builder.run().err().map(|mut e| {
         if e.help.is_none() && looks_like_template(text) {
-            e.help = Some(
-                "this looks like an unrendered template; render it first, e.g. \
-                 `helm template RELEASE CHART | spof check -`"
-                    .to_string(),
-            );
+            e.help = Some(TEMPLATE_HELP.to_string());
         }
         if e.help.is_none() && e.message == "invalid indentation" {
             e.help = Some(
@@ -74,6 +70,9 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Option<Synta
     });
     (builder.docs, error)
 }
+
+const TEMPLATE_HELP: &str = "this looks like an unrendered template; render it first, e.g. \
+     `helm template RELEASE CHART | spof check -`";
 
 fn looks_like_template(text: &str) -> bool {
     text.contains("{{") && text.contains("}}")
@@ -205,6 +204,18 @@ impl Builder<'_> {
                 Event::MappingStart(anchor, _) => {
                     self.enter(span.start)?;
                     let start = self.offset(span.start);
+                    // `{{ .Values.x }}` is valid YAML (a mapping whose key is
+                    // a mapping) but never a manifest: an unrendered template.
+                    if self
+                        .text
+                        .get(start - self.bom..)
+                        .is_some_and(|t| t.starts_with("{{"))
+                    {
+                        return Err(SyntaxError {
+                            help: Some(TEMPLATE_HELP.to_string()),
+                            ..self.error_at(span.start, "unrendered template expression `{{ … }}`")
+                        });
+                    }
                     self.stack.push(Frame::Map {
                         start,
                         anchor,
@@ -444,6 +455,18 @@ mod tests {
         let text = "metadata:\n  name: {{ .Values.name }}\n  {{- if .Values.x }}\n";
         let (_, err) = parse(text);
         assert!(err.unwrap().help.unwrap().contains("helm template"));
+    }
+
+    #[test]
+    fn template_expressions_in_values_are_errors() {
+        let text = "metadata:\n  name: web\nspec:\n  replicas: {{ .Values.replicas }}\n";
+        let (_, err) = parse(text);
+        let err = err.expect("template is an error");
+        assert_eq!(err.range.start as usize, text.find("{{").unwrap());
+        assert!(err.help.unwrap().contains("helm template"));
+        // A quoted or block template is text, as in alerting rule templates.
+        let (_, err) = parse("summary: \"{{ $labels.instance }} down\"\n");
+        assert!(err.is_none());
     }
 
     #[test]

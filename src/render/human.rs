@@ -170,7 +170,9 @@ impl<'a> Report<'a> {
         severity: miette::Severity,
         label: Option<&str>,
     ) -> Self {
-        let file = quoted.get(&span.file);
+        // A file with no text (missing, unreadable) has no snippet to show;
+        // its path is in the title.
+        let file = quoted.get(&span.file).filter(|f| !f.text.is_empty());
         Report {
             title: printable(title, true).into_owned(),
             severity,

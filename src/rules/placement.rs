@@ -10,9 +10,13 @@ use std::collections::BTreeMap;
 const SPREAD_HELP: &str = "add a topologySpreadConstraint on `topology.kubernetes.io/zone` \
      with `whenUnsatisfiable: DoNotSchedule`, or a required podAntiAffinity on that key";
 
+/// A single-zone cluster's zone, and the workloads (with the cause that
+/// ties them to it) that exist only there.
+type ClusterMembers<'a> = (Unit, Vec<(usize, &'a Cause)>);
+
 pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
     // Cluster → (unit, entities that exist only there).
-    let mut single_zone: BTreeMap<Option<usize>, (Unit, Vec<(usize, &Cause)>)> = BTreeMap::new();
+    let mut single_zone: BTreeMap<Option<usize>, ClusterMembers<'_>> = BTreeMap::new();
     for (e, causes) in input.analysis.causes.iter().enumerate() {
         let entity = &input.model.entities[e];
         for cause in causes {
@@ -191,7 +195,7 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
                     "{who} loses quorum when one zone fails: a zone can hold {lost} of its {replicas} members and {needed} must stay up{assumed}"
                 ),
             )
-            .label(format!("{why}"))
+            .label(why.to_string())
             .help("run an odd member count of at least 3 spread one per zone over 3 or more zones (required anti-affinity or maxSkew 1 with minDomains)")
         }
         Reason::ClusterZone { .. } | Reason::ClusterRegion { .. } | Reason::VolumeTopology => {
