@@ -484,6 +484,19 @@ fn pod_placement(
     keys: &TopologyKeys,
 ) -> Placement {
     let mut placement = Placement::default();
+    if let Some((k, v)) = pod.entry("nodeName")
+        && let Some(host) = v.as_text()
+    {
+        placement.pins.push(Pin {
+            level: Level::Host,
+            domains: vec![host.to_string()],
+            span: Span::new(
+                o.file,
+                TextRange::new(k.range.start as usize, v.range.end as usize),
+            ),
+            via: "nodeName",
+        });
+    }
     for (k, v) in pod
         .get("nodeSelector")
         .map(Node::as_map)
@@ -523,6 +536,11 @@ fn pod_placement(
         let Some(level) = key.as_text().and_then(|k| keys.level(k)) else {
             continue;
         };
+        // The scheduler balances the pods the selector matches: only a
+        // selector matching the workload's own pods spreads them.
+        if !selects_own_pods(c.get("labelSelector"), own_labels) {
+            continue;
+        }
         let guarantee = match c.get("whenUnsatisfiable").and_then(Node::as_text) {
             Some("ScheduleAnyway") => Guarantee::BestEffort,
             _ => Guarantee::Hard,
@@ -572,13 +590,16 @@ fn pod_placement(
     placement
 }
 
-/// Whether an anti-affinity term's selector matches the workload's own pods
-/// (only then does it spread them). Selectors spof cannot evaluate count as
-/// matching.
+/// Whether a spread or anti-affinity selector matches the workload's own
+/// pods (only then does it spread them). An absent selector matches no pod.
 fn selects_own_pods(selector: Option<&Node>, own: &BTreeMap<String, String>) -> bool {
-    let Some(selector) = selector else {
-        return false;
-    };
+    selector.is_some_and(|s| selector_matches(s, own))
+}
+
+/// A label selector (`matchLabels` and `matchExpressions`) against a pod's
+/// labels. An empty selector matches every pod; operators spof does not know
+/// count as matching.
+fn selector_matches(selector: &Node, own: &BTreeMap<String, String>) -> bool {
     let match_labels = string_map(selector.get("matchLabels"));
     if match_labels.iter().any(|(k, v)| own.get(k) != Some(v)) {
         return false;
@@ -923,8 +944,8 @@ fn budgets(
         .filter(|p| p.cluster == o.cluster && p.namespace == o.namespace)
         .filter_map(|p| {
             let spec = p.node.get("spec")?;
-            let selector = string_map(spec.path(&["selector", "matchLabels"]));
-            if selector.is_empty() || selector.iter().any(|(k, v)| labels.get(k) != Some(v)) {
+            // policy/v1: an empty selector selects every pod of the namespace.
+            if !selector_matches(spec.get("selector")?, labels) {
                 return None;
             }
             let field = |key: &str| {

@@ -27,10 +27,10 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                 continue;
             };
             let r = replicas.count;
-            if r < 2 {
+            if r == 0 {
                 continue;
             }
-            if instance.budgets.is_empty() {
+            if r >= 2 && instance.budgets.is_empty() {
                 out.push(
                     Finding::new(
                         Rule::MissingDisruptionBudget,
@@ -78,7 +78,7 @@ fn check_budget(
             .label(format!("0 of {replicas} may be disrupted"))
             .help("allow at least one disruption (`maxUnavailable: 1`) so nodes can be drained and upgraded"),
         );
-    } else if allowed >= replicas {
+    } else if allowed >= replicas && replicas >= 2 {
         out.push(
             Finding::new(
                 Rule::DisruptionBudgetAllowsFullOutage,

@@ -79,7 +79,11 @@ pub fn apply(
     sources: &SourceMap,
     settings: &Settings,
 ) -> Outcome {
-    let mut used = vec![false; suppressions.len()];
+    // Per suppression, per code: a stale code beside a used one is reported.
+    let mut used: Vec<Vec<bool>> = suppressions
+        .iter()
+        .map(|s| vec![false; s.rules.len()])
+        .collect();
     let mut kept = Vec::new();
     let mut suppressed = Vec::new();
     for finding in findings {
@@ -102,7 +106,11 @@ pub fn apply(
         });
         match hit {
             Some(i) => {
-                used[i] = true;
+                for (code, name) in suppressions[i].rules.iter().enumerate() {
+                    if Rule::lookup(name) == Some(finding.rule) {
+                        used[i][code] = true;
+                    }
+                }
                 suppressed.push((finding, i));
             }
             None => kept.push(finding),
@@ -121,7 +129,7 @@ pub fn apply(
                 .help("say why the risk is accepted: `# spof:ignore[CODE] reason` or `spof.dev/ignore: \"CODE: reason\"`"),
             );
         }
-        for name in &s.rules {
+        for (code, name) in s.rules.iter().enumerate() {
             match Rule::lookup(name) {
                 None => kept.push(
                     Finding::new(
@@ -132,7 +140,7 @@ pub fn apply(
                     .label("unknown rule")
                     .help("`spof rules` lists every rule code and name"),
                 ),
-                Some(rule) if !used[i] && settings.enabled.contains(&rule) => kept.push(
+                Some(rule) if !used[i][code] && settings.enabled.contains(&rule) => kept.push(
                     Finding::new(
                         Rule::UnusedSuppression,
                         s.span,
