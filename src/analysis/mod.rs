@@ -81,14 +81,19 @@ pub enum Reason {
     },
     ZonalVolume {
         claim: String,
+        access_mode: String,
         replicas: u32,
         access_span: Span,
+        /// What names the volume's zone, when something does.
+        zone_span: Option<Span>,
     },
     Quorum {
         replicas: u32,
         needed: u32,
         lost: u32,
         why: String,
+        /// What makes it a quorum system (the name or the annotation).
+        source: Span,
         assumed_zones: bool,
     },
     /// The cluster (or, for a volume, its topology) lives in one zone.
@@ -398,8 +403,10 @@ fn instance_causes(entity: usize, index: usize, inst: &Instance, ctx: &Context) 
             unit,
             Reason::ZonalVolume {
                 claim: volume.claim.clone(),
+                access_mode: volume.access_mode.clone(),
                 replicas: r,
                 access_span: volume.access_span,
+                zone_span: volume.zone.as_ref().map(|(_, span)| *span),
             },
             volume.span,
         ));
@@ -423,6 +430,7 @@ fn instance_causes(entity: usize, index: usize, inst: &Instance, ctx: &Context) 
                     needed,
                     lost,
                     why: quorum.reason.clone(),
+                    source: quorum.span,
                     assumed_zones,
                 },
                 span,

@@ -706,6 +706,7 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
                     value,
                     index,
                     &format!("env var {var}"),
+                    None,
                     deps,
                 );
             }
@@ -723,7 +724,16 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
                 .and_then(|c| Some((c, c.node.path(&["data", key])?)))
             {
                 let via = format!("env var {var} from ConfigMap {cm} key {key}");
-                value_dependencies(value.0.file, o.namespace, value.1, index, &via, deps);
+                let origin = r.get("name").map(|n| o.span(n));
+                value_dependencies(
+                    value.0.file,
+                    o.namespace,
+                    value.1,
+                    index,
+                    &via,
+                    origin,
+                    deps,
+                );
             }
         }
         for from in container
@@ -731,7 +741,10 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
             .map(Node::as_seq)
             .unwrap_or_default()
         {
-            let Some(cm_name) = from.path(&["configMapRef", "name"]).and_then(Node::as_text) else {
+            let Some(cm_node) = from.path(&["configMapRef", "name"]) else {
+                continue;
+            };
+            let Some(cm_name) = cm_node.as_text() else {
                 continue;
             };
             let Some(cm) = index.get("ConfigMap", o, cm_name) else {
@@ -742,7 +755,15 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
                     "env from ConfigMap {cm_name} key {}",
                     k.as_str().unwrap_or("?")
                 );
-                value_dependencies(cm.file, o.namespace, v, index, &via, deps);
+                value_dependencies(
+                    cm.file,
+                    o.namespace,
+                    v,
+                    index,
+                    &via,
+                    Some(o.span(cm_node)),
+                    deps,
+                );
             }
         }
     }
@@ -761,6 +782,7 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
                 span: o.span(claim),
                 via: format!("volume claim {name}"),
                 explicit: false,
+                origin: None,
             });
         }
     }
@@ -773,6 +795,7 @@ fn value_dependencies(
     value: &Node,
     index: &Index<'_, '_>,
     via: &str,
+    origin: Option<Span>,
     deps: &mut Vec<Dependency>,
 ) {
     let Some(text) = value.as_text() else {
@@ -798,6 +821,7 @@ fn value_dependencies(
             span: Span::new(file, value.range),
             via: via.to_string(),
             explicit: false,
+            origin,
         });
     }
 }
@@ -862,6 +886,7 @@ fn volume_pin(
         };
         return Some(VolumePin {
             claim: claim.to_string(),
+            access_mode: access.as_text().unwrap_or("ReadWriteOnce").to_string(),
             span: o.span(claim_node),
             access_span: pvc.span(access),
             zone: claim_zone(pvc, index, keys),
@@ -993,6 +1018,7 @@ fn service(o: &Object<'_>) -> (Role, Instance) {
                 span: o.span(key),
                 via: "selector".into(),
                 explicit: false,
+                origin: None,
             });
         }
     }
@@ -1041,6 +1067,7 @@ fn ingress(o: &Object<'_>) -> (Role, Instance) {
             span: o.span(name),
             via: "backend".into(),
             explicit: false,
+            origin: None,
         });
     }
     (Role::Network, instance)
@@ -1095,6 +1122,7 @@ fn annotation_dependencies(o: &Object<'_>) -> Vec<Dependency> {
                 span,
                 via: format!("annotation {key}"),
                 explicit: true,
+                origin: None,
             });
         }
     }

@@ -136,6 +136,9 @@ pub struct Dependency {
     /// Declared on purpose (an annotation or a manifest entry) rather than
     /// inferred: naming nothing is then a mistake worth reporting.
     pub explicit: bool,
+    /// Where the entity reads the text, when the text lives elsewhere (an
+    /// `envFrom` or `configMapKeyRef` naming the ConfigMap that holds it).
+    pub origin: Option<Span>,
 }
 
 /// A count with the place that sets it.
@@ -191,6 +194,8 @@ pub struct Spread {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VolumePin {
     pub claim: String,
+    /// `ReadWriteOnce` or `ReadWriteOncePod`.
+    pub access_mode: String,
     /// Where the workload mounts the claim.
     pub span: Span,
     /// The claim's `ReadWriteOnce` access mode.

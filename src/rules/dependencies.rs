@@ -5,6 +5,7 @@
 use super::{Finding, Input, Rule, Settings};
 use crate::analysis::{Reason, Unit};
 use crate::diagnostic::Severity;
+use crate::graph::DepEdge;
 use crate::model::{Combine, Reference, Strength};
 
 pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
@@ -66,10 +67,23 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             continue;
         }
         let own = |unit: &Unit| analysis.fails_on_its_own(e, unit);
+        // One finding per declaration and target; further lines that create
+        // the same dependency are related locations.
+        let mut groups: Vec<(usize, usize, Vec<&DepEdge>)> = Vec::new();
         for edge in input.graph.dependencies[e]
             .iter()
             .filter(|d| d.strength == Strength::Hard)
         {
+            match groups
+                .iter_mut()
+                .find(|(i, t, _)| *i == edge.instance && *t == edge.target)
+            {
+                Some((_, _, edges)) => edges.push(edge),
+                None => groups.push((edge.instance, edge.target, vec![edge])),
+            }
+        }
+        for (_, _, edges) in groups {
+            let edge = edges[0];
             let units: Vec<&Unit> = analysis.exposures[edge.target]
                 .iter()
                 .map(|x| &x.unit)
@@ -97,6 +111,15 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             .entity(&entity.id)
             .label(format!("hard dependency ({})", dep.via))
             .help("make the dependency redundant, or mark it soft with `spof.dev/soft-depends-on` if this entity survives without it");
+            if let Some(origin) = dep.origin {
+                finding =
+                    finding.related(origin, format!("{} reads it here", input.entity_label(e)));
+            }
+            for other in &edges[1..] {
+                let d = &entity.instances[other.instance].dependencies[other.dependency];
+                finding =
+                    finding.related(d.span, format!("also depends on {target} here ({})", d.via));
+            }
             let (hops, root) = analysis.chain(edge.target, first);
             for hop in hops {
                 let d = &input.model.entities[hop.from].instances[hop.edge.instance].dependencies

@@ -108,7 +108,10 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
             };
             Finding::new(Rule::SingleReplica, cause.span, message)
                 .label(label)
-                .help("run at least 2 replicas and spread them across zones")
+                .help(format!(
+                    "run at least {} replicas and spread them across zones",
+                    input.context.min_replicas.max(2)
+                ))
         }
         Reason::NoZoneSpread {
             replicas,
@@ -160,27 +163,34 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
         }
         Reason::ZonalVolume {
             claim,
+            access_mode,
             replicas,
             access_span,
+            zone_span,
         } => {
             let zone = match &cause.unit {
                 Unit::Domain(d) => format!("`{d}`"),
                 _ => "the volume's zone".to_string(),
             };
-            Finding::new(
+            let finding = Finding::new(
                 Rule::PinnedByZonalVolume,
                 cause.span,
-                format!("{who} mounts ReadWriteOnce claim `{claim}` in all {replicas} replicas, which pins them to {zone}"),
+                format!("{who} mounts {access_mode} claim `{claim}` in each of its {replicas} replicas, which pins them all to {zone}"),
             )
             .label("one zonal volume for every replica")
-            .related(*access_span, "ReadWriteOnce: attachable in one zone only")
-            .help("give each replica its own volume (a StatefulSet with volumeClaimTemplates), or use storage replicated across zones")
+            .related(*access_span, format!("{access_mode}: attachable in one zone only"))
+            .help("give each replica its own volume (a StatefulSet with volumeClaimTemplates), or use storage replicated across zones");
+            match zone_span {
+                Some(span) => finding.related(*span, format!("the volume lives in {zone}")),
+                None => finding,
+            }
         }
         Reason::Quorum {
             replicas,
             needed,
             lost,
             why,
+            source,
             assumed_zones,
         } => {
             let assumed = if *assumed_zones {
@@ -188,7 +198,7 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
             } else {
                 ""
             };
-            Finding::new(
+            let finding = Finding::new(
                 Rule::QuorumNotZoneTolerant,
                 cause.span,
                 format!(
@@ -196,7 +206,12 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
                 ),
             )
             .label(why.to_string())
-            .help("run an odd member count of at least 3 spread one per zone over 3 or more zones (required anti-affinity or maxSkew 1 with minDomains)")
+            .help("run an odd member count of at least 3 spread one per zone over 3 or more zones (required anti-affinity or maxSkew 1 with minDomains)");
+            if *source == cause.span {
+                finding
+            } else {
+                finding.related(*source, why.to_string())
+            }
         }
         Reason::ClusterZone { .. } | Reason::ClusterRegion { .. } | Reason::VolumeTopology => {
             return None;
