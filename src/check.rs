@@ -108,6 +108,10 @@ pub fn check_sources(
     setup: &Setup,
     mut errors: Vec<Diagnostic>,
 ) -> Report {
+    // Model order follows paths, not the order files were found in.
+    let mut files = files.to_vec();
+    files.sort_by(|a, b| sources.get(a.file).path.cmp(&sources.get(b.file).path));
+    let files = &files[..];
     let parsed = parse_all(&sources, files, &setup.limits);
     let mut model = Model::default();
     let inputs: Vec<FileDocs<'_>> = files
@@ -146,7 +150,7 @@ pub fn check_sources(
         .map(|f| f.into_diagnostic(&setup.settings))
         .collect();
     diagnostics.extend(errors);
-    sort_dedup(&mut diagnostics);
+    sort_dedup(&mut diagnostics, &sources);
     let suppressed: Vec<(Diagnostic, Suppression)> = outcome
         .suppressed
         .into_iter()
@@ -193,9 +197,19 @@ fn files_with_errors(diagnostics: &[Diagnostic]) -> usize {
         .len()
 }
 
-/// Deterministic order: by file path, position, code, message.
-pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>) {
-    diagnostics.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+/// Deterministic order, whatever order the files were found in: by file
+/// path, position, code, message.
+pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
+    diagnostics.sort_by(|a, b| {
+        let path = |d: &Diagnostic| &sources.get(d.span.file).path;
+        (path(a), a.span.range, &a.code, &a.message, &a.entity).cmp(&(
+            path(b),
+            b.span.range,
+            &b.code,
+            &b.message,
+            &b.entity,
+        ))
+    });
     diagnostics.dedup();
 }
 
