@@ -533,10 +533,12 @@ impl Report {
     }
 }
 
+/// The absolute, lexically normalised form of a path: what tells two
+/// spellings of one file apart without touching the file system.
 fn absolute(path: &Path) -> std::path::PathBuf {
-    std::fs::canonicalize(path)
-        .or_else(|_| std::path::absolute(path))
-        .unwrap_or_else(|_| path.to_path_buf())
+    crate::discover::lexical_normalize(
+        &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    )
 }
 
 /// `root` as a path from `cwd` (`.`, `..`, `../..`), so that walked files
