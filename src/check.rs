@@ -441,7 +441,13 @@ pub fn run(options: &RunOptions) -> Report {
             Input::File { path, .. } => (
                 path.clone(),
                 true,
-                crate::discover::read_file(path, options.max_file_size),
+                match symlink_escape(path, &cwd) {
+                    Some(target) => Err(ReadError::Io(format!(
+                        "symbolic link to {} outside the checked tree",
+                        target.display()
+                    ))),
+                    None => crate::discover::read_file(path, options.max_file_size),
+                },
             ),
         })
         .collect();
@@ -531,6 +537,18 @@ impl Report {
         self.summary.suppressed = self.suppressed.len();
         self.summary.input_errors = files_with_errors(&self.diagnostics);
     }
+}
+
+/// Where a symbolic link leads, when that is outside the current directory:
+/// a pull request must not make spof quote files from elsewhere on the
+/// machine. (Walks never follow links; this guards files named explicitly.)
+fn symlink_escape(path: &Path, cwd: &Path) -> Option<std::path::PathBuf> {
+    if !path.symlink_metadata().ok()?.file_type().is_symlink() {
+        return None;
+    }
+    let target = std::fs::canonicalize(path).ok()?;
+    let root = std::fs::canonicalize(cwd).ok()?;
+    (!target.starts_with(&root)).then_some(target)
 }
 
 /// The absolute, lexically normalised form of a path: what tells two

@@ -59,6 +59,11 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Option<Synta
         if e.help.is_none() && looks_like_template(text) {
             e.help = Some(TEMPLATE_HELP.to_string());
         }
+        if e.message == "recursion limit exceeded" {
+            e.message = "nesting is too deep".to_string();
+            e.help =
+                Some("the YAML parser reads at most a few hundred levels of nesting".to_string());
+        }
         if e.help.is_none() && e.message == "invalid indentation" {
             e.help = Some(
                 "YAML requires every line of a value, including the closing `]` or `}` of a \
