@@ -56,6 +56,16 @@ pub enum Input {
     Stdin,
 }
 
+impl Input {
+    /// The file's path; `None` for standard input.
+    pub fn path(&self) -> Option<&Path> {
+        match self {
+            Input::File { path, .. } => Some(path),
+            Input::Stdin => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Discovered {
     /// Standard input first (at most once), then files sorted by path, each

@@ -1,0 +1,280 @@
+//! The pipeline: discover → parse → model → graph → analyse → rules, for
+//! files on disk ([`run`]) or in memory ([`check_sources`]).
+
+mod run;
+
+pub use run::{DEFAULT_MAX_FILE_SIZE, RunOptions, run, setup_from, unknown_rule};
+
+use crate::analysis::{Analysis, Context, Site};
+use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::graph::Graph;
+use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
+use crate::model::{Domain, Level, Model, Suppression};
+use crate::parse::Document;
+use crate::parse::yaml::{self, Limits};
+use crate::render::Summary;
+use crate::rules::{self, Settings, suppression};
+use crate::source::{FileId, SourceMap, Span, TextRange};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+
+/// What the pipeline needs to know beyond the files themselves.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// Configured clusters, by index.
+    pub clusters: Vec<Site>,
+    pub settings: Settings,
+    pub min_replicas: u32,
+    pub keys: TopologyKeys,
+    pub limits: Limits,
+}
+
+impl Default for Setup {
+    fn default() -> Self {
+        Self {
+            clusters: Vec::new(),
+            settings: Settings::default(),
+            min_replicas: 2,
+            keys: TopologyKeys::default(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// A file to analyse: already in the source map.
+#[derive(Debug, Clone, Copy)]
+pub struct Loaded {
+    pub file: FileId,
+    pub cluster: Option<usize>,
+}
+
+/// The result of a run.
+pub struct Report {
+    pub sources: SourceMap,
+    /// Findings and input errors, sorted, suppressed findings removed.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Findings silenced by a suppression, with it.
+    pub suppressed: Vec<(Diagnostic, Suppression)>,
+    pub summary: Summary,
+}
+
+impl Report {
+    /// Exit code: 2 for input errors, 1 for findings at or above `fail_on`.
+    pub fn exit_code(&self, fail_on: Severity) -> i32 {
+        if self.diagnostics.iter().any(|d| d.kind == Kind::Error) {
+            2
+        } else if self
+            .diagnostics
+            .iter()
+            .any(|d| d.kind == Kind::Finding && d.severity >= fail_on)
+        {
+            1
+        } else {
+            0
+        }
+    }
+}
+
+/// Parses the YAML/JSON files in parallel; syntax errors become diagnostics.
+pub fn parse_all(
+    sources: &SourceMap,
+    files: &[Loaded],
+    limits: &Limits,
+) -> Vec<(Vec<Document>, Option<Diagnostic>)> {
+    files
+        .par_iter()
+        .map(|loaded| {
+            let source = sources.get(loaded.file);
+            let (docs, error) = yaml::parse_stream(&source.text, limits);
+            let diagnostic = error.map(|e| {
+                let mut d = Diagnostic::error(
+                    "parse-error",
+                    Span::new(loaded.file, e.range),
+                    format!("cannot parse {}: {}", source.display_path(), e.message),
+                )
+                .with_label(e.message.clone());
+                d.help = e.help;
+                d
+            });
+            (docs, diagnostic)
+        })
+        .collect()
+}
+
+/// Runs model → graph → analysis → rules over files already in `sources`.
+/// `errors` are input problems found earlier (unreadable files, config).
+pub fn check_sources(
+    mut sources: SourceMap,
+    files: &[Loaded],
+    setup: &Setup,
+    mut errors: Vec<Diagnostic>,
+) -> Report {
+    // Model order follows paths, not the order files were found in.
+    let mut files = files.to_vec();
+    files.sort_by(|a, b| sources.get(a.file).path.cmp(&sources.get(b.file).path));
+    let files = &files[..];
+    let parsed = parse_all(&sources, files, &setup.limits);
+    let mut model = Model::default();
+    let inputs: Vec<FileDocs<'_>> = files
+        .iter()
+        .zip(&parsed)
+        .map(|(loaded, (docs, _))| FileDocs {
+            file: loaded.file,
+            cluster: loaded.cluster,
+            docs,
+        })
+        .collect();
+    kubernetes::extract(&inputs, &setup.keys, &mut model);
+    errors.extend(parsed.iter().filter_map(|(_, e)| e.clone()));
+    for (id, source) in sources.iter() {
+        model.suppressions.extend(suppression::comments(id, source));
+    }
+    model.suppressions.sort_by_key(|s| s.span);
+
+    let context = context(setup, &model);
+    let graph = Graph::build(&model, |e| domains_of(&model, &context, e));
+    let analysis = Analysis::run(&model, &graph, &context);
+    let cluster_names: Vec<String> = setup.clusters.iter().map(|c| c.name.clone()).collect();
+    let input = rules::Input {
+        model: &model,
+        graph: &graph,
+        analysis: &analysis,
+        context: &context,
+        cluster_names: &cluster_names,
+    };
+    let findings = rules::run(&input, &setup.settings);
+    let outcome = suppression::apply(findings, &model.suppressions, &sources, &setup.settings);
+    let mut diagnostics: Vec<Diagnostic> = outcome
+        .kept
+        .into_iter()
+        .filter(|f| setup.settings.enabled.contains(&f.rule))
+        .map(|f| f.into_diagnostic(&setup.settings))
+        .collect();
+    diagnostics.extend(errors);
+    sort_dedup(&mut diagnostics, &sources);
+    let suppressed: Vec<(Diagnostic, Suppression)> = outcome
+        .suppressed
+        .into_iter()
+        .map(|(f, i)| {
+            (
+                f.into_diagnostic(&setup.settings),
+                model.suppressions[i].clone(),
+            )
+        })
+        .collect();
+    let count = |s: Severity| {
+        diagnostics
+            .iter()
+            .filter(|d| d.kind == Kind::Finding && d.severity == s)
+            .count()
+    };
+    let summary = Summary {
+        files: files.len(),
+        entities: model.entities.len(),
+        errors: count(Severity::Error),
+        warnings: count(Severity::Warning),
+        infos: count(Severity::Info),
+        suppressed: suppressed.len(),
+        input_errors: files_with_errors(&diagnostics),
+    };
+    // The source map is only read from here on; keep it in the report.
+    sources.shrink();
+    Report {
+        sources,
+        diagnostics,
+        suppressed,
+        summary,
+    }
+}
+
+/// Files (or other inputs, such as the configuration) with at least one
+/// input error.
+pub(crate) fn files_with_errors(diagnostics: &[Diagnostic]) -> usize {
+    diagnostics
+        .iter()
+        .filter(|d| d.kind == Kind::Error)
+        .map(|d| d.span.file)
+        .collect::<BTreeSet<_>>()
+        .len()
+}
+
+/// Deterministic order, whatever order the files were found in: by file
+/// path, position, code, message.
+pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
+    diagnostics.sort_by(|a, b| {
+        let path = |d: &Diagnostic| &sources.get(d.span.file).path;
+        (path(a), a.span.range, &a.code, &a.message, &a.entity).cmp(&(
+            path(b),
+            b.span.range,
+            &b.code,
+            &b.message,
+            &b.entity,
+        ))
+    });
+    diagnostics.dedup();
+}
+
+fn context(setup: &Setup, model: &Model) -> Context {
+    let mut clusters: Vec<Site> = setup.clusters.clone();
+    let mut implicit = Site::default();
+    // Node labels say where a cluster runs when the configuration does not.
+    for node in &model.nodes {
+        let site = match node.cluster {
+            Some(c) => match clusters.get_mut(c) {
+                Some(site) => site,
+                None => continue,
+            },
+            None => &mut implicit,
+        };
+        let configured = node
+            .cluster
+            .and_then(|c| setup.clusters.get(c))
+            .is_some_and(|c| !c.zones.is_empty());
+        if let (false, Some((zone, span))) = (configured, &node.zone)
+            && !site.zones.contains(zone)
+        {
+            site.zones.push(zone.clone());
+            site.zones_span.get_or_insert(*span);
+        }
+    }
+    Context {
+        clusters,
+        implicit,
+        min_replicas: setup.min_replicas,
+    }
+}
+
+/// Domains an entity is placed in, for the graph: its pins and its
+/// cluster's zones and region.
+fn domains_of(model: &Model, context: &Context, e: usize) -> Vec<Domain> {
+    let mut out = Vec::new();
+    for inst in &model.entities[e].instances {
+        let site = context.site(inst.cluster);
+        out.extend(
+            site.zones
+                .iter()
+                .map(|z| Domain::new(Level::Zone, z.clone())),
+        );
+        out.extend(
+            site.region
+                .iter()
+                .map(|r| Domain::new(Level::Region, r.clone())),
+        );
+        for pin in &inst.placement.pins {
+            out.extend(
+                pin.domains
+                    .iter()
+                    .map(|d| Domain::new(pin.level, d.clone())),
+            );
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// An error about a whole file (unreadable, too large, not UTF-8), at its
+/// first byte or at the offending one.
+pub fn file_error(file: FileId, at: usize, message: String) -> Diagnostic {
+    Diagnostic::error("read-error", Span::new(file, TextRange::empty(at)), message)
+}

@@ -1,0 +1,426 @@
+//! `spof check` on files on disk: find the configuration, discover and read
+//! the inputs (in parallel), and, when only files are named (a pre-commit
+//! run), build the graph from the whole repository but report on those
+//! files alone.
+
+use super::{Loaded, Report, Setup, check_sources, file_error, files_with_errors};
+use crate::analysis::Site;
+use crate::config::Config;
+use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::discover::{self, Discovered, Input, ReadError};
+use crate::model::kubernetes::TopologyKeys;
+use crate::parse::yaml::Limits;
+use crate::rules::{Rule, Settings};
+use crate::source::{FileId, SourceFile, SourceMap, Span, display_path};
+use rayon::prelude::*;
+use std::collections::BTreeSet;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Larger files are reported and skipped.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// A `spof check` run over files on disk.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub paths: Vec<PathBuf>,
+    pub excludes: Vec<String>,
+    pub force_exclude: bool,
+    /// Configuration file; `None` looks for the nearest spof.toml.
+    pub config: Option<PathBuf>,
+    /// Read no configuration file at all.
+    pub isolated: bool,
+    /// Rules to run instead of the configuration's `select`.
+    pub select: Vec<String>,
+    /// Rules not to run, beyond the configuration's `ignore`.
+    pub ignore: Vec<String>,
+    pub max_file_size: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            paths: vec![".".into()],
+            excludes: Vec::new(),
+            force_exclude: false,
+            config: None,
+            isolated: false,
+            select: Vec::new(),
+            ignore: Vec::new(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// Discovers, reads and checks files on disk.
+pub fn run(options: &RunOptions) -> Report {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let mut sources = SourceMap::default();
+    let (config, mut errors) = load_config(options, &cwd, &mut sources);
+    let (setup, setup_errors) = setup_from(&config, options);
+    errors.extend(setup_errors);
+
+    let repository = explicit_repository(options, &config, &cwd);
+    let discovered = discover_inputs(options, repository.as_deref(), &cwd);
+    for (path, message) in &discovered.problems {
+        let file = sources.add(SourceFile::new(path.clone(), ""));
+        errors.push(file_error(
+            file,
+            0,
+            format!("{}: {message}", display_path(path)),
+        ));
+    }
+    let named: Vec<(PathBuf, &PathBuf)> = match repository {
+        Some(_) => options.paths.iter().map(|p| (absolute(p), p)).collect(),
+        None => Vec::new(),
+    };
+
+    let mut files = Vec::new();
+    let mut report_on = BTreeSet::new();
+    let mut unreadable = 0;
+    for (input, result) in read_inputs(&discovered, options.max_file_size, &cwd) {
+        let abs = input.path().map(absolute);
+        // A named file prints as it was named, not as the walk reached it.
+        let given = abs
+            .as_ref()
+            .and_then(|a| named.iter().find(|(n, _)| n == a));
+        let shown = match (given, input.path()) {
+            (Some((_, given)), _) => (*given).clone(),
+            (None, Some(path)) => path.to_path_buf(),
+            (None, None) => PathBuf::from(discover::STDIN_MARKER),
+        };
+        let cluster = abs.as_ref().and_then(|a| config.cluster_of(a));
+        let report_here = repository.is_none() || given.is_some();
+        let file = match result {
+            Ok(text) => {
+                let file = sources.add(SourceFile::new(shown, text));
+                files.push(Loaded { file, cluster });
+                file
+            }
+            Err((error, prefix)) => {
+                unreadable += 1;
+                let at = prefix.len();
+                let file = sources.add(SourceFile::new(shown.clone(), prefix));
+                let mut diagnostic = file_error(
+                    file,
+                    at,
+                    format!("cannot read {}: {error}", display_path(&shown)),
+                );
+                if matches!(error, ReadError::NotUtf8 { .. }) {
+                    diagnostic = diagnostic.with_help(
+                        "spof reads UTF-8 text; convert the file or exclude it with --exclude",
+                    );
+                }
+                errors.push(diagnostic);
+                file
+            }
+        };
+        if report_here {
+            report_on.insert(file);
+        }
+    }
+    report_on.extend(config.file);
+    let mut report = check_sources(sources, &files, &setup, errors);
+    report.summary.files += unreadable;
+    if repository.is_some() {
+        report.restrict_to(&report_on);
+    }
+    report
+}
+
+/// The configuration: `--config`, else the nearest spof.toml from the
+/// current directory up, else none. Its path prints as reached from here.
+fn load_config(
+    options: &RunOptions,
+    cwd: &Path,
+    sources: &mut SourceMap,
+) -> (Config, Vec<Diagnostic>) {
+    let found = if options.isolated {
+        None
+    } else {
+        options
+            .config
+            .clone()
+            .or_else(|| crate::config::find_config(cwd))
+    };
+    let Some(path) = found else {
+        return (Config::empty(cwd), Vec::new());
+    };
+    let path = if path.is_absolute() {
+        let parent = path
+            .parent()
+            .map(|d| relative_to(d, cwd))
+            .unwrap_or_default();
+        let joined = parent.join(path.file_name().unwrap_or_default());
+        joined
+            .strip_prefix(".")
+            .map(Path::to_path_buf)
+            .unwrap_or(joined)
+    } else {
+        path
+    };
+    crate::config::load(sources, &path)
+}
+
+/// When only files are named (a pre-commit run), the repository whose whole
+/// graph they are checked against: the directory holding the configuration,
+/// else the git root.
+fn explicit_repository(options: &RunOptions, config: &Config, cwd: &Path) -> Option<PathBuf> {
+    let only_files = !options.paths.is_empty()
+        && options
+            .paths
+            .iter()
+            .all(|p| p.as_os_str() != discover::STDIN_MARKER && p.is_file())
+        && options
+            .paths
+            .iter()
+            .any(|p| discover::classify(p).is_some());
+    if !only_files {
+        return None;
+    }
+    match config.file {
+        Some(_) => Some(config.root.clone()),
+        None => discover::git_root(cwd),
+    }
+}
+
+/// The named inputs, plus, for a repository, every file its walk finds.
+/// With `--force-exclude`, a named file is kept only if that walk (which
+/// applies the excludes from the repository root) keeps it too.
+fn discover_inputs(options: &RunOptions, repository: Option<&Path>, cwd: &Path) -> Discovered {
+    let discover = |paths: Vec<PathBuf>| {
+        discover::discover(&discover::DiscoverOptions {
+            paths,
+            excludes: options.excludes.clone(),
+            force_exclude: options.force_exclude,
+        })
+    };
+    let mut named = discover(options.paths.clone());
+    let Some(root) = repository else {
+        return named;
+    };
+    let walked = discover(vec![relative_to(root, cwd)]);
+    let absolutes = |d: &Discovered| -> BTreeSet<PathBuf> {
+        d.inputs
+            .iter()
+            .filter_map(Input::path)
+            .map(absolute)
+            .collect()
+    };
+    let walked_files = absolutes(&walked);
+    if options.force_exclude {
+        named
+            .inputs
+            .retain(|i| i.path().is_none_or(|p| walked_files.contains(&absolute(p))));
+    }
+    let named_files = absolutes(&named);
+    named.inputs.extend(walked.inputs.into_iter().filter(|i| {
+        i.path()
+            .is_some_and(|p| !named_files.contains(&absolute(p)))
+    }));
+    named.inputs.sort_by_cached_key(|i| i.path().map(absolute));
+    named.problems.extend(walked.problems);
+    named
+}
+
+/// Text, or why there is none with the valid text before the problem.
+type ReadResult = Result<String, (ReadError, String)>;
+
+/// Reads every input in parallel. A failure carries the valid text before
+/// the problem (for invalid UTF-8), so the error has a line and column.
+fn read_inputs<'d>(
+    discovered: &'d Discovered,
+    max_size: u64,
+    cwd: &Path,
+) -> Vec<(&'d Input, ReadResult)> {
+    discovered
+        .inputs
+        .par_iter()
+        .map(|input| {
+            let result = match input {
+                Input::Stdin => discover::read_stdin(max_size),
+                Input::File { path, .. } => match symlink_escape(path, cwd) {
+                    Some(target) => Err(ReadError::Io(format!(
+                        "symbolic link to {} outside the checked tree",
+                        target.display()
+                    ))),
+                    None => discover::read_file(path, max_size),
+                },
+            };
+            let result = result.map_err(|e| {
+                let prefix = match (&e, input.path()) {
+                    (ReadError::NotUtf8 { offset }, Some(path)) => {
+                        valid_prefix(path, *offset, max_size)
+                    }
+                    _ => String::new(),
+                };
+                (e, prefix)
+            });
+            (input, result)
+        })
+        .collect()
+}
+
+/// The first `offset` bytes of a file, which are valid UTF-8.
+fn valid_prefix(path: &Path, offset: usize, max_size: u64) -> String {
+    let mut bytes = Vec::new();
+    let read = std::fs::File::open(path).and_then(|f| f.take(max_size).read_to_end(&mut bytes));
+    if read.is_err() {
+        return String::new();
+    }
+    bytes.truncate(offset);
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+impl Report {
+    /// Keeps only diagnostics located in these files (errors without a
+    /// file of their own, such as a missing path, always stay).
+    fn restrict_to(&mut self, files: &BTreeSet<FileId>) {
+        let sources = &self.sources;
+        self.diagnostics.retain(|d| {
+            files.contains(&d.span.file)
+                || (d.kind == Kind::Error && sources.get(d.span.file).text.is_empty())
+        });
+        self.suppressed
+            .retain(|(d, _)| files.contains(&d.span.file));
+        let count = |s: Severity| {
+            self.diagnostics
+                .iter()
+                .filter(|d| d.kind == Kind::Finding && d.severity == s)
+                .count()
+        };
+        self.summary.errors = count(Severity::Error);
+        self.summary.warnings = count(Severity::Warning);
+        self.summary.infos = count(Severity::Info);
+        self.summary.suppressed = self.suppressed.len();
+        self.summary.input_errors = files_with_errors(&self.diagnostics);
+    }
+}
+
+/// Where a symbolic link leads, when that is outside the current directory:
+/// a pull request must not make spof quote files from elsewhere on the
+/// machine. (Walks never follow links; this guards files named explicitly.)
+fn symlink_escape(path: &Path, cwd: &Path) -> Option<std::path::PathBuf> {
+    if !path.symlink_metadata().ok()?.file_type().is_symlink() {
+        return None;
+    }
+    let target = std::fs::canonicalize(path).ok()?;
+    let root = std::fs::canonicalize(cwd).ok()?;
+    (!target.starts_with(&root)).then_some(target)
+}
+
+/// The absolute, lexically normalised form of a path: what tells two
+/// spellings of one file apart without touching the file system.
+fn absolute(path: &Path) -> std::path::PathBuf {
+    crate::discover::lexical_normalize(
+        &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+    )
+}
+
+/// `root` as a path from `cwd` (`.`, `..`, `../..`), so that walked files
+/// print relative to where spof runs.
+fn relative_to(root: &Path, cwd: &Path) -> std::path::PathBuf {
+    let root = absolute(root);
+    let cwd = absolute(cwd);
+    let mut up = std::path::PathBuf::new();
+    for ancestor in cwd.ancestors() {
+        if let Ok(rest) = root.strip_prefix(ancestor) {
+            let joined = up.join(rest);
+            return if joined.as_os_str().is_empty() {
+                ".".into()
+            } else {
+                joined
+            };
+        }
+        up.push("..");
+    }
+    root
+}
+
+/// The first name that is no rule, with a suggestion, for command-line
+/// `--select` and `--ignore`.
+pub fn unknown_rule(names: &[String]) -> Option<String> {
+    let name = names.iter().find(|n| Rule::lookup(n).is_none())?;
+    let candidates = Rule::ALL.iter().flat_map(|r| [r.code(), r.name()]);
+    Some(match crate::config::did_you_mean(name, candidates) {
+        Some(h) => format!("unknown rule `{name}`; did you mean `{h}`?"),
+        None => format!("unknown rule `{name}` (`spof rules` lists them)"),
+    })
+}
+
+/// Turns the configuration and command-line rule options into a [`Setup`];
+/// unknown rule names are configuration errors.
+pub fn setup_from(
+    config: &crate::config::Config,
+    options: &RunOptions,
+) -> (Setup, Vec<Diagnostic>) {
+    let mut errors = Vec::new();
+    let mut lookup = |name: &str, span: Option<Span>| -> Option<Rule> {
+        let rule = Rule::lookup(name);
+        // Command-line names (no span) were checked by `unknown_rule` first.
+        if let (None, Some(span)) = (rule, span) {
+            let candidates = Rule::ALL.iter().flat_map(|r| [r.code(), r.name()]);
+            let hint = crate::config::did_you_mean(name, candidates);
+            let mut d = Diagnostic::error("config-error", span, format!("unknown rule `{name}`"))
+                .with_label("unknown rule");
+            d.help = Some(hint.map_or_else(
+                || "`spof rules` lists every rule".to_string(),
+                |h| format!("did you mean `{h}`?"),
+            ));
+            errors.push(d);
+        }
+        rule
+    };
+    let mut settings = Settings::default();
+    if !options.select.is_empty() {
+        settings.enabled = options
+            .select
+            .iter()
+            .filter_map(|r| lookup(r, None))
+            .collect();
+    } else if let Some(select) = &config.rules.select {
+        settings.enabled = select
+            .iter()
+            .filter_map(|(r, s)| lookup(r, Some(*s)))
+            .collect();
+    }
+    for (r, s) in &config.rules.ignore {
+        if let Some(rule) = lookup(r, Some(*s)) {
+            settings.enabled.remove(&rule);
+        }
+    }
+    for r in &options.ignore {
+        if let Some(rule) = lookup(r, None) {
+            settings.enabled.remove(&rule);
+        }
+    }
+    for (r, severity, s) in &config.rules.severity {
+        if let Some(rule) = lookup(r, Some(*s)) {
+            settings.severity.insert(rule, *severity);
+        }
+    }
+    let mut keys = TopologyKeys::default();
+    keys.zone.extend(config.topology.zone_keys.iter().cloned());
+    keys.region
+        .extend(config.topology.region_keys.iter().cloned());
+    keys.host.extend(config.topology.host_keys.iter().cloned());
+    let clusters = config
+        .clusters
+        .iter()
+        .map(|c| Site {
+            name: c.name.clone(),
+            zones: c.zones.clone(),
+            zones_span: c.zones_span,
+            region: c.region.clone(),
+            region_span: c.region_span,
+        })
+        .collect();
+    let setup = Setup {
+        clusters,
+        settings,
+        min_replicas: config.rules.min_replicas,
+        keys,
+        limits: Limits::default(),
+    };
+    (setup, errors)
+}
