@@ -2,7 +2,7 @@
 
 use proptest::prelude::*;
 use spof::check::{Loaded, Setup, check_sources};
-use spof::render::{self, Format, Output};
+use spof::render::{self, Format};
 use spof::source::{SourceFile, SourceMap};
 use std::path::PathBuf;
 
@@ -42,11 +42,7 @@ fn run(files: &[(PathBuf, String)]) -> String {
         })
         .collect();
     let report = check_sources(sources, &loaded, &Setup::default(), Vec::new());
-    let output = Output {
-        sources: &report.sources,
-        diagnostics: &report.diagnostics,
-        summary: &report.summary,
-    };
+    let output = report.output();
     let mut out = Vec::new();
     render::render(Format::Json, &output, false, &mut out).unwrap();
     String::from_utf8(out).unwrap()

@@ -5,7 +5,7 @@
 //! snapshot. Adding a case is adding a file.
 
 use spof::check::{self, Loaded, Report, RunOptions, Setup, check_sources};
-use spof::render::{self, Format, Output};
+use spof::render::{self, Format};
 use spof::source::{SourceFile, SourceMap};
 use std::path::{Path, PathBuf};
 
@@ -36,11 +36,7 @@ fn check_case(path: &Path) -> Report {
 }
 
 fn rendered(report: &Report) -> String {
-    let output = Output {
-        sources: &report.sources,
-        diagnostics: &report.diagnostics,
-        summary: &report.summary,
-    };
+    let output = report.output();
     let mut out = Vec::new();
     render::render(Format::Human, &output, false, &mut out).unwrap();
     String::from_utf8(out).unwrap()

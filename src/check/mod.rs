@@ -59,6 +59,16 @@ pub struct Report {
 }
 
 impl Report {
+    /// What renderers print.
+    pub fn output(&self) -> crate::render::Output<'_> {
+        crate::render::Output {
+            sources: &self.sources,
+            diagnostics: &self.diagnostics,
+            suppressed: &self.suppressed,
+            summary: &self.summary,
+        }
+    }
+
     /// Exit code: 2 for input errors, 1 for findings at or above `fail_on`.
     pub fn exit_code(&self, fail_on: Severity) -> i32 {
         if self.diagnostics.iter().any(|d| d.kind == Kind::Error) {

@@ -3,7 +3,7 @@
 
 use crate::check::{self, RunOptions};
 use crate::diagnostic::Severity;
-use crate::render::{self, Format, Output};
+use crate::render::{self, Format};
 use crate::rules::{Rule, docs};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -168,11 +168,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let output = Output {
-        sources: &report.sources,
-        diagnostics: &report.diagnostics,
-        summary: &report.summary,
-    };
+    let output = report.output();
     let result = render::render(args.format, &output, color, out);
     exit_on_write(result, report.exit_code(args.fail_on))
 }

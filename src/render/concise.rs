@@ -46,6 +46,7 @@ mod tests {
         let out = Output {
             sources: &fx.sources,
             diagnostics: &fx.diagnostics,
+            suppressed: &[],
             summary: &fx.summary,
         };
         insta::assert_snapshot!(rendered(&out, false));
@@ -57,6 +58,7 @@ mod tests {
         let out = Output {
             sources: &fx.sources,
             diagnostics: &fx.diagnostics,
+            suppressed: &[],
             summary: &fx.summary,
         };
         assert!(!rendered(&out, false).contains('\x1b'));
@@ -72,6 +74,7 @@ mod tests {
         let out = Output {
             sources: &fx.sources,
             diagnostics: &diagnostics,
+            suppressed: &[],
             summary: &fx.summary,
         };
         let text = rendered(&out, false);
@@ -92,6 +95,7 @@ mod tests {
         let out = Output {
             sources: &fx.sources,
             diagnostics: &[],
+            suppressed: &[],
             summary: &summary,
         };
         assert_eq!(

@@ -266,6 +266,7 @@ mod tests {
         let out = Output {
             sources: &fx.sources,
             diagnostics: &fx.diagnostics,
+            suppressed: &[],
             summary: &fx.summary,
         };
         insta::assert_snapshot!(rendered(&out, false));
@@ -277,6 +278,7 @@ mod tests {
         let out = Output {
             sources,
             diagnostics: &diagnostics,
+            suppressed: &[],
             summary: &summary,
         };
         rendered(&out, false)
@@ -288,6 +290,7 @@ mod tests {
         let out = Output {
             sources: &fx.sources,
             diagnostics: &fx.diagnostics,
+            suppressed: &[],
             summary: &fx.summary,
         };
         assert!(!rendered(&out, false).contains('\x1b'));

@@ -163,6 +163,7 @@ mod tests {
         let out = Output {
             sources: &fx.sources,
             diagnostics: &fx.diagnostics,
+            suppressed: &[],
             summary: &fx.summary,
         };
         rendered(&out)
@@ -258,6 +259,7 @@ mod tests {
         let out = Output {
             sources: &fx.sources,
             diagnostics: &diagnostics,
+            suppressed: &[],
             summary: &fx.summary,
         };
         let doc: Value = serde_json::from_str(&rendered(&out)).expect("valid JSON");

@@ -2,6 +2,7 @@
 //! finding, its severity or its location; they only print.
 
 use crate::diagnostic::Diagnostic;
+use crate::model::Suppression;
 use crate::source::SourceMap;
 
 /// Counts printed after the diagnostics and in the JSON `summary`.
@@ -26,6 +27,8 @@ pub struct Summary {
 pub struct Output<'a> {
     pub sources: &'a SourceMap,
     pub diagnostics: &'a [Diagnostic],
+    /// Findings silenced by a suppression, with it (for audit formats).
+    pub suppressed: &'a [(Diagnostic, Suppression)],
     pub summary: &'a Summary,
 }
 
