@@ -2,20 +2,27 @@
 //! the rule, `clean/*` must not. A case is a file (checked alone, without
 //! configuration) or a directory (checked as a repository, with its
 //! spof.toml if it has one). Each case's rendered diagnostics are a
-//! snapshot. Adding a case is adding a file.
+//! snapshot. Adding a case is adding a file. Cases are checked as of
+//! [`TODAY`], so that `until=` dates do not make snapshots rot.
 
 use spof::check::{self, Loaded, Report, RunOptions, Setup, check_sources};
+use spof::date::Date;
 use spof::render::{self, Format};
 use spof::source::{SourceFile, SourceMap};
 use std::path::{Path, PathBuf};
 
+/// The day every case is checked as of.
+const TODAY: &str = "2026-11-26";
+
 fn check_case(path: &Path) -> Report {
+    let today = Date::parse(TODAY).unwrap();
     if path.is_dir() {
         let config = path.join("spof.toml");
         let options = RunOptions {
             paths: vec![path.to_path_buf()],
             isolated: !config.exists(),
             config: config.exists().then_some(config),
+            today: Some(today),
             ..RunOptions::default()
         };
         check::run(&options)
@@ -29,7 +36,10 @@ fn check_case(path: &Path) -> Report {
                 file,
                 cluster: None,
             }],
-            &Setup::default(),
+            &Setup {
+                today,
+                ..Setup::default()
+            },
             Vec::new(),
         )
     }

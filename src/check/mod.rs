@@ -6,6 +6,7 @@ mod run;
 pub use run::{DEFAULT_MAX_FILE_SIZE, RunOptions, run, setup_from, unknown_rule};
 
 use crate::analysis::{Analysis, Context, Site};
+use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::graph::Graph;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
@@ -27,9 +28,12 @@ pub struct Setup {
     pub min_replicas: u32,
     pub keys: TopologyKeys,
     pub limits: Limits,
+    /// The day suppressions' `until=` dates are compared with.
+    pub today: Date,
 }
 
 impl Default for Setup {
+    /// Default settings; today by the system clock.
     fn default() -> Self {
         Self {
             clusters: Vec::new(),
@@ -37,6 +41,7 @@ impl Default for Setup {
             min_replicas: 2,
             keys: TopologyKeys::default(),
             limits: Limits::default(),
+            today: Date::today(),
         }
     }
 }
@@ -153,7 +158,13 @@ pub fn check_sources(
         cluster_names: &cluster_names,
     };
     let findings = rules::run(&input, &setup.settings);
-    let outcome = suppression::apply(findings, &model.suppressions, &sources, &setup.settings);
+    let outcome = suppression::apply(
+        findings,
+        &model.suppressions,
+        &sources,
+        &setup.settings,
+        setup.today,
+    );
     let mut diagnostics: Vec<Diagnostic> = outcome
         .kept
         .into_iter()

@@ -6,6 +6,7 @@
 use super::{Loaded, Report, Setup, check_sources, file_error, files_with_errors};
 use crate::analysis::Site;
 use crate::config::Config;
+use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::discover::{self, Discovered, Input, ReadError};
 use crate::model::kubernetes::TopologyKeys;
@@ -35,6 +36,9 @@ pub struct RunOptions {
     /// Rules not to run, beyond the configuration's `ignore`.
     pub ignore: Vec<String>,
     pub max_file_size: u64,
+    /// The day suppressions' `until=` dates are compared with; `None` is
+    /// today by the system clock.
+    pub today: Option<Date>,
 }
 
 impl Default for RunOptions {
@@ -48,6 +52,7 @@ impl Default for RunOptions {
             select: Vec::new(),
             ignore: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            today: None,
         }
     }
 }
@@ -421,6 +426,7 @@ pub fn setup_from(
         min_replicas: config.rules.min_replicas,
         keys,
         limits: Limits::default(),
+        today: options.today.unwrap_or_else(Date::today),
     };
     (setup, errors)
 }

@@ -2,6 +2,7 @@
 //! doc comment is its `--help` text.
 
 use crate::check::{self, RunOptions};
+use crate::date::Date;
 use crate::diagnostic::Severity;
 use crate::render::{self, Format};
 use crate::rules::{Rule, docs};
@@ -55,6 +56,9 @@ enum ColorChoice {
 }
 
 #[derive(Debug, clap::Args)]
+#[command(after_help = "Environment:\n  \
+    SPOF_TODAY=YYYY-MM-DD  The day suppressions' `until=` dates are compared with \
+    [default: today, UTC]")]
 struct CheckArgs {
     /// Files and directories to check; `-` reads one manifest stream from
     /// standard input. Explicitly named files are checked against the graph of
@@ -150,6 +154,13 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         eprintln!("error: {message}");
         return 2;
     }
+    let today = match today_from_env() {
+        Ok(today) => today,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
+    };
     let options = RunOptions {
         paths: args.paths,
         excludes: args.exclude,
@@ -159,6 +170,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         select: args.select,
         ignore: args.ignore,
         max_file_size: args.max_file_size,
+        today,
     };
     let report = check::run(&options);
     let color = match args.color {
@@ -171,6 +183,20 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     let output = report.output();
     let result = render::render(args.format, &output, color, out);
     exit_on_write(result, report.exit_code(args.fail_on))
+}
+
+/// `SPOF_TODAY=YYYY-MM-DD` stands in for today's date, for reproducible
+/// runs and tests.
+fn today_from_env() -> Result<Option<Date>, String> {
+    match std::env::var("SPOF_TODAY") {
+        Ok(text) => Date::parse(&text)
+            .map(Some)
+            .ok_or_else(|| format!("SPOF_TODAY must be a date as YYYY-MM-DD, not `{text}`")),
+        Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err("SPOF_TODAY must be a date as YYYY-MM-DD".to_string())
+        }
+    }
 }
 
 fn list_rules(format: ListFormat, out: &mut dyn Write) -> std::io::Result<()> {

@@ -7,9 +7,9 @@
 //! StorageClasses, ConfigMaps (for env references) and Nodes.
 
 use super::{
-    Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level, Model,
-    NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas, Role, Spread, Strength,
-    Suppression, SuppressionScope, VolumePin, WorkloadKind,
+    Combine, Dependency, DisruptionBudget, Entity, Expiry, Guarantee, Instance, IntOrPercent,
+    Level, Model, NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas, Role,
+    Spread, Strength, Suppression, SuppressionScope, VolumePin, WorkloadKind,
 };
 use crate::parse::{Document, Node};
 use crate::source::{FileId, Span, TextRange};
@@ -18,7 +18,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 /// Annotation that declares hard dependencies: `spof.dev/depends-on: "db, cache"`.
 pub const DEPENDS_ON: &str = "spof.dev/depends-on";
 pub const SOFT_DEPENDS_ON: &str = "spof.dev/soft-depends-on";
-/// `spof.dev/ignore: "SPOF001,SPOF002: reason"`.
+/// `spof.dev/ignore: "SPOF001,SPOF002: reason"`; the reason may hold an
+/// `until=YYYY-MM-DD` word.
 pub const IGNORE: &str = "spof.dev/ignore";
 /// `spof.dev/quorum: "2"` (replicas needed) or `"true"` (a majority).
 pub const QUORUM: &str = "spof.dev/quorum";
@@ -1198,10 +1199,8 @@ pub fn parse_reference(entry: &str, namespace: &str) -> Reference {
 
 fn annotation_suppression(o: &Object<'_>, node: &Node, id: &str) -> Suppression {
     let text = node.as_str().unwrap_or_default();
-    let (codes, reason) = match text.split_once(':') {
-        Some((codes, reason)) => (codes, Some(reason.trim()).filter(|r| !r.is_empty())),
-        None => (text, None),
-    };
+    let (codes, reason) = text.split_once(':').unwrap_or((text, ""));
+    let (expiry, reason) = Expiry::split(reason);
     Suppression {
         rules: codes
             .split(',')
@@ -1209,7 +1208,8 @@ fn annotation_suppression(o: &Object<'_>, node: &Node, id: &str) -> Suppression 
             .filter(|c| !c.is_empty())
             .map(str::to_string)
             .collect(),
-        reason: reason.map(str::to_string),
+        reason,
+        expiry,
         span: o.span(node),
         scope: SuppressionScope::Entity(id.to_string()),
     }

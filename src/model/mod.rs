@@ -334,8 +334,61 @@ pub struct Suppression {
     /// Rule codes or names.
     pub rules: Vec<String>,
     pub reason: Option<String>,
+    /// `until=YYYY-MM-DD` in the reason: when the accepted risk is due.
+    pub expiry: Option<Expiry>,
     pub span: Span,
     pub scope: SuppressionScope,
+}
+
+/// When a suppression stops applying.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expiry {
+    /// The last day (UTC) the suppression applies.
+    Until(crate::date::Date),
+    /// A malformed `until=`, in words; the suppression does not apply.
+    Invalid(String),
+}
+
+pub const UNTIL_PREFIX: &str = "until=";
+
+impl Expiry {
+    /// Splits a suppression's reason into its `until=YYYY-MM-DD` word (at
+    /// most one, anywhere among the words) and the reason proper.
+    pub fn split(reason: &str) -> (Option<Expiry>, Option<String>) {
+        let words: Vec<&str> = reason.split_whitespace().collect();
+        let dates: Vec<&str> = words
+            .iter()
+            .filter_map(|w| w.strip_prefix(UNTIL_PREFIX))
+            .collect();
+        let expiry = match dates.as_slice() {
+            [] => {
+                let reason = reason.trim();
+                return (None, (!reason.is_empty()).then(|| reason.to_string()));
+            }
+            [date] => Some(match crate::date::Date::parse(date) {
+                Some(date) => Expiry::Until(date),
+                None => {
+                    // Quote enough to recognise it, not a whole line.
+                    let mut shown: String = date.chars().take(16).collect();
+                    if shown.len() < date.len() {
+                        shown.push('…');
+                    }
+                    Expiry::Invalid(format!(
+                        "`{UNTIL_PREFIX}{shown}` is not a valid date (YYYY-MM-DD)"
+                    ))
+                }
+            }),
+            _ => Some(Expiry::Invalid(format!(
+                "it names {} `{UNTIL_PREFIX}` dates",
+                dates.len()
+            ))),
+        };
+        let rest: Vec<&str> = words
+            .into_iter()
+            .filter(|w| !w.starts_with(UNTIL_PREFIX))
+            .collect();
+        (expiry, (!rest.is_empty()).then(|| rest.join(" ")))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

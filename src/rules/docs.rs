@@ -44,11 +44,26 @@ pub fn page(rule: Rule) -> String {
             example.content.trim_end()
         );
     }
-    let _ = writeln!(
-        s,
-        "\n## Suppressing\n\n```yaml\n# spof:ignore[{}] why this risk is accepted\n```\n\nor the annotation `spof.dev/ignore: \"{}: why this risk is accepted\"` on the object.",
-        meta.code, meta.code
-    );
+    if super::suppression::suppressible(rule) {
+        let _ = writeln!(
+            s,
+            "\n## Suppressing\n\n```yaml\n# spof:ignore[{}] why this risk is accepted\n```\n\nor the annotation `spof.dev/ignore: \"{}: why this risk is accepted\"` on the object. \
+             An `until=YYYY-MM-DD` word in the reason makes the suppression expire after that day \
+             ([{}]({})).",
+            meta.code,
+            meta.code,
+            Rule::ExpiredSuppression.code(),
+            file_name(Rule::ExpiredSuppression)
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "\n## Turning it off\n\nFindings of this rule are about suppressions and baselines \
+             themselves and cannot be suppressed. Turn the rule off with `ignore = [\"{}\"]` under \
+             `[rules]` in `spof.toml`, or with `--ignore {}`.",
+            meta.code, meta.code
+        );
+    }
     s
 }
 

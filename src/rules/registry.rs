@@ -41,6 +41,7 @@ rules! {
     UnknownDependency = "SPOF013",
     SuppressionWithoutReason = "SPOF014",
     UnusedSuppression = "SPOF015",
+    ExpiredSuppression = "SPOF016",
 }
 
 /// Catalog files, in the order pages are listed.

@@ -1,15 +1,19 @@
 //! Inline suppressions: the `spof.dev/ignore` annotation and
-//! `# spof:ignore[CODE] reason` comments. A suppression must say why, and
-//! one that silences nothing is reported, so suppressions stay auditable.
+//! `# spof:ignore[CODE] reason` comments. A suppression must say why, one
+//! that silences nothing is reported, and one with an `until=YYYY-MM-DD`
+//! word in its reason stops applying after that day, so suppressions stay
+//! auditable.
 
 use super::{Finding, Rule, Settings};
-use crate::model::{Suppression, SuppressionScope};
+use crate::date::Date;
+use crate::model::{Expiry, Suppression, SuppressionScope};
 use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
 
 pub const COMMENT_MARKER: &str = "spof:ignore[";
 
 /// `# spof:ignore[CODE,CODE] reason` comments of one file. A comment
-/// covers its own line and the line below it.
+/// covers its own line and the line below it. The reason may hold an
+/// `until=YYYY-MM-DD` word.
 pub fn comments(file: FileId, source: &SourceFile) -> Vec<Suppression> {
     let mut out = Vec::new();
     let mut line_start = 0usize;
@@ -19,6 +23,7 @@ pub fn comments(file: FileId, source: &SourceFile) -> Vec<Suppression> {
             out.push(Suppression {
                 rules: s.rules,
                 reason: s.reason,
+                expiry: s.expiry,
                 span: Span::new(file, TextRange::new(start, start + s.len)),
                 scope: SuppressionScope::Lines {
                     file,
@@ -32,11 +37,21 @@ pub fn comments(file: FileId, source: &SourceFile) -> Vec<Suppression> {
     out
 }
 
+/// Whether findings of `rule` can be suppressed. Findings about
+/// suppressions and baselines are made after suppressions apply.
+pub fn suppressible(rule: Rule) -> bool {
+    !matches!(
+        rule,
+        Rule::SuppressionWithoutReason | Rule::UnusedSuppression | Rule::ExpiredSuppression
+    )
+}
+
 struct Parsed {
     start: usize,
     len: usize,
     rules: Vec<String>,
     reason: Option<String>,
+    expiry: Option<Expiry>,
 }
 
 fn parse_comment(line: &str) -> Option<Parsed> {
@@ -55,13 +70,14 @@ fn parse_comment(line: &str) -> Option<Parsed> {
         .filter(|c| !c.is_empty())
         .map(str::to_string)
         .collect();
-    let reason = line[close + 1..].trim();
+    let (expiry, reason) = Expiry::split(&line[close + 1..]);
     let end = hash + line[hash..].trim_end().len();
     Some(Parsed {
         start: hash,
         len: end - hash,
         rules,
-        reason: (!reason.is_empty()).then(|| reason.to_string()),
+        reason,
+        expiry,
     })
 }
 
@@ -73,13 +89,27 @@ pub struct Outcome {
     pub suppressed: Vec<(Finding, usize)>,
 }
 
+/// Applies `suppressions` to `findings`. A suppression whose `until=` date
+/// is before `today`, or is invalid, silences nothing and is reported.
 pub fn apply(
     findings: Vec<Finding>,
     suppressions: &[Suppression],
     sources: &SourceMap,
     settings: &Settings,
+    today: Date,
 ) -> Outcome {
+    let active: Vec<bool> = suppressions
+        .iter()
+        .map(|s| match &s.expiry {
+            None => true,
+            // On its last day a suppression still applies.
+            Some(Expiry::Until(date)) => *date >= today,
+            Some(Expiry::Invalid(_)) => false,
+        })
+        .collect();
     // Per suppression, per code: a stale code beside a used one is reported.
+    // A lapsed suppression that would cover a finding counts as used: it is
+    // reported as expired, not as unused.
     let mut used: Vec<Vec<bool>> = suppressions
         .iter()
         .map(|s| vec![false; s.rules.len()])
@@ -91,7 +121,7 @@ pub fn apply(
             .get(finding.span.file)
             .lines
             .line_of(finding.span.range.start);
-        let hit = suppressions.iter().position(|s| {
+        let covers = |s: &Suppression| {
             let names_rule = s
                 .rules
                 .iter()
@@ -103,16 +133,20 @@ pub fn apply(
                         *file == finding.span.file && (*first..=*last).contains(&line)
                     }
                 }
-        });
-        match hit {
-            Some(i) => {
-                for (code, name) in suppressions[i].rules.iter().enumerate() {
-                    if Rule::lookup(name) == Some(finding.rule) {
-                        used[i][code] = true;
-                    }
+        };
+        let first_covering = |want_active: bool| {
+            (0..suppressions.len()).find(|&i| active[i] == want_active && covers(&suppressions[i]))
+        };
+        let hit = first_covering(true);
+        if let Some(i) = hit.or_else(|| first_covering(false)) {
+            for (code, name) in suppressions[i].rules.iter().enumerate() {
+                if Rule::lookup(name) == Some(finding.rule) {
+                    used[i][code] = true;
                 }
-                suppressed.push((finding, i));
             }
+        }
+        match hit {
+            Some(i) => suppressed.push((finding, i)),
             None => kept.push(finding),
         }
     }
@@ -128,6 +162,27 @@ pub fn apply(
                 .label("no reason")
                 .help("say why the risk is accepted: `# spof:ignore[CODE] reason` or `spof.dev/ignore: \"CODE: reason\"`"),
             );
+        }
+        match &s.expiry {
+            Some(Expiry::Until(date)) if *date < today => kept.push(
+                Finding::new(
+                    Rule::ExpiredSuppression,
+                    s.span,
+                    format!("suppression of {codes} expired on {date}"),
+                )
+                .label(format!("expired on {date}"))
+                .help("what it silenced is reported again: fix it, or renew the suppression with a later `until=` date and say why"),
+            ),
+            Some(Expiry::Invalid(why)) => kept.push(
+                Finding::new(
+                    Rule::ExpiredSuppression,
+                    s.span,
+                    format!("suppression of {codes} does not apply: {why}"),
+                )
+                .label("invalid expiry date")
+                .help("write one `until=YYYY-MM-DD` word naming a calendar day, e.g. `until=2027-03-31`"),
+            ),
+            Some(Expiry::Until(_)) | None => {}
         }
         for (code, name) in s.rules.iter().enumerate() {
             match Rule::lookup(name) {
@@ -170,6 +225,54 @@ mod tests {
         assert_eq!(p.reason, None);
         assert!(parse_comment("url: http://x#spof:ignore[SPOF001] x").is_none());
         assert!(parse_comment("name: spof:ignore[SPOF001]").is_none());
+    }
+
+    #[test]
+    fn until_is_one_word_anywhere_in_the_reason() {
+        let p =
+            parse_comment("replicas: 1 # spof:ignore[SPOF001] until=2027-03-31 canary\n").unwrap();
+        assert_eq!(
+            p.expiry,
+            Some(Expiry::Until(Date::parse("2027-03-31").unwrap()))
+        );
+        assert_eq!(p.reason.as_deref(), Some("canary"));
+        let p = parse_comment("# spof:ignore[SPOF001] canary, until=2027-03-31 at most").unwrap();
+        assert_eq!(
+            p.expiry,
+            Some(Expiry::Until(Date::parse("2027-03-31").unwrap()))
+        );
+        assert_eq!(p.reason.as_deref(), Some("canary, at most"));
+        let p = parse_comment("# spof:ignore[SPOF001] until=2027-03-31").unwrap();
+        assert!(p.expiry.is_some());
+        assert_eq!(p.reason, None, "a date is not a reason");
+        let p = parse_comment("# spof:ignore[SPOF001] canary until the migration").unwrap();
+        assert_eq!(p.expiry, None);
+        assert_eq!(p.reason.as_deref(), Some("canary until the migration"));
+    }
+
+    #[test]
+    fn malformed_until_is_invalid_not_ignored() {
+        let invalid = |reason: &str| match Expiry::split(reason).0 {
+            Some(Expiry::Invalid(why)) => why,
+            other => panic!("{reason}: {other:?}"),
+        };
+        assert_eq!(
+            invalid("until=2027-02-29 x"),
+            "`until=2027-02-29` is not a valid date (YYYY-MM-DD)"
+        );
+        assert_eq!(
+            invalid("until= x"),
+            "`until=` is not a valid date (YYYY-MM-DD)"
+        );
+        assert_eq!(
+            invalid("until=2027-01-01 until=2027-02-01 x"),
+            "it names 2 `until=` dates"
+        );
+        let long = format!("until={} x", "9".repeat(500));
+        assert_eq!(
+            invalid(&long),
+            "`until=9999999999999999…` is not a valid date (YYYY-MM-DD)"
+        );
     }
 
     #[test]
