@@ -3,11 +3,18 @@
 //! catalog.
 
 use spof::check::{Loaded, RunOptions, Setup, check_sources, setup_from};
-use spof::rules::{Rule, catalog, docs};
+use spof::rules::{Example, Rule, baseline, catalog, docs};
 use spof::source::{SourceFile, SourceMap};
 use std::path::Path;
 
-fn run_example(file: &str, content: &str, config: Option<&str>) -> Vec<String> {
+/// Checks an example as `spof check` would: with its spof.toml, and with
+/// its baseline as `--baseline` over the whole example.
+fn run_example(example: &Example) -> Vec<String> {
+    let (file, content, config) = (
+        example.file.as_str(),
+        example.content.as_str(),
+        example.config.as_deref(),
+    );
     let mut sources = SourceMap::default();
     let (setup, cluster) = match config {
         Some(text) => {
@@ -22,7 +29,15 @@ fn run_example(file: &str, content: &str, config: Option<&str>) -> Vec<String> {
         None => (Setup::default(), None),
     };
     let id = sources.add(SourceFile::new(file.into(), content));
-    let report = check_sources(sources, &[Loaded { file: id, cluster }], &setup, Vec::new());
+    let mut report = check_sources(sources, &[Loaded { file: id, cluster }], &setup, Vec::new());
+    if let Some(text) = &example.baseline {
+        let file = report
+            .sources
+            .add(SourceFile::new("spof-baseline.json".into(), text.as_str()));
+        let parsed = baseline::parse(file, report.sources.get(file));
+        let parsed = parsed.unwrap_or_else(|e| panic!("example baseline is invalid: {e:?}"));
+        report.apply_baseline(&parsed, |_| true, &setup.settings);
+    }
     report.diagnostics.iter().map(|d| d.code.clone()).collect()
 }
 
@@ -30,7 +45,7 @@ fn run_example(file: &str, content: &str, config: Option<&str>) -> Vec<String> {
 fn examples_trigger_exactly_as_documented() {
     for (rule, meta) in catalog() {
         for example in &meta.examples {
-            let codes = run_example(&example.file, &example.content, example.config.as_deref());
+            let codes = run_example(example);
             assert!(
                 !codes.iter().any(|c| c == "parse-error"),
                 "{}: example does not parse",

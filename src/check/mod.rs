@@ -1,9 +1,11 @@
 //! The pipeline: discover → parse → model → graph → analyse → rules, for
 //! files on disk ([`run`]) or in memory ([`check_sources`]).
 
+mod baseline;
 mod run;
 
-pub use run::{DEFAULT_MAX_FILE_SIZE, RunOptions, run, setup_from, unknown_rule};
+pub use baseline::write_baseline;
+pub use run::{BaselineMode, DEFAULT_MAX_FILE_SIZE, RunOptions, run, setup_from, unknown_rule};
 
 use crate::analysis::{Analysis, Context, Site};
 use crate::date::Date;
@@ -14,6 +16,7 @@ use crate::model::{Domain, Level, Model, Suppression};
 use crate::parse::Document;
 use crate::parse::yaml::{self, Limits};
 use crate::render::Summary;
+use crate::rules::baseline::Baseline;
 use crate::rules::{self, Settings, suppression};
 use crate::source::{FileId, SourceMap, Span, TextRange};
 use rayon::prelude::*;
@@ -74,9 +77,60 @@ impl Report {
         }
     }
 
+    /// Drops the findings `baseline` records and reports its entries that
+    /// match no finding, among those whose path `in_scope` accepts. The
+    /// baseline file must be in this report's source map.
+    pub fn apply_baseline(
+        &mut self,
+        baseline: &Baseline,
+        in_scope: impl Fn(&str) -> bool,
+        settings: &Settings,
+    ) {
+        let diagnostics = std::mem::take(&mut self.diagnostics);
+        let applied = rules::baseline::apply(diagnostics, &self.sources, baseline, in_scope);
+        self.diagnostics = applied.kept;
+        self.diagnostics.extend(
+            applied
+                .stale
+                .into_iter()
+                .filter(|f| settings.enabled.contains(&f.rule))
+                .map(|f| f.into_diagnostic(settings)),
+        );
+        sort_dedup(&mut self.diagnostics, &self.sources);
+        self.summary.baselined += applied.baselined;
+        self.recount();
+    }
+
+    /// Adds an input error found after the checks (an unusable baseline).
+    pub fn add_error(&mut self, error: Diagnostic) {
+        self.diagnostics.push(error);
+        sort_dedup(&mut self.diagnostics, &self.sources);
+        self.recount();
+    }
+
+    /// Brings the summary's counts in line with the diagnostics.
+    fn recount(&mut self) {
+        let count = |s: Severity| {
+            self.diagnostics
+                .iter()
+                .filter(|d| d.kind == Kind::Finding && d.severity == s)
+                .count()
+        };
+        self.summary.errors = count(Severity::Error);
+        self.summary.warnings = count(Severity::Warning);
+        self.summary.infos = count(Severity::Info);
+        self.summary.suppressed = self.suppressed.len();
+        self.summary.input_errors = files_with_errors(&self.diagnostics);
+    }
+
+    /// Whether some input could not be read, parsed or used.
+    pub fn has_input_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.kind == Kind::Error)
+    }
+
     /// Exit code: 2 for input errors, 1 for findings at or above `fail_on`.
     pub fn exit_code(&self, fail_on: Severity) -> i32 {
-        if self.diagnostics.iter().any(|d| d.kind == Kind::Error) {
+        if self.has_input_errors() {
             2
         } else if self
             .diagnostics
@@ -196,6 +250,7 @@ pub fn check_sources(
         warnings: count(Severity::Warning),
         infos: count(Severity::Info),
         suppressed: suppressed.len(),
+        baselined: 0,
         input_errors: files_with_errors(&diagnostics),
     };
     // The source map is only read from here on; keep it in the report.

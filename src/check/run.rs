@@ -3,11 +3,11 @@
 //! run), build the graph from the whole repository but report on those
 //! files alone.
 
-use super::{Loaded, Report, Setup, check_sources, file_error, files_with_errors};
+use super::{Loaded, Report, Setup, check_sources, file_error};
 use crate::analysis::Site;
 use crate::config::Config;
 use crate::date::Date;
-use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::diagnostic::{Diagnostic, Kind};
 use crate::discover::{self, Discovered, Input, ReadError};
 use crate::model::kubernetes::TopologyKeys;
 use crate::parse::yaml::Limits;
@@ -36,9 +36,28 @@ pub struct RunOptions {
     /// Rules not to run, beyond the configuration's `ignore`.
     pub ignore: Vec<String>,
     pub max_file_size: u64,
+    pub baseline: Option<BaselineMode>,
     /// The day suppressions' `until=` dates are compared with; `None` is
     /// today by the system clock.
     pub today: Option<Date>,
+}
+
+/// What the run does with a baseline file. Either way the file is never
+/// read as a manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BaselineMode {
+    /// `--baseline`: drop the findings it records, report stale entries.
+    Apply(PathBuf),
+    /// `--write-baseline`: the caller records the findings in it.
+    Write(PathBuf),
+}
+
+impl BaselineMode {
+    pub fn path(&self) -> &Path {
+        match self {
+            BaselineMode::Apply(path) | BaselineMode::Write(path) => path,
+        }
+    }
 }
 
 impl Default for RunOptions {
@@ -52,6 +71,7 @@ impl Default for RunOptions {
             select: Vec::new(),
             ignore: Vec::new(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            baseline: None,
             today: None,
         }
     }
@@ -66,7 +86,13 @@ pub fn run(options: &RunOptions) -> Report {
     errors.extend(setup_errors);
 
     let repository = explicit_repository(options, &config, &cwd);
-    let discovered = discover_inputs(options, repository.as_deref(), &cwd);
+    let mut discovered = discover_inputs(options, repository.as_deref(), &cwd);
+    if let Some(baseline) = &options.baseline {
+        let baseline = absolute(baseline.path());
+        discovered
+            .inputs
+            .retain(|i| i.path().is_none_or(|p| absolute(p) != baseline));
+    }
     for (path, message) in &discovered.problems {
         let file = sources.add(SourceFile::new(path.clone(), ""));
         errors.push(file_error(
@@ -129,6 +155,9 @@ pub fn run(options: &RunOptions) -> Report {
     report.summary.files += unreadable;
     if repository.is_some() {
         report.restrict_to(&report_on);
+    }
+    if let Some(BaselineMode::Apply(path)) = &options.baseline {
+        super::baseline::apply_file(&mut report, path, options, &setup.settings, &cwd);
     }
     report
 }
@@ -288,24 +317,14 @@ impl Report {
         });
         self.suppressed
             .retain(|(d, _)| files.contains(&d.span.file));
-        let count = |s: Severity| {
-            self.diagnostics
-                .iter()
-                .filter(|d| d.kind == Kind::Finding && d.severity == s)
-                .count()
-        };
-        self.summary.errors = count(Severity::Error);
-        self.summary.warnings = count(Severity::Warning);
-        self.summary.infos = count(Severity::Info);
-        self.summary.suppressed = self.suppressed.len();
-        self.summary.input_errors = files_with_errors(&self.diagnostics);
+        self.recount();
     }
 }
 
 /// Where a symbolic link leads, when that is outside the current directory:
 /// a pull request must not make spof quote files from elsewhere on the
 /// machine. (Walks never follow links; this guards files named explicitly.)
-fn symlink_escape(path: &Path, cwd: &Path) -> Option<std::path::PathBuf> {
+pub(super) fn symlink_escape(path: &Path, cwd: &Path) -> Option<std::path::PathBuf> {
     if !path.symlink_metadata().ok()?.file_type().is_symlink() {
         return None;
     }

@@ -1,7 +1,7 @@
 //! Command line: `spof check`, `spof rules`, `spof explain`. Each flag's
 //! doc comment is its `--help` text.
 
-use crate::check::{self, RunOptions};
+use crate::check::{self, BaselineMode, RunOptions};
 use crate::date::Date;
 use crate::diagnostic::Severity;
 use crate::render::{self, Format};
@@ -100,6 +100,14 @@ struct CheckArgs {
     /// Larger files are reported and skipped.
     #[arg(long, value_name = "BYTES", default_value_t = check::DEFAULT_MAX_FILE_SIZE)]
     max_file_size: u64,
+    /// Do not report findings recorded in this baseline file (written by
+    /// --write-baseline); its entries that match no finding are reported.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record every current finding in this baseline file and exit 0
+    /// without reporting them.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
 }
 
 /// Runs the command line; returns the exit code.
@@ -161,6 +169,11 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
             return 2;
         }
     };
+    let baseline = match (args.baseline, &args.write_baseline) {
+        (Some(path), _) => Some(BaselineMode::Apply(path)),
+        (None, Some(path)) => Some(BaselineMode::Write(path.clone())),
+        (None, None) => None,
+    };
     let options = RunOptions {
         paths: args.paths,
         excludes: args.exclude,
@@ -170,6 +183,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         select: args.select,
         ignore: args.ignore,
         max_file_size: args.max_file_size,
+        baseline,
         today,
     };
     let report = check::run(&options);
@@ -181,7 +195,26 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         }
     };
     let output = report.output();
+    if let Some(path) = &args.write_baseline
+        && !report.has_input_errors()
+    {
+        return match check::write_baseline(&report, path) {
+            Ok(n) => {
+                let findings = if n == 1 { "finding" } else { "findings" };
+                eprintln!("wrote {n} {findings} to {}", path.display());
+                0
+            }
+            Err(e) => {
+                eprintln!("error: cannot write baseline {}: {e}", path.display());
+                2
+            }
+        };
+    }
     let result = render::render(args.format, &output, color, out);
+    if args.write_baseline.is_some() {
+        // A baseline of part of the estate would report the rest as new.
+        eprintln!("error: baseline not written because of the input errors reported");
+    }
     exit_on_write(result, report.exit_code(args.fail_on))
 }
 

@@ -97,6 +97,7 @@ pub fn fixture() -> Fixture {
             warnings: 1,
             infos: 0,
             suppressed: 1,
+            baselined: 0,
             input_errors: 1,
         },
     }

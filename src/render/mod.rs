@@ -18,6 +18,8 @@ pub struct Summary {
     pub infos: usize,
     /// Findings silenced by an inline suppression.
     pub suppressed: usize,
+    /// Findings recorded in the baseline (`--baseline`), not reported.
+    pub baselined: usize,
     /// Input problems (unreadable files, syntax errors, bad configuration).
     pub input_errors: usize,
 }
@@ -132,6 +134,9 @@ fn summary_lines(summary: &Summary) -> Vec<String> {
     if summary.suppressed > 0 {
         let _ = write!(first, "; {} suppressed", summary.suppressed);
     }
+    if summary.baselined > 0 {
+        let _ = write!(first, "; {} in baseline", summary.baselined);
+    }
     first.push('.');
     let mut lines = vec![first];
     if summary.input_errors > 0 {
@@ -229,6 +234,29 @@ mod tests {
                 "Found 3 findings (1 error, 2 warnings, 0 info) in 12 files; 1 suppressed.",
                 "1 file could not be read or parsed.",
             ]
+        );
+    }
+
+    #[test]
+    fn summary_counts_findings_in_the_baseline() {
+        let s = Summary {
+            suppressed: 1,
+            baselined: 4,
+            ..summary(0, 1, 0)
+        };
+        assert_eq!(
+            summary_lines(&s),
+            [
+                "Found 1 finding (0 errors, 1 warning, 0 info) in 12 files; 1 suppressed; 4 in baseline."
+            ]
+        );
+        let clean = Summary {
+            baselined: 1,
+            ..summary(0, 0, 0)
+        };
+        assert_eq!(
+            summary_lines(&clean),
+            ["All checks passed: 12 files, 30 entities; 1 in baseline."]
         );
     }
 

@@ -32,6 +32,13 @@ pub fn page(rule: Rule) -> String {
                 config.trim_end()
             );
         }
+        if let Some(baseline) = &example.baseline {
+            let _ = writeln!(
+                s,
+                "With this baseline (`--baseline spof-baseline.json`):\n\n```json\n{}\n```\n",
+                baseline.trim_end()
+            );
+        }
         let lang = if example.file.ends_with(".json") {
             "json"
         } else {

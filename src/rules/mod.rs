@@ -2,6 +2,7 @@
 //! lives in the model and the analysis; a rule decides what is worth saying,
 //! where, and how.
 
+pub mod baseline;
 mod dependencies;
 mod disruption;
 pub mod docs;
@@ -14,7 +15,7 @@ use crate::diagnostic::{Diagnostic, Kind, Related, Severity};
 use crate::graph::Graph;
 use crate::model::Model;
 use crate::source::Span;
-pub use registry::{Meta, Rule, catalog};
+pub use registry::{Example, Meta, Rule, catalog};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Which rules run and at what severity.

@@ -42,6 +42,7 @@ rules! {
     SuppressionWithoutReason = "SPOF014",
     UnusedSuppression = "SPOF015",
     ExpiredSuppression = "SPOF016",
+    StaleBaselineEntry = "SPOF017",
 }
 
 /// Catalog files, in the order pages are listed.
@@ -59,6 +60,7 @@ const CATALOG_FILES: &[(&str, &str)] = &[
         "suppression.toml",
         include_str!("../../rules/suppression.toml"),
     ),
+    ("baseline.toml", include_str!("../../rules/baseline.toml")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -73,6 +75,10 @@ pub struct Example {
     /// Optional spof.toml for the example.
     #[serde(default)]
     pub config: Option<String>,
+    /// Optional baseline (as `spof check --write-baseline` writes it) the
+    /// example is checked with, as `--baseline`.
+    #[serde(default)]
+    pub baseline: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

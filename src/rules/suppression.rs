@@ -42,7 +42,10 @@ pub fn comments(file: FileId, source: &SourceFile) -> Vec<Suppression> {
 pub fn suppressible(rule: Rule) -> bool {
     !matches!(
         rule,
-        Rule::SuppressionWithoutReason | Rule::UnusedSuppression | Rule::ExpiredSuppression
+        Rule::SuppressionWithoutReason
+            | Rule::UnusedSuppression
+            | Rule::ExpiredSuppression
+            | Rule::StaleBaselineEntry
     )
 }
 

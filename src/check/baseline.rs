@@ -1,0 +1,96 @@
+//! Baseline files on disk: `--baseline FILE` is read into the report's
+//! source map (stale entries are reported in it) and applied;
+//! `--write-baseline FILE` records a report's findings.
+
+use super::run::symlink_escape;
+use super::{Report, RunOptions, file_error};
+use crate::rules::Settings;
+use crate::rules::baseline;
+use crate::source::{SourceFile, display_path};
+use std::path::Path;
+
+/// Reads the baseline at `path` and applies it to `report`; an unreadable
+/// or malformed baseline is an input error. Only entries for files under
+/// the paths the run was given can be stale.
+pub(super) fn apply_file(
+    report: &mut Report,
+    path: &Path,
+    options: &RunOptions,
+    settings: &Settings,
+    cwd: &Path,
+) {
+    let read = match symlink_escape(path, cwd) {
+        Some(target) => Err(format!(
+            "symbolic link to {} outside the checked tree",
+            target.display()
+        )),
+        None => crate::discover::read_file(path, options.max_file_size).map_err(|e| e.to_string()),
+    };
+    let text = match read {
+        Ok(text) => text,
+        Err(message) => {
+            let file = report.sources.add(SourceFile::new(path.to_path_buf(), ""));
+            report.add_error(file_error(
+                file,
+                0,
+                format!("cannot read baseline {}: {message}", display_path(path)),
+            ));
+            return;
+        }
+    };
+    let file = report
+        .sources
+        .add(SourceFile::new(path.to_path_buf(), text));
+    match baseline::parse(file, report.sources.get(file)) {
+        Ok(baseline) => report.apply_baseline(
+            &baseline,
+            |entry| options.paths.iter().any(|root| is_under(entry, root)),
+            settings,
+        ),
+        Err(error) => report.add_error(*error),
+    }
+}
+
+/// Records the report's findings in a baseline file at `path`; returns how
+/// many.
+pub fn write_baseline(report: &Report, path: &Path) -> std::io::Result<usize> {
+    let entries = baseline::entries(&report.diagnostics, &report.sources);
+    let text = baseline::to_json(&entries).map_err(std::io::Error::other)?;
+    std::fs::write(path, text)?;
+    Ok(entries.len())
+}
+
+/// Whether a displayed path (as findings print it) lies under a path given
+/// on the command line, compared as written: `.` holds everything but
+/// `../…`, a directory holds what is below it, a file is itself.
+fn is_under(entry: &str, root: &Path) -> bool {
+    let root = display_path(root);
+    let root = root.trim_end_matches('/');
+    if root.is_empty() || root == "." {
+        return entry != ".." && !entry.starts_with("../");
+    }
+    entry == root
+        || entry
+            .strip_prefix(root)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn entries_are_under_the_paths_as_written() {
+        let under = |entry, root: &str| is_under(entry, Path::new(root));
+        assert!(under("web.yaml", "."));
+        assert!(under("k8s/web.yaml", "./"));
+        assert!(!under("../other/web.yaml", "."));
+        assert!(under("k8s/web.yaml", "k8s"));
+        assert!(under("k8s/web.yaml", "./k8s/"));
+        assert!(!under("k8s2/web.yaml", "k8s"));
+        assert!(under("k8s/web.yaml", "k8s/web.yaml"));
+        assert!(!under("k8s/db.yaml", "k8s/web.yaml"));
+        assert!(under("../x/a.yaml", "../x"));
+        assert!(under("-", "-"));
+    }
+}
