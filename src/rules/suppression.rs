@@ -91,7 +91,7 @@ pub fn apply(
             .get(finding.span.file)
             .lines
             .line_of(finding.span.range.start);
-        let hit = suppressions.iter().position(|s| {
+        let matches = |s: &Suppression| {
             let names_rule = s
                 .rules
                 .iter()
@@ -103,16 +103,22 @@ pub fn apply(
                         *file == finding.span.file && (*first..=*last).contains(&line)
                     }
                 }
-        });
-        match hit {
-            Some(i) => {
-                for (code, name) in suppressions[i].rules.iter().enumerate() {
-                    if Rule::lookup(name) == Some(finding.rule) {
-                        used[i][code] = true;
-                    }
+        };
+        // Every suppression that covers the finding is used (an annotation
+        // repeated on each cluster's copy of an object, say); the first one
+        // is the one recorded.
+        let hits: Vec<usize> = (0..suppressions.len())
+            .filter(|&i| matches(&suppressions[i]))
+            .collect();
+        for &i in &hits {
+            for (code, name) in suppressions[i].rules.iter().enumerate() {
+                if Rule::lookup(name) == Some(finding.rule) {
+                    used[i][code] = true;
                 }
-                suppressed.push((finding, i));
             }
+        }
+        match hits.first() {
+            Some(&i) => suppressed.push((finding, i)),
             None => kept.push(finding),
         }
     }
