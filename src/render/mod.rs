@@ -37,15 +37,17 @@ pub enum Format {
     Human,
     Concise,
     Json,
+    Github,
 }
 
 mod concise;
 #[cfg(test)]
 mod fixture;
+mod github;
 mod human;
 mod json;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Related, Severity};
 use crate::source::{FileId, LineCol, SourceFile, Span};
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -62,6 +64,7 @@ pub fn render(
         Format::Human => human::render(out, color, w),
         Format::Concise => concise::render(out, color, w),
         Format::Json => json::render(out, w),
+        Format::Github => github::render(out, w),
     }
 }
 
@@ -96,6 +99,26 @@ fn locate(sources: &SourceMap, span: Span) -> Location {
             }
         }
     }
+}
+
+/// The chain of a diagnostic as one line of locations, for formats that
+/// have room for a single line: ` (via a.yaml:3:5, b.yaml:7:3)`, or nothing
+/// when it has no related spans.
+fn via(sources: &SourceMap, related: &[Related]) -> String {
+    let mut text = String::new();
+    for (i, hop) in related.iter().enumerate() {
+        let loc = locate(sources, hop.span);
+        let sep = if i == 0 { " (via " } else { ", " };
+        let _ = write!(
+            text,
+            "{sep}{}:{}:{}",
+            loc.path, loc.start.line, loc.start.column
+        );
+    }
+    if !text.is_empty() {
+        text.push(')');
+    }
+    text
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
