@@ -38,6 +38,7 @@ pub enum Format {
     Concise,
     Json,
     Github,
+    Junit,
 }
 
 mod concise;
@@ -46,6 +47,7 @@ mod fixture;
 mod github;
 mod human;
 mod json;
+mod junit;
 
 use crate::diagnostic::{Related, Severity};
 use crate::source::{FileId, LineCol, SourceFile, Span};
@@ -65,6 +67,7 @@ pub fn render(
         Format::Concise => concise::render(out, color, w),
         Format::Json => json::render(out, w),
         Format::Github => github::render(out, w),
+        Format::Junit => junit::render(out, w),
     }
 }
 
