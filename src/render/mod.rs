@@ -39,12 +39,14 @@ pub enum Format {
     Json,
     Github,
     Junit,
+    Gitlab,
 }
 
 mod concise;
 #[cfg(test)]
 mod fixture;
 mod github;
+mod gitlab;
 mod human;
 mod json;
 mod junit;
@@ -68,6 +70,7 @@ pub fn render(
         Format::Json => json::render(out, w),
         Format::Github => github::render(out, w),
         Format::Junit => junit::render(out, w),
+        Format::Gitlab => gitlab::render(out, w),
     }
 }
 
