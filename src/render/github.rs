@@ -2,7 +2,7 @@
 //! which the runner turns into annotations on the pull request's diff.
 //! Nothing else is printed (no summary), so every line is an annotation.
 
-use super::{Output, locate, printable, source_file, via};
+use super::{Output, locate, printable, see_also, source_file};
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use std::fmt::Write as _;
 
@@ -48,7 +48,7 @@ fn command(out: &Output, d: &Diagnostic) -> String {
             escape_property(&printable(value, false))
         );
     }
-    let message = format!("{}{}", d.message, via(out.sources, &d.related));
+    let message = format!("{}{}", d.message, see_also(out.sources, &d.related));
     let _ = write!(line, "::{}", escape_data(&printable(&message, true)));
     line
 }

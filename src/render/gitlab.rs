@@ -2,7 +2,7 @@
 //! job publishes with `artifacts:reports:codequality`. GitLab matches issues
 //! across pipelines by `fingerprint`, so it must be unique and stable.
 
-use super::{Output, locate, via};
+use super::{Output, locate, see_also};
 use crate::diagnostic::{Diagnostic, Kind, Severity, fingerprints};
 use serde::Serialize;
 
@@ -45,7 +45,7 @@ fn issue<'a>(out: &Output, d: &'a Diagnostic, fingerprint: String) -> Issue<'a> 
         Kind::Error => format!("{}: {}", d.code, d.message),
     };
     Issue {
-        description: description + &via(out.sources, &d.related),
+        description: description + &see_also(out.sources, &d.related),
         check_name: &d.code,
         fingerprint,
         severity: severity(d),

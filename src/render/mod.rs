@@ -107,14 +107,14 @@ fn locate(sources: &SourceMap, span: Span) -> Location {
     }
 }
 
-/// The chain of a diagnostic as one line of locations, for formats that
-/// have room for a single line: ` (via a.yaml:3:5, b.yaml:7:3)`, or nothing
-/// when it has no related spans.
-fn via(sources: &SourceMap, related: &[Related]) -> String {
+/// Where a diagnostic's chain (or related settings) lead, as one line of
+/// locations for formats that have room for a single line:
+/// ` (see a.yaml:3:5, b.yaml:7:3)`, or nothing when it has none.
+fn see_also(sources: &SourceMap, related: &[Related]) -> String {
     let mut text = String::new();
     for (i, hop) in related.iter().enumerate() {
         let loc = locate(sources, hop.span);
-        let sep = if i == 0 { " (via " } else { ", " };
+        let sep = if i == 0 { " (see " } else { ", " };
         let _ = write!(
             text,
             "{sep}{}:{}:{}",
