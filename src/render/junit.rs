@@ -16,11 +16,12 @@ use std::io::Write;
 struct Suite<'a> {
     name: String,
     cases: Vec<Case<'a>>,
-    /// Case index by name.
-    index: HashMap<String, usize>,
+    /// Case index by class and name.
+    index: HashMap<(&'a str, String), usize>,
 }
 
-/// One rule × entity (or error code × file).
+/// One rule × entity (or error code × file: a file with errors of two
+/// kinds has two cases).
 struct Case<'a> {
     name: String,
     classname: &'a str,
@@ -45,7 +46,8 @@ impl<'a> Suite<'a> {
             Kind::Finding => d.entity.clone().unwrap_or_else(|| file.clone()),
             Kind::Error => file.clone(),
         };
-        let at = *self.index.entry(name.clone()).or_insert_with(|| {
+        let key = (d.code.as_str(), name.clone());
+        let at = *self.index.entry(key).or_insert_with(|| {
             self.cases.push(Case {
                 name,
                 classname: &d.code,
@@ -437,6 +439,30 @@ mod tests {
         assert!(
             body.ends_with("\n\ndeploy/app.yaml:4:3: another reason"),
             "{body}"
+        );
+    }
+
+    #[test]
+    fn junit_errors_are_one_case_per_code_and_file() {
+        let fx = fixture();
+        let syntax = fx.diagnostics[1].clone();
+        let mut again = syntax.clone();
+        again.message = "a second problem".to_string();
+        let read = Diagnostic::error("read-error", syntax.span, "unreadable");
+        let xml = render_with(&[syntax, again, read], &[]);
+        assert_counts_match(&xml);
+        let doc = parse(&xml);
+        let cases: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("testcase"))
+            .map(|n| (n.attribute("classname"), n.attribute("name")))
+            .collect();
+        assert_eq!(
+            cases,
+            [
+                (Some("parse-error"), Some("broken.yaml")),
+                (Some("read-error"), Some("broken.yaml")),
+            ]
         );
     }
 
