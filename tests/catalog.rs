@@ -100,3 +100,14 @@ fn rule_docs_are_fresh() {
         "docs/rules is stale (run `SPOF_UPDATE_DOCS=1 cargo test --test catalog`): changed {stale:?}, extra {present:?}"
     );
 }
+
+#[test]
+fn readme_rule_table_is_fresh() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let table = docs::table("docs/rules/");
+    assert!(
+        readme.contains(&table),
+        "README.md's rule table differs from the catalog; replace it with:\n{table}"
+    );
+}

@@ -377,7 +377,7 @@ fn instance_causes(entity: usize, index: usize, inst: &Instance, ctx: &Context) 
     if r == 0 {
         return out;
     }
-    if r < ctx.min_replicas {
+    if r < ctx.min_replicas.max(1) {
         out.push(cause(
             Unit::Replica {
                 entity,
@@ -391,7 +391,8 @@ fn instance_causes(entity: usize, index: usize, inst: &Instance, ctx: &Context) 
         ));
         return out;
     }
-    if pinned_zone || cluster_zone.is_some() {
+    // One replica cannot spread; below the configured minimum it is accepted.
+    if r < 2 || pinned_zone || cluster_zone.is_some() {
         return out;
     }
     if let Some(volume) = &placement.volume {

@@ -93,8 +93,12 @@ pub fn run(options: &RunOptions) -> Report {
             .inputs
             .retain(|i| i.path().is_none_or(|p| absolute(p) != baseline));
     }
+    // Input errors reported however few files are named: the configuration
+    // and the named paths that could not be looked at.
+    let mut always: BTreeSet<FileId> = config.file.into_iter().collect();
     for (path, message) in &discovered.problems {
         let file = sources.add(SourceFile::new(path.clone(), ""));
+        always.insert(file);
         errors.push(file_error(
             file,
             0,
@@ -150,11 +154,19 @@ pub fn run(options: &RunOptions) -> Report {
             report_on.insert(file);
         }
     }
-    report_on.extend(config.file);
+    // Findings located in the configuration (a single-zone cluster) belong
+    // to it: reported when it is one of the named files.
+    if let Some(config_file) = config.file
+        && named
+            .iter()
+            .any(|(n, _)| *n == absolute(&sources.get(config_file).path))
+    {
+        report_on.insert(config_file);
+    }
     let mut report = check_sources(sources, &files, &setup, errors);
     report.summary.files += unreadable;
     if repository.is_some() {
-        report.restrict_to(&report_on);
+        report.restrict_to(&report_on, &always);
     }
     if let Some(BaselineMode::Apply(path)) = &options.baseline {
         super::baseline::apply_file(&mut report, path, options, &setup.settings, &cwd);
@@ -307,13 +319,12 @@ fn valid_prefix(path: &Path, offset: usize, max_size: u64) -> String {
 }
 
 impl Report {
-    /// Keeps only diagnostics located in these files (errors without a
-    /// file of their own, such as a missing path, always stay).
-    fn restrict_to(&mut self, files: &BTreeSet<FileId>) {
-        let sources = &self.sources;
+    /// Keeps only diagnostics located in `files`, and input errors located
+    /// in `errors_from` (the configuration, paths that could not be read).
+    fn restrict_to(&mut self, files: &BTreeSet<FileId>, errors_from: &BTreeSet<FileId>) {
         self.diagnostics.retain(|d| {
             files.contains(&d.span.file)
-                || (d.kind == Kind::Error && sources.get(d.span.file).text.is_empty())
+                || (d.kind == Kind::Error && errors_from.contains(&d.span.file))
         });
         self.suppressed
             .retain(|(d, _)| files.contains(&d.span.file));

@@ -83,6 +83,10 @@ struct CheckArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
+    /// Also write the report in FORMAT to FILE after the run (repeatable;
+    /// e.g. `--output junit=report.xml`). Files are never colored.
+    #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_output)]
+    output: Vec<OutputFile>,
     /// When to color the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -108,6 +112,54 @@ struct CheckArgs {
     /// without reporting them.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+}
+
+/// A report written beside the standard output, from `--output FORMAT=FILE`.
+#[derive(Debug, Clone)]
+struct OutputFile {
+    format: Format,
+    path: PathBuf,
+}
+
+fn parse_output(value: &str) -> Result<OutputFile, String> {
+    let formats = || {
+        Format::value_variants()
+            .iter()
+            .filter_map(|f| f.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some((name, path)) = value.split_once('=') else {
+        return Err("expected FORMAT=FILE, e.g. junit=report.xml".to_string());
+    };
+    let format = Format::from_str(name, false)
+        .map_err(|_| format!("unknown format `{name}` (formats: {})", formats()))?;
+    if path.is_empty() {
+        return Err(format!("no file after `{name}=`"));
+    }
+    Ok(OutputFile {
+        format,
+        path: PathBuf::from(path),
+    })
+}
+
+/// Writes each `--output` file; a failure is reported and makes the exit
+/// code 2, after the others are written.
+fn write_outputs(files: &[OutputFile], output: &render::Output) -> bool {
+    let mut ok = true;
+    for file in files {
+        let result = std::fs::File::create(&file.path).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            render::render(file.format, output, false, &mut w)?;
+            w.flush()
+        });
+        if let Err(e) = result {
+            eprintln!("error: cannot write {}: {e}", file.path.display());
+            ok = false;
+        }
+    }
+    ok
 }
 
 /// Runs the command line; returns the exit code.
@@ -215,7 +267,12 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         // A baseline of part of the estate would report the rest as new.
         eprintln!("error: baseline not written because of the input errors reported");
     }
-    exit_on_write(result, report.exit_code(args.fail_on))
+    let code = exit_on_write(result, report.exit_code(args.fail_on));
+    if write_outputs(&args.output, &output) {
+        code
+    } else {
+        2
+    }
 }
 
 /// `SPOF_TODAY=YYYY-MM-DD` stands in for today's date, for reproducible

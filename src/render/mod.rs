@@ -39,15 +39,21 @@ pub enum Format {
     Human,
     Concise,
     Json,
+    Github,
+    Junit,
+    Gitlab,
 }
 
 mod concise;
 #[cfg(test)]
 mod fixture;
+mod github;
+mod gitlab;
 mod human;
 mod json;
+mod junit;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Related, Severity};
 use crate::source::{FileId, LineCol, SourceFile, Span};
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -64,6 +70,9 @@ pub fn render(
         Format::Human => human::render(out, color, w),
         Format::Concise => concise::render(out, color, w),
         Format::Json => json::render(out, w),
+        Format::Github => github::render(out, w),
+        Format::Junit => junit::render(out, w),
+        Format::Gitlab => gitlab::render(out, w),
     }
 }
 
@@ -98,6 +107,26 @@ fn locate(sources: &SourceMap, span: Span) -> Location {
             }
         }
     }
+}
+
+/// Where a diagnostic's chain (or related settings) lead, as one line of
+/// locations for formats that have room for a single line:
+/// ` (see a.yaml:3:5, b.yaml:7:3)`, or nothing when it has none.
+fn see_also(sources: &SourceMap, related: &[Related]) -> String {
+    let mut text = String::new();
+    for (i, hop) in related.iter().enumerate() {
+        let loc = locate(sources, hop.span);
+        let sep = if i == 0 { " (see " } else { ", " };
+        let _ = write!(
+            text,
+            "{sep}{}:{}:{}",
+            loc.path, loc.start.line, loc.start.column
+        );
+    }
+    if !text.is_empty() {
+        text.push(')');
+    }
+    text
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -76,16 +76,22 @@ pub fn page(rule: Rule) -> String {
 
 /// `docs/rules/README.md`: the table of every rule.
 pub fn index() -> String {
-    let mut s = String::from(
+    format!(
         "# Rules\n\nGenerated from `rules/*.toml` by `cargo test` (set `SPOF_UPDATE_DOCS=1` to rewrite). \
-         `spof rules` prints this list; `spof explain CODE` prints a page.\n\n\
-         | Code | Name | Severity | Summary |\n|---|---|---|---|\n",
-    );
+         `spof rules` prints this list; `spof explain CODE` prints a page.\n\n{}",
+        table("")
+    )
+}
+
+/// The rule table, with page links under `link_prefix` (README.md carries
+/// the same table, checked by a test).
+pub fn table(link_prefix: &str) -> String {
+    let mut s = String::from("| Code | Name | Default severity | Reports |\n|---|---|---|---|\n");
     for rule in Rule::ALL {
         let meta = rule.meta();
         let _ = writeln!(
             s,
-            "| {} | [`{}`]({}) | {} | {} |",
+            "| {} | [`{}`]({link_prefix}{}) | {} | {} |",
             meta.code,
             meta.name,
             file_name(*rule),

@@ -124,7 +124,7 @@ pub fn apply(
             .get(finding.span.file)
             .lines
             .line_of(finding.span.range.start);
-        let covers = |s: &Suppression| {
+        let matches = |s: &Suppression| {
             let names_rule = s
                 .rules
                 .iter()
@@ -137,19 +137,22 @@ pub fn apply(
                     }
                 }
         };
-        let first_covering = |want_active: bool| {
-            (0..suppressions.len()).find(|&i| active[i] == want_active && covers(&suppressions[i]))
-        };
-        let hit = first_covering(true);
-        if let Some(i) = hit.or_else(|| first_covering(false)) {
+        // Every suppression that covers the finding is used (an annotation
+        // repeated on each cluster's copy of an object, say; a lapsed one is
+        // reported as expired, not as unused); the first that applies is the
+        // one recorded.
+        let hits: Vec<usize> = (0..suppressions.len())
+            .filter(|&i| matches(&suppressions[i]))
+            .collect();
+        for &i in &hits {
             for (code, name) in suppressions[i].rules.iter().enumerate() {
                 if Rule::lookup(name) == Some(finding.rule) {
                     used[i][code] = true;
                 }
             }
         }
-        match hit {
-            Some(i) => suppressed.push((finding, i)),
+        match hits.iter().find(|&&i| active[i]) {
+            Some(&i) => suppressed.push((finding, i)),
             None => kept.push(finding),
         }
     }
