@@ -254,7 +254,11 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
             Ok(n) => {
                 let findings = if n == 1 { "finding" } else { "findings" };
                 eprintln!("wrote {n} {findings} to {}", path.display());
-                0
+                if write_outputs(&args.output, &output) {
+                    0
+                } else {
+                    2
+                }
             }
             Err(e) => {
                 eprintln!("error: cannot write baseline {}: {e}", path.display());
