@@ -1,5 +1,8 @@
-//! Command line: `spof check`, `spof rules`, `spof explain`. Each flag's
-//! doc comment is its `--help` text.
+//! Command line: `spof check`, `spof rules`, `spof explain`,
+//! `spof completions`, `spof man`. Each flag's doc comment is its `--help`
+//! text.
+
+mod generate;
 
 use crate::check::{self, BaselineMode, RunOptions};
 use crate::date::Date;
@@ -40,6 +43,10 @@ enum Command {
         /// Rule code (`SPOF001`) or name (`single-replica`).
         rule: String,
     },
+    /// Print a shell completion script.
+    Completions(generate::CompletionsArgs),
+    /// Print the man page (roff).
+    Man(generate::ManArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -187,6 +194,16 @@ pub fn main() -> i32 {
                 return 2;
             }
         },
+        Command::Completions(args) => {
+            generate::completions(&args, <Cli as clap::CommandFactory>::command(), &mut out)
+        }
+        Command::Man(args) => {
+            match generate::man(&args, <Cli as clap::CommandFactory>::command(), &mut out) {
+                Ok(true) => Ok(()),
+                Ok(false) => return 2,
+                Err(e) => Err(e),
+            }
+        }
     };
     exit_on_write(result, 0)
 }
