@@ -13,6 +13,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod discover;
 pub mod graph;
+pub mod init;
 pub mod model;
 pub mod parse;
 pub mod render;

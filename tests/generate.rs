@@ -28,6 +28,7 @@ fn completions_know_commands_and_flags() {
         };
         assert!(script.contains(&long("format")), "{shell}");
         assert!(script.contains(&long("force-exclude")), "{shell}");
+        assert!(script.contains("init"), "{shell}");
     }
 }
 

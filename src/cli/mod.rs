@@ -1,8 +1,9 @@
-//! Command line: `spof check`, `spof rules`, `spof explain`,
+//! Command line: `spof check`, `spof rules`, `spof explain`, `spof init`,
 //! `spof completions`, `spof man`. Each flag's doc comment is its `--help`
 //! text.
 
 mod generate;
+mod init;
 
 use crate::check::{self, BaselineMode, RunOptions};
 use crate::date::Date;
@@ -43,6 +44,8 @@ enum Command {
         /// Rule code (`SPOF001`) or name (`single-replica`).
         rule: String,
     },
+    /// Write a commented spof.toml proposed from the repository's manifests.
+    Init(init::InitArgs),
     /// Print a shell completion script.
     Completions(generate::CompletionsArgs),
     /// Print the man page (roff).
@@ -194,6 +197,7 @@ pub fn main() -> i32 {
                 return 2;
             }
         },
+        Command::Init(args) => return init::run(&args, &mut out),
         Command::Completions(args) => {
             generate::completions(&args, <Cli as clap::CommandFactory>::command(), &mut out)
         }

@@ -146,7 +146,7 @@ fn is_backstage(node: &Node) -> bool {
         .is_some_and(|v| v.starts_with("backstage.io/"))
 }
 
-const WORKLOAD_KINDS: &[&str] = &[
+pub(crate) const WORKLOAD_KINDS: &[&str] = &[
     "Deployment",
     "StatefulSet",
     "DaemonSet",
