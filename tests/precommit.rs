@@ -300,3 +300,45 @@ fn spof_system_hook_reports_only_on_the_files_being_committed() {
         assert!(!out.contains("SPOF"), "{out}");
     }
 }
+
+/// Both hooks run the same check; docs/ci.md's `repo: local` example uses
+/// the same file pattern. Read with spof's own parser, with or without
+/// pre-commit installed.
+#[test]
+fn hooks_file_declares_both_hooks_alike() {
+    use spof::parse::Node;
+    use spof::parse::yaml::{Limits, parse_stream};
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join(".pre-commit-hooks.yaml")).unwrap();
+    let (docs, error) = parse_stream(&text, &Limits::default());
+    assert!(error.is_none(), "{error:?}");
+    let hooks = docs[0].root.as_seq();
+    let field = |hook: &Node, key: &str| {
+        hook.get(key)
+            .and_then(Node::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    let ids: Vec<String> = hooks.iter().map(|h| field(h, "id")).collect();
+    assert_eq!(ids, ["spof", "spof-system"]);
+    let languages: Vec<String> = hooks.iter().map(|h| field(h, "language")).collect();
+    assert_eq!(languages, ["rust", "system"]);
+    let files = field(&hooks[0], "files");
+    assert_eq!(files, r"\.(ya?ml|json|tf|tfvars|hcl|nomad|toml)$");
+    for hook in hooks {
+        assert_eq!(field(hook, "entry"), "spof");
+        assert_eq!(field(hook, "require_serial"), "true");
+        assert_eq!(field(hook, "files"), files);
+        let args: Vec<&str> = hook
+            .get("args")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::as_str)
+            .collect();
+        assert_eq!(args, ["check", "--force-exclude"]);
+    }
+    let docs = std::fs::read_to_string(root.join("docs/ci.md")).unwrap();
+    assert!(docs.contains(&format!("        files: {files}\n")));
+    assert!(docs.contains("id: spof-system"));
+}
