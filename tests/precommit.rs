@@ -240,7 +240,13 @@ fn spof_system_hook_reports_only_on_the_files_being_committed() {
     let python = match pre_commit_python() {
         Ok(python) => python,
         Err(reason) => {
-            println!("skipped: pre-commit unavailable: {reason}");
+            // Straight to the process's stderr: the test harness would
+            // swallow `println!` from a passing test, hiding the skip.
+            use std::io::Write;
+            let _ = writeln!(
+                std::io::stderr(),
+                "skipped: pre-commit unavailable: {reason}"
+            );
             return;
         }
     };
