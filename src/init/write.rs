@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 
 /// Places listed for one zone or region before "and N more".
 const MAX_PLACES: usize = 3;
-/// Files listed (outside clusters, not read) before "and N more".
+/// Files not read to the end listed before "and N more".
 const MAX_FILES: usize = 10;
 
 const RULER: &str = "# ---------------------------------------------------------------------------";
