@@ -279,17 +279,12 @@ fn rules_section(out: &mut String) {
          # `spof rules` lists them and `spof explain CODE` describes one.\n\n[rules]\n\
          # Run only these rules (codes or names):\n",
     );
-    let example = |i: usize, name: bool| {
-        Rule::ALL
-            .get(i)
-            .map_or("", |r| if name { r.name() } else { r.code() })
-    };
     let _ = writeln!(
         out,
         "# select = [\"{}\", \"{}\"]\n# Do not run these:\n# ignore = [\"{}\"]",
-        example(0, false),
-        example(1, true),
-        example(Rule::ALL.len().saturating_sub(1), false),
+        Rule::SingleReplica.code(),
+        Rule::NoZoneSpread.name(),
+        Rule::MissingDisruptionBudget.code(),
     );
     out.push_str("# A long-running workload with fewer replicas is a single point of failure:\n");
     let _ = writeln!(out, "# min-replicas = {DEFAULT_MIN_REPLICAS}");
