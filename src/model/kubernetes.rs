@@ -486,7 +486,7 @@ fn pod_placement(
 ) -> Placement {
     let mut placement = Placement::default();
     if let Some((k, v)) = pod.entry("nodeName")
-        && let Some(host) = v.as_text()
+        && let Some(host) = v.as_text().filter(|h| is_literal(h))
     {
         placement.pins.push(Pin {
             level: Level::Host,
@@ -503,7 +503,7 @@ fn pod_placement(
         .map(Node::as_map)
         .unwrap_or_default()
     {
-        let (Some(key), Some(value)) = (k.as_str(), v.as_text()) else {
+        let (Some(key), Some(value)) = (k.as_str(), v.as_text().filter(|v| is_literal(v))) else {
             continue;
         };
         if let Some(level) = keys.level(key) {
@@ -591,6 +591,12 @@ fn pod_placement(
     placement
 }
 
+/// A value as written, not a placeholder for kustomize, envsubst or a
+/// template engine (`${ZONE}`, `$(ZONE)`, `{{ .zone }}`).
+fn is_literal(value: &str) -> bool {
+    !(value.contains("${") || value.contains("$(") || value.contains("{{"))
+}
+
 /// Whether a spread or anti-affinity selector matches the workload's own
 /// pods (only then does it spread them). An absent selector matches no pod.
 fn selects_own_pods(selector: Option<&Node>, own: &BTreeMap<String, String>) -> bool {
@@ -665,6 +671,10 @@ fn node_affinity_pins(o: &Object<'_>, terms: &[Node], keys: &TopologyKeys, pins:
                     .filter_map(Node::as_text)
                     .map(str::to_string)
                     .collect();
+                // A placeholder left for a templating step names no domain.
+                if !values.iter().all(|v| is_literal(v)) {
+                    continue;
+                }
                 span.get_or_insert(o.span(values_node));
                 allowed = Some(match allowed {
                     None => values,
