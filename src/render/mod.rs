@@ -42,6 +42,7 @@ pub enum Format {
     Github,
     Junit,
     Gitlab,
+    Sarif,
 }
 
 mod concise;
@@ -52,6 +53,7 @@ mod gitlab;
 mod human;
 mod json;
 mod junit;
+mod sarif;
 
 use crate::diagnostic::{Related, Severity};
 use crate::source::{FileId, LineCol, SourceFile, Span};
@@ -73,6 +75,7 @@ pub fn render(
         Format::Github => github::render(out, w),
         Format::Junit => junit::render(out, w),
         Format::Gitlab => gitlab::render(out, w),
+        Format::Sarif => sarif::render(out, w),
     }
 }
 
