@@ -111,3 +111,16 @@ fn readme_rule_table_is_fresh() {
         "README.md's rule table differs from the catalog; replace it with:\n{table}"
     );
 }
+
+#[test]
+fn readme_check_help_is_fresh() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    // tests/cmd/check-help.stdout is what `spof check --help` prints (the CLI
+    // tests keep it true); the README quotes it.
+    let help = std::fs::read_to_string(root.join("tests/cmd/check-help.stdout")).unwrap();
+    assert!(
+        readme.contains(help.trim_end()),
+        "README.md's `spof check --help` block differs from tests/cmd/check-help.stdout"
+    );
+}
