@@ -58,10 +58,20 @@ struct Tool {
 }
 
 #[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Driver {
     name: &'static str,
     version: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    information_uri: Option<&'static str>,
     rules: Vec<Descriptor>,
+}
+
+/// The project's published home (`repository` in Cargo.toml). SARIF wants
+/// absolute URIs for the tool and rule pages; without a published home there
+/// is none to give, and the rule pages travel as `help` text instead.
+fn home() -> Option<&'static str> {
+    Some(env!("CARGO_PKG_REPOSITORY").trim_end_matches('/')).filter(|r| !r.is_empty())
 }
 
 /// A rule, as `reportingDescriptor`.
@@ -73,6 +83,8 @@ struct Descriptor {
     short_description: Text,
     full_description: Text,
     help: Help,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     default_configuration: Configuration,
     properties: Tags,
 }
@@ -252,6 +264,7 @@ fn run<'a>(out: &'a Output, artifacts: &'a Artifacts, base: Option<&Base>) -> Ru
             driver: Driver {
                 name: "spof",
                 version: env!("CARGO_PKG_VERSION"),
+                information_uri: home(),
                 rules: Rule::ALL.iter().map(|r| descriptor(*r)).collect(),
             },
         },
@@ -347,6 +360,7 @@ fn descriptor(rule: Rule) -> Descriptor {
                 docs::file_name(rule)
             ),
         },
+        help_uri: home().map(|h| format!("{h}/blob/main/docs/rules/{}", docs::file_name(rule))),
         default_configuration: Configuration {
             level: level(meta.severity),
         },
