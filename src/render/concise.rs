@@ -32,35 +32,23 @@ pub(super) fn render(out: &Output, color: bool, w: &mut dyn std::io::Write) -> s
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::fixture::fixture;
+    use crate::render::fixture::{fixture, written};
 
     fn rendered(out: &Output, color: bool) -> String {
-        let mut buf = Vec::new();
-        render(out, color, &mut buf).expect("writing to a Vec cannot fail");
-        String::from_utf8(buf).expect("renderer writes UTF-8")
+        written(|buf| render(out, color, buf))
     }
 
     #[test]
     fn concise_snapshot() {
         let fx = fixture();
-        let out = Output {
-            sources: &fx.sources,
-            diagnostics: &fx.diagnostics,
-            suppressed: &[],
-            summary: &fx.summary,
-        };
+        let out = fx.output();
         insta::assert_snapshot!(rendered(&out, false));
     }
 
     #[test]
     fn concise_colors_only_when_asked() {
         let fx = fixture();
-        let out = Output {
-            sources: &fx.sources,
-            diagnostics: &fx.diagnostics,
-            suppressed: &[],
-            summary: &fx.summary,
-        };
+        let out = fx.output();
         assert!(!rendered(&out, false).contains('\x1b'));
         assert!(rendered(&out, true).contains("\x1b[1;33mSPOF003\x1b[0m"));
     }

@@ -5,6 +5,7 @@
 
 use super::Summary;
 use crate::diagnostic::{Diagnostic, Kind, Related, Severity};
+use crate::render::Output;
 use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
 use std::path::PathBuf;
 
@@ -101,4 +102,23 @@ pub fn fixture() -> Fixture {
             input_errors: 1,
         },
     }
+}
+
+impl Fixture {
+    /// The fixture as renderers see it, with nothing suppressed.
+    pub fn output(&self) -> Output<'_> {
+        Output {
+            sources: &self.sources,
+            diagnostics: &self.diagnostics,
+            suppressed: &[],
+            summary: &self.summary,
+        }
+    }
+}
+
+/// What a renderer writes, as text.
+pub fn written(render: impl FnOnce(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+    let mut buf = Vec::new();
+    render(&mut buf).expect("writing to a Vec cannot fail");
+    String::from_utf8(buf).expect("renderers write UTF-8")
 }

@@ -74,14 +74,12 @@ pub(super) fn render(out: &Output, w: &mut dyn std::io::Write) -> std::io::Resul
 mod tests {
     use super::*;
     use crate::render::Summary;
-    use crate::render::fixture::fixture;
+    use crate::render::fixture::{fixture, written};
     use serde_json::Value;
     use std::collections::BTreeSet;
 
     fn rendered(out: &Output) -> String {
-        let mut buf = Vec::new();
-        render(out, &mut buf).expect("writing to a Vec cannot fail");
-        String::from_utf8(buf).expect("renderer writes UTF-8")
+        written(|buf| render(out, buf))
     }
 
     fn fixture_gitlab(diagnostics: &[Diagnostic]) -> String {

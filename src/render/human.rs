@@ -250,25 +250,18 @@ impl miette::Diagnostic for Report<'_> {
 mod tests {
     use super::*;
     use crate::render::Summary;
-    use crate::render::fixture::fixture;
+    use crate::render::fixture::{fixture, written};
     use crate::source::{SourceMap, TextRange};
     use std::path::PathBuf;
 
     fn rendered(out: &Output, color: bool) -> String {
-        let mut buf = Vec::new();
-        render(out, color, &mut buf).expect("writing to a Vec cannot fail");
-        String::from_utf8(buf).expect("renderer writes UTF-8")
+        written(|buf| render(out, color, buf))
     }
 
     #[test]
     fn human_snapshot() {
         let fx = fixture();
-        let out = Output {
-            sources: &fx.sources,
-            diagnostics: &fx.diagnostics,
-            suppressed: &[],
-            summary: &fx.summary,
-        };
+        let out = fx.output();
         insta::assert_snapshot!(rendered(&out, false));
     }
 
@@ -287,12 +280,7 @@ mod tests {
     #[test]
     fn human_colors_only_when_asked() {
         let fx = fixture();
-        let out = Output {
-            sources: &fx.sources,
-            diagnostics: &fx.diagnostics,
-            suppressed: &[],
-            summary: &fx.summary,
-        };
+        let out = fx.output();
         assert!(!rendered(&out, false).contains('\x1b'));
         assert!(rendered(&out, true).contains('\x1b'));
     }

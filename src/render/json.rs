@@ -149,23 +149,16 @@ pub(super) fn render(out: &Output, w: &mut dyn std::io::Write) -> std::io::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::fixture::fixture;
+    use crate::render::fixture::{fixture, written};
     use serde_json::Value;
 
     fn rendered(out: &Output) -> String {
-        let mut buf = Vec::new();
-        render(out, &mut buf).expect("writing to a Vec cannot fail");
-        String::from_utf8(buf).expect("renderer writes UTF-8")
+        written(|buf| render(out, buf))
     }
 
     fn fixture_json() -> String {
         let fx = fixture();
-        let out = Output {
-            sources: &fx.sources,
-            diagnostics: &fx.diagnostics,
-            suppressed: &[],
-            summary: &fx.summary,
-        };
+        let out = fx.output();
         rendered(&out)
     }
 

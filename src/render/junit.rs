@@ -280,13 +280,11 @@ mod tests {
     use super::*;
     use crate::model::SuppressionScope;
     use crate::render::Summary;
-    use crate::render::fixture::fixture;
+    use crate::render::fixture::{fixture, written};
     use crate::source::{Span, TextRange};
 
     fn rendered(out: &Output) -> String {
-        let mut buf = Vec::new();
-        render(out, &mut buf).expect("writing to a Vec cannot fail");
-        String::from_utf8(buf).expect("renderer writes UTF-8")
+        written(|buf| render(out, buf))
     }
 
     fn render_with(diagnostics: &[Diagnostic], suppressed: &[(Diagnostic, Suppression)]) -> String {

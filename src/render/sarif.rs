@@ -668,12 +668,7 @@ mod tests {
     #[test]
     fn levels_columns_and_chain() {
         let fx = fixture();
-        let out = Output {
-            sources: &fx.sources,
-            diagnostics: &fx.diagnostics,
-            suppressed: &[],
-            summary: &fx.summary,
-        };
+        let out = fx.output();
         let doc = rendered(&out, Some(Path::new("/nonexistent/spof-sarif-test")));
         let run = &doc["runs"][0];
         assert_eq!(run["columnKind"], "unicodeCodePoints");
