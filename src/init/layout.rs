@@ -156,8 +156,9 @@ fn top_level(manifests: &[Manifest]) -> Roots {
                 .map(|d| format!("`{d}/`"))
                 .collect();
             reasons.entry(vec![dir.clone()]).or_insert_with(|| {
+                let verb = if others.len() == 1 { "does" } else { "do" };
                 format!(
-                    "a top-level directory declaring {kind} {namespace}/{name}, as {} does",
+                    "a top-level directory declaring {kind} {namespace}/{name}, as {} {verb}",
                     others.join(" and ")
                 )
             });

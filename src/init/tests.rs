@@ -157,7 +157,7 @@ fn top_level_directories_sharing_objects_are_clusters() {
     let (proposal, text, config) = propose(root);
     assert_eq!(names(&proposal), ["prod", "staging"]);
     assert_membership(&proposal, &config);
-    assert!(text.contains("declaring Deployment default/web, as `base/` and `staging/` does"));
+    assert!(text.contains("declaring Deployment default/web, as `base/` and `staging/` do"));
     assert!(text.contains("#   base/web.yaml\n"));
     assert!(text.contains("#   (top level)") || text.contains("#   top.yaml\n"));
 }
