@@ -265,7 +265,7 @@ fn run<'a>(out: &'a Output, artifacts: &'a Artifacts, base: Option<&Base>) -> Ru
                 name: "spof",
                 version: env!("CARGO_PKG_VERSION"),
                 information_uri: home(),
-                rules: Rule::ALL.iter().map(|r| descriptor(*r)).collect(),
+                rules: Rule::ALL.iter().map(|r| descriptor(*r, home())).collect(),
             },
         },
         invocations: [Invocation {
@@ -331,7 +331,7 @@ fn family(rule: Rule) -> &'static str {
     }
 }
 
-fn descriptor(rule: Rule) -> Descriptor {
+fn descriptor(rule: Rule, home: Option<&str>) -> Descriptor {
     let meta = rule.meta();
     let rationale = meta.rationale.trim();
     let remediation = meta.remediation.trim();
@@ -360,7 +360,7 @@ fn descriptor(rule: Rule) -> Descriptor {
                 docs::file_name(rule)
             ),
         },
-        help_uri: home().map(|h| format!("{h}/blob/main/docs/rules/{}", docs::file_name(rule))),
+        help_uri: home.map(|h| format!("{h}/blob/main/docs/rules/{}", docs::file_name(rule))),
         default_configuration: Configuration {
             level: level(meta.severity),
         },
@@ -655,6 +655,16 @@ mod tests {
         assert_eq!(outside.uri.as_deref(), Some("file:///srv/etc/x%231.yaml"));
         assert_eq!(outside.uri_base_id, None);
         assert_eq!(at("/srv/repo/b.yaml").uri.as_deref(), Some("b.yaml"));
+    }
+
+    #[test]
+    fn rule_pages_are_linked_under_the_project_home() {
+        let rule = descriptor(Rule::SingleReplica, Some("https://example.test/spof"));
+        assert_eq!(
+            rule.help_uri.as_deref(),
+            Some("https://example.test/spof/blob/main/docs/rules/SPOF001-single-replica.md")
+        );
+        assert!(descriptor(Rule::SingleReplica, None).help_uri.is_none());
     }
 
     #[cfg(unix)]
