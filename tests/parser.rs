@@ -83,3 +83,76 @@ proptest! {
         }
     }
 }
+
+/// Kubernetes-shaped documents with odd values in the fields the model reads:
+/// the whole pipeline, from bytes to findings, never panics.
+fn manifest() -> impl Strategy<Value = String> {
+    let value = prop_oneof![
+        Just("0".to_string()),
+        Just("1".to_string()),
+        Just("3".to_string()),
+        Just("-5".to_string()),
+        Just("99999999999999999999".to_string()),
+        Just("\"50%\"".to_string()),
+        Just("\"100%\"".to_string()),
+        Just("\"x%\"".to_string()),
+        Just("~".to_string()),
+        Just("[]".to_string()),
+        Just("{}".to_string()),
+        Just("[a, b]".to_string()),
+        Just("{app: web}".to_string()),
+        Just("topology.kubernetes.io/zone".to_string()),
+        Just("db.prod.svc.cluster.local:5432".to_string()),
+        Just("\"\"".to_string()),
+    ];
+    let kind = prop_oneof![
+        Just("Deployment"),
+        Just("StatefulSet"),
+        Just("Service"),
+        Just("PodDisruptionBudget"),
+        Just("HorizontalPodAutoscaler"),
+        Just("PersistentVolumeClaim"),
+        Just("Ingress"),
+        Just("Node"),
+        Just("List"),
+    ];
+    prop::collection::vec((kind, prop::collection::vec(value, 12)), 1..6).prop_map(|docs| {
+        docs.into_iter()
+            .map(|(kind, v)| {
+                format!(
+                    "apiVersion: v1\nkind: {kind}\nmetadata:\n  name: web\n  namespace: {ns}\n  labels: {{app: web}}\n  \
+                     annotations:\n    spof.dev/depends-on: {dep}\n    spof.dev/quorum: {q}\n    spof.dev/ignore: {ig}\n\
+                     spec:\n  replicas: {r}\n  minReplicas: {r2}\n  maxUnavailable: {mu}\n  minAvailable: {ma}\n  \
+                     selector: {sel}\n  scaleTargetRef: {{kind: Deployment, name: web}}\n  accessModes: {am}\n  \
+                     items: {items}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      \
+                     nodeSelector: {{topology.kubernetes.io/zone: {z}}}\n      topologySpreadConstraints:\n      \
+                     - {{maxSkew: {r}, minDomains: {r2}, topologyKey: topology.kubernetes.io/zone, labelSelector: {sel}}}\n      \
+                     containers:\n      - name: c\n        image: etcd\n        env: [{{name: A, value: {env}}}]\n",
+                    ns = v[0], dep = v[1], q = v[2], ig = v[3], r = v[4], r2 = v[5], mu = v[6],
+                    ma = v[7], sel = v[8], am = v[9], items = v[10], z = v[11], env = v[1],
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("---\n")
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn odd_manifests_never_panic(text in manifest()) {
+        let mut sources = spof::source::SourceMap::default();
+        let file = sources.add(spof::source::SourceFile::new("m.yaml".into(), text));
+        let report = spof::check::check_sources(
+            sources,
+            &[spof::check::Loaded { file, cluster: None }],
+            &spof::check::Setup::default(),
+            Vec::new(),
+        );
+        for d in &report.diagnostics {
+            let f = report.sources.get(d.span.file);
+            prop_assert!(d.span.range.end as usize <= f.text.len());
+        }
+    }
+}

@@ -224,10 +224,17 @@ fn explicit_repository(options: &RunOptions, config: &Config, cwd: &Path) -> Opt
     if !only_files {
         return None;
     }
-    match config.file {
-        Some(_) => Some(config.root.clone()),
-        None => discover::git_root(cwd),
-    }
+    let root = match config.file {
+        Some(_) => config.root.clone(),
+        None => discover::git_root(cwd)?,
+    };
+    // Files from elsewhere are checked on their own, not against this tree.
+    let inside = absolute(&root);
+    options
+        .paths
+        .iter()
+        .all(|p| absolute(p).starts_with(&inside))
+        .then_some(root)
 }
 
 /// The named inputs, plus, for a repository, every file its walk finds.
