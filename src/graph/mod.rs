@@ -195,15 +195,41 @@ impl<'m> Resolver<'m> {
                         .iter()
                         .copied()
                         .filter(|&w| {
-                            self.model.entities[w].instances.iter().any(|inst| {
-                                labels
-                                    .iter()
-                                    .all(|(k, v)| inst.pod_labels.get(k) == Some(v))
+                            let entity = &self.model.entities[w];
+                            entity.instances.iter().any(|inst| {
+                                labels.iter().all(|(k, v)| {
+                                    inst.pod_labels.get(k) == Some(v)
+                                        || controller_label_matches(
+                                            &entity.kind,
+                                            &entity.name,
+                                            k,
+                                            v,
+                                        )
+                                })
                             })
                         })
                         .collect()
                 })
                 .unwrap_or_default(),
         }
+    }
+}
+
+/// Labels that controllers put on the pods they create, which no pod
+/// template carries: `statefulset.kubernetes.io/pod-name: db-0` selects pod 0
+/// of StatefulSet `db`; a pod index or a revision hash selects some pods of
+/// the workload. Any other label must be in the template.
+fn controller_label_matches(kind: &str, name: &str, key: &str, value: &str) -> bool {
+    match key {
+        "statefulset.kubernetes.io/pod-name" => {
+            kind == "StatefulSet"
+                && value.rsplit_once('-').is_some_and(|(set, ordinal)| {
+                    set == name && ordinal.bytes().all(|b| b.is_ascii_digit())
+                })
+        }
+        "apps.kubernetes.io/pod-index" => kind == "StatefulSet",
+        "controller-revision-hash" => matches!(kind, "StatefulSet" | "DaemonSet"),
+        "pod-template-hash" => kind == "Deployment",
+        _ => false,
     }
 }
