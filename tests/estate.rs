@@ -82,7 +82,14 @@ fn two_datacenters_findings_are_exact() {
         "{}",
         chain.message
     );
-    assert_eq!(chain.related.len(), 1);
+    let hops: Vec<&str> = chain.related.iter().map(|r| r.message.as_str()).collect();
+    assert_eq!(
+        hops,
+        [
+            "`Service talk/talk-db` depends on `StatefulSet talk/talk-db` (selector)",
+            "`StatefulSet talk/talk-db` runs only in cluster `pangyo`, which lives in one zone",
+        ]
+    );
     assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 1);
 }
 

@@ -199,6 +199,7 @@ impl Analysis {
                 }
             }
         }
+        explain_through_backends(model, graph, &causes, &mut exposures);
         Self { causes, exposures }
     }
 
@@ -234,6 +235,44 @@ impl Analysis {
         self.exposures[entity]
             .iter()
             .any(|x| &x.unit == unit && matches!(x.via, Via::Own(_)))
+    }
+}
+
+/// A Service fails with its cluster's zone on its own, but the better
+/// explanation is the workload behind it, which fails with that zone too:
+/// point the chain there.
+fn explain_through_backends(
+    model: &Model,
+    graph: &Graph,
+    causes: &[Vec<Cause>],
+    exposures: &mut [Vec<Exposure>],
+) {
+    for e in 0..exposures.len() {
+        if model.entities[e]
+            .instances
+            .iter()
+            .any(|i| i.combine != Combine::Any)
+        {
+            continue;
+        }
+        for x in 0..exposures[e].len() {
+            let Via::Own(c) = exposures[e][x].via else {
+                continue;
+            };
+            if !matches!(
+                causes[e][c].reason,
+                Reason::ClusterZone { .. } | Reason::ClusterRegion { .. }
+            ) {
+                continue;
+            }
+            let unit = &exposures[e][x].unit;
+            let backend = graph.dependencies[e].iter().find(|d| {
+                d.strength == Strength::Hard && exposures[d.target].iter().any(|y| &y.unit == unit)
+            });
+            if let Some(edge) = backend {
+                exposures[e][x].via = Via::Dependency(*edge);
+            }
+        }
     }
 }
 

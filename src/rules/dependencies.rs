@@ -178,12 +178,14 @@ fn cause_text(input: &Input<'_>, e: usize, reason: &Reason, unit: &Unit) -> Stri
             format!("{who} shares ReadWriteOnce claim `{claim}` across its replicas")
         }
         Reason::Quorum { .. } => format!("{who} loses quorum when one zone fails"),
-        Reason::ClusterZone { cluster } => {
-            format!("{} runs in one zone", input.cluster_name(*cluster))
-        }
-        Reason::ClusterRegion { cluster } => {
-            format!("{} runs in one region", input.cluster_name(*cluster))
-        }
+        Reason::ClusterZone { cluster } => format!(
+            "{who} runs only in {}, which lives in one zone",
+            input.cluster_name(*cluster)
+        ),
+        Reason::ClusterRegion { cluster } => format!(
+            "{who} runs only in {}, which lives in one region",
+            input.cluster_name(*cluster)
+        ),
         Reason::VolumeTopology => format!("{who} lives in {}", input.unit_text(unit)),
     }
 }
