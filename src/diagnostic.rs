@@ -103,9 +103,35 @@ impl Diagnostic {
         self
     }
 
-    /// Sort key that makes output independent of discovery order.
+    /// Sort key within one file (diagnostics of one file share a path).
     pub fn sort_key(&self) -> (Span, &str, &str, Option<&str>) {
         (self.span, &self.code, &self.message, self.entity.as_deref())
+    }
+
+    /// The order of output, whatever order the files were found in: by file
+    /// path, position, code, message and entity.
+    pub fn output_order(
+        &self,
+        other: &Self,
+        sources: &crate::source::SourceMap,
+    ) -> std::cmp::Ordering {
+        let path = |d: &Diagnostic| {
+            ((d.span.file.0 as usize) < sources.len()).then(|| &sources.get(d.span.file).path)
+        };
+        (
+            path(self),
+            self.span.range,
+            &self.code,
+            &self.message,
+            &self.entity,
+        )
+            .cmp(&(
+                path(other),
+                other.span.range,
+                &other.code,
+                &other.message,
+                &other.entity,
+            ))
     }
 }
 

@@ -277,16 +277,7 @@ pub(crate) fn files_with_errors(diagnostics: &[Diagnostic]) -> usize {
 /// Deterministic order, whatever order the files were found in: by file
 /// path, position, code, message.
 pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
-    diagnostics.sort_by(|a, b| {
-        let path = |d: &Diagnostic| &sources.get(d.span.file).path;
-        (path(a), a.span.range, &a.code, &a.message, &a.entity).cmp(&(
-            path(b),
-            b.span.range,
-            &b.code,
-            &b.message,
-            &b.entity,
-        ))
-    });
+    diagnostics.sort_by(|a, b| a.output_order(b, sources));
     diagnostics.dedup();
 }
 

@@ -379,16 +379,7 @@ fn results<'a>(out: &'a Output, artifacts: &'a Artifacts) -> Vec<SarifResult<'a>
         .map(|d| (d, None))
         .chain(out.suppressed.iter().map(|(d, s)| (d, Some(s))))
         .collect();
-    let path = |d: &Diagnostic| source_file(out.sources, d.span.file).map(|f| &f.path);
-    findings.sort_by(|(a, _), (b, _)| {
-        (path(a), a.span.range, &a.code, &a.message, &a.entity).cmp(&(
-            path(b),
-            b.span.range,
-            &b.code,
-            &b.message,
-            &b.entity,
-        ))
-    });
+    findings.sort_by(|(a, _), (b, _)| a.output_order(b, out.sources));
     let diagnostics: Vec<Diagnostic> = findings.iter().map(|(d, _)| (*d).clone()).collect();
     let prints = fingerprints(&diagnostics, out.sources);
     findings
