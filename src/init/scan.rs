@@ -6,7 +6,7 @@
 use super::tools;
 use crate::discover::{self, DiscoverOptions, Input};
 use crate::model::Level;
-use crate::model::kubernetes::{ROLE, TopologyKeys, WORKLOAD_KINDS};
+use crate::model::kubernetes::{ROLE, TopologyKeys, WORKLOAD_KINDS, is_label_value};
 use crate::parse::{Node, yaml};
 use crate::source::{LineIndex, display_path};
 use rayon::prelude::*;
@@ -343,21 +343,6 @@ fn requirement<'a>(
 fn domain_level(keys: &TopologyKeys, key: &str) -> Option<Level> {
     keys.level(key)
         .filter(|l| matches!(l, Level::Zone | Level::Region))
-}
-
-/// A Kubernetes label value (at most 63 characters, alphanumerics with
-/// `-`, `_` and `.` inside): template placeholders such as
-/// `{{ .Values.zone }}` are not.
-fn is_label_value(value: &str) -> bool {
-    let bytes = value.as_bytes();
-    let edge = |b: &u8| b.is_ascii_alphanumeric();
-    !bytes.is_empty()
-        && bytes.len() <= 63
-        && bytes.first().is_some_and(edge)
-        && bytes.last().is_some_and(edge)
-        && bytes
-            .iter()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// Container images anywhere in a workload (pod templates nest at

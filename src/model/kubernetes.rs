@@ -486,7 +486,7 @@ fn pod_placement(
 ) -> Placement {
     let mut placement = Placement::default();
     if let Some((k, v)) = pod.entry("nodeName")
-        && let Some(host) = v.as_text().filter(|h| is_literal(h))
+        && let Some(host) = v.as_text().filter(|h| is_label_value(h))
     {
         placement.pins.push(Pin {
             level: Level::Host,
@@ -503,7 +503,8 @@ fn pod_placement(
         .map(Node::as_map)
         .unwrap_or_default()
     {
-        let (Some(key), Some(value)) = (k.as_str(), v.as_text().filter(|v| is_literal(v))) else {
+        let (Some(key), Some(value)) = (k.as_str(), v.as_text().filter(|v| is_label_value(v)))
+        else {
             continue;
         };
         if let Some(level) = keys.level(key) {
@@ -591,10 +592,20 @@ fn pod_placement(
     placement
 }
 
-/// A value as written, not a placeholder for kustomize, envsubst or a
-/// template engine (`${ZONE}`, `$(ZONE)`, `{{ .zone }}`).
-fn is_literal(value: &str) -> bool {
-    !(value.contains("${") || value.contains("$(") || value.contains("{{"))
+/// A Kubernetes label value (at most 63 characters, alphanumerics with
+/// `-`, `_` and `.` inside): the only values a node label, and so a domain,
+/// can have. A placeholder left for kustomize, envsubst or a template engine
+/// (`${ZONE}`, `$(ZONE)`, `{{ .zone }}`) is not one.
+pub(crate) fn is_label_value(value: &str) -> bool {
+    let bytes = value.as_bytes();
+    let edge = |b: &u8| b.is_ascii_alphanumeric();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes.first().is_some_and(edge)
+        && bytes.last().is_some_and(edge)
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// Whether a spread or anti-affinity selector matches the workload's own
@@ -672,7 +683,7 @@ fn node_affinity_pins(o: &Object<'_>, terms: &[Node], keys: &TopologyKeys, pins:
                     .map(str::to_string)
                     .collect();
                 // A placeholder left for a templating step names no domain.
-                if !values.iter().all(|v| is_literal(v)) {
+                if !values.iter().all(|v| is_label_value(v)) {
                     continue;
                 }
                 span.get_or_insert(o.span(values_node));
