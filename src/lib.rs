@@ -19,3 +19,4 @@ pub mod parse;
 pub mod render;
 pub mod rules;
 pub mod source;
+pub mod terraform;

@@ -565,6 +565,9 @@ mod tests {
             combine: Combine::All,
             pod_labels: BTreeMap::new(),
             selector: None,
+            cloud: Vec::new(),
+            region: None,
+            transparent: false,
         }
     }
 

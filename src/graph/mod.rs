@@ -1,7 +1,9 @@
 //! Graph stage: resolves every [`Reference`] to an entity and builds one
 //! petgraph over all inputs, with failure domains as nodes too.
 
-use crate::model::{Combine, Domain, Model, Reference, Strength, WorkloadKind};
+use crate::model::{
+    Combine, Domain, Model, Reference, Strength, TERRAFORM_ID_PREFIX, WorkloadKind,
+};
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, HashMap};
 
@@ -137,6 +139,8 @@ struct Resolver<'m> {
     by_id: HashMap<&'m str, usize>,
     /// Workloads by namespace, for selectors.
     workloads: HashMap<&'m str, Vec<usize>>,
+    /// Terraform resource ids, sorted, for addresses without instance key.
+    terraform: Vec<(&'m str, usize)>,
 }
 
 impl<'m> Resolver<'m> {
@@ -153,8 +157,17 @@ impl<'m> Resolver<'m> {
                 workloads.entry(ns).or_default().push(i);
             }
         }
+        let mut terraform: Vec<(&str, usize)> = model
+            .entities
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.id.starts_with(TERRAFORM_ID_PREFIX))
+            .map(|(i, e)| (e.id.as_str(), i))
+            .collect();
+        terraform.sort_unstable();
         Self {
             model,
+            terraform,
             by_id: model
                 .entities
                 .iter()
@@ -168,6 +181,20 @@ impl<'m> Resolver<'m> {
     fn resolve(&self, reference: &Reference) -> Vec<usize> {
         match reference {
             Reference::Id(id) => self.by_id.get(id.as_str()).copied().into_iter().collect(),
+            Reference::Terraform(address) => {
+                let id = format!("{TERRAFORM_ID_PREFIX}{address}");
+                if let Some(&e) = self.by_id.get(id.as_str()) {
+                    return vec![e];
+                }
+                // Every instance: `aws_instance.web[0]`, `aws_instance.web["a"]`.
+                let prefix = format!("{id}[");
+                let start = self.terraform.partition_point(|(i, _)| *i < prefix.as_str());
+                self.terraform[start..]
+                    .iter()
+                    .take_while(|(i, _)| i.starts_with(&prefix))
+                    .map(|&(_, e)| e)
+                    .collect()
+            }
             Reference::K8s {
                 kind,
                 namespace,

@@ -310,6 +310,9 @@ fn base_instance(o: &Object<'_>) -> Instance {
         combine: Combine::All,
         pod_labels: BTreeMap::new(),
         selector: None,
+        cloud: Vec::new(),
+        region: None,
+        transparent: false,
     }
 }
 

@@ -122,6 +122,10 @@ pub enum Reference {
         namespace: String,
         labels: BTreeMap<String, String>,
     },
+    /// A Terraform resource address: the instance itself
+    /// (`aws_instance.web[0]`), or every instance of a resource written
+    /// without key (`aws_instance.web`).
+    Terraform(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -287,6 +291,46 @@ impl Placement {
     }
 }
 
+/// Which kind of cloud single point a [`CloudFact`] is, for rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CloudClass {
+    /// Databases, caches, queues, search and file systems.
+    Datastore,
+    /// Instances, groups, node pools, clusters.
+    Compute,
+    /// NAT gateways, routes, load balancers, VPN and dedicated links.
+    Network,
+}
+
+/// The single failure a [`CloudFact`] does not survive.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CloudUnit {
+    /// One zone: named when the configuration says which.
+    Zone(Option<String>),
+    /// The one instance (host, node, appliance) it runs on: no failover.
+    Instance,
+}
+
+/// A cloud resource's own single point of failure, as the provider
+/// knowledge base judges it from its attributes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CloudFact {
+    pub class: CloudClass,
+    pub unit: CloudUnit,
+    /// The finding's message: "`aws_db_instance.db` runs in one
+    /// availability zone with no standby".
+    pub message: String,
+    /// Label at `span`: "`multi_az` is false".
+    pub label: String,
+    pub help: String,
+    /// The value that causes it (`multi_az = false`, where it is written),
+    /// else the resource's header.
+    pub span: Span,
+    /// Further places: the attribute that reads a variable, the subnets
+    /// that put it in the zone.
+    pub related: Vec<(Span, String)>,
+}
+
 /// One declaration of an entity, in one cluster.
 #[derive(Debug, Clone)]
 pub struct Instance {
@@ -304,7 +348,19 @@ pub struct Instance {
     pub pod_labels: BTreeMap<String, String>,
     /// Whether this object selects pods (a Service with a selector).
     pub selector: Option<Span>,
+    /// Cloud single points of failure (Terraform resources).
+    pub cloud: Vec<CloudFact>,
+    /// The region the declaration lives in, when known (Terraform), for the
+    /// estate-wide region check.
+    pub region: Option<(String, Span)>,
+    /// A declaration nothing runs from (a launch template, a task
+    /// definition): its dependencies count for what uses it, but it gets no
+    /// dependency findings of its own.
+    pub transparent: bool,
 }
+
+/// Entity ids of Terraform resources: `tf:` and the address.
+pub const TERRAFORM_ID_PREFIX: &str = "tf:";
 
 #[derive(Debug, Clone)]
 pub struct Entity {
@@ -319,8 +375,12 @@ pub struct Entity {
 }
 
 impl Entity {
-    /// `Deployment default/web`, for messages.
+    /// `Deployment default/web`, for messages; a Terraform resource's
+    /// address.
     pub fn label(&self) -> String {
+        if self.id.starts_with(TERRAFORM_ID_PREFIX) {
+            return self.name.clone();
+        }
         match &self.namespace {
             Some(ns) => format!("{} {}/{}", self.kind, ns, self.name),
             None => format!("{} {}", self.kind, self.name),

@@ -43,6 +43,7 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
 fn reference_text(r: &Reference) -> String {
     match r {
         Reference::Id(id) => id.clone(),
+        Reference::Terraform(address) => address.clone(),
         Reference::K8s {
             kind,
             namespace,

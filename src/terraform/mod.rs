@@ -1,0 +1,195 @@
+//! Terraform frontend: HCL configurations (`*.tf`, `*.tf.json`, variable
+//! files) and plan/state JSON become [`Resource`]s — one per resource
+//! instance, with evaluated attributes, the place each value is written, and
+//! references to other resources. The provider knowledge base
+//! ([`kb`]) turns resources into model entities.
+//!
+//! Stages and their modules:
+//! - `hcl`: parse with hcl-edit, evaluate with hcl-rs (variables, locals,
+//!   modules, `count`/`for_each`);
+//! - `plan`: `terraform show -json` plans and states;
+//! - `kb`: the provider knowledge base (`rules/providers/*.toml`, plus
+//!   `--rules DIR`) and the extraction into the model.
+
+use crate::source::Span;
+use std::collections::BTreeMap;
+
+/// A statically evaluated value. What cannot be known stays [`Value::Unknown`]
+/// (or a [`Value::Ref`] when it is another resource's attribute): never a
+/// guess.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    /// An attribute of another resource that is not known statically (an
+    /// `id`, an `arn`, an endpoint): `attr` of resource `address`.
+    /// `address` is a full resource instance address when the instance is
+    /// known (`aws_subnet.private["a"]`, `module.vpc.aws_subnet.this[0]`),
+    /// else the resource address without instance key.
+    Ref { address: String, attr: String },
+    /// Not known statically.
+    Unknown,
+}
+
+impl Value {
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) if s == "true" => Some(true),
+            Value::String(s) if s == "false" => Some(false),
+            _ => None,
+        }
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> Option<&[Value]> {
+        match self {
+            Value::List(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn is_known(&self) -> bool {
+        !matches!(self, Value::Unknown)
+    }
+
+    /// Every [`Value::Ref`] inside, depth first.
+    pub fn refs(&self) -> Vec<(&str, &str)> {
+        let mut out = Vec::new();
+        self.collect_refs(&mut out);
+        out
+    }
+
+    fn collect_refs<'a>(&'a self, out: &mut Vec<(&'a str, &'a str)>) {
+        match self {
+            Value::Ref { address, attr } => out.push((address, attr)),
+            Value::List(items) => items.iter().for_each(|v| v.collect_refs(out)),
+            Value::Map(map) => map.values().for_each(|v| v.collect_refs(out)),
+            _ => {}
+        }
+    }
+}
+
+/// One attribute of a resource (or of a nested block), evaluated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attr {
+    pub value: Value,
+    /// The whole attribute as written in the resource (`multi_az = var.ha`),
+    /// or the JSON member in a plan.
+    pub span: Span,
+    /// Where the value itself is written: following `var.`/`local.` chains
+    /// to the module call argument, the `.tfvars` entry, the `--var-file`
+    /// entry or the variable default that sets it (`multi_az = false` in
+    /// the root module). Equal to `span` when the value is written in place
+    /// or its origin is not a single place.
+    pub origin: Span,
+}
+
+/// A resource body (or a nested block such as `ebs_block_device` or
+/// `high_availability`), evaluated. Dynamic blocks are expanded where their
+/// `for_each` is known.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Body {
+    pub attrs: BTreeMap<String, Attr>,
+    /// Nested blocks in order, by block type.
+    pub blocks: Vec<(String, Block)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub body: Body,
+    /// The block header (`high_availability {`), for locations.
+    pub span: Span,
+}
+
+impl Body {
+    pub fn attr(&self, name: &str) -> Option<&Attr> {
+        self.attrs.get(name)
+    }
+
+    /// Nested blocks of one type.
+    pub fn blocks<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Block> + 'a {
+        self.blocks
+            .iter()
+            .filter(move |(k, _)| k == kind)
+            .map(|(_, b)| b)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Mode {
+    /// `resource` blocks.
+    Managed,
+    /// `data` blocks.
+    Data,
+}
+
+/// A dependency on another resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResourceRef {
+    /// Resource instance address, or resource address without key meaning
+    /// every instance (`aws_instance.web`, `module.db.aws_db_instance.this`,
+    /// `data.aws_subnet.selected`).
+    pub target: String,
+    /// The text that creates the dependency (the traversal, or the
+    /// `depends_on` entry).
+    pub span: Span,
+    /// The attribute path it is written in, for messages: `user_data`,
+    /// `launch_template.id`, `depends_on`.
+    pub via: String,
+}
+
+/// One resource instance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// Full Terraform address: `module.db.aws_db_instance.this`,
+    /// `aws_instance.web[0]`, `aws_subnet.private["a"]`,
+    /// `data.aws_availability_zones.available`.
+    pub address: String,
+    /// Module path: `""` for the root, `module.db`, `module.a.module.b`.
+    pub module: String,
+    pub mode: Mode,
+    /// Resource type: `aws_db_instance`.
+    pub kind: String,
+    /// Resource name: `this`.
+    pub name: String,
+    /// The provider's region when it is known (the `provider` block's
+    /// `region`/`location`, or the resource's own attribute).
+    pub region: Option<(String, Span)>,
+    pub body: Body,
+    /// The block header (`resource "aws_db_instance" "this"`), or the
+    /// resource's object in a plan.
+    pub span: Span,
+    /// References to other resources (through attributes, including inside
+    /// templates and heredocs, and through locals, module inputs and
+    /// outputs) and `depends_on` entries.
+    pub references: Vec<ResourceRef>,
+}
+
+/// Variable values given on the command line, for root modules.
+#[derive(Debug, Clone, Default)]
+pub struct Variables {
+    /// `--var NAME=VALUE`, in order: a later one wins.
+    pub vars: Vec<(String, String)>,
+    /// `--var-file FILE`, already in the source map, in order: a later one
+    /// wins, and `--var` wins over every file.
+    pub files: Vec<crate::source::FileId>,
+}
