@@ -10,7 +10,7 @@
 
 use crate::graph::{DepEdge, Graph};
 use crate::model::{
-    Combine, Domain, Entity, Guarantee, Instance, Level, Model, ReplicaSource, Strength,
+    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, Level, Model, ReplicaSource, Strength,
     WorkloadKind,
 };
 use crate::source::Span;
@@ -104,6 +104,9 @@ pub enum Reason {
         cluster: Option<usize>,
     },
     VolumeTopology,
+    /// A cloud resource's own single point: index into the declaration's
+    /// [`Instance::cloud`].
+    Cloud(usize),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -401,6 +404,18 @@ fn instance_causes(entity: usize, index: usize, inst: &Instance, ctx: &Context) 
             ));
             pinned_zone |= level != Level::Region;
         }
+    }
+
+    for (i, fact) in inst.cloud.iter().enumerate() {
+        let unit = match &fact.unit {
+            CloudUnit::Zone(Some(zone)) => Unit::Domain(Domain::new(Level::Zone, zone.clone())),
+            CloudUnit::Zone(None) => unplaced(Level::Zone),
+            CloudUnit::Instance => Unit::Replica {
+                entity,
+                instance: index,
+            },
+        };
+        out.push(cause(unit, Reason::Cloud(i), fact.span));
     }
 
     let Some(kind) = inst.workload else {

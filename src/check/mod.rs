@@ -33,6 +33,8 @@ pub struct Setup {
     pub limits: Limits,
     /// The day suppressions' `until=` dates are compared with.
     pub today: Date,
+    /// Values for Terraform root modules' variables.
+    pub variables: crate::terraform::Variables,
 }
 
 impl Default for Setup {
@@ -45,6 +47,7 @@ impl Default for Setup {
             keys: TopologyKeys::default(),
             limits: Limits::default(),
             today: Date::today(),
+            variables: crate::terraform::Variables::default(),
         }
     }
 }

@@ -40,6 +40,10 @@ pub struct RunOptions {
     /// The day suppressions' `until=` dates are compared with; `None` is
     /// today by the system clock.
     pub today: Option<Date>,
+    /// `--var NAME=VALUE` for Terraform root modules, in order.
+    pub vars: Vec<(String, String)>,
+    /// `--var-file FILE` for Terraform root modules, in order.
+    pub var_files: Vec<PathBuf>,
 }
 
 /// What the run does with a baseline file. Either way the file is never
@@ -73,6 +77,8 @@ impl Default for RunOptions {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             baseline: None,
             today: None,
+            vars: Vec::new(),
+            var_files: Vec::new(),
         }
     }
 }
@@ -82,8 +88,35 @@ pub fn run(options: &RunOptions) -> Report {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let mut sources = SourceMap::default();
     let (config, mut errors) = load_config(options, &cwd, &mut sources);
-    let (setup, setup_errors) = setup_from(&config, options);
+    let (mut setup, setup_errors) = setup_from(&config, options);
     errors.extend(setup_errors);
+    setup.variables.vars = options.vars.clone();
+    for path in &options.var_files {
+        let file = match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => sources.add(SourceFile::new(path.clone(), text)),
+                Err(_) => {
+                    let file = sources.add(SourceFile::new(path.clone(), ""));
+                    errors.push(file_error(
+                        file,
+                        0,
+                        format!("cannot read {}: not UTF-8", display_path(path)),
+                    ));
+                    continue;
+                }
+            },
+            Err(e) => {
+                let file = sources.add(SourceFile::new(path.clone(), ""));
+                errors.push(file_error(
+                    file,
+                    0,
+                    format!("cannot read {}: {e}", display_path(path)),
+                ));
+                continue;
+            }
+        };
+        setup.variables.files.push(file);
+    }
 
     let repository = explicit_repository(options, &config, &cwd);
     let mut discovered = discover_inputs(options, repository.as_deref(), &cwd);
@@ -464,6 +497,7 @@ pub fn setup_from(
         keys,
         limits: Limits::default(),
         today: options.today.unwrap_or_else(Date::today),
+        variables: crate::terraform::Variables::default(),
     };
     (setup, errors)
 }

@@ -122,6 +122,32 @@ struct CheckArgs {
     /// without reporting them.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+    /// Set a Terraform root module variable (repeatable; wins over every
+    /// variables file).
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_var)]
+    var: Vec<(String, String)>,
+    /// Read Terraform root module variables from this `.tfvars` or
+    /// `.tfvars.json` file (repeatable; a later file wins).
+    #[arg(long, value_name = "FILE")]
+    var_file: Vec<PathBuf>,
+}
+
+fn parse_var(value: &str) -> Result<(String, String), String> {
+    match value.split_once('=') {
+        Some((name, value)) if is_identifier(name) => Ok((name.to_string(), value.to_string())),
+        _ => Err(format!(
+            "expected NAME=VALUE with NAME a Terraform variable name, got `{value}`"
+        )),
+    }
+}
+
+/// A Terraform identifier: a letter or `_`, then letters, digits, `_`, `-`.
+fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// A report written beside the standard output, from `--output FORMAT=FILE`.
@@ -258,6 +284,8 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         max_file_size: args.max_file_size,
         baseline,
         today,
+        vars: args.var,
+        var_files: args.var_file,
     };
     let report = check::run(&options);
     let color = match args.color {

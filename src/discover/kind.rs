@@ -5,6 +5,9 @@ use std::path::Path;
 pub enum FileKind {
     Yaml,
     Json,
+    /// Terraform configuration and variables: `*.tf`, `*.tf.json`,
+    /// `*.tfvars`, `*.tfvars.json`.
+    Terraform,
 }
 
 impl FileKind {
@@ -12,15 +15,21 @@ impl FileKind {
         match self {
             FileKind::Yaml => "yaml",
             FileKind::Json => "json",
+            FileKind::Terraform => "terraform",
         }
     }
 }
 
-/// Extension → kind. A new input format is one row here (plus its variant).
-const EXTENSIONS: &[(&str, FileKind)] = &[
-    ("yaml", FileKind::Yaml),
-    ("yml", FileKind::Yaml),
-    ("json", FileKind::Json),
+/// Name suffix → kind, longest first (`.tf.json` before `.json`). A new
+/// input format is one row here (plus its variant).
+const SUFFIXES: &[(&str, FileKind)] = &[
+    (".tfvars.json", FileKind::Terraform),
+    (".tf.json", FileKind::Terraform),
+    (".tfvars", FileKind::Terraform),
+    (".yaml", FileKind::Yaml),
+    (".json", FileKind::Json),
+    (".yml", FileKind::Yaml),
+    (".tf", FileKind::Terraform),
 ];
 
 /// The kind of input `path` holds, or `None` when spof does not read it.
@@ -32,10 +41,15 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if name == crate::config::CONFIG_FILE_NAME {
         return None;
     }
-    let ext = path.extension()?.to_str()?;
-    EXTENSIONS
+    SUFFIXES
         .iter()
-        .find(|(e, _)| e.eq_ignore_ascii_case(ext))
+        .find(|(suffix, _)| {
+            // A suffix alone (`.yaml`) is a hidden file, not an input.
+            name.len() > suffix.len()
+                && name
+                    .get(name.len() - suffix.len()..)
+                    .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
+        })
         .map(|&(_, kind)| kind)
 }
 
@@ -49,7 +63,21 @@ mod tests {
         assert_eq!(classify(Path::new("b.yml")), Some(FileKind::Yaml));
         assert_eq!(classify(Path::new("b.YAML")), Some(FileKind::Yaml));
         assert_eq!(classify(Path::new("b.json")), Some(FileKind::Json));
-        assert_eq!(classify(Path::new("main.tf")), None);
+        assert_eq!(classify(Path::new("main.tf")), Some(FileKind::Terraform));
+        assert_eq!(
+            classify(Path::new("m/x.tf.json")),
+            Some(FileKind::Terraform)
+        );
+        assert_eq!(
+            classify(Path::new("terraform.tfvars")),
+            Some(FileKind::Terraform)
+        );
+        assert_eq!(
+            classify(Path::new("prod.tfvars.json")),
+            Some(FileKind::Terraform)
+        );
+        assert_eq!(classify(Path::new("x.tfstate")), None);
+        assert_eq!(classify(Path::new(".tf")), None);
         assert_eq!(classify(Path::new("README")), None);
         assert_eq!(classify(Path::new(".yaml")), None);
         assert_eq!(classify(Path::new("dir/spof.toml")), None);

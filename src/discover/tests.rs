@@ -46,13 +46,14 @@ fn walks_known_extensions_sorted() {
             "b.yaml",
             "notes.txt",
             "main.tf",
+            "main.tfstate",
             "spof.toml",
         ],
     );
     let found = discover(&opts(&[root]));
     assert_eq!(
         rel_inputs(&found, root),
-        ["a.json", "b/c.yml", "b.yaml", "z.yaml"]
+        ["a.json", "b/c.yml", "b.yaml", "main.tf", "z.yaml"]
     );
     assert!(found.problems.is_empty(), "{:?}", found.problems);
     let kinds: Vec<_> = found
@@ -69,6 +70,7 @@ fn walks_known_extensions_sorted() {
             FileKind::Json,
             FileKind::Yaml,
             FileKind::Yaml,
+            FileKind::Terraform,
             FileKind::Yaml
         ]
     );

@@ -473,10 +473,25 @@ pub struct NodeFacts {
     pub region: Option<(String, Span)>,
 }
 
+/// A Terraform module call whose resources the analysis cannot see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnfollowedModule {
+    /// The call's address: `module.vpc`.
+    pub module: String,
+    /// The `source` as written.
+    pub source: String,
+    /// Registry, git, HTTP or bucket (never fetched), rather than a local
+    /// directory that was not scanned.
+    pub remote: bool,
+    /// The `source` attribute.
+    pub span: Span,
+}
+
 /// Everything extracted from the inputs.
 #[derive(Debug, Default)]
 pub struct Model {
     pub entities: Vec<Entity>,
     pub suppressions: Vec<Suppression>,
     pub nodes: Vec<NodeFacts>,
+    pub unfollowed_modules: Vec<UnfollowedModule>,
 }

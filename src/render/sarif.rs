@@ -328,6 +328,11 @@ fn family(rule: Rule) -> &'static str {
             "suppression"
         }
         Rule::StaleBaselineEntry => "baseline",
+        Rule::SingleZoneDatastore
+        | Rule::SingleZoneCompute
+        | Rule::NetworkSinglePoint
+        | Rule::SingleRegionEstate
+        | Rule::ModuleNotFollowed => "cloud",
     }
 }
 

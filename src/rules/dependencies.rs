@@ -3,7 +3,7 @@
 //! declared dependencies that name nothing.
 
 use super::{Finding, Input, Rule, Settings};
-use crate::analysis::{Reason, Unit};
+use crate::analysis::{Cause, Reason, Unit};
 use crate::diagnostic::Severity;
 use crate::graph::DepEdge;
 use crate::model::{Combine, Reference, Strength};
@@ -64,7 +64,13 @@ fn reference_text(r: &Reference) -> String {
 fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
     let analysis = input.analysis;
     for (e, entity) in input.model.entities.iter().enumerate() {
-        if entity.instances.iter().all(|i| i.combine == Combine::Any) {
+        // Transparent declarations (a launch template) are reported through
+        // what uses them.
+        if entity
+            .instances
+            .iter()
+            .all(|i| i.combine == Combine::Any || i.transparent)
+        {
             continue;
         }
         let own = |unit: &Unit| analysis.fails_on_its_own(e, unit);
@@ -136,10 +142,7 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
                 );
             }
             if let Some((at, cause)) = root {
-                finding = finding.related(
-                    cause.span,
-                    cause_text(input, at, &cause.reason, &cause.unit),
-                );
+                finding = finding.related(cause.span, cause_text(input, at, cause));
             }
             let all_info = units.iter().all(|u| {
                 let (_, root) = analysis.chain(edge.target, u);
@@ -162,9 +165,10 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
 }
 
 /// The root cause of a chain, in words.
-fn cause_text(input: &Input<'_>, e: usize, reason: &Reason, unit: &Unit) -> String {
+fn cause_text(input: &Input<'_>, e: usize, cause: &Cause) -> String {
     let who = input.entity_label(e);
-    match reason {
+    let unit = &cause.unit;
+    match &cause.reason {
         Reason::SingleReplica { .. } => format!("{who} runs a single replica"),
         Reason::NoZoneSpread {
             best_effort: None, ..
@@ -188,5 +192,13 @@ fn cause_text(input: &Input<'_>, e: usize, reason: &Reason, unit: &Unit) -> Stri
             input.cluster_name(*cluster)
         ),
         Reason::VolumeTopology => format!("{who} lives in {}", input.unit_text(unit)),
+        Reason::Cloud(i) => input.model.entities[e]
+            .instances
+            .get(cause.instance)
+            .and_then(|inst| inst.cloud.get(*i))
+            .map_or_else(
+                || format!("{who} fails with {}", input.unit_text(unit)),
+                |fact| fact.message.clone(),
+            ),
     }
 }

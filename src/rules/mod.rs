@@ -3,6 +3,7 @@
 //! where, and how.
 
 pub mod baseline;
+mod cloud;
 mod dependencies;
 mod disruption;
 pub mod docs;
@@ -64,15 +65,34 @@ impl Input<'_> {
         )
     }
 
+    /// Whether a declaration is a cloud resource judged by the provider
+    /// knowledge base rather than a workload.
+    fn is_cloud(&self, entity: usize, instance: usize) -> bool {
+        self.model.entities[entity]
+            .instances
+            .get(instance)
+            .is_some_and(|i| !i.cloud.is_empty())
+    }
+
     /// A single failure, in words.
     fn unit_text(&self, unit: &Unit) -> String {
         match unit {
             Unit::Domain(d) => format!("`{d}`"),
+            Unit::Unplaced {
+                level,
+                entity,
+                instance,
+            } if self.is_cloud(*entity, *instance) => {
+                format!("the {} of {}", level.as_str(), self.entity_label(*entity))
+            }
             Unit::Unplaced { level, entity, .. } => format!(
                 "the {} holding every replica of {}",
                 level.as_str(),
                 self.entity_label(*entity)
             ),
+            Unit::Replica { entity, instance } if self.is_cloud(*entity, *instance) => {
+                format!("the single instance of {}", self.entity_label(*entity))
+            }
             Unit::Replica { entity, .. } => {
                 format!(
                     "the node running the only replica of {}",
@@ -161,6 +181,7 @@ pub fn run(input: &Input<'_>, settings: &Settings) -> Vec<Finding> {
     placement::check(input, &mut findings);
     dependencies::check(input, settings, &mut findings);
     disruption::check(input, &mut findings);
+    cloud::check(input, &mut findings);
     findings.retain(|f| settings.enabled.contains(&f.rule));
     findings
 }

@@ -4,7 +4,7 @@
 
 use super::{Finding, Input, Rule};
 use crate::analysis::{Cause, Reason, Unit};
-use crate::model::{Level, ReplicaSource, WorkloadKind};
+use crate::model::{CloudClass, Level, ReplicaSource, WorkloadKind};
 use std::collections::BTreeMap;
 
 const SPREAD_HELP: &str = "add a topologySpreadConstraint on `topology.kubernetes.io/zone` \
@@ -212,6 +212,23 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
             } else {
                 finding.related(*source, why.to_string())
             }
+        }
+        Reason::Cloud(i) => {
+            let fact = input.model.entities[e].instances[cause.instance]
+                .cloud
+                .get(*i)?;
+            let rule = match fact.class {
+                CloudClass::Datastore => Rule::SingleZoneDatastore,
+                CloudClass::Compute => Rule::SingleZoneCompute,
+                CloudClass::Network => Rule::NetworkSinglePoint,
+            };
+            let mut finding = Finding::new(rule, cause.span, fact.message.clone())
+                .label(fact.label.clone())
+                .help(fact.help.clone());
+            for (span, text) in &fact.related {
+                finding = finding.related(*span, text.clone());
+            }
+            finding
         }
         Reason::ClusterZone { .. } | Reason::ClusterRegion { .. } | Reason::VolumeTopology => {
             return None;

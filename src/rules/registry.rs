@@ -43,6 +43,11 @@ rules! {
     UnusedSuppression = "SPOF015",
     ExpiredSuppression = "SPOF016",
     StaleBaselineEntry = "SPOF017",
+    SingleZoneDatastore = "SPOF018",
+    SingleZoneCompute = "SPOF019",
+    NetworkSinglePoint = "SPOF020",
+    SingleRegionEstate = "SPOF021",
+    ModuleNotFollowed = "SPOF022",
 }
 
 /// Catalog files, in the order pages are listed.
@@ -61,6 +66,7 @@ const CATALOG_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/suppression.toml"),
     ),
     ("baseline.toml", include_str!("../../rules/baseline.toml")),
+    ("cloud.toml", include_str!("../../rules/cloud.toml")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]

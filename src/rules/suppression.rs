@@ -17,8 +17,11 @@ pub const COMMENT_MARKER: &str = "spof:ignore[";
 pub fn comments(file: FileId, source: &SourceFile) -> Vec<Suppression> {
     let mut out = Vec::new();
     let mut line_start = 0usize;
+    // HCL also writes comments with `//`.
+    let slashes =
+        crate::discover::classify(&source.path) == Some(crate::discover::FileKind::Terraform);
     for (line_no, line) in source.text.split_inclusive('\n').enumerate() {
-        if let Some(s) = parse_comment(line) {
+        if let Some(s) = parse_comment(line, slashes) {
             let start = line_start + s.start;
             out.push(Suppression {
                 rules: s.rules,
@@ -57,12 +60,18 @@ struct Parsed {
     expiry: Option<Expiry>,
 }
 
-fn parse_comment(line: &str) -> Option<Parsed> {
+fn parse_comment(line: &str, slashes: bool) -> Option<Parsed> {
     let marker = line.find(COMMENT_MARKER)?;
-    let hash = line[..marker].rfind('#')?;
-    // The `#` must open a comment: at the start of the line or after blank.
+    let before = line[..marker].trim_end();
+    let hash = if slashes && before.ends_with("//") {
+        before.len() - 2
+    } else {
+        line[..marker].rfind('#')?
+    };
+    let opener = if line[hash..].starts_with('#') { 1 } else { 2 };
+    // The comment must start at the start of the line or after blank.
     let opens_comment = line[..hash].chars().last().is_none_or(char::is_whitespace);
-    if !opens_comment || !line[hash + 1..marker].trim().is_empty() {
+    if !opens_comment || !line[hash + opener..marker].trim().is_empty() {
         return None;
     }
     let codes_start = marker + COMMENT_MARKER.len();
@@ -223,35 +232,50 @@ mod tests {
 
     #[test]
     fn comment_forms() {
-        let p = parse_comment("  replicas: 1 # spof:ignore[SPOF001, single-replica] canary only\n")
-            .unwrap();
+        let p = parse_comment(
+            "  replicas: 1 # spof:ignore[SPOF001, single-replica] canary only\n",
+            false,
+        )
+        .unwrap();
         assert_eq!(p.rules, vec!["SPOF001", "single-replica"]);
         assert_eq!(p.reason.as_deref(), Some("canary only"));
-        let p = parse_comment("# spof:ignore[SPOF002]\n").unwrap();
+        let p = parse_comment("# spof:ignore[SPOF002]\n", false).unwrap();
         assert_eq!(p.reason, None);
-        assert!(parse_comment("url: http://x#spof:ignore[SPOF001] x").is_none());
-        assert!(parse_comment("name: spof:ignore[SPOF001]").is_none());
+        assert!(parse_comment("url: http://x#spof:ignore[SPOF001] x", false).is_none());
+        assert!(parse_comment("name: spof:ignore[SPOF001]", false).is_none());
+        let p =
+            parse_comment("  multi_az = false // spof:ignore[SPOF018] staging\n", true).unwrap();
+        assert_eq!((p.start, p.reason.as_deref()), (19, Some("staging")));
+        assert!(parse_comment("a = b // spof:ignore[SPOF018] x", false).is_none());
+        assert!(parse_comment("a = \"x//spof:ignore[SPOF018]\" ", true).is_none());
     }
 
     #[test]
     fn until_is_one_word_anywhere_in_the_reason() {
-        let p =
-            parse_comment("replicas: 1 # spof:ignore[SPOF001] until=2027-03-31 canary\n").unwrap();
+        let p = parse_comment(
+            "replicas: 1 # spof:ignore[SPOF001] until=2027-03-31 canary\n",
+            false,
+        )
+        .unwrap();
         assert_eq!(
             p.expiry,
             Some(Expiry::Until(Date::parse("2027-03-31").unwrap()))
         );
         assert_eq!(p.reason.as_deref(), Some("canary"));
-        let p = parse_comment("# spof:ignore[SPOF001] canary, until=2027-03-31 at most").unwrap();
+        let p = parse_comment(
+            "# spof:ignore[SPOF001] canary, until=2027-03-31 at most",
+            false,
+        )
+        .unwrap();
         assert_eq!(
             p.expiry,
             Some(Expiry::Until(Date::parse("2027-03-31").unwrap()))
         );
         assert_eq!(p.reason.as_deref(), Some("canary, at most"));
-        let p = parse_comment("# spof:ignore[SPOF001] until=2027-03-31").unwrap();
+        let p = parse_comment("# spof:ignore[SPOF001] until=2027-03-31", false).unwrap();
         assert!(p.expiry.is_some());
         assert_eq!(p.reason, None, "a date is not a reason");
-        let p = parse_comment("# spof:ignore[SPOF001] canary until the migration").unwrap();
+        let p = parse_comment("# spof:ignore[SPOF001] canary until the migration", false).unwrap();
         assert_eq!(p.expiry, None);
         assert_eq!(p.reason.as_deref(), Some("canary until the migration"));
     }

@@ -30,7 +30,10 @@ pub enum Value {
     /// `address` is a full resource instance address when the instance is
     /// known (`aws_subnet.private["a"]`, `module.vpc.aws_subnet.this[0]`),
     /// else the resource address without instance key.
-    Ref { address: String, attr: String },
+    Ref {
+        address: String,
+        attr: String,
+    },
     /// Not known statically.
     Unknown,
 }

@@ -1,0 +1,87 @@
+//! Estate-wide findings about cloud resources: one region for everything,
+//! and module calls the analysis cannot see into. Per-resource cloud
+//! findings come from the placement rules, through the provider knowledge
+//! base's facts.
+
+use super::{Finding, Input, Rule};
+use crate::source::Span;
+use std::collections::BTreeMap;
+
+pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
+    single_region(input, out);
+    for call in &input.model.unfollowed_modules {
+        let (message, label, help) = if call.remote {
+            (
+                format!(
+                    "`{}` comes from `{}`, which spof does not download: its resources are not analysed",
+                    call.module, call.source
+                ),
+                "remote module source",
+                "scan the plan JSON (`terraform show -json plan.out`) to analyse every resource the module creates",
+            )
+        } else {
+            (
+                format!(
+                    "`{}` comes from `{}`, a directory outside the scanned files: its resources are not analysed",
+                    call.module, call.source
+                ),
+                "module directory not scanned",
+                "include the module's directory in the scanned paths, or scan the plan JSON",
+            )
+        };
+        out.push(
+            Finding::new(Rule::ModuleNotFollowed, call.span, message)
+                .label(label)
+                .help(help),
+        );
+    }
+}
+
+/// Every declaration whose region is known is in one region: one finding,
+/// at the first place that names it. Clusters configured with a region
+/// count too.
+fn single_region(input: &Input<'_>, out: &mut Vec<Finding>) {
+    let mut regions: BTreeMap<&str, Vec<Span>> = BTreeMap::new();
+    let mut resources = 0usize;
+    for entity in &input.model.entities {
+        for inst in &entity.instances {
+            if let Some((region, span)) = &inst.region {
+                regions.entry(region).or_default().push(*span);
+                resources += 1;
+            }
+        }
+    }
+    if resources == 0 {
+        return;
+    }
+    for site in &input.context.clusters {
+        if let (Some(region), Some(span)) = (&site.region, site.region_span) {
+            regions.entry(region).or_default().push(span);
+        }
+    }
+    let mut iter = regions.into_iter();
+    let (Some((region, mut spans)), None) = (iter.next(), iter.next()) else {
+        return;
+    };
+    spans.sort_unstable();
+    spans.dedup();
+    let Some(&first) = spans.first() else {
+        return;
+    };
+    let mut finding = Finding::new(
+        Rule::SingleRegionEstate,
+        first,
+        format!(
+            "every resource whose region is known ({resources}) is in region `{region}`: the region is a single point of failure for the whole estate"
+        ),
+    )
+    .label("the only region")
+    .help("run the critical services in a second region as well, or accept the risk with a suppression that says why");
+    for span in spans.iter().skip(1).take(MAX_RELATED) {
+        finding = finding.related(*span, format!("also `{region}`"));
+    }
+    out.push(finding);
+}
+
+/// Places shown beyond the first, so that one finding stays readable.
+const MAX_RELATED: usize = 4;
