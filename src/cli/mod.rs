@@ -32,7 +32,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Check files and directories for single points of failure.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule: code, name, default severity and summary.
     Rules {
         /// Output format.
@@ -210,7 +210,7 @@ pub fn main() -> i32 {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let result = match cli.command {
-        Command::Check(args) => return run_check(args, &mut out),
+        Command::Check(args) => return run_check(*args, &mut out),
         Command::Rules { format } => list_rules(format, &mut out),
         Command::Explain { rule } => match Rule::lookup(&rule) {
             Some(rule) => out.write_all(docs::page(rule).as_bytes()),
