@@ -1,0 +1,12 @@
+resource "azurerm_kubernetes_cluster" "main" {
+  name                = "main"
+  location            = "westeurope"
+  resource_group_name = "rg"
+  dns_prefix          = "main"
+
+  default_node_pool {
+    name       = "system"
+    node_count = 3
+    vm_size    = "Standard_D4s_v5"
+  }
+}

@@ -1,0 +1,12 @@
+resource "aws_subnet" "app" {
+  vpc_id            = "vpc-0example"
+  cidr_block        = "10.0.1.0/24"
+  availability_zone = "eu-west-1a"
+}
+
+resource "aws_autoscaling_group" "web" {
+  name                = "web"
+  min_size            = 3
+  max_size            = 9
+  vpc_zone_identifier = [aws_subnet.app.id]
+}

@@ -1,0 +1,14 @@
+variable "region" {
+  type = string
+}
+
+provider "aws" {
+  region = var.region
+}
+
+resource "aws_db_instance" "orders" {
+  identifier     = "orders"
+  engine         = "postgres"
+  instance_class = "db.r6g.large"
+  multi_az       = true
+}

@@ -1,0 +1,3 @@
+module "db" {
+  source = "../shared-modules/db"
+}
