@@ -1199,6 +1199,9 @@ fn entry_span(file: FileId, node: &Node, start: usize, len: usize) -> Span {
 /// `k8s:Kind/ns/name` or any entity id with a scheme, `Kind/ns/name`,
 /// `Kind/name`, or a bare name (a Service or workload in the namespace).
 pub fn parse_reference(entry: &str, namespace: &str) -> Reference {
+    if let Some(address) = entry.strip_prefix(super::TERRAFORM_ID_PREFIX) {
+        return Reference::Terraform(address.to_string());
+    }
     if entry.contains(':') {
         return Reference::Id(entry.to_string());
     }
@@ -1286,7 +1289,7 @@ mod tests {
         );
         assert_eq!(
             parse_reference("tf:aws_db_instance.main", "x"),
-            Reference::Id("tf:aws_db_instance.main".into())
+            Reference::Terraform("aws_db_instance.main".into())
         );
         assert_eq!(
             parse_reference("db", "prod"),

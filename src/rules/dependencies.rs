@@ -33,7 +33,7 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
                 )
                 .entity(&entity.id)
                 .label("unknown entity")
-                .help("use an entity id (`k8s:Kind/namespace/name`), `Kind/name`, or the name of a Service or workload in the same namespace"),
+                .help("use an entity id (`k8s:Kind/namespace/name`, `tf:ADDRESS` for a Terraform resource), `Kind/name`, or the name of a Service or workload in the same namespace"),
             ),
             _ => {}
         }
