@@ -109,6 +109,8 @@ pub(crate) struct Instance<'p> {
     vars: HashMap<String, Binding>,
     inherited: Providers,
     depth: usize,
+    /// Directories of the modules being instantiated, this one included.
+    ancestors: Vec<PathBuf>,
     locals: RefCell<HashMap<String, Option<Binding>>>,
     resources: RefCell<HashMap<usize, Option<Rc<ResState>>>>,
     calls: RefCell<HashMap<usize, Option<Rc<CallState>>>>,
@@ -235,8 +237,10 @@ impl<'p> Instance<'p> {
         path: String,
         mut inputs: HashMap<String, Binding>,
         inherited: Providers,
-        depth: usize,
+        mut ancestors: Vec<PathBuf>,
     ) -> Self {
+        let depth = ancestors.len();
+        ancestors.push(module.dir.clone());
         let mut vars = HashMap::new();
         for decl in &module.variables {
             let binding = match inputs.remove(&decl.name) {
@@ -264,6 +268,7 @@ impl<'p> Instance<'p> {
             vars,
             inherited,
             depth,
+            ancestors,
             locals: RefCell::default(),
             resources: RefCell::default(),
             calls: RefCell::default(),
@@ -976,6 +981,10 @@ impl<'p> Instance<'p> {
         } else {
             None
         };
+        if self.ancestors.contains(&dir) {
+            // A module calling itself, directly or not.
+            return unknown;
+        }
         let Some(module) = module.filter(|_| self.depth < MAX_MODULE_DEPTH) else {
             if module.is_none() {
                 self.unfollowed.borrow_mut().push(UnfollowedModule {
@@ -1053,7 +1062,7 @@ impl<'p> Instance<'p> {
                 path.clone(),
                 inputs,
                 providers.clone(),
-                self.depth + 1,
+                self.ancestors.clone(),
             );
             let result = child.finish();
             let mut outputs: hcl::Map<String, V> = result

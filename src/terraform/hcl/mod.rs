@@ -215,7 +215,15 @@ fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables) -> Load
                 .filter_map(|f| by_id.get(f).copied())
                 .collect();
             let inputs = root_inputs(&ev, module, &auto, &explicit, vars);
-            let inst = Instance::new(&prog, &ev, module, String::new(), inputs, HashMap::new(), 0);
+            let inst = Instance::new(
+                &prog,
+                &ev,
+                module,
+                String::new(),
+                inputs,
+                HashMap::new(),
+                Vec::new(),
+            );
             let result = inst.finish();
             (result.resources, result.unfollowed)
         })
