@@ -188,7 +188,9 @@ impl<'m> Resolver<'m> {
                 }
                 // Every instance: `aws_instance.web[0]`, `aws_instance.web["a"]`.
                 let prefix = format!("{id}[");
-                let start = self.terraform.partition_point(|(i, _)| *i < prefix.as_str());
+                let start = self
+                    .terraform
+                    .partition_point(|(i, _)| *i < prefix.as_str());
                 self.terraform[start..]
                     .iter()
                     .take_while(|(i, _)| i.starts_with(&prefix))

@@ -99,6 +99,8 @@ struct CallState {
 }
 
 type Providers = HashMap<String, Option<(String, Span)>>;
+/// Instances to evaluate: key, `count.index`, `each.key`/`each.value`.
+type Instances = Vec<(Key, Option<R>, Option<(R, R)>)>;
 
 pub(crate) struct Instance<'p> {
     prog: &'p Program<'p>,
@@ -373,7 +375,7 @@ impl<'p> Instance<'p> {
                     })
                     .collect::<Option<Vec<_>>>()
                     .map(|mut keys| {
-                        keys.sort_by(|a, b| a.0.suffix().cmp(&b.0.suffix()));
+                        keys.sort_by_key(|a| a.0.suffix());
                         keys.dedup_by(|a, b| a.0 == b.0);
                         keys
                     }),
@@ -388,7 +390,7 @@ impl<'p> Instance<'p> {
     }
 
     /// Instances to evaluate: key, `count`, `each`.
-    fn instances(&self, body: &BodyIr) -> (Vec<(Key, Option<R>, Option<(R, R)>)>, Shape) {
+    fn instances(&self, body: &BodyIr) -> (Instances, Shape) {
         match self.expansion(body) {
             Expansion::Single => (vec![(Key::None, None, None)], Shape::Single),
             Expansion::Unknown { count } => {
@@ -421,7 +423,7 @@ impl<'p> Instance<'p> {
         }
     }
 
-    fn instances_unknown(&self, count: bool) -> (Vec<(Key, Option<R>, Option<(R, R)>)>, Shape) {
+    fn instances_unknown(&self, count: bool) -> (Instances, Shape) {
         let (c, e) = if count {
             (Some(Err(Fail::Unknown)), None)
         } else {
@@ -920,14 +922,14 @@ impl<'p> Instance<'p> {
                 [d, kind, name, ..] if d == "data" => {
                     push(format!("{}data.{kind}.{name}", self.prefix()));
                 }
-                [kind, name, ..] => {
+                [kind, name, ..]
                     if self.module.res_index.contains_key(&(
                         Mode::Managed,
                         kind.clone(),
                         name.clone(),
-                    )) {
-                        push(format!("{}{kind}.{name}", self.prefix()));
-                    }
+                    )) =>
+                {
+                    push(format!("{}{kind}.{name}", self.prefix()));
                 }
                 _ => {}
             }

@@ -236,7 +236,7 @@ fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables) -> Load
         .sort_by(|a, b| a.address.cmp(&b.address).then(a.span.cmp(&b.span)));
     load.unfollowed.sort();
     load.unfollowed.dedup();
-    load.errors.sort_by(|a, b| a.span.cmp(&b.span));
+    load.errors.sort_by_key(|a| a.span);
     load
 }
 

@@ -228,11 +228,7 @@ fn hcl_items(body: BodyIr) -> Vec<Item> {
                     span: block.span,
                 }));
             }
-            "module" => {
-                if !block.labels.is_empty() {
-                    items.push(Item::Module(block));
-                }
-            }
+            "module" if !block.labels.is_empty() => items.push(Item::Module(block)),
             "output" => {
                 let Some(name) = label(0) else { continue };
                 items.push(Item::Output(
@@ -240,11 +236,7 @@ fn hcl_items(body: BodyIr) -> Vec<Item> {
                     block.body.attr("value").map(|a| a.expr.clone()),
                 ));
             }
-            "provider" => {
-                if !block.labels.is_empty() {
-                    items.push(Item::Provider(block));
-                }
-            }
+            "provider" if !block.labels.is_empty() => items.push(Item::Provider(block)),
             _ => {}
         }
     }
@@ -253,7 +245,7 @@ fn hcl_items(body: BodyIr) -> Vec<Item> {
 
 /// Entries of a JSON block-type object: `{"NAME": {...}}` or
 /// `{"NAME": [{...}, ...]}`, also when the whole is an array of such objects.
-fn json_named<'a>(node: &'a Node) -> Vec<(&'a Node, &'a Node)> {
+fn json_named(node: &Node) -> Vec<(&Node, &Node)> {
     let mut out = Vec::new();
     let objects: Vec<&Node> = if node.is_map() {
         vec![node]

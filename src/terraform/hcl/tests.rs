@@ -607,7 +607,7 @@ fn deep_nesting_is_a_diagnostic() {
         format!("a = x{}", ".b".repeat(100_000)),
         format!("a = \"{}\"", "%{ if x }".repeat(50_000)),
         format!("a = {}", "f(".repeat(50_000)),
-        format!("{}", "b {\n".repeat(50_000)),
+        "b {\n".repeat(50_000),
         format!("a = <<EOT\n{}\nEOT\n", "${\"".repeat(50_000)),
     ] {
         let _ = run(&[("deep/main.tf", &text)]);
