@@ -825,6 +825,17 @@ fn corpus() {
             load.unfollowed.len(),
             t.elapsed()
         );
+        for e in &load.errors {
+            let f = sources.get(e.span.file);
+            let lc = f.line_col(e.span.range.start);
+            eprintln!(
+                "  {}:{}:{} {}",
+                f.display_path(),
+                lc.line,
+                lc.column,
+                e.message
+            );
+        }
         n_files += ids.len();
         n_resources += load.resources.len();
         n_errors += load.errors.len();
