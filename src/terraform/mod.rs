@@ -11,6 +11,8 @@
 //! - `kb`: the provider knowledge base (`rules/providers/*.toml`, plus
 //!   `--rules DIR`) and the extraction into the model.
 
+pub mod functions;
+pub mod hcl;
 pub mod plan;
 
 use crate::source::Span;

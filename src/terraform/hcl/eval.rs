@@ -1,0 +1,635 @@
+//! Expression evaluation over the IR.
+//!
+//! Values are `hcl::Value`s. What is not known statically is either a
+//! failure ([`Fail::Unknown`]) or, inside a collection, the [`UNKNOWN`]
+//! sentinel string; another resource's attribute is a ref sentinel string
+//! (see [`ref_sentinel`]) so that functions such as `length` or `element`
+//! carry it along. Function calls are evaluated by hcl-rs against the
+//! functions of [`crate::terraform::functions::context_functions`]; `try`
+//! and `can` are evaluated here, lazily.
+
+use super::ir::{Expr, ExprKind, ForIr, Op, TElem};
+use crate::terraform::Value;
+use hcl::Value as V;
+use hcl::eval::{Context, Evaluate};
+use hcl::expr::{BinaryOperator, UnaryOperator};
+use std::cell::Cell;
+use std::collections::{BTreeMap, HashSet};
+
+/// Why an expression has no value: not known statically, or an error
+/// (`try` and `can` tell them apart).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fail {
+    Unknown,
+    Error,
+}
+
+pub(crate) type R = Result<V, Fail>;
+
+pub(crate) const UNKNOWN: &str = "\u{0}unknown\u{0}";
+/// Object key holding a resource instance's address, so that reading an
+/// attribute that is not written yields a ref.
+pub(crate) const ADDR_KEY: &str = "\u{0}addr";
+/// Object key marking a resource whose instances are unknown: indexing it
+/// yields itself.
+pub(crate) const UNKEYED_KEY: &str = "\u{0}unkeyed";
+
+/// Deepest evaluation (expressions, and locals/resources/modules evaluated
+/// on demand).
+pub(crate) const MAX_EVAL_DEPTH: u32 = 200;
+/// Most elements a `for` or template loop produces, and most instances a
+/// `count` makes.
+pub(crate) const MAX_ITEMS: usize = 10_000;
+
+/// Most resource and module instances one root module expands to.
+pub(crate) const MAX_INSTANCES: usize = 100_000;
+
+pub(crate) fn ref_sentinel(address: &str, attr: &str) -> String {
+    format!("\u{0}ref\u{1}{address}\u{1}{attr}\u{0}")
+}
+
+fn parse_ref(s: &str) -> Option<(&str, &str)> {
+    let inner = s.strip_prefix("\u{0}ref\u{1}")?.strip_suffix('\u{0}')?;
+    if inner.contains('\u{0}') {
+        return None;
+    }
+    inner.split_once('\u{1}')
+}
+
+/// Whether any string inside holds a sentinel.
+pub(crate) fn has_sentinel(v: &V) -> bool {
+    match v {
+        V::String(s) => s.contains('\u{0}'),
+        V::Array(items) => items.iter().any(has_sentinel),
+        V::Object(map) => map
+            .iter()
+            .any(|(k, v)| k.contains('\u{0}') || has_sentinel(v)),
+        _ => false,
+    }
+}
+
+/// Whether something inside is unknown (not counting refs).
+pub(crate) fn has_unknown(v: &V) -> bool {
+    match v {
+        V::String(s) => s.contains('\u{0}') && parse_ref(s).is_none(),
+        V::Array(items) => items.iter().any(has_unknown),
+        V::Object(map) => map
+            .iter()
+            .any(|(k, v)| !k.starts_with('\u{0}') && has_unknown(v)),
+        _ => false,
+    }
+}
+
+pub(crate) fn to_value(r: &R) -> Value {
+    match r {
+        Ok(v) => convert(v),
+        Err(_) => Value::Unknown,
+    }
+}
+
+pub(crate) fn convert(v: &V) -> Value {
+    match v {
+        V::Null => Value::Null,
+        V::Bool(b) => Value::Bool(*b),
+        V::Number(n) => n.as_f64().map_or(Value::Unknown, Value::Number),
+        V::String(s) => {
+            if let Some((address, attr)) = parse_ref(s) {
+                Value::Ref {
+                    address: address.to_string(),
+                    attr: attr.to_string(),
+                }
+            } else if s.contains('\u{0}') {
+                Value::Unknown
+            } else {
+                Value::String(s.clone())
+            }
+        }
+        V::Array(items) => Value::List(items.iter().map(convert).collect()),
+        V::Object(map) => Value::Map(
+            map.iter()
+                .filter(|(k, _)| !k.starts_with('\u{0}'))
+                .map(|(k, v)| (k.clone(), convert(v)))
+                .collect::<BTreeMap<_, _>>(),
+        ),
+    }
+}
+
+/// Variables bound by `for` expressions, template loops and dynamic
+/// blocks.
+#[derive(Default)]
+pub(crate) struct Scope<'a> {
+    pub vars: Vec<(String, V)>,
+    pub parent: Option<&'a Scope<'a>>,
+}
+
+impl<'a> Scope<'a> {
+    pub fn child(&'a self, vars: Vec<(String, V)>) -> Scope<'a> {
+        Scope {
+            vars,
+            parent: Some(self),
+        }
+    }
+
+    pub fn get(&self, name: &str) -> Option<&V> {
+        self.vars
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v)
+            .or_else(|| self.parent.and_then(|p| p.get(name)))
+    }
+}
+
+/// Resolves the named roots of traversals: `var`, `local`, `module`,
+/// resources, `data`, `count`, `each`, `path`...
+pub(crate) trait Env {
+    /// The value of `root` followed by some of the leading attribute names
+    /// `attrs`, and how many of them were consumed; `None` when `root` is
+    /// not a known name.
+    fn resolve(&self, ev: &Evaluator, root: &str, attrs: &[&str]) -> Option<(R, usize)>;
+}
+
+/// The functions available to expressions.
+pub(crate) struct Funcs {
+    ctx: Context<'static>,
+    names: HashSet<String>,
+}
+
+impl Funcs {
+    pub fn new() -> Self {
+        let mut ctx = Context::new();
+        let mut names = HashSet::new();
+        for (name, def) in crate::terraform::functions::context_functions() {
+            names.insert(name.to_string());
+            ctx.declare_func(name, def);
+        }
+        Self { ctx, names }
+    }
+}
+
+pub(crate) struct Evaluator<'f> {
+    funcs: &'f Funcs,
+    depth: Cell<u32>,
+    /// Resource and module instances still allowed.
+    pub budget: Cell<usize>,
+}
+
+/// Decrements the evaluation depth when dropped.
+pub(crate) struct DepthGuard<'a>(&'a Cell<u32>);
+
+impl Drop for DepthGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.0.get().saturating_sub(1));
+    }
+}
+
+impl<'f> Evaluator<'f> {
+    pub fn new(funcs: &'f Funcs) -> Self {
+        Self {
+            funcs,
+            depth: Cell::new(0),
+            budget: Cell::new(MAX_INSTANCES),
+        }
+    }
+
+    /// Enters one level of evaluation; `None` when too deep.
+    pub fn enter(&self) -> Option<DepthGuard<'_>> {
+        let d = self.depth.get();
+        if d >= MAX_EVAL_DEPTH {
+            return None;
+        }
+        self.depth.set(d + 1);
+        Some(DepthGuard(&self.depth))
+    }
+
+    pub fn eval(&self, e: &Expr, env: &dyn Env, scope: &Scope) -> R {
+        let Some(_guard) = self.enter() else {
+            return Err(Fail::Unknown);
+        };
+        match &e.kind {
+            ExprKind::Null => Ok(V::Null),
+            ExprKind::Bool(b) => Ok(V::Bool(*b)),
+            ExprKind::Number(n) => Ok(V::Number(*n)),
+            ExprKind::Str(s) => Ok(V::String(s.clone())),
+            ExprKind::Array(items) => items
+                .iter()
+                .map(|i| self.eval(i, env, scope))
+                .collect::<Result<Vec<_>, _>>()
+                .map(V::Array),
+            ExprKind::Object(entries) => {
+                let mut map = hcl::Map::new();
+                for (k, v) in entries {
+                    let key = object_key(&self.eval(k, env, scope)?)?;
+                    map.insert(key, self.eval(v, env, scope)?);
+                }
+                Ok(V::Object(map))
+            }
+            ExprKind::Template(elems) => {
+                if let [TElem::Interp(e)] = elems.as_slice() {
+                    return self.eval(e, env, scope);
+                }
+                let mut out = String::new();
+                self.template(elems, env, scope, &mut out)?;
+                Ok(V::String(out))
+            }
+            ExprKind::Var(name) => self.traverse_root(name, &[], env, scope),
+            ExprKind::Traversal(base, ops) => match &base.kind {
+                ExprKind::Var(name) => self.traverse_root(name, ops, env, scope),
+                _ => {
+                    let v = self.eval(base, env, scope)?;
+                    self.apply(v, ops, env, scope)
+                }
+            },
+            ExprKind::Call {
+                name,
+                args,
+                expand_final,
+            } => self.call(name, args, *expand_final, env, scope),
+            ExprKind::Cond(c, t, f) => {
+                if truth(&self.eval(c, env, scope)?)? {
+                    self.eval(t, env, scope)
+                } else {
+                    self.eval(f, env, scope)
+                }
+            }
+            ExprKind::Unary(op, inner) => {
+                let v = self.eval(inner, env, scope)?;
+                if has_sentinel(&v) {
+                    return Err(Fail::Unknown);
+                }
+                match (op, v) {
+                    (UnaryOperator::Not, v) => Ok(V::Bool(!truth(&v)?)),
+                    (UnaryOperator::Neg, V::Number(n)) => Ok(V::Number(-n)),
+                    (UnaryOperator::Neg, V::String(s)) => s
+                        .parse::<f64>()
+                        .ok()
+                        .and_then(|f| hcl::Number::from_f64(-f))
+                        .map(V::Number)
+                        .ok_or(Fail::Error),
+                    _ => Err(Fail::Error),
+                }
+            }
+            ExprKind::Binary(op, l, r) => {
+                let l = self.eval(l, env, scope)?;
+                let r = self.eval(r, env, scope)?;
+                binary(*op, l, r)
+            }
+            ExprKind::For(f) => self.for_expr(f, env, scope),
+        }
+    }
+
+    fn template(
+        &self,
+        elems: &[TElem],
+        env: &dyn Env,
+        scope: &Scope,
+        out: &mut String,
+    ) -> Result<(), Fail> {
+        for el in elems {
+            match el {
+                TElem::Lit(s) => out.push_str(s),
+                TElem::Interp(e) => out.push_str(&to_text(&self.eval(e, env, scope)?)?),
+                TElem::If { cond, then, els } => {
+                    if truth(&self.eval(cond, env, scope)?)? {
+                        self.template(then, env, scope, out)?;
+                    } else {
+                        self.template(els, env, scope, out)?;
+                    }
+                }
+                TElem::For {
+                    key_var,
+                    value_var,
+                    coll,
+                    body,
+                } => {
+                    let coll = self.eval(coll, env, scope)?;
+                    for (k, v) in iterate(&coll)? {
+                        let mut vars = vec![(value_var.clone(), v)];
+                        if let Some(kv) = key_var {
+                            vars.push((kv.clone(), k));
+                        }
+                        let inner = scope.child(vars);
+                        self.template(body, env, &inner, out)?;
+                        if out.len() > 16 * 1024 * 1024 {
+                            return Err(Fail::Unknown);
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn traverse_root(&self, name: &str, ops: &[Op], env: &dyn Env, scope: &Scope) -> R {
+        if let Some(v) = scope.get(name) {
+            return self.apply(v.clone(), ops, env, scope);
+        }
+        let attrs: Vec<&str> = ops
+            .iter()
+            .map_while(|op| match op {
+                Op::Attr(a) => Some(a.as_str()),
+                _ => None,
+            })
+            .collect();
+        match env.resolve(self, name, &attrs) {
+            Some((r, consumed)) => {
+                let v = r?;
+                self.apply(v, ops.get(consumed..).unwrap_or(&[]), env, scope)
+            }
+            None => Err(Fail::Error),
+        }
+    }
+
+    /// Applies traversal operators.
+    pub fn apply(&self, mut v: V, ops: &[Op], env: &dyn Env, scope: &Scope) -> R {
+        let mut i = 0;
+        while let Some(op) = ops.get(i) {
+            match op {
+                Op::Attr(name) => v = get_attr(v, name)?,
+                Op::Index(e) => {
+                    let key = self.eval(e, env, scope)?;
+                    v = index(v, &key)?;
+                }
+                Op::FullSplat => {
+                    let rest = ops.get(i + 1..).unwrap_or(&[]);
+                    return splat_items(v)?
+                        .into_iter()
+                        .map(|item| self.apply(item, rest, env, scope))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map(V::Array);
+                }
+                Op::AttrSplat => {
+                    let mut j = i + 1;
+                    let mut names = Vec::new();
+                    while let Some(Op::Attr(name)) = ops.get(j) {
+                        names.push(name);
+                        j += 1;
+                    }
+                    let items = splat_items(v)?
+                        .into_iter()
+                        .map(|mut item| {
+                            for name in &names {
+                                item = get_attr(item, name)?;
+                            }
+                            Ok(item)
+                        })
+                        .collect::<Result<Vec<_>, Fail>>()?;
+                    v = V::Array(items);
+                    i = j;
+                    continue;
+                }
+            }
+            i += 1;
+        }
+        Ok(v)
+    }
+
+    fn call(
+        &self,
+        name: &str,
+        args: &[Expr],
+        expand_final: bool,
+        env: &dyn Env,
+        scope: &Scope,
+    ) -> R {
+        match name {
+            "try" => {
+                for a in args {
+                    match self.eval(a, env, scope) {
+                        Ok(v) => return Ok(v),
+                        Err(Fail::Unknown) => return Err(Fail::Unknown),
+                        Err(Fail::Error) => {}
+                    }
+                }
+                return Err(Fail::Error);
+            }
+            "can" => {
+                let Some(a) = args.first() else {
+                    return Err(Fail::Error);
+                };
+                return match self.eval(a, env, scope) {
+                    Ok(v) if has_unknown(&v) => Err(Fail::Unknown),
+                    Ok(_) => Ok(V::Bool(true)),
+                    Err(Fail::Unknown) => Err(Fail::Unknown),
+                    Err(Fail::Error) => Ok(V::Bool(false)),
+                };
+            }
+            _ => {}
+        }
+        let mut values = args
+            .iter()
+            .map(|a| self.eval(a, env, scope))
+            .collect::<Result<Vec<_>, _>>()?;
+        if !self.funcs.names.contains(name) {
+            return Err(Fail::Unknown);
+        }
+        if expand_final {
+            match values.pop() {
+                Some(V::Array(items)) => values.extend(items),
+                Some(V::String(s)) if s.contains('\u{0}') => return Err(Fail::Unknown),
+                _ => return Err(Fail::Error),
+            }
+        }
+        if values.iter().any(has_unknown) {
+            return Err(Fail::Unknown);
+        }
+        let refs = values.iter().any(has_sentinel);
+        let call = hcl::expr::FuncCall {
+            name: hcl::expr::FuncName::new(name),
+            args: values.into_iter().map(hcl::Expression::from).collect(),
+            expand_final: false,
+        };
+        match call.evaluate(&self.funcs.ctx) {
+            Ok(v) => Ok(v),
+            Err(_) if refs => Err(Fail::Unknown),
+            Err(_) => Err(Fail::Error),
+        }
+    }
+
+    fn for_expr(&self, f: &ForIr, env: &dyn Env, scope: &Scope) -> R {
+        let coll = self.eval(&f.coll, env, scope)?;
+        let pairs = iterate(&coll)?;
+        let mut list = Vec::new();
+        let mut map: hcl::Map<String, V> = hcl::Map::new();
+        for (k, v) in pairs {
+            let mut vars = vec![(f.value_var.clone(), v)];
+            if let Some(kv) = &f.key_var {
+                vars.push((kv.clone(), k));
+            }
+            let inner = scope.child(vars);
+            if let Some(c) = &f.cond
+                && !truth(&self.eval(c, env, &inner)?)?
+            {
+                continue;
+            }
+            let value = self.eval(&f.value, env, &inner)?;
+            match &f.key {
+                None => list.push(value),
+                Some(ke) => {
+                    let key = object_key(&self.eval(ke, env, &inner)?)?;
+                    if f.grouping {
+                        match map.entry(key).or_insert_with(|| V::Array(Vec::new())) {
+                            V::Array(items) => items.push(value),
+                            _ => return Err(Fail::Error),
+                        }
+                    } else if map.insert(key, value).is_some() {
+                        return Err(Fail::Error);
+                    }
+                }
+            }
+        }
+        if f.key.is_some() {
+            Ok(V::Object(map))
+        } else {
+            Ok(V::Array(list))
+        }
+    }
+}
+
+fn object_key(v: &V) -> Result<String, Fail> {
+    match v {
+        V::String(s) if s.contains('\u{0}') => Err(Fail::Unknown),
+        V::String(s) => Ok(s.clone()),
+        V::Number(n) => Ok(n.to_string()),
+        V::Bool(b) => Ok(b.to_string()),
+        _ => Err(Fail::Error),
+    }
+}
+
+fn to_text(v: &V) -> Result<String, Fail> {
+    match v {
+        V::String(s) if s.contains('\u{0}') => Err(Fail::Unknown),
+        V::String(s) => Ok(s.clone()),
+        V::Number(n) => Ok(n.to_string()),
+        V::Bool(b) => Ok(b.to_string()),
+        _ => Err(Fail::Error),
+    }
+}
+
+pub(crate) fn truth(v: &V) -> Result<bool, Fail> {
+    match v {
+        V::Bool(b) => Ok(*b),
+        V::String(s) if s == "true" => Ok(true),
+        V::String(s) if s == "false" => Ok(false),
+        V::String(s) if s.contains('\u{0}') => Err(Fail::Unknown),
+        _ => Err(Fail::Error),
+    }
+}
+
+/// Key/value pairs of a collection, for `for` expressions.
+pub(crate) fn iterate(v: &V) -> Result<Vec<(V, V)>, Fail> {
+    let pairs: Vec<(V, V)> = match v {
+        V::Array(items) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (V::from(i as u64), v.clone()))
+            .collect(),
+        V::Object(map) => {
+            if map.contains_key(ADDR_KEY) || map.contains_key(UNKEYED_KEY) {
+                return Err(Fail::Unknown);
+            }
+            map.iter()
+                .map(|(k, v)| (V::String(k.clone()), v.clone()))
+                .collect()
+        }
+        V::String(s) if s.contains('\u{0}') => return Err(Fail::Unknown),
+        _ => return Err(Fail::Error),
+    };
+    if pairs.len() > MAX_ITEMS {
+        return Err(Fail::Unknown);
+    }
+    Ok(pairs)
+}
+
+fn splat_items(v: V) -> Result<Vec<V>, Fail> {
+    match v {
+        V::Array(items) => Ok(items),
+        V::Null => Ok(Vec::new()),
+        V::String(s) if s.contains('\u{0}') && parse_ref(&s).is_none() => Err(Fail::Unknown),
+        other => Ok(vec![other]),
+    }
+}
+
+pub(crate) fn get_attr(v: V, name: &str) -> R {
+    match v {
+        V::Object(mut map) => match map.swap_remove(name) {
+            Some(v) => Ok(v),
+            None => match map.get(ADDR_KEY) {
+                Some(V::String(addr)) => Ok(V::String(ref_sentinel(addr, name))),
+                _ => Err(Fail::Error),
+            },
+        },
+        V::String(s) if s.contains('\u{0}') => Err(Fail::Unknown),
+        _ => Err(Fail::Error),
+    }
+}
+
+pub(crate) fn index(v: V, key: &V) -> R {
+    if let V::String(k) = key
+        && k.contains('\u{0}')
+    {
+        return Err(Fail::Unknown);
+    }
+    match v {
+        V::Array(items) => {
+            let i = match key {
+                V::Number(n) => n.as_u64(),
+                V::String(s) => s.parse::<u64>().ok(),
+                _ => None,
+            }
+            .ok_or(Fail::Error)?;
+            usize::try_from(i)
+                .ok()
+                .and_then(|i| items.into_iter().nth(i))
+                .ok_or(Fail::Error)
+        }
+        V::Object(mut map) => {
+            if map.contains_key(UNKEYED_KEY) {
+                return Ok(V::Object(map));
+            }
+            let k = object_key(key)?;
+            map.swap_remove(&k).ok_or(Fail::Error)
+        }
+        V::String(s) if s.contains('\u{0}') => Err(Fail::Unknown),
+        _ => Err(Fail::Error),
+    }
+}
+
+fn binary(op: BinaryOperator, l: V, r: V) -> R {
+    if has_sentinel(&l) || has_sentinel(&r) {
+        return Err(Fail::Unknown);
+    }
+    match op {
+        BinaryOperator::And => return Ok(V::Bool(truth(&l)? && truth(&r)?)),
+        BinaryOperator::Or => return Ok(V::Bool(truth(&l)? || truth(&r)?)),
+        BinaryOperator::Eq => return Ok(V::Bool(loose_eq(&l, &r))),
+        BinaryOperator::NotEq => return Ok(V::Bool(!loose_eq(&l, &r))),
+        _ => {}
+    }
+    // Arithmetic and comparison on numbers (Terraform converts numeric
+    // strings).
+    let (Some(a), Some(b)) = (number(&l), number(&r)) else {
+        return Err(Fail::Error);
+    };
+    let expr = hcl::expr::BinaryOp::new(V::Number(a), op, V::Number(b));
+    expr.evaluate(&Context::new()).map_err(|_| Fail::Error)
+}
+
+fn loose_eq(l: &V, r: &V) -> bool {
+    match (l, r) {
+        (V::Number(a), V::Number(b)) => a.as_f64() == b.as_f64(),
+        _ => l == r,
+    }
+}
+
+fn number(v: &V) -> Option<hcl::Number> {
+    match v {
+        V::Number(n) => Some(*n),
+        V::String(s) => s
+            .parse::<i64>()
+            .ok()
+            .map(hcl::Number::from)
+            .or_else(|| s.parse::<f64>().ok().and_then(hcl::Number::from_f64)),
+        _ => None,
+    }
+}

@@ -1,0 +1,1195 @@
+//! One module instance: variables bound, locals, resources, module calls and
+//! outputs evaluated on demand (memoised, cycles → unknown).
+
+use super::UnfollowedModule;
+use super::eval::{
+    ADDR_KEY, Env, Evaluator, Fail, MAX_ITEMS, R, Scope, UNKEYED_KEY, UNKNOWN, iterate, to_value,
+};
+use super::ir::{AttrIr, BlockIr, BodyIr, Expr, ExprKind, Op, TElem};
+use super::parse::{ResourceDecl, TypeKind, VariableDecl};
+use crate::source::Span;
+use crate::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef};
+use hcl::Value as V;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::rc::Rc;
+
+/// Deepest chain of module calls followed.
+pub(crate) const MAX_MODULE_DEPTH: usize = 16;
+
+#[derive(Debug, Default)]
+pub(crate) struct Module {
+    pub dir: PathBuf,
+    pub variables: Vec<VariableDecl>,
+    pub locals: HashMap<String, AttrIr>,
+    pub resources: Vec<ResourceDecl>,
+    pub res_index: HashMap<(Mode, String, String), usize>,
+    pub calls: Vec<BlockIr>,
+    pub call_index: HashMap<String, usize>,
+    pub outputs: Vec<(String, Option<Expr>)>,
+    pub providers: Vec<BlockIr>,
+}
+
+pub(crate) struct Program<'a> {
+    pub modules: HashMap<PathBuf, Module>,
+    pub root_dir: &'a str,
+}
+
+/// A value with where it is written and the resources it leads to.
+#[derive(Debug, Clone)]
+pub(crate) struct Binding {
+    pub value: R,
+    pub origin: Option<Span>,
+    pub refs: Vec<String>,
+}
+
+impl Binding {
+    pub fn unknown() -> Self {
+        Self {
+            value: Err(Fail::Unknown),
+            origin: None,
+            refs: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Key {
+    None,
+    Int(u64),
+    Str(String),
+}
+
+impl Key {
+    fn suffix(&self) -> String {
+        match self {
+            Key::None => String::new(),
+            Key::Int(i) => format!("[{i}]"),
+            Key::Str(s) => format!("[\"{}\"]", s.replace('\\', "\\\\").replace('"', "\\\"")),
+        }
+    }
+}
+
+enum Expansion {
+    Single,
+    /// Instance keys with `each.value` (for `for_each`).
+    Keys(Vec<(Key, Option<V>)>, bool),
+    Unknown {
+        count: bool,
+    },
+}
+
+struct ResState {
+    value: R,
+    resources: Vec<Resource>,
+    base: String,
+    instances: HashSet<String>,
+}
+
+pub(crate) struct ChildResult {
+    pub outputs: HashMap<String, Binding>,
+    pub resources: Vec<Resource>,
+    pub unfollowed: Vec<UnfollowedModule>,
+}
+
+struct CallState {
+    value: R,
+    children: Vec<(String, ChildResult)>,
+}
+
+type Providers = HashMap<String, Option<(String, Span)>>;
+/// Instances to evaluate: key, `count.index`, `each.key`/`each.value`.
+type Instances = Vec<(Key, Option<R>, Option<(R, R)>)>;
+
+pub(crate) struct Instance<'p> {
+    prog: &'p Program<'p>,
+    ev: &'p Evaluator<'p>,
+    module: &'p Module,
+    /// `""` for a root module, else `module.a` / `module.a["k"].module.b`.
+    path: String,
+    vars: HashMap<String, Binding>,
+    inherited: Providers,
+    depth: usize,
+    /// Directories of the modules being instantiated, this one included.
+    ancestors: Vec<PathBuf>,
+    locals: RefCell<HashMap<String, Option<Binding>>>,
+    resources: RefCell<HashMap<usize, Option<Rc<ResState>>>>,
+    calls: RefCell<HashMap<usize, Option<Rc<CallState>>>>,
+    unfollowed: RefCell<Vec<UnfollowedModule>>,
+}
+
+/// The environment of one expression: the instance, and `count`/`each`.
+struct IEnv<'i, 'p> {
+    inst: &'i Instance<'p>,
+    count: Option<R>,
+    each: Option<(R, R)>,
+}
+
+impl Env for IEnv<'_, '_> {
+    fn resolve(&self, _ev: &Evaluator, root: &str, attrs: &[&str]) -> Option<(R, usize)> {
+        let inst = self.inst;
+        let first = attrs.first().copied();
+        match root {
+            "var" => Some((inst.vars.get(first?)?.value.clone(), 1)),
+            "local" => Some((inst.local(first?).value, 1)),
+            "module" => Some((inst.call_value(first?), 1)),
+            "data" => {
+                let idx = *inst.module.res_index.get(&(
+                    Mode::Data,
+                    first?.to_string(),
+                    attrs.get(1)?.to_string(),
+                ))?;
+                Some((
+                    inst.resource(idx)
+                        .map_or(Err(Fail::Unknown), |r| r.value.clone()),
+                    2,
+                ))
+            }
+            "count" => {
+                let c = self.count.clone()?;
+                Some((c.map(|i| obj([("index", i)])), 0))
+            }
+            "each" => {
+                let (k, v) = self.each.clone()?;
+                let value = match (k, v) {
+                    (Ok(k), Ok(v)) => Ok(obj([("key", k), ("value", v)])),
+                    _ => Err(Fail::Unknown),
+                };
+                Some((value, 0))
+            }
+            "path" => {
+                let dir = crate::source::display_path(&inst.module.dir);
+                let dir = if dir.is_empty() { ".".to_string() } else { dir };
+                Some((
+                    Ok(obj([
+                        ("module", V::String(dir)),
+                        ("root", V::String(inst.prog.root_dir.to_string())),
+                        ("cwd", V::String(".".to_string())),
+                    ])),
+                    0,
+                ))
+            }
+            "terraform" => Some((Ok(obj([("workspace", V::from("default"))])), 0)),
+            "self" => Some((Err(Fail::Unknown), 0)),
+            kind => {
+                let idx = *inst.module.res_index.get(&(
+                    Mode::Managed,
+                    kind.to_string(),
+                    first?.to_string(),
+                ))?;
+                Some((
+                    inst.resource(idx)
+                        .map_or(Err(Fail::Unknown), |r| r.value.clone()),
+                    1,
+                ))
+            }
+        }
+    }
+}
+
+fn obj<const N: usize>(entries: [(&str, V); N]) -> V {
+    V::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
+fn coerce(value: R, ty: TypeKind) -> R {
+    match (ty, value) {
+        (TypeKind::Number, Ok(V::String(s))) if !s.contains('\u{0}') => s
+            .parse::<i64>()
+            .ok()
+            .map(V::from)
+            .or_else(|| {
+                s.parse::<f64>()
+                    .ok()
+                    .and_then(hcl::Number::from_f64)
+                    .map(V::Number)
+            })
+            .ok_or(Fail::Error),
+        (TypeKind::Bool, Ok(V::String(s))) if s == "true" || s == "false" => {
+            Ok(V::Bool(s == "true"))
+        }
+        (TypeKind::String, Ok(V::Number(n))) => Ok(V::String(n.to_string())),
+        (TypeKind::String, Ok(V::Bool(b))) => Ok(V::String(b.to_string())),
+        (_, v) => v,
+    }
+}
+
+/// An empty environment, for literal values (defaults, `.tfvars`).
+pub(crate) struct NoEnv;
+
+impl Env for NoEnv {
+    fn resolve(&self, _: &Evaluator, _: &str, _: &[&str]) -> Option<(R, usize)> {
+        None
+    }
+}
+
+impl<'p> Instance<'p> {
+    /// `inputs`: values bound by the caller (module arguments, or a root
+    /// module's variable files and `--var`s); other variables take their
+    /// defaults.
+    pub fn new(
+        prog: &'p Program<'p>,
+        ev: &'p Evaluator<'p>,
+        module: &'p Module,
+        path: String,
+        mut inputs: HashMap<String, Binding>,
+        inherited: Providers,
+        mut ancestors: Vec<PathBuf>,
+    ) -> Self {
+        let depth = ancestors.len();
+        ancestors.push(module.dir.clone());
+        let mut vars = HashMap::new();
+        for decl in &module.variables {
+            let binding = match inputs.remove(&decl.name) {
+                Some(mut b) => {
+                    b.value = coerce(b.value, decl.ty);
+                    b
+                }
+                None => match &decl.default {
+                    Some(d) => Binding {
+                        value: coerce(ev.eval(d, &NoEnv, &Scope::default()), decl.ty)
+                            .map_err(|_| Fail::Unknown),
+                        origin: Some(d.span),
+                        refs: Vec::new(),
+                    },
+                    None => Binding::unknown(),
+                },
+            };
+            vars.insert(decl.name.clone(), binding);
+        }
+        Self {
+            prog,
+            ev,
+            module,
+            path,
+            vars,
+            inherited,
+            depth,
+            ancestors,
+            locals: RefCell::default(),
+            resources: RefCell::default(),
+            calls: RefCell::default(),
+            unfollowed: RefCell::default(),
+        }
+    }
+
+    fn prefix(&self) -> String {
+        if self.path.is_empty() {
+            String::new()
+        } else {
+            format!("{}.", self.path)
+        }
+    }
+
+    fn env(&self) -> IEnv<'_, 'p> {
+        IEnv {
+            inst: self,
+            count: None,
+            each: None,
+        }
+    }
+
+    /// Where the value of a plain `var.x` / `local.x` is written.
+    fn follow(&self, e: &Expr) -> Option<Span> {
+        match e.plain_ref()? {
+            ("var", name) => self.vars.get(name)?.origin,
+            ("local", name) => self.local(name).origin,
+            _ => None,
+        }
+    }
+
+    fn local(&self, name: &str) -> Binding {
+        if let Some(slot) = self.locals.borrow().get(name) {
+            return slot.clone().unwrap_or_else(Binding::unknown);
+        }
+        let Some(attr) = self.module.locals.get(name) else {
+            return Binding {
+                value: Err(Fail::Error),
+                origin: None,
+                refs: Vec::new(),
+            };
+        };
+        let Some(_guard) = self.ev.enter() else {
+            return Binding::unknown();
+        };
+        self.locals.borrow_mut().insert(name.to_string(), None);
+        let env = self.env();
+        let value = self.ev.eval(&attr.expr, &env, &Scope::default());
+        let origin = Some(self.follow(&attr.expr).unwrap_or(attr.expr.span));
+        let mut refs = Vec::new();
+        self.walk(&attr.expr, &env, &Scope::default(), "", &mut refs);
+        let binding = Binding {
+            value,
+            origin,
+            refs: dedup(refs.into_iter().map(|r| r.target)),
+        };
+        self.locals
+            .borrow_mut()
+            .insert(name.to_string(), Some(binding.clone()));
+        binding
+    }
+
+    fn expansion(&self, body: &BodyIr) -> Expansion {
+        let env = self.env();
+        let scope = Scope::default();
+        if let Some(count) = body.attr("count") {
+            let n = match self.ev.eval(&count.expr, &env, &scope) {
+                Ok(V::Number(n)) => n.as_f64(),
+                Ok(V::String(s)) => s.parse::<f64>().ok(),
+                _ => None,
+            };
+            return match n {
+                Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= MAX_ITEMS as f64 => {
+                    Expansion::Keys((0..n as u64).map(|i| (Key::Int(i), None)).collect(), true)
+                }
+                _ => Expansion::Unknown { count: true },
+            };
+        }
+        if let Some(fe) = body.attr("for_each") {
+            let keys = match self.ev.eval(&fe.expr, &env, &scope) {
+                Ok(V::Object(map)) if !map.keys().any(|k| k.starts_with('\u{0}')) => {
+                    if map
+                        .values()
+                        .any(|v| matches!(v, V::String(s) if s == UNKNOWN))
+                    {
+                        // Values unknown: keys are still known.
+                    }
+                    Some(
+                        map.into_iter()
+                            .map(|(k, v)| (Key::Str(k), Some(v)))
+                            .collect::<Vec<_>>(),
+                    )
+                }
+                Ok(V::Array(items)) => items
+                    .into_iter()
+                    .map(|v| match v {
+                        V::String(s) if !s.contains('\u{0}') => {
+                            Some((Key::Str(s.clone()), Some(V::String(s))))
+                        }
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .map(|mut keys| {
+                        keys.sort_by_key(|a| a.0.suffix());
+                        keys.dedup_by(|a, b| a.0 == b.0);
+                        keys
+                    }),
+                _ => None,
+            };
+            return match keys {
+                Some(keys) => Expansion::Keys(keys, false),
+                None => Expansion::Unknown { count: false },
+            };
+        }
+        Expansion::Single
+    }
+
+    /// Instances to evaluate: key, `count`, `each`.
+    fn instances(&self, body: &BodyIr) -> (Instances, Shape) {
+        match self.expansion(body) {
+            Expansion::Single => (vec![(Key::None, None, None)], Shape::Single),
+            Expansion::Unknown { count } => {
+                let (c, e) = if count {
+                    (Some(Err(Fail::Unknown)), None)
+                } else {
+                    (None, Some((Err(Fail::Unknown), Err(Fail::Unknown))))
+                };
+                (vec![(Key::None, c, e)], Shape::Unknown)
+            }
+            Expansion::Keys(keys, is_count) => {
+                let budget = self.ev.budget.get();
+                if keys.len() > budget {
+                    return self.instances_unknown(is_count);
+                }
+                self.ev.budget.set(budget - keys.len());
+                let list = keys
+                    .into_iter()
+                    .map(|(k, each_value)| match (&k, each_value) {
+                        (Key::Int(i), _) => (k.clone(), Some(Ok(obj_index(*i))), None),
+                        (Key::Str(s), Some(v)) => {
+                            let s = s.clone();
+                            (k, None, Some((Ok(V::String(s)), Ok(v))))
+                        }
+                        _ => (k, None, None),
+                    })
+                    .collect();
+                (list, if is_count { Shape::List } else { Shape::Map })
+            }
+        }
+    }
+
+    fn instances_unknown(&self, count: bool) -> (Instances, Shape) {
+        let (c, e) = if count {
+            (Some(Err(Fail::Unknown)), None)
+        } else {
+            (None, Some((Err(Fail::Unknown), Err(Fail::Unknown))))
+        };
+        (vec![(Key::None, c, e)], Shape::Unknown)
+    }
+
+    fn resource(&self, idx: usize) -> Option<Rc<ResState>> {
+        if let Some(slot) = self.resources.borrow().get(&idx) {
+            return slot.clone();
+        }
+        let decl = self.module.resources.get(idx)?;
+        let _guard = self.ev.enter()?;
+        self.resources.borrow_mut().insert(idx, None);
+        let base = format!(
+            "{}{}{}.{}",
+            self.prefix(),
+            if decl.mode == Mode::Data { "data." } else { "" },
+            decl.kind,
+            decl.name
+        );
+        let (instances, shape) = self.instances(&decl.body);
+        let mut resources = Vec::new();
+        let mut values = Vec::new();
+        for (key, count, each) in instances {
+            let address = format!("{base}{}", key.suffix());
+            let env = IEnv {
+                inst: self,
+                count,
+                each,
+            };
+            let mut refs = Vec::new();
+            let scope = Scope::default();
+            let (body, mut object) = self.body(&decl.body, &env, &scope, "", true, &mut refs);
+            for meta in ["count", "for_each"] {
+                if let Some(a) = decl.body.attr(meta) {
+                    self.walk(&a.expr, &self.env(), &scope, meta, &mut refs);
+                }
+            }
+            if let Some(d) = decl.body.attr("depends_on") {
+                self.depends_on(&d.expr, &mut refs);
+            }
+            refs.retain(|r| r.target != base && !r.target.starts_with(&format!("{base}[")));
+            let mut seen = HashSet::new();
+            refs.retain(|r| seen.insert((r.target.clone(), r.span)));
+            if let V::Object(map) = &mut object {
+                map.insert(ADDR_KEY.to_string(), V::String(address.clone()));
+                if matches!(shape, Shape::Unknown) {
+                    map.insert(UNKEYED_KEY.to_string(), V::Bool(true));
+                }
+            }
+            let region = self.region(decl, &body, &env);
+            values.push((key, object));
+            resources.push(Resource {
+                address,
+                module: self.path.clone(),
+                mode: decl.mode,
+                kind: decl.kind.clone(),
+                name: decl.name.clone(),
+                region,
+                body,
+                span: decl.span,
+                references: refs,
+            });
+        }
+        let value = shape.assemble(values);
+        let state = Rc::new(ResState {
+            value,
+            instances: resources.iter().map(|r| r.address.clone()).collect(),
+            resources,
+            base,
+        });
+        self.resources
+            .borrow_mut()
+            .insert(idx, Some(Rc::clone(&state)));
+        Some(state)
+    }
+
+    fn region(&self, decl: &ResourceDecl, body: &Body, env: &IEnv) -> Option<(String, Span)> {
+        for name in ["region", "location"] {
+            if let Some(attr) = body.attr(name)
+                && let Some(s) = attr.value.as_str()
+            {
+                return Some((s.to_string(), attr.origin));
+            }
+        }
+        let _ = env;
+        let provider = decl
+            .body
+            .attr("provider")
+            .and_then(|a| a.expr.dotted())
+            .map(|p| p.join("."))
+            .unwrap_or_else(|| decl.kind.split('_').next().unwrap_or_default().to_string());
+        self.provider_region(&provider)
+    }
+
+    /// The region of a provider configuration (`aws`, `aws.west`) as seen
+    /// from this module.
+    fn provider_region(&self, name: &str) -> Option<(String, Span)> {
+        let (ptype, alias) = match name.split_once('.') {
+            Some((t, a)) => (t, Some(a)),
+            None => (name, None),
+        };
+        for block in &self.module.providers {
+            if block.labels.first().map(String::as_str) != Some(ptype) {
+                continue;
+            }
+            let block_alias = block.body.attr("alias").and_then(|a| {
+                self.ev
+                    .eval(&a.expr, &self.env(), &Scope::default())
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+            });
+            if block_alias.as_deref() != alias {
+                continue;
+            }
+            for attr in ["region", "location"] {
+                if let Some(a) = block.body.attr(attr) {
+                    let v = self.ev.eval(&a.expr, &self.env(), &Scope::default());
+                    return match v {
+                        Ok(V::String(s)) if !s.contains('\u{0}') => {
+                            Some((s, self.follow(&a.expr).unwrap_or(a.span)))
+                        }
+                        _ => None,
+                    };
+                }
+            }
+            return None;
+        }
+        self.inherited.get(name).cloned().flatten()
+    }
+
+    /// Evaluates a body: attributes and nested blocks (dynamic blocks
+    /// expanded).
+    fn body(
+        &self,
+        ir: &BodyIr,
+        env: &IEnv,
+        scope: &Scope,
+        via: &str,
+        top: bool,
+        refs: &mut Vec<ResourceRef>,
+    ) -> (Body, V) {
+        let mut body = Body::default();
+        let mut object = hcl::Map::new();
+        for attr in &ir.attrs {
+            if top
+                && matches!(
+                    attr.name.as_str(),
+                    "count" | "for_each" | "provider" | "depends_on"
+                )
+            {
+                continue;
+            }
+            let path = format!("{via}{}", attr.name);
+            let value = self.ev.eval(&attr.expr, env, scope);
+            self.walk(&attr.expr, env, scope, &path, refs);
+            object.insert(
+                attr.name.clone(),
+                value
+                    .clone()
+                    .unwrap_or_else(|_| V::String(UNKNOWN.to_string())),
+            );
+            body.attrs.insert(
+                attr.name.clone(),
+                Attr {
+                    value: to_value(&value),
+                    span: attr.span,
+                    origin: self.follow(&attr.expr).unwrap_or(attr.span),
+                },
+            );
+        }
+        for block in &ir.blocks {
+            if block.kind == "dynamic" {
+                self.dynamic(block, env, scope, via, refs, &mut body, &mut object);
+                continue;
+            }
+            let path = format!("{via}{}.", block.kind);
+            let (b, v) = self.body(&block.body, env, scope, &path, false, refs);
+            push_block(&mut object, &block.kind, v);
+            body.blocks.push((
+                block.kind.clone(),
+                Block {
+                    body: b,
+                    span: block.span,
+                },
+            ));
+        }
+        (body, V::Object(object))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn dynamic(
+        &self,
+        block: &BlockIr,
+        env: &IEnv,
+        scope: &Scope,
+        via: &str,
+        refs: &mut Vec<ResourceRef>,
+        body: &mut Body,
+        object: &mut hcl::Map<String, V>,
+    ) {
+        let Some(kind) = block.labels.first() else {
+            return;
+        };
+        let iterator = block
+            .body
+            .attr("iterator")
+            .and_then(|a| a.expr.dotted())
+            .and_then(|d| d.into_iter().next())
+            .unwrap_or_else(|| kind.clone());
+        let Some(content) = block.body.blocks.iter().find(|b| b.kind == "content") else {
+            return;
+        };
+        let path = format!("{via}{kind}.");
+        if let Some(fe) = block.body.attr("for_each") {
+            self.walk(&fe.expr, env, scope, &path, refs);
+            let items = self
+                .ev
+                .eval(&fe.expr, env, scope)
+                .and_then(|v| iterate(&v))
+                .unwrap_or_default();
+            for (k, v) in items {
+                let inner = scope.child(vec![(iterator.clone(), obj([("key", k), ("value", v)]))]);
+                let mut inner_refs = Vec::new();
+                let (b, v) = self.body(&content.body, env, &inner, &path, false, &mut inner_refs);
+                refs.extend(inner_refs);
+                push_block(object, kind, v);
+                body.blocks.push((
+                    kind.clone(),
+                    Block {
+                        body: b,
+                        span: block.span,
+                    },
+                ));
+            }
+        }
+        // References written in the content, once, whatever the for_each.
+        let probe = scope.child(vec![(iterator, V::String(UNKNOWN.to_string()))]);
+        for attr in &content.body.attrs {
+            self.walk(
+                &attr.expr,
+                env,
+                &probe,
+                &format!("{path}{}", attr.name),
+                refs,
+            );
+        }
+    }
+
+    /// References made by an expression: resources named directly, and those
+    /// reached through locals, variables and module outputs.
+    fn walk(&self, e: &Expr, env: &IEnv, scope: &Scope, via: &str, out: &mut Vec<ResourceRef>) {
+        let Some(_guard) = self.ev.enter() else {
+            return;
+        };
+        match &e.kind {
+            ExprKind::Var(_) => self.traversal_refs(e, &[], e.span, env, scope, via, out),
+            ExprKind::Traversal(base, ops) => {
+                for op in ops {
+                    if let Op::Index(i) = op {
+                        self.walk(i, env, scope, via, out);
+                    }
+                }
+                if matches!(base.kind, ExprKind::Var(_)) {
+                    self.traversal_refs(base, ops, e.span, env, scope, via, out);
+                } else {
+                    self.walk(base, env, scope, via, out);
+                }
+            }
+            ExprKind::Array(items) => items
+                .iter()
+                .for_each(|i| self.walk(i, env, scope, via, out)),
+            ExprKind::Object(entries) => entries.iter().for_each(|(k, v)| {
+                self.walk(k, env, scope, via, out);
+                self.walk(v, env, scope, via, out);
+            }),
+            ExprKind::Template(elems) => self.walk_template(elems, env, scope, via, out),
+            ExprKind::Call { args, .. } => {
+                args.iter().for_each(|i| self.walk(i, env, scope, via, out))
+            }
+            ExprKind::Cond(a, b, c) => {
+                self.walk(a, env, scope, via, out);
+                self.walk(b, env, scope, via, out);
+                self.walk(c, env, scope, via, out);
+            }
+            ExprKind::Unary(_, a) => self.walk(a, env, scope, via, out),
+            ExprKind::Binary(_, a, b) => {
+                self.walk(a, env, scope, via, out);
+                self.walk(b, env, scope, via, out);
+            }
+            ExprKind::For(f) => {
+                self.walk(&f.coll, env, scope, via, out);
+                let mut vars = vec![(f.value_var.clone(), V::String(UNKNOWN.to_string()))];
+                if let Some(k) = &f.key_var {
+                    vars.push((k.clone(), V::String(UNKNOWN.to_string())));
+                }
+                let inner = scope.child(vars);
+                for x in [Some(&f.value), f.key.as_ref(), f.cond.as_ref()]
+                    .into_iter()
+                    .flatten()
+                {
+                    self.walk(x, env, &inner, via, out);
+                }
+            }
+            ExprKind::Null | ExprKind::Bool(_) | ExprKind::Number(_) | ExprKind::Str(_) => {}
+        }
+    }
+
+    fn walk_template(
+        &self,
+        elems: &[TElem],
+        env: &IEnv,
+        scope: &Scope,
+        via: &str,
+        out: &mut Vec<ResourceRef>,
+    ) {
+        for el in elems {
+            match el {
+                TElem::Lit(_) => {}
+                TElem::Interp(e) => self.walk(e, env, scope, via, out),
+                TElem::If { cond, then, els } => {
+                    self.walk(cond, env, scope, via, out);
+                    self.walk_template(then, env, scope, via, out);
+                    self.walk_template(els, env, scope, via, out);
+                }
+                TElem::For {
+                    key_var,
+                    value_var,
+                    coll,
+                    body,
+                } => {
+                    self.walk(coll, env, scope, via, out);
+                    let mut vars = vec![(value_var.clone(), V::String(UNKNOWN.to_string()))];
+                    if let Some(k) = key_var {
+                        vars.push((k.clone(), V::String(UNKNOWN.to_string())));
+                    }
+                    let inner = scope.child(vars);
+                    self.walk_template(body, env, &inner, via, out);
+                }
+            }
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn traversal_refs(
+        &self,
+        base: &Expr,
+        ops: &[Op],
+        span: Span,
+        env: &IEnv,
+        scope: &Scope,
+        via: &str,
+        out: &mut Vec<ResourceRef>,
+    ) {
+        let ExprKind::Var(root) = &base.kind else {
+            return;
+        };
+        if scope.get(root).is_some() {
+            return;
+        }
+        let attr = |i: usize| match ops.get(i) {
+            Some(Op::Attr(a)) => Some(a.as_str()),
+            _ => None,
+        };
+        let mut push = |target: String| {
+            out.push(ResourceRef {
+                target,
+                span,
+                via: via.to_string(),
+            })
+        };
+        match root.as_str() {
+            "var" => {
+                if let Some(b) = attr(0).and_then(|n| self.vars.get(n)) {
+                    b.refs.iter().cloned().for_each(&mut push);
+                }
+            }
+            "local" => {
+                if let Some(n) = attr(0) {
+                    self.local(n).refs.into_iter().for_each(&mut push);
+                }
+            }
+            "module" => {
+                let Some(name) = attr(0) else { return };
+                let Some(state) = self.module.call_index.get(name).and_then(|&i| self.call(i))
+                else {
+                    return;
+                };
+                // module.NAME[key].OUT or module.NAME.OUT
+                let (children, out_name): (Vec<&(String, ChildResult)>, Option<&str>) =
+                    match ops.get(1) {
+                        Some(Op::Index(k)) => {
+                            let key = self.ev.eval(k, env, scope).ok().and_then(key_of);
+                            let wanted = key
+                                .map(|k| format!("{}module.{name}{}", self.prefix(), k.suffix()));
+                            (
+                                state
+                                    .children
+                                    .iter()
+                                    .filter(|(p, _)| wanted.as_ref().is_none_or(|w| w == p))
+                                    .collect(),
+                                attr(2),
+                            )
+                        }
+                        _ => (state.children.iter().collect(), attr(1)),
+                    };
+                for (_, child) in children {
+                    match out_name.and_then(|o| child.outputs.get(o)) {
+                        Some(b) => b.refs.iter().cloned().for_each(&mut push),
+                        None => {
+                            let mut all: Vec<&String> =
+                                child.outputs.values().flat_map(|b| &b.refs).collect();
+                            all.sort();
+                            all.dedup();
+                            all.into_iter().cloned().for_each(&mut push);
+                        }
+                    }
+                }
+            }
+            "count" | "each" | "path" | "terraform" | "self" => {}
+            _ => {
+                let (mode, kind, name, next) = if root == "data" {
+                    match (attr(0), attr(1)) {
+                        (Some(k), Some(n)) => (Mode::Data, k, n, 2),
+                        _ => return,
+                    }
+                } else {
+                    match attr(0) {
+                        Some(n) => (Mode::Managed, root.as_str(), n, 1),
+                        None => return,
+                    }
+                };
+                let Some(&idx) =
+                    self.module
+                        .res_index
+                        .get(&(mode, kind.to_string(), name.to_string()))
+                else {
+                    return;
+                };
+                let target = match self.resource(idx) {
+                    Some(state) => match ops.get(next) {
+                        Some(Op::Index(k)) => {
+                            let addr = self
+                                .ev
+                                .eval(k, env, scope)
+                                .ok()
+                                .and_then(key_of)
+                                .map(|k| format!("{}{}", state.base, k.suffix()));
+                            match addr {
+                                Some(a) if state.instances.contains(&a) => a,
+                                _ => state.base.clone(),
+                            }
+                        }
+                        _ => state.base.clone(),
+                    },
+                    None => format!(
+                        "{}{}{kind}.{name}",
+                        self.prefix(),
+                        if mode == Mode::Data { "data." } else { "" }
+                    ),
+                };
+                push(target);
+            }
+        }
+    }
+
+    fn depends_on(&self, e: &Expr, out: &mut Vec<ResourceRef>) {
+        let ExprKind::Array(items) = &e.kind else {
+            return;
+        };
+        for item in items {
+            let Some(parts) = item.dotted() else { continue };
+            let mut push = |target: String| {
+                out.push(ResourceRef {
+                    target,
+                    span: item.span,
+                    via: "depends_on".to_string(),
+                })
+            };
+            match parts.as_slice() {
+                [m, name, ..] if m == "module" => {
+                    if let Some(state) =
+                        self.module.call_index.get(name).and_then(|&i| self.call(i))
+                    {
+                        for (_, child) in &state.children {
+                            child
+                                .resources
+                                .iter()
+                                .map(|r| r.address.clone())
+                                .for_each(&mut push);
+                        }
+                    }
+                }
+                [d, kind, name, ..] if d == "data" => {
+                    push(format!("{}data.{kind}.{name}", self.prefix()));
+                }
+                [kind, name, ..]
+                    if self.module.res_index.contains_key(&(
+                        Mode::Managed,
+                        kind.clone(),
+                        name.clone(),
+                    )) =>
+                {
+                    push(format!("{}{kind}.{name}", self.prefix()));
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn call_value(&self, name: &str) -> R {
+        match self.module.call_index.get(name).and_then(|&i| self.call(i)) {
+            Some(state) => state.value.clone(),
+            None => Err(Fail::Unknown),
+        }
+    }
+
+    fn call(&self, idx: usize) -> Option<Rc<CallState>> {
+        if let Some(slot) = self.calls.borrow().get(&idx) {
+            return slot.clone();
+        }
+        let block = self.module.calls.get(idx)?;
+        let name = block.labels.first()?;
+        let _guard = self.ev.enter()?;
+        self.calls.borrow_mut().insert(idx, None);
+        let address = format!("{}module.{name}", self.prefix());
+        let state = Rc::new(self.instantiate_call(block, &address));
+        self.calls.borrow_mut().insert(idx, Some(Rc::clone(&state)));
+        Some(state)
+    }
+
+    fn instantiate_call(&self, block: &BlockIr, address: &str) -> CallState {
+        let unknown = CallState {
+            value: Err(Fail::Unknown),
+            children: Vec::new(),
+        };
+        let Some(source_attr) = block.body.attr("source") else {
+            return unknown;
+        };
+        let source = match &source_attr.expr.kind {
+            ExprKind::Str(s) => s.clone(),
+            ExprKind::Template(elems) => match elems.as_slice() {
+                [TElem::Lit(s)] => s.clone(),
+                _ => return unknown,
+            },
+            _ => return unknown,
+        };
+        let local = source.starts_with("./")
+            || source.starts_with("../")
+            || source == "."
+            || source == "..";
+        let dir = crate::discover::lexical_normalize(&self.module.dir.join(&source));
+        let module = if local {
+            self.prog.modules.get(&dir)
+        } else {
+            None
+        };
+        if self.ancestors.contains(&dir) {
+            // A module calling itself, directly or not.
+            return unknown;
+        }
+        let Some(module) = module.filter(|_| self.depth < MAX_MODULE_DEPTH) else {
+            if module.is_none() {
+                self.unfollowed.borrow_mut().push(UnfollowedModule {
+                    span: source_attr.span,
+                    source,
+                    remote: !local,
+                    module: address.to_string(),
+                });
+            }
+            return unknown;
+        };
+        // Providers: the defaults are inherited; `providers = {...}` maps.
+        let mut providers: Providers = HashMap::new();
+        let mut names: HashSet<String> = self
+            .inherited
+            .keys()
+            .filter(|k| !k.contains('.'))
+            .cloned()
+            .collect();
+        for p in &self.module.providers {
+            if let Some(l) = p.labels.first()
+                && p.body.attr("alias").is_none()
+            {
+                names.insert(l.clone());
+            }
+        }
+        for n in names {
+            let r = self.provider_region(&n);
+            providers.insert(n, r);
+        }
+        if let Some(map) = block.body.attr("providers")
+            && let ExprKind::Object(entries) = &map.expr.kind
+        {
+            for (k, v) in entries {
+                let (Some(k), Some(v)) = (k.dotted(), v.dotted()) else {
+                    continue;
+                };
+                providers.insert(k.join("."), self.provider_region(&v.join(".")));
+            }
+        }
+        let (instances, shape) = self.instances(&block.body);
+        let mut children = Vec::new();
+        let mut values = Vec::new();
+        for (key, count, each) in instances {
+            let path = format!("{address}{}", key.suffix());
+            let env = IEnv {
+                inst: self,
+                count,
+                each,
+            };
+            let scope = Scope::default();
+            let mut inputs = HashMap::new();
+            for attr in &block.body.attrs {
+                if matches!(
+                    attr.name.as_str(),
+                    "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+                ) {
+                    continue;
+                }
+                let mut refs = Vec::new();
+                self.walk(&attr.expr, &env, &scope, "", &mut refs);
+                inputs.insert(
+                    attr.name.clone(),
+                    Binding {
+                        value: self.ev.eval(&attr.expr, &env, &scope),
+                        origin: Some(self.follow(&attr.expr).unwrap_or(attr.expr.span)),
+                        refs: dedup(refs.into_iter().map(|r| r.target)),
+                    },
+                );
+            }
+            let child = Instance::new(
+                self.prog,
+                self.ev,
+                module,
+                path.clone(),
+                inputs,
+                providers.clone(),
+                self.ancestors.clone(),
+            );
+            let result = child.finish();
+            let mut outputs: hcl::Map<String, V> = result
+                .outputs
+                .iter()
+                .map(|(k, b)| {
+                    (
+                        k.clone(),
+                        b.value
+                            .clone()
+                            .unwrap_or_else(|_| V::String(UNKNOWN.to_string())),
+                    )
+                })
+                .collect();
+            if matches!(shape, Shape::Unknown) {
+                outputs.insert(UNKEYED_KEY.to_string(), V::Bool(true));
+            }
+            values.push((key, V::Object(outputs)));
+            children.push((path, result));
+        }
+        CallState {
+            value: shape.assemble(values),
+            children,
+        }
+    }
+
+    /// Evaluates everything: every resource, every module call, every output.
+    pub fn finish(self) -> ChildResult {
+        let mut resources = Vec::new();
+        let mut unfollowed = Vec::new();
+        for idx in 0..self.module.resources.len() {
+            if let Some(state) = self.resource(idx) {
+                resources.extend(state.resources.iter().cloned());
+            }
+        }
+        for idx in 0..self.module.calls.len() {
+            if let Some(state) = self.call(idx) {
+                for (_, child) in &state.children {
+                    resources.extend(child.resources.iter().cloned());
+                    unfollowed.extend(child.unfollowed.iter().cloned());
+                }
+            }
+        }
+        let mut outputs = HashMap::new();
+        for (name, expr) in &self.module.outputs {
+            let Some(expr) = expr else { continue };
+            let env = self.env();
+            let scope = Scope::default();
+            let mut refs = Vec::new();
+            self.walk(expr, &env, &scope, "", &mut refs);
+            outputs.insert(
+                name.clone(),
+                Binding {
+                    value: self.ev.eval(expr, &env, &scope),
+                    origin: Some(self.follow(expr).unwrap_or(expr.span)),
+                    refs: dedup(refs.into_iter().map(|r| r.target)),
+                },
+            );
+        }
+        unfollowed.extend(self.unfollowed.take());
+        ChildResult {
+            outputs,
+            resources,
+            unfollowed,
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Shape {
+    Single,
+    List,
+    Map,
+    Unknown,
+}
+
+impl Shape {
+    fn assemble(self, values: Vec<(Key, V)>) -> R {
+        match self {
+            Shape::Single | Shape::Unknown => values
+                .into_iter()
+                .next()
+                .map(|(_, v)| v)
+                .ok_or(Fail::Unknown),
+            Shape::List => Ok(V::Array(values.into_iter().map(|(_, v)| v).collect())),
+            Shape::Map => Ok(V::Object(
+                values
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let key = match k {
+                            Key::Str(s) => s,
+                            Key::Int(i) => i.to_string(),
+                            Key::None => String::new(),
+                        };
+                        (key, v)
+                    })
+                    .collect(),
+            )),
+        }
+    }
+}
+
+fn obj_index(i: u64) -> V {
+    V::from(i)
+}
+
+fn key_of(v: V) -> Option<Key> {
+    match v {
+        V::Number(n) => n.as_u64().map(Key::Int),
+        V::String(s) if !s.contains('\u{0}') => Some(Key::Str(s)),
+        _ => None,
+    }
+}
+
+fn push_block(object: &mut hcl::Map<String, V>, kind: &str, v: V) {
+    match object
+        .entry(kind.to_string())
+        .or_insert_with(|| V::Array(Vec::new()))
+    {
+        V::Array(items) => items.push(v),
+        other => *other = V::Array(vec![v]),
+    }
+}
+
+fn dedup(targets: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen = HashSet::new();
+    targets.filter(|t| seen.insert(t.clone())).collect()
+}

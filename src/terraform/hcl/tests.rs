@@ -1,0 +1,849 @@
+use super::*;
+use crate::source::SourceFile;
+use crate::terraform::Value;
+
+fn map(files: &[(&str, &str)]) -> (SourceMap, Vec<FileId>) {
+    let mut sources = SourceMap::default();
+    let ids = files
+        .iter()
+        .map(|(p, t)| sources.add(SourceFile::new(PathBuf::from(p), *t)))
+        .collect();
+    (sources, ids)
+}
+
+fn run(files: &[(&str, &str)]) -> (SourceMap, Load) {
+    run_with(files, |_| Variables::default())
+}
+
+fn run_with(files: &[(&str, &str)], vars: impl Fn(&[FileId]) -> Variables) -> (SourceMap, Load) {
+    let (sources, ids) = map(files);
+    let vars = vars(&ids);
+    let load = load(&sources, &ids, &vars);
+    (sources, load)
+}
+
+fn res<'a>(load: &'a Load, address: &str) -> &'a Resource {
+    load.resources
+        .iter()
+        .find(|r| r.address == address)
+        .unwrap_or_else(|| panic!("no {address} in {:?}", addresses(load)))
+}
+
+fn addresses(load: &Load) -> Vec<&str> {
+    load.resources.iter().map(|r| r.address.as_str()).collect()
+}
+
+fn val<'a>(load: &'a Load, address: &str, attr: &str) -> &'a Value {
+    &res(load, address)
+        .body
+        .attr(attr)
+        .unwrap_or_else(|| panic!("no {attr} on {address}"))
+        .value
+}
+
+fn text(sources: &SourceMap, span: Span) -> &str {
+    &sources.get(span.file).text[span.range.start as usize..span.range.end as usize]
+}
+
+fn s(v: &str) -> Value {
+    Value::String(v.to_string())
+}
+
+const VARS_TF: &str = r#"
+variable "a" { default = "default" }
+variable "b" { default = "default" }
+variable "c" { default = "default" }
+variable "d" { default = "default" }
+variable "e" { default = "default" }
+resource "x" "r" {
+  a = var.a
+  b = var.b
+  c = var.c
+  d = var.d
+  e = var.e
+}
+"#;
+
+#[test]
+fn variable_precedence() {
+    let (sources, load) = run_with(
+        &[
+            ("root/main.tf", VARS_TF),
+            (
+                "root/terraform.tfvars",
+                "b = \"tfvars\"\nc = \"tfvars\"\nd = \"tfvars\"\ne = \"tfvars\"",
+            ),
+            (
+                "root/b.auto.tfvars",
+                "c = \"auto-b\"\nd = \"auto-b\"\ne = \"auto-b\"",
+            ),
+            (
+                "root/a.auto.tfvars.json",
+                r#"{"c": "auto-a", "d": "auto-a"}"#,
+            ),
+            ("root/other.tfvars", "d = \"file\"\ne = \"file\""),
+            ("root/ignored.tfvars", "a = \"never\""),
+        ],
+        |ids| Variables {
+            vars: vec![("e".into(), "cli".into())],
+            files: vec![ids[4]],
+        },
+    );
+    assert!(load.errors.is_empty(), "{:?}", load.errors);
+    assert_eq!(val(&load, "x.r", "a"), &s("default"));
+    assert_eq!(val(&load, "x.r", "b"), &s("tfvars"));
+    assert_eq!(val(&load, "x.r", "c"), &s("auto-b"));
+    assert_eq!(val(&load, "x.r", "d"), &s("file"));
+    assert_eq!(val(&load, "x.r", "e"), &s("cli"));
+    let r = res(&load, "x.r");
+    assert_eq!(text(&sources, r.body.attr("d").unwrap().origin), "\"file\"");
+    assert_eq!(
+        text(&sources, r.body.attr("a").unwrap().origin),
+        "\"default\""
+    );
+    // --var has no place in the sources: the attribute itself.
+    assert_eq!(
+        text(&sources, r.body.attr("e").unwrap().origin),
+        "e = var.e"
+    );
+    assert_eq!(text(&sources, r.span), "resource \"x\" \"r\"");
+}
+
+#[test]
+fn cli_var_of_collection_type_is_an_expression() {
+    let (_, load) = run_with(
+        &[(
+            "main.tf",
+            r#"
+variable "zones" { type = list(string) }
+variable "name" { type = string }
+resource "aws_subnet" "s" {
+  for_each = toset(var.zones)
+  name = var.name
+}
+resource "x" "n" { n = length(var.zones) }
+"#,
+        )],
+        |_| Variables {
+            vars: vec![
+                ("zones".into(), r#"["a", "b"]"#.into()),
+                ("name".into(), "[x]".into()),
+            ],
+            files: vec![],
+        },
+    );
+    assert_eq!(val(&load, "x.n", "n"), &Value::Number(2.0));
+    // toset is not in this branch's function set: unknown for_each.
+    assert_eq!(val(&load, "aws_subnet.s", "name"), &s("[x]"));
+}
+
+#[test]
+fn locals_conditionals_for_and_templates() {
+    let (_, load) = run(&[(
+        "main.tf",
+        r#"
+locals {
+  b = "${local.a}-b"
+  a = var.env == "prod" ? "p" : "np"
+  names = [for z in var.zones : upper(z)]
+  plain = [for i, z in var.zones : "${i}:${z}" if z != "c"]
+  by = { for z in var.zones : z => "n-${z}" }
+  cyc1 = local.cyc2
+  cyc2 = local.cyc1
+}
+variable "env" { default = "prod" }
+variable "zones" { default = ["a", "b", "c"] }
+resource "x" "r" {
+  a = local.a
+  b = local.b
+  plain = local.plain
+  by = local.by["b"]
+  names = local.names
+  cyc = local.cyc1
+  heredoc = <<EOT
+zone=${var.zones[0]}
+%{ for z in var.zones ~}
+${z}
+%{ endfor ~}
+EOT
+  indented = <<-EOT
+    a
+      b
+    EOT
+  splat = [{ n = 1 }, { n = 2 }][*].n
+  arith = 1 + 2 * 3
+  ok = try(var.zones[7], "fallback")
+  can = can(var.zones[7])
+}
+"#,
+    )]);
+    assert_eq!(val(&load, "x.r", "a"), &s("p"));
+    assert_eq!(val(&load, "x.r", "b"), &s("p-b"));
+    assert_eq!(
+        val(&load, "x.r", "plain"),
+        &Value::List(vec![s("0:a"), s("1:b")])
+    );
+    assert_eq!(val(&load, "x.r", "by"), &s("n-b"));
+    // upper is not known here: unknown, not a guess.
+    assert_eq!(val(&load, "x.r", "names"), &Value::Unknown);
+    assert_eq!(val(&load, "x.r", "cyc"), &Value::Unknown);
+    assert_eq!(val(&load, "x.r", "heredoc"), &s("zone=a\na\nb\nc\n"));
+    assert_eq!(val(&load, "x.r", "indented"), &s("a\n  b\n"));
+    assert_eq!(
+        val(&load, "x.r", "splat"),
+        &Value::List(vec![Value::Number(1.0), Value::Number(2.0)])
+    );
+    assert_eq!(val(&load, "x.r", "arith"), &Value::Number(7.0));
+    assert_eq!(val(&load, "x.r", "ok"), &s("fallback"));
+    assert_eq!(val(&load, "x.r", "can"), &Value::Bool(false));
+}
+
+#[test]
+fn unknowns_stay_unknown() {
+    let (_, load) = run(&[(
+        "main.tf",
+        r#"
+variable "nodefault" {}
+resource "x" "r" {
+  a = var.nodefault
+  b = "pre-${var.nodefault}"
+  c = whatever(1)
+  d = try(var.nodefault, "guess")
+  e = var.nodefault ? 1 : 2
+  f = [1, var.nodefault]
+  g = var.undeclared
+}
+resource "x" "counted" {
+  count = var.nodefault ? 2 : 1
+  n = count.index
+  k = "fixed"
+}
+"#,
+    )]);
+    for attr in ["a", "b", "c", "d", "e", "f", "g"] {
+        assert_eq!(val(&load, "x.r", attr), &Value::Unknown, "{attr}");
+    }
+    assert_eq!(val(&load, "x.counted", "n"), &Value::Unknown);
+    assert_eq!(val(&load, "x.counted", "k"), &s("fixed"));
+}
+
+#[test]
+fn count_and_for_each_addresses() {
+    let (_, load) = run(&[(
+        "main.tf",
+        r#"
+variable "ha" { default = true }
+variable "zones" { default = { a = "10.0.1.0/24", "b c" = "10.0.2.0/24" } }
+resource "aws_instance" "web" {
+  count = var.ha ? 2 : 1
+  name = "web-${count.index}"
+}
+resource "aws_instance" "none" {
+  count = 0
+}
+resource "aws_subnet" "private" {
+  for_each = var.zones
+  availability_zone = each.key
+  cidr_block = each.value
+}
+resource "aws_lb" "lb" {
+  subnets = [for s in aws_subnet.private : s.id]
+  first = aws_instance.web[0].id
+  all = aws_instance.web[*].id
+  az = aws_subnet.private["a"].availability_zone
+}
+"#,
+    )]);
+    assert_eq!(
+        addresses(&load),
+        [
+            "aws_instance.web[0]",
+            "aws_instance.web[1]",
+            "aws_lb.lb",
+            "aws_subnet.private[\"a\"]",
+            "aws_subnet.private[\"b c\"]",
+        ]
+    );
+    assert_eq!(val(&load, "aws_instance.web[1]", "name"), &s("web-1"));
+    assert_eq!(
+        val(&load, "aws_subnet.private[\"b c\"]", "cidr_block"),
+        &s("10.0.2.0/24")
+    );
+    let r = |a: &str, attr: &str| Value::Ref {
+        address: a.into(),
+        attr: attr.into(),
+    };
+    assert_eq!(
+        val(&load, "aws_lb.lb", "first"),
+        &r("aws_instance.web[0]", "id")
+    );
+    assert_eq!(
+        val(&load, "aws_lb.lb", "all"),
+        &Value::List(vec![
+            r("aws_instance.web[0]", "id"),
+            r("aws_instance.web[1]", "id")
+        ])
+    );
+    assert_eq!(
+        val(&load, "aws_lb.lb", "subnets"),
+        &Value::List(vec![
+            r("aws_subnet.private[\"a\"]", "id"),
+            r("aws_subnet.private[\"b c\"]", "id")
+        ])
+    );
+    assert_eq!(val(&load, "aws_lb.lb", "az"), &s("a"));
+    let targets: Vec<&str> = res(&load, "aws_lb.lb")
+        .references
+        .iter()
+        .map(|r| r.target.as_str())
+        .collect();
+    assert!(targets.contains(&"aws_instance.web[0]"), "{targets:?}");
+    assert!(targets.contains(&"aws_instance.web"), "{targets:?}");
+    assert!(targets.contains(&"aws_subnet.private"), "{targets:?}");
+    assert!(
+        targets.contains(&"aws_subnet.private[\"a\"]"),
+        "{targets:?}"
+    );
+}
+
+const ROOT: &str = r#"
+provider "aws" { region = "eu-west-1" }
+provider "aws" {
+  alias  = "west"
+  region = "us-west-2"
+}
+module "inventory_db" {
+  source   = "./modules/db"
+  multi_az = false
+  subnets  = [aws_subnet.a.id]
+  providers = { aws = aws.west }
+}
+module "vpc" {
+  source = "terraform-aws-modules/vpc/aws"
+}
+module "gone" {
+  source = "../elsewhere"
+}
+module "per_env" {
+  source   = "./modules/db"
+  for_each = toset(["x"])
+}
+resource "aws_subnet" "a" {
+  availability_zone = "eu-west-1a"
+}
+resource "aws_instance" "app" {
+  user_data = <<EOF
+#!/bin/sh
+echo ${module.inventory_db.endpoint} > /etc/db
+EOF
+  depends_on = [module.inventory_db, aws_subnet.a]
+}
+"#;
+
+const DB: &str = r#"
+variable "multi_az" { default = true }
+variable "subnets" { default = [] }
+resource "aws_db_instance" "this" {
+  multi_az = var.multi_az
+  subnet = var.subnets[0]
+}
+output "endpoint" { value = aws_db_instance.this.address }
+"#;
+
+#[test]
+fn modules_outputs_origins_and_references() {
+    let (sources, load) = run(&[("root/main.tf", ROOT), ("root/modules/db/main.tf", DB)]);
+    assert!(load.errors.is_empty(), "{:?}", load.errors);
+    assert_eq!(
+        addresses(&load),
+        [
+            "aws_instance.app",
+            "aws_subnet.a",
+            "module.inventory_db.aws_db_instance.this",
+            // toset is unknown on this branch: one instance, no key.
+            "module.per_env.aws_db_instance.this",
+        ],
+        "{:?}",
+        load.unfollowed
+    );
+    let db = res(&load, "module.inventory_db.aws_db_instance.this");
+    assert_eq!(db.module, "module.inventory_db");
+    let multi_az = db.body.attr("multi_az").unwrap();
+    assert_eq!(multi_az.value, Value::Bool(false));
+    assert_eq!(text(&sources, multi_az.origin), "false");
+    assert_eq!(text(&sources, multi_az.span), "multi_az = var.multi_az");
+    assert_eq!(
+        db.body.attr("subnet").unwrap().value,
+        Value::Ref {
+            address: "aws_subnet.a".into(),
+            attr: "id".into()
+        }
+    );
+    assert_eq!(db.references.len(), 1, "{:?}", db.references);
+    assert_eq!(db.references[0].target, "aws_subnet.a");
+    assert_eq!(text(&sources, db.references[0].span), "var.subnets[0]");
+    let (region, at) = db.region.clone().unwrap();
+    assert_eq!(region, "us-west-2");
+    assert_eq!(text(&sources, at), "region = \"us-west-2\"");
+    assert_eq!(
+        res(&load, "aws_subnet.a").region.as_ref().unwrap().0,
+        "eu-west-1"
+    );
+
+    let app = res(&load, "aws_instance.app");
+    assert_eq!(app.region.as_ref().unwrap().0, "eu-west-1");
+    let refs: Vec<(&str, &str, &str)> = app
+        .references
+        .iter()
+        .map(|r| (r.target.as_str(), text(&sources, r.span), r.via.as_str()))
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            (
+                "module.inventory_db.aws_db_instance.this",
+                "module.inventory_db.endpoint",
+                "user_data"
+            ),
+            (
+                "module.inventory_db.aws_db_instance.this",
+                "module.inventory_db",
+                "depends_on"
+            ),
+            ("aws_subnet.a", "aws_subnet.a", "depends_on"),
+        ]
+    );
+    assert_eq!(
+        val(&load, "aws_instance.app", "user_data"),
+        &Value::Unknown,
+        "a template with a ref inside is unknown"
+    );
+
+    let unfollowed: Vec<(&str, bool, &str, &str)> = load
+        .unfollowed
+        .iter()
+        .map(|u| {
+            (
+                u.source.as_str(),
+                u.remote,
+                u.module.as_str(),
+                text(&sources, u.span),
+            )
+        })
+        .collect();
+    assert_eq!(
+        unfollowed,
+        [
+            (
+                "terraform-aws-modules/vpc/aws",
+                true,
+                "module.vpc",
+                "source = \"terraform-aws-modules/vpc/aws\""
+            ),
+            (
+                "../elsewhere",
+                false,
+                "module.gone",
+                "source = \"../elsewhere\""
+            ),
+        ]
+    );
+}
+
+#[test]
+fn module_count_and_nested_ids() {
+    let (_, load) = run(&[
+        (
+            "main.tf",
+            r#"
+module "x" {
+  source = "./m"
+  count  = 2
+  name   = "n${count.index}"
+}
+resource "r" "uses" { v = module.x[1].name }
+"#,
+        ),
+        (
+            "m/main.tf",
+            r#"
+variable "name" {}
+module "inner" {
+  source = "../n"
+  for_each = { a = 1 }
+  v = "${var.name}-${each.key}"
+}
+output "name" { value = module.inner["a"].v }
+"#,
+        ),
+        (
+            "n/main.tf",
+            r#"
+variable "v" {}
+resource "aws_subnet" "this" {
+  count = 1
+  name = var.v
+}
+output "v" { value = aws_subnet.this[0].name }
+"#,
+        ),
+    ]);
+    assert_eq!(
+        addresses(&load),
+        [
+            "module.x[0].module.inner[\"a\"].aws_subnet.this[0]",
+            "module.x[1].module.inner[\"a\"].aws_subnet.this[0]",
+            "r.uses",
+        ]
+    );
+    assert_eq!(
+        val(
+            &load,
+            "module.x[1].module.inner[\"a\"].aws_subnet.this[0]",
+            "name"
+        ),
+        &s("n1-a")
+    );
+    assert_eq!(val(&load, "r.uses", "v"), &s("n1-a"));
+    assert_eq!(
+        res(&load, "module.x[1].module.inner[\"a\"].aws_subnet.this[0]").module,
+        "module.x[1].module.inner[\"a\"]"
+    );
+}
+
+#[test]
+fn module_recursion_is_bounded() {
+    let (_, load) = run(&[
+        ("root/main.tf", "module \"a\" {\n  source = \"../a\"\n}\n"),
+        (
+            "a/main.tf",
+            "module \"again\" {\n  source = \"../a\"\n}\nresource \"x\" \"y\" {}\n",
+        ),
+    ]);
+    // A module already being instantiated is not followed again.
+    assert_eq!(addresses(&load), ["module.a.x.y"]);
+    let (_, load) = run(&[(
+        "self/main.tf",
+        "module \"me\" {\n  source = \"../self\"\n}\nresource \"a\" \"b\" {}\n",
+    )]);
+    assert_eq!(addresses(&load), ["a.b"]);
+}
+
+#[test]
+fn dynamic_blocks_and_nested_blocks() {
+    let (sources, load) = run(&[(
+        "main.tf",
+        r#"
+variable "ports" { default = [80, 443] }
+resource "aws_security_group" "sg" {
+  dynamic "ingress" {
+    for_each = var.ports
+    content {
+      from_port = ingress.value
+      sg = aws_security_group.other.id
+    }
+  }
+  high_availability {
+    mode = "zonal"
+  }
+}
+resource "aws_security_group" "other" {}
+"#,
+    )]);
+    let sg = res(&load, "aws_security_group.sg");
+    let ports: Vec<&Value> = sg
+        .body
+        .blocks("ingress")
+        .map(|b| &b.body.attr("from_port").unwrap().value)
+        .collect();
+    assert_eq!(ports, [&Value::Number(80.0), &Value::Number(443.0)]);
+    let ha = sg.body.blocks("high_availability").next().unwrap();
+    assert_eq!(ha.body.attr("mode").unwrap().value, s("zonal"));
+    assert_eq!(text(&sources, ha.span), "high_availability");
+    assert!(
+        sg.references
+            .iter()
+            .any(|r| r.target == "aws_security_group.other" && r.via == "ingress.sg")
+    );
+}
+
+#[test]
+fn syntax_error_has_position_and_other_files_load() {
+    let (sources, load) = run(&[
+        ("bad/main.tf", "resource \"a\" \"b\" {\n  x = \n}\n"),
+        ("good/main.tf", "resource \"a\" \"ok\" {}\n"),
+    ]);
+    assert_eq!(addresses(&load), ["a.ok"]);
+    assert_eq!(load.errors.len(), 1);
+    let e = &load.errors[0];
+    assert_eq!(e.code, "parse-error");
+    assert!(
+        e.message.starts_with("cannot parse bad/main.tf: "),
+        "{}",
+        e.message
+    );
+    let lc = sources.get(e.span.file).line_col(e.span.range.start);
+    // hcl-edit stops at the end of `x = `, where the expression is missing.
+    assert_eq!((lc.line, lc.column), (2, 7), "{e:?}");
+}
+
+#[test]
+fn deep_nesting_is_a_diagnostic() {
+    for open in ["[", "{", "("] {
+        let text = format!("a = {}", open.repeat(100_000));
+        let (_, load) = run(&[("deep/main.tf", &text)]);
+        assert_eq!(load.errors.len(), 1);
+        assert!(load.errors[0].message.contains("nesting is too deep"));
+        assert_eq!(
+            load.errors[0].span.range.start as usize,
+            4 + parse::MAX_NESTING
+        );
+    }
+    // Other recursive constructs.
+    for text in [
+        format!("a = {}x", "!".repeat(100_000)),
+        format!("a = {}x", "-".repeat(100_000)),
+        format!("a = {}x", "x ? y : ".repeat(50_000)),
+        format!("a = x{}", ".b".repeat(100_000)),
+        format!("a = \"{}\"", "%{ if x }".repeat(50_000)),
+        format!("a = {}", "f(".repeat(50_000)),
+        "b {\n".repeat(50_000),
+        format!("a = <<EOT\n{}\nEOT\n", "${\"".repeat(50_000)),
+    ] {
+        let _ = run(&[("deep/main.tf", &text)]);
+    }
+    // Under the bound, hcl-edit has its own limit (64 levels): an error.
+    let text = format!("a = {}1{}", "[".repeat(250), "]".repeat(250));
+    let (_, load) = run(&[("ok/main.tf", &text)]);
+    assert_eq!(load.errors.len(), 1, "{:?}", load.errors);
+    let text = format!("a = {}1{}", "[".repeat(60), "]".repeat(60));
+    let (_, load) = run(&[("ok/main.tf", &text)]);
+    assert!(load.errors.is_empty(), "{:?}", load.errors);
+}
+
+#[test]
+fn tf_json() {
+    let json = r#"{
+  "variable": {"ha": {"default": true}},
+  "locals": {"name": "db-${var.ha}"},
+  "resource": {
+    "aws_db_instance": {
+      "this": {
+        "multi_az": "${var.ha}",
+        "identifier": "${local.name}",
+        "count": 2,
+        "subnet_id": "${aws_subnet.a.id}",
+        "depends_on": ["aws_subnet.a"]
+      }
+    },
+    "aws_subnet": {"a": {"availability_zone": "eu-west-1a", "tags": {"Name": "a"}}}
+  }
+}"#;
+    let (sources, load) = run(&[("j/main.tf.json", json)]);
+    assert!(load.errors.is_empty(), "{:?}", load.errors);
+    assert_eq!(
+        addresses(&load),
+        [
+            "aws_db_instance.this[0]",
+            "aws_db_instance.this[1]",
+            "aws_subnet.a"
+        ]
+    );
+    assert_eq!(
+        val(&load, "aws_db_instance.this[1]", "multi_az"),
+        &Value::Bool(true)
+    );
+    assert_eq!(
+        val(&load, "aws_db_instance.this[0]", "identifier"),
+        &s("db-true")
+    );
+    let db = res(&load, "aws_db_instance.this[0]");
+    let refs: Vec<(&str, &str)> = db
+        .references
+        .iter()
+        .map(|r| (r.target.as_str(), text(&sources, r.span)))
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            ("aws_subnet.a", "aws_subnet.a.id"),
+            ("aws_subnet.a", "aws_subnet.a")
+        ]
+    );
+    let multi_az = db.body.attr("multi_az").unwrap();
+    assert_eq!(text(&sources, multi_az.origin), "true");
+    assert_eq!(text(&sources, db.span), "\"this\"");
+}
+
+#[test]
+fn random_mutations_never_panic() {
+    let base = format!("{ROOT}\n{DB}");
+    let bytes = base.as_bytes();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let alphabet = b"{}[]()\"$%~<>=?:!.*,\n -_axyz019EOT\\";
+    for _ in 0..300 {
+        let mut m = bytes.to_vec();
+        for _ in 0..(next() % 8 + 1) {
+            let at = (next() as usize) % m.len().max(1);
+            match next() % 3 {
+                0 => {
+                    m.remove(at.min(m.len() - 1));
+                }
+                1 => m.insert(at, alphabet[(next() as usize) % alphabet.len()]),
+                _ => {
+                    let i = at.min(m.len() - 1);
+                    m[i] = alphabet[(next() as usize) % alphabet.len()];
+                }
+            }
+        }
+        let text = String::from_utf8_lossy(&m).into_owned();
+        let json = format!(
+            "{{\"resource\": {{\"a\": {{\"b\": {{\"x\": {:?}}}}}}}}}",
+            text
+        );
+        let _ = run(&[
+            ("r/main.tf", &text),
+            ("r/modules/db/main.tf", DB),
+            ("j/main.tf.json", &json),
+            ("r/terraform.tfvars", &text),
+        ]);
+    }
+}
+
+#[test]
+fn fixture_root_module_and_tfvars() {
+    let root = Path::new("testdata/terraform/hcl/app");
+    let mut files: Vec<(String, String)> = Vec::new();
+    for dir in ["", "modules/db"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else {
+            panic!("missing fixture {dir}");
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_file() {
+                files.push((
+                    p.to_string_lossy().into_owned(),
+                    std::fs::read_to_string(&p).unwrap_or_default(),
+                ));
+            }
+        }
+    }
+    files.sort();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let (sources, load) = run(&refs);
+    assert!(load.errors.is_empty(), "{:?}", load.errors);
+    assert_eq!(
+        addresses(&load),
+        [
+            "aws_instance.web[0]",
+            "aws_instance.web[1]",
+            "module.inventory_db.aws_db_instance.this",
+        ]
+    );
+    let db = res(&load, "module.inventory_db.aws_db_instance.this");
+    let multi_az = db.body.attr("multi_az").unwrap();
+    assert_eq!(multi_az.value, Value::Bool(false));
+    assert_eq!(text(&sources, multi_az.origin), "false");
+    assert!(
+        sources
+            .get(multi_az.origin.file)
+            .path
+            .ends_with("terraform.tfvars")
+    );
+    assert_eq!(db.region.as_ref().unwrap().0, "ap-northeast-2");
+    let web = res(&load, "aws_instance.web[1]");
+    assert_eq!(
+        web.body.attr("availability_zone").unwrap().value,
+        s("ap-northeast-2c")
+    );
+    assert!(
+        web.references
+            .iter()
+            .any(|r| r.target == "module.inventory_db.aws_db_instance.this" && r.via == "user_data")
+    );
+}
+
+/// Every Terraform file of the corpus, grouped by repository; no panic.
+#[test]
+#[ignore = "reads /work/shared/corpus"]
+fn corpus() {
+    let root = Path::new("/work/shared/corpus");
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    let mut repos: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    repos.sort();
+    let started = std::time::Instant::now();
+    let (mut n_files, mut n_resources, mut n_errors, mut n_unfollowed, mut bytes) = (0, 0, 0, 0, 0);
+    for repo in repos {
+        let mut sources = SourceMap::default();
+        let mut ids = Vec::new();
+        let mut stack = vec![repo.clone()];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_symlink() {
+                    continue;
+                }
+                if p.is_dir() {
+                    stack.push(p);
+                } else if parse::file_kind(&p.to_string_lossy()).is_some()
+                    && let Ok(t) = std::fs::read_to_string(&p)
+                {
+                    bytes += t.len();
+                    ids.push(sources.add(SourceFile::new(p, t)));
+                }
+            }
+        }
+        if ids.is_empty() {
+            continue;
+        }
+        let t = std::time::Instant::now();
+        let load = load(&sources, &ids, &Variables::default());
+        eprintln!(
+            "{}: {} files, {} resources, {} errors, {} unfollowed, {:?}",
+            repo.display(),
+            ids.len(),
+            load.resources.len(),
+            load.errors.len(),
+            load.unfollowed.len(),
+            t.elapsed()
+        );
+        for e in &load.errors {
+            let f = sources.get(e.span.file);
+            let lc = f.line_col(e.span.range.start);
+            eprintln!(
+                "  {}:{}:{} {}",
+                f.display_path(),
+                lc.line,
+                lc.column,
+                e.message
+            );
+        }
+        n_files += ids.len();
+        n_resources += load.resources.len();
+        n_errors += load.errors.len();
+        n_unfollowed += load.unfollowed.len();
+    }
+    eprintln!(
+        "corpus: {n_files} files ({bytes} bytes), {n_resources} resources, {n_errors} errors, \
+         {n_unfollowed} unfollowed modules, {:?}",
+        started.elapsed()
+    );
+}
