@@ -133,8 +133,11 @@ resource "x" "n" { n = length(var.zones) }
         },
     );
     assert_eq!(val(&load, "x.n", "n"), &Value::Number(2.0));
-    // toset is not in this branch's function set: unknown for_each.
-    assert_eq!(val(&load, "aws_subnet.s", "name"), &s("[x]"));
+    assert_eq!(val(&load, "aws_subnet.s[\"a\"]", "name"), &s("[x]"));
+    assert_eq!(
+        addresses(&load),
+        ["aws_subnet.s[\"a\"]", "aws_subnet.s[\"b\"]", "x.n"]
+    );
 }
 
 #[test]
@@ -184,8 +187,10 @@ EOT
         &Value::List(vec![s("0:a"), s("1:b")])
     );
     assert_eq!(val(&load, "x.r", "by"), &s("n-b"));
-    // upper is not known here: unknown, not a guess.
-    assert_eq!(val(&load, "x.r", "names"), &Value::Unknown);
+    assert_eq!(
+        val(&load, "x.r", "names"),
+        &Value::List(vec![s("A"), s("B"), s("C")])
+    );
     assert_eq!(val(&load, "x.r", "cyc"), &Value::Unknown);
     assert_eq!(val(&load, "x.r", "heredoc"), &s("zone=a\na\nb\nc\n"));
     assert_eq!(val(&load, "x.r", "indented"), &s("a\n  b\n"));
@@ -360,8 +365,7 @@ fn modules_outputs_origins_and_references() {
             "aws_instance.app",
             "aws_subnet.a",
             "module.inventory_db.aws_db_instance.this",
-            // toset is unknown on this branch: one instance, no key.
-            "module.per_env.aws_db_instance.this",
+            "module.per_env[\"x\"].aws_db_instance.this",
         ],
         "{:?}",
         load.unfollowed
