@@ -11,6 +11,8 @@
 //! - `kb`: the provider knowledge base (`rules/providers/*.toml`, plus
 //!   `--rules DIR`) and the extraction into the model.
 
+pub mod kb;
+
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -30,7 +32,10 @@ pub enum Value {
     /// `address` is a full resource instance address when the instance is
     /// known (`aws_subnet.private["a"]`, `module.vpc.aws_subnet.this[0]`),
     /// else the resource address without instance key.
-    Ref { address: String, attr: String },
+    Ref {
+        address: String,
+        attr: String,
+    },
     /// Not known statically.
     Unknown,
 }
