@@ -14,6 +14,11 @@ use std::collections::{BTreeSet, HashMap};
 /// zone is its instance's, whose zone is its subnet's).
 const MAX_DEPTH: usize = 8;
 
+/// Resolution steps for a whole estate: references fanning out to every
+/// instance of counted resources, level after level, stop here (and what
+/// is left unresolved is unknown) rather than blow up on hostile input.
+const MAX_STEPS: usize = 1_000_000;
+
 static UNKNOWN: Value = Value::Unknown;
 
 /// Turns managed resources into entities. Data sources and
@@ -77,6 +82,10 @@ struct Estate<'a> {
     by_base: HashMap<&'a str, Vec<usize>>,
     /// Managed resources per type.
     per_kind: HashMap<&'a str, usize>,
+    /// Resolution steps left.
+    budget: std::cell::Cell<usize>,
+    /// Zones of referenced resources, by address.
+    memo: std::cell::RefCell<HashMap<&'a str, Option<Zones>>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,7 +118,7 @@ impl Reason {
 }
 
 /// The zones a placement resolves to.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Zones {
     names: BTreeSet<String>,
     /// Some part could not be resolved.
@@ -174,6 +183,8 @@ impl<'a> Estate<'a> {
             by_address,
             by_base,
             per_kind,
+            budget: std::cell::Cell::new(MAX_STEPS),
+            memo: Default::default(),
         }
     }
 
@@ -209,7 +220,7 @@ impl<'a> Estate<'a> {
         }
     }
 
-    fn facts(&self, r: &Resource, entry: &Entry) -> Vec<CloudFact> {
+    fn facts(&self, r: &'a Resource, entry: &Entry) -> Vec<CloudFact> {
         let mut out: Vec<CloudFact> = entry
             .facts
             .iter()
@@ -229,7 +240,7 @@ impl<'a> Estate<'a> {
         self.targets(b)
     }
 
-    fn fact(&self, r: &Resource, entry: &Entry, rule: &FactRule) -> Option<CloudFact> {
+    fn fact(&self, r: &'a Resource, entry: &Entry, rule: &FactRule) -> Option<CloudFact> {
         let mut reasons = Vec::new();
         let mut when_reasons = Vec::new();
         for cond in &rule.when {
@@ -369,8 +380,10 @@ impl<'a> Estate<'a> {
                 },
                 // One instance without a placement: the group could be spread.
                 None => {
-                    let mut zones = Zones::default();
-                    zones.unknown = true;
+                    let zones = Zones {
+                        unknown: true,
+                        ..Zones::default()
+                    };
                     match &mut out {
                         Some(o) => o.zones.merge(zones),
                         None => {
@@ -390,6 +403,11 @@ impl<'a> Estate<'a> {
     /// Resolves a placement value to zones: names, regions, and the zones
     /// of referenced resources.
     fn resolve(&self, value: &Value, depth: usize, zones: &mut Zones) {
+        let Some(left) = self.budget.get().checked_sub(1) else {
+            zones.unknown = true;
+            return;
+        };
+        self.budget.set(left);
         match value {
             Value::Null => {}
             Value::String(s) if s.is_empty() => zones.unknown = true,
@@ -419,24 +437,41 @@ impl<'a> Estate<'a> {
                         zones.merge(inner);
                         continue;
                     }
-                    let placed = self
-                        .kb
-                        .entry(&t.kind)
-                        .and_then(|e| self.placement(t, e, depth + 1));
-                    match placed {
-                        Some(p) => {
-                            let mut inner = p.zones;
-                            if let Some(a) = p.attr {
-                                note(&mut inner, t, a);
-                            }
-                            zones.merge(inner);
-                        }
+                    match self.zones_of(t, depth) {
+                        Some(inner) => zones.merge(inner),
                         None => zones.unknown = true,
                     }
                 }
             }
             _ => zones.unknown = true,
         }
+    }
+
+    /// The zones of a referenced resource's placement, computed once per
+    /// resource (a reference cycle resolves to unknown).
+    fn zones_of(&self, t: &'a Resource, depth: usize) -> Option<Zones> {
+        let key = t.address.as_str();
+        if let Some(known) = self.memo.borrow().get(key) {
+            return known.clone();
+        }
+        let cycle = Zones {
+            unknown: true,
+            ..Zones::default()
+        };
+        self.memo.borrow_mut().insert(key, Some(cycle));
+        let placed = self
+            .kb
+            .entry(&t.kind)
+            .and_then(|e| self.placement(t, e, depth + 1));
+        let zones = placed.map(|p| {
+            let mut inner = p.zones;
+            if let Some(a) = p.attr {
+                note(&mut inner, t, a);
+            }
+            inner
+        });
+        self.memo.borrow_mut().insert(key, zones.clone());
+        zones
     }
 
     fn members(&self, r: &Resource, entry: &Entry) -> Vec<&'a Resource> {
@@ -501,7 +536,7 @@ impl<'a> Estate<'a> {
 
     /// One NAT gateway serving route tables whose subnets are in other
     /// zones than its own: those subnets lose their egress with its zone.
-    fn nat_gateway_routes(&self, nat: &Resource, entry: &Entry) -> Option<CloudFact> {
+    fn nat_gateway_routes(&self, nat: &'a Resource, entry: &Entry) -> Option<CloudFact> {
         // Route tables routing through this NAT gateway, with the place.
         let mut tables: Vec<(&str, Span)> = Vec::new();
         for r in self.resources.iter().filter(|r| r.mode == Mode::Managed) {
@@ -915,10 +950,11 @@ pub(super) fn is_zone(name: &str) -> bool {
         return true;
     }
     let b = name.as_bytes();
-    if let [.., before, last] = b {
-        if last.is_ascii_lowercase() && (before.is_ascii_digit() || *before == b'-') {
-            return true;
-        }
+    if let [.., before, last] = b
+        && last.is_ascii_lowercase()
+        && (before.is_ascii_digit() || *before == b'-')
+    {
+        return true;
     }
     // AWS zone ids: `use1-az1`.
     if let Some(pos) = name.rfind("-az") {

@@ -342,10 +342,10 @@ impl Reader {
                         continue;
                     };
                     for item in items.iter() {
-                        if let Some(table) = self.table("each `fact`", item) {
-                            if let Some(fact) = self.fact(kind, item.span(), table) {
-                                entry.facts.push(fact);
-                            }
+                        if let Some(table) = self.table("each `fact`", item)
+                            && let Some(fact) = self.fact(kind, item.span(), table)
+                        {
+                            entry.facts.push(fact);
                         }
                     }
                 }

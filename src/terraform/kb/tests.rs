@@ -1504,6 +1504,10 @@ fn azure_cache_storage_plans() {
             .done(),
         res("azurerm_service_plan.single")
             .set("sku_name", s("P1v3"))
+            .set("worker_count", n(1.0))
+            .done(),
+        res("azurerm_service_plan.computed")
+            .set("sku_name", s("P1v3"))
             .done(),
         res("azurerm_service_plan.ha")
             .set("sku_name", s("P1v3"))
@@ -1526,6 +1530,10 @@ fn azure_cache_storage_plans() {
     assert_eq!(
         units(&resources, "azurerm_service_plan.single"),
         vec![CloudUnit::Zone(None), CloudUnit::Instance]
+    );
+    assert_eq!(
+        units(&resources, "azurerm_service_plan.computed"),
+        vec![CloudUnit::Zone(None)]
     );
     no_facts(&resources, "azurerm_service_plan.ha");
 }
@@ -1746,4 +1754,39 @@ message = "m"
     }
     let invalid = errors("[resource.x\nrole = 1");
     assert!(invalid[0].0.starts_with("invalid TOML"));
+}
+
+#[test]
+fn fanning_references_are_bounded() {
+    let mut kb = KnowledgeBase::default();
+    let diags = kb.extend(
+        FileId(0),
+        r#"
+[resource.fan]
+role = "compute"
+placement = ["up"]
+
+[[resource.fan.fact]]
+unit = "zone"
+message = "m"
+help = "h"
+"#,
+    );
+    assert!(diags.is_empty(), "{diags:#?}");
+    // Ten levels of twenty instances, each referring to every instance of
+    // the next level: 20^10 paths.
+    let mut resources = Vec::new();
+    for level in 0..10 {
+        for i in 0..20 {
+            let up = if level == 9 {
+                s("us-east-1a")
+            } else {
+                r(&format!("fan.l{}", level + 1), "id")
+            };
+            resources.push(res(&format!("fan.l{level}[{i}]")).set("up", up).done());
+        }
+    }
+    let mut model = Model::default();
+    extract(&resources, &kb, &mut model);
+    assert_eq!(model.entities.len(), 200);
 }
