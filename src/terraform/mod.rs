@@ -13,6 +13,7 @@
 
 pub mod functions;
 pub mod hcl;
+pub mod kb;
 pub mod plan;
 
 use crate::source::Span;

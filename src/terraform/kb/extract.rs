@@ -1,0 +1,1029 @@
+//! Applying the knowledge base: resources become entities, references
+//! become dependencies, and each entry's fact rules become cloud facts.
+
+use super::{Check, Cond, Entry, FactRule, KnowledgeBase, Lit, Test, UnitKind};
+use crate::model::{
+    CloudFact, CloudUnit, Combine, Dependency, Entity, Instance, Model, Placement, Reference, Role,
+    Strength, TERRAFORM_ID_PREFIX,
+};
+use crate::source::Span;
+use crate::terraform::{Attr, Block, Body, Mode, Resource, Value};
+use std::collections::{BTreeSet, HashMap};
+
+/// References are followed this deep when resolving zones (a volume's
+/// zone is its instance's, whose zone is its subnet's).
+const MAX_DEPTH: usize = 8;
+
+/// Resolution steps for a whole estate: references fanning out to every
+/// instance of counted resources, level after level, stop here (and what
+/// is left unresolved is unknown) rather than blow up on hostile input.
+const MAX_STEPS: usize = 1_000_000;
+
+static UNKNOWN: Value = Value::Unknown;
+
+/// Turns managed resources into entities. Data sources and
+/// configuration-only types (IAM, security groups, subnets) are not
+/// entities, and references to them are not dependencies; they still serve
+/// to resolve zones.
+pub fn extract(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
+    let estate = Estate::new(resources, kb);
+    for r in resources {
+        if r.mode == Mode::Data || kb.is_config(&r.kind) {
+            continue;
+        }
+        let entry = kb.entry(&r.kind);
+        let role = entry
+            .and_then(|e| e.role.model_role())
+            .unwrap_or(Role::Platform);
+        let cloud = entry.map(|e| estate.facts(r, e)).unwrap_or_default();
+        let dependencies = r
+            .references
+            .iter()
+            .filter(|d| estate.is_dependency(r, &d.target))
+            .map(|d| Dependency {
+                target: Reference::Terraform(d.target.clone()),
+                strength: Strength::Hard,
+                span: d.span,
+                via: d.via.clone(),
+                explicit: d.via == "depends_on",
+                origin: None,
+            })
+            .collect();
+        model.entities.push(Entity {
+            id: format!("{TERRAFORM_ID_PREFIX}{}", r.address),
+            kind: r.kind.clone(),
+            namespace: None,
+            name: r.address.clone(),
+            role,
+            instances: vec![Instance {
+                cluster: None,
+                span: r.span,
+                workload: None,
+                placement: Placement::default(),
+                budgets: Vec::new(),
+                dependencies,
+                combine: Combine::All,
+                pod_labels: Default::default(),
+                selector: None,
+                cloud,
+                region: r.region.clone(),
+                transparent: entry.is_some_and(|e| e.transparent),
+            }],
+        });
+    }
+}
+
+/// Every resource, indexed.
+struct Estate<'a> {
+    kb: &'a KnowledgeBase,
+    resources: &'a [Resource],
+    by_address: HashMap<&'a str, usize>,
+    /// Instances by resource address without instance key.
+    by_base: HashMap<&'a str, Vec<usize>>,
+    /// Managed resources per type.
+    per_kind: HashMap<&'a str, usize>,
+    /// Resolution steps left.
+    budget: std::cell::Cell<usize>,
+    /// Zones of referenced resources, by address.
+    memo: std::cell::RefCell<HashMap<&'a str, Option<Zones>>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Truth {
+    True,
+    False,
+    Unknown,
+}
+
+/// Why a condition came out as it did, for labels and locations.
+#[derive(Debug, Clone)]
+struct Reason {
+    /// Where the value is written; `None` when it is not set.
+    origin: Option<Span>,
+    /// The attribute as written in the resource, when that is elsewhere.
+    read_at: Option<Span>,
+    label: String,
+    related: Vec<(Span, String)>,
+}
+
+impl Reason {
+    fn at(attr: Option<&Attr>, label: String) -> Self {
+        Reason {
+            origin: attr.map(|a| a.origin),
+            read_at: attr.filter(|a| a.origin != a.span).map(|a| a.span),
+            label,
+            related: Vec::new(),
+        }
+    }
+}
+
+/// The zones a placement resolves to.
+#[derive(Debug, Default, Clone)]
+struct Zones {
+    names: BTreeSet<String>,
+    /// Some part could not be resolved.
+    unknown: bool,
+    /// A region was named: it spans the region's zones.
+    region: bool,
+    /// Where the zones of referenced resources are written.
+    evidence: Vec<(Span, String)>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Spread {
+    NotSet,
+    Unknown,
+    One(String),
+    Many,
+}
+
+impl Zones {
+    fn spread(&self) -> Spread {
+        if self.region || self.names.len() >= 2 {
+            Spread::Many
+        } else if self.unknown {
+            Spread::Unknown
+        } else if let Some(zone) = self.names.first() {
+            Spread::One(zone.clone())
+        } else {
+            Spread::NotSet
+        }
+    }
+
+    fn merge(&mut self, other: Zones) {
+        self.names.extend(other.names);
+        self.unknown |= other.unknown;
+        self.region |= other.region;
+        self.evidence.extend(other.evidence);
+    }
+}
+
+/// A resource's placement and the attribute that says it.
+struct Placed<'a> {
+    zones: Zones,
+    attr: Option<&'a Attr>,
+    path: String,
+}
+
+impl<'a> Estate<'a> {
+    fn new(resources: &'a [Resource], kb: &'a KnowledgeBase) -> Self {
+        let mut by_address = HashMap::new();
+        let mut by_base: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut per_kind: HashMap<&str, usize> = HashMap::new();
+        for (i, r) in resources.iter().enumerate() {
+            by_address.insert(r.address.as_str(), i);
+            by_base.entry(base(&r.address)).or_default().push(i);
+            if r.mode == Mode::Managed {
+                *per_kind.entry(r.kind.as_str()).or_default() += 1;
+            }
+        }
+        Self {
+            kb,
+            resources,
+            by_address,
+            by_base,
+            per_kind,
+            budget: std::cell::Cell::new(MAX_STEPS),
+            memo: Default::default(),
+        }
+    }
+
+    /// The resources an address names: the instance, or every instance of
+    /// a resource written without key.
+    fn targets(&self, address: &str) -> Vec<&'a Resource> {
+        if let Some(&i) = self.by_address.get(address) {
+            return vec![&self.resources[i]];
+        }
+        self.by_base
+            .get(address)
+            .map(|v| v.iter().map(|&i| &self.resources[i]).collect())
+            .unwrap_or_default()
+    }
+
+    /// Whether `value` refers to `r` (the instance or all instances).
+    fn refers_to(value: &Value, r: &Resource) -> bool {
+        value
+            .refs()
+            .iter()
+            .any(|(address, _)| *address == r.address || *address == base(&r.address))
+    }
+
+    /// A reference worth keeping as a dependency edge.
+    fn is_dependency(&self, r: &Resource, target: &str) -> bool {
+        if target == r.address {
+            return false;
+        }
+        match resource_type(target) {
+            Some((true, _)) => false,
+            Some((false, kind)) => !self.kb.is_config(kind),
+            None => true,
+        }
+    }
+
+    fn facts(&self, r: &'a Resource, entry: &Entry) -> Vec<CloudFact> {
+        let mut out: Vec<CloudFact> = entry
+            .facts
+            .iter()
+            .filter_map(|rule| self.fact(r, entry, rule))
+            .collect();
+        if entry.check == Some(Check::NatGatewayRoutes) {
+            out.extend(self.nat_gateway_routes(r, entry));
+        }
+        out
+    }
+
+    fn siblings(&self, r: &Resource) -> Vec<&'a Resource> {
+        let b = base(&r.address);
+        if b == r.address {
+            return Vec::new();
+        }
+        self.targets(b)
+    }
+
+    fn fact(&self, r: &'a Resource, entry: &Entry, rule: &FactRule) -> Option<CloudFact> {
+        let mut reasons = Vec::new();
+        let mut when_reasons = Vec::new();
+        for cond in &rule.when {
+            let (truth, why) = self.eval(r, entry, cond);
+            if truth != Truth::True {
+                return None;
+            }
+            when_reasons.extend(why);
+        }
+        for cond in &rule.unless {
+            let (truth, why) = self.eval(r, entry, cond);
+            if truth != Truth::False {
+                return None;
+            }
+            reasons.extend(why);
+        }
+        reasons.extend(when_reasons);
+        let decisive = reasons.len();
+        let siblings = if entry.replicated_by_count {
+            self.siblings(r)
+        } else {
+            Vec::new()
+        };
+        let unit = match rule.unit {
+            UnitKind::Instance => {
+                if siblings.len() >= 2 {
+                    return None;
+                }
+                CloudUnit::Instance
+            }
+            UnitKind::Zone => {
+                let placed = if siblings.len() >= 2 {
+                    self.group_placement(&siblings, entry)
+                } else {
+                    self.placement(r, entry, 0)
+                };
+                let spread = placed.as_ref().map_or(Spread::NotSet, |p| p.zones.spread());
+                let zone = match spread {
+                    Spread::Many => return None,
+                    Spread::One(zone) => Some(zone),
+                    Spread::NotSet | Spread::Unknown if siblings.len() >= 2 => return None,
+                    Spread::NotSet | Spread::Unknown if !rule.zonal.unwrap_or(entry.zonal) => {
+                        return None;
+                    }
+                    Spread::NotSet | Spread::Unknown => None,
+                };
+                if let Some(p) = placed {
+                    let label = match (&zone, p.path.as_str()) {
+                        (Some(z), "members") => format!("all its members are in `{z}`"),
+                        (Some(z), path) if siblings.len() >= 2 => {
+                            format!("`{path}` puts every instance in `{z}`")
+                        }
+                        (Some(z), path) => format!("`{path}` puts it in `{z}`"),
+                        (None, path) => format!("`{path}` puts it in one zone"),
+                    };
+                    let mut reason = Reason::at(p.attr, label);
+                    reason.related = p.zones.evidence;
+                    reasons.push(reason);
+                }
+                CloudUnit::Zone(zone)
+            }
+        };
+        let (span, mut label, related) = locate(r, reasons, decisive);
+        if label.is_empty() {
+            label = match &unit {
+                CloudUnit::Zone(_) => "its zone is not set, but it runs in one".to_string(),
+                CloudUnit::Instance => "a single instance".to_string(),
+            };
+        }
+        Some(CloudFact {
+            class: entry.role.class(),
+            unit,
+            message: format!("`{}` {}", r.address, rule.message),
+            label,
+            help: rule.help.clone(),
+            span,
+            related,
+        })
+    }
+
+    /// Where a resource's zones are written, resolved.
+    fn placement(&self, r: &'a Resource, entry: &Entry, depth: usize) -> Option<Placed<'a>> {
+        for path in &entry.placement {
+            let found = lookup(&r.body, path);
+            let values: Vec<_> = found
+                .values
+                .iter()
+                .filter(|(v, _)| !matches!(v, Value::Null))
+                .collect();
+            if values.is_empty() {
+                continue;
+            }
+            let mut zones = Zones::default();
+            for (value, _) in &values {
+                self.resolve(value, depth, &mut zones);
+            }
+            return Some(Placed {
+                zones,
+                attr: Some(values[0].1),
+                path: path.clone(),
+            });
+        }
+        let members = entry.members.as_ref()?;
+        let mut zones = Zones::default();
+        let mut any = false;
+        for m in self.members(r, entry) {
+            any = true;
+            match self.kb.entry(&members.kind) {
+                Some(me) => match self.placement(m, me, depth + 1) {
+                    Some(p) => {
+                        for z in &p.zones.names {
+                            zones
+                                .evidence
+                                .push((m.span, format!("`{}` is in `{z}`", m.address)));
+                        }
+                        zones.merge(p.zones);
+                    }
+                    None => zones.unknown = true,
+                },
+                None => zones.unknown = true,
+            }
+        }
+        any.then(|| Placed {
+            zones,
+            attr: None,
+            path: "members".to_string(),
+        })
+    }
+
+    fn group_placement(&self, group: &[&'a Resource], entry: &Entry) -> Option<Placed<'a>> {
+        let mut out: Option<Placed<'a>> = None;
+        for r in group {
+            match self.placement(r, entry, 0) {
+                Some(p) => match &mut out {
+                    Some(o) => o.zones.merge(p.zones),
+                    None => out = Some(p),
+                },
+                // One instance without a placement: the group could be spread.
+                None => {
+                    let zones = Zones {
+                        unknown: true,
+                        ..Zones::default()
+                    };
+                    match &mut out {
+                        Some(o) => o.zones.merge(zones),
+                        None => {
+                            out = Some(Placed {
+                                zones,
+                                attr: None,
+                                path: String::new(),
+                            })
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// Resolves a placement value to zones: names, regions, and the zones
+    /// of referenced resources.
+    fn resolve(&self, value: &Value, depth: usize, zones: &mut Zones) {
+        let Some(left) = self.budget.get().checked_sub(1) else {
+            zones.unknown = true;
+            return;
+        };
+        self.budget.set(left);
+        match value {
+            Value::Null => {}
+            Value::String(s) if s.is_empty() => zones.unknown = true,
+            Value::String(s) if is_zone(s) => {
+                zones.names.insert(s.clone());
+            }
+            Value::String(_) => zones.region = true,
+            Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 => {
+                zones.names.insert(format!("{n}"));
+            }
+            Value::List(items) => items.iter().for_each(|v| self.resolve(v, depth, zones)),
+            Value::Ref { address, attr } if depth < MAX_DEPTH => {
+                let targets = self.targets(address);
+                if targets.is_empty() {
+                    zones.unknown = true;
+                }
+                for t in targets {
+                    // The referenced attribute itself when it is known
+                    // (`aws_instance.a.availability_zone`), else the
+                    // target's placement (`aws_subnet.a.id`).
+                    if let Some(a) = t.body.attr(attr).filter(|a| {
+                        !matches!(a.value, Value::Ref { .. } | Value::Unknown | Value::Null)
+                    }) {
+                        let mut inner = Zones::default();
+                        self.resolve(&a.value, depth + 1, &mut inner);
+                        note(&mut inner, t, a);
+                        zones.merge(inner);
+                        continue;
+                    }
+                    match self.zones_of(t, depth) {
+                        Some(inner) => zones.merge(inner),
+                        None => zones.unknown = true,
+                    }
+                }
+            }
+            _ => zones.unknown = true,
+        }
+    }
+
+    /// The zones of a referenced resource's placement, computed once per
+    /// resource (a reference cycle resolves to unknown).
+    fn zones_of(&self, t: &'a Resource, depth: usize) -> Option<Zones> {
+        let key = t.address.as_str();
+        if let Some(known) = self.memo.borrow().get(key) {
+            return known.clone();
+        }
+        let cycle = Zones {
+            unknown: true,
+            ..Zones::default()
+        };
+        self.memo.borrow_mut().insert(key, Some(cycle));
+        let placed = self
+            .kb
+            .entry(&t.kind)
+            .and_then(|e| self.placement(t, e, depth + 1));
+        let zones = placed.map(|p| {
+            let mut inner = p.zones;
+            if let Some(a) = p.attr {
+                note(&mut inner, t, a);
+            }
+            inner
+        });
+        self.memo.borrow_mut().insert(key, zones.clone());
+        zones
+    }
+
+    fn members(&self, r: &Resource, entry: &Entry) -> Vec<&'a Resource> {
+        let Some(members) = &entry.members else {
+            return Vec::new();
+        };
+        self.resources
+            .iter()
+            .filter(|m| m.mode == Mode::Managed && m.kind == members.kind)
+            .filter(|m| {
+                lookup(&m.body, &members.attr)
+                    .values
+                    .iter()
+                    .any(|(v, _)| Self::refers_to(v, r))
+            })
+            .collect()
+    }
+
+    fn eval(&self, r: &Resource, entry: &Entry, cond: &Cond) -> (Truth, Vec<Reason>) {
+        match cond {
+            Cond::All(conds) => {
+                let results: Vec<_> = conds.iter().map(|c| self.eval(r, entry, c)).collect();
+                combine(results, Truth::True)
+            }
+            Cond::Any(conds) => {
+                let results: Vec<_> = conds.iter().map(|c| self.eval(r, entry, c)).collect();
+                combine(results, Truth::False)
+            }
+            Cond::MembersAtLeast(n) => {
+                let members = self.members(r, entry);
+                let kind = entry.members.as_ref().map_or("", |m| m.kind.as_str());
+                if members.is_empty() {
+                    // Declared elsewhere, or not at all: nothing to say.
+                    return (Truth::Unknown, Vec::new());
+                }
+                let label = match members.len() {
+                    1 => format!("it has one `{kind}`"),
+                    m => format!("it has {m} `{kind}` resources"),
+                };
+                let mut reason = Reason::at(None, label);
+                reason.related = members
+                    .iter()
+                    .map(|m| (m.span, format!("`{}` is one of them", m.address)))
+                    .collect();
+                (truth(members.len() >= *n), vec![reason])
+            }
+            Cond::EstateAtLeast(n) => {
+                let count = self.per_kind.get(r.kind.as_str()).copied().unwrap_or(0);
+                let label = match count {
+                    0 | 1 => format!("it is the only `{}` in the scanned files", r.kind),
+                    c => format!("the scanned files declare {c} `{}` resources", r.kind),
+                };
+                (truth(count >= *n), vec![Reason::at(None, label)])
+            }
+            Cond::Attr {
+                path,
+                test,
+                default,
+            } => leaf(&r.body, path, test, default.as_ref()),
+        }
+    }
+
+    /// One NAT gateway serving route tables whose subnets are in other
+    /// zones than its own: those subnets lose their egress with its zone.
+    fn nat_gateway_routes(&self, nat: &'a Resource, entry: &Entry) -> Option<CloudFact> {
+        // Route tables routing through this NAT gateway, with the place.
+        let mut tables: Vec<(&str, Span)> = Vec::new();
+        for r in self.resources.iter().filter(|r| r.mode == Mode::Managed) {
+            match r.kind.as_str() {
+                "aws_route" => {
+                    let Some(via) = r.body.attr("nat_gateway_id") else {
+                        continue;
+                    };
+                    if !Self::refers_to(&via.value, nat) {
+                        continue;
+                    }
+                    if let Some(rt) = r.body.attr("route_table_id") {
+                        for (address, _) in rt.value.refs() {
+                            tables.push((address, via.origin));
+                        }
+                    }
+                }
+                "aws_route_table" => {
+                    let found = lookup(&r.body, "route.nat_gateway_id");
+                    if let Some((_, a)) = found.values.iter().find(|(v, _)| Self::refers_to(v, nat))
+                    {
+                        tables.push((r.address.as_str(), a.origin));
+                    }
+                }
+                _ => {}
+            }
+        }
+        if tables.is_empty() {
+            return None;
+        }
+        // Subnets associated with those route tables, and their zones.
+        let mut served = Zones::default();
+        let mut related = Vec::new();
+        for assoc in self
+            .resources
+            .iter()
+            .filter(|r| r.mode == Mode::Managed && r.kind == "aws_route_table_association")
+        {
+            let Some(rt) = assoc.body.attr("route_table_id") else {
+                continue;
+            };
+            let refs = rt.value.refs();
+            let Some(&(table, route_span)) = tables
+                .iter()
+                .find(|(t, _)| refs.iter().any(|(a, _)| same_instance(a, t)))
+            else {
+                continue;
+            };
+            let Some(subnet) = assoc.body.attr("subnet_id") else {
+                continue;
+            };
+            let mut zones = Zones::default();
+            self.resolve(&subnet.value, 0, &mut zones);
+            let names: Vec<String> = zones.names.iter().map(|z| format!("`{z}`")).collect();
+            if !names.is_empty() {
+                related.push((
+                    route_span,
+                    format!(
+                        "`{table}` routes subnets in {} through it",
+                        names.join(", ")
+                    ),
+                ));
+            }
+            served.merge(zones);
+        }
+        related.sort();
+        related.dedup();
+        let own = self.placement(nat, entry, 0).map(|p| {
+            let spread = p.zones.spread();
+            (spread, p.attr)
+        });
+        let own_zone = match &own {
+            Some((Spread::One(z), _)) => Some(z.clone()),
+            _ => None,
+        };
+        let foreign = match &own_zone {
+            Some(z) => served.names.iter().any(|s| s != z),
+            None => served.names.len() >= 2,
+        };
+        if !foreign {
+            return None;
+        }
+        let zones: Vec<String> = served.names.iter().map(|z| format!("`{z}`")).collect();
+        let attr = own.as_ref().and_then(|(_, a)| *a);
+        let label = match &own_zone {
+            Some(z) => format!("in `{z}`, it serves subnets in {}", zones.join(", ")),
+            None => format!("it serves subnets in {}", zones.join(", ")),
+        };
+        let reason = Reason {
+            related,
+            ..Reason::at(attr, label)
+        };
+        let (span, label, related) = locate(nat, vec![reason], 1);
+        Some(CloudFact {
+            class: entry.role.class(),
+            unit: CloudUnit::Zone(own_zone),
+            message: format!(
+                "`{}` is the only NAT gateway for private subnets in {} availability zones",
+                nat.address,
+                served.names.len()
+            ),
+            label,
+            help: "create one NAT gateway per availability zone and route each zone's private subnets through their own (`single_nat_gateway = false`, `one_nat_gateway_per_az = true` in terraform-aws-modules/vpc)".to_string(),
+            span,
+            related,
+        })
+    }
+}
+
+/// Two addresses that may name the same instance: equal, or one of them
+/// written without key.
+fn same_instance(a: &str, b: &str) -> bool {
+    a == b || base(a) == b || a == base(b)
+}
+
+/// Records where a referenced resource's zones are written.
+fn note(zones: &mut Zones, t: &Resource, a: &Attr) {
+    let names: Vec<String> = zones.names.iter().map(|z| format!("`{z}`")).collect();
+    if !names.is_empty() {
+        zones.evidence.push((
+            a.origin,
+            format!("`{}` is in {}", t.address, names.join(", ")),
+        ));
+    }
+}
+
+/// The fact's primary location and label, and the related locations. The
+/// first `decisive` reasons are the conditions' (the placement's come
+/// after): the first of them whose value is written decides; when none is
+/// written, the first one does, on the resource's header ("`multi_az` is
+/// not set"); without conditions, the placement decides.
+fn locate(
+    r: &Resource,
+    reasons: Vec<Reason>,
+    decisive: usize,
+) -> (Span, String, Vec<(Span, String)>) {
+    let primary = reasons[..decisive.min(reasons.len())]
+        .iter()
+        .position(|x| x.origin.is_some())
+        .unwrap_or(0);
+    let mut related = Vec::new();
+    let mut span = r.span;
+    let mut label = String::new();
+    for (i, reason) in reasons.into_iter().enumerate() {
+        if i == primary {
+            span = reason.origin.unwrap_or(r.span);
+            label = reason.label;
+            if let Some(read) = reason.read_at {
+                related.push((read, "read here".to_string()));
+            }
+        } else if let Some(origin) = reason.origin {
+            related.push((origin, reason.label));
+            if let Some(read) = reason.read_at {
+                related.push((read, "read here".to_string()));
+            }
+        }
+        related.extend(reason.related);
+    }
+    related.dedup();
+    (span, label, related)
+}
+
+fn truth(b: bool) -> Truth {
+    if b { Truth::True } else { Truth::False }
+}
+
+/// `all` (`short` = True) or `any` (`short` = False) in three-valued logic:
+/// the reasons are those of the conditions that decide.
+fn combine(results: Vec<(Truth, Vec<Reason>)>, identity: Truth) -> (Truth, Vec<Reason>) {
+    let absorbing = if identity == Truth::True {
+        Truth::False
+    } else {
+        Truth::True
+    };
+    if results.iter().any(|(t, _)| *t == absorbing) {
+        let reasons = results
+            .into_iter()
+            .filter(|(t, _)| *t == absorbing)
+            .flat_map(|(_, r)| r)
+            .collect();
+        return (absorbing, reasons);
+    }
+    if results.iter().any(|(t, _)| *t == Truth::Unknown) {
+        return (Truth::Unknown, Vec::new());
+    }
+    (identity, results.into_iter().flat_map(|(_, r)| r).collect())
+}
+
+/// Values and blocks found at a dotted path.
+struct Found<'a> {
+    values: Vec<(&'a Value, &'a Attr)>,
+    blocks: Vec<&'a Block>,
+}
+
+fn lookup<'a>(body: &'a Body, path: &str) -> Found<'a> {
+    let segments: Vec<&str> = path.split('.').collect();
+    let mut found = Found {
+        values: Vec::new(),
+        blocks: Vec::new(),
+    };
+    walk(body, &segments, &mut found);
+    found
+}
+
+fn walk<'a>(body: &'a Body, segments: &[&str], found: &mut Found<'a>) {
+    let Some((first, rest)) = segments.split_first() else {
+        return;
+    };
+    if let Some(attr) = body.attr(first) {
+        walk_value(&attr.value, rest, attr, found);
+    }
+    for (_, block) in body.blocks.iter().filter(|(k, _)| k == first) {
+        if rest.is_empty() {
+            found.blocks.push(block);
+        } else {
+            walk(&block.body, rest, found);
+        }
+    }
+}
+
+/// Into an attribute's value: objects and lists of objects (blocks as a
+/// plan writes them).
+fn walk_value<'a>(value: &'a Value, segments: &[&str], attr: &'a Attr, found: &mut Found<'a>) {
+    let Some((first, rest)) = segments.split_first() else {
+        found.values.push((value, attr));
+        return;
+    };
+    match value {
+        Value::Map(map) => {
+            if let Some(v) = map.get(*first) {
+                walk_value(v, rest, attr, found);
+            }
+        }
+        Value::List(items) => items
+            .iter()
+            .for_each(|v| walk_value(v, segments, attr, found)),
+        Value::Null => {}
+        _ => found.values.push((&UNKNOWN, attr)),
+    }
+}
+
+/// One attribute test.
+fn leaf(body: &Body, path: &str, test: &Test, default: Option<&Lit>) -> (Truth, Vec<Reason>) {
+    let found = lookup(body, path);
+    let values: Vec<_> = found
+        .values
+        .iter()
+        .filter(|(v, _)| !matches!(v, Value::Null))
+        .collect();
+    let first_attr = values.first().map(|(_, a)| *a);
+    if let Test::Present(want) = test {
+        let present = !values.is_empty() || !found.blocks.is_empty();
+        let label = if present {
+            format!("`{path}` is set")
+        } else {
+            format!("`{path}` is not set")
+        };
+        let mut reason = Reason::at(first_attr, label);
+        if reason.origin.is_none() {
+            reason.origin = found.blocks.first().map(|b| b.span);
+        }
+        return (truth(present == *want), vec![reason]);
+    }
+    if let Test::LengthAtLeast(n) = test {
+        if !found.blocks.is_empty() {
+            let count = found.blocks.len();
+            let label = format!("{count} `{path}` block{}", plural(count));
+            let reason = Reason {
+                origin: Some(found.blocks[0].span),
+                read_at: None,
+                label,
+                related: Vec::new(),
+            };
+            return (truth(count >= *n), vec![reason]);
+        }
+        return match values.as_slice() {
+            [] => (
+                truth(*n == 0),
+                vec![Reason::at(None, format!("`{path}` is not set"))],
+            ),
+            [(Value::List(items), attr)] if items.iter().all(Value::is_known) => {
+                let count = items.len();
+                let label = format!(
+                    "`{path}` has {count} entr{}",
+                    if count == 1 { "y" } else { "ies" }
+                );
+                (truth(count >= *n), vec![Reason::at(Some(attr), label)])
+            }
+            _ => (Truth::Unknown, Vec::new()),
+        };
+    }
+    if values.is_empty() {
+        let Some(default) = default else {
+            return (
+                Truth::False,
+                vec![Reason::at(None, format!("`{path}` is not set"))],
+            );
+        };
+        let label = format!("`{path}` is not set: defaults to {}", show_lit(default));
+        let t = compare(&lit_value(default), test);
+        return (t, vec![Reason::at(None, label)]);
+    }
+    // Repeated blocks: any of them.
+    let mut result = Truth::False;
+    let mut reasons = Vec::new();
+    for (value, attr) in &values {
+        let t = compare(value, test);
+        let reason = Reason::at(Some(attr), format!("`{path}` is {}", show(value)));
+        match t {
+            Truth::True => {
+                if result != Truth::True {
+                    reasons.clear();
+                }
+                result = Truth::True;
+                reasons.push(reason);
+            }
+            Truth::Unknown if result == Truth::False => {
+                result = Truth::Unknown;
+                reasons.clear();
+            }
+            Truth::False if result == Truth::False => reasons.push(reason),
+            _ => {}
+        }
+    }
+    (result, reasons)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+fn lit_value(lit: &Lit) -> Value {
+    match lit {
+        Lit::Bool(b) => Value::Bool(*b),
+        Lit::Number(n) => Value::Number(*n),
+        Lit::String(s) => Value::String(s.clone()),
+    }
+}
+
+fn compare(value: &Value, test: &Test) -> Truth {
+    if matches!(value, Value::Unknown | Value::Ref { .. }) {
+        return Truth::Unknown;
+    }
+    match test {
+        Test::Is(lit) => matches(value, lit),
+        Test::OneOf(lits) => any_match(value, lits),
+        Test::NotOneOf(lits) => match any_match(value, lits) {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        },
+        Test::AtLeast(n) => match value.as_f64() {
+            Some(v) => truth(v >= *n),
+            None => Truth::Unknown,
+        },
+        Test::LengthAtLeast(_) | Test::Present(_) => Truth::Unknown,
+    }
+}
+
+fn any_match(value: &Value, lits: &[Lit]) -> Truth {
+    let mut out = Truth::False;
+    for lit in lits {
+        match matches(value, lit) {
+            Truth::True => return Truth::True,
+            Truth::Unknown => out = Truth::Unknown,
+            Truth::False => {}
+        }
+    }
+    out
+}
+
+fn matches(value: &Value, lit: &Lit) -> Truth {
+    match lit {
+        Lit::Bool(b) => value.as_bool().map_or(Truth::Unknown, |v| truth(v == *b)),
+        Lit::Number(n) => value.as_f64().map_or(Truth::Unknown, |v| truth(v == *n)),
+        Lit::String(s) => match value {
+            Value::String(v) => truth(v.eq_ignore_ascii_case(s)),
+            Value::Number(_) | Value::Bool(_) => truth(show(value) == *s),
+            _ => Truth::False,
+        },
+    }
+}
+
+fn show(value: &Value) -> String {
+    match value {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => format!("{n}"),
+        Value::String(s) => format!("\"{s}\""),
+        Value::List(items) => {
+            format!(
+                "a list of {} entr{}",
+                items.len(),
+                if items.len() == 1 { "y" } else { "ies" }
+            )
+        }
+        Value::Map(_) => "an object".to_string(),
+        Value::Ref { .. } | Value::Unknown => "not known".to_string(),
+    }
+}
+
+fn show_lit(lit: &Lit) -> String {
+    show(&lit_value(lit))
+}
+
+/// Whether a zone or region name is a zone: Azure's `1`, AWS's
+/// `us-east-1a` and `use1-az1`, Google's `us-central1-a`. Regions
+/// (`us-east-1`, `us-central1`, `westeurope`) are not.
+pub(super) fn is_zone(name: &str) -> bool {
+    if !name.is_empty() && name.bytes().all(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    let b = name.as_bytes();
+    if let [.., before, last] = b
+        && last.is_ascii_lowercase()
+        && (before.is_ascii_digit() || *before == b'-')
+    {
+        return true;
+    }
+    // AWS zone ids: `use1-az1`.
+    if let Some(pos) = name.rfind("-az") {
+        let tail = &name[pos + 3..];
+        return !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit());
+    }
+    false
+}
+
+/// Byte offsets of the top-level `.` separators and `[` keys of an address,
+/// ignoring those inside quoted keys.
+fn split_address(address: &str) -> (Vec<&str>, Option<usize>) {
+    let mut segments = Vec::new();
+    let mut start = 0;
+    let mut in_quotes = false;
+    let mut depth = 0usize;
+    let mut last_key = None;
+    let bytes = address.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' if in_quotes => i += 1,
+            b'"' => in_quotes = !in_quotes,
+            b'[' if !in_quotes => {
+                if depth == 0 {
+                    last_key = Some(i);
+                }
+                depth += 1;
+            }
+            b']' if !in_quotes => depth = depth.saturating_sub(1),
+            b'.' if !in_quotes && depth == 0 => {
+                segments.push(&address[start..i]);
+                start = i + 1;
+                last_key = None;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    segments.push(&address[start..]);
+    (segments, last_key)
+}
+
+/// The resource address without its instance key.
+pub(super) fn base(address: &str) -> &str {
+    match split_address(address) {
+        (_, Some(key)) if address.ends_with(']') => &address[..key],
+        _ => address,
+    }
+}
+
+/// Whether an address names a data source, and its resource type; `None`
+/// when it names no resource (a module).
+pub(super) fn resource_type(address: &str) -> Option<(bool, &str)> {
+    let (segments, _) = split_address(address);
+    let mut i = 0;
+    while segments
+        .get(i)
+        .is_some_and(|s| *s == "module" || s.starts_with("module["))
+    {
+        i += 2;
+    }
+    let data = segments.get(i) == Some(&"data");
+    if data {
+        i += 1;
+    }
+    // A type and a name must both be there.
+    segments.get(i + 1)?;
+    let kind = segments.get(i)?;
+    let kind = kind.split('[').next().unwrap_or(kind);
+    Some((data, kind))
+}

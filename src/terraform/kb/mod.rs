@@ -1,0 +1,285 @@
+//! The provider knowledge base: for each Terraform resource type, what it is
+//! (its role), where its placement is written, and which attribute values
+//! make it survive the loss of a zone or of one instance. It is data —
+//! `rules/providers/*.toml`, embedded at build time, plus the user's files
+//! given with `--rules DIR` — and [`extract`] applies it to the frontend's
+//! [`Resource`](super::Resource)s to build model entities with their
+//! dependencies and [`CloudFact`](crate::model::CloudFact)s.
+//!
+//! The file format is documented at the top of `rules/providers/aws.toml`.
+//! Judgements that are genuinely about several resources (one NAT gateway
+//! serving subnets in several zones) are built-in checks written in Rust
+//! and named by an entry's `check` key.
+
+mod extract;
+mod schema;
+#[cfg(test)]
+mod tests;
+
+pub use extract::extract;
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{CloudClass, Role};
+use crate::source::FileId;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+/// Error code of diagnostics about knowledge-base files.
+pub const RULES_ERROR: &str = "rules-error";
+
+/// The builtin files, in load order.
+const BUILTIN: &[(&str, &str)] = &[
+    (
+        "aws.toml",
+        include_str!("../../../rules/providers/aws.toml"),
+    ),
+    (
+        "google.toml",
+        include_str!("../../../rules/providers/google.toml"),
+    ),
+    (
+        "azurerm.toml",
+        include_str!("../../../rules/providers/azurerm.toml"),
+    ),
+];
+
+/// What a resource type is, in the knowledge base's words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KbRole {
+    Compute,
+    Cluster,
+    Datastore,
+    Cache,
+    Queue,
+    Search,
+    Storage,
+    Network,
+    /// Pure configuration (IAM, security groups, subnets, parameter
+    /// groups): not an entity, and references to it are not dependencies.
+    Config,
+}
+
+impl KbRole {
+    pub const NAMES: &'static [&'static str] = &[
+        "compute",
+        "cluster",
+        "datastore",
+        "cache",
+        "queue",
+        "search",
+        "storage",
+        "network",
+        "config",
+    ];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "compute" => KbRole::Compute,
+            "cluster" => KbRole::Cluster,
+            "datastore" => KbRole::Datastore,
+            "cache" => KbRole::Cache,
+            "queue" => KbRole::Queue,
+            "search" => KbRole::Search,
+            "storage" => KbRole::Storage,
+            "network" => KbRole::Network,
+            "config" => KbRole::Config,
+            _ => return None,
+        })
+    }
+
+    /// The model role of entities of this type; `None` for configuration.
+    pub fn model_role(self) -> Option<Role> {
+        Some(match self {
+            KbRole::Compute => Role::Service,
+            KbRole::Cluster => Role::Platform,
+            KbRole::Datastore
+            | KbRole::Cache
+            | KbRole::Queue
+            | KbRole::Search
+            | KbRole::Storage => Role::Datastore,
+            KbRole::Network => Role::Network,
+            KbRole::Config => return None,
+        })
+    }
+
+    pub fn class(self) -> CloudClass {
+        match self {
+            KbRole::Compute | KbRole::Cluster | KbRole::Config => CloudClass::Compute,
+            KbRole::Datastore
+            | KbRole::Cache
+            | KbRole::Queue
+            | KbRole::Search
+            | KbRole::Storage => CloudClass::Datastore,
+            KbRole::Network => CloudClass::Network,
+        }
+    }
+}
+
+/// A literal a condition compares with.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    Bool(bool),
+    Number(f64),
+    String(String),
+}
+
+/// What a condition tests about an attribute's value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Test {
+    /// Equal (strings compare case-insensitively).
+    Is(Lit),
+    OneOf(Vec<Lit>),
+    NotOneOf(Vec<Lit>),
+    /// A number at least N.
+    AtLeast(f64),
+    /// A list (or repeated block) with at least N entries.
+    LengthAtLeast(usize),
+    /// Set (`true`) or not set (`false`).
+    Present(bool),
+}
+
+/// A condition on a resource, three-valued: an unknown value makes it
+/// unknown, and an unknown judgement says nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cond {
+    Attr {
+        /// Dotted path into nested blocks: `high_availability.mode`.
+        path: String,
+        test: Test,
+        /// The provider's default when the attribute is not set.
+        default: Option<Lit>,
+    },
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    /// At least N resources of the entry's `members` type refer to it.
+    MembersAtLeast(usize),
+    /// The scanned files declare at least N resources of its type.
+    EstateAtLeast(usize),
+}
+
+/// The failure a fact rule is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnitKind {
+    Zone,
+    Instance,
+}
+
+/// One way a resource type is a single point of failure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FactRule {
+    pub unit: UnitKind,
+    /// Overrides the entry's [`Entry::zonal`] for this fact.
+    pub zonal: Option<bool>,
+    /// All must hold.
+    pub when: Vec<Cond>,
+    /// None may hold: any of them makes the resource redundant.
+    pub unless: Vec<Cond>,
+    pub message: String,
+    pub help: String,
+}
+
+/// Resources of another type that make up this one (the instances of an
+/// Aurora cluster, the mount targets of a file system).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Members {
+    pub kind: String,
+    /// The member's attribute that refers to this resource.
+    pub attr: String,
+}
+
+/// Cross-resource judgements written in Rust.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Check {
+    /// One NAT gateway serving route tables of subnets in other zones.
+    NatGatewayRoutes,
+}
+
+impl Check {
+    pub const NAMES: &'static [&'static str] = &["nat-gateway-routes"];
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "nat-gateway-routes" => Some(Check::NatGatewayRoutes),
+            _ => None,
+        }
+    }
+}
+
+/// What the knowledge base knows about one resource type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub role: KbRole,
+    /// In one zone by nature (unless a fact's `unless` holds), even when
+    /// its configuration does not say which.
+    pub zonal: bool,
+    /// Where its zones are written, in order: the first one set decides.
+    pub placement: Vec<String>,
+    /// Instances of one resource (`count`/`for_each`) are replicas of each
+    /// other: judged together.
+    pub replicated_by_count: bool,
+    pub transparent: bool,
+    pub members: Option<Members>,
+    pub check: Option<Check>,
+    pub facts: Vec<FactRule>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct KnowledgeBase {
+    entries: BTreeMap<String, Entry>,
+    /// Type patterns of configuration-only resources: exact names, or
+    /// prefixes ending in `*`.
+    config: Vec<String>,
+}
+
+impl KnowledgeBase {
+    /// The knowledge base shipped with spof.
+    pub fn builtin() -> Self {
+        static BUILTIN_KB: OnceLock<KnowledgeBase> = OnceLock::new();
+        BUILTIN_KB
+            .get_or_init(|| {
+                let mut kb = KnowledgeBase::default();
+                for (name, text) in BUILTIN {
+                    let diags = kb.extend(FileId(u32::MAX), text);
+                    // The builtin files are tested to load cleanly.
+                    assert!(
+                        diags.is_empty(),
+                        "rules/providers/{name} is invalid: {:?}",
+                        diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+                    );
+                }
+                kb
+            })
+            .clone()
+    }
+
+    /// Adds a knowledge-base file (same format as the builtin ones); its
+    /// entries replace entries of the same resource type. An entry with
+    /// errors is left out; the problems are returned.
+    pub fn extend(&mut self, file: FileId, text: &str) -> Vec<Diagnostic> {
+        let (entries, config, mut diags) = schema::read(text, file);
+        self.entries.extend(entries);
+        self.config.extend(config);
+        diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        diags
+    }
+
+    pub fn entry(&self, kind: &str) -> Option<&Entry> {
+        self.entries.get(kind)
+    }
+
+    /// Whether resources of the type are configuration only.
+    pub fn is_config(&self, kind: &str) -> bool {
+        match self.entries.get(kind) {
+            Some(entry) => entry.role == KbRole::Config,
+            None => self.config.iter().any(|p| match p.strip_suffix('*') {
+                Some(prefix) => kind.starts_with(prefix),
+                None => p == kind,
+            }),
+        }
+    }
+
+    /// Resource types with an entry.
+    pub fn kinds(&self) -> impl Iterator<Item = &str> {
+        self.entries.keys().map(String::as_str)
+    }
+}
