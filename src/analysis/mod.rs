@@ -10,7 +10,7 @@
 
 use crate::graph::{DepEdge, Graph};
 use crate::model::{
-    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, Level, Model, ReplicaSource, Strength,
+    CloudUnit, Combine, Domain, Entity, TERRAFORM_ID_PREFIX, Guarantee, Instance, Level, Model, ReplicaSource, Strength,
     WorkloadKind,
 };
 use crate::source::Span;
@@ -158,7 +158,12 @@ impl Analysis {
                     .instances
                     .iter()
                     .enumerate()
-                    .flat_map(|(i, inst)| instance_causes(e, i, inst, ctx))
+                    .flat_map(|(i, inst)| {
+                        // Cloud resources are placed by their own attributes,
+                        // not by a Kubernetes cluster.
+                        let clustered = !entity.id.starts_with(TERRAFORM_ID_PREFIX);
+                        instance_causes(e, i, inst, ctx, clustered)
+                    })
                     .collect()
             })
             .collect();
@@ -343,9 +348,20 @@ fn inherit(model: &Model, graph: &Graph, exposures: &[Vec<Exposure>], e: usize) 
 }
 
 /// The single failures one declaration's own placement cannot survive.
-fn instance_causes(entity: usize, index: usize, inst: &Instance, ctx: &Context) -> Vec<Cause> {
+fn instance_causes(
+    entity: usize,
+    index: usize,
+    inst: &Instance,
+    ctx: &Context,
+    clustered: bool,
+) -> Vec<Cause> {
     let mut out = Vec::new();
-    let site = ctx.site(inst.cluster);
+    let unclustered = Site::default();
+    let site = if clustered {
+        ctx.site(inst.cluster)
+    } else {
+        &unclustered
+    };
     let cause = |unit, reason, span| Cause {
         unit,
         reason,

@@ -12,14 +12,21 @@ use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::graph::Graph;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
-use crate::model::{Domain, Level, Model, Suppression};
+use crate::model::{
+    CloudUnit, Domain, Level, Model, Suppression, TERRAFORM_ID_PREFIX, UnfollowedModule,
+};
 use crate::parse::Document;
 use crate::parse::yaml::{self, Limits};
 use crate::render::Summary;
 use crate::rules::baseline::Baseline;
 use crate::rules::{self, Settings, suppression};
 use crate::source::{FileId, SourceMap, Span, TextRange};
+use crate::discover::{FileKind, classify};
+use crate::terraform::{self, Resource, kb::KnowledgeBase};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::Arc;
 use std::collections::BTreeSet;
 
 /// What the pipeline needs to know beyond the files themselves.
@@ -35,6 +42,8 @@ pub struct Setup {
     pub today: Date,
     /// Values for Terraform root modules' variables.
     pub variables: crate::terraform::Variables,
+    /// The provider knowledge base, with `--rules` extensions.
+    pub knowledge: Arc<KnowledgeBase>,
 }
 
 impl Default for Setup {
@@ -48,6 +57,7 @@ impl Default for Setup {
             limits: Limits::default(),
             today: Date::today(),
             variables: crate::terraform::Variables::default(),
+            knowledge: Arc::new(KnowledgeBase::builtin()),
         }
     }
 }
@@ -184,7 +194,10 @@ pub fn check_sources(
     // Model order follows paths, not the order files were found in.
     let mut files = files.to_vec();
     files.sort_by(|a, b| sources.get(a.file).path.cmp(&sources.get(b.file).path));
-    let files = &files[..];
+    let (terraform, documents): (Vec<Loaded>, Vec<Loaded>) = files
+        .iter()
+        .partition(|f| classify(&sources.get(f.file).path) == Some(FileKind::Terraform));
+    let files = &documents[..];
     let parsed = parse_all(&sources, files, &setup.limits);
     let mut model = Model::default();
     let inputs: Vec<FileDocs<'_>> = files
@@ -197,6 +210,7 @@ pub fn check_sources(
         })
         .collect();
     kubernetes::extract(&inputs, &setup.keys, &mut model);
+    terraform_model(&sources, &terraform, &inputs, setup, &mut model, &mut errors);
     errors.extend(parsed.iter().filter_map(|(_, e)| e.clone()));
     for (id, source) in sources.iter() {
         model.suppressions.extend(suppression::comments(id, source));
@@ -247,7 +261,7 @@ pub fn check_sources(
             .count()
     };
     let summary = Summary {
-        files: files.len(),
+        files: files.len() + terraform.len(),
         entities: model.entities.len(),
         errors: count(Severity::Error),
         warnings: count(Severity::Warning),
@@ -264,6 +278,57 @@ pub fn check_sources(
         suppressed,
         summary,
     }
+}
+
+/// Terraform: HCL configurations and plan/state JSON documents become
+/// resources (a plan's resources merged with the HCL of the root module in
+/// its directory), and the provider knowledge base turns them into entities.
+fn terraform_model(
+    sources: &SourceMap,
+    configurations: &[Loaded],
+    documents: &[FileDocs<'_>],
+    setup: &Setup,
+    model: &mut Model,
+    errors: &mut Vec<Diagnostic>,
+) {
+    let ids: Vec<FileId> = configurations.iter().map(|f| f.file).collect();
+    let load = if ids.is_empty() {
+        terraform::hcl::Load::default()
+    } else {
+        terraform::hcl::load(sources, &ids, &setup.variables)
+    };
+    errors.extend(load.errors);
+    model
+        .unfollowed_modules
+        .extend(load.unfollowed.into_iter().map(|u| UnfollowedModule {
+            module: u.module,
+            source: u.source,
+            remote: u.remote,
+            span: u.span,
+        }));
+    // Plans by the root module (directory) they describe.
+    let mut plans: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
+    for input in documents {
+        let path = &sources.get(input.file).path;
+        let root = terraform::root_name(path.parent().unwrap_or(Path::new("")));
+        for doc in input.docs {
+            if let Some(mut resources) = terraform::plan::read(input.file, &doc.root) {
+                for r in &mut resources {
+                    r.root.clone_from(&root);
+                }
+                plans.entry(root.clone()).or_default().extend(resources);
+            }
+        }
+    }
+    let mut resources = load.resources;
+    for (root, plan) in plans {
+        let (hcl, rest): (Vec<Resource>, Vec<Resource>) =
+            resources.into_iter().partition(|r| r.root == root);
+        resources = rest;
+        resources.extend(terraform::plan::merge(hcl, plan));
+    }
+    resources.sort_by(|a, b| (&a.root, &a.address, a.span).cmp(&(&b.root, &b.address, b.span)));
+    terraform::kb::extract(&resources, &setup.knowledge, model);
 }
 
 /// Files (or other inputs, such as the configuration) with at least one
@@ -318,7 +383,23 @@ fn context(setup: &Setup, model: &Model) -> Context {
 /// cluster's zones and region.
 fn domains_of(model: &Model, context: &Context, e: usize) -> Vec<Domain> {
     let mut out = Vec::new();
-    for inst in &model.entities[e].instances {
+    let entity = &model.entities[e];
+    if entity.id.starts_with(TERRAFORM_ID_PREFIX) {
+        for inst in &entity.instances {
+            for fact in &inst.cloud {
+                if let CloudUnit::Zone(Some(zone)) = &fact.unit {
+                    out.push(Domain::new(Level::Zone, zone.clone()));
+                }
+            }
+            if let Some((region, _)) = &inst.region {
+                out.push(Domain::new(Level::Region, region.clone()));
+            }
+        }
+        out.sort();
+        out.dedup();
+        return out;
+    }
+    for inst in &entity.instances {
         let site = context.site(inst.cluster);
         out.extend(
             site.zones

@@ -498,6 +498,7 @@ pub fn setup_from(
         limits: Limits::default(),
         today: options.today.unwrap_or_else(Date::today),
         variables: crate::terraform::Variables::default(),
+        knowledge: std::sync::Arc::new(crate::terraform::kb::KnowledgeBase::builtin()),
     };
     (setup, errors)
 }

@@ -139,8 +139,10 @@ struct Resolver<'m> {
     by_id: HashMap<&'m str, usize>,
     /// Workloads by namespace, for selectors.
     workloads: HashMap<&'m str, Vec<usize>>,
-    /// Terraform resource ids, sorted, for addresses without instance key.
-    terraform: Vec<(&'m str, usize)>,
+    /// Terraform resources by address: root module and entity.
+    terraform: HashMap<&'m str, Vec<(&'m str, usize)>>,
+    /// Terraform resource instances by address without instance key.
+    terraform_keyed: HashMap<&'m str, Vec<(&'m str, usize)>>,
 }
 
 impl<'m> Resolver<'m> {
@@ -157,17 +159,22 @@ impl<'m> Resolver<'m> {
                 workloads.entry(ns).or_default().push(i);
             }
         }
-        let mut terraform: Vec<(&str, usize)> = model
-            .entities
-            .iter()
-            .enumerate()
-            .filter(|(_, e)| e.id.starts_with(TERRAFORM_ID_PREFIX))
-            .map(|(i, e)| (e.id.as_str(), i))
-            .collect();
-        terraform.sort_unstable();
+        let mut terraform: HashMap<&str, Vec<(&str, usize)>> = HashMap::new();
+        let mut terraform_keyed: HashMap<&str, Vec<(&str, usize)>> = HashMap::new();
+        for (i, e) in model.entities.iter().enumerate() {
+            if !e.id.starts_with(TERRAFORM_ID_PREFIX) {
+                continue;
+            }
+            let root = e.namespace.as_deref().unwrap_or(".");
+            terraform.entry(&e.name).or_default().push((root, i));
+            if let Some(base) = crate::terraform::without_key(&e.name) {
+                terraform_keyed.entry(base).or_default().push((root, i));
+            }
+        }
         Self {
             model,
             terraform,
+            terraform_keyed,
             by_id: model
                 .entities
                 .iter()
@@ -181,21 +188,22 @@ impl<'m> Resolver<'m> {
     fn resolve(&self, reference: &Reference) -> Vec<usize> {
         match reference {
             Reference::Id(id) => self.by_id.get(id.as_str()).copied().into_iter().collect(),
-            Reference::Terraform(address) => {
-                let id = format!("{TERRAFORM_ID_PREFIX}{address}");
-                if let Some(&e) = self.by_id.get(id.as_str()) {
-                    return vec![e];
+            Reference::Terraform { root, address } => {
+                // The instance itself, else every instance:
+                // `aws_instance.web[0]`, `aws_instance.web["a"]`.
+                let in_root =
+                    |(r, _): &&(&str, usize)| root.as_deref().is_none_or(|want| want == *r);
+                let pick = |found: Option<&Vec<(&str, usize)>>| -> Vec<usize> {
+                    found
+                        .map(|v| v.iter().filter(in_root).map(|&(_, e)| e).collect())
+                        .unwrap_or_default()
+                };
+                let exact = pick(self.terraform.get(address.as_str()));
+                if exact.is_empty() {
+                    pick(self.terraform_keyed.get(address.as_str()))
+                } else {
+                    exact
                 }
-                // Every instance: `aws_instance.web[0]`, `aws_instance.web["a"]`.
-                let prefix = format!("{id}[");
-                let start = self
-                    .terraform
-                    .partition_point(|(i, _)| *i < prefix.as_str());
-                self.terraform[start..]
-                    .iter()
-                    .take_while(|(i, _)| i.starts_with(&prefix))
-                    .map(|&(_, e)| e)
-                    .collect()
             }
             Reference::K8s {
                 kind,

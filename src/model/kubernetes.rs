@@ -1199,8 +1199,20 @@ fn entry_span(file: FileId, node: &Node, start: usize, len: usize) -> Span {
 /// `k8s:Kind/ns/name` or any entity id with a scheme, `Kind/ns/name`,
 /// `Kind/name`, or a bare name (a Service or workload in the namespace).
 pub fn parse_reference(entry: &str, namespace: &str) -> Reference {
-    if let Some(address) = entry.strip_prefix(super::TERRAFORM_ID_PREFIX) {
-        return Reference::Terraform(address.to_string());
+    if let Some(rest) = entry.strip_prefix(super::TERRAFORM_ID_PREFIX) {
+        // `tf:ROOT:ADDRESS` names one root module; an address has no `:`
+        // outside its instance key.
+        let key = rest.find('[').unwrap_or(rest.len());
+        return match rest[..key].rfind(':') {
+            Some(colon) => Reference::Terraform {
+                root: Some(rest[..colon].to_string()),
+                address: rest[colon + 1..].to_string(),
+            },
+            None => Reference::Terraform {
+                root: None,
+                address: rest.to_string(),
+            },
+        };
     }
     if entry.contains(':') {
         return Reference::Id(entry.to_string());
@@ -1289,7 +1301,17 @@ mod tests {
         );
         assert_eq!(
             parse_reference("tf:aws_db_instance.main", "x"),
-            Reference::Terraform("aws_db_instance.main".into())
+            Reference::Terraform {
+                root: None,
+                address: "aws_db_instance.main".into()
+            }
+        );
+        assert_eq!(
+            parse_reference("tf:envs/prod:aws_subnet.a[\"x:y\"]", "x"),
+            Reference::Terraform {
+                root: Some("envs/prod".into()),
+                address: "aws_subnet.a[\"x:y\"]".into()
+            }
         );
         assert_eq!(
             parse_reference("db", "prod"),

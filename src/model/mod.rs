@@ -124,8 +124,12 @@ pub enum Reference {
     },
     /// A Terraform resource address: the instance itself
     /// (`aws_instance.web[0]`), or every instance of a resource written
-    /// without key (`aws_instance.web`).
-    Terraform(String),
+    /// without key (`aws_instance.web`), in one root module (`Some`, as in
+    /// `Entity::namespace`) or in any.
+    Terraform {
+        root: Option<String>,
+        address: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -368,6 +372,7 @@ pub struct Entity {
     pub id: String,
     /// Kind as shown to users: `Deployment`.
     pub kind: String,
+    /// The Kubernetes namespace; a Terraform resource's root module.
     pub namespace: Option<String>,
     pub name: String,
     pub role: Role,
@@ -378,6 +383,7 @@ impl Entity {
     /// `Deployment default/web`, for messages; a Terraform resource's
     /// address.
     pub fn label(&self) -> String {
+        // Terraform resources: the address (their root shows in locations).
         if self.id.starts_with(TERRAFORM_ID_PREFIX) {
             return self.name.clone();
         }

@@ -43,7 +43,16 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
 fn reference_text(r: &Reference) -> String {
     match r {
         Reference::Id(id) => id.clone(),
-        Reference::Terraform(address) => address.clone(),
+        Reference::Terraform {
+            root: Some(root),
+            address,
+        } => format!("{}{root}:{address}", crate::model::TERRAFORM_ID_PREFIX),
+        Reference::Terraform {
+            root: None,
+            address,
+        } => {
+            format!("{}{address}", crate::model::TERRAFORM_ID_PREFIX)
+        }
         Reference::K8s {
             kind,
             namespace,

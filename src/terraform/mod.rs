@@ -174,6 +174,11 @@ pub struct Resource {
     pub address: String,
     /// Module path: `""` for the root, `module.db`, `module.a.module.b`.
     pub module: String,
+    /// The root module the instance belongs to: its directory as displayed
+    /// (`envs/prod`, `.`); for a plan or state, the JSON file's directory.
+    /// Two roots are two estates: the same address in each is two
+    /// resources.
+    pub root: String,
     pub mode: Mode,
     /// Resource type: `aws_db_instance`.
     pub kind: String,
@@ -192,6 +197,50 @@ pub struct Resource {
     pub references: Vec<ResourceRef>,
 }
 
+/// How a root module directory is named in [`Resource::root`]: its path as
+/// displayed, `.` for the current directory.
+pub fn root_name(dir: &std::path::Path) -> String {
+    let name = crate::source::display_path(dir);
+    if name.is_empty() {
+        ".".to_string()
+    } else {
+        name
+    }
+}
+
+/// The entity id of a resource: `tf:ADDRESS` in the root module scanned
+/// from where spof runs, `tf:ROOT:ADDRESS` in any other.
+pub fn entity_id(root: &str, address: &str) -> String {
+    let prefix = crate::model::TERRAFORM_ID_PREFIX;
+    if root == "." {
+        format!("{prefix}{address}")
+    } else {
+        format!("{prefix}{root}:{address}")
+    }
+}
+
+/// A resource instance address without its instance key
+/// (`aws_subnet.a["x.y"]` → `aws_subnet.a`), or `None` when it has none.
+pub fn without_key(address: &str) -> Option<&str> {
+    if !address.ends_with(']') {
+        return None;
+    }
+    // The last `[` outside a string, after the last `.` outside a string.
+    let (mut in_string, mut escaped) = (false, false);
+    let mut open = None;
+    for (i, c) in address.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '[' if !in_string => open = Some(i),
+            '.' if !in_string => open = None,
+            _ => {}
+        }
+    }
+    open.map(|i| &address[..i])
+}
+
 /// Variable values given on the command line, for root modules.
 #[derive(Debug, Clone, Default)]
 pub struct Variables {
@@ -200,4 +249,21 @@ pub struct Variables {
     /// `--var-file FILE`, already in the source map, in order: a later one
     /// wins, and `--var` wins over every file.
     pub files: Vec<crate::source::FileId>,
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::*;
+
+    #[test]
+    fn keys_come_off_addresses() {
+        assert_eq!(without_key("aws_instance.web[0]"), Some("aws_instance.web"));
+        assert_eq!(
+            without_key("module.x[\"a\"].aws_subnet.b[\"c.d]\\\"\"]"),
+            Some("module.x[\"a\"].aws_subnet.b")
+        );
+        assert_eq!(without_key("module.x[0].aws_subnet.b"), None);
+        assert_eq!(without_key("aws_instance.web"), None);
+        assert_eq!(without_key("]"), None);
+    }
 }

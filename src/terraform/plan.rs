@@ -624,6 +624,8 @@ impl<'a> Reader<'a> {
         Resource {
             address: f.address.clone(),
             module: f.parsed.module_path(),
+            // The caller knows the file's directory.
+            root: String::new(),
             mode: f.parsed.mode,
             kind: f.parsed.kind.clone(),
             name: f.parsed.name.clone(),

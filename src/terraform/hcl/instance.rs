@@ -481,6 +481,8 @@ impl<'p> Instance<'p> {
             resources.push(Resource {
                 address,
                 module: self.path.clone(),
+                // Set once the root's instantiation is done.
+                root: String::new(),
                 mode: decl.mode,
                 kind: decl.kind.clone(),
                 name: decl.name.clone(),

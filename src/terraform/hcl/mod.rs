@@ -224,7 +224,11 @@ fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables) -> Load
                 HashMap::new(),
                 Vec::new(),
             );
-            let result = inst.finish();
+            let mut result = inst.finish();
+            let root = crate::terraform::root_name(dir);
+            for r in &mut result.resources {
+                r.root.clone_from(&root);
+            }
             (result.resources, result.unfollowed)
         })
         .collect();

@@ -4,7 +4,7 @@
 use super::{Check, Cond, Entry, FactRule, KnowledgeBase, Lit, Test, UnitKind};
 use crate::model::{
     CloudFact, CloudUnit, Combine, Dependency, Entity, Instance, Model, Placement, Reference, Role,
-    Strength, TERRAFORM_ID_PREFIX,
+    Strength,
 };
 use crate::source::Span;
 use crate::terraform::{Attr, Block, Body, Mode, Resource, Value};
@@ -25,7 +25,27 @@ static UNKNOWN: Value = Value::Unknown;
 /// configuration-only types (IAM, security groups, subnets) are not
 /// entities, and references to them are not dependencies; they still serve
 /// to resolve zones.
+///
+/// Each root module is its own estate: resources are grouped by
+/// [`Resource::root`], and references resolve within the root.
 pub fn extract(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
+    let mut roots: Vec<&str> = resources.iter().map(|r| r.root.as_str()).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    if roots.len() <= 1 {
+        return extract_root(resources, kb, model);
+    }
+    for root in roots {
+        let group: Vec<Resource> = resources
+            .iter()
+            .filter(|r| r.root == root)
+            .cloned()
+            .collect();
+        extract_root(&group, kb, model);
+    }
+}
+
+fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
     let estate = Estate::new(resources, kb);
     for r in resources {
         if r.mode == Mode::Data || kb.is_config(&r.kind) {
@@ -41,7 +61,10 @@ pub fn extract(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
             .iter()
             .filter(|d| estate.is_dependency(r, &d.target))
             .map(|d| Dependency {
-                target: Reference::Terraform(d.target.clone()),
+                target: Reference::Terraform {
+                    root: Some(r.root.clone()),
+                    address: d.target.clone(),
+                },
                 strength: Strength::Hard,
                 span: d.span,
                 via: d.via.clone(),
@@ -50,9 +73,9 @@ pub fn extract(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
             })
             .collect();
         model.entities.push(Entity {
-            id: format!("{TERRAFORM_ID_PREFIX}{}", r.address),
+            id: crate::terraform::entity_id(&r.root, &r.address),
             kind: r.kind.clone(),
-            namespace: None,
+            namespace: Some(r.root.clone()),
             name: r.address.clone(),
             role,
             instances: vec![Instance {

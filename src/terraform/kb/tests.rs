@@ -51,6 +51,7 @@ fn res(address: &str) -> Res {
     Res(Resource {
         address: address.to_string(),
         module: String::new(),
+        root: ".".to_string(),
         mode: if data { Mode::Data } else { Mode::Managed },
         kind: kind.to_string(),
         name,
@@ -323,7 +324,7 @@ fn dependencies_skip_configuration_and_data_sources() {
             .dependencies
             .iter()
             .map(|d| {
-                let Reference::Terraform(t) = &d.target else {
+                let Reference::Terraform { address: t, .. } = &d.target else {
                     panic!()
                 };
                 (t.clone(), d.via.clone(), d.explicit)
@@ -1176,13 +1177,19 @@ fn launch_template_carries_the_database_dependency() {
     assert!(asg.instances[0].cloud.is_empty());
     assert_eq!(
         asg.instances[0].dependencies[0].target,
-        Reference::Terraform("aws_launch_template.app".into())
+        Reference::Terraform {
+            root: Some(".".into()),
+            address: "aws_launch_template.app".into()
+        }
     );
     let lt = by_name("aws_launch_template.app");
     assert!(lt.instances[0].transparent);
     assert_eq!(
         lt.instances[0].dependencies[0].target,
-        Reference::Terraform("aws_db_instance.db".into())
+        Reference::Terraform {
+            root: Some(".".into()),
+            address: "aws_db_instance.db".into()
+        }
     );
     assert_eq!(by_name("aws_db_instance.db").instances[0].cloud.len(), 1);
 }

@@ -419,6 +419,7 @@ fn hcl_resource(address: &str) -> Resource {
     Resource {
         address: address.to_string(),
         module: parsed.module_path(),
+        root: ".".into(),
         mode: parsed.mode,
         kind: parsed.kind.clone(),
         name: parsed.name.clone(),
