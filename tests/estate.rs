@@ -117,3 +117,70 @@ fn readme_sample_output_is_fresh() {
         "README.md's sample output differs from what spof prints:\n{sample}"
     );
 }
+
+/// The shop on AWS (`testdata/estates/shop-on-aws`): Terraform and
+/// Kubernetes in one graph. The orders database is single-AZ because a
+/// staging value reached production's `terraform.tfvars`; checkout, spread
+/// over three zones in EKS, depends on it; one NAT gateway serves all three
+/// zones. The session cache, the cluster and its nodes are redundant.
+#[test]
+fn shop_on_aws_findings_are_exact() {
+    let dir = "testdata/estates/shop-on-aws";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        config: Some(format!("{dir}/spof.toml").into()),
+        ..RunOptions::default()
+    });
+    let got: Vec<(String, String, u32, u32, Option<String>)> = report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let file = report.sources.get(d.span.file);
+            let at = file.line_col(d.span.range.start);
+            (
+                d.code.clone(),
+                file.display_path(),
+                at.line,
+                at.column,
+                d.entity.clone(),
+            )
+        })
+        .collect();
+    let p = |f: &str| format!("{dir}/{f}");
+    let root = p("terraform");
+    let expected = vec![
+        (
+            "SPOF007".to_string(),
+            p("kubernetes/checkout.yaml"),
+            7,
+            26,
+            Some("k8s:Deployment/shop/checkout".into()),
+        ),
+        ("SPOF021".into(), p("terraform/main.tf"), 5, 3, None),
+        (
+            "SPOF020".into(),
+            p("terraform/main.tf"),
+            35,
+            3,
+            Some(format!("tf:{root}:aws_nat_gateway.main")),
+        ),
+        (
+            "SPOF018".into(),
+            p("terraform/terraform.tfvars"),
+            2,
+            22,
+            Some(format!("tf:{root}:module.orders_db.aws_db_instance.this")),
+        ),
+    ];
+    assert_eq!(got, expected);
+    // The chain runs from the deployment to the value in terraform.tfvars.
+    let chain: Vec<&str> = report.diagnostics[0]
+        .related
+        .iter()
+        .map(|r| r.message.as_str())
+        .collect();
+    assert_eq!(
+        chain,
+        ["`module.orders_db.aws_db_instance.this` runs in one availability zone with no standby"]
+    );
+}

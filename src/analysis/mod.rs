@@ -10,8 +10,8 @@
 
 use crate::graph::{DepEdge, Graph};
 use crate::model::{
-    CloudUnit, Combine, Domain, Entity, TERRAFORM_ID_PREFIX, Guarantee, Instance, Level, Model, ReplicaSource, Strength,
-    WorkloadKind,
+    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, Level, Model, ReplicaSource, Strength,
+    TERRAFORM_ID_PREFIX, WorkloadKind,
 };
 use crate::source::Span;
 use petgraph::algo::tarjan_scc;

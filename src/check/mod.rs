@@ -10,6 +10,7 @@ pub use run::{BaselineMode, DEFAULT_MAX_FILE_SIZE, RunOptions, run, setup_from, 
 use crate::analysis::{Analysis, Context, Site};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::discover::{FileKind, classify};
 use crate::graph::Graph;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::model::{
@@ -21,13 +22,12 @@ use crate::render::Summary;
 use crate::rules::baseline::Baseline;
 use crate::rules::{self, Settings, suppression};
 use crate::source::{FileId, SourceMap, Span, TextRange};
-use crate::discover::{FileKind, classify};
 use crate::terraform::{self, Resource, kb::KnowledgeBase};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::Arc;
-use std::collections::BTreeSet;
 
 /// What the pipeline needs to know beyond the files themselves.
 #[derive(Debug, Clone)]
@@ -210,7 +210,14 @@ pub fn check_sources(
         })
         .collect();
     kubernetes::extract(&inputs, &setup.keys, &mut model);
-    terraform_model(&sources, &terraform, &inputs, setup, &mut model, &mut errors);
+    terraform_model(
+        &sources,
+        &terraform,
+        &inputs,
+        setup,
+        &mut model,
+        &mut errors,
+    );
     errors.extend(parsed.iter().filter_map(|(_, e)| e.clone()));
     for (id, source) in sources.iter() {
         model.suppressions.extend(suppression::comments(id, source));
@@ -306,22 +313,30 @@ fn terraform_model(
             remote: u.remote,
             span: u.span,
         }));
-    // Plans by the root module (directory) they describe.
-    let mut plans: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
+    // A plan describes the root module of its directory when it is the only
+    // plan there; any other plan is an estate of its own, named by its path.
+    let mut plans: Vec<(String, String, Vec<Resource>)> = Vec::new();
     for input in documents {
         let path = &sources.get(input.file).path;
-        let root = terraform::root_name(path.parent().unwrap_or(Path::new("")));
+        let dir = terraform::root_name(path.parent().unwrap_or(Path::new("")));
         for doc in input.docs {
-            if let Some(mut resources) = terraform::plan::read(input.file, &doc.root) {
-                for r in &mut resources {
-                    r.root.clone_from(&root);
-                }
-                plans.entry(root.clone()).or_default().extend(resources);
+            if let Some(resources) = terraform::plan::read(input.file, &doc.root) {
+                plans.push((dir.clone(), terraform::root_name(path), resources));
             }
         }
     }
     let mut resources = load.resources;
-    for (root, plan) in plans {
+    let hcl_roots: BTreeSet<String> = resources.iter().map(|r| r.root.clone()).collect();
+    let mut per_dir: BTreeMap<String, usize> = BTreeMap::new();
+    for (dir, _, _) in &plans {
+        *per_dir.entry(dir.clone()).or_default() += 1;
+    }
+    for (dir, file, mut plan) in plans {
+        let describes_dir = hcl_roots.contains(&dir) && per_dir.get(&dir) == Some(&1);
+        let root = if describes_dir { dir } else { file };
+        for r in &mut plan {
+            r.root.clone_from(&root);
+        }
         let (hcl, rest): (Vec<Resource>, Vec<Resource>) =
             resources.into_iter().partition(|r| r.root == root);
         resources = rest;

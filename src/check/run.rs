@@ -44,6 +44,9 @@ pub struct RunOptions {
     pub vars: Vec<(String, String)>,
     /// `--var-file FILE` for Terraform root modules, in order.
     pub var_files: Vec<PathBuf>,
+    /// `--rules DIR`: provider knowledge-base files (`*.toml`) extending
+    /// the builtin one, in order.
+    pub rules_dirs: Vec<PathBuf>,
 }
 
 /// What the run does with a baseline file. Either way the file is never
@@ -79,6 +82,7 @@ impl Default for RunOptions {
             today: None,
             vars: Vec::new(),
             var_files: Vec::new(),
+            rules_dirs: Vec::new(),
         }
     }
 }
@@ -92,30 +96,21 @@ pub fn run(options: &RunOptions) -> Report {
     errors.extend(setup_errors);
     setup.variables.vars = options.vars.clone();
     for path in &options.var_files {
-        let file = match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => sources.add(SourceFile::new(path.clone(), text)),
-                Err(_) => {
-                    let file = sources.add(SourceFile::new(path.clone(), ""));
-                    errors.push(file_error(
-                        file,
-                        0,
-                        format!("cannot read {}: not UTF-8", display_path(path)),
-                    ));
-                    continue;
+        if let Some(file) = read_side_file(path, &mut sources, &mut errors) {
+            setup.variables.files.push(file);
+        }
+    }
+    if !options.rules_dirs.is_empty() {
+        let mut knowledge = (*setup.knowledge).clone();
+        for dir in &options.rules_dirs {
+            for path in knowledge_files(dir, &mut sources, &mut errors) {
+                if let Some(file) = read_side_file(&path, &mut sources, &mut errors) {
+                    let text = sources.get(file).text.clone();
+                    errors.extend(knowledge.extend(file, &text));
                 }
-            },
-            Err(e) => {
-                let file = sources.add(SourceFile::new(path.clone(), ""));
-                errors.push(file_error(
-                    file,
-                    0,
-                    format!("cannot read {}: {e}", display_path(path)),
-                ));
-                continue;
             }
-        };
-        setup.variables.files.push(file);
+        }
+        setup.knowledge = std::sync::Arc::new(knowledge);
     }
 
     let repository = explicit_repository(options, &config, &cwd);
@@ -205,6 +200,56 @@ pub fn run(options: &RunOptions) -> Report {
         super::baseline::apply_file(&mut report, path, options, &setup.settings, &cwd);
     }
     report
+}
+
+/// A file the run reads beside its inputs (`--var-file`, a knowledge-base
+/// file), through the same bounded reader; problems are input errors.
+fn read_side_file(
+    path: &Path,
+    sources: &mut SourceMap,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<FileId> {
+    match discover::read_file(path, SIDE_FILE_LIMIT) {
+        Ok(text) => Some(sources.add(SourceFile::new(path.to_path_buf(), text))),
+        Err(error) => {
+            let file = sources.add(SourceFile::new(path.to_path_buf(), ""));
+            errors.push(file_error(
+                file,
+                0,
+                format!("cannot read {}: {error}", display_path(path)),
+            ));
+            None
+        }
+    }
+}
+
+/// Variables and knowledge-base files are small.
+const SIDE_FILE_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// The `*.toml` files of a `--rules` directory, sorted.
+fn knowledge_files(
+    dir: &Path,
+    sources: &mut SourceMap,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<PathBuf> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            let file = sources.add(SourceFile::new(dir.to_path_buf(), ""));
+            errors.push(file_error(
+                file,
+                0,
+                format!("cannot read rules directory {}: {e}", display_path(dir)),
+            ));
+            return Vec::new();
+        }
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "toml") && p.is_file())
+        .collect();
+    files.sort();
+    files
 }
 
 /// The configuration: `--config`, else the nearest spof.toml from the

@@ -130,6 +130,11 @@ struct CheckArgs {
     /// `.tfvars.json` file (repeatable; a later file wins).
     #[arg(long, value_name = "FILE")]
     var_file: Vec<PathBuf>,
+    /// Extend the provider knowledge base with the `*.toml` files of this
+    /// directory (repeatable; an entry replaces the builtin one for its
+    /// resource type; see docs/terraform.md).
+    #[arg(long = "rules", value_name = "DIR")]
+    rules_dirs: Vec<PathBuf>,
 }
 
 fn parse_var(value: &str) -> Result<(String, String), String> {
@@ -286,6 +291,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         today,
         vars: args.var,
         var_files: args.var_file,
+        rules_dirs: args.rules_dirs,
     };
     let report = check::run(&options);
     let color = match args.color {

@@ -54,17 +54,23 @@ fn single_region(input: &Input<'_>, out: &mut Vec<Finding>) {
     if resources == 0 {
         return;
     }
+    for spans in regions.values_mut() {
+        spans.sort_unstable();
+        spans.dedup();
+    }
+    // Clusters count, after the resources: the finding is about them.
     for site in &input.context.clusters {
         if let (Some(region), Some(span)) = (&site.region, site.region_span) {
-            regions.entry(region).or_default().push(span);
+            let spans = regions.entry(region).or_default();
+            if !spans.contains(&span) {
+                spans.push(span);
+            }
         }
     }
     let mut iter = regions.into_iter();
-    let (Some((region, mut spans)), None) = (iter.next(), iter.next()) else {
+    let (Some((region, spans)), None) = (iter.next(), iter.next()) else {
         return;
     };
-    spans.sort_unstable();
-    spans.dedup();
     let Some(&first) = spans.first() else {
         return;
     };

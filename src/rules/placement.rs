@@ -226,7 +226,10 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
                 .label(fact.label.clone())
                 .help(fact.help.clone());
             for (span, text) in &fact.related {
-                finding = finding.related(*span, text.clone());
+                // The primary location says it already.
+                if *span != cause.span {
+                    finding = finding.related(*span, text.clone());
+                }
             }
             finding
         }

@@ -241,6 +241,33 @@ pub fn without_key(address: &str) -> Option<&str> {
     open.map(|i| &address[..i])
 }
 
+/// The region a location names: a region as is, the region of an AWS
+/// (`eu-west-1a`) or Google Cloud (`europe-west1-b`) zone.
+pub fn region_of(location: &str) -> &str {
+    let bytes = location.as_bytes();
+    let n = bytes.len();
+    // Google Cloud: `<region>-<letter>`, the region ending in a digit.
+    if n > 3
+        && bytes[n - 2] == b'-'
+        && bytes[n - 1].is_ascii_lowercase()
+        && bytes[n - 3].is_ascii_digit()
+    {
+        return &location[..n - 2];
+    }
+    // AWS: `<region><letter>`, the region ending in `-<digits>`.
+    if n > 3 && bytes[n - 1].is_ascii_lowercase() && bytes[n - 2].is_ascii_digit() {
+        let digits = location[..n - 1]
+            .bytes()
+            .rev()
+            .take_while(u8::is_ascii_digit)
+            .count();
+        if location[..n - 1 - digits].ends_with('-') {
+            return &location[..n - 1];
+        }
+    }
+    location
+}
+
 /// Variable values given on the command line, for root modules.
 #[derive(Debug, Clone, Default)]
 pub struct Variables {
@@ -254,6 +281,18 @@ pub struct Variables {
 #[cfg(test)]
 mod address_tests {
     use super::*;
+
+    #[test]
+    fn zones_name_their_region() {
+        assert_eq!(region_of("eu-west-1a"), "eu-west-1");
+        assert_eq!(region_of("eu-west-1"), "eu-west-1");
+        assert_eq!(region_of("europe-west1-b"), "europe-west1");
+        assert_eq!(region_of("europe-west1"), "europe-west1");
+        assert_eq!(region_of("westeurope"), "westeurope");
+        assert_eq!(region_of("us-gov-west-1b"), "us-gov-west-1");
+        assert_eq!(region_of("a"), "a");
+        assert_eq!(region_of("é-1a"), "é-1");
+    }
 
     #[test]
     fn keys_come_off_addresses() {

@@ -89,7 +89,10 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
                 pod_labels: Default::default(),
                 selector: None,
                 cloud,
-                region: r.region.clone(),
+                region: r
+                    .region
+                    .as_ref()
+                    .map(|(name, span)| (crate::terraform::region_of(name).to_string(), *span)),
                 transparent: entry.is_some_and(|e| e.transparent),
             }],
         });
@@ -310,14 +313,15 @@ impl<'a> Estate<'a> {
                     }
                     Spread::NotSet | Spread::Unknown => None,
                 };
-                if let Some(p) = placed {
-                    let label = match (&zone, p.path.as_str()) {
-                        (Some(z), "members") => format!("all its members are in `{z}`"),
-                        (Some(z), path) if siblings.len() >= 2 => {
+                // A zone nobody wrote down (computed by the provider) is not
+                // worth pointing at.
+                if let (Some(p), Some(z)) = (placed, &zone) {
+                    let label = match p.path.as_str() {
+                        "members" => format!("all its members are in `{z}`"),
+                        path if siblings.len() >= 2 => {
                             format!("`{path}` puts every instance in `{z}`")
                         }
-                        (Some(z), path) => format!("`{path}` puts it in `{z}`"),
-                        (None, path) => format!("`{path}` puts it in one zone"),
+                        path => format!("`{path}` puts it in `{z}`"),
                     };
                     let mut reason = Reason::at(p.attr, label);
                     reason.related = p.zones.evidence;
@@ -592,7 +596,8 @@ impl<'a> Estate<'a> {
         }
         // Subnets associated with those route tables, and their zones.
         let mut served = Zones::default();
-        let mut related = Vec::new();
+        let mut per_route: std::collections::BTreeMap<(Span, &str), BTreeSet<String>> =
+            std::collections::BTreeMap::new();
         for assoc in self
             .resources
             .iter()
@@ -613,18 +618,27 @@ impl<'a> Estate<'a> {
             };
             let mut zones = Zones::default();
             self.resolve(&subnet.value, 0, &mut zones);
-            let names: Vec<String> = zones.names.iter().map(|z| format!("`{z}`")).collect();
-            if !names.is_empty() {
-                related.push((
+            per_route
+                .entry((route_span, table))
+                .or_default()
+                .extend(zones.names.iter().cloned());
+            served.merge(zones);
+        }
+        // One related location per route, naming every zone it serves.
+        let mut related: Vec<(Span, String)> = per_route
+            .into_iter()
+            .filter(|(_, zones)| !zones.is_empty())
+            .map(|((route_span, table), zones)| {
+                let names: Vec<String> = zones.iter().map(|z| format!("`{z}`")).collect();
+                (
                     route_span,
                     format!(
                         "`{table}` routes subnets in {} through it",
                         names.join(", ")
                     ),
-                ));
-            }
-            served.merge(zones);
-        }
+                )
+            })
+            .collect();
         related.sort();
         related.dedup();
         let own = self.placement(nat, entry, 0).map(|p| {

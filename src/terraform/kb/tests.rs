@@ -1362,7 +1362,15 @@ fn aks_and_node_pools() {
         res("azurerm_kubernetes_cluster_node_pool.two")
             .set("zones", strs(&["1", "2"]))
             .done(),
+        res("azurerm_kubernetes_cluster.none").done(),
+        res("azurerm_kubernetes_cluster_node_pool.none").done(),
     ];
+    for none in [
+        "azurerm_kubernetes_cluster.none",
+        "azurerm_kubernetes_cluster_node_pool.none",
+    ] {
+        assert_eq!(units(&resources, none), vec![CloudUnit::Zone(None)]);
+    }
     assert_eq!(
         units(&resources, "azurerm_kubernetes_cluster.one"),
         vec![zone("1")]
@@ -1423,9 +1431,13 @@ fn azure_virtual_machines_and_scale_sets() {
         ),
         vec![zone("3")]
     );
-    no_facts(
-        &resources,
-        "azurerm_orchestrated_virtual_machine_scale_set.none",
+    // No zones: nothing keeps the instances out of one zone.
+    assert_eq!(
+        units(
+            &resources,
+            "azurerm_orchestrated_virtual_machine_scale_set.none"
+        ),
+        vec![CloudUnit::Zone(None)]
     );
 }
 

@@ -1,0 +1,4 @@
+resource "acme_database" "ledger" {
+  name     = "ledger"
+  replicas = 1
+}
