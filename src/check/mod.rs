@@ -358,10 +358,18 @@ pub(crate) fn files_with_errors(diagnostics: &[Diagnostic]) -> usize {
 }
 
 /// Deterministic order, whatever order the files were found in: by file
-/// path, position, code, message.
+/// path, position, code, message. Diagnostics a reader could not tell apart
+/// are one: a Terraform module used by several root modules says the same
+/// thing at the same place for each.
 pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
     diagnostics.sort_by(|a, b| a.output_order(b, sources));
-    diagnostics.dedup();
+    diagnostics.dedup_by(|b, a| {
+        a.kind == b.kind
+            && a.code == b.code
+            && a.span == b.span
+            && a.message == b.message
+            && a.label == b.label
+    });
 }
 
 fn context(setup: &Setup, model: &Model) -> Context {

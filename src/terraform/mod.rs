@@ -179,6 +179,10 @@ pub struct Resource {
     /// Two roots are two estates: the same address in each is two
     /// resources.
     pub root: String,
+    /// For a resource inside a module: the root module's `module` block
+    /// that leads to it (the outermost call), so that a finding in a
+    /// module shared by several roots says which one.
+    pub call: Option<Span>,
     pub mode: Mode,
     /// Resource type: `aws_db_instance`.
     pub kind: String,

@@ -626,6 +626,7 @@ impl<'a> Reader<'a> {
             module: f.parsed.module_path(),
             // The caller knows the file's directory.
             root: String::new(),
+            call: None,
             mode: f.parsed.mode,
             kind: f.parsed.kind.clone(),
             name: f.parsed.name.clone(),
@@ -1173,6 +1174,7 @@ pub fn merge(hcl: Vec<Resource>, plan: Vec<Resource>) -> Vec<Resource> {
 
 fn merge_one(p: &mut Resource, h: &Resource) {
     p.span = h.span;
+    p.call = h.call;
     merge_body(&mut p.body, &h.body);
     p.region = match (p.region.take(), &h.region) {
         (Some((value, _)), Some((_, span))) => Some((value, *span)),

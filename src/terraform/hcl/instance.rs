@@ -483,6 +483,7 @@ impl<'p> Instance<'p> {
                 module: self.path.clone(),
                 // Set once the root's instantiation is done.
                 root: String::new(),
+                call: None,
                 mode: decl.mode,
                 kind: decl.kind.clone(),
                 name: decl.name.clone(),
@@ -1068,7 +1069,11 @@ impl<'p> Instance<'p> {
                 providers.clone(),
                 self.ancestors.clone(),
             );
-            let result = child.finish();
+            let mut result = child.finish();
+            // The outermost call wins: each level overwrites the one below.
+            for r in &mut result.resources {
+                r.call = Some(block.span);
+            }
             let mut outputs: hcl::Map<String, V> = result
                 .outputs
                 .iter()

@@ -55,11 +55,19 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
         let role = entry
             .and_then(|e| e.role.model_role())
             .unwrap_or(Role::Platform);
-        let cloud = entry.map(|e| estate.facts(r, e)).unwrap_or_default();
+        let mut cloud = entry.map(|e| estate.facts(r, e)).unwrap_or_default();
+        // In a module shared by several roots, say which root's call this is.
+        if let Some(call) = r.call {
+            let module = r.module.split(".module.").next().unwrap_or(&r.module);
+            for fact in &mut cloud {
+                fact.related
+                    .push((call, format!("`{module}` is instantiated here")));
+            }
+        }
         let dependencies = r
             .references
             .iter()
-            .filter(|d| estate.is_dependency(r, &d.target))
+            .filter(|d| estate.is_dependency(r, &d.target) && !estate.is_member_of(r, &d.target))
             .map(|d| Dependency {
                 target: Reference::Terraform {
                     root: Some(r.root.clone()),
@@ -68,7 +76,9 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
                 strength: Strength::Hard,
                 span: d.span,
                 via: d.via.clone(),
-                explicit: d.via == "depends_on",
+                // Terraform checks its own references; a `depends_on` on a
+                // resource with no instances (`count = 0`) is normal.
+                explicit: false,
                 origin: None,
             })
             .collect();
@@ -93,7 +103,10 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
                     .region
                     .as_ref()
                     .map(|(name, span)| (crate::terraform::region_of(name).to_string(), *span)),
-                transparent: entry.is_some_and(|e| e.transparent),
+                // A type the knowledge base does not know (`time_sleep`,
+                // `null_resource`, another provider's objects) passes its
+                // dependencies on without findings of its own.
+                transparent: entry.is_none_or(|e| e.transparent),
             }],
         });
     }
@@ -244,6 +257,23 @@ impl<'a> Estate<'a> {
             Some((false, kind)) => !self.kb.is_config(kind),
             None => true,
         }
+    }
+
+    /// Whether `r` is one of `target`'s members (a cluster instance whose
+    /// `cluster_identifier` names the cluster): part of it, not a
+    /// dependency, whatever other attributes also refer to it. The
+    /// cluster's availability is judged from its members.
+    fn is_member_of(&self, r: &Resource, target: &str) -> bool {
+        let Some((false, kind)) = resource_type(target) else {
+            return false;
+        };
+        let Some(members) = self.kb.entry(kind).and_then(|e| e.members.as_ref()) else {
+            return false;
+        };
+        members.kind == r.kind
+            && r.references.iter().any(|d| {
+                d.target == target && d.via.split('.').next() == Some(members.attr.as_str())
+            })
     }
 
     fn facts(&self, r: &'a Resource, entry: &Entry) -> Vec<CloudFact> {

@@ -52,6 +52,7 @@ fn res(address: &str) -> Res {
         address: address.to_string(),
         module: String::new(),
         root: ".".to_string(),
+        call: None,
         mode: if data { Mode::Data } else { Mode::Managed },
         kind: kind.to_string(),
         name,
@@ -343,7 +344,7 @@ fn dependencies_skip_configuration_and_data_sources() {
                 "launch_template.id".into(),
                 false
             ),
-            ("aws_s3_bucket.assets".into(), "depends_on".into(), true),
+            ("aws_s3_bucket.assets".into(), "depends_on".into(), false),
         ]
     );
     let lt = model
@@ -1808,4 +1809,30 @@ help = "h"
     let mut model = Model::default();
     extract(&resources, &kb, &mut model);
     assert_eq!(model.entities.len(), 200);
+}
+
+#[test]
+fn members_do_not_depend_on_what_they_belong_to() {
+    let resources = vec![
+        res("aws_rds_cluster.main").done(),
+        res("aws_rds_cluster_instance.one")
+            .set("cluster_identifier", r("aws_rds_cluster.main", "id"))
+            .set("engine", r("aws_rds_cluster.main", "engine"))
+            .done(),
+        res("time_sleep.wait")
+            .depends_on("aws_rds_cluster.main")
+            .done(),
+    ];
+    let model = model_of(&resources);
+    let entity = |name: &str| model.entities.iter().find(|e| e.name == name).unwrap();
+    // Every reference to the cluster goes, once one of them is membership.
+    assert!(
+        entity("aws_rds_cluster_instance.one").instances[0]
+            .dependencies
+            .is_empty()
+    );
+    // A type the knowledge base does not know passes dependencies on.
+    let sleep = &entity("time_sleep.wait").instances[0];
+    assert!(sleep.transparent);
+    assert_eq!(sleep.dependencies.len(), 1);
 }

@@ -420,6 +420,7 @@ fn hcl_resource(address: &str) -> Resource {
         address: address.to_string(),
         module: parsed.module_path(),
         root: ".".into(),
+        call: None,
         mode: parsed.mode,
         kind: parsed.kind.clone(),
         name: parsed.name.clone(),
