@@ -124,3 +124,29 @@ fn readme_check_help_is_fresh() {
         "README.md's `spof check --help` block differs from tests/cmd/check-help.stdout"
     );
 }
+
+#[test]
+fn terraform_doc_lists_every_knowledge_base_type() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let doc = std::fs::read_to_string(root.join("docs/terraform.md")).unwrap();
+    let mut missing = Vec::new();
+    for provider in ["aws", "google", "azurerm"] {
+        let kb =
+            std::fs::read_to_string(root.join(format!("rules/providers/{provider}.toml"))).unwrap();
+        for line in kb.lines() {
+            let Some(kind) = line
+                .strip_prefix("[resource.")
+                .and_then(|l| l.strip_suffix(']'))
+            else {
+                continue;
+            };
+            if !doc.contains(&format!("`{kind}`")) {
+                missing.push(kind.to_string());
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "docs/terraform.md does not list {missing:?}"
+    );
+}

@@ -124,3 +124,117 @@ fn hostile_files_are_reported_and_the_rest_is_checked() {
         );
     }
 }
+
+/// The same for Terraform: deep nesting, bad bytes, broken syntax, a module
+/// calling itself and a `count` bomb are reported or bounded; the good
+/// configuration is still analysed.
+#[test]
+fn hostile_terraform_is_reported_and_the_rest_is_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write(
+        dir,
+        "good.tf",
+        "resource \"aws_db_instance\" \"db\" {\n  multi_az = false\n}\n",
+    );
+    write(dir, "deep.tf", format!("a = {}", "[".repeat(100_000)));
+    write(
+        dir,
+        "deep-braces.tf",
+        format!("a = {}", "{".repeat(100_000)),
+    );
+    write(
+        dir,
+        "deep-parens.tf",
+        format!("a = {}1", "(".repeat(100_000)),
+    );
+    write(
+        dir,
+        "deep.tf.json",
+        format!("{}1{}", "{\"a\":".repeat(100_000), "}".repeat(100_000)),
+    );
+    write(dir, "nul.tf", "resource \"a\" \"b\" {\0}\n");
+    write(dir, "latin1.tf", b"variable \"caf\xe9\" {}\n");
+    write(
+        dir,
+        "broken.tf",
+        "resource \"aws_instance\" \"x\" {\n  ami = \n",
+    );
+    write(dir, "empty.tf", "");
+    write(
+        dir,
+        "bom-crlf.tf",
+        "\u{feff}resource \"aws_instance\" \"crlf\" {\r\n  ami = \"ami-1\"\r\n}\r\n",
+    );
+    // Evaluation bombs: a huge count, a long `range`, a module calling
+    // itself, locals referring to each other.
+    std::fs::create_dir(dir.join("bombs")).unwrap();
+    write(
+        &dir.join("bombs"),
+        "main.tf",
+        r#"
+locals {
+  a = local.b
+  b = local.a
+  big = [for i in range(1000) : [for j in range(1000) : "${i}-${j}"]]
+}
+resource "aws_instance" "many" {
+  count = 100000000
+  ami   = "ami-1"
+}
+module "self" {
+  source = "./"
+}
+"#,
+    );
+
+    let started = std::time::Instant::now();
+    let report = check::run(&RunOptions {
+        paths: vec![dir.to_path_buf()],
+        isolated: true,
+        ..RunOptions::default()
+    });
+    // Bounded, not merely eventually finished (a loose bound: debug build,
+    // shared machine).
+    assert!(started.elapsed().as_secs() < 120, "{:?}", started.elapsed());
+    let failed: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == Kind::Error)
+        .map(|d| {
+            let path = &report.sources.get(d.span.file).path;
+            path.file_name().unwrap().to_string_lossy().into_owned()
+        })
+        .collect();
+    for name in [
+        "deep.tf",
+        "deep-braces.tf",
+        "deep-parens.tf",
+        "deep.tf.json",
+        "nul.tf",
+        "latin1.tf",
+        "broken.tf",
+    ] {
+        assert!(
+            failed.iter().any(|f| f == name),
+            "{name} not reported: {failed:?}"
+        );
+    }
+    for name in ["good.tf", "empty.tf", "bom-crlf.tf", "main.tf"] {
+        assert!(
+            !failed.iter().any(|f| f == name),
+            "{name} reported: {failed:?}"
+        );
+    }
+    let entities: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == Kind::Finding)
+        .filter_map(|d| d.entity.as_deref())
+        .collect();
+    assert!(
+        entities.iter().any(|e| e.ends_with("aws_db_instance.db")),
+        "{entities:?}"
+    );
+    assert_eq!(report.exit_code(Severity::Warning), 2);
+}
