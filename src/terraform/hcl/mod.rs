@@ -89,72 +89,71 @@ fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables) -> Load
             .then(a.cmp(b))
     });
     ids.dedup();
-    let parsed: Vec<ParsedFile> = ids
+    let mut parsed: Vec<ParsedFile> = ids
         .par_iter()
         .map(|&id| parse_file(id, sources.get(id)))
         .collect();
-    let mut load = Load::default();
-    let by_id: HashMap<FileId, &ParsedFile> = parsed.iter().map(|p| (p.id, p)).collect();
-    for p in &parsed {
-        if let Some(e) = &p.error
-            && files.contains(&p.id)
-        {
-            load.errors.push(e.clone());
-        }
-    }
-    for f in &vars.files {
-        if !files.contains(f)
-            && let Some(e) = by_id.get(f).and_then(|p| p.error.clone())
-        {
-            load.errors.push(e);
-        }
-    }
-
     // Modules: one per directory of configuration files.
     let mut modules: HashMap<PathBuf, Module> = HashMap::new();
+    // Declarations move out of the parsed files into their modules.
+    let scanned: HashSet<FileId> = files.iter().copied().collect();
     for p in parsed
-        .iter()
-        .filter(|p| p.kind == FileKind::Config && files.contains(&p.id))
+        .iter_mut()
+        .filter(|p| p.kind == FileKind::Config && scanned.contains(&p.id))
     {
         let dir = dir_of(&sources.get(p.id).path);
         let module = modules.entry(dir.clone()).or_insert_with(|| Module {
             dir,
             ..Module::default()
         });
-        for item in &p.items {
+        for item in std::mem::take(&mut p.items) {
             match item {
                 Item::Variable(v) => {
                     if !module.variables.iter().any(|x| x.name == v.name) {
-                        module.variables.push(v.clone());
+                        module.variables.push(v);
                     }
                 }
                 Item::Local(a) => {
-                    module
-                        .locals
-                        .entry(a.name.clone())
-                        .or_insert_with(|| a.clone());
+                    module.locals.entry(a.name.clone()).or_insert(a);
                 }
                 Item::Resource(r) => {
                     let key = (r.mode, r.kind.clone(), r.name.clone());
                     if !module.res_index.contains_key(&key) {
                         module.res_index.insert(key, module.resources.len());
-                        module.resources.push(r.clone());
+                        module.resources.push(r);
                     }
                 }
                 Item::Module(b) => {
                     let name = b.labels.first().cloned().unwrap_or_default();
                     if !module.call_index.contains_key(&name) {
                         module.call_index.insert(name, module.calls.len());
-                        module.calls.push(b.clone());
+                        module.calls.push(b);
                     }
                 }
                 Item::Output(name, e) => {
-                    if !module.outputs.iter().any(|(n, _)| n == name) {
-                        module.outputs.push((name.clone(), e.clone()));
+                    if !module.outputs.iter().any(|(n, _)| *n == name) {
+                        module.outputs.push((name, e));
                     }
                 }
-                Item::Provider(b) => module.providers.push(b.clone()),
+                Item::Provider(b) => module.providers.push(b),
             }
+        }
+    }
+
+    let mut load = Load::default();
+    let by_id: HashMap<FileId, &ParsedFile> = parsed.iter().map(|p| (p.id, p)).collect();
+    for p in &parsed {
+        if let Some(e) = &p.error
+            && scanned.contains(&p.id)
+        {
+            load.errors.push(e.clone());
+        }
+    }
+    for f in &vars.files {
+        if !scanned.contains(f)
+            && let Some(e) = by_id.get(f).and_then(|p| p.error.clone())
+        {
+            load.errors.push(e);
         }
     }
 
@@ -184,7 +183,7 @@ fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables) -> Load
     let mut var_files: HashMap<PathBuf, Vec<&ParsedFile>> = HashMap::new();
     for p in parsed
         .iter()
-        .filter(|p| p.kind == FileKind::Vars && files.contains(&p.id))
+        .filter(|p| p.kind == FileKind::Vars && scanned.contains(&p.id))
     {
         var_files
             .entry(dir_of(&sources.get(p.id).path))
