@@ -285,19 +285,26 @@ fn explain_through_backends(
 }
 
 /// Own causes that take the whole entity down: with declarations in several
-/// clusters, a unit must take down at least one declaration in every
-/// cluster (declarations within one cluster are alternatives of the same
+/// clusters (or copies), a unit must take down at least one declaration in
+/// every cluster (declarations within one cluster are parts of the same
 /// deployment, so any of them failing counts).
 fn own_exposures(entity: &Entity, causes: &[Cause]) -> Vec<Exposure> {
-    let mut clusters: Vec<Option<usize>> = entity.instances.iter().map(|i| i.cluster).collect();
-    clusters.sort_unstable();
-    clusters.dedup();
+    // Declarations in different clusters, or different copies (sites), are
+    // alternatives; within one, any declaration failing counts.
+    let group = |i: usize| {
+        let inst = &entity.instances[i];
+        (inst.cluster, inst.copy.as_deref())
+    };
+    let mut groups: Vec<(Option<usize>, Option<&str>)> =
+        (0..entity.instances.len()).map(group).collect();
+    groups.sort_unstable();
+    groups.dedup();
     let mut out: Vec<Exposure> = Vec::new();
     for (c, cause) in causes.iter().enumerate() {
-        let everywhere = clusters.iter().all(|&cluster| {
-            causes.iter().any(|other| {
-                other.unit == cause.unit && entity.instances[other.instance].cluster == cluster
-            })
+        let everywhere = groups.iter().all(|&g| {
+            causes
+                .iter()
+                .any(|other| other.unit == cause.unit && group(other.instance) == g)
         });
         if everywhere && !out.iter().any(|x| x.unit == cause.unit) {
             out.push(Exposure {
@@ -599,6 +606,8 @@ mod tests {
             cloud: Vec::new(),
             region: None,
             transparent: false,
+            copy: None,
+            manages: Vec::new(),
         }
     }
 

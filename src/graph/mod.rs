@@ -2,7 +2,8 @@
 //! petgraph over all inputs, with failure domains as nodes too.
 
 use crate::model::{
-    Combine, Domain, Model, Reference, Strength, TERRAFORM_ID_PREFIX, WorkloadKind,
+    Combine, Dependency, Domain, Model, Reference, Role, Strength, TERRAFORM_ID_PREFIX,
+    WorkloadKind,
 };
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, HashMap};
@@ -44,7 +45,62 @@ pub struct Graph {
     pub entity_nodes: Vec<NodeIndex>,
     /// Resolved dependencies of each entity, in declaration order.
     pub dependencies: Vec<Vec<DepEdge>>,
+    /// What each tool manages: its `manages` entries, resolved.
+    pub manages: Vec<Vec<ManageEdge>>,
     pub unresolved: Vec<Unresolved>,
+    /// `manages` entries that name nothing.
+    pub unresolved_manages: Vec<Unresolved>,
+}
+
+/// A resolved `manages` entry: `entity`'s declaration `instance` manages,
+/// through its entry number `entry`, `target`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ManageEdge {
+    pub instance: usize,
+    pub entry: usize,
+    pub target: usize,
+}
+
+/// Label of the dependency a tool gets on a tool that manages it.
+pub const GUARDED_BY: &str = "managed by";
+
+/// A tool that manages another tool (engineer sign-in in front of a deploy
+/// console) is needed to use it: the managed tool depends on it. Adds those
+/// dependencies to the model, before the graph is built.
+pub fn link_tools(model: &mut Model) {
+    let resolver = Resolver::new(model);
+    let mut added: Vec<(usize, Dependency)> = Vec::new();
+    for (e, entity) in model.entities.iter().enumerate() {
+        if entity.role != Role::Tool {
+            continue;
+        }
+        for instance in &entity.instances {
+            for entry in &instance.manages {
+                for target in resolver.resolve(&entry.target) {
+                    if target != e && model.entities[target].role == Role::Tool {
+                        added.push((
+                            target,
+                            Dependency {
+                                target: Reference::Id(entity.id.clone()),
+                                strength: Strength::Hard,
+                                span: entry.span,
+                                via: format!("{GUARDED_BY} `{}`", entity.label()),
+                                explicit: false,
+                                origin: None,
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    added.sort_by_key(|a| (a.0, a.1.span));
+    added.dedup();
+    for (target, dependency) in added {
+        for instance in &mut model.entities[target].instances {
+            instance.dependencies.push(dependency.clone());
+        }
+    }
 }
 
 impl Graph {
@@ -97,6 +153,32 @@ impl Graph {
             })
             .collect();
         let dependencies = pruned;
+        let mut manages = vec![Vec::new(); model.entities.len()];
+        let mut unresolved_manages = Vec::new();
+        for (e, entity) in model.entities.iter().enumerate() {
+            for (i, instance) in entity.instances.iter().enumerate() {
+                for (m, entry) in instance.manages.iter().enumerate() {
+                    let targets = resolver.resolve(&entry.target);
+                    if targets.is_empty() {
+                        unresolved_manages.push(Unresolved {
+                            entity: e,
+                            instance: i,
+                            dependency: m,
+                        });
+                    }
+                    manages[e].extend(targets.into_iter().filter(|&t| t != e).map(|target| {
+                        ManageEdge {
+                            instance: i,
+                            entry: m,
+                            target,
+                        }
+                    }));
+                }
+            }
+            // One edge per managed entity: the first entry that names it.
+            manages[e].sort_unstable_by_key(|m| (m.target, m.instance, m.entry));
+            manages[e].dedup_by_key(|m| m.target);
+        }
         for (e, edges) in dependencies.iter().enumerate() {
             for edge in edges {
                 graph.add_edge(
@@ -119,7 +201,9 @@ impl Graph {
             graph,
             entity_nodes,
             dependencies,
+            manages,
             unresolved,
+            unresolved_manages,
         }
     }
 }
@@ -133,6 +217,9 @@ const WORKLOAD_LOOKUP_ORDER: &[&str] = &[
     "ReplicationController",
     "Pod",
 ];
+
+/// Ids of Kubernetes objects: `k8s:Kind/namespace/name`.
+const K8S_ID_PREFIX: &str = "k8s:";
 
 struct Resolver<'m> {
     model: &'m Model,
@@ -188,6 +275,29 @@ impl<'m> Resolver<'m> {
     fn resolve(&self, reference: &Reference) -> Vec<usize> {
         match reference {
             Reference::Id(id) => self.by_id.get(id.as_str()).copied().into_iter().collect(),
+            Reference::Namespace(namespace) => self
+                .model
+                .entities
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| {
+                    e.id.starts_with(K8S_ID_PREFIX) && e.namespace.as_deref() == Some(namespace)
+                })
+                .map(|(i, _)| i)
+                .collect(),
+            Reference::Pattern(pattern) => match globset::Glob::new(pattern) {
+                Ok(glob) => {
+                    let matcher = glob.compile_matcher();
+                    self.model
+                        .entities
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| matcher.is_match(&e.id))
+                        .map(|(i, _)| i)
+                        .collect()
+                }
+                Err(_) => Vec::new(),
+            },
             Reference::Terraform { root, address } => {
                 // The instance itself, else every instance:
                 // `aws_instance.web[0]`, `aws_instance.web["a"]`.

@@ -6,6 +6,7 @@
 //! HorizontalPodAutoscalers, PodDisruptionBudgets, PersistentVolumes,
 //! StorageClasses, ConfigMaps (for env references) and Nodes.
 
+use super::tools::{self, Tool};
 use super::{
     Combine, Dependency, DisruptionBudget, Entity, Expiry, Guarantee, Instance, IntOrPercent,
     Level, Model, NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas, Role,
@@ -25,6 +26,8 @@ pub const IGNORE: &str = "spof.dev/ignore";
 pub const QUORUM: &str = "spof.dev/quorum";
 /// `spof.dev/role: tool`.
 pub const ROLE: &str = "spof.dev/role";
+/// `spof.dev/tool-kind: sso`: the kind of a tool spof does not recognise.
+pub const TOOL_KIND: &str = "spof.dev/tool-kind";
 
 /// Node label keys that name failure domains.
 #[derive(Debug, Clone)]
@@ -261,16 +264,16 @@ pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) {
     for o in &objects {
         let built = match o.kind {
             k if WORKLOAD_KINDS.contains(&k) => Some(workload(o, &index, keys)),
-            "Service" => Some(service(o)),
-            "Ingress" => Some(ingress(o)),
-            "PersistentVolumeClaim" => Some(claim(o, &index, keys)),
+            "Service" => Some(with_no_tool(service(o))),
+            "Ingress" => Some(with_no_tool(ingress(o))),
+            "PersistentVolumeClaim" => Some(with_no_tool(claim(o, &index, keys))),
             "Node" => {
                 model.nodes.push(node_facts(o, keys));
                 None
             }
             _ => None,
         };
-        let Some((role, instance)) = built else {
+        let Some((role, instance, tool)) = built else {
             continue;
         };
         let id = format!("k8s:{}/{}/{}", o.kind, o.namespace, o.name);
@@ -284,6 +287,14 @@ pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) {
             .and_then(Node::as_text)
             .and_then(|r| Role::parse(r.trim()))
             .unwrap_or(role);
+        let tool_kind = tool
+            .filter(|_| role == Role::Tool)
+            .map(|t| t.kind.clone())
+            .or_else(|| {
+                o.annotation(TOOL_KIND)
+                    .and_then(Node::as_text)
+                    .map(|k| k.trim().to_string())
+            });
         let idx = *ids.entry(id.clone()).or_insert_with(|| {
             model.entities.push(Entity {
                 id,
@@ -291,6 +302,7 @@ pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) {
                 namespace: Some(o.namespace.to_string()),
                 name: o.name.to_string(),
                 role,
+                tool_kind,
                 instances: Vec::new(),
             });
             model.entities.len() - 1
@@ -313,6 +325,8 @@ fn base_instance(o: &Object<'_>) -> Instance {
         cloud: Vec::new(),
         region: None,
         transparent: false,
+        copy: None,
+        manages: Vec::new(),
     }
 }
 
@@ -324,7 +338,15 @@ fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn workload(o: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> (Role, Instance) {
+fn with_no_tool((role, instance): (Role, Instance)) -> (Role, Instance, Option<&'static Tool>) {
+    (role, instance, None)
+}
+
+fn workload(
+    o: &Object<'_>,
+    index: &Index<'_, '_>,
+    keys: &TopologyKeys,
+) -> (Role, Instance, Option<&'static Tool>) {
     let spec = o.node.get("spec");
     let (template, kind) = match o.kind {
         "Pod" => (Some(o.node), WorkloadKind::LongRunning),
@@ -359,12 +381,15 @@ fn workload(o: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> (Role
     let is_datastore = images
         .iter()
         .any(|i| DATASTORES.iter().any(|d| image_name(i).contains(d)));
-    let role = if is_datastore {
+    let tool = tools::detect(o.name, images.iter().copied());
+    let role = if tool.is_some() {
+        Role::Tool
+    } else if is_datastore {
         Role::Datastore
     } else {
         Role::Service
     };
-    (role, instance)
+    (role, instance, tool)
 }
 
 fn images(pod: &Node) -> Vec<&str> {

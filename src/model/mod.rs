@@ -8,6 +8,7 @@
 //! ([`Reference`]); the graph stage resolves them.
 
 pub mod kubernetes;
+pub mod tools;
 
 use crate::source::Span;
 use std::collections::BTreeMap;
@@ -122,6 +123,12 @@ pub enum Reference {
         namespace: String,
         labels: BTreeMap<String, String>,
     },
+    /// Every entity of a Kubernetes namespace (in any cluster): what an
+    /// Argo CD Application or a Velero schedule covers.
+    Namespace(String),
+    /// Entity ids matching a glob (`k8s:*/talk/*`): `manages` patterns of
+    /// `[[tool]]` in spof.toml.
+    Pattern(String),
     /// A Terraform resource address: the instance itself
     /// (`aws_instance.web[0]`), or every instance of a resource written
     /// without key (`aws_instance.web`), in one root module (`Some`, as in
@@ -361,6 +368,15 @@ pub struct Instance {
     /// definition): its dependencies count for what uses it, but it gets no
     /// dependency findings of its own.
     pub transparent: bool,
+    /// Which independent copy of the entity this declaration is (a site of
+    /// a service manifest): like declarations in different clusters,
+    /// different copies are alternatives, and the entity is up while any
+    /// copy is.
+    pub copy: Option<String>,
+    /// What a tool operates, deploys, monitors, recovers or guards
+    /// (`manages` in a service manifest, an Argo CD Application's
+    /// destination, a ServiceMonitor's selector, `[[tool]]` in spof.toml).
+    pub manages: Vec<Dependency>,
 }
 
 /// Entity ids of Terraform resources: `tf:` and the address.
@@ -376,6 +392,9 @@ pub struct Entity {
     pub namespace: Option<String>,
     pub name: String,
     pub role: Role,
+    /// For a tool, what kind (`deploy`, `monitoring`, `sso`, …): every tool
+    /// of one kind in one failure domain is a finding of its own.
+    pub tool_kind: Option<String>,
     pub instances: Vec<Instance>,
 }
 

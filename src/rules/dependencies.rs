@@ -43,6 +43,8 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
 fn reference_text(r: &Reference) -> String {
     match r {
         Reference::Id(id) => id.clone(),
+        Reference::Namespace(namespace) => format!("namespace {namespace}"),
+        Reference::Pattern(pattern) => pattern.clone(),
         Reference::Terraform {
             root: Some(root),
             address,
@@ -136,23 +138,7 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
                 finding =
                     finding.related(d.span, format!("also depends on {target} here ({})", d.via));
             }
-            let (hops, root) = analysis.chain(edge.target, first);
-            for hop in hops {
-                let d = &input.model.entities[hop.from].instances[hop.edge.instance].dependencies
-                    [hop.edge.dependency];
-                finding = finding.related(
-                    d.span,
-                    format!(
-                        "{} depends on {} ({})",
-                        input.entity_label(hop.from),
-                        input.entity_label(hop.edge.target),
-                        d.via
-                    ),
-                );
-            }
-            if let Some((at, cause)) = root {
-                finding = finding.related(cause.span, cause_text(input, at, cause));
-            }
+            finding = with_chain(input, finding, edge.target, first);
             let all_info = units.iter().all(|u| {
                 let (_, root) = analysis.chain(edge.target, u);
                 root.is_some_and(|(_, c)| {
@@ -171,6 +157,34 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             out.push(finding);
         }
     }
+}
+
+/// Adds the chain from entity `e` down to the declaration that makes it
+/// fail with `unit` as related locations: each hop, then the cause.
+pub(super) fn with_chain(
+    input: &Input<'_>,
+    mut finding: Finding,
+    e: usize,
+    unit: &Unit,
+) -> Finding {
+    let (hops, root) = input.analysis.chain(e, unit);
+    for hop in hops {
+        let d = &input.model.entities[hop.from].instances[hop.edge.instance].dependencies
+            [hop.edge.dependency];
+        finding = finding.related(
+            d.span,
+            format!(
+                "{} depends on {} ({})",
+                input.entity_label(hop.from),
+                input.entity_label(hop.edge.target),
+                d.via
+            ),
+        );
+    }
+    if let Some((at, cause)) = root {
+        finding = finding.related(cause.span, cause_text(input, at, cause));
+    }
+    finding
 }
 
 /// The root cause of a chain, in words.

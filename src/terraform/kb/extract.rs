@@ -88,6 +88,7 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
             namespace: Some(r.root.clone()),
             name: r.address.clone(),
             role,
+            tool_kind: None,
             instances: vec![Instance {
                 cluster: None,
                 span: r.span,
@@ -107,6 +108,8 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
                 // `null_resource`, another provider's objects) passes its
                 // dependencies on without findings of its own.
                 transparent: entry.is_none_or(|e| e.transparent),
+                copy: None,
+                manages: Vec::new(),
             }],
         });
     }
