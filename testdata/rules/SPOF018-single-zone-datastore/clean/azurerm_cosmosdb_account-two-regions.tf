@@ -1,0 +1,22 @@
+resource "azurerm_cosmosdb_account" "catalog" {
+  name                       = "cosmos-catalog"
+  location                   = "westeurope"
+  resource_group_name        = "rg-data"
+  offer_type                 = "Standard"
+  kind                       = "GlobalDocumentDB"
+  automatic_failover_enabled = true
+
+  consistency_policy {
+    consistency_level = "Session"
+  }
+
+  geo_location {
+    location          = "westeurope"
+    failover_priority = 0
+  }
+
+  geo_location {
+    location          = "northeurope"
+    failover_priority = 1
+  }
+}

@@ -1,0 +1,15 @@
+resource "aws_subnet" "app" {
+  vpc_id            = "vpc-0example"
+  cidr_block        = "10.0.1.0/24"
+  availability_zone = "eu-west-1a"
+}
+
+resource "aws_instance" "bastion" {
+  ami           = "ami-0c1c30571d2dae5c9"
+  instance_type = "t3.micro"
+  subnet_id     = aws_subnet.app.id
+
+  tags = {
+    Name = "bastion"
+  }
+}

@@ -1,0 +1,30 @@
+resource "azurerm_kubernetes_cluster" "main" {
+  name                = "main"
+  location            = "westeurope"
+  resource_group_name = "rg-aks"
+  dns_prefix          = "main"
+
+  default_node_pool {
+    name       = "system"
+    node_count = 3
+    vm_size    = "Standard_D4s_v5"
+    zones      = ["1", "2", "3"]
+  }
+
+  identity {
+    type = "SystemAssigned"
+  }
+}
+
+resource "azurerm_kubernetes_cluster_node_pool" "spot" {
+  name                  = "spot"
+  kubernetes_cluster_id = azurerm_kubernetes_cluster.main.id
+  vm_size               = "Standard_D8s_v5"
+  priority              = "Spot"
+  eviction_policy       = "Delete"
+  spot_max_price        = -1
+  auto_scaling_enabled  = true
+  min_count             = 2
+  max_count             = 10
+  node_taints           = ["kubernetes.azure.com/scalesetpriority=spot:NoSchedule"]
+}

@@ -1,0 +1,5 @@
+resource "aws_dx_connection" "primary" {
+  name      = "dc-frankfurt"
+  bandwidth = "10Gbps"
+  location  = "EqFA5"
+}

@@ -1,0 +1,15 @@
+resource "aws_subnet" "public" {
+  vpc_id            = "vpc-0example"
+  cidr_block        = "10.0.0.0/24"
+  availability_zone = "eu-west-1a"
+}
+
+resource "aws_lb" "ingress" {
+  name               = "ingress"
+  load_balancer_type = "network"
+
+  subnet_mapping {
+    subnet_id     = aws_subnet.public.id
+    allocation_id = "eipalloc-0example"
+  }
+}
