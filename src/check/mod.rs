@@ -194,9 +194,21 @@ pub fn check_sources(
     // Model order follows paths, not the order files were found in.
     let mut files = files.to_vec();
     files.sort_by(|a, b| sources.get(a.file).path.cmp(&sources.get(b.file).path));
-    let (terraform, documents): (Vec<Loaded>, Vec<Loaded>) = files
-        .iter()
-        .partition(|f| classify(&sources.get(f.file).path) == Some(FileKind::Terraform));
+    let of_kind = |kind: Option<FileKind>| -> Vec<Loaded> {
+        files
+            .iter()
+            .filter(|f| {
+                let found = classify(&sources.get(f.file).path);
+                // Standard input and unknown names are read as YAML.
+                found == kind
+                    || (kind.is_none() && found == Some(FileKind::Yaml))
+                    || (kind.is_none() && found == Some(FileKind::Json))
+            })
+            .copied()
+            .collect()
+    };
+    let terraform = of_kind(Some(FileKind::Terraform));
+    let documents = of_kind(None);
     let files = &documents[..];
     let parsed = parse_all(&sources, files, &setup.limits);
     let mut model = Model::default();

@@ -8,6 +8,10 @@ pub enum FileKind {
     /// Terraform configuration and variables: `*.tf`, `*.tf.json`,
     /// `*.tfvars`, `*.tfvars.json`.
     Terraform,
+    /// spof's own service manifest: `spof.services.toml`, `*.spof.toml`.
+    Manifest,
+    /// Nomad job files: `*.nomad`, `*.nomad.hcl`.
+    Nomad,
 }
 
 impl FileKind {
@@ -16,6 +20,8 @@ impl FileKind {
             FileKind::Yaml => "yaml",
             FileKind::Json => "json",
             FileKind::Terraform => "terraform",
+            FileKind::Manifest => "manifest",
+            FileKind::Nomad => "nomad",
         }
     }
 }
@@ -24,13 +30,19 @@ impl FileKind {
 /// input format is one row here (plus its variant).
 const SUFFIXES: &[(&str, FileKind)] = &[
     (".tfvars.json", FileKind::Terraform),
+    (".nomad.hcl", FileKind::Nomad),
+    (".spof.toml", FileKind::Manifest),
     (".tf.json", FileKind::Terraform),
     (".tfvars", FileKind::Terraform),
     (".yaml", FileKind::Yaml),
     (".json", FileKind::Json),
     (".yml", FileKind::Yaml),
+    (".nomad", FileKind::Nomad),
     (".tf", FileKind::Terraform),
 ];
+
+/// The service manifest's own name.
+pub const MANIFEST_FILE_NAME: &str = "spof.services.toml";
 
 /// The kind of input `path` holds, or `None` when spof does not read it.
 ///
@@ -40,6 +52,9 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     if name == crate::config::CONFIG_FILE_NAME {
         return None;
+    }
+    if name.eq_ignore_ascii_case(MANIFEST_FILE_NAME) {
+        return Some(FileKind::Manifest);
     }
     SUFFIXES
         .iter()
@@ -77,6 +92,18 @@ mod tests {
             Some(FileKind::Terraform)
         );
         assert_eq!(classify(Path::new("x.tfstate")), None);
+        assert_eq!(
+            classify(Path::new("ops/spof.services.toml")),
+            Some(FileKind::Manifest)
+        );
+        assert_eq!(
+            classify(Path::new("dc.spof.toml")),
+            Some(FileKind::Manifest)
+        );
+        assert_eq!(classify(Path::new("Cargo.toml")), None);
+        assert_eq!(classify(Path::new("api.nomad")), Some(FileKind::Nomad));
+        assert_eq!(classify(Path::new("api.nomad.hcl")), Some(FileKind::Nomad));
+        assert_eq!(classify(Path::new("api.hcl")), None);
         assert_eq!(classify(Path::new(".tf")), None);
         assert_eq!(classify(Path::new("README")), None);
         assert_eq!(classify(Path::new(".yaml")), None);
