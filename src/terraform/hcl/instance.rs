@@ -476,7 +476,7 @@ impl<'p> Instance<'p> {
                     map.insert(UNKEYED_KEY.to_string(), V::Bool(true));
                 }
             }
-            let region = self.region(decl, &body, &env);
+            let region = self.region(decl, &body);
             values.push((key, object));
             resources.push(Resource {
                 address,
@@ -506,15 +506,22 @@ impl<'p> Instance<'p> {
         Some(state)
     }
 
-    fn region(&self, decl: &ResourceDecl, body: &Body, env: &IEnv) -> Option<(String, Span)> {
-        for name in ["region", "location"] {
+    fn region(&self, decl: &ResourceDecl, body: &Body) -> Option<(String, Span)> {
+        // `location` is a region (or zone) for Google Cloud and Azure only: an
+        // AWS Direct Connect `location` is a colocation facility.
+        let own: &[&str] = if decl.kind.starts_with("google_") || decl.kind.starts_with("azurerm_")
+        {
+            &["region", "location"]
+        } else {
+            &["region"]
+        };
+        for name in own {
             if let Some(attr) = body.attr(name)
                 && let Some(s) = attr.value.as_str()
             {
                 return Some((s.to_string(), attr.origin));
             }
         }
-        let _ = env;
         let provider = decl
             .body
             .attr("provider")

@@ -1,9 +1,4 @@
-# KNOWN GAP (missed single point): a single legacy `azurerm_virtual_machine`
-# without `zones`. The same machine as `azurerm_linux_virtual_machine` is
-# reported as "a single virtual machine" (trigger/
-# azurerm_linux_virtual_machine-no-zone.tf), but this type has no
-# `unit = "instance"` fact for the no-zone case, so nothing is said.
-# Move this case to trigger/ when the knowledge base catches it.
+# A single legacy `azurerm_virtual_machine` without `zones`: one machine.
 resource "azurerm_network_interface" "legacy" {
   name                = "legacy-nic"
   location            = "westeurope"
