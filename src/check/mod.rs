@@ -191,6 +191,7 @@ pub fn check_sources(
     setup: &Setup,
     mut errors: Vec<Diagnostic>,
 ) -> Report {
+    let total_files = files.len();
     // Model order follows paths, not the order files were found in.
     let mut files = files.to_vec();
     files.sort_by(|a, b| sources.get(a.file).path.cmp(&sources.get(b.file).path));
@@ -236,6 +237,7 @@ pub fn check_sources(
     }
     model.suppressions.sort_by_key(|s| s.span);
 
+    crate::graph::link_tools(&mut model);
     let context = context(setup, &model);
     let graph = Graph::build(&model, |e| domains_of(&model, &context, e));
     let analysis = Analysis::run(&model, &graph, &context);
@@ -280,7 +282,7 @@ pub fn check_sources(
             .count()
     };
     let summary = Summary {
-        files: files.len() + terraform.len(),
+        files: total_files,
         entities: model.entities.len(),
         errors: count(Severity::Error),
         warnings: count(Severity::Warning),

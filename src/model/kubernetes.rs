@@ -26,6 +26,8 @@ pub const IGNORE: &str = "spof.dev/ignore";
 pub const QUORUM: &str = "spof.dev/quorum";
 /// `spof.dev/role: tool`.
 pub const ROLE: &str = "spof.dev/role";
+/// `spof.dev/manages: "talk-api, k8s:Deployment/talk/api"`.
+pub const MANAGES: &str = "spof.dev/manages";
 /// `spof.dev/tool-kind: sso`: the kind of a tool spof does not recognise.
 pub const TOOL_KIND: &str = "spof.dev/tool-kind";
 
@@ -86,6 +88,17 @@ struct Object<'a> {
 }
 
 impl Object<'_> {
+    /// The API group of `apiVersion` (`argoproj.io` of
+    /// `argoproj.io/v1alpha1`; empty for the core group).
+    fn api_group(&self) -> &str {
+        let version = self
+            .node
+            .get("apiVersion")
+            .and_then(Node::as_text)
+            .unwrap_or("");
+        version.rsplit_once('/').map_or("", |(group, _)| group)
+    }
+
     fn span(&self, node: &Node) -> Span {
         Span::new(self.file, node.range)
     }
@@ -309,6 +322,7 @@ pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) {
         });
         model.entities[idx].instances.push(instance);
     }
+    operator_manages(&objects, model);
 }
 
 fn base_instance(o: &Object<'_>) -> Instance {
@@ -326,7 +340,107 @@ fn base_instance(o: &Object<'_>) -> Instance {
         region: None,
         transparent: false,
         copy: None,
-        manages: Vec::new(),
+        manages: annotation_manages(o),
+    }
+}
+
+/// `spof.dev/manages: "talk-api, k8s:StatefulSet/talk/db"`: what a tool
+/// operates or recovers.
+fn annotation_manages(o: &Object<'_>) -> Vec<Dependency> {
+    let Some(node) = o.annotation(MANAGES) else {
+        return Vec::new();
+    };
+    list_entries(o.file, node)
+        .into_iter()
+        .map(|(entry, span)| Dependency {
+            target: parse_reference(entry, o.namespace),
+            strength: Strength::Hard,
+            span,
+            via: format!("annotation {MANAGES}"),
+            explicit: true,
+            origin: None,
+        })
+        .collect()
+}
+
+/// What operators' own objects say a tool manages: an Argo CD
+/// `Application` deploys into its destination namespace, a Prometheus
+/// `ServiceMonitor` or `PodMonitor` watches its namespaces, a Velero
+/// `Schedule` backs up its included namespaces. The entries go to every
+/// tool of that product in the scanned files.
+fn operator_manages(objects: &[Object<'_>], model: &mut Model) {
+    let mut found: Vec<(&str, Dependency)> = Vec::new();
+    for o in objects {
+        let spec = o.node.get("spec");
+        let entry = |ns: &Node, via: String| Dependency {
+            target: match ns.as_text() {
+                Some("*") => Reference::Pattern("k8s:*".to_string()),
+                Some(ns) => Reference::Namespace(ns.to_string()),
+                None => Reference::Namespace(String::new()),
+            },
+            strength: Strength::Hard,
+            span: Span::new(o.file, ns.range),
+            via,
+            explicit: false,
+            origin: None,
+        };
+        match (o.api_group(), o.kind) {
+            ("argoproj.io", "Application") => {
+                if let Some(ns) = spec.and_then(|s| s.path(&["destination", "namespace"])) {
+                    found.push(("Argo CD", entry(ns, format!("Application `{}`", o.name))));
+                }
+            }
+            ("monitoring.coreos.com", "ServiceMonitor" | "PodMonitor") => {
+                let names = spec.and_then(|s| s.path(&["namespaceSelector", "matchNames"]));
+                match names.map(Node::as_seq) {
+                    Some(names) if !names.is_empty() => {
+                        for ns in names {
+                            found.push((
+                                "Prometheus",
+                                entry(ns, format!("{} `{}`", o.kind, o.name)),
+                            ));
+                        }
+                    }
+                    _ => found.push((
+                        "Prometheus",
+                        Dependency {
+                            target: Reference::Namespace(o.namespace.to_string()),
+                            strength: Strength::Hard,
+                            span: o.name_span,
+                            via: format!("{} `{}`", o.kind, o.name),
+                            explicit: false,
+                            origin: None,
+                        },
+                    )),
+                }
+            }
+            ("velero.io", "Schedule") => {
+                let included = spec.and_then(|s| s.path(&["template", "includedNamespaces"]));
+                for ns in included.map_or(&[][..], Node::as_seq) {
+                    found.push(("Velero", entry(ns, format!("Schedule `{}`", o.name))));
+                }
+            }
+            _ => {}
+        }
+    }
+    found.retain(|(_, d)| !matches!(&d.target, Reference::Namespace(ns) if ns.is_empty()));
+    if found.is_empty() {
+        return;
+    }
+    for entity in &mut model.entities {
+        if entity.role != Role::Tool || !entity.id.starts_with("k8s:") {
+            continue;
+        }
+        let Some(tool) = tools::detect(&entity.name, []) else {
+            continue;
+        };
+        for (product, dependency) in &found {
+            if tool.product == *product {
+                for instance in &mut entity.instances {
+                    instance.manages.push(dependency.clone());
+                }
+            }
+        }
     }
 }
 

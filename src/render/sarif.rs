@@ -333,6 +333,7 @@ fn family(rule: Rule) -> &'static str {
         | Rule::NetworkSinglePoint
         | Rule::SingleRegionEstate
         | Rule::ModuleNotFollowed => "cloud",
+        Rule::ToolHasSpof | Rule::ToolSharesFate | Rule::ToolKindInOneDomain => "recovery",
     }
 }
 

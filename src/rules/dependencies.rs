@@ -6,10 +6,11 @@ use super::{Finding, Input, Rule, Settings};
 use crate::analysis::{Cause, Reason, Unit};
 use crate::diagnostic::Severity;
 use crate::graph::DepEdge;
-use crate::model::{Combine, Reference, Strength};
+use crate::model::{Combine, Reference, Role, Strength};
 
 pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
     transitive(input, settings, out);
+    unresolved_manages(input, out);
     for u in &input.graph.unresolved {
         let entity = &input.model.entities[u.entity];
         let dep = &entity.instances[u.instance].dependencies[u.dependency];
@@ -37,6 +38,31 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
             ),
             _ => {}
         }
+    }
+}
+
+/// `manages` entries that name nothing: always declared on purpose.
+fn unresolved_manages(input: &Input<'_>, out: &mut Vec<Finding>) {
+    for u in &input.graph.unresolved_manages {
+        let entity = &input.model.entities[u.entity];
+        let entry = &entity.instances[u.instance].manages[u.dependency];
+        if !entry.explicit {
+            continue;
+        }
+        out.push(
+            Finding::new(
+                Rule::UnknownDependency,
+                entry.span,
+                format!(
+                    "{} declares that it manages `{}`, which names nothing in the scanned files",
+                    input.entity_label(u.entity),
+                    reference_text(&entry.target)
+                ),
+            )
+            .entity(&entity.id)
+            .label("unknown entity")
+            .help("use an entity id (`k8s:Kind/namespace/name`, `tf:ADDRESS`), `Kind/name`, or the name of a Service or workload in the same namespace"),
+        );
     }
 }
 
@@ -81,6 +107,7 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             .instances
             .iter()
             .all(|i| i.combine == Combine::Any || i.transparent)
+            || entity.role == Role::Tool
         {
             continue;
         }

@@ -10,6 +10,7 @@ pub mod docs;
 mod placement;
 pub mod registry;
 pub mod suppression;
+mod tools;
 
 use crate::analysis::{Analysis, Context, Unit};
 use crate::diagnostic::{Diagnostic, Kind, Related, Severity};
@@ -182,6 +183,7 @@ pub fn run(input: &Input<'_>, settings: &Settings) -> Vec<Finding> {
     dependencies::check(input, settings, &mut findings);
     disruption::check(input, &mut findings);
     cloud::check(input, &mut findings);
+    tools::check(input, &mut findings);
     findings.retain(|f| settings.enabled.contains(&f.rule));
     findings
 }

@@ -4,7 +4,7 @@
 
 use super::{Finding, Input, Rule};
 use crate::analysis::{Cause, Reason, Unit};
-use crate::model::{CloudClass, Level, ReplicaSource, WorkloadKind};
+use crate::model::{CloudClass, Level, ReplicaSource, Role, WorkloadKind};
 use std::collections::BTreeMap;
 
 const SPREAD_HELP: &str = "add a topologySpreadConstraint on `topology.kubernetes.io/zone` \
@@ -34,6 +34,10 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                         .1
                         .push((e, cause));
                 }
+                continue;
+            }
+            // A tool's single points are reported as such (SPOF023, SPOF024).
+            if entity.role == Role::Tool {
                 continue;
             }
             if let Some(finding) = own_finding(input, e, cause) {

@@ -48,6 +48,9 @@ rules! {
     NetworkSinglePoint = "SPOF020",
     SingleRegionEstate = "SPOF021",
     ModuleNotFollowed = "SPOF022",
+    ToolHasSpof = "SPOF023",
+    ToolSharesFate = "SPOF024",
+    ToolKindInOneDomain = "SPOF025",
 }
 
 /// Catalog files, in the order pages are listed.
@@ -67,6 +70,7 @@ const CATALOG_FILES: &[(&str, &str)] = &[
     ),
     ("baseline.toml", include_str!("../../rules/baseline.toml")),
     ("cloud.toml", include_str!("../../rules/cloud.toml")),
+    ("recovery.toml", include_str!("../../rules/recovery.toml")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,0 +1,181 @@
+//! The recovery plane: tools (deploy consoles, monitoring, engineer
+//! sign-in, backups) are needed while something is down. A tool with a
+//! single point of failure is worse than a service with one, and worst when
+//! the failure also takes down what the tool must recover.
+
+use super::dependencies::with_chain;
+use super::{Finding, Input, Rule};
+use crate::analysis::Unit;
+use crate::model::Role;
+use std::collections::BTreeMap;
+
+const TOOL_HELP: &str = "run the tool in two or more failure domains (or a standby in another one), \
+     and keep it out of the domains of what it manages";
+
+pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
+    for (e, entity) in input.model.entities.iter().enumerate() {
+        if entity.role != Role::Tool {
+            continue;
+        }
+        let units: Vec<&Unit> = input.analysis.exposures[e]
+            .iter()
+            .map(|x| &x.unit)
+            .collect();
+        let Some(first) = units.first() else {
+            continue;
+        };
+        // The first single failure that also takes down something the tool
+        // manages: the recovery path dies with what it must recover.
+        let shared = units.iter().find_map(|unit| {
+            let managed: Vec<usize> = input.graph.manages[e]
+                .iter()
+                .map(|m| m.target)
+                .filter(|&t| input.analysis.fails_with(t, unit))
+                .collect();
+            (!managed.is_empty()).then_some((*unit, managed))
+        });
+        let who = input.entity_label(e);
+        let more = |n: usize| match n {
+            0 => String::new(),
+            1 => " (and 1 more single point of failure)".to_string(),
+            n => format!(" (and {n} more single points of failure)"),
+        };
+        let span = entity.instances.first().map_or_else(
+            || input.analysis.chain(e, first).1.map(|(_, c)| c.span),
+            |i| Some(i.span),
+        );
+        let Some(span) = span else {
+            continue;
+        };
+        let finding = match shared {
+            Some((unit, managed)) => {
+                let names: Vec<String> = managed.iter().map(|&t| input.entity_label(t)).collect();
+                let shown = names
+                    .iter()
+                    .take(MAX_NAMED)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let rest = names.len().saturating_sub(MAX_NAMED);
+                let rest = if rest > 0 {
+                    format!(" and {rest} more")
+                } else {
+                    String::new()
+                };
+                let mut finding = Finding::new(
+                    Rule::ToolSharesFate,
+                    span,
+                    format!(
+                        "{who} is a tool that fails with {}, and so does what it manages: {shown}{rest}",
+                        input.unit_text(unit)
+                    ),
+                )
+                .label(format!("fails with {}", input.unit_text(unit)))
+                .help("move the tool (or a standby of it) to a failure domain that what it manages does not depend on");
+                finding = with_chain(input, finding, e, unit);
+                for &t in managed.iter().take(MAX_NAMED) {
+                    let m = input.graph.manages[e].iter().find(|m| m.target == t);
+                    if let Some(m) = m {
+                        let entry = &entity.instances[m.instance].manages[m.entry];
+                        finding = finding.related(
+                            entry.span,
+                            format!(
+                                "it manages {} ({}), which also fails with {}",
+                                input.entity_label(t),
+                                entry.via,
+                                input.unit_text(unit)
+                            ),
+                        );
+                    }
+                }
+                finding
+            }
+            None => {
+                let finding = Finding::new(
+                    Rule::ToolHasSpof,
+                    span,
+                    format!(
+                        "{who} is a tool and fails with {}{}: it is needed during the incident",
+                        input.unit_text(first),
+                        more(units.len() - 1)
+                    ),
+                )
+                .label(format!("fails with {}", input.unit_text(first)))
+                .help(TOOL_HELP);
+                with_chain(input, finding, e, first)
+            }
+        };
+        out.push(finding.entity(&entity.id));
+    }
+    kinds_in_one_domain(input, out);
+}
+
+/// Most managed entities named in one message; the rest are counted.
+const MAX_NAMED: usize = 3;
+
+/// Every tool of one kind (every deployer, every monitoring system) fails
+/// with the same single failure: having several does not help.
+fn kinds_in_one_domain(input: &Input<'_>, out: &mut Vec<Finding>) {
+    let mut by_kind: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (e, entity) in input.model.entities.iter().enumerate() {
+        if let (Role::Tool, Some(kind)) = (entity.role, entity.tool_kind.as_deref()) {
+            by_kind.entry(kind).or_default().push(e);
+        }
+    }
+    for (kind, tools) in by_kind {
+        let [first, rest @ ..] = tools.as_slice() else {
+            continue;
+        };
+        if rest.is_empty() {
+            continue;
+        }
+        let common = input.analysis.exposures[*first]
+            .iter()
+            .map(|x| &x.unit)
+            .find(|unit| {
+                matches!(unit, Unit::Domain(_))
+                    && rest.iter().all(|&t| input.analysis.fails_with(t, unit))
+            });
+        let Some(unit) = common else {
+            continue;
+        };
+        let Some(span) = input.model.entities[*first]
+            .instances
+            .first()
+            .map(|i| i.span)
+        else {
+            continue;
+        };
+        let names: Vec<String> = tools.iter().map(|&t| input.entity_label(t)).collect();
+        let mut finding = Finding::new(
+            Rule::ToolKindInOneDomain,
+            span,
+            format!(
+                "every `{kind}` tool ({}) fails with {}",
+                names.join(", "),
+                input.unit_text(unit)
+            ),
+        )
+        .label(format!(
+            "all `{kind}` tools fail with {}",
+            input.unit_text(unit)
+        ))
+        .help(format!(
+            "run at least one `{kind}` tool outside {}",
+            input.unit_text(unit)
+        ));
+        for &t in rest {
+            if let Some(i) = input.model.entities[t].instances.first() {
+                finding = finding.related(
+                    i.span,
+                    format!(
+                        "{} also fails with {}",
+                        input.entity_label(t),
+                        input.unit_text(unit)
+                    ),
+                );
+            }
+        }
+        out.push(finding);
+    }
+}
