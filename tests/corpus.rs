@@ -46,8 +46,14 @@ fn is_manifest(path: &Path) -> bool {
 /// JSON.
 fn fails_to_parse(path: &Path, text: &str) -> bool {
     let name = path.to_string_lossy();
-    if name.ends_with(".tf") || name.ends_with(".tfvars") {
+    if name.ends_with(".tf")
+        || name.ends_with(".tfvars")
+        || name.ends_with(".nomad")
+        || name.ends_with(".nomad.hcl")
+    {
         text.parse::<hcl_edit::structure::Body>().is_err()
+    } else if name.ends_with(".toml") {
+        text.parse::<toml::Table>().is_err()
     } else {
         parse_stream(text, &Limits::default()).1.is_some()
     }

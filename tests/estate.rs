@@ -39,11 +39,18 @@ fn two_datacenters_findings_are_exact() {
             Some("k8s:Deployment/talk/talk-api".into()),
         ),
         (
-            "SPOF001".into(),
+            "SPOF023".into(),
             p("clusters/pangyo/ops.yaml"),
-            11,
-            3,
+            6,
+            9,
             Some("k8s:Deployment/ops/deploy-console".into()),
+        ),
+        (
+            "SPOF023".into(),
+            p("clusters/pangyo/ops.yaml"),
+            28,
+            9,
+            Some("k8s:StatefulSet/ops/prometheus".into()),
         ),
         (
             "SPOF007".into(),
@@ -57,7 +64,7 @@ fn two_datacenters_findings_are_exact() {
     assert_eq!(got, expected);
     assert!(report.diagnostics.iter().all(|d| d.kind == Kind::Finding));
 
-    let cluster = &report.diagnostics[3];
+    let cluster = &report.diagnostics[4];
     assert!(
         cluster
             .message

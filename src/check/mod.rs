@@ -44,6 +44,8 @@ pub struct Setup {
     pub variables: crate::terraform::Variables,
     /// The provider knowledge base, with `--rules` extensions.
     pub knowledge: Arc<KnowledgeBase>,
+    /// `[[tool]]` sections of spof.toml.
+    pub tools: Vec<crate::config::ToolPattern>,
 }
 
 impl Default for Setup {
@@ -58,6 +60,7 @@ impl Default for Setup {
             today: Date::today(),
             variables: crate::terraform::Variables::default(),
             knowledge: Arc::new(KnowledgeBase::builtin()),
+            tools: Vec::new(),
         }
     }
 }
@@ -237,6 +240,7 @@ pub fn check_sources(
     }
     model.suppressions.sort_by_key(|s| s.span);
 
+    apply_tool_patterns(&setup.tools, &mut model);
     crate::graph::link_tools(&mut model);
     let context = context(setup, &model);
     let graph = Graph::build(&model, |e| domains_of(&model, &context, e));
@@ -358,6 +362,43 @@ fn terraform_model(
     }
     resources.sort_by(|a, b| (&a.root, &a.address, a.span).cmp(&(&b.root, &b.address, b.span)));
     terraform::kb::extract(&resources, &setup.knowledge, model);
+}
+
+/// `[[tool]]` in spof.toml: the entities it matches are tools, of its
+/// kind, managing what it says.
+fn apply_tool_patterns(patterns: &[crate::config::ToolPattern], model: &mut Model) {
+    for pattern in patterns {
+        for entity in &mut model.entities {
+            if !pattern.matcher.is_match(&entity.id) {
+                continue;
+            }
+            entity.role = crate::model::Role::Tool;
+            if let Some(kind) = &pattern.kind {
+                entity.tool_kind = Some(kind.clone());
+            } else if entity.tool_kind.is_none() {
+                entity.tool_kind =
+                    crate::model::tools::detect(&entity.name, []).map(|t| t.kind.clone());
+            }
+            let namespace = entity.namespace.clone().unwrap_or_else(|| "default".into());
+            for instance in &mut entity.instances {
+                for (entry, span) in &pattern.manages {
+                    let target = if entry.contains(['*', '?']) {
+                        crate::model::Reference::Pattern(entry.clone())
+                    } else {
+                        kubernetes::parse_reference(entry, &namespace)
+                    };
+                    instance.manages.push(crate::model::Dependency {
+                        target,
+                        strength: crate::model::Strength::Hard,
+                        span: *span,
+                        via: "[[tool]] in spof.toml".to_string(),
+                        explicit: true,
+                        origin: None,
+                    });
+                }
+            }
+        }
+    }
 }
 
 /// Files (or other inputs, such as the configuration) with at least one

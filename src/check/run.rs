@@ -544,6 +544,7 @@ pub fn setup_from(
         today: options.today.unwrap_or_else(Date::today),
         variables: crate::terraform::Variables::default(),
         knowledge: std::sync::Arc::new(crate::terraform::kb::KnowledgeBase::builtin()),
+        tools: config.tools.clone(),
     };
     (setup, errors)
 }

@@ -25,12 +25,26 @@ const MAX_CONFIG_SIZE: u64 = 1024 * 1024;
 pub struct Config {
     /// In file order; a file belongs to the first cluster that matches it.
     pub clusters: Vec<Cluster>,
+    /// `[[tool]]` sections, in file order.
+    pub tools: Vec<ToolPattern>,
     pub rules: RuleSettings,
     pub topology: Topology,
     /// Directory holding the config file; cluster `paths` are relative to it.
     /// Absolute and lexically normalised when loaded from a file.
     pub root: PathBuf,
     pub file: Option<FileId>,
+}
+
+/// `[[tool]]`: the entities whose id matches `pattern` are tools.
+#[derive(Debug, Clone)]
+pub struct ToolPattern {
+    pub pattern: String,
+    pub matcher: globset::GlobMatcher,
+    /// The `match` value.
+    pub span: Span,
+    pub kind: Option<String>,
+    /// `manages` entries: entity ids, `tf:` addresses or id globs.
+    pub manages: Vec<(String, Span)>,
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +101,7 @@ impl Config {
     pub fn empty(root: impl Into<PathBuf>) -> Self {
         Self {
             clusters: Vec::new(),
+            tools: Vec::new(),
             rules: RuleSettings::default(),
             topology: Topology::default(),
             root: root.into(),

@@ -4,7 +4,7 @@
 //! every error can point at the exact key or value, and so that one bad value
 //! does not stop the other errors from being reported.
 
-use super::{CONFIG_ERROR, Cluster, Config, did_you_mean};
+use super::{CONFIG_ERROR, Cluster, Config, ToolPattern, did_you_mean};
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::source::{FileId, Span, TextRange};
 use globset::{GlobBuilder, GlobSetBuilder};
@@ -16,7 +16,8 @@ use toml::de::{DeString, DeTable, DeValue};
 type Key<'i> = Spanned<DeString<'i>>;
 type Value<'i> = Spanned<DeValue<'i>>;
 
-const TOP_LEVEL_KEYS: &[&str] = &["cluster", "rules", "topology"];
+const TOP_LEVEL_KEYS: &[&str] = &["cluster", "rules", "tool", "topology"];
+const TOOL_KEYS: &[&str] = &["match", "kind", "manages"];
 const CLUSTER_KEYS: &[&str] = &["name", "paths", "zones", "region"];
 const RULES_KEYS: &[&str] = &["select", "ignore", "min-replicas", "severity"];
 const TOPOLOGY_KEYS: &[&str] = &["zone-keys", "region-keys", "host-keys"];
@@ -147,6 +148,7 @@ impl Reader {
         for (key, value) in root.iter() {
             match key.get_ref().as_ref() {
                 "cluster" => self.clusters(value, config),
+                "tool" => self.tools(value, config),
                 "rules" => {
                     if let Some(table) = self.table("rules", value) {
                         self.rules(table, config);
@@ -192,6 +194,61 @@ impl Reader {
             }
             seen.insert(cluster.name.clone(), cluster.span);
             config.clusters.push(cluster);
+        }
+    }
+
+    /// `[[tool]]`: entities (by id glob) that are tools, their kind, and
+    /// what they manage.
+    fn tools(&mut self, value: &Value<'_>, config: &mut Config) {
+        let help = "write each tool as a `[[tool]]` section (double brackets)".to_string();
+        let DeValue::Array(items) = value.get_ref() else {
+            let message = "`tool` must be an array of tables".to_string();
+            self.wrong_type(value, message, Some(help));
+            return;
+        };
+        for item in items.iter() {
+            let DeValue::Table(table) = item.get_ref() else {
+                let message = "each `tool` must be a table".to_string();
+                self.wrong_type(item, message, Some(help.clone()));
+                continue;
+            };
+            self.check_keys(table, TOOL_KEYS, "in [[tool]]");
+            let pattern = match table.get("match") {
+                Some(value) => self.string("match", value),
+                None => {
+                    let diag = self.error(item.span(), "tool has no `match`");
+                    diag.help = Some(
+                        "add `match = \"k8s:Deployment/ops/*\"`: a glob over entity ids".into(),
+                    );
+                    None
+                }
+            };
+            let kind = table.get("kind").and_then(|v| self.string("kind", v));
+            let manages = table
+                .get("manages")
+                .map(|v| self.strings("manages", v))
+                .unwrap_or_default();
+            let Some((pattern, range)) = pattern else {
+                continue;
+            };
+            let matcher = match globset::Glob::new(&pattern) {
+                Ok(glob) => glob.compile_matcher(),
+                Err(e) => {
+                    let message = format!("invalid glob `{pattern}`: {}", e.kind());
+                    self.error(range, &message);
+                    continue;
+                }
+            };
+            config.tools.push(ToolPattern {
+                pattern,
+                matcher,
+                span: self.span(range),
+                kind: kind.map(|(k, _)| k),
+                manages: manages
+                    .into_iter()
+                    .map(|(m, r)| (m, self.span(r)))
+                    .collect(),
+            });
         }
     }
 

@@ -3,9 +3,9 @@
 //! single point of failure is worse than a service with one, and worst when
 //! the failure also takes down what the tool must recover.
 
-use super::dependencies::with_chain;
+use super::dependencies::{cause_text, with_chain};
 use super::{Finding, Input, Rule};
-use crate::analysis::Unit;
+use crate::analysis::{Reason, Unit};
 use crate::model::Role;
 use std::collections::BTreeMap;
 
@@ -91,18 +91,45 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                 finding
             }
             None => {
+                // At what causes it: the tool's own placement, or the line
+                // that makes it depend on what fails.
+                let (hops, root) = input.analysis.chain(e, first);
+                // Where the cluster lives is in spof.toml: point at the tool.
+                let in_cluster = root.is_some_and(|(_, c)| {
+                    matches!(
+                        c.reason,
+                        Reason::ClusterZone { .. } | Reason::ClusterRegion { .. }
+                    )
+                });
+                let at = match (hops.first(), root) {
+                    (Some(hop), _) => {
+                        entity.instances[hop.edge.instance].dependencies[hop.edge.dependency].span
+                    }
+                    (None, Some(_)) if in_cluster => span,
+                    (None, Some((_, cause))) => cause.span,
+                    (None, None) => span,
+                };
+                let own = hops.is_empty() && !in_cluster;
+                let label = match root {
+                    Some((r, cause)) if own => cause_text(input, r, cause),
+                    _ => format!("fails with {}", input.unit_text(first)),
+                };
                 let finding = Finding::new(
                     Rule::ToolHasSpof,
-                    span,
+                    at,
                     format!(
                         "{who} is a tool and fails with {}{}: it is needed during the incident",
                         input.unit_text(first),
                         more(units.len() - 1)
                     ),
                 )
-                .label(format!("fails with {}", input.unit_text(first)))
+                .label(label)
                 .help(TOOL_HELP);
-                with_chain(input, finding, e, first)
+                if own {
+                    finding
+                } else {
+                    with_chain(input, finding, e, first)
+                }
             }
         };
         out.push(finding.entity(&entity.id));
