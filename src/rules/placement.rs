@@ -24,9 +24,11 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             if let Reason::ClusterZone { cluster } = cause.reason {
+                // Tools are reported as such (SPOF023, SPOF024).
                 let is_workload = entity.instances[cause.instance]
                     .workload
-                    .is_some_and(|w| w != WorkloadKind::Batch);
+                    .is_some_and(|w| w != WorkloadKind::Batch)
+                    && entity.role != Role::Tool;
                 if is_workload {
                     single_zone
                         .entry(cluster)

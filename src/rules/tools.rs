@@ -6,13 +6,14 @@
 use super::dependencies::{cause_text, with_chain};
 use super::{Finding, Input, Rule};
 use crate::analysis::{Reason, Unit};
-use crate::model::Role;
+use crate::model::{Level, Role};
 use std::collections::BTreeMap;
 
 const TOOL_HELP: &str = "run the tool in two or more failure domains (or a standby in another one), \
      and keep it out of the domains of what it manages";
 
 pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
+    let estate_region = estate_region(input);
     for (e, entity) in input.model.entities.iter().enumerate() {
         if entity.role != Role::Tool {
             continue;
@@ -20,17 +21,23 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
         let units: Vec<&Unit> = input.analysis.exposures[e]
             .iter()
             .map(|x| &x.unit)
+            .filter(|u| Some(*u) != estate_region.as_ref())
             .collect();
         let Some(first) = units.first() else {
             continue;
         };
-        // The first single failure that also takes down something the tool
-        // manages: the recovery path dies with what it must recover.
+        // The first single failure that also hits something the tool
+        // manages — all of it, or its copy in that domain: the recovery path
+        // dies with what it must recover.
+        let hit = |t: usize, unit: &Unit| {
+            input.analysis.fails_with(t, unit)
+                || input.analysis.causes[t].iter().any(|c| &c.unit == unit)
+        };
         let shared = units.iter().find_map(|unit| {
             let managed: Vec<usize> = input.graph.manages[e]
                 .iter()
                 .map(|m| m.target)
-                .filter(|&t| input.analysis.fails_with(t, unit))
+                .filter(|&t| hit(t, unit))
                 .collect();
             (!managed.is_empty()).then_some((*unit, managed))
         });
@@ -66,7 +73,7 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                     Rule::ToolSharesFate,
                     span,
                     format!(
-                        "{who} is a tool that fails with {}, and so does what it manages: {shown}{rest}",
+                        "{who} is a tool that fails with {}, and so does (a copy of) what it manages: {shown}{rest}",
                         input.unit_text(unit)
                     ),
                 )
@@ -77,10 +84,15 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                     let m = input.graph.manages[e].iter().find(|m| m.target == t);
                     if let Some(m) = m {
                         let entry = &entity.instances[m.instance].manages[m.entry];
+                        let how = if input.analysis.fails_with(t, unit) {
+                            "which also fails with"
+                        } else {
+                            "which has a copy in"
+                        };
                         finding = finding.related(
                             entry.span,
                             format!(
-                                "it manages {} ({}), which also fails with {}",
+                                "it manages {} ({}), {how} {}",
                                 input.entity_label(t),
                                 entry.via,
                                 input.unit_text(unit)
@@ -134,7 +146,24 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
         };
         out.push(finding.entity(&entity.id));
     }
-    kinds_in_one_domain(input, out);
+    kinds_in_one_domain(input, estate_region.as_ref(), out);
+}
+
+/// The region, when everything that names one names the same: losing it
+/// takes the whole estate down, which SPOF021 reports once; it says nothing
+/// particular about a tool.
+fn estate_region(input: &Input<'_>) -> Option<Unit> {
+    let mut regions = input
+        .analysis
+        .causes
+        .iter()
+        .flatten()
+        .filter_map(|c| match &c.unit {
+            Unit::Domain(d) if d.level == Level::Region => Some(&c.unit),
+            _ => None,
+        });
+    let first = regions.next()?;
+    regions.all(|r| r == first).then(|| first.clone())
 }
 
 /// Most managed entities named in one message; the rest are counted.
@@ -142,7 +171,7 @@ const MAX_NAMED: usize = 3;
 
 /// Every tool of one kind (every deployer, every monitoring system) fails
 /// with the same single failure: having several does not help.
-fn kinds_in_one_domain(input: &Input<'_>, out: &mut Vec<Finding>) {
+fn kinds_in_one_domain(input: &Input<'_>, estate_region: Option<&Unit>, out: &mut Vec<Finding>) {
     let mut by_kind: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (e, entity) in input.model.entities.iter().enumerate() {
         if let (Role::Tool, Some(kind)) = (entity.role, entity.tool_kind.as_deref()) {
