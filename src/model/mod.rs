@@ -8,6 +8,7 @@
 //! ([`Reference`]); the graph stage resolves them.
 
 pub mod kubernetes;
+pub mod nomad;
 pub mod tools;
 
 use crate::source::Span;
