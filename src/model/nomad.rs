@@ -1214,3 +1214,632 @@ fn consul_hosts(raw: &str) -> Vec<(usize, String, String)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    struct Run {
+        texts: Vec<String>,
+        model: Model,
+        errors: Vec<Diagnostic>,
+    }
+
+    impl Run {
+        fn entity(&self, id: &str) -> &Entity {
+            self.model
+                .entities
+                .iter()
+                .find(|e| e.id == id)
+                .unwrap_or_else(|| panic!("no {id} in {:?}", self.ids()))
+        }
+
+        fn ids(&self) -> Vec<&str> {
+            self.model.entities.iter().map(|e| e.id.as_str()).collect()
+        }
+
+        fn placement(&self, id: &str) -> &Placement {
+            &self.entity(id).instances[0].placement
+        }
+
+        /// The text a span covers.
+        fn text(&self, span: Span) -> &str {
+            let r = span.range;
+            &self.texts[span.file.0 as usize][r.start as usize..r.end as usize]
+        }
+    }
+
+    fn run_files(files: &[(&str, &str)]) -> Run {
+        let sources: Vec<SourceFile> = files
+            .iter()
+            .map(|(path, text)| SourceFile::new(PathBuf::from(path), text.to_string()))
+            .collect();
+        let inputs: Vec<(FileId, &SourceFile)> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (FileId(i as u32), s))
+            .collect();
+        let mut model = Model::default();
+        let errors = extract(&inputs, &mut model);
+        Run {
+            texts: files.iter().map(|(_, t)| t.to_string()).collect(),
+            model,
+            errors,
+        }
+    }
+
+    fn run(text: &str) -> Run {
+        run_files(&[("job.nomad", text)])
+    }
+
+    /// The byte range of the `nth` occurrence of `needle`.
+    fn at(text: &str, needle: &str, nth: usize) -> TextRange {
+        let start = text
+            .match_indices(needle)
+            .nth(nth)
+            .unwrap_or_else(|| panic!("no {needle:?} #{nth}"))
+            .0;
+        TextRange::new(start, start + needle.len())
+    }
+
+    const API: &str = r#"job "api" {
+  datacenters = ["dc1", "dc2"]
+  region      = "eu"
+
+  group "web" {
+    count = 3
+    task "server" {
+      driver = "docker"
+      config {
+        image = "example/api:1"
+      }
+    }
+  }
+
+  group "worker" {
+  }
+}
+"#;
+
+    #[test]
+    fn one_entity_per_group_with_count_datacenters_and_region() {
+        let r = run(API);
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        assert_eq!(r.ids(), vec!["nomad:api/web", "nomad:api/worker"]);
+        let web = r.entity("nomad:api/web");
+        assert_eq!(web.kind, "NomadGroup");
+        assert_eq!(web.label(), "NomadGroup api/web");
+        assert_eq!(web.role, Role::Service);
+        let inst = &web.instances[0];
+        assert_eq!(inst.span.range, at(API, "web", 0));
+        assert_eq!(inst.workload, Some(WorkloadKind::LongRunning));
+        let replicas = inst.placement.replicas.unwrap();
+        assert_eq!(
+            (replicas.count, replicas.source),
+            (3, ReplicaSource::Explicit)
+        );
+        assert_eq!(r.text(replicas.span), "count = 3");
+        let pin = &inst.placement.pins[0];
+        assert_eq!(
+            (pin.level, pin.domains.clone(), pin.via),
+            (Level::Zone, vec!["dc1".into(), "dc2".into()], "datacenters")
+        );
+        assert_eq!(r.text(pin.span), r#"datacenters = ["dc1", "dc2"]"#);
+        let (region, span) = inst.region.clone().unwrap();
+        assert_eq!((region.as_str(), r.text(span)), ("eu", r#""eu""#));
+        // No count: one replica, at the group's name.
+        let worker = r.placement("nomad:api/worker").replicas.unwrap();
+        assert_eq!(
+            (worker.count, worker.source, worker.span.range),
+            (1, ReplicaSource::Defaulted, at(API, "worker", 0))
+        );
+    }
+
+    #[test]
+    fn job_types_and_the_global_region() {
+        let job = |ty: &str| {
+            let text = format!(
+                "job \"j\" {{\n  type = \"{ty}\"\n  region = \"global\"\n  group \"g\" {{}}\n}}\n"
+            );
+            let r = run(&text);
+            let inst = &r.entity("nomad:j/g").instances[0];
+            (
+                inst.workload,
+                inst.placement.replicas.is_some(),
+                inst.region.is_some(),
+            )
+        };
+        assert_eq!(
+            job("service"),
+            (Some(WorkloadKind::LongRunning), true, false)
+        );
+        assert_eq!(job("system"), (Some(WorkloadKind::PerNode), false, false));
+        assert_eq!(job("batch"), (Some(WorkloadKind::Batch), false, false));
+        assert_eq!(job("sysbatch"), (Some(WorkloadKind::Batch), false, false));
+    }
+
+    #[test]
+    fn scaling_min_overrides_count() {
+        let text = r#"job "j" {
+  group "g" {
+    count = 1
+    scaling {
+      min = 2
+      max = 10
+    }
+  }
+  group "off" {
+    count = 1
+    scaling {
+      enabled = false
+      min     = 4
+    }
+  }
+}"#;
+        let r = run(text);
+        let g = r.placement("nomad:j/g").replicas.unwrap();
+        assert_eq!((g.count, g.source), (2, ReplicaSource::Autoscaler));
+        assert_eq!(r.text(g.span), "min = 2");
+        let off = r.placement("nomad:j/off").replicas.unwrap();
+        assert_eq!((off.count, off.source), (1, ReplicaSource::Explicit));
+    }
+
+    #[test]
+    fn spreads_and_distinct_constraints() {
+        let text = r#"job "j" {
+  datacenters = ["dc1", "dc2", "dc3"]
+  spread {
+    attribute = "${node.datacenter}"
+  }
+  group "a" {
+    constraint {
+      operator  = "distinct_property"
+      attribute = "${node.datacenter}"
+    }
+    constraint {
+      operator = "distinct_hosts"
+      value    = "true"
+    }
+  }
+  group "b" {
+    constraint {
+      operator  = "distinct_property"
+      attribute = "${meta.rack}"
+      value     = "2"
+    }
+    constraint {
+      distinct_hosts = true
+    }
+    spread {
+      attribute = "${attr.cpu.arch}"
+    }
+  }
+}"#;
+        let r = run(text);
+        let a = r.placement("nomad:j/a");
+        assert_eq!(a.spreads.len(), 3, "{:?}", a.spreads);
+        let best = a.best_effort_spread(Level::Zone).unwrap();
+        assert_eq!(best.span.range, at(text, r#""${node.datacenter}""#, 0));
+        let hard = a.hard_spread(Level::Zone).unwrap();
+        assert!(hard.one_per_domain);
+        assert_eq!(hard.max_skew, None);
+        assert_eq!(hard.span.range, at(text, r#""${node.datacenter}""#, 1));
+        let hosts = a.hard_spread(Level::Host).unwrap();
+        assert!(hosts.one_per_domain);
+        assert_eq!(r.text(hosts.span), r#"operator = "distinct_hosts""#);
+        let b = r.placement("nomad:j/b");
+        // The job's spread, the rack (two per rack: host level, not one
+        // per domain), distinct hosts; the CPU spread names no domain.
+        assert_eq!(b.spreads.len(), 3, "{:?}", b.spreads);
+        let rack = &b.spreads[0];
+        assert_eq!(
+            (rack.level, rack.guarantee, rack.one_per_domain),
+            (Level::Host, Guarantee::Hard, false)
+        );
+        assert_eq!(r.text(rack.span), r#""${meta.rack}""#);
+        assert_eq!(r.text(b.spreads[1].span), "distinct_hosts = true");
+        assert_eq!(b.spreads[2].guarantee, Guarantee::BestEffort);
+    }
+
+    #[test]
+    fn constraints_pin_datacenters_zones_and_hosts() {
+        let text = r#"job "j" {
+  datacenters = ["dc1", "dc2"]
+  group "eq" {
+    constraint {
+      attribute = "${node.datacenter}"
+      value     = "dc1"
+    }
+  }
+  group "re" {
+    constraint {
+      attribute = "${node.datacenter}"
+      operator  = "regexp"
+      value     = "^dc2$"
+    }
+    constraint {
+      attribute = "${node.datacenter}"
+      operator  = "regexp"
+      value     = "dc.*"
+    }
+  }
+  group "not" {
+    constraint {
+      attribute = "${node.datacenter}"
+      operator  = "!="
+      value     = "dc2"
+    }
+  }
+  group "az" {
+    constraint {
+      attribute = "${meta.availability_zone}"
+      operator  = "set_contains_any"
+      value     = "a,b"
+    }
+    constraint {
+      attribute = "${node.unique.name}"
+      value     = "node-7"
+    }
+    constraint {
+      attribute = "${meta.rack}"
+      value     = "r1"
+    }
+  }
+}"#;
+        let r = run(text);
+        let pinned = |id: &str, level| {
+            r.placement(id)
+                .pinned(level)
+                .map(|(d, p)| (d.join(","), p.via, r.text(p.span).to_string()))
+        };
+        assert_eq!(
+            pinned("nomad:j/eq", Level::Zone),
+            Some(("dc1".into(), "constraint", r#""dc1""#.into()))
+        );
+        assert_eq!(
+            pinned("nomad:j/re", Level::Zone),
+            Some(("dc2".into(), "constraint", r#""^dc2$""#.into()))
+        );
+        assert_eq!(r.placement("nomad:j/re").pins.len(), 2);
+        assert_eq!(
+            pinned("nomad:j/not", Level::Zone).map(|p| p.0),
+            Some("dc1".into())
+        );
+        let az = r.placement("nomad:j/az");
+        // Datacenters and the zone meta are both zone level: they intersect.
+        assert_eq!(az.pins.len(), 3, "{:?}", az.pins);
+        assert_eq!(az.pins[1].domains, vec!["a", "b"]);
+        assert_eq!(
+            pinned("nomad:j/az", Level::Host),
+            Some(("node-7".into(), "constraint", r#""node-7""#.into()))
+        );
+    }
+
+    #[test]
+    fn unknown_values_say_nothing_and_variable_defaults_are_used() {
+        let text = r#"variable "dcs" {
+  default = ["dc1"]
+}
+variable "n" {
+  type = number
+}
+locals {
+  replicas = 4
+}
+job "j" {
+  datacenters = var.dcs
+  group "g" {
+    count = var.n
+    constraint {
+      attribute = "${node.datacenter}"
+      value     = "${NOMAD_META_dc}"
+    }
+  }
+  group "l" {
+    count = local.replicas
+  }
+  group "s" {
+    count = "${var.n}"
+  }
+}
+job "k" {
+  datacenters = ["*"]
+  region      = var.region
+  group "g" {}
+}"#;
+        let r = run(text);
+        let g = r.placement("nomad:j/g");
+        assert_eq!(g.replicas, None);
+        assert_eq!(g.pins.len(), 1);
+        assert_eq!(g.pins[0].domains, vec!["dc1"]);
+        assert_eq!(r.text(g.pins[0].span), "datacenters = var.dcs");
+        assert_eq!(r.placement("nomad:j/l").replicas.map(|x| x.count), Some(4));
+        assert_eq!(r.placement("nomad:j/s").replicas, None);
+        let k = &r.entity("nomad:k/g").instances[0];
+        assert!(k.placement.pins.is_empty());
+        assert_eq!(k.region, None);
+    }
+
+    #[test]
+    fn template_and_env_services_become_dependencies() {
+        let api = r#"job "api" {
+  group "web" {
+    service {
+      name = "api"
+    }
+    task "server" {
+      template {
+        data = <<EOT
+{{ range service "db" }}{{ .Address }}{{ end }}
+{{ with service "primary.cache@dc2|any" }}x{{ end }}
+{{ range service "api" }}{{ end }}
+CONN=queue.service.consul:5672
+EOT
+      }
+      template {
+        data = "{{ with nomadService \"search\" }}{{ end }}"
+      }
+      env {
+        DB_ADDR  = "db.service.consul:5432"
+        METRICS  = "http://_stats._tcp.service.dc1.consul"
+        NOT_HOST = "service.consul"
+      }
+    }
+  }
+}"#;
+        let db = r#"job "db" {
+  group "pg" {
+    task "postgres" {
+      service {
+        name = "db"
+      }
+    }
+  }
+}"#;
+        let r = run_files(&[("api.nomad", api), ("db.nomad.hcl", db)]);
+        let deps = &r.entity("nomad:api/web").instances[0].dependencies;
+        let shown: Vec<(String, &str, &str, bool)> = deps
+            .iter()
+            .map(|d| {
+                let target = match &d.target {
+                    Reference::Id(id) => id.clone(),
+                    other => format!("{other:?}"),
+                };
+                (target, d.via.as_str(), r.text(d.span), d.explicit)
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                ("nomad:db/pg".into(), "template service \"db\"", "db", false),
+                (
+                    "consul:cache".into(),
+                    "template service \"cache\"",
+                    "cache",
+                    false
+                ),
+                (
+                    "consul:queue".into(),
+                    "template host queue.service.consul",
+                    "queue",
+                    false
+                ),
+                (
+                    "consul:search".into(),
+                    "template nomadService \"search\"",
+                    "search",
+                    false
+                ),
+                ("consul:stats".into(), "env METRICS", "stats", false),
+            ]
+        );
+        // Exact places: the first `db` inside the heredoc.
+        let call = at(api, r#"service "db""#, 0).start as usize;
+        assert_eq!(deps[0].span.range, TextRange::new(call + 9, call + 11));
+        assert!(r.errors.is_empty());
+    }
+
+    #[test]
+    fn meta_depends_on_role_and_tools() {
+        let text = r#"job "ops" {
+  meta {
+    owner = "sre"
+  }
+  group "argocd" {
+    task "server" {
+      driver = "docker"
+      config {
+        image = "example/app:1"
+      }
+    }
+  }
+  group "dash" {
+    meta = {
+      "spof.dev/role"       = "tool"
+      "spof.dev/tool-kind"  = "monitoring"
+      "spof.dev/depends-on" = "argocd, db/pg, k8s:Deployment/prod/x, missing"
+      "spof.dev/ignore"     = "SPOF001: accepted"
+    }
+  }
+  group "plain" {
+    task "t" {
+      driver = "docker"
+      config {
+        image = "quay.io/argoproj/argocd:v2"
+      }
+    }
+  }
+}
+job "db" {
+  group "pg" {}
+}"#;
+        let r = run(text);
+        let argo = r.entity("nomad:ops/argocd");
+        assert_eq!(
+            (argo.role, argo.tool_kind.as_deref()),
+            (Role::Tool, Some("deploy"))
+        );
+        let plain = r.entity("nomad:ops/plain");
+        assert_eq!(plain.role, Role::Tool);
+        let dash = r.entity("nomad:ops/dash");
+        assert_eq!(
+            (dash.role, dash.tool_kind.as_deref()),
+            (Role::Tool, Some("monitoring"))
+        );
+        let deps = &dash.instances[0].dependencies;
+        let shown: Vec<(Reference, &str)> = deps
+            .iter()
+            .map(|d| (d.target.clone(), r.text(d.span)))
+            .collect();
+        assert_eq!(
+            shown,
+            vec![
+                (Reference::Id("nomad:ops/argocd".into()), "argocd"),
+                (Reference::Id("nomad:db/pg".into()), "db/pg"),
+                (
+                    Reference::Id("k8s:Deployment/prod/x".into()),
+                    "k8s:Deployment/prod/x"
+                ),
+                (
+                    Reference::K8sName {
+                        namespace: "ops".into(),
+                        name: "missing".into()
+                    },
+                    "missing"
+                ),
+            ]
+        );
+        assert!(
+            deps.iter()
+                .all(|d| d.explicit && d.strength == Strength::Hard)
+        );
+        assert_eq!(r.model.suppressions.len(), 1);
+        assert_eq!(
+            r.model.suppressions[0].scope,
+            SuppressionScope::Entity("nomad:ops/dash".into())
+        );
+    }
+
+    #[test]
+    fn syntax_errors_are_located_and_other_files_still_read() {
+        let bad = "job \"x\" {\n  group \"g\" {\n    count = \n  }\n}\n";
+        let r = run_files(&[("bad.nomad", bad), ("good.nomad", API)]);
+        assert_eq!(r.errors.len(), 1);
+        let e = &r.errors[0];
+        assert_eq!(e.code, "parse-error");
+        assert!(
+            e.message.starts_with("cannot parse bad.nomad: "),
+            "{}",
+            e.message
+        );
+        assert_eq!(e.span.file, FileId(0));
+        assert!(r.ids().contains(&"nomad:api/web"));
+    }
+
+    #[test]
+    fn deep_nesting_and_garbage_do_not_panic() {
+        let deep = format!(
+            "job \"x\" {{ a = {}{} }}",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        );
+        let r = run(&deep);
+        assert_eq!(r.errors.len(), 1);
+        assert!(r.errors[0].message.contains("nesting is too deep"));
+        let within = format!("job \"x\" {{ a = {}{} }}", "[".repeat(60), "]".repeat(60));
+        let within = run(&within);
+        assert!(within.errors.is_empty(), "{:?}", within.errors);
+        for text in [
+            "",
+            "job {}",
+            "job \"\" { group {} }",
+            "\u{feff}job \"b\" { group \"g\" { count = -1 } }",
+            "job \"x\" { group \"g\" { task \"t\" { template { data = \"service \\\"\" } } } }",
+            "job \"x\" { group \"g\" { task \"t\" { env { A = \".service.consul _.service.consul\" } } } }",
+            "{\"Job\": {}}",
+        ] {
+            let _ = run(text);
+        }
+        let bom = run("\u{feff}job \"b\" {\n  group \"g\" {\n    count = 2\n  }\n}\n");
+        assert!(bom.errors.is_empty(), "{:?}", bom.errors);
+        let g = bom.placement("nomad:b/g").replicas.unwrap();
+        assert_eq!(bom.text(g.span), "count = 2");
+    }
+
+    #[test]
+    fn scanners_find_names_exactly() {
+        assert_eq!(
+            template_services(r#"{{ range service "tag.db@dc1~near|passing" }}"#),
+            vec![(22, "db".to_string(), "service")]
+        );
+        assert_eq!(
+            template_services(r#"{{ service \"db\" }}"#),
+            vec![(13, "db".to_string(), "service")]
+        );
+        assert!(template_services(r#"{{ services }} {{ .Service "x" }}"#).is_empty());
+        assert!(template_services(r#"{{ service "{{ env "X" }}" }}"#).is_empty());
+        assert_eq!(
+            consul_hosts("x=tag.db.service.consul:1 y=_pg._tcp.service.dc2.consul."),
+            vec![
+                (6, "db".to_string(), "tag.db.service.consul".to_string()),
+                (
+                    29,
+                    "pg".to_string(),
+                    "_pg._tcp.service.dc2.consul".to_string()
+                ),
+            ]
+        );
+        assert!(consul_hosts("db.service.example.com").is_empty());
+    }
+
+    #[test]
+    fn corpus_jobs_do_not_panic() {
+        let root = std::path::Path::new("/work/shared/corpus/hashicorp__nomad");
+        if !root.is_dir() {
+            return;
+        }
+        let mut paths = Vec::new();
+        let mut dirs = vec![root.to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let name = path.to_string_lossy().to_string();
+                if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    dirs.push(path);
+                } else if name.ends_with(".nomad") || name.ends_with(".nomad.hcl") {
+                    paths.push(path);
+                }
+            }
+        }
+        paths.sort();
+        let sources: Vec<SourceFile> = paths
+            .iter()
+            .filter_map(|p| Some(SourceFile::new(p.clone(), std::fs::read_to_string(p).ok()?)))
+            .collect();
+        let inputs: Vec<(FileId, &SourceFile)> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (FileId(i as u32), s))
+            .collect();
+        let mut model = Model::default();
+        let errors = extract(&inputs, &mut model);
+        let deps: usize = model
+            .entities
+            .iter()
+            .flat_map(|e| &e.instances)
+            .map(|i| i.dependencies.len())
+            .sum();
+        eprintln!(
+            "corpus: {} files, {} parse errors, {} groups, {} dependencies",
+            inputs.len(),
+            errors.len(),
+            model.entities.len(),
+            deps
+        );
+        assert!(!model.entities.is_empty());
+    }
+}
