@@ -1126,15 +1126,10 @@ fn template_services(raw: &str) -> Vec<(usize, String, &'static str)> {
             } else {
                 continue;
             };
-            let Some(len) = raw[i..]
-                .find(|c: char| c == '\n')
-                .map_or(Some(raw.len() - i), Some)
-                .and_then(|line| {
-                    raw[i..i + line]
-                        .as_bytes()
-                        .windows(close.len())
-                        .position(|w| w == close)
-                })
+            let line = raw[i..].find('\n').unwrap_or(raw.len() - i);
+            let Some(len) = bytes[i..i + line]
+                .windows(close.len())
+                .position(|w| w == close)
             else {
                 continue;
             };
