@@ -10,8 +10,8 @@
 
 use crate::graph::{DepEdge, Graph};
 use crate::model::{
-    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, Level, Model, ReplicaSource, Strength,
-    TERRAFORM_ID_PREFIX, WorkloadKind,
+    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, K8S_ID_PREFIX, Level, Model,
+    ReplicaSource, Strength, WorkloadKind,
 };
 use crate::source::Span;
 use petgraph::algo::tarjan_scc;
@@ -159,9 +159,10 @@ impl Analysis {
                     .iter()
                     .enumerate()
                     .flat_map(|(i, inst)| {
-                        // Cloud resources are placed by their own attributes,
-                        // not by a Kubernetes cluster.
-                        let clustered = !entity.id.starts_with(TERRAFORM_ID_PREFIX);
+                        // Only Kubernetes objects live in a cluster; cloud
+                        // resources, manifests, catalogs and jobs are placed
+                        // by what they say themselves.
+                        let clustered = entity.id.starts_with(K8S_ID_PREFIX);
                         instance_causes(e, i, inst, ctx, clustered)
                     })
                     .collect()

@@ -212,6 +212,7 @@ pub fn check_sources(
             .collect()
     };
     let terraform = of_kind(Some(FileKind::Terraform));
+    let nomad = of_kind(Some(FileKind::Nomad));
     let documents = of_kind(None);
     let files = &documents[..];
     let parsed = parse_all(&sources, files, &setup.limits);
@@ -234,6 +235,11 @@ pub fn check_sources(
         &mut model,
         &mut errors,
     );
+    let nomad_files: Vec<_> = nomad
+        .iter()
+        .map(|f| (f.file, sources.get(f.file)))
+        .collect();
+    errors.extend(crate::model::nomad::extract(&nomad_files, &mut model));
     errors.extend(parsed.iter().filter_map(|(_, e)| e.clone()));
     for (id, source) in sources.iter() {
         model.suppressions.extend(suppression::comments(id, source));

@@ -2,8 +2,8 @@
 //! petgraph over all inputs, with failure domains as nodes too.
 
 use crate::model::{
-    Combine, Dependency, Domain, Model, Reference, Role, Strength, TERRAFORM_ID_PREFIX,
-    WorkloadKind,
+    Combine, Dependency, Domain, K8S_ID_PREFIX, Model, Reference, Role, Strength,
+    TERRAFORM_ID_PREFIX, WorkloadKind,
 };
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{BTreeMap, HashMap};
@@ -217,9 +217,6 @@ const WORKLOAD_LOOKUP_ORDER: &[&str] = &[
     "ReplicationController",
     "Pod",
 ];
-
-/// Ids of Kubernetes objects: `k8s:Kind/namespace/name`.
-const K8S_ID_PREFIX: &str = "k8s:";
 
 struct Resolver<'m> {
     model: &'m Model,

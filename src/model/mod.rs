@@ -8,6 +8,7 @@
 //! ([`Reference`]); the graph stage resolves them.
 
 pub mod kubernetes;
+pub mod nomad;
 pub mod tools;
 
 use crate::source::Span;
@@ -378,6 +379,9 @@ pub struct Instance {
     /// destination, a ServiceMonitor's selector, `[[tool]]` in spof.toml).
     pub manages: Vec<Dependency>,
 }
+
+/// Entity ids of Kubernetes objects: `k8s:Kind/namespace/name`.
+pub const K8S_ID_PREFIX: &str = "k8s:";
 
 /// Entity ids of Terraform resources: `tf:` and the address.
 pub const TERRAFORM_ID_PREFIX: &str = "tf:";

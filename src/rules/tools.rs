@@ -190,6 +190,7 @@ fn kinds_in_one_domain(input: &Input<'_>, estate_region: Option<&Unit>, out: &mu
             .map(|x| &x.unit)
             .find(|unit| {
                 matches!(unit, Unit::Domain(_))
+                    && Some(*unit) != estate_region
                     && rest.iter().all(|&t| input.analysis.fails_with(t, unit))
             });
         let Some(unit) = common else {

@@ -23,6 +23,7 @@ use eval::{Evaluator, Fail, Funcs, Scope};
 use instance::{Binding, Instance, Module, NoEnv, Program};
 use ir::{Conv, ExprKind, TElem};
 use parse::{FileKind, Item, ParsedFile, TypeKind, parse_file};
+pub(crate) use parse::{MAX_NESTING, too_deep};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -55,7 +56,7 @@ pub struct UnfollowedModule {
 /// Stack size for the threads that parse and evaluate: hcl-edit's parser
 /// and the evaluator are recursive, and nesting is bounded to
 /// [`parse::MAX_NESTING`] levels.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
+pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 /// Loads the Terraform configurations in `files` (every discovered `*.tf`,
 /// `*.tf.json`, `*.tfvars` and `*.tfvars.json`); `vars` are the root

@@ -1,0 +1,21 @@
+# Three allocations, at most one per datacenter.
+job "api" {
+  datacenters = ["dc1", "dc2", "dc3"]
+
+  group "web" {
+    count = 3
+
+    constraint {
+      operator  = "distinct_property"
+      attribute = "${node.datacenter}"
+    }
+
+    task "server" {
+      driver = "docker"
+
+      config {
+        image = "example/api:1.4"
+      }
+    }
+  }
+}
