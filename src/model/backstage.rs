@@ -593,3 +593,455 @@ fn suppression(item: &Item<'_>, node: &Node, id: &str) -> Suppression {
         scope: SuppressionScope::Entity(id.to_string()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::yaml::{Limits, parse_stream};
+
+    fn model(text: &str) -> Model {
+        let (docs, error) = parse_stream(text, &Limits::default());
+        assert!(error.is_none(), "{error:?}");
+        let files = [FileDocs {
+            file: FileId(0),
+            cluster: None,
+            docs: &docs,
+        }];
+        let mut model = Model::default();
+        kubernetes::extract(&files, &kubernetes::TopologyKeys::default(), &mut model);
+        extract(&files, &mut model);
+        model
+    }
+
+    fn entity<'m>(model: &'m Model, id: &str) -> &'m Entity {
+        model
+            .entities
+            .iter()
+            .find(|e| e.id == id)
+            .unwrap_or_else(|| panic!("no {id} in {:?}", ids(model)))
+    }
+
+    fn ids(model: &Model) -> Vec<&str> {
+        model.entities.iter().map(|e| e.id.as_str()).collect()
+    }
+
+    fn at(text: &str, span: Span) -> &str {
+        &text[span.range.start as usize..span.range.end as usize]
+    }
+
+    const CATALOG: &str = r#"apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: talk-api
+  namespace: chat
+  annotations:
+    spof.dev/sites: "datacenter=gasan, sangam,region = busan"
+spec:
+  type: service
+  dependsOn:
+    - resource:talk-db
+    - component:default/push
+    - cache
+  consumesApis: [events]
+---
+apiVersion: backstage.io/v1alpha1
+kind: Resource
+metadata:
+  name: talk-db
+  namespace: chat
+spec:
+  type: database
+  dependencyOf: [component:talk-api]
+---
+apiVersion: backstage.io/v1alpha1
+kind: Resource
+metadata:
+  name: cache
+  namespace: chat
+spec:
+  type: bucket-of-things
+---
+apiVersion: backstage.io/v1beta1
+kind: Component
+metadata:
+  name: push
+spec:
+  type: service
+  providesApis: [chat/events]
+---
+apiVersion: backstage.io/v1alpha1
+kind: API
+metadata:
+  name: events
+  namespace: chat
+spec:
+  type: asyncapi
+---
+apiVersion: backstage.io/v1alpha1
+kind: System
+metadata:
+  name: talk
+---
+apiVersion: backstage.io/v1alpha1
+kind: Group
+metadata:
+  name: talk-team
+"#;
+
+    #[test]
+    fn kinds_become_entities_with_roles() {
+        let m = model(CATALOG);
+        assert_eq!(
+            ids(&m),
+            [
+                "backstage:component:chat/talk-api",
+                "backstage:resource:chat/talk-db",
+                "backstage:resource:chat/cache",
+                "backstage:component:default/push",
+                "backstage:api:chat/events",
+                "backstage:system:default/talk",
+            ]
+        );
+        let api = entity(&m, "backstage:component:chat/talk-api");
+        assert_eq!(
+            (
+                api.kind.as_str(),
+                api.namespace.as_deref(),
+                api.name.as_str()
+            ),
+            ("Component", Some("chat"), "talk-api")
+        );
+        let role = |id| entity(&m, id).role;
+        assert_eq!(role("backstage:component:chat/talk-api"), Role::Service);
+        assert_eq!(role("backstage:resource:chat/talk-db"), Role::Datastore);
+        assert_eq!(role("backstage:resource:chat/cache"), Role::Platform);
+        assert_eq!(role("backstage:api:chat/events"), Role::Network);
+        let system = entity(&m, "backstage:system:default/talk");
+        assert_eq!(system.role, Role::Platform);
+        assert_eq!(system.instances.len(), 1);
+        assert!(system.instances[0].workload.is_none());
+        assert!(system.instances[0].dependencies.is_empty());
+    }
+
+    #[test]
+    fn each_site_is_a_pinned_copy() {
+        let m = model(CATALOG);
+        let api = entity(&m, "backstage:component:chat/talk-api");
+        let copies: Vec<_> = api
+            .instances
+            .iter()
+            .map(|i| {
+                let pin = &i.placement.pins[0];
+                assert_eq!(i.placement.pins.len(), 1);
+                assert_eq!(pin.via, SITES);
+                assert_eq!(i.workload, Some(WorkloadKind::LongRunning));
+                assert!(i.placement.replicas.is_none());
+                (
+                    i.copy.as_deref(),
+                    pin.level,
+                    pin.domains.clone(),
+                    at(CATALOG, pin.span),
+                )
+            })
+            .collect();
+        assert_eq!(
+            copies,
+            [
+                (
+                    Some("gasan"),
+                    Level::Zone,
+                    vec!["gasan".to_string()],
+                    "gasan"
+                ),
+                (Some("sangam"), Level::Zone, vec!["sangam".into()], "sangam"),
+                (Some("busan"), Level::Region, vec!["busan".into()], "busan"),
+            ]
+        );
+        // The name's own place: the second `sangam` would do too, so check
+        // the offset.
+        let busan = api.instances[2].placement.pins[0].span;
+        assert_eq!(
+            busan.range.start as usize,
+            CATALOG.find("busan").unwrap_or(0)
+        );
+        assert_eq!(
+            api.instances[2].region.as_ref().map(|(r, _)| r.as_str()),
+            Some("busan")
+        );
+        // No sites: one declaration, no placement.
+        let db = entity(&m, "backstage:resource:chat/talk-db");
+        assert_eq!(db.instances.len(), 1);
+        assert_eq!(db.instances[0].placement, Placement::default());
+        assert_eq!(db.instances[0].copy, None);
+    }
+
+    #[test]
+    fn references_follow_backstage_defaults() {
+        let m = model(CATALOG);
+        let api = entity(&m, "backstage:component:chat/talk-api");
+        for inst in &api.instances {
+            let deps: Vec<_> = inst
+                .dependencies
+                .iter()
+                .filter(|d| d.via != "spec.dependencyOf")
+                .map(|d| {
+                    assert_eq!(d.strength, Strength::Hard);
+                    (
+                        d.target.clone(),
+                        at(CATALOG, d.span),
+                        d.via.as_str(),
+                        d.explicit,
+                    )
+                })
+                .collect();
+            let id = |s: &str| Reference::Id(s.to_string());
+            assert_eq!(
+                deps,
+                [
+                    (
+                        id("backstage:resource:chat/talk-db"),
+                        "resource:talk-db",
+                        "spec.dependsOn",
+                        true
+                    ),
+                    (
+                        id("backstage:component:default/push"),
+                        "component:default/push",
+                        "spec.dependsOn",
+                        true
+                    ),
+                    // A bare name: the first kind with that name.
+                    (
+                        id("backstage:resource:chat/cache"),
+                        "cache",
+                        "spec.dependsOn",
+                        true
+                    ),
+                    (
+                        id("backstage:api:chat/events"),
+                        "events",
+                        "spec.consumesApis",
+                        true
+                    ),
+                ]
+            );
+        }
+    }
+
+    #[test]
+    fn inverse_relations_go_to_the_named_entity() {
+        let m = model(CATALOG);
+        // talk-db is a dependency of talk-api: talk-api's copies each get it,
+        // at the entry in talk-db.
+        let api = entity(&m, "backstage:component:chat/talk-api");
+        for inst in &api.instances {
+            let inverse = inst
+                .dependencies
+                .iter()
+                .find(|d| d.via == "spec.dependencyOf")
+                .expect("dependencyOf");
+            assert_eq!(
+                inverse.target,
+                Reference::Id("backstage:resource:chat/talk-db".into())
+            );
+            assert_eq!(at(CATALOG, inverse.span), "component:talk-api");
+        }
+        // The API is up while a provider is.
+        let events = entity(&m, "backstage:api:chat/events");
+        assert_eq!(events.instances[0].combine, Combine::Any);
+        let deps = &events.instances[0].dependencies;
+        assert_eq!(deps.len(), 1);
+        assert_eq!(
+            deps[0].target,
+            Reference::Id("backstage:component:default/push".into())
+        );
+        assert_eq!(at(CATALOG, deps[0].span), "chat/events");
+        assert_eq!(deps[0].via, "spec.providesApis");
+    }
+
+    const ANNOTATED: &str = r#"apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: Deployer
+  annotations:
+    spof.dev/depends-on: "Resource:Talk-DB, k8s:StatefulSet/prod/pg, cache"
+    spof.dev/soft-depends-on: group:talk-team, tf:aws_s3_bucket.logs
+    spof.dev/manages: component:talk-api, k8s:Deployment/talk/api
+    spof.dev/tool-kind: deploy
+    spof.dev/terraform: aws_instance.deployer, module.x.aws_eip.this
+    spof.dev/ignore: "SPOF004: accepted until=2030-01-01"
+  labels:
+    backstage.io/kubernetes-id: deployer
+spec:
+  type: tool
+---
+apiVersion: backstage.io/v1alpha1
+kind: Resource
+metadata:
+  name: talk-db
+spec:
+  type: database
+"#;
+
+    #[test]
+    fn annotations_declare_dependencies_links_and_manages() {
+        let m = model(ANNOTATED);
+        let tool = entity(&m, "backstage:component:default/Deployer");
+        assert_eq!(tool.role, Role::Tool);
+        assert_eq!(tool.tool_kind.as_deref(), Some("deploy"));
+        let inst = &tool.instances[0];
+        let deps: Vec<_> = inst
+            .dependencies
+            .iter()
+            .map(|d| {
+                (
+                    d.target.clone(),
+                    d.strength,
+                    at(ANNOTATED, d.span),
+                    d.explicit,
+                )
+            })
+            .collect();
+        let tf = |a: &str| Reference::Terraform {
+            root: None,
+            address: a.into(),
+        };
+        assert_eq!(
+            deps,
+            [
+                // Catalog references match case-insensitively.
+                (
+                    Reference::Id("backstage:resource:default/talk-db".into()),
+                    Strength::Hard,
+                    "Resource:Talk-DB",
+                    true
+                ),
+                (
+                    Reference::Id("k8s:StatefulSet/prod/pg".into()),
+                    Strength::Hard,
+                    "k8s:StatefulSet/prod/pg",
+                    true
+                ),
+                (
+                    Reference::K8sName {
+                        namespace: "default".into(),
+                        name: "cache".into()
+                    },
+                    Strength::Hard,
+                    "cache",
+                    true
+                ),
+                // A group has no availability: dropped.
+                (
+                    tf("aws_s3_bucket.logs"),
+                    Strength::Soft,
+                    "tf:aws_s3_bucket.logs",
+                    true
+                ),
+                (
+                    Reference::K8sLabel {
+                        key: KUBERNETES_ID.into(),
+                        value: "deployer".into()
+                    },
+                    Strength::Hard,
+                    "deployer",
+                    false
+                ),
+                (
+                    tf("aws_instance.deployer"),
+                    Strength::Hard,
+                    "aws_instance.deployer",
+                    true
+                ),
+                (
+                    tf("module.x.aws_eip.this"),
+                    Strength::Hard,
+                    "module.x.aws_eip.this",
+                    true
+                ),
+            ]
+        );
+        let manages: Vec<_> = inst
+            .manages
+            .iter()
+            .map(|d| (d.target.clone(), at(ANNOTATED, d.span)))
+            .collect();
+        assert_eq!(
+            manages,
+            [
+                (
+                    Reference::Id("backstage:component:default/talk-api".into()),
+                    "component:talk-api"
+                ),
+                (
+                    Reference::Id("k8s:Deployment/talk/api".into()),
+                    "k8s:Deployment/talk/api"
+                ),
+            ]
+        );
+        let ignore = &m.suppressions[0];
+        assert_eq!(ignore.rules, ["SPOF004"]);
+        assert_eq!(
+            ignore.scope,
+            SuppressionScope::Entity("backstage:component:default/Deployer".into())
+        );
+    }
+
+    #[test]
+    fn tool_kind_is_recognised_by_name() {
+        let m = model(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: argocd\nspec:\n  type: tool\n",
+        );
+        assert_eq!(m.entities[0].tool_kind.as_deref(), Some("deploy"));
+    }
+
+    #[test]
+    fn catalog_documents_are_not_kubernetes_objects() {
+        let m = model(CATALOG);
+        assert!(m.entities.iter().all(|e| e.id.starts_with(ID_PREFIX)));
+    }
+
+    #[test]
+    fn bad_input_is_skipped_without_panic() {
+        let m = model(
+            r#"apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: x
+  annotations:
+    spof.dev/sites: [a, b]
+    spof.dev/depends-on: ":, /, a:b:c"
+    backstage.io/kubernetes-id: ""
+spec:
+  dependsOn: {a: b}
+  dependencyOf: [[x]]
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: "y"
+  annotations:
+    spof.dev/sites: |
+      a,
+      rack=b
+"#,
+        );
+        assert_eq!(
+            ids(&m),
+            [
+                "backstage:component:default/x",
+                "backstage:component:default/y"
+            ]
+        );
+        // A block scalar: the whole value; an unknown level is a copy with
+        // no placement.
+        let y = &m.entities[1];
+        assert_eq!(y.instances.len(), 2);
+        assert_eq!(y.instances[1].copy.as_deref(), Some("b"));
+        assert!(y.instances[1].placement.pins.is_empty());
+    }
+}
