@@ -227,6 +227,7 @@ pub fn check_sources(
         })
         .collect();
     kubernetes::extract(&inputs, &setup.keys, &mut model);
+    crate::model::backstage::extract(&inputs, &mut model);
     terraform_model(
         &sources,
         &terraform,

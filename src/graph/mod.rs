@@ -331,6 +331,19 @@ impl<'m> Resolver<'m> {
                 })
                 .into_iter()
                 .collect(),
+            Reference::K8sLabel { key, value } => self
+                .model
+                .entities
+                .iter()
+                .enumerate()
+                .filter(|(_, e)| {
+                    e.id.starts_with(K8S_ID_PREFIX)
+                        && e.instances
+                            .iter()
+                            .any(|i| i.pod_labels.get(key) == Some(value))
+                })
+                .map(|(i, _)| i)
+                .collect(),
             Reference::PodSelector { namespace, labels } => self
                 .workloads
                 .get(namespace.as_str())

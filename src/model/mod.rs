@@ -7,6 +7,7 @@
 //! guaranteed) and dependencies on other entities, still unresolved here
 //! ([`Reference`]); the graph stage resolves them.
 
+pub mod backstage;
 pub mod kubernetes;
 pub mod nomad;
 pub mod tools;
@@ -138,6 +139,9 @@ pub enum Reference {
         root: Option<String>,
         address: String,
     },
+    /// Kubernetes workloads whose pod template carries the label, in any
+    /// namespace and cluster: what `backstage.io/kubernetes-id` links.
+    K8sLabel { key: String, value: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -87,6 +87,7 @@ fn reference_text(r: &Reference) -> String {
             name,
         } => format!("{kind}/{namespace}/{name}"),
         Reference::K8sName { name, .. } => name.clone(),
+        Reference::K8sLabel { key, value } => format!("{key}={value}"),
         Reference::PodSelector { labels, .. } => labels
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
