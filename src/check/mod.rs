@@ -13,6 +13,7 @@ use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::discover::{FileKind, classify};
 use crate::graph::Graph;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
+use crate::model::manifest;
 use crate::model::{
     CloudUnit, Domain, Level, Model, Suppression, TERRAFORM_ID_PREFIX, UnfollowedModule,
 };
@@ -208,6 +209,7 @@ pub fn check_sources(
             .collect()
     };
     let terraform = of_kind(Some(FileKind::Terraform));
+    let manifests = of_kind(Some(FileKind::Manifest));
     let documents = of_kind(None);
     let files = &documents[..];
     let parsed = parse_all(&sources, files, &setup.limits);
@@ -230,6 +232,11 @@ pub fn check_sources(
         &mut model,
         &mut errors,
     );
+    let manifest_files: Vec<_> = manifests
+        .iter()
+        .map(|f| (f.file, sources.get(f.file)))
+        .collect();
+    errors.extend(manifest::extract(&manifest_files, &mut model));
     errors.extend(parsed.iter().filter_map(|(_, e)| e.clone()));
     for (id, source) in sources.iter() {
         model.suppressions.extend(suppression::comments(id, source));
@@ -280,7 +287,7 @@ pub fn check_sources(
             .count()
     };
     let summary = Summary {
-        files: files.len() + terraform.len(),
+        files: files.len() + terraform.len() + manifests.len(),
         entities: model.entities.len(),
         errors: count(Severity::Error),
         warnings: count(Severity::Warning),

@@ -8,6 +8,7 @@
 //! ([`Reference`]); the graph stage resolves them.
 
 pub mod kubernetes;
+pub mod manifest;
 pub mod tools;
 
 use crate::source::Span;
