@@ -66,7 +66,9 @@ pub fn extract(files: &[(FileId, &SourceFile)], model: &mut Model) -> Vec<Diagno
         .iter()
         .map(|&(file, source)| {
             let (tree, errors) = DeTable::parse_recoverable(&source.text);
-            for error in &errors {
+            // What the parser recovers still defines names for the other
+            // files, but its errors would be echoes of the first one.
+            if let Some(error) = errors.first() {
                 reader.syntax_error(file, &source.text, error);
             }
             (file, tree)
@@ -124,8 +126,11 @@ pub fn extract(files: &[(FileId, &SourceFile)], model: &mut Model) -> Vec<Diagno
         let entity = reader.entity(def, &sites, &known);
         model.entities.push(entity);
     }
-    reader.diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    reader.diags
+    let Reader { mut diags, syntax } = reader;
+    diags.retain(|d| !syntax.iter().any(|s| s.span.file == d.span.file));
+    diags.extend(syntax);
+    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    diags
 }
 
 /// A `[sites.NAME]` table.
@@ -181,6 +186,8 @@ impl WithRelated for Diagnostic {
 #[derive(Default)]
 struct Reader {
     diags: Vec<Diagnostic>,
+    /// TOML syntax errors: a file with one reports nothing else.
+    syntax: Vec<Diagnostic>,
 }
 
 impl Reader {
@@ -216,7 +223,15 @@ impl Reader {
         } else {
             message.clone()
         };
-        self.error(file, range, format!("invalid TOML: {message}"), label, help);
+        self.syntax.push(
+            Diagnostic::error(
+                MANIFEST_ERROR,
+                span(file, range),
+                format!("invalid TOML: {message}"),
+            )
+            .with_label(label)
+            .with_help(help),
+        );
     }
 
     fn unknown_key(&mut self, file: FileId, key: &Key<'_>, allowed: &[&str], context: &str) {
@@ -904,4 +919,639 @@ fn with_article(type_name: &str) -> String {
         "a"
     };
     format!("{article} {type_name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Loaded, Setup, check_sources};
+    use crate::diagnostic::Kind;
+    use crate::source::SourceMap;
+    use std::path::PathBuf;
+
+    struct Read {
+        model: Model,
+        diags: Vec<Diagnostic>,
+        sources: SourceMap,
+    }
+
+    impl Read {
+        /// `line:col message` of every error, then its label and help.
+        fn errors(&self) -> Vec<(String, String, String)> {
+            self.diags
+                .iter()
+                .map(|d| {
+                    assert_eq!(d.code, MANIFEST_ERROR);
+                    assert_eq!(d.kind, Kind::Error);
+                    assert!(d.label.is_some(), "{d:?} has no label");
+                    let source = self.sources.get(d.span.file);
+                    let lc = source.line_col(d.span.range.start);
+                    let prefix = if self.sources.len() > 1 {
+                        format!("{}:", source.path.display())
+                    } else {
+                        String::new()
+                    };
+                    (
+                        format!("{prefix}{}:{} {}", lc.line, lc.column, d.message),
+                        d.label.clone().unwrap_or_default(),
+                        d.help.clone().unwrap_or_default(),
+                    )
+                })
+                .collect()
+        }
+
+        fn text(&self, span: Span) -> &str {
+            let text = &self.sources.get(span.file).text;
+            &text[span.range.start as usize..span.range.end as usize]
+        }
+
+        fn entity(&self, id: &str) -> &Entity {
+            self.model
+                .entities
+                .iter()
+                .find(|e| e.id == id)
+                .unwrap_or_else(|| panic!("no entity {id}"))
+        }
+    }
+
+    fn read_files(files: &[(&str, &str)]) -> Read {
+        let mut sources = SourceMap::default();
+        let ids: Vec<FileId> = files
+            .iter()
+            .map(|(path, text)| sources.add(SourceFile::new(PathBuf::from(path), *text)))
+            .collect();
+        let inputs: Vec<(FileId, &SourceFile)> = ids.iter().map(|&f| (f, sources.get(f))).collect();
+        let mut model = Model::default();
+        let diags = extract(&inputs, &mut model);
+        Read {
+            model,
+            diags,
+            sources,
+        }
+    }
+
+    fn read(text: &str) -> Read {
+        read_files(&[("spof.services.toml", text)])
+    }
+
+    /// `(code, entity id)` of every finding of a check of the manifest.
+    fn findings(text: &str) -> Vec<(String, String)> {
+        let mut sources = SourceMap::default();
+        let file = sources.add(SourceFile::new(PathBuf::from("estate.spof.toml"), text));
+        let report = check_sources(
+            sources,
+            &[Loaded {
+                file,
+                cluster: None,
+            }],
+            &Setup::default(),
+            Vec::new(),
+        );
+        let errors: Vec<_> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.kind == Kind::Error)
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        report
+            .diagnostics
+            .iter()
+            .map(|d| (d.code.clone(), d.entity.clone().unwrap_or_default()))
+            .collect()
+    }
+
+    const ESTATE: &str = r#"[sites.pangyo]
+region = "capital"
+
+[sites.ansan]
+region = "capital"
+
+[sites.seoul]
+level = "region"
+
+[services.talk-api]
+sites = ["pangyo", "ansan"]
+replicas = 12
+depends_on = ["talk-db", "k8s:StatefulSet/talk/talk-db", "tf:aws_db_instance.orders"]
+soft_depends_on = ["auth"]
+
+[services.talk-db]
+sites = ["pangyo"]
+role = "datastore"
+
+[services.auth]
+sites = ["seoul"]
+
+[tools.deploy-console]
+sites = ["pangyo"]
+manages = ["talk-api", "auth", "k8s:Deployment/talk/web"]
+depends_on = ["sso"]
+
+[tools.sso]
+sites = ["ansan"]
+kind = "sso"
+"#;
+
+    #[test]
+    fn services_are_entities_with_one_copy_per_site() {
+        let r = read(ESTATE);
+        assert!(r.diags.is_empty(), "{:#?}", r.errors());
+        let ids: Vec<&str> = r.model.entities.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "manifest:talk-api",
+                "manifest:talk-db",
+                "manifest:auth",
+                "manifest:deploy-console",
+                "manifest:sso"
+            ]
+        );
+        let api = r.entity("manifest:talk-api");
+        assert_eq!(api.kind, "Service");
+        assert_eq!(api.name, "talk-api");
+        assert_eq!(api.namespace, None);
+        assert_eq!(api.role, Role::Service);
+        assert_eq!(api.label(), "Service talk-api");
+        assert_eq!(api.instances.len(), 2);
+        for (inst, site) in api.instances.iter().zip(["pangyo", "ansan"]) {
+            assert_eq!(r.text(inst.span), "talk-api");
+            assert_eq!(inst.copy.as_deref(), Some(site));
+            assert_eq!(inst.cluster, None);
+            assert_eq!(inst.workload, Some(WorkloadKind::LongRunning));
+            let (region, region_span) = inst.region.clone().unwrap();
+            assert_eq!(region, "capital");
+            assert_eq!(r.text(region_span), "\"capital\"");
+            let [pin] = inst.placement.pins.as_slice() else {
+                panic!("{:?}", inst.placement.pins);
+            };
+            assert_eq!(pin.level, Level::Zone);
+            assert_eq!(pin.domains, [site]);
+            assert_eq!(pin.via, "site list");
+            assert_eq!(r.text(pin.span), format!("\"{site}\""));
+            // 12 over 2 sites: 6 each.
+            let replicas = inst.placement.replicas.unwrap();
+            assert_eq!(replicas.count, 6);
+            assert_eq!(replicas.source, ReplicaSource::Explicit);
+            assert_eq!(r.text(replicas.span), "12");
+            assert!(inst.placement.quorum.is_none());
+            assert!(inst.placement.spreads.is_empty());
+        }
+        let db = r.entity("manifest:talk-db");
+        assert_eq!(db.role, Role::Datastore);
+        let replicas = db.instances[0].placement.replicas.unwrap();
+        assert_eq!(
+            (replicas.count, replicas.source),
+            (1, ReplicaSource::Defaulted)
+        );
+        assert_eq!(r.text(replicas.span), "talk-db");
+        // A region-level site pins at region level, with no region of its own.
+        let auth = r.entity("manifest:auth");
+        assert_eq!(auth.instances[0].placement.pins[0].level, Level::Region);
+        assert_eq!(auth.instances[0].region, None);
+    }
+
+    #[test]
+    fn replicas_per_site_round_up() {
+        let r = read(
+            "[sites.a]\n[sites.b]\n[sites.c]\n[services.x]\nsites = [\"a\", \"b\", \"c\"]\nreplicas = 4\n",
+        );
+        assert!(r.diags.is_empty(), "{:#?}", r.errors());
+        let counts: Vec<u32> = r.model.entities[0]
+            .instances
+            .iter()
+            .map(|i| i.placement.replicas.unwrap().count)
+            .collect();
+        assert_eq!(counts, [2, 2, 2]);
+    }
+
+    #[test]
+    fn dependencies_resolve_names_and_entity_ids() {
+        let r = read(ESTATE);
+        let api = r.entity("manifest:talk-api");
+        for inst in &api.instances {
+            let deps: Vec<(&Reference, Strength, &str)> = inst
+                .dependencies
+                .iter()
+                .map(|d| (&d.target, d.strength, r.text(d.span)))
+                .collect();
+            assert_eq!(
+                deps,
+                [
+                    (
+                        &Reference::Id("manifest:talk-db".into()),
+                        Strength::Hard,
+                        "\"talk-db\""
+                    ),
+                    (
+                        &Reference::Id("k8s:StatefulSet/talk/talk-db".into()),
+                        Strength::Hard,
+                        "\"k8s:StatefulSet/talk/talk-db\""
+                    ),
+                    (
+                        &Reference::Terraform {
+                            root: None,
+                            address: "aws_db_instance.orders".into()
+                        },
+                        Strength::Hard,
+                        "\"tf:aws_db_instance.orders\""
+                    ),
+                    (
+                        &Reference::Id("manifest:auth".into()),
+                        Strength::Soft,
+                        "\"auth\""
+                    ),
+                ]
+            );
+            for d in &inst.dependencies {
+                assert_eq!(d.via, "depends_on in the manifest");
+                assert!(d.explicit);
+                assert_eq!(d.origin, None);
+            }
+        }
+    }
+
+    #[test]
+    fn tools_have_a_kind_and_manage_entities() {
+        let r = read(ESTATE);
+        let console = r.entity("manifest:deploy-console");
+        assert_eq!(console.kind, "Tool");
+        assert_eq!(console.role, Role::Tool);
+        // Detected from the name.
+        assert_eq!(console.tool_kind.as_deref(), Some("deploy"));
+        let manages: Vec<&Reference> = console.instances[0]
+            .manages
+            .iter()
+            .map(|m| &m.target)
+            .collect();
+        assert_eq!(
+            manages,
+            [
+                &Reference::Id("manifest:talk-api".into()),
+                &Reference::Id("manifest:auth".into()),
+                &Reference::Id("k8s:Deployment/talk/web".into()),
+            ]
+        );
+        assert_eq!(r.text(console.instances[0].manages[0].span), "\"talk-api\"");
+        let sso = r.entity("manifest:sso");
+        assert_eq!(sso.tool_kind.as_deref(), Some("sso"));
+        let plain = read("[tools.runbook-wiki]\n");
+        assert_eq!(plain.model.entities[0].tool_kind, None);
+        assert_eq!(plain.model.entities[0].role, Role::Tool);
+    }
+
+    #[test]
+    fn quorum_makes_one_instance_spread_over_its_sites() {
+        let r = read(
+            "[sites.a]\nregion = \"r\"\n[sites.b]\n[sites.c]\n[services.etcd]\nsites = [\"a\", \"b\", \"c\"]\nreplicas = 3\nquorum = 2\n",
+        );
+        assert!(r.diags.is_empty(), "{:#?}", r.errors());
+        let [inst] = r.model.entities[0].instances.as_slice() else {
+            panic!("one instance");
+        };
+        assert_eq!(inst.copy, None);
+        assert_eq!(inst.region.as_ref().map(|(r, _)| r.as_str()), Some("r"));
+        let p = &inst.placement;
+        assert_eq!(p.replicas.unwrap().count, 3);
+        let q = p.quorum.as_ref().unwrap();
+        assert_eq!(q.needed, 2);
+        assert_eq!(q.reason, "`quorum = 2` in the manifest");
+        assert_eq!(r.text(q.span), "2");
+        let [pin] = p.pins.as_slice() else {
+            panic!("{:?}", p.pins);
+        };
+        assert_eq!((pin.level, pin.domains.len()), (Level::Zone, 3));
+        let spread = p.hard_spread(Level::Zone).unwrap();
+        assert_eq!(spread.min_domains, Some(3));
+        assert_eq!(spread.max_skew, Some(1));
+        assert!(!spread.one_per_domain);
+        assert_eq!(r.text(spread.span), "[\"a\", \"b\", \"c\"]");
+    }
+
+    #[test]
+    fn quorum_over_three_sites_survives_one_and_over_two_does_not() {
+        let three = "[sites.a]\n[sites.b]\n[sites.c]\n[services.etcd]\nsites = [\"a\", \"b\", \"c\"]\nreplicas = 3\nquorum = 2\n";
+        assert_eq!(findings(three), []);
+        let two = "[sites.a]\n[sites.b]\n[services.etcd]\nsites = [\"a\", \"b\"]\nreplicas = 3\nquorum = 2\n";
+        assert_eq!(
+            findings(two),
+            [("SPOF006".to_string(), "manifest:etcd".to_string())]
+        );
+    }
+
+    #[test]
+    fn two_sites_are_alternatives_and_one_site_is_a_single_point() {
+        let two = "[sites.a]\n[sites.b]\n[services.api]\nsites = [\"a\", \"b\"]\n";
+        assert_eq!(findings(two), []);
+        let one = "[sites.a]\n[services.api]\nsites = [\"a\"]\nreplicas = 2\n";
+        assert_eq!(
+            findings(one),
+            [("SPOF004".to_string(), "manifest:api".to_string())]
+        );
+    }
+
+    #[test]
+    fn sites_and_names_are_shared_across_files() {
+        let r = read_files(&[
+            ("a/sites.spof.toml", "[sites.pangyo]\n[sites.ansan]\n"),
+            (
+                "b/talk.spof.toml",
+                "[services.talk-api]\nsites = [\"pangyo\", \"ansan\"]\ndepends_on = [\"talk-db\"]\n",
+            ),
+            (
+                "c/db.spof.toml",
+                "[services.talk-db]\nsites = [\"pangyo\"]\n",
+            ),
+        ]);
+        assert!(r.diags.is_empty(), "{:#?}", r.errors());
+        let api = r.entity("manifest:talk-api");
+        assert_eq!(api.instances.len(), 2);
+        assert_eq!(
+            api.instances[0].dependencies[0].target,
+            Reference::Id("manifest:talk-db".into())
+        );
+    }
+
+    #[test]
+    fn duplicates_across_files_point_at_both() {
+        let r = read_files(&[
+            ("a.spof.toml", "[sites.pangyo]\n[services.talk]\n"),
+            ("b.spof.toml", "[sites.pangyo]\n[tools.talk]\n"),
+        ]);
+        assert_eq!(
+            r.errors(),
+            [
+                (
+                    "b.spof.toml:1:8 duplicate site `pangyo`".to_string(),
+                    "defined again here".to_string(),
+                    "define each site once, in one manifest file".to_string()
+                ),
+                (
+                    "b.spof.toml:2:8 `talk` is defined both as a service and as a tool".to_string(),
+                    "defined again here".to_string(),
+                    "services and tools share one namespace of names: rename one of them"
+                        .to_string()
+                ),
+            ]
+        );
+        for d in &r.diags {
+            assert_eq!(d.related.len(), 1);
+            assert_eq!(d.related[0].message, "first defined here");
+            assert_eq!(d.related[0].span.file, FileId(0));
+        }
+        // The first definition is kept.
+        assert_eq!(r.model.entities.len(), 1);
+        assert_eq!(r.model.entities[0].kind, "Service");
+        let again = read_files(&[
+            ("a.spof.toml", "[services.talk]\n"),
+            ("b.spof.toml", "\n[services.talk]\n"),
+        ]);
+        assert_eq!(
+            again.errors()[0].0,
+            "b.spof.toml:2:11 duplicate service `talk`"
+        );
+    }
+
+    fn errors_of(text: &str) -> Vec<(String, String, String)> {
+        read(text).errors()
+    }
+
+    fn e(at: &str, label: &str, help: &str) -> (String, String, String) {
+        (at.to_string(), label.to_string(), help.to_string())
+    }
+
+    #[test]
+    fn unknown_keys_suggest_the_allowed_ones() {
+        assert_eq!(
+            errors_of(
+                "[site.a]\n[sites.b]\nregoin = \"r\"\n[services.x]\ndepends-on = []\nreplica = 2\n[tools.t]\nrole = \"tool\"\n"
+            ),
+            [
+                e(
+                    "1:2 unknown key `site` at the top level",
+                    "unknown key",
+                    "did you mean `sites`?"
+                ),
+                e(
+                    "3:1 unknown key `regoin` in [sites.b]",
+                    "unknown key",
+                    "did you mean `region`?"
+                ),
+                e(
+                    "5:1 unknown key `depends-on` in [services.x]",
+                    "unknown key",
+                    "did you mean `depends_on`?"
+                ),
+                e(
+                    "6:1 unknown key `replica` in [services.x]",
+                    "unknown key",
+                    "did you mean `replicas`?"
+                ),
+                e(
+                    "8:1 unknown key `role` in [tools.t]",
+                    "unknown key",
+                    "expected one of `sites`, `replicas`, `quorum`, `depends_on`, `soft_depends_on`, `kind`, `manages`"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_sites_and_names_suggest_the_known_ones() {
+        let r = read(
+            "[sites.pangyo]\n[services.talk-api]\nsites = [\"pangyo\", \"pangoy\", \"jeju\"]\ndepends_on = [\"talk-ap\", \"StatefulSet/talk/db\", \"manifest:nope\"]\n[tools.deploy]\nmanages = [\"talk-apj\"]\n",
+        );
+        assert_eq!(
+            r.errors(),
+            [
+                e(
+                    "3:20 unknown site `pangoy`",
+                    "no such site",
+                    "did you mean `pangyo`?"
+                ),
+                e(
+                    "3:30 unknown site `jeju`",
+                    "no such site",
+                    "define it as `[sites.jeju]`, or use one of `pangyo`"
+                ),
+                e(
+                    "4:15 `depends_on` of `talk-api` names unknown `talk-ap`",
+                    "no service or tool of this name",
+                    "did you mean `talk-api`?"
+                ),
+                e(
+                    "4:26 `depends_on` of `talk-api` names unknown `StatefulSet/talk/db`",
+                    "no service or tool of this name",
+                    "to name another format's entity, write its id: `k8s:StatefulSet/talk/db` (Kind/namespace/name), `tf:ADDRESS`, …"
+                ),
+                e(
+                    "4:49 `depends_on` of `talk-api` names unknown `nope`",
+                    "no service or tool of this name",
+                    "define it as `[services.nope]` or `[tools.nope]`, or write another format's entity id (`k8s:…`, `tf:…`)"
+                ),
+                e(
+                    "6:12 `manages` of `deploy` names unknown `talk-apj`",
+                    "no service or tool of this name",
+                    "did you mean `talk-api`?"
+                ),
+            ]
+        );
+        // The bad entries are skipped; the rest is used.
+        let api = r.entity("manifest:talk-api");
+        assert_eq!(api.instances.len(), 1);
+        assert_eq!(api.instances[0].copy.as_deref(), Some("pangyo"));
+        assert!(api.instances[0].dependencies.is_empty());
+        assert!(r.entity("manifest:deploy").instances[0].manages.is_empty());
+    }
+
+    #[test]
+    fn type_errors_name_what_was_found() {
+        assert_eq!(
+            errors_of(
+                "[sites.a]\n[services.x]\nsites = \"a\"\nreplicas = \"3\"\ndepends_on = [\"y\", 3]\n[services.y]\nrole = 5\n[sites.b]\nlevel = \"rack\"\n"
+            ),
+            [
+                e(
+                    "3:9 `sites` must be an array of strings",
+                    "found a string",
+                    "use an array: `sites = [\"a\"]`"
+                ),
+                e(
+                    "4:12 `replicas` must be an integer",
+                    "found a string",
+                    "write a whole number: `replicas = 3`"
+                ),
+                e(
+                    "5:20 `depends_on` must be an array of strings",
+                    "found an integer",
+                    "write each entry in quotes"
+                ),
+                e(
+                    "7:8 `role` must be a string",
+                    "found an integer",
+                    "write it in quotes: `role = \"...\"`"
+                ),
+                e(
+                    "9:9 unknown level `rack` for site `b`",
+                    "unknown level",
+                    "expected one of `region`, `zone`, `datacenter`, `host`"
+                ),
+            ]
+        );
+        assert_eq!(
+            errors_of("services = 3\n"),
+            [e(
+                "1:12 `services` must be a table",
+                "found an integer",
+                "write it as a `[services]` section"
+            )]
+        );
+    }
+
+    #[test]
+    fn counts_must_be_sensible() {
+        let r = read(
+            "[sites.a]\n[sites.b]\n[services.x]\nsites = [\"a\", \"b\"]\nreplicas = 0\n[services.y]\nsites = [\"a\", \"b\"]\nreplicas = 3\nquorum = 4\n[services.z]\nsites = [\"a\", \"b\"]\nquorum = 3\n",
+        );
+        assert_eq!(
+            r.errors(),
+            [
+                e(
+                    "5:12 `replicas` must be at least 1",
+                    "replicas = 0",
+                    "a service with no replicas is not running; remove it, or give its real count"
+                ),
+                e(
+                    "9:10 `quorum = 4` is more than the 3 replicas of `y`",
+                    "needs 4 up, only 3 replicas",
+                    "`quorum` is how many replicas must be up: at most `replicas`"
+                ),
+                e(
+                    "12:10 `quorum = 3` is more than the 2 replicas of `z`",
+                    "needs 3 up, only 2 replicas (1 per site)",
+                    "`quorum` is how many replicas must be up: at most `replicas`"
+                ),
+            ]
+        );
+        // The entities are still there, placed without the bad values.
+        assert_eq!(r.entity("manifest:x").instances.len(), 2);
+        assert_eq!(r.entity("manifest:y").instances.len(), 2);
+    }
+
+    #[test]
+    fn syntax_errors_point_at_the_text() {
+        let r = read("[sites.a]\n[services.x]\nsites = [\"a\"\nreplicas = 0\n[services.y]\n");
+        assert_eq!(
+            r.errors(),
+            [e(
+                "4:1 invalid TOML: missing comma between array elements, expected `,`",
+                "missing comma between array elements, expected `,`",
+                "a service manifest must be valid TOML (https://toml.io)"
+            )]
+        );
+        let dup = read("[sites.a]\n[sites.a]\n");
+        assert_eq!(dup.errors()[0].0, "2:1 invalid TOML: duplicate key");
+    }
+
+    #[test]
+    fn roles_kinds_and_names_are_checked() {
+        assert_eq!(
+            errors_of(
+                "[services.x]\nrole = \"datastor\"\n[services.y]\nrole = \"tool\"\n[tools.t]\nkind = \"monitorng\"\n[services.\"a:b\"]\n[services.z]\ndepends_on = [\"z\"]\nsites = []\n"
+            ),
+            [
+                e(
+                    "2:8 unknown role `datastor`",
+                    "unknown role",
+                    "did you mean `datastore`?"
+                ),
+                e(
+                    "4:8 `y` is a tool: define it under `[tools.y]`",
+                    "not a service role",
+                    "tools are `[tools.NAME]` tables, with `kind` and `manages`"
+                ),
+                e(
+                    "6:8 unknown tool kind `monitorng`",
+                    "unknown kind",
+                    "did you mean `monitoring`?"
+                ),
+                e(
+                    "7:11 invalid name `a:b`",
+                    "invalid name",
+                    "names must be non-empty, without `:` or spaces (a `:` marks an entity id)"
+                ),
+                e(
+                    "9:15 `z` depends on itself",
+                    "its own name",
+                    "remove `z` from `depends_on`"
+                ),
+                e(
+                    "10:9 `sites` of `z` is empty",
+                    "no sites",
+                    "list the sites it runs in, or remove `sites` if they are unknown"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn hostile_input_does_not_panic() {
+        for text in [
+            "",
+            "=",
+            "[services]\nx = 1\n",
+            "[services.x]\nreplicas = 99999999999999999999\n",
+            "[services.x]\nreplicas = -1\nquorum = 0\n",
+            "[services.x]\nsites = [[]]\n",
+            "[[services]]\n",
+            "sites = [1]\n",
+            "[sites]\na = \"b\"\n",
+            "[services.x]\nreplicas = 4294967296\n",
+            "[services.x]\nsites = [\"\"]\ndepends_on = [\"\"]\n",
+            "\u{feff}[services.x]\n",
+        ] {
+            let r = read(text);
+            let _ = r.errors();
+        }
+    }
 }
