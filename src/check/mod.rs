@@ -13,6 +13,7 @@ use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::discover::{FileKind, classify};
 use crate::graph::Graph;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
+use crate::model::manifest;
 use crate::model::{
     CloudUnit, Domain, Level, Model, Suppression, TERRAFORM_ID_PREFIX, UnfollowedModule,
 };
@@ -213,6 +214,7 @@ pub fn check_sources(
     };
     let terraform = of_kind(Some(FileKind::Terraform));
     let nomad = of_kind(Some(FileKind::Nomad));
+    let manifests = of_kind(Some(FileKind::Manifest));
     let documents = of_kind(None);
     let files = &documents[..];
     let parsed = parse_all(&sources, files, &setup.limits);
@@ -241,6 +243,11 @@ pub fn check_sources(
         .map(|f| (f.file, sources.get(f.file)))
         .collect();
     errors.extend(crate::model::nomad::extract(&nomad_files, &mut model));
+    let manifest_files: Vec<_> = manifests
+        .iter()
+        .map(|f| (f.file, sources.get(f.file)))
+        .collect();
+    errors.extend(manifest::extract(&manifest_files, &mut model));
     errors.extend(parsed.iter().filter_map(|(_, e)| e.clone()));
     for (id, source) in sources.iter() {
         model.suppressions.extend(suppression::comments(id, source));

@@ -9,6 +9,7 @@
 
 pub mod backstage;
 pub mod kubernetes;
+pub mod manifest;
 pub mod nomad;
 pub mod tools;
 
