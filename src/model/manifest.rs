@@ -1490,7 +1490,7 @@ kind = "sso"
             )]
         );
         let dup = read("[sites.a]\n[sites.a]\n");
-        assert_eq!(dup.errors()[0].0, "2:1 invalid TOML: duplicate key");
+        assert_eq!(dup.errors()[0].0, "2:8 invalid TOML: duplicate key");
     }
 
     #[test]
