@@ -188,3 +188,103 @@ fn shop_on_aws_findings_are_exact() {
         ["`module.orders_db.aws_db_instance.this` runs in one availability zone with no standby"]
     );
 }
+
+/// The recovery plane (`testdata/estates/recovery-plane`): services
+/// duplicated over two datacenters, a deploy console, monitoring and
+/// engineer sign-in in one of them, a runbook wiki in both. Written four
+/// ways — Kubernetes with spof.toml clusters, spof's service manifest, a
+/// Backstage catalog, and a mix of the three — the verdict is the same:
+/// exactly the three tools, each sharing its fate with what it manages.
+#[test]
+fn recovery_plane_verdicts_are_the_same_in_every_format() {
+    let root = "testdata/estates/recovery-plane";
+    let variants: [(&str, bool, [&str; 3]); 4] = [
+        (
+            "kubernetes",
+            true,
+            [
+                "k8s:Deployment/ops/deploy-console",
+                "k8s:Deployment/ops/engineer-sso",
+                "k8s:StatefulSet/ops/prometheus",
+            ],
+        ),
+        (
+            "manifest",
+            false,
+            [
+                "manifest:deploy-console",
+                "manifest:engineer-sso",
+                "manifest:monitoring",
+            ],
+        ),
+        (
+            "backstage",
+            false,
+            [
+                "backstage:component:default/deploy-console",
+                "backstage:component:default/engineer-sso",
+                "backstage:component:default/monitoring",
+            ],
+        ),
+        (
+            "mixed",
+            true,
+            [
+                "backstage:component:default/engineer-sso",
+                "k8s:Deployment/ops/deploy-console",
+                "k8s:StatefulSet/ops/prometheus",
+            ],
+        ),
+    ];
+    for (variant, configured, tools) in variants {
+        let dir = format!("{root}/{variant}");
+        let config = format!("{dir}/spof.toml");
+        let report = check::run(&RunOptions {
+            paths: vec![dir.clone().into()],
+            isolated: !configured,
+            config: configured.then(|| config.into()),
+            ..RunOptions::default()
+        });
+        assert!(
+            report.diagnostics.iter().all(|d| d.kind == Kind::Finding),
+            "{variant}: {:?}",
+            report.diagnostics
+        );
+        // Beyond the estate-wide region note, only the three tools.
+        let mut flagged: Vec<(&str, &str)> = report
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity >= spof::diagnostic::Severity::Warning)
+            .map(|d| (d.code.as_str(), d.entity.as_deref().unwrap_or("")))
+            .collect();
+        flagged.sort_unstable();
+        let mut expected: Vec<(&str, &str)> = tools.iter().map(|t| ("SPOF024", *t)).collect();
+        expected.sort_unstable();
+        assert_eq!(flagged, expected, "{variant}");
+        assert!(
+            report
+                .diagnostics
+                .iter()
+                .all(|d| d.severity >= spof::diagnostic::Severity::Warning || d.code == "SPOF021"),
+            "{variant}"
+        );
+        // The human output names the domain and shows the chain.
+        let mut out = Vec::new();
+        spof::render::render(
+            spof::render::Format::Human,
+            &report.output(),
+            false,
+            &mut out,
+        )
+        .unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.contains("fails with `zone:pangyo`"),
+            "{variant}:\n{text}"
+        );
+        assert!(
+            text.contains("which has a copy in `zone:pangyo`"),
+            "{variant}:\n{text}"
+        );
+    }
+}

@@ -51,9 +51,6 @@ fn single_region(input: &Input<'_>, out: &mut Vec<Finding>) {
             }
         }
     }
-    if resources == 0 {
-        return;
-    }
     for spans in regions.values_mut() {
         spans.sort_unstable();
         spans.dedup();
@@ -65,7 +62,11 @@ fn single_region(input: &Input<'_>, out: &mut Vec<Finding>) {
             if !spans.contains(&span) {
                 spans.push(span);
             }
+            resources += 1;
         }
+    }
+    if resources == 0 {
+        return;
     }
     let mut iter = regions.into_iter();
     let (Some((region, spans)), None) = (iter.next(), iter.next()) else {
@@ -78,7 +79,7 @@ fn single_region(input: &Input<'_>, out: &mut Vec<Finding>) {
         Rule::SingleRegionEstate,
         first,
         format!(
-            "every resource whose region is known ({resources}) is in region `{region}`: the region is a single point of failure for the whole estate"
+            "everything whose region is known ({resources} declarations) is in region `{region}`: the region is a single point of failure for the whole estate"
         ),
     )
     .label("the only region")
