@@ -59,6 +59,8 @@ const DATASTORES: &[&str] = &[
     "influxdb",
     "couchdb",
     "neo4j",
+    "redpanda",
+    "azure-sql-edge",
 ];
 
 /// `deploy` keys that `docker compose up` honours on one host; any other
@@ -291,10 +293,7 @@ fn project(
         let labels = labels(s);
         let label = |key: &str| labels.iter().find(|(k, _, _, _)| k == key);
         let image = s.get(&["image"]).and_then(|(_, i)| i.as_text());
-        let is_datastore = image.is_some_and(|i| {
-            let n = image_name(i).to_ascii_lowercase();
-            DATASTORES.iter().any(|d| n.contains(d))
-        });
+        let is_datastore = image.is_some_and(is_datastore_image);
         let tool = tools::detect(s.name, image);
         let default_role = if tool.is_some() {
             Role::Tool
@@ -558,11 +557,25 @@ fn constraint(text: &str) -> Option<(Level, String)> {
     is_label_value(value).then(|| (level, value.to_string()))
 }
 
-/// `registry/org/postgres:16` → `postgres`.
-fn image_name(image: &str) -> &str {
-    let no_digest = image.split('@').next().unwrap_or(image);
-    let last = no_digest.rsplit('/').next().unwrap_or(no_digest);
-    last.split(':').next().unwrap_or(last)
+/// Whether an image is a datastore's: its name, or a path segment before
+/// it, starts with one (`postgres:16`, `bitnami/redis`, `redislabs/redismod`,
+/// `mssql/server`), not an application merely named after one
+/// (`etl-kafka`).
+fn is_datastore_image(image: &str) -> bool {
+    let image = image
+        .split('@')
+        .next()
+        .unwrap_or(image)
+        .to_ascii_lowercase();
+    let path = match image.rfind('/') {
+        Some(slash) => match image[slash..].find(':') {
+            Some(colon) => &image[..slash + colon],
+            None => &image,
+        },
+        None => image.split(':').next().unwrap_or(&image),
+    };
+    path.split('/')
+        .any(|segment| DATASTORES.iter().any(|d| segment.starts_with(d)))
 }
 
 /// Labels as (key, value, file, value node), in map or `KEY=VALUE` list form;
@@ -781,7 +794,12 @@ fn service_dependencies(
             continue;
         };
         let mut seen = BTreeSet::new();
-        for (host, at) in hosts_in(value) {
+        for (host, at, marked) in hosts_in(value) {
+            // A bare word names a host only in a variable meant for one:
+            // `POSTGRES_USER=gitea` does not reach the `gitea` service.
+            if !marked && !host_variable(&var) {
+                continue;
+            }
             let Some(&target) = hosts.get(host) else {
                 continue;
             };
@@ -799,9 +817,22 @@ fn service_dependencies(
     }
 }
 
-/// Host names in a value with their byte offsets:
-/// `postgres://u:p@db:5432/x,cache:6379` → (`db`, 15), (`cache`, 25).
-fn hosts_in(text: &str) -> Vec<(&str, usize)> {
+/// Words of variable names that hold host names or addresses.
+const HOST_VARIABLE_WORDS: &[&str] = &[
+    "HOST", "HOSTS", "HOSTNAME", "ADDR", "ADDRESS", "SERVER", "SERVERS", "URL", "URI", "DSN",
+    "ENDPOINT", "BROKER", "BROKERS", "UPSTREAM", "BACKEND", "NODES", "PEERS", "SEEDS",
+];
+
+/// Whether a variable is meant for a host name: `DB_HOST`, `REDIS_URL`.
+fn host_variable(var: &str) -> bool {
+    var.split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| HOST_VARIABLE_WORDS.contains(&w.to_ascii_uppercase().as_str()))
+}
+
+/// Host names in a value with their byte offsets, and whether the text
+/// around each says it is a host (a URL scheme, user info or a port):
+/// `postgres://u:p@db:5432/x,cache` → (`db`, 15, true), (`cache`, 25, false).
+fn hosts_in(text: &str) -> Vec<(&str, usize, bool)> {
     let mut out = Vec::new();
     let mut start = 0;
     for token in text.split(|c: char| c == ',' || c == ';' || c.is_whitespace()) {
@@ -809,23 +840,29 @@ fn hosts_in(text: &str) -> Vec<(&str, usize)> {
         start += token.len() + 1;
         let mut at = token_start;
         let mut rest = token;
+        let mut marked = false;
         if let Some(i) = rest.find("://") {
             at += i + 3;
             rest = &rest[i + 3..];
+            marked = true;
         }
         let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
         if let Some(i) = rest[..authority_end].rfind('@') {
             at += i + 1;
             rest = &rest[i + 1..];
+            marked = true;
         }
         let host = rest.split(['/', ':', '?']).next().unwrap_or("");
+        marked |= rest[host.len()..]
+            .strip_prefix(':')
+            .is_some_and(|p| p.starts_with(|c: char| c.is_ascii_digit()));
         let valid = !host.is_empty()
             && host
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
             && host.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
         if valid {
-            out.push((host, at));
+            out.push((host, at, marked));
         }
     }
     out
@@ -1089,7 +1126,8 @@ services:
     image: example/worker
     environment:
       QUEUE_URL: amqp://mq
-      REDIS: \"cache\"
+      REDIS_HOST: \"cache\"
+      POSTGRES_USER: db
       PORT: 8080
   db:
     image: postgres
@@ -1149,7 +1187,7 @@ services:
                 ),
                 (
                     "compose:p/cache".into(),
-                    "env REDIS".into(),
+                    "env REDIS_HOST".into(),
                     "cache".into(),
                     h,
                     false
@@ -1228,7 +1266,7 @@ services:
   base:
     image: postgres
     environment:
-      - CACHE=cache
+      - CACHE_HOST=cache
 ";
         let main = "\
 services:
@@ -1267,7 +1305,11 @@ services:
                     "depends_on".into(),
                     "cache".into()
                 ),
-                ("compose:p/cache".into(), "env CACHE".into(), "cache".into()),
+                (
+                    "compose:p/cache".into(),
+                    "env CACHE_HOST".into(),
+                    "cache".into()
+                ),
             ]
         );
         let env = &worker.instances[0].dependencies[1];
@@ -1430,11 +1472,113 @@ services:
     #[test]
     fn hosts_with_offsets() {
         assert_eq!(
-            hosts_in("postgres://u:p@db:5432/x,cache:6379"),
-            [("db", 15), ("cache", 25)]
+            hosts_in("postgres://u:p@db:5432/x,cache:6379 redis"),
+            [("db", 15, true), ("cache", 25, true), ("redis", 36, false)]
         );
-        assert_eq!(hosts_in("http://api/v1?x=a@b"), [("api", 7)]);
+        assert_eq!(hosts_in("http://api/v1?x=a@b"), [("api", 7, true)]);
+        assert!(host_variable("DB_HOST") && host_variable("redis_url"));
+        assert!(!host_variable("POSTGRES_USER") && !host_variable("HOSTILE"));
+    }
+
+    #[test]
+    fn datastore_images() {
+        for image in [
+            "postgres:16",
+            "bitnami/redis:7",
+            "redislabs/redismod",
+            "mcr.microsoft.com/mssql/server:2022",
+            "docker.io/library/mariadb@sha256:abc",
+            "localhost:5000/mysql",
+        ] {
+            assert!(is_datastore_image(image), "{image}");
+        }
+        for image in ["etl-kafka", "example/api:postgres", "nginx"] {
+            assert!(!is_datastore_image(image), "{image}");
+        }
         assert!(hosts_in("8080").is_empty());
         assert!(hosts_in("").is_empty());
+    }
+}
+
+/// The whole pipeline over docker/awesome-compose, when the corpus is
+/// present: no panic, and its compose files become entities.
+#[cfg(test)]
+mod corpus {
+    use crate::check::{RunOptions, run};
+    use crate::diagnostic::Kind;
+    use std::collections::BTreeMap;
+    use std::path::Path;
+
+    #[test]
+    fn awesome_compose_is_analysed() {
+        let dir =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/docker__awesome-compose");
+        if !dir.is_dir() {
+            eprintln!("skipped: {} is absent", dir.display());
+            return;
+        }
+        let report = run(&RunOptions {
+            paths: vec![dir.clone()],
+            isolated: true,
+            ..RunOptions::default()
+        });
+        let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
+        for d in report
+            .diagnostics
+            .iter()
+            .filter(|d| d.kind == Kind::Finding)
+        {
+            *by_code.entry(d.code.as_str()).or_default() += 1;
+        }
+        eprintln!(
+            "awesome-compose: {} files, {} entities, findings {by_code:?}, input errors {}",
+            report.summary.files, report.summary.entities, report.summary.input_errors
+        );
+        assert!(report.summary.entities > 0);
+        if std::env::var_os("SPOF_COMPOSE_CORPUS_DUMP").is_some() {
+            dump_model(&dir);
+        }
+        if std::env::var_os("SPOF_COMPOSE_CORPUS_DUMP").is_some() {
+            let output = report.output();
+            let mut out = Vec::new();
+            let _ = crate::render::render(crate::render::Format::Concise, &output, false, &mut out);
+            eprintln!("{}", String::from_utf8_lossy(&out));
+        }
+    }
+
+    /// Roles and dependencies the compose files yield, for review.
+    fn dump_model(dir: &Path) {
+        use crate::model::kubernetes::FileDocs;
+        use crate::parse::yaml::{Limits, parse_stream};
+        use crate::source::{SourceFile, SourceMap};
+        let mut sources = SourceMap::default();
+        let mut parsed = Vec::new();
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            for name in ["compose.yaml", "compose.yml"] {
+                let path = entry.path().join(name);
+                if let Ok(text) = std::fs::read_to_string(&path) {
+                    let (docs, _) = parse_stream(&text, &Limits::default());
+                    parsed.push((sources.add(SourceFile::new(path, text)), docs));
+                }
+            }
+        }
+        let inputs: Vec<FileDocs<'_>> = parsed
+            .iter()
+            .map(|(file, docs)| FileDocs {
+                file: *file,
+                cluster: None,
+                docs,
+            })
+            .collect();
+        let mut model = crate::model::Model::default();
+        super::extract(&inputs, &sources, &mut model);
+        for e in &model.entities {
+            let deps: Vec<String> = e.instances[0]
+                .dependencies
+                .iter()
+                .map(|d| format!("{:?}<-{}", d.target, d.via))
+                .collect();
+            eprintln!("{} {:?} {:?} {}", e.id, e.role, e.tool_kind, deps.join(" "));
+        }
     }
 }
