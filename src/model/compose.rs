@@ -102,7 +102,6 @@ fn is_override(name: &str) -> bool {
 /// One compose file's root.
 struct ComposeFile<'a> {
     file: FileId,
-    cluster: Option<usize>,
     dir: PathBuf,
     name: String,
     root: &'a Node,
@@ -119,7 +118,6 @@ struct Layer<'a> {
 /// bases before what extends them; base files before overrides).
 struct Service<'a> {
     name: &'a str,
-    cluster: Option<usize>,
     key: Span,
     layers: Vec<Layer<'a>>,
 }
@@ -169,7 +167,6 @@ pub fn extract(files: &[FileDocs<'_>], sources: &SourceMap, model: &mut Model) {
         let dir = normalize(path.parent().unwrap_or(Path::new("")));
         projects.entry(dir.clone()).or_default().push(ComposeFile {
             file: f.file,
-            cluster: f.cluster,
             dir,
             name: name.to_string(),
             root,
@@ -259,7 +256,6 @@ fn project(
                 Some(s) => s.layers.extend(layers),
                 None => services.push(Service {
                     name: service,
-                    cluster: f.cluster,
                     key: Span::new(f.file, k.range),
                     layers,
                 }),
@@ -343,7 +339,8 @@ fn project(
         }
 
         let instance = Instance {
-            cluster: s.cluster,
+            // Only Kubernetes objects live in a configured cluster.
+            cluster: None,
             span: s.key,
             workload: Some(workload),
             placement,
