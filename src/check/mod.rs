@@ -12,6 +12,7 @@ use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::discover::{FileKind, classify};
 use crate::graph::Graph;
+use crate::model::compose;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::model::manifest;
 use crate::model::{
@@ -229,6 +230,7 @@ pub fn check_sources(
         })
         .collect();
     kubernetes::extract(&inputs, &setup.keys, &mut model);
+    compose::extract(&inputs, &sources, &mut model);
     crate::model::backstage::extract(&inputs, &mut model);
     terraform_model(
         &sources,

@@ -8,6 +8,7 @@
 //! ([`Reference`]); the graph stage resolves them.
 
 pub mod backstage;
+pub mod compose;
 pub mod kubernetes;
 pub mod manifest;
 pub mod nomad;
