@@ -60,6 +60,7 @@ fn two_datacenters_findings_are_exact() {
             Some("k8s:Deployment/talk/talk-api".into()),
         ),
         ("SPOF008".into(), p("spof.toml"), 8, 9, None),
+        ("SPOF021".into(), p("spof.toml"), 9, 10, None),
     ];
     assert_eq!(got, expected);
     assert!(report.diagnostics.iter().all(|d| d.kind == Kind::Finding));
@@ -278,13 +279,23 @@ fn recovery_plane_verdicts_are_the_same_in_every_format() {
         )
         .unwrap();
         let text = String::from_utf8(out).unwrap();
-        assert!(
-            text.contains("fails with `zone:pangyo`"),
-            "{variant}:\n{text}"
-        );
-        assert!(
-            text.contains("which has a copy in `zone:pangyo`"),
-            "{variant}:\n{text}"
-        );
+        assert!(text.contains("☞ it manages"), "{variant}:\n{text}");
+        // Each finding names the domain and the managed entities, with the
+        // chain as related locations.
+        for d in report.diagnostics.iter().filter(|d| d.code == "SPOF024") {
+            assert!(
+                d.message.contains("fails with `zone:pangyo`"),
+                "{variant}: {}",
+                d.message
+            );
+            assert!(
+                d.related
+                    .iter()
+                    .any(|r| r.message.starts_with("it manages")
+                        && r.message.ends_with("`zone:pangyo`")),
+                "{variant}: {:?}",
+                d.related
+            );
+        }
     }
 }
