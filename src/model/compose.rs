@@ -32,7 +32,7 @@ pub const ID_PREFIX: &str = "compose:";
 pub const KIND: &str = "ComposeService";
 
 /// Why every service of a plain compose project shares one host.
-const ONE_HOST: &str = "compose project (one host)";
+pub const ONE_HOST: &str = "compose project (one host)";
 
 /// Images that make a service a datastore.
 const DATASTORES: &[&str] = &[

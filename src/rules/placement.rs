@@ -5,6 +5,7 @@
 use super::{Finding, Input, Rule};
 use crate::analysis::{Cause, Reason, Unit};
 use crate::model::{CloudClass, Level, ReplicaSource, Role, WorkloadKind};
+use crate::source::Span;
 use std::collections::BTreeMap;
 
 const SPREAD_HELP: &str = "add a topologySpreadConstraint on `topology.kubernetes.io/zone` \
@@ -17,6 +18,7 @@ type ClusterMembers<'a> = (Unit, Vec<(usize, &'a Cause)>);
 pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
     // Cluster → (unit, entities that exist only there).
     let mut single_zone: BTreeMap<Option<usize>, ClusterMembers<'_>> = BTreeMap::new();
+    let mut one_host: BTreeMap<Span, Vec<(usize, &Cause)>> = BTreeMap::new();
     for (e, causes) in input.analysis.causes.iter().enumerate() {
         let entity = &input.model.entities[e];
         for cause in causes {
@@ -42,10 +44,53 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
             if entity.role == Role::Tool {
                 continue;
             }
+            // A compose project's services share its one host: one finding
+            // per project.
+            if let Reason::Pinned { via, .. } = cause.reason
+                && via == crate::model::compose::ONE_HOST
+            {
+                one_host.entry(cause.span).or_default().push((e, cause));
+                continue;
+            }
             if let Some(finding) = own_finding(input, e, cause) {
                 out.push(finding.entity(&entity.id));
             }
         }
+    }
+    for (span, members) in one_host {
+        let Some(&(first, cause)) = members.first() else {
+            continue;
+        };
+        let project = input.model.entities[first]
+            .namespace
+            .clone()
+            .unwrap_or_default();
+        let count = members.len();
+        let mut finding = Finding::new(
+            Rule::PinnedToSingleDomain,
+            span,
+            format!(
+                "compose project `{project}` runs {} on one host ({}): nothing here runs anywhere else",
+                if count == 1 {
+                    "its service".to_string()
+                } else {
+                    format!("its {count} services")
+                },
+                input.unit_text(&cause.unit)
+            ),
+        )
+        .label("one host")
+        .help("deploy the project to a swarm (or another orchestrator) with replicas on several nodes, or run a second copy on another host");
+        for &(e, _) in &members {
+            let entity = &input.model.entities[e];
+            if let Some(i) = entity.instances.first() {
+                finding = finding.related(
+                    i.span,
+                    format!("{} runs on that host", input.entity_label(e)),
+                );
+            }
+        }
+        out.push(finding);
     }
     for (cluster, (unit, members)) in single_zone {
         let site = input.context.site(cluster);
