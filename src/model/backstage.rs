@@ -19,12 +19,13 @@
 //!   Terraform resources that run it, as hard dependencies.
 
 use super::kubernetes::{self, DEPENDS_ON, FileDocs, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND};
+use super::kubernetes::{entry_span, list_entries, split_entries};
 use super::{
-    Combine, Dependency, Entity, Expiry, Instance, Level, Model, Pin, Placement, Reference, Role,
-    Strength, Suppression, SuppressionScope, WorkloadKind, tools,
+    Combine, Dependency, Entity, Instance, Level, Model, Pin, Placement, Reference, Role, Strength,
+    Suppression, WorkloadKind, tools,
 };
 use crate::parse::Node;
-use crate::source::{FileId, Span, TextRange};
+use crate::source::{FileId, Span};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Entity ids of catalog entities: `backstage:component:default/talk-api`.
@@ -534,64 +535,8 @@ fn sites(item: &Item<'_>) -> Vec<Site> {
 
 /// Trimmed, non-empty comma-separated entries of a value, with where each
 /// starts in it.
-fn split_entries(text: &str) -> Vec<(&str, usize)> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for part in text.split(',') {
-        let trimmed = part.trim();
-        let start = offset + (part.len() - part.trim_start().len());
-        offset += part.len() + 1;
-        if !trimmed.is_empty() {
-            out.push((trimmed, start));
-        }
-    }
-    out
-}
-
-fn list_entries(file: FileId, node: &Node) -> Vec<(&str, Span)> {
-    split_entries(node.as_str().unwrap_or_default())
-        .into_iter()
-        .map(|(entry, start)| (entry, entry_span(file, node, start, entry.len())))
-        .collect()
-}
-
-/// The span of `len` bytes at `start` in a scalar's value: exact for plain
-/// and quoted single-line scalars, else the whole value.
-fn entry_span(file: FileId, node: &Node, start: usize, len: usize) -> Span {
-    let value_len = node.as_str().map_or(0, str::len);
-    let written = node.range.len();
-    let lead = if written == value_len {
-        Some(0)
-    } else if written == value_len + 2 {
-        Some(1)
-    } else {
-        None
-    };
-    match lead {
-        Some(lead) => {
-            let s = node.range.start as usize + lead + start;
-            Span::new(file, TextRange::new(s, s + len))
-        }
-        None => Span::new(file, node.range),
-    }
-}
-
 fn suppression(item: &Item<'_>, node: &Node, id: &str) -> Suppression {
-    let text = node.as_str().unwrap_or_default();
-    let (codes, reason) = text.split_once(':').unwrap_or((text, ""));
-    let (expiry, reason) = Expiry::split(reason);
-    Suppression {
-        rules: codes
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .collect(),
-        reason,
-        expiry,
-        span: item.span(node),
-        scope: SuppressionScope::Entity(id.to_string()),
-    }
+    Suppression::for_entity(node.as_str().unwrap_or_default(), item.span(node), id)
 }
 
 #[cfg(test)]
@@ -983,7 +928,7 @@ spec:
         assert_eq!(ignore.rules, ["SPOF004"]);
         assert_eq!(
             ignore.scope,
-            SuppressionScope::Entity("backstage:component:default/Deployer".into())
+            crate::model::SuppressionScope::Entity("backstage:component:default/Deployer".into())
         );
     }
 

@@ -16,9 +16,8 @@ use super::kubernetes::{
 };
 use super::tools;
 use super::{
-    Combine, Dependency, Entity, Expiry, Guarantee, Instance, Level, Model, Pin, Placement,
-    Reference, ReplicaSource, Replicas, Role, Spread, Strength, Suppression, SuppressionScope,
-    WorkloadKind,
+    Combine, Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Reference,
+    ReplicaSource, Replicas, Role, Spread, Strength, Suppression, WorkloadKind,
 };
 use crate::parse::Node;
 use crate::source::{FileId, SourceMap, Span, TextRange};
@@ -595,20 +594,7 @@ fn labels<'a>(s: &Service<'a>) -> Vec<(String, String, FileId, &'a Node)> {
 }
 
 fn suppression(text: &str, span: Span, id: &str) -> Suppression {
-    let (codes, reason) = text.split_once(':').unwrap_or((text, ""));
-    let (expiry, reason) = Expiry::split(reason);
-    Suppression {
-        rules: codes
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .collect(),
-        reason,
-        expiry,
-        span,
-        scope: SuppressionScope::Entity(id.to_string()),
-    }
+    Suppression::for_entity(text, span, id)
 }
 
 /// `spof.dev/depends-on` label entries: a bare name is a service of the
@@ -1454,7 +1440,10 @@ services:
         };
         assert_eq!(s.rules, ["SPOF004"]);
         assert_eq!(s.reason.as_deref(), Some("accepted"));
-        assert_eq!(s.scope, SuppressionScope::Entity("compose:p/backup".into()));
+        assert_eq!(
+            s.scope,
+            crate::model::SuppressionScope::Entity("compose:p/backup".into())
+        );
     }
 
     #[test]

@@ -8,9 +8,9 @@
 
 use super::tools::{self, Tool};
 use super::{
-    Combine, Dependency, DisruptionBudget, Entity, Expiry, Guarantee, Instance, IntOrPercent,
-    Level, Model, NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas, Role,
-    Spread, Strength, Suppression, SuppressionScope, VolumePin, WorkloadKind,
+    Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level, Model,
+    NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas, Role, Spread, Strength,
+    Suppression, VolumePin, WorkloadKind,
 };
 use crate::parse::{Document, Node};
 use crate::source::{FileId, Span, TextRange};
@@ -1296,26 +1296,29 @@ fn annotation_dependencies(o: &Object<'_>) -> Vec<Dependency> {
 /// Comma-separated entries of a scalar with the span of each entry. Spans
 /// are exact for single-line plain and quoted scalars; otherwise the whole
 /// value.
-fn list_entries(file: FileId, node: &Node) -> Vec<(&str, Span)> {
-    let text = node.as_str().unwrap_or_default();
+pub(crate) fn list_entries(file: FileId, node: &Node) -> Vec<(&str, Span)> {
+    split_entries(node.as_str().unwrap_or_default())
+        .into_iter()
+        .map(|(entry, start)| (entry, entry_span(file, node, start, entry.len())))
+        .collect()
+}
+
+/// Comma-separated entries of a text, trimmed, with their byte offsets.
+pub(crate) fn split_entries(text: &str) -> Vec<(&str, usize)> {
     let mut out = Vec::new();
     let mut offset = 0;
     for part in text.split(',') {
         let trimmed = part.trim();
-        let start_in_value = offset + (part.len() - part.trim_start().len());
+        let start = offset + (part.len() - part.trim_start().len());
         offset += part.len() + 1;
-        if trimmed.is_empty() {
-            continue;
+        if !trimmed.is_empty() {
+            out.push((trimmed, start));
         }
-        out.push((
-            trimmed,
-            entry_span(file, node, start_in_value, trimmed.len()),
-        ));
     }
     out
 }
 
-fn entry_span(file: FileId, node: &Node, start: usize, len: usize) -> Span {
+pub(crate) fn entry_span(file: FileId, node: &Node, start: usize, len: usize) -> Span {
     let value_len = node.as_str().map_or(0, str::len);
     let written = node.range.len();
     // Plain scalars are written as-is; quoted ones have one quote each side.
@@ -1376,21 +1379,7 @@ pub fn parse_reference(entry: &str, namespace: &str) -> Reference {
 }
 
 fn annotation_suppression(o: &Object<'_>, node: &Node, id: &str) -> Suppression {
-    let text = node.as_str().unwrap_or_default();
-    let (codes, reason) = text.split_once(':').unwrap_or((text, ""));
-    let (expiry, reason) = Expiry::split(reason);
-    Suppression {
-        rules: codes
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .collect(),
-        reason,
-        expiry,
-        span: o.span(node),
-        scope: SuppressionScope::Entity(id.to_string()),
-    }
+    Suppression::for_entity(node.as_str().unwrap_or_default(), o.span(node), id)
 }
 
 #[cfg(test)]

@@ -435,6 +435,27 @@ pub struct Suppression {
     pub scope: SuppressionScope,
 }
 
+impl Suppression {
+    /// An entity suppression written as `"SPOF001,SPOF009: reason"` (the
+    /// `spof.dev/ignore` annotation, label or meta entry) at `span`.
+    pub fn for_entity(text: &str, span: Span, entity: &str) -> Self {
+        let (codes, reason) = text.split_once(':').unwrap_or((text, ""));
+        let (expiry, reason) = Expiry::split(reason);
+        Self {
+            rules: codes
+                .split(',')
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect(),
+            reason,
+            expiry,
+            span,
+            scope: SuppressionScope::Entity(entity.to_string()),
+        }
+    }
+}
+
 /// When a suppression stops applying.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expiry {

@@ -15,9 +15,8 @@
 use super::kubernetes::{DEPENDS_ON, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, parse_reference};
 use super::tools;
 use super::{
-    Combine, Dependency, Entity, Expiry, Guarantee, Instance, Level, Model, Pin, Placement,
-    Reference, ReplicaSource, Replicas, Role, Spread, Strength, Suppression, SuppressionScope,
-    WorkloadKind,
+    Combine, Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Reference,
+    ReplicaSource, Replicas, Role, Spread, Strength, Suppression, WorkloadKind,
 };
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, LineIndex, SourceFile, Span, TextRange};
@@ -364,21 +363,7 @@ fn meta_list(file: FileId, entry: &MetaEntry) -> Vec<(&str, Span)> {
 }
 
 fn suppression(entry: &MetaEntry, id: &str) -> Suppression {
-    let text = entry.value.as_str();
-    let (codes, reason) = text.split_once(':').unwrap_or((text, ""));
-    let (expiry, reason) = Expiry::split(reason);
-    Suppression {
-        rules: codes
-            .split(',')
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_string)
-            .collect(),
-        reason,
-        expiry,
-        span: entry.span,
-        scope: SuppressionScope::Entity(id.to_string()),
-    }
+    Suppression::for_entity(&entry.value, entry.span, id)
 }
 
 /// The failure-domain level a node attribute names. `rack` in node meta
@@ -1712,7 +1697,7 @@ job "db" {
         assert_eq!(r.model.suppressions.len(), 1);
         assert_eq!(
             r.model.suppressions[0].scope,
-            SuppressionScope::Entity("nomad:ops/dash".into())
+            crate::model::SuppressionScope::Entity("nomad:ops/dash".into())
         );
     }
 
