@@ -64,14 +64,22 @@ pub struct ManageEdge {
 /// Label of the dependency a tool gets on a tool that manages it.
 pub const GUARDED_BY: &str = "managed by";
 
-/// A tool that manages another tool (engineer sign-in in front of a deploy
-/// console) is needed to use it: the managed tool depends on it. Adds those
-/// dependencies to the model, before the graph is built.
+/// Kinds of tools that guard access to the tools they manage.
+pub const GUARD_KINDS: &[&str] = &["sso", "access"];
+
+/// A tool that guards access to another tool (engineer sign-in or a bastion
+/// in front of a deploy console) is needed to use it: the managed tool
+/// depends on it. Monitoring that watches a tool is not needed to use it.
+/// Adds those dependencies to the model, before the graph is built.
 pub fn link_tools(model: &mut Model) {
     let resolver = Resolver::new(model);
     let mut added: Vec<(usize, Dependency)> = Vec::new();
     for (e, entity) in model.entities.iter().enumerate() {
-        if entity.role != Role::Tool {
+        let guards = entity
+            .tool_kind
+            .as_deref()
+            .is_some_and(|k| GUARD_KINDS.contains(&k));
+        if entity.role != Role::Tool || !guards {
             continue;
         }
         for instance in &entity.instances {

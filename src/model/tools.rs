@@ -39,16 +39,27 @@ pub fn catalog() -> &'static [Tool] {
 }
 
 /// The tool a workload is, by its name or one of its images: the first
-/// catalog entry with a pattern that matches.
+/// catalog entry with a pattern that matches. A name matches when the
+/// pattern's words appear in it (`argocd-server`); an image only when its
+/// own name is the pattern (`quay.io/argoproj/argocd`, not
+/// `prometheus_demo_service` or `argocd-e2e-container`).
 pub fn detect<'a>(name: &str, images: impl IntoIterator<Item = &'a str>) -> Option<&'static Tool> {
-    let mut candidates: Vec<Vec<String>> = vec![words(name)];
-    candidates.extend(images.into_iter().map(|i| words(image_path(i))));
+    let name = words(name);
+    let images: Vec<String> = images
+        .into_iter()
+        .map(|i| {
+            let path = image_path(i);
+            path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
+        })
+        .collect();
     catalog().iter().find(|tool| {
         tool.patterns.iter().any(|p| {
-            let p = words(p);
-            candidates
-                .iter()
-                .any(|c| !p.is_empty() && c.windows(p.len()).any(|w| w == p.as_slice()))
+            let words_of_p = words(p);
+            let in_name = !words_of_p.is_empty()
+                && name
+                    .windows(words_of_p.len())
+                    .any(|w| w == words_of_p.as_slice());
+            in_name || images.iter().any(|i| i.eq_ignore_ascii_case(p))
         })
     })
 }
@@ -98,6 +109,25 @@ mod tests {
             Some("monitoring")
         );
         assert_eq!(kind("secrets", &["hashicorp/vault:1.17"]), Some("secrets"));
+        // An image counts by its own name only.
+        assert_eq!(
+            kind("example-app", &["quay.io/fabxc/prometheus_demo_service"]),
+            None
+        );
+        assert_eq!(
+            kind(
+                "guestbook-ui",
+                &["quay.io/argoprojlabs/argocd-e2e-container:0.2"]
+            ),
+            None
+        );
+        assert_eq!(
+            kind(
+                "operator",
+                &["quay.io/prometheus-operator/prometheus-operator:v0.76.0"]
+            ),
+            Some("monitoring")
+        );
         assert_eq!(kind("api", &["registry:5000/team/api@sha256:abc"]), None);
         assert_eq!(kind("velero", &[]), Some("backup"));
     }
