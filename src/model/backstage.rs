@@ -324,12 +324,29 @@ fn instances(
         selector: None,
         cloud: Vec::new(),
         region: None,
-        transparent: false,
+        // A System or Domain is up when its parts are; it is reported
+        // through them.
+        transparent: grouping,
         copy: None,
         manages: Vec::new(),
     };
     if grouping {
         return vec![base];
+    }
+    // `spec.system` makes the component a part of its System.
+    if let Some(system) = item.node.path(&["spec", "system"])
+        && let Some(text) = system.as_text()
+        && let Target::Entity(on) = catalog.resolve(text, Some("system"), item.namespace)
+    {
+        inverses.push(Inverse {
+            on,
+            dependency: dependency(
+                Reference::Id(id.to_string()),
+                item.span(system),
+                "spec.system",
+                false,
+            ),
+        });
     }
     if item.kind_key == "api" {
         // Up while any component that provides it is; providers add
@@ -568,6 +585,23 @@ mod tests {
 
     fn ids(model: &Model) -> Vec<&str> {
         model.entities.iter().map(|e| e.id.as_str()).collect()
+    }
+
+    #[test]
+    fn a_system_is_made_of_its_components() {
+        let m = model(
+            "apiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: talk\n---\n\
+             apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: talk-api\n\
+             spec:\n  type: service\n  system: talk\n",
+        );
+        let system = &entity(&m, "backstage:system:default/talk").instances[0];
+        assert!(system.transparent);
+        assert_eq!(system.dependencies.len(), 1);
+        assert_eq!(
+            system.dependencies[0].target,
+            Reference::Id("backstage:component:default/talk-api".into())
+        );
+        assert_eq!(system.dependencies[0].via, "spec.system");
     }
 
     fn at(text: &str, span: Span) -> &str {
