@@ -8,6 +8,22 @@ use crate::model::{CloudClass, Level, ReplicaSource, Role, WorkloadKind};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
+/// How to spread replicas across zones, in the words of the entity's
+/// format; `best_effort` when a soft spread exists already.
+fn spread_help(id: &str, best_effort: bool) -> &'static str {
+    if id.starts_with(crate::model::nomad::ID_PREFIX) {
+        "add `constraint { operator = \"distinct_property\", attribute = \"${node.datacenter}\" }` \
+         to the group: a `spread` block is a scoring preference only"
+    } else if id.starts_with(crate::model::compose::ID_PREFIX) {
+        "swarm cannot require a zone spread: label nodes with their zone and pin a copy of the \
+         service to each zone with `deploy.placement.constraints`"
+    } else if best_effort {
+        "make the spread hard: `whenUnsatisfiable: DoNotSchedule`, or required anti-affinity"
+    } else {
+        SPREAD_HELP
+    }
+}
+
 const SPREAD_HELP: &str = "add a topologySpreadConstraint on `topology.kubernetes.io/zone` \
      with `whenUnsatisfiable: DoNotSchedule`, or a required podAntiAffinity on that key";
 
@@ -173,7 +189,7 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
             format!("{who} has {replicas} replicas but nothing keeps them out of a single zone"),
         )
         .label(format!("{replicas} replicas, no zone spread"))
-        .help(SPREAD_HELP),
+        .help(spread_help(&input.model.entities[e].id, false)),
         Reason::NoZoneSpread {
             replicas,
             best_effort: Some(spread),
@@ -187,9 +203,7 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
             *spread,
             "best effort: the scheduler may still place every replica in one zone",
         )
-        .help(
-            "make the spread hard: `whenUnsatisfiable: DoNotSchedule`, or required anti-affinity",
-        ),
+        .help(spread_help(&input.model.entities[e].id, true)),
         Reason::Pinned { level, via } => {
             let Unit::Domain(domain) = &cause.unit else {
                 return None;
