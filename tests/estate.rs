@@ -3,18 +3,12 @@
 //! the database and the operations tools exist only in Pangyo, so the chat
 //! API — deployed to both datacenters — still fails with Pangyo.
 
-use spof::check::{self, RunOptions};
+use spof::check::{self, Report, RunOptions};
 use spof::diagnostic::Kind;
 
-#[test]
-fn two_datacenters_findings_are_exact() {
-    let dir = "testdata/estates/two-datacenters";
-    let report = check::run(&RunOptions {
-        paths: vec![dir.into()],
-        config: Some(format!("{dir}/spof.toml").into()),
-        ..RunOptions::default()
-    });
-    let got: Vec<(String, String, u32, u32, Option<String>)> = report
+/// Code, path, line, column and entity of every diagnostic, in order.
+fn located(report: &Report) -> Vec<(String, String, u32, u32, Option<String>)> {
+    report
         .diagnostics
         .iter()
         .map(|d| {
@@ -28,7 +22,18 @@ fn two_datacenters_findings_are_exact() {
                 d.entity.clone(),
             )
         })
-        .collect();
+        .collect()
+}
+
+#[test]
+fn two_datacenters_findings_are_exact() {
+    let dir = "testdata/estates/two-datacenters";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        config: Some(format!("{dir}/spof.toml").into()),
+        ..RunOptions::default()
+    });
+    let got = located(&report);
     let p = |f: &str| format!("{dir}/{f}");
     let expected = vec![
         (
@@ -136,21 +141,7 @@ fn shop_on_aws_findings_are_exact() {
         config: Some(format!("{dir}/spof.toml").into()),
         ..RunOptions::default()
     });
-    let got: Vec<(String, String, u32, u32, Option<String>)> = report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let file = report.sources.get(d.span.file);
-            let at = file.line_col(d.span.range.start);
-            (
-                d.code.clone(),
-                file.display_path(),
-                at.line,
-                at.column,
-                d.entity.clone(),
-            )
-        })
-        .collect();
+    let got = located(&report);
     let p = |f: &str| format!("{dir}/{f}");
     let root = p("terraform");
     let expected = vec![

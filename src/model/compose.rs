@@ -33,35 +33,6 @@ pub const KIND: &str = "ComposeService";
 /// Why every service of a plain compose project shares one host.
 pub const ONE_HOST: &str = "compose project (one host)";
 
-/// Images that make a service a datastore.
-const DATASTORES: &[&str] = &[
-    "postgres",
-    "postgis",
-    "mysql",
-    "mariadb",
-    "redis",
-    "valkey",
-    "mongo",
-    "cassandra",
-    "elasticsearch",
-    "opensearch",
-    "kafka",
-    "zookeeper",
-    "etcd",
-    "rabbitmq",
-    "memcached",
-    "cockroach",
-    "minio",
-    "clickhouse",
-    "nats",
-    "mssql",
-    "influxdb",
-    "couchdb",
-    "neo4j",
-    "redpanda",
-    "azure-sql-edge",
-];
-
 /// `deploy` keys that `docker compose up` honours on one host; any other
 /// key (`replicas`, `mode`, `placement`, `update_config`, …) means the
 /// project is deployed to a swarm.
@@ -288,7 +259,7 @@ fn project(
         let labels = labels(s);
         let label = |key: &str| labels.iter().find(|(k, _, _, _)| k == key);
         let image = s.get(&["image"]).and_then(|(_, i)| i.as_text());
-        let is_datastore = image.is_some_and(is_datastore_image);
+        let is_datastore = image.is_some_and(super::is_datastore_image);
         let tool = tools::detect(s.name, image);
         let default_role = if tool.is_some() {
             Role::Tool
@@ -551,27 +522,6 @@ fn constraint(text: &str) -> Option<(Level, String)> {
     let level = node_key_level(key)?;
     let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
     is_label_value(value).then(|| (level, value.to_string()))
-}
-
-/// Whether an image is a datastore's: its name, or a path segment before
-/// it, starts with one (`postgres:16`, `bitnami/redis`, `redislabs/redismod`,
-/// `mssql/server`), not an application merely named after one
-/// (`etl-kafka`).
-fn is_datastore_image(image: &str) -> bool {
-    let image = image
-        .split('@')
-        .next()
-        .unwrap_or(image)
-        .to_ascii_lowercase();
-    let path = match image.rfind('/') {
-        Some(slash) => match image[slash..].find(':') {
-            Some(colon) => &image[..slash + colon],
-            None => &image,
-        },
-        None => image.split(':').next().unwrap_or(&image),
-    };
-    path.split('/')
-        .any(|segment| DATASTORES.iter().any(|d| segment.starts_with(d)))
 }
 
 /// Labels as (key, value, file, value node), in map or `KEY=VALUE` list form;
@@ -1476,10 +1426,10 @@ services:
             "docker.io/library/mariadb@sha256:abc",
             "localhost:5000/mysql",
         ] {
-            assert!(is_datastore_image(image), "{image}");
+            assert!(crate::model::is_datastore_image(image), "{image}");
         }
         for image in ["etl-kafka", "example/api:postgres", "nginx"] {
-            assert!(!is_datastore_image(image), "{image}");
+            assert!(!crate::model::is_datastore_image(image), "{image}");
         }
         assert!(hosts_in("8080").is_empty());
         assert!(hosts_in("").is_empty());

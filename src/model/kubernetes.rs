@@ -189,30 +189,6 @@ const QUORUM_SYSTEMS: &[&str] = &[
     "mongo",
 ];
 
-/// Images that make a workload a datastore rather than a service.
-const DATASTORES: &[&str] = &[
-    "postgres",
-    "mysql",
-    "mariadb",
-    "redis",
-    "valkey",
-    "mongo",
-    "cassandra",
-    "elasticsearch",
-    "opensearch",
-    "kafka",
-    "zookeeper",
-    "etcd",
-    "rabbitmq",
-    "memcached",
-    "cockroach",
-    "minio",
-    "clickhouse",
-    "nats",
-    "consul",
-    "vault",
-];
-
 /// Objects looked up by kind, cluster, namespace and name.
 struct Index<'o, 'a> {
     by_key: HashMap<(&'a str, Option<usize>, &'a str, &'a str), &'o Object<'a>>,
@@ -492,9 +468,7 @@ fn workload(
     if kind != WorkloadKind::Batch {
         instance.budgets = budgets(o, index, &instance.pod_labels);
     }
-    let is_datastore = images
-        .iter()
-        .any(|i| DATASTORES.iter().any(|d| image_name(i).contains(d)));
+    let is_datastore = images.iter().any(|i| super::is_datastore_image(i));
     let tool = tools::detect(o.name, images.iter().copied());
     let role = if tool.is_some() {
         Role::Tool

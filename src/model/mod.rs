@@ -386,6 +386,56 @@ pub struct Instance {
     pub manages: Vec<Dependency>,
 }
 
+/// Images that make a workload a datastore rather than a service.
+const DATASTORES: &[&str] = &[
+    "postgres",
+    "postgis",
+    "mysql",
+    "mariadb",
+    "redis",
+    "valkey",
+    "mongo",
+    "cassandra",
+    "elasticsearch",
+    "opensearch",
+    "kafka",
+    "zookeeper",
+    "etcd",
+    "rabbitmq",
+    "memcached",
+    "cockroach",
+    "minio",
+    "clickhouse",
+    "nats",
+    "mssql",
+    "influxdb",
+    "couchdb",
+    "neo4j",
+    "consul",
+    "vault",
+];
+
+/// Whether an image is a datastore's: its name, or a path segment before
+/// it, starts with one (`postgres:16`, `bitnami/redis`, `redislabs/redismod`,
+/// `mssql/server`), not an application merely named after one
+/// (`etl-kafka`).
+pub fn is_datastore_image(image: &str) -> bool {
+    let image = image
+        .split('@')
+        .next()
+        .unwrap_or(image)
+        .to_ascii_lowercase();
+    let path = match image.rfind('/') {
+        Some(slash) => match image[slash..].find(':') {
+            Some(colon) => &image[..slash + colon],
+            None => &image,
+        },
+        None => image.split(':').next().unwrap_or(&image),
+    };
+    path.split('/')
+        .any(|segment| DATASTORES.iter().any(|d| segment.starts_with(d)))
+}
+
 /// Entity ids of Kubernetes objects: `k8s:Kind/namespace/name`.
 pub const K8S_ID_PREFIX: &str = "k8s:";
 
