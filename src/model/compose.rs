@@ -578,32 +578,11 @@ fn label_dependencies(
         out.push(Dependency {
             target,
             strength,
-            span: exact_span(file, node, offset + start, entry.len()),
+            span: super::kubernetes::entry_span(file, node, offset + start, entry.len()),
             via: format!("label {key}"),
             explicit: true,
             origin: None,
         });
-    }
-}
-
-/// The span of `len` bytes at `start` of a scalar's value: exact for
-/// single-line plain and quoted scalars, else the whole scalar.
-fn exact_span(file: FileId, node: &Node, start: usize, len: usize) -> Span {
-    let value_len = node.as_str().map_or(0, str::len);
-    let written = node.range.len();
-    let lead = if written == value_len {
-        Some(0)
-    } else if written == value_len + 2 {
-        Some(1)
-    } else {
-        None
-    };
-    match lead {
-        Some(lead) if start + len <= value_len => {
-            let s = node.range.start as usize + lead + start;
-            Span::new(file, TextRange::new(s, s + len))
-        }
-        _ => Span::new(file, node.range),
     }
 }
 
@@ -665,7 +644,7 @@ fn service_dependencies(
             out.push(dep(
                 id(name),
                 Strength::Hard,
-                exact_span(file, item, start, name.len()),
+                super::kubernetes::entry_span(file, item, start, name.len()),
                 "links",
                 true,
             ));
@@ -677,7 +656,7 @@ fn service_dependencies(
         out.push(dep(
             id(name),
             Strength::Hard,
-            exact_span(file, node, "service:".len(), name.len()),
+            super::kubernetes::entry_span(file, node, "service:".len(), name.len()),
             "network_mode",
             true,
         ));
@@ -697,7 +676,7 @@ fn service_dependencies(
             out.push(dep(
                 id(name),
                 Strength::Hard,
-                exact_span(file, item, 0, name.len()),
+                super::kubernetes::entry_span(file, item, 0, name.len()),
                 "volumes_from",
                 true,
             ));
@@ -742,7 +721,7 @@ fn service_dependencies(
             out.push(dep(
                 id(target),
                 Strength::Hard,
-                exact_span(file, node, offset + at, host.len()),
+                super::kubernetes::entry_span(file, node, offset + at, host.len()),
                 &format!("env {var}"),
                 false,
             ));

@@ -1304,11 +1304,11 @@ pub(crate) fn entry_span(file: FileId, node: &Node, start: usize, len: usize) ->
         None
     };
     match lead {
-        Some(lead) => {
+        Some(lead) if start + len <= value_len => {
             let s = node.range.start as usize + lead + start;
             Span::new(file, TextRange::new(s, s + len))
         }
-        None => Span::new(file, node.range),
+        _ => Span::new(file, node.range),
     }
 }
 

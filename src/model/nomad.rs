@@ -19,8 +19,8 @@ use super::{
     ReplicaSource, Replicas, Role, Spread, Strength, Suppression, WorkloadKind,
 };
 use crate::diagnostic::Diagnostic;
-use crate::source::{FileId, LineIndex, SourceFile, Span, TextRange};
-use crate::terraform::hcl::{MAX_NESTING, STACK_SIZE, too_deep};
+use crate::source::{FileId, SourceFile, Span, TextRange};
+use crate::terraform::hcl::{MAX_NESTING, STACK_SIZE, parse_hcl_body, too_deep};
 use hcl_edit::Span as _;
 use hcl_edit::expr as ex;
 use hcl_edit::structure as st;
@@ -575,24 +575,10 @@ fn parse_file(id: FileId, file: &SourceFile) -> (Vec<Job>, Option<Diagnostic>) {
         ));
         return (Vec::new(), Some(error));
     }
-    let (body_text, bom) = match text.strip_prefix('\u{feff}') {
-        Some(rest) => (rest, '\u{feff}'.len_utf8()),
-        None => (text, 0),
-    };
-    let body = match hcl_edit::parser::parse_body(body_text) {
-        Ok(b) => b,
-        Err(e) => {
-            let loc = e.location();
-            let lines = LineIndex::new(body_text);
-            let offset = lines.offset_of(
-                body_text,
-                loc.line().saturating_sub(1),
-                loc.column().saturating_sub(1),
-            );
-            return (
-                Vec::new(),
-                Some(parse_error(file, id, offset + bom, e.message())),
-            );
+    let (body, bom) = match parse_hcl_body(text) {
+        Ok(parsed) => parsed,
+        Err((offset, message)) => {
+            return (Vec::new(), Some(parse_error(file, id, offset, &message)));
         }
     };
     let mut reader = Reader {

@@ -23,7 +23,7 @@ use eval::{Evaluator, Fail, Funcs, Scope};
 use instance::{Binding, Instance, Module, NoEnv, Program};
 use ir::{Conv, ExprKind, TElem};
 use parse::{FileKind, Item, ParsedFile, TypeKind, parse_file};
-pub(crate) use parse::{MAX_NESTING, too_deep};
+pub(crate) use parse::{MAX_NESTING, parse_hcl_body, too_deep};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};

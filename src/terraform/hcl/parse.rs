@@ -104,6 +104,29 @@ pub(crate) fn too_deep(text: &str) -> Option<usize> {
     None
 }
 
+/// Parses an HCL body with hcl-edit, which expects no byte order mark: the
+/// body and the BOM's length (what its spans are offset by), or the byte
+/// offset in `text` and the message of the syntax error.
+pub(crate) fn parse_hcl_body(
+    text: &str,
+) -> Result<(hcl_edit::structure::Body, usize), (usize, String)> {
+    let (body_text, bom) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, '\u{feff}'.len_utf8()),
+        None => (text, 0),
+    };
+    hcl_edit::parser::parse_body(body_text)
+        .map(|body| (body, bom))
+        .map_err(|e| {
+            let loc = e.location();
+            let offset = LineIndex::new(body_text).offset_of(
+                body_text,
+                loc.line().saturating_sub(1),
+                loc.column().saturating_sub(1),
+            );
+            (offset + bom, e.message().to_string())
+        })
+}
+
 pub(crate) fn parse_file(id: FileId, file: &SourceFile) -> ParsedFile {
     let path = file.path.to_string_lossy();
     let (kind, json) = file_kind(&path).unwrap_or((FileKind::Config, false));
@@ -146,22 +169,10 @@ pub(crate) fn parse_file(id: FileId, file: &SourceFile) -> ParsedFile {
         }
         return out;
     }
-    // hcl-edit expects the text without a byte order mark.
-    let (body_text, bom) = match text.strip_prefix('\u{feff}') {
-        Some(rest) => (rest, '\u{feff}'.len_utf8()),
-        None => (text, 0),
-    };
-    let body = match hcl_edit::parser::parse_body(body_text) {
-        Ok(b) => b,
-        Err(e) => {
-            let loc = e.location();
-            let lines = LineIndex::new(body_text);
-            let offset = lines.offset_of(
-                body_text,
-                loc.line().saturating_sub(1),
-                loc.column().saturating_sub(1),
-            );
-            out.error = Some(error(file, id, offset + bom, e.message()));
+    let (body, bom) = match parse_hcl_body(text) {
+        Ok(parsed) => parsed,
+        Err((offset, message)) => {
+            out.error = Some(error(file, id, offset, &message));
             return out;
         }
     };
