@@ -5,7 +5,9 @@ mod baseline;
 mod run;
 
 pub use baseline::write_baseline;
-pub use run::{BaselineMode, DEFAULT_MAX_FILE_SIZE, RunOptions, run, setup_from, unknown_rule};
+pub use run::{
+    BaselineMode, DEFAULT_MAX_FILE_SIZE, RunOptions, run, run_estate, setup_from, unknown_rule,
+};
 
 use crate::analysis::{Analysis, Context, Site};
 use crate::date::Date;
@@ -188,14 +190,34 @@ pub fn parse_all(
         .collect()
 }
 
+/// What the pipeline built before the rules ran: the model, its graph and
+/// the analysis, for the commands that read more than findings (`spof
+/// simulate`, `spof graph`, `spof report`).
+pub struct Estate {
+    pub model: Model,
+    pub graph: Graph,
+    pub analysis: Analysis,
+    pub context: Context,
+}
+
 /// Runs model → graph → analysis → rules over files already in `sources`.
 /// `errors` are input problems found earlier (unreadable files, config).
 pub fn check_sources(
+    sources: SourceMap,
+    files: &[Loaded],
+    setup: &Setup,
+    errors: Vec<Diagnostic>,
+) -> Report {
+    check_estate(sources, files, setup, errors).0
+}
+
+/// [`check_sources`], keeping the estate the findings were drawn from.
+pub fn check_estate(
     mut sources: SourceMap,
     files: &[Loaded],
     setup: &Setup,
     mut errors: Vec<Diagnostic>,
-) -> Report {
+) -> (Report, Estate) {
     let total_files = files.len();
     // Model order follows paths, not the order files were found in.
     let mut files = files.to_vec();
@@ -313,12 +335,19 @@ pub fn check_sources(
     };
     // The source map is only read from here on; keep it in the report.
     sources.shrink();
-    Report {
+    let report = Report {
         sources,
         diagnostics,
         suppressed,
         summary,
-    }
+    };
+    let estate = Estate {
+        model,
+        graph,
+        analysis,
+        context,
+    };
+    (report, estate)
 }
 
 /// Terraform: HCL configurations and plan/state JSON documents become

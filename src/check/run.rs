@@ -3,7 +3,7 @@
 //! run), build the graph from the whole repository but report on those
 //! files alone.
 
-use super::{Loaded, Report, Setup, check_sources, file_error};
+use super::{Estate, Loaded, Report, Setup, check_estate, file_error};
 use crate::analysis::Site;
 use crate::config::Config;
 use crate::date::Date;
@@ -89,6 +89,11 @@ impl Default for RunOptions {
 
 /// Discovers, reads and checks files on disk.
 pub fn run(options: &RunOptions) -> Report {
+    run_estate(options).0
+}
+
+/// [`run`], keeping the estate the findings were drawn from.
+pub fn run_estate(options: &RunOptions) -> (Report, Estate) {
     let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
     let mut sources = SourceMap::default();
     let (config, mut errors) = load_config(options, &cwd, &mut sources);
@@ -191,7 +196,7 @@ pub fn run(options: &RunOptions) -> Report {
     {
         report_on.insert(config_file);
     }
-    let mut report = check_sources(sources, &files, &setup, errors);
+    let (mut report, estate) = check_estate(sources, &files, &setup, errors);
     report.summary.files += unreadable;
     if repository.is_some() {
         report.restrict_to(&report_on, &always);
@@ -199,7 +204,7 @@ pub fn run(options: &RunOptions) -> Report {
     if let Some(BaselineMode::Apply(path)) = &options.baseline {
         super::baseline::apply_file(&mut report, path, options, &setup.settings, &cwd);
     }
-    report
+    (report, estate)
 }
 
 /// A file the run reads beside its inputs (`--var-file`, a knowledge-base

@@ -70,26 +70,11 @@ enum ColorChoice {
     SPOF_TODAY=YYYY-MM-DD  The day suppressions' `until=` dates are compared with \
     [default: today, UTC]")]
 struct CheckArgs {
-    /// Files and directories to check; `-` reads one manifest stream from
-    /// standard input. Explicitly named files are checked against the graph of
-    /// the whole repository (the directory holding spof.toml, else the git
-    /// root), and only their findings are reported.
-    #[arg(default_value = ".")]
-    paths: Vec<PathBuf>,
-    /// Skip files and directories matching this gitignore-style glob
-    /// (repeatable).
-    #[arg(long, value_name = "GLOB")]
-    exclude: Vec<String>,
+    #[command(flatten)]
+    input: InputArgs,
     /// Apply --exclude to explicitly named files too (for pre-commit).
     #[arg(long)]
     force_exclude: bool,
-    /// Configuration file [default: the nearest spof.toml from the current
-    /// directory up].
-    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
-    config: Option<PathBuf>,
-    /// Ignore every spof.toml: report only what the files themselves prove.
-    #[arg(long)]
-    isolated: bool,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -111,9 +96,6 @@ struct CheckArgs {
     /// configuration's `ignore`).
     #[arg(long, value_name = "RULE")]
     ignore: Vec<String>,
-    /// Larger files are reported and skipped.
-    #[arg(long, value_name = "BYTES", default_value_t = check::DEFAULT_MAX_FILE_SIZE)]
-    max_file_size: u64,
     /// Do not report findings recorded in this baseline file (written by
     /// --write-baseline); its entries that match no finding are reported.
     #[arg(long, value_name = "FILE")]
@@ -122,6 +104,32 @@ struct CheckArgs {
     /// without reporting them.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+}
+
+/// What every command that reads an estate takes: the files, the
+/// configuration and the Terraform inputs.
+#[derive(Debug, clap::Args)]
+struct InputArgs {
+    /// Files and directories to check; `-` reads one manifest stream from
+    /// standard input. Explicitly named files are checked against the graph of
+    /// the whole repository (the directory holding spof.toml, else the git
+    /// root), and only their findings are reported.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Skip files and directories matching this gitignore-style glob
+    /// (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    exclude: Vec<String>,
+    /// Configuration file [default: the nearest spof.toml from the current
+    /// directory up].
+    #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every spof.toml: report only what the files themselves prove.
+    #[arg(long)]
+    isolated: bool,
+    /// Larger files are reported and skipped.
+    #[arg(long, value_name = "BYTES", default_value_t = check::DEFAULT_MAX_FILE_SIZE)]
+    max_file_size: u64,
     /// Set a Terraform root module variable (repeatable; wins over every
     /// variables file).
     #[arg(long, value_name = "NAME=VALUE", value_parser = parse_var)]
@@ -135,6 +143,25 @@ struct CheckArgs {
     /// resource type; see docs/terraform.md).
     #[arg(long = "rules", value_name = "DIR")]
     rules_dirs: Vec<PathBuf>,
+}
+
+impl InputArgs {
+    /// Run options for these inputs; `Err` is a usage error to print.
+    fn options(self) -> Result<RunOptions, String> {
+        crate::discover::validate_excludes(&self.exclude)?;
+        Ok(RunOptions {
+            paths: self.paths,
+            excludes: self.exclude,
+            config: self.config,
+            isolated: self.isolated,
+            max_file_size: self.max_file_size,
+            today: today_from_env()?,
+            vars: self.var,
+            var_files: self.var_file,
+            rules_dirs: self.rules_dirs,
+            ..RunOptions::default()
+        })
+    }
 }
 
 fn parse_var(value: &str) -> Result<(String, String), String> {
@@ -256,42 +283,26 @@ fn exit_on_write(result: std::io::Result<()>, code: i32) -> i32 {
 }
 
 fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
-    if let Err(e) = crate::discover::validate_excludes(&args.exclude) {
-        eprintln!("error: {e}");
-        return 2;
-    }
     if let Some(message) =
         check::unknown_rule(&args.select).or_else(|| check::unknown_rule(&args.ignore))
     {
         eprintln!("error: {message}");
         return 2;
     }
-    let today = match today_from_env() {
-        Ok(today) => today,
+    let mut options = match args.input.options() {
+        Ok(options) => options,
         Err(message) => {
             eprintln!("error: {message}");
             return 2;
         }
     };
-    let baseline = match (args.baseline, &args.write_baseline) {
+    options.force_exclude = args.force_exclude;
+    options.select = args.select;
+    options.ignore = args.ignore;
+    options.baseline = match (args.baseline, &args.write_baseline) {
         (Some(path), _) => Some(BaselineMode::Apply(path)),
         (None, Some(path)) => Some(BaselineMode::Write(path.clone())),
         (None, None) => None,
-    };
-    let options = RunOptions {
-        paths: args.paths,
-        excludes: args.exclude,
-        force_exclude: args.force_exclude,
-        config: args.config,
-        isolated: args.isolated,
-        select: args.select,
-        ignore: args.ignore,
-        max_file_size: args.max_file_size,
-        baseline,
-        today,
-        vars: args.var,
-        var_files: args.var_file,
-        rules_dirs: args.rules_dirs,
     };
     let report = check::run(&options);
     let color = match args.color {
