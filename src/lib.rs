@@ -18,6 +18,7 @@ pub mod init;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod report;
 pub mod rules;
 pub mod source;
 pub mod terraform;

@@ -4,6 +4,7 @@
 
 mod generate;
 mod init;
+mod report;
 mod simulate;
 
 use crate::check::{self, BaselineMode, RunOptions};
@@ -47,6 +48,8 @@ enum Command {
     },
     /// Fail some failure domains and print what goes down, and why.
     Simulate(Box<simulate::SimulateArgs>),
+    /// Write the audit report: risk groups, blast radius, recovery plane and findings.
+    Report(Box<report::ReportArgs>),
     /// Write a commented spof.toml proposed from the repository's manifests.
     Init(init::InitArgs),
     /// Print a shell completion script.
@@ -260,6 +263,7 @@ pub fn main() -> i32 {
         },
         Command::Init(args) => return init::run(&args, &mut out),
         Command::Simulate(args) => return simulate::run(*args, &mut out),
+        Command::Report(args) => return report::run(*args, &mut out),
         Command::Completions(args) => {
             generate::completions(&args, <Cli as clap::CommandFactory>::command(), &mut out)
         }

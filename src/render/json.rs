@@ -18,7 +18,7 @@ struct Document<'a> {
 }
 
 #[derive(Serialize)]
-struct Finding<'a> {
+pub(crate) struct Finding<'a> {
     rule: &'a str,
     name: &'a str,
     severity: &'static str,
@@ -31,7 +31,7 @@ struct Finding<'a> {
 }
 
 #[derive(Serialize)]
-struct Error<'a> {
+pub(crate) struct Error<'a> {
     code: &'a str,
     severity: &'static str,
     path: String,
@@ -94,7 +94,8 @@ fn hops<'a>(sources: &SourceMap, related: &'a [Related]) -> Vec<Hop<'a>> {
         .collect()
 }
 
-fn finding<'a>(sources: &SourceMap, d: &'a Diagnostic) -> Finding<'a> {
+/// One finding as `spof check --format json` prints it.
+pub(crate) fn finding<'a>(sources: &SourceMap, d: &'a Diagnostic) -> Finding<'a> {
     Finding {
         rule: &d.code,
         name: &d.name,
@@ -108,7 +109,8 @@ fn finding<'a>(sources: &SourceMap, d: &'a Diagnostic) -> Finding<'a> {
     }
 }
 
-fn error<'a>(sources: &SourceMap, d: &'a Diagnostic) -> Error<'a> {
+/// One input error as `spof check --format json` prints it.
+pub(crate) fn error<'a>(sources: &SourceMap, d: &'a Diagnostic) -> Error<'a> {
     let loc = JsonLocation::new(sources, d.span);
     Error {
         code: &d.code,

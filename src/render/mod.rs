@@ -51,7 +51,7 @@ mod fixture;
 mod github;
 mod gitlab;
 mod human;
-mod json;
+pub(crate) mod json;
 mod junit;
 mod sarif;
 pub mod simulate;

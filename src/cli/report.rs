@@ -1,0 +1,59 @@
+//! `spof report`: the architects' audit of the estate in one document.
+
+use super::{InputArgs, exit_on_write};
+use crate::audit::{Audit, DEFAULT_GROUP_SIZE, MAX_GROUP_SIZE};
+use crate::check;
+use crate::report::{self, ReportFormat};
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, clap::Args)]
+pub(super) struct ReportArgs {
+    /// Output format: a self-contained HTML page, Markdown for a pull
+    /// request or a wiki, or the full audit data as JSON.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    format: ReportFormat,
+    /// Write the report to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Largest risk group computed: sets of up to N failure domains that
+    /// fail together.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_GROUP_SIZE,
+          value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
+              .range(1..=MAX_GROUP_SIZE as u64))]
+    max_group_size: usize,
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+pub(super) fn run(args: ReportArgs, out: &mut dyn Write) -> i32 {
+    let options = match args.input.options() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
+    };
+    let (report, estate) = check::run_estate(&options);
+    let input_errors = super::print_input_errors(&report);
+    let audit = Audit::build(&estate, args.max_group_size);
+    let data = report::gather(&report, &estate, &audit);
+    let code = if input_errors { 2 } else { 0 };
+    match &args.output {
+        None => exit_on_write(report::render(args.format, &data, out), code),
+        Some(path) => {
+            let result = std::fs::File::create(path).and_then(|f| {
+                let mut w = std::io::BufWriter::new(f);
+                report::render(args.format, &data, &mut w)?;
+                w.flush()
+            });
+            match result {
+                Ok(()) => code,
+                Err(e) => {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    2
+                }
+            }
+        }
+    }
+}

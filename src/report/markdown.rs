@@ -1,0 +1,450 @@
+//! `markdown`: the report for a pull request or a wiki (GitHub-flavoured:
+//! tables, and Mermaid diagrams that GitHub draws). Text from the scanned
+//! files is escaped so that it can neither format nor break a table.
+
+use super::{Data, Excerpt, Fall, Place, suppression_reason};
+use crate::diagnostic::Diagnostic;
+use std::fmt::Write as _;
+
+/// Escapes text for Markdown prose and table cells: every character that
+/// could start formatting, a link, HTML or a cell border is backslashed or
+/// written as an entity; line breaks become spaces.
+pub fn text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in super::plain(s).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    // A list marker at the start of a line.
+    if out.starts_with(['-', '+']) {
+        out.insert(0, '\\');
+    }
+    out
+}
+
+/// Prose from a message: its `quoted` parts as code spans, the rest as
+/// [`text`]. Unbalanced backticks are all escaped.
+pub fn prose(s: &str) -> String {
+    let parts: Vec<&str> = s.split('`').collect();
+    if parts.len() % 2 == 0 {
+        return text(s);
+    }
+    parts
+        .iter()
+        .enumerate()
+        .map(|(i, part)| if i % 2 == 1 { code(part) } else { text(part) })
+        .collect()
+}
+
+/// A code span holding `s` anywhere (prose or table): delimited by more
+/// backticks than it contains in a row; `|` escaped, which GitHub removes
+/// in tables and code spans alike.
+pub fn code(s: &str) -> String {
+    let s = super::plain(s).replace(['\n', '\r'], " ");
+    let run = longest_run(&s, '`');
+    let fence = "`".repeat(run + 1);
+    let pad = if s.starts_with('`') || s.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{}{pad}{fence}", s.replace('|', "\\|"))
+}
+
+fn longest_run(s: &str, c: char) -> usize {
+    let (mut best, mut now) = (0, 0);
+    for x in s.chars() {
+        if x == c {
+            now += 1;
+            best = best.max(now);
+        } else {
+            now = 0;
+        }
+    }
+    best
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn place(p: &Place) -> String {
+    code(&format!("{}:{}:{}", p.path, p.line, p.column))
+}
+
+fn entity(data: &Data, index: usize) -> String {
+    code(data.entity_id(index))
+}
+
+fn role(data: &Data, index: usize) -> &'static str {
+    data.entities
+        .get(index)
+        .map_or("", |e| e.role.as_str())
+}
+
+pub fn render(data: &Data) -> String {
+    let mut m = String::new();
+    m.push_str("# Single points of failure: audit report\n\n");
+    let _ = writeln!(
+        m,
+        "{} read, {}, {} failure {}; risk groups computed up to {} {} at once.\n",
+        plural(data.summary.files, "file", "files"),
+        plural(data.entities.len(), "entity", "entities"),
+        data.domains.len(),
+        if data.domains.len() == 1 {
+            "domain"
+        } else {
+            "domains"
+        },
+        data.max_group_size,
+        if data.max_group_size == 1 {
+            "domain"
+        } else {
+            "domains"
+        },
+    );
+    summary(&mut m, data);
+    risk_groups(&mut m, data);
+    matrix(&mut m, data);
+    blast(&mut m, data);
+    recovery(&mut m, data);
+    findings(&mut m, data);
+    suppressions(&mut m, data);
+    errors(&mut m, data);
+    m
+}
+
+fn summary(m: &mut String, data: &Data) {
+    m.push_str("## Summary\n\n| Role | Entities |\n|---|---:|\n");
+    for (r, n) in data.roles() {
+        let _ = writeln!(m, "| {} | {n} |", r.as_str());
+    }
+    let _ = writeln!(m, "| **total** | **{}** |\n", data.entities.len());
+    m.push_str("| Findings | Count |\n|---|---:|\n");
+    for (s, n) in data.severities() {
+        let _ = writeln!(m, "| {} | {n} |", s.as_str());
+    }
+    let _ = writeln!(m, "| suppressed | {} |", data.suppressed.len());
+    if data.summary.baselined > 0 {
+        let _ = writeln!(m, "| in baseline | {} |", data.summary.baselined);
+    }
+    let _ = writeln!(m, "| input errors | {} |\n", data.errors.len());
+    m.push_str("### Single failures that take down a tool or a service\n\n");
+    let headlines = data.headlines();
+    if headlines.is_empty() {
+        m.push_str("No single failure domain takes down a tool or a service.\n\n");
+    }
+    for (b, down) in headlines {
+        let list: Vec<String> = down
+            .iter()
+            .map(|f| format!("{} ({})", entity(data, f.entity), role(data, f.entity)))
+            .collect();
+        let _ = writeln!(
+            m,
+            "- If {} fails: {}",
+            code(data.domain_name(b.domain)),
+            list.join(", ")
+        );
+    }
+    if !data.errors.is_empty() {
+        let _ = writeln!(
+            m,
+            "\n> **Some inputs could not be read or parsed** ({}): this report covers only the rest; see *Input errors*.",
+            plural(data.errors.len(), "error", "errors")
+        );
+    }
+    m.push('\n');
+}
+
+fn domains(data: &Data, ids: &[u32]) -> String {
+    ids.iter()
+        .map(|&d| code(data.domain_name(d)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn risk_groups(m: &mut String, data: &Data) {
+    let _ = writeln!(
+        m,
+        "## Risk groups\n\nFor each entity, the smallest sets of failure domains whose joint failure takes it down (up to {} at once), smallest first. A set of one (**bold**) is a single point of failure.\n",
+        data.max_group_size
+    );
+    m.push_str("| Entity | Role | Runs in | Risk groups |\n|---|---|---|---|\n");
+    for (i, e) in data.entities.iter().enumerate() {
+        let groups: Vec<String> = e
+            .risk_groups
+            .iter()
+            .map(|g| {
+                let names: Vec<&str> = g.iter().map(|&d| data.domain_name(d)).collect();
+                let set = code(&format!("{{{}}}", names.join(", ")));
+                if g.len() == 1 {
+                    format!("**{set}**")
+                } else {
+                    set
+                }
+            })
+            .collect();
+        let _ = writeln!(
+            m,
+            "| {} | {} | {} | {} |",
+            entity(data, i),
+            e.role.as_str(),
+            if e.domains.is_empty() {
+                "unknown".to_string()
+            } else {
+                domains(data, &e.domains)
+            },
+            if groups.is_empty() {
+                "none".to_string()
+            } else {
+                groups.join(" ")
+            }
+        );
+    }
+    m.push('\n');
+}
+
+fn matrix(m: &mut String, data: &Data) {
+    m.push_str("## Failure domains\n\n");
+    if data.domains.is_empty() {
+        m.push_str("No failure domain is known: configure clusters and their zones in spof.toml, or pin workloads to zones.\n\n");
+        return;
+    }
+    m.push_str("Where each entity may run (●); **✕** marks a domain whose failure alone takes the entity down.\n\n| Entity |");
+    for name in &data.domains {
+        let _ = write!(m, " {} |", code(name));
+    }
+    m.push_str("\n|---|");
+    for _ in &data.domains {
+        m.push_str(":-:|");
+    }
+    m.push('\n');
+    for (i, e) in data.entities.iter().enumerate() {
+        let _ = write!(m, "| {} |", entity(data, i));
+        for d in 0..data.domains.len() {
+            let d = u32::try_from(d).unwrap_or(u32::MAX);
+            let cut = e.single_failures().any(|x| x == d);
+            let runs = e.domains.contains(&d);
+            let mark = match (runs, cut) {
+                (true, true) => "**● ✕**",
+                (false, true) => "**✕**",
+                (true, false) => "●",
+                (false, false) => "",
+            };
+            let _ = write!(m, " {mark} |");
+        }
+        m.push('\n');
+    }
+    m.push('\n');
+}
+
+fn because(fall: &Fall) -> String {
+    fall.because
+        .iter()
+        .map(|s| {
+            let at = s
+                .at
+                .as_ref()
+                .map(|p| format!(" ({})", place(p)))
+                .unwrap_or_default();
+            format!("{}{at}", prose(&s.text))
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
+}
+
+fn blast(m: &mut String, data: &Data) {
+    m.push_str("## Blast radius\n\nWhat goes down when one failure domain fails (with every domain inside it), and why.\n\n");
+    let mut quiet = Vec::new();
+    for b in &data.blast {
+        let name = code(data.domain_name(b.domain));
+        if b.down.is_empty() {
+            quiet.push(name);
+            continue;
+        }
+        let _ = writeln!(
+            m,
+            "### If {name} fails: {} down\n\n| Entity | Role | Why |\n|---|---|---|",
+            plural(b.down.len(), "entity", "entities")
+        );
+        for f in &b.down {
+            let _ = writeln!(
+                m,
+                "| {} | {} | {} |",
+                entity(data, f.entity),
+                role(data, f.entity),
+                because(f)
+            );
+        }
+        if !b.degraded.is_empty() {
+            let list: Vec<String> = b.degraded.iter().map(|f| entity(data, f.entity)).collect();
+            let _ = writeln!(
+                m,
+                "\nStill up with less (a copy, a zone or a soft dependency lost): {}",
+                list.join(", ")
+            );
+        }
+        m.push('\n');
+    }
+    if !quiet.is_empty() {
+        let _ = writeln!(
+            m,
+            "Nothing goes down when any one of these fails: {}.\n",
+            quiet.join(", ")
+        );
+    }
+}
+
+fn recovery(m: &mut String, data: &Data) {
+    m.push_str("## Recovery plane\n\n");
+    if data.tools.is_empty() {
+        m.push_str("No operational tool (deploy, monitoring, sign-in, …) was found in the estate.\n\n");
+        return;
+    }
+    m.push_str("The tools engineers need to operate and recover the estate, what they manage, and whether they fail together with it (rule SPOF024, tool-shares-fate).\n\n| Tool | Kind | Single failures | Manages | Shared fate |\n|---|---|---|---|---|\n");
+    for t in &data.tools {
+        let Some(e) = data.entities.get(t.entity) else {
+            continue;
+        };
+        let cuts: Vec<u32> = e.single_failures().collect();
+        let manages: Vec<String> = t.manages.iter().map(|&x| entity(data, x)).collect();
+        let fate: Vec<String> = t
+            .shared_fate
+            .iter()
+            .filter_map(|&k| data.findings.get(k))
+            .map(|d| prose(&d.message))
+            .collect();
+        let _ = writeln!(
+            m,
+            "| {} | {} | {} | {} | {} |",
+            entity(data, t.entity),
+            text(e.tool_kind.as_deref().unwrap_or("")),
+            if cuts.is_empty() {
+                "none".to_string()
+            } else {
+                domains(data, &cuts)
+            },
+            if manages.is_empty() {
+                "nothing declared".to_string()
+            } else {
+                manages.join(", ")
+            },
+            if fate.is_empty() {
+                "none".to_string()
+            } else {
+                fate.join("<br>")
+            }
+        );
+    }
+    m.push('\n');
+}
+
+fn excerpt(m: &mut String, ex: &Excerpt) {
+    let body: Vec<String> = ex
+        .lines
+        .iter()
+        .map(|(n, t, hit)| format!("{} {n:>4} | {t}", if *hit { ">" } else { " " }))
+        .collect();
+    let body = body.join("\n");
+    let fence = "`".repeat(longest_run(&body, '`').max(2) + 1);
+    let _ = writeln!(m, "{fence}text\n{body}\n{fence}\n");
+}
+
+fn diagnostic(m: &mut String, data: &Data, d: &Diagnostic) {
+    let name = if d.name != d.code {
+        format!(" {}", text(&d.name))
+    } else {
+        String::new()
+    };
+    let about = d
+        .entity
+        .as_deref()
+        .map(|id| format!(" · {}", code(id)))
+        .unwrap_or_default();
+    let _ = writeln!(
+        m,
+        "### {} {}{name}{about}\n\n{}\n",
+        d.severity.as_str(),
+        text(&d.code),
+        prose(&d.message)
+    );
+    if let Some(p) = data.place(d.span) {
+        let label = d
+            .label
+            .as_deref()
+            .map(|l| format!(": {}", prose(l)))
+            .unwrap_or_default();
+        let _ = writeln!(m, "{}{label}\n", place(&p));
+    }
+    if let Some(ex) = data.excerpt(d.span) {
+        excerpt(m, &ex);
+    }
+    if !d.related.is_empty() {
+        m.push_str("Chain:\n\n");
+        for (k, r) in d.related.iter().enumerate() {
+            let at = data
+                .place(r.span)
+                .map(|p| format!(" ({})", place(&p)))
+                .unwrap_or_default();
+            let _ = writeln!(m, "{}. {}{at}", k + 1, prose(&r.message));
+        }
+        m.push('\n');
+    }
+    if let Some(help) = &d.help {
+        let _ = writeln!(m, "**Help:** {}\n", prose(help));
+    }
+}
+
+fn findings(m: &mut String, data: &Data) {
+    let _ = writeln!(m, "## Findings ({})\n", data.findings.len());
+    if data.findings.is_empty() {
+        m.push_str("No findings.\n\n");
+    }
+    for d in &data.findings {
+        diagnostic(m, data, d);
+    }
+}
+
+fn suppressions(m: &mut String, data: &Data) {
+    let _ = writeln!(m, "## Suppressions ({})\n", data.suppressed.len());
+    if data.suppressed.is_empty() {
+        m.push_str("No finding is suppressed.\n");
+        return;
+    }
+    m.push_str("Findings silenced in the configuration, with the reason given: the accepted risks.\n\n| Rule | Finding | Suppressed at | Reason |\n|---|---|---|---|\n");
+    for (d, s) in data.suppressed {
+        let entity = d
+            .entity
+            .as_deref()
+            .map(|id| format!(" ({})", code(id)))
+            .unwrap_or_default();
+        let at = data.place(s.span).map(|p| place(&p)).unwrap_or_default();
+        let _ = writeln!(
+            m,
+            "| {} {} | {}{entity} | {at} | {} |",
+            code(&d.code),
+            text(&d.name),
+            prose(&d.message),
+            text(&suppression_reason(s))
+        );
+    }
+}
+
+fn errors(m: &mut String, data: &Data) {
+    if data.errors.is_empty() {
+        return;
+    }
+    let _ = writeln!(m, "\n## Input errors ({})\n", data.errors.len());
+    for d in &data.errors {
+        diagnostic(m, data, d);
+    }
+}

@@ -1,0 +1,438 @@
+//! `spof report`: the architects' audit of an estate in one document, as
+//! HTML, Markdown or JSON.
+//!
+//! [`gather`] collects everything the report says once (entities with their
+//! failure domains and risk groups, the dependency graph, what each domain
+//! takes down, the recovery plane, findings with source excerpts and
+//! suppressions with their reasons); each format only lays that [`Data`]
+//! out, so the three formats always tell the same story.
+
+mod html;
+mod json;
+mod layout;
+mod markdown;
+
+use crate::audit::Audit;
+use crate::check::{Estate, Report};
+use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::model::{Expiry, Level, Role, Suppression};
+use crate::render::Summary;
+use crate::source::{SourceMap, Span};
+use std::collections::BTreeMap;
+
+pub use html::escape as escape_html;
+
+/// Formats of `spof report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Markdown,
+    Json,
+}
+
+/// Writes the report in `format`.
+pub fn render(format: ReportFormat, data: &Data, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    match format {
+        ReportFormat::Html => w.write_all(html::render(data).as_bytes()),
+        ReportFormat::Markdown => w.write_all(markdown::render(data).as_bytes()),
+        ReportFormat::Json => json::render(data, w),
+    }
+}
+
+/// Roles in the order the report lists them.
+pub const ROLES: [Role; 5] = [
+    Role::Service,
+    Role::Tool,
+    Role::Datastore,
+    Role::Network,
+    Role::Platform,
+];
+
+/// Everything a report shows.
+pub struct Data<'a> {
+    pub sources: &'a SourceMap,
+    pub summary: &'a Summary,
+    /// Failure domains as `level:name`, by audit domain id.
+    pub domains: Vec<String>,
+    /// Level of each domain.
+    pub levels: Vec<Level>,
+    /// Largest risk group computed.
+    pub max_group_size: usize,
+    /// By entity index.
+    pub entities: Vec<EntityRow>,
+    /// Dependencies between entities, one per pair, sorted.
+    pub edges: Vec<Edge>,
+    /// What each domain's failure takes down, by domain id.
+    pub blast: Vec<Blast>,
+    /// Tools, in entity order.
+    pub tools: Vec<ToolRow>,
+    /// Rule findings, in output order.
+    pub findings: Vec<&'a Diagnostic>,
+    /// Input problems: the report covers only what could be read.
+    pub errors: Vec<&'a Diagnostic>,
+    pub suppressed: &'a [(Diagnostic, Suppression)],
+}
+
+pub struct EntityRow {
+    pub id: String,
+    /// `Deployment default/web`.
+    pub label: String,
+    pub role: Role,
+    pub tool_kind: Option<String>,
+    /// Domain ids where it may run, every level.
+    pub domains: Vec<u32>,
+    /// Minimal sets of domain ids whose joint failure takes it down, ranked
+    /// by size.
+    pub risk_groups: Vec<Vec<u32>>,
+}
+
+impl EntityRow {
+    /// Domains that alone take it down.
+    pub fn single_failures(&self) -> impl Iterator<Item = u32> + '_ {
+        self.risk_groups
+            .iter()
+            .filter(|g| g.len() == 1)
+            .map(|g| g[0])
+    }
+
+    pub fn is_spof(&self) -> bool {
+        self.single_failures().next().is_some()
+    }
+}
+
+/// `from` depends on `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Edge {
+    pub from: usize,
+    pub to: usize,
+    /// Down when `to` is down (otherwise a soft dependency).
+    pub hard: bool,
+}
+
+/// One hop of an explanation.
+pub struct StepRow {
+    pub entity: usize,
+    pub text: String,
+    pub at: Option<Place>,
+}
+
+/// A source position, as people read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub path: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+pub struct Fall {
+    pub entity: usize,
+    pub because: Vec<StepRow>,
+}
+
+/// What one domain's failure does.
+pub struct Blast {
+    pub domain: u32,
+    pub down: Vec<Fall>,
+    pub degraded: Vec<Fall>,
+}
+
+impl Blast {
+    /// Services and tools that go down.
+    pub fn headline<'d>(&'d self, data: &'d Data) -> impl Iterator<Item = &'d Fall> + 'd {
+        self.down.iter().filter(|f| {
+            matches!(
+                data.entities.get(f.entity).map(|e| e.role),
+                Some(Role::Service | Role::Tool)
+            )
+        })
+    }
+}
+
+pub struct ToolRow {
+    pub entity: usize,
+    /// Entities it manages, sorted.
+    pub manages: Vec<usize>,
+    /// Its SPOF024 (tool-shares-fate) findings.
+    pub shared_fate: Vec<usize>,
+}
+
+/// Rule of the recovery plane sharing fate with what it recovers.
+pub const SHARED_FATE: &str = "SPOF024";
+
+/// Lines shown before and after a finding's primary span.
+const CONTEXT_LINES: usize = 2;
+
+/// A few lines of source around a span.
+pub struct Excerpt {
+    pub path: String,
+    /// (1-based line number, text, whether the span covers it).
+    pub lines: Vec<(u32, String, bool)>,
+}
+
+impl Data<'_> {
+    pub fn domain_name(&self, id: u32) -> &str {
+        self.domains.get(id as usize).map_or("?", String::as_str)
+    }
+
+    pub fn entity_id(&self, index: usize) -> &str {
+        self.entities.get(index).map_or("?", |e| e.id.as_str())
+    }
+
+    pub fn place(&self, span: Span) -> Option<Place> {
+        place(self.sources, span)
+    }
+
+    pub fn excerpt(&self, span: Span) -> Option<Excerpt> {
+        excerpt(self.sources, span)
+    }
+
+    /// Entities by role, in [`ROLES`] order, with their count.
+    pub fn roles(&self) -> Vec<(Role, usize)> {
+        ROLES
+            .iter()
+            .map(|&r| (r, self.entities.iter().filter(|e| e.role == r).count()))
+            .filter(|&(_, n)| n > 0)
+            .collect()
+    }
+
+    /// Findings by severity, most severe first.
+    pub fn severities(&self) -> Vec<(Severity, usize)> {
+        [Severity::Error, Severity::Warning, Severity::Info]
+            .into_iter()
+            .map(|s| (s, self.findings.iter().filter(|d| d.severity == s).count()))
+            .collect()
+    }
+
+    /// The domains whose failure alone takes down a service or a tool,
+    /// with those.
+    pub fn headlines(&self) -> Vec<(&Blast, Vec<&Fall>)> {
+        self.blast
+            .iter()
+            .map(|b| (b, b.headline(self).collect::<Vec<_>>()))
+            .filter(|(_, down)| !down.is_empty())
+            .collect()
+    }
+
+    /// Entity index by id.
+    pub fn entity_index(&self, id: &str) -> Option<usize> {
+        self.entities.iter().position(|e| e.id == id)
+    }
+}
+
+/// Collects the report of a run: `report`'s findings, `estate`'s entities
+/// and graph, `audit`'s domains, risk groups and what-ifs.
+pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a> {
+    let model = &estate.model;
+    let mut entities: Vec<EntityRow> = model
+        .entities
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let a = audit.entities.get(i);
+            EntityRow {
+                id: e.id.clone(),
+                label: e.label(),
+                role: e.role,
+                tool_kind: e.tool_kind.clone(),
+                domains: a.map(|a| a.domains.clone()).unwrap_or_default(),
+                risk_groups: a.map(|a| a.risk_groups.clone()).unwrap_or_default(),
+            }
+        })
+        .collect();
+    for row in &mut entities {
+        row.domains.sort_unstable();
+        row.domains.dedup();
+    }
+    let mut pairs: BTreeMap<(usize, usize), bool> = BTreeMap::new();
+    for (from, deps) in estate.graph.dependencies.iter().enumerate() {
+        for dep in deps {
+            if dep.target == from {
+                continue;
+            }
+            let hard = dep.strength == crate::model::Strength::Hard;
+            *pairs.entry((from, dep.target)).or_insert(false) |= hard;
+        }
+    }
+    let edges = pairs
+        .into_iter()
+        .map(|((from, to), hard)| Edge { from, to, hard })
+        .collect();
+    let domains: Vec<String> = (0..audit.domains.len())
+        .map(|d| audit.domain_name(u32::try_from(d).unwrap_or(u32::MAX)))
+        .collect();
+    let levels = audit.domains.iter().map(|d| d.level).collect();
+    let sources = &report.sources;
+    let step_rows = |steps: &[crate::audit::Step]| -> Vec<StepRow> {
+        steps
+            .iter()
+            .map(|s| StepRow {
+                entity: s.entity,
+                text: s.text.clone(),
+                at: s.span.and_then(|span| place(sources, span)),
+            })
+            .collect()
+    };
+    let blast = (0..domains.len())
+        .filter_map(|d| u32::try_from(d).ok())
+        .map(|d| {
+            let sim = audit.simulate(estate, &[d]);
+            Blast {
+                domain: d,
+                down: sim
+                    .down
+                    .iter()
+                    .map(|f| Fall {
+                        entity: f.entity,
+                        because: step_rows(&f.because),
+                    })
+                    .collect(),
+                degraded: sim
+                    .degraded
+                    .iter()
+                    .map(|f| Fall {
+                        entity: f.entity,
+                        because: step_rows(&f.because),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    let findings: Vec<&Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == Kind::Finding)
+        .collect();
+    let errors = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == Kind::Error)
+        .collect();
+    let tools = model
+        .entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.role == Role::Tool)
+        .map(|(i, e)| {
+            let mut manages: Vec<usize> = estate
+                .graph
+                .manages
+                .get(i)
+                .map(|m| m.iter().map(|edge| edge.target).collect())
+                .unwrap_or_default();
+            manages.sort_unstable();
+            manages.dedup();
+            let shared_fate = findings
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| d.code == SHARED_FATE && d.entity.as_deref() == Some(&e.id))
+                .map(|(k, _)| k)
+                .collect();
+            ToolRow {
+                entity: i,
+                manages,
+                shared_fate,
+            }
+        })
+        .collect();
+    Data {
+        sources,
+        summary: &report.summary,
+        domains,
+        levels,
+        max_group_size: audit.max_group_size,
+        entities,
+        edges,
+        blast,
+        tools,
+        findings,
+        errors,
+        suppressed: &report.suppressed,
+    }
+}
+
+fn source_file(sources: &SourceMap, span: Span) -> Option<&crate::source::SourceFile> {
+    (usize::try_from(span.file.0).ok()? < sources.len()).then(|| sources.get(span.file))
+}
+
+fn place(sources: &SourceMap, span: Span) -> Option<Place> {
+    let file = source_file(sources, span)?;
+    let at = file.line_col(span.range.start);
+    Some(Place {
+        path: file.display_path(),
+        line: at.line,
+        column: at.column,
+    })
+}
+
+fn excerpt(sources: &SourceMap, span: Span) -> Option<Excerpt> {
+    let file = source_file(sources, span)?;
+    let first = file.lines.line_of(span.range.start);
+    // An end just past a newline belongs to the line before.
+    let last = file
+        .lines
+        .line_of(span.range.end.saturating_sub(1).max(span.range.start));
+    let from = first.saturating_sub(CONTEXT_LINES);
+    let to = (last + CONTEXT_LINES).min(file.lines.line_count().saturating_sub(1));
+    let lines = (from..=to)
+        .map(|l| {
+            (
+                u32::try_from(l + 1).unwrap_or(u32::MAX),
+                plain(file.line_text(l)),
+                (first..=last).contains(&l),
+            )
+        })
+        .collect();
+    Some(Excerpt {
+        path: file.display_path(),
+        lines,
+    })
+}
+
+/// Text from scanned files without control or bidirectional-override
+/// characters (each becomes `?`); tabs become spaces.
+pub fn plain(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') => {
+                '?'
+            }
+            c => c,
+        })
+        .collect()
+}
+
+/// A suppression's reason and expiry, in words.
+pub fn suppression_reason(s: &Suppression) -> String {
+    let mut text = s
+        .reason
+        .clone()
+        .filter(|r| !r.trim().is_empty())
+        .unwrap_or_else(|| "(no reason given)".to_string());
+    match &s.expiry {
+        Some(Expiry::Until(date)) => text.push_str(&format!(" (until {date})")),
+        Some(Expiry::Invalid(words)) => text.push_str(&format!(" (invalid expiry: {words})")),
+        None => {}
+    }
+    plain(&text)
+}
+
+/// The few words a role is called in a report.
+pub fn role_plural(role: Role, n: usize) -> String {
+    let word = match (role, n == 1) {
+        (Role::Service, true) => "service",
+        (Role::Service, false) => "services",
+        (Role::Tool, true) => "tool",
+        (Role::Tool, false) => "tools",
+        (Role::Datastore, true) => "datastore",
+        (Role::Datastore, false) => "datastores",
+        (Role::Network, true) => "network entity",
+        (Role::Network, false) => "network entities",
+        (Role::Platform, true) => "platform entity",
+        (Role::Platform, false) => "platform entities",
+    };
+    format!("{n} {word}")
+}
+
+#[cfg(test)]
+mod tests;
