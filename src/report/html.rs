@@ -77,7 +77,9 @@ code, pre, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas,
 table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: var(--panel); font-weight: 600; }
-table.matrix td, table.matrix th.dom { text-align: center; }
+table.matrix { width: auto; min-width: 50%; }
+table.matrix td, table.matrix th.dom { text-align: center; min-width: 34px; }
+table.matrix td:first-child { text-align: left; }
 table.matrix th.dom { writing-mode: vertical-rl; transform: rotate(180deg); white-space: nowrap; font-weight: 500; }
 td.runs { color: var(--blue); }
 td.cut { background: var(--red-bg); color: var(--red); font-weight: 700; }
@@ -90,7 +92,7 @@ td.cut { background: var(--red-bg); color: var(--red); font-weight: 700; }
 .role-network { background: #ede9fe; } .role-platform { background: #e5e7eb; }
 .spof-mark { color: var(--red); font-weight: 700; }
 .graph { overflow: auto; border: 1px solid var(--line); border-radius: 8px; background: #fbfcfd; margin: 8px 0; }
-.graph svg { display: block; }
+.graph svg { display: block; margin: 0 auto; }
 .legend { display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center; font-size: 12.5px; margin: 6px 0; }
 .swatch { display: inline-block; width: 12px; height: 12px; border-radius: 3px; border: 1px solid #9aa5b1; vertical-align: -2px; margin-right: 4px; }
 .finding { border: 1px solid var(--line); border-left: 5px solid var(--line); border-radius: 6px; padding: 8px 14px; margin: 12px 0; break-inside: avoid; }
@@ -287,14 +289,14 @@ fn summary(h: &mut String, data: &Data) {
 
 // ---------------------------------------------------------------- graph --
 
-const NODE_W: f64 = 200.0;
+const NODE_W: f64 = 224.0;
 const NODE_H: f64 = 42.0;
 const GAP_X: f64 = 26.0;
 const DUMMY_W: f64 = 14.0;
 const ROW_GAP: f64 = 64.0;
 const MARGIN: f64 = 16.0;
 /// Characters of a label that fit a box.
-const LABEL_CHARS: usize = 29;
+const LABEL_CHARS: usize = 27;
 
 /// Stripe colours of failure domains, by rank among the drawn domains.
 const DOMAIN_COLORS: [&str; 10] = [
@@ -564,7 +566,7 @@ fn node(h: &mut String, data: &Data, e: usize, x: f64, y: f64, colors: &[&str]) 
         let names: Vec<&str> = entity.single_failures().map(|d| data.domain_name(d)).collect();
         sub = format!("{sub} · SPOF: {}", names.join(", "));
     }
-    let sub = shorten(&sub, LABEL_CHARS + 6);
+    let sub = shorten(&sub, LABEL_CHARS + 7);
     let _ = writeln!(
         h,
         "<g><title>{}</title><rect x=\"{x:.1}\" y=\"{y:.1}\" width=\"{NODE_W}\" height=\"{NODE_H}\" rx=\"6\" fill=\"{}\" stroke=\"{stroke}\" stroke-width=\"{width}\"/><rect x=\"{:.1}\" y=\"{:.1}\" width=\"5\" height=\"{:.1}\" rx=\"2\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"12\" font-weight=\"600\" fill=\"#1f2933\">{}</text><text x=\"{:.1}\" y=\"{:.1}\" font-size=\"10.5\" fill=\"{}\">{}</text></g>",

@@ -389,11 +389,11 @@ fn excerpt(sources: &SourceMap, span: Span) -> Option<Excerpt> {
 }
 
 /// Text from scanned files without control or bidirectional-override
-/// characters (each becomes `?`); tabs become spaces.
+/// characters (each becomes `?`); tabs and line breaks become spaces.
 pub fn plain(text: &str) -> String {
     text.chars()
         .map(|c| match c {
-            '\t' => ' ',
+            '\t' | '\n' | '\r' => ' ',
             c if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') => {
                 '?'
             }

@@ -1,0 +1,223 @@
+use super::*;
+use crate::audit::Audit;
+use crate::check::{Loaded, Setup, check_estate};
+use crate::date::Date;
+use crate::source::{SourceFile, SourceMap};
+
+/// A small estate: a web tier pinned to zone a that needs a one-replica
+/// database, a deploy tool beside it, an accepted risk, and a hostile name.
+const SMALL: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    spof.dev/depends-on: "StatefulSet/db"
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      nodeSelector:
+        topology.kubernetes.io/zone: zone-a
+      containers: [{name: web, image: "shop/web:1"}]
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+  namespace: shop
+  annotations:
+    spof.dev/ignore: "SPOF001: the replica is restored from backups until=2099-01-01"
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec:
+      nodeSelector:
+        topology.kubernetes.io/zone: zone-a
+      containers: [{name: db, image: "postgres:16"}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: argocd-server
+  namespace: shop
+  annotations:
+    spof.dev/manages: "Deployment/web"
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: argocd}}
+  template:
+    metadata: {labels: {app: argocd}}
+    spec:
+      nodeSelector:
+        topology.kubernetes.io/zone: zone-a
+      containers: [{name: argocd, image: "argoproj/argocd:v2"}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: "<script>alert('x')</script>"
+  namespace: shop
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: evil}}
+  template:
+    metadata: {labels: {app: evil}}
+    spec:
+      containers: [{name: evil, image: "evil:1"}]
+"#;
+
+struct Run {
+    report: Report,
+    estate: Estate,
+    audit: Audit,
+}
+
+fn run(files: &[(&str, &str)]) -> Run {
+    let mut sources = SourceMap::default();
+    let loaded: Vec<Loaded> = files
+        .iter()
+        .map(|(path, text)| Loaded {
+            file: sources.add(SourceFile::new((*path).into(), *text)),
+            cluster: None,
+        })
+        .collect();
+    let setup = Setup {
+        today: Date::parse("2026-01-01").expect("a date"),
+        ..Setup::default()
+    };
+    let (report, estate) = check_estate(sources, &loaded, &setup, Vec::new());
+    let audit = Audit::build(&estate, 2);
+    Run {
+        report,
+        estate,
+        audit,
+    }
+}
+
+fn rendered(format: ReportFormat, run: &Run) -> String {
+    let data = gather(&run.report, &run.estate, &run.audit);
+    let mut buf = Vec::new();
+    render(format, &data, &mut buf).expect("written");
+    String::from_utf8(buf).expect("UTF-8")
+}
+
+#[test]
+fn escape_neutralises_markup_and_controls() {
+    assert_eq!(
+        escape_html("<script>alert('x')</script> & \"q\""),
+        "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+    );
+    assert_eq!(escape_html("a\x1b[2Jb\u{202E}c"), "a?[2Jb?c");
+    assert_eq!(html::prose("`<b>` is `x`"), "<code>&lt;b&gt;</code> is <code>x</code>");
+    assert_eq!(html::prose("odd ` tick <"), "odd ` tick &lt;");
+}
+
+#[test]
+fn markdown_text_cannot_format_or_break_a_table() {
+    assert_eq!(markdown::text("a|b *c* [d](e) <i>"), "a\\|b \\*c\\* \\[d\\](e) &lt;i&gt;");
+    assert_eq!(markdown::text("- item\nnext"), "\\- item next");
+    assert_eq!(markdown::code("a|b"), "`a\\|b`");
+    assert_eq!(markdown::code("x`y"), "``x`y``");
+    assert_eq!(markdown::code("`x"), "`` `x ``");
+    assert_eq!(markdown::prose("`a|b` and *c*"), "`a\\|b` and \\*c\\*");
+}
+
+#[test]
+fn html_stands_alone_and_escapes_hostile_names() {
+    let run = run(&[("shop.yaml", SMALL)]);
+    let html = rendered(ReportFormat::Html, &run);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(!html.to_ascii_lowercase().contains("<script"), "a script in the page");
+    for load in ["http://", "https://", "<link", "<img", "<iframe", "@import", "src="] {
+        assert!(!html.contains(load), "{load} in the page");
+    }
+    // Only references inside the page.
+    assert_eq!(html.matches("url(").count(), html.matches("url(#arrow)").count());
+    assert!(html.contains("<svg"));
+    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+    for e in &run.estate.model.entities {
+        assert!(html.contains(&escape_html(&e.id)), "{} missing", e.id);
+    }
+    for section in ["summary", "graph", "risk-groups", "matrix", "blast", "recovery", "findings", "suppressions"] {
+        assert!(html.contains(&format!("<section id=\"{section}\">")), "{section}");
+    }
+    assert!(html.contains("@media print"));
+}
+
+#[test]
+fn small_estate_reports() {
+    let run = run(&[("shop.yaml", SMALL)]);
+    let data = gather(&run.report, &run.estate, &run.audit);
+    // The suppressed finding is listed with its reason.
+    assert_eq!(data.suppressed.len(), 1);
+    assert_eq!(
+        suppression_reason(&data.suppressed[0].1),
+        "the replica is restored from backups (until 2099-01-01)"
+    );
+    insta::assert_snapshot!("small_html", rendered(ReportFormat::Html, &run));
+    insta::assert_snapshot!("small_markdown", rendered(ReportFormat::Markdown, &run));
+    insta::assert_snapshot!("small_json", rendered(ReportFormat::Json, &run));
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let run = run(&[("shop.yaml", SMALL)]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&rendered(ReportFormat::Json, &run)).expect("JSON");
+    assert_eq!(doc["version"], 1);
+    let domains = doc["domains"].as_array().expect("domains");
+    assert!(domains.iter().all(|d| d.as_str().is_some_and(|s| s.contains(':'))));
+    let entities = doc["entities"].as_array().expect("entities");
+    assert_eq!(entities.len(), run.estate.model.entities.len());
+    for e in entities {
+        for key in ["id", "role", "domains", "risk_groups"] {
+            assert!(e.get(key).is_some(), "{key} missing in {e}");
+        }
+        for group in e["risk_groups"].as_array().expect("groups") {
+            for d in group.as_array().expect("a group") {
+                assert!(domains.contains(d), "{d} is not a domain");
+            }
+        }
+    }
+    // Findings exactly as `spof check --format json` prints them.
+    let output = run.report.output();
+    let mut check = Vec::new();
+    crate::render::render(crate::render::Format::Json, &output, false, &mut check)
+        .expect("written");
+    let check: serde_json::Value = serde_json::from_slice(&check).expect("JSON");
+    assert_eq!(doc["findings"], check["findings"]);
+    assert_eq!(doc["suppressions"][0]["finding"]["rule"], "SPOF001");
+}
+
+#[test]
+fn output_is_deterministic() {
+    let a = run(&[("shop.yaml", SMALL)]);
+    let b = run(&[("shop.yaml", SMALL)]);
+    for format in [ReportFormat::Html, ReportFormat::Markdown, ReportFormat::Json] {
+        assert_eq!(rendered(format, &a), rendered(format, &b));
+    }
+}
+
+#[test]
+fn excerpts_show_context_and_mark_the_span() {
+    let run = run(&[("shop.yaml", SMALL)]);
+    let data = gather(&run.report, &run.estate, &run.audit);
+    let span = Span::new(
+        crate::source::FileId(0),
+        crate::source::TextRange::new(SMALL.find("name: web").unwrap_or(0), SMALL.find("name: web").unwrap_or(0) + 9),
+    );
+    let ex = data.excerpt(span).expect("an excerpt");
+    assert_eq!(ex.path, "shop.yaml");
+    let marked: Vec<u32> = ex.lines.iter().filter(|l| l.2).map(|l| l.0).collect();
+    assert_eq!(marked, [4]);
+    assert_eq!(ex.lines.first().map(|l| l.0), Some(2));
+    assert_eq!(ex.lines.last().map(|l| l.0), Some(6));
+    // A span in a file the map does not know degrades to nothing.
+    let stray = Span::new(crate::source::FileId(9), crate::source::TextRange::new(0, 1));
+    assert!(data.excerpt(stray).is_none());
+}
