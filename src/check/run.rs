@@ -47,6 +47,9 @@ pub struct RunOptions {
     /// `--rules DIR`: provider knowledge-base files (`*.toml`) extending
     /// the builtin one, in order.
     pub rules_dirs: Vec<PathBuf>,
+    /// Files never read as inputs: the files the command writes (`spof
+    /// report -o report.json`).
+    pub outputs: Vec<PathBuf>,
 }
 
 /// What the run does with a baseline file. Either way the file is never
@@ -83,6 +86,7 @@ impl Default for RunOptions {
             vars: Vec::new(),
             var_files: Vec::new(),
             rules_dirs: Vec::new(),
+            outputs: Vec::new(),
         }
     }
 }
@@ -120,11 +124,17 @@ pub fn run_estate(options: &RunOptions) -> (Report, Estate) {
 
     let repository = explicit_repository(options, &config, &cwd);
     let mut discovered = discover_inputs(options, repository.as_deref(), &cwd);
-    if let Some(baseline) = &options.baseline {
-        let baseline = absolute(baseline.path());
+    let written: Vec<PathBuf> = options
+        .baseline
+        .iter()
+        .map(BaselineMode::path)
+        .chain(options.outputs.iter().map(PathBuf::as_path))
+        .map(absolute)
+        .collect();
+    if !written.is_empty() {
         discovered
             .inputs
-            .retain(|i| i.path().is_none_or(|p| absolute(p) != baseline));
+            .retain(|i| i.path().is_none_or(|p| !written.contains(&absolute(p))));
     }
     // Input errors reported however few files are named: the configuration
     // and the named paths that could not be looked at.

@@ -27,13 +27,15 @@ pub(super) struct ReportArgs {
 }
 
 pub(super) fn run(args: ReportArgs, out: &mut dyn Write) -> i32 {
-    let options = match args.input.options() {
+    let mut options = match args.input.options() {
         Ok(options) => options,
         Err(message) => {
             eprintln!("error: {message}");
             return 2;
         }
     };
+    // A report written into the estate is not read back as an input.
+    options.outputs.extend(args.output.clone());
     let (report, estate) = check::run_estate(&options);
     let input_errors = super::print_input_errors(&report);
     let audit = Audit::build(&estate, args.max_group_size);

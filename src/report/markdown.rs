@@ -158,7 +158,7 @@ fn summary(m: &mut String, data: &Data) {
     if !data.errors.is_empty() {
         let _ = writeln!(
             m,
-            "\n> **Some inputs could not be read or parsed** ({}): this report covers only the rest; see *Input errors*.",
+            "> **Some inputs could not be read or parsed** ({}): this report covers only the rest; see *Input errors*.",
             plural(data.errors.len(), "error", "errors")
         );
     }
