@@ -23,9 +23,11 @@ html=$work/report.html
 (cd "$estate" && SPOF_TODAY=2026-01-01 "$spof" report --format html -o "$html" .)
 
 # No script, and nothing loaded from anywhere: the page must stand alone.
-if grep -Eiq '<script|<link|<img|<iframe|@import|url\([^#]|https?://' "$html"; then
+# (Source excerpts may quote URLs; they are escaped text, not links.)
+outside='<script|<link|<img|<iframe|<object|<embed|@import|url\([^#]|src=|href="[^#]'
+if grep -Eiq "$outside" "$html"; then
     echo "error: the report references something outside itself:" >&2
-    grep -Eion '<script|<link|<img|<iframe|@import|url\([^#]|https?://' "$html" >&2
+    grep -Eion "$outside" "$html" >&2
     exit 1
 fi
 

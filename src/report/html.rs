@@ -265,14 +265,22 @@ fn summary(h: &mut String, data: &Data) {
                 "<li>If <strong><code>{}</code></strong> fails: ",
                 escape(data.domain_name(blast.domain))
             );
-            let list: Vec<String> = down
+            let (shown, more) = super::headline_names(data, &down);
+            let list: Vec<String> = shown
                 .iter()
-                .map(|f| {
-                    let role = data.entities.get(f.entity).map_or(Role::Service, |e| e.role);
-                    format!("{} {}", entity_ref(data, f.entity), role_badge(role))
+                .map(|&e| {
+                    let role = data.entities.get(e).map_or(Role::Service, |x| x.role);
+                    format!("{} {}", entity_ref(data, e), role_badge(role))
                 })
                 .collect();
             h.push_str(&list.join(", "));
+            if more > 0 {
+                let _ = write!(
+                    h,
+                    " and {} more (see <a href=\"#blast\">blast radius</a>)",
+                    plural(more, "service", "services")
+                );
+            }
             h.push_str("</li>\n");
         }
         h.push_str("</ul></div>\n");
@@ -291,9 +299,14 @@ fn summary(h: &mut String, data: &Data) {
 
 const NODE_W: f64 = 224.0;
 const NODE_H: f64 = 42.0;
-const GAP_X: f64 = 26.0;
-const DUMMY_W: f64 = 14.0;
-const ROW_GAP: f64 = 64.0;
+/// Between layers (columns), room for the edges' curves.
+const GAP_X: f64 = 84.0;
+/// Between boxes of one column.
+const GAP_Y: f64 = 14.0;
+/// Between boxes of the grid of entities without dependencies.
+const GRID_GAP: f64 = 20.0;
+/// Height a bend of a long edge takes in a column.
+const DUMMY_H: f64 = 10.0;
 const MARGIN: f64 = 16.0;
 /// Characters of a label that fit a box.
 const LABEL_CHARS: usize = 27;
@@ -346,7 +359,7 @@ fn graph(h: &mut String, data: &Data) {
         d.and_then(|d| drawn.iter().position(|&x| x == d))
             .map_or("#9aa5b1", |i| DOMAIN_COLORS[i % DOMAIN_COLORS.len()])
     };
-    h.push_str("<p class=\"muted\">An arrow points from an entity to what it depends on (dashed: a soft dependency). Boxes are coloured by role; the stripe on the left is the failure domain the entity runs in; a red outline marks a single point of failure (one domain takes it down).</p>\n");
+    h.push_str("<p class=\"muted\">A grey arrow points from an entity to what it depends on (dashed: a soft dependency), dependents on the left; an orange dotted arrow from a tool to what it manages. Boxes are coloured by role; the stripe on the left is the failure domain the entity runs in; a red outline marks a single point of failure (one domain takes it down).</p>\n");
     h.push_str("<div class=\"legend\">");
     for (role, _) in data.roles() {
         let _ = write!(
@@ -371,7 +384,7 @@ fn graph(h: &mut String, data: &Data) {
             color(None)
         );
     }
-    h.push_str("<span><span class=\"swatch\" style=\"background:#fff;border:2px solid #c81e1e\"></span>single point of failure</span></div>\n");
+    h.push_str("<span><span class=\"swatch\" style=\"background:#fff;border:2px solid #c81e1e\"></span>single point of failure</span><span><svg width=\"26\" height=\"10\"><path d=\"M1,5 H25\" stroke=\"#7b8794\" stroke-width=\"1.5\"/></svg> depends on</span><span><svg width=\"26\" height=\"10\"><path d=\"M1,5 H25\" stroke=\"#d97706\" stroke-width=\"1.5\" stroke-dasharray=\"2 3\"/></svg> manages</span></div>\n");
     let colors: Vec<&str> = homes.iter().map(|&d| color(d)).collect();
     if data.entities.len() <= WHOLE_GRAPH_LIMIT {
         let all: Vec<usize> = (0..data.entities.len()).collect();
@@ -411,7 +424,19 @@ fn graph(h: &mut String, data: &Data) {
     h.push_str("</section>\n");
 }
 
-/// Draws the subgraph of `members` (entity indices) as one SVG.
+/// How an edge of the drawing is stroked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Line {
+    Hard,
+    Soft,
+    /// A tool to what it manages.
+    Manages,
+}
+
+/// Draws the subgraph of `members` (entity indices) as one SVG, left to
+/// right: each layer of the layout is a column, dependents left of what
+/// they depend on. Entities with no dependency among the members follow
+/// as a grid.
 fn draw(
     h: &mut String,
     data: &Data,
@@ -422,128 +447,156 @@ fn draw(
 ) {
     let local: std::collections::HashMap<usize, usize> =
         members.iter().enumerate().map(|(i, &e)| (e, i)).collect();
-    let edges: Vec<(usize, usize, bool)> = data
+    let mut edges: Vec<(usize, usize, Line)> = data
         .edges
         .iter()
-        .filter_map(|e| Some((*local.get(&e.from)?, *local.get(&e.to)?, e.hard)))
+        .filter_map(|e| {
+            let line = if e.hard { Line::Hard } else { Line::Soft };
+            Some((*local.get(&e.from)?, *local.get(&e.to)?, line))
+        })
         .collect();
+    // What tools manage, where no dependency already joins the two.
+    for t in &data.tools {
+        for &m in &t.manages {
+            if let (Some(&a), Some(&b)) = (local.get(&t.entity), local.get(&m))
+                && a != b
+                && !edges.iter().any(|&(x, y, _)| (x, y) == (a, b) || (x, y) == (b, a))
+            {
+                edges.push((a, b, Line::Manages));
+            }
+        }
+    }
     let pairs: Vec<(usize, usize)> = edges.iter().map(|&(a, b, _)| (a, b)).collect();
     let key: Vec<usize> = members
         .iter()
         .map(|&e| homes[e].map_or(usize::MAX, |d| d as usize))
         .collect();
     let lay = layout::layout(members.len(), &pairs, &key);
-    // Item widths and x positions, row by row.
-    let width_of = |it: &Item| match it {
-        Item::Node(_) => NODE_W,
-        Item::Dummy(_) => DUMMY_W,
+    let height_of = |it: &Item| match it {
+        Item::Node(_) => NODE_H,
+        Item::Dummy(_) => DUMMY_H,
     };
-    let row_widths: Vec<f64> = lay
+    let column_heights: Vec<f64> = lay
         .rows
         .iter()
-        .map(|r| r.iter().map(width_of).sum::<f64>() + GAP_X * r.len().saturating_sub(1) as f64)
+        .map(|c| c.iter().map(height_of).sum::<f64>() + GAP_Y * c.len().saturating_sub(1) as f64)
         .collect();
-    let columns = lay.rows.iter().map(Vec::len).max().unwrap_or(0).clamp(4, 6);
+    let layered_w = if lay.rows.is_empty() {
+        0.0
+    } else {
+        lay.rows.len() as f64 * (NODE_W + GAP_X) - GAP_X
+    };
+    let tallest = column_heights.iter().copied().fold(0.0, f64::max);
+    // The grid is as wide as the layers, at least four boxes.
+    let grid_columns = lay.rows.len().clamp(4, 6);
     let grid_w = if lay.isolated.is_empty() {
         0.0
     } else {
-        let n = lay.isolated.len().min(columns) as f64;
-        n * NODE_W + (n - 1.0) * GAP_X
+        let n = lay.isolated.len().min(grid_columns) as f64;
+        n * NODE_W + (n - 1.0) * GRID_GAP
     };
-    let inner = row_widths.iter().copied().fold(grid_w, f64::max);
+    let inner = layered_w.max(grid_w);
     let width = inner + 2.0 * MARGIN;
-    let mut xs: Vec<Vec<f64>> = Vec::with_capacity(lay.rows.len());
-    for (r, row) in lay.rows.iter().enumerate() {
-        let mut x = MARGIN + (inner - row_widths[r]) / 2.0;
-        let mut row_x = Vec::with_capacity(row.len());
-        for it in row {
-            row_x.push(x);
-            x += width_of(it) + GAP_X;
+    let left = MARGIN + (inner - layered_w) / 2.0;
+    let mut ys: Vec<Vec<f64>> = Vec::with_capacity(lay.rows.len());
+    for (c, column) in lay.rows.iter().enumerate() {
+        let mut y = MARGIN + (tallest - column_heights[c]) / 2.0;
+        let mut col_y = Vec::with_capacity(column.len());
+        for it in column {
+            col_y.push(y);
+            y += height_of(it) + GAP_Y;
         }
-        xs.push(row_x);
+        ys.push(col_y);
     }
-    let row_y = |r: usize| MARGIN + r as f64 * (NODE_H + ROW_GAP);
-    let layered_h = if lay.rows.is_empty() {
-        0.0
-    } else {
-        row_y(lay.rows.len() - 1) + NODE_H
-    };
+    let col_x = |c: usize| left + c as f64 * (NODE_W + GAP_X);
     let grid_top = if lay.rows.is_empty() {
         MARGIN
     } else {
-        layered_h + ROW_GAP
+        MARGIN + tallest + 36.0
     };
-    let grid_rows = lay.isolated.len().div_ceil(columns);
+    let grid_rows = lay.isolated.len().div_ceil(grid_columns);
     let height = if lay.isolated.is_empty() {
-        layered_h + MARGIN
+        MARGIN + tallest + MARGIN
     } else {
-        grid_top + 18.0 + grid_rows as f64 * (NODE_H + 14.0) + MARGIN
+        grid_top + 18.0 + grid_rows as f64 * (NODE_H + GAP_Y) + MARGIN
     };
     let _ = writeln!(
         h,
         "<div class=\"graph\"><svg width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" aria-label=\"{}\" font-family=\"system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif\">",
         escape(title)
     );
-    h.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#52606d\"/></marker></defs>\n");
+    h.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#52606d\"/></marker><marker id=\"manages\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#d97706\"/></marker></defs>\n");
     // Edges first, under the boxes.
     for (i, route) in lay.routes.iter().enumerate() {
+        let (Some(&first), Some(&last)) = (route.first(), route.last()) else {
+            continue;
+        };
         if route.len() < 2 {
             continue;
         }
-        let hard = edges.get(i).is_some_and(|e| e.2);
-        let point = |(r, c): (usize, usize)| {
-            let item = lay.rows[r][c];
-            (xs[r][c] + width_of(&item) / 2.0, row_y(r), item)
-        };
+        let line = edges.get(i).map_or(Line::Hard, |e| e.2);
+        // Left to right along the layers; a reversed (cycle) edge is
+        // walked right to left.
+        let forward = first.0 < last.0;
         let mut d = String::new();
         let mut prev: Option<(f64, f64)> = None;
-        let down = route[0].0 < route[route.len() - 1].0;
-        for (k, &rc) in route.iter().enumerate() {
-            let (x, y, item) = point(rc);
-            // Where the path enters and leaves this item.
+        for &(c, k) in route {
+            let item = lay.rows[c][k];
+            let y = ys[c][k] + height_of(&item) / 2.0;
+            let (x0, x1) = (col_x(c), col_x(c) + NODE_W);
             let (enter, leave) = match item {
-                Item::Dummy(_) => (y, y + NODE_H),
-                Item::Node(_) if down => (y, y + NODE_H),
-                Item::Node(_) => (y + NODE_H, y),
+                // A bend passes straight through its column.
+                Item::Dummy(_) if forward => (x0, x1),
+                Item::Dummy(_) => (x1, x0),
+                Item::Node(_) if forward => (x0, x1),
+                Item::Node(_) => (x1, x0),
             };
-            let (top, bottom) = if down { (enter, leave) } else { (leave, enter) };
-            if k == 0 {
-                let _ = write!(d, "M{x:.1},{bottom:.1}");
-                prev = Some((x, bottom));
-                continue;
+            match prev {
+                None => {
+                    let _ = write!(d, "M{leave:.1},{y:.1}");
+                }
+                Some((px, py)) => {
+                    let mx = (px + enter) / 2.0;
+                    let _ = write!(d, " C{mx:.1},{py:.1} {mx:.1},{y:.1} {enter:.1},{y:.1}");
+                    if matches!(item, Item::Dummy(_)) {
+                        let _ = write!(d, " L{leave:.1},{y:.1}");
+                    }
+                }
             }
-            if let Some((px, py)) = prev {
-                let my = (py + top) / 2.0;
-                let _ = write!(d, " C{px:.1},{my:.1} {x:.1},{my:.1} {x:.1},{top:.1}");
-            }
-            if matches!(item, Item::Dummy(_)) {
-                let _ = write!(d, " L{x:.1},{bottom:.1}");
-            }
-            prev = Some((x, bottom));
+            prev = Some((leave, y));
         }
-        let dash = if hard { "" } else { " stroke-dasharray=\"5 4\"" };
+        let (stroke, dash, marker) = match line {
+            Line::Hard => ("#7b8794", "", "arrow"),
+            Line::Soft => ("#7b8794", " stroke-dasharray=\"5 4\"", "arrow"),
+            Line::Manages => ("#d97706", " stroke-dasharray=\"2 3\"", "manages"),
+        };
         let _ = writeln!(
             h,
-            "<path d=\"{d}\" fill=\"none\" stroke=\"#7b8794\" stroke-width=\"1.3\"{dash} marker-end=\"url(#arrow)\"/>"
+            "<path d=\"{d}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"1.3\"{dash} marker-end=\"url(#{marker})\"/>"
         );
     }
-    for (r, row) in lay.rows.iter().enumerate() {
-        for (c, it) in row.iter().enumerate() {
+    for (c, column) in lay.rows.iter().enumerate() {
+        for (k, it) in column.iter().enumerate() {
             if let Item::Node(v) = *it {
-                node(h, data, members[v], xs[r][c], row_y(r), colors);
+                node(h, data, members[v], col_x(c), ys[c][k], colors);
             }
         }
     }
     if !lay.isolated.is_empty() {
+        let grid_x = MARGIN + (inner - grid_w) / 2.0;
+        let note = if lay.rows.is_empty() {
+            "No dependencies between these entities:"
+        } else {
+            "Without dependencies between them:"
+        };
         let _ = writeln!(
             h,
-            "<text x=\"{MARGIN}\" y=\"{:.1}\" font-size=\"12\" fill=\"#616e7c\">Without dependencies between them:</text>",
-            grid_top + 10.0
+            "<text x=\"{grid_x:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#616e7c\">{note}</text>",
+            grid_top + 8.0
         );
-        let grid_x = MARGIN + (inner - grid_w) / 2.0;
         for (k, &v) in lay.isolated.iter().enumerate() {
-            let x = grid_x + (k % columns) as f64 * (NODE_W + GAP_X);
-            let y = grid_top + 18.0 + (k / columns) as f64 * (NODE_H + 14.0);
+            let x = grid_x + (k % grid_columns) as f64 * (NODE_W + GRID_GAP);
+            let y = grid_top + 18.0 + (k / grid_columns) as f64 * (NODE_H + GAP_Y);
             node(h, data, members[v], x, y, colors);
         }
     }
@@ -563,7 +616,10 @@ fn node(h: &mut String, data: &Data, e: usize, x: f64, y: f64, colors: &[&str]) 
         sub = format!("{sub} ({kind})");
     }
     if spof {
-        let names: Vec<&str> = entity.single_failures().map(|d| data.domain_name(d)).collect();
+        // Innermost first: a zone says more than the region around it.
+        let mut cuts: Vec<u32> = entity.single_failures().collect();
+        cuts.sort_by_key(|&d| std::cmp::Reverse(data.levels.get(d as usize).copied()));
+        let names: Vec<&str> = cuts.iter().map(|&d| data.domain_name(d)).collect();
         sub = format!("{sub} · SPOF: {}", names.join(", "));
     }
     let sub = shorten(&sub, LABEL_CHARS + 7);

@@ -144,10 +144,17 @@ fn summary(m: &mut String, data: &Data) {
         m.push_str("No single failure domain takes down a tool or a service.\n\n");
     }
     for (b, down) in headlines {
-        let list: Vec<String> = down
+        let (shown, more) = super::headline_names(data, &down);
+        let mut list: Vec<String> = shown
             .iter()
-            .map(|f| format!("{} ({})", entity(data, f.entity), role(data, f.entity)))
+            .map(|&e| format!("{} ({})", entity(data, e), role(data, e)))
             .collect();
+        if more > 0 {
+            list.push(format!(
+                "and {} more (see *Blast radius*)",
+                plural(more, "service", "services")
+            ));
+        }
         let _ = writeln!(
             m,
             "- If {} fails: {}",

@@ -156,6 +156,9 @@ pub struct ToolRow {
     pub shared_fate: Vec<usize>,
 }
 
+/// Services a headline names before it counts the rest.
+pub const HEADLINE_SERVICES: usize = 12;
+
 /// Rule of the recovery plane sharing fate with what it recovers.
 pub const SHARED_FATE: &str = "SPOF024";
 
@@ -217,6 +220,26 @@ impl Data<'_> {
     pub fn entity_index(&self, id: &str) -> Option<usize> {
         self.entities.iter().position(|e| e.id == id)
     }
+}
+
+/// What a headline names of the services and tools that go down: every
+/// tool, then services up to [`HEADLINE_SERVICES`]; and how many services
+/// it leaves out.
+pub fn headline_names(data: &Data, down: &[&Fall]) -> (Vec<usize>, usize) {
+    let role = |e: usize| data.entities.get(e).map(|x| x.role);
+    let mut shown: Vec<usize> = down
+        .iter()
+        .map(|f| f.entity)
+        .filter(|&e| role(e) == Some(Role::Tool))
+        .collect();
+    let services: Vec<usize> = down
+        .iter()
+        .map(|f| f.entity)
+        .filter(|&e| role(e) == Some(Role::Service))
+        .collect();
+    let more = services.len().saturating_sub(HEADLINE_SERVICES);
+    shown.extend(services.into_iter().take(HEADLINE_SERVICES));
+    (shown, more)
 }
 
 /// Collects the report of a run: `report`'s findings, `estate`'s entities
