@@ -59,10 +59,7 @@ fn main() {
     println!("generate        {:>8.2} s", generated.as_secs_f64());
     println!("graph+analysis  {:>8.2} s", analysed.as_secs_f64());
     println!("risk groups     {:>8.2} s", grouped.as_secs_f64());
-    println!(
-        "total           {:>8.2} s",
-        start.elapsed().as_secs_f64()
-    );
+    println!("total           {:>8.2} s", start.elapsed().as_secs_f64());
     println!(
         "{} domains, {groups} risk groups, {singles} entities with a single point of failure",
         audit.domains.len()

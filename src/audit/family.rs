@@ -153,7 +153,9 @@ impl Family {
         let has_triples = groups.last().is_some_and(|g| g.len() == 3);
         if !has_triples {
             // Pairs only beyond the singles.
-            groups.retain(|g| g.len() == 1 || !g.ids().iter().any(|d| singles.binary_search(d).is_ok()));
+            groups.retain(|g| {
+                g.len() == 1 || !g.ids().iter().any(|d| singles.binary_search(d).is_ok())
+            });
             return Self(groups);
         }
         let mut pairs: HashSet<Group> = HashSet::new();

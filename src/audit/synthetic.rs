@@ -17,8 +17,8 @@ use crate::analysis::{Analysis, Context, Site};
 use crate::check::Estate;
 use crate::graph::Graph;
 use crate::model::{
-    Combine, Dependency, Domain, Entity, Guarantee, Instance, Level, Model, Pin, Placement,
-    Quorum, Reference, ReplicaSource, Replicas, Role, Spread, Strength, WorkloadKind,
+    Combine, Dependency, Domain, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Quorum,
+    Reference, ReplicaSource, Replicas, Role, Spread, Strength, WorkloadKind,
 };
 use crate::source::{FileId, Span, TextRange};
 use std::collections::BTreeMap;

@@ -775,19 +775,30 @@ fn blast(h: &mut String, data: &Data) {
     h.push_str("</section>\n");
 }
 
+/// Hops of a chain are a numbered list; the reasons of one entity (each
+/// of its copies) share an item.
 fn because(fall: &super::Fall) -> String {
-    let steps: Vec<String> = fall
-        .because
+    let hops: Vec<String> = fall
+        .hops()
         .iter()
-        .map(|s| {
-            let at = s.at.as_ref().map(|p| format!(" {}", place_text(p))).unwrap_or_default();
-            format!("{}{at}", prose(&s.text))
+        .map(|hop| {
+            hop.iter()
+                .map(|s| {
+                    let at = s
+                        .at
+                        .as_ref()
+                        .map(|p| format!(" {}", place_text(p)))
+                        .unwrap_or_default();
+                    format!("{}{at}", prose(&s.text))
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
         })
         .collect();
-    match steps.len() {
+    match hops.len() {
         0 => String::new(),
-        1 => steps.concat(),
-        _ => format!("<ol class=\"chain\"><li>{}</li></ol>", steps.join("</li><li>")),
+        1 => hops.concat(),
+        _ => format!("<ol class=\"chain\"><li>{}</li></ol>", hops.join("</li><li>")),
     }
 }
 

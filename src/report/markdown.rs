@@ -254,16 +254,22 @@ fn matrix(m: &mut String, data: &Data) {
     m.push('\n');
 }
 
+/// Hops of a chain are arrows; the reasons of one entity are a list.
 fn because(fall: &Fall) -> String {
-    fall.because
+    fall.hops()
         .iter()
-        .map(|s| {
-            let at = s
-                .at
-                .as_ref()
-                .map(|p| format!(" ({})", place(p)))
-                .unwrap_or_default();
-            format!("{}{at}", prose(&s.text))
+        .map(|hop| {
+            hop.iter()
+                .map(|s| {
+                    let at = s
+                        .at
+                        .as_ref()
+                        .map(|p| format!(" ({})", place(p)))
+                        .unwrap_or_default();
+                    format!("{}{at}", prose(&s.text))
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
         })
         .collect::<Vec<_>>()
         .join(" → ")

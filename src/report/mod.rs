@@ -129,6 +129,16 @@ pub struct Fall {
     pub because: Vec<StepRow>,
 }
 
+impl Fall {
+    /// The explanation as hops of a chain; the steps of one hop are the
+    /// reasons of one entity (each of its copies), all true at once.
+    pub fn hops(&self) -> Vec<&[StepRow]> {
+        self.because
+            .chunk_by(|a, b| a.entity == b.entity)
+            .collect()
+    }
+}
+
 /// What one domain's failure does.
 pub struct Blast {
     pub domain: u32,
@@ -258,7 +268,9 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
                 role: e.role,
                 tool_kind: e.tool_kind.clone(),
                 domains: a.map(|a| a.domains.clone()).unwrap_or_default(),
-                risk_groups: a.map(|a| a.risk_groups.clone()).unwrap_or_default(),
+                risk_groups: a
+                    .map(|a| a.risk_groups.iter().map(|g| g.ids().to_vec()).collect())
+                    .unwrap_or_default(),
             }
         })
         .collect();
