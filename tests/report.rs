@@ -74,7 +74,10 @@ fn two_datacenters_headline_names_the_tools_pangyo_takes_down() {
         .iter()
         .filter_map(|d| d["entity"].as_str())
         .collect();
-    assert!(down.contains(&"k8s:Deployment/ops/deploy-console"), "{down:?}");
+    assert!(
+        down.contains(&"k8s:Deployment/ops/deploy-console"),
+        "{down:?}"
+    );
     let html = rendered("two-datacenters", ReportFormat::Html);
     assert!(html.contains("Single failures that take down a tool or a service"));
 }
@@ -87,11 +90,26 @@ fn html_reports_stand_alone_and_name_every_entity() {
         assert!(!lower.contains("<script"), "{estate}: a script");
         // Nothing to load: links only within the page. (Text quoted from
         // the files may mention URLs; it is escaped text, not a link.)
-        for load in ["<link", "<img", "<iframe", "<object", "<embed", "@import", " src=", "xlink:href"] {
+        for load in [
+            "<link",
+            "<img",
+            "<iframe",
+            "<object",
+            "<embed",
+            "@import",
+            " src=",
+            "xlink:href",
+        ] {
             assert!(!lower.contains(load), "{estate}: {load}");
         }
-        assert_eq!(lower.matches("href=").count(), lower.matches("href=\"#").count());
-        assert_eq!(lower.matches("url(").count(), lower.matches("url(#").count());
+        assert_eq!(
+            lower.matches("href=").count(),
+            lower.matches("href=\"#").count()
+        );
+        assert_eq!(
+            lower.matches("url(").count(),
+            lower.matches("url(#").count()
+        );
         assert!(html.contains("<svg"), "{estate}: no graph");
         let json = rendered(estate, ReportFormat::Json);
         let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");

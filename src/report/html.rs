@@ -33,7 +33,7 @@ pub fn escape(text: &str) -> String {
 /// Unbalanced backticks stay as they are.
 pub fn prose(text: &str) -> String {
     let parts: Vec<&str> = text.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return escape(text);
     }
     parts
@@ -152,9 +152,17 @@ fn header(h: &mut String, data: &Data) {
         plural(s.files, "file", "files"),
         plural(data.entities.len(), "entity", "entities"),
         data.domains.len(),
-        if data.domains.len() == 1 { "domain" } else { "domains" },
+        if data.domains.len() == 1 {
+            "domain"
+        } else {
+            "domains"
+        },
         data.max_group_size,
-        if data.max_group_size == 1 { "domain" } else { "domains" },
+        if data.max_group_size == 1 {
+            "domain"
+        } else {
+            "domains"
+        },
     );
     h.push_str("<nav><ol>");
     for (id, title) in SECTIONS {
@@ -183,10 +191,7 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 }
 
 fn role_badge(role: Role) -> String {
-    format!(
-        "<span class=\"role role-{0}\">{0}</span>",
-        role.as_str()
-    )
+    format!("<span class=\"role role-{0}\">{0}</span>", role.as_str())
 }
 
 fn severity_badge(severity: Severity) -> String {
@@ -199,10 +204,7 @@ fn severity_badge(severity: Severity) -> String {
 /// An entity as a reference: its id in code, linked to its risk groups.
 fn entity_ref(data: &Data, index: usize) -> String {
     let id = data.entity_id(index);
-    format!(
-        "<a href=\"#e{index}\"><code>{}</code></a>",
-        escape(id)
-    )
+    format!("<a href=\"#e{index}\"><code>{}</code></a>", escape(id))
 }
 
 fn place_text(place: &Place) -> String {
@@ -222,7 +224,11 @@ fn summary(h: &mut String, data: &Data) {
         data.entities.len()
     );
     for (role, n) in data.roles() {
-        let _ = write!(h, "<li><span>{}</span><span>{n}</span></li>", role_badge(role));
+        let _ = write!(
+            h,
+            "<li><span>{}</span><span>{n}</span></li>",
+            role_badge(role)
+        );
     }
     h.push_str("</ul></div>\n");
     let total: usize = data.findings.len();
@@ -231,7 +237,11 @@ fn summary(h: &mut String, data: &Data) {
         "<div class=\"card\"><h3>Findings</h3><div class=\"big\">{total}</div><ul class=\"counts\">"
     );
     for (severity, n) in data.severities() {
-        let _ = write!(h, "<li><span>{}</span><span>{n}</span></li>", severity_badge(severity));
+        let _ = write!(
+            h,
+            "<li><span>{}</span><span>{n}</span></li>",
+            severity_badge(severity)
+        );
     }
     let _ = write!(
         h,
@@ -247,9 +257,9 @@ fn summary(h: &mut String, data: &Data) {
     }
     h.push_str("</ul></div>\n");
     let spofs = data.entities.iter().filter(|e| e.is_spof()).count();
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<div class=\"card\"><h3>Single points of failure</h3><div class=\"big\">{spofs}</div><ul class=\"counts\"><li><span>entities one domain takes down</span><span>{spofs}</span></li><li><span>failure domains</span><span>{}</span></li><li><span>input errors</span><span>{}</span></li></ul></div>\n",
+        "<div class=\"card\"><h3>Single points of failure</h3><div class=\"big\">{spofs}</div><ul class=\"counts\"><li><span>entities one domain takes down</span><span>{spofs}</span></li><li><span>failure domains</span><span>{}</span></li><li><span>input errors</span><span>{}</span></li></ul></div>",
         data.domains.len(),
         data.errors.len()
     );
@@ -418,7 +428,14 @@ fn graph(h: &mut String, data: &Data) {
                 "<h3>No known domain ({})</h3>",
                 plural(unplaced.len(), "entity", "entities")
             );
-            draw(h, data, &unplaced, &homes, &colors, "entities in no known domain");
+            draw(
+                h,
+                data,
+                &unplaced,
+                &homes,
+                &colors,
+                "entities in no known domain",
+            );
         }
     }
     h.push_str("</section>\n");
@@ -460,7 +477,9 @@ fn draw(
         for &m in &t.manages {
             if let (Some(&a), Some(&b)) = (local.get(&t.entity), local.get(&m))
                 && a != b
-                && !edges.iter().any(|&(x, y, _)| (x, y) == (a, b) || (x, y) == (b, a))
+                && !edges
+                    .iter()
+                    .any(|&(x, y, _)| (x, y) == (a, b) || (x, y) == (b, a))
             {
                 edges.push((a, b, Line::Manages));
             }
@@ -609,7 +628,11 @@ fn node(h: &mut String, data: &Data, e: usize, x: f64, y: f64, colors: &[&str]) 
         return;
     };
     let spof = entity.is_spof();
-    let (stroke, width) = if spof { ("#c81e1e", 2.5) } else { ("#7b8794", 1.0) };
+    let (stroke, width) = if spof {
+        ("#c81e1e", 2.5)
+    } else {
+        ("#7b8794", 1.0)
+    };
     let label = shorten(&entity.label, LABEL_CHARS);
     let mut sub = entity.role.as_str().to_string();
     if let Some(kind) = &entity.tool_kind {
@@ -672,10 +695,7 @@ fn risk_groups(h: &mut String, data: &Data) {
             .risk_groups
             .iter()
             .map(|g| {
-                let names: Vec<String> = g
-                    .iter()
-                    .map(|&d| escape(data.domain_name(d)))
-                    .collect();
+                let names: Vec<String> = g.iter().map(|&d| escape(data.domain_name(d))).collect();
                 let text = format!("<code>{{{}}}</code>", names.join(", "));
                 if g.len() == 1 {
                     format!("<span class=\"spof-mark\">{text}</span>")
@@ -690,8 +710,16 @@ fn risk_groups(h: &mut String, data: &Data) {
             escape(&e.id),
             escape(&e.label),
             role_badge(e.role),
-            if runs.is_empty() { "<span class=\"muted\">unknown</span>".to_string() } else { runs.join(" ") },
-            if groups.is_empty() { "<span class=\"muted\">none</span>".to_string() } else { groups.join(" ") },
+            if runs.is_empty() {
+                "<span class=\"muted\">unknown</span>".to_string()
+            } else {
+                runs.join(" ")
+            },
+            if groups.is_empty() {
+                "<span class=\"muted\">none</span>".to_string()
+            } else {
+                groups.join(" ")
+            },
         );
     }
     h.push_str("</tbody></table>\n</section>\n");
@@ -715,7 +743,13 @@ fn matrix(h: &mut String, data: &Data) {
             let d = u32::try_from(d).unwrap_or(u32::MAX);
             let runs = e.domains.contains(&d);
             let cut = e.single_failures().any(|x| x == d);
-            let mark = if runs { "●" } else if cut { "✕" } else { "" };
+            let mark = if runs {
+                "●"
+            } else if cut {
+                "✕"
+            } else {
+                ""
+            };
             let class = if cut {
                 " class=\"cut\""
             } else if runs {
@@ -744,9 +778,14 @@ fn blast(h: &mut String, data: &Data) {
             "<h3>If <code>{name}</code> fails: {} down</h3>",
             plural(b.down.len(), "entity", "entities")
         );
-        h.push_str("<table><thead><tr><th>Entity</th><th>Role</th><th>Why</th></tr></thead><tbody>\n");
+        h.push_str(
+            "<table><thead><tr><th>Entity</th><th>Role</th><th>Why</th></tr></thead><tbody>\n",
+        );
         for f in &b.down {
-            let role = data.entities.get(f.entity).map_or(Role::Service, |e| e.role);
+            let role = data
+                .entities
+                .get(f.entity)
+                .map_or(Role::Service, |e| e.role);
             let _ = writeln!(
                 h,
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -757,7 +796,11 @@ fn blast(h: &mut String, data: &Data) {
         }
         h.push_str("</tbody></table>\n");
         if !b.degraded.is_empty() {
-            let list: Vec<String> = b.degraded.iter().map(|f| entity_ref(data, f.entity)).collect();
+            let list: Vec<String> = b
+                .degraded
+                .iter()
+                .map(|f| entity_ref(data, f.entity))
+                .collect();
             let _ = writeln!(
                 h,
                 "<p>Still up with less (a copy, a zone or a soft dependency lost): {}</p>",
@@ -784,11 +827,10 @@ fn because(fall: &super::Fall) -> String {
         .map(|hop| {
             hop.iter()
                 .map(|s| {
-                    let at = s
-                        .at
-                        .as_ref()
-                        .map(|p| format!(" {}", place_text(p)))
-                        .unwrap_or_default();
+                    let at =
+                        s.at.as_ref()
+                            .map(|p| format!(" {}", place_text(p)))
+                            .unwrap_or_default();
                     format!("{}{at}", prose(&s.text))
                 })
                 .collect::<Vec<_>>()
@@ -798,7 +840,10 @@ fn because(fall: &super::Fall) -> String {
     match hops.len() {
         0 => String::new(),
         1 => hops.concat(),
-        _ => format!("<ol class=\"chain\"><li>{}</li></ol>", hops.join("</li><li>")),
+        _ => format!(
+            "<ol class=\"chain\"><li>{}</li></ol>",
+            hops.join("</li><li>")
+        ),
     }
 }
 
@@ -817,22 +862,45 @@ fn recovery(h: &mut String, data: &Data) {
         let manages: Vec<String> = t.manages.iter().map(|&m| entity_ref(data, m)).collect();
         let cuts: Vec<String> = e
             .single_failures()
-            .map(|d| format!("<code class=\"spof-mark\">{}</code>", escape(data.domain_name(d))))
+            .map(|d| {
+                format!(
+                    "<code class=\"spof-mark\">{}</code>",
+                    escape(data.domain_name(d))
+                )
+            })
             .collect();
         let fate: Vec<String> = t
             .shared_fate
             .iter()
             .filter_map(|&k| data.findings.get(k))
-            .map(|d| format!("<a href=\"#f{}\">{}</a>", finding_anchor(data, d), prose(&d.message)))
+            .map(|d| {
+                format!(
+                    "<a href=\"#f{}\">{}</a>",
+                    finding_anchor(data, d),
+                    prose(&d.message)
+                )
+            })
             .collect();
         let _ = writeln!(
             h,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             entity_ref(data, t.entity),
             escape(e.tool_kind.as_deref().unwrap_or("")),
-            if cuts.is_empty() { "none".to_string() } else { cuts.join(" ") },
-            if manages.is_empty() { "<span class=\"muted\">nothing declared</span>".to_string() } else { manages.join(", ") },
-            if fate.is_empty() { "none".to_string() } else { fate.join("<br>") },
+            if cuts.is_empty() {
+                "none".to_string()
+            } else {
+                cuts.join(" ")
+            },
+            if manages.is_empty() {
+                "<span class=\"muted\">nothing declared</span>".to_string()
+            } else {
+                manages.join(", ")
+            },
+            if fate.is_empty() {
+                "none".to_string()
+            } else {
+                fate.join("<br>")
+            },
         );
     }
     h.push_str("</tbody></table>\n</section>\n");
@@ -861,7 +929,11 @@ fn diagnostic(h: &mut String, data: &Data, d: &Diagnostic, anchor: &str) {
         d.severity.as_str(),
         severity_badge(d.severity),
         escape(&d.code),
-        if d.name != d.code { escape(&d.name) } else { String::new() },
+        if d.name != d.code {
+            escape(&d.name)
+        } else {
+            String::new()
+        },
     );
     if let Some(id) = &d.entity {
         match data.entity_index(id) {
@@ -876,7 +948,11 @@ fn diagnostic(h: &mut String, data: &Data, d: &Diagnostic, anchor: &str) {
     h.push_str("</h3>\n");
     let _ = writeln!(h, "<p class=\"msg\">{}</p>", prose(&d.message));
     if let Some(place) = data.place(d.span) {
-        let label = d.label.as_deref().map(|l| format!(": {}", prose(l))).unwrap_or_default();
+        let label = d
+            .label
+            .as_deref()
+            .map(|l| format!(": {}", prose(l)))
+            .unwrap_or_default();
         let _ = writeln!(h, "<div>{}{label}</div>", place_text(&place));
     }
     if let Some(ex) = data.excerpt(d.span) {
@@ -885,7 +961,10 @@ fn diagnostic(h: &mut String, data: &Data, d: &Diagnostic, anchor: &str) {
     if !d.related.is_empty() {
         h.push_str("<ol class=\"chain\">");
         for r in &d.related {
-            let at = data.place(r.span).map(|p| place_text(&p)).unwrap_or_default();
+            let at = data
+                .place(r.span)
+                .map(|p| place_text(&p))
+                .unwrap_or_default();
             let line = data
                 .excerpt(r.span)
                 .and_then(|ex| ex.lines.into_iter().find(|l| l.2))
@@ -896,7 +975,11 @@ fn diagnostic(h: &mut String, data: &Data, d: &Diagnostic, anchor: &str) {
         h.push_str("</ol>\n");
     }
     if let Some(help) = &d.help {
-        let _ = writeln!(h, "<div class=\"help\"><strong>Help:</strong> {}</div>", prose(help));
+        let _ = writeln!(
+            h,
+            "<div class=\"help\"><strong>Help:</strong> {}</div>",
+            prose(help)
+        );
     }
     h.push_str("</div>\n");
 }
@@ -929,7 +1012,10 @@ fn suppressions(h: &mut String, data: &Data) {
     h.push_str("<p class=\"muted\">Findings silenced in the configuration, with the reason given: the accepted risks.</p>\n");
     h.push_str("<table><thead><tr><th>Rule</th><th>Finding</th><th>Suppressed at</th><th>Reason</th></tr></thead><tbody>\n");
     for (d, s) in data.suppressed {
-        let at = data.place(s.span).map(|p| place_text(&p)).unwrap_or_default();
+        let at = data
+            .place(s.span)
+            .map(|p| place_text(&p))
+            .unwrap_or_default();
         let entity = d
             .entity
             .as_ref()
@@ -941,7 +1027,9 @@ fn suppressions(h: &mut String, data: &Data) {
             escape(&d.code),
             escape(&d.name),
             prose(&d.message),
-            data.place(d.span).map(|p| place_text(&p)).unwrap_or_default(),
+            data.place(d.span)
+                .map(|p| place_text(&p))
+                .unwrap_or_default(),
             escape(&suppression_reason(s)),
         );
     }

@@ -99,10 +99,7 @@ fn fallen<'a>(data: &'a Data, falls: &'a [Fall]) -> Vec<Fallen<'a>> {
         .iter()
         .map(|f| Fallen {
             entity: data.entity_id(f.entity),
-            role: data
-                .entities
-                .get(f.entity)
-                .map_or("", |e| e.role.as_str()),
+            role: data.entities.get(f.entity).map_or("", |e| e.role.as_str()),
             because: f.because.iter().map(|s| step(data, s)).collect(),
         })
         .collect()

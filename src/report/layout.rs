@@ -60,7 +60,14 @@ pub fn layout(n: usize, edges: &[(usize, usize)], key: &[usize]) -> Layout {
         .max()
         .unwrap_or(0);
     let row_of = |v: usize| top - level[v];
-    let mut rows: Vec<Vec<Item>> = vec![Vec::new(); if connected.iter().any(|&c| c) { top + 1 } else { 0 }];
+    let mut rows: Vec<Vec<Item>> = vec![
+        Vec::new();
+        if connected.iter().any(|&c| c) {
+            top + 1
+        } else {
+            0
+        }
+    ];
     let mut order: Vec<usize> = (0..n).filter(|&v| connected[v]).collect();
     order.sort_by_key(|&v| (key.get(v).copied().unwrap_or(usize::MAX), v));
     for v in order {
@@ -75,8 +82,8 @@ pub fn layout(n: usize, edges: &[(usize, usize)], key: &[usize]) -> Layout {
         };
         let (r0, r1) = (row_of(upper), row_of(lower));
         let mut chain = vec![(r0, Item::Node(upper))];
-        for r in r0 + 1..r1 {
-            rows[r].push(Item::Dummy(i));
+        for (r, row) in rows.iter_mut().enumerate().take(r1).skip(r0 + 1) {
+            row.push(Item::Dummy(i));
             chain.push((r, Item::Dummy(i)));
         }
         chain.push((r1, Item::Node(lower)));
@@ -88,7 +95,8 @@ pub fn layout(n: usize, edges: &[(usize, usize)], key: &[usize]) -> Layout {
         .iter()
         .enumerate()
         .map(|(i, chain)| {
-            let mut route: Vec<(usize, usize)> = chain.iter().map(|&(r, it)| (r, column(r, it))).collect();
+            let mut route: Vec<(usize, usize)> =
+                chain.iter().map(|&(r, it)| (r, column(r, it))).collect();
             // A reversed edge is drawn from its own source.
             if let Some(Some((upper, _))) = oriented.get(i)
                 && edges.get(i).is_some_and(|&(a, _)| a != *upper)
@@ -320,7 +328,10 @@ mod tests {
     fn barycenter_ordering_removes_avoidable_crossings() {
         // Two parents, each with its own child, keyed so they start crossed.
         let l = layout(4, &[(0, 3), (1, 2)], &[0, 1, 0, 1]);
-        let links = [(0, Item::Node(0), Item::Node(3)), (0, Item::Node(1), Item::Node(2))];
+        let links = [
+            (0, Item::Node(0), Item::Node(3)),
+            (0, Item::Node(1), Item::Node(2)),
+        ];
         assert_eq!(crossings(&l.rows, &links), 0);
     }
 

@@ -35,7 +35,7 @@ pub fn text(s: &str) -> String {
 /// [`text`]. Unbalanced backticks are all escaped.
 pub fn prose(s: &str) -> String {
     let parts: Vec<&str> = s.split('`').collect();
-    if parts.len() % 2 == 0 {
+    if parts.len().is_multiple_of(2) {
         return text(s);
     }
     parts
@@ -86,9 +86,7 @@ fn entity(data: &Data, index: usize) -> String {
 }
 
 fn role(data: &Data, index: usize) -> &'static str {
-    data.entities
-        .get(index)
-        .map_or("", |e| e.role.as_str())
+    data.entities.get(index).map_or("", |e| e.role.as_str())
 }
 
 pub fn render(data: &Data) -> String {
@@ -261,11 +259,10 @@ fn because(fall: &Fall) -> String {
         .map(|hop| {
             hop.iter()
                 .map(|s| {
-                    let at = s
-                        .at
-                        .as_ref()
-                        .map(|p| format!(" ({})", place(p)))
-                        .unwrap_or_default();
+                    let at =
+                        s.at.as_ref()
+                            .map(|p| format!(" ({})", place(p)))
+                            .unwrap_or_default();
                     format!("{}{at}", prose(&s.text))
                 })
                 .collect::<Vec<_>>()
@@ -320,7 +317,9 @@ fn blast(m: &mut String, data: &Data) {
 fn recovery(m: &mut String, data: &Data) {
     m.push_str("## Recovery plane\n\n");
     if data.tools.is_empty() {
-        m.push_str("No operational tool (deploy, monitoring, sign-in, …) was found in the estate.\n\n");
+        m.push_str(
+            "No operational tool (deploy, monitoring, sign-in, …) was found in the estate.\n\n",
+        );
         return;
     }
     m.push_str("The tools engineers need to operate and recover the estate, what they manage, and whether they fail together with it (rule SPOF024, tool-shares-fate).\n\n| Tool | Kind | Single failures | Manages | Shared fate |\n|---|---|---|---|---|\n");

@@ -31,7 +31,11 @@ pub enum ReportFormat {
 }
 
 /// Writes the report in `format`.
-pub fn render(format: ReportFormat, data: &Data, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+pub fn render(
+    format: ReportFormat,
+    data: &Data,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
         ReportFormat::Html => w.write_all(html::render(data).as_bytes()),
         ReportFormat::Markdown => w.write_all(markdown::render(data).as_bytes()),
@@ -133,9 +137,7 @@ impl Fall {
     /// The explanation as hops of a chain; the steps of one hop are the
     /// reasons of one entity (each of its copies), all true at once.
     pub fn hops(&self) -> Vec<&[StepRow]> {
-        self.because
-            .chunk_by(|a, b| a.entity == b.entity)
-            .collect()
+        self.because.chunk_by(|a, b| a.entity == b.entity).collect()
     }
 }
 
@@ -429,7 +431,9 @@ pub fn plain(text: &str) -> String {
     text.chars()
         .map(|c| match c {
             '\t' | '\n' | '\r' => ' ',
-            c if c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') => {
+            c if c.is_control()
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
+            {
                 '?'
             }
             c => c,

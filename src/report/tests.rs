@@ -113,13 +113,19 @@ fn escape_neutralises_markup_and_controls() {
         "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
     );
     assert_eq!(escape_html("a\x1b[2Jb\u{202E}c"), "a?[2Jb?c");
-    assert_eq!(html::prose("`<b>` is `x`"), "<code>&lt;b&gt;</code> is <code>x</code>");
+    assert_eq!(
+        html::prose("`<b>` is `x`"),
+        "<code>&lt;b&gt;</code> is <code>x</code>"
+    );
     assert_eq!(html::prose("odd ` tick <"), "odd ` tick &lt;");
 }
 
 #[test]
 fn markdown_text_cannot_format_or_break_a_table() {
-    assert_eq!(markdown::text("a|b *c* [d](e) <i>"), "a\\|b \\*c\\* \\[d\\](e) &lt;i&gt;");
+    assert_eq!(
+        markdown::text("a|b *c* [d](e) <i>"),
+        "a\\|b \\*c\\* \\[d\\](e) &lt;i&gt;"
+    );
     assert_eq!(markdown::text("- item\nnext"), "\\- item next");
     assert_eq!(markdown::code("a|b"), "`a\\|b`");
     assert_eq!(markdown::code("x`y"), "``x`y``");
@@ -132,20 +138,40 @@ fn html_stands_alone_and_escapes_hostile_names() {
     let run = run(&[("shop.yaml", SMALL)]);
     let html = rendered(ReportFormat::Html, &run);
     assert!(html.starts_with("<!DOCTYPE html>"));
-    assert!(!html.to_ascii_lowercase().contains("<script"), "a script in the page");
-    for load in ["http://", "https://", "<link", "<img", "<iframe", "@import", "src="] {
+    assert!(
+        !html.to_ascii_lowercase().contains("<script"),
+        "a script in the page"
+    );
+    for load in [
+        "http://", "https://", "<link", "<img", "<iframe", "@import", "src=",
+    ] {
         assert!(!html.contains(load), "{load} in the page");
     }
     // Only references inside the page.
     assert_eq!(html.matches("url(").count(), html.matches("url(#").count());
-    assert_eq!(html.matches("href=").count(), html.matches("href=\"#").count());
+    assert_eq!(
+        html.matches("href=").count(),
+        html.matches("href=\"#").count()
+    );
     assert!(html.contains("<svg"));
     assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
     for e in &run.estate.model.entities {
         assert!(html.contains(&escape_html(&e.id)), "{} missing", e.id);
     }
-    for section in ["summary", "graph", "risk-groups", "matrix", "blast", "recovery", "findings", "suppressions"] {
-        assert!(html.contains(&format!("<section id=\"{section}\">")), "{section}");
+    for section in [
+        "summary",
+        "graph",
+        "risk-groups",
+        "matrix",
+        "blast",
+        "recovery",
+        "findings",
+        "suppressions",
+    ] {
+        assert!(
+            html.contains(&format!("<section id=\"{section}\">")),
+            "{section}"
+        );
     }
     assert!(html.contains("@media print"));
 }
@@ -172,7 +198,11 @@ fn json_follows_the_contract() {
         serde_json::from_str(&rendered(ReportFormat::Json, &run)).expect("JSON");
     assert_eq!(doc["version"], 1);
     let domains = doc["domains"].as_array().expect("domains");
-    assert!(domains.iter().all(|d| d.as_str().is_some_and(|s| s.contains(':'))));
+    assert!(
+        domains
+            .iter()
+            .all(|d| d.as_str().is_some_and(|s| s.contains(':')))
+    );
     let entities = doc["entities"].as_array().expect("entities");
     assert_eq!(entities.len(), run.estate.model.entities.len());
     for e in entities {
@@ -199,7 +229,11 @@ fn json_follows_the_contract() {
 fn output_is_deterministic() {
     let a = run(&[("shop.yaml", SMALL)]);
     let b = run(&[("shop.yaml", SMALL)]);
-    for format in [ReportFormat::Html, ReportFormat::Markdown, ReportFormat::Json] {
+    for format in [
+        ReportFormat::Html,
+        ReportFormat::Markdown,
+        ReportFormat::Json,
+    ] {
         assert_eq!(rendered(format, &a), rendered(format, &b));
     }
 }
@@ -210,7 +244,10 @@ fn excerpts_show_context_and_mark_the_span() {
     let data = gather(&run.report, &run.estate, &run.audit);
     let span = Span::new(
         crate::source::FileId(0),
-        crate::source::TextRange::new(SMALL.find("name: web").unwrap_or(0), SMALL.find("name: web").unwrap_or(0) + 9),
+        crate::source::TextRange::new(
+            SMALL.find("name: web").unwrap_or(0),
+            SMALL.find("name: web").unwrap_or(0) + 9,
+        ),
     );
     let ex = data.excerpt(span).expect("an excerpt");
     assert_eq!(ex.path, "shop.yaml");
@@ -219,6 +256,9 @@ fn excerpts_show_context_and_mark_the_span() {
     assert_eq!(ex.lines.first().map(|l| l.0), Some(2));
     assert_eq!(ex.lines.last().map(|l| l.0), Some(6));
     // A span in a file the map does not know degrades to nothing.
-    let stray = Span::new(crate::source::FileId(9), crate::source::TextRange::new(0, 1));
+    let stray = Span::new(
+        crate::source::FileId(9),
+        crate::source::TextRange::new(0, 1),
+    );
     assert!(data.excerpt(stray).is_none());
 }
