@@ -1,8 +1,9 @@
-//! Command line: `spof check`, `spof rules`, `spof explain`, `spof init`,
-//! `spof completions`, `spof man`. Each flag's doc comment is its `--help`
-//! text.
+//! Command line: `spof check`, `spof rules`, `spof explain`, `spof graph`,
+//! `spof init`, `spof completions`, `spof man`. Each flag's doc comment is
+//! its `--help` text.
 
 mod generate;
+mod graph;
 mod init;
 
 use crate::check::{self, BaselineMode, RunOptions};
@@ -44,6 +45,9 @@ enum Command {
         /// Rule code (`SPOF001`) or name (`single-replica`).
         rule: String,
     },
+    /// Draw the dependency graph, clustered by failure domain, SPOFs
+    /// highlighted (DOT, Mermaid or JSON).
+    Graph(graph::GraphArgs),
     /// Write a commented spof.toml proposed from the repository's manifests.
     Init(init::InitArgs),
     /// Print a shell completion script.
@@ -109,7 +113,7 @@ struct CheckArgs {
 /// What every command that reads an estate takes: the files, the
 /// configuration and the Terraform inputs.
 #[derive(Debug, clap::Args)]
-struct InputArgs {
+pub(super) struct InputArgs {
     /// Files and directories to check; `-` reads one manifest stream from
     /// standard input. Explicitly named files are checked against the graph of
     /// the whole repository (the directory holding spof.toml, else the git
@@ -255,6 +259,7 @@ pub fn main() -> i32 {
                 return 2;
             }
         },
+        Command::Graph(args) => return graph::run(args, &mut out),
         Command::Init(args) => return init::run(&args, &mut out),
         Command::Completions(args) => {
             generate::completions(&args, <Cli as clap::CommandFactory>::command(), &mut out)
