@@ -45,8 +45,7 @@ enum Command {
         /// Rule code (`SPOF001`) or name (`single-replica`).
         rule: String,
     },
-    /// Draw the dependency graph, clustered by failure domain, SPOFs
-    /// highlighted (DOT, Mermaid or JSON).
+    /// Draw the dependency graph by failure domain, SPOFs highlighted.
     Graph(graph::GraphArgs),
     /// Write a commented spof.toml proposed from the repository's manifests.
     Init(init::InitArgs),
