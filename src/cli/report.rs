@@ -37,7 +37,7 @@ pub(super) fn run(args: ReportArgs, out: &mut dyn Write) -> i32 {
     // A report written into the estate is not read back as an input.
     options.outputs.extend(args.output.clone());
     let (report, estate) = check::run_estate(&options);
-    let input_errors = super::print_input_errors(&report);
+    let input_errors = super::print_input_errors(&report, "the report covers the rest.");
     let audit = Audit::build(&estate, args.max_group_size);
     let data = report::gather(&report, &estate, &audit);
     let code = if input_errors { 2 } else { 0 };

@@ -111,6 +111,7 @@ pub fn render(data: &Data) -> String {
         },
     );
     summary(&mut m, data);
+    graph(&mut m, data);
     risk_groups(&mut m, data);
     matrix(&mut m, data);
     blast(&mut m, data);
@@ -168,6 +169,27 @@ fn summary(m: &mut String, data: &Data) {
         );
     }
     m.push('\n');
+}
+
+fn graph(m: &mut String, data: &Data) {
+    m.push_str("## Dependency graph\n\n");
+    match &data.mermaid {
+        Some(chart) => {
+            m.push_str("Entities grouped by failure domain: an arrow points to what an entity depends on, a dotted one from a tool to what it manages, and single points of failure are outlined in red (`spof graph --format mermaid`, see docs/graph.md).\n\n```mermaid\n");
+            m.push_str(chart);
+            if !chart.ends_with('\n') {
+                m.push('\n');
+            }
+            m.push_str("```\n\n");
+        }
+        None => {
+            let _ = writeln!(
+                m,
+                "The estate has {} entities, too many for one Mermaid diagram: `spof graph --format dot` draws the graph for Graphviz, and the HTML report draws it once per failure domain.\n",
+                data.entities.len()
+            );
+        }
+    }
 }
 
 fn domains(data: &Data, ids: &[u32]) -> String {

@@ -62,6 +62,9 @@ pub struct Data<'a> {
     pub levels: Vec<Level>,
     /// Largest risk group computed.
     pub max_group_size: usize,
+    /// The dependency graph as a Mermaid flowchart (`spof graph --format
+    /// mermaid`), when the estate is small enough to draw whole.
+    pub mermaid: Option<String>,
     /// By entity index.
     pub entities: Vec<EntityRow>,
     /// Dependencies between entities, one per pair, sorted.
@@ -167,6 +170,12 @@ pub struct ToolRow {
     /// Its SPOF024 (tool-shares-fate) findings.
     pub shared_fate: Vec<usize>,
 }
+
+/// Most entities drawn as one Mermaid diagram in Markdown.
+pub const MERMAID_LIMIT: usize = 150;
+
+/// Mermaid's default `maxTextSize`: a longer diagram is not drawn.
+const MERMAID_MAX_TEXT: usize = 50_000;
 
 /// Services a headline names before it counts the rest.
 pub const HEADLINE_SERVICES: usize = 12;
@@ -371,9 +380,16 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
             }
         })
         .collect();
+    let mermaid = (model.entities.len() <= MERMAID_LIMIT)
+        .then(|| {
+            let view = crate::render::graph::View::new(estate, None, None);
+            crate::render::graph::mermaid(estate, &view)
+        })
+        .filter(|chart| chart.len() <= MERMAID_MAX_TEXT);
     Data {
         sources,
         summary: &report.summary,
+        mermaid,
         domains,
         levels,
         max_group_size: audit.max_group_size,
