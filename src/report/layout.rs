@@ -15,8 +15,10 @@
 //! Nodes with no edge at all are left out of the rows: the caller lays them
 //! out as a grid.
 
+use std::collections::HashMap;
+
 /// One position in a row.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Item {
     Node(usize),
     /// A bend of edge number `.0`.
@@ -90,7 +92,8 @@ pub fn layout(n: usize, edges: &[(usize, usize)], key: &[usize]) -> Layout {
         chains.push(chain);
     }
     order_rows(&mut rows, &chains);
-    let column = |row: usize, item: Item| rows[row].iter().position(|&x| x == item).unwrap_or(0);
+    let positions: Vec<HashMap<Item, usize>> = rows.iter().map(|r| positions(r)).collect();
+    let column = |row: usize, item: Item| positions[row].get(&item).copied().unwrap_or(0);
     let routes = chains
         .iter()
         .enumerate()
@@ -180,12 +183,20 @@ fn levels(n: usize, oriented: &[Option<(usize, usize)>]) -> Vec<usize> {
     level
 }
 
+fn positions(row: &[Item]) -> HashMap<Item, usize> {
+    row.iter().enumerate().map(|(i, &item)| (item, i)).collect()
+}
+
+/// Links between consecutive rows, by the upper row: (upper, lower).
+type Links = Vec<Vec<(Item, Item)>>;
+
 fn order_rows(rows: &mut [Vec<Item>], chains: &[Vec<(usize, Item)>]) {
-    // Links between consecutive rows: (row of upper, upper item, lower item).
-    let mut links: Vec<(usize, Item, Item)> = Vec::new();
+    let mut links: Links = vec![Vec::new(); rows.len()];
     for chain in chains {
         for pair in chain.windows(2) {
-            links.push((pair[0].0, pair[0].1, pair[1].1));
+            if let Some(row) = links.get_mut(pair[0].0) {
+                row.push((pair[0].1, pair[1].1));
+            }
         }
     }
     let mut best = rows.to_vec();
@@ -196,11 +207,11 @@ fn order_rows(rows: &mut [Vec<Item>], chains: &[Vec<(usize, Item)>]) {
         }
         for r in 1..rows.len() {
             let (above, here) = rows.split_at_mut(r);
-            reorder(&mut here[0], &above[r - 1], &links, r - 1, true);
+            reorder(&mut here[0], &above[r - 1], &links[r - 1], true);
         }
         for r in (0..rows.len().saturating_sub(1)).rev() {
             let (here, below) = rows.split_at_mut(r + 1);
-            reorder(&mut here[r], &below[0], &links, r, false);
+            reorder(&mut here[r], &below[0], &links[r], false);
         }
         let c = crossings(rows, &links);
         if c < best_crossings {
@@ -212,39 +223,27 @@ fn order_rows(rows: &mut [Vec<Item>], chains: &[Vec<(usize, Item)>]) {
 }
 
 /// Sorts `row` by the mean column of its neighbours in `other` (the row
-/// above when `from_above`, else below); `upper_row` is the index of the
-/// upper of the two rows.
-fn reorder(
-    row: &mut [Item],
-    other: &[Item],
-    links: &[(usize, Item, Item)],
-    upper_row: usize,
-    from_above: bool,
-) {
-    let col = |item: Item| other.iter().position(|&x| x == item);
+/// above when `from_above`, else below); `links` join the upper of the two
+/// rows to the lower.
+fn reorder(row: &mut [Item], other: &[Item], links: &[(Item, Item)], from_above: bool) {
+    let col = positions(other);
+    let mut sums: HashMap<Item, (f64, f64)> = HashMap::new();
+    for &(up, down) in links {
+        let (mine, theirs) = if from_above { (down, up) } else { (up, down) };
+        if let Some(&c) = col.get(&theirs) {
+            let entry = sums.entry(mine).or_insert((0.0, 0.0));
+            entry.0 += c as f64;
+            entry.1 += 1.0;
+        }
+    }
     let mut keyed: Vec<(f64, usize, Item)> = row
         .iter()
         .enumerate()
         .map(|(i, &item)| {
-            let mut sum = 0.0;
-            let mut count = 0.0;
-            for &(r, up, down) in links {
-                if r != upper_row {
-                    continue;
-                }
-                let (mine, theirs) = if from_above { (down, up) } else { (up, down) };
-                if mine == item
-                    && let Some(c) = col(theirs)
-                {
-                    sum += c as f64;
-                    count += 1.0;
-                }
-            }
-            let bary = if count > 0.0 {
-                sum / count
-            } else {
+            let bary = match sums.get(&item) {
+                Some(&(sum, count)) => sum / count,
                 // Keep its place, scaled to the other row's width.
-                i as f64 * other.len().max(1) as f64 / row.len().max(1) as f64
+                None => i as f64 * other.len().max(1) as f64 / row.len().max(1) as f64,
             };
             (bary, i, item)
         })
@@ -256,14 +255,18 @@ fn reorder(
 }
 
 /// Edge crossings between consecutive rows.
-fn crossings(rows: &[Vec<Item>], links: &[(usize, Item, Item)]) -> usize {
+fn crossings(rows: &[Vec<Item>], links: &Links) -> usize {
     let mut total = 0;
     for r in 0..rows.len().saturating_sub(1) {
-        let col = |row: &[Item], item: Item| row.iter().position(|&x| x == item).unwrap_or(0);
-        let mut pairs: Vec<(usize, usize)> = links
+        let (upper, lower) = (positions(&rows[r]), positions(&rows[r + 1]));
+        let mut pairs: Vec<(usize, usize)> = links[r]
             .iter()
-            .filter(|l| l.0 == r)
-            .map(|&(_, up, down)| (col(&rows[r], up), col(&rows[r + 1], down)))
+            .map(|(up, down)| {
+                (
+                    upper.get(up).copied().unwrap_or(0),
+                    lower.get(down).copied().unwrap_or(0),
+                )
+            })
             .collect();
         pairs.sort_unstable();
         // Inversions of the lower columns, counted with a Fenwick tree.
@@ -328,10 +331,10 @@ mod tests {
     fn barycenter_ordering_removes_avoidable_crossings() {
         // Two parents, each with its own child, keyed so they start crossed.
         let l = layout(4, &[(0, 3), (1, 2)], &[0, 1, 0, 1]);
-        let links = [
-            (0, Item::Node(0), Item::Node(3)),
-            (0, Item::Node(1), Item::Node(2)),
-        ];
+        let links = vec![vec![
+            (Item::Node(0), Item::Node(3)),
+            (Item::Node(1), Item::Node(2)),
+        ]];
         assert_eq!(crossings(&l.rows, &links), 0);
     }
 
