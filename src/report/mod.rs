@@ -472,22 +472,5 @@ pub fn suppression_reason(s: &Suppression) -> String {
     plain(&text)
 }
 
-/// The few words a role is called in a report.
-pub fn role_plural(role: Role, n: usize) -> String {
-    let word = match (role, n == 1) {
-        (Role::Service, true) => "service",
-        (Role::Service, false) => "services",
-        (Role::Tool, true) => "tool",
-        (Role::Tool, false) => "tools",
-        (Role::Datastore, true) => "datastore",
-        (Role::Datastore, false) => "datastores",
-        (Role::Network, true) => "network entity",
-        (Role::Network, false) => "network entities",
-        (Role::Platform, true) => "platform entity",
-        (Role::Platform, false) => "platform entities",
-    };
-    format!("{n} {word}")
-}
-
 #[cfg(test)]
 mod tests;
