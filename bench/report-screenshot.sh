@@ -1,7 +1,7 @@
 #!/bin/sh
 # Renders the HTML report of an estate in headless Chromium: writes a
-# screenshot and fails when the page logs anything to the console or
-# references anything outside itself.
+# screenshot, prints the page to PDF, and fails when the page logs anything
+# to the console or references anything outside itself.
 #
 #   bench/report-screenshot.sh [ESTATE_DIR] [SCREENSHOT.png]
 #
@@ -61,4 +61,15 @@ if grep -E 'CONSOLE|Uncaught|Failed to load|net::ERR' "$work/console.log" >&2; t
     echo "error: the report logged to the browser console" >&2
     exit 1
 fi
-echo "rendered $(basename "$estate") to $shot; no console messages"
+# Print: the page must lay out for paper too (@media print).
+# shellcheck disable=SC2086
+"$chromium" $flags --user-data-dir="$work/profile3" --no-pdf-header-footer \
+    --print-to-pdf="$work/report.pdf" "file://$html" >"$work/print.log" 2>&1 || {
+    cat "$work/print.log" >&2
+    exit 1
+}
+if ! head -c 5 "$work/report.pdf" | grep -q '%PDF-'; then
+    echo "error: Chromium did not print the report to PDF" >&2
+    exit 1
+fi
+echo "rendered $(basename "$estate") to $shot and to PDF; no console messages"
