@@ -197,6 +197,26 @@ impl SourceMap {
         self.files.len()
     }
 
+    /// Prints the files below `dir` as paths from it (`dir/k8s/a.yaml` as
+    /// `k8s/a.yaml`, `dir/../b.yaml` as `../b.yaml`).
+    pub fn strip_prefix(&mut self, dir: &Path) {
+        self.rebase(dir, Path::new(""));
+    }
+
+    /// Prints the files below `from` as below `to`.
+    pub fn rebase(&mut self, from: &Path, to: &Path) {
+        for file in &mut self.files {
+            if let Ok(rest) = file.path.strip_prefix(from) {
+                let path = to.join(rest);
+                file.path = if path.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    path
+                };
+            }
+        }
+    }
+
     pub fn shrink(&mut self) {
         self.files.shrink_to_fit();
     }

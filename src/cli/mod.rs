@@ -104,6 +104,13 @@ struct CheckArgs {
     /// without reporting them.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+    /// Report only the findings the working tree adds to this git revision
+    /// (a branch, tag or commit, e.g. `origin/main`): the same check runs
+    /// on the revision's files, read from git without touching the working
+    /// tree, and findings it has too are not reported. Input errors of the
+    /// working tree always are.
+    #[arg(long, value_name = "REF", conflicts_with = "write_baseline")]
+    diff_base: Option<String>,
 }
 
 /// What every command that reads an estate takes: the files, the
@@ -304,7 +311,16 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         (None, Some(path)) => Some(BaselineMode::Write(path.clone())),
         (None, None) => None,
     };
-    let report = check::run(&options);
+    let report = match &args.diff_base {
+        Some(reference) => match check::run_diff(&options, reference) {
+            Ok((report, _)) => report,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return 2;
+            }
+        },
+        None => check::run(&options),
+    };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

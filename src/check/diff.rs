@@ -1,0 +1,165 @@
+//! `spof check --diff-base REF`: the findings the working tree adds to git
+//! revision REF. The same check runs on the working tree and on REF's files
+//! written to a temporary directory; a finding whose fingerprint (the one
+//! baselines record, which does not depend on line numbers) REF has too is
+//! not reported. Input errors of the working tree always are.
+
+use super::{Estate, Report, RunOptions, run_estate, sort_dedup};
+use crate::check::BaselineMode;
+use crate::diagnostic::{Diagnostic, Kind, fingerprints};
+use crate::discover::{self, lexical_normalize};
+use crate::source::SourceMap;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Runs `options` on the working tree and on revision `reference` of the
+/// git repository holding the current directory (or `options.cwd`), and
+/// reports what the working tree adds. `Err` is a usage error: no
+/// repository, no such revision, standard input among the paths.
+pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate), String> {
+    if options
+        .paths
+        .iter()
+        .any(|p| p.as_os_str() == discover::STDIN_MARKER)
+    {
+        return Err("--diff-base cannot read standard input (`-`)".to_string());
+    }
+    let cwd = match &options.cwd {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir()
+            .map_err(|e| format!("--diff-base: no current directory: {e}"))?,
+    };
+    let base = super::git::materialize(&cwd, reference, options.max_file_size)?;
+    let root = base.root.clone();
+    let tree = base.dir.path().to_path_buf();
+    // Where the current directory is in the repository.
+    let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| absolute(p));
+    let within = canonical(&cwd)
+        .strip_prefix(canonical(&root))
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    let base_cwd = tree.join(within);
+    std::fs::create_dir_all(&base_cwd)
+        .map_err(|e| format!("--diff-base: cannot write the temporary directory: {e}"))?;
+
+    let reroot = |p: &Path| -> PathBuf {
+        if p.is_relative() {
+            return p.to_path_buf();
+        }
+        let p = lexical_normalize(p);
+        match p.strip_prefix(&root) {
+            Ok(rest) => tree.join(rest),
+            Err(_) => p,
+        }
+    };
+    let config = if options.isolated {
+        None
+    } else {
+        match &options.config {
+            Some(path) => Some(reroot(path)),
+            // The nearest spof.toml in the revision; one above the
+            // repository is the same file for both runs.
+            None => crate::config::find_config(&base_cwd)
+                .filter(|p| p.starts_with(&tree))
+                .or_else(|| {
+                    crate::config::find_config(&cwd)
+                        .filter(|p| !absolute(p).starts_with(canonical(&root)))
+                        .filter(|p| !absolute(p).starts_with(&root))
+                }),
+        }
+    };
+    let base_options = RunOptions {
+        paths: options.paths.iter().map(|p| reroot(p)).collect(),
+        isolated: config.is_none(),
+        config,
+        // The revision's copy is not an input either; nothing is applied.
+        baseline: options
+            .baseline
+            .as_ref()
+            .map(|b| BaselineMode::Write(reroot(b.path()))),
+        var_files: options.var_files.iter().map(|p| reroot(p)).collect(),
+        rules_dirs: options.rules_dirs.iter().map(|p| reroot(p)).collect(),
+        cwd: Some(base_cwd),
+        ..options.clone()
+    };
+    let (head, estate) = run_estate(options);
+    let (mut base_report, _base_estate) = run_estate(&base_options);
+    // Files named by absolute path print as in the working tree.
+    base_report.sources.rebase(&tree, &root);
+    drop(base);
+    Ok((new_findings(&base_report, head), estate))
+}
+
+/// `head` without the findings `base` has too, matched by fingerprint: a
+/// finding `base` has once and `head` twice is new once. Input errors and
+/// findings `head` reports on its baseline file are kept; the dropped
+/// findings are counted in `summary.preexisting`.
+pub fn new_findings(base: &Report, mut head: Report) -> Report {
+    let (findings, mut kept): (Vec<Diagnostic>, Vec<Diagnostic>) =
+        std::mem::take(&mut head.diagnostics)
+            .into_iter()
+            .partition(|d| d.kind == Kind::Finding);
+    let base_findings: Vec<Diagnostic> = base
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == Kind::Finding)
+        .cloned()
+        .collect();
+    let (added, preexisting) = subtract(findings, &head.sources, &base_findings, &base.sources);
+    kept.extend(added);
+    sort_dedup(&mut kept, &head.sources);
+    head.diagnostics = kept;
+
+    // A finding silenced at both is no news either.
+    let base_suppressed: Vec<Diagnostic> = base.suppressed.iter().map(|(d, _)| d.clone()).collect();
+    let recorded = recorded(&base_suppressed, &base.sources);
+    let (findings, suppressions): (Vec<Diagnostic>, Vec<_>) =
+        std::mem::take(&mut head.suppressed).into_iter().unzip();
+    let prints = fingerprints(&findings, &head.sources);
+    head.suppressed = findings
+        .into_iter()
+        .zip(suppressions)
+        .zip(prints)
+        .filter(|(_, print)| !recorded.contains(print))
+        .map(|(pair, _)| pair)
+        .collect();
+
+    head.summary.preexisting += preexisting;
+    head.recount();
+    head
+}
+
+/// The findings of `head` whose fingerprint `base` lacks, and how many it
+/// has.
+fn subtract(
+    head: Vec<Diagnostic>,
+    head_sources: &SourceMap,
+    base: &[Diagnostic],
+    base_sources: &SourceMap,
+) -> (Vec<Diagnostic>, usize) {
+    let recorded = recorded(base, base_sources);
+    let prints = fingerprints(&head, head_sources);
+    let mut preexisting = 0;
+    let added = head
+        .into_iter()
+        .zip(prints)
+        .filter_map(|(d, print)| {
+            if recorded.contains(&print) {
+                preexisting += 1;
+                None
+            } else {
+                Some(d)
+            }
+        })
+        .collect();
+    (added, preexisting)
+}
+
+/// Fingerprints; the `n`th of identical findings has its own (`…:n`).
+fn recorded(diagnostics: &[Diagnostic], sources: &SourceMap) -> HashSet<String> {
+    fingerprints(diagnostics, sources).into_iter().collect()
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    lexical_normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
+}
