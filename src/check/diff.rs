@@ -163,3 +163,108 @@ fn recorded(diagnostics: &[Diagnostic], sources: &SourceMap) -> HashSet<String> 
 fn absolute(path: &Path) -> PathBuf {
     lexical_normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{Loaded, Setup, check_sources};
+    use crate::diagnostic::Severity;
+    use crate::source::SourceFile;
+
+    const SITES: &str = "[sites.a]\n[sites.b]\n";
+
+    fn report(text: &str) -> Report {
+        let mut sources = SourceMap::default();
+        let file = sources.add(SourceFile::new("spof.services.toml".into(), text));
+        let loaded = Loaded {
+            file,
+            cluster: None,
+        };
+        check_sources(sources, &[loaded], &Setup::default(), Vec::new())
+    }
+
+    fn pinned(name: &str) -> String {
+        format!("\n[services.{name}]\nsites = [\"a\"]\nreplicas = 2\n")
+    }
+
+    fn messages(report: &Report) -> Vec<&str> {
+        report
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn findings_at_the_base_are_dropped_wherever_they_moved() {
+        let base = report(&format!("{SITES}{}", pinned("x")));
+        let head = report(&format!("# moved\n\n{SITES}{}{}", pinned("y"), pinned("x")));
+        assert_eq!(head.diagnostics.len(), 2);
+        let new = new_findings(&base, head);
+        assert_eq!(
+            messages(&new),
+            ["`Service y` is pinned to one zone (`zone:a`) by its site list"]
+        );
+        assert_eq!(new.summary.preexisting, 1);
+        assert_eq!(new.summary.warnings, 1);
+        assert_eq!(new.exit_code(Severity::Warning), 1);
+    }
+
+    #[test]
+    fn nothing_new_exits_zero() {
+        let text = format!("{SITES}{}", pinned("x"));
+        let new = new_findings(&report(&text), report(&text));
+        assert!(new.diagnostics.is_empty());
+        assert_eq!(new.summary.preexisting, 1);
+        assert_eq!(new.summary.warnings, 0);
+        assert_eq!(new.exit_code(Severity::Info), 0);
+    }
+
+    #[test]
+    fn a_finding_the_base_has_once_is_new_the_second_time() {
+        // Identical lines: the findings differ only in where they are.
+        let mut sources = SourceMap::default();
+        let base_file = sources.add(SourceFile::new("a.yaml".into(), "replicas: 1\n"));
+        let finding = |file, at| {
+            let mut d = Diagnostic::error(
+                "x",
+                crate::source::Span::new(file, crate::source::TextRange::new(at, at + 11)),
+                "one replica",
+            );
+            d.kind = Kind::Finding;
+            d.code = "SPOF001".into();
+            d
+        };
+        let base = Report {
+            diagnostics: vec![finding(base_file, 0)],
+            sources,
+            suppressed: Vec::new(),
+            summary: Default::default(),
+        };
+        let mut sources = SourceMap::default();
+        let head_file = sources.add(SourceFile::new(
+            "a.yaml".into(),
+            "replicas: 1\n---\nreplicas: 1\n",
+        ));
+        let head = Report {
+            diagnostics: vec![finding(head_file, 0), finding(head_file, 16)],
+            sources,
+            suppressed: Vec::new(),
+            summary: Default::default(),
+        };
+        let new = new_findings(&base, head);
+        assert_eq!(new.diagnostics.len(), 1);
+        assert_eq!(new.diagnostics[0].span.range.start, 16);
+        assert_eq!(new.summary.preexisting, 1);
+    }
+
+    #[test]
+    fn input_errors_are_always_new() {
+        let text = format!("{SITES}{}[services.broken\n", pinned("x"));
+        let head = report(&text);
+        assert!(head.has_input_errors());
+        let new = new_findings(&report(&text), head);
+        assert!(new.has_input_errors());
+        assert_eq!(new.exit_code(Severity::Error), 2);
+    }
+}

@@ -105,10 +105,7 @@ struct CheckArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
     /// Report only the findings the working tree adds to this git revision
-    /// (a branch, tag or commit, e.g. `origin/main`): the same check runs
-    /// on the revision's files, read from git without touching the working
-    /// tree, and findings it has too are not reported. Input errors of the
-    /// working tree always are.
+    /// (e.g. `origin/main`); findings it has too are not reported.
     #[arg(long, value_name = "REF", conflicts_with = "write_baseline")]
     diff_base: Option<String>,
 }
