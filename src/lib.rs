@@ -6,6 +6,7 @@
 //! stages to the command line.
 
 pub mod analysis;
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod config;

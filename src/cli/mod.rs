@@ -4,6 +4,7 @@
 
 mod generate;
 mod init;
+mod simulate;
 
 use crate::check::{self, BaselineMode, RunOptions};
 use crate::date::Date;
@@ -44,6 +45,8 @@ enum Command {
         /// Rule code (`SPOF001`) or name (`single-replica`).
         rule: String,
     },
+    /// Fail some failure domains and print what goes down, and why.
+    Simulate(Box<simulate::SimulateArgs>),
     /// Write a commented spof.toml proposed from the repository's manifests.
     Init(init::InitArgs),
     /// Print a shell completion script.
@@ -260,6 +263,7 @@ pub fn main() -> i32 {
             }
         },
         Command::Init(args) => return init::run(&args, &mut out),
+        Command::Simulate(args) => return simulate::run(*args, &mut out),
         Command::Completions(args) => {
             generate::completions(&args, <Cli as clap::CommandFactory>::command(), &mut out)
         }
@@ -356,6 +360,35 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     } else {
         2
     }
+}
+
+/// Prints a run's input errors to standard error, concisely, for commands
+/// whose output is not the findings; returns whether there were any.
+fn print_input_errors(report: &check::Report) -> bool {
+    let errors: Vec<crate::diagnostic::Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == crate::diagnostic::Kind::Error)
+        .cloned()
+        .collect();
+    if errors.is_empty() {
+        return false;
+    }
+    let output = render::Output {
+        sources: &report.sources,
+        diagnostics: &errors,
+        suppressed: &[],
+        summary: &render::Summary::default(),
+    };
+    let mut buf = Vec::new();
+    // Only the diagnostic lines, not a findings summary.
+    if render::render(Format::Concise, &output, false, &mut buf).is_ok() {
+        let text = String::from_utf8_lossy(&buf);
+        for line in text.lines().take(errors.len()) {
+            eprintln!("{line}");
+        }
+    }
+    true
 }
 
 /// `SPOF_TODAY=YYYY-MM-DD` stands in for today's date, for reproducible

@@ -56,6 +56,7 @@ mod human;
 mod json;
 mod junit;
 mod sarif;
+pub mod simulate;
 
 use crate::diagnostic::{Related, Severity};
 use crate::source::{FileId, LineCol, SourceFile, Span};
@@ -95,6 +96,23 @@ struct Location {
 }
 
 const UNKNOWN_PATH: &str = "<unknown>";
+
+/// `path:line:col` of a span, printable on one line.
+pub fn location_text(sources: &SourceMap, span: Span) -> String {
+    let loc = locate(sources, span);
+    format!(
+        "{}:{}:{}",
+        printable(&loc.path, false),
+        loc.start.line,
+        loc.start.column
+    )
+}
+
+/// Text from the input, safe to print on one line of a terminal: control
+/// and bidirectional characters become `?`.
+pub fn one_line(text: &str) -> String {
+    printable(text, false).into_owned()
+}
 
 fn locate(sources: &SourceMap, span: Span) -> Location {
     match source_file(sources, span.file) {

@@ -216,7 +216,7 @@ pub(super) fn with_chain(
 }
 
 /// The root cause of a chain, in words.
-pub(super) fn cause_text(input: &Input<'_>, e: usize, cause: &Cause) -> String {
+pub fn cause_text(input: &Input<'_>, e: usize, cause: &Cause) -> String {
     let who = input.entity_label(e);
     let unit = &cause.unit;
     match &cause.reason {

@@ -5,6 +5,7 @@
 pub mod baseline;
 mod cloud;
 mod dependencies;
+pub use dependencies::cause_text;
 mod disruption;
 pub mod docs;
 mod placement;

@@ -1,0 +1,708 @@
+//! Audit stage: risk groups and what-if simulation over the estate.
+//!
+//! Availability is a monotone boolean function of failure domains. For each
+//! declaration the analysis knows its own causes; here each becomes a
+//! [`Term`]: "down when at least `threshold` of these domains fail", with
+//! the worst placement the configuration allows (replicas nothing keeps
+//! apart may all sit in any one of the zones they may use; a spread quorum
+//! system loses as many members per zone as the spread lets one zone hold).
+//! An entity is down when, for every alternative (cluster or copy), some
+//! declaration has a term down, or when a hard dependency is down (for a
+//! Service: when every backend is).
+//!
+//! Risk groups are the minimal cut sets of that function, per level
+//! (zone, region, host), up to a size. They are computed bottom-up over the
+//! dependency graph with cut-set algebra, which is exact for monotone
+//! functions: a cut of an AND is a cut of one operand; a cut of an OR is a
+//! union of one cut of each operand; minimal cuts of size ≤ k only ever
+//! come from minimal cuts of size ≤ k of the operands.
+
+mod family;
+mod simulate;
+
+pub use family::{Family, Group};
+pub use simulate::{Degraded, Down, Simulation, Step};
+
+use crate::analysis::{Cause, Reason, Unit};
+use crate::check::Estate;
+use crate::graph::{DepEdge, GraphEdge};
+use crate::model::{Combine, Domain, Guarantee, Instance, K8S_ID_PREFIX, Level, Strength};
+use crate::source::Span;
+use petgraph::algo::tarjan_scc;
+use petgraph::visit::EdgeFiltered;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+
+/// Largest risk group computed (`--max-group-size`).
+pub const MAX_GROUP_SIZE: usize = 3;
+/// Default `--max-group-size`.
+pub const DEFAULT_GROUP_SIZE: usize = 2;
+
+/// Levels risk groups are computed at, outermost first.
+pub const LEVELS: [Level; 3] = [Level::Region, Level::Zone, Level::Host];
+
+/// Why a term exists: what a simulation or a report says about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Why {
+    /// One of the analysis' causes of the entity (index into
+    /// `analysis.causes[entity]`).
+    Cause(usize),
+    /// Replicas spread over several domains; the worst placement the spread
+    /// allows.
+    Spread {
+        replicas: u32,
+        needed: u32,
+        span: Span,
+    },
+    /// The declaration lives in a region.
+    Region { span: Option<Span> },
+}
+
+/// Down when at least `threshold` of `domains` fail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub instance: usize,
+    pub domains: Vec<u32>,
+    pub threshold: u32,
+    pub why: Why,
+}
+
+/// The availability function of one entity, apart from its dependencies.
+#[derive(Debug, Clone, Default)]
+pub struct Structure {
+    /// Terms of each declaration (by instance index).
+    pub terms: Vec<Vec<Term>>,
+    /// Declarations that are alternatives to each other: the entity is up
+    /// while every declaration of one alternative is.
+    pub alternatives: Vec<Vec<usize>>,
+    /// Whether one hard dependency being up is enough (a Service over its
+    /// workloads) rather than all of them.
+    pub any_dependency: bool,
+    /// Hard dependencies.
+    pub dependencies: Vec<DepEdge>,
+}
+
+/// What the audit knows about one entity.
+#[derive(Debug, Clone, Default)]
+pub struct EntityAudit {
+    /// Domains the entity may run in, at every level, sorted.
+    pub domains: Vec<u32>,
+    /// Minimal sets of domains whose joint failure takes it down, ranked by
+    /// size, then level (outermost first), then name.
+    pub risk_groups: Vec<Vec<u32>>,
+}
+
+pub struct Audit {
+    /// Every failure domain, sorted by level (outermost first) then name;
+    /// a domain's id is its index.
+    pub domains: Vec<Domain>,
+    /// The domain each domain lies in, when known (a zone's region).
+    pub parent: Vec<Option<u32>>,
+    pub entities: Vec<EntityAudit>,
+    pub structures: Vec<Structure>,
+    pub max_group_size: usize,
+    /// Entities in dependency order (dependencies first); the entities of a
+    /// cycle are one component.
+    pub(crate) order: Vec<Vec<usize>>,
+}
+
+impl Audit {
+    /// Builds the availability structures and computes risk groups up to
+    /// `max_group_size` (clamped to 1..=[`MAX_GROUP_SIZE`]).
+    pub fn build(estate: &Estate, max_group_size: usize) -> Self {
+        let max_group_size = max_group_size.clamp(1, MAX_GROUP_SIZE);
+        let (domains, parent) = universe(estate);
+        let index: BTreeMap<&Domain, u32> = domains
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d, u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        let levels: Vec<Level> = domains.iter().map(|d| d.level).collect();
+        let structures: Vec<Structure> = (0..estate.model.entities.len())
+            .into_par_iter()
+            .map(|e| structure(estate, e, &index, &levels))
+            .collect();
+        let order = components(estate);
+        let mut audit = Self {
+            domains,
+            parent,
+            entities: Vec::new(),
+            structures,
+            max_group_size,
+            order,
+        };
+        audit.entities = audit.compute();
+        audit
+    }
+
+    /// `zone:a`.
+    pub fn domain_name(&self, id: u32) -> String {
+        self.domains
+            .get(id as usize)
+            .map_or_else(|| format!("domain#{id}"), ToString::to_string)
+    }
+
+    pub fn domain(&self, id: u32) -> Option<&Domain> {
+        self.domains.get(id as usize)
+    }
+
+    /// The domain of `level` that `id` is or lies in.
+    pub fn image(&self, id: u32, level: Level) -> Option<u32> {
+        let mut at = Some(id);
+        // Parents are strictly outer levels: the walk ends.
+        for _ in 0..LEVELS.len() {
+            let d = at?;
+            let domain = self.domains.get(d as usize)?;
+            if domain.level == level {
+                return Some(d);
+            }
+            if domain.level < level {
+                return None;
+            }
+            at = self.parent.get(d as usize).copied().flatten();
+        }
+        None
+    }
+
+    /// Domains matching `NAME` (any level) or `LEVEL=NAME`; `datacenter`
+    /// is the zone level. `Err` says what is known.
+    pub fn find_domains(&self, query: &str) -> Result<Vec<u32>, String> {
+        let (level, name) = match query.split_once('=') {
+            Some((level, name)) => (Some(parse_level(level)?), name),
+            None => (None, query),
+        };
+        let found: Vec<u32> = self
+            .domains
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| d.name == name && level.is_none_or(|l| d.level == l))
+            .filter_map(|(i, _)| u32::try_from(i).ok())
+            .collect();
+        if !found.is_empty() {
+            return Ok(found);
+        }
+        let names = self.domains.iter().map(|d| d.name.as_str());
+        let hint = crate::config::did_you_mean(name, names)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        let known = if self.domains.is_empty() {
+            " (the estate names no failure domain)".to_string()
+        } else {
+            format!(
+                " (known: {})",
+                self.domains
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        Err(format!("no failure domain `{query}`{hint}{known}"))
+    }
+
+    /// Risk groups of every entity, level by level.
+    fn compute(&self) -> Vec<EntityAudit> {
+        let per_level: Vec<Vec<Family>> = LEVELS
+            .par_iter()
+            .map(|&level| self.families(level))
+            .collect();
+        (0..self.structures.len())
+            .map(|e| {
+                let mut groups: Vec<Vec<u32>> = Vec::new();
+                for families in &per_level {
+                    groups.extend(families[e].groups().map(|g| g.ids().to_vec()));
+                }
+                groups.sort_by(|a, b| {
+                    a.len()
+                        .cmp(&b.len())
+                        .then_with(|| self.rank_key(a).cmp(&self.rank_key(b)))
+                });
+                EntityAudit {
+                    domains: self.placed_in(e),
+                    risk_groups: groups,
+                }
+            })
+            .collect()
+    }
+
+    fn rank_key<'a>(&'a self, group: &[u32]) -> Vec<(Level, &'a str)> {
+        group
+            .iter()
+            .filter_map(|&d| self.domain(d))
+            .map(|d| (d.level, d.name.as_str()))
+            .collect()
+    }
+
+    /// Domains an entity's terms name, with the domains they lie in.
+    fn placed_in(&self, e: usize) -> Vec<u32> {
+        let mut out: Vec<u32> = Vec::new();
+        for terms in &self.structures[e].terms {
+            for term in terms {
+                for &d in &term.domains {
+                    let mut at = Some(d);
+                    for _ in 0..LEVELS.len() {
+                        let Some(x) = at else { break };
+                        out.push(x);
+                        at = self.parent.get(x as usize).copied().flatten();
+                    }
+                }
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
+    /// Minimal cut sets at one level, for every entity.
+    fn families(&self, level: Level) -> Vec<Family> {
+        let k = self.max_group_size;
+        let mut families: Vec<Family> = vec![Family::default(); self.structures.len()];
+        for component in &self.order {
+            // A cycle is iterated to its least fixpoint: cuts only grow, and
+            // there are finitely many.
+            for _ in 0..=component.len() * (k + 1) * 4 {
+                let mut changed = false;
+                for &e in component {
+                    let family = self.entity_family(e, level, &families);
+                    if family != families[e] {
+                        families[e] = family;
+                        changed = true;
+                    }
+                }
+                if !changed || component.len() == 1 {
+                    break;
+                }
+            }
+        }
+        families
+    }
+
+    fn entity_family(&self, e: usize, level: Level, families: &[Family]) -> Family {
+        let k = self.max_group_size;
+        let s = &self.structures[e];
+        let mut own: Option<Family> = None;
+        for alternative in &s.alternatives {
+            let mut parts: Vec<Family> = Vec::new();
+            for &i in alternative {
+                for term in s.terms.get(i).into_iter().flatten() {
+                    parts.push(self.term_family(term, level));
+                }
+            }
+            let down = Family::all(parts.iter(), k);
+            own = Some(match own {
+                None => down,
+                Some(acc) => acc.either(&down, k),
+            });
+        }
+        let own = own.unwrap_or_default();
+        let deps = s.dependencies.iter().map(|d| &families[d.target]);
+        if s.any_dependency {
+            let mut acc: Option<Family> = None;
+            for dep in deps {
+                acc = Some(match acc {
+                    None => dep.clone(),
+                    Some(a) => a.either(dep, k),
+                });
+            }
+            match acc {
+                Some(deps) => Family::all([&own, &deps], k),
+                None => own,
+            }
+        } else {
+            Family::all(std::iter::once(&own).chain(deps), k)
+        }
+    }
+
+    /// Minimal sets of `level` domains that fail at least `threshold` of
+    /// the term's domains.
+    fn term_family(&self, term: &Term, level: Level) -> Family {
+        let k = self.max_group_size;
+        let mut weights: BTreeMap<u32, u32> = BTreeMap::new();
+        for &d in &term.domains {
+            if let Some(image) = self.image(d, level) {
+                *weights.entry(image).or_default() += 1;
+            }
+        }
+        let items: Vec<(u32, u32)> = weights.into_iter().collect();
+        Family::threshold(&items, term.threshold, k)
+    }
+}
+
+fn parse_level(text: &str) -> Result<Level, String> {
+    match text {
+        "region" => Ok(Level::Region),
+        "zone" | "datacenter" | "dc" | "site" => Ok(Level::Zone),
+        "host" | "node" => Ok(Level::Host),
+        _ => Err(format!(
+            "unknown level `{text}` (levels: region, zone or datacenter, host)"
+        )),
+    }
+}
+
+/// Every domain the estate names, and which domain each lies in.
+fn universe(estate: &Estate) -> (Vec<Domain>, Vec<Option<u32>>) {
+    let mut parents: BTreeMap<Domain, Option<Domain>> = BTreeMap::new();
+    let mut add = |d: Domain, parent: Option<Domain>| {
+        let slot = parents.entry(d).or_default();
+        if slot.is_none() {
+            *slot = parent;
+        }
+    };
+    let ctx = &estate.context;
+    for site in ctx.clusters.iter().chain(std::iter::once(&ctx.implicit)) {
+        let region = site
+            .region
+            .as_ref()
+            .map(|r| Domain::new(Level::Region, r.clone()));
+        for zone in &site.zones {
+            add(Domain::new(Level::Zone, zone.clone()), region.clone());
+        }
+        if let Some(region) = region {
+            add(region, None);
+        }
+    }
+    for (e, entity) in estate.model.entities.iter().enumerate() {
+        for (i, inst) in entity.instances.iter().enumerate() {
+            let region = inst
+                .region
+                .as_ref()
+                .map(|(r, _)| Domain::new(Level::Region, r.clone()))
+                .or_else(|| {
+                    clustered(estate, e).then(|| {
+                        ctx.site(inst.cluster)
+                            .region
+                            .as_ref()
+                            .map(|r| Domain::new(Level::Region, r.clone()))
+                    })?
+                });
+            for pin in &inst.placement.pins {
+                for name in &pin.domains {
+                    let parent = (pin.level == Level::Zone).then(|| region.clone()).flatten();
+                    add(Domain::new(pin.level, name.clone()), parent);
+                }
+            }
+            for cause in estate.analysis.causes[e].iter().filter(|c| c.instance == i) {
+                if let Unit::Domain(d) = &cause.unit {
+                    let parent = (d.level == Level::Zone).then(|| region.clone()).flatten();
+                    add(d.clone(), parent);
+                }
+            }
+            if let Some(region) = region {
+                add(region, None);
+            }
+        }
+    }
+    // Regions the parents name are domains too.
+    let named: Vec<Domain> = parents.values().flatten().cloned().collect();
+    for d in named {
+        parents.entry(d).or_default();
+    }
+    let mut domains: Vec<Domain> = parents.keys().cloned().collect();
+    domains.sort_by(|a, b| (a.level, &a.name).cmp(&(b.level, &b.name)));
+    let index: BTreeMap<&Domain, u32> = domains
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d, u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
+    let parent = domains
+        .iter()
+        .map(|d| {
+            parents
+                .get(d)
+                .cloned()
+                .flatten()
+                .filter(|p| p.level < d.level)
+                .and_then(|p| index.get(&p).copied())
+        })
+        .collect();
+    (domains, parent)
+}
+
+/// Only Kubernetes objects live in a cluster.
+fn clustered(estate: &Estate, e: usize) -> bool {
+    estate.model.entities[e].id.starts_with(K8S_ID_PREFIX)
+}
+
+/// The zones a declaration may run in: its zone pin, else its cluster's
+/// zones.
+fn possible_zones(estate: &Estate, e: usize, inst: &Instance) -> Vec<String> {
+    if let Some((domains, _)) = inst.placement.pinned(Level::Zone) {
+        return domains.into_iter().map(str::to_string).collect();
+    }
+    if clustered(estate, e) {
+        return estate.context.site(inst.cluster).zones.clone();
+    }
+    Vec::new()
+}
+
+fn structure(
+    estate: &Estate,
+    e: usize,
+    index: &BTreeMap<&Domain, u32>,
+    levels: &[Level],
+) -> Structure {
+    let entity = &estate.model.entities[e];
+    let causes = &estate.analysis.causes[e];
+    let id = |d: &Domain| index.get(d).copied();
+    let zone_ids = |zones: &[String]| -> Vec<u32> {
+        let mut ids: Vec<u32> = zones
+            .iter()
+            .filter_map(|z| id(&Domain::new(Level::Zone, z.clone())))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let mut terms: Vec<Vec<Term>> = Vec::with_capacity(entity.instances.len());
+    for (i, inst) in entity.instances.iter().enumerate() {
+        let mut out: Vec<Term> = Vec::new();
+        let zones = zone_ids(&possible_zones(estate, e, inst));
+        let mut spread_judged = false;
+        for (c, cause) in causes.iter().enumerate().filter(|(_, c)| c.instance == i) {
+            match &cause.unit {
+                Unit::Domain(d) => {
+                    if let Some(d) = id(d) {
+                        out.push(Term {
+                            instance: i,
+                            domains: vec![d],
+                            threshold: 1,
+                            why: Why::Cause(c),
+                        });
+                    }
+                }
+                Unit::Unplaced { .. } | Unit::Replica { .. } => {
+                    spread_judged = true;
+                    if zones.is_empty() {
+                        continue;
+                    }
+                    let threshold = match &cause.reason {
+                        Reason::Quorum { .. } => spread_threshold(inst, zones.len()),
+                        _ => 1,
+                    };
+                    out.push(Term {
+                        instance: i,
+                        domains: zones.clone(),
+                        threshold,
+                        why: Why::Cause(c),
+                    });
+                }
+            }
+        }
+        // Replicas spread over several named zones survive some losses.
+        let pinned_to_one = causes.iter().any(|c| {
+            c.instance == i && matches!(&c.unit, Unit::Domain(d) if d.level == Level::Zone)
+        });
+        if !spread_judged
+            && !pinned_to_one
+            && zones.len() > 1
+            && let Some(replicas) = inst.placement.replicas
+            && replicas.count > 0
+            && inst.workload.is_some()
+        {
+            let (placed, needed) = demand(inst);
+            out.push(Term {
+                instance: i,
+                domains: zones.clone(),
+                threshold: spread_threshold(inst, zones.len()),
+                why: Why::Spread {
+                    replicas: placed,
+                    needed,
+                    span: replicas.span,
+                },
+            });
+        }
+        // Everything in a region fails with it.
+        let has_region = out.iter().any(|t| {
+            t.domains
+                .iter()
+                .any(|&d| levels.get(d as usize) == Some(&Level::Region))
+        });
+        if !has_region {
+            let region = match &inst.region {
+                Some((r, span)) => Some((r.clone(), Some(*span))),
+                None if clustered(estate, e) => {
+                    let site = estate.context.site(inst.cluster);
+                    site.region.clone().map(|r| (r, site.region_span))
+                }
+                None => None,
+            };
+            if let Some((region, span)) = region
+                && let Some(d) = id(&Domain::new(Level::Region, region))
+            {
+                out.push(Term {
+                    instance: i,
+                    domains: vec![d],
+                    threshold: 1,
+                    why: Why::Region { span },
+                });
+            }
+        }
+        terms.push(out);
+    }
+    // Declarations in different clusters, or different copies, are
+    // alternatives; within one, every declaration is needed.
+    let mut alternatives: BTreeMap<(Option<usize>, Option<&str>), Vec<usize>> = BTreeMap::new();
+    for (i, inst) in entity.instances.iter().enumerate() {
+        alternatives
+            .entry((inst.cluster, inst.copy.as_deref()))
+            .or_default()
+            .push(i);
+    }
+    let dependencies: Vec<DepEdge> = estate.graph.dependencies[e]
+        .iter()
+        .filter(|d| d.strength == Strength::Hard)
+        .copied()
+        .collect();
+    Structure {
+        terms,
+        alternatives: alternatives.into_values().collect(),
+        any_dependency: entity
+            .instances
+            .first()
+            .is_some_and(|i| i.combine == Combine::Any),
+        dependencies,
+    }
+}
+
+/// Replicas that can run, and how many must be up.
+fn demand(inst: &Instance) -> (u32, u32) {
+    let replicas = inst.placement.replicas.map_or(1, |r| r.count).max(1);
+    let needed = match &inst.placement.quorum {
+        Some(q) if q.needed == 0 => replicas / 2 + 1,
+        Some(q) => q.needed,
+        None => 1,
+    };
+    (replicas, needed)
+}
+
+/// Fewest failed zones (of `zones` a declaration may use) that can take it
+/// down under the worst placement its zone spread allows.
+fn spread_threshold(inst: &Instance, zones: usize) -> u32 {
+    let n = u32::try_from(zones).unwrap_or(u32::MAX).max(1);
+    let (replicas, needed) = demand(inst);
+    let spread = inst
+        .placement
+        .spreads
+        .iter()
+        .filter(|s| s.level == Level::Zone && s.guarantee == Guarantee::Hard)
+        .min_by_key(|s| (!s.one_per_domain, s.max_skew));
+    let placed = match spread {
+        Some(s) if s.one_per_domain => replicas.min(n),
+        _ => replicas,
+    };
+    for f in 1..=n {
+        let lost = match spread {
+            None => placed,
+            Some(s) if s.one_per_domain => f.min(placed),
+            Some(s) => most_in(placed, n, f, s.max_skew.unwrap_or(1).max(1)),
+        };
+        if placed.saturating_sub(lost) < needed {
+            return f;
+        }
+    }
+    n
+}
+
+/// Most of `replicas` that `f` of `n` zones can hold when zone counts may
+/// differ by at most `skew`.
+fn most_in(replicas: u32, n: u32, f: u32, skew: u32) -> u32 {
+    let (r, n, f, s) = (
+        u64::from(replicas),
+        u64::from(n),
+        u64::from(f.min(n)),
+        u64::from(skew),
+    );
+    // The least loaded zone holds `m`; every zone holds m..=m+s.
+    let low = r.saturating_sub(n * s).div_ceil(n);
+    let high = r / n;
+    let mut best = 0;
+    for m in low..=high {
+        let most = (r - (n - f) * m).min(f * (m + s));
+        best = best.max(most);
+    }
+    u32::try_from(best.min(r)).unwrap_or(u32::MAX)
+}
+
+/// Strongly connected components of the hard-dependency graph,
+/// dependencies first.
+fn components(estate: &Estate) -> Vec<Vec<usize>> {
+    let graph = &estate.graph;
+    let hard = EdgeFiltered::from_fn(
+        &graph.graph,
+        |edge| matches!(edge.weight(), GraphEdge::DependsOn(d) if d.strength == Strength::Hard),
+    );
+    let node_entity: BTreeMap<_, _> = graph
+        .entity_nodes
+        .iter()
+        .enumerate()
+        .map(|(e, &n)| (n, e))
+        .collect();
+    tarjan_scc(&hard)
+        .into_iter()
+        .map(|scc| {
+            let mut members: Vec<usize> = scc
+                .iter()
+                .filter_map(|n| node_entity.get(n).copied())
+                .collect();
+            members.sort_unstable();
+            members
+        })
+        .filter(|m| !m.is_empty())
+        .collect()
+}
+
+/// What a term means, in words.
+pub fn term_text(audit: &Audit, estate: &Estate, e: usize, term: &Term) -> String {
+    let names = |ids: &[u32]| {
+        ids.iter()
+            .map(|&d| format!("`{}`", audit.domain_name(d)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let who = format!("`{}`", estate.model.entities[e].label());
+    match &term.why {
+        Why::Cause(c) => {
+            let cause: &Cause = &estate.analysis.causes[e][*c];
+            let cluster_names: Vec<String> = estate
+                .context
+                .clusters
+                .iter()
+                .map(|c| c.name.clone())
+                .collect();
+            let input = crate::rules::Input {
+                model: &estate.model,
+                graph: &estate.graph,
+                analysis: &estate.analysis,
+                context: &estate.context,
+                cluster_names: &cluster_names,
+            };
+            let text = crate::rules::cause_text(&input, e, cause);
+            match (&cause.unit, term.domains.as_slice()) {
+                (Unit::Domain(_), _) | (_, []) => text,
+                (_, [only]) => format!("{text} ({})", audit.domain_name(*only)),
+                (_, zones) => format!("{text} (any of {})", names(zones)),
+            }
+        }
+        Why::Spread {
+            replicas, needed, ..
+        } => format!(
+            "{who} runs {replicas} replica{} across {} and needs {needed}: losing {} of those zones can take it down",
+            if *replicas == 1 { "" } else { "s" },
+            names(&term.domains),
+            term.threshold
+        ),
+        Why::Region { .. } => format!("{who} lives in {}", names(&term.domains)),
+    }
+}
+
+/// Where a term is written.
+pub fn term_span(estate: &Estate, e: usize, term: &Term) -> Option<Span> {
+    match &term.why {
+        Why::Cause(c) => estate.analysis.causes[e].get(*c).map(|c| c.span),
+        Why::Spread { span, .. } => Some(*span),
+        Why::Region { span } => *span,
+    }
+}
+
+#[cfg(test)]
+mod tests;
