@@ -8,7 +8,9 @@ use super::{Estate, Report, RunOptions, run_estate, sort_dedup};
 use crate::check::BaselineMode;
 use crate::diagnostic::{Diagnostic, Kind, fingerprints};
 use crate::discover::{self, lexical_normalize};
-use crate::source::SourceMap;
+use crate::rules::Rule;
+use crate::rules::risk::shrunk_risk_groups;
+use crate::source::{SourceFile, SourceMap};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -83,11 +85,48 @@ pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate
         ..options.clone()
     };
     let (head, estate) = run_estate(options);
-    let (mut base_report, _base_estate) = run_estate(&base_options);
+    let (mut base_report, base_estate) = run_estate(&base_options);
     // Files named by absolute path print as in the working tree.
     base_report.sources.rebase(&tree, &root);
     drop(base);
-    Ok((new_findings(&base_report, head), estate))
+    // Only files named: a pre-commit run reports on them alone.
+    let at = |p: &Path| absolute(&cwd.join(p));
+    let named: Option<Vec<PathBuf>> = options
+        .paths
+        .iter()
+        .all(|p| at(p).is_file())
+        .then(|| options.paths.iter().map(|p| at(p)).collect());
+    let report = compare(&base_report, &base_estate, head, &estate, |file| {
+        named
+            .as_ref()
+            .is_none_or(|named| named.contains(&at(&file.path)))
+    });
+    Ok((report, estate))
+}
+
+/// What `head` adds to `base`: [`new_findings`], and, when the rule is
+/// enabled, the risk groups that shrank (SPOF026) located in files
+/// `in_scope` accepts.
+pub fn compare(
+    base: &Report,
+    base_estate: &Estate,
+    head: Report,
+    head_estate: &Estate,
+    in_scope: impl Fn(&SourceFile) -> bool,
+) -> Report {
+    let mut report = new_findings(base, head);
+    let settings = &head_estate.settings;
+    if settings.enabled.contains(&Rule::RiskGroupShrank) {
+        let findings: Vec<Diagnostic> = shrunk_risk_groups(base_estate, head_estate)
+            .into_iter()
+            .filter(|f| in_scope(report.sources.get(f.span.file)))
+            .map(|f| f.into_diagnostic(settings))
+            .collect();
+        report.diagnostics.extend(findings);
+        sort_dedup(&mut report.diagnostics, &report.sources);
+        report.recount();
+    }
+    report
 }
 
 /// `head` without the findings `base` has too, matched by fingerprint: a

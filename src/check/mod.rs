@@ -7,7 +7,7 @@ mod git;
 mod run;
 
 pub use baseline::write_baseline;
-pub use diff::{new_findings, run_diff};
+pub use diff::{compare, new_findings, run_diff};
 pub use run::{
     BaselineMode, DEFAULT_MAX_FILE_SIZE, RunOptions, run, run_estate, setup_from, unknown_rule,
 };
@@ -201,6 +201,8 @@ pub struct Estate {
     pub graph: Graph,
     pub analysis: Analysis,
     pub context: Context,
+    /// The rules that ran, and their severities.
+    pub settings: Settings,
 }
 
 /// Runs model → graph → analysis → rules over files already in `sources`.
@@ -350,6 +352,7 @@ pub fn check_estate(
         graph,
         analysis,
         context,
+        settings: setup.settings.clone(),
     };
     (report, estate)
 }
