@@ -280,3 +280,36 @@ fn a_baseline_still_applies_to_the_working_tree() {
         "All checks passed: 1 file, 3 entities; 3 in baseline.\n"
     );
 }
+
+#[test]
+fn a_risk_group_that_shrank_is_reported() {
+    let three = "[sites.a]\n[sites.b]\n[sites.c]\n\n[services.checkout]\nsites = [\"a\", \"b\", \"c\"]\nreplicas = 3\n";
+    let dir = repo(&[("spof.services.toml", three)]);
+    let two = three.replace("\"a\", \"b\", \"c\"", "\"a\", \"b\"");
+    write(dir.path(), &[("spof.services.toml", &two)]);
+    let (code, stdout, _) = check(dir.path(), &["--format", "concise"]);
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        "spof.services.toml:5:11: SPOF026 `Service checkout` now goes down when zone:a and zone:b both fail\n\
+         \n\
+         Found 1 finding (0 errors, 1 warning, 0 info) in 1 file.\n"
+    );
+    let (code, _, _) = check(dir.path(), &["--ignore", "SPOF026"]);
+    assert_eq!(code, 0);
+    // The other way round, nothing shrank.
+    git(dir.path(), &["commit", "-q", "-a", "-m", "two"]);
+    write(dir.path(), &[("spof.services.toml", three)]);
+    let (code, _, _) = check(dir.path(), &[]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn the_json_summary_counts_what_the_base_had() {
+    let dir = repo(&[("spof.services.toml", BASE)]);
+    let (code, stdout, _) = check(dir.path(), &["--format", "json"]);
+    assert_eq!(code, 0);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["summary"]["preexisting"], 2);
+    assert_eq!(json["findings"], serde_json::json!([]));
+}
