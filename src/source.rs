@@ -200,20 +200,26 @@ impl SourceMap {
     /// Prints the files below `dir` as paths from it (`dir/k8s/a.yaml` as
     /// `k8s/a.yaml`, `dir/../b.yaml` as `../b.yaml`).
     pub fn strip_prefix(&mut self, dir: &Path) {
-        self.rebase(dir, Path::new(""));
-    }
-
-    /// Prints the files below `from` as below `to`.
-    pub fn rebase(&mut self, from: &Path, to: &Path) {
         for file in &mut self.files {
-            if let Ok(rest) = file.path.strip_prefix(from) {
-                let path = to.join(rest);
-                file.path = if path.as_os_str().is_empty() {
+            if let Ok(rest) = file.path.strip_prefix(dir) {
+                file.path = if rest.as_os_str().is_empty() {
                     PathBuf::from(".")
                 } else {
-                    path
+                    rest.to_path_buf()
                 };
             }
+        }
+    }
+
+    /// Every file's path, by id.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.files.iter().map(|f| f.path.clone()).collect()
+    }
+
+    /// Replaces the files' paths, by id (as [`SourceMap::paths`] lists them).
+    pub fn set_paths(&mut self, paths: Vec<PathBuf>) {
+        for (file, path) in self.files.iter_mut().zip(paths) {
+            file.path = path;
         }
     }
 

@@ -313,3 +313,30 @@ fn the_json_summary_counts_what_the_base_had() {
     assert_eq!(json["summary"]["preexisting"], 2);
     assert_eq!(json["findings"], serde_json::json!([]));
 }
+
+#[test]
+fn absolute_paths_match_the_base_too() {
+    let dir = repo(&[("estate/spof.services.toml", BASE)]);
+    write(
+        dir.path(),
+        &[(
+            "estate/spof.services.toml",
+            &format!("# moved\n{BASE}{CACHE}"),
+        )],
+    );
+    let estate = dir.path().join("estate");
+    let (code, stdout, _) = check(
+        dir.path(),
+        &["--format", "concise", estate.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        stdout,
+        format!(
+            "{}:16:10: SPOF004 `Service cache` is pinned to one zone (`zone:b`) by its site list\n\
+             \n\
+             Found 1 finding (0 errors, 1 warning, 0 info) in 1 file; 2 already in the base revision.\n",
+            estate.join("spof.services.toml").display()
+        )
+    );
+}

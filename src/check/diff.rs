@@ -1,8 +1,9 @@
 //! `spof check --diff-base REF`: the findings the working tree adds to git
 //! revision REF. The same check runs on the working tree and on REF's files
 //! written to a temporary directory; a finding whose fingerprint (the one
-//! baselines record, which does not depend on line numbers) REF has too is
-//! not reported. Input errors of the working tree always are.
+//! baselines record, which does not depend on line numbers), with its file
+//! as a path from the repository root, REF has too is not reported. Input
+//! errors of the working tree always are.
 
 use super::{Estate, Report, RunOptions, run_estate, sort_dedup};
 use crate::check::BaselineMode;
@@ -81,27 +82,49 @@ pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate
             .map(|b| BaselineMode::Write(reroot(b.path()))),
         var_files: options.var_files.iter().map(|p| reroot(p)).collect(),
         rules_dirs: options.rules_dirs.iter().map(|p| reroot(p)).collect(),
-        cwd: Some(base_cwd),
+        cwd: Some(base_cwd.clone()),
         ..options.clone()
     };
-    let (head, estate) = run_estate(options);
+    let (mut head, estate) = run_estate(options);
     let (mut base_report, base_estate) = run_estate(&base_options);
-    // Files named by absolute path print as in the working tree.
-    base_report.sources.rebase(&tree, &root);
     drop(base);
+    // Findings are matched with their paths from the repository root, which
+    // both sides share however the paths were given.
+    let roots = [root.clone(), canonical(&root)];
+    let shown = head.sources.paths();
+    head.sources.set_paths(from_root(&shown, &cwd, &roots));
+    let paths = base_report.sources.paths();
+    base_report
+        .sources
+        .set_paths(from_root(&paths, &base_cwd, &[tree]));
     // Only files named: a pre-commit run reports on them alone.
-    let at = |p: &Path| absolute(&cwd.join(p));
     let named: Option<Vec<PathBuf>> = options
         .paths
         .iter()
-        .all(|p| at(p).is_file())
-        .then(|| options.paths.iter().map(|p| at(p)).collect());
-    let report = compare(&base_report, &base_estate, head, &estate, |file| {
+        .all(|p| cwd.join(p).is_file())
+        .then(|| from_root(&options.paths, &cwd, &roots));
+    let mut report = compare(&base_report, &base_estate, head, &estate, |file| {
         named
             .as_ref()
-            .is_none_or(|named| named.contains(&at(&file.path)))
+            .is_none_or(|named| named.contains(&file.path))
     });
+    report.sources.set_paths(shown);
     Ok((report, estate))
+}
+
+/// `paths`, relative to `dir` or absolute, as paths from the first of
+/// `roots` they are below; paths below none are kept.
+fn from_root(paths: &[PathBuf], dir: &Path, roots: &[PathBuf]) -> Vec<PathBuf> {
+    paths
+        .iter()
+        .map(|p| {
+            let abs = absolute(&dir.join(p));
+            roots
+                .iter()
+                .find_map(|root| abs.strip_prefix(root).ok())
+                .map_or_else(|| p.clone(), Path::to_path_buf)
+        })
+        .collect()
 }
 
 /// What `head` adds to `base`: [`new_findings`], and, when the rule is
