@@ -3,7 +3,7 @@
 //! catalog.
 
 use spof::check::{Estate, Loaded, Report, RunOptions, Setup, check_estate, compare, setup_from};
-use spof::rules::{Example, Rule, baseline, catalog, docs};
+use spof::rules::{Example, Rule, Settings, baseline, catalog, docs};
 use spof::source::{SourceFile, SourceMap};
 use std::path::Path;
 
@@ -14,16 +14,16 @@ fn run_example(example: &Example) -> Vec<String> {
     let report = match &example.base {
         None => check_example(example, &example.content).0,
         Some(base) => {
-            let (base, base_estate) = check_example(example, base);
-            let (head, head_estate) = check_example(example, &example.content);
-            compare(&base, &base_estate, head, &head_estate, |_| true)
+            let (base, base_estate, _) = check_example(example, base);
+            let (head, head_estate, settings) = check_example(example, &example.content);
+            compare(&base, &base_estate, head, &head_estate, &settings, |_| true)
         }
     };
     report.diagnostics.iter().map(|d| d.code.clone()).collect()
 }
 
 /// `content` checked as the example's file.
-fn check_example(example: &Example, content: &str) -> (Report, Estate) {
+fn check_example(example: &Example, content: &str) -> (Report, Estate, Settings) {
     let (file, config) = (example.file.as_str(), example.config.as_deref());
     let mut sources = SourceMap::default();
     let (setup, cluster) = match config {
@@ -49,7 +49,7 @@ fn check_example(example: &Example, content: &str) -> (Report, Estate) {
         let parsed = parsed.unwrap_or_else(|e| panic!("example baseline is invalid: {e:?}"));
         report.apply_baseline(&parsed, |_| true, &setup.settings);
     }
-    (report, estate)
+    (report, estate, setup.settings)
 }
 
 #[test]

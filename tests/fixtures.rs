@@ -35,7 +35,8 @@ fn check_case(path: &Path) -> Report {
         };
         let (base, base_estate) = side(&base);
         let (head, head_estate) = side(&head);
-        return check::compare(&base, &base_estate, head, &head_estate, |_| true);
+        let settings = spof::rules::Settings::default();
+        return check::compare(&base, &base_estate, head, &head_estate, &settings, |_| true);
     }
     if path.is_dir() {
         let config = path.join("spof.toml");

@@ -16,7 +16,7 @@ use crate::model::{
 use crate::source::Span;
 use petgraph::algo::tarjan_scc;
 use petgraph::visit::EdgeFiltered;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 /// Where a cluster's nodes are, as far as the configuration or the Node
 /// objects say.
@@ -196,11 +196,9 @@ impl Analysis {
                 let mut changed = false;
                 for &e in &members {
                     let inherited = inherit(model, graph, &exposures, e);
-                    for exposure in inherited {
-                        if !exposures[e].iter().any(|x| x.unit == exposure.unit) {
-                            exposures[e].push(exposure);
-                            changed = true;
-                        }
+                    if !inherited.is_empty() {
+                        exposures[e].extend(inherited);
+                        changed = true;
                     }
                 }
                 if !changed || members.len() == 1 {
@@ -317,6 +315,8 @@ fn own_exposures(entity: &Entity, causes: &[Cause]) -> Vec<Exposure> {
     out
 }
 
+/// Exposures `e` gets from its hard dependencies that it does not have yet,
+/// each unit once.
 fn inherit(model: &Model, graph: &Graph, exposures: &[Vec<Exposure>], e: usize) -> Vec<Exposure> {
     let hard: Vec<&DepEdge> = graph.dependencies[e]
         .iter()
@@ -326,33 +326,39 @@ fn inherit(model: &Model, graph: &Graph, exposures: &[Vec<Exposure>], e: usize) 
         .instances
         .first()
         .map_or(Combine::All, |i| i.combine);
+    let mut known: HashSet<&Unit> = exposures[e].iter().map(|x| &x.unit).collect();
+    let mut fresh: Vec<(&Unit, DepEdge)> = Vec::new();
     match combine {
-        Combine::All => hard
-            .iter()
-            .flat_map(|edge| {
-                exposures[edge.target].iter().map(|x| Exposure {
-                    unit: x.unit.clone(),
-                    via: Via::Dependency(**edge),
-                })
-            })
-            .collect(),
+        Combine::All => {
+            for edge in &hard {
+                for x in &exposures[edge.target] {
+                    if known.insert(&x.unit) {
+                        fresh.push((&x.unit, **edge));
+                    }
+                }
+            }
+        }
         Combine::Any => {
-            let Some((first, rest)) = hard.split_first() else {
-                return Vec::new();
-            };
-            exposures[first.target]
-                .iter()
-                .filter(|x| {
-                    rest.iter()
-                        .all(|edge| exposures[edge.target].iter().any(|y| y.unit == x.unit))
-                })
-                .map(|x| Exposure {
-                    unit: x.unit.clone(),
-                    via: Via::Dependency(**first),
-                })
-                .collect()
+            if let Some((first, rest)) = hard.split_first() {
+                let others: Vec<HashSet<&Unit>> = rest
+                    .iter()
+                    .map(|edge| exposures[edge.target].iter().map(|y| &y.unit).collect())
+                    .collect();
+                for x in &exposures[first.target] {
+                    if others.iter().all(|o| o.contains(&x.unit)) && known.insert(&x.unit) {
+                        fresh.push((&x.unit, **first));
+                    }
+                }
+            }
         }
     }
+    fresh
+        .into_iter()
+        .map(|(unit, edge)| Exposure {
+            unit: unit.clone(),
+            via: Via::Dependency(edge),
+        })
+        .collect()
 }
 
 /// The single failures one declaration's own placement cannot survive.

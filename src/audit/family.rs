@@ -103,6 +103,14 @@ impl Group {
     }
 }
 
+impl std::ops::Deref for Group {
+    type Target = [u32];
+
+    fn deref(&self) -> &[u32] {
+        self.ids()
+    }
+}
+
 /// Minimal cut sets of a monotone function, up to a size: no member is a
 /// superset of another. Sorted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -111,6 +119,10 @@ pub struct Family(Vec<Group>);
 impl Family {
     pub fn groups(&self) -> impl Iterator<Item = &Group> {
         self.0.iter()
+    }
+
+    pub fn into_groups(self) -> Vec<Group> {
+        self.0
     }
 
     pub fn len(&self) -> usize {
@@ -129,16 +141,36 @@ impl Family {
     fn minimal(mut groups: Vec<Group>) -> Self {
         groups.sort_unstable();
         groups.dedup();
-        if groups.iter().all(|g| g.len() == groups[0].len()) {
+        let Some(first) = groups.first() else {
+            return Self(groups);
+        };
+        if groups.last().is_none_or(|last| last.len() == first.len()) {
             return Self(groups);
         }
-        let mut kept: HashSet<Group> = HashSet::with_capacity(groups.len());
+        // Sorted by size first: singles, then pairs, then triples.
+        let singles_end = groups.partition_point(|g| g.len() == 1);
+        let singles: Vec<u32> = groups[..singles_end].iter().map(|g| g.ids[0]).collect();
+        let has_triples = groups.last().is_some_and(|g| g.len() == 3);
+        if !has_triples {
+            // Pairs only beyond the singles.
+            groups.retain(|g| {
+                g.len() == 1 || !g.ids().iter().any(|d| singles.binary_search(d).is_ok())
+            });
+            return Self(groups);
+        }
+        let mut pairs: HashSet<Group> = HashSet::new();
         let mut out = Vec::with_capacity(groups.len());
         for g in groups {
-            if g.proper_subsets().any(|s| kept.contains(&s)) {
+            if g.len() > 1 && g.ids().iter().any(|d| singles.binary_search(d).is_ok()) {
                 continue;
             }
-            kept.insert(g);
+            match g.len() {
+                2 => {
+                    pairs.insert(g);
+                }
+                3 if g.proper_subsets().any(|s| pairs.contains(&s)) => continue,
+                _ => {}
+            }
             out.push(g);
         }
         Self(out)

@@ -19,6 +19,7 @@
 
 mod family;
 mod simulate;
+pub mod synthetic;
 
 pub use family::{Family, Group};
 pub use simulate::{Degraded, Down, Simulation, Step};
@@ -88,8 +89,9 @@ pub struct EntityAudit {
     /// Domains the entity may run in, at every level, sorted.
     pub domains: Vec<u32>,
     /// Minimal sets of domains whose joint failure takes it down, ranked by
-    /// size, then level (outermost first), then name.
-    pub risk_groups: Vec<Vec<u32>>,
+    /// size, then level (outermost first), then name (domain ids are in
+    /// that order).
+    pub risk_groups: Vec<Group>,
 }
 
 pub struct Audit {
@@ -104,6 +106,11 @@ pub struct Audit {
     /// Entities in dependency order (dependencies first); the entities of a
     /// cycle are one component.
     pub(crate) order: Vec<Vec<usize>>,
+    /// Component of each entity (index into `order`).
+    component_of: Vec<usize>,
+    /// Components by depth: every dependency of a wave's components is in
+    /// an earlier wave (or the same component).
+    waves: Vec<Vec<usize>>,
 }
 
 impl Audit {
@@ -123,6 +130,27 @@ impl Audit {
             .map(|e| structure(estate, e, &index, &levels))
             .collect();
         let order = components(estate);
+        let mut component_of = vec![0; structures.len()];
+        for (c, members) in order.iter().enumerate() {
+            for &e in members {
+                component_of[e] = c;
+            }
+        }
+        let mut depth = vec![0usize; order.len()];
+        for (c, members) in order.iter().enumerate() {
+            depth[c] = members
+                .iter()
+                .flat_map(|&e| &structures[e].dependencies)
+                .map(|d| component_of[d.target])
+                .filter(|&t| t != c)
+                .map(|t| depth[t] + 1)
+                .max()
+                .unwrap_or(0);
+        }
+        let mut waves: Vec<Vec<usize>> = vec![Vec::new(); depth.iter().max().map_or(0, |d| d + 1)];
+        for (c, &d) in depth.iter().enumerate() {
+            waves[d].push(c);
+        }
         let mut audit = Self {
             domains,
             parent,
@@ -130,6 +158,8 @@ impl Audit {
             structures,
             max_group_size,
             order,
+            component_of,
+            waves,
         };
         audit.entities = audit.compute();
         audit
@@ -206,30 +236,20 @@ impl Audit {
             .par_iter()
             .map(|&level| self.families(level))
             .collect();
+        let mut per_level = per_level;
         (0..self.structures.len())
             .map(|e| {
-                let mut groups: Vec<Vec<u32>> = Vec::new();
-                for families in &per_level {
-                    groups.extend(families[e].groups().map(|g| g.ids().to_vec()));
+                let mut groups: Vec<Group> = Vec::new();
+                for families in &mut per_level {
+                    groups.extend(std::mem::take(&mut families[e]).into_groups());
                 }
-                groups.sort_by(|a, b| {
-                    a.len()
-                        .cmp(&b.len())
-                        .then_with(|| self.rank_key(a).cmp(&self.rank_key(b)))
-                });
+                // Size first, then ids: ids follow (level, name).
+                groups.sort_unstable();
                 EntityAudit {
                     domains: self.placed_in(e),
                     risk_groups: groups,
                 }
             })
-            .collect()
-    }
-
-    fn rank_key<'a>(&'a self, group: &[u32]) -> Vec<(Level, &'a str)> {
-        group
-            .iter()
-            .filter_map(|&d| self.domain(d))
-            .map(|d| (d.level, d.name.as_str()))
             .collect()
     }
 
@@ -253,31 +273,59 @@ impl Audit {
         out
     }
 
-    /// Minimal cut sets at one level, for every entity.
+    /// Minimal cut sets at one level, for every entity. Components whose
+    /// dependencies are all done are computed in parallel, wave by wave.
     fn families(&self, level: Level) -> Vec<Family> {
         let k = self.max_group_size;
         let mut families: Vec<Family> = vec![Family::default(); self.structures.len()];
-        for component in &self.order {
-            // A cycle is iterated to its least fixpoint: cuts only grow, and
-            // there are finitely many.
-            for _ in 0..=component.len() * (k + 1) * 4 {
-                let mut changed = false;
-                for &e in component {
-                    let family = self.entity_family(e, level, &families);
-                    if family != families[e] {
-                        families[e] = family;
-                        changed = true;
+        for wave in &self.waves {
+            let done: Vec<Vec<(usize, Family)>> = wave
+                .par_iter()
+                .map(|&c| {
+                    let component = &self.order[c];
+                    if let [e] = component.as_slice() {
+                        return vec![(*e, self.entity_family(*e, level, &families, None))];
                     }
-                }
-                if !changed || component.len() == 1 {
-                    break;
-                }
+                    // A cycle is iterated to its least fixpoint: cuts only
+                    // grow, and there are finitely many.
+                    let mut local: BTreeMap<usize, Family> = BTreeMap::new();
+                    for _ in 0..=component.len() * (k + 1) * 4 {
+                        let mut changed = false;
+                        for &e in component {
+                            let family = self.entity_family(e, level, &families, Some(&local));
+                            if local.get(&e) != Some(&family) {
+                                local.insert(e, family);
+                                changed = true;
+                            }
+                        }
+                        if !changed {
+                            break;
+                        }
+                    }
+                    local.into_iter().collect()
+                })
+                .collect();
+            for (e, family) in done.into_iter().flatten() {
+                families[e] = family;
             }
         }
         families
     }
 
-    fn entity_family(&self, e: usize, level: Level, families: &[Family]) -> Family {
+    fn entity_family(
+        &self,
+        e: usize,
+        level: Level,
+        families: &[Family],
+        cycle: Option<&BTreeMap<usize, Family>>,
+    ) -> Family {
+        let empty = Family::default();
+        let family_of = |t: usize| match cycle {
+            Some(local) if self.component_of[t] == self.component_of[e] => {
+                local.get(&t).unwrap_or(&empty)
+            }
+            _ => &families[t],
+        };
         let k = self.max_group_size;
         let s = &self.structures[e];
         let mut own: Option<Family> = None;
@@ -295,7 +343,7 @@ impl Audit {
             });
         }
         let own = own.unwrap_or_default();
-        let deps = s.dependencies.iter().map(|d| &families[d.target]);
+        let deps = s.dependencies.iter().map(|d| family_of(d.target));
         if s.any_dependency {
             let mut acc: Option<Family> = None;
             for dep in deps {
@@ -317,13 +365,19 @@ impl Audit {
     /// the term's domains.
     fn term_family(&self, term: &Term, level: Level) -> Family {
         let k = self.max_group_size;
-        let mut weights: BTreeMap<u32, u32> = BTreeMap::new();
-        for &d in &term.domains {
-            if let Some(image) = self.image(d, level) {
-                *weights.entry(image).or_default() += 1;
+        let mut images: Vec<u32> = term
+            .domains
+            .iter()
+            .filter_map(|&d| self.image(d, level))
+            .collect();
+        images.sort_unstable();
+        let mut items: Vec<(u32, u32)> = Vec::with_capacity(images.len());
+        for d in images {
+            match items.last_mut() {
+                Some((last, n)) if *last == d => *n += 1,
+                _ => items.push((d, 1)),
             }
         }
-        let items: Vec<(u32, u32)> = weights.into_iter().collect();
         Family::threshold(&items, term.threshold, k)
     }
 }

@@ -68,11 +68,11 @@ impl Audit {
             match state {
                 State::Down(_) => down.push(Down {
                     entity: e,
-                    because: self.because(estate, &states, &down_domains, e),
+                    because: self.because(estate, &states, (&down_domains, failed), e),
                 }),
                 State::Degraded(_) => degraded.push(Degraded {
                     entity: e,
-                    because: self.because(estate, &states, &down_domains, e),
+                    because: self.because(estate, &states, (&down_domains, failed), e),
                 }),
                 State::Up => survives.push(e),
             }
@@ -96,6 +96,19 @@ impl Audit {
             self.evaluate(estate, &down).get(entity),
             Some(State::Down(_))
         )
+    }
+
+    /// The failed domain that `d` is or lies in.
+    fn failed_around(&self, d: u32, failed: &[u32]) -> Option<u32> {
+        let mut at = Some(d);
+        for _ in 0..super::LEVELS.len() {
+            let x = at?;
+            if failed.contains(&x) {
+                return Some(x);
+            }
+            at = self.parent.get(x as usize).copied().flatten();
+        }
+        None
     }
 
     /// Per domain: whether it is down, itself or through a domain it lies in.
@@ -202,12 +215,25 @@ impl Audit {
     }
 
     /// A term that lost domains, in words: which ones, and what it means.
-    fn own_step(&self, estate: &Estate, down: &[bool], at: usize, term: &Term) -> Step {
+    fn own_step(
+        &self,
+        estate: &Estate,
+        (down, failed): (&[bool], &[u32]),
+        at: usize,
+        term: &Term,
+    ) -> Step {
         let lost: Vec<String> = term
             .domains
             .iter()
             .filter(|&&d| down.get(d as usize).copied().unwrap_or(false))
-            .map(|&d| format!("`{}`", self.domain_name(d)))
+            .map(|&d| match self.failed_around(d, failed) {
+                Some(outer) if outer != d => format!(
+                    "`{}` (in `{}`)",
+                    self.domain_name(d),
+                    self.domain_name(outer)
+                ),
+                _ => format!("`{}`", self.domain_name(d)),
+            })
             .collect();
         let verb = if lost.len() == 1 { "fails" } else { "fail" };
         Step {
@@ -226,7 +252,7 @@ impl Audit {
         &self,
         estate: &Estate,
         states: &[State],
-        down: &[bool],
+        (down, failed): (&[bool], &[u32]),
         entity: usize,
     ) -> Vec<Step> {
         let mut steps = Vec::new();
@@ -251,7 +277,7 @@ impl Audit {
                                 .find(|term| Self::lost(term, down) >= term.threshold)
                         });
                         if let Some(term) = found {
-                            steps.push(self.own_step(estate, down, at, term));
+                            steps.push(self.own_step(estate, (down, failed), at, term));
                         }
                     }
                     break;
@@ -264,7 +290,7 @@ impl Audit {
                     else {
                         break;
                     };
-                    steps.push(self.own_step(estate, down, at, term));
+                    steps.push(self.own_step(estate, (down, failed), at, term));
                     break;
                 }
                 Cause::Dependency(edge) => {

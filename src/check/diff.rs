@@ -5,12 +5,13 @@
 //! as a path from the repository root, REF has too is not reported. Input
 //! errors of the working tree always are.
 
+use super::run::run_settings;
 use super::{Estate, Report, RunOptions, run_estate, sort_dedup};
 use crate::check::BaselineMode;
 use crate::diagnostic::{Diagnostic, Kind, fingerprints};
 use crate::discover::{self, lexical_normalize};
-use crate::rules::Rule;
 use crate::rules::risk::shrunk_risk_groups;
+use crate::rules::{Rule, Settings};
 use crate::source::{SourceFile, SourceMap};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -85,7 +86,7 @@ pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate
         cwd: Some(base_cwd.clone()),
         ..options.clone()
     };
-    let (mut head, estate) = run_estate(options);
+    let (mut head, estate, settings) = run_settings(options);
     let (mut base_report, base_estate) = run_estate(&base_options);
     drop(base);
     // Findings are matched with their paths from the repository root, which
@@ -103,11 +104,18 @@ pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate
         .iter()
         .all(|p| cwd.join(p).is_file())
         .then(|| from_root(&options.paths, &cwd, &roots));
-    let mut report = compare(&base_report, &base_estate, head, &estate, |file| {
-        named
-            .as_ref()
-            .is_none_or(|named| named.contains(&file.path))
-    });
+    let mut report = compare(
+        &base_report,
+        &base_estate,
+        head,
+        &estate,
+        &settings,
+        |file| {
+            named
+                .as_ref()
+                .is_none_or(|named| named.contains(&file.path))
+        },
+    );
     report.sources.set_paths(shown);
     Ok((report, estate))
 }
@@ -127,18 +135,18 @@ fn from_root(paths: &[PathBuf], dir: &Path, roots: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// What `head` adds to `base`: [`new_findings`], and, when the rule is
-/// enabled, the risk groups that shrank (SPOF026) located in files
-/// `in_scope` accepts.
+/// What `head` adds to `base`: [`new_findings`], and, when `settings`
+/// (the working tree's) enable it, the risk groups that shrank (SPOF026)
+/// located in files `in_scope` accepts.
 pub fn compare(
     base: &Report,
     base_estate: &Estate,
     head: Report,
     head_estate: &Estate,
+    settings: &Settings,
     in_scope: impl Fn(&SourceFile) -> bool,
 ) -> Report {
     let mut report = new_findings(base, head);
-    let settings = &head_estate.settings;
     if settings.enabled.contains(&Rule::RiskGroupShrank) {
         let findings: Vec<Diagnostic> = shrunk_risk_groups(base_estate, head_estate)
             .into_iter()

@@ -201,8 +201,6 @@ pub struct Estate {
     pub graph: Graph,
     pub analysis: Analysis,
     pub context: Context,
-    /// The rules that ran, and their severities.
-    pub settings: Settings,
 }
 
 /// Runs model → graph → analysis → rules over files already in `sources`.
@@ -352,7 +350,6 @@ pub fn check_estate(
         graph,
         analysis,
         context,
-        settings: setup.settings.clone(),
     };
     (report, estate)
 }

@@ -99,13 +99,19 @@ pub fn run(options: &RunOptions) -> Report {
 
 /// [`run`], keeping the estate the findings were drawn from.
 pub fn run_estate(options: &RunOptions) -> (Report, Estate) {
+    let (report, estate, _) = run_settings(options);
+    (report, estate)
+}
+
+/// [`run_estate`], with the rules' settings the run used.
+pub(super) fn run_settings(options: &RunOptions) -> (Report, Estate, Settings) {
     let Some(dir) = &options.cwd else {
         let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
         let (mut report, estate, settings) = run_in(options, &cwd);
         if let Some(BaselineMode::Apply(path)) = &options.baseline {
             super::baseline::apply_file(&mut report, path, path, options, &settings, &cwd);
         }
-        return (report, estate);
+        return (report, estate, settings);
     };
     // Relative paths are read from `dir`, and printed as given.
     let rooted = RunOptions {
@@ -125,7 +131,7 @@ pub fn run_estate(options: &RunOptions) -> (Report, Estate) {
         let read = dir.join(path);
         super::baseline::apply_file(&mut report, &read, path, options, &settings, dir);
     }
-    (report, estate)
+    (report, estate, settings)
 }
 
 /// The run before the baseline. Relative paths in `options` are relative to

@@ -1,8 +1,9 @@
-//! Command line: `spof check`, `spof rules`, `spof explain`, `spof init`,
-//! `spof completions`, `spof man`. Each flag's doc comment is its `--help`
-//! text.
+//! Command line: `spof check`, `spof rules`, `spof explain`, `spof simulate`,
+//! `spof graph`, `spof init`, `spof completions`, `spof man`. Each flag's doc comment is
+//! its `--help` text.
 
 mod generate;
+mod graph;
 mod init;
 mod simulate;
 
@@ -47,6 +48,8 @@ enum Command {
     },
     /// Fail some failure domains and print what goes down, and why.
     Simulate(Box<simulate::SimulateArgs>),
+    /// Draw the dependency graph by failure domain, SPOFs highlighted.
+    Graph(graph::GraphArgs),
     /// Write a commented spof.toml proposed from the repository's manifests.
     Init(init::InitArgs),
     /// Print a shell completion script.
@@ -116,7 +119,7 @@ struct CheckArgs {
 /// What every command that reads an estate takes: the files, the
 /// configuration and the Terraform inputs.
 #[derive(Debug, clap::Args)]
-struct InputArgs {
+pub(super) struct InputArgs {
     /// Files and directories to check; `-` reads one manifest stream from
     /// standard input. Explicitly named files are checked against the graph of
     /// the whole repository (the directory holding spof.toml, else the git
@@ -262,6 +265,7 @@ pub fn main() -> i32 {
                 return 2;
             }
         },
+        Command::Graph(args) => return graph::run(args, &mut out),
         Command::Init(args) => return init::run(&args, &mut out),
         Command::Simulate(args) => return simulate::run(*args, &mut out),
         Command::Completions(args) => {
@@ -362,32 +366,22 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     }
 }
 
-/// Prints a run's input errors to standard error, concisely, for commands
-/// whose output is not the findings; returns whether there were any.
-fn print_input_errors(report: &check::Report) -> bool {
-    let errors: Vec<crate::diagnostic::Diagnostic> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.kind == crate::diagnostic::Kind::Error)
-        .cloned()
-        .collect();
-    if errors.is_empty() {
+/// Prints a run's input errors to standard error, one concise line each
+/// and a count, for commands whose output is not the findings; returns
+/// whether there were any.
+fn print_input_errors(report: &check::Report, rest: &str) -> bool {
+    if !report.has_input_errors() {
         return false;
     }
-    let output = render::Output {
-        sources: &report.sources,
-        diagnostics: &errors,
-        suppressed: &[],
-        summary: &render::Summary::default(),
-    };
-    let mut buf = Vec::new();
-    // Only the diagnostic lines, not a findings summary.
-    if render::render(Format::Concise, &output, false, &mut buf).is_ok() {
-        let text = String::from_utf8_lossy(&buf);
-        for line in text.lines().take(errors.len()) {
-            eprintln!("{line}");
-        }
-    }
+    let stderr = std::io::stderr();
+    let mut err = stderr.lock();
+    let _ = render::input_errors(&report.output(), &mut err);
+    let files = report.summary.input_errors;
+    let _ = writeln!(
+        err,
+        "{files} {} could not be read or parsed; {rest}",
+        if files == 1 { "file" } else { "files" }
+    );
     true
 }
 

@@ -37,7 +37,7 @@ pub(super) fn run(args: SimulateArgs, out: &mut dyn Write) -> i32 {
         }
     };
     let (report, estate) = check::run_estate(&options);
-    let input_errors = super::print_input_errors(&report);
+    let input_errors = super::print_input_errors(&report, "the simulation covers the rest.");
     let audit = Audit::build(&estate, DEFAULT_GROUP_SIZE);
     let mut failed = Vec::new();
     for query in &args.fail {

@@ -2,9 +2,27 @@
 //! pre-commit hooks and editors that jump to locations.
 
 use super::{Output, locate, paint, printable, severity_sgr, summary_lines};
+use crate::diagnostic::Diagnostic;
 
 pub(super) fn render(out: &Output, color: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    for d in out.diagnostics {
+    lines(out, out.diagnostics.iter(), color, w)?;
+    if !out.diagnostics.is_empty() {
+        writeln!(w)?;
+    }
+    for line in summary_lines(out.summary) {
+        writeln!(w, "{line}")?;
+    }
+    Ok(())
+}
+
+/// One line per diagnostic.
+pub(super) fn lines<'a>(
+    out: &Output,
+    diagnostics: impl Iterator<Item = &'a Diagnostic>,
+    color: bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    for d in diagnostics {
         let loc = locate(out.sources, d.span);
         let place = format!(
             "{}:{}:{}:",
@@ -19,12 +37,6 @@ pub(super) fn render(out: &Output, color: bool, w: &mut dyn std::io::Write) -> s
             paint(&printable(&d.code, false), severity_sgr(d.severity), color),
             printable(&d.message, false)
         )?;
-    }
-    if !out.diagnostics.is_empty() {
-        writeln!(w)?;
-    }
-    for line in summary_lines(out.summary) {
-        writeln!(w, "{line}")?;
     }
     Ok(())
 }

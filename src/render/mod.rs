@@ -52,6 +52,7 @@ mod concise;
 mod fixture;
 mod github;
 mod gitlab;
+pub mod graph;
 mod human;
 mod json;
 mod junit;
@@ -80,6 +81,17 @@ pub fn render(
         Format::Gitlab => gitlab::render(out, w),
         Format::Sarif => sarif::render(out, w),
     }
+}
+
+/// Only the input errors of `out` (unreadable files, syntax errors, bad
+/// configuration), one concise line each, for commands whose standard
+/// output is something else.
+pub fn input_errors(out: &Output, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let errors = out
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == crate::diagnostic::Kind::Error);
+    concise::lines(out, errors, false, w)
 }
 
 /// Looks a file up without trusting the id: a diagnostic built against a

@@ -179,23 +179,28 @@ pub fn markdown(view: &View, w: &mut dyn Write) -> std::io::Result<()> {
         writeln!(w, "| Entity | Role | Why |")?;
         writeln!(w, "| --- | --- | --- |")?;
         for (e, because) in list {
-            let why: Vec<String> = because
-                .iter()
-                .map(|s| match s.span {
-                    Some(span) => format!(
-                        "{} (`{}`)",
-                        md_cell(&s.text),
+            // Hops of a chain are arrows; reasons of one entity (each of
+            // its copies) are a list.
+            let mut why = String::new();
+            for (i, s) in because.iter().enumerate() {
+                if i > 0 {
+                    let same = because[i - 1].entity == s.entity;
+                    why.push_str(if same { "; " } else { " → " });
+                }
+                why.push_str(&md_cell(&s.text));
+                if let Some(span) = s.span {
+                    why.push_str(&format!(
+                        " (`{}`)",
                         md_cell(&location_text(view.sources, span))
-                    ),
-                    None => md_cell(&s.text),
-                })
-                .collect();
+                    ));
+                }
+            }
             writeln!(
                 w,
                 "| `{}` | {} | {} |",
                 md_cell(view.id(e)),
                 view.role(e),
-                why.join(" → ")
+                why
             )?;
         }
         Ok(())

@@ -1,0 +1,85 @@
+//! `spof graph`: the estate's dependency graph as DOT, Mermaid or JSON.
+
+use super::{InputArgs, exit_on_write};
+use crate::check;
+use crate::render::{self, graph::View};
+use clap::ValueEnum;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(super) enum GraphFormat {
+    /// Graphviz (`dot -Tsvg`).
+    Dot,
+    /// A Mermaid flowchart (Markdown on GitHub and GitLab renders it).
+    Mermaid,
+    /// The nodes and edges as a versioned JSON document.
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub(super) struct GraphArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
+    format: GraphFormat,
+    /// Draw only what is connected to this entity (its id, e.g.
+    /// `k8s:Deployment/shop/web`, or its name when unique), through
+    /// dependencies and `manages` entries, either way.
+    #[arg(long, value_name = "ENTITY")]
+    focus: Option<String>,
+    /// With --focus: only entities at most N hops away [default: no
+    /// limit].
+    #[arg(long, value_name = "N", requires = "focus")]
+    depth: Option<usize>,
+    /// Write the graph to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// Runs `spof graph`; returns the exit code: 2 when some input could not be
+/// read (the graph of the rest is still written) or on a usage error.
+pub(super) fn run(args: GraphArgs, out: &mut dyn Write) -> i32 {
+    let options = match args.input.options() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
+    };
+    let (report, estate) = check::run_estate(&options);
+    let code = if super::print_input_errors(&report, "the graph shows the rest.") {
+        2
+    } else {
+        0
+    };
+    let focus = match args
+        .focus
+        .as_deref()
+        .map(|f| render::graph::lookup(&estate, f))
+    {
+        None => None,
+        Some(Ok(e)) => Some(e),
+        Some(Err(message)) => {
+            eprintln!("error: --focus: {message}");
+            return 2;
+        }
+    };
+    let view = View::new(&estate, focus, args.depth);
+    let text = match args.format {
+        GraphFormat::Dot => render::graph::dot(&estate, &view),
+        GraphFormat::Mermaid => render::graph::mermaid(&estate, &view),
+        GraphFormat::Json => render::graph::json(&estate, &view),
+    };
+    match &args.output {
+        Some(path) => match std::fs::write(path, text) {
+            Ok(()) => code,
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                2
+            }
+        },
+        None => exit_on_write(out.write_all(text.as_bytes()), code),
+    }
+}
