@@ -1,7 +1,11 @@
 //! Risk groups over a generated estate (see `spof::audit::synthetic`):
 //! `cargo bench --bench risk_groups -- [--services N] [--sites Z]
-//! [--regions R] [--max-group-size K] [--seed S]`. Prints the time of each
-//! stage and the peak resident memory.
+//! [--regions R] [--max-group-size K] [--seed S] [--engine-only]`.
+//!
+//! Two measurements: the risk-group engine alone, on availability
+//! structures generated directly; and (unless `--engine-only`) the same
+//! estate through the model, the graph and the analysis, as a run builds
+//! them. Prints the time of each stage and resident memory.
 
 use spof::audit::{Audit, synthetic};
 use std::time::Instant;
@@ -14,6 +18,7 @@ fn main() {
         seed: 1,
     };
     let mut k = 2;
+    let mut engine_only = false;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
@@ -25,7 +30,8 @@ fn main() {
             ("--max-group-size", Some(v)) => k = v,
             ("--seed", Some(v)) => shape.seed = v as u64,
             // `cargo bench` passes `--bench`.
-            ("--bench", _) => {
+            ("--bench", _) | ("--engine-only", _) => {
+                engine_only |= args[i] == "--engine-only";
                 i += 1;
                 continue;
             }
@@ -36,44 +42,79 @@ fn main() {
         }
         i += 2;
     }
-    let threads = rayon::current_num_threads();
     println!(
-        "services {} sites {} regions {} max-group-size {k} threads {threads}",
-        shape.services, shape.sites, shape.regions
+        "services {} sites {} regions {} max-group-size {k} threads {}",
+        shape.services,
+        shape.sites,
+        shape.regions,
+        rayon::current_num_threads()
     );
+    let t = Instant::now();
+    let plan = synthetic::plan(shape);
+    println!(
+        "plan                    {:>8.2} s",
+        t.elapsed().as_secs_f64()
+    );
+
+    let t = Instant::now();
+    let (domains, parent) = synthetic::domains(shape);
+    let (structures, order) = synthetic::structures(shape, &plan);
+    let built = t.elapsed();
+    let t = Instant::now();
+    let audit = Audit::from_parts(domains, parent, structures, order, k);
+    let grouped = t.elapsed();
+    println!("engine: structures      {:>8.2} s", built.as_secs_f64());
+    println!("engine: risk groups     {:>8.2} s", grouped.as_secs_f64());
+    summary(&audit);
+    println!("engine: resident        {:>8} MiB", rss_mib("VmRSS:"));
+    println!("engine: peak            {:>8} MiB", rss_mib("VmHWM:"));
+    drop(audit);
+    if engine_only {
+        return;
+    }
+
     let start = Instant::now();
-    let model = synthetic::model(shape);
-    let generated = start.elapsed();
+    let model = synthetic::model(shape, &plan);
+    let modelled = start.elapsed();
     let t = Instant::now();
     let estate = synthetic::estate(model);
     let analysed = t.elapsed();
     let t = Instant::now();
     let audit = Audit::build(&estate, k);
     let grouped = t.elapsed();
+    println!("model: build            {:>8.2} s", modelled.as_secs_f64());
+    println!("model: graph+analysis   {:>8.2} s", analysed.as_secs_f64());
+    println!("model: risk groups      {:>8.2} s", grouped.as_secs_f64());
+    println!(
+        "model: total            {:>8.2} s",
+        start.elapsed().as_secs_f64()
+    );
+    summary(&audit);
+    println!("model: resident         {:>8} MiB", rss_mib("VmRSS:"));
+    println!("peak (whole run)        {:>8} MiB", rss_mib("VmHWM:"));
+}
+
+fn summary(audit: &Audit) {
     let groups: usize = audit.entities.iter().map(|e| e.risk_groups.len()).sum();
     let singles = audit
         .entities
         .iter()
         .filter(|e| e.risk_groups.iter().any(|g| g.len() == 1))
         .count();
-    println!("generate        {:>8.2} s", generated.as_secs_f64());
-    println!("graph+analysis  {:>8.2} s", analysed.as_secs_f64());
-    println!("risk groups     {:>8.2} s", grouped.as_secs_f64());
-    println!("total           {:>8.2} s", start.elapsed().as_secs_f64());
     println!(
-        "{} domains, {groups} risk groups, {singles} entities with a single point of failure",
+        "  {} domains, {groups} risk groups, {singles} entities with a single point of failure",
         audit.domains.len()
     );
-    println!("peak RSS        {:>8} MiB", peak_rss_mib());
 }
 
-/// VmHWM from /proc (Linux); 0 elsewhere.
-fn peak_rss_mib() -> u64 {
+/// A memory figure from /proc (Linux): `VmHWM:` is the peak, `VmRSS:` now;
+/// 0 elsewhere.
+fn rss_mib(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
+                .find(|l| l.starts_with(key))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|kb| kb.parse::<u64>().ok())
         })

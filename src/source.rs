@@ -197,6 +197,32 @@ impl SourceMap {
         self.files.len()
     }
 
+    /// Prints the files below `dir` as paths from it (`dir/k8s/a.yaml` as
+    /// `k8s/a.yaml`, `dir/../b.yaml` as `../b.yaml`).
+    pub fn strip_prefix(&mut self, dir: &Path) {
+        for file in &mut self.files {
+            if let Ok(rest) = file.path.strip_prefix(dir) {
+                file.path = if rest.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    rest.to_path_buf()
+                };
+            }
+        }
+    }
+
+    /// Every file's path, by id.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.files.iter().map(|f| f.path.clone()).collect()
+    }
+
+    /// Replaces the files' paths, by id (as [`SourceMap::paths`] lists them).
+    pub fn set_paths(&mut self, paths: Vec<PathBuf>) {
+        for (file, path) in self.files.iter_mut().zip(paths) {
+            file.path = path;
+        }
+    }
+
     pub fn shrink(&mut self) {
         self.files.shrink_to_fit();
     }

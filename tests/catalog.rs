@@ -2,19 +2,29 @@
 //! each `clean` example does not), and `docs/rules/` is generated from the
 //! catalog.
 
-use spof::check::{Loaded, RunOptions, Setup, check_sources, setup_from};
-use spof::rules::{Example, Rule, baseline, catalog, docs};
+use spof::check::{Estate, Loaded, Report, RunOptions, Setup, check_estate, compare, setup_from};
+use spof::rules::{Example, Rule, Settings, baseline, catalog, docs};
 use spof::source::{SourceFile, SourceMap};
 use std::path::Path;
 
-/// Checks an example as `spof check` would: with its spof.toml, and with
-/// its baseline as `--baseline` over the whole example.
+/// Checks an example as `spof check` would: with its spof.toml, with its
+/// baseline as `--baseline` over the whole example, and, when it has a
+/// base, as `--diff-base` of that base. The codes reported.
 fn run_example(example: &Example) -> Vec<String> {
-    let (file, content, config) = (
-        example.file.as_str(),
-        example.content.as_str(),
-        example.config.as_deref(),
-    );
+    let report = match &example.base {
+        None => check_example(example, &example.content).0,
+        Some(base) => {
+            let (base, base_estate, _) = check_example(example, base);
+            let (head, head_estate, settings) = check_example(example, &example.content);
+            compare(&base, &base_estate, head, &head_estate, &settings, |_| true)
+        }
+    };
+    report.diagnostics.iter().map(|d| d.code.clone()).collect()
+}
+
+/// `content` checked as the example's file.
+fn check_example(example: &Example, content: &str) -> (Report, Estate, Settings) {
+    let (file, config) = (example.file.as_str(), example.config.as_deref());
     let mut sources = SourceMap::default();
     let (setup, cluster) = match config {
         Some(text) => {
@@ -29,7 +39,8 @@ fn run_example(example: &Example) -> Vec<String> {
         None => (Setup::default(), None),
     };
     let id = sources.add(SourceFile::new(file.into(), content));
-    let mut report = check_sources(sources, &[Loaded { file: id, cluster }], &setup, Vec::new());
+    let (mut report, estate) =
+        check_estate(sources, &[Loaded { file: id, cluster }], &setup, Vec::new());
     if let Some(text) = &example.baseline {
         let file = report
             .sources
@@ -38,7 +49,7 @@ fn run_example(example: &Example) -> Vec<String> {
         let parsed = parsed.unwrap_or_else(|e| panic!("example baseline is invalid: {e:?}"));
         report.apply_baseline(&parsed, |_| true, &setup.settings);
     }
-    report.diagnostics.iter().map(|d| d.code.clone()).collect()
+    (report, estate, setup.settings)
 }
 
 #[test]

@@ -1,8 +1,10 @@
 //! Per-rule fixtures: `testdata/rules/<CODE>-<name>/trigger/*` must produce
 //! the rule, `clean/*` must not. A case is a file (checked alone, without
-//! configuration) or a directory (checked as a repository, with its
-//! spof.toml if it has one). Each case's rendered diagnostics are a
-//! snapshot. Adding a case is adding a file. Cases are checked as of
+//! configuration), a directory (checked as a repository, with its
+//! spof.toml if it has one), or a directory holding `base/` and `head/`
+//! (two such repositories: the change from one to the other, as
+//! `spof check --diff-base` reports it). Each case's rendered diagnostics
+//! are a snapshot. Adding a case is adding a file. Cases are checked as of
 //! [`TODAY`], so that `until=` dates do not make snapshots rot.
 
 use spof::check::{self, Loaded, Report, RunOptions, Setup, check_sources};
@@ -16,6 +18,26 @@ const TODAY: &str = "2026-11-26";
 
 fn check_case(path: &Path) -> Report {
     let today = Date::parse(TODAY).unwrap();
+    let (base, head) = (path.join("base"), path.join("head"));
+    if base.is_dir() && head.is_dir() {
+        // A change: what `spof check --diff-base` reports, each side checked
+        // from its own directory so that both print the same paths.
+        let side = |dir: &Path| {
+            let config = dir.join("spof.toml").exists();
+            check::run_estate(&RunOptions {
+                paths: vec![".".into()],
+                isolated: !config,
+                config: config.then(|| "spof.toml".into()),
+                today: Some(today),
+                cwd: Some(dir.to_path_buf()),
+                ..RunOptions::default()
+            })
+        };
+        let (base, base_estate) = side(&base);
+        let (head, head_estate) = side(&head);
+        let settings = spof::rules::Settings::default();
+        return check::compare(&base, &base_estate, head, &head_estate, &settings, |_| true);
+    }
     if path.is_dir() {
         let config = path.join("spof.toml");
         let options = RunOptions {

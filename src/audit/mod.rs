@@ -130,6 +130,20 @@ impl Audit {
             .map(|e| structure(estate, e, &index, &levels))
             .collect();
         let order = components(estate);
+        Self::from_parts(domains, parent, structures, order, max_group_size)
+    }
+
+    /// The audit of availability structures built elsewhere (a generated
+    /// estate): `order` lists the components of the hard-dependency graph,
+    /// dependencies first. Computes the risk groups.
+    pub fn from_parts(
+        domains: Vec<Domain>,
+        parent: Vec<Option<u32>>,
+        structures: Vec<Structure>,
+        order: Vec<Vec<usize>>,
+        max_group_size: usize,
+    ) -> Self {
+        let max_group_size = max_group_size.clamp(1, MAX_GROUP_SIZE);
         let mut component_of = vec![0; structures.len()];
         for (c, members) in order.iter().enumerate() {
             for &e in members {
@@ -403,6 +417,12 @@ fn universe(estate: &Estate) -> (Vec<Domain>, Vec<Option<u32>>) {
         }
     };
     let ctx = &estate.context;
+    for (zone, region) in &estate.model.regions {
+        add(
+            Domain::new(Level::Zone, zone.clone()),
+            Some(Domain::new(Level::Region, region.clone())),
+        );
+    }
     for site in ctx.clusters.iter().chain(std::iter::once(&ctx.implicit)) {
         let region = site
             .region
@@ -430,8 +450,14 @@ fn universe(estate: &Estate) -> (Vec<Domain>, Vec<Option<u32>>) {
                     })?
                 });
             for pin in &inst.placement.pins {
+                // A declaration's region is its zone's only when it is
+                // pinned to one zone (a quorum system's sites may lie in
+                // several regions).
+                let single = pin.domains.len() == 1;
                 for name in &pin.domains {
-                    let parent = (pin.level == Level::Zone).then(|| region.clone()).flatten();
+                    let parent = (pin.level == Level::Zone && single)
+                        .then(|| region.clone())
+                        .flatten();
                     add(Domain::new(pin.level, name.clone()), parent);
                 }
             }
@@ -565,13 +591,15 @@ fn structure(
                 },
             });
         }
-        // Everything in a region fails with it.
-        let has_region = out.iter().any(|t| {
+        // Everything in a region fails with it. Zones a declaration uses
+        // fail with their regions already; a declaration with no known
+        // zone fails with its own region.
+        let placed = out.iter().any(|t| {
             t.domains
                 .iter()
-                .any(|&d| levels.get(d as usize) == Some(&Level::Region))
+                .any(|&d| matches!(levels.get(d as usize), Some(Level::Region | Level::Zone)))
         });
-        if !has_region {
+        if !placed {
             let region = match &inst.region {
                 Some((r, span)) => Some((r.clone(), Some(*span))),
                 None if clustered(estate, e) => {

@@ -13,8 +13,10 @@
 //! - one service in fifty is a tool that manages the five services before
 //!   it.
 
+use super::{Structure, Term, Why};
 use crate::analysis::{Analysis, Context, Site};
 use crate::check::Estate;
+use crate::graph::DepEdge;
 use crate::graph::Graph;
 use crate::model::{
     Combine, Dependency, Domain, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Quorum,
@@ -50,43 +52,182 @@ impl Rng {
 
 const VIA: &str = "generated site list";
 
-/// The model of a generated estate.
-pub fn model(shape: Shape) -> Model {
+/// One generated service: its sites, whether it is a quorum system, what
+/// it depends on (earlier services) and whether it is a tool.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    pub sites: Vec<usize>,
+    pub quorum: bool,
+    pub dependencies: Vec<usize>,
+    pub tool: bool,
+}
+
+/// The random estate, before it becomes a model or structures.
+pub fn plan(shape: Shape) -> Vec<Planned> {
     let mut rng = Rng(shape.seed);
-    let span = Span::new(FileId(0), TextRange::empty(0));
     let sites = shape.sites.max(1);
+    (0..shape.services)
+        .map(|i| {
+            let copies = match rng.below(10) {
+                0 => 1,
+                1..=6 => 2,
+                _ => 3,
+            }
+            .min(sites);
+            let mut chosen: Vec<usize> = Vec::with_capacity(copies);
+            while chosen.len() < copies {
+                let s = rng.below(sites);
+                if !chosen.contains(&s) {
+                    chosen.push(s);
+                }
+            }
+            chosen.sort_unstable();
+            let mut targets: Vec<usize> = Vec::new();
+            if i > 0 {
+                for _ in 0..rng.below(4) {
+                    let window = i.min(1000);
+                    targets.push(i - 1 - rng.below(window));
+                }
+                if rng.below(20) == 0 {
+                    targets.push(rng.below(i.min(100)));
+                }
+            }
+            targets.sort_unstable();
+            targets.dedup();
+            let quorum = copies == 3 && rng.below(10) == 0;
+            Planned {
+                sites: chosen,
+                quorum,
+                dependencies: targets,
+                tool: i % 50 == 49,
+            }
+        })
+        .collect()
+}
+
+fn site_name(s: usize) -> String {
+    format!("site-{s}")
+}
+
+fn region_of(shape: Shape, s: usize) -> usize {
+    s % shape.regions.max(1)
+}
+
+/// The failure domains of a generated estate: regions, then sites, and the
+/// region each site lies in.
+pub fn domains(shape: Shape) -> (Vec<Domain>, Vec<Option<u32>>) {
     let regions = shape.regions.max(1);
-    let site_name = |s: usize| format!("site-{s}");
-    let region_name = |s: usize| format!("region-{}", s % regions);
-    let mut entities = Vec::with_capacity(shape.services);
-    for i in 0..shape.services {
-        let copies = match rng.below(10) {
-            0 => 1,
-            1..=6 => 2,
-            _ => 3,
-        }
-        .min(sites);
-        let mut chosen: Vec<usize> = Vec::with_capacity(copies);
-        while chosen.len() < copies {
-            let s = rng.below(sites);
-            if !chosen.contains(&s) {
-                chosen.push(s);
+    let sites = shape.sites.max(1);
+    let mut domains: Vec<Domain> = (0..regions)
+        .map(|r| Domain::new(Level::Region, format!("region-{r}")))
+        .collect();
+    domains.extend((0..sites).map(|s| Domain::new(Level::Zone, site_name(s))));
+    let mut parent: Vec<Option<u32>> = vec![None; regions];
+    parent.extend((0..sites).map(|s| u32::try_from(region_of(shape, s)).ok()));
+    // Sorted as an audit sorts them: by level, then name.
+    let mut order: Vec<usize> = (0..domains.len()).collect();
+    order.sort_by(|&a, &b| {
+        (domains[a].level, &domains[a].name).cmp(&(domains[b].level, &domains[b].name))
+    });
+    let mut new_id = vec![0u32; domains.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_id[old] = u32::try_from(new).unwrap_or(u32::MAX);
+    }
+    let sorted: Vec<Domain> = order.iter().map(|&i| domains[i].clone()).collect();
+    let parents: Vec<Option<u32>> = order
+        .iter()
+        .map(|&i| parent[i].map(|p| new_id[p as usize]))
+        .collect();
+    (sorted, parents)
+}
+
+/// The availability structures of a generated estate, for the risk-group
+/// engine alone (no model, graph or analysis), with the components of its
+/// dependency graph (a DAG: one entity each, dependencies first).
+pub fn structures(shape: Shape, plan: &[Planned]) -> (Vec<Structure>, Vec<Vec<usize>>) {
+    let (domains, _) = domains(shape);
+    let id_of: BTreeMap<String, u32> = domains
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (d.to_string(), u32::try_from(i).unwrap_or(u32::MAX)))
+        .collect();
+    let site_id = |s: usize| {
+        id_of
+            .get(&format!("zone:{}", site_name(s)))
+            .copied()
+            .unwrap_or(0)
+    };
+    let span = Span::new(FileId(0), TextRange::empty(0));
+    let structures = plan
+        .iter()
+        .map(|p| {
+            let dependencies: Vec<DepEdge> = p
+                .dependencies
+                .iter()
+                .enumerate()
+                .map(|(d, &target)| DepEdge {
+                    instance: 0,
+                    dependency: d,
+                    target,
+                    strength: Strength::Hard,
+                })
+                .collect();
+            let (terms, alternatives) = if p.quorum {
+                // Three members over three sites, two needed: any two
+                // sites.
+                let term = Term {
+                    instance: 0,
+                    domains: p.sites.iter().map(|&s| site_id(s)).collect(),
+                    threshold: 2,
+                    why: Why::Spread {
+                        replicas: 3,
+                        needed: 2,
+                        span,
+                    },
+                };
+                (vec![vec![term]], vec![vec![0]])
+            } else {
+                let terms: Vec<Vec<Term>> = p
+                    .sites
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &s)| {
+                        vec![Term {
+                            instance: i,
+                            domains: vec![site_id(s)],
+                            threshold: 1,
+                            why: Why::Spread {
+                                replicas: 2,
+                                needed: 1,
+                                span,
+                            },
+                        }]
+                    })
+                    .collect();
+                let alternatives = (0..p.sites.len()).map(|i| vec![i]).collect();
+                (terms, alternatives)
+            };
+            Structure {
+                terms,
+                alternatives,
+                any_dependency: false,
+                dependencies,
             }
-        }
-        chosen.sort_unstable();
-        let mut targets: Vec<usize> = Vec::new();
-        if i > 0 {
-            for _ in 0..rng.below(4) {
-                let window = i.min(1000);
-                targets.push(i - 1 - rng.below(window));
-            }
-            if rng.below(20) == 0 {
-                targets.push(rng.below(i.min(100)));
-            }
-        }
-        targets.sort_unstable();
-        targets.dedup();
-        let dependencies: Vec<Dependency> = targets
+        })
+        .collect();
+    let order = (0..plan.len()).map(|e| vec![e]).collect();
+    (structures, order)
+}
+
+/// The model of a generated estate, as the service manifest would give it.
+pub fn model(shape: Shape, plan: &[Planned]) -> Model {
+    let span = Span::new(FileId(0), TextRange::empty(0));
+    let region_name = |s: usize| format!("region-{}", region_of(shape, s));
+    let mut entities = Vec::with_capacity(plan.len());
+    for (i, p) in plan.iter().enumerate() {
+        let chosen = &p.sites;
+        let dependencies: Vec<Dependency> = p
+            .dependencies
             .iter()
             .map(|t| Dependency {
                 target: Reference::Id(format!("manifest:svc-{t}")),
@@ -97,7 +238,7 @@ pub fn model(shape: Shape) -> Model {
                 origin: None,
             })
             .collect();
-        let tool = i % 50 == 49;
+        let tool = p.tool;
         let manages: Vec<Dependency> = if tool {
             (i.saturating_sub(5)..i)
                 .map(|t| Dependency {
@@ -128,8 +269,7 @@ pub fn model(shape: Shape) -> Model {
             copy: None,
             manages,
         };
-        let quorum = copies == 3 && rng.below(10) == 0;
-        let instances = if quorum {
+        let instances = if p.quorum {
             let mut inst = base;
             inst.region = Some((region_name(chosen[0]), span));
             inst.placement.replicas = Some(Replicas {
@@ -189,8 +329,12 @@ pub fn model(shape: Shape) -> Model {
             instances,
         });
     }
+    let regions = (0..shape.sites.max(1))
+        .map(|s| (site_name(s), region_name(s)))
+        .collect();
     Model {
         entities,
+        regions,
         ..Model::default()
     }
 }

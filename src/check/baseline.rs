@@ -9,24 +9,25 @@ use crate::rules::baseline;
 use crate::source::{SourceFile, display_path};
 use std::path::Path;
 
-/// Reads the baseline at `path` and applies it to `report`; an unreadable
-/// or malformed baseline is an input error. Only entries for files under
-/// the paths the run was given can be stale.
+/// Reads the baseline at `read`, shown as `path`, and applies it to
+/// `report`; an unreadable or malformed baseline is an input error. Only
+/// entries for files under the paths the run was given can be stale.
 pub(super) fn apply_file(
     report: &mut Report,
+    read: &Path,
     path: &Path,
     options: &RunOptions,
     settings: &Settings,
     cwd: &Path,
 ) {
-    let read = match symlink_escape(path, cwd) {
+    let result = match symlink_escape(read, cwd) {
         Some(target) => Err(format!(
             "symbolic link to {} outside the checked tree",
             target.display()
         )),
-        None => crate::discover::read_file(path, options.max_file_size).map_err(|e| e.to_string()),
+        None => crate::discover::read_file(read, options.max_file_size).map_err(|e| e.to_string()),
     };
-    let text = match read {
+    let text = match result {
         Ok(text) => text,
         Err(message) => {
             let file = report.sources.add(SourceFile::new(path.to_path_buf(), ""));

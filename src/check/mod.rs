@@ -2,9 +2,12 @@
 //! files on disk ([`run`]) or in memory ([`check_sources`]).
 
 mod baseline;
+mod diff;
+mod git;
 mod run;
 
 pub use baseline::write_baseline;
+pub use diff::{compare, new_findings, run_diff};
 pub use run::{
     BaselineMode, DEFAULT_MAX_FILE_SIZE, RunOptions, run, run_estate, setup_from, unknown_rule,
 };
@@ -331,6 +334,7 @@ pub fn check_estate(
         infos: count(Severity::Info),
         suppressed: suppressed.len(),
         baselined: 0,
+        preexisting: 0,
         input_errors: files_with_errors(&diagnostics),
     };
     // The source map is only read from here on; keep it in the report.

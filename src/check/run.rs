@@ -50,6 +50,10 @@ pub struct RunOptions {
     /// Files never read as inputs: the files the command writes (`spof
     /// report -o report.json`).
     pub outputs: Vec<PathBuf>,
+    /// The directory relative paths are read from and printed relative to;
+    /// `None` is the process's current directory. (`--diff-base` checks a
+    /// materialized revision as if spof ran in it.)
+    pub cwd: Option<PathBuf>,
 }
 
 /// What the run does with a baseline file. Either way the file is never
@@ -87,6 +91,7 @@ impl Default for RunOptions {
             var_files: Vec::new(),
             rules_dirs: Vec::new(),
             outputs: Vec::new(),
+            cwd: None,
         }
     }
 }
@@ -98,9 +103,47 @@ pub fn run(options: &RunOptions) -> Report {
 
 /// [`run`], keeping the estate the findings were drawn from.
 pub fn run_estate(options: &RunOptions) -> (Report, Estate) {
-    let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+    let (report, estate, _) = run_settings(options);
+    (report, estate)
+}
+
+/// [`run_estate`], with the rules' settings the run used.
+pub(super) fn run_settings(options: &RunOptions) -> (Report, Estate, Settings) {
+    let Some(dir) = &options.cwd else {
+        let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
+        let (mut report, estate, settings) = run_in(options, &cwd);
+        if let Some(BaselineMode::Apply(path)) = &options.baseline {
+            super::baseline::apply_file(&mut report, path, path, options, &settings, &cwd);
+        }
+        return (report, estate, settings);
+    };
+    // Relative paths are read from `dir`, and printed as given.
+    let rooted = RunOptions {
+        paths: options.paths.iter().map(|p| dir.join(p)).collect(),
+        config: options.config.as_ref().map(|p| dir.join(p)),
+        baseline: options.baseline.as_ref().map(|b| match b {
+            BaselineMode::Apply(p) => BaselineMode::Apply(dir.join(p)),
+            BaselineMode::Write(p) => BaselineMode::Write(dir.join(p)),
+        }),
+        var_files: options.var_files.iter().map(|p| dir.join(p)).collect(),
+        rules_dirs: options.rules_dirs.iter().map(|p| dir.join(p)).collect(),
+        ..options.clone()
+    };
+    let (mut report, estate, settings) = run_in(&rooted, dir);
+    report.sources.strip_prefix(dir);
+    if let Some(BaselineMode::Apply(path)) = &options.baseline {
+        let read = dir.join(path);
+        super::baseline::apply_file(&mut report, &read, path, options, &settings, dir);
+    }
+    (report, estate, settings)
+}
+
+/// The run before the baseline. Relative paths in `options` are relative to
+/// the process's current directory; `cwd` is that directory, or, when
+/// `options.cwd` is set, the one every path of `options` is joined to.
+fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Settings) {
     let mut sources = SourceMap::default();
-    let (config, mut errors) = load_config(options, &cwd, &mut sources);
+    let (config, mut errors) = load_config(options, cwd, &mut sources);
     let (mut setup, setup_errors) = setup_from(&config, options);
     errors.extend(setup_errors);
     setup.variables.vars = options.vars.clone();
@@ -122,8 +165,8 @@ pub fn run_estate(options: &RunOptions) -> (Report, Estate) {
         setup.knowledge = std::sync::Arc::new(knowledge);
     }
 
-    let repository = explicit_repository(options, &config, &cwd);
-    let mut discovered = discover_inputs(options, repository.as_deref(), &cwd);
+    let repository = explicit_repository(options, &config, cwd);
+    let mut discovered = discover_inputs(options, repository.as_deref(), cwd);
     let written: Vec<PathBuf> = options
         .baseline
         .iter()
@@ -156,7 +199,7 @@ pub fn run_estate(options: &RunOptions) -> (Report, Estate) {
     let mut files = Vec::new();
     let mut report_on = BTreeSet::new();
     let mut unreadable = 0;
-    for (input, result) in read_inputs(&discovered, options.max_file_size, &cwd) {
+    for (input, result) in read_inputs(&discovered, options.max_file_size, cwd) {
         let abs = input.path().map(absolute);
         // A named file prints as it was named, not as the walk reached it.
         let given = abs
@@ -211,10 +254,7 @@ pub fn run_estate(options: &RunOptions) -> (Report, Estate) {
     if repository.is_some() {
         report.restrict_to(&report_on, &always);
     }
-    if let Some(BaselineMode::Apply(path)) = &options.baseline {
-        super::baseline::apply_file(&mut report, path, options, &setup.settings, &cwd);
-    }
-    (report, estate)
+    (report, estate, setup.settings)
 }
 
 /// A file the run reads beside its inputs (`--var-file`, a knowledge-base
@@ -298,6 +338,11 @@ fn load_config(
     } else {
         path
     };
+    // A rooted run reads it from its directory.
+    let path = match &options.cwd {
+        Some(_) if path.is_relative() => cwd.join(path),
+        _ => path,
+    };
     crate::config::load(sources, &path)
 }
 
@@ -345,7 +390,12 @@ fn discover_inputs(options: &RunOptions, repository: Option<&Path>, cwd: &Path) 
     let Some(root) = repository else {
         return named;
     };
-    let walked = discover(vec![relative_to(root, cwd)]);
+    let walk_root = match &options.cwd {
+        // A rooted run reads from its directory.
+        Some(_) => cwd.join(relative_to(root, cwd)),
+        None => relative_to(root, cwd),
+    };
+    let walked = discover(vec![walk_root]);
     let absolutes = |d: &Discovered| -> BTreeSet<PathBuf> {
         d.inputs
             .iter()

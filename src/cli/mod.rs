@@ -113,6 +113,10 @@ struct CheckArgs {
     /// without reporting them.
     #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
     write_baseline: Option<PathBuf>,
+    /// Report only the findings the working tree adds to this git revision
+    /// (e.g. `origin/main`); findings it has too are not reported.
+    #[arg(long, value_name = "REF", conflicts_with = "write_baseline")]
+    diff_base: Option<String>,
 }
 
 /// What every command that reads an estate takes: the files, the
@@ -316,7 +320,16 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         (None, Some(path)) => Some(BaselineMode::Write(path.clone())),
         (None, None) => None,
     };
-    let report = check::run(&options);
+    let report = match &args.diff_base {
+        Some(reference) => match check::run_diff(&options, reference) {
+            Ok((report, _)) => report,
+            Err(message) => {
+                eprintln!("error: {message}");
+                return 2;
+            }
+        },
+        None => check::run(&options),
+    };
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

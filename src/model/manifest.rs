@@ -120,6 +120,13 @@ pub fn extract(files: &[(FileId, &SourceFile)], model: &mut Model) -> Vec<Diagno
         kept.push(def);
     }
 
+    // Zones inside regions, for the failure domains.
+    for (name, site) in &sites {
+        if let (Level::Zone, Some((region, _))) = (site.level, &site.region) {
+            model.regions.push((name.clone(), region.clone()));
+        }
+    }
+
     // Pass 2: entities.
     let known: Vec<&str> = names.keys().map(String::as_str).collect();
     for def in &kept {

@@ -597,6 +597,9 @@ pub struct UnfollowedModule {
 #[derive(Debug, Default)]
 pub struct Model {
     pub entities: Vec<Entity>,
+    /// Zones declared inside a region (a manifest site's `region`): zone
+    /// name, region name.
+    pub regions: Vec<(String, String)>,
     pub suppressions: Vec<Suppression>,
     pub nodes: Vec<NodeFacts>,
     pub unfollowed_modules: Vec<UnfollowedModule>,

@@ -99,6 +99,7 @@ pub fn fixture() -> Fixture {
             infos: 0,
             suppressed: 1,
             baselined: 0,
+            preexisting: 0,
             input_errors: 1,
         },
     }

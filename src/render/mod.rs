@@ -20,6 +20,8 @@ pub struct Summary {
     pub suppressed: usize,
     /// Findings recorded in the baseline (`--baseline`), not reported.
     pub baselined: usize,
+    /// Findings already present at the `--diff-base` revision, not reported.
+    pub preexisting: usize,
     /// Input problems (unreadable files, syntax errors, bad configuration).
     pub input_errors: usize,
 }
@@ -198,6 +200,13 @@ fn summary_lines(summary: &Summary) -> Vec<String> {
     }
     if summary.baselined > 0 {
         let _ = write!(first, "; {} in baseline", summary.baselined);
+    }
+    if summary.preexisting > 0 {
+        let _ = write!(
+            first,
+            "; {} already in the base revision",
+            summary.preexisting
+        );
     }
     first.push('.');
     let mut lines = vec![first];

@@ -334,6 +334,7 @@ fn family(rule: Rule) -> &'static str {
         | Rule::SingleRegionEstate
         | Rule::ModuleNotFollowed => "cloud",
         Rule::ToolHasSpof | Rule::ToolSharesFate | Rule::ToolKindInOneDomain => "recovery",
+        Rule::RiskGroupShrank => "diff",
     }
 }
 

@@ -41,9 +41,26 @@ pub fn page(rule: Rule) -> String {
         }
         let lang = if example.file.ends_with(".json") {
             "json"
+        } else if example.file.ends_with(".toml") {
+            "toml"
         } else {
             "yaml"
         };
+        if let Some(base) = &example.base {
+            let _ = writeln!(
+                s,
+                "`{}` at the base revision:\n\n```{lang}\n{}\n```\n",
+                example.file,
+                base.trim_end()
+            );
+            let _ = writeln!(
+                s,
+                "`{}` in the working tree (`spof check --diff-base` compares the two):\n\n```{lang}\n{}\n```",
+                example.file,
+                example.content.trim_end()
+            );
+            continue;
+        }
         let _ = writeln!(
             s,
             "`{}`:\n\n```{lang}\n{}\n```",
@@ -61,6 +78,14 @@ pub fn page(rule: Rule) -> String {
             meta.code,
             Rule::ExpiredSuppression.code(),
             file_name(Rule::ExpiredSuppression)
+        );
+    } else if rule == Rule::RiskGroupShrank {
+        let _ = writeln!(
+            s,
+            "\n## Turning it off\n\nFindings of this rule compare two revisions and cannot be \
+             suppressed inline. Turn the rule off with `ignore = [\"{}\"]` under `[rules]` in \
+             `spof.toml`, or with `--ignore {}`.",
+            meta.code, meta.code
         );
     } else {
         let _ = writeln!(

@@ -10,6 +10,7 @@ mod disruption;
 pub mod docs;
 mod placement;
 pub mod registry;
+pub mod risk;
 pub mod suppression;
 mod tools;
 

@@ -51,6 +51,7 @@ rules! {
     ToolHasSpof = "SPOF023",
     ToolSharesFate = "SPOF024",
     ToolKindInOneDomain = "SPOF025",
+    RiskGroupShrank = "SPOF026",
 }
 
 /// Catalog files, in the order pages are listed.
@@ -71,6 +72,7 @@ const CATALOG_FILES: &[(&str, &str)] = &[
     ("baseline.toml", include_str!("../../rules/baseline.toml")),
     ("cloud.toml", include_str!("../../rules/cloud.toml")),
     ("recovery.toml", include_str!("../../rules/recovery.toml")),
+    ("diff.toml", include_str!("../../rules/diff.toml")),
 ];
 
 #[derive(Debug, Clone, Deserialize)]
@@ -89,6 +91,11 @@ pub struct Example {
     /// example is checked with, as `--baseline`.
     #[serde(default)]
     pub baseline: Option<String>,
+    /// Optional content of `file` at the `--diff-base` revision: the
+    /// example is then checked as `spof check --diff-base` would report
+    /// the change from `base` to `content`.
+    #[serde(default)]
+    pub base: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

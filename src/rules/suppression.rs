@@ -49,6 +49,7 @@ pub fn suppressible(rule: Rule) -> bool {
             | Rule::UnusedSuppression
             | Rule::ExpiredSuppression
             | Rule::StaleBaselineEntry
+            | Rule::RiskGroupShrank
     )
 }
 
