@@ -362,7 +362,13 @@ fn graph(h: &mut String, data: &Data) {
     }
     let level = grouping_level(data);
     let homes: Vec<Option<u32>> = data.entities.iter().map(|e| home(data, e, level)).collect();
-    let mut drawn: Vec<u32> = homes.iter().flatten().copied().collect();
+    // Every domain of the grouping level that something runs in.
+    let mut drawn: Vec<u32> = data
+        .entities
+        .iter()
+        .flat_map(|e| e.domains.iter().copied())
+        .filter(|&d| level.is_some() && data.levels.get(d as usize).copied() == level)
+        .collect();
     drawn.sort_unstable();
     drawn.dedup();
     let color = |d: Option<u32>| -> &'static str {

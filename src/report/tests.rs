@@ -262,3 +262,36 @@ fn excerpts_show_context_and_mark_the_span() {
     );
     assert!(data.excerpt(stray).is_none());
 }
+
+#[test]
+fn large_estates_get_one_graph_per_zone() {
+    // 160 services over two sites; every tenth one only in the first.
+    let mut manifest = String::from("[sites.a]\n\n[sites.b]\n\n");
+    for i in 0..160 {
+        let sites = if i % 10 == 0 {
+            "[\"a\"]"
+        } else {
+            "[\"a\", \"b\"]"
+        };
+        let deps = if i + 1 < 160 {
+            format!("depends_on = [\"s{}\"]\n", i + 1)
+        } else {
+            String::new()
+        };
+        manifest.push_str(&format!(
+            "[services.s{i}]\nsites = {sites}\nreplicas = 2\n{deps}\n"
+        ));
+    }
+    let run = run(&[("spof.services.toml", &manifest)]);
+    assert!(!run.report.has_input_errors());
+    assert!(run.estate.model.entities.len() > html::WHOLE_GRAPH_LIMIT);
+    let page = rendered(ReportFormat::Html, &run);
+    assert!(page.contains("the graph is drawn once per zone"));
+    assert!(page.contains("<h3><code>zone:a</code> (160 entities)</h3>"));
+    assert!(page.contains("<h3><code>zone:b</code> (144 entities)</h3>"));
+    assert_eq!(page.matches("<div class=\"graph\"><svg").count(), 2);
+    // Markdown leaves a graph that large to `spof graph`.
+    let md = rendered(ReportFormat::Markdown, &run);
+    assert!(md.contains("too many for one Mermaid diagram"));
+    assert!(!md.contains("```mermaid"));
+}
