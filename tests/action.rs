@@ -38,6 +38,7 @@ fn action_is_composite_with_its_inputs() {
         ("format", "github"),
         ("fail-on", "warning"),
         ("baseline", ""),
+        ("diff-base", ""),
         ("sarif", "true"),
     ] {
         assert_eq!(
@@ -140,6 +141,7 @@ fn action_installs_caches_checks_and_uploads() {
         "--format",
         "--fail-on",
         "--baseline",
+        "--diff-base",
         "--output \"sarif=spof.sarif\"",
     ] {
         assert!(check.contains(flag), "{flag}");

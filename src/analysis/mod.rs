@@ -14,9 +14,7 @@ use crate::model::{
     ReplicaSource, Strength, WorkloadKind,
 };
 use crate::source::Span;
-use petgraph::algo::tarjan_scc;
-use petgraph::visit::EdgeFiltered;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 
 /// Where a cluster's nodes are, as far as the configuration or the Node
 /// objects say.
@@ -176,22 +174,7 @@ impl Analysis {
             .collect();
 
         // Dependencies before dependents; a cycle is iterated to a fixpoint.
-        let hard = EdgeFiltered::from_fn(
-            &graph.graph,
-            |edge| matches!(edge.weight(), crate::graph::GraphEdge::DependsOn(d) if d.strength == Strength::Hard),
-        );
-        let node_entity: BTreeMap<_, _> = graph
-            .entity_nodes
-            .iter()
-            .enumerate()
-            .map(|(e, &n)| (n, e))
-            .collect();
-        for scc in tarjan_scc(&hard) {
-            let mut members: Vec<usize> = scc
-                .iter()
-                .filter_map(|n| node_entity.get(n).copied())
-                .collect();
-            members.sort_unstable();
+        for members in graph.hard_components() {
             loop {
                 let mut changed = false;
                 for &e in &members {
@@ -579,6 +562,7 @@ mod tests {
     use super::*;
     use crate::model::{Placement, Replicas, Spread};
     use crate::source::{FileId, TextRange};
+    use std::collections::BTreeMap;
 
     fn span() -> Span {
         Span::new(FileId(0), TextRange::empty(0))

@@ -26,11 +26,9 @@ pub use simulate::{Degraded, Down, Simulation, Step};
 
 use crate::analysis::{Cause, Reason, Unit};
 use crate::check::Estate;
-use crate::graph::{DepEdge, GraphEdge};
+use crate::graph::DepEdge;
 use crate::model::{Combine, Domain, Guarantee, Instance, K8S_ID_PREFIX, Level, Strength};
 use crate::source::Span;
-use petgraph::algo::tarjan_scc;
-use petgraph::visit::EdgeFiltered;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -129,7 +127,7 @@ impl Audit {
             .into_par_iter()
             .map(|e| structure(estate, e, &index, &levels))
             .collect();
-        let order = components(estate);
+        let order = estate.graph.hard_components();
         Self::from_parts(domains, parent, structures, order, max_group_size)
     }
 
@@ -703,34 +701,6 @@ fn most_in(replicas: u32, n: u32, f: u32, skew: u32) -> u32 {
         best = best.max(most);
     }
     u32::try_from(best.min(r)).unwrap_or(u32::MAX)
-}
-
-/// Strongly connected components of the hard-dependency graph,
-/// dependencies first.
-fn components(estate: &Estate) -> Vec<Vec<usize>> {
-    let graph = &estate.graph;
-    let hard = EdgeFiltered::from_fn(
-        &graph.graph,
-        |edge| matches!(edge.weight(), GraphEdge::DependsOn(d) if d.strength == Strength::Hard),
-    );
-    let node_entity: BTreeMap<_, _> = graph
-        .entity_nodes
-        .iter()
-        .enumerate()
-        .map(|(e, &n)| (n, e))
-        .collect();
-    tarjan_scc(&hard)
-        .into_iter()
-        .map(|scc| {
-            let mut members: Vec<usize> = scc
-                .iter()
-                .filter_map(|n| node_entity.get(n).copied())
-                .collect();
-            members.sort_unstable();
-            members
-        })
-        .filter(|m| !m.is_empty())
-        .collect()
 }
 
 /// What a term means, in words.

@@ -1,7 +1,6 @@
 //! `spof graph`: the estate's dependency graph as DOT, Mermaid or JSON.
 
 use super::{InputArgs, exit_on_write};
-use crate::check;
 use crate::render::{self, graph::View};
 use clap::ValueEnum;
 use std::io::Write;
@@ -41,19 +40,11 @@ pub(super) struct GraphArgs {
 /// Runs `spof graph`; returns the exit code: 2 when some input could not be
 /// read (the graph of the rest is still written) or on a usage error.
 pub(super) fn run(args: GraphArgs, out: &mut dyn Write) -> i32 {
-    let options = match args.input.options() {
-        Ok(options) => options,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return 2;
-        }
+    let (_, estate, input_errors) = match args.input.load("the graph shows the rest.") {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
-    let (report, estate) = check::run_estate(&options);
-    let code = if super::print_input_errors(&report, "the graph shows the rest.") {
-        2
-    } else {
-        0
-    };
+    let code = if input_errors { 2 } else { 0 };
     let focus = match args
         .focus
         .as_deref()

@@ -159,6 +159,20 @@ pub(super) struct InputArgs {
 }
 
 impl InputArgs {
+    /// Reads the estate for a command whose output is not the findings:
+    /// input errors go to standard error, ending with "…; `rest`". `Err` is
+    /// the exit code of a usage error (already printed); the flag says
+    /// whether there were input errors.
+    fn load(self, rest: &str) -> Result<(check::Report, check::Estate, bool), i32> {
+        let options = self.options().map_err(|message| {
+            eprintln!("error: {message}");
+            2
+        })?;
+        let (report, estate) = check::run_estate(&options);
+        let errors = print_input_errors(&report, rest);
+        Ok((report, estate, errors))
+    }
+
     /// Run options for these inputs; `Err` is a usage error to print.
     fn options(self) -> Result<RunOptions, String> {
         crate::discover::validate_excludes(&self.exclude)?;

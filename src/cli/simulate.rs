@@ -2,7 +2,6 @@
 
 use super::{InputArgs, exit_on_write};
 use crate::audit::{Audit, DEFAULT_GROUP_SIZE};
-use crate::check;
 use crate::render::simulate::{self, View};
 use clap::ValueEnum;
 use std::io::Write;
@@ -29,15 +28,10 @@ enum SimulateFormat {
 }
 
 pub(super) fn run(args: SimulateArgs, out: &mut dyn Write) -> i32 {
-    let options = match args.input.options() {
-        Ok(options) => options,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return 2;
-        }
+    let (report, estate, input_errors) = match args.input.load("the simulation covers the rest.") {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
     };
-    let (report, estate) = check::run_estate(&options);
-    let input_errors = super::print_input_errors(&report, "the simulation covers the rest.");
     let audit = Audit::build(&estate, DEFAULT_GROUP_SIZE);
     let mut failed = Vec::new();
     for query in &args.fail {

@@ -112,6 +112,33 @@ pub fn link_tools(model: &mut Model) {
 }
 
 impl Graph {
+    /// Strongly connected components of the hard dependencies, as entity
+    /// indices (sorted), dependencies before dependents.
+    pub fn hard_components(&self) -> Vec<Vec<usize>> {
+        let hard = petgraph::visit::EdgeFiltered::from_fn(
+            &self.graph,
+            |edge| matches!(edge.weight(), GraphEdge::DependsOn(d) if d.strength == Strength::Hard),
+        );
+        let node_entity: HashMap<NodeIndex, usize> = self
+            .entity_nodes
+            .iter()
+            .enumerate()
+            .map(|(e, &n)| (n, e))
+            .collect();
+        petgraph::algo::tarjan_scc(&hard)
+            .into_iter()
+            .map(|scc| {
+                let mut members: Vec<usize> = scc
+                    .iter()
+                    .filter_map(|n| node_entity.get(n).copied())
+                    .collect();
+                members.sort_unstable();
+                members
+            })
+            .filter(|m| !m.is_empty())
+            .collect()
+    }
+
     pub fn build(model: &Model, domains_of: impl Fn(usize) -> Vec<Domain>) -> Self {
         let resolver = Resolver::new(model);
         let mut graph = DiGraph::new();
