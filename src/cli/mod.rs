@@ -164,10 +164,23 @@ impl InputArgs {
     /// the exit code of a usage error (already printed); the flag says
     /// whether there were input errors.
     fn load(self, rest: &str) -> Result<(check::Report, check::Estate, bool), i32> {
-        let options = self.options().map_err(|message| {
+        self.load_writing(None, rest)
+    }
+
+    /// [`Self::load`] for a command that writes `output`: that file is
+    /// never read as an input.
+    fn load_writing(
+        self,
+        output: Option<&std::path::Path>,
+        rest: &str,
+    ) -> Result<(check::Report, check::Estate, bool), i32> {
+        let mut options = self.options().map_err(|message| {
             eprintln!("error: {message}");
             2
         })?;
+        options
+            .outputs
+            .extend(output.map(std::path::Path::to_path_buf));
         let (report, estate) = check::run_estate(&options);
         let errors = print_input_errors(&report, rest);
         Ok((report, estate, errors))

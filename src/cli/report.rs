@@ -2,7 +2,6 @@
 
 use super::{InputArgs, exit_on_write};
 use crate::audit::{Audit, DEFAULT_GROUP_SIZE, MAX_GROUP_SIZE};
-use crate::check;
 use crate::report::{self, ReportFormat};
 use std::io::Write;
 use std::path::PathBuf;
@@ -27,17 +26,14 @@ pub(super) struct ReportArgs {
 }
 
 pub(super) fn run(args: ReportArgs, out: &mut dyn Write) -> i32 {
-    let mut options = match args.input.options() {
-        Ok(options) => options,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return 2;
-        }
-    };
     // A report written into the estate is not read back as an input.
-    options.outputs.extend(args.output.clone());
-    let (report, estate) = check::run_estate(&options);
-    let input_errors = super::print_input_errors(&report, "the report covers the rest.");
+    let (report, estate, input_errors) = match args
+        .input
+        .load_writing(args.output.as_deref(), "the report covers the rest.")
+    {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
     let audit = Audit::build(&estate, args.max_group_size);
     let data = report::gather(&report, &estate, &audit);
     let code = if input_errors { 2 } else { 0 };
