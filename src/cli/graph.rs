@@ -40,7 +40,10 @@ pub(super) struct GraphArgs {
 /// Runs `spof graph`; returns the exit code: 2 when some input could not be
 /// read (the graph of the rest is still written) or on a usage error.
 pub(super) fn run(args: GraphArgs, out: &mut dyn Write) -> i32 {
-    let (_, estate, input_errors) = match args.input.load("the graph shows the rest.") {
+    let loaded = args
+        .input
+        .load_writing(args.output.as_deref(), "the graph shows the rest.");
+    let (_, estate, input_errors) = match loaded {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
