@@ -127,9 +127,18 @@ struct InputArgs {
     /// Ignore every spof.toml: report only what the files themselves prove.
     #[arg(long)]
     isolated: bool,
-    /// Larger files are reported and skipped.
-    #[arg(long, value_name = "BYTES", default_value_t = check::DEFAULT_MAX_FILE_SIZE)]
-    max_file_size: u64,
+    /// Larger files are reported and skipped [default: spof.toml's
+    /// `[limits]`, else 16777216].
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    max_file_size: Option<u64>,
+    /// Deeper nesting of YAML/JSON collections or HCL brackets is a parse
+    /// error [default: spof.toml's `[limits]`, else 256; at most 1024].
+    #[arg(long, value_name = "LEVELS", value_parser = parse_depth)]
+    max_depth: Option<usize>,
+    /// Nodes that YAML aliases may copy, per file, before it is a parse
+    /// error [default: spof.toml's `[limits]`, else 100000].
+    #[arg(long, value_name = "NODES", value_parser = parse_alias_expansion)]
+    max_alias_expansion: Option<usize>,
     /// Set a Terraform root module variable (repeatable; wins over every
     /// variables file).
     #[arg(long, value_name = "NAME=VALUE", value_parser = parse_var)]
@@ -155,6 +164,8 @@ impl InputArgs {
             config: self.config,
             isolated: self.isolated,
             max_file_size: self.max_file_size,
+            max_depth: self.max_depth,
+            max_alias_expansion: self.max_alias_expansion,
             today: today_from_env()?,
             vars: self.var,
             var_files: self.var_file,
@@ -162,6 +173,25 @@ impl InputArgs {
             ..RunOptions::default()
         })
     }
+}
+
+/// A positive count no larger than `ceiling`.
+fn parse_count(value: &str, ceiling: usize) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=ceiling).contains(&n) => Ok(n),
+        Ok(_) if value.trim_start_matches('0').is_empty() => Err("must be at least 1".to_string()),
+        Ok(_) => Err(format!("must be at most {ceiling}")),
+        Err(_) if value.starts_with('-') => Err("must be at least 1".to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn parse_depth(value: &str) -> Result<usize, String> {
+    parse_count(value, crate::parse::yaml::MAX_DEPTH_CEILING)
+}
+
+fn parse_alias_expansion(value: &str) -> Result<usize, String> {
+    parse_count(value, usize::MAX)
 }
 
 fn parse_var(value: &str) -> Result<(String, String), String> {
