@@ -609,3 +609,40 @@ fn links_and_special_files_are_never_followed_out() {
         );
     }
 }
+
+/// At the highest --max-depth (1024), files nested just under it are read
+/// and analysed without exhausting a thread's stack: the ceiling is safe.
+#[test]
+fn nesting_at_the_depth_ceiling_is_analysed() {
+    // A Deployment whose env list nests 1,010 collections deeper.
+    let mut deep = String::from(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: deep\nspec:\n  replicas: 1\n  \
+         template:\n    spec:\n      containers:\n        - name: c\n          image: postgres\n          \
+         env:\n",
+    );
+    let mut indent = 12;
+    for _ in 0..505 {
+        deep.push_str(&format!("{}- k:\n", " ".repeat(indent)));
+        indent += 4;
+    }
+    deep.push_str(&format!("{}1\n", " ".repeat(indent)));
+    let dir = case_dir("deep.yaml", deep.as_bytes());
+    let compose = format!(
+        "services:\n  a:\n    image: x\n    environment:\n      {}1\n",
+        "- ".repeat(1015)
+    );
+    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    let run = spof(dir.path(), &["--max-depth", "1024", "."]);
+    assert_clean(&run, "deep.yaml");
+    assert!(
+        run.entities()
+            .iter()
+            .any(|e| e == "k8s:Deployment/default/deep"),
+        "{}",
+        run.stdout
+    );
+    // Under a lower limit, both are errors at the first level too deep.
+    let run = spof(dir.path(), &["--max-depth", "1000", "."]);
+    assert_reported(&run, "deep.yaml", 510, "nesting is too deep");
+    assert_reported(&run, "compose.yaml", 5, "nesting is too deep");
+}
