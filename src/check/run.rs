@@ -435,13 +435,24 @@ fn read_inputs<'d>(
         .map(|input| {
             let result = match input {
                 Input::Stdin => discover::read_stdin(max_size),
-                Input::File { path, .. } => match symlink_escape(path, cwd) {
-                    Some(target) => Err(ReadError::Io(format!(
-                        "symbolic link to {} outside the checked tree",
-                        target.display()
-                    ))),
-                    None => discover::read_file(path, max_size),
-                },
+                Input::File { path, explicit, .. } => {
+                    // A walk never follows links, and a named directory
+                    // that a link leads out of was refused before the walk:
+                    // a walked file can only have been replaced by a link
+                    // since.
+                    let escape = if *explicit {
+                        symlink_escape(path, cwd)
+                    } else {
+                        link_escape(path, cwd)
+                    };
+                    match escape {
+                        Some(target) => Err(ReadError::Io(format!(
+                            "symbolic link to {} outside the checked tree",
+                            target.display()
+                        ))),
+                        None => discover::read_file(path, max_size),
+                    }
+                }
             };
             let result = result.map_err(|e| {
                 let prefix = match (&e, input.path()) {
@@ -490,26 +501,29 @@ impl Report {
 /// never follow links; this guards the paths named on the command line and
 /// the files read beside the inputs.
 pub(super) fn symlink_escape(path: &Path, cwd: &Path) -> Option<std::path::PathBuf> {
-    let root = std::fs::canonicalize(cwd).ok()?;
-    let escapes = |link: &Path| -> Option<std::path::PathBuf> {
-        if !link.symlink_metadata().ok()?.file_type().is_symlink() {
-            return None;
-        }
-        // A link that leads nowhere (dangling, a loop) is reported by the
-        // reader; only a target that exists can be read.
-        let target = std::fs::canonicalize(link).ok()?;
-        (!target.starts_with(&root)).then_some(target)
-    };
     let full = absolute(path);
     let base = absolute(cwd);
     let Ok(inside) = full.strip_prefix(&base) else {
-        return escapes(path);
+        return link_escape(path, cwd);
     };
     let mut prefix = base.clone();
     inside.components().find_map(|part| {
         prefix.push(part);
-        escapes(&prefix)
+        link_escape(&prefix, cwd)
     })
+}
+
+/// Where `path` leads when it is itself a symbolic link to something
+/// outside the current directory.
+fn link_escape(path: &Path, cwd: &Path) -> Option<std::path::PathBuf> {
+    if !path.symlink_metadata().ok()?.file_type().is_symlink() {
+        return None;
+    }
+    // A link that leads nowhere (dangling, a loop) is reported by the
+    // reader; only a target that exists can be read.
+    let target = std::fs::canonicalize(path).ok()?;
+    let root = std::fs::canonicalize(cwd).ok()?;
+    (!target.starts_with(&root)).then_some(target)
 }
 
 /// The absolute, lexically normalised form of a path: what tells two
