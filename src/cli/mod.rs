@@ -423,3 +423,50 @@ fn list_rules(format: ListFormat, out: &mut dyn Write) -> std::io::Result<()> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The defaults `--help` states for the limits are the ones applied.
+    #[test]
+    fn limit_defaults_in_help_are_the_constants() {
+        let command = Cli::command();
+        let check = command.find_subcommand("check").unwrap();
+        let help = |name: &str| {
+            let arg = check.get_arguments().find(|a| a.get_id() == name).unwrap();
+            arg.get_help().unwrap().to_string()
+        };
+        assert!(help("max_file_size").contains(&format!("else {}]", check::DEFAULT_MAX_FILE_SIZE)));
+        assert!(help("max_depth").contains(&format!(
+            "else {}; at most {}]",
+            crate::parse::yaml::DEFAULT_MAX_DEPTH,
+            crate::parse::yaml::MAX_DEPTH_CEILING
+        )));
+        assert!(help("max_alias_expansion").contains(&format!(
+            "else {}]",
+            crate::parse::yaml::DEFAULT_MAX_ALIAS_NODES
+        )));
+    }
+
+    #[test]
+    fn counts_are_positive_and_bounded() {
+        assert_eq!(parse_count("12", 100), Ok(12));
+        assert_eq!(parse_count("100", 100), Ok(100));
+        assert_eq!(parse_count("0", 100), Err("must be at least 1".to_string()));
+        assert_eq!(
+            parse_count("000", 100),
+            Err("must be at least 1".to_string())
+        );
+        assert_eq!(
+            parse_count("-3", 100),
+            Err("must be at least 1".to_string())
+        );
+        assert_eq!(
+            parse_count("101", 100),
+            Err("must be at most 100".to_string())
+        );
+        assert!(parse_count("ten", 100).is_err());
+    }
+}
