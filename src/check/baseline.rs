@@ -3,8 +3,7 @@
 //! `--write-baseline FILE` records a report's findings.
 
 use super::run::symlink_escape;
-use super::{Report, RunOptions, file_error};
-use crate::rules::Settings;
+use super::{Report, RunOptions, Setup, file_error};
 use crate::rules::baseline;
 use crate::source::{SourceFile, display_path};
 use std::path::Path;
@@ -17,7 +16,7 @@ pub(super) fn apply_file(
     read: &Path,
     path: &Path,
     options: &RunOptions,
-    settings: &Settings,
+    setup: &Setup,
     cwd: &Path,
 ) {
     let result = match symlink_escape(read, cwd) {
@@ -25,7 +24,7 @@ pub(super) fn apply_file(
             "symbolic link to {} outside the checked tree",
             target.display()
         )),
-        None => crate::discover::read_file(read, options.max_file_size).map_err(|e| e.to_string()),
+        None => crate::discover::read_file(read, setup.max_file_size).map_err(|e| e.to_string()),
     };
     let text = match result {
         Ok(text) => text,
@@ -46,7 +45,7 @@ pub(super) fn apply_file(
         Ok(baseline) => report.apply_baseline(
             &baseline,
             |entry| options.paths.iter().any(|root| is_under(entry, root)),
-            settings,
+            &setup.settings,
         ),
         Err(error) => report.add_error(*error),
     }

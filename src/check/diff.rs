@@ -33,7 +33,10 @@ pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate
         None => std::env::current_dir()
             .map_err(|e| format!("--diff-base: no current directory: {e}"))?,
     };
-    let base = super::git::materialize(&cwd, reference, options.max_file_size)?;
+    let limit = options
+        .max_file_size
+        .unwrap_or(super::DEFAULT_MAX_FILE_SIZE);
+    let base = super::git::materialize(&cwd, reference, limit)?;
     let root = base.root.clone();
     let tree = base.dir.path().to_path_buf();
     // Where the current directory is in the repository.

@@ -45,6 +45,9 @@ pub struct Setup {
     pub min_replicas: u32,
     pub keys: TopologyKeys,
     pub limits: Limits,
+    /// Larger input files are not read (applied by the on-disk run, which
+    /// reads the files; [`check_sources`] takes text already read).
+    pub max_file_size: u64,
     /// The day suppressions' `until=` dates are compared with.
     pub today: Date,
     /// Values for Terraform root modules' variables.
@@ -64,6 +67,7 @@ impl Default for Setup {
             min_replicas: 2,
             keys: TopologyKeys::default(),
             limits: Limits::default(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
             today: Date::today(),
             variables: crate::terraform::Variables::default(),
             knowledge: Arc::new(KnowledgeBase::builtin()),
@@ -269,7 +273,11 @@ pub fn check_estate(
         .iter()
         .map(|f| (f.file, sources.get(f.file)))
         .collect();
-    errors.extend(crate::model::nomad::extract(&nomad_files, &mut model));
+    errors.extend(crate::model::nomad::extract(
+        &nomad_files,
+        &setup.limits,
+        &mut model,
+    ));
     let manifest_files: Vec<_> = manifests
         .iter()
         .map(|f| (f.file, sources.get(f.file)))
@@ -369,7 +377,7 @@ fn terraform_model(
     let load = if ids.is_empty() {
         terraform::hcl::Load::default()
     } else {
-        terraform::hcl::load(sources, &ids, &setup.variables)
+        terraform::hcl::load(sources, &ids, &setup.variables, &setup.limits)
     };
     errors.extend(load.errors);
     model

@@ -10,7 +10,7 @@ use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::discover::{self, Discovered, Input, ReadError};
 use crate::model::kubernetes::TopologyKeys;
-use crate::parse::yaml::Limits;
+use crate::parse::yaml::{DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, Limits};
 use crate::rules::{Rule, Settings};
 use crate::source::{FileId, SourceFile, SourceMap, Span, display_path};
 use rayon::prelude::*;
@@ -35,7 +35,13 @@ pub struct RunOptions {
     pub select: Vec<String>,
     /// Rules not to run, beyond the configuration's `ignore`.
     pub ignore: Vec<String>,
-    pub max_file_size: u64,
+    /// `--max-file-size`; `None` is spof.toml's `[limits]`, else
+    /// [`DEFAULT_MAX_FILE_SIZE`].
+    pub max_file_size: Option<u64>,
+    /// `--max-depth`; `None` is spof.toml's, else the default.
+    pub max_depth: Option<usize>,
+    /// `--max-alias-expansion`; `None` is spof.toml's, else the default.
+    pub max_alias_expansion: Option<usize>,
     pub baseline: Option<BaselineMode>,
     /// The day suppressions' `until=` dates are compared with; `None` is
     /// today by the system clock.
@@ -84,7 +90,9 @@ impl Default for RunOptions {
             isolated: false,
             select: Vec::new(),
             ignore: Vec::new(),
-            max_file_size: DEFAULT_MAX_FILE_SIZE,
+            max_file_size: None,
+            max_depth: None,
+            max_alias_expansion: None,
             baseline: None,
             today: None,
             vars: Vec::new(),
@@ -111,11 +119,11 @@ pub fn run_estate(options: &RunOptions) -> (Report, Estate) {
 pub(super) fn run_settings(options: &RunOptions) -> (Report, Estate, Settings) {
     let Some(dir) = &options.cwd else {
         let cwd = std::env::current_dir().unwrap_or_else(|_| ".".into());
-        let (mut report, estate, settings) = run_in(options, &cwd);
+        let (mut report, estate, setup) = run_in(options, &cwd);
         if let Some(BaselineMode::Apply(path)) = &options.baseline {
-            super::baseline::apply_file(&mut report, path, path, options, &settings, &cwd);
+            super::baseline::apply_file(&mut report, path, path, options, &setup, &cwd);
         }
-        return (report, estate, settings);
+        return (report, estate, setup.settings);
     };
     // Relative paths are read from `dir`, and printed as given.
     let rooted = RunOptions {
@@ -129,26 +137,26 @@ pub(super) fn run_settings(options: &RunOptions) -> (Report, Estate, Settings) {
         rules_dirs: options.rules_dirs.iter().map(|p| dir.join(p)).collect(),
         ..options.clone()
     };
-    let (mut report, estate, settings) = run_in(&rooted, dir);
+    let (mut report, estate, setup) = run_in(&rooted, dir);
     report.sources.strip_prefix(dir);
     if let Some(BaselineMode::Apply(path)) = &options.baseline {
         let read = dir.join(path);
-        super::baseline::apply_file(&mut report, &read, path, options, &settings, dir);
+        super::baseline::apply_file(&mut report, &read, path, options, &setup, dir);
     }
-    (report, estate, settings)
+    (report, estate, setup.settings)
 }
 
 /// The run before the baseline. Relative paths in `options` are relative to
 /// the process's current directory; `cwd` is that directory, or, when
 /// `options.cwd` is set, the one every path of `options` is joined to.
-fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Settings) {
+fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     let mut sources = SourceMap::default();
     let (config, mut errors) = load_config(options, cwd, &mut sources);
     let (mut setup, setup_errors) = setup_from(&config, options);
     errors.extend(setup_errors);
     setup.variables.vars = options.vars.clone();
     for path in &options.var_files {
-        if let Some(file) = read_side_file(path, &mut sources, &mut errors) {
+        if let Some(file) = read_side_file(path, &mut sources, &mut errors, &cwd) {
             setup.variables.files.push(file);
         }
     }
@@ -156,7 +164,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Settings) {
         let mut knowledge = (*setup.knowledge).clone();
         for dir in &options.rules_dirs {
             for path in knowledge_files(dir, &mut sources, &mut errors) {
-                if let Some(file) = read_side_file(&path, &mut sources, &mut errors) {
+                if let Some(file) = read_side_file(&path, &mut sources, &mut errors, &cwd) {
                     let text = sources.get(file).text.clone();
                     errors.extend(knowledge.extend(file, &text));
                 }
@@ -165,8 +173,52 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Settings) {
         setup.knowledge = std::sync::Arc::new(knowledge);
     }
 
+    // A named path that a symbolic link leads out of the tree is refused
+    // before anything below it is listed.
+    let mut refused = Vec::new();
+    let kept: Vec<PathBuf> = options
+        .paths
+        .iter()
+        .filter(|p| {
+            let escape = (p.as_os_str() != discover::STDIN_MARKER)
+                .then(|| symlink_escape(p, cwd))
+                .flatten();
+            match escape {
+                Some(target) if !p.is_file() => {
+                    refused.push(((*p).clone(), target));
+                    false
+                }
+                _ => true,
+            }
+        })
+        .cloned()
+        .collect();
+    let narrowed;
+    let options = if refused.is_empty() {
+        options
+    } else {
+        narrowed = RunOptions {
+            paths: kept,
+            ..options.clone()
+        };
+        &narrowed
+    };
     let repository = explicit_repository(options, &config, cwd);
-    let mut discovered = discover_inputs(options, repository.as_deref(), cwd);
+    // (No paths left means nothing to read, not `.`.)
+    let mut discovered = if options.paths.is_empty() {
+        Discovered::default()
+    } else {
+        discover_inputs(options, repository.as_deref(), cwd)
+    };
+    for (path, target) in refused {
+        discovered.problems.push((
+            path,
+            format!(
+                "symbolic link to {} outside the checked tree",
+                target.display()
+            ),
+        ));
+    }
     let written: Vec<PathBuf> = options
         .baseline
         .iter()
@@ -199,7 +251,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Settings) {
     let mut files = Vec::new();
     let mut report_on = BTreeSet::new();
     let mut unreadable = 0;
-    for (input, result) in read_inputs(&discovered, options.max_file_size, cwd) {
+    for (input, result) in read_inputs(&discovered, setup.max_file_size, cwd) {
         let abs = input.path().map(absolute);
         // A named file prints as it was named, not as the walk reached it.
         let given = abs
@@ -254,7 +306,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Settings) {
     if repository.is_some() {
         report.restrict_to(&report_on, &always);
     }
-    (report, estate, setup.settings)
+    (report, estate, setup)
 }
 
 /// A file the run reads beside its inputs (`--var-file`, a knowledge-base
@@ -263,8 +315,16 @@ fn read_side_file(
     path: &Path,
     sources: &mut SourceMap,
     errors: &mut Vec<Diagnostic>,
+    cwd: &Path,
 ) -> Option<FileId> {
-    match discover::read_file(path, SIDE_FILE_LIMIT) {
+    let read = match symlink_escape(path, cwd) {
+        Some(target) => Err(ReadError::Io(format!(
+            "symbolic link to {} outside the checked tree",
+            target.display()
+        ))),
+        None => discover::read_file(path, SIDE_FILE_LIMIT),
+    };
+    match read {
         Ok(text) => Some(sources.add(SourceFile::new(path.to_path_buf(), text))),
         Err(error) => {
             let file = sources.add(SourceFile::new(path.to_path_buf(), ""));
@@ -435,13 +495,24 @@ fn read_inputs<'d>(
         .map(|input| {
             let result = match input {
                 Input::Stdin => discover::read_stdin(max_size),
-                Input::File { path, .. } => match symlink_escape(path, cwd) {
-                    Some(target) => Err(ReadError::Io(format!(
-                        "symbolic link to {} outside the checked tree",
-                        target.display()
-                    ))),
-                    None => discover::read_file(path, max_size),
-                },
+                Input::File { path, explicit, .. } => {
+                    // A walk never follows links, and a named directory
+                    // that a link leads out of was refused before the walk:
+                    // a walked file can only have been replaced by a link
+                    // since.
+                    let escape = if *explicit {
+                        symlink_escape(path, cwd)
+                    } else {
+                        link_escape(path, cwd)
+                    };
+                    match escape {
+                        Some(target) => Err(ReadError::Io(format!(
+                            "symbolic link to {} outside the checked tree",
+                            target.display()
+                        ))),
+                        None => discover::read_file(path, max_size),
+                    }
+                }
             };
             let result = result.map_err(|e| {
                 let prefix = match (&e, input.path()) {
@@ -482,13 +553,34 @@ impl Report {
     }
 }
 
-/// Where a symbolic link leads, when that is outside the current directory:
-/// a pull request must not make spof quote files from elsewhere on the
-/// machine. (Walks never follow links; this guards files named explicitly.)
+/// Where a symbolic link on `path` leads, when that is outside the current
+/// directory: a pull request must not make spof read or quote files from
+/// elsewhere on the machine. The link checked is `path` itself and, for a
+/// path inside the current directory, every directory on the way to it
+/// (`manifests -> /etc` named as `manifests` or `manifests/passwd`). Walks
+/// never follow links; this guards the paths named on the command line and
+/// the files read beside the inputs.
 pub(super) fn symlink_escape(path: &Path, cwd: &Path) -> Option<std::path::PathBuf> {
+    let full = absolute(path);
+    let base = absolute(cwd);
+    let Ok(inside) = full.strip_prefix(&base) else {
+        return link_escape(path, cwd);
+    };
+    let mut prefix = base.clone();
+    inside.components().find_map(|part| {
+        prefix.push(part);
+        link_escape(&prefix, cwd)
+    })
+}
+
+/// Where `path` leads when it is itself a symbolic link to something
+/// outside the current directory.
+fn link_escape(path: &Path, cwd: &Path) -> Option<std::path::PathBuf> {
     if !path.symlink_metadata().ok()?.file_type().is_symlink() {
         return None;
     }
+    // A link that leads nowhere (dangling, a loop) is reported by the
+    // reader; only a target that exists can be read.
     let target = std::fs::canonicalize(path).ok()?;
     let root = std::fs::canonicalize(cwd).ok()?;
     (!target.starts_with(&root)).then_some(target)
@@ -600,16 +692,132 @@ pub fn setup_from(
             region_span: c.region_span,
         })
         .collect();
+    // The command line wins over spof.toml, which wins over the defaults.
+    let limits = Limits {
+        max_alias_nodes: options
+            .max_alias_expansion
+            .or(config.limits.max_alias_expansion)
+            .unwrap_or(DEFAULT_MAX_ALIAS_NODES),
+        max_depth: options
+            .max_depth
+            .or(config.limits.max_depth)
+            .unwrap_or(DEFAULT_MAX_DEPTH),
+    };
     let setup = Setup {
         clusters,
         settings,
         min_replicas: config.rules.min_replicas,
         keys,
-        limits: Limits::default(),
+        limits,
+        max_file_size: options
+            .max_file_size
+            .or(config.limits.max_file_size)
+            .unwrap_or(DEFAULT_MAX_FILE_SIZE),
         today: options.today.unwrap_or_else(Date::today),
         variables: crate::terraform::Variables::default(),
         knowledge: std::sync::Arc::new(crate::terraform::kb::KnowledgeBase::builtin()),
         tools: config.tools.clone(),
     };
     (setup, errors)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn discover_dir(dir: &Path) -> Discovered {
+        discover::discover(&discover::DiscoverOptions {
+            paths: vec![dir.to_path_buf()],
+            excludes: Vec::new(),
+            force_exclude: false,
+        })
+    }
+
+    fn names(read: &[(&Input, ReadResult)]) -> Vec<(String, Result<String, ReadError>)> {
+        read.iter()
+            .map(|(input, result)| {
+                let name = input.path().and_then(Path::file_name).unwrap();
+                let result = result.clone().map_err(|(e, _)| e);
+                (name.to_string_lossy().into_owned(), result)
+            })
+            .collect()
+    }
+
+    /// Files that disappear, or turn into something else, between discovery
+    /// and reading are errors naming them; the other files are read.
+    #[test]
+    fn files_changed_after_discovery_are_errors() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("secret.yaml");
+        fs::write(&secret, "kind: Pod\n").unwrap();
+        let secret = fs::canonicalize(secret).unwrap();
+        for name in ["gone.yaml", "kept.yaml", "fifo.yaml", "link.yaml"] {
+            fs::write(dir.join(name), "kind: Pod\n").unwrap();
+        }
+        let discovered = discover_dir(dir);
+        assert_eq!(discovered.inputs.len(), 4);
+        fs::remove_file(dir.join("gone.yaml")).unwrap();
+        #[cfg(unix)]
+        {
+            fs::remove_file(dir.join("fifo.yaml")).unwrap();
+            let made = std::process::Command::new("mkfifo")
+                .arg(dir.join("fifo.yaml"))
+                .status();
+            assert!(made.is_ok_and(|s| s.success()));
+            fs::remove_file(dir.join("link.yaml")).unwrap();
+            std::os::unix::fs::symlink(&secret, dir.join("link.yaml")).unwrap();
+        }
+        let read = read_inputs(&discovered, 1000, dir);
+        let mut expected = vec![
+            ("fifo.yaml".to_string(), Err(ReadError::NotAFile)),
+            (
+                "gone.yaml".to_string(),
+                Err(ReadError::Io("file not found".to_string())),
+            ),
+            ("kept.yaml".to_string(), Ok("kind: Pod\n".to_string())),
+            (
+                "link.yaml".to_string(),
+                Err(ReadError::Io(format!(
+                    "symbolic link to {} outside the checked tree",
+                    secret.display()
+                ))),
+            ),
+        ];
+        if cfg!(not(unix)) {
+            expected[0].1 = Ok("kind: Pod\n".to_string());
+            expected[3].1 = Ok("kind: Pod\n".to_string());
+        }
+        assert_eq!(names(&read), expected);
+    }
+
+    /// A named directory that is a link out of the tree, or a path through
+    /// one, is refused; a link inside the tree is not.
+    #[cfg(unix)]
+    #[test]
+    fn links_out_of_the_tree_are_found_on_the_whole_path() {
+        let outside = tempfile::tempdir().unwrap();
+        fs::write(outside.path().join("secret.yaml"), "kind: Pod\n").unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let cwd = tmp.path();
+        std::os::unix::fs::symlink(outside.path(), cwd.join("out")).unwrap();
+        fs::create_dir(cwd.join("in")).unwrap();
+        fs::write(cwd.join("in/a.yaml"), "kind: Pod\n").unwrap();
+        std::os::unix::fs::symlink("in", cwd.join("alias")).unwrap();
+        let target = fs::canonicalize(outside.path()).unwrap();
+        // (Paths are absolute here: the tests do not change the process's
+        // current directory, which relative paths are resolved against.)
+        for path in ["out", "out/secret.yaml", "./out/secret.yaml"] {
+            assert_eq!(
+                symlink_escape(&cwd.join(path), cwd),
+                Some(target.clone()),
+                "{path}"
+            );
+        }
+        for path in ["in", "in/a.yaml", "alias", "alias/a.yaml", "missing.yaml"] {
+            assert_eq!(symlink_escape(&cwd.join(path), cwd), None, "{path}");
+        }
+    }
 }

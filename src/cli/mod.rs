@@ -140,9 +140,18 @@ pub(super) struct InputArgs {
     /// Ignore every spof.toml: report only what the files themselves prove.
     #[arg(long)]
     isolated: bool,
-    /// Larger files are reported and skipped.
-    #[arg(long, value_name = "BYTES", default_value_t = check::DEFAULT_MAX_FILE_SIZE)]
-    max_file_size: u64,
+    /// Larger files are reported and skipped [default: spof.toml's
+    /// `[limits]`, else 16777216].
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..))]
+    max_file_size: Option<u64>,
+    /// Deeper nesting of YAML/JSON collections or HCL brackets is a parse
+    /// error [default: spof.toml's `[limits]`, else 256; at most 1024].
+    #[arg(long, value_name = "LEVELS", value_parser = parse_depth)]
+    max_depth: Option<usize>,
+    /// Nodes that YAML aliases may copy, per file, before it is a parse
+    /// error [default: spof.toml's `[limits]`, else 100000].
+    #[arg(long, value_name = "NODES", value_parser = parse_alias_expansion)]
+    max_alias_expansion: Option<usize>,
     /// Set a Terraform root module variable (repeatable; wins over every
     /// variables file).
     #[arg(long, value_name = "NAME=VALUE", value_parser = parse_var)]
@@ -195,6 +204,8 @@ impl InputArgs {
             config: self.config,
             isolated: self.isolated,
             max_file_size: self.max_file_size,
+            max_depth: self.max_depth,
+            max_alias_expansion: self.max_alias_expansion,
             today: today_from_env()?,
             vars: self.var,
             var_files: self.var_file,
@@ -202,6 +213,25 @@ impl InputArgs {
             ..RunOptions::default()
         })
     }
+}
+
+/// A positive count no larger than `ceiling`.
+fn parse_count(value: &str, ceiling: usize) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=ceiling).contains(&n) => Ok(n),
+        Ok(_) if value.trim_start_matches('0').is_empty() => Err("must be at least 1".to_string()),
+        Ok(_) => Err(format!("must be at most {ceiling}")),
+        Err(_) if value.starts_with('-') => Err("must be at least 1".to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn parse_depth(value: &str) -> Result<usize, String> {
+    parse_count(value, crate::parse::yaml::MAX_DEPTH_CEILING)
+}
+
+fn parse_alias_expansion(value: &str) -> Result<usize, String> {
+    parse_count(value, usize::MAX)
 }
 
 fn parse_var(value: &str) -> Result<(String, String), String> {
@@ -462,5 +492,52 @@ fn list_rules(format: ListFormat, out: &mut dyn Write) -> std::io::Result<()> {
             serde_json::to_writer_pretty(&mut *out, &rules)?;
             writeln!(out)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The defaults `--help` states for the limits are the ones applied.
+    #[test]
+    fn limit_defaults_in_help_are_the_constants() {
+        let command = Cli::command();
+        let check = command.find_subcommand("check").unwrap();
+        let help = |name: &str| {
+            let arg = check.get_arguments().find(|a| a.get_id() == name).unwrap();
+            arg.get_help().unwrap().to_string()
+        };
+        assert!(help("max_file_size").contains(&format!("else {}]", check::DEFAULT_MAX_FILE_SIZE)));
+        assert!(help("max_depth").contains(&format!(
+            "else {}; at most {}]",
+            crate::parse::yaml::DEFAULT_MAX_DEPTH,
+            crate::parse::yaml::MAX_DEPTH_CEILING
+        )));
+        assert!(help("max_alias_expansion").contains(&format!(
+            "else {}]",
+            crate::parse::yaml::DEFAULT_MAX_ALIAS_NODES
+        )));
+    }
+
+    #[test]
+    fn counts_are_positive_and_bounded() {
+        assert_eq!(parse_count("12", 100), Ok(12));
+        assert_eq!(parse_count("100", 100), Ok(100));
+        assert_eq!(parse_count("0", 100), Err("must be at least 1".to_string()));
+        assert_eq!(
+            parse_count("000", 100),
+            Err("must be at least 1".to_string())
+        );
+        assert_eq!(
+            parse_count("-3", 100),
+            Err("must be at least 1".to_string())
+        );
+        assert_eq!(
+            parse_count("101", 100),
+            Err("must be at most 100".to_string())
+        );
+        assert!(parse_count("ten", 100).is_err());
     }
 }

@@ -29,6 +29,9 @@ pub struct Config {
     pub tools: Vec<ToolPattern>,
     pub rules: RuleSettings,
     pub topology: Topology,
+    /// `[limits]`: bounds on what one input may cost; the command line's
+    /// `--max-file-size`, `--max-depth` and `--max-alias-expansion` win.
+    pub limits: LimitSettings,
     /// Directory holding the config file; cluster `paths` are relative to it.
     /// Absolute and lexically normalised when loaded from a file.
     pub root: PathBuf,
@@ -96,6 +99,14 @@ pub struct Topology {
     pub host_keys: Vec<String>,
 }
 
+/// `[limits]`; `None` where the file leaves a limit at its default.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LimitSettings {
+    pub max_file_size: Option<u64>,
+    pub max_depth: Option<usize>,
+    pub max_alias_expansion: Option<usize>,
+}
+
 impl Config {
     /// The configuration used when there is no `spof.toml`.
     pub fn empty(root: impl Into<PathBuf>) -> Self {
@@ -104,6 +115,7 @@ impl Config {
             tools: Vec::new(),
             rules: RuleSettings::default(),
             topology: Topology::default(),
+            limits: LimitSettings::default(),
             root: root.into(),
             file: None,
         }

@@ -6,6 +6,7 @@
 
 use super::{CONFIG_ERROR, Cluster, Config, ToolPattern, did_you_mean};
 use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::parse::yaml::MAX_DEPTH_CEILING;
 use crate::source::{FileId, Span, TextRange};
 use globset::{GlobBuilder, GlobSetBuilder};
 use std::collections::HashMap;
@@ -16,7 +17,8 @@ use toml::de::{DeString, DeTable, DeValue};
 type Key<'i> = Spanned<DeString<'i>>;
 type Value<'i> = Spanned<DeValue<'i>>;
 
-const TOP_LEVEL_KEYS: &[&str] = &["cluster", "rules", "tool", "topology"];
+const TOP_LEVEL_KEYS: &[&str] = &["cluster", "limits", "rules", "tool", "topology"];
+const LIMITS_KEYS: &[&str] = &["max-file-size", "max-depth", "max-alias-expansion"];
 const TOOL_KEYS: &[&str] = &["match", "kind", "manages"];
 const CLUSTER_KEYS: &[&str] = &["name", "paths", "zones", "region"];
 const RULES_KEYS: &[&str] = &["select", "ignore", "min-replicas", "severity"];
@@ -157,6 +159,11 @@ impl Reader {
                 "topology" => {
                     if let Some(table) = self.table("topology", value) {
                         self.topology(table, config);
+                    }
+                }
+                "limits" => {
+                    if let Some(table) = self.table("limits", value) {
+                        self.limits(table, config);
                     }
                 }
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, "at the top level"),
@@ -381,6 +388,55 @@ impl Reader {
             },
             Err(_) => {
                 self.error(value.span(), "`min-replicas` is too large");
+                None
+            }
+        }
+    }
+
+    fn limits(&mut self, table: &DeTable<'_>, config: &mut Config) {
+        self.check_keys(table, LIMITS_KEYS, "in [limits]");
+        let limits = &mut config.limits;
+        if let Some(value) = table.get("max-file-size") {
+            limits.max_file_size = self.limit("max-file-size", value, u64::MAX, "bytes");
+        }
+        if let Some(value) = table.get("max-depth") {
+            let ceiling = u64::try_from(MAX_DEPTH_CEILING).unwrap_or(u64::MAX);
+            limits.max_depth = self
+                .limit("max-depth", value, ceiling, "levels")
+                .and_then(|n| usize::try_from(n).ok());
+        }
+        if let Some(value) = table.get("max-alias-expansion") {
+            let ceiling = u64::try_from(usize::MAX).unwrap_or(u64::MAX);
+            limits.max_alias_expansion = self
+                .limit("max-alias-expansion", value, ceiling, "nodes")
+                .and_then(|n| usize::try_from(n).ok());
+        }
+    }
+
+    /// A positive integer no larger than `ceiling`.
+    fn limit(&mut self, key: &str, value: &Value<'_>, ceiling: u64, unit: &str) -> Option<u64> {
+        let DeValue::Integer(int) = value.get_ref() else {
+            let help = match value.get_ref() {
+                DeValue::String(_) => Some(format!("write a number of {unit}, without quotes")),
+                _ => None,
+            };
+            self.wrong_type(value, format!("`{key}` must be an integer"), help);
+            return None;
+        };
+        let parsed = u64::from_str_radix(int.as_str(), int.radix());
+        match parsed {
+            Ok(n) if (1..=ceiling).contains(&n) => Some(n),
+            Ok(0) => {
+                self.error(value.span(), format!("`{key}` must be at least 1"));
+                None
+            }
+            Err(_) if int.as_str().starts_with('-') => {
+                self.error(value.span(), format!("`{key}` must be at least 1"));
+                None
+            }
+            _ => {
+                let diag = self.error(value.span(), format!("`{key}` is too large"));
+                diag.help = Some(format!("the largest accepted value is {ceiling}"));
                 None
             }
         }

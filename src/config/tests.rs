@@ -265,7 +265,7 @@ zone-key = ["k"]
             err(
                 "18:2",
                 "unknown key `output` at the top level",
-                Some("expected one of `cluster`, `rules`, `tool`, `topology`")
+                Some("expected one of `cluster`, `limits`, `rules`, `tool`, `topology`")
             ),
         ]
     );
@@ -711,4 +711,109 @@ fn load_refuses_a_symlink_out_of_its_directory() {
     let (config, diags) = load(&mut sources, &path);
     assert!(diags.is_empty(), "{diags:?}");
     assert_eq!(config.rules.min_replicas, 3);
+}
+
+#[test]
+fn reads_limits() {
+    let parsed = parse_str(
+        "[limits]\nmax-file-size = 1_048_576\nmax-depth = 64\nmax-alias-expansion = 0x100\n",
+    );
+    assert_eq!(parsed.errors, []);
+    assert_eq!(
+        parsed.config.limits,
+        LimitSettings {
+            max_file_size: Some(1_048_576),
+            max_depth: Some(64),
+            max_alias_expansion: Some(256),
+        }
+    );
+    // Absent keys stay unset: the defaults (or the command line) apply.
+    let parsed = parse_str("[limits]\nmax-depth = 1024\n");
+    assert_eq!(parsed.errors, []);
+    assert_eq!(
+        parsed.config.limits,
+        LimitSettings {
+            max_depth: Some(1024),
+            ..LimitSettings::default()
+        }
+    );
+    assert_eq!(parse_str("").config.limits, LimitSettings::default());
+}
+
+#[test]
+fn limits_must_be_positive_integers_within_bounds() {
+    let errors = |text: &str| parse_str(text).errors;
+    assert_eq!(
+        errors("[limits]\nmax-depth = 0\n"),
+        [err("2:13", "`max-depth` must be at least 1", None)]
+    );
+    assert_eq!(
+        errors("[limits]\nmax-file-size = -1\n"),
+        [err("2:17", "`max-file-size` must be at least 1", None)]
+    );
+    assert_eq!(
+        errors("[limits]\nmax-depth = 1025\n"),
+        [err(
+            "2:13",
+            "`max-depth` is too large",
+            Some("the largest accepted value is 1024")
+        )]
+    );
+    assert_eq!(
+        errors("[limits]\nmax-file-size = 99999999999999999999\n"),
+        [err(
+            "2:17",
+            "`max-file-size` is too large",
+            Some("the largest accepted value is 18446744073709551615")
+        )]
+    );
+    assert_eq!(
+        errors("[limits]\nmax-file-size = \"16MiB\"\n"),
+        [err(
+            "2:17",
+            "`max-file-size` must be an integer",
+            Some("write a number of bytes, without quotes")
+        )]
+    );
+    assert_eq!(
+        errors("[limits]\nmax-alias-expansion = 1.5\n"),
+        [err(
+            "2:23",
+            "`max-alias-expansion` must be an integer",
+            None
+        )]
+    );
+    // One bad value does not hide the others, nor drop the good ones.
+    let parsed = parse_str("[limits]\nmax-depth = 0\nmax-alias-expansion = 10\n");
+    assert_eq!(parsed.errors.len(), 1);
+    assert_eq!(parsed.config.limits.max_depth, None);
+    assert_eq!(parsed.config.limits.max_alias_expansion, Some(10));
+}
+
+#[test]
+fn unknown_limit_keys_suggest_the_closest_key() {
+    assert_eq!(
+        parse_str("[limits]\nmax-depht = 10\n").errors,
+        [err(
+            "2:1",
+            "unknown key `max-depht` in [limits]",
+            Some("did you mean `max-depth`?")
+        )]
+    );
+    assert_eq!(
+        parse_str("[limit]\nmax-depth = 10\n").errors,
+        [err(
+            "1:2",
+            "unknown key `limit` at the top level",
+            Some("did you mean `limits`?")
+        )]
+    );
+    assert_eq!(
+        parse_str("limits = 3\n").errors,
+        [Err {
+            at: "1:10".to_string(),
+            message: "`limits` must be a table".to_string(),
+            help: Some("write it as a `[limits]` section".to_string()),
+        }]
+    );
 }

@@ -19,8 +19,9 @@ use super::{
     ReplicaSource, Replicas, Role, Spread, Strength, Suppression, WorkloadKind,
 };
 use crate::diagnostic::Diagnostic;
+use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceFile, Span, TextRange};
-use crate::terraform::hcl::{MAX_NESTING, STACK_SIZE, parse_hcl_body, too_deep};
+use crate::terraform::hcl::{STACK_SIZE, parse_hcl_body, too_deep};
 use hcl_edit::Span as _;
 use hcl_edit::expr as ex;
 use hcl_edit::structure as st;
@@ -151,14 +152,18 @@ struct Job {
 }
 
 /// Extracts every task group of the Nomad job files, with the
-/// dependencies between them; returns syntax errors.
-pub fn extract(files: &[(FileId, &SourceFile)], model: &mut Model) -> Vec<Diagnostic> {
-    // hcl-edit's parser is recursive: parse on threads with room for
-    // `MAX_NESTING` levels.
+/// dependencies between them; returns syntax errors. Files nested deeper
+/// than `limits.max_depth` are errors.
+pub fn extract(
+    files: &[(FileId, &SourceFile)],
+    limits: &Limits,
+    model: &mut Model,
+) -> Vec<Diagnostic> {
+    // hcl-edit's parser is recursive: parse on threads with room for it.
     let parse = || -> Vec<(Vec<Job>, Option<Diagnostic>)> {
         files
             .par_iter()
-            .map(|(id, file)| parse_file(*id, file))
+            .map(|(id, file)| parse_file(*id, file, limits))
             .collect()
     };
     let parsed = match rayon::ThreadPoolBuilder::new()
@@ -567,11 +572,12 @@ fn parse_error(file: &SourceFile, id: FileId, offset: usize, msg: &str) -> Diagn
     .with_label(msg.to_string())
 }
 
-fn parse_file(id: FileId, file: &SourceFile) -> (Vec<Job>, Option<Diagnostic>) {
+fn parse_file(id: FileId, file: &SourceFile, limits: &Limits) -> (Vec<Job>, Option<Diagnostic>) {
     let text: &str = &file.text;
-    if let Some(at) = too_deep(text) {
+    if let Some(at) = too_deep(text, limits.max_depth) {
         let error = parse_error(file, id, at, "nesting is too deep").with_help(format!(
-            "spof reads at most {MAX_NESTING} levels of brackets in Nomad job files"
+            "spof reads at most {} levels of brackets in Nomad job files (--max-depth)",
+            limits.max_depth
         ));
         return (Vec::new(), Some(error));
     }
@@ -1227,7 +1233,7 @@ mod tests {
             .map(|(i, s)| (FileId(i as u32), s))
             .collect();
         let mut model = Model::default();
-        let errors = extract(&inputs, &mut model);
+        let errors = extract(&inputs, &Limits::default(), &mut model);
         Run {
             texts: files.iter().map(|(_, t)| t.to_string()).collect(),
             model,
@@ -1792,7 +1798,7 @@ job "db" {
             .map(|(i, s)| (FileId(i as u32), s))
             .collect();
         let mut model = Model::default();
-        let errors = extract(&inputs, &mut model);
+        let errors = extract(&inputs, &Limits::default(), &mut model);
         let deps: usize = model
             .entities
             .iter()

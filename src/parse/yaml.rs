@@ -12,20 +12,34 @@ use crate::source::{LineIndex, TextRange};
 use saphyr_parser::{Event, Marker, Parser, ScalarStyle};
 use std::collections::HashMap;
 
-/// Bounds on what one file may cost to load.
-#[derive(Debug, Clone, Copy)]
+/// Bounds on what one file may cost to load (`--max-depth`,
+/// `--max-alias-expansion`, `[limits]` in spof.toml).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Nodes that alias expansion may copy, per file.
     pub max_alias_nodes: usize,
-    /// Deepest nesting of sequences and mappings.
+    /// Deepest nesting of sequences and mappings (YAML, JSON), and of
+    /// brackets in HCL (Terraform, Nomad).
     pub max_depth: usize,
 }
+
+/// Default [`Limits::max_depth`].
+pub const DEFAULT_MAX_DEPTH: usize = 256;
+/// Default [`Limits::max_alias_nodes`].
+pub const DEFAULT_MAX_ALIAS_NODES: usize = 100_000;
+/// The largest `max_depth` that may be configured: HCL is parsed by a
+/// recursive parser on threads with a fixed stack, and the trees built are
+/// walked recursively, so depth cannot be unbounded.
+pub const MAX_DEPTH_CEILING: usize = 1024;
+/// YAML flow collections (`[...]`, `{...}`, so all of JSON) nest at most
+/// this deep whatever `max_depth` says: saphyr counts their levels in a byte.
+pub const FLOW_DEPTH_CEILING: usize = 255;
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
-            max_alias_nodes: 100_000,
-            max_depth: 256,
+            max_alias_nodes: DEFAULT_MAX_ALIAS_NODES,
+            max_depth: DEFAULT_MAX_DEPTH,
         }
     }
 }
@@ -55,14 +69,16 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Option<Synta
         alias_budget: limits.max_alias_nodes,
         docs: Vec::new(),
     };
-    let error = builder.run().err().map(|mut e| {
+    let mut error = builder.run().err().map(|mut e| {
         if e.help.is_none() && looks_like_template(text) {
             e.help = Some(TEMPLATE_HELP.to_string());
         }
         if e.message == "recursion limit exceeded" {
             e.message = "nesting is too deep".to_string();
-            e.help =
-                Some("the YAML parser reads at most a few hundred levels of nesting".to_string());
+            e.help = Some(format!(
+                "the YAML parser reads at most {FLOW_DEPTH_CEILING} levels of `[...]` and \
+                 `{{...}}` (flow collections, and all of JSON)"
+            ));
         }
         if e.help.is_none() && e.message == "invalid indentation" {
             e.help = Some(
@@ -73,6 +89,30 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Option<Synta
         }
         e
     });
+    // saphyr stops at a NUL byte with a message about something else (the
+    // end of the stream, an unprintable character): name the byte.
+    if let Some(nul) = body.find('\0') {
+        let at = nul + bom;
+        // An error before the NUL is a different one, unless it is saphyr
+        // taking the NUL for the end of the input (inside a quoted scalar,
+        // the error is where the scalar started).
+        let about_the_nul = |e: &SyntaxError| {
+            e.range.start as usize >= at
+                || e.message.contains("end of stream")
+                || e.message.contains("unprintable")
+        };
+        if error.as_ref().is_none_or(about_the_nul) {
+            error = Some(SyntaxError {
+                range: TextRange::new(at, at + 1),
+                message: "NUL byte in the file".to_string(),
+                help: Some(
+                    "YAML and JSON text cannot contain NUL (U+0000); this looks like a binary \
+                     or corrupted file"
+                        .to_string(),
+                ),
+            });
+        }
+    }
     (builder.docs, error)
 }
 
@@ -262,6 +302,9 @@ impl Builder<'_> {
                         .last()
                         .map_or(end, |(_, v)| v.range.end as usize)
                         .max(end);
+                    if let Some((first, again)) = duplicate_key(&entries) {
+                        return Err(self.duplicate_key_error(first, again));
+                    }
                     let size = 1 + 2 * entries.len();
                     let node = Node {
                         range: TextRange::new(start, end),
@@ -277,7 +320,7 @@ impl Builder<'_> {
                     if *size > self.alias_budget {
                         return Err(SyntaxError {
                             help: Some(format!(
-                                "spof expands at most {} nodes through aliases per file",
+                                "spof expands at most {} nodes through aliases per file (--max-alias-expansion)",
                                 self.limits.max_alias_nodes
                             )),
                             ..self.error_at(span.start, "YAML aliases expand beyond the limit")
@@ -299,11 +342,33 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// A key written twice in one mapping: kubectl, Helm, compose and
+    /// Backstage all refuse the file, and which value counts is anyone's
+    /// guess, so it is an error at the second key.
+    fn duplicate_key_error(&self, first: &Node, again: &Node) -> SyntaxError {
+        let name = again.as_str().unwrap_or_default();
+        let shown: String = name.chars().take(60).collect();
+        let ellipsis = if shown.len() < name.len() { "…" } else { "" };
+        let before = (first.range.start as usize).saturating_sub(self.bom);
+        let line = 1 + self
+            .text
+            .get(..before)
+            .map_or(0, |t| t.bytes().filter(|&b| b == b'\n').count());
+        SyntaxError {
+            range: again.range,
+            message: format!("duplicate key `{shown}{ellipsis}`"),
+            help: Some(format!(
+                "the key is first written on line {line}; YAML requires keys to be unique \
+                 in a mapping, and kubectl, Helm and compose refuse the file"
+            )),
+        }
+    }
+
     fn enter(&self, at: Marker) -> Result<(), SyntaxError> {
         if self.stack.len() > self.limits.max_depth {
             return Err(SyntaxError {
                 help: Some(format!(
-                    "spof reads at most {} levels of nesting",
+                    "spof reads at most {} levels of nesting (--max-depth)",
                     self.limits.max_depth
                 )),
                 ..self.error_at(at, "nesting is too deep")
@@ -351,8 +416,28 @@ fn subtree_size(node: &Node) -> usize {
     size
 }
 
+/// The first scalar key written twice in a mapping, as (first, second).
+/// Merge keys (`<<`) may repeat.
+fn duplicate_key(entries: &[(Node, Node)]) -> Option<(&Node, &Node)> {
+    let mut seen: HashMap<&str, &Node> = HashMap::with_capacity(entries.len());
+    for (key, _) in entries {
+        let Value::Scalar { text, plain } = &key.value else {
+            continue;
+        };
+        if *plain && text == "<<" {
+            continue;
+        }
+        if let Some(first) = seen.insert(text, key) {
+            return Some((first, key));
+        }
+    }
+    None
+}
+
 /// Applies YAML merge keys (`<<: *base`, `<<: [*a, *b]`): merged entries
-/// never override keys written in the mapping itself.
+/// never override keys written in the mapping itself, and the first merged
+/// source wins over later ones. Linear in the entries (hashed lookups), so
+/// a mapping merging an alias of many keys costs no more than copying it.
 fn merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
     let is_merge =
         |k: &Node| matches!(&k.value, Value::Scalar { text, plain: true } if text == "<<");
@@ -360,36 +445,36 @@ fn merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
         return entries;
     }
     let mut own = Vec::with_capacity(entries.len());
-    let mut merged: Vec<(Node, Node)> = Vec::new();
+    let mut sources = Vec::new();
     for (k, v) in entries {
         if !is_merge(&k) {
             own.push((k, v));
             continue;
         }
-        let sources = match v.value {
-            Value::Map(m) => vec![m],
-            Value::Seq(items) => items
-                .into_iter()
-                .filter_map(|n| match n.value {
-                    Value::Map(m) => Some(m),
-                    _ => None,
-                })
-                .collect(),
-            Value::Scalar { .. } => Vec::new(),
-        };
-        for source in sources {
-            for (mk, mv) in source {
-                let present = |list: &[(Node, Node)]| {
-                    list.iter()
-                        .any(|(k, _)| k.as_str().is_some() && k.as_str() == mk.as_str())
-                };
-                if !present(&own) && !present(&merged) {
-                    merged.push((mk, mv));
-                }
-            }
+        match v.value {
+            Value::Map(m) => sources.push(m),
+            Value::Seq(items) => sources.extend(items.into_iter().filter_map(|n| match n.value {
+                Value::Map(m) => Some(m),
+                _ => None,
+            })),
+            Value::Scalar { .. } => {}
         }
     }
-    merged.retain(|(mk, _)| !own.iter().any(|(k, _)| k.as_str() == mk.as_str()));
+    let own_has_complex_key = own.iter().any(|(k, _)| k.as_str().is_none());
+    let mut taken: std::collections::HashSet<String> = own
+        .iter()
+        .filter_map(|(k, _)| k.as_str().map(str::to_string))
+        .collect();
+    let mut merged: Vec<(Node, Node)> = Vec::new();
+    for (mk, mv) in sources.into_iter().flatten() {
+        let fresh = match mk.as_str() {
+            Some(key) => taken.insert(key.to_string()),
+            None => !own_has_complex_key,
+        };
+        if fresh {
+            merged.push((mk, mv));
+        }
+    }
     own.extend(merged);
     own
 }
@@ -518,5 +603,80 @@ mod tests {
         assert!(docs.is_empty());
         let (docs, _) = parse("");
         assert!(docs.is_empty());
+    }
+
+    #[test]
+    fn merge_sources_in_order_first_wins() {
+        let text = "a: &a {x: 1, z: 1}\nb: &b {x: 2, y: 2}\nm:\n  <<: [*a, *b]\n  z: 3\n";
+        let (docs, err) = parse(text);
+        assert!(err.is_none(), "{err:?}");
+        let m = docs[0].root.get("m").unwrap();
+        assert_eq!(m.get("x").unwrap().as_i64(), Some(1));
+        assert_eq!(m.get("y").unwrap().as_i64(), Some(2));
+        assert_eq!(m.get("z").unwrap().as_i64(), Some(3));
+        assert_eq!(m.as_map().len(), 3);
+    }
+
+    #[test]
+    fn duplicate_keys_are_an_error_at_the_second() {
+        let text = "kind: Deployment\nspec:\n  replicas: 3\n  replicas: 1\n";
+        let (docs, err) = parse(text);
+        assert!(docs.is_empty());
+        let err = err.unwrap();
+        assert_eq!(err.message, "duplicate key `replicas`");
+        assert_eq!(
+            &text[err.range.start as usize..err.range.end as usize],
+            "replicas"
+        );
+        assert_eq!(err.range.start, 39);
+        assert!(err.help.unwrap().contains("first written on line 3"));
+        // Documents before the one with the duplicate are kept; the same
+        // key in two mappings, or in two documents, is no duplicate.
+        let text = "a: {x: 1}\nb: {x: 1}\n---\na: 1\n---\na: 1\na: 2\n";
+        let (docs, err) = parse(text);
+        assert_eq!(docs.len(), 2);
+        assert_eq!(err.unwrap().message, "duplicate key `a`");
+        // Merge keys may repeat; with a byte order mark, lines still count.
+        let (_, err) = parse("\u{feff}b: &b {x: 1}\nm: {<<: *b, <<: *b}\n");
+        assert!(err.is_none(), "{err:?}");
+        let (_, err) = parse("\u{feff}a: 1\r\nb: 2\r\na: 3\r\n");
+        assert!(err.unwrap().help.unwrap().contains("line 1;"));
+    }
+
+    /// A mapping of many keys merging an alias of as many: linear, not
+    /// quadratic (each merged key used to be looked up by scanning the
+    /// mapping).
+    #[test]
+    fn merge_of_a_large_mapping_is_linear() {
+        let n = 30_000;
+        let mut text = String::from("base: &b {");
+        for i in 0..n {
+            text.push_str(&format!("k{i}: 1, "));
+        }
+        text.push_str("}\nm:\n  <<: *b\n");
+        for i in 0..n {
+            text.push_str(&format!("  o{i}: 2\n"));
+        }
+        let (docs, err) = parse(&text);
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(docs[0].root.get("m").unwrap().as_map().len(), 2 * n);
+    }
+
+    #[test]
+    fn nul_bytes_are_named() {
+        for (text, at) in [
+            ("a: \"x\0y\"\n", 5),
+            ("a: 1\n\0\n---\nb: 2\n", 5),
+            ("a: 1\n# \0\n", 7),
+            ("\u{feff}a: \0\n", 6),
+        ] {
+            let (_, err) = parse(text);
+            let err = err.unwrap();
+            assert_eq!(err.message, "NUL byte in the file", "{text:?}");
+            assert_eq!(err.range.start, at, "{text:?}");
+        }
+        // An earlier error is the one reported.
+        let (_, err) = parse("a: [\n}\n\0");
+        assert_ne!(err.unwrap().message, "NUL byte in the file");
     }
 }

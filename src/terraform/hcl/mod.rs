@@ -17,13 +17,14 @@ mod parse;
 mod tests;
 
 use crate::diagnostic::Diagnostic;
+use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceMap, Span};
 use crate::terraform::{Resource, Variables};
 use eval::{Evaluator, Fail, Funcs, Scope};
 use instance::{Binding, Instance, Module, NoEnv, Program};
 use ir::{Conv, ExprKind, TElem};
 use parse::{FileKind, Item, ParsedFile, TypeKind, parse_file};
-pub(crate) use parse::{MAX_NESTING, parse_hcl_body, too_deep};
+pub(crate) use parse::{parse_hcl_body, too_deep};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -54,20 +55,21 @@ pub struct UnfollowedModule {
 }
 
 /// Stack size for the threads that parse and evaluate: hcl-edit's parser
-/// and the evaluator are recursive, and nesting is bounded to
-/// [`parse::MAX_NESTING`] levels.
+/// and the evaluator are recursive, and bracket nesting is bounded by
+/// [`Limits::max_depth`].
 pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 /// Loads the Terraform configurations in `files` (every discovered `*.tf`,
 /// `*.tf.json`, `*.tfvars` and `*.tfvars.json`); `vars` are the root
-/// modules' command-line variables.
-pub fn load(sources: &SourceMap, files: &[FileId], vars: &Variables) -> Load {
+/// modules' command-line variables. Files nested deeper than
+/// `limits.max_depth` are errors.
+pub fn load(sources: &SourceMap, files: &[FileId], vars: &Variables, limits: &Limits) -> Load {
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
         .build();
     match pool {
-        Ok(pool) => pool.install(|| load_in_pool(sources, files, vars)),
-        Err(_) => load_in_pool(sources, files, vars),
+        Ok(pool) => pool.install(|| load_in_pool(sources, files, vars, limits)),
+        Err(_) => load_in_pool(sources, files, vars, limits),
     }
 }
 
@@ -75,7 +77,7 @@ fn dir_of(path: &Path) -> PathBuf {
     crate::discover::lexical_normalize(path.parent().unwrap_or(Path::new("")))
 }
 
-fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables) -> Load {
+fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables, limits: &Limits) -> Load {
     let mut ids: Vec<FileId> = files.to_vec();
     for f in &vars.files {
         if !ids.contains(f) {
@@ -92,7 +94,7 @@ fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables) -> Load
     ids.dedup();
     let mut parsed: Vec<ParsedFile> = ids
         .par_iter()
-        .map(|&id| parse_file(id, sources.get(id)))
+        .map(|&id| parse_file(id, sources.get(id), limits))
         .collect();
     // Modules: one per directory of configuration files.
     let mut modules: HashMap<PathBuf, Module> = HashMap::new();
@@ -214,7 +216,7 @@ fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables) -> Load
                 .iter()
                 .filter_map(|f| by_id.get(f).copied())
                 .collect();
-            let inputs = root_inputs(&ev, module, &auto, &explicit, vars);
+            let inputs = root_inputs(&ev, module, &auto, &explicit, vars, limits);
             let inst = Instance::new(
                 &prog,
                 &ev,
@@ -287,6 +289,7 @@ fn root_inputs(
     auto: &[&ParsedFile],
     explicit: &[&ParsedFile],
     vars: &Variables,
+    limits: &Limits,
 ) -> HashMap<String, Binding> {
     let mut inputs: HashMap<String, Binding> = HashMap::new();
     let declared: HashMap<&str, &parse::VariableDecl> = module
@@ -317,7 +320,7 @@ fn root_inputs(
             continue;
         };
         let value = if decl.ty == TypeKind::Complex {
-            parse_var_expr(ev, text, decl.span)
+            parse_var_expr(ev, text, decl.span, limits)
         } else {
             Ok(hcl::Value::String(text.clone()))
         };
@@ -334,8 +337,8 @@ fn root_inputs(
 }
 
 /// A `--var` value of a collection type, read as an HCL expression.
-fn parse_var_expr(ev: &Evaluator, text: &str, at: Span) -> eval::R {
-    if parse::too_deep(text).is_some() {
+fn parse_var_expr(ev: &Evaluator, text: &str, at: Span, limits: &Limits) -> eval::R {
+    if parse::too_deep(text, limits.max_depth).is_some() {
         return Err(Fail::Unknown);
     }
     let Ok(e) = hcl_edit::parser::parse_expr(text) else {

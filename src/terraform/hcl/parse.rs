@@ -7,10 +7,6 @@ use crate::parse::yaml::{Limits, parse_stream};
 use crate::source::{FileId, LineIndex, SourceFile, Span, TextRange};
 use crate::terraform::Mode;
 
-/// Deepest bracket nesting accepted before hcl-edit (a recursive parser)
-/// is given the text.
-pub(crate) const MAX_NESTING: usize = 256;
-
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) enum TypeKind {
     Any,
@@ -86,14 +82,15 @@ fn error(file: &SourceFile, id: FileId, offset: usize, msg: &str) -> Diagnostic 
     .with_label(msg.to_string())
 }
 
-/// Byte offset where bracket nesting first exceeds [`MAX_NESTING`].
-pub(crate) fn too_deep(text: &str) -> Option<usize> {
+/// Byte offset where bracket nesting first exceeds `max_depth`: checked
+/// before hcl-edit, a recursive parser, is given the text.
+pub(crate) fn too_deep(text: &str, max_depth: usize) -> Option<usize> {
     let mut depth = 0usize;
     for (i, b) in text.bytes().enumerate() {
         match b {
             b'[' | b'{' | b'(' => {
                 depth += 1;
-                if depth > MAX_NESTING {
+                if depth > max_depth {
                     return Some(i);
                 }
             }
@@ -127,7 +124,7 @@ pub(crate) fn parse_hcl_body(
         })
 }
 
-pub(crate) fn parse_file(id: FileId, file: &SourceFile) -> ParsedFile {
+pub(crate) fn parse_file(id: FileId, file: &SourceFile, limits: &Limits) -> ParsedFile {
     let path = file.path.to_string_lossy();
     let (kind, json) = file_kind(&path).unwrap_or((FileKind::Config, false));
     let mut out = ParsedFile {
@@ -138,16 +135,17 @@ pub(crate) fn parse_file(id: FileId, file: &SourceFile) -> ParsedFile {
         error: None,
     };
     let text: &str = &file.text;
-    if let Some(at) = too_deep(text) {
+    if let Some(at) = too_deep(text, limits.max_depth) {
         out.error = Some(
             error(file, id, at, "nesting is too deep").with_help(format!(
-                "spof reads at most {MAX_NESTING} levels of brackets in Terraform files"
+                "spof reads at most {} levels of brackets in Terraform files (--max-depth)",
+                limits.max_depth
             )),
         );
         return out;
     }
     if json {
-        let (docs, err) = parse_stream(text, &Limits::default());
+        let (docs, err) = parse_stream(text, limits);
         if let Some(e) = err {
             out.error = Some(error(file, id, e.range.start as usize, &e.message));
             return out;

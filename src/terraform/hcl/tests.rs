@@ -18,7 +18,7 @@ fn run(files: &[(&str, &str)]) -> (SourceMap, Load) {
 fn run_with(files: &[(&str, &str)], vars: impl Fn(&[FileId]) -> Variables) -> (SourceMap, Load) {
     let (sources, ids) = map(files);
     let vars = vars(&ids);
-    let load = load(&sources, &ids, &vars);
+    let load = load(&sources, &ids, &vars, &Limits::default());
     (sources, load)
 }
 
@@ -600,7 +600,7 @@ fn deep_nesting_is_a_diagnostic() {
         assert!(load.errors[0].message.contains("nesting is too deep"));
         assert_eq!(
             load.errors[0].span.range.start as usize,
-            4 + parse::MAX_NESTING
+            4 + crate::parse::yaml::DEFAULT_MAX_DEPTH
         );
     }
     // Other recursive constructs.
@@ -819,7 +819,7 @@ fn corpus() {
             continue;
         }
         let t = std::time::Instant::now();
-        let load = load(&sources, &ids, &Variables::default());
+        let load = load(&sources, &ids, &Variables::default(), &Limits::default());
         eprintln!(
             "{}: {} files, {} resources, {} errors, {} unfollowed, {:?}",
             repo.display(),

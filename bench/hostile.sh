@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Time and peak memory of `spof check` (release build) on each generated
+# hostile input, beside a normal file. The tests (tests/hostile.rs) assert
+# what is reported; this measures what it costs.
+# Usage: bench/hostile.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --release --quiet
+bin=$PWD/target/release/spof
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+gen() { # gen NAME PYTHON-EXPRESSION-FOR-THE-TEXT
+    mkdir -p "$work/$1"
+    cp testdata/hostile/web.yaml "$work/$1/"
+    python3 -c "import sys; sys.stdout.write($2)" > "$work/$1/$1"
+}
+gen deep-flow.yaml "'[' * 100000"
+gen deep-block.yaml "'- ' * 100000 + '1\n'"
+gen deep.json "'{\"a\":' * 100000 + '1' + '}' * 100000"
+gen deep.tf "'a = ' + '[' * 100000"
+gen deep.nomad "'job \"x\" {\n  a = ' + '[' * 100000 + '\n}\n'"
+gen deep.spof.toml "'a = ' + '[' * 100000"
+gen huge-line.yaml "'data: {a: ' + 'x' * 20000000 + '}\n'"
+gen many-documents.yaml "'---\n' * 200000"
+gen merge.yaml "'base: &b {' + ''.join('k%d: 1, ' % i for i in range(30000)) + '}\nm:\n  <<: *b\n' + ''.join('  o%d: 2\n' % i for i in range(30000))"
+for f in testdata/hostile/*.yaml; do
+    name=$(basename "$f")
+    [ "$name" = web.yaml ] && continue
+    mkdir -p "$work/$name"
+    cp testdata/hostile/web.yaml "$f" "$work/$name/"
+done
+
+run() { # run LABEL DIR ARGS...
+    local label=$1 dir=$2
+    shift 2
+    local code=0
+    (cd "$dir" && /usr/bin/time -o "$work/time" -f '%e %U %M' \
+        "$bin" check --isolated --format concise --color never "$@" >/dev/null 2>&1) || code=$?
+    read -r wall cpu rss < <(tail -n 1 "$work/time")
+    printf '%-28s %8ss %8ss %10s KiB  exit %s\n' "$label" "$wall" "$cpu" "$rss" "$code"
+}
+
+printf '%-28s %9s %9s %14s\n' case wall user 'peak memory'
+for dir in "$work"/*/; do
+    name=$(basename "$dir")
+    run "$name" "$dir" .
+done
+# The 20 MB line read and parsed, under a raised limit.
+run "huge-line.yaml (parsed)" "$work/huge-line.yaml" --max-file-size 32000000 .

@@ -1,0 +1,27 @@
+//! The Terraform HCL frontend: hcl-edit parsing, the nesting check, module
+//! loading and expression evaluation (count, for_each, locals, functions).
+//! The first byte chooses the file name: `main.tf`, or `main.tf.json`.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use spof::parse::yaml::Limits;
+use spof::source::{SourceFile, SourceMap};
+use spof::terraform::{Variables, hcl};
+use std::path::PathBuf;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&selector, rest)) = data.split_first() else {
+        return;
+    };
+    let Ok(text) = std::str::from_utf8(rest) else {
+        return;
+    };
+    let name = if selector % 4 == 0 {
+        "main.tf.json"
+    } else {
+        "main.tf"
+    };
+    let mut sources = SourceMap::default();
+    let id = sources.add(SourceFile::new(PathBuf::from("fuzz").join(name), text));
+    let _ = hcl::load(&sources, &[id], &Variables::default(), &Limits::default());
+});

@@ -1,0 +1,18 @@
+1resource "aws_rds_cluster" "orders" {
+  cluster_identifier          = "orders"
+  engine                      = "aurora-postgresql"
+  engine_version              = "16.4"
+  database_name               = "orders"
+  master_username             = "orders"
+  manage_master_user_password = true
+  db_subnet_group_name        = "private"
+  storage_encrypted           = true
+}
+
+resource "aws_rds_cluster_instance" "writer" {
+  identifier         = "orders-1"
+  cluster_identifier = aws_rds_cluster.orders.id
+  instance_class     = "db.r6g.large"
+  engine             = aws_rds_cluster.orders.engine
+  engine_version     = aws_rds_cluster.orders.engine_version
+}

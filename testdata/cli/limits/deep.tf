@@ -1,0 +1,4 @@
+# Nine levels of brackets.
+locals {
+  nested = [[[[[[[[1]]]]]]]]
+}
