@@ -156,7 +156,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     errors.extend(setup_errors);
     setup.variables.vars = options.vars.clone();
     for path in &options.var_files {
-        if let Some(file) = read_side_file(path, &mut sources, &mut errors, &cwd) {
+        if let Some(file) = read_side_file(path, &mut sources, &mut errors, cwd) {
             setup.variables.files.push(file);
         }
     }
@@ -164,7 +164,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         let mut knowledge = (*setup.knowledge).clone();
         for dir in &options.rules_dirs {
             for path in knowledge_files(dir, &mut sources, &mut errors) {
-                if let Some(file) = read_side_file(&path, &mut sources, &mut errors, &cwd) {
+                if let Some(file) = read_side_file(&path, &mut sources, &mut errors, cwd) {
                     let text = sources.get(file).text.clone();
                     errors.extend(knowledge.extend(file, &text));
                 }

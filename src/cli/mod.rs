@@ -50,7 +50,7 @@ enum Command {
     /// Fail some failure domains and print what goes down, and why.
     Simulate(Box<simulate::SimulateArgs>),
     /// Draw the dependency graph by failure domain, SPOFs highlighted.
-    Graph(graph::GraphArgs),
+    Graph(Box<graph::GraphArgs>),
     /// Write the audit report: risk groups, blast radius, recovery plane and findings.
     Report(Box<report::ReportArgs>),
     /// Write a commented spof.toml proposed from the repository's manifests.
@@ -325,7 +325,7 @@ pub fn main() -> i32 {
                 return 2;
             }
         },
-        Command::Graph(args) => return graph::run(args, &mut out),
+        Command::Graph(args) => return graph::run(*args, &mut out),
         Command::Init(args) => return init::run(&args, &mut out),
         Command::Simulate(args) => return simulate::run(*args, &mut out),
         Command::Report(args) => return report::run(*args, &mut out),
