@@ -6,7 +6,8 @@
 # which makes that directory the repository; its unrendered Helm templates
 # are excluded as a project would exclude them (`--exclude helm-templates/`).
 #
-# Usage: bench/precommit.sh [RUNS]   (default 20; hyperfine, 2 warm-up runs)
+# Usage: [SPOF=BINARY] bench/precommit.sh [RUNS]
+#        (default: this tree's release build, 20 runs; hyperfine, 2 warm-up runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 corpus=../shared/corpus
@@ -23,8 +24,13 @@ for tool in hyperfine /usr/bin/time; do
     fi
 done
 
-cargo build --release --quiet
-spof=$PWD/target/release/spof
+# SPOF=/path/to/spof measures that binary instead of building this tree.
+if [ -n "${SPOF:-}" ]; then
+    spof=$(realpath "$SPOF")
+else
+    cargo build --release --quiet
+    spof=$PWD/target/release/spof
+fi
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -54,10 +60,11 @@ import json, sys
 report = json.load(open(sys.argv[1]))
 s = report["summary"]
 print(f'repository: {sys.argv[2]} candidate files, {s["files"]} read by spof, {s["entities"]} entities')
-print(f'reported: {len(report.get("diagnostics", report.get("findings", [])))} diagnostics in the 20 named files')
+print(f'reported: {len(report["findings"])} findings and {len(report["errors"])} input errors in the 20 named files')
 EOF
 /usr/bin/time -f '%M' -o "$work/rss" "$spof" "${args[@]}" "${changed[@]}" >/dev/null 2>&1 || true
-echo "peak memory: $(awk '{ printf "%.1f MiB", $1 / 1024 }' "$work/rss")"
+# GNU time writes "Command exited with non-zero status N" before the figure.
+echo "peak memory: $(tail -n1 "$work/rss" | awk '{ printf "%.1f MiB", $1 / 1024 }')"
 echo "changed files:"
 printf '  %s\n' "${changed[@]}"
 
