@@ -212,7 +212,7 @@ fn main() {
                 })
             }),
             measure(runs, || {
-                spof::terraform::hcl::parse_files(&sources, &terraform)
+                spof::terraform::hcl::parse_files(&sources, &terraform, &limits)
             }),
         ),
         (
@@ -222,7 +222,9 @@ fn main() {
             measure(runs, || {
                 in_pool(&|| nomad.par_iter().filter(|id| floor_hcl(text(id))).count())
             }),
-            measure(runs, || spof::model::nomad::parse_files(&nomad_files)),
+            measure(runs, || {
+                spof::model::nomad::parse_files(&nomad_files, &limits)
+            }),
         ),
     ];
 

@@ -187,12 +187,13 @@ pub fn extract(
 /// and parsed with hcl-edit in parallel, on threads like those of
 /// [`extract`], without reading the jobs. Returns how many files did not
 /// parse. `benches/parse_floor.rs` compares it with hcl-edit on its own.
-pub fn parse_files(files: &[(FileId, &SourceFile)]) -> usize {
+pub fn parse_files(files: &[(FileId, &SourceFile)], limits: &Limits) -> usize {
     let parse = || {
         files
             .par_iter()
             .filter(|(_, file)| {
-                too_deep(&file.text).is_some() || parse_hcl_body(&file.text).is_err()
+                too_deep(&file.text, limits.max_depth).is_some()
+                    || parse_hcl_body(&file.text).is_err()
             })
             .count()
     };

@@ -77,11 +77,11 @@ pub fn load(sources: &SourceMap, files: &[FileId], vars: &Variables, limits: &Li
 /// declarations in parallel, on threads like those of [`load`]. Returns how
 /// many files did not parse. `benches/parse_floor.rs` compares it with
 /// hcl-edit's parser on its own.
-pub fn parse_files(sources: &SourceMap, files: &[FileId]) -> usize {
+pub fn parse_files(sources: &SourceMap, files: &[FileId], limits: &Limits) -> usize {
     let parse = || {
         files
             .par_iter()
-            .filter(|&&id| parse_file(id, sources.get(id)).error.is_some())
+            .filter(|&&id| parse_file(id, sources.get(id), limits).error.is_some())
             .count()
     };
     match rayon::ThreadPoolBuilder::new()
