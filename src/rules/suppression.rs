@@ -16,6 +16,11 @@ pub const COMMENT_MARKER: &str = "spof:ignore[";
 /// `until=YYYY-MM-DD` word.
 pub fn comments(file: FileId, source: &SourceFile) -> Vec<Suppression> {
     let mut out = Vec::new();
+    // Most files have none: one search of the whole text spares a search
+    // per line.
+    if !source.text.contains(COMMENT_MARKER) {
+        return out;
+    }
     let mut line_start = 0usize;
     // HCL also writes comments with `//`.
     let slashes =
