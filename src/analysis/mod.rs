@@ -562,7 +562,6 @@ mod tests {
     use super::*;
     use crate::model::{Placement, Replicas, Spread};
     use crate::source::{FileId, TextRange};
-    use std::collections::BTreeMap;
 
     fn span() -> Span {
         Span::new(FileId(0), TextRange::empty(0))
@@ -570,8 +569,6 @@ mod tests {
 
     fn quorum_instance(max_skew: u32, min_domains: Option<u32>) -> Instance {
         Instance {
-            cluster: None,
-            span: span(),
             workload: Some(WorkloadKind::LongRunning),
             placement: Placement {
                 replicas: Some(Replicas {
@@ -589,16 +586,7 @@ mod tests {
                 }],
                 ..Placement::default()
             },
-            budgets: vec![],
-            dependencies: vec![],
-            combine: Combine::All,
-            pod_labels: BTreeMap::new(),
-            selector: None,
-            cloud: Vec::new(),
-            region: None,
-            transparent: false,
-            copy: None,
-            manages: Vec::new(),
+            ..Instance::at(span())
         }
     }
 

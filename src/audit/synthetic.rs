@@ -19,8 +19,8 @@ use crate::check::Estate;
 use crate::graph::DepEdge;
 use crate::graph::Graph;
 use crate::model::{
-    Combine, Dependency, Domain, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Quorum,
-    Reference, ReplicaSource, Replicas, Role, Spread, Strength, WorkloadKind,
+    Dependency, Domain, Entity, Guarantee, Instance, Level, Model, Pin, Quorum, Reference,
+    ReplicaSource, Replicas, Role, Spread, Strength, WorkloadKind,
 };
 use crate::source::{FileId, Span, TextRange};
 use std::collections::BTreeMap;
@@ -254,20 +254,10 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
             Vec::new()
         };
         let base = Instance {
-            cluster: None,
-            span,
             workload: Some(WorkloadKind::LongRunning),
-            placement: Placement::default(),
-            budgets: Vec::new(),
             dependencies,
-            combine: Combine::All,
-            pod_labels: BTreeMap::new(),
-            selector: None,
-            cloud: Vec::new(),
-            region: None,
-            transparent: false,
-            copy: None,
             manages,
+            ..Instance::at(span)
         };
         let instances = if p.quorum {
             let mut inst = base;

@@ -21,12 +21,12 @@
 use super::kubernetes::{self, DEPENDS_ON, FileDocs, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND};
 use super::kubernetes::{entry_span, list_entries, split_entries};
 use super::{
-    Combine, Dependency, Entity, Instance, Level, Model, Pin, Placement, Reference, Role, Strength,
+    Combine, Dependency, Entity, Instance, Level, Model, Pin, Reference, Role, Strength,
     Suppression, WorkloadKind, tools,
 };
 use crate::parse::Node;
 use crate::source::{FileId, Span};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 /// Entity ids of catalog entities: `backstage:component:default/talk-api`.
 pub const ID_PREFIX: &str = "backstage:";
@@ -313,22 +313,11 @@ fn instances(
 ) -> Vec<Instance> {
     let grouping = matches!(item.kind_key.as_str(), "system" | "domain");
     let mut base = Instance {
-        cluster: None,
-        span: item.name_span,
         workload: (!grouping).then_some(WorkloadKind::LongRunning),
-        placement: Placement::default(),
-        budgets: Vec::new(),
-        dependencies: Vec::new(),
-        combine: Combine::All,
-        pod_labels: BTreeMap::new(),
-        selector: None,
-        cloud: Vec::new(),
-        region: None,
         // A System or Domain is up when its parts are; it is reported
         // through them.
         transparent: grouping,
-        copy: None,
-        manages: Vec::new(),
+        ..Instance::at(item.name_span)
     };
     if grouping {
         return vec![base];
@@ -750,7 +739,10 @@ metadata:
         // No sites: one declaration, no placement.
         let db = entity(&m, "backstage:resource:chat/talk-db");
         assert_eq!(db.instances.len(), 1);
-        assert_eq!(db.instances[0].placement, Placement::default());
+        assert_eq!(
+            db.instances[0].placement,
+            crate::model::Placement::default()
+        );
         assert_eq!(db.instances[0].copy, None);
     }
 

@@ -16,7 +16,7 @@ use super::kubernetes::{
 };
 use super::tools;
 use super::{
-    Combine, Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Reference,
+    Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Reference,
     ReplicaSource, Replicas, Role, Spread, Strength, Suppression, WorkloadKind,
 };
 use crate::parse::Node;
@@ -309,21 +309,10 @@ fn project(
         }
 
         let instance = Instance {
-            // Only Kubernetes objects live in a configured cluster.
-            cluster: None,
-            span: s.key,
             workload: Some(workload),
             placement,
-            budgets: Vec::new(),
             dependencies,
-            combine: Combine::All,
-            pod_labels: BTreeMap::new(),
-            selector: None,
-            cloud: Vec::new(),
-            region: None,
-            transparent: false,
-            copy: None,
-            manages: Vec::new(),
+            ..Instance::at(s.key)
         };
         let idx = *ids.entry(id.clone()).or_insert_with(|| {
             model.entities.push(Entity {

@@ -304,19 +304,9 @@ pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) {
 fn base_instance(o: &Object<'_>) -> Instance {
     Instance {
         cluster: o.cluster,
-        span: o.name_span,
-        workload: None,
-        placement: Placement::default(),
-        budgets: Vec::new(),
         dependencies: annotation_dependencies(o),
-        combine: Combine::All,
-        pod_labels: BTreeMap::new(),
-        selector: None,
-        cloud: Vec::new(),
-        region: None,
-        transparent: false,
-        copy: None,
         manages: annotation_manages(o),
+        ..Instance::at(o.name_span)
     }
 }
 

@@ -15,8 +15,8 @@
 
 use super::kubernetes::parse_reference;
 use super::{
-    Combine, Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Quorum,
-    Reference, ReplicaSource, Replicas, Role, Spread, Strength, WorkloadKind,
+    Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Quorum, Reference, ReplicaSource,
+    Replicas, Role, Spread, Strength, WorkloadKind,
 };
 use crate::config::did_you_mean;
 use crate::diagnostic::{Diagnostic, Related};
@@ -598,20 +598,10 @@ impl Reader {
         }
 
         let base = Instance {
-            cluster: None,
-            span: def.span,
             workload: Some(WorkloadKind::LongRunning),
-            placement: Placement::default(),
-            budgets: Vec::new(),
             dependencies,
-            combine: Combine::All,
-            pod_labels: BTreeMap::new(),
-            selector: None,
-            cloud: Vec::new(),
-            region: None,
-            transparent: false,
-            copy: None,
             manages,
+            ..Instance::at(def.span)
         };
         let instances = match (&quorum, placed.as_slice()) {
             // Nothing says where it runs.

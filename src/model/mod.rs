@@ -386,6 +386,29 @@ pub struct Instance {
     pub manages: Vec<Dependency>,
 }
 
+impl Instance {
+    /// A declaration at `span` with nothing known yet: no cluster, no
+    /// placement, no dependencies; frontends fill in what they read.
+    pub fn at(span: Span) -> Self {
+        Self {
+            cluster: None,
+            span,
+            workload: None,
+            placement: Placement::default(),
+            budgets: Vec::new(),
+            dependencies: Vec::new(),
+            combine: Combine::All,
+            pod_labels: BTreeMap::new(),
+            selector: None,
+            cloud: Vec::new(),
+            region: None,
+            transparent: false,
+            copy: None,
+            manages: Vec::new(),
+        }
+    }
+}
+
 /// Images that make a workload a datastore rather than a service.
 const DATASTORES: &[&str] = &[
     "postgres",

@@ -15,7 +15,7 @@
 use super::kubernetes::{DEPENDS_ON, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, parse_reference};
 use super::tools;
 use super::{
-    Combine, Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Reference,
+    Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Reference,
     ReplicaSource, Replicas, Role, Spread, Strength, Suppression, WorkloadKind,
 };
 use crate::diagnostic::Diagnostic;
@@ -312,20 +312,11 @@ fn build(jobs: &[Job], model: &mut Model) {
                 .map(|t| t.kind.clone())
                 .or_else(|| meta(TOOL_KIND).map(|m| m.value.trim().to_string()));
             let instance = Instance {
-                cluster: None,
-                span: group.span,
                 workload: Some(job.kind),
                 placement: placement(job, group),
-                budgets: Vec::new(),
                 dependencies,
-                combine: Combine::All,
-                pod_labels: BTreeMap::new(),
-                selector: None,
-                cloud: Vec::new(),
                 region: job.region.clone(),
-                transparent: false,
-                copy: None,
-                manages: Vec::new(),
+                ..Instance::at(group.span)
             };
             let idx = *ids.entry(id.clone()).or_insert_with(|| {
                 model.entities.push(Entity {

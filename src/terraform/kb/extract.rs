@@ -3,8 +3,7 @@
 
 use super::{Check, Cond, Entry, FactRule, KnowledgeBase, Lit, Test, UnitKind};
 use crate::model::{
-    CloudFact, CloudUnit, Combine, Dependency, Entity, Instance, Model, Placement, Reference, Role,
-    Strength,
+    CloudFact, CloudUnit, Dependency, Entity, Instance, Model, Reference, Role, Strength,
 };
 use crate::source::Span;
 use crate::terraform::{Attr, Block, Body, Mode, Resource, Value};
@@ -90,15 +89,7 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
             role,
             tool_kind: None,
             instances: vec![Instance {
-                cluster: None,
-                span: r.span,
-                workload: None,
-                placement: Placement::default(),
-                budgets: Vec::new(),
                 dependencies,
-                combine: Combine::All,
-                pod_labels: Default::default(),
-                selector: None,
                 cloud,
                 region: r
                     .region
@@ -108,8 +99,7 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
                 // `null_resource`, another provider's objects) passes its
                 // dependencies on without findings of its own.
                 transparent: entry.is_none_or(|e| e.transparent),
-                copy: None,
-                manages: Vec::new(),
+                ..Instance::at(r.span)
             }],
         });
     }
