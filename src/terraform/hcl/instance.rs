@@ -1107,20 +1107,12 @@ impl<'p> Instance<'p> {
 
     /// Evaluates everything: every resource, every module call, every output.
     pub fn finish(self) -> ChildResult {
-        let mut resources = Vec::new();
-        let mut unfollowed = Vec::new();
+        // Resources, calls, then outputs, as declared; each is memoized.
         for idx in 0..self.module.resources.len() {
-            if let Some(state) = self.resource(idx) {
-                resources.extend(state.resources.iter().cloned());
-            }
+            self.resource(idx);
         }
         for idx in 0..self.module.calls.len() {
-            if let Some(state) = self.call(idx) {
-                for (_, child) in &state.children {
-                    resources.extend(child.resources.iter().cloned());
-                    unfollowed.extend(child.unfollowed.iter().cloned());
-                }
-            }
+            self.call(idx);
         }
         let mut outputs = HashMap::new();
         for (name, expr) in &self.module.outputs {
@@ -1137,6 +1129,47 @@ impl<'p> Instance<'p> {
                     refs: dedup(refs.into_iter().map(|r| r.target)),
                 },
             );
+        }
+        // Every state is evaluated: move the instances out rather than
+        // clone them (a child module's resources would otherwise be copied
+        // once per level of nesting).
+        let mut states: Vec<(usize, Rc<ResState>)> = self
+            .resources
+            .take()
+            .into_iter()
+            .filter_map(|(idx, state)| Some((idx, state?)))
+            .collect();
+        states.sort_unstable_by_key(|(idx, _)| *idx);
+        let mut resources = Vec::new();
+        for (_, state) in states {
+            match Rc::try_unwrap(state) {
+                Ok(state) => resources.extend(state.resources),
+                Err(shared) => resources.extend(shared.resources.iter().cloned()),
+            }
+        }
+        let mut calls: Vec<(usize, Rc<CallState>)> = self
+            .calls
+            .take()
+            .into_iter()
+            .filter_map(|(idx, state)| Some((idx, state?)))
+            .collect();
+        calls.sort_unstable_by_key(|(idx, _)| *idx);
+        let mut unfollowed = Vec::new();
+        for (_, state) in calls {
+            match Rc::try_unwrap(state) {
+                Ok(state) => {
+                    for (_, child) in state.children {
+                        resources.extend(child.resources);
+                        unfollowed.extend(child.unfollowed);
+                    }
+                }
+                Err(shared) => {
+                    for (_, child) in &shared.children {
+                        resources.extend(child.resources.iter().cloned());
+                        unfollowed.extend(child.unfollowed.iter().cloned());
+                    }
+                }
+            }
         }
         unfollowed.extend(self.unfollowed.take());
         ChildResult {
