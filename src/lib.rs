@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod audit;
+pub mod cache;
 pub mod check;
 pub mod cli;
 pub mod config;

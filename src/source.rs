@@ -11,7 +11,9 @@ use std::sync::Arc;
 pub struct FileId(pub u32);
 
 /// A byte range inside one file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct TextRange {
     pub start: u32,
     pub end: u32,
@@ -37,8 +39,11 @@ impl TextRange {
     }
 }
 
-/// A byte range inside a known file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A byte range inside a known file. (Serialized only into the parse cache,
+/// which writes file ids as positions in a table of its own.)
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Span {
     pub file: FileId,
     pub range: TextRange,

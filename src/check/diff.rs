@@ -87,6 +87,8 @@ pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate
         var_files: options.var_files.iter().map(|p| reroot(p)).collect(),
         rules_dirs: options.rules_dirs.iter().map(|p| reroot(p)).collect(),
         cwd: Some(base_cwd.clone()),
+        // A temporary tree: nothing of it would be found again.
+        cache_dir: None,
         ..options.clone()
     };
     let (mut head, estate, settings) = run_settings(options);

@@ -13,6 +13,7 @@ pub use run::{
 };
 
 use crate::analysis::{Analysis, Context, Site};
+use crate::cache::{Cache, KeyBuilder};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::discover::{FileKind, classify};
@@ -56,6 +57,8 @@ pub struct Setup {
     pub knowledge: Arc<KnowledgeBase>,
     /// `[[tool]]` sections of spof.toml.
     pub tools: Vec<crate::config::ToolPattern>,
+    /// The parse cache, for repository runs.
+    pub cache: Option<Arc<Cache>>,
 }
 
 impl Default for Setup {
@@ -72,6 +75,7 @@ impl Default for Setup {
             variables: crate::terraform::Variables::default(),
             knowledge: Arc::new(KnowledgeBase::builtin()),
             tools: Vec::new(),
+            cache: None,
         }
     }
 }
@@ -177,11 +181,38 @@ pub fn parse_all(
     files: &[Loaded],
     limits: &Limits,
 ) -> Vec<(Vec<Document>, Option<Diagnostic>)> {
+    parse_all_cached(sources, files, limits, None)
+}
+
+/// [`parse_all`], reading the trees of files parsed before from `cache`
+/// and storing the others (those that parse).
+pub fn parse_all_cached(
+    sources: &SourceMap,
+    files: &[Loaded],
+    limits: &Limits,
+    cache: Option<&Cache>,
+) -> Vec<(Vec<Document>, Option<Diagnostic>)> {
     files
         .par_iter()
         .map(|loaded| {
             let source = sources.get(loaded.file);
+            let key = cache.map(|_| {
+                KeyBuilder::new("yaml")
+                    .u64(limits.max_depth as u64)
+                    .u64(limits.max_alias_nodes as u64)
+                    .str(&source.text)
+                    .key()
+            });
+            if let (Some(cache), Some(key)) = (cache, &key)
+                && let Some(docs) = cache.get::<Vec<Document>>("yaml", key)
+                && docs.iter().all(|d| d.root.fits(source.text.len()))
+            {
+                return (docs, None);
+            }
             let (docs, error) = yaml::parse_stream(&source.text, limits);
+            if let (Some(cache), Some(key), None) = (cache, &key, &error) {
+                cache.put("yaml", key, &docs);
+            }
             let diagnostic = error.map(|e| {
                 let mut d = Diagnostic::error(
                     "parse-error",
@@ -247,7 +278,7 @@ pub fn check_estate(
     let manifests = of_kind(Some(FileKind::Manifest));
     let documents = of_kind(None);
     let files = &documents[..];
-    let parsed = parse_all(&sources, files, &setup.limits);
+    let parsed = parse_all_cached(&sources, files, &setup.limits, setup.cache.as_deref());
     let mut model = Model::default();
     let inputs: Vec<FileDocs<'_>> = files
         .iter()
@@ -377,7 +408,13 @@ fn terraform_model(
     let load = if ids.is_empty() {
         terraform::hcl::Load::default()
     } else {
-        terraform::hcl::load(sources, &ids, &setup.variables, &setup.limits)
+        terraform::hcl::load_cached(
+            sources,
+            &ids,
+            &setup.variables,
+            &setup.limits,
+            setup.cache.as_deref(),
+        )
     };
     errors.extend(load.errors);
     model
@@ -400,8 +437,13 @@ fn terraform_model(
             }
         }
     }
-    let mut resources = load.resources;
-    let hcl_roots: BTreeSet<String> = resources.iter().map(|r| r.root.clone()).collect();
+    // The HCL resources by root, so that merging a plan touches only its
+    // root's resources.
+    let mut by_root: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
+    for r in load.resources {
+        by_root.entry(r.root.clone()).or_default().push(r);
+    }
+    let hcl_roots: BTreeSet<String> = by_root.keys().cloned().collect();
     let mut per_dir: BTreeMap<String, usize> = BTreeMap::new();
     for (dir, _, _) in &plans {
         *per_dir.entry(dir.clone()).or_default() += 1;
@@ -412,11 +454,13 @@ fn terraform_model(
         for r in &mut plan {
             r.root.clone_from(&root);
         }
-        let (hcl, rest): (Vec<Resource>, Vec<Resource>) =
-            resources.into_iter().partition(|r| r.root == root);
-        resources = rest;
-        resources.extend(terraform::plan::merge(hcl, plan));
+        let hcl = by_root.remove(&root).unwrap_or_default();
+        by_root
+            .entry(root)
+            .or_default()
+            .extend(terraform::plan::merge(hcl, plan));
     }
+    let mut resources: Vec<Resource> = by_root.into_values().flatten().collect();
     resources.sort_by(|a, b| (&a.root, &a.address, a.span).cmp(&(&b.root, &b.address, b.span)));
     terraform::kb::extract(&resources, &setup.knowledge, model);
 }

@@ -60,6 +60,9 @@ pub struct RunOptions {
     /// `None` is the process's current directory. (`--diff-base` checks a
     /// materialized revision as if spof ran in it.)
     pub cwd: Option<PathBuf>,
+    /// The parse cache's directory (see [`crate::cache`]), used by runs that
+    /// name files; `None` parses everything afresh.
+    pub cache_dir: Option<PathBuf>,
 }
 
 /// What the run does with a baseline file. Either way the file is never
@@ -100,6 +103,7 @@ impl Default for RunOptions {
             rules_dirs: Vec::new(),
             outputs: Vec::new(),
             cwd: None,
+            cache_dir: None,
         }
     }
 }
@@ -204,6 +208,13 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         &narrowed
     };
     let repository = explicit_repository(options, &config, cwd);
+    // A run that names files reads the whole repository for its graph:
+    // what it parsed before is in the cache.
+    if repository.is_some()
+        && let Some(dir) = &options.cache_dir
+    {
+        setup.cache = crate::cache::Cache::open(dir).map(std::sync::Arc::new);
+    }
     // (No paths left means nothing to read, not `.`.)
     let mut discovered = if options.paths.is_empty() {
         Discovered::default()
@@ -717,6 +728,7 @@ pub fn setup_from(
         variables: crate::terraform::Variables::default(),
         knowledge: std::sync::Arc::new(crate::terraform::kb::KnowledgeBase::builtin()),
         tools: config.tools.clone(),
+        cache: None,
     };
     (setup, errors)
 }

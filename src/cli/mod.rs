@@ -165,6 +165,14 @@ pub(super) struct InputArgs {
     /// resource type; see docs/terraform.md).
     #[arg(long = "rules", value_name = "DIR")]
     rules_dirs: Vec<PathBuf>,
+    /// Where a run that names files keeps what it parsed of the rest of the
+    /// repository [default: $SPOF_CACHE_DIR, else $XDG_CACHE_HOME/spof,
+    /// else ~/.cache/spof].
+    #[arg(long, value_name = "DIR", conflicts_with = "no_cache")]
+    cache_dir: Option<PathBuf>,
+    /// Parse every file afresh: neither read nor write the cache.
+    #[arg(long)]
+    no_cache: bool,
 }
 
 impl InputArgs {
@@ -210,6 +218,11 @@ impl InputArgs {
             vars: self.var,
             var_files: self.var_file,
             rules_dirs: self.rules_dirs,
+            cache_dir: if self.no_cache {
+                None
+            } else {
+                self.cache_dir.or_else(crate::cache::default_dir)
+            },
             ..RunOptions::default()
         })
     }

@@ -3,7 +3,7 @@
 
 use crate::source::TextRange;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     /// A scalar as written. `plain` is false for quoted and block scalars,
     /// which are always strings.
@@ -15,7 +15,7 @@ pub enum Value {
     Map(Vec<(Node, Node)>),
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Node {
     pub range: TextRange,
     pub value: Value,
@@ -106,6 +106,17 @@ impl Node {
     pub fn is_map(&self) -> bool {
         matches!(self.value, Value::Map(_))
     }
+
+    /// Whether every range of the tree lies inside a text of `len` bytes
+    /// (what a tree read back from the parse cache must satisfy).
+    pub fn fits(&self, len: usize) -> bool {
+        let own = self.range.start <= self.range.end && self.range.end as usize <= len;
+        own && match &self.value {
+            Value::Scalar { .. } => true,
+            Value::Seq(items) => items.iter().all(|n| n.fits(len)),
+            Value::Map(entries) => entries.iter().all(|(k, v)| k.fits(len) && v.fits(len)),
+        }
+    }
 }
 
 /// YAML 1.2 core-schema integers (decimal, `0o` octal, `0x` hex).
@@ -128,7 +139,7 @@ fn parse_int(text: &str) -> Option<i64> {
 }
 
 /// One document of a YAML stream (or a whole JSON file).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Document {
     pub root: Node,
 }

@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 /// A statically evaluated value. What cannot be known stays [`Value::Unknown`]
 /// (or a [`Value::Ref`] when it is another resource's attribute): never a
 /// guess.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     Null,
     Bool(bool),
@@ -97,7 +97,7 @@ impl Value {
 }
 
 /// One attribute of a resource (or of a nested block), evaluated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Attr {
     pub value: Value,
     /// The whole attribute as written in the resource (`multi_az = var.ha`),
@@ -114,21 +114,44 @@ pub struct Attr {
 /// A resource body (or a nested block such as `ebs_block_device` or
 /// `high_availability`), evaluated. Dynamic blocks are expanded where their
 /// `for_each` is known.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Body {
     pub attrs: BTreeMap<String, Attr>,
     /// Nested blocks in order, by block type.
     pub blocks: Vec<(String, Block)>,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Block {
     pub body: Body,
     /// The block header (`high_availability {`), for locations.
     pub span: Span,
 }
 
+impl Resource {
+    /// Every span the resource holds (what a cached resource must fit).
+    pub fn spans(&self) -> impl Iterator<Item = Span> + '_ {
+        let mut out = vec![self.span];
+        out.extend(self.call);
+        out.extend(self.region.as_ref().map(|(_, s)| *s));
+        out.extend(self.references.iter().map(|r| r.span));
+        self.body.collect_spans(&mut out);
+        out.into_iter()
+    }
+}
+
 impl Body {
+    fn collect_spans(&self, out: &mut Vec<Span>) {
+        for attr in self.attrs.values() {
+            out.push(attr.span);
+            out.push(attr.origin);
+        }
+        for (_, block) in &self.blocks {
+            out.push(block.span);
+            block.body.collect_spans(out);
+        }
+    }
+
     pub fn attr(&self, name: &str) -> Option<&Attr> {
         self.attrs.get(name)
     }
@@ -142,7 +165,9 @@ impl Body {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Mode {
     /// `resource` blocks.
     Managed,
@@ -151,7 +176,7 @@ pub enum Mode {
 }
 
 /// A dependency on another resource.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ResourceRef {
     /// Resource instance address, or resource address without key meaning
     /// every instance (`aws_instance.web`, `module.db.aws_db_instance.this`,
@@ -166,7 +191,7 @@ pub struct ResourceRef {
 }
 
 /// One resource instance.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Resource {
     /// Full Terraform address: `module.db.aws_db_instance.this`,
     /// `aws_instance.web[0]`, `aws_subnet.private["a"]`,

@@ -16,6 +16,7 @@ mod parse;
 #[cfg(test)]
 mod tests;
 
+use crate::cache::{self, Cache, KeyBuilder};
 use crate::diagnostic::Diagnostic;
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceMap, Span};
@@ -26,7 +27,7 @@ use ir::{Conv, ExprKind, TElem};
 use parse::{FileKind, Item, ParsedFile, TypeKind, parse_file};
 pub(crate) use parse::{parse_hcl_body, too_deep};
 use rayon::prelude::*;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What [`load`] found.
@@ -42,7 +43,7 @@ pub struct Load {
 }
 
 /// A module call whose source is not among the scanned files.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct UnfollowedModule {
     /// The `source = "..."` attribute.
     pub span: Span,
@@ -64,12 +65,26 @@ pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
 /// modules' command-line variables. Files nested deeper than
 /// `limits.max_depth` are errors.
 pub fn load(sources: &SourceMap, files: &[FileId], vars: &Variables, limits: &Limits) -> Load {
+    load_cached(sources, files, vars, limits, None)
+}
+
+/// [`load`], reading from `cache` what earlier runs parsed and evaluated:
+/// each file's module calls (which decide the root modules), and each root
+/// module's resources, keyed by every file the root can reach. Only the
+/// files of root modules not found there are parsed.
+pub fn load_cached(
+    sources: &SourceMap,
+    files: &[FileId],
+    vars: &Variables,
+    limits: &Limits,
+    cache: Option<&Cache>,
+) -> Load {
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
         .build();
     match pool {
-        Ok(pool) => pool.install(|| load_in_pool(sources, files, vars, limits)),
-        Err(_) => load_in_pool(sources, files, vars, limits),
+        Ok(pool) => pool.install(|| load_in_pool(sources, files, vars, limits, cache)),
+        Err(_) => load_in_pool(sources, files, vars, limits, cache),
     }
 }
 
@@ -97,7 +112,39 @@ fn dir_of(path: &Path) -> PathBuf {
     crate::discover::lexical_normalize(path.parent().unwrap_or(Path::new("")))
 }
 
-fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables, limits: &Limits) -> Load {
+/// A file's module calls: each `module` block's name and literal `source`.
+type Calls = Vec<(String, Option<String>)>;
+
+/// What a root module's evaluation gives, as the cache keeps it.
+type RootResult = (Vec<Resource>, Vec<UnfollowedModule>);
+
+fn calls_of(parsed: &ParsedFile) -> Calls {
+    parsed
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Module(b) => Some((
+                b.labels.first().cloned().unwrap_or_default(),
+                b.body.attr("source").and_then(|a| literal(&a.expr)),
+            )),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether a module source names a local directory, as instantiation reads
+/// it.
+fn is_local(source: &str) -> bool {
+    source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
+}
+
+fn load_in_pool(
+    sources: &SourceMap,
+    files: &[FileId],
+    vars: &Variables,
+    limits: &Limits,
+    cache: Option<&Cache>,
+) -> Load {
     let mut ids: Vec<FileId> = files.to_vec();
     for f in &vars.files {
         if !ids.contains(f) {
@@ -112,19 +159,208 @@ fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables, limits:
             .then(a.cmp(b))
     });
     ids.dedup();
-    let mut parsed: Vec<ParsedFile> = ids
-        .par_iter()
-        .map(|&id| parse_file(id, sources.get(id), limits))
-        .collect();
-    // Modules: one per directory of configuration files.
-    let mut modules: HashMap<PathBuf, Module> = HashMap::new();
-    // Declarations move out of the parsed files into their modules.
     let scanned: HashSet<FileId> = files.iter().copied().collect();
-    for p in parsed
-        .iter_mut()
-        .filter(|p| p.kind == FileKind::Config && scanned.contains(&p.id))
-    {
-        let dir = dir_of(&sources.get(p.id).path);
+    let kind_of = |id: FileId| {
+        parse::file_kind(&sources.get(id).path.to_string_lossy())
+            .map_or(FileKind::Config, |(kind, _)| kind)
+    };
+
+    // Each file's module calls: from the cache, else from parsing it now.
+    // Only files that parse are cached, so every file with an error is
+    // parsed, and reports it, on every run.
+    let hashes: HashMap<FileId, [u8; 32]> = match cache {
+        Some(_) => ids
+            .par_iter()
+            .map(|&id| (id, cache::content_hash(&sources.get(id).text)))
+            .collect(),
+        None => HashMap::new(),
+    };
+    let file_key = |id: FileId| {
+        let source = sources.get(id);
+        let name = source.path.file_name().unwrap_or_default();
+        KeyBuilder::new("tf-calls")
+            .u64(limits.max_depth as u64)
+            .u64(limits.max_alias_nodes as u64)
+            .str(&name.to_string_lossy())
+            .bytes(hashes.get(&id).map_or(&[][..], |h| &h[..]))
+            .key()
+    };
+    let looked: Vec<(FileId, Option<Calls>)> = ids
+        .par_iter()
+        .map(|&id| (id, cache.and_then(|c| c.get("tf-calls", &file_key(id)))))
+        .collect();
+    let mut parsed: HashMap<FileId, ParsedFile> = looked
+        .par_iter()
+        .filter(|(_, calls)| calls.is_none())
+        .map(|&(id, _)| (id, parse_file(id, sources.get(id), limits)))
+        .collect();
+    let mut calls: HashMap<FileId, Calls> = HashMap::new();
+    for (id, cached) in looked {
+        if let Some(found) = cached.or_else(|| parsed.get(&id).map(calls_of)) {
+            calls.insert(id, found);
+        }
+    }
+    if let Some(cache) = cache {
+        parsed
+            .par_iter()
+            .filter(|(_, p)| p.error.is_none())
+            .for_each(|(id, _)| cache.put("tf-calls", &file_key(*id), &calls[id]));
+    }
+
+    // Modules: one per directory of configuration files; a module's calls
+    // are deduplicated by name, the first one winning.
+    let mut module_calls: BTreeMap<PathBuf, Calls> = BTreeMap::new();
+    let mut dir_files: HashMap<PathBuf, Vec<FileId>> = HashMap::new();
+    for &id in ids.iter().filter(|id| scanned.contains(id)) {
+        let dir = dir_of(&sources.get(id).path);
+        dir_files.entry(dir.clone()).or_default().push(id);
+        if kind_of(id) != FileKind::Config {
+            continue;
+        }
+        let module = module_calls.entry(dir).or_default();
+        for (name, source) in calls.get(&id).into_iter().flatten() {
+            if !module.iter().any(|(n, _)| n == name) {
+                module.push((name.clone(), source.clone()));
+            }
+        }
+    }
+
+    // Roots: module directories no other scanned module calls locally.
+    let mut called = HashSet::new();
+    for (dir, calls) in &module_calls {
+        for src in calls.iter().filter_map(|(_, s)| s.as_deref()) {
+            if src.starts_with("./") || src.starts_with("../") {
+                let target = crate::discover::lexical_normalize(&dir.join(src));
+                if &target != dir {
+                    called.insert(target);
+                }
+            }
+        }
+    }
+    let roots: Vec<&PathBuf> = module_calls
+        .keys()
+        .filter(|d| !called.contains(*d))
+        .collect();
+
+    // Each root: the modules it can reach, their files (the table its
+    // cached spans refer to) and its key.
+    let reach = |root: &PathBuf| -> Vec<PathBuf> {
+        let mut seen = vec![root.clone()];
+        let mut todo = vec![root.clone()];
+        while let Some(dir) = todo.pop() {
+            for src in module_calls[&dir].iter().filter_map(|(_, s)| s.as_deref()) {
+                let target = crate::discover::lexical_normalize(&dir.join(src));
+                if is_local(src) && module_calls.contains_key(&target) && !seen.contains(&target) {
+                    seen.push(target.clone());
+                    todo.push(target);
+                }
+            }
+        }
+        seen.sort();
+        seen
+    };
+    struct Root<'a> {
+        dir: &'a PathBuf,
+        reach: Vec<PathBuf>,
+        table: Vec<FileId>,
+        key: Option<cache::Key>,
+    }
+    let roots: Vec<Root<'_>> = roots
+        .into_iter()
+        .map(|dir| {
+            let reach = reach(dir);
+            let mut table: Vec<FileId> = reach
+                .iter()
+                .flat_map(|d| dir_files.get(d).into_iter().flatten().copied())
+                .collect();
+            for f in &vars.files {
+                if !table.contains(f) {
+                    table.push(*f);
+                }
+            }
+            let key = cache.map(|_| {
+                let mut key = KeyBuilder::new("tf-root");
+                key.u64(limits.max_depth as u64)
+                    .u64(limits.max_alias_nodes as u64)
+                    .str(&crate::terraform::root_name(dir))
+                    .u64(table.len() as u64);
+                for id in &table {
+                    key.str(&sources.get(*id).path.to_string_lossy())
+                        .bytes(hashes.get(id).map_or(&[][..], |h| &h[..]));
+                }
+                key.u64(vars.files.len() as u64);
+                for id in &vars.files {
+                    key.str(&sources.get(*id).path.to_string_lossy());
+                }
+                key.u64(vars.vars.len() as u64);
+                for (name, value) in &vars.vars {
+                    key.str(name).str(value);
+                }
+                key.key()
+            });
+            Root {
+                dir,
+                reach,
+                table,
+                key,
+            }
+        })
+        .collect();
+    let fits = |span: &Span| cache::span_fits(span, |f| sources.get(f).text.len());
+    let found: Vec<Option<RootResult>> = roots
+        .par_iter()
+        .map(|root| {
+            let (cache, key) = (cache?, root.key.as_ref()?);
+            let (resources, unfollowed): RootResult =
+                cache.get_spanned("tf-root", key, &root.table)?;
+            let whole = resources.iter().all(|r| r.spans().all(|s| fits(&s)))
+                && unfollowed.iter().all(|u| fits(&u.span));
+            whole.then_some((resources, unfollowed))
+        })
+        .collect();
+
+    // The roots not in the cache: parse what they reach, and evaluate them.
+    let missed: Vec<&Root<'_>> = roots
+        .iter()
+        .zip(&found)
+        .filter(|(_, f)| f.is_none())
+        .map(|(r, _)| r)
+        .collect();
+    let needed: HashSet<FileId> = missed
+        .iter()
+        .flat_map(|r| r.table.iter().copied())
+        .filter(|id| !parsed.contains_key(id))
+        .collect();
+    let mut needed: Vec<FileId> = needed.into_iter().collect();
+    needed.sort();
+    parsed.extend(
+        needed
+            .par_iter()
+            .map(|&id| (id, parse_file(id, sources.get(id), limits)))
+            .collect::<Vec<_>>(),
+    );
+    let mut load = Load::default();
+    for id in &ids {
+        if let Some(e) = parsed.get(id).and_then(|p| p.error.as_ref())
+            && (scanned.contains(id) || vars.files.contains(id))
+        {
+            load.errors.push(e.clone());
+        }
+    }
+    let wanted: HashSet<&PathBuf> = missed.iter().flat_map(|r| &r.reach).collect();
+    // Declarations move out of the parsed files into their modules.
+    let mut modules: HashMap<PathBuf, Module> = HashMap::new();
+    for id in &ids {
+        let dir = dir_of(&sources.get(*id).path);
+        let Some(p) = parsed
+            .get_mut(id)
+            .filter(|p| p.kind == FileKind::Config && scanned.contains(&p.id))
+        else {
+            continue;
+        };
+        if !wanted.contains(&dir) {
+            continue;
+        }
         let module = modules.entry(dir.clone()).or_insert_with(|| Module {
             dir,
             ..Module::default()
@@ -163,55 +399,18 @@ fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables, limits:
         }
     }
 
-    let mut load = Load::default();
-    let by_id: HashMap<FileId, &ParsedFile> = parsed.iter().map(|p| (p.id, p)).collect();
-    for p in &parsed {
-        if let Some(e) = &p.error
-            && scanned.contains(&p.id)
-        {
-            load.errors.push(e.clone());
-        }
-    }
-    for f in &vars.files {
-        if !scanned.contains(f)
-            && let Some(e) = by_id.get(f).and_then(|p| p.error.clone())
-        {
-            load.errors.push(e);
-        }
-    }
-
-    // Roots: module directories no other scanned module calls locally.
-    let mut called = HashSet::new();
-    for (dir, module) in &modules {
-        for call in &module.calls {
-            let Some(src) = call.body.attr("source").and_then(|a| literal(&a.expr)) else {
-                continue;
-            };
-            if src.starts_with("./") || src.starts_with("../") {
-                let target = crate::discover::lexical_normalize(&dir.join(&src));
-                if &target != dir {
-                    called.insert(target);
-                }
-            }
-        }
-    }
-    let mut roots: Vec<PathBuf> = modules
-        .keys()
-        .filter(|d| !called.contains(*d))
-        .cloned()
-        .collect();
-    roots.sort();
-
     // Variables files by directory.
     let mut var_files: HashMap<PathBuf, Vec<&ParsedFile>> = HashMap::new();
-    for p in parsed
-        .iter()
-        .filter(|p| p.kind == FileKind::Vars && scanned.contains(&p.id))
-    {
-        var_files
-            .entry(dir_of(&sources.get(p.id).path))
-            .or_default()
-            .push(p);
+    for id in &ids {
+        if let Some(p) = parsed
+            .get(id)
+            .filter(|p| p.kind == FileKind::Vars && scanned.contains(&p.id))
+        {
+            var_files
+                .entry(dir_of(&sources.get(p.id).path))
+                .or_default()
+                .push(p);
+        }
     }
 
     let root_dir = String::from(".");
@@ -219,9 +418,10 @@ fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables, limits:
         modules,
         root_dir: &root_dir,
     };
-    let results: Vec<_> = roots
+    let evaluated: Vec<RootResult> = missed
         .par_iter()
-        .map(|dir| {
+        .map(|root| {
+            let dir = root.dir;
             let funcs = Funcs::new();
             let ev = Evaluator::new(&funcs);
             let Some(module) = prog.modules.get(dir) else {
@@ -231,11 +431,8 @@ fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables, limits:
                 sources,
                 var_files.get(dir).map(Vec::as_slice).unwrap_or(&[]),
             );
-            let explicit: Vec<&ParsedFile> = vars
-                .files
-                .iter()
-                .filter_map(|f| by_id.get(f).copied())
-                .collect();
+            let explicit: Vec<&ParsedFile> =
+                vars.files.iter().filter_map(|f| parsed.get(f)).collect();
             let inputs = root_inputs(&ev, module, &auto, &explicit, vars, limits);
             let inst = Instance::new(
                 &prog,
@@ -247,12 +444,22 @@ fn load_in_pool(sources: &SourceMap, files: &[FileId], vars: &Variables, limits:
                 Vec::new(),
             );
             let mut result = inst.finish();
-            let root = crate::terraform::root_name(dir);
+            let name = crate::terraform::root_name(dir);
             for r in &mut result.resources {
-                r.root.clone_from(&root);
+                r.root.clone_from(&name);
             }
-            (result.resources, result.unfollowed)
+            let evaluated = (result.resources, result.unfollowed);
+            if let (Some(cache), Some(key)) = (cache, &root.key) {
+                cache.put_spanned("tf-root", key, &evaluated, &root.table);
+            }
+            evaluated
         })
+        .collect();
+    // In the roots' order, whether found or evaluated.
+    let mut evaluated = evaluated.into_iter();
+    let results: Vec<RootResult> = found
+        .into_iter()
+        .filter_map(|f| f.or_else(|| evaluated.next()))
         .collect();
     for (resources, unfollowed) in results {
         load.resources.extend(resources);

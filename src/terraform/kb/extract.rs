@@ -28,6 +28,14 @@ static UNKNOWN: Value = Value::Unknown;
 /// Each root module is its own estate: resources are grouped by
 /// [`Resource::root`], and references resolve within the root.
 pub fn extract(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
+    // Each root module is an estate of its own. Resources come sorted by
+    // root from the pipeline: each root is then a slice, with no copy.
+    if resources.is_sorted_by(|a, b| a.root <= b.root) {
+        for group in resources.chunk_by(|a, b| a.root == b.root) {
+            extract_root(group, kb, model);
+        }
+        return;
+    }
     let mut roots: Vec<&str> = resources.iter().map(|r| r.root.as_str()).collect();
     roots.sort_unstable();
     roots.dedup();

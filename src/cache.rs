@@ -1,0 +1,243 @@
+//! The parse cache of repository runs.
+//!
+//! A pre-commit run names a few files but builds the graph from the whole
+//! repository, so without a cache it parses every file of the repository on
+//! every commit. The cache keeps what parsing and Terraform evaluation
+//! produced, keyed by a BLAKE3 hash of everything the result depends on:
+//!
+//! - `yaml/`: the document trees of one YAML or JSON file, keyed by its text
+//!   and the parse limits;
+//! - `tf-calls/`: the module calls of one Terraform file, keyed by its text
+//!   and the limits (what decides the root modules without parsing);
+//! - `tf-root/`: the resources and unfollowed module calls of one root
+//!   module, keyed by the path and text of every file of every module it
+//!   can reach, the variables and variable files, and the limits.
+//!
+//! Entries are content-addressed, so an entry is never stale: a changed file
+//! has another key. Files that do not parse are never cached (their errors
+//! are reported afresh). Entries are written atomically (a temporary file
+//! renamed into place); an entry that cannot be read or decoded, or whose
+//! ranges do not fit the file, is a miss, and the run parses the file.
+//!
+//! The cache lives in the user's cache directory, never in the checked
+//! tree: a pull request must not be able to plant entries that change what
+//! spof sees. Its location is `--cache-dir`, else `$SPOF_CACHE_DIR`, else
+//! `$XDG_CACHE_HOME/spof`, else `$HOME/.cache/spof`.
+
+use crate::source::{FileId, Span};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Bumped whenever a cached type or a key changes.
+const FORMAT: u32 = 1;
+
+/// An open cache: one directory per format and spof version.
+#[derive(Debug)]
+pub struct Cache {
+    dir: PathBuf,
+}
+
+/// What an entry is keyed by: a BLAKE3 hash.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key([u8; 32]);
+
+/// Builds a [`Key`] from length-prefixed parts, so that no two sequences of
+/// parts hash alike.
+pub struct KeyBuilder(blake3::Hasher);
+
+impl KeyBuilder {
+    /// A key for entries of `kind`.
+    pub fn new(kind: &str) -> Self {
+        let mut builder = Self(blake3::Hasher::new());
+        builder.bytes(kind.as_bytes());
+        builder.u64(u64::from(FORMAT));
+        builder
+    }
+
+    pub fn bytes(&mut self, bytes: &[u8]) -> &mut Self {
+        self.0.update(&(bytes.len() as u64).to_le_bytes());
+        self.0.update(bytes);
+        self
+    }
+
+    pub fn str(&mut self, text: &str) -> &mut Self {
+        self.bytes(text.as_bytes())
+    }
+
+    pub fn u64(&mut self, value: u64) -> &mut Self {
+        self.0.update(&value.to_le_bytes());
+        self
+    }
+
+    pub fn key(&self) -> Key {
+        Key(*self.0.finalize().as_bytes())
+    }
+}
+
+/// The hash of a file's text, for keys made of many files.
+pub fn content_hash(text: &str) -> [u8; 32] {
+    *blake3::hash(text.as_bytes()).as_bytes()
+}
+
+impl Key {
+    fn hex(&self) -> String {
+        use std::fmt::Write as _;
+        self.0.iter().fold(String::with_capacity(64), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+    }
+}
+
+/// Where the cache lives when `--cache-dir` is not given.
+pub fn default_dir() -> Option<PathBuf> {
+    let from_env = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    from_env("SPOF_CACHE_DIR")
+        .or_else(|| from_env("XDG_CACHE_HOME").map(|d| d.join("spof")))
+        .or_else(|| from_env("HOME").map(|d| d.join(".cache").join("spof")))
+}
+
+impl Cache {
+    /// Opens (creating) the cache under `root`; `None` when it cannot be
+    /// created, and the run goes on without one. Directories of other
+    /// formats or spof versions are removed.
+    pub fn open(root: &Path) -> Option<Cache> {
+        let version = format!("v{FORMAT}-{}", env!("CARGO_PKG_VERSION"));
+        let dir = root.join(&version);
+        for kind in ["yaml", "tf-calls", "tf-root"] {
+            std::fs::create_dir_all(dir.join(kind)).ok()?;
+        }
+        let tag = root.join("CACHEDIR.TAG");
+        if !tag.exists() {
+            // https://bford.info/cachedir/: backup tools skip the directory.
+            let _ = std::fs::write(
+                &tag,
+                "Signature: 8a477f597d28d172789f06886806bc55\n\
+                 # This file is a cache directory tag created by spof.\n",
+            );
+        }
+        if let Ok(entries) = std::fs::read_dir(root) {
+            for entry in entries.flatten() {
+                let name = entry.file_name();
+                let stale = name
+                    .to_str()
+                    .is_some_and(|n| n.starts_with('v') && n.contains('-') && n != version);
+                if stale && entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        Some(Cache { dir })
+    }
+
+    fn path(&self, kind: &str, key: &Key) -> PathBuf {
+        self.dir.join(kind).join(key.hex())
+    }
+
+    /// The entry of `kind` under `key`, or `None` (absent, unreadable or not
+    /// decodable).
+    pub fn get<T: DeserializeOwned>(&self, kind: &str, key: &Key) -> Option<T> {
+        let bytes = std::fs::read(self.path(kind, key)).ok()?;
+        postcard::from_bytes(&bytes).ok()
+    }
+
+    /// [`Cache::get`] for values holding spans: `files` are the run's ids
+    /// of the files the entry was written with, in [`Cache::put_spanned`]'s
+    /// order.
+    pub fn get_spanned<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        key: &Key,
+        files: &[FileId],
+    ) -> Option<T> {
+        let bytes = std::fs::read(self.path(kind, key)).ok()?;
+        FILES.with(|table| *table.borrow_mut() = Some(FileTable::Decode(files.to_vec())));
+        let value = postcard::from_bytes(&bytes).ok();
+        FILES.with(|table| *table.borrow_mut() = None);
+        value
+    }
+
+    /// Stores `value` under `key`; failures leave no entry.
+    pub fn put<T: Serialize>(&self, kind: &str, key: &Key, value: &T) {
+        if let Ok(bytes) = postcard::to_stdvec(value) {
+            self.write(kind, key, &bytes);
+        }
+    }
+
+    /// [`Cache::put`] for values holding spans: every span must be in one of
+    /// `files`, which are stored as their position in that list. A span
+    /// elsewhere leaves no entry.
+    pub fn put_spanned<T: Serialize>(&self, kind: &str, key: &Key, value: &T, files: &[FileId]) {
+        let positions = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (*f, i as u32))
+            .collect();
+        FILES.with(|table| *table.borrow_mut() = Some(FileTable::Encode(positions)));
+        let bytes = postcard::to_stdvec(value);
+        FILES.with(|table| *table.borrow_mut() = None);
+        if let Ok(bytes) = bytes {
+            self.write(kind, key, &bytes);
+        }
+    }
+
+    fn write(&self, kind: &str, key: &Key, bytes: &[u8]) {
+        let Ok(mut file) = tempfile::NamedTempFile::new_in(self.dir.join(kind)) else {
+            return;
+        };
+        if file.write_all(bytes).is_ok() {
+            let _ = file.persist(self.path(kind, key));
+        }
+    }
+}
+
+/// How file ids are written while an entry with spans is encoded or decoded.
+enum FileTable {
+    Encode(HashMap<FileId, u32>),
+    Decode(Vec<FileId>),
+}
+
+thread_local! {
+    static FILES: RefCell<Option<FileTable>> = const { RefCell::new(None) };
+}
+
+impl Serialize for FileId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let position = FILES.with(|table| match &*table.borrow() {
+            Some(FileTable::Encode(positions)) => positions.get(self).copied(),
+            _ => None,
+        });
+        match position {
+            Some(position) => serializer.serialize_u32(position),
+            None => Err(serde::ser::Error::custom(
+                "a span outside the entry's files",
+            )),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for FileId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let position = u32::deserialize(deserializer)?;
+        FILES
+            .with(|table| match &*table.borrow() {
+                Some(FileTable::Decode(files)) => files.get(position as usize).copied(),
+                _ => None,
+            })
+            .ok_or_else(|| serde::de::Error::custom("a span outside the entry's files"))
+    }
+}
+
+/// Whether `span` lies inside its file: what a decoded entry must satisfy
+/// before it is used (`lengths` by file id).
+pub fn span_fits(span: &Span, length: impl Fn(FileId) -> usize) -> bool {
+    span.range.start <= span.range.end && span.range.end as usize <= length(span.file)
+}

@@ -1,0 +1,215 @@
+//! The parse cache of runs that name files: a warm run reports exactly what
+//! a run without the cache reports, a changed file (here or in a module a
+//! root reaches) is read afresh, and entries that are damaged or belong to
+//! another file are never used.
+
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+
+const APP: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: db
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: db}
+  template:
+    metadata:
+      labels: {app: db}
+    spec:
+      containers:
+        - name: postgres
+          image: postgres:16
+";
+
+const ROOT: &str = r#"
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "db" {
+  source = "../modules/db"
+  multi_az = false
+}
+"#;
+
+const MODULE: &str = r#"
+variable "multi_az" {
+  type = bool
+}
+
+resource "aws_db_instance" "this" {
+  engine         = "postgres"
+  instance_class = "db.t3.micro"
+  multi_az       = var.multi_az
+}
+"#;
+
+/// A repository: spof.toml at its root, a Deployment, a Terraform root
+/// module calling a child module, and a larger YAML file.
+fn repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("spof.toml"), "").unwrap();
+    std::fs::write(root.join("app.yaml"), APP).unwrap();
+    std::fs::create_dir_all(root.join("infra")).unwrap();
+    std::fs::create_dir_all(root.join("modules/db")).unwrap();
+    std::fs::write(root.join("infra/main.tf"), ROOT).unwrap();
+    std::fs::write(root.join("modules/db/main.tf"), MODULE).unwrap();
+    let mut big = String::from("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n");
+    for i in 0..2_000 {
+        big.push_str(&format!("  key{i}: value-{i}\n"));
+    }
+    std::fs::write(root.join("big.yaml"), big).unwrap();
+    dir
+}
+
+const NAMED: [&str; 4] = [
+    "app.yaml",
+    "infra/main.tf",
+    "modules/db/main.tf",
+    "big.yaml",
+];
+
+/// `spof check --format json` on the named files, with the cache in
+/// `cache` (`None`: --no-cache); stdout and the exit code.
+fn check(repo: &Path, cache: Option<&Path>) -> (String, i32) {
+    let mut cmd = Command::cargo_bin("spof").unwrap();
+    cmd.current_dir(repo)
+        .env("SPOF_TODAY", "2026-01-01")
+        .args(["check", "--format", "json"]);
+    match cache {
+        Some(dir) => cmd.arg("--cache-dir").arg(dir),
+        None => cmd.arg("--no-cache"),
+    };
+    let output = cmd.args(NAMED).output().unwrap();
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+/// Every entry file of the cache, by kind (`yaml`, `tf-calls`, `tf-root`).
+fn entries(cache: &Path, kind: &str) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for version in std::fs::read_dir(cache).unwrap().flatten() {
+        if let Ok(files) = std::fs::read_dir(version.path().join(kind)) {
+            found.extend(files.flatten().map(|f| f.path()));
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn warm_runs_report_what_a_run_without_the_cache_reports() {
+    let repo = repository();
+    let cache = tempfile::tempdir().unwrap();
+    let fresh = check(repo.path(), None);
+    assert_eq!(fresh.1, 1, "{}", fresh.0);
+    assert!(fresh.0.contains("SPOF018"), "{}", fresh.0);
+    assert!(fresh.0.contains("replicas"), "{}", fresh.0);
+    // --no-cache wrote nothing anywhere it was told about.
+    assert!(entries(cache.path(), "yaml").is_empty());
+
+    let cold = check(repo.path(), Some(cache.path()));
+    assert_eq!(cold, fresh);
+    assert_eq!(entries(cache.path(), "yaml").len(), 2);
+    assert_eq!(entries(cache.path(), "tf-calls").len(), 2);
+    assert_eq!(entries(cache.path(), "tf-root").len(), 1);
+    assert!(cache.path().join("CACHEDIR.TAG").is_file());
+
+    let warm = check(repo.path(), Some(cache.path()));
+    assert_eq!(warm, fresh);
+}
+
+#[test]
+fn a_changed_module_file_is_evaluated_again() {
+    let repo = repository();
+    let cache = tempfile::tempdir().unwrap();
+    let before = check(repo.path(), Some(cache.path()));
+    assert!(before.0.contains("SPOF018"), "{}", before.0);
+
+    // The root module's own file is unchanged: only the module it calls is.
+    std::fs::write(
+        repo.path().join("infra/main.tf"),
+        ROOT.replace("multi_az = false", "multi_az = true"),
+    )
+    .unwrap();
+    let after = check(repo.path(), Some(cache.path()));
+    assert_eq!(after, check(repo.path(), None));
+    assert!(!after.0.contains("SPOF018"), "{}", after.0);
+
+    std::fs::write(repo.path().join("infra/main.tf"), ROOT).unwrap();
+    std::fs::write(
+        repo.path().join("modules/db/main.tf"),
+        MODULE.replace("var.multi_az", "true"),
+    )
+    .unwrap();
+    let module_changed = check(repo.path(), Some(cache.path()));
+    assert_eq!(module_changed, check(repo.path(), None));
+    assert!(
+        !module_changed.0.contains("SPOF018"),
+        "{}",
+        module_changed.0
+    );
+
+    // Back to the first text: the first entries are found again.
+    std::fs::write(repo.path().join("modules/db/main.tf"), MODULE).unwrap();
+    assert_eq!(check(repo.path(), Some(cache.path())), before);
+}
+
+#[test]
+fn damaged_entries_are_not_used() {
+    let repo = repository();
+    let cache = tempfile::tempdir().unwrap();
+    let fresh = check(repo.path(), None);
+    check(repo.path(), Some(cache.path()));
+    for kind in ["yaml", "tf-calls", "tf-root"] {
+        for (i, entry) in entries(cache.path(), kind).iter().enumerate() {
+            let bytes = std::fs::read(entry).unwrap();
+            // Truncated, garbage, and empty entries.
+            let damaged = match i % 3 {
+                0 => bytes[..bytes.len() / 2].to_vec(),
+                1 => vec![0xff; 64],
+                _ => Vec::new(),
+            };
+            std::fs::write(entry, damaged).unwrap();
+        }
+    }
+    assert_eq!(check(repo.path(), Some(cache.path())), fresh);
+    // And the run wrote them afresh.
+    assert_eq!(check(repo.path(), Some(cache.path())), fresh);
+}
+
+#[test]
+fn an_entry_of_another_file_is_not_used() {
+    let repo = repository();
+    let cache = tempfile::tempdir().unwrap();
+    let fresh = check(repo.path(), None);
+    check(repo.path(), Some(cache.path()));
+    // The larger file's trees under the smaller file's key: their ranges
+    // run past the end of app.yaml.
+    let mut yaml = entries(cache.path(), "yaml");
+    yaml.sort_by_key(|p| std::fs::metadata(p).unwrap().len());
+    let (small, large) = (&yaml[0], &yaml[1]);
+    std::fs::copy(large, small).unwrap();
+    assert_eq!(check(repo.path(), Some(cache.path())), fresh);
+}
+
+#[test]
+fn directory_runs_do_not_use_the_cache() {
+    let repo = repository();
+    let cache = tempfile::tempdir().unwrap();
+    Command::cargo_bin("spof")
+        .unwrap()
+        .current_dir(repo.path())
+        .args(["check", "--cache-dir"])
+        .arg(cache.path())
+        .arg(".")
+        .output()
+        .unwrap();
+    assert!(std::fs::read_dir(cache.path()).unwrap().next().is_none());
+}
