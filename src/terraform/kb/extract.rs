@@ -7,6 +7,7 @@ use crate::model::{
 };
 use crate::source::Span;
 use crate::terraform::{Attr, Block, Body, Mode, Resource, Value};
+use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
 
 /// References are followed this deep when resolving zones (a volume's
@@ -30,10 +31,18 @@ static UNKNOWN: Value = Value::Unknown;
 pub fn extract(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
     // Each root module is an estate of its own. Resources come sorted by
     // root from the pipeline: each root is then a slice, with no copy.
+    // Roots are independent: extracted in parallel, added in order.
     if resources.is_sorted_by(|a, b| a.root <= b.root) {
-        for group in resources.chunk_by(|a, b| a.root == b.root) {
-            extract_root(group, kb, model);
-        }
+        let groups: Vec<&[Resource]> = resources.chunk_by(|a, b| a.root == b.root).collect();
+        let extracted: Vec<Vec<Entity>> = groups
+            .par_iter()
+            .map(|group| {
+                let mut own = Model::default();
+                extract_root(group, kb, &mut own);
+                own.entities
+            })
+            .collect();
+        model.entities.extend(extracted.into_iter().flatten());
         return;
     }
     let mut roots: Vec<&str> = resources.iter().map(|r| r.root.as_str()).collect();
