@@ -7,8 +7,11 @@
 //!
 //! - `yaml/`: the document trees of one YAML or JSON file, keyed by its text
 //!   and the parse limits;
-//! - `tf-calls/`: the module calls of one Terraform file, keyed by its text
-//!   and the limits (what decides the root modules without parsing);
+//! - `tf-calls/`: the module calls of one Terraform file, keyed by its name,
+//!   its text and the limits (what decides the root modules without
+//!   parsing);
+//! - `tf-file/`: the declarations of one Terraform file, likewise keyed (what
+//!   evaluating a root module again needs of the files that did not change);
 //! - `tf-root/`: the resources and unfollowed module calls of one root
 //!   module, keyed by the path and text of every file of every module it
 //!   can reach, the variables and variable files, and the limits.
@@ -24,7 +27,7 @@
 //! spof sees. Its location is `--cache-dir`, else `$SPOF_CACHE_DIR`, else
 //! `$XDG_CACHE_HOME/spof`, else `$HOME/.cache/spof`.
 
-use crate::source::{FileId, Span};
+use crate::source::{FileId, Span, TextRange};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
@@ -112,7 +115,7 @@ impl Cache {
     pub fn open(root: &Path) -> Option<Cache> {
         let version = format!("v{FORMAT}-{}", env!("CARGO_PKG_VERSION"));
         let dir = root.join(&version);
-        for kind in ["yaml", "tf-calls", "tf-root"] {
+        for kind in ["yaml", "tf-calls", "tf-file", "tf-root"] {
             std::fs::create_dir_all(dir.join(kind)).ok()?;
         }
         let tag = root.join("CACHEDIR.TAG");
@@ -151,17 +154,20 @@ impl Cache {
 
     /// [`Cache::get`] for values holding spans: `files` are the run's ids
     /// of the files the entry was written with, in [`Cache::put_spanned`]'s
-    /// order.
+    /// order. An entry with a span that does not fit its file (the file's
+    /// length by `length`) is not used.
     pub fn get_spanned<T: DeserializeOwned>(
         &self,
         kind: &str,
         key: &Key,
         files: &[FileId],
+        length: impl Fn(FileId) -> usize,
     ) -> Option<T> {
         let bytes = std::fs::read(self.path(kind, key)).ok()?;
-        FILES.with(|table| *table.borrow_mut() = Some(FileTable::Decode(files.to_vec())));
+        let table = files.iter().map(|&f| (f, length(f))).collect();
+        FILES.with(|t| *t.borrow_mut() = Some(FileTable::Decode(table)));
         let value = postcard::from_bytes(&bytes).ok();
-        FILES.with(|table| *table.borrow_mut() = None);
+        FILES.with(|t| *t.borrow_mut() = None);
         value
     }
 
@@ -202,7 +208,8 @@ impl Cache {
 /// How file ids are written while an entry with spans is encoded or decoded.
 enum FileTable {
     Encode(HashMap<FileId, u32>),
-    Decode(Vec<FileId>),
+    /// Each position's file and its length.
+    Decode(Vec<(FileId, usize)>),
 }
 
 thread_local! {
@@ -229,15 +236,31 @@ impl<'de> serde::Deserialize<'de> for FileId {
         let position = u32::deserialize(deserializer)?;
         FILES
             .with(|table| match &*table.borrow() {
-                Some(FileTable::Decode(files)) => files.get(position as usize).copied(),
+                Some(FileTable::Decode(files)) => files.get(position as usize).map(|(f, _)| *f),
                 _ => None,
             })
             .ok_or_else(|| serde::de::Error::custom("a span outside the entry's files"))
     }
 }
 
-/// Whether `span` lies inside its file: what a decoded entry must satisfy
-/// before it is used (`lengths` by file id).
-pub fn span_fits(span: &Span, length: impl Fn(FileId) -> usize) -> bool {
-    span.range.start <= span.range.end && span.range.end as usize <= length(span.file)
+impl<'de> serde::Deserialize<'de> for Span {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // As [`FileId`] writes it: the position in the entry's table.
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            file: u32,
+            range: TextRange,
+        }
+        let Raw { file, range } = Raw::deserialize(deserializer)?;
+        let found = FILES.with(|table| match &*table.borrow() {
+            Some(FileTable::Decode(files)) => files
+                .get(file as usize)
+                .filter(|(_, len)| range.start <= range.end && range.end as usize <= *len)
+                .map(|(f, _)| *f),
+            _ => None,
+        });
+        found
+            .map(|file| Span::new(file, range))
+            .ok_or_else(|| serde::de::Error::custom("a span outside its file"))
+    }
 }

@@ -40,10 +40,9 @@ impl TextRange {
 }
 
 /// A byte range inside a known file. (Serialized only into the parse cache,
-/// which writes file ids as positions in a table of its own.)
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+/// which writes file ids as positions in a table of its own and checks that
+/// every span read back fits its file: see [`crate::cache`].)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct Span {
     pub file: FileId,
     pub range: TextRange,

@@ -128,30 +128,7 @@ pub struct Block {
     pub span: Span,
 }
 
-impl Resource {
-    /// Every span the resource holds (what a cached resource must fit).
-    pub fn spans(&self) -> impl Iterator<Item = Span> + '_ {
-        let mut out = vec![self.span];
-        out.extend(self.call);
-        out.extend(self.region.as_ref().map(|(_, s)| *s));
-        out.extend(self.references.iter().map(|r| r.span));
-        self.body.collect_spans(&mut out);
-        out.into_iter()
-    }
-}
-
 impl Body {
-    fn collect_spans(&self, out: &mut Vec<Span>) {
-        for attr in self.attrs.values() {
-            out.push(attr.span);
-            out.push(attr.origin);
-        }
-        for (_, block) in &self.blocks {
-            out.push(block.span);
-            block.body.collect_spans(out);
-        }
-    }
-
     pub fn attr(&self, name: &str) -> Option<&Attr> {
         self.attrs.get(name)
     }

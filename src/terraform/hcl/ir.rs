@@ -10,13 +10,13 @@ use hcl_edit::expr as ex;
 use hcl_edit::structure as st;
 use hcl_edit::template as tp;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Expr {
     pub kind: ExprKind,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) enum ExprKind {
     Null,
     Bool(bool),
@@ -38,7 +38,7 @@ pub(crate) enum ExprKind {
     For(Box<ForIr>),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Op {
     Attr(String),
     Index(Expr),
@@ -46,7 +46,7 @@ pub(crate) enum Op {
     FullSplat,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ForIr {
     pub key_var: Option<String>,
     pub value_var: String,
@@ -57,7 +57,7 @@ pub(crate) struct ForIr {
     pub cond: Option<Expr>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) enum TElem {
     Lit(String),
     Interp(Expr),
@@ -122,14 +122,14 @@ impl Expr {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct AttrIr {
     pub name: String,
     pub expr: Expr,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct BlockIr {
     pub kind: String,
     pub labels: Vec<String>,
@@ -138,7 +138,7 @@ pub(crate) struct BlockIr {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct BodyIr {
     pub attrs: Vec<AttrIr>,
     pub blocks: Vec<BlockIr>,

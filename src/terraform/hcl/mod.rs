@@ -115,6 +115,10 @@ fn dir_of(path: &Path) -> PathBuf {
 /// A file's module calls: each `module` block's name and literal `source`.
 type Calls = Vec<(String, Option<String>)>;
 
+/// A file's declarations, as the cache keeps them (only for files that
+/// parse).
+type CachedFile = (FileKind, Vec<Item>, Vec<ir::AttrIr>);
+
 /// What a root module's evaluation gives, as the cache keeps it.
 type RootResult = (Vec<Resource>, Vec<UnfollowedModule>);
 
@@ -175,10 +179,10 @@ fn load_in_pool(
             .collect(),
         None => HashMap::new(),
     };
-    let file_key = |id: FileId| {
+    let file_key = |kind: &str, id: FileId| {
         let source = sources.get(id);
         let name = source.path.file_name().unwrap_or_default();
-        KeyBuilder::new("tf-calls")
+        KeyBuilder::new(kind)
             .u64(limits.max_depth as u64)
             .u64(limits.max_alias_nodes as u64)
             .str(&name.to_string_lossy())
@@ -187,7 +191,10 @@ fn load_in_pool(
     };
     let looked: Vec<(FileId, Option<Calls>)> = ids
         .par_iter()
-        .map(|&id| (id, cache.and_then(|c| c.get("tf-calls", &file_key(id)))))
+        .map(|&id| {
+            let calls = cache.and_then(|c| c.get("tf-calls", &file_key("tf-calls", id)));
+            (id, calls)
+        })
         .collect();
     let mut parsed: HashMap<FileId, ParsedFile> = looked
         .par_iter()
@@ -204,7 +211,11 @@ fn load_in_pool(
         parsed
             .par_iter()
             .filter(|(_, p)| p.error.is_none())
-            .for_each(|(id, _)| cache.put("tf-calls", &file_key(*id), &calls[id]));
+            .for_each(|(id, p)| {
+                cache.put("tf-calls", &file_key("tf-calls", *id), &calls[id]);
+                let declarations = (p.kind, &p.items, &p.vars);
+                cache.put_spanned("tf-file", &file_key("tf-file", *id), &declarations, &[*id]);
+            });
     }
 
     // Modules: one per directory of configuration files; a module's calls
@@ -306,16 +317,12 @@ fn load_in_pool(
             }
         })
         .collect();
-    let fits = |span: &Span| cache::span_fits(span, |f| sources.get(f).text.len());
+    let length = |f: FileId| sources.get(f).text.len();
     let found: Vec<Option<RootResult>> = roots
         .par_iter()
         .map(|root| {
             let (cache, key) = (cache?, root.key.as_ref()?);
-            let (resources, unfollowed): RootResult =
-                cache.get_spanned("tf-root", key, &root.table)?;
-            let whole = resources.iter().all(|r| r.spans().all(|s| fits(&s)))
-                && unfollowed.iter().all(|u| fits(&u.span));
-            whole.then_some((resources, unfollowed))
+            cache.get_spanned("tf-root", key, &root.table, length)
         })
         .collect();
 
@@ -333,10 +340,35 @@ fn load_in_pool(
         .collect();
     let mut needed: Vec<FileId> = needed.into_iter().collect();
     needed.sort();
+    // Their files' declarations: from the cache, else parsed (and stored).
     parsed.extend(
         needed
             .par_iter()
-            .map(|&id| (id, parse_file(id, sources.get(id), limits)))
+            .map(|&id| {
+                let key = cache.map(|_| file_key("tf-file", id));
+                if let (Some(cache), Some(key)) = (cache, &key)
+                    && let Some((kind, items, vars)) =
+                        cache.get_spanned::<CachedFile>("tf-file", key, &[id], length)
+                {
+                    let error = None;
+                    return (
+                        id,
+                        ParsedFile {
+                            id,
+                            kind,
+                            items,
+                            vars,
+                            error,
+                        },
+                    );
+                }
+                let file = parse_file(id, sources.get(id), limits);
+                if let (Some(cache), Some(key), None) = (cache, &key, &file.error) {
+                    let declarations = (file.kind, &file.items, &file.vars);
+                    cache.put_spanned("tf-file", key, &declarations, &[id]);
+                }
+                (id, file)
+            })
             .collect::<Vec<_>>(),
     );
     let mut load = Load::default();

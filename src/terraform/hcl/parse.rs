@@ -7,7 +7,7 @@ use crate::parse::yaml::{Limits, parse_stream};
 use crate::source::{FileId, LineIndex, SourceFile, Span, TextRange};
 use crate::terraform::Mode;
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum TypeKind {
     Any,
     String,
@@ -16,7 +16,7 @@ pub(crate) enum TypeKind {
     Complex,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct VariableDecl {
     pub name: String,
     pub default: Option<Expr>,
@@ -24,7 +24,7 @@ pub(crate) struct VariableDecl {
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) struct ResourceDecl {
     pub mode: Mode,
     pub kind: String,
@@ -33,7 +33,7 @@ pub(crate) struct ResourceDecl {
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub(crate) enum Item {
     Variable(VariableDecl),
     Local(AttrIr),
@@ -43,7 +43,7 @@ pub(crate) enum Item {
     Provider(BlockIr),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum FileKind {
     Config,
     Vars,
