@@ -106,7 +106,9 @@ impl Default for RunOptions {
 
 /// Discovers, reads and checks files on disk.
 pub fn run(options: &RunOptions) -> Report {
-    run_estate(options).0
+    let (report, estate) = run_estate(options);
+    super::drop_later(estate);
+    report
 }
 
 /// [`run`], keeping the estate the findings were drawn from.
