@@ -390,7 +390,19 @@ pub fn check_estate(
         analysis,
         context,
     };
+    drop(inputs);
+    drop_later(parsed);
     (report, estate)
+}
+
+/// Frees `value` on a thread of its own: the parsed trees of a repository
+/// take tens of milliseconds to free, which the caller need not wait for.
+/// When no thread can be started, frees it here.
+pub(crate) fn drop_later<T: Send + 'static>(value: T) {
+    // A failed spawn drops the closure, and `value` with it.
+    let _ = std::thread::Builder::new()
+        .name("spof-drop".to_string())
+        .spawn(move || drop(value));
 }
 
 /// Terraform: HCL configurations and plan/state JSON documents become
@@ -463,6 +475,7 @@ fn terraform_model(
     let mut resources: Vec<Resource> = by_root.into_values().flatten().collect();
     resources.sort_by(|a, b| (&a.root, &a.address, a.span).cmp(&(&b.root, &b.address, b.span)));
     terraform::kb::extract(&resources, &setup.knowledge, model);
+    drop_later(resources);
 }
 
 /// `[[tool]]` in spof.toml: the entities it matches are tools, of its

@@ -8,13 +8,13 @@ use crate::analysis::Site;
 use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind};
-use crate::discover::{self, Discovered, Input, ReadError};
+use crate::discover::{self, Discovered, Input, ReadError, absolute_from};
 use crate::model::kubernetes::TopologyKeys;
 use crate::parse::yaml::{DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, Limits};
 use crate::rules::{Rule, Settings};
 use crate::source::{FileId, SourceFile, SourceMap, Span, display_path};
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -110,7 +110,9 @@ impl Default for RunOptions {
 
 /// Discovers, reads and checks files on disk.
 pub fn run(options: &RunOptions) -> Report {
-    run_estate(options).0
+    let (report, estate) = run_estate(options);
+    super::drop_later(estate);
+    report
 }
 
 /// [`run`], keeping the estate the findings were drawn from.
@@ -154,6 +156,10 @@ pub(super) fn run_settings(options: &RunOptions) -> (Report, Estate, Settings) {
 /// the process's current directory; `cwd` is that directory, or, when
 /// `options.cwd` is set, the one every path of `options` is joined to.
 fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
+    // The process's current directory, looked up once for the per-file
+    // paths made absolute below.
+    let here = std::env::current_dir().ok();
+    let here = here.as_deref();
     let mut sources = SourceMap::default();
     let (config, mut errors) = load_config(options, cwd, &mut sources);
     let (mut setup, setup_errors) = setup_from(&config, options);
@@ -219,7 +225,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     let mut discovered = if options.paths.is_empty() {
         Discovered::default()
     } else {
-        discover_inputs(options, repository.as_deref(), cwd)
+        discover_inputs(options, repository.as_deref(), cwd, here)
     };
     for (path, target) in refused {
         discovered.problems.push((
@@ -235,12 +241,13 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         .iter()
         .map(BaselineMode::path)
         .chain(options.outputs.iter().map(PathBuf::as_path))
-        .map(absolute)
+        .map(|p| absolute_from(p, here))
         .collect();
     if !written.is_empty() {
-        discovered
-            .inputs
-            .retain(|i| i.path().is_none_or(|p| !written.contains(&absolute(p))));
+        discovered.inputs.retain(|i| {
+            i.path()
+                .is_none_or(|p| !written.contains(&absolute_from(p, here)))
+        });
     }
     // Input errors reported however few files are named: the configuration
     // and the named paths that could not be looked at.
@@ -255,7 +262,11 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         ));
     }
     let named: Vec<(PathBuf, &PathBuf)> = match repository {
-        Some(_) => options.paths.iter().map(|p| (absolute(p), p)).collect(),
+        Some(_) => options
+            .paths
+            .iter()
+            .map(|p| (absolute_from(p, here), p))
+            .collect(),
         None => Vec::new(),
     };
 
@@ -263,7 +274,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     let mut report_on = BTreeSet::new();
     let mut unreadable = 0;
     for (input, result) in read_inputs(&discovered, setup.max_file_size, cwd) {
-        let abs = input.path().map(absolute);
+        let abs = input.path().map(|p| absolute_from(p, here));
         // A named file prints as it was named, not as the walk reached it.
         let given = abs
             .as_ref()
@@ -308,7 +319,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     if let Some(config_file) = config.file
         && named
             .iter()
-            .any(|(n, _)| *n == absolute(&sources.get(config_file).path))
+            .any(|(n, _)| *n == absolute_from(&sources.get(config_file).path, here))
     {
         report_on.insert(config_file);
     }
@@ -449,7 +460,12 @@ fn explicit_repository(options: &RunOptions, config: &Config, cwd: &Path) -> Opt
 /// The named inputs, plus, for a repository, every file its walk finds.
 /// With `--force-exclude`, a named file is kept only if that walk (which
 /// applies the excludes from the repository root) keeps it too.
-fn discover_inputs(options: &RunOptions, repository: Option<&Path>, cwd: &Path) -> Discovered {
+fn discover_inputs(
+    options: &RunOptions,
+    repository: Option<&Path>,
+    cwd: &Path,
+    here: Option<&Path>,
+) -> Discovered {
     let discover = |paths: Vec<PathBuf>| {
         discover::discover(&discover::DiscoverOptions {
             paths,
@@ -467,25 +483,21 @@ fn discover_inputs(options: &RunOptions, repository: Option<&Path>, cwd: &Path) 
         None => relative_to(root, cwd),
     };
     let walked = discover(vec![walk_root]);
-    let absolutes = |d: &Discovered| -> BTreeSet<PathBuf> {
-        d.inputs
-            .iter()
-            .filter_map(Input::path)
-            .map(absolute)
-            .collect()
-    };
-    let walked_files = absolutes(&walked);
-    if options.force_exclude {
-        named
-            .inputs
-            .retain(|i| i.path().is_none_or(|p| walked_files.contains(&absolute(p))));
+    // Each file once, by absolute path (standard input first), as named
+    // rather than as walked.
+    let mut inputs: BTreeMap<Option<PathBuf>, Input> = walked
+        .inputs
+        .into_iter()
+        .map(|i| (i.path().map(|p| absolute_from(p, here)), i))
+        .collect();
+    for input in named.inputs {
+        let key = input.path().map(|p| absolute_from(p, here));
+        if options.force_exclude && key.is_some() && !inputs.contains_key(&key) {
+            continue;
+        }
+        inputs.insert(key, input);
     }
-    let named_files = absolutes(&named);
-    named.inputs.extend(walked.inputs.into_iter().filter(|i| {
-        i.path()
-            .is_some_and(|p| !named_files.contains(&absolute(p)))
-    }));
-    named.inputs.sort_by_cached_key(|i| i.path().map(absolute));
+    named.inputs = inputs.into_values().collect();
     named.problems.extend(walked.problems);
     named
 }
@@ -510,18 +522,24 @@ fn read_inputs<'d>(
                     // A walk never follows links, and a named directory
                     // that a link leads out of was refused before the walk:
                     // a walked file can only have been replaced by a link
-                    // since.
-                    let escape = if *explicit {
-                        symlink_escape(path, cwd)
+                    // since, which opening it without following one finds.
+                    let unfollowed = if *explicit {
+                        None
                     } else {
-                        link_escape(path, cwd)
+                        discover::read_unfollowed(path, max_size)
                     };
-                    match escape {
-                        Some(target) => Err(ReadError::Io(format!(
+                    let escape = match unfollowed {
+                        Some(_) => None,
+                        None if *explicit => symlink_escape(path, cwd),
+                        None => link_escape(path, cwd),
+                    };
+                    match (unfollowed, escape) {
+                        (Some(read), _) => read,
+                        (None, Some(target)) => Err(ReadError::Io(format!(
                             "symbolic link to {} outside the checked tree",
                             target.display()
                         ))),
-                        None => discover::read_file(path, max_size),
+                        (None, None) => discover::read_file(path, max_size),
                     }
                 }
             };

@@ -15,6 +15,7 @@ use crate::render::{self, Format};
 use crate::rules::{Rule, docs};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
+use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
@@ -175,22 +176,27 @@ pub(super) struct InputArgs {
     no_cache: bool,
 }
 
+/// What a command that reads the estate works from; see [`InputArgs::load`].
+type Loaded = (
+    ManuallyDrop<check::Report>,
+    ManuallyDrop<check::Estate>,
+    bool,
+);
+
 impl InputArgs {
     /// Reads the estate for a command whose output is not the findings:
     /// input errors go to standard error, ending with "…; `rest`". `Err` is
     /// the exit code of a usage error (already printed); the flag says
-    /// whether there were input errors.
-    fn load(self, rest: &str) -> Result<(check::Report, check::Estate, bool), i32> {
+    /// whether there were input errors. The report and the estate are not
+    /// freed: the process exits after the command, and freeing their trees
+    /// would only delay that.
+    fn load(self, rest: &str) -> Result<Loaded, i32> {
         self.load_writing(None, rest)
     }
 
     /// [`Self::load`] for a command that writes `output`: that file is
     /// never read as an input.
-    fn load_writing(
-        self,
-        output: Option<&std::path::Path>,
-        rest: &str,
-    ) -> Result<(check::Report, check::Estate, bool), i32> {
+    fn load_writing(self, output: Option<&std::path::Path>, rest: &str) -> Result<Loaded, i32> {
         let mut options = self.options().map_err(|message| {
             eprintln!("error: {message}");
             2
@@ -200,7 +206,7 @@ impl InputArgs {
             .extend(output.map(std::path::Path::to_path_buf));
         let (report, estate) = check::run_estate(&options);
         let errors = print_input_errors(&report, rest);
-        Ok((report, estate, errors))
+        Ok((ManuallyDrop::new(report), ManuallyDrop::new(estate), errors))
     }
 
     /// Run options for these inputs; `Err` is a usage error to print.
@@ -400,6 +406,9 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         },
         None => check::run(&options),
     };
+    // Not freed: the process exits after the command, and freeing the
+    // report's sources and diagnostics would only delay that.
+    let report = ManuallyDrop::new(report);
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

@@ -128,6 +128,9 @@ impl Config {
     /// that matches a directory matches everything below it, so
     /// `clusters/pangyo` works like `clusters/pangyo/**`.
     pub fn cluster_of(&self, path: &Path) -> Option<usize> {
+        if self.clusters.is_empty() {
+            return None;
+        }
         let rel = self.relative_to_root(path)?;
         let rel = rel
             .components()

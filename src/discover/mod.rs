@@ -11,7 +11,7 @@ mod kind;
 mod read;
 
 pub use kind::{FileKind, classify};
-pub use read::{ReadError, read_file, read_stdin};
+pub use read::{ReadError, read_file, read_stdin, read_unfollowed};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{Match, WalkBuilder};
@@ -78,12 +78,14 @@ pub struct Discovered {
 
 /// Checks `--exclude` globs up front, so the CLI can report a usage error.
 pub fn validate_excludes(globs: &[String]) -> Result<(), String> {
-    Excludes::new(globs).map(|_| ())
+    Excludes::new(globs, None).map(|_| ())
 }
 
 pub fn discover(opts: &DiscoverOptions) -> Discovered {
     let mut problems = Vec::new();
-    let excludes = match Excludes::new(&opts.excludes) {
+    // Looked up once: every file's key is made absolute against it.
+    let cwd = std::env::current_dir().ok();
+    let excludes = match Excludes::new(&opts.excludes, cwd.as_deref()) {
         Ok(excludes) => excludes,
         Err(message) => {
             problems.push((PathBuf::from("--exclude"), message));
@@ -98,7 +100,10 @@ pub fn discover(opts: &DiscoverOptions) -> Discovered {
     };
 
     let mut stdin = false;
-    let mut files = Files::default();
+    let mut files = Files {
+        by_key: BTreeMap::new(),
+        cwd,
+    };
     for path in paths {
         if path.as_os_str() == STDIN_MARKER {
             stdin = true;
@@ -122,11 +127,11 @@ pub fn discover(opts: &DiscoverOptions) -> Discovered {
         }
     }
 
-    let mut inputs = Vec::with_capacity(files.0.len() + usize::from(stdin));
+    let mut inputs = Vec::with_capacity(files.by_key.len() + usize::from(stdin));
     if stdin {
         inputs.push(Input::Stdin);
     }
-    inputs.extend(files.0.into_values());
+    inputs.extend(files.by_key.into_values());
     problems.sort();
     problems.dedup();
     Discovered { inputs, problems }
@@ -134,15 +139,18 @@ pub fn discover(opts: &DiscoverOptions) -> Discovered {
 
 /// Files keyed by their lexically normalised path, so that `a.yaml` given
 /// twice, or given and also walked, is read once and in path order.
-#[derive(Default)]
-struct Files(BTreeMap<PathBuf, Input>);
+struct Files {
+    by_key: BTreeMap<PathBuf, Input>,
+    /// The current directory, `None` if it cannot be looked up.
+    cwd: Option<PathBuf>,
+}
 
 impl Files {
     fn add(&mut self, path: PathBuf, kind: FileKind, explicit: bool) {
         // Keyed absolutely: `worker.yaml` named from `sub/` and
         // `../sub/worker.yaml` reached by walking the parent are one file.
-        let key = lexical_normalize(&std::path::absolute(&path).unwrap_or_else(|_| path.clone()));
-        self.0
+        let key = absolute_from(&path, self.cwd.as_deref());
+        self.by_key
             .entry(key)
             .and_modify(|input| {
                 if let Input::File { explicit: e, .. } = input {
@@ -263,7 +271,9 @@ struct Excludes {
 }
 
 impl Excludes {
-    fn new(globs: &[String]) -> Result<Self, String> {
+    /// `cwd` is the current directory, which relative paths are matched
+    /// from.
+    fn new(globs: &[String], cwd: Option<&Path>) -> Result<Self, String> {
         let mut builder = GitignoreBuilder::new(".");
         for glob in globs {
             builder.add_line(None, glob).map_err(|err| {
@@ -275,9 +285,7 @@ impl Excludes {
             .map_err(|err| format!("invalid --exclude pattern: {err}"))?;
         Ok(Self {
             matcher: Arc::new(matcher),
-            cwd: std::env::current_dir()
-                .ok()
-                .map(|cwd| lexical_normalize(&cwd)),
+            cwd: cwd.map(lexical_normalize),
         })
     }
 
@@ -377,6 +385,17 @@ pub(crate) fn lexical_normalize(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+/// [`std::path::absolute`], lexically normalised, with the current directory
+/// looked up once by the caller rather than once per path (a system call
+/// each): `cwd` is that directory, `None` when it could not be looked up, in
+/// which case a relative path stays relative, as it does when empty.
+pub(crate) fn absolute_from(path: &Path, cwd: Option<&Path>) -> PathBuf {
+    match cwd {
+        Some(cwd) if !path.as_os_str().is_empty() => lexical_normalize(&cwd.join(path)),
+        _ => lexical_normalize(path),
+    }
 }
 
 /// The nearest directory at or above `start` that holds `.git` (a directory
