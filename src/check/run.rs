@@ -287,8 +287,9 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         let cluster = abs.as_ref().and_then(|a| config.cluster_of(a));
         let report_here = repository.is_none() || given.is_some();
         let file = match result {
-            Ok(text) => {
-                let file = sources.add(SourceFile::new(shown, text));
+            Ok(mut source) => {
+                source.path = shown;
+                let file = sources.add(source);
                 files.push(Loaded { file, cluster });
                 file
             }
@@ -502,8 +503,9 @@ fn discover_inputs(
     named
 }
 
-/// Text, or why there is none with the valid text before the problem.
-type ReadResult = Result<String, (ReadError, String)>;
+/// The file (its path set by the caller), or why there is none with the
+/// valid text before the problem.
+type ReadResult = Result<SourceFile, (ReadError, String)>;
 
 /// Reads every input in parallel. A failure carries the valid text before
 /// the problem (for invalid UTF-8), so the error has a line and column.
@@ -552,7 +554,12 @@ fn read_inputs<'d>(
                 };
                 (e, prefix)
             });
-            (input, result)
+            // Line starts are found here, in parallel, not as files are
+            // added to the source map.
+            (
+                input,
+                result.map(|text| SourceFile::new(PathBuf::new(), text)),
+            )
         })
         .collect()
 }
