@@ -775,7 +775,10 @@ mod tests {
         read.iter()
             .map(|(input, result)| {
                 let name = input.path().and_then(Path::file_name).unwrap();
-                let result = result.clone().map_err(|(e, _)| e);
+                let result = match result {
+                    Ok(source) => Ok(source.text.to_string()),
+                    Err((e, _)) => Err(e.clone()),
+                };
                 (name.to_string_lossy().into_owned(), result)
             })
             .collect()
