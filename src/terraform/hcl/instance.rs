@@ -983,10 +983,7 @@ impl<'p> Instance<'p> {
             },
             _ => return unknown,
         };
-        let local = source.starts_with("./")
-            || source.starts_with("../")
-            || source == "."
-            || source == "..";
+        let local = super::is_local(&source);
         let dir = crate::discover::lexical_normalize(&self.module.dir.join(&source));
         let module = if local {
             self.prog.modules.get(&dir)
@@ -1133,29 +1130,15 @@ impl<'p> Instance<'p> {
         // Every state is evaluated: move the instances out rather than
         // clone them (a child module's resources would otherwise be copied
         // once per level of nesting).
-        let mut states: Vec<(usize, Rc<ResState>)> = self
-            .resources
-            .take()
-            .into_iter()
-            .filter_map(|(idx, state)| Some((idx, state?)))
-            .collect();
-        states.sort_unstable_by_key(|(idx, _)| *idx);
         let mut resources = Vec::new();
-        for (_, state) in states {
+        for state in in_order(self.resources.take()) {
             match Rc::try_unwrap(state) {
                 Ok(state) => resources.extend(state.resources),
                 Err(shared) => resources.extend(shared.resources.iter().cloned()),
             }
         }
-        let mut calls: Vec<(usize, Rc<CallState>)> = self
-            .calls
-            .take()
-            .into_iter()
-            .filter_map(|(idx, state)| Some((idx, state?)))
-            .collect();
-        calls.sort_unstable_by_key(|(idx, _)| *idx);
         let mut unfollowed = Vec::new();
-        for (_, state) in calls {
+        for state in in_order(self.calls.take()) {
             match Rc::try_unwrap(state) {
                 Ok(state) => {
                     for (_, child) in state.children {
@@ -1178,6 +1161,16 @@ impl<'p> Instance<'p> {
             unfollowed,
         }
     }
+}
+
+/// The evaluated states of a memo, in declaration order.
+fn in_order<T>(memo: HashMap<usize, Option<Rc<T>>>) -> Vec<Rc<T>> {
+    let mut states: Vec<(usize, Rc<T>)> = memo
+        .into_iter()
+        .filter_map(|(idx, state)| Some((idx, state?)))
+        .collect();
+    states.sort_unstable_by_key(|(idx, _)| *idx);
+    states.into_iter().map(|(_, state)| state).collect()
 }
 
 #[derive(Clone, Copy)]

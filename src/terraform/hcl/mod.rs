@@ -136,9 +136,8 @@ fn calls_of(parsed: &ParsedFile) -> Calls {
         .collect()
 }
 
-/// Whether a module source names a local directory, as instantiation reads
-/// it.
-fn is_local(source: &str) -> bool {
+/// Whether a module source names a local directory.
+pub(crate) fn is_local(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
 }
 
