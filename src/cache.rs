@@ -38,6 +38,38 @@ use std::path::{Path, PathBuf};
 /// Bumped whenever a cached type or a key changes.
 const FORMAT: u32 = 1;
 
+/// The kinds of entries, one directory each.
+const KINDS: [&str; 4] = ["yaml", "tf-calls", "tf-file", "tf-root"];
+
+/// What spof writes in CACHEDIR.TAG.
+const TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
+                   # This file is a cache directory tag created by spof.\n";
+
+/// `v<format>-<spof version>`, as [`Cache::open`] names its directories.
+fn is_version_dir(name: &str) -> bool {
+    let Some((format, version)) = name.strip_prefix('v').and_then(|n| n.split_once('-')) else {
+        return false;
+    };
+    let numbers: Vec<&str> = version.split(['.', '-', '+']).take(3).collect();
+    !format.is_empty()
+        && format.bytes().all(|b| b.is_ascii_digit())
+        && numbers.len() == 3
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Whether `dir` is a directory holding nothing but entry directories.
+fn only_kinds(dir: &Path) -> bool {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return false;
+    };
+    entries.flatten().all(|e| {
+        e.file_type().is_ok_and(|t| t.is_dir())
+            && e.file_name().to_str().is_some_and(|n| KINDS.contains(&n))
+    })
+}
+
 /// An open cache: one directory per format and spof version.
 #[derive(Debug)]
 pub struct Cache {
@@ -115,25 +147,25 @@ impl Cache {
     pub fn open(root: &Path) -> Option<Cache> {
         let version = format!("v{FORMAT}-{}", env!("CARGO_PKG_VERSION"));
         let dir = root.join(&version);
-        for kind in ["yaml", "tf-calls", "tf-file", "tf-root"] {
+        for kind in KINDS {
             std::fs::create_dir_all(dir.join(kind)).ok()?;
         }
         let tag = root.join("CACHEDIR.TAG");
         if !tag.exists() {
             // https://bford.info/cachedir/: backup tools skip the directory.
-            let _ = std::fs::write(
-                &tag,
-                "Signature: 8a477f597d28d172789f06886806bc55\n\
-                 # This file is a cache directory tag created by spof.\n",
-            );
+            let _ = std::fs::write(&tag, TAG);
         }
-        if let Ok(entries) = std::fs::read_dir(root) {
+        // Only in a directory spof tagged, only what spof wrote: a
+        // `--cache-dir` given by mistake loses nothing of its own.
+        if std::fs::read_to_string(&tag).is_ok_and(|t| t == TAG)
+            && let Ok(entries) = std::fs::read_dir(root)
+        {
             for entry in entries.flatten() {
                 let name = entry.file_name();
                 let stale = name
                     .to_str()
-                    .is_some_and(|n| n.starts_with('v') && n.contains('-') && n != version);
-                if stale && entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    .is_some_and(|n| n != version && is_version_dir(n));
+                if stale && only_kinds(&entry.path()) {
                     let _ = std::fs::remove_dir_all(entry.path());
                 }
             }
@@ -262,5 +294,51 @@ impl<'de> serde::Deserialize<'de> for Span {
         found
             .map(|file| Span::new(file, range))
             .ok_or_else(|| serde::de::Error::custom("a span outside its file"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_directories() {
+        assert!(is_version_dir("v1-0.1.0"));
+        assert!(is_version_dir("v12-1.20.3-beta.1"));
+        assert!(!is_version_dir("vendor-libs"));
+        assert!(!is_version_dir("v1-"));
+        assert!(!is_version_dir("v-0.1.0"));
+        assert!(!is_version_dir("v1-0.1"));
+    }
+
+    #[test]
+    fn only_spof_directories_of_other_versions_are_removed() {
+        let root = tempfile::tempdir().unwrap();
+        let old = root.path().join("v0-0.0.1");
+        std::fs::create_dir_all(old.join("yaml")).unwrap();
+        // Named like a version, but holding something spof never writes.
+        let foreign = root.path().join("v9-9.9.9");
+        std::fs::create_dir_all(&foreign).unwrap();
+        std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
+        let vendor = root.path().join("vendor-libs");
+        std::fs::create_dir_all(&vendor).unwrap();
+        assert!(Cache::open(root.path()).is_some());
+        assert!(!old.exists());
+        assert!(foreign.join("notes.txt").exists());
+        assert!(vendor.exists());
+    }
+
+    #[test]
+    fn a_directory_spof_did_not_tag_is_never_pruned() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(
+            root.path().join("CACHEDIR.TAG"),
+            "Signature: someone else\n",
+        )
+        .unwrap();
+        let old = root.path().join("v0-0.0.1");
+        std::fs::create_dir_all(old.join("yaml")).unwrap();
+        assert!(Cache::open(root.path()).is_some());
+        assert!(old.exists());
     }
 }
