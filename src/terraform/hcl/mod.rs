@@ -195,10 +195,20 @@ fn load_in_pool(
             (id, calls)
         })
         .collect();
+    // Parses a file; one that parses is stored for the roots evaluated
+    // again later.
+    let parse_storing = |id: FileId| {
+        let file = parse_file(id, sources.get(id), limits);
+        if let (Some(cache), None) = (cache, &file.error) {
+            let declarations = (file.kind, &file.items, &file.vars);
+            cache.put_spanned("tf-file", &file_key("tf-file", id), &declarations, &[id]);
+        }
+        file
+    };
     let mut parsed: HashMap<FileId, ParsedFile> = looked
         .par_iter()
         .filter(|(_, calls)| calls.is_none())
-        .map(|&(id, _)| (id, parse_file(id, sources.get(id), limits)))
+        .map(|&(id, _)| (id, parse_storing(id)))
         .collect();
     let mut calls: HashMap<FileId, Calls> = HashMap::new();
     for (id, cached) in looked {
@@ -210,11 +220,7 @@ fn load_in_pool(
         parsed
             .par_iter()
             .filter(|(_, p)| p.error.is_none())
-            .for_each(|(id, p)| {
-                cache.put("tf-calls", &file_key("tf-calls", *id), &calls[id]);
-                let declarations = (p.kind, &p.items, &p.vars);
-                cache.put_spanned("tf-file", &file_key("tf-file", *id), &declarations, &[*id]);
-            });
+            .for_each(|(id, _)| cache.put("tf-calls", &file_key("tf-calls", *id), &calls[id]));
     }
 
     // Modules: one per directory of configuration files; a module's calls
@@ -344,10 +350,13 @@ fn load_in_pool(
         needed
             .par_iter()
             .map(|&id| {
-                let key = cache.map(|_| file_key("tf-file", id));
-                if let (Some(cache), Some(key)) = (cache, &key)
-                    && let Some((kind, items, vars)) =
-                        cache.get_spanned::<CachedFile>("tf-file", key, &[id], length)
+                if let Some(cache) = cache
+                    && let Some((kind, items, vars)) = cache.get_spanned::<CachedFile>(
+                        "tf-file",
+                        &file_key("tf-file", id),
+                        &[id],
+                        length,
+                    )
                 {
                     let error = None;
                     return (
@@ -361,12 +370,7 @@ fn load_in_pool(
                         },
                     );
                 }
-                let file = parse_file(id, sources.get(id), limits);
-                if let (Some(cache), Some(key), None) = (cache, &key, &file.error) {
-                    let declarations = (file.kind, &file.items, &file.vars);
-                    cache.put_spanned("tf-file", key, &declarations, &[id]);
-                }
-                (id, file)
+                (id, parse_storing(id))
             })
             .collect::<Vec<_>>(),
     );
