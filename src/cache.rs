@@ -5,8 +5,9 @@
 //! every commit. The cache keeps what parsing and Terraform evaluation
 //! produced, keyed by a BLAKE3 hash of everything the result depends on:
 //!
-//! - `yaml/`: the document trees of one YAML or JSON file, keyed by its text
-//!   and the parse limits;
+//! - `yaml/`: what the extractors take from one YAML or JSON file (the
+//!   documents they read, and the resources of its Terraform plans; see
+//!   [`crate::check::Sifted`]), keyed by its text and the parse limits;
 //! - `tf-calls/`: the module calls of one Terraform file, keyed by its name,
 //!   its text and the limits (what decides the root modules without
 //!   parsing);
@@ -36,7 +37,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever a cached type or a key changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The kinds of entries, one directory each.
 const KINDS: [&str; 4] = ["yaml", "tf-calls", "tf-file", "tf-root"];

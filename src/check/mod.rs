@@ -25,11 +25,12 @@ use crate::model::{
     CloudUnit, Domain, Level, Model, Suppression, TERRAFORM_ID_PREFIX, UnfollowedModule,
 };
 use crate::parse::Document;
+use crate::parse::tree::{Node, Value};
 use crate::parse::yaml::{self, Limits};
 use crate::render::Summary;
 use crate::rules::baseline::Baseline;
 use crate::rules::{self, Settings, suppression};
-use crate::source::{FileId, SourceMap, Span, TextRange};
+use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
 use crate::terraform::{self, Resource, kb::KnowledgeBase};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -181,21 +182,80 @@ pub fn parse_all(
     files: &[Loaded],
     limits: &Limits,
 ) -> Vec<(Vec<Document>, Option<Diagnostic>)> {
-    parse_all_cached(sources, files, limits, None)
-}
-
-/// [`parse_all`], reading the trees of files parsed before from `cache`
-/// and storing the others (those that parse).
-pub fn parse_all_cached(
-    sources: &SourceMap,
-    files: &[Loaded],
-    limits: &Limits,
-    cache: Option<&Cache>,
-) -> Vec<(Vec<Document>, Option<Diagnostic>)> {
     files
         .par_iter()
         .map(|loaded| {
             let source = sources.get(loaded.file);
+            let (docs, error) = yaml::parse_stream(&source.text, limits);
+            (docs, error.map(|e| syntax_error(loaded.file, source, e)))
+        })
+        .collect()
+}
+
+fn syntax_error(file: FileId, source: &SourceFile, e: yaml::SyntaxError) -> Diagnostic {
+    let mut d = Diagnostic::error(
+        "parse-error",
+        Span::new(file, e.range),
+        format!("cannot parse {}: {}", source.display_path(), e.message),
+    )
+    .with_label(e.message.clone());
+    d.help = e.help;
+    d
+}
+
+/// What the extractors take from one YAML or JSON file: its documents, those
+/// no extractor reads replaced by empty mappings (so that positions in the
+/// stream are kept), and the resources of each Terraform plan or state
+/// document, read as the file is parsed.
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Sifted {
+    pub docs: Vec<Document>,
+    pub plans: Vec<Vec<Resource>>,
+}
+
+impl Sifted {
+    fn new(file: FileId, docs: Vec<Document>) -> Self {
+        let plans = docs
+            .iter()
+            .filter_map(|d| terraform::plan::read(file, &d.root))
+            .collect();
+        let docs = docs
+            .into_iter()
+            .enumerate()
+            .map(|(i, doc)| {
+                let read = kubernetes::reads(&doc.root)
+                    || crate::model::backstage::reads(&doc.root)
+                    || (i == 0 && compose::reads(&doc.root));
+                if read {
+                    doc
+                } else {
+                    Document {
+                        root: Node {
+                            range: TextRange::empty(doc.root.range.start as usize),
+                            value: Value::Map(Vec::new()),
+                        },
+                    }
+                }
+            })
+            .collect();
+        Self { docs, plans }
+    }
+}
+
+/// Parses and sifts the YAML/JSON files in parallel, reading files parsed
+/// before from `cache` and storing the others (those that parse); syntax
+/// errors become diagnostics.
+pub fn read_documents(
+    sources: &SourceMap,
+    files: &[Loaded],
+    limits: &Limits,
+    cache: Option<&Cache>,
+) -> Vec<(Sifted, Option<Diagnostic>)> {
+    files
+        .par_iter()
+        .map(|loaded| {
+            let file = loaded.file;
+            let source = sources.get(file);
             let key = cache.map(|_| {
                 KeyBuilder::new("yaml")
                     .u64(limits.max_depth as u64)
@@ -203,27 +263,20 @@ pub fn parse_all_cached(
                     .str(&source.text)
                     .key()
             });
+            let length = source.text.len();
             if let (Some(cache), Some(key)) = (cache, &key)
-                && let Some(docs) = cache.get::<Vec<Document>>("yaml", key)
-                && docs.iter().all(|d| d.root.fits(source.text.len()))
+                && let Some(sifted) =
+                    cache.get_spanned::<Sifted>("yaml", key, &[file], |_| length)
+                && sifted.docs.iter().all(|d| d.root.fits(length))
             {
-                return (docs, None);
+                return (sifted, None);
             }
             let (docs, error) = yaml::parse_stream(&source.text, limits);
+            let sifted = Sifted::new(file, docs);
             if let (Some(cache), Some(key), None) = (cache, &key, &error) {
-                cache.put("yaml", key, &docs);
+                cache.put_spanned("yaml", key, &sifted, &[file]);
             }
-            let diagnostic = error.map(|e| {
-                let mut d = Diagnostic::error(
-                    "parse-error",
-                    Span::new(loaded.file, e.range),
-                    format!("cannot parse {}: {}", source.display_path(), e.message),
-                )
-                .with_label(e.message.clone());
-                d.help = e.help;
-                d
-            });
-            (docs, diagnostic)
+            (sifted, error.map(|e| syntax_error(file, source, e)))
         })
         .collect()
 }
@@ -278,15 +331,20 @@ pub fn check_estate(
     let manifests = of_kind(Some(FileKind::Manifest));
     let documents = of_kind(None);
     let files = &documents[..];
-    let parsed = parse_all_cached(&sources, files, &setup.limits, setup.cache.as_deref());
+    let mut parsed = read_documents(&sources, files, &setup.limits, setup.cache.as_deref());
+    let plans: Vec<(FileId, Vec<Vec<Resource>>)> = files
+        .iter()
+        .zip(&mut parsed)
+        .map(|(loaded, (sifted, _))| (loaded.file, std::mem::take(&mut sifted.plans)))
+        .collect();
     let mut model = Model::default();
     let inputs: Vec<FileDocs<'_>> = files
         .iter()
         .zip(&parsed)
-        .map(|(loaded, (docs, _))| FileDocs {
+        .map(|(loaded, (sifted, _))| FileDocs {
             file: loaded.file,
             cluster: loaded.cluster,
-            docs,
+            docs: &sifted.docs,
         })
         .collect();
     kubernetes::extract(&inputs, &setup.keys, &mut model);
@@ -295,7 +353,7 @@ pub fn check_estate(
     terraform_model(
         &sources,
         &terraform,
-        &inputs,
+        plans,
         setup,
         &mut model,
         &mut errors,
@@ -411,7 +469,7 @@ pub(crate) fn drop_later<T: Send + 'static>(value: T) {
 fn terraform_model(
     sources: &SourceMap,
     configurations: &[Loaded],
-    documents: &[FileDocs<'_>],
+    documents: Vec<(FileId, Vec<Vec<Resource>>)>,
     setup: &Setup,
     model: &mut Model,
     errors: &mut Vec<Diagnostic>,
@@ -440,13 +498,14 @@ fn terraform_model(
     // A plan describes the root module of its directory when it is the only
     // plan there; any other plan is an estate of its own, named by its path.
     let mut plans: Vec<(String, String, Vec<Resource>)> = Vec::new();
-    for input in documents {
-        let path = &sources.get(input.file).path;
+    for (file, found) in documents {
+        if found.is_empty() {
+            continue;
+        }
+        let path = &sources.get(file).path;
         let dir = terraform::root_name(path.parent().unwrap_or(Path::new("")));
-        for doc in input.docs {
-            if let Some(resources) = terraform::plan::read(input.file, &doc.root) {
-                plans.push((dir.clone(), terraform::root_name(path), resources));
-            }
+        for resources in found {
+            plans.push((dir.clone(), terraform::root_name(path), resources));
         }
     }
     // The HCL resources by root, so that merging a plan touches only its
@@ -620,4 +679,73 @@ fn domains_of(model: &Model, context: &Context, e: usize) -> Vec<Domain> {
 /// first byte or at the offending one.
 pub fn file_error(file: FileId, at: usize, message: String) -> Diagnostic {
     Diagnostic::error("read-error", Span::new(file, TextRange::empty(at)), message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sift(text: &str) -> Sifted {
+        let (docs, error) = yaml::parse_stream(text, &Limits::default());
+        assert!(error.is_none());
+        Sifted::new(FileId(0), docs)
+    }
+
+    fn kept(sifted: &Sifted) -> Vec<bool> {
+        sifted
+            .docs
+            .iter()
+            .map(|d| !matches!(&d.root.value, Value::Map(m) if m.is_empty()))
+            .collect()
+    }
+
+    #[test]
+    fn documents_no_extractor_reads_are_emptied_in_place() {
+        let text = "\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: things.example.com}
+---
+services: {web: {image: nginx}}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: settings}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: web}
+---
+apiVersion: v1
+kind: List
+items: []
+";
+        let sifted = sift(text);
+        // A compose file is only ever the first document: the second one is
+        // not read, and stays unread once the first is emptied.
+        assert_eq!(kept(&sifted), [false, false, true, true, true, true]);
+        assert!(sifted.plans.is_empty());
+        // Positions are kept: an emptied document is where it was.
+        assert_eq!(sifted.docs[1].root.range.start as usize, text.find("services").unwrap());
+    }
+
+    #[test]
+    fn a_first_document_with_services_is_kept() {
+        assert_eq!(kept(&sift("services: {web: {image: nginx}}\n")), [true]);
+    }
+
+    #[test]
+    fn plans_are_read_as_the_file_is_sifted() {
+        let plan = r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
+            {"address": "aws_db_instance.main", "mode": "managed", "type": "aws_db_instance",
+             "name": "main", "values": {"multi_az": false}}]}}}"#;
+        let sifted = sift(plan);
+        assert_eq!(kept(&sifted), [false]);
+        assert_eq!(sifted.plans.len(), 1);
+        assert_eq!(sifted.plans[0][0].address, "aws_db_instance.main");
+    }
 }

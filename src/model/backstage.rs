@@ -153,16 +153,19 @@ impl Catalog {
     }
 }
 
+/// Whether extraction reads the document `node`: a catalog entity.
+pub fn reads(node: &Node) -> bool {
+    node.get("apiVersion")
+        .and_then(Node::as_text)
+        .is_some_and(|v| matches!(v, "backstage.io/v1alpha1" | "backstage.io/v1beta1"))
+}
+
 fn items<'a>(files: &[FileDocs<'a>]) -> Vec<Item<'a>> {
     let mut out = Vec::new();
     for f in files {
         for doc in f.docs {
             let node = &doc.root;
-            let is_catalog = node
-                .get("apiVersion")
-                .and_then(Node::as_text)
-                .is_some_and(|v| matches!(v, "backstage.io/v1alpha1" | "backstage.io/v1beta1"));
-            if !is_catalog {
+            if !reads(node) {
                 continue;
             }
             let Some(kind) = node.get("kind").and_then(Node::as_text) else {

@@ -119,6 +119,13 @@ impl<'a> Service<'a> {
 }
 
 /// Extracts every service of every compose project among `files`.
+/// Whether extraction reads a file's first document `root`: it has
+/// services, so it is a compose file or one a service `extends`. Other
+/// documents are never read.
+pub fn reads(root: &Node) -> bool {
+    root.get("services").is_some()
+}
+
 pub fn extract(files: &[FileDocs<'_>], sources: &SourceMap, model: &mut Model) {
     let mut by_path: HashMap<PathBuf, (FileId, &Node)> = HashMap::new();
     let mut projects: BTreeMap<PathBuf, Vec<ComposeFile<'_>>> = BTreeMap::new();

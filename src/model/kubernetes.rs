@@ -133,6 +133,9 @@ fn collect<'a>(file: FileId, cluster: Option<usize>, node: &'a Node, out: &mut V
         }
         return;
     }
+    if !READ_KINDS.contains(&kind) {
+        return;
+    }
     let Some(meta) = node.get("metadata") else {
         return;
     };
@@ -156,6 +159,20 @@ fn collect<'a>(file: FileId, cluster: Option<usize>, node: &'a Node, out: &mut V
     });
 }
 
+/// Whether extraction reads the document `node`: an object of one of
+/// [`READ_KINDS`], or a list (whose items are objects). Documents it does
+/// not read need not be kept (CustomResourceDefinitions are most of the
+/// bytes of many repositories).
+pub fn reads(node: &Node) -> bool {
+    let (Some(kind), Some(_)) = (
+        node.get("kind").and_then(Node::as_text),
+        node.get("apiVersion").and_then(Node::as_text),
+    ) else {
+        return false;
+    };
+    kind.ends_with("List") || READ_KINDS.contains(&kind)
+}
+
 fn is_backstage(node: &Node) -> bool {
     node.get("apiVersion")
         .and_then(Node::as_text)
@@ -171,6 +188,34 @@ pub(crate) const WORKLOAD_KINDS: &[&str] = &[
     "Pod",
     "Job",
     "CronJob",
+];
+
+/// Every kind extraction reads: the entities' kinds, the objects folded
+/// into them (autoscalers, budgets, volumes, storage classes, ConfigMaps),
+/// Nodes, and the operators' objects that say what a tool manages. Objects
+/// of other kinds are skipped as they are collected.
+const READ_KINDS: &[&str] = &[
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicaSet",
+    "ReplicationController",
+    "Pod",
+    "Job",
+    "CronJob",
+    "Service",
+    "Ingress",
+    "PersistentVolumeClaim",
+    "Node",
+    "HorizontalPodAutoscaler",
+    "PodDisruptionBudget",
+    "PersistentVolume",
+    "StorageClass",
+    "ConfigMap",
+    "Application",
+    "ServiceMonitor",
+    "PodMonitor",
+    "Schedule",
 ];
 
 /// Images and names that mark quorum systems: they need a majority of their
@@ -1349,6 +1394,13 @@ fn annotation_suppression(o: &Object<'_>, node: &Node, id: &str) -> Suppression 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_workload_kind_is_read() {
+        for kind in WORKLOAD_KINDS {
+            assert!(READ_KINDS.contains(kind), "{kind}");
+        }
+    }
 
     #[test]
     fn hosts_are_found_in_urls_and_lists() {
