@@ -13,6 +13,8 @@
 //!   parsing);
 //! - `tf-file/`: the declarations of one Terraform file, likewise keyed (what
 //!   evaluating a root module again needs of the files that did not change);
+//! - `nomad/`: the jobs read from one Nomad job file, keyed by its text and
+//!   the depth limit;
 //! - `tf-root/`: the resources and unfollowed module calls of one root
 //!   module, keyed by the path and text of every file of every module it
 //!   can reach, the variables and variable files, and the limits.
@@ -40,7 +42,7 @@ use std::path::{Path, PathBuf};
 const FORMAT: u32 = 2;
 
 /// The kinds of entries, one directory each.
-const KINDS: [&str; 4] = ["yaml", "tf-calls", "tf-file", "tf-root"];
+const KINDS: [&str; 5] = ["yaml", "tf-calls", "tf-file", "tf-root", "nomad"];
 
 /// What spof writes in CACHEDIR.TAG.
 const TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
@@ -296,6 +298,25 @@ impl<'de> serde::Deserialize<'de> for Span {
             .map(|file| Span::new(file, range))
             .ok_or_else(|| serde::de::Error::custom("a span outside its file"))
     }
+}
+
+/// A `&'static str` for a label read from an entry (a text from a fixed
+/// set, such as [`crate::model::Pin::via`]): each distinct text is leaked
+/// once and shared by every entry that holds it.
+pub(crate) fn intern(text: String) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static SEEN: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+    let mut seen = SEEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let seen = seen.get_or_insert_with(HashSet::new);
+    if let Some(found) = seen.get(text.as_str()) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(text.into_boxed_str());
+    seen.insert(leaked);
+    leaked
 }
 
 #[cfg(test)]

@@ -365,6 +365,7 @@ pub fn check_estate(
     errors.extend(crate::model::nomad::extract(
         &nomad_files,
         &setup.limits,
+        setup.cache.as_deref(),
         &mut model,
     ));
     let manifest_files: Vec<_> = manifests

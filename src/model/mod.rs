@@ -19,7 +19,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// Failure-domain levels, outermost first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Region,
@@ -38,7 +38,7 @@ impl Level {
 }
 
 /// A named place that can fail as a unit: `zone:ap-northeast-2a`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub struct Domain {
     pub level: Level,
     pub name: String,
@@ -59,7 +59,7 @@ impl fmt::Display for Domain {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Service,
@@ -93,7 +93,7 @@ impl Role {
 }
 
 /// How an entity's availability combines its dependencies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Combine {
     /// Down when any hard dependency is down (a workload needing its database).
     All,
@@ -102,14 +102,14 @@ pub enum Combine {
     Any,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Strength {
     Hard,
     Soft,
 }
 
 /// A dependency as written in the source, before resolution.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum Reference {
     /// An entity id, exactly (`k8s:StatefulSet/prod/pg`).
     Id(String),
@@ -146,7 +146,7 @@ pub enum Reference {
     K8sLabel { key: String, value: String },
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Dependency {
     pub target: Reference,
     pub strength: Strength,
@@ -164,14 +164,14 @@ pub struct Dependency {
 }
 
 /// A count with the place that sets it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Replicas {
     pub count: u32,
     pub span: Span,
     pub source: ReplicaSource,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum ReplicaSource {
     /// `replicas: N` in the workload.
     Explicit,
@@ -184,7 +184,7 @@ pub enum ReplicaSource {
 }
 
 /// A hard restriction of replicas to a set of domains at one level.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Pin {
     pub level: Level,
     pub domains: Vec<String>,
@@ -193,14 +193,39 @@ pub struct Pin {
     pub via: &'static str,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+impl<'de> serde::Deserialize<'de> for Pin {
+    /// As derived, but `via` is read into a shared `&'static str`.
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Raw {
+            level: Level,
+            domains: Vec<String>,
+            span: Span,
+            via: String,
+        }
+        let Raw {
+            level,
+            domains,
+            span,
+            via,
+        } = Raw::deserialize(deserializer)?;
+        Ok(Self {
+            level,
+            domains,
+            span,
+            via: crate::cache::intern(via),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Guarantee {
     Hard,
     BestEffort,
 }
 
 /// Replicas forced (or encouraged) across domains of a level.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Spread {
     pub level: Level,
     pub guarantee: Guarantee,
@@ -213,7 +238,7 @@ pub struct Spread {
 }
 
 /// A zonal volume shared by all replicas pins them to its zone.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VolumePin {
     pub claim: String,
     /// `ReadWriteOnce` or `ReadWriteOncePod`.
@@ -227,7 +252,7 @@ pub struct VolumePin {
 }
 
 /// Replicas needed up for a quorum system (etcd, ZooKeeper, …).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Quorum {
     pub needed: u32,
     /// Why the workload is a quorum system (image, annotation).
@@ -235,7 +260,7 @@ pub struct Quorum {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum IntOrPercent {
     Int(u32),
     Percent(u32),
@@ -253,7 +278,7 @@ impl IntOrPercent {
 }
 
 /// A PodDisruptionBudget that selects the workload's pods.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DisruptionBudget {
     pub name: String,
     pub min_available: Option<(IntOrPercent, Span)>,
@@ -261,7 +286,7 @@ pub struct DisruptionBudget {
     pub span: Span,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum WorkloadKind {
     /// Long-running: Deployment, StatefulSet, ReplicaSet, ReplicationController, Pod.
     LongRunning,
@@ -271,7 +296,7 @@ pub enum WorkloadKind {
     Batch,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Placement {
     pub replicas: Option<Replicas>,
     pub pins: Vec<Pin>,
@@ -310,7 +335,7 @@ impl Placement {
 }
 
 /// Which kind of cloud single point a [`CloudFact`] is, for rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum CloudClass {
     /// Databases, caches, queues, search and file systems.
     Datastore,
@@ -321,7 +346,7 @@ pub enum CloudClass {
 }
 
 /// The single failure a [`CloudFact`] does not survive.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum CloudUnit {
     /// One zone: named when the configuration says which.
     Zone(Option<String>),
@@ -331,7 +356,7 @@ pub enum CloudUnit {
 
 /// A cloud resource's own single point of failure, as the provider
 /// knowledge base judges it from its attributes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CloudFact {
     pub class: CloudClass,
     pub unit: CloudUnit,
@@ -350,7 +375,7 @@ pub struct CloudFact {
 }
 
 /// One declaration of an entity, in one cluster.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Instance {
     /// Index into the configured clusters; `None` is the implicit cluster
     /// of files no `[[cluster]]` claims.
@@ -465,7 +490,7 @@ pub const K8S_ID_PREFIX: &str = "k8s:";
 /// Entity ids of Terraform resources: `tf:` and the address.
 pub const TERRAFORM_ID_PREFIX: &str = "tf:";
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Entity {
     /// Stable id: `k8s:Deployment/default/web`.
     pub id: String,

@@ -12,6 +12,7 @@
 //! without default, a `${NOMAD_…}` interpolation, a function call) are
 //! unknown: the fact they would set is skipped, never guessed.
 
+use crate::cache::{Cache, KeyBuilder};
 use super::kubernetes::{DEPENDS_ON, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, parse_reference};
 use super::tools;
 use super::{
@@ -79,14 +80,14 @@ impl Val {
 }
 
 /// A field of a block: absent, known, or written but not evaluable.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 enum Field {
     Absent,
     Known(String, Span),
     Unknown,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Constraint {
     attribute: Field,
     operator: String,
@@ -95,7 +96,7 @@ struct Constraint {
     value: Field,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct MetaEntry {
     key: String,
     value: String,
@@ -106,7 +107,7 @@ struct MetaEntry {
     verbatim: Option<usize>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 enum Count {
     Absent,
     Known(u32, Span),
@@ -114,14 +115,14 @@ enum Count {
 }
 
 /// A Consul service a group reads.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct ServiceRef {
     service: String,
     span: Span,
     via: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Group {
     name: String,
     span: Span,
@@ -137,7 +138,7 @@ struct Group {
     refs: Vec<ServiceRef>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Job {
     file: FileId,
     name: String,
@@ -154,16 +155,39 @@ struct Job {
 /// Extracts every task group of the Nomad job files, with the
 /// dependencies between them; returns syntax errors. Files nested deeper
 /// than `limits.max_depth` are errors.
+///
+/// With a `cache`, each file's jobs are read from it when the file was
+/// read before (keyed by its text and the depth limit), and stored when it
+/// parses.
 pub fn extract(
     files: &[(FileId, &SourceFile)],
     limits: &Limits,
+    cache: Option<&Cache>,
     model: &mut Model,
 ) -> Vec<Diagnostic> {
+    let cached = |id: FileId, file: &SourceFile| {
+        let Some(cache) = cache else {
+            return parse_file(id, file, limits);
+        };
+        let key = KeyBuilder::new("nomad")
+            .u64(limits.max_depth as u64)
+            .str(&file.text)
+            .key();
+        let length = file.text.len();
+        if let Some(jobs) = cache.get_spanned("nomad", &key, &[id], |_| length) {
+            return (jobs, None);
+        }
+        let (jobs, error) = parse_file(id, file, limits);
+        if error.is_none() {
+            cache.put_spanned("nomad", &key, &jobs, &[id]);
+        }
+        (jobs, error)
+    };
     // hcl-edit's parser is recursive: parse on threads with room for it.
     let parse = || -> Vec<(Vec<Job>, Option<Diagnostic>)> {
         files
             .par_iter()
-            .map(|(id, file)| parse_file(*id, file, limits))
+            .map(|(id, file)| cached(*id, file))
             .collect()
     };
     let parsed = match rayon::ThreadPoolBuilder::new()
@@ -1247,7 +1271,16 @@ mod tests {
             .map(|(i, s)| (FileId(i as u32), s))
             .collect();
         let mut model = Model::default();
-        let errors = extract(&inputs, &Limits::default(), &mut model);
+        let errors = extract(&inputs, &Limits::default(), None, &mut model);
+        // Through the cache, filled then read back, the same comes out.
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::open(dir.path()).unwrap();
+        for _ in 0..2 {
+            let mut again = Model::default();
+            let again_errors = extract(&inputs, &Limits::default(), Some(&cache), &mut again);
+            assert_eq!(format!("{:?}", again.entities), format!("{:?}", model.entities));
+            assert_eq!(again_errors, errors);
+        }
         Run {
             texts: files.iter().map(|(_, t)| t.to_string()).collect(),
             model,
@@ -1812,7 +1845,7 @@ job "db" {
             .map(|(i, s)| (FileId(i as u32), s))
             .collect();
         let mut model = Model::default();
-        let errors = extract(&inputs, &Limits::default(), &mut model);
+        let errors = extract(&inputs, &Limits::default(), None, &mut model);
         let deps: usize = model
             .entities
             .iter()
