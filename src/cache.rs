@@ -13,6 +13,10 @@
 //!   parsing);
 //! - `tf-file/`: the declarations of one Terraform file, likewise keyed (what
 //!   evaluating a root module again needs of the files that did not change);
+//! - `tf-model/`: the entities the knowledge base makes of one root module's
+//!   resources, and its unfollowed module calls, keyed by the root's
+//!   `tf-root/` key and the knowledge base (with `--rules` extensions); a
+//!   root that a plan is merged into is not kept;
 //! - `nomad/`: the jobs read from one Nomad job file, keyed by its text and
 //!   the depth limit;
 //! - `tf-root/`: the resources and unfollowed module calls of one root
@@ -42,7 +46,9 @@ use std::path::{Path, PathBuf};
 const FORMAT: u32 = 2;
 
 /// The kinds of entries, one directory each.
-const KINDS: [&str; 5] = ["yaml", "tf-calls", "tf-file", "tf-root", "nomad"];
+const KINDS: [&str; 6] = [
+    "yaml", "tf-calls", "tf-file", "tf-root", "tf-model", "nomad",
+];
 
 /// What spof writes in CACHEDIR.TAG.
 const TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
@@ -109,6 +115,11 @@ impl KeyBuilder {
     pub fn u64(&mut self, value: u64) -> &mut Self {
         self.0.update(&value.to_le_bytes());
         self
+    }
+
+    /// Another key, as a part of this one.
+    pub fn key_part(&mut self, key: &Key) -> &mut Self {
+        self.bytes(&key.0)
     }
 
     pub fn key(&self) -> Key {

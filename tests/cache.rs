@@ -76,10 +76,16 @@ const NAMED: [&str; 4] = [
 /// `spof check --format json` on the named files, with the cache in
 /// `cache` (`None`: --no-cache); stdout and the exit code.
 fn check(repo: &Path, cache: Option<&Path>) -> (String, i32) {
+    check_with(repo, cache, &[])
+}
+
+/// [`check`] with more arguments.
+fn check_with(repo: &Path, cache: Option<&Path>, args: &[&str]) -> (String, i32) {
     let mut cmd = Command::cargo_bin("spof").unwrap();
     cmd.current_dir(repo)
         .env("SPOF_TODAY", "2026-01-01")
-        .args(["check", "--format", "json"]);
+        .args(["check", "--format", "json"])
+        .args(args);
     match cache {
         Some(dir) => cmd.arg("--cache-dir").arg(dir),
         None => cmd.arg("--no-cache"),
@@ -119,6 +125,7 @@ fn warm_runs_report_what_a_run_without_the_cache_reports() {
     assert_eq!(entries(cache.path(), "yaml").len(), 2);
     assert_eq!(entries(cache.path(), "tf-calls").len(), 2);
     assert_eq!(entries(cache.path(), "tf-root").len(), 1);
+    assert_eq!(entries(cache.path(), "tf-model").len(), 1);
     assert!(cache.path().join("CACHEDIR.TAG").is_file());
 
     let warm = check(repo.path(), Some(cache.path()));
@@ -162,12 +169,44 @@ fn a_changed_module_file_is_evaluated_again() {
 }
 
 #[test]
+fn a_changed_knowledge_base_judges_cached_resources_again() {
+    let repo = repository();
+    let cache = tempfile::tempdir().unwrap();
+    let builtin = check(repo.path(), Some(cache.path()));
+    assert!(builtin.0.contains("no standby"), "{}", builtin.0);
+    // The same resources, judged by an extension that says otherwise.
+    std::fs::create_dir_all(repo.path().join("kb")).unwrap();
+    std::fs::write(
+        repo.path().join("kb/db.toml"),
+        r#"
+[resource.aws_db_instance]
+role = "datastore"
+zonal = true
+
+[[resource.aws_db_instance.fact]]
+unit = "zone"
+unless = [{ attr = "multi_az", is = true, default = false }]
+message = "lives in a single zone, says the in-house knowledge base"
+help = "set `multi_az = true`"
+"#,
+    )
+    .unwrap();
+    let args = ["--rules", "kb"];
+    let extended = check_with(repo.path(), Some(cache.path()), &args);
+    assert_eq!(extended, check_with(repo.path(), None, &args));
+    assert!(extended.0.contains("in-house"), "{}", extended.0);
+    assert_eq!(entries(cache.path(), "tf-model").len(), 2);
+    // Without the extension, the first entries serve again.
+    assert_eq!(check(repo.path(), Some(cache.path())), builtin);
+}
+
+#[test]
 fn damaged_entries_are_not_used() {
     let repo = repository();
     let cache = tempfile::tempdir().unwrap();
     let fresh = check(repo.path(), None);
     check(repo.path(), Some(cache.path()));
-    for kind in ["yaml", "tf-calls", "tf-root"] {
+    for kind in ["yaml", "tf-calls", "tf-root", "tf-model"] {
         for (i, entry) in entries(cache.path(), kind).iter().enumerate() {
             let bytes = std::fs::read(entry).unwrap();
             // Truncated, garbage, and empty entries.

@@ -22,7 +22,7 @@ use crate::model::compose;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::model::manifest;
 use crate::model::{
-    CloudUnit, Domain, Level, Model, Suppression, TERRAFORM_ID_PREFIX, UnfollowedModule,
+    CloudUnit, Domain, Entity, Level, Model, Suppression, TERRAFORM_ID_PREFIX, UnfollowedModule,
 };
 use crate::parse::Document;
 use crate::parse::tree::{Node, Value};
@@ -265,8 +265,7 @@ pub fn read_documents(
             });
             let length = source.text.len();
             if let (Some(cache), Some(key)) = (cache, &key)
-                && let Some(sifted) =
-                    cache.get_spanned::<Sifted>("yaml", key, &[file], |_| length)
+                && let Some(sifted) = cache.get_spanned::<Sifted>("yaml", key, &[file], |_| length)
                 && sifted.docs.iter().all(|d| d.root.fits(length))
             {
                 return (sifted, None);
@@ -350,14 +349,7 @@ pub fn check_estate(
     kubernetes::extract(&inputs, &setup.keys, &mut model);
     compose::extract(&inputs, &sources, &mut model);
     crate::model::backstage::extract(&inputs, &mut model);
-    terraform_model(
-        &sources,
-        &terraform,
-        plans,
-        setup,
-        &mut model,
-        &mut errors,
-    );
+    terraform_model(&sources, &terraform, plans, setup, &mut model, &mut errors);
     let nomad_files: Vec<_> = nomad
         .iter()
         .map(|f| (f.file, sources.get(f.file)))
@@ -475,27 +467,6 @@ fn terraform_model(
     model: &mut Model,
     errors: &mut Vec<Diagnostic>,
 ) {
-    let ids: Vec<FileId> = configurations.iter().map(|f| f.file).collect();
-    let load = if ids.is_empty() {
-        terraform::hcl::Load::default()
-    } else {
-        terraform::hcl::load_cached(
-            sources,
-            &ids,
-            &setup.variables,
-            &setup.limits,
-            setup.cache.as_deref(),
-        )
-    };
-    errors.extend(load.errors);
-    model
-        .unfollowed_modules
-        .extend(load.unfollowed.into_iter().map(|u| UnfollowedModule {
-            module: u.module,
-            source: u.source,
-            remote: u.remote,
-            span: u.span,
-        }));
     // A plan describes the root module of its directory when it is the only
     // plan there; any other plan is an estate of its own, named by its path.
     let mut plans: Vec<(String, String, Vec<Resource>)> = Vec::new();
@@ -509,6 +480,51 @@ fn terraform_model(
             plans.push((dir.clone(), terraform::root_name(path), resources));
         }
     }
+    let mut per_dir: BTreeMap<String, usize> = BTreeMap::new();
+    for (dir, _, _) in &plans {
+        *per_dir.entry(dir.clone()).or_default() += 1;
+    }
+
+    // A root module's entities depend on its resources and the knowledge
+    // base alone, unless a plan may be merged into it: the cache keeps them
+    // for the others, and their resources are then not even read back.
+    type RootEntities = (Vec<Entity>, Vec<terraform::hcl::UnfollowedModule>);
+    let cache = setup.cache.as_deref();
+    let entities_key = |root_key: &crate::cache::Key| {
+        KeyBuilder::new("tf-model")
+            .key_part(root_key)
+            .bytes(setup.knowledge.digest())
+            .key()
+    };
+    let length = |f: FileId| sources.get(f).text.len();
+    let serve = |root: &terraform::hcl::RootKey<'_>| -> Option<RootEntities> {
+        if per_dir.contains_key(root.name) {
+            return None;
+        }
+        cache?.get_spanned("tf-model", &entities_key(root.key), root.table, length)
+    };
+    let ids: Vec<FileId> = configurations.iter().map(|f| f.file).collect();
+    let (mut load, served) = if ids.is_empty() {
+        (terraform::hcl::Load::default(), Vec::new())
+    } else {
+        terraform::hcl::load_cached(sources, &ids, &setup.variables, &setup.limits, cache, serve)
+    };
+    errors.extend(std::mem::take(&mut load.errors));
+    let mut by_name: BTreeMap<String, Vec<Entity>> = BTreeMap::new();
+    for (name, (entities, unfollowed)) in served {
+        by_name.insert(name, entities);
+        load.unfollowed.extend(unfollowed);
+    }
+    load.unfollowed.sort();
+    load.unfollowed.dedup();
+    model
+        .unfollowed_modules
+        .extend(load.unfollowed.into_iter().map(|u| UnfollowedModule {
+            module: u.module,
+            source: u.source,
+            remote: u.remote,
+            span: u.span,
+        }));
     // The HCL resources by root, so that merging a plan touches only its
     // root's resources.
     let mut by_root: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
@@ -516,10 +532,6 @@ fn terraform_model(
         by_root.entry(r.root.clone()).or_default().push(r);
     }
     let hcl_roots: BTreeSet<String> = by_root.keys().cloned().collect();
-    let mut per_dir: BTreeMap<String, usize> = BTreeMap::new();
-    for (dir, _, _) in &plans {
-        *per_dir.entry(dir.clone()).or_default() += 1;
-    }
     for (dir, file, mut plan) in plans {
         let describes_dir = hcl_roots.contains(&dir) && per_dir.get(&dir) == Some(&1);
         let root = if describes_dir { dir } else { file };
@@ -534,7 +546,23 @@ fn terraform_model(
     }
     let mut resources: Vec<Resource> = by_root.into_values().flatten().collect();
     resources.sort_by(|a, b| (&a.root, &a.address, a.span).cmp(&(&b.root, &b.address, b.span)));
-    terraform::kb::extract(&resources, &setup.knowledge, model);
+    for (name, entities) in terraform::kb::extract_by_root(&resources, &setup.knowledge) {
+        by_name.insert(name.to_string(), entities);
+    }
+    if let Some(cache) = cache {
+        let none = Vec::new();
+        load.roots
+            .par_iter()
+            .filter(|root| !per_dir.contains_key(&root.name))
+            .for_each(|root| {
+                if let Some(key) = &root.key {
+                    let entities = by_name.get(&root.name).unwrap_or(&none);
+                    let value = (entities, &root.unfollowed);
+                    cache.put_spanned("tf-model", &entities_key(key), &value, &root.table);
+                }
+            });
+    }
+    model.entities.extend(by_name.into_values().flatten());
     drop_later(resources);
 }
 
@@ -731,7 +759,10 @@ items: []
         assert_eq!(kept(&sifted), [false, false, true, true, true, true]);
         assert!(sifted.plans.is_empty());
         // Positions are kept: an emptied document is where it was.
-        assert_eq!(sifted.docs[1].root.range.start as usize, text.find("services").unwrap());
+        assert_eq!(
+            sifted.docs[1].root.range.start as usize,
+            text.find("services").unwrap()
+        );
     }
 
     #[test]

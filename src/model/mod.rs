@@ -19,7 +19,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// Failure-domain levels, outermost first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     Region,
@@ -38,7 +40,9 @@ impl Level {
 }
 
 /// A named place that can fail as a unit: `zone:ap-northeast-2a`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Domain {
     pub level: Level,
     pub name: String,
@@ -59,7 +63,9 @@ impl fmt::Display for Domain {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Service,
@@ -102,14 +108,18 @@ pub enum Combine {
     Any,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Strength {
     Hard,
     Soft,
 }
 
 /// A dependency as written in the source, before resolution.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Reference {
     /// An entity id, exactly (`k8s:StatefulSet/prod/pg`).
     Id(String),
@@ -335,7 +345,9 @@ impl Placement {
 }
 
 /// Which kind of cloud single point a [`CloudFact`] is, for rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum CloudClass {
     /// Databases, caches, queues, search and file systems.
     Datastore,
@@ -346,7 +358,9 @@ pub enum CloudClass {
 }
 
 /// The single failure a [`CloudFact`] does not survive.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum CloudUnit {
     /// One zone: named when the configuration says which.
     Zone(Option<String>),

@@ -12,13 +12,13 @@
 //! without default, a `${NOMAD_…}` interpolation, a function call) are
 //! unknown: the fact they would set is skipped, never guessed.
 
-use crate::cache::{Cache, KeyBuilder};
 use super::kubernetes::{DEPENDS_ON, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, parse_reference};
 use super::tools;
 use super::{
     Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Reference,
     ReplicaSource, Replicas, Role, Spread, Strength, Suppression, WorkloadKind,
 };
+use crate::cache::{Cache, KeyBuilder};
 use crate::diagnostic::Diagnostic;
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceFile, Span, TextRange};
@@ -1278,7 +1278,10 @@ mod tests {
         for _ in 0..2 {
             let mut again = Model::default();
             let again_errors = extract(&inputs, &Limits::default(), Some(&cache), &mut again);
-            assert_eq!(format!("{:?}", again.entities), format!("{:?}", model.entities));
+            assert_eq!(
+                format!("{:?}", again.entities),
+                format!("{:?}", model.entities)
+            );
             assert_eq!(again_errors, errors);
         }
         Run {

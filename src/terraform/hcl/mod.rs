@@ -40,6 +40,8 @@ pub struct Load {
     pub errors: Vec<Diagnostic>,
     /// Module calls that were not followed.
     pub unfollowed: Vec<UnfollowedModule>,
+    /// The root modules whose resources are in `resources`.
+    pub roots: Vec<LoadedRoot>,
 }
 
 /// A module call whose source is not among the scanned files.
@@ -65,26 +67,51 @@ pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
 /// modules' command-line variables. Files nested deeper than
 /// `limits.max_depth` are errors.
 pub fn load(sources: &SourceMap, files: &[FileId], vars: &Variables, limits: &Limits) -> Load {
-    load_cached(sources, files, vars, limits, None)
+    load_cached(sources, files, vars, limits, None, |_| None::<()>).0
+}
+
+/// A root module as the cache knows it: its name ([`crate::terraform::root_name`]),
+/// its `tf-root/` key, and the files its cached spans refer to.
+pub struct RootKey<'a> {
+    pub name: &'a str,
+    pub key: &'a cache::Key,
+    pub table: &'a [FileId],
+}
+
+/// A root module [`load_cached`] evaluated or read back from the cache
+/// (not one the caller served).
+#[derive(Debug, Clone)]
+pub struct LoadedRoot {
+    pub name: String,
+    pub key: Option<cache::Key>,
+    pub table: Vec<FileId>,
+    pub unfollowed: Vec<UnfollowedModule>,
 }
 
 /// [`load`], reading from `cache` what earlier runs parsed and evaluated:
 /// each file's module calls (which decide the root modules), and each root
 /// module's resources, keyed by every file the root can reach. Only the
 /// files of root modules not found there are parsed.
-pub fn load_cached(
+///
+/// `serve` is asked first, for each root module with a key: what it returns
+/// stands for that root (the caller keeps what it derives from a root's
+/// resources), whose resources are then neither read back nor evaluated.
+/// Those roots are returned with their names; [`Load::roots`] lists the
+/// others.
+pub fn load_cached<T: Send>(
     sources: &SourceMap,
     files: &[FileId],
     vars: &Variables,
     limits: &Limits,
     cache: Option<&Cache>,
-) -> Load {
+    serve: impl Fn(&RootKey<'_>) -> Option<T> + Sync,
+) -> (Load, Vec<(String, T)>) {
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
         .build();
     match pool {
-        Ok(pool) => pool.install(|| load_in_pool(sources, files, vars, limits, cache)),
-        Err(_) => load_in_pool(sources, files, vars, limits, cache),
+        Ok(pool) => pool.install(|| load_in_pool(sources, files, vars, limits, cache, &serve)),
+        Err(_) => load_in_pool(sources, files, vars, limits, cache, &serve),
     }
 }
 
@@ -141,13 +168,14 @@ pub(crate) fn is_local(source: &str) -> bool {
     source.starts_with("./") || source.starts_with("../") || source == "." || source == ".."
 }
 
-fn load_in_pool(
+fn load_in_pool<T: Send>(
     sources: &SourceMap,
     files: &[FileId],
     vars: &Variables,
     limits: &Limits,
     cache: Option<&Cache>,
-) -> Load {
+    serve: &(impl Fn(&RootKey<'_>) -> Option<T> + Sync),
+) -> (Load, Vec<(String, T)>) {
     let mut ids: Vec<FileId> = files.to_vec();
     for f in &vars.files {
         if !ids.contains(f) {
@@ -323,13 +351,39 @@ fn load_in_pool(
         })
         .collect();
     let length = |f: FileId| sources.get(f).text.len();
-    let found: Vec<Option<RootResult>> = roots
+    // What the caller has for a root; else its resources from the cache.
+    let looked: Vec<(Option<T>, Option<RootResult>)> = roots
         .par_iter()
         .map(|root| {
-            let (cache, key) = (cache?, root.key.as_ref()?);
-            cache.get_spanned("tf-root", key, &root.table, length)
+            let Some(key) = root.key.as_ref() else {
+                return (None, None);
+            };
+            let name = crate::terraform::root_name(root.dir);
+            let root_key = RootKey {
+                name: &name,
+                key,
+                table: &root.table,
+            };
+            if let Some(served) = serve(&root_key) {
+                return (Some(served), None);
+            }
+            let found = cache.and_then(|c| c.get_spanned("tf-root", key, &root.table, length));
+            (None, found)
         })
         .collect();
+    let mut served: Vec<(String, T)> = Vec::new();
+    let mut kept: Vec<Root<'_>> = Vec::new();
+    let mut found: Vec<Option<RootResult>> = Vec::new();
+    for (root, (by_caller, by_cache)) in roots.into_iter().zip(looked) {
+        match by_caller {
+            Some(value) => served.push((crate::terraform::root_name(root.dir), value)),
+            None => {
+                kept.push(root);
+                found.push(by_cache);
+            }
+        }
+    }
+    let roots = kept;
 
     // The roots not in the cache: parse what they reach, and evaluate them.
     let missed: Vec<&Root<'_>> = roots
@@ -496,8 +550,14 @@ fn load_in_pool(
         .into_iter()
         .filter_map(|f| f.or_else(|| evaluated.next()))
         .collect();
-    for (resources, unfollowed) in results {
+    for (root, (resources, unfollowed)) in roots.iter().zip(results) {
         load.resources.extend(resources);
+        load.roots.push(LoadedRoot {
+            name: crate::terraform::root_name(root.dir),
+            key: root.key,
+            table: root.table.clone(),
+            unfollowed: unfollowed.clone(),
+        });
         load.unfollowed.extend(unfollowed);
     }
     load.resources
@@ -505,7 +565,7 @@ fn load_in_pool(
     load.unfollowed.sort();
     load.unfollowed.dedup();
     load.errors.sort_by_key(|a| a.span);
-    load
+    (load, served)
 }
 
 fn literal(e: &ir::Expr) -> Option<String> {

@@ -31,18 +31,11 @@ static UNKNOWN: Value = Value::Unknown;
 pub fn extract(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
     // Each root module is an estate of its own. Resources come sorted by
     // root from the pipeline: each root is then a slice, with no copy.
-    // Roots are independent: extracted in parallel, added in order.
     if resources.is_sorted_by(|a, b| a.root <= b.root) {
-        let groups: Vec<&[Resource]> = resources.chunk_by(|a, b| a.root == b.root).collect();
-        let extracted: Vec<Vec<Entity>> = groups
-            .par_iter()
-            .map(|group| {
-                let mut own = Model::default();
-                extract_root(group, kb, &mut own);
-                own.entities
-            })
-            .collect();
-        model.entities.extend(extracted.into_iter().flatten());
+        let extracted = extract_by_root(resources, kb);
+        model
+            .entities
+            .extend(extracted.into_iter().flat_map(|(_, entities)| entities));
         return;
     }
     let mut roots: Vec<&str> = resources.iter().map(|r| r.root.as_str()).collect();
@@ -59,6 +52,23 @@ pub fn extract(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
             .collect();
         extract_root(&group, kb, model);
     }
+}
+
+/// The entities of each root module of `resources`, which are sorted by
+/// root: roots are independent, extracted in parallel, returned in order.
+pub fn extract_by_root<'r>(
+    resources: &'r [Resource],
+    kb: &KnowledgeBase,
+) -> Vec<(&'r str, Vec<Entity>)> {
+    let groups: Vec<&[Resource]> = resources.chunk_by(|a, b| a.root == b.root).collect();
+    groups
+        .par_iter()
+        .map(|group| {
+            let mut own = Model::default();
+            extract_root(group, kb, &mut own);
+            (group.first().map_or("", |r| r.root.as_str()), own.entities)
+        })
+        .collect()
 }
 
 fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {

@@ -16,7 +16,7 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
-pub use extract::extract;
+pub use extract::{extract, extract_by_root};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{CloudClass, Role};
@@ -229,6 +229,9 @@ pub struct KnowledgeBase {
     /// Type patterns of configuration-only resources: exact names, or
     /// prefixes ending in `*`.
     config: Vec<String>,
+    /// BLAKE3 over every file added, in order: what the parse cache keys
+    /// entities the knowledge base decided by.
+    digest: [u8; 32],
 }
 
 impl KnowledgeBase {
@@ -256,11 +259,22 @@ impl KnowledgeBase {
     /// entries replace entries of the same resource type. An entry with
     /// errors is left out; the problems are returned.
     pub fn extend(&mut self, file: FileId, text: &str) -> Vec<Diagnostic> {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&self.digest);
+        hasher.update(&(text.len() as u64).to_le_bytes());
+        hasher.update(text.as_bytes());
+        self.digest = *hasher.finalize().as_bytes();
         let (entries, config, mut diags) = schema::read(text, file);
         self.entries.extend(entries);
         self.config.extend(config);
         diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         diags
+    }
+
+    /// Identifies the files added, in order: equal digests, equal
+    /// knowledge bases.
+    pub fn digest(&self) -> &[u8; 32] {
+        &self.digest
     }
 
     pub fn entry(&self, kind: &str) -> Option<&Entry> {
