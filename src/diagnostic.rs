@@ -162,7 +162,7 @@ pub fn fingerprints(diagnostics: &[Diagnostic], sources: &crate::source::SourceM
 fn fingerprint(d: &Diagnostic, sources: &crate::source::SourceMap) -> String {
     let (path, line, span_text) = if (d.span.file.0 as usize) < sources.len() {
         let file = sources.get(d.span.file);
-        let line = file.lines.line_of(d.span.range.start);
+        let line = file.lines().line_of(d.span.range.start);
         let span_text = file
             .text
             .get(d.span.range.start as usize..d.span.range.end as usize)

@@ -4,7 +4,7 @@
 //! column numbers are computed only when a diagnostic is rendered.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Index of a file in a [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -127,18 +127,27 @@ pub struct SourceFile {
     /// Path as reached from the paths given on the command line.
     pub path: PathBuf,
     pub text: Arc<str>,
-    pub lines: LineIndex,
+    /// Built the first time a position is asked for: most files of a run
+    /// have no finding to print.
+    lines: OnceLock<LineIndex>,
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: impl Into<Arc<str>>) -> Self {
-        let text = text.into();
-        let lines = LineIndex::new(&text);
-        Self { path, text, lines }
+        Self {
+            path,
+            text: text.into(),
+            lines: OnceLock::new(),
+        }
+    }
+
+    /// The line starts of the text.
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
     pub fn line_col(&self, offset: u32) -> LineCol {
-        self.lines.line_col(&self.text, offset)
+        self.lines().line_col(&self.text, offset)
     }
 
     /// The path as printed: forward slashes, no leading `./`.
@@ -148,11 +157,11 @@ impl SourceFile {
 
     /// Text of the 0-based line, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(start) = self.lines.line_start(line) else {
+        let Some(start) = self.lines().line_start(line) else {
             return "";
         };
         let end = self
-            .lines
+            .lines()
             .line_start(line + 1)
             .map_or(self.text.len(), |e| e as usize);
         self.text

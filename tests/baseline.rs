@@ -36,7 +36,7 @@ fn finding_lines(report: &Report) -> Vec<usize> {
         .filter(|d| d.kind == Kind::Finding)
         .map(|d| {
             let file = report.sources.get(d.span.file);
-            file.lines.line_of(d.span.range.start)
+            file.lines().line_of(d.span.range.start)
         })
         .collect()
 }
@@ -88,7 +88,7 @@ fn baseline_survives_moved_and_unrelated_lines_but_not_an_edited_finding_line() 
         .unwrap();
     let file = report.sources.get(stale.span.file);
     assert_eq!(file.path, baseline);
-    let line = file.line_text(file.lines.line_of(stale.span.range.start));
+    let line = file.line_text(file.lines().line_of(stale.span.range.start));
     assert!(line.trim_start().starts_with("\"fingerprint\": "), "{line}");
 }
 

@@ -419,13 +419,13 @@ fn place(sources: &SourceMap, span: Span) -> Option<Place> {
 
 fn excerpt(sources: &SourceMap, span: Span) -> Option<Excerpt> {
     let file = source_file(sources, span)?;
-    let first = file.lines.line_of(span.range.start);
+    let first = file.lines().line_of(span.range.start);
     // An end just past a newline belongs to the line before.
     let last = file
-        .lines
+        .lines()
         .line_of(span.range.end.saturating_sub(1).max(span.range.start));
     let from = first.saturating_sub(CONTEXT_LINES);
-    let to = (last + CONTEXT_LINES).min(file.lines.line_count().saturating_sub(1));
+    let to = (last + CONTEXT_LINES).min(file.lines().line_count().saturating_sub(1));
     let lines = (from..=to)
         .map(|l| {
             (

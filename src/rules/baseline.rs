@@ -271,7 +271,10 @@ fn fingerprint_spans(text: &str) -> HashMap<String, TextRange> {
 /// none), on a character boundary.
 fn offset_of(source: &SourceFile, line: usize, column: usize) -> usize {
     let text: &str = &source.text;
-    let Some(start) = line.checked_sub(1).and_then(|l| source.lines.line_start(l)) else {
+    let Some(start) = line
+        .checked_sub(1)
+        .and_then(|l| source.lines().line_start(l))
+    else {
         return 0;
     };
     let mut at = (start as usize + column.saturating_sub(1)).min(text.len());
@@ -317,7 +320,7 @@ mod tests {
         assert_eq!(baseline.entries, entries);
         for entry in &entries {
             let range = baseline.spans[&entry.fingerprint];
-            let line = sources.get(id).lines.line_of(range.start);
+            let line = sources.get(id).lines().line_of(range.start);
             assert_eq!(
                 sources.get(id).line_text(line).trim(),
                 format!("\"fingerprint\": \"{}\",", entry.fingerprint)

@@ -137,7 +137,7 @@ pub fn apply(
     for finding in findings {
         let line = sources
             .get(finding.span.file)
-            .lines
+            .lines()
             .line_of(finding.span.range.start);
         let matches = |s: &Suppression| {
             let names_rule = s
