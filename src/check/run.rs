@@ -14,7 +14,7 @@ use crate::parse::yaml::{DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, Limits};
 use crate::rules::{Rule, Settings};
 use crate::source::{FileId, SourceFile, SourceMap, Span, display_path};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -261,14 +261,16 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
             format!("{}: {message}", display_path(path)),
         ));
     }
-    let named: Vec<(PathBuf, &PathBuf)> = match repository {
-        Some(_) => options
-            .paths
-            .iter()
-            .map(|p| (absolute_from(p, here), p))
-            .collect(),
-        None => Vec::new(),
-    };
+    // Absolute paths are lexically normalised: equal paths are equal bytes.
+    // A file named twice prints as it was first named.
+    let mut named: HashMap<std::ffi::OsString, &PathBuf> = HashMap::new();
+    if repository.is_some() {
+        for p in &options.paths {
+            named
+                .entry(absolute_from(p, here).into_os_string())
+                .or_insert(p);
+        }
+    }
 
     let mut files = Vec::new();
     let mut report_on = BTreeSet::new();
@@ -276,11 +278,9 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     for (input, result) in read_inputs(&discovered, setup.max_file_size, cwd) {
         let abs = input.path().map(|p| absolute_from(p, here));
         // A named file prints as it was named, not as the walk reached it.
-        let given = abs
-            .as_ref()
-            .and_then(|a| named.iter().find(|(n, _)| n == a));
+        let given = abs.as_ref().and_then(|a| named.get(a.as_os_str()));
         let shown = match (given, input.path()) {
-            (Some((_, given)), _) => (*given).clone(),
+            (Some(given), _) => (*given).clone(),
             (None, Some(path)) => path.to_path_buf(),
             (None, None) => PathBuf::from(discover::STDIN_MARKER),
         };
@@ -318,9 +318,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     // Findings located in the configuration (a single-zone cluster) belong
     // to it: reported when it is one of the named files.
     if let Some(config_file) = config.file
-        && named
-            .iter()
-            .any(|(n, _)| *n == absolute_from(&sources.get(config_file).path, here))
+        && named.contains_key(absolute_from(&sources.get(config_file).path, here).as_os_str())
     {
         report_on.insert(config_file);
     }
