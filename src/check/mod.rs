@@ -366,9 +366,12 @@ pub fn check_estate(
         .collect();
     errors.extend(manifest::extract(&manifest_files, &mut model));
     errors.extend(parsed.iter().filter_map(|(_, e)| e.clone()));
-    for (id, source) in sources.iter() {
-        model.suppressions.extend(suppression::comments(id, source));
-    }
+    let every: Vec<(FileId, &SourceFile)> = sources.iter().collect();
+    let comments: Vec<Vec<Suppression>> = every
+        .par_iter()
+        .map(|&(id, source)| suppression::comments(id, source))
+        .collect();
+    model.suppressions.extend(comments.into_iter().flatten());
     model.suppressions.sort_by_key(|s| s.span);
 
     apply_tool_patterns(&setup.tools, &mut model);
