@@ -346,20 +346,41 @@ pub fn check_estate(
             docs: &sifted.docs,
         })
         .collect();
-    kubernetes::extract(&inputs, &setup.keys, &mut model);
-    compose::extract(&inputs, &sources, &mut model);
-    crate::model::backstage::extract(&inputs, &mut model);
-    terraform_model(&sources, &terraform, plans, setup, &mut model, &mut errors);
     let nomad_files: Vec<_> = nomad
         .iter()
         .map(|f| (f.file, sources.get(f.file)))
         .collect();
-    errors.extend(crate::model::nomad::extract(
-        &nomad_files,
-        &setup.limits,
-        setup.cache.as_deref(),
-        &mut model,
-    ));
+    // Terraform and Nomad read nothing the document extractors make: they
+    // run beside them, into a model of their own appended after theirs, so
+    // that the order is the same as one after the other.
+    let ((), (side, side_errors)) = rayon::join(
+        || {
+            kubernetes::extract(&inputs, &setup.keys, &mut model);
+            compose::extract(&inputs, &sources, &mut model);
+            crate::model::backstage::extract(&inputs, &mut model);
+        },
+        || {
+            let mut side = Model::default();
+            let mut side_errors = Vec::new();
+            terraform_model(
+                &sources,
+                &terraform,
+                plans,
+                setup,
+                &mut side,
+                &mut side_errors,
+            );
+            side_errors.extend(crate::model::nomad::extract(
+                &nomad_files,
+                &setup.limits,
+                setup.cache.as_deref(),
+                &mut side,
+            ));
+            (side, side_errors)
+        },
+    );
+    model.append(side);
+    errors.extend(side_errors);
     let manifest_files: Vec<_> = manifests
         .iter()
         .map(|f| (f.file, sources.get(f.file)))

@@ -666,3 +666,22 @@ pub struct Model {
     pub nodes: Vec<NodeFacts>,
     pub unfollowed_modules: Vec<UnfollowedModule>,
 }
+
+impl Model {
+    /// Adds what `other` holds after what this model holds, as if its
+    /// extractors had run on this model after the others.
+    pub fn append(&mut self, other: Model) {
+        let Model {
+            entities,
+            regions,
+            suppressions,
+            nodes,
+            unfollowed_modules,
+        } = other;
+        self.entities.extend(entities);
+        self.regions.extend(regions);
+        self.suppressions.extend(suppressions);
+        self.nodes.extend(nodes);
+        self.unfollowed_modules.extend(unfollowed_modules);
+    }
+}
