@@ -43,7 +43,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Bumped whenever a cached type or a key changes.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The kinds of entries, one directory each.
 const KINDS: [&str; 6] = [

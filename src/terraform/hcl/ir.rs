@@ -20,7 +20,7 @@ pub(crate) struct Expr {
 pub(crate) enum ExprKind {
     Null,
     Bool(bool),
-    Number(hcl::Number),
+    Number(#[serde(with = "number")] hcl::Number),
     Str(String),
     Array(Vec<Expr>),
     Object(Vec<(Expr, Expr)>),
@@ -33,9 +33,60 @@ pub(crate) enum ExprKind {
         expand_final: bool,
     },
     Cond(Box<Expr>, Box<Expr>, Box<Expr>),
-    Unary(UnaryOperator, Box<Expr>),
-    Binary(BinaryOperator, Box<Expr>, Box<Expr>),
+    Unary(
+        #[serde(deserialize_with = "operator")] UnaryOperator,
+        Box<Expr>,
+    ),
+    Binary(
+        #[serde(deserialize_with = "operator")] BinaryOperator,
+        Box<Expr>,
+        Box<Expr>,
+    ),
     For(Box<ForIr>),
+}
+
+/// `hcl::Number` as the cache writes it: its own serde form is read back
+/// through `deserialize_any`, which a format without type tags (postcard)
+/// cannot do.
+mod number {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    enum Tagged {
+        Unsigned(u64),
+        Signed(i64),
+        Float(f64),
+    }
+
+    pub(super) fn serialize<S: Serializer>(n: &hcl::Number, s: S) -> Result<S::Ok, S::Error> {
+        let tagged = match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) if !n.is_f64() => Tagged::Unsigned(u),
+            (_, Some(i)) if !n.is_f64() => Tagged::Signed(i),
+            _ => Tagged::Float(n.as_f64().unwrap_or(f64::NAN)),
+        };
+        tagged.serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<hcl::Number, D::Error> {
+        match Tagged::deserialize(d)? {
+            Tagged::Unsigned(u) => Ok(hcl::Number::from(u)),
+            Tagged::Signed(i) => Ok(hcl::Number::from(i)),
+            Tagged::Float(f) => hcl::Number::from_f64(f)
+                .ok_or_else(|| serde::de::Error::custom("a number that is not finite")),
+        }
+    }
+}
+
+/// An hcl operator, read back from the text it is written as: its own
+/// `Deserialize` goes through `deserialize_any` too.
+fn operator<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+{
+    let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+    text.parse()
+        .map_err(|_| serde::de::Error::custom(format!("not an operator: {text}")))
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -851,3 +851,45 @@ fn corpus() {
         started.elapsed()
     );
 }
+
+/// What the cache keeps of a file is what parsing it gives: the entry is
+/// read back (numbers included: hcl's own serde form of a number cannot be
+/// read back from an untagged format) and prints the same.
+#[test]
+fn declarations_round_trip_through_the_cache() {
+    let text = r#"
+variable "size" {
+  default = 20
+}
+locals {
+  ratio    = 0.75
+  negative = -3
+  big      = 18446744073709551615
+  exp      = 1e3
+}
+resource "aws_db_instance" "this" {
+  allocated_storage = var.size * 2
+  multi_az          = false
+}
+"#;
+    let (sources, ids) = map(&[("main.tf", text)]);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(dir.path()).unwrap();
+    let parsed = parse_file(ids[0], sources.get(ids[0]), &Limits::default());
+    assert!(parsed.error.is_none());
+    let key = cache::KeyBuilder::new("tf-file").str(text).key();
+    cache.put_spanned(
+        "tf-file",
+        &key,
+        &(parsed.kind, &parsed.items, &parsed.vars),
+        &ids,
+    );
+    let length = |f: FileId| sources.get(f).text.len();
+    let read: CachedFile = cache
+        .get_spanned("tf-file", &key, &ids, length)
+        .expect("the entry is read back");
+    assert_eq!(
+        format!("{:?}", (read.0, &read.1, &read.2)),
+        format!("{:?}", (parsed.kind, &parsed.items, &parsed.vars))
+    );
+}
