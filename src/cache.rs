@@ -5,29 +5,44 @@
 //! every commit. The cache keeps what parsing and Terraform evaluation
 //! produced, keyed by a BLAKE3 hash of everything the result depends on:
 //!
-//! - `yaml/`: what the extractors take from one YAML or JSON file (the
+//! - `yaml`: what the extractors take from one YAML or JSON file (the
 //!   documents they read, and the resources of its Terraform plans; see
 //!   [`crate::check::Sifted`]), keyed by its text and the parse limits;
-//! - `tf-calls/`: the module calls of one Terraform file, keyed by its name,
+//! - `tf-calls`: the module calls of one Terraform file, keyed by its name,
 //!   its text and the limits (what decides the root modules without
 //!   parsing);
-//! - `tf-file/`: the declarations of one Terraform file, likewise keyed (what
+//! - `tf-file`: the declarations of one Terraform file, likewise keyed (what
 //!   evaluating a root module again needs of the files that did not change);
-//! - `tf-model/`: the entities the knowledge base makes of one root module's
+//! - `tf-model`: the entities the knowledge base makes of one root module's
 //!   resources, and its unfollowed module calls, keyed by the root's
-//!   `tf-root/` key and the knowledge base (with `--rules` extensions); a
+//!   `tf-root` key and the knowledge base (with `--rules` extensions); a
 //!   root that a plan is merged into is not kept;
-//! - `nomad/`: the jobs read from one Nomad job file, keyed by its text and
+//! - `nomad`: the jobs read from one Nomad job file, keyed by its text and
 //!   the depth limit;
-//! - `tf-root/`: the resources and unfollowed module calls of one root
+//! - `tf-root`: the resources and unfollowed module calls of one root
 //!   module, keyed by the path and text of every file of every module it
 //!   can reach, the variables and variable files, and the limits.
 //!
 //! Entries are content-addressed, so an entry is never stale: a changed file
 //! has another key. Files that do not parse are never cached (their errors
-//! are reported afresh). Entries are written atomically (a temporary file
-//! renamed into place); an entry that cannot be read or decoded, or whose
-//! ranges do not fit the file, is a miss, and the run parses the file.
+//! are reported afresh). An entry that cannot be decoded, or whose ranges do
+//! not fit the file, is a miss, and the run parses the file.
+//!
+//! # On disk
+//!
+//! Each repository (by its absolute path) has a directory of its own,
+//! holding *packs*: files of entries of one kind, named
+//! `<kind>.<hash>.pack`. A pack is the 8 bytes `spofpack`, then entries, each
+//! its 32-byte key, its length (4 bytes, little-endian) and its bytes
+//! (postcard). A run reads a kind's packs the first time it looks an entry of
+//! that kind up, whole, and keeps them in memory: a few reads instead of one
+//! file per entry. What the run stores is written at its end
+//! ([`Cache::finish`]) as one new pack per kind, atomically (a temporary file
+//! renamed into place); packs are never changed after that. When a kind has
+//! more than [`MAX_PACKS`] packs, the run merges them into one of the
+//! entries it used or stored, and removes the packs it merged, so that the
+//! entries of files since changed or removed do not pile up. A damaged pack
+//! is read up to the damage.
 //!
 //! The cache lives in the user's cache directory, never in the checked
 //! tree: a pull request must not be able to plant entries that change what
@@ -41,14 +56,22 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
-/// Bumped whenever a cached type or a key changes.
-const FORMAT: u32 = 3;
+/// Bumped whenever a cached type, a key or the pack layout changes.
+const FORMAT: u32 = 4;
 
-/// The kinds of entries, one directory each.
-const KINDS: [&str; 6] = [
+/// The kinds of entries.
+pub const KINDS: [&str; 6] = [
     "yaml", "tf-calls", "tf-file", "tf-root", "tf-model", "nomad",
 ];
+
+/// What every pack starts with.
+pub const PACK_MAGIC: &[u8; 8] = b"spofpack";
+
+/// More packs of one kind than this, and a run merges them.
+pub const MAX_PACKS: usize = 8;
 
 /// What spof writes in CACHEDIR.TAG.
 const TAG: &str = "Signature: 8a477f597d28d172789f06886806bc55\n\
@@ -68,21 +91,96 @@ fn is_version_dir(name: &str) -> bool {
             .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Whether `dir` is a directory holding nothing but entry directories.
-fn only_kinds(dir: &Path) -> bool {
+/// Whether `dir` holds nothing but what spof writes in a version directory:
+/// repository directories (32 hex digits) or, as older formats laid them
+/// out, one directory per kind.
+fn only_spof_dirs(dir: &Path) -> bool {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return false;
     };
     entries.flatten().all(|e| {
         e.file_type().is_ok_and(|t| t.is_dir())
-            && e.file_name().to_str().is_some_and(|n| KINDS.contains(&n))
+            && e.file_name().to_str().is_some_and(|n| {
+                KINDS.contains(&n) || (n.len() == 32 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+            })
     })
 }
 
-/// An open cache: one directory per format and spof version.
+/// An open cache: the packs of one repository, for one format and spof
+/// version.
 #[derive(Debug)]
 pub struct Cache {
     dir: PathBuf,
+    /// The pack files found when the cache was opened, by kind.
+    found: [Vec<PathBuf>; KINDS.len()],
+    /// Each kind's packs, read the first time the kind is looked at.
+    packs: [OnceLock<Packs>; KINDS.len()],
+    /// Entries stored by this run, written by [`Cache::finish`].
+    stored: Mutex<Vec<(usize, Key, Vec<u8>)>>,
+    /// Entries this run did not read but keeps ([`Cache::keep`]).
+    kept: Mutex<Vec<(usize, Key)>>,
+}
+
+/// The packs of one kind, read.
+#[derive(Debug, Default)]
+struct Packs {
+    bytes: Vec<Vec<u8>>,
+    index: HashMap<Key, Slot>,
+}
+
+/// Where an entry is, and whether this run used it.
+#[derive(Debug)]
+struct Slot {
+    pack: u32,
+    start: usize,
+    end: usize,
+    used: AtomicBool,
+}
+
+impl Packs {
+    fn read(files: &[PathBuf]) -> Packs {
+        let mut packs = Packs::default();
+        for file in files {
+            // Gone since it was listed (another run merged it): a miss.
+            let Ok(bytes) = std::fs::read(file) else {
+                continue;
+            };
+            let pack = packs.bytes.len() as u32;
+            for (key, start, end) in entries(&bytes) {
+                packs.index.entry(key).or_insert(Slot {
+                    pack,
+                    start,
+                    end,
+                    used: AtomicBool::new(false),
+                });
+            }
+            packs.bytes.push(bytes);
+        }
+        packs
+    }
+}
+
+/// The entries of a pack: each key with its bytes' range. A pack without
+/// the magic has none; a damaged one ends where the damage begins.
+pub fn entries(pack: &[u8]) -> Vec<(Key, usize, usize)> {
+    let mut out = Vec::new();
+    let Some(mut rest) = pack.strip_prefix(PACK_MAGIC) else {
+        return out;
+    };
+    let mut at = PACK_MAGIC.len();
+    while let Some((key, tail)) = rest.split_first_chunk::<32>()
+        && let Some((len, tail)) = tail.split_first_chunk::<4>()
+    {
+        let len = u32::from_le_bytes(*len) as usize;
+        if tail.len() < len {
+            break;
+        }
+        let start = at + 36;
+        out.push((Key(*key), start, start + len));
+        rest = &tail[len..];
+        at = start + len;
+    }
+    out
 }
 
 /// What an entry is keyed by: a BLAKE3 hash.
@@ -132,16 +230,15 @@ pub fn content_hash(text: &str) -> [u8; 32] {
     *blake3::hash(text.as_bytes()).as_bytes()
 }
 
-impl Key {
-    fn hex(&self) -> String {
-        const DIGITS: &[u8; 16] = b"0123456789abcdef";
-        let mut s = String::with_capacity(64);
-        for b in self.0 {
-            s.push(char::from(DIGITS[usize::from(b >> 4)]));
-            s.push(char::from(DIGITS[usize::from(b & 0xf)]));
-        }
-        s
+/// `bytes` in lower-case hexadecimal.
+fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        s.push(char::from(DIGITS[usize::from(b >> 4)]));
+        s.push(char::from(DIGITS[usize::from(b & 0xf)]));
     }
+    s
 }
 
 /// Where the cache lives when `--cache-dir` is not given.
@@ -156,16 +253,21 @@ pub fn default_dir() -> Option<PathBuf> {
         .or_else(|| from_env("HOME").map(|d| d.join(".cache").join("spof")))
 }
 
+/// The kind's position in [`KINDS`].
+fn kind_index(kind: &str) -> Option<usize> {
+    KINDS.iter().position(|k| *k == kind)
+}
+
 impl Cache {
-    /// Opens (creating) the cache under `root`; `None` when it cannot be
-    /// created, and the run goes on without one. Directories of other
-    /// formats or spof versions are removed.
-    pub fn open(root: &Path) -> Option<Cache> {
+    /// Opens (creating) the cache of `repository` (an absolute path) under
+    /// `root`; `None` when it cannot be created, and the run goes on
+    /// without one. Directories of other formats or spof versions are
+    /// removed.
+    pub fn open(root: &Path, repository: &Path) -> Option<Cache> {
         let version = format!("v{FORMAT}-{}", env!("CARGO_PKG_VERSION"));
-        let dir = root.join(&version);
-        for kind in KINDS {
-            std::fs::create_dir_all(dir.join(kind)).ok()?;
-        }
+        let repo = blake3::hash(repository.as_os_str().as_encoded_bytes());
+        let dir = root.join(&version).join(hex(&repo.as_bytes()[..16]));
+        std::fs::create_dir_all(&dir).ok()?;
         let tag = root.join("CACHEDIR.TAG");
         if !tag.exists() {
             // https://bford.info/cachedir/: backup tools skip the directory.
@@ -181,23 +283,70 @@ impl Cache {
                 let stale = name
                     .to_str()
                     .is_some_and(|n| n != version && is_version_dir(n));
-                if stale && only_kinds(&entry.path()) {
+                if stale && only_spof_dirs(&entry.path()) {
                     let _ = std::fs::remove_dir_all(entry.path());
                 }
             }
         }
-        Some(Cache { dir })
+        let mut found: [Vec<PathBuf>; KINDS.len()] = Default::default();
+        for entry in std::fs::read_dir(&dir).ok()?.flatten() {
+            let name = entry.file_name();
+            let Some(kind) = name
+                .to_str()
+                .and_then(|n| n.strip_suffix(".pack"))
+                .and_then(|n| n.split_once('.'))
+                .and_then(|(kind, _)| kind_index(kind))
+            else {
+                continue;
+            };
+            found[kind].push(entry.path());
+        }
+        // Newest first: an entry stored again (the copy in an older pack
+        // could not be decoded) is read from the newer pack. By name where
+        // times are equal, so that nothing depends on the directory's order.
+        for files in &mut found {
+            let modified = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+            files.sort_by_cached_key(|p| (std::cmp::Reverse(modified(p)), p.clone()));
+        }
+        Some(Cache {
+            dir,
+            found,
+            packs: Default::default(),
+            stored: Mutex::new(Vec::new()),
+            kept: Mutex::new(Vec::new()),
+        })
     }
 
-    fn path(&self, kind: &str, key: &Key) -> PathBuf {
-        self.dir.join(kind).join(key.hex())
+    /// The packs of the kind at `index` in [`KINDS`], read on first use.
+    fn packs(&self, index: usize) -> &Packs {
+        self.packs[index].get_or_init(|| Packs::read(&self.found[index]))
     }
 
-    /// The entry of `kind` under `key`, or `None` (absent, unreadable or not
+    /// The bytes of an entry, marked as used.
+    fn bytes(&self, kind: &str, key: &Key) -> Option<&[u8]> {
+        let packs = self.packs(kind_index(kind)?);
+        let slot = packs.index.get(key)?;
+        slot.used.store(true, Ordering::Relaxed);
+        packs
+            .bytes
+            .get(slot.pack as usize)?
+            .get(slot.start..slot.end)
+    }
+
+    /// Keeps the entry of `kind` under `key`, if there is one, when packs
+    /// are merged, though the run does not read it: an entry a later run
+    /// will want (the declarations of a file no changed root reaches).
+    pub fn keep(&self, kind: &str, key: &Key) {
+        if let Some(index) = kind_index(kind) {
+            let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+            kept.push((index, *key));
+        }
+    }
+
+    /// The entry of `kind` under `key`, or `None` (absent or not
     /// decodable).
     pub fn get<T: DeserializeOwned>(&self, kind: &str, key: &Key) -> Option<T> {
-        let bytes = std::fs::read(self.path(kind, key)).ok()?;
-        postcard::from_bytes(&bytes).ok()
+        postcard::from_bytes(self.bytes(kind, key)?).ok()
     }
 
     /// [`Cache::get`] for values holding spans: `files` are the run's ids
@@ -211,24 +360,25 @@ impl Cache {
         files: &[FileId],
         length: impl Fn(FileId) -> usize,
     ) -> Option<T> {
-        let bytes = std::fs::read(self.path(kind, key)).ok()?;
+        let bytes = self.bytes(kind, key)?;
         let table = files.iter().map(|&f| (f, length(f))).collect();
         FILES.with(|t| *t.borrow_mut() = Some(FileTable::Decode(table)));
-        let value = postcard::from_bytes(&bytes).ok();
+        let value = postcard::from_bytes(bytes).ok();
         FILES.with(|t| *t.borrow_mut() = None);
         value
     }
 
-    /// Stores `value` under `key`; failures leave no entry.
+    /// Stores `value` under `key` (written by [`Cache::finish`]); failures
+    /// store nothing.
     pub fn put<T: Serialize>(&self, kind: &str, key: &Key, value: &T) {
         if let Ok(bytes) = postcard::to_stdvec(value) {
-            self.write(kind, key, &bytes);
+            self.store(kind, key, bytes);
         }
     }
 
     /// [`Cache::put`] for values holding spans: every span must be in one of
     /// `files`, which are stored as their position in that list. A span
-    /// elsewhere leaves no entry.
+    /// elsewhere stores nothing.
     pub fn put_spanned<T: Serialize>(&self, kind: &str, key: &Key, value: &T, files: &[FileId]) {
         let positions = files
             .iter()
@@ -239,17 +389,92 @@ impl Cache {
         let bytes = postcard::to_stdvec(value);
         FILES.with(|table| *table.borrow_mut() = None);
         if let Ok(bytes) = bytes {
-            self.write(kind, key, &bytes);
+            self.store(kind, key, bytes);
         }
     }
 
-    fn write(&self, kind: &str, key: &Key, bytes: &[u8]) {
-        let Ok(mut file) = tempfile::NamedTempFile::new_in(self.dir.join(kind)) else {
+    fn store(&self, kind: &str, key: &Key, bytes: Vec<u8>) {
+        let Some(index) = kind_index(kind) else {
             return;
         };
-        if file.write_all(bytes).is_ok() {
-            let _ = file.persist(self.path(kind, key));
+        let mut stored = self.stored.lock().unwrap_or_else(PoisonError::into_inner);
+        stored.push((index, *key, bytes));
+    }
+
+    /// Writes what the run stored: one new pack per kind. A kind with more
+    /// than [`MAX_PACKS`] packs has them merged into one, of the entries
+    /// this run used, kept or stored, and the merged packs are removed.
+    /// Failures are silent: the next run parses what it cannot find.
+    pub fn finish(&self) {
+        let mut stored =
+            std::mem::take(&mut *self.stored.lock().unwrap_or_else(PoisonError::into_inner));
+        // In key order, so that a pack's bytes do not depend on the order
+        // the run's threads stored entries in.
+        stored.sort_by_key(|a| (a.0, a.1.0));
+        stored.dedup_by(|b, a| a.0 == b.0 && a.1 == b.1);
+        let kept = std::mem::take(&mut *self.kept.lock().unwrap_or_else(PoisonError::into_inner));
+        for (index, kind) in KINDS.iter().enumerate() {
+            let new: Vec<(&Key, &[u8])> = stored
+                .iter()
+                .filter(|(i, _, _)| *i == index)
+                .map(|(_, key, bytes)| (key, bytes.as_slice()))
+                .collect();
+            let merge = self.found[index].len() + usize::from(!new.is_empty()) > MAX_PACKS;
+            if merge {
+                let packs = self.packs(index);
+                for (_, key) in kept.iter().filter(|(i, _)| *i == index) {
+                    if let Some(slot) = packs.index.get(key) {
+                        slot.used.store(true, Ordering::Relaxed);
+                    }
+                }
+                // What the run stored replaces what it could not decode.
+                let mut kept: Vec<(&Key, &[u8])> = new.clone();
+                let stored: std::collections::HashSet<&Key> = new.iter().map(|(k, _)| *k).collect();
+                kept.extend(
+                    packs
+                        .index
+                        .iter()
+                        .filter(|(key, slot)| {
+                            slot.used.load(Ordering::Relaxed) && !stored.contains(key)
+                        })
+                        .filter_map(|(key, slot)| {
+                            let bytes = packs.bytes.get(slot.pack as usize)?;
+                            Some((key, bytes.get(slot.start..slot.end)?))
+                        }),
+                );
+                kept.sort_by_key(|a| a.0.0);
+                if let Some(merged) = self.write_pack(kind, &kept) {
+                    for file in self.found[index].iter().filter(|f| **f != merged) {
+                        let _ = std::fs::remove_file(file);
+                    }
+                }
+            } else if !new.is_empty() {
+                self.write_pack(kind, &new);
+            }
         }
+    }
+
+    /// Writes a pack of `entries`, named by its contents; its path if it
+    /// was written.
+    fn write_pack(&self, kind: &str, entries: &[(&Key, &[u8])]) -> Option<PathBuf> {
+        let mut pack = Vec::with_capacity(
+            PACK_MAGIC.len() + entries.iter().map(|(_, b)| 36 + b.len()).sum::<usize>(),
+        );
+        pack.extend_from_slice(PACK_MAGIC);
+        for (key, bytes) in entries {
+            let Ok(len) = u32::try_from(bytes.len()) else {
+                continue;
+            };
+            pack.extend_from_slice(&key.0);
+            pack.extend_from_slice(&len.to_le_bytes());
+            pack.extend_from_slice(bytes);
+        }
+        let name = format!("{kind}.{}.pack", hex(&blake3::hash(&pack).as_bytes()[..16]));
+        let path = self.dir.join(name);
+        let mut file = tempfile::NamedTempFile::new_in(&self.dir).ok()?;
+        file.write_all(&pack).ok()?;
+        file.persist(&path).ok()?;
+        Some(path)
     }
 }
 
@@ -351,14 +576,17 @@ mod tests {
         let root = tempfile::tempdir().unwrap();
         let old = root.path().join("v0-0.0.1");
         std::fs::create_dir_all(old.join("yaml")).unwrap();
+        let packed = root.path().join("v3-0.0.1");
+        std::fs::create_dir_all(packed.join("0123456789abcdef0123456789abcdef")).unwrap();
         // Named like a version, but holding something spof never writes.
         let foreign = root.path().join("v9-9.9.9");
         std::fs::create_dir_all(&foreign).unwrap();
         std::fs::write(foreign.join("notes.txt"), "mine").unwrap();
         let vendor = root.path().join("vendor-libs");
         std::fs::create_dir_all(&vendor).unwrap();
-        assert!(Cache::open(root.path()).is_some());
+        assert!(Cache::open(root.path(), Path::new("/repo")).is_some());
         assert!(!old.exists());
+        assert!(!packed.exists());
         assert!(foreign.join("notes.txt").exists());
         assert!(vendor.exists());
     }
@@ -373,7 +601,120 @@ mod tests {
         .unwrap();
         let old = root.path().join("v0-0.0.1");
         std::fs::create_dir_all(old.join("yaml")).unwrap();
-        assert!(Cache::open(root.path()).is_some());
+        assert!(Cache::open(root.path(), Path::new("/repo")).is_some());
         assert!(old.exists());
+    }
+
+    fn key(n: u64) -> Key {
+        KeyBuilder::new("test").u64(n).key()
+    }
+
+    /// The pack files of `kind` in the repository's directory.
+    fn packs(cache: &Cache, kind: &str) -> Vec<PathBuf> {
+        let mut found: Vec<PathBuf> = std::fs::read_dir(&cache.dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&format!("{kind}.")) && n.ends_with(".pack"))
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn entries_are_read_back_by_a_later_run_only() {
+        let root = tempfile::tempdir().unwrap();
+        let repo = Path::new("/repo");
+        let cache = Cache::open(root.path(), repo).unwrap();
+        cache.put("nomad", &key(1), &"one".to_string());
+        // Not before the run has finished.
+        assert_eq!(cache.get::<String>("nomad", &key(1)), None);
+        cache.finish();
+        let cache = Cache::open(root.path(), repo).unwrap();
+        assert_eq!(
+            cache.get::<String>("nomad", &key(1)).as_deref(),
+            Some("one")
+        );
+        assert_eq!(cache.get::<String>("nomad", &key(2)), None);
+        // Another kind, another repository: other entries.
+        assert_eq!(cache.get::<String>("yaml", &key(1)), None);
+        let other = Cache::open(root.path(), Path::new("/other")).unwrap();
+        assert_eq!(other.get::<String>("nomad", &key(1)), None);
+    }
+
+    #[test]
+    fn packs_are_merged_into_what_the_last_run_used() {
+        let root = tempfile::tempdir().unwrap();
+        let repo = Path::new("/repo");
+        // Each run uses entry 0 and stores one new entry: a pack each.
+        for run in 1..=MAX_PACKS as u64 {
+            let cache = Cache::open(root.path(), repo).unwrap();
+            if run > 1 {
+                assert_eq!(cache.get::<u64>("yaml", &key(0)), Some(0));
+            }
+            cache.put("yaml", &key(run), &run);
+            if run == 1 {
+                cache.put("yaml", &key(0), &0u64);
+            }
+            cache.finish();
+            assert_eq!(packs(&cache, "yaml").len(), run as usize);
+        }
+        // One more would make MAX_PACKS + 1: the run merges what it used
+        // (entry 0), kept (entry 3) and stored (entry 100).
+        let cache = Cache::open(root.path(), repo).unwrap();
+        assert_eq!(cache.get::<u64>("yaml", &key(0)), Some(0));
+        cache.keep("yaml", &key(3));
+        cache.put("yaml", &key(100), &100u64);
+        cache.finish();
+        let merged = packs(&cache, "yaml");
+        assert_eq!(merged.len(), 1);
+        let cache = Cache::open(root.path(), repo).unwrap();
+        for (n, found) in [(0, true), (3, true), (100, true), (1, false), (2, false)] {
+            assert_eq!(
+                cache.get::<u64>("yaml", &key(n)).is_some(),
+                found,
+                "entry {n}"
+            );
+        }
+        // A run that uses the merged pack and stores nothing writes nothing.
+        cache.finish();
+        assert_eq!(packs(&cache, "yaml"), merged);
+    }
+
+    #[test]
+    fn damaged_packs_are_read_up_to_the_damage() {
+        let root = tempfile::tempdir().unwrap();
+        let repo = Path::new("/repo");
+        let cache = Cache::open(root.path(), repo).unwrap();
+        for n in 0..3u64 {
+            cache.put("tf-calls", &key(n), &vec![n; 100]);
+        }
+        cache.finish();
+        let pack = packs(&cache, "tf-calls").remove(0);
+        let bytes = std::fs::read(&pack).unwrap();
+        assert_eq!(entries(&bytes).len(), 3);
+        // Cut inside the last entry: the others are still there.
+        std::fs::write(&pack, &bytes[..bytes.len() - 10]).unwrap();
+        let cache = Cache::open(root.path(), repo).unwrap();
+        let found: Vec<bool> = (0..3u64)
+            .map(|n| cache.get::<Vec<u64>>("tf-calls", &key(n)).is_some())
+            .collect();
+        assert_eq!(found.iter().filter(|f| **f).count(), 2);
+        // Not a pack at all, or empty: nothing, and no panic.
+        for damaged in [&b"garbage"[..], &[], &[0xff; 64]] {
+            std::fs::write(&pack, damaged).unwrap();
+            let cache = Cache::open(root.path(), repo).unwrap();
+            assert!((0..3u64).all(|n| cache.get::<Vec<u64>>("tf-calls", &key(n)).is_none()));
+        }
+        // A length past the end.
+        let mut long = PACK_MAGIC.to_vec();
+        long.extend_from_slice(&key(0).0);
+        long.extend_from_slice(&u32::MAX.to_le_bytes());
+        long.extend_from_slice(&[0; 16]);
+        assert!(entries(&long).is_empty());
     }
 }

@@ -97,16 +97,54 @@ fn check_with(repo: &Path, cache: Option<&Path>, args: &[&str]) -> (String, i32)
     )
 }
 
-/// Every entry file of the cache, by kind (`yaml`, `tf-calls`, `tf-root`).
-fn entries(cache: &Path, kind: &str) -> Vec<PathBuf> {
+/// The pack files of `kind` (`yaml`, `tf-calls`, `tf-root`, ...) in the
+/// cache, for every repository and version.
+fn packs(cache: &Path, kind: &str) -> Vec<PathBuf> {
     let mut found = Vec::new();
     for version in std::fs::read_dir(cache).unwrap().flatten() {
-        if let Ok(files) = std::fs::read_dir(version.path().join(kind)) {
-            found.extend(files.flatten().map(|f| f.path()));
+        let Ok(repositories) = std::fs::read_dir(version.path()) else {
+            continue;
+        };
+        for repository in repositories.flatten() {
+            let Ok(files) = std::fs::read_dir(repository.path()) else {
+                continue;
+            };
+            found.extend(files.flatten().map(|f| f.path()).filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&format!("{kind}.")) && n.ends_with(".pack"))
+            }));
         }
     }
     found.sort();
     found
+}
+
+/// Each entry of `kind` in the cache: its key and its bytes.
+fn entries(cache: &Path, kind: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+    let mut found = Vec::new();
+    for pack in packs(cache, kind) {
+        let bytes = std::fs::read(pack).unwrap();
+        for (_, start, end) in spof::cache::entries(&bytes) {
+            found.push((
+                bytes[start - 36..start - 4].to_vec(),
+                bytes[start..end].to_vec(),
+            ));
+        }
+    }
+    found.sort();
+    found
+}
+
+/// A pack of `entries`, as the cache writes one.
+fn pack(entries: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
+    let mut pack = spof::cache::PACK_MAGIC.to_vec();
+    for (key, bytes) in entries {
+        pack.extend_from_slice(key);
+        pack.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
+        pack.extend_from_slice(bytes);
+    }
+    pack
 }
 
 #[test]
@@ -207,19 +245,50 @@ fn damaged_entries_are_not_used() {
     let fresh = check(repo.path(), None);
     check(repo.path(), Some(cache.path()));
     for kind in ["yaml", "tf-calls", "tf-root", "tf-model"] {
-        for (i, entry) in entries(cache.path(), kind).iter().enumerate() {
-            let bytes = std::fs::read(entry).unwrap();
-            // Truncated, garbage, and empty entries.
-            let damaged = match i % 3 {
-                0 => bytes[..bytes.len() / 2].to_vec(),
-                1 => vec![0xff; 64],
-                _ => Vec::new(),
-            };
-            std::fs::write(entry, damaged).unwrap();
+        let entries = entries(cache.path(), kind);
+        assert!(!entries.is_empty(), "{kind}");
+        // Each entry truncated, garbage, or empty.
+        let damaged: Vec<_> = entries
+            .into_iter()
+            .enumerate()
+            .map(|(i, (key, bytes))| {
+                let bytes = match i % 3 {
+                    0 => bytes[..bytes.len() / 2].to_vec(),
+                    1 => vec![0xff; 64],
+                    _ => Vec::new(),
+                };
+                (key, bytes)
+            })
+            .collect();
+        for file in packs(cache.path(), kind) {
+            std::fs::write(file, pack(&damaged)).unwrap();
         }
     }
     assert_eq!(check(repo.path(), Some(cache.path())), fresh);
-    // And the run wrote them afresh.
+    // And the run stored them afresh.
+    assert_eq!(check(repo.path(), Some(cache.path())), fresh);
+}
+
+#[test]
+fn damaged_packs_are_not_used() {
+    let repo = repository();
+    let cache = tempfile::tempdir().unwrap();
+    let fresh = check(repo.path(), None);
+    check(repo.path(), Some(cache.path()));
+    let all: Vec<PathBuf> = ["yaml", "tf-calls", "tf-file", "tf-root", "tf-model"]
+        .iter()
+        .flat_map(|kind| packs(cache.path(), kind))
+        .collect();
+    for (i, file) in all.iter().enumerate() {
+        let bytes = std::fs::read(file).unwrap();
+        let damaged = match i % 3 {
+            0 => bytes[..bytes.len() / 2].to_vec(),
+            1 => vec![0xff; 64],
+            _ => Vec::new(),
+        };
+        std::fs::write(file, damaged).unwrap();
+    }
+    assert_eq!(check(repo.path(), Some(cache.path())), fresh);
     assert_eq!(check(repo.path(), Some(cache.path())), fresh);
 }
 
@@ -232,10 +301,34 @@ fn an_entry_of_another_file_is_not_used() {
     // The larger file's trees under the smaller file's key: their ranges
     // run past the end of app.yaml.
     let mut yaml = entries(cache.path(), "yaml");
-    yaml.sort_by_key(|p| std::fs::metadata(p).unwrap().len());
-    let (small, large) = (&yaml[0], &yaml[1]);
-    std::fs::copy(large, small).unwrap();
+    assert_eq!(yaml.len(), 2);
+    yaml.sort_by_key(|(_, bytes)| bytes.len());
+    yaml[0].1 = yaml[1].1.clone();
+    for file in packs(cache.path(), "yaml") {
+        std::fs::write(file, pack(&yaml)).unwrap();
+    }
     assert_eq!(check(repo.path(), Some(cache.path())), fresh);
+}
+
+#[test]
+fn many_runs_keep_few_packs() {
+    let repo = repository();
+    let cache = tempfile::tempdir().unwrap();
+    // Every run changes a file: one more yaml pack each, until they are
+    // merged.
+    for i in 0..12 {
+        std::fs::write(repo.path().join("app.yaml"), format!("{APP}# edit {i}\n")).unwrap();
+        let warm = check(repo.path(), Some(cache.path()));
+        assert_eq!(warm, check(repo.path(), None));
+        let packs = packs(cache.path(), "yaml").len();
+        assert!(
+            packs <= spof::cache::MAX_PACKS,
+            "{packs} packs after run {i}"
+        );
+    }
+    // Merged: the entries of the files as they are now, not of every
+    // earlier text of app.yaml.
+    assert!(entries(cache.path(), "yaml").len() < 12);
 }
 
 #[test]

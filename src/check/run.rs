@@ -216,10 +216,11 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     let repository = explicit_repository(options, &config, cwd);
     // A run that names files reads the whole repository for its graph:
     // what it parsed before is in the cache.
-    if repository.is_some()
+    if let Some(repository) = &repository
         && let Some(dir) = &options.cache_dir
     {
-        setup.cache = crate::cache::Cache::open(dir).map(std::sync::Arc::new);
+        let repository = absolute_from(repository, here);
+        setup.cache = crate::cache::Cache::open(dir, &repository).map(std::sync::Arc::new);
     }
     // (No paths left means nothing to read, not `.`.)
     let mut discovered = if options.paths.is_empty() {
@@ -323,6 +324,9 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         report_on.insert(config_file);
     }
     let (mut report, estate) = check_estate(sources, &files, &setup, errors);
+    if let Some(cache) = &setup.cache {
+        cache.finish();
+    }
     report.summary.files += unreadable;
     if repository.is_some() {
         report.restrict_to(&report_on, &always);

@@ -1228,7 +1228,7 @@ fn consul_hosts(raw: &str) -> Vec<(usize, String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
+    use std::path::{Path, PathBuf};
 
     struct Run {
         texts: Vec<String>,
@@ -1274,10 +1274,12 @@ mod tests {
         let errors = extract(&inputs, &Limits::default(), None, &mut model);
         // Through the cache, filled then read back, the same comes out.
         let dir = tempfile::tempdir().unwrap();
-        let cache = Cache::open(dir.path()).unwrap();
         for _ in 0..2 {
+            // A run that fills the cache, then one that reads it.
+            let cache = Cache::open(dir.path(), Path::new("/repo")).unwrap();
             let mut again = Model::default();
             let again_errors = extract(&inputs, &Limits::default(), Some(&cache), &mut again);
+            cache.finish();
             assert_eq!(
                 format!("{:?}", again.entities),
                 format!("{:?}", model.entities)

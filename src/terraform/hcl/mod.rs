@@ -219,7 +219,12 @@ fn load_in_pool<T: Send>(
     let looked: Vec<(FileId, Option<Calls>)> = ids
         .par_iter()
         .map(|&id| {
-            let calls = cache.and_then(|c| c.get("tf-calls", &file_key("tf-calls", id)));
+            let calls = cache.and_then(|c| {
+                // Declarations are read only for the roots evaluated again;
+                // the others' are kept for a later run.
+                c.keep("tf-file", &file_key("tf-file", id));
+                c.get("tf-calls", &file_key("tf-calls", id))
+            });
             (id, calls)
         })
         .collect();
@@ -365,6 +370,10 @@ fn load_in_pool<T: Send>(
                 table: &root.table,
             };
             if let Some(served) = serve(&root_key) {
+                // Its resources are not read, but kept for a later run.
+                if let Some(cache) = cache {
+                    cache.keep("tf-root", key);
+                }
                 return (Some(served), None);
             }
             let found = cache.and_then(|c| c.get_spanned("tf-root", key, &root.table, length));

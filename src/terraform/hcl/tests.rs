@@ -874,7 +874,7 @@ resource "aws_db_instance" "this" {
 "#;
     let (sources, ids) = map(&[("main.tf", text)]);
     let dir = tempfile::tempdir().unwrap();
-    let cache = Cache::open(dir.path()).unwrap();
+    let cache = Cache::open(dir.path(), Path::new("/repo")).unwrap();
     let parsed = parse_file(ids[0], sources.get(ids[0]), &Limits::default());
     assert!(parsed.error.is_none());
     let key = cache::KeyBuilder::new("tf-file").str(text).key();
@@ -884,6 +884,8 @@ resource "aws_db_instance" "this" {
         &(parsed.kind, &parsed.items, &parsed.vars),
         &ids,
     );
+    cache.finish();
+    let cache = Cache::open(dir.path(), Path::new("/repo")).unwrap();
     let length = |f: FileId| sources.get(f).text.len();
     let read: CachedFile = cache
         .get_spanned("tf-file", &key, &ids, length)
