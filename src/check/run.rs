@@ -14,7 +14,7 @@ use crate::parse::yaml::{DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, Limits};
 use crate::rules::{Rule, Settings};
 use crate::source::{FileId, SourceFile, SourceMap, Span, display_path};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -222,11 +222,24 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         let repository = absolute_from(repository, here);
         setup.cache = crate::cache::Cache::open(dir, &repository).map(std::sync::Arc::new);
     }
+    // Files the command writes are never read as inputs.
+    let written: Vec<PathBuf> = options
+        .baseline
+        .iter()
+        .map(BaselineMode::path)
+        .chain(options.outputs.iter().map(PathBuf::as_path))
+        .map(|p| absolute_from(p, here))
+        .collect();
     // (No paths left means nothing to read, not `.`.)
-    let mut discovered = if options.paths.is_empty() {
-        Discovered::default()
+    let (mut discovered, mut prepared) = if options.paths.is_empty() {
+        (Discovered::default(), Vec::new())
     } else {
-        discover_inputs(options, repository.as_deref(), cwd, here)
+        let reading = Reading {
+            max_size: setup.max_file_size,
+            here,
+            written: &written,
+        };
+        discover_inputs(options, repository.as_deref(), cwd, &reading)
     };
     for (path, target) in refused {
         discovered.problems.push((
@@ -237,18 +250,13 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
             ),
         ));
     }
-    let written: Vec<PathBuf> = options
-        .baseline
-        .iter()
-        .map(BaselineMode::path)
-        .chain(options.outputs.iter().map(PathBuf::as_path))
-        .map(|p| absolute_from(p, here))
-        .collect();
     if !written.is_empty() {
-        discovered.inputs.retain(|i| {
-            i.path()
-                .is_none_or(|p| !written.contains(&absolute_from(p, here)))
-        });
+        let inputs = std::mem::take(&mut discovered.inputs);
+        (discovered.inputs, prepared) = inputs
+            .into_iter()
+            .zip(prepared)
+            .filter(|(_, p)| p.key.as_ref().is_none_or(|key| !written.contains(key)))
+            .unzip();
     }
     // Input errors reported however few files are named: the configuration
     // and the named paths that could not be looked at.
@@ -276,8 +284,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     let mut files = Vec::new();
     let mut report_on = BTreeSet::new();
     let mut unreadable = 0;
-    for (input, result) in read_inputs(&discovered, setup.max_file_size, cwd) {
-        let abs = input.path().map(|p| absolute_from(p, here));
+    for (input, abs, result) in read_inputs(&discovered, prepared, setup.max_file_size, cwd) {
         // A named file prints as it was named, not as the walk reached it.
         let given = abs.as_ref().and_then(|a| named.get(a.as_os_str()));
         let shown = match (given, input.path()) {
@@ -463,107 +470,192 @@ fn explicit_repository(options: &RunOptions, config: &Config, cwd: &Path) -> Opt
 /// The named inputs, plus, for a repository, every file its walk finds.
 /// With `--force-exclude`, a named file is kept only if that walk (which
 /// applies the excludes from the repository root) keeps it too.
+///
+/// Walked files are read as the walk finds them ([`Reading::read`]); beside
+/// the inputs come, in the same order, their keys and those reads.
 fn discover_inputs(
     options: &RunOptions,
     repository: Option<&Path>,
     cwd: &Path,
-    here: Option<&Path>,
-) -> Discovered {
+    reading: &Reading<'_>,
+) -> (Discovered, Vec<Prepared>) {
     let discover = |paths: Vec<PathBuf>| {
-        discover::discover(&discover::DiscoverOptions {
-            paths,
-            excludes: options.excludes.clone(),
-            force_exclude: options.force_exclude,
-        })
+        discover::discover_visiting(
+            &discover::DiscoverOptions {
+                paths,
+                excludes: options.excludes.clone(),
+                force_exclude: options.force_exclude,
+            },
+            |path, buffer: &mut Vec<u8>| reading.read(path, buffer),
+        )
     };
-    let mut named = discover(options.paths.clone());
+    let (mut named, named_prepared) = discover(options.paths.clone());
     let Some(root) = repository else {
-        return named;
+        return (named, named_prepared);
     };
     let walk_root = match &options.cwd {
         // A rooted run reads from its directory.
         Some(_) => cwd.join(relative_to(root, cwd)),
         None => relative_to(root, cwd),
     };
-    let walked = discover(vec![walk_root]);
-    // Each file once, by absolute path (standard input first), as named
-    // rather than as walked.
-    let mut inputs: BTreeMap<Option<PathBuf>, Input> = walked
-        .inputs
-        .into_iter()
-        .map(|i| (i.path().map(|p| absolute_from(p, here)), i))
-        .collect();
-    for input in named.inputs {
-        let key = input.path().map(|p| absolute_from(p, here));
-        if options.force_exclude && key.is_some() && !inputs.contains_key(&key) {
+    let (walked, walked_prepared) = discover(vec![walk_root]);
+    let walked_problems = walked.problems;
+    // Each file once, in key order (standard input first), as named rather
+    // than as walked: both lists are in that order already.
+    let capacity = walked.inputs.len() + named.inputs.len();
+    let mut inputs = Vec::with_capacity(capacity);
+    let mut prepared = Vec::with_capacity(capacity);
+    let mut walked = walked.inputs.into_iter().zip(walked_prepared).peekable();
+    for (input, named_one) in named.inputs.into_iter().zip(named_prepared) {
+        let key = named_one.key.as_ref();
+        while let Some((input, walked_one)) = walked.next_if(|(_, w)| w.key.as_ref() < key) {
+            inputs.push(input);
+            prepared.push(walked_one);
+        }
+        let also_walked = walked.next_if(|(_, w)| w.key.as_ref() == key).is_some();
+        if options.force_exclude && key.is_some() && !also_walked {
             continue;
         }
-        inputs.insert(key, input);
+        inputs.push(input);
+        prepared.push(named_one);
     }
-    named.inputs = inputs.into_values().collect();
-    named.problems.extend(walked.problems);
-    named
+    for (input, walked_one) in walked {
+        inputs.push(input);
+        prepared.push(walked_one);
+    }
+    named.inputs = inputs;
+    named.problems.extend(walked_problems);
+    (named, prepared)
+}
+
+/// An input's key (its absolute, lexically normalised path) and, for a
+/// walked file, the walk's read of it.
+type Prepared = discover::Visited<ReadResult>;
+
+/// How walked files are read: the size limit, the process's current
+/// directory, and the files the command writes (never read).
+struct Reading<'a> {
+    max_size: u64,
+    here: Option<&'a Path>,
+    written: &'a [PathBuf],
+}
+
+impl Reading<'_> {
+    /// Reads a file the walk found, on the walk's thread, through the
+    /// thread's `buffer`. A walk never follows links, and a named directory
+    /// that a link leads out of was refused before the walk: a walked file
+    /// can only have been replaced by a link since, which opening it without
+    /// following one finds. `None` then (or if the file went away):
+    /// [`read_input`] looks at the path.
+    fn read(&self, path: &Path, buffer: &mut Vec<u8>) -> Option<ReadResult> {
+        if !self.written.is_empty() && self.written.contains(&absolute_from(path, self.here)) {
+            return None;
+        }
+        let read = discover::read_unfollowed_into(path, self.max_size, buffer)?;
+        // The text is copied into the source file's own allocation; the
+        // buffer is the next file's.
+        let read = read.map(|text| SourceFile::new(PathBuf::new(), text));
+        Some(finish_read(Some(path), read, self.max_size))
+    }
 }
 
 /// The file (its path set by the caller), or why there is none with the
 /// valid text before the problem.
 type ReadResult = Result<SourceFile, (ReadError, String)>;
 
-/// Reads every input in parallel. A failure carries the valid text before
-/// the problem (for invalid UTF-8), so the error has a line and column.
-fn read_inputs<'d>(
-    discovered: &'d Discovered,
+/// Each input with its key and its text: walked files as the walk read them
+/// (`prepared` has one entry for each input), the others read here, in
+/// parallel.
+fn read_inputs<'a>(
+    discovered: &'a Discovered,
+    mut prepared: Vec<Prepared>,
     max_size: u64,
-    cwd: &Path,
-) -> Vec<(&'d Input, ReadResult)> {
+    cwd: &'a Path,
+) -> impl Iterator<Item = (&'a Input, Option<PathBuf>, ReadResult)> + 'a {
+    debug_assert_eq!(discovered.inputs.len(), prepared.len());
+    let unread: Vec<(usize, &Input)> = discovered
+        .inputs
+        .iter()
+        .zip(&prepared)
+        .enumerate()
+        .filter(|(_, (_, prepared))| prepared.visit.is_none())
+        .map(|(i, (input, _))| (i, input))
+        .collect();
+    let read: Vec<(usize, ReadResult)> = unread
+        .into_par_iter()
+        .map(|(i, input)| (i, read_input(input, max_size, cwd)))
+        .collect();
+    for (i, read) in read {
+        if let Some(prepared) = prepared.get_mut(i) {
+            prepared.visit = Some(read);
+        }
+    }
     discovered
         .inputs
-        .par_iter()
-        .map(|input| {
-            let result = match input {
-                Input::Stdin => discover::read_stdin(max_size),
-                Input::File { path, explicit, .. } => {
-                    // A walk never follows links, and a named directory
-                    // that a link leads out of was refused before the walk:
-                    // a walked file can only have been replaced by a link
-                    // since, which opening it without following one finds.
-                    let unfollowed = if *explicit {
-                        None
-                    } else {
-                        discover::read_unfollowed(path, max_size)
-                    };
-                    let escape = match unfollowed {
-                        Some(_) => None,
-                        None if *explicit => symlink_escape(path, cwd),
-                        None => link_escape(path, cwd),
-                    };
-                    match (unfollowed, escape) {
-                        (Some(read), _) => read,
-                        (None, Some(target)) => Err(ReadError::Io(format!(
-                            "symbolic link to {} outside the checked tree",
-                            target.display()
-                        ))),
-                        (None, None) => discover::read_file(path, max_size),
-                    }
-                }
-            };
-            let result = result.map_err(|e| {
-                let prefix = match (&e, input.path()) {
-                    (ReadError::NotUtf8 { offset }, Some(path)) => {
-                        valid_prefix(path, *offset, max_size)
-                    }
-                    _ => String::new(),
-                };
-                (e, prefix)
-            });
-            // Line starts are found here, in parallel, not as files are
-            // added to the source map.
-            (
-                input,
-                result.map(|text| SourceFile::new(PathBuf::new(), text)),
-            )
+        .iter()
+        .zip(prepared)
+        .map(move |(input, prepared)| {
+            let read = prepared
+                .visit
+                .unwrap_or_else(|| read_input(input, max_size, cwd));
+            (input, prepared.key, read)
         })
-        .collect()
+}
+
+/// Reads an input the walk did not read.
+fn read_input(input: &Input, max_size: u64, cwd: &Path) -> ReadResult {
+    let (path, explicit) = match input {
+        Input::Stdin => {
+            let read = discover::read_stdin(max_size);
+            return finish_read(
+                None,
+                read.map(|text| SourceFile::new(PathBuf::new(), text)),
+                max_size,
+            );
+        }
+        Input::File { path, explicit, .. } => (path, *explicit),
+    };
+    let unfollowed = if explicit {
+        None
+    } else {
+        discover::read_unfollowed(path, max_size)
+    };
+    let escape = match unfollowed {
+        Some(_) => None,
+        None if explicit => symlink_escape(path, cwd),
+        None => link_escape(path, cwd),
+    };
+    let read = match (unfollowed, escape) {
+        (Some(read), _) => read,
+        (None, Some(target)) => Err(ReadError::Io(format!(
+            "symbolic link to {} outside the checked tree",
+            target.display()
+        ))),
+        (None, None) => discover::read_file(path, max_size),
+    };
+    finish_read(
+        Some(path),
+        read.map(|text| SourceFile::new(PathBuf::new(), text)),
+        max_size,
+    )
+}
+
+/// A read as a [`SourceFile`] (its line starts found where it was read, in
+/// parallel, not as files are added to the source map), or the problem with
+/// the valid text before it (for invalid UTF-8), so that the error has a
+/// line and column.
+fn finish_read(
+    path: Option<&Path>,
+    read: Result<SourceFile, ReadError>,
+    max_size: u64,
+) -> ReadResult {
+    read.map_err(|e| {
+        let prefix = match (&e, path) {
+            (ReadError::NotUtf8 { offset }, Some(path)) => valid_prefix(path, *offset, max_size),
+            _ => String::new(),
+        };
+        (e, prefix)
+    })
 }
 
 /// The first `offset` bytes of a file, which are valid UTF-8.
@@ -765,17 +857,23 @@ mod tests {
     use super::*;
     use std::fs;
 
-    fn discover_dir(dir: &Path) -> Discovered {
-        discover::discover(&discover::DiscoverOptions {
-            paths: vec![dir.to_path_buf()],
-            excludes: Vec::new(),
-            force_exclude: false,
-        })
+    fn discover_dir(dir: &Path) -> (Discovered, Vec<Prepared>) {
+        // Nothing read as the walk finds it.
+        discover::discover_visiting(
+            &discover::DiscoverOptions {
+                paths: vec![dir.to_path_buf()],
+                excludes: Vec::new(),
+                force_exclude: false,
+            },
+            |_, _: &mut ()| None,
+        )
     }
 
-    fn names(read: &[(&Input, ReadResult)]) -> Vec<(String, Result<String, ReadError>)> {
+    fn names(
+        read: &[(&Input, Option<PathBuf>, ReadResult)],
+    ) -> Vec<(String, Result<String, ReadError>)> {
         read.iter()
-            .map(|(input, result)| {
+            .map(|(input, _, result)| {
                 let name = input.path().and_then(Path::file_name).unwrap();
                 let result = match result {
                     Ok(source) => Ok(source.text.to_string()),
@@ -799,7 +897,7 @@ mod tests {
         for name in ["gone.yaml", "kept.yaml", "fifo.yaml", "link.yaml"] {
             fs::write(dir.join(name), "kind: Pod\n").unwrap();
         }
-        let discovered = discover_dir(dir);
+        let (discovered, prepared) = discover_dir(dir);
         assert_eq!(discovered.inputs.len(), 4);
         fs::remove_file(dir.join("gone.yaml")).unwrap();
         #[cfg(unix)]
@@ -812,7 +910,7 @@ mod tests {
             fs::remove_file(dir.join("link.yaml")).unwrap();
             std::os::unix::fs::symlink(&secret, dir.join("link.yaml")).unwrap();
         }
-        let read = read_inputs(&discovered, 1000, dir);
+        let read: Vec<_> = read_inputs(&discovered, prepared, 1000, dir).collect();
         let mut expected = vec![
             ("fifo.yaml".to_string(), Err(ReadError::NotAFile)),
             (

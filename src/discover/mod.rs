@@ -11,14 +11,13 @@ mod kind;
 mod read;
 
 pub use kind::{FileKind, classify};
-pub use read::{ReadError, read_file, read_stdin, read_unfollowed};
+pub use read::{ReadError, read_file, read_stdin, read_unfollowed, read_unfollowed_into};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
-use ignore::{Match, WalkBuilder};
-use std::collections::BTreeMap;
+use ignore::{DirEntry, Match, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 use std::io;
 use std::path::{Component, Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The path that stands for standard input.
 pub const STDIN_MARKER: &str = "-";
@@ -82,6 +81,33 @@ pub fn validate_excludes(globs: &[String]) -> Result<(), String> {
 }
 
 pub fn discover(opts: &DiscoverOptions) -> Discovered {
+    discover_visiting(opts, |_, _: &mut ()| None::<()>).0
+}
+
+/// What [`discover_visiting`] has for one input beside the input itself.
+#[derive(Debug)]
+pub struct Visited<T> {
+    /// The file's absolute, lexically normalised path (see
+    /// [`absolute_from`]; relative if the current directory cannot be
+    /// looked up): what tells two spellings of one file apart. `None` for
+    /// standard input.
+    pub key: Option<PathBuf>,
+    /// What `visit` returned for a walked file; `None` for standard input
+    /// and for a file named explicitly (even if a walk found it too).
+    pub visit: Option<T>,
+}
+
+/// [`discover`], calling `visit` on every file a walk finds, on the walk's
+/// own threads as it finds them (so that reading the files overlaps walking
+/// the directories), with a scratch value each thread keeps for itself.
+/// Beside the inputs come, in the same order, their keys and what `visit`
+/// returned.
+pub fn discover_visiting<T, S, F>(opts: &DiscoverOptions, visit: F) -> (Discovered, Vec<Visited<T>>)
+where
+    T: Send,
+    S: Default + Send,
+    F: Fn(&Path, &mut S) -> Option<T> + Sync,
+{
     let mut problems = Vec::new();
     // Looked up once: every file's key is made absolute against it.
     let cwd = std::env::current_dir().ok();
@@ -101,7 +127,7 @@ pub fn discover(opts: &DiscoverOptions) -> Discovered {
 
     let mut stdin = false;
     let mut files = Files {
-        by_key: BTreeMap::new(),
+        found: Vec::new(),
         cwd,
     };
     for path in paths {
@@ -121,56 +147,111 @@ pub fn discover(opts: &DiscoverOptions) -> Discovered {
             continue;
         }
         if meta.is_dir() {
-            walk(path, &excludes, &mut files, &mut problems);
+            walk(path, &excludes, &visit, &mut files, &mut problems);
         } else if let Some(kind) = classify(path) {
-            files.add(path.clone(), kind, true);
+            files.found.push(Found {
+                key: absolute_from(path, files.cwd.as_deref()),
+                path: path.clone(),
+                kind,
+                explicit: true,
+                visit: None,
+            });
         }
     }
 
-    let mut inputs = Vec::with_capacity(files.by_key.len() + usize::from(stdin));
-    if stdin {
-        inputs.push(Input::Stdin);
-    }
-    inputs.extend(files.by_key.into_values());
+    let (inputs, visited) = files.into_sorted(stdin);
     problems.sort();
     problems.dedup();
-    Discovered { inputs, problems }
+    (Discovered { inputs, problems }, visited)
 }
 
-/// Files keyed by their lexically normalised path, so that `a.yaml` given
-/// twice, or given and also walked, is read once and in path order.
-struct Files {
-    by_key: BTreeMap<PathBuf, Input>,
+/// A file named or walked, keyed by its absolute, lexically normalised path,
+/// so that `a.yaml` given twice, or given and also walked, is read once and
+/// in path order. (Keyed absolutely: `worker.yaml` named from `sub/` and
+/// `../sub/worker.yaml` reached by walking the parent are one file.)
+struct Found<T> {
+    key: PathBuf,
+    path: PathBuf,
+    kind: FileKind,
+    explicit: bool,
+    visit: Option<T>,
+}
+
+/// The files in the order they were named or walked (a walk's own files in
+/// no particular order, but each once).
+struct Files<T> {
+    found: Vec<Found<T>>,
     /// The current directory, `None` if it cannot be looked up.
     cwd: Option<PathBuf>,
 }
 
-impl Files {
-    fn add(&mut self, path: PathBuf, kind: FileKind, explicit: bool) {
-        // Keyed absolutely: `worker.yaml` named from `sub/` and
-        // `../sub/worker.yaml` reached by walking the parent are one file.
-        let key = absolute_from(&path, self.cwd.as_deref());
-        self.by_key
-            .entry(key)
-            .and_modify(|input| {
-                if let Input::File { explicit: e, .. } = input {
-                    *e |= explicit;
-                }
-            })
-            .or_insert(Input::File {
-                path,
-                kind,
-                explicit,
+impl<T> Files<T> {
+    /// Standard input first if `stdin`, then each file once, sorted by key:
+    /// by the first path it was reached by, explicit if it was ever named,
+    /// visited only if it never was.
+    fn into_sorted(self, stdin: bool) -> (Vec<Input>, Vec<Visited<T>>) {
+        // The keys alone are sorted, not the files with what the visits
+        // returned. Stable: of two spellings of one file, the first stays.
+        let capacity = self.found.len() + usize::from(stdin);
+        let mut found: Vec<Option<Found<T>>> = Vec::with_capacity(self.found.len());
+        let mut order: Vec<(PathBuf, usize)> = Vec::with_capacity(self.found.len());
+        for (i, mut file) in self.found.into_iter().enumerate() {
+            order.push((std::mem::take(&mut file.key), i));
+            found.push(Some(file));
+        }
+        order.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut inputs: Vec<Input> = Vec::with_capacity(capacity);
+        let mut visited: Vec<Visited<T>> = Vec::with_capacity(capacity);
+        if stdin {
+            inputs.push(Input::Stdin);
+            visited.push(Visited {
+                key: None,
+                visit: None,
             });
+        }
+        for (key, i) in order {
+            let Some(file) = found.get_mut(i).and_then(Option::take) else {
+                continue;
+            };
+            if let (Some(Input::File { explicit, .. }), Some(last)) =
+                (inputs.last_mut(), visited.last_mut())
+                && last.key.as_ref() == Some(&key)
+            {
+                if file.explicit {
+                    *explicit = true;
+                    last.visit = None;
+                }
+                continue;
+            }
+            inputs.push(Input::File {
+                path: file.path,
+                kind: file.kind,
+                explicit: file.explicit,
+            });
+            visited.push(Visited {
+                key: Some(key),
+                visit: if file.explicit { None } else { file.visit },
+            });
+        }
+        (inputs, visited)
     }
 }
 
-fn walk(
+/// Walks `root` on the walker's threads (as many as there are cores), each
+/// keeping what it finds to itself until the walk ends; the files are
+/// sorted afterwards, and the problems too, so the order the threads ran in
+/// never shows.
+fn walk<T, S, F>(
     root: &Path,
     excludes: &Excludes,
-    files: &mut Files,
+    visit: &F,
+    files: &mut Files<T>,
     problems: &mut Vec<(PathBuf, String)>,
-) {
+) where
+    T: Send,
+    S: Default + Send,
+    F: Fn(&Path, &mut S) -> Option<T> + Sync,
+{
     let mut builder = WalkBuilder::new(root);
     builder
         .standard_filters(true)
@@ -182,28 +263,127 @@ fn walk(
     if !excludes.is_empty() {
         let excludes = excludes.clone();
         let root = root.to_path_buf();
+        // Walking the current directory, an entry as given and as reached
+        // from the root are one path, matched once.
+        let root_is_here = excludes.relative_to_cwd(&root).as_os_str().is_empty();
         builder.filter_entry(move |entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
-            !excludes.is_excluded(entry.path(), Some(&root), is_dir)
+            let path = entry.path();
+            match path.strip_prefix(&root) {
+                // A walked path below its root is names alone: normal.
+                Ok(rel) if root_is_here => !excludes.matches(rel, is_dir, false),
+                _ => !excludes.is_excluded(path, Some(&root), is_dir),
+            }
         });
     }
-    for entry in builder.build() {
+    let walked = Mutex::new(Walked {
+        found: Vec::new(),
+        problems: Vec::new(),
+    });
+    builder.build_parallel().visit(&mut WalkerBuilder {
+        root,
+        base: &absolute_from(root, files.cwd.as_deref()),
+        cwd: files.cwd.as_deref(),
+        on_file: visit,
+        walked: &walked,
+        scratch: std::marker::PhantomData::<fn() -> S>,
+    });
+    let walked = walked.into_inner().unwrap_or_else(PoisonError::into_inner);
+    files.found.extend(walked.found.into_iter().flatten());
+    problems.extend(walked.problems);
+}
+
+/// What the walker's threads found, each thread's files apart.
+struct Walked<T> {
+    found: Vec<Vec<Found<T>>>,
+    problems: Vec<(PathBuf, String)>,
+}
+
+/// Makes one [`Walker`] per walker thread.
+struct WalkerBuilder<'a, F, T, S> {
+    root: &'a Path,
+    /// `root`'s key.
+    base: &'a Path,
+    cwd: Option<&'a Path>,
+    on_file: &'a F,
+    walked: &'a Mutex<Walked<T>>,
+    scratch: std::marker::PhantomData<fn() -> S>,
+}
+
+impl<'a, F, T, S> ParallelVisitorBuilder<'a> for WalkerBuilder<'a, F, T, S>
+where
+    T: Send,
+    S: Default + Send + 'a,
+    F: Fn(&Path, &mut S) -> Option<T> + Sync,
+{
+    fn build(&mut self) -> Box<dyn ParallelVisitor + 'a> {
+        Box::new(Walker {
+            root: self.root,
+            base: self.base,
+            cwd: self.cwd,
+            on_file: self.on_file,
+            walked: self.walked,
+            found: Vec::new(),
+            problems: Vec::new(),
+            scratch: S::default(),
+        })
+    }
+}
+
+/// One walker thread's share, handed over when the thread is done.
+struct Walker<'a, F, T, S> {
+    root: &'a Path,
+    base: &'a Path,
+    cwd: Option<&'a Path>,
+    on_file: &'a F,
+    walked: &'a Mutex<Walked<T>>,
+    found: Vec<Found<T>>,
+    problems: Vec<(PathBuf, String)>,
+    scratch: S,
+}
+
+impl<F, T, S> ParallelVisitor for Walker<'_, F, T, S>
+where
+    T: Send,
+    S: Send,
+    F: Fn(&Path, &mut S) -> Option<T> + Sync,
+{
+    fn visit(&mut self, entry: Result<DirEntry, ignore::Error>) -> WalkState {
         match entry {
             Ok(entry) => {
                 // With `follow_links(false)` a symlink reports its own type,
                 // so symlinks are never regular files here.
-                if !entry.file_type().is_some_and(|t| t.is_file()) {
-                    continue;
-                }
-                if let Some(kind) = classify(entry.path()) {
-                    files.add(entry.into_path(), kind, false);
+                if entry.file_type().is_some_and(|t| t.is_file())
+                    && let Some(kind) = classify(entry.path())
+                {
+                    let visit = (self.on_file)(entry.path(), &mut self.scratch);
+                    let path = entry.into_path();
+                    // Below the root a walked path is names alone, so its
+                    // key is the root's with those names.
+                    let key = match path.strip_prefix(self.root) {
+                        Ok(rel) => self.base.join(rel),
+                        Err(_) => absolute_from(&path, self.cwd),
+                    };
+                    self.found.push(Found {
+                        key,
+                        path,
+                        kind,
+                        explicit: false,
+                        visit,
+                    });
                 }
             }
-            Err(err) => {
-                let (path, message) = walk_error(&err);
-                problems.push((path.unwrap_or_else(|| root.to_path_buf()), message));
-            }
+            Err(err) => self.problems.push(walk_error(&err, self.root)),
         }
+        WalkState::Continue
+    }
+}
+
+impl<F, T, S> Drop for Walker<'_, F, T, S> {
+    fn drop(&mut self) {
+        let mut walked = self.walked.lock().unwrap_or_else(PoisonError::into_inner);
+        walked.found.push(std::mem::take(&mut self.found));
+        walked.problems.append(&mut self.problems);
     }
 }
 
@@ -221,17 +401,82 @@ fn path_error(path: &Path, err: &io::Error) -> String {
     }
 }
 
-/// Splits a walk error into the path it concerns and a message without the
-/// path, since the caller prints the path itself.
-fn walk_error(err: &ignore::Error) -> (Option<PathBuf>, String) {
+/// Splits a walk error into the path it concerns (`root` when it names
+/// none) and a message without the path, since the caller prints the path
+/// itself; but the walk's own failures to look at a path are worded as the
+/// sequential walk (walkdir) worded them.
+fn walk_error(err: &ignore::Error, root: &Path) -> (PathBuf, String) {
+    if let Some((depth, path, io)) = walker_io_error(err) {
+        // Listing a directory failed part-way: the error is one level below
+        // the directory, and the sequential walk did not name it.
+        let listing = depth.is_some_and(|depth| {
+            path.strip_prefix(root)
+                .is_ok_and(|rel| rel.components().count() + 1 == depth)
+        });
+        return if listing {
+            (root.to_path_buf(), io_message(None, io))
+        } else {
+            (path.to_path_buf(), io_message(Some(path), io))
+        };
+    }
+    let (path, message) = error_parts(err);
+    (path.unwrap_or_else(|| root.to_path_buf()), message)
+}
+
+/// A failure of the walk itself (opening the root or a directory, listing
+/// one, typing an entry): an `io::Error` with a path and a depth, where
+/// errors in ignore files have no depth.
+fn walker_io_error(err: &ignore::Error) -> Option<(Option<usize>, &Path, &io::Error)> {
+    use ignore::Error::{Io, WithDepth, WithPath};
+    match err {
+        WithDepth { depth, err } => match &**err {
+            WithPath { path, err } => io_within(err).map(|io| (Some(*depth), path.as_path(), io)),
+            _ => None,
+        },
+        WithPath { path, err } => match &**err {
+            WithDepth { err, .. } => match &**err {
+                Io(io) => Some((None, path.as_path(), io)),
+                _ => None,
+            },
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The `io::Error` in `err`, alone or with a depth.
+fn io_within(err: &ignore::Error) -> Option<&io::Error> {
+    match err {
+        ignore::Error::Io(io) => Some(io),
+        ignore::Error::WithDepth { err, .. } => match &**err {
+            ignore::Error::Io(io) => Some(io),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// A missing or forbidden path in words; any other failure as walkdir
+/// words it, with the path when it has one.
+fn io_message(path: Option<&Path>, err: &io::Error) -> String {
+    match (err.kind(), path) {
+        (io::ErrorKind::NotFound | io::ErrorKind::PermissionDenied, _) | (_, None) => {
+            path_error(Path::new(""), err)
+        }
+        (_, Some(path)) => format!("IO error for operation on {}: {err}", path.display()),
+    }
+}
+
+/// Splits an error into the path it concerns and a message without it.
+fn error_parts(err: &ignore::Error) -> (Option<PathBuf>, String) {
     match err {
         ignore::Error::WithPath { path, err } => {
-            let (inner, message) = walk_error(err);
+            let (inner, message) = error_parts(err);
             (inner.or_else(|| Some(path.clone())), message)
         }
-        ignore::Error::WithDepth { err, .. } => walk_error(err),
+        ignore::Error::WithDepth { err, .. } => error_parts(err),
         ignore::Error::WithLineNumber { line, err } => {
-            let (path, message) = walk_error(err);
+            let (path, message) = error_parts(err);
             (path, format!("line {line}: {message}"))
         }
         ignore::Error::Loop { ancestor, child } => (
@@ -243,7 +488,7 @@ fn walk_error(err: &ignore::Error) -> (Option<PathBuf>, String) {
             let mut path = None;
             let mut messages = Vec::new();
             for err in errs {
-                let (p, m) = walk_error(err);
+                let (p, m) = error_parts(err);
                 path = path.or(p);
                 messages.push(m);
             }

@@ -76,25 +76,53 @@ pub fn read_file(path: &Path, max_size: u64) -> Result<String, ReadError> {
 /// checked to be a regular file. `None` when it cannot be opened so (it is
 /// now a link, or gone): the caller then checks the path and falls back to
 /// [`read_file`], which reports the problem.
-#[cfg(unix)]
 pub fn read_unfollowed(path: &Path, max_size: u64) -> Option<Result<String, ReadError>> {
+    Some(read_opened(open_unfollowed(path)?, max_size))
+}
+
+/// [`read_unfollowed`] into `buffer`, replacing what it held but keeping its
+/// allocation for the next file: for a caller that copies the text out, so
+/// that reading allocates nothing per file.
+pub fn read_unfollowed_into<'b>(
+    path: &Path,
+    max_size: u64,
+    buffer: &'b mut Vec<u8>,
+) -> Option<Result<&'b str, ReadError>> {
+    let file = open_unfollowed(path)?;
+    Some(read_opened_into(file, max_size, buffer).and_then(|()| {
+        std::str::from_utf8(buffer).map_err(|e| ReadError::NotUtf8 {
+            offset: e.valid_up_to(),
+        })
+    }))
+}
+
+#[cfg(unix)]
+fn open_unfollowed(path: &Path) -> Option<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    let file = std::fs::OpenOptions::new()
+    std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
         .open(path)
-        .ok()?;
-    Some(read_opened(file, max_size))
+        .ok()
 }
 
 /// Without `O_NOFOLLOW`, always the caller's checked path.
 #[cfg(not(unix))]
-pub fn read_unfollowed(_path: &Path, _max_size: u64) -> Option<Result<String, ReadError>> {
+fn open_unfollowed(_path: &Path) -> Option<File> {
     None
 }
 
 /// Reads an open file if it is a regular one of at most `max_size` bytes.
 fn read_opened(file: File, max_size: u64) -> Result<String, ReadError> {
+    let mut bytes = Vec::new();
+    read_opened_into(file, max_size, &mut bytes)?;
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+/// [`read_opened`] into `bytes`, without the UTF-8 check.
+fn read_opened_into(file: File, max_size: u64, bytes: &mut Vec<u8>) -> Result<(), ReadError> {
     let meta = file.metadata().map_err(|e| io_error(&e))?;
     if !meta.is_file() {
         return Err(ReadError::NotAFile);
@@ -105,7 +133,7 @@ fn read_opened(file: File, max_size: u64) -> Result<String, ReadError> {
             limit: max_size,
         });
     }
-    read_limited(file, max_size, meta.len())
+    read_limited_into(file, max_size, meta.len(), bytes)
 }
 
 /// Reads standard input, at most `max_size` bytes, as UTF-8 text.
@@ -116,11 +144,29 @@ pub fn read_stdin(max_size: u64) -> Result<String, ReadError> {
 /// Reads one byte past the limit so that a file which grew after its size
 /// was checked, or an endless stream, is still reported as too large.
 fn read_limited(reader: impl Read, max_size: u64, size_hint: u64) -> Result<String, ReadError> {
+    let mut bytes = Vec::new();
+    read_limited_into(reader, max_size, size_hint, &mut bytes)?;
+    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
+        offset: e.utf8_error().valid_up_to(),
+    })
+}
+
+/// [`read_limited`] into `bytes` (emptied first), without the UTF-8 check.
+fn read_limited_into(
+    reader: impl Read,
+    max_size: u64,
+    size_hint: u64,
+    bytes: &mut Vec<u8>,
+) -> Result<(), ReadError> {
     let capacity = usize::try_from(size_hint.min(max_size)).unwrap_or(0);
-    let mut bytes = Vec::with_capacity(capacity);
+    if bytes.capacity() < capacity {
+        // A new allocation rather than a larger one: nothing in it to keep.
+        *bytes = Vec::with_capacity(capacity);
+    }
+    bytes.clear();
     reader
         .take(max_size.saturating_add(1))
-        .read_to_end(&mut bytes)
+        .read_to_end(bytes)
         .map_err(|e| io_error(&e))?;
     let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
     if len > max_size {
@@ -129,9 +175,7 @@ fn read_limited(reader: impl Read, max_size: u64, size_hint: u64) -> Result<Stri
             limit: max_size,
         });
     }
-    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
-        offset: e.utf8_error().valid_up_to(),
-    })
+    Ok(())
 }
 
 #[cfg(test)]

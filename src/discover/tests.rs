@@ -374,3 +374,124 @@ fn relative_paths_are_kept_as_reached() {
         assert_eq!(show(&found).len(), left, "{exclude}: {:?}", show(&found));
     }
 }
+
+/// The parallel walk's own failures read as the sequential walk (walkdir)
+/// worded them; failures in ignore files keep their plain wording.
+#[test]
+fn walk_errors_are_worded_as_the_sequential_walk_worded_them() {
+    use ignore::Error::{Io, Partial, WithDepth, WithPath};
+    let root = Path::new("root");
+    let sub = root.join("sub");
+    let eio = || io::Error::from_raw_os_error(5);
+    let plain = eio().to_string();
+    let with_path = |path: &Path, err: ignore::Error| WithPath {
+        path: path.to_path_buf(),
+        err: Box::new(err),
+    };
+    let with_depth = |depth: usize, err: ignore::Error| WithDepth {
+        depth,
+        err: Box::new(err),
+    };
+    // A directory that cannot be opened.
+    assert_eq!(
+        walk_error(&with_depth(1, with_path(&sub, Io(eio()))), root),
+        (
+            sub.clone(),
+            format!("IO error for operation on root/sub: {plain}")
+        )
+    );
+    assert_eq!(
+        walk_error(
+            &with_depth(
+                1,
+                with_path(&sub, Io(io::Error::from(io::ErrorKind::PermissionDenied)))
+            ),
+            root
+        ),
+        (sub.clone(), "permission denied".to_string())
+    );
+    // Listing it failed part-way: the error is a level below and names no
+    // path, so the walk's root stands for it.
+    assert_eq!(
+        walk_error(&with_depth(2, with_path(&sub, Io(eio()))), root),
+        (root.to_path_buf(), plain.clone())
+    );
+    // An entry whose type cannot be read, and the root itself.
+    let entry = sub.join("x.yaml");
+    assert_eq!(
+        walk_error(
+            &with_depth(2, with_path(&entry, with_depth(2, Io(eio())))),
+            root
+        ),
+        (
+            entry.clone(),
+            format!("IO error for operation on root/sub/x.yaml: {plain}")
+        )
+    );
+    assert_eq!(
+        walk_error(
+            &with_path(
+                root,
+                with_depth(0, Io(io::Error::from(io::ErrorKind::NotFound)))
+            ),
+            root
+        ),
+        (root.to_path_buf(), "no such file or directory".to_string())
+    );
+    // An ignore file that cannot be read.
+    let gitignore = sub.join(".gitignore");
+    assert_eq!(
+        walk_error(&Partial(vec![with_path(&gitignore, Io(eio()))]), root),
+        (gitignore, plain)
+    );
+}
+
+/// Files walked in parallel are visited once each, on the walk's threads,
+/// and come back in path order with their keys; a file also named keeps no
+/// visit.
+#[test]
+fn visits_walked_files_once_in_path_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let mut names: Vec<String> = (0..40).map(|i| format!("d{}/f{i}.yaml", i % 7)).collect();
+    names.push("a.yaml".to_string());
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    touch(root, &refs);
+    let named = root.join("a.yaml");
+    let (found, visited) = discover_visiting(&opts(&[root, &named]), |path, count: &mut usize| {
+        *count += 1;
+        Some(fs::read_to_string(path).unwrap())
+    });
+    let listed = rel_inputs(&found, root);
+    let mut sorted: Vec<String> = names.clone();
+    sorted.sort_by(|a, b| Path::new(a).cmp(Path::new(b)));
+    let expected: Vec<String> = sorted
+        .iter()
+        .map(|n| {
+            if n == "a.yaml" {
+                "!a.yaml".to_string()
+            } else {
+                n.clone()
+            }
+        })
+        .collect();
+    assert_eq!(listed, expected);
+    assert_eq!(visited.len(), found.inputs.len());
+    for (input, visited) in found.inputs.iter().zip(&visited) {
+        let path = input.path().unwrap();
+        assert_eq!(
+            visited.key.as_deref(),
+            Some(lexical_normalize(path).as_path())
+        );
+        let rel = path
+            .strip_prefix(root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        if rel == "a.yaml" {
+            assert_eq!(visited.visit, None);
+        } else {
+            assert_eq!(visited.visit.as_deref(), Some(rel.as_str()));
+        }
+    }
+}
