@@ -305,6 +305,10 @@ fn inherit(model: &Model, graph: &Graph, exposures: &[Vec<Exposure>], e: usize) 
         .iter()
         .filter(|d| d.strength == Strength::Hard)
         .collect();
+    // Most entities have nothing to inherit.
+    if hard.iter().all(|d| exposures[d.target].is_empty()) {
+        return Vec::new();
+    }
     let combine = model.entities[e]
         .instances
         .first()

@@ -336,20 +336,16 @@ pub fn estate(model: Model) -> Estate {
         implicit: Site::default(),
         min_replicas: 2,
     };
-    let graph = Graph::build(&model, |e| {
-        let mut out: Vec<Domain> = model.entities[e]
-            .instances
-            .iter()
-            .flat_map(|i| {
-                i.placement
-                    .pins
-                    .iter()
-                    .flat_map(|p| p.domains.iter().map(|d| Domain::new(p.level, d.clone())))
-            })
-            .collect();
-        out.sort();
+    let graph = Graph::build(&model, |e, out| {
+        out.clear();
+        out.extend(model.entities[e].instances.iter().flat_map(|i| {
+            i.placement
+                .pins
+                .iter()
+                .flat_map(|p| p.domains.iter().map(|d| (p.level, d.as_str())))
+        }));
+        out.sort_unstable();
         out.dedup();
-        out
     });
     let analysis = Analysis::run(&model, &graph, &context);
     Estate {

@@ -22,7 +22,7 @@ use crate::model::compose;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::model::manifest;
 use crate::model::{
-    CloudUnit, Domain, Entity, Level, Model, Suppression, TERRAFORM_ID_PREFIX, UnfollowedModule,
+    CloudUnit, Entity, Level, Model, Suppression, TERRAFORM_ID_PREFIX, UnfollowedModule,
 };
 use crate::parse::Document;
 use crate::parse::tree::{Node, Value};
@@ -312,23 +312,18 @@ pub fn check_estate(
     // Model order follows paths, not the order files were found in.
     let mut files = files.to_vec();
     files.sort_by(|a, b| sources.get(a.file).path.cmp(&sources.get(b.file).path));
-    let of_kind = |kind: Option<FileKind>| -> Vec<Loaded> {
-        files
-            .iter()
-            .filter(|f| {
-                let found = classify(&sources.get(f.file).path);
-                // Standard input and unknown names are read as YAML.
-                found == kind
-                    || (kind.is_none() && found == Some(FileKind::Yaml))
-                    || (kind.is_none() && found == Some(FileKind::Json))
-            })
-            .copied()
-            .collect()
-    };
-    let terraform = of_kind(Some(FileKind::Terraform));
-    let nomad = of_kind(Some(FileKind::Nomad));
-    let manifests = of_kind(Some(FileKind::Manifest));
-    let documents = of_kind(None);
+    // Each file by its kind, in path order.
+    let (mut terraform, mut nomad, mut manifests, mut documents) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for file in files {
+        match classify(&sources.get(file.file).path) {
+            Some(FileKind::Terraform) => terraform.push(file),
+            Some(FileKind::Nomad) => nomad.push(file),
+            Some(FileKind::Manifest) => manifests.push(file),
+            // Standard input and unknown names are read as YAML.
+            None | Some(FileKind::Yaml | FileKind::Json) => documents.push(file),
+        }
+    }
     let files = &documents[..];
     let mut parsed = read_documents(&sources, files, &setup.limits, setup.cache.as_deref());
     let plans: Vec<(FileId, Vec<Vec<Resource>>)> = files
@@ -398,7 +393,7 @@ pub fn check_estate(
     apply_tool_patterns(&setup.tools, &mut model);
     crate::graph::link_tools(&mut model);
     let context = context(setup, &model);
-    let graph = Graph::build(&model, |e| domains_of(&model, &context, e));
+    let graph = Graph::build(&model, |e, out| domains_of(&model, &context, e, out));
     let analysis = Analysis::run(&model, &graph, &context);
     let cluster_names: Vec<String> = setup.clusters.iter().map(|c| c.name.clone()).collect();
     let input = rules::Input {
@@ -643,7 +638,19 @@ pub(crate) fn files_with_errors(diagnostics: &[Diagnostic]) -> usize {
 /// are one: a Terraform module used by several root modules says the same
 /// thing at the same place for each.
 pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
-    diagnostics.sort_by(|a, b| a.output_order(b, sources));
+    // [`Diagnostic::output_order`], with each file's place in path order
+    // found once rather than paths compared at every step.
+    let rank = path_ranks(diagnostics, sources);
+    let rank = |d: &Diagnostic| rank.get(d.span.file.0 as usize).copied().unwrap_or(0);
+    diagnostics.sort_by(|a, b| {
+        (rank(a), a.span.range, &a.code, &a.message, &a.entity).cmp(&(
+            rank(b),
+            b.span.range,
+            &b.code,
+            &b.message,
+            &b.entity,
+        ))
+    });
     diagnostics.dedup_by(|b, a| {
         a.kind == b.kind
             && a.code == b.code
@@ -651,6 +658,35 @@ pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
             && a.message == b.message
             && a.label == b.label
     });
+}
+
+/// For each file of the source map (by id), a number ordered as its path
+/// among the paths of the files `diagnostics` are in; files with equal paths
+/// get equal numbers, and 0 is below every path (what
+/// [`Diagnostic::output_order`] gives an id outside the source map).
+fn path_ranks(diagnostics: &[Diagnostic], sources: &SourceMap) -> Vec<usize> {
+    let mut files: Vec<FileId> = diagnostics
+        .iter()
+        .map(|d| d.span.file)
+        .filter(|f| (f.0 as usize) < sources.len())
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files.sort_by(|a, b| sources.get(*a).path.cmp(&sources.get(*b).path));
+    let mut rank = vec![0; sources.len()];
+    let mut previous: Option<(&Path, usize)> = None;
+    for (i, file) in files.into_iter().enumerate() {
+        let path = sources.get(file).path.as_path();
+        let r = match previous {
+            Some((p, r)) if p == path => r,
+            _ => i + 1,
+        };
+        if let Some(slot) = rank.get_mut(file.0 as usize) {
+            *slot = r;
+        }
+        previous = Some((path, r));
+    }
+    rank
 }
 
 fn context(setup: &Setup, model: &Model) -> Context {
@@ -684,48 +720,38 @@ fn context(setup: &Setup, model: &Model) -> Context {
 }
 
 /// Domains an entity is placed in, for the graph: its pins and its
-/// cluster's zones and region.
-fn domains_of(model: &Model, context: &Context, e: usize) -> Vec<Domain> {
-    let mut out = Vec::new();
+/// cluster's zones and region, sorted, each once, in `out` (emptied first).
+fn domains_of<'a>(
+    model: &'a Model,
+    context: &'a Context,
+    e: usize,
+    out: &mut Vec<(Level, &'a str)>,
+) {
+    out.clear();
     let entity = &model.entities[e];
     if entity.id.starts_with(TERRAFORM_ID_PREFIX) {
         for inst in &entity.instances {
             for fact in &inst.cloud {
                 if let CloudUnit::Zone(Some(zone)) = &fact.unit {
-                    out.push(Domain::new(Level::Zone, zone.clone()));
+                    out.push((Level::Zone, zone));
                 }
             }
             if let Some((region, _)) = &inst.region {
-                out.push(Domain::new(Level::Region, region.clone()));
+                out.push((Level::Region, region));
             }
         }
-        out.sort();
-        out.dedup();
-        return out;
-    }
-    for inst in &entity.instances {
-        let site = context.site(inst.cluster);
-        out.extend(
-            site.zones
-                .iter()
-                .map(|z| Domain::new(Level::Zone, z.clone())),
-        );
-        out.extend(
-            site.region
-                .iter()
-                .map(|r| Domain::new(Level::Region, r.clone())),
-        );
-        for pin in &inst.placement.pins {
-            out.extend(
-                pin.domains
-                    .iter()
-                    .map(|d| Domain::new(pin.level, d.clone())),
-            );
+    } else {
+        for inst in &entity.instances {
+            let site = context.site(inst.cluster);
+            out.extend(site.zones.iter().map(|z| (Level::Zone, z.as_str())));
+            out.extend(site.region.iter().map(|r| (Level::Region, r.as_str())));
+            for pin in &inst.placement.pins {
+                out.extend(pin.domains.iter().map(|d| (pin.level, d.as_str())));
+            }
         }
     }
-    out.sort();
+    out.sort_unstable();
     out.dedup();
-    out
 }
 
 /// An error about a whole file (unreadable, too large, not UTF-8), at its
@@ -803,5 +829,42 @@ items: []
         assert_eq!(kept(&sifted), [false]);
         assert_eq!(sifted.plans.len(), 1);
         assert_eq!(sifted.plans[0][0].address, "aws_db_instance.main");
+    }
+
+    #[test]
+    fn sort_dedup_orders_as_output_order() {
+        use std::path::PathBuf;
+        let mut sources = SourceMap::default();
+        // Component order, not byte order: `a/b` before `a-b`; two files
+        // with one path; a file with no path.
+        for path in ["a-b", "a/b", "a/b", "", "./a/b/c", "a/b/c", "b", "a"] {
+            sources.add(SourceFile::new(PathBuf::from(path), "x\ny\n"));
+        }
+        let mut diagnostics = Vec::new();
+        // Ids past the source map too (0 is below every path).
+        for file in (0..10).rev() {
+            for (at, code, message) in [(2, "b", "m"), (0, "b", "m"), (0, "a", "n"), (0, "a", "m")]
+            {
+                let span = Span::new(FileId(file), TextRange::empty(at));
+                let mut d = Diagnostic::error(code, span, message);
+                d.entity = (file % 2 == 0).then(|| format!("e{file}"));
+                diagnostics.push(d);
+            }
+        }
+        let mut expected = diagnostics.clone();
+        expected.sort_by(|a, b| a.output_order(b, &sources));
+        expected.dedup_by(|b, a| {
+            a.kind == b.kind
+                && a.code == b.code
+                && a.span == b.span
+                && a.message == b.message
+                && a.label == b.label
+        });
+        sort_dedup(&mut diagnostics, &sources);
+        let key = |d: &Diagnostic| (d.span, d.code.clone(), d.message.clone(), d.entity.clone());
+        assert_eq!(
+            diagnostics.iter().map(key).collect::<Vec<_>>(),
+            expected.iter().map(key).collect::<Vec<_>>()
+        );
     }
 }

@@ -2,11 +2,15 @@
 //! petgraph over all inputs, with failure domains as nodes too.
 
 use crate::model::{
-    Combine, Dependency, Domain, K8S_ID_PREFIX, Model, Reference, Role, Strength,
+    Combine, Dependency, Domain, Entity, K8S_ID_PREFIX, Level, Model, Reference, Role, Strength,
     TERRAFORM_ID_PREFIX, WorkloadKind,
 };
 use petgraph::graph::{DiGraph, NodeIndex};
+use std::borrow::Borrow;
+use std::cell::OnceCell;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::Hash;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GraphNode {
@@ -72,7 +76,10 @@ pub const GUARD_KINDS: &[&str] = &["sso", "access"];
 /// depends on it. Monitoring that watches a tool is not needed to use it.
 /// Adds those dependencies to the model, before the graph is built.
 pub fn link_tools(model: &mut Model) {
-    let resolver = Resolver::new(model);
+    // Most estates have no guarding tool: the entities are indexed only
+    // when one is found.
+    let mut resolver = None;
+    let mut targets = Vec::new();
     let mut added: Vec<(usize, Dependency)> = Vec::new();
     for (e, entity) in model.entities.iter().enumerate() {
         let guards = entity
@@ -82,9 +89,11 @@ pub fn link_tools(model: &mut Model) {
         if entity.role != Role::Tool || !guards {
             continue;
         }
+        let resolver = resolver.get_or_insert_with(|| Resolver::new(model));
         for instance in &entity.instances {
             for entry in &instance.manages {
-                for target in resolver.resolve(&entry.target) {
+                resolver.resolve(&entry.target, &mut targets);
+                for &target in &targets {
                     if target != e && model.entities[target].role == Role::Tool {
                         added.push((
                             target,
@@ -119,28 +128,36 @@ impl Graph {
             &self.graph,
             |edge| matches!(edge.weight(), GraphEdge::DependsOn(d) if d.strength == Strength::Hard),
         );
-        let node_entity: HashMap<NodeIndex, usize> = self
-            .entity_nodes
-            .iter()
-            .enumerate()
-            .map(|(e, &n)| (n, e))
-            .collect();
-        petgraph::algo::tarjan_scc(&hard)
-            .into_iter()
-            .map(|scc| {
-                let mut members: Vec<usize> = scc
-                    .iter()
-                    .filter_map(|n| node_entity.get(n).copied())
-                    .collect();
+        // Entity of each graph node (domains have none).
+        let mut node_entity: Vec<Option<usize>> = vec![None; self.graph.node_count()];
+        for (e, n) in self.entity_nodes.iter().enumerate() {
+            if let Some(slot) = node_entity.get_mut(n.index()) {
+                *slot = Some(e);
+            }
+        }
+        // What `petgraph::algo::tarjan_scc` returns, in its order.
+        let mut components = Vec::new();
+        petgraph::algo::TarjanScc::new().run(&hard, |scc| {
+            let mut members: Vec<usize> = scc
+                .iter()
+                .filter_map(|n| node_entity.get(n.index()).copied().flatten())
+                .collect();
+            if !members.is_empty() {
                 members.sort_unstable();
-                members
-            })
-            .filter(|m| !m.is_empty())
-            .collect()
+                components.push(members);
+            }
+        });
+        components
     }
 
-    pub fn build(model: &Model, domains_of: impl Fn(usize) -> Vec<Domain>) -> Self {
+    /// `domains_of(e, out)` puts in `out` (emptied first) the domains entity
+    /// `e` is placed in, sorted, each once.
+    pub fn build<'d>(
+        model: &Model,
+        mut domains_of: impl FnMut(usize, &mut Vec<(Level, &'d str)>),
+    ) -> Self {
         let resolver = Resolver::new(model);
+        let mut targets = Vec::new();
         let mut graph = DiGraph::new();
         let entity_nodes: Vec<NodeIndex> = (0..model.entities.len())
             .map(|i| graph.add_node(GraphNode::Entity(i)))
@@ -150,7 +167,7 @@ impl Graph {
         for (e, entity) in model.entities.iter().enumerate() {
             for (i, instance) in entity.instances.iter().enumerate() {
                 for (d, dep) in instance.dependencies.iter().enumerate() {
-                    let targets = resolver.resolve(&dep.target);
+                    resolver.resolve(&dep.target, &mut targets);
                     if targets.is_empty() {
                         unresolved.push(Unresolved {
                             entity: e,
@@ -158,7 +175,7 @@ impl Graph {
                             dependency: d,
                         });
                     }
-                    dependencies[e].extend(targets.into_iter().filter(|&t| t != e).map(|target| {
+                    dependencies[e].extend(targets.iter().filter(|&&t| t != e).map(|&target| {
                         DepEdge {
                             instance: i,
                             dependency: d,
@@ -171,29 +188,34 @@ impl Graph {
         }
         // A workload naming the Service that fronts it (its own advertised
         // address) does not depend on itself.
+        let any_of: Vec<bool> = model
+            .entities
+            .iter()
+            .map(|entity| entity.instances.iter().all(|i| i.combine == Combine::Any))
+            .collect();
         let selects = |service: usize, workload: usize| {
-            model.entities[service]
-                .instances
-                .iter()
-                .all(|i| i.combine == Combine::Any)
-                && dependencies[service].iter().any(|d| d.target == workload)
+            any_of[service] && dependencies[service].iter().any(|d| d.target == workload)
         };
-        let pruned: Vec<Vec<DepEdge>> = (0..dependencies.len())
-            .map(|e| {
-                dependencies[e]
-                    .iter()
-                    .copied()
-                    .filter(|d| !selects(d.target, e))
-                    .collect()
+        // Decided on the dependencies as resolved, then dropped.
+        let pruned: Vec<(usize, usize)> = (0..dependencies.len())
+            .flat_map(|e| {
+                let edges = &dependencies[e];
+                (0..edges.len())
+                    .filter(move |&k| selects(edges[k].target, e))
+                    .map(move |k| (e, k))
             })
             .collect();
-        let dependencies = pruned;
+        for &(e, k) in pruned.iter().rev() {
+            dependencies[e].remove(k);
+        }
         let mut manages = vec![Vec::new(); model.entities.len()];
         let mut unresolved_manages = Vec::new();
+        // The entity whose edges last took each entity in.
+        let mut managed_by = vec![usize::MAX; model.entities.len()];
         for (e, entity) in model.entities.iter().enumerate() {
             for (i, instance) in entity.instances.iter().enumerate() {
                 for (m, entry) in instance.manages.iter().enumerate() {
-                    let targets = resolver.resolve(&entry.target);
+                    resolver.resolve(&entry.target, &mut targets);
                     if targets.is_empty() {
                         unresolved_manages.push(Unresolved {
                             entity: e,
@@ -201,18 +223,21 @@ impl Graph {
                             dependency: m,
                         });
                     }
-                    manages[e].extend(targets.into_iter().filter(|&t| t != e).map(|target| {
-                        ManageEdge {
-                            instance: i,
-                            entry: m,
-                            target,
+                    // One edge per managed entity: the first entry that
+                    // names it.
+                    for &target in &targets {
+                        if target != e && managed_by[target] != e {
+                            managed_by[target] = e;
+                            manages[e].push(ManageEdge {
+                                instance: i,
+                                entry: m,
+                                target,
+                            });
                         }
-                    }));
+                    }
                 }
             }
-            // One edge per managed entity: the first entry that names it.
-            manages[e].sort_unstable_by_key(|m| (m.target, m.instance, m.entry));
-            manages[e].dedup_by_key(|m| m.target);
+            manages[e].sort_unstable_by_key(|m| m.target);
         }
         for (e, edges) in dependencies.iter().enumerate() {
             for edge in edges {
@@ -223,12 +248,15 @@ impl Graph {
                 );
             }
         }
-        let mut domain_nodes: BTreeMap<Domain, NodeIndex> = BTreeMap::new();
+        // Domain nodes in the order entities first name them.
+        let mut domain_nodes: BTreeMap<(Level, &str), NodeIndex> = BTreeMap::new();
+        let mut domains = Vec::new();
         for (e, &node) in entity_nodes.iter().enumerate() {
-            for domain in domains_of(e) {
+            domains_of(e, &mut domains);
+            for &(level, name) in &domains {
                 let d = *domain_nodes
-                    .entry(domain.clone())
-                    .or_insert_with(|| graph.add_node(GraphNode::Domain(domain)));
+                    .entry((level, name))
+                    .or_insert_with(|| graph.add_node(GraphNode::Domain(Domain::new(level, name))));
                 graph.add_edge(node, d, GraphEdge::PlacedIn);
             }
         }
@@ -253,158 +281,274 @@ const WORKLOAD_LOOKUP_ORDER: &[&str] = &[
     "Pod",
 ];
 
+/// Hash maps keyed by text from the scanned files, iterated nowhere: what
+/// they hold reaches the output through lists in model order.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// Values grouped by key, each group in the order its values were pushed;
+/// one allocation for all groups rather than one per group.
+struct Groups<K, T> {
+    /// First and last entry of each group.
+    ends: FastMap<K, (usize, usize)>,
+    /// Values, each with the index of the next entry of its group
+    /// (`usize::MAX` for none).
+    entries: Vec<(T, usize)>,
+}
+
+impl<K: Hash + Eq, T: Copy + PartialEq> Groups<K, T> {
+    fn with_capacity(capacity: usize) -> Self {
+        Self {
+            ends: FastMap::with_capacity_and_hasher(capacity, Default::default()),
+            entries: Vec::with_capacity(capacity),
+        }
+    }
+
+    /// Adds `value` to the end of `key`'s group, unless it is already the
+    /// group's last value (so an entity pushed once per declaration is in
+    /// its group once, as long as entities are pushed in order).
+    fn push(&mut self, key: K, value: T) {
+        let at = self.entries.len();
+        match self.ends.entry(key) {
+            Entry::Occupied(mut group) => {
+                let (_, last) = group.get_mut();
+                if self.entries[*last].0 == value {
+                    return;
+                }
+                self.entries[*last].1 = at;
+                *last = at;
+            }
+            Entry::Vacant(group) => {
+                group.insert((at, at));
+            }
+        }
+        self.entries.push((value, usize::MAX));
+    }
+
+    /// The values of `key`'s group, in order.
+    fn get<Q>(&self, key: &Q) -> impl Iterator<Item = T> + '_
+    where
+        K: Borrow<Q>,
+        Q: Hash + Eq + ?Sized,
+    {
+        let mut next = self.ends.get(key).map_or(usize::MAX, |&(first, _)| first);
+        std::iter::from_fn(move || {
+            let &(value, after) = self.entries.get(next)?;
+            next = after;
+            Some(value)
+        })
+    }
+}
+
+/// Looks up what a [`Reference`] names. The entities are indexed once by
+/// id, namespace and Terraform address (by pod label when a reference first
+/// needs it); every group lists entities in model order, so a reference
+/// resolves to entities in model order, as a scan of the model would.
 struct Resolver<'m> {
     model: &'m Model,
-    by_id: HashMap<&'m str, usize>,
+    by_id: FastMap<&'m str, usize>,
+    /// Kubernetes entities by namespace.
+    namespaces: Groups<&'m str, usize>,
     /// Workloads by namespace, for selectors.
-    workloads: HashMap<&'m str, Vec<usize>>,
+    workloads: Groups<&'m str, usize>,
+    /// Workloads by namespace and a label of their pod template, for
+    /// selectors: built on the first selector that needs it.
+    pod_labels: OnceCell<Groups<(&'m str, &'m str, &'m str), usize>>,
+    /// Kubernetes entities by a label of their pod template, in any
+    /// namespace: built on the first label reference.
+    k8s_labels: OnceCell<Groups<(&'m str, &'m str), usize>>,
     /// Terraform resources by address: root module and entity.
-    terraform: HashMap<&'m str, Vec<(&'m str, usize)>>,
+    terraform: Groups<&'m str, (&'m str, usize)>,
     /// Terraform resource instances by address without instance key.
-    terraform_keyed: HashMap<&'m str, Vec<(&'m str, usize)>>,
+    terraform_keyed: Groups<&'m str, (&'m str, usize)>,
 }
 
 impl<'m> Resolver<'m> {
     fn new(model: &'m Model) -> Self {
-        let mut workloads: HashMap<&str, Vec<usize>> = HashMap::new();
-        for (i, e) in model.entities.iter().enumerate() {
-            let long_running = e.instances.iter().any(|inst| {
-                matches!(
-                    inst.workload,
-                    Some(WorkloadKind::LongRunning | WorkloadKind::PerNode)
-                )
-            });
-            if let (true, Some(ns)) = (long_running, e.namespace.as_deref()) {
-                workloads.entry(ns).or_default().push(i);
-            }
-        }
-        let mut terraform: HashMap<&str, Vec<(&str, usize)>> = HashMap::new();
-        let mut terraform_keyed: HashMap<&str, Vec<(&str, usize)>> = HashMap::new();
-        for (i, e) in model.entities.iter().enumerate() {
-            if !e.id.starts_with(TERRAFORM_ID_PREFIX) {
-                continue;
-            }
-            let root = e.namespace.as_deref().unwrap_or(".");
-            terraform.entry(&e.name).or_default().push((root, i));
-            if let Some(base) = crate::terraform::without_key(&e.name) {
-                terraform_keyed.entry(base).or_default().push((root, i));
-            }
-        }
-        Self {
+        let terraform = model
+            .entities
+            .iter()
+            .filter(|e| e.id.starts_with(TERRAFORM_ID_PREFIX))
+            .count();
+        let mut resolver = Self {
             model,
-            terraform,
-            terraform_keyed,
-            by_id: model
-                .entities
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.id.as_str(), i))
-                .collect(),
-            workloads,
+            by_id: FastMap::with_capacity_and_hasher(model.entities.len(), Default::default()),
+            namespaces: Groups::with_capacity(0),
+            workloads: Groups::with_capacity(0),
+            pod_labels: OnceCell::new(),
+            k8s_labels: OnceCell::new(),
+            terraform: Groups::with_capacity(terraform),
+            terraform_keyed: Groups::with_capacity(0),
+        };
+        for (i, e) in model.entities.iter().enumerate() {
+            // A repeated id names its last entity.
+            resolver.by_id.insert(&e.id, i);
+            if e.id.starts_with(TERRAFORM_ID_PREFIX) {
+                let root = e.namespace.as_deref().unwrap_or(".");
+                resolver.terraform.push(&e.name, (root, i));
+                if let Some(base) = crate::terraform::without_key(&e.name) {
+                    resolver.terraform_keyed.push(base, (root, i));
+                }
+            }
+            let Some(ns) = e.namespace.as_deref() else {
+                continue;
+            };
+            if e.id.starts_with(K8S_ID_PREFIX) {
+                resolver.namespaces.push(ns, i);
+            }
+            if is_workload(e) {
+                resolver.workloads.push(ns, i);
+            }
         }
+        resolver
     }
 
-    fn resolve(&self, reference: &Reference) -> Vec<usize> {
-        match reference {
-            Reference::Id(id) => self.by_id.get(id.as_str()).copied().into_iter().collect(),
-            Reference::Namespace(namespace) => self
-                .model
-                .entities
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| {
-                    e.id.starts_with(K8S_ID_PREFIX) && e.namespace.as_deref() == Some(namespace)
-                })
-                .map(|(i, _)| i)
-                .collect(),
-            Reference::Pattern(pattern) => match globset::Glob::new(pattern) {
-                Ok(glob) => {
-                    let matcher = glob.compile_matcher();
-                    self.model
-                        .entities
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, e)| matcher.is_match(&e.id))
-                        .map(|(i, _)| i)
-                        .collect()
+    /// The workloads whose pod template carries `key: value`, by namespace.
+    fn pod_labels(&self) -> &Groups<(&'m str, &'m str, &'m str), usize> {
+        self.pod_labels.get_or_init(|| {
+            let mut groups = Groups::with_capacity(0);
+            for (i, e) in self.model.entities.iter().enumerate() {
+                let Some(ns) = e.namespace.as_deref() else {
+                    continue;
+                };
+                if !is_workload(e) {
+                    continue;
                 }
-                Err(_) => Vec::new(),
-            },
+                for instance in &e.instances {
+                    for (key, value) in &instance.pod_labels {
+                        groups.push((ns, key.as_str(), value.as_str()), i);
+                    }
+                }
+            }
+            groups
+        })
+    }
+
+    /// The Kubernetes entities whose pod template carries `key: value`.
+    fn k8s_labels(&self) -> &Groups<(&'m str, &'m str), usize> {
+        self.k8s_labels.get_or_init(|| {
+            let mut groups = Groups::with_capacity(0);
+            for (i, e) in self.model.entities.iter().enumerate() {
+                if !e.id.starts_with(K8S_ID_PREFIX) {
+                    continue;
+                }
+                for instance in &e.instances {
+                    for (key, value) in &instance.pod_labels {
+                        groups.push((key.as_str(), value.as_str()), i);
+                    }
+                }
+            }
+            groups
+        })
+    }
+
+    /// The entities `reference` names, in model order, replacing the
+    /// contents of `out`.
+    fn resolve(&self, reference: &Reference, out: &mut Vec<usize>) {
+        out.clear();
+        match reference {
+            Reference::Id(id) => out.extend(self.by_id.get(id.as_str()).copied()),
+            Reference::Namespace(namespace) => out.extend(self.namespaces.get(namespace.as_str())),
+            Reference::Pattern(pattern) => {
+                if let Ok(glob) = globset::Glob::new(pattern) {
+                    let matcher = glob.compile_matcher();
+                    out.extend(
+                        self.model
+                            .entities
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, e)| matcher.is_match(&e.id))
+                            .map(|(i, _)| i),
+                    );
+                }
+            }
             Reference::Terraform { root, address } => {
                 // The instance itself, else every instance:
                 // `aws_instance.web[0]`, `aws_instance.web["a"]`.
                 let in_root =
-                    |(r, _): &&(&str, usize)| root.as_deref().is_none_or(|want| want == *r);
-                let pick = |found: Option<&Vec<(&str, usize)>>| -> Vec<usize> {
-                    found
-                        .map(|v| v.iter().filter(in_root).map(|&(_, e)| e).collect())
-                        .unwrap_or_default()
-                };
-                let exact = pick(self.terraform.get(address.as_str()));
-                if exact.is_empty() {
-                    pick(self.terraform_keyed.get(address.as_str()))
-                } else {
-                    exact
+                    |&(r, _): &(&str, usize)| root.as_deref().is_none_or(|want| want == r);
+                out.extend(
+                    self.terraform
+                        .get(address.as_str())
+                        .filter(in_root)
+                        .map(|(_, e)| e),
+                );
+                if out.is_empty() {
+                    out.extend(
+                        self.terraform_keyed
+                            .get(address.as_str())
+                            .filter(in_root)
+                            .map(|(_, e)| e),
+                    );
                 }
             }
             Reference::K8s {
                 kind,
                 namespace,
                 name,
-            } => self
-                .by_id
-                .get(format!("k8s:{kind}/{namespace}/{name}").as_str())
-                .copied()
-                .into_iter()
-                .collect(),
-            Reference::K8sName { namespace, name } => WORKLOAD_LOOKUP_ORDER
-                .iter()
-                .find_map(|kind| {
-                    self.by_id
-                        .get(format!("k8s:{kind}/{namespace}/{name}").as_str())
-                        .copied()
-                })
-                .into_iter()
-                .collect(),
-            Reference::K8sLabel { key, value } => self
-                .model
-                .entities
-                .iter()
-                .enumerate()
-                .filter(|(_, e)| {
-                    e.id.starts_with(K8S_ID_PREFIX)
-                        && e.instances
-                            .iter()
-                            .any(|i| i.pod_labels.get(key) == Some(value))
-                })
-                .map(|(i, _)| i)
-                .collect(),
-            Reference::PodSelector { namespace, labels } => self
-                .workloads
-                .get(namespace.as_str())
-                .map(|candidates| {
-                    candidates
-                        .iter()
-                        .copied()
-                        .filter(|&w| {
-                            let entity = &self.model.entities[w];
-                            entity.instances.iter().any(|inst| {
-                                labels.iter().all(|(k, v)| {
-                                    inst.pod_labels.get(k) == Some(v)
-                                        || controller_label_matches(
-                                            &entity.kind,
-                                            &entity.name,
-                                            k,
-                                            v,
-                                        )
-                                })
-                            })
+            } => out.extend(self.k8s_id(kind, namespace, name)),
+            Reference::K8sName { namespace, name } => out.extend(
+                WORKLOAD_LOOKUP_ORDER
+                    .iter()
+                    .find_map(|kind| self.k8s_id(kind, namespace, name)),
+            ),
+            Reference::K8sLabel { key, value } => {
+                out.extend(self.k8s_labels().get(&(key.as_str(), value.as_str())));
+            }
+            Reference::PodSelector { namespace, labels } => {
+                let selects = |w: &usize| {
+                    let entity = &self.model.entities[*w];
+                    entity.instances.iter().any(|inst| {
+                        labels.iter().all(|(k, v)| {
+                            inst.pod_labels.get(k) == Some(v)
+                                || controller_label_matches(&entity.kind, &entity.name, k, v)
                         })
-                        .collect()
-                })
-                .unwrap_or_default(),
+                    })
+                };
+                // A label no controller sets must be in the template: it
+                // narrows the candidates to the workloads whose template
+                // has it.
+                match labels.iter().find(|(k, _)| !set_by_controller(k)) {
+                    Some((k, v)) => out.extend(
+                        self.pod_labels()
+                            .get(&(namespace.as_str(), k.as_str(), v.as_str()))
+                            .filter(selects),
+                    ),
+                    None => out.extend(self.workloads.get(namespace.as_str()).filter(selects)),
+                }
+            }
         }
     }
+
+    /// The entity `k8s:{kind}/{namespace}/{name}`.
+    fn k8s_id(&self, kind: &str, namespace: &str, name: &str) -> Option<usize> {
+        self.by_id
+            .get(format!("{K8S_ID_PREFIX}{kind}/{namespace}/{name}").as_str())
+            .copied()
+    }
+}
+
+/// Whether pod selectors can select `entity`: a long-running workload in a
+/// namespace.
+fn is_workload(entity: &Entity) -> bool {
+    entity.namespace.is_some()
+        && entity.instances.iter().any(|inst| {
+            matches!(
+                inst.workload,
+                Some(WorkloadKind::LongRunning | WorkloadKind::PerNode)
+            )
+        })
+}
+
+/// The labels [`controller_label_matches`] can match: set on pods by their
+/// controller, in no pod template.
+fn set_by_controller(key: &str) -> bool {
+    matches!(
+        key,
+        "statefulset.kubernetes.io/pod-name"
+            | "apps.kubernetes.io/pod-index"
+            | "controller-revision-hash"
+            | "pod-template-hash"
+    )
 }
 
 /// Labels that controllers put on the pods they create, which no pod
@@ -423,5 +567,252 @@ fn controller_label_matches(kind: &str, name: &str, key: &str, value: &str) -> b
         "controller-revision-hash" => matches!(kind, "StatefulSet" | "DaemonSet"),
         "pod-template-hash" => kind == "Deployment",
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Instance;
+    use crate::source::{FileId, Span, TextRange};
+
+    fn entity(id: &str, namespace: Option<&str>, name: &str, kind: &str) -> Entity {
+        Entity {
+            id: id.to_string(),
+            kind: kind.to_string(),
+            namespace: namespace.map(str::to_string),
+            name: name.to_string(),
+            role: Role::Service,
+            tool_kind: None,
+            instances: vec![Instance::at(Span::new(FileId(0), TextRange::empty(0)))],
+        }
+    }
+
+    fn workload(kind: &str, namespace: &str, name: &str, labels: &[(&str, &str)]) -> Entity {
+        let mut e = entity(
+            &format!("k8s:{kind}/{namespace}/{name}"),
+            Some(namespace),
+            name,
+            kind,
+        );
+        let workload = if kind == "DaemonSet" {
+            WorkloadKind::PerNode
+        } else {
+            WorkloadKind::LongRunning
+        };
+        e.instances[0].workload = Some(workload);
+        e.instances[0].pod_labels = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        e
+    }
+
+    fn model() -> Model {
+        let mut entities = vec![
+            workload(
+                "Deployment",
+                "a",
+                "web",
+                &[("app", "web"), ("tier", "front")],
+            ),
+            workload("StatefulSet", "a", "db", &[("app", "db")]),
+            workload("DaemonSet", "a", "agent", &[("app", "agent")]),
+            workload("Deployment", "b", "web", &[("app", "web")]),
+            entity("k8s:Service/a/web", Some("a"), "web", "Service"),
+            entity("k8s:ConfigMap/b/conf", Some("b"), "conf", "ConfigMap"),
+            entity(
+                "tf:root/aws_instance.web[0]",
+                Some("root"),
+                "aws_instance.web[0]",
+                "x",
+            ),
+            entity(
+                "tf:root/aws_instance.web[1]",
+                Some("root"),
+                "aws_instance.web[1]",
+                "x",
+            ),
+            entity(
+                "tf:other/aws_instance.web[0]",
+                Some("other"),
+                "aws_instance.web[0]",
+                "x",
+            ),
+            entity("tf:root/aws_db.main", Some("root"), "aws_db.main", "x"),
+            entity("nomad:a/web", Some("a"), "web", "NomadGroup"),
+            // A repeated id names its last entity.
+            entity("k8s:Service/a/web", Some("a"), "web", "Service"),
+        ];
+        // Two declarations of one workload, labelled differently.
+        let mut twice = workload("Deployment", "a", "api", &[("app", "api")]);
+        let mut second = twice.instances[0].clone();
+        second.pod_labels.insert("tier".into(), "back".into());
+        twice.instances.push(second);
+        entities.push(twice);
+        Model {
+            entities,
+            ..Model::default()
+        }
+    }
+
+    /// What a reference names, by a scan of every entity.
+    fn scan(model: &Model, reference: &Reference) -> Vec<usize> {
+        let all = model.entities.iter().enumerate();
+        let last_with_id = |id: &str| model.entities.iter().rposition(|e| e.id == id);
+        match reference {
+            Reference::Id(id) => last_with_id(id).into_iter().collect(),
+            Reference::Namespace(ns) => all
+                .filter(|(_, e)| {
+                    e.id.starts_with(K8S_ID_PREFIX) && e.namespace.as_deref() == Some(ns)
+                })
+                .map(|(i, _)| i)
+                .collect(),
+            Reference::Terraform { root, address } => {
+                let pick = |matches: &dyn Fn(&str) -> bool| -> Vec<usize> {
+                    model
+                        .entities
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, e)| {
+                            e.id.starts_with(TERRAFORM_ID_PREFIX)
+                                && matches(&e.name)
+                                && root
+                                    .as_deref()
+                                    .is_none_or(|r| e.namespace.as_deref().unwrap_or(".") == r)
+                        })
+                        .map(|(i, _)| i)
+                        .collect()
+                };
+                let exact = pick(&|name| name == address);
+                if exact.is_empty() {
+                    pick(&|name| crate::terraform::without_key(name) == Some(address))
+                } else {
+                    exact
+                }
+            }
+            Reference::K8s {
+                kind,
+                namespace,
+                name,
+            } => last_with_id(&format!("k8s:{kind}/{namespace}/{name}"))
+                .into_iter()
+                .collect(),
+            Reference::PodSelector { namespace, labels } => all
+                .filter(|(_, e)| {
+                    e.namespace.as_deref() == Some(namespace)
+                        && e.instances.iter().any(|i| {
+                            matches!(
+                                i.workload,
+                                Some(WorkloadKind::LongRunning | WorkloadKind::PerNode)
+                            )
+                        })
+                        && e.instances.iter().any(|inst| {
+                            labels.iter().all(|(k, v)| {
+                                inst.pod_labels.get(k) == Some(v)
+                                    || controller_label_matches(&e.kind, &e.name, k, v)
+                            })
+                        })
+                })
+                .map(|(i, _)| i)
+                .collect(),
+            Reference::K8sLabel { key, value } => all
+                .filter(|(_, e)| {
+                    e.id.starts_with(K8S_ID_PREFIX)
+                        && e.instances
+                            .iter()
+                            .any(|i| i.pod_labels.get(key) == Some(value))
+                })
+                .map(|(i, _)| i)
+                .collect(),
+            _ => unreachable!("not indexed"),
+        }
+    }
+
+    #[test]
+    fn indexed_lookups_name_what_a_scan_names_in_model_order() {
+        let model = model();
+        let resolver = Resolver::new(&model);
+        let mut references = Vec::new();
+        for ns in ["a", "b", "c"] {
+            references.push(Reference::Namespace(ns.into()));
+            for name in ["web", "db", "api", "conf"] {
+                for kind in ["Service", "Deployment", "StatefulSet", "ConfigMap"] {
+                    references.push(Reference::K8s {
+                        kind: kind.into(),
+                        namespace: ns.into(),
+                        name: name.into(),
+                    });
+                }
+            }
+            let selectors: &[&[(&str, &str)]] = &[
+                &[],
+                &[("app", "web")],
+                &[("app", "api"), ("tier", "back")],
+                &[("app", "api"), ("tier", "front")],
+                &[("app", "web"), ("tier", "front")],
+                &[
+                    ("app", "db"),
+                    ("statefulset.kubernetes.io/pod-name", "db-0"),
+                ],
+                &[("statefulset.kubernetes.io/pod-name", "db-0")],
+                &[("controller-revision-hash", "x")],
+                &[("pod-template-hash", "x"), ("app", "web")],
+                &[("app", "nothing")],
+            ];
+            for labels in selectors {
+                references.push(Reference::PodSelector {
+                    namespace: ns.into(),
+                    labels: labels
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                });
+            }
+        }
+        for root in [None, Some("root"), Some("other"), Some("none")] {
+            for address in [
+                "aws_instance.web",
+                "aws_instance.web[0]",
+                "aws_db.main",
+                "x",
+            ] {
+                references.push(Reference::Terraform {
+                    root: root.map(str::to_string),
+                    address: address.into(),
+                });
+            }
+        }
+        for (key, value) in [
+            ("app", "web"),
+            ("app", "api"),
+            ("tier", "back"),
+            ("tier", "front"),
+            ("app", "none"),
+        ] {
+            references.push(Reference::K8sLabel {
+                key: key.into(),
+                value: value.into(),
+            });
+        }
+        for id in ["k8s:Service/a/web", "nomad:a/web", "k8s:Pod/a/web"] {
+            references.push(Reference::Id(id.into()));
+        }
+        let mut out = vec![99];
+        for reference in &references {
+            resolver.resolve(reference, &mut out);
+            assert_eq!(out, scan(&model, reference), "{reference:?}");
+        }
+    }
+
+    #[test]
+    fn groups_keep_push_order_and_skip_repeats() {
+        let mut groups: Groups<&str, usize> = Groups::with_capacity(0);
+        for (key, value) in [("a", 3), ("b", 1), ("a", 1), ("a", 1), ("a", 7), ("b", 2)] {
+            groups.push(key, value);
+        }
+        assert_eq!(groups.get("a").collect::<Vec<_>>(), [3, 1, 7]);
+        assert_eq!(groups.get("b").collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(groups.get("c").count(), 0);
     }
 }
