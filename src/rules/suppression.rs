@@ -135,10 +135,18 @@ pub fn apply(
     let mut kept = Vec::new();
     let mut suppressed = Vec::new();
     for finding in findings {
-        let line = sources
-            .get(finding.span.file)
-            .lines()
-            .line_of(finding.span.range.start);
+        // The finding's line, found only for a suppression of lines in its
+        // file: the line starts of a file are built on first use, and most
+        // files with findings have no such suppression.
+        let found_line = std::cell::OnceCell::new();
+        let line = || {
+            *found_line.get_or_init(|| {
+                sources
+                    .get(finding.span.file)
+                    .lines()
+                    .line_of(finding.span.range.start)
+            })
+        };
         let matches = |s: &Suppression| {
             let names_rule = s
                 .rules
@@ -148,7 +156,7 @@ pub fn apply(
                 && match &s.scope {
                     SuppressionScope::Entity(id) => finding.entity.as_deref() == Some(id),
                     SuppressionScope::Lines { file, first, last } => {
-                        *file == finding.span.file && (*first..=*last).contains(&line)
+                        *file == finding.span.file && (*first..=*last).contains(&line())
                     }
                 }
         };
