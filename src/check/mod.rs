@@ -345,14 +345,24 @@ pub fn check_estate(
         .iter()
         .map(|f| (f.file, sources.get(f.file)))
         .collect();
-    // Terraform and Nomad read nothing the document extractors make: they
-    // run beside them, into a model of their own appended after theirs, so
-    // that the order is the same as one after the other.
-    let ((), (side, side_errors)) = rayon::join(
+    // Terraform and Nomad read nothing the document extractors make:
+    // Terraform runs beside them, and Nomad after them, each into a model of
+    // its own appended after theirs (Terraform's, then Nomad's), so that the
+    // order is the same as one after the other.
+    let ((jobs, job_errors), (side, side_errors)) = rayon::join(
         || {
             kubernetes::extract(&inputs, &setup.keys, &mut model);
             compose::extract(&inputs, &sources, &mut model);
             crate::model::backstage::extract(&inputs, &mut model);
+            // Nomad here rather than after Terraform, which takes longer.
+            let mut jobs = Model::default();
+            let errors = crate::model::nomad::extract(
+                &nomad_files,
+                &setup.limits,
+                setup.cache.as_deref(),
+                &mut jobs,
+            );
+            (jobs, errors)
         },
         || {
             let mut side = Model::default();
@@ -365,17 +375,13 @@ pub fn check_estate(
                 &mut side,
                 &mut side_errors,
             );
-            side_errors.extend(crate::model::nomad::extract(
-                &nomad_files,
-                &setup.limits,
-                setup.cache.as_deref(),
-                &mut side,
-            ));
             (side, side_errors)
         },
     );
     model.append(side);
+    model.append(jobs);
     errors.extend(side_errors);
+    errors.extend(job_errors);
     let manifest_files: Vec<_> = manifests
         .iter()
         .map(|f| (f.file, sources.get(f.file)))

@@ -315,7 +315,7 @@ fn load_in_pool<T: Send>(
         key: Option<cache::Key>,
     }
     let roots: Vec<Root<'_>> = roots
-        .into_iter()
+        .into_par_iter()
         .map(|dir| {
             let reach = reach(dir);
             let mut table: Vec<FileId> = reach
