@@ -238,6 +238,34 @@ help = "set `multi_az = true`"
     assert_eq!(check(repo.path(), Some(cache.path())), builtin);
 }
 
+/// A plan for `infra/`: the database has a standby after all.
+const PLAN: &str = r#"{"KEY": "1.2", "planned_values": {"root_module": {"child_modules": [
+  {"address": "module.db", "resources": [
+    {"address": "module.db.aws_db_instance.this", "mode": "managed",
+     "type": "aws_db_instance", "name": "this",
+     "values": {"engine": "postgres", "instance_class": "db.t3.micro", "multi_az": true}}]}]}}}"#;
+
+#[test]
+fn a_plan_added_beside_a_cached_root_module_is_merged_into_it() {
+    // The root module's entities are cached before the plan exists; the
+    // plan's key is also written with an escape, which no text search for
+    // the key finds.
+    for key in ["format_version", "format\\u005fversion"] {
+        let repo = repository();
+        let cache = tempfile::tempdir().unwrap();
+        let before = check(repo.path(), Some(cache.path()));
+        assert!(before.0.contains("SPOF018"), "{}", before.0);
+        std::fs::write(
+            repo.path().join("infra/plan.json"),
+            PLAN.replace("KEY", key),
+        )
+        .unwrap();
+        let after = check(repo.path(), Some(cache.path()));
+        assert_eq!(after, check(repo.path(), None), "{key}");
+        assert!(!after.0.contains("SPOF018"), "{key}: {}", after.0);
+    }
+}
+
 #[test]
 fn damaged_entries_are_not_used() {
     let repo = repository();

@@ -325,36 +325,33 @@ pub fn check_estate(
         }
     }
     let files = &documents[..];
-    let mut parsed = read_documents(&sources, files, &setup.limits, setup.cache.as_deref());
-    let plans: Vec<(FileId, Vec<Vec<Resource>>)> = files
-        .iter()
-        .zip(&mut parsed)
-        .map(|(loaded, (sifted, _))| (loaded.file, std::mem::take(&mut sifted.plans)))
-        .collect();
     let mut model = Model::default();
-    let inputs: Vec<FileDocs<'_>> = files
-        .iter()
-        .zip(&parsed)
-        .map(|(loaded, (sifted, _))| FileDocs {
-            file: loaded.file,
-            cluster: loaded.cluster,
-            docs: &sifted.docs,
-        })
-        .collect();
     let nomad_files: Vec<_> = nomad
         .iter()
         .map(|f| (f.file, sources.get(f.file)))
         .collect();
-    // Terraform and Nomad read nothing the document extractors make:
-    // Terraform runs beside them, and Nomad after them, each into a model of
-    // its own appended after theirs (Terraform's, then Nomad's), so that the
-    // order is the same as one after the other.
-    let ((jobs, job_errors), (side, side_errors)) = rayon::join(
+    let may_hold_plans = plan_candidates(&sources, files);
+    // Terraform's root modules are loaded beside the YAML/JSON files' reading
+    // and the extractors that read those: only merging plans in needs the
+    // documents. Kubernetes, compose, Backstage and Nomad fill `model`;
+    // Terraform and Nomad each a model of their own, appended after it
+    // (Terraform's, then Nomad's), in the order of a run one after the other.
+    let ((mut parsed, (jobs, job_errors)), loaded) = rayon::join(
         || {
+            let parsed = read_documents(&sources, files, &setup.limits, setup.cache.as_deref());
+            let inputs: Vec<FileDocs<'_>> = files
+                .iter()
+                .zip(&parsed)
+                .map(|(loaded, (sifted, _))| FileDocs {
+                    file: loaded.file,
+                    cluster: loaded.cluster,
+                    docs: &sifted.docs,
+                })
+                .collect();
             kubernetes::extract(&inputs, &setup.keys, &mut model);
             compose::extract(&inputs, &sources, &mut model);
             crate::model::backstage::extract(&inputs, &mut model);
-            // Nomad here rather than after Terraform, which takes longer.
+            drop(inputs);
             let mut jobs = Model::default();
             let errors = crate::model::nomad::extract(
                 &nomad_files,
@@ -362,25 +359,27 @@ pub fn check_estate(
                 setup.cache.as_deref(),
                 &mut jobs,
             );
-            (jobs, errors)
+            (parsed, (jobs, errors))
         },
-        || {
-            let mut side = Model::default();
-            let mut side_errors = Vec::new();
-            terraform_model(
-                &sources,
-                &terraform,
-                plans,
-                setup,
-                &mut side,
-                &mut side_errors,
-            );
-            (side, side_errors)
-        },
+        || terraform_load(&sources, &terraform, setup, &may_hold_plans),
+    );
+    let plans: Vec<(FileId, Vec<Vec<Resource>>)> = files
+        .iter()
+        .zip(&mut parsed)
+        .map(|(loaded, (sifted, _))| (loaded.file, std::mem::take(&mut sifted.plans)))
+        .collect();
+    let mut side = Model::default();
+    terraform_model(
+        &sources,
+        loaded,
+        plans,
+        setup,
+        &may_hold_plans,
+        &mut side,
+        &mut errors,
     );
     model.append(side);
     model.append(jobs);
-    errors.extend(side_errors);
     errors.extend(job_errors);
     let manifest_files: Vec<_> = manifests
         .iter()
@@ -466,7 +465,6 @@ pub fn check_estate(
         analysis,
         context,
     };
-    drop(inputs);
     drop_later(parsed);
     (report, estate)
 }
@@ -481,14 +479,80 @@ pub(crate) fn drop_later<T: Send + 'static>(value: T) {
         .spawn(move || drop(value));
 }
 
-/// Terraform: HCL configurations and plan/state JSON documents become
-/// resources (a plan's resources merged with the HCL of the root module in
-/// its directory), and the provider knowledge base turns them into entities.
-fn terraform_model(
+/// The directories (as root module names) of the YAML/JSON files that may
+/// hold a Terraform plan or state: those whose text has `format_version`,
+/// which a plan's document must have as a key, or a backslash, which could
+/// spell that key otherwise (an escape). Known before the documents are
+/// parsed, so that no root module a plan may be merged into is served from
+/// the cache.
+fn plan_candidates(sources: &SourceMap, documents: &[Loaded]) -> BTreeSet<String> {
+    let dirs: Vec<Option<String>> = documents
+        .par_iter()
+        .map(|f| {
+            let source = sources.get(f.file);
+            let text = source.text.as_bytes();
+            let candidate = memchr::memchr(b'\\', text).is_some()
+                || memchr::memmem::find(text, b"format_version").is_some();
+            candidate.then(|| terraform::root_name(source.path.parent().unwrap_or(Path::new(""))))
+        })
+        .collect();
+    dirs.into_iter().flatten().collect()
+}
+
+/// What a root module's entities are, as the cache keeps them.
+type RootEntities = (Vec<Entity>, Vec<terraform::hcl::UnfollowedModule>);
+
+/// The key of a root module's entities: its `tf-root` key and the knowledge
+/// base.
+fn entities_key(setup: &Setup, root_key: &crate::cache::Key) -> crate::cache::Key {
+    KeyBuilder::new("tf-model")
+        .key_part(root_key)
+        .bytes(setup.knowledge.digest())
+        .key()
+}
+
+/// Terraform's HCL configurations loaded: each root module's resources, or
+/// its entities from the cache. A root module's entities depend on its
+/// resources and the knowledge base alone, unless a plan may be merged into
+/// it (`may_hold_plans`): the cache keeps them for the others, and their
+/// resources are then not even read back.
+fn terraform_load(
     sources: &SourceMap,
     configurations: &[Loaded],
+    setup: &Setup,
+    may_hold_plans: &BTreeSet<String>,
+) -> (terraform::hcl::Load, Vec<(String, RootEntities)>) {
+    let cache = setup.cache.as_deref();
+    let length = |f: FileId| sources.get(f).text.len();
+    let serve = |root: &terraform::hcl::RootKey<'_>| -> Option<RootEntities> {
+        if may_hold_plans.contains(root.name) {
+            return None;
+        }
+        cache?.get_spanned(
+            "tf-model",
+            &entities_key(setup, root.key),
+            root.table,
+            length,
+        )
+    };
+    let ids: Vec<FileId> = configurations.iter().map(|f| f.file).collect();
+    if ids.is_empty() {
+        (terraform::hcl::Load::default(), Vec::new())
+    } else {
+        terraform::hcl::load_cached(sources, &ids, &setup.variables, &setup.limits, cache, serve)
+    }
+}
+
+/// Terraform: the loaded HCL configurations and the plan/state JSON
+/// documents become resources (a plan's resources merged with the HCL of the
+/// root module in its directory), and the provider knowledge base turns them
+/// into entities.
+fn terraform_model(
+    sources: &SourceMap,
+    loaded: (terraform::hcl::Load, Vec<(String, RootEntities)>),
     documents: Vec<(FileId, Vec<Vec<Resource>>)>,
     setup: &Setup,
+    may_hold_plans: &BTreeSet<String>,
     model: &mut Model,
     errors: &mut Vec<Diagnostic>,
 ) {
@@ -510,30 +574,8 @@ fn terraform_model(
         *per_dir.entry(dir.clone()).or_default() += 1;
     }
 
-    // A root module's entities depend on its resources and the knowledge
-    // base alone, unless a plan may be merged into it: the cache keeps them
-    // for the others, and their resources are then not even read back.
-    type RootEntities = (Vec<Entity>, Vec<terraform::hcl::UnfollowedModule>);
     let cache = setup.cache.as_deref();
-    let entities_key = |root_key: &crate::cache::Key| {
-        KeyBuilder::new("tf-model")
-            .key_part(root_key)
-            .bytes(setup.knowledge.digest())
-            .key()
-    };
-    let length = |f: FileId| sources.get(f).text.len();
-    let serve = |root: &terraform::hcl::RootKey<'_>| -> Option<RootEntities> {
-        if per_dir.contains_key(root.name) {
-            return None;
-        }
-        cache?.get_spanned("tf-model", &entities_key(root.key), root.table, length)
-    };
-    let ids: Vec<FileId> = configurations.iter().map(|f| f.file).collect();
-    let (mut load, served) = if ids.is_empty() {
-        (terraform::hcl::Load::default(), Vec::new())
-    } else {
-        terraform::hcl::load_cached(sources, &ids, &setup.variables, &setup.limits, cache, serve)
-    };
+    let (mut load, served) = loaded;
     errors.extend(std::mem::take(&mut load.errors));
     let mut by_name: BTreeMap<String, Vec<Entity>> = BTreeMap::new();
     for (name, (entities, unfollowed)) in served {
@@ -578,12 +620,13 @@ fn terraform_model(
         let none = Vec::new();
         load.roots
             .par_iter()
-            .filter(|root| !per_dir.contains_key(&root.name))
+            .filter(|root| !may_hold_plans.contains(&root.name))
             .for_each(|root| {
                 if let Some(key) = &root.key {
                     let entities = by_name.get(&root.name).unwrap_or(&none);
                     let value = (entities, &root.unfollowed);
-                    cache.put_spanned("tf-model", &entities_key(key), &value, &root.table);
+                    let key = entities_key(setup, key);
+                    cache.put_spanned("tf-model", &key, &value, &root.table);
                 }
             });
     }
