@@ -700,13 +700,16 @@ pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
             &b.entity,
         ))
     });
-    diagnostics.dedup_by(|b, a| {
-        a.kind == b.kind
-            && a.code == b.code
-            && a.span == b.span
-            && a.message == b.message
-            && a.label == b.label
-    });
+    diagnostics.dedup_by(|b, a| indistinct(a, b));
+}
+
+/// Whether a reader could tell two diagnostics apart.
+fn indistinct(a: &Diagnostic, b: &Diagnostic) -> bool {
+    a.kind == b.kind
+        && a.code == b.code
+        && a.span == b.span
+        && a.message == b.message
+        && a.label == b.label
 }
 
 /// For each file of the source map (by id), a number ordered as its path
@@ -902,13 +905,7 @@ items: []
         }
         let mut expected = diagnostics.clone();
         expected.sort_by(|a, b| a.output_order(b, &sources));
-        expected.dedup_by(|b, a| {
-            a.kind == b.kind
-                && a.code == b.code
-                && a.span == b.span
-                && a.message == b.message
-                && a.label == b.label
-        });
+        expected.dedup_by(|b, a| indistinct(a, b));
         sort_dedup(&mut diagnostics, &sources);
         let key = |d: &Diagnostic| (d.span, d.code.clone(), d.message.clone(), d.entity.clone());
         assert_eq!(

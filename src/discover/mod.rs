@@ -281,11 +281,13 @@ fn walk<T, S, F>(
         problems: Vec::new(),
     });
     builder.build_parallel().visit(&mut WalkerBuilder {
-        root,
-        base: &absolute_from(root, files.cwd.as_deref()),
-        cwd: files.cwd.as_deref(),
-        on_file: visit,
-        walked: &walked,
+        shared: Shared {
+            root,
+            base: &absolute_from(root, files.cwd.as_deref()),
+            cwd: files.cwd.as_deref(),
+            on_file: visit,
+            walked: &walked,
+        },
         scratch: std::marker::PhantomData::<fn() -> S>,
     });
     let walked = walked.into_inner().unwrap_or_else(PoisonError::into_inner);
@@ -299,14 +301,28 @@ struct Walked<T> {
     problems: Vec<(PathBuf, String)>,
 }
 
-/// Makes one [`Walker`] per walker thread.
-struct WalkerBuilder<'a, F, T, S> {
+/// What every walker thread reads.
+struct Shared<'a, F, T> {
     root: &'a Path,
     /// `root`'s key.
     base: &'a Path,
     cwd: Option<&'a Path>,
     on_file: &'a F,
     walked: &'a Mutex<Walked<T>>,
+}
+
+// Not derived: that would ask `F: Copy` and `T: Copy` of what is borrowed.
+impl<F, T> Clone for Shared<'_, F, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F, T> Copy for Shared<'_, F, T> {}
+
+/// Makes one [`Walker`] per walker thread.
+struct WalkerBuilder<'a, F, T, S> {
+    shared: Shared<'a, F, T>,
     scratch: std::marker::PhantomData<fn() -> S>,
 }
 
@@ -318,11 +334,7 @@ where
 {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 'a> {
         Box::new(Walker {
-            root: self.root,
-            base: self.base,
-            cwd: self.cwd,
-            on_file: self.on_file,
-            walked: self.walked,
+            shared: self.shared,
             found: Vec::new(),
             problems: Vec::new(),
             scratch: S::default(),
@@ -332,11 +344,7 @@ where
 
 /// One walker thread's share, handed over when the thread is done.
 struct Walker<'a, F, T, S> {
-    root: &'a Path,
-    base: &'a Path,
-    cwd: Option<&'a Path>,
-    on_file: &'a F,
-    walked: &'a Mutex<Walked<T>>,
+    shared: Shared<'a, F, T>,
     found: Vec<Found<T>>,
     problems: Vec<(PathBuf, String)>,
     scratch: S,
@@ -356,13 +364,13 @@ where
                 if entry.file_type().is_some_and(|t| t.is_file())
                     && let Some(kind) = classify(entry.path())
                 {
-                    let visit = (self.on_file)(entry.path(), &mut self.scratch);
+                    let visit = (self.shared.on_file)(entry.path(), &mut self.scratch);
                     let path = entry.into_path();
                     // Below the root a walked path is names alone, so its
                     // key is the root's with those names.
-                    let key = match path.strip_prefix(self.root) {
-                        Ok(rel) => self.base.join(rel),
-                        Err(_) => absolute_from(&path, self.cwd),
+                    let key = match path.strip_prefix(self.shared.root) {
+                        Ok(rel) => self.shared.base.join(rel),
+                        Err(_) => absolute_from(&path, self.shared.cwd),
                     };
                     self.found.push(Found {
                         key,
@@ -373,7 +381,7 @@ where
                     });
                 }
             }
-            Err(err) => self.problems.push(walk_error(&err, self.root)),
+            Err(err) => self.problems.push(walk_error(&err, self.shared.root)),
         }
         WalkState::Continue
     }
@@ -381,7 +389,11 @@ where
 
 impl<F, T, S> Drop for Walker<'_, F, T, S> {
     fn drop(&mut self) {
-        let mut walked = self.walked.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut walked = self
+            .shared
+            .walked
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         walked.found.push(std::mem::take(&mut self.found));
         walked.problems.append(&mut self.problems);
     }
