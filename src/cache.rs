@@ -63,7 +63,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 const FORMAT: u32 = 4;
 
 /// The kinds of entries.
-pub const KINDS: [&str; 6] = [
+const KINDS: [&str; 6] = [
     "yaml", "tf-calls", "tf-file", "tf-root", "tf-model", "nomad",
 ];
 

@@ -330,7 +330,11 @@ pub fn check_estate(
         .iter()
         .map(|f| (f.file, sources.get(f.file)))
         .collect();
-    let may_hold_plans = plan_candidates(&sources, files);
+    // Only the cache serves or stores root modules' entities.
+    let may_hold_plans = match setup.cache {
+        Some(_) => plan_candidates(&sources, files),
+        None => BTreeSet::new(),
+    };
     // Terraform's root modules are loaded beside the YAML/JSON files' reading
     // and the extractors that read those: only merging plans in needs the
     // documents. Kubernetes, compose, Backstage and Nomad fill `model`;
