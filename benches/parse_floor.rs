@@ -165,7 +165,7 @@ fn main() {
         println!("not measured: {unreadable} unreadable files, {other} TOML manifests");
     }
 
-    let text = |id: &FileId| -> &str { &sources.get(*id).text };
+    let text = |id: &FileId| -> &str { sources.get(*id).text() };
     let loaded: Vec<Loaded> = yaml
         .iter()
         .map(|&file| Loaded {

@@ -23,8 +23,25 @@
 //!   module, keyed by the path and text of every file of every module it
 //!   can reach, the variables and variable files, and the limits.
 //!
-//! Entries are content-addressed, so an entry is never stale: a changed file
-//! has another key. Files that do not parse are never cached (their errors
+//! Texts enter keys as their BLAKE3 hash. Entries are content-addressed, so
+//! an entry is never stale: a changed file has another key.
+//!
+//! # The stat index
+//!
+//! One more kind, `stat`, spares a run reading the files that have not
+//! changed, as git's index does. Keyed by a file's absolute path, it holds
+//! the file's size, modification and change times, inode and device, as
+//! `lstat` gives them, with the [`Facts`] of its text: length, hash, and
+//! whether it has a suppression comment or could hold a Terraform plan. A
+//! walked file whose status is the one recorded is not read: the run takes
+//! its facts, looks its entries up by its hash, and reads its text only if
+//! something asks for it (a finding's related location in it). Any change
+//! of the file changes its change time, which nothing but the kernel sets.
+//! A file is recorded only when it last changed more than two seconds before
+//! the run began: a write in the same tick of the file system's clock as
+//! the recorded one could leave every time unchanged ("racy git"). A file
+//! whose text is read after all and has changed since its status was taken
+//! is used as it is now. Files that do not parse are never cached (their errors
 //! are reported afresh). An entry that cannot be decoded, or whose ranges do
 //! not fit the file, is a miss, and the run parses the file.
 //!
@@ -49,7 +66,7 @@
 //! spof sees. Its location is `--cache-dir`, else `$SPOF_CACHE_DIR`, else
 //! `$XDG_CACHE_HOME/spof`, else `$HOME/.cache/spof`.
 
-use crate::source::{FileId, Span, TextRange};
+use crate::source::{Facts, FileId, Span, TextRange};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::cell::RefCell;
@@ -60,12 +77,74 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Bumped whenever a cached type, a key or the pack layout changes.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 
 /// The kinds of entries.
-const KINDS: [&str; 6] = [
-    "yaml", "tf-calls", "tf-file", "tf-root", "tf-model", "nomad",
+const KINDS: [&str; 7] = [
+    "yaml", "tf-calls", "tf-file", "tf-root", "tf-model", "nomad", "stat",
 ];
+
+/// How long before a run a file must have last changed for the stat index
+/// to record it.
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A file's status as the stat index compares it: a regular file's
+/// `lstat`, less what reading it changes (the access time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Stat {
+    size: u64,
+    /// Seconds and nanoseconds since the epoch.
+    modified: (i64, i64),
+    changed: (i64, i64),
+    inode: u64,
+    device: u64,
+}
+
+impl Stat {
+    /// The status of a regular file (`None` for anything else, and on
+    /// systems without inodes, where nothing is indexed).
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<Stat> {
+        use std::os::unix::fs::MetadataExt;
+        meta.is_file().then(|| Stat {
+            size: meta.size(),
+            modified: (meta.mtime(), meta.mtime_nsec()),
+            changed: (meta.ctime(), meta.ctime_nsec()),
+            inode: meta.ino(),
+            device: meta.dev(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(_meta: &std::fs::Metadata) -> Option<Stat> {
+        None
+    }
+
+    /// Whether the file last changed at least [`SETTLED`] before `start`.
+    fn settled(&self, start: std::time::SystemTime) -> bool {
+        let Ok(start) = start.duration_since(std::time::UNIX_EPOCH) else {
+            return false;
+        };
+        let nanos = |(s, ns): (i64, i64)| i128::from(s) * 1_000_000_000 + i128::from(ns);
+        let last = nanos(self.modified).max(nanos(self.changed));
+        let settled = start.as_nanos().saturating_sub(SETTLED.as_nanos());
+        i128::try_from(settled).is_ok_and(|settled| last < settled)
+    }
+}
+
+/// What the stat index keeps of a file.
+#[derive(Debug, Serialize, serde::Deserialize)]
+struct StatEntry {
+    stat: Stat,
+    facts: Facts,
+}
+
+/// The stat index's key of a file.
+fn stat_key(path: &Path) -> Key {
+    KeyBuilder::new("stat")
+        .bytes(path.as_os_str().as_encoded_bytes())
+        .key()
+}
 
 /// What every pack starts with.
 pub const PACK_MAGIC: &[u8; 8] = b"spofpack";
@@ -119,6 +198,9 @@ pub struct Cache {
     stored: Mutex<Vec<(usize, Key, Vec<u8>)>>,
     /// Entries this run did not read but keeps ([`Cache::keep`]).
     kept: Mutex<Vec<(usize, Key)>>,
+    /// When the cache was opened: files changed since are not recorded in
+    /// the stat index.
+    start: std::time::SystemTime,
 }
 
 /// The packs of one kind, read.
@@ -225,11 +307,6 @@ impl KeyBuilder {
     }
 }
 
-/// The hash of a file's text, for keys made of many files.
-pub fn content_hash(text: &str) -> [u8; 32] {
-    *blake3::hash(text.as_bytes()).as_bytes()
-}
-
 /// `bytes` in lower-case hexadecimal.
 fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
@@ -314,7 +391,29 @@ impl Cache {
             packs: Default::default(),
             stored: Mutex::new(Vec::new()),
             kept: Mutex::new(Vec::new()),
+            start: std::time::SystemTime::now(),
         })
+    }
+
+    /// The facts of the file at `path` (absolute, lexically normalised),
+    /// when the stat index recorded them with the status `stat`.
+    pub fn known(&self, path: &Path, stat: &Stat) -> Option<Facts> {
+        let entry: StatEntry = self.get("stat", &stat_key(path))?;
+        (entry.stat == *stat && entry.facts.len == stat.size).then_some(entry.facts)
+    }
+
+    /// Records in the stat index the facts of the file at `path`, read with
+    /// the status `stat` (taken before it was read): unless it changed too
+    /// recently to tell a later change by its times, or while it was read
+    /// (its text is not as long as it was).
+    pub fn record(&self, path: &Path, stat: &Stat, facts: &Facts) {
+        if facts.len == stat.size && stat.settled(self.start) {
+            let entry = StatEntry {
+                stat: *stat,
+                facts: *facts,
+            };
+            self.put("stat", &stat_key(path), &entry);
+        }
     }
 
     /// The packs of the kind at `index` in [`KINDS`], read on first use.
@@ -716,5 +815,98 @@ mod tests {
         long.extend_from_slice(&u32::MAX.to_le_bytes());
         long.extend_from_slice(&[0; 16]);
         assert!(entries(&long).is_empty());
+    }
+
+    /// A status `seconds` before the cache was opened.
+    fn stat_before(cache: &Cache, seconds: u64, size: u64) -> Stat {
+        let at = cache.start - std::time::Duration::from_secs(seconds);
+        let at = at.duration_since(std::time::UNIX_EPOCH).unwrap();
+        let at = (at.as_secs() as i64, i64::from(at.subsec_nanos()));
+        Stat {
+            size,
+            modified: at,
+            changed: at,
+            inode: 7,
+            device: 1,
+        }
+    }
+
+    fn facts(text: &str) -> Facts {
+        crate::source::SourceFile::new(PathBuf::new(), text).facts()
+    }
+
+    /// A file is known by the stat index only with the very status it was
+    /// recorded with, and only if it had settled by then.
+    #[test]
+    fn the_stat_index_knows_a_file_by_its_whole_status() {
+        let root = tempfile::tempdir().unwrap();
+        let repo = Path::new("/repo");
+        let text = "kind: Pod\n";
+        let facts = facts(text);
+        let cache = Cache::open(root.path(), repo).unwrap();
+        let settled = stat_before(&cache, 60, text.len() as u64);
+        let fresh = stat_before(&cache, 1, text.len() as u64);
+        cache.record(Path::new("/repo/a.yaml"), &settled, &facts);
+        cache.record(Path::new("/repo/b.yaml"), &fresh, &facts);
+        // Changed while it was read: the text is not as long as the file.
+        let grown = Stat {
+            size: settled.size + 1,
+            ..settled
+        };
+        cache.record(Path::new("/repo/c.yaml"), &grown, &facts);
+        cache.finish();
+
+        let cache = Cache::open(root.path(), repo).unwrap();
+        assert_eq!(
+            cache.known(Path::new("/repo/a.yaml"), &settled),
+            Some(facts)
+        );
+        assert_eq!(cache.known(Path::new("/repo/b.yaml"), &fresh), None);
+        assert_eq!(cache.known(Path::new("/repo/c.yaml"), &grown), None);
+        // Another path, or any part of the status changed: unknown.
+        assert_eq!(cache.known(Path::new("/repo/d.yaml"), &settled), None);
+        let (s, ns) = settled.modified;
+        let changed = [
+            Stat {
+                size: 11,
+                ..settled
+            },
+            Stat {
+                modified: (s, ns + 1),
+                ..settled
+            },
+            Stat {
+                changed: (s + 1, ns),
+                ..settled
+            },
+            Stat {
+                inode: 8,
+                ..settled
+            },
+            Stat {
+                device: 2,
+                ..settled
+            },
+        ];
+        for stat in changed {
+            assert_eq!(
+                cache.known(Path::new("/repo/a.yaml"), &stat),
+                None,
+                "{stat:?}"
+            );
+        }
+    }
+
+    /// What the stat index keeps of a text: its hash and what searches of
+    /// it find.
+    #[test]
+    fn facts_of_a_text() {
+        let plain = facts("kind: Pod\n");
+        assert_eq!(plain.len, 10);
+        assert_eq!(plain.digest, *blake3::hash(b"kind: Pod\n").as_bytes());
+        assert!(!plain.marks.suppression && !plain.marks.plan);
+        let marked = facts("# spof:ignore[SPOF001] ok\n{\"format_version\": \"1.2\"}");
+        assert!(marked.marks.suppression && marked.marks.plan);
+        assert!(facts("{\"form\\u0061t_version\": 1}").marks.plan);
     }
 }

@@ -164,7 +164,7 @@ fn fingerprint(d: &Diagnostic, sources: &crate::source::SourceMap) -> String {
         let file = sources.get(d.span.file);
         let line = file.lines().line_of(d.span.range.start);
         let span_text = file
-            .text
+            .text()
             .get(d.span.range.start as usize..d.span.range.end as usize)
             .unwrap_or("");
         (

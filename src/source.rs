@@ -121,33 +121,170 @@ impl LineIndex {
     }
 }
 
-/// One input file (or standard input) as read.
+/// One input file (or standard input) as read, or, in a run with the
+/// cache, known by the stat index alone (see [`crate::cache`]): its text is
+/// then read the first time it is asked for.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Path as reached from the paths given on the command line.
     pub path: PathBuf,
-    pub text: Arc<str>,
+    text: OnceLock<Arc<str>>,
+    /// For a file not read yet: where to read it from, and what the stat
+    /// index knows of it.
+    known: Option<Box<Known>>,
+    digest: OnceLock<[u8; 32]>,
+    marks: OnceLock<Marks>,
     /// Built the first time a position is asked for: most files of a run
     /// have no finding to print.
     lines: OnceLock<LineIndex>,
+}
+
+/// A file known by the stat index.
+#[derive(Debug, Clone)]
+struct Known {
+    /// Its absolute path.
+    disk: PathBuf,
+    max_size: u64,
+    facts: Facts,
+}
+
+/// What a run needs of a file it has not read: what the stat index keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Facts {
+    /// The text's length in bytes.
+    pub len: u64,
+    /// The BLAKE3 hash of the text.
+    pub digest: [u8; 32],
+    pub marks: Marks,
+}
+
+/// What a cheap search of the text finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Marks {
+    /// A suppression comment's marker (see [`crate::rules::suppression`]).
+    pub suppression: bool,
+    /// `format_version`, which a Terraform plan's document has as a key,
+    /// or a backslash, which could spell that key otherwise (an escape).
+    pub plan: bool,
+}
+
+impl Marks {
+    pub fn of(text: &str) -> Marks {
+        let bytes = text.as_bytes();
+        let finder = |needle: &str| memchr::memmem::find(bytes, needle.as_bytes()).is_some();
+        Marks {
+            suppression: finder(crate::rules::suppression::COMMENT_MARKER),
+            plan: memchr::memchr(b'\\', bytes).is_some() || finder("format_version"),
+        }
+    }
 }
 
 impl SourceFile {
     pub fn new(path: PathBuf, text: impl Into<Arc<str>>) -> Self {
         Self {
             path,
-            text: text.into(),
+            text: OnceLock::from(text.into()),
+            known: None,
+            digest: OnceLock::new(),
+            marks: OnceLock::new(),
             lines: OnceLock::new(),
+        }
+    }
+
+    /// A file known by its facts, whose text is read from `disk` (an
+    /// absolute path, never through a symbolic link, at most `max_size`
+    /// bytes) the first time it is asked for.
+    pub fn known(disk: PathBuf, max_size: u64, facts: Facts) -> Self {
+        Self {
+            path: PathBuf::new(),
+            text: OnceLock::new(),
+            known: Some(Box::new(Known {
+                disk,
+                max_size,
+                facts,
+            })),
+            digest: OnceLock::new(),
+            marks: OnceLock::new(),
+            lines: OnceLock::new(),
+        }
+    }
+
+    /// The text. A file known by its facts is read now; if it cannot be
+    /// read any more, or changed since the stat index saw it, its text is
+    /// what it is now (empty when unreadable): every use of a range checks
+    /// it against the text.
+    pub fn text(&self) -> &str {
+        self.text.get_or_init(|| {
+            let read = self
+                .known
+                .as_ref()
+                .and_then(|k| crate::discover::read_unfollowed(&k.disk, k.max_size))
+                .and_then(Result::ok);
+            read.map_or_else(|| Arc::from(""), Arc::from)
+        })
+    }
+
+    /// The text, shared.
+    pub fn shared_text(&self) -> Arc<str> {
+        self.text();
+        self.text.get().cloned().unwrap_or_else(|| Arc::from(""))
+    }
+
+    /// Whether the text has been read (a file known by its facts is read
+    /// on first use).
+    pub fn is_read(&self) -> bool {
+        self.text.get().is_some()
+    }
+
+    /// The text's length in bytes, without reading a file known by its
+    /// facts.
+    pub fn len(&self) -> usize {
+        match (self.text.get(), &self.known) {
+            (None, Some(known)) => usize::try_from(known.facts.len).unwrap_or(usize::MAX),
+            _ => self.text().len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The BLAKE3 hash of the text, without reading a file known by its
+    /// facts.
+    pub fn digest(&self) -> [u8; 32] {
+        match &self.known {
+            Some(known) => known.facts.digest,
+            None => *self
+                .digest
+                .get_or_init(|| *blake3::hash(self.text().as_bytes()).as_bytes()),
+        }
+    }
+
+    /// What a search of the text finds, without reading a file known by
+    /// its facts.
+    pub fn marks(&self) -> Marks {
+        match &self.known {
+            Some(known) => known.facts.marks,
+            None => *self.marks.get_or_init(|| Marks::of(self.text())),
+        }
+    }
+
+    /// What the stat index keeps of this file.
+    pub fn facts(&self) -> Facts {
+        Facts {
+            len: self.len() as u64,
+            digest: self.digest(),
+            marks: self.marks(),
         }
     }
 
     /// The line starts of the text.
     pub fn lines(&self) -> &LineIndex {
-        self.lines.get_or_init(|| LineIndex::new(&self.text))
+        self.lines.get_or_init(|| LineIndex::new(self.text()))
     }
 
     pub fn line_col(&self, offset: u32) -> LineCol {
-        self.lines().line_col(&self.text, offset)
+        self.lines().line_col(self.text(), offset)
     }
 
     /// The path as printed: forward slashes, no leading `./`.
@@ -163,8 +300,8 @@ impl SourceFile {
         let end = self
             .lines()
             .line_start(line + 1)
-            .map_or(self.text.len(), |e| e as usize);
-        self.text
+            .map_or(self.text().len(), |e| e as usize);
+        self.text()
             .get(start as usize..end)
             .unwrap_or("")
             .trim_end_matches(['\n', '\r'])

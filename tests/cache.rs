@@ -373,3 +373,67 @@ fn directory_runs_do_not_use_the_cache() {
         .unwrap();
     assert!(std::fs::read_dir(cache.path()).unwrap().next().is_none());
 }
+
+/// `spof check` in `format` naming only `named`, with the cache in `cache`
+/// (`None`: --no-cache); stdout and the exit code.
+fn check_only(repo: &Path, cache: Option<&Path>, format: &str, named: &[&str]) -> (String, i32) {
+    let mut cmd = Command::cargo_bin("spof").unwrap();
+    cmd.current_dir(repo)
+        .env("SPOF_TODAY", "2026-01-01")
+        .args(["check", "--format", format]);
+    match cache {
+        Some(dir) => cmd.arg("--cache-dir").arg(dir),
+        None => cmd.arg("--no-cache"),
+    };
+    let output = cmd.args(named).output().unwrap();
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        output.status.code().unwrap_or(-1),
+    )
+}
+
+/// The stat index: files that have not changed since a run recorded them
+/// are not read again (the second run records nothing), yet a finding's
+/// related location in one of them is quoted as before; a file changed
+/// since, even to the same size, is read afresh. (Only Unix systems have
+/// the index.)
+#[cfg(unix)]
+#[test]
+fn the_stat_index_spares_reading_unchanged_files_and_sees_changes() {
+    let repo = repository();
+    // Files that changed less than two seconds before a run are never
+    // recorded: a later change in the same tick could leave every time as
+    // it was.
+    std::thread::sleep(std::time::Duration::from_millis(2_200));
+    let cache = tempfile::tempdir().unwrap();
+    let named = ["infra/main.tf"];
+    for format in ["json", "human"] {
+        let fresh = check_only(repo.path(), None, format, &named);
+        assert_eq!(fresh.1, 1, "{}", fresh.0);
+        assert!(fresh.0.contains("modules/db/main.tf"), "{}", fresh.0);
+        let cold = check_only(repo.path(), Some(cache.path()), format, &named);
+        assert_eq!(cold, fresh);
+        // The four files the walk found, the named one too.
+        assert_eq!(entries(cache.path(), "stat").len(), 4);
+        let pack = packs(cache.path(), "stat");
+        let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
+        let before = inode(&pack[0]);
+        let warm = check_only(repo.path(), Some(cache.path()), format, &named);
+        assert_eq!(warm, fresh);
+        // Every file was known: nothing was read and recorded again (which
+        // would have written the pack anew, if with the same contents).
+        assert_eq!(packs(cache.path(), "stat"), pack);
+        assert_eq!(inode(&pack[0]), before);
+    }
+
+    // The same size: only the times tell.
+    let module = repo.path().join("modules/db/main.tf");
+    let text = std::fs::read_to_string(&module).unwrap();
+    let changed = text.replace("= var.multi_az", "= true        ");
+    assert_eq!(changed.len(), text.len());
+    std::fs::write(&module, changed).unwrap();
+    let fresh = check_only(repo.path(), None, "json", &named);
+    assert!(!fresh.0.contains("SPOF018"), "{}", fresh.0);
+    let warm = check_only(repo.path(), Some(cache.path()), "json", &named);
+    assert_eq!(warm, fresh);
+}

@@ -95,7 +95,7 @@ fn depending_on_a_single_site_database_is_a_finding_with_the_chain() {
     let chain: Vec<&&Diagnostic> = api.iter().filter(|d| d.code == "SPOF007").collect();
     assert_eq!(chain.len(), 1, "{api:#?}");
     let finding = chain[0];
-    let text = &report.sources.get(finding.span.file).text;
+    let text = &report.sources.get(finding.span.file).text();
     let at = |s: spof::source::Span| &text[s.range.start as usize..s.range.end as usize];
     assert_eq!(at(finding.span), "\"talk-db\"");
     assert!(finding.message.contains("talk-db"), "{}", finding.message);

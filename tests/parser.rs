@@ -152,7 +152,7 @@ proptest! {
         );
         for d in &report.diagnostics {
             let f = report.sources.get(d.span.file);
-            prop_assert!(d.span.range.end as usize <= f.text.len());
+            prop_assert!(d.span.range.end as usize <= f.text().len());
         }
     }
 }

@@ -186,7 +186,7 @@ pub fn parse_all(
         .par_iter()
         .map(|loaded| {
             let source = sources.get(loaded.file);
-            let (docs, error) = yaml::parse_stream(&source.text, limits);
+            let (docs, error) = yaml::parse_stream(source.text(), limits);
             (docs, error.map(|e| syntax_error(loaded.file, source, e)))
         })
         .collect()
@@ -260,17 +260,17 @@ pub fn read_documents(
                 KeyBuilder::new("yaml")
                     .u64(limits.max_depth as u64)
                     .u64(limits.max_alias_nodes as u64)
-                    .str(&source.text)
+                    .bytes(&source.digest())
                     .key()
             });
-            let length = source.text.len();
+            let length = source.len();
             if let (Some(cache), Some(key)) = (cache, &key)
                 && let Some(sifted) = cache.get_spanned::<Sifted>("yaml", key, &[file], |_| length)
                 && sifted.docs.iter().all(|d| d.root.fits(length))
             {
                 return (sifted, None);
             }
-            let (docs, error) = yaml::parse_stream(&source.text, limits);
+            let (docs, error) = yaml::parse_stream(source.text(), limits);
             let sifted = Sifted::new(file, docs);
             if let (Some(cache), Some(key), None) = (cache, &key, &error) {
                 cache.put_spanned("yaml", key, &sifted, &[file]);
@@ -486,17 +486,15 @@ pub(crate) fn drop_later<T: Send + 'static>(value: T) {
 /// The directories (as root module names) of the YAML/JSON files that may
 /// hold a Terraform plan or state: those whose text has `format_version`,
 /// which a plan's document must have as a key, or a backslash, which could
-/// spell that key otherwise (an escape). Known before the documents are
-/// parsed, so that no root module a plan may be merged into is served from
-/// the cache.
+/// spell that key otherwise (an escape; see [`crate::source::Marks`]).
+/// Known before the documents are parsed, so that no root module a plan may
+/// be merged into is served from the cache.
 fn plan_candidates(sources: &SourceMap, documents: &[Loaded]) -> BTreeSet<String> {
     let dirs: Vec<Option<String>> = documents
         .par_iter()
         .map(|f| {
             let source = sources.get(f.file);
-            let text = source.text.as_bytes();
-            let candidate = memchr::memchr(b'\\', text).is_some()
-                || memchr::memmem::find(text, b"format_version").is_some();
+            let candidate = source.marks().plan;
             candidate.then(|| terraform::root_name(source.path.parent().unwrap_or(Path::new(""))))
         })
         .collect();
@@ -527,7 +525,7 @@ fn terraform_load(
     may_hold_plans: &BTreeSet<String>,
 ) -> (terraform::hcl::Load, Vec<(String, RootEntities)>) {
     let cache = setup.cache.as_deref();
-    let length = |f: FileId| sources.get(f).text.len();
+    let length = |f: FileId| sources.get(f).len();
     let serve = |root: &terraform::hcl::RootKey<'_>| -> Option<RootEntities> {
         if may_hold_plans.contains(root.name) {
             return None;

@@ -175,7 +175,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         for dir in &options.rules_dirs {
             for path in knowledge_files(dir, &mut sources, &mut errors) {
                 if let Some(file) = read_side_file(&path, &mut sources, &mut errors, cwd) {
-                    let text = sources.get(file).text.clone();
+                    let text = sources.get(file).shared_text();
                     errors.extend(knowledge.extend(file, &text));
                 }
             }
@@ -238,6 +238,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
             max_size: setup.max_file_size,
             here,
             written: &written,
+            cache: setup.cache.as_deref(),
         };
         discover_inputs(options, repository.as_deref(), cwd, &reading)
     };
@@ -533,11 +534,13 @@ fn discover_inputs(
 type Prepared = discover::Visited<ReadResult>;
 
 /// How walked files are read: the size limit, the process's current
-/// directory, and the files the command writes (never read).
+/// directory, the files the command writes (never read), and the cache,
+/// whose stat index spares reading the files that have not changed.
 struct Reading<'a> {
     max_size: u64,
     here: Option<&'a Path>,
     written: &'a [PathBuf],
+    cache: Option<&'a crate::cache::Cache>,
 }
 
 impl Reading<'_> {
@@ -547,14 +550,38 @@ impl Reading<'_> {
     /// can only have been replaced by a link since, which opening it without
     /// following one finds. `None` then (or if the file went away):
     /// [`read_input`] looks at the path.
+    ///
+    /// With the cache, a regular file (a link is none) that the stat index
+    /// knows with its present status is not read: its text is read when
+    /// something asks for it ([`SourceFile::known`]). A file read is
+    /// recorded there with the status taken before reading it.
     fn read(&self, path: &Path, buffer: &mut Vec<u8>) -> Option<ReadResult> {
-        if !self.written.is_empty() && self.written.contains(&absolute_from(path, self.here)) {
+        let absolute = (self.cache.is_some() || !self.written.is_empty())
+            .then(|| absolute_from(path, self.here));
+        if let Some(absolute) = &absolute
+            && self.written.contains(absolute)
+        {
             return None;
+        }
+        let mut record = None;
+        if let (Some(cache), Some(absolute)) = (self.cache, &absolute)
+            && let Ok(meta) = std::fs::symlink_metadata(path)
+            && meta.len() <= self.max_size
+            && let Some(stat) = crate::cache::Stat::of(&meta)
+        {
+            if let Some(facts) = cache.known(absolute, &stat) {
+                let source = SourceFile::known(absolute.clone(), self.max_size, facts);
+                return Some(Ok(source));
+            }
+            record = Some((cache, absolute, stat));
         }
         let read = discover::read_unfollowed_into(path, self.max_size, buffer)?;
         // The text is copied into the source file's own allocation; the
         // buffer is the next file's.
         let read = read.map(|text| SourceFile::new(PathBuf::new(), text));
+        if let (Ok(source), Some((cache, absolute, stat))) = (&read, record) {
+            cache.record(absolute, &stat, &source.facts());
+        }
         Some(finish_read(Some(path), read, self.max_size))
     }
 }
@@ -876,7 +903,7 @@ mod tests {
             .map(|(input, _, result)| {
                 let name = input.path().and_then(Path::file_name).unwrap();
                 let result = match result {
-                    Ok(source) => Ok(source.text.to_string()),
+                    Ok(source) => Ok(source.text().to_string()),
                     Err((e, _)) => Err(e.clone()),
                 };
                 (name.to_string_lossy().into_owned(), result)

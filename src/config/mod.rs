@@ -210,7 +210,7 @@ pub fn load(sources: &mut SourceMap, path: &Path) -> (Config, Vec<Diagnostic>) {
     match read {
         Ok(text) => {
             let file = sources.add(SourceFile::new(path.to_path_buf(), text));
-            let text = sources.get(file).text.clone();
+            let text = sources.get(file).shared_text();
             parse(&text, file, root)
         }
         Err(message) => {

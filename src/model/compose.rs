@@ -808,7 +808,7 @@ mod tests {
 
     fn text(sources: &SourceMap, span: Span) -> String {
         let file = sources.get(span.file);
-        file.text[span.range.start as usize..span.range.end as usize].to_string()
+        file.text()[span.range.start as usize..span.range.end as usize].to_string()
     }
 
     fn entity<'m>(model: &'m Model, id: &str) -> &'m Entity {

@@ -65,11 +65,11 @@ pub fn extract(files: &[(FileId, &SourceFile)], model: &mut Model) -> Vec<Diagno
     let trees: Vec<(FileId, Spanned<DeTable<'_>>)> = files
         .iter()
         .map(|&(file, source)| {
-            let (tree, errors) = DeTable::parse_recoverable(&source.text);
+            let (tree, errors) = DeTable::parse_recoverable(source.text());
             // What the parser recovers still defines names for the other
             // files, but its errors would be echoes of the first one.
             if let Some(error) = errors.first() {
-                reader.syntax_error(file, &source.text, error);
+                reader.syntax_error(file, source.text(), error);
             }
             (file, tree)
         })
@@ -958,7 +958,7 @@ mod tests {
         }
 
         fn text(&self, span: Span) -> &str {
-            let text = &self.sources.get(span.file).text;
+            let text = &self.sources.get(span.file).text();
             &text[span.range.start as usize..span.range.end as usize]
         }
 

@@ -171,9 +171,9 @@ pub fn extract(
         };
         let key = KeyBuilder::new("nomad")
             .u64(limits.max_depth as u64)
-            .str(&file.text)
+            .bytes(&file.digest())
             .key();
-        let length = file.text.len();
+        let length = file.len();
         if let Some(jobs) = cache.get_spanned("nomad", &key, &[id], |_| length) {
             return (jobs, None);
         }
@@ -216,8 +216,8 @@ pub fn parse_files(files: &[(FileId, &SourceFile)], limits: &Limits) -> usize {
         files
             .par_iter()
             .filter(|(_, file)| {
-                too_deep(&file.text, limits.max_depth).is_some()
-                    || parse_hcl_body(&file.text).is_err()
+                too_deep(file.text(), limits.max_depth).is_some()
+                    || parse_hcl_body(file.text()).is_err()
             })
             .count()
     };
@@ -601,7 +601,7 @@ struct Reader<'a> {
 }
 
 fn parse_error(file: &SourceFile, id: FileId, offset: usize, msg: &str) -> Diagnostic {
-    let offset = offset.min(file.text.len());
+    let offset = offset.min(file.text().len());
     Diagnostic::error(
         "parse-error",
         Span::new(id, TextRange::empty(offset)),
@@ -611,7 +611,7 @@ fn parse_error(file: &SourceFile, id: FileId, offset: usize, msg: &str) -> Diagn
 }
 
 fn parse_file(id: FileId, file: &SourceFile, limits: &Limits) -> (Vec<Job>, Option<Diagnostic>) {
-    let text: &str = &file.text;
+    let text: &str = file.text();
     if let Some(at) = too_deep(text, limits.max_depth) {
         let error = parse_error(file, id, at, "nesting is too deep").with_help(format!(
             "spof reads at most {} levels of brackets in Nomad job files (--max-depth)",

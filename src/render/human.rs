@@ -69,7 +69,7 @@ fn quote_files<'a>(out: &Output<'a>) -> QuotedFiles<'a> {
             slot.insert(Quoted {
                 file,
                 name: printable(&file.display_path(), false).into_owned(),
-                text: printable(&file.text, true),
+                text: printable(file.text(), true),
             });
         }
     }

@@ -119,7 +119,7 @@ pub fn to_json(entries: &[Entry]) -> serde_json::Result<String> {
 
 /// Parses a baseline file; a problem is an input error located in it.
 pub fn parse(file: FileId, source: &SourceFile) -> Result<Baseline, Box<Diagnostic>> {
-    let text: &str = &source.text;
+    let text: &str = source.text();
     let path = source.display_path();
     let help =
         "a baseline is the JSON file `spof check --write-baseline FILE` writes; regenerate it";
@@ -270,7 +270,7 @@ fn fingerprint_spans(text: &str) -> HashMap<String, TextRange> {
 /// Byte offset of serde_json's 1-based line and column (0 when it gives
 /// none), on a character boundary.
 fn offset_of(source: &SourceFile, line: usize, column: usize) -> usize {
-    let text: &str = &source.text;
+    let text: &str = source.text();
     let Some(start) = line
         .checked_sub(1)
         .and_then(|l| source.lines().line_start(l))

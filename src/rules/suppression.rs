@@ -18,14 +18,14 @@ pub fn comments(file: FileId, source: &SourceFile) -> Vec<Suppression> {
     let mut out = Vec::new();
     // Most files have none: one search of the whole text spares a search
     // per line.
-    if memchr::memmem::find(source.text.as_bytes(), COMMENT_MARKER.as_bytes()).is_none() {
+    if !source.marks().suppression {
         return out;
     }
     let mut line_start = 0usize;
     // HCL also writes comments with `//`.
     let slashes =
         crate::discover::classify(&source.path) == Some(crate::discover::FileKind::Terraform);
-    for (line_no, line) in source.text.split_inclusive('\n').enumerate() {
+    for (line_no, line) in source.text().split_inclusive('\n').enumerate() {
         if let Some(s) = parse_comment(line, slashes) {
             let start = line_start + s.start;
             out.push(Suppression {
@@ -334,7 +334,7 @@ mod tests {
         );
         let r = s[0].span.range;
         assert_eq!(
-            &src.text[r.start as usize..r.end as usize],
+            &src.text()[r.start as usize..r.end as usize],
             "# spof:ignore[SPOF001] why"
         );
     }

@@ -202,7 +202,7 @@ fn load_in_pool<T: Send>(
     let hashes: HashMap<FileId, [u8; 32]> = match cache {
         Some(_) => ids
             .par_iter()
-            .map(|&id| (id, cache::content_hash(&sources.get(id).text)))
+            .map(|&id| (id, sources.get(id).digest()))
             .collect(),
         None => HashMap::new(),
     };
@@ -355,7 +355,7 @@ fn load_in_pool<T: Send>(
             }
         })
         .collect();
-    let length = |f: FileId| sources.get(f).text.len();
+    let length = |f: FileId| sources.get(f).len();
     // What the caller has for a root; else its resources from the cache.
     let looked: Vec<(Option<T>, Option<RootResult>)> = roots
         .par_iter()

@@ -73,7 +73,7 @@ pub(crate) fn file_kind(path: &str) -> Option<(FileKind, bool)> {
 }
 
 fn error(file: &SourceFile, id: FileId, offset: usize, msg: &str) -> Diagnostic {
-    let offset = offset.min(file.text.len());
+    let offset = offset.min(file.text().len());
     Diagnostic::error(
         "parse-error",
         Span::new(id, TextRange::empty(offset)),
@@ -134,7 +134,7 @@ pub(crate) fn parse_file(id: FileId, file: &SourceFile, limits: &Limits) -> Pars
         vars: Vec::new(),
         error: None,
     };
-    let text: &str = &file.text;
+    let text: &str = file.text();
     if let Some(at) = too_deep(text, limits.max_depth) {
         out.error = Some(
             error(file, id, at, "nesting is too deep").with_help(format!(

@@ -42,7 +42,7 @@ fn val<'a>(load: &'a Load, address: &str, attr: &str) -> &'a Value {
 }
 
 fn text(sources: &SourceMap, span: Span) -> &str {
-    &sources.get(span.file).text[span.range.start as usize..span.range.end as usize]
+    &sources.get(span.file).text()[span.range.start as usize..span.range.end as usize]
 }
 
 fn s(v: &str) -> Value {
@@ -886,7 +886,7 @@ resource "aws_db_instance" "this" {
     );
     cache.finish();
     let cache = Cache::open(dir.path(), Path::new("/repo")).unwrap();
-    let length = |f: FileId| sources.get(f).text.len();
+    let length = |f: FileId| sources.get(f).len();
     let read: CachedFile = cache
         .get_spanned("tf-file", &key, &ids, length)
         .expect("the entry is read back");
