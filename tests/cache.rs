@@ -81,16 +81,22 @@ fn check(repo: &Path, cache: Option<&Path>) -> (String, i32) {
 
 /// [`check`] with more arguments.
 fn check_with(repo: &Path, cache: Option<&Path>, args: &[&str]) -> (String, i32) {
+    let args: Vec<&str> = args.iter().chain(&NAMED).copied().collect();
+    spof_check(repo, cache, "json", &args)
+}
+
+/// `spof check --format FORMAT ARGS...`, with the cache in `cache`
+/// (`None`: --no-cache); stdout and the exit code.
+fn spof_check(repo: &Path, cache: Option<&Path>, format: &str, args: &[&str]) -> (String, i32) {
     let mut cmd = Command::cargo_bin("spof").unwrap();
     cmd.current_dir(repo)
         .env("SPOF_TODAY", "2026-01-01")
-        .args(["check", "--format", "json"])
-        .args(args);
+        .args(["check", "--format", format]);
     match cache {
         Some(dir) => cmd.arg("--cache-dir").arg(dir),
         None => cmd.arg("--no-cache"),
     };
-    let output = cmd.args(NAMED).output().unwrap();
+    let output = cmd.args(args).output().unwrap();
     (
         String::from_utf8(output.stdout).unwrap(),
         output.status.code().unwrap_or(-1),
@@ -374,24 +380,6 @@ fn directory_runs_do_not_use_the_cache() {
     assert!(std::fs::read_dir(cache.path()).unwrap().next().is_none());
 }
 
-/// `spof check` in `format` naming only `named`, with the cache in `cache`
-/// (`None`: --no-cache); stdout and the exit code.
-fn check_only(repo: &Path, cache: Option<&Path>, format: &str, named: &[&str]) -> (String, i32) {
-    let mut cmd = Command::cargo_bin("spof").unwrap();
-    cmd.current_dir(repo)
-        .env("SPOF_TODAY", "2026-01-01")
-        .args(["check", "--format", format]);
-    match cache {
-        Some(dir) => cmd.arg("--cache-dir").arg(dir),
-        None => cmd.arg("--no-cache"),
-    };
-    let output = cmd.args(named).output().unwrap();
-    (
-        String::from_utf8(output.stdout).unwrap(),
-        output.status.code().unwrap_or(-1),
-    )
-}
-
 /// The stat index: files that have not changed since a run recorded them
 /// are not read again (the second run records nothing), yet a finding's
 /// related location in one of them is quoted as before; a file changed
@@ -408,17 +396,17 @@ fn the_stat_index_spares_reading_unchanged_files_and_sees_changes() {
     let cache = tempfile::tempdir().unwrap();
     let named = ["infra/main.tf"];
     for format in ["json", "human"] {
-        let fresh = check_only(repo.path(), None, format, &named);
+        let fresh = spof_check(repo.path(), None, format, &named);
         assert_eq!(fresh.1, 1, "{}", fresh.0);
         assert!(fresh.0.contains("modules/db/main.tf"), "{}", fresh.0);
-        let cold = check_only(repo.path(), Some(cache.path()), format, &named);
+        let cold = spof_check(repo.path(), Some(cache.path()), format, &named);
         assert_eq!(cold, fresh);
         // The four files the walk found, the named one too.
         assert_eq!(entries(cache.path(), "stat").len(), 4);
         let pack = packs(cache.path(), "stat");
         let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&std::fs::metadata(p).unwrap());
         let before = inode(&pack[0]);
-        let warm = check_only(repo.path(), Some(cache.path()), format, &named);
+        let warm = spof_check(repo.path(), Some(cache.path()), format, &named);
         assert_eq!(warm, fresh);
         // Every file was known: nothing was read and recorded again (which
         // would have written the pack anew, if with the same contents).
@@ -432,8 +420,8 @@ fn the_stat_index_spares_reading_unchanged_files_and_sees_changes() {
     let changed = text.replace("= var.multi_az", "= true        ");
     assert_eq!(changed.len(), text.len());
     std::fs::write(&module, changed).unwrap();
-    let fresh = check_only(repo.path(), None, "json", &named);
+    let fresh = spof_check(repo.path(), None, "json", &named);
     assert!(!fresh.0.contains("SPOF018"), "{}", fresh.0);
-    let warm = check_only(repo.path(), Some(cache.path()), "json", &named);
+    let warm = spof_check(repo.path(), Some(cache.path()), "json", &named);
     assert_eq!(warm, fresh);
 }
