@@ -227,13 +227,7 @@ impl SourceFile {
     /// The text, shared.
     pub fn shared_text(&self) -> Arc<str> {
         self.text();
-        self.text.get().cloned().unwrap_or_else(|| Arc::from(""))
-    }
-
-    /// Whether the text has been read (a file known by its facts is read
-    /// on first use).
-    pub fn is_read(&self) -> bool {
-        self.text.get().is_some()
+        self.text.get().map_or_else(|| Arc::from(""), Arc::clone)
     }
 
     /// The text's length in bytes, without reading a file known by its
