@@ -35,8 +35,10 @@
 //! whether it has a suppression comment or could hold a Terraform plan. A
 //! walked file whose status is the one recorded is not read: the run takes
 //! its facts, looks its entries up by its hash, and reads its text only if
-//! something asks for it (a finding's related location in it). Any change
-//! of the file changes its change time, which nothing but the kernel sets.
+//! something asks for it: a finding that quotes it, or parsing a file that
+//! does not parse (never cached, so that its errors are reported again).
+//! Any change of the file changes its change time, which nothing but the
+//! kernel sets.
 //! A file is recorded only when it last changed more than two seconds before
 //! the run began: a write in the same tick of the file system's clock as
 //! the recorded one could leave every time unchanged ("racy git"). A file
