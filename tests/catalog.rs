@@ -108,7 +108,7 @@ fn rule_docs_are_fresh() {
     present.retain(|p| !expected.iter().any(|(n, _)| n == p));
     assert!(
         stale.is_empty() && present.is_empty(),
-        "docs/rules is stale (run `SPOF_UPDATE_DOCS=1 cargo test --test catalog`): changed {stale:?}, extra {present:?}"
+        "docs/rules is stale (run `SPOF_UPDATE_DOCS=1 cargo test --test integration catalog::`): changed {stale:?}, extra {present:?}"
     );
 }
 

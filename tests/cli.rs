@@ -6,7 +6,7 @@
 //! in a scratch copy of its `.in/` directory, and compares the files named
 //! in its `.out/` directory afterwards.
 //!
-//! `TRYCMD=overwrite cargo test --test cli` rewrites the expected outputs;
+//! `TRYCMD=overwrite cargo test --test integration cli::` rewrites the expected outputs;
 //! read the diff before committing it.
 
 #[test]

@@ -1,0 +1,26 @@
+//! The integration tests, built as one test binary.
+//!
+//! Each file beside this one is a module of it. One binary links spof and
+//! the test dependencies once, where a binary per file linked them 19
+//! times (4.2 GB of debug builds). Run one file's tests with
+//! `cargo test --test integration cli::`.
+
+mod action;
+mod backstage;
+mod baseline;
+mod cache;
+mod catalog;
+mod cli;
+mod corpus;
+mod determinism;
+mod diff;
+mod estate;
+mod fixtures;
+mod generate;
+mod hostile;
+mod init;
+mod manifest;
+mod parser;
+mod precommit;
+mod report;
+mod sarif;
