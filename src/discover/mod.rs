@@ -88,7 +88,7 @@ pub fn discover(opts: &DiscoverOptions) -> Discovered {
 #[derive(Debug)]
 pub struct Visited<T> {
     /// The file's absolute, lexically normalised path (see
-    /// [`absolute_from`]; relative if the current directory cannot be
+    /// `absolute_from`; relative if the current directory cannot be
     /// looked up): what tells two spellings of one file apart. `None` for
     /// standard input.
     pub key: Option<PathBuf>,

@@ -1,7 +1,7 @@
 //! `spof init`: proposes a commented `spof.toml` from what a repository's
 //! manifests show. It reads the files as `spof check` does (same discovery,
 //! same parser) and writes only what it found evidence for: candidate
-//! clusters from the directory layout ([`layout`]), their zones and regions
+//! clusters from the directory layout (`layout`), their zones and regions
 //! from Node labels and scheduling constraints, and the operational tools
 //! it recognises, as comments for the user to check.
 
