@@ -272,12 +272,29 @@ fn a_plan_added_beside_a_cached_root_module_is_merged_into_it() {
     }
 }
 
-#[test]
-fn damaged_entries_are_not_used() {
+/// The test repository, a cache a run has filled, and what a run without
+/// the cache prints.
+fn warmed() -> (tempfile::TempDir, tempfile::TempDir, (String, i32)) {
     let repo = repository();
     let cache = tempfile::tempdir().unwrap();
     let fresh = check(repo.path(), None);
     check(repo.path(), Some(cache.path()));
+    (repo, cache, fresh)
+}
+
+/// `bytes` damaged in one of three ways, chosen by `i`: cut in half,
+/// garbage, or empty.
+fn damage(bytes: &[u8], i: usize) -> Vec<u8> {
+    match i % 3 {
+        0 => bytes[..bytes.len() / 2].to_vec(),
+        1 => vec![0xff; 64],
+        _ => Vec::new(),
+    }
+}
+
+#[test]
+fn damaged_entries_are_not_used() {
+    let (repo, cache, fresh) = warmed();
     for kind in ["yaml", "tf-calls", "tf-root", "tf-model"] {
         let entries = entries(cache.path(), kind);
         assert!(!entries.is_empty(), "{kind}");
@@ -285,14 +302,7 @@ fn damaged_entries_are_not_used() {
         let damaged: Vec<_> = entries
             .into_iter()
             .enumerate()
-            .map(|(i, (key, bytes))| {
-                let bytes = match i % 3 {
-                    0 => bytes[..bytes.len() / 2].to_vec(),
-                    1 => vec![0xff; 64],
-                    _ => Vec::new(),
-                };
-                (key, bytes)
-            })
+            .map(|(i, (key, bytes))| (key, damage(&bytes, i)))
             .collect();
         for file in packs(cache.path(), kind) {
             std::fs::write(file, pack(&damaged)).unwrap();
@@ -305,22 +315,14 @@ fn damaged_entries_are_not_used() {
 
 #[test]
 fn damaged_packs_are_not_used() {
-    let repo = repository();
-    let cache = tempfile::tempdir().unwrap();
-    let fresh = check(repo.path(), None);
-    check(repo.path(), Some(cache.path()));
+    let (repo, cache, fresh) = warmed();
     let all: Vec<PathBuf> = ["yaml", "tf-calls", "tf-file", "tf-root", "tf-model"]
         .iter()
         .flat_map(|kind| packs(cache.path(), kind))
         .collect();
     for (i, file) in all.iter().enumerate() {
         let bytes = std::fs::read(file).unwrap();
-        let damaged = match i % 3 {
-            0 => bytes[..bytes.len() / 2].to_vec(),
-            1 => vec![0xff; 64],
-            _ => Vec::new(),
-        };
-        std::fs::write(file, damaged).unwrap();
+        std::fs::write(file, damage(&bytes, i)).unwrap();
     }
     assert_eq!(check(repo.path(), Some(cache.path())), fresh);
     assert_eq!(check(repo.path(), Some(cache.path())), fresh);
@@ -328,10 +330,7 @@ fn damaged_packs_are_not_used() {
 
 #[test]
 fn an_entry_of_another_file_is_not_used() {
-    let repo = repository();
-    let cache = tempfile::tempdir().unwrap();
-    let fresh = check(repo.path(), None);
-    check(repo.path(), Some(cache.path()));
+    let (repo, cache, fresh) = warmed();
     // The larger file's trees under the smaller file's key: their ranges
     // run past the end of app.yaml.
     let mut yaml = entries(cache.path(), "yaml");
