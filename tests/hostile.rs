@@ -376,7 +376,7 @@ fn assert_clean(run: &Run, name: &str) {
 /// The committed fixtures, one at a time beside web.yaml.
 #[test]
 fn each_small_fixture_is_reported_alone() {
-    let errors: [(&str, u64, &str); 5] = [
+    let errors: [(&str, u64, &str); 11] = [
         (
             "billion-laughs.yaml",
             6,
@@ -386,6 +386,31 @@ fn each_small_fixture_is_reported_alone() {
         ("invalid-utf8.yaml", 5, "file is not valid UTF-8"),
         ("tabs.yaml", 4, "tabs disallowed"),
         ("duplicate-keys.yaml", 8, "duplicate key `replicas`"),
+        // Values the consumer would refuse to decode: never read as a
+        // default or a clamped number.
+        (
+            "replicas-float.yaml",
+            6,
+            "`replicas` of `Deployment default/float` must be a whole number from 0 to 2147483647, not `1e300`",
+        ),
+        ("replicas-nan.yaml", 6, "not `.nan`"),
+        ("replicas-overflow.yaml", 6, "not `4294967297`"),
+        (
+            "budget-percent.yaml",
+            6,
+            "`minAvailable` of `PodDisruptionBudget default/web` must be a whole number from 0 to 2147483647 or a percentage, not `half`",
+        ),
+        // Terraform JSON whose structure is not Terraform's.
+        (
+            "plan-resources-string.json",
+            5,
+            "`resources` must be an array of objects",
+        ),
+        (
+            "resource-string.tf.json",
+            2,
+            "`resource` must be an object whose keys are the block's labels",
+        ),
     ];
     for (name, line, needle) in errors {
         let bytes = std::fs::read(fixtures().join(name)).unwrap();

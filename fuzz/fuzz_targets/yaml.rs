@@ -25,5 +25,5 @@ fuzz_target!(|data: &[u8]| {
         cluster: None,
         docs: &docs,
     }];
-    kubernetes::extract(&files, &TopologyKeys::default(), &mut model);
+    let _errors = kubernetes::extract(&files, &TopologyKeys::default(), &mut model);
 });

@@ -214,10 +214,30 @@ pub struct Sifted {
 }
 
 impl Sifted {
-    fn new(file: FileId, docs: Vec<Document>) -> Self {
+    /// The sifted documents, and the first plan or state document whose
+    /// shape is not Terraform's, as a `parse-error` (its resources are not
+    /// read).
+    fn new(file: FileId, source: &SourceFile, docs: Vec<Document>) -> (Self, Option<Diagnostic>) {
+        let mut shape = None;
         let plans = docs
             .iter()
-            .filter_map(|d| terraform::plan::read(file, &d.root))
+            .filter_map(|d| match terraform::plan::shape_error(&d.root) {
+                Some((node, message)) => {
+                    shape.get_or_insert_with(|| {
+                        Diagnostic::error(
+                            "parse-error",
+                            Span::new(file, node.range),
+                            format!(
+                                "cannot read the Terraform JSON in {}: {message}",
+                                source.display_path()
+                            ),
+                        )
+                        .with_label(message)
+                    });
+                    None
+                }
+                None => terraform::plan::read(file, &d.root),
+            })
             .collect();
         let docs = docs
             .into_iter()
@@ -238,7 +258,7 @@ impl Sifted {
                 }
             })
             .collect();
-        Self { docs, plans }
+        (Self { docs, plans }, shape)
     }
 }
 
@@ -271,11 +291,14 @@ pub fn read_documents(
                 return (sifted, None);
             }
             let (docs, error) = yaml::parse_stream(source.text(), limits);
-            let sifted = Sifted::new(file, docs);
-            if let (Some(cache), Some(key), None) = (cache, &key, &error) {
+            let (sifted, shape) = Sifted::new(file, source, docs);
+            if let (Some(cache), Some(key), None, None) = (cache, &key, &error, &shape) {
                 cache.put_spanned("yaml", key, &sifted, &[file]);
             }
-            (sifted, error.map(|e| syntax_error(file, source, e)))
+            (
+                sifted,
+                error.map(|e| syntax_error(file, source, e)).or(shape),
+            )
         })
         .collect()
 }
@@ -352,17 +375,17 @@ pub fn check_estate(
                     docs: &sifted.docs,
                 })
                 .collect();
-            kubernetes::extract(&inputs, &setup.keys, &mut model);
-            compose::extract(&inputs, &sources, &mut model);
+            let mut errors = kubernetes::extract(&inputs, &setup.keys, &mut model);
+            errors.extend(compose::extract(&inputs, &sources, &mut model));
             crate::model::backstage::extract(&inputs, &mut model);
             drop(inputs);
             let mut jobs = Model::default();
-            let errors = crate::model::nomad::extract(
+            errors.extend(crate::model::nomad::extract(
                 &nomad_files,
                 &setup.limits,
                 setup.cache.as_deref(),
                 &mut jobs,
-            );
+            ));
             (parsed, (jobs, errors))
         },
         || terraform_load(&sources, &terraform, setup, &may_hold_plans),
@@ -821,7 +844,10 @@ mod tests {
     fn sift(text: &str) -> Sifted {
         let (docs, error) = yaml::parse_stream(text, &Limits::default());
         assert!(error.is_none());
-        Sifted::new(FileId(0), docs)
+        let source = SourceFile::new("a.yaml".into(), text);
+        let (sifted, shape) = Sifted::new(FileId(0), &source, docs);
+        assert!(shape.is_none());
+        sifted
     }
 
     fn kept(sifted: &Sifted) -> Vec<bool> {

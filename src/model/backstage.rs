@@ -562,7 +562,7 @@ mod tests {
             docs: &docs,
         }];
         let mut model = Model::default();
-        kubernetes::extract(&files, &kubernetes::TopologyKeys::default(), &mut model);
+        let _errors = kubernetes::extract(&files, &kubernetes::TopologyKeys::default(), &mut model);
         extract(&files, &mut model);
         model
     }

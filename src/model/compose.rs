@@ -19,6 +19,7 @@ use super::{
     Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Reference,
     ReplicaSource, Replicas, Role, Spread, Strength, Suppression, WorkloadKind,
 };
+use crate::diagnostic::Diagnostic;
 use crate::parse::Node;
 use crate::source::{FileId, SourceMap, Span, TextRange};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -126,7 +127,10 @@ pub fn reads(root: &Node) -> bool {
     root.get("services").is_some()
 }
 
-pub fn extract(files: &[FileDocs<'_>], sources: &SourceMap, model: &mut Model) {
+/// Models the compose projects among `files`; returns the input errors of
+/// services that cannot be modelled.
+#[must_use]
+pub fn extract(files: &[FileDocs<'_>], sources: &SourceMap, model: &mut Model) -> Vec<Diagnostic> {
     let mut by_path: HashMap<PathBuf, (FileId, &Node)> = HashMap::new();
     let mut projects: BTreeMap<PathBuf, Vec<ComposeFile<'_>>> = BTreeMap::new();
     for f in files {
@@ -155,12 +159,14 @@ pub fn extract(files: &[FileDocs<'_>], sources: &SourceMap, model: &mut Model) {
         .enumerate()
         .map(|(i, e)| (e.id.clone(), i))
         .collect();
+    let mut errors = Vec::new();
     for (dir, mut project_files) in projects {
         // Base files first, then overrides; each group by name.
         project_files
             .sort_by(|a, b| (is_override(&a.name), &a.name).cmp(&(is_override(&b.name), &b.name)));
-        project(&dir, &project_files, &by_path, &mut ids, model);
+        project(&dir, &project_files, &by_path, &mut ids, model, &mut errors);
     }
+    errors
 }
 
 /// A project's name: the last top-level `name:`, else its directory's name,
@@ -201,6 +207,7 @@ fn project(
     by_path: &HashMap<PathBuf, (FileId, &Node)>,
     ids: &mut HashMap<String, usize>,
     model: &mut Model,
+    errors: &mut Vec<Diagnostic>,
 ) {
     let Some(first) = files.first() else {
         return;
@@ -288,6 +295,10 @@ fn project(
                 .push(suppression(text, Span::new(*file, node.range), &id));
         }
 
+        if let Some(error) = swarm.then(|| replicas_error(s)).flatten() {
+            errors.push(error);
+            continue;
+        }
         let (workload, placement) = if swarm {
             swarm_placement(s)
         } else {
@@ -417,6 +428,35 @@ fn normalize(path: &Path) -> PathBuf {
 }
 
 /// Swarm: replicas or global mode, constraint pins and spreads.
+/// `deploy.replicas` written as a number that is not a replica count
+/// (`1e300`, `.nan`, `-1`, past 2,147,483,647), which compose refuses, as a
+/// `parse-error` at the value. Strings are left alone: compose interpolates
+/// `${REPLICAS}` before it reads the number.
+fn replicas_error(s: &Service<'_>) -> Option<Diagnostic> {
+    let (file, _, v) = s.entry(&["deploy", "replicas"])?;
+    let text = v.plain_text()?;
+    let numeric = text.parse::<f64>().is_ok()
+        || matches!(
+            text.trim_start_matches(['+', '-']),
+            ".nan" | ".NaN" | ".NAN" | ".inf" | ".Inf" | ".INF"
+        )
+        || v.as_i64().is_some();
+    let valid = v
+        .as_i64()
+        .is_some_and(|n| (0..=i64::from(i32::MAX)).contains(&n));
+    (numeric && !valid).then(|| {
+        Diagnostic::error(
+            "parse-error",
+            Span::new(file, v.range),
+            format!(
+                "`deploy.replicas` of service `{}` must be a whole number from 0 to 2147483647, not `{}`; compose refuses the file, so spof does not analyse the service",
+                s.name,
+                text.chars().take(40).collect::<String>()
+            ),
+        )
+    })
+}
+
 fn swarm_placement(s: &Service<'_>) -> (WorkloadKind, Placement) {
     let mut placement = Placement::default();
     let mode = s
@@ -802,8 +842,37 @@ mod tests {
             })
             .collect();
         let mut model = Model::default();
-        extract(&inputs, &sources, &mut model);
+        let errors = extract(&inputs, &sources, &mut model);
+        assert!(errors.is_empty(), "{errors:?}");
         (sources, model)
+    }
+
+    #[test]
+    fn a_replica_count_compose_refuses_is_an_error_and_interpolation_is_not() {
+        let yaml = "services:\n  api:\n    image: x\n    deploy:\n      replicas: 1e300\n  b:\n    image: x\n    deploy:\n      replicas: -1\n  ok:\n    image: x\n    deploy:\n      replicas: ${N:-2}\n";
+        let (docs, _) = parse_stream(yaml, &Limits::default());
+        let mut sources = SourceMap::default();
+        let file = sources.add(SourceFile::new(PathBuf::from("compose.yaml"), yaml));
+        let inputs = [FileDocs {
+            file,
+            cluster: None,
+            docs: &docs,
+        }];
+        let mut model = Model::default();
+        let errors = extract(&inputs, &sources, &mut model);
+        let located: Vec<(String, String)> = errors
+            .iter()
+            .map(|e| (text(&sources, e.span), e.message.clone()))
+            .collect();
+        assert_eq!(located.len(), 2, "{located:?}");
+        assert_eq!(located[0].0, "1e300");
+        assert!(
+            located[0]
+                .1
+                .contains("service `api` must be a whole number")
+        );
+        assert_eq!(located[1].0, "-1");
+        assert_eq!(ids(&model), ["compose:default/ok"]);
     }
 
     fn text(sources: &SourceMap, span: Span) -> String {
@@ -1482,7 +1551,7 @@ mod corpus {
             })
             .collect();
         let mut model = crate::model::Model::default();
-        super::extract(&inputs, &sources, &mut model);
+        let _ = super::extract(&inputs, &sources, &mut model);
         for e in &model.entities {
             let deps: Vec<String> = e.instances[0]
                 .dependencies

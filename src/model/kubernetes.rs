@@ -12,6 +12,7 @@ use super::{
     NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas, Role, Spread, Strength,
     Suppression, VolumePin, WorkloadKind,
 };
+use crate::diagnostic::Diagnostic;
 use crate::parse::{Document, Node};
 use crate::source::{FileId, Span, TextRange};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -110,14 +111,96 @@ impl Object<'_> {
     }
 }
 
-fn objects<'a>(files: &[FileDocs<'a>]) -> Vec<Object<'a>> {
+/// The objects of `files`, and an input error for each object that the
+/// Kubernetes API would refuse to decode (see [`integer_error`]): such an
+/// object is not modelled, so that no finding stands on a value the cluster
+/// would never accept.
+fn objects<'a>(files: &[FileDocs<'a>]) -> (Vec<Object<'a>>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     for f in files {
         for doc in f.docs {
             collect(f.file, f.cluster, &doc.root, &mut out);
         }
     }
-    out
+    let mut errors = Vec::new();
+    out.retain(|o| match integer_error(o) {
+        Some(error) => {
+            errors.push(error);
+            false
+        }
+        None => true,
+    });
+    (out, errors)
+}
+
+/// The first integer field spof reads from `o` whose value the API server
+/// cannot decode into its `int32` (a float such as `1e300`, `.nan`, a
+/// quoted number, a value past 2,147,483,647 or below zero), as a
+/// `parse-error` at the value. An `IntOrString` field (a disruption
+/// budget's) may instead be a percentage.
+fn integer_error(o: &Object<'_>) -> Option<Diagnostic> {
+    let spec = o.node.get("spec")?;
+    let pod = match o.kind {
+        "Pod" => Some(spec),
+        "CronJob" => spec.path(&["jobTemplate", "spec", "template", "spec"]),
+        k if WORKLOAD_KINDS.contains(&k) => spec.path(&["template", "spec"]),
+        _ => None,
+    };
+    let mut fields: Vec<(&str, Option<&Node>, bool)> = match o.kind {
+        "HorizontalPodAutoscaler" => vec![
+            ("minReplicas", spec.get("minReplicas"), false),
+            ("maxReplicas", spec.get("maxReplicas"), false),
+        ],
+        "PodDisruptionBudget" => vec![
+            ("minAvailable", spec.get("minAvailable"), true),
+            ("maxUnavailable", spec.get("maxUnavailable"), true),
+        ],
+        "Pod" => Vec::new(),
+        k if WORKLOAD_KINDS.contains(&k) => vec![("replicas", spec.get("replicas"), false)],
+        _ => Vec::new(),
+    };
+    for c in pod
+        .and_then(|p| p.get("topologySpreadConstraints"))
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
+        fields.push(("maxSkew", c.get("maxSkew"), false));
+        fields.push(("minDomains", c.get("minDomains"), false));
+    }
+    fields.into_iter().find_map(|(name, node, percent)| {
+        let node = node?;
+        if node.is_null() || is_int32(node) || percent && is_percent(node) {
+            return None;
+        }
+        let found = node.as_text().map_or_else(
+            || "a collection".to_string(),
+            |t| format!("`{}`", t.chars().take(40).collect::<String>()),
+        );
+        let expected = if percent {
+            "a whole number from 0 to 2147483647 or a percentage"
+        } else {
+            "a whole number from 0 to 2147483647"
+        };
+        Some(Diagnostic::error(
+            "parse-error",
+            Span::new(o.file, node.range),
+            format!(
+                "`{name}` of `{} {}/{}` must be {expected}, not {found}; Kubernetes refuses the object, so spof does not analyse it",
+                o.kind, o.namespace, o.name
+            ),
+        ))
+    })
+}
+
+fn is_int32(node: &Node) -> bool {
+    node.as_i64()
+        .is_some_and(|n| (0..=i64::from(i32::MAX)).contains(&n))
+}
+
+fn is_percent(node: &Node) -> bool {
+    node.as_text()
+        .and_then(|t| t.strip_suffix('%'))
+        .is_some_and(|p| p.parse::<u32>().is_ok())
 }
 
 fn collect<'a>(file: FileId, cluster: Option<usize>, node: &'a Node, out: &mut Vec<Object<'a>>) {
@@ -283,8 +366,11 @@ impl<'o, 'a> Index<'o, 'a> {
 }
 
 /// Extracts every Kubernetes entity, suppression annotation and node fact.
-pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) {
-    let objects = objects(files);
+/// Models the Kubernetes objects of `files`; returns the input errors of
+/// objects that cannot be modelled.
+#[must_use]
+pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) -> Vec<Diagnostic> {
+    let (objects, errors) = objects(files);
     let index = Index::new(&objects);
     let mut ids: HashMap<String, usize> = model
         .entities
@@ -341,6 +427,7 @@ pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) {
         model.entities[idx].instances.push(instance);
     }
     operator_manages(&objects, model);
+    errors
 }
 
 fn base_instance(o: &Object<'_>) -> Instance {

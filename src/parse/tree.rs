@@ -67,6 +67,15 @@ impl Node {
         if self.is_null() { None } else { self.as_str() }
     }
 
+    /// The text of a plain (unquoted) scalar: the only kind YAML may read
+    /// as a number.
+    pub fn plain_text(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar { text, plain: true } => Some(text),
+            _ => None,
+        }
+    }
+
     pub fn is_null(&self) -> bool {
         matches!(&self.value, Value::Scalar { text, plain: true } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
     }
@@ -105,6 +114,10 @@ impl Node {
 
     pub fn is_map(&self) -> bool {
         matches!(self.value, Value::Map(_))
+    }
+
+    pub fn is_seq(&self) -> bool {
+        matches!(self.value, Value::Seq(_))
     }
 
     /// Whether every range of the tree lies inside a text of `len` bytes

@@ -44,6 +44,97 @@ pub fn read(file: FileId, doc: &Node) -> Option<Vec<Resource>> {
     Some(Reader::new(file, doc).run())
 }
 
+/// The first value of a plan or state document (one [`read`] accepts) that
+/// does not have the shape of Terraform's JSON output (`resources` an array
+/// of objects, `root_module` an object, …), with a message saying what was
+/// expected. Such a document was not written by Terraform; reading what
+/// fits of it would pass silently over what does not.
+pub fn shape_error(doc: &Node) -> Option<(&Node, String)> {
+    doc.get("format_version")?;
+    let mut modules: Vec<(&str, &Node)> = Vec::new();
+    for path in [
+        &["planned_values"][..],
+        &["values"],
+        &["prior_state"],
+        &["prior_state", "values"],
+        &["configuration"],
+    ] {
+        if let Some(node) = doc.path(path) {
+            if !node.is_map() {
+                return Some((node, format!("`{}` must be an object", path.join("."))));
+            }
+            if let Some(root) = node.get("root_module") {
+                modules.push((path[path.len() - 1], root));
+            }
+        }
+    }
+    if let Some(changes) = doc.get("resource_changes")
+        && let Some(error) = objects(changes, "resource_changes")
+    {
+        return Some(error);
+    }
+    modules
+        .into_iter()
+        .find_map(|(_, root)| module_shape_error(root, 0))
+}
+
+fn module_shape_error(module: &Node, depth: usize) -> Option<(&Node, String)> {
+    if !module.is_map() {
+        return Some((module, "a module must be an object".to_string()));
+    }
+    if depth > MAX_DEPTH {
+        return None;
+    }
+    if let Some(resources) = module.get("resources")
+        && let Some(error) = objects(resources, "resources")
+    {
+        return Some(error);
+    }
+    for r in module.get("resources").map(Node::as_seq).unwrap_or(&[]) {
+        if let Some(values) = r.get("values").filter(|v| !v.is_map() && !v.is_null()) {
+            return Some((
+                values,
+                "a resource's `values` must be an object".to_string(),
+            ));
+        }
+    }
+    if let Some(children) = module.get("child_modules") {
+        if let Some(error) = objects(children, "child_modules") {
+            return Some(error);
+        }
+        if let Some(error) = children
+            .as_seq()
+            .iter()
+            .find_map(|c| module_shape_error(c, depth + 1))
+        {
+            return Some(error);
+        }
+    }
+    if let Some(calls) = module.get("module_calls") {
+        if !calls.is_map() {
+            return Some((calls, "`module_calls` must be an object".to_string()));
+        }
+        for (_, call) in calls.as_map() {
+            if let Some(error) = call
+                .get("module")
+                .and_then(|m| module_shape_error(m, depth + 1))
+            {
+                return Some(error);
+            }
+        }
+    }
+    None
+}
+
+/// `node`, named `name`, unless it is an array of objects.
+fn objects<'n>(node: &'n Node, name: &str) -> Option<(&'n Node, String)> {
+    if node.is_seq() && node.as_seq().iter().all(Node::is_map) || node.is_null() {
+        None
+    } else {
+        Some((node, format!("`{name}` must be an array of objects")))
+    }
+}
+
 // ---------------------------------------------------------------------------
 // Addresses and references
 

@@ -163,7 +163,15 @@ pub(crate) fn parse_file(id: FileId, file: &SourceFile, limits: &Limits) -> Pars
                     });
                 }
             }
-            FileKind::Config => out.items = json_items(id, text, root),
+            FileKind::Config => match json_shape_error(root) {
+                Some((node, message)) => {
+                    out.error = Some(
+                        error(file, id, node.range.start as usize, &message)
+                            .with_help("Terraform refuses the whole file; see https://developer.hashicorp.com/terraform/language/syntax/json"),
+                    );
+                }
+                None => out.items = json_items(id, text, root),
+            },
         }
         return out;
     }
@@ -250,6 +258,57 @@ fn hcl_items(body: BodyIr) -> Vec<Item> {
         }
     }
     items
+}
+
+/// The first value of a `.tf.json` file that does not have the shape of
+/// Terraform's JSON syntax (an object of block types; under each, one level
+/// of objects per block label, then the block's body as an object, or an
+/// array of such objects), with the message naming what was expected.
+/// Terraform refuses such a file, so spof reads none of it rather than a
+/// part.
+fn json_shape_error(root: &Node) -> Option<(&Node, String)> {
+    if !root.is_map() {
+        return Some((root, "a Terraform JSON file must be an object".to_string()));
+    }
+    root.as_map().iter().find_map(|(key, value)| {
+        let block = key.as_str().unwrap_or_default();
+        let labels = match block {
+            "resource" | "data" => 2,
+            "variable" | "module" | "output" | "provider" | "check" | "removed" => 1,
+            "locals" | "terraform" | "moved" | "import" => 0,
+            _ => return None,
+        };
+        json_block_shape_error(value, labels, block)
+    })
+}
+
+fn json_block_shape_error<'n>(
+    node: &'n Node,
+    labels: usize,
+    block: &str,
+) -> Option<(&'n Node, String)> {
+    let objects: Vec<&Node> = if node.is_map() {
+        vec![node]
+    } else if node.is_seq() && node.as_seq().iter().all(Node::is_map) {
+        node.as_seq().iter().collect()
+    } else {
+        let expected = if labels == 0 {
+            "an object (the block's body)"
+        } else {
+            "an object whose keys are the block's labels"
+        };
+        return Some((
+            node,
+            format!("`{block}` must be {expected}, or an array of such objects"),
+        ));
+    };
+    if labels == 0 {
+        return None;
+    }
+    objects
+        .into_iter()
+        .flat_map(Node::as_map)
+        .find_map(|(_, v)| json_block_shape_error(v, labels - 1, block))
 }
 
 /// Entries of a JSON block-type object: `{"NAME": {...}}` or
