@@ -468,7 +468,13 @@ fn swarm_placement(s: &Service<'_>) -> (WorkloadKind, Placement) {
         "replicated-job" | "global-job" => WorkloadKind::Batch,
         _ => WorkloadKind::LongRunning,
     };
-    if kind == WorkloadKind::LongRunning {
+    let interpolated = s
+        .entry(&["deploy", "replicas"])
+        .and_then(|(_, _, v)| v.as_text())
+        .is_some_and(|t| t.contains('$'));
+    // An interpolated count (`${REPLICAS:-2}`) depends on the environment
+    // of the deploy: unknown, never the default of one.
+    if kind == WorkloadKind::LongRunning && !interpolated {
         placement.replicas = Some(match s.entry(&["deploy", "replicas"]) {
             Some((file, k, v)) if v.as_i64().is_some() => Replicas {
                 count: u32::try_from(v.as_i64().unwrap_or(1).max(0)).unwrap_or(u32::MAX),
@@ -873,6 +879,8 @@ mod tests {
         );
         assert_eq!(located[1].0, "-1");
         assert_eq!(ids(&model), ["compose:default/ok"]);
+        let ok = entity(&model, "compose:default/ok");
+        assert_eq!(ok.instances[0].placement.replicas, None);
     }
 
     fn text(sources: &SourceMap, span: Span) -> String {
