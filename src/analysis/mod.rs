@@ -21,6 +21,9 @@ use std::collections::HashSet;
 #[derive(Debug, Clone, Default)]
 pub struct Site {
     pub name: String,
+    /// The `environment` of spof.toml: clusters of one environment run
+    /// copies of one deployment.
+    pub environment: Option<String>,
     pub zones: Vec<String>,
     /// What declares the zones: the `zones` entry of spof.toml, or a Node's
     /// zone label.

@@ -317,6 +317,7 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
             role: if tool { Role::Tool } else { Role::Service },
             tool_kind: tool.then(|| "deploy".to_string()),
             instances,
+            place: None,
         });
     }
     let regions = (0..shape.sites.max(1))

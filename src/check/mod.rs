@@ -21,6 +21,7 @@ use crate::graph::Graph;
 use crate::model::compose;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::model::manifest;
+use crate::model::scope::{self, Layout, Places};
 use crate::model::{
     CloudUnit, Entity, Level, Model, Suppression, TERRAFORM_ID_PREFIX, UnfollowedModule,
 };
@@ -332,6 +333,7 @@ pub fn check_estate(
     mut errors: Vec<Diagnostic>,
 ) -> (Report, Estate) {
     let total_files = files.len();
+    let every_input = files;
     // Model order follows paths, not the order files were found in.
     let mut files = files.to_vec();
     files.sort_by(|a, b| sources.get(a.file).path.cmp(&sources.get(b.file).path));
@@ -348,6 +350,14 @@ pub fn check_estate(
         }
     }
     let files = &documents[..];
+    let places = Places::new(
+        &sources,
+        setup
+            .clusters
+            .iter()
+            .map(|c| c.environment.clone().unwrap_or_default())
+            .collect(),
+    );
     let mut model = Model::default();
     let nomad_files: Vec<_> = nomad
         .iter()
@@ -375,7 +385,7 @@ pub fn check_estate(
                     docs: &sifted.docs,
                 })
                 .collect();
-            let mut errors = kubernetes::extract(&inputs, &setup.keys, &mut model);
+            let mut errors = kubernetes::extract(&inputs, &setup.keys, &places, &mut model);
             errors.extend(compose::extract(&inputs, &sources, &mut model));
             crate::model::backstage::extract(&inputs, &mut model);
             drop(inputs);
@@ -421,6 +431,10 @@ pub fn check_estate(
         .collect();
     model.suppressions.extend(comments.into_iter().flatten());
     model.suppressions.sort_by_key(|s| s.span);
+
+    let layout = Layout::new(&places, every_input.iter().map(|f| (f.file, f.cluster)));
+    model.places = places;
+    scope::separate(&mut model, &layout);
 
     apply_tool_patterns(&setup.tools, &mut model);
     crate::graph::link_tools(&mut model);

@@ -843,6 +843,7 @@ pub fn setup_from(
         .iter()
         .map(|c| Site {
             name: c.name.clone(),
+            environment: c.environment.clone(),
             zones: c.zones.clone(),
             zones_span: c.zones_span,
             region: c.region.clone(),

@@ -59,6 +59,10 @@ pub struct Cluster {
     /// Zone-level failure domains the cluster's nodes span.
     pub zones: Vec<String>,
     pub region: Option<String>,
+    /// Clusters of one environment run copies of one deployment: their
+    /// declarations of one object are one entity. `None`: the one default
+    /// environment.
+    pub environment: Option<String>,
     /// The `name` value.
     pub span: Span,
     pub zones_span: Option<Span>,

@@ -1,10 +1,12 @@
 //! Graph stage: resolves every [`Reference`] to an entity and builds one
 //! petgraph over all inputs, with failure domains as nodes too.
 
+use crate::model::scope::Nearness;
 use crate::model::{
-    Combine, Dependency, Domain, Entity, K8S_ID_PREFIX, Level, Model, Reference, Role, Strength,
-    TERRAFORM_ID_PREFIX, WorkloadKind,
+    Combine, Dependency, Domain, Entity, Instance, K8S_ID_PREFIX, Level, Model, Reference, Role,
+    Strength, TERRAFORM_ID_PREFIX, WorkloadKind,
 };
+use crate::source::FileId;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::borrow::Borrow;
 use std::cell::OnceCell;
@@ -92,7 +94,7 @@ pub fn link_tools(model: &mut Model) {
         let resolver = resolver.get_or_insert_with(|| Resolver::new(model));
         for instance in &entity.instances {
             for entry in &instance.manages {
-                resolver.resolve(&entry.target, &mut targets);
+                resolver.resolve(&entry.target, Referrer::of(instance, entry), &mut targets);
                 for &target in &targets {
                     if target != e && model.entities[target].role == Role::Tool {
                         added.push((
@@ -167,8 +169,9 @@ impl Graph {
         for (e, entity) in model.entities.iter().enumerate() {
             for (i, instance) in entity.instances.iter().enumerate() {
                 for (d, dep) in instance.dependencies.iter().enumerate() {
-                    resolver.resolve(&dep.target, &mut targets);
-                    if targets.is_empty() {
+                    let ambiguous =
+                        resolver.resolve(&dep.target, Referrer::of(instance, dep), &mut targets);
+                    if targets.is_empty() && !ambiguous {
                         unresolved.push(Unresolved {
                             entity: e,
                             instance: i,
@@ -215,8 +218,12 @@ impl Graph {
         for (e, entity) in model.entities.iter().enumerate() {
             for (i, instance) in entity.instances.iter().enumerate() {
                 for (m, entry) in instance.manages.iter().enumerate() {
-                    resolver.resolve(&entry.target, &mut targets);
-                    if targets.is_empty() {
+                    let ambiguous = resolver.resolve(
+                        &entry.target,
+                        Referrer::of(instance, entry),
+                        &mut targets,
+                    );
+                    if targets.is_empty() && !ambiguous {
                         unresolved_manages.push(Unresolved {
                             entity: e,
                             instance: i,
@@ -346,6 +353,8 @@ impl<K: Hash + Eq, T: Copy + PartialEq> Groups<K, T> {
 struct Resolver<'m> {
     model: &'m Model,
     by_id: FastMap<&'m str, usize>,
+    /// Entities declared in several places, by the id they share.
+    copies: Groups<&'m str, usize>,
     /// Kubernetes entities by namespace.
     namespaces: Groups<&'m str, usize>,
     /// Workloads by namespace, for selectors.
@@ -372,6 +381,7 @@ impl<'m> Resolver<'m> {
         let mut resolver = Self {
             model,
             by_id: FastMap::with_capacity_and_hasher(model.entities.len(), Default::default()),
+            copies: Groups::with_capacity(0),
             namespaces: Groups::with_capacity(0),
             workloads: Groups::with_capacity(0),
             pod_labels: OnceCell::new(),
@@ -382,6 +392,9 @@ impl<'m> Resolver<'m> {
         for (i, e) in model.entities.iter().enumerate() {
             // A repeated id names its last entity.
             resolver.by_id.insert(&e.id, i);
+            if e.place.is_some() {
+                resolver.copies.push(e.base_id(), i);
+            }
             if e.id.starts_with(TERRAFORM_ID_PREFIX) {
                 let root = e.namespace.as_deref().unwrap_or(".");
                 resolver.terraform.push(&e.name, (root, i));
@@ -441,13 +454,20 @@ impl<'m> Resolver<'m> {
         })
     }
 
-    /// The entities `reference` names, in model order, replacing the
-    /// contents of `out`.
-    fn resolve(&self, reference: &Reference, out: &mut Vec<usize>) {
+    /// The entities `reference`, written in `from`, names, in model order,
+    /// replacing the contents of `out`. A name declared in several places
+    /// names its nearest declaration; a set (a selector, a namespace, a
+    /// pattern) keeps its nearest members. Returns whether the reference
+    /// names several declarations equally near, and so none of them.
+    fn resolve(&self, reference: &Reference, from: Referrer, out: &mut Vec<usize>) -> bool {
         out.clear();
         match reference {
-            Reference::Id(id) => out.extend(self.by_id.get(id.as_str()).copied()),
-            Reference::Namespace(namespace) => out.extend(self.namespaces.get(namespace.as_str())),
+            Reference::Id(id) => return self.named(std::iter::once(id.as_str()), from, out),
+            Reference::Namespace(namespace) => {
+                out.extend(self.namespaces.get(namespace.as_str()));
+                out.retain(|&e| self.reachable(e, from));
+                self.keep_nearest_copies(from, out);
+            }
             Reference::Pattern(pattern) => {
                 if let Ok(glob) = globset::Glob::new(pattern) {
                     let matcher = glob.compile_matcher();
@@ -456,9 +476,13 @@ impl<'m> Resolver<'m> {
                             .entities
                             .iter()
                             .enumerate()
-                            .filter(|(_, e)| matcher.is_match(&e.id))
+                            .filter(|(_, e)| {
+                                matcher.is_match(&e.id) || matcher.is_match(e.base_id())
+                            })
                             .map(|(i, _)| i),
                     );
+                    out.retain(|&e| self.reachable(e, from));
+                    self.keep_nearest_copies(from, out);
                 }
             }
             Reference::Terraform { root, address } => {
@@ -485,19 +509,29 @@ impl<'m> Resolver<'m> {
                 kind,
                 namespace,
                 name,
-            } => out.extend(self.k8s_id(kind, namespace, name)),
-            Reference::K8sName { namespace, name } => out.extend(
-                WORKLOAD_LOOKUP_ORDER
+            } => {
+                let id = format!("{K8S_ID_PREFIX}{kind}/{namespace}/{name}");
+                return self.named(std::iter::once(id.as_str()), from, out);
+            }
+            Reference::K8sName { namespace, name } => {
+                let ids: Vec<String> = WORKLOAD_LOOKUP_ORDER
                     .iter()
-                    .find_map(|kind| self.k8s_id(kind, namespace, name)),
-            ),
+                    .map(|kind| format!("{K8S_ID_PREFIX}{kind}/{namespace}/{name}"))
+                    .collect();
+                return self.named(ids.iter().map(String::as_str), from, out);
+            }
             Reference::K8sLabel { key, value } => {
                 out.extend(self.k8s_labels().get(&(key.as_str(), value.as_str())));
+                out.retain(|&e| self.reachable(e, from));
+                self.keep_nearest(from, out);
             }
             Reference::PodSelector { namespace, labels } => {
                 let selects = |w: &usize| {
                     let entity = &self.model.entities[*w];
-                    entity.instances.iter().any(|inst| {
+                    // A Service selects the pods of its own cluster.
+                    let here =
+                        |inst: &Instance| from.cluster.is_none() || inst.cluster == from.cluster;
+                    entity.instances.iter().filter(|i| here(i)).any(|inst| {
                         labels.iter().all(|(k, v)| {
                             inst.pod_labels.get(k) == Some(v)
                                 || controller_label_matches(&entity.kind, &entity.name, k, v)
@@ -515,15 +549,141 @@ impl<'m> Resolver<'m> {
                     ),
                     None => out.extend(self.workloads.get(namespace.as_str()).filter(selects)),
                 }
+                out.retain(|&e| self.reachable(e, from));
+                self.keep_nearest(from, out);
             }
+        }
+        false
+    }
+
+    /// Whether a reference from `from` may name entity `e`: a reference
+    /// spof inferred (a host name, a selector) stays in its environment.
+    fn reachable(&self, e: usize, from: Referrer) -> bool {
+        from.explicit
+            || self.model.entities[e]
+                .instances
+                .iter()
+                .any(|i| self.model.places.same_environment(from.cluster, i.cluster))
+    }
+
+    /// How near entity `e`'s nearest declaration is to `from`: in its
+    /// cluster first, then by place.
+    fn nearness(&self, e: usize, from: Referrer) -> (bool, Nearness) {
+        self.model.entities[e]
+            .instances
+            .iter()
+            .map(|i| {
+                (
+                    i.cluster == from.cluster,
+                    self.model.places.nearness(from.file, i.span.file),
+                )
+            })
+            .max()
+            .unwrap_or_default()
+    }
+
+    /// The entity the first of `ids` (in order of preference) that names
+    /// one means, into `out`: the entity with that id, else its nearest
+    /// copy, nearer copies of later ids first. Returns whether several
+    /// are equally near.
+    fn named<'i>(
+        &self,
+        ids: impl Iterator<Item = &'i str>,
+        from: Referrer,
+        out: &mut Vec<usize>,
+    ) -> bool {
+        // The nearest candidates so far; those of the first id win ties.
+        let mut best: Option<((bool, Nearness), usize, usize)> = None;
+        for (rank, id) in ids.enumerate() {
+            let exact = self.by_id.get(id).copied();
+            let mut candidates: Vec<usize> = exact.into_iter().collect();
+            if exact.is_none() {
+                candidates.extend(self.copies.get(id));
+            }
+            for e in candidates {
+                if !self.reachable(e, from) {
+                    continue;
+                }
+                let near = self.nearness(e, from);
+                best = match best {
+                    Some((b, r, _)) if b > near || b == near && r < rank => best,
+                    Some((b, r, _)) if b == near && r == rank => Some((b, r, usize::MAX)),
+                    _ => Some((near, rank, e)),
+                };
+            }
+        }
+        match best {
+            Some((_, _, usize::MAX)) => true,
+            Some((_, _, e)) => {
+                out.push(e);
+                false
+            }
+            None => false,
         }
     }
 
-    /// The entity `k8s:{kind}/{namespace}/{name}`.
-    fn k8s_id(&self, kind: &str, namespace: &str, name: &str) -> Option<usize> {
-        self.by_id
-            .get(format!("{K8S_ID_PREFIX}{kind}/{namespace}/{name}").as_str())
-            .copied()
+    /// Keeps, of the members of a set of entities, those whose declarations
+    /// are nearest to `from`: in its cluster, then sharing the most
+    /// directories with it.
+    fn keep_nearest(&self, from: Referrer, out: &mut Vec<usize>) {
+        if out.len() < 2 {
+            return;
+        }
+        let shared = |e: usize| {
+            self.model.entities[e]
+                .instances
+                .iter()
+                .map(|i| {
+                    (
+                        i.cluster == from.cluster,
+                        self.model.places.common(from.file, i.span.file),
+                    )
+                })
+                .max()
+        };
+        let best = out.iter().map(|&e| shared(e)).max().flatten();
+        out.retain(|&e| shared(e) == best);
+    }
+
+    /// Keeps, of the entities declared in several places, the copies
+    /// nearest to `from` (all of equals).
+    fn keep_nearest_copies(&self, from: Referrer, out: &mut Vec<usize>) {
+        let entities = &self.model.entities;
+        let mut best: FastMap<&str, (bool, Nearness)> = FastMap::default();
+        for &e in out.iter() {
+            if entities[e].place.is_some() {
+                let near = self.nearness(e, from);
+                let slot = best.entry(entities[e].base_id()).or_insert(near);
+                *slot = (*slot).max(near);
+            }
+        }
+        if best.is_empty() {
+            return;
+        }
+        out.retain(|&e| {
+            entities[e].place.is_none()
+                || best.get(entities[e].base_id()) == Some(&self.nearness(e, from))
+        });
+    }
+}
+
+/// Where a reference is written: the declaration that makes it.
+#[derive(Debug, Clone, Copy)]
+struct Referrer {
+    file: FileId,
+    cluster: Option<usize>,
+    /// Written on purpose (an annotation, a manifest entry): it may name
+    /// an entity of another environment.
+    explicit: bool,
+}
+
+impl Referrer {
+    fn of(instance: &Instance, dependency: &Dependency) -> Self {
+        Self {
+            file: instance.span.file,
+            cluster: instance.cluster,
+            explicit: dependency.explicit,
+        }
     }
 }
 
@@ -585,6 +745,7 @@ mod tests {
             role: Role::Service,
             tool_kind: None,
             instances: vec![Instance::at(Span::new(FileId(0), TextRange::empty(0)))],
+            place: None,
         }
     }
 
@@ -800,7 +961,12 @@ mod tests {
         }
         let mut out = vec![99];
         for reference in &references {
-            resolver.resolve(reference, &mut out);
+            let from = Referrer {
+                file: FileId(0),
+                cluster: None,
+                explicit: false,
+            };
+            resolver.resolve(reference, from, &mut out);
             assert_eq!(out, scan(&model, reference), "{reference:?}");
         }
     }

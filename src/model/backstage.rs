@@ -255,6 +255,7 @@ pub fn extract(files: &[FileDocs<'_>], model: &mut Model) {
                 role,
                 tool_kind,
                 instances: Vec::new(),
+                place: None,
             });
             model.entities.len() - 1
         });
@@ -562,7 +563,12 @@ mod tests {
             docs: &docs,
         }];
         let mut model = Model::default();
-        let _errors = kubernetes::extract(&files, &kubernetes::TopologyKeys::default(), &mut model);
+        let _errors = kubernetes::extract(
+            &files,
+            &kubernetes::TopologyKeys::default(),
+            &crate::model::scope::Places::default(),
+            &mut model,
+        );
         extract(&files, &mut model);
         model
     }

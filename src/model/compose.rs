@@ -341,6 +341,7 @@ fn project(
                 role,
                 tool_kind,
                 instances: Vec::new(),
+                place: None,
             });
             model.entities.len() - 1
         });

@@ -6,6 +6,7 @@
 //! HorizontalPodAutoscalers, PodDisruptionBudgets, PersistentVolumes,
 //! StorageClasses, ConfigMaps (for env references) and Nodes.
 
+use super::scope::Places;
 use super::tools::{self, Tool};
 use super::{
     Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level, Model,
@@ -15,7 +16,7 @@ use super::{
 use crate::diagnostic::Diagnostic;
 use crate::parse::{Document, Node};
 use crate::source::{FileId, Span, TextRange};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Annotation that declares hard dependencies: `spof.dev/depends-on: "db, cache"`.
 pub const DEPENDS_ON: &str = "spof.dev/depends-on";
@@ -314,54 +315,110 @@ const QUORUM_SYSTEMS: &[&str] = &[
     "mongo",
 ];
 
-/// Objects looked up by kind, cluster, namespace and name.
+/// Objects looked up by kind, cluster, namespace and name. A name declared
+/// in several places means its nearest declaration ([`Places::nearness`]);
+/// one equally near to several declarations means none of them.
 struct Index<'o, 'a> {
-    by_key: HashMap<(&'a str, Option<usize>, &'a str, &'a str), &'o Object<'a>>,
-    services: BTreeSet<(&'a str, &'a str)>,
-    pdbs: Vec<&'o Object<'a>>,
+    places: &'o Places,
+    by_key: HashMap<(&'a str, Option<usize>, &'a str, &'a str), Vec<&'o Object<'a>>>,
+    /// PersistentVolumes and StorageClasses, by kind, cluster and name.
+    cluster_scoped: HashMap<(&'a str, Option<usize>, &'a str), Vec<&'o Object<'a>>>,
+    /// Services by namespace and name, in any cluster: which cluster's a
+    /// name reaches is the graph's to decide.
+    services: HashSet<(&'a str, &'a str)>,
+    /// Each PodDisruptionBudget with its scope: the workloads it selects
+    /// whose directories share the most with its own.
+    pdbs: Vec<(&'o Object<'a>, Vec<&'o Object<'a>>)>,
     hpas: Vec<&'o Object<'a>>,
 }
 
 impl<'o, 'a> Index<'o, 'a> {
-    fn new(objects: &'o [Object<'a>]) -> Self {
-        let mut by_key = HashMap::new();
-        let mut services = BTreeSet::new();
+    fn new(objects: &'o [Object<'a>], places: &'o Places) -> Self {
+        let mut by_key: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
+        let mut cluster_scoped: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
+        let mut services = HashSet::new();
         let mut pdbs = Vec::new();
         let mut hpas = Vec::new();
+        // Workloads whose pods a budget may select, with their pod labels.
+        let mut selectable: Vec<(&'o Object<'a>, BTreeMap<String, String>)> = Vec::new();
         for o in objects {
             by_key
                 .entry((o.kind, o.cluster, o.namespace, o.name))
-                .or_insert(o);
+                .or_default()
+                .push(o);
             match o.kind {
                 "Service" => {
                     services.insert((o.namespace, o.name));
                 }
                 "PodDisruptionBudget" => pdbs.push(o),
                 "HorizontalPodAutoscaler" => hpas.push(o),
+                "PersistentVolume" | "StorageClass" => cluster_scoped
+                    .entry((o.kind, o.cluster, o.name))
+                    .or_default()
+                    .push(o),
+                k if WORKLOAD_KINDS.contains(&k) && !matches!(k, "Job" | "CronJob") => {
+                    let labels = pod_labels(o);
+                    if !labels.is_empty() {
+                        selectable.push((o, labels));
+                    }
+                }
                 _ => {}
             }
         }
+        let pdbs = pdbs
+            .into_iter()
+            .map(|p| {
+                let selector = p.node.path(&["spec", "selector"]);
+                let matched: Vec<&'o Object<'a>> = selectable
+                    .iter()
+                    .filter(|(w, labels)| {
+                        w.cluster == p.cluster
+                            && w.namespace == p.namespace
+                            // policy/v1: an empty selector selects every pod
+                            // of the namespace.
+                            && selector.is_some_and(|s| selector_matches(s, labels))
+                    })
+                    .map(|(w, _)| *w)
+                    .collect();
+                let nearest = matched.iter().map(|w| places.common(p.file, w.file)).max();
+                let scope = matched
+                    .into_iter()
+                    .filter(|w| Some(places.common(p.file, w.file)) == nearest)
+                    .collect();
+                (p, scope)
+            })
+            .collect();
         Self {
+            places,
             by_key,
+            cluster_scoped,
             services,
             pdbs,
             hpas,
         }
     }
 
+    /// The declaration of `kind` `name` in `o`'s cluster and namespace
+    /// nearest to `o`.
     fn get(&self, kind: &str, o: &Object<'_>, name: &str) -> Option<&'o Object<'a>> {
-        self.by_key
-            .get(&(kind, o.cluster, o.namespace, name))
-            .copied()
+        let found = self.by_key.get(&(kind, o.cluster, o.namespace, name))?;
+        self.nearest(o.file, found)
     }
 
     /// Cluster-scoped objects (PersistentVolume, StorageClass).
     fn get_cluster_scoped(&self, kind: &str, o: &Object<'_>, name: &str) -> Option<&'o Object<'a>> {
-        self.by_key
-            .iter()
-            .filter(|((k, c, _, n), _)| *k == kind && *c == o.cluster && *n == name)
-            .map(|(_, v)| *v)
-            .min_by_key(|v| v.name_span)
+        let found = self.cluster_scoped.get(&(kind, o.cluster, name))?;
+        self.nearest(o.file, found)
+    }
+
+    /// The one declaration of `found` nearest to `from`: none when several
+    /// are equally near.
+    fn nearest(&self, from: FileId, found: &[&'o Object<'a>]) -> Option<&'o Object<'a>> {
+        let near = |o: &&'o Object<'a>| self.places.nearness(from, o.file);
+        let best = found.iter().map(near).max()?;
+        let mut nearest = found.iter().filter(|o| near(o) == best);
+        let one = nearest.next()?;
+        nearest.next().is_none().then_some(*one)
     }
 }
 
@@ -369,9 +426,14 @@ impl<'o, 'a> Index<'o, 'a> {
 /// Models the Kubernetes objects of `files`; returns the input errors of
 /// objects that cannot be modelled.
 #[must_use]
-pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) -> Vec<Diagnostic> {
+pub fn extract(
+    files: &[FileDocs<'_>],
+    keys: &TopologyKeys,
+    places: &Places,
+    model: &mut Model,
+) -> Vec<Diagnostic> {
     let (objects, errors) = objects(files);
-    let index = Index::new(&objects);
+    let index = Index::new(&objects, places);
     let mut ids: HashMap<String, usize> = model
         .entities
         .iter()
@@ -421,6 +483,7 @@ pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) -
                 role,
                 tool_kind,
                 instances: Vec::new(),
+                place: None,
             });
             model.entities.len() - 1
         });
@@ -551,13 +614,10 @@ fn with_no_tool((role, instance): (Role, Instance)) -> (Role, Instance, Option<&
     (role, instance, None)
 }
 
-fn workload(
-    o: &Object<'_>,
-    index: &Index<'_, '_>,
-    keys: &TopologyKeys,
-) -> (Role, Instance, Option<&'static Tool>) {
+/// A workload object's pod template and what kind of workload it is.
+fn pod_template<'n>(o: &Object<'n>) -> (Option<&'n Node>, WorkloadKind) {
     let spec = o.node.get("spec");
-    let (template, kind) = match o.kind {
+    match o.kind {
         "Pod" => (Some(o.node), WorkloadKind::LongRunning),
         "CronJob" => (
             spec.and_then(|s| s.path(&["jobTemplate", "spec", "template"])),
@@ -569,7 +629,24 @@ fn workload(
             spec.and_then(|s| s.get("template")),
             WorkloadKind::LongRunning,
         ),
-    };
+    }
+}
+
+/// The labels a workload object's pods carry.
+fn pod_labels(o: &Object<'_>) -> BTreeMap<String, String> {
+    string_map(
+        pod_template(o)
+            .0
+            .and_then(|t| t.path(&["metadata", "labels"])),
+    )
+}
+
+fn workload(
+    o: &Object<'_>,
+    index: &Index<'_, '_>,
+    keys: &TopologyKeys,
+) -> (Role, Instance, Option<&'static Tool>) {
+    let (template, kind) = pod_template(o);
     let pod_spec = template.and_then(|t| t.get("spec"));
     let mut instance = base_instance(o);
     instance.workload = Some(kind);
@@ -585,7 +662,7 @@ fn workload(
     let images = pod_spec.map(images).unwrap_or_default();
     instance.placement.quorum = quorum(o, &images);
     if kind != WorkloadKind::Batch {
-        instance.budgets = budgets(o, index, &instance.pod_labels);
+        instance.budgets = budgets(o, index);
     }
     let is_datastore = images.iter().any(|i| super::is_datastore_image(i));
     let tool = tools::detect(o.name, images.iter().copied());
@@ -652,19 +729,29 @@ fn clamp(n: i64) -> u32 {
     u32::try_from(n.max(0)).unwrap_or(u32::MAX)
 }
 
+/// The replicas an autoscaler keeps: one whose `scaleTargetRef` names
+/// `o` as its nearest declaration of that name; of several, the one nearest
+/// to `o`, the first of equals.
 fn autoscaler(o: &Object<'_>, index: &Index<'_, '_>) -> Option<Replicas> {
-    let hpa = index.hpas.iter().find(|h| {
-        h.cluster == o.cluster
-            && h.namespace == o.namespace
-            && h.node
-                .path(&["spec", "scaleTargetRef", "kind"])
-                .and_then(Node::as_text)
-                == Some(o.kind)
-            && h.node
-                .path(&["spec", "scaleTargetRef", "name"])
-                .and_then(Node::as_text)
-                == Some(o.name)
-    })?;
+    let hpa = index
+        .hpas
+        .iter()
+        .filter(|h| {
+            let target = |key: &str| {
+                h.node
+                    .path(&["spec", "scaleTargetRef", key])
+                    .and_then(Node::as_text)
+            };
+            h.cluster == o.cluster
+                && h.namespace == o.namespace
+                && target("kind") == Some(o.kind)
+                && target("name") == Some(o.name)
+                && index
+                    .get(o.kind, h, o.name)
+                    .is_some_and(|t| std::ptr::eq(t.node, o.node))
+        })
+        .rev()
+        .max_by_key(|h| index.places.nearness(o.file, h.file))?;
     let spec = hpa.node.get("spec")?;
     Some(match spec.entry("minReplicas") {
         Some((k, v)) => Replicas {
@@ -958,8 +1045,8 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
             let var = env.get("name").and_then(Node::as_text).unwrap_or("?");
             if let Some(value) = env.get("value") {
                 value_dependencies(
+                    o,
                     o.file,
-                    o.namespace,
                     value,
                     index,
                     &format!("env var {var}"),
@@ -982,15 +1069,7 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
             {
                 let via = format!("env var {var} from ConfigMap {cm} key {key}");
                 let origin = r.get("name").map(|n| o.span(n));
-                value_dependencies(
-                    value.0.file,
-                    o.namespace,
-                    value.1,
-                    index,
-                    &via,
-                    origin,
-                    deps,
-                );
+                value_dependencies(o, value.0.file, value.1, index, &via, origin, deps);
             }
         }
         for from in container
@@ -1012,15 +1091,7 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
                     "env from ConfigMap {cm_name} key {}",
                     k.as_str().unwrap_or("?")
                 );
-                value_dependencies(
-                    cm.file,
-                    o.namespace,
-                    v,
-                    index,
-                    &via,
-                    Some(o.span(cm_node)),
-                    deps,
-                );
+                value_dependencies(o, cm.file, v, index, &via, Some(o.span(cm_node)), deps);
             }
         }
     }
@@ -1045,10 +1116,11 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
     }
 }
 
-/// A value (env var, ConfigMap entry) that names Services in the scanned set.
+/// A value (env var, ConfigMap entry) of `o` that names Services in the
+/// scanned set.
 fn value_dependencies(
+    o: &Object<'_>,
     file: FileId,
-    namespace: &str,
     value: &Node,
     index: &Index<'_, '_>,
     via: &str,
@@ -1060,7 +1132,7 @@ fn value_dependencies(
     };
     let mut seen = BTreeSet::new();
     for host in hosts_in(text) {
-        let Some((svc, ns)) = service_of_host(&host, namespace) else {
+        let Some((svc, ns)) = service_of_host(&host, o.namespace) else {
             continue;
         };
         if !index.services.contains(&(ns.as_str(), svc.as_str()))
@@ -1212,24 +1284,15 @@ fn claim_zone(
     None
 }
 
-fn budgets(
-    o: &Object<'_>,
-    index: &Index<'_, '_>,
-    labels: &BTreeMap<String, String>,
-) -> Vec<DisruptionBudget> {
-    if labels.is_empty() {
-        return Vec::new();
-    }
+/// The PodDisruptionBudgets whose scope holds `o`, each with the pods of its
+/// whole scope.
+fn budgets(o: &Object<'_>, index: &Index<'_, '_>) -> Vec<DisruptionBudget> {
     index
         .pdbs
         .iter()
-        .filter(|p| p.cluster == o.cluster && p.namespace == o.namespace)
-        .filter_map(|p| {
+        .filter(|(_, scope)| scope.iter().any(|w| std::ptr::eq(*w, o)))
+        .filter_map(|(p, scope)| {
             let spec = p.node.get("spec")?;
-            // policy/v1: an empty selector selects every pod of the namespace.
-            if !selector_matches(spec.get("selector")?, labels) {
-                return None;
-            }
             let field = |key: &str| {
                 let (k, v) = spec.entry(key)?;
                 let span = Span::new(
@@ -1238,11 +1301,17 @@ fn budgets(
                 );
                 int_or_percent(v).map(|n| (n, span))
             };
+            // A DaemonSet's pods are one per node: not a number the files say.
+            let pods = scope.iter().try_fold(0u32, |sum, w| {
+                (pod_template(w).1 == WorkloadKind::LongRunning)
+                    .then(|| sum.saturating_add(replicas(w, index).count))
+            });
             Some(DisruptionBudget {
                 name: p.name.to_string(),
                 min_available: field("minAvailable"),
                 max_unavailable: field("maxUnavailable"),
                 span: p.name_span,
+                pods,
             })
         })
         .collect()

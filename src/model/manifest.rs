@@ -709,6 +709,7 @@ impl Reader {
             role,
             tool_kind,
             instances,
+            place: None,
         }
     }
 

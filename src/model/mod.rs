@@ -12,6 +12,7 @@ pub mod compose;
 pub mod kubernetes;
 pub mod manifest;
 pub mod nomad;
+pub mod scope;
 pub mod tools;
 
 use crate::source::Span;
@@ -294,6 +295,10 @@ pub struct DisruptionBudget {
     pub min_available: Option<(IntOrPercent, Span)>,
     pub max_unavailable: Option<(IntOrPercent, Span)>,
     pub span: Span,
+    /// Every pod the budget selects in its scope (the workloads of the
+    /// nearest declarations it matches), when all of them can be counted:
+    /// the pods of a DaemonSet cannot.
+    pub pods: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -518,19 +523,41 @@ pub struct Entity {
     /// of one kind in one failure domain is a finding of its own.
     pub tool_kind: Option<String>,
     pub instances: Vec<Instance>,
+    /// Where the entity is declared, when its kind, namespace and name are
+    /// declared in other places too (a directory, an environment): the id
+    /// and the label end in `@` and it (see [`scope`]). Set after
+    /// extraction, so never cached.
+    #[serde(skip)]
+    pub place: Option<String>,
 }
 
 impl Entity {
     /// `Deployment default/web`, for messages; a Terraform resource's
-    /// address.
+    /// address. An entity with a place: `Deployment default/web@samples/a`.
     pub fn label(&self) -> String {
         // Terraform resources: the address (their root shows in locations).
         if self.id.starts_with(TERRAFORM_ID_PREFIX) {
             return self.name.clone();
         }
+        let place = self
+            .place
+            .as_deref()
+            .map_or(String::new(), |p| format!("{}{p}", scope::PLACE_SEPARATOR));
         match &self.namespace {
-            Some(ns) => format!("{} {}/{}", self.kind, ns, self.name),
-            None => format!("{} {}", self.kind, self.name),
+            Some(ns) => format!("{} {}/{}{place}", self.kind, ns, self.name),
+            None => format!("{} {}{place}", self.kind, self.name),
+        }
+    }
+
+    /// The id without its place: what every declaration of the kind,
+    /// namespace and name shares (`k8s:Deployment/default/web`).
+    pub fn base_id(&self) -> &str {
+        match &self.place {
+            Some(place) => self
+                .id
+                .get(..self.id.len().saturating_sub(place.len() + 1))
+                .unwrap_or(&self.id),
+            None => &self.id,
         }
     }
 }
@@ -665,6 +692,9 @@ pub struct Model {
     pub suppressions: Vec<Suppression>,
     pub nodes: Vec<NodeFacts>,
     pub unfollowed_modules: Vec<UnfollowedModule>,
+    /// Where each input file is, for resolving references to the nearest
+    /// declaration.
+    pub places: scope::Places,
 }
 
 impl Model {
@@ -677,6 +707,7 @@ impl Model {
             suppressions,
             nodes,
             unfollowed_modules,
+            places: _,
         } = other;
         self.entities.extend(entities);
         self.regions.extend(regions);

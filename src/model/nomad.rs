@@ -351,6 +351,7 @@ fn build(jobs: &[Job], model: &mut Model) {
                     role,
                     tool_kind,
                     instances: Vec::new(),
+                    place: None,
                 });
                 model.entities.len() - 1
             });

@@ -128,6 +128,7 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
                 transparent: entry.is_none_or(|e| e.transparent),
                 ..Instance::at(r.span)
             }],
+            place: None,
         });
     }
 }
