@@ -51,6 +51,8 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// Judges `budget` over every pod it selects: the replicas of each
+/// workload in its scope, `replicas` of them this workload's.
 fn check_budget(
     who: &str,
     id: &str,
@@ -59,15 +61,23 @@ fn check_budget(
     out: &mut Vec<Finding>,
 ) {
     let name = &budget.name;
+    // Pods that cannot be counted only ever allow more disruptions: what
+    // the counted ones allow is a floor.
+    let pods = budget.pods.unwrap_or(replicas).max(replicas);
     let allowed = match (&budget.min_available, &budget.max_unavailable) {
-        (Some((min, span)), _) => Some((replicas.saturating_sub(min.resolve(replicas)), *span)),
-        (None, Some((max, span))) => Some((max.resolve(replicas).min(replicas), *span)),
+        (Some((min, span)), _) => Some((pods.saturating_sub(min.resolve(pods)), *span)),
+        (None, Some((max, span))) => Some((max.resolve(pods).min(pods), *span)),
         (None, None) => None,
     };
     let Some((allowed, span)) = allowed else {
         return;
     };
-    if allowed == 0 {
+    let of = if pods == replicas {
+        format!("{replicas}")
+    } else {
+        format!("the {pods} pods it selects")
+    };
+    if allowed == 0 && budget.pods.is_some() {
         out.push(
             Finding::new(
                 Rule::DisruptionBudgetBlocksEviction,
@@ -75,7 +85,7 @@ fn check_budget(
                 format!("PodDisruptionBudget `{name}` allows no pod of {who} to be evicted"),
             )
             .entity(id)
-            .label(format!("0 of {replicas} may be disrupted"))
+            .label(format!("0 of {of} may be disrupted"))
             .help("allow at least one disruption (`maxUnavailable: 1`) so nodes can be drained and upgraded"),
         );
     } else if allowed >= replicas && replicas >= 2 {
@@ -86,7 +96,7 @@ fn check_budget(
                 format!("PodDisruptionBudget `{name}` lets every pod of {who} be evicted at once"),
             )
             .entity(id)
-            .label(format!("{allowed} of {replicas} may be disrupted"))
+            .label(format!("{allowed} of {of} may be disrupted"))
             .help("keep at least one pod running: `maxUnavailable: 1` or `minAvailable` below the replica count"),
         );
     }
