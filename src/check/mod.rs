@@ -722,9 +722,10 @@ pub(crate) fn files_with_errors(diagnostics: &[Diagnostic]) -> usize {
 }
 
 /// Deterministic order, whatever order the files were found in: by file
-/// path, position, code, message. Diagnostics a reader could not tell apart
-/// are one: a Terraform module used by several root modules says the same
-/// thing at the same place for each.
+/// path, position, code, message, entity. Diagnostics that say the same
+/// thing at the same place about the same entity are one; about different
+/// entities (each root module's instance of a Terraform module, copies of
+/// one name) they are findings of their own.
 pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
     // [`Diagnostic::output_order`], with each file's place in path order
     // found once rather than paths compared at every step.
@@ -742,13 +743,15 @@ pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
     diagnostics.dedup_by(|b, a| indistinct(a, b));
 }
 
-/// Whether a reader could tell two diagnostics apart.
+/// Whether two diagnostics are one: a finding is identified by its rule
+/// and its entity as well as by what it says where.
 fn indistinct(a: &Diagnostic, b: &Diagnostic) -> bool {
     a.kind == b.kind
         && a.code == b.code
         && a.span == b.span
         && a.message == b.message
         && a.label == b.label
+        && a.entity == b.entity
 }
 
 /// For each file of the source map (by id), a number ordered as its path
