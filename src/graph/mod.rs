@@ -520,6 +520,18 @@ impl<'m> Resolver<'m> {
                     .collect();
                 return self.named(ids.iter().map(String::as_str), from, out);
             }
+            Reference::Registered { ids, .. } => {
+                for id in ids {
+                    match self.by_id.get(id.as_str()) {
+                        Some(&e) => out.push(e),
+                        None => out.extend(self.copies.get(id.as_str())),
+                    }
+                }
+                out.sort_unstable();
+                out.dedup();
+                out.retain(|&e| self.reachable(e, from));
+                self.keep_nearest(from, out);
+            }
             Reference::K8sLabel { key, value } => {
                 out.extend(self.k8s_labels().get(&(key.as_str(), value.as_str())));
                 out.retain(|&e| self.reachable(e, from));

@@ -160,13 +160,55 @@ pub fn extract(files: &[FileDocs<'_>], sources: &SourceMap, model: &mut Model) -
         .map(|(i, e)| (e.id.clone(), i))
         .collect();
     let mut errors = Vec::new();
-    for (dir, mut project_files) in projects {
-        // Base files first, then overrides; each group by name.
-        project_files
-            .sort_by(|a, b| (is_override(&a.name), &a.name).cmp(&(is_override(&b.name), &b.name)));
-        project(&dir, &project_files, &by_path, &mut ids, model, &mut errors);
+    let projects: Vec<(PathBuf, Vec<ComposeFile<'_>>, String)> = projects
+        .into_iter()
+        .map(|(dir, mut project_files)| {
+            // Base files first, then overrides; each group by name.
+            project_files.sort_by(|a, b| {
+                (is_override(&a.name), &a.name).cmp(&(is_override(&b.name), &b.name))
+            });
+            let name = project_name(&dir, &project_files);
+            (dir, project_files, name)
+        })
+        .collect();
+    // Projects of one name in different directories (independent samples)
+    // run on different hosts: each host is named by its directory.
+    let mut named: HashMap<&str, usize> = HashMap::new();
+    for (_, _, name) in &projects {
+        *named.entry(name.as_str()).or_default() += 1;
+    }
+    let shared: BTreeSet<String> = named
+        .into_iter()
+        .filter(|&(_, n)| n > 1)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    for (dir, project_files, name) in &projects {
+        let host = if shared.contains(name.as_str()) {
+            format!(
+                "{ID_PREFIX}{name}{}{}",
+                super::scope::PLACE_SEPARATOR,
+                crate::source::display_path(dir)
+            )
+        } else {
+            format!("{ID_PREFIX}{name}")
+        };
+        let project = Project { name, host: &host };
+        project_services(
+            &project,
+            project_files,
+            &by_path,
+            &mut ids,
+            model,
+            &mut errors,
+        );
     }
     errors
+}
+
+/// A compose project: its name and the name of the host it runs on.
+struct Project<'p> {
+    name: &'p str,
+    host: &'p str,
 }
 
 /// A project's name: the last top-level `name:`, else its directory's name,
@@ -201,8 +243,8 @@ fn project_name(dir: &Path, files: &[ComposeFile<'_>]) -> String {
     }
 }
 
-fn project(
-    dir: &Path,
+fn project_services(
+    project: &Project<'_>,
     files: &[ComposeFile<'_>],
     by_path: &HashMap<PathBuf, (FileId, &Node)>,
     ids: &mut HashMap<String, usize>,
@@ -212,7 +254,7 @@ fn project(
     let Some(first) = files.first() else {
         return;
     };
-    let name = project_name(dir, files);
+    let name = project.name.to_string();
     let services_key = first
         .root
         .entry("services")
@@ -307,7 +349,7 @@ fn project(
                 Placement {
                     pins: vec![Pin {
                         level: Level::Host,
-                        domains: vec![format!("{ID_PREFIX}{name}")],
+                        domains: vec![project.host.to_string()],
                         span: services_key,
                         via: ONE_HOST,
                     }],

@@ -155,6 +155,9 @@ pub enum Reference {
     /// Kubernetes workloads whose pod template carries the label, in any
     /// namespace and cluster: what `backstage.io/kubernetes-id` links.
     K8sLabel { key: String, value: String },
+    /// Whichever of several entities serves a name (the Nomad groups that
+    /// register one Consul service): those nearest the reference.
+    Registered { name: String, ids: Vec<String> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -288,21 +288,22 @@ fn build(jobs: &[Job], model: &mut Model) {
                     // Its own service: not a dependency.
                     continue;
                 }
-                let targets: Vec<Reference> = if targets.is_empty() {
-                    vec![Reference::Id(format!("{CONSUL_ID_PREFIX}{}", r.service))]
-                } else {
-                    targets.into_iter().cloned().map(Reference::Id).collect()
+                let target = match targets.as_slice() {
+                    [] => Reference::Id(format!("{CONSUL_ID_PREFIX}{}", r.service)),
+                    [one] => Reference::Id((*one).clone()),
+                    several => Reference::Registered {
+                        name: r.service.clone(),
+                        ids: several.iter().map(|id| (*id).clone()).collect(),
+                    },
                 };
-                for target in targets {
-                    dependencies.push(Dependency {
-                        target,
-                        strength: Strength::Hard,
-                        span: r.span,
-                        via: r.via.clone(),
-                        explicit: false,
-                        origin: None,
-                    });
-                }
+                dependencies.push(Dependency {
+                    target,
+                    strength: Strength::Hard,
+                    span: r.span,
+                    via: r.via.clone(),
+                    explicit: false,
+                    origin: None,
+                });
             }
             for (key, strength) in [
                 (DEPENDS_ON, Strength::Hard),

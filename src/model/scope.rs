@@ -182,10 +182,13 @@ impl Key<'_> {
         }
     }
 
-    /// What the id and label add after [`PLACE_SEPARATOR`].
-    fn place(self, layout: &Layout) -> String {
+    /// What the id and label add after [`PLACE_SEPARATOR`]. A directory
+    /// prints from the last of the `shared` leading components all the
+    /// entity's directories have (`samples/a`, `samples/b`), so that the id
+    /// does not depend on where spof was run from.
+    fn place(self, layout: &Layout, shared: usize) -> String {
         match self {
-            Key::Dir(dir) => display(dir),
+            Key::Dir(dir) => display(&dir[shared.saturating_sub(1).min(dir.len())..]),
             Key::Cluster { environment, local } if layout.named => {
                 if local.is_empty() {
                     environment.to_string()
@@ -247,10 +250,18 @@ pub fn separate(model: &mut Model, layout: &Layout) {
                 groups[g].push(instance);
             }
         }
+        let shared = distinct
+            .iter()
+            .filter_map(|k| match k {
+                Key::Dir(dir) => Some(*dir),
+                Key::Cluster { .. } => None,
+            })
+            .reduce(|a, b| &a[..a.iter().zip(b).take_while(|(x, y)| x == y).count()])
+            .map_or(0, <[_]>::len);
         let mut used: Vec<String> = Vec::new();
         let names = renamed.entry(id.clone()).or_default();
         for (key, instances) in distinct.into_iter().zip(groups) {
-            let mut place = key.place(layout);
+            let mut place = key.place(layout, shared);
             // Two keys printed alike (a directory outside every cluster and
             // the same one inside a cluster) still get two ids.
             let printed = place.clone();
