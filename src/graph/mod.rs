@@ -635,8 +635,8 @@ impl<'m> Resolver<'m> {
     }
 
     /// Keeps, of the members of a set of entities, those whose declarations
-    /// are nearest to `from`: in its cluster, then sharing the most
-    /// directories with it.
+    /// are nearest to `from`: in its cluster, then in its file, then
+    /// sharing the most directories with it.
     fn keep_nearest(&self, from: Referrer, out: &mut Vec<usize>) {
         if out.len() < 2 {
             return;
@@ -648,6 +648,7 @@ impl<'m> Resolver<'m> {
                 .map(|i| {
                     (
                         i.cluster == from.cluster,
+                        i.span.file == from.file,
                         self.model.places.common(from.file, i.span.file),
                     )
                 })
@@ -981,6 +982,127 @@ mod tests {
             resolver.resolve(reference, from, &mut out);
             assert_eq!(out, scan(&model, reference), "{reference:?}");
         }
+    }
+
+    /// A model over files in `paths` (file ids in order), clusters of
+    /// `environments`.
+    fn placed(paths: &[&str], environments: &[&str], entities: Vec<Entity>) -> Model {
+        let mut sources = crate::source::SourceMap::default();
+        for path in paths {
+            sources.add(crate::source::SourceFile::new(path.into(), ""));
+        }
+        Model {
+            entities,
+            places: crate::model::scope::Places::new(
+                &sources,
+                environments.iter().map(|e| e.to_string()).collect(),
+            ),
+            ..Model::default()
+        }
+    }
+
+    /// A workload declared in file `file`, cluster `cluster`, with place
+    /// `place` when it has copies.
+    fn declared(
+        name: &str,
+        labels: &[(&str, &str)],
+        file: u32,
+        cluster: Option<usize>,
+        place: Option<&str>,
+    ) -> Entity {
+        let mut e = workload("Deployment", "a", name, labels);
+        e.instances[0].span = Span::new(FileId(file), TextRange::empty(0));
+        e.instances[0].cluster = cluster;
+        if let Some(place) = place {
+            e.id = format!("{}@{place}", e.id);
+            e.place = Some(place.to_string());
+        }
+        e
+    }
+
+    fn from(file: u32, cluster: Option<usize>, explicit: bool) -> Referrer {
+        Referrer {
+            file: FileId(file),
+            cluster,
+            explicit,
+        }
+    }
+
+    #[test]
+    fn names_resolve_to_their_nearest_declaration_or_to_none_of_equals() {
+        let model = placed(
+            &[
+                "s/a/app.yaml",
+                "s/a/web.yaml",
+                "s/b/web.yaml",
+                "s/c/app.yaml",
+            ],
+            &[],
+            vec![
+                declared("web", &[("app", "web")], 1, None, Some("s/a")),
+                declared("web", &[("app", "web")], 2, None, Some("s/b")),
+                declared("api", &[("app", "web")], 2, None, None),
+            ],
+        );
+        let resolver = Resolver::new(&model);
+        let mut out = Vec::new();
+        let web = Reference::K8s {
+            kind: "Deployment".into(),
+            namespace: "a".into(),
+            name: "web".into(),
+        };
+        assert!(!resolver.resolve(&web, from(0, None, false), &mut out));
+        assert_eq!(out, [0]);
+        // From s/c both copies are equally near: neither, and not unknown.
+        assert!(resolver.resolve(&web, from(3, None, false), &mut out));
+        assert!(out.is_empty());
+        // An id with its place names that copy from anywhere.
+        let exact = Reference::Id("k8s:Deployment/a/web@s/b".into());
+        assert!(!resolver.resolve(&exact, from(0, None, false), &mut out));
+        assert_eq!(out, [1]);
+        // A selector keeps the matches sharing the most directories.
+        let selector = Reference::PodSelector {
+            namespace: "a".into(),
+            labels: [("app".to_string(), "web".to_string())].into(),
+        };
+        resolver.resolve(&selector, from(0, None, false), &mut out);
+        assert_eq!(out, [0]);
+        resolver.resolve(&selector, from(2, None, false), &mut out);
+        assert_eq!(out, [1, 2]);
+        resolver.resolve(&selector, from(3, None, false), &mut out);
+        assert_eq!(out, [0, 1, 2]);
+    }
+
+    #[test]
+    fn inferred_references_stay_in_their_environment() {
+        let model = placed(
+            &["k8s/prod/app.yaml", "k8s/staging/db.yaml"],
+            &["prod", "staging"],
+            vec![declared(
+                "db",
+                &[("app", "db")],
+                1,
+                Some(1),
+                Some("staging"),
+            )],
+        );
+        let resolver = Resolver::new(&model);
+        let mut out = Vec::new();
+        let db = Reference::K8sName {
+            namespace: "a".into(),
+            name: "db".into(),
+        };
+        resolver.resolve(&db, from(0, Some(0), false), &mut out);
+        assert!(out.is_empty());
+        resolver.resolve(&db, from(0, Some(0), true), &mut out);
+        assert_eq!(out, [0]);
+        // A Service selects the pods of its own cluster only.
+        let selector = Reference::PodSelector {
+            namespace: "a".into(),
+            labels: [("app".to_string(), "db".to_string())].into(),
+        };
+        resolver.resolve(&selector, from(0, Some(0), true), &mut out);
+        assert!(out.is_empty());
     }
 
     #[test]

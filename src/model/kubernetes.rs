@@ -327,7 +327,8 @@ struct Index<'o, 'a> {
     /// name reaches is the graph's to decide.
     services: HashSet<(&'a str, &'a str)>,
     /// Each PodDisruptionBudget with its scope: the workloads it selects
-    /// whose directories share the most with its own.
+    /// in its own file, else those whose directories share the most with
+    /// its own.
     pdbs: Vec<(&'o Object<'a>, Vec<&'o Object<'a>>)>,
     hpas: Vec<&'o Object<'a>>,
 }
@@ -380,10 +381,11 @@ impl<'o, 'a> Index<'o, 'a> {
                     })
                     .map(|(w, _)| *w)
                     .collect();
-                let nearest = matched.iter().map(|w| places.common(p.file, w.file)).max();
+                let near = |w: &&'o Object<'a>| (w.file == p.file, places.common(p.file, w.file));
+                let nearest = matched.iter().map(near).max();
                 let scope = matched
                     .into_iter()
-                    .filter(|w| Some(places.common(p.file, w.file)) == nearest)
+                    .filter(|w| Some(near(w)) == nearest)
                     .collect();
                 (p, scope)
             })
