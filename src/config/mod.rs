@@ -164,6 +164,15 @@ impl Config {
     }
 }
 
+/// Whether `name` can be an `environment`: a word of letters, digits, `-`,
+/// `_` and `.` (it ends entity ids: `…/web@prod`).
+pub fn is_environment_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
 impl Cluster {
     /// `rel` uses forward slashes and is relative to the config root.
     fn matches(&self, rel: &str) -> bool {

@@ -303,10 +303,7 @@ impl Reader {
     /// a word of letters, digits, `-`, `_` and `.`.
     fn environment(&mut self, value: &Value<'_>) -> Option<String> {
         let (name, range) = self.string("environment", value)?;
-        if name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-        {
+        if super::is_environment_name(&name) {
             return Some(name);
         }
         let diag = self.error(

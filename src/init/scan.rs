@@ -40,6 +40,9 @@ pub struct Manifest {
     pub has_nodes: bool,
 }
 
+/// The evidence Node objects give: where the cluster's own nodes are.
+pub const NODE_LABEL: &str = "Node label";
+
 /// A failure domain named in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evidence {
@@ -288,7 +291,7 @@ fn domains_in<'a>(
                 {
                     let source = match (kind, parent) {
                         (_, "nodeSelector") => "nodeSelector".to_string(),
-                        ("Node", "labels") => "Node label".to_string(),
+                        ("Node", "labels") => NODE_LABEL.to_string(),
                         _ => format!("{kind} {parent}"),
                     };
                     out.push((level, value.to_string(), v, source));

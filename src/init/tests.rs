@@ -68,11 +68,21 @@ fn fixture_proposes_clusters_with_their_zones() {
     let (proposal, text, config) = propose(&fixture());
     assert_membership(&proposal, &config);
     assert_eq!(names(&proposal), ["dr", "prod", "staging"]);
-    assert_eq!(zones_of(&config, "dr"), ["ap-northeast-1a"]);
+    // dr's only zone is a PersistentVolume's: not where its nodes are.
+    assert!(zones_of(&config, "dr").is_empty());
+    assert!(text.contains("# zones = [\"ap-northeast-1a\"]\n"));
+    // Node labels name 2a and 2c; 2b is only a workload's node affinity.
     assert_eq!(
         zones_of(&config, "prod"),
-        ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"]
+        ["ap-northeast-2a", "ap-northeast-2c"]
     );
+    assert!(
+        text.contains(
+            "# zones = [\"ap-northeast-2a\", \"ap-northeast-2b\", \"ap-northeast-2c\"]\n"
+        )
+    );
+    // `clusters/prod` and `clusters/dr` may be copies of one environment.
+    assert!(config.clusters.iter().all(|c| c.environment.is_none()));
     assert!(zones_of(&config, "staging").is_empty());
     let region = |name: &str| {
         config
@@ -247,7 +257,7 @@ fn awkward_directory_names_stay_valid_and_match() {
 }
 
 #[test]
-fn zones_come_from_every_kind_of_evidence_and_nothing_else() {
+fn zones_are_active_only_from_node_objects_and_listed_from_other_evidence() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path();
     let cron = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: backup\nspec:\n  \
@@ -266,8 +276,13 @@ fn zones_come_from_every_kind_of_evidence_and_nothing_else() {
     let templated = "      nodeSelector:\n        topology.kubernetes.io/zone: \"{{ .Values.zone }}\"\n        \
                      topology.kubernetes.io/region: \"\"\n        kubernetes.io/hostname: host-1\n";
     write(root, "clusters/c/tpl.yaml", &deployment("tpl", templated));
-    let (proposal, _, config) = propose(root);
-    assert_eq!(zones_of(&config, "c"), ["z-cron", "z-pref"]);
+    let (proposal, text, config) = propose(root);
+    // One workload's nodeSelector is no evidence of where the nodes are.
+    assert!(zones_of(&config, "c").is_empty());
+    assert!(
+        text.contains("# zones = [\"z-cron\", \"z-pref\"]\n"),
+        "{text}"
+    );
     let sources: Vec<(&str, &str)> = proposal
         .scan
         .domains
@@ -302,4 +317,42 @@ fn several_regions_are_listed_not_chosen() {
     assert_eq!(config.clusters[0].region, None);
     assert!(text.contains("# Several regions named below clusters/x/"));
     assert!(text.contains("#   r-1: Node label (clusters/x/nodes.yaml:6)"));
+}
+
+#[test]
+fn environments_come_from_the_common_layouts() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    for dir in [
+        "kustomize/overlays/prod",
+        "kustomize/overlays/staging",
+        "fleet/clusters/prod-eu-west-1",
+        "fleet/clusters/prod-us-east-1",
+        "fleet/clusters/eu_staging",
+        "fleet/clusters/pangyo",
+        "fleet/clusters/us-east-1",
+    ] {
+        write(root, &format!("{dir}/web.yaml"), &deployment("web", ""));
+    }
+    let (proposal, text, config) = propose(root);
+    assert_membership(&proposal, &config);
+    let environments: Vec<(&str, Option<&str>)> = config
+        .clusters
+        .iter()
+        .map(|c| (c.name.as_str(), c.environment.as_deref()))
+        .collect();
+    assert_eq!(
+        environments,
+        [
+            ("eu_staging", Some("staging")),
+            ("pangyo", None),
+            ("prod-eu-west-1", Some("prod")),
+            ("prod-us-east-1", Some("prod")),
+            ("us-east-1", None),
+            ("prod", Some("prod")),
+            ("staging", Some("staging")),
+        ]
+    );
+    assert!(text.contains("# Environment from the first word of `prod-eu-west-1`"));
+    assert!(text.contains("# Environment from the directory's name, under `overlays/`"));
 }
