@@ -146,6 +146,13 @@ pub struct Analysis {
     pub causes: Vec<Vec<Cause>>,
     /// The single failures that take each entity down, own ones first.
     pub exposures: Vec<Vec<Exposure>>,
+    /// For a Kubernetes entity declared in several clusters, the single
+    /// failures that take its declarations in each cluster down: what a
+    /// declaration in that cluster reaches, since cluster DNS and selectors
+    /// stay in their cluster. Empty for other entities.
+    pub per_cluster: Vec<Vec<(usize, Vec<Exposure>)>>,
+    /// The cluster of each declaration of each entity.
+    clusters: Vec<Vec<Option<usize>>>,
 }
 
 impl Analysis {
@@ -169,47 +176,199 @@ impl Analysis {
                     .collect()
             })
             .collect();
-        let mut exposures: Vec<Vec<Exposure>> = model
+        let exposures: Vec<Vec<Exposure>> = model
             .entities
             .iter()
             .enumerate()
             .map(|(e, entity)| own_exposures(entity, &causes[e]))
             .collect();
 
+        let clusters: Vec<Vec<Option<usize>>> = model
+            .entities
+            .iter()
+            .map(|e| e.instances.iter().map(|i| i.cluster).collect())
+            .collect();
+        let per_cluster: Vec<Vec<(usize, Vec<Exposure>)>> = model
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(e, entity)| own_per_cluster(entity, &clusters[e], &causes[e]))
+            .collect();
+        let mut analysis = Self {
+            causes,
+            exposures,
+            per_cluster,
+            clusters,
+        };
+
         // Dependencies before dependents; a cycle is iterated to a fixpoint.
         for members in graph.hard_components() {
             loop {
                 let mut changed = false;
                 for &e in &members {
-                    let inherited = inherit(model, graph, &exposures, e);
-                    if !inherited.is_empty() {
-                        exposures[e].extend(inherited);
-                        changed = true;
-                    }
+                    changed |= analysis.inherit(model, graph, e);
                 }
                 if !changed || members.len() == 1 {
                     break;
                 }
             }
         }
-        explain_through_backends(model, graph, &causes, &mut exposures);
-        Self { causes, exposures }
+        explain_through_backends(model, graph, &analysis.causes, &mut analysis.exposures);
+        analysis
+    }
+
+    /// What takes `e` down as a declaration in `cluster` sees it: its
+    /// declarations in that cluster when it is declared in several, else
+    /// all of it.
+    pub fn seen_from(&self, e: usize, cluster: Option<usize>) -> &[Exposure] {
+        cluster
+            .and_then(|c| self.per_cluster[e].iter().find(|(k, _)| *k == c))
+            .map_or(&self.exposures[e], |(_, x)| x)
+    }
+
+    /// Adds to `e` what its hard dependencies' failures take down with it;
+    /// returns whether anything was added.
+    fn inherit(&mut self, model: &Model, graph: &Graph, e: usize) -> bool {
+        let combine = model.entities[e]
+            .instances
+            .first()
+            .map_or(Combine::All, |i| i.combine);
+        if self.per_cluster[e].is_empty() {
+            let fresh = self.inherited(graph, e, combine, None, &self.exposures[e]);
+            let changed = !fresh.is_empty();
+            self.exposures[e].extend(fresh);
+            return changed;
+        }
+        let mut changed = false;
+        for g in 0..self.per_cluster[e].len() {
+            let cluster = self.per_cluster[e][g].0;
+            let fresh = self.inherited(graph, e, combine, Some(cluster), &self.per_cluster[e][g].1);
+            changed |= !fresh.is_empty();
+            self.per_cluster[e][g].1.extend(fresh);
+        }
+        // The entity is down with what takes down its declarations in
+        // every cluster.
+        let Some(((_, first), rest)) = self.per_cluster[e].split_first() else {
+            return changed;
+        };
+        // Its own only when its own in every cluster: else through the
+        // first cluster's dependency that brings it.
+        let everywhere: Vec<Exposure> = first
+            .iter()
+            .filter(|x| !self.exposures[e].iter().any(|y| y.unit == x.unit))
+            .filter_map(|x| {
+                let mut vias = vec![x.via];
+                for (_, other) in rest {
+                    vias.push(other.iter().find(|y| y.unit == x.unit)?.via);
+                }
+                let via = vias
+                    .iter()
+                    .find(|v| matches!(v, Via::Dependency(_)))
+                    .copied()
+                    .unwrap_or(x.via);
+                Some(Exposure {
+                    unit: x.unit.clone(),
+                    via,
+                })
+            })
+            .collect();
+        changed |= !everywhere.is_empty();
+        self.exposures[e].extend(everywhere);
+        changed
+    }
+
+    /// Exposures `e`'s declarations (those in `cluster`, or all of them)
+    /// get from their hard dependencies that `known` does not hold yet,
+    /// each unit once; each dependency as its declaration's cluster sees it.
+    fn inherited(
+        &self,
+        graph: &Graph,
+        e: usize,
+        combine: Combine,
+        cluster: Option<usize>,
+        known: &[Exposure],
+    ) -> Vec<Exposure> {
+        let clusters = &self.clusters[e];
+        let hard: Vec<&DepEdge> = graph.dependencies[e]
+            .iter()
+            .filter(|d| {
+                d.strength == Strength::Hard
+                    && cluster.is_none_or(|c| clusters.get(d.instance) == Some(&Some(c)))
+            })
+            .collect();
+        let seen = |edge: &DepEdge| {
+            self.seen_from(edge.target, clusters.get(edge.instance).copied().flatten())
+        };
+        // Most entities have nothing to inherit.
+        if hard.iter().all(|d| seen(d).is_empty()) {
+            return Vec::new();
+        }
+        let mut known: HashSet<&Unit> = known.iter().map(|x| &x.unit).collect();
+        let mut fresh: Vec<(&Unit, DepEdge)> = Vec::new();
+        match combine {
+            Combine::All => {
+                for edge in &hard {
+                    for x in seen(edge) {
+                        if known.insert(&x.unit) {
+                            fresh.push((&x.unit, **edge));
+                        }
+                    }
+                }
+            }
+            Combine::Any => {
+                if let Some((first, rest)) = hard.split_first() {
+                    let others: Vec<HashSet<&Unit>> = rest
+                        .iter()
+                        .map(|edge| seen(edge).iter().map(|y| &y.unit).collect())
+                        .collect();
+                    for x in seen(first) {
+                        if others.iter().all(|o| o.contains(&x.unit)) && known.insert(&x.unit) {
+                            fresh.push((&x.unit, **first));
+                        }
+                    }
+                }
+            }
+        }
+        fresh
+            .into_iter()
+            .map(|(unit, edge)| Exposure {
+                unit: unit.clone(),
+                via: Via::Dependency(edge),
+            })
+            .collect()
     }
 
     /// The hops from `entity` down to the declaration that causes `unit`,
     /// and that cause.
     pub fn chain(&self, entity: usize, unit: &Unit) -> (Vec<Hop>, Option<(usize, &Cause)>) {
+        self.chain_from(entity, None, unit)
+    }
+
+    /// [`Analysis::chain`] as a declaration in `cluster` sees `entity`.
+    pub fn chain_from(
+        &self,
+        entity: usize,
+        cluster: Option<usize>,
+        unit: &Unit,
+    ) -> (Vec<Hop>, Option<(usize, &Cause)>) {
         let mut hops = Vec::new();
         let mut at = entity;
+        let mut cluster = cluster;
         // A chain never revisits an entity; the bound guards cycles.
         for _ in 0..=self.exposures.len() {
-            let Some(exposure) = self.exposures[at].iter().find(|x| &x.unit == unit) else {
+            let Some(exposure) = self
+                .seen_from(at, cluster)
+                .iter()
+                .chain(&self.exposures[at])
+                .find(|x| &x.unit == unit)
+            else {
                 break;
             };
             match exposure.via {
                 Via::Own(c) => return (hops, Some((at, &self.causes[at][c]))),
                 Via::Dependency(edge) => {
                     hops.push(Hop { from: at, edge });
+                    cluster = self.clusters[at].get(edge.instance).copied().flatten();
                     at = edge.target;
                 }
             }
@@ -301,54 +460,40 @@ fn own_exposures(entity: &Entity, causes: &[Cause]) -> Vec<Exposure> {
     out
 }
 
-/// Exposures `e` gets from its hard dependencies that it does not have yet,
-/// each unit once.
-fn inherit(model: &Model, graph: &Graph, exposures: &[Vec<Exposure>], e: usize) -> Vec<Exposure> {
-    let hard: Vec<&DepEdge> = graph.dependencies[e]
-        .iter()
-        .filter(|d| d.strength == Strength::Hard)
-        .collect();
-    // Most entities have nothing to inherit.
-    if hard.iter().all(|d| exposures[d.target].is_empty()) {
+/// For a Kubernetes entity declared in several configured clusters, the own
+/// causes of its declarations in each cluster, each unit once; nothing for
+/// other entities.
+fn own_per_cluster(
+    entity: &Entity,
+    clusters: &[Option<usize>],
+    causes: &[Cause],
+) -> Vec<(usize, Vec<Exposure>)> {
+    if !entity.id.starts_with(K8S_ID_PREFIX) {
         return Vec::new();
     }
-    let combine = model.entities[e]
-        .instances
-        .first()
-        .map_or(Combine::All, |i| i.combine);
-    let mut known: HashSet<&Unit> = exposures[e].iter().map(|x| &x.unit).collect();
-    let mut fresh: Vec<(&Unit, DepEdge)> = Vec::new();
-    match combine {
-        Combine::All => {
-            for edge in &hard {
-                for x in &exposures[edge.target] {
-                    if known.insert(&x.unit) {
-                        fresh.push((&x.unit, **edge));
-                    }
-                }
-            }
-        }
-        Combine::Any => {
-            if let Some((first, rest)) = hard.split_first() {
-                let others: Vec<HashSet<&Unit>> = rest
-                    .iter()
-                    .map(|edge| exposures[edge.target].iter().map(|y| &y.unit).collect())
-                    .collect();
-                for x in &exposures[first.target] {
-                    if others.iter().all(|o| o.contains(&x.unit)) && known.insert(&x.unit) {
-                        fresh.push((&x.unit, **first));
-                    }
-                }
-            }
+    let mut out: Vec<(usize, Vec<Exposure>)> = Vec::new();
+    for c in clusters.iter().flatten() {
+        if !out.iter().any(|(k, _)| k == c) {
+            out.push((*c, Vec::new()));
         }
     }
-    fresh
-        .into_iter()
-        .map(|(unit, edge)| Exposure {
-            unit: unit.clone(),
-            via: Via::Dependency(edge),
-        })
-        .collect()
+    if out.len() < 2 {
+        return Vec::new();
+    }
+    for (index, cause) in causes.iter().enumerate() {
+        let Some(Some(c)) = clusters.get(cause.instance) else {
+            continue;
+        };
+        if let Some((_, units)) = out.iter_mut().find(|(k, _)| k == c)
+            && !units.iter().any(|x| x.unit == cause.unit)
+        {
+            units.push(Exposure {
+                unit: cause.unit.clone(),
+                via: Via::Own(index),
+            });
+        }
+    }
+    out
 }
 
 /// The single failures one declaration's own placement cannot survive.

@@ -114,6 +114,9 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             continue;
         }
         let own = |unit: &Unit| analysis.fails_on_its_own(e, unit);
+        let mut clusters: Vec<Option<usize>> = entity.instances.iter().map(|i| i.cluster).collect();
+        clusters.sort_unstable();
+        clusters.dedup();
         // One finding per declaration and target; further lines that create
         // the same dependency are related locations.
         let mut groups: Vec<(usize, usize, Vec<&DepEdge>)> = Vec::new();
@@ -131,10 +134,25 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
         }
         for (_, _, edges) in groups {
             let edge = edges[0];
-            let units: Vec<&Unit> = analysis.exposures[edge.target]
+            // The target as this declaration's cluster sees it.
+            let cluster = entity.instances[edge.instance].cluster;
+            let units: Vec<&Unit> = analysis
+                .seen_from(edge.target, cluster)
                 .iter()
                 .map(|x| &x.unit)
-                .filter(|u| !own(u))
+                // Not what the entity survives through its declarations in
+                // other clusters: the target fails with it as every
+                // cluster the entity is declared in sees the target.
+                .filter(|u| {
+                    !own(u)
+                        && analysis.fails_with(e, u)
+                        && clusters.iter().all(|&c| {
+                            analysis
+                                .seen_from(edge.target, c)
+                                .iter()
+                                .any(|x| &x.unit == *u)
+                        })
+                })
                 .collect();
             let Some(first) = units.first() else {
                 continue;
@@ -167,9 +185,9 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
                 finding =
                     finding.related(d.span, format!("also depends on {target} here ({})", d.via));
             }
-            finding = with_chain(input, finding, edge.target, first);
+            finding = with_chain_from(input, finding, edge.target, cluster, first);
             let all_info = units.iter().all(|u| {
-                let (_, root) = analysis.chain(edge.target, u);
+                let (_, root) = analysis.chain_from(edge.target, cluster, u);
                 root.is_some_and(|(_, c)| {
                     matches!(
                         c.reason,
@@ -190,13 +208,19 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
 
 /// Adds the chain from entity `e` down to the declaration that makes it
 /// fail with `unit` as related locations: each hop, then the cause.
-pub(super) fn with_chain(
+pub(super) fn with_chain(input: &Input<'_>, finding: Finding, e: usize, unit: &Unit) -> Finding {
+    with_chain_from(input, finding, e, None, unit)
+}
+
+/// [`with_chain`] as a declaration in `cluster` sees entity `e`.
+fn with_chain_from(
     input: &Input<'_>,
     mut finding: Finding,
     e: usize,
+    cluster: Option<usize>,
     unit: &Unit,
 ) -> Finding {
-    let (hops, root) = input.analysis.chain(e, unit);
+    let (hops, root) = input.analysis.chain_from(e, cluster, unit);
     for hop in hops {
         let d = &input.model.entities[hop.from].instances[hop.edge.instance].dependencies
             [hop.edge.dependency];
