@@ -491,7 +491,7 @@ pub fn extract(
         });
         model.entities[idx].instances.push(instance);
     }
-    operator_manages(&objects, model);
+    operator_manages(&objects, places, model);
     errors
 }
 
@@ -526,9 +526,10 @@ fn annotation_manages(o: &Object<'_>) -> Vec<Dependency> {
 /// What operators' own objects say a tool manages: an Argo CD
 /// `Application` deploys into its destination namespace, a Prometheus
 /// `ServiceMonitor` or `PodMonitor` watches its namespaces, a Velero
-/// `Schedule` backs up its included namespaces. The entries go to every
-/// tool of that product in the scanned files.
-fn operator_manages(objects: &[Object<'_>], model: &mut Model) {
+/// `Schedule` backs up its included namespaces. The entries go to the
+/// tools of that product nearest to the object (in its file, else sharing
+/// the most directories with it).
+fn operator_manages(objects: &[Object<'_>], places: &Places, model: &mut Model) {
     let mut found: Vec<(&str, Dependency)> = Vec::new();
     for o in objects {
         let spec = o.node.get("spec");
@@ -587,19 +588,39 @@ fn operator_manages(objects: &[Object<'_>], model: &mut Model) {
     if found.is_empty() {
         return;
     }
-    for entity in &mut model.entities {
-        if entity.role != Role::Tool || !entity.id.starts_with("k8s:") {
-            continue;
-        }
-        let Some(tool) = tools::detect(&entity.name, []) else {
-            continue;
+    let products: Vec<Option<&str>> = model
+        .entities
+        .iter()
+        .map(|entity| {
+            (entity.role == Role::Tool && entity.id.starts_with(super::K8S_ID_PREFIX))
+                .then(|| tools::detect(&entity.name, []).map(|t| t.product.as_str()))
+                .flatten()
+        })
+        .collect();
+    for (product, dependency) in &found {
+        // The object is the nearest tools' of its product (the nearest
+        // declarations: those of other places become entities of their
+        // own): an Application of one sample is not another sample's Argo
+        // CD's.
+        let from = dependency.span.file;
+        let declarations: Vec<(usize, usize)> = (0..products.len())
+            .filter(|&e| products[e] == Some(*product))
+            .flat_map(|e| (0..model.entities[e].instances.len()).map(move |i| (e, i)))
+            .collect();
+        let near = |&(e, i): &(usize, usize)| {
+            let file = model.entities[e].instances[i].span.file;
+            (file == from, places.common(from, file))
         };
-        for (product, dependency) in &found {
-            if tool.product == *product {
-                for instance in &mut entity.instances {
-                    instance.manages.push(dependency.clone());
-                }
-            }
+        let nearest = declarations.iter().map(near).max();
+        let chosen: Vec<(usize, usize)> = declarations
+            .iter()
+            .filter(|d| Some(near(d)) == nearest)
+            .copied()
+            .collect();
+        for (e, i) in chosen {
+            model.entities[e].instances[i]
+                .manages
+                .push(dependency.clone());
         }
     }
 }
