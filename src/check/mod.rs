@@ -678,7 +678,8 @@ fn terraform_model(
 fn apply_tool_patterns(patterns: &[crate::config::ToolPattern], model: &mut Model) {
     for pattern in patterns {
         for entity in &mut model.entities {
-            if !pattern.matcher.is_match(&entity.id) {
+            if !pattern.matcher.is_match(&entity.id) && !pattern.matcher.is_match(entity.base_id())
+            {
                 continue;
             }
             entity.role = crate::model::Role::Tool;
