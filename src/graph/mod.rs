@@ -571,9 +571,10 @@ impl<'m> Resolver<'m> {
     /// Whether a reference from `from` may name entity `e`: a reference
     /// spof inferred (a host name, a selector) stays in its environment.
     fn reachable(&self, e: usize, from: Referrer) -> bool {
+        let instances = &self.model.entities[e].instances;
         from.explicit
-            || self.model.entities[e]
-                .instances
+            || instances.is_empty()
+            || instances
                 .iter()
                 .any(|i| self.model.places.same_environment(from.cluster, i.cluster))
     }
