@@ -655,6 +655,17 @@ pub struct UnfollowedModule {
     pub span: Span,
 }
 
+/// A Terraform expression left unknown because its evaluation reached a
+/// limit: the first one reached in its root module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluationLimit {
+    /// The expression.
+    pub span: Span,
+    /// The root module's budget of work ran out there (what is evaluated
+    /// after it is unknown too), rather than the value growing too large.
+    pub work: bool,
+}
+
 /// Everything extracted from the inputs.
 #[derive(Debug, Default)]
 pub struct Model {
@@ -665,6 +676,7 @@ pub struct Model {
     pub suppressions: Vec<Suppression>,
     pub nodes: Vec<NodeFacts>,
     pub unfollowed_modules: Vec<UnfollowedModule>,
+    pub evaluation_limits: Vec<EvaluationLimit>,
 }
 
 impl Model {
@@ -677,11 +689,13 @@ impl Model {
             suppressions,
             nodes,
             unfollowed_modules,
+            evaluation_limits,
         } = other;
         self.entities.extend(entities);
         self.regions.extend(regions);
         self.suppressions.extend(suppressions);
         self.nodes.extend(nodes);
         self.unfollowed_modules.extend(unfollowed_modules);
+        self.evaluation_limits.extend(evaluation_limits);
     }
 }

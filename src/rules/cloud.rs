@@ -9,6 +9,33 @@ use std::collections::BTreeMap;
 
 pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
     single_region(input, out);
+    for limit in &input.model.evaluation_limits {
+        let (message, label) = if limit.work {
+            (
+                "evaluating this root module takes more work than spof allows one root module: \
+                 this value, and every value evaluated after it, is unknown"
+                    .to_string(),
+                "evaluation budget spent here",
+            )
+        } else {
+            (
+                format!(
+                    "this value is larger than {} MiB, spof's limit for one Terraform value: \
+                     it is unknown, and so is every value made from it",
+                    crate::terraform::functions::MAX_VALUE_BYTES >> 20
+                ),
+                "value too large",
+            )
+        };
+        out.push(
+            Finding::new(Rule::EvaluationLimitReached, limit.span, message)
+                .label(label)
+                .help(
+                    "findings that depend on these values may be missing; scan the plan JSON \
+                     (`terraform show -json plan.out`), which holds every value evaluated",
+                ),
+        );
+    }
     for call in &input.model.unfollowed_modules {
         let (message, label, help) = if call.remote {
             (

@@ -992,6 +992,7 @@ impl<'p> Instance<'p> {
         };
         if self.ancestors.contains(&dir) {
             // A module calling itself, directly or not.
+            self.ev.cycle(source_attr.span, address, &source);
             return unknown;
         }
         let Some(module) = module.filter(|_| self.depth < MAX_MODULE_DEPTH) else {
