@@ -22,7 +22,7 @@ use crate::model::compose;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::model::manifest;
 use crate::model::{
-    CloudUnit, Entity, EvaluationLimit, Level, Model, Suppression, TERRAFORM_ID_PREFIX,
+    CloudUnit, Entity, EvaluationLimit, Level, LimitKind, Model, Suppression, TERRAFORM_ID_PREFIX,
     UnfollowedModule,
 };
 use crate::parse::Document;
@@ -597,10 +597,12 @@ fn terraform_model(
     for note in std::mem::take(&mut load.notes) {
         match note {
             terraform::hcl::EvalNote::Limit { span, limit } => {
-                model.evaluation_limits.push(EvaluationLimit {
-                    span,
-                    work: limit == terraform::hcl::Limit::Work,
-                });
+                let kind = match limit {
+                    terraform::hcl::Limit::Size => LimitKind::Size,
+                    terraform::hcl::Limit::Work => LimitKind::Work,
+                    terraform::hcl::Limit::Instances => LimitKind::Instances,
+                };
+                model.evaluation_limits.push(EvaluationLimit { span, kind });
             }
             cycle @ terraform::hcl::EvalNote::Cycle { .. } => errors.extend(cycle.error()),
         }

@@ -661,9 +661,20 @@ pub struct UnfollowedModule {
 pub struct EvaluationLimit {
     /// The expression.
     pub span: Span,
-    /// The root module's budget of work ran out there (what is evaluated
-    /// after it is unknown too), rather than the value growing too large.
-    pub work: bool,
+    pub kind: LimitKind,
+}
+
+/// Which limit an evaluation reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitKind {
+    /// The value grew too large.
+    Size,
+    /// The root module's budget of work ran out there: what is evaluated
+    /// after it is unknown too.
+    Work,
+    /// A `count` or `for_each` makes more instances than its root module may
+    /// have: they are one unknown instance.
+    Instances,
 }
 
 /// Everything extracted from the inputs.

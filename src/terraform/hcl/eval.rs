@@ -39,12 +39,14 @@ pub(crate) const UNKEYED_KEY: &str = "\u{0}unkeyed";
 /// Deepest evaluation (expressions, and locals/resources/modules evaluated
 /// on demand).
 pub(crate) const MAX_EVAL_DEPTH: u32 = 200;
-/// Most elements a `for` or template loop produces, and most instances a
-/// `count` makes.
+/// Most elements a `for` or template loop produces.
 pub(crate) const MAX_ITEMS: usize = 10_000;
 
-/// Most resource and module instances one root module expands to.
+/// Most resource instances one root module expands to, a `count` or
+/// `for_each` of any size included while they fit...
 pub(crate) const MAX_INSTANCES: usize = 100_000;
+/// ... and most module instances.
+pub(crate) const MAX_MODULE_INSTANCES: usize = 10_000;
 
 /// Work one root module's evaluation may do, its modules included: steps
 /// (each expression evaluated or walked for references, each local,
@@ -65,6 +67,9 @@ pub enum Limit {
     Size,
     /// The root module's work budget ([`MAX_STEPS`], [`MAX_BYTES`]).
     Work,
+    /// A `count` or `for_each` whose instances do not fit the root module's
+    /// [`MAX_INSTANCES`] or [`MAX_MODULE_INSTANCES`].
+    Instances,
 }
 
 /// What the evaluation of a root module could not do, to be reported.
@@ -240,8 +245,10 @@ impl Funcs {
 pub(crate) struct Evaluator<'f> {
     funcs: &'f Funcs,
     depth: Cell<u32>,
-    /// Resource and module instances still allowed.
+    /// Resource instances still allowed.
     pub budget: Cell<usize>,
+    /// Module instances still allowed.
+    pub module_budget: Cell<usize>,
     /// Steps and bytes still allowed.
     steps: Cell<u64>,
     bytes: Cell<u64>,
@@ -249,6 +256,8 @@ pub(crate) struct Evaluator<'f> {
     limit: Cell<Option<(Limit, Span)>>,
     /// Module calls not followed because they close a cycle.
     cycles: RefCell<Vec<EvalNote>>,
+    /// Each `count` or `for_each` whose instances did not fit the budget.
+    overflows: RefCell<Vec<Span>>,
 }
 
 /// Decrements the evaluation depth when dropped.
@@ -266,10 +275,12 @@ impl<'f> Evaluator<'f> {
             funcs,
             depth: Cell::new(0),
             budget: Cell::new(MAX_INSTANCES),
+            module_budget: Cell::new(MAX_MODULE_INSTANCES),
             steps: Cell::new(MAX_STEPS),
             bytes: Cell::new(MAX_BYTES),
             limit: Cell::new(None),
             cycles: RefCell::new(Vec::new()),
+            overflows: RefCell::new(Vec::new()),
         }
     }
 
@@ -301,15 +312,27 @@ impl<'f> Evaluator<'f> {
     }
 
     /// What the evaluation could not do: the module calls that close a
-    /// cycle, then the first limit reached.
+    /// cycle and the instances that did not fit, then the first limit
+    /// reached.
     pub fn notes(&self) -> Vec<EvalNote> {
         let mut notes = self.cycles.borrow().clone();
+        notes.extend(self.overflows.borrow().iter().map(|&span| EvalNote::Limit {
+            span,
+            limit: Limit::Instances,
+        }));
         notes.sort();
         notes.dedup();
         if let Some((limit, span)) = self.limit.get() {
             notes.push(EvalNote::Limit { span, limit });
         }
         notes
+    }
+
+    /// Records a `count` or `for_each` at `span` whose instances do not fit
+    /// the budget: each one is reported, whatever limit was reached first,
+    /// as others after it may still fit.
+    pub fn overflow(&self, span: Span) {
+        self.overflows.borrow_mut().push(span);
     }
 
     /// Records a module call at `span` that closes a cycle.

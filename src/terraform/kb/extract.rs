@@ -88,9 +88,11 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
             .and_then(|e| e.role.model_role())
             .unwrap_or(Role::Platform);
         let mut cloud = entry.map(|e| estate.facts(r, e)).unwrap_or_default();
-        // In a module shared by several roots, say which root's call this is.
+        // In a module shared by several roots, say which root's call this is:
+        // the `module` block, whichever of its instances this is.
         if let Some(call) = r.call {
             let module = r.module.split(".module.").next().unwrap_or(&r.module);
+            let module = crate::terraform::block_address(module);
             for fact in &mut cloud {
                 fact.related
                     .push((call, format!("`{module}` is instantiated here")));
