@@ -24,6 +24,14 @@ gen deep.spof.toml "'a = ' + '[' * 100000"
 gen huge-line.yaml "'data: {a: ' + 'x' * 20000000 + '}\n'"
 gen many-documents.yaml "'---\n' * 200000"
 gen merge.yaml "'base: &b {' + ''.join('k%d: 1, ' % i for i in range(30000)) + '}\nm:\n  <<: *b\n' + ''.join('  o%d: 2\n' % i for i in range(30000))"
+# Counted Terraform resources, every instance judged: 8,000 single-zone
+# instances of one block (EC2, judged as a group, and RDS, each alone), and
+# 10 instances of a module with 10,000 (the budget of resource instances).
+gen count-8000.tf "''.join('resource \"%s\" \"x\" {\n  count = 8000\n  availability_zone = \"us-east-1a\"\n  multi_az = false\n}\n' % t for t in ['aws_instance', 'aws_db_instance'])"
+gen module-count.tf "'module \"m\" {\n  source = \"./m\"\n  count  = 10\n}\n'"
+mkdir -p "$work/module-count.tf/m"
+printf 'resource "aws_instance" "x" {\n  count = 10000\n  availability_zone = "us-east-1a"\n}\n' \
+    > "$work/module-count.tf/m/main.tf"
 for f in testdata/hostile/*.yaml; do
     name=$(basename "$f")
     [ "$name" = web.yaml ] && continue

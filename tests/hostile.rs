@@ -229,12 +229,27 @@ module "self" {
             "{name} not reported: {failed:?}"
         );
     }
-    for name in ["good.tf", "empty.tf", "bom-crlf.tf", "main.tf"] {
+    for name in ["good.tf", "empty.tf", "bom-crlf.tf"] {
         assert!(
             !failed.iter().any(|f| f == name),
             "{name} reported: {failed:?}"
         );
     }
+    // Of the bombs, only the module calling itself is an input error.
+    let bombs: Vec<&str> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == Kind::Error)
+        .filter(|d| {
+            report
+                .sources
+                .get(d.span.file)
+                .path
+                .ends_with("bombs/main.tf")
+        })
+        .map(|d| d.code.as_str())
+        .collect();
+    assert_eq!(bombs, ["module-cycle"]);
     let entities: Vec<&str> = report
         .diagnostics
         .iter()
@@ -670,4 +685,144 @@ fn nesting_at_the_depth_ceiling_is_analysed() {
     let run = spof(dir.path(), &["--max-depth", "1000", "."]);
     assert_reported(&run, "deep.yaml", 510, "nesting is too deep");
     assert_reported(&run, "compose.yaml", 5, "nesting is too deep");
+}
+
+// ── Counted Terraform resources (issue 23): every instance judged, linearly ──
+
+/// `spof check` in `dir` with only the Terraform files there.
+fn terraform_case(files: &[(&str, String)]) -> (tempfile::TempDir, Run) {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let path = tmp.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let run = spof(tmp.path(), &["."]);
+    (tmp, run)
+}
+
+/// (rule, message) of each finding, sorted.
+fn messages(run: &Run) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = run
+        .findings()
+        .into_iter()
+        .map(|(rule, message, ..)| (rule, message))
+        .collect();
+    found.sort();
+    found
+}
+
+/// Thousands of instances of one block in one zone: one finding per block,
+/// naming how many instances it covers, all of them (a shared budget used
+/// to drop every instance past the first hundred or so).
+#[test]
+fn counted_resources_in_one_zone_are_one_complete_finding_per_block() {
+    let main = "resource \"aws_instance\" \"web\" {\n  count             = 2000\n  \
+                ami               = \"ami-1\"\n  availability_zone = \"us-east-1a\"\n}\n\n\
+                resource \"aws_db_instance\" \"db\" {\n  count             = 2000\n  \
+                engine            = \"postgres\"\n  availability_zone = \"us-east-1a\"\n  \
+                multi_az          = false\n}\n\n\
+                resource \"aws_db_instance\" \"keyed\" {\n  \
+                for_each          = { for i in range(500) : \"db${i}\" => i }\n  \
+                engine            = \"postgres\"\n  multi_az          = false\n}\n";
+    let (_tmp, run) = terraform_case(&[("main.tf", main.to_string())]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.json["summary"]["entities"], 4500, "{}", run.stdout);
+    assert_eq!(
+        messages(&run),
+        [
+            (
+                "SPOF018".to_string(),
+                "each of the 2000 instances of `aws_db_instance.db` (`[0]`, `[1]`, `[2]` and \
+                 1997 more) runs in one availability zone with no standby"
+                    .to_string()
+            ),
+            (
+                "SPOF018".to_string(),
+                "each of the 500 instances of `aws_db_instance.keyed` (`[\"db0\"]`, \
+                 `[\"db1\"]`, `[\"db2\"]` and 497 more) runs in one availability zone with no \
+                 standby"
+                    .to_string()
+            ),
+            (
+                "SPOF019".to_string(),
+                "each of the 2000 instances of `aws_instance.web` (`[0]`, `[1]`, `[2]` and 1997 \
+                 more) is a single EC2 instance in one availability zone"
+                    .to_string()
+            ),
+        ]
+    );
+    // Each points at the line to fix: the zone, or `multi_az = false`.
+    let mut lines: Vec<u64> = run.findings().iter().map(|f| f.2).collect();
+    lines.sort();
+    assert_eq!(lines, [4, 11, 17]);
+}
+
+/// A counted module of counted resources: every instance of every module
+/// instance is covered, in one finding per block.
+#[test]
+fn counted_resources_in_counted_modules_are_complete() {
+    let root = "module \"m\" {\n  source = \"./m\"\n  count  = 5\n}\n".to_string();
+    let module = "resource \"aws_instance\" \"app\" {\n  count             = 400\n  \
+                  ami               = \"ami-1\"\n  availability_zone = \"us-east-1a\"\n}\n\n\
+                  resource \"aws_db_instance\" \"db\" {\n  count    = 400\n  \
+                  engine   = \"postgres\"\n  multi_az = false\n  \
+                  availability_zone = \"us-east-1b\"\n}\n"
+        .to_string();
+    let (_tmp, run) = terraform_case(&[("main.tf", root), ("m/main.tf", module)]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert_eq!(run.json["summary"]["entities"], 4000, "{}", run.stdout);
+    assert_eq!(
+        messages(&run),
+        [
+            (
+                "SPOF018".to_string(),
+                "each of the 2000 instances of `module.m.aws_db_instance.db` \
+                 (`module.m[0].aws_db_instance.db[0]`, `module.m[0].aws_db_instance.db[1]`, \
+                 `module.m[0].aws_db_instance.db[2]` and 1997 more) runs in one availability \
+                 zone with no standby"
+                    .to_string()
+            ),
+            (
+                "SPOF019".to_string(),
+                "each of the 2000 instances of `module.m.aws_instance.app` \
+                 (`module.m[0].aws_instance.app[0]`, `module.m[0].aws_instance.app[1]`, \
+                 `module.m[0].aws_instance.app[2]` and 1997 more) is a single EC2 instance in \
+                 one availability zone"
+                    .to_string()
+            ),
+        ]
+    );
+}
+
+/// Past the budget of instances, a `count` or `for_each` is one unknown
+/// instance, and an info finding says where: never silently.
+#[test]
+fn instances_past_the_budget_are_reported_where_they_are_made() {
+    let main = "resource \"aws_instance\" \"huge\" {\n  count = 100001\n  ami   = \"ami-1\"\n}\n\n\
+                module \"many\" {\n  source = \"./m\"\n  count  = 10001\n}\n"
+        .to_string();
+    let (_tmp, run) = terraform_case(&[
+        ("main.tf", main),
+        (
+            "m/main.tf",
+            "variable \"x\" {\n  default = 1\n}\n".to_string(),
+        ),
+    ]);
+    let limits: Vec<u64> = run
+        .findings()
+        .iter()
+        .filter(|f| f.0 == "SPOF027")
+        .map(|f| f.2)
+        .collect();
+    // Each `count` or `for_each` that does not fit, at its line.
+    assert_eq!(limits, [2, 8], "{}", run.stdout);
+    assert!(
+        run.findings()
+            .iter()
+            .all(|f| f.0 != "SPOF027" || f.1.contains("100000 resource instances")),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.errors(), []);
 }

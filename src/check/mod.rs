@@ -22,7 +22,8 @@ use crate::model::compose;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::model::manifest;
 use crate::model::{
-    CloudUnit, Entity, Level, Model, Suppression, TERRAFORM_ID_PREFIX, UnfollowedModule,
+    CloudUnit, Entity, EvaluationLimit, Level, LimitKind, Model, Suppression, TERRAFORM_ID_PREFIX,
+    UnfollowedModule,
 };
 use crate::parse::Document;
 use crate::parse::tree::{Node, Value};
@@ -525,7 +526,11 @@ fn plan_candidates(sources: &SourceMap, documents: &[Loaded]) -> BTreeSet<String
 }
 
 /// What a root module's entities are, as the cache keeps them.
-type RootEntities = (Vec<Entity>, Vec<terraform::hcl::UnfollowedModule>);
+type RootEntities = (
+    Vec<Entity>,
+    Vec<terraform::hcl::UnfollowedModule>,
+    Vec<terraform::hcl::EvalNote>,
+);
 
 /// The key of a root module's entities: its `tf-root` key and the knowledge
 /// base.
@@ -603,12 +608,28 @@ fn terraform_model(
     let (mut load, served) = loaded;
     errors.extend(std::mem::take(&mut load.errors));
     let mut by_name: BTreeMap<String, Vec<Entity>> = BTreeMap::new();
-    for (name, (entities, unfollowed)) in served {
+    for (name, (entities, unfollowed, notes)) in served {
         by_name.insert(name, entities);
         load.unfollowed.extend(unfollowed);
+        load.notes.extend(notes);
     }
     load.unfollowed.sort();
     load.unfollowed.dedup();
+    load.notes.sort();
+    load.notes.dedup();
+    for note in std::mem::take(&mut load.notes) {
+        match note {
+            terraform::hcl::EvalNote::Limit { span, limit } => {
+                let kind = match limit {
+                    terraform::hcl::Limit::Size => LimitKind::Size,
+                    terraform::hcl::Limit::Work => LimitKind::Work,
+                    terraform::hcl::Limit::Instances => LimitKind::Instances,
+                };
+                model.evaluation_limits.push(EvaluationLimit { span, kind });
+            }
+            cycle @ terraform::hcl::EvalNote::Cycle { .. } => errors.extend(cycle.error()),
+        }
+    }
     model
         .unfollowed_modules
         .extend(load.unfollowed.into_iter().map(|u| UnfollowedModule {
@@ -649,7 +670,7 @@ fn terraform_model(
             .for_each(|root| {
                 if let Some(key) = &root.key {
                     let entities = by_name.get(&root.name).unwrap_or(&none);
-                    let value = (entities, &root.unfollowed);
+                    let value = (entities, &root.unfollowed, &root.notes);
                     let key = entities_key(setup, key);
                     cache.put_spanned("tf-model", &key, &value, &root.table);
                 }

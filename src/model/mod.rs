@@ -655,6 +655,28 @@ pub struct UnfollowedModule {
     pub span: Span,
 }
 
+/// A Terraform expression left unknown because its evaluation reached a
+/// limit: the first one reached in its root module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluationLimit {
+    /// The expression.
+    pub span: Span,
+    pub kind: LimitKind,
+}
+
+/// Which limit an evaluation reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitKind {
+    /// The value grew too large.
+    Size,
+    /// The root module's budget of work ran out there: what is evaluated
+    /// after it is unknown too.
+    Work,
+    /// A `count` or `for_each` makes more instances than its root module may
+    /// have: they are one unknown instance.
+    Instances,
+}
+
 /// Everything extracted from the inputs.
 #[derive(Debug, Default)]
 pub struct Model {
@@ -665,6 +687,7 @@ pub struct Model {
     pub suppressions: Vec<Suppression>,
     pub nodes: Vec<NodeFacts>,
     pub unfollowed_modules: Vec<UnfollowedModule>,
+    pub evaluation_limits: Vec<EvaluationLimit>,
 }
 
 impl Model {
@@ -677,11 +700,13 @@ impl Model {
             suppressions,
             nodes,
             unfollowed_modules,
+            evaluation_limits,
         } = other;
         self.entities.extend(entities);
         self.regions.extend(regions);
         self.suppressions.extend(suppressions);
         self.nodes.extend(nodes);
         self.unfollowed_modules.extend(unfollowed_modules);
+        self.evaluation_limits.extend(evaluation_limits);
     }
 }
