@@ -123,48 +123,26 @@ fn looks_like_template(text: &str) -> bool {
     text.contains("{{") && text.contains("}}")
 }
 
-/// Character index → byte offset. Pure-ASCII files (nearly all manifests)
-/// need no translation; others walk forward from the last translated
-/// position, since parser positions almost always increase. A backward jump
-/// restarts from the start of the marker's line.
+/// Character index → byte offset, through the line index's character
+/// counts: a marker costs the same wherever it is, even far into one long
+/// line and after the parser steps back. Pure-ASCII files (nearly all
+/// manifests) need no translation.
 struct Positions {
-    ascii: bool,
     lines: Option<LineIndex>,
-    /// Last translated (character index, byte offset).
-    cursor: std::cell::Cell<(usize, usize)>,
 }
 
 impl Positions {
     fn new(text: &str) -> Self {
-        let ascii = text.is_ascii();
         Self {
-            ascii,
-            lines: (!ascii).then(|| LineIndex::new(text)),
-            cursor: std::cell::Cell::new((0, 0)),
+            lines: (!text.is_ascii()).then(|| LineIndex::new(text)),
         }
     }
 
     fn byte(&self, text: &str, m: Marker) -> usize {
-        if self.ascii {
-            return m.index().min(text.len());
+        match &self.lines {
+            None => m.index().min(text.len()),
+            Some(lines) => lines.byte_of_char(text, m.index()),
         }
-        let (mut chars, mut bytes) = self.cursor.get();
-        if m.index() < chars {
-            let Some(lines) = &self.lines else {
-                return text.len();
-            };
-            let line = m.line().saturating_sub(1);
-            bytes = lines.line_start(line).map_or(text.len(), |b| b as usize);
-            chars = m.index().saturating_sub(m.col());
-        }
-        let rest = text.get(bytes..).unwrap_or("");
-        let advance = m.index() - chars;
-        let offset = rest
-            .char_indices()
-            .nth(advance)
-            .map_or(text.len(), |(i, _)| bytes + i);
-        self.cursor.set((m.index(), offset));
-        offset
     }
 }
 
