@@ -646,3 +646,80 @@ fn nesting_at_the_depth_ceiling_is_analysed() {
     assert_reported(&run, "deep.yaml", 510, "nesting is too deep");
     assert_reported(&run, "compose.yaml", 5, "nesting is too deep");
 }
+
+// ---- Outputs and positions (issue 23): long lines, report files, stdout ----
+
+/// A `terraform show -json` plan written on one line: `filler` buckets (each
+/// with a non-ASCII tag, so characters are not bytes), then a single-AZ
+/// database. Returns the text and the database's `"multi_az"` byte offset.
+fn one_line_plan(filler: usize) -> (String, usize) {
+    let mut text = String::from(
+        r#"{"format_version":"1.2","terraform_version":"1.8.5","planned_values":{"root_module":{"resources":["#,
+    );
+    for i in 0..filler {
+        text.push_str(&format!(
+            r#"{{"address":"aws_s3_bucket.b{i}","mode":"managed","type":"aws_s3_bucket","name":"b{i}","provider_name":"registry.terraform.io/hashicorp/aws","schema_version":0,"values":{{"bucket":"bucket-{i}","tags":{{"Name":"é"}}}}}},"#
+        ));
+    }
+    text.push_str(
+        r#"{"address":"aws_db_instance.db","mode":"managed","type":"aws_db_instance","name":"db","provider_name":"registry.terraform.io/hashicorp/aws","schema_version":2,"values":{"engine":"postgres","identifier":"db","instance_class":"db.r6g.large","#,
+    );
+    let at = text.len();
+    text.push_str(r#""multi_az":false}}]}}}"#);
+    (text, at)
+}
+
+/// `spof check --isolated ARGS` in `cwd`: exit code, stdout, stderr; fails
+/// on a crash or after a minute.
+fn spof_raw(cwd: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = Command::cargo_bin("spof")
+        .unwrap()
+        .current_dir(cwd)
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap_or_else(|e| panic!("spof {args:?} did not finish: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let code = output
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("spof {args:?} was killed: {stderr}"));
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    (
+        code,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr,
+    )
+}
+
+/// A finding past column 65,535 of a 200 KB line: its true line and column
+/// in every format, and the human format shows a window of the line rather
+/// than failing (miette cannot draw past that column) or printing it whole.
+#[test]
+fn a_finding_far_into_a_one_line_plan_is_shown() {
+    let (text, at) = one_line_plan(1_100);
+    assert!(text.len() > 200_000 && !text.contains('\n'));
+    let column = text[..at].chars().count() + 1;
+    assert!(column > 65_535);
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "plan.json", &text);
+
+    let check = ["check", "--isolated", "--color", "never", "--format"];
+    let (code, concise, _) = spof_raw(dir.path(), &[&check[..], &["concise", "."]].concat());
+    assert_eq!(code, 1, "{concise}");
+    assert!(
+        concise.contains(&format!("plan.json:1:{column}: SPOF018 ")),
+        "{concise}"
+    );
+    let (code, human, _) = spof_raw(dir.path(), &[&check[..], &["human", "."]].concat());
+    assert_eq!(code, 1, "{human}");
+    assert!(
+        human.contains(&format!("[plan.json:1:{column}]")),
+        "{human}"
+    );
+    assert!(
+        human.contains("…") && human.contains(r#""multi_az":false"#),
+        "{human}"
+    );
+    assert!(human.len() < 4_000, "{human}");
+}
