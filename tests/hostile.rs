@@ -723,3 +723,227 @@ fn a_finding_far_into_a_one_line_plan_is_shown() {
     );
     assert!(human.len() < 4_000, "{human}");
 }
+
+/// A tree with `web.yaml`, and `elsewhere/precious.txt` outside it.
+fn output_case() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let tree = root.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    std::fs::copy(fixtures().join("web.yaml"), tree.join("web.yaml")).unwrap();
+    let precious = root.path().join("precious.txt");
+    std::fs::write(&precious, "keep me\n").unwrap();
+    (root, tree, precious)
+}
+
+/// Every command's output path that is a symbolic link (as a hostile tree
+/// can commit one) is refused before the run, in one line naming it; what
+/// the link leads to is untouched.
+#[cfg(unix)]
+#[test]
+fn outputs_are_never_written_through_a_symbolic_link() {
+    let (_root, tree, precious) = output_case();
+    std::os::unix::fs::symlink(&precious, tree.join("out.json")).unwrap();
+    let commands: [&[&str]; 5] = [
+        &["check", "--isolated", "--output", "json=out.json", "."],
+        &[
+            "check",
+            "--isolated",
+            "--output",
+            "sarif=out.json",
+            "--format",
+            "concise",
+            ".",
+        ],
+        &["check", "--isolated", "--write-baseline", "out.json", "."],
+        &["graph", "--isolated", "-o", "out.json", "."],
+        &[
+            "report",
+            "--isolated",
+            "--format",
+            "json",
+            "-o",
+            "out.json",
+            ".",
+        ],
+    ];
+    for args in commands {
+        let (code, stdout, stderr) = spof_raw(&tree, args);
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert_eq!(
+            stderr,
+            "error: cannot write out.json: it is a symbolic link, which spof never writes through\n",
+            "{args:?}"
+        );
+        assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me\n");
+        let link = tree.join("out.json").symlink_metadata().unwrap();
+        assert!(link.file_type().is_symlink(), "{args:?}");
+    }
+}
+
+/// A file the run reads is never replaced by one of its outputs: a named
+/// file, a variables file, the configuration, the baseline applied.
+#[test]
+fn outputs_never_replace_an_input_of_the_run() {
+    let (_root, tree, _) = output_case();
+    let web = std::fs::read_to_string(tree.join("web.yaml")).unwrap();
+    write(&tree, "vars.tfvars", "zone = \"a\"\n");
+    write(&tree, "spof.toml", "");
+    let config = std::fs::read_to_string(tree.join("spof.toml")).unwrap();
+    write(&tree, "base.json", r#"{"version": 1, "findings": []}"#);
+    let base = std::fs::read_to_string(tree.join("base.json")).unwrap();
+    let commands: [(&[&str], &str); 7] = [
+        (
+            &[
+                "check",
+                "--isolated",
+                "--output",
+                "json=web.yaml",
+                "web.yaml",
+            ],
+            "web.yaml",
+        ),
+        (
+            &[
+                "check",
+                "--isolated",
+                "--write-baseline",
+                "web.yaml",
+                "web.yaml",
+            ],
+            "web.yaml",
+        ),
+        (
+            &["graph", "--isolated", "-o", "web.yaml", "web.yaml"],
+            "web.yaml",
+        ),
+        (
+            &["report", "--isolated", "-o", "web.yaml", "web.yaml"],
+            "web.yaml",
+        ),
+        (
+            &[
+                "check",
+                "--isolated",
+                "--var-file",
+                "vars.tfvars",
+                "--output",
+                "json=vars.tfvars",
+                ".",
+            ],
+            "vars.tfvars",
+        ),
+        (
+            &["report", "--format", "json", "-o", "spof.toml", "."],
+            "spof.toml",
+        ),
+        (
+            &[
+                "check",
+                "--isolated",
+                "--baseline",
+                "base.json",
+                "--output",
+                "json=base.json",
+                ".",
+            ],
+            "base.json",
+        ),
+    ];
+    for (args, name) in commands {
+        let (code, _, stderr) = spof_raw(&tree, args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.ends_with(&format!(
+                "error: cannot write {name}: it is an input of this run\n"
+            )),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(tree.join("web.yaml")).unwrap(), web);
+    assert_eq!(
+        std::fs::read_to_string(tree.join("vars.tfvars")).unwrap(),
+        "zone = \"a\"\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tree.join("spof.toml")).unwrap(),
+        config
+    );
+    assert_eq!(
+        std::fs::read_to_string(tree.join("base.json")).unwrap(),
+        base
+    );
+    // A report from a previous run, in the tree, is neither read nor refused.
+    for _ in 0..2 {
+        let (code, _, stderr) = spof_raw(
+            &tree,
+            &["check", "--isolated", "--output", "json=r.json", "."],
+        );
+        assert_eq!(code, 1, "{stderr}");
+    }
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(tree.join("r.json")).unwrap()).unwrap();
+    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+}
+
+/// A baseline is replaced whole or not at all: a write that fails (a file
+/// size limit standing in for a full disk, which binds root too) leaves the
+/// old one intact and no temporary file; so does a path that is a directory.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_baseline_write_keeps_the_old_baseline() {
+    let (_root, tree, _) = output_case();
+    for i in 0..40 {
+        let text = std::fs::read_to_string(tree.join("web.yaml")).unwrap();
+        write(
+            &tree,
+            &format!("web{i}.yaml"),
+            text.replace("name: web", &format!("name: web{i}")),
+        );
+    }
+    let (code, _, stderr) = spof_raw(
+        &tree,
+        &["check", "--isolated", "--write-baseline", "b.json", "."],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let old = std::fs::read(tree.join("b.json")).unwrap();
+    assert!(old.len() > 4_096, "{}", old.len());
+    // One more finding to record, in more than the 512 bytes allowed.
+    write(
+        &tree,
+        "more.yaml",
+        std::fs::read_to_string(tree.join("web.yaml"))
+            .unwrap()
+            .replace("name: web", "name: more"),
+    );
+    let bin = assert_cmd::cargo::cargo_bin("spof");
+    let output = std::process::Command::new("sh")
+        .current_dir(&tree)
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 1; exec \"$0\" check --isolated --write-baseline b.json .")
+        .arg(&bin)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot write b.json: "),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(std::fs::read(tree.join("b.json")).unwrap(), old);
+    let names: Vec<String> = std::fs::read_dir(&tree)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert_eq!(names, Vec::<String>::new());
+
+    std::fs::create_dir(tree.join("dir.json")).unwrap();
+    let (code, _, stderr) = spof_raw(
+        &tree,
+        &["check", "--isolated", "--write-baseline", "dir.json", "."],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(stderr, "error: cannot write dir.json: it is a directory\n");
+    assert!(tree.join("dir.json").is_dir());
+}
