@@ -947,3 +947,77 @@ fn a_failed_baseline_write_keeps_the_old_baseline() {
     assert_eq!(stderr, "error: cannot write dir.json: it is a directory\n");
     assert!(tree.join("dir.json").is_dir());
 }
+
+/// The commands that print, each with arguments that make it print, in a
+/// tree from [`output_case`] with [`ZONED`] added.
+const ZONED: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: zoned\nspec:\n  \
+    template:\n    spec:\n      nodeSelector:\n        topology.kubernetes.io/zone: a\n";
+
+const PRINTING: [&[&str]; 12] = [
+    &["check", "--isolated", "web.yaml"],
+    &["check", "--isolated", "--format", "sarif", "web.yaml"],
+    &["completions", "bash"],
+    &["completions", "zsh"],
+    &["man"],
+    &["rules"],
+    &["explain", "SPOF001"],
+    &["graph", "--isolated", "web.yaml"],
+    &["report", "--isolated", "web.yaml"],
+    &["simulate", "--isolated", "--fail", "a", "zoned.yaml"],
+    &["init", "--stdout", "."],
+    &["--help"],
+];
+
+/// A full disk on standard output is exit 2 and one line naming the error,
+/// from every command: never a panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_standard_output_is_reported() {
+    let (_root, tree, _) = output_case();
+    write(&tree, "zoned.yaml", ZONED);
+    for args in PRINTING {
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("spof"))
+            .current_dir(&tree)
+            .args(args)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.ends_with("error: cannot write output: No space left on device (os error 28)\n"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+/// A pipe closed by its reader (`spof completions zsh | head -1`) ends the
+/// command quietly, with the exit code it would have had.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let (_root, tree, _) = output_case();
+    write(&tree, "zoned.yaml", ZONED);
+    for args in PRINTING {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("spof"))
+            .current_dir(&tree)
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let code = output.status.code();
+        let findings = args[0] == "check";
+        assert_eq!(
+            code,
+            Some(if findings { 1 } else { 0 }),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("error"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -373,8 +373,9 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            // `--help` and `--version` print to standard output.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            return exit_on_write(e.print(), code);
         }
     };
     let stdout = std::io::stdout();
