@@ -187,6 +187,42 @@ impl LineIndex {
     }
 }
 
+/// A line longer than this many characters is shown (in a snippet, in an
+/// excerpt of the audit report) as a window of this many around the
+/// position it is about: a plan written on one line would otherwise be
+/// printed whole for every finding in it.
+pub const SHOWN_CHARS: usize = 120;
+
+/// Characters a window shows before the position it is about.
+const SHOWN_BEFORE: usize = 40;
+
+/// What marks where a window cuts its line.
+pub const CUT: &str = "…";
+
+/// The bytes to show of the line `begin..end` of `text` (without its line
+/// break): all of it when it is at most [`SHOWN_CHARS`] characters long,
+/// else that many from [`SHOWN_BEFORE`] characters before `anchor`. Costs
+/// the window's length, not the line's.
+pub fn shown_window(text: &str, begin: usize, end: usize, anchor: usize) -> (usize, usize) {
+    if end.saturating_sub(begin) <= SHOWN_CHARS {
+        return (begin, end);
+    }
+    let anchor = text.floor_char_boundary(anchor.clamp(begin, end));
+    let before = text.get(begin..anchor).unwrap_or("");
+    let from = before
+        .char_indices()
+        .rev()
+        .take(SHOWN_BEFORE)
+        .last()
+        .map_or(anchor, |(i, _)| begin + i);
+    let after = text.get(from..end).unwrap_or("");
+    let stop = after
+        .char_indices()
+        .nth(SHOWN_CHARS)
+        .map_or(end, |(i, _)| from + i);
+    (from, stop)
+}
+
 /// One input file (or standard input) as read, or, in a run with the
 /// cache, known by the stat index alone (see [`crate::cache`]): its text is
 /// then read the first time it is asked for.
@@ -352,6 +388,24 @@ impl SourceFile {
         display_path(&self.path)
     }
 
+    /// Text of the 0-based line, without its line ending, cut to a window
+    /// around byte `anchor` when it is long (see [`shown_window`]), with
+    /// [`CUT`] where it is cut.
+    pub fn shown_line(&self, line: usize, anchor: usize) -> String {
+        let text = self.line_text(line);
+        let begin = self.lines().line_start(line).map_or(0, |s| s as usize);
+        let (from, stop) = shown_window(self.text(), begin, begin + text.len(), anchor.max(begin));
+        let mut shown = String::new();
+        if from > begin {
+            shown.push_str(CUT);
+        }
+        shown.push_str(self.text().get(from..stop).unwrap_or(""));
+        if stop < begin + text.len() {
+            shown.push_str(CUT);
+        }
+        shown
+    }
+
     /// Text of the 0-based line, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
         let Some(start) = self.lines().line_start(line) else {
@@ -490,6 +544,22 @@ mod tests {
             assert_eq!(idx.byte_of_char(text, chars), text.len());
             assert_eq!(idx.byte_of_char(text, chars + 5), text.len());
         }
+    }
+
+    #[test]
+    fn long_lines_are_shown_as_a_window_around_the_anchor() {
+        let long = format!("{}ANCHOR{}", "é".repeat(1_000), "x".repeat(1_000));
+        let file = SourceFile::new(PathBuf::from("a"), format!("short\n{long}\n"));
+        assert_eq!(file.shown_line(0, 3), "short");
+        let at = file.text().find("ANCHOR").unwrap();
+        // Anchored inside a character, as a span may be.
+        for anchor in [at, at - 1] {
+            let shown = file.shown_line(1, anchor);
+            assert_eq!(shown.chars().count(), SHOWN_CHARS + 2, "{shown}");
+            assert!(shown.starts_with(CUT) && shown.ends_with(CUT), "{shown}");
+            assert!(shown.contains(&format!("{}ANCHOR", "é".repeat(SHOWN_BEFORE - 1))));
+        }
+        assert!(file.shown_line(1, 0).starts_with("éé"));
     }
 
     #[test]

@@ -722,6 +722,13 @@ fn a_finding_far_into_a_one_line_plan_is_shown() {
         "{human}"
     );
     assert!(human.len() < 4_000, "{human}");
+    // So does the audit report's excerpt.
+    let report = ["report", "--isolated", "--format", "markdown", "."];
+    let (code, markdown, _) = spof_raw(dir.path(), &report);
+    assert_eq!(code, 0);
+    assert!(markdown.contains(&format!("plan.json:1:{column}")));
+    let longest = markdown.lines().map(str::len).max().unwrap();
+    assert!(longest < 400, "{longest}");
 }
 
 /// A tree with `web.yaml`, and `elsewhere/precious.txt` outside it.

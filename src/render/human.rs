@@ -3,7 +3,7 @@
 
 use super::{Output, printable, source_file, summary_lines};
 use crate::diagnostic::{Diagnostic, Kind, Severity};
-use crate::source::{FileId, LineCol, SourceFile, SourceMap, Span};
+use crate::source::{CUT, FileId, LineCol, SourceFile, SourceMap, Span, shown_window};
 use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
     SourceCode, SourceSpan, SpanContents,
@@ -19,17 +19,6 @@ const WIDTH: usize = 100;
 
 /// Lines shown before and after a span.
 const CONTEXT_LINES: usize = 1;
-
-/// A line longer than this many characters is shown as a window of this
-/// many around the span, cut with `…`: a plan written on one line would
-/// otherwise be printed whole for every finding in it (and miette cannot
-/// draw past column 65,535).
-const MAX_SHOWN: usize = 120;
-
-/// Characters a window shows before the position it is about.
-const LEAD: usize = 40;
-
-const CUT: &str = "…";
 
 pub(super) fn render(out: &Output, color: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let theme = if color {
@@ -79,7 +68,8 @@ fn file_names(out: &Output) -> BTreeMap<FileId, String> {
 }
 
 /// What a report shows of a file: the lines around one span, each cut to a
-/// window of at most [`MAX_SHOWN`] characters and made printable (see
+/// window (see [`shown_window`]; miette cannot draw past column 65,535) and
+/// made printable (see
 /// [`printable`]). It is miette's source, in coordinates of its own: offset
 /// 0 is where the first shown line starts, so nothing miette computes
 /// depends on the length of the file or of its lines.
@@ -136,7 +126,7 @@ impl Snippet {
             } else {
                 begin
             };
-            let (from, stop) = window(text, begin, content_end, anchor.min(content_end));
+            let (from, stop) = shown_window(text, begin, content_end, anchor.min(content_end));
             let line = Line {
                 begin: from,
                 stop,
@@ -196,28 +186,6 @@ impl Line {
         }
         self.at + prefix + (offset.clamp(self.begin, self.stop) - self.begin)
     }
-}
-
-/// The bytes of the line `begin..content_end` to show: all of it when it
-/// is at most [`MAX_SHOWN`] characters long, else that many from [`LEAD`]
-/// characters before `anchor`. Costs the window's length, not the line's.
-fn window(text: &str, begin: usize, content_end: usize, anchor: usize) -> (usize, usize) {
-    if content_end - begin <= MAX_SHOWN {
-        return (begin, content_end);
-    }
-    let before = text.get(begin..anchor).unwrap_or("");
-    let from = before
-        .char_indices()
-        .rev()
-        .take(LEAD)
-        .last()
-        .map_or(anchor, |(i, _)| begin + i);
-    let after = text.get(from..content_end).unwrap_or("");
-    let stop = after
-        .char_indices()
-        .nth(MAX_SHOWN)
-        .map_or(content_end, |(i, _)| from + i);
-    (from, stop)
 }
 
 impl SourceCode for Snippet {
