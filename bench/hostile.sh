@@ -32,6 +32,10 @@ gen module-count.tf "'module \"m\" {\n  source = \"./m\"\n  count  = 10\n}\n'"
 mkdir -p "$work/module-count.tf/m"
 printf 'resource "aws_instance" "x" {\n  count = 10000\n  availability_zone = "us-east-1a"\n}\n' \
     > "$work/module-count.tf/m/main.tf"
+# One line of 15 MB with a finding every 250 bytes: each position is found
+# in logarithmic time, not by counting the line's characters.
+gen one-line-plan.json "'{\"format_version\":\"1.2\",\"planned_values\":{\"root_module\":{\"resources\":[' + ','.join('{\"address\":\"aws_db_instance.d%d\",\"mode\":\"managed\",\"type\":\"aws_db_instance\",\"name\":\"d%d\",\"values\":{\"identifier\":\"d%d\",\"tags\":{\"team\":\"équipe\"},\"multi_az\":false}},{\"address\":\"aws_s3_bucket.b%d\",\"mode\":\"managed\",\"type\":\"aws_s3_bucket\",\"name\":\"b%d\",\"values\":{\"bucket\":\"b%d\"}}' % ((i,) * 6) for i in range(55000)) + ']}}}'"
+gen flow-list.yaml "'{apiVersion: v1, kind: List, items: [' + ', '.join('{apiVersion: apps/v1, kind: Deployment, metadata: {name: w%d, labels: {team: équipe}}, spec: {replicas: 1, selector: {matchLabels: {app: w%d}}, template: {metadata: {labels: {app: w%d}}, spec: {containers: [{name: c, image: nginx}]}}}}' % (i, i, i) for i in range(62000)) + ']}\n'"
 for f in testdata/hostile/*.yaml; do
     name=$(basename "$f")
     [ "$name" = web.yaml ] && continue
@@ -44,7 +48,7 @@ run() { # run LABEL DIR ARGS...
     shift 2
     local code=0
     (cd "$dir" && /usr/bin/time -o "$work/time" -f '%e %U %M' \
-        "$bin" check --isolated --format concise --color never "$@" >/dev/null 2>&1) || code=$?
+        "$bin" check --isolated --format "${format:-concise}" --color never "$@" >/dev/null 2>&1) || code=$?
     read -r wall cpu rss < <(tail -n 1 "$work/time")
     printf '%-28s %8ss %8ss %10s KiB  exit %s\n' "$label" "$wall" "$cpu" "$rss" "$code"
 }
@@ -56,3 +60,5 @@ for dir in "$work"/*/; do
 done
 # The 20 MB line read and parsed, under a raised limit.
 run "huge-line.yaml (parsed)" "$work/huge-line.yaml" --max-file-size 32000000 .
+# The human format shows a window of the line for each finding.
+format=human run "one-line-plan.json (human)" "$work/one-line-plan.json" .

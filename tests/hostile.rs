@@ -826,3 +826,385 @@ fn instances_past_the_budget_are_reported_where_they_are_made() {
     );
     assert_eq!(run.errors(), []);
 }
+
+// ---- Outputs and positions (issue 23): long lines, report files, stdout ----
+
+/// A `terraform show -json` plan written on one line: `filler` buckets (each
+/// with a non-ASCII tag, so characters are not bytes), then a single-AZ
+/// database. Returns the text and the database's `"multi_az"` byte offset.
+fn one_line_plan(filler: usize) -> (String, usize) {
+    let mut text = String::from(
+        r#"{"format_version":"1.2","terraform_version":"1.8.5","planned_values":{"root_module":{"resources":["#,
+    );
+    for i in 0..filler {
+        text.push_str(&format!(
+            r#"{{"address":"aws_s3_bucket.b{i}","mode":"managed","type":"aws_s3_bucket","name":"b{i}","provider_name":"registry.terraform.io/hashicorp/aws","schema_version":0,"values":{{"bucket":"bucket-{i}","tags":{{"Name":"é"}}}}}},"#
+        ));
+    }
+    text.push_str(
+        r#"{"address":"aws_db_instance.db","mode":"managed","type":"aws_db_instance","name":"db","provider_name":"registry.terraform.io/hashicorp/aws","schema_version":2,"values":{"engine":"postgres","identifier":"db","instance_class":"db.r6g.large","#,
+    );
+    let at = text.len();
+    text.push_str(r#""multi_az":false}}]}}}"#);
+    (text, at)
+}
+
+/// `spof check --isolated ARGS` in `cwd`: exit code, stdout, stderr; fails
+/// on a crash or after a minute.
+fn spof_raw(cwd: &Path, args: &[&str]) -> (i32, String, String) {
+    let output = Command::cargo_bin("spof")
+        .unwrap()
+        .current_dir(cwd)
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap_or_else(|e| panic!("spof {args:?} did not finish: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let code = output
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("spof {args:?} was killed: {stderr}"));
+    assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    (
+        code,
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr,
+    )
+}
+
+/// A finding past column 65,535 of a 200 KB line: its true line and column
+/// in every format, and the human format shows a window of the line rather
+/// than failing (miette cannot draw past that column) or printing it whole.
+#[test]
+fn a_finding_far_into_a_one_line_plan_is_shown() {
+    let (text, at) = one_line_plan(1_100);
+    assert!(text.len() > 200_000 && !text.contains('\n'));
+    let column = text[..at].chars().count() + 1;
+    assert!(column > 65_535);
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "plan.json", &text);
+
+    let check = ["check", "--isolated", "--color", "never", "--format"];
+    let (code, concise, _) = spof_raw(dir.path(), &[&check[..], &["concise", "."]].concat());
+    assert_eq!(code, 1, "{concise}");
+    assert!(
+        concise.contains(&format!("plan.json:1:{column}: SPOF018 ")),
+        "{concise}"
+    );
+    let (code, human, _) = spof_raw(dir.path(), &[&check[..], &["human", "."]].concat());
+    assert_eq!(code, 1, "{human}");
+    assert!(
+        human.contains(&format!("[plan.json:1:{column}]")),
+        "{human}"
+    );
+    assert!(
+        human.contains("…") && human.contains(r#""multi_az":false"#),
+        "{human}"
+    );
+    assert!(human.len() < 4_000, "{human}");
+    // So does the audit report's excerpt.
+    let report = ["report", "--isolated", "--format", "markdown", "."];
+    let (code, markdown, _) = spof_raw(dir.path(), &report);
+    assert_eq!(code, 0);
+    assert!(markdown.contains(&format!("plan.json:1:{column}")));
+    let longest = markdown.lines().map(str::len).max().unwrap();
+    assert!(longest < 400, "{longest}");
+}
+
+/// A tree with `web.yaml`, and `elsewhere/precious.txt` outside it.
+fn output_case() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let tree = root.path().join("tree");
+    std::fs::create_dir(&tree).unwrap();
+    std::fs::copy(fixtures().join("web.yaml"), tree.join("web.yaml")).unwrap();
+    let precious = root.path().join("precious.txt");
+    std::fs::write(&precious, "keep me\n").unwrap();
+    (root, tree, precious)
+}
+
+/// Every command's output path that is a symbolic link (as a hostile tree
+/// can commit one) is refused before the run, in one line naming it; what
+/// the link leads to is untouched.
+#[cfg(unix)]
+#[test]
+fn outputs_are_never_written_through_a_symbolic_link() {
+    let (_root, tree, precious) = output_case();
+    std::os::unix::fs::symlink(&precious, tree.join("out.json")).unwrap();
+    let commands: [&[&str]; 5] = [
+        &["check", "--isolated", "--output", "json=out.json", "."],
+        &[
+            "check",
+            "--isolated",
+            "--output",
+            "sarif=out.json",
+            "--format",
+            "concise",
+            ".",
+        ],
+        &["check", "--isolated", "--write-baseline", "out.json", "."],
+        &["graph", "--isolated", "-o", "out.json", "."],
+        &[
+            "report",
+            "--isolated",
+            "--format",
+            "json",
+            "-o",
+            "out.json",
+            ".",
+        ],
+    ];
+    for args in commands {
+        let (code, stdout, stderr) = spof_raw(&tree, args);
+        assert_eq!(code, 2, "{args:?}: {stdout}{stderr}");
+        assert_eq!(
+            stderr,
+            "error: cannot write out.json: it is a symbolic link, which spof never writes through\n",
+            "{args:?}"
+        );
+        assert_eq!(std::fs::read_to_string(&precious).unwrap(), "keep me\n");
+        let link = tree.join("out.json").symlink_metadata().unwrap();
+        assert!(link.file_type().is_symlink(), "{args:?}");
+    }
+}
+
+/// A file the run reads is never replaced by one of its outputs: a named
+/// file, a variables file, the configuration, the baseline applied.
+#[test]
+fn outputs_never_replace_an_input_of_the_run() {
+    let (_root, tree, _) = output_case();
+    let web = std::fs::read_to_string(tree.join("web.yaml")).unwrap();
+    write(&tree, "vars.tfvars", "zone = \"a\"\n");
+    write(&tree, "spof.toml", "");
+    let config = std::fs::read_to_string(tree.join("spof.toml")).unwrap();
+    write(&tree, "base.json", r#"{"version": 1, "findings": []}"#);
+    let base = std::fs::read_to_string(tree.join("base.json")).unwrap();
+    let commands: [(&[&str], &str); 7] = [
+        (
+            &[
+                "check",
+                "--isolated",
+                "--output",
+                "json=web.yaml",
+                "web.yaml",
+            ],
+            "web.yaml",
+        ),
+        (
+            &[
+                "check",
+                "--isolated",
+                "--write-baseline",
+                "web.yaml",
+                "web.yaml",
+            ],
+            "web.yaml",
+        ),
+        (
+            &["graph", "--isolated", "-o", "web.yaml", "web.yaml"],
+            "web.yaml",
+        ),
+        (
+            &["report", "--isolated", "-o", "web.yaml", "web.yaml"],
+            "web.yaml",
+        ),
+        (
+            &[
+                "check",
+                "--isolated",
+                "--var-file",
+                "vars.tfvars",
+                "--output",
+                "json=vars.tfvars",
+                ".",
+            ],
+            "vars.tfvars",
+        ),
+        (
+            &["report", "--format", "json", "-o", "spof.toml", "."],
+            "spof.toml",
+        ),
+        (
+            &[
+                "check",
+                "--isolated",
+                "--baseline",
+                "base.json",
+                "--output",
+                "json=base.json",
+                ".",
+            ],
+            "base.json",
+        ),
+    ];
+    for (args, name) in commands {
+        let (code, _, stderr) = spof_raw(&tree, args);
+        assert_eq!(code, 2, "{args:?}: {stderr}");
+        assert!(
+            stderr.ends_with(&format!(
+                "error: cannot write {name}: it is an input of this run\n"
+            )),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(tree.join("web.yaml")).unwrap(), web);
+    assert_eq!(
+        std::fs::read_to_string(tree.join("vars.tfvars")).unwrap(),
+        "zone = \"a\"\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tree.join("spof.toml")).unwrap(),
+        config
+    );
+    assert_eq!(
+        std::fs::read_to_string(tree.join("base.json")).unwrap(),
+        base
+    );
+    // A report from a previous run, in the tree, is neither read nor refused.
+    for _ in 0..2 {
+        let (code, _, stderr) = spof_raw(
+            &tree,
+            &["check", "--isolated", "--output", "json=r.json", "."],
+        );
+        assert_eq!(code, 1, "{stderr}");
+    }
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(tree.join("r.json")).unwrap()).unwrap();
+    assert_eq!(report["errors"], serde_json::json!([]), "{report}");
+}
+
+/// A baseline is replaced whole or not at all: a write that fails (a file
+/// size limit standing in for a full disk, which binds root too) leaves the
+/// old one intact and no temporary file; so does a path that is a directory.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_failed_baseline_write_keeps_the_old_baseline() {
+    let (_root, tree, _) = output_case();
+    for i in 0..40 {
+        let text = std::fs::read_to_string(tree.join("web.yaml")).unwrap();
+        write(
+            &tree,
+            &format!("web{i}.yaml"),
+            text.replace("name: web", &format!("name: web{i}")),
+        );
+    }
+    let (code, _, stderr) = spof_raw(
+        &tree,
+        &["check", "--isolated", "--write-baseline", "b.json", "."],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let old = std::fs::read(tree.join("b.json")).unwrap();
+    assert!(old.len() > 4_096, "{}", old.len());
+    // One more finding to record, in more than the 512 bytes allowed.
+    write(
+        &tree,
+        "more.yaml",
+        std::fs::read_to_string(tree.join("web.yaml"))
+            .unwrap()
+            .replace("name: web", "name: more"),
+    );
+    let bin = assert_cmd::cargo::cargo_bin("spof");
+    let output = std::process::Command::new("sh")
+        .current_dir(&tree)
+        .arg("-c")
+        .arg("trap '' XFSZ; ulimit -f 1; exec \"$0\" check --isolated --write-baseline b.json .")
+        .arg(&bin)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot write b.json: "),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert_eq!(std::fs::read(tree.join("b.json")).unwrap(), old);
+    let names: Vec<String> = std::fs::read_dir(&tree)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert_eq!(names, Vec::<String>::new());
+
+    std::fs::create_dir(tree.join("dir.json")).unwrap();
+    let (code, _, stderr) = spof_raw(
+        &tree,
+        &["check", "--isolated", "--write-baseline", "dir.json", "."],
+    );
+    assert_eq!(code, 2);
+    assert_eq!(stderr, "error: cannot write dir.json: it is a directory\n");
+    assert!(tree.join("dir.json").is_dir());
+}
+
+/// The commands that print, each with arguments that make it print, in a
+/// tree from [`output_case`] with [`ZONED`] added.
+const ZONED: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: zoned\nspec:\n  \
+    template:\n    spec:\n      nodeSelector:\n        topology.kubernetes.io/zone: a\n";
+
+const PRINTING: [&[&str]; 12] = [
+    &["check", "--isolated", "web.yaml"],
+    &["check", "--isolated", "--format", "sarif", "web.yaml"],
+    &["completions", "bash"],
+    &["completions", "zsh"],
+    &["man"],
+    &["rules"],
+    &["explain", "SPOF001"],
+    &["graph", "--isolated", "web.yaml"],
+    &["report", "--isolated", "web.yaml"],
+    &["simulate", "--isolated", "--fail", "a", "zoned.yaml"],
+    &["init", "--stdout", "."],
+    &["--help"],
+];
+
+/// A full disk on standard output is exit 2 and one line naming the error,
+/// from every command: never a panic.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_standard_output_is_reported() {
+    let (_root, tree, _) = output_case();
+    write(&tree, "zoned.yaml", ZONED);
+    for args in PRINTING {
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("spof"))
+            .current_dir(&tree)
+            .args(args)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.ends_with("error: cannot write output: No space left on device (os error 28)\n"),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+/// A pipe closed by its reader (`spof completions zsh | head -1`) ends the
+/// command quietly, with the exit code it would have had.
+#[cfg(unix)]
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    let (_root, tree, _) = output_case();
+    write(&tree, "zoned.yaml", ZONED);
+    for args in PRINTING {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("spof"))
+            .current_dir(&tree)
+            .args(args)
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let code = output.status.code();
+        let findings = args[0] == "check";
+        assert_eq!(
+            code,
+            Some(if findings { 1 } else { 0 }),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("panicked") && !stderr.contains("error"),
+            "{args:?}: {stderr}"
+        );
+    }
+}

@@ -13,10 +13,11 @@ use crate::date::Date;
 use crate::diagnostic::Severity;
 use crate::render::{self, Format};
 use crate::rules::{Rule, docs};
+use crate::write::{Existing, write_file};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::mem::ManuallyDrop;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -196,14 +197,15 @@ impl InputArgs {
 
     /// [`Self::load`] for a command that writes `output`: that file is
     /// never read as an input.
-    fn load_writing(self, output: Option<&std::path::Path>, rest: &str) -> Result<Loaded, i32> {
+    fn load_writing(self, output: Option<&Path>, rest: &str) -> Result<Loaded, i32> {
+        if !writable(output) {
+            return Err(2);
+        }
         let mut options = self.options().map_err(|message| {
             eprintln!("error: {message}");
             2
         })?;
-        options
-            .outputs
-            .extend(output.map(std::path::Path::to_path_buf));
+        options.outputs.extend(output.map(Path::to_path_buf));
         let (report, estate) = check::run_estate(&options);
         let errors = print_input_errors(&report, rest);
         Ok((ManuallyDrop::new(report), ManuallyDrop::new(estate), errors))
@@ -301,15 +303,14 @@ fn parse_output(value: &str) -> Result<OutputFile, String> {
     })
 }
 
-/// Writes each `--output` file; a failure is reported and makes the exit
-/// code 2, after the others are written.
-fn write_outputs(files: &[OutputFile], output: &render::Output) -> bool {
+/// Writes each `--output` file (see [`crate::write`]), never over one of
+/// `inputs`; a failure is reported and makes the exit code 2, after the
+/// others are written.
+fn write_outputs(files: &[OutputFile], output: &render::Output, inputs: &[PathBuf]) -> bool {
     let mut ok = true;
     for file in files {
-        let result = std::fs::File::create(&file.path).and_then(|f| {
-            let mut w = std::io::BufWriter::new(f);
-            render::render(file.format, output, false, &mut w)?;
-            w.flush()
+        let result = write_file(&file.path, Existing::Replace, inputs, |w| {
+            render::render(file.format, output, false, w)
         });
         if let Err(e) = result {
             eprintln!("error: cannot write {}: {e}", file.path.display());
@@ -319,13 +320,62 @@ fn write_outputs(files: &[OutputFile], output: &render::Output) -> bool {
     ok
 }
 
+/// Writes a command's `-o FILE` (see [`crate::write`]), never over a file
+/// the run read or was told to read (`named`); returns `code`, or 2 once a
+/// failure is reported.
+fn write_output_file(
+    path: &Path,
+    report: &check::Report,
+    named: &[PathBuf],
+    code: i32,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> i32 {
+    let inputs = inputs_of(report, named, None);
+    match write_file(path, Existing::Replace, &inputs, body) {
+        Ok(()) => code,
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            2
+        }
+    }
+}
+
+/// Refuses, before the run, a path to write that is a symbolic link or
+/// not a regular file (see [`crate::write::refusal`]); `false` once
+/// reported.
+fn writable<'a>(paths: impl IntoIterator<Item = &'a Path>) -> bool {
+    let mut ok = true;
+    for path in paths {
+        if let Some(e) = crate::write::refusal(path) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// The files a run read, or was told to read (a named file that is also
+/// written is left out of the run, not read): what its outputs must not
+/// replace.
+fn inputs_of(report: &check::Report, named: &[PathBuf], baseline: Option<&Path>) -> Vec<PathBuf> {
+    report
+        .sources
+        .iter()
+        .map(|(_, file)| file.path.clone())
+        .chain(named.iter().cloned())
+        .chain(baseline.map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty() && p.as_os_str() != crate::discover::STDIN_MARKER)
+        .collect()
+}
+
 /// Runs the command line; returns the exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            // `--help` and `--version` print to standard output.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            return exit_on_write(e.print(), code);
         }
     };
     let stdout = std::io::stdout();
@@ -388,6 +438,14 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
             return 2;
         }
     };
+    let written = args.output.iter().map(|o| o.path.as_path());
+    if !writable(written.chain(args.write_baseline.as_deref())) {
+        return 2;
+    }
+    // A report written into the checked tree is not read back as an input.
+    options
+        .outputs
+        .extend(args.output.iter().map(|o| o.path.clone()));
     options.force_exclude = args.force_exclude;
     options.select = args.select;
     options.ignore = args.ignore;
@@ -417,21 +475,29 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         }
     };
     let output = report.output();
+    let inputs = inputs_of(
+        &report,
+        &options.paths,
+        match &options.baseline {
+            Some(BaselineMode::Apply(path)) => Some(path.as_path()),
+            _ => None,
+        },
+    );
     if let Some(path) = &args.write_baseline
         && !report.has_input_errors()
     {
-        return match check::write_baseline(&report, path) {
+        return match check::write_baseline(&report, path, &inputs) {
             Ok(n) => {
                 let findings = if n == 1 { "finding" } else { "findings" };
                 eprintln!("wrote {n} {findings} to {}", path.display());
-                if write_outputs(&args.output, &output) {
+                if write_outputs(&args.output, &output, &inputs) {
                     0
                 } else {
                     2
                 }
             }
             Err(e) => {
-                eprintln!("error: cannot write baseline {}: {e}", path.display());
+                eprintln!("error: cannot write {}: {e}", path.display());
                 2
             }
         };
@@ -442,7 +508,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         eprintln!("error: baseline not written because of the input errors reported");
     }
     let code = exit_on_write(result, report.exit_code(args.fail_on));
-    if write_outputs(&args.output, &output) {
+    if write_outputs(&args.output, &output, &inputs) {
         code
     } else {
         2

@@ -428,9 +428,17 @@ fn excerpt(sources: &SourceMap, span: Span) -> Option<Excerpt> {
     let to = (last + CONTEXT_LINES).min(file.lines().line_count().saturating_sub(1));
     let lines = (from..=to)
         .map(|l| {
+            // A long line is cut to a window around the span.
+            let anchor = if l == first {
+                span.range.start
+            } else if l == last {
+                span.range.end
+            } else {
+                0
+            };
             (
                 u32::try_from(l + 1).unwrap_or(u32::MAX),
-                plain(file.line_text(l)),
+                plain(&file.shown_line(l, anchor as usize)),
                 (first..=last).contains(&l),
             )
         })
