@@ -69,10 +69,10 @@ fn file_names(out: &Output) -> BTreeMap<FileId, String> {
 
 /// What a report shows of a file: the lines around one span, each cut to a
 /// window (see [`shown_window`]; miette cannot draw past column 65,535) and
-/// made printable (see
-/// [`printable`]). It is miette's source, in coordinates of its own: offset
-/// 0 is where the first shown line starts, so nothing miette computes
-/// depends on the length of the file or of its lines.
+/// made printable (see [`printable`]). It is miette's source, in
+/// coordinates of its own: offset 0 is where the first shown line starts,
+/// so nothing miette computes depends on the length of the file or of its
+/// lines.
 struct Snippet {
     name: String,
     text: String,
@@ -118,7 +118,10 @@ impl Snippet {
             let begin = lines.line_start(l).map_or(text.len(), |s| s as usize);
             let next = line_end(l);
             let body = text.get(begin..next).unwrap_or("");
-            let content_end = begin + body.trim_end_matches('\n').trim_end_matches('\r').len();
+            let content = body
+                .strip_suffix('\n')
+                .map_or(body, |b| b.strip_suffix('\r').unwrap_or(b));
+            let content_end = begin + content.len();
             let anchor = if l == first {
                 start
             } else if l == last {
@@ -180,7 +183,7 @@ impl Line {
     /// or just past its line break, clamped into the window.
     fn map(&self, offset: usize) -> usize {
         let prefix = if self.cut_start { CUT.len() } else { 0 };
-        if offset >= self.next && self.stop == self.content_end {
+        if offset >= self.next && self.next > self.content_end && self.stop == self.content_end {
             // Past the line break, which the snippet has too.
             return self.at + prefix + (self.stop - self.begin) + 1;
         }
@@ -450,6 +453,26 @@ mod tests {
         assert!(shown.contains("[two.yaml:1:200001]"), "{shown}");
         assert!(shown.len() < 2_000, "{shown}");
         assert_eq!(shown.matches('…').count(), 4, "{shown}");
+    }
+
+    /// Line breaks of either kind and a file without a last one: the
+    /// underline is under the span.
+    #[test]
+    fn human_underlines_the_span_whatever_the_line_breaks() {
+        let mut sources = SourceMap::default();
+        for text in ["a: 1\r\nbb: 2\r\nc: 3\r\n", "a: 1\nbb: 2", "a: 1\nbb: 2\n"] {
+            let file = sources.add(SourceFile::new(PathBuf::from("f.yaml"), text));
+            let at = text.find("bb").unwrap();
+            let end = at + text[at..].find(['\r', '\n']).unwrap_or(text.len() - at);
+            let span = Span::new(file, TextRange::new(at, end));
+            let shown = render_one(&sources, Diagnostic::error("parse-error", span, "x"));
+            assert!(shown.contains("[f.yaml:2:1]"), "{shown}");
+            let lines: Vec<&str> = shown.lines().collect();
+            let i = lines.iter().position(|l| l.ends_with("bb: 2")).unwrap();
+            let col = lines[i].chars().count() - "bb: 2".len();
+            let under: String = lines[i + 1].chars().skip(col).collect();
+            assert!(under.starts_with("──┬──"), "{shown}");
+        }
     }
 
     #[test]
