@@ -767,11 +767,13 @@ fn counted_resources_in_counted_modules_are_complete() {
                   ami               = \"ami-1\"\n  availability_zone = \"us-east-1a\"\n}\n\n\
                   resource \"aws_db_instance\" \"db\" {\n  count    = 400\n  \
                   engine   = \"postgres\"\n  multi_az = false\n  \
-                  availability_zone = \"us-east-1b\"\n}\n"
+                  availability_zone = \"us-east-1b\"\n}\n\n\
+                  resource \"aws_db_instance\" \"one\" {\n  engine   = \"postgres\"\n  \
+                  multi_az = false\n}\n"
         .to_string();
     let (_tmp, run) = terraform_case(&[("main.tf", root), ("m/main.tf", module)]);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    assert_eq!(run.json["summary"]["entities"], 4000, "{}", run.stdout);
+    assert_eq!(run.json["summary"]["entities"], 4005, "{}", run.stdout);
     assert_eq!(
         messages(&run),
         [
@@ -781,6 +783,14 @@ fn counted_resources_in_counted_modules_are_complete() {
                  (`module.m[0].aws_db_instance.db[0]`, `module.m[0].aws_db_instance.db[1]`, \
                  `module.m[0].aws_db_instance.db[2]` and 1997 more) runs in one availability \
                  zone with no standby"
+                    .to_string()
+            ),
+            (
+                "SPOF018".to_string(),
+                "each of the 5 instances of `module.m.aws_db_instance.one` \
+                 (`module.m[0].aws_db_instance.one`, `module.m[1].aws_db_instance.one`, \
+                 `module.m[2].aws_db_instance.one` and 2 more) runs in one availability zone \
+                 with no standby"
                     .to_string()
             ),
             (

@@ -52,9 +52,10 @@ pub(super) fn collapse(input: &Input<'_>, findings: Vec<Finding>) -> Vec<Finding
         .entities
         .iter()
         .enumerate()
+        // An address with a key: of a counted resource, or of a resource in
+        // a counted module.
         .filter(|(_, e)| {
-            e.id.starts_with(crate::model::TERRAFORM_ID_PREFIX)
-                && crate::terraform::without_key(&e.name).is_some()
+            e.id.starts_with(crate::model::TERRAFORM_ID_PREFIX) && e.name.contains('[')
         })
         .map(|(i, e)| (e.id.as_str(), i))
         .collect();
@@ -67,11 +68,14 @@ pub(super) fn collapse(input: &Input<'_>, findings: Vec<Finding>) -> Vec<Finding
     // Groups by the hash of their key.
     let mut index: HashMap<u64, Vec<usize>> = HashMap::new();
     for finding in findings {
+        // A finding that does not name its instance could not say how many
+        // it covers: it stays as it is.
         let entity = finding
             .entity
             .as_deref()
             .and_then(|id| instances.get(id))
-            .map(|&e| &input.model.entities[e]);
+            .map(|&e| &input.model.entities[e])
+            .filter(|e| finding.message.contains(&format!("`{}`", e.name)));
         let Some(entity) = entity else {
             slots.push(Ok(finding));
             continue;
