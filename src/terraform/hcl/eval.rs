@@ -48,15 +48,29 @@ pub(crate) const MAX_INSTANCES: usize = 100_000;
 /// ... and most module instances.
 pub(crate) const MAX_MODULE_INSTANCES: usize = 10_000;
 
-/// Work one root module's evaluation may do, its modules included: steps
-/// (each expression evaluated or walked for references, each local,
-/// resource and module call entered) ...
-pub(crate) const MAX_STEPS: u64 = 20_000_000;
-/// ... and bytes of values made, copies included (see
-/// [`crate::terraform::functions::weight`]). Both budgets are shared by the
+/// Work one root module's evaluation may do, its module instances included:
+/// steps (each expression evaluated or walked for references, each local,
+/// resource and module call entered, each iteration of a template loop or
+/// dynamic block) and bytes of values made, copies included (as
+/// [`crate::terraform::functions::weight`] counts them). Shared by the
 /// whole tree of module instances, so that nested counts, modules and `for`
-/// expressions cannot multiply past them.
-pub(crate) const MAX_BYTES: u64 = 256 * 1024 * 1024;
+/// expressions cannot multiply past it; and, as every value kept was made,
+/// a bound on the memory evaluation keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkBudget {
+    pub steps: u64,
+    pub bytes: u64,
+}
+
+impl Default for WorkBudget {
+    /// A root module's budget.
+    fn default() -> Self {
+        Self {
+            steps: 20_000_000,
+            bytes: 256 * 1024 * 1024,
+        }
+    }
+}
 
 /// A limit of evaluation.
 #[derive(
@@ -65,7 +79,7 @@ pub(crate) const MAX_BYTES: u64 = 256 * 1024 * 1024;
 pub enum Limit {
     /// A value larger than [`MAX_VALUE_BYTES`].
     Size,
-    /// The root module's work budget ([`MAX_STEPS`], [`MAX_BYTES`]).
+    /// The root module's [`WorkBudget`].
     Work,
     /// A `count` or `for_each` whose instances do not fit the root module's
     /// [`MAX_INSTANCES`] or [`MAX_MODULE_INSTANCES`].
@@ -271,13 +285,17 @@ impl Drop for DepthGuard<'_> {
 
 impl<'f> Evaluator<'f> {
     pub fn new(funcs: &'f Funcs) -> Self {
+        Self::with_budget(funcs, WorkBudget::default())
+    }
+
+    pub fn with_budget(funcs: &'f Funcs, work: WorkBudget) -> Self {
         Self {
             funcs,
             depth: Cell::new(0),
             budget: Cell::new(MAX_INSTANCES),
             module_budget: Cell::new(MAX_MODULE_INSTANCES),
-            steps: Cell::new(MAX_STEPS),
-            bytes: Cell::new(MAX_BYTES),
+            steps: Cell::new(work.steps),
+            bytes: Cell::new(work.bytes),
             limit: Cell::new(None),
             cycles: RefCell::new(Vec::new()),
             overflows: RefCell::new(Vec::new()),
@@ -295,6 +313,18 @@ impl<'f> Evaluator<'f> {
         self.steps.set(self.steps.get().saturating_sub(1));
         self.depth.set(d + 1);
         Some(DepthGuard(&self.depth))
+    }
+
+    /// One step of work that makes no value of its own (an iteration of a
+    /// template loop or of a dynamic block); `false`, the limit noted at
+    /// `span`, when the budget is spent.
+    pub fn step(&self, span: Span) -> bool {
+        self.steps.set(self.steps.get().saturating_sub(1));
+        if self.spent() {
+            self.reached(Limit::Work, span);
+            return false;
+        }
+        true
     }
 
     /// Whether the work budget is spent.
@@ -408,20 +438,21 @@ impl<'f> Evaluator<'f> {
                 self.template(elems, env, scope, &mut out, e.span)?;
                 self.weigh(V::String(out), e.span)
             }
-            // A reference copies the value it names.
+            // A reference copies the value it names: `traverse_root`
+            // charges the copy, and what is taken out of it is no new value.
             ExprKind::Var(name) => {
-                let v = self.traverse_root(name, &[], env, scope)?;
-                self.weigh(v, e.span)
+                let v = self.traverse_root(name, &[], env, scope, e.span)?;
+                self.check_size(v, e.span)
             }
             ExprKind::Traversal(base, ops) => {
                 let v = match &base.kind {
-                    ExprKind::Var(name) => self.traverse_root(name, ops, env, scope)?,
+                    ExprKind::Var(name) => self.traverse_root(name, ops, env, scope, e.span)?,
                     _ => {
                         let v = self.eval(base, env, scope)?;
                         self.apply(v, ops, env, scope)?
                     }
                 };
-                self.weigh(v, e.span)
+                self.check_size(v, e.span)
             }
             ExprKind::Call {
                 name,
@@ -454,8 +485,8 @@ impl<'f> Evaluator<'f> {
         }
     }
 
-    /// A collection whose elements were charged as they were made: only its
-    /// size is checked.
+    /// A value whose parts were charged as they were made: only its size is
+    /// checked.
     fn check_size(&self, v: V, span: Span) -> R {
         if weight(&v, MAX_VALUE_BYTES) > MAX_VALUE_BYTES {
             return Err(self.reached(Limit::Size, span));
@@ -494,6 +525,9 @@ impl<'f> Evaluator<'f> {
                         if let Some(kv) = key_var {
                             vars.push((kv.clone(), k));
                         }
+                        if !self.step(span) {
+                            return Err(Fail::Unknown);
+                        }
                         let inner = scope.child(vars);
                         self.template(body, env, &inner, out, span)?;
                         if out.len() > MAX_VALUE_BYTES {
@@ -509,8 +543,18 @@ impl<'f> Evaluator<'f> {
         Ok(())
     }
 
-    fn traverse_root(&self, name: &str, ops: &[Op], env: &dyn Env, scope: &Scope) -> R {
+    /// The value `name` names, then `ops` applied to it. The value is
+    /// copied whole before it is indexed: that copy is charged.
+    fn traverse_root(
+        &self,
+        name: &str,
+        ops: &[Op],
+        env: &dyn Env,
+        scope: &Scope,
+        span: Span,
+    ) -> R {
         if let Some(v) = scope.get(name) {
+            self.charge(weight(v, MAX_VALUE_BYTES), span)?;
             return self.apply(v.clone(), ops, env, scope);
         }
         let attrs: Vec<&str> = ops
@@ -523,6 +567,7 @@ impl<'f> Evaluator<'f> {
         match env.resolve(self, name, &attrs) {
             Some((r, consumed)) => {
                 let v = r?;
+                self.charge(weight(&v, MAX_VALUE_BYTES), span)?;
                 self.apply(v, ops.get(consumed..).unwrap_or(&[]), env, scope)
             }
             None => Err(Fail::Error),

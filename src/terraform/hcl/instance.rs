@@ -687,6 +687,10 @@ impl<'p> Instance<'p> {
                 .and_then(|v| iterate(&v))
                 .unwrap_or_default();
             for (k, v) in items {
+                // Nested dynamic blocks multiply: each block is work.
+                if !self.ev.step(block.span) {
+                    break;
+                }
                 let inner = scope.child(vec![(iterator.clone(), obj([("key", k), ("value", v)]))]);
                 let mut inner_refs = Vec::new();
                 let (b, v) = self.body(&content.body, env, &inner, &path, false, &mut inner_refs);

@@ -10,6 +10,8 @@
 //! diagnostic. Only syntax errors and unreadable nesting are diagnostics.
 
 mod eval;
+#[cfg(test)]
+mod eval_tests;
 mod instance;
 mod ir;
 mod parse;
@@ -21,8 +23,8 @@ use crate::diagnostic::Diagnostic;
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceMap, Span};
 use crate::terraform::{Resource, Variables};
-pub use eval::{EvalNote, Limit};
 use eval::{Evaluator, Fail, Funcs, Scope};
+pub use eval::{EvalNote, Limit, WorkBudget};
 pub(crate) use eval::{MAX_INSTANCES, MAX_MODULE_INSTANCES};
 use instance::{Binding, Instance, Module, NoEnv, Program};
 use ir::{Conv, ExprKind, TElem};
@@ -685,6 +687,22 @@ fn root_inputs(
         );
     }
     inputs
+}
+
+/// Evaluates one expression on its own, as a `--var` value of a collection
+/// type is: no variables, every function, a root module's limits of
+/// evaluation but `work`. What is not known statically, or fails, is
+/// unknown. The fuzz target `eval` drives the evaluator and the functions
+/// through it.
+pub fn evaluate_expression(
+    text: &str,
+    limits: &Limits,
+    work: WorkBudget,
+) -> crate::terraform::Value {
+    let funcs = Funcs::new();
+    let ev = Evaluator::with_budget(&funcs, work);
+    let at = Span::new(crate::source::FileId(0), crate::source::TextRange::empty(0));
+    eval::to_value(&parse_var_expr(&ev, text, at, limits))
 }
 
 /// A `--var` value of a collection type, read as an HCL expression.
