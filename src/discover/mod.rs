@@ -11,7 +11,9 @@ mod kind;
 mod read;
 
 pub use kind::{FileKind, classify};
-pub use read::{ReadError, read_file, read_stdin, read_unfollowed, read_unfollowed_into};
+pub use read::{
+    ReadError, read_bytes_unfollowed, read_file, read_stdin, read_unfollowed, read_unfollowed_into,
+};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, Match, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
