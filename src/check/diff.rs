@@ -65,15 +65,10 @@ pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate
     } else {
         match &options.config {
             Some(path) => Some(reroot(path)),
-            // The nearest spof.toml in the revision; one above the
-            // repository is the same file for both runs.
-            None => crate::config::find_config(&base_cwd)
-                .filter(|p| p.starts_with(&tree))
-                .or_else(|| {
-                    crate::config::find_config(&cwd)
-                        .filter(|p| !absolute(p).starts_with(canonical(&root)))
-                        .filter(|p| !absolute(p).starts_with(&root))
-                }),
+            // The nearest spof.toml in the revision, as in the working
+            // tree: the search stops at the `.git` the revision's directory
+            // holds, as it stops at the repository root.
+            None => crate::config::find_config(&base_cwd),
         }
     };
     let base_options = RunOptions {

@@ -19,7 +19,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Larger files are reported and skipped.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+pub const DEFAULT_MAX_FILE_SIZE: u64 = discover::DEFAULT_MAX_FILE_SIZE;
 
 /// A `spof check` run over files on disk.
 #[derive(Debug, Clone)]
@@ -27,7 +27,8 @@ pub struct RunOptions {
     pub paths: Vec<PathBuf>,
     pub excludes: Vec<String>,
     pub force_exclude: bool,
-    /// Configuration file; `None` looks for the nearest spof.toml.
+    /// Configuration file; `None` looks for the nearest spof.toml, up to
+    /// the repository root.
     pub config: Option<PathBuf>,
     /// Read no configuration file at all.
     pub isolated: bool,
@@ -440,8 +441,10 @@ fn load_config(
 }
 
 /// When only files are named (a pre-commit run), the repository whose whole
-/// graph they are checked against: the directory holding the configuration,
-/// else the git root.
+/// graph they are checked against: the directory holding the configuration
+/// when it is in the git repository (or there is none), else the git root.
+/// Never above the git root: a configuration named with `--config` from a
+/// parent directory does not make its sibling projects part of the graph.
 fn explicit_repository(options: &RunOptions, config: &Config, cwd: &Path) -> Option<PathBuf> {
     let only_files = !options.paths.is_empty()
         && options
@@ -455,9 +458,11 @@ fn explicit_repository(options: &RunOptions, config: &Config, cwd: &Path) -> Opt
     if !only_files {
         return None;
     }
-    let root = match config.file {
-        Some(_) => config.root.clone(),
-        None => discover::git_root(cwd)?,
+    let git = discover::git_root(cwd);
+    let root = match (config.file, git) {
+        (Some(_), Some(git)) if !absolute(&config.root).starts_with(&git) => git,
+        (Some(_), _) => config.root.clone(),
+        (None, git) => git?,
     };
     // Files from elsewhere are checked on their own, not against this tree.
     let inside = absolute(&root);
@@ -486,6 +491,7 @@ fn discover_inputs(
                 paths,
                 excludes: options.excludes.clone(),
                 force_exclude: options.force_exclude,
+                max_file_size: reading.max_size,
             },
             |path, buffer: &mut Vec<u8>| reading.read(path, buffer),
         )
@@ -889,8 +895,7 @@ mod tests {
         discover::discover_visiting(
             &discover::DiscoverOptions {
                 paths: vec![dir.to_path_buf()],
-                excludes: Vec::new(),
-                force_exclude: false,
+                ..discover::DiscoverOptions::default()
             },
             |_, _: &mut ()| None,
         )

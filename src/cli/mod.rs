@@ -135,7 +135,7 @@ pub(super) struct InputArgs {
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
     /// Configuration file [default: the nearest spof.toml from the current
-    /// directory up].
+    /// directory up to the repository root].
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     config: Option<PathBuf>,
     /// Ignore every spof.toml: report only what the files themselves prove.
