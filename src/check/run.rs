@@ -64,6 +64,9 @@ pub struct RunOptions {
     /// The parse cache's directory (see [`crate::cache`]), used by runs that
     /// name files; `None` parses everything afresh.
     pub cache_dir: Option<PathBuf>,
+    /// `--fail-if-no-files`: a run that finds no input file is an input
+    /// error (as with spof.toml's `[check] fail-if-no-files`).
+    pub fail_if_no_files: bool,
 }
 
 /// What the run does with a baseline file. Either way the file is never
@@ -105,6 +108,7 @@ impl Default for RunOptions {
             outputs: Vec::new(),
             cwd: None,
             cache_dir: None,
+            fail_if_no_files: false,
         }
     }
 }
@@ -325,6 +329,19 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
             report_on.insert(file);
         }
     }
+    if files.is_empty()
+        && unreadable == 0
+        && (options.fail_if_no_files || config.fail_if_no_files)
+    {
+        for path in &options.paths {
+            if discovered.problems.iter().any(|(p, _)| p == path) {
+                continue;
+            }
+            let file = sources.add(SourceFile::new(path.clone(), ""));
+            always.insert(file);
+            errors.push(no_files(file, path));
+        }
+    }
     // Findings located in the configuration (a single-zone cluster) belong
     // to it: reported when it is one of the named files.
     if let Some(config_file) = config.file
@@ -341,6 +358,20 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         report.restrict_to(&report_on, &always);
     }
     (report, estate, setup)
+}
+
+/// The input error of a run that found nothing to read in `path`.
+fn no_files(file: FileId, path: &Path) -> Diagnostic {
+    let message = if path.is_dir() {
+        format!("no infrastructure files found under {}", display_path(path))
+    } else {
+        format!("{} is not an infrastructure file", display_path(path))
+    };
+    file_error(file, 0, message).with_help(
+        "spof reads YAML, JSON, Terraform (.tf, .tf.json, .tfvars), Nomad (.nomad, \
+         .nomad.hcl) and spof manifest (spof.services.toml, .spof.toml) files that \
+         are not hidden, ignored by .gitignore or .ignore, or excluded",
+    )
 }
 
 /// A file the run reads beside its inputs (`--var-file`, a knowledge-base

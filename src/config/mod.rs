@@ -32,6 +32,9 @@ pub struct Config {
     /// `[limits]`: bounds on what one input may cost; the command line's
     /// `--max-file-size`, `--max-depth` and `--max-alias-expansion` win.
     pub limits: LimitSettings,
+    /// `[check] fail-if-no-files`: a run that finds no input file is an
+    /// input error, as with `--fail-if-no-files`.
+    pub fail_if_no_files: bool,
     /// Directory holding the config file; cluster `paths` are relative to it.
     /// Absolute and lexically normalised when loaded from a file.
     pub root: PathBuf,
@@ -116,6 +119,7 @@ impl Config {
             rules: RuleSettings::default(),
             topology: Topology::default(),
             limits: LimitSettings::default(),
+            fail_if_no_files: false,
             root: root.into(),
             file: None,
         }

@@ -265,7 +265,7 @@ zone-key = ["k"]
             err(
                 "18:2",
                 "unknown key `output` at the top level",
-                Some("expected one of `cluster`, `limits`, `rules`, `tool`, `topology`")
+                Some("expected one of `check`, `cluster`, `limits`, `rules`, `tool`, `topology`")
             ),
         ]
     );
