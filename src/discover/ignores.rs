@@ -172,11 +172,10 @@ impl Ignores {
     fn read(&self, dir: &Path, path: &Path, shown: &Path) -> Gitignore {
         let bytes = match read_bytes_unfollowed(path, self.max_size) {
             Ok(bytes) => bytes,
+            // Absent is the common case, and no problem.
+            Err(error) if error.is_not_found() => return Gitignore::empty(),
             Err(error) => {
-                // Absent is the common case, and no problem.
-                if path.symlink_metadata().is_ok() {
-                    self.problem(shown, not_applied(&error));
-                }
+                self.problem(shown, not_applied(&error));
                 return Gitignore::empty();
             }
         };

@@ -42,9 +42,18 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+impl ReadError {
+    /// There is no such file.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ReadError::Io(message) if message == NOT_FOUND)
+    }
+}
+
+const NOT_FOUND: &str = "file not found";
+
 fn io_error(err: &io::Error) -> ReadError {
     ReadError::Io(match err.kind() {
-        io::ErrorKind::NotFound => "file not found".to_string(),
+        io::ErrorKind::NotFound => NOT_FOUND.to_string(),
         io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => err.to_string(),
     })
