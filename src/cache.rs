@@ -894,7 +894,8 @@ mod tests {
     fn every_flipped_bit_leaves_out_the_entry_it_damaged() {
         let values: Vec<Vec<u8>> = (0..4u8).map(|n| vec![n; 20 + usize::from(n)]).collect();
         let keys: Vec<Key> = (0..4).map(key).collect();
-        let written: Vec<(&Key, &[u8])> = keys.iter().zip(&values).map(|(k, v)| (k, &v[..])).collect();
+        let written: Vec<(&Key, &[u8])> =
+            keys.iter().zip(&values).map(|(k, v)| (k, &v[..])).collect();
         let pack = encode_pack(&written);
         let read = |pack: &[u8]| -> Vec<(Key, Vec<u8>)> {
             entries(pack)

@@ -359,7 +359,10 @@ fn a_signal_removes_the_revisions_temporary_directory() {
             (format!("k8s/{}/app{i}.yaml", i % 30), text)
         })
         .collect();
-    let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
     let dir = repo(&files);
     let tmp = tempfile::tempdir().unwrap();
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("spof"))
@@ -389,7 +392,10 @@ fn a_signal_removes_the_revisions_temporary_directory() {
             child.try_wait().unwrap().is_none(),
             "the run ended before its directory was seen"
         );
-        assert!(start.elapsed().as_secs() < 60, "no directory after a minute");
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "no directory after a minute"
+        );
         std::thread::sleep(std::time::Duration::from_millis(5));
     };
     let mode = std::fs::metadata(&seen).map(|m| m.permissions().mode() & 0o777);

@@ -710,7 +710,10 @@ fn ignore_files_above_the_repository_root_are_not_read() {
 /// 9 MB `.gitignore` took more than a minute and 3.5 GB to compile.)
 #[test]
 fn an_oversize_ignore_file_is_reported_and_not_applied() {
-    let dir = case_dir("web.yaml", &std::fs::read(fixtures().join("web.yaml")).unwrap());
+    let dir = case_dir(
+        "web.yaml",
+        &std::fs::read(fixtures().join("web.yaml")).unwrap(),
+    );
     let mut huge = String::from("web.yaml\n");
     let mut i = 0;
     while huge.len() <= 9 * 1024 * 1024 {
@@ -722,11 +725,16 @@ fn an_oversize_ignore_file_is_reported_and_not_applied() {
     let (run, _) = spof_configured(dir.path(), &["--isolated", "."]);
     assert!(started.elapsed() < Duration::from_secs(30));
     let limit = spof::discover::MAX_IGNORE_FILE_SIZE;
-    let needle = format!("ignore file is too large ({} bytes; the limit is {limit})", huge.len());
+    let needle = format!(
+        "ignore file is too large ({} bytes; the limit is {limit})",
+        huge.len()
+    );
     assert_reported(&run, ".gitignore", 1, &needle);
     // Under --max-file-size (which web.yaml is within), a smaller one is
     // refused too.
-    let limit = std::fs::metadata(fixtures().join("web.yaml")).unwrap().len();
+    let limit = std::fs::metadata(fixtures().join("web.yaml"))
+        .unwrap()
+        .len();
     let padded = format!("web.yaml\n{}\n", "#".repeat(limit as usize));
     std::fs::write(dir.path().join(".gitignore"), padded).unwrap();
     let limit = limit.to_string();
@@ -804,7 +812,11 @@ fn a_run_that_reads_nothing_is_never_silent() {
     let (run, _) = spof_configured(dir.path(), &["deploy"]);
     assert_eq!(run.code, 2, "{}", run.stdout);
     // Files found: nothing to say.
-    std::fs::copy(fixtures().join("web.yaml"), dir.path().join("deploy/web.yaml")).unwrap();
+    std::fs::copy(
+        fixtures().join("web.yaml"),
+        dir.path().join("deploy/web.yaml"),
+    )
+    .unwrap();
     let (run, stderr) = spof_configured(dir.path(), &["deploy"]);
     assert_clean(&run, "deploy");
     assert!(!stderr.contains("warning"), "{stderr}");

@@ -39,7 +39,8 @@ pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate
     let root = super::git::repository_root(&cwd)?;
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| absolute(p));
     let roots = [root.clone(), canonical(&root)];
-    let base = super::git::materialize(&root, reference, limit, read_by_run(options, &cwd, &roots))?;
+    let base =
+        super::git::materialize(&root, reference, limit, read_by_run(options, &cwd, &roots))?;
     let tree = base.dir.clone();
     // Where the current directory is in the repository.
     let within = canonical(&cwd)
@@ -143,7 +144,10 @@ fn read_by_run(
     move |path: &Path| {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         discover::classify(path).is_some()
-            || matches!(name, crate::config::CONFIG_FILE_NAME | ".gitignore" | ".ignore")
+            || matches!(
+                name,
+                crate::config::CONFIG_FILE_NAME | ".gitignore" | ".ignore"
+            )
             || side.iter().any(|p| p == path)
             || (path.extension().is_some_and(|e| e == "toml")
                 && path

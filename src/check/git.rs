@@ -273,7 +273,8 @@ fn read_blobs(mut out: impl BufRead, blobs: &[Blob], dir: &Path) -> Result<(), S
         let target = dir.join(&blob.path);
         let written = {
             let _live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
-            create_private_parents(dir, &target).and_then(|()| write_private_file(&target, &content))
+            create_private_parents(dir, &target)
+                .and_then(|()| write_private_file(&target, &content))
         };
         written.map_err(|e| format!("--diff-base: cannot write {}: {e}", target.display()))?;
     }

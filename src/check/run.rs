@@ -329,9 +329,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
             report_on.insert(file);
         }
     }
-    if files.is_empty()
-        && unreadable == 0
-        && (options.fail_if_no_files || config.fail_if_no_files)
+    if files.is_empty() && unreadable == 0 && (options.fail_if_no_files || config.fail_if_no_files)
     {
         for path in &options.paths {
             if discovered.problems.iter().any(|(p, _)| p == path) {

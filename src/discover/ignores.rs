@@ -190,7 +190,9 @@ impl Ignores {
                 line
             };
             let Ok(line) = std::str::from_utf8(line) else {
-                problems.push(format!("line {number}: not valid UTF-8; the line is not applied"));
+                problems.push(format!(
+                    "line {number}: not valid UTF-8; the line is not applied"
+                ));
                 continue;
             };
             if let Err(err) = builder.add_line(Some(shown.to_path_buf()), line) {

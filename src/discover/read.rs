@@ -115,7 +115,11 @@ pub fn read_bytes_unfollowed(path: &Path, max_size: u64) -> Result<Vec<u8>, Read
         let link = path
             .symlink_metadata()
             .is_ok_and(|m| m.file_type().is_symlink());
-        if link { ReadError::NotAFile } else { io_error(&e) }
+        if link {
+            ReadError::NotAFile
+        } else {
+            io_error(&e)
+        }
     })?;
     let mut bytes = Vec::new();
     read_opened_into(file, max_size, &mut bytes)?;
@@ -351,7 +355,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let pack = dir.path().join("a.pack");
         fs::write(&pack, b"\x00\xffpack").unwrap();
-        assert_eq!(read_bytes_unfollowed(&pack, 6), Ok(b"\x00\xffpack".to_vec()));
+        assert_eq!(
+            read_bytes_unfollowed(&pack, 6),
+            Ok(b"\x00\xffpack".to_vec())
+        );
         assert_eq!(
             read_bytes_unfollowed(&pack, 5),
             Err(ReadError::TooLarge { size: 6, limit: 5 })

@@ -565,7 +565,10 @@ fn a_worktree_reads_the_main_repository_exclude_file() {
     fs::write(root.join("main/.git/worktrees/wt/commondir"), "../..\n").unwrap();
     let tree = root.join("wt");
     touch(&tree, &["a.yaml", "local.yaml"]);
-    let pointer = format!("gitdir: {}\n", root.join("main/.git/worktrees/wt").display());
+    let pointer = format!(
+        "gitdir: {}\n",
+        root.join("main/.git/worktrees/wt").display()
+    );
     fs::write(tree.join(".git"), pointer).unwrap();
     let found = discover(&opts(&[&tree]));
     assert_eq!(rel_inputs(&found, &tree), ["a.yaml"]);
@@ -579,9 +582,19 @@ fn ignore_files_that_cannot_be_used_are_problems() {
     let root = dir.path();
     touch(
         root,
-        &["a.yaml", "big/x.yaml", "bad/y.yaml", "bad/z.yaml", "link/w.yaml"],
+        &[
+            "a.yaml",
+            "big/x.yaml",
+            "bad/y.yaml",
+            "bad/z.yaml",
+            "link/w.yaml",
+        ],
     );
-    fs::write(root.join("big/.gitignore"), format!("x.yaml\n{}\n", "#".repeat(100))).unwrap();
+    fs::write(
+        root.join("big/.gitignore"),
+        format!("x.yaml\n{}\n", "#".repeat(100)),
+    )
+    .unwrap();
     fs::write(root.join("bad/.gitignore"), b"y.yaml\nz{.yaml\n\xff\n").unwrap();
     let mut options = opts(&[root]);
     options.max_file_size = 64;
