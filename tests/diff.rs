@@ -340,3 +340,72 @@ fn absolute_paths_match_the_base_too() {
         )
     );
 }
+
+/// SIGTERM in the middle of a run: the revision's temporary directory,
+/// readable by its owner alone while it exists, is removed before the
+/// signal ends the process.
+#[cfg(unix)]
+#[test]
+fn a_signal_removes_the_revisions_temporary_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::ExitStatusExt;
+    // Enough files that the run lasts while the directory is looked for.
+    let files: Vec<(String, String)> = (0..1500)
+        .map(|i| {
+            let text = format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: app{i}}}\n\
+                 spec: {{replicas: 1}}\n"
+            );
+            (format!("k8s/{}/app{i}.yaml", i % 30), text)
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let dir = repo(&files);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("spof"))
+        .current_dir(dir.path())
+        .env("TMPDIR", tmp.path())
+        .args(["check", "--format", "json", "--diff-base", "HEAD"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let materialized = || -> Option<std::path::PathBuf> {
+        std::fs::read_dir(tmp.path())
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("spof-diff-base-"))
+            })
+    };
+    let start = std::time::Instant::now();
+    let seen = loop {
+        if let Some(path) = materialized() {
+            break path;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before its directory was seen"
+        );
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "no directory after a minute"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let mode = std::fs::metadata(&seen).map(|m| m.permissions().mode() & 0o777);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(15), "{status:?}");
+    assert_eq!(mode.unwrap(), 0o700);
+    assert!(materialized().is_none(), "{} left behind", seen.display());
+}

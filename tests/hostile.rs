@@ -1218,3 +1218,178 @@ fn a_closed_pipe_ends_quietly() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// Discovery and configuration: ignore files and spof.toml stop at the
+// repository root, ignore files are bounded, and a run that reads nothing
+// says so.
+// ---------------------------------------------------------------------------
+
+/// `spof check ARGS` (JSON) in `cwd`, without `--isolated`: the
+/// configuration lookup is what is tested. Fails after a minute.
+fn spof_configured(cwd: &Path, args: &[&str]) -> (Run, String) {
+    let output = Command::cargo_bin("spof")
+        .unwrap()
+        .current_dir(cwd)
+        .env("SPOF_TODAY", "2026-01-01")
+        .args(["check", "--format", "json", "--no-cache"])
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap_or_else(|e| panic!("spof {args:?} did not finish: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let code = output
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("spof {args:?} was killed: {stderr}"));
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let json = serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout}"));
+    (Run { code, json, stdout }, stderr)
+}
+
+/// A directory holding a checkout: `parent/repo` (a git repository with
+/// web.yaml) beside `parent/sibling` (another project).
+fn checkout_in_a_parent() -> (tempfile::TempDir, PathBuf) {
+    let parent = tempfile::tempdir().unwrap();
+    let repo = parent.path().join("repo");
+    std::fs::create_dir_all(repo.join(".git")).unwrap();
+    std::fs::copy(fixtures().join("web.yaml"), repo.join("web.yaml")).unwrap();
+    std::fs::create_dir_all(parent.path().join("sibling")).unwrap();
+    std::fs::write(
+        parent.path().join("sibling/other.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: sibling-project\n",
+    )
+    .unwrap();
+    (parent, repo)
+}
+
+/// Ignore files in the directories that hold a checkout are not the
+/// repository's: a `*.yaml` there hid every file (`All checks passed: 0
+/// files`, exit 0).
+#[test]
+fn ignore_files_above_the_repository_root_are_not_read() {
+    let (parent, repo) = checkout_in_a_parent();
+    std::fs::write(parent.path().join(".gitignore"), "*.yaml\n").unwrap();
+    std::fs::write(parent.path().join(".ignore"), "*.yaml\n").unwrap();
+    let (run, _) = spof_configured(&repo, &["."]);
+    assert_clean(&run, "a parent's ignore files");
+    assert_eq!(run.json["summary"]["files"], 1, "{}", run.stdout);
+}
+
+/// An ignore file over the limit (1 MiB, or --max-file-size if smaller) is
+/// an error naming it, and is not applied; it costs nothing to refuse. (A
+/// 9 MB `.gitignore` took more than a minute and 3.5 GB to compile.)
+#[test]
+fn an_oversize_ignore_file_is_reported_and_not_applied() {
+    let dir = case_dir(
+        "web.yaml",
+        &std::fs::read(fixtures().join("web.yaml")).unwrap(),
+    );
+    let mut huge = String::from("web.yaml\n");
+    let mut i = 0;
+    while huge.len() <= 9 * 1024 * 1024 {
+        huge.push_str(&format!("build/out{i}/\n*.tmp{i}\nsrc/**/gen{i}.yaml\n"));
+        i += 1;
+    }
+    std::fs::write(dir.path().join(".gitignore"), &huge).unwrap();
+    let started = std::time::Instant::now();
+    let (run, _) = spof_configured(dir.path(), &["--isolated", "."]);
+    assert!(started.elapsed() < Duration::from_secs(30));
+    let limit = spof::discover::MAX_IGNORE_FILE_SIZE;
+    let needle = format!(
+        "ignore file is too large ({} bytes; the limit is {limit})",
+        huge.len()
+    );
+    assert_reported(&run, ".gitignore", 1, &needle);
+    // Under --max-file-size (which web.yaml is within), a smaller one is
+    // refused too.
+    let limit = std::fs::metadata(fixtures().join("web.yaml"))
+        .unwrap()
+        .len();
+    let padded = format!("web.yaml\n{}\n", "#".repeat(limit as usize));
+    std::fs::write(dir.path().join(".gitignore"), padded).unwrap();
+    let limit = limit.to_string();
+    let (run, _) = spof_configured(dir.path(), &["--isolated", "--max-file-size", &limit, "."]);
+    assert_reported(&run, ".gitignore", 1, &format!("the limit is {limit}"));
+}
+
+/// A spof.toml in the parent of a repository is not its configuration: it
+/// would silence SPOF001 here.
+#[test]
+fn a_spof_toml_above_the_repository_root_is_not_used() {
+    let (parent, repo) = checkout_in_a_parent();
+    std::fs::write(
+        parent.path().join("spof.toml"),
+        "[rules]\nignore = [\"SPOF001\", \"SPOF002\", \"SPOF003\"]\n",
+    )
+    .unwrap();
+    let (run, _) = spof_configured(&repo, &["."]);
+    assert_clean(&run, "a parent's spof.toml");
+    // Named with --config, it applies.
+    let (run, _) = spof_configured(&repo, &["--config", "../spof.toml", "."]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+}
+
+/// A run that names files builds the graph of the repository, never of the
+/// directory that holds it: a spof.toml named from there does not make the
+/// sibling project part of it.
+#[test]
+fn explicit_files_never_read_beyond_the_repository() {
+    let (parent, repo) = checkout_in_a_parent();
+    std::fs::write(parent.path().join("spof.toml"), "").unwrap();
+    std::fs::write(
+        repo.join("other.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n",
+    )
+    .unwrap();
+    for args in [&["web.yaml"][..], &["--config", "../spof.toml", "web.yaml"]] {
+        let (run, _) = spof_configured(&repo, args);
+        assert_clean(&run, "web.yaml");
+        // web.yaml and other.yaml: the repository, not the sibling.
+        assert_eq!(run.json["summary"]["files"], 2, "{args:?}: {}", run.stdout);
+        assert!(!run.stdout.contains("sibling"), "{}", run.stdout);
+    }
+}
+
+/// A run that reads no file passes, but says so; with --fail-if-no-files
+/// (or `[check] fail-if-no-files` in spof.toml) it is an input error.
+#[test]
+fn a_run_that_reads_nothing_is_never_silent() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("deploy")).unwrap();
+    std::fs::write(dir.path().join("deploy/README.md"), "no manifests here\n").unwrap();
+    let (run, stderr) = spof_configured(dir.path(), &["deploy"]);
+    assert_eq!(run.code, 0);
+    assert_eq!(run.json["summary"]["files"], 0);
+    assert!(
+        stderr.contains("warning: no infrastructure files found in deploy"),
+        "{stderr}"
+    );
+    let (run, _) = spof_configured(dir.path(), &["--fail-if-no-files", "deploy"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    assert_eq!(
+        run.errors(),
+        [(
+            "deploy".to_string(),
+            1,
+            "no infrastructure files found under deploy".to_string()
+        )]
+    );
+    std::fs::write(
+        dir.path().join("spof.toml"),
+        "[check]\nfail-if-no-files = true\n",
+    )
+    .unwrap();
+    let (run, _) = spof_configured(dir.path(), &["deploy"]);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    // Files found: nothing to say.
+    std::fs::copy(
+        fixtures().join("web.yaml"),
+        dir.path().join("deploy/web.yaml"),
+    )
+    .unwrap();
+    let (run, stderr) = spof_configured(dir.path(), &["deploy"]);
+    assert_clean(&run, "deploy");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}

@@ -19,7 +19,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Larger files are reported and skipped.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+pub const DEFAULT_MAX_FILE_SIZE: u64 = discover::DEFAULT_MAX_FILE_SIZE;
 
 /// A `spof check` run over files on disk.
 #[derive(Debug, Clone)]
@@ -27,7 +27,8 @@ pub struct RunOptions {
     pub paths: Vec<PathBuf>,
     pub excludes: Vec<String>,
     pub force_exclude: bool,
-    /// Configuration file; `None` looks for the nearest spof.toml.
+    /// Configuration file; `None` looks for the nearest spof.toml, up to
+    /// the repository root.
     pub config: Option<PathBuf>,
     /// Read no configuration file at all.
     pub isolated: bool,
@@ -63,6 +64,9 @@ pub struct RunOptions {
     /// The parse cache's directory (see [`crate::cache`]), used by runs that
     /// name files; `None` parses everything afresh.
     pub cache_dir: Option<PathBuf>,
+    /// `--fail-if-no-files`: a run that finds no input file is an input
+    /// error (as with spof.toml's `[check] fail-if-no-files`).
+    pub fail_if_no_files: bool,
 }
 
 /// What the run does with a baseline file. Either way the file is never
@@ -104,6 +108,7 @@ impl Default for RunOptions {
             outputs: Vec::new(),
             cwd: None,
             cache_dir: None,
+            fail_if_no_files: false,
         }
     }
 }
@@ -324,6 +329,17 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
             report_on.insert(file);
         }
     }
+    if files.is_empty() && unreadable == 0 && (options.fail_if_no_files || config.fail_if_no_files)
+    {
+        for path in &options.paths {
+            if discovered.problems.iter().any(|(p, _)| p == path) {
+                continue;
+            }
+            let file = sources.add(SourceFile::new(path.clone(), ""));
+            always.insert(file);
+            errors.push(no_files(file, path));
+        }
+    }
     // Findings located in the configuration (a single-zone cluster) belong
     // to it: reported when it is one of the named files.
     if let Some(config_file) = config.file
@@ -340,6 +356,20 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         report.restrict_to(&report_on, &always);
     }
     (report, estate, setup)
+}
+
+/// The input error of a run that found nothing to read in `path`.
+fn no_files(file: FileId, path: &Path) -> Diagnostic {
+    let message = if path.is_dir() {
+        format!("no infrastructure files found under {}", display_path(path))
+    } else {
+        format!("{} is not an infrastructure file", display_path(path))
+    };
+    file_error(file, 0, message).with_help(
+        "spof reads YAML, JSON, Terraform (.tf, .tf.json, .tfvars), Nomad (.nomad, \
+         .nomad.hcl) and spof manifest (spof.services.toml, .spof.toml) files that \
+         are not hidden, ignored by .gitignore or .ignore, or excluded",
+    )
 }
 
 /// A file the run reads beside its inputs (`--var-file`, a knowledge-base
@@ -440,8 +470,10 @@ fn load_config(
 }
 
 /// When only files are named (a pre-commit run), the repository whose whole
-/// graph they are checked against: the directory holding the configuration,
-/// else the git root.
+/// graph they are checked against: the directory holding the configuration
+/// when it is in the git repository (or there is none), else the git root.
+/// Never above the git root: a configuration named with `--config` from a
+/// parent directory does not make its sibling projects part of the graph.
 fn explicit_repository(options: &RunOptions, config: &Config, cwd: &Path) -> Option<PathBuf> {
     let only_files = !options.paths.is_empty()
         && options
@@ -455,9 +487,11 @@ fn explicit_repository(options: &RunOptions, config: &Config, cwd: &Path) -> Opt
     if !only_files {
         return None;
     }
-    let root = match config.file {
-        Some(_) => config.root.clone(),
-        None => discover::git_root(cwd)?,
+    let git = discover::git_root(cwd);
+    let root = match (config.file, git) {
+        (Some(_), Some(git)) if !absolute(&config.root).starts_with(&git) => git,
+        (Some(_), _) => config.root.clone(),
+        (None, git) => git?,
     };
     // Files from elsewhere are checked on their own, not against this tree.
     let inside = absolute(&root);
@@ -486,6 +520,7 @@ fn discover_inputs(
                 paths,
                 excludes: options.excludes.clone(),
                 force_exclude: options.force_exclude,
+                max_file_size: reading.max_size,
             },
             |path, buffer: &mut Vec<u8>| reading.read(path, buffer),
         )
@@ -889,8 +924,7 @@ mod tests {
         discover::discover_visiting(
             &discover::DiscoverOptions {
                 paths: vec![dir.to_path_buf()],
-                excludes: Vec::new(),
-                force_exclude: false,
+                ..discover::DiscoverOptions::default()
             },
             |_, _: &mut ()| None,
         )

@@ -119,6 +119,10 @@ struct CheckArgs {
     /// (e.g. `origin/main`); findings it has too are not reported.
     #[arg(long, value_name = "REF", conflicts_with = "write_baseline")]
     diff_base: Option<String>,
+    /// Exit with 2 when no input file is found (nothing to check), instead
+    /// of passing with a warning [default: spof.toml's `[check]`].
+    #[arg(long)]
+    fail_if_no_files: bool,
 }
 
 /// What every command that reads an estate takes: the files, the
@@ -136,7 +140,7 @@ pub(super) struct InputArgs {
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
     /// Configuration file [default: the nearest spof.toml from the current
-    /// directory up].
+    /// directory up to the repository root].
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     config: Option<PathBuf>,
     /// Ignore every spof.toml: report only what the files themselves prove.
@@ -447,6 +451,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         .outputs
         .extend(args.output.iter().map(|o| o.path.clone()));
     options.force_exclude = args.force_exclude;
+    options.fail_if_no_files = args.fail_if_no_files;
     options.select = args.select;
     options.ignore = args.ignore;
     options.baseline = match (args.baseline, &args.write_baseline) {
@@ -467,6 +472,15 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     // Not freed: the process exits after the command, and freeing the
     // report's sources and diagnostics would only delay that.
     let report = ManuallyDrop::new(report);
+    // A run that read nothing passes, but never silently. (With
+    // `--fail-if-no-files` it is an input error, already in the report.)
+    if report.summary.files == 0 && !report.has_input_errors() {
+        eprintln!(
+            "warning: no infrastructure files found in {}; nothing was checked \
+             (--fail-if-no-files makes this an error)",
+            shown_paths(&options.paths)
+        );
+    }
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -513,6 +527,15 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     } else {
         2
     }
+}
+
+/// The paths a run was given, as a list in words.
+fn shown_paths(paths: &[PathBuf]) -> String {
+    let shown: Vec<String> = paths
+        .iter()
+        .map(|p| crate::source::display_path(p))
+        .collect();
+    shown.join(", ")
 }
 
 /// Prints a run's input errors to standard error, one concise line each

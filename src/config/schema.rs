@@ -17,7 +17,8 @@ use toml::de::{DeString, DeTable, DeValue};
 type Key<'i> = Spanned<DeString<'i>>;
 type Value<'i> = Spanned<DeValue<'i>>;
 
-const TOP_LEVEL_KEYS: &[&str] = &["cluster", "limits", "rules", "tool", "topology"];
+const TOP_LEVEL_KEYS: &[&str] = &["check", "cluster", "limits", "rules", "tool", "topology"];
+const CHECK_KEYS: &[&str] = &["fail-if-no-files"];
 const LIMITS_KEYS: &[&str] = &["max-file-size", "max-depth", "max-alias-expansion"];
 const TOOL_KEYS: &[&str] = &["match", "kind", "manages"];
 const CLUSTER_KEYS: &[&str] = &["name", "paths", "zones", "region"];
@@ -164,6 +165,11 @@ impl Reader {
                 "limits" => {
                     if let Some(table) = self.table("limits", value) {
                         self.limits(table, config);
+                    }
+                }
+                "check" => {
+                    if let Some(table) = self.table("check", value) {
+                        self.check(table, config);
                     }
                 }
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, "at the top level"),
@@ -389,6 +395,19 @@ impl Reader {
             Err(_) => {
                 self.error(value.span(), "`min-replicas` is too large");
                 None
+            }
+        }
+    }
+
+    fn check(&mut self, table: &DeTable<'_>, config: &mut Config) {
+        self.check_keys(table, CHECK_KEYS, "in [check]");
+        if let Some(value) = table.get("fail-if-no-files") {
+            match value.get_ref() {
+                DeValue::Boolean(yes) => config.fail_if_no_files = *yes,
+                _ => {
+                    let message = "`fail-if-no-files` must be `true` or `false`".to_string();
+                    self.wrong_type(value, message, None);
+                }
             }
         }
     }

@@ -265,7 +265,7 @@ zone-key = ["k"]
             err(
                 "18:2",
                 "unknown key `output` at the top level",
-                Some("expected one of `cluster`, `limits`, `rules`, `tool`, `topology`")
+                Some("expected one of `check`, `cluster`, `limits`, `rules`, `tool`, `topology`")
             ),
         ]
     );
@@ -621,6 +621,7 @@ fn find_config_walks_up() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     fs::create_dir_all(root.join("repo/a/b")).unwrap();
+    fs::create_dir_all(root.join("repo/.git")).unwrap();
     fs::write(root.join("repo/spof.toml"), "").unwrap();
     // A directory named spof.toml is not a config.
     fs::create_dir_all(root.join("repo/a/spof.toml")).unwrap();
@@ -630,6 +631,30 @@ fn find_config_walks_up() {
     assert_eq!(
         find_config(&root.join("repo")),
         Some(lexical_normalize(&root.join("repo/spof.toml")))
+    );
+}
+
+/// Not above the repository root: the directory holding a checkout is not
+/// its configuration. Outside a repository, only the start directory.
+#[test]
+fn find_config_stops_at_the_repository_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join("spof.toml"), "").unwrap();
+    fs::create_dir_all(root.join("repo/.git")).unwrap();
+    fs::create_dir_all(root.join("repo/a")).unwrap();
+    assert_eq!(find_config(&root.join("repo/a")), None);
+    assert_eq!(find_config(&root.join("repo")), None);
+    // A worktree or submodule has a `.git` file.
+    fs::create_dir_all(root.join("tree/a")).unwrap();
+    fs::write(root.join("tree/.git"), "gitdir: ../repo/.git\n").unwrap();
+    assert_eq!(find_config(&root.join("tree/a")), None);
+    // No repository: the start directory alone.
+    fs::create_dir_all(root.join("export/a")).unwrap();
+    assert_eq!(find_config(&root.join("export/a")), None);
+    assert_eq!(
+        find_config(&root.join("export/..")),
+        Some(lexical_normalize(&root.join("spof.toml")))
     );
 }
 

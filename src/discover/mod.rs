@@ -1,17 +1,22 @@
 //! Discover stage: turns the paths given on the command line into the list of
-//! input files, honouring `.gitignore`/`.ignore`, hidden files and
-//! `--exclude`, and reads them with bounded, panic-free I/O.
+//! input files, honouring `.gitignore`/`.ignore` (up to the repository root,
+//! never above it: see `ignores`), hidden files and `--exclude`, and reads
+//! them with bounded, panic-free I/O.
 //!
 //! Walking never follows symlinks: spof reads untrusted repositories, and a
 //! symlink could point outside the tree or form a loop. Files named
 //! explicitly are read even when they are symlinks, because the user chose
 //! them.
 
+mod ignores;
 mod kind;
 mod read;
 
+pub use ignores::MAX_IGNORE_FILE_SIZE;
 pub use kind::{FileKind, classify};
-pub use read::{ReadError, read_file, read_stdin, read_unfollowed, read_unfollowed_into};
+pub use read::{
+    ReadError, read_bytes_unfollowed, read_file, read_stdin, read_unfollowed, read_unfollowed_into,
+};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, Match, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
@@ -22,6 +27,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// The path that stands for standard input.
 pub const STDIN_MARKER: &str = "-";
 
+/// Larger files are reported and skipped, and larger ignore files are
+/// reported and not applied.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
 #[derive(Debug, Clone)]
 pub struct DiscoverOptions {
     /// Files and directories to check; `-` is standard input. Empty means `.`.
@@ -31,6 +40,9 @@ pub struct DiscoverOptions {
     /// Also apply `excludes` to paths given explicitly (pre-commit passes
     /// every changed file explicitly).
     pub force_exclude: bool,
+    /// A larger ignore file is a problem, and is not applied (nor is one
+    /// over [`MAX_IGNORE_FILE_SIZE`]).
+    pub max_file_size: u64,
 }
 
 impl Default for DiscoverOptions {
@@ -39,6 +51,7 @@ impl Default for DiscoverOptions {
             paths: vec![PathBuf::from(".")],
             excludes: Vec::new(),
             force_exclude: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
     }
 }
@@ -147,7 +160,11 @@ where
             continue;
         }
         if meta.is_dir() {
-            walk(path, &excludes, &visit, &mut files, &mut problems);
+            let walk_options = WalkOptions {
+                excludes: &excludes,
+                max_file_size: opts.max_file_size,
+            };
+            walk(path, &walk_options, &visit, &mut files, &mut problems);
         } else if let Some(kind) = classify(path) {
             files.found.push(Found {
                 key: absolute_from(path, files.cwd.as_deref()),
@@ -237,13 +254,20 @@ impl<T> Files<T> {
     }
 }
 
+/// What a walk leaves out beside hidden files and ignore files.
+struct WalkOptions<'a> {
+    excludes: &'a Excludes,
+    /// Of ignore files.
+    max_file_size: u64,
+}
+
 /// Walks `root` on the walker's threads (as many as there are cores), each
 /// keeping what it finds to itself until the walk ends; the files are
 /// sorted afterwards, and the problems too, so the order the threads ran in
 /// never shows.
 fn walk<T, S, F>(
     root: &Path,
-    excludes: &Excludes,
+    options: &WalkOptions<'_>,
     visit: &F,
     files: &mut Files<T>,
     problems: &mut Vec<(PathBuf, String)>,
@@ -252,28 +276,46 @@ fn walk<T, S, F>(
     S: Default + Send,
     F: Fn(&Path, &mut S) -> Option<T> + Sync,
 {
+    let base = absolute_from(root, files.cwd.as_deref());
+    // Hidden files and ignore files are left out by spof's own filter
+    // (`ignores`), not the walker's, which reads ignore files of any size
+    // in every directory up to the file system's root.
+    let ignores = Arc::new(ignores::Ignores::new(root, &base, options.max_file_size));
     let mut builder = WalkBuilder::new(root);
-    builder
-        .standard_filters(true)
-        .hidden(true)
-        .follow_links(false)
-        // A checkout without `.git` (an export, some CI caches) must see the
-        // same files as a clone.
-        .require_git(false);
-    if !excludes.is_empty() {
-        let excludes = excludes.clone();
+    builder.standard_filters(false).follow_links(false);
+    {
+        let excludes = options.excludes.clone();
+        let ignores = Arc::clone(&ignores);
         let root = root.to_path_buf();
+        let base = base.clone();
+        let cwd = files.cwd.clone();
         // Walking the current directory, an entry as given and as reached
         // from the root are one path, matched once.
         let root_is_here = excludes.relative_to_cwd(&root).as_os_str().is_empty();
         builder.filter_entry(move |entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             let path = entry.path();
-            match path.strip_prefix(&root) {
-                // A walked path below its root is names alone: normal.
-                Ok(rel) if root_is_here => !excludes.matches(rel, is_dir, false),
-                _ => !excludes.is_excluded(path, Some(&root), is_dir),
+            let below = path.strip_prefix(&root);
+            let excluded = !excludes.is_empty()
+                && match below {
+                    // A walked path below its root is names alone: normal.
+                    Ok(rel) if root_is_here => excludes.matches(rel, is_dir, false),
+                    _ => excludes.is_excluded(path, Some(&root), is_dir),
+                };
+            if excluded {
+                return false;
             }
+            let key = match below {
+                Ok(rel) => base.join(rel),
+                Err(_) => absolute_from(path, cwd.as_deref()),
+            };
+            if ignores.skips(&key, is_dir) {
+                return false;
+            }
+            if is_dir {
+                ignores.enter(&key, path);
+            }
+            true
         });
     }
     let walked = Mutex::new(Walked {
@@ -283,7 +325,7 @@ fn walk<T, S, F>(
     builder.build_parallel().visit(&mut WalkerBuilder {
         shared: Shared {
             root,
-            base: &absolute_from(root, files.cwd.as_deref()),
+            base: &base,
             cwd: files.cwd.as_deref(),
             on_file: visit,
             walked: &walked,
@@ -293,6 +335,7 @@ fn walk<T, S, F>(
     let walked = walked.into_inner().unwrap_or_else(PoisonError::into_inner);
     files.found.extend(walked.found.into_iter().flatten());
     problems.extend(walked.problems);
+    problems.extend(ignores.take_problems());
 }
 
 /// What the walker's threads found, each thread's files apart.
