@@ -293,6 +293,17 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
             (None, Some(path)) => path.to_path_buf(),
             (None, None) => PathBuf::from(discover::STDIN_MARKER),
         };
+        // A rooted run names files from its directory before the check, as
+        // a run started there would: Terraform names its roots (and so its
+        // entities) by these paths.
+        let shown = match &options.cwd {
+            Some(_) => match shown.strip_prefix(cwd) {
+                Ok(rest) if rest.as_os_str().is_empty() => PathBuf::from("."),
+                Ok(rest) => rest.to_path_buf(),
+                Err(_) => shown,
+            },
+            None => shown,
+        };
         let cluster = abs.as_ref().and_then(|a| config.cluster_of(a));
         let report_here = repository.is_none() || given.is_some();
         let file = match result {
