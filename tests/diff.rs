@@ -90,7 +90,10 @@ fn only_the_added_finding_is_reported() {
     );
     let (code, stdout, stderr) = check(dir.path(), &[]);
     assert_eq!(code, 1);
-    assert_eq!(stderr, "");
+    assert_eq!(
+        stderr,
+        "no configuration (no spof.toml at or above the checked paths)\n"
+    );
     insta::assert_snapshot!(stdout);
 }
 
@@ -476,4 +479,26 @@ fn an_added_terraform_finding_is_the_only_new_one() {
             )
         );
     }
+}
+
+/// Each side applies the spof.toml at or above the checked path, in its own
+/// revision: the base's ignored the single replica, the working tree's no
+/// longer does.
+#[test]
+fn each_side_applies_the_configuration_of_the_checked_path() {
+    let ignore = "[rules]\nignore = [\"single-replica\"]\n";
+    let dir = repo(&[
+        ("estate/spof.toml", ignore),
+        ("estate/k8s/web.yaml", DEPLOYMENT),
+    ]);
+    let (code, stdout, stderr) = check(dir.path(), &["--format", "concise", "estate"]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (0, "All checks passed: 1 file, 1 entity.\n", "")
+    );
+    write(dir.path(), &[("estate/spof.toml", "[rules]\n")]);
+    let (code, stdout, stderr) = check(dir.path(), &["estate"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("SPOF001"), "{stdout}");
+    assert_eq!(stderr, "using spof.toml at estate/spof.toml\n");
 }

@@ -16,7 +16,7 @@ use crate::rules::{Rule, docs};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::mem::ManuallyDrop;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -134,8 +134,8 @@ pub(super) struct InputArgs {
     /// (repeatable).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
-    /// Configuration file [default: the nearest spof.toml from the current
-    /// directory up].
+    /// Configuration file [default: the nearest spof.toml at or above the
+    /// checked paths].
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     config: Option<PathBuf>,
     /// Ignore every spof.toml: report only what the files themselves prove.
@@ -396,6 +396,23 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         (None, Some(path)) => Some(BaselineMode::Write(path.clone())),
         (None, None) => None,
     };
+    // The human output says which configuration applied, on standard
+    // error so that the report itself stays as it was.
+    let configuration = (args.format == render::Format::Human).then(|| {
+        let shown = |path: &Path| render::one_line(&crate::source::display_path(path));
+        match (
+            options.isolated,
+            &options.config,
+            check::configuration(&options),
+        ) {
+            (true, _, _) => "no configuration (--isolated)".to_string(),
+            (false, Some(given), _) => format!("using configuration {} (--config)", shown(given)),
+            (false, None, Some(found)) => format!("using spof.toml at {}", shown(&found)),
+            (false, None, None) => {
+                "no configuration (no spof.toml at or above the checked paths)".to_string()
+            }
+        }
+    });
     let report = match &args.diff_base {
         Some(reference) => match check::run_diff(&options, reference) {
             Ok((report, _)) => report,
@@ -409,6 +426,9 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     // Not freed: the process exits after the command, and freeing the
     // report's sources and diagnostics would only delay that.
     let report = ManuallyDrop::new(report);
+    if let Some(line) = configuration {
+        eprintln!("{line}");
+    }
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
