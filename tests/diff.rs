@@ -396,30 +396,25 @@ const COMPOSE: &str = "services:
     image: postgres
 ";
 
+/// An estate's files: path and text.
+type Files = Vec<(&'static str, &'static str)>;
+
 /// Each estate, its files at the base revision, and a directory of it.
-fn estates() -> Vec<(&'static str, Vec<(&'static str, String)>, &'static str)> {
+fn estates() -> Vec<(&'static str, Files, &'static str)> {
     vec![
         (
             "terraform",
             vec![
-                ("infra/main.tf", TERRAFORM.to_string()),
-                ("infra/modules/app/main.tf", TERRAFORM_MODULE.to_string()),
+                ("infra/main.tf", TERRAFORM),
+                ("infra/modules/app/main.tf", TERRAFORM_MODULE),
             ],
             "infra",
         ),
-        (
-            "kubernetes",
-            vec![("k8s/web.yaml", DEPLOYMENT.to_string())],
-            "k8s",
-        ),
-        (
-            "compose",
-            vec![("app/compose.yaml", COMPOSE.to_string())],
-            "app",
-        ),
+        ("kubernetes", vec![("k8s/web.yaml", DEPLOYMENT)], "k8s"),
+        ("compose", vec![("app/compose.yaml", COMPOSE)], "app"),
         (
             "manifest",
-            vec![("estate/spof.services.toml", BASE.to_string())],
+            vec![("estate/spof.services.toml", BASE)],
             "estate",
         ),
     ]
@@ -428,7 +423,6 @@ fn estates() -> Vec<(&'static str, Vec<(&'static str, String)>, &'static str)> {
 #[test]
 fn unchanged_findings_are_not_new_in_any_estate() {
     for (name, files, sub) in estates() {
-        let files: Vec<(&str, &str)> = files.iter().map(|(p, t)| (*p, t.as_str())).collect();
         let dir = repo(&files);
         // From the repository root, from the estate's directory, naming it,
         // naming a file of it (as pre-commit does).
@@ -501,4 +495,26 @@ fn each_side_applies_the_configuration_of_the_checked_path() {
     assert_eq!(code, 1, "{stdout}");
     assert!(stdout.contains("SPOF001"), "{stdout}");
     assert_eq!(stderr, "using spof.toml at estate/spof.toml\n");
+}
+
+/// A file git tracks although a `.gitignore` pattern matches it is read on
+/// both sides: its unchanged finding is not new.
+#[test]
+fn tracked_files_under_an_ignore_pattern_are_read_on_both_sides() {
+    let dir = repo(&[
+        ("rendered/web.yaml", DEPLOYMENT),
+        (".gitignore", "rendered/\n"),
+    ]);
+    // `repo` adds with -A, which skips ignored files: add it by force.
+    git(dir.path(), &["add", "-f", "rendered/web.yaml"]);
+    git(dir.path(), &["commit", "-q", "-m", "rendered"]);
+    let (code, stdout, _) = check(dir.path(), &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["summary"]["files"], 1, "{stdout}");
+    assert_eq!(json["findings"], serde_json::json!([]), "{stdout}");
+    assert!(
+        json["summary"]["preexisting"].as_u64() > Some(0),
+        "{stdout}"
+    );
+    assert_eq!(code, 0);
 }
