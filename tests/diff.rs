@@ -90,7 +90,10 @@ fn only_the_added_finding_is_reported() {
     );
     let (code, stdout, stderr) = check(dir.path(), &[]);
     assert_eq!(code, 1);
-    assert_eq!(stderr, "");
+    assert_eq!(
+        stderr,
+        "no configuration (no spof.toml at or above the checked paths)\n"
+    );
     insta::assert_snapshot!(stdout);
 }
 
@@ -339,6 +342,181 @@ fn absolute_paths_match_the_base_too() {
             estate.join("spof.services.toml").display()
         )
     );
+}
+
+// Unchanged findings are not new in any kind of estate (issue 16 §4): the
+// revision's copy is checked as if spof ran in it, so Terraform roots, and
+// the entity ids named by them, are the working tree's.
+
+const TERRAFORM: &str = r#"resource "aws_db_instance" "orders" {
+  engine   = "postgres"
+  multi_az = false
+}
+
+module "app" {
+  source = "./modules/app"
+}
+"#;
+
+const TERRAFORM_MODULE: &str = r#"resource "aws_instance" "web" {
+  ami           = "ami-1"
+  instance_type = "t3.micro"
+}
+"#;
+
+const TERRAFORM_ADDED: &str = r#"
+resource "aws_db_instance" "billing" {
+  engine   = "postgres"
+  multi_az = false
+}
+"#;
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx
+";
+
+const COMPOSE: &str = "services:
+  web:
+    image: nginx
+    depends_on: [db]
+  db:
+    image: postgres
+";
+
+/// An estate's files: path and text.
+type Files = Vec<(&'static str, &'static str)>;
+
+/// Each estate, its files at the base revision, and a directory of it.
+fn estates() -> Vec<(&'static str, Files, &'static str)> {
+    vec![
+        (
+            "terraform",
+            vec![
+                ("infra/main.tf", TERRAFORM),
+                ("infra/modules/app/main.tf", TERRAFORM_MODULE),
+            ],
+            "infra",
+        ),
+        ("kubernetes", vec![("k8s/web.yaml", DEPLOYMENT)], "k8s"),
+        ("compose", vec![("app/compose.yaml", COMPOSE)], "app"),
+        (
+            "manifest",
+            vec![("estate/spof.services.toml", BASE)],
+            "estate",
+        ),
+    ]
+}
+
+#[test]
+fn unchanged_findings_are_not_new_in_any_estate() {
+    for (name, files, sub) in estates() {
+        let dir = repo(&files);
+        // From the repository root, from the estate's directory, naming it,
+        // naming a file of it (as pre-commit does).
+        let file = files[0].0;
+        let runs: [(&Path, Vec<&str>); 4] = [
+            (dir.path(), vec![]),
+            (&dir.path().join(sub), vec![]),
+            (dir.path(), vec![sub]),
+            (dir.path(), vec![file]),
+        ];
+        for (cwd, args) in runs {
+            let mut args = args.clone();
+            args.extend(["--format", "json"]);
+            let (code, stdout, stderr) = check(cwd, &args);
+            let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(json["findings"], serde_json::json!([]), "{name} {args:?}");
+            assert!(
+                json["summary"]["preexisting"].as_u64() > Some(0),
+                "{name} {args:?}: {stdout}"
+            );
+            assert_eq!((code, stderr.as_str()), (0, ""), "{name} {args:?}");
+        }
+    }
+}
+
+#[test]
+fn an_added_terraform_finding_is_the_only_new_one() {
+    let dir = repo(&[
+        ("infra/main.tf", TERRAFORM),
+        ("infra/modules/app/main.tf", TERRAFORM_MODULE),
+    ]);
+    write(
+        dir.path(),
+        &[("infra/main.tf", &format!("{TERRAFORM}{TERRAFORM_ADDED}"))],
+    );
+    for (cwd, prefix) in [
+        (dir.path().to_path_buf(), "infra/"),
+        (dir.path().join("infra"), ""),
+    ] {
+        let (code, stdout, _) = check(&cwd, &["--format", "concise"]);
+        assert_eq!(code, 1, "{stdout}");
+        assert_eq!(
+            stdout,
+            format!(
+                "{prefix}main.tf:12:3: SPOF018 `aws_db_instance.billing` runs in one availability zone with no standby\n\
+                 \n\
+                 Found 1 finding (0 errors, 1 warning, 0 info) in 2 files; 2 already in the base revision.\n"
+            )
+        );
+    }
+}
+
+/// Each side applies the spof.toml at or above the checked path, in its own
+/// revision: the base's ignored the single replica, the working tree's no
+/// longer does.
+#[test]
+fn each_side_applies_the_configuration_of_the_checked_path() {
+    let ignore = "[rules]\nignore = [\"single-replica\"]\n";
+    let dir = repo(&[
+        ("estate/spof.toml", ignore),
+        ("estate/k8s/web.yaml", DEPLOYMENT),
+    ]);
+    let (code, stdout, stderr) = check(dir.path(), &["--format", "concise", "estate"]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (0, "All checks passed: 1 file, 1 entity.\n", "")
+    );
+    write(dir.path(), &[("estate/spof.toml", "[rules]\n")]);
+    let (code, stdout, stderr) = check(dir.path(), &["estate"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("SPOF001"), "{stdout}");
+    assert_eq!(stderr, "using spof.toml at estate/spof.toml\n");
+}
+
+/// A file git tracks although a `.gitignore` pattern matches it is read on
+/// both sides: its unchanged finding is not new.
+#[test]
+fn tracked_files_under_an_ignore_pattern_are_read_on_both_sides() {
+    let dir = repo(&[
+        ("rendered/web.yaml", DEPLOYMENT),
+        (".gitignore", "rendered/\n"),
+    ]);
+    // `repo` adds with -A, which skips ignored files: add it by force.
+    git(dir.path(), &["add", "-f", "rendered/web.yaml"]);
+    git(dir.path(), &["commit", "-q", "-m", "rendered"]);
+    let (code, stdout, _) = check(dir.path(), &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["summary"]["files"], 1, "{stdout}");
+    assert_eq!(json["findings"], serde_json::json!([]), "{stdout}");
+    assert!(
+        json["summary"]["preexisting"].as_u64() > Some(0),
+        "{stdout}"
+    );
+    assert_eq!(code, 0);
 }
 
 /// SIGTERM in the middle of a run: the revision's temporary directory,

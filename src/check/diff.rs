@@ -66,10 +66,29 @@ pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate
     } else {
         match &options.config {
             Some(path) => Some(reroot(path)),
-            // The nearest spof.toml in the revision, as in the working
-            // tree: the search stops at the `.git` the revision's directory
-            // holds, as it stops at the repository root.
-            None => crate::config::find_config(&base_cwd),
+            // The nearest spof.toml at or above the checked paths in the
+            // revision; one above the repository is the same file for both
+            // runs.
+            None => {
+                let start = super::run::config_start(&options.paths, &cwd);
+                let in_tree = absolute(&start)
+                    .strip_prefix(&root)
+                    .map(Path::to_path_buf)
+                    .or_else(|_| {
+                        canonical(&start)
+                            .strip_prefix(canonical(&root))
+                            .map(Path::to_path_buf)
+                    });
+                in_tree
+                    .ok()
+                    .and_then(|rest| crate::config::find_config(&tree.join(rest)))
+                    .filter(|p| p.starts_with(&tree))
+                    .or_else(|| {
+                        crate::config::find_config(&start)
+                            .filter(|p| !absolute(p).starts_with(canonical(&root)))
+                            .filter(|p| !absolute(p).starts_with(&root))
+                    })
+            }
         }
     };
     let base_options = RunOptions {

@@ -147,9 +147,16 @@ pub fn materialize(
             first_line(&out.stderr)
         ));
     }
+    // Every file written is tracked, and git ignores `.gitignore` for
+    // tracked files: without them the walk hides none, as the working
+    // tree's walk hides no tracked file.
     let blobs: Vec<Blob> = parse_ls_tree(&out.stdout)
         .into_iter()
-        .filter(|b| b.size <= max_file_size && wanted(&b.path))
+        .filter(|b| {
+            b.size <= max_file_size
+                && wanted(&b.path)
+                && b.path.file_name() != Some(".gitignore".as_ref())
+        })
         .collect();
     watch_signals();
     let base = {

@@ -9,7 +9,8 @@ mod run;
 pub use baseline::write_baseline;
 pub use diff::{compare, new_findings, run_diff};
 pub use run::{
-    BaselineMode, DEFAULT_MAX_FILE_SIZE, RunOptions, run, run_estate, setup_from, unknown_rule,
+    BaselineMode, DEFAULT_MAX_FILE_SIZE, RunOptions, configuration, run, run_estate, setup_from,
+    unknown_rule,
 };
 
 use crate::analysis::{Analysis, Context, Site};

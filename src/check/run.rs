@@ -298,6 +298,17 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
             (None, Some(path)) => path.to_path_buf(),
             (None, None) => PathBuf::from(discover::STDIN_MARKER),
         };
+        // A rooted run names files from its directory before the check, as
+        // a run started there would: Terraform names its roots (and so its
+        // entities) by these paths.
+        let shown = match &options.cwd {
+            Some(_) => match shown.strip_prefix(cwd) {
+                Ok(rest) if rest.as_os_str().is_empty() => PathBuf::from("."),
+                Ok(rest) => rest.to_path_buf(),
+                Err(_) => shown,
+            },
+            None => shown,
+        };
         let cluster = abs.as_ref().and_then(|a| config.cluster_of(a));
         let report_here = repository.is_none() || given.is_some();
         let file = match result {
@@ -430,36 +441,15 @@ fn knowledge_files(
     files
 }
 
-/// The configuration: `--config`, else the nearest spof.toml from the
-/// current directory up, else none. Its path prints as reached from here.
+/// The configuration: `--config`, else the nearest spof.toml at or above
+/// the checked paths, else none.
 fn load_config(
     options: &RunOptions,
     cwd: &Path,
     sources: &mut SourceMap,
 ) -> (Config, Vec<Diagnostic>) {
-    let found = if options.isolated {
-        None
-    } else {
-        options
-            .config
-            .clone()
-            .or_else(|| crate::config::find_config(cwd))
-    };
-    let Some(path) = found else {
+    let Some(path) = config_path(options, cwd) else {
         return (Config::empty(cwd), Vec::new());
-    };
-    let path = if path.is_absolute() {
-        let parent = path
-            .parent()
-            .map(|d| relative_to(d, cwd))
-            .unwrap_or_default();
-        let joined = parent.join(path.file_name().unwrap_or_default());
-        joined
-            .strip_prefix(".")
-            .map(Path::to_path_buf)
-            .unwrap_or(joined)
-    } else {
-        path
     };
     // A rooted run reads it from its directory.
     let path = match &options.cwd {
@@ -467,6 +457,71 @@ fn load_config(
         _ => path,
     };
     crate::config::load(sources, &path)
+}
+
+/// The configuration file a run of `options` reads, as it prints (from
+/// `options.cwd`, else the current directory): `--config`, else the nearest
+/// spof.toml at or above the checked paths. `None` with `--isolated` or
+/// when there is none.
+pub fn configuration(options: &RunOptions) -> Option<PathBuf> {
+    let cwd = match &options.cwd {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir().unwrap_or_else(|_| ".".into()),
+    };
+    config_path(options, &cwd)
+}
+
+/// [`configuration`], with relative paths in `options` relative to `cwd`;
+/// a path found by the lookup prints as reached from `cwd`.
+fn config_path(options: &RunOptions, cwd: &Path) -> Option<PathBuf> {
+    if options.isolated {
+        return None;
+    }
+    let path = options
+        .config
+        .clone()
+        .or_else(|| crate::config::find_config(&config_start(&options.paths, cwd)))?;
+    if !path.is_absolute() {
+        return Some(path);
+    }
+    let parent = path
+        .parent()
+        .map(|d| relative_to(d, cwd))
+        .unwrap_or_default();
+    let joined = parent.join(path.file_name().unwrap_or_default());
+    Some(
+        joined
+            .strip_prefix(".")
+            .map(Path::to_path_buf)
+            .unwrap_or(joined),
+    )
+}
+
+/// Where the lookup of spof.toml starts: the deepest directory holding
+/// every checked path (a file stands for its directory), so that checking
+/// an estate from anywhere applies the estate's own spof.toml, as running
+/// in it would. `cwd` (which relative paths are relative to) when only
+/// standard input is checked, or nothing is named.
+pub(super) fn config_start(paths: &[PathBuf], cwd: &Path) -> PathBuf {
+    paths
+        .iter()
+        .filter(|p| p.as_os_str() != discover::STDIN_MARKER)
+        .map(|p| {
+            let path = absolute_from(p, Some(cwd));
+            match path.parent() {
+                Some(parent) if path.is_file() => parent.to_path_buf(),
+                _ => path,
+            }
+        })
+        .reduce(|common, dir| {
+            common
+                .components()
+                .zip(dir.components())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect()
+        })
+        .unwrap_or_else(|| cwd.to_path_buf())
 }
 
 /// When only files are named (a pre-commit run), the repository whose whole

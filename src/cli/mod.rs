@@ -139,8 +139,8 @@ pub(super) struct InputArgs {
     /// (repeatable).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
-    /// Configuration file [default: the nearest spof.toml from the current
-    /// directory up to the repository root].
+    /// Configuration file [default: the nearest spof.toml at or above the
+    /// checked paths, up to the repository root].
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     config: Option<PathBuf>,
     /// Ignore every spof.toml: report only what the files themselves prove.
@@ -459,6 +459,23 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         (None, Some(path)) => Some(BaselineMode::Write(path.clone())),
         (None, None) => None,
     };
+    // The human output says which configuration applied, on standard
+    // error so that the report itself stays as it was.
+    let configuration = (args.format == render::Format::Human).then(|| {
+        let shown = |path: &Path| render::one_line(&crate::source::display_path(path));
+        match (
+            options.isolated,
+            &options.config,
+            check::configuration(&options),
+        ) {
+            (true, _, _) => "no configuration (--isolated)".to_string(),
+            (false, Some(given), _) => format!("using configuration {} (--config)", shown(given)),
+            (false, None, Some(found)) => format!("using spof.toml at {}", shown(&found)),
+            (false, None, None) => {
+                "no configuration (no spof.toml at or above the checked paths)".to_string()
+            }
+        }
+    });
     let report = match &args.diff_base {
         Some(reference) => match check::run_diff(&options, reference) {
             Ok((report, _)) => report,
@@ -472,6 +489,9 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     // Not freed: the process exits after the command, and freeing the
     // report's sources and diagnostics would only delay that.
     let report = ManuallyDrop::new(report);
+    if let Some(line) = configuration {
+        eprintln!("{line}");
+    }
     // A run that read nothing passes, but never silently. (With
     // `--fail-if-no-files` it is an input error, already in the report.)
     if report.summary.files == 0 && !report.has_input_errors() {

@@ -8,6 +8,7 @@
 //! explicitly are read even when they are symlinks, because the user chose
 //! them.
 
+mod git_index;
 mod ignores;
 mod kind;
 mod read;
@@ -333,9 +334,135 @@ fn walk<T, S, F>(
         scratch: std::marker::PhantomData::<fn() -> S>,
     });
     let walked = walked.into_inner().unwrap_or_else(PoisonError::into_inner);
-    files.found.extend(walked.found.into_iter().flatten());
+    let mut found: Vec<Found<T>> = walked.found.into_iter().flatten().collect();
+    let base = absolute_from(root, files.cwd.as_deref());
+    let tracked = tracked_but_ignored(root, &base, excludes, &found, visit);
+    found.extend(tracked);
+    files.found.extend(found);
     problems.extend(walked.problems);
     problems.extend(ignores.take_problems());
+}
+
+/// The files below `root` that git tracks and the walk did not return
+/// because a `.gitignore` pattern (or `.git/info/exclude`, or the global
+/// excludes file) hid them: git ignores those for tracked files, so spof
+/// does too. The index is read from `.git/index` (see [`git_index`]).
+/// Hidden files, files `--exclude` or a `.ignore` file excludes, and files
+/// reached through a symbolic link stay out, as in the walk. `base` is
+/// `root`'s key.
+fn tracked_but_ignored<T, S, F>(
+    root: &Path,
+    base: &Path,
+    excludes: &Excludes,
+    walked: &[Found<T>],
+    visit: &F,
+) -> Vec<Found<T>>
+where
+    S: Default,
+    F: Fn(&Path, &mut S) -> Option<T>,
+{
+    let Some(repository) = git_root(base) else {
+        return Vec::new();
+    };
+    let Some(index) = git_index::index_path(&repository) else {
+        return Vec::new();
+    };
+    let known: std::collections::HashSet<&Path> = walked.iter().map(|f| f.key.as_path()).collect();
+    let mut dot_ignores = DotIgnores::default();
+    let mut scratch = S::default();
+    let mut added = Vec::new();
+    for tracked in git_index::tracked_files(&index) {
+        let key = repository.join(&tracked);
+        let Ok(below) = key.strip_prefix(base) else {
+            continue;
+        };
+        let hidden = below
+            .components()
+            .any(|c| c.as_os_str().as_encoded_bytes().starts_with(b"."));
+        if hidden || known.contains(key.as_path()) {
+            continue;
+        }
+        let Some(kind) = classify(&key) else {
+            continue;
+        };
+        let path = root.join(below);
+        if excludes.matches(below, false, true)
+            || excludes.is_excluded(&path, None, false)
+            || !real_file_below(base, below)
+            || dot_ignores.ignores(base, below)
+        {
+            continue;
+        }
+        let visit = visit(&path, &mut scratch);
+        added.push(Found {
+            key,
+            path,
+            kind,
+            explicit: false,
+            visit,
+        });
+    }
+    added
+}
+
+/// Whether `base/below` is a regular file reached through directories
+/// alone, none of them a symbolic link: the walk never follows one.
+fn real_file_below(base: &Path, below: &Path) -> bool {
+    let mut path = base.to_path_buf();
+    let mut parts = below.components().peekable();
+    while let Some(part) = parts.next() {
+        path.push(part);
+        let Ok(meta) = path.symlink_metadata() else {
+            return false;
+        };
+        let expected = if parts.peek().is_some() {
+            meta.is_dir()
+        } else {
+            meta.is_file()
+        };
+        if !expected {
+            return false;
+        }
+    }
+    true
+}
+
+/// The `.ignore` files of the directories below a walk root, read once
+/// each: they hide files from spof whether git tracks them or not.
+#[derive(Default)]
+struct DotIgnores {
+    by_dir: std::collections::HashMap<PathBuf, Option<Gitignore>>,
+}
+
+impl DotIgnores {
+    /// Whether the `.ignore` file nearest to `base/below` that matches it
+    /// (from `base` down) ignores it.
+    fn ignores(&mut self, base: &Path, below: &Path) -> bool {
+        let mut dir = base.to_path_buf();
+        let mut dirs = vec![dir.clone()];
+        if let Some(parent) = below.parent() {
+            for part in parent.components() {
+                dir.push(part);
+                dirs.push(dir.clone());
+            }
+        }
+        let file = base.join(below);
+        for dir in dirs.into_iter().rev() {
+            let matcher = self.by_dir.entry(dir).or_insert_with_key(|dir| {
+                let path = dir.join(".ignore");
+                path.is_file().then(|| Gitignore::new(&path).0)
+            });
+            match matcher
+                .as_ref()
+                .map(|m| m.matched_path_or_any_parents(&file, false))
+            {
+                Some(Match::Ignore(_)) => return true,
+                Some(Match::Whitelist(_)) => return false,
+                _ => {}
+            }
+        }
+        false
+    }
 }
 
 /// What the walker's threads found, each thread's files apart.

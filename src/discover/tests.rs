@@ -341,7 +341,8 @@ fn lexical_normalize_drops_dots() {
 }
 
 /// Relative paths keep the form they were given in; tests run from the
-/// package root.
+/// package root. (The tree's `.ignore` hides `ignored.yaml`, which git
+/// tracks: a `.gitignore` would not.)
 #[test]
 fn relative_paths_are_kept_as_reached() {
     let show = |found: &Discovered| -> Vec<String> {
@@ -497,6 +498,98 @@ fn visits_walked_files_once_in_path_order() {
         } else {
             assert_eq!(visited.visit.as_deref(), Some(rel.as_str()));
         }
+    }
+}
+
+/// Runs `git ARGS` in `dir` (the tests' only use of git: spof reads the
+/// index itself).
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn tracked_files_are_read_whatever_gitignore_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    touch(
+        root,
+        &[
+            "keep.yaml",
+            "rendered/web.yaml",
+            "rendered/scratch.yaml",
+            "gen.out.yaml",
+            "sub/local.yaml",
+            "sub/.hidden/x.yaml",
+            "excluded/x.yaml",
+            "deploy/web.gen.yaml",
+        ],
+    );
+    fs::write(
+        root.join(".gitignore"),
+        "rendered/\n*.out.yaml\nsub/\nexcluded/\n*.gen.yaml\n",
+    )
+    .unwrap();
+    git(root, &["init", "-q"]);
+    // Tracked despite the patterns: all but `rendered/scratch.yaml`.
+    git(
+        root,
+        &[
+            "add",
+            "-f",
+            "keep.yaml",
+            "rendered/web.yaml",
+            "gen.out.yaml",
+            "sub",
+            "excluded",
+            "deploy",
+        ],
+    );
+    fs::write(root.join("sub/.ignore"), "local.yaml\n").unwrap();
+    let found = discover(&DiscoverOptions {
+        paths: vec![root.to_path_buf()],
+        excludes: vec!["excluded/".into()],
+        force_exclude: false,
+    });
+    // `.ignore` files, hidden files and --exclude still apply; untracked
+    // ignored files stay out.
+    assert_eq!(
+        rel_inputs(&found, root),
+        [
+            "deploy/web.gen.yaml",
+            "gen.out.yaml",
+            "keep.yaml",
+            "rendered/web.yaml"
+        ]
+    );
+    // Walking a directory below the root of the work tree.
+    let deploy = root.join("deploy");
+    let found = discover(&opts(&[&deploy]));
+    assert_eq!(rel_inputs(&found, root), ["deploy/web.gen.yaml"]);
+    // A tracked file behind a directory that became a symbolic link is not
+    // followed.
+    #[cfg(unix)]
+    {
+        let outside = tempfile::tempdir().unwrap();
+        let elsewhere = outside.path().join("rendered");
+        fs::rename(root.join("rendered"), &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.join("rendered")).unwrap();
+        let found = discover(&DiscoverOptions {
+            paths: vec![root.to_path_buf()],
+            excludes: vec!["excluded/".into()],
+            force_exclude: false,
+        });
+        assert_eq!(
+            rel_inputs(&found, root),
+            ["deploy/web.gen.yaml", "gen.out.yaml", "keep.yaml"]
+        );
     }
 }
 

@@ -80,13 +80,6 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Option<Synta
                  `{{...}}` (flow collections, and all of JSON)"
             ));
         }
-        if e.help.is_none() && e.message == "invalid indentation" {
-            e.help = Some(
-                "YAML requires every line of a value, including the closing `]` or `}` of a \
-                 flow collection, to be indented more than its key; some tools accept less"
-                    .to_string(),
-            );
-        }
         e
     });
     // saphyr stops at a NUL byte with a message about something else (the
