@@ -53,6 +53,8 @@ resource "aws_db_instance" "this" {
 fn repository() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
+    // A repository: spof.toml is looked for up to its root.
+    std::fs::create_dir(root.join(".git")).unwrap();
     std::fs::write(root.join("spof.toml"), "").unwrap();
     std::fs::write(root.join("app.yaml"), APP).unwrap();
     std::fs::create_dir_all(root.join("infra")).unwrap();

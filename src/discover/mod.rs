@@ -335,8 +335,7 @@ fn walk<T, S, F>(
     });
     let walked = walked.into_inner().unwrap_or_else(PoisonError::into_inner);
     let mut found: Vec<Found<T>> = walked.found.into_iter().flatten().collect();
-    let base = absolute_from(root, files.cwd.as_deref());
-    let tracked = tracked_but_ignored(root, &base, excludes, &found, visit);
+    let tracked = tracked_but_ignored(root, &base, options.excludes, &found, visit);
     found.extend(tracked);
     files.found.extend(found);
     problems.extend(walked.problems);

@@ -557,6 +557,7 @@ fn tracked_files_are_read_whatever_gitignore_says() {
         paths: vec![root.to_path_buf()],
         excludes: vec!["excluded/".into()],
         force_exclude: false,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
     });
     // `.ignore` files, hidden files and --exclude still apply; untracked
     // ignored files stay out.
@@ -585,6 +586,7 @@ fn tracked_files_are_read_whatever_gitignore_says() {
             paths: vec![root.to_path_buf()],
             excludes: vec!["excluded/".into()],
             force_exclude: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
         });
         assert_eq!(
             rel_inputs(&found, root),
