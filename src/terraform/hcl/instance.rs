@@ -609,6 +609,7 @@ impl<'p> Instance<'p> {
     ) -> (Body, V) {
         let mut body = Body::default();
         let mut object = hcl::Map::new();
+        let mut attrs = Vec::with_capacity(ir.attrs.len());
         for attr in &ir.attrs {
             if top
                 && matches!(
@@ -627,15 +628,16 @@ impl<'p> Instance<'p> {
                     .clone()
                     .unwrap_or_else(|_| V::String(UNKNOWN.to_string())),
             );
-            body.attrs.insert(
+            attrs.push((
                 attr.name.clone(),
                 Attr {
                     value: to_value(&value),
                     span: attr.span,
                     origin: self.follow(&attr.expr).unwrap_or(attr.span),
                 },
-            );
+            ));
         }
+        body.attrs = attrs.into_iter().collect();
         for block in &ir.blocks {
             if block.kind == "dynamic" {
                 self.dynamic(block, env, scope, via, refs, &mut body, &mut object);
