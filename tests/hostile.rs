@@ -699,7 +699,11 @@ fn terraform_remainder_by_zero_is_unknown_not_a_crash() {
         let dir = case_dir(name, text.as_bytes());
         let run = spof(dir.path(), &["."]);
         assert_clean(&run, name);
-        assert!(has_entity(&run, "aws_db_instance.db"), "{name}: {}", run.stdout);
+        assert!(
+            has_entity(&run, "aws_db_instance.db"),
+            "{name}: {}",
+            run.stdout
+        );
     }
 }
 

@@ -837,9 +837,7 @@ fn replace(args: FuncArgs) -> R {
     } else {
         s.matches(from.as_str()).count()
     };
-    fits(
-        (s.len() - matches * from.len()).saturating_add(matches.saturating_mul(to.len())),
-    )?;
+    fits((s.len() - matches * from.len()).saturating_add(matches.saturating_mul(to.len())))?;
     Ok(Value::String(s.replace(&from, &to)))
 }
 
@@ -886,7 +884,9 @@ fn substr(args: FuncArgs) -> R {
         usize::try_from(start).map_err(|e| e.to_string())?,
         usize::try_from(end).map_err(|e| e.to_string())?,
     );
-    Ok(Value::String(s.chars().skip(start).take(end - start).collect()))
+    Ok(Value::String(
+        s.chars().skip(start).take(end - start).collect(),
+    ))
 }
 
 fn startswith(args: FuncArgs) -> R {

@@ -82,9 +82,7 @@ pub enum Limit {
 }
 
 /// What the evaluation of a root module could not do, to be reported.
-#[derive(
-    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum EvalNote {
     /// A local module call not followed: its module is already being
     /// instantiated above it (Terraform refuses such a cycle).
@@ -119,9 +117,7 @@ impl EvalNote {
                     ),
                 )
                 .with_label("module cycle")
-                .with_help(
-                    "the call is not followed; every module in the cycle is analysed once",
-                ),
+                .with_help("the call is not followed; every module in the cycle is analysed once"),
             ),
             EvalNote::Limit { .. } => None,
         }
@@ -522,14 +518,7 @@ impl<'f> Evaluator<'f> {
 
     /// The value `name` names, then `ops` applied to it. The value is
     /// copied whole before it is indexed: that copy is charged.
-    fn traverse_root(
-        &self,
-        name: &str,
-        ops: &[Op],
-        env: &dyn Env,
-        scope: &Scope,
-        span: Span,
-    ) -> R {
+    fn traverse_root(&self, name: &str, ops: &[Op], env: &dyn Env, scope: &Scope, span: Span) -> R {
         if let Some(v) = scope.get(name) {
             self.charge(weight(v, MAX_VALUE_BYTES), span)?;
             return self.apply(v.clone(), ops, env, scope);
@@ -913,9 +902,7 @@ fn arithmetic(op: BinaryOperator, a: hcl::Number, b: hcl::Number) -> R {
         B::Mod => x % y,
         _ => return Err(Fail::Error),
     };
-    hcl::Number::from_f64(f)
-        .map(V::Number)
-        .ok_or(Fail::Unknown)
+    hcl::Number::from_f64(f).map(V::Number).ok_or(Fail::Unknown)
 }
 
 /// A whole number, exactly.

@@ -60,8 +60,14 @@ fn division_and_remainder_by_zero_are_errors() {
 fn arithmetic_is_exact_or_unknown_never_wrong() {
     let cases: &[(&str, V)] = &[
         ("-9223372036854775808 % -1", V::from(0)),
-        ("-9223372036854775808 / -1", V::from(9_223_372_036_854_775_808u64)),
-        ("-(-9223372036854775808)", V::from(9_223_372_036_854_775_808u64)),
+        (
+            "-9223372036854775808 / -1",
+            V::from(9_223_372_036_854_775_808u64),
+        ),
+        (
+            "-(-9223372036854775808)",
+            V::from(9_223_372_036_854_775_808u64),
+        ),
         ("-9223372036854775808 - 1", num("-9223372036854775809")),
         ("18446744073709551615 + 1", num("18446744073709551616")),
         ("18446744073709551615 - 18446744073709551615", V::from(0)),
@@ -75,7 +81,10 @@ fn arithmetic_is_exact_or_unknown_never_wrong() {
         ("-0.0 * 1", V::from(0)),
         (r#""3" * "4""#, V::from(12)),
         (r#"-"2""#, V::from(-2)),
-        ("9223372036854775807 + 1 > 9223372036854775807", V::Bool(true)),
+        (
+            "9223372036854775807 + 1 > 9223372036854775807",
+            V::Bool(true),
+        ),
         ("-1 < 18446744073709551615", V::Bool(true)),
         ("1.5 >= 1.5", V::Bool(true)),
     ];
@@ -125,15 +134,25 @@ fn a_value_too_large_is_unknown_and_noted_where_it_is_made() {
         format!(r#"replace({}, "", {})"#, kb("x", 1000), kb("y", 20_000)),
         r#"formatlist("%10000s%10000s", range(1000), range(1000))"#.to_string(),
         format!(r#"split("", {})"#, kb("x", 1_000_000)),
-        format!("jsonencode([for i in range(1000) : {}])", kb("\\u0001", 3000)),
+        format!(
+            "jsonencode([for i in range(1000) : {}])",
+            kb("\\u0001", 3000)
+        ),
         // Upper case of "ΐ" is three characters, six bytes.
         format!("upper({})", kb("ΐ", 3_000_000)),
         // Collections: each element small, the whole too large.
-        format!("[for i in range(1000) : [for j in range(100) : {}]]", kb("x", 200)),
-        format!("{{for i in range(1000) : i => [for j in range(100) : {}]}}", kb("x", 200)),
+        format!(
+            "[for i in range(1000) : [for j in range(100) : {}]]",
+            kb("x", 200)
+        ),
+        format!(
+            "{{for i in range(1000) : i => [for j in range(100) : {}]}}",
+            kb("x", 200)
+        ),
         format!("[for i in range(1000) : {}]", kb("x", 20_000)),
         format!("[{0}, {0}]", kb("x", 10_000_000)),
-        r#""%{for i in range(1000)}%{for j in range(1000)}xxxxxxxxxxxxxxxxxxxx%{endfor}%{endfor}""#.to_string(),
+        r#""%{for i in range(1000)}%{for j in range(1000)}xxxxxxxxxxxxxxxxxxxx%{endfor}%{endfor}""#
+            .to_string(),
     ] {
         let (r, notes) = eval(&text);
         let head: String = text.chars().take(60).collect();
@@ -150,7 +169,10 @@ fn a_value_too_large_is_unknown_and_noted_where_it_is_made() {
         );
     }
     // Under the limit, the same constructs are evaluated.
-    let (r, notes) = eval(&format!(r#"length(join("", [for i in range(1000) : {}]))"#, kb("x", 1000)));
+    let (r, notes) = eval(&format!(
+        r#"length(join("", [for i in range(1000) : {}]))"#,
+        kb("x", 1000)
+    ));
     assert_eq!((r, notes), (Ok(V::from(1_000_000)), Vec::new()));
 }
 
@@ -180,7 +202,8 @@ fn distinct_and_toset_are_not_quadratic() {
     let started = std::time::Instant::now();
     let r = value("length(distinct(concat(range(1000), range(1000), range(1000), range(1000))))");
     assert_eq!(r, Ok(V::from(1000)));
-    let r = value("length(toset(concat([for i in range(1000) : [i]], [for i in range(1000) : [i]])))");
+    let r =
+        value("length(toset(concat([for i in range(1000) : [i]], [for i in range(1000) : [i]])))");
     assert_eq!(r, Ok(V::from(1000)));
     // Equal as Terraform compares: maps whatever their order, lists
     // element by element.
@@ -190,7 +213,10 @@ fn distinct_and_toset_are_not_quadratic() {
             "[{a = 1, b = 2}, {a = 1}]",
         ),
         (r#"distinct([[1], ["1"], [1], []])"#, r#"[[1], ["1"], []]"#),
-        (r#"distinct(["a", "b", "a", null, null])"#, r#"["a", "b", null]"#),
+        (
+            r#"distinct(["a", "b", "a", null, null])"#,
+            r#"["a", "b", null]"#,
+        ),
     ] {
         assert_eq!(value(text), value(want), "{text}");
     }
@@ -240,7 +266,10 @@ fn modules_that_call_each_other_are_each_analysed_once() {
     let error = load.notes[0].error().unwrap();
     assert_eq!(error.code, "module-cycle");
     let at = text.find("source =").unwrap();
-    assert_eq!(error.span.range, TextRange::new(at, at + "source = \"./\"".len()));
+    assert_eq!(
+        error.span.range,
+        TextRange::new(at, at + "source = \"./\"".len())
+    );
 
     // A module reached twice without a cycle is no cycle.
     let load = run(&[
@@ -312,7 +341,8 @@ fn operand() -> impl Strategy<Value = V> {
     let leaf = prop_oneof![
         Just(V::Null),
         any::<bool>().prop_map(V::Bool),
-        prop::sample::select(vec![i64::MIN, i64::MIN + 1, -1, 0, 1, 2, 3, i64::MAX]).prop_map(V::from),
+        prop::sample::select(vec![i64::MIN, i64::MIN + 1, -1, 0, 1, 2, 3, i64::MAX])
+            .prop_map(V::from),
         any::<i64>().prop_map(V::from),
         prop::sample::select(vec![u64::MAX, 1 << 63, (1 << 63) + 1]).prop_map(V::from),
         any::<u64>().prop_map(V::from),
