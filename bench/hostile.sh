@@ -36,6 +36,15 @@ printf 'resource "aws_instance" "x" {\n  count = 10000\n  availability_zone = "u
 # in logarithmic time, not by counting the line's characters.
 gen one-line-plan.json "'{\"format_version\":\"1.2\",\"planned_values\":{\"root_module\":{\"resources\":[' + ','.join('{\"address\":\"aws_db_instance.d%d\",\"mode\":\"managed\",\"type\":\"aws_db_instance\",\"name\":\"d%d\",\"values\":{\"identifier\":\"d%d\",\"tags\":{\"team\":\"équipe\"},\"multi_az\":false}},{\"address\":\"aws_s3_bucket.b%d\",\"mode\":\"managed\",\"type\":\"aws_s3_bucket\",\"name\":\"b%d\",\"values\":{\"bucket\":\"b%d\"}}' % ((i,) * 6) for i in range(55000)) + ']}}}'"
 gen flow-list.yaml "'{apiVersion: v1, kind: List, items: [' + ', '.join('{apiVersion: apps/v1, kind: Deployment, metadata: {name: w%d, labels: {team: équipe}}, spec: {replicas: 1, selector: {matchLabels: {app: w%d}}, template: {metadata: {labels: {app: w%d}}, spec: {containers: [{name: c, image: nginx}]}}}}' % (i, i, i) for i in range(62000)) + ']}\n'"
+# Terraform evaluation: a remainder by zero (HCL, JSON), locals that double
+# a string 59 times, work that multiplies through a module's count, a
+# resource's count and a for expression.
+gen mod-zero.tf "'variable \"azs\" {\n  default = []\n}\nresource \"aws_instance\" \"web\" {\n  count = 2\n  availability_zone = var.azs[count.index % length(var.azs)]\n}\n'"
+gen mod-zero.tf.json "'{\"resource\": {\"aws_instance\": {\"web\": {\"ami\": \"\${2 % 0}\"}}}}'"
+gen doubling.tf "'locals {\n  s1 = \"xx\"\n' + ''.join('  s%d = \"\${local.s%d}\${local.s%d}\"\n' % (i, i - 1, i - 1) for i in range(2, 60)) + '}\nresource \"aws_instance\" \"web\" {\n  ami = local.s59\n}\n'"
+gen nested-count.tf "'module \"m\" {\n  count  = 10\n  source = \"./m\"\n}\n'"
+mkdir -p "$work/nested-count.tf/m"
+python3 -c "import sys; sys.stdout.write('resource \"null_resource\" \"x\" {\n  count = 1000\n  triggers = { n = length([for i in range(1000) : \"\${i}-\${count.index}\"]) }\n}\n')" > "$work/nested-count.tf/m/main.tf"
 for f in testdata/hostile/*.yaml; do
     name=$(basename "$f")
     [ "$name" = web.yaml ] && continue

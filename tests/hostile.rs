@@ -1397,3 +1397,141 @@ fn a_run_that_reads_nothing_is_never_silent() {
     assert_clean(&run, "deploy");
     assert!(!stderr.contains("warning"), "{stderr}");
 }
+
+// ---------------------------------------------------------------------------
+// Terraform evaluation: remainders by zero, values that double, work that
+// multiplies, module cycles.
+
+/// A resource every Terraform case below holds, after the hostile
+/// expression: its finding shows the file was still analysed.
+const DB: &str = "resource \"aws_db_instance\" \"db\" {\n  multi_az = false\n}\n";
+
+fn has_entity(run: &Run, suffix: &str) -> bool {
+    run.entities().iter().any(|e| e.ends_with(suffix))
+}
+
+/// `%` by zero, in HCL and in `.tf.json`, and the one remainder that
+/// overflows: no panic, the value is unknown, the rest of the file and
+/// web.yaml are analysed.
+#[test]
+fn terraform_remainder_by_zero_is_unknown_not_a_crash() {
+    let cases = [
+        (
+            "azs.tf",
+            format!(
+                "variable \"azs\" {{\n  default = []\n}}\n\
+                 resource \"aws_instance\" \"web\" {{\n  count = 2\n  \
+                 availability_zone = var.azs[count.index % length(var.azs)]\n}}\n{DB}"
+            ),
+        ),
+        (
+            "float.tf",
+            format!("locals {{\n  x = 1.5 % 0.0\n}}\noutput \"x\" {{\n  value = local.x\n}}\n{DB}"),
+        ),
+        (
+            "min.tf",
+            format!("output \"x\" {{\n  value = -9223372036854775808 % -1\n}}\n{DB}"),
+        ),
+        (
+            "main.tf.json",
+            r#"{"resource": {"aws_instance": {"web": {"ami": "${2 % 0}"}},
+ "aws_db_instance": {"db": {"multi_az": false}}}}"#
+                .to_string(),
+        ),
+    ];
+    for (name, text) in cases {
+        let dir = case_dir(name, text.as_bytes());
+        let run = spof(dir.path(), &["."]);
+        assert_clean(&run, name);
+        assert!(
+            has_entity(&run, "aws_db_instance.db"),
+            "{name}: {}",
+            run.stdout
+        );
+    }
+}
+
+/// Locals that double a string 59 times (2^59 bytes if evaluated): the
+/// run finishes, with one info finding at the first value past the limit,
+/// and the rest is analysed.
+#[test]
+fn terraform_doubling_locals_are_bounded() {
+    let mut text = String::from("locals {\n  s1 = \"xx\"\n");
+    for i in 2..60 {
+        let p = i - 1;
+        text.push_str(&format!("  s{i} = \"${{local.s{p}}}${{local.s{p}}}\"\n"));
+    }
+    text.push_str("}\nresource \"aws_instance\" \"web\" {\n  ami = local.s59\n}\n");
+    text.push_str(DB);
+    let dir = case_dir("main.tf", text.as_bytes());
+    let started = std::time::Instant::now();
+    let run = spof(dir.path(), &["."]);
+    assert!(started.elapsed().as_secs() < 30, "{:?}", started.elapsed());
+    assert_eq!(run.errors(), []);
+    let limits: Vec<_> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.0 == "SPOF027")
+        .collect();
+    // s24 is the first string over 16 MiB: line 25, its template.
+    assert_eq!(limits.len(), 1, "{limits:?}");
+    assert_eq!((limits[0].2, limits[0].3), (25, 9), "{limits:?}");
+    assert!(limits[0].1.contains("larger than 16 MiB"), "{limits:?}");
+    assert!(has_entity(&run, "aws_db_instance.db"), "{}", run.stdout);
+    assert!(has_entity(&run, "aws_instance.web"), "{}", run.stdout);
+    assert!(run.entities().iter().any(|e| e == WEB), "{}", run.stdout);
+}
+
+/// Ten module instances × `count = 1000` × a `for` over 1000: the work
+/// budget is shared by the whole instance tree, so it cannot multiply out.
+#[test]
+fn terraform_nested_work_is_bounded_as_a_whole() {
+    let dir = case_dir(
+        "main.tf",
+        format!("module \"m\" {{\n  count  = 10\n  source = \"./m\"\n}}\n{DB}").as_bytes(),
+    );
+    std::fs::create_dir(dir.path().join("m")).unwrap();
+    std::fs::write(
+        dir.path().join("m/main.tf"),
+        "resource \"null_resource\" \"x\" {\n  count = 1000\n  \
+         triggers = { n = length([for i in range(1000) : \"${i}-${count.index}\"]) }\n}\n",
+    )
+    .unwrap();
+    let started = std::time::Instant::now();
+    let run = spof(dir.path(), &["."]);
+    assert!(started.elapsed().as_secs() < 60, "{:?}", started.elapsed());
+    assert_eq!(run.errors(), []);
+    let limits: Vec<_> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.0 == "SPOF027")
+        .collect();
+    assert_eq!(limits.len(), 1, "{limits:?}");
+    assert!(limits[0].1.contains("more work"), "{limits:?}");
+    assert!(has_entity(&run, "aws_db_instance.db"), "{}", run.stdout);
+}
+
+/// Two modules that call each other, and a module that calls itself: the
+/// call that closes the cycle is an input error at its `source`; every
+/// module's resources are analysed once.
+#[test]
+fn terraform_module_cycles_are_reported_and_each_module_analysed() {
+    let call = |to: &str| format!("module \"next\" {{\n  source = \"{to}\"\n}}\n{DB}");
+    let dir = case_dir("a/main.tf", call("../b").as_bytes());
+    std::fs::create_dir(dir.path().join("b")).unwrap();
+    std::fs::write(dir.path().join("b/main.tf"), call("../a")).unwrap();
+    let run = spof(dir.path(), &["."]);
+    assert_reported(&run, "b/main.tf", 2, "a module it is itself part of");
+    assert_eq!(run.errors().len(), 1, "{:?}", run.errors());
+    let dbs: Vec<String> = run
+        .entities()
+        .into_iter()
+        .filter(|e| e.ends_with("aws_db_instance.db"))
+        .collect();
+    assert_eq!(dbs.len(), 2, "{dbs:?}");
+
+    let dir = case_dir("self/main.tf", call("./").as_bytes());
+    let run = spof(dir.path(), &["."]);
+    assert_reported(&run, "self/main.tf", 2, "a module it is itself part of");
+    assert!(has_entity(&run, "aws_db_instance.db"), "{}", run.stdout);
+}
