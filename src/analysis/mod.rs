@@ -16,6 +16,13 @@ use crate::model::{
 use crate::source::Span;
 use std::collections::HashSet;
 
+/// Most hops of a chain an explanation lists (a finding's related
+/// locations, a simulation's reasons). A longer chain lists its first
+/// `CHAIN_HOPS - 1` hops and then its last one, saying how many it leaves
+/// out: every entity of the chain has an explanation of its own that
+/// continues it, so one stays small however long the chain is.
+pub const CHAIN_HOPS: usize = 8;
+
 /// Where a cluster's nodes are, as far as the configuration or the Node
 /// objects say.
 #[derive(Debug, Clone, Default)]
@@ -137,12 +144,27 @@ pub struct Hop {
     pub edge: DepEdge,
 }
 
+/// Where the chain of one exposure ends, found once for all of them: a
+/// finding on each entity of a long chain cites its root in constant time
+/// instead of walking the chain again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct End {
+    /// The entity whose own cause it is, and the cause's index.
+    root: Option<(usize, usize)>,
+    /// Dependency hops from the exposure to the end.
+    hops: usize,
+    /// The last of those hops.
+    last: Option<Hop>,
+}
+
 pub struct Analysis {
     /// Every cause found in each entity's own declarations, whether or not
     /// another cluster's declaration survives it.
     pub causes: Vec<Vec<Cause>>,
     /// The single failures that take each entity down, own ones first.
     pub exposures: Vec<Vec<Exposure>>,
+    /// Where each exposure's chain ends (same indices as `exposures`).
+    ends: Vec<Vec<End>>,
 }
 
 impl Analysis {
@@ -190,28 +212,50 @@ impl Analysis {
             }
         }
         explain_through_backends(model, graph, &causes, &mut exposures);
-        Self { causes, exposures }
+        let ends = chain_ends(&exposures);
+        Self {
+            causes,
+            exposures,
+            ends,
+        }
+    }
+
+    fn end(&self, entity: usize, unit: &Unit) -> Option<&End> {
+        let x = self.exposures.get(entity)?.iter().position(|x| &x.unit == unit)?;
+        self.ends.get(entity)?.get(x)
+    }
+
+    /// The declaration whose own placement makes `entity` fail with
+    /// `unit`, through its chain of dependencies, and that cause.
+    pub fn root(&self, entity: usize, unit: &Unit) -> Option<(usize, &Cause)> {
+        let (at, c) = self.end(entity, unit)?.root?;
+        Some((at, self.causes.get(at)?.get(c)?))
+    }
+
+    /// How many dependency hops lead from `entity` to the root of `unit`.
+    pub fn hop_count(&self, entity: usize, unit: &Unit) -> usize {
+        self.end(entity, unit).map_or(0, |end| end.hops)
+    }
+
+    /// The last of those hops: the one into the root's entity.
+    pub fn last_hop(&self, entity: usize, unit: &Unit) -> Option<Hop> {
+        self.end(entity, unit)?.last
     }
 
     /// The hops from `entity` down to the declaration that causes `unit`,
-    /// and that cause.
-    pub fn chain(&self, entity: usize, unit: &Unit) -> (Vec<Hop>, Option<(usize, &Cause)>) {
-        let mut hops = Vec::new();
+    /// in order; as many as [`Analysis::hop_count`] says, walked lazily so
+    /// that a caller listing a few of them never walks a long chain.
+    pub fn hops<'a>(&'a self, entity: usize, unit: &'a Unit) -> impl Iterator<Item = Hop> + 'a {
         let mut at = entity;
-        // A chain never revisits an entity; the bound guards cycles.
-        for _ in 0..=self.exposures.len() {
-            let Some(exposure) = self.exposures[at].iter().find(|x| &x.unit == unit) else {
-                break;
+        (0..self.hop_count(entity, unit)).map_while(move |_| {
+            let exposure = self.exposures[at].iter().find(|x| &x.unit == unit)?;
+            let Via::Dependency(edge) = exposure.via else {
+                return None;
             };
-            match exposure.via {
-                Via::Own(c) => return (hops, Some((at, &self.causes[at][c]))),
-                Via::Dependency(edge) => {
-                    hops.push(Hop { from: at, edge });
-                    at = edge.target;
-                }
-            }
-        }
-        (hops, None)
+            let hop = Hop { from: at, edge };
+            at = edge.target;
+            Some(hop)
+        })
     }
 
     /// Whether the unit takes the entity down.
@@ -226,6 +270,83 @@ impl Analysis {
             .iter()
             .any(|x| &x.unit == unit && matches!(x.via, Via::Own(_)))
     }
+}
+
+/// Where the chain of every exposure ends, each exposure visited once: a
+/// walk stops at the first exposure whose end is known and fills in the
+/// ones it passed on its way back.
+fn chain_ends(exposures: &[Vec<Exposure>]) -> Vec<Vec<End>> {
+    #[derive(Clone, Copy)]
+    enum State {
+        Unknown,
+        OnPath,
+        Done(End),
+    }
+    let broken = End {
+        root: None,
+        hops: 0,
+        last: None,
+    };
+    let mut state: Vec<Vec<State>> = exposures
+        .iter()
+        .map(|xs| vec![State::Unknown; xs.len()])
+        .collect();
+    let mut path: Vec<(usize, usize, Hop)> = Vec::new();
+    for e in 0..exposures.len() {
+        for x in 0..exposures[e].len() {
+            path.clear();
+            let (mut at, mut i) = (e, x);
+            let mut end = loop {
+                match state[at][i] {
+                    State::Done(end) => break end,
+                    // A chain that comes back on itself ends there.
+                    State::OnPath => break broken,
+                    State::Unknown => {}
+                }
+                let exposure = &exposures[at][i];
+                let edge = match exposure.via {
+                    Via::Own(c) => {
+                        let end = End {
+                            root: Some((at, c)),
+                            hops: 0,
+                            last: None,
+                        };
+                        state[at][i] = State::Done(end);
+                        break end;
+                    }
+                    Via::Dependency(edge) => edge,
+                };
+                state[at][i] = State::OnPath;
+                path.push((at, i, Hop { from: at, edge }));
+                let next = exposures
+                    .get(edge.target)
+                    .and_then(|ys| ys.iter().position(|y| y.unit == exposure.unit));
+                match next {
+                    Some(j) => (at, i) = (edge.target, j),
+                    None => break broken,
+                }
+            };
+            for &(at, i, hop) in path.iter().rev() {
+                end = End {
+                    root: end.root,
+                    hops: end.hops + 1,
+                    last: end.last.or(Some(hop)),
+                };
+                state[at][i] = State::Done(end);
+            }
+        }
+    }
+    state
+        .into_iter()
+        .map(|xs| {
+            xs.into_iter()
+                .map(|s| match s {
+                    State::Done(end) => end,
+                    State::Unknown | State::OnPath => broken,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A Service fails with its cluster's zone on its own, but the better

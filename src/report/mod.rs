@@ -19,6 +19,7 @@ use crate::model::{Expiry, Level, Role, Suppression};
 use crate::render::Summary;
 use crate::source::{SourceMap, Span};
 use std::collections::BTreeMap;
+use std::io::Write as _;
 
 pub use html::escape as escape_html;
 
@@ -39,7 +40,13 @@ pub fn render(
     match format {
         ReportFormat::Html => w.write_all(html::render(data).as_bytes()),
         ReportFormat::Markdown => w.write_all(markdown::render(data).as_bytes()),
-        ReportFormat::Json => json::render(data, w),
+        // Standard output is line-buffered: the pretty-printed document
+        // would cost a system call per line.
+        ReportFormat::Json => {
+            let mut buffered = std::io::BufWriter::new(w);
+            json::render(data, &mut buffered)?;
+            buffered.flush()
+        }
     }
 }
 

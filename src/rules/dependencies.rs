@@ -3,7 +3,7 @@
 //! declared dependencies that name nothing.
 
 use super::{Finding, Input, Rule, Settings};
-use crate::analysis::{Cause, Reason, Unit};
+use crate::analysis::{CHAIN_HOPS, Cause, Hop, Reason, Unit};
 use crate::diagnostic::Severity;
 use crate::graph::DepEdge;
 use crate::model::{Combine, Reference, Role, Strength};
@@ -168,8 +168,7 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             }
             finding = with_chain(input, finding, edge.target, first);
             let all_info = units.iter().all(|u| {
-                let (_, root) = analysis.chain(edge.target, u);
-                root.is_some_and(|(_, c)| {
+                analysis.root(edge.target, u).is_some_and(|(_, c)| {
                     matches!(
                         c.reason,
                         Reason::NoZoneSpread {
@@ -188,28 +187,45 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
 }
 
 /// Adds the chain from entity `e` down to the declaration that makes it
-/// fail with `unit` as related locations: each hop, then the cause.
+/// fail with `unit` as related locations: each hop (at most
+/// [`CHAIN_HOPS`]), then the cause.
 pub(super) fn with_chain(
     input: &Input<'_>,
     mut finding: Finding,
     e: usize,
     unit: &Unit,
 ) -> Finding {
-    let (hops, root) = input.analysis.chain(e, unit);
-    for hop in hops {
+    let analysis = input.analysis;
+    let hop_text = |hop: Hop| {
         let d = &input.model.entities[hop.from].instances[hop.edge.instance].dependencies
             [hop.edge.dependency];
-        finding = finding.related(
-            d.span,
-            format!(
-                "{} depends on {} ({})",
-                input.entity_label(hop.from),
-                input.entity_label(hop.edge.target),
-                d.via
-            ),
+        let text = format!(
+            "{} depends on {} ({})",
+            input.entity_label(hop.from),
+            input.entity_label(hop.edge.target),
+            d.via
         );
+        (d.span, text)
+    };
+    let total = analysis.hop_count(e, unit);
+    let shown = if total > CHAIN_HOPS {
+        CHAIN_HOPS - 1
+    } else {
+        total
+    };
+    for hop in analysis.hops(e, unit).take(shown) {
+        let (span, text) = hop_text(hop);
+        finding = finding.related(span, text);
     }
-    if let Some((at, cause)) = root {
+    if total > shown
+        && let Some(last) = analysis.last_hop(e, unit)
+    {
+        let left_out = total - shown - 1;
+        let (span, text) = hop_text(last);
+        let hops = if left_out == 1 { "hop" } else { "hops" };
+        finding = finding.related(span, format!("… {left_out} more {hops}, then {text}"));
+    }
+    if let Some((at, cause)) = analysis.root(e, unit) {
         finding = finding.related(cause.span, cause_text(input, at, cause));
     }
     finding
