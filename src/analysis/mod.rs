@@ -8,12 +8,14 @@
 //! single failures ([`Unit`]s) that take it down, each traced back to the
 //! placement fact that causes it, through the chain of dependencies.
 
-use crate::graph::{DepEdge, Graph};
+use crate::graph::{DepEdge, Graph, Resolved};
 use crate::model::{
     CloudUnit, Combine, Domain, Entity, Guarantee, Instance, K8S_ID_PREFIX, Level, Model,
     ReplicaSource, Strength, WorkloadKind,
 };
 use crate::source::Span;
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
 /// Most hops of a chain an explanation lists (a finding's related
@@ -196,11 +198,13 @@ impl Analysis {
             .collect();
 
         // Dependencies before dependents; a cycle is iterated to a fixpoint.
-        for members in graph.hard_components() {
+        let components = graph.hard_components();
+        let shared = SharedUnits::new(graph, &components);
+        for (c, members) in components.iter().enumerate() {
             loop {
                 let mut changed = false;
-                for &e in &members {
-                    let inherited = inherit(model, graph, &exposures, e);
+                for &e in members {
+                    let inherited = inherit(model, graph, &exposures, e, (&shared, c));
                     if !inherited.is_empty() {
                         exposures[e].extend(inherited);
                         changed = true;
@@ -221,7 +225,11 @@ impl Analysis {
     }
 
     fn end(&self, entity: usize, unit: &Unit) -> Option<&End> {
-        let x = self.exposures.get(entity)?.iter().position(|x| &x.unit == unit)?;
+        let x = self
+            .exposures
+            .get(entity)?
+            .iter()
+            .position(|x| &x.unit == unit)?;
         self.ends.get(entity)?.get(x)
     }
 
@@ -377,11 +385,11 @@ fn explain_through_backends(
                 continue;
             }
             let unit = &exposures[e][x].unit;
-            let backend = graph.dependencies[e].iter().find(|d| {
+            let backend = graph.dependencies(e).find(|d| {
                 d.strength == Strength::Hard && exposures[d.target].iter().any(|y| &y.unit == unit)
             });
             if let Some(edge) = backend {
-                exposures[e][x].via = Via::Dependency(*edge);
+                exposures[e][x].via = Via::Dependency(edge);
             }
         }
     }
@@ -419,43 +427,168 @@ fn own_exposures(entity: &Entity, causes: &[Cause]) -> Vec<Exposure> {
     out
 }
 
-/// Exposures `e` gets from its hard dependencies that it does not have yet,
-/// each unit once.
-fn inherit(model: &Model, graph: &Graph, exposures: &[Vec<Exposure>], e: usize) -> Vec<Exposure> {
-    let hard: Vec<&DepEdge> = graph.dependencies[e]
+/// What the entities of each target set fail with, found once per set and
+/// shared by every entity whose dependencies name it: 10,000 Services
+/// selecting the same 2,000 workloads compare those workloads once, not
+/// 10,000 times. Only sets whose members are final (in an earlier
+/// component) are kept; a set inside a cycle is looked at afresh.
+struct SharedUnits {
+    /// Per set: the last component holding one of its members.
+    last_component: Vec<usize>,
+    /// Per set: each unit some member fails with, with the first such
+    /// member, in member order.
+    union: Vec<OnceCell<Vec<(Unit, usize)>>>,
+    /// Per set: the units every member fails with, sorted.
+    common: Vec<OnceCell<Vec<Unit>>>,
+}
+
+impl SharedUnits {
+    fn new(graph: &Graph, components: &[Vec<usize>]) -> Self {
+        let mut component_of = vec![0; graph.entity_nodes.len()];
+        for (c, members) in components.iter().enumerate() {
+            for &e in members {
+                if let Some(slot) = component_of.get_mut(e) {
+                    *slot = c;
+                }
+            }
+        }
+        let n = graph.sets.len();
+        Self {
+            last_component: (0..n)
+                .map(|set| {
+                    graph
+                        .sets
+                        .get(set)
+                        .iter()
+                        .map(|&t| component_of.get(t).copied().unwrap_or(usize::MAX))
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect(),
+            union: (0..n).map(|_| OnceCell::new()).collect(),
+            common: (0..n).map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    /// The units some member of `set` fails with, for component `c`.
+    fn union<'s>(
+        &'s self,
+        graph: &Graph,
+        exposures: &[Vec<Exposure>],
+        set: usize,
+        c: usize,
+    ) -> Cow<'s, [(Unit, usize)]> {
+        let compute = || {
+            let mut seen: HashSet<&Unit> = HashSet::new();
+            let mut out = Vec::new();
+            for &t in graph.sets.get(set) {
+                for x in &exposures[t] {
+                    if seen.insert(&x.unit) {
+                        out.push((x.unit.clone(), t));
+                    }
+                }
+            }
+            out
+        };
+        match self.union.get(set) {
+            Some(cell) if self.last_component[set] < c => Cow::Borrowed(cell.get_or_init(compute)),
+            _ => Cow::Owned(compute()),
+        }
+    }
+
+    /// The units every member of `set` fails with, sorted, for component
+    /// `c`.
+    fn common<'s>(
+        &'s self,
+        graph: &Graph,
+        exposures: &[Vec<Exposure>],
+        set: usize,
+        c: usize,
+    ) -> Cow<'s, [Unit]> {
+        let compute = || {
+            let [first, rest @ ..] = graph.sets.get(set) else {
+                return Vec::new();
+            };
+            let mut units: Vec<Unit> = exposures[*first].iter().map(|x| x.unit.clone()).collect();
+            units.sort_unstable();
+            units.dedup();
+            for &t in rest {
+                if units.is_empty() {
+                    break;
+                }
+                units.retain(|u| exposures[t].iter().any(|y| &y.unit == u));
+            }
+            units
+        };
+        match self.common.get(set) {
+            Some(cell) if self.last_component[set] < c => Cow::Borrowed(cell.get_or_init(compute)),
+            _ => Cow::Owned(compute()),
+        }
+    }
+}
+
+/// Exposures `e` (in component `c`) gets from its hard dependencies that it
+/// does not have yet, each unit once.
+fn inherit(
+    model: &Model,
+    graph: &Graph,
+    exposures: &[Vec<Exposure>],
+    e: usize,
+    (shared, c): (&SharedUnits, usize),
+) -> Vec<Exposure> {
+    let hard: Vec<&Resolved> = graph.resolved[e]
         .iter()
         .filter(|d| d.strength == Strength::Hard)
         .collect();
-    // Most entities have nothing to inherit.
-    if hard.iter().all(|d| exposures[d.target].is_empty()) {
-        return Vec::new();
-    }
     let combine = model.entities[e]
         .instances
         .first()
         .map_or(Combine::All, |i| i.combine);
-    let mut known: HashSet<&Unit> = exposures[e].iter().map(|x| &x.unit).collect();
-    let mut fresh: Vec<(&Unit, DepEdge)> = Vec::new();
+    let edge = |entry: &Resolved, target: usize| DepEdge {
+        instance: entry.instance,
+        dependency: entry.dependency,
+        target,
+        strength: entry.strength,
+    };
+    let mut fresh: Vec<(Unit, DepEdge)> = Vec::new();
     match combine {
         Combine::All => {
-            for edge in &hard {
-                for x in &exposures[edge.target] {
-                    if known.insert(&x.unit) {
-                        fresh.push((&x.unit, **edge));
+            let unions: Vec<Cow<'_, [(Unit, usize)]>> = hard
+                .iter()
+                .map(|entry| shared.union(graph, exposures, entry.set, c))
+                .collect();
+            // Most entities have nothing to inherit.
+            if unions.iter().all(|u| u.is_empty()) {
+                return Vec::new();
+            }
+            let mut known: HashSet<&Unit> = exposures[e].iter().map(|x| &x.unit).collect();
+            for (entry, union) in hard.iter().zip(&unions) {
+                for (unit, target) in union.iter() {
+                    if known.insert(unit) {
+                        fresh.push((unit.clone(), edge(entry, *target)));
                     }
                 }
             }
         }
         Combine::Any => {
-            if let Some((first, rest)) = hard.split_first() {
-                let others: Vec<HashSet<&Unit>> = rest
-                    .iter()
-                    .map(|edge| exposures[edge.target].iter().map(|y| &y.unit).collect())
-                    .collect();
-                for x in &exposures[first.target] {
-                    if others.iter().all(|o| o.contains(&x.unit)) && known.insert(&x.unit) {
-                        fresh.push((&x.unit, **first));
-                    }
+            let Some((first, first_target)) = hard
+                .first()
+                .and_then(|entry| Some((*entry, *graph.targets(entry).first()?)))
+            else {
+                return Vec::new();
+            };
+            if exposures[first_target].is_empty() {
+                return Vec::new();
+            }
+            let commons: Vec<Cow<'_, [Unit]>> = hard
+                .iter()
+                .map(|entry| shared.common(graph, exposures, entry.set, c))
+                .collect();
+            let mut known: HashSet<&Unit> = exposures[e].iter().map(|x| &x.unit).collect();
+            for x in &exposures[first_target] {
+                if commons.iter().all(|o| o.binary_search(&x.unit).is_ok()) && known.insert(&x.unit)
+                {
+                    fresh.push((x.unit.clone(), edge(first, first_target)));
                 }
             }
         }
@@ -463,7 +596,7 @@ fn inherit(model: &Model, graph: &Graph, exposures: &[Vec<Exposure>], e: usize) 
     fresh
         .into_iter()
         .map(|(unit, edge)| Exposure {
-            unit: unit.clone(),
+            unit,
             via: Via::Dependency(edge),
         })
         .collect()

@@ -1,6 +1,6 @@
 //! What-if: everything that goes down when some domains fail, and why.
 
-use super::{Audit, Term, term_span, term_text};
+use super::{Audit, Structure, Term, term_span, term_text};
 use crate::analysis::CHAIN_HOPS;
 use crate::check::Estate;
 use crate::graph::DepEdge;
@@ -185,12 +185,15 @@ impl Audit {
             });
         }
         let is_down = |d: &DepEdge| matches!(states[d.target], State::Down(_));
+        let mut hard = self.dependencies(s);
         if s.any_dependency {
-            if !s.dependencies.is_empty() && s.dependencies.iter().all(is_down) {
-                return State::Down(Cause::Dependency(s.dependencies[0]));
+            if let Some(first) = hard.clone().next()
+                && hard.all(|d| is_down(&d))
+            {
+                return State::Down(Cause::Dependency(first));
             }
-        } else if let Some(d) = s.dependencies.iter().find(|d| is_down(d)) {
-            return State::Down(Cause::Dependency(*d));
+        } else if let Some(d) = hard.find(is_down) {
+            return State::Down(Cause::Dependency(d));
         }
         // Degraded: a copy lost, replicas lost, a backend or a soft
         // dependency down.
@@ -207,14 +210,23 @@ impl Audit {
                 }
             }
         }
-        let soft = estate.graph.dependencies[e]
-            .iter()
-            .chain(&s.dependencies)
+        let soft = estate
+            .graph
+            .dependencies(e)
+            .chain(self.dependencies(s))
             .find(|d| (d.strength == Strength::Soft || s.any_dependency) && is_down(d));
         if let Some(d) = soft {
-            return State::Degraded(Cause::Dependency(*d));
+            return State::Degraded(Cause::Dependency(d));
         }
         State::Up
+    }
+
+    /// The hard dependencies of a structure, one per entity each entry
+    /// names.
+    fn dependencies<'a>(&'a self, s: &'a Structure) -> impl Iterator<Item = DepEdge> + Clone + 'a {
+        s.dependencies
+            .iter()
+            .flat_map(|entry| self.sets.edges(entry))
     }
 
     /// A term that lost domains, in words: which ones, and what it means.

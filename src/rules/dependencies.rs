@@ -7,6 +7,8 @@ use crate::analysis::{CHAIN_HOPS, Cause, Hop, Reason, Unit};
 use crate::diagnostic::Severity;
 use crate::graph::DepEdge;
 use crate::model::{Combine, Reference, Role, Strength};
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
     transitive(input, settings, out);
@@ -113,22 +115,25 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             continue;
         }
         let own = |unit: &Unit| analysis.fails_on_its_own(e, unit);
-        // One finding per declaration and target; further lines that create
-        // the same dependency are related locations.
-        let mut groups: Vec<(usize, usize, Vec<&DepEdge>)> = Vec::new();
-        for edge in input.graph.dependencies[e]
-            .iter()
+        // One finding per declaration and target, in the order the
+        // dependencies come; further lines that create the same dependency
+        // are related locations.
+        let mut groups: Vec<Vec<DepEdge>> = Vec::new();
+        let mut group_of: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        for edge in input
+            .graph
+            .dependencies(e)
             .filter(|d| d.strength == Strength::Hard)
         {
-            match groups
-                .iter_mut()
-                .find(|(i, t, _)| *i == edge.instance && *t == edge.target)
-            {
-                Some((_, _, edges)) => edges.push(edge),
-                None => groups.push((edge.instance, edge.target, vec![edge])),
+            match group_of.entry((edge.instance, edge.target)) {
+                Entry::Occupied(g) => groups[*g.get()].push(edge),
+                Entry::Vacant(slot) => {
+                    slot.insert(groups.len());
+                    groups.push(vec![edge]);
+                }
             }
         }
-        for (_, _, edges) in groups {
+        for edges in groups {
             let edge = edges[0];
             let units: Vec<&Unit> = analysis.exposures[edge.target]
                 .iter()
