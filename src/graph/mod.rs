@@ -602,8 +602,8 @@ impl<'m> Resolver<'m> {
         })
     }
 
-    /// The entities `reference` names, in model order, replacing the
-    /// contents of `out`.
+    /// The entities `reference` names, in model order (ascending, each
+    /// once), replacing the contents of `out`.
     fn resolve(&self, reference: &Reference, out: &mut Vec<usize>) {
         out.clear();
         match reference {
@@ -963,7 +963,88 @@ mod tests {
         for reference in &references {
             resolver.resolve(reference, &mut out);
             assert_eq!(out, scan(&model, reference), "{reference:?}");
+            // Target sets are searched by bisection.
+            assert!(out.windows(2).all(|w| w[0] < w[1]), "{reference:?}");
         }
+    }
+
+    fn depends(e: &mut Entity, target: Reference) {
+        e.instances[0].dependencies.push(Dependency {
+            target,
+            strength: Strength::Hard,
+            span: Span::new(FileId(0), TextRange::empty(0)),
+            via: "test".into(),
+            explicit: false,
+            origin: None,
+        });
+    }
+
+    fn selector(app: &str) -> Reference {
+        Reference::PodSelector {
+            namespace: "x".into(),
+            labels: [("app".to_string(), app.to_string())].into(),
+        }
+    }
+
+    /// Services with the same selector share one target set, and one node
+    /// of the graph: entries × targets are never materialised. A workload
+    /// naming the Service that fronts it drops it; an entity never depends
+    /// on itself. Expanded, the edges are what a per-edge graph would hold.
+    #[test]
+    fn identical_selectors_share_one_target_set() {
+        let mut entities: Vec<Entity> = (0..3)
+            .map(|d| workload("Deployment", "x", &format!("d{d}"), &[("app", "web")]))
+            .collect();
+        for s in 0..4 {
+            let mut service = entity(
+                &format!("k8s:Service/x/s{s}"),
+                Some("x"),
+                &format!("s{s}"),
+                "Service",
+            );
+            service.instances[0].combine = Combine::Any;
+            depends(&mut service, selector("web"));
+            entities.push(service);
+        }
+        // d0 names the Service in front of it, and the namespace it is in.
+        depends(
+            &mut entities[0],
+            Reference::K8sName {
+                namespace: "x".into(),
+                name: "s0".into(),
+            },
+        );
+        depends(&mut entities[1], Reference::Namespace("x".into()));
+        let model = Model {
+            entities,
+            ..Model::default()
+        };
+        let graph = Graph::build(&model, |_, out| out.clear());
+        let services = 3..7;
+        let set = graph.resolved[3][0].set;
+        assert_eq!(graph.sets.get(set), [0, 1, 2]);
+        for s in services.clone() {
+            assert_eq!(graph.resolved[s].len(), 1);
+            assert_eq!(graph.resolved[s][0].set, set);
+            let targets: Vec<usize> = graph.dependencies(s).map(|d| d.target).collect();
+            assert_eq!(targets, [0, 1, 2]);
+        }
+        // s0 fronts d0: dropped.
+        assert!(graph.resolved[0].is_empty(), "{:?}", graph.resolved[0]);
+        // The namespace without d1 itself, and without the Services that
+        // select d1.
+        let targets: Vec<usize> = graph.dependencies(1).map(|d| d.target).collect();
+        assert_eq!(targets, [0, 2]);
+        // One node for the shared set: 4 edges into it, 3 out of it.
+        let set_nodes = graph
+            .graph
+            .node_weights()
+            .filter(|n| matches!(n, GraphNode::Targets(_)))
+            .count();
+        assert_eq!(set_nodes, 2);
+        assert_eq!(graph.graph.edge_count(), 4 + 3 + 1 + 2);
+        // d1 depends on d0 and d2, which the Services select: no cycle.
+        assert!(graph.hard_components().iter().all(|c| c.len() == 1));
     }
 
     #[test]
