@@ -783,7 +783,10 @@ fn every_finding_of_a_long_chain_is_reported_with_a_capped_chain() {
             "no {rule} for {entity}"
         );
     }
-    let root = format!("`Service s{}` is pinned to `zone:a` by its site list", n - 1);
+    let root = format!(
+        "`Service s{}` is pinned to `zone:a` by its site list",
+        n - 1
+    );
     for f in findings.iter().filter(|f| f["rule"] == "SPOF007") {
         let related: Vec<&str> = f["related"]
             .as_array()
@@ -811,7 +814,10 @@ fn every_finding_of_a_long_chain_is_reported_with_a_capped_chain() {
     );
     assert_eq!(related[CHAIN_HOPS - 1]["line"], 7 + 4 * (n - 2) as u64);
 
-    let (code, report) = spof_output(tmp.path(), &["report", "--isolated", "--format", "json", "."]);
+    let (code, report) = spof_output(
+        tmp.path(),
+        &["report", "--isolated", "--format", "json", "."],
+    );
     assert_eq!(code, 0);
     let report: Value = serde_json::from_str(&report).unwrap();
     let zone_a = report["blast_radius"]
@@ -832,7 +838,11 @@ fn every_finding_of_a_long_chain_is_reported_with_a_capped_chain() {
         because[CHAIN_HOPS - 1]["text"]
             .as_str()
             .unwrap()
-            .starts_with(&format!("… {} more hops, then `Service s{}`", n - 1 - CHAIN_HOPS, n - 2)),
+            .starts_with(&format!(
+                "… {} more hops, then `Service s{}`",
+                n - 1 - CHAIN_HOPS,
+                n - 2
+            )),
         "{because:?}"
     );
 }
@@ -857,10 +867,16 @@ fn services_selecting_the_same_deployments_share_one_target_set() {
             .collect();
         assert_eq!(rules, ["SPOF002", "SPOF009"], "{entity}");
     }
-    let (_, report) = spof_output(tmp.path(), &["report", "--isolated", "--format", "json", "."]);
+    let (_, report) = spof_output(
+        tmp.path(),
+        &["report", "--isolated", "--format", "json", "."],
+    );
     let report: Value = serde_json::from_str(&report).unwrap();
     assert_eq!(report["target_sets"].as_array().unwrap().len(), 1);
-    assert_eq!(report["target_sets"][0].as_array().unwrap().len(), deployments);
+    assert_eq!(
+        report["target_sets"][0].as_array().unwrap().len(),
+        deployments
+    );
     let dependencies = report["dependencies"].as_array().unwrap();
     assert_eq!(dependencies.len(), services);
     assert!(dependencies.iter().all(|d| d["to_set"] == 0));
@@ -871,7 +887,10 @@ fn services_selecting_the_same_deployments_share_one_target_set() {
 fn a_capped_chain_in_human_output() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "spof.services.toml", chain_manifest(12));
-    let (code, out) = spof_output(tmp.path(), &["check", "--isolated", "--color", "never", "."]);
+    let (code, out) = spof_output(
+        tmp.path(),
+        &["check", "--isolated", "--color", "never", "."],
+    );
     assert_eq!(code, 1);
     let first = out
         .split("\n\n")

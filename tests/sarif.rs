@@ -199,7 +199,12 @@ fn cases_cover_suppressions_chains_and_input_errors() {
     // root cause.
     let first = results(doc("long-chain"))
         .iter()
-        .find(|r| r["message"]["text"].as_str().unwrap().starts_with("`Service s0`"))
+        .find(|r| {
+            r["message"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("`Service s0`")
+        })
         .unwrap();
     let related: Vec<&str> = first["relatedLocations"]
         .as_array()
@@ -212,7 +217,10 @@ fn cases_cover_suppressions_chains_and_input_errors() {
         related[7],
         "… 10 more hops, then `Service s18` depends on `Service s19` (depends_on in the manifest)"
     );
-    assert_eq!(related[8], "`Service s19` is pinned to `zone:a` by its site list");
+    assert_eq!(
+        related[8],
+        "`Service s19` is pinned to `zone:a` by its site list"
+    );
 
     let from_stdin = &results(doc("stdin"))[0]["locations"][0]["physicalLocation"];
     assert!(from_stdin["artifactLocation"].get("uri").is_none());
