@@ -71,3 +71,48 @@ done
 run "huge-line.yaml (parsed)" "$work/huge-line.yaml" --max-file-size 32000000 .
 # The human format shows a window of the line for each finding.
 format=human run "one-line-plan.json (human)" "$work/one-line-plan.json" .
+
+# Graph and output size: a chain of services, each depending on the next
+# (the last one in one site), and 10,000 Services selecting the same 2,000
+# Deployments; each command with the size of what it prints.
+sized() { # sized LABEL DIR COMMAND ARGS...
+    local label=$1 dir=$2
+    shift 2
+    local code=0
+    (cd "$dir" && /usr/bin/time -o "$work/time" -f '%e %U %M' \
+        "$bin" "$@" --isolated >"$work/out" 2>/dev/null) || code=$?
+    read -r wall cpu rss < <(tail -n 1 "$work/time")
+    printf '%-28s %8ss %8ss %10s KiB  exit %s  %10s bytes out\n' \
+        "$label" "$wall" "$cpu" "$rss" "$code" "$(wc -c <"$work/out")"
+}
+chain() { # chain N: spof.services.toml of N services in a chain
+    python3 -c "
+import sys
+n = $1
+out = ['[sites.a]', '', '[sites.b]', '']
+for i in range(n):
+    out.append('[services.s%d]' % i)
+    out.append('sites = [\"a\"]' if i + 1 == n else 'sites = [\"a\", \"b\"]')
+    if i + 1 < n:
+        out.append('depends_on = [\"s%d\"]' % (i + 1))
+    out.append('')
+sys.stdout.write('\n'.join(out))"
+}
+mkdir -p "$work/graph/chain-4000" "$work/graph/chain-2000" "$work/graph/fan-out"
+chain 4000 >"$work/graph/chain-4000/spof.services.toml"
+chain 2000 >"$work/graph/chain-2000/spof.services.toml"
+python3 -c "
+import sys
+for d in range(2000):
+    sys.stdout.write('---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d%d, namespace: x}\nspec:\n  replicas: 3\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: i}]}\n' % d)
+for s in range(10000):
+    sys.stdout.write('---\napiVersion: v1\nkind: Service\nmetadata: {name: s%d, namespace: x}\nspec:\n  selector: {app: web}\n' % s)
+" >"$work/graph/fan-out/fan.yaml"
+sized "chain 4000 (human)" "$work/graph/chain-4000" check --color never .
+sized "chain 4000 (json)" "$work/graph/chain-4000" check --format json .
+sized "chain 2000 (sarif)" "$work/graph/chain-2000" check --format sarif .
+sized "chain 4000 (report html)" "$work/graph/chain-4000" report .
+sized "chain 4000 (report json)" "$work/graph/chain-4000" report --format json .
+sized "fan-out (json)" "$work/graph/fan-out" check --format json .
+sized "fan-out (report html)" "$work/graph/fan-out" report .
+sized "fan-out (report json)" "$work/graph/fan-out" report --format json .

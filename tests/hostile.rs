@@ -1535,3 +1535,255 @@ fn terraform_module_cycles_are_reported_and_each_module_analysed() {
     assert_reported(&run, "self/main.tf", 2, "a module it is itself part of");
     assert!(has_entity(&run, "aws_db_instance.db"), "{}", run.stdout);
 }
+
+// ---------------------------------------------------------------------
+// Graph and output size (issue 23): long dependency chains and selector
+// fan-out stay linear in the input, and every finding is still reported.
+// ---------------------------------------------------------------------
+
+/// Hops of a chain a finding lists before it counts the rest
+/// (`spof::analysis::CHAIN_HOPS`).
+const CHAIN_HOPS: usize = spof::analysis::CHAIN_HOPS;
+
+/// A `spof.services.toml` of `n` services, `s{i}` depending on `s{i+1}`,
+/// the last one in one site: every service fails with that site.
+fn chain_manifest(n: usize) -> String {
+    let mut text = String::from("[sites.a]\n\n[sites.b]\n");
+    for i in 0..n {
+        let sites = if i + 1 == n {
+            r#"["a"]"#
+        } else {
+            r#"["a", "b"]"#
+        };
+        text.push_str(&format!("\n[services.s{i}]\nsites = {sites}\n"));
+        if i + 1 < n {
+            text.push_str(&format!("depends_on = [\"s{}\"]\n", i + 1));
+        }
+    }
+    text
+}
+
+/// `services` Services selecting the same `deployments` Deployments.
+fn fan_out(services: usize, deployments: usize) -> String {
+    let mut text = String::new();
+    for d in 0..deployments {
+        text.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{d}, namespace: x}}\n\
+             spec:\n  replicas: 3\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    \
+             metadata: {{labels: {{app: web}}}}\n    spec: {{containers: [{{name: c, image: i}}]}}\n"
+        ));
+    }
+    for s in 0..services {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: Service\nmetadata: {{name: s{s}, namespace: x}}\n\
+             spec:\n  selector: {{app: web}}\n"
+        ));
+    }
+    text
+}
+
+/// Runs the `spof` binary with `args` in `cwd` under the watchdog; its exit
+/// code and standard output.
+fn spof_output(cwd: &Path, args: &[&str]) -> (i32, String) {
+    let output = Command::cargo_bin("spof")
+        .unwrap()
+        .current_dir(cwd)
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap_or_else(|e| panic!("spof {args:?} did not finish: {e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let code = output
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("spof {args:?} was killed: {stderr}"));
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    (code, String::from_utf8(output.stdout).unwrap())
+}
+
+/// Every output of a run over `make(n)` and over `make(2n)`: doubling the
+/// input must not much more than double the output (a quadratic one
+/// quadruples).
+fn assert_linear(make: impl Fn(usize) -> (&'static str, String), n: usize) {
+    let outputs = [
+        vec!["check", "--isolated", "--format", "json", "."],
+        vec!["check", "--isolated", "--format", "sarif", "."],
+        vec!["check", "--isolated", "--color", "never", "."],
+        vec!["report", "--isolated", "--format", "json", "."],
+        vec!["report", "--isolated", "--format", "markdown", "."],
+        vec!["report", "--isolated", "--format", "html", "."],
+    ];
+    let sizes: Vec<(usize, usize)> = {
+        let dirs: Vec<tempfile::TempDir> = [n, 2 * n]
+            .iter()
+            .map(|&size| {
+                let tmp = tempfile::tempdir().unwrap();
+                let (name, text) = make(size);
+                write(tmp.path(), name, text);
+                tmp
+            })
+            .collect();
+        outputs
+            .iter()
+            .map(|args| {
+                let size = |dir: &tempfile::TempDir| spof_output(dir.path(), args).1.len();
+                (size(&dirs[0]), size(&dirs[1]))
+            })
+            .collect()
+    };
+    for (args, (small, big)) in outputs.iter().zip(sizes) {
+        let ratio = big as f64 / small as f64;
+        assert!(
+            ratio < 2.6,
+            "{args:?}: {small} bytes at {n}, {big} bytes at {}",
+            2 * n
+        );
+    }
+}
+
+#[test]
+fn a_long_chain_gives_output_linear_in_its_length() {
+    assert_linear(|n| ("spof.services.toml", chain_manifest(n)), 150);
+}
+
+#[test]
+fn selector_fan_out_gives_output_linear_in_the_input() {
+    assert_linear(|n| ("fan.yaml", fan_out(n, n / 5)), 200);
+}
+
+/// Every service of a chain has its finding; each lists at most
+/// `CHAIN_HOPS` hops and its root cause, a longer chain counting the hops
+/// it leaves out; the report's blast radius is capped the same way.
+#[test]
+fn every_finding_of_a_long_chain_is_reported_with_a_capped_chain() {
+    let n = 150;
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "spof.services.toml", chain_manifest(n));
+    let run = spof(tmp.path(), &["."]);
+    assert_eq!(run.code, 1);
+    let findings = run.json["findings"].as_array().unwrap();
+    for i in 0..n {
+        let entity = format!("manifest:s{i}");
+        let rule = if i + 1 == n { "SPOF004" } else { "SPOF007" };
+        assert!(
+            findings
+                .iter()
+                .any(|f| f["entity"] == entity.as_str() && f["rule"] == rule),
+            "no {rule} for {entity}"
+        );
+    }
+    let root = format!(
+        "`Service s{}` is pinned to `zone:a` by its site list",
+        n - 1
+    );
+    for f in findings.iter().filter(|f| f["rule"] == "SPOF007") {
+        let related: Vec<&str> = f["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["message"].as_str().unwrap())
+            .collect();
+        assert!(related.len() <= CHAIN_HOPS + 1, "{related:?}");
+        assert_eq!(related.last(), Some(&root.as_str()), "{related:?}");
+    }
+    let first = findings
+        .iter()
+        .find(|f| f["entity"] == "manifest:s0" && f["rule"] == "SPOF007")
+        .unwrap();
+    let related = first["related"].as_array().unwrap();
+    // s0 -> s1 is the finding itself; s1 to the last one is n - 2 hops.
+    let left_out = n - 2 - CHAIN_HOPS;
+    assert_eq!(
+        related[CHAIN_HOPS - 1]["message"],
+        format!(
+            "… {left_out} more hops, then `Service s{}` depends on `Service s{}` (depends_on in the manifest)",
+            n - 2,
+            n - 1
+        )
+    );
+    assert_eq!(related[CHAIN_HOPS - 1]["line"], 7 + 4 * (n - 2) as u64);
+
+    let (code, report) = spof_output(
+        tmp.path(),
+        &["report", "--isolated", "--format", "json", "."],
+    );
+    assert_eq!(code, 0);
+    let report: Value = serde_json::from_str(&report).unwrap();
+    let zone_a = report["blast_radius"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["domain"] == "zone:a")
+        .unwrap();
+    let down = zone_a["down"].as_array().unwrap();
+    assert_eq!(down.len(), n);
+    for fallen in down {
+        let because = fallen["because"].as_array().unwrap();
+        assert!(because.len() <= CHAIN_HOPS + 1, "{because:?}");
+    }
+    let because = down[0]["because"].as_array().unwrap();
+    assert_eq!(because[0]["entity"], "manifest:s0");
+    assert!(
+        because[CHAIN_HOPS - 1]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!(
+                "… {} more hops, then `Service s{}`",
+                n - 1 - CHAIN_HOPS,
+                n - 2
+            )),
+        "{because:?}"
+    );
+}
+
+/// Services selecting the same Deployments: every Deployment's findings,
+/// the Services' dependencies in the report as one shared target set.
+#[test]
+fn services_selecting_the_same_deployments_share_one_target_set() {
+    let (services, deployments) = (300, 60);
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "fan.yaml", fan_out(services, deployments));
+    let run = spof(tmp.path(), &["."]);
+    assert_eq!(run.code, 1);
+    for d in 0..deployments {
+        let entity = format!("k8s:Deployment/x/d{d}");
+        let rules: Vec<&str> = run.json["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["entity"] == entity.as_str())
+            .map(|f| f["rule"].as_str().unwrap())
+            .collect();
+        assert_eq!(rules, ["SPOF002", "SPOF009"], "{entity}");
+    }
+    let (_, report) = spof_output(
+        tmp.path(),
+        &["report", "--isolated", "--format", "json", "."],
+    );
+    let report: Value = serde_json::from_str(&report).unwrap();
+    assert_eq!(report["target_sets"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        report["target_sets"][0].as_array().unwrap().len(),
+        deployments
+    );
+    let dependencies = report["dependencies"].as_array().unwrap();
+    assert_eq!(dependencies.len(), services);
+    assert!(dependencies.iter().all(|d| d["to_set"] == 0));
+}
+
+/// The human format of a finding whose chain is capped.
+#[test]
+fn a_capped_chain_in_human_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "spof.services.toml", chain_manifest(12));
+    let (code, out) = spof_output(
+        tmp.path(),
+        &["check", "--isolated", "--color", "never", "."],
+    );
+    assert_eq!(code, 1);
+    let first = out
+        .split("\n\n")
+        .find(|block| block.contains("`Service s0` depends on"))
+        .unwrap();
+    insta::assert_snapshot!("capped_chain_human", first);
+}

@@ -8,13 +8,22 @@
 //! single failures ([`Unit`]s) that take it down, each traced back to the
 //! placement fact that causes it, through the chain of dependencies.
 
-use crate::graph::{DepEdge, Graph};
+use crate::graph::{DepEdge, Graph, Resolved};
 use crate::model::{
     CloudUnit, Combine, Domain, Entity, Guarantee, Instance, K8S_ID_PREFIX, Level, Model,
     ReplicaSource, Strength, WorkloadKind,
 };
 use crate::source::Span;
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashSet;
+
+/// Most hops of a chain an explanation lists (a finding's related
+/// locations, a simulation's reasons). A longer chain lists its first
+/// `CHAIN_HOPS - 1` hops and then its last one, saying how many it leaves
+/// out: every entity of the chain has an explanation of its own that
+/// continues it, so one stays small however long the chain is.
+pub const CHAIN_HOPS: usize = 8;
 
 /// Where a cluster's nodes are, as far as the configuration or the Node
 /// objects say.
@@ -137,12 +146,27 @@ pub struct Hop {
     pub edge: DepEdge,
 }
 
+/// Where the chain of one exposure ends, found once for all of them: a
+/// finding on each entity of a long chain cites its root in constant time
+/// instead of walking the chain again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct End {
+    /// The entity whose own cause it is, and the cause's index.
+    root: Option<(usize, usize)>,
+    /// Dependency hops from the exposure to the end.
+    hops: usize,
+    /// The last of those hops.
+    last: Option<Hop>,
+}
+
 pub struct Analysis {
     /// Every cause found in each entity's own declarations, whether or not
     /// another cluster's declaration survives it.
     pub causes: Vec<Vec<Cause>>,
     /// The single failures that take each entity down, own ones first.
     pub exposures: Vec<Vec<Exposure>>,
+    /// Where each exposure's chain ends (same indices as `exposures`).
+    ends: Vec<Vec<End>>,
 }
 
 impl Analysis {
@@ -174,11 +198,13 @@ impl Analysis {
             .collect();
 
         // Dependencies before dependents; a cycle is iterated to a fixpoint.
-        for members in graph.hard_components() {
+        let components = graph.hard_components();
+        let shared = SharedUnits::new(graph, &components);
+        for (c, members) in components.iter().enumerate() {
             loop {
                 let mut changed = false;
-                for &e in &members {
-                    let inherited = inherit(model, graph, &exposures, e);
+                for &e in members {
+                    let inherited = inherit(model, graph, &exposures, e, (&shared, c));
                     if !inherited.is_empty() {
                         exposures[e].extend(inherited);
                         changed = true;
@@ -190,28 +216,54 @@ impl Analysis {
             }
         }
         explain_through_backends(model, graph, &causes, &mut exposures);
-        Self { causes, exposures }
+        let ends = chain_ends(&exposures);
+        Self {
+            causes,
+            exposures,
+            ends,
+        }
+    }
+
+    fn end(&self, entity: usize, unit: &Unit) -> Option<&End> {
+        let x = self
+            .exposures
+            .get(entity)?
+            .iter()
+            .position(|x| &x.unit == unit)?;
+        self.ends.get(entity)?.get(x)
+    }
+
+    /// The declaration whose own placement makes `entity` fail with
+    /// `unit`, through its chain of dependencies, and that cause.
+    pub fn root(&self, entity: usize, unit: &Unit) -> Option<(usize, &Cause)> {
+        let (at, c) = self.end(entity, unit)?.root?;
+        Some((at, self.causes.get(at)?.get(c)?))
+    }
+
+    /// How many dependency hops lead from `entity` to the root of `unit`.
+    pub fn hop_count(&self, entity: usize, unit: &Unit) -> usize {
+        self.end(entity, unit).map_or(0, |end| end.hops)
+    }
+
+    /// The last of those hops: the one into the root's entity.
+    pub fn last_hop(&self, entity: usize, unit: &Unit) -> Option<Hop> {
+        self.end(entity, unit)?.last
     }
 
     /// The hops from `entity` down to the declaration that causes `unit`,
-    /// and that cause.
-    pub fn chain(&self, entity: usize, unit: &Unit) -> (Vec<Hop>, Option<(usize, &Cause)>) {
-        let mut hops = Vec::new();
+    /// in order; as many as [`Analysis::hop_count`] says, walked lazily so
+    /// that a caller listing a few of them never walks a long chain.
+    pub fn hops<'a>(&'a self, entity: usize, unit: &'a Unit) -> impl Iterator<Item = Hop> + 'a {
         let mut at = entity;
-        // A chain never revisits an entity; the bound guards cycles.
-        for _ in 0..=self.exposures.len() {
-            let Some(exposure) = self.exposures[at].iter().find(|x| &x.unit == unit) else {
-                break;
+        (0..self.hop_count(entity, unit)).map_while(move |_| {
+            let exposure = self.exposures[at].iter().find(|x| &x.unit == unit)?;
+            let Via::Dependency(edge) = exposure.via else {
+                return None;
             };
-            match exposure.via {
-                Via::Own(c) => return (hops, Some((at, &self.causes[at][c]))),
-                Via::Dependency(edge) => {
-                    hops.push(Hop { from: at, edge });
-                    at = edge.target;
-                }
-            }
-        }
-        (hops, None)
+            let hop = Hop { from: at, edge };
+            at = edge.target;
+            Some(hop)
+        })
     }
 
     /// Whether the unit takes the entity down.
@@ -226,6 +278,83 @@ impl Analysis {
             .iter()
             .any(|x| &x.unit == unit && matches!(x.via, Via::Own(_)))
     }
+}
+
+/// Where the chain of every exposure ends, each exposure visited once: a
+/// walk stops at the first exposure whose end is known and fills in the
+/// ones it passed on its way back.
+fn chain_ends(exposures: &[Vec<Exposure>]) -> Vec<Vec<End>> {
+    #[derive(Clone, Copy)]
+    enum State {
+        Unknown,
+        OnPath,
+        Done(End),
+    }
+    let broken = End {
+        root: None,
+        hops: 0,
+        last: None,
+    };
+    let mut state: Vec<Vec<State>> = exposures
+        .iter()
+        .map(|xs| vec![State::Unknown; xs.len()])
+        .collect();
+    let mut path: Vec<(usize, usize, Hop)> = Vec::new();
+    for e in 0..exposures.len() {
+        for x in 0..exposures[e].len() {
+            path.clear();
+            let (mut at, mut i) = (e, x);
+            let mut end = loop {
+                match state[at][i] {
+                    State::Done(end) => break end,
+                    // A chain that comes back on itself ends there.
+                    State::OnPath => break broken,
+                    State::Unknown => {}
+                }
+                let exposure = &exposures[at][i];
+                let edge = match exposure.via {
+                    Via::Own(c) => {
+                        let end = End {
+                            root: Some((at, c)),
+                            hops: 0,
+                            last: None,
+                        };
+                        state[at][i] = State::Done(end);
+                        break end;
+                    }
+                    Via::Dependency(edge) => edge,
+                };
+                state[at][i] = State::OnPath;
+                path.push((at, i, Hop { from: at, edge }));
+                let next = exposures
+                    .get(edge.target)
+                    .and_then(|ys| ys.iter().position(|y| y.unit == exposure.unit));
+                match next {
+                    Some(j) => (at, i) = (edge.target, j),
+                    None => break broken,
+                }
+            };
+            for &(at, i, hop) in path.iter().rev() {
+                end = End {
+                    root: end.root,
+                    hops: end.hops + 1,
+                    last: end.last.or(Some(hop)),
+                };
+                state[at][i] = State::Done(end);
+            }
+        }
+    }
+    state
+        .into_iter()
+        .map(|xs| {
+            xs.into_iter()
+                .map(|s| match s {
+                    State::Done(end) => end,
+                    State::Unknown | State::OnPath => broken,
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A Service fails with its cluster's zone on its own, but the better
@@ -256,11 +385,11 @@ fn explain_through_backends(
                 continue;
             }
             let unit = &exposures[e][x].unit;
-            let backend = graph.dependencies[e].iter().find(|d| {
+            let backend = graph.dependencies(e).find(|d| {
                 d.strength == Strength::Hard && exposures[d.target].iter().any(|y| &y.unit == unit)
             });
             if let Some(edge) = backend {
-                exposures[e][x].via = Via::Dependency(*edge);
+                exposures[e][x].via = Via::Dependency(edge);
             }
         }
     }
@@ -298,43 +427,168 @@ fn own_exposures(entity: &Entity, causes: &[Cause]) -> Vec<Exposure> {
     out
 }
 
-/// Exposures `e` gets from its hard dependencies that it does not have yet,
-/// each unit once.
-fn inherit(model: &Model, graph: &Graph, exposures: &[Vec<Exposure>], e: usize) -> Vec<Exposure> {
-    let hard: Vec<&DepEdge> = graph.dependencies[e]
+/// What the entities of each target set fail with, found once per set and
+/// shared by every entity whose dependencies name it: 10,000 Services
+/// selecting the same 2,000 workloads compare those workloads once, not
+/// 10,000 times. Only sets whose members are final (in an earlier
+/// component) are kept; a set inside a cycle is looked at afresh.
+struct SharedUnits {
+    /// Per set: the last component holding one of its members.
+    last_component: Vec<usize>,
+    /// Per set: each unit some member fails with, with the first such
+    /// member, in member order.
+    union: Vec<OnceCell<Vec<(Unit, usize)>>>,
+    /// Per set: the units every member fails with, sorted.
+    common: Vec<OnceCell<Vec<Unit>>>,
+}
+
+impl SharedUnits {
+    fn new(graph: &Graph, components: &[Vec<usize>]) -> Self {
+        let mut component_of = vec![0; graph.entity_nodes.len()];
+        for (c, members) in components.iter().enumerate() {
+            for &e in members {
+                if let Some(slot) = component_of.get_mut(e) {
+                    *slot = c;
+                }
+            }
+        }
+        let n = graph.sets.len();
+        Self {
+            last_component: (0..n)
+                .map(|set| {
+                    graph
+                        .sets
+                        .get(set)
+                        .iter()
+                        .map(|&t| component_of.get(t).copied().unwrap_or(usize::MAX))
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect(),
+            union: (0..n).map(|_| OnceCell::new()).collect(),
+            common: (0..n).map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    /// The units some member of `set` fails with, for component `c`.
+    fn union<'s>(
+        &'s self,
+        graph: &Graph,
+        exposures: &[Vec<Exposure>],
+        set: usize,
+        c: usize,
+    ) -> Cow<'s, [(Unit, usize)]> {
+        let compute = || {
+            let mut seen: HashSet<&Unit> = HashSet::new();
+            let mut out = Vec::new();
+            for &t in graph.sets.get(set) {
+                for x in &exposures[t] {
+                    if seen.insert(&x.unit) {
+                        out.push((x.unit.clone(), t));
+                    }
+                }
+            }
+            out
+        };
+        match self.union.get(set) {
+            Some(cell) if self.last_component[set] < c => Cow::Borrowed(cell.get_or_init(compute)),
+            _ => Cow::Owned(compute()),
+        }
+    }
+
+    /// The units every member of `set` fails with, sorted, for component
+    /// `c`.
+    fn common<'s>(
+        &'s self,
+        graph: &Graph,
+        exposures: &[Vec<Exposure>],
+        set: usize,
+        c: usize,
+    ) -> Cow<'s, [Unit]> {
+        let compute = || {
+            let [first, rest @ ..] = graph.sets.get(set) else {
+                return Vec::new();
+            };
+            let mut units: Vec<Unit> = exposures[*first].iter().map(|x| x.unit.clone()).collect();
+            units.sort_unstable();
+            units.dedup();
+            for &t in rest {
+                if units.is_empty() {
+                    break;
+                }
+                units.retain(|u| exposures[t].iter().any(|y| &y.unit == u));
+            }
+            units
+        };
+        match self.common.get(set) {
+            Some(cell) if self.last_component[set] < c => Cow::Borrowed(cell.get_or_init(compute)),
+            _ => Cow::Owned(compute()),
+        }
+    }
+}
+
+/// Exposures `e` (in component `c`) gets from its hard dependencies that it
+/// does not have yet, each unit once.
+fn inherit(
+    model: &Model,
+    graph: &Graph,
+    exposures: &[Vec<Exposure>],
+    e: usize,
+    (shared, c): (&SharedUnits, usize),
+) -> Vec<Exposure> {
+    let hard: Vec<&Resolved> = graph.resolved[e]
         .iter()
         .filter(|d| d.strength == Strength::Hard)
         .collect();
-    // Most entities have nothing to inherit.
-    if hard.iter().all(|d| exposures[d.target].is_empty()) {
-        return Vec::new();
-    }
     let combine = model.entities[e]
         .instances
         .first()
         .map_or(Combine::All, |i| i.combine);
-    let mut known: HashSet<&Unit> = exposures[e].iter().map(|x| &x.unit).collect();
-    let mut fresh: Vec<(&Unit, DepEdge)> = Vec::new();
+    let edge = |entry: &Resolved, target: usize| DepEdge {
+        instance: entry.instance,
+        dependency: entry.dependency,
+        target,
+        strength: entry.strength,
+    };
+    let mut fresh: Vec<(Unit, DepEdge)> = Vec::new();
     match combine {
         Combine::All => {
-            for edge in &hard {
-                for x in &exposures[edge.target] {
-                    if known.insert(&x.unit) {
-                        fresh.push((&x.unit, **edge));
+            let unions: Vec<Cow<'_, [(Unit, usize)]>> = hard
+                .iter()
+                .map(|entry| shared.union(graph, exposures, entry.set, c))
+                .collect();
+            // Most entities have nothing to inherit.
+            if unions.iter().all(|u| u.is_empty()) {
+                return Vec::new();
+            }
+            let mut known: HashSet<&Unit> = exposures[e].iter().map(|x| &x.unit).collect();
+            for (entry, union) in hard.iter().zip(&unions) {
+                for (unit, target) in union.iter() {
+                    if known.insert(unit) {
+                        fresh.push((unit.clone(), edge(entry, *target)));
                     }
                 }
             }
         }
         Combine::Any => {
-            if let Some((first, rest)) = hard.split_first() {
-                let others: Vec<HashSet<&Unit>> = rest
-                    .iter()
-                    .map(|edge| exposures[edge.target].iter().map(|y| &y.unit).collect())
-                    .collect();
-                for x in &exposures[first.target] {
-                    if others.iter().all(|o| o.contains(&x.unit)) && known.insert(&x.unit) {
-                        fresh.push((&x.unit, **first));
-                    }
+            let Some((first, first_target)) = hard
+                .first()
+                .and_then(|entry| Some((*entry, *graph.targets(entry).first()?)))
+            else {
+                return Vec::new();
+            };
+            if exposures[first_target].is_empty() {
+                return Vec::new();
+            }
+            let commons: Vec<Cow<'_, [Unit]>> = hard
+                .iter()
+                .map(|entry| shared.common(graph, exposures, entry.set, c))
+                .collect();
+            let mut known: HashSet<&Unit> = exposures[e].iter().map(|x| &x.unit).collect();
+            for x in &exposures[first_target] {
+                if commons.iter().all(|o| o.binary_search(&x.unit).is_ok()) && known.insert(&x.unit)
+                {
+                    fresh.push((x.unit.clone(), edge(first, first_target)));
                 }
             }
         }
@@ -342,7 +596,7 @@ fn inherit(model: &Model, graph: &Graph, exposures: &[Vec<Exposure>], e: usize) 
     fresh
         .into_iter()
         .map(|(unit, edge)| Exposure {
-            unit: unit.clone(),
+            unit,
             via: Via::Dependency(edge),
         })
         .collect()

@@ -40,8 +40,9 @@ impl View {
         };
         let mut neighbours: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
         for e in 0..n {
-            let targets = estate.graph.dependencies[e]
-                .iter()
+            let targets = estate
+                .graph
+                .dependencies(e)
                 .map(|d| d.target)
                 .chain(estate.graph.manages[e].iter().map(|m| m.target));
             for t in targets {
@@ -212,7 +213,7 @@ impl Layout {
         let mut deps: BTreeMap<(usize, usize, Strength), BTreeSet<String>> = BTreeMap::new();
         let mut manages = BTreeSet::new();
         for &e in &entities {
-            for edge in &estate.graph.dependencies[e] {
+            for edge in estate.graph.dependencies(e) {
                 if !view.contains(edge.target) {
                     continue;
                 }
@@ -298,7 +299,7 @@ fn domains_of(estate: &Estate, entity: usize) -> Vec<Domain> {
         .neighbors(node)
         .filter_map(|n| match &graph[n] {
             GraphNode::Domain(d) => Some(d.clone()),
-            GraphNode::Entity(_) => None,
+            GraphNode::Entity(_) | GraphNode::Targets(_) => None,
         })
         .collect();
     out.sort();

@@ -3,10 +3,12 @@
 //! declared dependencies that name nothing.
 
 use super::{Finding, Input, Rule, Settings};
-use crate::analysis::{Cause, Reason, Unit};
+use crate::analysis::{CHAIN_HOPS, Cause, Hop, Reason, Unit};
 use crate::diagnostic::Severity;
 use crate::graph::DepEdge;
 use crate::model::{Combine, Reference, Role, Strength};
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
     transitive(input, settings, out);
@@ -113,22 +115,25 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             continue;
         }
         let own = |unit: &Unit| analysis.fails_on_its_own(e, unit);
-        // One finding per declaration and target; further lines that create
-        // the same dependency are related locations.
-        let mut groups: Vec<(usize, usize, Vec<&DepEdge>)> = Vec::new();
-        for edge in input.graph.dependencies[e]
-            .iter()
+        // One finding per declaration and target, in the order the
+        // dependencies come; further lines that create the same dependency
+        // are related locations.
+        let mut groups: Vec<Vec<DepEdge>> = Vec::new();
+        let mut group_of: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        for edge in input
+            .graph
+            .dependencies(e)
             .filter(|d| d.strength == Strength::Hard)
         {
-            match groups
-                .iter_mut()
-                .find(|(i, t, _)| *i == edge.instance && *t == edge.target)
-            {
-                Some((_, _, edges)) => edges.push(edge),
-                None => groups.push((edge.instance, edge.target, vec![edge])),
+            match group_of.entry((edge.instance, edge.target)) {
+                Entry::Occupied(g) => groups[*g.get()].push(edge),
+                Entry::Vacant(slot) => {
+                    slot.insert(groups.len());
+                    groups.push(vec![edge]);
+                }
             }
         }
-        for (_, _, edges) in groups {
+        for edges in groups {
             let edge = edges[0];
             let units: Vec<&Unit> = analysis.exposures[edge.target]
                 .iter()
@@ -168,8 +173,7 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             }
             finding = with_chain(input, finding, edge.target, first);
             let all_info = units.iter().all(|u| {
-                let (_, root) = analysis.chain(edge.target, u);
-                root.is_some_and(|(_, c)| {
+                analysis.root(edge.target, u).is_some_and(|(_, c)| {
                     matches!(
                         c.reason,
                         Reason::NoZoneSpread {
@@ -188,28 +192,45 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
 }
 
 /// Adds the chain from entity `e` down to the declaration that makes it
-/// fail with `unit` as related locations: each hop, then the cause.
+/// fail with `unit` as related locations: each hop (at most
+/// [`CHAIN_HOPS`]), then the cause.
 pub(super) fn with_chain(
     input: &Input<'_>,
     mut finding: Finding,
     e: usize,
     unit: &Unit,
 ) -> Finding {
-    let (hops, root) = input.analysis.chain(e, unit);
-    for hop in hops {
+    let analysis = input.analysis;
+    let hop_text = |hop: Hop| {
         let d = &input.model.entities[hop.from].instances[hop.edge.instance].dependencies
             [hop.edge.dependency];
-        finding = finding.related(
-            d.span,
-            format!(
-                "{} depends on {} ({})",
-                input.entity_label(hop.from),
-                input.entity_label(hop.edge.target),
-                d.via
-            ),
+        let text = format!(
+            "{} depends on {} ({})",
+            input.entity_label(hop.from),
+            input.entity_label(hop.edge.target),
+            d.via
         );
+        (d.span, text)
+    };
+    let total = analysis.hop_count(e, unit);
+    let shown = if total > CHAIN_HOPS {
+        CHAIN_HOPS - 1
+    } else {
+        total
+    };
+    for hop in analysis.hops(e, unit).take(shown) {
+        let (span, text) = hop_text(hop);
+        finding = finding.related(span, text);
     }
-    if let Some((at, cause)) = root {
+    if total > shown
+        && let Some(last) = analysis.last_hop(e, unit)
+    {
+        let left_out = total - shown - 1;
+        let (span, text) = hop_text(last);
+        let hops = if left_out == 1 { "hop" } else { "hops" };
+        finding = finding.related(span, format!("… {left_out} more {hops}, then {text}"));
+    }
+    if let Some((at, cause)) = analysis.root(e, unit) {
         finding = finding.related(cause.span, cause_text(input, at, cause));
     }
     finding
