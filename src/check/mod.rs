@@ -245,7 +245,9 @@ impl Sifted {
             .map(|(i, doc)| {
                 let read = kubernetes::reads(&doc.root)
                     || crate::model::backstage::reads(&doc.root)
-                    || (i == 0 && compose::reads(&doc.root));
+                    || (i == 0
+                        && (compose::reads(&doc.root)
+                            || crate::model::kustomize::reads(&doc.root)));
                 if read {
                     doc
                 } else {
@@ -375,7 +377,19 @@ pub fn check_estate(
                     docs: &sifted.docs,
                 })
                 .collect();
-            let mut errors = kubernetes::extract(&inputs, &setup.keys, &mut model);
+            // Kustomize patches are parts of objects, not objects.
+            let patches = crate::model::kustomize::patch_files(&inputs, &sources);
+            let objects: Vec<FileDocs<'_>> = inputs
+                .iter()
+                .filter(|f| !patches.contains(&f.file))
+                .map(|f| FileDocs {
+                    file: f.file,
+                    cluster: f.cluster,
+                    docs: f.docs,
+                })
+                .collect();
+            let mut errors = kubernetes::extract(&objects, &setup.keys, &mut model);
+            drop(objects);
             errors.extend(compose::extract(&inputs, &sources, &mut model));
             crate::model::backstage::extract(&inputs, &mut model);
             drop(inputs);

@@ -409,9 +409,10 @@ fn extended<'a>(
     });
 }
 
-/// Lexically normalised path (`a/./b/../c` → `a/c`): extends paths are
-/// matched against scanned files without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
+/// Lexically normalised path (`a/./b/../c` → `a/c`): extends paths (and
+/// kustomizations' patch paths) are matched against scanned files without
+/// touching the file system.
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {

@@ -122,6 +122,7 @@ fn objects<'a>(files: &[FileDocs<'a>]) -> (Vec<Object<'a>>, Vec<Diagnostic>) {
             collect(f.file, f.cluster, &doc.root, &mut out);
         }
     }
+    out.retain(|o| !is_fragment(o));
     let mut errors = Vec::new();
     out.retain(|o| match integer_error(o) {
         Some(error) => {
@@ -140,12 +141,10 @@ fn objects<'a>(files: &[FileDocs<'a>]) -> (Vec<Object<'a>>, Vec<Diagnostic>) {
 /// budget's) may instead be a percentage.
 fn integer_error(o: &Object<'_>) -> Option<Diagnostic> {
     let spec = o.node.get("spec")?;
-    let pod = match o.kind {
-        "Pod" => Some(spec),
-        "CronJob" => spec.path(&["jobTemplate", "spec", "template", "spec"]),
-        k if WORKLOAD_KINDS.contains(&k) => spec.path(&["template", "spec"]),
-        _ => None,
-    };
+    let pod = WORKLOAD_KINDS
+        .contains(&o.kind)
+        .then(|| pod_spec_of(o))
+        .flatten();
     let mut fields: Vec<(&str, Option<&Node>, bool)> = match o.kind {
         "HorizontalPodAutoscaler" => vec![
             ("minReplicas", spec.get("minReplicas"), false),
@@ -190,6 +189,43 @@ fn integer_error(o: &Object<'_>) -> Option<Diagnostic> {
             ),
         ))
     })
+}
+
+/// Part of an object rather than an object: a strategic-merge patch that
+/// kustomize, kubeadm or a Helm post-renderer applies to the object it
+/// names. Its signatures are a `$patch` directive, and a container with no
+/// image (a patch names the container it changes; the API server refuses
+/// a pod without an image). Such a part is not modelled: its missing
+/// fields (`replicas`) say nothing about the workload it patches.
+fn is_fragment(o: &Object<'_>) -> bool {
+    if o.node.get("$patch").is_some() {
+        return true;
+    }
+    if !WORKLOAD_KINDS.contains(&o.kind) {
+        return false;
+    }
+    let Some(pod) = pod_spec_of(o) else {
+        return false;
+    };
+    ["containers", "initContainers"]
+        .iter()
+        .flat_map(|k| pod.get(k).map(Node::as_seq).unwrap_or_default())
+        .any(|c| {
+            c.get("image")
+                .and_then(Node::as_text)
+                .is_none_or(|i| i.trim().is_empty())
+        })
+}
+
+/// The pod spec of a workload object: its own `spec` for a Pod, the
+/// template's for the others.
+fn pod_spec_of<'a>(o: &Object<'a>) -> Option<&'a Node> {
+    let spec = o.node.get("spec")?;
+    match o.kind {
+        "Pod" => Some(spec),
+        "CronJob" => spec.path(&["jobTemplate", "spec", "template", "spec"]),
+        _ => spec.path(&["template", "spec"]),
+    }
 }
 
 fn is_int32(node: &Node) -> bool {

@@ -10,6 +10,7 @@
 pub mod backstage;
 pub mod compose;
 pub mod kubernetes;
+pub mod kustomize;
 pub mod manifest;
 pub mod nomad;
 pub mod tools;
