@@ -327,6 +327,7 @@ const OTHER_READ_KINDS: &[&str] = &[
     "Application",
     "ServiceMonitor",
     "PodMonitor",
+    "Prometheus",
     "Schedule",
 ];
 
@@ -414,6 +415,9 @@ pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) -
         .enumerate()
         .map(|(i, e)| (e.id.clone(), i))
         .collect();
+    // The product of each tool entity spof recognised, for what operators'
+    // objects say it manages.
+    let mut products: Vec<(usize, &'static str)> = Vec::new();
     for o in &objects {
         let built = match o.kind {
             k if WORKLOAD_KINDS.contains(&k) => Some(workload(o, &index, keys)),
@@ -461,8 +465,11 @@ pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) -
             model.entities.len() - 1
         });
         model.entities[idx].instances.push(instance);
+        if let (Role::Tool, Some(tool)) = (role, tool) {
+            products.push((idx, tool.product.as_str()));
+        }
     }
-    operator_manages(&objects, model);
+    operator_manages(&objects, &products, model);
     errors
 }
 
@@ -495,12 +502,19 @@ fn annotation_manages(o: &Object<'_>) -> Vec<Dependency> {
 }
 
 /// What operators' own objects say a tool manages: an Argo CD
-/// `Application` deploys into its destination namespace, a Prometheus
-/// `ServiceMonitor` or `PodMonitor` watches its namespaces, a Velero
-/// `Schedule` backs up its included namespaces. The entries go to every
-/// tool of that product in the scanned files.
-fn operator_manages(objects: &[Object<'_>], model: &mut Model) {
-    let mut found: Vec<(&str, Dependency)> = Vec::new();
+/// `Application` deploys into its destination namespace, a Velero
+/// `Schedule` backs up its included namespaces, a Prometheus
+/// `ServiceMonitor` or `PodMonitor` has the Services or pods its selectors
+/// match scraped (see [`monitor_targets`]). The entries go to every tool of
+/// that product in the scanned files; a monitor's only to the Prometheus
+/// servers of its cluster, which scrape, not to the operator or an adapter.
+fn operator_manages(objects: &[Object<'_>], products: &[(usize, &str)], model: &mut Model) {
+    // Product, the cluster whose tools read the entry (`None`: any), entry.
+    let mut found: Vec<(&str, Option<Option<usize>>, Dependency)> = Vec::new();
+    let servers: Vec<&Object<'_>> = objects
+        .iter()
+        .filter(|o| o.api_group() == "monitoring.coreos.com" && o.kind == "Prometheus")
+        .collect();
     for o in objects {
         let spec = o.node.get("spec");
         let entry = |ns: &Node, via: String| Dependency {
@@ -518,61 +532,163 @@ fn operator_manages(objects: &[Object<'_>], model: &mut Model) {
         match (o.api_group(), o.kind) {
             ("argoproj.io", "Application") => {
                 if let Some(ns) = spec.and_then(|s| s.path(&["destination", "namespace"])) {
-                    found.push(("Argo CD", entry(ns, format!("Application `{}`", o.name))));
+                    found.push((
+                        "Argo CD",
+                        None,
+                        entry(ns, format!("Application `{}`", o.name)),
+                    ));
                 }
             }
             ("monitoring.coreos.com", "ServiceMonitor" | "PodMonitor") => {
-                let names = spec.and_then(|s| s.path(&["namespaceSelector", "matchNames"]));
-                match names.map(Node::as_seq) {
-                    Some(names) if !names.is_empty() => {
-                        for ns in names {
-                            found.push((
-                                "Prometheus",
-                                entry(ns, format!("{} `{}`", o.kind, o.name)),
-                            ));
-                        }
-                    }
-                    _ => found.push((
-                        "Prometheus",
-                        Dependency {
-                            target: Reference::Namespace(o.namespace.to_string()),
-                            strength: Strength::Hard,
-                            span: o.name_span,
-                            via: format!("{} `{}`", o.kind, o.name),
-                            explicit: false,
-                            origin: None,
-                        },
-                    )),
+                for target in monitor_targets(o, objects, &servers) {
+                    found.push(("Prometheus", Some(o.cluster), target));
                 }
             }
             ("velero.io", "Schedule") => {
                 let included = spec.and_then(|s| s.path(&["template", "includedNamespaces"]));
                 for ns in included.map_or(&[][..], Node::as_seq) {
-                    found.push(("Velero", entry(ns, format!("Schedule `{}`", o.name))));
+                    found.push(("Velero", None, entry(ns, format!("Schedule `{}`", o.name))));
                 }
             }
             _ => {}
         }
     }
-    found.retain(|(_, d)| !matches!(&d.target, Reference::Namespace(ns) if ns.is_empty()));
+    found.retain(|(_, _, d)| !matches!(&d.target, Reference::Namespace(ns) if ns.is_empty()));
     if found.is_empty() {
         return;
     }
-    for entity in &mut model.entities {
-        if entity.role != Role::Tool || !entity.id.starts_with("k8s:") {
-            continue;
-        }
-        let Some(tool) = tools::detect(&entity.name, []) else {
-            continue;
-        };
-        for (product, dependency) in &found {
-            if tool.product == *product {
-                for instance in &mut entity.instances {
+    for &(idx, product) in products {
+        let entity = &mut model.entities[idx];
+        for (wanted, cluster, dependency) in &found {
+            if product != *wanted {
+                continue;
+            }
+            for instance in &mut entity.instances {
+                // A monitor is read by the servers of its own cluster.
+                if cluster.is_none_or(|c| c == instance.cluster) {
                     instance.manages.push(dependency.clone());
                 }
             }
         }
     }
+}
+
+/// What a `ServiceMonitor` (the Services its `selector` matches) or a
+/// `PodMonitor` (the workloads whose pod template it matches) has scraped,
+/// in the namespaces of its `namespaceSelector` (`any: true`, `matchNames`,
+/// else its own), in its cluster. When the scanned files hold `Prometheus`
+/// servers of the operator, a monitor counts only if one of them selects
+/// it (`serviceMonitorSelector` or `podMonitorSelector`, and the matching
+/// namespace selector); an unset selector selects no monitor.
+fn monitor_targets(
+    monitor: &Object<'_>,
+    objects: &[Object<'_>],
+    servers: &[&Object<'_>],
+) -> Vec<Dependency> {
+    let pods = monitor.kind == "PodMonitor";
+    let in_cluster: Vec<&&Object<'_>> = servers
+        .iter()
+        .filter(|p| p.cluster == monitor.cluster)
+        .collect();
+    if !in_cluster.is_empty() && !in_cluster.iter().any(|p| server_reads(p, monitor, pods)) {
+        return Vec::new();
+    }
+    let spec = monitor.node.get("spec");
+    let any_namespace = spec
+        .and_then(|s| s.path(&["namespaceSelector", "any"]))
+        .and_then(Node::as_bool)
+        == Some(true);
+    let names: Vec<&str> = spec
+        .and_then(|s| s.path(&["namespaceSelector", "matchNames"]))
+        .map(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::as_text)
+        .collect();
+    let in_namespace = |ns: &str| {
+        any_namespace
+            || if names.is_empty() {
+                ns == monitor.namespace
+            } else {
+                names.contains(&ns)
+            }
+    };
+    let (span, selector) = match spec.and_then(|s| s.entry("selector")) {
+        Some((key, selector)) => (monitor.span(key), Some(selector)),
+        None => (monitor.name_span, None),
+    };
+    let matches =
+        |labels: &BTreeMap<String, String>| selector.is_none_or(|s| selector_matches(s, labels));
+    let mut targets = Vec::new();
+    for o in objects {
+        if o.cluster != monitor.cluster || !in_namespace(o.namespace) {
+            continue;
+        }
+        let labels = match o.kind {
+            "Service" if !pods => string_map(o.node.path(&["metadata", "labels"])),
+            k if pods && WORKLOAD_KINDS.contains(&k) => pod_template_labels(o),
+            _ => continue,
+        };
+        if !matches(&labels) {
+            continue;
+        }
+        let target = Reference::K8s {
+            kind: o.kind.to_string(),
+            namespace: o.namespace.to_string(),
+            name: o.name.to_string(),
+        };
+        let dependency = Dependency {
+            target,
+            strength: Strength::Hard,
+            span,
+            via: format!("{} `{}`", monitor.kind, monitor.name),
+            explicit: false,
+            origin: None,
+        };
+        if !targets.contains(&dependency) {
+            targets.push(dependency);
+        }
+    }
+    targets
+}
+
+/// Whether the operator's `Prometheus` server `server` reads `monitor`: its
+/// monitor selector matches the monitor's labels, and its namespace
+/// selector the monitor's namespace (unset: the server's own; empty: any;
+/// otherwise it names namespace labels, which spof does not read, and no
+/// edge is guessed).
+fn server_reads(server: &Object<'_>, monitor: &Object<'_>, pods: bool) -> bool {
+    let Some(spec) = server.node.get("spec") else {
+        return false;
+    };
+    let (selector, namespaces) = if pods {
+        ("podMonitorSelector", "podMonitorNamespaceSelector")
+    } else {
+        ("serviceMonitorSelector", "serviceMonitorNamespaceSelector")
+    };
+    let labels = string_map(monitor.node.path(&["metadata", "labels"]));
+    let Some(selector) = spec.get(selector).filter(|s| !s.is_null()) else {
+        return false;
+    };
+    if !selector_matches(selector, &labels) {
+        return false;
+    }
+    match spec.get(namespaces).filter(|n| !n.is_null()) {
+        None => monitor.namespace == server.namespace,
+        Some(n) => n.as_map().is_empty(),
+    }
+}
+
+/// The labels of the pods a workload object creates: its pod template's
+/// (a Pod's own).
+fn pod_template_labels(o: &Object<'_>) -> BTreeMap<String, String> {
+    let spec = o.node.get("spec");
+    let template = match o.kind {
+        "Pod" => Some(o.node),
+        "CronJob" => spec.and_then(|s| s.path(&["jobTemplate", "spec", "template"])),
+        _ => spec.and_then(|s| s.get("template")),
+    };
+    string_map(template.and_then(|t| t.path(&["metadata", "labels"])))
 }
 
 fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
