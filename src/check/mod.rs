@@ -250,6 +250,8 @@ impl Sifted {
                             || crate::model::kustomize::reads(&doc.root)));
                 if read {
                     doc
+                } else if let Some(root) = kubernetes::slim_custom_resource(&doc.root) {
+                    Document { root }
                 } else {
                     Document {
                         root: Node {

@@ -13,6 +13,7 @@ use super::{
     Suppression, VolumePin, WorkloadKind,
 };
 use crate::diagnostic::Diagnostic;
+use crate::parse::tree::Value;
 use crate::parse::{Document, Node};
 use crate::source::{FileId, Span, TextRange};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -252,7 +253,7 @@ fn collect<'a>(file: FileId, cluster: Option<usize>, node: &'a Node, out: &mut V
         }
         return;
     }
-    if !is_read_kind(kind) {
+    if !is_read_kind(kind) && !is_custom_resource(node) {
         return;
     }
     let Some(meta) = node.get("metadata") else {
@@ -290,6 +291,96 @@ pub fn reads(node: &Node) -> bool {
         return false;
     };
     kind.ends_with("List") || is_read_kind(kind)
+}
+
+/// An object of an API group outside Kubernetes' own (a group with a dot
+/// that is not a `*.k8s.io` group), other than a CustomResourceDefinition:
+/// what an operator may turn into pods spof does not model.
+fn is_custom_resource(node: &Node) -> bool {
+    let Some(version) = node.get("apiVersion").and_then(Node::as_text) else {
+        return false;
+    };
+    let group = version.rsplit_once('/').map_or("", |(group, _)| group);
+    group.contains('.')
+        && !group.ends_with(".k8s.io")
+        && !group.starts_with("backstage.io")
+        && node.get("kind").and_then(Node::as_text) != Some("CustomResourceDefinition")
+}
+
+/// What extraction needs of a custom resource it does not read (see
+/// [`unmodelled_pods`]), for sifting: its `apiVersion`, `kind`, name and
+/// namespace, and the `labels` mappings inside its `spec`, at their own
+/// spans. `None` for other documents. A custom resource can be large (a
+/// dashboard, a rule file); what it says besides is never read.
+pub fn slim_custom_resource(node: &Node) -> Option<Node> {
+    let kind = node.get("kind").and_then(Node::as_text)?;
+    if is_read_kind(kind) || !is_custom_resource(node) {
+        return None;
+    }
+    let mut kept = Vec::new();
+    for (k, v) in node.as_map() {
+        let value = match k.as_str() {
+            Some("apiVersion" | "kind") => v.clone(),
+            Some("metadata") => Node {
+                range: v.range,
+                value: Value::Map(
+                    v.as_map()
+                        .iter()
+                        .filter(|(k, _)| matches!(k.as_str(), Some("name" | "namespace")))
+                        .cloned()
+                        .collect(),
+                ),
+            },
+            Some("spec") => match only_labels(v, 0) {
+                Some(spec) => spec,
+                None => continue,
+            },
+            _ => continue,
+        };
+        kept.push((k.clone(), value));
+    }
+    Some(Node {
+        range: node.range,
+        value: Value::Map(kept),
+    })
+}
+
+/// `node` with nothing but the paths to its `labels` mappings, down to
+/// [`MAX_LABELS_DEPTH`]; `None` when it holds none.
+fn only_labels(node: &Node, depth: usize) -> Option<Node> {
+    if depth >= MAX_LABELS_DEPTH {
+        return None;
+    }
+    let value = match &node.value {
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .filter_map(|(k, v)| {
+                    if k.as_str() == Some("labels") && v.is_map() {
+                        Some((k.clone(), v.clone()))
+                    } else {
+                        Some((k.clone(), only_labels(v, depth + 1)?))
+                    }
+                })
+                .collect(),
+        ),
+        Value::Seq(items) => Value::Seq(
+            items
+                .iter()
+                .filter_map(|i| only_labels(i, depth + 1))
+                .collect(),
+        ),
+        Value::Scalar { .. } => return None,
+    };
+    let empty = match &value {
+        Value::Map(m) => m.is_empty(),
+        Value::Seq(s) => s.is_empty(),
+        Value::Scalar { .. } => true,
+    };
+    (!empty).then_some(Node {
+        range: node.range,
+        value,
+    })
 }
 
 fn is_backstage(node: &Node) -> bool {
@@ -421,7 +512,7 @@ pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) -
     for o in &objects {
         let built = match o.kind {
             k if WORKLOAD_KINDS.contains(&k) => Some(workload(o, &index, keys)),
-            "Service" => Some(with_no_tool(service(o))),
+            "Service" => Some(with_no_tool(service(o, &objects))),
             "Ingress" => Some(with_no_tool(ingress(o))),
             "PersistentVolumeClaim" => Some(with_no_tool(claim(o, &index, keys))),
             "Node" => {
@@ -1411,13 +1502,14 @@ fn int_or_percent(node: &Node) -> Option<IntOrPercent> {
     text.parse().ok().map(IntOrPercent::Int)
 }
 
-fn service(o: &Object<'_>) -> (Role, Instance) {
+fn service(o: &Object<'_>, objects: &[Object<'_>]) -> (Role, Instance) {
     let mut instance = base_instance(o);
     instance.combine = Combine::Any;
     if let Some((key, selector)) = o.node.get("spec").and_then(|s| s.entry("selector")) {
         let labels = string_map(Some(selector));
         if !labels.is_empty() {
             instance.selector = Some(o.span(key));
+            instance.unmodelled_pods = unmodelled_pods(o, &labels, objects);
             instance.dependencies.push(Dependency {
                 target: Reference::PodSelector {
                     namespace: o.namespace.to_string(),
@@ -1432,6 +1524,76 @@ fn service(o: &Object<'_>) -> (Role, Instance) {
         }
     }
     (Role::Network, instance)
+}
+
+/// Labels the Job controller puts on a Job's pods: the Job's name.
+const JOB_NAME_LABELS: &[&str] = &["job-name", "batch.kubernetes.io/job-name"];
+
+/// The first object in the Service's namespace and cluster whose pods spof
+/// does not model and may carry every label of `selector`: a Job or
+/// CronJob whose pod template carries them (a Job's pods also carry its
+/// name under [`JOB_NAME_LABELS`]), or a custom resource an operator turns
+/// into pods, whose pod labels are those of any `labels` mapping in its
+/// `spec` (`podMetadata`, pod templates), plus a label named after its kind
+/// holding its name (`prometheus: main` for `Prometheus main`,
+/// `leaderworkerset.sigs.k8s.io/name: vllm` for `LeaderWorkerSet vllm`).
+fn unmodelled_pods(
+    service: &Object<'_>,
+    selector: &BTreeMap<String, String>,
+    objects: &[Object<'_>],
+) -> Option<Span> {
+    objects
+        .iter()
+        .filter(|o| o.cluster == service.cluster && o.namespace == service.namespace)
+        .find(|o| match o.kind {
+            "Job" | "CronJob" => {
+                let labels = pod_template_labels(o);
+                selector.iter().all(|(k, v)| {
+                    labels.get(k) == Some(v)
+                        || o.kind == "Job" && JOB_NAME_LABELS.contains(&k.as_str()) && v == o.name
+                })
+            }
+            _ if is_custom_resource(o.node) => {
+                let mut labels = Vec::new();
+                if let Some(spec) = o.node.get("spec") {
+                    nested_labels(spec, 0, &mut labels);
+                }
+                let kind = o.kind.to_ascii_lowercase();
+                selector.iter().all(|(k, v)| {
+                    let names_kind = k == &kind
+                        || k.split_once('/').is_some_and(|(prefix, _)| {
+                            prefix.split('.').next() == Some(kind.as_str())
+                        });
+                    names_kind && v == o.name
+                        || labels
+                            .iter()
+                            .any(|l| l.get(k.as_str()).and_then(Node::as_text) == Some(v.as_str()))
+                })
+            }
+            _ => false,
+        })
+        .map(|o| o.name_span)
+}
+
+/// How deep [`nested_labels`] looks: pod templates sit a few levels into a
+/// custom resource's `spec`.
+const MAX_LABELS_DEPTH: usize = 8;
+
+/// Every `labels` mapping inside `node`, down to [`MAX_LABELS_DEPTH`].
+fn nested_labels<'a>(node: &'a Node, depth: usize, out: &mut Vec<&'a Node>) {
+    if depth >= MAX_LABELS_DEPTH {
+        return;
+    }
+    for (k, v) in node.as_map() {
+        if k.as_str() == Some("labels") && v.is_map() {
+            out.push(v);
+        } else {
+            nested_labels(v, depth + 1, out);
+        }
+    }
+    for item in node.as_seq() {
+        nested_labels(item, depth + 1, out);
+    }
 }
 
 fn ingress(o: &Object<'_>) -> (Role, Instance) {
@@ -1693,6 +1855,45 @@ mod tests {
                 name: "db".into()
             }
         );
+    }
+
+    #[test]
+    fn custom_resources_are_sifted_to_their_names_and_pod_labels() {
+        let text = "\
+apiVersion: monitoring.coreos.com/v1
+kind: Alertmanager
+metadata:
+  name: main
+  annotations: {big: text}
+spec:
+  replicas: 3
+  podMetadata:
+    labels: {app: am}
+  containers: [{name: x, image: y}]
+";
+        let docs = crate::parse::yaml::parse_stream(text, &Default::default()).0;
+        let slim = slim_custom_resource(&docs[0].root).unwrap();
+        assert_eq!(
+            slim.path(&["metadata", "name"]).and_then(Node::as_text),
+            Some("main")
+        );
+        assert!(slim.path(&["metadata", "annotations"]).is_none());
+        assert!(slim.path(&["spec", "replicas"]).is_none());
+        assert!(slim.path(&["spec", "containers"]).is_none());
+        let labels = slim.path(&["spec", "podMetadata", "labels"]).unwrap();
+        assert_eq!(
+            &text[labels.range.start as usize..labels.range.end as usize],
+            "{app: am}"
+        );
+        // Kubernetes' own objects and definitions are not custom resources.
+        for other in [
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}",
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: c}",
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}",
+        ] {
+            let docs = crate::parse::yaml::parse_stream(other, &Default::default()).0;
+            assert!(slim_custom_resource(&docs[0].root).is_none(), "{other}");
+        }
     }
 
     #[test]

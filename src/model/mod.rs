@@ -406,6 +406,10 @@ pub struct Instance {
     pub pod_labels: BTreeMap<String, String>,
     /// Whether this object selects pods (a Service with a selector).
     pub selector: Option<Span>,
+    /// The object whose pods, which spof does not model, the selector may
+    /// select (a Job, an operator's custom resource): a selector matching
+    /// no modelled workload is then no mistake.
+    pub unmodelled_pods: Option<Span>,
     /// Cloud single points of failure (Terraform resources).
     pub cloud: Vec<CloudFact>,
     /// The region the declaration lives in, when known (Terraform), for the
@@ -440,6 +444,7 @@ impl Instance {
             combine: Combine::All,
             pod_labels: BTreeMap::new(),
             selector: None,
+            unmodelled_pods: None,
             cloud: Vec::new(),
             region: None,
             transparent: false,
