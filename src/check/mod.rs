@@ -58,6 +58,8 @@ pub struct Setup {
     pub knowledge: Arc<KnowledgeBase>,
     /// `[[tool]]` sections of spof.toml.
     pub tools: Vec<crate::config::ToolPattern>,
+    /// Which variables hold soft dependencies' addresses (`[dependencies]`).
+    pub soft: crate::model::hosts::SoftVariables,
     /// The parse cache, for repository runs.
     pub cache: Option<Arc<Cache>>,
 }
@@ -76,6 +78,7 @@ impl Default for Setup {
             variables: crate::terraform::Variables::default(),
             knowledge: Arc::new(KnowledgeBase::builtin()),
             tools: Vec::new(),
+            soft: crate::model::hosts::SoftVariables::default(),
             cache: None,
         }
     }
@@ -390,9 +393,9 @@ pub fn check_estate(
                     docs: f.docs,
                 })
                 .collect();
-            let mut errors = kubernetes::extract(&objects, &setup.keys, &mut model);
+            let mut errors = kubernetes::extract(&objects, &setup.keys, &setup.soft, &mut model);
             drop(objects);
-            errors.extend(compose::extract(&inputs, &sources, &mut model));
+            errors.extend(compose::extract(&inputs, &sources, &setup.soft, &mut model));
             crate::model::backstage::extract(&inputs, &mut model);
             drop(inputs);
             let mut jobs = Model::default();

@@ -32,6 +32,8 @@ pub struct Config {
     /// `[limits]`: bounds on what one input may cost; the command line's
     /// `--max-file-size`, `--max-depth` and `--max-alias-expansion` win.
     pub limits: LimitSettings,
+    /// `[dependencies]`: which variables hold soft dependencies' addresses.
+    pub dependencies: DependencySettings,
     /// Directory holding the config file; cluster `paths` are relative to it.
     /// Absolute and lexically normalised when loaded from a file.
     pub root: PathBuf,
@@ -99,6 +101,25 @@ pub struct Topology {
     pub host_keys: Vec<String>,
 }
 
+/// `[dependencies]`: a host named in a variable (an environment variable,
+/// a ConfigMap or Secret key, a command-line flag) whose name has a
+/// telemetry word (`soft-telemetry`, on by default) or matches one of
+/// `soft-variables` is a soft dependency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DependencySettings {
+    pub soft_telemetry: bool,
+    pub soft_variables: Vec<(String, Span)>,
+}
+
+impl Default for DependencySettings {
+    fn default() -> Self {
+        Self {
+            soft_telemetry: true,
+            soft_variables: Vec::new(),
+        }
+    }
+}
+
 /// `[limits]`; `None` where the file leaves a limit at its default.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LimitSettings {
@@ -116,6 +137,7 @@ impl Config {
             rules: RuleSettings::default(),
             topology: Topology::default(),
             limits: LimitSettings::default(),
+            dependencies: DependencySettings::default(),
             root: root.into(),
             file: None,
         }

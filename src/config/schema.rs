@@ -17,7 +17,15 @@ use toml::de::{DeString, DeTable, DeValue};
 type Key<'i> = Spanned<DeString<'i>>;
 type Value<'i> = Spanned<DeValue<'i>>;
 
-const TOP_LEVEL_KEYS: &[&str] = &["cluster", "limits", "rules", "tool", "topology"];
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "cluster",
+    "dependencies",
+    "limits",
+    "rules",
+    "tool",
+    "topology",
+];
+const DEPENDENCIES_KEYS: &[&str] = &["soft-telemetry", "soft-variables"];
 const LIMITS_KEYS: &[&str] = &["max-file-size", "max-depth", "max-alias-expansion"];
 const TOOL_KEYS: &[&str] = &["match", "kind", "manages"];
 const CLUSTER_KEYS: &[&str] = &["name", "paths", "zones", "region"];
@@ -164,6 +172,11 @@ impl Reader {
                 "limits" => {
                     if let Some(table) = self.table("limits", value) {
                         self.limits(table, config);
+                    }
+                }
+                "dependencies" => {
+                    if let Some(table) = self.table("dependencies", value) {
+                        self.dependencies(table, config);
                     }
                 }
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, "at the top level"),
@@ -389,6 +402,34 @@ impl Reader {
             Err(_) => {
                 self.error(value.span(), "`min-replicas` is too large");
                 None
+            }
+        }
+    }
+
+    fn dependencies(&mut self, table: &DeTable<'_>, config: &mut Config) {
+        self.check_keys(table, DEPENDENCIES_KEYS, "in [dependencies]");
+        if let Some(value) = table.get("soft-telemetry") {
+            match value.get_ref() {
+                DeValue::Boolean(b) => config.dependencies.soft_telemetry = *b,
+                _ => self.wrong_type(
+                    value,
+                    "`soft-telemetry` must be a boolean".to_string(),
+                    Some("write `soft-telemetry = false` or `true`, without quotes".to_string()),
+                ),
+            }
+        }
+        if let Some(value) = table.get("soft-variables") {
+            for (pattern, range) in self.strings("soft-variables", value) {
+                match crate::model::hosts::glob(&pattern) {
+                    Ok(_) => {
+                        let span = self.span(range);
+                        config.dependencies.soft_variables.push((pattern, span));
+                    }
+                    Err(e) => {
+                        let message = format!("invalid glob `{pattern}`: {}", e.kind());
+                        self.error(range, message);
+                    }
+                }
             }
         }
     }

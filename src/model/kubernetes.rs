@@ -4,8 +4,10 @@
 //! ReplicationController, Pod, Job, CronJob), Services, Ingresses,
 //! PersistentVolumeClaims, and the objects that change their placement:
 //! HorizontalPodAutoscalers, PodDisruptionBudgets, PersistentVolumes,
-//! StorageClasses, ConfigMaps (for env references) and Nodes.
+//! StorageClasses, ConfigMaps and Secrets (for env references), Nodes, and the
+//! custom resources operators turn into pods (for Service selectors).
 
+use super::hosts::{self, SoftVariables};
 use super::tools::{self, Tool};
 use super::{
     Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level, Model,
@@ -415,6 +417,7 @@ const OTHER_READ_KINDS: &[&str] = &[
     "PersistentVolume",
     "StorageClass",
     "ConfigMap",
+    "Secret",
     "Application",
     "ServiceMonitor",
     "PodMonitor",
@@ -497,7 +500,12 @@ impl<'o, 'a> Index<'o, 'a> {
 /// Models the Kubernetes objects of `files`; returns the input errors of
 /// objects that cannot be modelled.
 #[must_use]
-pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) -> Vec<Diagnostic> {
+pub fn extract(
+    files: &[FileDocs<'_>],
+    keys: &TopologyKeys,
+    soft: &SoftVariables,
+    model: &mut Model,
+) -> Vec<Diagnostic> {
     let (objects, errors) = objects(files);
     let index = Index::new(&objects);
     let mut ids: HashMap<String, usize> = model
@@ -511,7 +519,7 @@ pub fn extract(files: &[FileDocs<'_>], keys: &TopologyKeys, model: &mut Model) -
     let mut products: Vec<(usize, &'static str)> = Vec::new();
     for o in &objects {
         let built = match o.kind {
-            k if WORKLOAD_KINDS.contains(&k) => Some(workload(o, &index, keys)),
+            k if WORKLOAD_KINDS.contains(&k) => Some(workload(o, &index, keys, soft)),
             "Service" => Some(with_no_tool(service(o, &objects))),
             "Ingress" => Some(with_no_tool(ingress(o))),
             "PersistentVolumeClaim" => Some(with_no_tool(claim(o, &index, keys))),
@@ -798,6 +806,7 @@ fn workload(
     o: &Object<'_>,
     index: &Index<'_, '_>,
     keys: &TopologyKeys,
+    soft: &SoftVariables,
 ) -> (Role, Instance, Option<&'static Tool>) {
     let spec = o.node.get("spec");
     let (template, kind) = match o.kind {
@@ -819,7 +828,7 @@ fn workload(
     instance.pod_labels = string_map(template.and_then(|t| t.path(&["metadata", "labels"])));
     if let Some(pod) = pod_spec {
         instance.placement = pod_placement(o, pod, &instance.pod_labels, keys);
-        pod_dependencies(o, pod, index, &mut instance.dependencies);
+        pod_dependencies(o, pod, index, soft, &mut instance.dependencies);
         instance.placement.volume = volume_pin(o, pod, index, keys);
     }
     if kind == WorkloadKind::LongRunning {
@@ -1192,7 +1201,19 @@ fn node_affinity_pins(o: &Object<'_>, terms: &[Node], keys: &TopologyKeys, pins:
     }
 }
 
-fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mut Vec<Dependency>) {
+fn pod_dependencies(
+    o: &Object<'_>,
+    pod: &Node,
+    index: &Index<'_, '_>,
+    soft: &SoftVariables,
+    deps: &mut Vec<Dependency>,
+) {
+    let mut found = Found {
+        namespace: o.namespace,
+        index,
+        soft,
+        deps,
+    };
     for container in ["containers", "initContainers"]
         .iter()
         .flat_map(|k| pod.get(k).map(Node::as_seq).unwrap_or_default())
@@ -1200,40 +1221,27 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
         for env in container.get("env").map(Node::as_seq).unwrap_or_default() {
             let var = env.get("name").and_then(Node::as_text).unwrap_or("?");
             if let Some(value) = env.get("value") {
-                value_dependencies(
-                    o.file,
-                    o.namespace,
-                    value,
-                    index,
-                    &format!("env var {var}"),
-                    None,
-                    deps,
-                );
+                found.value(o.file, value, &[var], &format!("env var {var}"), None);
             }
-            let Some(r) = env.path(&["valueFrom", "configMapKeyRef"]) else {
-                continue;
-            };
-            let (Some(cm), Some(key)) = (
-                r.get("name").and_then(Node::as_text),
-                r.get("key").and_then(Node::as_text),
-            ) else {
-                continue;
-            };
-            if let Some(value) = index
-                .get("ConfigMap", o, cm)
-                .and_then(|c| Some((c, c.node.path(&["data", key])?)))
+            for (kind, reference) in [("ConfigMap", "configMapKeyRef"), ("Secret", "secretKeyRef")]
             {
-                let via = format!("env var {var} from ConfigMap {cm} key {key}");
-                let origin = r.get("name").map(|n| o.span(n));
-                value_dependencies(
-                    value.0.file,
-                    o.namespace,
-                    value.1,
-                    index,
-                    &via,
-                    origin,
-                    deps,
-                );
+                let Some(r) = env.path(&["valueFrom", reference]) else {
+                    continue;
+                };
+                let (Some(name), Some(key)) = (
+                    r.get("name").and_then(Node::as_text),
+                    r.get("key").and_then(Node::as_text),
+                ) else {
+                    continue;
+                };
+                if let Some((holder, value)) = index
+                    .get(kind, o, name)
+                    .and_then(|c| Some((c, c.node.path(&[data_key(kind), key])?)))
+                {
+                    let via = format!("env var {var} from {kind} {name} key {key}");
+                    let origin = r.get("name").map(|n| o.span(n));
+                    found.value(holder.file, value, &[var, key], &via, origin);
+                }
             }
         }
         for from in container
@@ -1241,29 +1249,46 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
             .map(Node::as_seq)
             .unwrap_or_default()
         {
-            let Some(cm_node) = from.path(&["configMapRef", "name"]) else {
-                continue;
-            };
-            let Some(cm_name) = cm_node.as_text() else {
-                continue;
-            };
-            let Some(cm) = index.get("ConfigMap", o, cm_name) else {
-                continue;
-            };
-            for (k, v) in cm.node.get("data").map(Node::as_map).unwrap_or_default() {
-                let via = format!(
-                    "env from ConfigMap {cm_name} key {}",
-                    k.as_str().unwrap_or("?")
-                );
-                value_dependencies(
-                    cm.file,
-                    o.namespace,
-                    v,
-                    index,
-                    &via,
-                    Some(o.span(cm_node)),
-                    deps,
-                );
+            let prefix = from.get("prefix").and_then(Node::as_text).unwrap_or("");
+            for (kind, reference) in [("ConfigMap", "configMapRef"), ("Secret", "secretRef")] {
+                let Some(name_node) = from.path(&[reference, "name"]) else {
+                    continue;
+                };
+                let Some(name) = name_node.as_text() else {
+                    continue;
+                };
+                let Some(holder) = index.get(kind, o, name) else {
+                    continue;
+                };
+                for (k, v) in holder
+                    .node
+                    .get(data_key(kind))
+                    .map(Node::as_map)
+                    .unwrap_or_default()
+                {
+                    let key = k.as_str().unwrap_or("?");
+                    let var = format!("{prefix}{key}");
+                    let via = format!("env from {kind} {name} key {key}");
+                    found.value(holder.file, v, &[&var], &via, Some(o.span(name_node)));
+                }
+            }
+        }
+        let container_name = container.get("name").and_then(Node::as_text).unwrap_or("?");
+        for field in ["command", "args"] {
+            let entries: Vec<&Node> = container
+                .get(field)
+                .map(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter(|e| e.as_text().is_some())
+                .collect();
+            let texts: Vec<&str> = entries.iter().filter_map(|e| e.as_text()).collect();
+            let via = format!("{field} of container {container_name}");
+            for (entry, hosts) in entries.iter().zip(hosts::argument_references(&texts)) {
+                let hosts = hosts
+                    .into_iter()
+                    .map(|(h, flag)| (h.name, flag.is_some_and(|f| soft.is_soft(f))));
+                found.hosts(o.file, entry, hosts, &via, None);
             }
         }
     }
@@ -1272,7 +1297,7 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
             continue;
         };
         if let Some(name) = claim.as_text() {
-            deps.push(Dependency {
+            found.deps.push(Dependency {
                 target: Reference::K8s {
                     kind: "PersistentVolumeClaim".into(),
                     namespace: o.namespace.into(),
@@ -1288,60 +1313,82 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
     }
 }
 
-/// A value (env var, ConfigMap entry) that names Services in the scanned set.
-fn value_dependencies(
-    file: FileId,
-    namespace: &str,
-    value: &Node,
-    index: &Index<'_, '_>,
-    via: &str,
-    origin: Option<Span>,
-    deps: &mut Vec<Dependency>,
-) {
-    let Some(text) = value.as_text() else {
-        return;
-    };
-    let mut seen = BTreeSet::new();
-    for host in hosts_in(text) {
-        let Some((svc, ns)) = service_of_host(&host, namespace) else {
-            continue;
-        };
-        if !index.services.contains(&(ns.as_str(), svc.as_str()))
-            || !seen.insert((ns.clone(), svc.clone()))
-        {
-            continue;
-        }
-        deps.push(Dependency {
-            target: Reference::K8s {
-                kind: "Service".into(),
-                namespace: ns,
-                name: svc,
-            },
-            strength: Strength::Hard,
-            span: Span::new(file, value.range),
-            via: via.to_string(),
-            explicit: false,
-            origin,
-        });
+/// Where a ConfigMap or Secret holds its values as text: a Secret's
+/// `stringData` (its base64 `data` is not read).
+fn data_key(kind: &str) -> &'static str {
+    if kind == "Secret" {
+        "stringData"
+    } else {
+        "data"
     }
 }
 
-/// Host names in a value: `postgres://u:p@db.prod:5432/x,cache:6379` →
-/// `db.prod`, `cache`.
-fn hosts_in(text: &str) -> Vec<String> {
-    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter_map(|token| {
-            let rest = token.split_once("://").map_or(token, |(_, r)| r);
-            let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
-            let host = rest.split(['/', ':', '?']).next()?;
-            let valid = !host.is_empty()
-                && host
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-                && host.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
-            valid.then(|| host.to_ascii_lowercase())
-        })
-        .collect()
+/// The dependencies a workload's values make: the Services their hosts name.
+struct Found<'f, 'i, 'o, 'a> {
+    namespace: &'f str,
+    index: &'f Index<'o, 'a>,
+    soft: &'f SoftVariables,
+    deps: &'i mut Vec<Dependency>,
+}
+
+impl Found<'_, '_, '_, '_> {
+    /// A value (env var, ConfigMap or Secret entry) held under `names`
+    /// (the variable, and the key it is read from): its hosts by the rule
+    /// of [`hosts`], soft when a name is a telemetry sink's.
+    fn value(
+        &mut self,
+        file: FileId,
+        value: &Node,
+        names: &[&str],
+        via: &str,
+        origin: Option<Span>,
+    ) {
+        let Some(text) = value.as_text() else {
+            return;
+        };
+        let address = names.iter().any(|n| hosts::host_variable(n));
+        let soft = names.iter().any(|n| self.soft.is_soft(n));
+        let found = hosts::references(text, address)
+            .into_iter()
+            .map(|h| (h.name, soft));
+        self.hosts(file, value, found, via, origin);
+    }
+
+    /// Hosts (each with whether it is a soft dependency) found in `value`:
+    /// a dependency on each Service in the scanned files they name.
+    fn hosts<'h>(
+        &mut self,
+        file: FileId,
+        value: &Node,
+        hosts: impl Iterator<Item = (&'h str, bool)>,
+        via: &str,
+        origin: Option<Span>,
+    ) {
+        let mut seen = BTreeSet::new();
+        for (host, soft) in hosts {
+            let Some((svc, ns)) = service_of_host(&host.to_ascii_lowercase(), self.namespace)
+            else {
+                continue;
+            };
+            if !self.index.services.contains(&(ns.as_str(), svc.as_str()))
+                || !seen.insert((ns.clone(), svc.clone()))
+            {
+                continue;
+            }
+            self.deps.push(Dependency {
+                target: Reference::K8s {
+                    kind: "Service".into(),
+                    namespace: ns,
+                    name: svc,
+                },
+                strength: if soft { Strength::Soft } else { Strength::Hard },
+                span: Span::new(file, value.range),
+                via: via.to_string(),
+                explicit: false,
+                origin,
+            });
+        }
+    }
 }
 
 /// `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local` and
@@ -1792,20 +1839,6 @@ fn annotation_suppression(o: &Object<'_>, node: &Node, id: &str) -> Suppression 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn hosts_are_found_in_urls_and_lists() {
-        assert_eq!(
-            hosts_in("postgres://u:p@db.prod:5432/x,cache:6379"),
-            vec!["db.prod", "cache"]
-        );
-        assert_eq!(
-            hosts_in("http://api.shop.svc.cluster.local/v1"),
-            vec!["api.shop.svc.cluster.local"]
-        );
-        assert!(hosts_in("8080").is_empty());
-        assert!(hosts_in("").is_empty());
-    }
 
     #[test]
     fn service_names_follow_cluster_dns() {

@@ -9,6 +9,7 @@
 
 pub mod backstage;
 pub mod compose;
+pub mod hosts;
 pub mod kubernetes;
 pub mod kustomize;
 pub mod manifest;
