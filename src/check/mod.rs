@@ -60,6 +60,8 @@ pub struct Setup {
     pub knowledge: Arc<KnowledgeBase>,
     /// `[[tool]]` sections of spof.toml.
     pub tools: Vec<crate::config::ToolPattern>,
+    /// Which variables hold soft dependencies' addresses (`[dependencies]`).
+    pub soft: crate::model::hosts::SoftVariables,
     /// The parse cache, for repository runs.
     pub cache: Option<Arc<Cache>>,
 }
@@ -78,6 +80,7 @@ impl Default for Setup {
             variables: crate::terraform::Variables::default(),
             knowledge: Arc::new(KnowledgeBase::builtin()),
             tools: Vec::new(),
+            soft: crate::model::hosts::SoftVariables::default(),
             cache: None,
         }
     }
@@ -247,9 +250,13 @@ impl Sifted {
             .map(|(i, doc)| {
                 let read = kubernetes::reads(&doc.root)
                     || crate::model::backstage::reads(&doc.root)
-                    || (i == 0 && compose::reads(&doc.root));
+                    || (i == 0
+                        && (compose::reads(&doc.root)
+                            || crate::model::kustomize::reads(&doc.root)));
                 if read {
                     doc
+                } else if let Some(root) = kubernetes::slim_custom_resource(&doc.root) {
+                    Document { root }
                 } else {
                     Document {
                         root: Node {
@@ -377,8 +384,20 @@ pub fn check_estate(
                     docs: &sifted.docs,
                 })
                 .collect();
-            let mut errors = kubernetes::extract(&inputs, &setup.keys, &mut model);
-            errors.extend(compose::extract(&inputs, &sources, &mut model));
+            // Kustomize patches are parts of objects, not objects.
+            let patches = crate::model::kustomize::patch_files(&inputs, &sources);
+            let objects: Vec<FileDocs<'_>> = inputs
+                .iter()
+                .filter(|f| !patches.contains(&f.file))
+                .map(|f| FileDocs {
+                    file: f.file,
+                    cluster: f.cluster,
+                    docs: f.docs,
+                })
+                .collect();
+            let mut errors = kubernetes::extract(&objects, &setup.keys, &setup.soft, &mut model);
+            drop(objects);
+            errors.extend(compose::extract(&inputs, &sources, &setup.soft, &mut model));
             crate::model::backstage::extract(&inputs, &mut model);
             drop(inputs);
             let mut jobs = Model::default();
@@ -437,7 +456,8 @@ pub fn check_estate(
         context: &context,
         cluster_names: &cluster_names,
     };
-    let findings = rules::run(&input, &setup.settings);
+    let mut findings = rules::run(&input, &setup.settings);
+    hidden_by_parse_errors(&mut findings, &model, &sources, &mut errors);
     let outcome = suppression::apply(
         findings,
         &model.suppressions,
@@ -496,6 +516,98 @@ pub fn check_estate(
     };
     drop_later(parsed);
     (report, estate)
+}
+
+/// Drops the findings that a file which could not be read as a whole may
+/// make wrong, and says so at that file's input error: a Service selecting
+/// nothing (SPOF012) or a reference naming nothing (SPOF013) when a
+/// YAML or JSON file in the finding's directory or below failed to parse
+/// (or held an object spof refused) and its text holds every name the
+/// selector or reference looks for, so it may declare what they look for.
+fn hidden_by_parse_errors(
+    findings: &mut Vec<rules::Finding>,
+    model: &Model,
+    sources: &SourceMap,
+    errors: &mut [Diagnostic],
+) {
+    let is_document = |file: FileId| {
+        matches!(
+            classify(&sources.get(file).path),
+            None | Some(FileKind::Yaml | FileKind::Json)
+        )
+    };
+    // The first input error of each YAML or JSON file, by file.
+    let mut failed: BTreeMap<FileId, usize> = BTreeMap::new();
+    for (i, e) in errors.iter().enumerate() {
+        if e.kind == Kind::Error && e.code == "parse-error" && is_document(e.span.file) {
+            failed.entry(e.span.file).or_insert(i);
+        }
+    }
+    if failed.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        if !matches!(
+            f.rule,
+            rules::Rule::ServiceSelectsNothing | rules::Rule::UnknownDependency
+        ) {
+            return true;
+        }
+        let names = looked_for(model, f);
+        if names.is_empty() {
+            return true;
+        }
+        let dir = sources
+            .get(f.span.file)
+            .path
+            .parent()
+            .unwrap_or(Path::new(""));
+        let hider = failed.iter().find(|(file, _)| {
+            let source = sources.get(**file);
+            source.path.starts_with(dir) && names.iter().all(|n| source.text().contains(n))
+        });
+        let Some((_, &at)) = hider else {
+            return true;
+        };
+        errors[at].related.push(crate::diagnostic::Related {
+            span: f.span,
+            message: format!(
+                "{}: not reported ({}), as this file may declare what it looks for",
+                f.message,
+                f.rule.code()
+            ),
+        });
+        false
+    });
+}
+
+/// The names a SPOF012 or SPOF013 finding's selector or reference looks
+/// for: the selector's label values, the name a reference ends with.
+fn looked_for<'m>(model: &'m Model, finding: &rules::Finding) -> Vec<&'m str> {
+    let Some(id) = finding.entity.as_deref() else {
+        return Vec::new();
+    };
+    let entries = model
+        .entities
+        .iter()
+        .filter(|e| e.id == id)
+        .flat_map(|e| &e.instances)
+        .flat_map(|i| i.dependencies.iter().chain(&i.manages));
+    for d in entries {
+        if d.span != finding.span {
+            continue;
+        }
+        return match &d.target {
+            crate::model::Reference::PodSelector { labels, .. } => {
+                labels.values().map(String::as_str).collect()
+            }
+            crate::model::Reference::K8s { name, .. }
+            | crate::model::Reference::K8sName { name, .. } => vec![name.as_str()],
+            crate::model::Reference::Id(id) => id.rsplit(['/', ':']).next().into_iter().collect(),
+            _ => Vec::new(),
+        };
+    }
+    Vec::new()
 }
 
 /// Frees `value` on a thread of its own: the parsed trees of a repository

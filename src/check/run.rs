@@ -964,6 +964,15 @@ pub fn setup_from(
         variables: crate::terraform::Variables::default(),
         knowledge: std::sync::Arc::new(crate::terraform::kb::KnowledgeBase::builtin()),
         tools: config.tools.clone(),
+        soft: crate::model::hosts::SoftVariables::new(
+            config.dependencies.soft_telemetry,
+            &config
+                .dependencies
+                .soft_variables
+                .iter()
+                .map(|(p, _)| p.clone())
+                .collect::<Vec<_>>(),
+        ),
         cache: None,
     };
     (setup, errors)

@@ -35,6 +35,8 @@ pub struct Config {
     /// `[check] fail-if-no-files`: a run that finds no input file is an
     /// input error, as with `--fail-if-no-files`.
     pub fail_if_no_files: bool,
+    /// `[dependencies]`: which variables hold soft dependencies' addresses.
+    pub dependencies: DependencySettings,
     /// Directory holding the config file; cluster `paths` are relative to it.
     /// Absolute and lexically normalised when loaded from a file.
     pub root: PathBuf,
@@ -102,6 +104,25 @@ pub struct Topology {
     pub host_keys: Vec<String>,
 }
 
+/// `[dependencies]`: a host named in a variable (an environment variable,
+/// a ConfigMap or Secret key, a command-line flag) whose name has a
+/// telemetry word (`soft-telemetry`, on by default) or matches one of
+/// `soft-variables` is a soft dependency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DependencySettings {
+    pub soft_telemetry: bool,
+    pub soft_variables: Vec<(String, Span)>,
+}
+
+impl Default for DependencySettings {
+    fn default() -> Self {
+        Self {
+            soft_telemetry: true,
+            soft_variables: Vec::new(),
+        }
+    }
+}
+
 /// `[limits]`; `None` where the file leaves a limit at its default.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LimitSettings {
@@ -120,6 +141,7 @@ impl Config {
             topology: Topology::default(),
             limits: LimitSettings::default(),
             fail_if_no_files: false,
+            dependencies: DependencySettings::default(),
             root: root.into(),
             file: None,
         }

@@ -265,7 +265,9 @@ zone-key = ["k"]
             err(
                 "18:2",
                 "unknown key `output` at the top level",
-                Some("expected one of `check`, `cluster`, `limits`, `rules`, `tool`, `topology`")
+                Some(
+                    "expected one of `check`, `cluster`, `dependencies`, `limits`, `rules`, `tool`, `topology`"
+                )
             ),
         ]
     );
@@ -840,5 +842,44 @@ fn unknown_limit_keys_suggest_the_closest_key() {
             message: "`limits` must be a table".to_string(),
             help: Some("write it as a `[limits]` section".to_string()),
         }]
+    );
+}
+
+#[test]
+fn dependencies_say_which_variables_are_soft() {
+    let parsed = parse_str(
+        "[dependencies]\nsoft-telemetry = false\nsoft-variables = [\"AUDIT_*\", \"*.sink\"]\n",
+    );
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let deps = &parsed.config.dependencies;
+    assert!(!deps.soft_telemetry);
+    let patterns: Vec<&str> = deps
+        .soft_variables
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .collect();
+    assert_eq!(patterns, ["AUDIT_*", "*.sink"]);
+    assert_eq!(parsed.text(deps.soft_variables[1].1), "\"*.sink\"");
+    assert!(parse_str("").config.dependencies.soft_telemetry);
+    assert_eq!(
+        parse_str("[dependencies]\nsoft-telemetry = \"no\"\nsoft-variables = [\"[\"]\nsoft = 1\n")
+            .errors,
+        [
+            err(
+                "2:18",
+                "`soft-telemetry` must be a boolean",
+                Some("write `soft-telemetry = false` or `true`, without quotes")
+            ),
+            err(
+                "3:19",
+                "invalid glob `[`: unclosed character class; missing ']'",
+                None
+            ),
+            err(
+                "4:1",
+                "unknown key `soft` in [dependencies]",
+                Some("expected one of `soft-telemetry`, `soft-variables`")
+            ),
+        ]
     );
 }

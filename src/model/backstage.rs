@@ -562,7 +562,12 @@ mod tests {
             docs: &docs,
         }];
         let mut model = Model::default();
-        let _errors = kubernetes::extract(&files, &kubernetes::TopologyKeys::default(), &mut model);
+        let _errors = kubernetes::extract(
+            &files,
+            &kubernetes::TopologyKeys::default(),
+            &crate::model::hosts::SoftVariables::default(),
+            &mut model,
+        );
         extract(&files, &mut model);
         model
     }

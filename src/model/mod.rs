@@ -9,7 +9,9 @@
 
 pub mod backstage;
 pub mod compose;
+pub mod hosts;
 pub mod kubernetes;
+pub mod kustomize;
 pub mod manifest;
 pub mod nomad;
 pub mod tools;
@@ -405,6 +407,10 @@ pub struct Instance {
     pub pod_labels: BTreeMap<String, String>,
     /// Whether this object selects pods (a Service with a selector).
     pub selector: Option<Span>,
+    /// The object whose pods, which spof does not model, the selector may
+    /// select (a Job, an operator's custom resource): a selector matching
+    /// no modelled workload is then no mistake.
+    pub unmodelled_pods: Option<Span>,
     /// Cloud single points of failure (Terraform resources).
     pub cloud: Vec<CloudFact>,
     /// The region the declaration lives in, when known (Terraform), for the
@@ -439,6 +445,7 @@ impl Instance {
             combine: Combine::All,
             pod_labels: BTreeMap::new(),
             selector: None,
+            unmodelled_pods: None,
             cloud: Vec::new(),
             region: None,
             transparent: false,

@@ -18,6 +18,9 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
         let dep = &entity.instances[u.instance].dependencies[u.dependency];
         let who = input.entity_label(u.entity);
         match &dep.target {
+            // Pods spof does not model (a Job's, an operator's) may match.
+            Reference::PodSelector { .. }
+                if entity.instances[u.instance].unmodelled_pods.is_some() => {}
             Reference::PodSelector { .. } => out.push(
                 Finding::new(
                     Rule::ServiceSelectsNothing,

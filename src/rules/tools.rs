@@ -28,9 +28,15 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
         };
         // The first single failure that also hits something the tool
         // manages — all of it, or its copy in that domain: the recovery path
-        // dies with what it must recover.
+        // dies with what it must recover. What fails only because the tool
+        // does (its own Service, a client of it) comes back with the tool:
+        // that is the tool's single point of failure, not a shared fate.
+        let through_tool = |t: usize, unit: &Unit| {
+            let (hops, root) = input.analysis.chain(t, unit);
+            hops.iter().any(|h| h.edge.target == e) || root.is_some_and(|(r, _)| r == e)
+        };
         let hit = |t: usize, unit: &Unit| {
-            input.analysis.fails_with(t, unit)
+            input.analysis.fails_with(t, unit) && !through_tool(t, unit)
                 || input.analysis.causes[t].iter().any(|c| &c.unit == unit)
         };
         let shared = units.iter().find_map(|unit| {
