@@ -32,8 +32,8 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
         // does (its own Service, a client of it) comes back with the tool:
         // that is the tool's single point of failure, not a shared fate.
         let through_tool = |t: usize, unit: &Unit| {
-            let (hops, root) = input.analysis.chain(t, unit);
-            hops.iter().any(|h| h.edge.target == e) || root.is_some_and(|(r, _)| r == e)
+            input.analysis.hops(t, unit).any(|h| h.edge.target == e)
+                || input.analysis.root(t, unit).is_some_and(|(r, _)| r == e)
         };
         let hit = |t: usize, unit: &Unit| {
             input.analysis.fails_with(t, unit) && !through_tool(t, unit)
