@@ -116,3 +116,30 @@ sized "chain 4000 (report json)" "$work/graph/chain-4000" report --format json .
 sized "fan-out (json)" "$work/graph/fan-out" check --format json .
 sized "fan-out (report html)" "$work/graph/fan-out" report .
 sized "fan-out (report json)" "$work/graph/fan-out" report --format json .
+
+# Discovery and the cache (tests/hostile.rs, tests/cache.rs): a 9 MB
+# .gitignore (refused unread), one just under the 256 KiB ceiling (applied),
+# a `*.yaml` above the repository root (not read), and cache packs replaced
+# by a FIFO and by a link to /dev/zero (not read).
+ignores=$work/ignores
+mkdir -p "$ignores/huge" "$ignores/large" "$ignores/parent/repo/.git"
+for d in huge large parent/repo; do cp testdata/hostile/web.yaml "$ignores/$d/"; done
+python3 -c "
+import sys
+lines = ''.join('build/out%d/\n*.tmp%d\nsrc/**/gen%d.yaml\n' % (i, i, i) for i in range(200000))
+open(sys.argv[1], 'w').write(lines[:9 * 1024 * 1024])
+open(sys.argv[2], 'w').write(lines[:lines.rindex('\n', 0, 256 * 1024) + 1])
+" "$ignores/huge/.gitignore" "$ignores/large/.gitignore"
+echo '*.yaml' > "$ignores/parent/.gitignore"
+run ".gitignore of 9 MB" "$ignores/huge" .
+run ".gitignore under 256 KiB" "$ignores/large" .
+run "*.yaml above the repository" "$ignores/parent/repo" .
+cached=$work/cached
+mkdir -p "$cached/repo/.git" "$cached/cache"
+cp testdata/hostile/web.yaml "$cached/repo/"
+(cd "$cached/repo" && "$bin" check --isolated --cache-dir "$cached/cache" web.yaml >/dev/null 2>&1) || true
+yaml_pack=$(find "$cached/cache" -name 'yaml.*.pack' | head -n 1)
+rm "$yaml_pack" && mkfifo "$yaml_pack"
+run "cache pack: a FIFO" "$cached/repo" --cache-dir "$cached/cache" web.yaml
+rm "$yaml_pack" && ln -s /dev/zero "$yaml_pack"
+run "cache pack: /dev/zero" "$cached/repo" --cache-dir "$cached/cache" web.yaml

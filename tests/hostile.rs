@@ -1284,7 +1284,7 @@ fn ignore_files_above_the_repository_root_are_not_read() {
     assert_eq!(run.json["summary"]["files"], 1, "{}", run.stdout);
 }
 
-/// An ignore file over the limit (1 MiB, or --max-file-size if smaller) is
+/// An ignore file over the limit (256 KiB, or --max-file-size if smaller) is
 /// an error naming it, and is not applied; it costs nothing to refuse. (A
 /// 9 MB `.gitignore` took more than a minute and 3.5 GB to compile.)
 #[test]
