@@ -840,7 +840,12 @@ fn workload(
         instance.budgets = budgets(o, index, &instance.pod_labels);
     }
     let is_datastore = images.iter().any(|i| super::is_datastore_image(i));
-    let tool = tools::detect(o.name, images.iter().copied());
+    let own_labels = string_map(o.node.path(&["metadata", "labels"]));
+    let labels = own_labels.iter().chain(&instance.pod_labels);
+    let tool = tools::detect(
+        images.iter().copied(),
+        labels.map(|(k, v)| (k.as_str(), v.as_str())),
+    );
     let role = if tool.is_some() {
         Role::Tool
     } else if is_datastore {
