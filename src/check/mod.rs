@@ -806,7 +806,7 @@ fn apply_tool_patterns(patterns: &[crate::config::ToolPattern], model: &mut Mode
                 entity.tool_kind = Some(kind.clone());
             } else if entity.tool_kind.is_none() {
                 entity.tool_kind =
-                    crate::model::tools::detect(&entity.name, []).map(|t| t.kind.clone());
+                    crate::model::tools::detect_by_name(&entity.name).map(|t| t.kind.clone());
             }
             let namespace = entity.namespace.clone().unwrap_or_else(|| "default".into());
             for instance in &mut entity.instances {

@@ -289,7 +289,10 @@ fn project(
         let label = |key: &str| labels.iter().find(|(k, _, _, _)| k == key);
         let image = s.get(&["image"]).and_then(|(_, i)| i.as_text());
         let is_datastore = image.is_some_and(super::is_datastore_image);
-        let tool = tools::detect(s.name, image);
+        let tool = tools::detect(
+            image,
+            labels.iter().map(|(k, v, _, _)| (k.as_str(), v.as_str())),
+        );
         let default_role = if tool.is_some() {
             Role::Tool
         } else if is_datastore {

@@ -508,6 +508,16 @@ pub fn extract(
 ) -> Vec<Diagnostic> {
     let (objects, errors) = objects(files);
     let index = Index::new(&objects);
+    // The objects whose pods spof does not model, by cluster and namespace.
+    let mut unmodelled: HashMap<(Option<usize>, &str), Vec<&Object<'_>>> = HashMap::new();
+    for o in &objects {
+        if matches!(o.kind, "Job" | "CronJob") || is_custom_resource(o.node) {
+            unmodelled
+                .entry((o.cluster, o.namespace))
+                .or_default()
+                .push(o);
+        }
+    }
     let mut ids: HashMap<String, usize> = model
         .entities
         .iter()
@@ -520,7 +530,12 @@ pub fn extract(
     for o in &objects {
         let built = match o.kind {
             k if WORKLOAD_KINDS.contains(&k) => Some(workload(o, &index, keys, soft)),
-            "Service" => Some(with_no_tool(service(o, &objects))),
+            "Service" => {
+                let candidates = unmodelled
+                    .get(&(o.cluster, o.namespace))
+                    .map_or(&[][..], Vec::as_slice);
+                Some(with_no_tool(service(o, candidates)))
+            }
             "Ingress" => Some(with_no_tool(ingress(o))),
             "PersistentVolumeClaim" => Some(with_no_tool(claim(o, &index, keys))),
             "Node" => {
@@ -840,7 +855,12 @@ fn workload(
         instance.budgets = budgets(o, index, &instance.pod_labels);
     }
     let is_datastore = images.iter().any(|i| super::is_datastore_image(i));
-    let tool = tools::detect(o.name, images.iter().copied());
+    let own_labels = string_map(o.node.path(&["metadata", "labels"]));
+    let labels = own_labels.iter().chain(&instance.pod_labels);
+    let tool = tools::detect(
+        images.iter().copied(),
+        labels.map(|(k, v)| (k.as_str(), v.as_str())),
+    );
     let role = if tool.is_some() {
         Role::Tool
     } else if is_datastore {
@@ -1549,14 +1569,14 @@ fn int_or_percent(node: &Node) -> Option<IntOrPercent> {
     text.parse().ok().map(IntOrPercent::Int)
 }
 
-fn service(o: &Object<'_>, objects: &[Object<'_>]) -> (Role, Instance) {
+fn service(o: &Object<'_>, candidates: &[&Object<'_>]) -> (Role, Instance) {
     let mut instance = base_instance(o);
     instance.combine = Combine::Any;
     if let Some((key, selector)) = o.node.get("spec").and_then(|s| s.entry("selector")) {
         let labels = string_map(Some(selector));
         if !labels.is_empty() {
             instance.selector = Some(o.span(key));
-            instance.unmodelled_pods = unmodelled_pods(o, &labels, objects);
+            instance.unmodelled_pods = unmodelled_pods(&labels, candidates);
             instance.dependencies.push(Dependency {
                 target: Reference::PodSelector {
                     namespace: o.namespace.to_string(),
@@ -1576,8 +1596,9 @@ fn service(o: &Object<'_>, objects: &[Object<'_>]) -> (Role, Instance) {
 /// Labels the Job controller puts on a Job's pods: the Job's name.
 const JOB_NAME_LABELS: &[&str] = &["job-name", "batch.kubernetes.io/job-name"];
 
-/// The first object in the Service's namespace and cluster whose pods spof
-/// does not model and may carry every label of `selector`: a Job or
+/// The first of `candidates` (the objects in the Service's namespace and
+/// cluster whose pods spof does not model) whose pods may carry every label
+/// of `selector`: a Job or
 /// CronJob whose pod template carries them (a Job's pods also carry its
 /// name under [`JOB_NAME_LABELS`]), or a custom resource an operator turns
 /// into pods, whose pod labels are those of any `labels` mapping in its
@@ -1585,13 +1606,11 @@ const JOB_NAME_LABELS: &[&str] = &["job-name", "batch.kubernetes.io/job-name"];
 /// holding its name (`prometheus: main` for `Prometheus main`,
 /// `leaderworkerset.sigs.k8s.io/name: vllm` for `LeaderWorkerSet vllm`).
 fn unmodelled_pods(
-    service: &Object<'_>,
     selector: &BTreeMap<String, String>,
-    objects: &[Object<'_>],
+    candidates: &[&Object<'_>],
 ) -> Option<Span> {
-    objects
+    candidates
         .iter()
-        .filter(|o| o.cluster == service.cluster && o.namespace == service.namespace)
         .find(|o| match o.kind {
             "Job" | "CronJob" => {
                 let labels = pod_template_labels(o);
@@ -1600,7 +1619,7 @@ fn unmodelled_pods(
                         || o.kind == "Job" && JOB_NAME_LABELS.contains(&k.as_str()) && v == o.name
                 })
             }
-            _ if is_custom_resource(o.node) => {
+            _ => {
                 let mut labels = Vec::new();
                 if let Some(spec) = o.node.get("spec") {
                     nested_labels(spec, 0, &mut labels);
@@ -1617,7 +1636,6 @@ fn unmodelled_pods(
                             .any(|l| l.get(k.as_str()).and_then(Node::as_text) == Some(v.as_str()))
                 })
             }
-            _ => false,
         })
         .map(|o| o.name_span)
 }
