@@ -38,13 +38,15 @@ gen one-line-plan.json "'{\"format_version\":\"1.2\",\"planned_values\":{\"root_
 gen flow-list.yaml "'{apiVersion: v1, kind: List, items: [' + ', '.join('{apiVersion: apps/v1, kind: Deployment, metadata: {name: w%d, labels: {team: équipe}}, spec: {replicas: 1, selector: {matchLabels: {app: w%d}}, template: {metadata: {labels: {app: w%d}}, spec: {containers: [{name: c, image: nginx}]}}}}' % (i, i, i) for i in range(62000)) + ']}\n'"
 # Terraform evaluation: a remainder by zero (HCL, JSON), locals that double
 # a string 59 times, work that multiplies through a module's count, a
-# resource's count and a for expression.
+# resource's count and a for expression, and dynamic blocks of 10,000
+# inside dynamic blocks of 10,000.
 gen mod-zero.tf "'variable \"azs\" {\n  default = []\n}\nresource \"aws_instance\" \"web\" {\n  count = 2\n  availability_zone = var.azs[count.index % length(var.azs)]\n}\n'"
 gen mod-zero.tf.json "'{\"resource\": {\"aws_instance\": {\"web\": {\"ami\": \"\${2 % 0}\"}}}}'"
 gen doubling.tf "'locals {\n  s1 = \"xx\"\n' + ''.join('  s%d = \"\${local.s%d}\${local.s%d}\"\n' % (i, i - 1, i - 1) for i in range(2, 60)) + '}\nresource \"aws_instance\" \"web\" {\n  ami = local.s59\n}\n'"
 gen nested-count.tf "'module \"m\" {\n  count  = 10\n  source = \"./m\"\n}\n'"
 mkdir -p "$work/nested-count.tf/m"
 python3 -c "import sys; sys.stdout.write('resource \"null_resource\" \"x\" {\n  count = 1000\n  triggers = { n = length([for i in range(1000) : \"\${i}-\${count.index}\"]) }\n}\n')" > "$work/nested-count.tf/m/main.tf"
+gen nested-dynamic.tf "'locals {\n  many = flatten([for i in range(1000) : [for j in range(10) : \"\${i}-\${j}\"]])\n}\nresource \"aws_security_group\" \"x\" {\n  dynamic \"ingress\" {\n    for_each = local.many\n    content {\n      dynamic \"egress\" {\n        for_each = local.many\n        content {}\n      }\n    }\n  }\n}\n'"
 for f in testdata/hostile/*.yaml; do
     name=$(basename "$f")
     [ "$name" = web.yaml ] && continue

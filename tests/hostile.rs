@@ -1516,6 +1516,30 @@ fn terraform_nested_work_is_bounded_as_a_whole() {
     assert!(has_entity(&run, "aws_db_instance.db"), "{}", run.stdout);
 }
 
+/// A dynamic block of 10,000 blocks in each of 10,000 blocks: each block
+/// is charged to the work budget, so they stop at it. (What is evaluated
+/// after the budget is spent is unknown: the database comes first.)
+#[test]
+fn terraform_nested_dynamic_blocks_are_bounded() {
+    let text = format!(
+        "{DB}locals {{\n  many = flatten([for i in range(1000) : [for j in range(10) : \"${{i}}-${{j}}\"]])\n}}\n\
+         resource \"aws_security_group\" \"x\" {{\n  dynamic \"ingress\" {{\n    for_each = local.many\n    \
+         content {{\n      dynamic \"egress\" {{\n        for_each = local.many\n        content {{}}\n      \
+         }}\n    }}\n  }}\n}}\n"
+    );
+    let dir = case_dir("main.tf", text.as_bytes());
+    let run = spof(dir.path(), &["."]);
+    assert_eq!(run.errors(), []);
+    let limits: Vec<_> = run
+        .findings()
+        .into_iter()
+        .filter(|f| f.0 == "SPOF027")
+        .collect();
+    assert_eq!(limits.len(), 1, "{limits:?}");
+    assert!(limits[0].1.contains("more work"), "{limits:?}");
+    assert!(has_entity(&run, "aws_db_instance.db"), "{}", run.stdout);
+}
+
 /// Two modules that call each other, and a module that calls itself: the
 /// call that closes the cycle is an input error at its `source`; every
 /// module's resources are analysed once.

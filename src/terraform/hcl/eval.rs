@@ -311,16 +311,17 @@ impl<'f> Evaluator<'f> {
         Some(DepthGuard(&self.depth))
     }
 
-    /// One step of work that makes no value of its own (an iteration of a
-    /// template loop or of a dynamic block); `false`, the limit noted at
-    /// `span`, when the budget is spent.
-    pub fn step(&self, span: Span) -> bool {
+    /// One step of work that no expression's value accounts for (an
+    /// iteration of a template loop, a block of a dynamic block), making
+    /// `bytes` of other things; `false`, the limit noted at `span`, when the
+    /// budget is spent.
+    pub fn step(&self, span: Span, bytes: usize) -> bool {
         self.steps.set(self.steps.get().saturating_sub(1));
         if self.spent() {
             self.reached(Limit::Work, span);
             return false;
         }
-        true
+        self.charge(bytes, span).is_ok()
     }
 
     /// Whether the work budget is spent.
@@ -521,7 +522,7 @@ impl<'f> Evaluator<'f> {
                         if let Some(kv) = key_var {
                             vars.push((kv.clone(), k));
                         }
-                        if !self.step(span) {
+                        if !self.step(span, 0) {
                             return Err(Fail::Unknown);
                         }
                         let inner = scope.child(vars);

@@ -18,6 +18,11 @@ use std::rc::Rc;
 /// Deepest chain of module calls followed.
 pub(crate) const MAX_MODULE_DEPTH: usize = 16;
 
+/// What one block that a dynamic block makes costs the work budget, in
+/// bytes: the memory of its `Block` and of its object value, as measured
+/// (about 250 bytes for an empty one).
+const BLOCK_BYTES: usize = 256;
+
 #[derive(Debug, Default)]
 pub(crate) struct Module {
     pub dir: PathBuf,
@@ -689,8 +694,9 @@ impl<'p> Instance<'p> {
                 .and_then(|v| iterate(&v))
                 .unwrap_or_default();
             for (k, v) in items {
-                // Nested dynamic blocks multiply: each block is work.
-                if !self.ev.step(block.span) {
+                // Nested dynamic blocks multiply: each block is work, and
+                // memory kept.
+                if !self.ev.step(block.span, BLOCK_BYTES) {
                     break;
                 }
                 let inner = scope.child(vec![(iterator.clone(), obj([("key", k), ("value", v)]))]);
