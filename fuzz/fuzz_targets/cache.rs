@@ -95,6 +95,8 @@ fn setup() -> &'static Setup {
             std::io::Write::write_all(&mut file, text.as_bytes()).expect("write the repository");
             file.persist(&path).expect("write the repository");
         }
+        // The repository a run that names files reads whole (and caches).
+        std::fs::create_dir_all(repo.join(".git")).expect("create the repository");
         let cache = base.join(format!("cache-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&cache);
         let fresh = report(&options(&repo, None));
@@ -115,7 +117,10 @@ fn setup() -> &'static Setup {
 
 /// The one repository directory below the cache's version directory.
 fn pack_dir(cache: &Path) -> Option<PathBuf> {
-    let version = std::fs::read_dir(cache).ok()?.flatten().find(|e| e.path().is_dir())?;
+    let version = std::fs::read_dir(cache)
+        .ok()?
+        .flatten()
+        .find(|e| e.path().is_dir())?;
     let repo = std::fs::read_dir(version.path()).ok()?.flatten().next()?;
     Some(repo.path())
 }
@@ -125,7 +130,10 @@ fn write_seeds(packs: &Path, seeds: &Path) {
     std::fs::create_dir_all(seeds).expect("create the seed directory");
     for entry in std::fs::read_dir(packs).expect("list the packs").flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some(kind) = KINDS.iter().position(|k| name.starts_with(&format!("{k}."))) else {
+        let Some(kind) = KINDS
+            .iter()
+            .position(|k| name.starts_with(&format!("{k}.")))
+        else {
             continue;
         };
         let pack = std::fs::read(entry.path()).expect("read a pack");
@@ -159,15 +167,19 @@ fn framed(mut data: &[u8]) -> Vec<u8> {
 }
 
 fuzz_target!(|data: &[u8]| {
+    // First, so that the seeds are written whatever the first input is.
+    let setup = setup();
     let Some((&selector, rest)) = data.split_first() else {
         return;
     };
-    let setup = setup();
     let kind = KINDS[usize::from(selector & 0x7f) % KINDS.len()];
     let checked = selector & 0x80 != 0;
     let pack = if checked { framed(rest) } else { rest.to_vec() };
     // The cache holds this pack alone: what earlier runs wrote is gone.
-    for entry in std::fs::read_dir(&setup.packs).expect("list the packs").flatten() {
+    for entry in std::fs::read_dir(&setup.packs)
+        .expect("list the packs")
+        .flatten()
+    {
         let _ = std::fs::remove_file(entry.path());
     }
     std::fs::write(setup.packs.join(format!("{kind}.fuzz.pack")), &pack).expect("write the pack");
