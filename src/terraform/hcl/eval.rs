@@ -6,7 +6,13 @@
 //! (see [`ref_sentinel`]) so that functions such as `length` or `element`
 //! carry it along. Function calls are evaluated by hcl-rs against the
 //! functions of [`crate::terraform::functions::context_functions`]; `try`
-//! and `can` are evaluated here, lazily.
+//! and `can` are evaluated here, lazily, and so is arithmetic, every
+//! operation checked.
+//!
+//! Evaluation is bounded: no value may weigh more than [`MAX_VALUE_BYTES`],
+//! and one root module's evaluation, its module instances included, spends
+//! one [`WorkBudget`]. Past either, values are unknown, and the first place
+//! a limit was reached is noted ([`EvalNote`]) for the rules to report.
 
 use super::ir::{Expr, ExprKind, ForIr, Op, TElem};
 use crate::source::Span;
@@ -517,7 +523,10 @@ impl<'f> Evaluator<'f> {
                     body,
                 } => {
                     let coll = self.eval(coll, env, scope)?;
-                    for (k, v) in iterate(&coll)? {
+                    let pairs = iterate(&coll)?;
+                    // Each element is copied into the loop's scope.
+                    self.charge(weight(&coll, MAX_VALUE_BYTES), span)?;
+                    for (k, v) in pairs {
                         let mut vars = vec![(value_var.clone(), v)];
                         if let Some(kv) = key_var {
                             vars.push((kv.clone(), k));

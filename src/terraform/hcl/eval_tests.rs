@@ -457,3 +457,49 @@ proptest! {
         }
     }
 }
+
+/// Cycles and limits are part of what the cache keeps of a root module: a
+/// run that reads the root back reports them as the first did.
+#[test]
+fn notes_survive_the_cache() {
+    use crate::cache::Cache;
+    let mut text = String::from("locals {\n  s1 = \"xx\"\n");
+    for i in 2..30 {
+        text.push_str(&format!(
+            "  s{i} = \"${{local.s{}}}${{local.s{}}}\"\n",
+            i - 1,
+            i - 1
+        ));
+    }
+    text.push_str(
+        "}\noutput \"big\" {\n  value = local.s29\n}\nmodule \"me\" {\n  source = \"./\"\n}\n",
+    );
+    let mut sources = SourceMap::default();
+    let ids = [sources.add(SourceFile::new(PathBuf::from("main.tf"), text))];
+    let dir = tempfile::tempdir().unwrap();
+    let run = || {
+        let cache = Cache::open(dir.path(), std::path::Path::new("/repo")).unwrap();
+        let (load, _) = super::load_cached(
+            &sources,
+            &ids,
+            &Variables::default(),
+            &Limits::default(),
+            Some(&cache),
+            |_| None::<()>,
+        );
+        cache.finish();
+        load.notes
+    };
+    let first = run();
+    assert!(matches!(
+        first.as_slice(),
+        [
+            EvalNote::Cycle { .. },
+            EvalNote::Limit {
+                limit: Limit::Size,
+                ..
+            }
+        ]
+    ));
+    assert_eq!(run(), first);
+}

@@ -7,7 +7,10 @@
 //! Values that cannot be known stay unknown: an expression that fails to
 //! evaluate (an unknown variable, an unsupported function, a type error) is
 //! [`crate::terraform::Value::Unknown`], never a guess and never a
-//! diagnostic. Only syntax errors and unreadable nesting are diagnostics.
+//! diagnostic. Only syntax errors and unreadable nesting are diagnostics;
+//! besides, each root module's evaluation notes ([`EvalNote`]) the module
+//! calls that close a cycle (input errors) and the first limit of
+//! evaluation it reached (SPOF027).
 
 mod eval;
 #[cfg(test)]
