@@ -674,17 +674,24 @@ fn operator_manages(objects: &[Object<'_>], products: &[(usize, &str)], model: &
     if found.is_empty() {
         return;
     }
-    for &(idx, product) in products {
+    let mut tools: Vec<(usize, &str)> = products.to_vec();
+    tools.sort_unstable();
+    tools.dedup();
+    for (idx, product) in tools {
         let entity = &mut model.entities[idx];
         for (wanted, cluster, dependency) in &found {
             if product != *wanted {
                 continue;
             }
-            for instance in &mut entity.instances {
-                // A monitor is read by the servers of its own cluster.
-                if cluster.is_none_or(|c| c == instance.cluster) {
-                    instance.manages.push(dependency.clone());
-                }
+            // A monitor is read by the servers of its own cluster. The
+            // entity manages what one of its declarations there manages:
+            // the first one holds the entry.
+            if let Some(instance) = entity
+                .instances
+                .iter_mut()
+                .find(|i| cluster.is_none_or(|c| c == i.cluster))
+            {
+                instance.manages.push(dependency.clone());
             }
         }
     }
