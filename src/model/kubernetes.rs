@@ -309,8 +309,8 @@ fn is_custom_resource(node: &Node) -> bool {
         && node.get("kind").and_then(Node::as_text) != Some("CustomResourceDefinition")
 }
 
-/// What extraction needs of a custom resource it does not read (see
-/// [`unmodelled_pods`]), for sifting: its `apiVersion`, `kind`, name and
+/// What extraction needs of a custom resource it does not read (whether a
+/// Service may select the pods it makes), for sifting: its `apiVersion`, `kind`, name and
 /// namespace, and the `labels` mappings inside its `spec`, at their own
 /// spans. `None` for other documents. A custom resource can be large (a
 /// dashboard, a rule file); what it says besides is never read.
