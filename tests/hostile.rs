@@ -1816,3 +1816,34 @@ fn a_capped_chain_in_human_output() {
         .unwrap();
     insta::assert_snapshot!("capped_chain_human", first);
 }
+
+// Evidence (issue 16 §2): kustomizations and custom resources.
+
+/// A kustomization's patch paths are compared with the scanned files, never
+/// opened: paths out of the tree, absolute ones and directories exclude
+/// nothing and read nothing. A custom resource nested down to the depth
+/// ceiling is sifted and searched for pod labels without exhausting the
+/// stack.
+#[test]
+fn kustomization_paths_and_deep_custom_resources_are_bounded() {
+    let kustomization = "resources: [web.yaml, /etc, ../../..]\n\
+         patches:\n  - path: ../../../../etc/passwd\n  - path: /etc/passwd\n  - path: .\n  \
+         - path: ''\n  - {patch: {not: text}}\n\
+         patchesStrategicMerge: [/, '..', {a: b}]\n";
+    let dir = case_dir("kustomization.yaml", kustomization.as_bytes());
+    let mut deep =
+        String::from("apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n");
+    let mut indent = 2;
+    for _ in 0..500 {
+        deep.push_str(&format!(
+            "{}labels: {{app: web}}\n{}x:\n",
+            " ".repeat(indent),
+            " ".repeat(indent)
+        ));
+        indent += 2;
+    }
+    deep.push_str(&format!("{}1\n", " ".repeat(indent)));
+    std::fs::write(dir.path().join("widget.yaml"), deep).unwrap();
+    let run = spof(dir.path(), &["--max-depth", "1024", "."]);
+    assert_clean(&run, "kustomization.yaml");
+}

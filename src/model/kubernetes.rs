@@ -309,8 +309,8 @@ fn is_custom_resource(node: &Node) -> bool {
         && node.get("kind").and_then(Node::as_text) != Some("CustomResourceDefinition")
 }
 
-/// What extraction needs of a custom resource it does not read (see
-/// [`unmodelled_pods`]), for sifting: its `apiVersion`, `kind`, name and
+/// What extraction needs of a custom resource it does not read (whether a
+/// Service may select the pods it makes), for sifting: its `apiVersion`, `kind`, name and
 /// namespace, and the `labels` mappings inside its `spec`, at their own
 /// spans. `None` for other documents. A custom resource can be large (a
 /// dashboard, a rule file); what it says besides is never read.
@@ -509,13 +509,13 @@ pub fn extract(
     let (objects, errors) = objects(files);
     let index = Index::new(&objects);
     // The objects whose pods spof does not model, by cluster and namespace.
-    let mut unmodelled: HashMap<(Option<usize>, &str), Vec<&Object<'_>>> = HashMap::new();
+    let mut unmodelled: HashMap<(Option<usize>, &str), Vec<PodSource<'_>>> = HashMap::new();
     for o in &objects {
-        if matches!(o.kind, "Job" | "CronJob") || is_custom_resource(o.node) {
+        if let Some(source) = PodSource::of(o) {
             unmodelled
                 .entry((o.cluster, o.namespace))
                 .or_default()
-                .push(o);
+                .push(source);
         }
     }
     let mut ids: HashMap<String, usize> = model
@@ -629,6 +629,8 @@ fn operator_manages(objects: &[Object<'_>], products: &[(usize, &str)], model: &
         .iter()
         .filter(|o| o.api_group() == "monitoring.coreos.com" && o.kind == "Prometheus")
         .collect();
+    // Built for the first monitor.
+    let mut labelled = None;
     for o in objects {
         let spec = o.node.get("spec");
         let entry = |ns: &Node, via: String| Dependency {
@@ -654,7 +656,8 @@ fn operator_manages(objects: &[Object<'_>], products: &[(usize, &str)], model: &
                 }
             }
             ("monitoring.coreos.com", "ServiceMonitor" | "PodMonitor") => {
-                for target in monitor_targets(o, objects, &servers) {
+                let labelled = labelled.get_or_insert_with(|| Labelled::new(objects));
+                for target in monitor_targets(o, labelled, &servers) {
                     found.push(("Prometheus", Some(o.cluster), target));
                 }
             }
@@ -671,17 +674,24 @@ fn operator_manages(objects: &[Object<'_>], products: &[(usize, &str)], model: &
     if found.is_empty() {
         return;
     }
-    for &(idx, product) in products {
+    let mut tools: Vec<(usize, &str)> = products.to_vec();
+    tools.sort_unstable();
+    tools.dedup();
+    for (idx, product) in tools {
         let entity = &mut model.entities[idx];
         for (wanted, cluster, dependency) in &found {
             if product != *wanted {
                 continue;
             }
-            for instance in &mut entity.instances {
-                // A monitor is read by the servers of its own cluster.
-                if cluster.is_none_or(|c| c == instance.cluster) {
-                    instance.manages.push(dependency.clone());
-                }
+            // A monitor is read by the servers of its own cluster. The
+            // entity manages what one of its declarations there manages:
+            // the first one holds the entry.
+            if let Some(instance) = entity
+                .instances
+                .iter_mut()
+                .find(|i| cluster.is_none_or(|c| c == i.cluster))
+            {
+                instance.manages.push(dependency.clone());
             }
         }
     }
@@ -696,7 +706,7 @@ fn operator_manages(objects: &[Object<'_>], products: &[(usize, &str)], model: &
 /// namespace selector); an unset selector selects no monitor.
 fn monitor_targets(
     monitor: &Object<'_>,
-    objects: &[Object<'_>],
+    labelled: &Labelled<'_, '_>,
     servers: &[&Object<'_>],
 ) -> Vec<Dependency> {
     let pods = monitor.kind == "PodMonitor";
@@ -734,16 +744,18 @@ fn monitor_targets(
     let matches =
         |labels: &BTreeMap<String, String>| selector.is_none_or(|s| selector_matches(s, labels));
     let mut targets = Vec::new();
-    for o in objects {
-        if o.cluster != monitor.cluster || !in_namespace(o.namespace) {
-            continue;
-        }
-        let labels = match o.kind {
-            "Service" if !pods => string_map(o.node.path(&["metadata", "labels"])),
-            k if pods && WORKLOAD_KINDS.contains(&k) => pod_template_labels(o),
-            _ => continue,
-        };
-        if !matches(&labels) {
+    let mut seen = BTreeSet::new();
+    let candidates = if pods {
+        &labelled.workloads
+    } else {
+        &labelled.services
+    };
+    for (o, labels) in candidates {
+        if o.cluster != monitor.cluster
+            || !in_namespace(o.namespace)
+            || !matches(labels)
+            || !seen.insert((o.kind, o.namespace, o.name))
+        {
             continue;
         }
         let target = Reference::K8s {
@@ -751,19 +763,41 @@ fn monitor_targets(
             namespace: o.namespace.to_string(),
             name: o.name.to_string(),
         };
-        let dependency = Dependency {
+        targets.push(Dependency {
             target,
             strength: Strength::Hard,
             span,
             via: format!("{} `{}`", monitor.kind, monitor.name),
             explicit: false,
             origin: None,
-        };
-        if !targets.contains(&dependency) {
-            targets.push(dependency);
-        }
+        });
     }
     targets
+}
+
+/// The Services with their own labels and the workloads with their pods',
+/// for monitors' selectors.
+struct Labelled<'o, 'a> {
+    services: Vec<(&'o Object<'a>, BTreeMap<String, String>)>,
+    workloads: Vec<(&'o Object<'a>, BTreeMap<String, String>)>,
+}
+
+impl<'o, 'a> Labelled<'o, 'a> {
+    fn new(objects: &'o [Object<'a>]) -> Self {
+        let mut services = Vec::new();
+        let mut workloads = Vec::new();
+        for o in objects {
+            if o.kind == "Service" {
+                services.push((o, string_map(o.node.path(&["metadata", "labels"]))));
+            } else if WORKLOAD_KINDS.contains(&o.kind) {
+                workloads.push((o, pod_template_labels(o)));
+            }
+        }
+        Self {
+            services,
+            workloads,
+        }
+    }
 }
 
 /// Whether the operator's `Prometheus` server `server` reads `monitor`: its
@@ -1569,7 +1603,7 @@ fn int_or_percent(node: &Node) -> Option<IntOrPercent> {
     text.parse().ok().map(IntOrPercent::Int)
 }
 
-fn service(o: &Object<'_>, candidates: &[&Object<'_>]) -> (Role, Instance) {
+fn service(o: &Object<'_>, candidates: &[PodSource<'_>]) -> (Role, Instance) {
     let mut instance = base_instance(o);
     instance.combine = Combine::Any;
     if let Some((key, selector)) = o.node.get("spec").and_then(|s| s.entry("selector")) {
@@ -1596,48 +1630,84 @@ fn service(o: &Object<'_>, candidates: &[&Object<'_>]) -> (Role, Instance) {
 /// Labels the Job controller puts on a Job's pods: the Job's name.
 const JOB_NAME_LABELS: &[&str] = &["job-name", "batch.kubernetes.io/job-name"];
 
-/// The first of `candidates` (the objects in the Service's namespace and
-/// cluster whose pods spof does not model) whose pods may carry every label
-/// of `selector`: a Job or
-/// CronJob whose pod template carries them (a Job's pods also carry its
-/// name under [`JOB_NAME_LABELS`]), or a custom resource an operator turns
-/// into pods, whose pod labels are those of any `labels` mapping in its
-/// `spec` (`podMetadata`, pod templates), plus a label named after its kind
-/// holding its name (`prometheus: main` for `Prometheus main`,
-/// `leaderworkerset.sigs.k8s.io/name: vllm` for `LeaderWorkerSet vllm`).
+/// An object that makes pods spof does not model: a Job or CronJob, or a
+/// custom resource an operator may turn into pods. Their pods carry the
+/// labels of any of `labels` (a pod template's; for a custom resource, any
+/// `labels` mapping inside its `spec`: `podMetadata`, pod templates), plus:
+/// a Job's name under [`JOB_NAME_LABELS`] (the Job controller's), a custom
+/// resource's name under a label named after its kind (`prometheus: main`
+/// for `Prometheus main`, `leaderworkerset.sigs.k8s.io/name: vllm` for
+/// `LeaderWorkerSet vllm`).
+struct PodSource<'a> {
+    name: &'a str,
+    name_span: Span,
+    job: bool,
+    /// The kind, lowercased, of a custom resource.
+    custom_kind: Option<String>,
+    labels: Vec<&'a Node>,
+}
+
+impl<'a> PodSource<'a> {
+    fn of(o: &Object<'a>) -> Option<Self> {
+        let spec = o.node.get("spec");
+        let (custom_kind, labels) = match o.kind {
+            "Job" | "CronJob" => {
+                let template = match o.kind {
+                    "CronJob" => spec.and_then(|s| s.path(&["jobTemplate", "spec", "template"])),
+                    _ => spec.and_then(|s| s.get("template")),
+                };
+                let labels = template.and_then(|t| t.path(&["metadata", "labels"]));
+                (None, labels.into_iter().collect())
+            }
+            _ if is_custom_resource(o.node) => {
+                let mut labels = Vec::new();
+                if let Some(spec) = spec {
+                    nested_labels(spec, 0, &mut labels);
+                }
+                (Some(o.kind.to_ascii_lowercase()), labels)
+            }
+            _ => return None,
+        };
+        Some(Self {
+            name: o.name,
+            name_span: o.name_span,
+            job: o.kind == "Job",
+            custom_kind,
+            labels,
+        })
+    }
+
+    /// Whether its pods may carry the label `key: value`.
+    fn may_label(&self, key: &str, value: &str) -> bool {
+        let named = value == self.name
+            && if self.job {
+                JOB_NAME_LABELS.contains(&key)
+            } else {
+                self.custom_kind.as_deref().is_some_and(|kind| {
+                    key == kind
+                        || key
+                            .split_once('/')
+                            .is_some_and(|(prefix, _)| prefix.split('.').next() == Some(kind))
+                })
+            };
+        named
+            || self
+                .labels
+                .iter()
+                .any(|l| l.get(key).and_then(Node::as_text) == Some(value))
+    }
+}
+
+/// The first of `candidates` (in the Service's namespace and cluster)
+/// whose pods may carry every label of `selector`.
 fn unmodelled_pods(
     selector: &BTreeMap<String, String>,
-    candidates: &[&Object<'_>],
+    candidates: &[PodSource<'_>],
 ) -> Option<Span> {
     candidates
         .iter()
-        .find(|o| match o.kind {
-            "Job" | "CronJob" => {
-                let labels = pod_template_labels(o);
-                selector.iter().all(|(k, v)| {
-                    labels.get(k) == Some(v)
-                        || o.kind == "Job" && JOB_NAME_LABELS.contains(&k.as_str()) && v == o.name
-                })
-            }
-            _ => {
-                let mut labels = Vec::new();
-                if let Some(spec) = o.node.get("spec") {
-                    nested_labels(spec, 0, &mut labels);
-                }
-                let kind = o.kind.to_ascii_lowercase();
-                selector.iter().all(|(k, v)| {
-                    let names_kind = k == &kind
-                        || k.split_once('/').is_some_and(|(prefix, _)| {
-                            prefix.split('.').next() == Some(kind.as_str())
-                        });
-                    names_kind && v == o.name
-                        || labels
-                            .iter()
-                            .any(|l| l.get(k.as_str()).and_then(Node::as_text) == Some(v.as_str()))
-                })
-            }
-        })
-        .map(|o| o.name_span)
+        .find(|c| selector.iter().all(|(k, v)| c.may_label(k, v)))
+        .map(|c| c.name_span)
 }
 
 /// How deep [`nested_labels`] looks: pod templates sit a few levels into a

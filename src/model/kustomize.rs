@@ -11,7 +11,8 @@ use super::compose::normalize;
 use super::kubernetes::FileDocs;
 use crate::parse::Node;
 use crate::source::{FileId, SourceMap};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashSet};
+use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 
 /// The names kustomize reads a kustomization from, in a directory.
@@ -81,13 +82,17 @@ pub fn patch_files(files: &[FileDocs<'_>], sources: &SourceMap) -> BTreeSet<File
     if !kustomizations {
         return BTreeSet::new();
     }
-    let by_path: HashMap<PathBuf, FileId> = files
+    patches.retain(|p| !resources.contains(p));
+    // Only files named like a patch need their path normalised.
+    let names: HashSet<&OsStr> = patches.iter().filter_map(|p| p.file_name()).collect();
+    files
         .iter()
-        .map(|f| (normalize(&sources.get(f.file).path), f.file))
-        .collect();
-    patches
-        .difference(&resources)
-        .filter_map(|p| by_path.get(p).copied())
+        .filter(|f| {
+            let path = &sources.get(f.file).path;
+            path.file_name().is_some_and(|n| names.contains(n))
+                && patches.contains(&normalize(path))
+        })
+        .map(|f| f.file)
         .collect()
 }
 

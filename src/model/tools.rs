@@ -42,7 +42,8 @@ pub fn catalog() -> &'static [Tool] {
 /// pattern that is the name of one of its images (`quay.io/argoproj/argocd`;
 /// not `prometheus_demo_service` or `argocd-e2e-container`), or the value
 /// of a well-known label naming the application whatever the workload is
-/// called (`app.kubernetes.io/name: grafana`, and the chart of
+/// called (`app.kubernetes.io/name: grafana`, the application it is part of,
+/// `app.kubernetes.io/part-of: argocd`, and the chart of
 /// `helm.sh/chart: grafana-8.5.1`, its version taken off). Not by
 /// its own name: a sample app named `custom-metric-prometheus-sd` is not
 /// Prometheus.
@@ -59,7 +60,9 @@ pub fn detect<'a>(
         .collect();
     for (key, value) in labels {
         match key {
-            "app.kubernetes.io/name" => names.push(value.to_ascii_lowercase()),
+            "app.kubernetes.io/name" | "app.kubernetes.io/part-of" => {
+                names.push(value.to_ascii_lowercase());
+            }
             "helm.sh/chart" => names.push(chart_name(value).to_ascii_lowercase()),
             _ => {}
         }
@@ -168,6 +171,11 @@ mod tests {
         assert_eq!(
             kind(&["example/ui:3"], &[("helm.sh/chart", "keycloak-24.2.0")]),
             Some("sso")
+        );
+        // A component of a tool (Argo CD's cache) is part of it.
+        assert_eq!(
+            kind(&["redis:7"], &[("app.kubernetes.io/part-of", "argocd")]),
+            Some("deploy")
         );
         assert_eq!(
             kind(
