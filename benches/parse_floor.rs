@@ -124,7 +124,7 @@ fn main() {
     let found = discover(&DiscoverOptions {
         paths: vec![corpus.clone()],
         excludes: vec!["helm-templates/".to_string()],
-        force_exclude: false,
+        ..DiscoverOptions::default()
     });
     let mut sources = SourceMap::default();
     let (mut yaml, mut terraform, mut nomad) = (Vec::new(), Vec::new(), Vec::new());

@@ -58,10 +58,10 @@ fn main() {
 
     let t = Instant::now();
     let (domains, parent) = synthetic::domains(shape);
-    let (structures, order) = synthetic::structures(shape, &plan);
+    let (structures, sets, order) = synthetic::structures(shape, &plan);
     let built = t.elapsed();
     let t = Instant::now();
-    let audit = Audit::from_parts(domains, parent, structures, order, k);
+    let audit = Audit::from_parts(domains, parent, structures, sets, order, k);
     let grouped = t.elapsed();
     println!("engine: structures      {:>8.2} s", built.as_secs_f64());
     println!("engine: risk groups     {:>8.2} s", grouped.as_secs_f64());

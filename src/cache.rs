@@ -52,7 +52,8 @@
 //! Each repository (by its absolute path) has a directory of its own,
 //! holding *packs*: files of entries of one kind, named
 //! `<kind>.<hash>.pack`. A pack is the 8 bytes `spofpack`, then entries, each
-//! its 32-byte key, its length (4 bytes, little-endian) and its bytes
+//! its 32-byte key, its length (4 bytes, little-endian), its checksum (the
+//! first 16 bytes of the BLAKE3 hash of its key and its bytes) and its bytes
 //! (postcard). A run reads a kind's packs the first time it looks an entry of
 //! that kind up, whole, and keeps them in memory: a few reads instead of one
 //! file per entry. What the run stores is written at its end
@@ -60,8 +61,14 @@
 //! renamed into place); packs are never changed after that. When a kind has
 //! more than [`MAX_PACKS`] packs, the run merges them into one of the
 //! entries it used or stored, and removes the packs it merged, so that the
-//! entries of files since changed or removed do not pile up. A damaged pack
-//! is read up to the damage.
+//! entries of files since changed or removed do not pile up.
+//!
+//! An entry whose checksum does not match is a miss, as if it were not
+//! there: the run parses the file and stores it afresh. Without checksums a
+//! flipped bit in a pack could decode to other values and silently change
+//! the findings. A pack is opened as a walked input is (never through a
+//! link, never a FIFO or a device, at most [`MAX_PACK_SIZE`] bytes);
+//! anything else in its place is not read.
 //!
 //! The cache lives in the user's cache directory, never in the checked
 //! tree: a pull request must not be able to plant entries that change what
@@ -79,7 +86,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Bumped whenever a cached type, a key or the pack layout changes.
-const FORMAT: u32 = 5;
+const FORMAT: u32 = 6;
 
 /// The kinds of entries.
 const KINDS: [&str; 7] = [
@@ -150,6 +157,22 @@ fn stat_key(path: &Path) -> Key {
 
 /// What every pack starts with.
 pub const PACK_MAGIC: &[u8; 8] = b"spofpack";
+
+/// The bytes of an entry's checksum: the first bytes of the BLAKE3 hash of
+/// its key and its bytes. 128 bits: a damaged entry passes with a chance of
+/// one in 2^128.
+const SUM_LEN: usize = 16;
+
+/// What precedes an entry's bytes: its key, its length, its checksum.
+const ENTRY_HEADER: usize = 32 + 4 + SUM_LEN;
+
+/// A larger pack is not read (its entries are misses): what a run stores
+/// is held in memory, so a pack this large is no pack spof wrote, and
+/// reading it would only cost the memory.
+pub const MAX_PACK_SIZE: u64 = 1 << 30;
+
+/// The most of `CACHEDIR.TAG` read to tell spof's own tag.
+const MAX_TAG_SIZE: u64 = 4096;
 
 /// More packs of one kind than this, and a run merges them.
 pub const MAX_PACKS: usize = 8;
@@ -225,8 +248,10 @@ impl Packs {
     fn read(files: &[PathBuf]) -> Packs {
         let mut packs = Packs::default();
         for file in files {
-            // Gone since it was listed (another run merged it): a miss.
-            let Ok(bytes) = std::fs::read(file) else {
+            // Gone since it was listed (another run merged it), or not a
+            // regular file of a sane size (a FIFO would block the run, a
+            // link to a device would never end): its entries are misses.
+            let Ok(bytes) = crate::discover::read_bytes_unfollowed(file, MAX_PACK_SIZE) else {
                 continue;
             };
             let pack = packs.bytes.len() as u32;
@@ -244,8 +269,11 @@ impl Packs {
     }
 }
 
-/// The entries of a pack: each key with its bytes' range. A pack without
-/// the magic has none; a damaged one ends where the damage begins.
+/// The intact entries of a pack: each key with its bytes' range. A pack
+/// without the magic has none. An entry whose checksum does not match its
+/// key and bytes is left out, and so are those after a length that runs
+/// past the end; the entries after any other damage are read on (their own
+/// checksums tell whether the damage reached them).
 pub fn entries(pack: &[u8]) -> Vec<(Key, usize, usize)> {
     let mut out = Vec::new();
     let Some(mut rest) = pack.strip_prefix(PACK_MAGIC) else {
@@ -254,22 +282,70 @@ pub fn entries(pack: &[u8]) -> Vec<(Key, usize, usize)> {
     let mut at = PACK_MAGIC.len();
     while let Some((key, tail)) = rest.split_first_chunk::<32>()
         && let Some((len, tail)) = tail.split_first_chunk::<4>()
+        && let Some((sum, tail)) = tail.split_first_chunk::<SUM_LEN>()
     {
         let len = u32::from_le_bytes(*len) as usize;
-        if tail.len() < len {
+        let Some(bytes) = tail.get(..len) else {
             break;
+        };
+        let key = Key(*key);
+        let start = at + ENTRY_HEADER;
+        if *sum == checksum(&key, bytes) {
+            out.push((key, start, start + len));
         }
-        let start = at + 36;
-        out.push((Key(*key), start, start + len));
         rest = &tail[len..];
         at = start + len;
     }
     out
 }
 
+/// An entry's checksum.
+fn checksum(key: &Key, bytes: &[u8]) -> [u8; SUM_LEN] {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(&key.0);
+    hasher.update(bytes);
+    let mut sum = [0; SUM_LEN];
+    sum.copy_from_slice(&hasher.finalize().as_bytes()[..SUM_LEN]);
+    sum
+}
+
+/// A pack of `entries`, in their order, each with its checksum (an entry
+/// over 4 GiB is left out: its length would not fit).
+pub fn encode_pack(entries: &[(&Key, &[u8])]) -> Vec<u8> {
+    let mut pack = Vec::with_capacity(
+        PACK_MAGIC.len()
+            + entries
+                .iter()
+                .map(|(_, b)| ENTRY_HEADER + b.len())
+                .sum::<usize>(),
+    );
+    pack.extend_from_slice(PACK_MAGIC);
+    for (key, bytes) in entries {
+        let Ok(len) = u32::try_from(bytes.len()) else {
+            continue;
+        };
+        pack.extend_from_slice(&key.0);
+        pack.extend_from_slice(&len.to_le_bytes());
+        pack.extend_from_slice(&checksum(key, bytes));
+        pack.extend_from_slice(bytes);
+    }
+    pack
+}
+
 /// What an entry is keyed by: a BLAKE3 hash.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Key([u8; 32]);
+
+impl Key {
+    /// The key as stored in a pack.
+    pub fn from_bytes(bytes: [u8; 32]) -> Key {
+        Key(bytes)
+    }
+
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
 
 /// Builds a [`Key`] from length-prefixed parts, so that no two sequences of
 /// parts hash alike.
@@ -348,13 +424,16 @@ impl Cache {
         let dir = root.join(&version).join(hex(&repo.as_bytes()[..16]));
         std::fs::create_dir_all(&dir).ok()?;
         let tag = root.join("CACHEDIR.TAG");
-        if !tag.exists() {
+        // (Not even a dangling link: writing would create its target.)
+        if tag.symlink_metadata().is_err() {
             // https://bford.info/cachedir/: backup tools skip the directory.
             let _ = std::fs::write(&tag, TAG);
         }
         // Only in a directory spof tagged, only what spof wrote: a
-        // `--cache-dir` given by mistake loses nothing of its own.
-        if std::fs::read_to_string(&tag).is_ok_and(|t| t == TAG)
+        // `--cache-dir` given by mistake loses nothing of its own. (Read
+        // as a pack is: a FIFO put there must not block the run.)
+        if crate::discover::read_bytes_unfollowed(&tag, MAX_TAG_SIZE)
+            .is_ok_and(|t| t == TAG.as_bytes())
             && let Ok(entries) = std::fs::read_dir(root)
         {
             for entry in entries.flatten() {
@@ -558,18 +637,7 @@ impl Cache {
     /// Writes a pack of `entries`, named by its contents; its path if it
     /// was written.
     fn write_pack(&self, kind: &str, entries: &[(&Key, &[u8])]) -> Option<PathBuf> {
-        let mut pack = Vec::with_capacity(
-            PACK_MAGIC.len() + entries.iter().map(|(_, b)| 36 + b.len()).sum::<usize>(),
-        );
-        pack.extend_from_slice(PACK_MAGIC);
-        for (key, bytes) in entries {
-            let Ok(len) = u32::try_from(bytes.len()) else {
-                continue;
-            };
-            pack.extend_from_slice(&key.0);
-            pack.extend_from_slice(&len.to_le_bytes());
-            pack.extend_from_slice(bytes);
-        }
+        let pack = encode_pack(entries);
         let name = format!("{kind}.{}.pack", hex(&blake3::hash(&pack).as_bytes()[..16]));
         let path = self.dir.join(name);
         let mut file = tempfile::NamedTempFile::new_in(&self.dir).ok()?;
@@ -817,6 +885,38 @@ mod tests {
         long.extend_from_slice(&u32::MAX.to_le_bytes());
         long.extend_from_slice(&[0; 16]);
         assert!(entries(&long).is_empty());
+    }
+
+    /// Whatever bit of a pack is flipped, what is read of it is what was
+    /// written: the damaged entry is left out (the others stay, unless the
+    /// flip lengthened one past the end), and no entry reads otherwise.
+    #[test]
+    fn every_flipped_bit_leaves_out_the_entry_it_damaged() {
+        let values: Vec<Vec<u8>> = (0..4u8).map(|n| vec![n; 20 + usize::from(n)]).collect();
+        let keys: Vec<Key> = (0..4).map(key).collect();
+        let written: Vec<(&Key, &[u8])> =
+            keys.iter().zip(&values).map(|(k, v)| (k, &v[..])).collect();
+        let pack = encode_pack(&written);
+        let read = |pack: &[u8]| -> Vec<(Key, Vec<u8>)> {
+            entries(pack)
+                .into_iter()
+                .map(|(k, start, end)| (k, pack[start..end].to_vec()))
+                .collect()
+        };
+        let intact = read(&pack);
+        assert_eq!(intact.len(), 4);
+        for (i, (k, v)) in intact.iter().enumerate() {
+            assert_eq!((k, v), (&keys[i], &values[i]));
+        }
+        for bit in 0..pack.len() * 8 {
+            let mut flipped = pack.clone();
+            flipped[bit / 8] ^= 1 << (bit % 8);
+            let found = read(&flipped);
+            assert!(found.len() < 4, "bit {bit}: nothing left out");
+            for entry in &found {
+                assert!(intact.contains(entry), "bit {bit}: {entry:?} read");
+            }
+        }
     }
 
     /// A status `seconds` before the cache was opened.

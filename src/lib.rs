@@ -23,3 +23,4 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod terraform;
+pub mod write;

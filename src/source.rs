@@ -54,10 +54,29 @@ impl Span {
     }
 }
 
-/// Byte offsets of line starts, for offset → (line, column) conversion.
+/// Byte offsets of line starts, and for a text that is not ASCII, how many
+/// characters come before every [`CHAR_BLOCK`]th byte: a position converts
+/// between bytes and (line, character column) in logarithmic time, however
+/// long its line (a plan written on one line is megabytes wide).
 #[derive(Debug, Clone, Default)]
 pub struct LineIndex {
     line_starts: Vec<u32>,
+    /// Characters before byte `i * CHAR_BLOCK`, for each block of the text;
+    /// empty for ASCII text, where characters are bytes.
+    chars_before: Vec<u32>,
+}
+
+/// Bytes per entry of [`LineIndex::chars_before`]: a conversion counts at
+/// most this many bytes, and the table costs 4 bytes per block.
+const CHAR_BLOCK: usize = 256;
+
+/// Whether `byte` starts a character (is not a UTF-8 continuation byte).
+fn starts_char(byte: u8) -> bool {
+    byte & 0xC0 != 0x80
+}
+
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| starts_char(b)).count()
 }
 
 /// A 1-based line and column; the column counts Unicode scalar values.
@@ -74,7 +93,19 @@ impl LineIndex {
             memchr::memchr_iter(b'\n', text.as_bytes())
                 .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
         );
-        Self { line_starts }
+        let mut chars_before = Vec::new();
+        if !text.is_ascii() {
+            chars_before.reserve(text.len() / CHAR_BLOCK + 1);
+            let mut seen = 0usize;
+            for block in text.as_bytes().chunks(CHAR_BLOCK) {
+                chars_before.push(u32::try_from(seen).unwrap_or(u32::MAX));
+                seen += count_chars(block);
+            }
+        }
+        Self {
+            line_starts,
+            chars_before,
+        }
     }
 
     /// Line (0-based) containing `offset`.
@@ -93,32 +124,103 @@ impl LineIndex {
         self.line_starts.len()
     }
 
+    /// Characters before byte `offset` (at most the text's length); a
+    /// character that `offset` cuts counts as before it.
+    fn chars_before(&self, text: &str, offset: usize) -> usize {
+        if self.chars_before.is_empty() {
+            return offset;
+        }
+        // (An offset at the end of a text filling its last block is in no
+        // block: it counts from that last block.)
+        let block = (offset / CHAR_BLOCK).min(self.chars_before.len() - 1);
+        let counted = self.chars_before[block] as usize;
+        let bytes = text.as_bytes();
+        counted + count_chars(bytes.get(block * CHAR_BLOCK..offset).unwrap_or(&[]))
+    }
+
+    /// Byte offset where the character with 0-based index `index` starts;
+    /// the text's length past its last character.
+    pub fn byte_of_char(&self, text: &str, index: usize) -> usize {
+        if self.chars_before.is_empty() {
+            return index.min(text.len());
+        }
+        // The last block starting at or before the character: a character
+        // never starts before the block whose count already includes it.
+        let block = self
+            .chars_before
+            .partition_point(|&n| n as usize <= index)
+            .saturating_sub(1);
+        let mut seen = self.chars_before.get(block).map_or(0, |&n| n as usize);
+        let bytes = text.as_bytes();
+        for (at, &byte) in bytes.iter().enumerate().skip(block * CHAR_BLOCK) {
+            if starts_char(byte) {
+                if seen == index {
+                    return at;
+                }
+                seen += 1;
+            }
+        }
+        text.len()
+    }
+
     pub fn line_col(&self, text: &str, offset: u32) -> LineCol {
-        let offset = offset.min(u32::try_from(text.len()).unwrap_or(u32::MAX));
-        let line = self.line_of(offset);
-        let start = self.line_starts[line] as usize;
-        let end = (offset as usize).max(start);
-        let column = text
-            .get(start..end)
-            .map_or(end - start, |prefix| prefix.chars().count());
+        // An offset inside a character is that character's.
+        let offset = text.floor_char_boundary(offset as usize);
+        let line = self.line_of(u32::try_from(offset).unwrap_or(u32::MAX));
+        let start = self.line_starts.get(line).map_or(0, |&s| s as usize);
+        let column = self.chars_before(text, offset) - self.chars_before(text, start.min(offset));
         LineCol {
             line: u32::try_from(line + 1).unwrap_or(u32::MAX),
             column: u32::try_from(column + 1).unwrap_or(u32::MAX),
         }
     }
 
-    /// Byte offsets of every char boundary are needed to translate saphyr's
-    /// character indices; this converts a 0-based line and character column.
+    /// Byte offset of a 0-based line and character column (as parsers
+    /// that count characters report them); a column past the line's end
+    /// counts on into the next lines.
     pub fn offset_of(&self, text: &str, line: usize, char_col: usize) -> usize {
         let Some(&start) = self.line_starts.get(line) else {
             return text.len();
         };
-        let start = start as usize;
-        let rest = text.get(start..).unwrap_or("");
-        rest.char_indices()
-            .nth(char_col)
-            .map_or(text.len().min(start + rest.len()), |(i, _)| start + i)
+        let start = (start as usize).min(text.len());
+        self.byte_of_char(text, self.chars_before(text, start) + char_col)
     }
+}
+
+/// A line longer than this many characters is shown (in a snippet, in an
+/// excerpt of the audit report) as a window of this many around the
+/// position it is about: a plan written on one line would otherwise be
+/// printed whole for every finding in it.
+pub const SHOWN_CHARS: usize = 120;
+
+/// Characters a window shows before the position it is about.
+const SHOWN_BEFORE: usize = 40;
+
+/// What marks where a window cuts its line.
+pub const CUT: &str = "…";
+
+/// The bytes to show of the line `begin..end` of `text` (without its line
+/// break): all of it when it is at most [`SHOWN_CHARS`] characters long,
+/// else that many from [`SHOWN_BEFORE`] characters before `anchor`. Costs
+/// the window's length, not the line's.
+pub fn shown_window(text: &str, begin: usize, end: usize, anchor: usize) -> (usize, usize) {
+    if end.saturating_sub(begin) <= SHOWN_CHARS {
+        return (begin, end);
+    }
+    let anchor = text.floor_char_boundary(anchor.clamp(begin, end));
+    let before = text.get(begin..anchor).unwrap_or("");
+    let from = before
+        .char_indices()
+        .rev()
+        .take(SHOWN_BEFORE)
+        .last()
+        .map_or(anchor, |(i, _)| begin + i);
+    let after = text.get(from..end).unwrap_or("");
+    let stop = after
+        .char_indices()
+        .nth(SHOWN_CHARS)
+        .map_or(end, |(i, _)| from + i);
+    (from, stop)
 }
 
 /// One input file (or standard input) as read, or, in a run with the
@@ -286,6 +388,24 @@ impl SourceFile {
         display_path(&self.path)
     }
 
+    /// Text of the 0-based line, without its line ending, cut to a window
+    /// around byte `anchor` when it is long (see [`shown_window`]), with
+    /// [`CUT`] where it is cut.
+    pub fn shown_line(&self, line: usize, anchor: usize) -> String {
+        let text = self.line_text(line);
+        let begin = self.lines().line_start(line).map_or(0, |s| s as usize);
+        let (from, stop) = shown_window(self.text(), begin, begin + text.len(), anchor.max(begin));
+        let mut shown = String::new();
+        if from > begin {
+            shown.push_str(CUT);
+        }
+        shown.push_str(self.text().get(from..stop).unwrap_or(""));
+        if stop < begin + text.len() {
+            shown.push_str(CUT);
+        }
+        shown
+    }
+
     /// Text of the 0-based line, without its line ending.
     pub fn line_text(&self, line: usize) -> &str {
         let Some(start) = self.lines().line_start(line) else {
@@ -397,6 +517,49 @@ mod tests {
         assert_eq!(idx.offset_of(text, 0, 3), text.find('ü').unwrap());
         assert_eq!(idx.offset_of(text, 1, 3), text.len() - 1);
         assert_eq!(idx.offset_of(text, 7, 0), text.len());
+    }
+
+    /// The indexed conversions agree with counting from the line's start,
+    /// at every byte, across block boundaries and on lines far longer than
+    /// a block.
+    #[test]
+    fn indexed_positions_match_counting() {
+        let long: String = "aé€😀\n".repeat(3) + &"xé€😀".repeat(300) + "\n\nend";
+        for text in [long.as_str(), "ascii only\nlines\n", "é", "", "\n\n"] {
+            let idx = LineIndex::new(text);
+            for offset in 0..=text.len() + 2 {
+                let at = text.floor_char_boundary(offset);
+                let line = text[..at].matches('\n').count();
+                let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let expected = LineCol {
+                    line: line as u32 + 1,
+                    column: text[start..at].chars().count() as u32 + 1,
+                };
+                assert_eq!(idx.line_col(text, offset as u32), expected, "{offset}");
+            }
+            for (index, (byte, _)) in text.char_indices().enumerate() {
+                assert_eq!(idx.byte_of_char(text, index), byte);
+            }
+            let chars = text.chars().count();
+            assert_eq!(idx.byte_of_char(text, chars), text.len());
+            assert_eq!(idx.byte_of_char(text, chars + 5), text.len());
+        }
+    }
+
+    #[test]
+    fn long_lines_are_shown_as_a_window_around_the_anchor() {
+        let long = format!("{}ANCHOR{}", "é".repeat(1_000), "x".repeat(1_000));
+        let file = SourceFile::new(PathBuf::from("a"), format!("short\n{long}\n"));
+        assert_eq!(file.shown_line(0, 3), "short");
+        let at = file.text().find("ANCHOR").unwrap();
+        // Anchored inside a character, as a span may be.
+        for anchor in [at, at - 1] {
+            let shown = file.shown_line(1, anchor);
+            assert_eq!(shown.chars().count(), SHOWN_CHARS + 2, "{shown}");
+            assert!(shown.starts_with(CUT) && shown.ends_with(CUT), "{shown}");
+            assert!(shown.contains(&format!("{}ANCHOR", "é".repeat(SHOWN_BEFORE - 1))));
+        }
+        assert!(file.shown_line(1, 0).starts_with("éé"));
     }
 
     #[test]

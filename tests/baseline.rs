@@ -21,7 +21,7 @@ fn run(paths: &[&Path], baseline: BaselineMode) -> Report {
 fn write(paths: &[&Path], baseline: &Path) -> usize {
     let report = run(paths, BaselineMode::Write(baseline.to_path_buf()));
     assert!(!report.has_input_errors());
-    check::write_baseline(&report, baseline).unwrap()
+    check::write_baseline(&report, baseline, &[]).unwrap()
 }
 
 fn codes(report: &Report) -> Vec<&str> {

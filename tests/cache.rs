@@ -4,6 +4,7 @@
 //! another file are never used.
 
 use assert_cmd::Command;
+use spof::cache::Key;
 use std::path::{Path, PathBuf};
 
 const APP: &str = "\
@@ -52,6 +53,8 @@ resource "aws_db_instance" "this" {
 fn repository() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
+    // A repository: spof.toml is looked for up to its root.
+    std::fs::create_dir(root.join(".git")).unwrap();
     std::fs::write(root.join("spof.toml"), "").unwrap();
     std::fs::write(root.join("app.yaml"), APP).unwrap();
     std::fs::create_dir_all(root.join("infra")).unwrap();
@@ -127,30 +130,23 @@ fn packs(cache: &Path, kind: &str) -> Vec<PathBuf> {
 }
 
 /// Each entry of `kind` in the cache: its key and its bytes.
-fn entries(cache: &Path, kind: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn entries(cache: &Path, kind: &str) -> Vec<(Key, Vec<u8>)> {
     let mut found = Vec::new();
     for pack in packs(cache, kind) {
         let bytes = std::fs::read(pack).unwrap();
-        for (_, start, end) in spof::cache::entries(&bytes) {
-            found.push((
-                bytes[start - 36..start - 4].to_vec(),
-                bytes[start..end].to_vec(),
-            ));
+        for (key, start, end) in spof::cache::entries(&bytes) {
+            found.push((key, bytes[start..end].to_vec()));
         }
     }
     found.sort();
     found
 }
 
-/// A pack of `entries`, as the cache writes one.
-fn pack(entries: &[(Vec<u8>, Vec<u8>)]) -> Vec<u8> {
-    let mut pack = spof::cache::PACK_MAGIC.to_vec();
-    for (key, bytes) in entries {
-        pack.extend_from_slice(key);
-        pack.extend_from_slice(&(bytes.len() as u32).to_le_bytes());
-        pack.extend_from_slice(bytes);
-    }
-    pack
+/// A pack of `entries`, as the cache writes one (with their checksums:
+/// what is in them is what spof would read).
+fn pack(entries: &[(Key, Vec<u8>)]) -> Vec<u8> {
+    let entries: Vec<(&Key, &[u8])> = entries.iter().map(|(k, b)| (k, &b[..])).collect();
+    spof::cache::encode_pack(&entries)
 }
 
 #[test]
@@ -423,4 +419,125 @@ fn the_stat_index_spares_reading_unchanged_files_and_sees_changes() {
     assert!(!fresh.0.contains("SPOF018"), "{}", fresh.0);
     let warm = spof_check(repo.path(), Some(cache.path()), "json", &named);
     assert_eq!(warm, fresh);
+}
+
+/// [`check`] run in this process (a few milliseconds, where starting the
+/// binary takes tens): the JSON report and the exit code.
+fn check_here(repo: &Path, cache: Option<&Path>) -> (String, i32) {
+    let options = spof::check::RunOptions {
+        paths: NAMED.iter().map(PathBuf::from).collect(),
+        cwd: Some(repo.to_path_buf()),
+        cache_dir: cache.map(Path::to_path_buf),
+        today: spof::date::Date::parse("2026-01-01"),
+        ..spof::check::RunOptions::default()
+    };
+    let report = spof::check::run(&options);
+    let mut out = Vec::new();
+    spof::render::render(
+        spof::render::Format::Json,
+        &report.output(),
+        false,
+        &mut out,
+    )
+    .unwrap();
+    let code = report.exit_code(spof::diagnostic::Severity::Warning);
+    (String::from_utf8(out).unwrap(), code)
+}
+
+/// Every bit of a sample of the packs' bytes flipped, one bit at a time:
+/// whatever the bit (the magic, a key, a length, a checksum, the entry
+/// itself), the findings are those of a run without the cache. The sample:
+/// a byte of the magic, and of each entry a byte of its key, of its length,
+/// of its checksum and of its bytes.
+#[test]
+fn a_flipped_bit_anywhere_in_a_pack_never_changes_the_findings() {
+    let (repo, cache, _) = warmed();
+    let fresh = check_here(repo.path(), None);
+    assert_eq!(fresh.1, 1, "{}", fresh.0);
+    assert_eq!(check_here(repo.path(), Some(cache.path())), fresh);
+    let all: Vec<PathBuf> = ["yaml", "tf-calls", "tf-file", "tf-root", "tf-model", "stat"]
+        .iter()
+        .flat_map(|kind| packs(cache.path(), kind))
+        .collect();
+    let dir = all[0].parent().unwrap().to_path_buf();
+    let originals: Vec<(PathBuf, Vec<u8>)> = all
+        .iter()
+        .map(|p| (p.clone(), std::fs::read(p).unwrap()))
+        .collect();
+    // The cache as the warm run left it, `damaged` in place of the pack
+    // `i`: what a run writes is removed, so each flip is read alone.
+    let restore = |i: usize, damaged: &[u8]| {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            if !originals.iter().any(|(p, _)| *p == entry.path()) {
+                std::fs::remove_file(entry.path()).unwrap();
+            }
+        }
+        for (j, (path, bytes)) in originals.iter().enumerate() {
+            std::fs::write(path, if i == j { damaged } else { bytes }).unwrap();
+        }
+    };
+    let mut flips = 0;
+    for (i, (path, bytes)) in originals.iter().enumerate() {
+        let mut sample = vec![3];
+        for (_, start, end) in spof::cache::entries(bytes) {
+            // Key, length, checksum: 32, 4 and 16 bytes before the entry's.
+            sample.extend([start - 40, start - 19, start - 9, (start + end) / 2]);
+        }
+        for at in sample {
+            for bit in 0..8 {
+                let mut damaged = bytes.clone();
+                damaged[at] ^= 1 << bit;
+                restore(i, &damaged);
+                let run = check_here(repo.path(), Some(cache.path()));
+                assert!(
+                    run == fresh,
+                    "{} byte {at} bit {bit}: {}",
+                    path.display(),
+                    run.0
+                );
+                flips += 1;
+            }
+        }
+    }
+    assert!(flips >= 200, "{flips} flips");
+}
+
+/// A pack is opened as an input is: a FIFO (which would block the run), a
+/// link to `/dev/zero` (which would never end), a file past the pack size
+/// limit (here sparse, taking no disk) and a FIFO in place of the cache's
+/// tag are not read, and the run reports what it reports without the cache.
+#[cfg(unix)]
+#[test]
+fn special_files_in_the_cache_are_not_read() {
+    let (repo, cache, fresh) = warmed();
+    let fifo = |path: &Path| {
+        let made = std::process::Command::new("mkfifo").arg(path).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo {}", path.display());
+    };
+    let yaml = packs(cache.path(), "yaml").remove(0);
+    std::fs::remove_file(&yaml).unwrap();
+    fifo(&yaml);
+    let calls = packs(cache.path(), "tf-calls").remove(0);
+    std::fs::remove_file(&calls).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &calls).unwrap();
+    let big = calls.with_file_name("tf-root.0123456789abcdef0123456789abcdef.pack");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(spof::cache::MAX_PACK_SIZE + 1)
+        .unwrap();
+    let tag = cache.path().join("CACHEDIR.TAG");
+    std::fs::remove_file(&tag).unwrap();
+    fifo(&tag);
+    let output = Command::cargo_bin("spof")
+        .unwrap()
+        .current_dir(repo.path())
+        .env("SPOF_TODAY", "2026-01-01")
+        .args(["check", "--format", "json", "--cache-dir"])
+        .arg(cache.path())
+        .args(NAMED)
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!((stdout, output.status.code().unwrap_or(-1)), fresh);
 }

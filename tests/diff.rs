@@ -90,7 +90,10 @@ fn only_the_added_finding_is_reported() {
     );
     let (code, stdout, stderr) = check(dir.path(), &[]);
     assert_eq!(code, 1);
-    assert_eq!(stderr, "");
+    assert_eq!(
+        stderr,
+        "no configuration (no spof.toml at or above the checked paths)\n"
+    );
     insta::assert_snapshot!(stdout);
 }
 
@@ -339,4 +342,248 @@ fn absolute_paths_match_the_base_too() {
             estate.join("spof.services.toml").display()
         )
     );
+}
+
+// Unchanged findings are not new in any kind of estate (issue 16 §4): the
+// revision's copy is checked as if spof ran in it, so Terraform roots, and
+// the entity ids named by them, are the working tree's.
+
+const TERRAFORM: &str = r#"resource "aws_db_instance" "orders" {
+  engine   = "postgres"
+  multi_az = false
+}
+
+module "app" {
+  source = "./modules/app"
+}
+"#;
+
+const TERRAFORM_MODULE: &str = r#"resource "aws_instance" "web" {
+  ami           = "ami-1"
+  instance_type = "t3.micro"
+}
+"#;
+
+const TERRAFORM_ADDED: &str = r#"
+resource "aws_db_instance" "billing" {
+  engine   = "postgres"
+  multi_az = false
+}
+"#;
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: nginx
+";
+
+const COMPOSE: &str = "services:
+  web:
+    image: nginx
+    depends_on: [db]
+  db:
+    image: postgres
+";
+
+/// An estate's files: path and text.
+type Files = Vec<(&'static str, &'static str)>;
+
+/// Each estate, its files at the base revision, and a directory of it.
+fn estates() -> Vec<(&'static str, Files, &'static str)> {
+    vec![
+        (
+            "terraform",
+            vec![
+                ("infra/main.tf", TERRAFORM),
+                ("infra/modules/app/main.tf", TERRAFORM_MODULE),
+            ],
+            "infra",
+        ),
+        ("kubernetes", vec![("k8s/web.yaml", DEPLOYMENT)], "k8s"),
+        ("compose", vec![("app/compose.yaml", COMPOSE)], "app"),
+        (
+            "manifest",
+            vec![("estate/spof.services.toml", BASE)],
+            "estate",
+        ),
+    ]
+}
+
+#[test]
+fn unchanged_findings_are_not_new_in_any_estate() {
+    for (name, files, sub) in estates() {
+        let dir = repo(&files);
+        // From the repository root, from the estate's directory, naming it,
+        // naming a file of it (as pre-commit does).
+        let file = files[0].0;
+        let runs: [(&Path, Vec<&str>); 4] = [
+            (dir.path(), vec![]),
+            (&dir.path().join(sub), vec![]),
+            (dir.path(), vec![sub]),
+            (dir.path(), vec![file]),
+        ];
+        for (cwd, args) in runs {
+            let mut args = args.clone();
+            args.extend(["--format", "json"]);
+            let (code, stdout, stderr) = check(cwd, &args);
+            let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(json["findings"], serde_json::json!([]), "{name} {args:?}");
+            assert!(
+                json["summary"]["preexisting"].as_u64() > Some(0),
+                "{name} {args:?}: {stdout}"
+            );
+            assert_eq!((code, stderr.as_str()), (0, ""), "{name} {args:?}");
+        }
+    }
+}
+
+#[test]
+fn an_added_terraform_finding_is_the_only_new_one() {
+    let dir = repo(&[
+        ("infra/main.tf", TERRAFORM),
+        ("infra/modules/app/main.tf", TERRAFORM_MODULE),
+    ]);
+    write(
+        dir.path(),
+        &[("infra/main.tf", &format!("{TERRAFORM}{TERRAFORM_ADDED}"))],
+    );
+    for (cwd, prefix) in [
+        (dir.path().to_path_buf(), "infra/"),
+        (dir.path().join("infra"), ""),
+    ] {
+        let (code, stdout, _) = check(&cwd, &["--format", "concise"]);
+        assert_eq!(code, 1, "{stdout}");
+        assert_eq!(
+            stdout,
+            format!(
+                "{prefix}main.tf:12:3: SPOF018 `aws_db_instance.billing` runs in one availability zone with no standby\n\
+                 \n\
+                 Found 1 finding (0 errors, 1 warning, 0 info) in 2 files; 2 already in the base revision.\n"
+            )
+        );
+    }
+}
+
+/// Each side applies the spof.toml at or above the checked path, in its own
+/// revision: the base's ignored the single replica, the working tree's no
+/// longer does.
+#[test]
+fn each_side_applies_the_configuration_of_the_checked_path() {
+    let ignore = "[rules]\nignore = [\"single-replica\"]\n";
+    let dir = repo(&[
+        ("estate/spof.toml", ignore),
+        ("estate/k8s/web.yaml", DEPLOYMENT),
+    ]);
+    let (code, stdout, stderr) = check(dir.path(), &["--format", "concise", "estate"]);
+    assert_eq!(
+        (code, stdout.as_str(), stderr.as_str()),
+        (0, "All checks passed: 1 file, 1 entity.\n", "")
+    );
+    write(dir.path(), &[("estate/spof.toml", "[rules]\n")]);
+    let (code, stdout, stderr) = check(dir.path(), &["estate"]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(stdout.contains("SPOF001"), "{stdout}");
+    assert_eq!(stderr, "using spof.toml at estate/spof.toml\n");
+}
+
+/// A file git tracks although a `.gitignore` pattern matches it is read on
+/// both sides: its unchanged finding is not new.
+#[test]
+fn tracked_files_under_an_ignore_pattern_are_read_on_both_sides() {
+    let dir = repo(&[
+        ("rendered/web.yaml", DEPLOYMENT),
+        (".gitignore", "rendered/\n"),
+    ]);
+    // `repo` adds with -A, which skips ignored files: add it by force.
+    git(dir.path(), &["add", "-f", "rendered/web.yaml"]);
+    git(dir.path(), &["commit", "-q", "-m", "rendered"]);
+    let (code, stdout, _) = check(dir.path(), &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["summary"]["files"], 1, "{stdout}");
+    assert_eq!(json["findings"], serde_json::json!([]), "{stdout}");
+    assert!(
+        json["summary"]["preexisting"].as_u64() > Some(0),
+        "{stdout}"
+    );
+    assert_eq!(code, 0);
+}
+
+/// SIGTERM in the middle of a run: the revision's temporary directory,
+/// readable by its owner alone while it exists, is removed before the
+/// signal ends the process.
+#[cfg(unix)]
+#[test]
+fn a_signal_removes_the_revisions_temporary_directory() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::ExitStatusExt;
+    // Enough files that the run lasts while the directory is looked for.
+    let files: Vec<(String, String)> = (0..1500)
+        .map(|i| {
+            let text = format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: app{i}}}\n\
+                 spec: {{replicas: 1}}\n"
+            );
+            (format!("k8s/{}/app{i}.yaml", i % 30), text)
+        })
+        .collect();
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let dir = repo(&files);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("spof"))
+        .current_dir(dir.path())
+        .env("TMPDIR", tmp.path())
+        .args(["check", "--format", "json", "--diff-base", "HEAD"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let materialized = || -> Option<std::path::PathBuf> {
+        std::fs::read_dir(tmp.path())
+            .ok()?
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                p.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("spof-diff-base-"))
+            })
+    };
+    let start = std::time::Instant::now();
+    let seen = loop {
+        if let Some(path) = materialized() {
+            break path;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before its directory was seen"
+        );
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "no directory after a minute"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let mode = std::fs::metadata(&seen).map(|m| m.permissions().mode() & 0o777);
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.signal(), Some(15), "{status:?}");
+    assert_eq!(mode.unwrap(), 0o700);
+    assert!(materialized().is_none(), "{} left behind", seen.display());
 }

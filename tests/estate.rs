@@ -424,3 +424,31 @@ fn environments_do_not_merge() {
     );
     insta::assert_snapshot!("environments", human(&report));
 }
+
+/// Checked from the repository root without `--config`, the estate's own
+/// spof.toml applies (the nearest at or above the checked path, not the
+/// working directory's), for the directory and for a file named in it.
+#[test]
+fn two_datacenters_applies_its_own_spof_toml_from_anywhere() {
+    let dir = "testdata/estates/two-datacenters";
+    let with_config = located(&check::run(&RunOptions {
+        paths: vec![dir.into()],
+        config: Some(format!("{dir}/spof.toml").into()),
+        ..RunOptions::default()
+    }));
+    let found = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        ..RunOptions::default()
+    });
+    assert_eq!(located(&found), with_config);
+    let file = format!("{dir}/clusters/ansan/talk-api.yaml");
+    let run = |config: Option<String>| {
+        located(&check::run(&RunOptions {
+            paths: vec![file.clone().into()],
+            config: config.map(Into::into),
+            ..RunOptions::default()
+        }))
+    };
+    assert_eq!(run(None), run(Some(format!("{dir}/spof.toml"))));
+    assert_ne!(run(None), Vec::new());
+}

@@ -156,3 +156,90 @@ proptest! {
         }
     }
 }
+
+// YAML the consumers accept (issue 16 §3): libyaml's leniency on the
+// indentation of flow collections and quoted scalars.
+
+fn leniency_fixture(name: &str) -> (String, Vec<spof::parse::Document>) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/yaml-leniency")
+        .join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    let (docs, error) = parse_stream(&text, &Limits::default());
+    assert!(error.is_none(), "{name}: {error:?}");
+    (text, docs)
+}
+
+fn slice<'a>(text: &'a str, node: &Node) -> &'a str {
+    &text[node.range.start as usize..node.range.end as usize]
+}
+
+fn strings(node: &Node) -> Vec<&str> {
+    node.as_seq().iter().filter_map(Node::as_str).collect()
+}
+
+#[test]
+fn flow_sequences_closed_at_their_keys_column_load() {
+    let (text, docs) = leniency_fixture("compose.yaml");
+    let web = docs[0].root.path(&["services", "web"]).unwrap();
+    let command = web.get("command").unwrap();
+    assert_eq!(strings(command), ["nginx", "-g", "daemon off;"]);
+    assert!(slice(&text, command).starts_with('[') && slice(&text, command).ends_with(']'));
+    assert_eq!(strings(web.get("depends_on").unwrap()), ["api"]);
+    assert_eq!(
+        slice(&text, &web.get("depends_on").unwrap().as_seq()[0]),
+        "api"
+    );
+
+    let (text, docs) = leniency_fixture("deployment.yaml");
+    let spec = docs[0].root.path(&["spec", "template", "spec"]).unwrap();
+    let args = spec.get("containers").unwrap().as_seq()[0]
+        .get("args")
+        .unwrap();
+    assert_eq!(
+        strings(args),
+        [
+            "-socket-dir",
+            "/run/driver",
+            "-csi-socket-path",
+            "/csi/csi.sock"
+        ]
+    );
+    assert_eq!(slice(&text, &args.as_seq()[3]), "\"/csi/csi.sock\"");
+    let labels = docs[0]
+        .root
+        .path(&["spec", "selector", "matchLabels"])
+        .unwrap();
+    assert_eq!(labels.get("app").unwrap().as_str(), Some("driver"));
+}
+
+#[test]
+fn quoted_scalars_continued_left_of_their_key_load() {
+    let (text, docs) = leniency_fixture("compose.yaml");
+    let entrypoint = docs[0]
+        .root
+        .path(&["services", "api", "entrypoint"])
+        .unwrap();
+    assert_eq!(entrypoint.as_str(), Some("sh -c \"exec api --port=8080\""));
+    assert!(slice(&text, entrypoint).ends_with("--port=8080\"'"));
+
+    let (_, docs) = leniency_fixture("deployment.yaml");
+    let annotations = docs[0].root.path(&["metadata", "annotations"]).unwrap();
+    for (key, value) in [
+        ("description", "the CSI driver, one per node"),
+        ("owner", "storage team"),
+        ("note", "indented with a tab"),
+    ] {
+        assert_eq!(annotations.get(key).unwrap().as_str(), Some(value), "{key}");
+    }
+}
+
+#[test]
+fn leniency_keeps_what_libyaml_refuses_an_error() {
+    // An unclosed flow sequence and a block mapping indented under a
+    // scalar stay errors, as in PyYAML and go-yaml.
+    for text in ["a: [\n  1\n", "a: 1\n  b: 2\n", "a: 'x\n---\n'\n"] {
+        let (_, error) = parse_stream(text, &Limits::default());
+        assert!(error.is_some(), "{text:?}");
+    }
+}

@@ -83,9 +83,34 @@ fn file_cases() -> Vec<(&'static str, Report)> {
     ]
 }
 
+/// A manifest of a chain of 20 services, each depending on the next, the
+/// last one in one site: findings whose chains are capped.
+fn long_chain() -> Report {
+    let mut text = String::from("[sites.a]\n\n[sites.b]\n");
+    for i in 0..20 {
+        let sites = if i == 19 { r#"["a"]"# } else { r#"["a", "b"]"# };
+        text.push_str(&format!("\n[services.s{i}]\nsites = {sites}\n"));
+        if i < 19 {
+            text.push_str(&format!("depends_on = [\"s{}\"]\n", i + 1));
+        }
+    }
+    let mut sources = SourceMap::default();
+    let file = sources.add(SourceFile::new(PathBuf::from("spof.services.toml"), text));
+    check_sources(
+        sources,
+        &[Loaded {
+            file,
+            cluster: None,
+        }],
+        &Setup::default(),
+        Vec::new(),
+    )
+}
+
 fn all_cases() -> Vec<(&'static str, Report)> {
     let mut cases = file_cases();
     cases.push(("stdin", stdin()));
+    cases.push(("long-chain", long_chain()));
     cases
 }
 
@@ -169,6 +194,33 @@ fn cases_cover_suppressions_chains_and_input_errors() {
         .find(|r| r["ruleId"] == "SPOF007")
         .unwrap();
     assert!(chain["relatedLocations"].as_array().unwrap().len() >= 2);
+
+    // A chain of 18 hops lists 7, one counting the 10 left out, and the
+    // root cause.
+    let first = results(doc("long-chain"))
+        .iter()
+        .find(|r| {
+            r["message"]["text"]
+                .as_str()
+                .unwrap()
+                .starts_with("`Service s0`")
+        })
+        .unwrap();
+    let related: Vec<&str> = first["relatedLocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["message"]["text"].as_str().unwrap())
+        .collect();
+    assert_eq!(related.len(), 9, "{related:?}");
+    assert_eq!(
+        related[7],
+        "… 10 more hops, then `Service s18` depends on `Service s19` (depends_on in the manifest)"
+    );
+    assert_eq!(
+        related[8],
+        "`Service s19` is pinned to `zone:a` by its site list"
+    );
 
     let from_stdin = &results(doc("stdin"))[0]["locations"][0]["physicalLocation"];
     assert!(from_stdin["artifactLocation"].get("uri").is_none());

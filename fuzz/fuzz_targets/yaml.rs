@@ -25,5 +25,10 @@ fuzz_target!(|data: &[u8]| {
         cluster: None,
         docs: &docs,
     }];
-    let _errors = kubernetes::extract(&files, &TopologyKeys::default(), &mut model);
+    let _errors = kubernetes::extract(
+        &files,
+        &TopologyKeys::default(),
+        &spof::model::hosts::SoftVariables::default(),
+        &mut model,
+    );
 });

@@ -8,13 +8,22 @@
 //! single failures ([`Unit`]s) that take it down, each traced back to the
 //! placement fact that causes it, through the chain of dependencies.
 
-use crate::graph::{DepEdge, Graph};
+use crate::graph::{DepEdge, Graph, Resolved};
 use crate::model::{
     CloudUnit, Combine, Domain, Entity, Guarantee, Instance, K8S_ID_PREFIX, Level, Model,
     ReplicaSource, Strength, WorkloadKind,
 };
 use crate::source::Span;
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::HashSet;
+
+/// Most hops of a chain an explanation lists (a finding's related
+/// locations, a simulation's reasons). A longer chain lists its first
+/// `CHAIN_HOPS - 1` hops and then its last one, saying how many it leaves
+/// out: every entity of the chain has an explanation of its own that
+/// continues it, so one stays small however long the chain is.
+pub const CHAIN_HOPS: usize = 8;
 
 /// Where a cluster's nodes are, as far as the configuration or the Node
 /// objects say.
@@ -140,6 +149,19 @@ pub struct Hop {
     pub edge: DepEdge,
 }
 
+/// Where the chain of one exposure ends, found once for all of them: a
+/// finding on each entity of a long chain cites its root in constant time
+/// instead of walking the chain again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct End {
+    /// The entity whose own cause it is, and the cause's index.
+    root: Option<(usize, usize)>,
+    /// Dependency hops from the exposure to the end.
+    hops: usize,
+    /// The last of those hops.
+    last: Option<Hop>,
+}
+
 pub struct Analysis {
     /// Every cause found in each entity's own declarations, whether or not
     /// another cluster's declaration survives it.
@@ -153,6 +175,9 @@ pub struct Analysis {
     pub per_cluster: Vec<Vec<(usize, Vec<Exposure>)>>,
     /// The cluster of each declaration of each entity.
     clusters: Vec<Vec<Option<usize>>>,
+    /// Where each exposure's chain ends, for every view of an entity's
+    /// exposures (by [`Analysis::view`], then as in the view).
+    ends: Vec<Vec<Vec<End>>>,
 }
 
 impl Analysis {
@@ -199,14 +224,17 @@ impl Analysis {
             exposures,
             per_cluster,
             clusters,
+            ends: Vec::new(),
         };
 
         // Dependencies before dependents; a cycle is iterated to a fixpoint.
-        for members in graph.hard_components() {
+        let components = graph.hard_components();
+        let shared = SharedUnits::new(graph, &components, &analysis.per_cluster);
+        for (c, members) in components.iter().enumerate() {
             loop {
                 let mut changed = false;
-                for &e in &members {
-                    changed |= analysis.inherit(model, graph, e);
+                for &e in members {
+                    changed |= analysis.inherit(model, graph, e, (&shared, c));
                 }
                 if !changed || members.len() == 1 {
                     break;
@@ -214,6 +242,7 @@ impl Analysis {
             }
         }
         explain_through_backends(model, graph, &analysis.causes, &mut analysis.exposures);
+        analysis.ends = chain_ends(&analysis);
         analysis
     }
 
@@ -221,20 +250,63 @@ impl Analysis {
     /// declarations in that cluster when it is declared in several, else
     /// all of it.
     pub fn seen_from(&self, e: usize, cluster: Option<usize>) -> &[Exposure] {
-        cluster
-            .and_then(|c| self.per_cluster[e].iter().find(|(k, _)| *k == c))
-            .map_or(&self.exposures[e], |(_, x)| x)
+        self.view(e, self.view_of(e, cluster))
     }
 
-    /// Adds to `e` what its hard dependencies' failures take down with it;
-    /// returns whether anything was added.
-    fn inherit(&mut self, model: &Model, graph: &Graph, e: usize) -> bool {
+    /// Which list of `e`'s exposures a declaration in `cluster` sees: 0 for
+    /// `exposures[e]`, `g + 1` for `per_cluster[e][g]`.
+    fn view_of(&self, e: usize, cluster: Option<usize>) -> usize {
+        cluster
+            .and_then(|c| self.per_cluster[e].iter().position(|(k, _)| *k == c))
+            .map_or(0, |g| g + 1)
+    }
+
+    /// `e`'s exposures in view `v` (see [`Analysis::view_of`]).
+    fn view(&self, e: usize, v: usize) -> &[Exposure] {
+        match v.checked_sub(1) {
+            None => &self.exposures[e],
+            Some(g) => &self.per_cluster[e][g].1,
+        }
+    }
+
+    /// Where `unit` is among what takes `e` down as a declaration in
+    /// `cluster` sees it, else among what takes all of it down: the view
+    /// and the index in it.
+    fn locate(&self, e: usize, cluster: Option<usize>, unit: &Unit) -> Option<(usize, usize)> {
+        let find = |v: usize| {
+            self.view(e, v)
+                .iter()
+                .position(|x| &x.unit == unit)
+                .map(|x| (v, x))
+        };
+        match self.view_of(e, cluster) {
+            0 => find(0),
+            v => find(v).or_else(|| find(0)),
+        }
+    }
+
+    /// Where a hop from `e` along `edge` arrives for `unit`: the target as
+    /// the cluster of the declaration that makes the edge sees it.
+    fn next(&self, e: usize, edge: DepEdge, unit: &Unit) -> Option<(usize, usize)> {
+        let cluster = self.clusters[e].get(edge.instance).copied().flatten();
+        self.locate(edge.target, cluster, unit)
+    }
+
+    /// Adds to `e` (in component `c`) what its hard dependencies' failures
+    /// take down with it; returns whether anything was added.
+    fn inherit(
+        &mut self,
+        model: &Model,
+        graph: &Graph,
+        e: usize,
+        shared: (&SharedUnits, usize),
+    ) -> bool {
         let combine = model.entities[e]
             .instances
             .first()
             .map_or(Combine::All, |i| i.combine);
         if self.per_cluster[e].is_empty() {
-            let fresh = self.inherited(graph, e, combine, None, &self.exposures[e]);
+            let fresh = self.inherited(graph, e, combine, None, &self.exposures[e], shared);
             let changed = !fresh.is_empty();
             self.exposures[e].extend(fresh);
             return changed;
@@ -242,7 +314,8 @@ impl Analysis {
         let mut changed = false;
         for g in 0..self.per_cluster[e].len() {
             let cluster = self.per_cluster[e][g].0;
-            let fresh = self.inherited(graph, e, combine, Some(cluster), &self.per_cluster[e][g].1);
+            let known = &self.per_cluster[e][g].1;
+            let fresh = self.inherited(graph, e, combine, Some(cluster), known, shared);
             changed |= !fresh.is_empty();
             self.per_cluster[e][g].1.extend(fresh);
         }
@@ -287,44 +360,65 @@ impl Analysis {
         combine: Combine,
         cluster: Option<usize>,
         known: &[Exposure],
+        (shared, c): (&SharedUnits, usize),
     ) -> Vec<Exposure> {
         let clusters = &self.clusters[e];
-        let hard: Vec<&DepEdge> = graph.dependencies[e]
+        let hard: Vec<&Resolved> = graph.resolved[e]
             .iter()
             .filter(|d| {
                 d.strength == Strength::Hard
                     && cluster.is_none_or(|c| clusters.get(d.instance) == Some(&Some(c)))
             })
             .collect();
-        let seen = |edge: &DepEdge| {
-            self.seen_from(edge.target, clusters.get(edge.instance).copied().flatten())
+        // The cluster each entry is seen from: its declaration's.
+        let from = |entry: &Resolved| clusters.get(entry.instance).copied().flatten();
+        let edge = |entry: &Resolved, target: usize| DepEdge {
+            instance: entry.instance,
+            dependency: entry.dependency,
+            target,
+            strength: entry.strength,
         };
-        // Most entities have nothing to inherit.
-        if hard.iter().all(|d| seen(d).is_empty()) {
-            return Vec::new();
-        }
-        let mut known: HashSet<&Unit> = known.iter().map(|x| &x.unit).collect();
-        let mut fresh: Vec<(&Unit, DepEdge)> = Vec::new();
+        let mut fresh: Vec<(Unit, DepEdge)> = Vec::new();
         match combine {
             Combine::All => {
-                for edge in &hard {
-                    for x in seen(edge) {
-                        if known.insert(&x.unit) {
-                            fresh.push((&x.unit, **edge));
+                let unions: Vec<Cow<'_, [(Unit, usize)]>> = hard
+                    .iter()
+                    .map(|entry| shared.union(graph, self, entry.set, from(entry), c))
+                    .collect();
+                // Most entities have nothing to inherit.
+                if unions.iter().all(|u| u.is_empty()) {
+                    return Vec::new();
+                }
+                let mut known: HashSet<&Unit> = known.iter().map(|x| &x.unit).collect();
+                for (entry, union) in hard.iter().zip(&unions) {
+                    for (unit, target) in union.iter() {
+                        if known.insert(unit) {
+                            fresh.push((unit.clone(), edge(entry, *target)));
                         }
                     }
                 }
             }
             Combine::Any => {
-                if let Some((first, rest)) = hard.split_first() {
-                    let others: Vec<HashSet<&Unit>> = rest
-                        .iter()
-                        .map(|edge| seen(edge).iter().map(|y| &y.unit).collect())
-                        .collect();
-                    for x in seen(first) {
-                        if others.iter().all(|o| o.contains(&x.unit)) && known.insert(&x.unit) {
-                            fresh.push((&x.unit, **first));
-                        }
+                let Some((first, first_target)) = hard
+                    .first()
+                    .and_then(|entry| Some((*entry, *graph.targets(entry).first()?)))
+                else {
+                    return Vec::new();
+                };
+                let seen = self.seen_from(first_target, from(first));
+                if seen.is_empty() {
+                    return Vec::new();
+                }
+                let commons: Vec<Cow<'_, [Unit]>> = hard
+                    .iter()
+                    .map(|entry| shared.common(graph, self, entry.set, from(entry), c))
+                    .collect();
+                let mut known: HashSet<&Unit> = known.iter().map(|x| &x.unit).collect();
+                for x in seen {
+                    if commons.iter().all(|o| o.binary_search(&x.unit).is_ok())
+                        && known.insert(&x.unit)
+                    {
+                        fresh.push((x.unit.clone(), edge(first, first_target)));
                     }
                 }
             }
@@ -332,48 +426,79 @@ impl Analysis {
         fresh
             .into_iter()
             .map(|(unit, edge)| Exposure {
-                unit: unit.clone(),
+                unit,
                 via: Via::Dependency(edge),
             })
             .collect()
     }
 
-    /// The hops from `entity` down to the declaration that causes `unit`,
-    /// and that cause.
-    pub fn chain(&self, entity: usize, unit: &Unit) -> (Vec<Hop>, Option<(usize, &Cause)>) {
-        self.chain_from(entity, None, unit)
+    fn end(&self, entity: usize, cluster: Option<usize>, unit: &Unit) -> Option<&End> {
+        let (v, x) = self.locate(entity, cluster, unit)?;
+        self.ends.get(entity)?.get(v)?.get(x)
     }
 
-    /// [`Analysis::chain`] as a declaration in `cluster` sees `entity`.
-    pub fn chain_from(
+    /// The declaration whose own placement makes `entity` fail with
+    /// `unit`, through its chain of dependencies, and that cause.
+    pub fn root(&self, entity: usize, unit: &Unit) -> Option<(usize, &Cause)> {
+        self.root_from(entity, None, unit)
+    }
+
+    /// [`Analysis::root`] as a declaration in `cluster` sees `entity`.
+    pub fn root_from(
         &self,
         entity: usize,
         cluster: Option<usize>,
         unit: &Unit,
-    ) -> (Vec<Hop>, Option<(usize, &Cause)>) {
-        let mut hops = Vec::new();
-        let mut at = entity;
-        let mut cluster = cluster;
-        // A chain never revisits an entity; the bound guards cycles.
-        for _ in 0..=self.exposures.len() {
-            let Some(exposure) = self
-                .seen_from(at, cluster)
-                .iter()
-                .chain(&self.exposures[at])
-                .find(|x| &x.unit == unit)
-            else {
-                break;
+    ) -> Option<(usize, &Cause)> {
+        let (at, c) = self.end(entity, cluster, unit)?.root?;
+        Some((at, self.causes.get(at)?.get(c)?))
+    }
+
+    /// How many dependency hops lead from `entity` to the root of `unit`.
+    pub fn hop_count(&self, entity: usize, unit: &Unit) -> usize {
+        self.hop_count_from(entity, None, unit)
+    }
+
+    /// [`Analysis::hop_count`] as a declaration in `cluster` sees `entity`.
+    pub fn hop_count_from(&self, entity: usize, cluster: Option<usize>, unit: &Unit) -> usize {
+        self.end(entity, cluster, unit).map_or(0, |end| end.hops)
+    }
+
+    /// The last of those hops: the one into the root's entity.
+    pub fn last_hop(&self, entity: usize, unit: &Unit) -> Option<Hop> {
+        self.last_hop_from(entity, None, unit)
+    }
+
+    /// [`Analysis::last_hop`] as a declaration in `cluster` sees `entity`.
+    pub fn last_hop_from(&self, entity: usize, cluster: Option<usize>, unit: &Unit) -> Option<Hop> {
+        self.end(entity, cluster, unit)?.last
+    }
+
+    /// The hops from `entity` down to the declaration that causes `unit`,
+    /// in order; as many as [`Analysis::hop_count`] says, walked lazily so
+    /// that a caller listing a few of them never walks a long chain.
+    pub fn hops<'a>(&'a self, entity: usize, unit: &'a Unit) -> impl Iterator<Item = Hop> + 'a {
+        self.hops_from(entity, None, unit)
+    }
+
+    /// [`Analysis::hops`] as a declaration in `cluster` sees `entity`.
+    pub fn hops_from<'a>(
+        &'a self,
+        entity: usize,
+        cluster: Option<usize>,
+        unit: &'a Unit,
+    ) -> impl Iterator<Item = Hop> + 'a {
+        let mut at = self
+            .locate(entity, cluster, unit)
+            .map(|(v, x)| (entity, v, x));
+        (0..self.hop_count_from(entity, cluster, unit)).map_while(move |_| {
+            let (e, v, x) = at?;
+            let Via::Dependency(edge) = self.view(e, v).get(x)?.via else {
+                return None;
             };
-            match exposure.via {
-                Via::Own(c) => return (hops, Some((at, &self.causes[at][c]))),
-                Via::Dependency(edge) => {
-                    hops.push(Hop { from: at, edge });
-                    cluster = self.clusters[at].get(edge.instance).copied().flatten();
-                    at = edge.target;
-                }
-            }
-        }
-        (hops, None)
+            at = self.next(e, edge, unit).map(|(v, x)| (edge.target, v, x));
+            Some(Hop { from: e, edge })
+        })
     }
 
     /// Whether the unit takes the entity down.
@@ -388,6 +513,92 @@ impl Analysis {
             .iter()
             .any(|x| &x.unit == unit && matches!(x.via, Via::Own(_)))
     }
+}
+
+/// Where the chain of every exposure ends, in every view of an entity's
+/// exposures, each exposure visited once: a walk stops at the first
+/// exposure whose end is known and fills in the ones it passed on its way
+/// back.
+fn chain_ends(analysis: &Analysis) -> Vec<Vec<Vec<End>>> {
+    #[derive(Clone, Copy)]
+    enum State {
+        Unknown,
+        OnPath,
+        Done(End),
+    }
+    let broken = End {
+        root: None,
+        hops: 0,
+        last: None,
+    };
+    let views = |e: usize| 0..=analysis.per_cluster[e].len();
+    let mut state: Vec<Vec<Vec<State>>> = (0..analysis.exposures.len())
+        .map(|e| {
+            views(e)
+                .map(|v| vec![State::Unknown; analysis.view(e, v).len()])
+                .collect()
+        })
+        .collect();
+    let mut path: Vec<(usize, usize, usize, Hop)> = Vec::new();
+    for e in 0..analysis.exposures.len() {
+        for v in views(e) {
+            for x in 0..analysis.view(e, v).len() {
+                path.clear();
+                let (mut at, mut w, mut i) = (e, v, x);
+                let mut end = loop {
+                    match state[at][w][i] {
+                        State::Done(end) => break end,
+                        // A chain that comes back on itself ends there.
+                        State::OnPath => break broken,
+                        State::Unknown => {}
+                    }
+                    let exposure = &analysis.view(at, w)[i];
+                    let edge = match exposure.via {
+                        Via::Own(c) => {
+                            let end = End {
+                                root: Some((at, c)),
+                                hops: 0,
+                                last: None,
+                            };
+                            state[at][w][i] = State::Done(end);
+                            break end;
+                        }
+                        Via::Dependency(edge) => edge,
+                    };
+                    state[at][w][i] = State::OnPath;
+                    path.push((at, w, i, Hop { from: at, edge }));
+                    match analysis.next(at, edge, &exposure.unit) {
+                        Some((next_view, j)) => (at, w, i) = (edge.target, next_view, j),
+                        None => break broken,
+                    }
+                };
+                for &(at, w, i, hop) in path.iter().rev() {
+                    end = End {
+                        root: end.root,
+                        hops: end.hops + 1,
+                        last: end.last.or(Some(hop)),
+                    };
+                    state[at][w][i] = State::Done(end);
+                }
+            }
+        }
+    }
+    state
+        .into_iter()
+        .map(|views| {
+            views
+                .into_iter()
+                .map(|xs| {
+                    xs.into_iter()
+                        .map(|s| match s {
+                            State::Done(end) => end,
+                            State::Unknown | State::OnPath => broken,
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A Service fails with its cluster's zone on its own, but the better
@@ -418,11 +629,11 @@ fn explain_through_backends(
                 continue;
             }
             let unit = &exposures[e][x].unit;
-            let backend = graph.dependencies[e].iter().find(|d| {
+            let backend = graph.dependencies(e).find(|d| {
                 d.strength == Strength::Hard && exposures[d.target].iter().any(|y| &y.unit == unit)
             });
             if let Some(edge) = backend {
-                exposures[e][x].via = Via::Dependency(*edge);
+                exposures[e][x].via = Via::Dependency(edge);
             }
         }
     }
@@ -494,6 +705,139 @@ fn own_per_cluster(
         }
     }
     out
+}
+
+/// What the entities of each target set fail with, found once per set and
+/// shared by every entity whose dependencies name it: 10,000 Services
+/// selecting the same 2,000 workloads compare those workloads once, not
+/// 10,000 times. Only sets whose members are final (in an earlier
+/// component) and look the same from every cluster are kept; a set inside
+/// a cycle, or seen from the cluster of one of its members declared in
+/// several, is looked at afresh.
+struct SharedUnits {
+    /// Per set: the last component holding one of its members.
+    last_component: Vec<usize>,
+    /// Per set: whether a member is declared in several clusters, so that
+    /// a cluster sees less of it than the whole.
+    clustered: Vec<bool>,
+    /// Per set: each unit some member fails with, with the first such
+    /// member, in member order.
+    union: Vec<OnceCell<Vec<(Unit, usize)>>>,
+    /// Per set: the units every member fails with, sorted.
+    common: Vec<OnceCell<Vec<Unit>>>,
+}
+
+impl SharedUnits {
+    fn new(
+        graph: &Graph,
+        components: &[Vec<usize>],
+        per_cluster: &[Vec<(usize, Vec<Exposure>)>],
+    ) -> Self {
+        let mut component_of = vec![0; graph.entity_nodes.len()];
+        for (c, members) in components.iter().enumerate() {
+            for &e in members {
+                if let Some(slot) = component_of.get_mut(e) {
+                    *slot = c;
+                }
+            }
+        }
+        let n = graph.sets.len();
+        Self {
+            last_component: (0..n)
+                .map(|set| {
+                    graph
+                        .sets
+                        .get(set)
+                        .iter()
+                        .map(|&t| component_of.get(t).copied().unwrap_or(usize::MAX))
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect(),
+            clustered: (0..n)
+                .map(|set| {
+                    graph
+                        .sets
+                        .get(set)
+                        .iter()
+                        .any(|&t| per_cluster.get(t).is_some_and(|p| !p.is_empty()))
+                })
+                .collect(),
+            union: (0..n).map(|_| OnceCell::new()).collect(),
+            common: (0..n).map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    /// Whether what `set`'s members fail with, seen from `cluster` in
+    /// component `c`, is final and the same from everywhere.
+    fn kept(&self, set: usize, cluster: Option<usize>, c: usize) -> bool {
+        self.last_component.get(set).is_some_and(|&l| l < c)
+            && (cluster.is_none() || self.clustered.get(set) == Some(&false))
+    }
+
+    /// The units some member of `set` fails with, as a declaration in
+    /// `cluster` sees them, for component `c`.
+    fn union<'s>(
+        &'s self,
+        graph: &Graph,
+        analysis: &Analysis,
+        set: usize,
+        cluster: Option<usize>,
+        c: usize,
+    ) -> Cow<'s, [(Unit, usize)]> {
+        let compute = || {
+            let mut seen: HashSet<&Unit> = HashSet::new();
+            let mut out = Vec::new();
+            for &t in graph.sets.get(set) {
+                for x in analysis.seen_from(t, cluster) {
+                    if seen.insert(&x.unit) {
+                        out.push((x.unit.clone(), t));
+                    }
+                }
+            }
+            out
+        };
+        match self.union.get(set) {
+            Some(cell) if self.kept(set, cluster, c) => Cow::Borrowed(cell.get_or_init(compute)),
+            _ => Cow::Owned(compute()),
+        }
+    }
+
+    /// The units every member of `set` fails with, sorted, as a
+    /// declaration in `cluster` sees them, for component `c`.
+    fn common<'s>(
+        &'s self,
+        graph: &Graph,
+        analysis: &Analysis,
+        set: usize,
+        cluster: Option<usize>,
+        c: usize,
+    ) -> Cow<'s, [Unit]> {
+        let compute = || {
+            let [first, rest @ ..] = graph.sets.get(set) else {
+                return Vec::new();
+            };
+            let mut units: Vec<Unit> = analysis
+                .seen_from(*first, cluster)
+                .iter()
+                .map(|x| x.unit.clone())
+                .collect();
+            units.sort_unstable();
+            units.dedup();
+            for &t in rest {
+                if units.is_empty() {
+                    break;
+                }
+                let seen = analysis.seen_from(t, cluster);
+                units.retain(|u| seen.iter().any(|y| &y.unit == u));
+            }
+            units
+        };
+        match self.common.get(set) {
+            Some(cell) if self.kept(set, cluster, c) => Cow::Borrowed(cell.get_or_init(compute)),
+            _ => Cow::Owned(compute()),
+        }
+    }
 }
 
 /// The single failures one declaration's own placement cannot survive.

@@ -26,11 +26,13 @@ pub use simulate::{Degraded, Down, Simulation, Step};
 
 use crate::analysis::{Cause, Reason, Unit};
 use crate::check::Estate;
-use crate::graph::DepEdge;
+use crate::graph::{Resolved, TargetSets};
 use crate::model::{Combine, Domain, Guarantee, Instance, K8S_ID_PREFIX, Level, Strength};
 use crate::source::Span;
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 /// Largest risk group computed (`--max-group-size`).
 pub const MAX_GROUP_SIZE: usize = 3;
@@ -77,8 +79,9 @@ pub struct Structure {
     /// Whether one hard dependency being up is enough (a Service over its
     /// workloads) rather than all of them.
     pub any_dependency: bool,
-    /// Hard dependencies.
-    pub dependencies: Vec<DepEdge>,
+    /// Hard dependency entries; what each names is in the audit's
+    /// [`TargetSets`].
+    pub dependencies: Vec<Resolved>,
 }
 
 /// What the audit knows about one entity.
@@ -100,6 +103,8 @@ pub struct Audit {
     pub parent: Vec<Option<u32>>,
     pub entities: Vec<EntityAudit>,
     pub structures: Vec<Structure>,
+    /// What the structures' dependency entries name.
+    pub sets: TargetSets,
     pub max_group_size: usize,
     /// Entities in dependency order (dependencies first); the entities of a
     /// cycle are one component.
@@ -128,16 +133,19 @@ impl Audit {
             .map(|e| structure(estate, e, &index, &levels))
             .collect();
         let order = estate.graph.hard_components();
-        Self::from_parts(domains, parent, structures, order, max_group_size)
+        let sets = estate.graph.sets.clone();
+        Self::from_parts(domains, parent, structures, sets, order, max_group_size)
     }
 
     /// The audit of availability structures built elsewhere (a generated
-    /// estate): `order` lists the components of the hard-dependency graph,
-    /// dependencies first. Computes the risk groups.
+    /// estate), with what their dependency entries name: `order` lists the
+    /// components of the hard-dependency graph, dependencies first.
+    /// Computes the risk groups.
     pub fn from_parts(
         domains: Vec<Domain>,
         parent: Vec<Option<u32>>,
         structures: Vec<Structure>,
+        sets: TargetSets,
         order: Vec<Vec<usize>>,
         max_group_size: usize,
     ) -> Self {
@@ -153,7 +161,8 @@ impl Audit {
             depth[c] = members
                 .iter()
                 .flat_map(|&e| &structures[e].dependencies)
-                .map(|d| component_of[d.target])
+                .flat_map(|d| sets.get(d.set))
+                .map(|&t| component_of[t])
                 .filter(|&t| t != c)
                 .map(|t| depth[t] + 1)
                 .max()
@@ -168,6 +177,7 @@ impl Audit {
             parent,
             entities: Vec::new(),
             structures,
+            sets,
             max_group_size,
             order,
             component_of,
@@ -290,13 +300,15 @@ impl Audit {
     fn families(&self, level: Level) -> Vec<Family> {
         let k = self.max_group_size;
         let mut families: Vec<Family> = vec![Family::default(); self.structures.len()];
+        let shared = SetFamilies::new(self.sets.len());
         for wave in &self.waves {
             let done: Vec<Vec<(usize, Family)>> = wave
                 .par_iter()
                 .map(|&c| {
                     let component = &self.order[c];
                     if let [e] = component.as_slice() {
-                        return vec![(*e, self.entity_family(*e, level, &families, None))];
+                        let family = self.entity_family(*e, level, &families, Ok(&shared));
+                        return vec![(*e, family)];
                     }
                     // A cycle is iterated to its least fixpoint: cuts only
                     // grow, and there are finitely many.
@@ -304,7 +316,7 @@ impl Audit {
                     for _ in 0..=component.len() * (k + 1) * 4 {
                         let mut changed = false;
                         for &e in component {
-                            let family = self.entity_family(e, level, &families, Some(&local));
+                            let family = self.entity_family(e, level, &families, Err(&local));
                             if local.get(&e) != Some(&family) {
                                 local.insert(e, family);
                                 changed = true;
@@ -324,16 +336,20 @@ impl Audit {
         families
     }
 
+    /// The family of entity `e` at `level`, from the families of its
+    /// dependencies: final ones in `families`, and either what a set's
+    /// members give (`Ok`, outside a cycle: every member is final) or the
+    /// current iterate of the entity's cycle (`Err`).
     fn entity_family(
         &self,
         e: usize,
         level: Level,
         families: &[Family],
-        cycle: Option<&BTreeMap<usize, Family>>,
+        context: Result<&SetFamilies, &BTreeMap<usize, Family>>,
     ) -> Family {
         let empty = Family::default();
-        let family_of = |t: usize| match cycle {
-            Some(local) if self.component_of[t] == self.component_of[e] => {
+        let family_of = |t: usize| match context {
+            Err(local) if self.component_of[t] == self.component_of[e] => {
                 local.get(&t).unwrap_or(&empty)
             }
             _ => &families[t],
@@ -355,16 +371,31 @@ impl Audit {
             });
         }
         let own = own.unwrap_or_default();
-        let deps = s.dependencies.iter().map(|d| family_of(d.target));
-        if s.any_dependency {
-            let mut acc: Option<Family> = None;
-            for dep in deps {
-                acc = Some(match acc {
-                    None => dep.clone(),
-                    Some(a) => a.either(dep, k),
-                });
+        let any = s.any_dependency;
+        // What one entry contributes: its one target's family, or its
+        // targets' families combined, once per set outside a cycle.
+        let entry_family = |entry: &Resolved| -> Cow<'_, Family> {
+            let members = self.sets.get(entry.set);
+            if let [only] = members {
+                return Cow::Borrowed(family_of(*only));
             }
-            match acc {
+            let combine = || {
+                let parts = members.iter().map(|&t| family_of(t));
+                if any {
+                    either_of(parts, k).unwrap_or_default()
+                } else {
+                    Family::all(parts, k)
+                }
+            };
+            match context.ok().and_then(|shared| shared.cell(entry.set, any)) {
+                Some(cell) => Cow::Borrowed(cell.get_or_init(combine)),
+                None => Cow::Owned(combine()),
+            }
+        };
+        let deps: Vec<Cow<'_, Family>> = s.dependencies.iter().map(entry_family).collect();
+        let deps = deps.iter().map(|d| &**d);
+        if any {
+            match either_of(deps, k) {
                 Some(deps) => Family::all([&own, &deps], k),
                 None => own,
             }
@@ -391,6 +422,45 @@ impl Audit {
             }
         }
         Family::threshold(&items, term.threshold, k)
+    }
+}
+
+/// Cuts of a disjunction of `parts`; none without parts.
+fn either_of<'a>(parts: impl IntoIterator<Item = &'a Family>, k: usize) -> Option<Family> {
+    let mut acc: Option<Family> = None;
+    for part in parts {
+        // Nothing takes down an empty family's function: nor the
+        // disjunction.
+        if acc.as_ref().is_some_and(Family::is_empty) {
+            break;
+        }
+        acc = Some(match acc {
+            None => part.clone(),
+            Some(a) => a.either(part, k),
+        });
+    }
+    acc
+}
+
+/// The combined families of each target set's members at one level, found
+/// once per set and shared by every entity whose dependencies name it.
+struct SetFamilies {
+    /// Down when any member is down (`Family::all`).
+    all: Vec<OnceLock<Family>>,
+    /// Down when every member is down (a Service's backends).
+    any: Vec<OnceLock<Family>>,
+}
+
+impl SetFamilies {
+    fn new(sets: usize) -> Self {
+        Self {
+            all: (0..sets).map(|_| OnceLock::new()).collect(),
+            any: (0..sets).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    fn cell(&self, set: usize, any: bool) -> Option<&OnceLock<Family>> {
+        if any { &self.any } else { &self.all }.get(set)
     }
 }
 
@@ -628,7 +698,7 @@ fn structure(
             .or_default()
             .push(i);
     }
-    let dependencies: Vec<DepEdge> = estate.graph.dependencies[e]
+    let dependencies: Vec<Resolved> = estate.graph.resolved[e]
         .iter()
         .filter(|d| d.strength == Strength::Hard)
         .copied()

@@ -1,6 +1,7 @@
 //! What-if: everything that goes down when some domains fail, and why.
 
-use super::{Audit, Term, term_span, term_text};
+use super::{Audit, Structure, Term, term_span, term_text};
+use crate::analysis::CHAIN_HOPS;
 use crate::check::Estate;
 use crate::graph::DepEdge;
 use crate::model::Strength;
@@ -61,18 +62,20 @@ impl Audit {
     pub fn simulate(&self, estate: &Estate, failed: &[u32]) -> Simulation {
         let down_domains = self.failed_closure(failed);
         let states = self.evaluate(estate, &down_domains);
+        let reaches = reaches(&states);
         let mut down = Vec::new();
         let mut degraded = Vec::new();
         let mut survives = Vec::new();
+        let because = |e| self.because(estate, (&states, &reaches), (&down_domains, failed), e);
         for (e, state) in states.iter().enumerate() {
             match state {
                 State::Down(_) => down.push(Down {
                     entity: e,
-                    because: self.because(estate, &states, (&down_domains, failed), e),
+                    because: because(e),
                 }),
                 State::Degraded(_) => degraded.push(Degraded {
                     entity: e,
-                    because: self.because(estate, &states, (&down_domains, failed), e),
+                    because: because(e),
                 }),
                 State::Up => survives.push(e),
             }
@@ -182,12 +185,15 @@ impl Audit {
             });
         }
         let is_down = |d: &DepEdge| matches!(states[d.target], State::Down(_));
+        let mut hard = self.dependencies(s);
         if s.any_dependency {
-            if !s.dependencies.is_empty() && s.dependencies.iter().all(is_down) {
-                return State::Down(Cause::Dependency(s.dependencies[0]));
+            if let Some(first) = hard.clone().next()
+                && hard.all(|d| is_down(&d))
+            {
+                return State::Down(Cause::Dependency(first));
             }
-        } else if let Some(d) = s.dependencies.iter().find(|d| is_down(d)) {
-            return State::Down(Cause::Dependency(*d));
+        } else if let Some(d) = hard.find(is_down) {
+            return State::Down(Cause::Dependency(d));
         }
         // Degraded: a copy lost, replicas lost, a backend or a soft
         // dependency down.
@@ -204,14 +210,23 @@ impl Audit {
                 }
             }
         }
-        let soft = estate.graph.dependencies[e]
-            .iter()
-            .chain(&s.dependencies)
+        let soft = estate
+            .graph
+            .dependencies(e)
+            .chain(self.dependencies(s))
             .find(|d| (d.strength == Strength::Soft || s.any_dependency) && is_down(d));
         if let Some(d) = soft {
-            return State::Degraded(Cause::Dependency(*d));
+            return State::Degraded(Cause::Dependency(d));
         }
         State::Up
+    }
+
+    /// The hard dependencies of a structure, one per entity each entry
+    /// names.
+    fn dependencies<'a>(&'a self, s: &'a Structure) -> impl Iterator<Item = DepEdge> + Clone + 'a {
+        s.dependencies
+            .iter()
+            .flat_map(|entry| self.sets.edges(entry))
     }
 
     /// A term that lost domains, in words: which ones, and what it means.
@@ -247,77 +262,185 @@ impl Audit {
         }
     }
 
-    /// The chain from `entity` to the failed domains.
+    /// One hop of a chain: `at` is down (or degraded) because of `edge`;
+    /// `left_out` hops before it are not listed.
+    fn dependency_step(
+        estate: &Estate,
+        states: &[State],
+        at: usize,
+        edge: DepEdge,
+        left_out: usize,
+    ) -> Step {
+        let dependency = estate.model.entities[at]
+            .instances
+            .get(edge.instance)
+            .and_then(|i| i.dependencies.get(edge.dependency));
+        let target = &estate.model.entities[edge.target];
+        let how = if matches!(states[edge.target], State::Down(_)) {
+            "down"
+        } else {
+            "degraded"
+        };
+        let skipped = match left_out {
+            0 => String::new(),
+            1 => "… 1 more hop, then ".to_string(),
+            n => format!("… {n} more hops, then "),
+        };
+        Step {
+            entity: at,
+            text: format!(
+                "{skipped}`{}` depends on `{}`{}, which is {how}",
+                estate.model.entities[at].label(),
+                target.label(),
+                dependency.map_or(String::new(), |d| format!(" ({})", d.via)),
+            ),
+            span: dependency.map(|d| d.span),
+        }
+    }
+
+    /// The chain from `entity` to the failed domains: at most
+    /// [`CHAIN_HOPS`] hops (the first ones and the last one), then the
+    /// reasons of the entity where it ends.
     fn because(
         &self,
         estate: &Estate,
-        states: &[State],
+        (states, reaches): (&[State], &[Reach]),
         (down, failed): (&[bool], &[u32]),
         entity: usize,
     ) -> Vec<Step> {
         let mut steps = Vec::new();
+        let reach = reaches[entity];
+        let shown = if reach.hops > CHAIN_HOPS {
+            CHAIN_HOPS - 1
+        } else {
+            reach.hops
+        };
         let mut at = entity;
-        let mut seen = vec![false; states.len()];
-        while !seen[at] {
-            seen[at] = true;
-            let cause = match states[at] {
-                State::Down(c) | State::Degraded(c) => c,
-                State::Up => break,
+        for _ in 0..shown {
+            let (State::Down(Cause::Dependency(edge)) | State::Degraded(Cause::Dependency(edge))) =
+                states[at]
+            else {
+                break;
             };
-            match cause {
-                Cause::Alternatives => {
-                    // Each alternative's first failing term.
-                    let s = &self.structures[at];
-                    for alternative in &s.alternatives {
-                        let found = alternative.iter().find_map(|&i| {
-                            s.terms
-                                .get(i)
-                                .into_iter()
-                                .flatten()
-                                .find(|term| Self::lost(term, down) >= term.threshold)
-                        });
-                        if let Some(term) = found {
-                            steps.push(self.own_step(estate, (down, failed), at, term));
-                        }
-                    }
-                    break;
-                }
-                Cause::Own { instance, term } => {
-                    let Some(term) = self.structures[at]
-                        .terms
-                        .get(instance)
-                        .and_then(|t| t.get(term))
-                    else {
-                        break;
-                    };
-                    steps.push(self.own_step(estate, (down, failed), at, term));
-                    break;
-                }
-                Cause::Dependency(edge) => {
-                    let dependency = estate.model.entities[at]
-                        .instances
-                        .get(edge.instance)
-                        .and_then(|i| i.dependencies.get(edge.dependency));
-                    let target = &estate.model.entities[edge.target];
-                    let how = if matches!(states[edge.target], State::Down(_)) {
-                        "down"
-                    } else {
-                        "degraded"
-                    };
-                    steps.push(Step {
-                        entity: at,
-                        text: format!(
-                            "`{}` depends on `{}`{}, which is {how}",
-                            estate.model.entities[at].label(),
-                            target.label(),
-                            dependency.map_or(String::new(), |d| format!(" ({})", d.via)),
-                        ),
-                        span: dependency.map(|d| d.span),
+            steps.push(Self::dependency_step(estate, states, at, edge, 0));
+            at = edge.target;
+        }
+        if reach.hops > shown
+            && let Some(from) = reach.last
+            && let State::Down(Cause::Dependency(edge)) | State::Degraded(Cause::Dependency(edge)) =
+                states[from]
+        {
+            let left_out = reach.hops - shown - 1;
+            steps.push(Self::dependency_step(estate, states, from, edge, left_out));
+        }
+        let Some(at) = reach.end else {
+            return steps;
+        };
+        let cause = match states[at] {
+            State::Down(c) | State::Degraded(c) => c,
+            State::Up => return steps,
+        };
+        match cause {
+            Cause::Alternatives => {
+                // Each alternative's first failing term.
+                let s = &self.structures[at];
+                for alternative in &s.alternatives {
+                    let found = alternative.iter().find_map(|&i| {
+                        s.terms
+                            .get(i)
+                            .into_iter()
+                            .flatten()
+                            .find(|term| Self::lost(term, down) >= term.threshold)
                     });
-                    at = edge.target;
+                    if let Some(term) = found {
+                        steps.push(self.own_step(estate, (down, failed), at, term));
+                    }
                 }
             }
+            Cause::Own { instance, term } => {
+                if let Some(term) = self.structures[at]
+                    .terms
+                    .get(instance)
+                    .and_then(|t| t.get(term))
+                {
+                    steps.push(self.own_step(estate, (down, failed), at, term));
+                }
+            }
+            Cause::Dependency(_) => {}
         }
         steps
     }
+}
+
+/// Where the chain of dependencies that took an entity down (or degraded
+/// it) ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Reach {
+    /// The entity whose own state ends the chain; none when the chain comes
+    /// back on itself.
+    end: Option<usize>,
+    /// Dependency hops to it.
+    hops: usize,
+    /// The entity of the last hop.
+    last: Option<usize>,
+}
+
+/// The reach of every entity, each visited once: a walk stops at the first
+/// entity whose reach is known and fills in the ones it passed on its way
+/// back.
+fn reaches(states: &[State]) -> Vec<Reach> {
+    let mut known: Vec<Option<Reach>> = vec![None; states.len()];
+    let mut on_path = vec![false; states.len()];
+    let mut path: Vec<usize> = Vec::new();
+    for e in 0..states.len() {
+        path.clear();
+        let mut at = e;
+        let mut reach = loop {
+            if let Some(reach) = known[at] {
+                break reach;
+            }
+            if on_path[at] {
+                break Reach {
+                    end: None,
+                    hops: 0,
+                    last: None,
+                };
+            }
+            match states[at] {
+                State::Down(Cause::Dependency(edge)) | State::Degraded(Cause::Dependency(edge)) => {
+                    on_path[at] = true;
+                    path.push(at);
+                    at = edge.target;
+                }
+                _ => {
+                    let reach = Reach {
+                        end: Some(at),
+                        hops: 0,
+                        last: None,
+                    };
+                    known[at] = Some(reach);
+                    break reach;
+                }
+            }
+        };
+        for &at in path.iter().rev() {
+            reach = Reach {
+                end: reach.end,
+                hops: reach.hops + 1,
+                last: reach.last.or(Some(at)),
+            };
+            known[at] = Some(reach);
+            on_path[at] = false;
+        }
+    }
+    known
+        .into_iter()
+        .map(|r| {
+            r.unwrap_or(Reach {
+                end: None,
+                hops: 0,
+                last: None,
+            })
+        })
+        .collect()
 }

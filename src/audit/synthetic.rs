@@ -16,8 +16,8 @@
 use super::{Structure, Term, Why};
 use crate::analysis::{Analysis, Context, Site};
 use crate::check::Estate;
-use crate::graph::DepEdge;
 use crate::graph::Graph;
+use crate::graph::{Resolved, TargetSets};
 use crate::model::{
     Dependency, Domain, Entity, Guarantee, Instance, Level, Model, Pin, Quorum, Reference,
     ReplicaSource, Replicas, Role, Spread, Strength, WorkloadKind,
@@ -142,9 +142,10 @@ pub fn domains(shape: Shape) -> (Vec<Domain>, Vec<Option<u32>>) {
 }
 
 /// The availability structures of a generated estate, for the risk-group
-/// engine alone (no model, graph or analysis), with the components of its
-/// dependency graph (a DAG: one entity each, dependencies first).
-pub fn structures(shape: Shape, plan: &[Planned]) -> (Vec<Structure>, Vec<Vec<usize>>) {
+/// engine alone (no model, graph or analysis), with what their dependencies
+/// name and the components of its dependency graph (a DAG: one entity
+/// each, dependencies first).
+pub fn structures(shape: Shape, plan: &[Planned]) -> (Vec<Structure>, TargetSets, Vec<Vec<usize>>) {
     let (domains, _) = domains(shape);
     let id_of: BTreeMap<String, u32> = domains
         .iter()
@@ -161,15 +162,16 @@ pub fn structures(shape: Shape, plan: &[Planned]) -> (Vec<Structure>, Vec<Vec<us
     let structures = plan
         .iter()
         .map(|p| {
-            let dependencies: Vec<DepEdge> = p
+            // Set `t` is entity `t` alone.
+            let dependencies: Vec<Resolved> = p
                 .dependencies
                 .iter()
                 .enumerate()
-                .map(|(d, &target)| DepEdge {
+                .map(|(d, &target)| Resolved {
                     instance: 0,
                     dependency: d,
-                    target,
                     strength: Strength::Hard,
+                    set: target,
                 })
                 .collect();
             let (terms, alternatives) = if p.quorum {
@@ -215,8 +217,9 @@ pub fn structures(shape: Shape, plan: &[Planned]) -> (Vec<Structure>, Vec<Vec<us
             }
         })
         .collect();
+    let sets = TargetSets::from_lists((0..plan.len()).map(|e| vec![e]));
     let order = (0..plan.len()).map(|e| vec![e]).collect();
-    (structures, order)
+    (structures, sets, order)
 }
 
 /// The model of a generated estate, as the service manifest would give it.

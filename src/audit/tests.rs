@@ -407,8 +407,8 @@ fn generated_estate_gives_the_same_groups_through_the_model_and_alone() {
     let estate = synthetic::estate(synthetic::model(shape, &plan));
     let through_model = Audit::build(&estate, 2);
     let (domains, parent) = synthetic::domains(shape);
-    let (structures, order) = synthetic::structures(shape, &plan);
-    let alone = Audit::from_parts(domains, parent, structures, order, 2);
+    let (structures, sets, order) = synthetic::structures(shape, &plan);
+    let alone = Audit::from_parts(domains, parent, structures, sets, order, 2);
     assert_eq!(through_model.domains, alone.domains);
     assert_eq!(through_model.parent, alone.parent);
     let groups = |a: &Audit| -> Vec<Vec<Group>> {

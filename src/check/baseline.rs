@@ -51,12 +51,19 @@ pub(super) fn apply_file(
     }
 }
 
-/// Records the report's findings in a baseline file at `path`; returns how
-/// many.
-pub fn write_baseline(report: &Report, path: &Path) -> std::io::Result<usize> {
+/// Records the report's findings in a baseline file at `path`, whole or
+/// not at all (see [`crate::write`]), never replacing one of `inputs`;
+/// returns how many.
+pub fn write_baseline(
+    report: &Report,
+    path: &Path,
+    inputs: &[std::path::PathBuf],
+) -> std::io::Result<usize> {
     let entries = baseline::entries(&report.diagnostics, &report.sources);
     let text = baseline::to_json(&entries).map_err(std::io::Error::other)?;
-    std::fs::write(path, text)?;
+    crate::write::write_file(path, crate::write::Existing::Replace, inputs, |w| {
+        w.write_all(text.as_bytes())
+    })?;
     Ok(entries.len())
 }
 

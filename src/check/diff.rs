@@ -36,11 +36,13 @@ pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate
     let limit = options
         .max_file_size
         .unwrap_or(super::DEFAULT_MAX_FILE_SIZE);
-    let base = super::git::materialize(&cwd, reference, limit)?;
-    let root = base.root.clone();
-    let tree = base.dir.path().to_path_buf();
-    // Where the current directory is in the repository.
+    let root = super::git::repository_root(&cwd)?;
     let canonical = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| absolute(p));
+    let roots = [root.clone(), canonical(&root)];
+    let base =
+        super::git::materialize(&root, reference, limit, read_by_run(options, &cwd, &roots))?;
+    let tree = base.dir.clone();
+    // Where the current directory is in the repository.
     let within = canonical(&cwd)
         .strip_prefix(canonical(&root))
         .map(Path::to_path_buf)
@@ -64,15 +66,29 @@ pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate
     } else {
         match &options.config {
             Some(path) => Some(reroot(path)),
-            // The nearest spof.toml in the revision; one above the
-            // repository is the same file for both runs.
-            None => crate::config::find_config(&base_cwd)
-                .filter(|p| p.starts_with(&tree))
-                .or_else(|| {
-                    crate::config::find_config(&cwd)
-                        .filter(|p| !absolute(p).starts_with(canonical(&root)))
-                        .filter(|p| !absolute(p).starts_with(&root))
-                }),
+            // The nearest spof.toml at or above the checked paths in the
+            // revision; one above the repository is the same file for both
+            // runs.
+            None => {
+                let start = super::run::config_start(&options.paths, &cwd);
+                let in_tree = absolute(&start)
+                    .strip_prefix(&root)
+                    .map(Path::to_path_buf)
+                    .or_else(|_| {
+                        canonical(&start)
+                            .strip_prefix(canonical(&root))
+                            .map(Path::to_path_buf)
+                    });
+                in_tree
+                    .ok()
+                    .and_then(|rest| crate::config::find_config(&tree.join(rest)))
+                    .filter(|p| p.starts_with(&tree))
+                    .or_else(|| {
+                        crate::config::find_config(&start)
+                            .filter(|p| !absolute(p).starts_with(canonical(&root)))
+                            .filter(|p| !absolute(p).starts_with(&root))
+                    })
+            }
         }
     };
     let base_options = RunOptions {
@@ -96,7 +112,6 @@ pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate
     drop(base);
     // Findings are matched with their paths from the repository root, which
     // both sides share however the paths were given.
-    let roots = [root.clone(), canonical(&root)];
     let shown = head.sources.paths();
     head.sources.set_paths(from_root(&shown, &cwd, &roots));
     let paths = base_report.sources.paths();
@@ -123,6 +138,41 @@ pub fn run_diff(options: &RunOptions, reference: &str) -> Result<(Report, Estate
     );
     report.sources.set_paths(shown);
     Ok((report, estate))
+}
+
+/// Which files of the revision (by their paths from the repository root)
+/// the run on it may read: the files discovery claims, the configuration
+/// and ignore files, and the files `options` names beside its inputs
+/// (`--config`, `--var-file`, the `*.toml` files of a `--rules` directory).
+/// Nothing else is written out: not a binary, not a README.
+fn read_by_run(
+    options: &RunOptions,
+    cwd: &Path,
+    roots: &[PathBuf],
+) -> impl Fn(&Path) -> bool + use<> {
+    let named = |paths: &[PathBuf]| -> Vec<PathBuf> {
+        from_root(paths, cwd, roots)
+            .into_iter()
+            .map(|p| lexical_normalize(&p))
+            .collect()
+    };
+    let mut side: Vec<PathBuf> = options.var_files.clone();
+    side.extend(options.config.iter().cloned());
+    let side = named(&side);
+    let rules_dirs = named(&options.rules_dirs);
+    move |path: &Path| {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        discover::classify(path).is_some()
+            || matches!(
+                name,
+                crate::config::CONFIG_FILE_NAME | ".gitignore" | ".ignore"
+            )
+            || side.iter().any(|p| p == path)
+            || (path.extension().is_some_and(|e| e == "toml")
+                && path
+                    .parent()
+                    .is_some_and(|dir| rules_dirs.iter().any(|d| d == dir)))
+    }
 }
 
 /// `paths`, relative to `dir` or absolute, as paths from the first of
@@ -331,6 +381,46 @@ mod tests {
         assert_eq!(new.diagnostics.len(), 1);
         assert_eq!(new.diagnostics[0].span.range.start, 16);
         assert_eq!(new.summary.preexisting, 1);
+    }
+
+    /// The revision's files a run reads: inputs, configuration, ignore
+    /// files and the side files named; nothing else.
+    #[test]
+    fn the_revision_is_written_with_only_what_the_run_reads() {
+        let root = PathBuf::from("/repo");
+        let options = RunOptions {
+            var_files: vec!["vars/prod.vars".into(), "/elsewhere/x.vars".into()],
+            rules_dirs: vec!["../kb".into()],
+            config: Some("/repo/conf/other.toml".into()),
+            ..RunOptions::default()
+        };
+        let wanted = read_by_run(&options, Path::new("/repo/sub"), &[root]);
+        for path in [
+            "k8s/web.yaml",
+            "main.tf",
+            "x.tfvars",
+            "job.nomad",
+            "spof.services.toml",
+            "spof.toml",
+            "sub/.gitignore",
+            ".ignore",
+            "sub/vars/prod.vars",
+            "kb/db.toml",
+            "conf/other.toml",
+        ] {
+            assert!(wanted(Path::new(path)), "{path}");
+        }
+        for path in [
+            "tool.bin",
+            "README.md",
+            "kb/deep/db.toml",
+            "sub/kb/db.toml",
+            "other.toml",
+            "vars/prod.vars",
+            "elsewhere/x.vars",
+        ] {
+            assert!(!wanted(Path::new(path)), "{path}");
+        }
     }
 
     #[test]

@@ -2,18 +2,96 @@
 //! read with `git ls-tree` and `git cat-file --batch`, so that neither the
 //! working tree nor the index is touched and nothing from the repository
 //! runs (no checkout, no filters, no hooks).
+//!
+//! Only the files a run reads are written (see [`materialize`]), readable by
+//! their owner alone, and the directory is removed when the run ends, also
+//! when a signal (SIGINT, SIGTERM, SIGHUP) ends it. A temporary directory
+//! rather than the blobs in memory: the run that reads it is the one that
+//! reads the working tree (discovery with its ignore files, the
+//! configuration, Terraform modules found by path), which works on files.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
-use tempfile::TempDir;
+use std::sync::{Mutex, PoisonError};
 
 /// A revision written out: `dir` holds its tree as the repository root
-/// holds the working tree.
+/// holds the working tree. Dropping it removes the directory.
 pub struct Materialized {
-    pub dir: TempDir,
-    /// The repository root of the working tree.
-    pub root: PathBuf,
+    pub dir: PathBuf,
+}
+
+/// The directories of revisions written out, removed by the signal
+/// watcher before the signal ends the process. Held while a directory is
+/// created, written to or removed, so that the watcher never removes one
+/// that is being written (which would come back) or misses one.
+static LIVE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+impl Drop for Materialized {
+    fn drop(&mut self) {
+        let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
+        let _ = std::fs::remove_dir_all(&self.dir);
+        live.retain(|dir| *dir != self.dir);
+    }
+}
+
+/// From the first revision written out on, SIGINT, SIGTERM and SIGHUP
+/// remove the directories in [`LIVE`], then end the process as the signal
+/// would have.
+#[cfg(unix)]
+fn watch_signals() {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    static WATCHING: std::sync::Once = std::sync::Once::new();
+    WATCHING.call_once(|| {
+        // Without a watcher the run goes on; a signal leaves the directory.
+        let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            return;
+        };
+        std::thread::spawn(move || {
+            if let Some(signal) = signals.forever().next() {
+                // Kept locked: nothing is written past this point.
+                let live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
+                for dir in live.iter() {
+                    let _ = std::fs::remove_dir_all(dir);
+                }
+                let _ = signal_hook::low_level::emulate_default_handler(signal);
+                std::process::exit(128 + signal);
+            }
+        });
+    });
+}
+
+#[cfg(not(unix))]
+fn watch_signals() {}
+
+/// A new directory, readable by its owner alone (`0700`).
+fn create_private_dir(path: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(path)
+}
+
+/// `path`'s missing parents below `top`, each created as
+/// [`create_private_dir`] does.
+fn create_private_parents(top: &Path, path: &Path) -> std::io::Result<()> {
+    let Some(parent) = path.parent() else {
+        return Ok(());
+    };
+    if parent == top || parent.is_dir() {
+        return Ok(());
+    }
+    create_private_parents(top, parent)?;
+    create_private_dir(parent)
+}
+
+/// A new file holding `bytes`, readable by its owner alone (`0600`).
+fn write_private_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)?.write_all(bytes)
 }
 
 /// The root of the git repository holding `cwd`.
@@ -31,18 +109,20 @@ pub fn repository_root(cwd: &Path) -> Result<PathBuf, String> {
     Ok(PathBuf::from(text.trim_end_matches(['\n', '\r'])))
 }
 
-/// Writes the regular files of `reference`'s tree no larger than
-/// `max_file_size` into a new temporary directory. Symbolic links and
-/// submodules are skipped; so are paths that would leave the directory.
+/// Writes the regular files of `reference`'s tree (in the repository at
+/// `root`) that `wanted` accepts (by their paths from the root) and that are
+/// no larger than `max_file_size` into a new temporary directory. Symbolic
+/// links and submodules are skipped; so are paths that would leave the
+/// directory.
 pub fn materialize(
-    cwd: &Path,
+    root: &Path,
     reference: &str,
     max_file_size: u64,
+    wanted: impl Fn(&Path) -> bool,
 ) -> Result<Materialized, String> {
-    let root = repository_root(cwd)?;
     let spec = format!("{reference}^{{tree}}");
     let out = git(
-        &root,
+        root,
         &[
             "rev-parse",
             "--verify",
@@ -59,7 +139,7 @@ pub fn materialize(
         ));
     }
     let tree = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let out = git(&root, &["ls-tree", "-r", "-z", "-l", "--full-tree", &tree])
+    let out = git(root, &["ls-tree", "-r", "-z", "-l", "--full-tree", &tree])
         .map_err(|e| format!("--diff-base: cannot run git: {e}"))?;
     if !out.status.success() {
         return Err(format!(
@@ -67,19 +147,39 @@ pub fn materialize(
             first_line(&out.stderr)
         ));
     }
+    // Every file written is tracked, and git ignores `.gitignore` for
+    // tracked files: without them the walk hides none, as the working
+    // tree's walk hides no tracked file.
     let blobs: Vec<Blob> = parse_ls_tree(&out.stdout)
         .into_iter()
-        .filter(|b| b.size <= max_file_size)
+        .filter(|b| {
+            b.size <= max_file_size
+                && wanted(&b.path)
+                && b.path.file_name() != Some(".gitignore".as_ref())
+        })
         .collect();
-    let dir = tempfile::Builder::new()
-        .prefix("spof-diff-base-")
-        .tempdir()
-        .map_err(|e| format!("--diff-base: cannot create a temporary directory: {e}"))?;
+    watch_signals();
+    let base = {
+        let mut live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut builder = tempfile::Builder::new();
+        builder.prefix("spof-diff-base-");
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700));
+        let dir = builder
+            .tempdir()
+            .map_err(|e| format!("--diff-base: cannot create a temporary directory: {e}"))?
+            .keep();
+        live.push(dir.clone());
+        Materialized { dir }
+    };
     // Walks and `git_root` see a repository root, as in the working tree.
-    std::fs::create_dir(dir.path().join(".git"))
-        .map_err(|e| format!("--diff-base: cannot write the temporary directory: {e}"))?;
-    write_blobs(&root, &blobs, dir.path())?;
-    Ok(Materialized { dir, root })
+    let created = {
+        let _live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
+        create_private_dir(&base.dir.join(".git"))
+    };
+    created.map_err(|e| format!("--diff-base: cannot write the temporary directory: {e}"))?;
+    write_blobs(root, &blobs, &base.dir)?;
+    Ok(base)
 }
 
 /// One regular file of a tree.
@@ -178,12 +278,12 @@ fn read_blobs(mut out: impl BufRead, blobs: &[Blob], dir: &Path) -> Result<(), S
             return Err(broken());
         }
         let target = dir.join(&blob.path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| format!("--diff-base: cannot write {}: {e}", target.display()))?;
-        }
-        std::fs::write(&target, &content)
-            .map_err(|e| format!("--diff-base: cannot write {}: {e}", target.display()))?;
+        let written = {
+            let _live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
+            create_private_parents(dir, &target)
+                .and_then(|()| write_private_file(&target, &content))
+        };
+        written.map_err(|e| format!("--diff-base: cannot write {}: {e}", target.display()))?;
     }
     Ok(())
 }
@@ -241,6 +341,74 @@ mod tests {
                 },
             ]
         );
+    }
+
+    fn git_in(dir: &Path, args: &[&str]) {
+        let status = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@t", "-c"])
+            .args(["commit.gpgsign=false"])
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "git {args:?}");
+    }
+
+    /// Only what `wanted` accepts is written, under the size limit, in a
+    /// directory and files their owner alone can read; the directory goes
+    /// when the revision is dropped.
+    #[test]
+    fn only_wanted_files_are_written_privately() {
+        let repo = tempfile::tempdir().unwrap();
+        let root = repo.path();
+        git_in(root, &["init", "-q"]);
+        std::fs::create_dir_all(root.join("k8s/deep")).unwrap();
+        std::fs::write(root.join("k8s/deep/web.yaml"), "kind: Pod\n").unwrap();
+        std::fs::write(root.join("k8s/big.yaml"), "x".repeat(100)).unwrap();
+        std::fs::write(root.join("tool.bin"), [0u8, 159, 146, 150]).unwrap();
+        std::fs::write(root.join("README.md"), "# readme\n").unwrap();
+        git_in(root, &["add", "-A"]);
+        git_in(root, &["commit", "-q", "-m", "base"]);
+        let wanted = |p: &Path| p.extension().is_some_and(|e| e == "yaml");
+        let base = materialize(root, "HEAD", 50, wanted).unwrap();
+        let mut written = Vec::new();
+        let mut stack = vec![base.dir.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                let rel = path.strip_prefix(&base.dir).unwrap().to_path_buf();
+                if path.is_dir() {
+                    stack.push(path.clone());
+                }
+                written.push((rel, entry.metadata().unwrap()));
+            }
+        }
+        written.sort_by(|a, b| a.0.cmp(&b.0));
+        let names: Vec<&Path> = written.iter().map(|(p, _)| p.as_path()).collect();
+        assert_eq!(
+            names,
+            [
+                Path::new(".git"),
+                Path::new("k8s"),
+                Path::new("k8s/deep"),
+                Path::new("k8s/deep/web.yaml")
+            ]
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |m: &std::fs::Metadata| m.permissions().mode() & 0o777;
+            assert_eq!(mode(&std::fs::metadata(&base.dir).unwrap()), 0o700);
+            for (path, meta) in &written {
+                let expected = if meta.is_dir() { 0o700 } else { 0o600 };
+                assert_eq!(mode(meta), expected, "{}", path.display());
+            }
+        }
+        let dir = base.dir.clone();
+        drop(base);
+        assert!(!dir.exists());
     }
 
     #[test]

@@ -9,7 +9,8 @@ mod run;
 pub use baseline::write_baseline;
 pub use diff::{compare, new_findings, run_diff};
 pub use run::{
-    BaselineMode, DEFAULT_MAX_FILE_SIZE, RunOptions, run, run_estate, setup_from, unknown_rule,
+    BaselineMode, DEFAULT_MAX_FILE_SIZE, RunOptions, configuration, run, run_estate, setup_from,
+    unknown_rule,
 };
 
 use crate::analysis::{Analysis, Context, Site};
@@ -23,7 +24,8 @@ use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::model::manifest;
 use crate::model::scope::{self, Layout, Places};
 use crate::model::{
-    CloudUnit, Entity, Level, Model, Suppression, TERRAFORM_ID_PREFIX, UnfollowedModule,
+    CloudUnit, Entity, EvaluationLimit, Level, LimitKind, Model, Suppression, TERRAFORM_ID_PREFIX,
+    UnfollowedModule,
 };
 use crate::parse::Document;
 use crate::parse::tree::{Node, Value};
@@ -59,6 +61,8 @@ pub struct Setup {
     pub knowledge: Arc<KnowledgeBase>,
     /// `[[tool]]` sections of spof.toml.
     pub tools: Vec<crate::config::ToolPattern>,
+    /// Which variables hold soft dependencies' addresses (`[dependencies]`).
+    pub soft: crate::model::hosts::SoftVariables,
     /// The parse cache, for repository runs.
     pub cache: Option<Arc<Cache>>,
 }
@@ -77,6 +81,7 @@ impl Default for Setup {
             variables: crate::terraform::Variables::default(),
             knowledge: Arc::new(KnowledgeBase::builtin()),
             tools: Vec::new(),
+            soft: crate::model::hosts::SoftVariables::default(),
             cache: None,
         }
     }
@@ -246,9 +251,13 @@ impl Sifted {
             .map(|(i, doc)| {
                 let read = kubernetes::reads(&doc.root)
                     || crate::model::backstage::reads(&doc.root)
-                    || (i == 0 && compose::reads(&doc.root));
+                    || (i == 0
+                        && (compose::reads(&doc.root)
+                            || crate::model::kustomize::reads(&doc.root)));
                 if read {
                     doc
+                } else if let Some(root) = kubernetes::slim_custom_resource(&doc.root) {
+                    Document { root }
                 } else {
                     Document {
                         root: Node {
@@ -385,8 +394,21 @@ pub fn check_estate(
                     docs: &sifted.docs,
                 })
                 .collect();
-            let mut errors = kubernetes::extract(&inputs, &setup.keys, &places, &mut model);
-            errors.extend(compose::extract(&inputs, &sources, &mut model));
+            // Kustomize patches are parts of objects, not objects.
+            let patches = crate::model::kustomize::patch_files(&inputs, &sources);
+            let objects: Vec<FileDocs<'_>> = inputs
+                .iter()
+                .filter(|f| !patches.contains(&f.file))
+                .map(|f| FileDocs {
+                    file: f.file,
+                    cluster: f.cluster,
+                    docs: f.docs,
+                })
+                .collect();
+            let mut errors =
+                kubernetes::extract(&objects, &setup.keys, &places, &setup.soft, &mut model);
+            drop(objects);
+            errors.extend(compose::extract(&inputs, &sources, &setup.soft, &mut model));
             crate::model::backstage::extract(&inputs, &mut model);
             drop(inputs);
             let mut jobs = Model::default();
@@ -449,7 +471,8 @@ pub fn check_estate(
         context: &context,
         cluster_names: &cluster_names,
     };
-    let findings = rules::run(&input, &setup.settings);
+    let mut findings = rules::run(&input, &setup.settings);
+    hidden_by_parse_errors(&mut findings, &model, &sources, &mut errors);
     let outcome = suppression::apply(
         findings,
         &model.suppressions,
@@ -510,6 +533,98 @@ pub fn check_estate(
     (report, estate)
 }
 
+/// Drops the findings that a file which could not be read as a whole may
+/// make wrong, and says so at that file's input error: a Service selecting
+/// nothing (SPOF012) or a reference naming nothing (SPOF013) when a
+/// YAML or JSON file in the finding's directory or below failed to parse
+/// (or held an object spof refused) and its text holds every name the
+/// selector or reference looks for, so it may declare what they look for.
+fn hidden_by_parse_errors(
+    findings: &mut Vec<rules::Finding>,
+    model: &Model,
+    sources: &SourceMap,
+    errors: &mut [Diagnostic],
+) {
+    let is_document = |file: FileId| {
+        matches!(
+            classify(&sources.get(file).path),
+            None | Some(FileKind::Yaml | FileKind::Json)
+        )
+    };
+    // The first input error of each YAML or JSON file, by file.
+    let mut failed: BTreeMap<FileId, usize> = BTreeMap::new();
+    for (i, e) in errors.iter().enumerate() {
+        if e.kind == Kind::Error && e.code == "parse-error" && is_document(e.span.file) {
+            failed.entry(e.span.file).or_insert(i);
+        }
+    }
+    if failed.is_empty() {
+        return;
+    }
+    findings.retain(|f| {
+        if !matches!(
+            f.rule,
+            rules::Rule::ServiceSelectsNothing | rules::Rule::UnknownDependency
+        ) {
+            return true;
+        }
+        let names = looked_for(model, f);
+        if names.is_empty() {
+            return true;
+        }
+        let dir = sources
+            .get(f.span.file)
+            .path
+            .parent()
+            .unwrap_or(Path::new(""));
+        let hider = failed.iter().find(|(file, _)| {
+            let source = sources.get(**file);
+            source.path.starts_with(dir) && names.iter().all(|n| source.text().contains(n))
+        });
+        let Some((_, &at)) = hider else {
+            return true;
+        };
+        errors[at].related.push(crate::diagnostic::Related {
+            span: f.span,
+            message: format!(
+                "{}: not reported ({}), as this file may declare what it looks for",
+                f.message,
+                f.rule.code()
+            ),
+        });
+        false
+    });
+}
+
+/// The names a SPOF012 or SPOF013 finding's selector or reference looks
+/// for: the selector's label values, the name a reference ends with.
+fn looked_for<'m>(model: &'m Model, finding: &rules::Finding) -> Vec<&'m str> {
+    let Some(id) = finding.entity.as_deref() else {
+        return Vec::new();
+    };
+    let entries = model
+        .entities
+        .iter()
+        .filter(|e| e.id == id)
+        .flat_map(|e| &e.instances)
+        .flat_map(|i| i.dependencies.iter().chain(&i.manages));
+    for d in entries {
+        if d.span != finding.span {
+            continue;
+        }
+        return match &d.target {
+            crate::model::Reference::PodSelector { labels, .. } => {
+                labels.values().map(String::as_str).collect()
+            }
+            crate::model::Reference::K8s { name, .. }
+            | crate::model::Reference::K8sName { name, .. } => vec![name.as_str()],
+            crate::model::Reference::Id(id) => id.rsplit(['/', ':']).next().into_iter().collect(),
+            _ => Vec::new(),
+        };
+    }
+    Vec::new()
+}
+
 /// Frees `value` on a thread of its own: the parsed trees of a repository
 /// take tens of milliseconds to free, which the caller need not wait for.
 /// When no thread can be started, frees it here.
@@ -539,7 +654,11 @@ fn plan_candidates(sources: &SourceMap, documents: &[Loaded]) -> BTreeSet<String
 }
 
 /// What a root module's entities are, as the cache keeps them.
-type RootEntities = (Vec<Entity>, Vec<terraform::hcl::UnfollowedModule>);
+type RootEntities = (
+    Vec<Entity>,
+    Vec<terraform::hcl::UnfollowedModule>,
+    Vec<terraform::hcl::EvalNote>,
+);
 
 /// The key of a root module's entities: its `tf-root` key and the knowledge
 /// base.
@@ -617,12 +736,28 @@ fn terraform_model(
     let (mut load, served) = loaded;
     errors.extend(std::mem::take(&mut load.errors));
     let mut by_name: BTreeMap<String, Vec<Entity>> = BTreeMap::new();
-    for (name, (entities, unfollowed)) in served {
+    for (name, (entities, unfollowed, notes)) in served {
         by_name.insert(name, entities);
         load.unfollowed.extend(unfollowed);
+        load.notes.extend(notes);
     }
     load.unfollowed.sort();
     load.unfollowed.dedup();
+    load.notes.sort();
+    load.notes.dedup();
+    for note in std::mem::take(&mut load.notes) {
+        match note {
+            terraform::hcl::EvalNote::Limit { span, limit } => {
+                let kind = match limit {
+                    terraform::hcl::Limit::Size => LimitKind::Size,
+                    terraform::hcl::Limit::Work => LimitKind::Work,
+                    terraform::hcl::Limit::Instances => LimitKind::Instances,
+                };
+                model.evaluation_limits.push(EvaluationLimit { span, kind });
+            }
+            cycle @ terraform::hcl::EvalNote::Cycle { .. } => errors.extend(cycle.error()),
+        }
+    }
     model
         .unfollowed_modules
         .extend(load.unfollowed.into_iter().map(|u| UnfollowedModule {
@@ -663,7 +798,7 @@ fn terraform_model(
             .for_each(|root| {
                 if let Some(key) = &root.key {
                     let entities = by_name.get(&root.name).unwrap_or(&none);
-                    let value = (entities, &root.unfollowed);
+                    let value = (entities, &root.unfollowed, &root.notes);
                     let key = entities_key(setup, key);
                     cache.put_spanned("tf-model", &key, &value, &root.table);
                 }
@@ -687,7 +822,7 @@ fn apply_tool_patterns(patterns: &[crate::config::ToolPattern], model: &mut Mode
                 entity.tool_kind = Some(kind.clone());
             } else if entity.tool_kind.is_none() {
                 entity.tool_kind =
-                    crate::model::tools::detect(&entity.name, []).map(|t| t.kind.clone());
+                    crate::model::tools::detect_by_name(&entity.name).map(|t| t.kind.clone());
             }
             let namespace = entity.namespace.clone().unwrap_or_else(|| "default".into());
             for instance in &mut entity.instances {

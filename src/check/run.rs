@@ -19,7 +19,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Larger files are reported and skipped.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+pub const DEFAULT_MAX_FILE_SIZE: u64 = discover::DEFAULT_MAX_FILE_SIZE;
 
 /// A `spof check` run over files on disk.
 #[derive(Debug, Clone)]
@@ -27,7 +27,8 @@ pub struct RunOptions {
     pub paths: Vec<PathBuf>,
     pub excludes: Vec<String>,
     pub force_exclude: bool,
-    /// Configuration file; `None` looks for the nearest spof.toml.
+    /// Configuration file; `None` looks for the nearest spof.toml, up to
+    /// the repository root.
     pub config: Option<PathBuf>,
     /// Read no configuration file at all.
     pub isolated: bool,
@@ -63,6 +64,9 @@ pub struct RunOptions {
     /// The parse cache's directory (see [`crate::cache`]), used by runs that
     /// name files; `None` parses everything afresh.
     pub cache_dir: Option<PathBuf>,
+    /// `--fail-if-no-files`: a run that finds no input file is an input
+    /// error (as with spof.toml's `[check] fail-if-no-files`).
+    pub fail_if_no_files: bool,
 }
 
 /// What the run does with a baseline file. Either way the file is never
@@ -104,6 +108,7 @@ impl Default for RunOptions {
             outputs: Vec::new(),
             cwd: None,
             cache_dir: None,
+            fail_if_no_files: false,
         }
     }
 }
@@ -293,6 +298,17 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
             (None, Some(path)) => path.to_path_buf(),
             (None, None) => PathBuf::from(discover::STDIN_MARKER),
         };
+        // A rooted run names files from its directory before the check, as
+        // a run started there would: Terraform names its roots (and so its
+        // entities) by these paths.
+        let shown = match &options.cwd {
+            Some(_) => match shown.strip_prefix(cwd) {
+                Ok(rest) if rest.as_os_str().is_empty() => PathBuf::from("."),
+                Ok(rest) => rest.to_path_buf(),
+                Err(_) => shown,
+            },
+            None => shown,
+        };
         let cluster = abs.as_ref().and_then(|a| config.cluster_of(a));
         let report_here = repository.is_none() || given.is_some();
         let file = match result {
@@ -324,6 +340,17 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
             report_on.insert(file);
         }
     }
+    if files.is_empty() && unreadable == 0 && (options.fail_if_no_files || config.fail_if_no_files)
+    {
+        for path in &options.paths {
+            if discovered.problems.iter().any(|(p, _)| p == path) {
+                continue;
+            }
+            let file = sources.add(SourceFile::new(path.clone(), ""));
+            always.insert(file);
+            errors.push(no_files(file, path));
+        }
+    }
     // Findings located in the configuration (a single-zone cluster) belong
     // to it: reported when it is one of the named files.
     if let Some(config_file) = config.file
@@ -340,6 +367,20 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         report.restrict_to(&report_on, &always);
     }
     (report, estate, setup)
+}
+
+/// The input error of a run that found nothing to read in `path`.
+fn no_files(file: FileId, path: &Path) -> Diagnostic {
+    let message = if path.is_dir() {
+        format!("no infrastructure files found under {}", display_path(path))
+    } else {
+        format!("{} is not an infrastructure file", display_path(path))
+    };
+    file_error(file, 0, message).with_help(
+        "spof reads YAML, JSON, Terraform (.tf, .tf.json, .tfvars), Nomad (.nomad, \
+         .nomad.hcl) and spof manifest (spof.services.toml, .spof.toml) files that \
+         are not hidden, ignored by .gitignore or .ignore, or excluded",
+    )
 }
 
 /// A file the run reads beside its inputs (`--var-file`, a knowledge-base
@@ -400,36 +441,15 @@ fn knowledge_files(
     files
 }
 
-/// The configuration: `--config`, else the nearest spof.toml from the
-/// current directory up, else none. Its path prints as reached from here.
+/// The configuration: `--config`, else the nearest spof.toml at or above
+/// the checked paths, else none.
 fn load_config(
     options: &RunOptions,
     cwd: &Path,
     sources: &mut SourceMap,
 ) -> (Config, Vec<Diagnostic>) {
-    let found = if options.isolated {
-        None
-    } else {
-        options
-            .config
-            .clone()
-            .or_else(|| crate::config::find_config(cwd))
-    };
-    let Some(path) = found else {
+    let Some(path) = config_path(options, cwd) else {
         return (Config::empty(cwd), Vec::new());
-    };
-    let path = if path.is_absolute() {
-        let parent = path
-            .parent()
-            .map(|d| relative_to(d, cwd))
-            .unwrap_or_default();
-        let joined = parent.join(path.file_name().unwrap_or_default());
-        joined
-            .strip_prefix(".")
-            .map(Path::to_path_buf)
-            .unwrap_or(joined)
-    } else {
-        path
     };
     // A rooted run reads it from its directory.
     let path = match &options.cwd {
@@ -439,9 +459,76 @@ fn load_config(
     crate::config::load(sources, &path)
 }
 
+/// The configuration file a run of `options` reads, as it prints (from
+/// `options.cwd`, else the current directory): `--config`, else the nearest
+/// spof.toml at or above the checked paths. `None` with `--isolated` or
+/// when there is none.
+pub fn configuration(options: &RunOptions) -> Option<PathBuf> {
+    let cwd = match &options.cwd {
+        Some(dir) => dir.clone(),
+        None => std::env::current_dir().unwrap_or_else(|_| ".".into()),
+    };
+    config_path(options, &cwd)
+}
+
+/// [`configuration`], with relative paths in `options` relative to `cwd`;
+/// a path found by the lookup prints as reached from `cwd`.
+fn config_path(options: &RunOptions, cwd: &Path) -> Option<PathBuf> {
+    if options.isolated {
+        return None;
+    }
+    let path = options
+        .config
+        .clone()
+        .or_else(|| crate::config::find_config(&config_start(&options.paths, cwd)))?;
+    if !path.is_absolute() {
+        return Some(path);
+    }
+    let parent = path
+        .parent()
+        .map(|d| relative_to(d, cwd))
+        .unwrap_or_default();
+    let joined = parent.join(path.file_name().unwrap_or_default());
+    Some(
+        joined
+            .strip_prefix(".")
+            .map(Path::to_path_buf)
+            .unwrap_or(joined),
+    )
+}
+
+/// Where the lookup of spof.toml starts: the deepest directory holding
+/// every checked path (a file stands for its directory), so that checking
+/// an estate from anywhere applies the estate's own spof.toml, as running
+/// in it would. `cwd` (which relative paths are relative to) when only
+/// standard input is checked, or nothing is named.
+pub(super) fn config_start(paths: &[PathBuf], cwd: &Path) -> PathBuf {
+    paths
+        .iter()
+        .filter(|p| p.as_os_str() != discover::STDIN_MARKER)
+        .map(|p| {
+            let path = absolute_from(p, Some(cwd));
+            match path.parent() {
+                Some(parent) if path.is_file() => parent.to_path_buf(),
+                _ => path,
+            }
+        })
+        .reduce(|common, dir| {
+            common
+                .components()
+                .zip(dir.components())
+                .take_while(|(a, b)| a == b)
+                .map(|(a, _)| a)
+                .collect()
+        })
+        .unwrap_or_else(|| cwd.to_path_buf())
+}
+
 /// When only files are named (a pre-commit run), the repository whose whole
-/// graph they are checked against: the directory holding the configuration,
-/// else the git root.
+/// graph they are checked against: the directory holding the configuration
+/// when it is in the git repository (or there is none), else the git root.
+/// Never above the git root: a configuration named with `--config` from a
+/// parent directory does not make its sibling projects part of the graph.
 fn explicit_repository(options: &RunOptions, config: &Config, cwd: &Path) -> Option<PathBuf> {
     let only_files = !options.paths.is_empty()
         && options
@@ -455,9 +542,11 @@ fn explicit_repository(options: &RunOptions, config: &Config, cwd: &Path) -> Opt
     if !only_files {
         return None;
     }
-    let root = match config.file {
-        Some(_) => config.root.clone(),
-        None => discover::git_root(cwd)?,
+    let git = discover::git_root(cwd);
+    let root = match (config.file, git) {
+        (Some(_), Some(git)) if !absolute(&config.root).starts_with(&git) => git,
+        (Some(_), _) => config.root.clone(),
+        (None, git) => git?,
     };
     // Files from elsewhere are checked on their own, not against this tree.
     let inside = absolute(&root);
@@ -486,6 +575,7 @@ fn discover_inputs(
                 paths,
                 excludes: options.excludes.clone(),
                 force_exclude: options.force_exclude,
+                max_file_size: reading.max_size,
             },
             |path, buffer: &mut Vec<u8>| reading.read(path, buffer),
         )
@@ -875,6 +965,15 @@ pub fn setup_from(
         variables: crate::terraform::Variables::default(),
         knowledge: std::sync::Arc::new(crate::terraform::kb::KnowledgeBase::builtin()),
         tools: config.tools.clone(),
+        soft: crate::model::hosts::SoftVariables::new(
+            config.dependencies.soft_telemetry,
+            &config
+                .dependencies
+                .soft_variables
+                .iter()
+                .map(|(p, _)| p.clone())
+                .collect::<Vec<_>>(),
+        ),
         cache: None,
     };
     (setup, errors)
@@ -890,8 +989,7 @@ mod tests {
         discover::discover_visiting(
             &discover::DiscoverOptions {
                 paths: vec![dir.to_path_buf()],
-                excludes: Vec::new(),
-                force_exclude: false,
+                ..discover::DiscoverOptions::default()
             },
             |_, _: &mut ()| None,
         )

@@ -26,8 +26,11 @@ pub fn completions(
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
     let name = cmd.get_name().to_string();
-    clap_complete::generate(args.shell, &mut cmd, name, out);
-    Ok(())
+    // clap_complete panics when a write fails (a full disk, a closed
+    // pipe): it writes into memory, and the script is written from there.
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, name, &mut script);
+    out.write_all(&script)
 }
 
 /// Writes the roff man page; `Ok(false)` (reported) when the subcommand is

@@ -1,6 +1,6 @@
 //! `spof graph`: the estate's dependency graph as DOT, Mermaid or JSON.
 
-use super::{InputArgs, exit_on_write};
+use super::{InputArgs, exit_on_write, write_output_file};
 use crate::render::{self, graph::View};
 use clap::ValueEnum;
 use std::io::Write;
@@ -40,10 +40,11 @@ pub(super) struct GraphArgs {
 /// Runs `spof graph`; returns the exit code: 2 when some input could not be
 /// read (the graph of the rest is still written) or on a usage error.
 pub(super) fn run(args: GraphArgs, out: &mut dyn Write) -> i32 {
+    let named = args.input.paths.clone();
     let loaded = args
         .input
         .load_writing(args.output.as_deref(), "the graph shows the rest.");
-    let (_, estate, input_errors) = match loaded {
+    let (report, estate, input_errors) = match loaded {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
@@ -67,13 +68,9 @@ pub(super) fn run(args: GraphArgs, out: &mut dyn Write) -> i32 {
         GraphFormat::Json => render::graph::json(&estate, &view),
     };
     match &args.output {
-        Some(path) => match std::fs::write(path, text) {
-            Ok(()) => code,
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                2
-            }
-        },
+        Some(path) => write_output_file(path, &report, &named, code, |w| {
+            w.write_all(text.as_bytes())
+        }),
         None => exit_on_write(out.write_all(text.as_bytes()), code),
     }
 }

@@ -4,6 +4,7 @@
 use crate::check::DEFAULT_MAX_FILE_SIZE;
 use crate::config::CONFIG_FILE_NAME;
 use crate::init::Proposal;
+use crate::write::{Existing, write_file};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -52,11 +53,12 @@ pub fn run(args: &InitArgs, out: &mut dyn Write) -> i32 {
             }
         };
     }
-    let written = if args.force {
-        replace(&target, &text)
+    let existing = if args.force {
+        Existing::ReplaceLink
     } else {
-        create_new(&target, &text)
+        Existing::Keep
     };
+    let written = write_file(&target, existing, &[], |w| w.write_all(text.as_bytes()));
     match written {
         Ok(()) => {
             eprintln!("{}", summary(&target, &proposal));
@@ -79,31 +81,6 @@ fn refuse(target: &Path) {
          the proposal instead",
         target.display()
     );
-}
-
-/// Fails with `AlreadyExists` rather than replace a file.
-fn create_new(target: &Path, text: &str) -> std::io::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(target)?;
-    file.write_all(text.as_bytes())?;
-    file.sync_all()
-}
-
-/// Writes beside the target and renames over it: an existing spof.toml that
-/// is a symlink is replaced, never written through.
-fn replace(target: &Path, text: &str) -> std::io::Result<()> {
-    let dir = match target.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    };
-    let temp = dir.join(format!(".{CONFIG_FILE_NAME}.{}.tmp", std::process::id()));
-    let result = create_new(&temp, text).and_then(|()| std::fs::rename(&temp, target));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temp);
-    }
-    result
 }
 
 fn summary(target: &Path, proposal: &Proposal) -> String {

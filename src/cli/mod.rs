@@ -13,10 +13,11 @@ use crate::date::Date;
 use crate::diagnostic::Severity;
 use crate::render::{self, Format};
 use crate::rules::{Rule, docs};
+use crate::write::{Existing, write_file};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::mem::ManuallyDrop;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -118,6 +119,10 @@ struct CheckArgs {
     /// (e.g. `origin/main`); findings it has too are not reported.
     #[arg(long, value_name = "REF", conflicts_with = "write_baseline")]
     diff_base: Option<String>,
+    /// Exit with 2 when no input file is found (nothing to check), instead
+    /// of passing with a warning [default: spof.toml's `[check]`].
+    #[arg(long)]
+    fail_if_no_files: bool,
 }
 
 /// What every command that reads an estate takes: the files, the
@@ -134,8 +139,8 @@ pub(super) struct InputArgs {
     /// (repeatable).
     #[arg(long, value_name = "GLOB")]
     exclude: Vec<String>,
-    /// Configuration file [default: the nearest spof.toml from the current
-    /// directory up].
+    /// Configuration file [default: the nearest spof.toml at or above the
+    /// checked paths, up to the repository root].
     #[arg(long, value_name = "FILE", conflicts_with = "isolated")]
     config: Option<PathBuf>,
     /// Ignore every spof.toml: report only what the files themselves prove.
@@ -196,14 +201,15 @@ impl InputArgs {
 
     /// [`Self::load`] for a command that writes `output`: that file is
     /// never read as an input.
-    fn load_writing(self, output: Option<&std::path::Path>, rest: &str) -> Result<Loaded, i32> {
+    fn load_writing(self, output: Option<&Path>, rest: &str) -> Result<Loaded, i32> {
+        if !writable(output) {
+            return Err(2);
+        }
         let mut options = self.options().map_err(|message| {
             eprintln!("error: {message}");
             2
         })?;
-        options
-            .outputs
-            .extend(output.map(std::path::Path::to_path_buf));
+        options.outputs.extend(output.map(Path::to_path_buf));
         let (report, estate) = check::run_estate(&options);
         let errors = print_input_errors(&report, rest);
         Ok((ManuallyDrop::new(report), ManuallyDrop::new(estate), errors))
@@ -301,15 +307,14 @@ fn parse_output(value: &str) -> Result<OutputFile, String> {
     })
 }
 
-/// Writes each `--output` file; a failure is reported and makes the exit
-/// code 2, after the others are written.
-fn write_outputs(files: &[OutputFile], output: &render::Output) -> bool {
+/// Writes each `--output` file (see [`crate::write`]), never over one of
+/// `inputs`; a failure is reported and makes the exit code 2, after the
+/// others are written.
+fn write_outputs(files: &[OutputFile], output: &render::Output, inputs: &[PathBuf]) -> bool {
     let mut ok = true;
     for file in files {
-        let result = std::fs::File::create(&file.path).and_then(|f| {
-            let mut w = std::io::BufWriter::new(f);
-            render::render(file.format, output, false, &mut w)?;
-            w.flush()
+        let result = write_file(&file.path, Existing::Replace, inputs, |w| {
+            render::render(file.format, output, false, w)
         });
         if let Err(e) = result {
             eprintln!("error: cannot write {}: {e}", file.path.display());
@@ -319,13 +324,62 @@ fn write_outputs(files: &[OutputFile], output: &render::Output) -> bool {
     ok
 }
 
+/// Writes a command's `-o FILE` (see [`crate::write`]), never over a file
+/// the run read or was told to read (`named`); returns `code`, or 2 once a
+/// failure is reported.
+fn write_output_file(
+    path: &Path,
+    report: &check::Report,
+    named: &[PathBuf],
+    code: i32,
+    body: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> i32 {
+    let inputs = inputs_of(report, named, None);
+    match write_file(path, Existing::Replace, &inputs, body) {
+        Ok(()) => code,
+        Err(e) => {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            2
+        }
+    }
+}
+
+/// Refuses, before the run, a path to write that is a symbolic link or
+/// not a regular file (see [`crate::write::refusal`]); `false` once
+/// reported.
+fn writable<'a>(paths: impl IntoIterator<Item = &'a Path>) -> bool {
+    let mut ok = true;
+    for path in paths {
+        if let Some(e) = crate::write::refusal(path) {
+            eprintln!("error: cannot write {}: {e}", path.display());
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// The files a run read, or was told to read (a named file that is also
+/// written is left out of the run, not read): what its outputs must not
+/// replace.
+fn inputs_of(report: &check::Report, named: &[PathBuf], baseline: Option<&Path>) -> Vec<PathBuf> {
+    report
+        .sources
+        .iter()
+        .map(|(_, file)| file.path.clone())
+        .chain(named.iter().cloned())
+        .chain(baseline.map(Path::to_path_buf))
+        .filter(|p| !p.as_os_str().is_empty() && p.as_os_str() != crate::discover::STDIN_MARKER)
+        .collect()
+}
+
 /// Runs the command line; returns the exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() { 2 } else { 0 };
+            // `--help` and `--version` print to standard output.
+            let code = if e.use_stderr() { 2 } else { 0 };
+            return exit_on_write(e.print(), code);
         }
     };
     let stdout = std::io::stdout();
@@ -388,7 +442,16 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
             return 2;
         }
     };
+    let written = args.output.iter().map(|o| o.path.as_path());
+    if !writable(written.chain(args.write_baseline.as_deref())) {
+        return 2;
+    }
+    // A report written into the checked tree is not read back as an input.
+    options
+        .outputs
+        .extend(args.output.iter().map(|o| o.path.clone()));
     options.force_exclude = args.force_exclude;
+    options.fail_if_no_files = args.fail_if_no_files;
     options.select = args.select;
     options.ignore = args.ignore;
     options.baseline = match (args.baseline, &args.write_baseline) {
@@ -396,6 +459,23 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         (None, Some(path)) => Some(BaselineMode::Write(path.clone())),
         (None, None) => None,
     };
+    // The human output says which configuration applied, on standard
+    // error so that the report itself stays as it was.
+    let configuration = (args.format == render::Format::Human).then(|| {
+        let shown = |path: &Path| render::one_line(&crate::source::display_path(path));
+        match (
+            options.isolated,
+            &options.config,
+            check::configuration(&options),
+        ) {
+            (true, _, _) => "no configuration (--isolated)".to_string(),
+            (false, Some(given), _) => format!("using configuration {} (--config)", shown(given)),
+            (false, None, Some(found)) => format!("using spof.toml at {}", shown(&found)),
+            (false, None, None) => {
+                "no configuration (no spof.toml at or above the checked paths)".to_string()
+            }
+        }
+    });
     let report = match &args.diff_base {
         Some(reference) => match check::run_diff(&options, reference) {
             Ok((report, _)) => report,
@@ -409,6 +489,18 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     // Not freed: the process exits after the command, and freeing the
     // report's sources and diagnostics would only delay that.
     let report = ManuallyDrop::new(report);
+    if let Some(line) = configuration {
+        eprintln!("{line}");
+    }
+    // A run that read nothing passes, but never silently. (With
+    // `--fail-if-no-files` it is an input error, already in the report.)
+    if report.summary.files == 0 && !report.has_input_errors() {
+        eprintln!(
+            "warning: no infrastructure files found in {}; nothing was checked \
+             (--fail-if-no-files makes this an error)",
+            shown_paths(&options.paths)
+        );
+    }
     let color = match args.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -417,21 +509,29 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         }
     };
     let output = report.output();
+    let inputs = inputs_of(
+        &report,
+        &options.paths,
+        match &options.baseline {
+            Some(BaselineMode::Apply(path)) => Some(path.as_path()),
+            _ => None,
+        },
+    );
     if let Some(path) = &args.write_baseline
         && !report.has_input_errors()
     {
-        return match check::write_baseline(&report, path) {
+        return match check::write_baseline(&report, path, &inputs) {
             Ok(n) => {
                 let findings = if n == 1 { "finding" } else { "findings" };
                 eprintln!("wrote {n} {findings} to {}", path.display());
-                if write_outputs(&args.output, &output) {
+                if write_outputs(&args.output, &output, &inputs) {
                     0
                 } else {
                     2
                 }
             }
             Err(e) => {
-                eprintln!("error: cannot write baseline {}: {e}", path.display());
+                eprintln!("error: cannot write {}: {e}", path.display());
                 2
             }
         };
@@ -442,11 +542,20 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         eprintln!("error: baseline not written because of the input errors reported");
     }
     let code = exit_on_write(result, report.exit_code(args.fail_on));
-    if write_outputs(&args.output, &output) {
+    if write_outputs(&args.output, &output, &inputs) {
         code
     } else {
         2
     }
+}
+
+/// The paths a run was given, as a list in words.
+fn shown_paths(paths: &[PathBuf]) -> String {
+    let shown: Vec<String> = paths
+        .iter()
+        .map(|p| crate::source::display_path(p))
+        .collect();
+    shown.join(", ")
 }
 
 /// Prints a run's input errors to standard error, one concise line each

@@ -1,6 +1,6 @@
 //! `spof report`: the architects' audit of the estate in one document.
 
-use super::{InputArgs, exit_on_write};
+use super::{InputArgs, exit_on_write, write_output_file};
 use crate::audit::{Audit, DEFAULT_GROUP_SIZE, MAX_GROUP_SIZE};
 use crate::report::{self, ReportFormat};
 use std::io::Write;
@@ -26,6 +26,7 @@ pub(super) struct ReportArgs {
 }
 
 pub(super) fn run(args: ReportArgs, out: &mut dyn Write) -> i32 {
+    let named = args.input.paths.clone();
     // A report written into the estate is not read back as an input.
     let (report, estate, input_errors) = match args
         .input
@@ -39,19 +40,8 @@ pub(super) fn run(args: ReportArgs, out: &mut dyn Write) -> i32 {
     let code = if input_errors { 2 } else { 0 };
     match &args.output {
         None => exit_on_write(report::render(args.format, &data, out), code),
-        Some(path) => {
-            let result = std::fs::File::create(path).and_then(|f| {
-                let mut w = std::io::BufWriter::new(f);
-                report::render(args.format, &data, &mut w)?;
-                w.flush()
-            });
-            match result {
-                Ok(()) => code,
-                Err(e) => {
-                    eprintln!("error: cannot write {}: {e}", path.display());
-                    2
-                }
-            }
-        }
+        Some(path) => write_output_file(path, &report, &named, code, |w| {
+            report::render(args.format, &data, w)
+        }),
     }
 }

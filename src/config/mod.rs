@@ -32,6 +32,11 @@ pub struct Config {
     /// `[limits]`: bounds on what one input may cost; the command line's
     /// `--max-file-size`, `--max-depth` and `--max-alias-expansion` win.
     pub limits: LimitSettings,
+    /// `[check] fail-if-no-files`: a run that finds no input file is an
+    /// input error, as with `--fail-if-no-files`.
+    pub fail_if_no_files: bool,
+    /// `[dependencies]`: which variables hold soft dependencies' addresses.
+    pub dependencies: DependencySettings,
     /// Directory holding the config file; cluster `paths` are relative to it.
     /// Absolute and lexically normalised when loaded from a file.
     pub root: PathBuf,
@@ -103,6 +108,25 @@ pub struct Topology {
     pub host_keys: Vec<String>,
 }
 
+/// `[dependencies]`: a host named in a variable (an environment variable,
+/// a ConfigMap or Secret key, a command-line flag) whose name has a
+/// telemetry word (`soft-telemetry`, on by default) or matches one of
+/// `soft-variables` is a soft dependency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DependencySettings {
+    pub soft_telemetry: bool,
+    pub soft_variables: Vec<(String, Span)>,
+}
+
+impl Default for DependencySettings {
+    fn default() -> Self {
+        Self {
+            soft_telemetry: true,
+            soft_variables: Vec::new(),
+        }
+    }
+}
+
 /// `[limits]`; `None` where the file leaves a limit at its default.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct LimitSettings {
@@ -120,6 +144,8 @@ impl Config {
             rules: RuleSettings::default(),
             topology: Topology::default(),
             limits: LimitSettings::default(),
+            fail_if_no_files: false,
+            dependencies: DependencySettings::default(),
             root: root.into(),
             file: None,
         }
@@ -189,12 +215,17 @@ impl Cluster {
     }
 }
 
-/// The nearest `spof.toml` in `start_dir` or one of its ancestors, as an
-/// absolute path.
+/// The nearest `spof.toml` in `start_dir` or one of its ancestors up to the
+/// repository root (the nearest directory holding `.git`), as an absolute
+/// path; outside a repository, in `start_dir` alone. Never above: a
+/// `spof.toml` in a directory that merely holds the checkout (a CI
+/// workspace, a shared `/tmp`) is nobody's configuration of it.
 pub fn find_config(start_dir: &Path) -> Option<PathBuf> {
     let start = lexical_normalize(&std::path::absolute(start_dir).ok()?);
+    let top = discover::git_root(&start).unwrap_or_else(|| start.clone());
     start
         .ancestors()
+        .take_while(|dir| dir.starts_with(&top))
         .map(|dir| dir.join(CONFIG_FILE_NAME))
         .find(|candidate| candidate.symlink_metadata().is_ok_and(|m| !m.is_dir()))
 }

@@ -17,7 +17,17 @@ use toml::de::{DeString, DeTable, DeValue};
 type Key<'i> = Spanned<DeString<'i>>;
 type Value<'i> = Spanned<DeValue<'i>>;
 
-const TOP_LEVEL_KEYS: &[&str] = &["cluster", "limits", "rules", "tool", "topology"];
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "check",
+    "cluster",
+    "dependencies",
+    "limits",
+    "rules",
+    "tool",
+    "topology",
+];
+const CHECK_KEYS: &[&str] = &["fail-if-no-files"];
+const DEPENDENCIES_KEYS: &[&str] = &["soft-telemetry", "soft-variables"];
 const LIMITS_KEYS: &[&str] = &["max-file-size", "max-depth", "max-alias-expansion"];
 const TOOL_KEYS: &[&str] = &["match", "kind", "manages"];
 const CLUSTER_KEYS: &[&str] = &["name", "paths", "zones", "region", "environment"];
@@ -164,6 +174,16 @@ impl Reader {
                 "limits" => {
                     if let Some(table) = self.table("limits", value) {
                         self.limits(table, config);
+                    }
+                }
+                "check" => {
+                    if let Some(table) = self.table("check", value) {
+                        self.check(table, config);
+                    }
+                }
+                "dependencies" => {
+                    if let Some(table) = self.table("dependencies", value) {
+                        self.dependencies(table, config);
                     }
                 }
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, "at the top level"),
@@ -408,6 +428,47 @@ impl Reader {
             Err(_) => {
                 self.error(value.span(), "`min-replicas` is too large");
                 None
+            }
+        }
+    }
+
+    fn check(&mut self, table: &DeTable<'_>, config: &mut Config) {
+        self.check_keys(table, CHECK_KEYS, "in [check]");
+        if let Some(value) = table.get("fail-if-no-files") {
+            match value.get_ref() {
+                DeValue::Boolean(yes) => config.fail_if_no_files = *yes,
+                _ => {
+                    let message = "`fail-if-no-files` must be `true` or `false`".to_string();
+                    self.wrong_type(value, message, None);
+                }
+            }
+        }
+    }
+
+    fn dependencies(&mut self, table: &DeTable<'_>, config: &mut Config) {
+        self.check_keys(table, DEPENDENCIES_KEYS, "in [dependencies]");
+        if let Some(value) = table.get("soft-telemetry") {
+            match value.get_ref() {
+                DeValue::Boolean(b) => config.dependencies.soft_telemetry = *b,
+                _ => self.wrong_type(
+                    value,
+                    "`soft-telemetry` must be a boolean".to_string(),
+                    Some("write `soft-telemetry = false` or `true`, without quotes".to_string()),
+                ),
+            }
+        }
+        if let Some(value) = table.get("soft-variables") {
+            for (pattern, range) in self.strings("soft-variables", value) {
+                match crate::model::hosts::glob(&pattern) {
+                    Ok(_) => {
+                        let span = self.span(range);
+                        config.dependencies.soft_variables.push((pattern, span));
+                    }
+                    Err(e) => {
+                        let message = format!("invalid glob `{pattern}`: {}", e.kind());
+                        self.error(range, message);
+                    }
+                }
             }
         }
     }

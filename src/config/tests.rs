@@ -265,7 +265,9 @@ zone-key = ["k"]
             err(
                 "18:2",
                 "unknown key `output` at the top level",
-                Some("expected one of `cluster`, `limits`, `rules`, `tool`, `topology`")
+                Some(
+                    "expected one of `check`, `cluster`, `dependencies`, `limits`, `rules`, `tool`, `topology`"
+                )
             ),
         ]
     );
@@ -621,6 +623,7 @@ fn find_config_walks_up() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     fs::create_dir_all(root.join("repo/a/b")).unwrap();
+    fs::create_dir_all(root.join("repo/.git")).unwrap();
     fs::write(root.join("repo/spof.toml"), "").unwrap();
     // A directory named spof.toml is not a config.
     fs::create_dir_all(root.join("repo/a/spof.toml")).unwrap();
@@ -630,6 +633,30 @@ fn find_config_walks_up() {
     assert_eq!(
         find_config(&root.join("repo")),
         Some(lexical_normalize(&root.join("repo/spof.toml")))
+    );
+}
+
+/// Not above the repository root: the directory holding a checkout is not
+/// its configuration. Outside a repository, only the start directory.
+#[test]
+fn find_config_stops_at_the_repository_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join("spof.toml"), "").unwrap();
+    fs::create_dir_all(root.join("repo/.git")).unwrap();
+    fs::create_dir_all(root.join("repo/a")).unwrap();
+    assert_eq!(find_config(&root.join("repo/a")), None);
+    assert_eq!(find_config(&root.join("repo")), None);
+    // A worktree or submodule has a `.git` file.
+    fs::create_dir_all(root.join("tree/a")).unwrap();
+    fs::write(root.join("tree/.git"), "gitdir: ../repo/.git\n").unwrap();
+    assert_eq!(find_config(&root.join("tree/a")), None);
+    // No repository: the start directory alone.
+    fs::create_dir_all(root.join("export/a")).unwrap();
+    assert_eq!(find_config(&root.join("export/a")), None);
+    assert_eq!(
+        find_config(&root.join("export/..")),
+        Some(lexical_normalize(&root.join("spof.toml")))
     );
 }
 
@@ -815,5 +842,44 @@ fn unknown_limit_keys_suggest_the_closest_key() {
             message: "`limits` must be a table".to_string(),
             help: Some("write it as a `[limits]` section".to_string()),
         }]
+    );
+}
+
+#[test]
+fn dependencies_say_which_variables_are_soft() {
+    let parsed = parse_str(
+        "[dependencies]\nsoft-telemetry = false\nsoft-variables = [\"AUDIT_*\", \"*.sink\"]\n",
+    );
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let deps = &parsed.config.dependencies;
+    assert!(!deps.soft_telemetry);
+    let patterns: Vec<&str> = deps
+        .soft_variables
+        .iter()
+        .map(|(p, _)| p.as_str())
+        .collect();
+    assert_eq!(patterns, ["AUDIT_*", "*.sink"]);
+    assert_eq!(parsed.text(deps.soft_variables[1].1), "\"*.sink\"");
+    assert!(parse_str("").config.dependencies.soft_telemetry);
+    assert_eq!(
+        parse_str("[dependencies]\nsoft-telemetry = \"no\"\nsoft-variables = [\"[\"]\nsoft = 1\n")
+            .errors,
+        [
+            err(
+                "2:18",
+                "`soft-telemetry` must be a boolean",
+                Some("write `soft-telemetry = false` or `true`, without quotes")
+            ),
+            err(
+                "3:19",
+                "invalid glob `[`: unclosed character class; missing ']'",
+                None
+            ),
+            err(
+                "4:1",
+                "unknown key `soft` in [dependencies]",
+                Some("expected one of `soft-telemetry`, `soft-variables`")
+            ),
+        ]
     );
 }

@@ -56,6 +56,10 @@ pub fn classify(path: &Path) -> Option<FileKind> {
     if name.eq_ignore_ascii_case(MANIFEST_FILE_NAME) {
         return Some(FileKind::Manifest);
     }
+    // Kustomize's third name for a kustomization, without an extension.
+    if name == "Kustomization" {
+        return Some(FileKind::Yaml);
+    }
     SUFFIXES
         .iter()
         .find(|(suffix, _)| {
@@ -106,6 +110,10 @@ mod tests {
         assert_eq!(classify(Path::new("api.hcl")), None);
         assert_eq!(classify(Path::new(".tf")), None);
         assert_eq!(classify(Path::new("README")), None);
+        assert_eq!(
+            classify(Path::new("overlays/prod/Kustomization")),
+            Some(FileKind::Yaml)
+        );
         assert_eq!(classify(Path::new(".yaml")), None);
         assert_eq!(classify(Path::new("dir/spof.toml")), None);
         assert_eq!(classify(Path::new("")), None);

@@ -1,17 +1,23 @@
 //! Discover stage: turns the paths given on the command line into the list of
-//! input files, honouring `.gitignore`/`.ignore`, hidden files and
-//! `--exclude`, and reads them with bounded, panic-free I/O.
+//! input files, honouring `.gitignore`/`.ignore` (up to the repository root,
+//! never above it: see `ignores`), hidden files and `--exclude`, and reads
+//! them with bounded, panic-free I/O.
 //!
 //! Walking never follows symlinks: spof reads untrusted repositories, and a
 //! symlink could point outside the tree or form a loop. Files named
 //! explicitly are read even when they are symlinks, because the user chose
 //! them.
 
+mod git_index;
+mod ignores;
 mod kind;
 mod read;
 
+pub use ignores::MAX_IGNORE_FILE_SIZE;
 pub use kind::{FileKind, classify};
-pub use read::{ReadError, read_file, read_stdin, read_unfollowed, read_unfollowed_into};
+pub use read::{
+    ReadError, read_bytes_unfollowed, read_file, read_stdin, read_unfollowed, read_unfollowed_into,
+};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, Match, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
@@ -22,6 +28,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 /// The path that stands for standard input.
 pub const STDIN_MARKER: &str = "-";
 
+/// Larger files are reported and skipped, and larger ignore files are
+/// reported and not applied.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
 #[derive(Debug, Clone)]
 pub struct DiscoverOptions {
     /// Files and directories to check; `-` is standard input. Empty means `.`.
@@ -31,6 +41,9 @@ pub struct DiscoverOptions {
     /// Also apply `excludes` to paths given explicitly (pre-commit passes
     /// every changed file explicitly).
     pub force_exclude: bool,
+    /// A larger ignore file is a problem, and is not applied (nor is one
+    /// over [`MAX_IGNORE_FILE_SIZE`]).
+    pub max_file_size: u64,
 }
 
 impl Default for DiscoverOptions {
@@ -39,6 +52,7 @@ impl Default for DiscoverOptions {
             paths: vec![PathBuf::from(".")],
             excludes: Vec::new(),
             force_exclude: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
         }
     }
 }
@@ -147,7 +161,11 @@ where
             continue;
         }
         if meta.is_dir() {
-            walk(path, &excludes, &visit, &mut files, &mut problems);
+            let walk_options = WalkOptions {
+                excludes: &excludes,
+                max_file_size: opts.max_file_size,
+            };
+            walk(path, &walk_options, &visit, &mut files, &mut problems);
         } else if let Some(kind) = classify(path) {
             files.found.push(Found {
                 key: absolute_from(path, files.cwd.as_deref()),
@@ -237,13 +255,20 @@ impl<T> Files<T> {
     }
 }
 
+/// What a walk leaves out beside hidden files and ignore files.
+struct WalkOptions<'a> {
+    excludes: &'a Excludes,
+    /// Of ignore files.
+    max_file_size: u64,
+}
+
 /// Walks `root` on the walker's threads (as many as there are cores), each
 /// keeping what it finds to itself until the walk ends; the files are
 /// sorted afterwards, and the problems too, so the order the threads ran in
 /// never shows.
 fn walk<T, S, F>(
     root: &Path,
-    excludes: &Excludes,
+    options: &WalkOptions<'_>,
     visit: &F,
     files: &mut Files<T>,
     problems: &mut Vec<(PathBuf, String)>,
@@ -252,28 +277,46 @@ fn walk<T, S, F>(
     S: Default + Send,
     F: Fn(&Path, &mut S) -> Option<T> + Sync,
 {
+    let base = absolute_from(root, files.cwd.as_deref());
+    // Hidden files and ignore files are left out by spof's own filter
+    // (`ignores`), not the walker's, which reads ignore files of any size
+    // in every directory up to the file system's root.
+    let ignores = Arc::new(ignores::Ignores::new(root, &base, options.max_file_size));
     let mut builder = WalkBuilder::new(root);
-    builder
-        .standard_filters(true)
-        .hidden(true)
-        .follow_links(false)
-        // A checkout without `.git` (an export, some CI caches) must see the
-        // same files as a clone.
-        .require_git(false);
-    if !excludes.is_empty() {
-        let excludes = excludes.clone();
+    builder.standard_filters(false).follow_links(false);
+    {
+        let excludes = options.excludes.clone();
+        let ignores = Arc::clone(&ignores);
         let root = root.to_path_buf();
+        let base = base.clone();
+        let cwd = files.cwd.clone();
         // Walking the current directory, an entry as given and as reached
         // from the root are one path, matched once.
         let root_is_here = excludes.relative_to_cwd(&root).as_os_str().is_empty();
         builder.filter_entry(move |entry| {
             let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
             let path = entry.path();
-            match path.strip_prefix(&root) {
-                // A walked path below its root is names alone: normal.
-                Ok(rel) if root_is_here => !excludes.matches(rel, is_dir, false),
-                _ => !excludes.is_excluded(path, Some(&root), is_dir),
+            let below = path.strip_prefix(&root);
+            let excluded = !excludes.is_empty()
+                && match below {
+                    // A walked path below its root is names alone: normal.
+                    Ok(rel) if root_is_here => excludes.matches(rel, is_dir, false),
+                    _ => excludes.is_excluded(path, Some(&root), is_dir),
+                };
+            if excluded {
+                return false;
             }
+            let key = match below {
+                Ok(rel) => base.join(rel),
+                Err(_) => absolute_from(path, cwd.as_deref()),
+            };
+            if ignores.skips(&key, is_dir) {
+                return false;
+            }
+            if is_dir {
+                ignores.enter(&key, path);
+            }
+            true
         });
     }
     let walked = Mutex::new(Walked {
@@ -283,7 +326,7 @@ fn walk<T, S, F>(
     builder.build_parallel().visit(&mut WalkerBuilder {
         shared: Shared {
             root,
-            base: &absolute_from(root, files.cwd.as_deref()),
+            base: &base,
             cwd: files.cwd.as_deref(),
             on_file: visit,
             walked: &walked,
@@ -291,8 +334,134 @@ fn walk<T, S, F>(
         scratch: std::marker::PhantomData::<fn() -> S>,
     });
     let walked = walked.into_inner().unwrap_or_else(PoisonError::into_inner);
-    files.found.extend(walked.found.into_iter().flatten());
+    let mut found: Vec<Found<T>> = walked.found.into_iter().flatten().collect();
+    let tracked = tracked_but_ignored(root, &base, options.excludes, &found, visit);
+    found.extend(tracked);
+    files.found.extend(found);
     problems.extend(walked.problems);
+    problems.extend(ignores.take_problems());
+}
+
+/// The files below `root` that git tracks and the walk did not return
+/// because a `.gitignore` pattern (or `.git/info/exclude`, or the global
+/// excludes file) hid them: git ignores those for tracked files, so spof
+/// does too. The index is read from `.git/index` (see [`git_index`]).
+/// Hidden files, files `--exclude` or a `.ignore` file excludes, and files
+/// reached through a symbolic link stay out, as in the walk. `base` is
+/// `root`'s key.
+fn tracked_but_ignored<T, S, F>(
+    root: &Path,
+    base: &Path,
+    excludes: &Excludes,
+    walked: &[Found<T>],
+    visit: &F,
+) -> Vec<Found<T>>
+where
+    S: Default,
+    F: Fn(&Path, &mut S) -> Option<T>,
+{
+    let Some(repository) = git_root(base) else {
+        return Vec::new();
+    };
+    let Some(index) = git_index::index_path(&repository) else {
+        return Vec::new();
+    };
+    let known: std::collections::HashSet<&Path> = walked.iter().map(|f| f.key.as_path()).collect();
+    let mut dot_ignores = DotIgnores::default();
+    let mut scratch = S::default();
+    let mut added = Vec::new();
+    for tracked in git_index::tracked_files(&index) {
+        let key = repository.join(&tracked);
+        let Ok(below) = key.strip_prefix(base) else {
+            continue;
+        };
+        let hidden = below
+            .components()
+            .any(|c| c.as_os_str().as_encoded_bytes().starts_with(b"."));
+        if hidden || known.contains(key.as_path()) {
+            continue;
+        }
+        let Some(kind) = classify(&key) else {
+            continue;
+        };
+        let path = root.join(below);
+        if excludes.matches(below, false, true)
+            || excludes.is_excluded(&path, None, false)
+            || !real_file_below(base, below)
+            || dot_ignores.ignores(base, below)
+        {
+            continue;
+        }
+        let visit = visit(&path, &mut scratch);
+        added.push(Found {
+            key,
+            path,
+            kind,
+            explicit: false,
+            visit,
+        });
+    }
+    added
+}
+
+/// Whether `base/below` is a regular file reached through directories
+/// alone, none of them a symbolic link: the walk never follows one.
+fn real_file_below(base: &Path, below: &Path) -> bool {
+    let mut path = base.to_path_buf();
+    let mut parts = below.components().peekable();
+    while let Some(part) = parts.next() {
+        path.push(part);
+        let Ok(meta) = path.symlink_metadata() else {
+            return false;
+        };
+        let expected = if parts.peek().is_some() {
+            meta.is_dir()
+        } else {
+            meta.is_file()
+        };
+        if !expected {
+            return false;
+        }
+    }
+    true
+}
+
+/// The `.ignore` files of the directories below a walk root, read once
+/// each: they hide files from spof whether git tracks them or not.
+#[derive(Default)]
+struct DotIgnores {
+    by_dir: std::collections::HashMap<PathBuf, Option<Gitignore>>,
+}
+
+impl DotIgnores {
+    /// Whether the `.ignore` file nearest to `base/below` that matches it
+    /// (from `base` down) ignores it.
+    fn ignores(&mut self, base: &Path, below: &Path) -> bool {
+        let mut dir = base.to_path_buf();
+        let mut dirs = vec![dir.clone()];
+        if let Some(parent) = below.parent() {
+            for part in parent.components() {
+                dir.push(part);
+                dirs.push(dir.clone());
+            }
+        }
+        let file = base.join(below);
+        for dir in dirs.into_iter().rev() {
+            let matcher = self.by_dir.entry(dir).or_insert_with_key(|dir| {
+                let path = dir.join(".ignore");
+                path.is_file().then(|| Gitignore::new(&path).0)
+            });
+            match matcher
+                .as_ref()
+                .map(|m| m.matched_path_or_any_parents(&file, false))
+            {
+                Some(Match::Ignore(_)) => return true,
+                Some(Match::Whitelist(_)) => return false,
+                _ => {}
+            }
+        }
+        false
+    }
 }
 
 /// What the walker's threads found, each thread's files apart.

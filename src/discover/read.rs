@@ -16,7 +16,8 @@ pub enum ReadError {
     NotUtf8 {
         offset: usize,
     },
-    /// A directory, FIFO, socket or device.
+    /// A directory, FIFO, socket or device (or, for a file opened without
+    /// following links, a symbolic link).
     NotAFile,
     Io(String),
 }
@@ -41,9 +42,18 @@ impl fmt::Display for ReadError {
 
 impl std::error::Error for ReadError {}
 
+impl ReadError {
+    /// There is no such file.
+    pub fn is_not_found(&self) -> bool {
+        matches!(self, ReadError::Io(message) if message == NOT_FOUND)
+    }
+}
+
+const NOT_FOUND: &str = "file not found";
+
 fn io_error(err: &io::Error) -> ReadError {
     ReadError::Io(match err.kind() {
-        io::ErrorKind::NotFound => "file not found".to_string(),
+        io::ErrorKind::NotFound => NOT_FOUND.to_string(),
         io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => err.to_string(),
     })
@@ -96,20 +106,54 @@ pub fn read_unfollowed_into<'b>(
     }))
 }
 
+/// Reads a file spof keeps for itself (a cache pack) as bytes, opened as a
+/// walked file is: never through a symbolic link, never blocking on a FIFO,
+/// and only a regular file of at most `max_size` bytes, so that whatever
+/// was put in its place is refused rather than followed or read forever.
+pub fn read_bytes_unfollowed(path: &Path, max_size: u64) -> Result<Vec<u8>, ReadError> {
+    let file = open_nofollow(path).map_err(|e| {
+        let link = path
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink());
+        if link {
+            ReadError::NotAFile
+        } else {
+            io_error(&e)
+        }
+    })?;
+    let mut bytes = Vec::new();
+    read_opened_into(file, max_size, &mut bytes)?;
+    Ok(bytes)
+}
+
 #[cfg(unix)]
 fn open_unfollowed(path: &Path) -> Option<File> {
-    use std::os::unix::fs::OpenOptionsExt;
-    std::fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)
-        .ok()
+    open_nofollow(path).ok()
 }
 
 /// Without `O_NOFOLLOW`, always the caller's checked path.
 #[cfg(not(unix))]
 fn open_unfollowed(_path: &Path) -> Option<File> {
     None
+}
+
+#[cfg(unix)]
+fn open_nofollow(path: &Path) -> io::Result<File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)
+}
+
+/// Without `O_NOFOLLOW`: a link is refused by its own type, checked first
+/// (a link put in its place between the two is not seen).
+#[cfg(not(unix))]
+fn open_nofollow(path: &Path) -> io::Result<File> {
+    if path.symlink_metadata()?.file_type().is_symlink() {
+        return Err(io::Error::from(io::ErrorKind::InvalidInput));
+    }
+    File::open(path)
 }
 
 /// Reads an open file if it is a regular one of at most `max_size` bytes.
@@ -301,6 +345,39 @@ mod tests {
         if made.is_ok_and(|s| s.success()) {
             assert_eq!(read_unfollowed(&fifo, 100), Some(Err(ReadError::NotAFile)));
         }
+    }
+
+    /// What spof keeps for itself is read as a walked file is: a link, a
+    /// FIFO or a device in its place is refused, without blocking.
+    #[cfg(unix)]
+    #[test]
+    fn own_files_are_read_unfollowed_and_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = dir.path().join("a.pack");
+        fs::write(&pack, b"\x00\xffpack").unwrap();
+        assert_eq!(
+            read_bytes_unfollowed(&pack, 6),
+            Ok(b"\x00\xffpack".to_vec())
+        );
+        assert_eq!(
+            read_bytes_unfollowed(&pack, 5),
+            Err(ReadError::TooLarge { size: 6, limit: 5 })
+        );
+        let zero = dir.path().join("zero.pack");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        assert_eq!(read_bytes_unfollowed(&zero, 100), Err(ReadError::NotAFile));
+        let link = dir.path().join("link.pack");
+        std::os::unix::fs::symlink(&pack, &link).unwrap();
+        assert_eq!(read_bytes_unfollowed(&link, 100), Err(ReadError::NotAFile));
+        let fifo = dir.path().join("fifo.pack");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert_eq!(read_bytes_unfollowed(&fifo, 100), Err(ReadError::NotAFile));
+        }
+        assert_eq!(
+            read_bytes_unfollowed(&dir.path().join("gone"), 100),
+            Err(ReadError::Io("file not found".to_string()))
+        );
     }
 
     #[test]

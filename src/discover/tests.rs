@@ -142,6 +142,7 @@ fn excludes_apply_to_walked_files() {
             "skip-*.json".to_string(),
         ],
         force_exclude: false,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
     });
     assert_eq!(
         rel_inputs(&found, root),
@@ -160,6 +161,7 @@ fn excludes_apply_to_explicit_files_only_when_forced() {
         paths: vec![old.clone(), new.clone()],
         excludes: vec!["legacy/".to_string()],
         force_exclude: false,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
     };
     assert_eq!(
         rel_inputs(&discover(&options), root),
@@ -241,6 +243,7 @@ fn invalid_exclude_is_reported() {
         paths: vec![tempfile::tempdir().unwrap().path().to_path_buf()],
         excludes: vec!["a{b".to_string()],
         force_exclude: false,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
     });
     assert_eq!(found.problems.len(), 1);
     assert_eq!(found.problems[0].0, Path::new("--exclude"));
@@ -338,7 +341,8 @@ fn lexical_normalize_drops_dots() {
 }
 
 /// Relative paths keep the form they were given in; tests run from the
-/// package root.
+/// package root. (The tree's `.ignore` hides `ignored.yaml`, which git
+/// tracks: a `.gitignore` would not.)
 #[test]
 fn relative_paths_are_kept_as_reached() {
     let show = |found: &Discovered| -> Vec<String> {
@@ -370,6 +374,7 @@ fn relative_paths_are_kept_as_reached() {
             paths: vec![PathBuf::from("./testdata/discover/tree")],
             excludes: vec![exclude.to_string()],
             force_exclude: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
         });
         assert_eq!(show(&found).len(), left, "{exclude}: {:?}", show(&found));
     }
@@ -494,4 +499,255 @@ fn visits_walked_files_once_in_path_order() {
             assert_eq!(visited.visit.as_deref(), Some(rel.as_str()));
         }
     }
+}
+
+/// Runs `git ARGS` in `dir` (the tests' only use of git: spof reads the
+/// index itself).
+fn git(dir: &Path, args: &[&str]) {
+    let status = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "git {args:?}");
+}
+
+#[test]
+fn tracked_files_are_read_whatever_gitignore_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    touch(
+        root,
+        &[
+            "keep.yaml",
+            "rendered/web.yaml",
+            "rendered/scratch.yaml",
+            "gen.out.yaml",
+            "sub/local.yaml",
+            "sub/.hidden/x.yaml",
+            "excluded/x.yaml",
+            "deploy/web.gen.yaml",
+        ],
+    );
+    fs::write(
+        root.join(".gitignore"),
+        "rendered/\n*.out.yaml\nsub/\nexcluded/\n*.gen.yaml\n",
+    )
+    .unwrap();
+    git(root, &["init", "-q"]);
+    // Tracked despite the patterns: all but `rendered/scratch.yaml`.
+    git(
+        root,
+        &[
+            "add",
+            "-f",
+            "keep.yaml",
+            "rendered/web.yaml",
+            "gen.out.yaml",
+            "sub",
+            "excluded",
+            "deploy",
+        ],
+    );
+    fs::write(root.join("sub/.ignore"), "local.yaml\n").unwrap();
+    let found = discover(&DiscoverOptions {
+        paths: vec![root.to_path_buf()],
+        excludes: vec!["excluded/".into()],
+        force_exclude: false,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+    });
+    // `.ignore` files, hidden files and --exclude still apply; untracked
+    // ignored files stay out.
+    assert_eq!(
+        rel_inputs(&found, root),
+        [
+            "deploy/web.gen.yaml",
+            "gen.out.yaml",
+            "keep.yaml",
+            "rendered/web.yaml"
+        ]
+    );
+    // Walking a directory below the root of the work tree.
+    let deploy = root.join("deploy");
+    let found = discover(&opts(&[&deploy]));
+    assert_eq!(rel_inputs(&found, root), ["deploy/web.gen.yaml"]);
+    // A tracked file behind a directory that became a symbolic link is not
+    // followed.
+    #[cfg(unix)]
+    {
+        let outside = tempfile::tempdir().unwrap();
+        let elsewhere = outside.path().join("rendered");
+        fs::rename(root.join("rendered"), &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, root.join("rendered")).unwrap();
+        let found = discover(&DiscoverOptions {
+            paths: vec![root.to_path_buf()],
+            excludes: vec!["excluded/".into()],
+            force_exclude: false,
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        });
+        assert_eq!(
+            rel_inputs(&found, root),
+            ["deploy/web.gen.yaml", "gen.out.yaml", "keep.yaml"]
+        );
+    }
+}
+
+/// Ignore files in the directories that hold a repository are not its: a
+/// `*.yaml` above the repository root must not hide every file of it.
+/// Those between the repository root and the walk's root are applied, as
+/// git applies them.
+#[test]
+fn ignore_files_stop_at_the_repository_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let above = dir.path();
+    fs::write(above.join(".gitignore"), "*.yaml\n").unwrap();
+    fs::write(above.join(".ignore"), "*.json\n").unwrap();
+    let repo = above.join("repo");
+    fs::create_dir_all(repo.join(".git/info")).unwrap();
+    fs::write(repo.join(".git/info/exclude"), "excluded.yaml\n").unwrap();
+    fs::write(repo.join(".gitignore"), "*.out.yaml\n/sub/anchored.yaml\n").unwrap();
+    touch(
+        &repo,
+        &[
+            "a.yaml",
+            "b.json",
+            "excluded.yaml",
+            "sub/c.yaml",
+            "sub/gen.out.yaml",
+            "sub/keep.out.yaml",
+            "sub/anchored.yaml",
+        ],
+    );
+    fs::write(repo.join("sub/.gitignore"), "!keep.out.yaml\n").unwrap();
+    let found = discover(&opts(&[&repo]));
+    assert_eq!(
+        rel_inputs(&found, &repo),
+        ["a.yaml", "b.json", "sub/c.yaml", "sub/keep.out.yaml"]
+    );
+    assert!(found.problems.is_empty(), "{:?}", found.problems);
+    // Walking a subdirectory, the repository's rules still apply.
+    let sub = repo.join("sub");
+    let found = discover(&opts(&[&sub]));
+    assert_eq!(
+        rel_inputs(&found, &repo),
+        ["sub/c.yaml", "sub/keep.out.yaml"]
+    );
+    // Outside a repository the walk's root is where ignore files start.
+    let export = above.join("export");
+    touch(&export, &["a.yaml", "sub/b.yaml"]);
+    fs::write(export.join("sub/.gitignore"), "b.yaml\n").unwrap();
+    let found = discover(&opts(&[&export]));
+    assert_eq!(rel_inputs(&found, &export), ["a.yaml"]);
+    let sub = export.join("sub");
+    touch(&sub, &["c.yaml"]);
+    fs::write(export.join(".gitignore"), "c.yaml\n").unwrap();
+    let found = discover(&opts(&[&sub]));
+    assert_eq!(rel_inputs(&found, &export), ["sub/c.yaml"]);
+}
+
+/// A worktree's or submodule's `.git` is a file naming its git directory:
+/// `info/exclude` is read from the common directory that one names.
+#[test]
+fn a_worktree_reads_the_main_repository_exclude_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::create_dir_all(root.join("main/.git/info")).unwrap();
+    fs::create_dir_all(root.join("main/.git/worktrees/wt")).unwrap();
+    fs::write(root.join("main/.git/info/exclude"), "local.yaml\n").unwrap();
+    fs::write(root.join("main/.git/worktrees/wt/commondir"), "../..\n").unwrap();
+    let tree = root.join("wt");
+    touch(&tree, &["a.yaml", "local.yaml"]);
+    let pointer = format!(
+        "gitdir: {}\n",
+        root.join("main/.git/worktrees/wt").display()
+    );
+    fs::write(tree.join(".git"), pointer).unwrap();
+    let found = discover(&opts(&[&tree]));
+    assert_eq!(rel_inputs(&found, &tree), ["a.yaml"]);
+}
+
+/// An ignore file over the size limit, a link, a FIFO, or a line that is no
+/// pattern: a problem naming it, and the file (or the line) is not applied.
+#[test]
+fn ignore_files_that_cannot_be_used_are_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    touch(
+        root,
+        &[
+            "a.yaml",
+            "big/x.yaml",
+            "bad/y.yaml",
+            "bad/z.yaml",
+            "link/w.yaml",
+        ],
+    );
+    fs::write(
+        root.join("big/.gitignore"),
+        format!("x.yaml\n{}\n", "#".repeat(100)),
+    )
+    .unwrap();
+    fs::write(root.join("bad/.gitignore"), b"y.yaml\nz{.yaml\n\xff\n").unwrap();
+    let mut options = opts(&[root]);
+    options.max_file_size = 64;
+    #[cfg(unix)]
+    {
+        fs::write(root.join("elsewhere"), "w.yaml\n").unwrap();
+        std::os::unix::fs::symlink(root.join("elsewhere"), root.join("link/.gitignore")).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(root.join(".ignore"))
+            .status();
+        assert!(made.is_ok_and(|s| s.success()));
+    }
+    let found = discover(&options);
+    assert_eq!(
+        rel_inputs(&found, root),
+        ["a.yaml", "bad/z.yaml", "big/x.yaml", "link/w.yaml"]
+    );
+    let problems: Vec<(String, String)> = found
+        .problems
+        .iter()
+        .map(|(p, m)| {
+            let p = p.strip_prefix(root).unwrap_or(p);
+            (p.to_string_lossy().into_owned(), m.clone())
+        })
+        .collect();
+    let mut expected = vec![
+        (
+            "bad/.gitignore".to_string(),
+            "line 2: invalid pattern `z{.yaml`: unclosed alternate group; missing '}' (maybe \
+             escape '{' with '[{]'?)"
+                .to_string(),
+        ),
+        (
+            "bad/.gitignore".to_string(),
+            "line 3: not valid UTF-8; the line is not applied".to_string(),
+        ),
+        (
+            "big/.gitignore".to_string(),
+            "ignore file is too large (108 bytes; the limit is 64); it is not applied".to_string(),
+        ),
+    ];
+    if cfg!(unix) {
+        let special = "ignore file is not a regular file (a symbolic link, a FIFO or a device); \
+                       it is not applied";
+        expected.insert(0, (".ignore".to_string(), special.to_string()));
+        expected.push(("link/.gitignore".to_string(), special.to_string()));
+    }
+    assert_eq!(problems, expected);
+}
+
+/// A hidden file is walked when an ignore file re-includes it, as the
+/// walker did.
+#[test]
+fn an_ignore_file_can_re_include_a_hidden_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    touch(root, &["a.yaml", ".hidden.yaml", ".other.yaml"]);
+    fs::write(root.join(".gitignore"), "!.hidden.yaml\n").unwrap();
+    let found = discover(&opts(&[root]));
+    assert_eq!(rel_inputs(&found, root), [".hidden.yaml", "a.yaml"]);
 }

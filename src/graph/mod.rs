@@ -13,11 +13,17 @@ use std::cell::OnceCell;
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GraphNode {
     Entity(usize),
     Domain(Domain),
+    /// A target set of several entities (index into [`Graph::sets`]): the
+    /// entities whose dependencies name it point to this one node, which
+    /// points to each member, so that 10,000 Services selecting the same
+    /// 2,000 workloads are 12,000 edges, not 20 million.
+    Targets(usize),
 }
 
 /// A resolved dependency: `entity`'s declaration `instance` depends, through
@@ -30,9 +36,86 @@ pub struct DepEdge {
     pub strength: Strength,
 }
 
+/// One dependency entry, resolved: `entity`'s declaration `instance`
+/// depends, through its dependency number `dependency`, on every entity of
+/// the target set `set`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Resolved {
+    pub instance: usize,
+    pub dependency: usize,
+    pub strength: Strength,
+    /// Index into [`Graph::sets`].
+    pub set: usize,
+}
+
+/// The lists of entities that resolved dependency entries name, each
+/// distinct list once, each in model order (ascending, no repeats). Entries
+/// naming the same entities (every Service with the same selector) share
+/// one list, so memory grows with the input, not with entries × targets.
+#[derive(Debug, Clone, Default)]
+pub struct TargetSets(Vec<Arc<[usize]>>);
+
+impl TargetSets {
+    /// Sets from lists, each in model order; a list's index is its set.
+    pub fn from_lists(lists: impl IntoIterator<Item = Vec<usize>>) -> Self {
+        Self(lists.into_iter().map(Arc::from).collect())
+    }
+
+    /// The entities of `set`; none for an unknown set.
+    pub fn get(&self, set: usize) -> &[usize] {
+        self.0.get(set).map_or(&[], |s| s)
+    }
+
+    /// The edges of one resolved entry, one per entity it names.
+    pub fn edges<'a>(&'a self, entry: &'a Resolved) -> impl Iterator<Item = DepEdge> + Clone + 'a {
+        self.get(entry.set).iter().map(move |&target| DepEdge {
+            instance: entry.instance,
+            dependency: entry.dependency,
+            target,
+            strength: entry.strength,
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Builds [`TargetSets`], each distinct list once.
+#[derive(Default)]
+struct Interner {
+    ids: FastMap<Arc<[usize]>, usize>,
+    sets: Vec<Arc<[usize]>>,
+}
+
+impl Interner {
+    fn intern(&mut self, list: &[usize]) -> usize {
+        if let Some(&id) = self.ids.get(list) {
+            return id;
+        }
+        let set: Arc<[usize]> = Arc::from(list);
+        let id = self.sets.len();
+        self.sets.push(Arc::clone(&set));
+        self.ids.insert(set, id);
+        id
+    }
+
+    fn get(&self, set: usize) -> &[usize] {
+        self.sets.get(set).map_or(&[], |s| s)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum GraphEdge {
-    DependsOn(DepEdge),
+    /// From an entity to the entity, or the [`GraphNode::Targets`], that one
+    /// of its dependency entries names.
+    DependsOn(Strength),
+    /// From a target set to each of its entities.
+    Member,
     /// The entity is hard-pinned to, or its cluster lives in, the domain.
     PlacedIn,
 }
@@ -49,8 +132,11 @@ pub struct Graph {
     pub graph: DiGraph<GraphNode, GraphEdge>,
     /// Graph node of each entity, by entity index.
     pub entity_nodes: Vec<NodeIndex>,
-    /// Resolved dependencies of each entity, in declaration order.
-    pub dependencies: Vec<Vec<DepEdge>>,
+    /// Resolved dependency entries of each entity, in declaration order;
+    /// an entity's own set never holds the entity.
+    pub resolved: Vec<Vec<Resolved>>,
+    /// What the resolved entries name.
+    pub sets: TargetSets,
     /// What each tool manages: its `manages` entries, resolved.
     pub manages: Vec<Vec<ManageEdge>>,
     pub unresolved: Vec<Unresolved>,
@@ -123,13 +209,31 @@ pub fn link_tools(model: &mut Model) {
 }
 
 impl Graph {
+    /// The entities `entry` names.
+    pub fn targets(&self, entry: &Resolved) -> &[usize] {
+        self.sets.get(entry.set)
+    }
+
+    /// Resolved dependencies of entity `e`, one per entity each entry
+    /// names: entries in declaration order, each entry's targets in model
+    /// order.
+    pub fn dependencies(&self, e: usize) -> impl Iterator<Item = DepEdge> + Clone + '_ {
+        self.resolved
+            .get(e)
+            .into_iter()
+            .flatten()
+            .flat_map(move |entry| self.sets.edges(entry))
+    }
+
     /// Strongly connected components of the hard dependencies, as entity
     /// indices (sorted), dependencies before dependents.
     pub fn hard_components(&self) -> Vec<Vec<usize>> {
-        let hard = petgraph::visit::EdgeFiltered::from_fn(
-            &self.graph,
-            |edge| matches!(edge.weight(), GraphEdge::DependsOn(d) if d.strength == Strength::Hard),
-        );
+        let hard = petgraph::visit::EdgeFiltered::from_fn(&self.graph, |edge| {
+            matches!(
+                edge.weight(),
+                GraphEdge::DependsOn(Strength::Hard) | GraphEdge::Member
+            )
+        });
         // Entity of each graph node (domains have none).
         let mut node_entity: Vec<Option<usize>> = vec![None; self.graph.node_count()];
         for (e, n) in self.entity_nodes.iter().enumerate() {
@@ -164,53 +268,60 @@ impl Graph {
         let entity_nodes: Vec<NodeIndex> = (0..model.entities.len())
             .map(|i| graph.add_node(GraphNode::Entity(i)))
             .collect();
-        let mut dependencies = vec![Vec::new(); model.entities.len()];
+        let mut sets = Interner::default();
+        // What a reference names depends on the reference and on where it
+        // is written (its file, cluster, and whether it is explicit): each
+        // distinct pair is resolved once (10,000 identical selectors in one
+        // file, once), with whether it named several declarations equally
+        // near.
+        let mut named: FastMap<(&Reference, Referrer), (usize, bool)> = FastMap::default();
+        let mut resolved = vec![Vec::new(); model.entities.len()];
         let mut unresolved = Vec::new();
         for (e, entity) in model.entities.iter().enumerate() {
             for (i, instance) in entity.instances.iter().enumerate() {
                 for (d, dep) in instance.dependencies.iter().enumerate() {
-                    let ambiguous =
-                        resolver.resolve(&dep.target, Referrer::of(instance, dep), &mut targets);
-                    if targets.is_empty() && !ambiguous {
+                    let from = Referrer::of(instance, dep);
+                    let (set, ambiguous) = match named.entry((&dep.target, from)) {
+                        Entry::Occupied(known) => *known.get(),
+                        Entry::Vacant(slot) => {
+                            let ambiguous = resolver.resolve(&dep.target, from, &mut targets);
+                            *slot.insert((sets.intern(&targets), ambiguous))
+                        }
+                    };
+                    let all = sets.get(set);
+                    if all.is_empty() {
+                        // A name equally near to several declarations names
+                        // none of them, and is not unknown either.
+                        if ambiguous {
+                            continue;
+                        }
                         unresolved.push(Unresolved {
                             entity: e,
                             instance: i,
                             dependency: d,
                         });
+                        continue;
                     }
-                    dependencies[e].extend(targets.iter().filter(|&&t| t != e).map(|&target| {
-                        DepEdge {
-                            instance: i,
-                            dependency: d,
-                            target,
-                            strength: dep.strength,
+                    // An entity does not depend on itself.
+                    let set = if all.binary_search(&e).is_ok() {
+                        let others: Vec<usize> = all.iter().copied().filter(|&t| t != e).collect();
+                        if others.is_empty() {
+                            continue;
                         }
-                    }));
+                        sets.intern(&others)
+                    } else {
+                        set
+                    };
+                    resolved[e].push(Resolved {
+                        instance: i,
+                        dependency: d,
+                        strength: dep.strength,
+                        set,
+                    });
                 }
             }
         }
-        // A workload naming the Service that fronts it (its own advertised
-        // address) does not depend on itself.
-        let any_of: Vec<bool> = model
-            .entities
-            .iter()
-            .map(|entity| entity.instances.iter().all(|i| i.combine == Combine::Any))
-            .collect();
-        let selects = |service: usize, workload: usize| {
-            any_of[service] && dependencies[service].iter().any(|d| d.target == workload)
-        };
-        // Decided on the dependencies as resolved, then dropped.
-        let pruned: Vec<(usize, usize)> = (0..dependencies.len())
-            .flat_map(|e| {
-                let edges = &dependencies[e];
-                (0..edges.len())
-                    .filter(move |&k| selects(edges[k].target, e))
-                    .map(move |k| (e, k))
-            })
-            .collect();
-        for &(e, k) in pruned.iter().rev() {
-            dependencies[e].remove(k);
-        }
+        prune_fronting_services(model, &mut resolved, &mut sets);
         let mut manages = vec![Vec::new(); model.entities.len()];
         let mut unresolved_manages = Vec::new();
         // The entity whose edges last took each entity in.
@@ -246,13 +357,22 @@ impl Graph {
             }
             manages[e].sort_unstable_by_key(|m| m.target);
         }
-        for (e, edges) in dependencies.iter().enumerate() {
-            for edge in edges {
-                graph.add_edge(
-                    entity_nodes[e],
-                    entity_nodes[edge.target],
-                    GraphEdge::DependsOn(*edge),
-                );
+        // One node per target set of several entities, made when an entry
+        // first names it.
+        let mut set_nodes: Vec<Option<NodeIndex>> = vec![None; sets.sets.len()];
+        for (e, entries) in resolved.iter().enumerate() {
+            for entry in entries {
+                let to = match sets.get(entry.set) {
+                    [only] => entity_nodes[*only],
+                    members => *set_nodes[entry.set].get_or_insert_with(|| {
+                        let node = graph.add_node(GraphNode::Targets(entry.set));
+                        for &t in members {
+                            graph.add_edge(node, entity_nodes[t], GraphEdge::Member);
+                        }
+                        node
+                    }),
+                };
+                graph.add_edge(entity_nodes[e], to, GraphEdge::DependsOn(entry.strength));
             }
         }
         // Domain nodes in the order entities first name them.
@@ -270,10 +390,59 @@ impl Graph {
         Self {
             graph,
             entity_nodes,
-            dependencies,
+            resolved,
+            sets: TargetSets(sets.sets),
             manages,
             unresolved,
             unresolved_manages,
+        }
+    }
+}
+
+/// A workload naming the Service that fronts it (its own advertised
+/// address) does not depend on itself: such a Service is dropped from the
+/// workload's entries. Decided on the entries as resolved, then applied.
+fn prune_fronting_services(model: &Model, resolved: &mut [Vec<Resolved>], sets: &mut Interner) {
+    let any_of: Vec<bool> = model
+        .entities
+        .iter()
+        .map(|entity| entity.instances.iter().all(|i| i.combine == Combine::Any))
+        .collect();
+    // Most sets hold no Service at all: they are never scanned again.
+    let holds_any_of: Vec<bool> = sets
+        .sets
+        .iter()
+        .map(|set| set.iter().any(|&t| any_of[t]))
+        .collect();
+    let selects = |service: usize, workload: usize| {
+        any_of[service]
+            && resolved[service]
+                .iter()
+                .any(|entry| sets.get(entry.set).binary_search(&workload).is_ok())
+    };
+    // (entity, entry, what the entry keeps)
+    let mut pruned: Vec<(usize, usize, Vec<usize>)> = Vec::new();
+    for (e, entries) in resolved.iter().enumerate() {
+        for (k, entry) in entries.iter().enumerate() {
+            if !holds_any_of[entry.set] {
+                continue;
+            }
+            let targets = sets.get(entry.set);
+            if targets.iter().any(|&t| selects(t, e)) {
+                let kept = targets
+                    .iter()
+                    .copied()
+                    .filter(|&t| !selects(t, e))
+                    .collect();
+                pruned.push((e, k, kept));
+            }
+        }
+    }
+    for (e, k, kept) in pruned.into_iter().rev() {
+        if kept.is_empty() {
+            resolved[e].remove(k);
+        } else {
+            resolved[e][k].set = sets.intern(&kept);
         }
     }
 }
@@ -454,11 +623,12 @@ impl<'m> Resolver<'m> {
         })
     }
 
-    /// The entities `reference`, written in `from`, names, in model order,
-    /// replacing the contents of `out`. A name declared in several places
-    /// names its nearest declaration; a set (a selector, a namespace, a
-    /// pattern) keeps its nearest members. Returns whether the reference
-    /// names several declarations equally near, and so none of them.
+    /// The entities `reference`, written in `from`, names, in model order
+    /// (ascending, each once), replacing the contents of `out`. A name
+    /// declared in several places names its nearest declaration; a set (a
+    /// selector, a namespace, a pattern) keeps its nearest members. Returns
+    /// whether the reference names several declarations equally near, and
+    /// so none of them.
     fn resolve(&self, reference: &Reference, from: Referrer, out: &mut Vec<usize>) -> bool {
         out.clear();
         match reference {
@@ -682,7 +852,7 @@ impl<'m> Resolver<'m> {
 }
 
 /// Where a reference is written: the declaration that makes it.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Referrer {
     file: FileId,
     cluster: Option<usize>,
@@ -982,6 +1152,8 @@ mod tests {
             };
             resolver.resolve(reference, from, &mut out);
             assert_eq!(out, scan(&model, reference), "{reference:?}");
+            // Target sets are searched by bisection.
+            assert!(out.windows(2).all(|w| w[0] < w[1]), "{reference:?}");
         }
     }
 
@@ -1104,6 +1276,85 @@ mod tests {
         };
         resolver.resolve(&selector, from(0, Some(0), true), &mut out);
         assert!(out.is_empty());
+    }
+
+    fn depends(e: &mut Entity, target: Reference) {
+        e.instances[0].dependencies.push(Dependency {
+            target,
+            strength: Strength::Hard,
+            span: Span::new(FileId(0), TextRange::empty(0)),
+            via: "test".into(),
+            explicit: false,
+            origin: None,
+        });
+    }
+
+    fn selector(app: &str) -> Reference {
+        Reference::PodSelector {
+            namespace: "x".into(),
+            labels: [("app".to_string(), app.to_string())].into(),
+        }
+    }
+
+    /// Services with the same selector share one target set, and one node
+    /// of the graph: entries × targets are never materialised. A workload
+    /// naming the Service that fronts it drops it; an entity never depends
+    /// on itself. Expanded, the edges are what a per-edge graph would hold.
+    #[test]
+    fn identical_selectors_share_one_target_set() {
+        let mut entities: Vec<Entity> = (0..3)
+            .map(|d| workload("Deployment", "x", &format!("d{d}"), &[("app", "web")]))
+            .collect();
+        for s in 0..4 {
+            let mut service = entity(
+                &format!("k8s:Service/x/s{s}"),
+                Some("x"),
+                &format!("s{s}"),
+                "Service",
+            );
+            service.instances[0].combine = Combine::Any;
+            depends(&mut service, selector("web"));
+            entities.push(service);
+        }
+        // d0 names the Service in front of it, and the namespace it is in.
+        depends(
+            &mut entities[0],
+            Reference::K8sName {
+                namespace: "x".into(),
+                name: "s0".into(),
+            },
+        );
+        depends(&mut entities[1], Reference::Namespace("x".into()));
+        let model = Model {
+            entities,
+            ..Model::default()
+        };
+        let graph = Graph::build(&model, |_, out| out.clear());
+        let services = 3..7;
+        let set = graph.resolved[3][0].set;
+        assert_eq!(graph.sets.get(set), [0, 1, 2]);
+        for s in services.clone() {
+            assert_eq!(graph.resolved[s].len(), 1);
+            assert_eq!(graph.resolved[s][0].set, set);
+            let targets: Vec<usize> = graph.dependencies(s).map(|d| d.target).collect();
+            assert_eq!(targets, [0, 1, 2]);
+        }
+        // s0 fronts d0: dropped.
+        assert!(graph.resolved[0].is_empty(), "{:?}", graph.resolved[0]);
+        // The namespace without d1 itself, and without the Services that
+        // select d1.
+        let targets: Vec<usize> = graph.dependencies(1).map(|d| d.target).collect();
+        assert_eq!(targets, [0, 2]);
+        // One node for the shared set: 4 edges into it, 3 out of it.
+        let set_nodes = graph
+            .graph
+            .node_weights()
+            .filter(|n| matches!(n, GraphNode::Targets(_)))
+            .count();
+        assert_eq!(set_nodes, 2);
+        assert_eq!(graph.graph.edge_count(), 4 + 3 + 1 + 2);
+        // d1 depends on d0 and d2, which the Services select: no cycle.
+        assert!(graph.hard_components().iter().all(|c| c.len() == 1));
     }
 
     #[test]

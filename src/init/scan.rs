@@ -87,6 +87,7 @@ pub fn scan(dir: &Path, max_file_size: u64) -> Scan {
         paths: vec![dir.to_path_buf()],
         excludes: Vec::new(),
         force_exclude: false,
+        max_file_size,
     });
     let relative =
         |path: &Path| -> PathBuf { path.strip_prefix(dir).unwrap_or(path).to_path_buf() };

@@ -301,7 +301,7 @@ fn role(item: &Item<'_>) -> (Role, Option<String>) {
                 .and_then(Node::as_text)
                 .map(|k| k.trim().to_string())
                 .filter(|k| !k.is_empty())
-                .or_else(|| tools::detect(item.name, []).map(|t| t.kind.clone()))
+                .or_else(|| tools::detect_by_name(item.name).map(|t| t.kind.clone()))
         })
         .flatten();
     (role, tool_kind)
@@ -567,6 +567,7 @@ mod tests {
             &files,
             &kubernetes::TopologyKeys::default(),
             &crate::model::scope::Places::default(),
+            &crate::model::hosts::SoftVariables::default(),
             &mut model,
         );
         extract(&files, &mut model);

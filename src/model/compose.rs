@@ -11,6 +11,7 @@
 //! (`node.labels.zone == x` pins) and spreads (`max_replicas_per_node: 1`,
 //! `preferences: [spread: node.labels.zone]`).
 
+use super::hosts::{self, SoftVariables};
 use super::kubernetes::{
     DEPENDS_ON, FileDocs, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, is_label_value, parse_reference,
 };
@@ -130,7 +131,12 @@ pub fn reads(root: &Node) -> bool {
 /// Models the compose projects among `files`; returns the input errors of
 /// services that cannot be modelled.
 #[must_use]
-pub fn extract(files: &[FileDocs<'_>], sources: &SourceMap, model: &mut Model) -> Vec<Diagnostic> {
+pub fn extract(
+    files: &[FileDocs<'_>],
+    sources: &SourceMap,
+    soft: &SoftVariables,
+    model: &mut Model,
+) -> Vec<Diagnostic> {
     let mut by_path: HashMap<PathBuf, (FileId, &Node)> = HashMap::new();
     let mut projects: BTreeMap<PathBuf, Vec<ComposeFile<'_>>> = BTreeMap::new();
     for f in files {
@@ -197,6 +203,7 @@ pub fn extract(files: &[FileDocs<'_>], sources: &SourceMap, model: &mut Model) -
             &project,
             project_files,
             &by_path,
+            soft,
             &mut ids,
             model,
             &mut errors,
@@ -247,6 +254,7 @@ fn project_services(
     project: &Project<'_>,
     files: &[ComposeFile<'_>],
     by_path: &HashMap<PathBuf, (FileId, &Node)>,
+    soft: &SoftVariables,
     ids: &mut HashMap<String, usize>,
     model: &mut Model,
     errors: &mut Vec<Diagnostic>,
@@ -316,7 +324,10 @@ fn project_services(
         let label = |key: &str| labels.iter().find(|(k, _, _, _)| k == key);
         let image = s.get(&["image"]).and_then(|(_, i)| i.as_text());
         let is_datastore = image.is_some_and(super::is_datastore_image);
-        let tool = tools::detect(s.name, image);
+        let tool = tools::detect(
+            image,
+            labels.iter().map(|(k, v, _, _)| (k.as_str(), v.as_str())),
+        );
         let default_role = if tool.is_some() {
             Role::Tool
         } else if is_datastore {
@@ -358,7 +369,7 @@ fn project_services(
             )
         };
         let mut dependencies = Vec::new();
-        service_dependencies(s, &name, &hosts, &mut dependencies);
+        service_dependencies(s, &name, &hosts, soft, &mut dependencies);
         for (key, strength) in [
             (DEPENDS_ON, Strength::Hard),
             (SOFT_DEPENDS_ON, Strength::Soft),
@@ -452,9 +463,10 @@ fn extended<'a>(
     });
 }
 
-/// Lexically normalised path (`a/./b/../c` → `a/c`): extends paths are
-/// matched against scanned files without touching the file system.
-fn normalize(path: &Path) -> PathBuf {
+/// Lexically normalised path (`a/./b/../c` → `a/c`): extends paths (and
+/// kustomizations' patch paths) are matched against scanned files without
+/// touching the file system.
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     let mut out = PathBuf::new();
     for c in path.components() {
         match c {
@@ -675,6 +687,7 @@ fn service_dependencies(
     s: &Service<'_>,
     project: &str,
     hosts: &BTreeMap<String, &str>,
+    soft: &SoftVariables,
     out: &mut Vec<Dependency>,
 ) {
     let id = |name: &str| Reference::Id(format!("{ID_PREFIX}{project}/{name}"));
@@ -791,13 +804,13 @@ fn service_dependencies(
             continue;
         };
         let mut seen = BTreeSet::new();
-        for (host, at, marked) in hosts_in(value) {
-            // A bare word names a host only in a variable meant for one:
-            // `POSTGRES_USER=gitea` does not reach the `gitea` service.
-            if !marked && !host_variable(&var) {
-                continue;
-            }
-            let Some(&target) = hosts.get(host) else {
+        let strength = if soft.is_soft(&var) {
+            Strength::Soft
+        } else {
+            Strength::Hard
+        };
+        for host in hosts::references(value, hosts::host_variable(&var)) {
+            let Some(&target) = hosts.get(host.name) else {
                 continue;
             };
             if target == s.name || !seen.insert(target) {
@@ -805,64 +818,13 @@ fn service_dependencies(
             }
             out.push(dep(
                 id(target),
-                Strength::Hard,
-                super::kubernetes::entry_span(file, node, offset + at, host.len()),
+                strength,
+                super::kubernetes::entry_span(file, node, offset + host.at, host.name.len()),
                 &format!("env {var}"),
                 false,
             ));
         }
     }
-}
-
-/// Words of variable names that hold host names or addresses.
-const HOST_VARIABLE_WORDS: &[&str] = &[
-    "HOST", "HOSTS", "HOSTNAME", "ADDR", "ADDRESS", "SERVER", "SERVERS", "URL", "URI", "DSN",
-    "ENDPOINT", "BROKER", "BROKERS", "UPSTREAM", "BACKEND", "NODES", "PEERS", "SEEDS",
-];
-
-/// Whether a variable is meant for a host name: `DB_HOST`, `REDIS_URL`.
-fn host_variable(var: &str) -> bool {
-    var.split(|c: char| !c.is_ascii_alphanumeric())
-        .any(|w| HOST_VARIABLE_WORDS.contains(&w.to_ascii_uppercase().as_str()))
-}
-
-/// Host names in a value with their byte offsets, and whether the text
-/// around each says it is a host (a URL scheme, user info or a port):
-/// `postgres://u:p@db:5432/x,cache` → (`db`, 15, true), (`cache`, 25, false).
-fn hosts_in(text: &str) -> Vec<(&str, usize, bool)> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    for token in text.split(|c: char| c == ',' || c == ';' || c.is_whitespace()) {
-        let token_start = start;
-        start += token.len() + 1;
-        let mut at = token_start;
-        let mut rest = token;
-        let mut marked = false;
-        if let Some(i) = rest.find("://") {
-            at += i + 3;
-            rest = &rest[i + 3..];
-            marked = true;
-        }
-        let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-        if let Some(i) = rest[..authority_end].rfind('@') {
-            at += i + 1;
-            rest = &rest[i + 1..];
-            marked = true;
-        }
-        let host = rest.split(['/', ':', '?']).next().unwrap_or("");
-        marked |= rest[host.len()..]
-            .strip_prefix(':')
-            .is_some_and(|p| p.starts_with(|c: char| c.is_ascii_digit()));
-        let valid = !host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-            && host.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
-        if valid {
-            out.push((host, at, marked));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -891,7 +853,7 @@ mod tests {
             })
             .collect();
         let mut model = Model::default();
-        let errors = extract(&inputs, &sources, &mut model);
+        let errors = extract(&inputs, &sources, &SoftVariables::default(), &mut model);
         assert!(errors.is_empty(), "{errors:?}");
         (sources, model)
     }
@@ -908,7 +870,7 @@ mod tests {
             docs: &docs,
         }];
         let mut model = Model::default();
-        let errors = extract(&inputs, &sources, &mut model);
+        let errors = extract(&inputs, &sources, &SoftVariables::default(), &mut model);
         let located: Vec<(String, String)> = errors
             .iter()
             .map(|e| (text(&sources, e.span), e.message.clone()))
@@ -1501,17 +1463,6 @@ services:
     }
 
     #[test]
-    fn hosts_with_offsets() {
-        assert_eq!(
-            hosts_in("postgres://u:p@db:5432/x,cache:6379 redis"),
-            [("db", 15, true), ("cache", 25, true), ("redis", 36, false)]
-        );
-        assert_eq!(hosts_in("http://api/v1?x=a@b"), [("api", 7, true)]);
-        assert!(host_variable("DB_HOST") && host_variable("redis_url"));
-        assert!(!host_variable("POSTGRES_USER") && !host_variable("HOSTILE"));
-    }
-
-    #[test]
     fn datastore_images() {
         for image in [
             "postgres:16",
@@ -1526,8 +1477,6 @@ services:
         for image in ["etl-kafka", "example/api:postgres", "nginx"] {
             assert!(!crate::model::is_datastore_image(image), "{image}");
         }
-        assert!(hosts_in("8080").is_empty());
-        assert!(hosts_in("").is_empty());
     }
 }
 
@@ -1602,7 +1551,12 @@ mod corpus {
             })
             .collect();
         let mut model = crate::model::Model::default();
-        let _ = super::extract(&inputs, &sources, &mut model);
+        let _ = super::extract(
+            &inputs,
+            &sources,
+            &super::SoftVariables::default(),
+            &mut model,
+        );
         for e in &model.entities {
             let deps: Vec<String> = e.instances[0]
                 .dependencies

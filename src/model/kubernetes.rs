@@ -4,8 +4,10 @@
 //! ReplicationController, Pod, Job, CronJob), Services, Ingresses,
 //! PersistentVolumeClaims, and the objects that change their placement:
 //! HorizontalPodAutoscalers, PodDisruptionBudgets, PersistentVolumes,
-//! StorageClasses, ConfigMaps (for env references) and Nodes.
+//! StorageClasses, ConfigMaps and Secrets (for env references), Nodes, and the
+//! custom resources operators turn into pods (for Service selectors).
 
+use super::hosts::{self, SoftVariables};
 use super::scope::Places;
 use super::tools::{self, Tool};
 use super::{
@@ -14,6 +16,7 @@ use super::{
     Suppression, VolumePin, WorkloadKind,
 };
 use crate::diagnostic::Diagnostic;
+use crate::parse::tree::Value;
 use crate::parse::{Document, Node};
 use crate::source::{FileId, Span, TextRange};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -123,6 +126,7 @@ fn objects<'a>(files: &[FileDocs<'a>]) -> (Vec<Object<'a>>, Vec<Diagnostic>) {
             collect(f.file, f.cluster, &doc.root, &mut out);
         }
     }
+    out.retain(|o| !is_fragment(o));
     let mut errors = Vec::new();
     out.retain(|o| match integer_error(o) {
         Some(error) => {
@@ -141,12 +145,10 @@ fn objects<'a>(files: &[FileDocs<'a>]) -> (Vec<Object<'a>>, Vec<Diagnostic>) {
 /// budget's) may instead be a percentage.
 fn integer_error(o: &Object<'_>) -> Option<Diagnostic> {
     let spec = o.node.get("spec")?;
-    let pod = match o.kind {
-        "Pod" => Some(spec),
-        "CronJob" => spec.path(&["jobTemplate", "spec", "template", "spec"]),
-        k if WORKLOAD_KINDS.contains(&k) => spec.path(&["template", "spec"]),
-        _ => None,
-    };
+    let pod = WORKLOAD_KINDS
+        .contains(&o.kind)
+        .then(|| pod_spec_of(o))
+        .flatten();
     let mut fields: Vec<(&str, Option<&Node>, bool)> = match o.kind {
         "HorizontalPodAutoscaler" => vec![
             ("minReplicas", spec.get("minReplicas"), false),
@@ -193,6 +195,43 @@ fn integer_error(o: &Object<'_>) -> Option<Diagnostic> {
     })
 }
 
+/// Part of an object rather than an object: a strategic-merge patch that
+/// kustomize, kubeadm or a Helm post-renderer applies to the object it
+/// names. Its signatures are a `$patch` directive, and a container with no
+/// image (a patch names the container it changes; the API server refuses
+/// a pod without an image). Such a part is not modelled: its missing
+/// fields (`replicas`) say nothing about the workload it patches.
+fn is_fragment(o: &Object<'_>) -> bool {
+    if o.node.get("$patch").is_some() {
+        return true;
+    }
+    if !WORKLOAD_KINDS.contains(&o.kind) {
+        return false;
+    }
+    let Some(pod) = pod_spec_of(o) else {
+        return false;
+    };
+    ["containers", "initContainers"]
+        .iter()
+        .flat_map(|k| pod.get(k).map(Node::as_seq).unwrap_or_default())
+        .any(|c| {
+            c.get("image")
+                .and_then(Node::as_text)
+                .is_none_or(|i| i.trim().is_empty())
+        })
+}
+
+/// The pod spec of a workload object: its own `spec` for a Pod, the
+/// template's for the others.
+fn pod_spec_of<'a>(o: &Object<'a>) -> Option<&'a Node> {
+    let spec = o.node.get("spec")?;
+    match o.kind {
+        "Pod" => Some(spec),
+        "CronJob" => spec.path(&["jobTemplate", "spec", "template", "spec"]),
+        _ => spec.path(&["template", "spec"]),
+    }
+}
+
 fn is_int32(node: &Node) -> bool {
     node.as_i64()
         .is_some_and(|n| (0..=i64::from(i32::MAX)).contains(&n))
@@ -217,7 +256,7 @@ fn collect<'a>(file: FileId, cluster: Option<usize>, node: &'a Node, out: &mut V
         }
         return;
     }
-    if !is_read_kind(kind) {
+    if !is_read_kind(kind) && !is_custom_resource(node) {
         return;
     }
     let Some(meta) = node.get("metadata") else {
@@ -257,6 +296,96 @@ pub fn reads(node: &Node) -> bool {
     kind.ends_with("List") || is_read_kind(kind)
 }
 
+/// An object of an API group outside Kubernetes' own (a group with a dot
+/// that is not a `*.k8s.io` group), other than a CustomResourceDefinition:
+/// what an operator may turn into pods spof does not model.
+fn is_custom_resource(node: &Node) -> bool {
+    let Some(version) = node.get("apiVersion").and_then(Node::as_text) else {
+        return false;
+    };
+    let group = version.rsplit_once('/').map_or("", |(group, _)| group);
+    group.contains('.')
+        && !group.ends_with(".k8s.io")
+        && !group.starts_with("backstage.io")
+        && node.get("kind").and_then(Node::as_text) != Some("CustomResourceDefinition")
+}
+
+/// What extraction needs of a custom resource it does not read (whether a
+/// Service may select the pods it makes), for sifting: its `apiVersion`, `kind`, name and
+/// namespace, and the `labels` mappings inside its `spec`, at their own
+/// spans. `None` for other documents. A custom resource can be large (a
+/// dashboard, a rule file); what it says besides is never read.
+pub fn slim_custom_resource(node: &Node) -> Option<Node> {
+    let kind = node.get("kind").and_then(Node::as_text)?;
+    if is_read_kind(kind) || !is_custom_resource(node) {
+        return None;
+    }
+    let mut kept = Vec::new();
+    for (k, v) in node.as_map() {
+        let value = match k.as_str() {
+            Some("apiVersion" | "kind") => v.clone(),
+            Some("metadata") => Node {
+                range: v.range,
+                value: Value::Map(
+                    v.as_map()
+                        .iter()
+                        .filter(|(k, _)| matches!(k.as_str(), Some("name" | "namespace")))
+                        .cloned()
+                        .collect(),
+                ),
+            },
+            Some("spec") => match only_labels(v, 0) {
+                Some(spec) => spec,
+                None => continue,
+            },
+            _ => continue,
+        };
+        kept.push((k.clone(), value));
+    }
+    Some(Node {
+        range: node.range,
+        value: Value::Map(kept),
+    })
+}
+
+/// `node` with nothing but the paths to its `labels` mappings, down to
+/// [`MAX_LABELS_DEPTH`]; `None` when it holds none.
+fn only_labels(node: &Node, depth: usize) -> Option<Node> {
+    if depth >= MAX_LABELS_DEPTH {
+        return None;
+    }
+    let value = match &node.value {
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .filter_map(|(k, v)| {
+                    if k.as_str() == Some("labels") && v.is_map() {
+                        Some((k.clone(), v.clone()))
+                    } else {
+                        Some((k.clone(), only_labels(v, depth + 1)?))
+                    }
+                })
+                .collect(),
+        ),
+        Value::Seq(items) => Value::Seq(
+            items
+                .iter()
+                .filter_map(|i| only_labels(i, depth + 1))
+                .collect(),
+        ),
+        Value::Scalar { .. } => return None,
+    };
+    let empty = match &value {
+        Value::Map(m) => m.is_empty(),
+        Value::Seq(s) => s.is_empty(),
+        Value::Scalar { .. } => true,
+    };
+    (!empty).then_some(Node {
+        range: node.range,
+        value,
+    })
+}
+
 fn is_backstage(node: &Node) -> bool {
     node.get("apiVersion")
         .and_then(Node::as_text)
@@ -289,9 +418,11 @@ const OTHER_READ_KINDS: &[&str] = &[
     "PersistentVolume",
     "StorageClass",
     "ConfigMap",
+    "Secret",
     "Application",
     "ServiceMonitor",
     "PodMonitor",
+    "Prometheus",
     "Schedule",
 ];
 
@@ -432,20 +563,39 @@ pub fn extract(
     files: &[FileDocs<'_>],
     keys: &TopologyKeys,
     places: &Places,
+    soft: &SoftVariables,
     model: &mut Model,
 ) -> Vec<Diagnostic> {
     let (objects, errors) = objects(files);
     let index = Index::new(&objects, places);
+    // The objects whose pods spof does not model, by cluster and namespace.
+    let mut unmodelled: HashMap<(Option<usize>, &str), Vec<PodSource<'_>>> = HashMap::new();
+    for o in &objects {
+        if let Some(source) = PodSource::of(o) {
+            unmodelled
+                .entry((o.cluster, o.namespace))
+                .or_default()
+                .push(source);
+        }
+    }
     let mut ids: HashMap<String, usize> = model
         .entities
         .iter()
         .enumerate()
         .map(|(i, e)| (e.id.clone(), i))
         .collect();
+    // The product of each tool entity spof recognised, for what operators'
+    // objects say it manages.
+    let mut products: Vec<(usize, &'static str)> = Vec::new();
     for o in &objects {
         let built = match o.kind {
-            k if WORKLOAD_KINDS.contains(&k) => Some(workload(o, &index, keys)),
-            "Service" => Some(with_no_tool(service(o))),
+            k if WORKLOAD_KINDS.contains(&k) => Some(workload(o, &index, keys, soft)),
+            "Service" => {
+                let candidates = unmodelled
+                    .get(&(o.cluster, o.namespace))
+                    .map_or(&[][..], Vec::as_slice);
+                Some(with_no_tool(service(o, candidates)))
+            }
             "Ingress" => Some(with_no_tool(ingress(o))),
             "PersistentVolumeClaim" => Some(with_no_tool(claim(o, &index, keys))),
             "Node" => {
@@ -490,8 +640,11 @@ pub fn extract(
             model.entities.len() - 1
         });
         model.entities[idx].instances.push(instance);
+        if let (Role::Tool, Some(tool)) = (role, tool) {
+            products.push((idx, tool.product.as_str()));
+        }
     }
-    operator_manages(&objects, places, model);
+    operator_manages(&objects, &products, places, model);
     errors
 }
 
@@ -524,13 +677,27 @@ fn annotation_manages(o: &Object<'_>) -> Vec<Dependency> {
 }
 
 /// What operators' own objects say a tool manages: an Argo CD
-/// `Application` deploys into its destination namespace, a Prometheus
-/// `ServiceMonitor` or `PodMonitor` watches its namespaces, a Velero
-/// `Schedule` backs up its included namespaces. The entries go to the
-/// tools of that product nearest to the object (in its file, else sharing
-/// the most directories with it).
-fn operator_manages(objects: &[Object<'_>], places: &Places, model: &mut Model) {
-    let mut found: Vec<(&str, Dependency)> = Vec::new();
+/// `Application` deploys into its destination namespace, a Velero
+/// `Schedule` backs up its included namespaces, a Prometheus
+/// `ServiceMonitor` or `PodMonitor` has the Services or pods its selectors
+/// match scraped (see [`monitor_targets`]). The entries go to the tools of
+/// that product nearest to the object (in its file, else sharing the most
+/// directories with it); a monitor's only to the Prometheus servers of its
+/// cluster, which scrape, not to the operator or an adapter.
+fn operator_manages(
+    objects: &[Object<'_>],
+    products: &[(usize, &str)],
+    places: &Places,
+    model: &mut Model,
+) {
+    // Product, the cluster whose tools read the entry (`None`: any), entry.
+    let mut found: Vec<(&str, Option<Option<usize>>, Dependency)> = Vec::new();
+    let servers: Vec<&Object<'_>> = objects
+        .iter()
+        .filter(|o| o.api_group() == "monitoring.coreos.com" && o.kind == "Prometheus")
+        .collect();
+    // Built for the first monitor.
+    let mut labelled = None;
     for o in objects {
         let spec = o.node.get("spec");
         let entry = |ns: &Node, via: String| Dependency {
@@ -548,80 +715,213 @@ fn operator_manages(objects: &[Object<'_>], places: &Places, model: &mut Model) 
         match (o.api_group(), o.kind) {
             ("argoproj.io", "Application") => {
                 if let Some(ns) = spec.and_then(|s| s.path(&["destination", "namespace"])) {
-                    found.push(("Argo CD", entry(ns, format!("Application `{}`", o.name))));
+                    found.push((
+                        "Argo CD",
+                        None,
+                        entry(ns, format!("Application `{}`", o.name)),
+                    ));
                 }
             }
             ("monitoring.coreos.com", "ServiceMonitor" | "PodMonitor") => {
-                let names = spec.and_then(|s| s.path(&["namespaceSelector", "matchNames"]));
-                match names.map(Node::as_seq) {
-                    Some(names) if !names.is_empty() => {
-                        for ns in names {
-                            found.push((
-                                "Prometheus",
-                                entry(ns, format!("{} `{}`", o.kind, o.name)),
-                            ));
-                        }
-                    }
-                    _ => found.push((
-                        "Prometheus",
-                        Dependency {
-                            target: Reference::Namespace(o.namespace.to_string()),
-                            strength: Strength::Hard,
-                            span: o.name_span,
-                            via: format!("{} `{}`", o.kind, o.name),
-                            explicit: false,
-                            origin: None,
-                        },
-                    )),
+                let labelled = labelled.get_or_insert_with(|| Labelled::new(objects));
+                for target in monitor_targets(o, labelled, &servers) {
+                    found.push(("Prometheus", Some(o.cluster), target));
                 }
             }
             ("velero.io", "Schedule") => {
                 let included = spec.and_then(|s| s.path(&["template", "includedNamespaces"]));
                 for ns in included.map_or(&[][..], Node::as_seq) {
-                    found.push(("Velero", entry(ns, format!("Schedule `{}`", o.name))));
+                    found.push(("Velero", None, entry(ns, format!("Schedule `{}`", o.name))));
                 }
             }
             _ => {}
         }
     }
-    found.retain(|(_, d)| !matches!(&d.target, Reference::Namespace(ns) if ns.is_empty()));
+    found.retain(|(_, _, d)| !matches!(&d.target, Reference::Namespace(ns) if ns.is_empty()));
     if found.is_empty() {
         return;
     }
-    let products: Vec<Option<&str>> = model
-        .entities
-        .iter()
-        .map(|entity| {
-            (entity.role == Role::Tool && entity.id.starts_with(super::K8S_ID_PREFIX))
-                .then(|| tools::detect(&entity.name, []).map(|t| t.product.as_str()))
-                .flatten()
-        })
-        .collect();
-    for (product, dependency) in &found {
-        // The object is the nearest tools' of its product (the nearest
-        // declarations: those of other places become entities of their
-        // own): an Application of one sample is not another sample's Argo
-        // CD's.
+    let mut tools: Vec<(usize, &str)> = products.to_vec();
+    tools.sort_unstable();
+    tools.dedup();
+    // The declarations that hold the entries of an object of one product,
+    // in one cluster, written in one file: nearness depends on no more.
+    let mut chosen: HashMap<(&str, Option<Option<usize>>, FileId), Vec<(usize, usize)>> =
+        HashMap::new();
+    for (product, cluster, dependency) in &found {
         let from = dependency.span.file;
-        let declarations: Vec<(usize, usize)> = (0..products.len())
-            .filter(|&e| products[e] == Some(*product))
-            .flat_map(|e| (0..model.entities[e].instances.len()).map(move |i| (e, i)))
-            .collect();
-        let near = |&(e, i): &(usize, usize)| {
-            let file = model.entities[e].instances[i].span.file;
-            (file == from, places.common(from, file))
-        };
-        let nearest = declarations.iter().map(near).max();
-        let chosen: Vec<(usize, usize)> = declarations
-            .iter()
-            .filter(|d| Some(near(d)) == nearest)
-            .copied()
-            .collect();
-        for (e, i) in chosen {
+        let holders = chosen.entry((product, *cluster, from)).or_insert_with(|| {
+            // A monitor is read by the servers of its own cluster.
+            let declarations: Vec<(usize, usize)> = tools
+                .iter()
+                .filter(|(_, p)| p == product)
+                .flat_map(|&(e, _)| {
+                    model.entities[e]
+                        .instances
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, i)| cluster.is_none_or(|c| c == i.cluster))
+                        .map(move |(i, _)| (e, i))
+                })
+                .collect();
+            // The object is the nearest tools' of its product (the nearest
+            // declarations: those of other places become entities of their
+            // own): an Application of one sample is not another sample's
+            // Argo CD's.
+            let near = |&(e, i): &(usize, usize)| {
+                let file = model.entities[e].instances[i].span.file;
+                (file == from, places.common(from, file))
+            };
+            let nearest = declarations.iter().map(near).max();
+            let mut holders: Vec<(usize, usize)> = Vec::new();
+            for d in declarations.iter().filter(|d| Some(near(d)) == nearest) {
+                // An entity manages what one of its declarations in a place
+                // manages: the first one there holds the entry.
+                let dir = |&(e, i): &(usize, usize)| {
+                    let instance = &model.entities[e].instances[i];
+                    (e, instance.cluster, places.dir(instance.span.file))
+                };
+                if !holders.iter().any(|h| dir(h) == dir(d)) {
+                    holders.push(*d);
+                }
+            }
+            holders
+        });
+        for &(e, i) in holders.iter() {
             model.entities[e].instances[i]
                 .manages
                 .push(dependency.clone());
         }
+    }
+}
+
+/// What a `ServiceMonitor` (the Services its `selector` matches) or a
+/// `PodMonitor` (the workloads whose pod template it matches) has scraped,
+/// in the namespaces of its `namespaceSelector` (`any: true`, `matchNames`,
+/// else its own), in its cluster. When the scanned files hold `Prometheus`
+/// servers of the operator, a monitor counts only if one of them selects
+/// it (`serviceMonitorSelector` or `podMonitorSelector`, and the matching
+/// namespace selector); an unset selector selects no monitor.
+fn monitor_targets(
+    monitor: &Object<'_>,
+    labelled: &Labelled<'_, '_>,
+    servers: &[&Object<'_>],
+) -> Vec<Dependency> {
+    let pods = monitor.kind == "PodMonitor";
+    let in_cluster: Vec<&&Object<'_>> = servers
+        .iter()
+        .filter(|p| p.cluster == monitor.cluster)
+        .collect();
+    if !in_cluster.is_empty() && !in_cluster.iter().any(|p| server_reads(p, monitor, pods)) {
+        return Vec::new();
+    }
+    let spec = monitor.node.get("spec");
+    let any_namespace = spec
+        .and_then(|s| s.path(&["namespaceSelector", "any"]))
+        .and_then(Node::as_bool)
+        == Some(true);
+    let names: Vec<&str> = spec
+        .and_then(|s| s.path(&["namespaceSelector", "matchNames"]))
+        .map(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Node::as_text)
+        .collect();
+    let in_namespace = |ns: &str| {
+        any_namespace
+            || if names.is_empty() {
+                ns == monitor.namespace
+            } else {
+                names.contains(&ns)
+            }
+    };
+    let (span, selector) = match spec.and_then(|s| s.entry("selector")) {
+        Some((key, selector)) => (monitor.span(key), Some(selector)),
+        None => (monitor.name_span, None),
+    };
+    let matches =
+        |labels: &BTreeMap<String, String>| selector.is_none_or(|s| selector_matches(s, labels));
+    let mut targets = Vec::new();
+    let mut seen = BTreeSet::new();
+    let candidates = if pods {
+        &labelled.workloads
+    } else {
+        &labelled.services
+    };
+    for (o, labels) in candidates {
+        if o.cluster != monitor.cluster
+            || !in_namespace(o.namespace)
+            || !matches(labels)
+            || !seen.insert((o.kind, o.namespace, o.name))
+        {
+            continue;
+        }
+        let target = Reference::K8s {
+            kind: o.kind.to_string(),
+            namespace: o.namespace.to_string(),
+            name: o.name.to_string(),
+        };
+        targets.push(Dependency {
+            target,
+            strength: Strength::Hard,
+            span,
+            via: format!("{} `{}`", monitor.kind, monitor.name),
+            explicit: false,
+            origin: None,
+        });
+    }
+    targets
+}
+
+/// The Services with their own labels and the workloads with their pods',
+/// for monitors' selectors.
+struct Labelled<'o, 'a> {
+    services: Vec<(&'o Object<'a>, BTreeMap<String, String>)>,
+    workloads: Vec<(&'o Object<'a>, BTreeMap<String, String>)>,
+}
+
+impl<'o, 'a> Labelled<'o, 'a> {
+    fn new(objects: &'o [Object<'a>]) -> Self {
+        let mut services = Vec::new();
+        let mut workloads = Vec::new();
+        for o in objects {
+            if o.kind == "Service" {
+                services.push((o, string_map(o.node.path(&["metadata", "labels"]))));
+            } else if WORKLOAD_KINDS.contains(&o.kind) {
+                workloads.push((o, pod_labels(o)));
+            }
+        }
+        Self {
+            services,
+            workloads,
+        }
+    }
+}
+
+/// Whether the operator's `Prometheus` server `server` reads `monitor`: its
+/// monitor selector matches the monitor's labels, and its namespace
+/// selector the monitor's namespace (unset: the server's own; empty: any;
+/// otherwise it names namespace labels, which spof does not read, and no
+/// edge is guessed).
+fn server_reads(server: &Object<'_>, monitor: &Object<'_>, pods: bool) -> bool {
+    let Some(spec) = server.node.get("spec") else {
+        return false;
+    };
+    let (selector, namespaces) = if pods {
+        ("podMonitorSelector", "podMonitorNamespaceSelector")
+    } else {
+        ("serviceMonitorSelector", "serviceMonitorNamespaceSelector")
+    };
+    let labels = string_map(monitor.node.path(&["metadata", "labels"]));
+    let Some(selector) = spec.get(selector).filter(|s| !s.is_null()) else {
+        return false;
+    };
+    if !selector_matches(selector, &labels) {
+        return false;
+    }
+    match spec.get(namespaces).filter(|n| !n.is_null()) {
+        None => monitor.namespace == server.namespace,
+        Some(n) => n.as_map().is_empty(),
     }
 }
 
@@ -655,7 +955,8 @@ fn pod_template<'n>(o: &Object<'n>) -> (Option<&'n Node>, WorkloadKind) {
     }
 }
 
-/// The labels a workload object's pods carry.
+/// The labels of the pods a workload object creates: its pod template's
+/// (a Pod's own).
 fn pod_labels(o: &Object<'_>) -> BTreeMap<String, String> {
     string_map(
         pod_template(o)
@@ -668,6 +969,7 @@ fn workload(
     o: &Object<'_>,
     index: &Index<'_, '_>,
     keys: &TopologyKeys,
+    soft: &SoftVariables,
 ) -> (Role, Instance, Option<&'static Tool>) {
     let (template, kind) = pod_template(o);
     let pod_spec = template.and_then(|t| t.get("spec"));
@@ -676,7 +978,7 @@ fn workload(
     instance.pod_labels = string_map(template.and_then(|t| t.path(&["metadata", "labels"])));
     if let Some(pod) = pod_spec {
         instance.placement = pod_placement(o, pod, &instance.pod_labels, keys);
-        pod_dependencies(o, pod, index, &mut instance.dependencies);
+        pod_dependencies(o, pod, index, soft, &mut instance.dependencies);
         instance.placement.volume = volume_pin(o, pod, index, keys);
     }
     if kind == WorkloadKind::LongRunning {
@@ -688,7 +990,12 @@ fn workload(
         instance.budgets = budgets(o, index);
     }
     let is_datastore = images.iter().any(|i| super::is_datastore_image(i));
-    let tool = tools::detect(o.name, images.iter().copied());
+    let own_labels = string_map(o.node.path(&["metadata", "labels"]));
+    let labels = own_labels.iter().chain(&instance.pod_labels);
+    let tool = tools::detect(
+        images.iter().copied(),
+        labels.map(|(k, v)| (k.as_str(), v.as_str())),
+    );
     let role = if tool.is_some() {
         Role::Tool
     } else if is_datastore {
@@ -1059,7 +1366,19 @@ fn node_affinity_pins(o: &Object<'_>, terms: &[Node], keys: &TopologyKeys, pins:
     }
 }
 
-fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mut Vec<Dependency>) {
+fn pod_dependencies(
+    o: &Object<'_>,
+    pod: &Node,
+    index: &Index<'_, '_>,
+    soft: &SoftVariables,
+    deps: &mut Vec<Dependency>,
+) {
+    let mut found = Found {
+        namespace: o.namespace,
+        index,
+        soft,
+        deps,
+    };
     for container in ["containers", "initContainers"]
         .iter()
         .flat_map(|k| pod.get(k).map(Node::as_seq).unwrap_or_default())
@@ -1067,32 +1386,27 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
         for env in container.get("env").map(Node::as_seq).unwrap_or_default() {
             let var = env.get("name").and_then(Node::as_text).unwrap_or("?");
             if let Some(value) = env.get("value") {
-                value_dependencies(
-                    o,
-                    o.file,
-                    value,
-                    index,
-                    &format!("env var {var}"),
-                    None,
-                    deps,
-                );
+                found.value(o.file, value, &[var], &format!("env var {var}"), None);
             }
-            let Some(r) = env.path(&["valueFrom", "configMapKeyRef"]) else {
-                continue;
-            };
-            let (Some(cm), Some(key)) = (
-                r.get("name").and_then(Node::as_text),
-                r.get("key").and_then(Node::as_text),
-            ) else {
-                continue;
-            };
-            if let Some(value) = index
-                .get("ConfigMap", o, cm)
-                .and_then(|c| Some((c, c.node.path(&["data", key])?)))
+            for (kind, reference) in [("ConfigMap", "configMapKeyRef"), ("Secret", "secretKeyRef")]
             {
-                let via = format!("env var {var} from ConfigMap {cm} key {key}");
-                let origin = r.get("name").map(|n| o.span(n));
-                value_dependencies(o, value.0.file, value.1, index, &via, origin, deps);
+                let Some(r) = env.path(&["valueFrom", reference]) else {
+                    continue;
+                };
+                let (Some(name), Some(key)) = (
+                    r.get("name").and_then(Node::as_text),
+                    r.get("key").and_then(Node::as_text),
+                ) else {
+                    continue;
+                };
+                if let Some((holder, value)) = index
+                    .get(kind, o, name)
+                    .and_then(|c| Some((c, c.node.path(&[data_key(kind), key])?)))
+                {
+                    let via = format!("env var {var} from {kind} {name} key {key}");
+                    let origin = r.get("name").map(|n| o.span(n));
+                    found.value(holder.file, value, &[var, key], &via, origin);
+                }
             }
         }
         for from in container
@@ -1100,21 +1414,46 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
             .map(Node::as_seq)
             .unwrap_or_default()
         {
-            let Some(cm_node) = from.path(&["configMapRef", "name"]) else {
-                continue;
-            };
-            let Some(cm_name) = cm_node.as_text() else {
-                continue;
-            };
-            let Some(cm) = index.get("ConfigMap", o, cm_name) else {
-                continue;
-            };
-            for (k, v) in cm.node.get("data").map(Node::as_map).unwrap_or_default() {
-                let via = format!(
-                    "env from ConfigMap {cm_name} key {}",
-                    k.as_str().unwrap_or("?")
-                );
-                value_dependencies(o, cm.file, v, index, &via, Some(o.span(cm_node)), deps);
+            let prefix = from.get("prefix").and_then(Node::as_text).unwrap_or("");
+            for (kind, reference) in [("ConfigMap", "configMapRef"), ("Secret", "secretRef")] {
+                let Some(name_node) = from.path(&[reference, "name"]) else {
+                    continue;
+                };
+                let Some(name) = name_node.as_text() else {
+                    continue;
+                };
+                let Some(holder) = index.get(kind, o, name) else {
+                    continue;
+                };
+                for (k, v) in holder
+                    .node
+                    .get(data_key(kind))
+                    .map(Node::as_map)
+                    .unwrap_or_default()
+                {
+                    let key = k.as_str().unwrap_or("?");
+                    let var = format!("{prefix}{key}");
+                    let via = format!("env from {kind} {name} key {key}");
+                    found.value(holder.file, v, &[&var], &via, Some(o.span(name_node)));
+                }
+            }
+        }
+        let container_name = container.get("name").and_then(Node::as_text).unwrap_or("?");
+        for field in ["command", "args"] {
+            let entries: Vec<&Node> = container
+                .get(field)
+                .map(Node::as_seq)
+                .unwrap_or_default()
+                .iter()
+                .filter(|e| e.as_text().is_some())
+                .collect();
+            let texts: Vec<&str> = entries.iter().filter_map(|e| e.as_text()).collect();
+            let via = format!("{field} of container {container_name}");
+            for (entry, hosts) in entries.iter().zip(hosts::argument_references(&texts)) {
+                let hosts = hosts
+                    .into_iter()
+                    .map(|(h, flag)| (h.name, flag.is_some_and(|f| soft.is_soft(f))));
+                found.hosts(o.file, entry, hosts, &via, None);
             }
         }
     }
@@ -1123,7 +1462,7 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
             continue;
         };
         if let Some(name) = claim.as_text() {
-            deps.push(Dependency {
+            found.deps.push(Dependency {
                 target: Reference::K8s {
                     kind: "PersistentVolumeClaim".into(),
                     namespace: o.namespace.into(),
@@ -1139,61 +1478,82 @@ fn pod_dependencies(o: &Object<'_>, pod: &Node, index: &Index<'_, '_>, deps: &mu
     }
 }
 
-/// A value (env var, ConfigMap entry) of `o` that names Services in the
-/// scanned set.
-fn value_dependencies(
-    o: &Object<'_>,
-    file: FileId,
-    value: &Node,
-    index: &Index<'_, '_>,
-    via: &str,
-    origin: Option<Span>,
-    deps: &mut Vec<Dependency>,
-) {
-    let Some(text) = value.as_text() else {
-        return;
-    };
-    let mut seen = BTreeSet::new();
-    for host in hosts_in(text) {
-        let Some((svc, ns)) = service_of_host(&host, o.namespace) else {
-            continue;
-        };
-        if !index.services.contains(&(ns.as_str(), svc.as_str()))
-            || !seen.insert((ns.clone(), svc.clone()))
-        {
-            continue;
-        }
-        deps.push(Dependency {
-            target: Reference::K8s {
-                kind: "Service".into(),
-                namespace: ns,
-                name: svc,
-            },
-            strength: Strength::Hard,
-            span: Span::new(file, value.range),
-            via: via.to_string(),
-            explicit: false,
-            origin,
-        });
+/// Where a ConfigMap or Secret holds its values as text: a Secret's
+/// `stringData` (its base64 `data` is not read).
+fn data_key(kind: &str) -> &'static str {
+    if kind == "Secret" {
+        "stringData"
+    } else {
+        "data"
     }
 }
 
-/// Host names in a value: `postgres://u:p@db.prod:5432/x,cache:6379` →
-/// `db.prod`, `cache`.
-fn hosts_in(text: &str) -> Vec<String> {
-    text.split(|c: char| c == ',' || c == ';' || c.is_whitespace())
-        .filter_map(|token| {
-            let rest = token.split_once("://").map_or(token, |(_, r)| r);
-            let rest = rest.rsplit_once('@').map_or(rest, |(_, r)| r);
-            let host = rest.split(['/', ':', '?']).next()?;
-            let valid = !host.is_empty()
-                && host
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
-                && host.bytes().next().is_some_and(|b| b.is_ascii_alphabetic());
-            valid.then(|| host.to_ascii_lowercase())
-        })
-        .collect()
+/// The dependencies a workload's values make: the Services their hosts name.
+struct Found<'f, 'i, 'o, 'a> {
+    namespace: &'f str,
+    index: &'f Index<'o, 'a>,
+    soft: &'f SoftVariables,
+    deps: &'i mut Vec<Dependency>,
+}
+
+impl Found<'_, '_, '_, '_> {
+    /// A value (env var, ConfigMap or Secret entry) held under `names`
+    /// (the variable, and the key it is read from): its hosts by the rule
+    /// of [`hosts`], soft when a name is a telemetry sink's.
+    fn value(
+        &mut self,
+        file: FileId,
+        value: &Node,
+        names: &[&str],
+        via: &str,
+        origin: Option<Span>,
+    ) {
+        let Some(text) = value.as_text() else {
+            return;
+        };
+        let address = names.iter().any(|n| hosts::host_variable(n));
+        let soft = names.iter().any(|n| self.soft.is_soft(n));
+        let found = hosts::references(text, address)
+            .into_iter()
+            .map(|h| (h.name, soft));
+        self.hosts(file, value, found, via, origin);
+    }
+
+    /// Hosts (each with whether it is a soft dependency) found in `value`:
+    /// a dependency on each Service in the scanned files they name.
+    fn hosts<'h>(
+        &mut self,
+        file: FileId,
+        value: &Node,
+        hosts: impl Iterator<Item = (&'h str, bool)>,
+        via: &str,
+        origin: Option<Span>,
+    ) {
+        let mut seen = BTreeSet::new();
+        for (host, soft) in hosts {
+            let Some((svc, ns)) = service_of_host(&host.to_ascii_lowercase(), self.namespace)
+            else {
+                continue;
+            };
+            if !self.index.services.contains(&(ns.as_str(), svc.as_str()))
+                || !seen.insert((ns.clone(), svc.clone()))
+            {
+                continue;
+            }
+            self.deps.push(Dependency {
+                target: Reference::K8s {
+                    kind: "Service".into(),
+                    namespace: ns,
+                    name: svc,
+                },
+                strength: if soft { Strength::Soft } else { Strength::Hard },
+                span: Span::new(file, value.range),
+                via: via.to_string(),
+                explicit: false,
+                origin,
+            });
+        }
+    }
 }
 
 /// `svc`, `svc.ns`, `svc.ns.svc`, `svc.ns.svc.cluster.local` and
@@ -1351,13 +1711,14 @@ fn int_or_percent(node: &Node) -> Option<IntOrPercent> {
     text.parse().ok().map(IntOrPercent::Int)
 }
 
-fn service(o: &Object<'_>) -> (Role, Instance) {
+fn service(o: &Object<'_>, candidates: &[PodSource<'_>]) -> (Role, Instance) {
     let mut instance = base_instance(o);
     instance.combine = Combine::Any;
     if let Some((key, selector)) = o.node.get("spec").and_then(|s| s.entry("selector")) {
         let labels = string_map(Some(selector));
         if !labels.is_empty() {
             instance.selector = Some(o.span(key));
+            instance.unmodelled_pods = unmodelled_pods(&labels, candidates);
             instance.dependencies.push(Dependency {
                 target: Reference::PodSelector {
                     namespace: o.namespace.to_string(),
@@ -1372,6 +1733,110 @@ fn service(o: &Object<'_>) -> (Role, Instance) {
         }
     }
     (Role::Network, instance)
+}
+
+/// Labels the Job controller puts on a Job's pods: the Job's name.
+const JOB_NAME_LABELS: &[&str] = &["job-name", "batch.kubernetes.io/job-name"];
+
+/// An object that makes pods spof does not model: a Job or CronJob, or a
+/// custom resource an operator may turn into pods. Their pods carry the
+/// labels of any of `labels` (a pod template's; for a custom resource, any
+/// `labels` mapping inside its `spec`: `podMetadata`, pod templates), plus:
+/// a Job's name under [`JOB_NAME_LABELS`] (the Job controller's), a custom
+/// resource's name under a label named after its kind (`prometheus: main`
+/// for `Prometheus main`, `leaderworkerset.sigs.k8s.io/name: vllm` for
+/// `LeaderWorkerSet vllm`).
+struct PodSource<'a> {
+    name: &'a str,
+    name_span: Span,
+    job: bool,
+    /// The kind, lowercased, of a custom resource.
+    custom_kind: Option<String>,
+    labels: Vec<&'a Node>,
+}
+
+impl<'a> PodSource<'a> {
+    fn of(o: &Object<'a>) -> Option<Self> {
+        let spec = o.node.get("spec");
+        let (custom_kind, labels) = match o.kind {
+            "Job" | "CronJob" => {
+                let template = match o.kind {
+                    "CronJob" => spec.and_then(|s| s.path(&["jobTemplate", "spec", "template"])),
+                    _ => spec.and_then(|s| s.get("template")),
+                };
+                let labels = template.and_then(|t| t.path(&["metadata", "labels"]));
+                (None, labels.into_iter().collect())
+            }
+            _ if is_custom_resource(o.node) => {
+                let mut labels = Vec::new();
+                if let Some(spec) = spec {
+                    nested_labels(spec, 0, &mut labels);
+                }
+                (Some(o.kind.to_ascii_lowercase()), labels)
+            }
+            _ => return None,
+        };
+        Some(Self {
+            name: o.name,
+            name_span: o.name_span,
+            job: o.kind == "Job",
+            custom_kind,
+            labels,
+        })
+    }
+
+    /// Whether its pods may carry the label `key: value`.
+    fn may_label(&self, key: &str, value: &str) -> bool {
+        let named = value == self.name
+            && if self.job {
+                JOB_NAME_LABELS.contains(&key)
+            } else {
+                self.custom_kind.as_deref().is_some_and(|kind| {
+                    key == kind
+                        || key
+                            .split_once('/')
+                            .is_some_and(|(prefix, _)| prefix.split('.').next() == Some(kind))
+                })
+            };
+        named
+            || self
+                .labels
+                .iter()
+                .any(|l| l.get(key).and_then(Node::as_text) == Some(value))
+    }
+}
+
+/// The first of `candidates` (in the Service's namespace and cluster)
+/// whose pods may carry every label of `selector`.
+fn unmodelled_pods(
+    selector: &BTreeMap<String, String>,
+    candidates: &[PodSource<'_>],
+) -> Option<Span> {
+    candidates
+        .iter()
+        .find(|c| selector.iter().all(|(k, v)| c.may_label(k, v)))
+        .map(|c| c.name_span)
+}
+
+/// How deep [`nested_labels`] looks: pod templates sit a few levels into a
+/// custom resource's `spec`.
+const MAX_LABELS_DEPTH: usize = 8;
+
+/// Every `labels` mapping inside `node`, down to [`MAX_LABELS_DEPTH`].
+fn nested_labels<'a>(node: &'a Node, depth: usize, out: &mut Vec<&'a Node>) {
+    if depth >= MAX_LABELS_DEPTH {
+        return;
+    }
+    for (k, v) in node.as_map() {
+        if k.as_str() == Some("labels") && v.is_map() {
+            out.push(v);
+        } else {
+            nested_labels(v, depth + 1, out);
+        }
+    }
+    for item in node.as_seq() {
+        nested_labels(item, depth + 1, out);
+    }
 }
 
 fn ingress(o: &Object<'_>) -> (Role, Instance) {
@@ -1572,20 +2037,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hosts_are_found_in_urls_and_lists() {
-        assert_eq!(
-            hosts_in("postgres://u:p@db.prod:5432/x,cache:6379"),
-            vec!["db.prod", "cache"]
-        );
-        assert_eq!(
-            hosts_in("http://api.shop.svc.cluster.local/v1"),
-            vec!["api.shop.svc.cluster.local"]
-        );
-        assert!(hosts_in("8080").is_empty());
-        assert!(hosts_in("").is_empty());
-    }
-
-    #[test]
     fn service_names_follow_cluster_dns() {
         let s = |h| service_of_host(h, "own");
         assert_eq!(s("db"), Some(("db".into(), "own".into())));
@@ -1633,6 +2084,45 @@ mod tests {
                 name: "db".into()
             }
         );
+    }
+
+    #[test]
+    fn custom_resources_are_sifted_to_their_names_and_pod_labels() {
+        let text = "\
+apiVersion: monitoring.coreos.com/v1
+kind: Alertmanager
+metadata:
+  name: main
+  annotations: {big: text}
+spec:
+  replicas: 3
+  podMetadata:
+    labels: {app: am}
+  containers: [{name: x, image: y}]
+";
+        let docs = crate::parse::yaml::parse_stream(text, &Default::default()).0;
+        let slim = slim_custom_resource(&docs[0].root).unwrap();
+        assert_eq!(
+            slim.path(&["metadata", "name"]).and_then(Node::as_text),
+            Some("main")
+        );
+        assert!(slim.path(&["metadata", "annotations"]).is_none());
+        assert!(slim.path(&["spec", "replicas"]).is_none());
+        assert!(slim.path(&["spec", "containers"]).is_none());
+        let labels = slim.path(&["spec", "podMetadata", "labels"]).unwrap();
+        assert_eq!(
+            &text[labels.range.start as usize..labels.range.end as usize],
+            "{app: am}"
+        );
+        // Kubernetes' own objects and definitions are not custom resources.
+        for other in [
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: s}",
+            "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: c}",
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}",
+        ] {
+            let docs = crate::parse::yaml::parse_stream(other, &Default::default()).0;
+            assert!(slim_custom_resource(&docs[0].root).is_none(), "{other}");
+        }
     }
 
     #[test]

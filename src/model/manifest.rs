@@ -812,7 +812,7 @@ impl Reader {
     }
 
     fn tool_kind(&mut self, def: &Def<'_, '_>) -> Option<String> {
-        let detected = || super::tools::detect(&def.name, []).map(|t| t.kind.clone());
+        let detected = || super::tools::detect_by_name(&def.name).map(|t| t.kind.clone());
         let Some(value) = def.table.get("kind") else {
             return detected();
         };

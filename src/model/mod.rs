@@ -9,7 +9,9 @@
 
 pub mod backstage;
 pub mod compose;
+pub mod hosts;
 pub mod kubernetes;
+pub mod kustomize;
 pub mod manifest;
 pub mod nomad;
 pub mod scope;
@@ -413,6 +415,10 @@ pub struct Instance {
     pub pod_labels: BTreeMap<String, String>,
     /// Whether this object selects pods (a Service with a selector).
     pub selector: Option<Span>,
+    /// The object whose pods, which spof does not model, the selector may
+    /// select (a Job, an operator's custom resource): a selector matching
+    /// no modelled workload is then no mistake.
+    pub unmodelled_pods: Option<Span>,
     /// Cloud single points of failure (Terraform resources).
     pub cloud: Vec<CloudFact>,
     /// The region the declaration lives in, when known (Terraform), for the
@@ -447,6 +453,7 @@ impl Instance {
             combine: Combine::All,
             pod_labels: BTreeMap::new(),
             selector: None,
+            unmodelled_pods: None,
             cloud: Vec::new(),
             region: None,
             transparent: false,
@@ -685,6 +692,28 @@ pub struct UnfollowedModule {
     pub span: Span,
 }
 
+/// A Terraform expression left unknown because its evaluation reached a
+/// limit: the first one reached in its root module.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EvaluationLimit {
+    /// The expression.
+    pub span: Span,
+    pub kind: LimitKind,
+}
+
+/// Which limit an evaluation reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LimitKind {
+    /// The value grew too large.
+    Size,
+    /// The root module's budget of work ran out there: what is evaluated
+    /// after it is unknown too.
+    Work,
+    /// A `count` or `for_each` makes more instances than its root module may
+    /// have: they are one unknown instance.
+    Instances,
+}
+
 /// Everything extracted from the inputs.
 #[derive(Debug, Default)]
 pub struct Model {
@@ -698,6 +727,7 @@ pub struct Model {
     /// Where each input file is, for resolving references to the nearest
     /// declaration.
     pub places: scope::Places,
+    pub evaluation_limits: Vec<EvaluationLimit>,
 }
 
 impl Model {
@@ -711,11 +741,13 @@ impl Model {
             nodes,
             unfollowed_modules,
             places: _,
+            evaluation_limits,
         } = other;
         self.entities.extend(entities);
         self.regions.extend(regions);
         self.suppressions.extend(suppressions);
         self.nodes.extend(nodes);
         self.unfollowed_modules.extend(unfollowed_modules);
+        self.evaluation_limits.extend(evaluation_limits);
     }
 }

@@ -134,6 +134,7 @@ struct Group {
     spreads: Vec<(String, Span)>,
     meta: Vec<MetaEntry>,
     services: Vec<String>,
+    /// What its tasks run: container images, `exec` programs.
     images: Vec<String>,
     refs: Vec<ServiceRef>,
 }
@@ -323,8 +324,7 @@ fn build(jobs: &[Job], model: &mut Model) {
                     }
                 }
             }
-            let tool = tools::detect(&group.name, group.images.iter().map(String::as_str))
-                .or_else(|| tools::detect(&job.name, std::iter::empty()));
+            let tool = tools::detect(group.images.iter().map(String::as_str), []);
             let role = meta(ROLE)
                 .and_then(|m| Role::parse(m.value.trim()))
                 .unwrap_or(if tool.is_some() {
@@ -1019,9 +1019,17 @@ impl Reader<'_> {
                 Field::Known(d, _) => d,
                 _ => String::new(),
             };
-            if matches!(driver.as_str(), "docker" | "podman") {
+            // What a task runs: a container's image, or the program an
+            // `exec` or `raw_exec` task starts (named like an image by its
+            // last path segment).
+            let what = match driver.as_str() {
+                "docker" | "podman" => Some("image"),
+                "exec" | "raw_exec" => Some("command"),
+                _ => None,
+            };
+            if let Some(what) = what {
                 for config in blocks(tb, "config") {
-                    if let Field::Known(image, _) = self.field(&config.body, "image") {
+                    if let Field::Known(image, _) = self.field(&config.body, what) {
                         group.images.push(image);
                     }
                 }
@@ -1680,6 +1688,14 @@ EOT
       }
     }
   }
+  group "metrics" {
+    task "server" {
+      driver = "exec"
+      config {
+        command = "local/prometheus-2.53.0.linux-amd64/prometheus"
+      }
+    }
+  }
   group "dash" {
     meta = {
       "spof.dev/role"       = "tool"
@@ -1701,10 +1717,16 @@ job "db" {
   group "pg" {}
 }"#;
         let r = run(text);
+        // A tool by what it runs, not by its name.
         let argo = r.entity("nomad:ops/argocd");
         assert_eq!(
             (argo.role, argo.tool_kind.as_deref()),
-            (Role::Tool, Some("deploy"))
+            (Role::Service, None)
+        );
+        let metrics = r.entity("nomad:ops/metrics");
+        assert_eq!(
+            (metrics.role, metrics.tool_kind.as_deref()),
+            (Role::Tool, Some("monitoring"))
         );
         let plain = r.entity("nomad:ops/plain");
         assert_eq!(plain.role, Role::Tool);

@@ -1,4 +1,4 @@
-//! Operational tools recognised by name or image (`rules/tools.toml`):
+//! Operational tools recognised by image or label (`rules/tools.toml`):
 //! deployers, monitoring, engineer sign-in, bastions, backups. They are the
 //! recovery plane: what engineers need while something is down.
 
@@ -38,28 +38,70 @@ pub fn catalog() -> &'static [Tool] {
     })
 }
 
-/// The tool a workload is, by its name or one of its images: the first
-/// catalog entry with a pattern that matches. A name matches when the
-/// pattern's words appear in it (`argocd-server`); an image only when its
-/// own name is the pattern (`quay.io/argoproj/argocd`, not
-/// `prometheus_demo_service` or `argocd-e2e-container`).
-pub fn detect<'a>(name: &str, images: impl IntoIterator<Item = &'a str>) -> Option<&'static Tool> {
-    let name = words(name);
-    let images: Vec<String> = images
+/// The tool a workload is, by what it runs: the first catalog entry with a
+/// pattern that is the name of one of its images (`quay.io/argoproj/argocd`;
+/// not `prometheus_demo_service` or `argocd-e2e-container`), or the value
+/// of a well-known label naming the application whatever the workload is
+/// called (`app.kubernetes.io/name: grafana`, the application it is part of,
+/// `app.kubernetes.io/part-of: argocd`, and the chart of
+/// `helm.sh/chart: grafana-8.5.1`, its version taken off). Not by
+/// its own name: a sample app named `custom-metric-prometheus-sd` is not
+/// Prometheus.
+pub fn detect<'a>(
+    images: impl IntoIterator<Item = &'a str>,
+    labels: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Option<&'static Tool> {
+    let mut names: Vec<String> = images
         .into_iter()
         .map(|i| {
             let path = image_path(i);
             path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
         })
         .collect();
+    for (key, value) in labels {
+        match key {
+            "app.kubernetes.io/name" | "app.kubernetes.io/part-of" => {
+                names.push(value.to_ascii_lowercase());
+            }
+            "helm.sh/chart" => names.push(chart_name(value).to_ascii_lowercase()),
+            _ => {}
+        }
+    }
+    catalog().iter().find(|tool| {
+        tool.patterns
+            .iter()
+            .any(|p| names.iter().any(|n| n.eq_ignore_ascii_case(p)))
+    })
+}
+
+/// `grafana-8.5.1` → `grafana`, `kube-prometheus-stack-65.1.0` →
+/// `kube-prometheus-stack`: a chart label without its version.
+fn chart_name(chart: &str) -> &str {
+    match chart.rsplit_once('-') {
+        Some((name, version))
+            if version
+                .trim_start_matches('v')
+                .starts_with(|c: char| c.is_ascii_digit()) =>
+        {
+            name
+        }
+        _ => chart,
+    }
+}
+
+/// The tool a name suggests, for an entity already declared a tool (a
+/// role, a service manifest's `[tools]`, `[[tool]]` in spof.toml) whose
+/// kind nothing else says: the first catalog entry with a pattern whose
+/// words appear in the name (`argocd-server`).
+pub fn detect_by_name(name: &str) -> Option<&'static Tool> {
+    let name = words(name);
     catalog().iter().find(|tool| {
         tool.patterns.iter().any(|p| {
             let words_of_p = words(p);
-            let in_name = !words_of_p.is_empty()
+            !words_of_p.is_empty()
                 && name
                     .windows(words_of_p.len())
-                    .any(|w| w == words_of_p.as_slice());
-            in_name || images.iter().any(|i| i.eq_ignore_ascii_case(p))
+                    .any(|w| w == words_of_p.as_slice())
         })
     })
 }
@@ -93,42 +135,75 @@ mod tests {
     }
 
     #[test]
-    fn tools_match_whole_words_of_names_and_images() {
-        let kind = |name: &str, images: &[&str]| {
-            detect(name, images.iter().copied()).map(|t| t.kind.as_str())
+    fn tools_are_what_workloads_run() {
+        let kind = |images: &[&str], labels: &[(&str, &str)]| {
+            detect(images.iter().copied(), labels.iter().copied()).map(|t| t.kind.as_str())
         };
-        assert_eq!(kind("argocd-server", &[]), Some("deploy"));
         assert_eq!(
-            kind("web", &["quay.io/argoproj/argocd:v2.12.0"]),
+            kind(&["quay.io/argoproj/argocd:v2.12.0"], &[]),
             Some("deploy")
         );
-        assert_eq!(kind("sso", &["ghcr.io/dexidp/dex:v2.41.1"]), Some("sso"));
-        assert_eq!(kind("search-index", &["example/indexer:1"]), None);
-        assert_eq!(
-            kind("kube-prometheus-stack-grafana", &[]),
-            Some("monitoring")
-        );
-        assert_eq!(kind("secrets", &["hashicorp/vault:1.17"]), Some("secrets"));
+        assert_eq!(kind(&["ghcr.io/dexidp/dex:v2.41.1"], &[]), Some("sso"));
+        assert_eq!(kind(&["example/indexer:1"], &[]), None);
+        assert_eq!(kind(&["hashicorp/vault:1.17"], &[]), Some("secrets"));
         // An image counts by its own name only.
+        assert_eq!(kind(&["quay.io/fabxc/prometheus_demo_service"], &[]), None);
         assert_eq!(
-            kind("example-app", &["quay.io/fabxc/prometheus_demo_service"]),
+            kind(&["quay.io/argoprojlabs/argocd-e2e-container:0.2"], &[]),
             None
         );
         assert_eq!(
             kind(
-                "guestbook-ui",
-                &["quay.io/argoprojlabs/argocd-e2e-container:0.2"]
-            ),
-            None
-        );
-        assert_eq!(
-            kind(
-                "operator",
-                &["quay.io/prometheus-operator/prometheus-operator:v0.76.0"]
+                &["quay.io/prometheus-operator/prometheus-operator:v0.76.0"],
+                &[]
             ),
             Some("monitoring")
         );
-        assert_eq!(kind("api", &["registry:5000/team/api@sha256:abc"]), None);
-        assert_eq!(kind("velero", &[]), Some("backup"));
+        assert_eq!(kind(&["registry:5000/team/api@sha256:abc"], &[]), None);
+        // Labels that name the application.
+        assert_eq!(
+            kind(
+                &["example/dashboards:3"],
+                &[("app.kubernetes.io/name", "grafana")]
+            ),
+            Some("monitoring")
+        );
+        assert_eq!(
+            kind(&["example/ui:3"], &[("helm.sh/chart", "keycloak-24.2.0")]),
+            Some("sso")
+        );
+        // A component of a tool (Argo CD's cache) is part of it.
+        assert_eq!(
+            kind(&["redis:7"], &[("app.kubernetes.io/part-of", "argocd")]),
+            Some("deploy")
+        );
+        assert_eq!(
+            kind(
+                &[],
+                &[("app.kubernetes.io/name", "custom-metric-prometheus-sd")]
+            ),
+            None
+        );
+        assert_eq!(kind(&[], &[("app", "prometheus")]), None);
+    }
+
+    #[test]
+    fn names_suggest_a_kind() {
+        let kind = |name: &str| detect_by_name(name).map(|t| t.kind.as_str());
+        assert_eq!(kind("argocd-server"), Some("deploy"));
+        assert_eq!(kind("kube-prometheus-stack-grafana"), Some("monitoring"));
+        assert_eq!(kind("velero"), Some("backup"));
+        assert_eq!(kind("search-index"), None);
+    }
+
+    #[test]
+    fn charts_lose_their_version() {
+        assert_eq!(chart_name("grafana-8.5.1"), "grafana");
+        assert_eq!(
+            chart_name("kube-prometheus-stack-65.1.0"),
+            "kube-prometheus-stack"
+        );
+        assert_eq!(chart_name("vault-v0.28.0"), "vault");
+        assert_eq!(chart_name("argo-cd"), "argo-cd");
     }
 }

@@ -80,13 +80,6 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Option<Synta
                  `{{...}}` (flow collections, and all of JSON)"
             ));
         }
-        if e.help.is_none() && e.message == "invalid indentation" {
-            e.help = Some(
-                "YAML requires every line of a value, including the closing `]` or `}` of a \
-                 flow collection, to be indented more than its key; some tools accept less"
-                    .to_string(),
-            );
-        }
         e
     });
     // saphyr stops at a NUL byte with a message about something else (the
@@ -125,45 +118,44 @@ fn looks_like_template(text: &str) -> bool {
 
 /// Character index → byte offset. Pure-ASCII files (nearly all manifests)
 /// need no translation; others walk forward from the last translated
-/// position, since parser positions almost always increase. A backward jump
-/// restarts from the start of the marker's line.
+/// position when the marker is a little after it (parser positions nearly
+/// always increase), else look it up in the line index's character counts:
+/// a marker costs the same wherever it is, even far into one long line and
+/// after the parser steps back.
 struct Positions {
-    ascii: bool,
     lines: Option<LineIndex>,
     /// Last translated (character index, byte offset).
     cursor: std::cell::Cell<(usize, usize)>,
 }
 
+/// How many characters past the cursor a marker is walked to rather than
+/// looked up.
+const WALK: usize = 64;
+
 impl Positions {
     fn new(text: &str) -> Self {
-        let ascii = text.is_ascii();
         Self {
-            ascii,
-            lines: (!ascii).then(|| LineIndex::new(text)),
+            lines: (!text.is_ascii()).then(|| LineIndex::new(text)),
             cursor: std::cell::Cell::new((0, 0)),
         }
     }
 
     fn byte(&self, text: &str, m: Marker) -> usize {
-        if self.ascii {
+        let Some(lines) = &self.lines else {
             return m.index().min(text.len());
-        }
-        let (mut chars, mut bytes) = self.cursor.get();
-        if m.index() < chars {
-            let Some(lines) = &self.lines else {
-                return text.len();
-            };
-            let line = m.line().saturating_sub(1);
-            bytes = lines.line_start(line).map_or(text.len(), |b| b as usize);
-            chars = m.index().saturating_sub(m.col());
-        }
-        let rest = text.get(bytes..).unwrap_or("");
-        let advance = m.index() - chars;
-        let offset = rest
-            .char_indices()
-            .nth(advance)
-            .map_or(text.len(), |(i, _)| bytes + i);
-        self.cursor.set((m.index(), offset));
+        };
+        let (chars, bytes) = self.cursor.get();
+        let index = m.index();
+        let offset = match index.checked_sub(chars) {
+            Some(ahead) if ahead <= WALK => text
+                .get(bytes..)
+                .unwrap_or("")
+                .char_indices()
+                .nth(ahead)
+                .map_or(text.len(), |(i, _)| bytes + i),
+            _ => lines.byte_of_char(text, index),
+        };
+        self.cursor.set((index, offset));
         offset
     }
 }
@@ -485,6 +477,20 @@ mod tests {
 
     fn parse(text: &str) -> (Vec<Document>, Option<SyntaxError>) {
         parse_stream(text, &Limits::default())
+    }
+
+    /// Markers forward by a little, forward by a lot, and back, on a long
+    /// non-ASCII line: each is the byte of its character.
+    #[test]
+    fn positions_translate_characters_in_any_order() {
+        let text = "é€😀x".repeat(2_000);
+        let bytes: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+        let positions = Positions::new(&text);
+        for index in [0, 1, 5, 70, 71, 4_000, 3_999, 10, 7_999, 8_000, 8_100, 2] {
+            let marker = Marker::new(index, 1, index);
+            let expected = bytes.get(index).copied().unwrap_or(text.len());
+            assert_eq!(positions.byte(&text, marker), expected, "{index}");
+        }
     }
 
     fn slice<'a>(text: &'a str, n: &Node) -> &'a str {

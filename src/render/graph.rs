@@ -38,17 +38,35 @@ impl View {
                 included: vec![true; n],
             };
         };
-        let mut neighbours: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); n];
-        for e in 0..n {
-            let targets = estate.graph.dependencies[e]
-                .iter()
-                .map(|d| d.target)
-                .chain(estate.graph.manages[e].iter().map(|m| m.target));
-            for t in targets {
-                neighbours[e].insert(t);
-                neighbours[t].insert(e);
+        let graph = &estate.graph;
+        // Who names each target set, which sets hold each entity, and what
+        // manages each: the neighbours of an entity, both ways, without
+        // materialising entries × targets.
+        let mut namers: Vec<Vec<usize>> = vec![Vec::new(); graph.sets.len()];
+        for (e, entries) in graph.resolved.iter().enumerate() {
+            for entry in entries {
+                if let Some(list) = namers.get_mut(entry.set) {
+                    list.push(e);
+                }
             }
         }
+        let mut member_of: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for set in 0..graph.sets.len() {
+            for &t in graph.sets.get(set) {
+                member_of[t].push(set);
+            }
+        }
+        let mut managed_by: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (e, edges) in graph.manages.iter().enumerate() {
+            for m in edges {
+                managed_by[m.target].push(e);
+            }
+        }
+        // Breadth first, so the first time a set is reached from either
+        // side, everything on its other side gets its shortest distance:
+        // each set is crossed once each way.
+        let mut members_seen = vec![false; graph.sets.len()];
+        let mut namers_seen = vec![false; graph.sets.len()];
         let mut distance: Vec<Option<usize>> = vec![None; n];
         distance[start] = Some(0);
         let mut queue = VecDeque::from([start]);
@@ -57,12 +75,24 @@ impl View {
             if depth.is_some_and(|max| d >= max) {
                 continue;
             }
-            for &t in &neighbours[e] {
+            let mut reach = |t: usize| {
                 if distance[t].is_none() {
                     distance[t] = Some(d + 1);
                     queue.push_back(t);
                 }
+            };
+            for entry in graph.resolved.get(e).into_iter().flatten() {
+                if !std::mem::replace(&mut members_seen[entry.set], true) {
+                    graph.sets.get(entry.set).iter().for_each(|&t| reach(t));
+                }
             }
+            for &set in &member_of[e] {
+                if !std::mem::replace(&mut namers_seen[set], true) {
+                    namers[set].iter().for_each(|&t| reach(t));
+                }
+            }
+            graph.manages[e].iter().for_each(|m| reach(m.target));
+            managed_by[e].iter().for_each(|&t| reach(t));
         }
         Self {
             focus: Some(start),
@@ -212,7 +242,7 @@ impl Layout {
         let mut deps: BTreeMap<(usize, usize, Strength), BTreeSet<String>> = BTreeMap::new();
         let mut manages = BTreeSet::new();
         for &e in &entities {
-            for edge in &estate.graph.dependencies[e] {
+            for edge in estate.graph.dependencies(e) {
                 if !view.contains(edge.target) {
                     continue;
                 }
@@ -298,7 +328,7 @@ fn domains_of(estate: &Estate, entity: usize) -> Vec<Domain> {
         .neighbors(node)
         .filter_map(|n| match &graph[n] {
             GraphNode::Domain(d) => Some(d.clone()),
-            GraphNode::Entity(_) => None,
+            GraphNode::Entity(_) | GraphNode::Targets(_) => None,
         })
         .collect();
     out.sort();
@@ -913,6 +943,33 @@ manages = ['we"ird\name']
             names(&estate, &View::new(&estate, Some(wiki), None)),
             ["runbook-wiki"]
         );
+    }
+
+    /// Services sharing one selector: a view crosses the shared set both
+    /// ways, hop by hop.
+    #[test]
+    fn view_crosses_shared_selectors_both_ways() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = String::new();
+        for d in 0..3 {
+            text.push_str(&format!(
+                "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{d}, namespace: x}}\nspec:\n  replicas: 2\n  template:\n    metadata: {{labels: {{app: web}}}}\n"
+            ));
+        }
+        for s in 0..3 {
+            text.push_str(&format!(
+                "---\napiVersion: v1\nkind: Service\nmetadata: {{name: s{s}, namespace: x}}\nspec:\n  selector: {{app: web}}\n"
+            ));
+        }
+        std::fs::write(dir.path().join("fan.yaml"), text).unwrap();
+        let estate = load(dir.path().to_str().unwrap());
+        let s0 = lookup(&estate, "k8s:Service/x/s0").unwrap();
+        let view = |depth| names(&estate, &View::new(&estate, Some(s0), depth));
+        assert_eq!(view(Some(1)), ["d0", "d1", "d2", "s0"]);
+        assert_eq!(view(Some(2)), ["d0", "d1", "d2", "s0", "s1", "s2"]);
+        let d1 = lookup(&estate, "k8s:Deployment/x/d1").unwrap();
+        let from_d1 = names(&estate, &View::new(&estate, Some(d1), Some(1)));
+        assert_eq!(from_d1, ["d1", "s0", "s1", "s2"]);
     }
 
     #[test]

@@ -63,6 +63,7 @@ use crate::diagnostic::{Related, Severity};
 use crate::source::{FileId, LineCol, SourceFile, Span};
 use std::borrow::Cow;
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 /// Writes `out` in `format`. `color` only affects formats meant for a
 /// terminal; machine formats ignore it.
@@ -72,6 +73,10 @@ pub fn render(
     color: bool,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
+    // Standard output is line-buffered: a pretty-printed document would
+    // cost a system call per line.
+    let mut buffered = std::io::BufWriter::new(w);
+    let w = &mut buffered;
     match format {
         Format::Human => human::render(out, color, w),
         Format::Concise => concise::render(out, color, w),
@@ -80,7 +85,8 @@ pub fn render(
         Format::Junit => junit::render(out, w),
         Format::Gitlab => gitlab::render(out, w),
         Format::Sarif => sarif::render(out, w),
-    }
+    }?;
+    buffered.flush()
 }
 
 /// Only the input errors of `out` (unreadable files, syntax errors, bad

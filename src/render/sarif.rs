@@ -332,7 +332,8 @@ fn family(rule: Rule) -> &'static str {
         | Rule::SingleZoneCompute
         | Rule::NetworkSinglePoint
         | Rule::SingleRegionEstate
-        | Rule::ModuleNotFollowed => "cloud",
+        | Rule::ModuleNotFollowed
+        | Rule::EvaluationLimitReached => "cloud",
         Rule::ToolHasSpof | Rule::ToolSharesFate | Rule::ToolKindInOneDomain => "recovery",
         Rule::RiskGroupShrank => "diff",
     }

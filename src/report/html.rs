@@ -7,10 +7,15 @@ use super::layout::{self, Item};
 use super::{Data, EntityRow, Excerpt, Place, suppression_reason};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Level, Role};
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 /// Above this many entities the graph is drawn once per failure domain.
 pub const WHOLE_GRAPH_LIMIT: usize = 150;
+
+/// Most dependencies one drawing shows: beyond, no layout is legible and
+/// laying it out would cost more than the rest of the report.
+pub const MAX_DRAWN_EDGES: usize = 10_000;
 
 /// Escapes text for HTML element content and quoted attribute values;
 /// control and bidirectional-override characters become `?`.
@@ -468,24 +473,40 @@ fn draw(
     colors: &[&str],
     title: &str,
 ) {
-    let local: std::collections::HashMap<usize, usize> =
-        members.iter().enumerate().map(|(i, &e)| (e, i)).collect();
-    let mut edges: Vec<(usize, usize, Line)> = data
-        .edges
-        .iter()
-        .filter_map(|e| {
-            let line = if e.hard { Line::Hard } else { Line::Soft };
-            Some((*local.get(&e.from)?, *local.get(&e.to)?, line))
-        })
-        .collect();
+    let local: HashMap<usize, usize> = members.iter().enumerate().map(|(i, &e)| (e, i)).collect();
+    let too_big = |h: &mut String, what: &str| {
+        let _ = writeln!(
+            h,
+            "<p class=\"muted\">Not drawn: {} with {what} is too big to draw legibly. <code>spof graph --focus ENTITY --depth N</code> draws the part around one entity.</p>",
+            plural(members.len(), "entity", "entities")
+        );
+    };
+    // Each pair once, whichever edge joins it first.
+    let mut joined: HashSet<(usize, usize)> = HashSet::new();
+    let mut edges: Vec<(usize, usize, Line)> = Vec::new();
+    for e in &data.edges {
+        let Some(&a) = local.get(&e.from) else {
+            continue;
+        };
+        let line = if e.hard { Line::Hard } else { Line::Soft };
+        for t in data.targets(&e.to) {
+            if let Some(&b) = local.get(t)
+                && joined.insert((a, b))
+            {
+                edges.push((a, b, line));
+                if edges.len() > MAX_DRAWN_EDGES {
+                    return too_big(h, &format!("more than {MAX_DRAWN_EDGES} dependencies"));
+                }
+            }
+        }
+    }
     // What tools manage, where no dependency already joins the two.
     for t in &data.tools {
         for &m in &t.manages {
             if let (Some(&a), Some(&b)) = (local.get(&t.entity), local.get(&m))
                 && a != b
-                && !edges
-                    .iter()
-                    .any(|&(x, y, _)| (x, y) == (a, b) || (x, y) == (b, a))
+                && !joined.contains(&(b, a))
+                && joined.insert((a, b))
             {
                 edges.push((a, b, Line::Manages));
             }
@@ -496,7 +517,9 @@ fn draw(
         .iter()
         .map(|&e| homes[e].map_or(usize::MAX, |d| d as usize))
         .collect();
-    let lay = layout::layout(members.len(), &pairs, &key);
+    let Some(lay) = layout::layout(members.len(), &pairs, &key) else {
+        return too_big(h, "dependencies spanning so many layers");
+    };
     let height_of = |it: &Item| match it {
         Item::Node(_) => NODE_H,
         Item::Dummy(_) => DUMMY_H,

@@ -3,13 +3,14 @@
 //! meaning. Findings and errors are exactly those of `spof check --format
 //! json`.
 
-use super::{Data, Fall, Place, StepRow, suppression_reason};
+use super::{Data, Fall, Place, StepRow, Target, suppression_reason};
 use crate::render::Summary;
 use crate::render::json::{Error, Finding, error, finding};
 use serde::Serialize;
 
-/// Bumped only when a key is removed or changes meaning.
-const VERSION: u32 = 1;
+/// Bumped only when a key is removed or changes meaning: 2 when a
+/// dependency could name a target set instead of an entity.
+const VERSION: u32 = 2;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -24,6 +25,7 @@ struct Document<'a> {
     blast_radius: Vec<BlastRadius<'a>>,
     tools: Vec<Tool<'a>>,
     dependencies: Vec<Dependency<'a>>,
+    target_sets: Vec<Vec<&'a str>>,
     summary: &'a Summary,
 }
 
@@ -76,10 +78,14 @@ struct Tool<'a> {
     shared_fate: Vec<&'a str>,
 }
 
+/// `to` an entity, or `to_set` an index into `target_sets`.
 #[derive(Serialize)]
 struct Dependency<'a> {
     from: &'a str,
-    to: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to_set: Option<usize>,
     strength: &'static str,
 }
 
@@ -178,9 +184,21 @@ pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result
             .iter()
             .map(|e| Dependency {
                 from: data.entity_id(e.from),
-                to: data.entity_id(e.to),
+                to: match e.to {
+                    Target::Entity(t) => Some(data.entity_id(t)),
+                    Target::Set(_) => None,
+                },
+                to_set: match e.to {
+                    Target::Entity(_) => None,
+                    Target::Set(s) => Some(s),
+                },
                 strength: if e.hard { "hard" } else { "soft" },
             })
+            .collect(),
+        target_sets: data
+            .sets
+            .iter()
+            .map(|set| set.iter().map(|&e| data.entity_id(e)).collect())
             .collect(),
         summary: data.summary,
     };

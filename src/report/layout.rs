@@ -39,10 +39,15 @@ pub struct Layout {
 /// Sweeps of barycenter ordering (each one down and one up).
 const SWEEPS: usize = 12;
 
+/// Most bends a drawing may need: long edges over many rows would make a
+/// layout quadratic in the graph's size.
+pub const MAX_BENDS: usize = 50_000;
+
 /// Lays out `n` nodes and `edges` (`from` above `to` where possible).
 /// `key` orders each row before the sweeps (ties by index), so that nodes
-/// with the same key start together.
-pub fn layout(n: usize, edges: &[(usize, usize)], key: &[usize]) -> Layout {
+/// with the same key start together. `None` when the drawing would need
+/// more than [`MAX_BENDS`] bends.
+pub fn layout(n: usize, edges: &[(usize, usize)], key: &[usize]) -> Option<Layout> {
     let mut connected = vec![false; n];
     for &(a, b) in edges {
         if a < n && b < n && a != b {
@@ -74,6 +79,14 @@ pub fn layout(n: usize, edges: &[(usize, usize)], key: &[usize]) -> Layout {
     order.sort_by_key(|&v| (key.get(v).copied().unwrap_or(usize::MAX), v));
     for v in order {
         rows[row_of(v)].push(Item::Node(v));
+    }
+    let bends: usize = oriented
+        .iter()
+        .flatten()
+        .map(|&(upper, lower)| row_of(lower).saturating_sub(row_of(upper) + 1))
+        .sum();
+    if bends > MAX_BENDS {
+        return None;
     }
     // Chains of items per edge, top to bottom.
     let mut chains: Vec<Vec<(usize, Item)>> = Vec::with_capacity(edges.len());
@@ -109,11 +122,11 @@ pub fn layout(n: usize, edges: &[(usize, usize)], key: &[usize]) -> Layout {
             route
         })
         .collect();
-    Layout {
+    Some(Layout {
         rows,
         isolated,
         routes,
-    }
+    })
 }
 
 /// Each edge as (upper, lower), reversing the back edges of a depth-first
@@ -304,7 +317,7 @@ mod tests {
     #[test]
     fn dependents_sit_above_what_they_depend_on() {
         // 0 -> 1 -> 2, 0 -> 2, 3 alone.
-        let l = layout(4, &[(0, 1), (1, 2), (0, 2)], &[0, 0, 0, 0]);
+        let l = layout(4, &[(0, 1), (1, 2), (0, 2)], &[0, 0, 0, 0]).expect("drawn");
         assert_eq!(l.isolated, [3]);
         assert_eq!((row_of(&l, 0), row_of(&l, 1), row_of(&l, 2)), (0, 1, 2));
         // The long edge bends once, in the middle row.
@@ -315,7 +328,7 @@ mod tests {
 
     #[test]
     fn cycles_are_broken_and_every_edge_is_routed() {
-        let l = layout(3, &[(0, 1), (1, 2), (2, 0), (1, 1)], &[0, 0, 0]);
+        let l = layout(3, &[(0, 1), (1, 2), (2, 0), (1, 1)], &[0, 0, 0]).expect("drawn");
         assert!(l.isolated.is_empty());
         for (i, &(a, b)) in [(0, 1), (1, 2), (2, 0)].iter().enumerate() {
             let route = &l.routes[i];
@@ -330,12 +343,27 @@ mod tests {
     #[test]
     fn barycenter_ordering_removes_avoidable_crossings() {
         // Two parents, each with its own child, keyed so they start crossed.
-        let l = layout(4, &[(0, 3), (1, 2)], &[0, 1, 0, 1]);
+        let l = layout(4, &[(0, 3), (1, 2)], &[0, 1, 0, 1]).expect("drawn");
         let links = vec![vec![
             (Item::Node(0), Item::Node(3)),
             (Item::Node(1), Item::Node(2)),
         ]];
         assert_eq!(crossings(&l.rows, &links), 0);
+    }
+
+    #[test]
+    fn a_drawing_with_too_many_bends_is_refused() {
+        // A chain of `n`, and its first node also depending on every other
+        // one: about n²/2 bends.
+        let chain = |n: usize| -> Vec<(usize, usize)> {
+            (0..n - 1)
+                .map(|i| (i, i + 1))
+                .chain((2..n).map(|j| (0, j)))
+                .collect()
+        };
+        let key = vec![0; 400];
+        assert!(layout(300, &chain(300), &key).is_some());
+        assert!(layout(400, &chain(400), &key).is_none());
     }
 
     #[test]

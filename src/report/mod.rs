@@ -19,6 +19,7 @@ use crate::model::{Expiry, Level, Role, Suppression};
 use crate::render::Summary;
 use crate::source::{SourceMap, Span};
 use std::collections::BTreeMap;
+use std::io::Write as _;
 
 pub use html::escape as escape_html;
 
@@ -39,7 +40,13 @@ pub fn render(
     match format {
         ReportFormat::Html => w.write_all(html::render(data).as_bytes()),
         ReportFormat::Markdown => w.write_all(markdown::render(data).as_bytes()),
-        ReportFormat::Json => json::render(data, w),
+        // Standard output is line-buffered: the pretty-printed document
+        // would cost a system call per line.
+        ReportFormat::Json => {
+            let mut buffered = std::io::BufWriter::new(w);
+            json::render(data, &mut buffered)?;
+            buffered.flush()
+        }
     }
 }
 
@@ -67,8 +74,11 @@ pub struct Data<'a> {
     pub mermaid: Option<String>,
     /// By entity index.
     pub entities: Vec<EntityRow>,
-    /// Dependencies between entities, one per pair, sorted.
+    /// Dependencies, one per entity and target, sorted.
     pub edges: Vec<Edge>,
+    /// The sets of several entities that edges point to (what a Service
+    /// selects), each once: entity indices, by [`Target::Set`] number.
+    pub sets: Vec<Vec<usize>>,
     /// What each domain's failure takes down, by domain id.
     pub blast: Vec<Blast>,
     /// Tools, in entity order.
@@ -111,9 +121,18 @@ impl EntityRow {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Edge {
     pub from: usize,
-    pub to: usize,
+    pub to: Target,
     /// Down when `to` is down (otherwise a soft dependency).
     pub hard: bool,
+}
+
+/// What a dependency names: one entity, or a set of several (index into
+/// [`Data::sets`]), so that 10,000 Services selecting the same 2,000
+/// workloads are 10,000 edges and one set, not 20 million edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    Entity(usize),
+    Set(usize),
 }
 
 /// One hop of an explanation.
@@ -237,6 +256,14 @@ impl Data<'_> {
             .collect()
     }
 
+    /// The entities an edge's target stands for.
+    pub fn targets<'d>(&'d self, to: &'d Target) -> &'d [usize] {
+        match to {
+            Target::Entity(e) => std::slice::from_ref(e),
+            Target::Set(s) => self.sets.get(*s).map_or(&[], Vec::as_slice),
+        }
+    }
+
     /// Entity index by id.
     pub fn entity_index(&self, id: &str) -> Option<usize> {
         self.entities.iter().position(|e| e.id == id)
@@ -289,19 +316,33 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
         row.domains.sort_unstable();
         row.domains.dedup();
     }
-    let mut pairs: BTreeMap<(usize, usize), bool> = BTreeMap::new();
-    for (from, deps) in estate.graph.dependencies.iter().enumerate() {
-        for dep in deps {
-            if dep.target == from {
-                continue;
-            }
-            let hard = dep.strength == crate::model::Strength::Hard;
-            *pairs.entry((from, dep.target)).or_insert(false) |= hard;
+    let graph = &estate.graph;
+    let mut pairs: BTreeMap<(usize, Target), bool> = BTreeMap::new();
+    for (from, entries) in graph.resolved.iter().enumerate() {
+        for entry in entries {
+            let to = match graph.targets(entry) {
+                [one] => Target::Entity(*one),
+                _ => Target::Set(entry.set),
+            };
+            let hard = entry.strength == crate::model::Strength::Hard;
+            *pairs.entry((from, to)).or_insert(false) |= hard;
         }
     }
+    // Sets numbered in the order edges first name them.
+    let mut numbers: BTreeMap<usize, usize> = BTreeMap::new();
+    let mut sets: Vec<Vec<usize>> = Vec::new();
     let edges = pairs
         .into_iter()
-        .map(|((from, to), hard)| Edge { from, to, hard })
+        .map(|((from, to), hard)| {
+            let to = match to {
+                Target::Set(set) => Target::Set(*numbers.entry(set).or_insert_with(|| {
+                    sets.push(graph.sets.get(set).to_vec());
+                    sets.len() - 1
+                })),
+                entity => entity,
+            };
+            Edge { from, to, hard }
+        })
         .collect();
     let domains: Vec<String> = (0..audit.domains.len())
         .map(|d| audit.domain_name(u32::try_from(d).unwrap_or(u32::MAX)))
@@ -395,6 +436,7 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
         max_group_size: audit.max_group_size,
         entities,
         edges,
+        sets,
         blast,
         tools,
         findings,
@@ -428,9 +470,17 @@ fn excerpt(sources: &SourceMap, span: Span) -> Option<Excerpt> {
     let to = (last + CONTEXT_LINES).min(file.lines().line_count().saturating_sub(1));
     let lines = (from..=to)
         .map(|l| {
+            // A long line is cut to a window around the span.
+            let anchor = if l == first {
+                span.range.start
+            } else if l == last {
+                span.range.end
+            } else {
+                0
+            };
             (
                 u32::try_from(l + 1).unwrap_or(u32::MAX),
-                plain(file.line_text(l)),
+                plain(&file.shown_line(l, anchor as usize)),
                 (first..=last).contains(&l),
             )
         })

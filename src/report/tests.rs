@@ -196,7 +196,7 @@ fn json_follows_the_contract() {
     let run = run(&[("shop.yaml", SMALL)]);
     let doc: serde_json::Value =
         serde_json::from_str(&rendered(ReportFormat::Json, &run)).expect("JSON");
-    assert_eq!(doc["version"], 1);
+    assert_eq!(doc["version"], 2);
     let domains = doc["domains"].as_array().expect("domains");
     assert!(
         domains
@@ -223,6 +223,39 @@ fn json_follows_the_contract() {
     let check: serde_json::Value = serde_json::from_slice(&check).expect("JSON");
     assert_eq!(doc["findings"], check["findings"]);
     assert_eq!(doc["suppressions"][0]["finding"]["rule"], "SPOF001");
+}
+
+/// Services selecting the same workloads share one target set: the JSON
+/// lists it once, each Service's dependency names it, and the HTML draws
+/// an arrow from every Service to every workload.
+#[test]
+fn services_selecting_the_same_workloads_share_one_target_set() {
+    let mut text = String::new();
+    for d in 0..3 {
+        text.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{d}, namespace: x}}\nspec:\n  replicas: 2\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n    spec: {{containers: [{{name: c, image: i}}]}}\n"
+        ));
+    }
+    for s in 0..4 {
+        text.push_str(&format!(
+            "---\napiVersion: v1\nkind: Service\nmetadata: {{name: s{s}, namespace: x}}\nspec:\n  selector: {{app: web}}\n"
+        ));
+    }
+    let run = run(&[("fan.yaml", &text)]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&rendered(ReportFormat::Json, &run)).expect("JSON");
+    let deployments: Vec<String> = (0..3).map(|d| format!("k8s:Deployment/x/d{d}")).collect();
+    assert_eq!(doc["target_sets"], serde_json::json!([deployments]));
+    let dependencies = doc["dependencies"].as_array().expect("dependencies");
+    assert_eq!(dependencies.len(), 4, "{dependencies:?}");
+    for (s, dependency) in dependencies.iter().enumerate() {
+        assert_eq!(dependency["from"], format!("k8s:Service/x/s{s}"));
+        assert_eq!(dependency["to_set"], 0);
+        assert!(dependency.get("to").is_none(), "{dependency}");
+    }
+    let html = rendered(ReportFormat::Html, &run);
+    let arrows = html.matches("marker-end=\"url(#arrow)\"").count();
+    assert_eq!(arrows, 4 * 3);
 }
 
 #[test]

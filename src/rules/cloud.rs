@@ -4,11 +4,48 @@
 //! base's facts.
 
 use super::{Finding, Input, Rule};
+use crate::model::LimitKind;
 use crate::source::Span;
 use std::collections::BTreeMap;
 
 pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
     single_region(input, out);
+    for limit in &input.model.evaluation_limits {
+        let (message, label) = match limit.kind {
+            LimitKind::Work => (
+                "evaluating this root module takes more work than spof allows one root module: \
+                 this value, and every value evaluated after it, is unknown"
+                    .to_string(),
+                "evaluation budget spent here",
+            ),
+            LimitKind::Size => (
+                format!(
+                    "this value is larger than {} MiB, spof's limit for one Terraform value: \
+                     it is unknown, and so is every value made from it",
+                    crate::terraform::functions::MAX_VALUE_BYTES >> 20
+                ),
+                "value too large",
+            ),
+            LimitKind::Instances => (
+                format!(
+                    "these instances would take their root module past spof's limit of {} \
+                     resource instances or {} module instances: they are one instance without \
+                     key, whose values are unknown",
+                    crate::terraform::hcl::MAX_INSTANCES,
+                    crate::terraform::hcl::MAX_MODULE_INSTANCES
+                ),
+                "too many instances",
+            ),
+        };
+        out.push(
+            Finding::new(Rule::EvaluationLimitReached, limit.span, message)
+                .label(label)
+                .help(
+                    "findings that depend on these values may be missing; scan the plan JSON \
+                     (`terraform show -json plan.out`), which holds every value evaluated",
+                ),
+        );
+    }
     for call in &input.model.unfollowed_modules {
         let (message, label, help) = if call.remote {
             (

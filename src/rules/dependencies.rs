@@ -3,10 +3,12 @@
 //! declared dependencies that name nothing.
 
 use super::{Finding, Input, Rule, Settings};
-use crate::analysis::{Cause, Reason, Unit};
+use crate::analysis::{CHAIN_HOPS, Cause, Hop, Reason, Unit};
 use crate::diagnostic::Severity;
 use crate::graph::DepEdge;
 use crate::model::{Combine, Reference, Role, Strength};
+use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
 
 pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
     transitive(input, settings, out);
@@ -16,6 +18,9 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
         let dep = &entity.instances[u.instance].dependencies[u.dependency];
         let who = input.entity_label(u.entity);
         match &dep.target {
+            // Pods spof does not model (a Job's, an operator's) may match.
+            Reference::PodSelector { .. }
+                if entity.instances[u.instance].unmodelled_pods.is_some() => {}
             Reference::PodSelector { .. } => out.push(
                 Finding::new(
                     Rule::ServiceSelectsNothing,
@@ -117,22 +122,25 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
         let mut clusters: Vec<Option<usize>> = entity.instances.iter().map(|i| i.cluster).collect();
         clusters.sort_unstable();
         clusters.dedup();
-        // One finding per declaration and target; further lines that create
-        // the same dependency are related locations.
-        let mut groups: Vec<(usize, usize, Vec<&DepEdge>)> = Vec::new();
-        for edge in input.graph.dependencies[e]
-            .iter()
+        // One finding per declaration and target, in the order the
+        // dependencies come; further lines that create the same dependency
+        // are related locations.
+        let mut groups: Vec<Vec<DepEdge>> = Vec::new();
+        let mut group_of: BTreeMap<(usize, usize), usize> = BTreeMap::new();
+        for edge in input
+            .graph
+            .dependencies(e)
             .filter(|d| d.strength == Strength::Hard)
         {
-            match groups
-                .iter_mut()
-                .find(|(i, t, _)| *i == edge.instance && *t == edge.target)
-            {
-                Some((_, _, edges)) => edges.push(edge),
-                None => groups.push((edge.instance, edge.target, vec![edge])),
+            match group_of.entry((edge.instance, edge.target)) {
+                Entry::Occupied(g) => groups[*g.get()].push(edge),
+                Entry::Vacant(slot) => {
+                    slot.insert(groups.len());
+                    groups.push(vec![edge]);
+                }
             }
         }
-        for (_, _, edges) in groups {
+        for edges in groups {
             let edge = edges[0];
             // The target as this declaration's cluster sees it.
             let cluster = entity.instances[edge.instance].cluster;
@@ -187,16 +195,17 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             }
             finding = with_chain_from(input, finding, edge.target, cluster, first);
             let all_info = units.iter().all(|u| {
-                let (_, root) = analysis.chain_from(edge.target, cluster, u);
-                root.is_some_and(|(_, c)| {
-                    matches!(
-                        c.reason,
-                        Reason::NoZoneSpread {
-                            best_effort: Some(_),
-                            ..
-                        }
-                    ) && settings.severity(Rule::BestEffortZoneSpread) == Severity::Info
-                })
+                analysis
+                    .root_from(edge.target, cluster, u)
+                    .is_some_and(|(_, c)| {
+                        matches!(
+                            c.reason,
+                            Reason::NoZoneSpread {
+                                best_effort: Some(_),
+                                ..
+                            }
+                        ) && settings.severity(Rule::BestEffortZoneSpread) == Severity::Info
+                    })
             });
             if all_info {
                 finding.cap = Some(Severity::Info);
@@ -207,7 +216,8 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
 }
 
 /// Adds the chain from entity `e` down to the declaration that makes it
-/// fail with `unit` as related locations: each hop, then the cause.
+/// fail with `unit` as related locations: each hop (at most
+/// [`CHAIN_HOPS`]), then the cause.
 pub(super) fn with_chain(input: &Input<'_>, finding: Finding, e: usize, unit: &Unit) -> Finding {
     with_chain_from(input, finding, e, None, unit)
 }
@@ -220,21 +230,37 @@ fn with_chain_from(
     cluster: Option<usize>,
     unit: &Unit,
 ) -> Finding {
-    let (hops, root) = input.analysis.chain_from(e, cluster, unit);
-    for hop in hops {
+    let analysis = input.analysis;
+    let hop_text = |hop: Hop| {
         let d = &input.model.entities[hop.from].instances[hop.edge.instance].dependencies
             [hop.edge.dependency];
-        finding = finding.related(
-            d.span,
-            format!(
-                "{} depends on {} ({})",
-                input.entity_label(hop.from),
-                input.entity_label(hop.edge.target),
-                d.via
-            ),
+        let text = format!(
+            "{} depends on {} ({})",
+            input.entity_label(hop.from),
+            input.entity_label(hop.edge.target),
+            d.via
         );
+        (d.span, text)
+    };
+    let total = analysis.hop_count_from(e, cluster, unit);
+    let shown = if total > CHAIN_HOPS {
+        CHAIN_HOPS - 1
+    } else {
+        total
+    };
+    for hop in analysis.hops_from(e, cluster, unit).take(shown) {
+        let (span, text) = hop_text(hop);
+        finding = finding.related(span, text);
     }
-    if let Some((at, cause)) = root {
+    if total > shown
+        && let Some(last) = analysis.last_hop_from(e, cluster, unit)
+    {
+        let left_out = total - shown - 1;
+        let (span, text) = hop_text(last);
+        let hops = if left_out == 1 { "hop" } else { "hops" };
+        finding = finding.related(span, format!("… {left_out} more {hops}, then {text}"));
+    }
+    if let Some((at, cause)) = analysis.root_from(e, cluster, unit) {
         finding = finding.related(cause.span, cause_text(input, at, cause));
     }
     finding

@@ -8,6 +8,7 @@ mod dependencies;
 pub use dependencies::cause_text;
 mod disruption;
 pub mod docs;
+mod instances;
 mod placement;
 pub mod registry;
 pub mod risk;
@@ -187,5 +188,5 @@ pub fn run(input: &Input<'_>, settings: &Settings) -> Vec<Finding> {
     cloud::check(input, &mut findings);
     tools::check(input, &mut findings);
     findings.retain(|f| settings.enabled.contains(&f.rule));
-    findings
+    instances::collapse(input, findings)
 }

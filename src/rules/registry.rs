@@ -52,6 +52,7 @@ rules! {
     ToolSharesFate = "SPOF024",
     ToolKindInOneDomain = "SPOF025",
     RiskGroupShrank = "SPOF026",
+    EvaluationLimitReached = "SPOF027",
 }
 
 /// Catalog files, in the order pages are listed.

@@ -28,9 +28,15 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
         };
         // The first single failure that also hits something the tool
         // manages — all of it, or its copy in that domain: the recovery path
-        // dies with what it must recover.
+        // dies with what it must recover. What fails only because the tool
+        // does (its own Service, a client of it) comes back with the tool:
+        // that is the tool's single point of failure, not a shared fate.
+        let through_tool = |t: usize, unit: &Unit| {
+            input.analysis.hops(t, unit).any(|h| h.edge.target == e)
+                || input.analysis.root(t, unit).is_some_and(|(r, _)| r == e)
+        };
         let hit = |t: usize, unit: &Unit| {
-            input.analysis.fails_with(t, unit)
+            input.analysis.fails_with(t, unit) && !through_tool(t, unit)
                 || input.analysis.causes[t].iter().any(|c| &c.unit == unit)
         };
         let shared = units.iter().find_map(|unit| {
@@ -48,7 +54,7 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
             n => format!(" (and {n} more single points of failure)"),
         };
         let span = entity.instances.first().map_or_else(
-            || input.analysis.chain(e, first).1.map(|(_, c)| c.span),
+            || input.analysis.root(e, first).map(|(_, c)| c.span),
             |i| Some(i.span),
         );
         let Some(span) = span else {
@@ -105,7 +111,8 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
             None => {
                 // At what causes it: the tool's own placement, or the line
                 // that makes it depend on what fails.
-                let (hops, root) = input.analysis.chain(e, first);
+                let first_hop = input.analysis.hops(e, first).next();
+                let root = input.analysis.root(e, first);
                 // Where the cluster lives is in spof.toml: point at the tool.
                 let in_cluster = root.is_some_and(|(_, c)| {
                     matches!(
@@ -113,7 +120,7 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                         Reason::ClusterZone { .. } | Reason::ClusterRegion { .. }
                     )
                 });
-                let at = match (hops.first(), root) {
+                let at = match (first_hop, root) {
                     (Some(hop), _) => {
                         entity.instances[hop.edge.instance].dependencies[hop.edge.dependency].span
                     }
@@ -121,7 +128,7 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                     (None, Some((_, cause))) => cause.span,
                     (None, None) => span,
                 };
-                let own = hops.is_empty() && !in_cluster;
+                let own = first_hop.is_none() && !in_cluster;
                 let label = match root {
                     Some((r, cause)) if own => cause_text(input, r, cause),
                     _ => format!("fails with {}", input.unit_text(first)),

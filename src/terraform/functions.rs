@@ -96,6 +96,58 @@ fn var(n: usize, f: Func) -> FuncDef {
 type R = Result<Value, String>;
 
 // ---------------------------------------------------------------------------
+// Size
+
+/// Largest value a function builds, and an expression evaluates to, in the
+/// approximate bytes of [`weight`]. Functions whose result can outgrow their
+/// arguments (`replace`, `join`, `split`, `format`, `formatlist`,
+/// `jsonencode`, case changes) stop at it and return [`TOO_LARGE`]; the
+/// evaluator turns that into an unknown value and says where.
+pub(crate) const MAX_VALUE_BYTES: usize = 16 * 1024 * 1024;
+
+/// The error of a function whose result would exceed [`MAX_VALUE_BYTES`].
+pub(crate) const TOO_LARGE: &str = "the result is too large";
+
+/// What one value, string or map entry costs besides its text.
+const NODE_BYTES: usize = std::mem::size_of::<Value>();
+const ENTRY_BYTES: usize = std::mem::size_of::<(String, Value)>() + std::mem::size_of::<usize>();
+
+/// Approximate memory of `v` in bytes: every value, the text of strings and
+/// of keys. Counting stops once past `cap`: the result is then some number
+/// above `cap`, so that weighing a huge value costs no more than `cap`.
+pub(crate) fn weight(v: &Value, cap: usize) -> usize {
+    let mut total = 0usize;
+    let mut todo = vec![v];
+    while let Some(v) = todo.pop() {
+        total = total.saturating_add(NODE_BYTES);
+        match v {
+            Value::String(s) => total = total.saturating_add(s.len()),
+            Value::Array(items) => todo.extend(items),
+            Value::Object(m) => {
+                for (k, v) in m {
+                    total = total.saturating_add(ENTRY_BYTES + k.len());
+                    todo.push(v);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Number(_) => {}
+        }
+        if total > cap {
+            break;
+        }
+    }
+    total
+}
+
+/// `Err(TOO_LARGE)` when a string of `len` bytes would be too large.
+fn fits(len: usize) -> Result<(), String> {
+    if len > MAX_VALUE_BYTES {
+        Err(TOO_LARGE.into())
+    } else {
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Helpers
 
 fn is_unknown_str(s: &str) -> bool {
@@ -423,14 +475,51 @@ fn set_order(a: &Value, b: &Value) -> Ordering {
     }
 }
 
+/// The elements of `items` without repeats, in first-occurrence order; in
+/// time linear in their size (comparing each with every kept one would be
+/// quadratic in their number).
 fn dedupe(items: Vec<Value>) -> Vec<Value> {
-    let mut out: Vec<Value> = Vec::with_capacity(items.len());
-    for v in items {
-        if !out.contains(&v) {
-            out.push(v);
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
+    items
+        .into_iter()
+        .filter(|v| {
+            let mut key = String::new();
+            canonical(v, &mut key);
+            seen.insert(key)
+        })
+        .collect()
+}
+
+/// A text equal for equal values and different for different ones: each
+/// value tagged with its type, strings and keys prefixed with their length,
+/// object entries in key order (objects equal whatever their order).
+fn canonical(v: &Value, out: &mut String) {
+    use std::fmt::Write as _;
+    match v {
+        Value::Null => out.push('z'),
+        Value::Bool(b) => out.push(if *b { 't' } else { 'f' }),
+        Value::Number(n) => {
+            let _ = write!(out, "n{n};");
+        }
+        Value::String(s) => {
+            let _ = write!(out, "s{}:{s}", s.len());
+        }
+        Value::Array(items) => {
+            let _ = write!(out, "a{}:", items.len());
+            for item in items {
+                canonical(item, out);
+            }
+        }
+        Value::Object(m) => {
+            let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            let _ = write!(out, "o{}:", entries.len());
+            for (k, item) in entries {
+                let _ = write!(out, "{}:{k}", k.len());
+                canonical(item, out);
+            }
         }
     }
-    out
 }
 
 fn toset(args: FuncArgs) -> R {
@@ -681,21 +770,37 @@ fn join(args: FuncArgs) -> R {
     if args.len() < 2 {
         return Err("at least one list is required".into());
     }
-    let mut parts = Vec::new();
+    let mut out = String::new();
+    let mut first = true;
     for v in args.iter().skip(1) {
         for item in list(v)? {
             if item.is_null() {
                 return Err("a list element is null".into());
             }
-            parts.push(to_str(item)?);
+            let part = to_str(item)?;
+            if !first {
+                fits(out.len() + sep.len())?;
+                out.push_str(&sep);
+            }
+            first = false;
+            fits(out.len() + part.len())?;
+            out.push_str(&part);
         }
     }
-    Ok(Value::String(parts.join(&sep)))
+    Ok(Value::String(out))
 }
 
 fn split(args: FuncArgs) -> R {
     let sep = to_known_str(arg(&args, 0)?)?;
     let s = to_known_str(arg(&args, 1)?)?;
+    // Each part costs a value besides its text: a long string split at
+    // every character would take many times its size.
+    let count = if sep.is_empty() {
+        s.chars().count()
+    } else {
+        s.matches(sep.as_str()).count() + 1
+    };
+    fits(count.saturating_mul(NODE_BYTES).saturating_add(s.len()))?;
     let parts: Vec<Value> = if sep.is_empty() {
         // Go's strings.Split with an empty separator: one part per character.
         s.chars().map(|c| Value::String(c.to_string())).collect()
@@ -708,11 +813,15 @@ fn split(args: FuncArgs) -> R {
 }
 
 fn lower(args: FuncArgs) -> R {
-    Ok(Value::String(to_str(arg(&args, 0)?)?.to_lowercase()))
+    let out = to_str(arg(&args, 0)?)?.to_lowercase();
+    fits(out.len())?;
+    Ok(Value::String(out))
 }
 
 fn upper(args: FuncArgs) -> R {
-    Ok(Value::String(to_str(arg(&args, 0)?)?.to_uppercase()))
+    let out = to_str(arg(&args, 0)?)?.to_uppercase();
+    fits(out.len())?;
+    Ok(Value::String(out))
 }
 
 fn replace(args: FuncArgs) -> R {
@@ -722,6 +831,13 @@ fn replace(args: FuncArgs) -> R {
     if from.len() > 1 && from.starts_with('/') && from.ends_with('/') {
         return Err("regular expression patterns are not supported".into());
     }
+    // An empty pattern matches before every character and at the end.
+    let matches = if from.is_empty() {
+        s.chars().count() + 1
+    } else {
+        s.matches(from.as_str()).count()
+    };
+    fits((s.len() - matches * from.len()).saturating_add(matches.saturating_mul(to.len())))?;
     Ok(Value::String(s.replace(&from, &to)))
 }
 
@@ -751,11 +867,10 @@ fn substr(args: FuncArgs) -> R {
     let s = to_known_str(arg(&args, 0)?)?;
     let offset = to_int(arg(&args, 1)?)?;
     let length = to_int(arg(&args, 2)?)?;
-    let chars: Vec<char> = s.chars().collect();
-    let total = chars.len() as i128;
+    let total = s.chars().count() as i128;
     let mut start = offset;
     if start < 0 {
-        start = (start + total).max(0);
+        start = start.saturating_add(total).max(0);
     }
     if start >= total {
         return Ok(Value::String(String::new()));
@@ -763,13 +878,15 @@ fn substr(args: FuncArgs) -> R {
     let end = if length < 0 {
         total
     } else {
-        (start + length).min(total)
+        start.saturating_add(length).min(total)
     };
     let (start, end) = (
         usize::try_from(start).map_err(|e| e.to_string())?,
         usize::try_from(end).map_err(|e| e.to_string())?,
     );
-    Ok(Value::String(chars[start..end].iter().collect()))
+    Ok(Value::String(
+        s.chars().skip(start).take(end - start).collect(),
+    ))
 }
 
 fn startswith(args: FuncArgs) -> R {
@@ -886,6 +1003,7 @@ fn json_into(v: &Value, out: &mut String, depth: usize) -> Result<(), String> {
     if depth > 128 {
         return Err("value nested too deeply".into());
     }
+    fits(out.len())?;
     match v {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -895,6 +1013,7 @@ fn json_into(v: &Value, out: &mut String, depth: usize) -> Result<(), String> {
                 return Err("value is unknown".into());
             }
             json_quote(s, out);
+            fits(out.len())?;
         }
         Value::Array(items) => {
             out.push('[');
@@ -977,6 +1096,7 @@ fn formatlist(args: FuncArgs) -> R {
         }
     }
     let mut out = Vec::new();
+    let mut size = 0usize;
     for i in 0..len.unwrap_or(1) {
         let row: Vec<Value> = rest
             .iter()
@@ -985,8 +1105,15 @@ fn formatlist(args: FuncArgs) -> R {
                 v => v.clone(),
             })
             .collect();
-        let s =
-            format_values(&fmt, &row).map_err(|e| format!("error on format iteration {i}: {e}"))?;
+        let s = format_values(&fmt, &row).map_err(|e| {
+            if e == TOO_LARGE {
+                e
+            } else {
+                format!("error on format iteration {i}: {e}")
+            }
+        })?;
+        size = size.saturating_add(NODE_BYTES + s.len());
+        fits(size)?;
         out.push(Value::String(s));
     }
     Ok(Value::Array(out))
@@ -1018,6 +1145,7 @@ fn format_values(fmt: &str, vals: &[Value]) -> Result<String, String> {
     while pos < chars.len() {
         let c = chars[pos];
         pos += 1;
+        fits(out.len())?;
         if c != '%' {
             out.push(c);
             continue;
@@ -1066,14 +1194,20 @@ fn format_values(fmt: &str, vals: &[Value]) -> Result<String, String> {
         })?;
         next_arg += 1;
         highest = highest.max(next_arg);
-        format_one(&verb, value, &mut out)
-            .map_err(|e| format!("unsupported value for {raw:?}: {e}"))?;
+        format_one(&verb, value, &mut out).map_err(|e| {
+            if e == TOO_LARGE {
+                e
+            } else {
+                format!("unsupported value for {raw:?}: {e}")
+            }
+        })?;
     }
     if highest < vals.len() {
         return Err(format!(
             "too many arguments; only {highest} used by format string"
         ));
     }
+    fits(out.len())?;
     Ok(out)
 }
 

@@ -116,9 +116,112 @@ pub struct Attr {
 /// `for_each` is known.
 #[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct Body {
-    pub attrs: BTreeMap<String, Attr>,
+    pub attrs: Attrs,
     /// Nested blocks in order, by block type.
     pub blocks: Vec<(String, Block)>,
+}
+
+/// A body's attributes by name, in name order: a sorted vector rather than a
+/// map, as small as the handful of attributes a resource has (a map's node
+/// keeps room for eleven, a kilobyte for each instance of a counted
+/// resource). Built in bulk ([`FromIterator`], [`Extend`]): sorted once,
+/// whatever the order and the number of attributes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Attrs(Vec<(String, Attr)>);
+
+impl Attrs {
+    fn find(&self, name: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(name))
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Attr> {
+        self.find(name).ok().map(|i| &self.0[i].1)
+    }
+
+    pub fn get_mut(&mut self, name: &str) -> Option<&mut Attr> {
+        let i = self.find(name).ok()?;
+        Some(&mut self.0[i].1)
+    }
+
+    pub fn contains_key(&self, name: &str) -> bool {
+        self.find(name).is_ok()
+    }
+
+    /// Sets one attribute, replacing the one of that name.
+    pub fn insert(&mut self, name: String, attr: Attr) {
+        match self.find(&name) {
+            Ok(i) => self.0[i].1 = attr,
+            Err(i) => self.0.insert(i, (name, attr)),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &Attr)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&String, &mut Attr)> {
+        self.0.iter_mut().map(|(k, v)| (&*k, v))
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Attr> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// Sorted by name; of attributes of one name, the last one set.
+    fn settle(&mut self) {
+        // Stable: attributes of one name stay in the order they were set.
+        self.0.sort_by(|a, b| a.0.cmp(&b.0));
+        let mut settled: Vec<(String, Attr)> = Vec::with_capacity(self.0.len());
+        for (name, attr) in self.0.drain(..) {
+            match settled.last_mut() {
+                Some(last) if last.0 == name => last.1 = attr,
+                _ => settled.push((name, attr)),
+            }
+        }
+        self.0 = settled;
+    }
+}
+
+impl<'a> IntoIterator for &'a Attrs {
+    type Item = (&'a String, &'a Attr);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, (String, Attr)>,
+        fn(&'a (String, Attr)) -> (&'a String, &'a Attr),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl FromIterator<(String, Attr)> for Attrs {
+    fn from_iter<I: IntoIterator<Item = (String, Attr)>>(iter: I) -> Self {
+        let mut attrs = Attrs(iter.into_iter().collect());
+        attrs.settle();
+        attrs
+    }
+}
+
+impl Extend<(String, Attr)> for Attrs {
+    /// As [`Attrs::insert`] for each, sorted once.
+    fn extend<I: IntoIterator<Item = (String, Attr)>>(&mut self, iter: I) {
+        self.0.extend(iter);
+        self.settle();
+    }
+}
+
+/// A map, as the map it replaces was.
+impl serde::Serialize for Attrs {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Attrs {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let map = BTreeMap::<String, Attr>::deserialize(deserializer)?;
+        Ok(Attrs(map.into_iter().collect()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -247,6 +350,26 @@ pub fn without_key(address: &str) -> Option<&str> {
     open.map(|i| &address[..i])
 }
 
+/// A resource instance address without any instance key, its modules'
+/// included (`module.db["eu"].aws_db_instance.this[0]` →
+/// `module.db.aws_db_instance.this`): the block every instance comes from.
+pub fn block_address(address: &str) -> String {
+    let (mut in_string, mut escaped, mut depth) = (false, false, 0usize);
+    let mut out = String::with_capacity(address.len());
+    for c in address.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' if depth > 0 => in_string = !in_string,
+            '[' if !in_string => depth += 1,
+            ']' if !in_string => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The region a location names: a region as is, the region of an AWS
 /// (`eu-west-1a`) or Google Cloud (`europe-west1-b`) zone.
 pub fn region_of(location: &str) -> &str {
@@ -310,5 +433,38 @@ mod address_tests {
         assert_eq!(without_key("module.x[0].aws_subnet.b"), None);
         assert_eq!(without_key("aws_instance.web"), None);
         assert_eq!(without_key("]"), None);
+        assert_eq!(
+            block_address("module.x[\"a\"].aws_subnet.b[\"c.d]\\\"[\"]"),
+            "module.x.aws_subnet.b"
+        );
+        assert_eq!(block_address("module.x[3].y.z[10]"), "module.x.y.z");
+        assert_eq!(block_address("aws_instance.web"), "aws_instance.web");
+    }
+
+    #[test]
+    fn attributes_set_in_bulk_are_sorted_and_the_last_of_a_name_wins() {
+        let at = |n: u32| {
+            let span = Span::new(
+                crate::source::FileId(0),
+                crate::source::TextRange::empty(n as usize),
+            );
+            Attr {
+                value: Value::Number(f64::from(n)),
+                span,
+                origin: span,
+            }
+        };
+        let mut attrs: Attrs = [("b", 1), ("a", 2), ("b", 3)]
+            .into_iter()
+            .map(|(k, n)| (k.to_string(), at(n)))
+            .collect();
+        attrs.extend([("c".to_string(), at(4)), ("a".to_string(), at(5))]);
+        attrs.insert("b".to_string(), at(6));
+        let names: Vec<(&str, f64)> = attrs
+            .iter()
+            .map(|(k, a)| (k.as_str(), a.value.as_f64().unwrap()))
+            .collect();
+        assert_eq!(names, [("a", 5.0), ("b", 6.0), ("c", 4.0)]);
+        assert!(attrs.contains_key("c") && attrs.get("d").is_none());
     }
 }

@@ -1011,20 +1011,21 @@ impl Convert<'_, '_> {
         if depth > MAX_DEPTH {
             return body;
         }
+        let mut attrs = Vec::new();
         for (k, v) in values.map(Node::as_map).unwrap_or(&[]) {
             let Some(name) = k.as_str() else { continue };
             let u = unknown.and_then(|u| u.get(name));
             let e = exprs.and_then(|e| e.get(name));
             let span = self.reader.span(member_range(k, v));
             let value = self.value(Some(v), u, e, depth + 1);
-            body.attrs.insert(
+            attrs.push((
                 name.to_string(),
                 Attr {
                     value,
                     span,
                     origin: span,
                 },
-            );
+            ));
             let items = v.as_seq();
             if !items.is_empty() && items.iter().all(Node::is_map) {
                 for (i, item) in items.iter().enumerate() {
@@ -1042,7 +1043,9 @@ impl Convert<'_, '_> {
                 }
             }
         }
+        body.attrs = attrs.into_iter().collect();
         // Attributes that are unknown as a whole are absent from the values.
+        let mut unknowns = Vec::new();
         for (k, u) in unknown.map(Node::as_map).unwrap_or(&[]) {
             let Some(name) = k.as_str() else { continue };
             if body.attrs.contains_key(name) {
@@ -1054,15 +1057,16 @@ impl Convert<'_, '_> {
             let e = exprs.and_then(|e| e.get(name));
             let span = self.reader.span(member_range(k, u));
             let value = self.value(None, Some(u), e, depth + 1);
-            body.attrs.insert(
+            unknowns.push((
                 name.to_string(),
                 Attr {
                     value,
                     span,
                     origin: span,
                 },
-            );
+            ));
         }
+        body.attrs.extend(unknowns);
         body
     }
 
@@ -1282,6 +1286,7 @@ fn merge_one(p: &mut Resource, h: &Resource) {
 }
 
 fn merge_body(p: &mut Body, h: &Body) {
+    let mut missing = Vec::new();
     for (name, hattr) in &h.attrs {
         match p.attrs.get_mut(name) {
             Some(pattr) => {
@@ -1292,11 +1297,10 @@ fn merge_body(p: &mut Body, h: &Body) {
                     pattr.value = hattr.value.clone();
                 }
             }
-            None => {
-                p.attrs.insert(name.clone(), hattr.clone());
-            }
+            None => missing.push((name.clone(), hattr.clone())),
         }
     }
+    p.attrs.extend(missing);
     let mut kinds: Vec<&str> = h.blocks.iter().map(|(k, _)| k.as_str()).collect();
     kinds.dedup();
     let mut seen = HashSet::new();

@@ -6,14 +6,22 @@
 //! (see [`ref_sentinel`]) so that functions such as `length` or `element`
 //! carry it along. Function calls are evaluated by hcl-rs against the
 //! functions of [`crate::terraform::functions::context_functions`]; `try`
-//! and `can` are evaluated here, lazily.
+//! and `can` are evaluated here, lazily, and so is arithmetic, every
+//! operation checked.
+//!
+//! Evaluation is bounded: no value may weigh more than [`MAX_VALUE_BYTES`],
+//! and one root module's evaluation, its module instances included, spends
+//! one [`WorkBudget`]. Past either, values are unknown, and the first place
+//! a limit was reached is noted ([`EvalNote`]) for the rules to report.
 
 use super::ir::{Expr, ExprKind, ForIr, Op, TElem};
+use crate::source::Span;
 use crate::terraform::Value;
+use crate::terraform::functions::{MAX_VALUE_BYTES, TOO_LARGE, weight};
 use hcl::Value as V;
 use hcl::eval::{Context, Evaluate};
 use hcl::expr::{BinaryOperator, UnaryOperator};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, HashSet};
 
 /// Why an expression has no value: not known statically, or an error
@@ -37,12 +45,95 @@ pub(crate) const UNKEYED_KEY: &str = "\u{0}unkeyed";
 /// Deepest evaluation (expressions, and locals/resources/modules evaluated
 /// on demand).
 pub(crate) const MAX_EVAL_DEPTH: u32 = 200;
-/// Most elements a `for` or template loop produces, and most instances a
-/// `count` makes.
+/// Most elements a `for` or template loop produces.
 pub(crate) const MAX_ITEMS: usize = 10_000;
 
-/// Most resource and module instances one root module expands to.
+/// Most resource instances one root module expands to, a `count` or
+/// `for_each` of any size included while they fit...
 pub(crate) const MAX_INSTANCES: usize = 100_000;
+/// ... and most module instances.
+pub(crate) const MAX_MODULE_INSTANCES: usize = 10_000;
+
+/// Work one root module's evaluation may do, its module instances included:
+/// steps (each expression evaluated or walked for references, each local,
+/// resource and module call entered, each iteration of a template loop or
+/// dynamic block) and bytes of values made, copies included (as
+/// [`crate::terraform::functions::weight`] counts them). Shared by the
+/// whole tree of module instances, so that nested counts, modules and `for`
+/// expressions cannot multiply past it; and, as every value kept was made,
+/// a bound on the memory evaluation keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkBudget {
+    pub steps: u64,
+    pub bytes: u64,
+}
+
+impl Default for WorkBudget {
+    /// A root module's budget.
+    fn default() -> Self {
+        Self {
+            steps: 20_000_000,
+            bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// A limit of evaluation.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum Limit {
+    /// A value larger than [`MAX_VALUE_BYTES`].
+    Size,
+    /// The root module's [`WorkBudget`].
+    Work,
+    /// A `count` or `for_each` whose instances do not fit the root module's
+    /// [`MAX_INSTANCES`] or [`MAX_MODULE_INSTANCES`].
+    Instances,
+}
+
+/// What the evaluation of a root module could not do, to be reported.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub enum EvalNote {
+    /// A local module call not followed: its module is already being
+    /// instantiated above it (Terraform refuses such a cycle).
+    Cycle {
+        /// The call's `source` attribute.
+        span: Span,
+        /// The call's address: `module.a.module.b`.
+        module: String,
+        source: String,
+    },
+    /// The first limit the evaluation reached, at the expression that
+    /// reached it. That value is unknown, and so is what depends on it
+    /// (and, for [`Limit::Work`], every expression evaluated after it).
+    Limit { span: Span, limit: Limit },
+}
+
+impl EvalNote {
+    /// The input error of a module cycle.
+    pub fn error(&self) -> Option<crate::diagnostic::Diagnostic> {
+        match self {
+            EvalNote::Cycle {
+                span,
+                module,
+                source,
+            } => Some(
+                crate::diagnostic::Diagnostic::error(
+                    "module-cycle",
+                    *span,
+                    format!(
+                        "`{module}` calls `{source}`, a module it is itself part of: \
+                         modules that call each other never end (Terraform refuses them)"
+                    ),
+                )
+                .with_label("module cycle")
+                .with_help("the call is not followed; every module in the cycle is analysed once"),
+            ),
+            EvalNote::Limit { .. } => None,
+        }
+    }
+}
 
 pub(crate) fn ref_sentinel(address: &str, attr: &str) -> String {
     format!("\u{0}ref\u{1}{address}\u{1}{attr}\u{0}")
@@ -170,8 +261,19 @@ impl Funcs {
 pub(crate) struct Evaluator<'f> {
     funcs: &'f Funcs,
     depth: Cell<u32>,
-    /// Resource and module instances still allowed.
+    /// Resource instances still allowed.
     pub budget: Cell<usize>,
+    /// Module instances still allowed.
+    pub module_budget: Cell<usize>,
+    /// Steps and bytes still allowed.
+    steps: Cell<u64>,
+    bytes: Cell<u64>,
+    /// The first limit reached, and the expression that reached it.
+    limit: Cell<Option<(Limit, Span)>>,
+    /// Module calls not followed because they close a cycle.
+    cycles: RefCell<Vec<EvalNote>>,
+    /// Each `count` or `for_each` whose instances did not fit the budget.
+    overflows: RefCell<Vec<Span>>,
 }
 
 /// Decrements the evaluation depth when dropped.
@@ -185,66 +287,184 @@ impl Drop for DepthGuard<'_> {
 
 impl<'f> Evaluator<'f> {
     pub fn new(funcs: &'f Funcs) -> Self {
+        Self::with_budget(funcs, WorkBudget::default())
+    }
+
+    pub fn with_budget(funcs: &'f Funcs, work: WorkBudget) -> Self {
         Self {
             funcs,
             depth: Cell::new(0),
             budget: Cell::new(MAX_INSTANCES),
+            module_budget: Cell::new(MAX_MODULE_INSTANCES),
+            steps: Cell::new(work.steps),
+            bytes: Cell::new(work.bytes),
+            limit: Cell::new(None),
+            cycles: RefCell::new(Vec::new()),
+            overflows: RefCell::new(Vec::new()),
         }
     }
 
-    /// Enters one level of evaluation; `None` when too deep.
+    /// Enters one level of evaluation, one step of work; `None` when too
+    /// deep. Locals, resources and module calls are entered whatever the
+    /// work left, so that each is still there, its values unknown.
     pub fn enter(&self) -> Option<DepthGuard<'_>> {
         let d = self.depth.get();
         if d >= MAX_EVAL_DEPTH {
             return None;
         }
+        self.steps.set(self.steps.get().saturating_sub(1));
         self.depth.set(d + 1);
         Some(DepthGuard(&self.depth))
+    }
+
+    /// One step of work that no expression's value accounts for (an
+    /// iteration of a template loop, a block of a dynamic block), making
+    /// `bytes` of other things; `false`, the limit noted at `span`, when the
+    /// budget is spent.
+    pub fn step(&self, span: Span, bytes: usize) -> bool {
+        self.steps.set(self.steps.get().saturating_sub(1));
+        if self.spent() {
+            self.reached(Limit::Work, span);
+            return false;
+        }
+        self.charge(bytes, span).is_ok()
+    }
+
+    /// Whether the work budget is spent.
+    pub fn spent(&self) -> bool {
+        self.steps.get() == 0 || self.bytes.get() == 0
+    }
+
+    /// Records a limit reached at `span`, unless one was already: the first
+    /// says where the evaluation started to lose values.
+    fn reached(&self, limit: Limit, span: Span) -> Fail {
+        if self.limit.get().is_none() {
+            self.limit.set(Some((limit, span)));
+        }
+        Fail::Unknown
+    }
+
+    /// What the evaluation could not do: the module calls that close a
+    /// cycle and the instances that did not fit, then the first limit
+    /// reached.
+    pub fn notes(&self) -> Vec<EvalNote> {
+        let mut notes = self.cycles.borrow().clone();
+        notes.extend(self.overflows.borrow().iter().map(|&span| EvalNote::Limit {
+            span,
+            limit: Limit::Instances,
+        }));
+        notes.sort();
+        notes.dedup();
+        if let Some((limit, span)) = self.limit.get() {
+            notes.push(EvalNote::Limit { span, limit });
+        }
+        notes
+    }
+
+    /// Records a `count` or `for_each` at `span` whose instances do not fit
+    /// the budget: each one is reported, whatever limit was reached first,
+    /// as others after it may still fit.
+    pub fn overflow(&self, span: Span) {
+        self.overflows.borrow_mut().push(span);
+    }
+
+    /// Records a module call at `span` that closes a cycle.
+    pub fn cycle(&self, span: Span, module: &str, source: &str) {
+        self.cycles.borrow_mut().push(EvalNote::Cycle {
+            span,
+            module: module.to_string(),
+            source: source.to_string(),
+        });
+    }
+
+    /// Charges `bytes` made at `span` to the budget.
+    fn charge(&self, bytes: usize, span: Span) -> Result<(), Fail> {
+        let left = self.bytes.get();
+        match left.checked_sub(bytes as u64) {
+            Some(left) if left > 0 => {
+                self.bytes.set(left);
+                Ok(())
+            }
+            _ => {
+                self.bytes.set(0);
+                Err(self.reached(Limit::Work, span))
+            }
+        }
+    }
+
+    /// Checks the size of a value made at `span`, and charges what it
+    /// costs.
+    fn weigh(&self, v: V, span: Span) -> R {
+        let w = weight(&v, MAX_VALUE_BYTES);
+        if w > MAX_VALUE_BYTES {
+            return Err(self.reached(Limit::Size, span));
+        }
+        self.charge(w, span)?;
+        Ok(v)
     }
 
     pub fn eval(&self, e: &Expr, env: &dyn Env, scope: &Scope) -> R {
         let Some(_guard) = self.enter() else {
             return Err(Fail::Unknown);
         };
+        if self.spent() {
+            return Err(self.reached(Limit::Work, e.span));
+        }
         match &e.kind {
             ExprKind::Null => Ok(V::Null),
             ExprKind::Bool(b) => Ok(V::Bool(*b)),
             ExprKind::Number(n) => Ok(V::Number(*n)),
-            ExprKind::Str(s) => Ok(V::String(s.clone())),
-            ExprKind::Array(items) => items
-                .iter()
-                .map(|i| self.eval(i, env, scope))
-                .collect::<Result<Vec<_>, _>>()
-                .map(V::Array),
+            ExprKind::Str(s) => self.weigh(V::String(s.clone()), e.span),
+            // Collections are weighed as a whole: their elements were
+            // charged as they were made, but no single value may grow past
+            // the limit.
+            ExprKind::Array(items) => {
+                let items = items
+                    .iter()
+                    .map(|i| self.eval(i, env, scope))
+                    .collect::<Result<Vec<_>, _>>()?;
+                self.check_size(V::Array(items), e.span)
+            }
             ExprKind::Object(entries) => {
                 let mut map = hcl::Map::new();
                 for (k, v) in entries {
                     let key = object_key(&self.eval(k, env, scope)?)?;
                     map.insert(key, self.eval(v, env, scope)?);
                 }
-                Ok(V::Object(map))
+                self.check_size(V::Object(map), e.span)
             }
             ExprKind::Template(elems) => {
                 if let [TElem::Interp(e)] = elems.as_slice() {
                     return self.eval(e, env, scope);
                 }
                 let mut out = String::new();
-                self.template(elems, env, scope, &mut out)?;
-                Ok(V::String(out))
+                self.template(elems, env, scope, &mut out, e.span)?;
+                self.weigh(V::String(out), e.span)
             }
-            ExprKind::Var(name) => self.traverse_root(name, &[], env, scope),
-            ExprKind::Traversal(base, ops) => match &base.kind {
-                ExprKind::Var(name) => self.traverse_root(name, ops, env, scope),
-                _ => {
-                    let v = self.eval(base, env, scope)?;
-                    self.apply(v, ops, env, scope)
-                }
-            },
+            // A reference copies the value it names: `traverse_root`
+            // charges the copy, and what is taken out of it is no new value.
+            ExprKind::Var(name) => {
+                let v = self.traverse_root(name, &[], env, scope, e.span)?;
+                self.check_size(v, e.span)
+            }
+            ExprKind::Traversal(base, ops) => {
+                let v = match &base.kind {
+                    ExprKind::Var(name) => self.traverse_root(name, ops, env, scope, e.span)?,
+                    _ => {
+                        let v = self.eval(base, env, scope)?;
+                        self.apply(v, ops, env, scope)?
+                    }
+                };
+                self.check_size(v, e.span)
+            }
             ExprKind::Call {
                 name,
                 args,
                 expand_final,
-            } => self.call(name, args, *expand_final, env, scope),
+            } => {
+                let v = self.call(name, args, *expand_final, env, scope, e.span)?;
+                self.weigh(v, e.span)
+            }
             ExprKind::Cond(c, t, f) => {
                 if truth(&self.eval(c, env, scope)?)? {
                     self.eval(t, env, scope)
@@ -254,28 +474,27 @@ impl<'f> Evaluator<'f> {
             }
             ExprKind::Unary(op, inner) => {
                 let v = self.eval(inner, env, scope)?;
-                if has_sentinel(&v) {
-                    return Err(Fail::Unknown);
-                }
-                match (op, v) {
-                    (UnaryOperator::Not, v) => Ok(V::Bool(!truth(&v)?)),
-                    (UnaryOperator::Neg, V::Number(n)) => Ok(V::Number(-n)),
-                    (UnaryOperator::Neg, V::String(s)) => s
-                        .parse::<f64>()
-                        .ok()
-                        .and_then(|f| hcl::Number::from_f64(-f))
-                        .map(V::Number)
-                        .ok_or(Fail::Error),
-                    _ => Err(Fail::Error),
-                }
+                unary(*op, v)
             }
             ExprKind::Binary(op, l, r) => {
                 let l = self.eval(l, env, scope)?;
                 let r = self.eval(r, env, scope)?;
                 binary(*op, l, r)
             }
-            ExprKind::For(f) => self.for_expr(f, env, scope),
+            ExprKind::For(f) => {
+                let v = self.for_expr(f, env, scope, e.span)?;
+                self.check_size(v, e.span)
+            }
         }
+    }
+
+    /// A value whose parts were charged as they were made: only its size is
+    /// checked.
+    fn check_size(&self, v: V, span: Span) -> R {
+        if weight(&v, MAX_VALUE_BYTES) > MAX_VALUE_BYTES {
+            return Err(self.reached(Limit::Size, span));
+        }
+        Ok(v)
     }
 
     fn template(
@@ -284,6 +503,7 @@ impl<'f> Evaluator<'f> {
         env: &dyn Env,
         scope: &Scope,
         out: &mut String,
+        span: Span,
     ) -> Result<(), Fail> {
         for el in elems {
             match el {
@@ -291,9 +511,9 @@ impl<'f> Evaluator<'f> {
                 TElem::Interp(e) => out.push_str(&to_text(&self.eval(e, env, scope)?)?),
                 TElem::If { cond, then, els } => {
                     if truth(&self.eval(cond, env, scope)?)? {
-                        self.template(then, env, scope, out)?;
+                        self.template(then, env, scope, out, span)?;
                     } else {
-                        self.template(els, env, scope, out)?;
+                        self.template(els, env, scope, out, span)?;
                     }
                 }
                 TElem::For {
@@ -303,25 +523,37 @@ impl<'f> Evaluator<'f> {
                     body,
                 } => {
                     let coll = self.eval(coll, env, scope)?;
-                    for (k, v) in iterate(&coll)? {
+                    let pairs = iterate(&coll)?;
+                    // Each element is copied into the loop's scope.
+                    self.charge(weight(&coll, MAX_VALUE_BYTES), span)?;
+                    for (k, v) in pairs {
                         let mut vars = vec![(value_var.clone(), v)];
                         if let Some(kv) = key_var {
                             vars.push((kv.clone(), k));
                         }
-                        let inner = scope.child(vars);
-                        self.template(body, env, &inner, out)?;
-                        if out.len() > 16 * 1024 * 1024 {
+                        if !self.step(span, 0) {
                             return Err(Fail::Unknown);
+                        }
+                        let inner = scope.child(vars);
+                        self.template(body, env, &inner, out, span)?;
+                        if out.len() > MAX_VALUE_BYTES {
+                            return Err(self.reached(Limit::Size, span));
                         }
                     }
                 }
+            }
+            if out.len() > MAX_VALUE_BYTES {
+                return Err(self.reached(Limit::Size, span));
             }
         }
         Ok(())
     }
 
-    fn traverse_root(&self, name: &str, ops: &[Op], env: &dyn Env, scope: &Scope) -> R {
+    /// The value `name` names, then `ops` applied to it. The value is
+    /// copied whole before it is indexed: that copy is charged.
+    fn traverse_root(&self, name: &str, ops: &[Op], env: &dyn Env, scope: &Scope, span: Span) -> R {
         if let Some(v) = scope.get(name) {
+            self.charge(weight(v, MAX_VALUE_BYTES), span)?;
             return self.apply(v.clone(), ops, env, scope);
         }
         let attrs: Vec<&str> = ops
@@ -334,6 +566,7 @@ impl<'f> Evaluator<'f> {
         match env.resolve(self, name, &attrs) {
             Some((r, consumed)) => {
                 let v = r?;
+                self.charge(weight(&v, MAX_VALUE_BYTES), span)?;
                 self.apply(v, ops.get(consumed..).unwrap_or(&[]), env, scope)
             }
             None => Err(Fail::Error),
@@ -384,6 +617,7 @@ impl<'f> Evaluator<'f> {
         Ok(v)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn call(
         &self,
         name: &str,
@@ -391,6 +625,7 @@ impl<'f> Evaluator<'f> {
         expand_final: bool,
         env: &dyn Env,
         scope: &Scope,
+        span: Span,
     ) -> R {
         match name {
             "try" => {
@@ -433,6 +668,17 @@ impl<'f> Evaluator<'f> {
         if values.iter().any(has_unknown) {
             return Err(Fail::Unknown);
         }
+        // The arguments are copied on their way in (hcl-rs takes them as
+        // expressions), and most functions' results are as large as their
+        // arguments together: each is bounded, their number is not.
+        let mut args_weight = 0usize;
+        for v in &values {
+            args_weight += weight(v, MAX_VALUE_BYTES);
+            if args_weight > MAX_VALUE_BYTES {
+                return Err(self.reached(Limit::Size, span));
+            }
+        }
+        self.charge(args_weight, span)?;
         let refs = values.iter().any(has_sentinel);
         let call = hcl::expr::FuncCall {
             name: hcl::expr::FuncName::new(name),
@@ -441,16 +687,23 @@ impl<'f> Evaluator<'f> {
         };
         match call.evaluate(&self.funcs.ctx) {
             Ok(v) => Ok(v),
+            Err(e) if matches!(e.kind(), hcl::eval::ErrorKind::FuncCall(_, m) if m == TOO_LARGE) => {
+                Err(self.reached(Limit::Size, span))
+            }
             Err(_) if refs => Err(Fail::Unknown),
             Err(_) => Err(Fail::Error),
         }
     }
 
-    fn for_expr(&self, f: &ForIr, env: &dyn Env, scope: &Scope) -> R {
+    fn for_expr(&self, f: &ForIr, env: &dyn Env, scope: &Scope, span: Span) -> R {
         let coll = self.eval(&f.coll, env, scope)?;
         let pairs = iterate(&coll)?;
+        // Each element is copied into the loop's scope.
+        self.charge(weight(&coll, MAX_VALUE_BYTES), span)?;
+        drop(coll);
         let mut list = Vec::new();
         let mut map: hcl::Map<String, V> = hcl::Map::new();
+        let mut size = 0usize;
         for (k, v) in pairs {
             let mut vars = vec![(f.value_var.clone(), v)];
             if let Some(kv) = &f.key_var {
@@ -463,6 +716,11 @@ impl<'f> Evaluator<'f> {
                 continue;
             }
             let value = self.eval(&f.value, env, &inner)?;
+            // Stops as soon as the result is too large, not after making it.
+            size = size.saturating_add(weight(&value, MAX_VALUE_BYTES));
+            if size > MAX_VALUE_BYTES {
+                return Err(self.reached(Limit::Size, span));
+            }
             match &f.key {
                 None => list.push(value),
                 Some(ke) => {
@@ -595,6 +853,19 @@ pub(crate) fn index(v: V, key: &V) -> R {
     }
 }
 
+fn unary(op: UnaryOperator, v: V) -> R {
+    if has_sentinel(&v) {
+        return Err(Fail::Unknown);
+    }
+    match op {
+        UnaryOperator::Not => Ok(V::Bool(!truth(&v)?)),
+        UnaryOperator::Neg => {
+            let n = number(&v).ok_or(Fail::Error)?;
+            arithmetic(BinaryOperator::Minus, hcl::Number::from(0), n)
+        }
+    }
+}
+
 fn binary(op: BinaryOperator, l: V, r: V) -> R {
     if has_sentinel(&l) || has_sentinel(&r) {
         return Err(Fail::Unknown);
@@ -611,8 +882,76 @@ fn binary(op: BinaryOperator, l: V, r: V) -> R {
     let (Some(a), Some(b)) = (number(&l), number(&r)) else {
         return Err(Fail::Error);
     };
-    let expr = hcl::expr::BinaryOp::new(V::Number(a), op, V::Number(b));
-    expr.evaluate(&Context::new()).map_err(|_| Fail::Error)
+    arithmetic(op, a, b)
+}
+
+/// Arithmetic and comparison of two numbers, every operation checked (hcl-rs's
+/// own operators panic on a remainder by zero and overflow): a division or
+/// remainder by zero is an error, as in Terraform; a result a 64-bit float
+/// cannot hold (Terraform's numbers are arbitrary-precision) is unknown.
+/// Whole numbers stay exact where they fit in 64 bits.
+fn arithmetic(op: BinaryOperator, a: hcl::Number, b: hcl::Number) -> R {
+    use BinaryOperator as B;
+    use std::cmp::Ordering;
+    let compare = |want: &[Ordering]| {
+        a.partial_cmp(&b)
+            .map(|o| V::Bool(want.contains(&o)))
+            .ok_or(Fail::Error)
+    };
+    match op {
+        B::Less => return compare(&[Ordering::Less]),
+        B::LessEq => return compare(&[Ordering::Less, Ordering::Equal]),
+        B::Greater => return compare(&[Ordering::Greater]),
+        B::GreaterEq => return compare(&[Ordering::Greater, Ordering::Equal]),
+        B::Plus | B::Minus | B::Mul | B::Div | B::Mod => {}
+        B::Eq | B::NotEq | B::And | B::Or => return Err(Fail::Error),
+    }
+    if let (Some(x), Some(y)) = (whole(&a), whole(&b)) {
+        // |x|, |y| < 2^64: sums, differences, quotients and remainders fit
+        // in an i128; only a product may not.
+        let exact = match op {
+            B::Plus => Some(x + y),
+            B::Minus => Some(x - y),
+            B::Mul => x.checked_mul(y),
+            B::Div if y == 0 => return Err(Fail::Error),
+            B::Div => (x % y == 0).then(|| x / y),
+            B::Mod if y == 0 => return Err(Fail::Error),
+            B::Mod => Some(x % y),
+            _ => None,
+        };
+        if let Some(n) = exact.and_then(exact_number) {
+            return Ok(V::Number(n));
+        }
+    }
+    let (Some(x), Some(y)) = (a.as_f64(), b.as_f64()) else {
+        return Err(Fail::Unknown);
+    };
+    let f = match op {
+        B::Plus => x + y,
+        B::Minus => x - y,
+        B::Mul => x * y,
+        B::Div | B::Mod if y == 0.0 => return Err(Fail::Error),
+        B::Div => x / y,
+        B::Mod => x % y,
+        _ => return Err(Fail::Error),
+    };
+    hcl::Number::from_f64(f).map(V::Number).ok_or(Fail::Unknown)
+}
+
+/// A whole number, exactly.
+fn whole(n: &hcl::Number) -> Option<i128> {
+    n.as_i64()
+        .map(i128::from)
+        .or_else(|| n.as_u64().map(i128::from))
+}
+
+/// A whole number as a `Number`, when it fits one exactly.
+fn exact_number(i: i128) -> Option<hcl::Number> {
+    if let Ok(i) = i64::try_from(i) {
+        Some(hcl::Number::from(i))
+    } else {
+        u64::try_from(i).ok().map(hcl::Number::from)
+    }
 }
 
 fn loose_eq(l: &V, r: &V) -> bool {
@@ -629,6 +968,7 @@ fn number(v: &V) -> Option<hcl::Number> {
             .parse::<i64>()
             .ok()
             .map(hcl::Number::from)
+            .or_else(|| s.parse::<u64>().ok().map(hcl::Number::from))
             .or_else(|| s.parse::<f64>().ok().and_then(hcl::Number::from_f64)),
         _ => None,
     }

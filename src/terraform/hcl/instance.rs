@@ -3,20 +3,25 @@
 
 use super::UnfollowedModule;
 use super::eval::{
-    ADDR_KEY, Env, Evaluator, Fail, MAX_ITEMS, R, Scope, UNKEYED_KEY, UNKNOWN, iterate, to_value,
+    ADDR_KEY, Env, Evaluator, Fail, R, Scope, UNKEYED_KEY, UNKNOWN, iterate, to_value,
 };
 use super::ir::{AttrIr, BlockIr, BodyIr, Expr, ExprKind, Op, TElem};
 use super::parse::{ResourceDecl, TypeKind, VariableDecl};
 use crate::source::Span;
 use crate::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef};
 use hcl::Value as V;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::rc::Rc;
 
 /// Deepest chain of module calls followed.
 pub(crate) const MAX_MODULE_DEPTH: usize = 16;
+
+/// What one block that a dynamic block makes costs the work budget, in
+/// bytes: the memory of its `Block` and of its object value, as measured
+/// (about 250 bytes for an empty one).
+const BLOCK_BYTES: usize = 256;
 
 #[derive(Debug, Default)]
 pub(crate) struct Module {
@@ -73,8 +78,10 @@ impl Key {
 
 enum Expansion {
     Single,
-    /// Instance keys with `each.value` (for `for_each`).
-    Keys(Vec<(Key, Option<V>)>, bool),
+    /// `count` instances; the expression.
+    Count(u64, Span),
+    /// Instance keys with `each.value` (`for_each`); the expression.
+    Keys(Vec<(Key, Option<V>)>, Span),
     Unknown {
         count: bool,
     },
@@ -343,9 +350,11 @@ impl<'p> Instance<'p> {
                 Ok(V::String(s)) => s.parse::<f64>().ok(),
                 _ => None,
             };
+            // How many it makes is checked against the budget of
+            // instances before any is made.
             return match n {
-                Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= MAX_ITEMS as f64 => {
-                    Expansion::Keys((0..n as u64).map(|i| (Key::Int(i), None)).collect(), true)
+                Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= u64::MAX as f64 => {
+                    Expansion::Count(n as u64, count.expr.span)
                 }
                 _ => Expansion::Unknown { count: true },
             };
@@ -382,15 +391,17 @@ impl<'p> Instance<'p> {
                 _ => None,
             };
             return match keys {
-                Some(keys) => Expansion::Keys(keys, false),
+                Some(keys) => Expansion::Keys(keys, fe.expr.span),
                 None => Expansion::Unknown { count: false },
             };
         }
         Expansion::Single
     }
 
-    /// Instances to evaluate: key, `count`, `each`.
-    fn instances(&self, body: &BodyIr) -> (Instances, Shape) {
+    /// Instances to evaluate: key, `count`, `each`. `budget` is the
+    /// evaluator's budget they are taken from (resource or module
+    /// instances).
+    fn instances(&self, body: &BodyIr, budget: &Cell<usize>) -> (Instances, Shape) {
         match self.expansion(body) {
             Expansion::Single => (vec![(Key::None, None, None)], Shape::Single),
             Expansion::Unknown { count } => {
@@ -401,16 +412,22 @@ impl<'p> Instance<'p> {
                 };
                 (vec![(Key::None, c, e)], Shape::Unknown)
             }
-            Expansion::Keys(keys, is_count) => {
-                let budget = self.ev.budget.get();
-                if keys.len() > budget {
-                    return self.instances_unknown(is_count);
+            Expansion::Count(n, span) => {
+                if !self.spend_instances(budget, n, span) {
+                    return self.instances_unknown(true);
                 }
-                self.ev.budget.set(budget - keys.len());
+                let list = (0..n)
+                    .map(|i| (Key::Int(i), Some(Ok(obj_index(i))), None))
+                    .collect();
+                (list, Shape::List)
+            }
+            Expansion::Keys(keys, span) => {
+                if !self.spend_instances(budget, keys.len() as u64, span) {
+                    return self.instances_unknown(false);
+                }
                 let list = keys
                     .into_iter()
                     .map(|(k, each_value)| match (&k, each_value) {
-                        (Key::Int(i), _) => (k.clone(), Some(Ok(obj_index(*i))), None),
                         (Key::Str(s), Some(v)) => {
                             let s = s.clone();
                             (k, None, Some((Ok(V::String(s)), Ok(v))))
@@ -418,7 +435,24 @@ impl<'p> Instance<'p> {
                         _ => (k, None, None),
                     })
                     .collect();
-                (list, if is_count { Shape::List } else { Shape::Map })
+                (list, Shape::Map)
+            }
+        }
+    }
+
+    /// Takes `n` instances from the root module's budget; when they do not
+    /// fit, the `count` or `for_each` at `span` reached the limit, and its
+    /// instances are unknown (one, without key), as for an unknown `count`.
+    fn spend_instances(&self, budget: &Cell<usize>, n: u64, span: Span) -> bool {
+        let left = budget.get();
+        match usize::try_from(n).ok().filter(|&n| n <= left) {
+            Some(n) => {
+                budget.set(left - n);
+                true
+            }
+            None => {
+                self.ev.overflow(span);
+                false
             }
         }
     }
@@ -446,7 +480,7 @@ impl<'p> Instance<'p> {
             decl.kind,
             decl.name
         );
-        let (instances, shape) = self.instances(&decl.body);
+        let (instances, shape) = self.instances(&decl.body, &self.ev.budget);
         let mut resources = Vec::new();
         let mut values = Vec::new();
         for (key, count, each) in instances {
@@ -580,6 +614,7 @@ impl<'p> Instance<'p> {
     ) -> (Body, V) {
         let mut body = Body::default();
         let mut object = hcl::Map::new();
+        let mut attrs = Vec::with_capacity(ir.attrs.len());
         for attr in &ir.attrs {
             if top
                 && matches!(
@@ -598,15 +633,16 @@ impl<'p> Instance<'p> {
                     .clone()
                     .unwrap_or_else(|_| V::String(UNKNOWN.to_string())),
             );
-            body.attrs.insert(
+            attrs.push((
                 attr.name.clone(),
                 Attr {
                     value: to_value(&value),
                     span: attr.span,
                     origin: self.follow(&attr.expr).unwrap_or(attr.span),
                 },
-            );
+            ));
         }
+        body.attrs = attrs.into_iter().collect();
         for block in &ir.blocks {
             if block.kind == "dynamic" {
                 self.dynamic(block, env, scope, via, refs, &mut body, &mut object);
@@ -658,6 +694,11 @@ impl<'p> Instance<'p> {
                 .and_then(|v| iterate(&v))
                 .unwrap_or_default();
             for (k, v) in items {
+                // Nested dynamic blocks multiply: each block is work, and
+                // memory kept.
+                if !self.ev.step(block.span, BLOCK_BYTES) {
+                    break;
+                }
                 let inner = scope.child(vec![(iterator.clone(), obj([("key", k), ("value", v)]))]);
                 let mut inner_refs = Vec::new();
                 let (b, v) = self.body(&content.body, env, &inner, &path, false, &mut inner_refs);
@@ -992,6 +1033,7 @@ impl<'p> Instance<'p> {
         };
         if self.ancestors.contains(&dir) {
             // A module calling itself, directly or not.
+            self.ev.cycle(source_attr.span, address, &source);
             return unknown;
         }
         let Some(module) = module.filter(|_| self.depth < MAX_MODULE_DEPTH) else {
@@ -1034,7 +1076,7 @@ impl<'p> Instance<'p> {
                 providers.insert(k.join("."), self.provider_region(&v.join(".")));
             }
         }
-        let (instances, shape) = self.instances(&block.body);
+        let (instances, shape) = self.instances(&block.body, &self.ev.module_budget);
         let mut children = Vec::new();
         let mut values = Vec::new();
         for (key, count, each) in instances {

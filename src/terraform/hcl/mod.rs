@@ -7,9 +7,14 @@
 //! Values that cannot be known stay unknown: an expression that fails to
 //! evaluate (an unknown variable, an unsupported function, a type error) is
 //! [`crate::terraform::Value::Unknown`], never a guess and never a
-//! diagnostic. Only syntax errors and unreadable nesting are diagnostics.
+//! diagnostic. Only syntax errors and unreadable nesting are diagnostics;
+//! besides, each root module's evaluation notes ([`EvalNote`]) the module
+//! calls that close a cycle (input errors) and the first limit of
+//! evaluation it reached (SPOF027).
 
 mod eval;
+#[cfg(test)]
+mod eval_tests;
 mod instance;
 mod ir;
 mod parse;
@@ -21,7 +26,9 @@ use crate::diagnostic::Diagnostic;
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceMap, Span};
 use crate::terraform::{Resource, Variables};
+pub use eval::{EvalNote, Limit, WorkBudget};
 use eval::{Evaluator, Fail, Funcs, Scope};
+pub(crate) use eval::{MAX_INSTANCES, MAX_MODULE_INSTANCES};
 use instance::{Binding, Instance, Module, NoEnv, Program};
 use ir::{Conv, ExprKind, TElem};
 use parse::{FileKind, Item, ParsedFile, TypeKind, parse_file};
@@ -42,6 +49,8 @@ pub struct Load {
     pub unfollowed: Vec<UnfollowedModule>,
     /// The root modules whose resources are in `resources`.
     pub roots: Vec<LoadedRoot>,
+    /// What their evaluation could not do: module cycles, limits reached.
+    pub notes: Vec<EvalNote>,
 }
 
 /// A module call whose source is not among the scanned files.
@@ -86,6 +95,7 @@ pub struct LoadedRoot {
     pub key: Option<cache::Key>,
     pub table: Vec<FileId>,
     pub unfollowed: Vec<UnfollowedModule>,
+    pub notes: Vec<EvalNote>,
 }
 
 /// [`load`], reading from `cache` what earlier runs parsed and evaluated:
@@ -147,7 +157,7 @@ type Calls = Vec<(String, Option<String>)>;
 type CachedFile = (FileKind, Vec<Item>, Vec<ir::AttrIr>);
 
 /// What a root module's evaluation gives, as the cache keeps it.
-type RootResult = (Vec<Resource>, Vec<UnfollowedModule>);
+type RootResult = (Vec<Resource>, Vec<UnfollowedModule>, Vec<EvalNote>);
 
 fn calls_of(parsed: &ParsedFile) -> Calls {
     parsed
@@ -286,7 +296,7 @@ fn load_in_pool<T: Send>(
             }
         }
     }
-    let roots: Vec<&PathBuf> = module_calls
+    let mut roots: Vec<&PathBuf> = module_calls
         .keys()
         .filter(|d| !called.contains(*d))
         .collect();
@@ -308,6 +318,17 @@ fn load_in_pool<T: Send>(
         seen.sort();
         seen
     };
+    // Modules that call each other with no root above them: the first of
+    // each such group is a root, so that every module is evaluated (and
+    // the call that closes the cycle reported).
+    let mut reached: HashSet<PathBuf> = roots.iter().flat_map(|r| reach(r)).collect();
+    for dir in module_calls.keys() {
+        if !reached.contains(dir) {
+            reached.extend(reach(dir));
+            roots.push(dir);
+        }
+    }
+    roots.sort();
     struct Root<'a> {
         dir: &'a PathBuf,
         reach: Vec<PathBuf>,
@@ -523,7 +544,7 @@ fn load_in_pool<T: Send>(
             let funcs = Funcs::new();
             let ev = Evaluator::new(&funcs);
             let Some(module) = prog.modules.get(dir) else {
-                return (Vec::new(), Vec::new());
+                return (Vec::new(), Vec::new(), Vec::new());
             };
             let auto = auto_var_files(
                 sources,
@@ -546,7 +567,7 @@ fn load_in_pool<T: Send>(
             for r in &mut result.resources {
                 r.root.clone_from(&name);
             }
-            let evaluated = (result.resources, result.unfollowed);
+            let evaluated = (result.resources, result.unfollowed, ev.notes());
             if let (Some(cache), Some(key)) = (cache, &root.key) {
                 cache.put_spanned("tf-root", key, &evaluated, &root.table);
             }
@@ -559,20 +580,24 @@ fn load_in_pool<T: Send>(
         .into_iter()
         .filter_map(|f| f.or_else(|| evaluated.next()))
         .collect();
-    for (root, (resources, unfollowed)) in roots.iter().zip(results) {
+    for (root, (resources, unfollowed, notes)) in roots.iter().zip(results) {
         load.resources.extend(resources);
         load.roots.push(LoadedRoot {
             name: crate::terraform::root_name(root.dir),
             key: root.key,
             table: root.table.clone(),
             unfollowed: unfollowed.clone(),
+            notes: notes.clone(),
         });
         load.unfollowed.extend(unfollowed);
+        load.notes.extend(notes);
     }
     load.resources
         .sort_by(|a, b| a.address.cmp(&b.address).then(a.span.cmp(&b.span)));
     load.unfollowed.sort();
     load.unfollowed.dedup();
+    load.notes.sort();
+    load.notes.dedup();
     load.errors.sort_by_key(|a| a.span);
     (load, served)
 }
@@ -665,6 +690,22 @@ fn root_inputs(
         );
     }
     inputs
+}
+
+/// Evaluates one expression on its own, as a `--var` value of a collection
+/// type is: no variables, every function, a root module's limits of
+/// evaluation but `work`. What is not known statically, or fails, is
+/// unknown. The fuzz target `eval` drives the evaluator and the functions
+/// through it.
+pub fn evaluate_expression(
+    text: &str,
+    limits: &Limits,
+    work: WorkBudget,
+) -> crate::terraform::Value {
+    let funcs = Funcs::new();
+    let ev = Evaluator::with_budget(&funcs, work);
+    let at = Span::new(crate::source::FileId(0), crate::source::TextRange::empty(0));
+    eval::to_value(&parse_var_expr(&ev, text, at, limits))
 }
 
 /// A `--var` value of a collection type, read as an HCL expression.

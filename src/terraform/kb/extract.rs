@@ -8,16 +8,22 @@ use crate::model::{
 use crate::source::Span;
 use crate::terraform::{Attr, Block, Body, Mode, Resource, Value};
 use rayon::prelude::*;
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 
 /// References are followed this deep when resolving zones (a volume's
 /// zone is its instance's, whose zone is its subnet's).
 const MAX_DEPTH: usize = 8;
 
-/// Resolution steps for a whole estate: references fanning out to every
-/// instance of counted resources, level after level, stop here (and what
-/// is left unresolved is unknown) rather than blow up on hostile input.
-const MAX_STEPS: usize = 1_000_000;
+/// Zone names a placement keeps: no region has more zones, and a rule only
+/// asks whether there are one or several. Past it, merging placements
+/// (every instance of a group, every target of a reference) stays cheap.
+const MAX_NAMES: usize = 64;
+
+/// Places shown as evidence of one placement (where the zones of the
+/// referenced resources are written): enough to show where they are, few
+/// enough that a group of thousands of instances stays one short finding.
+const MAX_EVIDENCE: usize = 8;
 
 static UNKNOWN: Value = Value::Unknown;
 
@@ -82,9 +88,11 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
             .and_then(|e| e.role.model_role())
             .unwrap_or(Role::Platform);
         let mut cloud = entry.map(|e| estate.facts(r, e)).unwrap_or_default();
-        // In a module shared by several roots, say which root's call this is.
+        // In a module shared by several roots, say which root's call this is:
+        // the `module` block, whichever of its instances this is.
         if let Some(call) = r.call {
             let module = r.module.split(".module.").next().unwrap_or(&r.module);
+            let module = crate::terraform::block_address(module);
             for fact in &mut cloud {
                 fact.related
                     .push((call, format!("`{module}` is instantiated here")));
@@ -142,11 +150,22 @@ struct Estate<'a> {
     by_base: HashMap<&'a str, Vec<usize>>,
     /// Managed resources per type.
     per_kind: HashMap<&'a str, usize>,
-    /// Resolution steps left.
-    budget: std::cell::Cell<usize>,
     /// Zones of referenced resources, by address.
-    memo: std::cell::RefCell<HashMap<&'a str, Option<Zones>>>,
+    memo: RefCell<HashMap<&'a str, Option<Zones>>>,
+    /// Zones a reference resolves to, by address and attribute: a reference
+    /// is followed once, however many resources make it (every instance of
+    /// a counted resource naming the same subnets).
+    refs: RefCell<HashMap<(&'a str, &'a str), Zones>>,
+    /// The placement of each group of instances judged together, by the
+    /// address without key: found once, not once per instance.
+    groups: RefCell<HashMap<&'a str, Option<Placed<'a>>>>,
+    /// Members by the address their member attribute names, per member
+    /// type and attribute: indexed on first use.
+    member_index: RefCell<HashMap<(String, String), MemberIndex<'a>>>,
 }
+
+/// Indices of member resources, by the address they refer to.
+type MemberIndex<'a> = HashMap<&'a str, Vec<usize>>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Truth {
@@ -180,12 +199,14 @@ impl Reason {
 /// The zones a placement resolves to.
 #[derive(Debug, Default, Clone)]
 struct Zones {
+    /// At most [`MAX_NAMES`].
     names: BTreeSet<String>,
     /// Some part could not be resolved.
     unknown: bool,
     /// A region was named: it spans the region's zones.
     region: bool,
-    /// Where the zones of referenced resources are written.
+    /// Where the zones of referenced resources are written: at most
+    /// [`MAX_EVIDENCE`], each once.
     evidence: Vec<(Span, String)>,
 }
 
@@ -211,14 +232,31 @@ impl Zones {
     }
 
     fn merge(&mut self, other: Zones) {
-        self.names.extend(other.names);
+        for name in other.names {
+            self.add(name);
+        }
         self.unknown |= other.unknown;
         self.region |= other.region;
-        self.evidence.extend(other.evidence);
+        for e in other.evidence {
+            self.witness(e);
+        }
+    }
+
+    fn add(&mut self, name: String) {
+        if self.names.len() < MAX_NAMES {
+            self.names.insert(name);
+        }
+    }
+
+    fn witness(&mut self, evidence: (Span, String)) {
+        if self.evidence.len() < MAX_EVIDENCE && !self.evidence.contains(&evidence) {
+            self.evidence.push(evidence);
+        }
     }
 }
 
 /// A resource's placement and the attribute that says it.
+#[derive(Clone)]
 struct Placed<'a> {
     zones: Zones,
     attr: Option<&'a Attr>,
@@ -243,8 +281,10 @@ impl<'a> Estate<'a> {
             by_address,
             by_base,
             per_kind,
-            budget: std::cell::Cell::new(MAX_STEPS),
-            memo: Default::default(),
+            memo: RefCell::default(),
+            refs: RefCell::default(),
+            groups: RefCell::default(),
+            member_index: RefCell::default(),
         }
     }
 
@@ -309,12 +349,26 @@ impl<'a> Estate<'a> {
         out
     }
 
-    fn siblings(&self, r: &Resource) -> Vec<&'a Resource> {
+    /// How many instances the resource's group has (its own address
+    /// without key names them): 0 for a resource written without key.
+    fn group_size(&self, r: &Resource) -> usize {
         let b = base(&r.address);
         if b == r.address {
-            return Vec::new();
+            return 0;
         }
-        self.targets(b)
+        self.by_base.get(b).map_or(0, Vec::len)
+    }
+
+    /// [`Self::group_placement`] of the group `r` belongs to, found once
+    /// per group.
+    fn group_of(&self, r: &'a Resource, entry: &Entry) -> Option<Placed<'a>> {
+        let b = base(&r.address);
+        if let Some(known) = self.groups.borrow().get(b) {
+            return known.clone();
+        }
+        let placed = self.group_placement(&self.targets(b), entry);
+        self.groups.borrow_mut().insert(b, placed.clone());
+        placed
     }
 
     fn fact(&self, r: &'a Resource, entry: &Entry, rule: &FactRule) -> Option<CloudFact> {
@@ -336,21 +390,19 @@ impl<'a> Estate<'a> {
         }
         reasons.extend(when_reasons);
         let decisive = reasons.len();
-        let siblings = if entry.replicated_by_count {
-            self.siblings(r)
-        } else {
-            Vec::new()
-        };
+        // Instances judged together: their group's placement is found once,
+        // and shared by every instance's fact.
+        let grouped = entry.replicated_by_count && self.group_size(r) >= 2;
         let unit = match rule.unit {
             UnitKind::Instance => {
-                if siblings.len() >= 2 {
+                if grouped {
                     return None;
                 }
                 CloudUnit::Instance
             }
             UnitKind::Zone => {
-                let placed = if siblings.len() >= 2 {
-                    self.group_placement(&siblings, entry)
+                let placed = if grouped {
+                    self.group_of(r, entry)
                 } else {
                     self.placement(r, entry, 0)
                 };
@@ -358,7 +410,7 @@ impl<'a> Estate<'a> {
                 let zone = match spread {
                     Spread::Many => return None,
                     Spread::One(zone) => Some(zone),
-                    Spread::NotSet | Spread::Unknown if siblings.len() >= 2 => return None,
+                    Spread::NotSet | Spread::Unknown if grouped => return None,
                     Spread::NotSet | Spread::Unknown if !rule.zonal.unwrap_or(entry.zonal) => {
                         return None;
                     }
@@ -369,7 +421,7 @@ impl<'a> Estate<'a> {
                 if let (Some(p), Some(z)) = (placed, &zone) {
                     let label = match p.path.as_str() {
                         "members" => format!("all its members are in `{z}`"),
-                        path if siblings.len() >= 2 => {
+                        path if grouped => {
                             format!("`{path}` puts every instance in `{z}`")
                         }
                         path => format!("`{path}` puts it in `{z}`"),
@@ -412,7 +464,7 @@ impl<'a> Estate<'a> {
                 continue;
             }
             let mut zones = Zones::default();
-            for (value, _) in &values {
+            for &&(value, _) in &values {
                 self.resolve(value, depth, &mut zones);
             }
             return Some(Placed {
@@ -430,9 +482,7 @@ impl<'a> Estate<'a> {
                 Some(me) => match self.placement(m, me, depth + 1) {
                     Some(p) => {
                         for z in &p.zones.names {
-                            zones
-                                .evidence
-                                .push((m.span, format!("`{}` is in `{z}`", m.address)));
+                            zones.witness((m.span, format!("`{}` is in `{z}`", m.address)));
                         }
                         zones.merge(p.zones);
                     }
@@ -480,49 +530,61 @@ impl<'a> Estate<'a> {
 
     /// Resolves a placement value to zones: names, regions, and the zones
     /// of referenced resources.
-    fn resolve(&self, value: &Value, depth: usize, zones: &mut Zones) {
-        let Some(left) = self.budget.get().checked_sub(1) else {
-            zones.unknown = true;
-            return;
-        };
-        self.budget.set(left);
+    fn resolve(&self, value: &'a Value, depth: usize, zones: &mut Zones) {
         match value {
             Value::Null => {}
             Value::String(s) if s.is_empty() => zones.unknown = true,
-            Value::String(s) if is_zone(s) => {
-                zones.names.insert(s.clone());
-            }
+            Value::String(s) if is_zone(s) => zones.add(s.clone()),
             Value::String(_) => zones.region = true,
-            Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 => {
-                zones.names.insert(format!("{n}"));
-            }
+            Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 => zones.add(format!("{n}")),
             Value::List(items) => items.iter().for_each(|v| self.resolve(v, depth, zones)),
             Value::Ref { address, attr } if depth < MAX_DEPTH => {
-                let targets = self.targets(address);
-                if targets.is_empty() {
-                    zones.unknown = true;
-                }
-                for t in targets {
-                    // The referenced attribute itself when it is known
-                    // (`aws_instance.a.availability_zone`), else the
-                    // target's placement (`aws_subnet.a.id`).
-                    if let Some(a) = t.body.attr(attr).filter(|a| {
-                        !matches!(a.value, Value::Ref { .. } | Value::Unknown | Value::Null)
-                    }) {
-                        let mut inner = Zones::default();
-                        self.resolve(&a.value, depth + 1, &mut inner);
-                        note(&mut inner, t, a);
-                        zones.merge(inner);
-                        continue;
-                    }
-                    match self.zones_of(t, depth) {
-                        Some(inner) => zones.merge(inner),
-                        None => zones.unknown = true,
-                    }
-                }
+                zones.merge(self.reference(address, attr, depth));
             }
             _ => zones.unknown = true,
         }
+    }
+
+    /// The zones of what `address.attr` names, found once per reference (a
+    /// reference cycle resolves to unknown).
+    fn reference(&self, address: &'a str, attr: &'a str, depth: usize) -> Zones {
+        if let Some(known) = self.refs.borrow().get(&(address, attr)) {
+            return known.clone();
+        }
+        let cycle = Zones {
+            unknown: true,
+            ..Zones::default()
+        };
+        self.refs.borrow_mut().insert((address, attr), cycle);
+        let mut zones = Zones::default();
+        let targets = self.targets(address);
+        if targets.is_empty() {
+            zones.unknown = true;
+        }
+        for t in targets {
+            // The referenced attribute itself when it is known
+            // (`aws_instance.a.availability_zone`), else the target's
+            // placement (`aws_subnet.a.id`).
+            if let Some(a) = t
+                .body
+                .attr(attr)
+                .filter(|a| !matches!(a.value, Value::Ref { .. } | Value::Unknown | Value::Null))
+            {
+                let mut inner = Zones::default();
+                self.resolve(&a.value, depth + 1, &mut inner);
+                note(&mut inner, t, a);
+                zones.merge(inner);
+                continue;
+            }
+            match self.zones_of(t, depth) {
+                Some(inner) => zones.merge(inner),
+                None => zones.unknown = true,
+            }
+        }
+        self.refs
+            .borrow_mut()
+            .insert((address, attr), zones.clone());
+        zones
     }
 
     /// The zones of a referenced resource's placement, computed once per
@@ -552,20 +614,45 @@ impl<'a> Estate<'a> {
         zones
     }
 
+    /// The resources whose member attribute refers to `r` (the instance,
+    /// or all instances), in resource order.
     fn members(&self, r: &Resource, entry: &Entry) -> Vec<&'a Resource> {
         let Some(members) = &entry.members else {
             return Vec::new();
         };
-        self.resources
-            .iter()
-            .filter(|m| m.mode == Mode::Managed && m.kind == members.kind)
-            .filter(|m| {
-                lookup(&m.body, &members.attr)
-                    .values
-                    .iter()
-                    .any(|(v, _)| Self::refers_to(v, r))
-            })
-            .collect()
+        let mut index = self.member_index.borrow_mut();
+        let index = index
+            .entry((members.kind.clone(), members.attr.clone()))
+            .or_insert_with(|| self.index_members(&members.kind, &members.attr));
+        let b = base(&r.address);
+        let mut found: Vec<usize> = index.get(r.address.as_str()).cloned().unwrap_or_default();
+        if b != r.address {
+            found.extend(index.get(b).into_iter().flatten());
+        }
+        found.sort_unstable();
+        found.dedup();
+        found.into_iter().map(|i| &self.resources[i]).collect()
+    }
+
+    fn index_members(&self, kind: &str, attr: &str) -> MemberIndex<'a> {
+        let mut index: MemberIndex<'a> = HashMap::new();
+        for (i, m) in self.resources.iter().enumerate() {
+            if m.mode != Mode::Managed || m.kind != kind {
+                continue;
+            }
+            let mut named: Vec<&'a str> = lookup(&m.body, attr)
+                .values
+                .iter()
+                .flat_map(|(v, _)| v.refs())
+                .map(|(address, _)| address)
+                .collect();
+            named.sort_unstable();
+            named.dedup();
+            for address in named {
+                index.entry(address).or_default().push(i);
+            }
+        }
+        index
     }
 
     fn eval(&self, r: &Resource, entry: &Entry, cond: &Cond) -> (Truth, Vec<Reason>) {
@@ -744,7 +831,7 @@ fn same_instance(a: &str, b: &str) -> bool {
 fn note(zones: &mut Zones, t: &Resource, a: &Attr) {
     let names: Vec<String> = zones.names.iter().map(|z| format!("`{z}`")).collect();
     if !names.is_empty() {
-        zones.evidence.push((
+        zones.witness((
             a.origin,
             format!("`{}` is in {}", t.address, names.join(", ")),
         ));
