@@ -269,25 +269,15 @@ impl Graph {
             .map(|i| graph.add_node(GraphNode::Entity(i)))
             .collect();
         let mut sets = Interner::default();
-        // What a reference names depends on the reference and on where it
-        // is written (its file, cluster, and whether it is explicit): each
-        // distinct pair is resolved once (10,000 identical selectors in one
-        // file, once), with whether it named several declarations equally
-        // near.
-        let mut named: FastMap<(&Reference, Referrer), (usize, bool)> = FastMap::default();
+        let mut resolutions = Resolutions::default();
         let mut resolved = vec![Vec::new(); model.entities.len()];
         let mut unresolved = Vec::new();
         for (e, entity) in model.entities.iter().enumerate() {
             for (i, instance) in entity.instances.iter().enumerate() {
                 for (d, dep) in instance.dependencies.iter().enumerate() {
                     let from = Referrer::of(instance, dep);
-                    let (set, ambiguous) = match named.entry((&dep.target, from)) {
-                        Entry::Occupied(known) => *known.get(),
-                        Entry::Vacant(slot) => {
-                            let ambiguous = resolver.resolve(&dep.target, from, &mut targets);
-                            *slot.insert((sets.intern(&targets), ambiguous))
-                        }
-                    };
+                    let (set, ambiguous) =
+                        resolutions.resolve(&resolver, &dep.target, from, &mut sets, &mut targets);
                     let all = sets.get(set);
                     if all.is_empty() {
                         // A name equally near to several declarations names
@@ -515,6 +505,77 @@ impl<K: Hash + Eq, T: Copy + PartialEq> Groups<K, T> {
     }
 }
 
+/// Resolutions already made, for references repeated across the model:
+/// 10,000 Services with one selector, in one file or in 10,000, are
+/// resolved once, not once each.
+#[derive(Default)]
+struct Resolutions<'m> {
+    /// A name by where it is written, with whether it named several
+    /// declarations equally near.
+    names: FastMap<(&'m Reference, Referrer), (usize, bool)>,
+    /// A set reference's members as seen from a cluster, before the place
+    /// it is written in narrows them: how it does, the members, and the
+    /// files that declare them.
+    members: FastMap<(&'m Reference, Option<usize>), (Narrow, Vec<usize>, Vec<FileId>)>,
+    /// A set reference's target set by the place it is written in: its
+    /// cluster, whether it is explicit, its directory, and its file only
+    /// when that file declares a member (no other file tells members
+    /// apart: they are all as near to every file of the directory).
+    narrowed: FastMap<(&'m Reference, Option<usize>, bool, usize, Option<FileId>), usize>,
+}
+
+impl<'m> Resolutions<'m> {
+    /// The target set `reference`, written in `from`, names, and whether
+    /// it names several declarations equally near; `scratch` is a buffer.
+    fn resolve(
+        &mut self,
+        resolver: &Resolver<'_>,
+        reference: &'m Reference,
+        from: Referrer,
+        sets: &mut Interner,
+        scratch: &mut Vec<usize>,
+    ) -> (usize, bool) {
+        if let Some(&known) = self.names.get(&(reference, from)) {
+            return known;
+        }
+        let (narrow, members, files) = match self.members.entry((reference, from.cluster)) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => {
+                scratch.clear();
+                match resolver.members(reference, from.cluster, scratch) {
+                    Some(narrow) => {
+                        let files = resolver.files_of(scratch);
+                        slot.insert((narrow, scratch.clone(), files))
+                    }
+                    None => {
+                        let ambiguous = resolver.name(reference, from, scratch);
+                        let known = (sets.intern(scratch), ambiguous);
+                        self.names.insert((reference, from), known);
+                        return known;
+                    }
+                }
+            }
+        };
+        let key = match narrow {
+            Narrow::Whole => (reference, None, false, usize::MAX, None),
+            _ => (
+                reference,
+                from.cluster,
+                from.explicit,
+                resolver.model.places.dir_id(from.file),
+                files.binary_search(&from.file).is_ok().then_some(from.file),
+            ),
+        };
+        let set = *self.narrowed.entry(key).or_insert_with(|| {
+            scratch.clear();
+            scratch.extend_from_slice(members);
+            resolver.narrow(*narrow, from, scratch);
+            sets.intern(scratch)
+        });
+        (set, false)
+    }
+}
+
 /// Looks up what a [`Reference`] names. The entities are indexed once by
 /// id, namespace and Terraform address (by pod label when a reference first
 /// needs it); every group lists entities in model order, so a reference
@@ -631,12 +692,30 @@ impl<'m> Resolver<'m> {
     /// so none of them.
     fn resolve(&self, reference: &Reference, from: Referrer, out: &mut Vec<usize>) -> bool {
         out.clear();
+        match self.members(reference, from.cluster, out) {
+            Some(narrow) => {
+                self.narrow(narrow, from, out);
+                false
+            }
+            None => self.name(reference, from, out),
+        }
+    }
+
+    /// What a set reference (every reference but a name) may name from a
+    /// declaration in `cluster`, before the place it is written in keeps
+    /// the nearest: into `out`, in model order; and how that place narrows
+    /// them. `None` for a name.
+    fn members(
+        &self,
+        reference: &Reference,
+        cluster: Option<usize>,
+        out: &mut Vec<usize>,
+    ) -> Option<Narrow> {
         match reference {
-            Reference::Id(id) => return self.named(std::iter::once(id.as_str()), from, out),
+            Reference::Id(_) | Reference::K8s { .. } | Reference::K8sName { .. } => return None,
             Reference::Namespace(namespace) => {
                 out.extend(self.namespaces.get(namespace.as_str()));
-                out.retain(|&e| self.reachable(e, from));
-                self.keep_nearest_copies(from, out);
+                return Some(Narrow::Copies);
             }
             Reference::Pattern(pattern) => {
                 if let Ok(glob) = globset::Glob::new(pattern) {
@@ -651,9 +730,8 @@ impl<'m> Resolver<'m> {
                             })
                             .map(|(i, _)| i),
                     );
-                    out.retain(|&e| self.reachable(e, from));
-                    self.keep_nearest_copies(from, out);
                 }
+                return Some(Narrow::Copies);
             }
             Reference::Terraform { root, address } => {
                 // The instance itself, else every instance:
@@ -674,21 +752,7 @@ impl<'m> Resolver<'m> {
                             .map(|(_, e)| e),
                     );
                 }
-            }
-            Reference::K8s {
-                kind,
-                namespace,
-                name,
-            } => {
-                let id = format!("{K8S_ID_PREFIX}{kind}/{namespace}/{name}");
-                return self.named(std::iter::once(id.as_str()), from, out);
-            }
-            Reference::K8sName { namespace, name } => {
-                let ids: Vec<String> = WORKLOAD_LOOKUP_ORDER
-                    .iter()
-                    .map(|kind| format!("{K8S_ID_PREFIX}{kind}/{namespace}/{name}"))
-                    .collect();
-                return self.named(ids.iter().map(String::as_str), from, out);
+                return Some(Narrow::Whole);
             }
             Reference::Registered { ids, .. } => {
                 for id in ids {
@@ -699,20 +763,15 @@ impl<'m> Resolver<'m> {
                 }
                 out.sort_unstable();
                 out.dedup();
-                out.retain(|&e| self.reachable(e, from));
-                self.keep_nearest(from, out);
             }
             Reference::K8sLabel { key, value } => {
                 out.extend(self.k8s_labels().get(&(key.as_str(), value.as_str())));
-                out.retain(|&e| self.reachable(e, from));
-                self.keep_nearest(from, out);
             }
             Reference::PodSelector { namespace, labels } => {
                 let selects = |w: &usize| {
                     let entity = &self.model.entities[*w];
                     // A Service selects the pods of its own cluster.
-                    let here =
-                        |inst: &Instance| from.cluster.is_none() || inst.cluster == from.cluster;
+                    let here = |inst: &Instance| cluster.is_none() || inst.cluster == cluster;
                     entity.instances.iter().filter(|i| here(i)).any(|inst| {
                         labels.iter().all(|(k, v)| {
                             inst.pod_labels.get(k) == Some(v)
@@ -731,11 +790,61 @@ impl<'m> Resolver<'m> {
                     ),
                     None => out.extend(self.workloads.get(namespace.as_str()).filter(selects)),
                 }
+            }
+        }
+        Some(Narrow::Nearest)
+    }
+
+    /// Keeps, of the members of a set reference written in `from`, those
+    /// it names there.
+    fn narrow(&self, narrow: Narrow, from: Referrer, out: &mut Vec<usize>) {
+        match narrow {
+            Narrow::Whole => {}
+            Narrow::Copies => {
+                out.retain(|&e| self.reachable(e, from));
+                self.keep_nearest_copies(from, out);
+            }
+            Narrow::Nearest => {
                 out.retain(|&e| self.reachable(e, from));
                 self.keep_nearest(from, out);
             }
         }
-        false
+    }
+
+    /// What a name (an id, a kind and name, a bare name) written in `from`
+    /// names, into `out`; whether it names several declarations equally
+    /// near.
+    fn name(&self, reference: &Reference, from: Referrer, out: &mut Vec<usize>) -> bool {
+        match reference {
+            Reference::Id(id) => self.named(std::iter::once(id.as_str()), from, out),
+            Reference::K8s {
+                kind,
+                namespace,
+                name,
+            } => {
+                let id = format!("{K8S_ID_PREFIX}{kind}/{namespace}/{name}");
+                self.named(std::iter::once(id.as_str()), from, out)
+            }
+            Reference::K8sName { namespace, name } => {
+                let ids: Vec<String> = WORKLOAD_LOOKUP_ORDER
+                    .iter()
+                    .map(|kind| format!("{K8S_ID_PREFIX}{kind}/{namespace}/{name}"))
+                    .collect();
+                self.named(ids.iter().map(String::as_str), from, out)
+            }
+            _ => false,
+        }
+    }
+
+    /// The files that declare any of `members`, sorted, each once.
+    fn files_of(&self, members: &[usize]) -> Vec<FileId> {
+        let mut files: Vec<FileId> = members
+            .iter()
+            .flat_map(|&e| self.model.entities[e].instances.iter().map(|i| i.span.file))
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        files
     }
 
     /// Whether a reference from `from` may name entity `e`: a reference
@@ -849,6 +958,19 @@ impl<'m> Resolver<'m> {
                 || best.get(entities[e].base_id()) == Some(&self.nearness(e, from))
         });
     }
+}
+
+/// How the place a set reference is written in narrows its members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Narrow {
+    /// Not at all (a Terraform address names its root module already).
+    Whole,
+    /// To the members reachable from it, and of the entities declared in
+    /// several places, the nearest copies (a namespace, a pattern).
+    Copies,
+    /// To the reachable members nearest to it (a selector, a label, the
+    /// groups registering a service).
+    Nearest,
 }
 
 /// Where a reference is written: the declaration that makes it.
@@ -1355,6 +1477,53 @@ mod tests {
         assert_eq!(graph.graph.edge_count(), 4 + 3 + 1 + 2);
         // d1 depends on d0 and d2, which the Services select: no cycle.
         assert!(graph.hard_components().iter().all(|c| c.len() == 1));
+    }
+
+    /// A selector is resolved once for every file of a directory that
+    /// declares none of its members, and afresh in a file that declares
+    /// one: there its own workload is nearest.
+    #[test]
+    fn selectors_resolve_once_per_place_that_tells_members_apart() {
+        let service = |name: &str, file: u32| {
+            let mut s = entity(&format!("k8s:Service/x/{name}"), Some("x"), name, "Service");
+            s.instances[0].span = Span::new(FileId(file), TextRange::empty(0));
+            s.instances[0].combine = Combine::Any;
+            depends(&mut s, selector("web"));
+            s
+        };
+        let web = |name: &str, file: u32| {
+            let mut w = workload("Deployment", "x", name, &[("app", "web")]);
+            w.instances[0].span = Span::new(FileId(file), TextRange::empty(0));
+            w
+        };
+        let model = placed(
+            &[
+                "s/a/web.yaml",
+                "s/a/other.yaml",
+                "s/a/svc-1.yaml",
+                "s/a/svc-2.yaml",
+                "s/b/svc.yaml",
+            ],
+            &[],
+            vec![
+                web("web-a", 0),
+                web("web-b", 1),
+                service("beside-a", 0),
+                service("one", 2),
+                service("two", 3),
+                service("beside-b", 1),
+                service("elsewhere", 4),
+            ],
+        );
+        let graph = Graph::build(&model, |_, out| out.clear());
+        let targets =
+            |e: usize| -> Vec<usize> { graph.dependencies(e).map(|d| d.target).collect() };
+        assert_eq!(targets(2), [0]);
+        assert_eq!(targets(3), [0, 1]);
+        assert_eq!(targets(4), [0, 1]);
+        assert_eq!(targets(5), [1]);
+        assert_eq!(targets(6), [0, 1]);
+        assert_eq!(graph.resolved[3][0].set, graph.resolved[4][0].set);
     }
 
     #[test]

@@ -22,6 +22,8 @@ pub const PLACE_SEPARATOR: char = '@';
 #[derive(Debug, Default, Clone)]
 pub struct Places {
     dirs: Vec<Vec<Box<str>>>,
+    /// Of each file, the index of its directory among the distinct ones.
+    dir_ids: Vec<usize>,
     /// By cluster index; `""` when spof.toml names none.
     environments: Vec<String>,
 }
@@ -59,8 +61,20 @@ impl Places {
                 parts.pop();
                 parts
             })
+            .collect::<Vec<_>>();
+        let mut distinct: HashMap<&[Box<str>], usize> = HashMap::new();
+        let dir_ids = dirs
+            .iter()
+            .map(|dir| {
+                let next = distinct.len();
+                *distinct.entry(dir.as_slice()).or_insert(next)
+            })
             .collect();
-        Self { dirs, environments }
+        Self {
+            dirs,
+            dir_ids,
+            environments,
+        }
     }
 
     /// Whether declarations in clusters `a` and `b` are in one environment.
@@ -76,6 +90,15 @@ impl Places {
     /// (every declaration is equally near to it).
     pub fn dir(&self, file: FileId) -> &[Box<str>] {
         self.dirs.get(file.0 as usize).map_or(&[], Vec::as_slice)
+    }
+
+    /// The same number for files of one directory, another for each
+    /// directory; `usize::MAX` for a file the run does not know.
+    pub fn dir_id(&self, file: FileId) -> usize {
+        self.dir_ids
+            .get(file.0 as usize)
+            .copied()
+            .unwrap_or(usize::MAX)
     }
 
     fn known(&self, file: FileId) -> bool {
