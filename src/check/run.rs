@@ -8,7 +8,9 @@ use crate::analysis::Site;
 use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind};
-use crate::discover::{self, Discovered, Input, ReadError, absolute_from};
+use crate::discover::{
+    self, Discovered, Input, ReadError, absolute, absolute_from, link_escape, symlink_escape,
+};
 use crate::model::kubernetes::TopologyKeys;
 use crate::parse::yaml::{DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, Limits};
 use crate::rules::{Rule, Settings};
@@ -798,47 +800,6 @@ impl Report {
             .retain(|(d, _)| files.contains(&d.span.file));
         self.recount();
     }
-}
-
-/// Where a symbolic link on `path` leads, when that is outside the current
-/// directory: a pull request must not make spof read or quote files from
-/// elsewhere on the machine. The link checked is `path` itself and, for a
-/// path inside the current directory, every directory on the way to it
-/// (`manifests -> /etc` named as `manifests` or `manifests/passwd`). Walks
-/// never follow links; this guards the paths named on the command line and
-/// the files read beside the inputs.
-pub(super) fn symlink_escape(path: &Path, cwd: &Path) -> Option<std::path::PathBuf> {
-    let full = absolute(path);
-    let base = absolute(cwd);
-    let Ok(inside) = full.strip_prefix(&base) else {
-        return link_escape(path, cwd);
-    };
-    let mut prefix = base.clone();
-    inside.components().find_map(|part| {
-        prefix.push(part);
-        link_escape(&prefix, cwd)
-    })
-}
-
-/// Where `path` leads when it is itself a symbolic link to something
-/// outside the current directory.
-fn link_escape(path: &Path, cwd: &Path) -> Option<std::path::PathBuf> {
-    if !path.symlink_metadata().ok()?.file_type().is_symlink() {
-        return None;
-    }
-    // A link that leads nowhere (dangling, a loop) is reported by the
-    // reader; only a target that exists can be read.
-    let target = std::fs::canonicalize(path).ok()?;
-    let root = std::fs::canonicalize(cwd).ok()?;
-    (!target.starts_with(&root)).then_some(target)
-}
-
-/// The absolute, lexically normalised form of a path: what tells two
-/// spellings of one file apart without touching the file system.
-fn absolute(path: &Path) -> std::path::PathBuf {
-    crate::discover::lexical_normalize(
-        &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
-    )
 }
 
 /// `root` as a path from `cwd` (`.`, `..`, `../..`), so that walked files

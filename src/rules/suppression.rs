@@ -7,9 +7,7 @@
 use super::{Finding, Rule, Settings};
 use crate::date::Date;
 use crate::model::{Expiry, Suppression, SuppressionScope};
-use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
-
-pub const COMMENT_MARKER: &str = "spof:ignore[";
+use crate::source::{COMMENT_MARKER, FileId, SourceFile, SourceMap, Span, TextRange};
 
 /// `# spof:ignore[CODE,CODE] reason` comments of one file. A comment
 /// covers its own line and the line below it. The reason may hold an
