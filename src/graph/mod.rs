@@ -514,14 +514,30 @@ struct Resolutions<'m> {
     /// declarations equally near.
     names: FastMap<(&'m Reference, Referrer), (usize, bool)>,
     /// A set reference's members as seen from a cluster, before the place
-    /// it is written in narrows them: how it does, the members, and the
-    /// files that declare them.
-    members: FastMap<(&'m Reference, Option<usize>), (Narrow, Vec<usize>, Vec<FileId>)>,
-    /// A set reference's target set by the place it is written in: its
-    /// cluster, whether it is explicit, its directory, and its file only
-    /// when that file declares a member (no other file tells members
-    /// apart: they are all as near to every file of the directory).
-    narrowed: FastMap<(&'m Reference, Option<usize>, bool, usize, Option<FileId>), usize>,
+    /// it is written in narrows them.
+    members: FastMap<(&'m Reference, Option<usize>), Members>,
+    /// A set reference's target set by the place it is written in.
+    narrowed: FastMap<(&'m Reference, Place), usize>,
+}
+
+/// What a set reference may name from a cluster: how the place it is
+/// written in narrows them, the members, and the files that declare them.
+struct Members {
+    narrow: Narrow,
+    list: Vec<usize>,
+    files: Vec<FileId>,
+}
+
+/// Where a set reference is written, as far as narrowing its members goes:
+/// its cluster, whether it is explicit, its directory, and its file only
+/// when that file declares a member (no other file tells the members
+/// apart: they are all as near to every file of the directory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Place {
+    cluster: Option<usize>,
+    explicit: bool,
+    dir: usize,
+    file: Option<FileId>,
 }
 
 impl<'m> Resolutions<'m> {
@@ -538,15 +554,16 @@ impl<'m> Resolutions<'m> {
         if let Some(&known) = self.names.get(&(reference, from)) {
             return known;
         }
-        let (narrow, members, files) = match self.members.entry((reference, from.cluster)) {
+        let members = match self.members.entry((reference, from.cluster)) {
             Entry::Occupied(known) => known.into_mut(),
             Entry::Vacant(slot) => {
                 scratch.clear();
                 match resolver.members(reference, from.cluster, scratch) {
-                    Some(narrow) => {
-                        let files = resolver.files_of(scratch);
-                        slot.insert((narrow, scratch.clone(), files))
-                    }
+                    Some(narrow) => slot.insert(Members {
+                        narrow,
+                        files: resolver.files_of(scratch),
+                        list: scratch.clone(),
+                    }),
                     None => {
                         let ambiguous = resolver.name(reference, from, scratch);
                         let known = (sets.intern(scratch), ambiguous);
@@ -556,20 +573,28 @@ impl<'m> Resolutions<'m> {
                 }
             }
         };
-        let key = match narrow {
-            Narrow::Whole => (reference, None, false, usize::MAX, None),
-            _ => (
-                reference,
-                from.cluster,
-                from.explicit,
-                resolver.model.places.dir_id(from.file),
-                files.binary_search(&from.file).is_ok().then_some(from.file),
-            ),
+        let place = match members.narrow {
+            Narrow::Whole => Place {
+                cluster: None,
+                explicit: false,
+                dir: usize::MAX,
+                file: None,
+            },
+            _ => Place {
+                cluster: from.cluster,
+                explicit: from.explicit,
+                dir: resolver.model.places.dir_id(from.file),
+                file: members
+                    .files
+                    .binary_search(&from.file)
+                    .is_ok()
+                    .then_some(from.file),
+            },
         };
-        let set = *self.narrowed.entry(key).or_insert_with(|| {
+        let set = *self.narrowed.entry((reference, place)).or_insert_with(|| {
             scratch.clear();
-            scratch.extend_from_slice(members);
-            resolver.narrow(*narrow, from, scratch);
+            scratch.extend_from_slice(&members.list);
+            resolver.narrow(members.narrow, from, scratch);
             sets.intern(scratch)
         });
         (set, false)

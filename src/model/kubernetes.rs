@@ -690,8 +690,8 @@ fn operator_manages(
     places: &Places,
     model: &mut Model,
 ) {
-    // Product, the cluster whose tools read the entry (`None`: any), entry.
-    let mut found: Vec<(&str, Option<Option<usize>>, Dependency)> = Vec::new();
+    // Product, the tools that read the entry, entry.
+    let mut found: Vec<(&str, Reader, Dependency)> = Vec::new();
     let servers: Vec<&Object<'_>> = objects
         .iter()
         .filter(|o| o.api_group() == "monitoring.coreos.com" && o.kind == "Prometheus")
@@ -744,15 +744,15 @@ fn operator_manages(
     let mut tools: Vec<(usize, &str)> = products.to_vec();
     tools.sort_unstable();
     tools.dedup();
-    // The declarations that hold the entries of an object of one product,
-    // in one cluster, written in one file: nearness depends on no more.
-    let mut chosen: HashMap<(&str, Option<Option<usize>>, FileId), Vec<(usize, usize)>> =
-        HashMap::new();
+    // The declarations (entity, instance) that hold the entries of an
+    // object of one product, for one cluster, written in one file:
+    // nearness depends on no more.
+    let mut chosen: HashMap<(&str, Reader, FileId), Vec<Declaration>> = HashMap::new();
     for (product, cluster, dependency) in &found {
         let from = dependency.span.file;
         let holders = chosen.entry((product, *cluster, from)).or_insert_with(|| {
             // A monitor is read by the servers of its own cluster.
-            let declarations: Vec<(usize, usize)> = tools
+            let declarations: Vec<Declaration> = tools
                 .iter()
                 .filter(|(_, p)| p == product)
                 .flat_map(|&(e, _)| {
@@ -768,16 +768,16 @@ fn operator_manages(
             // declarations: those of other places become entities of their
             // own): an Application of one sample is not another sample's
             // Argo CD's.
-            let near = |&(e, i): &(usize, usize)| {
+            let near = |&(e, i): &Declaration| {
                 let file = model.entities[e].instances[i].span.file;
                 (file == from, places.common(from, file))
             };
             let nearest = declarations.iter().map(near).max();
-            let mut holders: Vec<(usize, usize)> = Vec::new();
+            let mut holders: Vec<Declaration> = Vec::new();
             for d in declarations.iter().filter(|d| Some(near(d)) == nearest) {
                 // An entity manages what one of its declarations in a place
                 // manages: the first one there holds the entry.
-                let dir = |&(e, i): &(usize, usize)| {
+                let dir = |&(e, i): &Declaration| {
                     let instance = &model.entities[e].instances[i];
                     (e, instance.cluster, places.dir(instance.span.file))
                 };
@@ -794,6 +794,13 @@ fn operator_manages(
         }
     }
 }
+
+/// The cluster whose tools read what an operator's object says (`None`:
+/// any).
+type Reader = Option<Option<usize>>;
+
+/// An entity and one of its declarations, by index.
+type Declaration = (usize, usize);
 
 /// What a `ServiceMonitor` (the Services its `selector` matches) or a
 /// `PodMonitor` (the workloads whose pod template it matches) has scraped,
