@@ -1549,6 +1549,24 @@ mod tests {
         assert_eq!(targets(5), [1]);
         assert_eq!(targets(6), [0, 1]);
         assert_eq!(graph.resolved[3][0].set, graph.resolved[4][0].set);
+        // The members are found once; narrowed once for the two files of
+        // s/a that declare none, once for each file declaring one, once
+        // for s/b.
+        let resolver = Resolver::new(&model);
+        let mut resolutions = Resolutions::default();
+        let (mut sets, mut scratch) = (Interner::default(), Vec::new());
+        let web = selector("web");
+        for file in [2, 3, 0, 1, 4, 2, 3] {
+            resolutions.resolve(
+                &resolver,
+                &web,
+                from(file, None, false),
+                &mut sets,
+                &mut scratch,
+            );
+        }
+        assert_eq!(resolutions.members.len(), 1);
+        assert_eq!(resolutions.narrowed.len(), 4);
     }
 
     #[test]
