@@ -1847,3 +1847,47 @@ fn kustomization_paths_and_deep_custom_resources_are_bounded() {
     let run = spof(dir.path(), &["--max-depth", "1024", "."]);
     assert_clean(&run, "kustomization.yaml");
 }
+
+// Scope (issue 16 §1): a budget over many workloads.
+
+/// One PodDisruptionBudget selecting 2,000 Deployments, half of them
+/// autoscaled: its pods are counted once for the whole scope and each
+/// autoscaler is found by its target, so the run stays linear (it used to
+/// count the scope again for each workload, looking through every
+/// autoscaler for each one); every Deployment is judged over all the pods.
+#[test]
+fn a_budget_over_thousands_of_workloads_is_counted_once() {
+    let n = 2000;
+    let mut text = String::new();
+    for d in 0..n {
+        text.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{d}, namespace: x}}\n\
+             spec:\n  replicas: 3\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    \
+             metadata: {{labels: {{app: web}}}}\n    spec: {{containers: [{{name: c, image: i}}]}}\n"
+        ));
+        if d % 2 == 0 {
+            text.push_str(&format!(
+                "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n\
+                 metadata: {{name: h{d}, namespace: x}}\nspec:\n  scaleTargetRef: \
+                 {{apiVersion: apps/v1, kind: Deployment, name: d{d}}}\n  minReplicas: 2\n  \
+                 maxReplicas: 5\n"
+            ));
+        }
+    }
+    text.push_str(
+        "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p, namespace: x}\n\
+         spec:\n  minAvailable: 1\n  selector: {matchLabels: {app: web}}\n",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "budget.yaml", text);
+    let run = spof(tmp.path(), &["."]);
+    let pods = n / 2 * 3 + n / 2 * 2;
+    let label = format!("of the {pods} pods it selects");
+    let judged = run.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "SPOF011" && f["label"].as_str().unwrap_or("").contains(&label))
+        .count();
+    assert_eq!(judged, n, "{}", run.stdout);
+}

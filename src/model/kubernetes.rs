@@ -19,6 +19,7 @@ use crate::diagnostic::Diagnostic;
 use crate::parse::tree::Value;
 use crate::parse::{Document, Node};
 use crate::source::{FileId, Span, TextRange};
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Annotation that declares hard dependencies: `spof.dev/depends-on: "db, cache"`.
@@ -457,11 +458,24 @@ struct Index<'o, 'a> {
     /// Services by namespace and name, in any cluster: which cluster's a
     /// name reaches is the graph's to decide.
     services: HashSet<(&'a str, &'a str)>,
-    /// Each PodDisruptionBudget with its scope: the workloads it selects
-    /// in its own file, else those whose directories share the most with
-    /// its own.
-    pdbs: Vec<(&'o Object<'a>, Vec<&'o Object<'a>>)>,
-    hpas: Vec<&'o Object<'a>>,
+    /// Each PodDisruptionBudget with its scope.
+    pdbs: Vec<Budget<'o, 'a>>,
+    /// Of each workload (by address) in a budget's scope, the budgets, as
+    /// indices into `pdbs`.
+    budgets_of: HashMap<*const Object<'a>, Vec<usize>>,
+    /// HorizontalPodAutoscalers by cluster, namespace, and the kind and
+    /// name of their `scaleTargetRef`, in object order.
+    hpas: HashMap<(Option<usize>, &'a str, &'a str, &'a str), Vec<&'o Object<'a>>>,
+}
+
+/// A PodDisruptionBudget with its scope: the workloads it selects in its
+/// own file, else those whose directories share the most with its own.
+struct Budget<'o, 'a> {
+    object: &'o Object<'a>,
+    scope: Vec<&'o Object<'a>>,
+    /// The pods of the whole scope, counted for the first workload that
+    /// asks: every workload of a large scope asks.
+    pods: OnceCell<Option<u32>>,
 }
 
 impl<'o, 'a> Index<'o, 'a> {
@@ -470,7 +484,7 @@ impl<'o, 'a> Index<'o, 'a> {
         let mut cluster_scoped: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
         let mut services = HashSet::new();
         let mut pdbs = Vec::new();
-        let mut hpas = Vec::new();
+        let mut hpas: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
         // Workloads whose pods a budget may select, with their pod labels.
         let mut selectable: Vec<(&'o Object<'a>, BTreeMap<String, String>)> = Vec::new();
         for o in objects {
@@ -483,7 +497,18 @@ impl<'o, 'a> Index<'o, 'a> {
                     services.insert((o.namespace, o.name));
                 }
                 "PodDisruptionBudget" => pdbs.push(o),
-                "HorizontalPodAutoscaler" => hpas.push(o),
+                "HorizontalPodAutoscaler" => {
+                    let target = |key: &str| {
+                        o.node
+                            .path(&["spec", "scaleTargetRef", key])
+                            .and_then(Node::as_text)
+                    };
+                    if let (Some(kind), Some(name)) = (target("kind"), target("name")) {
+                        hpas.entry((o.cluster, o.namespace, kind, name))
+                            .or_default()
+                            .push(o);
+                    }
+                }
                 "PersistentVolume" | "StorageClass" => cluster_scoped
                     .entry((o.kind, o.cluster, o.name))
                     .or_default()
@@ -497,7 +522,7 @@ impl<'o, 'a> Index<'o, 'a> {
                 _ => {}
             }
         }
-        let pdbs = pdbs
+        let pdbs: Vec<Budget<'o, 'a>> = pdbs
             .into_iter()
             .map(|p| {
                 let selector = p.node.path(&["spec", "selector"]);
@@ -518,15 +543,26 @@ impl<'o, 'a> Index<'o, 'a> {
                     .into_iter()
                     .filter(|w| Some(near(w)) == nearest)
                     .collect();
-                (p, scope)
+                Budget {
+                    object: p,
+                    scope,
+                    pods: OnceCell::new(),
+                }
             })
             .collect();
+        let mut budgets_of: HashMap<*const Object<'a>, Vec<usize>> = HashMap::new();
+        for (b, budget) in pdbs.iter().enumerate() {
+            for &w in &budget.scope {
+                budgets_of.entry(std::ptr::from_ref(w)).or_default().push(b);
+            }
+        }
         Self {
             places,
             by_key,
             cluster_scoped,
             services,
             pdbs,
+            budgets_of,
             hpas,
         }
     }
@@ -1072,20 +1108,12 @@ fn clamp(n: i64) -> u32 {
 fn autoscaler(o: &Object<'_>, index: &Index<'_, '_>) -> Option<Replicas> {
     let hpa = index
         .hpas
+        .get(&(o.cluster, o.namespace, o.kind, o.name))?
         .iter()
         .filter(|h| {
-            let target = |key: &str| {
-                h.node
-                    .path(&["spec", "scaleTargetRef", key])
-                    .and_then(Node::as_text)
-            };
-            h.cluster == o.cluster
-                && h.namespace == o.namespace
-                && target("kind") == Some(o.kind)
-                && target("name") == Some(o.name)
-                && index
-                    .get(o.kind, h, o.name)
-                    .is_some_and(|t| std::ptr::eq(t.node, o.node))
+            index
+                .get(o.kind, h, o.name)
+                .is_some_and(|t| std::ptr::eq(t.node, o.node))
         })
         .rev()
         .max_by_key(|h| index.places.nearness(o.file, h.file))?;
@@ -1677,11 +1705,16 @@ fn claim_zone(
 /// The PodDisruptionBudgets whose scope holds `o`, each with the pods of its
 /// whole scope.
 fn budgets(o: &Object<'_>, index: &Index<'_, '_>) -> Vec<DisruptionBudget> {
-    index
-        .pdbs
-        .iter()
-        .filter(|(_, scope)| scope.iter().any(|w| std::ptr::eq(*w, o)))
-        .filter_map(|(p, scope)| {
+    let Some(held) = index.budgets_of.get(&std::ptr::from_ref(o)) else {
+        return Vec::new();
+    };
+    held.iter()
+        .filter_map(|&b| {
+            let Budget {
+                object: p,
+                scope,
+                pods,
+            } = index.pdbs.get(b)?;
             let spec = p.node.get("spec")?;
             let field = |key: &str| {
                 let (k, v) = spec.entry(key)?;
@@ -1692,9 +1725,11 @@ fn budgets(o: &Object<'_>, index: &Index<'_, '_>) -> Vec<DisruptionBudget> {
                 int_or_percent(v).map(|n| (n, span))
             };
             // A DaemonSet's pods are one per node: not a number the files say.
-            let pods = scope.iter().try_fold(0u32, |sum, w| {
-                (pod_template(w).1 == WorkloadKind::LongRunning)
-                    .then(|| sum.saturating_add(replicas(w, index).count))
+            let pods = *pods.get_or_init(|| {
+                scope.iter().try_fold(0u32, |sum, w| {
+                    (pod_template(w).1 == WorkloadKind::LongRunning)
+                        .then(|| sum.saturating_add(replicas(w, index).count))
+                })
             });
             Some(DisruptionBudget {
                 name: p.name.to_string(),
