@@ -12,14 +12,17 @@
 //! The test is lexical, one pass over the bytes without building anything:
 //! it skips comments, quoted strings (with their `${…}` interpolations),
 //! heredocs and bracketed bodies, and looks only at the top level. The
-//! file is parsed once, afterwards, by the Nomad reader.
+//! file is parsed once, afterwards, by the Nomad reader. Text the pass
+//! cannot follow once a `job` block has begun (a string left open, brackets
+//! that do not match or nest too deep) leaves the file a job file, for the
+//! parser to report the error.
 
 /// Top-level blocks a Nomad job file may hold beside its `job`.
 const JOB_FILE_BLOCKS: &[&[u8]] = &[b"job", b"variable", b"variables", b"locals"];
 
-/// Deepest nesting of brackets, strings and interpolations followed: a
-/// file nested deeper is not read as a job here (the parser refuses it
-/// anyway, with a message of its own, once a `.nomad` name asks for it).
+/// Deepest nesting of brackets, strings and interpolations followed: the
+/// pass stops there (the parser refuses such a file anyway, with a message
+/// of its own).
 const MAX_NESTING: usize = 1024;
 
 /// Whether `text` is a Nomad job file (see the module's documentation).
@@ -29,7 +32,6 @@ pub fn is_nomad_job(text: &str) -> bool {
         bytes,
         at: 0,
         frames: Vec::new(),
-        broken: false,
     };
     let mut statement = Statement::Start;
     let mut job = false;
@@ -47,7 +49,9 @@ pub fn is_nomad_job(text: &str) -> bool {
             (Statement::Header, Token::Word(_) | Token::Quoted) => Statement::Header,
             (Statement::Header, Token::OpenBrace) => {
                 if !scan.skip_body() {
-                    return false;
+                    // Text this pass cannot follow is a syntax error for the
+                    // parser to report, in a file that is a job so far.
+                    return job;
                 }
                 Statement::Closed
             }
@@ -56,7 +60,9 @@ pub fn is_nomad_job(text: &str) -> bool {
             _ => return false,
         };
     }
-    job && !scan.broken
+    // (A string or comment left open at the top level ends the scan: the
+    // file is what it was so far.)
+    job
 }
 
 /// Where the top-level statement being read is.
@@ -97,17 +103,9 @@ struct Scan<'a> {
     bytes: &'a [u8],
     at: usize,
     frames: Vec<Frame>,
-    /// The scan gave up: nesting too deep, a bracket closed by another, a
-    /// comment, string or heredoc left open.
-    broken: bool,
 }
 
 impl<'a> Scan<'a> {
-    fn give_up(&mut self) -> Option<Token<'a>> {
-        self.broken = true;
-        None
-    }
-
     /// The next token, the scan being at the top level.
     fn next_token(&mut self) -> Option<Token<'a>> {
         loop {
@@ -122,14 +120,14 @@ impl<'a> Scan<'a> {
                 b'/' if self.peek(1) == Some(b'/') => self.skip_line(),
                 b'/' if self.peek(1) == Some(b'*') => {
                     if !self.skip_block_comment() {
-                        return self.give_up();
+                        return None;
                     }
                 }
                 b'"' => {
                     self.at += 1;
                     self.frames.push(Frame::Quoted);
                     if !self.skip_nested() {
-                        return self.give_up();
+                        return None;
                     }
                     return Some(Token::Quoted);
                 }
@@ -378,14 +376,20 @@ mod tests {
         assert!(!is_nomad_job("job \"web\"\n{\n}\n"));
     }
 
+    /// So that the parser reports the error, where a name alone would
+    /// have made the file a job.
     #[test]
-    fn text_it_cannot_follow_is_not_a_job() {
-        assert!(!is_nomad_job("job \"web\" {\n  group \"g\" {\n"));
-        assert!(!is_nomad_job("job \"web\" {\n  x = [1, 2}\n}\n"));
-        assert!(!is_nomad_job("job \"web\" {\n  x = \"open\n}\n"));
-        assert!(!is_nomad_job("job \"web\" {\n  x = <<EOT\nnever closed\n}\n"));
-        assert!(!is_nomad_job("job \"web\" {\n}\n/* never closed\n"));
+    fn a_job_the_pass_cannot_follow_is_still_a_job() {
+        assert!(is_nomad_job("job \"web\" {\n  group \"g\" {\n"));
+        assert!(is_nomad_job("job \"web\" {\n  x = [1, 2}\n}\n"));
+        assert!(is_nomad_job("job \"web\" {\n  x = \"open\n}\n"));
+        assert!(is_nomad_job("job \"web\" {\n  x = <<EOT\nnever closed\n}\n"));
+        assert!(is_nomad_job("job \"web\" {\n}\n/* never closed\n"));
         let deep = format!("job \"a\" {{\n{}{}\n}}\n", "[".repeat(5000), "]".repeat(5000));
-        assert!(!is_nomad_job(&deep));
+        assert!(is_nomad_job(&deep));
+        // Before any job: not a job file.
+        assert!(!is_nomad_job("variable \"a\" {\n  x = \"open\n}\njob \"b\" {\n}\n"));
+        assert!(!is_nomad_job("/* never closed\njob \"a\" {\n}\n"));
+        assert!(!is_nomad_job("source \"a\" \"b\" {\n  x = [1}\n}\n"));
     }
 }
