@@ -156,7 +156,8 @@ impl<'a> Scan<'a> {
 
     /// To the line break ending a `#` or `//` comment (not past it).
     fn skip_line(&mut self) {
-        self.at = memchr::memchr(b'\n', &self.bytes[self.at..]).map_or(self.bytes.len(), |i| self.at + i);
+        self.at =
+            memchr::memchr(b'\n', &self.bytes[self.at..]).map_or(self.bytes.len(), |i| self.at + i);
     }
 
     /// Past a `/* … */` comment; `false` when it is never closed.
@@ -289,7 +290,8 @@ impl<'a> Scan<'a> {
             None => return false,
         };
         while line < self.bytes.len() {
-            let end = memchr::memchr(b'\n', &self.bytes[line..]).map_or(self.bytes.len(), |e| line + e);
+            let end =
+                memchr::memchr(b'\n', &self.bytes[line..]).map_or(self.bytes.len(), |e| line + e);
             if self.bytes[line..end].trim_ascii() == marker {
                 self.at = end;
                 return true;
@@ -310,11 +312,13 @@ fn is_ident_continue(byte: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_nomad_job;
+    use super::{JOB_FILE_BLOCKS, is_nomad_job};
 
     #[test]
     fn a_job_beside_variables_and_locals_is_a_job_file() {
-        assert!(is_nomad_job("job \"web\" {\n  datacenters = [\"dc1\"]\n}\n"));
+        assert!(is_nomad_job(
+            "job \"web\" {\n  datacenters = [\"dc1\"]\n}\n"
+        ));
         assert!(is_nomad_job(
             "\u{feff}# jobs\nvariable \"image\" {\n  default = \"nginx\"\n}\n\
              variables {\n  x = 1\n}\n\nlocals {\n  y = \"${var.image}:1\"\n}\n\
@@ -363,7 +367,9 @@ mod tests {
         assert!(!is_nomad_job(
             "storage \"raft\" {\n  path = \"/v\"\n}\nui = true\n"
         ));
-        assert!(!is_nomad_job("datacenter = \"dc1\"\nserver {\n  enabled = true\n}\n"));
+        assert!(!is_nomad_job(
+            "datacenter = \"dc1\"\nserver {\n  enabled = true\n}\n"
+        ));
         // A job beside what Nomad refuses at the top level.
         assert!(!is_nomad_job("job \"a\" {\n}\nresource \"x\" \"y\" {\n}\n"));
         assert!(!is_nomad_job("job \"a\" {\n}\nname = 1\n"));
@@ -383,13 +389,73 @@ mod tests {
         assert!(is_nomad_job("job \"web\" {\n  group \"g\" {\n"));
         assert!(is_nomad_job("job \"web\" {\n  x = [1, 2}\n}\n"));
         assert!(is_nomad_job("job \"web\" {\n  x = \"open\n}\n"));
-        assert!(is_nomad_job("job \"web\" {\n  x = <<EOT\nnever closed\n}\n"));
+        assert!(is_nomad_job(
+            "job \"web\" {\n  x = <<EOT\nnever closed\n}\n"
+        ));
         assert!(is_nomad_job("job \"web\" {\n}\n/* never closed\n"));
-        let deep = format!("job \"a\" {{\n{}{}\n}}\n", "[".repeat(5000), "]".repeat(5000));
+        let deep = format!(
+            "job \"a\" {{\n{}{}\n}}\n",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        );
         assert!(is_nomad_job(&deep));
         // Before any job: not a job file.
-        assert!(!is_nomad_job("variable \"a\" {\n  x = \"open\n}\njob \"b\" {\n}\n"));
+        assert!(!is_nomad_job(
+            "variable \"a\" {\n  x = \"open\n}\njob \"b\" {\n}\n"
+        ));
         assert!(!is_nomad_job("/* never closed\njob \"a\" {\n}\n"));
         assert!(!is_nomad_job("source \"a\" \"b\" {\n  x = [1}\n}\n"));
     }
+
+    proptest::proptest! {
+        /// Any text of HCL's punctuation ends the pass without a panic.
+        #[test]
+        fn any_text_is_scanned_to_an_answer(
+            text in r#"(job|"|\\|\$\{|%\{|\{|\}|\[|\]|\(|\)|#|//|/\*|\*/|<<-?EOT|EOT|\n| |=|x)*"#
+        ) {
+            let _ = is_nomad_job(&text);
+        }
+
+        /// On files the parser reads, the pass says what the parsed top
+        /// level says.
+        #[test]
+        fn the_pass_agrees_with_the_parser(
+            items in proptest::collection::vec(proptest::sample::select(ITEMS), 0..6)
+        ) {
+            let text = items.concat();
+            if let Ok(body) = hcl_edit::parser::parse_body(&text) {
+                let blocks: Vec<&str> = body
+                    .iter()
+                    .filter_map(|s| s.as_block())
+                    .map(|b| b.ident.as_str())
+                    .collect();
+                let expected = blocks.contains(&"job")
+                    && body.iter().all(|s| {
+                        s.as_block()
+                            .is_some_and(|b| JOB_FILE_BLOCKS.contains(&b.ident.as_str().as_bytes()))
+                    });
+                proptest::prop_assert_eq!(is_nomad_job(&text), expected, "{}", text);
+            }
+        }
+    }
+
+    /// Top-level items, well-formed or not, that the property test strings
+    /// together.
+    const ITEMS: &[&str] = &[
+        "job \"a\" {\n  x = \"}\"\n}\n",
+        "job b {\n  t = <<EOT\n}\nEOT\n}\n",
+        "variable \"v\" {\n  default = { a = \"${var.x}{\" }\n}\n",
+        "locals {\n  y = [for k in [1] : k]\n}\n",
+        "variables {\n  z = 1\n}\n",
+        "resource \"a\" \"b\" {\n}\n",
+        "build {\n  job = 1\n}\n",
+        "ui = true\n",
+        "job = \"a\"\n",
+        "# job \"c\" {\n",
+        "/* } */\n",
+        "\n",
+        "job \"d\" { x = 1 }\n",
+        "job \"e\" {\n",
+        "}\n",
+    ];
 }
