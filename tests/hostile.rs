@@ -1857,7 +1857,10 @@ fn kustomization_paths_and_deep_custom_resources_are_bounded() {
 /// or comments never closed are not reported and cost nothing.
 #[test]
 fn hcl_files_are_jobs_by_their_top_level_only() {
-    let dir = case_dir("jobs/api.hcl", b"job \"api\" {\n  group \"g\" {\n    count = \n  }\n}\n");
+    let dir = case_dir(
+        "jobs/api.hcl",
+        b"job \"api\" {\n  group \"g\" {\n    count = \n  }\n}\n",
+    );
     let deep = |block: &str| {
         format!(
             "{block} {{\n  x = {}{}\n}}\n",
@@ -1868,8 +1871,14 @@ fn hcl_files_are_jobs_by_their_top_level_only() {
     for (name, text) in [
         ("jobs/deep.hcl", deep("job \"deep\"")),
         ("deep.pkr.hcl", deep("build")),
-        ("open-string.hcl", "storage \"raft\" {\n  path = \"/v\n}\n".into()),
-        ("open-comment.hcl", "/* never closed\njob \"a\" {\n}\n".into()),
+        (
+            "open-string.hcl",
+            "storage \"raft\" {\n  path = \"/v\n}\n".into(),
+        ),
+        (
+            "open-comment.hcl",
+            "/* never closed\njob \"a\" {\n}\n".into(),
+        ),
         ("broken.hcl", "listener \"tcp\" {{{ = = \n".into()),
     ] {
         std::fs::write(dir.path().join(name), text).unwrap();

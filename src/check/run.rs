@@ -315,8 +315,13 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
             // HCL that is not a Nomad job (Packer, Terragrunt, Vault) is no
             // input, as a file of an unknown name is none.
             Ok(source)
-                if matches!(input, Input::File { kind: discover::FileKind::Hcl, .. })
-                    && !discover::is_nomad_job(source.text()) =>
+                if matches!(
+                    input,
+                    Input::File {
+                        kind: discover::FileKind::Hcl,
+                        ..
+                    }
+                ) && !discover::is_nomad_job(source.text()) =>
             {
                 continue;
             }

@@ -1401,7 +1401,10 @@ mod tests {
 
     #[test]
     fn periodic_and_parameterized_jobs_without_a_type_run_to_completion() {
-        for block in ["periodic {\n    crons = [\"@daily\"]\n  }", "parameterized {}"] {
+        for block in [
+            "periodic {\n    crons = [\"@daily\"]\n  }",
+            "parameterized {}",
+        ] {
             let text = format!("job \"j\" {{\n  {block}\n  group \"g\" {{}}\n}}\n");
             let r = run(&text);
             let inst = &r.entity("nomad:j/g").instances[0];

@@ -618,7 +618,9 @@ resource "x" "r" {
     // Spans after the constructs are where they are written.
     let label = r.body.attr("label").unwrap();
     assert_eq!(text(&sources, label.span), "label    = local.labels[\"b\"]");
-    let at = sources.get(label.span.file).line_col(label.span.range.start);
+    let at = sources
+        .get(label.span.file)
+        .line_col(label.span.range.start);
     assert_eq!((at.line, at.column), (17, 3));
 }
 
