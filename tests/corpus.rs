@@ -48,8 +48,17 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Whether spof reads the file: by its name, and for `*.hcl` by its text
+/// (Nomad jobs only).
 fn is_manifest(path: &Path) -> bool {
-    spof::discover::classify(path).is_some()
+    match spof::discover::classify(path) {
+        // One that cannot be read is reported, whatever it holds.
+        Some(spof::discover::FileKind::Hcl) => match std::fs::read_to_string(path) {
+            Ok(text) => spof::discover::is_nomad_job(&text),
+            Err(_) => true,
+        },
+        kind => kind.is_some(),
+    }
 }
 
 /// Whether spof's parsers reject the file: HCL for Terraform
@@ -60,7 +69,7 @@ fn fails_to_parse(path: &Path, text: &str) -> bool {
     if name.ends_with(".tf")
         || name.ends_with(".tfvars")
         || name.ends_with(".nomad")
-        || name.ends_with(".nomad.hcl")
+        || name.ends_with(".hcl")
     {
         text.parse::<hcl_edit::structure::Body>().is_err()
     } else if name.ends_with(".toml") {

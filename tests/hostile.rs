@@ -1848,6 +1848,47 @@ fn kustomization_paths_and_deep_custom_resources_are_bounded() {
     assert_clean(&run, "kustomization.yaml");
 }
 
+// HCL read by content (issue 16 §3): a `.hcl` file is a Nomad job only by
+// its top level, found in one bounded lexical pass.
+
+/// A `.hcl` job with a syntax error, or nested past every limit, is an input
+/// error at its line, even where the lexical pass cannot follow it; HCL
+/// that is no job is never parsed, so its own errors, nesting, and strings
+/// or comments never closed are not reported and cost nothing.
+#[test]
+fn hcl_files_are_jobs_by_their_top_level_only() {
+    let dir = case_dir(
+        "jobs/api.hcl",
+        b"job \"api\" {\n  group \"g\" {\n    count = \n  }\n}\n",
+    );
+    let deep = |block: &str| {
+        format!(
+            "{block} {{\n  x = {}{}\n}}\n",
+            "[".repeat(200_000),
+            "]".repeat(200_000)
+        )
+    };
+    for (name, text) in [
+        ("jobs/deep.hcl", deep("job \"deep\"")),
+        ("deep.pkr.hcl", deep("build")),
+        (
+            "open-string.hcl",
+            "storage \"raft\" {\n  path = \"/v\n}\n".into(),
+        ),
+        (
+            "open-comment.hcl",
+            "/* never closed\njob \"a\" {\n}\n".into(),
+        ),
+        ("broken.hcl", "listener \"tcp\" {{{ = = \n".into()),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let run = spof(dir.path(), &["."]);
+    assert_eq!(run.errors().len(), 2, "{:?}", run.errors());
+    assert_reported(&run, "jobs/api.hcl", 3, "cannot parse");
+    assert_reported(&run, "jobs/deep.hcl", 2, "nesting is too deep");
+}
+
 // Scope (issue 16 §1): a budget over many workloads.
 
 /// One PodDisruptionBudget selecting 2,000 Deployments, half of them

@@ -352,7 +352,8 @@ pub fn check_estate(
     for file in files {
         match classify(&sources.get(file.file).path) {
             Some(FileKind::Terraform) => terraform.push(file),
-            Some(FileKind::Nomad) => nomad.push(file),
+            // A run keeps only the `.hcl` files that are Nomad jobs.
+            Some(FileKind::Nomad | FileKind::Hcl) => nomad.push(file),
             Some(FileKind::Manifest) => manifests.push(file),
             // Standard input and unknown names are read as YAML.
             None | Some(FileKind::Yaml | FileKind::Json) => documents.push(file),

@@ -314,6 +314,19 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         let cluster = abs.as_ref().and_then(|a| config.cluster_of(a));
         let report_here = repository.is_none() || given.is_some();
         let file = match result {
+            // HCL that is not a Nomad job (Packer, Terragrunt, Vault) is no
+            // input, as a file of an unknown name is none.
+            Ok(source)
+                if matches!(
+                    input,
+                    Input::File {
+                        kind: discover::FileKind::Hcl,
+                        ..
+                    }
+                ) && !discover::is_nomad_job(source.text()) =>
+            {
+                continue;
+            }
             Ok(mut source) => {
                 source.path = shown;
                 let file = sources.add(source);
@@ -380,8 +393,9 @@ fn no_files(file: FileId, path: &Path) -> Diagnostic {
     };
     file_error(file, 0, message).with_help(
         "spof reads YAML, JSON, Terraform (.tf, .tf.json, .tfvars), Nomad (.nomad, \
-         .nomad.hcl) and spof manifest (spof.services.toml, .spof.toml) files that \
-         are not hidden, ignored by .gitignore or .ignore, or excluded",
+         .nomad.hcl, and .hcl files that hold a job) and spof manifest \
+         (spof.services.toml, .spof.toml) files that are not hidden, ignored by \
+         .gitignore or .ignore, or excluded",
     )
 }
 

@@ -12,12 +12,14 @@ mod git_index;
 mod ignores;
 mod kind;
 mod read;
+mod sniff;
 
 pub use ignores::MAX_IGNORE_FILE_SIZE;
 pub use kind::{FileKind, classify};
 pub use read::{
     ReadError, read_bytes_unfollowed, read_file, read_stdin, read_unfollowed, read_unfollowed_into,
 };
+pub use sniff::is_nomad_job;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, Match, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};

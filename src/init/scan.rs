@@ -4,7 +4,7 @@
 //! operational tools it runs.
 
 use super::tools;
-use crate::discover::{self, DiscoverOptions, Input};
+use crate::discover::{self, DiscoverOptions, FileKind, Input};
 use crate::model::Level;
 use crate::model::kubernetes::{ROLE, TopologyKeys, WORKLOAD_KINDS, is_label_value};
 use crate::parse::{Node, yaml};
@@ -92,10 +92,19 @@ pub fn scan(dir: &Path, max_file_size: u64) -> Scan {
     let relative =
         |path: &Path| -> PathBuf { path.strip_prefix(dir).unwrap_or(path).to_path_buf() };
     let keys = TopologyKeys::default();
+    // Terraform, Nomad (and other HCL) and manifest files hold no
+    // Kubernetes objects: they are neither parsed as YAML nor counted.
     let results: Vec<FileScan> = discovered
         .inputs
         .par_iter()
-        .filter_map(Input::path)
+        .filter_map(|input| match input {
+            Input::File {
+                path,
+                kind: FileKind::Yaml | FileKind::Json,
+                ..
+            } => Some(path.as_path()),
+            _ => None,
+        })
         .map(|path| scan_file(path, &relative(path), max_file_size, &keys))
         .collect();
 

@@ -222,6 +222,27 @@ fn an_empty_directory_still_gets_a_valid_file() {
 }
 
 #[test]
+fn only_yaml_and_json_files_are_scanned_and_counted() {
+    let temp = tempfile::tempdir().unwrap();
+    write(temp.path(), "web.yaml", &deployment("web", ""));
+    write(
+        temp.path(),
+        "main.tf",
+        "resource \"aws_instance\" \"a\" {}\n",
+    );
+    write(temp.path(), "jobs/api.hcl", "job \"api\" {\n}\n");
+    write(temp.path(), "packer.pkr.hcl", "build {\n}\n");
+    let (proposal, text, _) = propose(temp.path());
+    assert_eq!(proposal.scan.files, 1);
+    assert!(
+        proposal.scan.problems.is_empty(),
+        "{:?}",
+        proposal.scan.problems
+    );
+    assert!(text.contains("Scanned 1 YAML and JSON file: 1 with Kubernetes objects."));
+}
+
+#[test]
 fn awkward_directory_names_stay_valid_and_match() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path();

@@ -804,7 +804,15 @@ impl Reader<'_> {
     fn job(&self, block: &st::Block) -> Option<Job> {
         let (name, _) = self.label(block.labels.first()?)?;
         let body = &block.body;
+        // Nomad refuses a periodic or parameterized job of any type but
+        // batch: without a `type`, such a job is one that runs to
+        // completion, each time it is launched or dispatched.
+        let dispatched = blocks(body, "periodic")
+            .chain(blocks(body, "parameterized"))
+            .next()
+            .is_some();
         let kind = match self.field(body, "type") {
+            Field::Absent | Field::Unknown if dispatched => WorkloadKind::Batch,
             Field::Absent | Field::Unknown => WorkloadKind::LongRunning,
             Field::Known(t, _) => match t.as_str() {
                 "system" => WorkloadKind::PerNode,
@@ -1391,6 +1399,19 @@ mod tests {
         assert_eq!(job("system"), (Some(WorkloadKind::PerNode), false, false));
         assert_eq!(job("batch"), (Some(WorkloadKind::Batch), false, false));
         assert_eq!(job("sysbatch"), (Some(WorkloadKind::Batch), false, false));
+    }
+
+    #[test]
+    fn periodic_and_parameterized_jobs_without_a_type_run_to_completion() {
+        for block in [
+            "periodic {\n    crons = [\"@daily\"]\n  }",
+            "parameterized {}",
+        ] {
+            let text = format!("job \"j\" {{\n  {block}\n  group \"g\" {{}}\n}}\n");
+            let r = run(&text);
+            let inst = &r.entity("nomad:j/g").instances[0];
+            assert_eq!(inst.workload, Some(WorkloadKind::Batch), "{block}");
+        }
     }
 
     #[test]

@@ -20,9 +20,15 @@ pub fn comments(file: FileId, source: &SourceFile) -> Vec<Suppression> {
         return out;
     }
     let mut line_start = 0usize;
-    // HCL also writes comments with `//`.
-    let slashes =
-        crate::discover::classify(&source.path) == Some(crate::discover::FileKind::Terraform);
+    // HCL (Terraform, Nomad) also writes comments with `//`.
+    let slashes = matches!(
+        crate::discover::classify(&source.path),
+        Some(
+            crate::discover::FileKind::Terraform
+                | crate::discover::FileKind::Nomad
+                | crate::discover::FileKind::Hcl
+        )
+    );
     for (line_no, line) in source.text().split_inclusive('\n').enumerate() {
         if let Some(s) = parse_comment(line, slashes) {
             let start = line_start + s.start;
@@ -315,6 +321,16 @@ mod tests {
             invalid(&long),
             "`until=9999999999999999…` is not a valid date (YYYY-MM-DD)"
         );
+    }
+
+    #[test]
+    fn hcl_files_take_slash_comments() {
+        for path in ["main.tf", "api.nomad", "jobs/api.hcl"] {
+            let src = SourceFile::new(path.into(), "count = 1 // spof:ignore[SPOF001] why\n");
+            assert_eq!(comments(FileId(0), &src).len(), 1, "{path}");
+        }
+        let src = SourceFile::new("a.yaml".into(), "a: 1 // spof:ignore[SPOF001] why\n");
+        assert!(comments(FileId(0), &src).is_empty());
     }
 
     #[test]
