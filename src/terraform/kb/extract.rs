@@ -6,7 +6,7 @@ use crate::model::{
     CloudFact, CloudUnit, Dependency, Entity, Instance, Model, Reference, Role, Strength,
 };
 use crate::source::Span;
-use crate::terraform::{Attr, Block, Body, Mode, Resource, Value};
+use crate::terraform::{Attr, Block, Body, Mode, Resource, SetBy, Value};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
@@ -176,10 +176,12 @@ enum Truth {
 /// Why a condition came out as it did, for labels and locations.
 #[derive(Debug, Clone)]
 struct Reason {
-    /// Where the value is written; `None` when it is not set.
-    origin: Option<Span>,
-    /// The attribute as written in the resource, when that is elsewhere.
-    read_at: Option<Span>,
+    /// Where the value is read: the attribute as written in the resource
+    /// (`multi_az = var.ha`), or the block; `None` when it is not set.
+    at: Option<Span>,
+    /// Where the value that decides it is written, when that is elsewhere
+    /// (the variable default, the `.tfvars` entry), and what that is.
+    origin: Option<(Span, SetBy)>,
     label: String,
     related: Vec<(Span, String)>,
 }
@@ -187,11 +189,24 @@ struct Reason {
 impl Reason {
     fn at(attr: Option<&Attr>, label: String) -> Self {
         Reason {
-            origin: attr.map(|a| a.origin),
-            read_at: attr.filter(|a| a.origin != a.span).map(|a| a.span),
+            at: attr.map(|a| a.span),
+            origin: attr
+                .filter(|a| a.origin != a.span)
+                .map(|a| (a.origin, a.set_by)),
             label,
             related: Vec::new(),
         }
+    }
+}
+
+/// The label of the place that decides a value read elsewhere.
+fn decided_by(set_by: SetBy) -> &'static str {
+    match set_by {
+        SetBy::Default => "decided by this default",
+        SetBy::VariablesFile => "set here",
+        SetBy::ModuleArgument => "set here, in the module call",
+        SetBy::Local => "set here, in `locals`",
+        SetBy::InPlace => "written here",
     }
 }
 
@@ -432,7 +447,12 @@ impl<'a> Estate<'a> {
                 CloudUnit::Zone(zone)
             }
         };
-        let (span, mut label, related) = locate(r, reasons, decisive);
+        let Located {
+            span,
+            mut label,
+            related,
+            origin,
+        } = locate(r, reasons, decisive);
         if label.is_empty() {
             label = match &unit {
                 CloudUnit::Zone(_) => "its zone is not set, but it runs in one".to_string(),
@@ -447,6 +467,7 @@ impl<'a> Estate<'a> {
             help: rule.help.clone(),
             span,
             related,
+            origin,
         })
     }
 
@@ -803,7 +824,12 @@ impl<'a> Estate<'a> {
             related,
             ..Reason::at(attr, label)
         };
-        let (span, label, related) = locate(nat, vec![reason], 1);
+        let Located {
+            span,
+            label,
+            related,
+            origin,
+        } = locate(nat, vec![reason], 1);
         Some(CloudFact {
             class: entry.role.class(),
             unit: CloudUnit::Zone(own_zone),
@@ -816,6 +842,7 @@ impl<'a> Estate<'a> {
             help: "create one NAT gateway per availability zone and route each zone's private subnets through their own (`single_nat_gateway = false`, `one_nat_gateway_per_az = true` in terraform-aws-modules/vpc)".to_string(),
             span,
             related,
+            origin,
         })
     }
 }
@@ -837,40 +864,50 @@ fn note(zones: &mut Zones, t: &Resource, a: &Attr) {
     }
 }
 
+/// Where a fact is reported, and why.
+struct Located {
+    /// The attribute that carries the deciding value, in the resource.
+    span: Span,
+    label: String,
+    related: Vec<(Span, String)>,
+    /// Where that value is written, when elsewhere (a variable default).
+    origin: Option<Span>,
+}
+
 /// The fact's primary location and label, and the related locations. The
 /// first `decisive` reasons are the conditions' (the placement's come
-/// after): the first of them whose value is written decides; when none is
+/// after): the first of them that is written decides; when none is
 /// written, the first one does, on the resource's header ("`multi_az` is
-/// not set"); without conditions, the placement decides.
-fn locate(
-    r: &Resource,
-    reasons: Vec<Reason>,
-    decisive: usize,
-) -> (Span, String, Vec<(Span, String)>) {
+/// not set"); without conditions, the placement decides. The primary
+/// location is the attribute in the resource, which is what a change
+/// touches; where its value is written (a variable default, a `.tfvars`
+/// entry, a module call's argument) is a related location.
+fn locate(r: &Resource, reasons: Vec<Reason>, decisive: usize) -> Located {
     let primary = reasons[..decisive.min(reasons.len())]
         .iter()
-        .position(|x| x.origin.is_some())
+        .position(|x| x.at.is_some())
         .unwrap_or(0);
-    let mut related = Vec::new();
-    let mut span = r.span;
-    let mut label = String::new();
+    let mut out = Located {
+        span: r.span,
+        label: String::new(),
+        related: Vec::new(),
+        origin: None,
+    };
     for (i, reason) in reasons.into_iter().enumerate() {
         if i == primary {
-            span = reason.origin.unwrap_or(r.span);
-            label = reason.label;
-            if let Some(read) = reason.read_at {
-                related.push((read, "read here".to_string()));
-            }
-        } else if let Some(origin) = reason.origin {
-            related.push((origin, reason.label));
-            if let Some(read) = reason.read_at {
-                related.push((read, "read here".to_string()));
-            }
+            out.span = reason.at.unwrap_or(r.span);
+            out.label = reason.label;
+            out.origin = reason.origin.map(|(span, _)| span);
+        } else if let Some(at) = reason.at {
+            out.related.push((at, reason.label));
         }
-        related.extend(reason.related);
+        if let Some((span, set_by)) = reason.origin {
+            out.related.push((span, decided_by(set_by).to_string()));
+        }
+        out.related.extend(reason.related);
     }
-    related.dedup();
-    (span, label, related)
+    out.related.dedup();
+    out
 }
 
 fn truth(b: bool) -> Truth {
@@ -969,8 +1006,8 @@ fn leaf(body: &Body, path: &str, test: &Test, default: Option<&Lit>) -> (Truth, 
             format!("`{path}` is not set")
         };
         let mut reason = Reason::at(first_attr, label);
-        if reason.origin.is_none() {
-            reason.origin = found.blocks.first().map(|b| b.span);
+        if reason.at.is_none() {
+            reason.at = found.blocks.first().map(|b| b.span);
         }
         return (truth(present == *want), vec![reason]);
     }
@@ -979,8 +1016,8 @@ fn leaf(body: &Body, path: &str, test: &Test, default: Option<&Lit>) -> (Truth, 
             let count = found.blocks.len();
             let label = format!("{count} `{path}` block{}", plural(count));
             let reason = Reason {
-                origin: Some(found.blocks[0].span),
-                read_at: None,
+                at: Some(found.blocks[0].span),
+                origin: None,
                 label,
                 related: Vec::new(),
             };

@@ -2,7 +2,7 @@ use super::extract::{base, is_zone, resource_type};
 use super::*;
 use crate::model::{CloudClass, CloudFact, CloudUnit, Model, Reference, Role};
 use crate::source::{Span, TextRange};
-use crate::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef, Value};
+use crate::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef, SetBy, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 // ── Builders ────────────────────────────────────────────────────────────────
@@ -101,6 +101,11 @@ impl Res {
                 value,
                 span,
                 origin: origin.unwrap_or(span),
+                set_by: if origin.is_some() {
+                    SetBy::Default
+                } else {
+                    SetBy::InPlace
+                },
             },
         );
         for target in refs {
@@ -124,6 +129,7 @@ impl Res {
                     value: v.clone(),
                     span,
                     origin: span,
+                    set_by: SetBy::InPlace,
                 },
             );
         }
@@ -569,7 +575,7 @@ fn db_instance_multi_az() {
 }
 
 #[test]
-fn a_value_from_a_variable_points_at_the_variable() {
+fn a_value_from_a_variable_points_at_the_attribute_and_the_default_decides() {
     let origin = sp();
     let resources = vec![
         res("module.db.aws_db_instance.this")
@@ -577,13 +583,11 @@ fn a_value_from_a_variable_points_at_the_variable() {
             .done(),
     ];
     let fact = one_fact(&resources, "module.db.aws_db_instance.this");
-    assert_eq!(fact.span, origin);
+    assert_eq!(fact.span, attr(&resources[0], "multi_az").span);
+    assert_eq!(fact.origin, Some(origin));
     assert_eq!(
         fact.related,
-        vec![(
-            attr(&resources[0], "multi_az").span,
-            "read here".to_string()
-        )]
+        vec![(origin, "decided by this default".to_string())]
     );
 }
 
