@@ -318,6 +318,10 @@ pub struct Resource {
     /// The block header (`resource "aws_db_instance" "this"`), or the
     /// resource's object in a plan.
     pub span: Span,
+    /// Made by a `count` or `for_each` whose value is not known (or that
+    /// makes more instances than the limit): how many instances there are
+    /// is not known, and this one, without key, stands for each of them.
+    pub count_unknown: bool,
     /// References to other resources (through attributes, including inside
     /// templates and heredocs, and through locals, module inputs and
     /// outputs) and `depends_on` entries.

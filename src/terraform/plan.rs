@@ -724,6 +724,7 @@ impl<'a> Reader<'a> {
             region,
             body,
             span: self.span(f.span),
+            count_unknown: false,
             references,
         }
     }

@@ -527,6 +527,7 @@ impl<'p> Instance<'p> {
                 region,
                 body,
                 span: decl.span,
+                count_unknown: matches!(shape, Shape::Unknown),
                 references: refs,
             });
         }

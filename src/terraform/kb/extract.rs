@@ -9,7 +9,7 @@ use crate::source::Span;
 use crate::terraform::{Attr, Block, Body, Mode, Resource, SetBy, Value};
 use rayon::prelude::*;
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// References are followed this deep when resolving zones (a volume's
 /// zone is its instance's, whose zone is its subnet's).
@@ -149,6 +149,9 @@ struct Estate<'a> {
     by_base: HashMap<&'a str, Vec<usize>>,
     /// Managed resources per type.
     per_kind: HashMap<&'a str, usize>,
+    /// Types with a managed resource whose number of instances is not
+    /// known ([`Resource::count_unknown`]): their count is a lower bound.
+    uncounted: HashSet<&'a str>,
     /// Zones of referenced resources, by address.
     memo: RefCell<HashMap<&'a str, Option<Zones>>>,
     /// Zones a reference resolves to, by address and attribute: a reference
@@ -282,11 +285,15 @@ impl<'a> Estate<'a> {
         let mut by_address = HashMap::new();
         let mut by_base: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut per_kind: HashMap<&str, usize> = HashMap::new();
+        let mut uncounted = HashSet::new();
         for (i, r) in resources.iter().enumerate() {
             by_address.insert(r.address.as_str(), i);
             by_base.entry(base(&r.address)).or_default().push(i);
             if r.mode == Mode::Managed {
                 *per_kind.entry(r.kind.as_str()).or_default() += 1;
+                if r.count_unknown {
+                    uncounted.insert(r.kind.as_str());
+                }
             }
         }
         Self {
@@ -295,6 +302,7 @@ impl<'a> Estate<'a> {
             by_address,
             by_base,
             per_kind,
+            uncounted,
             memo: RefCell::default(),
             refs: RefCell::default(),
             groups: RefCell::default(),
@@ -407,9 +415,13 @@ impl<'a> Estate<'a> {
         // Instances judged together: their group's placement is found once,
         // and shared by every instance's fact.
         let grouped = entry.replicated_by_count && self.group_size(r) >= 2;
+        // Replicas whose number is not known: maybe several, so never "a
+        // single instance"; in one zone only when a zone is written that
+        // every one of them takes.
+        let uncounted = entry.replicated_by_count && r.count_unknown;
         let unit = match rule.unit {
             UnitKind::Instance => {
-                if grouped {
+                if grouped || uncounted {
                     return None;
                 }
                 CloudUnit::Instance
@@ -424,7 +436,7 @@ impl<'a> Estate<'a> {
                 let zone = match spread {
                     Spread::Many => return None,
                     Spread::One(zone) => Some(zone),
-                    Spread::NotSet | Spread::Unknown if grouped => return None,
+                    Spread::NotSet | Spread::Unknown if grouped || uncounted => return None,
                     Spread::NotSet | Spread::Unknown if !rule.zonal.unwrap_or(entry.zonal) => {
                         return None;
                     }
@@ -435,7 +447,7 @@ impl<'a> Estate<'a> {
                 if let (Some(p), Some(z)) = (placed, &zone) {
                     let label = match p.path.as_str() {
                         "members" => format!("all its members are in `{z}`"),
-                        path if grouped => {
+                        path if grouped || uncounted => {
                             format!("`{path}` puts every instance in `{z}`")
                         }
                         path => format!("`{path}` puts it in `{z}`"),
@@ -459,10 +471,18 @@ impl<'a> Estate<'a> {
                 CloudUnit::Instance => "a single instance".to_string(),
             };
         }
+        let message = if uncounted {
+            format!(
+                "each instance of `{}` (how many there are is not known) {}",
+                r.address, rule.message
+            )
+        } else {
+            format!("`{}` {}", r.address, rule.message)
+        };
         Some(CloudFact {
             class: entry.role.class(),
             unit,
-            message: format!("`{}` {}", r.address, rule.message),
+            message,
             label,
             help: rule.help.clone(),
             span,
@@ -692,6 +712,10 @@ impl<'a> Estate<'a> {
                     // Declared elsewhere, or not at all: nothing to say.
                     return (Truth::Unknown, Vec::new());
                 }
+                // A member with an unknown `count` may be several.
+                if members.len() < *n && members.iter().any(|m| m.count_unknown) {
+                    return (Truth::Unknown, Vec::new());
+                }
                 let label = match members.len() {
                     1 => format!("it has one `{kind}`"),
                     m => format!("it has {m} `{kind}` resources"),
@@ -705,6 +729,9 @@ impl<'a> Estate<'a> {
             }
             Cond::EstateAtLeast(n) => {
                 let count = self.per_kind.get(r.kind.as_str()).copied().unwrap_or(0);
+                if count < *n && self.uncounted.contains(r.kind.as_str()) {
+                    return (Truth::Unknown, Vec::new());
+                }
                 let label = match count {
                     0 | 1 => format!("it is the only `{}` in the scanned files", r.kind),
                     c => format!("the scanned files declare {c} `{}` resources", r.kind),

@@ -59,6 +59,7 @@ fn res(address: &str) -> Res {
         region: None,
         body: Body::default(),
         span: sp(),
+        count_unknown: false,
         references: Vec::new(),
     })
 }
@@ -146,6 +147,12 @@ impl Res {
             span: sp(),
             via: "depends_on".to_string(),
         });
+        self
+    }
+
+    /// Made by a `count` or `for_each` whose value is not known.
+    fn uncounted(mut self) -> Self {
+        self.0.count_unknown = true;
         self
     }
 
@@ -588,6 +595,52 @@ fn a_value_from_a_variable_points_at_the_attribute_and_the_default_decides() {
     assert_eq!(
         fact.related,
         vec![(origin, "decided by this default".to_string())]
+    );
+}
+
+#[test]
+fn an_unknown_count_is_never_one_instance() {
+    let resources = vec![
+        // Replicas, no zone written: nothing to say.
+        res("aws_instance.client").uncounted().done(),
+        // Replicas, every one in the zone written.
+        res("aws_instance.pinned")
+            .set("availability_zone", s("eu-west-1a"))
+            .uncounted()
+            .done(),
+        // Not replicas: each is a database of its own, single-AZ.
+        res("aws_db_instance.tenant")
+            .set("multi_az", b(false))
+            .uncounted()
+            .done(),
+        // Its members may be several.
+        res("aws_rds_cluster.orders").done(),
+        res("aws_rds_cluster_instance.member")
+            .set("cluster_identifier", r("aws_rds_cluster.orders", "id"))
+            .uncounted()
+            .done(),
+        // There may be a second connection.
+        res("aws_vpn_connection.office").uncounted().done(),
+        res("azurerm_linux_virtual_machine.app").uncounted().done(),
+    ];
+    no_facts(&resources, "aws_instance.client");
+    no_facts(&resources, "aws_rds_cluster.orders");
+    no_facts(&resources, "aws_vpn_connection.office");
+    no_facts(&resources, "azurerm_linux_virtual_machine.app");
+    let pinned = one_fact(&resources, "aws_instance.pinned");
+    assert_eq!(pinned.unit, zone("eu-west-1a"));
+    assert_eq!(
+        pinned.message,
+        "each instance of `aws_instance.pinned` (how many there are is not known) is a single EC2 instance in one availability zone"
+    );
+    assert_eq!(
+        pinned.label,
+        "`availability_zone` puts every instance in `eu-west-1a`"
+    );
+    let tenant = one_fact(&resources, "aws_db_instance.tenant");
+    assert_eq!(
+        tenant.message,
+        "`aws_db_instance.tenant` runs in one availability zone with no standby"
     );
 }
 
