@@ -27,10 +27,10 @@ const MAX_EVIDENCE: usize = 8;
 
 static UNKNOWN: Value = Value::Unknown;
 
-/// Turns managed resources into entities. Data sources and
-/// configuration-only types (IAM, security groups, subnets) are not
-/// entities, and references to them are not dependencies; they still serve
-/// to resolve zones.
+/// Turns managed resources into entities. Data sources,
+/// configuration-only types (IAM, security groups, subnets) and apply-time
+/// types (`null_resource`, `time_sleep`) are not entities, and references
+/// to them are not dependencies; they still serve to resolve zones.
 ///
 /// Each root module is its own estate: resources are grouped by
 /// [`Resource::root`], and references resolve within the root.
@@ -80,7 +80,7 @@ pub fn extract_by_root<'r>(
 fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
     let estate = Estate::new(resources, kb);
     for r in resources {
-        if r.mode == Mode::Data || kb.is_config(&r.kind) {
+        if r.mode == Mode::Data || kb.is_inert(&r.kind) {
             continue;
         }
         let entry = kb.entry(&r.kind);
@@ -337,7 +337,7 @@ impl<'a> Estate<'a> {
         }
         match resource_type(target) {
             Some((true, _)) => false,
-            Some((false, kind)) => !self.kb.is_config(kind),
+            Some((false, kind)) => !self.kb.is_inert(kind),
             None => true,
         }
     }

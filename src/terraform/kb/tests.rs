@@ -1876,7 +1876,7 @@ fn members_do_not_depend_on_what_they_belong_to() {
             .set("cluster_identifier", r("aws_rds_cluster.main", "id"))
             .set("engine", r("aws_rds_cluster.main", "engine"))
             .done(),
-        res("time_sleep.wait")
+        res("acme_widget.w")
             .depends_on("aws_rds_cluster.main")
             .done(),
     ];
@@ -1889,7 +1889,44 @@ fn members_do_not_depend_on_what_they_belong_to() {
             .is_empty()
     );
     // A type the knowledge base does not know passes dependencies on.
-    let sleep = &entity("time_sleep.wait").instances[0];
-    assert!(sleep.transparent);
-    assert_eq!(sleep.dependencies.len(), 1);
+    let widget = &entity("acme_widget.w").instances[0];
+    assert!(widget.transparent);
+    assert_eq!(widget.dependencies.len(), 1);
+}
+
+#[test]
+fn apply_time_resources_order_the_apply_and_are_no_dependencies() {
+    let resources = vec![
+        res("aws_db_instance.orders").done(),
+        res("null_resource.migrate")
+            .set("triggers.host", r("aws_db_instance.orders", "address"))
+            .done(),
+        res("time_sleep.wait")
+            .depends_on("null_resource.migrate")
+            .done(),
+        res("azapi_update_resource.tune")
+            .depends_on("aws_db_instance.orders")
+            .done(),
+        res("random_password.db").done(),
+        res("aws_instance.web")
+            .depends_on("time_sleep.wait")
+            .depends_on("azapi_update_resource.tune")
+            .set("user_data", r("random_password.db", "result"))
+            .done(),
+    ];
+    let model = model_of(&resources);
+    let names: Vec<&str> = model.entities.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["aws_db_instance.orders", "aws_instance.web"]);
+    assert!(model.entities[1].instances[0].dependencies.is_empty());
+    let kb = KnowledgeBase::builtin();
+    for kind in [
+        "terraform_data",
+        "local_file",
+        "tls_private_key",
+        "time_rotating",
+    ] {
+        assert!(kb.is_apply_time(kind), "{kind}");
+    }
+    assert!(!kb.is_apply_time("azapi_resource"));
+    assert!(!kb.is_apply_time("aws_instance"));
 }
