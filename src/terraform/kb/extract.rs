@@ -365,8 +365,10 @@ impl<'a> Estate<'a> {
             .iter()
             .filter_map(|rule| self.fact(r, entry, rule))
             .collect();
-        if entry.check == Some(Check::NatGatewayRoutes) {
-            out.extend(self.nat_gateway_routes(r, entry));
+        match entry.check {
+            Some(Check::NatGatewayRoutes) => out.extend(self.nat_gateway_routes(r, entry)),
+            Some(Check::GkeNodeLocations) => out.extend(self.gke_node_locations(r, entry)),
+            None => {}
         }
         out
     }
@@ -872,6 +874,182 @@ impl<'a> Estate<'a> {
             origin,
         })
     }
+}
+
+impl<'a> Estate<'a> {
+    /// GKE places nodes by its own rule: a regional cluster's nodes run in
+    /// the zones of `node_locations`, else in every zone of the region; a
+    /// zonal cluster's in its zone plus those of `node_locations`; a node
+    /// pool's in its own `node_locations`, else where its cluster's run. A
+    /// cluster is judged here for its default node pool (its control plane
+    /// by the entry's facts), a node pool when it does not list its own
+    /// zones (those it lists, by the entry's facts).
+    fn gke_node_locations(&self, r: &'a Resource, entry: &Entry) -> Option<CloudFact> {
+        if r.kind == "google_container_cluster" {
+            // Without a default node pool, the node pools are judged.
+            match r.body.attr("remove_default_node_pool").map(|a| &a.value) {
+                None | Some(Value::Null) | Some(Value::Bool(false)) => {}
+                Some(_) => return None,
+            }
+            let NodeZone {
+                zone,
+                attr,
+                regional,
+            } = gke_node_zone(r)?;
+            // A zonal cluster is reported for its control plane.
+            if !regional {
+                return None;
+            }
+            let label = format!("`node_locations` lists only `{zone}`");
+            let located = locate(r, vec![Reason::at(Some(attr), label)], 1);
+            return Some(CloudFact {
+                class: entry.role.class(),
+                unit: CloudUnit::Zone(Some(zone)),
+                message: format!(
+                    "`{}` is regional, but runs its default node pool in one zone",
+                    r.address
+                ),
+                label: located.label,
+                help: "list at least two zones in `node_locations`, or leave it unset to place nodes in every zone of the region".to_string(),
+                span: located.span,
+                related: located.related,
+                origin: located.origin,
+            });
+        }
+        if r.body
+            .attr("node_locations")
+            .is_some_and(|a| !matches!(a.value, Value::Null))
+        {
+            return None;
+        }
+        let mut help = "list at least two zones in `node_locations`, or make the cluster regional";
+        let message = format!("`{}` runs every node in one zone", r.address);
+        // Through the references, not the value: `cluster =
+        // google_container_cluster.x.name` evaluates to the name.
+        let by_cluster = r.body.attr("cluster").and_then(|via| {
+            let mut found = None;
+            let named = r.references.iter().filter(|d| d.via == "cluster");
+            for d in named {
+                for t in self.targets(&d.target) {
+                    if t.mode != Mode::Managed || t.kind != "google_container_cluster" {
+                        continue;
+                    }
+                    let one = gke_node_zone(t).map(|n| (n, t));
+                    match (&found, one) {
+                        (None, Some(one)) => found = Some(Some(one)),
+                        (Some(Some((a, _))), Some((b, _))) if a.zone == b.zone => {}
+                        _ => found = Some(None),
+                    }
+                }
+            }
+            found.map(|one| (via, one))
+        });
+        let (span, label, mut related, origin, zone) = match by_cluster {
+            // The cluster's nodes are in several zones, or it is not known.
+            Some((_, None)) => return None,
+            Some((via, Some((node, cluster)))) => {
+                if node.regional {
+                    help = "list at least two zones in `node_locations`, in the node pool or in its cluster";
+                }
+                let label = if node.regional {
+                    format!(
+                        "it takes the zones of `{}`, whose `node_locations` lists only `{}`",
+                        cluster.address, node.zone
+                    )
+                } else {
+                    format!(
+                        "it takes the zones of `{}`, a zonal cluster in `{}`",
+                        cluster.address, node.zone
+                    )
+                };
+                let there = if node.regional {
+                    format!("`node_locations` lists only `{}`", node.zone)
+                } else {
+                    format!("`location` is `{}`", node.zone)
+                };
+                let mut related = vec![(node.attr.span, there)];
+                if node.attr.origin != node.attr.span {
+                    related.push((node.attr.origin, decided_by(node.attr.set_by).to_string()));
+                }
+                (via.span, label, related, Some(node.attr.origin), node.zone)
+            }
+            // A cluster not in the scanned files: the pool's own location.
+            None => {
+                let attr = r.body.attr("location")?;
+                let mut zones = Zones::default();
+                self.resolve(&attr.value, 0, &mut zones);
+                let Spread::One(zone) = zones.spread() else {
+                    return None;
+                };
+                let label = format!("`location` puts it in `{zone}`");
+                let reason = Reason {
+                    related: zones.evidence,
+                    ..Reason::at(Some(attr), label)
+                };
+                let located = locate(r, vec![reason], 1);
+                (
+                    located.span,
+                    located.label,
+                    located.related,
+                    located.origin,
+                    zone,
+                )
+            }
+        };
+        related.dedup();
+        Some(CloudFact {
+            class: entry.role.class(),
+            unit: CloudUnit::Zone(Some(zone)),
+            message,
+            label,
+            help: help.to_string(),
+            span,
+            related,
+            origin,
+        })
+    }
+}
+
+/// Where a GKE cluster's nodes run, when that is one zone.
+struct NodeZone<'a> {
+    zone: String,
+    /// The attribute that confines them: `node_locations` of a regional
+    /// cluster, `location` of a zonal one.
+    attr: &'a Attr,
+    regional: bool,
+}
+
+/// The one zone of a GKE cluster's nodes, when its `location` and
+/// `node_locations` are known and say one zone.
+fn gke_node_zone(cluster: &Resource) -> Option<NodeZone<'_>> {
+    let location = cluster.body.attr("location")?;
+    let at = location.value.as_str()?;
+    let listed = cluster
+        .body
+        .attr("node_locations")
+        .filter(|a| !matches!(&a.value, Value::Null) && a.value.as_list() != Some(&[]));
+    let mut zones = BTreeSet::new();
+    if let Some(a) = listed {
+        for v in a.value.as_list()? {
+            zones.insert(v.as_str().filter(|z| is_zone(z))?);
+        }
+    }
+    let regional = !is_zone(at);
+    if !regional {
+        // A zonal cluster: its own zone, and the others listed.
+        zones.insert(at);
+    }
+    let [zone] = zones.into_iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    Some(NodeZone {
+        zone: zone.to_string(),
+        attr: match listed {
+            Some(a) if regional => a,
+            _ => location,
+        },
+        regional,
+    })
 }
 
 /// Two addresses that may name the same instance: equal, or one of them

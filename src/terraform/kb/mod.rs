@@ -196,14 +196,18 @@ pub struct Members {
 pub enum Check {
     /// One NAT gateway serving route tables of subnets in other zones.
     NatGatewayRoutes,
+    /// The nodes of a GKE cluster, or of a node pool that takes its
+    /// cluster's zones, all in one zone.
+    GkeNodeLocations,
 }
 
 impl Check {
-    pub const NAMES: &'static [&'static str] = &["nat-gateway-routes"];
+    pub const NAMES: &'static [&'static str] = &["nat-gateway-routes", "gke-node-locations"];
 
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "nat-gateway-routes" => Some(Check::NatGatewayRoutes),
+            "gke-node-locations" => Some(Check::GkeNodeLocations),
             _ => None,
         }
     }

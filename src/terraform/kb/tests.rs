@@ -645,6 +645,105 @@ fn an_unknown_count_is_never_one_instance() {
 }
 
 #[test]
+fn gke_nodes_go_where_node_locations_say() {
+    let list = |zones: &[&str]| Value::List(zones.iter().map(|z| s(z)).collect());
+    let cluster = |name: &str, location: &str, nodes: Option<&[&str]>| {
+        let c = res(&format!("google_container_cluster.{name}")).set("location", s(location));
+        match nodes {
+            Some(zones) => c.set("node_locations", list(zones)).done(),
+            None => c.done(),
+        }
+    };
+    let pool = |name: &str, cluster: &str| {
+        res(&format!("google_container_node_pool.{name}"))
+            .set(
+                "cluster",
+                r(&format!("google_container_cluster.{cluster}"), "id"),
+            )
+            .done()
+    };
+    // `cluster = google_container_cluster.x.name`: the name, known, and a
+    // reference.
+    let by_name = |name: &str, cluster: &str| {
+        let mut p = res(&format!("google_container_node_pool.{name}"))
+            .set("cluster", s(cluster))
+            .done();
+        p.references.push(ResourceRef {
+            target: format!("google_container_cluster.{cluster}"),
+            span: sp(),
+            via: "cluster".to_string(),
+        });
+        p
+    };
+    let resources = vec![
+        cluster("regional_one", "europe-west1", Some(&["europe-west1-b"])),
+        pool("takes_one", "regional_one"),
+        cluster(
+            "regional_two",
+            "europe-west1",
+            Some(&["europe-west1-b", "europe-west1-c"]),
+        ),
+        pool("takes_two", "regional_two"),
+        // A zonal cluster's `node_locations` adds zones to its own.
+        cluster("multi_zonal", "europe-west1-b", Some(&["europe-west1-c"])),
+        pool("takes_multi_zonal", "multi_zonal"),
+        cluster("zonal", "europe-west1-b", None),
+        by_name("takes_zonal", "zonal"),
+        res("google_container_cluster.bare")
+            .set("location", s("europe-west1"))
+            .set("node_locations", list(&["europe-west1-b"]))
+            .set("remove_default_node_pool", b(true))
+            .done(),
+        // Its cluster is not scanned: its own `location`.
+        res("google_container_node_pool.elsewhere")
+            .set(
+                "cluster",
+                s("projects/p/locations/europe-west1-b/clusters/c"),
+            )
+            .set("location", s("europe-west1-b"))
+            .done(),
+        res("google_container_node_pool.unknown")
+            .set("cluster", s("c"))
+            .set("location", Value::Unknown)
+            .done(),
+    ];
+    let regional = one_fact(&resources, "google_container_cluster.regional_one");
+    assert_eq!(regional.unit, zone("europe-west1-b"));
+    assert_eq!(
+        regional.message,
+        "`google_container_cluster.regional_one` is regional, but runs its default node pool in one zone"
+    );
+    assert_eq!(regional.span, attr(&resources[0], "node_locations").span);
+    let takes = one_fact(&resources, "google_container_node_pool.takes_one");
+    assert_eq!(takes.unit, zone("europe-west1-b"));
+    assert_eq!(takes.span, attr(&resources[1], "cluster").span);
+    assert_eq!(
+        takes.origin,
+        Some(attr(&resources[0], "node_locations").span)
+    );
+    no_facts(&resources, "google_container_cluster.regional_two");
+    no_facts(&resources, "google_container_node_pool.takes_two");
+    // The control plane's finding only.
+    assert_eq!(
+        units(&resources, "google_container_cluster.multi_zonal"),
+        [zone("europe-west1-b")]
+    );
+    no_facts(&resources, "google_container_node_pool.takes_multi_zonal");
+    let zonal = one_fact(&resources, "google_container_node_pool.takes_zonal");
+    assert!(
+        zonal.label.contains("a zonal cluster in `europe-west1-b`"),
+        "{}",
+        zonal.label
+    );
+    no_facts(&resources, "google_container_cluster.bare");
+    assert_eq!(
+        one_fact(&resources, "google_container_node_pool.elsewhere").unit,
+        zone("europe-west1-b")
+    );
+    no_facts(&resources, "google_container_node_pool.unknown");
+}
+
+#[test]
 fn aurora_cluster_members() {
     let cluster = |name: &str| res(&format!("aws_rds_cluster.{name}")).done();
     let member = |address: &str, cluster: &str, az: Option<&str>| {
