@@ -222,6 +222,9 @@ struct Zones {
     unknown: bool,
     /// A region was named: it spans the region's zones.
     region: bool,
+    /// Things in one zone each whose zone is not known: a subnet by its id
+    /// (`subnet-0abc…`) or by its address. At most [`MAX_NAMES`].
+    unnamed: BTreeSet<String>,
     /// Where the zones of referenced resources are written: at most
     /// [`MAX_EVIDENCE`], each once.
     evidence: Vec<(Span, String)>,
@@ -232,25 +235,43 @@ enum Spread {
     NotSet,
     Unknown,
     One(String),
+    /// One zone, whose name is not known: that of the one subnet named.
+    Unnamed(String),
     Many,
 }
 
 impl Zones {
     fn spread(&self) -> Spread {
         if self.region || self.names.len() >= 2 {
-            Spread::Many
-        } else if self.unknown {
-            Spread::Unknown
-        } else if let Some(zone) = self.names.first() {
-            Spread::One(zone.clone())
+            return Spread::Many;
+        }
+        // A subnet whose zone is not known may be in another zone than the
+        // others, or in the same.
+        if self.unknown || self.names.len() + self.unnamed.len() >= 2 {
+            return Spread::Unknown;
+        }
+        match (self.names.first(), self.unnamed.first()) {
+            (Some(zone), _) => Spread::One(zone.clone()),
+            (None, Some(what)) => Spread::Unnamed(what.clone()),
+            (None, None) => Spread::NotSet,
+        }
+    }
+
+    /// One thing in one zone whose name is not known.
+    fn add_unnamed(&mut self, what: String) {
+        if self.unnamed.len() < MAX_NAMES {
+            self.unnamed.insert(what);
         } else {
-            Spread::NotSet
+            self.unknown = true;
         }
     }
 
     fn merge(&mut self, other: Zones) {
         for name in other.names {
             self.add(name);
+        }
+        for what in other.unnamed {
+            self.add_unnamed(what);
         }
         self.unknown |= other.unknown;
         self.region |= other.region;
@@ -435,9 +456,15 @@ impl<'a> Estate<'a> {
                     self.placement(r, entry, 0)
                 };
                 let spread = placed.as_ref().map_or(Spread::NotSet, |p| p.zones.spread());
+                // One subnet whose zone is not known: one zone all the same.
+                let unnamed = match &spread {
+                    Spread::Unnamed(what) => Some(what.clone()),
+                    _ => None,
+                };
                 let zone = match spread {
                     Spread::Many => return None,
                     Spread::One(zone) => Some(zone),
+                    Spread::Unnamed(_) => None,
                     Spread::NotSet | Spread::Unknown if grouped || uncounted => return None,
                     Spread::NotSet | Spread::Unknown if !rule.zonal.unwrap_or(entry.zonal) => {
                         return None;
@@ -445,14 +472,19 @@ impl<'a> Estate<'a> {
                     Spread::NotSet | Spread::Unknown => None,
                 };
                 // A zone nobody wrote down (computed by the provider) is not
-                // worth pointing at.
-                if let (Some(p), Some(z)) = (placed, &zone) {
+                // worth pointing at; one subnet is, whatever its zone.
+                let shown = match (&zone, unnamed) {
+                    (Some(z), _) => Some(format!("`{z}`")),
+                    (None, Some(what)) => Some(format!("one zone, that of `{what}`")),
+                    (None, None) => None,
+                };
+                if let (Some(p), Some(z)) = (placed, &shown) {
                     let label = match p.path.as_str() {
-                        "members" => format!("all its members are in `{z}`"),
+                        "members" => format!("all its members are in {z}"),
                         path if grouped || uncounted => {
-                            format!("`{path}` puts every instance in `{z}`")
+                            format!("`{path}` puts every instance in {z}")
                         }
-                        path => format!("`{path}` puts it in `{z}`"),
+                        path => format!("`{path}` puts it in {z}"),
                     };
                     let mut reason = Reason::at(p.attr, label);
                     reason.related = p.zones.evidence;
@@ -576,6 +608,9 @@ impl<'a> Estate<'a> {
         match value {
             Value::Null => {}
             Value::String(s) if s.is_empty() => zones.unknown = true,
+            // An AWS subnet by its id: one zone, not known which
+            // (`subnet-0a1b2c3d` ends like a zone name).
+            Value::String(s) if is_aws_subnet_id(s) => zones.add_unnamed(s.clone()),
             Value::String(s) if is_zone(s) => zones.add(s.clone()),
             Value::String(_) => zones.region = true,
             Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 => zones.add(format!("{n}")),
@@ -618,9 +653,24 @@ impl<'a> Estate<'a> {
                 zones.merge(inner);
                 continue;
             }
-            match self.zones_of(t, depth) {
-                Some(inner) => zones.merge(inner),
-                None => zones.unknown = true,
+            let inner = self.zones_of(t, depth);
+            // A subnet (`one-zone`) is in one zone even when which one is
+            // not written: the provider picks it. A count not known may
+            // make several.
+            let decided = inner.as_ref().map(Zones::spread);
+            let one_zone = self
+                .kb
+                .entry(&t.kind)
+                .is_some_and(|e| e.one_zone && !t.count_unknown);
+            match inner {
+                Some(inner)
+                    if !one_zone
+                        || matches!(decided, Some(Spread::One(_) | Spread::Unnamed(_))) =>
+                {
+                    zones.merge(inner)
+                }
+                _ if one_zone => zones.add_unnamed(t.address.clone()),
+                _ => zones.unknown = true,
             }
         }
         self.refs
@@ -1378,6 +1428,17 @@ pub(super) fn is_zone(name: &str) -> bool {
         return !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit());
     }
     false
+}
+
+/// Whether a string is an AWS subnet id (`subnet-` and 8 or 17 hex
+/// digits): a subnet lives in one availability zone.
+pub(super) fn is_aws_subnet_id(s: &str) -> bool {
+    s.strip_prefix("subnet-").is_some_and(|hex| {
+        matches!(hex.len(), 8 | 17)
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 /// Byte offsets of the top-level `.` separators and `[` keys of an address,

@@ -220,6 +220,9 @@ pub struct Entry {
     /// In one zone by nature (unless a fact's `unless` holds), even when
     /// its configuration does not say which.
     pub zonal: bool,
+    /// Always in exactly one zone (a subnet): a reference to it stands for
+    /// one zone even when which one is not written.
+    pub one_zone: bool,
     /// Where its zones are written, in order: the first one set decides.
     pub placement: Vec<String>,
     /// Instances of one resource (`count`/`for_each`) are replicas of each

@@ -18,6 +18,7 @@ const TOP_LEVEL_KEYS: &[&str] = &["config", "apply-time", "resource"];
 const ENTRY_KEYS: &[&str] = &[
     "role",
     "zonal",
+    "one-zone",
     "placement",
     "replicated-by-count",
     "transparent",
@@ -297,6 +298,7 @@ impl Reader {
         let mut entry = Entry {
             role: KbRole::Config,
             zonal: false,
+            one_zone: false,
             placement: Vec::new(),
             replicated_by_count: false,
             transparent: false,
@@ -321,6 +323,7 @@ impl Reader {
                     }
                 }
                 "zonal" => entry.zonal = self.boolean("zonal", value).unwrap_or(false),
+                "one-zone" => entry.one_zone = self.boolean("one-zone", value).unwrap_or(false),
                 "transparent" => {
                     entry.transparent = self.boolean("transparent", value).unwrap_or(false);
                 }

@@ -744,6 +744,72 @@ fn gke_nodes_go_where_node_locations_say() {
 }
 
 #[test]
+fn one_subnet_is_one_zone_whichever_it_is() {
+    let resources = vec![
+        // Zones AWS picks.
+        res("aws_subnet.a").done(),
+        res("aws_subnet.b").done(),
+        res("aws_subnet.many").uncounted().done(),
+        res("aws_autoscaling_group.one")
+            .set(
+                "vpc_zone_identifier",
+                Value::List(vec![r("aws_subnet.a", "id")]),
+            )
+            .set("min_size", n(2.0))
+            .done(),
+        res("aws_autoscaling_group.two")
+            .set(
+                "vpc_zone_identifier",
+                Value::List(vec![r("aws_subnet.a", "id"), r("aws_subnet.b", "id")]),
+            )
+            .set("min_size", n(2.0))
+            .done(),
+        res("aws_autoscaling_group.counted")
+            .set(
+                "vpc_zone_identifier",
+                Value::List(vec![r("aws_subnet.many", "id")]),
+            )
+            .set("min_size", n(2.0))
+            .done(),
+        res("aws_autoscaling_group.by_id")
+            .set(
+                "vpc_zone_identifier",
+                Value::List(vec![s("subnet-0a1b2c3d")]),
+            )
+            .set("min_size", n(2.0))
+            .done(),
+        // Every instance in the one subnet.
+        res("aws_instance.web[0]")
+            .set("subnet_id", r("aws_subnet.a", "id"))
+            .done(),
+        res("aws_instance.web[1]")
+            .set("subnet_id", r("aws_subnet.a", "id"))
+            .done(),
+    ];
+    let one = one_fact(&resources, "aws_autoscaling_group.one");
+    assert_eq!(one.unit, CloudUnit::Zone(None));
+    assert_eq!(
+        one.label,
+        "`vpc_zone_identifier` puts it in one zone, that of `aws_subnet.a`"
+    );
+    no_facts(&resources, "aws_autoscaling_group.two");
+    no_facts(&resources, "aws_autoscaling_group.counted");
+    assert_eq!(
+        one_fact(&resources, "aws_autoscaling_group.by_id").label,
+        "`vpc_zone_identifier` puts it in one zone, that of `subnet-0a1b2c3d`"
+    );
+    let web = one_fact(&resources, "aws_instance.web[0]");
+    assert_eq!(
+        web.label,
+        "`subnet_id` puts every instance in one zone, that of `aws_subnet.a`"
+    );
+    assert!(super::extract::is_aws_subnet_id("subnet-0123456789abcdef0"));
+    assert!(!super::extract::is_aws_subnet_id("subnet-xxxxxxxx"));
+    assert!(!super::extract::is_aws_subnet_id("subnet-0123"));
+    assert!(!super::extract::is_aws_subnet_id("sg-0a1b2c3d"));
+}
+
+#[test]
 fn aurora_cluster_members() {
     let cluster = |name: &str| res(&format!("aws_rds_cluster.{name}")).done();
     let member = |address: &str, cluster: &str, az: Option<&str>| {
