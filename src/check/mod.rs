@@ -863,13 +863,16 @@ pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
     diagnostics.dedup_by(|b, a| indistinct(a, b));
 }
 
-/// Whether a reader could tell two diagnostics apart.
+/// Whether a reader could tell two diagnostics apart: a module's resource
+/// decided by a different value in each root module (each call's
+/// argument) is a finding per value.
 fn indistinct(a: &Diagnostic, b: &Diagnostic) -> bool {
     a.kind == b.kind
         && a.code == b.code
         && a.span == b.span
         && a.message == b.message
         && a.label == b.label
+        && a.decided_at == b.decided_at
 }
 
 /// For each file of the source map (by id), a number ordered as its path
