@@ -162,14 +162,27 @@ fn shop_on_aws_findings_are_exact() {
         ),
         (
             "SPOF018".into(),
-            p("terraform/terraform.tfvars"),
-            2,
-            22,
+            p("terraform/modules/db/main.tf"),
+            15,
+            3,
             Some(format!("tf:{root}:module.orders_db.aws_db_instance.this")),
         ),
     ];
     assert_eq!(got, expected);
-    // The chain runs from the deployment to the value in terraform.tfvars.
+    // The database's finding sits on `multi_az = var.multi_az`; the value
+    // in terraform.tfvars decides it.
+    let db = &report.diagnostics[3];
+    let decided = db.decided_at.expect("terraform.tfvars decides");
+    assert_eq!(
+        report.sources.get(decided.file).display_path(),
+        p("terraform/terraform.tfvars")
+    );
+    assert!(
+        db.related
+            .iter()
+            .any(|r| r.span == decided && r.message == "set here")
+    );
+    // The chain runs from the deployment to the database.
     let chain: Vec<&str> = report.diagnostics[0]
         .related
         .iter()

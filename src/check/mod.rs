@@ -881,7 +881,9 @@ pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
 }
 
 /// Whether two diagnostics are one: a finding is identified by its rule
-/// and its entity as well as by what it says where.
+/// and its entity as well as by what it says where, and a module's resource
+/// decided by a different value in each root module (each call's argument)
+/// is a finding per value.
 fn indistinct(a: &Diagnostic, b: &Diagnostic) -> bool {
     a.kind == b.kind
         && a.code == b.code
@@ -889,6 +891,7 @@ fn indistinct(a: &Diagnostic, b: &Diagnostic) -> bool {
         && a.message == b.message
         && a.label == b.label
         && a.entity == b.entity
+        && a.decided_at == b.decided_at
 }
 
 /// For each file of the source map (by id), a number ordered as its path

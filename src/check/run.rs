@@ -803,15 +803,17 @@ fn valid_prefix(path: &Path, offset: usize, max_size: u64) -> String {
 }
 
 impl Report {
-    /// Keeps only diagnostics located in `files`, and input errors located
-    /// in `errors_from` (the configuration, paths that could not be read).
+    /// Keeps only diagnostics located in `files` or decided by a value
+    /// written there (a Terraform variable default), and input errors
+    /// located in `errors_from` (the configuration, paths that could not be
+    /// read).
     fn restrict_to(&mut self, files: &BTreeSet<FileId>, errors_from: &BTreeSet<FileId>) {
-        self.diagnostics.retain(|d| {
-            files.contains(&d.span.file)
-                || (d.kind == Kind::Error && errors_from.contains(&d.span.file))
-        });
-        self.suppressed
-            .retain(|(d, _)| files.contains(&d.span.file));
+        let named = |d: &Diagnostic| {
+            files.contains(&d.span.file) || d.decided_at.is_some_and(|s| files.contains(&s.file))
+        };
+        self.diagnostics
+            .retain(|d| named(d) || (d.kind == Kind::Error && errors_from.contains(&d.span.file)));
+        self.suppressed.retain(|(d, _)| named(d));
         self.recount();
     }
 }

@@ -393,9 +393,13 @@ pub struct CloudFact {
     /// The value that causes it (`multi_az = false`, where it is written),
     /// else the resource's header.
     pub span: Span,
-    /// Further places: the attribute that reads a variable, the subnets
+    /// Further places: the variable default that decides it, the subnets
     /// that put it in the zone.
     pub related: Vec<(Span, String)>,
+    /// Where the value that decides it is written, when that is not `span`
+    /// (the variable default or `.tfvars` entry that `multi_az =
+    /// var.multi_az` reads).
+    pub origin: Option<Span>,
 }
 
 /// One declaration of an entity, in one cluster.

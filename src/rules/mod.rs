@@ -120,6 +120,8 @@ pub struct Finding {
     /// Lower than the rule's severity, when what it reports is only as bad
     /// as an info-level cause.
     pub cap: Option<Severity>,
+    /// [`Diagnostic::decided_at`].
+    pub decided_at: Option<Span>,
 }
 
 impl Finding {
@@ -133,6 +135,7 @@ impl Finding {
             related: Vec::new(),
             help: None,
             cap: None,
+            decided_at: None,
         }
     }
 
@@ -175,6 +178,7 @@ impl Finding {
             label: self.label,
             related: self.related,
             help: self.help,
+            decided_at: self.decided_at,
         }
     }
 }

@@ -290,6 +290,7 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
             let mut finding = Finding::new(rule, cause.span, fact.message.clone())
                 .label(fact.label.clone())
                 .help(fact.help.clone());
+            finding.decided_at = fact.origin;
             for (span, text) in &fact.related {
                 // The primary location says it already.
                 if *span != cause.span {

@@ -427,6 +427,7 @@ fn hcl_resource(address: &str) -> Resource {
         region: Some(("us-east-1".into(), hcl_span(1))),
         body: Body::default(),
         span: hcl_span(0),
+        count_unknown: false,
         references: vec![ResourceRef {
             target: "aws_subnet.a".into(),
             span: hcl_span(2),
@@ -443,6 +444,7 @@ fn merge_points_at_the_hcl_and_keeps_plan_values() {
         value,
         span: hcl_span(at),
         origin: hcl_span(at + 100),
+        set_by: SetBy::Default,
     };
     db.body
         .attrs
