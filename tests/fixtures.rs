@@ -10,14 +10,21 @@
 use spof::check::{self, Loaded, Report, RunOptions, Setup, check_sources};
 use spof::date::Date;
 use spof::render::{self, Format};
+use spof::rules::{Rule, Settings};
 use spof::source::{SourceFile, SourceMap};
 use std::path::{Path, PathBuf};
 
 /// The day every case is checked as of.
 const TODAY: &str = "2026-11-26";
 
-fn check_case(path: &Path) -> Report {
+/// A case checked with every rule on but `off`.
+fn check_case(path: &Path, off: Option<Rule>) -> Report {
     let today = Date::parse(TODAY).unwrap();
+    let ignore: Vec<String> = off.iter().map(|r| r.code().to_string()).collect();
+    let mut settings = Settings::default();
+    if let Some(rule) = off {
+        settings.enabled.remove(&rule);
+    }
     let (base, head) = (path.join("base"), path.join("head"));
     if base.is_dir() && head.is_dir() {
         // A change: what `spof check --diff-base` reports, each side checked
@@ -28,6 +35,7 @@ fn check_case(path: &Path) -> Report {
                 paths: vec![".".into()],
                 isolated: !config,
                 config: config.then(|| "spof.toml".into()),
+                ignore: ignore.clone(),
                 today: Some(today),
                 cwd: Some(dir.to_path_buf()),
                 ..RunOptions::default()
@@ -35,7 +43,6 @@ fn check_case(path: &Path) -> Report {
         };
         let (base, base_estate) = side(&base);
         let (head, head_estate) = side(&head);
-        let settings = spof::rules::Settings::default();
         return check::compare(&base, &base_estate, head, &head_estate, &settings, |_| true);
     }
     if path.is_dir() {
@@ -44,6 +51,7 @@ fn check_case(path: &Path) -> Report {
             paths: vec![path.to_path_buf()],
             isolated: !config.exists(),
             config: config.exists().then_some(config),
+            ignore,
             today: Some(today),
             ..RunOptions::default()
         };
@@ -60,6 +68,7 @@ fn check_case(path: &Path) -> Report {
             }],
             &Setup {
                 today,
+                settings,
                 ..Setup::default()
             },
             Vec::new(),
@@ -109,7 +118,7 @@ fn rule_fixtures() {
             .chain(cleans.iter().map(|c| (c, false)))
         {
             seen += 1;
-            let report = check_case(case);
+            let report = check_case(case, None);
             let hits = report.diagnostics.iter().filter(|d| d.code == code).count();
             if expect == (hits == 0) {
                 failures.push(format!(
@@ -129,5 +138,52 @@ fn rule_fixtures() {
         }
     }
     assert!(seen > 0, "no fixtures found");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A rule turned off reports nothing and changes nothing else: each rule's
+/// own cases, checked with it off, report what they report with it on,
+/// less that rule — its findings, and the notes on a parse error about its
+/// findings that error hides. (In debug builds `rules::run` also asserts
+/// that no family computed a finding of a rule that is off.)
+#[test]
+fn a_rule_turned_off_reports_nothing_and_changes_nothing_else() {
+    let mut failures = Vec::new();
+    for rule_dir in cases(Path::new("testdata/rules")) {
+        let dir_name = rule_dir.file_name().unwrap().to_string_lossy().into_owned();
+        let code = dir_name.split('-').next().unwrap();
+        let rule = Rule::lookup(code).unwrap();
+        let all = cases(&rule_dir.join("trigger"))
+            .into_iter()
+            .chain(cases(&rule_dir.join("clean")));
+        for case in all {
+            let on = check_case(&case, None);
+            let off = check_case(&case, Some(rule));
+            let hidden = format!("not reported ({code})");
+            let without = |report: &Report| {
+                let diagnostics: Vec<_> = report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.code != code)
+                    .map(|d| {
+                        let mut d = d.clone();
+                        d.related.retain(|r| !r.message.contains(&hidden));
+                        d
+                    })
+                    .collect();
+                let suppressed: Vec<_> = report
+                    .suppressed
+                    .iter()
+                    .filter(|(d, _)| d.code != code)
+                    .collect();
+                format!("{diagnostics:#?}\n{suppressed:#?}")
+            };
+            let reported = off.diagnostics.iter().any(|d| d.code == code)
+                || off.suppressed.iter().any(|(d, _)| d.code == code);
+            if reported || without(&on) != without(&off) {
+                failures.push(format!("{}: {code} off", case.display()));
+            }
+        }
+    }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
