@@ -1,13 +1,15 @@
 //! Per-rule fixtures: `testdata/rules/<CODE>-<name>/trigger/*` must produce
 //! the rule, `clean/*` must not. A case is a file (checked alone, without
 //! configuration), a directory (checked as a repository, with its
-//! spof.toml if it has one), or a directory holding `base/` and `head/`
+//! spof.toml if it has one, and with its `spof-baseline.json` as
+//! `--baseline` if it has one), or a directory holding `base/` and `head/`
 //! (two such repositories: the change from one to the other, as
 //! `spof check --diff-base` reports it). Each case's rendered diagnostics
 //! are a snapshot. Adding a case is adding a file. Cases are checked as of
-//! [`TODAY`], so that `until=` dates do not make snapshots rot.
+//! [`TODAY`], so that `until=` dates do not make snapshots rot. Every rule
+//! of the catalog has a folder, with both kinds of case.
 
-use spof::check::{self, Loaded, Report, RunOptions, Setup, check_sources};
+use spof::check::{self, BaselineMode, Loaded, Report, RunOptions, Setup, check_sources};
 use spof::date::Date;
 use spof::render::{self, Format};
 use spof::rules::{Rule, Settings};
@@ -16,6 +18,9 @@ use std::path::{Path, PathBuf};
 
 /// The day every case is checked as of.
 const TODAY: &str = "2026-11-26";
+
+/// A case directory's baseline, applied as `--baseline`.
+const BASELINE: &str = "spof-baseline.json";
 
 /// A case checked with every rule on but `off`.
 fn check_case(path: &Path, off: Option<Rule>) -> Report {
@@ -44,6 +49,21 @@ fn check_case(path: &Path, off: Option<Rule>) -> Report {
         let (base, base_estate) = side(&base);
         let (head, head_estate) = side(&head);
         return check::compare(&base, &base_estate, head, &head_estate, &settings, |_| true);
+    }
+    if path.join(BASELINE).is_file() {
+        // Checked from its own directory, as the baseline's paths are
+        // written: `spof check --baseline spof-baseline.json`.
+        let config = path.join("spof.toml").exists();
+        return check::run(&RunOptions {
+            paths: vec![".".into()],
+            isolated: !config,
+            config: config.then(|| "spof.toml".into()),
+            baseline: Some(BaselineMode::Apply(BASELINE.into())),
+            ignore,
+            today: Some(today),
+            cwd: Some(path.to_path_buf()),
+            ..RunOptions::default()
+        });
     }
     if path.is_dir() {
         let config = path.join("spof.toml");
@@ -186,4 +206,22 @@ fn a_rule_turned_off_reports_nothing_and_changes_nothing_else() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every rule of the catalog has its fixture folder, named after its code
+/// and name, with cases that must produce it and cases that must not.
+#[test]
+fn every_rule_has_fixtures() {
+    let missing: Vec<String> = Rule::ALL
+        .iter()
+        .map(|rule| format!("testdata/rules/{}-{}", rule.code(), rule.name()))
+        .filter(|dir| {
+            let dir = Path::new(dir);
+            cases(&dir.join("trigger")).is_empty() || cases(&dir.join("clean")).is_empty()
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no trigger/ or no clean/ cases in {missing:?} (CONTRIBUTING.md, \"Adding a rule\")"
+    );
 }
