@@ -6,14 +6,14 @@ pub mod baseline;
 mod cloud;
 mod dependencies;
 pub use dependencies::cause_text;
+pub mod diff;
 mod disruption;
 pub mod docs;
 mod instances;
 mod placement;
+mod recovery;
 pub mod registry;
-pub mod risk;
 pub mod suppression;
-mod tools;
 
 use crate::analysis::{Analysis, Context, Unit};
 use crate::diagnostic::{Diagnostic, Kind, Related, Severity};
@@ -192,7 +192,7 @@ pub fn run(input: &Input<'_>, settings: &Settings) -> Vec<Finding> {
     dependencies::check(input, settings, &mut findings);
     disruption::check(input, settings, &mut findings);
     cloud::check(input, settings, &mut findings);
-    tools::check(input, settings, &mut findings);
+    recovery::check(input, settings, &mut findings);
     debug_assert!(
         findings.iter().all(|f| settings.runs(f.rule)),
         "a disabled rule was computed"

@@ -201,9 +201,13 @@ mod tests {
 
     #[test]
     fn families_are_named_after_their_files() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         for (name, text) in CATALOG_FILES {
             let file: CatalogFile = toml::from_str(text).unwrap();
-            assert_eq!(format!("{}.toml", file.family.name), *name);
+            let family = &file.family.name;
+            assert_eq!(format!("{family}.toml"), *name);
+            let code = root.join("src/rules").join(format!("{family}.rs"));
+            assert!(code.is_file(), "rules/{name}: no {}", code.display());
         }
     }
 
