@@ -125,13 +125,13 @@ impl Report {
         settings: &Settings,
     ) {
         let diagnostics = std::mem::take(&mut self.diagnostics);
-        let applied = rules::baseline::apply(diagnostics, &self.sources, baseline, in_scope);
+        let applied =
+            rules::baseline::apply(diagnostics, &self.sources, baseline, in_scope, settings);
         self.diagnostics = applied.kept;
         self.diagnostics.extend(
             applied
                 .stale
                 .into_iter()
-                .filter(|f| settings.enabled.contains(&f.rule))
                 .map(|f| f.into_diagnostic(settings)),
         );
         sort_dedup(&mut self.diagnostics, &self.sources);
@@ -484,7 +484,6 @@ pub fn check_estate(
     let mut diagnostics: Vec<Diagnostic> = outcome
         .kept
         .into_iter()
-        .filter(|f| setup.settings.enabled.contains(&f.rule))
         .map(|f| f.into_diagnostic(&setup.settings))
         .collect();
     diagnostics.extend(errors);

@@ -3,10 +3,10 @@
 //! Services it declares, which failure domains it names and which
 //! operational tools it runs.
 
-use super::tools;
 use crate::discover::{self, DiscoverOptions, FileKind, Input};
 use crate::model::Level;
 use crate::model::kubernetes::{ROLE, TopologyKeys, WORKLOAD_KINDS, is_label_value};
+use crate::model::tools::{self, Tool};
 use crate::parse::{Node, yaml};
 use crate::source::{LineIndex, display_path};
 use rayon::prelude::*;
@@ -58,8 +58,10 @@ pub struct Evidence {
 /// An operational tool.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolFound {
-    /// `Argo CD`; `None` for an object only annotated `spof.dev/role: tool`.
-    pub tool: Option<&'static str>,
+    /// The tool of the catalog (`rules/tools.toml`) it is, as `spof check`
+    /// recognises it; for an object annotated `spof.dev/role: tool`, the one
+    /// its name suggests, if any.
+    pub tool: Option<&'static Tool>,
     pub kind: String,
     pub namespace: String,
     pub name: String,
@@ -223,7 +225,7 @@ fn scan_file(path: &Path, relative: &Path, max_file_size: u64, keys: &TopologyKe
             images_in(object, false, &mut images);
         }
         let recognised = if is_workload {
-            tools::recognise(name, &images)
+            tools::detect_why(images, labels_of(object))
         } else {
             None
         };
@@ -232,14 +234,16 @@ fn scan_file(path: &Path, relative: &Path, max_file_size: u64, keys: &TopologyKe
             continue;
         }
         let mut evidence = Vec::new();
-        if let Some(m) = &recognised {
-            evidence.push(m.evidence.clone());
+        if let Some(found) = &recognised {
+            evidence.push(found.evidence.clone());
         }
+        let mut tool = recognised.map(|found| found.tool);
         if annotated {
             evidence.push(format!("annotated {ROLE}: tool"));
+            tool = tool.or_else(|| tools::detect_by_name(name));
         }
         result.tools.push(ToolFound {
-            tool: recognised.map(|m| m.tool),
+            tool,
             kind: kind.to_string(),
             namespace: namespace.to_string(),
             name: name.to_string(),
@@ -250,6 +254,21 @@ fn scan_file(path: &Path, relative: &Path, max_file_size: u64, keys: &TopologyKe
     }
     result.manifest = Some(manifest);
     result
+}
+
+/// The labels of an object and of its pod template: those that name what a
+/// workload runs, as `spof check` reads them.
+fn labels_of(object: &Node) -> Vec<(&str, &str)> {
+    let template = object
+        .path(&["spec", "template"])
+        .or_else(|| object.path(&["spec", "jobTemplate", "spec", "template"]));
+    [Some(object), template]
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o.path(&["metadata", "labels"]))
+        .flat_map(Node::as_map)
+        .filter_map(|(k, v)| Some((k.as_str()?, v.as_str()?)))
+        .collect()
 }
 
 /// The directory components of a relative file path, if all are UTF-8.

@@ -113,7 +113,7 @@ fn fixture_tools_are_listed_with_why() {
         .scan
         .tools
         .iter()
-        .map(|t| (t.tool, t.name.as_str()))
+        .map(|t| (t.tool.map(|t| t.product.as_str()), t.name.as_str()))
         .collect();
     assert_eq!(
         tools,
@@ -124,7 +124,10 @@ fn fixture_tools_are_listed_with_why() {
             (None, "runbook-console"),
         ]
     );
-    assert!(text.contains("#   Argo CD: Deployment argocd/argocd-server, in cluster prod\n"));
+    assert!(
+        text.contains("#   Argo CD (deploy): Deployment argocd/argocd-server, in cluster prod\n")
+    );
+    assert!(text.contains("clusters/prod/argocd.yaml:4 (image quay.io/argoproj/argocd:v2.9.3)"));
     assert!(text.contains("(annotated spof.dev/role: tool)"));
     // Annotated as a service: the manifest has the last word.
     assert!(!text.contains("vault-docs"));
@@ -316,7 +319,8 @@ fn zones_are_active_only_from_node_objects_and_listed_from_other_evidence() {
     );
     assert!(proposal.scan.domains.iter().all(|e| e.level == Level::Zone));
     // The CronJob's image is found below its job template.
-    assert_eq!(proposal.scan.tools[0].tool, Some("Velero"));
+    let tool = proposal.scan.tools[0].tool.map(|t| t.product.as_str());
+    assert_eq!(tool, Some("Velero"));
 }
 
 #[test]
@@ -376,4 +380,63 @@ fn environments_come_from_the_common_layouts() {
     );
     assert!(text.contains("# Environment from the first word of `prod-eu-west-1`"));
     assert!(text.contains("# Environment from the directory's name, under `overlays/`"));
+}
+
+/// Init finds the tools `spof check` treats as tools, from the one tool
+/// catalog: by image or by a label naming the application, never by the
+/// object's own name; an object annotated a tool is named by its name.
+#[test]
+fn tools_are_the_catalog_s_as_check_recognises_them() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    let labelled = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: logs\nspec:\n  \
+                    template:\n    metadata:\n      labels:\n        \
+                    app.kubernetes.io/name: loki\n    spec:\n      containers:\n        \
+                    - name: c\n          image: example.com/store:1\n";
+    write(root, "a/logs.yaml", labelled);
+    let thanos =
+        deployment("query", "").replace("example.com/query:1", "quay.io/thanos/thanos:v0.35");
+    write(root, "a/thanos.yaml", &thanos);
+    write(
+        root,
+        "a/prometheus-demo.yaml",
+        &deployment("prometheus-demo", ""),
+    );
+    let annotated = deployment("argocd-repo", "").replace(
+        "  name: argocd-repo\n",
+        "  name: argocd-repo\n  annotations:\n    spof.dev/role: tool\n",
+    );
+    write(root, "a/repo.yaml", &annotated);
+    let (proposal, text, _) = propose(root);
+    let tools: Vec<(&str, Option<&str>, &str)> = proposal
+        .scan
+        .tools
+        .iter()
+        .map(|t| {
+            let product = t.tool.map(|t| t.product.as_str());
+            (t.name.as_str(), product, t.evidence.as_str())
+        })
+        .collect();
+    assert_eq!(
+        tools,
+        [
+            ("logs", Some("Loki"), "label app.kubernetes.io/name: loki"),
+            (
+                "argocd-repo",
+                Some("Argo CD"),
+                "annotated spof.dev/role: tool"
+            ),
+            ("query", Some("Thanos"), "image quay.io/thanos/thanos:v0.35"),
+        ]
+    );
+    assert!(text.contains("#   Loki (logging): StatefulSet default/logs, in no cluster\n"));
+    // Each tool init names is a tool of the catalog `spof check` uses.
+    for found in &proposal.scan.tools {
+        let tool = found.tool.unwrap();
+        assert!(
+            crate::model::tools::catalog()
+                .iter()
+                .any(|t| std::ptr::eq(t, tool))
+        );
+    }
 }

@@ -288,7 +288,9 @@ fn tools_section(
     out.push_str(
         "\n# Operational tools found\n#\n\
          # The systems engineers use to deploy, monitor and recover everything\n\
-         # else, recognised by image or name, or annotated `spof.dev/role: tool`.\n\
+         # else, recognised as `spof check` recognises them: by image, or by an\n\
+         # `app.kubernetes.io/name`, `app.kubernetes.io/part-of` or `helm.sh/chart`\n\
+         # label, or annotated `spof.dev/role: tool`.\n\
          # Check where each one runs: a tool that fails together with what it\n\
          # manages cannot help bring it back.\n#\n",
     );
@@ -308,7 +310,10 @@ fn tools_section(
                 || "in no cluster".to_string(),
                 |c| format!("in cluster {}", c.name),
             );
-        let what = tool.tool.unwrap_or("Tool");
+        let what = tool.tool.map_or_else(
+            || "Tool".to_string(),
+            |t| format!("{} ({})", t.product, t.kind),
+        );
         let first = format!(
             "{what}: {} {}/{}, {cluster}",
             tool.kind, tool.namespace, tool.name

@@ -1491,12 +1491,9 @@ mod corpus {
 
     #[test]
     fn awesome_compose_is_analysed() {
-        let dir =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/docker__awesome-compose");
-        if !dir.is_dir() {
-            eprintln!("skipped: {} is absent", dir.display());
+        let Some(dir) = crate::test_corpus::corpus("docker__awesome-compose") else {
             return;
-        }
+        };
         let report = run(&RunOptions {
             paths: vec![dir.clone()],
             isolated: true,

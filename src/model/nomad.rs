@@ -1864,12 +1864,11 @@ job "db" {
 
     #[test]
     fn corpus_jobs_do_not_panic() {
-        let root = std::path::Path::new("/work/shared/corpus/hashicorp__nomad");
-        if !root.is_dir() {
+        let Some(root) = crate::test_corpus::corpus("hashicorp__nomad") else {
             return;
-        }
+        };
         let mut paths = Vec::new();
-        let mut dirs = vec![root.to_path_buf()];
+        let mut dirs = vec![root];
         while let Some(dir) = dirs.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;

@@ -11,8 +11,17 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
 pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
-    transitive(input, settings, out);
-    unresolved_manages(input, out);
+    if settings.runs(Rule::DependsOnSpof) {
+        transitive(input, settings, out);
+    }
+    let selects_nothing = settings.runs(Rule::ServiceSelectsNothing);
+    let unknown = settings.runs(Rule::UnknownDependency);
+    if unknown {
+        unresolved_manages(input, out);
+    }
+    if !selects_nothing && !unknown {
+        return;
+    }
     for u in &input.graph.unresolved {
         let entity = &input.model.entities[u.entity];
         let dep = &entity.instances[u.instance].dependencies[u.dependency];
@@ -21,7 +30,7 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
             // Pods spof does not model (a Job's, an operator's) may match.
             Reference::PodSelector { .. }
                 if entity.instances[u.instance].unmodelled_pods.is_some() => {}
-            Reference::PodSelector { .. } => out.push(
+            Reference::PodSelector { .. } if selects_nothing => out.push(
                 Finding::new(
                     Rule::ServiceSelectsNothing,
                     dep.span,
@@ -31,7 +40,8 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
                 .label("matches no pod template")
                 .help("check the selector against the workload's pod template labels, or scan the files that declare the workload"),
             ),
-            _ if dep.explicit => out.push(
+            Reference::PodSelector { .. } => {}
+            _ if dep.explicit && unknown => out.push(
                 Finding::new(
                     Rule::UnknownDependency,
                     dep.span,

@@ -1,7 +1,7 @@
 //! Findings about PodDisruptionBudgets of multi-replica workloads: none at
 //! all, one that blocks every eviction, one that lets every pod go.
 
-use super::{Finding, Input, Rule};
+use super::{Finding, Input, Rule, Settings};
 use crate::model::{DisruptionBudget, WorkloadKind};
 
 /// Kinds whose pods an eviction (node drain, cluster upgrade) can take down
@@ -13,7 +13,13 @@ const REPLICATED_KINDS: &[&str] = &[
     "ReplicationController",
 ];
 
-pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+    let missing = settings.runs(Rule::MissingDisruptionBudget);
+    let budgets = settings.runs(Rule::DisruptionBudgetBlocksEviction)
+        || settings.runs(Rule::DisruptionBudgetAllowsFullOutage);
+    if !missing && !budgets {
+        return;
+    }
     for entity in &input.model.entities {
         if !REPLICATED_KINDS.contains(&entity.kind.as_str()) {
             continue;
@@ -30,7 +36,7 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
             if r == 0 {
                 continue;
             }
-            if r >= 2 && instance.budgets.is_empty() {
+            if missing && r >= 2 && instance.budgets.is_empty() {
                 out.push(
                     Finding::new(
                         Rule::MissingDisruptionBudget,
@@ -44,8 +50,10 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                     ),
                 );
             }
-            for budget in &instance.budgets {
-                check_budget(&who, &entity.id, r, budget, out);
+            if budgets {
+                for budget in &instance.budgets {
+                    check_budget(&who, &entity.id, r, budget, settings, out);
+                }
             }
         }
     }
@@ -58,6 +66,7 @@ fn check_budget(
     id: &str,
     replicas: u32,
     budget: &DisruptionBudget,
+    settings: &Settings,
     out: &mut Vec<Finding>,
 ) {
     let name = &budget.name;
@@ -78,6 +87,9 @@ fn check_budget(
         format!("the {pods} pods it selects")
     };
     if allowed == 0 && budget.pods.is_some() {
+        if !settings.runs(Rule::DisruptionBudgetBlocksEviction) {
+            return;
+        }
         out.push(
             Finding::new(
                 Rule::DisruptionBudgetBlocksEviction,
@@ -88,7 +100,10 @@ fn check_budget(
             .label(format!("0 of {of} may be disrupted"))
             .help("allow at least one disruption (`maxUnavailable: 1`) so nodes can be drained and upgraded"),
         );
-    } else if allowed >= replicas && replicas >= 2 {
+    } else if allowed >= replicas
+        && replicas >= 2
+        && settings.runs(Rule::DisruptionBudgetAllowsFullOutage)
+    {
         out.push(
             Finding::new(
                 Rule::DisruptionBudgetAllowsFullOutage,

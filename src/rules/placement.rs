@@ -2,7 +2,7 @@
 //! best-effort zone spread, pins to one domain, zonal volumes, quorum, and
 //! clusters that live in one zone.
 
-use super::{Finding, Input, Rule};
+use super::{Finding, Input, Rule, Settings};
 use crate::analysis::{Cause, Reason, Unit};
 use crate::model::{CloudClass, Level, ReplicaSource, Role, WorkloadKind};
 use crate::source::Span;
@@ -31,7 +31,7 @@ const SPREAD_HELP: &str = "add a topologySpreadConstraint on `topology.kubernete
 /// ties them to it) that exist only there.
 type ClusterMembers<'a> = (Unit, Vec<(usize, &'a Cause)>);
 
-pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
     // Cluster → (unit, entities that exist only there).
     let mut single_zone: BTreeMap<Option<usize>, ClusterMembers<'_>> = BTreeMap::new();
     let mut one_host: BTreeMap<Span, Vec<(usize, &Cause)>> = BTreeMap::new();
@@ -47,7 +47,7 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                     .workload
                     .is_some_and(|w| w != WorkloadKind::Batch)
                     && entity.role != Role::Tool;
-                if is_workload {
+                if is_workload && settings.runs(Rule::SingleZoneCluster) {
                     single_zone
                         .entry(cluster)
                         .or_insert_with(|| (cause.unit.clone(), Vec::new()))
@@ -65,7 +65,12 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
             if let Reason::Pinned { via, .. } = cause.reason
                 && via == crate::model::compose::ONE_HOST
             {
-                one_host.entry(cause.span).or_default().push((e, cause));
+                if settings.runs(Rule::PinnedToSingleDomain) {
+                    one_host.entry(cause.span).or_default().push((e, cause));
+                }
+                continue;
+            }
+            if !own_rule(input, e, cause).is_some_and(|rule| settings.runs(rule)) {
                 continue;
             }
             if let Some(finding) = own_finding(input, e, cause) {
@@ -138,6 +143,39 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
             );
         }
         out.push(finding);
+    }
+}
+
+/// The rule that reports a cause of an entity's own placement, if one does.
+fn own_rule(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Rule> {
+    let rule = match &cause.reason {
+        Reason::SingleReplica { .. } => Rule::SingleReplica,
+        Reason::NoZoneSpread {
+            best_effort: None, ..
+        } => Rule::NoZoneSpread,
+        Reason::NoZoneSpread {
+            best_effort: Some(_),
+            ..
+        } => Rule::BestEffortZoneSpread,
+        Reason::Pinned { .. } => Rule::PinnedToSingleDomain,
+        Reason::ZonalVolume { .. } => Rule::PinnedByZonalVolume,
+        Reason::Quorum { .. } => Rule::QuorumNotZoneTolerant,
+        Reason::Cloud(i) => {
+            let instance = &input.model.entities[e].instances[cause.instance];
+            cloud_rule(instance.cloud.get(*i)?.class)
+        }
+        Reason::ClusterZone { .. } | Reason::ClusterRegion { .. } | Reason::VolumeTopology => {
+            return None;
+        }
+    };
+    Some(rule)
+}
+
+fn cloud_rule(class: CloudClass) -> Rule {
+    match class {
+        CloudClass::Datastore => Rule::SingleZoneDatastore,
+        CloudClass::Compute => Rule::SingleZoneCompute,
+        CloudClass::Network => Rule::NetworkSinglePoint,
     }
 }
 
@@ -282,14 +320,10 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
             let fact = input.model.entities[e].instances[cause.instance]
                 .cloud
                 .get(*i)?;
-            let rule = match fact.class {
-                CloudClass::Datastore => Rule::SingleZoneDatastore,
-                CloudClass::Compute => Rule::SingleZoneCompute,
-                CloudClass::Network => Rule::NetworkSinglePoint,
-            };
-            let mut finding = Finding::new(rule, cause.span, fact.message.clone())
-                .label(fact.label.clone())
-                .help(fact.help.clone());
+            let mut finding =
+                Finding::new(cloud_rule(fact.class), cause.span, fact.message.clone())
+                    .label(fact.label.clone())
+                    .help(fact.help.clone());
             finding.decided_at = fact.origin;
             for (span, text) in &fact.related {
                 // The primary location says it already.

@@ -185,7 +185,7 @@ pub fn apply(
     }
     for (i, s) in suppressions.iter().enumerate() {
         let codes = s.rules.join(",");
-        if s.reason.is_none() {
+        if s.reason.is_none() && settings.runs(Rule::SuppressionWithoutReason) {
             kept.push(
                 Finding::new(
                     Rule::SuppressionWithoutReason,
@@ -197,6 +197,7 @@ pub fn apply(
             );
         }
         match &s.expiry {
+            _ if !settings.runs(Rule::ExpiredSuppression) => {}
             Some(Expiry::Until(date)) if *date < today => kept.push(
                 Finding::new(
                     Rule::ExpiredSuppression,
@@ -217,6 +218,9 @@ pub fn apply(
             ),
             Some(Expiry::Until(_)) | None => {}
         }
+        if !settings.runs(Rule::UnusedSuppression) {
+            continue;
+        }
         for (code, name) in s.rules.iter().enumerate() {
             match Rule::lookup(name) {
                 None => kept.push(
@@ -228,7 +232,7 @@ pub fn apply(
                     .label("unknown rule")
                     .help("`spof rules` lists every rule code and name"),
                 ),
-                Some(rule) if !used[i][code] && settings.enabled.contains(&rule) => kept.push(
+                Some(rule) if !used[i][code] && settings.runs(rule) => kept.push(
                     Finding::new(
                         Rule::UnusedSuppression,
                         s.span,

@@ -851,12 +851,12 @@ fn fixture_root_module_and_tfvars() {
 
 /// Every Terraform file of the corpus, grouped by repository; no panic.
 #[test]
-#[ignore = "reads /work/shared/corpus"]
+#[ignore = "prints figures for each repository of the corpus, for review"]
 fn corpus() {
-    let root = Path::new("/work/shared/corpus");
-    let Ok(entries) = std::fs::read_dir(root) else {
+    let Some(root) = crate::test_corpus::corpus("") else {
         return;
     };
+    let entries = std::fs::read_dir(&root).unwrap();
     let mut repos: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
