@@ -14,7 +14,9 @@ fn spread_help(id: &str, best_effort: bool) -> &'static str {
     if id.starts_with(crate::model::nomad::ID_PREFIX) {
         "add `constraint { operator = \"distinct_property\", attribute = \"${node.datacenter}\" }` \
          to the group: a `spread` block is a scoring preference only"
-    } else if id.starts_with(crate::model::compose::ID_PREFIX) {
+    } else if id.starts_with(crate::model::compose::ID_PREFIX)
+        || id.starts_with(crate::model::compose::STACK_ID_PREFIX)
+    {
         "swarm cannot require a zone spread: label nodes with their zone and pin a copy of the \
          service to each zone with `deploy.placement.constraints`"
     } else if best_effort {
