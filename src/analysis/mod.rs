@@ -88,6 +88,8 @@ pub enum Reason {
     Pinned {
         level: Level,
         via: &'static str,
+        /// Where the domain is decided, when not at the pin.
+        origin: Option<(Span, String)>,
     },
     ZonalVolume {
         claim: String,
@@ -902,6 +904,7 @@ fn instance_causes(
                 Reason::Pinned {
                     level,
                     via: pin.via,
+                    origin: pin.origin.clone(),
                 }
             } else {
                 Reason::VolumeTopology

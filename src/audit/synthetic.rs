@@ -275,6 +275,7 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
                 domains: chosen.iter().map(|&s| site_name(s)).collect(),
                 span,
                 via: VIA,
+                origin: None,
             });
             inst.placement.spreads.push(Spread {
                 level: Level::Zone,
@@ -307,6 +308,7 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
                         domains: vec![site_name(s)],
                         span,
                         via: VIA,
+                        origin: None,
                     });
                     inst
                 })

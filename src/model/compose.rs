@@ -415,6 +415,7 @@ fn project_services(
                         domains: vec![project.host.to_string()],
                         span: services_key,
                         via: ONE_HOST,
+                        origin: None,
                     }],
                     ..Placement::default()
                 },
@@ -616,6 +617,7 @@ fn swarm_placement(s: &Service<'_>) -> (WorkloadKind, Placement) {
                 domains: vec![value],
                 span: Span::new(file, c.range),
                 via: "swarm placement constraint",
+                origin: None,
             });
         }
     }

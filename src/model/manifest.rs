@@ -642,6 +642,7 @@ impl Reader {
                             domains: vec![p.name.clone()],
                             span: p.span,
                             via: SITE_VIA,
+                            origin: None,
                         });
                         inst
                     })
@@ -686,6 +687,7 @@ impl Reader {
                         domains,
                         span: pin_span,
                         via: SITE_VIA,
+                        origin: None,
                     });
                 }
                 inst.placement.spreads.push(Spread {

@@ -207,6 +207,9 @@ pub struct Pin {
     pub span: Span,
     /// "nodeSelector", "required node affinity", "PersistentVolume node affinity".
     pub via: &'static str,
+    /// Where the domain is decided when that is not at `span`, with what it
+    /// says there: the zone of a StorageClass a claim template names.
+    pub origin: Option<(Span, String)>,
 }
 
 impl<'de> serde::Deserialize<'de> for Pin {
@@ -218,18 +221,21 @@ impl<'de> serde::Deserialize<'de> for Pin {
             domains: Vec<String>,
             span: Span,
             via: String,
+            origin: Option<(Span, String)>,
         }
         let Raw {
             level,
             domains,
             span,
             via,
+            origin,
         } = Raw::deserialize(deserializer)?;
         Ok(Self {
             level,
             domains,
             span,
             via: crate::cache::intern(via),
+            origin,
         })
     }
 }

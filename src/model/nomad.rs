@@ -457,6 +457,7 @@ fn placement(job: &Job, group: &Group) -> Placement {
             domains: dcs.clone(),
             span: *span,
             via: "datacenters",
+            origin: None,
         });
     }
     for c in job.constraints.iter().chain(&group.constraints) {
@@ -584,6 +585,7 @@ fn constraint(c: &Constraint, datacenters: Option<&[String]>, p: &mut Placement)
                 domains,
                 span: *span,
                 via: "constraint",
+                origin: None,
             });
         }
     }

@@ -206,18 +206,23 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
             "best effort: the scheduler may still place every replica in one zone",
         )
         .help(spread_help(&input.model.entities[e].id, true)),
-        Reason::Pinned { level, via } => {
+        Reason::Pinned { level, via, origin } => {
             let Unit::Domain(domain) = &cause.unit else {
                 return None;
             };
             let help = match level {
+                _ if *via == crate::model::kubernetes::CLAIM_TEMPLATE_CLASS => {
+                    "use a StorageClass that provisions volumes in every zone the pods may run in \
+                     (no single-zone `allowedTopologies` or `zone` parameter), and spread the \
+                     replicas across zones"
+                }
                 Level::Host => "remove the hostname constraint; let replicas run on any node",
                 Level::Zone => "allow two or more zones, and spread the replicas across them",
                 Level::Region => {
                     "run a copy in a second region, or make this a documented, accepted risk"
                 }
             };
-            Finding::new(
+            let finding = Finding::new(
                 Rule::PinnedToSingleDomain,
                 cause.span,
                 format!(
@@ -226,7 +231,11 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
                 ),
             )
             .label(format!("only `{domain}`"))
-            .help(help)
+            .help(help);
+            match origin {
+                Some((span, text)) => finding.related(*span, text.clone()),
+                None => finding,
+            }
         }
         Reason::ZonalVolume {
             claim,
