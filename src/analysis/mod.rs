@@ -893,13 +893,18 @@ fn instance_causes(
         ));
     }
 
-    // Hard pins to exactly one domain.
+    // Hard pins to exactly one domain, on any axis.
     let mut pinned_zone = false;
     for level in [Level::Region, Level::Zone, Level::Host] {
-        let Some((domains, pin)) = placement.pinned(level) else {
-            continue;
-        };
-        if let [only] = domains.as_slice() {
+        let mut seen: Vec<&str> = Vec::new();
+        for (domains, pin) in placement.pinned_axes(level) {
+            let [only] = domains.as_slice() else {
+                continue;
+            };
+            if seen.contains(only) {
+                continue;
+            }
+            seen.push(only);
             let reason = if inst.workload.is_some() {
                 Reason::Pinned {
                     level,

@@ -275,6 +275,7 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
                 domains: chosen.iter().map(|&s| site_name(s)).collect(),
                 span,
                 via: VIA,
+                axis: "",
                 origin: None,
             });
             inst.placement.spreads.push(Spread {
@@ -308,6 +309,7 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
                         domains: vec![site_name(s)],
                         span,
                         via: VIA,
+                        axis: "",
                         origin: None,
                     });
                     inst

@@ -363,6 +363,7 @@ fn instances(
                     domains: vec![site.name.clone()],
                     span: site.span,
                     via: SITES,
+                    axis: "",
                     origin: None,
                 });
                 if level == Level::Region {

@@ -415,6 +415,7 @@ fn project_services(
                         domains: vec![project.host.to_string()],
                         span: services_key,
                         via: ONE_HOST,
+                        axis: "",
                         origin: None,
                     }],
                     ..Placement::default()
@@ -617,6 +618,7 @@ fn swarm_placement(s: &Service<'_>) -> (WorkloadKind, Placement) {
                 domains: vec![value],
                 span: Span::new(file, c.range),
                 via: "swarm placement constraint",
+                axis: "",
                 origin: None,
             });
         }

@@ -1156,6 +1156,7 @@ fn pod_placement(
                 TextRange::new(k.range.start as usize, v.range.end as usize),
             ),
             via: "nodeName",
+            axis: "",
             origin: None,
         });
     }
@@ -1177,6 +1178,7 @@ fn pod_placement(
                     TextRange::new(k.range.start as usize, v.range.end as usize),
                 ),
                 via: "nodeSelector",
+                axis: "",
                 origin: None,
             });
         }
@@ -1371,6 +1373,7 @@ fn node_affinity_pins(o: &Object<'_>, terms: &[Node], keys: &TopologyKeys, pins:
                 domains: union,
                 span,
                 via: "required node affinity",
+                axis: "",
                 origin: None,
             });
         }
@@ -1782,6 +1785,7 @@ fn claim_template_pins(
             domains: vec![zone],
             span: Span::new(o.file, entry),
             via: CLAIM_TEMPLATE_CLASS,
+            axis: "",
             origin: Some((at, origin)),
         });
     }
@@ -2015,6 +2019,7 @@ fn claim(o: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> (Role, I
             domains: vec![zone],
             span,
             via: "volume topology",
+            axis: "",
             origin: None,
         });
     }

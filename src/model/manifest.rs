@@ -642,6 +642,7 @@ impl Reader {
                             domains: vec![p.name.clone()],
                             span: p.span,
                             via: SITE_VIA,
+                            axis: "",
                             origin: None,
                         });
                         inst
@@ -687,6 +688,7 @@ impl Reader {
                         domains,
                         span: pin_span,
                         via: SITE_VIA,
+                        axis: "",
                         origin: None,
                     });
                 }
