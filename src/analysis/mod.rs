@@ -10,8 +10,8 @@
 
 use crate::graph::{DepEdge, Graph, Resolved};
 use crate::model::{
-    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, K8S_ID_PREFIX, Level, Model,
-    ReplicaSource, Strength, WorkloadKind,
+    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, K8S_ID_PREFIX, Level, MissedSpread,
+    Model, ReplicaSource, Strength, WorkloadKind,
 };
 use crate::source::Span;
 use std::borrow::Cow;
@@ -84,6 +84,8 @@ pub enum Reason {
     NoZoneSpread {
         replicas: u32,
         best_effort: Option<Span>,
+        /// A zone spread that would count, but selects other pods.
+        missed: Option<MissedSpread>,
     },
     Pinned {
         level: Level,
@@ -1016,6 +1018,7 @@ fn instance_causes(
             Reason::NoZoneSpread {
                 replicas: r,
                 best_effort: placement.best_effort_spread(Level::Zone).map(|s| s.span),
+                missed: placement.missed_spread,
             },
             replicas.span,
         ));

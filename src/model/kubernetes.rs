@@ -11,9 +11,9 @@ use super::hosts::{self, SoftVariables};
 use super::scope::Places;
 use super::tools::{self, Tool};
 use super::{
-    Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level, Model,
-    NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas, Role, Spread, Strength,
-    Suppression, VolumePin, WorkloadKind,
+    Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level,
+    MissedSpread, Model, NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas,
+    Role, Spread, Strength, Suppression, VolumePin, WorkloadKind,
 };
 use crate::diagnostic::Diagnostic;
 use crate::parse::tree::Value;
@@ -1202,15 +1202,18 @@ fn pod_placement(
         let Some(level) = key.as_text().and_then(|k| keys.level(k)) else {
             continue;
         };
-        // The scheduler balances the pods the selector matches: only a
-        // selector matching the workload's own pods spreads them.
-        if !selects_own_pods(c.get("labelSelector"), own_labels) {
-            continue;
-        }
         let guarantee = match c.get("whenUnsatisfiable").and_then(Node::as_text) {
             Some("ScheduleAnyway") => Guarantee::BestEffort,
             _ => Guarantee::Hard,
         };
+        // The scheduler balances the pods the selector matches: only a
+        // selector matching the workload's own pods spreads them.
+        if !selects_own_pods(c.get("labelSelector"), own_labels) {
+            if level == Level::Zone {
+                missed_spread(o, c, key, guarantee, &mut placement.missed_spread);
+            }
+            continue;
+        }
         placement.spreads.push(Spread {
             level,
             guarantee,
@@ -1242,6 +1245,9 @@ fn pod_placement(
             continue;
         };
         if !selects_own_pods(term.get("labelSelector"), own_labels) {
+            if level == Level::Zone {
+                missed_spread(o, term, key, guarantee, &mut placement.missed_spread);
+            }
             continue;
         }
         placement.spreads.push(Spread {
@@ -1254,6 +1260,27 @@ fn pod_placement(
         });
     }
     placement
+}
+
+/// Keeps `spread` (a spread constraint or anti-affinity term whose
+/// selector misses the workload's pods) as the one to point at when none is
+/// kept yet, or when it is hard and the kept one is not.
+fn missed_spread(
+    o: &Object<'_>,
+    spread: &Node,
+    topology_key: &Node,
+    guarantee: Guarantee,
+    kept: &mut Option<MissedSpread>,
+) {
+    if kept.is_some_and(|k| k.guarantee == Guarantee::Hard || guarantee != Guarantee::Hard) {
+        return;
+    }
+    let selector = spread.entry("labelSelector");
+    *kept = Some(MissedSpread {
+        span: o.span(selector.map_or(topology_key, |(k, _)| k)),
+        has_selector: selector.is_some(),
+        guarantee,
+    });
 }
 
 /// A Kubernetes label value (at most 63 characters, alphanumerics with

@@ -338,6 +338,21 @@ pub struct Placement {
     pub spreads: Vec<Spread>,
     pub volume: Option<VolumePin>,
     pub quorum: Option<Quorum>,
+    /// A zone spread written for the workload whose selector matches none
+    /// of its own pods, so that it spreads other pods (the first hard one,
+    /// else the first): where a missing zone spread is to be fixed.
+    pub missed_spread: Option<MissedSpread>,
+}
+
+/// A zone spread (`topologySpreadConstraints`, pod anti-affinity) whose
+/// `labelSelector` does not select the workload's own pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MissedSpread {
+    /// The `labelSelector` key; the `topologyKey` when there is none.
+    pub span: Span,
+    /// Whether a `labelSelector` is written (an absent one selects no pod).
+    pub has_selector: bool,
+    pub guarantee: Guarantee,
 }
 
 impl Placement {

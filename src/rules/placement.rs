@@ -4,7 +4,7 @@
 
 use super::{Finding, Input, Rule};
 use crate::analysis::{Cause, Reason, Unit};
-use crate::model::{CloudClass, Level, ReplicaSource, Role, WorkloadKind};
+use crate::model::{CloudClass, Guarantee, Level, MissedSpread, ReplicaSource, Role, WorkloadKind};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -23,6 +23,40 @@ fn spread_help(id: &str, best_effort: bool) -> &'static str {
         "make the spread hard: `whenUnsatisfiable: DoNotSchedule`, or required anti-affinity"
     } else {
         SPREAD_HELP
+    }
+}
+
+/// How to fix a zone spread whose selector misses the workload's pods,
+/// naming their labels (a few of them).
+fn missed_help(missed: &MissedSpread, pods: &BTreeMap<String, String>) -> String {
+    const SHOWN: usize = 3;
+    let mut labels: Vec<String> = pods
+        .iter()
+        .take(SHOWN)
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    if pods.len() > SHOWN {
+        labels.push("…".to_string());
+    }
+    let own = if labels.is_empty() {
+        "this workload's pods have no labels: label the pod template and select them".to_string()
+    } else {
+        format!(
+            "make it select this workload's pod labels (`{}`)",
+            labels.join(", ")
+        )
+    };
+    let kind = match missed.guarantee {
+        Guarantee::Hard => "hard zone spread",
+        Guarantee::BestEffort => "best-effort zone spread",
+    };
+    if missed.has_selector {
+        format!(
+            "the {kind}'s `labelSelector` does not match this workload's pods, so the \
+             scheduler spreads other pods, not these; {own}"
+        )
+    } else {
+        format!("a {kind} without a `labelSelector` counts no pods and spreads nothing; {own}")
     }
 }
 
@@ -185,6 +219,30 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
         Reason::NoZoneSpread {
             replicas,
             best_effort: None,
+            missed: Some(missed),
+        } => {
+            // The zone spread is written, but for other pods: point at its
+            // selector, which is what to fix.
+            let pods = &input.model.entities[e].instances[cause.instance].pod_labels;
+            Finding::new(
+                Rule::NoZoneSpread,
+                missed.span,
+                format!(
+                    "{who} has {replicas} replicas but nothing keeps them out of a single zone"
+                ),
+            )
+            .label(if missed.has_selector {
+                "selects none of these pods"
+            } else {
+                "no labelSelector: counts no pods"
+            })
+            .related(cause.span, format!("{replicas} replicas, no zone spread"))
+            .help(missed_help(missed, pods))
+        }
+        Reason::NoZoneSpread {
+            replicas,
+            best_effort: None,
+            missed: None,
         } => Finding::new(
             Rule::NoZoneSpread,
             cause.span,
@@ -195,17 +253,36 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
         Reason::NoZoneSpread {
             replicas,
             best_effort: Some(spread),
-        } => Finding::new(
-            Rule::BestEffortZoneSpread,
-            cause.span,
-            format!("{who} spreads its {replicas} replicas across zones only when convenient"),
-        )
-        .label(format!("{replicas} replicas, best-effort zone spread"))
-        .related(
-            *spread,
-            "best effort: the scheduler may still place every replica in one zone",
-        )
-        .help(spread_help(&input.model.entities[e].id, true)),
+            missed,
+        } => {
+            let finding = Finding::new(
+                Rule::BestEffortZoneSpread,
+                cause.span,
+                format!("{who} spreads its {replicas} replicas across zones only when convenient"),
+            )
+            .label(format!("{replicas} replicas, best-effort zone spread"))
+            .related(
+                *spread,
+                "best effort: the scheduler may still place every replica in one zone",
+            );
+            // A hard zone spread written for other pods is the one to fix.
+            match missed.filter(|m| m.guarantee == Guarantee::Hard) {
+                Some(m) => {
+                    let pods = &input.model.entities[e].instances[cause.instance].pod_labels;
+                    finding
+                        .related(
+                            m.span,
+                            if m.has_selector {
+                                "this hard zone spread selects none of these pods"
+                            } else {
+                                "this hard zone spread has no labelSelector: it counts no pods"
+                            },
+                        )
+                        .help(missed_help(&m, pods))
+                }
+                None => finding.help(spread_help(&input.model.entities[e].id, true)),
+            }
+        }
         Reason::Pinned { level, via, origin } => {
             let Unit::Domain(domain) = &cause.unit else {
                 return None;
