@@ -10,8 +10,8 @@
 
 use crate::graph::{DepEdge, Graph, Resolved};
 use crate::model::{
-    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, K8S_ID_PREFIX, Level, Model,
-    ReplicaSource, Strength, WorkloadKind,
+    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, K8S_ID_PREFIX, Level, MissedSpread,
+    Model, ReplicaSource, Strength, WorkloadKind,
 };
 use crate::source::Span;
 use std::borrow::Cow;
@@ -84,10 +84,14 @@ pub enum Reason {
     NoZoneSpread {
         replicas: u32,
         best_effort: Option<Span>,
+        /// A zone spread that would count, but selects other pods.
+        missed: Option<MissedSpread>,
     },
     Pinned {
         level: Level,
         via: &'static str,
+        /// Where the domain is decided, when not at the pin.
+        origin: Option<(Span, String)>,
     },
     ZonalVolume {
         claim: String,
@@ -891,17 +895,23 @@ fn instance_causes(
         ));
     }
 
-    // Hard pins to exactly one domain.
+    // Hard pins to exactly one domain, on any axis.
     let mut pinned_zone = false;
     for level in [Level::Region, Level::Zone, Level::Host] {
-        let Some((domains, pin)) = placement.pinned(level) else {
-            continue;
-        };
-        if let [only] = domains.as_slice() {
+        let mut seen: Vec<&str> = Vec::new();
+        for (domains, pin) in placement.pinned_axes(level) {
+            let [only] = domains.as_slice() else {
+                continue;
+            };
+            if seen.contains(only) {
+                continue;
+            }
+            seen.push(only);
             let reason = if inst.workload.is_some() {
                 Reason::Pinned {
                     level,
                     via: pin.via,
+                    origin: pin.origin.clone(),
                 }
             } else {
                 Reason::VolumeTopology
@@ -1008,6 +1018,7 @@ fn instance_causes(
             Reason::NoZoneSpread {
                 replicas: r,
                 best_effort: placement.best_effort_spread(Level::Zone).map(|s| s.span),
+                missed: placement.missed_spread,
             },
             replicas.span,
         ));

@@ -275,6 +275,8 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
                 domains: chosen.iter().map(|&s| site_name(s)).collect(),
                 span,
                 via: VIA,
+                axis: "",
+                origin: None,
             });
             inst.placement.spreads.push(Spread {
                 level: Level::Zone,
@@ -307,6 +309,8 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
                         domains: vec![site_name(s)],
                         span,
                         via: VIA,
+                        axis: "",
+                        origin: None,
                     });
                     inst
                 })

@@ -363,6 +363,8 @@ fn instances(
                     domains: vec![site.name.clone()],
                     span: site.span,
                     via: SITES,
+                    axis: "",
+                    origin: None,
                 });
                 if level == Level::Region {
                     instance.region = Some((site.name.clone(), site.span));

@@ -11,9 +11,9 @@ use super::hosts::{self, SoftVariables};
 use super::scope::Places;
 use super::tools::{self, Tool};
 use super::{
-    Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level, Model,
-    NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas, Role, Spread, Strength,
-    Suppression, VolumePin, WorkloadKind,
+    Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level,
+    MissedSpread, Model, NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas,
+    Role, Spread, Strength, Suppression, VolumePin, WorkloadKind,
 };
 use crate::diagnostic::Diagnostic;
 use crate::parse::tree::Value;
@@ -1021,6 +1021,7 @@ fn workload(
     instance.pod_labels = string_map(template.and_then(|t| t.path(&["metadata", "labels"])));
     if let Some(pod) = pod_spec {
         instance.placement = pod_placement(o, pod, &instance.pod_labels, keys);
+        claim_template_pins(o, index, keys, &mut instance.placement.pins);
         pod_dependencies(o, pod, index, soft, &mut instance.dependencies);
         instance.placement.volume = volume_pin(o, pod, index, keys);
     }
@@ -1183,6 +1184,8 @@ fn pod_placement(
                 TextRange::new(k.range.start as usize, v.range.end as usize),
             ),
             via: "nodeName",
+            axis: "",
+            origin: None,
         });
     }
     for (k, v) in pod
@@ -1203,6 +1206,8 @@ fn pod_placement(
                     TextRange::new(k.range.start as usize, v.range.end as usize),
                 ),
                 via: "nodeSelector",
+                axis: "",
+                origin: None,
             });
         }
     }
@@ -1225,15 +1230,18 @@ fn pod_placement(
         let Some(level) = key.as_text().and_then(|k| keys.level(k)) else {
             continue;
         };
-        // The scheduler balances the pods the selector matches: only a
-        // selector matching the workload's own pods spreads them.
-        if !selects_own_pods(c.get("labelSelector"), own_labels) {
-            continue;
-        }
         let guarantee = match c.get("whenUnsatisfiable").and_then(Node::as_text) {
             Some("ScheduleAnyway") => Guarantee::BestEffort,
             _ => Guarantee::Hard,
         };
+        // The scheduler balances the pods the selector matches: only a
+        // selector matching the workload's own pods spreads them.
+        if !selects_own_pods(c.get("labelSelector"), own_labels) {
+            if level == Level::Zone {
+                missed_spread(o, c, key, guarantee, &mut placement.missed_spread);
+            }
+            continue;
+        }
         placement.spreads.push(Spread {
             level,
             guarantee,
@@ -1265,6 +1273,9 @@ fn pod_placement(
             continue;
         };
         if !selects_own_pods(term.get("labelSelector"), own_labels) {
+            if level == Level::Zone {
+                missed_spread(o, term, key, guarantee, &mut placement.missed_spread);
+            }
             continue;
         }
         placement.spreads.push(Spread {
@@ -1277,6 +1288,27 @@ fn pod_placement(
         });
     }
     placement
+}
+
+/// Keeps `spread` (a spread constraint or anti-affinity term whose
+/// selector misses the workload's pods) as the one to point at when none is
+/// kept yet, or when it is hard and the kept one is not.
+fn missed_spread(
+    o: &Object<'_>,
+    spread: &Node,
+    topology_key: &Node,
+    guarantee: Guarantee,
+    kept: &mut Option<MissedSpread>,
+) {
+    if kept.is_some_and(|k| k.guarantee == Guarantee::Hard || guarantee != Guarantee::Hard) {
+        return;
+    }
+    let selector = spread.entry("labelSelector");
+    *kept = Some(MissedSpread {
+        span: o.span(selector.map_or(topology_key, |(k, _)| k)),
+        has_selector: selector.is_some(),
+        guarantee,
+    });
 }
 
 /// A Kubernetes label value (at most 63 characters, alphanumerics with
@@ -1396,6 +1428,8 @@ fn node_affinity_pins(o: &Object<'_>, terms: &[Node], keys: &TopologyKeys, pins:
                 domains: union,
                 span,
                 via: "required node affinity",
+                axis: "",
+                origin: None,
             });
         }
     }
@@ -1672,34 +1706,144 @@ fn claim_zone(
             return Some((pin.domains[0].clone(), pin.span));
         }
     }
-    let class = spec
-        .get("storageClassName")
-        .and_then(Node::as_text)
-        .and_then(|n| index.get_cluster_scoped("StorageClass", pvc, n))?;
-    for topo in class
+    let (_, name) = storage_class_name(pvc.node)?;
+    let class = index.get_cluster_scoped("StorageClass", pvc, name)?;
+    class_zone(class, keys)
+}
+
+/// The StorageClass a claim (or a StatefulSet's claim template) names: its
+/// `spec.storageClassName`, else the annotation that preceded it, with the
+/// span of the entry that names it. `""` asks for no class (a
+/// pre-provisioned volume).
+fn storage_class_name(claim: &Node) -> Option<(TextRange, &str)> {
+    let (key, value) = claim
+        .get("spec")
+        .and_then(|s| s.entry("storageClassName"))
+        .or_else(|| {
+            claim
+                .path(&["metadata", "annotations"])?
+                .entry("volume.beta.kubernetes.io/storage-class")
+        })?;
+    let name = value.as_text().filter(|n| !n.is_empty())?;
+    Some((
+        TextRange::new(key.range.start as usize, value.range.end as usize),
+        name,
+    ))
+}
+
+/// Node labels that name a volume's zone in a StorageClass's `allowedTopologies`. Besides the configured
+/// zone keys, CSI drivers label nodes with their own
+/// (`topology.ebs.csi.aws.com/zone`, `topology.gke.io/zone`,
+/// `topology.disk.csi.azure.com/zone`): a `topology.*` prefix and the name
+/// `zone`.
+fn is_storage_zone_key(key: &str, keys: &TopologyKeys) -> bool {
+    keys.level(key) == Some(Level::Zone)
+        || key
+            .split_once('/')
+            .is_some_and(|(prefix, name)| prefix.starts_with("topology.") && name == "zone")
+}
+
+/// The one zone a StorageClass provisions volumes in, with the node that
+/// says it: its `allowedTopologies` allow one zone, or its parameters name
+/// one (`zone`, or `zones` with one entry, as the in-tree AWS and GCE
+/// provisioners read them). A term of `allowedTopologies` that does not
+/// restrict the zone, or restricts it to a value that is not a label value
+/// (`${ZONE}`), allows any zone.
+fn class_zone(class: &Object<'_>, keys: &TopologyKeys) -> Option<(String, Span)> {
+    let terms = class
         .node
         .get("allowedTopologies")
         .map(Node::as_seq)
+        .unwrap_or_default();
+    if !terms.is_empty() {
+        // Terms are alternatives; the expressions of one term all hold.
+        let mut allowed: Vec<(&str, &Node)> = Vec::new();
+        for term in terms {
+            let mut zones: Option<Vec<(&str, &Node)>> = None;
+            for expr in term
+                .get("matchLabelExpressions")
+                .map(Node::as_seq)
+                .unwrap_or_default()
+            {
+                let key = expr.get("key").and_then(Node::as_text).unwrap_or_default();
+                if !is_storage_zone_key(key, keys) {
+                    continue;
+                }
+                let values = expr.get("values").map(Node::as_seq).unwrap_or_default();
+                let names: Option<Vec<(&str, &Node)>> = values
+                    .iter()
+                    .map(|v| Some((v.as_text().filter(|z| is_label_value(z))?, v)))
+                    .collect();
+                let Some(names) = names else {
+                    continue;
+                };
+                zones = Some(match zones {
+                    None => names,
+                    Some(before) => before
+                        .into_iter()
+                        .filter(|(z, _)| names.iter().any(|(n, _)| n == z))
+                        .collect(),
+                });
+            }
+            allowed.extend(zones?);
+        }
+        let (first, node) = *allowed.first()?;
+        return allowed
+            .iter()
+            .all(|(z, _)| *z == first)
+            .then(|| (first.to_string(), class.span(node)));
+    }
+    let parameters = class.node.get("parameters")?;
+    let value = parameters.get("zone").or_else(|| parameters.get("zones"))?;
+    let text = value.as_text()?;
+    let mut zones = text.split(',').map(str::trim).filter(|z| !z.is_empty());
+    let zone = zones.next().filter(|z| is_label_value(z))?;
+    zones
+        .all(|z| z == zone)
+        .then(|| (zone.to_string(), class.span(value)))
+}
+
+/// What a claim template's StorageClass pins a StatefulSet by.
+pub const CLAIM_TEMPLATE_CLASS: &str = "volume claim template's StorageClass";
+
+/// A StatefulSet's pods run only where their volumes are: each claim of its
+/// `volumeClaimTemplates` is provisioned where its StorageClass allows, so
+/// a class that allows one zone pins the StatefulSet there (at the
+/// template's `storageClassName`, the class's zone a related location).
+fn claim_template_pins(
+    o: &Object<'_>,
+    index: &Index<'_, '_>,
+    keys: &TopologyKeys,
+    pins: &mut Vec<Pin>,
+) {
+    if o.kind != "StatefulSet" {
+        return;
+    }
+    for template in o
+        .node
+        .path(&["spec", "volumeClaimTemplates"])
+        .map(Node::as_seq)
         .unwrap_or_default()
     {
-        for expr in topo
-            .get("matchLabelExpressions")
-            .map(Node::as_seq)
-            .unwrap_or_default()
-        {
-            let key = expr.get("key").and_then(Node::as_text).unwrap_or_default();
-            let Some(values) = expr.get("values") else {
-                continue;
-            };
-            if keys.level(key) == Some(Level::Zone)
-                && let [only] = values.as_seq()
-                && let Some(zone) = only.as_text()
-            {
-                return Some((zone.to_string(), class.span(only)));
-            }
-        }
+        let Some((entry, name)) = storage_class_name(template) else {
+            continue;
+        };
+        let Some(class) = index.get_cluster_scoped("StorageClass", o, name) else {
+            continue;
+        };
+        let Some((zone, at)) = class_zone(class, keys) else {
+            continue;
+        };
+        let origin = format!("StorageClass `{name}` provisions volumes in `{zone}` only");
+        pins.push(Pin {
+            level: Level::Zone,
+            domains: vec![zone],
+            span: Span::new(o.file, entry),
+            via: CLAIM_TEMPLATE_CLASS,
+            axis: "",
+            origin: Some((at, origin)),
+        });
     }
-    None
 }
 
 /// The PodDisruptionBudgets whose scope holds `o`, each with the pods of its
@@ -1937,6 +2081,8 @@ fn claim(o: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> (Role, I
             domains: vec![zone],
             span,
             via: "volume topology",
+            axis: "",
+            origin: None,
         });
     }
     (Role::Datastore, instance)
@@ -2171,6 +2317,80 @@ spec:
     fn image_names() {
         assert_eq!(image_name("quay.io/coreos/etcd:v3.5@sha256:abc"), "etcd");
         assert_eq!(image_name("redis"), "redis");
+    }
+
+    #[test]
+    fn a_storage_class_names_one_zone_only_when_every_alternative_does() {
+        let zone = |spec: &str| {
+            let text = format!("kind: StorageClass\nmetadata: {{name: c}}\n{spec}");
+            let docs = crate::parse::yaml::parse_stream(&text, &Default::default()).0;
+            let class = Object {
+                file: FileId(0),
+                cluster: None,
+                kind: "StorageClass",
+                namespace: "",
+                name: "c",
+                name_span: Span::new(FileId(0), TextRange::empty(0)),
+                node: &docs[0].root,
+            };
+            class_zone(&class, &TopologyKeys::default()).map(|(z, span)| {
+                let r = span.range;
+                (z, text[r.start as usize..r.end as usize].to_string())
+            })
+        };
+        let one = |z: &str, at: &str| Some((z.to_string(), at.to_string()));
+        let terms = |t: &str| format!("allowedTopologies:\n{t}");
+        // A CSI driver's own zone key, and a configured one.
+        assert_eq!(
+            zone(&terms(
+                "- matchLabelExpressions:\n  - {key: topology.ebs.csi.aws.com/zone, values: [eu-1a]}\n"
+            )),
+            one("eu-1a", "eu-1a")
+        );
+        assert_eq!(
+            zone(&terms(
+                "- matchLabelExpressions:\n  - {key: topology.kubernetes.io/zone, values: [eu-1a, eu-1b]}\n  - {key: failure-domain.beta.kubernetes.io/zone, values: [eu-1b]}\n"
+            )),
+            one("eu-1b", "eu-1b")
+        );
+        // Two terms are two alternatives: two zones.
+        assert_eq!(
+            zone(&terms(
+                "- matchLabelExpressions:\n  - {key: topology.gke.io/zone, values: [a]}\n- matchLabelExpressions:\n  - {key: topology.gke.io/zone, values: [b]}\n"
+            )),
+            None
+        );
+        // A term that does not restrict the zone allows every zone.
+        assert_eq!(
+            zone(&terms(
+                "- matchLabelExpressions:\n  - {key: topology.gke.io/zone, values: [a]}\n- matchLabelExpressions:\n  - {key: topology.kubernetes.io/region, values: [eu]}\n"
+            )),
+            None
+        );
+        assert_eq!(
+            zone(&terms(
+                "- matchLabelExpressions:\n  - {key: topology.kubernetes.io/zone, values: [\"${ZONE}\"]}\n"
+            )),
+            None
+        );
+        assert_eq!(
+            zone(&terms(
+                "- matchLabelExpressions:\n  - {key: example.com/zone, values: [a]}\n"
+            )),
+            None
+        );
+        // In-tree provisioners' parameters.
+        assert_eq!(
+            zone("parameters: {type: gp2, zone: us-east-1a}\n"),
+            one("us-east-1a", "us-east-1a")
+        );
+        assert_eq!(
+            zone("parameters: {zones: \"us-east-1a\"}\n"),
+            one("us-east-1a", "\"us-east-1a\"")
+        );
+        assert_eq!(zone("parameters: {zones: \"a, b\"}\n"), None);
+        assert_eq!(zone("parameters: {zone: \"{{ .zone }}\"}\n"), None);
+        assert_eq!(zone("provisioner: ebs.csi.aws.com\n"), None);
     }
 
     #[test]

@@ -207,6 +207,15 @@ pub struct Pin {
     pub span: Span,
     /// "nodeSelector", "required node affinity", "PersistentVolume node affinity".
     pub via: &'static str,
+    /// What the domains are values of, when a format pins by more than one
+    /// property at a level: Nomad's `${node.datacenter}` and `${meta.zone}`
+    /// are both zone level, but name different things, so their pins do not
+    /// narrow each other. `""`: the level's one axis (every Kubernetes zone
+    /// key names the same zones).
+    pub axis: &'static str,
+    /// Where the domain is decided when that is not at `span`, with what it
+    /// says there: the zone of a StorageClass a claim template names.
+    pub origin: Option<(Span, String)>,
 }
 
 impl<'de> serde::Deserialize<'de> for Pin {
@@ -218,18 +227,24 @@ impl<'de> serde::Deserialize<'de> for Pin {
             domains: Vec<String>,
             span: Span,
             via: String,
+            axis: String,
+            origin: Option<(Span, String)>,
         }
         let Raw {
             level,
             domains,
             span,
             via,
+            axis,
+            origin,
         } = Raw::deserialize(deserializer)?;
         Ok(Self {
             level,
             domains,
             span,
             via: crate::cache::intern(via),
+            axis: crate::cache::intern(axis),
+            origin,
         })
     }
 }
@@ -323,6 +338,21 @@ pub struct Placement {
     pub spreads: Vec<Spread>,
     pub volume: Option<VolumePin>,
     pub quorum: Option<Quorum>,
+    /// A zone spread written for the workload whose selector matches none
+    /// of its own pods, so that it spreads other pods (the first hard one,
+    /// else the first): where a missing zone spread is to be fixed.
+    pub missed_spread: Option<MissedSpread>,
+}
+
+/// A zone spread (`topologySpreadConstraints`, pod anti-affinity) whose
+/// `labelSelector` does not select the workload's own pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MissedSpread {
+    /// The `labelSelector` key; the `topologyKey` when there is none.
+    pub span: Span,
+    /// Whether a `labelSelector` is written (an absent one selects no pod).
+    pub has_selector: bool,
+    pub guarantee: Guarantee,
 }
 
 impl Placement {
@@ -338,19 +368,33 @@ impl Placement {
             .find(|s| s.level == level && s.guarantee == Guarantee::BestEffort)
     }
 
-    /// The narrowest pin at a level (the intersection of all pins there).
+    /// The narrowest pin at a level: of the axes there, the one that allows
+    /// the fewest domains (see [`Placement::pinned_axes`]).
     pub fn pinned(&self, level: Level) -> Option<(Vec<&str>, &Pin)> {
-        let mut pins = self.pins.iter().filter(|p| p.level == level);
-        let first = pins.next()?;
-        let mut domains: Vec<&str> = first.domains.iter().map(String::as_str).collect();
-        let mut narrowest = first;
-        for pin in pins {
-            domains.retain(|d| pin.domains.iter().any(|p| p == d));
-            if pin.domains.len() < narrowest.domains.len() {
-                narrowest = pin;
+        self.pinned_axes(level)
+            .into_iter()
+            .min_by_key(|(domains, _)| domains.len())
+    }
+
+    /// For each axis pinned at a level, in the order of their first pins:
+    /// the domains every pin on it allows (their intersection) and its
+    /// narrowest pin. Pins on different axes name different things and do
+    /// not narrow each other: replicas pinned to datacenters `dc1` and `dc2`
+    /// and to the zone meta value `a` all run in zone `a`.
+    pub fn pinned_axes(&self, level: Level) -> Vec<(Vec<&str>, &Pin)> {
+        let mut axes: Vec<(Vec<&str>, &Pin)> = Vec::new();
+        for pin in self.pins.iter().filter(|p| p.level == level) {
+            match axes.iter_mut().find(|(_, first)| first.axis == pin.axis) {
+                Some((domains, narrowest)) => {
+                    domains.retain(|d| pin.domains.iter().any(|p| p == d));
+                    if pin.domains.len() < narrowest.domains.len() {
+                        *narrowest = pin;
+                    }
+                }
+                None => axes.push((pin.domains.iter().map(String::as_str).collect(), pin)),
             }
         }
-        Some((domains, narrowest))
+        axes
     }
 }
 

@@ -415,23 +415,42 @@ fn suppression(entry: &MetaEntry, id: &str) -> Suppression {
 /// counts as host level for spreads only: replicas on different racks are
 /// on different hosts, but one rack is more than one host.
 fn attribute_level(attribute: &str, for_spread: bool) -> Option<Level> {
+    attribute_axis(attribute, for_spread).map(|(level, _)| level)
+}
+
+/// The level a node attribute names and the attribute itself, as the axis
+/// of its pins ([`Pin::axis`]): a datacenter name, an AWS or GCE zone and a
+/// zone meta value are each a zone, but names of different things.
+fn attribute_axis(attribute: &str, for_spread: bool) -> Option<(Level, &'static str)> {
     let inner = attribute
         .trim()
         .strip_prefix("${")?
         .strip_suffix('}')?
         .trim();
-    match inner {
-        "node.datacenter"
-        | "attr.platform.aws.placement.availability-zone"
-        | "attr.platform.gce.zone" => Some(Level::Zone),
-        "node.unique.id" | "node.unique.name" | "attr.unique.hostname" => Some(Level::Host),
-        _ => match inner.strip_prefix("meta.")? {
-            "zone" | "availability_zone" | "az" => Some(Level::Zone),
-            "rack" if for_spread => Some(Level::Host),
-            _ => None,
-        },
-    }
+    let axis = match inner {
+        "node.datacenter" => DATACENTER,
+        "attr.platform.aws.placement.availability-zone" => {
+            "attr.platform.aws.placement.availability-zone"
+        }
+        "attr.platform.gce.zone" => "attr.platform.gce.zone",
+        "node.unique.id" => "node.unique.id",
+        "node.unique.name" => "node.unique.name",
+        "attr.unique.hostname" => "attr.unique.hostname",
+        "meta.zone" => "meta.zone",
+        "meta.availability_zone" => "meta.availability_zone",
+        "meta.az" => "meta.az",
+        "meta.rack" if for_spread => "meta.rack",
+        _ => return None,
+    };
+    let level = match axis {
+        "node.unique.id" | "node.unique.name" | "attr.unique.hostname" | "meta.rack" => Level::Host,
+        _ => Level::Zone,
+    };
+    Some((level, axis))
 }
+
+/// The axis of `datacenters` and `${node.datacenter}` pins.
+const DATACENTER: &str = "node.datacenter";
 
 /// A domain name written literally.
 fn literal_domain(value: &str) -> bool {
@@ -457,6 +476,8 @@ fn placement(job: &Job, group: &Group) -> Placement {
             domains: dcs.clone(),
             span: *span,
             via: "datacenters",
+            axis: DATACENTER,
+            origin: None,
         });
     }
     for c in job.constraints.iter().chain(&group.constraints) {
@@ -549,7 +570,7 @@ fn constraint(c: &Constraint, datacenters: Option<&[String]>, p: &mut Placement)
             else {
                 return;
             };
-            let Some(level) = attribute_level(attribute, false) else {
+            let Some((level, axis)) = attribute_axis(attribute, false) else {
                 return;
             };
             let domains: Vec<String> = match op {
@@ -571,7 +592,7 @@ fn constraint(c: &Constraint, datacenters: Option<&[String]>, p: &mut Placement)
                 // Excluding a datacenter of a known list leaves the others.
                 "!=" | "not" if level == Level::Zone && literal_domain(value) => {
                     match datacenters {
-                        Some(dcs) if attribute.contains("node.datacenter") => {
+                        Some(dcs) if axis == DATACENTER => {
                             dcs.iter().filter(|d| *d != value).cloned().collect()
                         }
                         _ => return,
@@ -584,6 +605,8 @@ fn constraint(c: &Constraint, datacenters: Option<&[String]>, p: &mut Placement)
                 domains,
                 span: *span,
                 via: "constraint",
+                axis,
+                origin: None,
             });
         }
     }
@@ -1562,9 +1585,22 @@ mod tests {
             Some("dc1".into())
         );
         let az = r.placement("nomad:j/az");
-        // Datacenters and the zone meta are both zone level: they intersect.
+        // Datacenters and the zone meta are both zone level, but on two
+        // axes: neither narrows the other.
         assert_eq!(az.pins.len(), 3, "{:?}", az.pins);
         assert_eq!(az.pins[1].domains, vec!["a", "b"]);
+        let axes: Vec<(Vec<&str>, &str)> = az
+            .pinned_axes(Level::Zone)
+            .into_iter()
+            .map(|(d, p)| (d, p.axis))
+            .collect();
+        assert_eq!(
+            axes,
+            [
+                (vec!["dc1", "dc2"], "node.datacenter"),
+                (vec!["a", "b"], "meta.availability_zone")
+            ]
+        );
         assert_eq!(
             pinned("nomad:j/az", Level::Host),
             Some(("node-7".into(), "constraint", r#""node-7""#.into()))
