@@ -50,7 +50,7 @@ def run(binary, out):
                            cwd=root, capture_output=True, text=True)
         d = json.loads(p.stdout)
         for f in d["findings"]:
-            findings.append(dict(folder=folder, rule=f["rule"], entity=f.get("entity", ""),
+            findings.append(dict(folder=folder, rule=f["rule"], entity=f.get("entity") or "",
                                  message=f["message"], location=loc(f.get("location")),
                                  related=[[loc(r), r.get("message", "")] for r in f.get("related", [])]))
         for e in d["errors"]:
