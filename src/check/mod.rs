@@ -261,7 +261,7 @@ impl Sifted {
                     Document {
                         root: Node {
                             range: TextRange::empty(doc.root.range.start as usize),
-                            value: Value::Map(Vec::new()),
+                            value: Value::Map(Box::default()),
                         },
                     }
                 }

@@ -343,7 +343,7 @@ pub fn slim_custom_resource(node: &Node) -> Option<Node> {
     }
     Some(Node {
         range: node.range,
-        value: Value::Map(kept),
+        value: Value::Map(kept.into_boxed_slice()),
     })
 }
 

@@ -65,6 +65,7 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Option<Synta
         bom,
         limits,
         stack: Vec::new(),
+        pending: Vec::new(),
         anchors: HashMap::new(),
         alias_budget: limits.max_alias_nodes,
         docs: Vec::new(),
@@ -160,17 +161,20 @@ impl Positions {
     }
 }
 
+/// A collection being built. Its nodes so far are `Builder::pending` from
+/// `first` on (a mapping's keys and values alternating), so that a closed
+/// collection is moved into a boxed slice of its exact length: no vector per
+/// collection grown by doubling, and none left with spare room.
 enum Frame {
     Seq {
         start: usize,
         anchor: usize,
-        items: Vec<Node>,
+        first: usize,
     },
     Map {
         start: usize,
         anchor: usize,
-        entries: Vec<(Node, Node)>,
-        key: Option<Node>,
+        first: usize,
     },
     Doc,
 }
@@ -181,6 +185,8 @@ struct Builder<'a> {
     bom: usize,
     limits: &'a Limits,
     stack: Vec<Frame>,
+    /// The nodes of the open collections, innermost last (see [`Frame`]).
+    pending: Vec<Node>,
     anchors: HashMap<usize, (Node, usize)>,
     alias_budget: usize,
     docs: Vec<Document>,
@@ -225,7 +231,7 @@ impl Builder<'_> {
                 }
                 Event::Scalar(text, style, anchor, _tag) => {
                     let plain = matches!(style, ScalarStyle::Plain);
-                    let node = Node::scalar(self.range(span.start, span.end), text, plain);
+                    let node = Node::scalar(self.range(span.start, span.end), &text, plain);
                     self.remember(anchor, &node, 1);
                     self.push(node, span.start)?;
                 }
@@ -235,7 +241,7 @@ impl Builder<'_> {
                     self.stack.push(Frame::Seq {
                         start,
                         anchor,
-                        items: Vec::new(),
+                        first: self.pending.len(),
                     });
                 }
                 Event::MappingStart(anchor, _) => {
@@ -256,8 +262,7 @@ impl Builder<'_> {
                     self.stack.push(Frame::Map {
                         start,
                         anchor,
-                        entries: Vec::new(),
-                        key: None,
+                        first: self.pending.len(),
                     });
                 }
                 Event::SequenceEnd => {
@@ -265,11 +270,12 @@ impl Builder<'_> {
                     let Some(Frame::Seq {
                         start,
                         anchor,
-                        items,
+                        first,
                     }) = self.stack.pop()
                     else {
                         return Err(self.error_at(span.start, "unbalanced sequence"));
                     };
+                    let items: Box<[Node]> = self.pending.drain(first..).collect();
                     let end = items.last().map_or(end, |n| n.range.end as usize).max(end);
                     let size = 1 + items.len();
                     let node = Node {
@@ -284,12 +290,12 @@ impl Builder<'_> {
                     let Some(Frame::Map {
                         start,
                         anchor,
-                        entries,
-                        ..
+                        first,
                     }) = self.stack.pop()
                     else {
                         return Err(self.error_at(span.start, "unbalanced mapping"));
                     };
+                    let entries = pairs(self.pending.drain(first..));
                     let end = entries
                         .last()
                         .map_or(end, |(_, v)| v.range.end as usize)
@@ -300,7 +306,7 @@ impl Builder<'_> {
                     let size = 1 + 2 * entries.len();
                     let node = Node {
                         range: TextRange::new(start, end),
-                        value: Value::Map(merge_keys(entries)),
+                        value: Value::Map(merge_keys(entries).into_boxed_slice()),
                     };
                     self.remember(anchor, &node, size);
                     self.push(node, span.start)?;
@@ -377,12 +383,8 @@ impl Builder<'_> {
     }
 
     fn push(&mut self, node: Node, at: Marker) -> Result<(), SyntaxError> {
-        match self.stack.last_mut() {
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => entries.push((k, node)),
-            },
+        match self.stack.last() {
+            Some(Frame::Seq { .. } | Frame::Map { .. }) => self.pending.push(node),
             Some(Frame::Doc) => {
                 if !node.is_null() {
                     self.docs.push(Document { root: node });
@@ -392,6 +394,17 @@ impl Builder<'_> {
         }
         Ok(())
     }
+}
+
+/// A mapping's keys and values, alternating, as entries in a vector of
+/// exactly their number (a key left without value, which the parser never
+/// sends, is dropped).
+fn pairs(mut nodes: impl ExactSizeIterator<Item = Node>) -> Vec<(Node, Node)> {
+    let mut entries = Vec::with_capacity(nodes.len() / 2);
+    while let (Some(k), Some(v)) = (nodes.next(), nodes.next()) {
+        entries.push((k, v));
+    }
+    entries
 }
 
 fn subtree_size(node: &Node) -> usize {
@@ -416,7 +429,7 @@ fn duplicate_key(entries: &[(Node, Node)]) -> Option<(&Node, &Node)> {
         let Value::Scalar { text, plain } = &key.value else {
             continue;
         };
-        if *plain && text == "<<" {
+        if *plain && &**text == "<<" {
             continue;
         }
         if let Some(first) = seen.insert(text, key) {
@@ -432,7 +445,7 @@ fn duplicate_key(entries: &[(Node, Node)]) -> Option<(&Node, &Node)> {
 /// a mapping merging an alias of many keys costs no more than copying it.
 fn merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
     let is_merge =
-        |k: &Node| matches!(&k.value, Value::Scalar { text, plain: true } if text == "<<");
+        |k: &Node| matches!(&k.value, Value::Scalar { text, plain: true } if &**text == "<<");
     if !entries.iter().any(|(k, _)| is_merge(k)) {
         return entries;
     }

@@ -1102,15 +1102,15 @@ impl Convert<'_, '_> {
         match node.map(|n| &n.value) {
             Some(NodeValue::Scalar { text, plain }) => {
                 if !plain {
-                    return Value::String(text.clone());
+                    return Value::String(text.to_string());
                 }
-                match text.as_str() {
+                match &**text {
                     "null" => Value::Null,
                     "true" => Value::Bool(true),
                     "false" => Value::Bool(false),
                     _ => text
                         .parse::<f64>()
-                        .map_or_else(|_| Value::String(text.clone()), Value::Number),
+                        .map_or_else(|_| Value::String(text.to_string()), Value::Number),
                 }
             }
             Some(NodeValue::Seq(items)) => {
@@ -1141,7 +1141,7 @@ impl Convert<'_, '_> {
                 Some(NodeValue::Map(_)) => self.value(
                     Some(&Node {
                         range: TextRange::empty(0),
-                        value: NodeValue::Map(Vec::new()),
+                        value: NodeValue::Map(Box::default()),
                     }),
                     unknown,
                     expr,
