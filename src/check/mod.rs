@@ -372,7 +372,7 @@ pub fn check_estate(
     // documents. Kubernetes, compose, Backstage and Nomad fill `model`;
     // Terraform and Nomad each a model of their own, appended after it
     // (Terraform's, then Nomad's), in the order of a run one after the other.
-    let ((mut parsed, (jobs, job_errors)), loaded) = rayon::join(
+    let ((parsed, (jobs, job_errors)), loaded) = rayon::join(
         || {
             let parsed = read_documents(&sources, files, &setup.limits, setup.cache.as_deref());
             let inputs: Vec<FileDocs<'_>> = files
@@ -411,11 +411,17 @@ pub fn check_estate(
         },
         || terraform_load(&sources, &terraform, setup, &may_hold_plans),
     );
-    let plans: Vec<(FileId, Vec<Vec<Resource>>)> = files
-        .iter()
-        .zip(&mut parsed)
-        .map(|(loaded, (sifted, _))| (loaded.file, std::mem::take(&mut sifted.plans)))
-        .collect();
+    // The documents are read: their trees go now, not after the analysis
+    // (a file can hold tens of thousands of objects).
+    let mut plans: Vec<(FileId, Vec<Vec<Resource>>)> = Vec::with_capacity(files.len());
+    let mut parse_errors = Vec::new();
+    let mut docs = Vec::with_capacity(files.len());
+    for (loaded, (sifted, error)) in files.iter().zip(parsed) {
+        plans.push((loaded.file, sifted.plans));
+        parse_errors.extend(error);
+        docs.push(sifted.docs);
+    }
+    drop_later(docs);
     let mut side = Model::default();
     terraform_model(
         &sources,
@@ -434,7 +440,7 @@ pub fn check_estate(
         .map(|f| (f.file, sources.get(f.file)))
         .collect();
     errors.extend(manifest::extract(&manifest_files, &mut model));
-    errors.extend(parsed.iter().filter_map(|(_, e)| e.clone()));
+    errors.extend(parse_errors);
     let every: Vec<(FileId, &SourceFile)> = sources.iter().collect();
     let comments: Vec<Vec<Suppression>> = every
         .par_iter()
@@ -514,7 +520,6 @@ pub fn check_estate(
         analysis,
         context,
     };
-    drop_later(parsed);
     (report, estate)
 }
 
