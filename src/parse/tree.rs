@@ -180,6 +180,14 @@ mod tests {
         assert_eq!(s("", true).as_i64(), None);
     }
 
+    /// A tree holds a node per scalar of its file: a wider node is more
+    /// memory for every large file (see [`Value`]).
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_node_is_four_words() {
+        assert_eq!(std::mem::size_of::<Node>(), 32);
+    }
+
     #[test]
     fn null_and_bool() {
         assert!(s("~", true).is_null());
