@@ -770,16 +770,27 @@ fn terraform_model(
             r.root.clone_from(&root);
         }
         let hcl = by_root.remove(&root).unwrap_or_default();
-        by_root
-            .entry(root)
-            .or_default()
-            .extend(terraform::plan::merge(hcl, plan));
+        let merged = terraform::plan::merge(hcl, plan);
+        let slot = by_root.entry(root).or_default();
+        if slot.is_empty() {
+            *slot = merged;
+        } else {
+            slot.extend(merged);
+        }
     }
-    let mut resources: Vec<Resource> = by_root.into_values().flatten().collect();
+    // One vector of every resource, grown from the first root's rather than
+    // copied whole (a plan can hold a hundred thousand resources).
+    let mut roots = by_root.into_values();
+    let mut resources: Vec<Resource> = roots.next().unwrap_or_default();
+    for mut more in roots {
+        resources.append(&mut more);
+    }
     resources.sort_by(|a, b| (&a.root, &a.address, a.span).cmp(&(&b.root, &b.address, b.span)));
     for (name, entities) in terraform::kb::extract_by_root(&resources, &setup.knowledge) {
         by_name.insert(name.to_string(), entities);
     }
+    // Only the entities are read from here on.
+    drop_later(resources);
     if let Some(cache) = cache {
         let none = Vec::new();
         load.roots
@@ -795,7 +806,6 @@ fn terraform_model(
             });
     }
     model.entities.extend(by_name.into_values().flatten());
-    drop_later(resources);
 }
 
 /// `[[tool]]` in spof.toml: the entities it matches are tools, of its

@@ -1219,6 +1219,11 @@ fn block_expr(expr: Option<&Node>, i: usize) -> Option<&Node> {
 /// unknown to the HCL reader). Unmatched resources of either side are kept
 /// as they are; references are the union, deduplicated by target.
 pub fn merge(hcl: Vec<Resource>, plan: Vec<Resource>) -> Vec<Resource> {
+    // Nothing to match (a plan read without its configuration): the plan as
+    // it is, without indexing its addresses.
+    if hcl.is_empty() {
+        return plan;
+    }
     let mut plan: Vec<Option<Resource>> = plan.into_iter().map(Some).collect();
     let mut by_address: HashMap<String, usize> = HashMap::new();
     let mut by_stripped: HashMap<String, Vec<usize>> = HashMap::new();
