@@ -424,20 +424,37 @@ fn subtree_size(node: &Node) -> usize {
 /// The first scalar key written twice in a mapping, as (first, second).
 /// Merge keys (`<<`) may repeat.
 fn duplicate_key(entries: &[(Node, Node)]) -> Option<(&Node, &Node)> {
-    let mut seen: HashMap<&str, &Node> = HashMap::with_capacity(entries.len());
-    for (key, _) in entries {
-        let Value::Scalar { text, plain } = &key.value else {
-            continue;
-        };
-        if *plain && &**text == "<<" {
-            continue;
+    fn text(key: &Node) -> Option<&str> {
+        match &key.value {
+            Value::Scalar { text, plain } if !(*plain && &**text == "<<") => Some(text),
+            _ => None,
         }
-        if let Some(first) = seen.insert(text, key) {
+    }
+    // Most mappings have a handful of keys: comparing each with those
+    // before it costs less than hashing them into a table of their own.
+    if entries.len() <= SMALL_MAPPING {
+        for (i, (again, _)) in entries.iter().enumerate() {
+            let Some(name) = text(again) else { continue };
+            if let Some((first, _)) = entries[..i].iter().find(|(k, _)| text(k) == Some(name)) {
+                return Some((first, again));
+            }
+        }
+        return None;
+    }
+    let mut seen: HashMap<&str, &Node, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+    for (key, _) in entries {
+        let Some(name) = text(key) else { continue };
+        if let Some(first) = seen.insert(name, key) {
             return Some((first, key));
         }
     }
     None
 }
+
+/// Mappings of at most this many entries are checked for duplicate keys
+/// without a hash table.
+const SMALL_MAPPING: usize = 16;
 
 /// Applies YAML merge keys (`<<: *base`, `<<: [*a, *b]`): merged entries
 /// never override keys written in the mapping itself, and the first merged
@@ -660,6 +677,16 @@ mod tests {
         assert!(err.is_none(), "{err:?}");
         let (_, err) = parse("\u{feff}a: 1\r\nb: 2\r\na: 3\r\n");
         assert!(err.unwrap().help.unwrap().contains("line 1;"));
+        // A mapping too large to be checked pair by pair (hashed), and one
+        // just small enough.
+        for n in [SMALL_MAPPING + 24, SMALL_MAPPING - 1] {
+            let mut text: String = (0..n).map(|i| format!("k{i}: 1\n")).collect();
+            text.push_str("k7: 2\n");
+            let err = parse(&text).1.unwrap();
+            assert_eq!(err.message, "duplicate key `k7`");
+            assert_eq!(err.range.start as usize, text.len() - "k7: 2\n".len());
+            assert!(err.help.unwrap().contains("first written on line 8;"));
+        }
     }
 
     /// A mapping of many keys merging an alias of as many: linear, not
