@@ -653,6 +653,38 @@ mod tests {
         assert_eq!(m.as_map().len(), 3);
     }
 
+    /// A block key cannot span lines (vendor/saphyr-parser/PATCHES.md, 5):
+    /// a flow collection starting a line of a block mapping that runs onto
+    /// the next line is refused where that line starts, as soon as the
+    /// scanner gets there.
+    #[test]
+    fn a_multi_line_flow_key_is_refused_at_its_second_line() {
+        let text = "a: 1
+{b: 2,
+ c: 3}: 4
+";
+        let err = parse(text).1.unwrap();
+        assert_eq!(err.message, "simple key expect ':'");
+        assert_eq!(err.range.start as usize, text.find("c: 3").unwrap());
+        // Not a key, or on one line: read as before.
+        let (docs, err) = parse(
+            "x:
+  {b: 2,
+   c: 3}
+",
+        );
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(docs[0].root.path(&["x", "c"]).unwrap().as_i64(), Some(3));
+        let (docs, err) = parse(
+            "? {b: 2,
+   c: 3}
+: 4
+",
+        );
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(docs[0].root.as_map().len(), 1);
+    }
+
     #[test]
     fn duplicate_keys_are_an_error_at_the_second() {
         let text = "kind: Deployment\nspec:\n  replicas: 3\n  replicas: 1\n";
