@@ -19,7 +19,7 @@ files=$("$bin" "${args[@]}" 2>/dev/null \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["summary"]["files"])' || true)
 bytes=$(find "$corpus" -path "$corpus/helm-templates" -prune -o \
     \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' -o -name '*.tf' -o -name '*.tfvars' \
-       -o -name '*.nomad' -o -name '*.nomad.hcl' -o -name '*.spof.toml' -o -name 'spof.services.toml' \) \
+       -o -name '*.nomad' -o -name '*.hcl' -o -name '*.spof.toml' -o -name 'spof.services.toml' \) \
     -type f -not -path '*/.*' -print0 \
     | xargs -0 cat | wc -c)
 

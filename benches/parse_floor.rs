@@ -152,6 +152,12 @@ fn main() {
                 bytes[2] += len;
                 nomad.push(id);
             }
+            // As `spof check` reads them: Nomad jobs, or no input.
+            FileKind::Hcl if spof::discover::is_nomad_job(sources.get(id).text()) => {
+                bytes[2] += len;
+                nomad.push(id);
+            }
+            FileKind::Hcl => {}
             FileKind::Manifest => other += 1,
         }
     }

@@ -75,6 +75,10 @@ pub struct Diagnostic {
     pub label: Option<String>,
     pub related: Vec<Related>,
     pub help: Option<String>,
+    /// Where the value that decides a finding is written, when that is not
+    /// at `span` (the variable default that `multi_az = var.multi_az`
+    /// reads): a run that names that file reports the finding too.
+    pub decided_at: Option<Span>,
 }
 
 impl Diagnostic {
@@ -90,6 +94,7 @@ impl Diagnostic {
             label: None,
             related: Vec::new(),
             help: None,
+            decided_at: None,
         }
     }
 

@@ -23,4 +23,6 @@ pub mod report;
 pub mod rules;
 pub mod source;
 pub mod terraform;
+#[cfg(test)]
+mod test_corpus;
 pub mod write;

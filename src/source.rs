@@ -6,6 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
+/// What opens a suppression comment (`# spof:ignore[SPOF001] reason`):
+/// lines holding it are found once, when a file is read.
+pub const COMMENT_MARKER: &str = "spof:ignore[";
+
 /// Index of a file in a [`SourceMap`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FileId(pub u32);
@@ -275,7 +279,7 @@ impl Marks {
         let bytes = text.as_bytes();
         let finder = |needle: &str| memchr::memmem::find(bytes, needle.as_bytes()).is_some();
         Marks {
-            suppression: finder(crate::rules::suppression::COMMENT_MARKER),
+            suppression: finder(COMMENT_MARKER),
             plan: memchr::memchr(b'\\', bytes).is_some() || finder("format_version"),
         }
     }

@@ -1,34 +1,15 @@
 //! Robustness over `../shared/corpus` (or `$SPOF_CORPUS`): about 3,000 real
 //! third-party configs. Every file runs through the whole pipeline without a
 //! panic, and every file that fails to parse is reported as an error naming
-//! it. Passes (with a message) where the corpus is absent, except under CI.
+//! it. Skipped, and said so, where the corpus is absent; failed under CI
+//! (see [`crate::test_corpus`]).
 
+use crate::test_corpus::corpus;
 use spof::check::{self, RunOptions};
 use spof::diagnostic::Kind;
 use spof::parse::yaml::{Limits, parse_stream};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-
-/// `$SPOF_CORPUS`, else `../shared/corpus`. Where it is absent the tests
-/// that need it pass with a message, but fail under CI (`CI` set): a CI run
-/// that skipped them silently would prove nothing.
-fn corpus() -> Option<PathBuf> {
-    let path = std::env::var_os("SPOF_CORPUS").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
-        PathBuf::from,
-    );
-    if path.is_dir() {
-        Some(path)
-    } else if std::env::var_os("CI").is_some() {
-        panic!(
-            "the corpus {} is absent; set SPOF_CORPUS to its path",
-            path.display()
-        );
-    } else {
-        eprintln!("skipped: {} is absent (set SPOF_CORPUS)", path.display());
-        None
-    }
-}
 
 fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -48,8 +29,17 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Whether spof reads the file: by its name, and for `*.hcl` by its text
+/// (Nomad jobs only).
 fn is_manifest(path: &Path) -> bool {
-    spof::discover::classify(path).is_some()
+    match spof::discover::classify(path) {
+        // One that cannot be read is reported, whatever it holds.
+        Some(spof::discover::FileKind::Hcl) => match std::fs::read_to_string(path) {
+            Ok(text) => spof::discover::is_nomad_job(&text),
+            Err(_) => true,
+        },
+        kind => kind.is_some(),
+    }
 }
 
 /// Whether spof's parsers reject the file: HCL for Terraform
@@ -60,7 +50,7 @@ fn fails_to_parse(path: &Path, text: &str) -> bool {
     if name.ends_with(".tf")
         || name.ends_with(".tfvars")
         || name.ends_with(".nomad")
-        || name.ends_with(".nomad.hcl")
+        || name.ends_with(".hcl")
     {
         text.parse::<hcl_edit::structure::Body>().is_err()
     } else if name.ends_with(".toml") {
@@ -72,7 +62,7 @@ fn fails_to_parse(path: &Path, text: &str) -> bool {
 
 #[test]
 fn every_corpus_file_is_analysed_or_reported() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus("") else { return };
     let report = check::run(&RunOptions {
         paths: vec![corpus.clone()],
         excludes: vec!["helm-templates/".into()],
@@ -118,11 +108,9 @@ fn every_corpus_file_is_analysed_or_reported() {
 
 #[test]
 fn unrendered_templates_are_errors_with_a_hint() {
-    let Some(corpus) = corpus() else { return };
-    let templates = corpus.join("helm-templates");
-    if !templates.is_dir() {
+    let Some(templates) = corpus("helm-templates") else {
         return;
-    }
+    };
     let report = check::run(&RunOptions {
         paths: vec![templates],
         isolated: true,
@@ -154,7 +142,7 @@ fn unrendered_templates_are_errors_with_a_hint() {
 /// key's column. `bench/yaml-parity.py` lists every such file of the corpus.
 #[test]
 fn yaml_the_consumers_accept_loads() {
-    let Some(corpus) = corpus() else { return };
+    let Some(corpus) = corpus("") else { return };
     for (file, key) in [
         (
             "istio__istio/samples/security/spire/spire-quickstart.yaml",

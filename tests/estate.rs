@@ -162,14 +162,27 @@ fn shop_on_aws_findings_are_exact() {
         ),
         (
             "SPOF018".into(),
-            p("terraform/terraform.tfvars"),
-            2,
-            22,
+            p("terraform/modules/db/main.tf"),
+            15,
+            3,
             Some(format!("tf:{root}:module.orders_db.aws_db_instance.this")),
         ),
     ];
     assert_eq!(got, expected);
-    // The chain runs from the deployment to the value in terraform.tfvars.
+    // The database's finding sits on `multi_az = var.multi_az`; the value
+    // in terraform.tfvars decides it.
+    let db = &report.diagnostics[3];
+    let decided = db.decided_at.expect("terraform.tfvars decides");
+    assert_eq!(
+        report.sources.get(decided.file).display_path(),
+        p("terraform/terraform.tfvars")
+    );
+    assert!(
+        db.related
+            .iter()
+            .any(|r| r.span == decided && r.message == "set here")
+    );
+    // The chain runs from the deployment to the database.
     let chain: Vec<&str> = report.diagnostics[0]
         .related
         .iter()
@@ -289,6 +302,140 @@ fn recovery_plane_verdicts_are_the_same_in_every_format() {
             );
         }
     }
+}
+
+// Scope and identity: declarations of one name in different places.
+
+/// The estate's diagnostics as `spof check` prints them.
+fn human(report: &Report) -> String {
+    let mut out = Vec::new();
+    spof::render::render(
+        spof::render::Format::Human,
+        &report.output(),
+        false,
+        &mut out,
+    )
+    .unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+/// Independent samples declaring one name (`testdata/estates/samples`,
+/// checked without configuration): each sample's `paymentservice` is an
+/// entity of its own, the autoscaler of one sample's test data scales only
+/// that sample's, a budget is judged over the pods it selects in its own
+/// sample, and every finding's evidence comes from the finding's sample.
+#[test]
+fn samples_are_entities_of_their_own() {
+    let dir = "testdata/estates/samples";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        isolated: true,
+        ..RunOptions::default()
+    });
+    let got = located(&report);
+    let p = |f: &str| format!("{dir}/{f}");
+    let entity = |id: &str| Some(id.to_string());
+    assert_eq!(
+        got,
+        [
+            (
+                "SPOF011".to_string(),
+                p("blue-green/web.yaml"),
+                50,
+                3,
+                entity("k8s:Deployment/default/web-blue")
+            ),
+            (
+                "SPOF011".into(),
+                p("blue-green/web.yaml"),
+                50,
+                3,
+                entity("k8s:Deployment/default/web-green")
+            ),
+            (
+                "SPOF009".into(),
+                p("cassandra-three/cassandra.yaml"),
+                6,
+                3,
+                entity("k8s:StatefulSet/default/cassandra@samples/cassandra-three")
+            ),
+            (
+                "SPOF007".into(),
+                p("checkout/kubernetes-manifests/checkoutservice.yaml"),
+                24,
+                22,
+                entity(
+                    "k8s:Deployment/default/checkoutservice@samples/checkout/kubernetes-manifests"
+                )
+            ),
+            (
+                "SPOF001".into(),
+                p("checkout/kubernetes-manifests/paymentservice.yaml"),
+                6,
+                3,
+                entity(
+                    "k8s:Deployment/default/paymentservice@samples/checkout/kubernetes-manifests"
+                )
+            ),
+        ]
+    );
+    // No finding cites a line of another sample.
+    for d in &report.diagnostics {
+        let sample = |span: spof::source::Span| {
+            report.sources.get(span.file).display_path()[dir.len() + 1..]
+                .split('/')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        for related in &d.related {
+            assert_eq!(sample(related.span), sample(d.span), "{}", d.message);
+        }
+    }
+    insta::assert_snapshot!("samples", human(&report));
+}
+
+/// Production in two clusters of one environment, staging in a third
+/// (`testdata/estates/environments`): the copies of production merge into
+/// one replicated entity, staging's stay apart and keep their findings,
+/// which name their environment.
+#[test]
+fn environments_do_not_merge() {
+    let dir = "testdata/estates/environments";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        config: Some(format!("{dir}/spof.toml").into()),
+        ..RunOptions::default()
+    });
+    let got = located(&report);
+    let p = |f: &str| format!("{dir}/{f}");
+    assert_eq!(
+        got,
+        [
+            (
+                "SPOF001".to_string(),
+                p("k8s/staging/db.yaml"),
+                8,
+                3,
+                Some("k8s:StatefulSet/shop/db@staging".into())
+            ),
+            (
+                "SPOF001".into(),
+                p("k8s/staging/web.yaml"),
+                8,
+                3,
+                Some("k8s:Deployment/shop/web@staging".into())
+            ),
+            (
+                "SPOF007".into(),
+                p("k8s/staging/web.yaml"),
+                20,
+                22,
+                Some("k8s:Deployment/shop/web@staging".into())
+            ),
+        ]
+    );
+    insta::assert_snapshot!("environments", human(&report));
 }
 
 /// Checked from the repository root without `--config`, the estate's own

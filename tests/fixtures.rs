@@ -1,23 +1,35 @@
 //! Per-rule fixtures: `testdata/rules/<CODE>-<name>/trigger/*` must produce
 //! the rule, `clean/*` must not. A case is a file (checked alone, without
 //! configuration), a directory (checked as a repository, with its
-//! spof.toml if it has one), or a directory holding `base/` and `head/`
+//! spof.toml if it has one, and with its `spof-baseline.json` as
+//! `--baseline` if it has one), or a directory holding `base/` and `head/`
 //! (two such repositories: the change from one to the other, as
 //! `spof check --diff-base` reports it). Each case's rendered diagnostics
 //! are a snapshot. Adding a case is adding a file. Cases are checked as of
-//! [`TODAY`], so that `until=` dates do not make snapshots rot.
+//! [`TODAY`], so that `until=` dates do not make snapshots rot. Every rule
+//! of the catalog has a folder, with both kinds of case.
 
-use spof::check::{self, Loaded, Report, RunOptions, Setup, check_sources};
+use spof::check::{self, BaselineMode, Loaded, Report, RunOptions, Setup, check_sources};
 use spof::date::Date;
 use spof::render::{self, Format};
+use spof::rules::{Rule, Settings};
 use spof::source::{SourceFile, SourceMap};
 use std::path::{Path, PathBuf};
 
 /// The day every case is checked as of.
 const TODAY: &str = "2026-11-26";
 
-fn check_case(path: &Path) -> Report {
+/// A case directory's baseline, applied as `--baseline`.
+const BASELINE: &str = "spof-baseline.json";
+
+/// A case checked with every rule on but `off`.
+fn check_case(path: &Path, off: Option<Rule>) -> Report {
     let today = Date::parse(TODAY).unwrap();
+    let ignore: Vec<String> = off.iter().map(|r| r.code().to_string()).collect();
+    let mut settings = Settings::default();
+    if let Some(rule) = off {
+        settings.enabled.remove(&rule);
+    }
     let (base, head) = (path.join("base"), path.join("head"));
     if base.is_dir() && head.is_dir() {
         // A change: what `spof check --diff-base` reports, each side checked
@@ -28,6 +40,7 @@ fn check_case(path: &Path) -> Report {
                 paths: vec![".".into()],
                 isolated: !config,
                 config: config.then(|| "spof.toml".into()),
+                ignore: ignore.clone(),
                 today: Some(today),
                 cwd: Some(dir.to_path_buf()),
                 ..RunOptions::default()
@@ -35,8 +48,22 @@ fn check_case(path: &Path) -> Report {
         };
         let (base, base_estate) = side(&base);
         let (head, head_estate) = side(&head);
-        let settings = spof::rules::Settings::default();
         return check::compare(&base, &base_estate, head, &head_estate, &settings, |_| true);
+    }
+    if path.join(BASELINE).is_file() {
+        // Checked from its own directory, as the baseline's paths are
+        // written: `spof check --baseline spof-baseline.json`.
+        let config = path.join("spof.toml").exists();
+        return check::run(&RunOptions {
+            paths: vec![".".into()],
+            isolated: !config,
+            config: config.then(|| "spof.toml".into()),
+            baseline: Some(BaselineMode::Apply(BASELINE.into())),
+            ignore,
+            today: Some(today),
+            cwd: Some(path.to_path_buf()),
+            ..RunOptions::default()
+        });
     }
     if path.is_dir() {
         let config = path.join("spof.toml");
@@ -44,6 +71,7 @@ fn check_case(path: &Path) -> Report {
             paths: vec![path.to_path_buf()],
             isolated: !config.exists(),
             config: config.exists().then_some(config),
+            ignore,
             today: Some(today),
             ..RunOptions::default()
         };
@@ -60,6 +88,7 @@ fn check_case(path: &Path) -> Report {
             }],
             &Setup {
                 today,
+                settings,
                 ..Setup::default()
             },
             Vec::new(),
@@ -109,7 +138,7 @@ fn rule_fixtures() {
             .chain(cleans.iter().map(|c| (c, false)))
         {
             seen += 1;
-            let report = check_case(case);
+            let report = check_case(case, None);
             let hits = report.diagnostics.iter().filter(|d| d.code == code).count();
             if expect == (hits == 0) {
                 failures.push(format!(
@@ -130,4 +159,69 @@ fn rule_fixtures() {
     }
     assert!(seen > 0, "no fixtures found");
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A rule turned off reports nothing and changes nothing else: each rule's
+/// own cases, checked with it off, report what they report with it on,
+/// less that rule — its findings, and the notes on a parse error about its
+/// findings that error hides. (In debug builds `rules::run` also asserts
+/// that no family computed a finding of a rule that is off.)
+#[test]
+fn a_rule_turned_off_reports_nothing_and_changes_nothing_else() {
+    let mut failures = Vec::new();
+    for rule_dir in cases(Path::new("testdata/rules")) {
+        let dir_name = rule_dir.file_name().unwrap().to_string_lossy().into_owned();
+        let code = dir_name.split('-').next().unwrap();
+        let rule = Rule::lookup(code).unwrap();
+        let all = cases(&rule_dir.join("trigger"))
+            .into_iter()
+            .chain(cases(&rule_dir.join("clean")));
+        for case in all {
+            let on = check_case(&case, None);
+            let off = check_case(&case, Some(rule));
+            let hidden = format!("not reported ({code})");
+            let without = |report: &Report| {
+                let diagnostics: Vec<_> = report
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.code != code)
+                    .map(|d| {
+                        let mut d = d.clone();
+                        d.related.retain(|r| !r.message.contains(&hidden));
+                        d
+                    })
+                    .collect();
+                let suppressed: Vec<_> = report
+                    .suppressed
+                    .iter()
+                    .filter(|(d, _)| d.code != code)
+                    .collect();
+                format!("{diagnostics:#?}\n{suppressed:#?}")
+            };
+            let reported = off.diagnostics.iter().any(|d| d.code == code)
+                || off.suppressed.iter().any(|(d, _)| d.code == code);
+            if reported || without(&on) != without(&off) {
+                failures.push(format!("{}: {code} off", case.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Every rule of the catalog has its fixture folder, named after its code
+/// and name, with cases that must produce it and cases that must not.
+#[test]
+fn every_rule_has_fixtures() {
+    let missing: Vec<String> = Rule::ALL
+        .iter()
+        .map(|rule| format!("testdata/rules/{}-{}", rule.code(), rule.name()))
+        .filter(|dir| {
+            let dir = Path::new(dir);
+            cases(&dir.join("trigger")).is_empty() || cases(&dir.join("clean")).is_empty()
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no trigger/ or no clean/ cases in {missing:?} (CONTRIBUTING.md, \"Adding a rule\")"
+    );
 }

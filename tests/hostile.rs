@@ -1886,3 +1886,88 @@ fn a_json_document_is_parsed_as_it_is_read() {
         );
     }
 }
+
+// HCL read by content (issue 16 §3): a `.hcl` file is a Nomad job only by
+// its top level, found in one bounded lexical pass.
+
+/// A `.hcl` job with a syntax error, or nested past every limit, is an input
+/// error at its line, even where the lexical pass cannot follow it; HCL
+/// that is no job is never parsed, so its own errors, nesting, and strings
+/// or comments never closed are not reported and cost nothing.
+#[test]
+fn hcl_files_are_jobs_by_their_top_level_only() {
+    let dir = case_dir(
+        "jobs/api.hcl",
+        b"job \"api\" {\n  group \"g\" {\n    count = \n  }\n}\n",
+    );
+    let deep = |block: &str| {
+        format!(
+            "{block} {{\n  x = {}{}\n}}\n",
+            "[".repeat(200_000),
+            "]".repeat(200_000)
+        )
+    };
+    for (name, text) in [
+        ("jobs/deep.hcl", deep("job \"deep\"")),
+        ("deep.pkr.hcl", deep("build")),
+        (
+            "open-string.hcl",
+            "storage \"raft\" {\n  path = \"/v\n}\n".into(),
+        ),
+        (
+            "open-comment.hcl",
+            "/* never closed\njob \"a\" {\n}\n".into(),
+        ),
+        ("broken.hcl", "listener \"tcp\" {{{ = = \n".into()),
+    ] {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let run = spof(dir.path(), &["."]);
+    assert_eq!(run.errors().len(), 2, "{:?}", run.errors());
+    assert_reported(&run, "jobs/api.hcl", 3, "cannot parse");
+    assert_reported(&run, "jobs/deep.hcl", 2, "nesting is too deep");
+}
+
+// Scope (issue 16 §1): a budget over many workloads.
+
+/// One PodDisruptionBudget selecting 2,000 Deployments, half of them
+/// autoscaled: its pods are counted once for the whole scope and each
+/// autoscaler is found by its target, so the run stays linear (it used to
+/// count the scope again for each workload, looking through every
+/// autoscaler for each one); every Deployment is judged over all the pods.
+#[test]
+fn a_budget_over_thousands_of_workloads_is_counted_once() {
+    let n = 2000;
+    let mut text = String::new();
+    for d in 0..n {
+        text.push_str(&format!(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{d}, namespace: x}}\n\
+             spec:\n  replicas: 3\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    \
+             metadata: {{labels: {{app: web}}}}\n    spec: {{containers: [{{name: c, image: i}}]}}\n"
+        ));
+        if d % 2 == 0 {
+            text.push_str(&format!(
+                "---\napiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n\
+                 metadata: {{name: h{d}, namespace: x}}\nspec:\n  scaleTargetRef: \
+                 {{apiVersion: apps/v1, kind: Deployment, name: d{d}}}\n  minReplicas: 2\n  \
+                 maxReplicas: 5\n"
+            ));
+        }
+    }
+    text.push_str(
+        "---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p, namespace: x}\n\
+         spec:\n  minAvailable: 1\n  selector: {matchLabels: {app: web}}\n",
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "budget.yaml", text);
+    let run = spof(tmp.path(), &["."]);
+    let pods = n / 2 * 3 + n / 2 * 2;
+    let label = format!("of the {pods} pods it selects");
+    let judged = run.json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "SPOF011" && f["label"].as_str().unwrap_or("").contains(&label))
+        .count();
+    assert_eq!(judged, n, "{}", run.stdout);
+}

@@ -24,3 +24,5 @@ mod parser;
 mod precommit;
 mod report;
 mod sarif;
+#[path = "../src/test_corpus.rs"]
+mod test_corpus;

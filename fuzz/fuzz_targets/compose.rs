@@ -5,6 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use spof::model::Model;
 use spof::model::compose;
+use spof::model::hosts::SoftVariables;
 use spof::model::kubernetes::FileDocs;
 use spof::parse::yaml::{Limits, parse_stream};
 use spof::source::{SourceFile, SourceMap};
@@ -23,5 +24,5 @@ fuzz_target!(|data: &[u8]| {
         docs: &docs,
     }];
     let mut model = Model::default();
-    compose::extract(&files, &sources, &mut model);
+    let _ = compose::extract(&files, &sources, &SoftVariables::default(), &mut model);
 });

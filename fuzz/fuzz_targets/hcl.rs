@@ -1,5 +1,6 @@
 //! The Terraform HCL frontend: hcl-edit parsing, the nesting check, module
-//! loading and expression evaluation (count, for_each, locals, functions).
+//! loading and expression evaluation (count, for_each, locals, functions),
+//! and the lexical pass that tells a `.hcl` Nomad job from other HCL.
 //! The first byte chooses the file name: `main.tf`, or `main.tf.json`.
 #![no_main]
 
@@ -21,6 +22,7 @@ fuzz_target!(|data: &[u8]| {
     } else {
         "main.tf"
     };
+    let _ = spof::discover::is_nomad_job(text);
     let mut sources = SourceMap::default();
     let id = sources.add(SourceFile::new(PathBuf::from("fuzz").join(name), text));
     let _ = hcl::load(&sources, &[id], &Variables::default(), &Limits::default());

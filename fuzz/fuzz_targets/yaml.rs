@@ -6,7 +6,9 @@ use libfuzzer_sys::fuzz_target;
 use spof::model::Model;
 use spof::model::kubernetes::{self, FileDocs, TopologyKeys};
 use spof::parse::yaml::{Limits, parse_stream};
-use spof::source::FileId;
+use spof::model::scope::Places;
+use spof::source::{SourceFile, SourceMap};
+use std::path::PathBuf;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -20,14 +22,18 @@ fuzz_target!(|data: &[u8]| {
         assert!(error.range.end as usize <= text.len());
     }
     let mut model = Model::default();
+    let mut sources = SourceMap::default();
+    let id = sources.add(SourceFile::new(PathBuf::from("fuzz/deploy.yaml"), text));
+    let places = Places::new(&sources, Vec::new());
     let files = [FileDocs {
-        file: FileId(0),
+        file: id,
         cluster: None,
         docs: &docs,
     }];
     let _errors = kubernetes::extract(
         &files,
         &TopologyKeys::default(),
+        &places,
         &spof::model::hosts::SoftVariables::default(),
         &mut model,
     );

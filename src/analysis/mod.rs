@@ -10,8 +10,8 @@
 
 use crate::graph::{DepEdge, Graph, Resolved};
 use crate::model::{
-    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, K8S_ID_PREFIX, Level, Model,
-    ReplicaSource, Strength, WorkloadKind,
+    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, K8S_ID_PREFIX, Level, MissedSpread,
+    Model, ReplicaSource, Strength, WorkloadKind,
 };
 use crate::source::Span;
 use std::borrow::Cow;
@@ -30,6 +30,9 @@ pub const CHAIN_HOPS: usize = 8;
 #[derive(Debug, Clone, Default)]
 pub struct Site {
     pub name: String,
+    /// The `environment` of spof.toml: clusters of one environment run
+    /// copies of one deployment.
+    pub environment: Option<String>,
     pub zones: Vec<String>,
     /// What declares the zones: the `zones` entry of spof.toml, or a Node's
     /// zone label.
@@ -81,10 +84,14 @@ pub enum Reason {
     NoZoneSpread {
         replicas: u32,
         best_effort: Option<Span>,
+        /// A zone spread that would count, but selects other pods.
+        missed: Option<MissedSpread>,
     },
     Pinned {
         level: Level,
         via: &'static str,
+        /// Where the domain is decided, when not at the pin.
+        origin: Option<(Span, String)>,
     },
     ZonalVolume {
         claim: String,
@@ -165,8 +172,16 @@ pub struct Analysis {
     pub causes: Vec<Vec<Cause>>,
     /// The single failures that take each entity down, own ones first.
     pub exposures: Vec<Vec<Exposure>>,
-    /// Where each exposure's chain ends (same indices as `exposures`).
-    ends: Vec<Vec<End>>,
+    /// For a Kubernetes entity declared in several clusters, the single
+    /// failures that take its declarations in each cluster down: what a
+    /// declaration in that cluster reaches, since cluster DNS and selectors
+    /// stay in their cluster. Empty for other entities.
+    pub per_cluster: Vec<Vec<(usize, Vec<Exposure>)>>,
+    /// The cluster of each declaration of each entity.
+    clusters: Vec<Vec<Option<usize>>>,
+    /// Where each exposure's chain ends, for every view of an entity's
+    /// exposures (by [`Analysis::view`], then as in the view).
+    ends: Vec<Vec<Vec<End>>>,
 }
 
 impl Analysis {
@@ -197,7 +212,7 @@ impl Analysis {
                 own
             })
             .collect();
-        let mut exposures: Vec<Vec<Exposure>> = model
+        let exposures: Vec<Vec<Exposure>> = model
             .entities
             .iter()
             .enumerate()
@@ -208,72 +223,296 @@ impl Analysis {
             })
             .collect();
 
+        let clusters: Vec<Vec<Option<usize>>> = model
+            .entities
+            .iter()
+            .map(|e| e.instances.iter().map(|i| i.cluster).collect())
+            .collect();
+        let per_cluster: Vec<Vec<(usize, Vec<Exposure>)>> = model
+            .entities
+            .iter()
+            .enumerate()
+            .map(|(e, entity)| own_per_cluster(entity, &clusters[e], &causes[e]))
+            .collect();
+        let mut analysis = Self {
+            causes,
+            exposures,
+            per_cluster,
+            clusters,
+            ends: Vec::new(),
+        };
+
         // Dependencies before dependents; a cycle is iterated to a fixpoint.
         let components = graph.hard_components();
-        let shared = SharedUnits::new(graph, &components);
+        let shared = SharedUnits::new(graph, &components, &analysis.per_cluster);
         for (c, members) in components.iter().enumerate() {
             loop {
                 let mut changed = false;
                 for &e in members {
-                    let inherited = inherit(model, graph, &exposures, e, (&shared, c));
-                    if !inherited.is_empty() {
-                        exposures[e].extend(inherited);
-                        changed = true;
-                    }
+                    changed |= analysis.inherit(model, graph, e, (&shared, c));
                 }
                 if !changed || members.len() == 1 {
                     break;
                 }
             }
         }
-        explain_through_backends(model, graph, &causes, &mut exposures);
-        let ends = chain_ends(&exposures);
-        Self {
-            causes,
-            exposures,
-            ends,
+        explain_through_backends(model, graph, &analysis.causes, &mut analysis.exposures);
+        analysis.ends = chain_ends(&analysis);
+        analysis
+    }
+
+    /// What takes `e` down as a declaration in `cluster` sees it: its
+    /// declarations in that cluster when it is declared in several, else
+    /// all of it.
+    pub fn seen_from(&self, e: usize, cluster: Option<usize>) -> &[Exposure] {
+        self.view(e, self.view_of(e, cluster))
+    }
+
+    /// Which list of `e`'s exposures a declaration in `cluster` sees: 0 for
+    /// `exposures[e]`, `g + 1` for `per_cluster[e][g]`.
+    fn view_of(&self, e: usize, cluster: Option<usize>) -> usize {
+        cluster
+            .and_then(|c| self.per_cluster[e].iter().position(|(k, _)| *k == c))
+            .map_or(0, |g| g + 1)
+    }
+
+    /// `e`'s exposures in view `v` (see [`Analysis::view_of`]).
+    fn view(&self, e: usize, v: usize) -> &[Exposure] {
+        match v.checked_sub(1) {
+            None => &self.exposures[e],
+            Some(g) => &self.per_cluster[e][g].1,
         }
     }
 
-    fn end(&self, entity: usize, unit: &Unit) -> Option<&End> {
-        let x = self
-            .exposures
-            .get(entity)?
+    /// Where `unit` is among what takes `e` down as a declaration in
+    /// `cluster` sees it, else among what takes all of it down: the view
+    /// and the index in it.
+    fn locate(&self, e: usize, cluster: Option<usize>, unit: &Unit) -> Option<(usize, usize)> {
+        let find = |v: usize| {
+            self.view(e, v)
+                .iter()
+                .position(|x| &x.unit == unit)
+                .map(|x| (v, x))
+        };
+        match self.view_of(e, cluster) {
+            0 => find(0),
+            v => find(v).or_else(|| find(0)),
+        }
+    }
+
+    /// Where a hop from `e` along `edge` arrives for `unit`: the target as
+    /// the cluster of the declaration that makes the edge sees it.
+    fn next(&self, e: usize, edge: DepEdge, unit: &Unit) -> Option<(usize, usize)> {
+        let cluster = self.clusters[e].get(edge.instance).copied().flatten();
+        self.locate(edge.target, cluster, unit)
+    }
+
+    /// Adds to `e` (in component `c`) what its hard dependencies' failures
+    /// take down with it; returns whether anything was added.
+    fn inherit(
+        &mut self,
+        model: &Model,
+        graph: &Graph,
+        e: usize,
+        shared: (&SharedUnits, usize),
+    ) -> bool {
+        let combine = model.entities[e]
+            .instances
+            .first()
+            .map_or(Combine::All, |i| i.combine);
+        if self.per_cluster[e].is_empty() {
+            let fresh = self.inherited(graph, e, combine, None, &self.exposures[e], shared);
+            let changed = !fresh.is_empty();
+            self.exposures[e].extend(fresh);
+            return changed;
+        }
+        let mut changed = false;
+        for g in 0..self.per_cluster[e].len() {
+            let cluster = self.per_cluster[e][g].0;
+            let known = &self.per_cluster[e][g].1;
+            let fresh = self.inherited(graph, e, combine, Some(cluster), known, shared);
+            changed |= !fresh.is_empty();
+            self.per_cluster[e][g].1.extend(fresh);
+        }
+        // The entity is down with what takes down its declarations in
+        // every cluster.
+        let Some(((_, first), rest)) = self.per_cluster[e].split_first() else {
+            return changed;
+        };
+        // Its own only when its own in every cluster: else through the
+        // first cluster's dependency that brings it.
+        let everywhere: Vec<Exposure> = first
             .iter()
-            .position(|x| &x.unit == unit)?;
-        self.ends.get(entity)?.get(x)
+            .filter(|x| !self.exposures[e].iter().any(|y| y.unit == x.unit))
+            .filter_map(|x| {
+                let mut vias = vec![x.via];
+                for (_, other) in rest {
+                    vias.push(other.iter().find(|y| y.unit == x.unit)?.via);
+                }
+                let via = vias
+                    .iter()
+                    .find(|v| matches!(v, Via::Dependency(_)))
+                    .copied()
+                    .unwrap_or(x.via);
+                Some(Exposure {
+                    unit: x.unit.clone(),
+                    via,
+                })
+            })
+            .collect();
+        changed |= !everywhere.is_empty();
+        self.exposures[e].extend(everywhere);
+        changed
+    }
+
+    /// Exposures `e`'s declarations (those in `cluster`, or all of them)
+    /// get from their hard dependencies that `known` does not hold yet,
+    /// each unit once; each dependency as its declaration's cluster sees it.
+    fn inherited(
+        &self,
+        graph: &Graph,
+        e: usize,
+        combine: Combine,
+        cluster: Option<usize>,
+        known: &[Exposure],
+        (shared, c): (&SharedUnits, usize),
+    ) -> Vec<Exposure> {
+        let clusters = &self.clusters[e];
+        let hard: Vec<&Resolved> = graph.resolved[e]
+            .iter()
+            .filter(|d| {
+                d.strength == Strength::Hard
+                    && cluster.is_none_or(|c| clusters.get(d.instance) == Some(&Some(c)))
+            })
+            .collect();
+        // The cluster each entry is seen from: its declaration's.
+        let from = |entry: &Resolved| clusters.get(entry.instance).copied().flatten();
+        let edge = |entry: &Resolved, target: usize| DepEdge {
+            instance: entry.instance,
+            dependency: entry.dependency,
+            target,
+            strength: entry.strength,
+        };
+        let mut fresh: Vec<(Unit, DepEdge)> = Vec::new();
+        match combine {
+            Combine::All => {
+                let unions: Vec<Cow<'_, [(Unit, usize)]>> = hard
+                    .iter()
+                    .map(|entry| shared.union(graph, self, entry.set, from(entry), c))
+                    .collect();
+                // Most entities have nothing to inherit.
+                if unions.iter().all(|u| u.is_empty()) {
+                    return Vec::new();
+                }
+                let mut known: HashSet<&Unit> = known.iter().map(|x| &x.unit).collect();
+                for (entry, union) in hard.iter().zip(&unions) {
+                    for (unit, target) in union.iter() {
+                        if known.insert(unit) {
+                            fresh.push((unit.clone(), edge(entry, *target)));
+                        }
+                    }
+                }
+            }
+            Combine::Any => {
+                let Some((first, first_target)) = hard
+                    .first()
+                    .and_then(|entry| Some((*entry, *graph.targets(entry).first()?)))
+                else {
+                    return Vec::new();
+                };
+                let seen = self.seen_from(first_target, from(first));
+                if seen.is_empty() {
+                    return Vec::new();
+                }
+                let commons: Vec<Cow<'_, [Unit]>> = hard
+                    .iter()
+                    .map(|entry| shared.common(graph, self, entry.set, from(entry), c))
+                    .collect();
+                let mut known: HashSet<&Unit> = known.iter().map(|x| &x.unit).collect();
+                for x in seen {
+                    if commons.iter().all(|o| o.binary_search(&x.unit).is_ok())
+                        && known.insert(&x.unit)
+                    {
+                        fresh.push((x.unit.clone(), edge(first, first_target)));
+                    }
+                }
+            }
+        }
+        fresh
+            .into_iter()
+            .map(|(unit, edge)| Exposure {
+                unit,
+                via: Via::Dependency(edge),
+            })
+            .collect()
+    }
+
+    fn end(&self, entity: usize, cluster: Option<usize>, unit: &Unit) -> Option<&End> {
+        let (v, x) = self.locate(entity, cluster, unit)?;
+        self.ends.get(entity)?.get(v)?.get(x)
     }
 
     /// The declaration whose own placement makes `entity` fail with
     /// `unit`, through its chain of dependencies, and that cause.
     pub fn root(&self, entity: usize, unit: &Unit) -> Option<(usize, &Cause)> {
-        let (at, c) = self.end(entity, unit)?.root?;
+        self.root_from(entity, None, unit)
+    }
+
+    /// [`Analysis::root`] as a declaration in `cluster` sees `entity`.
+    pub fn root_from(
+        &self,
+        entity: usize,
+        cluster: Option<usize>,
+        unit: &Unit,
+    ) -> Option<(usize, &Cause)> {
+        let (at, c) = self.end(entity, cluster, unit)?.root?;
         Some((at, self.causes.get(at)?.get(c)?))
     }
 
     /// How many dependency hops lead from `entity` to the root of `unit`.
     pub fn hop_count(&self, entity: usize, unit: &Unit) -> usize {
-        self.end(entity, unit).map_or(0, |end| end.hops)
+        self.hop_count_from(entity, None, unit)
+    }
+
+    /// [`Analysis::hop_count`] as a declaration in `cluster` sees `entity`.
+    pub fn hop_count_from(&self, entity: usize, cluster: Option<usize>, unit: &Unit) -> usize {
+        self.end(entity, cluster, unit).map_or(0, |end| end.hops)
     }
 
     /// The last of those hops: the one into the root's entity.
     pub fn last_hop(&self, entity: usize, unit: &Unit) -> Option<Hop> {
-        self.end(entity, unit)?.last
+        self.last_hop_from(entity, None, unit)
+    }
+
+    /// [`Analysis::last_hop`] as a declaration in `cluster` sees `entity`.
+    pub fn last_hop_from(&self, entity: usize, cluster: Option<usize>, unit: &Unit) -> Option<Hop> {
+        self.end(entity, cluster, unit)?.last
     }
 
     /// The hops from `entity` down to the declaration that causes `unit`,
     /// in order; as many as [`Analysis::hop_count`] says, walked lazily so
     /// that a caller listing a few of them never walks a long chain.
     pub fn hops<'a>(&'a self, entity: usize, unit: &'a Unit) -> impl Iterator<Item = Hop> + 'a {
-        let mut at = entity;
-        (0..self.hop_count(entity, unit)).map_while(move |_| {
-            let exposure = self.exposures[at].iter().find(|x| &x.unit == unit)?;
-            let Via::Dependency(edge) = exposure.via else {
+        self.hops_from(entity, None, unit)
+    }
+
+    /// [`Analysis::hops`] as a declaration in `cluster` sees `entity`.
+    pub fn hops_from<'a>(
+        &'a self,
+        entity: usize,
+        cluster: Option<usize>,
+        unit: &'a Unit,
+    ) -> impl Iterator<Item = Hop> + 'a {
+        let mut at = self
+            .locate(entity, cluster, unit)
+            .map(|(v, x)| (entity, v, x));
+        (0..self.hop_count_from(entity, cluster, unit)).map_while(move |_| {
+            let (e, v, x) = at?;
+            let Via::Dependency(edge) = self.view(e, v).get(x)?.via else {
                 return None;
             };
-            let hop = Hop { from: at, edge };
-            at = edge.target;
-            Some(hop)
+            at = self.next(e, edge, unit).map(|(v, x)| (edge.target, v, x));
+            Some(Hop { from: e, edge })
         })
     }
 
@@ -291,10 +530,11 @@ impl Analysis {
     }
 }
 
-/// Where the chain of every exposure ends, each exposure visited once: a
-/// walk stops at the first exposure whose end is known and fills in the
-/// ones it passed on its way back.
-fn chain_ends(exposures: &[Vec<Exposure>]) -> Vec<Vec<End>> {
+/// Where the chain of every exposure ends, in every view of an entity's
+/// exposures, each exposure visited once: a walk stops at the first
+/// exposure whose end is known and fills in the ones it passed on its way
+/// back.
+fn chain_ends(analysis: &Analysis) -> Vec<Vec<Vec<End>>> {
     #[derive(Clone, Copy)]
     enum State {
         Unknown,
@@ -306,62 +546,70 @@ fn chain_ends(exposures: &[Vec<Exposure>]) -> Vec<Vec<End>> {
         hops: 0,
         last: None,
     };
-    let mut state: Vec<Vec<State>> = exposures
-        .iter()
-        .map(|xs| vec![State::Unknown; xs.len()])
+    let views = |e: usize| 0..=analysis.per_cluster[e].len();
+    let mut state: Vec<Vec<Vec<State>>> = (0..analysis.exposures.len())
+        .map(|e| {
+            views(e)
+                .map(|v| vec![State::Unknown; analysis.view(e, v).len()])
+                .collect()
+        })
         .collect();
-    let mut path: Vec<(usize, usize, Hop)> = Vec::new();
-    for e in 0..exposures.len() {
-        for x in 0..exposures[e].len() {
-            path.clear();
-            let (mut at, mut i) = (e, x);
-            let mut end = loop {
-                match state[at][i] {
-                    State::Done(end) => break end,
-                    // A chain that comes back on itself ends there.
-                    State::OnPath => break broken,
-                    State::Unknown => {}
-                }
-                let exposure = &exposures[at][i];
-                let edge = match exposure.via {
-                    Via::Own(c) => {
-                        let end = End {
-                            root: Some((at, c)),
-                            hops: 0,
-                            last: None,
-                        };
-                        state[at][i] = State::Done(end);
-                        break end;
+    let mut path: Vec<(usize, usize, usize, Hop)> = Vec::new();
+    for e in 0..analysis.exposures.len() {
+        for v in views(e) {
+            for x in 0..analysis.view(e, v).len() {
+                path.clear();
+                let (mut at, mut w, mut i) = (e, v, x);
+                let mut end = loop {
+                    match state[at][w][i] {
+                        State::Done(end) => break end,
+                        // A chain that comes back on itself ends there.
+                        State::OnPath => break broken,
+                        State::Unknown => {}
                     }
-                    Via::Dependency(edge) => edge,
+                    let exposure = &analysis.view(at, w)[i];
+                    let edge = match exposure.via {
+                        Via::Own(c) => {
+                            let end = End {
+                                root: Some((at, c)),
+                                hops: 0,
+                                last: None,
+                            };
+                            state[at][w][i] = State::Done(end);
+                            break end;
+                        }
+                        Via::Dependency(edge) => edge,
+                    };
+                    state[at][w][i] = State::OnPath;
+                    path.push((at, w, i, Hop { from: at, edge }));
+                    match analysis.next(at, edge, &exposure.unit) {
+                        Some((next_view, j)) => (at, w, i) = (edge.target, next_view, j),
+                        None => break broken,
+                    }
                 };
-                state[at][i] = State::OnPath;
-                path.push((at, i, Hop { from: at, edge }));
-                let next = exposures
-                    .get(edge.target)
-                    .and_then(|ys| ys.iter().position(|y| y.unit == exposure.unit));
-                match next {
-                    Some(j) => (at, i) = (edge.target, j),
-                    None => break broken,
+                for &(at, w, i, hop) in path.iter().rev() {
+                    end = End {
+                        root: end.root,
+                        hops: end.hops + 1,
+                        last: end.last.or(Some(hop)),
+                    };
+                    state[at][w][i] = State::Done(end);
                 }
-            };
-            for &(at, i, hop) in path.iter().rev() {
-                end = End {
-                    root: end.root,
-                    hops: end.hops + 1,
-                    last: end.last.or(Some(hop)),
-                };
-                state[at][i] = State::Done(end);
             }
         }
     }
     state
         .into_iter()
-        .map(|xs| {
-            xs.into_iter()
-                .map(|s| match s {
-                    State::Done(end) => end,
-                    State::Unknown | State::OnPath => broken,
+        .map(|views| {
+            views
+                .into_iter()
+                .map(|xs| {
+                    xs.into_iter()
+                        .map(|s| match s {
+                            State::Done(end) => end,
+                            State::Unknown | State::OnPath => broken,
+                        })
+                        .collect()
                 })
                 .collect()
         })
@@ -438,14 +686,55 @@ fn own_exposures(entity: &Entity, causes: &[Cause]) -> Vec<Exposure> {
     out
 }
 
+/// For a Kubernetes entity declared in several configured clusters, the own
+/// causes of its declarations in each cluster, each unit once; nothing for
+/// other entities.
+fn own_per_cluster(
+    entity: &Entity,
+    clusters: &[Option<usize>],
+    causes: &[Cause],
+) -> Vec<(usize, Vec<Exposure>)> {
+    if !entity.id.starts_with(K8S_ID_PREFIX) {
+        return Vec::new();
+    }
+    let mut out: Vec<(usize, Vec<Exposure>)> = Vec::new();
+    for c in clusters.iter().flatten() {
+        if !out.iter().any(|(k, _)| k == c) {
+            out.push((*c, Vec::new()));
+        }
+    }
+    if out.len() < 2 {
+        return Vec::new();
+    }
+    for (index, cause) in causes.iter().enumerate() {
+        let Some(Some(c)) = clusters.get(cause.instance) else {
+            continue;
+        };
+        if let Some((_, units)) = out.iter_mut().find(|(k, _)| k == c)
+            && !units.iter().any(|x| x.unit == cause.unit)
+        {
+            units.push(Exposure {
+                unit: cause.unit.clone(),
+                via: Via::Own(index),
+            });
+        }
+    }
+    out
+}
+
 /// What the entities of each target set fail with, found once per set and
 /// shared by every entity whose dependencies name it: 10,000 Services
 /// selecting the same 2,000 workloads compare those workloads once, not
 /// 10,000 times. Only sets whose members are final (in an earlier
-/// component) are kept; a set inside a cycle is looked at afresh.
+/// component) and look the same from every cluster are kept; a set inside
+/// a cycle, or seen from the cluster of one of its members declared in
+/// several, is looked at afresh.
 struct SharedUnits {
     /// Per set: the last component holding one of its members.
     last_component: Vec<usize>,
+    /// Per set: whether a member is declared in several clusters, so that
+    /// a cluster sees less of it than the whole.
+    clustered: Vec<bool>,
     /// Per set: each unit some member fails with, with the first such
     /// member, in member order.
     union: Vec<OnceCell<Vec<(Unit, usize)>>>,
@@ -454,7 +743,11 @@ struct SharedUnits {
 }
 
 impl SharedUnits {
-    fn new(graph: &Graph, components: &[Vec<usize>]) -> Self {
+    fn new(
+        graph: &Graph,
+        components: &[Vec<usize>],
+        per_cluster: &[Vec<(usize, Vec<Exposure>)>],
+    ) -> Self {
         let mut component_of = vec![0; graph.entity_nodes.len()];
         for (c, members) in components.iter().enumerate() {
             for &e in members {
@@ -476,24 +769,42 @@ impl SharedUnits {
                         .unwrap_or(0)
                 })
                 .collect(),
+            clustered: (0..n)
+                .map(|set| {
+                    graph
+                        .sets
+                        .get(set)
+                        .iter()
+                        .any(|&t| per_cluster.get(t).is_some_and(|p| !p.is_empty()))
+                })
+                .collect(),
             union: (0..n).map(|_| OnceCell::new()).collect(),
             common: (0..n).map(|_| OnceCell::new()).collect(),
         }
     }
 
-    /// The units some member of `set` fails with, for component `c`.
+    /// Whether what `set`'s members fail with, seen from `cluster` in
+    /// component `c`, is final and the same from everywhere.
+    fn kept(&self, set: usize, cluster: Option<usize>, c: usize) -> bool {
+        self.last_component.get(set).is_some_and(|&l| l < c)
+            && (cluster.is_none() || self.clustered.get(set) == Some(&false))
+    }
+
+    /// The units some member of `set` fails with, as a declaration in
+    /// `cluster` sees them, for component `c`.
     fn union<'s>(
         &'s self,
         graph: &Graph,
-        exposures: &[Vec<Exposure>],
+        analysis: &Analysis,
         set: usize,
+        cluster: Option<usize>,
         c: usize,
     ) -> Cow<'s, [(Unit, usize)]> {
         let compute = || {
             let mut seen: HashSet<&Unit> = HashSet::new();
             let mut out = Vec::new();
             for &t in graph.sets.get(set) {
-                for x in &exposures[t] {
+                for x in analysis.seen_from(t, cluster) {
                     if seen.insert(&x.unit) {
                         out.push((x.unit.clone(), t));
                     }
@@ -502,115 +813,46 @@ impl SharedUnits {
             out
         };
         match self.union.get(set) {
-            Some(cell) if self.last_component[set] < c => Cow::Borrowed(cell.get_or_init(compute)),
+            Some(cell) if self.kept(set, cluster, c) => Cow::Borrowed(cell.get_or_init(compute)),
             _ => Cow::Owned(compute()),
         }
     }
 
-    /// The units every member of `set` fails with, sorted, for component
-    /// `c`.
+    /// The units every member of `set` fails with, sorted, as a
+    /// declaration in `cluster` sees them, for component `c`.
     fn common<'s>(
         &'s self,
         graph: &Graph,
-        exposures: &[Vec<Exposure>],
+        analysis: &Analysis,
         set: usize,
+        cluster: Option<usize>,
         c: usize,
     ) -> Cow<'s, [Unit]> {
         let compute = || {
             let [first, rest @ ..] = graph.sets.get(set) else {
                 return Vec::new();
             };
-            let mut units: Vec<Unit> = exposures[*first].iter().map(|x| x.unit.clone()).collect();
+            let mut units: Vec<Unit> = analysis
+                .seen_from(*first, cluster)
+                .iter()
+                .map(|x| x.unit.clone())
+                .collect();
             units.sort_unstable();
             units.dedup();
             for &t in rest {
                 if units.is_empty() {
                     break;
                 }
-                units.retain(|u| exposures[t].iter().any(|y| &y.unit == u));
+                let seen = analysis.seen_from(t, cluster);
+                units.retain(|u| seen.iter().any(|y| &y.unit == u));
             }
             units
         };
         match self.common.get(set) {
-            Some(cell) if self.last_component[set] < c => Cow::Borrowed(cell.get_or_init(compute)),
+            Some(cell) if self.kept(set, cluster, c) => Cow::Borrowed(cell.get_or_init(compute)),
             _ => Cow::Owned(compute()),
         }
     }
-}
-
-/// Exposures `e` (in component `c`) gets from its hard dependencies that it
-/// does not have yet, each unit once.
-fn inherit(
-    model: &Model,
-    graph: &Graph,
-    exposures: &[Vec<Exposure>],
-    e: usize,
-    (shared, c): (&SharedUnits, usize),
-) -> Vec<Exposure> {
-    let hard: Vec<&Resolved> = graph.resolved[e]
-        .iter()
-        .filter(|d| d.strength == Strength::Hard)
-        .collect();
-    let combine = model.entities[e]
-        .instances
-        .first()
-        .map_or(Combine::All, |i| i.combine);
-    let edge = |entry: &Resolved, target: usize| DepEdge {
-        instance: entry.instance,
-        dependency: entry.dependency,
-        target,
-        strength: entry.strength,
-    };
-    let mut fresh: Vec<(Unit, DepEdge)> = Vec::new();
-    match combine {
-        Combine::All => {
-            let unions: Vec<Cow<'_, [(Unit, usize)]>> = hard
-                .iter()
-                .map(|entry| shared.union(graph, exposures, entry.set, c))
-                .collect();
-            // Most entities have nothing to inherit.
-            if unions.iter().all(|u| u.is_empty()) {
-                return Vec::new();
-            }
-            let mut known: HashSet<&Unit> = exposures[e].iter().map(|x| &x.unit).collect();
-            for (entry, union) in hard.iter().zip(&unions) {
-                for (unit, target) in union.iter() {
-                    if known.insert(unit) {
-                        fresh.push((unit.clone(), edge(entry, *target)));
-                    }
-                }
-            }
-        }
-        Combine::Any => {
-            let Some((first, first_target)) = hard
-                .first()
-                .and_then(|entry| Some((*entry, *graph.targets(entry).first()?)))
-            else {
-                return Vec::new();
-            };
-            if exposures[first_target].is_empty() {
-                return Vec::new();
-            }
-            let commons: Vec<Cow<'_, [Unit]>> = hard
-                .iter()
-                .map(|entry| shared.common(graph, exposures, entry.set, c))
-                .collect();
-            let mut known: HashSet<&Unit> = exposures[e].iter().map(|x| &x.unit).collect();
-            for x in &exposures[first_target] {
-                if commons.iter().all(|o| o.binary_search(&x.unit).is_ok()) && known.insert(&x.unit)
-                {
-                    fresh.push((x.unit.clone(), edge(first, first_target)));
-                }
-            }
-        }
-    }
-    fresh
-        .into_iter()
-        .map(|(unit, edge)| Exposure {
-            unit,
-            via: Via::Dependency(edge),
-        })
-        .collect()
 }
 
 /// The single failures one declaration's own placement cannot survive.
@@ -664,17 +906,23 @@ fn instance_causes(
         ));
     }
 
-    // Hard pins to exactly one domain.
+    // Hard pins to exactly one domain, on any axis.
     let mut pinned_zone = false;
     for level in [Level::Region, Level::Zone, Level::Host] {
-        let Some((domains, pin)) = placement.pinned(level) else {
-            continue;
-        };
-        if let [only] = domains.as_slice() {
+        let mut seen: Vec<&str> = Vec::new();
+        for (domains, pin) in placement.pinned_axes(level) {
+            let [only] = domains.as_slice() else {
+                continue;
+            };
+            if seen.contains(only) {
+                continue;
+            }
+            seen.push(only);
             let reason = if inst.workload.is_some() {
                 Reason::Pinned {
                     level,
                     via: pin.via,
+                    origin: pin.origin.clone(),
                 }
             } else {
                 Reason::VolumeTopology
@@ -781,6 +1029,7 @@ fn instance_causes(
             Reason::NoZoneSpread {
                 replicas: r,
                 best_effort: placement.best_effort_spread(Level::Zone).map(|s| s.span),
+                missed: placement.missed_spread,
             },
             replicas.span,
         ));

@@ -275,6 +275,8 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
                 domains: chosen.iter().map(|&s| site_name(s)).collect(),
                 span,
                 via: VIA,
+                axis: "",
+                origin: None,
             });
             inst.placement.spreads.push(Spread {
                 level: Level::Zone,
@@ -307,6 +309,8 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
                         domains: vec![site_name(s)],
                         span,
                         via: VIA,
+                        axis: "",
+                        origin: None,
                     });
                     inst
                 })
@@ -320,6 +324,7 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
             role: if tool { Role::Tool } else { Role::Service },
             tool_kind: tool.then(|| "deploy".to_string()),
             instances,
+            place: None,
         });
     }
     let regions = (0..shape.sites.max(1))

@@ -2,8 +2,8 @@
 //! source map (stale entries are reported in it) and applied;
 //! `--write-baseline FILE` records a report's findings.
 
-use super::run::symlink_escape;
 use super::{Report, RunOptions, Setup, file_error};
+use crate::discover::symlink_escape;
 use crate::rules::baseline;
 use crate::source::{SourceFile, display_path};
 use std::path::Path;

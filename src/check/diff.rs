@@ -10,7 +10,7 @@ use super::{Estate, Report, RunOptions, run_estate, sort_dedup};
 use crate::check::BaselineMode;
 use crate::diagnostic::{Diagnostic, Kind, fingerprints};
 use crate::discover::{self, lexical_normalize};
-use crate::rules::risk::shrunk_risk_groups;
+use crate::rules::diff::shrunk_risk_groups;
 use crate::rules::{Rule, Settings};
 use crate::source::{SourceFile, SourceMap};
 use std::collections::HashSet;

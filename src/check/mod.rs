@@ -22,6 +22,7 @@ use crate::graph::Graph;
 use crate::model::compose;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::model::manifest;
+use crate::model::scope::{self, Layout, Places};
 use crate::model::{
     CloudUnit, Entity, EvaluationLimit, Level, LimitKind, Model, Suppression, TERRAFORM_ID_PREFIX,
     UnfollowedModule,
@@ -124,13 +125,13 @@ impl Report {
         settings: &Settings,
     ) {
         let diagnostics = std::mem::take(&mut self.diagnostics);
-        let applied = rules::baseline::apply(diagnostics, &self.sources, baseline, in_scope);
+        let applied =
+            rules::baseline::apply(diagnostics, &self.sources, baseline, in_scope, settings);
         self.diagnostics = applied.kept;
         self.diagnostics.extend(
             applied
                 .stale
                 .into_iter()
-                .filter(|f| settings.enabled.contains(&f.rule))
                 .map(|f| f.into_diagnostic(settings)),
         );
         sort_dedup(&mut self.diagnostics, &self.sources);
@@ -341,6 +342,7 @@ pub fn check_estate(
     mut errors: Vec<Diagnostic>,
 ) -> (Report, Estate) {
     let total_files = files.len();
+    let every_input = files;
     // Model order follows paths, not the order files were found in.
     let mut files = files.to_vec();
     files.sort_by(|a, b| sources.get(a.file).path.cmp(&sources.get(b.file).path));
@@ -350,13 +352,22 @@ pub fn check_estate(
     for file in files {
         match classify(&sources.get(file.file).path) {
             Some(FileKind::Terraform) => terraform.push(file),
-            Some(FileKind::Nomad) => nomad.push(file),
+            // A run keeps only the `.hcl` files that are Nomad jobs.
+            Some(FileKind::Nomad | FileKind::Hcl) => nomad.push(file),
             Some(FileKind::Manifest) => manifests.push(file),
             // Standard input and unknown names are read as YAML.
             None | Some(FileKind::Yaml | FileKind::Json) => documents.push(file),
         }
     }
     let files = &documents[..];
+    let places = Places::new(
+        &sources,
+        setup
+            .clusters
+            .iter()
+            .map(|c| c.environment.clone().unwrap_or_default())
+            .collect(),
+    );
     let mut model = Model::default();
     let nomad_files: Vec<_> = nomad
         .iter()
@@ -395,7 +406,8 @@ pub fn check_estate(
                     docs: f.docs,
                 })
                 .collect();
-            let mut errors = kubernetes::extract(&objects, &setup.keys, &setup.soft, &mut model);
+            let mut errors =
+                kubernetes::extract(&objects, &setup.keys, &places, &setup.soft, &mut model);
             drop(objects);
             errors.extend(compose::extract(&inputs, &sources, &setup.soft, &mut model));
             crate::model::backstage::extract(&inputs, &mut model);
@@ -449,6 +461,10 @@ pub fn check_estate(
     model.suppressions.extend(comments.into_iter().flatten());
     model.suppressions.sort_by_key(|s| s.span);
 
+    let layout = Layout::new(&places, every_input.iter().map(|f| (f.file, f.cluster)));
+    model.places = places;
+    scope::separate(&mut model, &layout);
+
     apply_tool_patterns(&setup.tools, &mut model);
     crate::graph::link_tools(&mut model);
     let context = context(setup, &model);
@@ -474,7 +490,6 @@ pub fn check_estate(
     let mut diagnostics: Vec<Diagnostic> = outcome
         .kept
         .into_iter()
-        .filter(|f| setup.settings.enabled.contains(&f.rule))
         .map(|f| f.into_diagnostic(&setup.settings))
         .collect();
     diagnostics.extend(errors);
@@ -813,7 +828,8 @@ fn terraform_model(
 fn apply_tool_patterns(patterns: &[crate::config::ToolPattern], model: &mut Model) {
     for pattern in patterns {
         for entity in &mut model.entities {
-            if !pattern.matcher.is_match(&entity.id) {
+            if !pattern.matcher.is_match(&entity.id) && !pattern.matcher.is_match(entity.base_id())
+            {
                 continue;
             }
             entity.role = crate::model::Role::Tool;
@@ -857,9 +873,10 @@ pub(crate) fn files_with_errors(diagnostics: &[Diagnostic]) -> usize {
 }
 
 /// Deterministic order, whatever order the files were found in: by file
-/// path, position, code, message. Diagnostics a reader could not tell apart
-/// are one: a Terraform module used by several root modules says the same
-/// thing at the same place for each.
+/// path, position, code, message, entity. Diagnostics that say the same
+/// thing at the same place about the same entity are one; about different
+/// entities (each root module's instance of a Terraform module, copies of
+/// one name) they are findings of their own.
 pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
     // [`Diagnostic::output_order`], with each file's place in path order
     // found once rather than paths compared at every step.
@@ -877,13 +894,18 @@ pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
     diagnostics.dedup_by(|b, a| indistinct(a, b));
 }
 
-/// Whether a reader could tell two diagnostics apart.
+/// Whether two diagnostics are one: a finding is identified by its rule
+/// and its entity as well as by what it says where, and a module's resource
+/// decided by a different value in each root module (each call's argument)
+/// is a finding per value.
 fn indistinct(a: &Diagnostic, b: &Diagnostic) -> bool {
     a.kind == b.kind
         && a.code == b.code
         && a.span == b.span
         && a.message == b.message
         && a.label == b.label
+        && a.entity == b.entity
+        && a.decided_at == b.decided_at
 }
 
 /// For each file of the source map (by id), a number ordered as its path

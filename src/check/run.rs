@@ -8,7 +8,9 @@ use crate::analysis::Site;
 use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind};
-use crate::discover::{self, Discovered, Input, ReadError, absolute_from};
+use crate::discover::{
+    self, Discovered, Input, ReadError, absolute, absolute_from, link_escape, symlink_escape,
+};
 use crate::model::kubernetes::TopologyKeys;
 use crate::parse::yaml::{DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, Limits};
 use crate::rules::{Rule, Settings};
@@ -312,6 +314,19 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         let cluster = abs.as_ref().and_then(|a| config.cluster_of(a));
         let report_here = repository.is_none() || given.is_some();
         let file = match result {
+            // HCL that is not a Nomad job (Packer, Terragrunt, Vault) is no
+            // input, as a file of an unknown name is none.
+            Ok(source)
+                if matches!(
+                    input,
+                    Input::File {
+                        kind: discover::FileKind::Hcl,
+                        ..
+                    }
+                ) && !discover::is_nomad_job(source.text()) =>
+            {
+                continue;
+            }
             Ok(mut source) => {
                 source.path = shown;
                 let file = sources.add(source);
@@ -378,8 +393,9 @@ fn no_files(file: FileId, path: &Path) -> Diagnostic {
     };
     file_error(file, 0, message).with_help(
         "spof reads YAML, JSON, Terraform (.tf, .tf.json, .tfvars), Nomad (.nomad, \
-         .nomad.hcl) and spof manifest (spof.services.toml, .spof.toml) files that \
-         are not hidden, ignored by .gitignore or .ignore, or excluded",
+         .nomad.hcl, and .hcl files that hold a job) and spof manifest \
+         (spof.services.toml, .spof.toml) files that are not hidden, ignored by \
+         .gitignore or .ignore, or excluded",
     )
 }
 
@@ -787,58 +803,19 @@ fn valid_prefix(path: &Path, offset: usize, max_size: u64) -> String {
 }
 
 impl Report {
-    /// Keeps only diagnostics located in `files`, and input errors located
-    /// in `errors_from` (the configuration, paths that could not be read).
+    /// Keeps only diagnostics located in `files` or decided by a value
+    /// written there (a Terraform variable default), and input errors
+    /// located in `errors_from` (the configuration, paths that could not be
+    /// read).
     fn restrict_to(&mut self, files: &BTreeSet<FileId>, errors_from: &BTreeSet<FileId>) {
-        self.diagnostics.retain(|d| {
-            files.contains(&d.span.file)
-                || (d.kind == Kind::Error && errors_from.contains(&d.span.file))
-        });
-        self.suppressed
-            .retain(|(d, _)| files.contains(&d.span.file));
+        let named = |d: &Diagnostic| {
+            files.contains(&d.span.file) || d.decided_at.is_some_and(|s| files.contains(&s.file))
+        };
+        self.diagnostics
+            .retain(|d| named(d) || (d.kind == Kind::Error && errors_from.contains(&d.span.file)));
+        self.suppressed.retain(|(d, _)| named(d));
         self.recount();
     }
-}
-
-/// Where a symbolic link on `path` leads, when that is outside the current
-/// directory: a pull request must not make spof read or quote files from
-/// elsewhere on the machine. The link checked is `path` itself and, for a
-/// path inside the current directory, every directory on the way to it
-/// (`manifests -> /etc` named as `manifests` or `manifests/passwd`). Walks
-/// never follow links; this guards the paths named on the command line and
-/// the files read beside the inputs.
-pub(super) fn symlink_escape(path: &Path, cwd: &Path) -> Option<std::path::PathBuf> {
-    let full = absolute(path);
-    let base = absolute(cwd);
-    let Ok(inside) = full.strip_prefix(&base) else {
-        return link_escape(path, cwd);
-    };
-    let mut prefix = base.clone();
-    inside.components().find_map(|part| {
-        prefix.push(part);
-        link_escape(&prefix, cwd)
-    })
-}
-
-/// Where `path` leads when it is itself a symbolic link to something
-/// outside the current directory.
-fn link_escape(path: &Path, cwd: &Path) -> Option<std::path::PathBuf> {
-    if !path.symlink_metadata().ok()?.file_type().is_symlink() {
-        return None;
-    }
-    // A link that leads nowhere (dangling, a loop) is reported by the
-    // reader; only a target that exists can be read.
-    let target = std::fs::canonicalize(path).ok()?;
-    let root = std::fs::canonicalize(cwd).ok()?;
-    (!target.starts_with(&root)).then_some(target)
-}
-
-/// The absolute, lexically normalised form of a path: what tells two
-/// spellings of one file apart without touching the file system.
-fn absolute(path: &Path) -> std::path::PathBuf {
-    crate::discover::lexical_normalize(
-        &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
-    )
 }
 
 /// `root` as a path from `cwd` (`.`, `..`, `../..`), so that walked files
@@ -933,6 +910,7 @@ pub fn setup_from(
         .iter()
         .map(|c| Site {
             name: c.name.clone(),
+            environment: c.environment.clone(),
             zones: c.zones.clone(),
             zones_span: c.zones_span,
             region: c.region.clone(),

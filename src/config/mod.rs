@@ -64,6 +64,10 @@ pub struct Cluster {
     /// Zone-level failure domains the cluster's nodes span.
     pub zones: Vec<String>,
     pub region: Option<String>,
+    /// Clusters of one environment run copies of one deployment: their
+    /// declarations of one object are one entity. `None`: the one default
+    /// environment.
+    pub environment: Option<String>,
     /// The `name` value.
     pub span: Span,
     pub zones_span: Option<Span>,
@@ -184,6 +188,15 @@ impl Config {
             .any(|c| matches!(c, std::path::Component::ParentDir));
         (!escapes).then_some(rel)
     }
+}
+
+/// Whether `name` can be an `environment`: a word of letters, digits, `-`,
+/// `_` and `.` (it ends entity ids: `…/web@prod`).
+pub fn is_environment_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 impl Cluster {

@@ -30,7 +30,7 @@ const CHECK_KEYS: &[&str] = &["fail-if-no-files"];
 const DEPENDENCIES_KEYS: &[&str] = &["soft-telemetry", "soft-variables"];
 const LIMITS_KEYS: &[&str] = &["max-file-size", "max-depth", "max-alias-expansion"];
 const TOOL_KEYS: &[&str] = &["match", "kind", "manages"];
-const CLUSTER_KEYS: &[&str] = &["name", "paths", "zones", "region"];
+const CLUSTER_KEYS: &[&str] = &["name", "paths", "zones", "region", "environment"];
 const RULES_KEYS: &[&str] = &["select", "ignore", "min-replicas", "severity"];
 const TOPOLOGY_KEYS: &[&str] = &["zone-keys", "region-keys", "host-keys"];
 const SEVERITIES: &[&str] = &["error", "warning", "info"];
@@ -301,6 +301,9 @@ impl Reader {
         let region = table
             .get("region")
             .and_then(|value| self.string("region", value));
+        let environment = table
+            .get("environment")
+            .and_then(|value| self.environment(value));
 
         let (name, name_range) = name?;
         Some(Cluster {
@@ -312,7 +315,23 @@ impl Reader {
             zones_span: zones_value.map(|value| self.span(value.span())),
             region_span: region.as_ref().map(|(_, range)| self.span(range.clone())),
             region: region.map(|(region, _)| region),
+            environment,
         })
+    }
+
+    /// An `environment` name: it ends entity ids (`…/web@prod`), so it is
+    /// a word of letters, digits, `-`, `_` and `.`.
+    fn environment(&mut self, value: &Value<'_>) -> Option<String> {
+        let (name, range) = self.string("environment", value)?;
+        if super::is_environment_name(&name) {
+            return Some(name);
+        }
+        let diag = self.error(
+            range,
+            format!("`environment` must be letters, digits, `-`, `_` or `.`, not `{name}`"),
+        );
+        diag.help = Some("name the environment as a word: `prod`, `staging`, `eu-prod`".into());
+        None
     }
 
     /// The `paths` globs, matched against forward-slash paths relative to

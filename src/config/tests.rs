@@ -245,7 +245,7 @@ zone-key = ["k"]
             err(
                 "9:1",
                 "unknown key `color` in [[cluster]]",
-                Some("expected one of `name`, `paths`, `zones`, `region`")
+                Some("expected one of `name`, `paths`, `zones`, `region`, `environment`")
             ),
             err(
                 "12:1",

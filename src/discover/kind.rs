@@ -1,6 +1,7 @@
 use std::path::Path;
 
-/// The format of an input file, decided by its name alone.
+/// The format of an input file, decided by its name alone, except for
+/// [`FileKind::Hcl`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FileKind {
     Yaml,
@@ -12,6 +13,10 @@ pub enum FileKind {
     Manifest,
     /// Nomad job files: `*.nomad`, `*.nomad.hcl`.
     Nomad,
+    /// Other `*.hcl` files: Nomad jobs when their text is one
+    /// ([`super::is_nomad_job`]), else not inputs (Packer, Terragrunt,
+    /// Vault and Consul configuration share the syntax).
+    Hcl,
 }
 
 impl FileKind {
@@ -22,6 +27,7 @@ impl FileKind {
             FileKind::Terraform => "terraform",
             FileKind::Manifest => "manifest",
             FileKind::Nomad => "nomad",
+            FileKind::Hcl => "hcl",
         }
     }
 }
@@ -38,6 +44,7 @@ const SUFFIXES: &[(&str, FileKind)] = &[
     (".json", FileKind::Json),
     (".yml", FileKind::Yaml),
     (".nomad", FileKind::Nomad),
+    (".hcl", FileKind::Hcl),
     (".tf", FileKind::Terraform),
 ];
 
@@ -107,7 +114,9 @@ mod tests {
         assert_eq!(classify(Path::new("Cargo.toml")), None);
         assert_eq!(classify(Path::new("api.nomad")), Some(FileKind::Nomad));
         assert_eq!(classify(Path::new("api.nomad.hcl")), Some(FileKind::Nomad));
-        assert_eq!(classify(Path::new("api.hcl")), None);
+        assert_eq!(classify(Path::new("jobs/api.hcl")), Some(FileKind::Hcl));
+        assert_eq!(classify(Path::new("x.pkr.hcl")), Some(FileKind::Hcl));
+        assert_eq!(classify(Path::new(".hcl")), None);
         assert_eq!(classify(Path::new(".tf")), None);
         assert_eq!(classify(Path::new("README")), None);
         assert_eq!(

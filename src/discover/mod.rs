@@ -12,12 +12,14 @@ mod git_index;
 mod ignores;
 mod kind;
 mod read;
+mod sniff;
 
 pub use ignores::MAX_IGNORE_FILE_SIZE;
 pub use kind::{FileKind, classify};
 pub use read::{
     ReadError, read_bytes_unfollowed, read_file, read_stdin, read_unfollowed, read_unfollowed_into,
 };
+pub use sniff::is_nomad_job;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, Match, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
@@ -832,6 +834,45 @@ pub fn git_root(start: &Path) -> Option<PathBuf> {
         .ancestors()
         .find(|dir| dir.join(".git").symlink_metadata().is_ok())
         .map(Path::to_path_buf)
+}
+
+/// Where a symbolic link on `path` leads, when that is outside the current
+/// directory: a pull request must not make spof read or quote files from
+/// elsewhere on the machine. The link checked is `path` itself and, for a
+/// path inside the current directory, every directory on the way to it
+/// (`manifests -> /etc` named as `manifests` or `manifests/passwd`). Walks
+/// never follow links; this guards the paths named on the command line and
+/// the files read beside the inputs.
+pub fn symlink_escape(path: &Path, cwd: &Path) -> Option<PathBuf> {
+    let full = absolute(path);
+    let base = absolute(cwd);
+    let Ok(inside) = full.strip_prefix(&base) else {
+        return link_escape(path, cwd);
+    };
+    let mut prefix = base.clone();
+    inside.components().find_map(|part| {
+        prefix.push(part);
+        link_escape(&prefix, cwd)
+    })
+}
+
+/// Where `path` leads when it is itself a symbolic link to something
+/// outside the current directory.
+pub fn link_escape(path: &Path, cwd: &Path) -> Option<PathBuf> {
+    if !path.symlink_metadata().ok()?.file_type().is_symlink() {
+        return None;
+    }
+    // A link that leads nowhere (dangling, a loop) is reported by the
+    // reader; only a target that exists can be read.
+    let target = std::fs::canonicalize(path).ok()?;
+    let root = std::fs::canonicalize(cwd).ok()?;
+    (!target.starts_with(&root)).then_some(target)
+}
+
+/// The absolute, lexically normalised form of a path: what tells two
+/// spellings of one file apart without touching the file system.
+pub fn absolute(path: &Path) -> PathBuf {
+    lexical_normalize(&std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()))
 }
 
 #[cfg(test)]

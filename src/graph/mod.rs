@@ -1,10 +1,12 @@
 //! Graph stage: resolves every [`Reference`] to an entity and builds one
 //! petgraph over all inputs, with failure domains as nodes too.
 
+use crate::model::scope::Nearness;
 use crate::model::{
-    Combine, Dependency, Domain, Entity, K8S_ID_PREFIX, Level, Model, Reference, Role, Strength,
-    TERRAFORM_ID_PREFIX, WorkloadKind,
+    Combine, Dependency, Domain, Entity, Instance, K8S_ID_PREFIX, Level, Model, Reference, Role,
+    Strength, TERRAFORM_ID_PREFIX, WorkloadKind,
 };
+use crate::source::FileId;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::borrow::Borrow;
 use std::cell::OnceCell;
@@ -178,7 +180,7 @@ pub fn link_tools(model: &mut Model) {
         let resolver = resolver.get_or_insert_with(|| Resolver::new(model));
         for instance in &entity.instances {
             for entry in &instance.manages {
-                resolver.resolve(&entry.target, &mut targets);
+                resolver.resolve(&entry.target, Referrer::of(instance, entry), &mut targets);
                 for &target in &targets {
                     if target != e && model.entities[target].role == Role::Tool {
                         added.push((
@@ -267,23 +269,22 @@ impl Graph {
             .map(|i| graph.add_node(GraphNode::Entity(i)))
             .collect();
         let mut sets = Interner::default();
-        // What a reference names depends on the reference alone: each
-        // distinct one is resolved once (10,000 identical selectors, once).
-        let mut named: FastMap<&Reference, usize> = FastMap::default();
+        let mut resolutions = Resolutions::default();
         let mut resolved = vec![Vec::new(); model.entities.len()];
         let mut unresolved = Vec::new();
         for (e, entity) in model.entities.iter().enumerate() {
             for (i, instance) in entity.instances.iter().enumerate() {
                 for (d, dep) in instance.dependencies.iter().enumerate() {
-                    let set = match named.entry(&dep.target) {
-                        Entry::Occupied(known) => *known.get(),
-                        Entry::Vacant(slot) => {
-                            resolver.resolve(&dep.target, &mut targets);
-                            *slot.insert(sets.intern(&targets))
-                        }
-                    };
+                    let from = Referrer::of(instance, dep);
+                    let (set, ambiguous) =
+                        resolutions.resolve(&resolver, &dep.target, from, &mut sets, &mut targets);
                     let all = sets.get(set);
                     if all.is_empty() {
+                        // A name equally near to several declarations names
+                        // none of them, and is not unknown either.
+                        if ambiguous {
+                            continue;
+                        }
                         unresolved.push(Unresolved {
                             entity: e,
                             instance: i,
@@ -318,8 +319,12 @@ impl Graph {
         for (e, entity) in model.entities.iter().enumerate() {
             for (i, instance) in entity.instances.iter().enumerate() {
                 for (m, entry) in instance.manages.iter().enumerate() {
-                    resolver.resolve(&entry.target, &mut targets);
-                    if targets.is_empty() {
+                    let ambiguous = resolver.resolve(
+                        &entry.target,
+                        Referrer::of(instance, entry),
+                        &mut targets,
+                    );
+                    if targets.is_empty() && !ambiguous {
                         unresolved_manages.push(Unresolved {
                             entity: e,
                             instance: i,
@@ -500,6 +505,102 @@ impl<K: Hash + Eq, T: Copy + PartialEq> Groups<K, T> {
     }
 }
 
+/// Resolutions already made, for references repeated across the model:
+/// 10,000 Services with one selector, in one file or in 10,000, are
+/// resolved once, not once each.
+#[derive(Default)]
+struct Resolutions<'m> {
+    /// A name by where it is written, with whether it named several
+    /// declarations equally near.
+    names: FastMap<(&'m Reference, Referrer), (usize, bool)>,
+    /// A set reference's members as seen from a cluster, before the place
+    /// it is written in narrows them.
+    members: FastMap<(&'m Reference, Option<usize>), Members>,
+    /// A set reference's target set by the place it is written in.
+    narrowed: FastMap<(&'m Reference, Place), usize>,
+}
+
+/// What a set reference may name from a cluster: how the place it is
+/// written in narrows them, the members, and the files that declare them.
+struct Members {
+    narrow: Narrow,
+    list: Vec<usize>,
+    files: Vec<FileId>,
+}
+
+/// Where a set reference is written, as far as narrowing its members goes:
+/// its cluster, whether it is explicit, its directory, and its file only
+/// when that file declares a member (no other file tells the members
+/// apart: they are all as near to every file of the directory).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Place {
+    cluster: Option<usize>,
+    explicit: bool,
+    dir: usize,
+    file: Option<FileId>,
+}
+
+impl<'m> Resolutions<'m> {
+    /// The target set `reference`, written in `from`, names, and whether
+    /// it names several declarations equally near; `scratch` is a buffer.
+    fn resolve(
+        &mut self,
+        resolver: &Resolver<'_>,
+        reference: &'m Reference,
+        from: Referrer,
+        sets: &mut Interner,
+        scratch: &mut Vec<usize>,
+    ) -> (usize, bool) {
+        if let Some(&known) = self.names.get(&(reference, from)) {
+            return known;
+        }
+        let members = match self.members.entry((reference, from.cluster)) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => {
+                scratch.clear();
+                match resolver.members(reference, from.cluster, scratch) {
+                    Some(narrow) => slot.insert(Members {
+                        narrow,
+                        files: resolver.files_of(scratch),
+                        list: scratch.clone(),
+                    }),
+                    None => {
+                        let ambiguous = resolver.name(reference, from, scratch);
+                        let known = (sets.intern(scratch), ambiguous);
+                        self.names.insert((reference, from), known);
+                        return known;
+                    }
+                }
+            }
+        };
+        let place = match members.narrow {
+            Narrow::Whole => Place {
+                cluster: None,
+                explicit: false,
+                dir: usize::MAX,
+                file: None,
+            },
+            _ => Place {
+                cluster: from.cluster,
+                explicit: from.explicit,
+                dir: resolver.model.places.dir_id(from.file),
+                file: members
+                    .files
+                    .binary_search(&from.file)
+                    .is_ok()
+                    .then_some(from.file),
+            },
+        };
+        let set = *self.narrowed.entry((reference, place)).or_insert_with(|| {
+            scratch.clear();
+            scratch.extend_from_slice(&members.list);
+            resolver.narrow(members.narrow, from, scratch);
+            sets.intern(scratch)
+        });
+        (set, false)
+    }
+}
+
 /// Looks up what a [`Reference`] names. The entities are indexed once by
 /// id, namespace and Terraform address (by pod label when a reference first
 /// needs it); every group lists entities in model order, so a reference
@@ -507,6 +608,8 @@ impl<K: Hash + Eq, T: Copy + PartialEq> Groups<K, T> {
 struct Resolver<'m> {
     model: &'m Model,
     by_id: FastMap<&'m str, usize>,
+    /// Entities declared in several places, by the id they share.
+    copies: Groups<&'m str, usize>,
     /// Kubernetes entities by namespace.
     namespaces: Groups<&'m str, usize>,
     /// Workloads by namespace, for selectors.
@@ -533,6 +636,7 @@ impl<'m> Resolver<'m> {
         let mut resolver = Self {
             model,
             by_id: FastMap::with_capacity_and_hasher(model.entities.len(), Default::default()),
+            copies: Groups::with_capacity(0),
             namespaces: Groups::with_capacity(0),
             workloads: Groups::with_capacity(0),
             pod_labels: OnceCell::new(),
@@ -543,6 +647,9 @@ impl<'m> Resolver<'m> {
         for (i, e) in model.entities.iter().enumerate() {
             // A repeated id names its last entity.
             resolver.by_id.insert(&e.id, i);
+            if e.place.is_some() {
+                resolver.copies.push(e.base_id(), i);
+            }
             if e.id.starts_with(TERRAFORM_ID_PREFIX) {
                 let root = e.namespace.as_deref().unwrap_or(".");
                 resolver.terraform.push(&e.name, (root, i));
@@ -602,13 +709,39 @@ impl<'m> Resolver<'m> {
         })
     }
 
-    /// The entities `reference` names, in model order (ascending, each
-    /// once), replacing the contents of `out`.
-    fn resolve(&self, reference: &Reference, out: &mut Vec<usize>) {
+    /// The entities `reference`, written in `from`, names, in model order
+    /// (ascending, each once), replacing the contents of `out`. A name
+    /// declared in several places names its nearest declaration; a set (a
+    /// selector, a namespace, a pattern) keeps its nearest members. Returns
+    /// whether the reference names several declarations equally near, and
+    /// so none of them.
+    fn resolve(&self, reference: &Reference, from: Referrer, out: &mut Vec<usize>) -> bool {
         out.clear();
+        match self.members(reference, from.cluster, out) {
+            Some(narrow) => {
+                self.narrow(narrow, from, out);
+                false
+            }
+            None => self.name(reference, from, out),
+        }
+    }
+
+    /// What a set reference (every reference but a name) may name from a
+    /// declaration in `cluster`, before the place it is written in keeps
+    /// the nearest: into `out`, in model order; and how that place narrows
+    /// them. `None` for a name.
+    fn members(
+        &self,
+        reference: &Reference,
+        cluster: Option<usize>,
+        out: &mut Vec<usize>,
+    ) -> Option<Narrow> {
         match reference {
-            Reference::Id(id) => out.extend(self.by_id.get(id.as_str()).copied()),
-            Reference::Namespace(namespace) => out.extend(self.namespaces.get(namespace.as_str())),
+            Reference::Id(_) | Reference::K8s { .. } | Reference::K8sName { .. } => return None,
+            Reference::Namespace(namespace) => {
+                out.extend(self.namespaces.get(namespace.as_str()));
+                return Some(Narrow::Copies);
+            }
             Reference::Pattern(pattern) => {
                 if let Ok(glob) = globset::Glob::new(pattern) {
                     let matcher = glob.compile_matcher();
@@ -617,10 +750,13 @@ impl<'m> Resolver<'m> {
                             .entities
                             .iter()
                             .enumerate()
-                            .filter(|(_, e)| matcher.is_match(&e.id))
+                            .filter(|(_, e)| {
+                                matcher.is_match(&e.id) || matcher.is_match(e.base_id())
+                            })
                             .map(|(i, _)| i),
                     );
                 }
+                return Some(Narrow::Copies);
             }
             Reference::Terraform { root, address } => {
                 // The instance itself, else every instance:
@@ -641,24 +777,27 @@ impl<'m> Resolver<'m> {
                             .map(|(_, e)| e),
                     );
                 }
+                return Some(Narrow::Whole);
             }
-            Reference::K8s {
-                kind,
-                namespace,
-                name,
-            } => out.extend(self.k8s_id(kind, namespace, name)),
-            Reference::K8sName { namespace, name } => out.extend(
-                WORKLOAD_LOOKUP_ORDER
-                    .iter()
-                    .find_map(|kind| self.k8s_id(kind, namespace, name)),
-            ),
+            Reference::Registered { ids, .. } => {
+                for id in ids {
+                    match self.by_id.get(id.as_str()) {
+                        Some(&e) => out.push(e),
+                        None => out.extend(self.copies.get(id.as_str())),
+                    }
+                }
+                out.sort_unstable();
+                out.dedup();
+            }
             Reference::K8sLabel { key, value } => {
                 out.extend(self.k8s_labels().get(&(key.as_str(), value.as_str())));
             }
             Reference::PodSelector { namespace, labels } => {
                 let selects = |w: &usize| {
                     let entity = &self.model.entities[*w];
-                    entity.instances.iter().any(|inst| {
+                    // A Service selects the pods of its own cluster.
+                    let here = |inst: &Instance| cluster.is_none() || inst.cluster == cluster;
+                    entity.instances.iter().filter(|i| here(i)).any(|inst| {
                         labels.iter().all(|(k, v)| {
                             inst.pod_labels.get(k) == Some(v)
                                 || controller_label_matches(&entity.kind, &entity.name, k, v)
@@ -678,13 +817,204 @@ impl<'m> Resolver<'m> {
                 }
             }
         }
+        Some(Narrow::Nearest)
     }
 
-    /// The entity `k8s:{kind}/{namespace}/{name}`.
-    fn k8s_id(&self, kind: &str, namespace: &str, name: &str) -> Option<usize> {
-        self.by_id
-            .get(format!("{K8S_ID_PREFIX}{kind}/{namespace}/{name}").as_str())
-            .copied()
+    /// Keeps, of the members of a set reference written in `from`, those
+    /// it names there.
+    fn narrow(&self, narrow: Narrow, from: Referrer, out: &mut Vec<usize>) {
+        match narrow {
+            Narrow::Whole => {}
+            Narrow::Copies => {
+                out.retain(|&e| self.reachable(e, from));
+                self.keep_nearest_copies(from, out);
+            }
+            Narrow::Nearest => {
+                out.retain(|&e| self.reachable(e, from));
+                self.keep_nearest(from, out);
+            }
+        }
+    }
+
+    /// What a name (an id, a kind and name, a bare name) written in `from`
+    /// names, into `out`; whether it names several declarations equally
+    /// near.
+    fn name(&self, reference: &Reference, from: Referrer, out: &mut Vec<usize>) -> bool {
+        match reference {
+            Reference::Id(id) => self.named(std::iter::once(id.as_str()), from, out),
+            Reference::K8s {
+                kind,
+                namespace,
+                name,
+            } => {
+                let id = format!("{K8S_ID_PREFIX}{kind}/{namespace}/{name}");
+                self.named(std::iter::once(id.as_str()), from, out)
+            }
+            Reference::K8sName { namespace, name } => {
+                let ids: Vec<String> = WORKLOAD_LOOKUP_ORDER
+                    .iter()
+                    .map(|kind| format!("{K8S_ID_PREFIX}{kind}/{namespace}/{name}"))
+                    .collect();
+                self.named(ids.iter().map(String::as_str), from, out)
+            }
+            _ => false,
+        }
+    }
+
+    /// The files that declare any of `members`, sorted, each once.
+    fn files_of(&self, members: &[usize]) -> Vec<FileId> {
+        let mut files: Vec<FileId> = members
+            .iter()
+            .flat_map(|&e| self.model.entities[e].instances.iter().map(|i| i.span.file))
+            .collect();
+        files.sort_unstable();
+        files.dedup();
+        files
+    }
+
+    /// Whether a reference from `from` may name entity `e`: a reference
+    /// spof inferred (a host name, a selector) stays in its environment.
+    fn reachable(&self, e: usize, from: Referrer) -> bool {
+        let instances = &self.model.entities[e].instances;
+        from.explicit
+            || instances.is_empty()
+            || instances
+                .iter()
+                .any(|i| self.model.places.same_environment(from.cluster, i.cluster))
+    }
+
+    /// How near entity `e`'s nearest declaration is to `from`: in its
+    /// cluster first, then by place.
+    fn nearness(&self, e: usize, from: Referrer) -> (bool, Nearness) {
+        self.model.entities[e]
+            .instances
+            .iter()
+            .map(|i| {
+                (
+                    i.cluster == from.cluster,
+                    self.model.places.nearness(from.file, i.span.file),
+                )
+            })
+            .max()
+            .unwrap_or_default()
+    }
+
+    /// The entity the first of `ids` (in order of preference) that names
+    /// one means, into `out`: the entity with that id, else its nearest
+    /// copy, nearer copies of later ids first. Returns whether several
+    /// are equally near.
+    fn named<'i>(
+        &self,
+        ids: impl Iterator<Item = &'i str>,
+        from: Referrer,
+        out: &mut Vec<usize>,
+    ) -> bool {
+        // The nearest candidates so far; those of the first id win ties.
+        let mut best: Option<((bool, Nearness), usize, usize)> = None;
+        for (rank, id) in ids.enumerate() {
+            let exact = self.by_id.get(id).copied();
+            let mut candidates: Vec<usize> = exact.into_iter().collect();
+            if exact.is_none() {
+                candidates.extend(self.copies.get(id));
+            }
+            for e in candidates {
+                if !self.reachable(e, from) {
+                    continue;
+                }
+                let near = self.nearness(e, from);
+                best = match best {
+                    Some((b, r, _)) if b > near || b == near && r < rank => best,
+                    Some((b, r, _)) if b == near && r == rank => Some((b, r, usize::MAX)),
+                    _ => Some((near, rank, e)),
+                };
+            }
+        }
+        match best {
+            Some((_, _, usize::MAX)) => true,
+            Some((_, _, e)) => {
+                out.push(e);
+                false
+            }
+            None => false,
+        }
+    }
+
+    /// Keeps, of the members of a set of entities, those whose declarations
+    /// are nearest to `from`: in its cluster, then in its file, then
+    /// sharing the most directories with it.
+    fn keep_nearest(&self, from: Referrer, out: &mut Vec<usize>) {
+        if out.len() < 2 {
+            return;
+        }
+        let shared = |e: usize| {
+            self.model.entities[e]
+                .instances
+                .iter()
+                .map(|i| {
+                    (
+                        i.cluster == from.cluster,
+                        i.span.file == from.file,
+                        self.model.places.common(from.file, i.span.file),
+                    )
+                })
+                .max()
+        };
+        let best = out.iter().map(|&e| shared(e)).max().flatten();
+        out.retain(|&e| shared(e) == best);
+    }
+
+    /// Keeps, of the entities declared in several places, the copies
+    /// nearest to `from` (all of equals).
+    fn keep_nearest_copies(&self, from: Referrer, out: &mut Vec<usize>) {
+        let entities = &self.model.entities;
+        let mut best: FastMap<&str, (bool, Nearness)> = FastMap::default();
+        for &e in out.iter() {
+            if entities[e].place.is_some() {
+                let near = self.nearness(e, from);
+                let slot = best.entry(entities[e].base_id()).or_insert(near);
+                *slot = (*slot).max(near);
+            }
+        }
+        if best.is_empty() {
+            return;
+        }
+        out.retain(|&e| {
+            entities[e].place.is_none()
+                || best.get(entities[e].base_id()) == Some(&self.nearness(e, from))
+        });
+    }
+}
+
+/// How the place a set reference is written in narrows its members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Narrow {
+    /// Not at all (a Terraform address names its root module already).
+    Whole,
+    /// To the members reachable from it, and of the entities declared in
+    /// several places, the nearest copies (a namespace, a pattern).
+    Copies,
+    /// To the reachable members nearest to it (a selector, a label, the
+    /// groups registering a service).
+    Nearest,
+}
+
+/// Where a reference is written: the declaration that makes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Referrer {
+    file: FileId,
+    cluster: Option<usize>,
+    /// Written on purpose (an annotation, a manifest entry): it may name
+    /// an entity of another environment.
+    explicit: bool,
+}
+
+impl Referrer {
+    fn of(instance: &Instance, dependency: &Dependency) -> Self {
+        Self {
+            file: instance.span.file,
+            cluster: instance.cluster,
+            explicit: dependency.explicit,
+        }
     }
 }
 
@@ -746,6 +1076,7 @@ mod tests {
             role: Role::Service,
             tool_kind: None,
             instances: vec![Instance::at(Span::new(FileId(0), TextRange::empty(0)))],
+            place: None,
         }
     }
 
@@ -961,11 +1292,137 @@ mod tests {
         }
         let mut out = vec![99];
         for reference in &references {
-            resolver.resolve(reference, &mut out);
+            let from = Referrer {
+                file: FileId(0),
+                cluster: None,
+                explicit: false,
+            };
+            resolver.resolve(reference, from, &mut out);
             assert_eq!(out, scan(&model, reference), "{reference:?}");
             // Target sets are searched by bisection.
             assert!(out.windows(2).all(|w| w[0] < w[1]), "{reference:?}");
         }
+    }
+
+    /// A model over files in `paths` (file ids in order), clusters of
+    /// `environments`.
+    fn placed(paths: &[&str], environments: &[&str], entities: Vec<Entity>) -> Model {
+        let mut sources = crate::source::SourceMap::default();
+        for path in paths {
+            sources.add(crate::source::SourceFile::new(path.into(), ""));
+        }
+        Model {
+            entities,
+            places: crate::model::scope::Places::new(
+                &sources,
+                environments.iter().map(|e| e.to_string()).collect(),
+            ),
+            ..Model::default()
+        }
+    }
+
+    /// A workload declared in file `file`, cluster `cluster`, with place
+    /// `place` when it has copies.
+    fn declared(
+        name: &str,
+        labels: &[(&str, &str)],
+        file: u32,
+        cluster: Option<usize>,
+        place: Option<&str>,
+    ) -> Entity {
+        let mut e = workload("Deployment", "a", name, labels);
+        e.instances[0].span = Span::new(FileId(file), TextRange::empty(0));
+        e.instances[0].cluster = cluster;
+        if let Some(place) = place {
+            e.id = format!("{}@{place}", e.id);
+            e.place = Some(place.to_string());
+        }
+        e
+    }
+
+    fn from(file: u32, cluster: Option<usize>, explicit: bool) -> Referrer {
+        Referrer {
+            file: FileId(file),
+            cluster,
+            explicit,
+        }
+    }
+
+    #[test]
+    fn names_resolve_to_their_nearest_declaration_or_to_none_of_equals() {
+        let model = placed(
+            &[
+                "s/a/app.yaml",
+                "s/a/web.yaml",
+                "s/b/web.yaml",
+                "s/c/app.yaml",
+            ],
+            &[],
+            vec![
+                declared("web", &[("app", "web")], 1, None, Some("s/a")),
+                declared("web", &[("app", "web")], 2, None, Some("s/b")),
+                declared("api", &[("app", "web")], 2, None, None),
+            ],
+        );
+        let resolver = Resolver::new(&model);
+        let mut out = Vec::new();
+        let web = Reference::K8s {
+            kind: "Deployment".into(),
+            namespace: "a".into(),
+            name: "web".into(),
+        };
+        assert!(!resolver.resolve(&web, from(0, None, false), &mut out));
+        assert_eq!(out, [0]);
+        // From s/c both copies are equally near: neither, and not unknown.
+        assert!(resolver.resolve(&web, from(3, None, false), &mut out));
+        assert!(out.is_empty());
+        // An id with its place names that copy from anywhere.
+        let exact = Reference::Id("k8s:Deployment/a/web@s/b".into());
+        assert!(!resolver.resolve(&exact, from(0, None, false), &mut out));
+        assert_eq!(out, [1]);
+        // A selector keeps the matches sharing the most directories.
+        let selector = Reference::PodSelector {
+            namespace: "a".into(),
+            labels: [("app".to_string(), "web".to_string())].into(),
+        };
+        resolver.resolve(&selector, from(0, None, false), &mut out);
+        assert_eq!(out, [0]);
+        resolver.resolve(&selector, from(2, None, false), &mut out);
+        assert_eq!(out, [1, 2]);
+        resolver.resolve(&selector, from(3, None, false), &mut out);
+        assert_eq!(out, [0, 1, 2]);
+    }
+
+    #[test]
+    fn inferred_references_stay_in_their_environment() {
+        let model = placed(
+            &["k8s/prod/app.yaml", "k8s/staging/db.yaml"],
+            &["prod", "staging"],
+            vec![declared(
+                "db",
+                &[("app", "db")],
+                1,
+                Some(1),
+                Some("staging"),
+            )],
+        );
+        let resolver = Resolver::new(&model);
+        let mut out = Vec::new();
+        let db = Reference::K8sName {
+            namespace: "a".into(),
+            name: "db".into(),
+        };
+        resolver.resolve(&db, from(0, Some(0), false), &mut out);
+        assert!(out.is_empty());
+        resolver.resolve(&db, from(0, Some(0), true), &mut out);
+        assert_eq!(out, [0]);
+        // A Service selects the pods of its own cluster only.
+        let selector = Reference::PodSelector {
+            namespace: "a".into(),
+            labels: [("app".to_string(), "db".to_string())].into(),
+        };
+        resolver.resolve(&selector, from(0, Some(0), true), &mut out);
+        assert!(out.is_empty());
     }
 
     fn depends(e: &mut Entity, target: Reference) {
@@ -1045,6 +1502,71 @@ mod tests {
         assert_eq!(graph.graph.edge_count(), 4 + 3 + 1 + 2);
         // d1 depends on d0 and d2, which the Services select: no cycle.
         assert!(graph.hard_components().iter().all(|c| c.len() == 1));
+    }
+
+    /// A selector is resolved once for every file of a directory that
+    /// declares none of its members, and afresh in a file that declares
+    /// one: there its own workload is nearest.
+    #[test]
+    fn selectors_resolve_once_per_place_that_tells_members_apart() {
+        let service = |name: &str, file: u32| {
+            let mut s = entity(&format!("k8s:Service/x/{name}"), Some("x"), name, "Service");
+            s.instances[0].span = Span::new(FileId(file), TextRange::empty(0));
+            s.instances[0].combine = Combine::Any;
+            depends(&mut s, selector("web"));
+            s
+        };
+        let web = |name: &str, file: u32| {
+            let mut w = workload("Deployment", "x", name, &[("app", "web")]);
+            w.instances[0].span = Span::new(FileId(file), TextRange::empty(0));
+            w
+        };
+        let model = placed(
+            &[
+                "s/a/web.yaml",
+                "s/a/other.yaml",
+                "s/a/svc-1.yaml",
+                "s/a/svc-2.yaml",
+                "s/b/svc.yaml",
+            ],
+            &[],
+            vec![
+                web("web-a", 0),
+                web("web-b", 1),
+                service("beside-a", 0),
+                service("one", 2),
+                service("two", 3),
+                service("beside-b", 1),
+                service("elsewhere", 4),
+            ],
+        );
+        let graph = Graph::build(&model, |_, out| out.clear());
+        let targets =
+            |e: usize| -> Vec<usize> { graph.dependencies(e).map(|d| d.target).collect() };
+        assert_eq!(targets(2), [0]);
+        assert_eq!(targets(3), [0, 1]);
+        assert_eq!(targets(4), [0, 1]);
+        assert_eq!(targets(5), [1]);
+        assert_eq!(targets(6), [0, 1]);
+        assert_eq!(graph.resolved[3][0].set, graph.resolved[4][0].set);
+        // The members are found once; narrowed once for the two files of
+        // s/a that declare none, once for each file declaring one, once
+        // for s/b.
+        let resolver = Resolver::new(&model);
+        let mut resolutions = Resolutions::default();
+        let (mut sets, mut scratch) = (Interner::default(), Vec::new());
+        let web = selector("web");
+        for file in [2, 3, 0, 1, 4, 2, 3] {
+            resolutions.resolve(
+                &resolver,
+                &web,
+                from(file, None, false),
+                &mut sets,
+                &mut scratch,
+            );
+        }
+        assert_eq!(resolutions.members.len(), 1);
+        assert_eq!(resolutions.narrowed.len(), 4);
     }
 
     #[test]

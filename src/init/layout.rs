@@ -17,6 +17,29 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Directory names whose children are clusters.
 pub const CONTAINERS: &[&str] = &["clusters", "environments", "envs", "overlays", "sites"];
 
+/// Containers whose children are environments: `overlays/staging/`.
+pub const ENVIRONMENT_CONTAINERS: &[&str] = &["environments", "envs", "overlays"];
+
+/// Words that name an environment in a cluster's directory name
+/// (`clusters/prod-eu-west-1/`).
+pub const ENVIRONMENT_WORDS: &[&str] = &[
+    "prod",
+    "production",
+    "prd",
+    "live",
+    "preprod",
+    "staging",
+    "stage",
+    "stg",
+    "uat",
+    "qa",
+    "test",
+    "dev",
+    "development",
+    "sandbox",
+    "demo",
+];
+
 /// Directory names that hold shared or non-deployed manifests.
 pub const NOT_CLUSTERS: &[&str] = &[
     "base",
@@ -45,6 +68,8 @@ pub struct Candidate {
     pub dir: Vec<String>,
     /// Why it is a cluster, for the comment above it.
     pub reason: String,
+    /// The environment its directory names, and how.
+    pub environment: Option<(String, String)>,
 }
 
 impl Candidate {
@@ -96,6 +121,7 @@ pub fn candidates(manifests: &[Manifest]) -> (Vec<Candidate>, Vec<Option<usize>>
             name,
             dir: (*dir).clone(),
             reason: reasons.get(*dir).cloned().unwrap_or_default(),
+            environment: environment_of(dir),
         })
         .collect();
     let membership = roots
@@ -106,6 +132,40 @@ pub fn candidates(manifests: &[Manifest]) -> (Vec<Candidate>, Vec<Option<usize>>
         })
         .collect();
     (list, membership)
+}
+
+/// The environment a cluster's directory names, with how: each directory
+/// under `overlays/`, `envs/` or `environments/` is one (`overlays/staging`);
+/// under `clusters/`, a name made of an environment word and more
+/// (`clusters/prod-eu-west-1`, `clusters/eu_staging`). A bare
+/// `clusters/prod` names none: it may be one of several copies of one
+/// environment (`prod` and `dr`).
+fn environment_of(dir: &[String]) -> Option<(String, String)> {
+    let [.., container, name] = dir else {
+        return None;
+    };
+    let found = if is_one_of(container, ENVIRONMENT_CONTAINERS) {
+        Some((
+            name.clone(),
+            format!("the directory's name, under `{container}/`"),
+        ))
+    } else if container.eq_ignore_ascii_case("clusters") {
+        let words: Vec<&str> = name.split(['-', '_']).collect();
+        match words.as_slice() {
+            [first, _, ..] if is_one_of(first, ENVIRONMENT_WORDS) => Some((
+                first.to_ascii_lowercase(),
+                format!("the first word of `{name}`"),
+            )),
+            [.., _, last] if is_one_of(last, ENVIRONMENT_WORDS) => Some((
+                last.to_ascii_lowercase(),
+                format!("the last word of `{name}`"),
+            )),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    found.filter(|(env, _)| crate::config::is_environment_name(env))
 }
 
 /// Rule 1: the outermost `<container>/<name>` in a file's directories.

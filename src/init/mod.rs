@@ -3,11 +3,11 @@
 //! same parser) and writes only what it found evidence for: candidate
 //! clusters from the directory layout (`layout`), their zones and regions
 //! from Node labels and scheduling constraints, and the operational tools
-//! it recognises, as comments for the user to check.
+//! of the tool catalog (`rules/tools.toml`) it finds, recognised as `spof
+//! check` recognises them, as comments for the user to check.
 
 mod layout;
 mod scan;
-mod tools;
 mod write;
 
 pub use layout::Candidate;

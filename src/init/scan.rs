@@ -3,10 +3,10 @@
 //! Services it declares, which failure domains it names and which
 //! operational tools it runs.
 
-use super::tools;
-use crate::discover::{self, DiscoverOptions, Input};
+use crate::discover::{self, DiscoverOptions, FileKind, Input};
 use crate::model::Level;
 use crate::model::kubernetes::{ROLE, TopologyKeys, WORKLOAD_KINDS, is_label_value};
+use crate::model::tools::{self, Tool};
 use crate::parse::{Node, yaml};
 use crate::source::{LineIndex, display_path};
 use rayon::prelude::*;
@@ -40,6 +40,9 @@ pub struct Manifest {
     pub has_nodes: bool,
 }
 
+/// The evidence Node objects give: where the cluster's own nodes are.
+pub const NODE_LABEL: &str = "Node label";
+
 /// A failure domain named in a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evidence {
@@ -55,8 +58,10 @@ pub struct Evidence {
 /// An operational tool.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolFound {
-    /// `Argo CD`; `None` for an object only annotated `spof.dev/role: tool`.
-    pub tool: Option<&'static str>,
+    /// The tool of the catalog (`rules/tools.toml`) it is, as `spof check`
+    /// recognises it; for an object annotated `spof.dev/role: tool`, the one
+    /// its name suggests, if any.
+    pub tool: Option<&'static Tool>,
     pub kind: String,
     pub namespace: String,
     pub name: String,
@@ -89,10 +94,19 @@ pub fn scan(dir: &Path, max_file_size: u64) -> Scan {
     let relative =
         |path: &Path| -> PathBuf { path.strip_prefix(dir).unwrap_or(path).to_path_buf() };
     let keys = TopologyKeys::default();
+    // Terraform, Nomad (and other HCL) and manifest files hold no
+    // Kubernetes objects: they are neither parsed as YAML nor counted.
     let results: Vec<FileScan> = discovered
         .inputs
         .par_iter()
-        .filter_map(Input::path)
+        .filter_map(|input| match input {
+            Input::File {
+                path,
+                kind: FileKind::Yaml | FileKind::Json,
+                ..
+            } => Some(path.as_path()),
+            _ => None,
+        })
         .map(|path| scan_file(path, &relative(path), max_file_size, &keys))
         .collect();
 
@@ -211,7 +225,7 @@ fn scan_file(path: &Path, relative: &Path, max_file_size: u64, keys: &TopologyKe
             images_in(object, false, &mut images);
         }
         let recognised = if is_workload {
-            tools::recognise(name, &images)
+            tools::detect_why(images, labels_of(object))
         } else {
             None
         };
@@ -220,14 +234,16 @@ fn scan_file(path: &Path, relative: &Path, max_file_size: u64, keys: &TopologyKe
             continue;
         }
         let mut evidence = Vec::new();
-        if let Some(m) = &recognised {
-            evidence.push(m.evidence.clone());
+        if let Some(found) = &recognised {
+            evidence.push(found.evidence.clone());
         }
+        let mut tool = recognised.map(|found| found.tool);
         if annotated {
             evidence.push(format!("annotated {ROLE}: tool"));
+            tool = tool.or_else(|| tools::detect_by_name(name));
         }
         result.tools.push(ToolFound {
-            tool: recognised.map(|m| m.tool),
+            tool,
             kind: kind.to_string(),
             namespace: namespace.to_string(),
             name: name.to_string(),
@@ -238,6 +254,21 @@ fn scan_file(path: &Path, relative: &Path, max_file_size: u64, keys: &TopologyKe
     }
     result.manifest = Some(manifest);
     result
+}
+
+/// The labels of an object and of its pod template: those that name what a
+/// workload runs, as `spof check` reads them.
+fn labels_of(object: &Node) -> Vec<(&str, &str)> {
+    let template = object
+        .path(&["spec", "template"])
+        .or_else(|| object.path(&["spec", "jobTemplate", "spec", "template"]));
+    [Some(object), template]
+        .into_iter()
+        .flatten()
+        .filter_map(|o| o.path(&["metadata", "labels"]))
+        .flat_map(Node::as_map)
+        .filter_map(|(k, v)| Some((k.as_str()?, v.as_str()?)))
+        .collect()
 }
 
 /// The directory components of a relative file path, if all are UTF-8.
@@ -289,7 +320,7 @@ fn domains_in<'a>(
                 {
                     let source = match (kind, parent) {
                         (_, "nodeSelector") => "nodeSelector".to_string(),
-                        ("Node", "labels") => "Node label".to_string(),
+                        ("Node", "labels") => NODE_LABEL.to_string(),
                         _ => format!("{kind} {parent}"),
                     };
                     out.push((level, value.to_string(), v, source));

@@ -68,11 +68,21 @@ fn fixture_proposes_clusters_with_their_zones() {
     let (proposal, text, config) = propose(&fixture());
     assert_membership(&proposal, &config);
     assert_eq!(names(&proposal), ["dr", "prod", "staging"]);
-    assert_eq!(zones_of(&config, "dr"), ["ap-northeast-1a"]);
+    // dr's only zone is a PersistentVolume's: not where its nodes are.
+    assert!(zones_of(&config, "dr").is_empty());
+    assert!(text.contains("# zones = [\"ap-northeast-1a\"]\n"));
+    // Node labels name 2a and 2c; 2b is only a workload's node affinity.
     assert_eq!(
         zones_of(&config, "prod"),
-        ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"]
+        ["ap-northeast-2a", "ap-northeast-2c"]
     );
+    assert!(
+        text.contains(
+            "# zones = [\"ap-northeast-2a\", \"ap-northeast-2b\", \"ap-northeast-2c\"]\n"
+        )
+    );
+    // `clusters/prod` and `clusters/dr` may be copies of one environment.
+    assert!(config.clusters.iter().all(|c| c.environment.is_none()));
     assert!(zones_of(&config, "staging").is_empty());
     let region = |name: &str| {
         config
@@ -103,7 +113,7 @@ fn fixture_tools_are_listed_with_why() {
         .scan
         .tools
         .iter()
-        .map(|t| (t.tool, t.name.as_str()))
+        .map(|t| (t.tool.map(|t| t.product.as_str()), t.name.as_str()))
         .collect();
     assert_eq!(
         tools,
@@ -114,7 +124,10 @@ fn fixture_tools_are_listed_with_why() {
             (None, "runbook-console"),
         ]
     );
-    assert!(text.contains("#   Argo CD: Deployment argocd/argocd-server, in cluster prod\n"));
+    assert!(
+        text.contains("#   Argo CD (deploy): Deployment argocd/argocd-server, in cluster prod\n")
+    );
+    assert!(text.contains("clusters/prod/argocd.yaml:4 (image quay.io/argoproj/argocd:v2.9.3)"));
     assert!(text.contains("(annotated spof.dev/role: tool)"));
     // Annotated as a service: the manifest has the last word.
     assert!(!text.contains("vault-docs"));
@@ -212,6 +225,27 @@ fn an_empty_directory_still_gets_a_valid_file() {
 }
 
 #[test]
+fn only_yaml_and_json_files_are_scanned_and_counted() {
+    let temp = tempfile::tempdir().unwrap();
+    write(temp.path(), "web.yaml", &deployment("web", ""));
+    write(
+        temp.path(),
+        "main.tf",
+        "resource \"aws_instance\" \"a\" {}\n",
+    );
+    write(temp.path(), "jobs/api.hcl", "job \"api\" {\n}\n");
+    write(temp.path(), "packer.pkr.hcl", "build {\n}\n");
+    let (proposal, text, _) = propose(temp.path());
+    assert_eq!(proposal.scan.files, 1);
+    assert!(
+        proposal.scan.problems.is_empty(),
+        "{:?}",
+        proposal.scan.problems
+    );
+    assert!(text.contains("Scanned 1 YAML and JSON file: 1 with Kubernetes objects."));
+}
+
+#[test]
 fn awkward_directory_names_stay_valid_and_match() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path();
@@ -247,7 +281,7 @@ fn awkward_directory_names_stay_valid_and_match() {
 }
 
 #[test]
-fn zones_come_from_every_kind_of_evidence_and_nothing_else() {
+fn zones_are_active_only_from_node_objects_and_listed_from_other_evidence() {
     let temp = tempfile::tempdir().unwrap();
     let root = temp.path();
     let cron = "apiVersion: batch/v1\nkind: CronJob\nmetadata:\n  name: backup\nspec:\n  \
@@ -266,8 +300,13 @@ fn zones_come_from_every_kind_of_evidence_and_nothing_else() {
     let templated = "      nodeSelector:\n        topology.kubernetes.io/zone: \"{{ .Values.zone }}\"\n        \
                      topology.kubernetes.io/region: \"\"\n        kubernetes.io/hostname: host-1\n";
     write(root, "clusters/c/tpl.yaml", &deployment("tpl", templated));
-    let (proposal, _, config) = propose(root);
-    assert_eq!(zones_of(&config, "c"), ["z-cron", "z-pref"]);
+    let (proposal, text, config) = propose(root);
+    // One workload's nodeSelector is no evidence of where the nodes are.
+    assert!(zones_of(&config, "c").is_empty());
+    assert!(
+        text.contains("# zones = [\"z-cron\", \"z-pref\"]\n"),
+        "{text}"
+    );
     let sources: Vec<(&str, &str)> = proposal
         .scan
         .domains
@@ -280,7 +319,8 @@ fn zones_come_from_every_kind_of_evidence_and_nothing_else() {
     );
     assert!(proposal.scan.domains.iter().all(|e| e.level == Level::Zone));
     // The CronJob's image is found below its job template.
-    assert_eq!(proposal.scan.tools[0].tool, Some("Velero"));
+    let tool = proposal.scan.tools[0].tool.map(|t| t.product.as_str());
+    assert_eq!(tool, Some("Velero"));
 }
 
 #[test]
@@ -302,4 +342,101 @@ fn several_regions_are_listed_not_chosen() {
     assert_eq!(config.clusters[0].region, None);
     assert!(text.contains("# Several regions named below clusters/x/"));
     assert!(text.contains("#   r-1: Node label (clusters/x/nodes.yaml:6)"));
+}
+
+#[test]
+fn environments_come_from_the_common_layouts() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    for dir in [
+        "kustomize/overlays/prod",
+        "kustomize/overlays/staging",
+        "fleet/clusters/prod-eu-west-1",
+        "fleet/clusters/prod-us-east-1",
+        "fleet/clusters/eu_staging",
+        "fleet/clusters/pangyo",
+        "fleet/clusters/us-east-1",
+    ] {
+        write(root, &format!("{dir}/web.yaml"), &deployment("web", ""));
+    }
+    let (proposal, text, config) = propose(root);
+    assert_membership(&proposal, &config);
+    let environments: Vec<(&str, Option<&str>)> = config
+        .clusters
+        .iter()
+        .map(|c| (c.name.as_str(), c.environment.as_deref()))
+        .collect();
+    assert_eq!(
+        environments,
+        [
+            ("eu_staging", Some("staging")),
+            ("pangyo", None),
+            ("prod-eu-west-1", Some("prod")),
+            ("prod-us-east-1", Some("prod")),
+            ("us-east-1", None),
+            ("prod", Some("prod")),
+            ("staging", Some("staging")),
+        ]
+    );
+    assert!(text.contains("# Environment from the first word of `prod-eu-west-1`"));
+    assert!(text.contains("# Environment from the directory's name, under `overlays/`"));
+}
+
+/// Init finds the tools `spof check` treats as tools, from the one tool
+/// catalog: by image or by a label naming the application, never by the
+/// object's own name; an object annotated a tool is named by its name.
+#[test]
+fn tools_are_the_catalog_s_as_check_recognises_them() {
+    let temp = tempfile::tempdir().unwrap();
+    let root = temp.path();
+    let labelled = "apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: logs\nspec:\n  \
+                    template:\n    metadata:\n      labels:\n        \
+                    app.kubernetes.io/name: loki\n    spec:\n      containers:\n        \
+                    - name: c\n          image: example.com/store:1\n";
+    write(root, "a/logs.yaml", labelled);
+    let thanos =
+        deployment("query", "").replace("example.com/query:1", "quay.io/thanos/thanos:v0.35");
+    write(root, "a/thanos.yaml", &thanos);
+    write(
+        root,
+        "a/prometheus-demo.yaml",
+        &deployment("prometheus-demo", ""),
+    );
+    let annotated = deployment("argocd-repo", "").replace(
+        "  name: argocd-repo\n",
+        "  name: argocd-repo\n  annotations:\n    spof.dev/role: tool\n",
+    );
+    write(root, "a/repo.yaml", &annotated);
+    let (proposal, text, _) = propose(root);
+    let tools: Vec<(&str, Option<&str>, &str)> = proposal
+        .scan
+        .tools
+        .iter()
+        .map(|t| {
+            let product = t.tool.map(|t| t.product.as_str());
+            (t.name.as_str(), product, t.evidence.as_str())
+        })
+        .collect();
+    assert_eq!(
+        tools,
+        [
+            ("logs", Some("Loki"), "label app.kubernetes.io/name: loki"),
+            (
+                "argocd-repo",
+                Some("Argo CD"),
+                "annotated spof.dev/role: tool"
+            ),
+            ("query", Some("Thanos"), "image quay.io/thanos/thanos:v0.35"),
+        ]
+    );
+    assert!(text.contains("#   Loki (logging): StatefulSet default/logs, in no cluster\n"));
+    // Each tool init names is a tool of the catalog `spof check` uses.
+    for found in &proposal.scan.tools {
+        let tool = found.tool.unwrap();
+        assert!(
+            crate::model::tools::catalog()
+                .iter()
+                .any(|t| std::ptr::eq(t, tool))
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! The commented `spof.toml` text.
 
 use super::layout::{CONTAINERS, Candidate, NOT_CLUSTERS};
-use super::scan::{Evidence, Scan};
+use super::scan::{Evidence, NODE_LABEL, Scan};
 use crate::config::DEFAULT_MIN_REPLICAS;
 use crate::model::Level;
 use crate::model::kubernetes::TopologyKeys;
@@ -82,9 +82,22 @@ fn cluster_section(
     out.push_str("#\n");
     paragraph(
         out,
-        "`zones` and `region` are filled only from Node labels, nodeSelector and node \
-         affinity values, PersistentVolume node affinity and StorageClass \
-         allowedTopologies found below the cluster's directory.",
+        "`zones` is filled only from the zone labels of Node objects found below \
+         the cluster's directory; zones that nodeSelector and node affinity values, \
+         PersistentVolume node affinity and StorageClass allowedTopologies name are \
+         listed beside it. `region` is filled from any of them.",
+    );
+    out.push_str("#\n");
+    paragraph(
+        out,
+        &format!(
+            "`environment` is filled from the directory: each directory under {} is \
+             one, and so is a word such as `prod` or `staging` in a name under \
+             clusters/ (`clusters/prod-eu-west-1/`). Clusters of one environment run \
+             copies of one deployment; clusters without one share the default \
+             environment.",
+            join_words(super::layout::ENVIRONMENT_CONTAINERS, "/", "or"),
+        ),
     );
     if clusters.is_empty() {
         out.push_str(
@@ -122,6 +135,15 @@ fn cluster_block(out: &mut String, scan: &Scan, cluster: &Candidate, files: &[us
         files.len(),
         plural(files.len(), "file", "files")
     );
+    if let Some((environment, how)) = &cluster.environment {
+        let _ = writeln!(
+            out,
+            "# Environment from {}: copies of one object merge only between\n\
+             # clusters of one environment.\nenvironment = {}",
+            comment(how),
+            toml_string(environment)
+        );
+    }
     let evidence: Vec<&Evidence> = scan
         .domains
         .iter()
@@ -130,6 +152,13 @@ fn cluster_block(out: &mut String, scan: &Scan, cluster: &Candidate, files: &[us
     let zones = by_value(&evidence, Level::Zone);
     let regions = by_value(&evidence, Level::Region);
     let dir_comment = comment(&dir);
+    // Only Node objects say where the cluster's nodes are: a workload's
+    // nodeSelector or a volume's topology names where one object runs.
+    let nodes: Vec<&String> = zones
+        .iter()
+        .filter(|(_, found)| found.iter().any(|e| e.source == NODE_LABEL))
+        .map(|(zone, _)| zone)
+        .collect();
     if zones.is_empty() {
         let _ = writeln!(
             out,
@@ -139,16 +168,34 @@ fn cluster_block(out: &mut String, scan: &Scan, cluster: &Candidate, files: &[us
     } else {
         let _ = writeln!(out, "# Zones named below {dir_comment}:");
         places(out, scan, &zones);
-        if zones.len() == 1 {
-            out.push_str(
-                "# Only one zone found: spof reports a one-zone cluster (SPOF008). If\n\
-                 # its nodes span more, list them all.\n",
+        let all: Vec<String> = zones.keys().map(|z| toml_string(z)).collect();
+        if nodes.is_empty() {
+            let _ = writeln!(
+                out,
+                "# No Node object names a zone: the names above say where some\n\
+                 # objects run, not where the cluster's nodes are. List the zones its\n\
+                 # nodes span:\n# zones = [{}]",
+                all.join(", ")
             );
         } else {
-            out.push_str("# If its nodes span more zones, add them.\n");
+            if nodes.len() == 1 {
+                out.push_str(
+                    "# Only one zone on Node objects: spof reports a one-zone cluster\n\
+                     # (SPOF008). If its nodes span more, list them all.\n",
+                );
+            } else {
+                out.push_str("# If its nodes span more zones, add them.\n");
+            }
+            if nodes.len() < zones.len() {
+                let _ = writeln!(
+                    out,
+                    "# Zones named only by workloads or volumes are left out:\n# zones = [{}]",
+                    all.join(", ")
+                );
+            }
+            let list: Vec<String> = nodes.iter().map(|z| toml_string(z)).collect();
+            let _ = writeln!(out, "zones = [{}]", list.join(", "));
         }
-        let list: Vec<String> = zones.keys().map(|z| toml_string(z)).collect();
-        let _ = writeln!(out, "zones = [{}]", list.join(", "));
     }
     match regions.len() {
         0 => {
@@ -241,7 +288,9 @@ fn tools_section(
     out.push_str(
         "\n# Operational tools found\n#\n\
          # The systems engineers use to deploy, monitor and recover everything\n\
-         # else, recognised by image or name, or annotated `spof.dev/role: tool`.\n\
+         # else, recognised as `spof check` recognises them: by image, or by an\n\
+         # `app.kubernetes.io/name`, `app.kubernetes.io/part-of` or `helm.sh/chart`\n\
+         # label, or annotated `spof.dev/role: tool`.\n\
          # Check where each one runs: a tool that fails together with what it\n\
          # manages cannot help bring it back.\n#\n",
     );
@@ -261,7 +310,10 @@ fn tools_section(
                 || "in no cluster".to_string(),
                 |c| format!("in cluster {}", c.name),
             );
-        let what = tool.tool.unwrap_or("Tool");
+        let what = tool.tool.map_or_else(
+            || "Tool".to_string(),
+            |t| format!("{} ({})", t.product, t.kind),
+        );
         let first = format!(
             "{what}: {} {}/{}, {cluster}",
             tool.kind, tool.namespace, tool.name

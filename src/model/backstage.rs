@@ -259,6 +259,7 @@ pub fn extract(files: &[FileDocs<'_>], model: &mut Model) {
                 role,
                 tool_kind,
                 instances: Vec::new(),
+                place: None,
             });
             model.entities.len() - 1
         });
@@ -366,6 +367,8 @@ fn instances(
                     domains: vec![site.name.clone()],
                     span: site.span,
                     via: SITES,
+                    axis: "",
+                    origin: None,
                 });
                 if level == Level::Region {
                     instance.region = Some((site.name.clone(), site.span));
@@ -569,6 +572,7 @@ mod tests {
         let _errors = kubernetes::extract(
             &files,
             &kubernetes::TopologyKeys::default(),
+            &crate::model::scope::Places::default(),
             &crate::model::hosts::SoftVariables::default(),
             &mut model,
         );

@@ -3,6 +3,8 @@
 //! A compose project is the directory of its files (or the top-level
 //! `name:`); its base file and override files are merged in order, as
 //! `docker compose` does. Every service is an entity `compose:PROJECT/SERVICE`.
+//! A directory's swarm stack files (`docker-stack.yml`) are a project of
+//! their own, always on a swarm, whose services are `stack:PROJECT/SERVICE`.
 //!
 //! Placement: `docker compose up` runs a whole project on one host, so unless
 //! the project uses swarm placement (`deploy:` beyond `resources`), every
@@ -32,6 +34,16 @@ pub const ID_PREFIX: &str = "compose:";
 /// Kind shown to users.
 pub const KIND: &str = "ComposeService";
 
+/// Prefix of the ids of a swarm stack file's services (`docker-stack.yml`).
+/// A stack is not the compose project of its directory: `docker stack
+/// deploy -c docker-stack.yml` reads no `docker-compose.yml`, and `docker
+/// compose up` no stack file, so the two are different deployments of
+/// services of one name.
+pub const STACK_ID_PREFIX: &str = "stack:";
+
+/// Kind shown to users for a stack file's services.
+pub const STACK_KIND: &str = "StackService";
+
 /// Why every service of a plain compose project shares one host.
 pub const ONE_HOST: &str = "compose project (one host)";
 
@@ -43,32 +55,52 @@ const ONE_HOST_DEPLOY_KEYS: &[&str] = &["resources", "restart_policy", "labels"]
 /// Extends chains longer than this are not followed (and cycles stop here).
 const MAX_EXTENDS_DEPTH: usize = 8;
 
-/// Whether a file name is a compose file or a compose override file.
-pub fn is_compose_file_name(name: &str) -> bool {
+/// The base names of compose files (`compose.yaml`, `docker-compose.yml`)
+/// and of swarm stack files, the name `docker stack deploy` examples use.
+const COMPOSE_BASES: &[&str] = &["compose", "docker-compose"];
+const STACK_BASES: &[&str] = &["docker-stack"];
+
+/// The base name a file name is, or overrides (`docker-compose.prod.yml` →
+/// `docker-compose`).
+fn base_of(name: &str) -> Option<&'static str> {
     let lower = name.to_ascii_lowercase();
-    let Some(stem) = lower
+    let stem = lower
         .strip_suffix(".yaml")
-        .or_else(|| lower.strip_suffix(".yml"))
-    else {
-        return false;
-    };
-    ["compose", "docker-compose"].iter().any(|base| {
-        stem == *base
-            || stem
-                .strip_prefix(base)
-                .and_then(|rest| rest.strip_prefix('.'))
-                .is_some_and(|rest| !rest.is_empty())
-    })
+        .or_else(|| lower.strip_suffix(".yml"))?;
+    COMPOSE_BASES
+        .iter()
+        .chain(STACK_BASES)
+        .copied()
+        .find(|base| {
+            stem == *base
+                || stem
+                    .strip_prefix(base)
+                    .and_then(|rest| rest.strip_prefix('.'))
+                    .is_some_and(|rest| !rest.is_empty())
+        })
+}
+
+/// Whether a file name is a compose or swarm stack file, or an override of
+/// one.
+pub fn is_compose_file_name(name: &str) -> bool {
+    base_of(name).is_some()
+}
+
+/// Whether a file name is a swarm stack file (`docker-stack.yml`) or an
+/// override of one (`docker-stack.prod.yml`).
+fn is_stack_file_name(name: &str) -> bool {
+    base_of(name).is_some_and(|base| STACK_BASES.contains(&base))
 }
 
 /// An override (`compose.override.yaml`, `docker-compose.prod.yml`) rather
 /// than a base file: merged after the base files.
 fn is_override(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    !matches!(
-        lower.as_str(),
-        "compose.yaml" | "compose.yml" | "docker-compose.yaml" | "docker-compose.yml"
-    )
+    let stem = lower
+        .strip_suffix(".yaml")
+        .or_else(|| lower.strip_suffix(".yml"))
+        .unwrap_or(&lower);
+    !COMPOSE_BASES.iter().chain(STACK_BASES).any(|b| *b == stem)
 }
 
 /// One compose file's root.
@@ -138,7 +170,8 @@ pub fn extract(
     model: &mut Model,
 ) -> Vec<Diagnostic> {
     let mut by_path: HashMap<PathBuf, (FileId, &Node)> = HashMap::new();
-    let mut projects: BTreeMap<PathBuf, Vec<ComposeFile<'_>>> = BTreeMap::new();
+    // A directory's compose files are one project, its stack files another.
+    let mut projects: BTreeMap<(PathBuf, bool), Vec<ComposeFile<'_>>> = BTreeMap::new();
     for f in files {
         let path = &sources.get(f.file).path;
         let Some(root) = f.docs.first().map(|d| &d.root) else {
@@ -152,12 +185,16 @@ pub fn extract(
             continue;
         }
         let dir = normalize(path.parent().unwrap_or(Path::new("")));
-        projects.entry(dir.clone()).or_default().push(ComposeFile {
-            file: f.file,
-            dir,
-            name: name.to_string(),
-            root,
-        });
+        let stack = is_stack_file_name(name);
+        projects
+            .entry((dir.clone(), stack))
+            .or_default()
+            .push(ComposeFile {
+                file: f.file,
+                dir,
+                name: name.to_string(),
+                root,
+            });
     }
     // The index below copies every entity's id: not for nothing.
     if projects.is_empty() {
@@ -170,13 +207,47 @@ pub fn extract(
         .map(|(i, e)| (e.id.clone(), i))
         .collect();
     let mut errors = Vec::new();
-    for (dir, mut project_files) in projects {
-        // Base files first, then overrides; each group by name.
-        project_files
-            .sort_by(|a, b| (is_override(&a.name), &a.name).cmp(&(is_override(&b.name), &b.name)));
-        project(
-            &dir,
-            &project_files,
+    let projects: Vec<(PathBuf, bool, Vec<ComposeFile<'_>>, String)> = projects
+        .into_iter()
+        .map(|((dir, stack), mut project_files)| {
+            // Base files first, then overrides; each group by name.
+            project_files.sort_by(|a, b| {
+                (is_override(&a.name), &a.name).cmp(&(is_override(&b.name), &b.name))
+            });
+            let name = project_name(&dir, &project_files);
+            (dir, stack, project_files, name)
+        })
+        .collect();
+    // Projects of one name in different directories (independent samples)
+    // run on different hosts: each host is named by its directory. A stack
+    // runs on a swarm, never on a project's host.
+    let mut named: HashMap<&str, usize> = HashMap::new();
+    for (_, _, _, name) in projects.iter().filter(|(_, stack, _, _)| !stack) {
+        *named.entry(name.as_str()).or_default() += 1;
+    }
+    let shared: BTreeSet<String> = named
+        .into_iter()
+        .filter(|&(_, n)| n > 1)
+        .map(|(name, _)| name.to_string())
+        .collect();
+    for (dir, stack, project_files, name) in &projects {
+        let host = if shared.contains(name.as_str()) {
+            format!(
+                "{ID_PREFIX}{name}{}{}",
+                super::scope::PLACE_SEPARATOR,
+                crate::source::display_path(dir)
+            )
+        } else {
+            format!("{ID_PREFIX}{name}")
+        };
+        let project = Project {
+            name,
+            host: &host,
+            stack: *stack,
+        };
+        project_services(
+            &project,
+            project_files,
             &by_path,
             soft,
             &mut ids,
@@ -185,6 +256,16 @@ pub fn extract(
         );
     }
     errors
+}
+
+/// A compose project: its name and the name of the host it runs on; or a
+/// swarm stack.
+struct Project<'p> {
+    name: &'p str,
+    host: &'p str,
+    /// Read from stack files: deployed to a swarm whatever its `deploy`
+    /// keys say.
+    stack: bool,
 }
 
 /// A project's name: the last top-level `name:`, else its directory's name,
@@ -219,8 +300,8 @@ fn project_name(dir: &Path, files: &[ComposeFile<'_>]) -> String {
     }
 }
 
-fn project(
-    dir: &Path,
+fn project_services(
+    project: &Project<'_>,
     files: &[ComposeFile<'_>],
     by_path: &HashMap<PathBuf, (FileId, &Node)>,
     soft: &SoftVariables,
@@ -231,7 +312,7 @@ fn project(
     let Some(first) = files.first() else {
         return;
     };
-    let name = project_name(dir, files);
+    let name = project.name.to_string();
     let services_key = first
         .root
         .entry("services")
@@ -266,16 +347,17 @@ fn project(
         }
     }
 
-    let swarm = services.iter().any(|s| {
-        s.layers.iter().any(|l| {
-            l.node.get("deploy").is_some_and(|d| {
-                d.as_map().iter().any(|(k, _)| {
-                    k.as_str()
-                        .is_some_and(|k| !ONE_HOST_DEPLOY_KEYS.contains(&k))
+    let swarm = project.stack
+        || services.iter().any(|s| {
+            s.layers.iter().any(|l| {
+                l.node.get("deploy").is_some_and(|d| {
+                    d.as_map().iter().any(|(k, _)| {
+                        k.as_str()
+                            .is_some_and(|k| !ONE_HOST_DEPLOY_KEYS.contains(&k))
+                    })
                 })
             })
-        })
-    });
+        });
     // Host names that reach a service: its name and its container name.
     let mut hosts: BTreeMap<String, &str> = BTreeMap::new();
     for s in &services {
@@ -288,7 +370,12 @@ fn project(
     }
 
     for s in &services {
-        let id = format!("{ID_PREFIX}{name}/{}", s.name);
+        let (prefix, kind) = if project.stack {
+            (STACK_ID_PREFIX, STACK_KIND)
+        } else {
+            (ID_PREFIX, KIND)
+        };
+        let id = format!("{prefix}{name}/{}", s.name);
         let labels = labels(s);
         let label = |key: &str| labels.iter().find(|(k, _, _, _)| k == key);
         let image = s.get(&["image"]).and_then(|(_, i)| i.as_text());
@@ -329,22 +416,30 @@ fn project(
                 Placement {
                     pins: vec![Pin {
                         level: Level::Host,
-                        domains: vec![format!("{ID_PREFIX}{name}")],
+                        domains: vec![project.host.to_string()],
                         span: services_key,
                         via: ONE_HOST,
+                        axis: "",
+                        origin: None,
                     }],
                     ..Placement::default()
                 },
             )
         };
         let mut dependencies = Vec::new();
-        service_dependencies(s, &name, &hosts, soft, &mut dependencies);
+        service_dependencies(s, prefix, &name, &hosts, soft, &mut dependencies);
         for (key, strength) in [
             (DEPENDS_ON, Strength::Hard),
             (SOFT_DEPENDS_ON, Strength::Soft),
         ] {
             for (_, text, file, node) in labels.iter().filter(|(k, _, _, _)| k == key) {
-                label_dependencies(*file, node, text, key, strength, &name, &mut dependencies);
+                let label = Label {
+                    file: *file,
+                    node,
+                    value: text,
+                    key,
+                };
+                label_dependencies(&label, strength, prefix, &name, &mut dependencies);
             }
         }
 
@@ -357,7 +452,7 @@ fn project(
         let idx = *ids.entry(id.clone()).or_insert_with(|| {
             model.entities.push(Entity {
                 id,
-                kind: KIND.to_string(),
+                kind: kind.to_string(),
                 namespace: Some(name.clone()),
                 name: s.name.to_string(),
                 role,
@@ -365,6 +460,7 @@ fn project(
                 // Room for the one declaration nearly every entity has (an
                 // instance is nearly 500 bytes; a first push makes room for 4).
                 instances: Vec::with_capacity(1),
+                place: None,
             });
             model.entities.len() - 1
         });
@@ -528,6 +624,8 @@ fn swarm_placement(s: &Service<'_>) -> (WorkloadKind, Placement) {
                 domains: vec![value],
                 span: Span::new(file, c.range),
                 via: "swarm placement constraint",
+                axis: "",
+                origin: None,
             });
         }
     }
@@ -614,17 +712,31 @@ fn suppression(text: &str, span: Span, id: &str) -> Suppression {
     Suppression::for_entity(text, span, id)
 }
 
-/// `spof.dev/depends-on` label entries: a bare name is a service of the
-/// project; anything else is read as in Kubernetes annotations.
-fn label_dependencies(
+/// A label's value as written: `value` is the part after `KEY=` in list
+/// form.
+struct Label<'a> {
     file: FileId,
-    node: &Node,
-    value: &str,
-    key: &str,
+    node: &'a Node,
+    value: &'a str,
+    key: &'a str,
+}
+
+/// `spof.dev/depends-on` label entries: a bare name is a service of the
+/// project (ids start with `prefix`); anything else is read as in
+/// Kubernetes annotations.
+fn label_dependencies(
+    label: &Label<'_>,
     strength: Strength,
+    prefix: &str,
     project: &str,
     out: &mut Vec<Dependency>,
 ) {
+    let &Label {
+        file,
+        node,
+        value,
+        key,
+    } = label;
     // In list form the node's text is `KEY=VALUE`.
     let offset = node
         .as_str()
@@ -640,7 +752,7 @@ fn label_dependencies(
         let target = if entry.contains(':') || entry.contains('/') {
             parse_reference(entry, project)
         } else {
-            Reference::Id(format!("{ID_PREFIX}{project}/{entry}"))
+            Reference::Id(format!("{prefix}{project}/{entry}"))
         };
         out.push(Dependency {
             target,
@@ -655,12 +767,13 @@ fn label_dependencies(
 
 fn service_dependencies(
     s: &Service<'_>,
+    prefix: &str,
     project: &str,
     hosts: &BTreeMap<String, &str>,
     soft: &SoftVariables,
     out: &mut Vec<Dependency>,
 ) {
-    let id = |name: &str| Reference::Id(format!("{ID_PREFIX}{project}/{name}"));
+    let id = |name: &str| Reference::Id(format!("{prefix}{project}/{name}"));
     let dep = |target, strength, span, via: &str, explicit| Dependency {
         target,
         strength,
@@ -906,9 +1019,16 @@ mod tests {
             "docker-compose.prod.yml",
             "compose.override.yaml",
             "Docker-Compose.YML",
+            "docker-stack.yml",
+            "docker-stack.yaml",
+            "docker-stack.prod.yml",
         ] {
             assert!(is_compose_file_name(name), "{name}");
         }
+        assert!(is_stack_file_name("docker-stack.yml"));
+        assert!(is_stack_file_name("Docker-Stack.prod.YAML"));
+        assert!(!is_stack_file_name("docker-compose.yml"));
+        assert!(!is_stack_file_name("stack.yml"));
         for name in [
             "compose.json",
             "compose..yaml",
@@ -916,11 +1036,70 @@ mod tests {
             "composer.yaml",
             "docker-compose",
             "values.yaml",
+            "docker-stack.json",
+            "my-docker-stack.yml",
+            "kube-prometheus-stack.yaml",
         ] {
             assert!(!is_compose_file_name(name), "{name}");
         }
         assert!(!is_override("compose.yaml"));
         assert!(is_override("compose.override.yaml"));
+        assert!(!is_override("docker-stack.yml"));
+        assert!(is_override("docker-stack.prod.yml"));
+    }
+
+    #[test]
+    fn a_stack_file_is_a_swarm_deployment_of_its_own() {
+        let (sources, model) = extract_all(&[
+            (
+                "vote/docker-compose.yml",
+                "services:\n  web:\n    image: example/web\n    depends_on: [db]\n  db:\n    image: postgres:16\n  adminer:\n    image: adminer\n",
+            ),
+            (
+                "vote/docker-stack.yml",
+                "services:\n  web:\n    image: example/web\n    deploy:\n      replicas: 3\n  db:\n    image: postgres:16\n",
+            ),
+            (
+                "vote/docker-stack.prod.yml",
+                "services:\n  web:\n    environment:\n      DB_HOST: db\n",
+            ),
+        ]);
+        assert_eq!(
+            ids(&model),
+            [
+                "compose:vote/web",
+                "compose:vote/db",
+                "compose:vote/adminer",
+                "stack:vote/web",
+                "stack:vote/db"
+            ]
+        );
+        // The compose project keeps its one host; the stack has none.
+        let compose = &entity(&model, "compose:vote/web").instances[0];
+        assert_eq!(compose.placement.pins[0].domains, ["compose:vote"]);
+        let web = entity(&model, "stack:vote/web");
+        assert_eq!(web.kind, "StackService");
+        assert_eq!(web.label(), "StackService vote/web");
+        let inst = &web.instances[0];
+        assert!(inst.placement.pins.is_empty(), "{:?}", inst.placement.pins);
+        assert_eq!(inst.placement.replicas.as_ref().map(|r| r.count), Some(3));
+        // The override's environment is read; the compose file's
+        // `depends_on` is not the stack's.
+        assert_eq!(
+            deps(&sources, web),
+            [(
+                "stack:vote/db".to_string(),
+                "env DB_HOST".to_string(),
+                "db".to_string(),
+                Strength::Hard,
+                false
+            )]
+        );
+        // No `deploy` at all: a stack's service still runs one replica.
+        let db = &entity(&model, "stack:vote/db").instances[0];
+        assert!(db.placement.pins.is_empty());
+        let replicas = db.placement.replicas.as_ref().map(|r| (r.count, r.source));
+        assert_eq!(replicas, Some((1, ReplicaSource::Defaulted)));
     }
 
     #[test]
@@ -1461,12 +1640,9 @@ mod corpus {
 
     #[test]
     fn awesome_compose_is_analysed() {
-        let dir =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/docker__awesome-compose");
-        if !dir.is_dir() {
-            eprintln!("skipped: {} is absent", dir.display());
+        let Some(dir) = crate::test_corpus::corpus("docker__awesome-compose") else {
             return;
-        }
+        };
         let report = run(&RunOptions {
             paths: vec![dir.clone()],
             isolated: true,

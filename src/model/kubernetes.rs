@@ -8,17 +8,19 @@
 //! custom resources operators turn into pods (for Service selectors).
 
 use super::hosts::{self, SoftVariables};
+use super::scope::Places;
 use super::tools::{self, Tool};
 use super::{
-    Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level, Model,
-    NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas, Role, Spread, Strength,
-    Suppression, VolumePin, WorkloadKind,
+    Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level,
+    MissedSpread, Model, NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas,
+    Role, Spread, Strength, Suppression, VolumePin, WorkloadKind,
 };
 use crate::diagnostic::Diagnostic;
 use crate::parse::tree::Value;
 use crate::parse::{Document, Node};
 use crate::source::{FileId, Span, TextRange};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// Annotation that declares hard dependencies: `spof.dev/depends-on: "db, cache"`.
 pub const DEPENDS_ON: &str = "spof.dev/depends-on";
@@ -450,54 +452,147 @@ const QUORUM_SYSTEMS: &[&str] = &[
 /// than the default SipHash, which shows on files of many objects.
 type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
-/// Objects looked up by kind, cluster, namespace and name.
+/// Objects looked up by kind, cluster, namespace and name. A name declared
+/// in several places means its nearest declaration ([`Places::nearness`]);
+/// one equally near to several declarations means none of them.
 struct Index<'o, 'a> {
-    by_key: FastMap<(&'a str, Option<usize>, &'a str, &'a str), &'o Object<'a>>,
-    services: BTreeSet<(&'a str, &'a str)>,
-    pdbs: Vec<&'o Object<'a>>,
-    hpas: Vec<&'o Object<'a>>,
+    places: &'o Places,
+    by_key: FastMap<(&'a str, Option<usize>, &'a str, &'a str), Vec<&'o Object<'a>>>,
+    /// PersistentVolumes and StorageClasses, by kind, cluster and name.
+    cluster_scoped: HashMap<(&'a str, Option<usize>, &'a str), Vec<&'o Object<'a>>>,
+    /// Services by namespace and name, in any cluster: which cluster's a
+    /// name reaches is the graph's to decide.
+    services: HashSet<(&'a str, &'a str)>,
+    /// Each PodDisruptionBudget with its scope.
+    pdbs: Vec<Budget<'o, 'a>>,
+    /// Of each workload (by address) in a budget's scope, the budgets, as
+    /// indices into `pdbs`.
+    budgets_of: HashMap<*const Object<'a>, Vec<usize>>,
+    /// HorizontalPodAutoscalers by cluster, namespace, and the kind and
+    /// name of their `scaleTargetRef`, in object order.
+    hpas: HashMap<(Option<usize>, &'a str, &'a str, &'a str), Vec<&'o Object<'a>>>,
+}
+
+/// A PodDisruptionBudget with its scope: the workloads it selects in its
+/// own file, else those whose directories share the most with its own.
+struct Budget<'o, 'a> {
+    object: &'o Object<'a>,
+    scope: Vec<&'o Object<'a>>,
+    /// The pods of the whole scope, counted for the first workload that
+    /// asks: every workload of a large scope asks.
+    pods: OnceCell<Option<u32>>,
 }
 
 impl<'o, 'a> Index<'o, 'a> {
-    fn new(objects: &'o [Object<'a>]) -> Self {
-        let mut by_key = FastMap::default();
-        let mut services = BTreeSet::new();
+    fn new(objects: &'o [Object<'a>], places: &'o Places) -> Self {
+        let mut by_key: FastMap<_, Vec<&'o Object<'a>>> = FastMap::default();
+        let mut cluster_scoped: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
+        let mut services = HashSet::new();
         let mut pdbs = Vec::new();
-        let mut hpas = Vec::new();
+        let mut hpas: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
+        // Workloads whose pods a budget may select, with their pod labels.
+        let mut selectable: Vec<(&'o Object<'a>, BTreeMap<String, String>)> = Vec::new();
         for o in objects {
             by_key
                 .entry((o.kind, o.cluster, o.namespace, o.name))
-                .or_insert(o);
+                .or_default()
+                .push(o);
             match o.kind {
                 "Service" => {
                     services.insert((o.namespace, o.name));
                 }
                 "PodDisruptionBudget" => pdbs.push(o),
-                "HorizontalPodAutoscaler" => hpas.push(o),
+                "HorizontalPodAutoscaler" => {
+                    let target = |key: &str| {
+                        o.node
+                            .path(&["spec", "scaleTargetRef", key])
+                            .and_then(Node::as_text)
+                    };
+                    if let (Some(kind), Some(name)) = (target("kind"), target("name")) {
+                        hpas.entry((o.cluster, o.namespace, kind, name))
+                            .or_default()
+                            .push(o);
+                    }
+                }
+                "PersistentVolume" | "StorageClass" => cluster_scoped
+                    .entry((o.kind, o.cluster, o.name))
+                    .or_default()
+                    .push(o),
+                k if WORKLOAD_KINDS.contains(&k) && !matches!(k, "Job" | "CronJob") => {
+                    let labels = pod_labels(o);
+                    if !labels.is_empty() {
+                        selectable.push((o, labels));
+                    }
+                }
                 _ => {}
             }
         }
+        let pdbs: Vec<Budget<'o, 'a>> = pdbs
+            .into_iter()
+            .map(|p| {
+                let selector = p.node.path(&["spec", "selector"]);
+                let matched: Vec<&'o Object<'a>> = selectable
+                    .iter()
+                    .filter(|(w, labels)| {
+                        w.cluster == p.cluster
+                            && w.namespace == p.namespace
+                            // policy/v1: an empty selector selects every pod
+                            // of the namespace.
+                            && selector.is_some_and(|s| selector_matches(s, labels))
+                    })
+                    .map(|(w, _)| *w)
+                    .collect();
+                let near = |w: &&'o Object<'a>| (w.file == p.file, places.common(p.file, w.file));
+                let nearest = matched.iter().map(near).max();
+                let scope = matched
+                    .into_iter()
+                    .filter(|w| Some(near(w)) == nearest)
+                    .collect();
+                Budget {
+                    object: p,
+                    scope,
+                    pods: OnceCell::new(),
+                }
+            })
+            .collect();
+        let mut budgets_of: HashMap<*const Object<'a>, Vec<usize>> = HashMap::new();
+        for (b, budget) in pdbs.iter().enumerate() {
+            for &w in &budget.scope {
+                budgets_of.entry(std::ptr::from_ref(w)).or_default().push(b);
+            }
+        }
         Self {
+            places,
             by_key,
+            cluster_scoped,
             services,
             pdbs,
+            budgets_of,
             hpas,
         }
     }
 
+    /// The declaration of `kind` `name` in `o`'s cluster and namespace
+    /// nearest to `o`.
     fn get(&self, kind: &str, o: &Object<'_>, name: &str) -> Option<&'o Object<'a>> {
-        self.by_key
-            .get(&(kind, o.cluster, o.namespace, name))
-            .copied()
+        let found = self.by_key.get(&(kind, o.cluster, o.namespace, name))?;
+        self.nearest(o.file, found)
     }
 
     /// Cluster-scoped objects (PersistentVolume, StorageClass).
     fn get_cluster_scoped(&self, kind: &str, o: &Object<'_>, name: &str) -> Option<&'o Object<'a>> {
-        self.by_key
-            .iter()
-            .filter(|((k, c, _, n), _)| *k == kind && *c == o.cluster && *n == name)
-            .map(|(_, v)| *v)
-            .min_by_key(|v| v.name_span)
+        let found = self.cluster_scoped.get(&(kind, o.cluster, name))?;
+        self.nearest(o.file, found)
+    }
+
+    /// The one declaration of `found` nearest to `from`: none when several
+    /// are equally near.
+    fn nearest(&self, from: FileId, found: &[&'o Object<'a>]) -> Option<&'o Object<'a>> {
+        let near = |o: &&'o Object<'a>| self.places.nearness(from, o.file);
+        let best = found.iter().map(near).max()?;
+        let mut nearest = found.iter().filter(|o| near(o) == best);
+        let one = nearest.next()?;
+        nearest.next().is_none().then_some(*one)
     }
 }
 
@@ -508,11 +603,12 @@ impl<'o, 'a> Index<'o, 'a> {
 pub fn extract(
     files: &[FileDocs<'_>],
     keys: &TopologyKeys,
+    places: &Places,
     soft: &SoftVariables,
     model: &mut Model,
 ) -> Vec<Diagnostic> {
     let (objects, errors) = objects(files);
-    let index = Index::new(&objects);
+    let index = Index::new(&objects, places);
     // The objects whose pods spof does not model, by cluster and namespace.
     let mut unmodelled: HashMap<(Option<usize>, &str), Vec<PodSource<'_>>> = HashMap::new();
     for o in &objects {
@@ -582,6 +678,7 @@ pub fn extract(
                 // Room for the one declaration nearly every entity has (an
                 // instance is nearly 500 bytes; a first push makes room for 4).
                 instances: Vec::with_capacity(1),
+                place: None,
             });
             model.entities.len() - 1
         });
@@ -590,7 +687,7 @@ pub fn extract(
             products.push((idx, tool.product.as_str()));
         }
     }
-    operator_manages(&objects, &products, model);
+    operator_manages(&objects, &products, places, model);
     errors
 }
 
@@ -626,12 +723,18 @@ fn annotation_manages(o: &Object<'_>) -> Vec<Dependency> {
 /// `Application` deploys into its destination namespace, a Velero
 /// `Schedule` backs up its included namespaces, a Prometheus
 /// `ServiceMonitor` or `PodMonitor` has the Services or pods its selectors
-/// match scraped (see [`monitor_targets`]). The entries go to every tool of
-/// that product in the scanned files; a monitor's only to the Prometheus
-/// servers of its cluster, which scrape, not to the operator or an adapter.
-fn operator_manages(objects: &[Object<'_>], products: &[(usize, &str)], model: &mut Model) {
-    // Product, the cluster whose tools read the entry (`None`: any), entry.
-    let mut found: Vec<(&str, Option<Option<usize>>, Dependency)> = Vec::new();
+/// match scraped (see [`monitor_targets`]). The entries go to the tools of
+/// that product nearest to the object (in its file, else sharing the most
+/// directories with it); a monitor's only to the Prometheus servers of its
+/// cluster, which scrape, not to the operator or an adapter.
+fn operator_manages(
+    objects: &[Object<'_>],
+    products: &[(usize, &str)],
+    places: &Places,
+    model: &mut Model,
+) {
+    // Product, the tools that read the entry, entry.
+    let mut found: Vec<(&str, Reader, Dependency)> = Vec::new();
     let servers: Vec<&Object<'_>> = objects
         .iter()
         .filter(|o| o.api_group() == "monitoring.coreos.com" && o.kind == "Prometheus")
@@ -684,25 +787,63 @@ fn operator_manages(objects: &[Object<'_>], products: &[(usize, &str)], model: &
     let mut tools: Vec<(usize, &str)> = products.to_vec();
     tools.sort_unstable();
     tools.dedup();
-    for (idx, product) in tools {
-        let entity = &mut model.entities[idx];
-        for (wanted, cluster, dependency) in &found {
-            if product != *wanted {
-                continue;
+    // The declarations (entity, instance) that hold the entries of an
+    // object of one product, for one cluster, written in one file:
+    // nearness depends on no more.
+    let mut chosen: HashMap<(&str, Reader, FileId), Vec<Declaration>> = HashMap::new();
+    for (product, cluster, dependency) in &found {
+        let from = dependency.span.file;
+        let holders = chosen.entry((product, *cluster, from)).or_insert_with(|| {
+            // A monitor is read by the servers of its own cluster.
+            let declarations: Vec<Declaration> = tools
+                .iter()
+                .filter(|(_, p)| p == product)
+                .flat_map(|&(e, _)| {
+                    model.entities[e]
+                        .instances
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, i)| cluster.is_none_or(|c| c == i.cluster))
+                        .map(move |(i, _)| (e, i))
+                })
+                .collect();
+            // The object is the nearest tools' of its product (the nearest
+            // declarations: those of other places become entities of their
+            // own): an Application of one sample is not another sample's
+            // Argo CD's.
+            let near = |&(e, i): &Declaration| {
+                let file = model.entities[e].instances[i].span.file;
+                (file == from, places.common(from, file))
+            };
+            let nearest = declarations.iter().map(near).max();
+            let mut holders: Vec<Declaration> = Vec::new();
+            for d in declarations.iter().filter(|d| Some(near(d)) == nearest) {
+                // An entity manages what one of its declarations in a place
+                // manages: the first one there holds the entry.
+                let dir = |&(e, i): &Declaration| {
+                    let instance = &model.entities[e].instances[i];
+                    (e, instance.cluster, places.dir(instance.span.file))
+                };
+                if !holders.iter().any(|h| dir(h) == dir(d)) {
+                    holders.push(*d);
+                }
             }
-            // A monitor is read by the servers of its own cluster. The
-            // entity manages what one of its declarations there manages:
-            // the first one holds the entry.
-            if let Some(instance) = entity
-                .instances
-                .iter_mut()
-                .find(|i| cluster.is_none_or(|c| c == i.cluster))
-            {
-                instance.manages.push(dependency.clone());
-            }
+            holders
+        });
+        for &(e, i) in holders.iter() {
+            model.entities[e].instances[i]
+                .manages
+                .push(dependency.clone());
         }
     }
 }
+
+/// The cluster whose tools read what an operator's object says (`None`:
+/// any).
+type Reader = Option<Option<usize>>;
+
+/// An entity and one of its declarations, by index.
+type Declaration = (usize, usize);
 
 /// What a `ServiceMonitor` (the Services its `selector` matches) or a
 /// `PodMonitor` (the workloads whose pod template it matches) has scraped,
@@ -797,7 +938,7 @@ impl<'o, 'a> Labelled<'o, 'a> {
             if o.kind == "Service" {
                 services.push((o, string_map(o.node.path(&["metadata", "labels"]))));
             } else if WORKLOAD_KINDS.contains(&o.kind) {
-                workloads.push((o, pod_template_labels(o)));
+                workloads.push((o, pod_labels(o)));
             }
         }
         Self {
@@ -834,18 +975,6 @@ fn server_reads(server: &Object<'_>, monitor: &Object<'_>, pods: bool) -> bool {
     }
 }
 
-/// The labels of the pods a workload object creates: its pod template's
-/// (a Pod's own).
-fn pod_template_labels(o: &Object<'_>) -> BTreeMap<String, String> {
-    let spec = o.node.get("spec");
-    let template = match o.kind {
-        "Pod" => Some(o.node),
-        "CronJob" => spec.and_then(|s| s.path(&["jobTemplate", "spec", "template"])),
-        _ => spec.and_then(|s| s.get("template")),
-    };
-    string_map(template.and_then(|t| t.path(&["metadata", "labels"])))
-}
-
 fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
     node.map(Node::as_map)
         .unwrap_or_default()
@@ -858,14 +987,10 @@ fn with_no_tool((role, instance): (Role, Instance)) -> (Role, Instance, Option<&
     (role, instance, None)
 }
 
-fn workload(
-    o: &Object<'_>,
-    index: &Index<'_, '_>,
-    keys: &TopologyKeys,
-    soft: &SoftVariables,
-) -> (Role, Instance, Option<&'static Tool>) {
+/// A workload object's pod template and what kind of workload it is.
+fn pod_template<'n>(o: &Object<'n>) -> (Option<&'n Node>, WorkloadKind) {
     let spec = o.node.get("spec");
-    let (template, kind) = match o.kind {
+    match o.kind {
         "Pod" => (Some(o.node), WorkloadKind::LongRunning),
         "CronJob" => (
             spec.and_then(|s| s.path(&["jobTemplate", "spec", "template"])),
@@ -877,13 +1002,33 @@ fn workload(
             spec.and_then(|s| s.get("template")),
             WorkloadKind::LongRunning,
         ),
-    };
+    }
+}
+
+/// The labels of the pods a workload object creates: its pod template's
+/// (a Pod's own).
+fn pod_labels(o: &Object<'_>) -> BTreeMap<String, String> {
+    string_map(
+        pod_template(o)
+            .0
+            .and_then(|t| t.path(&["metadata", "labels"])),
+    )
+}
+
+fn workload(
+    o: &Object<'_>,
+    index: &Index<'_, '_>,
+    keys: &TopologyKeys,
+    soft: &SoftVariables,
+) -> (Role, Instance, Option<&'static Tool>) {
+    let (template, kind) = pod_template(o);
     let pod_spec = template.and_then(|t| t.get("spec"));
     let mut instance = base_instance(o);
     instance.workload = Some(kind);
     instance.pod_labels = string_map(template.and_then(|t| t.path(&["metadata", "labels"])));
     if let Some(pod) = pod_spec {
         instance.placement = pod_placement(o, pod, &instance.pod_labels, keys);
+        claim_template_pins(o, index, keys, &mut instance.placement.pins);
         pod_dependencies(o, pod, index, soft, &mut instance.dependencies);
         instance.placement.volume = volume_pin(o, pod, index, keys);
     }
@@ -893,7 +1038,7 @@ fn workload(
     let images = pod_spec.map(images).unwrap_or_default();
     instance.placement.quorum = quorum(o, &images);
     if kind != WorkloadKind::Batch {
-        instance.budgets = budgets(o, index, &instance.pod_labels);
+        instance.budgets = budgets(o, index);
     }
     let is_datastore = images.iter().any(|i| super::is_datastore_image(i));
     let own_labels = string_map(o.node.path(&["metadata", "labels"]));
@@ -965,19 +1110,21 @@ fn clamp(n: i64) -> u32 {
     u32::try_from(n.max(0)).unwrap_or(u32::MAX)
 }
 
+/// The replicas an autoscaler keeps: one whose `scaleTargetRef` names
+/// `o` as its nearest declaration of that name; of several, the one nearest
+/// to `o`, the first of equals.
 fn autoscaler(o: &Object<'_>, index: &Index<'_, '_>) -> Option<Replicas> {
-    let hpa = index.hpas.iter().find(|h| {
-        h.cluster == o.cluster
-            && h.namespace == o.namespace
-            && h.node
-                .path(&["spec", "scaleTargetRef", "kind"])
-                .and_then(Node::as_text)
-                == Some(o.kind)
-            && h.node
-                .path(&["spec", "scaleTargetRef", "name"])
-                .and_then(Node::as_text)
-                == Some(o.name)
-    })?;
+    let hpa = index
+        .hpas
+        .get(&(o.cluster, o.namespace, o.kind, o.name))?
+        .iter()
+        .filter(|h| {
+            index
+                .get(o.kind, h, o.name)
+                .is_some_and(|t| std::ptr::eq(t.node, o.node))
+        })
+        .rev()
+        .max_by_key(|h| index.places.nearness(o.file, h.file))?;
     let spec = hpa.node.get("spec")?;
     Some(match spec.entry("minReplicas") {
         Some((k, v)) => Replicas {
@@ -1044,6 +1191,8 @@ fn pod_placement(
                 TextRange::new(k.range.start as usize, v.range.end as usize),
             ),
             via: "nodeName",
+            axis: "",
+            origin: None,
         });
     }
     for (k, v) in pod
@@ -1064,6 +1213,8 @@ fn pod_placement(
                     TextRange::new(k.range.start as usize, v.range.end as usize),
                 ),
                 via: "nodeSelector",
+                axis: "",
+                origin: None,
             });
         }
     }
@@ -1086,15 +1237,18 @@ fn pod_placement(
         let Some(level) = key.as_text().and_then(|k| keys.level(k)) else {
             continue;
         };
-        // The scheduler balances the pods the selector matches: only a
-        // selector matching the workload's own pods spreads them.
-        if !selects_own_pods(c.get("labelSelector"), own_labels) {
-            continue;
-        }
         let guarantee = match c.get("whenUnsatisfiable").and_then(Node::as_text) {
             Some("ScheduleAnyway") => Guarantee::BestEffort,
             _ => Guarantee::Hard,
         };
+        // The scheduler balances the pods the selector matches: only a
+        // selector matching the workload's own pods spreads them.
+        if !selects_own_pods(c.get("labelSelector"), own_labels) {
+            if level == Level::Zone {
+                missed_spread(o, c, key, guarantee, &mut placement.missed_spread);
+            }
+            continue;
+        }
         placement.spreads.push(Spread {
             level,
             guarantee,
@@ -1126,6 +1280,9 @@ fn pod_placement(
             continue;
         };
         if !selects_own_pods(term.get("labelSelector"), own_labels) {
+            if level == Level::Zone {
+                missed_spread(o, term, key, guarantee, &mut placement.missed_spread);
+            }
             continue;
         }
         placement.spreads.push(Spread {
@@ -1138,6 +1295,27 @@ fn pod_placement(
         });
     }
     placement
+}
+
+/// Keeps `spread` (a spread constraint or anti-affinity term whose
+/// selector misses the workload's pods) as the one to point at when none is
+/// kept yet, or when it is hard and the kept one is not.
+fn missed_spread(
+    o: &Object<'_>,
+    spread: &Node,
+    topology_key: &Node,
+    guarantee: Guarantee,
+    kept: &mut Option<MissedSpread>,
+) {
+    if kept.is_some_and(|k| k.guarantee == Guarantee::Hard || guarantee != Guarantee::Hard) {
+        return;
+    }
+    let selector = spread.entry("labelSelector");
+    *kept = Some(MissedSpread {
+        span: o.span(selector.map_or(topology_key, |(k, _)| k)),
+        has_selector: selector.is_some(),
+        guarantee,
+    });
 }
 
 /// A Kubernetes label value (at most 63 characters, alphanumerics with
@@ -1257,6 +1435,8 @@ fn node_affinity_pins(o: &Object<'_>, terms: &[Node], keys: &TopologyKeys, pins:
                 domains: union,
                 span,
                 via: "required node affinity",
+                axis: "",
+                origin: None,
             });
         }
     }
@@ -1533,54 +1713,160 @@ fn claim_zone(
             return Some((pin.domains[0].clone(), pin.span));
         }
     }
-    let class = spec
-        .get("storageClassName")
-        .and_then(Node::as_text)
-        .and_then(|n| index.get_cluster_scoped("StorageClass", pvc, n))?;
-    for topo in class
+    let (_, name) = storage_class_name(pvc.node)?;
+    let class = index.get_cluster_scoped("StorageClass", pvc, name)?;
+    class_zone(class, keys)
+}
+
+/// The StorageClass a claim (or a StatefulSet's claim template) names: its
+/// `spec.storageClassName`, else the annotation that preceded it, with the
+/// span of the entry that names it. `""` asks for no class (a
+/// pre-provisioned volume).
+fn storage_class_name(claim: &Node) -> Option<(TextRange, &str)> {
+    let (key, value) = claim
+        .get("spec")
+        .and_then(|s| s.entry("storageClassName"))
+        .or_else(|| {
+            claim
+                .path(&["metadata", "annotations"])?
+                .entry("volume.beta.kubernetes.io/storage-class")
+        })?;
+    let name = value.as_text().filter(|n| !n.is_empty())?;
+    Some((
+        TextRange::new(key.range.start as usize, value.range.end as usize),
+        name,
+    ))
+}
+
+/// Node labels that name a volume's zone in a StorageClass's `allowedTopologies`. Besides the configured
+/// zone keys, CSI drivers label nodes with their own
+/// (`topology.ebs.csi.aws.com/zone`, `topology.gke.io/zone`,
+/// `topology.disk.csi.azure.com/zone`): a `topology.*` prefix and the name
+/// `zone`.
+fn is_storage_zone_key(key: &str, keys: &TopologyKeys) -> bool {
+    keys.level(key) == Some(Level::Zone)
+        || key
+            .split_once('/')
+            .is_some_and(|(prefix, name)| prefix.starts_with("topology.") && name == "zone")
+}
+
+/// The one zone a StorageClass provisions volumes in, with the node that
+/// says it: its `allowedTopologies` allow one zone, or its parameters name
+/// one (`zone`, or `zones` with one entry, as the in-tree AWS and GCE
+/// provisioners read them). A term of `allowedTopologies` that does not
+/// restrict the zone, or restricts it to a value that is not a label value
+/// (`${ZONE}`), allows any zone.
+fn class_zone(class: &Object<'_>, keys: &TopologyKeys) -> Option<(String, Span)> {
+    let terms = class
         .node
         .get("allowedTopologies")
         .map(Node::as_seq)
-        .unwrap_or_default()
-    {
-        for expr in topo
-            .get("matchLabelExpressions")
-            .map(Node::as_seq)
-            .unwrap_or_default()
-        {
-            let key = expr.get("key").and_then(Node::as_text).unwrap_or_default();
-            let Some(values) = expr.get("values") else {
-                continue;
-            };
-            if keys.level(key) == Some(Level::Zone)
-                && let [only] = values.as_seq()
-                && let Some(zone) = only.as_text()
+        .unwrap_or_default();
+    if !terms.is_empty() {
+        // Terms are alternatives; the expressions of one term all hold.
+        let mut allowed: Vec<(&str, &Node)> = Vec::new();
+        for term in terms {
+            let mut zones: Option<Vec<(&str, &Node)>> = None;
+            for expr in term
+                .get("matchLabelExpressions")
+                .map(Node::as_seq)
+                .unwrap_or_default()
             {
-                return Some((zone.to_string(), class.span(only)));
+                let key = expr.get("key").and_then(Node::as_text).unwrap_or_default();
+                if !is_storage_zone_key(key, keys) {
+                    continue;
+                }
+                let values = expr.get("values").map(Node::as_seq).unwrap_or_default();
+                let names: Option<Vec<(&str, &Node)>> = values
+                    .iter()
+                    .map(|v| Some((v.as_text().filter(|z| is_label_value(z))?, v)))
+                    .collect();
+                let Some(names) = names else {
+                    continue;
+                };
+                zones = Some(match zones {
+                    None => names,
+                    Some(before) => before
+                        .into_iter()
+                        .filter(|(z, _)| names.iter().any(|(n, _)| n == z))
+                        .collect(),
+                });
             }
+            allowed.extend(zones?);
         }
+        let (first, node) = *allowed.first()?;
+        return allowed
+            .iter()
+            .all(|(z, _)| *z == first)
+            .then(|| (first.to_string(), class.span(node)));
     }
-    None
+    let parameters = class.node.get("parameters")?;
+    let value = parameters.get("zone").or_else(|| parameters.get("zones"))?;
+    let text = value.as_text()?;
+    let mut zones = text.split(',').map(str::trim).filter(|z| !z.is_empty());
+    let zone = zones.next().filter(|z| is_label_value(z))?;
+    zones
+        .all(|z| z == zone)
+        .then(|| (zone.to_string(), class.span(value)))
 }
 
-fn budgets(
+/// What a claim template's StorageClass pins a StatefulSet by.
+pub const CLAIM_TEMPLATE_CLASS: &str = "volume claim template's StorageClass";
+
+/// A StatefulSet's pods run only where their volumes are: each claim of its
+/// `volumeClaimTemplates` is provisioned where its StorageClass allows, so
+/// a class that allows one zone pins the StatefulSet there (at the
+/// template's `storageClassName`, the class's zone a related location).
+fn claim_template_pins(
     o: &Object<'_>,
     index: &Index<'_, '_>,
-    labels: &BTreeMap<String, String>,
-) -> Vec<DisruptionBudget> {
-    if labels.is_empty() {
-        return Vec::new();
+    keys: &TopologyKeys,
+    pins: &mut Vec<Pin>,
+) {
+    if o.kind != "StatefulSet" {
+        return;
     }
-    index
-        .pdbs
-        .iter()
-        .filter(|p| p.cluster == o.cluster && p.namespace == o.namespace)
-        .filter_map(|p| {
+    for template in o
+        .node
+        .path(&["spec", "volumeClaimTemplates"])
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let Some((entry, name)) = storage_class_name(template) else {
+            continue;
+        };
+        let Some(class) = index.get_cluster_scoped("StorageClass", o, name) else {
+            continue;
+        };
+        let Some((zone, at)) = class_zone(class, keys) else {
+            continue;
+        };
+        let origin = format!("StorageClass `{name}` provisions volumes in `{zone}` only");
+        pins.push(Pin {
+            level: Level::Zone,
+            domains: vec![zone],
+            span: Span::new(o.file, entry),
+            via: CLAIM_TEMPLATE_CLASS,
+            axis: "",
+            origin: Some((at, origin)),
+        });
+    }
+}
+
+/// The PodDisruptionBudgets whose scope holds `o`, each with the pods of its
+/// whole scope.
+fn budgets(o: &Object<'_>, index: &Index<'_, '_>) -> Vec<DisruptionBudget> {
+    let Some(held) = index.budgets_of.get(&std::ptr::from_ref(o)) else {
+        return Vec::new();
+    };
+    held.iter()
+        .filter_map(|&b| {
+            let Budget {
+                object: p,
+                scope,
+                pods,
+            } = index.pdbs.get(b)?;
             let spec = p.node.get("spec")?;
-            // policy/v1: an empty selector selects every pod of the namespace.
-            if !selector_matches(spec.get("selector")?, labels) {
-                return None;
-            }
             let field = |key: &str| {
                 let (k, v) = spec.entry(key)?;
                 let span = Span::new(
@@ -1589,11 +1875,19 @@ fn budgets(
                 );
                 int_or_percent(v).map(|n| (n, span))
             };
+            // A DaemonSet's pods are one per node: not a number the files say.
+            let pods = *pods.get_or_init(|| {
+                scope.iter().try_fold(0u32, |sum, w| {
+                    (pod_template(w).1 == WorkloadKind::LongRunning)
+                        .then(|| sum.saturating_add(replicas(w, index).count))
+                })
+            });
             Some(DisruptionBudget {
                 name: p.name.to_string(),
                 min_available: field("minAvailable"),
                 max_unavailable: field("maxUnavailable"),
                 span: p.name_span,
+                pods,
             })
         })
         .collect()
@@ -1794,6 +2088,8 @@ fn claim(o: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> (Role, I
             domains: vec![zone],
             span,
             via: "volume topology",
+            axis: "",
+            origin: None,
         });
     }
     (Role::Datastore, instance)
@@ -2028,6 +2324,80 @@ spec:
     fn image_names() {
         assert_eq!(image_name("quay.io/coreos/etcd:v3.5@sha256:abc"), "etcd");
         assert_eq!(image_name("redis"), "redis");
+    }
+
+    #[test]
+    fn a_storage_class_names_one_zone_only_when_every_alternative_does() {
+        let zone = |spec: &str| {
+            let text = format!("kind: StorageClass\nmetadata: {{name: c}}\n{spec}");
+            let docs = crate::parse::yaml::parse_stream(&text, &Default::default()).0;
+            let class = Object {
+                file: FileId(0),
+                cluster: None,
+                kind: "StorageClass",
+                namespace: "",
+                name: "c",
+                name_span: Span::new(FileId(0), TextRange::empty(0)),
+                node: &docs[0].root,
+            };
+            class_zone(&class, &TopologyKeys::default()).map(|(z, span)| {
+                let r = span.range;
+                (z, text[r.start as usize..r.end as usize].to_string())
+            })
+        };
+        let one = |z: &str, at: &str| Some((z.to_string(), at.to_string()));
+        let terms = |t: &str| format!("allowedTopologies:\n{t}");
+        // A CSI driver's own zone key, and a configured one.
+        assert_eq!(
+            zone(&terms(
+                "- matchLabelExpressions:\n  - {key: topology.ebs.csi.aws.com/zone, values: [eu-1a]}\n"
+            )),
+            one("eu-1a", "eu-1a")
+        );
+        assert_eq!(
+            zone(&terms(
+                "- matchLabelExpressions:\n  - {key: topology.kubernetes.io/zone, values: [eu-1a, eu-1b]}\n  - {key: failure-domain.beta.kubernetes.io/zone, values: [eu-1b]}\n"
+            )),
+            one("eu-1b", "eu-1b")
+        );
+        // Two terms are two alternatives: two zones.
+        assert_eq!(
+            zone(&terms(
+                "- matchLabelExpressions:\n  - {key: topology.gke.io/zone, values: [a]}\n- matchLabelExpressions:\n  - {key: topology.gke.io/zone, values: [b]}\n"
+            )),
+            None
+        );
+        // A term that does not restrict the zone allows every zone.
+        assert_eq!(
+            zone(&terms(
+                "- matchLabelExpressions:\n  - {key: topology.gke.io/zone, values: [a]}\n- matchLabelExpressions:\n  - {key: topology.kubernetes.io/region, values: [eu]}\n"
+            )),
+            None
+        );
+        assert_eq!(
+            zone(&terms(
+                "- matchLabelExpressions:\n  - {key: topology.kubernetes.io/zone, values: [\"${ZONE}\"]}\n"
+            )),
+            None
+        );
+        assert_eq!(
+            zone(&terms(
+                "- matchLabelExpressions:\n  - {key: example.com/zone, values: [a]}\n"
+            )),
+            None
+        );
+        // In-tree provisioners' parameters.
+        assert_eq!(
+            zone("parameters: {type: gp2, zone: us-east-1a}\n"),
+            one("us-east-1a", "us-east-1a")
+        );
+        assert_eq!(
+            zone("parameters: {zones: \"us-east-1a\"}\n"),
+            one("us-east-1a", "\"us-east-1a\"")
+        );
+        assert_eq!(zone("parameters: {zones: \"a, b\"}\n"), None);
+        assert_eq!(zone("parameters: {zone: \"{{ .zone }}\"}\n"), None);
+        assert_eq!(zone("provisioner: ebs.csi.aws.com\n"), None);
     }
 
     #[test]

@@ -642,6 +642,8 @@ impl Reader {
                             domains: vec![p.name.clone()],
                             span: p.span,
                             via: SITE_VIA,
+                            axis: "",
+                            origin: None,
                         });
                         inst
                     })
@@ -686,6 +688,8 @@ impl Reader {
                         domains,
                         span: pin_span,
                         via: SITE_VIA,
+                        axis: "",
+                        origin: None,
                     });
                 }
                 inst.placement.spreads.push(Spread {
@@ -709,6 +713,7 @@ impl Reader {
             role,
             tool_kind,
             instances,
+            place: None,
         }
     }
 

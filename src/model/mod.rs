@@ -14,6 +14,7 @@ pub mod kubernetes;
 pub mod kustomize;
 pub mod manifest;
 pub mod nomad;
+pub mod scope;
 pub mod tools;
 
 use crate::source::Span;
@@ -156,6 +157,9 @@ pub enum Reference {
     /// Kubernetes workloads whose pod template carries the label, in any
     /// namespace and cluster: what `backstage.io/kubernetes-id` links.
     K8sLabel { key: String, value: String },
+    /// Whichever of several entities serves a name (the Nomad groups that
+    /// register one Consul service): those nearest the reference.
+    Registered { name: String, ids: Vec<String> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -203,6 +207,15 @@ pub struct Pin {
     pub span: Span,
     /// "nodeSelector", "required node affinity", "PersistentVolume node affinity".
     pub via: &'static str,
+    /// What the domains are values of, when a format pins by more than one
+    /// property at a level: Nomad's `${node.datacenter}` and `${meta.zone}`
+    /// are both zone level, but name different things, so their pins do not
+    /// narrow each other. `""`: the level's one axis (every Kubernetes zone
+    /// key names the same zones).
+    pub axis: &'static str,
+    /// Where the domain is decided when that is not at `span`, with what it
+    /// says there: the zone of a StorageClass a claim template names.
+    pub origin: Option<(Span, String)>,
 }
 
 impl<'de> serde::Deserialize<'de> for Pin {
@@ -214,18 +227,24 @@ impl<'de> serde::Deserialize<'de> for Pin {
             domains: Vec<String>,
             span: Span,
             via: String,
+            axis: String,
+            origin: Option<(Span, String)>,
         }
         let Raw {
             level,
             domains,
             span,
             via,
+            axis,
+            origin,
         } = Raw::deserialize(deserializer)?;
         Ok(Self {
             level,
             domains,
             span,
             via: crate::cache::intern(via),
+            axis: crate::cache::intern(axis),
+            origin,
         })
     }
 }
@@ -296,6 +315,10 @@ pub struct DisruptionBudget {
     pub min_available: Option<(IntOrPercent, Span)>,
     pub max_unavailable: Option<(IntOrPercent, Span)>,
     pub span: Span,
+    /// Every pod the budget selects in its scope (the workloads of the
+    /// nearest declarations it matches), when all of them can be counted:
+    /// the pods of a DaemonSet cannot.
+    pub pods: Option<u32>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -315,6 +338,21 @@ pub struct Placement {
     pub spreads: Vec<Spread>,
     pub volume: Option<VolumePin>,
     pub quorum: Option<Quorum>,
+    /// A zone spread written for the workload whose selector matches none
+    /// of its own pods, so that it spreads other pods (the first hard one,
+    /// else the first): where a missing zone spread is to be fixed.
+    pub missed_spread: Option<MissedSpread>,
+}
+
+/// A zone spread (`topologySpreadConstraints`, pod anti-affinity) whose
+/// `labelSelector` does not select the workload's own pods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct MissedSpread {
+    /// The `labelSelector` key; the `topologyKey` when there is none.
+    pub span: Span,
+    /// Whether a `labelSelector` is written (an absent one selects no pod).
+    pub has_selector: bool,
+    pub guarantee: Guarantee,
 }
 
 impl Placement {
@@ -330,19 +368,33 @@ impl Placement {
             .find(|s| s.level == level && s.guarantee == Guarantee::BestEffort)
     }
 
-    /// The narrowest pin at a level (the intersection of all pins there).
+    /// The narrowest pin at a level: of the axes there, the one that allows
+    /// the fewest domains (see [`Placement::pinned_axes`]).
     pub fn pinned(&self, level: Level) -> Option<(Vec<&str>, &Pin)> {
-        let mut pins = self.pins.iter().filter(|p| p.level == level);
-        let first = pins.next()?;
-        let mut domains: Vec<&str> = first.domains.iter().map(String::as_str).collect();
-        let mut narrowest = first;
-        for pin in pins {
-            domains.retain(|d| pin.domains.iter().any(|p| p == d));
-            if pin.domains.len() < narrowest.domains.len() {
-                narrowest = pin;
+        self.pinned_axes(level)
+            .into_iter()
+            .min_by_key(|(domains, _)| domains.len())
+    }
+
+    /// For each axis pinned at a level, in the order of their first pins:
+    /// the domains every pin on it allows (their intersection) and its
+    /// narrowest pin. Pins on different axes name different things and do
+    /// not narrow each other: replicas pinned to datacenters `dc1` and `dc2`
+    /// and to the zone meta value `a` all run in zone `a`.
+    pub fn pinned_axes(&self, level: Level) -> Vec<(Vec<&str>, &Pin)> {
+        let mut axes: Vec<(Vec<&str>, &Pin)> = Vec::new();
+        for pin in self.pins.iter().filter(|p| p.level == level) {
+            match axes.iter_mut().find(|(_, first)| first.axis == pin.axis) {
+                Some((domains, narrowest)) => {
+                    domains.retain(|d| pin.domains.iter().any(|p| p == d));
+                    if pin.domains.len() < narrowest.domains.len() {
+                        *narrowest = pin;
+                    }
+                }
+                None => axes.push((pin.domains.iter().map(String::as_str).collect(), pin)),
             }
         }
-        Some((domains, narrowest))
+        axes
     }
 }
 
@@ -385,9 +437,13 @@ pub struct CloudFact {
     /// The value that causes it (`multi_az = false`, where it is written),
     /// else the resource's header.
     pub span: Span,
-    /// Further places: the attribute that reads a variable, the subnets
+    /// Further places: the variable default that decides it, the subnets
     /// that put it in the zone.
     pub related: Vec<(Span, String)>,
+    /// Where the value that decides it is written, when that is not `span`
+    /// (the variable default or `.tfvars` entry that `multi_az =
+    /// var.multi_az` reads).
+    pub origin: Option<Span>,
 }
 
 /// One declaration of an entity, in one cluster.
@@ -525,19 +581,41 @@ pub struct Entity {
     /// of one kind in one failure domain is a finding of its own.
     pub tool_kind: Option<String>,
     pub instances: Vec<Instance>,
+    /// Where the entity is declared, when its kind, namespace and name are
+    /// declared in other places too (a directory, an environment): the id
+    /// and the label end in `@` and it (see [`scope`]). Set after
+    /// extraction, so never cached.
+    #[serde(skip)]
+    pub place: Option<String>,
 }
 
 impl Entity {
     /// `Deployment default/web`, for messages; a Terraform resource's
-    /// address.
+    /// address. An entity with a place: `Deployment default/web@samples/a`.
     pub fn label(&self) -> String {
         // Terraform resources: the address (their root shows in locations).
         if self.id.starts_with(TERRAFORM_ID_PREFIX) {
             return self.name.clone();
         }
+        let place = self
+            .place
+            .as_deref()
+            .map_or(String::new(), |p| format!("{}{p}", scope::PLACE_SEPARATOR));
         match &self.namespace {
-            Some(ns) => format!("{} {}/{}", self.kind, ns, self.name),
-            None => format!("{} {}", self.kind, self.name),
+            Some(ns) => format!("{} {}/{}{place}", self.kind, ns, self.name),
+            None => format!("{} {}{place}", self.kind, self.name),
+        }
+    }
+
+    /// The id without its place: what every declaration of the kind,
+    /// namespace and name shares (`k8s:Deployment/default/web`).
+    pub fn base_id(&self) -> &str {
+        match &self.place {
+            Some(place) => self
+                .id
+                .get(..self.id.len().saturating_sub(place.len() + 1))
+                .unwrap_or(&self.id),
+            None => &self.id,
         }
     }
 }
@@ -694,6 +772,9 @@ pub struct Model {
     pub suppressions: Vec<Suppression>,
     pub nodes: Vec<NodeFacts>,
     pub unfollowed_modules: Vec<UnfollowedModule>,
+    /// Where each input file is, for resolving references to the nearest
+    /// declaration.
+    pub places: scope::Places,
     pub evaluation_limits: Vec<EvaluationLimit>,
 }
 
@@ -707,6 +788,7 @@ impl Model {
             suppressions,
             nodes,
             unfollowed_modules,
+            places: _,
             evaluation_limits,
         } = other;
         self.entities.extend(entities);

@@ -289,21 +289,22 @@ fn build(jobs: &[Job], model: &mut Model) {
                     // Its own service: not a dependency.
                     continue;
                 }
-                let targets: Vec<Reference> = if targets.is_empty() {
-                    vec![Reference::Id(format!("{CONSUL_ID_PREFIX}{}", r.service))]
-                } else {
-                    targets.into_iter().cloned().map(Reference::Id).collect()
+                let target = match targets.as_slice() {
+                    [] => Reference::Id(format!("{CONSUL_ID_PREFIX}{}", r.service)),
+                    [one] => Reference::Id((*one).clone()),
+                    several => Reference::Registered {
+                        name: r.service.clone(),
+                        ids: several.iter().map(|id| (*id).clone()).collect(),
+                    },
                 };
-                for target in targets {
-                    dependencies.push(Dependency {
-                        target,
-                        strength: Strength::Hard,
-                        span: r.span,
-                        via: r.via.clone(),
-                        explicit: false,
-                        origin: None,
-                    });
-                }
+                dependencies.push(Dependency {
+                    target,
+                    strength: Strength::Hard,
+                    span: r.span,
+                    via: r.via.clone(),
+                    explicit: false,
+                    origin: None,
+                });
             }
             for (key, strength) in [
                 (DEPENDS_ON, Strength::Hard),
@@ -353,6 +354,7 @@ fn build(jobs: &[Job], model: &mut Model) {
                     // Room for the one declaration nearly every entity has (an
                     // instance is nearly 500 bytes; a first push makes room for 4).
                     instances: Vec::with_capacity(1),
+                    place: None,
                 });
                 model.entities.len() - 1
             });
@@ -415,23 +417,42 @@ fn suppression(entry: &MetaEntry, id: &str) -> Suppression {
 /// counts as host level for spreads only: replicas on different racks are
 /// on different hosts, but one rack is more than one host.
 fn attribute_level(attribute: &str, for_spread: bool) -> Option<Level> {
+    attribute_axis(attribute, for_spread).map(|(level, _)| level)
+}
+
+/// The level a node attribute names and the attribute itself, as the axis
+/// of its pins ([`Pin::axis`]): a datacenter name, an AWS or GCE zone and a
+/// zone meta value are each a zone, but names of different things.
+fn attribute_axis(attribute: &str, for_spread: bool) -> Option<(Level, &'static str)> {
     let inner = attribute
         .trim()
         .strip_prefix("${")?
         .strip_suffix('}')?
         .trim();
-    match inner {
-        "node.datacenter"
-        | "attr.platform.aws.placement.availability-zone"
-        | "attr.platform.gce.zone" => Some(Level::Zone),
-        "node.unique.id" | "node.unique.name" | "attr.unique.hostname" => Some(Level::Host),
-        _ => match inner.strip_prefix("meta.")? {
-            "zone" | "availability_zone" | "az" => Some(Level::Zone),
-            "rack" if for_spread => Some(Level::Host),
-            _ => None,
-        },
-    }
+    let axis = match inner {
+        "node.datacenter" => DATACENTER,
+        "attr.platform.aws.placement.availability-zone" => {
+            "attr.platform.aws.placement.availability-zone"
+        }
+        "attr.platform.gce.zone" => "attr.platform.gce.zone",
+        "node.unique.id" => "node.unique.id",
+        "node.unique.name" => "node.unique.name",
+        "attr.unique.hostname" => "attr.unique.hostname",
+        "meta.zone" => "meta.zone",
+        "meta.availability_zone" => "meta.availability_zone",
+        "meta.az" => "meta.az",
+        "meta.rack" if for_spread => "meta.rack",
+        _ => return None,
+    };
+    let level = match axis {
+        "node.unique.id" | "node.unique.name" | "attr.unique.hostname" | "meta.rack" => Level::Host,
+        _ => Level::Zone,
+    };
+    Some((level, axis))
 }
+
+/// The axis of `datacenters` and `${node.datacenter}` pins.
+const DATACENTER: &str = "node.datacenter";
 
 /// A domain name written literally.
 fn literal_domain(value: &str) -> bool {
@@ -457,6 +478,8 @@ fn placement(job: &Job, group: &Group) -> Placement {
             domains: dcs.clone(),
             span: *span,
             via: "datacenters",
+            axis: DATACENTER,
+            origin: None,
         });
     }
     for c in job.constraints.iter().chain(&group.constraints) {
@@ -549,7 +572,7 @@ fn constraint(c: &Constraint, datacenters: Option<&[String]>, p: &mut Placement)
             else {
                 return;
             };
-            let Some(level) = attribute_level(attribute, false) else {
+            let Some((level, axis)) = attribute_axis(attribute, false) else {
                 return;
             };
             let domains: Vec<String> = match op {
@@ -571,7 +594,7 @@ fn constraint(c: &Constraint, datacenters: Option<&[String]>, p: &mut Placement)
                 // Excluding a datacenter of a known list leaves the others.
                 "!=" | "not" if level == Level::Zone && literal_domain(value) => {
                     match datacenters {
-                        Some(dcs) if attribute.contains("node.datacenter") => {
+                        Some(dcs) if axis == DATACENTER => {
                             dcs.iter().filter(|d| *d != value).cloned().collect()
                         }
                         _ => return,
@@ -584,6 +607,8 @@ fn constraint(c: &Constraint, datacenters: Option<&[String]>, p: &mut Placement)
                 domains,
                 span: *span,
                 via: "constraint",
+                axis,
+                origin: None,
             });
         }
     }
@@ -804,7 +829,15 @@ impl Reader<'_> {
     fn job(&self, block: &st::Block) -> Option<Job> {
         let (name, _) = self.label(block.labels.first()?)?;
         let body = &block.body;
+        // Nomad refuses a periodic or parameterized job of any type but
+        // batch: without a `type`, such a job is one that runs to
+        // completion, each time it is launched or dispatched.
+        let dispatched = blocks(body, "periodic")
+            .chain(blocks(body, "parameterized"))
+            .next()
+            .is_some();
         let kind = match self.field(body, "type") {
+            Field::Absent | Field::Unknown if dispatched => WorkloadKind::Batch,
             Field::Absent | Field::Unknown => WorkloadKind::LongRunning,
             Field::Known(t, _) => match t.as_str() {
                 "system" => WorkloadKind::PerNode,
@@ -1394,6 +1427,19 @@ mod tests {
     }
 
     #[test]
+    fn periodic_and_parameterized_jobs_without_a_type_run_to_completion() {
+        for block in [
+            "periodic {\n    crons = [\"@daily\"]\n  }",
+            "parameterized {}",
+        ] {
+            let text = format!("job \"j\" {{\n  {block}\n  group \"g\" {{}}\n}}\n");
+            let r = run(&text);
+            let inst = &r.entity("nomad:j/g").instances[0];
+            assert_eq!(inst.workload, Some(WorkloadKind::Batch), "{block}");
+        }
+    }
+
+    #[test]
     fn scaling_min_overrides_count() {
         let text = r#"job "j" {
   group "g" {
@@ -1541,9 +1587,22 @@ mod tests {
             Some("dc1".into())
         );
         let az = r.placement("nomad:j/az");
-        // Datacenters and the zone meta are both zone level: they intersect.
+        // Datacenters and the zone meta are both zone level, but on two
+        // axes: neither narrows the other.
         assert_eq!(az.pins.len(), 3, "{:?}", az.pins);
         assert_eq!(az.pins[1].domains, vec!["a", "b"]);
+        let axes: Vec<(Vec<&str>, &str)> = az
+            .pinned_axes(Level::Zone)
+            .into_iter()
+            .map(|(d, p)| (d, p.axis))
+            .collect();
+        assert_eq!(
+            axes,
+            [
+                (vec!["dc1", "dc2"], "node.datacenter"),
+                (vec!["a", "b"], "meta.availability_zone")
+            ]
+        );
         assert_eq!(
             pinned("nomad:j/az", Level::Host),
             Some(("node-7".into(), "constraint", r#""node-7""#.into()))
@@ -1843,12 +1902,11 @@ job "db" {
 
     #[test]
     fn corpus_jobs_do_not_panic() {
-        let root = std::path::Path::new("/work/shared/corpus/hashicorp__nomad");
-        if !root.is_dir() {
+        let Some(root) = crate::test_corpus::corpus("hashicorp__nomad") else {
             return;
-        }
+        };
         let mut paths = Vec::new();
-        let mut dirs = vec![root.to_path_buf()];
+        let mut dirs = vec![root];
         while let Some(dir) = dirs.pop() {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;

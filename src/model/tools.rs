@@ -51,26 +51,52 @@ pub fn detect<'a>(
     images: impl IntoIterator<Item = &'a str>,
     labels: impl IntoIterator<Item = (&'a str, &'a str)>,
 ) -> Option<&'static Tool> {
-    let mut names: Vec<String> = images
+    detect_why(images, labels).map(|d| d.tool)
+}
+
+/// A tool [`detect`] found, and what gave it away.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Detected {
+    pub tool: &'static Tool,
+    /// `image quay.io/argoproj/argocd:v2.9.3`,
+    /// `label app.kubernetes.io/name: grafana`.
+    pub evidence: String,
+}
+
+/// What [`detect`] finds, with the first image or label that names it.
+pub fn detect_why<'a>(
+    images: impl IntoIterator<Item = &'a str>,
+    labels: impl IntoIterator<Item = (&'a str, &'a str)>,
+) -> Option<Detected> {
+    // Each name, with the image or label it comes from.
+    let mut names: Vec<(String, &'a str, Option<&'a str>)> = images
         .into_iter()
         .map(|i| {
             let path = image_path(i);
-            path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase()
+            let name = path.rsplit('/').next().unwrap_or(path);
+            (name.to_ascii_lowercase(), i, None)
         })
         .collect();
     for (key, value) in labels {
         match key {
             "app.kubernetes.io/name" | "app.kubernetes.io/part-of" => {
-                names.push(value.to_ascii_lowercase());
+                names.push((value.to_ascii_lowercase(), value, Some(key)));
             }
-            "helm.sh/chart" => names.push(chart_name(value).to_ascii_lowercase()),
+            "helm.sh/chart" => {
+                names.push((chart_name(value).to_ascii_lowercase(), value, Some(key)));
+            }
             _ => {}
         }
     }
-    catalog().iter().find(|tool| {
-        tool.patterns
+    catalog().iter().find_map(|tool| {
+        let (_, value, key) = names
             .iter()
-            .any(|p| names.iter().any(|n| n.eq_ignore_ascii_case(p)))
+            .find(|(n, _, _)| tool.patterns.iter().any(|p| n.eq_ignore_ascii_case(p)))?;
+        let evidence = match key {
+            None => format!("image {value}"),
+            Some(key) => format!("label {key}: {value}"),
+        };
+        Some(Detected { tool, evidence })
     })
 }
 

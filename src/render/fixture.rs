@@ -77,6 +77,7 @@ pub fn fixture() -> Fixture {
             },
         ],
         help: Some("run db with at least 3 replicas spread across zones".to_string()),
+        decided_at: None,
     };
 
     let error_at = BROKEN.find('[').expect("bracket is in the fixture text");

@@ -111,15 +111,15 @@ impl View {
     }
 }
 
-/// The entity `text` names: its id, or its name when no other entity has
-/// it. `Err` is the message to print.
+/// The entity `text` names: its id, or its name (or its id without its
+/// place) when no other entity has it. `Err` is the message to print.
 pub fn lookup(estate: &Estate, text: &str) -> Result<usize, String> {
     let entities = &estate.model.entities;
     if let Some(e) = entities.iter().position(|e| e.id == text) {
         return Ok(e);
     }
     let named: Vec<usize> = (0..entities.len())
-        .filter(|&e| entities[e].name == text)
+        .filter(|&e| entities[e].name == text || entities[e].base_id() == text)
         .collect();
     match named[..] {
         [e] => Ok(e),
@@ -993,6 +993,17 @@ manages = ['we"ird\name']
                 .to_string())
         );
         assert!(lookup(&k8s, "k8s:Service/talk/talk-db").is_ok());
+        // An id without its place names every place's entity.
+        let samples = load("testdata/estates/samples");
+        let copies = lookup(&samples, "k8s:StatefulSet/default/cassandra").unwrap_err();
+        assert!(copies.contains("names 2 entities"), "{copies}");
+        assert!(
+            lookup(
+                &samples,
+                "k8s:StatefulSet/default/cassandra@samples/cassandra-six"
+            )
+            .is_ok()
+        );
     }
 
     #[test]

@@ -308,47 +308,15 @@ fn message(d: &Diagnostic) -> String {
     text
 }
 
-/// The rule's family, as a tag: the catalog file that describes it.
-fn family(rule: Rule) -> &'static str {
-    match rule {
-        Rule::SingleReplica
-        | Rule::NoZoneSpread
-        | Rule::BestEffortZoneSpread
-        | Rule::PinnedToSingleDomain
-        | Rule::PinnedByZonalVolume
-        | Rule::QuorumNotZoneTolerant
-        | Rule::SingleZoneCluster => "placement",
-        Rule::DependsOnSpof | Rule::ServiceSelectsNothing | Rule::UnknownDependency => {
-            "dependencies"
-        }
-        Rule::MissingDisruptionBudget
-        | Rule::DisruptionBudgetBlocksEviction
-        | Rule::DisruptionBudgetAllowsFullOutage => "disruption",
-        Rule::SuppressionWithoutReason | Rule::UnusedSuppression | Rule::ExpiredSuppression => {
-            "suppression"
-        }
-        Rule::StaleBaselineEntry => "baseline",
-        Rule::SingleZoneDatastore
-        | Rule::SingleZoneCompute
-        | Rule::NetworkSinglePoint
-        | Rule::SingleRegionEstate
-        | Rule::ModuleNotFollowed
-        | Rule::EvaluationLimitReached => "cloud",
-        Rule::ToolHasSpof | Rule::ToolSharesFate | Rule::ToolKindInOneDomain => "recovery",
-        Rule::RiskGroupShrank => "diff",
-    }
-}
-
 fn descriptor(rule: Rule, home: Option<&str>) -> Descriptor {
     let meta = rule.meta();
     let rationale = meta.rationale.trim();
     let remediation = meta.remediation.trim();
-    let family = family(rule);
     let mut tags = vec!["reliability"];
-    if !matches!(family, "suppression" | "baseline") {
+    if meta.family.single_point_of_failure {
         tags.push("single-point-of-failure");
     }
-    tags.push(family);
+    tags.push(&meta.family.name);
     Descriptor {
         id: rule.code(),
         name: rule.name(),

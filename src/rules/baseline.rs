@@ -22,7 +22,7 @@
 //! }
 //! ```
 
-use super::{Finding, Rule};
+use super::{Finding, Rule, Settings};
 use crate::diagnostic::{Diagnostic, Kind, fingerprints};
 use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
 use serde::{Deserialize, Serialize};
@@ -168,12 +168,14 @@ pub struct Applied {
 
 /// Drops the findings `baseline` records. An entry that matches no finding
 /// is stale when `in_scope` accepts its path (a run over part of the estate
-/// cannot tell whether findings elsewhere are gone).
+/// cannot tell whether findings elsewhere are gone), and reported when
+/// `settings` run SPOF017.
 pub fn apply(
     diagnostics: Vec<Diagnostic>,
     sources: &SourceMap,
     baseline: &Baseline,
     in_scope: impl Fn(&str) -> bool,
+    settings: &Settings,
 ) -> Applied {
     let recorded: HashSet<&str> = baseline
         .entries
@@ -193,12 +195,16 @@ pub fn apply(
         }
     }
     let baseline_path = sources.get(baseline.file).display_path();
-    let stale = baseline
-        .entries
-        .iter()
-        .filter(|e| !matched.contains(&e.fingerprint) && in_scope(&e.path))
-        .map(|e| stale_entry(baseline, e, &baseline_path))
-        .collect();
+    let stale = if settings.runs(Rule::StaleBaselineEntry) {
+        baseline
+            .entries
+            .iter()
+            .filter(|e| !matched.contains(&e.fingerprint) && in_scope(&e.path))
+            .map(|e| stale_entry(baseline, e, &baseline_path))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Applied {
         kept,
         baselined,
@@ -354,7 +360,17 @@ mod tests {
             finding(file, 25, 8, "SPOF001"),
             finding(file, 0, 4, "SPOF009"),
         ];
-        let applied = apply(now, &sources, &baseline, |p| p == "web.yaml");
+        let mut settings = Settings::default();
+        settings.enabled.remove(&Rule::StaleBaselineEntry);
+        let off = apply(now.clone(), &sources, &baseline, |_| true, &settings);
+        assert_eq!((off.baselined, off.kept.len(), off.stale.len()), (1, 1, 0));
+        let applied = apply(
+            now,
+            &sources,
+            &baseline,
+            |p| p == "web.yaml",
+            &Settings::default(),
+        );
         assert_eq!(applied.baselined, 1);
         assert_eq!(applied.kept.len(), 1);
         assert_eq!(applied.kept[0].code, "SPOF009");

@@ -3,13 +3,24 @@
 //! findings come from the placement rules, through the provider knowledge
 //! base's facts.
 
-use super::{Finding, Input, Rule};
+use super::{Finding, Input, Rule, Settings};
 use crate::model::LimitKind;
 use crate::source::Span;
 use std::collections::BTreeMap;
 
-pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
-    single_region(input, out);
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+    if settings.runs(Rule::SingleRegionEstate) {
+        single_region(input, out);
+    }
+    if settings.runs(Rule::EvaluationLimitReached) {
+        evaluation_limits(input, out);
+    }
+    if settings.runs(Rule::ModuleNotFollowed) {
+        unfollowed_modules(input, out);
+    }
+}
+
+fn evaluation_limits(input: &Input<'_>, out: &mut Vec<Finding>) {
     for limit in &input.model.evaluation_limits {
         let (message, label) = match limit.kind {
             LimitKind::Work => (
@@ -46,6 +57,9 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                 ),
         );
     }
+}
+
+fn unfollowed_modules(input: &Input<'_>, out: &mut Vec<Finding>) {
     for call in &input.model.unfollowed_modules {
         let (message, label, help) = if call.remote {
             (

@@ -11,8 +11,17 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 
 pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
-    transitive(input, settings, out);
-    unresolved_manages(input, out);
+    if settings.runs(Rule::DependsOnSpof) {
+        transitive(input, settings, out);
+    }
+    let selects_nothing = settings.runs(Rule::ServiceSelectsNothing);
+    let unknown = settings.runs(Rule::UnknownDependency);
+    if unknown {
+        unresolved_manages(input, out);
+    }
+    if !selects_nothing && !unknown {
+        return;
+    }
     for u in &input.graph.unresolved {
         let entity = &input.model.entities[u.entity];
         let dep = &entity.instances[u.instance].dependencies[u.dependency];
@@ -21,7 +30,7 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
             // Pods spof does not model (a Job's, an operator's) may match.
             Reference::PodSelector { .. }
                 if entity.instances[u.instance].unmodelled_pods.is_some() => {}
-            Reference::PodSelector { .. } => out.push(
+            Reference::PodSelector { .. } if selects_nothing => out.push(
                 Finding::new(
                     Rule::ServiceSelectsNothing,
                     dep.span,
@@ -31,7 +40,8 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
                 .label("matches no pod template")
                 .help("check the selector against the workload's pod template labels, or scan the files that declare the workload"),
             ),
-            _ if dep.explicit => out.push(
+            Reference::PodSelector { .. } => {}
+            _ if dep.explicit && unknown => out.push(
                 Finding::new(
                     Rule::UnknownDependency,
                     dep.span,
@@ -93,6 +103,7 @@ fn reference_text(r: &Reference) -> String {
         } => format!("{kind}/{namespace}/{name}"),
         Reference::K8sName { name, .. } => name.clone(),
         Reference::K8sLabel { key, value } => format!("{key}={value}"),
+        Reference::Registered { name, .. } => name.clone(),
         Reference::PodSelector { labels, .. } => labels
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -118,6 +129,9 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             continue;
         }
         let own = |unit: &Unit| analysis.fails_on_its_own(e, unit);
+        let mut clusters: Vec<Option<usize>> = entity.instances.iter().map(|i| i.cluster).collect();
+        clusters.sort_unstable();
+        clusters.dedup();
         // One finding per declaration and target, in the order the
         // dependencies come; further lines that create the same dependency
         // are related locations.
@@ -138,10 +152,25 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
         }
         for edges in groups {
             let edge = edges[0];
-            let units: Vec<&Unit> = analysis.exposures[edge.target]
+            // The target as this declaration's cluster sees it.
+            let cluster = entity.instances[edge.instance].cluster;
+            let units: Vec<&Unit> = analysis
+                .seen_from(edge.target, cluster)
                 .iter()
                 .map(|x| &x.unit)
-                .filter(|u| !own(u))
+                // Not what the entity survives through its declarations in
+                // other clusters: the target fails with it as every
+                // cluster the entity is declared in sees the target.
+                .filter(|u| {
+                    !own(u)
+                        && analysis.fails_with(e, u)
+                        && clusters.iter().all(|&c| {
+                            analysis
+                                .seen_from(edge.target, c)
+                                .iter()
+                                .any(|x| &x.unit == *u)
+                        })
+                })
                 .collect();
             let Some(first) = units.first() else {
                 continue;
@@ -174,17 +203,19 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
                 finding =
                     finding.related(d.span, format!("also depends on {target} here ({})", d.via));
             }
-            finding = with_chain(input, finding, edge.target, first);
+            finding = with_chain_from(input, finding, edge.target, cluster, first);
             let all_info = units.iter().all(|u| {
-                analysis.root(edge.target, u).is_some_and(|(_, c)| {
-                    matches!(
-                        c.reason,
-                        Reason::NoZoneSpread {
-                            best_effort: Some(_),
-                            ..
-                        }
-                    ) && settings.severity(Rule::BestEffortZoneSpread) == Severity::Info
-                })
+                analysis
+                    .root_from(edge.target, cluster, u)
+                    .is_some_and(|(_, c)| {
+                        matches!(
+                            c.reason,
+                            Reason::NoZoneSpread {
+                                best_effort: Some(_),
+                                ..
+                            }
+                        ) && settings.severity(Rule::BestEffortZoneSpread) == Severity::Info
+                    })
             });
             if all_info {
                 finding.cap = Some(Severity::Info);
@@ -197,10 +228,16 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
 /// Adds the chain from entity `e` down to the declaration that makes it
 /// fail with `unit` as related locations: each hop (at most
 /// [`CHAIN_HOPS`]), then the cause.
-pub(super) fn with_chain(
+pub(super) fn with_chain(input: &Input<'_>, finding: Finding, e: usize, unit: &Unit) -> Finding {
+    with_chain_from(input, finding, e, None, unit)
+}
+
+/// [`with_chain`] as a declaration in `cluster` sees entity `e`.
+fn with_chain_from(
     input: &Input<'_>,
     mut finding: Finding,
     e: usize,
+    cluster: Option<usize>,
     unit: &Unit,
 ) -> Finding {
     let analysis = input.analysis;
@@ -215,25 +252,25 @@ pub(super) fn with_chain(
         );
         (d.span, text)
     };
-    let total = analysis.hop_count(e, unit);
+    let total = analysis.hop_count_from(e, cluster, unit);
     let shown = if total > CHAIN_HOPS {
         CHAIN_HOPS - 1
     } else {
         total
     };
-    for hop in analysis.hops(e, unit).take(shown) {
+    for hop in analysis.hops_from(e, cluster, unit).take(shown) {
         let (span, text) = hop_text(hop);
         finding = finding.related(span, text);
     }
     if total > shown
-        && let Some(last) = analysis.last_hop(e, unit)
+        && let Some(last) = analysis.last_hop_from(e, cluster, unit)
     {
         let left_out = total - shown - 1;
         let (span, text) = hop_text(last);
         let hops = if left_out == 1 { "hop" } else { "hops" };
         finding = finding.related(span, format!("… {left_out} more {hops}, then {text}"));
     }
-    if let Some((at, cause)) = analysis.root(e, unit) {
+    if let Some((at, cause)) = analysis.root_from(e, cluster, unit) {
         finding = finding.related(cause.span, cause_text(input, at, cause));
     }
     finding

@@ -1,7 +1,7 @@
 //! Findings about PodDisruptionBudgets of multi-replica workloads: none at
 //! all, one that blocks every eviction, one that lets every pod go.
 
-use super::{Finding, Input, Rule};
+use super::{Finding, Input, Rule, Settings};
 use crate::model::{DisruptionBudget, WorkloadKind};
 
 /// Kinds whose pods an eviction (node drain, cluster upgrade) can take down
@@ -13,7 +13,13 @@ const REPLICATED_KINDS: &[&str] = &[
     "ReplicationController",
 ];
 
-pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+    let missing = settings.runs(Rule::MissingDisruptionBudget);
+    let budgets = settings.runs(Rule::DisruptionBudgetBlocksEviction)
+        || settings.runs(Rule::DisruptionBudgetAllowsFullOutage);
+    if !missing && !budgets {
+        return;
+    }
     for entity in &input.model.entities {
         if !REPLICATED_KINDS.contains(&entity.kind.as_str()) {
             continue;
@@ -30,7 +36,7 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
             if r == 0 {
                 continue;
             }
-            if r >= 2 && instance.budgets.is_empty() {
+            if missing && r >= 2 && instance.budgets.is_empty() {
                 out.push(
                     Finding::new(
                         Rule::MissingDisruptionBudget,
@@ -44,30 +50,46 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                     ),
                 );
             }
-            for budget in &instance.budgets {
-                check_budget(&who, &entity.id, r, budget, out);
+            if budgets {
+                for budget in &instance.budgets {
+                    check_budget(&who, &entity.id, r, budget, settings, out);
+                }
             }
         }
     }
 }
 
+/// Judges `budget` over every pod it selects: the replicas of each
+/// workload in its scope, `replicas` of them this workload's.
 fn check_budget(
     who: &str,
     id: &str,
     replicas: u32,
     budget: &DisruptionBudget,
+    settings: &Settings,
     out: &mut Vec<Finding>,
 ) {
     let name = &budget.name;
+    // Pods that cannot be counted only ever allow more disruptions: what
+    // the counted ones allow is a floor.
+    let pods = budget.pods.unwrap_or(replicas).max(replicas);
     let allowed = match (&budget.min_available, &budget.max_unavailable) {
-        (Some((min, span)), _) => Some((replicas.saturating_sub(min.resolve(replicas)), *span)),
-        (None, Some((max, span))) => Some((max.resolve(replicas).min(replicas), *span)),
+        (Some((min, span)), _) => Some((pods.saturating_sub(min.resolve(pods)), *span)),
+        (None, Some((max, span))) => Some((max.resolve(pods).min(pods), *span)),
         (None, None) => None,
     };
     let Some((allowed, span)) = allowed else {
         return;
     };
-    if allowed == 0 {
+    let of = if pods == replicas {
+        format!("{replicas}")
+    } else {
+        format!("the {pods} pods it selects")
+    };
+    if allowed == 0 && budget.pods.is_some() {
+        if !settings.runs(Rule::DisruptionBudgetBlocksEviction) {
+            return;
+        }
         out.push(
             Finding::new(
                 Rule::DisruptionBudgetBlocksEviction,
@@ -75,10 +97,13 @@ fn check_budget(
                 format!("PodDisruptionBudget `{name}` allows no pod of {who} to be evicted"),
             )
             .entity(id)
-            .label(format!("0 of {replicas} may be disrupted"))
+            .label(format!("0 of {of} may be disrupted"))
             .help("allow at least one disruption (`maxUnavailable: 1`) so nodes can be drained and upgraded"),
         );
-    } else if allowed >= replicas && replicas >= 2 {
+    } else if allowed >= replicas
+        && replicas >= 2
+        && settings.runs(Rule::DisruptionBudgetAllowsFullOutage)
+    {
         out.push(
             Finding::new(
                 Rule::DisruptionBudgetAllowsFullOutage,
@@ -86,7 +111,7 @@ fn check_budget(
                 format!("PodDisruptionBudget `{name}` lets every pod of {who} be evicted at once"),
             )
             .entity(id)
-            .label(format!("{allowed} of {replicas} may be disrupted"))
+            .label(format!("{allowed} of {of} may be disrupted"))
             .help("keep at least one pod running: `maxUnavailable: 1` or `minAvailable` below the replica count"),
         );
     }

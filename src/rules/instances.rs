@@ -29,6 +29,7 @@ struct Alike {
     label: Option<String>,
     help: Option<String>,
     cap: Option<Severity>,
+    decided_at: Option<Span>,
     /// The root module and the block's address without keys.
     root: String,
     block: String,
@@ -120,6 +121,7 @@ fn take_apart(finding: Finding, address: &str, root: Option<&str>) -> (Alike, Me
         label: finding.label,
         help: finding.help,
         cap: finding.cap,
+        decided_at: finding.decided_at,
         root: root.unwrap_or_default().to_string(),
         block: crate::terraform::block_address(address),
     };
@@ -179,6 +181,7 @@ fn put_together(alike: Alike, mut members: Vec<Member>) -> Finding {
         related,
         help: alike.help,
         cap: alike.cap,
+        decided_at: alike.decided_at,
     }
 }
 

@@ -6,14 +6,14 @@ pub mod baseline;
 mod cloud;
 mod dependencies;
 pub use dependencies::cause_text;
+pub mod diff;
 mod disruption;
 pub mod docs;
 mod instances;
 mod placement;
+mod recovery;
 pub mod registry;
-pub mod risk;
 pub mod suppression;
-mod tools;
 
 use crate::analysis::{Analysis, Context, Unit};
 use crate::diagnostic::{Diagnostic, Kind, Related, Severity};
@@ -40,6 +40,12 @@ impl Default for Settings {
 }
 
 impl Settings {
+    /// Whether `rule` runs. A rule that does not run is not computed at
+    /// all: each family asks before it builds a rule's findings.
+    pub fn runs(&self, rule: Rule) -> bool {
+        self.enabled.contains(&rule)
+    }
+
     pub fn severity(&self, rule: Rule) -> Severity {
         self.severity
             .get(&rule)
@@ -120,6 +126,8 @@ pub struct Finding {
     /// Lower than the rule's severity, when what it reports is only as bad
     /// as an info-level cause.
     pub cap: Option<Severity>,
+    /// [`Diagnostic::decided_at`].
+    pub decided_at: Option<Span>,
 }
 
 impl Finding {
@@ -133,6 +141,7 @@ impl Finding {
             related: Vec::new(),
             help: None,
             cap: None,
+            decided_at: None,
         }
     }
 
@@ -175,18 +184,22 @@ impl Finding {
             label: self.label,
             related: self.related,
             help: self.help,
+            decided_at: self.decided_at,
         }
     }
 }
 
-/// Runs every enabled rule.
+/// Runs every enabled rule, and only those.
 pub fn run(input: &Input<'_>, settings: &Settings) -> Vec<Finding> {
     let mut findings = Vec::new();
-    placement::check(input, &mut findings);
+    placement::check(input, settings, &mut findings);
     dependencies::check(input, settings, &mut findings);
-    disruption::check(input, &mut findings);
-    cloud::check(input, &mut findings);
-    tools::check(input, &mut findings);
-    findings.retain(|f| settings.enabled.contains(&f.rule));
+    disruption::check(input, settings, &mut findings);
+    cloud::check(input, settings, &mut findings);
+    recovery::check(input, settings, &mut findings);
+    debug_assert!(
+        findings.iter().all(|f| settings.runs(f.rule)),
+        "a disabled rule was computed"
+    );
     instances::collapse(input, findings)
 }

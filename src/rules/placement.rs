@@ -2,9 +2,9 @@
 //! best-effort zone spread, pins to one domain, zonal volumes, quorum, and
 //! clusters that live in one zone.
 
-use super::{Finding, Input, Rule};
+use super::{Finding, Input, Rule, Settings};
 use crate::analysis::{Cause, Reason, Unit};
-use crate::model::{CloudClass, Level, ReplicaSource, Role, WorkloadKind};
+use crate::model::{CloudClass, Guarantee, Level, MissedSpread, ReplicaSource, Role, WorkloadKind};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -14,13 +14,49 @@ fn spread_help(id: &str, best_effort: bool) -> &'static str {
     if id.starts_with(crate::model::nomad::ID_PREFIX) {
         "add `constraint { operator = \"distinct_property\", attribute = \"${node.datacenter}\" }` \
          to the group: a `spread` block is a scoring preference only"
-    } else if id.starts_with(crate::model::compose::ID_PREFIX) {
+    } else if id.starts_with(crate::model::compose::ID_PREFIX)
+        || id.starts_with(crate::model::compose::STACK_ID_PREFIX)
+    {
         "swarm cannot require a zone spread: label nodes with their zone and pin a copy of the \
          service to each zone with `deploy.placement.constraints`"
     } else if best_effort {
         "make the spread hard: `whenUnsatisfiable: DoNotSchedule`, or required anti-affinity"
     } else {
         SPREAD_HELP
+    }
+}
+
+/// How to fix a zone spread whose selector misses the workload's pods,
+/// naming their labels (a few of them).
+fn missed_help(missed: &MissedSpread, pods: &BTreeMap<String, String>) -> String {
+    const SHOWN: usize = 3;
+    let mut labels: Vec<String> = pods
+        .iter()
+        .take(SHOWN)
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
+    if pods.len() > SHOWN {
+        labels.push("…".to_string());
+    }
+    let own = if labels.is_empty() {
+        "this workload's pods have no labels: label the pod template and select them".to_string()
+    } else {
+        format!(
+            "make it select this workload's pod labels (`{}`)",
+            labels.join(", ")
+        )
+    };
+    let kind = match missed.guarantee {
+        Guarantee::Hard => "hard zone spread",
+        Guarantee::BestEffort => "best-effort zone spread",
+    };
+    if missed.has_selector {
+        format!(
+            "the {kind}'s `labelSelector` does not match this workload's pods, so the \
+             scheduler spreads other pods, not these; {own}"
+        )
+    } else {
+        format!("a {kind} without a `labelSelector` counts no pods and spreads nothing; {own}")
     }
 }
 
@@ -31,7 +67,7 @@ const SPREAD_HELP: &str = "add a topologySpreadConstraint on `topology.kubernete
 /// ties them to it) that exist only there.
 type ClusterMembers<'a> = (Unit, Vec<(usize, &'a Cause)>);
 
-pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
     // Cluster → (unit, entities that exist only there).
     let mut single_zone: BTreeMap<Option<usize>, ClusterMembers<'_>> = BTreeMap::new();
     let mut one_host: BTreeMap<Span, Vec<(usize, &Cause)>> = BTreeMap::new();
@@ -47,7 +83,7 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                     .workload
                     .is_some_and(|w| w != WorkloadKind::Batch)
                     && entity.role != Role::Tool;
-                if is_workload {
+                if is_workload && settings.runs(Rule::SingleZoneCluster) {
                     single_zone
                         .entry(cluster)
                         .or_insert_with(|| (cause.unit.clone(), Vec::new()))
@@ -65,7 +101,12 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
             if let Reason::Pinned { via, .. } = cause.reason
                 && via == crate::model::compose::ONE_HOST
             {
-                one_host.entry(cause.span).or_default().push((e, cause));
+                if settings.runs(Rule::PinnedToSingleDomain) {
+                    one_host.entry(cause.span).or_default().push((e, cause));
+                }
+                continue;
+            }
+            if !own_rule(input, e, cause).is_some_and(|rule| settings.runs(rule)) {
                 continue;
             }
             if let Some(finding) = own_finding(input, e, cause) {
@@ -141,6 +182,39 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
     }
 }
 
+/// The rule that reports a cause of an entity's own placement, if one does.
+fn own_rule(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Rule> {
+    let rule = match &cause.reason {
+        Reason::SingleReplica { .. } => Rule::SingleReplica,
+        Reason::NoZoneSpread {
+            best_effort: None, ..
+        } => Rule::NoZoneSpread,
+        Reason::NoZoneSpread {
+            best_effort: Some(_),
+            ..
+        } => Rule::BestEffortZoneSpread,
+        Reason::Pinned { .. } => Rule::PinnedToSingleDomain,
+        Reason::ZonalVolume { .. } => Rule::PinnedByZonalVolume,
+        Reason::Quorum { .. } => Rule::QuorumNotZoneTolerant,
+        Reason::Cloud(i) => {
+            let instance = &input.model.entities[e].instances[cause.instance];
+            cloud_rule(instance.cloud.get(*i)?.class)
+        }
+        Reason::ClusterZone { .. } | Reason::ClusterRegion { .. } | Reason::VolumeTopology => {
+            return None;
+        }
+    };
+    Some(rule)
+}
+
+fn cloud_rule(class: CloudClass) -> Rule {
+    match class {
+        CloudClass::Datastore => Rule::SingleZoneDatastore,
+        CloudClass::Compute => Rule::SingleZoneCompute,
+        CloudClass::Network => Rule::NetworkSinglePoint,
+    }
+}
+
 fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
     let who = input.entity_label(e);
     let finding = match &cause.reason {
@@ -183,6 +257,30 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
         Reason::NoZoneSpread {
             replicas,
             best_effort: None,
+            missed: Some(missed),
+        } => {
+            // The zone spread is written, but for other pods: point at its
+            // selector, which is what to fix.
+            let pods = &input.model.entities[e].instances[cause.instance].pod_labels;
+            Finding::new(
+                Rule::NoZoneSpread,
+                missed.span,
+                format!(
+                    "{who} has {replicas} replicas but nothing keeps them out of a single zone"
+                ),
+            )
+            .label(if missed.has_selector {
+                "selects none of these pods"
+            } else {
+                "no labelSelector: counts no pods"
+            })
+            .related(cause.span, format!("{replicas} replicas, no zone spread"))
+            .help(missed_help(missed, pods))
+        }
+        Reason::NoZoneSpread {
+            replicas,
+            best_effort: None,
+            missed: None,
         } => Finding::new(
             Rule::NoZoneSpread,
             cause.span,
@@ -193,29 +291,53 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
         Reason::NoZoneSpread {
             replicas,
             best_effort: Some(spread),
-        } => Finding::new(
-            Rule::BestEffortZoneSpread,
-            cause.span,
-            format!("{who} spreads its {replicas} replicas across zones only when convenient"),
-        )
-        .label(format!("{replicas} replicas, best-effort zone spread"))
-        .related(
-            *spread,
-            "best effort: the scheduler may still place every replica in one zone",
-        )
-        .help(spread_help(&input.model.entities[e].id, true)),
-        Reason::Pinned { level, via } => {
+            missed,
+        } => {
+            let finding = Finding::new(
+                Rule::BestEffortZoneSpread,
+                cause.span,
+                format!("{who} spreads its {replicas} replicas across zones only when convenient"),
+            )
+            .label(format!("{replicas} replicas, best-effort zone spread"))
+            .related(
+                *spread,
+                "best effort: the scheduler may still place every replica in one zone",
+            );
+            // A hard zone spread written for other pods is the one to fix.
+            match missed.filter(|m| m.guarantee == Guarantee::Hard) {
+                Some(m) => {
+                    let pods = &input.model.entities[e].instances[cause.instance].pod_labels;
+                    finding
+                        .related(
+                            m.span,
+                            if m.has_selector {
+                                "this hard zone spread selects none of these pods"
+                            } else {
+                                "this hard zone spread has no labelSelector: it counts no pods"
+                            },
+                        )
+                        .help(missed_help(&m, pods))
+                }
+                None => finding.help(spread_help(&input.model.entities[e].id, true)),
+            }
+        }
+        Reason::Pinned { level, via, origin } => {
             let Unit::Domain(domain) = &cause.unit else {
                 return None;
             };
             let help = match level {
+                _ if *via == crate::model::kubernetes::CLAIM_TEMPLATE_CLASS => {
+                    "use a StorageClass that provisions volumes in every zone the pods may run in \
+                     (no single-zone `allowedTopologies` or `zone` parameter), and spread the \
+                     replicas across zones"
+                }
                 Level::Host => "remove the hostname constraint; let replicas run on any node",
                 Level::Zone => "allow two or more zones, and spread the replicas across them",
                 Level::Region => {
                     "run a copy in a second region, or make this a documented, accepted risk"
                 }
             };
-            Finding::new(
+            let finding = Finding::new(
                 Rule::PinnedToSingleDomain,
                 cause.span,
                 format!(
@@ -224,7 +346,11 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
                 ),
             )
             .label(format!("only `{domain}`"))
-            .help(help)
+            .help(help);
+            match origin {
+                Some((span, text)) => finding.related(*span, text.clone()),
+                None => finding,
+            }
         }
         Reason::ZonalVolume {
             claim,
@@ -282,14 +408,11 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
             let fact = input.model.entities[e].instances[cause.instance]
                 .cloud
                 .get(*i)?;
-            let rule = match fact.class {
-                CloudClass::Datastore => Rule::SingleZoneDatastore,
-                CloudClass::Compute => Rule::SingleZoneCompute,
-                CloudClass::Network => Rule::NetworkSinglePoint,
-            };
-            let mut finding = Finding::new(rule, cause.span, fact.message.clone())
-                .label(fact.label.clone())
-                .help(fact.help.clone());
+            let mut finding =
+                Finding::new(cloud_rule(fact.class), cause.span, fact.message.clone())
+                    .label(fact.label.clone())
+                    .help(fact.help.clone());
+            finding.decided_at = fact.origin;
             for (span, text) in &fact.related {
                 // The primary location says it already.
                 if *span != cause.span {

@@ -110,11 +110,26 @@ pub struct Meta {
     pub remediation: String,
     #[serde(default, rename = "example")]
     pub examples: Vec<Example>,
+    /// The `[family]` of the rule's catalog file.
+    #[serde(skip)]
+    pub family: Family,
+}
+
+/// A family of rules: one catalog file, `rules/<name>.toml`, and the code
+/// that emits them, `src/rules/<name>.rs`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Family {
+    pub name: String,
+    /// Whether the family's findings are single points of failure, rather
+    /// than remarks on spof's own bookkeeping (suppressions, baselines).
+    pub single_point_of_failure: bool,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct CatalogFile {
+    family: Family,
     rule: Vec<Meta>,
 }
 
@@ -129,8 +144,9 @@ pub fn catalog() -> &'static [(Rule, Meta)] {
                 Ok(file) => file,
                 Err(e) => panic!("rules/{name} is invalid: {e}"),
             };
-            for meta in file.rule {
+            for mut meta in file.rule {
                 if let Some(rule) = Rule::ALL.iter().find(|r| r.code() == meta.code) {
+                    meta.family = file.family.clone();
                     out.push((*rule, meta));
                 }
             }
@@ -180,6 +196,18 @@ mod tests {
                     meta.code
                 );
             }
+        }
+    }
+
+    #[test]
+    fn families_are_named_after_their_files() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        for (name, text) in CATALOG_FILES {
+            let file: CatalogFile = toml::from_str(text).unwrap();
+            let family = &file.family.name;
+            assert_eq!(format!("{family}.toml"), *name);
+            let code = root.join("src/rules").join(format!("{family}.rs"));
+            assert!(code.is_file(), "rules/{name}: no {}", code.display());
         }
     }
 

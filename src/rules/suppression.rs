@@ -7,9 +7,7 @@
 use super::{Finding, Rule, Settings};
 use crate::date::Date;
 use crate::model::{Expiry, Suppression, SuppressionScope};
-use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
-
-pub const COMMENT_MARKER: &str = "spof:ignore[";
+use crate::source::{COMMENT_MARKER, FileId, SourceFile, SourceMap, Span, TextRange};
 
 /// `# spof:ignore[CODE,CODE] reason` comments of one file. A comment
 /// covers its own line and the line below it. The reason may hold an
@@ -22,9 +20,15 @@ pub fn comments(file: FileId, source: &SourceFile) -> Vec<Suppression> {
         return out;
     }
     let mut line_start = 0usize;
-    // HCL also writes comments with `//`.
-    let slashes =
-        crate::discover::classify(&source.path) == Some(crate::discover::FileKind::Terraform);
+    // HCL (Terraform, Nomad) also writes comments with `//`.
+    let slashes = matches!(
+        crate::discover::classify(&source.path),
+        Some(
+            crate::discover::FileKind::Terraform
+                | crate::discover::FileKind::Nomad
+                | crate::discover::FileKind::Hcl
+        )
+    );
     for (line_no, line) in source.text().split_inclusive('\n').enumerate() {
         if let Some(s) = parse_comment(line, slashes) {
             let start = line_start + s.start;
@@ -181,7 +185,7 @@ pub fn apply(
     }
     for (i, s) in suppressions.iter().enumerate() {
         let codes = s.rules.join(",");
-        if s.reason.is_none() {
+        if s.reason.is_none() && settings.runs(Rule::SuppressionWithoutReason) {
             kept.push(
                 Finding::new(
                     Rule::SuppressionWithoutReason,
@@ -193,6 +197,7 @@ pub fn apply(
             );
         }
         match &s.expiry {
+            _ if !settings.runs(Rule::ExpiredSuppression) => {}
             Some(Expiry::Until(date)) if *date < today => kept.push(
                 Finding::new(
                     Rule::ExpiredSuppression,
@@ -213,6 +218,9 @@ pub fn apply(
             ),
             Some(Expiry::Until(_)) | None => {}
         }
+        if !settings.runs(Rule::UnusedSuppression) {
+            continue;
+        }
         for (code, name) in s.rules.iter().enumerate() {
             match Rule::lookup(name) {
                 None => kept.push(
@@ -224,7 +232,7 @@ pub fn apply(
                     .label("unknown rule")
                     .help("`spof rules` lists every rule code and name"),
                 ),
-                Some(rule) if !used[i][code] && settings.enabled.contains(&rule) => kept.push(
+                Some(rule) if !used[i][code] && settings.runs(rule) => kept.push(
                     Finding::new(
                         Rule::UnusedSuppression,
                         s.span,
@@ -317,6 +325,16 @@ mod tests {
             invalid(&long),
             "`until=9999999999999999…` is not a valid date (YYYY-MM-DD)"
         );
+    }
+
+    #[test]
+    fn hcl_files_take_slash_comments() {
+        for path in ["main.tf", "api.nomad", "jobs/api.hcl"] {
+            let src = SourceFile::new(path.into(), "count = 1 // spof:ignore[SPOF001] why\n");
+            assert_eq!(comments(FileId(0), &src).len(), 1, "{path}");
+        }
+        let src = SourceFile::new("a.yaml".into(), "a: 1 // spof:ignore[SPOF001] why\n");
+        assert!(comments(FileId(0), &src).is_empty());
     }
 
     #[test]

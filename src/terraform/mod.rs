@@ -109,6 +109,24 @@ pub struct Attr {
     /// the root module). Equal to `span` when the value is written in place
     /// or its origin is not a single place.
     pub origin: Span,
+    /// What is written at `origin`.
+    pub set_by: SetBy,
+}
+
+/// What decides an attribute's value when it is not written in place: the
+/// related location of a finding, so that its label says what it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum SetBy {
+    /// In the attribute itself (or not a single place).
+    InPlace,
+    /// A variable declaration's `default`.
+    Default,
+    /// An entry of a variables file (`terraform.tfvars`, `--var-file`).
+    VariablesFile,
+    /// An argument of the `module` block that calls the module.
+    ModuleArgument,
+    /// A `locals` entry.
+    Local,
 }
 
 /// A resource body (or a nested block such as `ebs_block_device` or
@@ -300,6 +318,10 @@ pub struct Resource {
     /// The block header (`resource "aws_db_instance" "this"`), or the
     /// resource's object in a plan.
     pub span: Span,
+    /// Made by a `count` or `for_each` whose value is not known (or that
+    /// makes more instances than the limit): how many instances there are
+    /// is not known, and this one, without key, stands for each of them.
+    pub count_unknown: bool,
     /// References to other resources (through attributes, including inside
     /// templates and heredocs, and through locals, module inputs and
     /// outputs) and `depends_on` entries.
@@ -452,6 +474,7 @@ mod address_tests {
                 value: Value::Number(f64::from(n)),
                 span,
                 origin: span,
+                set_by: SetBy::InPlace,
             }
         };
         let mut attrs: Attrs = [("b", 1), ("a", 2), ("b", 3)]

@@ -16,7 +16,7 @@
 //! The input comes from untrusted pull requests: wrong types, missing keys
 //! and odd addresses are skipped, never a panic.
 
-use super::{Attr, Block, Body, Mode, Resource, ResourceRef, Value};
+use super::{Attr, Block, Body, Mode, Resource, ResourceRef, SetBy, Value};
 use crate::parse::tree::{Node, Value as NodeValue};
 use crate::source::{FileId, Span, TextRange};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -724,6 +724,7 @@ impl<'a> Reader<'a> {
             region,
             body,
             span: self.span(f.span),
+            count_unknown: false,
             references,
         }
     }
@@ -1024,6 +1025,7 @@ impl Convert<'_, '_> {
                     value,
                     span,
                     origin: span,
+                    set_by: SetBy::InPlace,
                 },
             ));
             let items = v.as_seq();
@@ -1063,6 +1065,7 @@ impl Convert<'_, '_> {
                     value,
                     span,
                     origin: span,
+                    set_by: SetBy::InPlace,
                 },
             ));
         }
@@ -1297,6 +1300,7 @@ fn merge_body(p: &mut Body, h: &Body) {
             Some(pattr) => {
                 pattr.span = hattr.span;
                 pattr.origin = hattr.origin;
+                pattr.set_by = hattr.set_by;
                 // The HCL reader names the attribute the plan leaves unknown.
                 if pattr.value == Value::Unknown && !hattr.value.refs().is_empty() {
                     pattr.value = hattr.value.clone();
@@ -1333,6 +1337,7 @@ fn merge_body(p: &mut Body, h: &Body) {
         {
             pattr.span = first.span;
             pattr.origin = first.span;
+            pattr.set_by = SetBy::InPlace;
         }
     }
 }

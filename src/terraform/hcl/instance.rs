@@ -8,7 +8,7 @@ use super::eval::{
 use super::ir::{AttrIr, BlockIr, BodyIr, Expr, ExprKind, Op, TElem};
 use super::parse::{ResourceDecl, TypeKind, VariableDecl};
 use crate::source::Span;
-use crate::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef};
+use crate::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef, SetBy};
 use hcl::Value as V;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};
@@ -45,7 +45,7 @@ pub(crate) struct Program<'a> {
 #[derive(Debug, Clone)]
 pub(crate) struct Binding {
     pub value: R,
-    pub origin: Option<Span>,
+    pub origin: Option<(Span, SetBy)>,
     pub refs: Vec<String>,
 }
 
@@ -261,7 +261,7 @@ impl<'p> Instance<'p> {
                     Some(d) => Binding {
                         value: coerce(ev.eval(d, &NoEnv, &Scope::default()), decl.ty)
                             .map_err(|_| Fail::Unknown),
-                        origin: Some(d.span),
+                        origin: Some((d.span, SetBy::Default)),
                         refs: Vec::new(),
                     },
                     None => Binding::unknown(),
@@ -302,7 +302,7 @@ impl<'p> Instance<'p> {
     }
 
     /// Where the value of a plain `var.x` / `local.x` is written.
-    fn follow(&self, e: &Expr) -> Option<Span> {
+    fn follow(&self, e: &Expr) -> Option<(Span, SetBy)> {
         match e.plain_ref()? {
             ("var", name) => self.vars.get(name)?.origin,
             ("local", name) => self.local(name).origin,
@@ -327,7 +327,10 @@ impl<'p> Instance<'p> {
         self.locals.borrow_mut().insert(name.to_string(), None);
         let env = self.env();
         let value = self.ev.eval(&attr.expr, &env, &Scope::default());
-        let origin = Some(self.follow(&attr.expr).unwrap_or(attr.expr.span));
+        let origin = Some(
+            self.follow(&attr.expr)
+                .unwrap_or((attr.expr.span, SetBy::Local)),
+        );
         let mut refs = Vec::new();
         self.walk(&attr.expr, &env, &Scope::default(), "", &mut refs);
         let binding = Binding {
@@ -524,6 +527,7 @@ impl<'p> Instance<'p> {
                 region,
                 body,
                 span: decl.span,
+                count_unknown: matches!(shape, Shape::Unknown),
                 references: refs,
             });
         }
@@ -590,7 +594,7 @@ impl<'p> Instance<'p> {
                     let v = self.ev.eval(&a.expr, &self.env(), &Scope::default());
                     return match v {
                         Ok(V::String(s)) if !s.contains('\u{0}') => {
-                            Some((s, self.follow(&a.expr).unwrap_or(a.span)))
+                            Some((s, self.follow(&a.expr).map_or(a.span, |(at, _)| at)))
                         }
                         _ => None,
                     };
@@ -633,12 +637,16 @@ impl<'p> Instance<'p> {
                     .clone()
                     .unwrap_or_else(|_| V::String(UNKNOWN.to_string())),
             );
+            let (origin, set_by) = self
+                .follow(&attr.expr)
+                .unwrap_or((attr.span, SetBy::InPlace));
             attrs.push((
                 attr.name.clone(),
                 Attr {
                     value: to_value(&value),
                     span: attr.span,
-                    origin: self.follow(&attr.expr).unwrap_or(attr.span),
+                    origin,
+                    set_by,
                 },
             ));
         }
@@ -1101,7 +1109,10 @@ impl<'p> Instance<'p> {
                     attr.name.clone(),
                     Binding {
                         value: self.ev.eval(&attr.expr, &env, &scope),
-                        origin: Some(self.follow(&attr.expr).unwrap_or(attr.expr.span)),
+                        origin: Some(
+                            self.follow(&attr.expr)
+                                .unwrap_or((attr.expr.span, SetBy::ModuleArgument)),
+                        ),
                         refs: dedup(refs.into_iter().map(|r| r.target)),
                     },
                 );
@@ -1164,7 +1175,7 @@ impl<'p> Instance<'p> {
                 name.clone(),
                 Binding {
                     value: self.ev.eval(expr, &env, &scope),
-                    origin: Some(self.follow(expr).unwrap_or(expr.span)),
+                    origin: Some(self.follow(expr).unwrap_or((expr.span, SetBy::InPlace))),
                     refs: dedup(refs.into_iter().map(|r| r.target)),
                 },
             );

@@ -25,7 +25,7 @@ use crate::cache::{self, Cache, KeyBuilder};
 use crate::diagnostic::Diagnostic;
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceMap, Span};
-use crate::terraform::{Resource, Variables};
+use crate::terraform::{Resource, SetBy, Variables};
 pub use eval::{EvalNote, Limit, WorkBudget};
 use eval::{Evaluator, Fail, Funcs, Scope};
 pub(crate) use eval::{MAX_INSTANCES, MAX_MODULE_INSTANCES};
@@ -665,7 +665,7 @@ fn root_inputs(
                 attr.name.clone(),
                 Binding {
                     value,
-                    origin: Some(attr.expr.span),
+                    origin: Some((attr.expr.span, SetBy::VariablesFile)),
                     refs: Vec::new(),
                 },
             );

@@ -571,6 +571,79 @@ resource "aws_security_group" "other" {}
     );
 }
 
+/// HCL Terraform accepts where hcl-edit alone refused it
+/// (`vendor/hcl-edit/PATCHES.md`): a key written twice in an object
+/// constructor, the last value winning, and `for` expressions whose parts
+/// continue on the next line.
+#[test]
+fn lenient_hcl_terraform_accepts() {
+    let (sources, load) = run(&[(
+        "main.tf",
+        r#"variable "tier" { default = "title" }
+locals {
+  settings = {
+    multi_az = true
+    region   = "eu-west-1"
+    multi_az = false
+  }
+  labels = { for k in ["a", "b"] : k => var.tier == "none" ? k :
+    var.tier == "title" ? upper(k) :
+    "x-${k}" }
+  enabled = { for k in var.tier == "none" ? [] :
+    ["c"] : k => k }
+}
+resource "x" "r" {
+  multi_az = local.settings.multi_az
+  region   = local.settings.region
+  label    = local.labels["b"]
+  enabled  = local.enabled
+  tags = { Name = "r", Name = "orders" }
+}
+"#,
+    )]);
+    assert!(load.errors.is_empty(), "{:?}", load.errors);
+    let r = res(&load, "x.r");
+    let multi_az = r.body.attr("multi_az").unwrap();
+    assert_eq!(multi_az.value, Value::Bool(false));
+    assert_eq!(val(&load, "x.r", "region"), &s("eu-west-1"));
+    assert_eq!(val(&load, "x.r", "label"), &s("B"));
+    assert_eq!(
+        val(&load, "x.r", "enabled"),
+        &Value::Map([("c".to_string(), s("c"))].into_iter().collect())
+    );
+    assert_eq!(
+        val(&load, "x.r", "tags"),
+        &Value::Map([("Name".to_string(), s("orders"))].into_iter().collect())
+    );
+    // Spans after the constructs are where they are written.
+    let label = r.body.attr("label").unwrap();
+    assert_eq!(text(&sources, label.span), "label    = local.labels[\"b\"]");
+    let at = sources
+        .get(label.span.file)
+        .line_col(label.span.range.start);
+    assert_eq!((at.line, at.column), (17, 3));
+}
+
+/// Of a key written twice, the parsed object keeps the item written last,
+/// with its own spans.
+#[test]
+fn a_key_written_twice_keeps_the_last_item_and_its_spans() {
+    use hcl_edit::Span as _;
+    let text = "tags = {\n  Name = \"a\"\n  Team = \"t\"\n  Name = \"b\"\n}\n";
+    let (body, _) = parse::parse_hcl_body(text).unwrap();
+    let attr = body.get_attribute("tags").unwrap();
+    let object = attr.value.as_object().unwrap();
+    let items: Vec<_> = object
+        .iter()
+        .map(|(k, v)| {
+            let key = k.span().unwrap();
+            let value = v.expr().span().unwrap();
+            (&text[key], &text[value])
+        })
+        .collect();
+    assert_eq!(items, [("Team", "\"t\""), ("Name", "\"b\"")]);
+}
+
 #[test]
 fn syntax_error_has_position_and_other_files_load() {
     let (sources, load) = run(&[
@@ -778,12 +851,12 @@ fn fixture_root_module_and_tfvars() {
 
 /// Every Terraform file of the corpus, grouped by repository; no panic.
 #[test]
-#[ignore = "reads /work/shared/corpus"]
+#[ignore = "prints figures for each repository of the corpus, for review"]
 fn corpus() {
-    let root = Path::new("/work/shared/corpus");
-    let Ok(entries) = std::fs::read_dir(root) else {
+    let Some(root) = crate::test_corpus::corpus("") else {
         return;
     };
+    let entries = std::fs::read_dir(&root).unwrap();
     let mut repos: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())

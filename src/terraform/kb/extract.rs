@@ -6,10 +6,10 @@ use crate::model::{
     CloudFact, CloudUnit, Dependency, Entity, Instance, Model, Reference, Role, Strength,
 };
 use crate::source::Span;
-use crate::terraform::{Attr, Block, Body, Mode, Resource, Value};
+use crate::terraform::{Attr, Block, Body, Mode, Resource, SetBy, Value};
 use rayon::prelude::*;
 use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// References are followed this deep when resolving zones (a volume's
 /// zone is its instance's, whose zone is its subnet's).
@@ -27,10 +27,10 @@ const MAX_EVIDENCE: usize = 8;
 
 static UNKNOWN: Value = Value::Unknown;
 
-/// Turns managed resources into entities. Data sources and
-/// configuration-only types (IAM, security groups, subnets) are not
-/// entities, and references to them are not dependencies; they still serve
-/// to resolve zones.
+/// Turns managed resources into entities. Data sources,
+/// configuration-only types (IAM, security groups, subnets) and apply-time
+/// types (`null_resource`, `time_sleep`) are not entities, and references
+/// to them are not dependencies; they still serve to resolve zones.
 ///
 /// Each root module is its own estate: resources are grouped by
 /// [`Resource::root`], and references resolve within the root.
@@ -80,7 +80,7 @@ pub fn extract_by_root<'r>(
 fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
     let estate = Estate::new(resources, kb);
     for r in resources {
-        if r.mode == Mode::Data || kb.is_config(&r.kind) {
+        if r.mode == Mode::Data || kb.is_inert(&r.kind) {
             continue;
         }
         let entry = kb.entry(&r.kind);
@@ -136,6 +136,7 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
                 transparent: entry.is_none_or(|e| e.transparent),
                 ..Instance::at(r.span)
             }],
+            place: None,
         });
     }
 }
@@ -149,6 +150,9 @@ struct Estate<'a> {
     by_base: HashMap<&'a str, Vec<usize>>,
     /// Managed resources per type.
     per_kind: HashMap<&'a str, usize>,
+    /// Types with a managed resource whose number of instances is not
+    /// known ([`Resource::count_unknown`]): their count is a lower bound.
+    uncounted: HashSet<&'a str>,
     /// Zones of referenced resources, by address.
     memo: RefCell<HashMap<&'a str, Option<Zones>>>,
     /// Zones a reference resolves to, by address and attribute: a reference
@@ -176,10 +180,12 @@ enum Truth {
 /// Why a condition came out as it did, for labels and locations.
 #[derive(Debug, Clone)]
 struct Reason {
-    /// Where the value is written; `None` when it is not set.
-    origin: Option<Span>,
-    /// The attribute as written in the resource, when that is elsewhere.
-    read_at: Option<Span>,
+    /// Where the value is read: the attribute as written in the resource
+    /// (`multi_az = var.ha`), or the block; `None` when it is not set.
+    at: Option<Span>,
+    /// Where the value that decides it is written, when that is elsewhere
+    /// (the variable default, the `.tfvars` entry), and what that is.
+    origin: Option<(Span, SetBy)>,
     label: String,
     related: Vec<(Span, String)>,
 }
@@ -187,11 +193,24 @@ struct Reason {
 impl Reason {
     fn at(attr: Option<&Attr>, label: String) -> Self {
         Reason {
-            origin: attr.map(|a| a.origin),
-            read_at: attr.filter(|a| a.origin != a.span).map(|a| a.span),
+            at: attr.map(|a| a.span),
+            origin: attr
+                .filter(|a| a.origin != a.span)
+                .map(|a| (a.origin, a.set_by)),
             label,
             related: Vec::new(),
         }
+    }
+}
+
+/// The label of the place that decides a value read elsewhere.
+fn decided_by(set_by: SetBy) -> &'static str {
+    match set_by {
+        SetBy::Default => "decided by this default",
+        SetBy::VariablesFile => "set here",
+        SetBy::ModuleArgument => "set here, in the module call",
+        SetBy::Local => "set here, in `locals`",
+        SetBy::InPlace => "written here",
     }
 }
 
@@ -204,6 +223,9 @@ struct Zones {
     unknown: bool,
     /// A region was named: it spans the region's zones.
     region: bool,
+    /// Things in one zone each whose zone is not known: a subnet by its id
+    /// (`subnet-0abc…`) or by its address. At most [`MAX_NAMES`].
+    unnamed: BTreeSet<String>,
     /// Where the zones of referenced resources are written: at most
     /// [`MAX_EVIDENCE`], each once.
     evidence: Vec<(Span, String)>,
@@ -214,25 +236,43 @@ enum Spread {
     NotSet,
     Unknown,
     One(String),
+    /// One zone, whose name is not known: that of the one subnet named.
+    Unnamed(String),
     Many,
 }
 
 impl Zones {
     fn spread(&self) -> Spread {
         if self.region || self.names.len() >= 2 {
-            Spread::Many
-        } else if self.unknown {
-            Spread::Unknown
-        } else if let Some(zone) = self.names.first() {
-            Spread::One(zone.clone())
+            return Spread::Many;
+        }
+        // A subnet whose zone is not known may be in another zone than the
+        // others, or in the same.
+        if self.unknown || self.names.len() + self.unnamed.len() >= 2 {
+            return Spread::Unknown;
+        }
+        match (self.names.first(), self.unnamed.first()) {
+            (Some(zone), _) => Spread::One(zone.clone()),
+            (None, Some(what)) => Spread::Unnamed(what.clone()),
+            (None, None) => Spread::NotSet,
+        }
+    }
+
+    /// One thing in one zone whose name is not known.
+    fn add_unnamed(&mut self, what: String) {
+        if self.unnamed.len() < MAX_NAMES {
+            self.unnamed.insert(what);
         } else {
-            Spread::NotSet
+            self.unknown = true;
         }
     }
 
     fn merge(&mut self, other: Zones) {
         for name in other.names {
             self.add(name);
+        }
+        for what in other.unnamed {
+            self.add_unnamed(what);
         }
         self.unknown |= other.unknown;
         self.region |= other.region;
@@ -267,11 +307,15 @@ impl<'a> Estate<'a> {
         let mut by_address = HashMap::new();
         let mut by_base: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut per_kind: HashMap<&str, usize> = HashMap::new();
+        let mut uncounted = HashSet::new();
         for (i, r) in resources.iter().enumerate() {
             by_address.insert(r.address.as_str(), i);
             by_base.entry(base(&r.address)).or_default().push(i);
             if r.mode == Mode::Managed {
                 *per_kind.entry(r.kind.as_str()).or_default() += 1;
+                if r.count_unknown {
+                    uncounted.insert(r.kind.as_str());
+                }
             }
         }
         Self {
@@ -280,6 +324,7 @@ impl<'a> Estate<'a> {
             by_address,
             by_base,
             per_kind,
+            uncounted,
             memo: RefCell::default(),
             refs: RefCell::default(),
             groups: RefCell::default(),
@@ -314,7 +359,7 @@ impl<'a> Estate<'a> {
         }
         match resource_type(target) {
             Some((true, _)) => false,
-            Some((false, kind)) => !self.kb.is_config(kind),
+            Some((false, kind)) => !self.kb.is_inert(kind),
             None => true,
         }
     }
@@ -342,8 +387,10 @@ impl<'a> Estate<'a> {
             .iter()
             .filter_map(|rule| self.fact(r, entry, rule))
             .collect();
-        if entry.check == Some(Check::NatGatewayRoutes) {
-            out.extend(self.nat_gateway_routes(r, entry));
+        match entry.check {
+            Some(Check::NatGatewayRoutes) => out.extend(self.nat_gateway_routes(r, entry)),
+            Some(Check::GkeNodeLocations) => out.extend(self.gke_node_locations(r, entry)),
+            None => {}
         }
         // Collected from a filter, the vector has room for four facts (some
         // 600 bytes) where a resource nearly always has one: every instance
@@ -396,9 +443,13 @@ impl<'a> Estate<'a> {
         // Instances judged together: their group's placement is found once,
         // and shared by every instance's fact.
         let grouped = entry.replicated_by_count && self.group_size(r) >= 2;
+        // Replicas whose number is not known: maybe several, so never "a
+        // single instance"; in one zone only when a zone is written that
+        // every one of them takes.
+        let uncounted = entry.replicated_by_count && r.count_unknown;
         let unit = match rule.unit {
             UnitKind::Instance => {
-                if grouped {
+                if grouped || uncounted {
                     return None;
                 }
                 CloudUnit::Instance
@@ -410,24 +461,35 @@ impl<'a> Estate<'a> {
                     self.placement(r, entry, 0)
                 };
                 let spread = placed.as_ref().map_or(Spread::NotSet, |p| p.zones.spread());
+                // One subnet whose zone is not known: one zone all the same.
+                let unnamed = match &spread {
+                    Spread::Unnamed(what) => Some(what.clone()),
+                    _ => None,
+                };
                 let zone = match spread {
                     Spread::Many => return None,
                     Spread::One(zone) => Some(zone),
-                    Spread::NotSet | Spread::Unknown if grouped => return None,
+                    Spread::Unnamed(_) => None,
+                    Spread::NotSet | Spread::Unknown if grouped || uncounted => return None,
                     Spread::NotSet | Spread::Unknown if !rule.zonal.unwrap_or(entry.zonal) => {
                         return None;
                     }
                     Spread::NotSet | Spread::Unknown => None,
                 };
                 // A zone nobody wrote down (computed by the provider) is not
-                // worth pointing at.
-                if let (Some(p), Some(z)) = (placed, &zone) {
+                // worth pointing at; one subnet is, whatever its zone.
+                let shown = match (&zone, unnamed) {
+                    (Some(z), _) => Some(format!("`{z}`")),
+                    (None, Some(what)) => Some(format!("one zone, that of `{what}`")),
+                    (None, None) => None,
+                };
+                if let (Some(p), Some(z)) = (placed, &shown) {
                     let label = match p.path.as_str() {
-                        "members" => format!("all its members are in `{z}`"),
-                        path if grouped => {
-                            format!("`{path}` puts every instance in `{z}`")
+                        "members" => format!("all its members are in {z}"),
+                        path if grouped || uncounted => {
+                            format!("`{path}` puts every instance in {z}")
                         }
-                        path => format!("`{path}` puts it in `{z}`"),
+                        path => format!("`{path}` puts it in {z}"),
                     };
                     let mut reason = Reason::at(p.attr, label);
                     reason.related = p.zones.evidence;
@@ -436,21 +498,35 @@ impl<'a> Estate<'a> {
                 CloudUnit::Zone(zone)
             }
         };
-        let (span, mut label, related) = locate(r, reasons, decisive);
+        let Located {
+            span,
+            mut label,
+            related,
+            origin,
+        } = locate(r, reasons, decisive);
         if label.is_empty() {
             label = match &unit {
                 CloudUnit::Zone(_) => "its zone is not set, but it runs in one".to_string(),
                 CloudUnit::Instance => "a single instance".to_string(),
             };
         }
+        let message = if uncounted {
+            format!(
+                "each instance of `{}` (how many there are is not known) {}",
+                r.address, rule.message
+            )
+        } else {
+            format!("`{}` {}", r.address, rule.message)
+        };
         Some(CloudFact {
             class: entry.role.class(),
             unit,
-            message: format!("`{}` {}", r.address, rule.message),
+            message,
             label,
             help: rule.help.clone(),
             span,
             related,
+            origin,
         })
     }
 
@@ -537,6 +613,9 @@ impl<'a> Estate<'a> {
         match value {
             Value::Null => {}
             Value::String(s) if s.is_empty() => zones.unknown = true,
+            // An AWS subnet by its id: one zone, not known which
+            // (`subnet-0a1b2c3d` ends like a zone name).
+            Value::String(s) if is_aws_subnet_id(s) => zones.add_unnamed(s.clone()),
             Value::String(s) if is_zone(s) => zones.add(s.clone()),
             Value::String(_) => zones.region = true,
             Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 => zones.add(format!("{n}")),
@@ -579,9 +658,24 @@ impl<'a> Estate<'a> {
                 zones.merge(inner);
                 continue;
             }
-            match self.zones_of(t, depth) {
-                Some(inner) => zones.merge(inner),
-                None => zones.unknown = true,
+            let inner = self.zones_of(t, depth);
+            // A subnet (`one-zone`) is in one zone even when which one is
+            // not written: the provider picks it. A count not known may
+            // make several.
+            let decided = inner.as_ref().map(Zones::spread);
+            let one_zone = self
+                .kb
+                .entry(&t.kind)
+                .is_some_and(|e| e.one_zone && !t.count_unknown);
+            match inner {
+                Some(inner)
+                    if !one_zone
+                        || matches!(decided, Some(Spread::One(_) | Spread::Unnamed(_))) =>
+                {
+                    zones.merge(inner)
+                }
+                _ if one_zone => zones.add_unnamed(t.address.clone()),
+                _ => zones.unknown = true,
             }
         }
         self.refs
@@ -675,6 +769,10 @@ impl<'a> Estate<'a> {
                     // Declared elsewhere, or not at all: nothing to say.
                     return (Truth::Unknown, Vec::new());
                 }
+                // A member with an unknown `count` may be several.
+                if members.len() < *n && members.iter().any(|m| m.count_unknown) {
+                    return (Truth::Unknown, Vec::new());
+                }
                 let label = match members.len() {
                     1 => format!("it has one `{kind}`"),
                     m => format!("it has {m} `{kind}` resources"),
@@ -688,6 +786,9 @@ impl<'a> Estate<'a> {
             }
             Cond::EstateAtLeast(n) => {
                 let count = self.per_kind.get(r.kind.as_str()).copied().unwrap_or(0);
+                if count < *n && self.uncounted.contains(r.kind.as_str()) {
+                    return (Truth::Unknown, Vec::new());
+                }
                 let label = match count {
                     0 | 1 => format!("it is the only `{}` in the scanned files", r.kind),
                     c => format!("the scanned files declare {c} `{}` resources", r.kind),
@@ -807,7 +908,12 @@ impl<'a> Estate<'a> {
             related,
             ..Reason::at(attr, label)
         };
-        let (span, label, related) = locate(nat, vec![reason], 1);
+        let Located {
+            span,
+            label,
+            related,
+            origin,
+        } = locate(nat, vec![reason], 1);
         Some(CloudFact {
             class: entry.role.class(),
             unit: CloudUnit::Zone(own_zone),
@@ -820,8 +926,185 @@ impl<'a> Estate<'a> {
             help: "create one NAT gateway per availability zone and route each zone's private subnets through their own (`single_nat_gateway = false`, `one_nat_gateway_per_az = true` in terraform-aws-modules/vpc)".to_string(),
             span,
             related,
+            origin,
         })
     }
+}
+
+impl<'a> Estate<'a> {
+    /// GKE places nodes by its own rule: a regional cluster's nodes run in
+    /// the zones of `node_locations`, else in every zone of the region; a
+    /// zonal cluster's in its zone plus those of `node_locations`; a node
+    /// pool's in its own `node_locations`, else where its cluster's run. A
+    /// cluster is judged here for its default node pool (its control plane
+    /// by the entry's facts), a node pool when it does not list its own
+    /// zones (those it lists, by the entry's facts).
+    fn gke_node_locations(&self, r: &'a Resource, entry: &Entry) -> Option<CloudFact> {
+        if r.kind == "google_container_cluster" {
+            // Without a default node pool, the node pools are judged.
+            match r.body.attr("remove_default_node_pool").map(|a| &a.value) {
+                None | Some(Value::Null) | Some(Value::Bool(false)) => {}
+                Some(_) => return None,
+            }
+            let NodeZone {
+                zone,
+                attr,
+                regional,
+            } = gke_node_zone(r)?;
+            // A zonal cluster is reported for its control plane.
+            if !regional {
+                return None;
+            }
+            let label = format!("`node_locations` lists only `{zone}`");
+            let located = locate(r, vec![Reason::at(Some(attr), label)], 1);
+            return Some(CloudFact {
+                class: entry.role.class(),
+                unit: CloudUnit::Zone(Some(zone)),
+                message: format!(
+                    "`{}` is regional, but runs its default node pool in one zone",
+                    r.address
+                ),
+                label: located.label,
+                help: "list at least two zones in `node_locations`, or leave it unset to place nodes in every zone of the region".to_string(),
+                span: located.span,
+                related: located.related,
+                origin: located.origin,
+            });
+        }
+        if r.body
+            .attr("node_locations")
+            .is_some_and(|a| !matches!(a.value, Value::Null))
+        {
+            return None;
+        }
+        let mut help = "list at least two zones in `node_locations`, or make the cluster regional";
+        let message = format!("`{}` runs every node in one zone", r.address);
+        // Through the references, not the value: `cluster =
+        // google_container_cluster.x.name` evaluates to the name.
+        let by_cluster = r.body.attr("cluster").and_then(|via| {
+            let mut found = None;
+            let named = r.references.iter().filter(|d| d.via == "cluster");
+            for d in named {
+                for t in self.targets(&d.target) {
+                    if t.mode != Mode::Managed || t.kind != "google_container_cluster" {
+                        continue;
+                    }
+                    let one = gke_node_zone(t).map(|n| (n, t));
+                    match (&found, one) {
+                        (None, Some(one)) => found = Some(Some(one)),
+                        (Some(Some((a, _))), Some((b, _))) if a.zone == b.zone => {}
+                        _ => found = Some(None),
+                    }
+                }
+            }
+            found.map(|one| (via, one))
+        });
+        let (span, label, mut related, origin, zone) = match by_cluster {
+            // The cluster's nodes are in several zones, or it is not known.
+            Some((_, None)) => return None,
+            Some((via, Some((node, cluster)))) => {
+                if node.regional {
+                    help = "list at least two zones in `node_locations`, in the node pool or in its cluster";
+                }
+                let label = if node.regional {
+                    format!(
+                        "it takes the zones of `{}`, whose `node_locations` lists only `{}`",
+                        cluster.address, node.zone
+                    )
+                } else {
+                    format!(
+                        "it takes the zones of `{}`, a zonal cluster in `{}`",
+                        cluster.address, node.zone
+                    )
+                };
+                let there = if node.regional {
+                    format!("`node_locations` lists only `{}`", node.zone)
+                } else {
+                    format!("`location` is `{}`", node.zone)
+                };
+                let mut related = vec![(node.attr.span, there)];
+                if node.attr.origin != node.attr.span {
+                    related.push((node.attr.origin, decided_by(node.attr.set_by).to_string()));
+                }
+                (via.span, label, related, Some(node.attr.origin), node.zone)
+            }
+            // A cluster not in the scanned files: the pool's own location.
+            None => {
+                let attr = r.body.attr("location")?;
+                let mut zones = Zones::default();
+                self.resolve(&attr.value, 0, &mut zones);
+                let Spread::One(zone) = zones.spread() else {
+                    return None;
+                };
+                let label = format!("`location` puts it in `{zone}`");
+                let reason = Reason {
+                    related: zones.evidence,
+                    ..Reason::at(Some(attr), label)
+                };
+                let located = locate(r, vec![reason], 1);
+                (
+                    located.span,
+                    located.label,
+                    located.related,
+                    located.origin,
+                    zone,
+                )
+            }
+        };
+        related.dedup();
+        Some(CloudFact {
+            class: entry.role.class(),
+            unit: CloudUnit::Zone(Some(zone)),
+            message,
+            label,
+            help: help.to_string(),
+            span,
+            related,
+            origin,
+        })
+    }
+}
+
+/// Where a GKE cluster's nodes run, when that is one zone.
+struct NodeZone<'a> {
+    zone: String,
+    /// The attribute that confines them: `node_locations` of a regional
+    /// cluster, `location` of a zonal one.
+    attr: &'a Attr,
+    regional: bool,
+}
+
+/// The one zone of a GKE cluster's nodes, when its `location` and
+/// `node_locations` are known and say one zone.
+fn gke_node_zone(cluster: &Resource) -> Option<NodeZone<'_>> {
+    let location = cluster.body.attr("location")?;
+    let at = location.value.as_str()?;
+    let listed = cluster
+        .body
+        .attr("node_locations")
+        .filter(|a| !matches!(&a.value, Value::Null) && a.value.as_list() != Some(&[]));
+    let mut zones = BTreeSet::new();
+    if let Some(a) = listed {
+        for v in a.value.as_list()? {
+            zones.insert(v.as_str().filter(|z| is_zone(z))?);
+        }
+    }
+    let regional = !is_zone(at);
+    if !regional {
+        // A zonal cluster: its own zone, and the others listed.
+        zones.insert(at);
+    }
+    let [zone] = zones.into_iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    Some(NodeZone {
+        zone: zone.to_string(),
+        attr: match listed {
+            Some(a) if regional => a,
+            _ => location,
+        },
+        regional,
+    })
 }
 
 /// Two addresses that may name the same instance: equal, or one of them
@@ -841,40 +1124,50 @@ fn note(zones: &mut Zones, t: &Resource, a: &Attr) {
     }
 }
 
+/// Where a fact is reported, and why.
+struct Located {
+    /// The attribute that carries the deciding value, in the resource.
+    span: Span,
+    label: String,
+    related: Vec<(Span, String)>,
+    /// Where that value is written, when elsewhere (a variable default).
+    origin: Option<Span>,
+}
+
 /// The fact's primary location and label, and the related locations. The
 /// first `decisive` reasons are the conditions' (the placement's come
-/// after): the first of them whose value is written decides; when none is
+/// after): the first of them that is written decides; when none is
 /// written, the first one does, on the resource's header ("`multi_az` is
-/// not set"); without conditions, the placement decides.
-fn locate(
-    r: &Resource,
-    reasons: Vec<Reason>,
-    decisive: usize,
-) -> (Span, String, Vec<(Span, String)>) {
+/// not set"); without conditions, the placement decides. The primary
+/// location is the attribute in the resource, which is what a change
+/// touches; where its value is written (a variable default, a `.tfvars`
+/// entry, a module call's argument) is a related location.
+fn locate(r: &Resource, reasons: Vec<Reason>, decisive: usize) -> Located {
     let primary = reasons[..decisive.min(reasons.len())]
         .iter()
-        .position(|x| x.origin.is_some())
+        .position(|x| x.at.is_some())
         .unwrap_or(0);
-    let mut related = Vec::new();
-    let mut span = r.span;
-    let mut label = String::new();
+    let mut out = Located {
+        span: r.span,
+        label: String::new(),
+        related: Vec::new(),
+        origin: None,
+    };
     for (i, reason) in reasons.into_iter().enumerate() {
         if i == primary {
-            span = reason.origin.unwrap_or(r.span);
-            label = reason.label;
-            if let Some(read) = reason.read_at {
-                related.push((read, "read here".to_string()));
-            }
-        } else if let Some(origin) = reason.origin {
-            related.push((origin, reason.label));
-            if let Some(read) = reason.read_at {
-                related.push((read, "read here".to_string()));
-            }
+            out.span = reason.at.unwrap_or(r.span);
+            out.label = reason.label;
+            out.origin = reason.origin.map(|(span, _)| span);
+        } else if let Some(at) = reason.at {
+            out.related.push((at, reason.label));
         }
-        related.extend(reason.related);
+        if let Some((span, set_by)) = reason.origin {
+            out.related.push((span, decided_by(set_by).to_string()));
+        }
+        out.related.extend(reason.related);
     }
-    related.dedup();
-    (span, label, related)
+    out.related.dedup();
+    out
 }
 
 fn truth(b: bool) -> Truth {
@@ -973,8 +1266,8 @@ fn leaf(body: &Body, path: &str, test: &Test, default: Option<&Lit>) -> (Truth, 
             format!("`{path}` is not set")
         };
         let mut reason = Reason::at(first_attr, label);
-        if reason.origin.is_none() {
-            reason.origin = found.blocks.first().map(|b| b.span);
+        if reason.at.is_none() {
+            reason.at = found.blocks.first().map(|b| b.span);
         }
         return (truth(present == *want), vec![reason]);
     }
@@ -983,8 +1276,8 @@ fn leaf(body: &Body, path: &str, test: &Test, default: Option<&Lit>) -> (Truth, 
             let count = found.blocks.len();
             let label = format!("{count} `{path}` block{}", plural(count));
             let reason = Reason {
-                origin: Some(found.blocks[0].span),
-                read_at: None,
+                at: Some(found.blocks[0].span),
+                origin: None,
                 label,
                 related: Vec::new(),
             };
@@ -1140,6 +1433,17 @@ pub(super) fn is_zone(name: &str) -> bool {
         return !tail.is_empty() && tail.bytes().all(|b| b.is_ascii_digit());
     }
     false
+}
+
+/// Whether a string is an AWS subnet id (`subnet-` and 8 or 17 hex
+/// digits): a subnet lives in one availability zone.
+pub(super) fn is_aws_subnet_id(s: &str) -> bool {
+    s.strip_prefix("subnet-").is_some_and(|hex| {
+        matches!(hex.len(), 8 | 17)
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
 }
 
 /// Byte offsets of the top-level `.` separators and `[` keys of an address,

@@ -41,6 +41,10 @@ const BUILTIN: &[(&str, &str)] = &[
         "azurerm.toml",
         include_str!("../../../rules/providers/azurerm.toml"),
     ),
+    (
+        "utility.toml",
+        include_str!("../../../rules/providers/utility.toml"),
+    ),
 ];
 
 /// What a resource type is, in the knowledge base's words.
@@ -192,14 +196,18 @@ pub struct Members {
 pub enum Check {
     /// One NAT gateway serving route tables of subnets in other zones.
     NatGatewayRoutes,
+    /// The nodes of a GKE cluster, or of a node pool that takes its
+    /// cluster's zones, all in one zone.
+    GkeNodeLocations,
 }
 
 impl Check {
-    pub const NAMES: &'static [&'static str] = &["nat-gateway-routes"];
+    pub const NAMES: &'static [&'static str] = &["nat-gateway-routes", "gke-node-locations"];
 
     pub fn parse(s: &str) -> Option<Self> {
         match s {
             "nat-gateway-routes" => Some(Check::NatGatewayRoutes),
+            "gke-node-locations" => Some(Check::GkeNodeLocations),
             _ => None,
         }
     }
@@ -212,6 +220,9 @@ pub struct Entry {
     /// In one zone by nature (unless a fact's `unless` holds), even when
     /// its configuration does not say which.
     pub zonal: bool,
+    /// Always in exactly one zone (a subnet): a reference to it stands for
+    /// one zone even when which one is not written.
+    pub one_zone: bool,
     /// Where its zones are written, in order: the first one set decides.
     pub placement: Vec<String>,
     /// Instances of one resource (`count`/`for_each`) are replicas of each
@@ -229,6 +240,9 @@ pub struct KnowledgeBase {
     /// Type patterns of configuration-only resources: exact names, or
     /// prefixes ending in `*`.
     config: Vec<String>,
+    /// Type patterns of resources that act or exist only while Terraform
+    /// applies.
+    apply_time: Vec<String>,
     /// BLAKE3 over every file added, in order: what the parse cache keys
     /// entities the knowledge base decided by.
     digest: [u8; 32],
@@ -264,9 +278,10 @@ impl KnowledgeBase {
         hasher.update(&(text.len() as u64).to_le_bytes());
         hasher.update(text.as_bytes());
         self.digest = *hasher.finalize().as_bytes();
-        let (entries, config, mut diags) = schema::read(text, file);
+        let (entries, patterns, mut diags) = schema::read(text, file);
         self.entries.extend(entries);
-        self.config.extend(config);
+        self.config.extend(patterns.config);
+        self.apply_time.extend(patterns.apply_time);
         diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         diags
     }
@@ -285,15 +300,35 @@ impl KnowledgeBase {
     pub fn is_config(&self, kind: &str) -> bool {
         match self.entries.get(kind) {
             Some(entry) => entry.role == KbRole::Config,
-            None => self.config.iter().any(|p| match p.strip_suffix('*') {
-                Some(prefix) => kind.starts_with(prefix),
-                None => p == kind,
-            }),
+            None => matches_any(&self.config, kind),
         }
+    }
+
+    /// Whether resources of the type act or exist only while Terraform
+    /// applies (a provisioner, a wait, a generated value, a patch of
+    /// another resource): nothing of theirs runs afterwards, so depending
+    /// on them orders the apply and is no dependency.
+    pub fn is_apply_time(&self, kind: &str) -> bool {
+        !self.entries.contains_key(kind) && matches_any(&self.apply_time, kind)
+    }
+
+    /// Whether resources of the type are no entities, and references to
+    /// them no dependencies.
+    pub fn is_inert(&self, kind: &str) -> bool {
+        self.is_config(kind) || self.is_apply_time(kind)
     }
 
     /// Resource types with an entry.
     pub fn kinds(&self) -> impl Iterator<Item = &str> {
         self.entries.keys().map(String::as_str)
     }
+}
+
+/// Whether a type matches one of `patterns`: exact names, or prefixes
+/// ending in `*`.
+fn matches_any(patterns: &[String], kind: &str) -> bool {
+    patterns.iter().any(|p| match p.strip_suffix('*') {
+        Some(prefix) => kind.starts_with(prefix),
+        None => p == kind,
+    })
 }

@@ -14,10 +14,11 @@ use toml::de::{DeString, DeTable, DeValue};
 type Key<'i> = Spanned<DeString<'i>>;
 type Value<'i> = Spanned<DeValue<'i>>;
 
-const TOP_LEVEL_KEYS: &[&str] = &["config", "resource"];
+const TOP_LEVEL_KEYS: &[&str] = &["config", "apply-time", "resource"];
 const ENTRY_KEYS: &[&str] = &[
     "role",
     "zonal",
+    "one-zone",
     "placement",
     "replicated-by-count",
     "transparent",
@@ -53,7 +54,17 @@ const TESTS: &[&str] = &[
 /// Nesting of `all`/`any` beyond which a file is rejected.
 const MAX_DEPTH: usize = 16;
 
-pub(super) type Read = (BTreeMap<String, Entry>, Vec<String>, Vec<Diagnostic>);
+/// Type patterns of the top-level lists: exact names, or prefixes ending in
+/// `*`.
+#[derive(Debug, Default)]
+pub(super) struct Patterns {
+    /// `config`.
+    pub config: Vec<String>,
+    /// `apply-time`.
+    pub apply_time: Vec<String>,
+}
+
+pub(super) type Read = (BTreeMap<String, Entry>, Patterns, Vec<Diagnostic>);
 
 pub(super) fn read(text: &str, file: FileId) -> Read {
     let mut reader = Reader {
@@ -61,9 +72,9 @@ pub(super) fn read(text: &str, file: FileId) -> Read {
         diags: Vec::new(),
     };
     let mut entries = BTreeMap::new();
-    let mut config = Vec::new();
+    let mut patterns = Patterns::default();
     match DeTable::parse(text) {
-        Ok(root) => reader.document(root.get_ref(), &mut entries, &mut config),
+        Ok(root) => reader.document(root.get_ref(), &mut entries, &mut patterns),
         Err(err) => {
             let range = err.span().unwrap_or(text.len()..text.len());
             let message = err.message().lines().next().unwrap_or("").to_string();
@@ -71,7 +82,7 @@ pub(super) fn read(text: &str, file: FileId) -> Read {
                 Some("knowledge-base files must be valid TOML (https://toml.io)".into());
         }
     }
-    (entries, config, reader.diags)
+    (entries, patterns, reader.diags)
 }
 
 struct Reader {
@@ -246,13 +257,18 @@ impl Reader {
         &mut self,
         root: &DeTable<'_>,
         entries: &mut BTreeMap<String, Entry>,
-        config: &mut Vec<String>,
+        patterns: &mut Patterns,
     ) {
         for (key, value) in root.iter() {
             match key.get_ref().as_ref() {
                 "config" => {
-                    if let Some(patterns) = self.strings("config", value) {
-                        config.extend(patterns);
+                    if let Some(names) = self.strings("config", value) {
+                        patterns.config.extend(names);
+                    }
+                }
+                "apply-time" => {
+                    if let Some(names) = self.strings("apply-time", value) {
+                        patterns.apply_time.extend(names);
                     }
                 }
                 "resource" => {
@@ -282,6 +298,7 @@ impl Reader {
         let mut entry = Entry {
             role: KbRole::Config,
             zonal: false,
+            one_zone: false,
             placement: Vec::new(),
             replicated_by_count: false,
             transparent: false,
@@ -306,6 +323,7 @@ impl Reader {
                     }
                 }
                 "zonal" => entry.zonal = self.boolean("zonal", value).unwrap_or(false),
+                "one-zone" => entry.one_zone = self.boolean("one-zone", value).unwrap_or(false),
                 "transparent" => {
                     entry.transparent = self.boolean("transparent", value).unwrap_or(false);
                 }

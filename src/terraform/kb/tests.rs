@@ -2,7 +2,7 @@ use super::extract::{base, is_zone, resource_type};
 use super::*;
 use crate::model::{CloudClass, CloudFact, CloudUnit, Model, Reference, Role};
 use crate::source::{Span, TextRange};
-use crate::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef, Value};
+use crate::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef, SetBy, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 // ── Builders ────────────────────────────────────────────────────────────────
@@ -59,6 +59,7 @@ fn res(address: &str) -> Res {
         region: None,
         body: Body::default(),
         span: sp(),
+        count_unknown: false,
         references: Vec::new(),
     })
 }
@@ -101,6 +102,11 @@ impl Res {
                 value,
                 span,
                 origin: origin.unwrap_or(span),
+                set_by: if origin.is_some() {
+                    SetBy::Default
+                } else {
+                    SetBy::InPlace
+                },
             },
         );
         for target in refs {
@@ -124,6 +130,7 @@ impl Res {
                     value: v.clone(),
                     span,
                     origin: span,
+                    set_by: SetBy::InPlace,
                 },
             );
         }
@@ -140,6 +147,12 @@ impl Res {
             span: sp(),
             via: "depends_on".to_string(),
         });
+        self
+    }
+
+    /// Made by a `count` or `for_each` whose value is not known.
+    fn uncounted(mut self) -> Self {
+        self.0.count_unknown = true;
         self
     }
 
@@ -569,7 +582,7 @@ fn db_instance_multi_az() {
 }
 
 #[test]
-fn a_value_from_a_variable_points_at_the_variable() {
+fn a_value_from_a_variable_points_at_the_attribute_and_the_default_decides() {
     let origin = sp();
     let resources = vec![
         res("module.db.aws_db_instance.this")
@@ -577,14 +590,223 @@ fn a_value_from_a_variable_points_at_the_variable() {
             .done(),
     ];
     let fact = one_fact(&resources, "module.db.aws_db_instance.this");
-    assert_eq!(fact.span, origin);
+    assert_eq!(fact.span, attr(&resources[0], "multi_az").span);
+    assert_eq!(fact.origin, Some(origin));
     assert_eq!(
         fact.related,
-        vec![(
-            attr(&resources[0], "multi_az").span,
-            "read here".to_string()
-        )]
+        vec![(origin, "decided by this default".to_string())]
     );
+}
+
+#[test]
+fn an_unknown_count_is_never_one_instance() {
+    let resources = vec![
+        // Replicas, no zone written: nothing to say.
+        res("aws_instance.client").uncounted().done(),
+        // Replicas, every one in the zone written.
+        res("aws_instance.pinned")
+            .set("availability_zone", s("eu-west-1a"))
+            .uncounted()
+            .done(),
+        // Not replicas: each is a database of its own, single-AZ.
+        res("aws_db_instance.tenant")
+            .set("multi_az", b(false))
+            .uncounted()
+            .done(),
+        // Its members may be several.
+        res("aws_rds_cluster.orders").done(),
+        res("aws_rds_cluster_instance.member")
+            .set("cluster_identifier", r("aws_rds_cluster.orders", "id"))
+            .uncounted()
+            .done(),
+        // There may be a second connection.
+        res("aws_vpn_connection.office").uncounted().done(),
+        res("azurerm_linux_virtual_machine.app").uncounted().done(),
+    ];
+    no_facts(&resources, "aws_instance.client");
+    no_facts(&resources, "aws_rds_cluster.orders");
+    no_facts(&resources, "aws_vpn_connection.office");
+    no_facts(&resources, "azurerm_linux_virtual_machine.app");
+    let pinned = one_fact(&resources, "aws_instance.pinned");
+    assert_eq!(pinned.unit, zone("eu-west-1a"));
+    assert_eq!(
+        pinned.message,
+        "each instance of `aws_instance.pinned` (how many there are is not known) is a single EC2 instance in one availability zone"
+    );
+    assert_eq!(
+        pinned.label,
+        "`availability_zone` puts every instance in `eu-west-1a`"
+    );
+    let tenant = one_fact(&resources, "aws_db_instance.tenant");
+    assert_eq!(
+        tenant.message,
+        "`aws_db_instance.tenant` runs in one availability zone with no standby"
+    );
+}
+
+#[test]
+fn gke_nodes_go_where_node_locations_say() {
+    let list = |zones: &[&str]| Value::List(zones.iter().map(|z| s(z)).collect());
+    let cluster = |name: &str, location: &str, nodes: Option<&[&str]>| {
+        let c = res(&format!("google_container_cluster.{name}")).set("location", s(location));
+        match nodes {
+            Some(zones) => c.set("node_locations", list(zones)).done(),
+            None => c.done(),
+        }
+    };
+    let pool = |name: &str, cluster: &str| {
+        res(&format!("google_container_node_pool.{name}"))
+            .set(
+                "cluster",
+                r(&format!("google_container_cluster.{cluster}"), "id"),
+            )
+            .done()
+    };
+    // `cluster = google_container_cluster.x.name`: the name, known, and a
+    // reference.
+    let by_name = |name: &str, cluster: &str| {
+        let mut p = res(&format!("google_container_node_pool.{name}"))
+            .set("cluster", s(cluster))
+            .done();
+        p.references.push(ResourceRef {
+            target: format!("google_container_cluster.{cluster}"),
+            span: sp(),
+            via: "cluster".to_string(),
+        });
+        p
+    };
+    let resources = vec![
+        cluster("regional_one", "europe-west1", Some(&["europe-west1-b"])),
+        pool("takes_one", "regional_one"),
+        cluster(
+            "regional_two",
+            "europe-west1",
+            Some(&["europe-west1-b", "europe-west1-c"]),
+        ),
+        pool("takes_two", "regional_two"),
+        // A zonal cluster's `node_locations` adds zones to its own.
+        cluster("multi_zonal", "europe-west1-b", Some(&["europe-west1-c"])),
+        pool("takes_multi_zonal", "multi_zonal"),
+        cluster("zonal", "europe-west1-b", None),
+        by_name("takes_zonal", "zonal"),
+        res("google_container_cluster.bare")
+            .set("location", s("europe-west1"))
+            .set("node_locations", list(&["europe-west1-b"]))
+            .set("remove_default_node_pool", b(true))
+            .done(),
+        // Its cluster is not scanned: its own `location`.
+        res("google_container_node_pool.elsewhere")
+            .set(
+                "cluster",
+                s("projects/p/locations/europe-west1-b/clusters/c"),
+            )
+            .set("location", s("europe-west1-b"))
+            .done(),
+        res("google_container_node_pool.unknown")
+            .set("cluster", s("c"))
+            .set("location", Value::Unknown)
+            .done(),
+    ];
+    let regional = one_fact(&resources, "google_container_cluster.regional_one");
+    assert_eq!(regional.unit, zone("europe-west1-b"));
+    assert_eq!(
+        regional.message,
+        "`google_container_cluster.regional_one` is regional, but runs its default node pool in one zone"
+    );
+    assert_eq!(regional.span, attr(&resources[0], "node_locations").span);
+    let takes = one_fact(&resources, "google_container_node_pool.takes_one");
+    assert_eq!(takes.unit, zone("europe-west1-b"));
+    assert_eq!(takes.span, attr(&resources[1], "cluster").span);
+    assert_eq!(
+        takes.origin,
+        Some(attr(&resources[0], "node_locations").span)
+    );
+    no_facts(&resources, "google_container_cluster.regional_two");
+    no_facts(&resources, "google_container_node_pool.takes_two");
+    // The control plane's finding only.
+    assert_eq!(
+        units(&resources, "google_container_cluster.multi_zonal"),
+        [zone("europe-west1-b")]
+    );
+    no_facts(&resources, "google_container_node_pool.takes_multi_zonal");
+    let zonal = one_fact(&resources, "google_container_node_pool.takes_zonal");
+    assert!(
+        zonal.label.contains("a zonal cluster in `europe-west1-b`"),
+        "{}",
+        zonal.label
+    );
+    no_facts(&resources, "google_container_cluster.bare");
+    assert_eq!(
+        one_fact(&resources, "google_container_node_pool.elsewhere").unit,
+        zone("europe-west1-b")
+    );
+    no_facts(&resources, "google_container_node_pool.unknown");
+}
+
+#[test]
+fn one_subnet_is_one_zone_whichever_it_is() {
+    let resources = vec![
+        // Zones AWS picks.
+        res("aws_subnet.a").done(),
+        res("aws_subnet.b").done(),
+        res("aws_subnet.many").uncounted().done(),
+        res("aws_autoscaling_group.one")
+            .set(
+                "vpc_zone_identifier",
+                Value::List(vec![r("aws_subnet.a", "id")]),
+            )
+            .set("min_size", n(2.0))
+            .done(),
+        res("aws_autoscaling_group.two")
+            .set(
+                "vpc_zone_identifier",
+                Value::List(vec![r("aws_subnet.a", "id"), r("aws_subnet.b", "id")]),
+            )
+            .set("min_size", n(2.0))
+            .done(),
+        res("aws_autoscaling_group.counted")
+            .set(
+                "vpc_zone_identifier",
+                Value::List(vec![r("aws_subnet.many", "id")]),
+            )
+            .set("min_size", n(2.0))
+            .done(),
+        res("aws_autoscaling_group.by_id")
+            .set(
+                "vpc_zone_identifier",
+                Value::List(vec![s("subnet-0a1b2c3d")]),
+            )
+            .set("min_size", n(2.0))
+            .done(),
+        // Every instance in the one subnet.
+        res("aws_instance.web[0]")
+            .set("subnet_id", r("aws_subnet.a", "id"))
+            .done(),
+        res("aws_instance.web[1]")
+            .set("subnet_id", r("aws_subnet.a", "id"))
+            .done(),
+    ];
+    let one = one_fact(&resources, "aws_autoscaling_group.one");
+    assert_eq!(one.unit, CloudUnit::Zone(None));
+    assert_eq!(
+        one.label,
+        "`vpc_zone_identifier` puts it in one zone, that of `aws_subnet.a`"
+    );
+    no_facts(&resources, "aws_autoscaling_group.two");
+    no_facts(&resources, "aws_autoscaling_group.counted");
+    assert_eq!(
+        one_fact(&resources, "aws_autoscaling_group.by_id").label,
+        "`vpc_zone_identifier` puts it in one zone, that of `subnet-0a1b2c3d`"
+    );
+    let web = one_fact(&resources, "aws_instance.web[0]");
+    assert_eq!(
+        web.label,
+        "`subnet_id` puts every instance in one zone, that of `aws_subnet.a`"
+    );
+    assert!(super::extract::is_aws_subnet_id("subnet-0123456789abcdef0"));
+    assert!(!super::extract::is_aws_subnet_id("subnet-xxxxxxxx"));
+    assert!(!super::extract::is_aws_subnet_id("subnet-0123"));
+    assert!(!super::extract::is_aws_subnet_id("sg-0a1b2c3d"));
 }
 
 #[test]
@@ -1819,7 +2041,7 @@ fn members_do_not_depend_on_what_they_belong_to() {
             .set("cluster_identifier", r("aws_rds_cluster.main", "id"))
             .set("engine", r("aws_rds_cluster.main", "engine"))
             .done(),
-        res("time_sleep.wait")
+        res("acme_widget.w")
             .depends_on("aws_rds_cluster.main")
             .done(),
     ];
@@ -1832,7 +2054,44 @@ fn members_do_not_depend_on_what_they_belong_to() {
             .is_empty()
     );
     // A type the knowledge base does not know passes dependencies on.
-    let sleep = &entity("time_sleep.wait").instances[0];
-    assert!(sleep.transparent);
-    assert_eq!(sleep.dependencies.len(), 1);
+    let widget = &entity("acme_widget.w").instances[0];
+    assert!(widget.transparent);
+    assert_eq!(widget.dependencies.len(), 1);
+}
+
+#[test]
+fn apply_time_resources_order_the_apply_and_are_no_dependencies() {
+    let resources = vec![
+        res("aws_db_instance.orders").done(),
+        res("null_resource.migrate")
+            .set("triggers.host", r("aws_db_instance.orders", "address"))
+            .done(),
+        res("time_sleep.wait")
+            .depends_on("null_resource.migrate")
+            .done(),
+        res("azapi_update_resource.tune")
+            .depends_on("aws_db_instance.orders")
+            .done(),
+        res("random_password.db").done(),
+        res("aws_instance.web")
+            .depends_on("time_sleep.wait")
+            .depends_on("azapi_update_resource.tune")
+            .set("user_data", r("random_password.db", "result"))
+            .done(),
+    ];
+    let model = model_of(&resources);
+    let names: Vec<&str> = model.entities.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, ["aws_db_instance.orders", "aws_instance.web"]);
+    assert!(model.entities[1].instances[0].dependencies.is_empty());
+    let kb = KnowledgeBase::builtin();
+    for kind in [
+        "terraform_data",
+        "local_file",
+        "tls_private_key",
+        "time_rotating",
+    ] {
+        assert!(kb.is_apply_time(kind), "{kind}");
+    }
+    assert!(!kb.is_apply_time("azapi_resource"));
+    assert!(!kb.is_apply_time("aws_instance"));
 }

@@ -4,7 +4,7 @@
 //! the failure also takes down what the tool must recover.
 
 use super::dependencies::{cause_text, with_chain};
-use super::{Finding, Input, Rule};
+use super::{Finding, Input, Rule, Settings};
 use crate::analysis::{Reason, Unit};
 use crate::model::{Level, Role};
 use std::collections::BTreeMap;
@@ -12,8 +12,31 @@ use std::collections::BTreeMap;
 const TOOL_HELP: &str = "run the tool in two or more failure domains (or a standby in another one), \
      and keep it out of the domains of what it manages";
 
-pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+    let has_spof = settings.runs(Rule::ToolHasSpof);
+    let shares_fate = settings.runs(Rule::ToolSharesFate);
+    let kinds = settings.runs(Rule::ToolKindInOneDomain);
+    if !has_spof && !shares_fate && !kinds {
+        return;
+    }
     let estate_region = estate_region(input);
+    if has_spof || shares_fate {
+        each_tool(input, estate_region.as_ref(), settings, out);
+    }
+    if kinds {
+        kinds_in_one_domain(input, estate_region.as_ref(), out);
+    }
+}
+
+/// A tool's first single point of failure: shared with what it manages
+/// (SPOF024), else its own (SPOF023). A tool whose failure is shared is
+/// not reported as SPOF023 when SPOF024 is off.
+fn each_tool(
+    input: &Input<'_>,
+    estate_region: Option<&Unit>,
+    settings: &Settings,
+    out: &mut Vec<Finding>,
+) {
     for (e, entity) in input.model.entities.iter().enumerate() {
         if entity.role != Role::Tool {
             continue;
@@ -21,7 +44,7 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
         let units: Vec<&Unit> = input.analysis.exposures[e]
             .iter()
             .map(|x| &x.unit)
-            .filter(|u| Some(*u) != estate_region.as_ref())
+            .filter(|u| Some(*u) != estate_region)
             .collect();
         let Some(first) = units.first() else {
             continue;
@@ -47,6 +70,13 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
                 .collect();
             (!managed.is_empty()).then_some((*unit, managed))
         });
+        let rule = match shared {
+            Some(_) => Rule::ToolSharesFate,
+            None => Rule::ToolHasSpof,
+        };
+        if !settings.runs(rule) {
+            continue;
+        }
         let who = input.entity_label(e);
         let more = |n: usize| match n {
             0 => String::new(),
@@ -153,7 +183,6 @@ pub(super) fn check(input: &Input<'_>, out: &mut Vec<Finding>) {
         };
         out.push(finding.entity(&entity.id));
     }
-    kinds_in_one_domain(input, estate_region.as_ref(), out);
 }
 
 /// The region, when everything that names one names the same: losing it

@@ -1,0 +1,8 @@
+source "docker" "api" {
+  image  = "debian:12"
+  commit = true
+}
+
+build {
+  sources = ["source.docker.api"]
+}

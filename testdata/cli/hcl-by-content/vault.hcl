@@ -1,0 +1,5 @@
+storage "file" {
+  path = "/vault/data"
+}
+
+ui = true

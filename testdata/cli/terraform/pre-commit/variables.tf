@@ -1,0 +1,4 @@
+variable "multi_az" {
+  type    = bool
+  default = false
+}

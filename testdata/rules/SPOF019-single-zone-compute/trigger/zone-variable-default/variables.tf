@@ -1,0 +1,4 @@
+variable "zone" {
+  type    = string
+  default = "eu-west-1a"
+}
