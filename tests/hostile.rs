@@ -1848,6 +1848,45 @@ fn kustomization_paths_and_deep_custom_resources_are_bounded() {
     assert_clean(&run, "kustomization.yaml");
 }
 
+// ---------------------------------------------------------------------------
+// Memory of large inputs (issue 23, "Measured"): a JSON or flow-style YAML
+// document is parsed as it is read, not held whole as tokens first.
+// ---------------------------------------------------------------------------
+
+/// The YAML scanner holds the tokens it reads while the first of them may
+/// still be a key. A document written as one flow mapping (every JSON file)
+/// starts with such a token, which upstream saphyr ruled out only at the
+/// mapping's end: a 15 MB plan was held whole as tokens before its first
+/// event (spof's peak memory on it went from 0.91 to 0.35 GB with the fix). A key cannot run past its line or 1024 characters, so the
+/// first events come within the first kilobytes, however long the document.
+#[test]
+fn a_json_document_is_parsed_as_it_is_read() {
+    for (name, text) in [
+        (
+            "one line",
+            format!("{{\"a\": [{}]}}", vec!["1"; 100_000].join(", ")),
+        ),
+        (
+            "one item a line",
+            format!("{{\"a\": [\n{}]}}", vec!["1"; 100_000].join(",\n")),
+        ),
+    ] {
+        let read = std::cell::Cell::new(0usize);
+        let chars = text.chars().inspect(|_| read.set(read.get() + 1));
+        let mut parser = saphyr_parser::Parser::new_from_iter(chars);
+        // Stream, document, mapping, key `a`, sequence, first item.
+        for _ in 0..6 {
+            parser.next().unwrap().unwrap();
+        }
+        assert!(
+            read.get() < 4096,
+            "{name}: {} of {} characters read before the first item",
+            read.get(),
+            text.len()
+        );
+    }
+}
+
 // HCL read by content (issue 16 §3): a `.hcl` file is a Nomad job only by
 // its top level, found in one bounded lexical pass.
 

@@ -262,7 +262,7 @@ impl Sifted {
                     Document {
                         root: Node {
                             range: TextRange::empty(doc.root.range.start as usize),
-                            value: Value::Map(Vec::new()),
+                            value: Value::Map(Box::default()),
                         },
                     }
                 }
@@ -383,7 +383,7 @@ pub fn check_estate(
     // documents. Kubernetes, compose, Backstage and Nomad fill `model`;
     // Terraform and Nomad each a model of their own, appended after it
     // (Terraform's, then Nomad's), in the order of a run one after the other.
-    let ((mut parsed, (jobs, job_errors)), loaded) = rayon::join(
+    let ((parsed, (jobs, job_errors)), loaded) = rayon::join(
         || {
             let parsed = read_documents(&sources, files, &setup.limits, setup.cache.as_deref());
             let inputs: Vec<FileDocs<'_>> = files
@@ -423,11 +423,17 @@ pub fn check_estate(
         },
         || terraform_load(&sources, &terraform, setup, &may_hold_plans),
     );
-    let plans: Vec<(FileId, Vec<Vec<Resource>>)> = files
-        .iter()
-        .zip(&mut parsed)
-        .map(|(loaded, (sifted, _))| (loaded.file, std::mem::take(&mut sifted.plans)))
-        .collect();
+    // The documents are read: their trees go now, not after the analysis
+    // (a file can hold tens of thousands of objects).
+    let mut plans: Vec<(FileId, Vec<Vec<Resource>>)> = Vec::with_capacity(files.len());
+    let mut parse_errors = Vec::new();
+    let mut docs = Vec::with_capacity(files.len());
+    for (loaded, (sifted, error)) in files.iter().zip(parsed) {
+        plans.push((loaded.file, sifted.plans));
+        parse_errors.extend(error);
+        docs.push(sifted.docs);
+    }
+    drop_later(docs);
     let mut side = Model::default();
     terraform_model(
         &sources,
@@ -446,7 +452,7 @@ pub fn check_estate(
         .map(|f| (f.file, sources.get(f.file)))
         .collect();
     errors.extend(manifest::extract(&manifest_files, &mut model));
-    errors.extend(parsed.iter().filter_map(|(_, e)| e.clone()));
+    errors.extend(parse_errors);
     let every: Vec<(FileId, &SourceFile)> = sources.iter().collect();
     let comments: Vec<Vec<Suppression>> = every
         .par_iter()
@@ -529,7 +535,6 @@ pub fn check_estate(
         analysis,
         context,
     };
-    drop_later(parsed);
     (report, estate)
 }
 
@@ -780,16 +785,27 @@ fn terraform_model(
             r.root.clone_from(&root);
         }
         let hcl = by_root.remove(&root).unwrap_or_default();
-        by_root
-            .entry(root)
-            .or_default()
-            .extend(terraform::plan::merge(hcl, plan));
+        let merged = terraform::plan::merge(hcl, plan);
+        let slot = by_root.entry(root).or_default();
+        if slot.is_empty() {
+            *slot = merged;
+        } else {
+            slot.extend(merged);
+        }
     }
-    let mut resources: Vec<Resource> = by_root.into_values().flatten().collect();
+    // One vector of every resource, grown from the first root's rather than
+    // copied whole (a plan can hold a hundred thousand resources).
+    let mut roots = by_root.into_values();
+    let mut resources: Vec<Resource> = roots.next().unwrap_or_default();
+    for mut more in roots {
+        resources.append(&mut more);
+    }
     resources.sort_by(|a, b| (&a.root, &a.address, a.span).cmp(&(&b.root, &b.address, b.span)));
     for (name, entities) in terraform::kb::extract_by_root(&resources, &setup.knowledge) {
         by_name.insert(name.to_string(), entities);
     }
+    // Only the entities are read from here on.
+    drop_later(resources);
     if let Some(cache) = cache {
         let none = Vec::new();
         load.roots
@@ -805,7 +821,6 @@ fn terraform_model(
             });
     }
     model.entities.extend(by_name.into_values().flatten());
-    drop_later(resources);
 }
 
 /// `[[tool]]` in spof.toml: the entities it matches are tools, of its

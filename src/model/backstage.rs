@@ -212,6 +212,10 @@ struct Inverse {
 /// suppression.
 pub fn extract(files: &[FileDocs<'_>], model: &mut Model) {
     let items = items(files);
+    // The index below copies every entity's id: not for nothing.
+    if !items.iter().any(|i| KINDS.contains(&i.kind_key.as_str())) {
+        return;
+    }
     let mut catalog = Catalog {
         read: HashMap::new(),
         other: HashSet::new(),

@@ -3,16 +3,20 @@
 
 use crate::source::TextRange;
 
+/// Boxed slices and strings rather than vectors and `String`s: a tree holds
+/// a node per scalar of its file, so every word counts (32 bytes a node, not
+/// 40), and no node keeps room it will not use (the parser's strings have
+/// spare capacity, and collections grown by pushing up to twice their length).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Value {
     /// A scalar as written. `plain` is false for quoted and block scalars,
     /// which are always strings.
     Scalar {
-        text: String,
+        text: Box<str>,
         plain: bool,
     },
-    Seq(Vec<Node>),
-    Map(Vec<(Node, Node)>),
+    Seq(Box<[Node]>),
+    Map(Box<[(Node, Node)]>),
 }
 
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -22,11 +26,12 @@ pub struct Node {
 }
 
 impl Node {
-    pub fn scalar(range: TextRange, text: impl Into<String>, plain: bool) -> Self {
+    /// A scalar node holding a copy of `text` of exactly its length.
+    pub fn scalar(range: TextRange, text: &str, plain: bool) -> Self {
         Self {
             range,
             value: Value::Scalar {
-                text: text.into(),
+                text: Box::from(text),
                 plain,
             },
         }
@@ -77,7 +82,7 @@ impl Node {
     }
 
     pub fn is_null(&self) -> bool {
-        matches!(&self.value, Value::Scalar { text, plain: true } if matches!(text.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+        matches!(&self.value, Value::Scalar { text, plain: true } if matches!(&**text, "" | "~" | "null" | "Null" | "NULL"))
     }
 
     pub fn as_i64(&self) -> Option<i64> {
@@ -89,7 +94,7 @@ impl Node {
 
     pub fn as_bool(&self) -> Option<bool> {
         match &self.value {
-            Value::Scalar { text, plain: true } => match text.as_str() {
+            Value::Scalar { text, plain: true } => match &**text {
                 "true" | "True" | "TRUE" => Some(true),
                 "false" | "False" | "FALSE" => Some(false),
                 _ => None,
@@ -173,6 +178,14 @@ mod tests {
         assert_eq!(s("3", false).as_i64(), None);
         assert_eq!(s("3.5", true).as_i64(), None);
         assert_eq!(s("", true).as_i64(), None);
+    }
+
+    /// A tree holds a node per scalar of its file: a wider node is more
+    /// memory for every large file (see [`Value`]).
+    #[test]
+    #[cfg(target_pointer_width = "64")]
+    fn a_node_is_four_words() {
+        assert_eq!(std::mem::size_of::<Node>(), 32);
     }
 
     #[test]

@@ -65,6 +65,7 @@ pub fn parse_stream(text: &str, limits: &Limits) -> (Vec<Document>, Option<Synta
         bom,
         limits,
         stack: Vec::new(),
+        pending: Vec::new(),
         anchors: HashMap::new(),
         alias_budget: limits.max_alias_nodes,
         docs: Vec::new(),
@@ -160,17 +161,20 @@ impl Positions {
     }
 }
 
+/// A collection being built. Its nodes so far are `Builder::pending` from
+/// `first` on (a mapping's keys and values alternating), so that a closed
+/// collection is moved into a boxed slice of its exact length: no vector per
+/// collection grown by doubling, and none left with spare room.
 enum Frame {
     Seq {
         start: usize,
         anchor: usize,
-        items: Vec<Node>,
+        first: usize,
     },
     Map {
         start: usize,
         anchor: usize,
-        entries: Vec<(Node, Node)>,
-        key: Option<Node>,
+        first: usize,
     },
     Doc,
 }
@@ -181,6 +185,8 @@ struct Builder<'a> {
     bom: usize,
     limits: &'a Limits,
     stack: Vec<Frame>,
+    /// The nodes of the open collections, innermost last (see [`Frame`]).
+    pending: Vec<Node>,
     anchors: HashMap<usize, (Node, usize)>,
     alias_budget: usize,
     docs: Vec<Document>,
@@ -225,7 +231,7 @@ impl Builder<'_> {
                 }
                 Event::Scalar(text, style, anchor, _tag) => {
                     let plain = matches!(style, ScalarStyle::Plain);
-                    let node = Node::scalar(self.range(span.start, span.end), text, plain);
+                    let node = Node::scalar(self.range(span.start, span.end), &text, plain);
                     self.remember(anchor, &node, 1);
                     self.push(node, span.start)?;
                 }
@@ -235,7 +241,7 @@ impl Builder<'_> {
                     self.stack.push(Frame::Seq {
                         start,
                         anchor,
-                        items: Vec::new(),
+                        first: self.pending.len(),
                     });
                 }
                 Event::MappingStart(anchor, _) => {
@@ -256,8 +262,7 @@ impl Builder<'_> {
                     self.stack.push(Frame::Map {
                         start,
                         anchor,
-                        entries: Vec::new(),
-                        key: None,
+                        first: self.pending.len(),
                     });
                 }
                 Event::SequenceEnd => {
@@ -265,11 +270,12 @@ impl Builder<'_> {
                     let Some(Frame::Seq {
                         start,
                         anchor,
-                        items,
+                        first,
                     }) = self.stack.pop()
                     else {
                         return Err(self.error_at(span.start, "unbalanced sequence"));
                     };
+                    let items: Box<[Node]> = self.pending.drain(first..).collect();
                     let end = items.last().map_or(end, |n| n.range.end as usize).max(end);
                     let size = 1 + items.len();
                     let node = Node {
@@ -284,12 +290,12 @@ impl Builder<'_> {
                     let Some(Frame::Map {
                         start,
                         anchor,
-                        entries,
-                        ..
+                        first,
                     }) = self.stack.pop()
                     else {
                         return Err(self.error_at(span.start, "unbalanced mapping"));
                     };
+                    let entries = pairs(self.pending.drain(first..));
                     let end = entries
                         .last()
                         .map_or(end, |(_, v)| v.range.end as usize)
@@ -300,7 +306,7 @@ impl Builder<'_> {
                     let size = 1 + 2 * entries.len();
                     let node = Node {
                         range: TextRange::new(start, end),
-                        value: Value::Map(merge_keys(entries)),
+                        value: Value::Map(merge_keys(entries).into_boxed_slice()),
                     };
                     self.remember(anchor, &node, size);
                     self.push(node, span.start)?;
@@ -377,12 +383,8 @@ impl Builder<'_> {
     }
 
     fn push(&mut self, node: Node, at: Marker) -> Result<(), SyntaxError> {
-        match self.stack.last_mut() {
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
-                None => *key = Some(node),
-                Some(k) => entries.push((k, node)),
-            },
+        match self.stack.last() {
+            Some(Frame::Seq { .. } | Frame::Map { .. }) => self.pending.push(node),
             Some(Frame::Doc) => {
                 if !node.is_null() {
                     self.docs.push(Document { root: node });
@@ -392,6 +394,17 @@ impl Builder<'_> {
         }
         Ok(())
     }
+}
+
+/// A mapping's keys and values, alternating, as entries in a vector of
+/// exactly their number (a key left without value, which the parser never
+/// sends, is dropped).
+fn pairs(mut nodes: impl ExactSizeIterator<Item = Node>) -> Vec<(Node, Node)> {
+    let mut entries = Vec::with_capacity(nodes.len() / 2);
+    while let (Some(k), Some(v)) = (nodes.next(), nodes.next()) {
+        entries.push((k, v));
+    }
+    entries
 }
 
 fn subtree_size(node: &Node) -> usize {
@@ -411,20 +424,37 @@ fn subtree_size(node: &Node) -> usize {
 /// The first scalar key written twice in a mapping, as (first, second).
 /// Merge keys (`<<`) may repeat.
 fn duplicate_key(entries: &[(Node, Node)]) -> Option<(&Node, &Node)> {
-    let mut seen: HashMap<&str, &Node> = HashMap::with_capacity(entries.len());
-    for (key, _) in entries {
-        let Value::Scalar { text, plain } = &key.value else {
-            continue;
-        };
-        if *plain && text == "<<" {
-            continue;
+    fn text(key: &Node) -> Option<&str> {
+        match &key.value {
+            Value::Scalar { text, plain } if !(*plain && &**text == "<<") => Some(text),
+            _ => None,
         }
-        if let Some(first) = seen.insert(text, key) {
+    }
+    // Most mappings have a handful of keys: comparing each with those
+    // before it costs less than hashing them into a table of their own.
+    if entries.len() <= SMALL_MAPPING {
+        for (i, (again, _)) in entries.iter().enumerate() {
+            let Some(name) = text(again) else { continue };
+            if let Some((first, _)) = entries[..i].iter().find(|(k, _)| text(k) == Some(name)) {
+                return Some((first, again));
+            }
+        }
+        return None;
+    }
+    let mut seen: HashMap<&str, &Node, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(entries.len(), Default::default());
+    for (key, _) in entries {
+        let Some(name) = text(key) else { continue };
+        if let Some(first) = seen.insert(name, key) {
             return Some((first, key));
         }
     }
     None
 }
+
+/// Mappings of at most this many entries are checked for duplicate keys
+/// without a hash table.
+const SMALL_MAPPING: usize = 16;
 
 /// Applies YAML merge keys (`<<: *base`, `<<: [*a, *b]`): merged entries
 /// never override keys written in the mapping itself, and the first merged
@@ -432,7 +462,7 @@ fn duplicate_key(entries: &[(Node, Node)]) -> Option<(&Node, &Node)> {
 /// a mapping merging an alias of many keys costs no more than copying it.
 fn merge_keys(entries: Vec<(Node, Node)>) -> Vec<(Node, Node)> {
     let is_merge =
-        |k: &Node| matches!(&k.value, Value::Scalar { text, plain: true } if text == "<<");
+        |k: &Node| matches!(&k.value, Value::Scalar { text, plain: true } if &**text == "<<");
     if !entries.iter().any(|(k, _)| is_merge(k)) {
         return entries;
     }
@@ -623,6 +653,38 @@ mod tests {
         assert_eq!(m.as_map().len(), 3);
     }
 
+    /// A block key cannot span lines (vendor/saphyr-parser/PATCHES.md, 5):
+    /// a flow collection starting a line of a block mapping that runs onto
+    /// the next line is refused where that line starts, as soon as the
+    /// scanner gets there.
+    #[test]
+    fn a_multi_line_flow_key_is_refused_at_its_second_line() {
+        let text = "a: 1
+{b: 2,
+ c: 3}: 4
+";
+        let err = parse(text).1.unwrap();
+        assert_eq!(err.message, "simple key expect ':'");
+        assert_eq!(err.range.start as usize, text.find("c: 3").unwrap());
+        // Not a key, or on one line: read as before.
+        let (docs, err) = parse(
+            "x:
+  {b: 2,
+   c: 3}
+",
+        );
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(docs[0].root.path(&["x", "c"]).unwrap().as_i64(), Some(3));
+        let (docs, err) = parse(
+            "? {b: 2,
+   c: 3}
+: 4
+",
+        );
+        assert!(err.is_none(), "{err:?}");
+        assert_eq!(docs[0].root.as_map().len(), 1);
+    }
+
     #[test]
     fn duplicate_keys_are_an_error_at_the_second() {
         let text = "kind: Deployment\nspec:\n  replicas: 3\n  replicas: 1\n";
@@ -647,6 +709,16 @@ mod tests {
         assert!(err.is_none(), "{err:?}");
         let (_, err) = parse("\u{feff}a: 1\r\nb: 2\r\na: 3\r\n");
         assert!(err.unwrap().help.unwrap().contains("line 1;"));
+        // A mapping too large to be checked pair by pair (hashed), and one
+        // just small enough.
+        for n in [SMALL_MAPPING + 24, SMALL_MAPPING - 1] {
+            let mut text: String = (0..n).map(|i| format!("k{i}: 1\n")).collect();
+            text.push_str("k7: 2\n");
+            let err = parse(&text).1.unwrap();
+            assert_eq!(err.message, "duplicate key `k7`");
+            assert_eq!(err.range.start as usize, text.len() - "k7: 2\n".len());
+            assert!(err.help.unwrap().contains("first written on line 8;"));
+        }
     }
 
     /// A mapping of many keys merging an alias of as many: linear, not

@@ -1105,15 +1105,15 @@ impl Convert<'_, '_> {
         match node.map(|n| &n.value) {
             Some(NodeValue::Scalar { text, plain }) => {
                 if !plain {
-                    return Value::String(text.clone());
+                    return Value::String(text.to_string());
                 }
-                match text.as_str() {
+                match &**text {
                     "null" => Value::Null,
                     "true" => Value::Bool(true),
                     "false" => Value::Bool(false),
                     _ => text
                         .parse::<f64>()
-                        .map_or_else(|_| Value::String(text.clone()), Value::Number),
+                        .map_or_else(|_| Value::String(text.to_string()), Value::Number),
                 }
             }
             Some(NodeValue::Seq(items)) => {
@@ -1144,7 +1144,7 @@ impl Convert<'_, '_> {
                 Some(NodeValue::Map(_)) => self.value(
                     Some(&Node {
                         range: TextRange::empty(0),
-                        value: NodeValue::Map(Vec::new()),
+                        value: NodeValue::Map(Box::default()),
                     }),
                     unknown,
                     expr,
@@ -1222,6 +1222,11 @@ fn block_expr(expr: Option<&Node>, i: usize) -> Option<&Node> {
 /// unknown to the HCL reader). Unmatched resources of either side are kept
 /// as they are; references are the union, deduplicated by target.
 pub fn merge(hcl: Vec<Resource>, plan: Vec<Resource>) -> Vec<Resource> {
+    // Nothing to match (a plan read without its configuration): the plan as
+    // it is, without indexing its addresses.
+    if hcl.is_empty() {
+        return plan;
+    }
     let mut plan: Vec<Option<Resource>> = plan.into_iter().map(Some).collect();
     let mut by_address: HashMap<String, usize> = HashMap::new();
     let mut by_stripped: HashMap<String, Vec<usize>> = HashMap::new();

@@ -484,14 +484,14 @@ pub(crate) fn json_expr(file: FileId, text: &str, node: &Node, mode: JsonMode) -
                         Err(_) => ExprKind::Number(n),
                     }
                 } else {
-                    ExprKind::Str(s.clone())
+                    ExprKind::Str(s.to_string())
                 }
             } else {
                 match mode {
-                    JsonMode::Literal => ExprKind::Str(s.clone()),
+                    JsonMode::Literal => ExprKind::Str(s.to_string()),
                     JsonMode::Template => {
                         if !s.contains("${") && !s.contains("%{") {
-                            ExprKind::Str(s.clone())
+                            ExprKind::Str(s.to_string())
                         } else {
                             return json_template(file, text, node, s);
                         }
@@ -499,7 +499,7 @@ pub(crate) fn json_expr(file: FileId, text: &str, node: &Node, mode: JsonMode) -
                     JsonMode::Expression => {
                         return match hcl_edit::parser::parse_expr(s) {
                             Ok(e) => conv_for_string(file, text, node).expr(&e),
-                            Err(_) => Expr::new(ExprKind::Str(s.clone()), span),
+                            Err(_) => Expr::new(ExprKind::Str(s.to_string()), span),
                         };
                     }
                 }

@@ -865,10 +865,16 @@ impl<'input, T: Input> Scanner<'input, T> {
     /// # Errors
     /// This function returns an error if one of the key we would stale was required to be a key.
     fn stale_simple_keys(&mut self) -> ScanResult {
-        for sk in &mut self.simple_keys {
+        // spof: the key saved outside flow constructs (the first one) is a
+        // block key, which cannot span lines or 1024 characters, even while
+        // the scanner is inside a flow collection that may begin it.
+        // Upstream checked it only back outside every flow collection, so
+        // that until then every token was held: a JSON document's whole
+        // token stream, before its first event.
+        for (level, sk) in self.simple_keys.iter_mut().enumerate() {
             if sk.possible
                 // If not in a flow construct, simple keys cannot span multiple lines.
-                && self.flow_level == 0
+                && level == 0
                     && (sk.mark.line < self.mark.line || sk.mark.index + 1024 < self.mark.index)
             {
                 if sk.required {
