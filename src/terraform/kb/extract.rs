@@ -170,6 +170,15 @@ struct Estate<'a> {
 /// Indices of member resources, by the address they refer to.
 type MemberIndex<'a> = HashMap<&'a str, Vec<usize>>;
 
+/// What a resource's scalers keep of its members.
+#[derive(Default)]
+struct Scaled<'a> {
+    /// Each scaler known to keep members, with how many at least.
+    kept: Vec<(&'a Resource, usize)>,
+    /// A scaler may keep members, how many not being known.
+    unknown: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Truth {
     True,
@@ -566,6 +575,11 @@ impl<'a> Estate<'a> {
                 None => zones.unknown = true,
             }
         }
+        // Members a scaler keeps are placed by the provider, not written.
+        let scaled = self.scaled_members(r, entry);
+        if scaled.unknown || !scaled.kept.is_empty() {
+            zones.unknown = true;
+        }
         any.then(|| Placed {
             zones,
             attr: None,
@@ -727,6 +741,52 @@ impl<'a> Estate<'a> {
         found.into_iter().map(|i| &self.resources[i]).collect()
     }
 
+    /// The resources of the entry's `scaled-members` type that keep
+    /// members of `r` in being, with how many each keeps at least.
+    fn scaled_members(&self, r: &Resource, entry: &Entry) -> Scaled<'a> {
+        let mut out = Scaled::default();
+        let Some(scaled) = &entry.scaled_members else {
+            return out;
+        };
+        let b = base(&r.address);
+        for s in self.resources {
+            if s.mode != Mode::Managed || s.kind != scaled.kind {
+                continue;
+            }
+            let mut via = s
+                .references
+                .iter()
+                .filter(|d| d.via.split('.').next() == Some(scaled.attr.as_str()));
+            let resolved = via.clone().next().is_some();
+            if resolved && !via.any(|d| d.target == r.address || d.target == b) {
+                continue;
+            }
+            let (when, _) = combine(
+                scaled.when.iter().map(|c| self.eval(s, entry, c)).collect(),
+                Truth::True,
+            );
+            if when == Truth::False {
+                continue;
+            }
+            // One whose target names no resource may be this one's.
+            if !resolved || when == Truth::Unknown || s.count_unknown {
+                out.unknown = true;
+                continue;
+            }
+            let minimum = lookup(&s.body, &scaled.minimum);
+            match minimum.values.first().and_then(|(v, _)| v.as_f64()) {
+                Some(k) if k.is_finite() && k >= 1.0 => {
+                    // Saturating: a scaler keeping more than usize::MAX
+                    // members keeps "many".
+                    out.kept.push((s, k as usize));
+                }
+                Some(k) if k.is_finite() && k >= 0.0 => {}
+                _ => out.unknown = true,
+            }
+        }
+        out
+    }
+
     fn index_members(&self, kind: &str, attr: &str) -> MemberIndex<'a> {
         let mut index: MemberIndex<'a> = HashMap::new();
         for (i, m) in self.resources.iter().enumerate() {
@@ -765,20 +825,30 @@ impl<'a> Estate<'a> {
                     // Declared elsewhere, or not at all: nothing to say.
                     return (Truth::Unknown, Vec::new());
                 }
-                // A member with an unknown `count` may be several.
-                if members.len() < *n && members.iter().any(|m| m.count_unknown) {
+                let scaled = self.scaled_members(r, entry);
+                let kept: usize = scaled.kept.iter().map(|(_, k)| k).sum();
+                let total = members.len().saturating_add(kept);
+                // A member with an unknown `count` may be several, and a
+                // scaler not known to keep none may keep some.
+                if total < *n && (members.iter().any(|m| m.count_unknown) || scaled.unknown) {
                     return (Truth::Unknown, Vec::new());
                 }
-                let label = match members.len() {
+                let mut label = match members.len() {
                     1 => format!("it has one `{kind}`"),
                     m => format!("it has {m} `{kind}` resources"),
                 };
+                if kept > 0 {
+                    label.push_str(&format!(" and autoscaling keeps at least {kept} more"));
+                }
                 let mut reason = Reason::at(None, label);
                 reason.related = members
                     .iter()
                     .map(|m| (m.span, format!("`{}` is one of them", m.address)))
+                    .chain(scaled.kept.iter().map(|(s, k)| {
+                        (s.span, format!("`{}` keeps at least {k} of them", s.address))
+                    }))
                     .collect();
-                (truth(members.len() >= *n), vec![reason])
+                (truth(total >= *n), vec![reason])
             }
             Cond::EstateAtLeast(n) => {
                 let count = self.per_kind.get(r.kind.as_str()).copied().unwrap_or(0);
