@@ -845,7 +845,10 @@ impl<'a> Estate<'a> {
                     .iter()
                     .map(|m| (m.span, format!("`{}` is one of them", m.address)))
                     .chain(scaled.kept.iter().map(|(s, k)| {
-                        (s.span, format!("`{}` keeps at least {k} of them", s.address))
+                        (
+                            s.span,
+                            format!("`{}` keeps at least {k} of them", s.address),
+                        )
                     }))
                     .collect();
                 (truth(total >= *n), vec![reason])

@@ -2,7 +2,9 @@
 //! `spof.toml`, so that every error points at its key or value and one bad
 //! entry does not hide the problems of the others.
 
-use super::{Check, Cond, Entry, FactRule, KbRole, Lit, Members, RULES_ERROR, ScaledMembers, Test, UnitKind};
+use super::{
+    Check, Cond, Entry, FactRule, KbRole, Lit, Members, RULES_ERROR, ScaledMembers, Test, UnitKind,
+};
 use crate::config::did_you_mean;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span, TextRange};
