@@ -165,6 +165,9 @@ struct Estate<'a> {
     /// Members by the address their member attribute names, per member
     /// type and attribute: indexed on first use.
     member_index: RefCell<HashMap<(String, String), MemberIndex<'a>>>,
+    /// Managed resources of each scaler type, indexed on first use: a
+    /// cluster's scalers are looked for among these, not the whole estate.
+    scaler_index: RefCell<HashMap<String, Vec<usize>>>,
 }
 
 /// Indices of member resources, by the address they refer to.
@@ -338,6 +341,7 @@ impl<'a> Estate<'a> {
             refs: RefCell::default(),
             groups: RefCell::default(),
             member_index: RefCell::default(),
+            scaler_index: RefCell::default(),
         }
     }
 
@@ -749,10 +753,18 @@ impl<'a> Estate<'a> {
             return out;
         };
         let b = base(&r.address);
-        for s in self.resources {
-            if s.mode != Mode::Managed || s.kind != scaled.kind {
-                continue;
-            }
+        let scalers = self
+            .scaler_index
+            .borrow_mut()
+            .entry(scaled.kind.clone())
+            .or_insert_with(|| {
+                (self.resources.iter().enumerate())
+                    .filter(|(_, s)| s.mode == Mode::Managed && s.kind == scaled.kind)
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .clone();
+        for s in scalers.into_iter().map(|i| &self.resources[i]) {
             let mut via = s
                 .references
                 .iter()
