@@ -165,13 +165,21 @@ struct Estate<'a> {
     /// Members by the address their member attribute names, per member
     /// type and attribute: indexed on first use.
     member_index: RefCell<HashMap<(String, String), MemberIndex<'a>>>,
-    /// Managed resources of each scaler type, indexed on first use: a
-    /// cluster's scalers are looked for among these, not the whole estate.
-    scaler_index: RefCell<HashMap<String, Vec<usize>>>,
+    /// Scalers by the address their scaler attribute names, per scaler
+    /// type and attribute: indexed on first use.
+    scaler_index: RefCell<HashMap<(String, String), ScalerIndex<'a>>>,
 }
 
 /// Indices of member resources, by the address they refer to.
 type MemberIndex<'a> = HashMap<&'a str, Vec<usize>>;
+
+/// Indices of scaler resources: by the address they refer to, and those
+/// whose scaler attribute refers to no resource (any resource's, maybe).
+#[derive(Default)]
+struct ScalerIndex<'a> {
+    by_target: MemberIndex<'a>,
+    unresolved: Vec<usize>,
+}
 
 /// What a resource's scalers keep of its members.
 #[derive(Default)]
@@ -753,26 +761,22 @@ impl<'a> Estate<'a> {
             return out;
         };
         let b = base(&r.address);
-        let scalers = self
-            .scaler_index
-            .borrow_mut()
-            .entry(scaled.kind.clone())
-            .or_insert_with(|| {
-                (self.resources.iter().enumerate())
-                    .filter(|(_, s)| s.mode == Mode::Managed && s.kind == scaled.kind)
-                    .map(|(i, _)| i)
-                    .collect()
-            })
-            .clone();
-        for s in scalers.into_iter().map(|i| &self.resources[i]) {
-            let mut via = s
-                .references
-                .iter()
-                .filter(|d| d.via.split('.').next() == Some(scaled.attr.as_str()));
-            let resolved = via.clone().next().is_some();
-            if resolved && !via.any(|d| d.target == r.address || d.target == b) {
-                continue;
-            }
+        let mut found: Vec<(usize, bool)> = {
+            let mut index = self.scaler_index.borrow_mut();
+            let index = index
+                .entry((scaled.kind.clone(), scaled.attr.clone()))
+                .or_insert_with(|| self.index_scalers(&scaled.kind, &scaled.attr));
+            (index.by_target.get(r.address.as_str()))
+                .into_iter()
+                .chain((b != r.address).then(|| index.by_target.get(b)).flatten())
+                .flatten()
+                .map(|&i| (i, true))
+                .chain(index.unresolved.iter().map(|&i| (i, false)))
+                .collect()
+        };
+        found.sort_unstable();
+        found.dedup();
+        for (s, resolved) in found.into_iter().map(|(i, ok)| (&self.resources[i], ok)) {
             let (when, _) = combine(
                 scaled.when.iter().map(|c| self.eval(s, entry, c)).collect(),
                 Truth::True,
@@ -797,6 +801,30 @@ impl<'a> Estate<'a> {
             }
         }
         out
+    }
+
+    fn index_scalers(&self, kind: &str, attr: &str) -> ScalerIndex<'a> {
+        let mut index = ScalerIndex::default();
+        for (i, s) in self.resources.iter().enumerate() {
+            if s.mode != Mode::Managed || s.kind != kind {
+                continue;
+            }
+            let mut named: Vec<&'a str> = s
+                .references
+                .iter()
+                .filter(|d| d.via.split('.').next() == Some(attr))
+                .map(|d| d.target.as_str())
+                .collect();
+            if named.is_empty() {
+                index.unresolved.push(i);
+            }
+            named.sort_unstable();
+            named.dedup();
+            for address in named {
+                index.by_target.entry(address).or_default().push(i);
+            }
+        }
+        index
     }
 
     fn index_members(&self, kind: &str, attr: &str) -> MemberIndex<'a> {

@@ -406,7 +406,17 @@ impl Reader {
                 "type" => scaler_kind = self.string("type", value),
                 "attr" => attr = self.string("attr", value),
                 "minimum" => minimum = self.string("minimum", value),
-                "when" => when = self.conditions("when", value, 0),
+                "when" => {
+                    when = self.conditions("when", value, 0);
+                    // The scaler is judged on its own attributes: counting
+                    // its members would look for scalers of the scaler.
+                    if when.iter().any(counts_members) {
+                        self.error(
+                            value.span(),
+                            "`members-at-least` does not go in `scaled-members.when`",
+                        );
+                    }
+                }
                 _ => {}
             }
         }
@@ -647,4 +657,13 @@ fn with_article(type_name: &str) -> String {
         "a"
     };
     format!("{article} {type_name}")
+}
+
+/// Whether a condition counts members, at any depth.
+fn counts_members(cond: &Cond) -> bool {
+    match cond {
+        Cond::MembersAtLeast(_) => true,
+        Cond::All(conds) | Cond::Any(conds) => conds.iter().any(counts_members),
+        Cond::Attr { .. } | Cond::EstateAtLeast(_) => false,
+    }
 }

@@ -2170,4 +2170,16 @@ scaled-members = { type = "aws_appautoscaling_target", attr = "resource_id", min
     let (_, help, _) = find("unknown key `minimun` in `resource.x.scaled-members`");
     assert_eq!(help.as_deref(), Some("did you mean `minimum`?"));
     find("`scaled-members` needs `type`, `attr` and `minimum`");
+    let errs = errors(
+        r#"
+[resource.x]
+role = "datastore"
+scaled-members = { type = "t", attr = "a", minimum = "m", when = [{ any = [{ members-at-least = 1 }] }] }
+"#,
+    );
+    assert!(
+        errs.iter()
+            .any(|(m, _, _)| m.contains("`members-at-least` does not go in `scaled-members.when`")),
+        "{errs:#?}"
+    );
 }
