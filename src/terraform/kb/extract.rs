@@ -165,10 +165,30 @@ struct Estate<'a> {
     /// Members by the address their member attribute names, per member
     /// type and attribute: indexed on first use.
     member_index: RefCell<HashMap<(String, String), MemberIndex<'a>>>,
+    /// Scalers by the address their scaler attribute names, per scaler
+    /// type and attribute: indexed on first use.
+    scaler_index: RefCell<HashMap<(String, String), ScalerIndex<'a>>>,
 }
 
 /// Indices of member resources, by the address they refer to.
 type MemberIndex<'a> = HashMap<&'a str, Vec<usize>>;
+
+/// Indices of scaler resources: by the address they refer to, and those
+/// whose scaler attribute refers to no resource (any resource's, maybe).
+#[derive(Default)]
+struct ScalerIndex<'a> {
+    by_target: MemberIndex<'a>,
+    unresolved: Vec<usize>,
+}
+
+/// What a resource's scalers keep of its members.
+#[derive(Default)]
+struct Scaled<'a> {
+    /// Each scaler known to keep members, with how many at least.
+    kept: Vec<(&'a Resource, usize)>,
+    /// A scaler may keep members, how many not being known.
+    unknown: bool,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Truth {
@@ -329,6 +349,7 @@ impl<'a> Estate<'a> {
             refs: RefCell::default(),
             groups: RefCell::default(),
             member_index: RefCell::default(),
+            scaler_index: RefCell::default(),
         }
     }
 
@@ -570,6 +591,11 @@ impl<'a> Estate<'a> {
                 None => zones.unknown = true,
             }
         }
+        // Members a scaler keeps are placed by the provider, not written.
+        let scaled = self.scaled_members(r, entry);
+        if scaled.unknown || !scaled.kept.is_empty() {
+            zones.unknown = true;
+        }
         any.then(|| Placed {
             zones,
             attr: None,
@@ -731,6 +757,80 @@ impl<'a> Estate<'a> {
         found.into_iter().map(|i| &self.resources[i]).collect()
     }
 
+    /// The resources of the entry's `scaled-members` type that keep
+    /// members of `r` in being, with how many each keeps at least.
+    fn scaled_members(&self, r: &Resource, entry: &Entry) -> Scaled<'a> {
+        let mut out = Scaled::default();
+        let Some(scaled) = &entry.scaled_members else {
+            return out;
+        };
+        let b = base(&r.address);
+        let mut found: Vec<(usize, bool)> = {
+            let mut index = self.scaler_index.borrow_mut();
+            let index = index
+                .entry((scaled.kind.clone(), scaled.attr.clone()))
+                .or_insert_with(|| self.index_scalers(&scaled.kind, &scaled.attr));
+            (index.by_target.get(r.address.as_str()))
+                .into_iter()
+                .chain((b != r.address).then(|| index.by_target.get(b)).flatten())
+                .flatten()
+                .map(|&i| (i, true))
+                .chain(index.unresolved.iter().map(|&i| (i, false)))
+                .collect()
+        };
+        found.sort_unstable();
+        found.dedup();
+        for (s, resolved) in found.into_iter().map(|(i, ok)| (&self.resources[i], ok)) {
+            let (when, _) = combine(
+                scaled.when.iter().map(|c| self.eval(s, entry, c)).collect(),
+                Truth::True,
+            );
+            if when == Truth::False {
+                continue;
+            }
+            // One whose target names no resource may be this one's.
+            if !resolved || when == Truth::Unknown || s.count_unknown {
+                out.unknown = true;
+                continue;
+            }
+            let minimum = lookup(&s.body, &scaled.minimum);
+            match minimum.values.first().and_then(|(v, _)| v.as_f64()) {
+                Some(k) if k.is_finite() && k >= 1.0 => {
+                    // Saturating: a scaler keeping more than usize::MAX
+                    // members keeps "many".
+                    out.kept.push((s, k as usize));
+                }
+                Some(k) if k.is_finite() && k >= 0.0 => {}
+                _ => out.unknown = true,
+            }
+        }
+        out
+    }
+
+    fn index_scalers(&self, kind: &str, attr: &str) -> ScalerIndex<'a> {
+        let mut index = ScalerIndex::default();
+        for (i, s) in self.resources.iter().enumerate() {
+            if s.mode != Mode::Managed || s.kind != kind {
+                continue;
+            }
+            let mut named: Vec<&'a str> = s
+                .references
+                .iter()
+                .filter(|d| d.via.split('.').next() == Some(attr))
+                .map(|d| d.target.as_str())
+                .collect();
+            if named.is_empty() {
+                index.unresolved.push(i);
+            }
+            named.sort_unstable();
+            named.dedup();
+            for address in named {
+                index.by_target.entry(address).or_default().push(i);
+            }
+        }
+        index
+    }
+
     fn index_members(&self, kind: &str, attr: &str) -> MemberIndex<'a> {
         let mut index: MemberIndex<'a> = HashMap::new();
         for (i, m) in self.resources.iter().enumerate() {
@@ -769,20 +869,33 @@ impl<'a> Estate<'a> {
                     // Declared elsewhere, or not at all: nothing to say.
                     return (Truth::Unknown, Vec::new());
                 }
-                // A member with an unknown `count` may be several.
-                if members.len() < *n && members.iter().any(|m| m.count_unknown) {
+                let scaled = self.scaled_members(r, entry);
+                let kept: usize = scaled.kept.iter().map(|(_, k)| k).sum();
+                let total = members.len().saturating_add(kept);
+                // A member with an unknown `count` may be several, and a
+                // scaler not known to keep none may keep some.
+                if total < *n && (members.iter().any(|m| m.count_unknown) || scaled.unknown) {
                     return (Truth::Unknown, Vec::new());
                 }
-                let label = match members.len() {
+                let mut label = match members.len() {
                     1 => format!("it has one `{kind}`"),
                     m => format!("it has {m} `{kind}` resources"),
                 };
+                if kept > 0 {
+                    label.push_str(&format!(" and autoscaling keeps at least {kept} more"));
+                }
                 let mut reason = Reason::at(None, label);
                 reason.related = members
                     .iter()
                     .map(|m| (m.span, format!("`{}` is one of them", m.address)))
+                    .chain(scaled.kept.iter().map(|(s, k)| {
+                        (
+                            s.span,
+                            format!("`{}` keeps at least {k} of them", s.address),
+                        )
+                    }))
                     .collect();
-                (truth(members.len() >= *n), vec![reason])
+                (truth(total >= *n), vec![reason])
             }
             Cond::EstateAtLeast(n) => {
                 let count = self.per_kind.get(r.kind.as_str()).copied().unwrap_or(0);

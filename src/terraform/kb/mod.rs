@@ -191,6 +191,20 @@ pub struct Members {
     pub attr: String,
 }
 
+/// Resources of another type that keep a number of members in being
+/// without declaring them: an Application Auto Scaling target on an Aurora
+/// cluster's read replicas always keeps `min_capacity` of them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScaledMembers {
+    pub kind: String,
+    /// The scaler's attribute that refers to this resource.
+    pub attr: String,
+    /// The scaler's attribute holding how many members it keeps at least.
+    pub minimum: String,
+    /// All must hold of the scaler for it to keep members of this resource.
+    pub when: Vec<Cond>,
+}
+
 /// Cross-resource judgements written in Rust.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Check {
@@ -230,6 +244,7 @@ pub struct Entry {
     pub replicated_by_count: bool,
     pub transparent: bool,
     pub members: Option<Members>,
+    pub scaled_members: Option<ScaledMembers>,
     pub check: Option<Check>,
     pub facts: Vec<FactRule>,
 }

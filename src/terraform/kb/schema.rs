@@ -2,7 +2,9 @@
 //! `spof.toml`, so that every error points at its key or value and one bad
 //! entry does not hide the problems of the others.
 
-use super::{Check, Cond, Entry, FactRule, KbRole, Lit, Members, RULES_ERROR, Test, UnitKind};
+use super::{
+    Check, Cond, Entry, FactRule, KbRole, Lit, Members, RULES_ERROR, ScaledMembers, Test, UnitKind,
+};
 use crate::config::did_you_mean;
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span, TextRange};
@@ -23,10 +25,12 @@ const ENTRY_KEYS: &[&str] = &[
     "replicated-by-count",
     "transparent",
     "members",
+    "scaled-members",
     "check",
     "fact",
 ];
 const MEMBERS_KEYS: &[&str] = &["type", "attr"];
+const SCALED_MEMBERS_KEYS: &[&str] = &["type", "attr", "minimum", "when"];
 const FACT_KEYS: &[&str] = &["unit", "zonal", "when", "unless", "message", "help"];
 const UNITS: &[&str] = &["zone", "instance"];
 const CONDITION_KEYS: &[&str] = &[
@@ -303,6 +307,7 @@ impl Reader {
             replicated_by_count: false,
             transparent: false,
             members: None,
+            scaled_members: None,
             check: None,
             facts: Vec::new(),
         };
@@ -335,6 +340,7 @@ impl Reader {
                     entry.placement = self.strings("placement", value).unwrap_or_default();
                 }
                 "members" => entry.members = self.members(kind, value),
+                "scaled-members" => entry.scaled_members = self.scaled_members(kind, value),
                 "check" => {
                     let Some(name) = self.string("check", value) else {
                         continue;
@@ -382,6 +388,57 @@ impl Reader {
             None => {}
         }
         (self.diags.len() == before).then_some(entry)
+    }
+
+    fn scaled_members(&mut self, kind: &str, value: &Value<'_>) -> Option<ScaledMembers> {
+        let table = self.table("`scaled-members`", value)?;
+        self.check_keys(
+            table,
+            SCALED_MEMBERS_KEYS,
+            &format!("in `resource.{kind}.scaled-members`"),
+        );
+        let mut scaler_kind = None;
+        let mut attr = None;
+        let mut minimum = None;
+        let mut when = Vec::new();
+        for (key, value) in table.iter() {
+            match key.get_ref().as_ref() {
+                "type" => scaler_kind = self.string("type", value),
+                "attr" => attr = self.string("attr", value),
+                "minimum" => minimum = self.string("minimum", value),
+                "when" => {
+                    when = self.conditions("when", value, 0);
+                    // The scaler is judged on its own attributes: counting
+                    // its members would look for scalers of the scaler.
+                    if when.iter().any(counts_members) {
+                        self.error(
+                            value.span(),
+                            "`members-at-least` does not go in `scaled-members.when`",
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+        match (scaler_kind, attr, minimum) {
+            (Some(kind), Some(attr), Some(minimum)) => Some(ScaledMembers {
+                kind,
+                attr,
+                minimum,
+                when,
+            }),
+            _ => {
+                self.error(
+                    value.span(),
+                    "`scaled-members` needs `type`, `attr` and `minimum`",
+                )
+                .help = Some(
+                    "for example `scaled-members = { type = \"aws_appautoscaling_target\", attr = \"resource_id\", minimum = \"min_capacity\" }`"
+                        .into(),
+                );
+                None
+            }
+        }
     }
 
     fn members(&mut self, kind: &str, value: &Value<'_>) -> Option<Members> {
@@ -600,4 +657,13 @@ fn with_article(type_name: &str) -> String {
         "a"
     };
     format!("{article} {type_name}")
+}
+
+/// Whether a condition counts members, at any depth.
+fn counts_members(cond: &Cond) -> bool {
+    match cond {
+        Cond::MembersAtLeast(_) => true,
+        Cond::All(conds) | Cond::Any(conds) => conds.iter().any(counts_members),
+        Cond::Attr { .. } | Cond::EstateAtLeast(_) => false,
+    }
 }

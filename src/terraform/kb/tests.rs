@@ -2095,3 +2095,91 @@ fn apply_time_resources_order_the_apply_and_are_no_dependencies() {
     assert!(!kb.is_apply_time("azapi_resource"));
     assert!(!kb.is_apply_time("aws_instance"));
 }
+
+#[test]
+fn autoscaled_aurora_readers_are_members() {
+    let cluster = |name: &str| res(&format!("aws_rds_cluster.{name}")).done();
+    let member = |name: &str| {
+        res(&format!("aws_rds_cluster_instance.{name}"))
+            .set(
+                "cluster_identifier",
+                r(&format!("aws_rds_cluster.{name}"), "id"),
+            )
+            .set("availability_zone", s("us-east-1a"))
+    };
+    let scaler = |name: &str, target: Value, dimension: &str, min: Value| {
+        res(&format!("aws_appautoscaling_target.{name}"))
+            .set("resource_id", target)
+            .set("scalable_dimension", s(dimension))
+            .set("min_capacity", min)
+    };
+    let readers = "rds:cluster:ReadReplicaCount";
+    let to = |name: &str| r(&format!("aws_rds_cluster.{name}"), "cluster_identifier");
+    let resources = vec![
+        cluster("kept"),
+        member("kept").done(),
+        scaler("kept", to("kept"), readers, n(2.0)).done(),
+        cluster("none"),
+        member("none").done(),
+        scaler("none", to("none"), readers, n(0.0)).done(),
+        cluster("other"),
+        member("other").done(),
+        scaler("other", to("other"), "ecs:service:DesiredCount", n(2.0)).done(),
+        cluster("unset"),
+        member("unset").done(),
+        scaler("unset", to("unset"), readers, Value::Unknown).done(),
+        cluster("maybe"),
+        member("maybe").done(),
+        scaler("maybe", to("maybe"), readers, n(1.0))
+            .uncounted()
+            .done(),
+    ];
+    // Two readers kept, placed by AWS: neither one instance nor one zone.
+    no_facts(&resources, "aws_rds_cluster.kept");
+    for name in ["none", "other"] {
+        let f = one_fact(&resources, &format!("aws_rds_cluster.{name}"));
+        assert_eq!(f.label, "it has one `aws_rds_cluster_instance`");
+    }
+    no_facts(&resources, "aws_rds_cluster.unset");
+    no_facts(&resources, "aws_rds_cluster.maybe");
+
+    // A scaler whose target names no resource may keep any cluster's.
+    let resources = vec![
+        cluster("kept"),
+        member("kept").done(),
+        scaler("any", Value::Unknown, readers, n(1.0)).done(),
+    ];
+    no_facts(&resources, "aws_rds_cluster.kept");
+}
+
+#[test]
+fn scaled_members_need_type_attr_and_minimum() {
+    let errs = errors(
+        r#"
+[resource.x]
+role = "datastore"
+scaled-members = { type = "aws_appautoscaling_target", attr = "resource_id", minimun = "min_capacity" }
+"#,
+    );
+    let find = |needle: &str| {
+        errs.iter()
+            .find(|(m, _, _)| m.contains(needle))
+            .unwrap_or_else(|| panic!("no error {needle:?} in {errs:#?}"))
+            .clone()
+    };
+    let (_, help, _) = find("unknown key `minimun` in `resource.x.scaled-members`");
+    assert_eq!(help.as_deref(), Some("did you mean `minimum`?"));
+    find("`scaled-members` needs `type`, `attr` and `minimum`");
+    let errs = errors(
+        r#"
+[resource.x]
+role = "datastore"
+scaled-members = { type = "t", attr = "a", minimum = "m", when = [{ any = [{ members-at-least = 1 }] }] }
+"#,
+    );
+    assert!(
+        errs.iter()
+            .any(|(m, _, _)| m.contains("`members-at-least` does not go in `scaled-members.when`")),
+        "{errs:#?}"
+    );
+}
