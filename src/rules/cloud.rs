@@ -130,7 +130,8 @@ fn single_region(input: &Input<'_>, out: &mut Vec<Finding>) {
         Rule::SingleRegionEstate,
         first,
         format!(
-            "everything whose region is known ({resources} declarations) is in region `{region}`: the region is a single point of failure for the whole estate"
+            "everything whose region is known ({resources} declaration{}) is in region `{region}`: the region is a single point of failure for the whole estate",
+            if resources == 1 { "" } else { "s" }
         ),
     )
     .label("the only region")
