@@ -25,7 +25,7 @@ pub use family::{Family, Group};
 pub use simulate::{Degraded, Down, Simulation, Step};
 
 use crate::analysis::{Cause, Reason, Unit};
-use crate::check::Estate;
+use crate::estate::Estate;
 use crate::graph::{Resolved, TargetSets};
 use crate::model::{Combine, Domain, Guarantee, Instance, K8S_ID_PREFIX, Level, Strength};
 use crate::source::Span;

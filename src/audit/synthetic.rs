@@ -15,7 +15,7 @@
 
 use super::{Structure, Term, Why};
 use crate::analysis::{Analysis, Context, Site};
-use crate::check::Estate;
+use crate::estate::Estate;
 use crate::graph::Graph;
 use crate::graph::{Resolved, TargetSets};
 use crate::model::{

@@ -242,11 +242,30 @@ impl<'de> serde::Deserialize<'de> for Pin {
             level,
             domains,
             span,
-            via: crate::cache::intern(via),
-            axis: crate::cache::intern(axis),
+            via: intern(via),
+            axis: intern(axis),
             origin,
         })
     }
+}
+
+/// A `&'static str` for a label read back from the cache (a text from a
+/// fixed set, such as [`Pin::via`]): each distinct text is leaked once and
+/// shared by every entry that holds it.
+fn intern(text: String) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static SEEN: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+    let mut seen = SEEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let seen = seen.get_or_insert_with(HashSet::new);
+    if let Some(found) = seen.get(text.as_str()) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(text.into_boxed_str());
+    seen.insert(leaked);
+    leaked
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

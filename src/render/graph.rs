@@ -5,7 +5,7 @@
 //! and for anything else that embeds the graph.
 
 use crate::analysis::Unit;
-use crate::check::Estate;
+use crate::estate::Estate;
 use crate::graph::GraphNode;
 use crate::model::{Domain, Level, Role, Strength};
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
