@@ -25,7 +25,7 @@ use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::model::manifest;
 use crate::model::scope::{self, Layout, Places};
 use crate::model::{
-    CloudUnit, Entity, EvaluationLimit, Level, LimitKind, Model, Suppression, TERRAFORM_ID_PREFIX,
+    CloudUnit, Entity, EvaluationLimit, Level, LimitKind, Model, Origin, Suppression,
     UnfollowedModule,
 };
 use crate::parse::Document;
@@ -968,7 +968,7 @@ fn domains_of<'a>(
 ) {
     out.clear();
     let entity = &model.entities[e];
-    if entity.id.starts_with(TERRAFORM_ID_PREFIX) {
+    if entity.origin == Origin::Terraform {
         for inst in &entity.instances {
             for fact in &inst.cloud {
                 if let CloudUnit::Zone(Some(zone)) = &fact.unit {
