@@ -12,8 +12,8 @@ pub mod words;
 
 use crate::graph::{DepEdge, Graph, Resolved};
 use crate::model::{
-    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, Level, MissedSpread,
-    Model, Origin, ReplicaSource, Strength, WorkloadKind,
+    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, Level, MissedSpread, Model, Origin,
+    ReplicaSource, Strength, WorkloadKind,
 };
 use crate::source::Span;
 use std::borrow::Cow;

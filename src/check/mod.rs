@@ -17,8 +17,8 @@ use crate::analysis::{Analysis, Context, Site};
 use crate::cache::{Cache, KeyBuilder};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
-use crate::estate::Estate;
 use crate::discover::{FileKind, classify};
+use crate::estate::Estate;
 use crate::graph::Graph;
 use crate::model::compose;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
@@ -28,10 +28,10 @@ use crate::model::{
     CloudUnit, Entity, EvaluationLimit, Level, LimitKind, Model, Origin, Suppression,
     UnfollowedModule,
 };
+use crate::output::Summary;
 use crate::parse::Document;
 use crate::parse::tree::{Node, Value};
 use crate::parse::yaml::{self, Limits};
-use crate::output::Summary;
 use crate::rules::baseline::Baseline;
 use crate::rules::{self, Settings, suppression};
 use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};

@@ -191,13 +191,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         setup.cache = crate::cache::Cache::open(dir, &repository).map(std::sync::Arc::new);
     }
     // Files the command writes are never read as inputs.
-    let written: Vec<PathBuf> = options
-        .baseline
-        .iter()
-        .map(BaselineMode::path)
-        .chain(options.outputs.iter().map(PathBuf::as_path))
-        .map(|p| absolute_from(p, here))
-        .collect();
+    let written = written_paths(options, here);
     // (No paths left means nothing to read, not `.`.)
     let (mut discovered, mut prepared) = if options.paths.is_empty() {
         (Discovered::default(), Vec::new())
@@ -230,25 +224,12 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     // Input errors reported however few files are named: the configuration
     // and the named paths that could not be looked at.
     let mut always: BTreeSet<FileId> = config.file.into_iter().collect();
-    for (path, message) in &discovered.problems {
-        let file = sources.add(SourceFile::new(path.clone(), ""));
-        always.insert(file);
-        errors.push(file_error(
-            file,
-            0,
-            format!("{}: {message}", display_path(path)),
-        ));
-    }
-    // Absolute paths are lexically normalised: equal paths are equal bytes.
-    // A file named twice prints as it was first named.
-    let mut named: HashMap<std::ffi::OsString, &PathBuf> = HashMap::new();
-    if repository.is_some() {
-        for p in &options.paths {
-            named
-                .entry(absolute_from(p, here).into_os_string())
-                .or_insert(p);
-        }
-    }
+    always.extend(problem_errors(&discovered, &mut sources, &mut errors));
+    let named = if repository.is_some() {
+        named_paths(&options.paths, here)
+    } else {
+        HashMap::new()
+    };
 
     let mut inputs = Inputs::default();
     for (input, abs, result) in read_inputs(&discovered, prepared, setup.max_file_size, cwd) {
@@ -297,6 +278,52 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         report.restrict_to(&report_on, &always);
     }
     (report, estate, setup)
+}
+
+/// The absolute paths of the files the command writes.
+fn written_paths(options: &RunOptions, here: Option<&Path>) -> Vec<PathBuf> {
+    options
+        .baseline
+        .iter()
+        .map(BaselineMode::path)
+        .chain(options.outputs.iter().map(PathBuf::as_path))
+        .map(|p| absolute_from(p, here))
+        .collect()
+}
+
+/// An input error for each path that could not be looked at; their files.
+fn problem_errors(
+    discovered: &Discovered,
+    sources: &mut SourceMap,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<FileId> {
+    let mut files = Vec::new();
+    for (path, message) in &discovered.problems {
+        let file = sources.add(SourceFile::new(path.clone(), ""));
+        files.push(file);
+        errors.push(file_error(
+            file,
+            0,
+            format!("{}: {message}", display_path(path)),
+        ));
+    }
+    files
+}
+
+/// The named paths by their absolute form, lexically normalised, so that
+/// equal paths are equal bytes. A file named twice prints as it was first
+/// named.
+fn named_paths<'a>(
+    paths: &'a [PathBuf],
+    here: Option<&Path>,
+) -> HashMap<std::ffi::OsString, &'a PathBuf> {
+    let mut named = HashMap::new();
+    for p in paths {
+        named
+            .entry(absolute_from(p, here).into_os_string())
+            .or_insert(p);
+    }
+    named
 }
 
 /// The configuration and the setup a run takes from it and from the

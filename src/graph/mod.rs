@@ -3,8 +3,8 @@
 
 use crate::model::scope::Nearness;
 use crate::model::{
-    Combine, Dependency, Domain, Entity, Instance, K8S_ID_PREFIX, Level, Model, Reference, Role,
-    Origin, Strength, WorkloadKind,
+    Combine, Dependency, Domain, Entity, Instance, K8S_ID_PREFIX, Level, Model, Origin, Reference,
+    Role, Strength, WorkloadKind,
 };
 use crate::source::FileId;
 use petgraph::graph::{DiGraph, NodeIndex};

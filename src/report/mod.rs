@@ -14,8 +14,8 @@ mod markdown;
 
 use crate::audit::Audit;
 use crate::check::Report;
-use crate::estate::Estate;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::estate::Estate;
 use crate::model::{Expiry, Level, Role, Suppression};
 use crate::output::Summary;
 use crate::source::{SourceMap, Span};

@@ -55,9 +55,7 @@ pub(super) fn collapse(input: &Input<'_>, findings: Vec<Finding>) -> Vec<Finding
         .enumerate()
         // An address with a key: of a counted resource, or of a resource in
         // a counted module.
-        .filter(|(_, e)| {
-            e.origin == crate::model::Origin::Terraform && e.name.contains('[')
-        })
+        .filter(|(_, e)| e.origin == crate::model::Origin::Terraform && e.name.contains('['))
         .map(|(i, e)| (e.id.as_str(), i))
         .collect();
     if instances.is_empty() {
