@@ -820,4 +820,5 @@ pub fn term_span(estate: &Estate, e: usize, term: &Term) -> Option<Span> {
 }
 
 #[cfg(test)]
+#[path = "../../tests/audit.rs"]
 mod tests;
