@@ -1,7 +1,10 @@
-use super::*;
-use crate::check::{Loaded, Setup, check_estate};
-use crate::source::{SourceFile, SourceMap};
+//! Risk groups and simulations of estates read by the pipeline.
+
 use proptest::prelude::*;
+use spof::audit::{Audit, LEVELS};
+use spof::check::{Loaded, Setup, check_estate};
+use spof::estate::Estate;
+use spof::source::{SourceFile, SourceMap};
 
 fn estate_of(files: &[(&str, &str)]) -> Estate {
     let mut sources = SourceMap::default();
@@ -16,7 +19,7 @@ fn estate_of(files: &[(&str, &str)]) -> Estate {
     let errors: Vec<_> = report
         .diagnostics
         .iter()
-        .filter(|d| d.kind == crate::diagnostic::Kind::Error)
+        .filter(|d| d.kind == spof::diagnostic::Kind::Error)
         .map(|d| d.message.clone())
         .collect();
     assert!(errors.is_empty(), "input errors: {errors:?}");
@@ -272,44 +275,6 @@ fn simulate_explains_the_chain() {
     assert!(audit.find_domains("planet=a").is_err());
 }
 
-#[test]
-fn spread_thresholds() {
-    // 3 over 2 zones with skew 1: one zone holds 2.
-    assert_eq!(most_in(3, 2, 1, 1), 2);
-    assert_eq!(most_in(3, 3, 1, 1), 1);
-    assert_eq!(most_in(3, 3, 2, 1), 2);
-    assert_eq!(most_in(5, 3, 1, 2), 3);
-    assert_eq!(most_in(6, 3, 3, 1), 6);
-    assert_eq!(most_in(0, 3, 1, 1), 0);
-}
-
-#[test]
-fn family_algebra() {
-    let g = |ids: &[u32]| Group::of(ids).unwrap();
-    let a = Family::from_groups(vec![g(&[1]), g(&[2, 3])]);
-    let b = Family::from_groups(vec![g(&[2]), g(&[4])]);
-    // Either: unions of one cut of each, minimal.
-    assert_eq!(
-        a.either(&b, 2),
-        Family::from_groups(vec![g(&[1, 2]), g(&[1, 4]), g(&[2, 3])])
-    );
-    // All: any cut, minimal (a superset of a single goes).
-    let c = Family::from_groups(vec![g(&[1, 5]), g(&[6])]);
-    assert_eq!(
-        Family::all([&a, &c], 2),
-        Family::from_groups(vec![g(&[1]), g(&[6]), g(&[2, 3])])
-    );
-    assert_eq!(
-        Family::threshold(&[(1, 1), (2, 1), (3, 1)], 2, 2),
-        Family::from_groups(vec![g(&[1, 2]), g(&[1, 3]), g(&[2, 3])])
-    );
-    assert!(Family::threshold(&[(1, 1), (2, 1), (3, 1)], 3, 2).is_empty());
-    assert_eq!(
-        Family::threshold(&[(1, 2), (2, 1)], 2, 2),
-        Family::from_groups(vec![g(&[1])])
-    );
-}
-
 /// A random manifest estate: services over random sites (some quorum
 /// systems) depending on earlier services.
 fn manifest_strategy() -> impl Strategy<Value = String> {
@@ -393,39 +358,4 @@ proptest! {
             }
         }
     }
-}
-
-#[test]
-fn generated_estate_gives_the_same_groups_through_the_model_and_alone() {
-    let shape = synthetic::Shape {
-        services: 400,
-        sites: 8,
-        regions: 3,
-        seed: 7,
-    };
-    let plan = synthetic::plan(shape);
-    let estate = synthetic::estate(synthetic::model(shape, &plan));
-    let through_model = Audit::build(&estate, 2);
-    let (domains, parent) = synthetic::domains(shape);
-    let (structures, sets, order) = synthetic::structures(shape, &plan);
-    let alone = Audit::from_parts(domains, parent, structures, sets, order, 2);
-    assert_eq!(through_model.domains, alone.domains);
-    assert_eq!(through_model.parent, alone.parent);
-    let groups = |a: &Audit| -> Vec<Vec<Group>> {
-        a.entities.iter().map(|e| e.risk_groups.clone()).collect()
-    };
-    assert_eq!(groups(&through_model), groups(&alone));
-    // The estate is not trivial: single points and pairs both occur.
-    assert!(
-        alone
-            .entities
-            .iter()
-            .any(|e| e.risk_groups.iter().any(|g| g.len() == 1))
-    );
-    assert!(
-        alone
-            .entities
-            .iter()
-            .any(|e| e.risk_groups.iter().any(|g| g.len() == 2))
-    );
 }

@@ -820,5 +820,4 @@ pub fn term_span(estate: &Estate, e: usize, term: &Term) -> Option<Span> {
 }
 
 #[cfg(test)]
-#[path = "../../tests/audit.rs"]
 mod tests;
