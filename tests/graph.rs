@@ -3,6 +3,7 @@
 use spof::check::{RunOptions, run_estate};
 use spof::estate::Estate;
 use spof::render::graph::{Edge, View, document, dot, json, lookup, mermaid};
+use std::collections::BTreeSet;
 
 fn load(path: &str) -> Estate {
     let options = RunOptions {
