@@ -6,8 +6,9 @@
 //! produced, keyed by a BLAKE3 hash of everything the result depends on:
 //!
 //! - `yaml`: what the extractors take from one YAML or JSON file (the
-//!   documents they read, and the resources of its Terraform plans; see
-//!   [`crate::check::Sifted`]), keyed by its text and the parse limits;
+//!   documents they read, with the others left as empty mappings, and the
+//!   resources of its Terraform plans), keyed by its text and the parse
+//!   limits;
 //! - `tf-calls`: the module calls of one Terraform file, keyed by its name,
 //!   its text and the limits (what decides the root modules without
 //!   parsing);
@@ -86,7 +87,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Bumped whenever a cached type, a key or the pack layout changes.
-const FORMAT: u32 = 10;
+const FORMAT: u32 = 11;
 
 /// The kinds of entries.
 const KINDS: [&str; 7] = [
@@ -705,25 +706,6 @@ impl<'de> serde::Deserialize<'de> for Span {
             .map(|file| Span::new(file, range))
             .ok_or_else(|| serde::de::Error::custom("a span outside its file"))
     }
-}
-
-/// A `&'static str` for a label read from an entry (a text from a fixed
-/// set, such as [`crate::model::Pin::via`]): each distinct text is leaked
-/// once and shared by every entry that holds it.
-pub(crate) fn intern(text: String) -> &'static str {
-    use std::collections::HashSet;
-    use std::sync::Mutex;
-    static SEEN: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
-    let mut seen = SEEN
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let seen = seen.get_or_insert_with(HashSet::new);
-    if let Some(found) = seen.get(text.as_str()) {
-        return found;
-    }
-    let leaked: &'static str = Box::leak(text.into_boxed_str());
-    seen.insert(leaked);
-    leaked
 }
 
 #[cfg(test)]

@@ -45,7 +45,7 @@ impl TextRange {
 
 /// A byte range inside a known file. (Serialized only into the parse cache,
 /// which writes file ids as positions in a table of its own and checks that
-/// every span read back fits its file: see [`crate::cache`].)
+/// every span read back fits its file.)
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct Span {
     pub file: FileId,
@@ -228,8 +228,8 @@ pub fn shown_window(text: &str, begin: usize, end: usize, anchor: usize) -> (usi
 }
 
 /// One input file (or standard input) as read, or, in a run with the
-/// cache, known by the stat index alone (see [`crate::cache`]): its text is
-/// then read the first time it is asked for.
+/// cache, known by the cache's stat index alone ([`SourceFile::known`]): its
+/// text is then read the first time it is asked for.
 #[derive(Debug, Clone)]
 pub struct SourceFile {
     /// Path as reached from the paths given on the command line.
@@ -267,7 +267,7 @@ pub struct Facts {
 /// What a cheap search of the text finds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Marks {
-    /// A suppression comment's marker (see [`crate::rules::suppression`]).
+    /// A suppression comment's marker ([`COMMENT_MARKER`]).
     pub suppression: bool,
     /// `format_version`, which a Terraform plan's document has as a key,
     /// or a backslash, which could spell that key otherwise (an escape).

@@ -2,7 +2,8 @@
 //! each `clean` example does not), and `docs/rules/` is generated from the
 //! catalog.
 
-use spof::check::{Estate, Loaded, Report, RunOptions, Setup, check_estate, compare, setup_from};
+use spof::check::{Loaded, Report, RunOptions, Setup, check_estate, compare, setup_from};
+use spof::estate::Estate;
 use spof::rules::{Example, Rule, Settings, baseline, catalog, docs};
 use spof::source::{SourceFile, SourceMap};
 use std::path::Path;

@@ -6,6 +6,7 @@
 //! `cargo test --test integration cli::`.
 
 mod action;
+mod audit;
 mod backstage;
 mod baseline;
 mod cache;
@@ -17,6 +18,7 @@ mod diff;
 mod estate;
 mod fixtures;
 mod generate;
+mod graph;
 mod hostile;
 mod init;
 mod manifest;

@@ -8,10 +8,12 @@
 //! single failures ([`Unit`]s) that take it down, each traced back to the
 //! placement fact that causes it, through the chain of dependencies.
 
+pub mod words;
+
 use crate::graph::{DepEdge, Graph, Resolved};
 use crate::model::{
-    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, K8S_ID_PREFIX, Level, MissedSpread,
-    Model, ReplicaSource, Strength, WorkloadKind,
+    CloudUnit, Combine, Domain, Entity, Guarantee, Instance, Level, MissedSpread, Model, Origin,
+    ReplicaSource, Strength, WorkloadKind,
 };
 use crate::source::Span;
 use std::borrow::Cow;
@@ -199,7 +201,7 @@ impl Analysis {
                         // Only Kubernetes objects live in a cluster; cloud
                         // resources, manifests, catalogs and jobs are placed
                         // by what they say themselves.
-                        let clustered = entity.id.starts_with(K8S_ID_PREFIX);
+                        let clustered = entity.origin == Origin::Kubernetes;
                         instance_causes(e, i, inst, ctx, clustered)
                     })
                     .collect::<Vec<_>>()
@@ -694,7 +696,7 @@ fn own_per_cluster(
     clusters: &[Option<usize>],
     causes: &[Cause],
 ) -> Vec<(usize, Vec<Exposure>)> {
-    if !entity.id.starts_with(K8S_ID_PREFIX) {
+    if entity.origin != Origin::Kubernetes {
         return Vec::new();
     }
     let mut out: Vec<(usize, Vec<Exposure>)> = Vec::new();

@@ -25,9 +25,9 @@ pub use family::{Family, Group};
 pub use simulate::{Degraded, Down, Simulation, Step};
 
 use crate::analysis::{Cause, Reason, Unit};
-use crate::check::Estate;
+use crate::estate::Estate;
 use crate::graph::{Resolved, TargetSets};
-use crate::model::{Combine, Domain, Guarantee, Instance, K8S_ID_PREFIX, Level, Strength};
+use crate::model::{Combine, Domain, Guarantee, Instance, Level, Origin, Strength};
 use crate::source::Span;
 use rayon::prelude::*;
 use std::borrow::Cow;
@@ -568,7 +568,7 @@ fn universe(estate: &Estate) -> (Vec<Domain>, Vec<Option<u32>>) {
 
 /// Only Kubernetes objects live in a cluster.
 fn clustered(estate: &Estate, e: usize) -> bool {
-    estate.model.entities[e].id.starts_with(K8S_ID_PREFIX)
+    estate.model.entities[e].origin == Origin::Kubernetes
 }
 
 /// The zones a declaration may run in: its zone pin, else its cluster's
@@ -791,14 +791,7 @@ pub fn term_text(audit: &Audit, estate: &Estate, e: usize, term: &Term) -> Strin
                 .iter()
                 .map(|c| c.name.clone())
                 .collect();
-            let input = crate::rules::Input {
-                model: &estate.model,
-                graph: &estate.graph,
-                analysis: &estate.analysis,
-                context: &estate.context,
-                cluster_names: &cluster_names,
-            };
-            let text = crate::rules::cause_text(&input, e, cause);
+            let text = crate::analysis::words::cause_text(&estate.model, &cluster_names, e, cause);
             match (&cause.unit, term.domains.as_slice()) {
                 (Unit::Domain(_), _) | (_, []) => text,
                 (_, [only]) => format!("{text} ({})", audit.domain_name(*only)),

@@ -2,7 +2,7 @@
 
 use super::{Audit, Structure, Term, term_span, term_text};
 use crate::analysis::CHAIN_HOPS;
-use crate::check::Estate;
+use crate::estate::Estate;
 use crate::graph::DepEdge;
 use crate::model::Strength;
 use crate::source::Span;

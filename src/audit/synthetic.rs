@@ -15,11 +15,11 @@
 
 use super::{Structure, Term, Why};
 use crate::analysis::{Analysis, Context, Site};
-use crate::check::Estate;
+use crate::estate::Estate;
 use crate::graph::Graph;
 use crate::graph::{Resolved, TargetSets};
 use crate::model::{
-    Dependency, Domain, Entity, Guarantee, Instance, Level, Model, Pin, Quorum, Reference,
+    Dependency, Domain, Entity, Guarantee, Instance, Level, Model, Origin, Pin, Quorum, Reference,
     ReplicaSource, Replicas, Role, Spread, Strength, WorkloadKind,
 };
 use crate::source::{FileId, Span, TextRange};
@@ -318,6 +318,7 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
         };
         entities.push(Entity {
             id: format!("manifest:svc-{i}"),
+            origin: Origin::Manifest,
             kind: if tool { "Tool" } else { "Service" }.to_string(),
             namespace: None,
             name: format!("svc-{i}"),

@@ -18,19 +18,20 @@ use crate::cache::{Cache, KeyBuilder};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::discover::{FileKind, classify};
+use crate::estate::Estate;
 use crate::graph::Graph;
 use crate::model::compose;
 use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::model::manifest;
 use crate::model::scope::{self, Layout, Places};
 use crate::model::{
-    CloudUnit, Entity, EvaluationLimit, Level, LimitKind, Model, Suppression, TERRAFORM_ID_PREFIX,
+    CloudUnit, Entity, EvaluationLimit, Level, LimitKind, Model, Origin, Suppression,
     UnfollowedModule,
 };
+use crate::output::Summary;
 use crate::parse::Document;
 use crate::parse::tree::{Node, Value};
 use crate::parse::yaml::{self, Limits};
-use crate::render::Summary;
 use crate::rules::baseline::Baseline;
 use crate::rules::{self, Settings, suppression};
 use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
@@ -106,8 +107,8 @@ pub struct Report {
 
 impl Report {
     /// What renderers print.
-    pub fn output(&self) -> crate::render::Output<'_> {
-        crate::render::Output {
+    pub fn output(&self) -> crate::output::Output<'_> {
+        crate::output::Output {
             sources: &self.sources,
             diagnostics: &self.diagnostics,
             suppressed: &self.suppressed,
@@ -311,16 +312,6 @@ pub fn read_documents(
             )
         })
         .collect()
-}
-
-/// What the pipeline built before the rules ran: the model, its graph and
-/// the analysis, for the commands that read more than findings (`spof
-/// simulate`, `spof graph`, `spof report`).
-pub struct Estate {
-    pub model: Model,
-    pub graph: Graph,
-    pub analysis: Analysis,
-    pub context: Context,
 }
 
 /// Runs model → graph → analysis → rules over files already in `sources`.
@@ -977,7 +968,7 @@ fn domains_of<'a>(
 ) {
     out.clear();
     let entity = &model.entities[e];
-    if entity.id.starts_with(TERRAFORM_ID_PREFIX) {
+    if entity.origin == Origin::Terraform {
         for inst in &entity.instances {
             for fact in &inst.cloud {
                 if let CloudUnit::Zone(Some(zone)) = &fact.unit {

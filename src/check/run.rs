@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind};
 use crate::discover::{
-    self, Discovered, Input, ReadError, absolute, absolute_from, link_escape, symlink_escape,
+    self, Discovered, Input, ReadError, absolute, absolute_from, symlink_escape,
 };
 use crate::model::kubernetes::TopologyKeys;
 use crate::parse::yaml::{DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, Limits};
@@ -17,7 +17,6 @@ use crate::rules::{Rule, Settings};
 use crate::source::{FileId, SourceFile, SourceMap, Span, display_path};
 use rayon::prelude::*;
 use std::collections::{BTreeSet, HashMap};
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Larger files are reported and skipped.
@@ -168,48 +167,10 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     let here = std::env::current_dir().ok();
     let here = here.as_deref();
     let mut sources = SourceMap::default();
-    let (config, mut errors) = load_config(options, cwd, &mut sources);
-    let (mut setup, setup_errors) = setup_from(&config, options);
-    errors.extend(setup_errors);
-    setup.variables.vars = options.vars.clone();
-    for path in &options.var_files {
-        if let Some(file) = read_side_file(path, &mut sources, &mut errors, cwd) {
-            setup.variables.files.push(file);
-        }
-    }
-    if !options.rules_dirs.is_empty() {
-        let mut knowledge = (*setup.knowledge).clone();
-        for dir in &options.rules_dirs {
-            for path in knowledge_files(dir, &mut sources, &mut errors) {
-                if let Some(file) = read_side_file(&path, &mut sources, &mut errors, cwd) {
-                    let text = sources.get(file).shared_text();
-                    errors.extend(knowledge.extend(file, &text));
-                }
-            }
-        }
-        setup.knowledge = std::sync::Arc::new(knowledge);
-    }
-
+    let (config, mut setup, mut errors) = configure(options, cwd, &mut sources);
     // A named path that a symbolic link leads out of the tree is refused
     // before anything below it is listed.
-    let mut refused = Vec::new();
-    let kept: Vec<PathBuf> = options
-        .paths
-        .iter()
-        .filter(|p| {
-            let escape = (p.as_os_str() != discover::STDIN_MARKER)
-                .then(|| symlink_escape(p, cwd))
-                .flatten();
-            match escape {
-                Some(target) if !p.is_file() => {
-                    refused.push(((*p).clone(), target));
-                    false
-                }
-                _ => true,
-            }
-        })
-        .cloned()
-        .collect();
+    let (kept, refused) = refuse_escapes(&options.paths, cwd);
     let narrowed;
     let options = if refused.is_empty() {
         options
@@ -230,13 +191,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         setup.cache = crate::cache::Cache::open(dir, &repository).map(std::sync::Arc::new);
     }
     // Files the command writes are never read as inputs.
-    let written: Vec<PathBuf> = options
-        .baseline
-        .iter()
-        .map(BaselineMode::path)
-        .chain(options.outputs.iter().map(PathBuf::as_path))
-        .map(|p| absolute_from(p, here))
-        .collect();
+    let written = written_paths(options, here);
     // (No paths left means nothing to read, not `.`.)
     let (mut discovered, mut prepared) = if options.paths.is_empty() {
         (Discovered::default(), Vec::new())
@@ -269,92 +224,33 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     // Input errors reported however few files are named: the configuration
     // and the named paths that could not be looked at.
     let mut always: BTreeSet<FileId> = config.file.into_iter().collect();
-    for (path, message) in &discovered.problems {
-        let file = sources.add(SourceFile::new(path.clone(), ""));
-        always.insert(file);
-        errors.push(file_error(
-            file,
-            0,
-            format!("{}: {message}", display_path(path)),
-        ));
-    }
-    // Absolute paths are lexically normalised: equal paths are equal bytes.
-    // A file named twice prints as it was first named.
-    let mut named: HashMap<std::ffi::OsString, &PathBuf> = HashMap::new();
-    if repository.is_some() {
-        for p in &options.paths {
-            named
-                .entry(absolute_from(p, here).into_os_string())
-                .or_insert(p);
-        }
-    }
+    always.extend(problem_errors(&discovered, &mut sources, &mut errors));
+    let named = if repository.is_some() {
+        named_paths(&options.paths, here)
+    } else {
+        HashMap::new()
+    };
 
-    let mut files = Vec::new();
-    let mut report_on = BTreeSet::new();
-    let mut unreadable = 0;
+    let mut inputs = Inputs::default();
     for (input, abs, result) in read_inputs(&discovered, prepared, setup.max_file_size, cwd) {
         // A named file prints as it was named, not as the walk reached it.
         let given = abs.as_ref().and_then(|a| named.get(a.as_os_str()));
-        let shown = match (given, input.path()) {
-            (Some(given), _) => (*given).clone(),
-            (None, Some(path)) => path.to_path_buf(),
-            (None, None) => PathBuf::from(discover::STDIN_MARKER),
-        };
-        // A rooted run names files from its directory before the check, as
-        // a run started there would: Terraform names its roots (and so its
-        // entities) by these paths.
-        let shown = match &options.cwd {
-            Some(_) => match shown.strip_prefix(cwd) {
-                Ok(rest) if rest.as_os_str().is_empty() => PathBuf::from("."),
-                Ok(rest) => rest.to_path_buf(),
-                Err(_) => shown,
-            },
-            None => shown,
-        };
+        let shown = shown_path(input, given.copied(), options.cwd.is_some(), cwd);
         let cluster = abs.as_ref().and_then(|a| config.cluster_of(a));
-        let report_here = repository.is_none() || given.is_some();
-        let file = match result {
-            // HCL that is not a Nomad job (Packer, Terragrunt, Vault) is no
-            // input, as a file of an unknown name is none.
-            Ok(source)
-                if matches!(
-                    input,
-                    Input::File {
-                        kind: discover::FileKind::Hcl,
-                        ..
-                    }
-                ) && !discover::is_nomad_job(source.text()) =>
-            {
-                continue;
-            }
-            Ok(mut source) => {
-                source.path = shown;
-                let file = sources.add(source);
-                files.push(Loaded { file, cluster });
-                file
-            }
-            Err((error, prefix)) => {
-                unreadable += 1;
-                let at = prefix.len();
-                let file = sources.add(SourceFile::new(shown.clone(), prefix));
-                let mut diagnostic = file_error(
-                    file,
-                    at,
-                    format!("cannot read {}: {error}", display_path(&shown)),
-                );
-                if matches!(error, ReadError::NotUtf8 { .. }) {
-                    diagnostic = diagnostic.with_help(
-                        "spof reads UTF-8 text; convert the file or exclude it with --exclude",
-                    );
-                }
-                errors.push(diagnostic);
-                file
-            }
-        };
-        if report_here {
-            report_on.insert(file);
+        let file = inputs.add(&mut sources, input, shown, cluster, result);
+        if let Some(file) = file
+            && (repository.is_none() || given.is_some())
+        {
+            inputs.report_on.insert(file);
         }
     }
+    errors.append(&mut inputs.errors);
+    let Inputs {
+        files,
+        mut report_on,
+        unreadable,
+        ..
+    } = inputs;
     if files.is_empty() && unreadable == 0 && (options.fail_if_no_files || config.fail_if_no_files)
     {
         for path in &options.paths {
@@ -384,6 +280,193 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     (report, estate, setup)
 }
 
+/// The absolute paths of the files the command writes.
+fn written_paths(options: &RunOptions, here: Option<&Path>) -> Vec<PathBuf> {
+    options
+        .baseline
+        .iter()
+        .map(BaselineMode::path)
+        .chain(options.outputs.iter().map(PathBuf::as_path))
+        .map(|p| absolute_from(p, here))
+        .collect()
+}
+
+/// An input error for each path that could not be looked at; their files.
+fn problem_errors(
+    discovered: &Discovered,
+    sources: &mut SourceMap,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<FileId> {
+    let mut files = Vec::new();
+    for (path, message) in &discovered.problems {
+        let file = sources.add(SourceFile::new(path.clone(), ""));
+        files.push(file);
+        errors.push(file_error(
+            file,
+            0,
+            format!("{}: {message}", display_path(path)),
+        ));
+    }
+    files
+}
+
+/// The named paths by their absolute form, lexically normalised, so that
+/// equal paths are equal bytes. A file named twice prints as it was first
+/// named.
+fn named_paths<'a>(
+    paths: &'a [PathBuf],
+    here: Option<&Path>,
+) -> HashMap<std::ffi::OsString, &'a PathBuf> {
+    let mut named = HashMap::new();
+    for p in paths {
+        named
+            .entry(absolute_from(p, here).into_os_string())
+            .or_insert(p);
+    }
+    named
+}
+
+/// The configuration and the setup a run takes from it and from the
+/// command line, with the files read beside the inputs (`--var-file`,
+/// `--rules` directories), and the problems found on the way.
+fn configure(
+    options: &RunOptions,
+    cwd: &Path,
+    sources: &mut SourceMap,
+) -> (Config, Setup, Vec<Diagnostic>) {
+    let (config, mut errors) = load_config(options, cwd, sources);
+    let (mut setup, setup_errors) = setup_from(&config, options);
+    errors.extend(setup_errors);
+    setup.variables.vars = options.vars.clone();
+    for path in &options.var_files {
+        if let Some(file) = read_side_file(path, sources, &mut errors, cwd) {
+            setup.variables.files.push(file);
+        }
+    }
+    if !options.rules_dirs.is_empty() {
+        let mut knowledge = (*setup.knowledge).clone();
+        for dir in &options.rules_dirs {
+            for path in knowledge_files(dir, sources, &mut errors) {
+                if let Some(file) = read_side_file(&path, sources, &mut errors, cwd) {
+                    let text = sources.get(file).shared_text();
+                    errors.extend(knowledge.extend(file, &text));
+                }
+            }
+        }
+        setup.knowledge = std::sync::Arc::new(knowledge);
+    }
+    (config, setup, errors)
+}
+
+/// The named paths kept, and those refused with where the symbolic link
+/// that leads out of the tree goes: a directory (a named file is read
+/// through the same check, and refused there).
+fn refuse_escapes(paths: &[PathBuf], cwd: &Path) -> (Vec<PathBuf>, Vec<(PathBuf, PathBuf)>) {
+    let mut refused = Vec::new();
+    let kept = paths
+        .iter()
+        .filter(|p| {
+            let escape = (p.as_os_str() != discover::STDIN_MARKER)
+                .then(|| symlink_escape(p, cwd))
+                .flatten();
+            match escape {
+                Some(target) if !p.is_file() => {
+                    refused.push(((*p).clone(), target));
+                    false
+                }
+                _ => true,
+            }
+        })
+        .cloned()
+        .collect();
+    (kept, refused)
+}
+
+/// How an input prints: as it was named (`given`), else as the walk
+/// reached it. A rooted run names files from its directory before the
+/// check, as a run started there would: Terraform names its roots (and so
+/// its entities) by these paths.
+fn shown_path(input: &Input, given: Option<&PathBuf>, rooted: bool, cwd: &Path) -> PathBuf {
+    let shown = match (given, input.path()) {
+        (Some(given), _) => given.clone(),
+        (None, Some(path)) => path.to_path_buf(),
+        (None, None) => PathBuf::from(discover::STDIN_MARKER),
+    };
+    if !rooted {
+        return shown;
+    }
+    match shown.strip_prefix(cwd) {
+        Ok(rest) if rest.as_os_str().is_empty() => PathBuf::from("."),
+        Ok(rest) => rest.to_path_buf(),
+        Err(_) => shown,
+    }
+}
+
+/// What reading the inputs added to the source map.
+#[derive(Default)]
+struct Inputs {
+    /// The files to check.
+    files: Vec<Loaded>,
+    /// The files whose findings and input errors are reported.
+    report_on: BTreeSet<FileId>,
+    /// Inputs whose text could not be read.
+    unreadable: usize,
+    /// Why they could not.
+    errors: Vec<Diagnostic>,
+}
+
+impl Inputs {
+    /// Adds an input as `shown`: a file to check, or an input error (with
+    /// the valid text before a byte that is not UTF-8, where the error
+    /// points). `None` for HCL that is not a Nomad job (Packer, Terragrunt,
+    /// Vault), no input, as a file of an unknown name is none.
+    fn add(
+        &mut self,
+        sources: &mut SourceMap,
+        input: &Input,
+        shown: PathBuf,
+        cluster: Option<usize>,
+        result: ReadResult,
+    ) -> Option<FileId> {
+        match result {
+            Ok(source)
+                if matches!(
+                    input,
+                    Input::File {
+                        kind: discover::FileKind::Hcl,
+                        ..
+                    }
+                ) && !discover::is_nomad_job(source.text()) =>
+            {
+                None
+            }
+            Ok(mut source) => {
+                source.path = shown;
+                let file = sources.add(source);
+                self.files.push(Loaded { file, cluster });
+                Some(file)
+            }
+            Err((error, prefix)) => {
+                self.unreadable += 1;
+                let at = prefix.len();
+                let file = sources.add(SourceFile::new(shown.clone(), prefix));
+                let mut diagnostic = file_error(
+                    file,
+                    at,
+                    format!("cannot read {}: {error}", display_path(&shown)),
+                );
+                if matches!(error, ReadError::NotUtf8 { .. }) {
+                    diagnostic = diagnostic.with_help(
+                        "spof reads UTF-8 text; convert the file or exclude it with --exclude",
+                    );
+                }
+                self.errors.push(diagnostic);
+                Some(file)
+            }
+        }
+    }
+}
+
 /// The input error of a run that found nothing to read in `path`.
 fn no_files(file: FileId, path: &Path) -> Diagnostic {
     let message = if path.is_dir() {
@@ -407,13 +490,7 @@ fn read_side_file(
     errors: &mut Vec<Diagnostic>,
     cwd: &Path,
 ) -> Option<FileId> {
-    let read = match symlink_escape(path, cwd) {
-        Some(target) => Err(ReadError::Io(format!(
-            "symbolic link to {} outside the checked tree",
-            target.display()
-        ))),
-        None => discover::read_file(path, SIDE_FILE_LIMIT),
-    };
+    let read = discover::read_named(path, SIDE_FILE_LIMIT, cwd);
     match read {
         Ok(text) => Some(sources.add(SourceFile::new(path.to_path_buf(), text))),
         Err(error) => {
@@ -688,7 +765,7 @@ impl Reading<'_> {
         if let (Ok(source), Some((cache, absolute, stat))) = (&read, record) {
             cache.record(absolute, &stat, &source.facts());
         }
-        Some(finish_read(Some(path), read, self.max_size))
+        Some(finish_read(Some(path), read))
     }
 }
 
@@ -737,69 +814,25 @@ fn read_inputs<'a>(
 
 /// Reads an input the walk did not read.
 fn read_input(input: &Input, max_size: u64, cwd: &Path) -> ReadResult {
-    let (path, explicit) = match input {
-        Input::Stdin => {
-            let read = discover::read_stdin(max_size);
-            return finish_read(
-                None,
-                read.map(|text| SourceFile::new(PathBuf::new(), text)),
-                max_size,
-            );
-        }
-        Input::File { path, explicit, .. } => (path, *explicit),
-    };
-    let unfollowed = if explicit {
-        None
-    } else {
-        discover::read_unfollowed(path, max_size)
-    };
-    let escape = match unfollowed {
-        Some(_) => None,
-        None if explicit => symlink_escape(path, cwd),
-        None => link_escape(path, cwd),
-    };
-    let read = match (unfollowed, escape) {
-        (Some(read), _) => read,
-        (None, Some(target)) => Err(ReadError::Io(format!(
-            "symbolic link to {} outside the checked tree",
-            target.display()
-        ))),
-        (None, None) => discover::read_file(path, max_size),
-    };
+    let read = discover::read_input(input, max_size, cwd);
     finish_read(
-        Some(path),
+        input.path(),
         read.map(|text| SourceFile::new(PathBuf::new(), text)),
-        max_size,
     )
 }
 
 /// A read as a [`SourceFile`] (its line starts found where it was read, in
 /// parallel, not as files are added to the source map), or the problem with
-/// the valid text before it (for invalid UTF-8), so that the error has a
-/// line and column.
-fn finish_read(
-    path: Option<&Path>,
-    read: Result<SourceFile, ReadError>,
-    max_size: u64,
-) -> ReadResult {
+/// the valid text before it (for invalid UTF-8 in a file), so that the
+/// error has a line and column.
+fn finish_read(path: Option<&Path>, read: Result<SourceFile, ReadError>) -> ReadResult {
     read.map_err(|e| {
         let prefix = match (&e, path) {
-            (ReadError::NotUtf8 { offset }, Some(path)) => valid_prefix(path, *offset, max_size),
+            (ReadError::NotUtf8 { valid, .. }, Some(_)) => valid.clone(),
             _ => String::new(),
         };
         (e, prefix)
     })
-}
-
-/// The first `offset` bytes of a file, which are valid UTF-8.
-fn valid_prefix(path: &Path, offset: usize, max_size: u64) -> String {
-    let mut bytes = Vec::new();
-    let read = std::fs::File::open(path).and_then(|f| f.take(max_size).read_to_end(&mut bytes));
-    if read.is_err() {
-        return String::new();
-    }
-    bytes.truncate(offset);
-    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 impl Report {

@@ -184,7 +184,7 @@ pub(super) struct InputArgs {
 /// What a command that reads the estate works from; see [`InputArgs::load`].
 type Loaded = (
     ManuallyDrop<check::Report>,
-    ManuallyDrop<check::Estate>,
+    ManuallyDrop<crate::estate::Estate>,
     bool,
 );
 
@@ -310,7 +310,7 @@ fn parse_output(value: &str) -> Result<OutputFile, String> {
 /// Writes each `--output` file (see [`crate::write`]), never over one of
 /// `inputs`; a failure is reported and makes the exit code 2, after the
 /// others are written.
-fn write_outputs(files: &[OutputFile], output: &render::Output, inputs: &[PathBuf]) -> bool {
+fn write_outputs(files: &[OutputFile], output: &crate::output::Output, inputs: &[PathBuf]) -> bool {
     let mut ok = true;
     for file in files {
         let result = write_file(&file.path, Existing::Replace, inputs, |w| {

@@ -17,7 +17,8 @@ mod sniff;
 pub use ignores::MAX_IGNORE_FILE_SIZE;
 pub use kind::{FileKind, classify};
 pub use read::{
-    ReadError, read_bytes_unfollowed, read_file, read_stdin, read_unfollowed, read_unfollowed_into,
+    ReadError, read_bytes_unfollowed, read_file, read_input, read_named, read_stdin,
+    read_unfollowed, read_unfollowed_into,
 };
 pub use sniff::is_nomad_job;
 

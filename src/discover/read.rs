@@ -3,6 +3,8 @@ use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
+use super::{Input, link_escape, symlink_escape};
+
 /// Why an input could not be turned into text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReadError {
@@ -12,9 +14,12 @@ pub enum ReadError {
         size: u64,
         limit: u64,
     },
-    /// `offset` is the byte offset of the first byte that is not valid UTF-8.
+    /// `offset` is the byte offset of the first byte that is not valid
+    /// UTF-8; `valid` is the text before it, so that the error can point
+    /// at a line and column.
     NotUtf8 {
         offset: usize,
+        valid: String,
     },
     /// A directory, FIFO, socket or device (or, for a file opened without
     /// following links, a symbolic link).
@@ -28,7 +33,7 @@ impl fmt::Display for ReadError {
             ReadError::TooLarge { size, limit } => {
                 write!(f, "file is too large ({size} bytes; the limit is {limit})")
             }
-            ReadError::NotUtf8 { offset } => {
+            ReadError::NotUtf8 { offset, .. } => {
                 write!(
                     f,
                     "file is not valid UTF-8 (invalid byte at offset {offset})"
@@ -57,6 +62,55 @@ fn io_error(err: &io::Error) -> ReadError {
         io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => err.to_string(),
     })
+}
+
+/// The error for a text that is valid UTF-8 up to `valid`'s end only.
+fn not_utf8(valid: &[u8]) -> ReadError {
+    ReadError::NotUtf8 {
+        offset: valid.len(),
+        valid: String::from_utf8_lossy(valid).into_owned(),
+    }
+}
+
+/// Reads an input the walk did not read: standard input; a walked file
+/// (opened without following a link, else, if it has become a link or
+/// gone, looked at by its path); or a named file ([`read_named`]). A link
+/// on a walked file's path that leads outside `cwd` is refused.
+pub fn read_input(input: &Input, max_size: u64, cwd: &Path) -> Result<String, ReadError> {
+    match input {
+        Input::Stdin => read_stdin(max_size),
+        Input::File {
+            path,
+            explicit: true,
+            ..
+        } => read_named(path, max_size, cwd),
+        Input::File { path, .. } => {
+            if let Some(read) = read_unfollowed(path, max_size) {
+                return read;
+            }
+            match link_escape(path, cwd) {
+                Some(target) => Err(outside(&target)),
+                None => read_file(path, max_size),
+            }
+        }
+    }
+}
+
+/// Reads a file named on the command line (an input, `--var-file`, a
+/// knowledge-base file) with [`read_file`], unless a symbolic link on its
+/// path leads outside `cwd` ([`symlink_escape`]).
+pub fn read_named(path: &Path, max_size: u64, cwd: &Path) -> Result<String, ReadError> {
+    match symlink_escape(path, cwd) {
+        Some(target) => Err(outside(&target)),
+        None => read_file(path, max_size),
+    }
+}
+
+fn outside(target: &Path) -> ReadError {
+    ReadError::Io(format!(
+        "symbolic link to {} outside the checked tree",
+        target.display()
+    ))
 }
 
 /// Reads a regular file of at most `max_size` bytes as UTF-8 text.
@@ -100,9 +154,7 @@ pub fn read_unfollowed_into<'b>(
 ) -> Option<Result<&'b str, ReadError>> {
     let file = open_unfollowed(path)?;
     Some(read_opened_into(file, max_size, buffer).and_then(|()| {
-        std::str::from_utf8(buffer).map_err(|e| ReadError::NotUtf8 {
-            offset: e.valid_up_to(),
-        })
+        std::str::from_utf8(buffer).map_err(|e| not_utf8(&buffer[..e.valid_up_to()]))
     }))
 }
 
@@ -160,8 +212,9 @@ fn open_nofollow(path: &Path) -> io::Result<File> {
 fn read_opened(file: File, max_size: u64) -> Result<String, ReadError> {
     let mut bytes = Vec::new();
     read_opened_into(file, max_size, &mut bytes)?;
-    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
-        offset: e.utf8_error().valid_up_to(),
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        not_utf8(&e.into_bytes()[..valid])
     })
 }
 
@@ -190,8 +243,9 @@ pub fn read_stdin(max_size: u64) -> Result<String, ReadError> {
 fn read_limited(reader: impl Read, max_size: u64, size_hint: u64) -> Result<String, ReadError> {
     let mut bytes = Vec::new();
     read_limited_into(reader, max_size, size_hint, &mut bytes)?;
-    String::from_utf8(bytes).map_err(|e| ReadError::NotUtf8 {
-        offset: e.utf8_error().valid_up_to(),
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        not_utf8(&e.into_bytes()[..valid])
     })
 }
 
@@ -242,10 +296,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.yaml");
         fs::write(&path, b"a: \xc3\xa9\nb: \xff\xfe\n").unwrap();
-        assert_eq!(read_file(&path, 100), Err(ReadError::NotUtf8 { offset: 9 }));
+        assert_eq!(
+            read_file(&path, 100),
+            Err(ReadError::NotUtf8 {
+                offset: 9,
+                valid: "a: é\nb: ".into()
+            })
+        );
         // A multi-byte sequence cut short is invalid at its first byte.
         fs::write(&path, b"ab\xe2\x82").unwrap();
-        assert_eq!(read_file(&path, 100), Err(ReadError::NotUtf8 { offset: 2 }));
+        assert_eq!(
+            read_file(&path, 100),
+            Err(ReadError::NotUtf8 {
+                offset: 2,
+                valid: "ab".into()
+            })
+        );
     }
 
     #[test]
@@ -383,7 +449,11 @@ mod tests {
     #[test]
     fn messages_name_the_problem() {
         assert_eq!(
-            ReadError::NotUtf8 { offset: 3 }.to_string(),
+            ReadError::NotUtf8 {
+                offset: 3,
+                valid: "abc".into()
+            }
+            .to_string(),
             "file is not valid UTF-8 (invalid byte at offset 3)"
         );
         assert_eq!(

@@ -3,8 +3,8 @@
 
 use crate::model::scope::Nearness;
 use crate::model::{
-    Combine, Dependency, Domain, Entity, Instance, K8S_ID_PREFIX, Level, Model, Reference, Role,
-    Strength, TERRAFORM_ID_PREFIX, WorkloadKind,
+    Combine, Dependency, Domain, Entity, Instance, K8S_ID_PREFIX, Level, Model, Origin, Reference,
+    Role, Strength, WorkloadKind,
 };
 use crate::source::FileId;
 use petgraph::graph::{DiGraph, NodeIndex};
@@ -631,7 +631,7 @@ impl<'m> Resolver<'m> {
         let terraform = model
             .entities
             .iter()
-            .filter(|e| e.id.starts_with(TERRAFORM_ID_PREFIX))
+            .filter(|e| e.origin == Origin::Terraform)
             .count();
         let mut resolver = Self {
             model,
@@ -650,17 +650,17 @@ impl<'m> Resolver<'m> {
             if e.place.is_some() {
                 resolver.copies.push(e.base_id(), i);
             }
-            if e.id.starts_with(TERRAFORM_ID_PREFIX) {
+            if e.origin == Origin::Terraform {
                 let root = e.namespace.as_deref().unwrap_or(".");
                 resolver.terraform.push(&e.name, (root, i));
-                if let Some(base) = crate::terraform::without_key(&e.name) {
+                if let Some(base) = crate::model::address::without_key(&e.name) {
                     resolver.terraform_keyed.push(base, (root, i));
                 }
             }
             let Some(ns) = e.namespace.as_deref() else {
                 continue;
             };
-            if e.id.starts_with(K8S_ID_PREFIX) {
+            if e.origin == Origin::Kubernetes {
                 resolver.namespaces.push(ns, i);
             }
             if is_workload(e) {
@@ -696,7 +696,7 @@ impl<'m> Resolver<'m> {
         self.k8s_labels.get_or_init(|| {
             let mut groups = Groups::with_capacity(0);
             for (i, e) in self.model.entities.iter().enumerate() {
-                if !e.id.starts_with(K8S_ID_PREFIX) {
+                if e.origin != Origin::Kubernetes {
                     continue;
                 }
                 for instance in &e.instances {
@@ -1068,8 +1068,15 @@ mod tests {
     use crate::source::{FileId, Span, TextRange};
 
     fn entity(id: &str, namespace: Option<&str>, name: &str, kind: &str) -> Entity {
+        // The format these tests' ids are written in.
+        let origin = match id.split_once(':') {
+            Some(("tf", _)) => Origin::Terraform,
+            Some(("nomad", _)) => Origin::Nomad,
+            _ => Origin::Kubernetes,
+        };
         Entity {
             id: id.to_string(),
+            origin,
             kind: kind.to_string(),
             namespace: namespace.map(str::to_string),
             name: name.to_string(),
@@ -1156,7 +1163,7 @@ mod tests {
             Reference::Id(id) => last_with_id(id).into_iter().collect(),
             Reference::Namespace(ns) => all
                 .filter(|(_, e)| {
-                    e.id.starts_with(K8S_ID_PREFIX) && e.namespace.as_deref() == Some(ns)
+                    e.origin == Origin::Kubernetes && e.namespace.as_deref() == Some(ns)
                 })
                 .map(|(i, _)| i)
                 .collect(),
@@ -1167,7 +1174,7 @@ mod tests {
                         .iter()
                         .enumerate()
                         .filter(|(_, e)| {
-                            e.id.starts_with(TERRAFORM_ID_PREFIX)
+                            e.origin == Origin::Terraform
                                 && matches(&e.name)
                                 && root
                                     .as_deref()
@@ -1178,7 +1185,7 @@ mod tests {
                 };
                 let exact = pick(&|name| name == address);
                 if exact.is_empty() {
-                    pick(&|name| crate::terraform::without_key(name) == Some(address))
+                    pick(&|name| crate::model::address::without_key(name) == Some(address))
                 } else {
                     exact
                 }
@@ -1210,7 +1217,7 @@ mod tests {
                 .collect(),
             Reference::K8sLabel { key, value } => all
                 .filter(|(_, e)| {
-                    e.id.starts_with(K8S_ID_PREFIX)
+                    e.origin == Origin::Kubernetes
                         && e.instances
                             .iter()
                             .any(|i| i.pod_labels.get(key) == Some(value))

@@ -253,6 +253,7 @@ pub fn extract(files: &[FileDocs<'_>], model: &mut Model) {
         let idx = *index.entry(id.clone()).or_insert_with(|| {
             model.entities.push(Entity {
                 id,
+                origin: crate::model::Origin::Backstage,
                 kind: item.kind.to_string(),
                 namespace: Some(item.namespace.to_string()),
                 name: item.name.to_string(),

@@ -452,6 +452,11 @@ fn project_services(
         let idx = *ids.entry(id.clone()).or_insert_with(|| {
             model.entities.push(Entity {
                 id,
+                origin: if project.stack {
+                    crate::model::Origin::Stack
+                } else {
+                    crate::model::Origin::Compose
+                },
                 kind: kind.to_string(),
                 namespace: Some(name.clone()),
                 name: s.name.to_string(),

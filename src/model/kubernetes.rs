@@ -670,6 +670,7 @@ pub fn extract(
         let idx = *ids.entry(id.clone()).or_insert_with(|| {
             model.entities.push(Entity {
                 id,
+                origin: crate::model::Origin::Kubernetes,
                 kind: o.kind.to_string(),
                 namespace: Some(o.namespace.to_string()),
                 name: o.name.to_string(),

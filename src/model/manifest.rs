@@ -707,6 +707,7 @@ impl Reader {
 
         Entity {
             id: format!("{ID_PREFIX}{}", def.name),
+            origin: crate::model::Origin::Manifest,
             kind: if def.tool { "Tool" } else { "Service" }.to_string(),
             namespace: None,
             name: def.name.clone(),

@@ -7,6 +7,7 @@
 //! guaranteed) and dependencies on other entities, still unresolved here
 //! ([`Reference`]); the graph stage resolves them.
 
+pub mod address;
 pub mod backstage;
 pub mod compose;
 pub mod hosts;
@@ -242,11 +243,30 @@ impl<'de> serde::Deserialize<'de> for Pin {
             level,
             domains,
             span,
-            via: crate::cache::intern(via),
-            axis: crate::cache::intern(axis),
+            via: intern(via),
+            axis: intern(axis),
             origin,
         })
     }
+}
+
+/// A `&'static str` for a label read back from the cache (a text from a
+/// fixed set, such as [`Pin::via`]): each distinct text is leaked once and
+/// shared by every entry that holds it.
+fn intern(text: String) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    static SEEN: Mutex<Option<HashSet<&'static str>>> = Mutex::new(None);
+    let mut seen = SEEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let seen = seen.get_or_insert_with(HashSet::new);
+    if let Some(found) = seen.get(text.as_str()) {
+        return found;
+    }
+    let leaked: &'static str = Box::leak(text.into_boxed_str());
+    seen.insert(leaked);
+    leaked
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -567,10 +587,36 @@ pub const K8S_ID_PREFIX: &str = "k8s:";
 /// Entity ids of Terraform resources: `tf:` and the address.
 pub const TERRAFORM_ID_PREFIX: &str = "tf:";
 
+/// The input format an entity was declared in. Its id starts with the
+/// format's prefix too, but stages ask this.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// A Kubernetes object (`k8s:`).
+    Kubernetes,
+    /// A Terraform resource, from configuration or a plan (`tf:`).
+    Terraform,
+    /// A service of a compose project (`compose:`).
+    Compose,
+    /// A service of a swarm stack file, `docker-stack.yml` (`stack:`).
+    Stack,
+    /// A task group of a Nomad job (`nomad:`).
+    Nomad,
+    /// A Backstage catalog entity (`backstage:`).
+    Backstage,
+    /// A service, datastore or tool of spof's service manifest
+    /// (`manifest:`).
+    Manifest,
+}
+
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Entity {
     /// Stable id: `k8s:Deployment/default/web`.
     pub id: String,
+    /// The format it was declared in.
+    pub origin: Origin,
     /// Kind as shown to users: `Deployment`.
     pub kind: String,
     /// The Kubernetes namespace; a Terraform resource's root module.
@@ -594,7 +640,7 @@ impl Entity {
     /// address. An entity with a place: `Deployment default/web@samples/a`.
     pub fn label(&self) -> String {
         // Terraform resources: the address (their root shows in locations).
-        if self.id.starts_with(TERRAFORM_ID_PREFIX) {
+        if self.origin == Origin::Terraform {
             return self.name.clone();
         }
         let place = self

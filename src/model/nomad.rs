@@ -346,6 +346,7 @@ fn build(jobs: &[Job], model: &mut Model) {
             let idx = *ids.entry(id.clone()).or_insert_with(|| {
                 model.entities.push(Entity {
                     id,
+                    origin: crate::model::Origin::Nomad,
                     kind: KIND.to_string(),
                     namespace: Some(job.name.clone()),
                     name: group.name.clone(),

@@ -10,7 +10,7 @@
 //! (`k8s:Deployment/default/web@samples/a`). A reference resolves to the
 //! nearest declaration ([`Places::nearness`]).
 
-use super::{Entity, Instance, Model, SuppressionScope, TERRAFORM_ID_PREFIX};
+use super::{Entity, Instance, Model, Origin, SuppressionScope};
 use crate::source::{FileId, SourceMap};
 use std::collections::HashMap;
 
@@ -237,7 +237,7 @@ pub fn separate(model: &mut Model, layout: &Layout) {
     // Each base id that was given places: the new ids, with a file of each.
     let mut renamed: HashMap<String, Vec<(String, FileId)>> = HashMap::new();
     for entity in std::mem::take(&mut model.entities) {
-        if entity.id.starts_with(TERRAFORM_ID_PREFIX) || entity.instances.is_empty() {
+        if entity.origin == Origin::Terraform || entity.instances.is_empty() {
             entities.push(entity);
             continue;
         }
@@ -259,6 +259,7 @@ pub fn separate(model: &mut Model, layout: &Layout) {
         }
         let Entity {
             id,
+            origin,
             kind,
             namespace,
             name,
@@ -298,6 +299,7 @@ pub fn separate(model: &mut Model, layout: &Layout) {
             names.push((full.clone(), instances[0].span.file));
             entities.push(Entity {
                 id: full,
+                origin,
                 kind: kind.clone(),
                 namespace: namespace.clone(),
                 name: name.clone(),
@@ -373,6 +375,7 @@ mod tests {
     fn entity(id: &str, files: &[(u32, Option<usize>)]) -> Entity {
         Entity {
             id: id.to_string(),
+            origin: super::super::Origin::Kubernetes,
             kind: "Deployment".into(),
             namespace: Some("default".into()),
             name: "web".into(),

@@ -87,7 +87,7 @@ mod tests {
     #[test]
     fn concise_clean_run_is_only_the_summary() {
         let fx = fixture();
-        let summary = crate::render::Summary {
+        let summary = crate::output::Summary {
             files: 3,
             entities: 2,
             ..Default::default()

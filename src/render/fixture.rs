@@ -5,7 +5,7 @@
 
 use super::Summary;
 use crate::diagnostic::{Diagnostic, Kind, Related, Severity};
-use crate::render::Output;
+use crate::output::Output;
 use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
 use std::path::PathBuf;
 

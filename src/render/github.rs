@@ -85,7 +85,7 @@ fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::Summary;
+    use crate::output::Summary;
     use crate::render::fixture::fixture;
     use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
     use std::path::PathBuf;

@@ -73,7 +73,7 @@ pub(super) fn render(out: &Output, w: &mut dyn std::io::Write) -> std::io::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::Summary;
+    use crate::output::Summary;
     use crate::render::fixture::{fixture, written};
     use serde_json::Value;
     use std::collections::BTreeSet;

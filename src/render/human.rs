@@ -359,7 +359,7 @@ impl miette::Diagnostic for Report<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::render::Summary;
+    use crate::output::Summary;
     use crate::render::fixture::{fixture, written};
     use crate::source::{SourceMap, TextRange};
     use std::path::PathBuf;

@@ -279,7 +279,7 @@ fn escape(value: &str, attribute: bool) -> String {
 mod tests {
     use super::*;
     use crate::model::SuppressionScope;
-    use crate::render::Summary;
+    use crate::output::Summary;
     use crate::render::fixture::{fixture, written};
     use crate::source::{Span, TextRange};
 

@@ -3,7 +3,7 @@
 
 use super::{location_text, one_line};
 use crate::audit::{Audit, Simulation, Step};
-use crate::check::Estate;
+use crate::estate::Estate;
 use crate::source::SourceMap;
 use std::io::Write;
 

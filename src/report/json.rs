@@ -4,7 +4,7 @@
 //! json`.
 
 use super::{Data, Fall, Place, StepRow, Target, suppression_reason};
-use crate::render::Summary;
+use crate::output::Summary;
 use crate::render::json::{Error, Finding, error, finding};
 use serde::Serialize;
 

@@ -13,10 +13,11 @@ mod layout;
 mod markdown;
 
 use crate::audit::Audit;
-use crate::check::{Estate, Report};
+use crate::check::Report;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::estate::Estate;
 use crate::model::{Expiry, Level, Role, Suppression};
-use crate::render::Summary;
+use crate::output::Summary;
 use crate::source::{SourceMap, Span};
 use std::collections::BTreeMap;
 use std::io::Write as _;

@@ -3,6 +3,7 @@
 //! declared dependencies that name nothing.
 
 use super::{Finding, Input, Rule, Settings};
+use crate::analysis::words;
 use crate::analysis::{CHAIN_HOPS, Cause, Hop, Reason, Unit};
 use crate::diagnostic::Severity;
 use crate::graph::DepEdge;
@@ -277,40 +278,6 @@ fn with_chain_from(
 }
 
 /// The root cause of a chain, in words.
-pub fn cause_text(input: &Input<'_>, e: usize, cause: &Cause) -> String {
-    let who = input.entity_label(e);
-    let unit = &cause.unit;
-    match &cause.reason {
-        Reason::SingleReplica { .. } => format!("{who} runs a single replica"),
-        Reason::NoZoneSpread {
-            best_effort: None, ..
-        } => {
-            format!("nothing keeps the replicas of {who} out of a single zone")
-        }
-        Reason::NoZoneSpread { .. } => format!("{who} spreads across zones only when convenient"),
-        Reason::Pinned { via, .. } => {
-            format!("{who} is pinned to {} by its {via}", input.unit_text(unit))
-        }
-        Reason::ZonalVolume { claim, .. } => {
-            format!("{who} shares ReadWriteOnce claim `{claim}` across its replicas")
-        }
-        Reason::Quorum { .. } => format!("{who} loses quorum when one zone fails"),
-        Reason::ClusterZone { cluster } => format!(
-            "{who} runs only in {}, which lives in one zone",
-            input.cluster_name(*cluster)
-        ),
-        Reason::ClusterRegion { cluster } => format!(
-            "{who} runs only in {}, which lives in one region",
-            input.cluster_name(*cluster)
-        ),
-        Reason::VolumeTopology => format!("{who} lives in {}", input.unit_text(unit)),
-        Reason::Cloud(i) => input.model.entities[e]
-            .instances
-            .get(cause.instance)
-            .and_then(|inst| inst.cloud.get(*i))
-            .map_or_else(
-                || format!("{who} fails with {}", input.unit_text(unit)),
-                |fact| fact.message.clone(),
-            ),
-    }
+pub(super) fn cause_text(input: &Input<'_>, e: usize, cause: &Cause) -> String {
+    words::cause_text(input.model, input.cluster_names, e, cause)
 }

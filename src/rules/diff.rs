@@ -4,7 +4,7 @@
 
 use super::{Finding, Rule};
 use crate::audit::{Audit, DEFAULT_GROUP_SIZE};
-use crate::check::Estate;
+use crate::estate::Estate;
 use std::collections::{BTreeSet, HashMap};
 
 /// For every entity of `head` that `base` has too (by id), each risk group

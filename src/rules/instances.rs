@@ -55,9 +55,7 @@ pub(super) fn collapse(input: &Input<'_>, findings: Vec<Finding>) -> Vec<Finding
         .enumerate()
         // An address with a key: of a counted resource, or of a resource in
         // a counted module.
-        .filter(|(_, e)| {
-            e.id.starts_with(crate::model::TERRAFORM_ID_PREFIX) && e.name.contains('[')
-        })
+        .filter(|(_, e)| e.origin == crate::model::Origin::Terraform && e.name.contains('['))
         .map(|(i, e)| (e.id.as_str(), i))
         .collect();
     if instances.is_empty() {
@@ -123,7 +121,7 @@ fn take_apart(finding: Finding, address: &str, root: Option<&str>) -> (Alike, Me
         cap: finding.cap,
         decided_at: finding.decided_at,
         root: root.unwrap_or_default().to_string(),
-        block: crate::terraform::block_address(address),
+        block: crate::model::address::block_address(address),
     };
     let member = Member {
         id: finding.entity.unwrap_or_default(),
@@ -190,7 +188,7 @@ fn put_together(alike: Alike, mut members: Vec<Member>) -> Finding {
 fn listed(block: &str, members: &[Member]) -> String {
     let short = members
         .iter()
-        .all(|m| crate::terraform::without_key(&m.address) == Some(block));
+        .all(|m| crate::model::address::without_key(&m.address) == Some(block));
     let name = |m: &Member| {
         let shown = if short {
             &m.address[block.len()..]

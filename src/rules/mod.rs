@@ -5,7 +5,6 @@
 pub mod baseline;
 mod cloud;
 mod dependencies;
-pub use dependencies::cause_text;
 pub mod diff;
 mod disruption;
 pub mod docs;
@@ -15,7 +14,7 @@ mod recovery;
 pub mod registry;
 pub mod suppression;
 
-use crate::analysis::{Analysis, Context, Unit};
+use crate::analysis::{Analysis, Context, Unit, words};
 use crate::diagnostic::{Diagnostic, Kind, Related, Severity};
 use crate::graph::Graph;
 use crate::model::Model;
@@ -65,51 +64,15 @@ pub struct Input<'a> {
 
 impl Input<'_> {
     fn entity_label(&self, e: usize) -> String {
-        format!("`{}`", self.model.entities[e].label())
+        words::entity_label(self.model, e)
     }
 
     fn cluster_name(&self, cluster: Option<usize>) -> String {
-        cluster.and_then(|c| self.cluster_names.get(c)).map_or_else(
-            || "the scanned cluster".to_string(),
-            |n| format!("cluster `{n}`"),
-        )
+        words::cluster_name(self.cluster_names, cluster)
     }
 
-    /// Whether a declaration is a cloud resource judged by the provider
-    /// knowledge base rather than a workload.
-    fn is_cloud(&self, entity: usize, instance: usize) -> bool {
-        self.model.entities[entity]
-            .instances
-            .get(instance)
-            .is_some_and(|i| !i.cloud.is_empty())
-    }
-
-    /// A single failure, in words.
     fn unit_text(&self, unit: &Unit) -> String {
-        match unit {
-            Unit::Domain(d) => format!("`{d}`"),
-            Unit::Unplaced {
-                level,
-                entity,
-                instance,
-            } if self.is_cloud(*entity, *instance) => {
-                format!("the {} of {}", level.as_str(), self.entity_label(*entity))
-            }
-            Unit::Unplaced { level, entity, .. } => format!(
-                "the {} holding every replica of {}",
-                level.as_str(),
-                self.entity_label(*entity)
-            ),
-            Unit::Replica { entity, instance } if self.is_cloud(*entity, *instance) => {
-                format!("the single instance of {}", self.entity_label(*entity))
-            }
-            Unit::Replica { entity, .. } => {
-                format!(
-                    "the node running the only replica of {}",
-                    self.entity_label(*entity)
-                )
-            }
-        }
+        words::unit_text(self.model, unit)
     }
 }
 

@@ -4,26 +4,16 @@
 
 use super::{Finding, Input, Rule, Settings};
 use crate::analysis::{Cause, Reason, Unit};
-use crate::model::{CloudClass, Guarantee, Level, MissedSpread, ReplicaSource, Role, WorkloadKind};
+use crate::model::{
+    CloudClass, Guarantee, Level, MissedSpread, Origin, ReplicaSource, Role, WorkloadKind,
+};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
 /// How to spread replicas across zones, in the words of the entity's
-/// format; `best_effort` when a soft spread exists already.
-fn spread_help(id: &str, best_effort: bool) -> &'static str {
-    if id.starts_with(crate::model::nomad::ID_PREFIX) {
-        "add `constraint { operator = \"distinct_property\", attribute = \"${node.datacenter}\" }` \
-         to the group: a `spread` block is a scoring preference only"
-    } else if id.starts_with(crate::model::compose::ID_PREFIX)
-        || id.starts_with(crate::model::compose::STACK_ID_PREFIX)
-    {
-        "swarm cannot require a zone spread: label nodes with their zone and pin a copy of the \
-         service to each zone with `deploy.placement.constraints`"
-    } else if best_effort {
-        "make the spread hard: `whenUnsatisfiable: DoNotSchedule`, or required anti-affinity"
-    } else {
-        SPREAD_HELP
-    }
+/// format: `rule`'s help in the catalog, by origin.
+fn spread_help(rule: Rule, origin: Origin) -> &'static str {
+    rule.meta().help.as_ref().map_or("", |help| help.of(origin))
 }
 
 /// How to fix a zone spread whose selector misses the workload's pods,
@@ -59,9 +49,6 @@ fn missed_help(missed: &MissedSpread, pods: &BTreeMap<String, String>) -> String
         format!("a {kind} without a `labelSelector` counts no pods and spreads nothing; {own}")
     }
 }
-
-const SPREAD_HELP: &str = "add a topologySpreadConstraint on `topology.kubernetes.io/zone` \
-     with `whenUnsatisfiable: DoNotSchedule`, or a required podAntiAffinity on that key";
 
 /// A single-zone cluster's zone, and the workloads (with the cause that
 /// ties them to it) that exist only there.
@@ -287,7 +274,10 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
             format!("{who} has {replicas} replicas but nothing keeps them out of a single zone"),
         )
         .label(format!("{replicas} replicas, no zone spread"))
-        .help(spread_help(&input.model.entities[e].id, false)),
+        .help(spread_help(
+            Rule::NoZoneSpread,
+            input.model.entities[e].origin,
+        )),
         Reason::NoZoneSpread {
             replicas,
             best_effort: Some(spread),
@@ -318,7 +308,10 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
                         )
                         .help(missed_help(&m, pods))
                 }
-                None => finding.help(spread_help(&input.model.entities[e].id, true)),
+                None => finding.help(spread_help(
+                    Rule::BestEffortZoneSpread,
+                    input.model.entities[e].origin,
+                )),
             }
         }
         Reason::Pinned { level, via, origin } => {

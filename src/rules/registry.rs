@@ -2,7 +2,9 @@
 //! `rules/*.toml` (embedded at build time).
 
 use crate::diagnostic::Severity;
+use crate::model::Origin;
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 macro_rules! rules {
@@ -108,11 +110,34 @@ pub struct Meta {
     pub summary: String,
     pub rationale: String,
     pub remediation: String,
+    /// The help of its findings, where it depends on the format the entity
+    /// was declared in.
+    #[serde(default)]
+    pub help: Option<Help>,
     #[serde(default, rename = "example")]
     pub examples: Vec<Example>,
     /// The `[family]` of the rule's catalog file.
     #[serde(skip)]
     pub family: Family,
+}
+
+/// `[rule.help]`: a finding's help, by the format its entity was declared in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Help {
+    /// For an entity of any origin `by-origin` does not name.
+    pub default: String,
+    #[serde(default, rename = "by-origin")]
+    pub by_origin: BTreeMap<Origin, String>,
+}
+
+impl Help {
+    /// The help for an entity of `origin`.
+    pub fn of(&self, origin: Origin) -> &str {
+        self.by_origin
+            .get(&origin)
+            .map_or(self.default.as_str(), String::as_str)
+    }
 }
 
 /// A family of rules: one catalog file, `rules/<name>.toml`, and the code
@@ -208,6 +233,17 @@ mod tests {
             assert_eq!(format!("{family}.toml"), *name);
             let code = root.join("src/rules").join(format!("{family}.rs"));
             assert!(code.is_file(), "rules/{name}: no {}", code.display());
+        }
+    }
+
+    #[test]
+    fn zone_spread_help_is_in_the_words_of_the_format() {
+        for rule in [Rule::NoZoneSpread, Rule::BestEffortZoneSpread] {
+            let help = rule.meta().help.as_ref().expect("a help table");
+            assert!(help.of(Origin::Kubernetes).contains("DoNotSchedule"));
+            assert!(help.of(Origin::Nomad).starts_with("add `constraint {"));
+            assert_eq!(help.of(Origin::Compose), help.of(Origin::Stack));
+            assert!(help.of(Origin::Stack).starts_with("swarm cannot"));
         }
     }
 

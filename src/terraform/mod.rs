@@ -350,48 +350,6 @@ pub fn entity_id(root: &str, address: &str) -> String {
     }
 }
 
-/// A resource instance address without its instance key
-/// (`aws_subnet.a["x.y"]` → `aws_subnet.a`), or `None` when it has none.
-pub fn without_key(address: &str) -> Option<&str> {
-    if !address.ends_with(']') {
-        return None;
-    }
-    // The last `[` outside a string, after the last `.` outside a string.
-    let (mut in_string, mut escaped) = (false, false);
-    let mut open = None;
-    for (i, c) in address.char_indices() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' => in_string = !in_string,
-            '[' if !in_string => open = Some(i),
-            '.' if !in_string => open = None,
-            _ => {}
-        }
-    }
-    open.map(|i| &address[..i])
-}
-
-/// A resource instance address without any instance key, its modules'
-/// included (`module.db["eu"].aws_db_instance.this[0]` →
-/// `module.db.aws_db_instance.this`): the block every instance comes from.
-pub fn block_address(address: &str) -> String {
-    let (mut in_string, mut escaped, mut depth) = (false, false, 0usize);
-    let mut out = String::with_capacity(address.len());
-    for c in address.chars() {
-        match c {
-            _ if escaped => escaped = false,
-            '\\' if in_string => escaped = true,
-            '"' if depth > 0 => in_string = !in_string,
-            '[' if !in_string => depth += 1,
-            ']' if !in_string => depth = depth.saturating_sub(1),
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
 /// The region a location names: a region as is, the region of an AWS
 /// (`eu-west-1a`) or Google Cloud (`europe-west1-b`) zone.
 pub fn region_of(location: &str) -> &str {
@@ -443,24 +401,6 @@ mod address_tests {
         assert_eq!(region_of("us-gov-west-1b"), "us-gov-west-1");
         assert_eq!(region_of("a"), "a");
         assert_eq!(region_of("é-1a"), "é-1");
-    }
-
-    #[test]
-    fn keys_come_off_addresses() {
-        assert_eq!(without_key("aws_instance.web[0]"), Some("aws_instance.web"));
-        assert_eq!(
-            without_key("module.x[\"a\"].aws_subnet.b[\"c.d]\\\"\"]"),
-            Some("module.x[\"a\"].aws_subnet.b")
-        );
-        assert_eq!(without_key("module.x[0].aws_subnet.b"), None);
-        assert_eq!(without_key("aws_instance.web"), None);
-        assert_eq!(without_key("]"), None);
-        assert_eq!(
-            block_address("module.x[\"a\"].aws_subnet.b[\"c.d]\\\"[\"]"),
-            "module.x.aws_subnet.b"
-        );
-        assert_eq!(block_address("module.x[3].y.z[10]"), "module.x.y.z");
-        assert_eq!(block_address("aws_instance.web"), "aws_instance.web");
     }
 
     #[test]

@@ -92,7 +92,7 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
         // the `module` block, whichever of its instances this is.
         if let Some(call) = r.call {
             let module = r.module.split(".module.").next().unwrap_or(&r.module);
-            let module = crate::terraform::block_address(module);
+            let module = crate::model::address::block_address(module);
             for fact in &mut cloud {
                 fact.related
                     .push((call, format!("`{module}` is instantiated here")));
@@ -118,6 +118,7 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
             .collect();
         model.entities.push(Entity {
             id: crate::terraform::entity_id(&r.root, &r.address),
+            origin: crate::model::Origin::Terraform,
             kind: r.kind.clone(),
             namespace: Some(r.root.clone()),
             name: r.address.clone(),
