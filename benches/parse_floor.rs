@@ -9,8 +9,8 @@
 //!   hcl-edit's `parse_body` (Terraform `.tf`/`.tfvars`, Nomad jobs);
 //! - spof's parse stage: `spof::check::parse_all` (YAML, JSON: the event
 //!   stream built into trees with byte ranges),
-//!   `spof::terraform::hcl::parse_files` (Terraform: parsed and converted to
-//!   declarations), `spof::model::nomad::parse_files` (Nomad).
+//!   `spof::frontends::terraform::hcl::parse_files` (Terraform: parsed and converted to
+//!   declarations), `spof::frontends::nomad::parse_files` (Nomad).
 //!
 //! Each is run N times; the best wall time and the mean CPU time (user +
 //! sys of the whole process, from /proc) are printed with the ratio
@@ -218,7 +218,7 @@ fn main() {
                 })
             }),
             measure(runs, || {
-                spof::terraform::hcl::parse_files(&sources, &terraform, &limits)
+                spof::frontends::terraform::hcl::parse_files(&sources, &terraform, &limits)
             }),
         ),
         (
@@ -229,7 +229,7 @@ fn main() {
                 in_pool(&|| nomad.par_iter().filter(|id| floor_hcl(text(id))).count())
             }),
             measure(runs, || {
-                spof::model::nomad::parse_files(&nomad_files, &limits)
+                spof::frontends::nomad::parse_files(&nomad_files, &limits)
             }),
         ),
     ];

@@ -14,6 +14,7 @@ pub mod config;
 pub mod date;
 pub mod diagnostic;
 pub mod discover;
+pub mod frontends;
 pub mod graph;
 pub mod init;
 pub mod model;
@@ -22,7 +23,6 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod source;
-pub mod terraform;
 #[cfg(test)]
 mod test_corpus;
 pub mod write;

@@ -7,7 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 use spof::parse::yaml::Limits;
 use spof::source::{SourceFile, SourceMap};
-use spof::terraform::{Variables, hcl};
+use spof::frontends::terraform::{Variables, hcl};
 use std::path::PathBuf;
 
 fuzz_target!(|data: &[u8]| {

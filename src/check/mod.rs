@@ -18,10 +18,11 @@ use crate::cache::{Cache, KeyBuilder};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::discover::{FileKind, classify};
+use crate::frontends::compose;
+use crate::frontends::kubernetes::{self, FileDocs, TopologyKeys};
+use crate::frontends::manifest;
+use crate::frontends::terraform::{self, Resource, kb::KnowledgeBase};
 use crate::graph::Graph;
-use crate::model::compose;
-use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
-use crate::model::manifest;
 use crate::model::scope::{self, Layout, Places};
 use crate::model::{
     CloudUnit, Entity, EvaluationLimit, Level, LimitKind, Model, Suppression, TERRAFORM_ID_PREFIX,
@@ -34,7 +35,6 @@ use crate::render::Summary;
 use crate::rules::baseline::Baseline;
 use crate::rules::{self, Settings, suppression};
 use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
-use crate::terraform::{self, Resource, kb::KnowledgeBase};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
@@ -56,13 +56,13 @@ pub struct Setup {
     /// The day suppressions' `until=` dates are compared with.
     pub today: Date,
     /// Values for Terraform root modules' variables.
-    pub variables: crate::terraform::Variables,
+    pub variables: crate::frontends::terraform::Variables,
     /// The provider knowledge base, with `--rules` extensions.
     pub knowledge: Arc<KnowledgeBase>,
     /// `[[tool]]` sections of spof.toml.
     pub tools: Vec<crate::config::ToolPattern>,
     /// Which variables hold soft dependencies' addresses (`[dependencies]`).
-    pub soft: crate::model::hosts::SoftVariables,
+    pub soft: crate::frontends::hosts::SoftVariables,
     /// The parse cache, for repository runs.
     pub cache: Option<Arc<Cache>>,
 }
@@ -78,10 +78,10 @@ impl Default for Setup {
             limits: Limits::default(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             today: Date::today(),
-            variables: crate::terraform::Variables::default(),
+            variables: crate::frontends::terraform::Variables::default(),
             knowledge: Arc::new(KnowledgeBase::builtin()),
             tools: Vec::new(),
-            soft: crate::model::hosts::SoftVariables::default(),
+            soft: crate::frontends::hosts::SoftVariables::default(),
             cache: None,
         }
     }
@@ -250,10 +250,10 @@ impl Sifted {
             .enumerate()
             .map(|(i, doc)| {
                 let read = kubernetes::reads(&doc.root)
-                    || crate::model::backstage::reads(&doc.root)
+                    || crate::frontends::backstage::reads(&doc.root)
                     || (i == 0
                         && (compose::reads(&doc.root)
-                            || crate::model::kustomize::reads(&doc.root)));
+                            || crate::frontends::kustomize::reads(&doc.root)));
                 if read {
                     doc
                 } else if let Some(root) = kubernetes::slim_custom_resource(&doc.root) {
@@ -396,7 +396,7 @@ pub fn check_estate(
                 })
                 .collect();
             // Kustomize patches are parts of objects, not objects.
-            let patches = crate::model::kustomize::patch_files(&inputs, &sources);
+            let patches = crate::frontends::kustomize::patch_files(&inputs, &sources);
             let objects: Vec<FileDocs<'_>> = inputs
                 .iter()
                 .filter(|f| !patches.contains(&f.file))
@@ -410,10 +410,10 @@ pub fn check_estate(
                 kubernetes::extract(&objects, &setup.keys, &places, &setup.soft, &mut model);
             drop(objects);
             errors.extend(compose::extract(&inputs, &sources, &setup.soft, &mut model));
-            crate::model::backstage::extract(&inputs, &mut model);
+            crate::frontends::backstage::extract(&inputs, &mut model);
             drop(inputs);
             let mut jobs = Model::default();
-            errors.extend(crate::model::nomad::extract(
+            errors.extend(crate::frontends::nomad::extract(
                 &nomad_files,
                 &setup.limits,
                 setup.cache.as_deref(),
@@ -837,7 +837,7 @@ fn apply_tool_patterns(patterns: &[crate::config::ToolPattern], model: &mut Mode
                 entity.tool_kind = Some(kind.clone());
             } else if entity.tool_kind.is_none() {
                 entity.tool_kind =
-                    crate::model::tools::detect_by_name(&entity.name).map(|t| t.kind.clone());
+                    crate::frontends::tools::detect_by_name(&entity.name).map(|t| t.kind.clone());
             }
             let namespace = entity.namespace.clone().unwrap_or_else(|| "default".into());
             for instance in &mut entity.instances {

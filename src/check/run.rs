@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Kind};
 use crate::discover::{
     self, Discovered, Input, ReadError, absolute, absolute_from, link_escape, symlink_escape,
 };
-use crate::model::kubernetes::TopologyKeys;
+use crate::frontends::kubernetes::TopologyKeys;
 use crate::parse::yaml::{DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, Limits};
 use crate::rules::{Rule, Settings};
 use crate::source::{FileId, SourceFile, SourceMap, Span, display_path};
@@ -939,10 +939,10 @@ pub fn setup_from(
             .or(config.limits.max_file_size)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
         today: options.today.unwrap_or_else(Date::today),
-        variables: crate::terraform::Variables::default(),
-        knowledge: std::sync::Arc::new(crate::terraform::kb::KnowledgeBase::builtin()),
+        variables: crate::frontends::terraform::Variables::default(),
+        knowledge: std::sync::Arc::new(crate::frontends::terraform::kb::KnowledgeBase::builtin()),
         tools: config.tools.clone(),
-        soft: crate::model::hosts::SoftVariables::new(
+        soft: crate::frontends::hosts::SoftVariables::new(
             config.dependencies.soft_telemetry,
             &config
                 .dependencies

@@ -459,7 +459,7 @@ impl Reader {
         }
         if let Some(value) = table.get("soft-variables") {
             for (pattern, range) in self.strings("soft-variables", value) {
-                match crate::model::hosts::glob(&pattern) {
+                match crate::frontends::hosts::glob(&pattern) {
                     Ok(_) => {
                         let span = self.span(range);
                         config.dependencies.soft_variables.push((pattern, span));

@@ -653,7 +653,7 @@ impl<'m> Resolver<'m> {
             if e.id.starts_with(TERRAFORM_ID_PREFIX) {
                 let root = e.namespace.as_deref().unwrap_or(".");
                 resolver.terraform.push(&e.name, (root, i));
-                if let Some(base) = crate::terraform::without_key(&e.name) {
+                if let Some(base) = crate::frontends::terraform::without_key(&e.name) {
                     resolver.terraform_keyed.push(base, (root, i));
                 }
             }
@@ -1178,7 +1178,7 @@ mod tests {
                 };
                 let exact = pick(&|name| name == address);
                 if exact.is_empty() {
-                    pick(&|name| crate::terraform::without_key(name) == Some(address))
+                    pick(&|name| crate::frontends::terraform::without_key(name) == Some(address))
                 } else {
                     exact
                 }

@@ -4,9 +4,9 @@
 //! operational tools it runs.
 
 use crate::discover::{self, DiscoverOptions, FileKind, Input};
+use crate::frontends::kubernetes::{ROLE, TopologyKeys, WORKLOAD_KINDS, is_label_value};
+use crate::frontends::tools::{self, Tool};
 use crate::model::Level;
-use crate::model::kubernetes::{ROLE, TopologyKeys, WORKLOAD_KINDS, is_label_value};
-use crate::model::tools::{self, Tool};
 use crate::parse::{Node, yaml};
 use crate::source::{LineIndex, display_path};
 use rayon::prelude::*;

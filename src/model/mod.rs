@@ -7,15 +7,7 @@
 //! guaranteed) and dependencies on other entities, still unresolved here
 //! ([`Reference`]); the graph stage resolves them.
 
-pub mod backstage;
-pub mod compose;
-pub mod hosts;
-pub mod kubernetes;
-pub mod kustomize;
-pub mod manifest;
-pub mod nomad;
 pub mod scope;
-pub mod tools;
 
 use crate::source::Span;
 use std::collections::BTreeMap;

@@ -123,7 +123,7 @@ fn take_apart(finding: Finding, address: &str, root: Option<&str>) -> (Alike, Me
         cap: finding.cap,
         decided_at: finding.decided_at,
         root: root.unwrap_or_default().to_string(),
-        block: crate::terraform::block_address(address),
+        block: crate::frontends::terraform::block_address(address),
     };
     let member = Member {
         id: finding.entity.unwrap_or_default(),
@@ -190,7 +190,7 @@ fn put_together(alike: Alike, mut members: Vec<Member>) -> Finding {
 fn listed(block: &str, members: &[Member]) -> String {
     let short = members
         .iter()
-        .all(|m| crate::terraform::without_key(&m.address) == Some(block));
+        .all(|m| crate::frontends::terraform::without_key(&m.address) == Some(block));
     let name = |m: &Member| {
         let shown = if short {
             &m.address[block.len()..]

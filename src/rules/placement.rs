@@ -11,11 +11,11 @@ use std::collections::BTreeMap;
 /// How to spread replicas across zones, in the words of the entity's
 /// format; `best_effort` when a soft spread exists already.
 fn spread_help(id: &str, best_effort: bool) -> &'static str {
-    if id.starts_with(crate::model::nomad::ID_PREFIX) {
+    if id.starts_with(crate::frontends::nomad::ID_PREFIX) {
         "add `constraint { operator = \"distinct_property\", attribute = \"${node.datacenter}\" }` \
          to the group: a `spread` block is a scoring preference only"
-    } else if id.starts_with(crate::model::compose::ID_PREFIX)
-        || id.starts_with(crate::model::compose::STACK_ID_PREFIX)
+    } else if id.starts_with(crate::frontends::compose::ID_PREFIX)
+        || id.starts_with(crate::frontends::compose::STACK_ID_PREFIX)
     {
         "swarm cannot require a zone spread: label nodes with their zone and pin a copy of the \
          service to each zone with `deploy.placement.constraints`"
@@ -99,7 +99,7 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
             // A compose project's services share its one host: one finding
             // per project.
             if let Reason::Pinned { via, .. } = cause.reason
-                && via == crate::model::compose::ONE_HOST
+                && via == crate::frontends::compose::ONE_HOST
             {
                 if settings.runs(Rule::PinnedToSingleDomain) {
                     one_host.entry(cause.span).or_default().push((e, cause));
@@ -326,7 +326,7 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
                 return None;
             };
             let help = match level {
-                _ if *via == crate::model::kubernetes::CLAIM_TEMPLATE_CLASS => {
+                _ if *via == crate::frontends::kubernetes::CLAIM_TEMPLATE_CLASS => {
                     "use a StorageClass that provisions volumes in every zone the pods may run in \
                      (no single-zone `allowedTopologies` or `zone` parameter), and spread the \
                      replicas across zones"

@@ -1,6 +1,6 @@
 use super::*;
+use crate::frontends::terraform::Value;
 use crate::source::SourceFile;
-use crate::terraform::Value;
 
 fn map(files: &[(&str, &str)]) -> (SourceMap, Vec<FileId>) {
     let mut sources = SourceMap::default();

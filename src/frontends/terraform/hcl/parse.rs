@@ -2,10 +2,10 @@
 
 use super::ir::{AttrIr, BlockIr, BodyIr, Conv, Expr, ExprKind, JsonMode, json_body, json_expr};
 use crate::diagnostic::Diagnostic;
+use crate::frontends::terraform::Mode;
 use crate::parse::tree::Node;
 use crate::parse::yaml::{Limits, parse_stream};
 use crate::source::{FileId, LineIndex, SourceFile, Span, TextRange};
-use crate::terraform::Mode;
 
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum TypeKind {

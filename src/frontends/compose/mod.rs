@@ -18,11 +18,11 @@ use super::kubernetes::{
     DEPENDS_ON, FileDocs, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, is_label_value, parse_reference,
 };
 use super::tools;
-use super::{
+use crate::diagnostic::Diagnostic;
+use crate::model::{
     Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Reference,
     ReplicaSource, Replicas, Role, Spread, Strength, Suppression, WorkloadKind,
 };
-use crate::diagnostic::Diagnostic;
 use crate::parse::Node;
 use crate::source::{FileId, SourceMap, Span, TextRange};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -234,7 +234,7 @@ pub fn extract(
         let host = if shared.contains(name.as_str()) {
             format!(
                 "{ID_PREFIX}{name}{}{}",
-                super::scope::PLACE_SEPARATOR,
+                crate::model::scope::PLACE_SEPARATOR,
                 crate::source::display_path(dir)
             )
         } else {
@@ -379,7 +379,7 @@ fn project_services(
         let labels = labels(s);
         let label = |key: &str| labels.iter().find(|(k, _, _, _)| k == key);
         let image = s.get(&["image"]).and_then(|(_, i)| i.as_text());
-        let is_datastore = image.is_some_and(super::is_datastore_image);
+        let is_datastore = image.is_some_and(crate::model::is_datastore_image);
         let tool = tools::detect(
             image,
             labels.iter().map(|(k, v, _, _)| (k.as_str(), v.as_str())),
@@ -1674,7 +1674,7 @@ mod corpus {
 
     /// Roles and dependencies the compose files yield, for review.
     fn dump_model(dir: &Path) {
-        use crate::model::kubernetes::FileDocs;
+        use crate::frontends::kubernetes::FileDocs;
         use crate::parse::yaml::{Limits, parse_stream};
         use crate::source::{SourceFile, SourceMap};
         let mut sources = SourceMap::default();

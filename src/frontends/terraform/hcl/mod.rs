@@ -6,7 +6,7 @@
 //!
 //! Values that cannot be known stay unknown: an expression that fails to
 //! evaluate (an unknown variable, an unsupported function, a type error) is
-//! [`crate::terraform::Value::Unknown`], never a guess and never a
+//! [`crate::frontends::terraform::Value::Unknown`], never a guess and never a
 //! diagnostic. Only syntax errors and unreadable nesting are diagnostics;
 //! besides, each root module's evaluation notes ([`EvalNote`]) the module
 //! calls that close a cycle (input errors) and the first limit of
@@ -23,9 +23,9 @@ mod tests;
 
 use crate::cache::{self, Cache, KeyBuilder};
 use crate::diagnostic::Diagnostic;
+use crate::frontends::terraform::{Resource, SetBy, Variables};
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceMap, Span};
-use crate::terraform::{Resource, SetBy, Variables};
 pub use eval::{EvalNote, Limit, WorkBudget};
 use eval::{Evaluator, Fail, Funcs, Scope};
 pub(crate) use eval::{MAX_INSTANCES, MAX_MODULE_INSTANCES};
@@ -79,7 +79,7 @@ pub fn load(sources: &SourceMap, files: &[FileId], vars: &Variables, limits: &Li
     load_cached(sources, files, vars, limits, None, |_| None::<()>).0
 }
 
-/// A root module as the cache knows it: its name ([`crate::terraform::root_name`]),
+/// A root module as the cache knows it: its name ([`crate::frontends::terraform::root_name`]),
 /// its `tf-root/` key, and the files its cached spans refer to.
 pub struct RootKey<'a> {
     pub name: &'a str,
@@ -352,7 +352,7 @@ fn load_in_pool<T: Send>(
                 let mut key = KeyBuilder::new("tf-root");
                 key.u64(limits.max_depth as u64)
                     .u64(limits.max_alias_nodes as u64)
-                    .str(&crate::terraform::root_name(dir))
+                    .str(&crate::frontends::terraform::root_name(dir))
                     .u64(table.len() as u64);
                 for id in &table {
                     key.str(&sources.get(*id).path.to_string_lossy())
@@ -384,7 +384,7 @@ fn load_in_pool<T: Send>(
             let Some(key) = root.key.as_ref() else {
                 return (None, None);
             };
-            let name = crate::terraform::root_name(root.dir);
+            let name = crate::frontends::terraform::root_name(root.dir);
             let root_key = RootKey {
                 name: &name,
                 key,
@@ -406,7 +406,7 @@ fn load_in_pool<T: Send>(
     let mut found: Vec<Option<RootResult>> = Vec::new();
     for (root, (by_caller, by_cache)) in roots.into_iter().zip(looked) {
         match by_caller {
-            Some(value) => served.push((crate::terraform::root_name(root.dir), value)),
+            Some(value) => served.push((crate::frontends::terraform::root_name(root.dir), value)),
             None => {
                 kept.push(root);
                 found.push(by_cache);
@@ -563,7 +563,7 @@ fn load_in_pool<T: Send>(
                 Vec::new(),
             );
             let mut result = inst.finish();
-            let name = crate::terraform::root_name(dir);
+            let name = crate::frontends::terraform::root_name(dir);
             for r in &mut result.resources {
                 r.root.clone_from(&name);
             }
@@ -583,7 +583,7 @@ fn load_in_pool<T: Send>(
     for (root, (resources, unfollowed, notes)) in roots.iter().zip(results) {
         load.resources.extend(resources);
         load.roots.push(LoadedRoot {
-            name: crate::terraform::root_name(root.dir),
+            name: crate::frontends::terraform::root_name(root.dir),
             key: root.key,
             table: root.table.clone(),
             unfollowed: unfollowed.clone(),
@@ -701,7 +701,7 @@ pub fn evaluate_expression(
     text: &str,
     limits: &Limits,
     work: WorkBudget,
-) -> crate::terraform::Value {
+) -> crate::frontends::terraform::Value {
     let funcs = Funcs::new();
     let ev = Evaluator::with_budget(&funcs, work);
     let at = Span::new(crate::source::FileId(0), crate::source::TextRange::empty(0));

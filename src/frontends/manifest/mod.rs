@@ -14,12 +14,12 @@
 //! `quorum` replicas up.
 
 use super::kubernetes::parse_reference;
-use super::{
+use crate::config::did_you_mean;
+use crate::diagnostic::{Diagnostic, Related};
+use crate::model::{
     Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Quorum, Reference, ReplicaSource,
     Replicas, Role, Spread, Strength, WorkloadKind,
 };
-use crate::config::did_you_mean;
-use crate::diagnostic::{Diagnostic, Related};
 use crate::source::{FileId, SourceFile, Span, TextRange};
 use std::collections::BTreeMap;
 use std::ops::Range;
