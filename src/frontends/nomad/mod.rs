@@ -16,11 +16,11 @@ use super::kubernetes::{DEPENDS_ON, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, pa
 use super::tools;
 use crate::cache::{Cache, KeyBuilder};
 use crate::diagnostic::Diagnostic;
-use crate::frontends::terraform::hcl::{STACK_SIZE, parse_hcl_body, too_deep};
 use crate::model::{
     Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Reference,
     ReplicaSource, Replicas, Role, Spread, Strength, Suppression, WorkloadKind,
 };
+use crate::parse::hcl::{STACK_SIZE, parse_hcl_body, too_deep};
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceFile, Span, TextRange};
 use hcl_edit::Span as _;

@@ -24,6 +24,7 @@ mod tests;
 use crate::cache::{self, Cache, KeyBuilder};
 use crate::diagnostic::Diagnostic;
 use crate::frontends::terraform::{Resource, SetBy, Variables};
+use crate::parse::hcl::{STACK_SIZE, too_deep};
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceMap, Span};
 pub use eval::{EvalNote, Limit, WorkBudget};
@@ -32,7 +33,6 @@ pub(crate) use eval::{MAX_INSTANCES, MAX_MODULE_INSTANCES};
 use instance::{Binding, Instance, Module, NoEnv, Program};
 use ir::{Conv, ExprKind, TElem};
 use parse::{FileKind, Item, ParsedFile, TypeKind, parse_file};
-pub(crate) use parse::{parse_hcl_body, too_deep};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -65,11 +65,6 @@ pub struct UnfollowedModule {
     /// Address of the call: `module.vpc`, `module.a.module.b`.
     pub module: String,
 }
-
-/// Stack size for the threads that parse and evaluate: hcl-edit's parser
-/// and the evaluator are recursive, and bracket nesting is bounded by
-/// [`Limits::max_depth`].
-pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
 
 /// Loads the Terraform configurations in `files` (every discovered `*.tf`,
 /// `*.tf.json`, `*.tfvars` and `*.tfvars.json`); `vars` are the root
@@ -710,7 +705,7 @@ pub fn evaluate_expression(
 
 /// A `--var` value of a collection type, read as an HCL expression.
 fn parse_var_expr(ev: &Evaluator, text: &str, at: Span, limits: &Limits) -> eval::R {
-    if parse::too_deep(text, limits.max_depth).is_some() {
+    if too_deep(text, limits.max_depth).is_some() {
         return Err(Fail::Unknown);
     }
     let Ok(e) = hcl_edit::parser::parse_expr(text) else {
