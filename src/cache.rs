@@ -7,7 +7,7 @@
 //!
 //! - `yaml`: what the extractors take from one YAML or JSON file (the
 //!   documents they read, and the resources of its Terraform plans; see
-//!   [`crate::check::Sifted`]), keyed by its text and the parse limits;
+//!   [`crate::frontends::documents::Sifted`]), keyed by its text and the parse limits;
 //! - `tf-calls`: the module calls of one Terraform file, keyed by its name,
 //!   its text and the limits (what decides the root modules without
 //!   parsing);

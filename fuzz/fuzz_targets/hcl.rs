@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     } else {
         "main.tf"
     };
-    let _ = spof::discover::is_nomad_job(text);
+    let _ = spof::frontends::nomad::is_nomad_job(text);
     let mut sources = SourceMap::default();
     let id = sources.add(SourceFile::new(PathBuf::from("fuzz").join(name), text));
     let _ = hcl::load(&sources, &[id], &Variables::default(), &Limits::default());

@@ -319,11 +319,8 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
             Ok(source)
                 if matches!(
                     input,
-                    Input::File {
-                        kind: discover::FileKind::Hcl,
-                        ..
-                    }
-                ) && !discover::is_nomad_job(source.text()) =>
+                    Input::File { kind, .. } if !crate::frontends::confirms(*kind, source.text())
+                ) =>
             {
                 continue;
             }
@@ -554,7 +551,7 @@ fn explicit_repository(options: &RunOptions, config: &Config, cwd: &Path) -> Opt
         && options
             .paths
             .iter()
-            .any(|p| discover::classify(p).is_some());
+            .any(|p| crate::frontends::classify(p).is_some());
     if !only_files {
         return None;
     }
@@ -592,6 +589,7 @@ fn discover_inputs(
                 excludes: options.excludes.clone(),
                 force_exclude: options.force_exclude,
                 max_file_size: reading.max_size,
+                classify: crate::frontends::classify,
             },
             |path, buffer: &mut Vec<u8>| reading.read(path, buffer),
         )
@@ -966,6 +964,7 @@ mod tests {
         discover::discover_visiting(
             &discover::DiscoverOptions {
                 paths: vec![dir.to_path_buf()],
+                classify: crate::frontends::classify,
                 ..discover::DiscoverOptions::default()
             },
             |_, _: &mut ()| None,

@@ -14,7 +14,7 @@ use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
 use globset::GlobSet;
 use std::path::{Path, PathBuf};
 
-pub const CONFIG_FILE_NAME: &str = "spof.toml";
+pub use crate::discover::CONFIG_FILE_NAME;
 /// Code of every diagnostic this stage emits.
 pub const CONFIG_ERROR: &str = "config-error";
 pub const DEFAULT_MIN_REPLICAS: u32 = 2;

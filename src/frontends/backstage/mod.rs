@@ -18,6 +18,9 @@
 //!   `spof.dev/terraform` link the entity to the Kubernetes workloads and
 //!   Terraform resources that run it, as hard dependencies.
 
+mod frontend;
+pub use frontend::FRONTEND;
+
 use super::kubernetes::{self, DEPENDS_ON, FileDocs, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND};
 use super::kubernetes::{entry_span, list_entries, split_entries};
 use super::tools;

@@ -13,6 +13,9 @@
 //! (`node.labels.zone == x` pins) and spreads (`max_replicas_per_node: 1`,
 //! `preferences: [spread: node.labels.zone]`).
 
+mod frontend;
+pub use frontend::FRONTEND;
+
 use super::hosts::{self, SoftVariables};
 use super::kubernetes::{
     DEPENDS_ON, FileDocs, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, is_label_value, parse_reference,

@@ -7,6 +7,9 @@
 //! StorageClasses, ConfigMaps and Secrets (for env references), Nodes, and the
 //! custom resources operators turn into pods (for Service selectors).
 
+mod frontend;
+pub use frontend::FRONTEND;
+
 use super::hosts::{self, SoftVariables};
 use super::tools::{self, Tool};
 use crate::diagnostic::Diagnostic;

@@ -13,6 +13,12 @@
 //! service is one instance over all its sites, spread evenly, that needs
 //! `quorum` replicas up.
 
+mod frontend;
+pub use frontend::FRONTEND;
+
+/// The service manifest's own name.
+pub const MANIFEST_FILE_NAME: &str = "spof.services.toml";
+
 use super::kubernetes::parse_reference;
 use crate::diagnostic::{Diagnostic, Related};
 use crate::model::{

@@ -12,6 +12,11 @@
 //! without default, a `${NOMAD_…}` interpolation, a function call) are
 //! unknown: the fact they would set is skipped, never guessed.
 
+mod frontend;
+mod sniff;
+pub use frontend::FRONTEND;
+pub use sniff::is_nomad_job;
+
 use super::kubernetes::{DEPENDS_ON, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, parse_reference};
 use super::tools;
 use crate::cache::{Cache, KeyBuilder};
