@@ -712,6 +712,9 @@ pub fn file_error(file: FileId, at: usize, message: String) -> Diagnostic {
 }
 
 #[cfg(test)]
+mod frontend_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -908,7 +908,6 @@ fn span(file: FileId, range: Range<usize>) -> Span {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{Loaded, Setup, check_sources};
     use crate::diagnostic::Kind;
     use crate::source::SourceMap;
     use std::path::PathBuf;
@@ -976,32 +975,6 @@ mod tests {
 
     fn read(text: &str) -> Read {
         read_files(&[("spof.services.toml", text)])
-    }
-
-    /// `(code, entity id)` of every finding of a check of the manifest.
-    fn findings(text: &str) -> Vec<(String, String)> {
-        let mut sources = SourceMap::default();
-        let file = sources.add(SourceFile::new(PathBuf::from("estate.spof.toml"), text));
-        let report = check_sources(
-            sources,
-            &[Loaded {
-                file,
-                cluster: None,
-            }],
-            &Setup::default(),
-            Vec::new(),
-        );
-        let errors: Vec<_> = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.kind == Kind::Error)
-            .collect();
-        assert!(errors.is_empty(), "{errors:#?}");
-        report
-            .diagnostics
-            .iter()
-            .map(|d| (d.code.clone(), d.entity.clone().unwrap_or_default()))
-            .collect()
     }
 
     const ESTATE: &str = r#"[sites.pangyo]
@@ -1210,28 +1183,6 @@ kind = "sso"
         assert_eq!(spread.max_skew, Some(1));
         assert!(!spread.one_per_domain);
         assert_eq!(r.text(spread.span), "[\"a\", \"b\", \"c\"]");
-    }
-
-    #[test]
-    fn quorum_over_three_sites_survives_one_and_over_two_does_not() {
-        let three = "[sites.a]\n[sites.b]\n[sites.c]\n[services.etcd]\nsites = [\"a\", \"b\", \"c\"]\nreplicas = 3\nquorum = 2\n";
-        assert_eq!(findings(three), []);
-        let two = "[sites.a]\n[sites.b]\n[services.etcd]\nsites = [\"a\", \"b\"]\nreplicas = 3\nquorum = 2\n";
-        assert_eq!(
-            findings(two),
-            [("SPOF006".to_string(), "manifest:etcd".to_string())]
-        );
-    }
-
-    #[test]
-    fn two_sites_are_alternatives_and_one_site_is_a_single_point() {
-        let two = "[sites.a]\n[sites.b]\n[services.api]\nsites = [\"a\", \"b\"]\n";
-        assert_eq!(findings(two), []);
-        let one = "[sites.a]\n[services.api]\nsites = [\"a\"]\nreplicas = 2\n";
-        assert_eq!(
-            findings(one),
-            [("SPOF004".to_string(), "manifest:api".to_string())]
-        );
     }
 
     #[test]
