@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_located_and_one_line() {
-        let error = parse("a = 1\na = 2\n").err().expect("a duplicate key");
+        let error = parse("a = 1\na = 2\n").expect_err("a duplicate key");
         assert!(error.is_duplicate_key(), "{error:?}");
         assert!(!error.message.contains('\n'));
         assert_eq!(&"a = 1\na = 2\n"[error.range.clone()], "a");
