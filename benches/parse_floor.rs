@@ -7,18 +7,20 @@
 //! with rayon:
 //! - the floor: saphyr-parser's event stream driven to the end (YAML, JSON),
 //!   hcl-edit's `parse_body` (Terraform `.tf`/`.tfvars`, Nomad jobs);
-//! - spof's parse stage: `spof::check::parse_all` (YAML, JSON: the event
+//! - spof's parse stage: `spof::frontends::documents::parse_all` (YAML, JSON: the event
 //!   stream built into trees with byte ranges),
-//!   `spof::terraform::hcl::parse_files` (Terraform: parsed and converted to
-//!   declarations), `spof::model::nomad::parse_files` (Nomad).
+//!   `spof::frontends::terraform::hcl::parse_files` (Terraform: parsed and converted to
+//!   declarations), `spof::frontends::nomad::parse_files` (Nomad).
 //!
 //! Each is run N times; the best wall time and the mean CPU time (user +
 //! sys of the whole process, from /proc) are printed with the ratio
 //! spof / floor. Results are dropped outside the timed region.
 
 use rayon::prelude::*;
-use spof::check::{Loaded, parse_all};
-use spof::discover::{DiscoverOptions, FileKind, Input, discover};
+use spof::check::Loaded;
+use spof::discover::{DiscoverOptions, Input, discover};
+use spof::frontends::documents::parse_all;
+use spof::frontends::{self, documents, manifest, nomad, terraform};
 use spof::parse::yaml::Limits;
 use spof::source::{FileId, SourceFile, SourceMap};
 use std::path::PathBuf;
@@ -124,6 +126,7 @@ fn main() {
     let found = discover(&DiscoverOptions {
         paths: vec![corpus.clone()],
         excludes: vec!["helm-templates/".to_string()],
+        classify: frontends::classify,
         ..DiscoverOptions::default()
     });
     let mut sources = SourceMap::default();
@@ -139,26 +142,26 @@ fn main() {
         };
         let len = text.len();
         let id = sources.add(SourceFile::new(path.clone(), text));
-        match kind {
-            FileKind::Yaml | FileKind::Json => {
+        // As `spof check` reads them: `*.hcl` files are Nomad jobs, or no
+        // input.
+        if !frontends::confirms(*kind, sources.get(id).text()) {
+            continue;
+        }
+        match kind.frontend {
+            _ if *kind == documents::KIND => {
                 bytes[0] += len;
                 yaml.push(id);
             }
-            FileKind::Terraform => {
+            k if k == terraform::FRONTEND.name => {
                 bytes[1] += len;
                 terraform.push(id);
             }
-            FileKind::Nomad => {
+            k if k == nomad::FRONTEND.name => {
                 bytes[2] += len;
                 nomad.push(id);
             }
-            // As `spof check` reads them: Nomad jobs, or no input.
-            FileKind::Hcl if spof::discover::is_nomad_job(sources.get(id).text()) => {
-                bytes[2] += len;
-                nomad.push(id);
-            }
-            FileKind::Hcl => {}
-            FileKind::Manifest => other += 1,
+            k if k == manifest::FRONTEND.name => other += 1,
+            _ => {}
         }
     }
     let threads = rayon::current_num_threads();
@@ -218,7 +221,7 @@ fn main() {
                 })
             }),
             measure(runs, || {
-                spof::terraform::hcl::parse_files(&sources, &terraform, &limits)
+                spof::frontends::terraform::hcl::parse_files(&sources, &terraform, &limits)
             }),
         ),
         (
@@ -229,7 +232,7 @@ fn main() {
                 in_pool(&|| nomad.par_iter().filter(|id| floor_hcl(text(id))).count())
             }),
             measure(runs, || {
-                spof::model::nomad::parse_files(&nomad_files, &limits)
+                spof::frontends::nomad::parse_files(&nomad_files, &limits)
             }),
         ),
     ];

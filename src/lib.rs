@@ -15,6 +15,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod discover;
 pub mod estate;
+pub mod frontends;
 pub mod graph;
 pub mod init;
 pub mod model;
@@ -24,7 +25,6 @@ pub mod render;
 pub mod report;
 pub mod rules;
 pub mod source;
-pub mod terraform;
 #[cfg(test)]
 mod test_corpus;
 pub mod write;

@@ -32,10 +32,10 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 /// Whether spof reads the file: by its name, and for `*.hcl` by its text
 /// (Nomad jobs only).
 fn is_manifest(path: &Path) -> bool {
-    match spof::discover::classify(path) {
+    match spof::frontends::classify(path) {
         // One that cannot be read is reported, whatever it holds.
-        Some(spof::discover::FileKind::Hcl) => match std::fs::read_to_string(path) {
-            Ok(text) => spof::discover::is_nomad_job(&text),
+        Some(kind) if kind.by_content => match std::fs::read_to_string(path) {
+            Ok(text) => spof::frontends::confirms(kind, &text),
             Err(_) => true,
         },
         kind => kind.is_some(),

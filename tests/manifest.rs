@@ -2,7 +2,8 @@
 
 use spof::check::{Loaded, Report, Setup, check_sources};
 use spof::diagnostic::{Diagnostic, Kind};
-use spof::model::{Model, Reference, Role, manifest};
+use spof::frontends::manifest;
+use spof::model::{Model, Reference, Role};
 use spof::render::{self, Format};
 use spof::source::{SourceFile, SourceMap};
 use std::path::PathBuf;

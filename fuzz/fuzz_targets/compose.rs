@@ -4,9 +4,9 @@
 
 use libfuzzer_sys::fuzz_target;
 use spof::model::Model;
-use spof::model::compose;
-use spof::model::hosts::SoftVariables;
-use spof::model::kubernetes::FileDocs;
+use spof::frontends::compose;
+use spof::frontends::hosts::SoftVariables;
+use spof::frontends::kubernetes::FileDocs;
 use spof::parse::yaml::{Limits, parse_stream};
 use spof::source::{SourceFile, SourceMap};
 use std::path::PathBuf;

@@ -10,7 +10,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use spof::parse::yaml::Limits;
-use spof::terraform::{functions, hcl};
+use spof::frontends::terraform::{functions, hcl};
 use std::sync::OnceLock;
 
 fn names() -> &'static [&'static str] {

@@ -7,7 +7,7 @@
 use libfuzzer_sys::fuzz_target;
 use spof::parse::yaml::Limits;
 use spof::source::{SourceFile, SourceMap};
-use spof::terraform::{Variables, hcl};
+use spof::frontends::terraform::{Variables, hcl};
 use std::path::PathBuf;
 
 fuzz_target!(|data: &[u8]| {
@@ -22,7 +22,7 @@ fuzz_target!(|data: &[u8]| {
     } else {
         "main.tf"
     };
-    let _ = spof::discover::is_nomad_job(text);
+    let _ = spof::frontends::nomad::is_nomad_job(text);
     let mut sources = SourceMap::default();
     let id = sources.add(SourceFile::new(PathBuf::from("fuzz").join(name), text));
     let _ = hcl::load(&sources, &[id], &Variables::default(), &Limits::default());

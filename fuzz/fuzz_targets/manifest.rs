@@ -3,7 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spof::model::{Model, manifest};
+use spof::frontends::manifest;
+use spof::model::Model;
 use spof::source::{SourceFile, SourceMap};
 use std::path::PathBuf;
 

@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use spof::parse::yaml::{Limits, parse_stream};
 use spof::source::FileId;
-use spof::terraform::plan;
+use spof::frontends::terraform::plan;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use spof::model::Model;
-use spof::model::kubernetes::{self, FileDocs, TopologyKeys};
+use spof::frontends::kubernetes::{self, FileDocs, TopologyKeys};
 use spof::parse::yaml::{Limits, parse_stream};
 use spof::model::scope::Places;
 use spof::source::{SourceFile, SourceMap};
@@ -34,7 +34,7 @@ fuzz_target!(|data: &[u8]| {
         &files,
         &TopologyKeys::default(),
         &places,
-        &spof::model::hosts::SoftVariables::default(),
+        &spof::frontends::hosts::SoftVariables::default(),
         &mut model,
     );
 });

@@ -162,7 +162,7 @@ fn read_by_run(
     let rules_dirs = named(&options.rules_dirs);
     move |path: &Path| {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        discover::classify(path).is_some()
+        crate::frontends::classify(path).is_some()
             || matches!(
                 name,
                 crate::config::CONFIG_FILE_NAME | ".gitignore" | ".ignore"

@@ -14,28 +14,23 @@ pub use run::{
 };
 
 use crate::analysis::{Analysis, Context, Site};
-use crate::cache::{Cache, KeyBuilder};
+use crate::cache::Cache;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
-use crate::discover::{FileKind, classify};
 use crate::estate::Estate;
+use crate::frontends::documents::{self, Documents, Plans, Sifted};
+pub(crate) use crate::frontends::drop_later;
+use crate::frontends::kubernetes::{self, FileDocs, TopologyKeys};
+use crate::frontends::terraform::kb::KnowledgeBase;
+use crate::frontends::{self, FRONTENDS, Stage};
 use crate::graph::Graph;
-use crate::model::compose;
-use crate::model::kubernetes::{self, FileDocs, TopologyKeys};
-use crate::model::manifest;
 use crate::model::scope::{self, Layout, Places};
-use crate::model::{
-    CloudUnit, Entity, EvaluationLimit, Level, LimitKind, Model, Origin, Suppression,
-    UnfollowedModule,
-};
+use crate::model::{CloudUnit, Level, Model, Origin, Suppression};
 use crate::output::Summary;
-use crate::parse::Document;
-use crate::parse::tree::{Node, Value};
-use crate::parse::yaml::{self, Limits};
+use crate::parse::yaml::Limits;
 use crate::rules::baseline::Baseline;
 use crate::rules::{self, Settings, suppression};
 use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
-use crate::terraform::{self, Resource, kb::KnowledgeBase};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::collections::BTreeSet;
@@ -57,13 +52,13 @@ pub struct Setup {
     /// The day suppressions' `until=` dates are compared with.
     pub today: Date,
     /// Values for Terraform root modules' variables.
-    pub variables: crate::terraform::Variables,
+    pub variables: crate::frontends::terraform::Variables,
     /// The provider knowledge base, with `--rules` extensions.
     pub knowledge: Arc<KnowledgeBase>,
     /// `[[tool]]` sections of spof.toml.
     pub tools: Vec<crate::config::ToolPattern>,
     /// Which variables hold soft dependencies' addresses (`[dependencies]`).
-    pub soft: crate::model::hosts::SoftVariables,
+    pub soft: crate::frontends::hosts::SoftVariables,
     /// The parse cache, for repository runs.
     pub cache: Option<Arc<Cache>>,
 }
@@ -79,21 +74,17 @@ impl Default for Setup {
             limits: Limits::default(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             today: Date::today(),
-            variables: crate::terraform::Variables::default(),
+            variables: crate::frontends::terraform::Variables::default(),
             knowledge: Arc::new(KnowledgeBase::builtin()),
             tools: Vec::new(),
-            soft: crate::model::hosts::SoftVariables::default(),
+            soft: crate::frontends::hosts::SoftVariables::default(),
             cache: None,
         }
     }
 }
 
 /// A file to analyse: already in the source map.
-#[derive(Debug, Clone, Copy)]
-pub struct Loaded {
-    pub file: FileId,
-    pub cluster: Option<usize>,
-}
+pub use crate::frontends::Loaded;
 
 /// The result of a run.
 pub struct Report {
@@ -183,137 +174,6 @@ impl Report {
     }
 }
 
-/// Parses the YAML/JSON files in parallel; syntax errors become diagnostics.
-pub fn parse_all(
-    sources: &SourceMap,
-    files: &[Loaded],
-    limits: &Limits,
-) -> Vec<(Vec<Document>, Option<Diagnostic>)> {
-    files
-        .par_iter()
-        .map(|loaded| {
-            let source = sources.get(loaded.file);
-            let (docs, error) = yaml::parse_stream(source.text(), limits);
-            (docs, error.map(|e| syntax_error(loaded.file, source, e)))
-        })
-        .collect()
-}
-
-fn syntax_error(file: FileId, source: &SourceFile, e: yaml::SyntaxError) -> Diagnostic {
-    let mut d = Diagnostic::error(
-        "parse-error",
-        Span::new(file, e.range),
-        format!("cannot parse {}: {}", source.display_path(), e.message),
-    )
-    .with_label(e.message.clone());
-    d.help = e.help;
-    d
-}
-
-/// What the extractors take from one YAML or JSON file: its documents, those
-/// no extractor reads replaced by empty mappings (so that positions in the
-/// stream are kept), and the resources of each Terraform plan or state
-/// document, read as the file is parsed.
-#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
-pub struct Sifted {
-    pub docs: Vec<Document>,
-    pub plans: Vec<Vec<Resource>>,
-}
-
-impl Sifted {
-    /// The sifted documents, and the first plan or state document whose
-    /// shape is not Terraform's, as a `parse-error` (its resources are not
-    /// read).
-    fn new(file: FileId, source: &SourceFile, docs: Vec<Document>) -> (Self, Option<Diagnostic>) {
-        let mut shape = None;
-        let plans = docs
-            .iter()
-            .filter_map(|d| match terraform::plan::shape_error(&d.root) {
-                Some((node, message)) => {
-                    shape.get_or_insert_with(|| {
-                        Diagnostic::error(
-                            "parse-error",
-                            Span::new(file, node.range),
-                            format!(
-                                "cannot read the Terraform JSON in {}: {message}",
-                                source.display_path()
-                            ),
-                        )
-                        .with_label(message)
-                    });
-                    None
-                }
-                None => terraform::plan::read(file, &d.root),
-            })
-            .collect();
-        let docs = docs
-            .into_iter()
-            .enumerate()
-            .map(|(i, doc)| {
-                let read = kubernetes::reads(&doc.root)
-                    || crate::model::backstage::reads(&doc.root)
-                    || (i == 0
-                        && (compose::reads(&doc.root)
-                            || crate::model::kustomize::reads(&doc.root)));
-                if read {
-                    doc
-                } else if let Some(root) = kubernetes::slim_custom_resource(&doc.root) {
-                    Document { root }
-                } else {
-                    Document {
-                        root: Node {
-                            range: TextRange::empty(doc.root.range.start as usize),
-                            value: Value::Map(Box::default()),
-                        },
-                    }
-                }
-            })
-            .collect();
-        (Self { docs, plans }, shape)
-    }
-}
-
-/// Parses and sifts the YAML/JSON files in parallel, reading files parsed
-/// before from `cache` and storing the others (those that parse); syntax
-/// errors become diagnostics.
-pub fn read_documents(
-    sources: &SourceMap,
-    files: &[Loaded],
-    limits: &Limits,
-    cache: Option<&Cache>,
-) -> Vec<(Sifted, Option<Diagnostic>)> {
-    files
-        .par_iter()
-        .map(|loaded| {
-            let file = loaded.file;
-            let source = sources.get(file);
-            let key = cache.map(|_| {
-                KeyBuilder::new("yaml")
-                    .u64(limits.max_depth as u64)
-                    .u64(limits.max_alias_nodes as u64)
-                    .bytes(&source.digest())
-                    .key()
-            });
-            let length = source.len();
-            if let (Some(cache), Some(key)) = (cache, &key)
-                && let Some(sifted) = cache.get_spanned::<Sifted>("yaml", key, &[file], |_| length)
-                && sifted.docs.iter().all(|d| d.root.fits(length))
-            {
-                return (sifted, None);
-            }
-            let (docs, error) = yaml::parse_stream(source.text(), limits);
-            let (sifted, shape) = Sifted::new(file, source, docs);
-            if let (Some(cache), Some(key), None, None) = (cache, &key, &error, &shape) {
-                cache.put_spanned("yaml", key, &sifted, &[file]);
-            }
-            (
-                sifted,
-                error.map(|e| syntax_error(file, source, e)).or(shape),
-            )
-        })
-        .collect()
-}
-
 /// Runs model → graph → analysis → rules over files already in `sources`.
 /// `errors` are input problems found earlier (unreadable files, config).
 pub fn check_sources(
@@ -332,25 +192,6 @@ pub fn check_estate(
     setup: &Setup,
     mut errors: Vec<Diagnostic>,
 ) -> (Report, Estate) {
-    let total_files = files.len();
-    let every_input = files;
-    // Model order follows paths, not the order files were found in.
-    let mut files = files.to_vec();
-    files.sort_by(|a, b| sources.get(a.file).path.cmp(&sources.get(b.file).path));
-    // Each file by its kind, in path order.
-    let (mut terraform, mut nomad, mut manifests, mut documents) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for file in files {
-        match classify(&sources.get(file.file).path) {
-            Some(FileKind::Terraform) => terraform.push(file),
-            // A run keeps only the `.hcl` files that are Nomad jobs.
-            Some(FileKind::Nomad | FileKind::Hcl) => nomad.push(file),
-            Some(FileKind::Manifest) => manifests.push(file),
-            // Standard input and unknown names are read as YAML.
-            None | Some(FileKind::Yaml | FileKind::Json) => documents.push(file),
-        }
-    }
-    let files = &documents[..];
     let places = Places::new(
         &sources,
         setup
@@ -359,91 +200,7 @@ pub fn check_estate(
             .map(|c| c.environment.clone().unwrap_or_default())
             .collect(),
     );
-    let mut model = Model::default();
-    let nomad_files: Vec<_> = nomad
-        .iter()
-        .map(|f| (f.file, sources.get(f.file)))
-        .collect();
-    // Only the cache serves or stores root modules' entities.
-    let may_hold_plans = match setup.cache {
-        Some(_) => plan_candidates(&sources, files),
-        None => BTreeSet::new(),
-    };
-    // Terraform's root modules are loaded beside the YAML/JSON files' reading
-    // and the extractors that read those: only merging plans in needs the
-    // documents. Kubernetes, compose, Backstage and Nomad fill `model`;
-    // Terraform and Nomad each a model of their own, appended after it
-    // (Terraform's, then Nomad's), in the order of a run one after the other.
-    let ((parsed, (jobs, job_errors)), loaded) = rayon::join(
-        || {
-            let parsed = read_documents(&sources, files, &setup.limits, setup.cache.as_deref());
-            let inputs: Vec<FileDocs<'_>> = files
-                .iter()
-                .zip(&parsed)
-                .map(|(loaded, (sifted, _))| FileDocs {
-                    file: loaded.file,
-                    cluster: loaded.cluster,
-                    docs: &sifted.docs,
-                })
-                .collect();
-            // Kustomize patches are parts of objects, not objects.
-            let patches = crate::model::kustomize::patch_files(&inputs, &sources);
-            let objects: Vec<FileDocs<'_>> = inputs
-                .iter()
-                .filter(|f| !patches.contains(&f.file))
-                .map(|f| FileDocs {
-                    file: f.file,
-                    cluster: f.cluster,
-                    docs: f.docs,
-                })
-                .collect();
-            let mut errors =
-                kubernetes::extract(&objects, &setup.keys, &places, &setup.soft, &mut model);
-            drop(objects);
-            errors.extend(compose::extract(&inputs, &sources, &setup.soft, &mut model));
-            crate::model::backstage::extract(&inputs, &mut model);
-            drop(inputs);
-            let mut jobs = Model::default();
-            errors.extend(crate::model::nomad::extract(
-                &nomad_files,
-                &setup.limits,
-                setup.cache.as_deref(),
-                &mut jobs,
-            ));
-            (parsed, (jobs, errors))
-        },
-        || terraform_load(&sources, &terraform, setup, &may_hold_plans),
-    );
-    // The documents are read: their trees go now, not after the analysis
-    // (a file can hold tens of thousands of objects).
-    let mut plans: Vec<(FileId, Vec<Vec<Resource>>)> = Vec::with_capacity(files.len());
-    let mut parse_errors = Vec::new();
-    let mut docs = Vec::with_capacity(files.len());
-    for (loaded, (sifted, error)) in files.iter().zip(parsed) {
-        plans.push((loaded.file, sifted.plans));
-        parse_errors.extend(error);
-        docs.push(sifted.docs);
-    }
-    drop_later(docs);
-    let mut side = Model::default();
-    terraform_model(
-        &sources,
-        loaded,
-        plans,
-        setup,
-        &may_hold_plans,
-        &mut side,
-        &mut errors,
-    );
-    model.append(side);
-    model.append(jobs);
-    errors.extend(job_errors);
-    let manifest_files: Vec<_> = manifests
-        .iter()
-        .map(|f| (f.file, sources.get(f.file)))
-        .collect();
-    errors.extend(manifest::extract(&manifest_files, &mut model));
-    errors.extend(parse_errors);
+    let mut model = run_frontends(&sources, files, setup, &places, &mut errors);
     let every: Vec<(FileId, &SourceFile)> = sources.iter().collect();
     let comments: Vec<Vec<Suppression>> = every
         .par_iter()
@@ -452,7 +209,7 @@ pub fn check_estate(
     model.suppressions.extend(comments.into_iter().flatten());
     model.suppressions.sort_by_key(|s| s.span);
 
-    let layout = Layout::new(&places, every_input.iter().map(|f| (f.file, f.cluster)));
+    let layout = Layout::new(&places, files.iter().map(|f| (f.file, f.cluster)));
     model.places = places;
     scope::separate(&mut model, &layout);
 
@@ -461,40 +218,13 @@ pub fn check_estate(
     let context = context(setup, &model);
     let graph = Graph::build(&model, |e, out| domains_of(&model, &context, e, out));
     let analysis = Analysis::run(&model, &graph, &context);
-    let cluster_names: Vec<String> = setup.clusters.iter().map(|c| c.name.clone()).collect();
-    let input = rules::Input {
-        model: &model,
-        graph: &graph,
-        analysis: &analysis,
-        context: &context,
-        cluster_names: &cluster_names,
+    let estate = Estate {
+        model,
+        graph,
+        analysis,
+        context,
     };
-    let mut findings = rules::run(&input, &setup.settings);
-    hidden_by_parse_errors(&mut findings, &model, &sources, &mut errors);
-    let outcome = suppression::apply(
-        findings,
-        &model.suppressions,
-        &sources,
-        &setup.settings,
-        setup.today,
-    );
-    let mut diagnostics: Vec<Diagnostic> = outcome
-        .kept
-        .into_iter()
-        .map(|f| f.into_diagnostic(&setup.settings))
-        .collect();
-    diagnostics.extend(errors);
-    sort_dedup(&mut diagnostics, &sources);
-    let suppressed: Vec<(Diagnostic, Suppression)> = outcome
-        .suppressed
-        .into_iter()
-        .map(|(f, i)| {
-            (
-                f.into_diagnostic(&setup.settings),
-                model.suppressions[i].clone(),
-            )
-        })
-        .collect();
+    let (diagnostics, suppressed) = findings(&estate, &sources, setup, errors);
     let count = |s: Severity| {
         diagnostics
             .iter()
@@ -502,8 +232,8 @@ pub fn check_estate(
             .count()
     };
     let summary = Summary {
-        files: total_files,
-        entities: model.entities.len(),
+        files: files.len(),
+        entities: estate.model.entities.len(),
         errors: count(Severity::Error),
         warnings: count(Severity::Warning),
         infos: count(Severity::Info),
@@ -520,13 +250,182 @@ pub fn check_estate(
         suppressed,
         summary,
     };
-    let estate = Estate {
-        model,
-        graph,
-        analysis,
-        context,
-    };
     (report, estate)
+}
+
+/// Runs the frontends ([`FRONTENDS`]) over `files`: each file goes to the
+/// frontend claiming it (standard input and unknown names are documents),
+/// in path order. The documents are read and the documents' frontends and
+/// those with files of their own run on one thread, beside the frontends
+/// that load their files meanwhile (Terraform); the models of the frontends
+/// other than the documents' are appended after theirs, in the list's
+/// order.
+fn run_frontends(
+    sources: &SourceMap,
+    files: &[Loaded],
+    setup: &Setup,
+    places: &Places,
+    errors: &mut Vec<Diagnostic>,
+) -> Model {
+    // Model order follows paths, not the order files were found in.
+    let mut files = files.to_vec();
+    files.sort_by(|a, b| sources.get(a.file).path.cmp(&sources.get(b.file).path));
+    let mut documents = Vec::new();
+    let mut claimed: Vec<Vec<Loaded>> = vec![Vec::new(); FRONTENDS.len()];
+    for file in files {
+        let kind = frontends::classify(&sources.get(file.file).path);
+        match kind.and_then(|k| FRONTENDS.iter().position(|f| f.name == k.frontend)) {
+            Some(frontend) => claimed[frontend].push(file),
+            None => documents.push(file),
+        }
+    }
+    let context = frontends::Context {
+        sources,
+        keys: &setup.keys,
+        places,
+        soft: &setup.soft,
+        limits: &setup.limits,
+        cache: setup.cache.as_deref(),
+        variables: &setup.variables,
+        knowledge: &setup.knowledge,
+    };
+    let mut model = Model::default();
+    let ((parsed, mut own, found), mut pending) = rayon::join(
+        || {
+            let parsed =
+                documents::read_documents(sources, &documents, &setup.limits, context.cache);
+            let (own, found) = extract(&documents, &parsed, &claimed, &context, &mut model);
+            (parsed, own, found)
+        },
+        || {
+            let beside = FRONTENDS.iter().zip(&claimed);
+            beside
+                .map(|(f, files)| match f.stage {
+                    Stage::Beside { load, .. } => Some(load(files, &documents, &context)),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    // The documents are read: their trees go now, not after the analysis
+    // (a file can hold tens of thousands of objects).
+    let mut plans: Plans = Vec::with_capacity(documents.len());
+    let mut parse_errors = Vec::new();
+    let mut docs = Vec::with_capacity(documents.len());
+    for (loaded, (sifted, error)) in documents.iter().zip(parsed) {
+        plans.push((loaded.file, sifted.plans));
+        parse_errors.extend(error);
+        docs.push(sifted.docs);
+    }
+    drop_later(docs);
+    for (i, frontend) in FRONTENDS.iter().enumerate() {
+        if let (Stage::Beside { finish, .. }, Some(loaded)) = (frontend.stage, pending[i].take()) {
+            let mut side = Model::default();
+            errors.extend(finish(
+                loaded,
+                std::mem::take(&mut plans),
+                &context,
+                &mut side,
+            ));
+            model.append(side);
+        }
+        if let Some(side) = own[i].take() {
+            model.append(side);
+        }
+    }
+    errors.extend(found);
+    errors.extend(parse_errors);
+    model
+}
+
+/// The documents' frontends, into `model`, then those with files of their
+/// own, each into a model of its own (by the frontend's place in the list):
+/// the models, and the input errors found.
+fn extract(
+    documents: &[Loaded],
+    parsed: &[(Sifted, Option<Diagnostic>)],
+    claimed: &[Vec<Loaded>],
+    context: &frontends::Context<'_>,
+    model: &mut Model,
+) -> (Vec<Option<Model>>, Vec<Diagnostic>) {
+    let mut docs = Documents {
+        files: documents
+            .iter()
+            .zip(parsed)
+            .map(|(loaded, (sifted, _))| FileDocs {
+                file: loaded.file,
+                cluster: loaded.cluster,
+                docs: &sifted.docs,
+            })
+            .collect(),
+        parts: BTreeSet::new(),
+    };
+    let mut errors = Vec::new();
+    for frontend in FRONTENDS {
+        if let Stage::Documents { extract, .. } = frontend.stage {
+            errors.extend(extract(&mut docs, context, model));
+        }
+    }
+    drop(docs);
+    let mut own: Vec<Option<Model>> = Vec::with_capacity(FRONTENDS.len());
+    for (frontend, files) in FRONTENDS.iter().zip(claimed) {
+        own.push(match frontend.stage {
+            Stage::Files { extract } => {
+                let mut side = Model::default();
+                errors.extend(extract(files, context, &mut side));
+                Some(side)
+            }
+            _ => None,
+        });
+    }
+    (own, errors)
+}
+
+/// Runs the rules over the estate and applies suppressions: the
+/// diagnostics (findings kept and input `errors`), sorted, and the findings
+/// suppressed, with what suppressed them.
+fn findings(
+    estate: &Estate,
+    sources: &SourceMap,
+    setup: &Setup,
+    mut errors: Vec<Diagnostic>,
+) -> (Vec<Diagnostic>, Vec<(Diagnostic, Suppression)>) {
+    let model = &estate.model;
+    let cluster_names: Vec<String> = setup.clusters.iter().map(|c| c.name.clone()).collect();
+    let input = rules::Input {
+        model,
+        graph: &estate.graph,
+        analysis: &estate.analysis,
+        context: &estate.context,
+        cluster_names: &cluster_names,
+    };
+    let mut findings = rules::run(&input, &setup.settings);
+    hidden_by_parse_errors(&mut findings, model, sources, &mut errors);
+    let outcome = suppression::apply(
+        findings,
+        &model.suppressions,
+        sources,
+        &setup.settings,
+        setup.today,
+    );
+    let mut diagnostics: Vec<Diagnostic> = outcome
+        .kept
+        .into_iter()
+        .map(|f| f.into_diagnostic(&setup.settings))
+        .collect();
+    diagnostics.extend(errors);
+    sort_dedup(&mut diagnostics, sources);
+    let suppressed: Vec<(Diagnostic, Suppression)> = outcome
+        .suppressed
+        .into_iter()
+        .map(|(f, i)| {
+            (
+                f.into_diagnostic(&setup.settings),
+                model.suppressions[i].clone(),
+            )
+        })
+        .collect();
+    (diagnostics, suppressed)
 }
 
 /// Drops the findings that a file which could not be read as a whole may
@@ -542,10 +441,7 @@ fn hidden_by_parse_errors(
     errors: &mut [Diagnostic],
 ) {
     let is_document = |file: FileId| {
-        matches!(
-            classify(&sources.get(file).path),
-            None | Some(FileKind::Yaml | FileKind::Json)
-        )
+        frontends::classify(&sources.get(file).path).is_none_or(|k| k == documents::KIND)
     };
     // The first input error of each YAML or JSON file, by file.
     let mut failed: BTreeMap<FileId, usize> = BTreeMap::new();
@@ -621,199 +517,6 @@ fn looked_for<'m>(model: &'m Model, finding: &rules::Finding) -> Vec<&'m str> {
     Vec::new()
 }
 
-/// Frees `value` on a thread of its own: the parsed trees of a repository
-/// take tens of milliseconds to free, which the caller need not wait for.
-/// When no thread can be started, frees it here.
-pub(crate) fn drop_later<T: Send + 'static>(value: T) {
-    // A failed spawn drops the closure, and `value` with it.
-    let _ = std::thread::Builder::new()
-        .name("spof-drop".to_string())
-        .spawn(move || drop(value));
-}
-
-/// The directories (as root module names) of the YAML/JSON files that may
-/// hold a Terraform plan or state: those whose text has `format_version`,
-/// which a plan's document must have as a key, or a backslash, which could
-/// spell that key otherwise (an escape; see [`crate::source::Marks`]).
-/// Known before the documents are parsed, so that no root module a plan may
-/// be merged into is served from the cache.
-fn plan_candidates(sources: &SourceMap, documents: &[Loaded]) -> BTreeSet<String> {
-    let dirs: Vec<Option<String>> = documents
-        .par_iter()
-        .map(|f| {
-            let source = sources.get(f.file);
-            let candidate = source.marks().plan;
-            candidate.then(|| terraform::root_name(source.path.parent().unwrap_or(Path::new(""))))
-        })
-        .collect();
-    dirs.into_iter().flatten().collect()
-}
-
-/// What a root module's entities are, as the cache keeps them.
-type RootEntities = (
-    Vec<Entity>,
-    Vec<terraform::hcl::UnfollowedModule>,
-    Vec<terraform::hcl::EvalNote>,
-);
-
-/// The key of a root module's entities: its `tf-root` key and the knowledge
-/// base.
-fn entities_key(setup: &Setup, root_key: &crate::cache::Key) -> crate::cache::Key {
-    KeyBuilder::new("tf-model")
-        .key_part(root_key)
-        .bytes(setup.knowledge.digest())
-        .key()
-}
-
-/// Terraform's HCL configurations loaded: each root module's resources, or
-/// its entities from the cache. A root module's entities depend on its
-/// resources and the knowledge base alone, unless a plan may be merged into
-/// it (`may_hold_plans`): the cache keeps them for the others, and their
-/// resources are then not even read back.
-fn terraform_load(
-    sources: &SourceMap,
-    configurations: &[Loaded],
-    setup: &Setup,
-    may_hold_plans: &BTreeSet<String>,
-) -> (terraform::hcl::Load, Vec<(String, RootEntities)>) {
-    let cache = setup.cache.as_deref();
-    let length = |f: FileId| sources.get(f).len();
-    let serve = |root: &terraform::hcl::RootKey<'_>| -> Option<RootEntities> {
-        if may_hold_plans.contains(root.name) {
-            return None;
-        }
-        cache?.get_spanned(
-            "tf-model",
-            &entities_key(setup, root.key),
-            root.table,
-            length,
-        )
-    };
-    let ids: Vec<FileId> = configurations.iter().map(|f| f.file).collect();
-    if ids.is_empty() {
-        (terraform::hcl::Load::default(), Vec::new())
-    } else {
-        terraform::hcl::load_cached(sources, &ids, &setup.variables, &setup.limits, cache, serve)
-    }
-}
-
-/// Terraform: the loaded HCL configurations and the plan/state JSON
-/// documents become resources (a plan's resources merged with the HCL of the
-/// root module in its directory), and the provider knowledge base turns them
-/// into entities.
-fn terraform_model(
-    sources: &SourceMap,
-    loaded: (terraform::hcl::Load, Vec<(String, RootEntities)>),
-    documents: Vec<(FileId, Vec<Vec<Resource>>)>,
-    setup: &Setup,
-    may_hold_plans: &BTreeSet<String>,
-    model: &mut Model,
-    errors: &mut Vec<Diagnostic>,
-) {
-    // A plan describes the root module of its directory when it is the only
-    // plan there; any other plan is an estate of its own, named by its path.
-    let mut plans: Vec<(String, String, Vec<Resource>)> = Vec::new();
-    for (file, found) in documents {
-        if found.is_empty() {
-            continue;
-        }
-        let path = &sources.get(file).path;
-        let dir = terraform::root_name(path.parent().unwrap_or(Path::new("")));
-        for resources in found {
-            plans.push((dir.clone(), terraform::root_name(path), resources));
-        }
-    }
-    let mut per_dir: BTreeMap<String, usize> = BTreeMap::new();
-    for (dir, _, _) in &plans {
-        *per_dir.entry(dir.clone()).or_default() += 1;
-    }
-
-    let cache = setup.cache.as_deref();
-    let (mut load, served) = loaded;
-    errors.extend(std::mem::take(&mut load.errors));
-    let mut by_name: BTreeMap<String, Vec<Entity>> = BTreeMap::new();
-    for (name, (entities, unfollowed, notes)) in served {
-        by_name.insert(name, entities);
-        load.unfollowed.extend(unfollowed);
-        load.notes.extend(notes);
-    }
-    load.unfollowed.sort();
-    load.unfollowed.dedup();
-    load.notes.sort();
-    load.notes.dedup();
-    for note in std::mem::take(&mut load.notes) {
-        match note {
-            terraform::hcl::EvalNote::Limit { span, limit } => {
-                let kind = match limit {
-                    terraform::hcl::Limit::Size => LimitKind::Size,
-                    terraform::hcl::Limit::Work => LimitKind::Work,
-                    terraform::hcl::Limit::Instances => LimitKind::Instances,
-                };
-                model.evaluation_limits.push(EvaluationLimit { span, kind });
-            }
-            cycle @ terraform::hcl::EvalNote::Cycle { .. } => errors.extend(cycle.error()),
-        }
-    }
-    model
-        .unfollowed_modules
-        .extend(load.unfollowed.into_iter().map(|u| UnfollowedModule {
-            module: u.module,
-            source: u.source,
-            remote: u.remote,
-            span: u.span,
-        }));
-    // The HCL resources by root, so that merging a plan touches only its
-    // root's resources.
-    let mut by_root: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
-    for r in load.resources {
-        by_root.entry(r.root.clone()).or_default().push(r);
-    }
-    let hcl_roots: BTreeSet<String> = by_root.keys().cloned().collect();
-    for (dir, file, mut plan) in plans {
-        let describes_dir = hcl_roots.contains(&dir) && per_dir.get(&dir) == Some(&1);
-        let root = if describes_dir { dir } else { file };
-        for r in &mut plan {
-            r.root.clone_from(&root);
-        }
-        let hcl = by_root.remove(&root).unwrap_or_default();
-        let merged = terraform::plan::merge(hcl, plan);
-        let slot = by_root.entry(root).or_default();
-        if slot.is_empty() {
-            *slot = merged;
-        } else {
-            slot.extend(merged);
-        }
-    }
-    // One vector of every resource, grown from the first root's rather than
-    // copied whole (a plan can hold a hundred thousand resources).
-    let mut roots = by_root.into_values();
-    let mut resources: Vec<Resource> = roots.next().unwrap_or_default();
-    for mut more in roots {
-        resources.append(&mut more);
-    }
-    resources.sort_by(|a, b| (&a.root, &a.address, a.span).cmp(&(&b.root, &b.address, b.span)));
-    for (name, entities) in terraform::kb::extract_by_root(&resources, &setup.knowledge) {
-        by_name.insert(name.to_string(), entities);
-    }
-    // Only the entities are read from here on.
-    drop_later(resources);
-    if let Some(cache) = cache {
-        let none = Vec::new();
-        load.roots
-            .par_iter()
-            .filter(|root| !may_hold_plans.contains(&root.name))
-            .for_each(|root| {
-                if let Some(key) = &root.key {
-                    let entities = by_name.get(&root.name).unwrap_or(&none);
-                    let value = (entities, &root.unfollowed, &root.notes);
-                    let key = entities_key(setup, key);
-                    cache.put_spanned("tf-model", &key, &value, &root.table);
-                }
-            });
-    }
-    model.entities.extend(by_name.into_values().flatten());
-}
-
 /// `[[tool]]` in spof.toml: the entities it matches are tools, of its
 /// kind, managing what it says.
 fn apply_tool_patterns(patterns: &[crate::config::ToolPattern], model: &mut Model) {
@@ -828,7 +531,7 @@ fn apply_tool_patterns(patterns: &[crate::config::ToolPattern], model: &mut Mode
                 entity.tool_kind = Some(kind.clone());
             } else if entity.tool_kind.is_none() {
                 entity.tool_kind =
-                    crate::model::tools::detect_by_name(&entity.name).map(|t| t.kind.clone());
+                    crate::frontends::tools::detect_by_name(&entity.name).map(|t| t.kind.clone());
             }
             let namespace = entity.namespace.clone().unwrap_or_else(|| "default".into());
             for instance in &mut entity.instances {
@@ -1000,78 +703,11 @@ pub fn file_error(file: FileId, at: usize, message: String) -> Diagnostic {
 }
 
 #[cfg(test)]
+mod frontend_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sift(text: &str) -> Sifted {
-        let (docs, error) = yaml::parse_stream(text, &Limits::default());
-        assert!(error.is_none());
-        let source = SourceFile::new("a.yaml".into(), text);
-        let (sifted, shape) = Sifted::new(FileId(0), &source, docs);
-        assert!(shape.is_none());
-        sifted
-    }
-
-    fn kept(sifted: &Sifted) -> Vec<bool> {
-        sifted
-            .docs
-            .iter()
-            .map(|d| !matches!(&d.root.value, Value::Map(m) if m.is_empty()))
-            .collect()
-    }
-
-    #[test]
-    fn documents_no_extractor_reads_are_emptied_in_place() {
-        let text = "\
-apiVersion: apiextensions.k8s.io/v1
-kind: CustomResourceDefinition
-metadata: {name: things.example.com}
----
-services: {web: {image: nginx}}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web}
----
-apiVersion: v1
-kind: ConfigMap
-metadata: {name: settings}
----
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata: {name: web}
----
-apiVersion: v1
-kind: List
-items: []
-";
-        let sifted = sift(text);
-        // A compose file is only ever the first document: the second one is
-        // not read, and stays unread once the first is emptied.
-        assert_eq!(kept(&sifted), [false, false, true, true, true, true]);
-        assert!(sifted.plans.is_empty());
-        // Positions are kept: an emptied document is where it was.
-        assert_eq!(
-            sifted.docs[1].root.range.start as usize,
-            text.find("services").unwrap()
-        );
-    }
-
-    #[test]
-    fn a_first_document_with_services_is_kept() {
-        assert_eq!(kept(&sift("services: {web: {image: nginx}}\n")), [true]);
-    }
-
-    #[test]
-    fn plans_are_read_as_the_file_is_sifted() {
-        let plan = r#"{"format_version": "1.2", "planned_values": {"root_module": {"resources": [
-            {"address": "aws_db_instance.main", "mode": "managed", "type": "aws_db_instance",
-             "name": "main", "values": {"multi_az": false}}]}}}"#;
-        let sifted = sift(plan);
-        assert_eq!(kept(&sifted), [false]);
-        assert_eq!(sifted.plans.len(), 1);
-        assert_eq!(sifted.plans[0][0].address, "aws_db_instance.main");
-    }
 
     #[test]
     fn sort_dedup_orders_as_output_order() {

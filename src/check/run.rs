@@ -11,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Kind};
 use crate::discover::{
     self, Discovered, Input, ReadError, absolute, absolute_from, symlink_escape,
 };
-use crate::model::kubernetes::TopologyKeys;
+use crate::frontends::kubernetes::TopologyKeys;
 use crate::parse::yaml::{DEFAULT_MAX_ALIAS_NODES, DEFAULT_MAX_DEPTH, Limits};
 use crate::rules::{Rule, Settings};
 use crate::source::{FileId, SourceFile, SourceMap, Span, display_path};
@@ -432,11 +432,8 @@ impl Inputs {
             Ok(source)
                 if matches!(
                     input,
-                    Input::File {
-                        kind: discover::FileKind::Hcl,
-                        ..
-                    }
-                ) && !discover::is_nomad_job(source.text()) =>
+                    Input::File { kind, .. } if !crate::frontends::confirms(*kind, source.text())
+                ) =>
             {
                 None
             }
@@ -631,7 +628,7 @@ fn explicit_repository(options: &RunOptions, config: &Config, cwd: &Path) -> Opt
         && options
             .paths
             .iter()
-            .any(|p| discover::classify(p).is_some());
+            .any(|p| crate::frontends::classify(p).is_some());
     if !only_files {
         return None;
     }
@@ -669,6 +666,7 @@ fn discover_inputs(
                 excludes: options.excludes.clone(),
                 force_exclude: options.force_exclude,
                 max_file_size: reading.max_size,
+                classify: crate::frontends::classify,
             },
             |path, buffer: &mut Vec<u8>| reading.read(path, buffer),
         )
@@ -972,10 +970,10 @@ pub fn setup_from(
             .or(config.limits.max_file_size)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
         today: options.today.unwrap_or_else(Date::today),
-        variables: crate::terraform::Variables::default(),
-        knowledge: std::sync::Arc::new(crate::terraform::kb::KnowledgeBase::builtin()),
+        variables: crate::frontends::terraform::Variables::default(),
+        knowledge: std::sync::Arc::new(crate::frontends::terraform::kb::KnowledgeBase::builtin()),
         tools: config.tools.clone(),
-        soft: crate::model::hosts::SoftVariables::new(
+        soft: crate::frontends::hosts::SoftVariables::new(
             config.dependencies.soft_telemetry,
             &config
                 .dependencies
@@ -999,6 +997,7 @@ mod tests {
         discover::discover_visiting(
             &discover::DiscoverOptions {
                 paths: vec![dir.to_path_buf()],
+                classify: crate::frontends::classify,
                 ..discover::DiscoverOptions::default()
             },
             |_, _: &mut ()| None,

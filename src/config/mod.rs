@@ -14,7 +14,7 @@ use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
 use globset::GlobSet;
 use std::path::{Path, PathBuf};
 
-pub const CONFIG_FILE_NAME: &str = "spof.toml";
+pub use crate::discover::CONFIG_FILE_NAME;
 /// Code of every diagnostic this stage emits.
 pub const CONFIG_ERROR: &str = "config-error";
 pub const DEFAULT_MIN_REPLICAS: u32 = 2;
@@ -298,22 +298,7 @@ pub fn parse(text: &str, file: FileId, root: PathBuf) -> (Config, Vec<Diagnostic
     (config, diags)
 }
 
-/// The candidate closest to `word`, if it is close enough to be a likely
-/// typo: an edit distance (with transpositions, ignoring case) of at most a
-/// third of the word's length, and at least 1.
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    let word = word.to_lowercase();
-    let limit = (word.chars().count() / 3).max(1);
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&word, &c.to_lowercase()), c))
-        .filter(|&(distance, _)| distance <= limit)
-        .min_by_key(|&(distance, _)| distance)
-        .map(|(_, c)| c)
-}
+pub use crate::parse::toml::did_you_mean;
 
 #[cfg(test)]
 mod tests;

@@ -4,18 +4,14 @@
 //! every error can point at the exact key or value, and so that one bad value
 //! does not stop the other errors from being reported.
 
-use super::{CONFIG_ERROR, Cluster, Config, ToolPattern, did_you_mean};
+use super::{CONFIG_ERROR, Cluster, Config, ToolPattern};
 use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::parse::toml::{self, DeValue, Key, Table as DeTable, Value, did_you_mean, found, list};
 use crate::parse::yaml::MAX_DEPTH_CEILING;
 use crate::source::{FileId, Span, TextRange};
 use globset::{GlobBuilder, GlobSetBuilder};
 use std::collections::HashMap;
 use std::ops::Range;
-use toml::Spanned;
-use toml::de::{DeString, DeTable, DeValue};
-
-type Key<'i> = Spanned<DeString<'i>>;
-type Value<'i> = Spanned<DeValue<'i>>;
 
 const TOP_LEVEL_KEYS: &[&str] = &[
     "check",
@@ -41,9 +37,9 @@ pub(super) fn read(text: &str, file: FileId, config: &mut Config) -> Vec<Diagnos
         file,
         diags: Vec::new(),
     };
-    match DeTable::parse(text) {
+    match toml::parse(text) {
         Ok(root) => reader.document(root.get_ref(), config),
-        Err(err) => reader.syntax_error(text, &err),
+        Err(err) => reader.syntax_error(&err),
     }
     reader.diags
 }
@@ -65,24 +61,19 @@ impl Reader {
         &mut self.diags[last]
     }
 
-    fn syntax_error(&mut self, text: &str, err: &toml::de::Error) {
-        let range = err.span().unwrap_or(text.len()..text.len());
-        let message = err.message().lines().next().unwrap_or("").to_string();
-        let help = if message.starts_with("duplicate key") {
+    fn syntax_error(&mut self, err: &toml::SyntaxError) {
+        let help = if err.is_duplicate_key() {
             "each key may appear only once in a table"
         } else {
             "spof.toml must be valid TOML (https://toml.io)"
         };
-        let diag = self.error(range, format!("invalid TOML: {message}"));
+        let diag = self.error(err.range.clone(), format!("invalid TOML: {}", err.message));
         diag.help = Some(help.to_string());
     }
 
     fn unknown_key(&mut self, key: &Key<'_>, allowed: &[&str], context: &str) {
         let name = key.get_ref().as_ref();
-        let help = match did_you_mean(name, allowed.iter().copied()) {
-            Some(suggestion) => format!("did you mean `{suggestion}`?"),
-            None => format!("expected one of {}", list(allowed)),
-        };
+        let help = toml::unknown_key_help(name, allowed);
         let diag = self.error(key.span(), format!("unknown key `{name}` {context}"));
         diag.help = Some(help);
     }
@@ -96,7 +87,7 @@ impl Reader {
     }
 
     fn wrong_type(&mut self, value: &Value<'_>, message: String, help: Option<String>) {
-        let label = format!("found {}", with_article(value.get_ref().type_str()));
+        let label = found(value);
         let diag = self.error(value.span(), message);
         diag.label = Some(label);
         diag.help = help;
@@ -459,7 +450,7 @@ impl Reader {
         }
         if let Some(value) = table.get("soft-variables") {
             for (pattern, range) in self.strings("soft-variables", value) {
-                match crate::model::hosts::glob(&pattern) {
+                match crate::frontends::hosts::glob(&pattern) {
                     Ok(_) => {
                         let span = self.span(range);
                         config.dependencies.soft_variables.push((pattern, span));
@@ -571,21 +562,4 @@ impl Reader {
             }
         }
     }
-}
-
-fn list(words: &[&str]) -> String {
-    words
-        .iter()
-        .map(|w| format!("`{w}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn with_article(type_name: &str) -> String {
-    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {type_name}")
 }

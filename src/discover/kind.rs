@@ -1,130 +1,152 @@
 use std::path::Path;
 
-/// The format of an input file, decided by its name alone, except for
-/// [`FileKind::Hcl`].
+/// spof's own configuration file: never an input, whatever claims its name.
+pub const CONFIG_FILE_NAME: &str = "spof.toml";
+
+/// What a file is, by its name: the name of the frontend that claims it,
+/// and whether its text must also confirm the claim (HCL is the syntax of
+/// Nomad jobs and of Packer, Terragrunt and Vault configuration alike).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum FileKind {
-    Yaml,
-    Json,
-    /// Terraform configuration and variables: `*.tf`, `*.tf.json`,
-    /// `*.tfvars`, `*.tfvars.json`.
-    Terraform,
-    /// spof's own service manifest: `spof.services.toml`, `*.spof.toml`.
-    Manifest,
-    /// Nomad job files: `*.nomad`, `*.nomad.hcl`.
-    Nomad,
-    /// Other `*.hcl` files: Nomad jobs when their text is one
-    /// ([`super::is_nomad_job`]), else not inputs (Packer, Terragrunt,
-    /// Vault and Consul configuration share the syntax).
-    Hcl,
+pub struct FileKind {
+    pub frontend: &'static str,
+    pub by_content: bool,
 }
 
 impl FileKind {
+    /// Files of `frontend`, by their name alone.
+    pub const fn new(frontend: &'static str) -> Self {
+        Self {
+            frontend,
+            by_content: false,
+        }
+    }
+
+    /// Files `frontend` may read, once their text says so.
+    pub const fn by_content(frontend: &'static str) -> Self {
+        Self {
+            frontend,
+            by_content: true,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
-        match self {
-            FileKind::Yaml => "yaml",
-            FileKind::Json => "json",
-            FileKind::Terraform => "terraform",
-            FileKind::Manifest => "manifest",
-            FileKind::Nomad => "nomad",
-            FileKind::Hcl => "hcl",
+        self.frontend
+    }
+}
+
+/// A file name a frontend claims. Discovery knows no format: the caller
+/// gives it the claims (see `DiscoverOptions::classify`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claim {
+    pub name: Name,
+    pub kind: FileKind,
+}
+
+/// How a claim matches a file name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Name {
+    /// The name ends with this, ignoring ASCII case, and is longer (a
+    /// suffix alone, `.yaml`, is a hidden file, not an input).
+    Suffix(&'static str),
+    /// The whole name, ignoring ASCII case.
+    Whole(&'static str),
+    /// The whole name, in this case.
+    Exact(&'static str),
+}
+
+impl Claim {
+    pub const fn suffix(suffix: &'static str, kind: FileKind) -> Self {
+        Self {
+            name: Name::Suffix(suffix),
+            kind,
+        }
+    }
+
+    pub const fn whole(name: &'static str, kind: FileKind) -> Self {
+        Self {
+            name: Name::Whole(name),
+            kind,
+        }
+    }
+
+    pub const fn exact(name: &'static str, kind: FileKind) -> Self {
+        Self {
+            name: Name::Exact(name),
+            kind,
         }
     }
 }
 
-/// Name suffix → kind, longest first (`.tf.json` before `.json`). A new
-/// input format is one row here (plus its variant).
-const SUFFIXES: &[(&str, FileKind)] = &[
-    (".tfvars.json", FileKind::Terraform),
-    (".nomad.hcl", FileKind::Nomad),
-    (".spof.toml", FileKind::Manifest),
-    (".tf.json", FileKind::Terraform),
-    (".tfvars", FileKind::Terraform),
-    (".yaml", FileKind::Yaml),
-    (".json", FileKind::Json),
-    (".yml", FileKind::Yaml),
-    (".nomad", FileKind::Nomad),
-    (".hcl", FileKind::Hcl),
-    (".tf", FileKind::Terraform),
-];
-
-/// The service manifest's own name.
-pub const MANIFEST_FILE_NAME: &str = "spof.services.toml";
-
-/// The kind of input `path` holds, or `None` when spof does not read it.
-///
-/// `spof.toml` is spof's own configuration and never an input, even once
-/// `.toml` manifests are supported.
-pub fn classify(path: &Path) -> Option<FileKind> {
+/// The kind of input `path` holds by the `claims`, or `None` when no claim
+/// takes it: a whole name before any suffix, the longest suffix first
+/// (`.tf.json` before `.json`), and [`CONFIG_FILE_NAME`] never.
+pub fn classify<'a>(
+    path: &Path,
+    claims: impl IntoIterator<Item = &'a Claim> + Clone,
+) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
-    if name == crate::config::CONFIG_FILE_NAME {
+    if name == CONFIG_FILE_NAME {
         return None;
     }
-    if name.eq_ignore_ascii_case(MANIFEST_FILE_NAME) {
-        return Some(FileKind::Manifest);
+    let whole = claims.clone().into_iter().find(|c| match c.name {
+        Name::Whole(whole) => name.eq_ignore_ascii_case(whole),
+        Name::Exact(exact) => name == exact,
+        Name::Suffix(_) => false,
+    });
+    if let Some(claim) = whole {
+        return Some(claim.kind);
     }
-    // Kustomize's third name for a kustomization, without an extension.
-    if name == "Kustomization" {
-        return Some(FileKind::Yaml);
-    }
-    SUFFIXES
-        .iter()
-        .find(|(suffix, _)| {
-            // A suffix alone (`.yaml`) is a hidden file, not an input.
-            name.len() > suffix.len()
-                && name
-                    .get(name.len() - suffix.len()..)
-                    .is_some_and(|end| end.eq_ignore_ascii_case(suffix))
+    claims
+        .into_iter()
+        .filter_map(|c| match c.name {
+            Name::Suffix(suffix)
+                if name.len() > suffix.len()
+                    && name
+                        .get(name.len() - suffix.len()..)
+                        .is_some_and(|end| end.eq_ignore_ascii_case(suffix)) =>
+            {
+                Some((suffix.len(), c.kind))
+            }
+            _ => None,
         })
-        .map(|&(_, kind)| kind)
+        .max_by_key(|&(length, _)| length)
+        .map(|(_, kind)| kind)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    const A: FileKind = FileKind::new("a");
+    const B: FileKind = FileKind::new("b");
+    const CLAIMS: &[Claim] = &[
+        Claim::suffix(".json", A),
+        Claim::suffix(".b.json", B),
+        Claim::whole("b.list", B),
+        Claim::exact("Blist", B),
+    ];
+
+    fn kind(path: &str) -> Option<FileKind> {
+        classify(Path::new(path), CLAIMS)
+    }
+
     #[test]
-    fn classifies_by_extension() {
-        assert_eq!(classify(Path::new("a/b.yaml")), Some(FileKind::Yaml));
-        assert_eq!(classify(Path::new("b.yml")), Some(FileKind::Yaml));
-        assert_eq!(classify(Path::new("b.YAML")), Some(FileKind::Yaml));
-        assert_eq!(classify(Path::new("b.json")), Some(FileKind::Json));
-        assert_eq!(classify(Path::new("main.tf")), Some(FileKind::Terraform));
-        assert_eq!(
-            classify(Path::new("m/x.tf.json")),
-            Some(FileKind::Terraform)
-        );
-        assert_eq!(
-            classify(Path::new("terraform.tfvars")),
-            Some(FileKind::Terraform)
-        );
-        assert_eq!(
-            classify(Path::new("prod.tfvars.json")),
-            Some(FileKind::Terraform)
-        );
-        assert_eq!(classify(Path::new("x.tfstate")), None);
-        assert_eq!(
-            classify(Path::new("ops/spof.services.toml")),
-            Some(FileKind::Manifest)
-        );
-        assert_eq!(
-            classify(Path::new("dc.spof.toml")),
-            Some(FileKind::Manifest)
-        );
-        assert_eq!(classify(Path::new("Cargo.toml")), None);
-        assert_eq!(classify(Path::new("api.nomad")), Some(FileKind::Nomad));
-        assert_eq!(classify(Path::new("api.nomad.hcl")), Some(FileKind::Nomad));
-        assert_eq!(classify(Path::new("jobs/api.hcl")), Some(FileKind::Hcl));
-        assert_eq!(classify(Path::new("x.pkr.hcl")), Some(FileKind::Hcl));
-        assert_eq!(classify(Path::new(".hcl")), None);
-        assert_eq!(classify(Path::new(".tf")), None);
-        assert_eq!(classify(Path::new("README")), None);
-        assert_eq!(
-            classify(Path::new("overlays/prod/Kustomization")),
-            Some(FileKind::Yaml)
-        );
-        assert_eq!(classify(Path::new(".yaml")), None);
-        assert_eq!(classify(Path::new("dir/spof.toml")), None);
-        assert_eq!(classify(Path::new("")), None);
+    fn the_longest_suffix_and_whole_names_win() {
+        assert_eq!(kind("x/y.json"), Some(A));
+        assert_eq!(kind("y.JSON"), Some(A));
+        assert_eq!(kind("y.b.json"), Some(B));
+        assert_eq!(kind("B.LIST"), Some(B));
+        assert_eq!(kind("d/Blist"), Some(B));
+        assert_eq!(kind("blist"), None);
+        assert_eq!(kind(".json"), None);
+        assert_eq!(kind("README"), None);
+        assert_eq!(kind(""), None);
+    }
+
+    #[test]
+    fn the_configuration_is_never_an_input() {
+        let claims = [Claim::suffix(".toml", A)];
+        assert_eq!(classify(Path::new("dir/spof.toml"), &claims), None);
+        assert_eq!(classify(Path::new("x.toml"), &claims), Some(A));
     }
 }

@@ -12,15 +12,13 @@ mod git_index;
 mod ignores;
 mod kind;
 mod read;
-mod sniff;
 
 pub use ignores::MAX_IGNORE_FILE_SIZE;
-pub use kind::{FileKind, classify};
+pub use kind::{CONFIG_FILE_NAME, Claim, FileKind, Name, classify};
 pub use read::{
     ReadError, read_bytes_unfollowed, read_file, read_input, read_named, read_stdin,
     read_unfollowed, read_unfollowed_into,
 };
-pub use sniff::is_nomad_job;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{DirEntry, Match, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
@@ -47,6 +45,9 @@ pub struct DiscoverOptions {
     /// A larger ignore file is a problem, and is not applied (nor is one
     /// over [`MAX_IGNORE_FILE_SIZE`]).
     pub max_file_size: u64,
+    /// Which files are inputs, and of which kind, by their name: the
+    /// frontends' claims, given by the caller (the default takes none).
+    pub classify: fn(&Path) -> Option<FileKind>,
 }
 
 impl Default for DiscoverOptions {
@@ -56,6 +57,7 @@ impl Default for DiscoverOptions {
             excludes: Vec::new(),
             force_exclude: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            classify: |_| None,
         }
     }
 }
@@ -167,9 +169,10 @@ where
             let walk_options = WalkOptions {
                 excludes: &excludes,
                 max_file_size: opts.max_file_size,
+                classify: opts.classify,
             };
             walk(path, &walk_options, &visit, &mut files, &mut problems);
-        } else if let Some(kind) = classify(path) {
+        } else if let Some(kind) = (opts.classify)(path) {
             files.found.push(Found {
                 key: absolute_from(path, files.cwd.as_deref()),
                 path: path.clone(),
@@ -263,6 +266,7 @@ struct WalkOptions<'a> {
     excludes: &'a Excludes,
     /// Of ignore files.
     max_file_size: u64,
+    classify: fn(&Path) -> Option<FileKind>,
 }
 
 /// Walks `root` on the walker's threads (as many as there are cores), each
@@ -333,12 +337,13 @@ fn walk<T, S, F>(
             cwd: files.cwd.as_deref(),
             on_file: visit,
             walked: &walked,
+            classify: options.classify,
         },
         scratch: std::marker::PhantomData::<fn() -> S>,
     });
     let walked = walked.into_inner().unwrap_or_else(PoisonError::into_inner);
     let mut found: Vec<Found<T>> = walked.found.into_iter().flatten().collect();
-    let tracked = tracked_but_ignored(root, &base, options.excludes, &found, visit);
+    let tracked = tracked_but_ignored(root, &base, options, &found, visit);
     found.extend(tracked);
     files.found.extend(found);
     problems.extend(walked.problems);
@@ -355,7 +360,7 @@ fn walk<T, S, F>(
 fn tracked_but_ignored<T, S, F>(
     root: &Path,
     base: &Path,
-    excludes: &Excludes,
+    options: &WalkOptions<'_>,
     walked: &[Found<T>],
     visit: &F,
 ) -> Vec<Found<T>>
@@ -384,12 +389,12 @@ where
         if hidden || known.contains(key.as_path()) {
             continue;
         }
-        let Some(kind) = classify(&key) else {
+        let Some(kind) = (options.classify)(&key) else {
             continue;
         };
         let path = root.join(below);
-        if excludes.matches(below, false, true)
-            || excludes.is_excluded(&path, None, false)
+        if options.excludes.matches(below, false, true)
+            || options.excludes.is_excluded(&path, None, false)
             || !real_file_below(base, below)
             || dot_ignores.ignores(base, below)
         {
@@ -481,6 +486,7 @@ struct Shared<'a, F, T> {
     cwd: Option<&'a Path>,
     on_file: &'a F,
     walked: &'a Mutex<Walked<T>>,
+    classify: fn(&Path) -> Option<FileKind>,
 }
 
 // Not derived: that would ask `F: Copy` and `T: Copy` of what is borrowed.
@@ -534,7 +540,7 @@ where
                 // With `follow_links(false)` a symlink reports its own type,
                 // so symlinks are never regular files here.
                 if entry.file_type().is_some_and(|t| t.is_file())
-                    && let Some(kind) = classify(entry.path())
+                    && let Some(kind) = (self.shared.classify)(entry.path())
                 {
                     let visit = (self.shared.on_file)(entry.path(), &mut self.scratch);
                     let path = entry.into_path();

@@ -10,10 +10,34 @@ fn touch(root: &Path, files: &[&str]) {
     }
 }
 
+const YAML: FileKind = FileKind::new("yaml");
+const JSON: FileKind = FileKind::new("json");
+const TERRAFORM: FileKind = FileKind::new("terraform");
+
+/// The claims the tests walk with (discovery itself knows no format).
+const CLAIMS: &[Claim] = &[
+    Claim::suffix(".yaml", YAML),
+    Claim::suffix(".yml", YAML),
+    Claim::suffix(".json", JSON),
+    Claim::suffix(".tf", TERRAFORM),
+    Claim::suffix(".tf.json", TERRAFORM),
+];
+
+fn test_classify(path: &Path) -> Option<FileKind> {
+    classify(path, CLAIMS)
+}
+
+fn test_options() -> DiscoverOptions {
+    DiscoverOptions {
+        classify: test_classify,
+        ..DiscoverOptions::default()
+    }
+}
+
 fn opts(paths: &[&Path]) -> DiscoverOptions {
     DiscoverOptions {
         paths: paths.iter().map(|p| p.to_path_buf()).collect(),
-        ..DiscoverOptions::default()
+        ..test_options()
     }
 }
 
@@ -64,16 +88,7 @@ fn walks_known_extensions_sorted() {
             Input::Stdin => None,
         })
         .collect();
-    assert_eq!(
-        kinds,
-        [
-            FileKind::Json,
-            FileKind::Yaml,
-            FileKind::Yaml,
-            FileKind::Terraform,
-            FileKind::Yaml
-        ]
-    );
+    assert_eq!(kinds, [JSON, YAML, YAML, TERRAFORM, YAML]);
 }
 
 #[test]
@@ -143,6 +158,7 @@ fn excludes_apply_to_walked_files() {
         ],
         force_exclude: false,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        classify: test_classify,
     });
     assert_eq!(
         rel_inputs(&found, root),
@@ -162,6 +178,7 @@ fn excludes_apply_to_explicit_files_only_when_forced() {
         excludes: vec!["legacy/".to_string()],
         force_exclude: false,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        classify: test_classify,
     };
     assert_eq!(
         rel_inputs(&discover(&options), root),
@@ -188,7 +205,7 @@ fn explicit_files_are_read_whatever_gitignore_says() {
     let paths = ["ignored.yaml", "README.md", "x.unknown"].map(|p| root.join(p));
     let found = discover(&DiscoverOptions {
         paths: paths.to_vec(),
-        ..DiscoverOptions::default()
+        ..test_options()
     });
     // Unknown extensions are skipped without complaint.
     assert_eq!(rel_inputs(&found, root), ["!ignored.yaml"]);
@@ -202,7 +219,7 @@ fn stdin_marker_comes_first_and_once() {
     touch(root, &["a.yaml"]);
     let found = discover(&DiscoverOptions {
         paths: vec!["-".into(), root.to_path_buf(), "-".into()],
-        ..DiscoverOptions::default()
+        ..test_options()
     });
     assert_eq!(rel_inputs(&found, root), ["-", "a.yaml"]);
 }
@@ -244,6 +261,7 @@ fn invalid_exclude_is_reported() {
         excludes: vec!["a{b".to_string()],
         force_exclude: false,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        classify: test_classify,
     });
     assert_eq!(found.problems.len(), 1);
     assert_eq!(found.problems[0].0, Path::new("--exclude"));
@@ -375,6 +393,7 @@ fn relative_paths_are_kept_as_reached() {
             excludes: vec![exclude.to_string()],
             force_exclude: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            classify: test_classify,
         });
         assert_eq!(show(&found).len(), left, "{exclude}: {:?}", show(&found));
     }
@@ -558,6 +577,7 @@ fn tracked_files_are_read_whatever_gitignore_says() {
         excludes: vec!["excluded/".into()],
         force_exclude: false,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
+        classify: test_classify,
     });
     // `.ignore` files, hidden files and --exclude still apply; untracked
     // ignored files stay out.
@@ -587,6 +607,7 @@ fn tracked_files_are_read_whatever_gitignore_says() {
             excludes: vec!["excluded/".into()],
             force_exclude: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            classify: test_classify,
         });
         assert_eq!(
             rel_inputs(&found, root),

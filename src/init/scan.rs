@@ -3,10 +3,11 @@
 //! Services it declares, which failure domains it names and which
 //! operational tools it runs.
 
-use crate::discover::{self, DiscoverOptions, FileKind, Input};
+use crate::discover::{self, DiscoverOptions, Input};
+use crate::frontends::documents;
+use crate::frontends::kubernetes::{ROLE, TopologyKeys, WORKLOAD_KINDS, is_label_value};
+use crate::frontends::tools::{self, Tool};
 use crate::model::Level;
-use crate::model::kubernetes::{ROLE, TopologyKeys, WORKLOAD_KINDS, is_label_value};
-use crate::model::tools::{self, Tool};
 use crate::parse::{Node, yaml};
 use crate::source::{LineIndex, display_path};
 use rayon::prelude::*;
@@ -90,6 +91,7 @@ pub fn scan(dir: &Path, max_file_size: u64) -> Scan {
         excludes: Vec::new(),
         force_exclude: false,
         max_file_size,
+        classify: crate::frontends::classify,
     });
     let relative =
         |path: &Path| -> PathBuf { path.strip_prefix(dir).unwrap_or(path).to_path_buf() };
@@ -100,11 +102,7 @@ pub fn scan(dir: &Path, max_file_size: u64) -> Scan {
         .inputs
         .par_iter()
         .filter_map(|input| match input {
-            Input::File {
-                path,
-                kind: FileKind::Yaml | FileKind::Json,
-                ..
-            } => Some(path.as_path()),
+            Input::File { path, kind, .. } if *kind == documents::KIND => Some(path.as_path()),
             _ => None,
         })
         .map(|path| scan_file(path, &relative(path), max_file_size, &keys))

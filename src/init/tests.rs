@@ -434,7 +434,7 @@ fn tools_are_the_catalog_s_as_check_recognises_them() {
     for found in &proposal.scan.tools {
         let tool = found.tool.unwrap();
         assert!(
-            crate::model::tools::catalog()
+            crate::frontends::tools::catalog()
                 .iter()
                 .any(|t| std::ptr::eq(t, tool))
         );

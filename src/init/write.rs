@@ -3,8 +3,8 @@
 use super::layout::{CONTAINERS, Candidate, NOT_CLUSTERS};
 use super::scan::{Evidence, NODE_LABEL, Scan};
 use crate::config::DEFAULT_MIN_REPLICAS;
+use crate::frontends::kubernetes::TopologyKeys;
 use crate::model::Level;
-use crate::model::kubernetes::TopologyKeys;
 use crate::rules::Rule;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;

@@ -8,15 +8,7 @@
 //! ([`Reference`]); the graph stage resolves them.
 
 pub mod address;
-pub mod backstage;
-pub mod compose;
-pub mod hosts;
-pub mod kubernetes;
-pub mod kustomize;
-pub mod manifest;
-pub mod nomad;
 pub mod scope;
-pub mod tools;
 
 use crate::source::Span;
 use std::collections::BTreeMap;

@@ -1,5 +1,8 @@
-//! Parse stage: bytes → spanned trees, one module per input format.
+//! Parse stage: bytes → spanned trees, one module per syntax (YAML and
+//! JSON, TOML, HCL), shared by the frontends that read it.
 
+pub mod hcl;
+pub mod toml;
 pub mod tree;
 pub mod yaml;
 

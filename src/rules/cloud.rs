@@ -33,7 +33,7 @@ fn evaluation_limits(input: &Input<'_>, out: &mut Vec<Finding>) {
                 format!(
                     "this value is larger than {} MiB, spof's limit for one Terraform value: \
                      it is unknown, and so is every value made from it",
-                    crate::terraform::functions::MAX_VALUE_BYTES >> 20
+                    crate::frontends::terraform::functions::MAX_VALUE_BYTES >> 20
                 ),
                 "value too large",
             ),
@@ -42,8 +42,8 @@ fn evaluation_limits(input: &Input<'_>, out: &mut Vec<Finding>) {
                     "these instances would take their root module past spof's limit of {} \
                      resource instances or {} module instances: they are one instance without \
                      key, whose values are unknown",
-                    crate::terraform::hcl::MAX_INSTANCES,
-                    crate::terraform::hcl::MAX_MODULE_INSTANCES
+                    crate::frontends::terraform::hcl::MAX_INSTANCES,
+                    crate::frontends::terraform::hcl::MAX_MODULE_INSTANCES
                 ),
                 "too many instances",
             ),

@@ -86,7 +86,7 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
             // A compose project's services share its one host: one finding
             // per project.
             if let Reason::Pinned { via, .. } = cause.reason
-                && via == crate::model::compose::ONE_HOST
+                && via == crate::frontends::compose::ONE_HOST
             {
                 if settings.runs(Rule::PinnedToSingleDomain) {
                     one_host.entry(cause.span).or_default().push((e, cause));
@@ -319,7 +319,7 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
                 return None;
             };
             let help = match level {
-                _ if *via == crate::model::kubernetes::CLAIM_TEMPLATE_CLASS => {
+                _ if *via == crate::frontends::kubernetes::CLAIM_TEMPLATE_CLASS => {
                     "use a StorageClass that provisions volumes in every zone the pods may run in \
                      (no single-zone `allowedTopologies` or `zone` parameter), and spread the \
                      replicas across zones"

@@ -21,14 +21,8 @@ pub fn comments(file: FileId, source: &SourceFile) -> Vec<Suppression> {
     }
     let mut line_start = 0usize;
     // HCL (Terraform, Nomad) also writes comments with `//`.
-    let slashes = matches!(
-        crate::discover::classify(&source.path),
-        Some(
-            crate::discover::FileKind::Terraform
-                | crate::discover::FileKind::Nomad
-                | crate::discover::FileKind::Hcl
-        )
-    );
+    let slashes =
+        crate::frontends::classify(&source.path).is_some_and(crate::frontends::slash_comments);
     for (line_no, line) in source.text().split_inclusive('\n').enumerate() {
         if let Some(s) = parse_comment(line, slashes) {
             let start = line_start + s.start;

@@ -2,11 +2,11 @@
 //! become dependencies, and each entry's fact rules become cloud facts.
 
 use super::{Check, Cond, Entry, FactRule, KnowledgeBase, Lit, Test, UnitKind};
+use crate::frontends::terraform::{Attr, Block, Body, Mode, Resource, SetBy, Value};
 use crate::model::{
     CloudFact, CloudUnit, Dependency, Entity, Instance, Model, Reference, Role, Strength,
 };
 use crate::source::Span;
-use crate::terraform::{Attr, Block, Body, Mode, Resource, SetBy, Value};
 use rayon::prelude::*;
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -117,7 +117,7 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
             })
             .collect();
         model.entities.push(Entity {
-            id: crate::terraform::entity_id(&r.root, &r.address),
+            id: crate::frontends::terraform::entity_id(&r.root, &r.address),
             origin: crate::model::Origin::Terraform,
             kind: r.kind.clone(),
             namespace: Some(r.root.clone()),
@@ -127,10 +127,12 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
             instances: vec![Instance {
                 dependencies,
                 cloud,
-                region: r
-                    .region
-                    .as_ref()
-                    .map(|(name, span)| (crate::terraform::region_of(name).to_string(), *span)),
+                region: r.region.as_ref().map(|(name, span)| {
+                    (
+                        crate::frontends::terraform::region_of(name).to_string(),
+                        *span,
+                    )
+                }),
                 // A type the knowledge base does not know (`time_sleep`,
                 // `null_resource`, another provider's objects) passes its
                 // dependencies on without findings of its own.

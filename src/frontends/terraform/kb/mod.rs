@@ -31,19 +31,19 @@ pub const RULES_ERROR: &str = "rules-error";
 const BUILTIN: &[(&str, &str)] = &[
     (
         "aws.toml",
-        include_str!("../../../rules/providers/aws.toml"),
+        include_str!("../../../../rules/providers/aws.toml"),
     ),
     (
         "google.toml",
-        include_str!("../../../rules/providers/google.toml"),
+        include_str!("../../../../rules/providers/google.toml"),
     ),
     (
         "azurerm.toml",
-        include_str!("../../../rules/providers/azurerm.toml"),
+        include_str!("../../../../rules/providers/azurerm.toml"),
     ),
     (
         "utility.toml",
-        include_str!("../../../rules/providers/utility.toml"),
+        include_str!("../../../../rules/providers/utility.toml"),
     ),
 ];
 

@@ -7,8 +7,8 @@ use super::eval::{
 };
 use super::ir::{AttrIr, BlockIr, BodyIr, Expr, ExprKind, Op, TElem};
 use super::parse::{ResourceDecl, TypeKind, VariableDecl};
+use crate::frontends::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef, SetBy};
 use crate::source::Span;
-use crate::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef, SetBy};
 use hcl::Value as V;
 use std::cell::{Cell, RefCell};
 use std::collections::{HashMap, HashSet};

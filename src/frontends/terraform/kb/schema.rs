@@ -5,16 +5,11 @@
 use super::{
     Check, Cond, Entry, FactRule, KbRole, Lit, Members, RULES_ERROR, ScaledMembers, Test, UnitKind,
 };
-use crate::config::did_you_mean;
 use crate::diagnostic::Diagnostic;
+use crate::parse::toml::{self, DeValue, Key, Table as DeTable, Value, did_you_mean, found, list};
 use crate::source::{FileId, Span, TextRange};
 use std::collections::BTreeMap;
 use std::ops::Range;
-use toml::Spanned;
-use toml::de::{DeString, DeTable, DeValue};
-
-type Key<'i> = Spanned<DeString<'i>>;
-type Value<'i> = Spanned<DeValue<'i>>;
 
 const TOP_LEVEL_KEYS: &[&str] = &["config", "apply-time", "resource"];
 const ENTRY_KEYS: &[&str] = &[
@@ -77,12 +72,11 @@ pub(super) fn read(text: &str, file: FileId) -> Read {
     };
     let mut entries = BTreeMap::new();
     let mut patterns = Patterns::default();
-    match DeTable::parse(text) {
+    match toml::parse(text) {
         Ok(root) => reader.document(root.get_ref(), &mut entries, &mut patterns),
         Err(err) => {
-            let range = err.span().unwrap_or(text.len()..text.len());
-            let message = err.message().lines().next().unwrap_or("").to_string();
-            reader.error(range, format!("invalid TOML: {message}")).help =
+            let message = format!("invalid TOML: {}", err.message);
+            reader.error(err.range, message).help =
                 Some("knowledge-base files must be valid TOML (https://toml.io)".into());
         }
     }
@@ -108,16 +102,13 @@ impl Reader {
 
     fn unknown_key(&mut self, key: &Key<'_>, allowed: &[&str], context: &str) {
         let name = key.get_ref().as_ref();
-        let help = match did_you_mean(name, allowed.iter().copied()) {
-            Some(suggestion) => format!("did you mean `{suggestion}`?"),
-            None => format!("expected one of {}", list(allowed)),
-        };
+        let help = toml::unknown_key_help(name, allowed);
         self.error(key.span(), format!("unknown key `{name}` {context}"))
             .help = Some(help);
     }
 
     fn wrong_type(&mut self, value: &Value<'_>, message: String) {
-        let label = format!("found {}", with_article(value.get_ref().type_str()));
+        let label = found(value);
         self.error(value.span(), message).label = Some(label);
     }
 
@@ -640,23 +631,6 @@ impl Reader {
             }
         }
     }
-}
-
-fn list(words: &[&str]) -> String {
-    words
-        .iter()
-        .map(|w| format!("`{w}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn with_article(type_name: &str) -> String {
-    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {type_name}")
 }
 
 /// Whether a condition counts members, at any depth.

@@ -13,18 +13,24 @@
 //! service is one instance over all its sites, spread evenly, that needs
 //! `quorum` replicas up.
 
+mod frontend;
+pub use frontend::FRONTEND;
+
+/// The service manifest's own name.
+pub const MANIFEST_FILE_NAME: &str = "spof.services.toml";
+
 use super::kubernetes::parse_reference;
-use super::{
+use crate::diagnostic::{Diagnostic, Related};
+use crate::model::{
     Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Quorum, Reference, ReplicaSource,
     Replicas, Role, Spread, Strength, WorkloadKind,
 };
-use crate::config::did_you_mean;
-use crate::diagnostic::{Diagnostic, Related};
+use crate::parse::toml::{
+    self, DeValue, Key, Spanned, Table as DeTable, Value, did_you_mean, found, list,
+};
 use crate::source::{FileId, SourceFile, Span, TextRange};
 use std::collections::BTreeMap;
 use std::ops::Range;
-use toml::Spanned;
-use toml::de::{DeString, DeTable, DeValue};
 
 /// Code of every diagnostic this module emits.
 pub const MANIFEST_ERROR: &str = "manifest-error";
@@ -56,20 +62,17 @@ const DEPENDS_VIA: &str = "depends_on in the manifest";
 const MANAGES_VIA: &str = "manages in the manifest";
 const SITE_VIA: &str = "site list";
 
-type Key<'i> = Spanned<DeString<'i>>;
-type Value<'i> = Spanned<DeValue<'i>>;
-
 /// Reads every manifest file of the run into `model`; returns the problems.
 pub fn extract(files: &[(FileId, &SourceFile)], model: &mut Model) -> Vec<Diagnostic> {
     let mut reader = Reader::default();
     let trees: Vec<(FileId, Spanned<DeTable<'_>>)> = files
         .iter()
         .map(|&(file, source)| {
-            let (tree, errors) = DeTable::parse_recoverable(source.text());
+            let (tree, errors) = toml::parse_recoverable(source.text());
             // What the parser recovers still defines names for the other
             // files, but its errors would be echoes of the first one.
             if let Some(error) = errors.first() {
-                reader.syntax_error(file, source.text(), error);
+                reader.syntax_error(file, error);
             }
             (file, tree)
         })
@@ -217,10 +220,9 @@ impl Reader {
         );
     }
 
-    fn syntax_error(&mut self, file: FileId, text: &str, err: &toml::de::Error) {
-        let range = err.span().unwrap_or(text.len()..text.len());
-        let message = err.message().lines().next().unwrap_or("").to_string();
-        let help = if message.starts_with("duplicate key") {
+    fn syntax_error(&mut self, file: FileId, err: &toml::SyntaxError) {
+        let (range, message) = (err.range.clone(), &err.message);
+        let help = if err.is_duplicate_key() {
             "each key may appear only once in a table; define each site, service and tool once"
         } else {
             "a service manifest must be valid TOML (https://toml.io)"
@@ -243,10 +245,7 @@ impl Reader {
 
     fn unknown_key(&mut self, file: FileId, key: &Key<'_>, allowed: &[&str], context: &str) {
         let name = key.get_ref().as_ref();
-        let help = match did_you_mean(name, allowed.iter().copied()) {
-            Some(suggestion) => format!("did you mean `{suggestion}`?"),
-            None => format!("expected one of {}", list(allowed)),
-        };
+        let help = toml::unknown_key_help(name, allowed);
         self.error(
             file,
             key.span(),
@@ -265,7 +264,7 @@ impl Reader {
     }
 
     fn wrong_type(&mut self, file: FileId, value: &Value<'_>, message: String, help: String) {
-        let label = format!("found {}", with_article(value.get_ref().type_str()));
+        let label = found(value);
         self.error(file, value.span(), message, label, help);
     }
 
@@ -907,27 +906,9 @@ fn span(file: FileId, range: Range<usize>) -> Span {
     Span::new(file, TextRange::new(range.start, range.end))
 }
 
-fn list(words: &[&str]) -> String {
-    words
-        .iter()
-        .map(|w| format!("`{w}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn with_article(type_name: &str) -> String {
-    let article = if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    };
-    format!("{article} {type_name}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::check::{Loaded, Setup, check_sources};
     use crate::diagnostic::Kind;
     use crate::source::SourceMap;
     use std::path::PathBuf;
@@ -995,32 +976,6 @@ mod tests {
 
     fn read(text: &str) -> Read {
         read_files(&[("spof.services.toml", text)])
-    }
-
-    /// `(code, entity id)` of every finding of a check of the manifest.
-    fn findings(text: &str) -> Vec<(String, String)> {
-        let mut sources = SourceMap::default();
-        let file = sources.add(SourceFile::new(PathBuf::from("estate.spof.toml"), text));
-        let report = check_sources(
-            sources,
-            &[Loaded {
-                file,
-                cluster: None,
-            }],
-            &Setup::default(),
-            Vec::new(),
-        );
-        let errors: Vec<_> = report
-            .diagnostics
-            .iter()
-            .filter(|d| d.kind == Kind::Error)
-            .collect();
-        assert!(errors.is_empty(), "{errors:#?}");
-        report
-            .diagnostics
-            .iter()
-            .map(|d| (d.code.clone(), d.entity.clone().unwrap_or_default()))
-            .collect()
     }
 
     const ESTATE: &str = r#"[sites.pangyo]
@@ -1229,28 +1184,6 @@ kind = "sso"
         assert_eq!(spread.max_skew, Some(1));
         assert!(!spread.one_per_domain);
         assert_eq!(r.text(spread.span), "[\"a\", \"b\", \"c\"]");
-    }
-
-    #[test]
-    fn quorum_over_three_sites_survives_one_and_over_two_does_not() {
-        let three = "[sites.a]\n[sites.b]\n[sites.c]\n[services.etcd]\nsites = [\"a\", \"b\", \"c\"]\nreplicas = 3\nquorum = 2\n";
-        assert_eq!(findings(three), []);
-        let two = "[sites.a]\n[sites.b]\n[services.etcd]\nsites = [\"a\", \"b\"]\nreplicas = 3\nquorum = 2\n";
-        assert_eq!(
-            findings(two),
-            [("SPOF006".to_string(), "manifest:etcd".to_string())]
-        );
-    }
-
-    #[test]
-    fn two_sites_are_alternatives_and_one_site_is_a_single_point() {
-        let two = "[sites.a]\n[sites.b]\n[services.api]\nsites = [\"a\", \"b\"]\n";
-        assert_eq!(findings(two), []);
-        let one = "[sites.a]\n[services.api]\nsites = [\"a\"]\nreplicas = 2\n";
-        assert_eq!(
-            findings(one),
-            [("SPOF004".to_string(), "manifest:api".to_string())]
-        );
     }
 
     #[test]

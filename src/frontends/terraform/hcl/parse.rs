@@ -2,10 +2,11 @@
 
 use super::ir::{AttrIr, BlockIr, BodyIr, Conv, Expr, ExprKind, JsonMode, json_body, json_expr};
 use crate::diagnostic::Diagnostic;
+use crate::frontends::terraform::Mode;
+use crate::parse::hcl::{parse_hcl_body, too_deep};
 use crate::parse::tree::Node;
 use crate::parse::yaml::{Limits, parse_stream};
-use crate::source::{FileId, LineIndex, SourceFile, Span, TextRange};
-use crate::terraform::Mode;
+use crate::source::{FileId, SourceFile, Span, TextRange};
 
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) enum TypeKind {
@@ -80,48 +81,6 @@ fn error(file: &SourceFile, id: FileId, offset: usize, msg: &str) -> Diagnostic 
         format!("cannot parse {}: {msg}", file.display_path()),
     )
     .with_label(msg.to_string())
-}
-
-/// Byte offset where bracket nesting first exceeds `max_depth`: checked
-/// before hcl-edit, a recursive parser, is given the text.
-pub(crate) fn too_deep(text: &str, max_depth: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, b) in text.bytes().enumerate() {
-        match b {
-            b'[' | b'{' | b'(' => {
-                depth += 1;
-                if depth > max_depth {
-                    return Some(i);
-                }
-            }
-            b']' | b'}' | b')' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    None
-}
-
-/// Parses an HCL body with hcl-edit, which expects no byte order mark: the
-/// body and the BOM's length (what its spans are offset by), or the byte
-/// offset in `text` and the message of the syntax error.
-pub(crate) fn parse_hcl_body(
-    text: &str,
-) -> Result<(hcl_edit::structure::Body, usize), (usize, String)> {
-    let (body_text, bom) = match text.strip_prefix('\u{feff}') {
-        Some(rest) => (rest, '\u{feff}'.len_utf8()),
-        None => (text, 0),
-    };
-    hcl_edit::parser::parse_body(body_text)
-        .map(|body| (body, bom))
-        .map_err(|e| {
-            let loc = e.location();
-            let offset = LineIndex::new(body_text).offset_of(
-                body_text,
-                loc.line().saturating_sub(1),
-                loc.column().saturating_sub(1),
-            );
-            (offset + bom, e.message().to_string())
-        })
 }
 
 pub(crate) fn parse_file(id: FileId, file: &SourceFile, limits: &Limits) -> ParsedFile {

@@ -7,15 +7,18 @@
 //! StorageClasses, ConfigMaps and Secrets (for env references), Nodes, and the
 //! custom resources operators turn into pods (for Service selectors).
 
+mod frontend;
+pub use frontend::FRONTEND;
+
 use super::hosts::{self, SoftVariables};
-use super::scope::Places;
 use super::tools::{self, Tool};
-use super::{
+use crate::diagnostic::Diagnostic;
+use crate::model::scope::Places;
+use crate::model::{
     Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level,
     MissedSpread, Model, NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas,
     Role, Spread, Strength, Suppression, VolumePin, WorkloadKind,
 };
-use crate::diagnostic::Diagnostic;
 use crate::parse::tree::Value;
 use crate::parse::{Document, Node};
 use crate::source::{FileId, Span, TextRange};
@@ -1041,7 +1044,7 @@ fn workload(
     if kind != WorkloadKind::Batch {
         instance.budgets = budgets(o, index);
     }
-    let is_datastore = images.iter().any(|i| super::is_datastore_image(i));
+    let is_datastore = images.iter().any(|i| crate::model::is_datastore_image(i));
     let own_labels = string_map(o.node.path(&["metadata", "labels"]));
     let labels = own_labels.iter().chain(&instance.pod_labels);
     let tool = tools::detect(
@@ -2187,7 +2190,7 @@ pub(crate) fn entry_span(file: FileId, node: &Node, start: usize, len: usize) ->
 /// `k8s:Kind/ns/name` or any entity id with a scheme, `Kind/ns/name`,
 /// `Kind/name`, or a bare name (a Service or workload in the namespace).
 pub fn parse_reference(entry: &str, namespace: &str) -> Reference {
-    if let Some(rest) = entry.strip_prefix(super::TERRAFORM_ID_PREFIX) {
+    if let Some(rest) = entry.strip_prefix(crate::model::TERRAFORM_ID_PREFIX) {
         // `tf:ROOT:ADDRESS` names one root module; an address has no `:`
         // outside its instance key.
         let key = rest.find('[').unwrap_or(rest.len());

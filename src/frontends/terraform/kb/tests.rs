@@ -1,8 +1,8 @@
 use super::extract::{base, is_zone, resource_type};
 use super::*;
+use crate::frontends::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef, SetBy, Value};
 use crate::model::{CloudClass, CloudFact, CloudUnit, Model, Reference, Role};
 use crate::source::{Span, TextRange};
-use crate::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef, SetBy, Value};
 use std::sync::atomic::{AtomicU32, Ordering};
 
 // ── Builders ────────────────────────────────────────────────────────────────

@@ -6,7 +6,7 @@
 //!
 //! Values that cannot be known stay unknown: an expression that fails to
 //! evaluate (an unknown variable, an unsupported function, a type error) is
-//! [`crate::terraform::Value::Unknown`], never a guess and never a
+//! [`crate::frontends::terraform::Value::Unknown`], never a guess and never a
 //! diagnostic. Only syntax errors and unreadable nesting are diagnostics;
 //! besides, each root module's evaluation notes ([`EvalNote`]) the module
 //! calls that close a cycle (input errors) and the first limit of
@@ -23,16 +23,16 @@ mod tests;
 
 use crate::cache::{self, Cache, KeyBuilder};
 use crate::diagnostic::Diagnostic;
+use crate::frontends::terraform::{Resource, SetBy, Variables};
+use crate::parse::hcl::{STACK_SIZE, too_deep};
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceMap, Span};
-use crate::terraform::{Resource, SetBy, Variables};
 pub use eval::{EvalNote, Limit, WorkBudget};
 use eval::{Evaluator, Fail, Funcs, Scope};
 pub(crate) use eval::{MAX_INSTANCES, MAX_MODULE_INSTANCES};
 use instance::{Binding, Instance, Module, NoEnv, Program};
 use ir::{Conv, ExprKind, TElem};
 use parse::{FileKind, Item, ParsedFile, TypeKind, parse_file};
-pub(crate) use parse::{parse_hcl_body, too_deep};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -66,11 +66,6 @@ pub struct UnfollowedModule {
     pub module: String,
 }
 
-/// Stack size for the threads that parse and evaluate: hcl-edit's parser
-/// and the evaluator are recursive, and bracket nesting is bounded by
-/// [`Limits::max_depth`].
-pub(crate) const STACK_SIZE: usize = 64 * 1024 * 1024;
-
 /// Loads the Terraform configurations in `files` (every discovered `*.tf`,
 /// `*.tf.json`, `*.tfvars` and `*.tfvars.json`); `vars` are the root
 /// modules' command-line variables. Files nested deeper than
@@ -79,7 +74,7 @@ pub fn load(sources: &SourceMap, files: &[FileId], vars: &Variables, limits: &Li
     load_cached(sources, files, vars, limits, None, |_| None::<()>).0
 }
 
-/// A root module as the cache knows it: its name ([`crate::terraform::root_name`]),
+/// A root module as the cache knows it: its name ([`crate::frontends::terraform::root_name`]),
 /// its `tf-root/` key, and the files its cached spans refer to.
 pub struct RootKey<'a> {
     pub name: &'a str,
@@ -352,7 +347,7 @@ fn load_in_pool<T: Send>(
                 let mut key = KeyBuilder::new("tf-root");
                 key.u64(limits.max_depth as u64)
                     .u64(limits.max_alias_nodes as u64)
-                    .str(&crate::terraform::root_name(dir))
+                    .str(&crate::frontends::terraform::root_name(dir))
                     .u64(table.len() as u64);
                 for id in &table {
                     key.str(&sources.get(*id).path.to_string_lossy())
@@ -384,7 +379,7 @@ fn load_in_pool<T: Send>(
             let Some(key) = root.key.as_ref() else {
                 return (None, None);
             };
-            let name = crate::terraform::root_name(root.dir);
+            let name = crate::frontends::terraform::root_name(root.dir);
             let root_key = RootKey {
                 name: &name,
                 key,
@@ -406,7 +401,7 @@ fn load_in_pool<T: Send>(
     let mut found: Vec<Option<RootResult>> = Vec::new();
     for (root, (by_caller, by_cache)) in roots.into_iter().zip(looked) {
         match by_caller {
-            Some(value) => served.push((crate::terraform::root_name(root.dir), value)),
+            Some(value) => served.push((crate::frontends::terraform::root_name(root.dir), value)),
             None => {
                 kept.push(root);
                 found.push(by_cache);
@@ -563,7 +558,7 @@ fn load_in_pool<T: Send>(
                 Vec::new(),
             );
             let mut result = inst.finish();
-            let name = crate::terraform::root_name(dir);
+            let name = crate::frontends::terraform::root_name(dir);
             for r in &mut result.resources {
                 r.root.clone_from(&name);
             }
@@ -583,7 +578,7 @@ fn load_in_pool<T: Send>(
     for (root, (resources, unfollowed, notes)) in roots.iter().zip(results) {
         load.resources.extend(resources);
         load.roots.push(LoadedRoot {
-            name: crate::terraform::root_name(root.dir),
+            name: crate::frontends::terraform::root_name(root.dir),
             key: root.key,
             table: root.table.clone(),
             unfollowed: unfollowed.clone(),
@@ -701,7 +696,7 @@ pub fn evaluate_expression(
     text: &str,
     limits: &Limits,
     work: WorkBudget,
-) -> crate::terraform::Value {
+) -> crate::frontends::terraform::Value {
     let funcs = Funcs::new();
     let ev = Evaluator::with_budget(&funcs, work);
     let at = Span::new(crate::source::FileId(0), crate::source::TextRange::empty(0));
@@ -710,7 +705,7 @@ pub fn evaluate_expression(
 
 /// A `--var` value of a collection type, read as an HCL expression.
 fn parse_var_expr(ev: &Evaluator, text: &str, at: Span, limits: &Limits) -> eval::R {
-    if parse::too_deep(text, limits.max_depth).is_some() {
+    if too_deep(text, limits.max_depth).is_some() {
         return Err(Fail::Unknown);
     }
     let Ok(e) = hcl_edit::parser::parse_expr(text) else {

@@ -6,10 +6,10 @@ use super::eval::{EvalNote, Evaluator, Fail, Funcs, Limit, R, Scope, UNKNOWN, re
 use super::instance::NoEnv;
 use super::ir::{Conv, Expr, ExprKind};
 use super::{Load, load};
+use crate::frontends::terraform::Variables;
+use crate::frontends::terraform::functions::{MAX_VALUE_BYTES, context_functions, weight};
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
-use crate::terraform::Variables;
-use crate::terraform::functions::{MAX_VALUE_BYTES, context_functions, weight};
 use hcl::Value as V;
 use hcl::expr::{BinaryOperator, UnaryOperator};
 use proptest::prelude::*;

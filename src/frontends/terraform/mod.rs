@@ -16,6 +16,10 @@ pub mod hcl;
 pub mod kb;
 pub mod plan;
 
+mod frontend;
+pub mod run;
+pub use frontend::FRONTEND;
+
 use crate::source::Span;
 use std::collections::BTreeMap;
 

@@ -13,16 +13,19 @@
 //! (`node.labels.zone == x` pins) and spreads (`max_replicas_per_node: 1`,
 //! `preferences: [spread: node.labels.zone]`).
 
+mod frontend;
+pub use frontend::FRONTEND;
+
 use super::hosts::{self, SoftVariables};
 use super::kubernetes::{
     DEPENDS_ON, FileDocs, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, is_label_value, parse_reference,
 };
 use super::tools;
-use super::{
+use crate::diagnostic::Diagnostic;
+use crate::model::{
     Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Reference,
     ReplicaSource, Replicas, Role, Spread, Strength, Suppression, WorkloadKind,
 };
-use crate::diagnostic::Diagnostic;
 use crate::parse::Node;
 use crate::source::{FileId, SourceMap, Span, TextRange};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -234,7 +237,7 @@ pub fn extract(
         let host = if shared.contains(name.as_str()) {
             format!(
                 "{ID_PREFIX}{name}{}{}",
-                super::scope::PLACE_SEPARATOR,
+                crate::model::scope::PLACE_SEPARATOR,
                 crate::source::display_path(dir)
             )
         } else {
@@ -379,7 +382,7 @@ fn project_services(
         let labels = labels(s);
         let label = |key: &str| labels.iter().find(|(k, _, _, _)| k == key);
         let image = s.get(&["image"]).and_then(|(_, i)| i.as_text());
-        let is_datastore = image.is_some_and(super::is_datastore_image);
+        let is_datastore = image.is_some_and(crate::model::is_datastore_image);
         let tool = tools::detect(
             image,
             labels.iter().map(|(k, v, _, _)| (k.as_str(), v.as_str())),
@@ -1630,91 +1633,6 @@ services:
         }
         for image in ["etl-kafka", "example/api:postgres", "nginx"] {
             assert!(!crate::model::is_datastore_image(image), "{image}");
-        }
-    }
-}
-
-/// The whole pipeline over docker/awesome-compose, when the corpus is
-/// present: no panic, and its compose files become entities.
-#[cfg(test)]
-mod corpus {
-    use crate::check::{RunOptions, run};
-    use crate::diagnostic::Kind;
-    use std::collections::BTreeMap;
-    use std::path::Path;
-
-    #[test]
-    fn awesome_compose_is_analysed() {
-        let Some(dir) = crate::test_corpus::corpus("docker__awesome-compose") else {
-            return;
-        };
-        let report = run(&RunOptions {
-            paths: vec![dir.clone()],
-            isolated: true,
-            ..RunOptions::default()
-        });
-        let mut by_code: BTreeMap<&str, usize> = BTreeMap::new();
-        for d in report
-            .diagnostics
-            .iter()
-            .filter(|d| d.kind == Kind::Finding)
-        {
-            *by_code.entry(d.code.as_str()).or_default() += 1;
-        }
-        eprintln!(
-            "awesome-compose: {} files, {} entities, findings {by_code:?}, input errors {}",
-            report.summary.files, report.summary.entities, report.summary.input_errors
-        );
-        assert!(report.summary.entities > 0);
-        if std::env::var_os("SPOF_COMPOSE_CORPUS_DUMP").is_some() {
-            dump_model(&dir);
-        }
-        if std::env::var_os("SPOF_COMPOSE_CORPUS_DUMP").is_some() {
-            let output = report.output();
-            let mut out = Vec::new();
-            let _ = crate::render::render(crate::render::Format::Concise, &output, false, &mut out);
-            eprintln!("{}", String::from_utf8_lossy(&out));
-        }
-    }
-
-    /// Roles and dependencies the compose files yield, for review.
-    fn dump_model(dir: &Path) {
-        use crate::model::kubernetes::FileDocs;
-        use crate::parse::yaml::{Limits, parse_stream};
-        use crate::source::{SourceFile, SourceMap};
-        let mut sources = SourceMap::default();
-        let mut parsed = Vec::new();
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            for name in ["compose.yaml", "compose.yml"] {
-                let path = entry.path().join(name);
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    let (docs, _) = parse_stream(&text, &Limits::default());
-                    parsed.push((sources.add(SourceFile::new(path, text)), docs));
-                }
-            }
-        }
-        let inputs: Vec<FileDocs<'_>> = parsed
-            .iter()
-            .map(|(file, docs)| FileDocs {
-                file: *file,
-                cluster: None,
-                docs,
-            })
-            .collect();
-        let mut model = crate::model::Model::default();
-        let _ = super::extract(
-            &inputs,
-            &sources,
-            &super::SoftVariables::default(),
-            &mut model,
-        );
-        for e in &model.entities {
-            let deps: Vec<String> = e.instances[0]
-                .dependencies
-                .iter()
-                .map(|d| format!("{:?}<-{}", d.target, d.via))
-                .collect();
-            eprintln!("{} {:?} {:?} {}", e.id, e.role, e.tool_kind, deps.join(" "));
         }
     }
 }

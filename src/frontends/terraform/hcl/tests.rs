@@ -1,6 +1,6 @@
 use super::*;
+use crate::frontends::terraform::Value;
 use crate::source::SourceFile;
-use crate::terraform::Value;
 
 fn map(files: &[(&str, &str)]) -> (SourceMap, Vec<FileId>) {
     let mut sources = SourceMap::default();
@@ -630,7 +630,7 @@ resource "x" "r" {
 fn a_key_written_twice_keeps_the_last_item_and_its_spans() {
     use hcl_edit::Span as _;
     let text = "tags = {\n  Name = \"a\"\n  Team = \"t\"\n  Name = \"b\"\n}\n";
-    let (body, _) = parse::parse_hcl_body(text).unwrap();
+    let (body, _) = crate::parse::hcl::parse_hcl_body(text).unwrap();
     let attr = body.get_attribute("tags").unwrap();
     let object = attr.value.as_object().unwrap();
     let items: Vec<_> = object

@@ -5,7 +5,7 @@
 //! sentinel string; another resource's attribute is a ref sentinel string
 //! (see [`ref_sentinel`]) so that functions such as `length` or `element`
 //! carry it along. Function calls are evaluated by hcl-rs against the
-//! functions of [`crate::terraform::functions::context_functions`]; `try`
+//! functions of [`crate::frontends::terraform::functions::context_functions`]; `try`
 //! and `can` are evaluated here, lazily, and so is arithmetic, every
 //! operation checked.
 //!
@@ -15,9 +15,9 @@
 //! a limit was reached is noted ([`EvalNote`]) for the rules to report.
 
 use super::ir::{Expr, ExprKind, ForIr, Op, TElem};
+use crate::frontends::terraform::Value;
+use crate::frontends::terraform::functions::{MAX_VALUE_BYTES, TOO_LARGE, weight};
 use crate::source::Span;
-use crate::terraform::Value;
-use crate::terraform::functions::{MAX_VALUE_BYTES, TOO_LARGE, weight};
 use hcl::Value as V;
 use hcl::eval::{Context, Evaluate};
 use hcl::expr::{BinaryOperator, UnaryOperator};
@@ -58,7 +58,7 @@ pub(crate) const MAX_MODULE_INSTANCES: usize = 10_000;
 /// steps (each expression evaluated or walked for references, each local,
 /// resource and module call entered, each iteration of a template loop or
 /// dynamic block) and bytes of values made, copies included (as
-/// [`crate::terraform::functions::weight`] counts them). Shared by the
+/// [`crate::frontends::terraform::functions::weight`] counts them). Shared by the
 /// whole tree of module instances, so that nested counts, modules and `for`
 /// expressions cannot multiply past it; and, as every value kept was made,
 /// a bound on the memory evaluation keeps.
@@ -250,7 +250,7 @@ impl Funcs {
     pub fn new() -> Self {
         let mut ctx = Context::new();
         let mut names = HashSet::new();
-        for (name, def) in crate::terraform::functions::context_functions() {
+        for (name, def) in crate::frontends::terraform::functions::context_functions() {
             names.insert(name.to_string());
             ctx.declare_func(name, def);
         }

@@ -7,6 +7,9 @@
 //! Kubernetes extraction. Overlays are not built (the objects an overlay
 //! produces are not modelled); the bases they patch are read as written.
 
+mod frontend;
+pub use frontend::FRONTEND;
+
 use super::compose::normalize;
 use super::kubernetes::FileDocs;
 use crate::parse::Node;

@@ -18,11 +18,15 @@
 //!   `spof.dev/terraform` link the entity to the Kubernetes workloads and
 //!   Terraform resources that run it, as hard dependencies.
 
+mod frontend;
+pub use frontend::FRONTEND;
+
 use super::kubernetes::{self, DEPENDS_ON, FileDocs, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND};
 use super::kubernetes::{entry_span, list_entries, split_entries};
-use super::{
+use super::tools;
+use crate::model::{
     Combine, Dependency, Entity, Instance, Level, Model, Pin, Reference, Role, Strength,
-    Suppression, WorkloadKind, tools,
+    Suppression, WorkloadKind,
 };
 use crate::parse::Node;
 use crate::source::{FileId, Span};
@@ -459,7 +463,7 @@ fn dependencies(
     }
     if let Some(value) = item.annotation(TERRAFORM) {
         for (entry, span) in list_entries(item.file, value) {
-            let target = if entry.starts_with(super::TERRAFORM_ID_PREFIX) {
+            let target = if entry.starts_with(crate::model::TERRAFORM_ID_PREFIX) {
                 kubernetes::parse_reference(entry, ns)
             } else {
                 Reference::Terraform {
@@ -574,7 +578,7 @@ mod tests {
             &files,
             &kubernetes::TopologyKeys::default(),
             &crate::model::scope::Places::default(),
-            &crate::model::hosts::SoftVariables::default(),
+            &crate::frontends::hosts::SoftVariables::default(),
             &mut model,
         );
         extract(&files, &mut model);

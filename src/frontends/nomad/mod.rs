@@ -12,17 +12,22 @@
 //! without default, a `${NOMAD_…}` interpolation, a function call) are
 //! unknown: the fact they would set is skipped, never guessed.
 
+mod frontend;
+mod sniff;
+pub use frontend::FRONTEND;
+pub use sniff::is_nomad_job;
+
 use super::kubernetes::{DEPENDS_ON, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, parse_reference};
 use super::tools;
-use super::{
+use crate::cache::{Cache, KeyBuilder};
+use crate::diagnostic::Diagnostic;
+use crate::model::{
     Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Placement, Reference,
     ReplicaSource, Replicas, Role, Spread, Strength, Suppression, WorkloadKind,
 };
-use crate::cache::{Cache, KeyBuilder};
-use crate::diagnostic::Diagnostic;
+use crate::parse::hcl::{STACK_SIZE, parse_hcl_body, too_deep};
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceFile, Span, TextRange};
-use crate::terraform::hcl::{STACK_SIZE, parse_hcl_body, too_deep};
 use hcl_edit::Span as _;
 use hcl_edit::expr as ex;
 use hcl_edit::structure as st;
