@@ -754,7 +754,7 @@ fn counted_resources_in_one_zone_are_one_complete_finding_per_block() {
     );
     // Each points at the line to fix: the zone, or `multi_az = false`.
     let mut lines: Vec<u64> = run.findings().iter().map(|f| f.2).collect();
-    lines.sort();
+    lines.sort_unstable();
     assert_eq!(lines, [4, 11, 17]);
 }
 

@@ -16,6 +16,7 @@ mod determinism;
 mod diff;
 mod estate;
 mod fixtures;
+mod function_length;
 mod generate;
 mod hostile;
 mod init;

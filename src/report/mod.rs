@@ -390,7 +390,7 @@ fn edges_and_sets(estate: &Estate) -> (Vec<Edge>, Vec<Vec<usize>>) {
                     sets.push(graph.sets.get(set).to_vec());
                     sets.len() - 1
                 })),
-                entity => entity,
+                entity @ Target::Entity(_) => entity,
             };
             Edge { from, to, hard }
         })

@@ -273,12 +273,12 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
                     "{who} loses quorum when one zone fails: a zone can hold {lost} of its {replicas} members and {needed} must stay up{assumed}"
                 ),
             )
-            .label(why.to_string())
+            .label(why.clone())
             .help("run an odd member count of at least 3 spread one per zone over 3 or more zones (required anti-affinity or maxSkew 1 with minDomains)");
             if *source == cause.span {
                 finding
             } else {
-                finding.related(*source, why.to_string())
+                finding.related(*source, why.clone())
             }
         }
         Reason::Cloud(i) => {

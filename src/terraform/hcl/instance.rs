@@ -417,7 +417,7 @@ impl<'p> Instance<'p> {
             }
             Expansion::Count(n, span) => {
                 if !self.spend_instances(budget, n, span) {
-                    return self.instances_unknown(true);
+                    return Self::instances_unknown(true);
                 }
                 let list = (0..n)
                     .map(|i| (Key::Int(i), Some(Ok(obj_index(i))), None))
@@ -426,7 +426,7 @@ impl<'p> Instance<'p> {
             }
             Expansion::Keys(keys, span) => {
                 if !self.spend_instances(budget, keys.len() as u64, span) {
-                    return self.instances_unknown(false);
+                    return Self::instances_unknown(false);
                 }
                 let list = keys
                     .into_iter()
@@ -460,7 +460,7 @@ impl<'p> Instance<'p> {
         }
     }
 
-    fn instances_unknown(&self, count: bool) -> (Instances, Shape) {
+    fn instances_unknown(count: bool) -> (Instances, Shape) {
         let (c, e) = if count {
             (Some(Err(Fail::Unknown)), None)
         } else {
@@ -670,6 +670,8 @@ impl<'p> Instance<'p> {
         (body, V::Object(object))
     }
 
+    // The block, where it is evaluated (environment, scope, path) and the
+    // three things it fills: its references, the body and the value.
     #[allow(clippy::too_many_arguments)]
     fn dynamic(
         &self,
@@ -763,7 +765,9 @@ impl<'p> Instance<'p> {
             }),
             ExprKind::Template(elems) => self.walk_template(elems, env, scope, via, out),
             ExprKind::Call { args, .. } => {
-                args.iter().for_each(|i| self.walk(i, env, scope, via, out))
+                for i in args {
+                    self.walk(i, env, scope, via, out);
+                }
             }
             ExprKind::Cond(a, b, c) => {
                 self.walk(a, env, scope, via, out);
@@ -828,6 +832,9 @@ impl<'p> Instance<'p> {
         }
     }
 
+    // The traversal, its place and the scope it is evaluated in, and where
+    // its references go: splitting them into a struct would only rename
+    // them.
     #[allow(clippy::too_many_arguments)]
     fn traversal_refs(
         &self,
@@ -854,7 +861,7 @@ impl<'p> Instance<'p> {
                 target,
                 span,
                 via: via.to_string(),
-            })
+            });
         };
         match root.as_str() {
             "var" => {
@@ -979,7 +986,7 @@ impl<'p> Instance<'p> {
                     target,
                     span: item.span,
                     via: "depends_on".to_string(),
-                })
+                });
             };
             match parts.as_slice() {
                 [m, name, ..] if m == "module" => {

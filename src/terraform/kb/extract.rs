@@ -624,7 +624,7 @@ impl<'a> Estate<'a> {
                                 zones,
                                 attr: None,
                                 path: String::new(),
-                            })
+                            });
                         }
                     }
                 }
@@ -698,7 +698,7 @@ impl<'a> Estate<'a> {
                     if !one_zone
                         || matches!(decided, Some(Spread::One(_) | Spread::Unnamed(_))) =>
                 {
-                    zones.merge(inner)
+                    zones.merge(inner);
                 }
                 _ if one_zone => zones.add_unnamed(t.address.clone()),
                 _ => zones.unknown = true,
@@ -1144,7 +1144,7 @@ impl<'a> Estate<'a> {
     fn gke_default_pool(r: &Resource, entry: &Entry) -> Option<CloudFact> {
         // Without a default node pool, the node pools are judged.
         match r.body.attr("remove_default_node_pool").map(|a| &a.value) {
-            None | Some(Value::Null) | Some(Value::Bool(false)) => {}
+            None | Some(Value::Null | Value::Bool(false)) => {}
             Some(_) => return None,
         }
         let NodeZone {
