@@ -23,7 +23,7 @@ use spof::frontends::documents::parse_all;
 use spof::frontends::{self, documents, manifest, nomad, terraform};
 use spof::parse::yaml::Limits;
 use spof::source::{FileId, SourceFile, SourceMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 struct Measure {
@@ -91,79 +91,20 @@ fn floor_hcl(text: &str) -> bool {
 }
 
 fn main() {
-    let mut corpus = PathBuf::from("../shared/corpus");
-    let mut runs = 10usize;
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let mut i = 0;
-    while i < args.len() {
-        let value = args.get(i + 1);
-        match (args[i].as_str(), value) {
-            ("--corpus", Some(v)) => corpus = PathBuf::from(v),
-            ("--runs", Some(v)) => match v.parse::<usize>() {
-                Ok(n) if n > 0 => runs = n,
-                _ => {
-                    eprintln!("--runs takes a positive number");
-                    std::process::exit(2);
-                }
-            },
-            // `cargo bench` passes `--bench`.
-            ("--bench", _) => {
-                i += 1;
-                continue;
-            }
-            (other, _) => {
-                eprintln!("unknown or incomplete argument `{other}`");
-                std::process::exit(2);
-            }
-        }
-        i += 2;
-    }
+    let (corpus, runs) = args();
     if !corpus.is_dir() {
         println!("skipped: {} is absent", corpus.display());
         return;
     }
-
-    let found = discover(&DiscoverOptions {
-        paths: vec![corpus.clone()],
-        excludes: vec!["helm-templates/".to_string()],
-        classify: frontends::classify,
-        ..DiscoverOptions::default()
-    });
-    let mut sources = SourceMap::default();
-    let (mut yaml, mut terraform, mut nomad) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut other, mut unreadable, mut bytes) = (0usize, 0usize, [0usize; 3]);
-    for input in &found.inputs {
-        let Input::File { path, kind, .. } = input else {
-            continue;
-        };
-        let Ok(text) = std::fs::read_to_string(path) else {
-            unreadable += 1;
-            continue;
-        };
-        let len = text.len();
-        let id = sources.add(SourceFile::new(path.clone(), text));
-        // As `spof check` reads them: `*.hcl` files are Nomad jobs, or no
-        // input.
-        if !frontends::confirms(*kind, sources.get(id).text()) {
-            continue;
-        }
-        match kind.frontend {
-            _ if *kind == documents::KIND => {
-                bytes[0] += len;
-                yaml.push(id);
-            }
-            k if k == terraform::FRONTEND.name => {
-                bytes[1] += len;
-                terraform.push(id);
-            }
-            k if k == nomad::FRONTEND.name => {
-                bytes[2] += len;
-                nomad.push(id);
-            }
-            k if k == manifest::FRONTEND.name => other += 1,
-            _ => {}
-        }
-    }
+    let Corpus {
+        sources,
+        yaml,
+        terraform,
+        nomad,
+        other,
+        unreadable,
+        bytes,
+    } = read_corpus(&corpus);
     let threads = rayon::current_num_threads();
     println!(
         "corpus {}: {} files read, {runs} runs, {threads} threads",
@@ -236,14 +177,116 @@ fn main() {
             }),
         ),
     ];
+    print_table(&rows);
+}
 
+/// `--corpus DIR` and `--runs N`; exits on anything else.
+fn args() -> (PathBuf, usize) {
+    let mut corpus = PathBuf::from("../shared/corpus");
+    let mut runs = 10usize;
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < args.len() {
+        let value = args.get(i + 1);
+        match (args[i].as_str(), value) {
+            ("--corpus", Some(v)) => corpus = PathBuf::from(v),
+            ("--runs", Some(v)) => match v.parse::<usize>() {
+                Ok(n) if n > 0 => runs = n,
+                _ => {
+                    eprintln!("--runs takes a positive number");
+                    std::process::exit(2);
+                }
+            },
+            // `cargo bench` passes `--bench`.
+            ("--bench", _) => {
+                i += 1;
+                continue;
+            }
+            (other, _) => {
+                eprintln!("unknown or incomplete argument `{other}`");
+                std::process::exit(2);
+            }
+        }
+        i += 2;
+    }
+    (corpus, runs)
+}
+
+/// The files `spof check` would read, in memory, by parser.
+struct Corpus {
+    sources: SourceMap,
+    yaml: Vec<FileId>,
+    terraform: Vec<FileId>,
+    nomad: Vec<FileId>,
+    /// TOML manifests, not measured.
+    other: usize,
+    unreadable: usize,
+    /// Bytes of YAML and JSON, Terraform, Nomad.
+    bytes: [usize; 3],
+}
+
+fn read_corpus(corpus: &Path) -> Corpus {
+    let found = discover(&DiscoverOptions {
+        paths: vec![corpus.to_path_buf()],
+        excludes: vec!["helm-templates/".to_string()],
+        classify: frontends::classify,
+        ..DiscoverOptions::default()
+    });
+    let mut sources = SourceMap::default();
+    let (mut yaml, mut terraform, mut nomad) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut other, mut unreadable, mut bytes) = (0usize, 0usize, [0usize; 3]);
+    for input in &found.inputs {
+        let Input::File { path, kind, .. } = input else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(path) else {
+            unreadable += 1;
+            continue;
+        };
+        let len = text.len();
+        let id = sources.add(SourceFile::new(path.clone(), text));
+        // As `spof check` reads them: `*.hcl` files are Nomad jobs, or no
+        // input.
+        if !frontends::confirms(*kind, sources.get(id).text()) {
+            continue;
+        }
+        match kind.frontend {
+            _ if *kind == documents::KIND => {
+                bytes[0] += len;
+                yaml.push(id);
+            }
+            k if k == terraform::FRONTEND.name => {
+                bytes[1] += len;
+                terraform.push(id);
+            }
+            k if k == nomad::FRONTEND.name => {
+                bytes[2] += len;
+                nomad.push(id);
+            }
+            k if k == manifest::FRONTEND.name => other += 1,
+            _ => {}
+        }
+    }
+    Corpus {
+        sources,
+        yaml,
+        terraform,
+        nomad,
+        other,
+        unreadable,
+        bytes,
+    }
+}
+
+/// One row per format (name, files, bytes, floor, spof), and their sum.
+fn print_table(rows: &[(&str, usize, usize, Measure, Measure)]) {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     println!(
         "{:<12} {:>6} {:>8} | {:>10} {:>10} | {:>10} {:>10} | {:>6} {:>6}",
         "format", "files", "MB", "floor ms", "floor cpu", "spof ms", "spof cpu", "wall x", "cpu x"
     );
     let (mut floor_wall, mut floor_cpu, mut spof_wall, mut spof_cpu) = (0.0, 0.0, 0.0, 0.0);
-    for (name, files, size, floor, own) in &rows {
+    for (name, files, size, floor, own) in rows {
         println!(
             "{:<12} {:>6} {:>8.1} | {:>10.1} {:>10.0} | {:>10.1} {:>10.0} | {:>6.2} {:>6.2}",
             name,
@@ -264,8 +307,8 @@ fn main() {
     println!(
         "{:<12} {:>6} {:>8.1} | {:>10.1} {:>10.0} | {:>10.1} {:>10.0} | {:>6.2} {:>6.2}",
         "all",
-        yaml.len() + terraform.len() + nomad.len(),
-        bytes.iter().sum::<usize>() as f64 / 1e6,
+        rows.iter().map(|r| r.1).sum::<usize>(),
+        rows.iter().map(|r| r.2).sum::<usize>() as f64 / 1e6,
         floor_wall,
         floor_cpu,
         spof_wall,

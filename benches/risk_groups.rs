@@ -30,7 +30,7 @@ fn main() {
             ("--max-group-size", Some(v)) => k = v,
             ("--seed", Some(v)) => shape.seed = v as u64,
             // `cargo bench` passes `--bench`.
-            ("--bench", _) | ("--engine-only", _) => {
+            ("--bench" | "--engine-only", _) => {
                 engine_only |= args[i] == "--engine-only";
                 i += 1;
                 continue;

@@ -141,61 +141,7 @@ fn hostile_files_are_reported_and_the_rest_is_checked() {
 fn hostile_terraform_is_reported_and_the_rest_is_checked() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    write(
-        dir,
-        "good.tf",
-        "resource \"aws_db_instance\" \"db\" {\n  multi_az = false\n}\n",
-    );
-    write(dir, "deep.tf", format!("a = {}", "[".repeat(100_000)));
-    write(
-        dir,
-        "deep-braces.tf",
-        format!("a = {}", "{".repeat(100_000)),
-    );
-    write(
-        dir,
-        "deep-parens.tf",
-        format!("a = {}1", "(".repeat(100_000)),
-    );
-    write(
-        dir,
-        "deep.tf.json",
-        format!("{}1{}", "{\"a\":".repeat(100_000), "}".repeat(100_000)),
-    );
-    write(dir, "nul.tf", "resource \"a\" \"b\" {\0}\n");
-    write(dir, "latin1.tf", b"variable \"caf\xe9\" {}\n");
-    write(
-        dir,
-        "broken.tf",
-        "resource \"aws_instance\" \"x\" {\n  ami = \n",
-    );
-    write(dir, "empty.tf", "");
-    write(
-        dir,
-        "bom-crlf.tf",
-        "\u{feff}resource \"aws_instance\" \"crlf\" {\r\n  ami = \"ami-1\"\r\n}\r\n",
-    );
-    // Evaluation bombs: a huge count, a long `range`, a module calling
-    // itself, locals referring to each other.
-    std::fs::create_dir(dir.join("bombs")).unwrap();
-    write(
-        &dir.join("bombs"),
-        "main.tf",
-        r#"
-locals {
-  a = local.b
-  b = local.a
-  big = [for i in range(1000) : [for j in range(1000) : "${i}-${j}"]]
-}
-resource "aws_instance" "many" {
-  count = 100000000
-  ami   = "ami-1"
-}
-module "self" {
-  source = "./"
-}
-"#,
-    );
+    write_hostile_terraform(dir);
 
     let started = std::time::Instant::now();
     let report = check::run(&RunOptions {
@@ -261,6 +207,66 @@ module "self" {
         "{entities:?}"
     );
     assert_eq!(report.exit_code(Severity::Warning), 2);
+}
+
+/// Hostile Terraform beside a good configuration: deep nesting, bad bytes,
+/// broken syntax, empty and BOM files; evaluation bombs under `bombs/`.
+fn write_hostile_terraform(dir: &Path) {
+    write(
+        dir,
+        "good.tf",
+        "resource \"aws_db_instance\" \"db\" {\n  multi_az = false\n}\n",
+    );
+    write(dir, "deep.tf", format!("a = {}", "[".repeat(100_000)));
+    write(
+        dir,
+        "deep-braces.tf",
+        format!("a = {}", "{".repeat(100_000)),
+    );
+    write(
+        dir,
+        "deep-parens.tf",
+        format!("a = {}1", "(".repeat(100_000)),
+    );
+    write(
+        dir,
+        "deep.tf.json",
+        format!("{}1{}", "{\"a\":".repeat(100_000), "}".repeat(100_000)),
+    );
+    write(dir, "nul.tf", "resource \"a\" \"b\" {\0}\n");
+    write(dir, "latin1.tf", b"variable \"caf\xe9\" {}\n");
+    write(
+        dir,
+        "broken.tf",
+        "resource \"aws_instance\" \"x\" {\n  ami = \n",
+    );
+    write(dir, "empty.tf", "");
+    write(
+        dir,
+        "bom-crlf.tf",
+        "\u{feff}resource \"aws_instance\" \"crlf\" {\r\n  ami = \"ami-1\"\r\n}\r\n",
+    );
+    // Evaluation bombs: a huge count, a long `range`, a module calling
+    // itself, locals referring to each other.
+    std::fs::create_dir(dir.join("bombs")).unwrap();
+    write(
+        &dir.join("bombs"),
+        "main.tf",
+        r#"
+locals {
+  a = local.b
+  b = local.a
+  big = [for i in range(1000) : [for j in range(1000) : "${i}-${j}"]]
+}
+resource "aws_instance" "many" {
+  count = 100000000
+  ami   = "ami-1"
+}
+module "self" {
+  source = "./"
+}
+"#,
+    );
 }
 
 fn fixtures() -> PathBuf {
@@ -754,7 +760,7 @@ fn counted_resources_in_one_zone_are_one_complete_finding_per_block() {
     );
     // Each points at the line to fix: the zone, or `multi_az = false`.
     let mut lines: Vec<u64> = run.findings().iter().map(|f| f.2).collect();
-    lines.sort();
+    lines.sort_unstable();
     assert_eq!(lines, [4, 11, 17]);
 }
 

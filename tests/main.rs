@@ -17,6 +17,7 @@ mod determinism;
 mod diff;
 mod estate;
 mod fixtures;
+mod function_length;
 mod generate;
 mod graph;
 mod hostile;

@@ -872,34 +872,75 @@ fn instance_causes(
     } else {
         &unclustered
     };
-    let cause = |unit, reason, span| Cause {
-        unit,
-        reason,
-        instance: index,
-        span,
-    };
-    let unplaced = |level| Unit::Unplaced {
-        level,
-        entity,
-        instance: index,
-    };
-    let placement = &inst.placement;
+    let at = Declared { entity, index };
+    let cluster_zone = cluster_causes(&at, inst, site, &mut out);
+    let pinned_zone = pin_causes(&at, inst, &mut out);
+    for (i, fact) in inst.cloud.iter().enumerate() {
+        let unit = match &fact.unit {
+            CloudUnit::Zone(Some(zone)) => Unit::Domain(Domain::new(Level::Zone, zone.clone())),
+            CloudUnit::Zone(None) => at.unplaced(Level::Zone),
+            CloudUnit::Instance => at.replica(),
+        };
+        out.push(at.cause(unit, Reason::Cloud(i), fact.span));
+    }
+    out.extend(replica_cause(
+        &at,
+        inst,
+        ctx,
+        site,
+        pinned_zone || cluster_zone,
+    ));
+    out
+}
 
-    // Where the cluster itself lives.
-    let cluster_zone = match site.zones.as_slice() {
-        [only] => site.zones_span.map(|span| {
-            out.push(cause(
-                Unit::Domain(Domain::new(Level::Zone, only.clone())),
-                Reason::ClusterZone {
-                    cluster: inst.cluster,
-                },
-                span,
-            ));
-        }),
-        _ => None,
-    };
+/// Which declaration [`instance_causes`] looks at.
+struct Declared {
+    entity: usize,
+    index: usize,
+}
+
+impl Declared {
+    fn cause(&self, unit: Unit, reason: Reason, span: Span) -> Cause {
+        Cause {
+            unit,
+            reason,
+            instance: self.index,
+            span,
+        }
+    }
+
+    fn unplaced(&self, level: Level) -> Unit {
+        Unit::Unplaced {
+            level,
+            entity: self.entity,
+            instance: self.index,
+        }
+    }
+
+    fn replica(&self) -> Unit {
+        Unit::Replica {
+            entity: self.entity,
+            instance: self.index,
+        }
+    }
+}
+
+/// Where the cluster itself lives: its one zone, its region. Whether it
+/// has one zone.
+fn cluster_causes(at: &Declared, inst: &Instance, site: &Site, out: &mut Vec<Cause>) -> bool {
+    let mut one_zone = false;
+    if let ([only], Some(span)) = (site.zones.as_slice(), site.zones_span) {
+        out.push(at.cause(
+            Unit::Domain(Domain::new(Level::Zone, only.clone())),
+            Reason::ClusterZone {
+                cluster: inst.cluster,
+            },
+            span,
+        ));
+        one_zone = true;
+    }
     if let (Some(region), Some(span)) = (&site.region, site.region_span) {
-        out.push(cause(
+        out.push(at.cause(
             Unit::Domain(Domain::new(Level::Region, region.clone())),
             Reason::ClusterRegion {
                 cluster: inst.cluster,
@@ -907,12 +948,16 @@ fn instance_causes(
             span,
         ));
     }
+    one_zone
+}
 
-    // Hard pins to exactly one domain, on any axis.
+/// Hard pins to exactly one domain, on any axis. Whether one pins the
+/// zone or the host.
+fn pin_causes(at: &Declared, inst: &Instance, out: &mut Vec<Cause>) -> bool {
     let mut pinned_zone = false;
     for level in [Level::Region, Level::Zone, Level::Host] {
         let mut seen: Vec<&str> = Vec::new();
-        for (domains, pin) in placement.pinned_axes(level) {
+        for (domains, pin) in inst.placement.pinned_axes(level) {
             let [only] = domains.as_slice() else {
                 continue;
             };
@@ -929,64 +974,52 @@ fn instance_causes(
             } else {
                 Reason::VolumeTopology
             };
-            out.push(cause(
-                Unit::Domain(Domain::new(level, *only)),
-                reason,
-                pin.span,
-            ));
+            out.push(at.cause(Unit::Domain(Domain::new(level, *only)), reason, pin.span));
             pinned_zone |= level != Level::Region;
         }
     }
+    pinned_zone
+}
 
-    for (i, fact) in inst.cloud.iter().enumerate() {
-        let unit = match &fact.unit {
-            CloudUnit::Zone(Some(zone)) => Unit::Domain(Domain::new(Level::Zone, zone.clone())),
-            CloudUnit::Zone(None) => unplaced(Level::Zone),
-            CloudUnit::Instance => Unit::Replica {
-                entity,
-                instance: index,
-            },
-        };
-        out.push(cause(unit, Reason::Cloud(i), fact.span));
+/// What a long-running workload's replicas cannot survive: too few of
+/// them; else, unless its zone is fixed already, one zonal volume, a
+/// quorum one zone can break, or no zone spread.
+fn replica_cause(
+    at: &Declared,
+    inst: &Instance,
+    ctx: &Context,
+    site: &Site,
+    zone_fixed: bool,
+) -> Option<Cause> {
+    let placement = &inst.placement;
+    if inst.workload? != WorkloadKind::LongRunning {
+        return None;
     }
-
-    let Some(kind) = inst.workload else {
-        return out;
-    };
-    if kind != WorkloadKind::LongRunning {
-        return out;
-    }
-    let Some(replicas) = placement.replicas else {
-        return out;
-    };
+    let replicas = placement.replicas?;
     let r = replicas.count;
     if r == 0 {
-        return out;
+        return None;
     }
     if r < ctx.min_replicas.max(1) {
-        out.push(cause(
-            Unit::Replica {
-                entity,
-                instance: index,
-            },
+        return Some(at.cause(
+            at.replica(),
             Reason::SingleReplica {
                 count: r,
                 source: replicas.source,
             },
             replicas.span,
         ));
-        return out;
     }
     // One replica cannot spread; below the configured minimum it is accepted.
-    if r < 2 || pinned_zone || cluster_zone.is_some() {
-        return out;
+    if r < 2 || zone_fixed {
+        return None;
     }
     if let Some(volume) = &placement.volume {
         let unit = match &volume.zone {
             Some((zone, _)) => Unit::Domain(Domain::new(Level::Zone, zone.clone())),
-            None => unplaced(Level::Zone),
+            None => at.unplaced(Level::Zone),
         };
-        out.push(cause(
+        return Some(at.cause(
             unit,
             Reason::ZonalVolume {
                 claim: volume.claim.clone(),
@@ -997,7 +1030,6 @@ fn instance_causes(
             },
             volume.span,
         ));
-        return out;
     }
     if let Some(quorum) = &placement.quorum {
         let needed = if quorum.needed == 0 {
@@ -1006,37 +1038,37 @@ fn instance_causes(
             quorum.needed
         };
         let (lost, assumed_zones) = worst_zone_loss(inst, site, r);
-        if r.saturating_sub(lost) < needed {
-            let span = placement
-                .hard_spread(Level::Zone)
-                .map_or(replicas.span, |s| s.span);
-            out.push(cause(
-                unplaced(Level::Zone),
-                Reason::Quorum {
-                    replicas: r,
-                    needed,
-                    lost,
-                    why: quorum.reason.clone(),
-                    source: quorum.span,
-                    assumed_zones,
-                },
-                span,
-            ));
+        if r.saturating_sub(lost) >= needed {
+            return None;
         }
-        return out;
-    }
-    if placement.hard_spread(Level::Zone).is_none() {
-        out.push(cause(
-            unplaced(Level::Zone),
-            Reason::NoZoneSpread {
+        let span = placement
+            .hard_spread(Level::Zone)
+            .map_or(replicas.span, |s| s.span);
+        return Some(at.cause(
+            at.unplaced(Level::Zone),
+            Reason::Quorum {
                 replicas: r,
-                best_effort: placement.best_effort_spread(Level::Zone).map(|s| s.span),
-                missed: placement.missed_spread,
+                needed,
+                lost,
+                why: quorum.reason.clone(),
+                source: quorum.span,
+                assumed_zones,
             },
-            replicas.span,
+            span,
         ));
     }
-    out
+    if placement.hard_spread(Level::Zone).is_some() {
+        return None;
+    }
+    Some(at.cause(
+        at.unplaced(Level::Zone),
+        Reason::NoZoneSpread {
+            replicas: r,
+            best_effort: placement.best_effort_spread(Level::Zone).map(|s| s.span),
+            missed: placement.missed_spread,
+        },
+        replicas.span,
+    ))
 }
 
 /// Most replicas one zone can hold under the workload's hard zone spread,

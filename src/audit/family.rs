@@ -196,6 +196,7 @@ impl Family {
     }
 
     /// Cuts of a disjunction: a union of one cut of each operand.
+    #[must_use]
     pub fn either(&self, other: &Family, k: usize) -> Self {
         if self.is_empty() || other.is_empty() {
             return Self::default();

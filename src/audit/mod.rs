@@ -590,105 +590,12 @@ fn structure(
     levels: &[Level],
 ) -> Structure {
     let entity = &estate.model.entities[e];
-    let causes = &estate.analysis.causes[e];
-    let id = |d: &Domain| index.get(d).copied();
-    let zone_ids = |zones: &[String]| -> Vec<u32> {
-        let mut ids: Vec<u32> = zones
-            .iter()
-            .filter_map(|z| id(&Domain::new(Level::Zone, z.clone())))
-            .collect();
-        ids.sort_unstable();
-        ids.dedup();
-        ids
-    };
-    let mut terms: Vec<Vec<Term>> = Vec::with_capacity(entity.instances.len());
-    for (i, inst) in entity.instances.iter().enumerate() {
-        let mut out: Vec<Term> = Vec::new();
-        let zones = zone_ids(&possible_zones(estate, e, inst));
-        let mut spread_judged = false;
-        for (c, cause) in causes.iter().enumerate().filter(|(_, c)| c.instance == i) {
-            match &cause.unit {
-                Unit::Domain(d) => {
-                    if let Some(d) = id(d) {
-                        out.push(Term {
-                            instance: i,
-                            domains: vec![d],
-                            threshold: 1,
-                            why: Why::Cause(c),
-                        });
-                    }
-                }
-                Unit::Unplaced { .. } | Unit::Replica { .. } => {
-                    spread_judged = true;
-                    if zones.is_empty() {
-                        continue;
-                    }
-                    let threshold = match &cause.reason {
-                        Reason::Quorum { .. } => spread_threshold(inst, zones.len()),
-                        _ => 1,
-                    };
-                    out.push(Term {
-                        instance: i,
-                        domains: zones.clone(),
-                        threshold,
-                        why: Why::Cause(c),
-                    });
-                }
-            }
-        }
-        // Replicas spread over several named zones survive some losses.
-        let pinned_to_one = causes.iter().any(|c| {
-            c.instance == i && matches!(&c.unit, Unit::Domain(d) if d.level == Level::Zone)
-        });
-        if !spread_judged
-            && !pinned_to_one
-            && zones.len() > 1
-            && let Some(replicas) = inst.placement.replicas
-            && replicas.count > 0
-            && inst.workload.is_some()
-        {
-            let (placed, needed) = demand(inst);
-            out.push(Term {
-                instance: i,
-                domains: zones.clone(),
-                threshold: spread_threshold(inst, zones.len()),
-                why: Why::Spread {
-                    replicas: placed,
-                    needed,
-                    span: replicas.span,
-                },
-            });
-        }
-        // Everything in a region fails with it. Zones a declaration uses
-        // fail with their regions already; a declaration with no known
-        // zone fails with its own region.
-        let placed = out.iter().any(|t| {
-            t.domains
-                .iter()
-                .any(|&d| matches!(levels.get(d as usize), Some(Level::Region | Level::Zone)))
-        });
-        if !placed {
-            let region = match &inst.region {
-                Some((r, span)) => Some((r.clone(), Some(*span))),
-                None if clustered(estate, e) => {
-                    let site = estate.context.site(inst.cluster);
-                    site.region.clone().map(|r| (r, site.region_span))
-                }
-                None => None,
-            };
-            if let Some((region, span)) = region
-                && let Some(d) = id(&Domain::new(Level::Region, region))
-            {
-                out.push(Term {
-                    instance: i,
-                    domains: vec![d],
-                    threshold: 1,
-                    why: Why::Region { span },
-                });
-            }
-        }
-        terms.push(out);
-    }
+    let terms: Vec<Vec<Term>> = entity
+        .instances
+        .iter()
+        .enumerate()
+        .map(|(i, inst)| instance_terms(estate, e, i, inst, index, levels))
+        .collect();
     // Declarations in different clusters, or different copies, are
     // alternatives; within one, every declaration is needed.
     let mut alternatives: BTreeMap<(Option<usize>, Option<&str>), Vec<usize>> = BTreeMap::new();
@@ -712,6 +619,114 @@ fn structure(
             .is_some_and(|i| i.combine == Combine::Any),
         dependencies,
     }
+}
+
+/// The terms of one declaration (instance `i` of entity `e`): its causes,
+/// its spread over several named zones, else its region.
+fn instance_terms(
+    estate: &Estate,
+    e: usize,
+    i: usize,
+    inst: &Instance,
+    index: &BTreeMap<&Domain, u32>,
+    levels: &[Level],
+) -> Vec<Term> {
+    let causes = &estate.analysis.causes[e];
+    let id = |d: &Domain| index.get(d).copied();
+    let zone_ids = |zones: &[String]| -> Vec<u32> {
+        let mut ids: Vec<u32> = zones
+            .iter()
+            .filter_map(|z| id(&Domain::new(Level::Zone, z.clone())))
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    };
+    let mut out: Vec<Term> = Vec::new();
+    let zones = zone_ids(&possible_zones(estate, e, inst));
+    let mut spread_judged = false;
+    for (c, cause) in causes.iter().enumerate().filter(|(_, c)| c.instance == i) {
+        match &cause.unit {
+            Unit::Domain(d) => {
+                if let Some(d) = id(d) {
+                    out.push(Term {
+                        instance: i,
+                        domains: vec![d],
+                        threshold: 1,
+                        why: Why::Cause(c),
+                    });
+                }
+            }
+            Unit::Unplaced { .. } | Unit::Replica { .. } => {
+                spread_judged = true;
+                if zones.is_empty() {
+                    continue;
+                }
+                let threshold = match &cause.reason {
+                    Reason::Quorum { .. } => spread_threshold(inst, zones.len()),
+                    _ => 1,
+                };
+                out.push(Term {
+                    instance: i,
+                    domains: zones.clone(),
+                    threshold,
+                    why: Why::Cause(c),
+                });
+            }
+        }
+    }
+    // Replicas spread over several named zones survive some losses.
+    let pinned_to_one = causes
+        .iter()
+        .any(|c| c.instance == i && matches!(&c.unit, Unit::Domain(d) if d.level == Level::Zone));
+    if !spread_judged
+        && !pinned_to_one
+        && zones.len() > 1
+        && let Some(replicas) = inst.placement.replicas
+        && replicas.count > 0
+        && inst.workload.is_some()
+    {
+        let (placed, needed) = demand(inst);
+        out.push(Term {
+            instance: i,
+            domains: zones.clone(),
+            threshold: spread_threshold(inst, zones.len()),
+            why: Why::Spread {
+                replicas: placed,
+                needed,
+                span: replicas.span,
+            },
+        });
+    }
+    // Everything in a region fails with it. Zones a declaration uses
+    // fail with their regions already; a declaration with no known
+    // zone fails with its own region.
+    let placed = out.iter().any(|t| {
+        t.domains
+            .iter()
+            .any(|&d| matches!(levels.get(d as usize), Some(Level::Region | Level::Zone)))
+    });
+    if !placed {
+        let region = match &inst.region {
+            Some((r, span)) => Some((r.clone(), Some(*span))),
+            None if clustered(estate, e) => {
+                let site = estate.context.site(inst.cluster);
+                site.region.clone().map(|r| (r, site.region_span))
+            }
+            None => None,
+        };
+        if let Some((region, span)) = region
+            && let Some(d) = id(&Domain::new(Level::Region, region))
+        {
+            out.push(Term {
+                instance: i,
+                domains: vec![d],
+                threshold: 1,
+                why: Why::Region { span },
+            });
+        }
+    }
+    out
 }
 
 /// Replicas that can run, and how many must be up.

@@ -263,90 +263,14 @@ impl Graph {
         mut domains_of: impl FnMut(usize, &mut Vec<(Level, &'d str)>),
     ) -> Self {
         let resolver = Resolver::new(model);
-        let mut targets = Vec::new();
         let mut graph = DiGraph::new();
         let entity_nodes: Vec<NodeIndex> = (0..model.entities.len())
             .map(|i| graph.add_node(GraphNode::Entity(i)))
             .collect();
         let mut sets = Interner::default();
-        let mut resolutions = Resolutions::default();
-        let mut resolved = vec![Vec::new(); model.entities.len()];
-        let mut unresolved = Vec::new();
-        for (e, entity) in model.entities.iter().enumerate() {
-            for (i, instance) in entity.instances.iter().enumerate() {
-                for (d, dep) in instance.dependencies.iter().enumerate() {
-                    let from = Referrer::of(instance, dep);
-                    let (set, ambiguous) =
-                        resolutions.resolve(&resolver, &dep.target, from, &mut sets, &mut targets);
-                    let all = sets.get(set);
-                    if all.is_empty() {
-                        // A name equally near to several declarations names
-                        // none of them, and is not unknown either.
-                        if ambiguous {
-                            continue;
-                        }
-                        unresolved.push(Unresolved {
-                            entity: e,
-                            instance: i,
-                            dependency: d,
-                        });
-                        continue;
-                    }
-                    // An entity does not depend on itself.
-                    let set = if all.binary_search(&e).is_ok() {
-                        let others: Vec<usize> = all.iter().copied().filter(|&t| t != e).collect();
-                        if others.is_empty() {
-                            continue;
-                        }
-                        sets.intern(&others)
-                    } else {
-                        set
-                    };
-                    resolved[e].push(Resolved {
-                        instance: i,
-                        dependency: d,
-                        strength: dep.strength,
-                        set,
-                    });
-                }
-            }
-        }
+        let (mut resolved, unresolved) = resolve_dependencies(model, &resolver, &mut sets);
         prune_fronting_services(model, &mut resolved, &mut sets);
-        let mut manages = vec![Vec::new(); model.entities.len()];
-        let mut unresolved_manages = Vec::new();
-        // The entity whose edges last took each entity in.
-        let mut managed_by = vec![usize::MAX; model.entities.len()];
-        for (e, entity) in model.entities.iter().enumerate() {
-            for (i, instance) in entity.instances.iter().enumerate() {
-                for (m, entry) in instance.manages.iter().enumerate() {
-                    let ambiguous = resolver.resolve(
-                        &entry.target,
-                        Referrer::of(instance, entry),
-                        &mut targets,
-                    );
-                    if targets.is_empty() && !ambiguous {
-                        unresolved_manages.push(Unresolved {
-                            entity: e,
-                            instance: i,
-                            dependency: m,
-                        });
-                    }
-                    // One edge per managed entity: the first entry that
-                    // names it.
-                    for &target in &targets {
-                        if target != e && managed_by[target] != e {
-                            managed_by[target] = e;
-                            manages[e].push(ManageEdge {
-                                instance: i,
-                                entry: m,
-                                target,
-                            });
-                        }
-                    }
-                }
-            }
-            manages[e].sort_unstable_by_key(|m| m.target);
-        }
+        let (manages, unresolved_manages) = resolve_manages(model, &resolver);
         // One node per target set of several entities, made when an entry
         // first names it.
         let mut set_nodes: Vec<Option<NodeIndex>> = vec![None; sets.sets.len()];
@@ -387,6 +311,101 @@ impl Graph {
             unresolved_manages,
         }
     }
+}
+
+/// Each entity's dependencies resolved to target sets (interned in
+/// `sets`), and those that name nothing.
+fn resolve_dependencies(
+    model: &Model,
+    resolver: &Resolver<'_>,
+    sets: &mut Interner,
+) -> (Vec<Vec<Resolved>>, Vec<Unresolved>) {
+    let mut targets = Vec::new();
+    let mut resolutions = Resolutions::default();
+    let mut resolved = vec![Vec::new(); model.entities.len()];
+    let mut unresolved = Vec::new();
+    for (e, entity) in model.entities.iter().enumerate() {
+        for (i, instance) in entity.instances.iter().enumerate() {
+            for (d, dep) in instance.dependencies.iter().enumerate() {
+                let from = Referrer::of(instance, dep);
+                let (set, ambiguous) =
+                    resolutions.resolve(resolver, &dep.target, from, sets, &mut targets);
+                let all = sets.get(set);
+                if all.is_empty() {
+                    // A name equally near to several declarations names
+                    // none of them, and is not unknown either.
+                    if ambiguous {
+                        continue;
+                    }
+                    unresolved.push(Unresolved {
+                        entity: e,
+                        instance: i,
+                        dependency: d,
+                    });
+                    continue;
+                }
+                // An entity does not depend on itself.
+                let set = if all.binary_search(&e).is_ok() {
+                    let others: Vec<usize> = all.iter().copied().filter(|&t| t != e).collect();
+                    if others.is_empty() {
+                        continue;
+                    }
+                    sets.intern(&others)
+                } else {
+                    set
+                };
+                resolved[e].push(Resolved {
+                    instance: i,
+                    dependency: d,
+                    strength: dep.strength,
+                    set,
+                });
+            }
+        }
+    }
+    (resolved, unresolved)
+}
+
+/// Each tool's edges to what it manages, and the entries that name
+/// nothing.
+fn resolve_manages(
+    model: &Model,
+    resolver: &Resolver<'_>,
+) -> (Vec<Vec<ManageEdge>>, Vec<Unresolved>) {
+    let mut targets = Vec::new();
+    let mut manages = vec![Vec::new(); model.entities.len()];
+    let mut unresolved_manages = Vec::new();
+    // The entity whose edges last took each entity in.
+    let mut managed_by = vec![usize::MAX; model.entities.len()];
+    for (e, entity) in model.entities.iter().enumerate() {
+        for (i, instance) in entity.instances.iter().enumerate() {
+            for (m, entry) in instance.manages.iter().enumerate() {
+                let ambiguous =
+                    resolver.resolve(&entry.target, Referrer::of(instance, entry), &mut targets);
+                if targets.is_empty() && !ambiguous {
+                    unresolved_manages.push(Unresolved {
+                        entity: e,
+                        instance: i,
+                        dependency: m,
+                    });
+                }
+                // One edge per managed entity: the first entry that
+                // names it.
+                for &target in &targets {
+                    if target != e && managed_by[target] != e {
+                        managed_by[target] = e;
+                        manages[e].push(ManageEdge {
+                            instance: i,
+                            entry: m,
+                            target,
+                        });
+                    }
+                }
+            }
+        }
+        manages[e].sort_unstable_by_key(|m| m.target);
+    }
+    (manages, unresolved_manages)
 }
 
 /// A workload naming the Service that fronts it (its own advertised

@@ -271,7 +271,7 @@ fn awkward_directory_names_stay_valid_and_match() {
         1
     );
     let mut unique = names(&proposal);
-    unique.sort();
+    unique.sort_unstable();
     unique.dedup();
     assert_eq!(unique.len(), dirs.len(), "{unique:?}");
     assert!(names(&proposal).contains(&"a-clusters-prod-2"));

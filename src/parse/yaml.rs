@@ -244,92 +244,10 @@ impl Builder<'_> {
                         first: self.pending.len(),
                     });
                 }
-                Event::MappingStart(anchor, _) => {
-                    self.enter(span.start)?;
-                    let start = self.offset(span.start);
-                    // `{{ .Values.x }}` is valid YAML (a mapping whose key is
-                    // a mapping) but never a manifest: an unrendered template.
-                    if self
-                        .text
-                        .get(start - self.bom..)
-                        .is_some_and(|t| t.starts_with("{{"))
-                    {
-                        return Err(SyntaxError {
-                            help: Some(TEMPLATE_HELP.to_string()),
-                            ..self.error_at(span.start, "unrendered template expression `{{ … }}`")
-                        });
-                    }
-                    self.stack.push(Frame::Map {
-                        start,
-                        anchor,
-                        first: self.pending.len(),
-                    });
-                }
-                Event::SequenceEnd => {
-                    let end = self.offset(span.end);
-                    let Some(Frame::Seq {
-                        start,
-                        anchor,
-                        first,
-                    }) = self.stack.pop()
-                    else {
-                        return Err(self.error_at(span.start, "unbalanced sequence"));
-                    };
-                    let items: Box<[Node]> = self.pending.drain(first..).collect();
-                    let end = items.last().map_or(end, |n| n.range.end as usize).max(end);
-                    let size = 1 + items.len();
-                    let node = Node {
-                        range: TextRange::new(start, end),
-                        value: Value::Seq(items),
-                    };
-                    self.remember(anchor, &node, size);
-                    self.push(node, span.start)?;
-                }
-                Event::MappingEnd => {
-                    let end = self.offset(span.end);
-                    let Some(Frame::Map {
-                        start,
-                        anchor,
-                        first,
-                    }) = self.stack.pop()
-                    else {
-                        return Err(self.error_at(span.start, "unbalanced mapping"));
-                    };
-                    let entries = pairs(self.pending.drain(first..));
-                    let end = entries
-                        .last()
-                        .map_or(end, |(_, v)| v.range.end as usize)
-                        .max(end);
-                    if let Some((first, again)) = duplicate_key(&entries) {
-                        return Err(self.duplicate_key_error(first, again));
-                    }
-                    let size = 1 + 2 * entries.len();
-                    let node = Node {
-                        range: TextRange::new(start, end),
-                        value: Value::Map(merge_keys(entries).into_boxed_slice()),
-                    };
-                    self.remember(anchor, &node, size);
-                    self.push(node, span.start)?;
-                }
-                Event::Alias(id) => {
-                    let Some((target, size)) = self.anchors.get(&id) else {
-                        return Err(self.error_at(span.start, "alias to an unknown anchor"));
-                    };
-                    if *size > self.alias_budget {
-                        return Err(SyntaxError {
-                            help: Some(format!(
-                                "spof expands at most {} nodes through aliases per file (--max-alias-expansion)",
-                                self.limits.max_alias_nodes
-                            )),
-                            ..self.error_at(span.start, "YAML aliases expand beyond the limit")
-                        });
-                    }
-                    self.alias_budget -= *size;
-                    let mut node = target.clone();
-                    // The alias is where the value is used: point there.
-                    node.range = self.range(span.start, span.end);
-                    self.push(node, span.start)?;
-                }
+                Event::MappingStart(anchor, _) => self.start_mapping(anchor, span.start)?,
+                Event::SequenceEnd => self.end_sequence(span.start, span.end)?,
+                Event::MappingEnd => self.end_mapping(span.start, span.end)?,
+                Event::Alias(id) => self.alias(id, span.start, span.end)?,
             }
         }
         // A stream that ends inside a collection is reported by saphyr; this
@@ -338,6 +256,98 @@ impl Builder<'_> {
             return Err(self.error_at(last, "unexpected end of input"));
         }
         Ok(())
+    }
+
+    fn start_mapping(&mut self, anchor: usize, at: Marker) -> Result<(), SyntaxError> {
+        self.enter(at)?;
+        let start = self.offset(at);
+        // `{{ .Values.x }}` is valid YAML (a mapping whose key is
+        // a mapping) but never a manifest: an unrendered template.
+        if self
+            .text
+            .get(start - self.bom..)
+            .is_some_and(|t| t.starts_with("{{"))
+        {
+            return Err(SyntaxError {
+                help: Some(TEMPLATE_HELP.to_string()),
+                ..self.error_at(at, "unrendered template expression `{{ … }}`")
+            });
+        }
+        self.stack.push(Frame::Map {
+            start,
+            anchor,
+            first: self.pending.len(),
+        });
+        Ok(())
+    }
+
+    fn end_sequence(&mut self, at: Marker, end: Marker) -> Result<(), SyntaxError> {
+        let end = self.offset(end);
+        let Some(Frame::Seq {
+            start,
+            anchor,
+            first,
+        }) = self.stack.pop()
+        else {
+            return Err(self.error_at(at, "unbalanced sequence"));
+        };
+        let items: Box<[Node]> = self.pending.drain(first..).collect();
+        let end = items.last().map_or(end, |n| n.range.end as usize).max(end);
+        let size = 1 + items.len();
+        let node = Node {
+            range: TextRange::new(start, end),
+            value: Value::Seq(items),
+        };
+        self.remember(anchor, &node, size);
+        self.push(node, at)
+    }
+
+    fn end_mapping(&mut self, at: Marker, end: Marker) -> Result<(), SyntaxError> {
+        let end = self.offset(end);
+        let Some(Frame::Map {
+            start,
+            anchor,
+            first,
+        }) = self.stack.pop()
+        else {
+            return Err(self.error_at(at, "unbalanced mapping"));
+        };
+        let entries = pairs(self.pending.drain(first..));
+        let end = entries
+            .last()
+            .map_or(end, |(_, v)| v.range.end as usize)
+            .max(end);
+        if let Some((first, again)) = duplicate_key(&entries) {
+            return Err(self.duplicate_key_error(first, again));
+        }
+        let size = 1 + 2 * entries.len();
+        let node = Node {
+            range: TextRange::new(start, end),
+            value: Value::Map(merge_keys(entries).into_boxed_slice()),
+        };
+        self.remember(anchor, &node, size);
+        self.push(node, at)
+    }
+
+    /// An alias: a copy of its anchor's node, within the alias budget.
+    fn alias(&mut self, id: usize, at: Marker, end: Marker) -> Result<(), SyntaxError> {
+        let Some((target, size)) = self.anchors.get(&id) else {
+            return Err(self.error_at(at, "alias to an unknown anchor"));
+        };
+        if *size > self.alias_budget {
+            return Err(SyntaxError {
+                help: Some(format!(
+                    "spof expands at most {} nodes through aliases per file (--max-alias-expansion)",
+                    self.limits.max_alias_nodes
+                )),
+                ..self.error_at(at, "YAML aliases expand beyond the limit")
+            });
+        }
+        self.alias_budget -= *size;
+        let mut node = target.clone();
+        // The alias is where the value is used: point there.
+        node.range = self.range(at, end);
+        self.push(node, at)
     }
 
     /// A key written twice in one mapping: kubectl, Helm, compose and

@@ -473,7 +473,6 @@ fn draw(
     colors: &[&str],
     title: &str,
 ) {
-    let local: HashMap<usize, usize> = members.iter().enumerate().map(|(i, &e)| (e, i)).collect();
     let too_big = |h: &mut String, what: &str| {
         let _ = writeln!(
             h,
@@ -481,7 +480,64 @@ fn draw(
             plural(members.len(), "entity", "entities")
         );
     };
-    // Each pair once, whichever edge joins it first.
+    let Some(edges) = drawn_edges(data, members) else {
+        return too_big(h, &format!("more than {MAX_DRAWN_EDGES} dependencies"));
+    };
+    let pairs: Vec<(usize, usize)> = edges.iter().map(|&(a, b, _)| (a, b)).collect();
+    let key: Vec<usize> = members
+        .iter()
+        .map(|&e| homes[e].map_or(usize::MAX, |d| d as usize))
+        .collect();
+    let Some(lay) = layout::layout(members.len(), &pairs, &key) else {
+        return too_big(h, "dependencies spanning so many layers");
+    };
+    let geo = Geometry::of(&lay);
+    let (width, height) = (geo.width, geo.height);
+    let _ = writeln!(
+        h,
+        "<div class=\"graph\"><svg width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" aria-label=\"{}\" font-family=\"system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif\">",
+        escape(title)
+    );
+    h.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#52606d\"/></marker><marker id=\"manages\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#d97706\"/></marker></defs>\n");
+    // Edges first, under the boxes.
+    for (i, route) in lay.routes.iter().enumerate() {
+        let line = edges.get(i).map_or(Line::Hard, |e| e.2);
+        draw_route(h, &lay, &geo, route, line);
+    }
+    for (c, column) in lay.rows.iter().enumerate() {
+        for (k, it) in column.iter().enumerate() {
+            if let Item::Node(v) = *it {
+                node(h, data, members[v], geo.col_x(c), geo.ys[c][k], colors);
+            }
+        }
+    }
+    if !lay.isolated.is_empty() {
+        let grid_x = MARGIN + (geo.inner - geo.grid_w) / 2.0;
+        let note = if lay.rows.is_empty() {
+            "No dependencies between these entities:"
+        } else {
+            "Without dependencies between them:"
+        };
+        let _ = writeln!(
+            h,
+            "<text x=\"{grid_x:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#616e7c\">{note}</text>",
+            geo.grid_top + 8.0
+        );
+        for (k, &v) in lay.isolated.iter().enumerate() {
+            let x = grid_x + (k % geo.grid_columns) as f64 * (NODE_W + GRID_GAP);
+            let y = geo.grid_top + 18.0 + (k / geo.grid_columns) as f64 * (NODE_H + GAP_Y);
+            node(h, data, members[v], x, y, colors);
+        }
+    }
+    h.push_str("</svg></div>\n");
+}
+
+/// The edges among `members` (as their positions in it), each pair once,
+/// whichever edge joins it first; then what tools manage, where no
+/// dependency already joins the two. None past [`MAX_DRAWN_EDGES`]
+/// dependencies.
+fn drawn_edges(data: &Data, members: &[usize]) -> Option<Vec<(usize, usize, Line)>> {
+    let local: HashMap<usize, usize> = members.iter().enumerate().map(|(i, &e)| (e, i)).collect();
     let mut joined: HashSet<(usize, usize)> = HashSet::new();
     let mut edges: Vec<(usize, usize, Line)> = Vec::new();
     for e in &data.edges {
@@ -495,12 +551,11 @@ fn draw(
             {
                 edges.push((a, b, line));
                 if edges.len() > MAX_DRAWN_EDGES {
-                    return too_big(h, &format!("more than {MAX_DRAWN_EDGES} dependencies"));
+                    return None;
                 }
             }
         }
     }
-    // What tools manage, where no dependency already joins the two.
     for t in &data.tools {
         for &m in &t.manages {
             if let (Some(&a), Some(&b)) = (local.get(&t.entity), local.get(&m))
@@ -512,143 +567,148 @@ fn draw(
             }
         }
     }
-    let pairs: Vec<(usize, usize)> = edges.iter().map(|&(a, b, _)| (a, b)).collect();
-    let key: Vec<usize> = members
-        .iter()
-        .map(|&e| homes[e].map_or(usize::MAX, |d| d as usize))
-        .collect();
-    let Some(lay) = layout::layout(members.len(), &pairs, &key) else {
-        return too_big(h, "dependencies spanning so many layers");
-    };
-    let height_of = |it: &Item| match it {
+    Some(edges)
+}
+
+fn height_of(it: &Item) -> f64 {
+    match it {
         Item::Node(_) => NODE_H,
         Item::Dummy(_) => DUMMY_H,
-    };
-    let column_heights: Vec<f64> = lay
-        .rows
-        .iter()
-        .map(|c| c.iter().map(height_of).sum::<f64>() + GAP_Y * c.len().saturating_sub(1) as f64)
-        .collect();
-    let layered_w = if lay.rows.is_empty() {
-        0.0
-    } else {
-        lay.rows.len() as f64 * (NODE_W + GAP_X) - GAP_X
-    };
-    let tallest = column_heights.iter().copied().fold(0.0, f64::max);
-    // The grid is as wide as the layers, at least four boxes.
-    let grid_columns = lay.rows.len().clamp(4, 6);
-    let grid_w = if lay.isolated.is_empty() {
-        0.0
-    } else {
-        let n = lay.isolated.len().min(grid_columns) as f64;
-        n * NODE_W + (n - 1.0) * GRID_GAP
-    };
-    let inner = layered_w.max(grid_w);
-    let width = inner + 2.0 * MARGIN;
-    let left = MARGIN + (inner - layered_w) / 2.0;
-    let mut ys: Vec<Vec<f64>> = Vec::with_capacity(lay.rows.len());
-    for (c, column) in lay.rows.iter().enumerate() {
-        let mut y = MARGIN + (tallest - column_heights[c]) / 2.0;
-        let mut col_y = Vec::with_capacity(column.len());
-        for it in column {
-            col_y.push(y);
-            y += height_of(it) + GAP_Y;
-        }
-        ys.push(col_y);
     }
-    let col_x = |c: usize| left + c as f64 * (NODE_W + GAP_X);
-    let grid_top = if lay.rows.is_empty() {
-        MARGIN
-    } else {
-        MARGIN + tallest + 36.0
+}
+
+/// Where a layout's parts go in the drawing: the layers as columns,
+/// centred vertically, and the grid of entities without dependencies
+/// below them.
+struct Geometry {
+    /// Each layer's items' top.
+    ys: Vec<Vec<f64>>,
+    /// The first column's left.
+    left: f64,
+    /// The drawing's width inside its margins.
+    inner: f64,
+    grid_w: f64,
+    grid_top: f64,
+    grid_columns: usize,
+    width: f64,
+    height: f64,
+}
+
+impl Geometry {
+    fn of(lay: &layout::Layout) -> Geometry {
+        let column_heights: Vec<f64> = lay
+            .rows
+            .iter()
+            .map(|c| {
+                c.iter().map(height_of).sum::<f64>() + GAP_Y * c.len().saturating_sub(1) as f64
+            })
+            .collect();
+        let layered_w = if lay.rows.is_empty() {
+            0.0
+        } else {
+            lay.rows.len() as f64 * (NODE_W + GAP_X) - GAP_X
+        };
+        let tallest = column_heights.iter().copied().fold(0.0, f64::max);
+        // The grid is as wide as the layers, at least four boxes.
+        let grid_columns = lay.rows.len().clamp(4, 6);
+        let grid_w = if lay.isolated.is_empty() {
+            0.0
+        } else {
+            let n = lay.isolated.len().min(grid_columns) as f64;
+            n * NODE_W + (n - 1.0) * GRID_GAP
+        };
+        let inner = layered_w.max(grid_w);
+        let mut ys: Vec<Vec<f64>> = Vec::with_capacity(lay.rows.len());
+        for (c, column) in lay.rows.iter().enumerate() {
+            let mut y = MARGIN + (tallest - column_heights[c]) / 2.0;
+            let mut col_y = Vec::with_capacity(column.len());
+            for it in column {
+                col_y.push(y);
+                y += height_of(it) + GAP_Y;
+            }
+            ys.push(col_y);
+        }
+        let grid_top = if lay.rows.is_empty() {
+            MARGIN
+        } else {
+            MARGIN + tallest + 36.0
+        };
+        let grid_rows = lay.isolated.len().div_ceil(grid_columns);
+        let height = if lay.isolated.is_empty() {
+            MARGIN + tallest + MARGIN
+        } else {
+            grid_top + 18.0 + grid_rows as f64 * (NODE_H + GAP_Y) + MARGIN
+        };
+        Geometry {
+            ys,
+            left: MARGIN + (inner - layered_w) / 2.0,
+            inner,
+            grid_w,
+            grid_top,
+            grid_columns,
+            width: inner + 2.0 * MARGIN,
+            height,
+        }
+    }
+
+    fn col_x(&self, c: usize) -> f64 {
+        self.left + c as f64 * (NODE_W + GAP_X)
+    }
+}
+
+/// One edge, along its route through the layers.
+fn draw_route(
+    h: &mut String,
+    lay: &layout::Layout,
+    geo: &Geometry,
+    route: &[(usize, usize)],
+    line: Line,
+) {
+    let (Some(&first), Some(&last)) = (route.first(), route.last()) else {
+        return;
     };
-    let grid_rows = lay.isolated.len().div_ceil(grid_columns);
-    let height = if lay.isolated.is_empty() {
-        MARGIN + tallest + MARGIN
-    } else {
-        grid_top + 18.0 + grid_rows as f64 * (NODE_H + GAP_Y) + MARGIN
+    if route.len() < 2 {
+        return;
+    }
+    // Left to right along the layers; a reversed (cycle) edge is
+    // walked right to left.
+    let forward = first.0 < last.0;
+    let mut d = String::new();
+    let mut prev: Option<(f64, f64)> = None;
+    for &(c, k) in route {
+        let item = lay.rows[c][k];
+        let y = geo.ys[c][k] + height_of(&item) / 2.0;
+        let (x0, x1) = (geo.col_x(c), geo.col_x(c) + NODE_W);
+        let (enter, leave) = match item {
+            // A bend passes straight through its column.
+            Item::Dummy(_) if forward => (x0, x1),
+            Item::Dummy(_) => (x1, x0),
+            Item::Node(_) if forward => (x0, x1),
+            Item::Node(_) => (x1, x0),
+        };
+        match prev {
+            None => {
+                let _ = write!(d, "M{leave:.1},{y:.1}");
+            }
+            Some((px, py)) => {
+                let mx = (px + enter) / 2.0;
+                let _ = write!(d, " C{mx:.1},{py:.1} {mx:.1},{y:.1} {enter:.1},{y:.1}");
+                if matches!(item, Item::Dummy(_)) {
+                    let _ = write!(d, " L{leave:.1},{y:.1}");
+                }
+            }
+        }
+        prev = Some((leave, y));
+    }
+    let (stroke, dash, marker) = match line {
+        Line::Hard => ("#7b8794", "", "arrow"),
+        Line::Soft => ("#7b8794", " stroke-dasharray=\"5 4\"", "arrow"),
+        Line::Manages => ("#d97706", " stroke-dasharray=\"2 3\"", "manages"),
     };
     let _ = writeln!(
         h,
-        "<div class=\"graph\"><svg width=\"{width:.0}\" height=\"{height:.0}\" viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" aria-label=\"{}\" font-family=\"system-ui, -apple-system, Segoe UI, Roboto, Helvetica, Arial, sans-serif\">",
-        escape(title)
+        "<path d=\"{d}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"1.3\"{dash} marker-end=\"url(#{marker})\"/>"
     );
-    h.push_str("<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#52606d\"/></marker><marker id=\"manages\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#d97706\"/></marker></defs>\n");
-    // Edges first, under the boxes.
-    for (i, route) in lay.routes.iter().enumerate() {
-        let (Some(&first), Some(&last)) = (route.first(), route.last()) else {
-            continue;
-        };
-        if route.len() < 2 {
-            continue;
-        }
-        let line = edges.get(i).map_or(Line::Hard, |e| e.2);
-        // Left to right along the layers; a reversed (cycle) edge is
-        // walked right to left.
-        let forward = first.0 < last.0;
-        let mut d = String::new();
-        let mut prev: Option<(f64, f64)> = None;
-        for &(c, k) in route {
-            let item = lay.rows[c][k];
-            let y = ys[c][k] + height_of(&item) / 2.0;
-            let (x0, x1) = (col_x(c), col_x(c) + NODE_W);
-            let (enter, leave) = match item {
-                // A bend passes straight through its column.
-                Item::Dummy(_) if forward => (x0, x1),
-                Item::Dummy(_) => (x1, x0),
-                Item::Node(_) if forward => (x0, x1),
-                Item::Node(_) => (x1, x0),
-            };
-            match prev {
-                None => {
-                    let _ = write!(d, "M{leave:.1},{y:.1}");
-                }
-                Some((px, py)) => {
-                    let mx = (px + enter) / 2.0;
-                    let _ = write!(d, " C{mx:.1},{py:.1} {mx:.1},{y:.1} {enter:.1},{y:.1}");
-                    if matches!(item, Item::Dummy(_)) {
-                        let _ = write!(d, " L{leave:.1},{y:.1}");
-                    }
-                }
-            }
-            prev = Some((leave, y));
-        }
-        let (stroke, dash, marker) = match line {
-            Line::Hard => ("#7b8794", "", "arrow"),
-            Line::Soft => ("#7b8794", " stroke-dasharray=\"5 4\"", "arrow"),
-            Line::Manages => ("#d97706", " stroke-dasharray=\"2 3\"", "manages"),
-        };
-        let _ = writeln!(
-            h,
-            "<path d=\"{d}\" fill=\"none\" stroke=\"{stroke}\" stroke-width=\"1.3\"{dash} marker-end=\"url(#{marker})\"/>"
-        );
-    }
-    for (c, column) in lay.rows.iter().enumerate() {
-        for (k, it) in column.iter().enumerate() {
-            if let Item::Node(v) = *it {
-                node(h, data, members[v], col_x(c), ys[c][k], colors);
-            }
-        }
-    }
-    if !lay.isolated.is_empty() {
-        let grid_x = MARGIN + (inner - grid_w) / 2.0;
-        let note = if lay.rows.is_empty() {
-            "No dependencies between these entities:"
-        } else {
-            "Without dependencies between them:"
-        };
-        let _ = writeln!(
-            h,
-            "<text x=\"{grid_x:.1}\" y=\"{:.1}\" font-size=\"12\" fill=\"#616e7c\">{note}</text>",
-            grid_top + 8.0
-        );
-        for (k, &v) in lay.isolated.iter().enumerate() {
-            let x = grid_x + (k % grid_columns) as f64 * (NODE_W + GRID_GAP);
-            let y = grid_top + 18.0 + (k / grid_columns) as f64 * (NODE_H + GAP_Y);
-            node(h, data, members[v], x, y, colors);
-        }
-    }
-    h.push_str("</svg></div>\n");
 }
 
 /// One entity box at (x, y).

@@ -295,7 +295,52 @@ pub fn headline_names(data: &Data, down: &[&Fall]) -> (Vec<usize>, usize) {
 /// and graph, `audit`'s domains, risk groups and what-ifs.
 pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a> {
     let model = &estate.model;
-    let mut entities: Vec<EntityRow> = model
+    let (edges, sets) = edges_and_sets(estate);
+    let domains: Vec<String> = (0..audit.domains.len())
+        .map(|d| audit.domain_name(u32::try_from(d).unwrap_or(u32::MAX)))
+        .collect();
+    let levels = audit.domains.iter().map(|d| d.level).collect();
+    let sources = &report.sources;
+    let blast = blasts(sources, estate, audit, domains.len());
+    let findings: Vec<&Diagnostic> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == Kind::Finding)
+        .collect();
+    let errors = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.kind == Kind::Error)
+        .collect();
+    let tools = tool_rows(estate, &findings);
+    let mermaid = (model.entities.len() <= MERMAID_LIMIT)
+        .then(|| {
+            let view = crate::render::graph::View::new(estate, None, None);
+            crate::render::graph::mermaid(estate, &view)
+        })
+        .filter(|chart| chart.len() <= MERMAID_MAX_TEXT);
+    Data {
+        sources,
+        summary: &report.summary,
+        mermaid,
+        domains,
+        levels,
+        max_group_size: audit.max_group_size,
+        entities: entity_rows(estate, audit),
+        edges,
+        sets,
+        blast,
+        tools,
+        findings,
+        errors,
+        suppressed: &report.suppressed,
+    }
+}
+
+/// Each entity with its failure domains and risk groups.
+fn entity_rows(estate: &Estate, audit: &Audit) -> Vec<EntityRow> {
+    let mut entities: Vec<EntityRow> = estate
+        .model
         .entities
         .iter()
         .enumerate()
@@ -317,6 +362,13 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
         row.domains.sort_unstable();
         row.domains.dedup();
     }
+    entities
+}
+
+/// The dependency edges, one per pair (hard if any of its dependencies
+/// is), with the sets they point at, numbered in the order edges first
+/// name them.
+fn edges_and_sets(estate: &Estate) -> (Vec<Edge>, Vec<Vec<usize>>) {
     let graph = &estate.graph;
     let mut pairs: BTreeMap<(usize, Target), bool> = BTreeMap::new();
     for (from, entries) in graph.resolved.iter().enumerate() {
@@ -329,7 +381,6 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
             *pairs.entry((from, to)).or_insert(false) |= hard;
         }
     }
-    // Sets numbered in the order edges first name them.
     let mut numbers: BTreeMap<usize, usize> = BTreeMap::new();
     let mut sets: Vec<Vec<usize>> = Vec::new();
     let edges = pairs
@@ -340,16 +391,17 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
                     sets.push(graph.sets.get(set).to_vec());
                     sets.len() - 1
                 })),
-                entity => entity,
+                entity @ Target::Entity(_) => entity,
             };
             Edge { from, to, hard }
         })
         .collect();
-    let domains: Vec<String> = (0..audit.domains.len())
-        .map(|d| audit.domain_name(u32::try_from(d).unwrap_or(u32::MAX)))
-        .collect();
-    let levels = audit.domains.iter().map(|d| d.level).collect();
-    let sources = &report.sources;
+    (edges, sets)
+}
+
+/// What each of the `domains` failure domains takes down or degrades, and
+/// why.
+fn blasts(sources: &SourceMap, estate: &Estate, audit: &Audit, domains: usize) -> Vec<Blast> {
     let step_rows = |steps: &[crate::audit::Step]| -> Vec<StepRow> {
         steps
             .iter()
@@ -360,7 +412,7 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
             })
             .collect()
     };
-    let blast = (0..domains.len())
+    (0..domains)
         .filter_map(|d| u32::try_from(d).ok())
         .map(|d| {
             let sim = audit.simulate(estate, &[d]);
@@ -384,18 +436,14 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
                     .collect(),
             }
         })
-        .collect();
-    let findings: Vec<&Diagnostic> = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.kind == Kind::Finding)
-        .collect();
-    let errors = report
-        .diagnostics
-        .iter()
-        .filter(|d| d.kind == Kind::Error)
-        .collect();
-    let tools = model
+        .collect()
+}
+
+/// Each tool, what it manages, and its shared-fate findings (their
+/// positions in `findings`).
+fn tool_rows(estate: &Estate, findings: &[&Diagnostic]) -> Vec<ToolRow> {
+    estate
+        .model
         .entities
         .iter()
         .enumerate()
@@ -421,29 +469,7 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
                 shared_fate,
             }
         })
-        .collect();
-    let mermaid = (model.entities.len() <= MERMAID_LIMIT)
-        .then(|| {
-            let view = crate::render::graph::View::new(estate, None, None);
-            crate::render::graph::mermaid(estate, &view)
-        })
-        .filter(|chart| chart.len() <= MERMAID_MAX_TEXT);
-    Data {
-        sources,
-        summary: &report.summary,
-        mermaid,
-        domains,
-        levels,
-        max_group_size: audit.max_group_size,
-        entities,
-        edges,
-        sets,
-        blast,
-        tools,
-        findings,
-        errors,
-        suppressed: &report.suppressed,
-    }
+        .collect()
 }
 
 fn source_file(sources: &SourceMap, span: Span) -> Option<&crate::source::SourceFile> {

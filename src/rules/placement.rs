@@ -206,144 +206,15 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
     let who = input.entity_label(e);
     let finding = match &cause.reason {
         Reason::SingleReplica { count, source } => {
-            let (message, label) = match source {
-                ReplicaSource::SinglePod => (
-                    format!("{who} is a bare pod: one replica, not rescheduled if its node fails"),
-                    "a single pod".to_string(),
-                ),
-                ReplicaSource::Defaulted => (
-                    format!("{who} runs a single replica"),
-                    "no `replicas`: defaults to 1".to_string(),
-                ),
-                ReplicaSource::Autoscaler => (
-                    format!(
-                        "{who} can scale down to {count} replica{}",
-                        if *count == 1 { "" } else { "s" }
-                    ),
-                    format!("autoscaler minimum is {count}"),
-                ),
-                ReplicaSource::Explicit if *count == 1 => (
-                    format!("{who} runs a single replica"),
-                    "1 replica".to_string(),
-                ),
-                ReplicaSource::Explicit => (
-                    format!(
-                        "{who} runs {count} replicas, fewer than the required {}",
-                        input.context.min_replicas
-                    ),
-                    format!("{count} replicas"),
-                ),
-            };
-            Finding::new(Rule::SingleReplica, cause.span, message)
-                .label(label)
-                .help(format!(
-                    "run at least {} replicas and spread them across zones",
-                    input.context.min_replicas.max(2)
-                ))
+            single_replica_finding(input, &who, cause, *count, *source)
         }
         Reason::NoZoneSpread {
             replicas,
-            best_effort: None,
-            missed: Some(missed),
-        } => {
-            // The zone spread is written, but for other pods: point at its
-            // selector, which is what to fix.
-            let pods = &input.model.entities[e].instances[cause.instance].pod_labels;
-            Finding::new(
-                Rule::NoZoneSpread,
-                missed.span,
-                format!(
-                    "{who} has {replicas} replicas but nothing keeps them out of a single zone"
-                ),
-            )
-            .label(if missed.has_selector {
-                "selects none of these pods"
-            } else {
-                "no labelSelector: counts no pods"
-            })
-            .related(cause.span, format!("{replicas} replicas, no zone spread"))
-            .help(missed_help(missed, pods))
-        }
-        Reason::NoZoneSpread {
-            replicas,
-            best_effort: None,
-            missed: None,
-        } => Finding::new(
-            Rule::NoZoneSpread,
-            cause.span,
-            format!("{who} has {replicas} replicas but nothing keeps them out of a single zone"),
-        )
-        .label(format!("{replicas} replicas, no zone spread"))
-        .help(spread_help(
-            Rule::NoZoneSpread,
-            input.model.entities[e].origin,
-        )),
-        Reason::NoZoneSpread {
-            replicas,
-            best_effort: Some(spread),
+            best_effort,
             missed,
-        } => {
-            let finding = Finding::new(
-                Rule::BestEffortZoneSpread,
-                cause.span,
-                format!("{who} spreads its {replicas} replicas across zones only when convenient"),
-            )
-            .label(format!("{replicas} replicas, best-effort zone spread"))
-            .related(
-                *spread,
-                "best effort: the scheduler may still place every replica in one zone",
-            );
-            // A hard zone spread written for other pods is the one to fix.
-            match missed.filter(|m| m.guarantee == Guarantee::Hard) {
-                Some(m) => {
-                    let pods = &input.model.entities[e].instances[cause.instance].pod_labels;
-                    finding
-                        .related(
-                            m.span,
-                            if m.has_selector {
-                                "this hard zone spread selects none of these pods"
-                            } else {
-                                "this hard zone spread has no labelSelector: it counts no pods"
-                            },
-                        )
-                        .help(missed_help(&m, pods))
-                }
-                None => finding.help(spread_help(
-                    Rule::BestEffortZoneSpread,
-                    input.model.entities[e].origin,
-                )),
-            }
-        }
+        } => no_zone_spread_finding(input, e, &who, cause, *replicas, *best_effort, *missed),
         Reason::Pinned { level, via, origin } => {
-            let Unit::Domain(domain) = &cause.unit else {
-                return None;
-            };
-            let help = match level {
-                _ if *via == crate::frontends::kubernetes::CLAIM_TEMPLATE_CLASS => {
-                    "use a StorageClass that provisions volumes in every zone the pods may run in \
-                     (no single-zone `allowedTopologies` or `zone` parameter), and spread the \
-                     replicas across zones"
-                }
-                Level::Host => "remove the hostname constraint; let replicas run on any node",
-                Level::Zone => "allow two or more zones, and spread the replicas across them",
-                Level::Region => {
-                    "run a copy in a second region, or make this a documented, accepted risk"
-                }
-            };
-            let finding = Finding::new(
-                Rule::PinnedToSingleDomain,
-                cause.span,
-                format!(
-                    "{who} is pinned to one {} (`{domain}`) by its {via}",
-                    level.as_str()
-                ),
-            )
-            .label(format!("only `{domain}`"))
-            .help(help);
-            match origin {
-                Some((span, text)) => finding.related(*span, text.clone()),
-                None => finding,
-            }
+            pinned_finding(&who, cause, *level, via, origin.as_ref())?
         }
         Reason::ZonalVolume {
             claim,
@@ -389,12 +260,12 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
                     "{who} loses quorum when one zone fails: a zone can hold {lost} of its {replicas} members and {needed} must stay up{assumed}"
                 ),
             )
-            .label(why.to_string())
+            .label(why.clone())
             .help("run an odd member count of at least 3 spread one per zone over 3 or more zones (required anti-affinity or maxSkew 1 with minDomains)");
             if *source == cause.span {
                 finding
             } else {
-                finding.related(*source, why.to_string())
+                finding.related(*source, why.clone())
             }
         }
         Reason::Cloud(i) => {
@@ -419,4 +290,156 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
         }
     };
     Some(finding)
+}
+
+fn single_replica_finding(
+    input: &Input<'_>,
+    who: &str,
+    cause: &Cause,
+    count: u32,
+    source: ReplicaSource,
+) -> Finding {
+    let (message, label) = match source {
+        ReplicaSource::SinglePod => (
+            format!("{who} is a bare pod: one replica, not rescheduled if its node fails"),
+            "a single pod".to_string(),
+        ),
+        ReplicaSource::Defaulted => (
+            format!("{who} runs a single replica"),
+            "no `replicas`: defaults to 1".to_string(),
+        ),
+        ReplicaSource::Autoscaler => (
+            format!(
+                "{who} can scale down to {count} replica{}",
+                if count == 1 { "" } else { "s" }
+            ),
+            format!("autoscaler minimum is {count}"),
+        ),
+        ReplicaSource::Explicit if count == 1 => (
+            format!("{who} runs a single replica"),
+            "1 replica".to_string(),
+        ),
+        ReplicaSource::Explicit => (
+            format!(
+                "{who} runs {count} replicas, fewer than the required {}",
+                input.context.min_replicas
+            ),
+            format!("{count} replicas"),
+        ),
+    };
+    Finding::new(Rule::SingleReplica, cause.span, message)
+        .label(label)
+        .help(format!(
+            "run at least {} replicas and spread them across zones",
+            input.context.min_replicas.max(2)
+        ))
+}
+
+/// No zone spread, a best-effort one, or one written for other pods.
+fn no_zone_spread_finding(
+    input: &Input<'_>,
+    e: usize,
+    who: &str,
+    cause: &Cause,
+    replicas: u32,
+    best_effort: Option<Span>,
+    missed: Option<MissedSpread>,
+) -> Finding {
+    let pods = || &input.model.entities[e].instances[cause.instance].pod_labels;
+    match (best_effort, missed) {
+        (None, Some(missed)) => {
+            // The zone spread is written, but for other pods: point at its
+            // selector, which is what to fix.
+            Finding::new(
+                Rule::NoZoneSpread,
+                missed.span,
+                format!(
+                    "{who} has {replicas} replicas but nothing keeps them out of a single zone"
+                ),
+            )
+            .label(if missed.has_selector {
+                "selects none of these pods"
+            } else {
+                "no labelSelector: counts no pods"
+            })
+            .related(cause.span, format!("{replicas} replicas, no zone spread"))
+            .help(missed_help(&missed, pods()))
+        }
+        (None, None) => Finding::new(
+            Rule::NoZoneSpread,
+            cause.span,
+            format!("{who} has {replicas} replicas but nothing keeps them out of a single zone"),
+        )
+        .label(format!("{replicas} replicas, no zone spread"))
+        .help(spread_help(
+            Rule::NoZoneSpread,
+            input.model.entities[e].origin,
+        )),
+        (Some(spread), missed) => {
+            let finding = Finding::new(
+                Rule::BestEffortZoneSpread,
+                cause.span,
+                format!("{who} spreads its {replicas} replicas across zones only when convenient"),
+            )
+            .label(format!("{replicas} replicas, best-effort zone spread"))
+            .related(
+                spread,
+                "best effort: the scheduler may still place every replica in one zone",
+            );
+            // A hard zone spread written for other pods is the one to fix.
+            match missed.filter(|m| m.guarantee == Guarantee::Hard) {
+                Some(m) => finding
+                    .related(
+                        m.span,
+                        if m.has_selector {
+                            "this hard zone spread selects none of these pods"
+                        } else {
+                            "this hard zone spread has no labelSelector: it counts no pods"
+                        },
+                    )
+                    .help(missed_help(&m, pods())),
+                None => finding.help(spread_help(
+                    Rule::BestEffortZoneSpread,
+                    input.model.entities[e].origin,
+                )),
+            }
+        }
+    }
+}
+
+/// Pinned to one domain; none when the cause is not about one domain.
+fn pinned_finding(
+    who: &str,
+    cause: &Cause,
+    level: Level,
+    via: &str,
+    origin: Option<&(Span, String)>,
+) -> Option<Finding> {
+    let Unit::Domain(domain) = &cause.unit else {
+        return None;
+    };
+    let help = match level {
+        _ if via == crate::frontends::kubernetes::CLAIM_TEMPLATE_CLASS => {
+            "use a StorageClass that provisions volumes in every zone the pods may run in \
+             (no single-zone `allowedTopologies` or `zone` parameter), and spread the \
+             replicas across zones"
+        }
+        Level::Host => "remove the hostname constraint; let replicas run on any node",
+        Level::Zone => "allow two or more zones, and spread the replicas across them",
+        Level::Region => "run a copy in a second region, or make this a documented, accepted risk",
+    };
+    let finding = Finding::new(
+        Rule::PinnedToSingleDomain,
+        cause.span,
+        format!(
+            "{who} is pinned to one {} (`{domain}`) by its {via}",
+            level.as_str()
+        ),
+    )
+    .label(format!("only `{domain}`"))
+    .help(help);
+    Some(match origin {
+        Some((span, text)) => finding.related(*span, text.clone()),
+        None => finding,
+    })
 }

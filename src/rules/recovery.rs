@@ -49,27 +49,7 @@ fn each_tool(
         let Some(first) = units.first() else {
             continue;
         };
-        // The first single failure that also hits something the tool
-        // manages — all of it, or its copy in that domain: the recovery path
-        // dies with what it must recover. What fails only because the tool
-        // does (its own Service, a client of it) comes back with the tool:
-        // that is the tool's single point of failure, not a shared fate.
-        let through_tool = |t: usize, unit: &Unit| {
-            input.analysis.hops(t, unit).any(|h| h.edge.target == e)
-                || input.analysis.root(t, unit).is_some_and(|(r, _)| r == e)
-        };
-        let hit = |t: usize, unit: &Unit| {
-            input.analysis.fails_with(t, unit) && !through_tool(t, unit)
-                || input.analysis.causes[t].iter().any(|c| &c.unit == unit)
-        };
-        let shared = units.iter().find_map(|unit| {
-            let managed: Vec<usize> = input.graph.manages[e]
-                .iter()
-                .map(|m| m.target)
-                .filter(|&t| hit(t, unit))
-                .collect();
-            (!managed.is_empty()).then_some((*unit, managed))
-        });
+        let shared = shared_fate(input, e, &units);
         let rule = match shared {
             Some(_) => Rule::ToolSharesFate,
             None => Rule::ToolHasSpof,
@@ -77,12 +57,6 @@ fn each_tool(
         if !settings.runs(rule) {
             continue;
         }
-        let who = input.entity_label(e);
-        let more = |n: usize| match n {
-            0 => String::new(),
-            1 => " (and 1 more single point of failure)".to_string(),
-            n => format!(" (and {n} more single points of failure)"),
-        };
         let span = entity.instances.first().map_or_else(
             || input.analysis.root(e, first).map(|(_, c)| c.span),
             |i| Some(i.span),
@@ -91,97 +65,152 @@ fn each_tool(
             continue;
         };
         let finding = match shared {
-            Some((unit, managed)) => {
-                let names: Vec<String> = managed.iter().map(|&t| input.entity_label(t)).collect();
-                let shown = names
-                    .iter()
-                    .take(MAX_NAMED)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let rest = names.len().saturating_sub(MAX_NAMED);
-                let rest = if rest > 0 {
-                    format!(" and {rest} more")
-                } else {
-                    String::new()
-                };
-                let mut finding = Finding::new(
-                    Rule::ToolSharesFate,
-                    span,
-                    format!(
-                        "{who} is a tool that fails with {}, and so does (a copy of) what it manages: {shown}{rest}",
-                        input.unit_text(unit)
-                    ),
-                )
-                .label(format!("fails with {}", input.unit_text(unit)))
-                .help("move the tool (or a standby of it) to a failure domain that what it manages does not depend on");
-                finding = with_chain(input, finding, e, unit);
-                for &t in managed.iter().take(MAX_NAMED) {
-                    let m = input.graph.manages[e].iter().find(|m| m.target == t);
-                    if let Some(m) = m {
-                        let entry = &entity.instances[m.instance].manages[m.entry];
-                        let how = if input.analysis.fails_with(t, unit) {
-                            "which also fails with"
-                        } else {
-                            "which has a copy in"
-                        };
-                        finding = finding.related(
-                            entry.span,
-                            format!(
-                                "it manages {} ({}), {how} {}",
-                                input.entity_label(t),
-                                entry.via,
-                                input.unit_text(unit)
-                            ),
-                        );
-                    }
-                }
-                finding
-            }
-            None => {
-                // At what causes it: the tool's own placement, or the line
-                // that makes it depend on what fails.
-                let first_hop = input.analysis.hops(e, first).next();
-                let root = input.analysis.root(e, first);
-                // Where the cluster lives is in spof.toml: point at the tool.
-                let in_cluster = root.is_some_and(|(_, c)| {
-                    matches!(
-                        c.reason,
-                        Reason::ClusterZone { .. } | Reason::ClusterRegion { .. }
-                    )
-                });
-                let at = match (first_hop, root) {
-                    (Some(hop), _) => {
-                        entity.instances[hop.edge.instance].dependencies[hop.edge.dependency].span
-                    }
-                    (None, Some(_)) if in_cluster => span,
-                    (None, Some((_, cause))) => cause.span,
-                    (None, None) => span,
-                };
-                let own = first_hop.is_none() && !in_cluster;
-                let label = match root {
-                    Some((r, cause)) if own => cause_text(input, r, cause),
-                    _ => format!("fails with {}", input.unit_text(first)),
-                };
-                let finding = Finding::new(
-                    Rule::ToolHasSpof,
-                    at,
-                    format!(
-                        "{who} is a tool and fails with {}{}: it is needed during the incident",
-                        input.unit_text(first),
-                        more(units.len() - 1)
-                    ),
-                )
-                .label(label)
-                .help(TOOL_HELP);
-                if own {
-                    finding
-                } else {
-                    with_chain(input, finding, e, first)
-                }
-            }
+            Some((unit, managed)) => shares_fate_finding(input, e, span, unit, &managed),
+            None => own_spof_finding(input, e, span, first, units.len() - 1),
         };
         out.push(finding.entity(&entity.id));
+    }
+}
+
+/// The first single failure of tool `e` (of its `units`) that also hits
+/// something it manages — all of it, or its copy in that domain: the
+/// recovery path dies with what it must recover; with what it hits. What
+/// fails only because the tool does (its own Service, a client of it)
+/// comes back with the tool: that is the tool's single point of failure,
+/// not a shared fate.
+fn shared_fate<'u>(
+    input: &Input<'_>,
+    e: usize,
+    units: &[&'u Unit],
+) -> Option<(&'u Unit, Vec<usize>)> {
+    let through_tool = |t: usize, unit: &Unit| {
+        input.analysis.hops(t, unit).any(|h| h.edge.target == e)
+            || input.analysis.root(t, unit).is_some_and(|(r, _)| r == e)
+    };
+    let hit = |t: usize, unit: &Unit| {
+        input.analysis.fails_with(t, unit) && !through_tool(t, unit)
+            || input.analysis.causes[t].iter().any(|c| &c.unit == unit)
+    };
+    units.iter().find_map(|unit| {
+        let managed: Vec<usize> = input.graph.manages[e]
+            .iter()
+            .map(|m| m.target)
+            .filter(|&t| hit(t, unit))
+            .collect();
+        (!managed.is_empty()).then_some((*unit, managed))
+    })
+}
+
+/// SPOF024: tool `e` fails with `unit`, and so do the `managed`.
+fn shares_fate_finding(
+    input: &Input<'_>,
+    e: usize,
+    span: crate::source::Span,
+    unit: &Unit,
+    managed: &[usize],
+) -> Finding {
+    let entity = &input.model.entities[e];
+    let who = input.entity_label(e);
+    let names: Vec<String> = managed.iter().map(|&t| input.entity_label(t)).collect();
+    let shown = names
+        .iter()
+        .take(MAX_NAMED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rest = names.len().saturating_sub(MAX_NAMED);
+    let rest = if rest > 0 {
+        format!(" and {rest} more")
+    } else {
+        String::new()
+    };
+    let mut finding = Finding::new(
+        Rule::ToolSharesFate,
+        span,
+        format!(
+            "{who} is a tool that fails with {}, and so does (a copy of) what it manages: {shown}{rest}",
+            input.unit_text(unit)
+        ),
+    )
+    .label(format!("fails with {}", input.unit_text(unit)))
+    .help("move the tool (or a standby of it) to a failure domain that what it manages does not depend on");
+    finding = with_chain(input, finding, e, unit);
+    for &t in managed.iter().take(MAX_NAMED) {
+        let m = input.graph.manages[e].iter().find(|m| m.target == t);
+        if let Some(m) = m {
+            let entry = &entity.instances[m.instance].manages[m.entry];
+            let how = if input.analysis.fails_with(t, unit) {
+                "which also fails with"
+            } else {
+                "which has a copy in"
+            };
+            finding = finding.related(
+                entry.span,
+                format!(
+                    "it manages {} ({}), {how} {}",
+                    input.entity_label(t),
+                    entry.via,
+                    input.unit_text(unit)
+                ),
+            );
+        }
+    }
+    finding
+}
+
+/// SPOF023: tool `e` fails with `first` (and `more` other units), at what
+/// causes it: the tool's own placement, or the line that makes it depend
+/// on what fails.
+fn own_spof_finding(
+    input: &Input<'_>,
+    e: usize,
+    span: crate::source::Span,
+    first: &Unit,
+    more: usize,
+) -> Finding {
+    let entity = &input.model.entities[e];
+    let who = input.entity_label(e);
+    let more = match more {
+        0 => String::new(),
+        1 => " (and 1 more single point of failure)".to_string(),
+        n => format!(" (and {n} more single points of failure)"),
+    };
+    let first_hop = input.analysis.hops(e, first).next();
+    let root = input.analysis.root(e, first);
+    // Where the cluster lives is in spof.toml: point at the tool.
+    let in_cluster = root.is_some_and(|(_, c)| {
+        matches!(
+            c.reason,
+            Reason::ClusterZone { .. } | Reason::ClusterRegion { .. }
+        )
+    });
+    let at = match (first_hop, root) {
+        (Some(hop), _) => {
+            entity.instances[hop.edge.instance].dependencies[hop.edge.dependency].span
+        }
+        (None, Some(_)) if in_cluster => span,
+        (None, Some((_, cause))) => cause.span,
+        (None, None) => span,
+    };
+    let own = first_hop.is_none() && !in_cluster;
+    let label = match root {
+        Some((r, cause)) if own => cause_text(input, r, cause),
+        _ => format!("fails with {}", input.unit_text(first)),
+    };
+    let finding = Finding::new(
+        Rule::ToolHasSpof,
+        at,
+        format!(
+            "{who} is a tool and fails with {}{more}: it is needed during the incident",
+            input.unit_text(first),
+        ),
+    )
+    .label(label)
+    .help(TOOL_HELP);
+    if own {
+        finding
+    } else {
+        with_chain(input, finding, e, first)
     }
 }
 

@@ -133,38 +133,11 @@ pub fn apply(
     let mut kept = Vec::new();
     let mut suppressed = Vec::new();
     for finding in findings {
-        // The finding's line, found only for a suppression of lines in its
-        // file: the line starts of a file are built on first use, and most
-        // files with findings have no such suppression.
-        let found_line = std::cell::OnceCell::new();
-        let line = || {
-            *found_line.get_or_init(|| {
-                sources
-                    .get(finding.span.file)
-                    .lines()
-                    .line_of(finding.span.range.start)
-            })
-        };
-        let matches = |s: &Suppression| {
-            let names_rule = s
-                .rules
-                .iter()
-                .any(|r| Rule::lookup(r) == Some(finding.rule));
-            names_rule
-                && match &s.scope {
-                    SuppressionScope::Entity(id) => finding.entity.as_deref() == Some(id),
-                    SuppressionScope::Lines { file, first, last } => {
-                        *file == finding.span.file && (*first..=*last).contains(&line())
-                    }
-                }
-        };
         // Every suppression that covers the finding is used (an annotation
         // repeated on each cluster's copy of an object, say; a lapsed one is
         // reported as expired, not as unused); the first that applies is the
         // one recorded.
-        let hits: Vec<usize> = (0..suppressions.len())
-            .filter(|&i| matches(&suppressions[i]))
-            .collect();
+        let hits = covering(&finding, suppressions, sources);
         for &i in &hits {
             for (code, name) in suppressions[i].rules.iter().enumerate() {
                 if Rule::lookup(name) == Some(finding.rule) {
@@ -177,69 +150,114 @@ pub fn apply(
             None => kept.push(finding),
         }
     }
-    for (i, s) in suppressions.iter().enumerate() {
-        let codes = s.rules.join(",");
-        if s.reason.is_none() && settings.runs(Rule::SuppressionWithoutReason) {
-            kept.push(
-                Finding::new(
-                    Rule::SuppressionWithoutReason,
-                    s.span,
-                    format!("suppression of {codes} gives no reason"),
-                )
-                .label("no reason")
-                .help("say why the risk is accepted: `# spof:ignore[CODE] reason` or `spof.dev/ignore: \"CODE: reason\"`"),
-            );
-        }
-        match &s.expiry {
-            _ if !settings.runs(Rule::ExpiredSuppression) => {}
-            Some(Expiry::Until(date)) if *date < today => kept.push(
-                Finding::new(
-                    Rule::ExpiredSuppression,
-                    s.span,
-                    format!("suppression of {codes} expired on {date}"),
-                )
-                .label(format!("expired on {date}"))
-                .help("what it silenced is reported again: fix it, or renew the suppression with a later `until=` date and say why"),
-            ),
-            Some(Expiry::Invalid(why)) => kept.push(
-                Finding::new(
-                    Rule::ExpiredSuppression,
-                    s.span,
-                    format!("suppression of {codes} does not apply: {why}"),
-                )
-                .label("invalid expiry date")
-                .help("write one `until=YYYY-MM-DD` word naming a calendar day, e.g. `until=2027-03-31`"),
-            ),
-            Some(Expiry::Until(_)) | None => {}
-        }
-        if !settings.runs(Rule::UnusedSuppression) {
-            continue;
-        }
-        for (code, name) in s.rules.iter().enumerate() {
-            match Rule::lookup(name) {
-                None => kept.push(
-                    Finding::new(
-                        Rule::UnusedSuppression,
-                        s.span,
-                        format!("suppression names unknown rule `{name}`"),
-                    )
-                    .label("unknown rule")
-                    .help("`spof rules` lists every rule code and name"),
-                ),
-                Some(rule) if !used[i][code] && settings.runs(rule) => kept.push(
-                    Finding::new(
-                        Rule::UnusedSuppression,
-                        s.span,
-                        format!("unused suppression of {} ({})", rule.code(), rule.name()),
-                    )
-                    .label("suppresses nothing")
-                    .help("remove the suppression"),
-                ),
-                Some(_) => {}
-            }
-        }
+    for (s, used) in suppressions.iter().zip(&used) {
+        suppression_findings(s, used, settings, today, &mut kept);
     }
     Outcome { kept, suppressed }
+}
+
+/// The suppressions (their positions) that name a finding's rule and
+/// cover its entity or its line.
+fn covering(finding: &Finding, suppressions: &[Suppression], sources: &SourceMap) -> Vec<usize> {
+    // The finding's line, found only for a suppression of lines in its
+    // file: the line starts of a file are built on first use, and most
+    // files with findings have no such suppression.
+    let found_line = std::cell::OnceCell::new();
+    let line = || {
+        *found_line.get_or_init(|| {
+            sources
+                .get(finding.span.file)
+                .lines()
+                .line_of(finding.span.range.start)
+        })
+    };
+    let matches = |s: &Suppression| {
+        let names_rule = s
+            .rules
+            .iter()
+            .any(|r| Rule::lookup(r) == Some(finding.rule));
+        names_rule
+            && match &s.scope {
+                SuppressionScope::Entity(id) => finding.entity.as_deref() == Some(id),
+                SuppressionScope::Lines { file, first, last } => {
+                    *file == finding.span.file && (*first..=*last).contains(&line())
+                }
+            }
+    };
+    (0..suppressions.len())
+        .filter(|&i| matches(&suppressions[i]))
+        .collect()
+}
+
+/// Findings about a suppression itself: no reason, expired or invalid
+/// expiry, unknown or unused codes (`used`, per code).
+fn suppression_findings(
+    s: &Suppression,
+    used: &[bool],
+    settings: &Settings,
+    today: Date,
+    kept: &mut Vec<Finding>,
+) {
+    let codes = s.rules.join(",");
+    if s.reason.is_none() && settings.runs(Rule::SuppressionWithoutReason) {
+        kept.push(
+            Finding::new(
+                Rule::SuppressionWithoutReason,
+                s.span,
+                format!("suppression of {codes} gives no reason"),
+            )
+            .label("no reason")
+            .help("say why the risk is accepted: `# spof:ignore[CODE] reason` or `spof.dev/ignore: \"CODE: reason\"`"),
+        );
+    }
+    match &s.expiry {
+        _ if !settings.runs(Rule::ExpiredSuppression) => {}
+        Some(Expiry::Until(date)) if *date < today => kept.push(
+            Finding::new(
+                Rule::ExpiredSuppression,
+                s.span,
+                format!("suppression of {codes} expired on {date}"),
+            )
+            .label(format!("expired on {date}"))
+            .help("what it silenced is reported again: fix it, or renew the suppression with a later `until=` date and say why"),
+        ),
+        Some(Expiry::Invalid(why)) => kept.push(
+            Finding::new(
+                Rule::ExpiredSuppression,
+                s.span,
+                format!("suppression of {codes} does not apply: {why}"),
+            )
+            .label("invalid expiry date")
+            .help("write one `until=YYYY-MM-DD` word naming a calendar day, e.g. `until=2027-03-31`"),
+        ),
+        Some(Expiry::Until(_)) | None => {}
+    }
+    if !settings.runs(Rule::UnusedSuppression) {
+        return;
+    }
+    for (code, name) in s.rules.iter().enumerate() {
+        match Rule::lookup(name) {
+            None => kept.push(
+                Finding::new(
+                    Rule::UnusedSuppression,
+                    s.span,
+                    format!("suppression names unknown rule `{name}`"),
+                )
+                .label("unknown rule")
+                .help("`spof rules` lists every rule code and name"),
+            ),
+            Some(rule) if !used[code] && settings.runs(rule) => kept.push(
+                Finding::new(
+                    Rule::UnusedSuppression,
+                    s.span,
+                    format!("unused suppression of {} ({})", rule.code(), rule.name()),
+                )
+                .label("suppresses nothing")
+                .help("remove the suppression"),
+            ),
+            Some(_) => {}
+        }
+    }
 }
 
 #[cfg(test)]

@@ -322,55 +322,9 @@ fn project_services(
         .map_or(Span::new(first.file, first.root.range), |(k, _)| {
             Span::new(first.file, k.range)
         });
-
-    // Services in order of first appearance, with their own definitions.
-    let mut services: Vec<Service<'_>> = Vec::new();
-    for f in files {
-        for (k, v) in f.root.get("services").map(Node::as_map).unwrap_or_default() {
-            let Some(service) = k.as_str() else {
-                continue;
-            };
-            if !v.is_map() {
-                continue;
-            }
-            let mut layers = Vec::new();
-            extended(f.file, &f.dir, f.root, v, by_path, 0, &mut layers);
-            layers.push(Layer {
-                file: f.file,
-                node: v,
-            });
-            match services.iter_mut().find(|s| s.name == service) {
-                Some(s) => s.layers.extend(layers),
-                None => services.push(Service {
-                    name: service,
-                    key: Span::new(f.file, k.range),
-                    layers,
-                }),
-            }
-        }
-    }
-
-    let swarm = project.stack
-        || services.iter().any(|s| {
-            s.layers.iter().any(|l| {
-                l.node.get("deploy").is_some_and(|d| {
-                    d.as_map().iter().any(|(k, _)| {
-                        k.as_str()
-                            .is_some_and(|k| !ONE_HOST_DEPLOY_KEYS.contains(&k))
-                    })
-                })
-            })
-        });
-    // Host names that reach a service: its name and its container name.
-    let mut hosts: BTreeMap<String, &str> = BTreeMap::new();
-    for s in &services {
-        hosts.insert(s.name.to_string(), s.name);
-        if let Some((_, c)) = s.get(&["container_name"])
-            && let Some(c) = c.as_text()
-        {
-            hosts.entry(c.to_string()).or_insert(s.name);
-        }
-    }
+    let services = services_in_order(files, by_path);
+    let swarm = project.stack || services.iter().any(swarm_deploy);
+    let hosts = service_hosts(&services);
 
     for s in &services {
         let (prefix, kind) = if project.stack {
@@ -380,28 +334,8 @@ fn project_services(
         };
         let id = format!("{prefix}{name}/{}", s.name);
         let labels = labels(s);
-        let label = |key: &str| labels.iter().find(|(k, _, _, _)| k == key);
-        let image = s.get(&["image"]).and_then(|(_, i)| i.as_text());
-        let is_datastore = image.is_some_and(crate::model::is_datastore_image);
-        let tool = tools::detect(
-            image,
-            labels.iter().map(|(k, v, _, _)| (k.as_str(), v.as_str())),
-        );
-        let default_role = if tool.is_some() {
-            Role::Tool
-        } else if is_datastore {
-            Role::Datastore
-        } else {
-            Role::Service
-        };
-        let role = label(ROLE)
-            .and_then(|(_, v, _, _)| Role::parse(v.trim()))
-            .unwrap_or(default_role);
-        let tool_kind = tool
-            .filter(|_| role == Role::Tool)
-            .map(|t| t.kind.clone())
-            .or_else(|| label(TOOL_KIND).map(|(_, v, _, _)| v.trim().to_string()));
-        if let Some((_, text, file, node)) = label(IGNORE) {
+        let (role, tool_kind) = service_role(s, &labels);
+        if let Some((_, text, file, node)) = labels.iter().find(|(k, _, _, _)| k == IGNORE) {
             model
                 .suppressions
                 .push(suppression(text, Span::new(*file, node.range), &id));
@@ -474,6 +408,96 @@ fn project_services(
         });
         model.entities[idx].instances.push(instance);
     }
+}
+
+/// A project's services in order of first appearance, with their own
+/// definitions.
+fn services_in_order<'a>(
+    files: &[ComposeFile<'a>],
+    by_path: &HashMap<PathBuf, (FileId, &'a Node)>,
+) -> Vec<Service<'a>> {
+    let mut services: Vec<Service<'_>> = Vec::new();
+    for f in files {
+        for (k, v) in f.root.get("services").map(Node::as_map).unwrap_or_default() {
+            let Some(service) = k.as_str() else {
+                continue;
+            };
+            if !v.is_map() {
+                continue;
+            }
+            let mut layers = Vec::new();
+            extended(f.file, &f.dir, f.root, v, by_path, 0, &mut layers);
+            layers.push(Layer {
+                file: f.file,
+                node: v,
+            });
+            match services.iter_mut().find(|s| s.name == service) {
+                Some(s) => s.layers.extend(layers),
+                None => services.push(Service {
+                    name: service,
+                    key: Span::new(f.file, k.range),
+                    layers,
+                }),
+            }
+        }
+    }
+    services
+}
+
+/// Whether a service's `deploy:` asks for swarm placement (more than the
+/// keys one host honours).
+fn swarm_deploy(s: &Service<'_>) -> bool {
+    s.layers.iter().any(|l| {
+        l.node.get("deploy").is_some_and(|d| {
+            d.as_map().iter().any(|(k, _)| {
+                k.as_str()
+                    .is_some_and(|k| !ONE_HOST_DEPLOY_KEYS.contains(&k))
+            })
+        })
+    })
+}
+
+/// Host names that reach a service: its name and its container name.
+fn service_hosts<'a>(services: &[Service<'a>]) -> BTreeMap<String, &'a str> {
+    let mut hosts: BTreeMap<String, &str> = BTreeMap::new();
+    for s in services {
+        hosts.insert(s.name.to_string(), s.name);
+        if let Some((_, c)) = s.get(&["container_name"])
+            && let Some(c) = c.as_text()
+        {
+            hosts.entry(c.to_string()).or_insert(s.name);
+        }
+    }
+    hosts
+}
+
+/// A service's role and tool kind: from its labels, else from its image.
+fn service_role(
+    s: &Service<'_>,
+    labels: &[(String, String, FileId, &Node)],
+) -> (Role, Option<String>) {
+    let label = |key: &str| labels.iter().find(|(k, _, _, _)| k == key);
+    let image = s.get(&["image"]).and_then(|(_, i)| i.as_text());
+    let is_datastore = image.is_some_and(crate::model::is_datastore_image);
+    let tool = tools::detect(
+        image,
+        labels.iter().map(|(k, v, _, _)| (k.as_str(), v.as_str())),
+    );
+    let default_role = if tool.is_some() {
+        Role::Tool
+    } else if is_datastore {
+        Role::Datastore
+    } else {
+        Role::Service
+    };
+    let role = label(ROLE)
+        .and_then(|(_, v, _, _)| Role::parse(v.trim()))
+        .unwrap_or(default_role);
+    let tool_kind = tool
+        .filter(|_| role == Role::Tool)
+        .map(|t| t.kind.clone())
+        .or_else(|| label(TOOL_KIND).map(|(_, v, _, _)| v.trim().to_string()));
+    (role, tool_kind)
 }
 
 /// The definitions a service's `extends` brings in, earliest first.
@@ -871,7 +895,19 @@ fn service_dependencies(
             ));
         }
     }
-    // Environment: later definitions win per variable.
+    env_dependencies(s, prefix, project, hosts, soft, out);
+}
+
+/// The services a service's environment names as hosts: later definitions
+/// win per variable.
+fn env_dependencies(
+    s: &Service<'_>,
+    prefix: &str,
+    project: &str,
+    hosts: &BTreeMap<String, &str>,
+    soft: &SoftVariables,
+    out: &mut Vec<Dependency>,
+) {
     let mut env: Vec<(String, FileId, &Node, usize)> = Vec::new();
     for (file, node) in s.all("environment") {
         for (k, v) in node.as_map() {
@@ -907,13 +943,14 @@ fn service_dependencies(
             if target == s.name || !seen.insert(target) {
                 continue;
             }
-            out.push(dep(
-                id(target),
+            out.push(Dependency {
+                target: Reference::Id(format!("{prefix}{project}/{target}")),
                 strength,
-                super::kubernetes::entry_span(file, node, offset + host.at, host.name.len()),
-                &format!("env {var}"),
-                false,
-            ));
+                span: super::kubernetes::entry_span(file, node, offset + host.at, host.name.len()),
+                via: format!("env {var}"),
+                explicit: false,
+                origin: None,
+            });
         }
     }
 }

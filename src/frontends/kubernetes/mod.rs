@@ -1184,10 +1184,26 @@ fn pod_placement(
     keys: &TopologyKeys,
 ) -> Placement {
     let mut placement = Placement::default();
+    node_selector_pins(o, pod, keys, &mut placement.pins);
+    if let Some(terms) = pod.path(&[
+        "affinity",
+        "nodeAffinity",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        "nodeSelectorTerms",
+    ]) {
+        node_affinity_pins(o, terms.as_seq(), keys, &mut placement.pins);
+    }
+    topology_spreads(o, pod, own_labels, keys, &mut placement);
+    anti_affinity_spreads(o, pod, own_labels, keys, &mut placement);
+    placement
+}
+
+/// Pins by `nodeName` and by `nodeSelector` labels of a known topology.
+fn node_selector_pins(o: &Object<'_>, pod: &Node, keys: &TopologyKeys, pins: &mut Vec<Pin>) {
     if let Some((k, v)) = pod.entry("nodeName")
         && let Some(host) = v.as_text().filter(|h| is_label_value(h))
     {
-        placement.pins.push(Pin {
+        pins.push(Pin {
             level: Level::Host,
             domains: vec![host.to_string()],
             span: Span::new(
@@ -1209,7 +1225,7 @@ fn pod_placement(
             continue;
         };
         if let Some(level) = keys.level(key) {
-            placement.pins.push(Pin {
+            pins.push(Pin {
                 level,
                 domains: vec![value.to_string()],
                 span: Span::new(
@@ -1222,14 +1238,17 @@ fn pod_placement(
             });
         }
     }
-    if let Some(terms) = pod.path(&[
-        "affinity",
-        "nodeAffinity",
-        "requiredDuringSchedulingIgnoredDuringExecution",
-        "nodeSelectorTerms",
-    ]) {
-        node_affinity_pins(o, terms.as_seq(), keys, &mut placement.pins);
-    }
+}
+
+/// `topologySpreadConstraints`: spreads over the workload's own pods; a
+/// zone spread selecting other pods is remembered as missed.
+fn topology_spreads(
+    o: &Object<'_>,
+    pod: &Node,
+    own_labels: &BTreeMap<String, String>,
+    keys: &TopologyKeys,
+    placement: &mut Placement,
+) {
     for c in pod
         .get("topologySpreadConstraints")
         .map(Node::as_seq)
@@ -1262,6 +1281,16 @@ fn pod_placement(
             span: o.span(key),
         });
     }
+}
+
+/// Pod anti-affinity, required or preferred: one pod per domain.
+fn anti_affinity_spreads(
+    o: &Object<'_>,
+    pod: &Node,
+    own_labels: &BTreeMap<String, String>,
+    keys: &TopologyKeys,
+    placement: &mut Placement,
+) {
     let anti = pod.path(&["affinity", "podAntiAffinity"]);
     let required = anti
         .and_then(|a| a.get("requiredDuringSchedulingIgnoredDuringExecution"))
@@ -1298,7 +1327,6 @@ fn pod_placement(
             span: o.span(key),
         });
     }
-    placement
 }
 
 /// Keeps `spread` (a spread constraint or anti-affinity term whose

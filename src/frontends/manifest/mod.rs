@@ -507,10 +507,79 @@ impl Reader {
         let replicas = table
             .get("replicas")
             .and_then(|value| self.count(file, "replicas", value));
-        let mut quorum = table
+        let quorum = table
             .get("quorum")
             .and_then(|value| self.count(file, "quorum", value));
+        let quorum = self.check_counts(def, &placed, replicas, quorum);
 
+        let (role, tool_kind) = if def.tool {
+            (Role::Tool, self.tool_kind(def))
+        } else {
+            (self.role(def), None)
+        };
+
+        let mut dependencies =
+            self.references(def, "depends_on", Strength::Hard, DEPENDS_VIA, names);
+        dependencies.extend(self.references(
+            def,
+            "soft_depends_on",
+            Strength::Soft,
+            DEPENDS_VIA,
+            names,
+        ));
+        let manages = self.references(def, "manages", Strength::Hard, MANAGES_VIA, names);
+
+        let base = Instance {
+            workload: Some(WorkloadKind::LongRunning),
+            dependencies,
+            manages,
+            ..Instance::at(def.span)
+        };
+        let instances = match (&quorum, placed.as_slice()) {
+            // Nothing says where it runs.
+            (_, []) => {
+                let mut inst = base;
+                inst.placement.replicas = replicas.map(|(count, span)| Replicas {
+                    count,
+                    span,
+                    source: ReplicaSource::Explicit,
+                });
+                inst.placement.quorum = quorum.map(|(needed, span)| quorum_of(needed, span));
+                vec![inst]
+            }
+            // Independent copies, one per site.
+            (None, placed) => Self::copy_per_site(def, &base, replicas, placed),
+            // A quorum system over its sites: one instance, spread evenly.
+            (Some((needed, at)), placed) => {
+                let list_span = sites_value.map_or(def.span, |v| span(file, v.span()));
+                let mut inst = Self::spread_over_sites(def, base, replicas, placed, list_span);
+                inst.placement.quorum = Some(quorum_of(*needed, *at));
+                vec![inst]
+            }
+        };
+
+        Entity {
+            id: format!("{ID_PREFIX}{}", def.name),
+            origin: crate::model::Origin::Manifest,
+            kind: if def.tool { "Tool" } else { "Service" }.to_string(),
+            namespace: None,
+            name: def.name.clone(),
+            role,
+            tool_kind,
+            instances,
+            place: None,
+        }
+    }
+
+    /// The quorum, checked against `replicas` and the sites (as are the
+    /// replicas): a quorum above the replicas is an error, and dropped.
+    fn check_counts(
+        &mut self,
+        def: &Def<'_, '_>,
+        placed: &[Placed<'_>],
+        replicas: Option<(u32, Span)>,
+        mut quorum: Option<(u32, Span)>,
+    ) -> Option<(u32, Span)> {
         let total = replicas.map(|(n, _)| n).or_else(|| {
             (!placed.is_empty()).then(|| u32::try_from(placed.len()).unwrap_or(u32::MAX))
         });
@@ -552,169 +621,136 @@ impl Reader {
                 .with_help("list only the sites that run a replica, or give the real total"),
             );
         }
+        quorum
+    }
 
-        let (role, tool_kind) = if def.tool {
-            (Role::Tool, self.tool_kind(def))
-        } else {
-            (self.role(def), None)
+    /// The entities a list of references (`depends_on`, `manages`...) names,
+    /// as dependencies of this `strength`.
+    fn references(
+        &mut self,
+        def: &Def<'_, '_>,
+        key: &str,
+        strength: Strength,
+        via: &str,
+        names: &[&str],
+    ) -> Vec<Dependency> {
+        let Some(value) = def.table.get(key) else {
+            return Vec::new();
         };
+        let mut out = Vec::new();
+        for (entry, at) in self.strings(def.file, key, value) {
+            if let Some(target) = self.reference(def, key, &entry, at, names) {
+                out.push(Dependency {
+                    target,
+                    strength,
+                    span: at,
+                    via: via.to_string(),
+                    explicit: true,
+                    origin: None,
+                });
+            }
+        }
+        out
+    }
 
-        let mut dependencies = Vec::new();
-        for (key, strength) in [
-            ("depends_on", Strength::Hard),
-            ("soft_depends_on", Strength::Soft),
-        ] {
-            let Some(value) = table.get(key) else {
+    /// Independent copies of `base`, one per site, each pinned to its site.
+    fn copy_per_site(
+        def: &Def<'_, '_>,
+        base: &Instance,
+        replicas: Option<(u32, Span)>,
+        placed: &[Placed<'_>],
+    ) -> Vec<Instance> {
+        let sites = u32::try_from(placed.len()).unwrap_or(u32::MAX);
+        let replicas = match replicas {
+            Some((total, span)) => Replicas {
+                count: total.div_ceil(sites),
+                span,
+                source: ReplicaSource::Explicit,
+            },
+            None => Replicas {
+                count: 1,
+                span: def.span,
+                source: ReplicaSource::Defaulted,
+            },
+        };
+        placed
+            .iter()
+            .map(|p| {
+                let mut inst = base.clone();
+                inst.copy = Some(p.name.clone());
+                inst.region.clone_from(&p.site.region);
+                inst.placement.replicas = Some(replicas);
+                inst.placement.pins.push(Pin {
+                    level: p.site.level,
+                    domains: vec![p.name.clone()],
+                    span: p.span,
+                    via: SITE_VIA,
+                    axis: "",
+                    origin: None,
+                });
+                inst
+            })
+            .collect()
+    }
+
+    /// `base` as one instance over all its sites: pinned to them, level by
+    /// level, and spread evenly across them.
+    fn spread_over_sites(
+        def: &Def<'_, '_>,
+        base: Instance,
+        replicas: Option<(u32, Span)>,
+        placed: &[Placed<'_>],
+        list_span: Span,
+    ) -> Instance {
+        let sites = u32::try_from(placed.len()).unwrap_or(u32::MAX);
+        let mut inst = base;
+        inst.region = placed.iter().find_map(|p| p.site.region.clone());
+        inst.placement.replicas = Some(match replicas {
+            Some((count, span)) => Replicas {
+                count,
+                span,
+                source: ReplicaSource::Explicit,
+            },
+            None => Replicas {
+                count: sites,
+                span: def.span,
+                source: ReplicaSource::Defaulted,
+            },
+        });
+        for level in [Level::Region, Level::Zone, Level::Host] {
+            let domains: Vec<String> = placed
+                .iter()
+                .filter(|p| p.site.level == level)
+                .map(|p| p.name.clone())
+                .collect();
+            if domains.is_empty() {
                 continue;
-            };
-            for (entry, at) in self.strings(file, key, value) {
-                if let Some(target) = self.reference(def, key, &entry, at, names) {
-                    dependencies.push(Dependency {
-                        target,
-                        strength,
-                        span: at,
-                        via: DEPENDS_VIA.to_string(),
-                        explicit: true,
-                        origin: None,
-                    });
-                }
             }
-        }
-        let mut manages = Vec::new();
-        if let Some(value) = table.get("manages") {
-            for (entry, at) in self.strings(file, "manages", value) {
-                if let Some(target) = self.reference(def, "manages", &entry, at, names) {
-                    manages.push(Dependency {
-                        target,
-                        strength: Strength::Hard,
-                        span: at,
-                        via: MANAGES_VIA.to_string(),
-                        explicit: true,
-                        origin: None,
-                    });
-                }
-            }
-        }
-
-        let base = Instance {
-            workload: Some(WorkloadKind::LongRunning),
-            dependencies,
-            manages,
-            ..Instance::at(def.span)
-        };
-        let instances = match (&quorum, placed.as_slice()) {
-            // Nothing says where it runs.
-            (_, []) => {
-                let mut inst = base;
-                inst.placement.replicas = replicas.map(|(count, span)| Replicas {
-                    count,
-                    span,
-                    source: ReplicaSource::Explicit,
-                });
-                inst.placement.quorum = quorum.map(|(needed, span)| quorum_of(needed, span));
-                vec![inst]
-            }
-            // Independent copies, one per site.
-            (None, placed) => {
-                let sites = u32::try_from(placed.len()).unwrap_or(u32::MAX);
-                let replicas = match replicas {
-                    Some((total, span)) => Replicas {
-                        count: total.div_ceil(sites),
-                        span,
-                        source: ReplicaSource::Explicit,
-                    },
-                    None => Replicas {
-                        count: 1,
-                        span: def.span,
-                        source: ReplicaSource::Defaulted,
-                    },
-                };
-                placed
+            let pin_span = match placed.iter().filter(|p| p.site.level == level).count() {
+                1 => placed
                     .iter()
-                    .map(|p| {
-                        let mut inst = base.clone();
-                        inst.copy = Some(p.name.clone());
-                        inst.region.clone_from(&p.site.region);
-                        inst.placement.replicas = Some(replicas);
-                        inst.placement.pins.push(Pin {
-                            level: p.site.level,
-                            domains: vec![p.name.clone()],
-                            span: p.span,
-                            via: SITE_VIA,
-                            axis: "",
-                            origin: None,
-                        });
-                        inst
-                    })
-                    .collect()
-            }
-            // A quorum system over its sites: one instance, spread evenly.
-            (Some((needed, at)), placed) => {
-                let sites = u32::try_from(placed.len()).unwrap_or(u32::MAX);
-                let list_span = sites_value.map_or(def.span, |v| span(file, v.span()));
-                let mut inst = base;
-                inst.region = placed.iter().find_map(|p| p.site.region.clone());
-                inst.placement.replicas = Some(match replicas {
-                    Some((count, span)) => Replicas {
-                        count,
-                        span,
-                        source: ReplicaSource::Explicit,
-                    },
-                    None => Replicas {
-                        count: sites,
-                        span: def.span,
-                        source: ReplicaSource::Defaulted,
-                    },
-                });
-                for level in [Level::Region, Level::Zone, Level::Host] {
-                    let domains: Vec<String> = placed
-                        .iter()
-                        .filter(|p| p.site.level == level)
-                        .map(|p| p.name.clone())
-                        .collect();
-                    if domains.is_empty() {
-                        continue;
-                    }
-                    let pin_span = match placed.iter().filter(|p| p.site.level == level).count() {
-                        1 => placed
-                            .iter()
-                            .find(|p| p.site.level == level)
-                            .map_or(list_span, |p| p.span),
-                        _ => list_span,
-                    };
-                    inst.placement.pins.push(Pin {
-                        level,
-                        domains,
-                        span: pin_span,
-                        via: SITE_VIA,
-                        axis: "",
-                        origin: None,
-                    });
-                }
-                inst.placement.spreads.push(Spread {
-                    level: Level::Zone,
-                    guarantee: Guarantee::Hard,
-                    max_skew: Some(1),
-                    one_per_domain: false,
-                    min_domains: Some(sites),
-                    span: list_span,
-                });
-                inst.placement.quorum = Some(quorum_of(*needed, *at));
-                vec![inst]
-            }
-        };
-
-        Entity {
-            id: format!("{ID_PREFIX}{}", def.name),
-            origin: crate::model::Origin::Manifest,
-            kind: if def.tool { "Tool" } else { "Service" }.to_string(),
-            namespace: None,
-            name: def.name.clone(),
-            role,
-            tool_kind,
-            instances,
-            place: None,
+                    .find(|p| p.site.level == level)
+                    .map_or(list_span, |p| p.span),
+                _ => list_span,
+            };
+            inst.placement.pins.push(Pin {
+                level,
+                domains,
+                span: pin_span,
+                via: SITE_VIA,
+                axis: "",
+                origin: None,
+            });
         }
+        inst.placement.spreads.push(Spread {
+            level: Level::Zone,
+            guarantee: Guarantee::Hard,
+            max_skew: Some(1),
+            one_per_domain: false,
+            min_domains: Some(sites),
+            span: list_span,
+        });
+        inst
     }
 
     /// The `sites` list, resolved against the sites of every manifest.

@@ -241,21 +241,7 @@ fn group_id(job: &str, group: &str) -> String {
 }
 
 fn build(jobs: &[Job], model: &mut Model) {
-    // Which groups register each Consul service.
-    let mut registry: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-    let mut known: BTreeSet<String> = BTreeSet::new();
-    for job in jobs {
-        for group in &job.groups {
-            let id = group_id(&job.name, &group.name);
-            for service in &group.services {
-                let ids = registry.entry(service.as_str()).or_default();
-                if !ids.contains(&id) {
-                    ids.push(id.clone());
-                }
-            }
-            known.insert(id);
-        }
-    }
+    let (registry, known) = service_registry(jobs);
     let mut ids: HashMap<String, usize> = model
         .entities
         .iter()
@@ -277,40 +263,7 @@ fn build(jobs: &[Job], model: &mut Model) {
             if let Some(ignore) = meta(IGNORE) {
                 model.suppressions.push(suppression(ignore, &id));
             }
-            let mut dependencies = Vec::new();
-            let mut seen: BTreeSet<&str> = BTreeSet::new();
-            for r in &group.refs {
-                if !seen.insert(r.service.as_str()) {
-                    continue;
-                }
-                let targets: Vec<&String> = registry
-                    .get(r.service.as_str())
-                    .map(|ids| ids.iter().filter(|t| **t != id).collect())
-                    .unwrap_or_default();
-                let own = registry
-                    .get(r.service.as_str())
-                    .is_some_and(|ids| ids.contains(&id));
-                if targets.is_empty() && own {
-                    // Its own service: not a dependency.
-                    continue;
-                }
-                let target = match targets.as_slice() {
-                    [] => Reference::Id(format!("{CONSUL_ID_PREFIX}{}", r.service)),
-                    [one] => Reference::Id((*one).clone()),
-                    several => Reference::Registered {
-                        name: r.service.clone(),
-                        ids: several.iter().map(|id| (*id).clone()).collect(),
-                    },
-                };
-                dependencies.push(Dependency {
-                    target,
-                    strength: Strength::Hard,
-                    span: r.span,
-                    via: r.via.clone(),
-                    explicit: false,
-                    origin: None,
-                });
-            }
+            let mut dependencies = consul_dependencies(group, &id, &registry);
             for (key, strength) in [
                 (DEPENDS_ON, Strength::Hard),
                 (SOFT_DEPENDS_ON, Strength::Soft),
@@ -367,6 +320,69 @@ fn build(jobs: &[Job], model: &mut Model) {
             model.entities[idx].instances.push(instance);
         }
     }
+}
+
+/// Which groups register each Consul service; every group's id.
+fn service_registry(jobs: &[Job]) -> (BTreeMap<&str, Vec<String>>, BTreeSet<String>) {
+    let mut registry: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut known: BTreeSet<String> = BTreeSet::new();
+    for job in jobs {
+        for group in &job.groups {
+            let id = group_id(&job.name, &group.name);
+            for service in &group.services {
+                let ids = registry.entry(service.as_str()).or_default();
+                if !ids.contains(&id) {
+                    ids.push(id.clone());
+                }
+            }
+            known.insert(id);
+        }
+    }
+    (registry, known)
+}
+
+/// The Consul services group `id` uses: the groups that register them
+/// (not itself), else the service by name.
+fn consul_dependencies(
+    group: &Group,
+    id: &str,
+    registry: &BTreeMap<&str, Vec<String>>,
+) -> Vec<Dependency> {
+    let mut dependencies = Vec::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    for r in &group.refs {
+        if !seen.insert(r.service.as_str()) {
+            continue;
+        }
+        let targets: Vec<&String> = registry
+            .get(r.service.as_str())
+            .map(|ids| ids.iter().filter(|t| **t != id).collect())
+            .unwrap_or_default();
+        let own = registry
+            .get(r.service.as_str())
+            .is_some_and(|ids| ids.iter().any(|i| i == id));
+        if targets.is_empty() && own {
+            // Its own service: not a dependency.
+            continue;
+        }
+        let target = match targets.as_slice() {
+            [] => Reference::Id(format!("{CONSUL_ID_PREFIX}{}", r.service)),
+            [one] => Reference::Id((*one).clone()),
+            several => Reference::Registered {
+                name: r.service.clone(),
+                ids: several.iter().map(|id| (*id).clone()).collect(),
+            },
+        };
+        dependencies.push(Dependency {
+            target,
+            strength: Strength::Hard,
+            span: r.span,
+            via: r.via.clone(),
+            explicit: false,
+            origin: None,
+        });
+    }
+    dependencies
 }
 
 /// A `spof.dev/depends-on` entry: another group (`JOB/GROUP`, or `GROUP`

@@ -257,7 +257,6 @@ fn to_int(v: &Value) -> Result<i128, String> {
     }
     let f = num_f64(&n)?;
     if f.fract() == 0.0 && f.abs() < 1e38 {
-        #[allow(clippy::cast_possible_truncation)]
         return Ok(f as i128);
     }
     Err(format!("an integer is required, got {}", num_to_string(&n)))
@@ -280,7 +279,6 @@ fn int_value(i: i128) -> R {
     } else if let Ok(u) = u64::try_from(i) {
         Ok(Value::Number(Number::from(u)))
     } else {
-        #[allow(clippy::cast_precision_loss)]
         num_value(i as f64)
     }
 }
@@ -681,7 +679,6 @@ fn range(args: FuncArgs) -> R {
         let (value, x) = if ints {
             let v = i128::from(start.as_i64().unwrap_or(0))
                 + i128::from(i) * i128::from(step.as_i64().unwrap_or(0));
-            #[allow(clippy::cast_precision_loss)]
             (int_value(v)?, v as f64)
         } else {
             let x = s + f64::from(i) * st;
@@ -1335,7 +1332,7 @@ fn format_one(verb: &Verb, v: &Value, out: &mut String) -> Result<(), String> {
 /// Scientific notation of a non-negative `f` with `prec` fraction digits,
 /// Go-style exponent (`e+06`).
 fn float_e(f: f64, prec: usize, upper: bool) -> String {
-    let s = format!("{:.*e}", prec, f);
+    let s = format!("{f:.prec$e}");
     go_exponent(&s, upper)
 }
 
@@ -1381,7 +1378,7 @@ fn float_g(f: f64, prec: Option<usize>, upper: bool) -> (bool, String) {
     }
     let frac = (nd - (exp + 1)).max(0);
     let frac = usize::try_from(frac).unwrap_or(0);
-    (neg, format!("{:.*}", frac, a))
+    (neg, format!("{a:.frac$}"))
 }
 
 #[cfg(test)]

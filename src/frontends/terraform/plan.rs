@@ -638,7 +638,7 @@ impl<'a> Reader<'a> {
         }
 
         let mut out: Vec<Resource> = found.iter().map(|f| self.resource(f)).collect();
-        self.link_ids(&mut out);
+        Self::link_ids(&mut out);
         out
     }
 
@@ -786,7 +786,7 @@ impl<'a> Reader<'a> {
 
     /// Replaces strings equal to the `id` of another resource of the
     /// document by a [`Value::Ref`] to it, and records the dependency.
-    fn link_ids(&self, resources: &mut [Resource]) {
+    fn link_ids(resources: &mut [Resource]) {
         let mut ids: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, r) in resources.iter().enumerate() {
             if let Some(id) = r.body.attr("id").and_then(|a| a.value.as_str())
@@ -860,9 +860,8 @@ fn looks_like_region(s: &str) -> bool {
             && rest.starts_with(|c: char| c.is_ascii_digit())
             && rest.trim_start_matches(|c: char| c.is_ascii_digit()).len() <= 1
     };
-    let (last, init) = match parts.split_last() {
-        Some(x) => x,
-        None => return false,
+    let Some((last, init)) = parts.split_last() else {
+        return false;
     };
     // `us-central1-b`: a zone letter after a numbered part.
     let (last, init) = if last.len() == 1 && word(last) && init.len() >= 2 {

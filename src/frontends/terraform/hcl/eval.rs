@@ -617,7 +617,6 @@ impl<'f> Evaluator<'f> {
         Ok(v)
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn call(
         &self,
         name: &str,

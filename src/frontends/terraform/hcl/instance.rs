@@ -417,7 +417,7 @@ impl<'p> Instance<'p> {
             }
             Expansion::Count(n, span) => {
                 if !self.spend_instances(budget, n, span) {
-                    return self.instances_unknown(true);
+                    return Self::instances_unknown(true);
                 }
                 let list = (0..n)
                     .map(|i| (Key::Int(i), Some(Ok(obj_index(i))), None))
@@ -426,7 +426,7 @@ impl<'p> Instance<'p> {
             }
             Expansion::Keys(keys, span) => {
                 if !self.spend_instances(budget, keys.len() as u64, span) {
-                    return self.instances_unknown(false);
+                    return Self::instances_unknown(false);
                 }
                 let list = keys
                     .into_iter()
@@ -460,7 +460,7 @@ impl<'p> Instance<'p> {
         }
     }
 
-    fn instances_unknown(&self, count: bool) -> (Instances, Shape) {
+    fn instances_unknown(count: bool) -> (Instances, Shape) {
         let (c, e) = if count {
             (Some(Err(Fail::Unknown)), None)
         } else {
@@ -670,6 +670,8 @@ impl<'p> Instance<'p> {
         (body, V::Object(object))
     }
 
+    // The block, where it is evaluated (environment, scope, path) and the
+    // three things it fills: its references, the body and the value.
     #[allow(clippy::too_many_arguments)]
     fn dynamic(
         &self,
@@ -763,7 +765,9 @@ impl<'p> Instance<'p> {
             }),
             ExprKind::Template(elems) => self.walk_template(elems, env, scope, via, out),
             ExprKind::Call { args, .. } => {
-                args.iter().for_each(|i| self.walk(i, env, scope, via, out))
+                for i in args {
+                    self.walk(i, env, scope, via, out);
+                }
             }
             ExprKind::Cond(a, b, c) => {
                 self.walk(a, env, scope, via, out);
@@ -828,6 +832,9 @@ impl<'p> Instance<'p> {
         }
     }
 
+    // The traversal, its place and the scope it is evaluated in, and where
+    // its references go: splitting them into a struct would only rename
+    // them.
     #[allow(clippy::too_many_arguments)]
     fn traversal_refs(
         &self,
@@ -854,7 +861,7 @@ impl<'p> Instance<'p> {
                 target,
                 span,
                 via: via.to_string(),
-            })
+            });
         };
         match root.as_str() {
             "var" => {
@@ -868,87 +875,104 @@ impl<'p> Instance<'p> {
                 }
             }
             "module" => {
-                let Some(name) = attr(0) else { return };
-                let Some(state) = self.module.call_index.get(name).and_then(|&i| self.call(i))
-                else {
-                    return;
-                };
-                // module.NAME[key].OUT or module.NAME.OUT
-                let (children, out_name): (Vec<&(String, ChildResult)>, Option<&str>) =
-                    match ops.get(1) {
-                        Some(Op::Index(k)) => {
-                            let key = self.ev.eval(k, env, scope).ok().and_then(key_of);
-                            let wanted = key
-                                .map(|k| format!("{}module.{name}{}", self.prefix(), k.suffix()));
-                            (
-                                state
-                                    .children
-                                    .iter()
-                                    .filter(|(p, _)| wanted.as_ref().is_none_or(|w| w == p))
-                                    .collect(),
-                                attr(2),
-                            )
-                        }
-                        _ => (state.children.iter().collect(), attr(1)),
-                    };
-                for (_, child) in children {
-                    match out_name.and_then(|o| child.outputs.get(o)) {
-                        Some(b) => b.refs.iter().cloned().for_each(&mut push),
-                        None => {
-                            let mut all: Vec<&String> =
-                                child.outputs.values().flat_map(|b| &b.refs).collect();
-                            all.sort();
-                            all.dedup();
-                            all.into_iter().cloned().for_each(&mut push);
-                        }
-                    }
+                if let Some(name) = attr(0) {
+                    self.module_output_refs(name, ops, env, scope, &mut push);
                 }
             }
             "count" | "each" | "path" | "terraform" | "self" => {}
             _ => {
-                let (mode, kind, name, next) = if root == "data" {
-                    match (attr(0), attr(1)) {
-                        (Some(k), Some(n)) => (Mode::Data, k, n, 2),
-                        _ => return,
-                    }
-                } else {
-                    match attr(0) {
-                        Some(n) => (Mode::Managed, root.as_str(), n, 1),
-                        None => return,
-                    }
-                };
-                let Some(&idx) =
-                    self.module
-                        .res_index
-                        .get(&(mode, kind.to_string(), name.to_string()))
-                else {
-                    return;
-                };
-                let target = match self.resource(idx) {
-                    Some(state) => match ops.get(next) {
-                        Some(Op::Index(k)) => {
-                            let addr = self
-                                .ev
-                                .eval(k, env, scope)
-                                .ok()
-                                .and_then(key_of)
-                                .map(|k| format!("{}{}", state.base, k.suffix()));
-                            match addr {
-                                Some(a) if state.instances.contains(&a) => a,
-                                _ => state.base.clone(),
-                            }
-                        }
-                        _ => state.base.clone(),
-                    },
-                    None => format!(
-                        "{}{}{kind}.{name}",
-                        self.prefix(),
-                        if mode == Mode::Data { "data." } else { "" }
-                    ),
-                };
-                push(target);
+                if let Some(target) = self.resource_ref(root, ops, env, scope) {
+                    push(target);
+                }
             }
         }
+    }
+
+    /// What `module.NAME[key].OUT` or `module.NAME.OUT` refers to: the
+    /// output's resources, or every output's when the output is not named.
+    fn module_output_refs(
+        &self,
+        name: &str,
+        ops: &[Op],
+        env: &IEnv,
+        scope: &Scope,
+        push: &mut impl FnMut(String),
+    ) {
+        let attr = |i: usize| match ops.get(i) {
+            Some(Op::Attr(a)) => Some(a.as_str()),
+            _ => None,
+        };
+        let Some(state) = self.module.call_index.get(name).and_then(|&i| self.call(i)) else {
+            return;
+        };
+        let (children, out_name): (Vec<&(String, ChildResult)>, Option<&str>) = match ops.get(1) {
+            Some(Op::Index(k)) => {
+                let key = self.ev.eval(k, env, scope).ok().and_then(key_of);
+                let wanted = key.map(|k| format!("{}module.{name}{}", self.prefix(), k.suffix()));
+                (
+                    state
+                        .children
+                        .iter()
+                        .filter(|(p, _)| wanted.as_ref().is_none_or(|w| w == p))
+                        .collect(),
+                    attr(2),
+                )
+            }
+            _ => (state.children.iter().collect(), attr(1)),
+        };
+        for (_, child) in children {
+            match out_name.and_then(|o| child.outputs.get(o)) {
+                Some(b) => b.refs.iter().cloned().for_each(&mut *push),
+                None => {
+                    let mut all: Vec<&String> =
+                        child.outputs.values().flat_map(|b| &b.refs).collect();
+                    all.sort();
+                    all.dedup();
+                    all.into_iter().cloned().for_each(&mut *push);
+                }
+            }
+        }
+    }
+
+    /// The resource `TYPE.NAME[key]` or `data.TYPE.NAME[key]` refers to:
+    /// the instance of that key if there is one, else the resource.
+    fn resource_ref(&self, root: &str, ops: &[Op], env: &IEnv, scope: &Scope) -> Option<String> {
+        let attr = |i: usize| match ops.get(i) {
+            Some(Op::Attr(a)) => Some(a.as_str()),
+            _ => None,
+        };
+        let (mode, kind, name, next) = if root == "data" {
+            (Mode::Data, attr(0)?, attr(1)?, 2)
+        } else {
+            (Mode::Managed, root, attr(0)?, 1)
+        };
+        let &idx = self
+            .module
+            .res_index
+            .get(&(mode, kind.to_string(), name.to_string()))?;
+        let target = match self.resource(idx) {
+            Some(state) => match ops.get(next) {
+                Some(Op::Index(k)) => {
+                    let addr = self
+                        .ev
+                        .eval(k, env, scope)
+                        .ok()
+                        .and_then(key_of)
+                        .map(|k| format!("{}{}", state.base, k.suffix()));
+                    match addr {
+                        Some(a) if state.instances.contains(&a) => a,
+                        _ => state.base.clone(),
+                    }
+                }
+                _ => state.base.clone(),
+            },
+            None => format!(
+                "{}{}{kind}.{name}",
+                self.prefix(),
+                if mode == Mode::Data { "data." } else { "" }
+            ),
+        };
+        Some(target)
     }
 
     fn depends_on(&self, e: &Expr, out: &mut Vec<ResourceRef>) {
@@ -962,7 +986,7 @@ impl<'p> Instance<'p> {
                     target,
                     span: item.span,
                     via: "depends_on".to_string(),
-                })
+                });
             };
             match parts.as_slice() {
                 [m, name, ..] if m == "module" => {
@@ -1055,35 +1079,7 @@ impl<'p> Instance<'p> {
             }
             return unknown;
         };
-        // Providers: the defaults are inherited; `providers = {...}` maps.
-        let mut providers: Providers = HashMap::new();
-        let mut names: HashSet<String> = self
-            .inherited
-            .keys()
-            .filter(|k| !k.contains('.'))
-            .cloned()
-            .collect();
-        for p in &self.module.providers {
-            if let Some(l) = p.labels.first()
-                && p.body.attr("alias").is_none()
-            {
-                names.insert(l.clone());
-            }
-        }
-        for n in names {
-            let r = self.provider_region(&n);
-            providers.insert(n, r);
-        }
-        if let Some(map) = block.body.attr("providers")
-            && let ExprKind::Object(entries) = &map.expr.kind
-        {
-            for (k, v) in entries {
-                let (Some(k), Some(v)) = (k.dotted(), v.dotted()) else {
-                    continue;
-                };
-                providers.insert(k.join("."), self.provider_region(&v.join(".")));
-            }
-        }
+        let providers = self.call_providers(block);
         let (instances, shape) = self.instances(&block.body, &self.ev.module_budget);
         let mut children = Vec::new();
         let mut values = Vec::new();
@@ -1094,29 +1090,7 @@ impl<'p> Instance<'p> {
                 count,
                 each,
             };
-            let scope = Scope::default();
-            let mut inputs = HashMap::new();
-            for attr in &block.body.attrs {
-                if matches!(
-                    attr.name.as_str(),
-                    "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
-                ) {
-                    continue;
-                }
-                let mut refs = Vec::new();
-                self.walk(&attr.expr, &env, &scope, "", &mut refs);
-                inputs.insert(
-                    attr.name.clone(),
-                    Binding {
-                        value: self.ev.eval(&attr.expr, &env, &scope),
-                        origin: Some(
-                            self.follow(&attr.expr)
-                                .unwrap_or((attr.expr.span, SetBy::ModuleArgument)),
-                        ),
-                        refs: dedup(refs.into_iter().map(|r| r.target)),
-                    },
-                );
-            }
+            let inputs = self.call_inputs(block, &env);
             let child = Instance::new(
                 self.prog,
                 self.ev,
@@ -1153,6 +1127,68 @@ impl<'p> Instance<'p> {
             value: shape.assemble(values),
             children,
         }
+    }
+
+    /// A module call's providers: the defaults are inherited;
+    /// `providers = {...}` maps.
+    fn call_providers(&self, block: &BlockIr) -> Providers {
+        let mut providers: Providers = HashMap::new();
+        let mut names: HashSet<String> = self
+            .inherited
+            .keys()
+            .filter(|k| !k.contains('.'))
+            .cloned()
+            .collect();
+        for p in &self.module.providers {
+            if let Some(l) = p.labels.first()
+                && p.body.attr("alias").is_none()
+            {
+                names.insert(l.clone());
+            }
+        }
+        for n in names {
+            let r = self.provider_region(&n);
+            providers.insert(n, r);
+        }
+        if let Some(map) = block.body.attr("providers")
+            && let ExprKind::Object(entries) = &map.expr.kind
+        {
+            for (k, v) in entries {
+                let (Some(k), Some(v)) = (k.dotted(), v.dotted()) else {
+                    continue;
+                };
+                providers.insert(k.join("."), self.provider_region(&v.join(".")));
+            }
+        }
+        providers
+    }
+
+    /// A module call's arguments: the inputs of the module it instantiates.
+    fn call_inputs(&self, block: &BlockIr, env: &IEnv) -> HashMap<String, Binding> {
+        let scope = Scope::default();
+        let mut inputs = HashMap::new();
+        for attr in &block.body.attrs {
+            if matches!(
+                attr.name.as_str(),
+                "source" | "version" | "count" | "for_each" | "providers" | "depends_on"
+            ) {
+                continue;
+            }
+            let mut refs = Vec::new();
+            self.walk(&attr.expr, env, &scope, "", &mut refs);
+            inputs.insert(
+                attr.name.clone(),
+                Binding {
+                    value: self.ev.eval(&attr.expr, env, &scope),
+                    origin: Some(
+                        self.follow(&attr.expr)
+                            .unwrap_or((attr.expr.span, SetBy::ModuleArgument)),
+                    ),
+                    refs: dedup(refs.into_iter().map(|r| r.target)),
+                },
+            );
+        }
+        inputs
     }
 
     /// Evaluates everything: every resource, every module call, every output.

@@ -181,234 +181,25 @@ fn load_in_pool<T: Send>(
     cache: Option<&Cache>,
     serve: &(impl Fn(&RootKey<'_>) -> Option<T> + Sync),
 ) -> (Load, Vec<(String, T)>) {
-    let mut ids: Vec<FileId> = files.to_vec();
-    for f in &vars.files {
-        if !ids.contains(f) {
-            ids.push(*f);
-        }
-    }
-    ids.sort_by(|a, b| {
-        sources
-            .get(*a)
-            .path
-            .cmp(&sources.get(*b).path)
-            .then(a.cmp(b))
-    });
-    ids.dedup();
-    let scanned: HashSet<FileId> = files.iter().copied().collect();
-    let kind_of = |id: FileId| {
-        parse::file_kind(&sources.get(id).path.to_string_lossy())
-            .map_or(FileKind::Config, |(kind, _)| kind)
+    let ids = files_in_order(sources, files, vars);
+    let pool = Pool {
+        sources,
+        vars,
+        limits,
+        cache,
+        scanned: files.iter().copied().collect(),
+        hashes: match cache {
+            Some(_) => ids
+                .par_iter()
+                .map(|&id| (id, sources.get(id).digest()))
+                .collect(),
+            None => HashMap::new(),
+        },
     };
-
-    // Each file's module calls: from the cache, else from parsing it now.
-    // Only files that parse are cached, so every file with an error is
-    // parsed, and reports it, on every run.
-    let hashes: HashMap<FileId, [u8; 32]> = match cache {
-        Some(_) => ids
-            .par_iter()
-            .map(|&id| (id, sources.get(id).digest()))
-            .collect(),
-        None => HashMap::new(),
-    };
-    let file_key = |kind: &str, id: FileId| {
-        let source = sources.get(id);
-        let name = source.path.file_name().unwrap_or_default();
-        KeyBuilder::new(kind)
-            .u64(limits.max_depth as u64)
-            .u64(limits.max_alias_nodes as u64)
-            .str(&name.to_string_lossy())
-            .bytes(hashes.get(&id).map_or(&[][..], |h| &h[..]))
-            .key()
-    };
-    let looked: Vec<(FileId, Option<Calls>)> = ids
-        .par_iter()
-        .map(|&id| {
-            let calls = cache.and_then(|c| {
-                // Declarations are read only for the roots evaluated again;
-                // the others' are kept for a later run.
-                c.keep("tf-file", &file_key("tf-file", id));
-                c.get("tf-calls", &file_key("tf-calls", id))
-            });
-            (id, calls)
-        })
-        .collect();
-    // Parses a file; one that parses is stored for the roots evaluated
-    // again later.
-    let parse_storing = |id: FileId| {
-        let file = parse_file(id, sources.get(id), limits);
-        if let (Some(cache), None) = (cache, &file.error) {
-            let declarations = (file.kind, &file.items, &file.vars);
-            cache.put_spanned("tf-file", &file_key("tf-file", id), &declarations, &[id]);
-        }
-        file
-    };
-    let mut parsed: HashMap<FileId, ParsedFile> = looked
-        .par_iter()
-        .filter(|(_, calls)| calls.is_none())
-        .map(|&(id, _)| (id, parse_storing(id)))
-        .collect();
-    let mut calls: HashMap<FileId, Calls> = HashMap::new();
-    for (id, cached) in looked {
-        if let Some(found) = cached.or_else(|| parsed.get(&id).map(calls_of)) {
-            calls.insert(id, found);
-        }
-    }
-    if let Some(cache) = cache {
-        parsed
-            .par_iter()
-            .filter(|(_, p)| p.error.is_none())
-            .for_each(|(id, _)| cache.put("tf-calls", &file_key("tf-calls", *id), &calls[id]));
-    }
-
-    // Modules: one per directory of configuration files; a module's calls
-    // are deduplicated by name, the first one winning.
-    let mut module_calls: BTreeMap<PathBuf, Calls> = BTreeMap::new();
-    let mut dir_files: HashMap<PathBuf, Vec<FileId>> = HashMap::new();
-    for &id in ids.iter().filter(|id| scanned.contains(id)) {
-        let dir = dir_of(&sources.get(id).path);
-        dir_files.entry(dir.clone()).or_default().push(id);
-        if kind_of(id) != FileKind::Config {
-            continue;
-        }
-        let module = module_calls.entry(dir).or_default();
-        for (name, source) in calls.get(&id).into_iter().flatten() {
-            if !module.iter().any(|(n, _)| n == name) {
-                module.push((name.clone(), source.clone()));
-            }
-        }
-    }
-
-    // Roots: module directories no other scanned module calls locally.
-    let mut called = HashSet::new();
-    for (dir, calls) in &module_calls {
-        for src in calls.iter().filter_map(|(_, s)| s.as_deref()) {
-            if src.starts_with("./") || src.starts_with("../") {
-                let target = crate::discover::lexical_normalize(&dir.join(src));
-                if &target != dir {
-                    called.insert(target);
-                }
-            }
-        }
-    }
-    let mut roots: Vec<&PathBuf> = module_calls
-        .keys()
-        .filter(|d| !called.contains(*d))
-        .collect();
-
-    // Each root: the modules it can reach, their files (the table its
-    // cached spans refer to) and its key.
-    let reach = |root: &PathBuf| -> Vec<PathBuf> {
-        let mut seen = vec![root.clone()];
-        let mut todo = vec![root.clone()];
-        while let Some(dir) = todo.pop() {
-            for src in module_calls[&dir].iter().filter_map(|(_, s)| s.as_deref()) {
-                let target = crate::discover::lexical_normalize(&dir.join(src));
-                if is_local(src) && module_calls.contains_key(&target) && !seen.contains(&target) {
-                    seen.push(target.clone());
-                    todo.push(target);
-                }
-            }
-        }
-        seen.sort();
-        seen
-    };
-    // Modules that call each other with no root above them: the first of
-    // each such group is a root, so that every module is evaluated (and
-    // the call that closes the cycle reported).
-    let mut reached: HashSet<PathBuf> = roots.iter().flat_map(|r| reach(r)).collect();
-    for dir in module_calls.keys() {
-        if !reached.contains(dir) {
-            reached.extend(reach(dir));
-            roots.push(dir);
-        }
-    }
-    roots.sort();
-    struct Root<'a> {
-        dir: &'a PathBuf,
-        reach: Vec<PathBuf>,
-        table: Vec<FileId>,
-        key: Option<cache::Key>,
-    }
-    let roots: Vec<Root<'_>> = roots
-        .into_par_iter()
-        .map(|dir| {
-            let reach = reach(dir);
-            let mut table: Vec<FileId> = reach
-                .iter()
-                .flat_map(|d| dir_files.get(d).into_iter().flatten().copied())
-                .collect();
-            for f in &vars.files {
-                if !table.contains(f) {
-                    table.push(*f);
-                }
-            }
-            let key = cache.map(|_| {
-                let mut key = KeyBuilder::new("tf-root");
-                key.u64(limits.max_depth as u64)
-                    .u64(limits.max_alias_nodes as u64)
-                    .str(&crate::frontends::terraform::root_name(dir))
-                    .u64(table.len() as u64);
-                for id in &table {
-                    key.str(&sources.get(*id).path.to_string_lossy())
-                        .bytes(hashes.get(id).map_or(&[][..], |h| &h[..]));
-                }
-                key.u64(vars.files.len() as u64);
-                for id in &vars.files {
-                    key.str(&sources.get(*id).path.to_string_lossy());
-                }
-                key.u64(vars.vars.len() as u64);
-                for (name, value) in &vars.vars {
-                    key.str(name).str(value);
-                }
-                key.key()
-            });
-            Root {
-                dir,
-                reach,
-                table,
-                key,
-            }
-        })
-        .collect();
-    let length = |f: FileId| sources.get(f).len();
-    // What the caller has for a root; else its resources from the cache.
-    let looked: Vec<(Option<T>, Option<RootResult>)> = roots
-        .par_iter()
-        .map(|root| {
-            let Some(key) = root.key.as_ref() else {
-                return (None, None);
-            };
-            let name = crate::frontends::terraform::root_name(root.dir);
-            let root_key = RootKey {
-                name: &name,
-                key,
-                table: &root.table,
-            };
-            if let Some(served) = serve(&root_key) {
-                // Its resources are not read, but kept for a later run.
-                if let Some(cache) = cache {
-                    cache.keep("tf-root", key);
-                }
-                return (Some(served), None);
-            }
-            let found = cache.and_then(|c| c.get_spanned("tf-root", key, &root.table, length));
-            (None, found)
-        })
-        .collect();
-    let mut served: Vec<(String, T)> = Vec::new();
-    let mut kept: Vec<Root<'_>> = Vec::new();
-    let mut found: Vec<Option<RootResult>> = Vec::new();
-    for (root, (by_caller, by_cache)) in roots.into_iter().zip(looked) {
-        match by_caller {
-            Some(value) => served.push((crate::frontends::terraform::root_name(root.dir), value)),
-            None => {
-                kept.push(root);
-                found.push(by_cache);
-            }
-        }
-    }
-    let roots = kept;
+    let (mut parsed, calls) = pool.module_calls(&ids);
+    let (module_calls, dir_files) = pool.modules(&ids, &calls);
+    let roots = pool.roots(&module_calls, &dir_files);
+    let (served, roots, found) = pool.serve_roots(roots, serve);
 
     // The roots not in the cache: parse what they reach, and evaluate them.
     let missed: Vec<&Root<'_>> = roots
@@ -417,158 +208,12 @@ fn load_in_pool<T: Send>(
         .filter(|(_, f)| f.is_none())
         .map(|(r, _)| r)
         .collect();
-    let needed: HashSet<FileId> = missed
-        .iter()
-        .flat_map(|r| r.table.iter().copied())
-        .filter(|id| !parsed.contains_key(id))
-        .collect();
-    let mut needed: Vec<FileId> = needed.into_iter().collect();
-    needed.sort();
-    // Their files' declarations: from the cache, else parsed (and stored).
-    parsed.extend(
-        needed
-            .par_iter()
-            .map(|&id| {
-                if let Some(cache) = cache
-                    && let Some((kind, items, vars)) = cache.get_spanned::<CachedFile>(
-                        "tf-file",
-                        &file_key("tf-file", id),
-                        &[id],
-                        length,
-                    )
-                {
-                    let error = None;
-                    return (
-                        id,
-                        ParsedFile {
-                            id,
-                            kind,
-                            items,
-                            vars,
-                            error,
-                        },
-                    );
-                }
-                (id, parse_storing(id))
-            })
-            .collect::<Vec<_>>(),
-    );
-    let mut load = Load::default();
-    for id in &ids {
-        if let Some(e) = parsed.get(id).and_then(|p| p.error.as_ref())
-            && (scanned.contains(id) || vars.files.contains(id))
-        {
-            load.errors.push(e.clone());
-        }
-    }
-    let wanted: HashSet<&PathBuf> = missed.iter().flat_map(|r| &r.reach).collect();
-    // Declarations move out of the parsed files into their modules.
-    let mut modules: HashMap<PathBuf, Module> = HashMap::new();
-    for id in &ids {
-        let dir = dir_of(&sources.get(*id).path);
-        let Some(p) = parsed
-            .get_mut(id)
-            .filter(|p| p.kind == FileKind::Config && scanned.contains(&p.id))
-        else {
-            continue;
-        };
-        if !wanted.contains(&dir) {
-            continue;
-        }
-        let module = modules.entry(dir.clone()).or_insert_with(|| Module {
-            dir,
-            ..Module::default()
-        });
-        for item in std::mem::take(&mut p.items) {
-            match item {
-                Item::Variable(v) => {
-                    if !module.variables.iter().any(|x| x.name == v.name) {
-                        module.variables.push(v);
-                    }
-                }
-                Item::Local(a) => {
-                    module.locals.entry(a.name.clone()).or_insert(a);
-                }
-                Item::Resource(r) => {
-                    let key = (r.mode, r.kind.clone(), r.name.clone());
-                    if !module.res_index.contains_key(&key) {
-                        module.res_index.insert(key, module.resources.len());
-                        module.resources.push(r);
-                    }
-                }
-                Item::Module(b) => {
-                    let name = b.labels.first().cloned().unwrap_or_default();
-                    if !module.call_index.contains_key(&name) {
-                        module.call_index.insert(name, module.calls.len());
-                        module.calls.push(b);
-                    }
-                }
-                Item::Output(name, e) => {
-                    if !module.outputs.iter().any(|(n, _)| *n == name) {
-                        module.outputs.push((name, e));
-                    }
-                }
-                Item::Provider(b) => module.providers.push(b),
-            }
-        }
-    }
-
-    // Variables files by directory.
-    let mut var_files: HashMap<PathBuf, Vec<&ParsedFile>> = HashMap::new();
-    for id in &ids {
-        if let Some(p) = parsed
-            .get(id)
-            .filter(|p| p.kind == FileKind::Vars && scanned.contains(&p.id))
-        {
-            var_files
-                .entry(dir_of(&sources.get(p.id).path))
-                .or_default()
-                .push(p);
-        }
-    }
-
-    let root_dir = String::from(".");
-    let prog = Program {
-        modules,
-        root_dir: &root_dir,
+    pool.parse_reached(&missed, &mut parsed);
+    let mut load = Load {
+        errors: pool.errors(&ids, &parsed),
+        ..Load::default()
     };
-    let evaluated: Vec<RootResult> = missed
-        .par_iter()
-        .map(|root| {
-            let dir = root.dir;
-            let funcs = Funcs::new();
-            let ev = Evaluator::new(&funcs);
-            let Some(module) = prog.modules.get(dir) else {
-                return (Vec::new(), Vec::new(), Vec::new());
-            };
-            let auto = auto_var_files(
-                sources,
-                var_files.get(dir).map(Vec::as_slice).unwrap_or(&[]),
-            );
-            let explicit: Vec<&ParsedFile> =
-                vars.files.iter().filter_map(|f| parsed.get(f)).collect();
-            let inputs = root_inputs(&ev, module, &auto, &explicit, vars, limits);
-            let inst = Instance::new(
-                &prog,
-                &ev,
-                module,
-                String::new(),
-                inputs,
-                HashMap::new(),
-                Vec::new(),
-            );
-            let mut result = inst.finish();
-            let name = crate::frontends::terraform::root_name(dir);
-            for r in &mut result.resources {
-                r.root.clone_from(&name);
-            }
-            let evaluated = (result.resources, result.unfollowed, ev.notes());
-            if let (Some(cache), Some(key)) = (cache, &root.key) {
-                cache.put_spanned("tf-root", key, &evaluated, &root.table);
-            }
-            evaluated
-        })
-        .collect();
+    let evaluated = pool.evaluate(&ids, &missed, &mut parsed);
     // In the roots' order, whether found or evaluated.
     let mut evaluated = evaluated.into_iter();
     let results: Vec<RootResult> = found
@@ -595,6 +240,503 @@ fn load_in_pool<T: Send>(
     load.notes.dedup();
     load.errors.sort_by_key(|a| a.span);
     (load, served)
+}
+
+/// The files [`load_in_pool`] reads: those scanned and the variables files
+/// named on the command line, in the order of their paths.
+fn files_in_order(sources: &SourceMap, files: &[FileId], vars: &Variables) -> Vec<FileId> {
+    let mut ids: Vec<FileId> = files.to_vec();
+    for f in &vars.files {
+        if !ids.contains(f) {
+            ids.push(*f);
+        }
+    }
+    ids.sort_by(|a, b| {
+        sources
+            .get(*a)
+            .path
+            .cmp(&sources.get(*b).path)
+            .then(a.cmp(b))
+    });
+    ids.dedup();
+    ids
+}
+
+/// What the stages of [`load_in_pool`] share.
+struct Pool<'a> {
+    sources: &'a SourceMap,
+    vars: &'a Variables,
+    limits: &'a Limits,
+    cache: Option<&'a Cache>,
+    /// The files scanned (not the variables files named on the command line).
+    scanned: HashSet<FileId>,
+    /// Each file's digest, when there is a cache.
+    hashes: HashMap<FileId, [u8; 32]>,
+}
+
+/// A root module: the modules it can reach, their files (the table its
+/// cached spans refer to) and its key.
+struct Root<'a> {
+    dir: &'a PathBuf,
+    reach: Vec<PathBuf>,
+    table: Vec<FileId>,
+    key: Option<cache::Key>,
+}
+
+/// The roots the caller has something for, by name, with what it has.
+type Served<T> = Vec<(String, T)>;
+
+impl Pool<'_> {
+    fn file_key(&self, kind: &str, id: FileId) -> cache::Key {
+        let source = self.sources.get(id);
+        let name = source.path.file_name().unwrap_or_default();
+        KeyBuilder::new(kind)
+            .u64(self.limits.max_depth as u64)
+            .u64(self.limits.max_alias_nodes as u64)
+            .str(&name.to_string_lossy())
+            .bytes(self.hashes.get(&id).map_or(&[][..], |h| &h[..]))
+            .key()
+    }
+
+    fn kind_of(&self, id: FileId) -> FileKind {
+        parse::file_kind(&self.sources.get(id).path.to_string_lossy())
+            .map_or(FileKind::Config, |(kind, _)| kind)
+    }
+
+    /// Parses a file; one that parses is stored for the roots evaluated
+    /// again later.
+    fn parse_storing(&self, id: FileId) -> ParsedFile {
+        let file = parse_file(id, self.sources.get(id), self.limits);
+        if let (Some(cache), None) = (self.cache, &file.error) {
+            let declarations = (file.kind, &file.items, &file.vars);
+            cache.put_spanned(
+                "tf-file",
+                &self.file_key("tf-file", id),
+                &declarations,
+                &[id],
+            );
+        }
+        file
+    }
+
+    /// Each file's module calls: from the cache, else from parsing it now;
+    /// with the files parsed. Only files that parse are cached, so every
+    /// file with an error is parsed, and reports it, on every run.
+    fn module_calls(
+        &self,
+        ids: &[FileId],
+    ) -> (HashMap<FileId, ParsedFile>, HashMap<FileId, Calls>) {
+        let looked: Vec<(FileId, Option<Calls>)> = ids
+            .par_iter()
+            .map(|&id| {
+                let calls = self.cache.and_then(|c| {
+                    // Declarations are read only for the roots evaluated again;
+                    // the others' are kept for a later run.
+                    c.keep("tf-file", &self.file_key("tf-file", id));
+                    c.get("tf-calls", &self.file_key("tf-calls", id))
+                });
+                (id, calls)
+            })
+            .collect();
+        let parsed: HashMap<FileId, ParsedFile> = looked
+            .par_iter()
+            .filter(|(_, calls)| calls.is_none())
+            .map(|&(id, _)| (id, self.parse_storing(id)))
+            .collect();
+        let mut calls: HashMap<FileId, Calls> = HashMap::new();
+        for (id, cached) in looked {
+            if let Some(found) = cached.or_else(|| parsed.get(&id).map(calls_of)) {
+                calls.insert(id, found);
+            }
+        }
+        if let Some(cache) = self.cache {
+            parsed
+                .par_iter()
+                .filter(|(_, p)| p.error.is_none())
+                .for_each(|(id, _)| {
+                    cache.put("tf-calls", &self.file_key("tf-calls", *id), &calls[id]);
+                });
+        }
+        (parsed, calls)
+    }
+
+    /// Modules: one per directory of configuration files; a module's calls
+    /// are deduplicated by name, the first one winning. With each
+    /// directory's scanned files.
+    fn modules(
+        &self,
+        ids: &[FileId],
+        calls: &HashMap<FileId, Calls>,
+    ) -> (BTreeMap<PathBuf, Calls>, HashMap<PathBuf, Vec<FileId>>) {
+        let mut module_calls: BTreeMap<PathBuf, Calls> = BTreeMap::new();
+        let mut dir_files: HashMap<PathBuf, Vec<FileId>> = HashMap::new();
+        for &id in ids.iter().filter(|id| self.scanned.contains(id)) {
+            let dir = dir_of(&self.sources.get(id).path);
+            dir_files.entry(dir.clone()).or_default().push(id);
+            if self.kind_of(id) != FileKind::Config {
+                continue;
+            }
+            let module = module_calls.entry(dir).or_default();
+            for (name, source) in calls.get(&id).into_iter().flatten() {
+                if !module.iter().any(|(n, _)| n == name) {
+                    module.push((name.clone(), source.clone()));
+                }
+            }
+        }
+        (module_calls, dir_files)
+    }
+
+    /// The root modules, in order of their directories.
+    fn roots<'m>(
+        &self,
+        module_calls: &'m BTreeMap<PathBuf, Calls>,
+        dir_files: &HashMap<PathBuf, Vec<FileId>>,
+    ) -> Vec<Root<'m>> {
+        root_dirs(module_calls)
+            .into_par_iter()
+            .map(|dir| {
+                let reach = reach(module_calls, dir);
+                let mut table: Vec<FileId> = reach
+                    .iter()
+                    .flat_map(|d| dir_files.get(d).into_iter().flatten().copied())
+                    .collect();
+                for f in &self.vars.files {
+                    if !table.contains(f) {
+                        table.push(*f);
+                    }
+                }
+                let key = self.cache.map(|_| self.root_key(dir, &table));
+                Root {
+                    dir,
+                    reach,
+                    table,
+                    key,
+                }
+            })
+            .collect()
+    }
+
+    /// A root module's key: its files' contents and the command line's
+    /// variables.
+    fn root_key(&self, dir: &Path, table: &[FileId]) -> cache::Key {
+        let mut key = KeyBuilder::new("tf-root");
+        key.u64(self.limits.max_depth as u64)
+            .u64(self.limits.max_alias_nodes as u64)
+            .str(&crate::frontends::terraform::root_name(dir))
+            .u64(table.len() as u64);
+        for id in table {
+            key.str(&self.sources.get(*id).path.to_string_lossy())
+                .bytes(self.hashes.get(id).map_or(&[][..], |h| &h[..]));
+        }
+        key.u64(self.vars.files.len() as u64);
+        for id in &self.vars.files {
+            key.str(&self.sources.get(*id).path.to_string_lossy());
+        }
+        key.u64(self.vars.vars.len() as u64);
+        for (name, value) in &self.vars.vars {
+            key.str(name).str(value);
+        }
+        key.key()
+    }
+
+    /// What the caller has for a root, returned by name; the other roots,
+    /// each with its resources if the cache has them.
+    fn serve_roots<'m, T: Send>(
+        &self,
+        roots: Vec<Root<'m>>,
+        serve: &(impl Fn(&RootKey<'_>) -> Option<T> + Sync),
+    ) -> (Served<T>, Vec<Root<'m>>, Vec<Option<RootResult>>) {
+        let length = |f: FileId| self.sources.get(f).len();
+        let looked: Vec<(Option<T>, Option<RootResult>)> = roots
+            .par_iter()
+            .map(|root| {
+                let Some(key) = root.key.as_ref() else {
+                    return (None, None);
+                };
+                let name = crate::frontends::terraform::root_name(root.dir);
+                let root_key = RootKey {
+                    name: &name,
+                    key,
+                    table: &root.table,
+                };
+                if let Some(served) = serve(&root_key) {
+                    // Its resources are not read, but kept for a later run.
+                    if let Some(cache) = self.cache {
+                        cache.keep("tf-root", key);
+                    }
+                    return (Some(served), None);
+                }
+                let found = self
+                    .cache
+                    .and_then(|c| c.get_spanned("tf-root", key, &root.table, length));
+                (None, found)
+            })
+            .collect();
+        let mut served: Vec<(String, T)> = Vec::new();
+        let mut kept: Vec<Root<'_>> = Vec::new();
+        let mut found: Vec<Option<RootResult>> = Vec::new();
+        for (root, (by_caller, by_cache)) in roots.into_iter().zip(looked) {
+            match by_caller {
+                Some(value) => {
+                    served.push((crate::frontends::terraform::root_name(root.dir), value));
+                }
+                None => {
+                    kept.push(root);
+                    found.push(by_cache);
+                }
+            }
+        }
+        (served, kept, found)
+    }
+
+    /// Adds to `parsed` the files the `missed` roots reach: their
+    /// declarations from the cache, else parsed (and stored).
+    fn parse_reached(&self, missed: &[&Root<'_>], parsed: &mut HashMap<FileId, ParsedFile>) {
+        let length = |f: FileId| self.sources.get(f).len();
+        let needed: HashSet<FileId> = missed
+            .iter()
+            .flat_map(|r| r.table.iter().copied())
+            .filter(|id| !parsed.contains_key(id))
+            .collect();
+        let mut needed: Vec<FileId> = needed.into_iter().collect();
+        needed.sort();
+        parsed.extend(
+            needed
+                .par_iter()
+                .map(|&id| {
+                    if let Some(cache) = self.cache
+                        && let Some((kind, items, vars)) = cache.get_spanned::<CachedFile>(
+                            "tf-file",
+                            &self.file_key("tf-file", id),
+                            &[id],
+                            length,
+                        )
+                    {
+                        let error = None;
+                        return (
+                            id,
+                            ParsedFile {
+                                id,
+                                kind,
+                                items,
+                                vars,
+                                error,
+                            },
+                        );
+                    }
+                    (id, self.parse_storing(id))
+                })
+                .collect::<Vec<_>>(),
+        );
+    }
+
+    /// The syntax errors of the files scanned or named on the command line.
+    fn errors(&self, ids: &[FileId], parsed: &HashMap<FileId, ParsedFile>) -> Vec<Diagnostic> {
+        let mut errors = Vec::new();
+        for id in ids {
+            if let Some(e) = parsed.get(id).and_then(|p| p.error.as_ref())
+                && (self.scanned.contains(id) || self.vars.files.contains(id))
+            {
+                errors.push(e.clone());
+            }
+        }
+        errors
+    }
+
+    /// Evaluates the `missed` roots (storing what they give), in their
+    /// order; their declarations move out of `parsed` into their modules.
+    fn evaluate(
+        &self,
+        ids: &[FileId],
+        missed: &[&Root<'_>],
+        parsed: &mut HashMap<FileId, ParsedFile>,
+    ) -> Vec<RootResult> {
+        let wanted: HashSet<&PathBuf> = missed.iter().flat_map(|r| &r.reach).collect();
+        let modules = self.declared_modules(ids, parsed, &wanted);
+        let parsed = &*parsed;
+        // Variables files by directory.
+        let mut var_files: HashMap<PathBuf, Vec<&ParsedFile>> = HashMap::new();
+        for id in ids {
+            if let Some(p) = parsed
+                .get(id)
+                .filter(|p| p.kind == FileKind::Vars && self.scanned.contains(&p.id))
+            {
+                var_files
+                    .entry(dir_of(&self.sources.get(p.id).path))
+                    .or_default()
+                    .push(p);
+            }
+        }
+        let root_dir = String::from(".");
+        let prog = Program {
+            modules,
+            root_dir: &root_dir,
+        };
+        missed
+            .par_iter()
+            .map(|root| self.evaluate_root(&prog, root, &var_files, parsed))
+            .collect()
+    }
+
+    /// The modules of the `wanted` directories, with the declarations of
+    /// their configuration files (taken out of `parsed`).
+    fn declared_modules(
+        &self,
+        ids: &[FileId],
+        parsed: &mut HashMap<FileId, ParsedFile>,
+        wanted: &HashSet<&PathBuf>,
+    ) -> HashMap<PathBuf, Module> {
+        let mut modules: HashMap<PathBuf, Module> = HashMap::new();
+        for id in ids {
+            let dir = dir_of(&self.sources.get(*id).path);
+            let Some(p) = parsed
+                .get_mut(id)
+                .filter(|p| p.kind == FileKind::Config && self.scanned.contains(&p.id))
+            else {
+                continue;
+            };
+            if !wanted.contains(&dir) {
+                continue;
+            }
+            let module = modules.entry(dir.clone()).or_insert_with(|| Module {
+                dir,
+                ..Module::default()
+            });
+            for item in std::mem::take(&mut p.items) {
+                declare(module, item);
+            }
+        }
+        modules
+    }
+
+    /// Evaluates a root module, and stores what it gives.
+    fn evaluate_root(
+        &self,
+        prog: &Program<'_>,
+        root: &Root<'_>,
+        var_files: &HashMap<PathBuf, Vec<&ParsedFile>>,
+        parsed: &HashMap<FileId, ParsedFile>,
+    ) -> RootResult {
+        let dir = root.dir;
+        let funcs = Funcs::new();
+        let ev = Evaluator::new(&funcs);
+        let Some(module) = prog.modules.get(dir) else {
+            return (Vec::new(), Vec::new(), Vec::new());
+        };
+        let auto = auto_var_files(
+            self.sources,
+            var_files.get(dir).map(Vec::as_slice).unwrap_or(&[]),
+        );
+        let explicit: Vec<&ParsedFile> = self
+            .vars
+            .files
+            .iter()
+            .filter_map(|f| parsed.get(f))
+            .collect();
+        let inputs = root_inputs(&ev, module, &auto, &explicit, self.vars, self.limits);
+        let inst = Instance::new(
+            prog,
+            &ev,
+            module,
+            String::new(),
+            inputs,
+            HashMap::new(),
+            Vec::new(),
+        );
+        let mut result = inst.finish();
+        let name = crate::frontends::terraform::root_name(dir);
+        for r in &mut result.resources {
+            r.root.clone_from(&name);
+        }
+        let evaluated = (result.resources, result.unfollowed, ev.notes());
+        if let (Some(cache), Some(key)) = (self.cache, &root.key) {
+            cache.put_spanned("tf-root", key, &evaluated, &root.table);
+        }
+        evaluated
+    }
+}
+
+/// Roots: module directories no other scanned module calls locally; then,
+/// of modules that call each other with no root above them, the first of
+/// each such group, so that every module is evaluated (and the call that
+/// closes the cycle reported). In order.
+fn root_dirs(module_calls: &BTreeMap<PathBuf, Calls>) -> Vec<&PathBuf> {
+    let mut called = HashSet::new();
+    for (dir, calls) in module_calls {
+        for src in calls.iter().filter_map(|(_, s)| s.as_deref()) {
+            if src.starts_with("./") || src.starts_with("../") {
+                let target = crate::discover::lexical_normalize(&dir.join(src));
+                if &target != dir {
+                    called.insert(target);
+                }
+            }
+        }
+    }
+    let mut roots: Vec<&PathBuf> = module_calls
+        .keys()
+        .filter(|d| !called.contains(*d))
+        .collect();
+    let mut reached: HashSet<PathBuf> = roots.iter().flat_map(|r| reach(module_calls, r)).collect();
+    for dir in module_calls.keys() {
+        if !reached.contains(dir) {
+            reached.extend(reach(module_calls, dir));
+            roots.push(dir);
+        }
+    }
+    roots.sort();
+    roots
+}
+
+/// The modules a module can reach by local calls, itself included, in
+/// order.
+fn reach(module_calls: &BTreeMap<PathBuf, Calls>, root: &Path) -> Vec<PathBuf> {
+    let mut seen = vec![root.to_path_buf()];
+    let mut todo = vec![root.to_path_buf()];
+    while let Some(dir) = todo.pop() {
+        for src in module_calls[&dir].iter().filter_map(|(_, s)| s.as_deref()) {
+            let target = crate::discover::lexical_normalize(&dir.join(src));
+            if is_local(src) && module_calls.contains_key(&target) && !seen.contains(&target) {
+                seen.push(target.clone());
+                todo.push(target);
+            }
+        }
+    }
+    seen.sort();
+    seen
+}
+
+/// Adds a declaration to its module; the first of a name wins.
+fn declare(module: &mut Module, item: Item) {
+    match item {
+        Item::Variable(v) => {
+            if !module.variables.iter().any(|x| x.name == v.name) {
+                module.variables.push(v);
+            }
+        }
+        Item::Local(a) => {
+            module.locals.entry(a.name.clone()).or_insert(a);
+        }
+        Item::Resource(r) => {
+            let key = (r.mode, r.kind.clone(), r.name.clone());
+            if !module.res_index.contains_key(&key) {
+                module.res_index.insert(key, module.resources.len());
+                module.resources.push(r);
+            }
+        }
+        Item::Module(b) => {
+            let name = b.labels.first().cloned().unwrap_or_default();
+            if !module.call_index.contains_key(&name) {
+                module.call_index.insert(name, module.calls.len());
+                module.calls.push(b);
+            }
+        }
+        Item::Output(name, e) => {
+            if !module.outputs.iter().any(|(n, _)| *n == name) {
+                module.outputs.push((name, e));
+            }
+        }
+        Item::Provider(b) => module.providers.push(b),
+    }
 }
 
 fn literal(e: &ir::Expr) -> Option<String> {

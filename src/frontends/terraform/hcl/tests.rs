@@ -766,7 +766,7 @@ fn random_mutations_never_panic() {
     let alphabet = b"{}[]()\"$%~<>=?:!.*,\n -_axyz019EOT\\";
     for _ in 0..300 {
         let mut m = bytes.to_vec();
-        for _ in 0..(next() % 8 + 1) {
+        for _ in 0..=(next() % 8) {
             let at = (next() as usize) % m.len().max(1);
             match next() % 3 {
                 0 => {
@@ -780,10 +780,7 @@ fn random_mutations_never_panic() {
             }
         }
         let text = String::from_utf8_lossy(&m).into_owned();
-        let json = format!(
-            "{{\"resource\": {{\"a\": {{\"b\": {{\"x\": {:?}}}}}}}}}",
-            text
-        );
+        let json = format!("{{\"resource\": {{\"a\": {{\"b\": {{\"x\": {text:?}}}}}}}}}");
         let _ = run(&[
             ("r/main.tf", &text),
             ("r/modules/db/main.tf", DB),

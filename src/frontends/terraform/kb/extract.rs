@@ -627,7 +627,7 @@ impl<'a> Estate<'a> {
                                 zones,
                                 attr: None,
                                 path: String::new(),
-                            })
+                            });
                         }
                     }
                 }
@@ -701,7 +701,7 @@ impl<'a> Estate<'a> {
                     if !one_zone
                         || matches!(decided, Some(Spread::One(_) | Spread::Unnamed(_))) =>
                 {
-                    zones.merge(inner)
+                    zones.merge(inner);
                 }
                 _ if one_zone => zones.add_unnamed(t.address.clone()),
                 _ => zones.unknown = true,
@@ -922,83 +922,11 @@ impl<'a> Estate<'a> {
     /// One NAT gateway serving route tables whose subnets are in other
     /// zones than its own: those subnets lose their egress with its zone.
     fn nat_gateway_routes(&self, nat: &'a Resource, entry: &Entry) -> Option<CloudFact> {
-        // Route tables routing through this NAT gateway, with the place.
-        let mut tables: Vec<(&str, Span)> = Vec::new();
-        for r in self.resources.iter().filter(|r| r.mode == Mode::Managed) {
-            match r.kind.as_str() {
-                "aws_route" => {
-                    let Some(via) = r.body.attr("nat_gateway_id") else {
-                        continue;
-                    };
-                    if !Self::refers_to(&via.value, nat) {
-                        continue;
-                    }
-                    if let Some(rt) = r.body.attr("route_table_id") {
-                        for (address, _) in rt.value.refs() {
-                            tables.push((address, via.origin));
-                        }
-                    }
-                }
-                "aws_route_table" => {
-                    let found = lookup(&r.body, "route.nat_gateway_id");
-                    if let Some((_, a)) = found.values.iter().find(|(v, _)| Self::refers_to(v, nat))
-                    {
-                        tables.push((r.address.as_str(), a.origin));
-                    }
-                }
-                _ => {}
-            }
-        }
+        let tables = self.nat_route_tables(nat);
         if tables.is_empty() {
             return None;
         }
-        // Subnets associated with those route tables, and their zones.
-        let mut served = Zones::default();
-        let mut per_route: std::collections::BTreeMap<(Span, &str), BTreeSet<String>> =
-            std::collections::BTreeMap::new();
-        for assoc in self
-            .resources
-            .iter()
-            .filter(|r| r.mode == Mode::Managed && r.kind == "aws_route_table_association")
-        {
-            let Some(rt) = assoc.body.attr("route_table_id") else {
-                continue;
-            };
-            let refs = rt.value.refs();
-            let Some(&(table, route_span)) = tables
-                .iter()
-                .find(|(t, _)| refs.iter().any(|(a, _)| same_instance(a, t)))
-            else {
-                continue;
-            };
-            let Some(subnet) = assoc.body.attr("subnet_id") else {
-                continue;
-            };
-            let mut zones = Zones::default();
-            self.resolve(&subnet.value, 0, &mut zones);
-            per_route
-                .entry((route_span, table))
-                .or_default()
-                .extend(zones.names.iter().cloned());
-            served.merge(zones);
-        }
-        // One related location per route, naming every zone it serves.
-        let mut related: Vec<(Span, String)> = per_route
-            .into_iter()
-            .filter(|(_, zones)| !zones.is_empty())
-            .map(|((route_span, table), zones)| {
-                let names: Vec<String> = zones.iter().map(|z| format!("`{z}`")).collect();
-                (
-                    route_span,
-                    format!(
-                        "`{table}` routes subnets in {} through it",
-                        names.join(", ")
-                    ),
-                )
-            })
-            .collect();
-        related.sort();
-        related.dedup();
+        let (served, related) = self.served_zones(&tables);
         let own = self.placement(nat, entry, 0).map(|p| {
             let spread = p.zones.spread();
             (spread, p.attr)
@@ -1045,6 +973,88 @@ impl<'a> Estate<'a> {
             origin,
         })
     }
+
+    /// Route tables routing through this NAT gateway, with the place.
+    fn nat_route_tables(&self, nat: &Resource) -> Vec<(&'a str, Span)> {
+        let mut tables: Vec<(&str, Span)> = Vec::new();
+        for r in self.resources.iter().filter(|r| r.mode == Mode::Managed) {
+            match r.kind.as_str() {
+                "aws_route" => {
+                    let Some(via) = r.body.attr("nat_gateway_id") else {
+                        continue;
+                    };
+                    if !Self::refers_to(&via.value, nat) {
+                        continue;
+                    }
+                    if let Some(rt) = r.body.attr("route_table_id") {
+                        for (address, _) in rt.value.refs() {
+                            tables.push((address, via.origin));
+                        }
+                    }
+                }
+                "aws_route_table" => {
+                    let found = lookup(&r.body, "route.nat_gateway_id");
+                    if let Some((_, a)) = found.values.iter().find(|(v, _)| Self::refers_to(v, nat))
+                    {
+                        tables.push((r.address.as_str(), a.origin));
+                    }
+                }
+                _ => {}
+            }
+        }
+        tables
+    }
+
+    /// The zones of the subnets associated with these route tables; one
+    /// related location per route, naming every zone it serves.
+    fn served_zones(&self, tables: &[(&str, Span)]) -> (Zones, Vec<(Span, String)>) {
+        let mut served = Zones::default();
+        let mut per_route: std::collections::BTreeMap<(Span, &str), BTreeSet<String>> =
+            std::collections::BTreeMap::new();
+        for assoc in self
+            .resources
+            .iter()
+            .filter(|r| r.mode == Mode::Managed && r.kind == "aws_route_table_association")
+        {
+            let Some(rt) = assoc.body.attr("route_table_id") else {
+                continue;
+            };
+            let refs = rt.value.refs();
+            let Some(&(table, route_span)) = tables
+                .iter()
+                .find(|(t, _)| refs.iter().any(|(a, _)| same_instance(a, t)))
+            else {
+                continue;
+            };
+            let Some(subnet) = assoc.body.attr("subnet_id") else {
+                continue;
+            };
+            let mut zones = Zones::default();
+            self.resolve(&subnet.value, 0, &mut zones);
+            per_route
+                .entry((route_span, table))
+                .or_default()
+                .extend(zones.names.iter().cloned());
+            served.merge(zones);
+        }
+        let mut related: Vec<(Span, String)> = per_route
+            .into_iter()
+            .filter(|(_, zones)| !zones.is_empty())
+            .map(|((route_span, table), zones)| {
+                let names: Vec<String> = zones.iter().map(|z| format!("`{z}`")).collect();
+                (
+                    route_span,
+                    format!(
+                        "`{table}` routes subnets in {} through it",
+                        names.join(", ")
+                    ),
+                )
+            })
+            .collect();
+        related.sort();
+        related.dedup();
+        (served, related)
+    }
 }
 
 impl<'a> Estate<'a> {
@@ -1057,35 +1067,7 @@ impl<'a> Estate<'a> {
     /// zones (those it lists, by the entry's facts).
     fn gke_node_locations(&self, r: &'a Resource, entry: &Entry) -> Option<CloudFact> {
         if r.kind == "google_container_cluster" {
-            // Without a default node pool, the node pools are judged.
-            match r.body.attr("remove_default_node_pool").map(|a| &a.value) {
-                None | Some(Value::Null) | Some(Value::Bool(false)) => {}
-                Some(_) => return None,
-            }
-            let NodeZone {
-                zone,
-                attr,
-                regional,
-            } = gke_node_zone(r)?;
-            // A zonal cluster is reported for its control plane.
-            if !regional {
-                return None;
-            }
-            let label = format!("`node_locations` lists only `{zone}`");
-            let located = locate(r, vec![Reason::at(Some(attr), label)], 1);
-            return Some(CloudFact {
-                class: entry.role.class(),
-                unit: CloudUnit::Zone(Some(zone)),
-                message: format!(
-                    "`{}` is regional, but runs its default node pool in one zone",
-                    r.address
-                ),
-                label: located.label,
-                help: "list at least two zones in `node_locations`, or leave it unset to place nodes in every zone of the region".to_string(),
-                span: located.span,
-                related: located.related,
-                origin: located.origin,
-            });
+            return Self::gke_default_pool(r, entry);
         }
         if r.body
             .attr("node_locations")
@@ -1095,26 +1077,7 @@ impl<'a> Estate<'a> {
         }
         let mut help = "list at least two zones in `node_locations`, or make the cluster regional";
         let message = format!("`{}` runs every node in one zone", r.address);
-        // Through the references, not the value: `cluster =
-        // google_container_cluster.x.name` evaluates to the name.
-        let by_cluster = r.body.attr("cluster").and_then(|via| {
-            let mut found = None;
-            let named = r.references.iter().filter(|d| d.via == "cluster");
-            for d in named {
-                for t in self.targets(&d.target) {
-                    if t.mode != Mode::Managed || t.kind != "google_container_cluster" {
-                        continue;
-                    }
-                    let one = gke_node_zone(t).map(|n| (n, t));
-                    match (&found, one) {
-                        (None, Some(one)) => found = Some(Some(one)),
-                        (Some(Some((a, _))), Some((b, _))) if a.zone == b.zone => {}
-                        _ => found = Some(None),
-                    }
-                }
-            }
-            found.map(|one| (via, one))
-        });
+        let by_cluster = self.gke_pool_cluster(r);
         let (span, label, mut related, origin, zone) = match by_cluster {
             // The cluster's nodes are in several zones, or it is not known.
             Some((_, None)) => return None,
@@ -1177,6 +1140,68 @@ impl<'a> Estate<'a> {
             span,
             related,
             origin,
+        })
+    }
+
+    /// A regional GKE cluster whose default node pool runs in one zone.
+    fn gke_default_pool(r: &Resource, entry: &Entry) -> Option<CloudFact> {
+        // Without a default node pool, the node pools are judged.
+        match r.body.attr("remove_default_node_pool").map(|a| &a.value) {
+            None | Some(Value::Null | Value::Bool(false)) => {}
+            Some(_) => return None,
+        }
+        let NodeZone {
+            zone,
+            attr,
+            regional,
+        } = gke_node_zone(r)?;
+        // A zonal cluster is reported for its control plane.
+        if !regional {
+            return None;
+        }
+        let label = format!("`node_locations` lists only `{zone}`");
+        let located = locate(r, vec![Reason::at(Some(attr), label)], 1);
+        Some(CloudFact {
+            class: entry.role.class(),
+            unit: CloudUnit::Zone(Some(zone)),
+            message: format!(
+                "`{}` is regional, but runs its default node pool in one zone",
+                r.address
+            ),
+            label: located.label,
+            help: "list at least two zones in `node_locations`, or leave it unset to place nodes in every zone of the region".to_string(),
+            span: located.span,
+            related: located.related,
+            origin: located.origin,
+        })
+    }
+
+    /// The `cluster` attribute of a node pool, with the one zone of that
+    /// cluster's nodes and the cluster (None when they run in several
+    /// zones, or it is not known); None when no scanned cluster is named.
+    fn gke_pool_cluster(
+        &self,
+        r: &'a Resource,
+    ) -> Option<(&'a Attr, Option<(NodeZone<'a>, &'a Resource)>)> {
+        // Through the references, not the value: `cluster =
+        // google_container_cluster.x.name` evaluates to the name.
+        r.body.attr("cluster").and_then(|via| {
+            let mut found = None;
+            let named = r.references.iter().filter(|d| d.via == "cluster");
+            for d in named {
+                for t in self.targets(&d.target) {
+                    if t.mode != Mode::Managed || t.kind != "google_container_cluster" {
+                        continue;
+                    }
+                    let one = gke_node_zone(t).map(|n| (n, t));
+                    match (&found, one) {
+                        (None, Some(one)) => found = Some(Some(one)),
+                        (Some(Some((a, _))), Some((b, _))) if a.zone == b.zone => {}
+                        _ => found = Some(None),
+                    }
+                }
+            }
+            found.map(|one| (via, one))
         })
     }
 }

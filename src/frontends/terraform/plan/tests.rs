@@ -70,7 +70,12 @@ fn plan_with_rds_and_asg_over_new_subnets() {
             "data.aws_region.current",
         ]
     );
+}
 
+/// The database: its values from the plan, its region and its subnet group.
+#[test]
+fn plan_database_values_and_references() {
+    let p = load("rds_asg.plan.json");
     let db = p.get("aws_db_instance.db");
     assert_eq!(db.kind, "aws_db_instance");
     assert_eq!(db.name, "db");
@@ -103,8 +108,13 @@ fn plan_with_rds_and_asg_over_new_subnets() {
     let via = &db.references[0];
     assert_eq!(via.via, "db_subnet_group_name");
     assert_eq!(p.at(via.span), r#""aws_db_subnet_group.db.name""#);
+}
 
-    // Subnets being created: refs to their ids, in order.
+/// Subnets being created: refs to their ids, in order; the group's nested
+/// block, both ways.
+#[test]
+fn plan_refs_to_subnets_being_created() {
+    let p = load("rds_asg.plan.json");
     let group = p.get("aws_db_subnet_group.db");
     assert_eq!(
         group.body.attr("subnet_ids").unwrap().value,
@@ -156,9 +166,13 @@ fn plan_with_rds_and_asg_over_new_subnets() {
     assert_eq!(dep.via, "depends_on");
     assert_eq!(p.at(dep.span), r#""aws_db_instance.db""#);
     assert_eq!(asg.references[0].via, "launch_template.id");
+}
 
-    // An existing subnet's id becomes a ref to the data source that read it;
-    // a region name that is an id (`aws_region`) stays a string.
+/// An existing subnet's id becomes a ref to the data source that read it;
+/// a region name that is an id (`aws_region`) stays a string.
+#[test]
+fn plan_refs_to_data_sources() {
+    let p = load("rds_asg.plan.json");
     let bastion = p.get("aws_instance.bastion");
     let subnet = bastion.body.attr("subnet_id").unwrap();
     assert_eq!(subnet.value, r("data.aws_subnet.legacy", "id"));
