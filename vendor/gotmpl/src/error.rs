@@ -152,6 +152,20 @@ pub enum TemplateError {
     #[error("execution error: {0}")]
     Exec(String),
 
+    /// spof: an execution error with the template and line of the action
+    /// that failed (the innermost one): Go's `template: name:line:col:`
+    /// prefix. `name` is the template executed: the top-level template's
+    /// name, or the name of a `define` called through `{{template}}`.
+    #[error("template: {name}:{line}: {error}")]
+    At {
+        /// The template executing the action.
+        name: String,
+        /// The action's 1-based line in the source it was parsed from.
+        line: usize,
+        /// What failed.
+        error: Box<TemplateError>,
+    },
+
     /// An index or slice bound was outside the sequence it addressed.
     #[error("index out of range: {index}")]
     IndexOutOfRange {

@@ -207,6 +207,8 @@ pub struct Executor<'a> {
     depth: usize,
     missing_key: MissingKey,
     range_iters_remaining: u64,
+    /// spof: the name of the template being executed, for error positions.
+    current: SmolStr,
 }
 
 /// Returns a short human-readable name for an expression, used in error messages.
@@ -310,6 +312,28 @@ impl<'a> Executor<'a> {
             depth: 0,
             missing_key: MissingKey::default(),
             range_iters_remaining: DEFAULT_MAX_RANGE_ITERS,
+            current: SmolStr::default(),
+        }
+    }
+
+    /// spof: name the template being executed, for the position that
+    /// execution errors carry ([`TemplateError::At`]).
+    pub fn set_name(&mut self, name: &str) {
+        self.current = SmolStr::from(name);
+    }
+
+    /// spof: give an error the current template and the line of `pos`,
+    /// unless an inner action already did.
+    fn locate(&self, sig: ExecSignal, pos: crate::parse::Pos) -> ExecSignal {
+        match sig {
+            ExecSignal::Err(e) if !matches!(*e, TemplateError::At { .. }) => {
+                ExecSignal::Err(Box::new(TemplateError::At {
+                    name: self.current.to_string(),
+                    line: pos.line,
+                    error: e,
+                }))
+            }
+            other => other,
         }
     }
 
@@ -363,7 +387,9 @@ impl<'a> Executor<'a> {
                 Ok(())
             }
             Node::Action(action) => {
-                let val = self.eval_pipeline(dot, &action.pipe)?;
+                let val = self
+                    .eval_pipeline(dot, &action.pipe)
+                    .map_err(|e| self.locate(e, action.pos))?;
                 // Only print if there are no declarations (side-effect-only)
                 if action.pipe.decl.is_empty() {
                     // Go's template engine prints "<no value>" for nil/missing
@@ -376,10 +402,18 @@ impl<'a> Executor<'a> {
                 }
                 Ok(())
             }
-            Node::If(branch) => self.walk_if(w, branch, dot),
-            Node::Range(branch) => self.walk_range(w, branch, dot),
-            Node::With(branch) => self.walk_with(w, branch, dot),
-            Node::Template(tmpl) => self.walk_template(w, tmpl, dot),
+            Node::If(branch) => self
+                .walk_if(w, branch, dot)
+                .map_err(|e| self.locate(e, branch.pos)),
+            Node::Range(branch) => self
+                .walk_range(w, branch, dot)
+                .map_err(|e| self.locate(e, branch.pos)),
+            Node::With(branch) => self
+                .walk_with(w, branch, dot)
+                .map_err(|e| self.locate(e, branch.pos)),
+            Node::Template(tmpl) => self
+                .walk_template(w, tmpl, dot)
+                .map_err(|e| self.locate(e, tmpl.pos)),
             Node::Define(_) => Ok(()), // defines are collected at parse time
             Node::List(list) => self.walk(w, list, dot),
             Node::Break(_) => Err(ExecSignal::Break),
@@ -494,8 +528,10 @@ impl<'a> Executor<'a> {
                     self,
                     w,
                     branch,
-                    map.iter()
-                        .map(|(k, v)| (Value::String(Arc::clone(k)), v.clone()))
+                    // spof: a snapshot, so that the body may change the map.
+                    map.snapshot()
+                        .into_iter()
+                        .map(|(k, v)| (Value::String(k), v))
                 );
             }
             Value::Int(n) => {
@@ -582,9 +618,11 @@ impl<'a> Executor<'a> {
         // a fresh scope containing only `$`, matching Go's walkTemplate which
         // rebuilds `state.vars` as `[{"$", dot}]` before recursing.
         let saved = core::mem::replace(&mut self.vars, VarScope::new());
+        let caller = core::mem::replace(&mut self.current, tmpl.name.clone());
         self.vars.set(&DOLLAR_KEY, new_dot.clone());
         let result = self.walk(w, &tree, &new_dot);
         self.vars = saved;
+        self.current = caller;
         result
     }
 
@@ -658,6 +696,23 @@ impl<'a> Executor<'a> {
             return self.walk_fields(val, fields);
         }
 
+        // spof: a field or variable holding a function is called with the
+        // arguments, as Go calls a method (`.Files.Get "x"`,
+        // `.Capabilities.APIVersions.Has "apps/v1"`).
+        if (piped.is_some() || cmd.args.len() > 1)
+            && matches!(first, Expr::Field(..) | Expr::Variable(..) | Expr::Chain(..))
+            && let Value::Function(f) = self.eval_expr(dot, first)?
+        {
+            let mut args: Vec<Value> = Vec::with_capacity(cmd.args.len());
+            for expr in &cmd.args[1..] {
+                args.push(self.eval_expr(dot, expr)?);
+            }
+            if let Some(p) = piped {
+                args.push(p);
+            }
+            return self.invoke_func(&expr_name(first), &f, &args);
+        }
+
         // Non-function command: cannot accept piped values or extra arguments.
         // Go errors with "can't give argument to non-function".
         if piped.is_some() || cmd.args.len() > 1 {
@@ -674,7 +729,16 @@ impl<'a> Executor<'a> {
             return Err(TemplateError::Exec("nil is not a command".into()).into());
         }
 
-        self.eval_expr(dot, first)
+        // spof: a field holding a function, used as a command without
+        // arguments, is called as Go calls a niladic method
+        // (`(.Files.Glob "*.conf").AsConfig`).
+        let val = self.eval_expr(dot, first)?;
+        if matches!(first, Expr::Field(..) | Expr::Chain(..))
+            && let Value::Function(f) = &val
+        {
+            return self.invoke_func(expr_name(first), f, &[]);
+        }
+        Ok(val)
     }
 
     /// Short-circuit evaluation for `and` and `or`.
@@ -765,7 +829,7 @@ impl<'a> Executor<'a> {
     /// Access a field on a value, respecting missingkey option.
     fn field_access(&self, val: &Value, name: &str) -> ExecResult<Value> {
         match val.field(name) {
-            Some(v) => Ok(v.clone()),
+            Some(v) => Ok(v),
             None if matches!(val, Value::Map(_)) => match self.missing_key {
                 MissingKey::Error => Err(TemplateError::MissingKey {
                     key: name.to_string(),

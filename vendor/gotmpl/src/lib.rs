@@ -84,7 +84,7 @@ pub use go::{html_escape, js_escape, url_encode};
 pub use ser::{ToSerdeValue, to_value};
 #[cfg(feature = "html")]
 pub use value::SafeKind;
-pub use value::{ToValue, Value, ValueFunc};
+pub use value::{MapRef, ToValue, Value, ValueFunc};
 
 use alloc::collections::BTreeMap;
 use alloc::format;
@@ -763,6 +763,7 @@ impl Template {
         })?;
 
         let mut executor = self.make_executor(&self.funcs, &self.defines);
+        executor.set_name(&self.name);
         executor.execute(writer, tree, data)
     }
 
@@ -789,6 +790,7 @@ impl Template {
             .ok_or_else(|| error::TemplateError::UndefinedTemplate(name.to_string()))?;
 
         let mut executor = self.make_executor(&self.funcs, &self.defines);
+        executor.set_name(name);
         executor.execute(writer, tree.as_ref(), data)
     }
 

@@ -40,8 +40,8 @@
 //! struct User { name: String, age: u8 }
 //!
 //! let v = to_value(&User { name: "Alice".into(), age: 30 }).unwrap();
-//! assert_eq!(v.field("Name"), Some(&Value::String("Alice".into())));
-//! assert_eq!(v.field("Age"), Some(&Value::Uint(30)));
+//! assert_eq!(v.field("Name"), Some(Value::String("Alice".into())));
+//! assert_eq!(v.field("Age"), Some(Value::Uint(30)));
 //! ```
 
 use alloc::collections::BTreeMap;
@@ -545,7 +545,7 @@ mod tests {
 
     /// Build a `Value::Map` from `(key, value)` pairs for terse assertions.
     fn map<const N: usize>(entries: [(&str, Value); N]) -> Value {
-        Value::Map(Arc::new(
+        Value::Map(crate::value::MapRef::new(
             entries
                 .into_iter()
                 .map(|(k, v)| (Arc::from(k), v))

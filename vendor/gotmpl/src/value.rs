@@ -105,7 +105,11 @@ pub enum Value {
     /// iteration order (matching Go's sorted map key iteration in templates)
     /// and to let `{{range}}` over a map refcount-bump the key into
     /// [`Value::String`] instead of allocating.
-    Map(Arc<BTreeMap<Arc<str>, Value>>),
+    ///
+    /// spof: the map is shared by reference, as a Go map is: a function that
+    /// changes it ([`MapRef::write`]: Sprig's `set`, `unset`, `merge`)
+    /// changes it for every holder (see [`MapRef`]).
+    Map(MapRef),
     /// A callable function value, invoked via the `call` builtin.
     ///
     /// See [`ValueFunc`] for the expected signature.
@@ -149,6 +153,75 @@ pub enum SafeKind {
     Srcset,
 }
 
+/// spof: a map shared by reference, as a Go map is. Cloning shares it;
+/// [`MapRef::write`] changes it for every holder. Locks are never held while
+/// template code runs (`range` iterates a snapshot), so the engine cannot
+/// deadlock on its own; a function that writes must not read the same map
+/// at once, and must not make a map contain itself.
+#[derive(Clone, Default)]
+pub struct MapRef(Arc<std::sync::RwLock<BTreeMap<Arc<str>, Value>>>);
+
+impl MapRef {
+    /// A new map, owned by nobody else.
+    pub fn new(map: BTreeMap<Arc<str>, Value>) -> Self {
+        MapRef(Arc::new(std::sync::RwLock::new(map)))
+    }
+
+    /// Read access (a poisoned lock still gives its data: nothing in the
+    /// engine leaves a map half-changed).
+    pub fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<Arc<str>, Value>> {
+        self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Write access: the change is seen by every holder of the map.
+    pub fn write(&self) -> std::sync::RwLockWriteGuard<'_, BTreeMap<Arc<str>, Value>> {
+        self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The value under `key`, if the key is present.
+    pub fn get(&self, key: &str) -> Option<Value> {
+        self.read().get(key).cloned()
+    }
+
+    /// The number of entries.
+    pub fn len(&self) -> usize {
+        self.read().len()
+    }
+
+    /// Whether the map has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.read().is_empty()
+    }
+
+    /// A copy of the entries (the values themselves are shared).
+    pub fn snapshot(&self) -> BTreeMap<Arc<str>, Value> {
+        self.read().clone()
+    }
+
+    /// Whether both are the same map.
+    pub fn ptr_eq(&self, other: &MapRef) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl PartialEq for MapRef {
+    fn eq(&self, other: &Self) -> bool {
+        self.ptr_eq(other) || *self.read() == *other.read()
+    }
+}
+
+impl fmt::Debug for MapRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", &*self.read())
+    }
+}
+
+impl From<BTreeMap<Arc<str>, Value>> for MapRef {
+    fn from(map: BTreeMap<Arc<str>, Value>) -> Self {
+        MapRef::new(map)
+    }
+}
+
 impl Clone for Value {
     fn clone(&self) -> Self {
         match self {
@@ -159,7 +232,7 @@ impl Clone for Value {
             Value::Float(f) => Value::Float(*f),
             Value::String(s) => Value::String(Arc::clone(s)),
             Value::List(v) => Value::List(Arc::clone(v)),
-            Value::Map(m) => Value::Map(Arc::clone(m)),
+            Value::Map(m) => Value::Map(m.clone()),
             Value::Function(f) => Value::Function(Arc::clone(f)),
             #[cfg(feature = "html")]
             Value::Safe { kind, s } => Value::Safe {
@@ -225,13 +298,14 @@ impl Value {
     /// use gotmpl::Value;
     ///
     /// let data = tmap! { "Name" => "Alice", "Empty" => Value::Nil };
-    /// assert_eq!(data.field("Name"), Some(&Value::String("Alice".into())));
-    /// assert_eq!(data.field("Empty"), Some(&Value::Nil));   // key exists
+    /// assert_eq!(data.field("Name"), Some(Value::String("Alice".into())));
+    /// assert_eq!(data.field("Empty"), Some(Value::Nil));   // key exists
     /// assert_eq!(data.field("Missing"), None);               // key absent
     /// assert_eq!(Value::Int(1).field("x"), None);            // not a map
     /// ```
-    pub fn field(&self, name: &str) -> Option<&Value> {
+    pub fn field(&self, name: &str) -> Option<Value> {
         match self {
+            // spof: an owned value, since the map is behind a lock.
             Value::Map(m) => m.get(name),
             _ => None,
         }
@@ -286,7 +360,7 @@ impl Value {
             }
             (Value::List(_), _) => Err(bad_index("list", idx)),
             (Value::Map(m), Value::String(k)) => {
-                Ok(m.get(k.as_ref()).cloned().unwrap_or(Value::Nil))
+                Ok(m.get(k.as_ref()).unwrap_or(Value::Nil))
             }
             (Value::Map(_), _) => Err(bad_index("map", idx)),
             // Go indexes strings as `[]byte` — mid-codepoint offsets are
@@ -451,7 +525,7 @@ impl Value {
     /// This is the constructor used by the [`tmap!`](crate::tmap) macro.
     #[doc(hidden)]
     pub fn from_entries<const N: usize>(entries: [(String, Value); N]) -> Self {
-        Value::Map(Arc::new(
+        Value::Map(MapRef::new(
             entries
                 .into_iter()
                 .map(|(k, v)| (Arc::from(k), v))
@@ -481,7 +555,7 @@ impl fmt::Display for Value {
             }
             Value::Map(m) => {
                 write!(f, "map[")?;
-                for (i, (k, v)) in m.iter().enumerate() {
+                for (i, (k, v)) in m.read().iter().enumerate() {
                     if i > 0 {
                         write!(f, " ")?;
                     }
@@ -664,7 +738,7 @@ fn list_from_iter<'a, T: ToValue + 'a, I: IntoIterator<Item = &'a T>>(iter: I) -
 fn map_from_iter_str<'a, T: ToValue + 'a, I: IntoIterator<Item = (&'a str, &'a T)>>(
     iter: I,
 ) -> Value {
-    Value::Map(Arc::new(
+    Value::Map(MapRef::new(
         iter.into_iter()
             .map(|(k, v)| (Arc::from(k), v.to_value()))
             .collect(),
@@ -757,7 +831,7 @@ impl From<String> for Value {
 
 impl From<BTreeMap<String, Value>> for Value {
     fn from(m: BTreeMap<String, Value>) -> Self {
-        Value::Map(Arc::new(
+        Value::Map(MapRef::new(
             m.into_iter().map(|(k, v)| (Arc::from(k), v)).collect(),
         ))
     }
@@ -765,7 +839,7 @@ impl From<BTreeMap<String, Value>> for Value {
 
 impl From<BTreeMap<Arc<str>, Value>> for Value {
     fn from(m: BTreeMap<Arc<str>, Value>) -> Self {
-        Value::Map(Arc::new(m))
+        Value::Map(MapRef::new(m))
     }
 }
 
@@ -789,7 +863,7 @@ impl From<Arc<[Value]>> for Value {
 
 impl From<Arc<BTreeMap<Arc<str>, Value>>> for Value {
     fn from(m: Arc<BTreeMap<Arc<str>, Value>>) -> Self {
-        Value::Map(m)
+        Value::Map(MapRef::new(Arc::unwrap_or_clone(m)))
     }
 }
 
@@ -812,7 +886,7 @@ impl From<Arc<BTreeMap<Arc<str>, Value>>> for Value {
 #[cfg(feature = "std")]
 impl From<std::collections::HashMap<String, Value>> for Value {
     fn from(m: std::collections::HashMap<String, Value>) -> Self {
-        Value::Map(Arc::new(
+        Value::Map(MapRef::new(
             m.into_iter().map(|(k, v)| (Arc::from(k), v)).collect(),
         ))
     }

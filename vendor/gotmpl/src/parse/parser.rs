@@ -56,6 +56,9 @@ pub struct Parser<'a> {
     source: &'a str,
     depth: usize,
     parse_name: Option<&'a str>,
+    /// spof: whether the last `parse_list` stopped at the end of the input
+    /// (rather than at `{{end}}` or `{{else}}`).
+    ended_at_eof: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -91,6 +94,7 @@ impl<'a> Parser<'a> {
             source,
             depth: 0,
             parse_name,
+            ended_at_eof: false,
         })
     }
 
@@ -128,6 +132,10 @@ impl<'a> Parser<'a> {
     pub fn parse(mut self) -> Result<(ListNode, Vec<DefineNode>)> {
         let mut defines = Vec::new();
         let list = self.parse_list(&mut defines)?;
+        // spof: Go rejects a `{{end}}` or `{{else}}` that closes nothing.
+        if !self.ended_at_eof {
+            return Err(self.error("unexpected {{end}} or {{else}}: nothing to close"));
+        }
         Ok((list, defines))
     }
 
@@ -197,14 +205,29 @@ impl<'a> Parser<'a> {
     }
 
     // parse_list: the core loop
+    /// spof: the body of an `if`, `range`, `with`, `define` or `block`,
+    /// which Go requires to be closed by `{{end}}` (or `{{else}}`): the end of
+    /// the input is an error ("unexpected EOF").
+    fn parse_body(&mut self, defines: &mut Vec<DefineNode>) -> Result<ListNode> {
+        let list = self.parse_list(defines)?;
+        if self.ended_at_eof {
+            return Err(self.error("unexpected EOF: an action is not closed by {{end}}"));
+        }
+        Ok(list)
+    }
+
     fn parse_list(&mut self, defines: &mut Vec<DefineNode>) -> Result<ListNode> {
         self.enter()?;
+        self.ended_at_eof = false;
         let pos = self.cur_pos();
         let mut nodes = Vec::new();
 
         loop {
             match self.peek().kind {
-                TokenKind::Eof => break,
+                TokenKind::Eof => {
+                    self.ended_at_eof = true;
+                    break;
+                }
                 TokenKind::Text => {
                     let tok = self.next().clone();
                     nodes.push(Node::Text(TextNode {
@@ -219,9 +242,11 @@ impl<'a> Parser<'a> {
                         TokenKind::End => {
                             self.next();
                             self.expect_close_delim()?;
+                            self.ended_at_eof = false;
                             break;
                         }
                         TokenKind::Else => {
+                            self.ended_at_eof = false;
                             break;
                         }
                         TokenKind::If => {
@@ -290,7 +315,7 @@ impl<'a> Parser<'a> {
         let pipe = self.parse_pipeline_full(true, allow_multi_decl)?;
         self.expect_close_delim()?;
 
-        let body = self.parse_list(defines)?;
+        let body = self.parse_body(defines)?;
 
         let else_body = if self.pos < self.tokens.len() && self.peek().kind == TokenKind::Else {
             self.next();
@@ -311,7 +336,7 @@ impl<'a> Parser<'a> {
                 })
             } else {
                 self.expect_close_delim()?;
-                let else_list = self.parse_list(defines)?;
+                let else_list = self.parse_body(defines)?;
                 Some(else_list)
             }
         } else {
@@ -348,7 +373,7 @@ impl<'a> Parser<'a> {
         }
         self.expect_close_delim()?;
 
-        let body = self.parse_list(defines)?;
+        let body = self.parse_body(defines)?;
 
         Ok(DefineNode {
             pos,
@@ -401,7 +426,7 @@ impl<'a> Parser<'a> {
         };
 
         self.expect_close_delim()?;
-        let body = self.parse_list(defines)?;
+        let body = self.parse_body(defines)?;
 
         let name = SmolStr::from(name_tok.val.as_ref());
         let define = DefineNode {
