@@ -22,6 +22,7 @@
 pub mod backstage;
 pub mod compose;
 pub mod documents;
+pub mod helm;
 pub mod hosts;
 pub mod kubernetes;
 pub mod kustomize;

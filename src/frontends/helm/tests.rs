@@ -1,0 +1,430 @@
+//! Tests of the Helm renderer: small charts of testdata/helm/, malformed
+//! templates, and the fidelity to Helm's own renders of the corpus's charts.
+
+use super::*;
+use std::path::Path;
+use std::time::Instant;
+
+/// The files of a chart directory, read for the test (links are not
+/// followed, as the engine's callers must not follow them either).
+fn chart_files(dir: &Path) -> ChartFiles {
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, String>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(std::fs::DirEntry::path);
+        for e in entries {
+            let path = e.path();
+            let Ok(meta) = std::fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() {
+                walk(root, &path, out);
+            } else if meta.is_file()
+                && let (Ok(rel), Ok(text)) =
+                    (path.strip_prefix(root), std::fs::read_to_string(&path))
+            {
+                out.insert(rel.to_string_lossy().replace('\\', "/"), text);
+            }
+        }
+    }
+    let mut files = BTreeMap::new();
+    walk(dir, dir, &mut files);
+    ChartFiles { files }
+}
+
+fn testdata(name: &str) -> ChartFiles {
+    chart_files(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/helm")
+            .join(name),
+    )
+}
+
+fn ok(r: &Rendered, name: &str) -> String {
+    match r.templates.get(name) {
+        Some(Ok(t)) => t.clone(),
+        other => panic!("{name}: {other:?}"),
+    }
+}
+
+fn user(yaml: &str) -> Value {
+    values::decode(yaml).ok().flatten().unwrap_or(Value::Nil)
+}
+
+#[test]
+fn renders_a_chart_with_helpers_subcharts_and_files() {
+    let r = render(&testdata("shop"), &Value::Nil, &Options::default()).expect("renders");
+    let d = ok(&r, "shop/templates/deployment.yaml");
+    assert!(d.contains("apiVersion: apps/v1\n"), "{d}");
+    assert!(d.contains("name: release-shop\n"), "{d}");
+    assert!(d.contains("namespace: default\n"), "{d}");
+    // `set` and `mergeOverwrite` change the helper's dict in place, as Go's
+    // maps are changed.
+    assert!(
+        d.contains("\n    app.kubernetes.io/version: 2.3.1\n"),
+        "{d}"
+    );
+    assert!(d.contains("\n    team: payments\n"), "{d}");
+    assert!(d.contains("replicas: 1\n"), "{d}");
+    assert!(d.contains("image: \"example/shop:2.3.1\"\n"), "{d}");
+    assert!(d.contains("value: \"eu-west-1\"\n"), "{d}");
+    assert!(d.contains("value: \"keep-me\"\n"), "{d}");
+    let c = ok(&r, "shop/templates/configmap.yaml");
+    assert!(c.contains("\n  app.conf: |\n    port = 8080\n"), "{c}");
+    assert!(c.contains("greeting: \"hello\"\n"), "{c}");
+    // Nothing outside the chart is reachable.
+    assert!(c.contains("outside: \"\"\n"), "{c}");
+    // The aliased subchart renders under its alias, with its values and the
+    // parent's globals; the disabled copy does not render.
+    let s = ok(&r, "shop/charts/redis/templates/statefulset.yaml");
+    assert!(s.contains("name: release-redis\n"), "{s}");
+    assert!(s.contains("replicas: 2\n"), "{s}");
+    assert!(s.contains("region: eu-west-1\n"), "{s}");
+    assert!(
+        !r.templates
+            .contains_key("shop/charts/cache/templates/statefulset.yaml")
+    );
+    assert!(!r.templates.keys().any(|k| k.ends_with("_helpers.tpl")));
+}
+
+#[test]
+fn user_values_coalesce_over_the_defaults_and_null_deletes() {
+    let u =
+        user("replicaCount: 3\nremoved: null\nredis:\n  enabled: false\ncache:\n  enabled: true\n");
+    let r = render(&testdata("shop"), &u, &Options::default()).expect("renders");
+    let d = ok(&r, "shop/templates/deployment.yaml");
+    assert!(d.contains("replicas: 3\n"), "{d}");
+    assert!(d.contains("value: \"gone\"\n"), "{d}");
+    assert!(
+        !r.templates
+            .contains_key("shop/charts/redis/templates/statefulset.yaml")
+    );
+    let s = ok(&r, "shop/charts/cache/templates/statefulset.yaml");
+    assert!(s.contains("replicas: 1\n"), "{s}");
+}
+
+fn one_template(text: &str) -> Result<Rendered, RenderError> {
+    let mut files = BTreeMap::new();
+    files.insert(
+        "Chart.yaml".to_string(),
+        "apiVersion: v2\nname: t\nversion: 1.0.0\n".to_string(),
+    );
+    files.insert("templates/t.yaml".to_string(), text.to_string());
+    render(&ChartFiles { files }, &Value::Nil, &Options::default())
+}
+
+#[test]
+fn malformed_templates_are_errors_not_crashes() {
+    // Unclosed action, unclosed `if`, stray `end`: the chart is refused, as
+    // Helm refuses it.
+    for text in [
+        "a: {{ .Values.x ",
+        "{{ if true }}a",
+        "a{{ end }}",
+        "{{ define \"x\" }}a",
+    ] {
+        let e = one_template(text).expect_err(text);
+        assert_eq!(e.template, "t/templates/t.yaml", "{text}");
+        assert!(e.message.contains("parse error"), "{text}: {e}");
+    }
+    // 10,000 nested ifs: a parse error, not a stack overflow.
+    let deep = format!(
+        "{}x{}",
+        "{{ if true }}".repeat(10_000),
+        "{{ end }}".repeat(10_000)
+    );
+    assert!(one_template(&deep).is_err());
+    // Recursive include: an error at the include limit.
+    let r = one_template("{{ define \"a\" }}{{ include \"a\" . }}{{ end }}{{ include \"a\" . }}")
+        .expect("parses");
+    let e = r
+        .templates
+        .get("t/templates/t.yaml")
+        .cloned()
+        .expect("rendered");
+    assert!(e.is_err(), "{e:?}");
+    // A map made to contain itself is refused rather than looping.
+    let r = one_template("{{ $m := dict }}{{ $_ := set $m \"self\" $m }}{{ toYaml $m }}")
+        .expect("parses");
+    assert!(matches!(
+        r.templates.get("t/templates/t.yaml"),
+        Some(Err(_))
+    ));
+}
+
+#[test]
+fn execution_errors_name_the_template_and_line() {
+    let r = one_template("a: 1\nb: {{ required \"b is required\" .Values.b }}\n").expect("parses");
+    let e = match r.templates.get("t/templates/t.yaml") {
+        Some(Err(e)) => e.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(e.template, "t/templates/t.yaml");
+    assert_eq!(e.line, Some(2));
+    assert!(e.message.contains("b is required"), "{e}");
+    // A function spof lacks says so by name.
+    let r = one_template("{{ nosuchfunction 1 }}").expect("parses");
+    assert!(
+        matches!(r.templates.get("t/templates/t.yaml"), Some(Err(e)) if e.message.contains("nosuchfunction")),
+        "{r:?}"
+    );
+}
+
+#[test]
+fn helm_objects_and_functions() {
+    let cases = [
+        (
+            "{{ .Release.Service }} {{ .Release.IsInstall }} {{ .Release.Revision }}",
+            "Helm true 1",
+        ),
+        (
+            "{{ .Capabilities.KubeVersion.Version }}",
+            DEFAULT_KUBE_VERSION,
+        ),
+        (
+            "{{ .Capabilities.APIVersions.Has \"monitoring.coreos.com/v1\" }}",
+            "false",
+        ),
+        (
+            "{{ .Capabilities.APIVersions.Has \"policy/v1/PodDisruptionBudget\" }}",
+            "true",
+        ),
+        (
+            "{{ .Template.Name }} {{ .Template.BasePath }}",
+            "t/templates/t.yaml t/templates",
+        ),
+        (
+            "{{ .Chart.Name }} {{ .Chart.Version }} {{ .Chart.APIVersion }}",
+            "t 1.0.0 v2",
+        ),
+        ("{{ lookup \"v1\" \"Secret\" \"ns\" \"x\" | len }}", "0"),
+        ("{{ tpl \"{{ .Release.Name }}-x\" . }}", "release-x"),
+        (
+            "{{ dict \"b\" 1 \"a\" (list 1 \"x\" true) | toYaml }}",
+            "a:\n- 1\n- x\n- true\nb: 1",
+        ),
+        (
+            "{{ dict \"a\" \"<b>\" | toJson }}",
+            "{\"a\":\"\\u003cb\\u003e\"}",
+        ),
+        ("{{ (fromYaml \"a: [1, 2]\").a | last }}", "2"),
+        (
+            "{{ semverCompare \">=1.21-0\" .Capabilities.KubeVersion.Version }}",
+            "true",
+        ),
+        ("{{ randAlphaNum 4 }}", "xxxx"),
+        ("{{ \"abc\" | sha256sum | trunc 8 }}", "ba7816bf"),
+        ("{{ regexReplaceAll \"(a)(b)\" \"xaby\" \"$2$1\" }}", "xbay"),
+        (
+            "{{ $d := dict \"a\" (dict \"b\" 1) }}{{ $c := deepCopy $d }}{{ $_ := set $c.a \"b\" 2 }}{{ $d.a.b }}",
+            "1",
+        ),
+        (
+            "{{ $d := dict }}{{ $_ := merge $d (dict \"x\" 1) }}{{ $d.x }}",
+            "1",
+        ),
+        (
+            "{{ $d := dict \"x\" 1 }}{{ $_ := unset $d \"x\" }}{{ hasKey $d \"x\" }}",
+            "false",
+        ),
+        (
+            "{{ dig \"a\" \"b\" \"none\" (dict \"a\" (dict \"b\" \"found\")) }}",
+            "found",
+        ),
+        (
+            "{{ ternary \"y\" \"n\" true }} {{ coalesce \"\" nil \"z\" }}",
+            "y z",
+        ),
+    ];
+    for (text, want) in cases {
+        let r = one_template(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        assert_eq!(ok(&r, "t/templates/t.yaml"), want, "{text}");
+    }
+}
+
+// ---- Fidelity against Helm's own renders of the corpus.
+
+/// The documents of a multi-document YAML text, each normalised (parsed
+/// with spof's YAML parser, written back as canonical JSON); comment-only
+/// and empty documents are skipped.
+fn normalised(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut doc = String::new();
+    let flush = |doc: &mut String, out: &mut Vec<String>| {
+        if !doc.trim().is_empty() {
+            match values::decode(doc) {
+                Ok(Some(Value::Nil) | None) => {}
+                Ok(Some(v)) => {
+                    let mut j = String::new();
+                    let _ = funcs::to_json(&v, &mut j, 0);
+                    out.push(j);
+                }
+                Err(e) => out.push(format!("UNPARSEABLE {e}: {}", doc.trim())),
+            }
+        }
+        doc.clear();
+    };
+    for line in text.split_inclusive('\n') {
+        if line.trim_end() == "---" || line.starts_with("--- ") {
+            flush(&mut doc, &mut out);
+        } else {
+            doc.push_str(line);
+        }
+    }
+    flush(&mut doc, &mut out);
+    out.sort();
+    out
+}
+
+/// (chart dir, values file or none, golden file, masked templates) for
+/// every golden run RENDER.md lists.
+fn golden_runs(rendered: &Path) -> Vec<(String, Option<String>, String, Vec<String>)> {
+    let Ok(md) = std::fs::read_to_string(rendered.join("RENDER.md")) else {
+        return Vec::new();
+    };
+    let mut masked: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut runs = Vec::new();
+    for line in md.lines() {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        if cells.len() == 4 && cells[1].ends_with(".yaml") && cells[2].contains('`') {
+            let ts = cells[2]
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect();
+            masked.insert(cells[1].to_string(), ts);
+        }
+        if cells.len() == 9 && cells[5] == "ok" && cells[7].ends_with(".yaml") {
+            let values = (cells[4] != "(defaults)").then(|| cells[4].to_string());
+            runs.push((cells[1].to_string(), values, cells[7].to_string()));
+        }
+    }
+    runs.into_iter()
+        .map(|(d, v, g)| {
+            let m = masked.get(&g).cloned().unwrap_or_default();
+            (d, v, g, m)
+        })
+        .collect()
+}
+
+#[test]
+fn renders_the_corpus_charts_as_helm_does() {
+    let Some(packaged) = crate::test_corpus::corpus("packaged") else {
+        return;
+    };
+    let rendered = packaged.join("_rendered");
+    let runs = golden_runs(&rendered);
+    assert!(
+        runs.len() > 100,
+        "RENDER.md lists {} golden runs",
+        runs.len()
+    );
+    let (mut same_total, mut compared_total, mut exact_runs) = (0usize, 0usize, 0usize);
+    let mut per_chart: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut times: Vec<(f64, String)> = Vec::new();
+    let mut report = String::new();
+    for (dir, values_file, golden, masked) in &runs {
+        let files = chart_files(&packaged.join(dir));
+        let user_values = match values_file {
+            None => Value::Nil,
+            Some(v) => {
+                let path = if v.starts_with("_rendered/") {
+                    packaged.join(v)
+                } else {
+                    packaged.join(dir).join(v)
+                };
+                user(&std::fs::read_to_string(&path).unwrap_or_default())
+            }
+        };
+        let start = Instant::now();
+        let result = render(&files, &user_values, &Options::default());
+        times.push((start.elapsed().as_secs_f64() * 1000.0, golden.clone()));
+        let golden_text = std::fs::read_to_string(rendered.join(golden)).unwrap_or_default();
+        let mut gold: BTreeMap<String, String> = BTreeMap::new();
+        for part in golden_text.split("---\n# Source: ").skip(1) {
+            let (name, body) = part.split_once('\n').unwrap_or((part, ""));
+            let entry = gold.entry(name.to_string()).or_default();
+            entry.push_str("\n---\n");
+            entry.push_str(body);
+        }
+        let ours = match &result {
+            Ok(r) => r
+                .templates
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<BTreeMap<_, _>>(),
+            Err(e) => {
+                report.push_str(&format!("  {golden}: chart error {e}\n"));
+                BTreeMap::new()
+            }
+        };
+        let names: std::collections::BTreeSet<&String> = gold.keys().chain(ours.keys()).collect();
+        let (mut same, mut compared) = (0, 0);
+        for n in names {
+            if masked.contains(n) {
+                continue;
+            }
+            let theirs = normalised(gold.get(n).map_or("", String::as_str));
+            let mine = match ours.get(n) {
+                Some(Ok(t)) => normalised(t),
+                Some(Err(e)) => {
+                    if !theirs.is_empty() {
+                        compared += 1;
+                        report.push_str(&format!("  {golden}: ERROR {e}\n"));
+                    }
+                    continue;
+                }
+                None => Vec::new(),
+            };
+            if mine.is_empty() && theirs.is_empty() {
+                continue;
+            }
+            compared += 1;
+            if mine == theirs {
+                same += 1;
+            } else {
+                report.push_str(&format!("  {golden}: DIFF {n}\n"));
+            }
+        }
+        if same == compared {
+            exact_runs += 1;
+        }
+        let chart = dir.rsplit('/').next().unwrap_or(dir).to_string();
+        let e = per_chart.entry(chart).or_default();
+        e.0 += same;
+        e.1 += compared;
+        same_total += same;
+        compared_total += compared;
+    }
+    let pct = |a: usize, b: usize| {
+        if b == 0 {
+            100.0
+        } else {
+            100.0 * a as f64 / b as f64
+        }
+    };
+    let mut summary =
+        String::from("\nHelm fidelity (templates identical after YAML normalisation):\n");
+    for (chart, (a, b)) in &per_chart {
+        summary.push_str(&format!("  {chart}: {a}/{b} ({:.1}%)\n", pct(*a, *b)));
+    }
+    times.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let median = times.get(times.len() / 2).map_or(0.0, |t| t.0);
+    summary.push_str(&format!(
+        "  overall: {same_total}/{compared_total} ({:.1}%); runs identical: {exact_runs}/{}; median {median:.1} ms per run (this build)\n",
+        pct(same_total, compared_total),
+        runs.len()
+    ));
+    eprintln!("{summary}mismatches:\n{report}");
+    assert!(
+        pct(same_total, compared_total) >= FIDELITY_FLOOR,
+        "fidelity fell below {FIDELITY_FLOOR}%{summary}"
+    );
+}
+
+/// The share of corpus templates rendered as Helm renders them, measured
+/// when this was written; a change that lowers it fails the test.
+const FIDELITY_FLOOR: f64 = 99.0;
