@@ -429,3 +429,33 @@ fn generated_estate_gives_the_same_groups_through_the_model_and_alone() {
             .any(|e| e.risk_groups.iter().any(|g| g.len() == 2))
     );
 }
+
+#[test]
+fn generated_manifest_gives_the_groups_of_the_generated_model() {
+    let shape = synthetic::Shape {
+        services: 400,
+        sites: 8,
+        regions: 3,
+        seed: 7,
+    };
+    let plan = synthetic::plan(shape);
+    let text = synthetic::manifest(shape, &plan);
+    let mut sources = SourceMap::default();
+    let file = sources.add(SourceFile::new("spof.services.toml".into(), text));
+    let loaded = [Loaded {
+        file,
+        cluster: None,
+    }];
+    let (report, read) = check_estate(sources, &loaded, &Setup::default(), Vec::new());
+    assert!(!report.has_input_errors(), "{:?}", report.diagnostics);
+    let generated = synthetic::estate(synthetic::model(shape, &plan));
+    let ids =
+        |e: &Estate| -> Vec<String> { e.model.entities.iter().map(|x| x.id.clone()).collect() };
+    assert_eq!(ids(&read), ids(&generated));
+    let (a, b) = (Audit::build(&read, 2), Audit::build(&generated, 2));
+    assert_eq!(a.domains, b.domains);
+    let groups = |a: &Audit| -> Vec<Vec<Group>> {
+        a.entities.iter().map(|e| e.risk_groups.clone()).collect()
+    };
+    assert_eq!(groups(&a), groups(&b));
+}

@@ -20,6 +20,7 @@ use crate::render::Summary;
 use crate::source::{SourceMap, Span};
 use std::collections::BTreeMap;
 use std::io::Write as _;
+use std::sync::Arc;
 
 pub use html::escape as escape_html;
 
@@ -145,7 +146,9 @@ pub struct StepRow {
 /// A source position, as people read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
-    pub path: String,
+    /// Shared by every place in one file: a report of a large estate
+    /// holds millions of places.
+    pub path: Arc<str>,
     pub line: u32,
     pub column: u32,
 }
@@ -349,13 +352,21 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
         .collect();
     let levels = audit.domains.iter().map(|d| d.level).collect();
     let sources = &report.sources;
-    let step_rows = |steps: &[crate::audit::Step]| -> Vec<StepRow> {
+    // Each file's path once, shared by the places of every step.
+    let paths: Vec<Arc<str>> = sources
+        .iter()
+        .map(|(_, file)| Arc::from(file.display_path()))
+        .collect();
+    let step_rows = |steps: Vec<crate::audit::Step>| -> Vec<StepRow> {
         steps
-            .iter()
+            .into_iter()
             .map(|s| StepRow {
                 entity: s.entity,
-                text: s.text.clone(),
-                at: s.span.and_then(|span| place(sources, span)),
+                at: s.span.and_then(|span| {
+                    let path = paths.get(usize::try_from(span.file.0).ok()?)?;
+                    place_at(sources, span, Arc::clone(path))
+                }),
+                text: s.text,
             })
             .collect()
     };
@@ -367,18 +378,18 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
                 domain: d,
                 down: sim
                     .down
-                    .iter()
+                    .into_iter()
                     .map(|f| Fall {
                         entity: f.entity,
-                        because: step_rows(&f.because),
+                        because: step_rows(f.because),
                     })
                     .collect(),
                 degraded: sim
                     .degraded
-                    .iter()
+                    .into_iter()
                     .map(|f| Fall {
                         entity: f.entity,
-                        because: step_rows(&f.because),
+                        because: step_rows(f.because),
                     })
                     .collect(),
             }
@@ -451,9 +462,14 @@ fn source_file(sources: &SourceMap, span: Span) -> Option<&crate::source::Source
 
 fn place(sources: &SourceMap, span: Span) -> Option<Place> {
     let file = source_file(sources, span)?;
-    let at = file.line_col(span.range.start);
+    place_at(sources, span, Arc::from(file.display_path()))
+}
+
+/// [`place`], with the file's display path given.
+fn place_at(sources: &SourceMap, span: Span, path: Arc<str>) -> Option<Place> {
+    let at = source_file(sources, span)?.line_col(span.range.start);
     Some(Place {
-        path: file.display_path(),
+        path,
         line: at.line,
         column: at.column,
     })
