@@ -1,6 +1,6 @@
 //! A generated estate checked end to end by the real binary:
 //! `cargo bench --bench estate -- [--services N] [--sites Z] [--regions R]
-//! [--max-group-size K] [--seed S] [--stages]`.
+//! [--max-group-size K] [--seed S] [--stages] [--without-report]`.
 //!
 //! The estate of the `risk_groups` bench (`spof::audit::synthetic`) is
 //! written out as a service manifest, `spof.services.toml`, and
@@ -12,6 +12,11 @@
 //! stage, under an allocator that counts live bytes: what each stage
 //! leaves behind and the most it held at once, per entity (see
 //! docs/performance.md, "End to end").
+//!
+//! With `--without-report`, the process runs `spof check --format json`
+//! (no risk groups, no blast radius) and the stages stop after the risk
+//! groups: the report's blast radius grows with domains × entities × chain
+//! length, too large to write for a million services.
 
 use spof::audit::{Audit, synthetic};
 use spof::check::{Loaded, Setup, check_estate};
@@ -90,6 +95,7 @@ struct Options {
     shape: synthetic::Shape,
     k: usize,
     stages: bool,
+    report: bool,
 }
 
 fn options() -> Options {
@@ -102,6 +108,7 @@ fn options() -> Options {
         },
         k: 2,
         stages: false,
+        report: true,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -114,8 +121,9 @@ fn options() -> Options {
             ("--max-group-size", Some(v)) => o.k = v,
             ("--seed", Some(v)) => o.shape.seed = v as u64,
             // `cargo bench` passes `--bench`.
-            ("--bench", _) | ("--stages", _) => {
+            ("--bench" | "--stages" | "--without-report", _) => {
                 o.stages |= args[i] == "--stages";
+                o.report &= args[i] != "--without-report";
                 i += 1;
                 continue;
             }
@@ -163,20 +171,28 @@ fn main() {
     }
 }
 
-/// `spof report --format json` on the manifest, in a process of its own.
+/// `spof report --format json` on the manifest (`spof check --format
+/// json` without the report), in a process of its own.
 fn end_to_end(o: &Options, manifest: &std::path::Path, output: &std::path::Path) {
-    let t = Instant::now();
-    let status = std::process::Command::new(env!("CARGO_BIN_EXE_spof"))
-        .arg("report")
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_spof"));
+    if o.report {
+        command
+            .arg("report")
+            .args(["--max-group-size", &o.k.to_string()]);
+    } else {
+        command.arg("check");
+    }
+    command
         .args(["--format", "json", "--isolated", "--no-cache"])
-        .args(["--max-group-size", &o.k.to_string()])
         .arg("--output")
         .arg(output)
-        .arg(manifest)
-        .status();
+        .arg(manifest);
+    let t = Instant::now();
+    let status = command.status();
     let wall = t.elapsed().as_secs_f64();
     match status {
-        Ok(s) if s.success() => {}
+        // `spof check` ends with 1 when it finds something.
+        Ok(s) if s.success() || (!o.report && s.code() == Some(1)) => {}
         Ok(s) => {
             eprintln!("spof report ended with {s}");
             std::process::exit(2);
@@ -188,7 +204,8 @@ fn end_to_end(o: &Options, manifest: &std::path::Path, output: &std::path::Path)
     }
     let written = std::fs::metadata(output).map_or(0, |m| m.len());
     let (cpu, peak_kib) = child_usage();
-    println!("end to end: spof report --format json");
+    let name = if o.report { "report" } else { "check" };
+    println!("end to end: spof {name} --format json");
     println!("  wall                  {wall:>10.2} s");
     println!("  CPU (user + system)   {cpu:>10.2} s");
     println!("  peak resident         {:>10} MiB", peak_kib / 1024);
@@ -298,6 +315,11 @@ fn stages(o: &Options, text: String) {
     let audit = Audit::build(&estate, o.k);
     let seconds = t.elapsed().as_secs_f64();
     row.print("risk groups", seconds, delta(before), peak() - before);
+    if !o.report {
+        println!("held at the end, by structure:");
+        held(entities, audit, estate, report);
+        return;
+    }
 
     let before = live();
     reset_peak();
@@ -327,19 +349,16 @@ fn stages(o: &Options, text: String) {
         sink.0 / entities.max(1)
     );
 
-    // What each structure holds, by what freeing it gives back.
     println!("held at the end, by structure:");
-    let freed = |name: &str, before: usize| {
-        let bytes = before.saturating_sub(live());
-        println!(
-            "  {name:<28}{:>10.1} MiB {:>8} B/entity",
-            mib(bytes),
-            bytes / entities.max(1)
-        );
-    };
     let b = live();
     drop(data);
-    freed("report data", b);
+    freed(entities, "report data", b);
+    held(entities, audit, estate, report);
+}
+
+/// What each structure holds, by what freeing it gives back.
+fn held(entities: usize, audit: Audit, estate: spof::check::Estate, report: spof::check::Report) {
+    let freed = |name: &str, before: usize| freed(entities, name, before);
     let b = live();
     drop(audit);
     freed("audit (risk groups)", b);
@@ -363,16 +382,25 @@ fn stages(o: &Options, text: String) {
         sources,
         diagnostics,
         suppressed,
-        summary,
+        ..
     } = report;
     let b = live();
     drop(diagnostics);
     drop(suppressed);
-    drop(summary);
     freed("findings", b);
     let b = live();
     drop(sources);
     freed("sources (manifest text)", b);
+}
+
+/// Prints what was freed since `before`.
+fn freed(entities: usize, name: &str, before: usize) {
+    let bytes = before.saturating_sub(live());
+    println!(
+        "  {name:<28}{:>10.1} MiB {:>8} B/entity",
+        mib(bytes),
+        bytes / entities.max(1)
+    );
 }
 
 /// Live bytes added since `before` (negative when freed).
