@@ -182,11 +182,21 @@ fn end_to_end(o: &Options, manifest: &std::path::Path, output: &std::path::Path)
     } else {
         command.arg("check");
     }
+    let file = match std::fs::File::create(output) {
+        Ok(file) => file,
+        Err(e) => {
+            eprintln!("cannot create {}: {e}", output.display());
+            std::process::exit(2);
+        }
+    };
+    // A million services are some 100 MB of manifest, over the default
+    // limit on an input's size.
+    let size = std::fs::metadata(manifest).map_or(0, |m| m.len());
     command
         .args(["--format", "json", "--isolated", "--no-cache"])
-        .arg("--output")
-        .arg(output)
-        .arg(manifest);
+        .args(["--max-file-size", &size.max(1).to_string()])
+        .arg(manifest)
+        .stdout(file);
     let t = Instant::now();
     let status = command.status();
     let wall = t.elapsed().as_secs_f64();
@@ -194,7 +204,7 @@ fn end_to_end(o: &Options, manifest: &std::path::Path, output: &std::path::Path)
         // `spof check` ends with 1 when it finds something.
         Ok(s) if s.success() || (!o.report && s.code() == Some(1)) => {}
         Ok(s) => {
-            eprintln!("spof report ended with {s}");
+            eprintln!("spof ended with {s}");
             std::process::exit(2);
         }
         Err(e) => {
