@@ -338,6 +338,57 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
     }
 }
 
+/// The estate as a service manifest (`spof.services.toml`, see
+/// docs/manifest.md) that reads into the model [`model`] builds: the same
+/// sites, copies, quorum systems, dependencies and tools, with spans and
+/// the manifest reader's wording where the generated model has none.
+pub fn manifest(shape: Shape, plan: &[Planned]) -> String {
+    use std::fmt::Write as _;
+    let quoted = |names: &mut dyn Iterator<Item = String>| -> String {
+        let items: Vec<String> = names.map(|n| format!("\"{n}\"")).collect();
+        format!("[{}]", items.join(", "))
+    };
+    let mut text = String::with_capacity(plan.len() * 120);
+    for s in 0..shape.sites.max(1) {
+        let _ = writeln!(
+            text,
+            "[sites.{}]\nregion = \"region-{}\"\n",
+            site_name(s),
+            region_of(shape, s)
+        );
+    }
+    for (i, p) in plan.iter().enumerate() {
+        let section = if p.tool { "tools" } else { "services" };
+        let _ = writeln!(text, "[{section}.svc-{i}]");
+        let _ = writeln!(
+            text,
+            "sites = {}",
+            quoted(&mut p.sites.iter().map(|&s| site_name(s)))
+        );
+        if p.quorum {
+            text.push_str("replicas = 3\nquorum = 2\n");
+        } else {
+            let _ = writeln!(text, "replicas = {}", 2 * p.sites.len());
+        }
+        if !p.dependencies.is_empty() {
+            let _ = writeln!(
+                text,
+                "depends_on = {}",
+                quoted(&mut p.dependencies.iter().map(|t| format!("svc-{t}")))
+            );
+        }
+        if p.tool {
+            let _ = writeln!(
+                text,
+                "kind = \"deploy\"\nmanages = {}",
+                quoted(&mut (i.saturating_sub(5)..i).map(|t| format!("svc-{t}")))
+            );
+        }
+        text.push('\n');
+    }
+    text
+}
+
 /// Graph and analysis over a model, as a run builds them.
 pub fn estate(model: Model) -> Estate {
     let context = Context {

@@ -93,7 +93,7 @@ impl Serialize for Place {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut st = s.serialize_struct("Place", 3)?;
-        st.serialize_field("path", &self.path)?;
+        st.serialize_field("path", &*self.path)?;
         st.serialize_field("line", &self.line)?;
         st.serialize_field("column", &self.column)?;
         st.end()

@@ -21,6 +21,7 @@ use crate::output::Summary;
 use crate::source::{SourceMap, Span};
 use std::collections::BTreeMap;
 use std::io::Write as _;
+use std::sync::Arc;
 
 pub use html::escape as escape_html;
 
@@ -146,7 +147,9 @@ pub struct StepRow {
 /// A source position, as people read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Place {
-    pub path: String,
+    /// Shared by every place in one file: a report of a large estate
+    /// holds millions of places.
+    pub path: Arc<str>,
     pub line: u32,
     pub column: u32,
 }
@@ -402,13 +405,21 @@ fn edges_and_sets(estate: &Estate) -> (Vec<Edge>, Vec<Vec<usize>>) {
 /// What each of the `domains` failure domains takes down or degrades, and
 /// why.
 fn blasts(sources: &SourceMap, estate: &Estate, audit: &Audit, domains: usize) -> Vec<Blast> {
-    let step_rows = |steps: &[crate::audit::Step]| -> Vec<StepRow> {
+    // Each file's path once, shared by the places of every step.
+    let paths: Vec<Arc<str>> = sources
+        .iter()
+        .map(|(_, file)| Arc::from(file.display_path()))
+        .collect();
+    let step_rows = |steps: Vec<crate::audit::Step>| -> Vec<StepRow> {
         steps
-            .iter()
+            .into_iter()
             .map(|s| StepRow {
                 entity: s.entity,
-                text: s.text.clone(),
-                at: s.span.and_then(|span| place(sources, span)),
+                at: s.span.and_then(|span| {
+                    let path = paths.get(usize::try_from(span.file.0).ok()?)?;
+                    place_at(sources, span, Arc::clone(path))
+                }),
+                text: s.text,
             })
             .collect()
     };
@@ -420,18 +431,18 @@ fn blasts(sources: &SourceMap, estate: &Estate, audit: &Audit, domains: usize) -
                 domain: d,
                 down: sim
                     .down
-                    .iter()
+                    .into_iter()
                     .map(|f| Fall {
                         entity: f.entity,
-                        because: step_rows(&f.because),
+                        because: step_rows(f.because),
                     })
                     .collect(),
                 degraded: sim
                     .degraded
-                    .iter()
+                    .into_iter()
                     .map(|f| Fall {
                         entity: f.entity,
-                        because: step_rows(&f.because),
+                        because: step_rows(f.because),
                     })
                     .collect(),
             }
@@ -478,9 +489,14 @@ fn source_file(sources: &SourceMap, span: Span) -> Option<&crate::source::Source
 
 fn place(sources: &SourceMap, span: Span) -> Option<Place> {
     let file = source_file(sources, span)?;
-    let at = file.line_col(span.range.start);
+    place_at(sources, span, Arc::from(file.display_path()))
+}
+
+/// [`place`], with the file's display path given.
+fn place_at(sources: &SourceMap, span: Span, path: Arc<str>) -> Option<Place> {
+    let at = source_file(sources, span)?.line_col(span.range.start);
     Some(Place {
-        path: file.display_path(),
+        path,
         line: at.line,
         column: at.column,
     })
