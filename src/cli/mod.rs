@@ -93,6 +93,10 @@ struct CheckArgs {
     /// e.g. `--output junit=report.xml`). Files are never colored.
     #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_output)]
     output: Vec<OutputFile>,
+    /// Write the report (in the --format format) to FILE instead of
+    /// standard output; never colored, and never read as an input.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
     /// When to color the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -443,6 +447,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         }
     };
     let written = args.output.iter().map(|o| o.path.as_path());
+    let written = written.chain(args.output_file.as_deref());
     if !writable(written.chain(args.write_baseline.as_deref())) {
         return 2;
     }
@@ -450,6 +455,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     options
         .outputs
         .extend(args.output.iter().map(|o| o.path.clone()));
+    options.outputs.extend(args.output_file.iter().cloned());
     options.force_exclude = args.force_exclude;
     options.fail_if_no_files = args.fail_if_no_files;
     options.select = args.select;
@@ -461,21 +467,8 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     };
     // The human output says which configuration applied, on standard
     // error so that the report itself stays as it was.
-    let configuration = (args.format == render::Format::Human).then(|| {
-        let shown = |path: &Path| render::one_line(&crate::source::display_path(path));
-        match (
-            options.isolated,
-            &options.config,
-            check::configuration(&options),
-        ) {
-            (true, _, _) => "no configuration (--isolated)".to_string(),
-            (false, Some(given), _) => format!("using configuration {} (--config)", shown(given)),
-            (false, None, Some(found)) => format!("using spof.toml at {}", shown(&found)),
-            (false, None, None) => {
-                "no configuration (no spof.toml at or above the checked paths)".to_string()
-            }
-        }
-    });
+    let configuration =
+        (args.format == render::Format::Human).then(|| configuration_line(&options));
     let report = match &args.diff_base {
         Some(reference) => match check::run_diff(&options, reference) {
             Ok((report, _)) => report,
@@ -501,13 +494,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
             shown_paths(&options.paths)
         );
     }
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color = args.color.applies();
     let output = report.output();
     let inputs = inputs_of(
         &report,
@@ -536,16 +523,57 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
             }
         };
     }
-    let result = render::render(args.format, &output, color, out);
+    let code = report.exit_code(args.fail_on);
+    let code = match &args.output_file {
+        Some(path) => match write_file(path, Existing::Replace, &inputs, |w| {
+            render::render(args.format, &output, false, w)
+        }) {
+            Ok(()) => code,
+            Err(e) => {
+                eprintln!("error: cannot write {}: {e}", path.display());
+                2
+            }
+        },
+        None => exit_on_write(render::render(args.format, &output, color, out), code),
+    };
     if args.write_baseline.is_some() {
         // A baseline of part of the estate would report the rest as new.
         eprintln!("error: baseline not written because of the input errors reported");
     }
-    let code = exit_on_write(result, report.exit_code(args.fail_on));
     if write_outputs(&args.output, &output, &inputs) {
         code
     } else {
         2
+    }
+}
+
+/// Which configuration a run applies, as the human output says it.
+fn configuration_line(options: &RunOptions) -> String {
+    let shown = |path: &Path| render::one_line(&crate::source::display_path(path));
+    match (
+        options.isolated,
+        &options.config,
+        check::configuration(options),
+    ) {
+        (true, _, _) => "no configuration (--isolated)".to_string(),
+        (false, Some(given), _) => format!("using configuration {} (--config)", shown(given)),
+        (false, None, Some(found)) => format!("using spof.toml at {}", shown(&found)),
+        (false, None, None) => {
+            "no configuration (no spof.toml at or above the checked paths)".to_string()
+        }
+    }
+}
+
+impl ColorChoice {
+    /// Whether standard output is colored.
+    fn applies(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        }
     }
 }
 
