@@ -103,6 +103,10 @@ struct CheckArgs {
     /// Exit with 1 when a finding has at least this severity.
     #[arg(long, value_enum, default_value_t = Severity::Warning)]
     fail_on: Severity,
+    /// Exit with 0 even when findings are at or above --fail-on; input
+    /// errors and usage errors still exit with 2.
+    #[arg(long)]
+    exit_zero: bool,
     /// Run only these rules (codes or names; repeatable; replaces the
     /// configuration's `select`).
     #[arg(long, value_name = "RULE")]
@@ -523,7 +527,10 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
             }
         };
     }
-    let code = report.exit_code(args.fail_on);
+    let code = match report.exit_code(args.fail_on) {
+        1 if args.exit_zero => 0,
+        code => code,
+    };
     let code = match &args.output_file {
         Some(path) => match write_file(path, Existing::Replace, &inputs, |w| {
             render::render(args.format, &output, false, w)
