@@ -103,6 +103,10 @@ struct CheckArgs {
     /// Exit with 1 when a finding has at least this severity.
     #[arg(long, value_enum, default_value_t = Severity::Warning)]
     fail_on: Severity,
+    /// Print the findings and errors only: nothing on success (no summary
+    /// line, no notes on standard error such as the configuration used).
+    #[arg(short, long)]
+    quiet: bool,
     /// Exit with 0 even when findings are at or above --fail-on; input
     /// errors and usage errors still exit with 2.
     #[arg(long)]
@@ -472,7 +476,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     // The human output says which configuration applied, on standard
     // error so that the report itself stays as it was.
     let configuration =
-        (args.format == render::Format::Human).then(|| configuration_line(&options));
+        (args.format == render::Format::Human && !args.quiet).then(|| configuration_line(&options));
     let report = match &args.diff_base {
         Some(reference) => match check::run_diff(&options, reference) {
             Ok((report, _)) => report,
@@ -491,7 +495,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     }
     // A run that read nothing passes, but never silently. (With
     // `--fail-if-no-files` it is an input error, already in the report.)
-    if report.summary.files == 0 && !report.has_input_errors() {
+    if report.summary.files == 0 && !report.has_input_errors() && !args.quiet {
         eprintln!(
             "warning: no infrastructure files found in {}; nothing was checked \
              (--fail-if-no-files makes this an error)",
@@ -514,7 +518,9 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         return match check::write_baseline(&report, path, &inputs) {
             Ok(n) => {
                 let findings = if n == 1 { "finding" } else { "findings" };
-                eprintln!("wrote {n} {findings} to {}", path.display());
+                if !args.quiet {
+                    eprintln!("wrote {n} {findings} to {}", path.display());
+                }
                 if write_outputs(&args.output, &output, &inputs) {
                     0
                 } else {
@@ -531,18 +537,12 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         1 if args.exit_zero => 0,
         code => code,
     };
-    let code = match &args.output_file {
-        Some(path) => match write_file(path, Existing::Replace, &inputs, |w| {
-            render::render(args.format, &output, false, w)
-        }) {
-            Ok(()) => code,
-            Err(e) => {
-                eprintln!("error: cannot write {}: {e}", path.display());
-                2
-            }
-        },
-        None => exit_on_write(render::render(args.format, &output, color, out), code),
+    let rendering = Rendering {
+        format: args.format,
+        quiet: args.quiet,
+        color,
     };
+    let code = rendering.write(&output, args.output_file.as_deref(), &inputs, code, out);
     if args.write_baseline.is_some() {
         // A baseline of part of the estate would report the rest as new.
         eprintln!("error: baseline not written because of the input errors reported");
@@ -551,6 +551,45 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         code
     } else {
         2
+    }
+}
+
+/// How `spof check` prints its report: `--format`, `--quiet`, `--color`.
+struct Rendering {
+    format: Format,
+    quiet: bool,
+    color: bool,
+}
+
+impl Rendering {
+    /// Writes the report to `out`, or to `file` (`-o`, uncolored, never
+    /// over one of `inputs`); returns `code`, or 2 once a failure to
+    /// write a file is reported.
+    fn write(
+        &self,
+        output: &crate::output::Output,
+        file: Option<&Path>,
+        inputs: &[PathBuf],
+        code: i32,
+        out: &mut dyn Write,
+    ) -> i32 {
+        let render = |color: bool, w: &mut dyn Write| {
+            if self.quiet {
+                render::render_quiet(self.format, output, color, w)
+            } else {
+                render::render(self.format, output, color, w)
+            }
+        };
+        match file {
+            Some(path) => match write_file(path, Existing::Replace, inputs, |w| render(false, w)) {
+                Ok(()) => code,
+                Err(e) => {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    2
+                }
+            },
+            None => exit_on_write(render(self.color, out), code),
+        }
     }
 }
 
