@@ -6,6 +6,7 @@ mod generate;
 mod graph;
 mod init;
 mod report;
+mod show;
 mod simulate;
 
 use crate::check::{self, BaselineMode, RunOptions};
@@ -107,6 +108,11 @@ struct CheckArgs {
     /// line, no notes on standard error such as the configuration used).
     #[arg(short, long)]
     quiet: bool,
+    /// List every file the run would read, and what reads it (the input
+    /// format that claims it, or `configuration`), sorted; then exit with 0
+    /// without reporting findings.
+    #[arg(long, conflicts_with_all = ["write_baseline", "diff_base"])]
+    show_files: bool,
     /// Exit with 0 even when findings are at or above --fail-on; input
     /// errors and usage errors still exit with 2.
     #[arg(long)]
@@ -473,6 +479,9 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         (None, Some(path)) => Some(BaselineMode::Write(path.clone())),
         (None, None) => None,
     };
+    if args.show_files {
+        return show::files(&options, out);
+    }
     // The human output says which configuration applied, on standard
     // error so that the report itself stays as it was.
     let configuration =
