@@ -113,6 +113,11 @@ struct CheckArgs {
     /// without reporting findings.
     #[arg(long, conflicts_with_all = ["write_baseline", "diff_base"])]
     show_files: bool,
+    /// Print the settings the run would apply, merged from spof.toml and
+    /// the command line (configuration file, fail-on, limits, clusters, each
+    /// rule's severity or `off`); then exit with 0 without checking.
+    #[arg(long, conflicts_with_all = ["write_baseline", "diff_base", "show_files"])]
+    show_settings: bool,
     /// Exit with 0 even when findings are at or above --fail-on; input
     /// errors and usage errors still exit with 2.
     #[arg(long)]
@@ -479,6 +484,9 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         (None, Some(path)) => Some(BaselineMode::Write(path.clone())),
         (None, None) => None,
     };
+    if args.show_settings {
+        return show::settings(&options, args.fail_on, out);
+    }
     if args.show_files {
         return show::files(&options, out);
     }
