@@ -6,6 +6,7 @@ mod generate;
 mod graph;
 mod init;
 mod report;
+mod show;
 mod simulate;
 
 use crate::check::{self, BaselineMode, RunOptions};
@@ -93,12 +94,34 @@ struct CheckArgs {
     /// e.g. `--output junit=report.xml`). Files are never colored.
     #[arg(long, value_name = "FORMAT=FILE", value_parser = parse_output)]
     output: Vec<OutputFile>,
+    /// Write the report (in the --format format) to FILE instead of
+    /// standard output; never colored, and never read as an input.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output_file: Option<PathBuf>,
     /// When to color the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
     /// Exit with 1 when a finding has at least this severity.
     #[arg(long, value_enum, default_value_t = Severity::Warning)]
     fail_on: Severity,
+    /// Print the findings and errors only: nothing on success (no summary
+    /// line, no notes on standard error such as the configuration used).
+    #[arg(short, long)]
+    quiet: bool,
+    /// List every file the run would read, and what reads it (the input
+    /// format that claims it, or `configuration`), sorted; then exit with 0
+    /// without reporting findings.
+    #[arg(long, conflicts_with_all = ["write_baseline", "diff_base"])]
+    show_files: bool,
+    /// Print the settings the run would apply, merged from spof.toml and
+    /// the command line (configuration file, fail-on, limits, clusters, each
+    /// rule's severity or `off`); then exit with 0 without checking.
+    #[arg(long, conflicts_with_all = ["write_baseline", "diff_base", "show_files"])]
+    show_settings: bool,
+    /// Exit with 0 even when findings are at or above --fail-on; input
+    /// errors and usage errors still exit with 2.
+    #[arg(long)]
+    exit_zero: bool,
     /// Run only these rules (codes or names; repeatable; replaces the
     /// configuration's `select`).
     #[arg(long, value_name = "RULE")]
@@ -443,6 +466,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         }
     };
     let written = args.output.iter().map(|o| o.path.as_path());
+    let written = written.chain(args.output_file.as_deref());
     if !writable(written.chain(args.write_baseline.as_deref())) {
         return 2;
     }
@@ -450,6 +474,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     options
         .outputs
         .extend(args.output.iter().map(|o| o.path.clone()));
+    options.outputs.extend(args.output_file.iter().cloned());
     options.force_exclude = args.force_exclude;
     options.fail_if_no_files = args.fail_if_no_files;
     options.select = args.select;
@@ -459,23 +484,16 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         (None, Some(path)) => Some(BaselineMode::Write(path.clone())),
         (None, None) => None,
     };
+    if args.show_settings {
+        return show::settings(&options, args.fail_on, out);
+    }
+    if args.show_files {
+        return show::files(&options, out);
+    }
     // The human output says which configuration applied, on standard
     // error so that the report itself stays as it was.
-    let configuration = (args.format == render::Format::Human).then(|| {
-        let shown = |path: &Path| render::one_line(&crate::source::display_path(path));
-        match (
-            options.isolated,
-            &options.config,
-            check::configuration(&options),
-        ) {
-            (true, _, _) => "no configuration (--isolated)".to_string(),
-            (false, Some(given), _) => format!("using configuration {} (--config)", shown(given)),
-            (false, None, Some(found)) => format!("using spof.toml at {}", shown(&found)),
-            (false, None, None) => {
-                "no configuration (no spof.toml at or above the checked paths)".to_string()
-            }
-        }
-    });
+    let configuration =
+        (args.format == render::Format::Human && !args.quiet).then(|| configuration_line(&options));
     let report = match &args.diff_base {
         Some(reference) => match check::run_diff(&options, reference) {
             Ok((report, _)) => report,
@@ -494,20 +512,14 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     }
     // A run that read nothing passes, but never silently. (With
     // `--fail-if-no-files` it is an input error, already in the report.)
-    if report.summary.files == 0 && !report.has_input_errors() {
+    if report.summary.files == 0 && !report.has_input_errors() && !args.quiet {
         eprintln!(
             "warning: no infrastructure files found in {}; nothing was checked \
              (--fail-if-no-files makes this an error)",
             shown_paths(&options.paths)
         );
     }
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-        }
-    };
+    let color = args.color.applies();
     let output = report.output();
     let inputs = inputs_of(
         &report,
@@ -523,7 +535,9 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         return match check::write_baseline(&report, path, &inputs) {
             Ok(n) => {
                 let findings = if n == 1 { "finding" } else { "findings" };
-                eprintln!("wrote {n} {findings} to {}", path.display());
+                if !args.quiet {
+                    eprintln!("wrote {n} {findings} to {}", path.display());
+                }
                 if write_outputs(&args.output, &output, &inputs) {
                     0
                 } else {
@@ -536,16 +550,93 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
             }
         };
     }
-    let result = render::render(args.format, &output, color, out);
+    let code = match report.exit_code(args.fail_on) {
+        1 if args.exit_zero => 0,
+        code => code,
+    };
+    let rendering = Rendering {
+        format: args.format,
+        quiet: args.quiet,
+        color,
+    };
+    let code = rendering.write(&output, args.output_file.as_deref(), &inputs, code, out);
     if args.write_baseline.is_some() {
         // A baseline of part of the estate would report the rest as new.
         eprintln!("error: baseline not written because of the input errors reported");
     }
-    let code = exit_on_write(result, report.exit_code(args.fail_on));
     if write_outputs(&args.output, &output, &inputs) {
         code
     } else {
         2
+    }
+}
+
+/// How `spof check` prints its report: `--format`, `--quiet`, `--color`.
+struct Rendering {
+    format: Format,
+    quiet: bool,
+    color: bool,
+}
+
+impl Rendering {
+    /// Writes the report to `out`, or to `file` (`-o`, uncolored, never
+    /// over one of `inputs`); returns `code`, or 2 once a failure to
+    /// write a file is reported.
+    fn write(
+        &self,
+        output: &crate::output::Output,
+        file: Option<&Path>,
+        inputs: &[PathBuf],
+        code: i32,
+        out: &mut dyn Write,
+    ) -> i32 {
+        let render = |color: bool, w: &mut dyn Write| {
+            if self.quiet {
+                render::render_quiet(self.format, output, color, w)
+            } else {
+                render::render(self.format, output, color, w)
+            }
+        };
+        match file {
+            Some(path) => match write_file(path, Existing::Replace, inputs, |w| render(false, w)) {
+                Ok(()) => code,
+                Err(e) => {
+                    eprintln!("error: cannot write {}: {e}", path.display());
+                    2
+                }
+            },
+            None => exit_on_write(render(self.color, out), code),
+        }
+    }
+}
+
+/// Which configuration a run applies, as the human output says it.
+fn configuration_line(options: &RunOptions) -> String {
+    let shown = |path: &Path| render::one_line(&crate::source::display_path(path));
+    match (
+        options.isolated,
+        &options.config,
+        check::configuration(options),
+    ) {
+        (true, _, _) => "no configuration (--isolated)".to_string(),
+        (false, Some(given), _) => format!("using configuration {} (--config)", shown(given)),
+        (false, None, Some(found)) => format!("using spof.toml at {}", shown(&found)),
+        (false, None, None) => {
+            "no configuration (no spof.toml at or above the checked paths)".to_string()
+        }
+    }
+}
+
+impl ColorChoice {
+    /// Whether standard output is colored.
+    fn applies(self) -> bool {
+        match self {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+            }
+        }
     }
 }
 

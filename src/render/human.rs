@@ -21,6 +21,19 @@ const WIDTH: usize = 100;
 const CONTEXT_LINES: usize = 1;
 
 pub(super) fn render(out: &Output, color: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    findings(out, color, w)?;
+    for line in summary_lines(out.summary) {
+        writeln!(w, "{line}")?;
+    }
+    Ok(())
+}
+
+/// Each diagnostic with its snippet, without the summary.
+pub(super) fn findings(
+    out: &Output,
+    color: bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -42,9 +55,6 @@ pub(super) fn render(out: &Output, color: bool, w: &mut dyn std::io::Write) -> s
             .map_err(|_| std::io::Error::other("could not format a diagnostic"))?;
         writeln!(w, "{}", text.trim_end())?;
         writeln!(w)?;
-    }
-    for line in summary_lines(out.summary) {
-        writeln!(w, "{line}")?;
     }
     Ok(())
 }

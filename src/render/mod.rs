@@ -57,6 +57,25 @@ pub fn render(
     buffered.flush()
 }
 
+/// [`render`] for `--quiet`: the terminal formats (`human`, `concise`)
+/// print the diagnostics only, without the summary, so that a run without
+/// any prints nothing; the machine formats are whole documents and are
+/// written as they are.
+pub fn render_quiet(
+    format: Format,
+    out: &Output,
+    color: bool,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    let mut buffered = std::io::BufWriter::new(w);
+    match format {
+        Format::Human => human::findings(out, color, &mut buffered),
+        Format::Concise => concise::lines(out, out.diagnostics.iter(), color, &mut buffered),
+        _ => return render(format, out, color, &mut buffered),
+    }?;
+    buffered.flush()
+}
+
 /// Only the input errors of `out` (unreadable files, syntax errors, bad
 /// configuration), one concise line each, for commands whose standard
 /// output is something else.
