@@ -157,15 +157,96 @@ pub struct Hop {
 
 /// Where the chain of one exposure ends, found once for all of them: a
 /// finding on each entity of a long chain cites its root in constant time
-/// instead of walking the chain again.
+/// instead of walking the chain again. One is kept for every exposure of
+/// every entity, so its indices are 32-bit (36 bytes where `usize`s take
+/// 80); an index past `u32::MAX` leaves the chain unexplained, as a chain
+/// that comes back on itself does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct End {
     /// The entity whose own cause it is, and the cause's index.
-    root: Option<(usize, usize)>,
+    root: Option<(u32, u32)>,
     /// Dependency hops from the exposure to the end.
-    hops: usize,
+    hops: u32,
     /// The last of those hops.
-    last: Option<Hop>,
+    last: Option<EndHop>,
+}
+
+/// A [`Hop`] with 32-bit indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct EndHop {
+    from: u32,
+    instance: u32,
+    dependency: u32,
+    target: u32,
+    strength: Strength,
+}
+
+impl End {
+    /// A chain that leads nowhere: it comes back on itself, or a hop finds
+    /// no exposure to continue.
+    const BROKEN: Self = Self {
+        root: None,
+        hops: 0,
+        last: None,
+    };
+
+    /// The end of an exposure of `entity` that is its own cause `cause`.
+    fn own(entity: usize, cause: usize) -> Self {
+        match (u32::try_from(entity), u32::try_from(cause)) {
+            (Ok(e), Ok(c)) => Self {
+                root: Some((e, c)),
+                hops: 0,
+                last: None,
+            },
+            _ => Self::BROKEN,
+        }
+    }
+
+    /// The end of an exposure whose chain takes `hop` and then ends as
+    /// `self` does.
+    fn after(self, hop: Hop) -> Self {
+        let narrow = |hop: Hop| {
+            Some(EndHop {
+                from: u32::try_from(hop.from).ok()?,
+                instance: u32::try_from(hop.edge.instance).ok()?,
+                dependency: u32::try_from(hop.edge.dependency).ok()?,
+                target: u32::try_from(hop.edge.target).ok()?,
+                strength: hop.edge.strength,
+            })
+        };
+        let last = match self.last {
+            Some(last) => Some(last),
+            None => narrow(hop),
+        };
+        match (self.hops.checked_add(1), last) {
+            (Some(hops), Some(last)) => Self {
+                root: self.root,
+                hops,
+                last: Some(last),
+            },
+            _ => Self::BROKEN,
+        }
+    }
+
+    fn root(&self) -> Option<(usize, usize)> {
+        self.root.map(|(e, c)| (e as usize, c as usize))
+    }
+
+    fn hops(&self) -> usize {
+        self.hops as usize
+    }
+
+    fn last(&self) -> Option<Hop> {
+        self.last.map(|h| Hop {
+            from: h.from as usize,
+            edge: DepEdge {
+                instance: h.instance as usize,
+                dependency: h.dependency as usize,
+                target: h.target as usize,
+                strength: h.strength,
+            },
+        })
+    }
 }
 
 pub struct Analysis {
@@ -259,6 +340,14 @@ impl Analysis {
             }
         }
         explain_through_backends(model, graph, &analysis.causes, &mut analysis.exposures);
+        // Inherited exposures are pushed as they are found, and a vector
+        // grows by doubling: give back the room never used.
+        for own in &mut analysis.exposures {
+            own.shrink_to_fit();
+        }
+        for (_, own) in analysis.per_cluster.iter_mut().flatten() {
+            own.shrink_to_fit();
+        }
         analysis.ends = chain_ends(&analysis);
         analysis
     }
@@ -467,7 +556,7 @@ impl Analysis {
         cluster: Option<usize>,
         unit: &Unit,
     ) -> Option<(usize, &Cause)> {
-        let (at, c) = self.end(entity, cluster, unit)?.root?;
+        let (at, c) = self.end(entity, cluster, unit)?.root()?;
         Some((at, self.causes.get(at)?.get(c)?))
     }
 
@@ -478,7 +567,7 @@ impl Analysis {
 
     /// [`Analysis::hop_count`] as a declaration in `cluster` sees `entity`.
     pub fn hop_count_from(&self, entity: usize, cluster: Option<usize>, unit: &Unit) -> usize {
-        self.end(entity, cluster, unit).map_or(0, |end| end.hops)
+        self.end(entity, cluster, unit).map_or(0, End::hops)
     }
 
     /// The last of those hops: the one into the root's entity.
@@ -488,7 +577,7 @@ impl Analysis {
 
     /// [`Analysis::last_hop`] as a declaration in `cluster` sees `entity`.
     pub fn last_hop_from(&self, entity: usize, cluster: Option<usize>, unit: &Unit) -> Option<Hop> {
-        self.end(entity, cluster, unit)?.last
+        self.end(entity, cluster, unit)?.last()
     }
 
     /// The hops from `entity` down to the declaration that causes `unit`,
@@ -543,11 +632,7 @@ fn chain_ends(analysis: &Analysis) -> Vec<Vec<Vec<End>>> {
         OnPath,
         Done(End),
     }
-    let broken = End {
-        root: None,
-        hops: 0,
-        last: None,
-    };
+    let broken = End::BROKEN;
     let views = |e: usize| 0..=analysis.per_cluster[e].len();
     let mut state: Vec<Vec<Vec<State>>> = (0..analysis.exposures.len())
         .map(|e| {
@@ -572,11 +657,7 @@ fn chain_ends(analysis: &Analysis) -> Vec<Vec<Vec<End>>> {
                     let exposure = &analysis.view(at, w)[i];
                     let edge = match exposure.via {
                         Via::Own(c) => {
-                            let end = End {
-                                root: Some((at, c)),
-                                hops: 0,
-                                last: None,
-                            };
+                            let end = End::own(at, c);
                             state[at][w][i] = State::Done(end);
                             break end;
                         }
@@ -590,11 +671,7 @@ fn chain_ends(analysis: &Analysis) -> Vec<Vec<Vec<End>>> {
                     }
                 };
                 for &(at, w, i, hop) in path.iter().rev() {
-                    end = End {
-                        root: end.root,
-                        hops: end.hops + 1,
-                        last: end.last.or(Some(hop)),
-                    };
+                    end = end.after(hop);
                     state[at][w][i] = State::Done(end);
                 }
             }
@@ -606,12 +683,17 @@ fn chain_ends(analysis: &Analysis) -> Vec<Vec<Vec<End>>> {
             views
                 .into_iter()
                 .map(|xs| {
-                    xs.into_iter()
+                    // Collected in place, the ends would keep the room of
+                    // the larger states.
+                    let mut ends: Vec<End> = xs
+                        .into_iter()
                         .map(|s| match s {
                             State::Done(end) => end,
                             State::Unknown | State::OnPath => broken,
                         })
-                        .collect()
+                        .collect();
+                    ends.shrink_to_fit();
+                    ends
                 })
                 .collect()
         })
