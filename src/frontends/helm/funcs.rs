@@ -168,27 +168,7 @@ fn merge_into(
 // ---- toYaml as Helm writes it (sigs.k8s.io/yaml over go-yaml v2).
 
 fn needs_quote(x: &str) -> bool {
-    if x.is_empty() {
-        return true;
-    }
-    let l = x.to_ascii_lowercase();
-    if matches!(
-        l.as_str(),
-        "true"
-            | "false"
-            | "yes"
-            | "no"
-            | "on"
-            | "off"
-            | "y"
-            | "n"
-            | "null"
-            | "~"
-            | ".inf"
-            | "-.inf"
-            | "+.inf"
-            | ".nan"
-    ) {
+    if reads_as_other_type(x) {
         return true;
     }
     if super::values::from_node_text_is_number(x) {
