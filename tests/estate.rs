@@ -116,7 +116,11 @@ fn readme_sample_output_is_fresh() {
     spof::render::render(
         spof::render::Format::Human,
         &report.output(),
-        false,
+        spof::render::Style {
+            // As a 100-column terminal shows it.
+            color: false,
+            width: Some(100),
+        },
         &mut out,
     )
     .unwrap();
@@ -278,7 +282,7 @@ fn recovery_plane_verdicts_are_the_same_in_every_format() {
         spof::render::render(
             spof::render::Format::Human,
             &report.output(),
-            false,
+            spof::render::Style::PLAIN,
             &mut out,
         )
         .unwrap();
@@ -312,7 +316,7 @@ fn human(report: &Report) -> String {
     spof::render::render(
         spof::render::Format::Human,
         &report.output(),
-        false,
+        spof::render::Style::PLAIN,
         &mut out,
     )
     .unwrap();

@@ -337,7 +337,7 @@ fn write_outputs(files: &[OutputFile], output: &crate::output::Output, inputs: &
     let mut ok = true;
     for file in files {
         let result = write_file(&file.path, Existing::Replace, inputs, |w| {
-            render::render(file.format, output, false, w)
+            render::render(file.format, output, render::Style::PLAIN, w)
         });
         if let Err(e) = result {
             eprintln!("error: cannot write {}: {e}", file.path.display());
@@ -557,7 +557,7 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     let rendering = Rendering {
         format: args.format,
         quiet: args.quiet,
-        color,
+        style: stdout_style(color),
     };
     let code = rendering.write(&output, args.output_file.as_deref(), &inputs, code, out);
     if args.write_baseline.is_some() {
@@ -575,7 +575,8 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
 struct Rendering {
     format: Format,
     quiet: bool,
-    color: bool,
+    /// Standard output's; a file is always [`render::Style::PLAIN`].
+    style: render::Style,
 }
 
 impl Rendering {
@@ -590,22 +591,24 @@ impl Rendering {
         code: i32,
         out: &mut dyn Write,
     ) -> i32 {
-        let render = |color: bool, w: &mut dyn Write| {
+        let render = |style: render::Style, w: &mut dyn Write| {
             if self.quiet {
-                render::render_quiet(self.format, output, color, w)
+                render::render_quiet(self.format, output, style, w)
             } else {
-                render::render(self.format, output, color, w)
+                render::render(self.format, output, style, w)
             }
         };
         match file {
-            Some(path) => match write_file(path, Existing::Replace, inputs, |w| render(false, w)) {
+            Some(path) => match write_file(path, Existing::Replace, inputs, |w| {
+                render(render::Style::PLAIN, w)
+            }) {
                 Ok(()) => code,
                 Err(e) => {
                     eprintln!("error: cannot write {}: {e}", path.display());
                     2
                 }
             },
-            None => exit_on_write(render(self.color, out), code),
+            None => exit_on_write(render(self.style, out), code),
         }
     }
 }
@@ -625,6 +628,23 @@ fn configuration_line(options: &RunOptions) -> String {
             "no configuration (no spof.toml at or above the checked paths)".to_string()
         }
     }
+}
+
+/// Standard output's layout: `color` as `--color` decided; wrapped at the
+/// terminal's width when it is a terminal (`COLUMNS`, when set, wins, as
+/// for most command-line tools), never wrapped in a pipe or a file.
+fn stdout_style(color: bool) -> render::Style {
+    let stdout = std::io::stdout();
+    let width = stdout.is_terminal().then(|| {
+        let columns = std::env::var("COLUMNS")
+            .ok()
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|&c| c > 0);
+        columns
+            .or_else(|| terminal_size::terminal_size_of(&stdout).map(|(w, _)| usize::from(w.0)))
+            .unwrap_or(100)
+    });
+    render::Style { color, width }
 }
 
 impl ColorChoice {
