@@ -6,10 +6,9 @@
 //! `text/template` (the vendored `gotmpl`) and Helm's objects and functions
 //! ([`funcs`]), as `helm template` renders them.
 //!
-//! Not yet wired into the pipeline: nothing calls this outside its tests.
-//! What remains before it is (source maps from values lines, releases from
-//! `spof.toml`, Argo CD, Flux and helmfile) is listed in
-//! `docs/design/helm-engine.md`.
+//! The frontend ([`frontend`]) renders every chart of a run with its own
+//! `values.yaml`; see `docs/helm.md`. Releases from `spof.toml`, Argo CD,
+//! Flux and helmfile are not read yet.
 
 pub mod frontend;
 pub mod funcs;
