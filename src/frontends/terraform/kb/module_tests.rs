@@ -66,10 +66,18 @@ fn variables(dir: &Path) -> BTreeMap<String, Option<Lit>> {
     out
 }
 
+/// What an entry states of an attribute's default.
+enum Stated {
+    /// Nothing: the attribute is not compared with a literal.
+    Nothing,
+    /// The default a scalar test states (`None`: none).
+    Default(Option<Lit>),
+}
+
 /// The attributes an entry's conditions and placement name, each with the
-/// default the entry states for it in a scalar test (`None`: no default).
-fn named(entry: &Entry) -> Vec<(String, Option<Option<Lit>>)> {
-    fn walk(cond: &Cond, out: &mut Vec<(String, Option<Option<Lit>>)>) {
+/// default the entry states for it.
+fn named(entry: &Entry) -> Vec<(String, Stated)> {
+    fn walk(cond: &Cond, out: &mut Vec<(String, Stated)>) {
         match cond {
             Cond::Attr {
                 path,
@@ -80,13 +88,22 @@ fn named(entry: &Entry) -> Vec<(String, Option<Option<Lit>>)> {
                     test,
                     Test::Is(_) | Test::OneOf(_) | Test::NotOneOf(_) | Test::AtLeast(_)
                 );
-                out.push((path.clone(), scalar.then(|| default.clone())));
+                let stated = if scalar {
+                    Stated::Default(default.clone())
+                } else {
+                    Stated::Nothing
+                };
+                out.push((path.clone(), stated));
             }
             Cond::All(all) | Cond::Any(all) => all.iter().for_each(|c| walk(c, out)),
             Cond::MembersAtLeast(_) | Cond::EstateAtLeast(_) => {}
         }
     }
-    let mut out: Vec<_> = entry.placement.iter().map(|p| (p.clone(), None)).collect();
+    let mut out: Vec<_> = entry
+        .placement
+        .iter()
+        .map(|p| (p.clone(), Stated::Nothing))
+        .collect();
     for fact in &entry.facts {
         fact.when
             .iter()
@@ -145,7 +162,7 @@ fn the_module_knowledge_base_agrees_with_the_modules_in_the_corpus() {
             match declared.get(&attr) {
                 None => problems.push(format!("{address}: no variable `{attr}`")),
                 Some(real) => {
-                    if let Some(stated) = default
+                    if let Stated::Default(stated) = default
                         && stated != *real
                     {
                         problems.push(format!(
