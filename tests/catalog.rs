@@ -162,3 +162,85 @@ fn terraform_doc_lists_every_knowledge_base_type() {
         "docs/terraform.md does not list {missing:?}"
     );
 }
+
+/// The table of the module knowledge base in docs/terraform.md, made from
+/// `rules/modules/*.toml`: each module, the rule its findings are, and the
+/// arguments that decide. `SPOF_UPDATE_DOCS=1` rewrites it.
+fn module_table(root: &Path) -> String {
+    fn attrs(value: &toml::Value, out: &mut std::collections::BTreeSet<String>) {
+        match value {
+            toml::Value::Table(t) => {
+                if let Some(toml::Value::String(a)) = t.get("attr") {
+                    out.insert(a.clone());
+                }
+                t.values().for_each(|v| attrs(v, out));
+            }
+            toml::Value::Array(items) => items.iter().for_each(|v| attrs(v, out)),
+            _ => {}
+        }
+    }
+    let mut files: Vec<_> = std::fs::read_dir(root.join("rules/modules"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let mut rows = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let doc: toml::Table = text.parse().unwrap();
+        let Some(toml::Value::Table(modules)) = doc.get("module") else {
+            continue;
+        };
+        for (address, entry) in modules {
+            let role = entry.get("role").and_then(|r| r.as_str()).unwrap_or("");
+            let rule = match role {
+                "network" => "SPOF020",
+                "compute" | "cluster" => "SPOF019",
+                _ => "SPOF018",
+            };
+            let mut names = std::collections::BTreeSet::new();
+            if let Some(toml::Value::Array(placement)) = entry.get("placement") {
+                names.extend(
+                    placement
+                        .iter()
+                        .filter_map(|p| p.as_str().map(String::from)),
+                );
+            }
+            if let Some(facts) = entry.get("fact") {
+                attrs(facts, &mut names);
+            }
+            let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            rows.push(format!("| `{address}` | {rule} | {} |", names.join(", ")));
+        }
+    }
+    let mut table = String::from("| Module | Rule | Arguments that decide |\n|---|---|---|\n");
+    for row in rows {
+        table.push_str(&row);
+        table.push('\n');
+    }
+    table
+}
+
+#[test]
+fn terraform_doc_module_table_is_fresh() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = root.join("docs/terraform.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = ("-->\n", "<!-- end modules-table -->");
+    let open = doc
+        .find("<!-- modules-table:")
+        .expect("the table's opening marker");
+    let from = open + doc[open..].find(start).unwrap() + start.len();
+    let to = doc.find(end).expect("the table's closing marker");
+    let table = module_table(root);
+    if std::env::var_os("SPOF_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, format!("{}{table}{}", &doc[..from], &doc[to..])).unwrap();
+        return;
+    }
+    assert_eq!(
+        &doc[from..to],
+        table,
+        "docs/terraform.md's module table is stale: run with SPOF_UPDATE_DOCS=1"
+    );
+}

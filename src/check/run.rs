@@ -689,6 +689,7 @@ fn discover_inputs(
                 force_exclude: options.force_exclude,
                 max_file_size: reading.max_size,
                 classify: crate::frontends::classify,
+                side_dirs: crate::frontends::side_dirs,
             },
             |path, buffer: &mut Vec<u8>| reading.read(path, buffer),
         )
@@ -1021,6 +1022,7 @@ mod tests {
             &discover::DiscoverOptions {
                 paths: vec![dir.to_path_buf()],
                 classify: crate::frontends::classify,
+                side_dirs: crate::frontends::side_dirs,
                 ..discover::DiscoverOptions::default()
             },
             |_, _: &mut ()| None,

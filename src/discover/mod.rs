@@ -48,6 +48,11 @@ pub struct DiscoverOptions {
     /// Which files are inputs, and of which kind, by their name: the
     /// frontends' claims, given by the caller (the default takes none).
     pub classify: fn(&Path) -> Option<FileKind>,
+    /// For a directory holding walked inputs (by its key), the directories
+    /// whose files are inputs too although hidden or ignored: a frontend's
+    /// own tool wrote them there (Terraform's installed modules). Each is
+    /// read without descending into its subdirectories.
+    pub side_dirs: fn(&Path) -> Vec<PathBuf>,
 }
 
 impl Default for DiscoverOptions {
@@ -58,6 +63,7 @@ impl Default for DiscoverOptions {
             force_exclude: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             classify: |_| None,
+            side_dirs: |_| Vec::new(),
         }
     }
 }
@@ -170,6 +176,7 @@ where
                 excludes: &excludes,
                 max_file_size: opts.max_file_size,
                 classify: opts.classify,
+                side_dirs: opts.side_dirs,
             };
             walk(path, &walk_options, &visit, &mut files, &mut problems);
         } else if let Some(kind) = (opts.classify)(path) {
@@ -267,6 +274,7 @@ struct WalkOptions<'a> {
     /// Of ignore files.
     max_file_size: u64,
     classify: fn(&Path) -> Option<FileKind>,
+    side_dirs: fn(&Path) -> Vec<PathBuf>,
 }
 
 /// Walks `root` on the walker's threads (as many as there are cores), each
@@ -345,6 +353,8 @@ fn walk<T, S, F>(
     let mut found: Vec<Found<T>> = walked.found.into_iter().flatten().collect();
     let tracked = tracked_but_ignored(root, &base, options, &found, visit);
     found.extend(tracked);
+    let side = side_files(root, &base, options, &found, visit);
+    found.extend(side);
     files.found.extend(found);
     problems.extend(walked.problems);
     problems.extend(ignores.take_problems());
@@ -408,6 +418,69 @@ where
             explicit: false,
             visit,
         });
+    }
+    added
+}
+
+/// The files of the side directories ([`DiscoverOptions::side_dirs`]) of
+/// the directories that hold walked files, below `root` and not walked
+/// already; `--exclude` still applies, and a file reached through a
+/// symbolic link stays out, as in the walk. `base` is `root`'s key.
+fn side_files<T, S, F>(
+    root: &Path,
+    base: &Path,
+    options: &WalkOptions<'_>,
+    walked: &[Found<T>],
+    visit: &F,
+) -> Vec<Found<T>>
+where
+    S: Default,
+    F: Fn(&Path, &mut S) -> Option<T>,
+{
+    let dirs: std::collections::BTreeSet<&Path> =
+        walked.iter().filter_map(|f| f.key.parent()).collect();
+    let known: std::collections::HashSet<&Path> = walked.iter().map(|f| f.key.as_path()).collect();
+    let mut scratch = S::default();
+    let mut added: Vec<Found<T>> = Vec::new();
+    let mut seen: std::collections::HashSet<PathBuf> = std::collections::HashSet::new();
+    for dir in dirs {
+        for side in (options.side_dirs)(dir) {
+            let side = lexical_normalize(&side);
+            let Ok(below_dir) = side.strip_prefix(base) else {
+                continue;
+            };
+            let Ok(entries) = std::fs::read_dir(&side) else {
+                continue;
+            };
+            let mut names: Vec<std::ffi::OsString> =
+                entries.filter_map(|e| Some(e.ok()?.file_name())).collect();
+            names.sort();
+            for name in names {
+                let below = below_dir.join(&name);
+                let key = base.join(&below);
+                if known.contains(key.as_path()) || !seen.insert(key.clone()) {
+                    continue;
+                }
+                let Some(kind) = (options.classify)(&key) else {
+                    continue;
+                };
+                let path = root.join(&below);
+                if options.excludes.matches(&below, false, true)
+                    || options.excludes.is_excluded(&path, None, false)
+                    || !real_file_below(base, &below)
+                {
+                    continue;
+                }
+                let visit = visit(&path, &mut scratch);
+                added.push(Found {
+                    key,
+                    path,
+                    kind,
+                    explicit: false,
+                    visit,
+                });
+            }
+        }
     }
     added
 }

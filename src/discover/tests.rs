@@ -159,6 +159,7 @@ fn excludes_apply_to_walked_files() {
         force_exclude: false,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
         classify: test_classify,
+        side_dirs: |_| Vec::new(),
     });
     assert_eq!(
         rel_inputs(&found, root),
@@ -179,6 +180,7 @@ fn excludes_apply_to_explicit_files_only_when_forced() {
         force_exclude: false,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
         classify: test_classify,
+        side_dirs: |_| Vec::new(),
     };
     assert_eq!(
         rel_inputs(&discover(&options), root),
@@ -262,6 +264,7 @@ fn invalid_exclude_is_reported() {
         force_exclude: false,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
         classify: test_classify,
+        side_dirs: |_| Vec::new(),
     });
     assert_eq!(found.problems.len(), 1);
     assert_eq!(found.problems[0].0, Path::new("--exclude"));
@@ -394,6 +397,7 @@ fn relative_paths_are_kept_as_reached() {
             force_exclude: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             classify: test_classify,
+            side_dirs: |_| Vec::new(),
         });
         assert_eq!(show(&found).len(), left, "{exclude}: {:?}", show(&found));
     }
@@ -578,6 +582,7 @@ fn tracked_files_are_read_whatever_gitignore_says() {
         force_exclude: false,
         max_file_size: DEFAULT_MAX_FILE_SIZE,
         classify: test_classify,
+        side_dirs: |_| Vec::new(),
     });
     // `.ignore` files, hidden files and --exclude still apply; untracked
     // ignored files stay out.
@@ -608,6 +613,7 @@ fn tracked_files_are_read_whatever_gitignore_says() {
             force_exclude: false,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             classify: test_classify,
+            side_dirs: |_| Vec::new(),
         });
         assert_eq!(
             rel_inputs(&found, root),
@@ -771,4 +777,28 @@ fn an_ignore_file_can_re_include_a_hidden_file() {
     fs::write(root.join(".gitignore"), "!.hidden.yaml\n").unwrap();
     let found = discover(&opts(&[root]));
     assert_eq!(rel_inputs(&found, root), [".hidden.yaml", "a.yaml"]);
+}
+
+/// The side directories a frontend names for a directory of inputs are
+/// read, hidden as they are, without their subdirectories; other hidden
+/// directories are not.
+#[test]
+fn side_directories_of_input_directories_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    touch(
+        root,
+        &[
+            "a.yaml",
+            ".side/b.yaml",
+            ".side/deeper/c.yaml",
+            ".other/d.yaml",
+        ],
+    );
+    let found = discover(&DiscoverOptions {
+        paths: vec![root.to_path_buf()],
+        side_dirs: |dir| vec![dir.join(".side")],
+        ..test_options()
+    });
+    assert_eq!(rel_inputs(&found, root), [".side/b.yaml", "a.yaml"]);
 }

@@ -42,7 +42,7 @@ use crate::source::{FileId, SourceMap};
 use documents::{Documents, Plans};
 use hosts::SoftVariables;
 use kubernetes::TopologyKeys;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Every frontend, in the order their entities are appended to the model.
 pub const FRONTENDS: &[Frontend] = &[
@@ -135,6 +135,12 @@ pub struct Context<'a> {
 /// and a whole name over any suffix.
 pub fn classify(path: &Path) -> Option<FileKind> {
     crate::discover::classify(path, every_claim())
+}
+
+/// The directories whose files are inputs beside those of `dir` although
+/// hidden: the modules `terraform init` installed for a root module there.
+pub fn side_dirs(dir: &Path) -> Vec<PathBuf> {
+    terraform::hcl::installed_dirs(dir)
 }
 
 /// Every claim: the YAML and JSON streams' and each frontend's.

@@ -92,6 +92,7 @@ pub fn scan(dir: &Path, max_file_size: u64) -> Scan {
         force_exclude: false,
         max_file_size,
         classify: crate::frontends::classify,
+        side_dirs: crate::frontends::side_dirs,
     });
     let relative =
         |path: &Path| -> PathBuf { path.strip_prefix(dir).unwrap_or(path).to_path_buf() };

@@ -169,6 +169,12 @@ impl Attrs {
         self.find(name).is_ok()
     }
 
+    /// Takes one attribute out.
+    pub fn remove(&mut self, name: &str) -> Option<Attr> {
+        let i = self.find(name).ok()?;
+        Some(self.0.remove(i).1)
+    }
+
     /// Sets one attribute, replacing the one of that name.
     pub fn insert(&mut self, name: String, attr: Attr) {
         match self.find(&name) {

@@ -11,7 +11,7 @@ use crate::frontends::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef
 use crate::source::Span;
 use hcl::Value as V;
 use std::cell::{Cell, RefCell};
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
 use std::rc::Rc;
 
@@ -39,7 +39,13 @@ pub(crate) struct Module {
 pub(crate) struct Program<'a> {
     pub modules: HashMap<PathBuf, Module>,
     pub root_dir: &'a str,
+    /// The calls each root module's manifest of installed modules resolves.
+    pub installed: &'a Installed,
 }
+
+/// By root module directory: the calls its manifest of installed modules
+/// resolves, by the calling module's directory and the call's name.
+pub(crate) type Installed = HashMap<PathBuf, BTreeMap<(PathBuf, String), PathBuf>>;
 
 /// A value with where it is written and the resources it leads to.
 #[derive(Debug, Clone)]
@@ -103,6 +109,11 @@ pub(crate) struct ChildResult {
 struct CallState {
     value: R,
     children: Vec<(String, ChildResult)>,
+    /// For a call of a registry module that is not followed, one resource
+    /// per instance of the call standing for it, of the type
+    /// `module:ADDRESS`, with the call's arguments as attributes: what the
+    /// module knowledge base judges at the call site.
+    stand_ins: Vec<Resource>,
 }
 
 type Providers = HashMap<String, Option<(String, Span)>>;
@@ -1044,6 +1055,7 @@ impl<'p> Instance<'p> {
         let unknown = CallState {
             value: Err(Fail::Unknown),
             children: Vec::new(),
+            stand_ins: Vec::new(),
         };
         let Some(source_attr) = block.body.attr("source") else {
             return unknown;
@@ -1057,25 +1069,35 @@ impl<'p> Instance<'p> {
             _ => return unknown,
         };
         let local = super::is_local(&source);
-        let dir = crate::discover::lexical_normalize(&self.module.dir.join(&source));
-        let module = if local {
-            self.prog.modules.get(&dir)
+        let dir = if local {
+            Some(crate::discover::lexical_normalize(
+                &self.module.dir.join(&source),
+            ))
         } else {
-            None
+            self.installed_dir(block)
         };
-        if self.ancestors.contains(&dir) {
+        let module = dir.as_ref().and_then(|d| self.prog.modules.get(d));
+        if dir.is_some_and(|d| self.ancestors.contains(&d)) {
             // A module calling itself, directly or not.
             self.ev.cycle(source_attr.span, address, &source);
             return unknown;
         }
         let Some(module) = module.filter(|_| self.depth < MAX_MODULE_DEPTH) else {
             if module.is_none() {
+                let stand_ins = match super::installed::registry_address(&source) {
+                    Some(registry) if !local => self.stand_ins(block, address, &registry),
+                    _ => Vec::new(),
+                };
                 self.unfollowed.borrow_mut().push(UnfollowedModule {
                     span: source_attr.span,
                     source,
                     remote: !local,
                     module: address.to_string(),
                 });
+                return CallState {
+                    stand_ins,
+                    ..unknown
+                };
             }
             return unknown;
         };
@@ -1126,7 +1148,60 @@ impl<'p> Instance<'p> {
         CallState {
             value: shape.assemble(values),
             children,
+            stand_ins: Vec::new(),
         }
+    }
+
+    /// The resources standing for the instances of a call of the registry
+    /// module `registry` (see [`CallState::stand_ins`]): each with the
+    /// call's arguments, located where they are written in the call.
+    fn stand_ins(&self, block: &BlockIr, address: &str, registry: &str) -> Vec<Resource> {
+        let name = block.labels.first().cloned().unwrap_or_default();
+        let (instances, shape) = self.instances(&block.body, &self.ev.module_budget);
+        let mut out = Vec::with_capacity(instances.len());
+        for (key, count, each) in instances {
+            let env = IEnv {
+                inst: self,
+                count,
+                each,
+            };
+            let mut refs = Vec::new();
+            let (mut body, _) =
+                self.body(&block.body, &env, &Scope::default(), "", true, &mut refs);
+            for meta in ["source", "version", "providers"] {
+                body.attrs.remove(meta);
+            }
+            out.push(Resource {
+                address: format!("{address}{}", key.suffix()),
+                module: self.path.clone(),
+                root: String::new(),
+                call: None,
+                mode: Mode::Managed,
+                kind: format!(
+                    "{}{registry}",
+                    crate::frontends::terraform::kb::MODULE_PREFIX
+                ),
+                name: name.clone(),
+                region: None,
+                body,
+                span: block.span,
+                count_unknown: matches!(shape, Shape::Unknown),
+                references: Vec::new(),
+            });
+        }
+        out
+    }
+
+    /// Where `terraform init` installed the module of a call whose source
+    /// is not local, by the manifest of the root module.
+    fn installed_dir(&self, block: &BlockIr) -> Option<PathBuf> {
+        let root = self.ancestors.first()?;
+        let name = block.labels.first()?;
+        self.prog
+            .installed
+            .get(root)?
+            .get(&(self.module.dir.clone(), name.clone()))
+            .cloned()
     }
 
     /// A module call's providers: the defaults are inherited;
@@ -1230,12 +1305,14 @@ impl<'p> Instance<'p> {
         for state in in_order(self.calls.take()) {
             match Rc::try_unwrap(state) {
                 Ok(state) => {
+                    resources.extend(state.stand_ins);
                     for (_, child) in state.children {
                         resources.extend(child.resources);
                         unfollowed.extend(child.unfollowed);
                     }
                 }
                 Err(shared) => {
+                    resources.extend(shared.stand_ins.iter().cloned());
                     for (_, child) in &shared.children {
                         resources.extend(child.resources.iter().cloned());
                         unfollowed.extend(child.unfollowed.iter().cloned());

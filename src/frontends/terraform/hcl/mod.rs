@@ -15,6 +15,7 @@
 mod eval;
 #[cfg(test)]
 mod eval_tests;
+mod installed;
 mod instance;
 mod ir;
 mod parse;
@@ -30,7 +31,8 @@ use crate::source::{FileId, SourceMap, Span};
 pub use eval::{EvalNote, Limit, WorkBudget};
 use eval::{Evaluator, Fail, Funcs, Scope};
 pub(crate) use eval::{MAX_INSTANCES, MAX_MODULE_INSTANCES};
-use instance::{Binding, Instance, Module, NoEnv, Program};
+pub use installed::installed_dirs;
+use instance::{Binding, Installed, Instance, Module, NoEnv, Program};
 use ir::{Conv, ExprKind, TElem};
 use parse::{FileKind, Item, ParsedFile, TypeKind, parse_file};
 use rayon::prelude::*;
@@ -198,7 +200,8 @@ fn load_in_pool<T: Send>(
     };
     let (mut parsed, calls) = pool.module_calls(&ids);
     let (module_calls, dir_files) = pool.modules(&ids, &calls);
-    let roots = pool.roots(&module_calls, &dir_files);
+    let installed = installed_calls(&module_calls);
+    let roots = pool.roots(&module_calls, &dir_files, &installed);
     let (served, roots, found) = pool.serve_roots(roots, serve);
 
     // The roots not in the cache: parse what they reach, and evaluate them.
@@ -213,7 +216,7 @@ fn load_in_pool<T: Send>(
         errors: pool.errors(&ids, &parsed),
         ..Load::default()
     };
-    let evaluated = pool.evaluate(&ids, &missed, &mut parsed);
+    let evaluated = pool.evaluate(&ids, &missed, &mut parsed, &installed);
     // In the roots' order, whether found or evaluated.
     let mut evaluated = evaluated.into_iter();
     let results: Vec<RootResult> = found
@@ -391,11 +394,12 @@ impl Pool<'_> {
         &self,
         module_calls: &'m BTreeMap<PathBuf, Calls>,
         dir_files: &HashMap<PathBuf, Vec<FileId>>,
+        installed: &Installed,
     ) -> Vec<Root<'m>> {
-        root_dirs(module_calls)
+        root_dirs(module_calls, installed)
             .into_par_iter()
             .map(|dir| {
-                let reach = reach(module_calls, dir);
+                let reach = reach(module_calls, installed, dir);
                 let mut table: Vec<FileId> = reach
                     .iter()
                     .flat_map(|d| dir_files.get(d).into_iter().flatten().copied())
@@ -405,7 +409,9 @@ impl Pool<'_> {
                         table.push(*f);
                     }
                 }
-                let key = self.cache.map(|_| self.root_key(dir, &table));
+                let key = self
+                    .cache
+                    .map(|_| self.root_key(dir, &table, installed.get(dir)));
                 Root {
                     dir,
                     reach,
@@ -418,7 +424,12 @@ impl Pool<'_> {
 
     /// A root module's key: its files' contents and the command line's
     /// variables.
-    fn root_key(&self, dir: &Path, table: &[FileId]) -> cache::Key {
+    fn root_key(
+        &self,
+        dir: &Path,
+        table: &[FileId],
+        installed: Option<&BTreeMap<(PathBuf, String), PathBuf>>,
+    ) -> cache::Key {
         let mut key = KeyBuilder::new("tf-root");
         key.u64(self.limits.max_depth as u64)
             .u64(self.limits.max_alias_nodes as u64)
@@ -435,6 +446,13 @@ impl Pool<'_> {
         key.u64(self.vars.vars.len() as u64);
         for (name, value) in &self.vars.vars {
             key.str(name).str(value);
+        }
+        let installed = installed.into_iter().flatten();
+        key.u64(installed.clone().count() as u64);
+        for ((caller, name), target) in installed {
+            key.str(&caller.to_string_lossy())
+                .str(name)
+                .str(&target.to_string_lossy());
         }
         key.key()
     }
@@ -550,6 +568,7 @@ impl Pool<'_> {
         ids: &[FileId],
         missed: &[&Root<'_>],
         parsed: &mut HashMap<FileId, ParsedFile>,
+        installed: &Installed,
     ) -> Vec<RootResult> {
         let wanted: HashSet<&PathBuf> = missed.iter().flat_map(|r| &r.reach).collect();
         let modules = self.declared_modules(ids, parsed, &wanted);
@@ -571,6 +590,7 @@ impl Pool<'_> {
         let prog = Program {
             modules,
             root_dir: &root_dir,
+            installed,
         };
         missed
             .par_iter()
@@ -660,8 +680,14 @@ impl Pool<'_> {
 /// of modules that call each other with no root above them, the first of
 /// each such group, so that every module is evaluated (and the call that
 /// closes the cycle reported). In order.
-fn root_dirs(module_calls: &BTreeMap<PathBuf, Calls>) -> Vec<&PathBuf> {
+fn root_dirs<'m>(
+    module_calls: &'m BTreeMap<PathBuf, Calls>,
+    installed: &Installed,
+) -> Vec<&'m PathBuf> {
     let mut called = HashSet::new();
+    for (root, calls) in installed {
+        called.extend(calls.values().filter(|t| *t != root).cloned());
+    }
     for (dir, calls) in module_calls {
         for src in calls.iter().filter_map(|(_, s)| s.as_deref()) {
             if src.starts_with("./") || src.starts_with("../") {
@@ -676,10 +702,13 @@ fn root_dirs(module_calls: &BTreeMap<PathBuf, Calls>) -> Vec<&PathBuf> {
         .keys()
         .filter(|d| !called.contains(*d))
         .collect();
-    let mut reached: HashSet<PathBuf> = roots.iter().flat_map(|r| reach(module_calls, r)).collect();
+    let mut reached: HashSet<PathBuf> = roots
+        .iter()
+        .flat_map(|r| reach(module_calls, installed, r))
+        .collect();
     for dir in module_calls.keys() {
         if !reached.contains(dir) {
-            reached.extend(reach(module_calls, dir));
+            reached.extend(reach(module_calls, installed, dir));
             roots.push(dir);
         }
     }
@@ -687,15 +716,28 @@ fn root_dirs(module_calls: &BTreeMap<PathBuf, Calls>) -> Vec<&PathBuf> {
     roots
 }
 
-/// The modules a module can reach by local calls, itself included, in
-/// order.
-fn reach(module_calls: &BTreeMap<PathBuf, Calls>, root: &Path) -> Vec<PathBuf> {
+/// The modules a module can reach by local calls and by the calls its
+/// manifest of installed modules resolves, itself included, in order.
+fn reach(
+    module_calls: &BTreeMap<PathBuf, Calls>,
+    installed: &Installed,
+    root: &Path,
+) -> Vec<PathBuf> {
     let mut seen = vec![root.to_path_buf()];
     let mut todo = vec![root.to_path_buf()];
+    let manifest = installed.get(root);
     while let Some(dir) = todo.pop() {
-        for src in module_calls[&dir].iter().filter_map(|(_, s)| s.as_deref()) {
-            let target = crate::discover::lexical_normalize(&dir.join(src));
-            if is_local(src) && module_calls.contains_key(&target) && !seen.contains(&target) {
+        for (name, src) in module_calls[&dir].iter() {
+            let Some(src) = src.as_deref() else { continue };
+            let target = if is_local(src) {
+                crate::discover::lexical_normalize(&dir.join(src))
+            } else {
+                match manifest.and_then(|m| m.get(&(dir.clone(), name.clone()))) {
+                    Some(target) => target.clone(),
+                    None => continue,
+                }
+            };
+            if module_calls.contains_key(&target) && !seen.contains(&target) {
                 seen.push(target.clone());
                 todo.push(target);
             }
@@ -703,6 +745,24 @@ fn reach(module_calls: &BTreeMap<PathBuf, Calls>, root: &Path) -> Vec<PathBuf> {
     }
     seen.sort();
     seen
+}
+
+/// The manifests of installed modules (`.terraform/modules/modules.json`)
+/// of the module directories, by directory: each a root module where
+/// `terraform init` ran.
+fn installed_calls(module_calls: &BTreeMap<PathBuf, Calls>) -> Installed {
+    module_calls
+        .par_iter()
+        .filter(|(_, calls)| {
+            calls
+                .iter()
+                .any(|(_, s)| s.as_deref().is_some_and(|s| !is_local(s)))
+        })
+        .filter_map(|(dir, _)| {
+            let calls = installed::calls(dir);
+            (!calls.is_empty()).then(|| (dir.clone(), calls))
+        })
+        .collect()
 }
 
 /// Adds a declaration to its module; the first of a name wins.

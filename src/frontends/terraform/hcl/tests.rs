@@ -366,10 +366,21 @@ fn modules_outputs_origins_and_references() {
             "aws_subnet.a",
             "module.inventory_db.aws_db_instance.this",
             "module.per_env[\"x\"].aws_db_instance.this",
+            // The registry module's call stands for the module: a resource
+            // of type `module:ADDRESS` with the call's arguments.
+            "module.vpc",
         ],
         "{:?}",
         load.unfollowed
     );
+    let vpc = load
+        .resources
+        .iter()
+        .find(|r| r.address == "module.vpc")
+        .unwrap();
+    assert_eq!(vpc.kind, "module:terraform-aws-modules/vpc/aws");
+    assert_eq!(vpc.name, "vpc");
+    assert!(vpc.body.attr("source").is_none());
     let db = res(&load, "module.inventory_db.aws_db_instance.this");
     assert_eq!(db.module, "module.inventory_db");
     let multi_az = db.body.attr("multi_az").unwrap();

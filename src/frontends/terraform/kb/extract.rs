@@ -1437,6 +1437,15 @@ fn leaf(body: &Body, path: &str, test: &Test, default: Option<&Lit>) -> (Truth, 
                 );
                 (truth(count >= *n), vec![Reason::at(Some(attr), label)])
             }
+            // A map's entries (a module's `instances = { one = {} }`).
+            [(Value::Map(entries), attr)] if entries.values().all(Value::is_known) => {
+                let count = entries.len();
+                let label = format!(
+                    "`{path}` has {count} entr{}",
+                    if count == 1 { "y" } else { "ies" }
+                );
+                (truth(count >= *n), vec![Reason::at(Some(attr), label)])
+            }
             _ => (Truth::Unknown, Vec::new()),
         };
     }

@@ -12,6 +12,8 @@
 //! and named by an entry's `check` key.
 
 mod extract;
+#[cfg(test)]
+mod module_tests;
 mod schema;
 #[cfg(test)]
 mod tests;
@@ -24,10 +26,17 @@ use crate::source::FileId;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
+/// The resource type that stands for a call of a registry module the
+/// module knowledge base judges at the call site: `module:` and the
+/// module's registry address (`module:terraform-aws-modules/vpc/aws`).
+pub const MODULE_PREFIX: &str = "module:";
+
 /// Error code of diagnostics about knowledge-base files.
 pub const RULES_ERROR: &str = "rules-error";
 
-/// The builtin files, in load order.
+/// The builtin files, in load order, by their path below
+/// `rules/providers/`: the provider knowledge base, then the module
+/// knowledge base (`rules/modules/`).
 const BUILTIN: &[(&str, &str)] = &[
     (
         "aws.toml",
@@ -44,6 +53,22 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "utility.toml",
         include_str!("../../../../rules/providers/utility.toml"),
+    ),
+    (
+        "../modules/aws.toml",
+        include_str!("../../../../rules/modules/aws.toml"),
+    ),
+    (
+        "../modules/google.toml",
+        include_str!("../../../../rules/modules/google.toml"),
+    ),
+    (
+        "../modules/azurerm.toml",
+        include_str!("../../../../rules/modules/azurerm.toml"),
+    ),
+    (
+        "../modules/cloudposse.toml",
+        include_str!("../../../../rules/modules/cloudposse.toml"),
     ),
 ];
 
@@ -315,7 +340,9 @@ impl KnowledgeBase {
     pub fn is_config(&self, kind: &str) -> bool {
         match self.entries.get(kind) {
             Some(entry) => entry.role == KbRole::Config,
-            None => matches_any(&self.config, kind),
+            // A call of a module the knowledge base does not know says
+            // nothing of its own.
+            None => kind.starts_with(MODULE_PREFIX) || matches_any(&self.config, kind),
         }
     }
 

@@ -11,7 +11,7 @@ use crate::source::{FileId, Span, TextRange};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-const TOP_LEVEL_KEYS: &[&str] = &["config", "apply-time", "resource"];
+const TOP_LEVEL_KEYS: &[&str] = &["config", "apply-time", "resource", "module"];
 const ENTRY_KEYS: &[&str] = &[
     "role",
     "zonal",
@@ -278,6 +278,23 @@ impl Reader {
                         };
                         if let Some(entry) = self.entry(kind, value.span(), table) {
                             entries.insert(kind.to_string(), entry);
+                        }
+                    }
+                }
+                "module" => {
+                    let Some(table) = self.table("`module`", value) else {
+                        continue;
+                    };
+                    for (address, value) in table.iter() {
+                        let address = address.get_ref().as_ref();
+                        let what = format!("`module.\"{address}\"`");
+                        let Some(table) = self.table(&what, value) else {
+                            continue;
+                        };
+                        let kind =
+                            format!("{}{}", super::MODULE_PREFIX, address.to_ascii_lowercase());
+                        if let Some(entry) = self.entry(&kind, value.span(), table) {
+                            entries.insert(kind, entry);
                         }
                     }
                 }

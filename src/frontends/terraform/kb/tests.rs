@@ -2183,3 +2183,60 @@ scaled-members = { type = "t", attr = "a", minimum = "m", when = [{ any = [{ mem
         "{errs:#?}"
     );
 }
+
+/// A module entry of a user's file judges the calls of that module (by its
+/// address, case aside); a call of a module without an entry is no entity.
+#[test]
+fn user_module_entries_judge_module_calls() {
+    let mut kb = KnowledgeBase::builtin();
+    let diags = kb.extend(
+        FileId(7),
+        r#"
+[module."Acme/Database/aws"]
+role = "datastore"
+
+[[module."Acme/Database/aws".fact]]
+unit = "zone"
+zonal = true
+unless = [{ attr = "standby", is = true, default = false }]
+message = "runs in one availability zone with no standby"
+help = "set `standby = true`"
+"#,
+    );
+    assert!(diags.is_empty(), "{diags:#?}");
+    let call = |address: &str, kind: &str| {
+        let mut r = res("aws_instance.placeholder").done();
+        r.address = address.to_string();
+        r.kind = format!("{MODULE_PREFIX}{kind}");
+        r.name = address.trim_start_matches("module.").to_string();
+        r
+    };
+    let mut standby = call("module.replicated", "acme/database/aws");
+    standby.body.attrs.insert(
+        "standby".to_string(),
+        Attr {
+            value: b(true),
+            span: sp(),
+            origin: sp(),
+            set_by: SetBy::InPlace,
+        },
+    );
+    let resources = vec![
+        call("module.db", "acme/database/aws"),
+        standby,
+        call("module.other", "acme/unknown/aws"),
+    ];
+    let mut model = Model::default();
+    extract(&resources, &kb, &mut model);
+    assert_eq!(model.entities.len(), 2, "{:#?}", model.entities);
+    let db = &model.entities[0];
+    assert_eq!(db.role, Role::Datastore);
+    assert_eq!(db.instances[0].cloud.len(), 1);
+    assert_eq!(
+        db.instances[0].cloud[0].message,
+        "`module.db` runs in one availability zone with no standby"
+    );
+    assert!(model.entities[1].instances[0].cloud.is_empty());
+    assert!(kb.is_config(&format!("{MODULE_PREFIX}acme/unknown/aws")));
+    assert!(!kb.is_config(&format!("{MODULE_PREFIX}acme/database/aws")));
+}
