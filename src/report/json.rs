@@ -43,8 +43,8 @@ struct Entity<'a> {
     id: &'a str,
     label: &'a str,
     role: &'static str,
-    domains: Vec<&'a str>,
-    risk_groups: Vec<Vec<&'a str>>,
+    domains: Names<'a>,
+    risk_groups: Groups<'a>,
 }
 
 #[derive(Serialize)]
@@ -130,6 +130,25 @@ impl Serialize for Place {
     }
 }
 
+/// Domain ids written as their names, without a vector of names for each
+/// entity and group (a large estate has millions of groups).
+struct Names<'a>(&'a Data<'a>, &'a [u32]);
+
+impl Serialize for Names<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.1.iter().map(|&d| self.0.domain_name(d)))
+    }
+}
+
+/// Risk groups, each as [`Names`].
+struct Groups<'a>(&'a Data<'a>, &'a [Vec<u32>]);
+
+impl Serialize for Groups<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.1.iter().map(|g| Names(self.0, g)))
+    }
+}
+
 impl Serialize for BlastRadii<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let data = self.data;
@@ -195,7 +214,6 @@ impl<'a> BlastRadii<'a> {
 }
 
 pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let names = |ids: &[u32]| -> Vec<&str> { ids.iter().map(|&d| data.domain_name(d)).collect() };
     let doc = Document {
         version: VERSION,
         domains: &data.domains,
@@ -207,8 +225,8 @@ pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result
                 id: &e.id,
                 label: &e.label,
                 role: e.role.as_str(),
-                domains: names(&e.domains),
-                risk_groups: e.risk_groups.iter().map(|g| names(g)).collect(),
+                domains: Names(data, &e.domains),
+                risk_groups: Groups(data, &e.risk_groups),
             })
             .collect(),
         findings: data
