@@ -436,7 +436,7 @@ fn check_here(repo: &Path, cache: Option<&Path>) -> (String, i32) {
     spof::render::render(
         spof::render::Format::Json,
         &report.output(),
-        false,
+        spof::render::Style::PLAIN,
         &mut out,
     )
     .unwrap();

@@ -44,7 +44,7 @@ fn run(files: &[(PathBuf, String)]) -> String {
     let report = check_sources(sources, &loaded, &Setup::default(), Vec::new());
     let output = report.output();
     let mut out = Vec::new();
-    render::render(Format::Json, &output, false, &mut out).unwrap();
+    render::render(Format::Json, &output, render::Style::PLAIN, &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 

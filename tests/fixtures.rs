@@ -96,10 +96,17 @@ fn check_case(path: &Path, off: Option<Rule>) -> Report {
     }
 }
 
+/// Snapshots show the findings as a 100-column terminal shows them, so that
+/// the wrapping of long messages is under test too.
+const AS_ON_A_TERMINAL: render::Style = render::Style {
+    color: false,
+    width: Some(100),
+};
+
 fn rendered(report: &Report) -> String {
     let output = report.output();
     let mut out = Vec::new();
-    render::render(Format::Human, &output, false, &mut out).unwrap();
+    render::render(Format::Human, &output, AS_ON_A_TERMINAL, &mut out).unwrap();
     String::from_utf8(out).unwrap()
 }
 

@@ -60,16 +60,16 @@ fn names(estate: &Estate, view: &View) -> Vec<String> {
 #[test]
 fn view_without_focus_keeps_everything() {
     let estate = manifest();
-    let view = View::new(&estate, None, None);
+    let view = View::new(&estate, &[], None);
     assert_eq!(view.entities().count(), estate.model.entities.len());
-    assert_eq!(view.focus, None);
+    assert!(view.focus.is_empty());
 }
 
 #[test]
 fn view_follows_dependencies_and_manages_both_ways_within_depth() {
     let estate = manifest();
     let db = lookup(&estate, "talk-db").unwrap();
-    let view = |depth| names(&estate, &View::new(&estate, Some(db), depth));
+    let view = |depth| names(&estate, &View::new(&estate, &db, depth));
     assert_eq!(view(Some(0)), ["talk-db"]);
     // Its dependent and the tools that manage it.
     assert_eq!(
@@ -92,7 +92,7 @@ fn view_follows_dependencies_and_manages_both_ways_within_depth() {
     assert_eq!(view(None), view(Some(2)));
     let wiki = lookup(&estate, "runbook-wiki").unwrap();
     assert_eq!(
-        names(&estate, &View::new(&estate, Some(wiki), None)),
+        names(&estate, &View::new(&estate, &wiki, None)),
         ["runbook-wiki"]
     );
 }
@@ -116,11 +116,11 @@ fn view_crosses_shared_selectors_both_ways() {
     std::fs::write(dir.path().join("fan.yaml"), text).unwrap();
     let estate = load(dir.path().to_str().unwrap());
     let s0 = lookup(&estate, "k8s:Service/x/s0").unwrap();
-    let view = |depth| names(&estate, &View::new(&estate, Some(s0), depth));
+    let view = |depth| names(&estate, &View::new(&estate, &s0, depth));
     assert_eq!(view(Some(1)), ["d0", "d1", "d2", "s0"]);
     assert_eq!(view(Some(2)), ["d0", "d1", "d2", "s0", "s1", "s2"]);
     let d1 = lookup(&estate, "k8s:Deployment/x/d1").unwrap();
-    let from_d1 = names(&estate, &View::new(&estate, Some(d1), Some(1)));
+    let from_d1 = names(&estate, &View::new(&estate, &d1, Some(1)));
     assert_eq!(from_d1, ["d1", "s0", "s1", "s2"]);
 }
 
@@ -137,24 +137,41 @@ fn lookup_takes_ids_and_unique_names() {
         lookup(&estate, "nothing-like-it"),
         Err("no entity `nothing-like-it` in the estate".to_string())
     );
+    // A shared name names every entity that has it, in id order.
     let k8s = load("testdata/estates/two-datacenters");
+    let ids = |estate: &Estate, found: Vec<usize>| -> Vec<String> {
+        found
+            .into_iter()
+            .map(|e| estate.model.entities[e].id.clone())
+            .collect()
+    };
     assert_eq!(
-        lookup(&k8s, "talk-db"),
-        Err("`talk-db` names 2 entities; pass one id: \
-             `k8s:Service/talk/talk-db`, `k8s:StatefulSet/talk/talk-db`"
-            .to_string())
+        ids(&k8s, lookup(&k8s, "talk-db").unwrap()),
+        ["k8s:Service/talk/talk-db", "k8s:StatefulSet/talk/talk-db"]
     );
-    assert!(lookup(&k8s, "k8s:Service/talk/talk-db").is_ok());
+    assert_eq!(lookup(&k8s, "k8s:Service/talk/talk-db").unwrap().len(), 1);
+    // A view focused on both draws both, and what each is connected to.
+    let both = lookup(&k8s, "talk-db").unwrap();
+    let view = View::new(&k8s, &both, Some(0));
+    assert_eq!(view.focus.len(), 2);
+    let mut drawn = ids(&k8s, view.entities().collect());
+    drawn.sort();
+    assert_eq!(drawn, ids(&k8s, both.clone()));
+    let one = View::new(&k8s, &both[..1], Some(1));
+    let two = View::new(&k8s, &both, Some(1));
+    assert!(one.entities().all(|e| two.contains(e)));
     // An id without its place names every place's entity.
     let samples = load("testdata/estates/samples");
-    let copies = lookup(&samples, "k8s:StatefulSet/default/cassandra").unwrap_err();
-    assert!(copies.contains("names 2 entities"), "{copies}");
-    assert!(
+    let copies = lookup(&samples, "k8s:StatefulSet/default/cassandra").unwrap();
+    assert_eq!(copies.len(), 2);
+    assert_eq!(
         lookup(
             &samples,
             "k8s:StatefulSet/default/cassandra@samples/cassandra-six"
         )
-        .is_ok()
+        .unwrap()
+        .len(),
+        1
     );
 }
 
@@ -247,13 +264,13 @@ fn every_estate_draws_valid_dot_and_mermaid() {
     ];
     for estate in &estates {
         assert!(!estate.model.entities.is_empty());
-        for focus in [None, Some(0)] {
+        for focus in [&[][..], &[0][..]] {
             for depth in [None, Some(1)] {
                 let view = View::new(estate, focus, depth);
                 assert_valid_dot(&dot(estate, &view));
                 assert_valid_mermaid(&mermaid(estate, &view));
                 let doc: serde_json::Value = serde_json::from_str(&json(estate, &view)).unwrap();
-                assert_eq!(doc["version"], 1);
+                assert_eq!(doc["version"], 2);
             }
         }
     }
@@ -262,7 +279,7 @@ fn every_estate_draws_valid_dot_and_mermaid() {
 #[test]
 fn hostile_names_are_escaped() {
     let (_dir, estate) = hostile();
-    let view = View::new(&estate, None, None);
+    let view = View::new(&estate, &[], None);
     let dot = dot(&estate, &view);
     assert!(dot.contains(r#"label="Service we\"ird\\name""#), "{dot}");
     assert!(dot.contains(r#"label="zone:dc \"1\" {x}";"#), "{dot}");
@@ -283,7 +300,7 @@ fn hostile_names_are_escaped() {
 #[test]
 fn one_domain_is_a_cluster_several_are_dashed_edges() {
     let (_dir, estate) = hostile();
-    let view = View::new(&estate, None, None);
+    let view = View::new(&estate, &[], None);
     let doc = document(&estate, &view);
     let node = |id: &str| doc.nodes.iter().find(|n| n.id == id).unwrap();
     let db = node("manifest:`db`");

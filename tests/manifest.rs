@@ -41,7 +41,13 @@ fn codes(diagnostics: &[&Diagnostic]) -> Vec<String> {
 
 fn concise(report: &Report) -> String {
     let mut out = Vec::new();
-    render::render(Format::Concise, &report.output(), false, &mut out).unwrap();
+    render::render(
+        Format::Concise,
+        &report.output(),
+        render::Style::PLAIN,
+        &mut out,
+    )
+    .unwrap();
     String::from_utf8(out).unwrap()
 }
 

@@ -31,7 +31,13 @@ fn run(paths: &[&str], config: Option<&str>) -> Report {
 
 fn sarif(report: &Report) -> String {
     let mut out = Vec::new();
-    render::render(Format::Sarif, &report.output(), false, &mut out).unwrap();
+    render::render(
+        Format::Sarif,
+        &report.output(),
+        render::Style::PLAIN,
+        &mut out,
+    )
+    .unwrap();
     String::from_utf8(out).unwrap()
 }
 

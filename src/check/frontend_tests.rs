@@ -96,7 +96,12 @@ mod compose {
         if std::env::var_os("SPOF_COMPOSE_CORPUS_DUMP").is_some() {
             let output = report.output();
             let mut out = Vec::new();
-            let _ = crate::render::render(crate::render::Format::Concise, &output, false, &mut out);
+            let _ = crate::render::render(
+                crate::render::Format::Concise,
+                &output,
+                crate::render::Style::PLAIN,
+                &mut out,
+            );
             eprintln!("{}", String::from_utf8_lossy(&out));
         }
     }

@@ -24,7 +24,8 @@ pub(super) struct GraphArgs {
     #[arg(long, value_enum, default_value_t = GraphFormat::Dot)]
     format: GraphFormat,
     /// Draw only what is connected to this entity (its id, e.g.
-    /// `k8s:Deployment/shop/web`, or its name when unique), through
+    /// `k8s:Deployment/shop/web`, or its name: a name several entities
+    /// share focuses on each of them, listed on standard error), through
     /// dependencies and `manages` entries, either way.
     #[arg(long, value_name = "ENTITY")]
     focus: Option<String>,
@@ -49,19 +50,30 @@ pub(super) fn run(args: GraphArgs, out: &mut dyn Write) -> i32 {
         Err(code) => return code,
     };
     let code = if input_errors { 2 } else { 0 };
-    let focus = match args
-        .focus
-        .as_deref()
-        .map(|f| render::graph::lookup(&estate, f))
-    {
-        None => None,
-        Some(Ok(e)) => Some(e),
-        Some(Err(message)) => {
-            eprintln!("error: --focus: {message}");
-            return 2;
-        }
+    let focus = match args.focus.as_deref() {
+        None => Vec::new(),
+        Some(text) => match render::graph::lookup(&estate, text) {
+            Ok(found) => {
+                if found.len() > 1 {
+                    let ids: Vec<String> = found
+                        .iter()
+                        .map(|&e| format!("`{}`", estate.model.entities[e].id))
+                        .collect();
+                    eprintln!(
+                        "note: --focus: `{text}` names {} entities ({}); drawing what is connected to each",
+                        found.len(),
+                        ids.join(", ")
+                    );
+                }
+                found
+            }
+            Err(message) => {
+                eprintln!("error: --focus: {message}");
+                return 2;
+            }
+        },
     };
-    let view = View::new(&estate, focus, args.depth);
+    let view = View::new(&estate, &focus, args.depth);
     let text = match args.format {
         GraphFormat::Dot => render::graph::dot(&estate, &view),
         GraphFormat::Mermaid => render::graph::mermaid(&estate, &view),

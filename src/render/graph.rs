@@ -12,32 +12,36 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt::Write as _;
 
 /// Version of the JSON document.
-pub const JSON_VERSION: u32 = 1;
+pub const JSON_VERSION: u32 = 2;
 
 /// Longest edge label drawn, in characters; longer ones end with `…`.
 const MAX_LABEL: usize = 40;
 
 /// The part of the estate to draw: every entity, or the ones connected to
-/// a focus entity, within `depth` hops when given. Hops follow
-/// dependencies and `manages` entries both ways.
+/// the focus entities, within `depth` hops of one of them when given. Hops
+/// follow dependencies and `manages` entries both ways.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct View {
-    pub focus: Option<usize>,
+    /// The focus entities, sorted; empty when everything is drawn.
+    pub focus: Vec<usize>,
     pub depth: Option<usize>,
     included: Vec<bool>,
 }
 
 impl View {
     /// `depth` without `focus` keeps everything.
-    pub fn new(estate: &Estate, focus: Option<usize>, depth: Option<usize>) -> Self {
+    pub fn new(estate: &Estate, focus: &[usize], depth: Option<usize>) -> Self {
         let n = estate.model.entities.len();
-        let Some(start) = focus.filter(|&f| f < n) else {
+        let mut starts: Vec<usize> = focus.iter().copied().filter(|&f| f < n).collect();
+        starts.sort_unstable();
+        starts.dedup();
+        if starts.is_empty() {
             return Self {
-                focus: None,
+                focus: Vec::new(),
                 depth,
                 included: vec![true; n],
             };
-        };
+        }
         let graph = &estate.graph;
         // Who names each target set, which sets hold each entity, and what
         // manages each: the neighbours of an entity, both ways, without
@@ -68,8 +72,10 @@ impl View {
         let mut members_seen = vec![false; graph.sets.len()];
         let mut namers_seen = vec![false; graph.sets.len()];
         let mut distance: Vec<Option<usize>> = vec![None; n];
-        distance[start] = Some(0);
-        let mut queue = VecDeque::from([start]);
+        for &start in &starts {
+            distance[start] = Some(0);
+        }
+        let mut queue = VecDeque::from(starts.clone());
         while let Some(e) = queue.pop_front() {
             let d = distance[e].unwrap_or(0);
             if depth.is_some_and(|max| d >= max) {
@@ -95,7 +101,7 @@ impl View {
             managed_by[e].iter().for_each(|&t| reach(t));
         }
         Self {
-            focus: Some(start),
+            focus: starts,
             depth,
             included: distance.iter().map(Option::is_some).collect(),
         }
@@ -111,40 +117,29 @@ impl View {
     }
 }
 
-/// The entity `text` names: its id, or its name (or its id without its
-/// place) when no other entity has it. `Err` is the message to print.
-pub fn lookup(estate: &Estate, text: &str) -> Result<usize, String> {
+/// The entities `text` names, in id order: the one with that id, else
+/// every one with that name (or that id without its place): a Service and
+/// the StatefulSet it selects often share one. `Err` is the message to
+/// print.
+pub fn lookup(estate: &Estate, text: &str) -> Result<Vec<usize>, String> {
     let entities = &estate.model.entities;
     if let Some(e) = entities.iter().position(|e| e.id == text) {
-        return Ok(e);
+        return Ok(vec![e]);
     }
-    let named: Vec<usize> = (0..entities.len())
+    let mut named: Vec<usize> = (0..entities.len())
         .filter(|&e| entities[e].name == text || entities[e].base_id() == text)
         .collect();
-    match named[..] {
-        [e] => Ok(e),
-        [] => {
-            let candidates = entities
-                .iter()
-                .flat_map(|e| [e.id.as_str(), e.name.as_str()]);
-            let hint = crate::config::did_you_mean(text, candidates)
-                .map(|s| format!("; did you mean `{s}`?"))
-                .unwrap_or_default();
-            Err(format!("no entity `{text}` in the estate{hint}"))
-        }
-        _ => {
-            let mut ids: Vec<String> = named
-                .iter()
-                .map(|&e| format!("`{}`", entities[e].id))
-                .collect();
-            ids.sort();
-            Err(format!(
-                "`{text}` names {} entities; pass one id: {}",
-                named.len(),
-                ids.join(", ")
-            ))
-        }
+    named.sort_by(|&a, &b| entities[a].id.cmp(&entities[b].id));
+    if named.is_empty() {
+        let candidates = entities
+            .iter()
+            .flat_map(|e| [e.id.as_str(), e.name.as_str()]);
+        let hint = crate::config::did_you_mean(text, candidates)
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
+        return Err(format!("no entity `{text}` in the estate{hint}"));
     }
+    Ok(named)
 }
 
 /// A dependency arrow: every dependency of `from` on `to` of one strength.
@@ -512,7 +507,7 @@ pub fn dot(estate: &Estate, view: &View) -> String {
             attrs.push("color=\"red\"".to_string());
             attrs.push("penwidth=2".to_string());
         }
-        if view.focus == Some(e) {
+        if view.focus.contains(&e) {
             style.push("filled");
             attrs.push("fillcolor=\"lightyellow\"".to_string());
         }
@@ -642,10 +637,9 @@ pub fn mermaid(estate: &Estate, view: &View) -> String {
     out.push_str("  classDef focus fill:#ffd\n");
     let class = |name: &str, members: Vec<usize>, out: &mut String| {
         if !members.is_empty() {
-            let ids: Vec<String> = members
-                .iter()
-                .map(|&e| format!("n{}", layout.node(e)))
-                .collect();
+            let mut nodes: Vec<usize> = members.iter().map(|&e| layout.node(e)).collect();
+            nodes.sort_unstable();
+            let ids: Vec<String> = nodes.iter().map(|n| format!("n{n}")).collect();
             let _ = writeln!(out, "  class {} {name}", ids.join(","));
         }
     };
@@ -663,7 +657,7 @@ pub fn mermaid(estate: &Estate, view: &View) -> String {
         .filter(|&e| is_spof(estate, e))
         .collect();
     class("spof", spofs, &mut out);
-    class("focus", view.focus.into_iter().collect(), &mut out);
+    class("focus", view.focus.clone(), &mut out);
     if !dotted.is_empty() {
         let _ = writeln!(out, "  linkStyle {} stroke-dasharray:2 4", dotted.join(","));
     }
@@ -677,8 +671,9 @@ pub fn mermaid(estate: &Estate, view: &View) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Document {
     pub version: u32,
-    /// Id of the focus entity, when the view has one.
-    pub focus: Option<String>,
+    /// Ids of the focus entities, in id order; empty when the view draws
+    /// everything.
+    pub focus: Vec<String>,
     pub depth: Option<usize>,
     /// Entities in id order, then domains in level and name order.
     pub nodes: Vec<Node>,
@@ -834,7 +829,7 @@ pub fn document(estate: &Estate, view: &View) -> Document {
     edges.sort();
     Document {
         version: JSON_VERSION,
-        focus: view.focus.map(id),
+        focus: view.focus.iter().map(|&e| id(e)).collect(),
         depth: view.depth,
         nodes,
         edges,

@@ -1,7 +1,7 @@
 //! `human`: one miette report per diagnostic, with source snippets for the
 //! primary span and for every hop of the explanation chain.
 
-use super::{Output, printable, source_file, summary_lines};
+use super::{Output, Style, printable, source_file, summary_lines};
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::source::{CUT, FileId, LineCol, SourceFile, SourceMap, Span, shown_window};
 use miette::{
@@ -13,15 +13,15 @@ use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
 use std::fmt;
 
-/// Wide enough for a YAML line plus gutter, fixed so output does not depend
-/// on the terminal that happens to run spof.
-const WIDTH: usize = 100;
-
 /// Lines shown before and after a span.
 const CONTEXT_LINES: usize = 1;
 
-pub(super) fn render(out: &Output, color: bool, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    findings(out, color, w)?;
+pub(super) fn render(
+    out: &Output,
+    style: Style,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    findings(out, style, w)?;
     for line in summary_lines(out.summary) {
         writeln!(w, "{line}")?;
     }
@@ -31,16 +31,21 @@ pub(super) fn render(out: &Output, color: bool, w: &mut dyn std::io::Write) -> s
 /// Each diagnostic with its snippet, without the summary.
 pub(super) fn findings(
     out: &Output,
-    color: bool,
+    style: Style,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
-    let theme = if color {
+    let theme = if style.color {
         GraphicalTheme::unicode()
     } else {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(WIDTH)
+        // Unwrapped, the width only bounds what miette draws beside a
+        // snippet; snippet lines are cut by `shown_window` either way.
+        .with_width(style.width.unwrap_or(usize::MAX / 4))
+        .with_wrap_lines(style.width.is_some())
+        .with_break_words(false)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_links(false)
         .without_syntax_highlighting()
         .with_context_lines(CONTEXT_LINES)
@@ -375,7 +380,52 @@ mod tests {
     use std::path::PathBuf;
 
     fn rendered(out: &Output, color: bool) -> String {
-        written(|buf| render(out, color, buf))
+        let style = Style {
+            color,
+            width: Some(100),
+        };
+        written(|buf| render(out, style, buf))
+    }
+
+    /// At a width, a long message wraps between words, never inside a
+    /// name (not at its hyphens either); without one it never wraps.
+    #[test]
+    fn human_wraps_at_the_width_between_words_only() {
+        let mut sources = SourceMap::default();
+        let file = sources.add(SourceFile::new(PathBuf::from("a.yaml"), "a: 1\n"));
+        let name = "zone:pangyo-datacenter-with-a-long-name";
+        let message = format!("fails with {name} ").repeat(6);
+        let diagnostics = [Diagnostic::error(
+            "parse-error",
+            Span::new(file, TextRange::new(0, 1)),
+            message.trim_end(),
+        )];
+        let summary = Summary::default();
+        let out = Output {
+            sources: &sources,
+            diagnostics: &diagnostics,
+            suppressed: &[],
+            summary: &summary,
+        };
+        let narrow = Style {
+            color: false,
+            width: Some(60),
+        };
+        let text = written(|buf| render(&out, narrow, buf));
+        let message_lines: Vec<&str> = text.lines().filter(|l| l.contains("zone:")).collect();
+        assert!(message_lines.len() > 1, "{text}");
+        for line in &message_lines {
+            assert!(line.chars().count() <= 60, "{line}");
+            assert_eq!(
+                line.matches("zone:").count(),
+                line.matches(name).count(),
+                "{text}"
+            );
+        }
+        let text = written(|buf| render(&out, Style::PLAIN, buf));
+        let lines: Vec<&str> = text.lines().filter(|l| l.contains("zone:")).collect();
+        assert_eq!(lines.len(), 1, "{text}");
+        assert_eq!(lines[0].matches(name).count(), 6, "{text}");
     }
 
     #[test]

@@ -33,12 +33,30 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-/// Writes `out` in `format`. `color` only affects formats meant for a
-/// terminal; machine formats ignore it.
+/// How the terminal formats lay text out; machine formats ignore it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Style {
+    /// ANSI colors.
+    pub color: bool,
+    /// The column `human` wraps its messages at; `None` never wraps (a
+    /// pipe or a file, where a name split over two lines cannot be
+    /// searched for). A wrap never splits a word: names stay whole.
+    pub width: Option<usize>,
+}
+
+impl Style {
+    /// Uncolored and never wrapped: files, pipes and tests.
+    pub const PLAIN: Style = Style {
+        color: false,
+        width: None,
+    };
+}
+
+/// Writes `out` in `format`.
 pub fn render(
     format: Format,
     out: &Output,
-    color: bool,
+    style: Style,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     // Standard output is line-buffered: a pretty-printed document would
@@ -46,8 +64,8 @@ pub fn render(
     let mut buffered = std::io::BufWriter::new(w);
     let w = &mut buffered;
     match format {
-        Format::Human => human::render(out, color, w),
-        Format::Concise => concise::render(out, color, w),
+        Format::Human => human::render(out, style, w),
+        Format::Concise => concise::render(out, style.color, w),
         Format::Json => json::render(out, w),
         Format::Github => github::render(out, w),
         Format::Junit => junit::render(out, w),
@@ -64,14 +82,14 @@ pub fn render(
 pub fn render_quiet(
     format: Format,
     out: &Output,
-    color: bool,
+    style: Style,
     w: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let mut buffered = std::io::BufWriter::new(w);
     match format {
-        Format::Human => human::findings(out, color, &mut buffered),
-        Format::Concise => concise::lines(out, out.diagnostics.iter(), color, &mut buffered),
-        _ => return render(format, out, color, &mut buffered),
+        Format::Human => human::findings(out, style, &mut buffered),
+        Format::Concise => concise::lines(out, out.diagnostics.iter(), style.color, &mut buffered),
+        _ => return render(format, out, style, &mut buffered),
     }?;
     buffered.flush()
 }

@@ -328,7 +328,7 @@ pub fn gather<'a>(report: &'a Report, estate: &'a Estate, audit: &'a Audit) -> D
     let tools = tool_rows(estate, &findings);
     let mermaid = (model.entities.len() <= MERMAID_LIMIT)
         .then(|| {
-            let view = crate::render::graph::View::new(estate, None, None);
+            let view = crate::render::graph::View::new(estate, &[], None);
             crate::render::graph::mermaid(estate, &view)
         })
         .filter(|chart| chart.len() <= MERMAID_MAX_TEXT);

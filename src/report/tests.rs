@@ -250,8 +250,13 @@ fn json_follows_the_contract() {
     // Findings exactly as `spof check --format json` prints them.
     let output = run.report.output();
     let mut check = Vec::new();
-    crate::render::render(crate::render::Format::Json, &output, false, &mut check)
-        .expect("written");
+    crate::render::render(
+        crate::render::Format::Json,
+        &output,
+        crate::render::Style::PLAIN,
+        &mut check,
+    )
+    .expect("written");
     let check: serde_json::Value = serde_json::from_slice(&check).expect("JSON");
     assert_eq!(doc["findings"], check["findings"]);
     assert_eq!(doc["suppressions"][0]["finding"]["rule"], "SPOF001");
