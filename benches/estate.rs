@@ -1,6 +1,7 @@
 //! A generated estate checked end to end by the real binary:
 //! `cargo bench --bench estate -- [--services N] [--sites Z] [--regions R]
-//! [--max-group-size K] [--seed S] [--stages] [--without-report]`.
+//! [--max-group-size K] [--seed S] [--stages] [--without-report]
+//! [--keep DIR]`.
 //!
 //! The estate of the `risk_groups` bench (`spof::audit::synthetic`) is
 //! written out as a service manifest, `spof.services.toml`, and
@@ -17,6 +18,9 @@
 //! (no risk groups, no blast radius) and the stages stop after the risk
 //! groups: the report's blast radius grows with domains × entities × chain
 //! length, too large to write for a million services.
+//!
+//! With `--keep DIR`, the manifest and the JSON are written into DIR (made
+//! if missing) and left there, to run other builds of `spof` on them.
 
 // Counting live bytes means wrapping the allocator: `GlobalAlloc` is an
 // unsafe trait, and this bench's one use of `unsafe`.
@@ -100,6 +104,7 @@ struct Options {
     k: usize,
     stages: bool,
     report: bool,
+    keep: Option<std::path::PathBuf>,
 }
 
 fn options() -> Options {
@@ -113,6 +118,7 @@ fn options() -> Options {
         k: 2,
         stages: false,
         report: true,
+        keep: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -124,6 +130,9 @@ fn options() -> Options {
             ("--regions", Some(v)) => o.shape.regions = v,
             ("--max-group-size", Some(v)) => o.k = v,
             ("--seed", Some(v)) => o.shape.seed = v as u64,
+            ("--keep", _) if i + 1 < args.len() => {
+                o.keep = Some(args[i + 1].clone().into());
+            }
             // `cargo bench` passes `--bench`.
             ("--bench" | "--stages" | "--without-report", _) => {
                 o.stages |= args[i] == "--stages";
@@ -151,15 +160,23 @@ fn main() {
     let plan = synthetic::plan(shape);
     let text = synthetic::manifest(shape, &plan);
     drop(plan);
-    let dir = match tempfile::tempdir() {
+    let temporary = match tempfile::tempdir() {
         Ok(dir) => dir,
         Err(e) => {
             eprintln!("cannot create a temporary directory: {e}");
             std::process::exit(2);
         }
     };
-    let manifest = dir.path().join("spof.services.toml");
-    let output = dir.path().join("report.json");
+    let dir = o
+        .keep
+        .clone()
+        .unwrap_or_else(|| temporary.path().to_path_buf());
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("cannot create {}: {e}", dir.display());
+        std::process::exit(2);
+    }
+    let manifest = dir.join("spof.services.toml");
+    let output = dir.join("report.json");
     if let Err(e) = std::fs::write(&manifest, &text) {
         eprintln!("cannot write {}: {e}", manifest.display());
         std::process::exit(2);

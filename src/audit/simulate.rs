@@ -37,6 +37,23 @@ pub struct Simulation {
     pub survives: Vec<usize>,
 }
 
+/// One entity's own part of an explanation: why it is down (or degraded),
+/// and the dependency whose failure it follows, whose own hop goes on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hop {
+    pub entity: usize,
+    /// A dependency step when `next` is set, else its own terms' reasons.
+    pub steps: Vec<Step>,
+    pub next: Option<usize>,
+}
+
+/// [`Audit::simulate_hops`]: by entity index.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Hops {
+    pub down: Vec<Hop>,
+    pub degraded: Vec<Hop>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Cause {
     /// Every alternative (cluster or copy) down: its own terms say why.
@@ -89,6 +106,35 @@ impl Audit {
             degraded,
             survives,
         }
+    }
+
+    /// What [`Audit::simulate`] finds, each entity with its own hop of the
+    /// explanation only: a chain is the hops followed through `next`, so
+    /// that it is said once however many entities it passes through.
+    pub fn simulate_hops(&self, estate: &Estate, failed: &[u32]) -> Hops {
+        let down_domains = self.failed_closure(failed);
+        let states = self.evaluate(estate, &down_domains);
+        let mut hops = Hops::default();
+        for (e, state) in states.iter().enumerate() {
+            let (list, cause) = match state {
+                State::Down(cause) => (&mut hops.down, cause),
+                State::Degraded(cause) => (&mut hops.degraded, cause),
+                State::Up => continue,
+            };
+            list.push(match *cause {
+                Cause::Dependency(edge) => Hop {
+                    entity: e,
+                    steps: vec![Self::dependency_step(estate, &states, e, edge, 0)],
+                    next: Some(edge.target),
+                },
+                Cause::Alternatives | Cause::Own { .. } => Hop {
+                    entity: e,
+                    steps: self.reasons(estate, &states, (&down_domains, failed), e),
+                    next: None,
+                },
+            });
+        }
+        hops
     }
 
     /// Whether the entity is down when exactly `failed` fail (and what lies
@@ -333,9 +379,22 @@ impl Audit {
             let left_out = reach.hops - shown - 1;
             steps.push(Self::dependency_step(estate, states, from, edge, left_out));
         }
-        let Some(at) = reach.end else {
-            return steps;
-        };
+        if let Some(at) = reach.end {
+            steps.extend(self.reasons(estate, states, (down, failed), at));
+        }
+        steps
+    }
+
+    /// What `at`'s own terms say when it is down or degraded by them (none
+    /// when a dependency is the cause).
+    fn reasons(
+        &self,
+        estate: &Estate,
+        states: &[State],
+        (down, failed): (&[bool], &[u32]),
+        at: usize,
+    ) -> Vec<Step> {
+        let mut steps = Vec::new();
         let cause = match states[at] {
             State::Down(c) | State::Degraded(c) => c,
             State::Up => return steps,

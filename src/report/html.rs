@@ -856,7 +856,7 @@ fn matrix(h: &mut String, data: &Data) {
 fn blast(h: &mut String, data: &Data) {
     h.push_str("<section id=\"blast\">\n<h2>Blast radius</h2>\n<p class=\"muted\">What goes down when one failure domain fails (with every domain inside it), and why.</p>\n");
     let mut quiet: Vec<String> = Vec::new();
-    for b in &data.blast {
+    for b in data.blast() {
         let name = escape(data.domain_name(b.domain));
         if b.down.is_empty() {
             quiet.push(format!("<code>{name}</code>"));

@@ -3,14 +3,23 @@
 //! meaning. Findings and errors are exactly those of `spof check --format
 //! json`.
 
-use super::{Data, Fall, Place, StepRow, Target, suppression_reason};
+use super::{Data, Place, Target, suppression_reason};
+use crate::audit::{Hop, Hops};
 use crate::output::Summary;
 use crate::render::json::{Error, Finding, error, finding};
+use crate::source::Span;
+use rayon::prelude::*;
 use serde::Serialize;
+use serde::ser::SerializeSeq;
 
 /// Bumped only when a key is removed or changes meaning: 2 when a
-/// dependency could name a target set instead of an entity.
-const VERSION: u32 = 2;
+/// dependency could name a target set instead of an entity; 3 when each
+/// entity of a blast radius gave its own hop only (`because`, `next`)
+/// instead of the whole chain.
+const VERSION: u32 = 3;
+
+/// Domains simulated at once, then written in order.
+const DOMAINS_AT_ONCE: usize = 4;
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -22,7 +31,7 @@ struct Document<'a> {
     findings: Vec<Finding<'a>>,
     errors: Vec<Error<'a>>,
     suppressions: Vec<Suppressed<'a>>,
-    blast_radius: Vec<BlastRadius<'a>>,
+    blast_radius: BlastRadii<'a>,
     tools: Vec<Tool<'a>>,
     dependencies: Vec<Dependency<'a>>,
     target_sets: Vec<Vec<&'a str>>,
@@ -34,8 +43,8 @@ struct Entity<'a> {
     id: &'a str,
     label: &'a str,
     role: &'static str,
-    domains: Vec<&'a str>,
-    risk_groups: Vec<Vec<&'a str>>,
+    domains: Names<'a>,
+    risk_groups: Groups<'a>,
 }
 
 #[derive(Serialize)]
@@ -54,18 +63,39 @@ struct BlastRadius<'a> {
     degraded: Vec<Fallen<'a>>,
 }
 
+/// An entity a domain's failure takes down or degrades, with its own hop of
+/// the explanation: the chain goes on at `next`, an entity of the same
+/// domain's `down` or `degraded`.
 #[derive(Serialize)]
 struct Fallen<'a> {
     entity: &'a str,
     role: &'static str,
-    because: Vec<Step<'a>>,
+    because: Vec<Reason<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next: Option<&'a str>,
 }
 
 #[derive(Serialize)]
-struct Step<'a> {
-    entity: &'a str,
+struct Reason<'a> {
     text: &'a str,
-    location: Option<&'a Place>,
+    location: Option<Location<'a>>,
+}
+
+/// A [`Place`] whose path is borrowed.
+#[derive(Serialize)]
+struct Location<'a> {
+    path: &'a str,
+    line: u32,
+    column: u32,
+}
+
+/// The blast radius of every domain, simulated a few domains at a time
+/// while the document is written: a large estate's whole blast radius is
+/// far larger than the estate.
+struct BlastRadii<'a> {
+    data: &'a Data<'a>,
+    /// Each file's display path, by file id.
+    paths: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -100,27 +130,90 @@ impl Serialize for Place {
     }
 }
 
-fn fallen<'a>(data: &'a Data, falls: &'a [Fall]) -> Vec<Fallen<'a>> {
-    falls
-        .iter()
-        .map(|f| Fallen {
-            entity: data.entity_id(f.entity),
-            role: data.entities.get(f.entity).map_or("", |e| e.role.as_str()),
-            because: f.because.iter().map(|s| step(data, s)).collect(),
-        })
-        .collect()
+/// Domain ids written as their names, without a vector of names for each
+/// entity and group (a large estate has millions of groups).
+struct Names<'a>(&'a Data<'a>, &'a [u32]);
+
+impl Serialize for Names<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.1.iter().map(|&d| self.0.domain_name(d)))
+    }
 }
 
-fn step<'a>(data: &'a Data, s: &'a StepRow) -> Step<'a> {
-    Step {
-        entity: data.entity_id(s.entity),
-        text: &s.text,
-        location: s.at.as_ref(),
+/// Risk groups, each as [`Names`].
+struct Groups<'a>(&'a Data<'a>, &'a [Vec<u32>]);
+
+impl Serialize for Groups<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.1.iter().map(|g| Names(self.0, g)))
+    }
+}
+
+impl Serialize for BlastRadii<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let data = self.data;
+        let ids: Vec<u32> = (0..data.domains.len())
+            .filter_map(|d| u32::try_from(d).ok())
+            .collect();
+        let mut seq = s.serialize_seq(Some(ids.len()))?;
+        for chunk in ids.chunks(DOMAINS_AT_ONCE) {
+            let simulated: Vec<Hops> = chunk
+                .par_iter()
+                .map(|&d| data.audit.simulate_hops(data.estate, &[d]))
+                .collect();
+            for (&d, hops) in chunk.iter().zip(&simulated) {
+                seq.serialize_element(&BlastRadius {
+                    domain: data.domain_name(d),
+                    down: self.fallen(&hops.down),
+                    degraded: self.fallen(&hops.degraded),
+                })?;
+            }
+        }
+        seq.end()
+    }
+}
+
+impl<'a> BlastRadii<'a> {
+    fn new(data: &'a Data<'a>) -> Self {
+        let paths = data
+            .sources
+            .iter()
+            .map(|(_, file)| file.display_path())
+            .collect();
+        BlastRadii { data, paths }
+    }
+
+    fn fallen<'h>(&'h self, hops: &'h [Hop]) -> Vec<Fallen<'h>> {
+        let data = self.data;
+        hops.iter()
+            .map(|h| Fallen {
+                entity: data.entity_id(h.entity),
+                role: data.entities.get(h.entity).map_or("", |e| e.role.as_str()),
+                because: h
+                    .steps
+                    .iter()
+                    .map(|s| Reason {
+                        text: &s.text,
+                        location: s.span.and_then(|span| self.location(span)),
+                    })
+                    .collect(),
+                next: h.next.map(|n| data.entity_id(n)),
+            })
+            .collect()
+    }
+
+    fn location(&self, span: Span) -> Option<Location<'_>> {
+        let path = self.paths.get(usize::try_from(span.file.0).ok()?)?;
+        let at = self.data.sources.get(span.file).line_col(span.range.start);
+        Some(Location {
+            path,
+            line: at.line,
+            column: at.column,
+        })
     }
 }
 
 pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let names = |ids: &[u32]| -> Vec<&str> { ids.iter().map(|&d| data.domain_name(d)).collect() };
     let doc = Document {
         version: VERSION,
         domains: &data.domains,
@@ -132,8 +225,8 @@ pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result
                 id: &e.id,
                 label: &e.label,
                 role: e.role.as_str(),
-                domains: names(&e.domains),
-                risk_groups: e.risk_groups.iter().map(|g| names(g)).collect(),
+                domains: Names(data, &e.domains),
+                risk_groups: Groups(data, &e.risk_groups),
             })
             .collect(),
         findings: data
@@ -152,15 +245,7 @@ pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result
                 location: data.place(s.span),
             })
             .collect(),
-        blast_radius: data
-            .blast
-            .iter()
-            .map(|b| BlastRadius {
-                domain: data.domain_name(b.domain),
-                down: fallen(data, &b.down),
-                degraded: fallen(data, &b.degraded),
-            })
-            .collect(),
+        blast_radius: BlastRadii::new(data),
         tools: data
             .tools
             .iter()

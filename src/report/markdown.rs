@@ -297,7 +297,7 @@ fn because(fall: &Fall) -> String {
 fn blast(m: &mut String, data: &Data) {
     m.push_str("## Blast radius\n\nWhat goes down when one failure domain fails (with every domain inside it), and why.\n\n");
     let mut quiet = Vec::new();
-    for b in &data.blast {
+    for b in data.blast() {
         let name = code(data.domain_name(b.domain));
         if b.down.is_empty() {
             quiet.push(name);

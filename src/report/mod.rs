@@ -19,6 +19,7 @@ use crate::estate::Estate;
 use crate::model::{Expiry, Level, Role, Suppression};
 use crate::output::Summary;
 use crate::source::{SourceMap, Span};
+use std::cell::OnceCell;
 use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::sync::Arc;
@@ -64,6 +65,8 @@ pub const ROLES: [Role; 5] = [
 /// Everything a report shows.
 pub struct Data<'a> {
     pub sources: &'a SourceMap,
+    pub estate: &'a Estate,
+    pub audit: &'a Audit,
     pub summary: &'a Summary,
     /// Failure domains as `level:name`, by audit domain id.
     pub domains: Vec<String>,
@@ -81,8 +84,10 @@ pub struct Data<'a> {
     /// The sets of several entities that edges point to (what a Service
     /// selects), each once: entity indices, by [`Target::Set`] number.
     pub sets: Vec<Vec<usize>>,
-    /// What each domain's failure takes down, by domain id.
-    pub blast: Vec<Blast>,
+    /// What each domain's failure takes down, by domain id, with whole
+    /// chains: computed when first asked for ([`Data::blast`]); the JSON
+    /// document writes each domain's hops as it simulates it instead.
+    blast: OnceCell<Vec<Blast>>,
     /// Tools, in entity order.
     pub tools: Vec<ToolRow>,
     /// Rule findings, in output order.
@@ -217,6 +222,12 @@ pub struct Excerpt {
 }
 
 impl Data<'_> {
+    /// What each domain's failure takes down or degrades, and why.
+    pub fn blast(&self) -> &[Blast] {
+        self.blast
+            .get_or_init(|| blasts(self.sources, self.estate, self.audit, self.domains.len()))
+    }
+
     pub fn domain_name(&self, id: u32) -> &str {
         self.domains.get(id as usize).map_or("?", String::as_str)
     }
@@ -253,7 +264,7 @@ impl Data<'_> {
     /// The domains whose failure alone takes down a service or a tool,
     /// with those.
     pub fn headlines(&self) -> Vec<(&Blast, Vec<&Fall>)> {
-        self.blast
+        self.blast()
             .iter()
             .map(|b| (b, b.headline(self).collect::<Vec<_>>()))
             .filter(|(_, down)| !down.is_empty())
@@ -296,7 +307,7 @@ pub fn headline_names(data: &Data, down: &[&Fall]) -> (Vec<usize>, usize) {
 
 /// Collects the report of a run: `report`'s findings, `estate`'s entities
 /// and graph, `audit`'s domains, risk groups and what-ifs.
-pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a> {
+pub fn gather<'a>(report: &'a Report, estate: &'a Estate, audit: &'a Audit) -> Data<'a> {
     let model = &estate.model;
     let (edges, sets) = edges_and_sets(estate);
     let domains: Vec<String> = (0..audit.domains.len())
@@ -304,7 +315,6 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
         .collect();
     let levels = audit.domains.iter().map(|d| d.level).collect();
     let sources = &report.sources;
-    let blast = blasts(sources, estate, audit, domains.len());
     let findings: Vec<&Diagnostic> = report
         .diagnostics
         .iter()
@@ -324,6 +334,8 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
         .filter(|chart| chart.len() <= MERMAID_MAX_TEXT);
     Data {
         sources,
+        estate,
+        audit,
         summary: &report.summary,
         mermaid,
         domains,
@@ -332,7 +344,7 @@ pub fn gather<'a>(report: &'a Report, estate: &Estate, audit: &Audit) -> Data<'a
         entities: entity_rows(estate, audit),
         edges,
         sets,
-        blast,
+        blast: OnceCell::new(),
         tools,
         findings,
         errors,

@@ -196,8 +196,40 @@ fn json_follows_the_contract() {
     let run = run(&[("shop.yaml", SMALL)]);
     let doc: serde_json::Value =
         serde_json::from_str(&rendered(ReportFormat::Json, &run)).expect("JSON");
-    assert_eq!(doc["version"], 2);
+    assert_eq!(doc["version"], 3);
     let domains = doc["domains"].as_array().expect("domains");
+    // Each entity of a blast radius gives its own hop; `next` goes on in
+    // the same domain, and the entities are those of the whole chains the
+    // HTML and Markdown reports show.
+    let data = gather(&run.report, &run.estate, &run.audit);
+    let blasts = doc["blast_radius"].as_array().expect("blast radius");
+    assert_eq!(blasts.len(), data.blast().len());
+    for (b, chains) in blasts.iter().zip(data.blast()) {
+        assert_eq!(b["domain"], data.domain_name(chains.domain));
+        let listed: Vec<&serde_json::Value> = ["down", "degraded"]
+            .iter()
+            .flat_map(|k| b[*k].as_array().expect("a list"))
+            .collect();
+        let ids: Vec<&str> = listed.iter().filter_map(|f| f["entity"].as_str()).collect();
+        let whole: Vec<&str> = chains
+            .down
+            .iter()
+            .chain(&chains.degraded)
+            .map(|f| data.entity_id(f.entity))
+            .collect();
+        assert_eq!(ids, whole);
+        for f in listed {
+            let because = f["because"].as_array().expect("because");
+            match f.get("next") {
+                Some(next) => {
+                    assert!(ids.contains(&next.as_str().expect("an id")), "{f}");
+                    assert_eq!(because.len(), 1, "{f}");
+                }
+                None => assert!(!because.is_empty(), "{f}"),
+            }
+        }
+    }
+
     assert!(
         domains
             .iter()
