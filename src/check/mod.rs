@@ -61,6 +61,8 @@ pub struct Setup {
     pub soft: crate::frontends::hosts::SoftVariables,
     /// The parse cache, for repository runs.
     pub cache: Option<Arc<Cache>>,
+    /// Where the run marks its stages; `None` marks nothing.
+    pub progress: Option<Arc<crate::progress::Progress>>,
 }
 
 impl Default for Setup {
@@ -79,6 +81,7 @@ impl Default for Setup {
             tools: Vec::new(),
             soft: crate::frontends::hosts::SoftVariables::default(),
             cache: None,
+            progress: None,
         }
     }
 }
@@ -200,6 +203,8 @@ pub fn check_estate(
             .map(|c| c.environment.clone().unwrap_or_default())
             .collect(),
     );
+    let progress = setup.progress.as_deref();
+    crate::progress::mark(progress, "parsing");
     let mut model = run_frontends(&sources, files, setup, &places, &mut errors);
     let every: Vec<(FileId, &SourceFile)> = sources.iter().collect();
     let comments: Vec<Vec<Suppression>> = every
@@ -216,7 +221,9 @@ pub fn check_estate(
     apply_tool_patterns(&setup.tools, &mut model);
     crate::graph::link_tools(&mut model);
     let context = context(setup, &model);
+    crate::progress::mark(progress, "graph");
     let graph = Graph::build(&model, |e, out| domains_of(&model, &context, e, out));
+    crate::progress::mark(progress, "analysis");
     let analysis = Analysis::run(&model, &graph, &context);
     let estate = Estate {
         model,
@@ -224,6 +231,7 @@ pub fn check_estate(
         analysis,
         context,
     };
+    crate::progress::mark(progress, "rules");
     let (diagnostics, suppressed) = findings(&estate, &sources, setup, errors);
     let count = |s: Severity| {
         diagnostics
