@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
     version,
     about = "Find single points of failure in infrastructure configuration",
     long_about = "Find single points of failure in infrastructure configuration.\n\n\
-        spof reads Kubernetes manifests into one dependency graph and reports every \
+        spof reads Kubernetes manifests (and renders Helm charts) into one dependency graph and reports every \
         workload whose placement relies on a single node, zone, region or single-homed \
         dependency, directly or through what it depends on."
 )]
