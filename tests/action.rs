@@ -34,8 +34,12 @@ fn action_is_composite_with_its_inputs() {
     assert!(!text(&action, &["description"]).is_empty());
     assert_eq!(text(&action, &["runs", "using"]), "composite");
     for (input, default) in [
+        ("version", ""),
         ("paths", "."),
-        ("format", "github"),
+        ("config", ""),
+        ("args", ""),
+        ("working-directory", "."),
+        ("format", ""),
         ("fail-on", "warning"),
         ("baseline", ""),
         ("diff-base", ""),
@@ -101,8 +105,18 @@ fn action_uses_only_declared_inputs_and_steps() {
     }
 }
 
+fn step<'a>(action: &'a Node, id: &str) -> &'a Node {
+    action
+        .path(&["runs", "steps"])
+        .expect("runs.steps")
+        .as_seq()
+        .iter()
+        .find(|s| s.get("id").and_then(Node::as_str) == Some(id))
+        .unwrap_or_else(|| panic!("no step `{id}`"))
+}
+
 #[test]
-fn action_installs_caches_checks_and_uploads() {
+fn action_downloads_verifies_falls_back_checks_and_uploads() {
     let action = action();
     let steps = action.path(&["runs", "steps"]).expect("runs.steps");
     let uses: Vec<&str> = steps
@@ -114,41 +128,123 @@ fn action_installs_caches_checks_and_uploads() {
         uses,
         ["actions/cache@v4", "github/codeql-action/upload-sarif@v3"]
     );
-    let step = |id: &str| {
-        steps
-            .as_seq()
-            .iter()
-            .find(|s| s.get("id").and_then(Node::as_str) == Some(id))
-            .unwrap_or_else(|| panic!("no step `{id}`"))
-    };
-    let key = text(step("cache"), &["with", "key"]);
-    assert!(key.contains("runner.os") && key.contains("github.action_ref"));
+    // Every platform of the release workflow has its archive.
+    let resolve = text(step(&action, "resolve"), &["run"]);
+    let release = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/.github/workflows/release.yml"
+    ))
+    .unwrap();
+    for target in [
+        "x86_64-unknown-linux-musl",
+        "aarch64-unknown-linux-musl",
+        "x86_64-apple-darwin",
+        "aarch64-apple-darwin",
+        "x86_64-pc-windows-msvc",
+    ] {
+        assert!(resolve.contains(&format!("target={target}")), "{target}");
+        assert!(
+            release.contains(&format!("target: {target}, os:")),
+            "{target}"
+        );
+    }
+    // The download verifies the checksum, and a mismatch fails the step.
+    let download = text(step(&action, "download"), &["run"]);
+    assert!(download.contains("releases/download/v$VERSION/$archive"));
+    assert!(download.contains("\"$url.sha256\""));
+    assert!(download.contains("if [ -z \"$expected\" ] || [ \"$expected\" != \"$actual\" ]; then"));
+    assert!(download.contains("exit 1\n"));
+    // Built from source only when nothing was downloaded.
     let install = steps
         .as_seq()
         .iter()
         .find(|s| text(s, &["name"]) == "Install spof")
         .expect("install step");
     assert!(
-        text(install, &["run"])
-            .contains("cargo install --locked --path \"${{ github.action_path }}\"")
+        text(install, &["run"]).contains("cargo install --locked --path \"$GITHUB_ACTION_PATH\"")
     );
     assert_eq!(
         text(install, &["if"]),
-        "steps.cache.outputs.cache-hit != 'true'"
+        "steps.download.outputs.version == '' && steps.cache.outputs.cache-hit != 'true'"
     );
-    let check = text(step("check"), &["run"]);
+    let key = text(step(&action, "cache"), &["with", "key"]);
+    assert!(key.contains("runner.os") && key.contains("github.action_ref"));
+    let check = step(&action, "check");
+    assert_eq!(
+        text(check, &["working-directory"]),
+        "${{ inputs.working-directory }}"
+    );
+    let check = text(check, &["run"]);
     for flag in [
         "--format",
         "--fail-on",
+        "--config",
         "--baseline",
         "--diff-base",
-        "--output \"sarif=spof.sarif\"",
+        "--output \"sarif=$sarif\"",
+        "args+=(\"${extra[@]}\")",
     ] {
         assert!(check.contains(flag), "{flag}");
     }
+    // One annotation per finding: with the SARIF upload the log is not
+    // `github` annotations unless asked for.
+    assert!(check.contains(
+        "if [ \"$INPUT_SARIF\" = \"true\" ]; then format=concise; else format=github; fi"
+    ));
     // The step fails as spof does.
     assert!(check.contains("exit \"$status\""));
     let upload = steps.as_seq().last().expect("steps");
     assert!(text(upload, &["if"]).starts_with("always() && inputs.sarif == 'true'"));
-    assert_eq!(text(upload, &["with", "sarif_file"]), "spof.sarif");
+    assert_eq!(
+        text(upload, &["with", "sarif_file"]),
+        "${{ steps.check.outputs.sarif-file }}"
+    );
+}
+
+/// Every `run` script of the action passes shellcheck, when shellcheck is on
+/// PATH (`.ci/run` installs it; under CI its absence fails the test). The
+/// scripts hold no `${{ }}` expressions: inputs arrive as environment
+/// variables.
+#[test]
+fn action_scripts_pass_shellcheck() {
+    let action = action();
+    let scripts: Vec<&str> = action
+        .path(&["runs", "steps"])
+        .expect("runs.steps")
+        .as_seq()
+        .iter()
+        .filter_map(|s| s.get("run").and_then(Node::as_str))
+        .collect();
+    assert!(scripts.len() >= 5);
+    for script in &scripts {
+        assert!(
+            !script.contains("${{"),
+            "an expression in a script:\n{script}"
+        );
+    }
+    let available = std::process::Command::new("shellcheck")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false");
+        assert!(!ci, "CI must check the action's scripts with shellcheck");
+        use std::io::Write;
+        let _ = writeln!(std::io::stderr(), "skipped: shellcheck is not on PATH");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (i, script) in scripts.iter().enumerate() {
+        let path = dir.path().join(format!("step{i}.sh"));
+        std::fs::write(&path, format!("#!/usr/bin/env bash\n{script}")).unwrap();
+        let output = std::process::Command::new("shellcheck")
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "shellcheck on\n{script}\n{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+    }
 }

@@ -19,6 +19,7 @@ mod estate;
 mod fixtures;
 mod function_length;
 mod generate;
+mod gitlab;
 mod graph;
 mod hostile;
 mod init;
