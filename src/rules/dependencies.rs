@@ -178,11 +178,7 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             };
             let dep = &entity.instances[edge.instance].dependencies[edge.dependency];
             let target = input.entity_label(edge.target);
-            let more = match units.len() - 1 {
-                0 => String::new(),
-                1 => " (and 1 more single point of failure)".to_string(),
-                n => format!(" (and {n} more single points of failure)"),
-            };
+            let more = further_text(input, &units[1..]);
             let mut finding = Finding::new(
                 Rule::DependsOnSpof,
                 dep.span,
@@ -277,7 +273,66 @@ fn with_chain_from(
     finding
 }
 
+/// Most further single failures a message names; the rest are counted.
+const MAX_FURTHER_NAMED: usize = 3;
+
+/// The single failures of a finding after the one it explains, named in
+/// its message: ` (and with A, B)`, or, past [`MAX_FURTHER_NAMED`],
+/// ` (and with A, B, C and 8 more single points of failure)` (`spof
+/// simulate` and the report list every one).
+pub(super) fn further_text(input: &Input<'_>, further: &[&Unit]) -> String {
+    let named: Vec<String> = further
+        .iter()
+        .take(MAX_FURTHER_NAMED)
+        .map(|u| input.unit_text(u))
+        .collect();
+    further_words(&named, further.len())
+}
+
+/// ` (and with …)` for `total` further single failures, the first of which
+/// are `named`.
+fn further_words(named: &[String], total: usize) -> String {
+    if named.is_empty() {
+        return String::new();
+    }
+    let rest = total.saturating_sub(named.len());
+    let named = match named {
+        [one] => one.clone(),
+        [init @ .., last] if rest == 0 => format!("{} and {last}", init.join(", ")),
+        all => all.join(", "),
+    };
+    match rest {
+        0 => format!(" (and with {named})"),
+        1 => format!(" (and with {named} and 1 more single point of failure)"),
+        n => format!(" (and with {named} and {n} more single points of failure)"),
+    }
+}
+
 /// The root cause of a chain, in words.
 pub(super) fn cause_text(input: &Input<'_>, e: usize, cause: &Cause) -> String {
     words::cause_text(input.model, input.cluster_names, e, cause)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::further_words;
+
+    #[test]
+    fn further_single_failures_are_named_then_counted() {
+        let names = |n: usize| -> Vec<String> { (0..n).map(|i| format!("`zone:{i}`")).collect() };
+        assert_eq!(further_words(&[], 0), "");
+        assert_eq!(further_words(&names(1), 1), " (and with `zone:0`)");
+        assert_eq!(
+            further_words(&names(3), 3),
+            " (and with `zone:0`, `zone:1` and `zone:2`)"
+        );
+        assert_eq!(
+            further_words(&names(3), 4),
+            " (and with `zone:0`, `zone:1`, `zone:2` and 1 more single point of failure)"
+        );
+        assert_eq!(
+            further_words(&names(3), 11),
+            " (and with `zone:0`, `zone:1`, `zone:2` and 8 more single points of failure)"
+        );
+    }
 }

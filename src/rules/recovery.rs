@@ -3,7 +3,7 @@
 //! single point of failure is worse than a service with one, and worst when
 //! the failure also takes down what the tool must recover.
 
-use super::dependencies::{cause_text, with_chain};
+use super::dependencies::{cause_text, further_text, with_chain};
 use super::{Finding, Input, Rule, Settings};
 use crate::analysis::{Reason, Unit};
 use crate::model::{Level, Role};
@@ -66,7 +66,7 @@ fn each_tool(
         };
         let finding = match shared {
             Some((unit, managed)) => shares_fate_finding(input, e, span, unit, &managed),
-            None => own_spof_finding(input, e, span, first, units.len() - 1),
+            None => own_spof_finding(input, e, span, first, &units[1..]),
         };
         out.push(finding.entity(&entity.id));
     }
@@ -158,23 +158,19 @@ fn shares_fate_finding(
     finding
 }
 
-/// SPOF023: tool `e` fails with `first` (and `more` other units), at what
-/// causes it: the tool's own placement, or the line that makes it depend
-/// on what fails.
+/// SPOF023: tool `e` fails with `first` (and with each of `further`), at
+/// what causes it: the tool's own placement, or the line that makes it
+/// depend on what fails.
 fn own_spof_finding(
     input: &Input<'_>,
     e: usize,
     span: crate::source::Span,
     first: &Unit,
-    more: usize,
+    further: &[&Unit],
 ) -> Finding {
     let entity = &input.model.entities[e];
     let who = input.entity_label(e);
-    let more = match more {
-        0 => String::new(),
-        1 => " (and 1 more single point of failure)".to_string(),
-        n => format!(" (and {n} more single points of failure)"),
-    };
+    let more = further_text(input, further);
     let first_hop = input.analysis.hops(e, first).next();
     let root = input.analysis.root(e, first);
     // Where the cluster lives is in spof.toml: point at the tool.
