@@ -22,6 +22,7 @@ mod generate;
 mod graph;
 mod hostile;
 mod init;
+mod kustomize;
 mod layers;
 mod manifest;
 mod parser;

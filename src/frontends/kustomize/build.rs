@@ -399,7 +399,7 @@ impl<'t, 'a> Build<'t, 'a> {
         docs.into_iter()
             .map(|d| {
                 let mut root = d.root;
-                relocate(&mut root, &lines, node.range, local.start);
+                relocate(&mut root, lines.as_deref(), node.range, local.start);
                 root
             })
             .collect()
@@ -407,27 +407,37 @@ impl<'t, 'a> Build<'t, 'a> {
 }
 
 /// Of each line of `text` (a block scalar written at `range` of `source`),
-/// where it starts in `source`, when every line is written there as is.
+/// where it starts in `source`, when every line is written there as is
+/// (the scalar's indentation removed).
 fn inline_lines(source: &str, range: TextRange, text: &str) -> Option<Vec<(usize, usize)>> {
-    let written = source.get(range.start as usize..range.end as usize)?;
-    let mut starts = Vec::new();
-    let mut text_at = 0;
-    // Skip the indicator line (`|-`).
-    let mut file_at = written.find('\n')? + 1;
-    let body = &written[file_at..];
-    let indent = body
+    let start = range.start as usize;
+    let written = source.get(start..range.end as usize)?;
+    // From the line after the indicator (`|-`), or from the start of the
+    // line the content starts on.
+    let mut file_at = if written.starts_with(['|', '>']) {
+        start + written.find('\n')? + 1
+    } else {
+        source.get(..start)?.rfind('\n').map_or(0, |i| i + 1)
+    };
+    let indent = source
+        .get(file_at..)?
         .lines()
         .find(|l| !l.trim().is_empty())
         .map_or(0, |l| l.len() - l.trim_start().len());
+    let mut starts = Vec::new();
+    let mut text_at = 0;
     for line in text.split_inclusive('\n') {
-        let rest = written.get(file_at..)?;
-        let file_line = rest.split_inclusive('\n').next()?;
-        let content = if file_line.trim().is_empty() { file_line.trim_start_matches(' ') } else { file_line.get(indent..)? };
-        if content.trim_end_matches('\n') != line.trim_end_matches('\n') {
+        let file_line = source.get(file_at..)?.split_inclusive('\n').next()?;
+        let offset = if file_line.trim().is_empty() {
+            file_line.len() - file_line.trim_start_matches(' ').len()
+        } else {
+            indent
+        };
+        let content = file_line.get(offset..)?;
+        if content.trim_end_matches(['\n', '\r']) != line.trim_end_matches(['\n', '\r']) {
             return None;
         }
-        let offset = if file_line.trim().is_empty() { file_line.len() - content.len() } else { indent };
-        starts.push((text_at, range.start as usize + file_at + offset));
+        starts.push((text_at, file_at + offset));
         text_at += line.len();
         file_at += file_line.len();
     }
@@ -435,9 +445,9 @@ fn inline_lines(source: &str, range: TextRange, text: &str) -> Option<Vec<(usize
 }
 
 /// Moves the ranges of a tree parsed from inline text to the space.
-fn relocate(node: &mut Node, lines: &Option<Vec<(usize, usize)>>, whole: TextRange, base: u32) {
+fn relocate(node: &mut Node, lines: Option<&[(usize, usize)]>, whole: TextRange, base: u32) {
     let at = |offset: u32| -> Option<u32> {
-        let lines = lines.as_ref()?;
+        let lines = lines?;
         let i = lines.partition_point(|(t, _)| *t as u32 <= offset).checked_sub(1)?;
         let (t, f) = lines[i];
         let file = f + (offset as usize - t);

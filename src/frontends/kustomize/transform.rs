@@ -204,7 +204,9 @@ fn strategic(build: &mut Build<'_, '_>, out: &mut [Resource], doc: &Node, target
             build.error(doc.range, e, "patch");
         }
     }
-    if !matched && target.is_none() {
+    // Not when a resource could not be read (or was remote): the object may
+    // be there.
+    if !matched && target.is_none() && build.diagnostics.is_empty() {
         build.error(
             at,
             format!("the patch of {kind} `{name}` matches no object of the build"),
