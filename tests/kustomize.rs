@@ -47,30 +47,73 @@ fn overlays_are_built_and_findings_point_at_the_deciding_line() {
         located(&report),
         [
             // A cycle of kustomizations is an input error.
-            ("kustomize-error".to_string(), p("cycle/b/kustomization.yaml"), 2, 5, None),
+            (
+                "kustomize-error".to_string(),
+                p("cycle/b/kustomization.yaml"),
+                2,
+                5,
+                None
+            ),
             // A remote resource is not fetched: one note.
-            ("kustomize-not-rendered".into(), p("overlays/canary/kustomization.yaml"), 4, 5, None),
+            (
+                "kustomize-not-rendered".into(),
+                p("overlays/canary/kustomization.yaml"),
+                4,
+                5,
+                None
+            ),
             // The overlay's `replicas:` entry decides canary's count.
-            ("SPOF001".into(), p("overlays/canary/kustomization.yaml"), 7, 5, e("k8s:Deployment/canary/web")),
+            (
+                "SPOF001".into(),
+                p("overlays/canary/kustomization.yaml"),
+                7,
+                5,
+                e("k8s:Deployment/canary/web")
+            ),
             // Prod: the base's `replicas: 1` is patched to 4, then the
             // autoscaler (renamed with the prefix, its target too) holds 3,
             // set by the inline JSON patch's value.
-            ("SPOF002".into(), p("overlays/prod/kustomization.yaml"), 14, 16, e("k8s:Deployment/prod/prod-web")),
-            ("SPOF009".into(), p("overlays/prod/kustomization.yaml"), 14, 16, e("k8s:Deployment/prod/prod-web")),
+            (
+                "SPOF002".into(),
+                p("overlays/prod/kustomization.yaml"),
+                14,
+                16,
+                e("k8s:Deployment/prod/prod-web")
+            ),
+            (
+                "SPOF009".into(),
+                p("overlays/prod/kustomization.yaml"),
+                14,
+                16,
+                e("k8s:Deployment/prod/prod-web")
+            ),
             // Staging's patch sets one replica: the patch's line.
-            ("SPOF001".into(), p("overlays/staging/replicas.yaml"), 6, 3, e("k8s:Deployment/staging/web")),
+            (
+                "SPOF001".into(),
+                p("overlays/staging/replicas.yaml"),
+                6,
+                3,
+                e("k8s:Deployment/staging/web")
+            ),
             // A JSON 6902 patch file pins staging to a zone.
-            ("SPOF004".into(), p("overlays/staging/zone.yaml"), 4, 5, e("k8s:Deployment/staging/web")),
+            (
+                "SPOF004".into(),
+                p("overlays/staging/zone.yaml"),
+                4,
+                5,
+                e("k8s:Deployment/staging/web")
+            ),
         ]
     );
     // The base's files are parts of the overlays' objects: no finding of
     // their own, and `replicas: 1` of the base is no finding in prod.
-    assert!(
-        report
-            .diagnostics
-            .iter()
-            .all(|d| !report.sources.get(d.span.file).display_path().contains("/base/"))
-    );
+    assert!(report.diagnostics.iter().all(|d| {
+        !report
+            .sources
+            .get(d.span.file)
+            .display_path()
+            .contains("/base/")
+    }));
     insta::assert_snapshot!("kustomize_overlays", human(&report));
 }
 
@@ -85,6 +128,10 @@ fn nothing_outside_the_scanned_tree_is_read() {
     let got = located(&report);
     assert_eq!(got.len(), 1, "{got:?}");
     assert_eq!(got[0].0, "kustomize-error");
-    assert!(report.diagnostics[0].message.contains("outside the scanned tree"));
+    assert!(
+        report.diagnostics[0]
+            .message
+            .contains("outside the scanned tree")
+    );
     assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 2);
 }

@@ -45,7 +45,10 @@ pub fn normalize(path: &Path) -> PathBuf {
 }
 
 impl<'a> Tree<'a> {
-    pub fn new(files: impl IntoIterator<Item = (FileId, &'a [Document])>, sources: &'a SourceMap) -> Self {
+    pub fn new(
+        files: impl IntoIterator<Item = (FileId, &'a [Document])>,
+        sources: &'a SourceMap,
+    ) -> Self {
         let mut map = HashMap::new();
         let mut dirs = HashSet::new();
         let mut top: Option<PathBuf> = None;
@@ -152,7 +155,10 @@ impl Resource {
     }
 
     pub fn kind(&self) -> &str {
-        self.node.get("kind").and_then(Node::as_text).unwrap_or_default()
+        self.node
+            .get("kind")
+            .and_then(Node::as_text)
+            .unwrap_or_default()
     }
 
     pub fn name(&self) -> &str {
@@ -233,12 +239,21 @@ impl<'t, 'a> Build<'t, 'a> {
     /// `root`.
     pub fn build(&mut self, dir: &Path, from: TextRange, root: bool) -> Option<Vec<Resource>> {
         let out = self.kustomization(&normalize(dir), from, Vec::new())?;
-        Some(if root { transform::finish_hashes(out) } else { out })
+        Some(if root {
+            transform::finish_hashes(out)
+        } else {
+            out
+        })
     }
 
     /// The objects of the kustomization (or component) of `dir`, on top of
     /// `input`.
-    fn kustomization(&mut self, dir: &Path, from: TextRange, input: Vec<Resource>) -> Option<Vec<Resource>> {
+    fn kustomization(
+        &mut self,
+        dir: &Path,
+        from: TextRange,
+        input: Vec<Resource>,
+    ) -> Option<Vec<Resource>> {
         let Some((path, file, node)) = self.tree.kustomization(dir) else {
             self.error(
                 from,
@@ -291,8 +306,15 @@ impl<'t, 'a> Build<'t, 'a> {
                 self.resource(kz, entry, &mut out);
             }
         }
-        for entry in kz.node.get("components").map(Node::as_seq).unwrap_or_default() {
-            let Some(text) = entry.as_text() else { continue };
+        for entry in kz
+            .node
+            .get("components")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+        {
+            let Some(text) = entry.as_text() else {
+                continue;
+            };
             if let Some(dir) = self.local(kz, text, entry.range) {
                 match self.kustomization(&dir, entry.range, std::mem::take(&mut out)) {
                     Some(built) => out = built,
@@ -311,7 +333,11 @@ impl<'t, 'a> Build<'t, 'a> {
             if let Some((n, v)) = kz.node.entry(k)
                 && !v.as_seq().is_empty()
             {
-                self.note(n.range, format!("`{k}` not run: plugins are not executed"), "not run");
+                self.note(
+                    n.range,
+                    format!("`{k}` not run: plugins are not executed"),
+                    "not run",
+                );
             }
         }
         transform::generate(self, kz, &mut out);
@@ -368,6 +394,14 @@ impl<'t, 'a> Build<'t, 'a> {
 
     /// The documents of the file `path` of a kustomization, in the space.
     pub fn file_docs(&mut self, kz: &Kz<'_>, entry: &str, at: TextRange) -> Option<Vec<Node>> {
+        if is_remote(entry) {
+            self.note(
+                at,
+                format!("remote patch `{entry}` not fetched: it is not applied"),
+                "remote, not fetched",
+            );
+            return None;
+        }
         let path = self.local(kz, entry, at)?;
         let Some((file, docs)) = self.tree.files.get(&path).copied() else {
             self.error(
@@ -390,11 +424,18 @@ impl<'t, 'a> Build<'t, 'a> {
         };
         let (docs, error) = parse_stream(text, &Limits::default());
         if let Some(e) = error {
-            self.error(node.range, format!("cannot parse the inline patch: {}", e.message), "inline patch");
+            self.error(
+                node.range,
+                format!("cannot parse the inline patch: {}", e.message),
+                "inline patch",
+            );
             return Vec::new();
         }
         let source = self.tree.sources.get(kz.file).text();
-        let local = self.space.resolve(Span::new(super::space::VIRTUAL, node.range)).range;
+        let local = self
+            .space
+            .resolve(Span::new(super::space::VIRTUAL, node.range))
+            .range;
         let lines = inline_lines(source, local, text);
         docs.into_iter()
             .map(|d| {
@@ -448,7 +489,9 @@ fn inline_lines(source: &str, range: TextRange, text: &str) -> Option<Vec<(usize
 fn relocate(node: &mut Node, lines: Option<&[(usize, usize)]>, whole: TextRange, base: u32) {
     let at = |offset: u32| -> Option<u32> {
         let lines = lines?;
-        let i = lines.partition_point(|(t, _)| *t as u32 <= offset).checked_sub(1)?;
+        let i = lines
+            .partition_point(|(t, _)| *t as u32 <= offset)
+            .checked_sub(1)?;
         let (t, f) = lines[i];
         let file = f + (offset as usize - t);
         // From the kustomization's byte to the space's.
@@ -460,7 +503,9 @@ fn relocate(node: &mut Node, lines: Option<&[(usize, usize)]>, whole: TextRange,
     };
     match &mut node.value {
         crate::parse::tree::Value::Seq(items) => {
-            items.iter_mut().for_each(|n| relocate(n, lines, whole, base));
+            items
+                .iter_mut()
+                .for_each(|n| relocate(n, lines, whole, base));
         }
         crate::parse::tree::Value::Map(entries) => {
             for (k, v) in entries.iter_mut() {

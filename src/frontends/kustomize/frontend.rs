@@ -22,13 +22,24 @@ pub const FRONTEND: Frontend = Frontend {
     caches: &[],
 };
 
-fn extract(documents: &mut Documents<'_>, context: &Context<'_>, model: &mut Model) -> Vec<Diagnostic> {
-    let tree = super::Tree::new(documents.files.iter().map(|f| (f.file, f.docs)), context.sources);
+fn extract(
+    documents: &mut Documents<'_>,
+    context: &Context<'_>,
+    model: &mut Model,
+) -> Vec<Diagnostic> {
+    let tree = super::Tree::new(
+        documents.files.iter().map(|f| (f.file, f.docs)),
+        context.sources,
+    );
     let rendered = super::render(&tree);
     if rendered.is_empty() {
         return Vec::new();
     }
-    let clusters: HashMap<_, _> = documents.files.iter().map(|f| (f.file, f.cluster)).collect();
+    let clusters: HashMap<_, _> = documents
+        .files
+        .iter()
+        .map(|f| (f.file, f.cluster))
+        .collect();
     let mut ids: HashMap<String, usize> = model
         .entities
         .iter()
@@ -45,7 +56,13 @@ fn extract(documents: &mut Documents<'_>, context: &Context<'_>, model: &mut Mod
             docs: &r.objects,
         }];
         let mut built = Model::default();
-        let mut errors = kubernetes::extract(&files, context.keys, context.places, context.soft, &mut built);
+        let mut errors = kubernetes::extract(
+            &files,
+            context.keys,
+            context.places,
+            context.soft,
+            &mut built,
+        );
         r.space.map(&mut built, &mut errors);
         diagnostics.extend(errors);
         for mut entity in built.entities {

@@ -25,16 +25,20 @@ pub fn generated(
     for literal in entry.get("literals").map(Node::as_seq).unwrap_or_default() {
         let text = literal.as_str().unwrap_or_default();
         let Some((k, v)) = text.split_once('=') else {
-            build.error(literal.range, format!("`{text}` is not KEY=VALUE"), "literal");
+            build.error(
+                literal.range,
+                format!("`{text}` is not KEY=VALUE"),
+                "literal",
+            );
             continue;
         };
         push(&mut data, literal.range, k.trim(), unquote(v));
     }
     for file in entry.get("files").map(Node::as_seq).unwrap_or_default() {
         let text = file.as_str().unwrap_or_default();
-        let (k, path) = text.split_once('=').unwrap_or_else(|| {
-            (text.rsplit('/').next().unwrap_or(text), text)
-        });
+        let (k, path) = text
+            .split_once('=')
+            .unwrap_or_else(|| (text.rsplit('/').next().unwrap_or(text), text));
         let content = read(build, kz, path, file.range).unwrap_or_default();
         push(&mut data, file.range, k.trim(), &content);
     }
@@ -60,10 +64,16 @@ pub fn generated(
     let mut entries = vec![
         (key(at, "apiVersion"), string(at, "v1")),
         (key(at, "kind"), string(at, kind)),
-        (key(name_key.range, "metadata"), map(name_key.range, vec![(name_key.clone(), name.clone())])),
+        (
+            key(name_key.range, "metadata"),
+            map(name_key.range, vec![(name_key.clone(), name.clone())]),
+        ),
     ];
     if secret {
-        let kind_of = entry.get("type").and_then(Node::as_text).unwrap_or("Opaque");
+        let kind_of = entry
+            .get("type")
+            .and_then(Node::as_text)
+            .unwrap_or("Opaque");
         entries.push((key(at, "type"), string(at, kind_of)));
     }
     if !data.is_empty() {
@@ -76,10 +86,18 @@ pub fn generated(
     }
     let own = entry.get("options");
     for field in ["labels", "annotations"] {
-        for pairs in [options, own].into_iter().flatten().filter_map(|o| o.get(field)) {
+        for pairs in [options, own]
+            .into_iter()
+            .flatten()
+            .filter_map(|o| o.get(field))
+        {
             let here = merge::ensure_path(meta, &[field], pairs.range)?;
             for (k, v) in pairs.as_map() {
-                set(here, k.clone(), string(v.range, v.as_str().unwrap_or_default()));
+                set(
+                    here,
+                    k.clone(),
+                    string(v.range, v.as_str().unwrap_or_default()),
+                );
             }
         }
     }
@@ -90,7 +108,10 @@ pub fn generated(
         .unwrap_or(false);
     let mut r = Resource::new(node);
     r.hashed = !no_hash;
-    r.behavior = entry.get("behavior").and_then(Node::as_text).map(str::to_string);
+    r.behavior = entry
+        .get("behavior")
+        .and_then(Node::as_text)
+        .map(str::to_string);
     Some(r)
 }
 
@@ -114,7 +135,10 @@ fn unquote(v: &str) -> &str {
 fn read(build: &mut Build<'_, '_>, kz: &Kz<'_>, path: &str, at: TextRange) -> Option<String> {
     let full = build.local(kz, path, at)?;
     let sources = build.tree.sources;
-    if let Some((file, _)) = sources.iter().find(|(_, f)| super::build::normalize(&f.path) == full) {
+    if let Some((file, _)) = sources
+        .iter()
+        .find(|(_, f)| super::build::normalize(&f.path) == full)
+    {
         return Some(sources.get(file).text().to_string());
     }
     build.tree.data.and_then(|data| data(&full))
@@ -133,7 +157,9 @@ pub fn combine(existing: &mut Resource, generated: Resource, merge_data: bool) {
             for field in ["labels", "annotations"] {
                 if let Some(pairs) = meta.get(field) {
                     let range = pairs.range;
-                    if let Some(here) = merge::ensure_path(&mut existing.node, &["metadata", field], range) {
+                    if let Some(here) =
+                        merge::ensure_path(&mut existing.node, &["metadata", field], range)
+                    {
                         for (k, v) in pairs.as_map() {
                             set(here, k.clone(), v.clone());
                         }
@@ -209,10 +235,16 @@ fn json_node(node: &Node) -> String {
                 .collect();
             pairs.sort_by(|a, b| a.0.cmp(b.0));
             pairs.dedup_by(|b, a| a.0 == b.0);
-            let body: Vec<String> = pairs.iter().map(|(k, v)| format!("{}:{v}", json_string(k))).collect();
+            let body: Vec<String> = pairs
+                .iter()
+                .map(|(k, v)| format!("{}:{v}", json_string(k)))
+                .collect();
             format!("{{{}}}", body.join(","))
         }
-        Value::Seq(items) => format!("[{}]", items.iter().map(json_node).collect::<Vec<_>>().join(",")),
+        Value::Seq(items) => format!(
+            "[{}]",
+            items.iter().map(json_node).collect::<Vec<_>>().join(",")
+        ),
         Value::Scalar { text, plain } => {
             if !plain {
                 json_string(text)
@@ -240,7 +272,9 @@ fn json_string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
             c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
             c => out.push(c),
         }
@@ -268,7 +302,11 @@ pub fn base64(bytes: &[u8]) -> String {
     const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         for i in 0..4 {
             if i <= chunk.len() {
@@ -314,17 +352,33 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         for i in 16..64 {
             let s0 = w[i - 15].rotate_right(7) ^ w[i - 15].rotate_right(18) ^ (w[i - 15] >> 3);
             let s1 = w[i - 2].rotate_right(17) ^ w[i - 2].rotate_right(19) ^ (w[i - 2] >> 10);
-            w[i] = w[i - 16].wrapping_add(s0).wrapping_add(w[i - 7]).wrapping_add(s1);
+            w[i] = w[i - 16]
+                .wrapping_add(s0)
+                .wrapping_add(w[i - 7])
+                .wrapping_add(s1);
         }
         let mut v = h;
         for i in 0..64 {
             let s1 = v[4].rotate_right(6) ^ v[4].rotate_right(11) ^ v[4].rotate_right(25);
             let ch = (v[4] & v[5]) ^ (!v[4] & v[6]);
-            let t1 = v[7].wrapping_add(s1).wrapping_add(ch).wrapping_add(K[i]).wrapping_add(w[i]);
+            let t1 = v[7]
+                .wrapping_add(s1)
+                .wrapping_add(ch)
+                .wrapping_add(K[i])
+                .wrapping_add(w[i]);
             let s0 = v[0].rotate_right(2) ^ v[0].rotate_right(13) ^ v[0].rotate_right(22);
             let maj = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
             let t2 = s0.wrapping_add(maj);
-            v = [t1.wrapping_add(t2), v[0], v[1], v[2], v[3].wrapping_add(t1), v[4], v[5], v[6]];
+            v = [
+                t1.wrapping_add(t2),
+                v[0],
+                v[1],
+                v[2],
+                v[3].wrapping_add(t1),
+                v[4],
+                v[5],
+                v[6],
+            ];
         }
         for (a, b) in h.iter_mut().zip(v) {
             *a = a.wrapping_add(b);

@@ -88,7 +88,11 @@ pub fn remove(node: &mut Node, key: &str) -> Option<Node> {
 
 /// The value of a mapping at a path of keys, made where missing (at
 /// `range`); `None` when a node on the way is neither absent nor a mapping.
-pub fn ensure_path<'n>(node: &'n mut Node, path: &[&str], range: TextRange) -> Option<&'n mut Node> {
+pub fn ensure_path<'n>(
+    node: &'n mut Node,
+    path: &[&str],
+    range: TextRange,
+) -> Option<&'n mut Node> {
     let mut here = node;
     for part in path {
         if !here.is_map() {
@@ -109,8 +113,14 @@ pub fn ensure_path<'n>(node: &'n mut Node, path: &[&str], range: TextRange) -> O
 /// the list: the other lists a patch replaces whole.
 fn merge_key(field: &str, items: &[Node]) -> Option<&'static str> {
     Some(match field {
-        "containers" | "initContainers" | "ephemeralContainers" | "env" | "volumes"
-        | "imagePullSecrets" | "resourceClaims" | "conditions" => {
+        "containers"
+        | "initContainers"
+        | "ephemeralContainers"
+        | "env"
+        | "volumes"
+        | "imagePullSecrets"
+        | "resourceClaims"
+        | "conditions" => {
             if field == "conditions" {
                 "type"
             } else {
@@ -221,10 +231,7 @@ fn merge_map(target: &mut Node, patch: &Node, depth: usize) -> Result<(), String
 
 fn merge_list(target: &mut Node, patch: &Node, field: &str, depth: usize) -> Result<(), String> {
     let patch_items = patch.as_seq();
-    if patch_items
-        .iter()
-        .any(|i| directive(i) == Some("replace"))
-    {
+    if patch_items.iter().any(|i| directive(i) == Some("replace")) {
         *target = strip(patch);
         return Ok(());
     }
@@ -282,7 +289,9 @@ fn pointer(path: &str) -> Result<Vec<String>, String> {
         return Ok(Vec::new());
     }
     let Some(rest) = path.strip_prefix('/') else {
-        return Err(format!("`{path}` is not a JSON pointer (it must start with `/`)"));
+        return Err(format!(
+            "`{path}` is not a JSON pointer (it must start with `/`)"
+        ));
     };
     Ok(rest
         .split('/')
@@ -476,7 +485,13 @@ mod tests {
         );
         json6902(&mut base, &ops).unwrap();
         assert_eq!(base.path(&["spec", "replicas"]).unwrap().as_i64(), Some(3));
-        let list: Vec<_> = base.path(&["spec", "list"]).unwrap().as_seq().iter().map(|n| n.as_str().unwrap()).collect();
+        let list: Vec<_> = base
+            .path(&["spec", "list"])
+            .unwrap()
+            .as_seq()
+            .iter()
+            .map(|n| n.as_str().unwrap())
+            .collect();
         assert_eq!(list, ["b", "c"]);
         let bad = tree("- {op: replace, path: /spec/none, value: 3}\n");
         assert!(json6902(&mut base, &bad).is_err());

@@ -17,9 +17,9 @@ mod hash;
 pub mod merge;
 mod refs;
 pub mod space;
-mod transform;
 #[cfg(test)]
 mod tests;
+mod transform;
 pub use frontend::FRONTEND;
 
 use crate::diagnostic::Diagnostic;
@@ -100,7 +100,9 @@ fn referenced(tree: &Tree<'_>) -> BTreeSet<PathBuf> {
                 let Some(text) = entry.as_text().filter(|t| !build::is_remote(t)) else {
                     continue;
                 };
-                if let Some((p, _, _)) = tree.kustomization(&build::normalize(&dir.join(text.trim()))) {
+                if let Some((p, _, _)) =
+                    tree.kustomization(&build::normalize(&dir.join(text.trim())))
+                {
                     out.insert(p);
                 }
             }
@@ -131,7 +133,10 @@ pub fn render(tree: &Tree<'_>) -> Vec<Rendered> {
             read.insert(*file);
             out.push(Rendered {
                 root: *file,
-                objects: built.into_iter().map(|r| Document { root: r.node }).collect(),
+                objects: built
+                    .into_iter()
+                    .map(|r| Document { root: r.node })
+                    .collect(),
                 space: b.space,
                 read: b.read,
                 diagnostics: b.diagnostics,

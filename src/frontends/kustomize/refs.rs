@@ -36,7 +36,12 @@ pub fn pod(pod: &mut Node, lookup: &Lookup<'_>) {
     for volume in each(pod, "volumes") {
         at(volume, &["configMap", "name"], "ConfigMap", lookup);
         at(volume, &["secret", "secretName"], "Secret", lookup);
-        at(volume, &["persistentVolumeClaim", "claimName"], "PersistentVolumeClaim", lookup);
+        at(
+            volume,
+            &["persistentVolumeClaim", "claimName"],
+            "PersistentVolumeClaim",
+            lookup,
+        );
         if let Some(projected) = get_mut(volume, "projected") {
             for source in each(projected, "sources") {
                 at(source, &["configMap", "name"], "ConfigMap", lookup);
@@ -47,8 +52,18 @@ pub fn pod(pod: &mut Node, lookup: &Lookup<'_>) {
     for field in ["containers", "initContainers", "ephemeralContainers"] {
         for container in each(pod, field) {
             for env in each(container, "env") {
-                at(env, &["valueFrom", "configMapKeyRef", "name"], "ConfigMap", lookup);
-                at(env, &["valueFrom", "secretKeyRef", "name"], "Secret", lookup);
+                at(
+                    env,
+                    &["valueFrom", "configMapKeyRef", "name"],
+                    "ConfigMap",
+                    lookup,
+                );
+                at(
+                    env,
+                    &["valueFrom", "secretKeyRef", "name"],
+                    "Secret",
+                    lookup,
+                );
             }
             for from in each(container, "envFrom") {
                 at(from, &["configMapRef", "name"], "ConfigMap", lookup);
@@ -114,7 +129,9 @@ fn ingress(node: &mut Node, lookup: &Lookup<'_>) {
         at(tls, &["secretName"], "Secret", lookup);
     }
     for rule in each(spec, "rules") {
-        let Some(http) = get_mut(rule, "http") else { continue };
+        let Some(http) = get_mut(rule, "http") else {
+            continue;
+        };
         for path in each(http, "paths") {
             at(path, &["backend", "service", "name"], "Service", lookup);
             at(path, &["backend", "serviceName"], "Service", lookup);

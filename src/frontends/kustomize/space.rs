@@ -167,7 +167,10 @@ fn instance_spans(instance: &mut Instance, f: &impl Fn(&mut Span)) {
     for d in dependencies.iter_mut().chain(manages.iter_mut()) {
         dependency_spans(d, f);
     }
-    selector.iter_mut().chain(unmodelled_pods.iter_mut()).for_each(f);
+    selector
+        .iter_mut()
+        .chain(unmodelled_pods.iter_mut())
+        .for_each(f);
     for c in cloud {
         f(&mut c.span);
         c.related.iter_mut().for_each(|(s, _)| f(s));

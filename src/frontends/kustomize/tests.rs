@@ -97,7 +97,10 @@ fn load(case: &Path) -> Option<Case> {
     paths.sort();
     for p in paths {
         let name = p.file_name()?.to_str()?;
-        let yaml = name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json") || name == "Kustomization";
+        let yaml = name.ends_with(".yaml")
+            || name.ends_with(".yml")
+            || name.ends_with(".json")
+            || name == "Kustomization";
         if !yaml {
             continue;
         }
@@ -105,12 +108,21 @@ fn load(case: &Path) -> Option<Case> {
         docs.push(parse_stream(&text, &Limits::default()).0);
         sources.add(SourceFile::new(p.clone(), text));
     }
-    Some(Case { sources, docs, dir, root })
+    Some(Case {
+        sources,
+        docs,
+        dir,
+        root,
+    })
 }
 
 fn uses_unsupported(case: &Case) -> Option<&'static str> {
     for (i, (_, file)) in case.sources.iter().enumerate() {
-        let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = file
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         if !super::is_kustomization_file_name(name) {
             continue;
         }
@@ -136,21 +148,31 @@ fn uses_unsupported(case: &Case) -> Option<&'static str> {
 /// Builds a case; `None` when the build reports an error.
 fn built(case: &Case) -> Option<Vec<String>> {
     let dir = case.dir.clone();
-    let data = move |p: &Path| std::fs::read_to_string(dir.join(p.strip_prefix(&dir).unwrap_or(p))).ok();
+    let data =
+        move |p: &Path| std::fs::read_to_string(dir.join(p.strip_prefix(&dir).unwrap_or(p))).ok();
     let mut tree = Tree::new(
-        case.docs.iter().enumerate().map(|(i, d)| (crate::source::FileId(i as u32), d.as_slice())),
+        case.docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (crate::source::FileId(i as u32), d.as_slice())),
         &case.sources,
     );
     tree.data = Some(&data);
     let mut build = Build::new(&tree);
     let out = build.build(&case.root, TextRange::empty(0), true);
-    if std::env::var("SPOF_KRUSTY_SHOW").is_ok_and(|v| case.dir.parent().is_some_and(|p| p.ends_with(&v))) {
+    if std::env::var("SPOF_KRUSTY_SHOW")
+        .is_ok_and(|v| case.dir.parent().is_some_and(|p| p.ends_with(&v)))
+    {
         for d in &build.diagnostics {
             eprintln!("diagnostic: {}", d.message);
         }
         eprintln!("built {:?} objects", out.as_ref().map(Vec::len));
     }
-    if build.diagnostics.iter().any(|d| d.severity == crate::diagnostic::Severity::Error) {
+    if build
+        .diagnostics
+        .iter()
+        .any(|d| d.severity == crate::diagnostic::Severity::Error)
+    {
         return None;
     }
     Some(canonical(out?.into_iter().map(|r| r.node)))
@@ -175,7 +197,12 @@ fn krusty_cases_build_as_kustomize_does() {
         }
         supported += 1;
         let text = std::fs::read_to_string(path.join("expected.yaml")).unwrap_or_default();
-        let expected = canonical(parse_stream(&text, &Limits::default()).0.into_iter().map(|d| d.root));
+        let expected = canonical(
+            parse_stream(&text, &Limits::default())
+                .0
+                .into_iter()
+                .map(|d| d.root),
+        );
         let got = built(&case);
         if got.as_ref() == Some(&expected) {
             same += 1;
@@ -189,7 +216,12 @@ fn krusty_cases_build_as_kustomize_does() {
                     eprintln!("built:    {g}");
                 }
             }
-            differ.push(path.file_name().unwrap_or_default().to_string_lossy().to_string());
+            differ.push(
+                path.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .to_string(),
+            );
         }
     }
     let report = format!(

@@ -28,12 +28,24 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("storage.k8s.io", "VolumeAttachment"),
     ("scheduling.k8s.io", "PriorityClass"),
     ("apiregistration.k8s.io", "APIService"),
-    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"),
-    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+    ),
     ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
-    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingAdmissionPolicyBinding",
+    ),
     ("admissionregistration.k8s.io", "MutatingAdmissionPolicy"),
-    ("admissionregistration.k8s.io", "MutatingAdmissionPolicyBinding"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingAdmissionPolicyBinding",
+    ),
     ("networking.k8s.io", "IngressClass"),
     ("node.k8s.io", "RuntimeClass"),
     ("snapshot.storage.k8s.io", "VolumeSnapshotClass"),
@@ -42,7 +54,10 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
 ];
 
 fn cluster_scoped(node: &Node, kind: &str) -> bool {
-    let api = node.get("apiVersion").and_then(Node::as_text).unwrap_or_default();
+    let api = node
+        .get("apiVersion")
+        .and_then(Node::as_text)
+        .unwrap_or_default();
     let group = api.rsplit_once('/').map_or("", |(g, _)| g);
     CLUSTER_SCOPED.contains(&(group, kind))
 }
@@ -60,7 +75,10 @@ const SCALED: &[&str] = &[
 
 pub fn generate(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut Vec<Resource>) {
     let options = kz.node.get("generatorOptions");
-    for (field, kind) in [("configMapGenerator", "ConfigMap"), ("secretGenerator", "Secret")] {
+    for (field, kind) in [
+        ("configMapGenerator", "ConfigMap"),
+        ("secretGenerator", "Secret"),
+    ] {
         for entry in kz.node.get(field).map(Node::as_seq).unwrap_or_default() {
             let Some(generated) = hash::generated(build, kz, entry, kind, options) else {
                 continue;
@@ -70,7 +88,8 @@ pub fn generate(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut Vec<Resource>)
                     let found = out.iter_mut().find(|r| {
                         r.kind() == kind
                             && r.named(generated.name())
-                            && (generated.namespace().is_empty() || r.namespace() == generated.namespace())
+                            && (generated.namespace().is_empty()
+                                || r.namespace() == generated.namespace())
                     });
                     match found {
                         Some(existing) => hash::combine(existing, generated, b == "merge"),
@@ -88,7 +107,12 @@ pub fn generate(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut Vec<Resource>)
 }
 
 pub fn apply(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut Vec<Resource>) {
-    for entry in kz.node.get("patchesStrategicMerge").map(Node::as_seq).unwrap_or_default() {
+    for entry in kz
+        .node
+        .get("patchesStrategicMerge")
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
         let docs = patch_docs(build, kz, entry);
         for doc in docs {
             strategic(build, out, &doc, None, entry.range);
@@ -107,14 +131,29 @@ pub fn apply(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut Vec<Resource>) {
             let kind = r.kind().to_string();
             add_pairs(&mut r.node, &["metadata", "annotations"], annotations, true);
             if template_kind(&kind) {
-                add_pairs(&mut r.node, &template_path(&kind, "annotations"), annotations, true);
+                add_pairs(
+                    &mut r.node,
+                    &template_path(&kind, "annotations"),
+                    annotations,
+                    true,
+                );
             }
         }
     }
-    for entry in kz.node.get("patchesJson6902").map(Node::as_seq).unwrap_or_default() {
+    for entry in kz
+        .node
+        .get("patchesJson6902")
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
         patch(build, kz, entry, out);
     }
-    for entry in kz.node.get("replicas").map(Node::as_seq).unwrap_or_default() {
+    for entry in kz
+        .node
+        .get("replicas")
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
         replicas(entry, out);
     }
     for entry in kz.node.get("images").map(Node::as_seq).unwrap_or_default() {
@@ -153,12 +192,24 @@ fn patch(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node, out: &mut [Resour
     for doc in docs {
         if doc.is_seq() {
             let Some(target) = target else {
-                build.error(entry.range, "a JSON 6902 patch needs a `target`".into(), "no target");
+                build.error(
+                    entry.range,
+                    "a JSON 6902 patch needs a `target`".into(),
+                    "no target",
+                );
                 continue;
             };
             for r in out.iter_mut().filter(|r| selects(target, r)) {
                 if let Err(e) = merge::json6902(&mut r.node, &doc) {
-                    build.error(doc.range, format!("cannot apply the JSON patch to {} `{}`: {e}", r.kind(), r.name()), "patch");
+                    build.error(
+                        doc.range,
+                        format!(
+                            "cannot apply the JSON patch to {} `{}`: {e}",
+                            r.kind(),
+                            r.name()
+                        ),
+                        "patch",
+                    );
                 }
             }
         } else {
@@ -169,8 +220,16 @@ fn patch(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node, out: &mut [Resour
 
 /// Applies a strategic merge patch to the objects `target` selects, else
 /// to the one it names itself.
-fn strategic(build: &mut Build<'_, '_>, out: &mut [Resource], doc: &Node, target: Option<&Node>, at: TextRange) {
-    if !doc.is_map() {
+fn strategic(
+    build: &mut Build<'_, '_>,
+    out: &mut [Resource],
+    doc: &Node,
+    target: Option<&Node>,
+    at: TextRange,
+) {
+    // A document the run does not keep (an object of a kind spof does not
+    // model, emptied when the documents were read) patches nothing.
+    if doc.as_map().is_empty() {
         return;
     }
     let kind = doc.get("kind").and_then(Node::as_text).unwrap_or_default();
@@ -187,7 +246,10 @@ fn strategic(build: &mut Build<'_, '_>, out: &mut [Resource], doc: &Node, target
         }
         matched = true;
         if merge::deletes_object(doc) {
-            r.node = Node { range: r.node.range, value: Value::Map(Box::default()) };
+            r.node = Node {
+                range: r.node.range,
+                value: Value::Map(Box::default()),
+            };
             continue;
         }
         // The object keeps its own kind and name (which a base's prefix
@@ -220,7 +282,11 @@ fn strategic(build: &mut Build<'_, '_>, out: &mut [Resource], doc: &Node, target
 /// namespaces are regular expressions matched whole.
 fn selects(target: &Node, r: &Resource) -> bool {
     let field = |k: &str| target.get(k).and_then(Node::as_text);
-    let api = r.node.get("apiVersion").and_then(Node::as_text).unwrap_or_default();
+    let api = r
+        .node
+        .get("apiVersion")
+        .and_then(Node::as_text)
+        .unwrap_or_default();
     let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
     let matches = |pattern: Option<&str>, values: &[&str]| {
         pattern.is_none_or(|p| {
@@ -228,13 +294,16 @@ fn selects(target: &Node, r: &Resource) -> bool {
                 .is_ok_and(|re| values.iter().any(|v| re.is_match(v)))
         })
     };
-    let names: Vec<&str> = std::iter::once(r.name()).chain(r.names.iter().map(String::as_str)).collect();
+    let names: Vec<&str> = std::iter::once(r.name())
+        .chain(r.names.iter().map(String::as_str))
+        .collect();
     matches(field("kind"), &[r.kind()])
         && matches(field("name"), &names)
         && matches(field("namespace"), &[r.namespace()])
         && field("group").is_none_or(|g| g == group)
         && field("version").is_none_or(|v| v == version)
-        && field("labelSelector").is_none_or(|s| label_selected(s, r.node.path(&["metadata", "labels"])))
+        && field("labelSelector")
+            .is_none_or(|s| label_selected(s, r.node.path(&["metadata", "labels"])))
         && field("annotationSelector")
             .is_none_or(|s| label_selected(s, r.node.path(&["metadata", "annotations"])))
 }
@@ -242,17 +311,21 @@ fn selects(target: &Node, r: &Resource) -> bool {
 /// Whether labels satisfy a selector written as text (`a=b,c!=d,e`).
 fn label_selected(selector: &str, labels: Option<&Node>) -> bool {
     let value = |k: &str| labels.and_then(|l| l.get(k)).and_then(Node::as_str);
-    selector.split(',').map(str::trim).filter(|s| !s.is_empty()).all(|term| {
-        if let Some((k, v)) = term.split_once("!=") {
-            value(k.trim()) != Some(v.trim())
-        } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
-            value(k.trim()) == Some(v.trim())
-        } else if let Some(k) = term.strip_prefix('!') {
-            value(k.trim()).is_none()
-        } else {
-            value(term).is_some()
-        }
-    })
+    selector
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .all(|term| {
+            if let Some((k, v)) = term.split_once("!=") {
+                value(k.trim()) != Some(v.trim())
+            } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+                value(k.trim()) == Some(v.trim())
+            } else if let Some(k) = term.strip_prefix('!') {
+                value(k.trim()).is_none()
+            } else {
+                value(term).is_some()
+            }
+        })
 }
 
 fn namespace(ns: &Node, out: &mut [Resource]) {
@@ -283,15 +356,25 @@ fn namespace(ns: &Node, out: &mut [Resource]) {
 }
 
 fn prefix_suffix(kz: &Kz<'_>, out: &mut [Resource]) {
-    let prefix = kz.node.get("namePrefix").and_then(Node::as_text).unwrap_or_default();
-    let suffix = kz.node.get("nameSuffix").and_then(Node::as_text).unwrap_or_default();
+    let prefix = kz
+        .node
+        .get("namePrefix")
+        .and_then(Node::as_text)
+        .unwrap_or_default();
+    let suffix = kz
+        .node
+        .get("nameSuffix")
+        .and_then(Node::as_text)
+        .unwrap_or_default();
     if prefix.is_empty() && suffix.is_empty() {
         return;
     }
     let mut renamed: HashMap<(String, String), String> = HashMap::new();
     for r in out.iter_mut() {
         // kustomize leaves these names alone.
-        if matches!(r.kind(), "Namespace" | "CustomResourceDefinition") || r.node.get("metadata").is_none() {
+        if matches!(r.kind(), "Namespace" | "CustomResourceDefinition")
+            || r.node.get("metadata").is_none()
+        {
             continue;
         }
         let old = r.name().to_string();
@@ -310,7 +393,8 @@ pub fn references(out: &mut [Resource], renamed: &HashMap<(String, String), Stri
     if renamed.is_empty() {
         return;
     }
-    let lookup = |kind: &str, name: &str| renamed.get(&(kind.to_string(), name.to_string())).cloned();
+    let lookup =
+        |kind: &str, name: &str| renamed.get(&(kind.to_string(), name.to_string())).cloned();
     for r in out.iter_mut() {
         let kind = r.kind().to_string();
         let node = &mut r.node;
@@ -372,7 +456,9 @@ fn labels(kz: &Kz<'_>, out: &mut [Resource]) {
         sets.push((common, true, true, true));
     }
     for entry in kz.node.get("labels").map(Node::as_seq).unwrap_or_default() {
-        let Some(pairs) = entry.get("pairs") else { continue };
+        let Some(pairs) = entry.get("pairs") else {
+            continue;
+        };
         let flag = |k: &str| entry.get(k).and_then(Node::as_bool) == Some(true);
         let selectors = flag("includeSelectors");
         sets.push((
@@ -389,7 +475,8 @@ fn labels(kz: &Kz<'_>, out: &mut [Resource]) {
             if claims
                 && kind == "StatefulSet"
                 && let Some(spec) = merge::get_mut(&mut r.node, "spec")
-                && let Some(Value::Seq(claims)) = merge::get_mut(spec, "volumeClaimTemplates").map(|n| &mut n.value)
+                && let Some(Value::Seq(claims)) =
+                    merge::get_mut(spec, "volumeClaimTemplates").map(|n| &mut n.value)
             {
                 for claim in claims.iter_mut() {
                     add_pairs(claim, &["metadata", "labels"], pairs, true);
@@ -398,7 +485,12 @@ fn labels(kz: &Kz<'_>, out: &mut [Resource]) {
             if templates && template_kind(&kind) {
                 add_pairs(&mut r.node, &template_path(&kind, "labels"), pairs, true);
                 if kind == "CronJob" {
-                    add_pairs(&mut r.node, &["spec", "jobTemplate", "metadata", "labels"], pairs, true);
+                    add_pairs(
+                        &mut r.node,
+                        &["spec", "jobTemplate", "metadata", "labels"],
+                        pairs,
+                        true,
+                    );
                 }
             }
             if !selectors {
@@ -406,16 +498,31 @@ fn labels(kz: &Kz<'_>, out: &mut [Resource]) {
             }
             match kind.as_str() {
                 k if WORKLOADS.contains(&k) => {
-                    add_pairs(&mut r.node, &["spec", "selector", "matchLabels"], pairs, true);
+                    add_pairs(
+                        &mut r.node,
+                        &["spec", "selector", "matchLabels"],
+                        pairs,
+                        true,
+                    );
                 }
                 "Job" | "PodDisruptionBudget" => {
-                    add_pairs(&mut r.node, &["spec", "selector", "matchLabels"], pairs, false);
+                    add_pairs(
+                        &mut r.node,
+                        &["spec", "selector", "matchLabels"],
+                        pairs,
+                        false,
+                    );
                 }
                 "Service" | "ReplicationController" => {
                     add_pairs(&mut r.node, &["spec", "selector"], pairs, true);
                 }
                 "NetworkPolicy" => {
-                    add_pairs(&mut r.node, &["spec", "podSelector", "matchLabels"], pairs, false);
+                    add_pairs(
+                        &mut r.node,
+                        &["spec", "podSelector", "matchLabels"],
+                        pairs,
+                        false,
+                    );
                     peer_selectors(&mut r.node, pairs);
                 }
                 _ => {}
@@ -427,7 +534,9 @@ fn labels(kz: &Kz<'_>, out: &mut [Resource]) {
 /// The pod selectors of a NetworkPolicy's peers (`ingress[].from[]`,
 /// `egress[].to[]`), where they have `matchLabels`.
 fn peer_selectors(node: &mut Node, pairs: &Node) {
-    let Some(spec) = merge::get_mut(node, "spec") else { return };
+    let Some(spec) = merge::get_mut(node, "spec") else {
+        return;
+    };
     for (rules, peers) in [("ingress", "from"), ("egress", "to")] {
         let Some(Value::Seq(rules)) = merge::get_mut(spec, rules).map(|n| &mut n.value) else {
             continue;
@@ -446,15 +555,24 @@ fn peer_selectors(node: &mut Node, pairs: &Node) {
 /// A `replicas:` entry (`name`, `count`): the count, written where the
 /// entry writes it.
 fn replicas(entry: &Node, out: &mut [Resource]) {
-    let (Some(name), Some((count_key, count))) = (entry.get("name").and_then(Node::as_text), entry.entry("count")) else {
+    let (Some(name), Some((count_key, count))) = (
+        entry.get("name").and_then(Node::as_text),
+        entry.entry("count"),
+    ) else {
         return;
     };
-    for r in out.iter_mut().filter(|r| SCALED.contains(&r.kind()) && r.named(name)) {
+    for r in out
+        .iter_mut()
+        .filter(|r| SCALED.contains(&r.kind()) && r.named(name))
+    {
         if let Some(spec) = ensure_path(&mut r.node, &["spec"], count.range) {
             set(spec, count_key.clone(), count.clone());
             // The entry's `count` key: the API's `replicas`.
             if let Value::Map(entries) = &mut spec.value
-                && let Some((k, _)) = entries.iter_mut().rev().find(|(k, _)| k.as_str() == Some("count"))
+                && let Some((k, _)) = entries
+                    .iter_mut()
+                    .rev()
+                    .find(|(k, _)| k.as_str() == Some("count"))
             {
                 *k = Node::scalar(count_key.range, "replicas", true);
             }
@@ -468,7 +586,9 @@ fn images(node: &mut Node, entry: &Node, depth: usize) {
     if depth > 64 {
         return;
     }
-    let Some(name) = entry.get("name").and_then(Node::as_text) else { return };
+    let Some(name) = entry.get("name").and_then(Node::as_text) else {
+        return;
+    };
     match &mut node.value {
         Value::Map(entries) => {
             for (k, v) in entries.iter_mut() {
@@ -490,7 +610,9 @@ fn images(node: &mut Node, entry: &Node, depth: usize) {
 /// The image reference `image` with an `images:` entry applied, when the
 /// entry names its image.
 pub fn new_image(image: &str, name: &str, entry: &Node) -> Option<String> {
-    let (rest, digest) = image.split_once('@').map_or((image, None), |(r, d)| (r, Some(d)));
+    let (rest, digest) = image
+        .split_once('@')
+        .map_or((image, None), |(r, d)| (r, Some(d)));
     // A tag follows the last `:` after the last `/` (a registry may have a port).
     let slash = rest.rfind('/').map_or(0, |i| i + 1);
     let (base, tag) = match rest[slash..].rfind(':') {
@@ -536,7 +658,9 @@ pub fn finish_hashes(mut out: Vec<Resource>) -> Vec<Resource> {
     out.retain(|r| !r.node.as_map().is_empty());
     let mut renamed = HashMap::new();
     for r in out.iter_mut().filter(|r| r.hashed) {
-        let Some(suffix) = hash::suffix(&r.node) else { continue };
+        let Some(suffix) = hash::suffix(&r.node) else {
+            continue;
+        };
         let old = r.name().to_string();
         let new = format!("{old}-{suffix}");
         renamed.insert((r.kind().to_string(), old), new.clone());
