@@ -1840,9 +1840,9 @@ fn a_capped_chain_in_human_output() {
 
 // Evidence (issue 16 §2): kustomizations and custom resources.
 
-/// A kustomization's patch paths are compared with the scanned files, never
-/// opened: paths out of the tree, absolute ones and directories exclude
-/// nothing and read nothing. A custom resource nested down to the depth
+/// A kustomization's paths are resolved among the scanned files, never
+/// opened beyond them: paths out of the tree, absolute ones and directories
+/// read nothing and are errors at their line. A custom resource nested down to the depth
 /// ceiling is sifted and searched for pod labels without exhausting the
 /// stack.
 #[test]
@@ -1866,7 +1866,21 @@ fn kustomization_paths_and_deep_custom_resources_are_bounded() {
     deep.push_str(&format!("{}1\n", " ".repeat(indent)));
     std::fs::write(dir.path().join("widget.yaml"), deep).unwrap();
     let run = spof(dir.path(), &["--max-depth", "1024", "."]);
-    assert_clean(&run, "kustomization.yaml");
+    // Every path that leaves the tree or names nothing spof reads is an
+    // error at its line, and nothing outside is read; web.yaml, built
+    // through the kustomization, is still analysed.
+    let errors = run.errors();
+    assert!(errors.len() >= 6, "{errors:?}");
+    for (path, _, message) in &errors {
+        assert_eq!(path, "kustomization.yaml", "{errors:?}");
+        assert!(
+            message.contains("outside the scanned tree") || message.contains("is not a file"),
+            "{errors:?}"
+        );
+    }
+    assert!(!run.stdout.contains("root:"), "{}", run.stdout);
+    assert_eq!(run.code, 2, "{errors:?}");
+    assert!(run.entities().iter().any(|e| e == WEB), "{}", run.stdout);
 }
 
 // ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ mod gitlab;
 mod graph;
 mod hostile;
 mod init;
+mod kustomize;
 mod layers;
 mod manifest;
 mod parser;

@@ -158,7 +158,9 @@ impl Report {
 
     /// Whether some input could not be read, parsed or used.
     pub fn has_input_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.kind == Kind::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.kind == Kind::Error && d.severity != Severity::Info)
     }
 
     /// Exit code: 2 for input errors, 1 for findings at or above `fail_on`.
@@ -607,7 +609,7 @@ fn apply_tool_patterns(patterns: &[crate::config::ToolPattern], model: &mut Mode
 pub(crate) fn files_with_errors(diagnostics: &[Diagnostic]) -> usize {
     diagnostics
         .iter()
-        .filter(|d| d.kind == Kind::Error)
+        .filter(|d| d.kind == Kind::Error && d.severity != Severity::Info)
         .map(|d| d.span.file)
         .collect::<BTreeSet<_>>()
         .len()

@@ -497,6 +497,10 @@ pub struct Instance {
     /// (`manages` in a service manifest, an Argo CD Application's
     /// destination, a ServiceMonitor's selector, `[[tool]]` in spof.toml).
     pub manages: Vec<Dependency>,
+    /// The file whose directory places the declaration (see
+    /// [`scope`]), when that is not the file of `span`: an object a
+    /// Kustomize overlay builds from its base belongs to the overlay.
+    pub place: Option<crate::source::FileId>,
 }
 
 impl Instance {
@@ -519,6 +523,7 @@ impl Instance {
             transparent: false,
             copy: None,
             manages: Vec::new(),
+            place: None,
         }
     }
 }

@@ -192,7 +192,7 @@ enum Key<'p> {
 
 impl Key<'_> {
     fn of<'p>(inst: &Instance, places: &'p Places, layout: &'p Layout) -> Key<'p> {
-        let dir = places.dir(inst.span.file);
+        let dir = places.dir(inst.place.unwrap_or(inst.span.file));
         match inst
             .cluster
             .and_then(|c| Some((layout.environments.get(c)?, layout.roots.get(c)?)))

@@ -1,0 +1,575 @@
+//! `kustomize build`, natively: a kustomization's resources, components,
+//! generators and transformations, into object trees whose ranges lie in a
+//! [`Space`] of the files read.
+
+use super::merge::{self, key, string};
+use super::space::{Space, shifted};
+use super::{FILE_NAMES, transform};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::parse::yaml::{Limits, parse_stream};
+use crate::parse::{Document, Node};
+use crate::source::{FileId, SourceMap, Span, TextRange};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Component, Path, PathBuf};
+
+/// How many kustomizations deep a build follows resources and components.
+pub const MAX_DEPTH: usize = 32;
+
+/// The files a build may read: the run's YAML and JSON files, by path.
+pub struct Tree<'a> {
+    files: HashMap<PathBuf, (FileId, &'a [Document])>,
+    dirs: HashSet<PathBuf>,
+    pub sources: &'a SourceMap,
+    /// The directory every file of the run is in: nothing outside it is read.
+    top: PathBuf,
+    /// Reads a file that is no YAML or JSON input (a generator's
+    /// `.properties` or `.env` file), when the caller can.
+    pub data: Option<&'a DataReader>,
+}
+
+/// Reads the text of a file the build names, when the caller can.
+pub type DataReader = dyn Fn(&Path) -> Option<String>;
+
+/// Lexically normalised: `a/./b/../c` is `a/c`; leading `..` are kept.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() || out.as_os_str().is_empty() && out.has_root() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+impl<'a> Tree<'a> {
+    pub fn new(
+        files: impl IntoIterator<Item = (FileId, &'a [Document])>,
+        sources: &'a SourceMap,
+    ) -> Self {
+        let mut map = HashMap::new();
+        let mut dirs = HashSet::new();
+        let mut top: Option<PathBuf> = None;
+        for (file, docs) in files {
+            let path = normalize(&sources.get(file).path);
+            let mut dir = path.parent();
+            top = Some(match top {
+                None => dir.map(Path::to_path_buf).unwrap_or_default(),
+                Some(t) => common(&t, dir.unwrap_or(Path::new(""))),
+            });
+            while let Some(d) = dir {
+                if !dirs.insert(d.to_path_buf()) {
+                    break;
+                }
+                dir = d.parent();
+            }
+            map.insert(path, (file, docs));
+        }
+        Self {
+            files: map,
+            dirs,
+            sources,
+            top: top.unwrap_or_default(),
+            data: None,
+        }
+    }
+
+    /// The kustomization file of `dir`, if any.
+    pub fn kustomization(&self, dir: &Path) -> Option<(PathBuf, FileId, &'a Node)> {
+        let dir = normalize(dir);
+        FILE_NAMES.iter().find_map(|name| {
+            let path = dir.join(name);
+            let (file, docs) = self.files.get(&path)?;
+            Some((path, *file, &docs.first()?.root))
+        })
+    }
+
+    /// Every kustomization of the tree, by path.
+    pub fn kustomizations(&self) -> Vec<(PathBuf, FileId, &'a Node)> {
+        let mut found: Vec<_> = self
+            .files
+            .iter()
+            .filter(|(p, _)| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(super::is_kustomization_file_name)
+            })
+            .filter_map(|(p, (file, docs))| Some((p.clone(), *file, &docs.first()?.root)))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        // One kustomization a directory, as kustomize reads them.
+        found.dedup_by(|b, a| a.0.parent() == b.0.parent());
+        found
+    }
+
+    fn escapes(&self, path: &Path) -> bool {
+        path.starts_with("..") || !path.starts_with(&self.top)
+    }
+}
+
+fn common(a: &Path, b: &Path) -> PathBuf {
+    a.components()
+        .zip(b.components())
+        .take_while(|(x, y)| x == y)
+        .map(|(x, _)| x)
+        .collect()
+}
+
+/// Whether a resource entry names something remote (kustomize would fetch
+/// it).
+pub fn is_remote(entry: &str) -> bool {
+    entry.contains("://")
+        || entry.starts_with("github.com/")
+        || entry.starts_with("gitlab.com/")
+        || entry.starts_with("bitbucket.org/")
+        || entry.starts_with("git@")
+        || entry.contains("?ref=")
+        || entry.contains(".git//")
+}
+
+/// One object of a build, and what its name was before this build changed
+/// it.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub node: Node,
+    /// Names the object had, oldest first (for patches and `replicas`
+    /// entries that name it as a base did).
+    pub names: Vec<String>,
+    /// Made by a generator, with a hash suffix to come.
+    pub hashed: bool,
+    /// A generator's `behavior` other than `create`.
+    pub behavior: Option<String>,
+}
+
+impl Resource {
+    pub fn new(node: Node) -> Self {
+        let name = name_of(&node).unwrap_or_default().to_string();
+        Self {
+            node,
+            names: vec![name],
+            hashed: false,
+            behavior: None,
+        }
+    }
+
+    pub fn kind(&self) -> &str {
+        self.node
+            .get("kind")
+            .and_then(Node::as_text)
+            .unwrap_or_default()
+    }
+
+    pub fn name(&self) -> &str {
+        name_of(&self.node).unwrap_or_default()
+    }
+
+    pub fn namespace(&self) -> &str {
+        self.node
+            .path(&["metadata", "namespace"])
+            .and_then(Node::as_text)
+            .unwrap_or_default()
+    }
+
+    /// Whether the object is, or once was, named `name`.
+    pub fn named(&self, name: &str) -> bool {
+        self.name() == name || self.names.iter().any(|n| n == name)
+    }
+}
+
+pub fn name_of(node: &Node) -> Option<&str> {
+    node.path(&["metadata", "name"]).and_then(Node::as_text)
+}
+
+/// One build of a root kustomization.
+pub struct Build<'t, 'a> {
+    pub tree: &'t Tree<'a>,
+    pub space: Space,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file the build read.
+    pub read: BTreeSet<FileId>,
+    /// The kustomizations being built, outermost first.
+    stack: Vec<PathBuf>,
+}
+
+/// A kustomization being built: its directory, file and tree (in the
+/// space).
+pub struct Kz<'n> {
+    pub dir: PathBuf,
+    pub file: FileId,
+    pub node: &'n Node,
+}
+
+impl<'t, 'a> Build<'t, 'a> {
+    pub fn new(tree: &'t Tree<'a>) -> Self {
+        Self {
+            tree,
+            space: Space::default(),
+            diagnostics: Vec::new(),
+            read: BTreeSet::new(),
+            stack: Vec::new(),
+        }
+    }
+
+    /// A `kustomize` error at `span` (of the space).
+    pub fn error(&mut self, span: TextRange, message: String, label: &str) {
+        let span = self.space.resolve(Span::new(super::space::VIRTUAL, span));
+        self.diagnostics
+            .push(Diagnostic::error("kustomize-error", span, message).with_label(label));
+    }
+
+    fn note(&mut self, span: TextRange, message: String, label: &str) {
+        let span = self.space.resolve(Span::new(super::space::VIRTUAL, span));
+        let mut d = Diagnostic::error("kustomize-not-rendered", span, message).with_label(label);
+        d.severity = Severity::Info;
+        self.diagnostics.push(d);
+    }
+
+    /// `node` of `file`, in the space; `None` when the space is full.
+    pub fn place(&mut self, file: FileId, node: &Node) -> Option<Node> {
+        let len = self.tree.sources.get(file).len();
+        let offset = self.space.offset(file, len)?;
+        self.read.insert(file);
+        Some(shifted(node, offset))
+    }
+
+    /// Builds the kustomization of `dir` (the root, or one a resource
+    /// names, at `from`): its objects, with their hash suffixes when
+    /// `root`.
+    pub fn build(&mut self, dir: &Path, from: TextRange, root: bool) -> Option<Vec<Resource>> {
+        let out = self.kustomization(&normalize(dir), from, Vec::new())?;
+        Some(if root {
+            transform::finish_hashes(out)
+        } else {
+            out
+        })
+    }
+
+    /// The objects of the kustomization (or component) of `dir`, on top of
+    /// `input`.
+    fn kustomization(
+        &mut self,
+        dir: &Path,
+        from: TextRange,
+        input: Vec<Resource>,
+    ) -> Option<Vec<Resource>> {
+        let Some((path, file, node)) = self.tree.kustomization(dir) else {
+            self.error(
+                from,
+                format!("no kustomization.yaml in {}", dir.display()),
+                "not a kustomization",
+            );
+            return None;
+        };
+        if self.stack.contains(&path) {
+            let cycle: Vec<String> = self
+                .stack
+                .iter()
+                .skip_while(|p| **p != path)
+                .chain([&path])
+                .map(|p| p.display().to_string())
+                .collect();
+            self.error(
+                from,
+                format!("kustomizations include each other: {}", cycle.join(" -> ")),
+                "resource cycle",
+            );
+            return None;
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            self.error(
+                from,
+                format!("kustomizations nest deeper than {MAX_DEPTH} levels"),
+                "too deep",
+            );
+            return None;
+        }
+        let Some(node) = self.place(file, node) else {
+            self.error(from, "the build reads too much text".into(), "too large");
+            return None;
+        };
+        self.stack.push(path);
+        let kz = Kz {
+            dir: dir.to_path_buf(),
+            file,
+            node: &node,
+        };
+        let out = self.contents(&kz, input);
+        self.stack.pop();
+        Some(out)
+    }
+
+    fn contents(&mut self, kz: &Kz<'_>, mut out: Vec<Resource>) -> Vec<Resource> {
+        for k in ["resources", "bases"] {
+            for entry in kz.node.get(k).map(Node::as_seq).unwrap_or_default() {
+                self.resource(kz, entry, &mut out);
+            }
+        }
+        for entry in kz
+            .node
+            .get("components")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+        {
+            let Some(text) = entry.as_text() else {
+                continue;
+            };
+            if let Some(dir) = self.local(kz, text, entry.range) {
+                match self.kustomization(&dir, entry.range, std::mem::take(&mut out)) {
+                    Some(built) => out = built,
+                    None => return out,
+                }
+            }
+        }
+        if let Some((k, _)) = kz.node.entry("helmCharts") {
+            self.note(
+                k.range,
+                "helmCharts not rendered: the charts of a kustomization are not built".into(),
+                "not rendered",
+            );
+        }
+        for k in ["generators", "transformers", "validators"] {
+            if let Some((n, v)) = kz.node.entry(k)
+                && !v.as_seq().is_empty()
+            {
+                self.note(
+                    n.range,
+                    format!("`{k}` not run: plugins are not executed"),
+                    "not run",
+                );
+            }
+        }
+        transform::generate(self, kz, &mut out);
+        transform::apply(self, kz, &mut out);
+        out
+    }
+
+    /// The directory or file `entry` names, relative to the kustomization;
+    /// `None`, with an error, when it is outside the scanned tree.
+    pub fn local(&mut self, kz: &Kz<'_>, entry: &str, at: TextRange) -> Option<PathBuf> {
+        let path = normalize(&kz.dir.join(entry.trim()));
+        if self.tree.escapes(&path) {
+            self.error(
+                at,
+                format!("`{entry}` is outside the scanned tree: it is not read"),
+                "outside the tree",
+            );
+            return None;
+        }
+        Some(path)
+    }
+
+    fn resource(&mut self, kz: &Kz<'_>, entry: &Node, out: &mut Vec<Resource>) {
+        let Some(text) = entry.as_text() else { return };
+        if is_remote(text) {
+            self.note(
+                entry.range,
+                format!("remote resource `{text}` not fetched: its objects are not analysed"),
+                "remote, not fetched",
+            );
+            return;
+        }
+        let Some(path) = self.local(kz, text, entry.range) else {
+            return;
+        };
+        if let Some((file, docs)) = self.tree.files.get(&path).copied() {
+            for doc in docs {
+                if let Some(node) = self.place(file, &doc.root) {
+                    objects_of(node, out);
+                }
+            }
+        } else if self.tree.dirs.contains(&path) || self.tree.kustomization(&path).is_some() {
+            if let Some(built) = self.kustomization(&path, entry.range, Vec::new()) {
+                out.extend(built);
+            }
+        } else {
+            self.error(
+                entry.range,
+                format!("`{text}` is not a file or directory spof reads"),
+                "not found",
+            );
+        }
+    }
+
+    /// The documents of the file `path` of a kustomization, in the space.
+    pub fn file_docs(&mut self, kz: &Kz<'_>, entry: &str, at: TextRange) -> Option<Vec<Node>> {
+        if is_remote(entry) {
+            self.note(
+                at,
+                format!("remote patch `{entry}` not fetched: it is not applied"),
+                "remote, not fetched",
+            );
+            return None;
+        }
+        let path = self.local(kz, entry, at)?;
+        let Some((file, docs)) = self.tree.files.get(&path).copied() else {
+            self.error(
+                at,
+                format!("`{entry}` is not a file spof reads"),
+                "not found",
+            );
+            return None;
+        };
+        docs.iter().map(|d| self.place(file, &d.root)).collect()
+    }
+
+    /// The documents of YAML text written inline in a kustomization, at
+    /// `node` (a scalar of the kustomization `kz`): ranges point into the
+    /// kustomization where its lines are the text's lines, else at the
+    /// scalar.
+    pub fn inline_docs(&mut self, kz: &Kz<'_>, node: &Node) -> Vec<Node> {
+        let Some(text) = node.as_str() else {
+            return Vec::new();
+        };
+        let (docs, error) = parse_stream(text, &Limits::default());
+        if let Some(e) = error {
+            self.error(
+                node.range,
+                format!("cannot parse the inline patch: {}", e.message),
+                "inline patch",
+            );
+            return Vec::new();
+        }
+        let source = self.tree.sources.get(kz.file).text();
+        let local = self
+            .space
+            .resolve(Span::new(super::space::VIRTUAL, node.range))
+            .range;
+        let lines = inline_lines(source, local, text);
+        docs.into_iter()
+            .map(|d| {
+                let mut root = d.root;
+                relocate(&mut root, lines.as_deref(), node.range, local.start);
+                root
+            })
+            .collect()
+    }
+}
+
+/// Of each line of `text` (a block scalar written at `range` of `source`),
+/// where it starts in `source`, when every line is written there as is
+/// (the scalar's indentation removed).
+fn inline_lines(source: &str, range: TextRange, text: &str) -> Option<Vec<(usize, usize)>> {
+    let start = range.start as usize;
+    let written = source.get(start..range.end as usize)?;
+    // From the line after the indicator (`|-`), or from the start of the
+    // line the content starts on.
+    let mut file_at = if written.starts_with(['|', '>']) {
+        start + written.find('\n')? + 1
+    } else {
+        source.get(..start)?.rfind('\n').map_or(0, |i| i + 1)
+    };
+    let indent = source
+        .get(file_at..)?
+        .lines()
+        .find(|l| !l.trim().is_empty())
+        .map_or(0, |l| l.len() - l.trim_start().len());
+    let mut starts = Vec::new();
+    let mut text_at = 0;
+    for line in text.split_inclusive('\n') {
+        let file_line = source.get(file_at..)?.split_inclusive('\n').next()?;
+        let offset = if file_line.trim().is_empty() {
+            file_line.len() - file_line.trim_start_matches(' ').len()
+        } else {
+            indent
+        };
+        let content = file_line.get(offset..)?;
+        if content.trim_end_matches(['\n', '\r']) != line.trim_end_matches(['\n', '\r']) {
+            return None;
+        }
+        starts.push((text_at, file_at + offset));
+        text_at += line.len();
+        file_at += file_line.len();
+    }
+    Some(starts)
+}
+
+/// Moves the ranges of a tree parsed from inline text to the space.
+fn relocate(node: &mut Node, lines: Option<&[(usize, usize)]>, whole: TextRange, base: u32) {
+    let at = |offset: u32| -> Option<u32> {
+        let lines = lines?;
+        let i = lines
+            .partition_point(|(t, _)| *t as u32 <= offset)
+            .checked_sub(1)?;
+        let (t, f) = lines[i];
+        let file = f + (offset as usize - t);
+        // From the kustomization's byte to the space's.
+        u32::try_from(file).ok().map(|f| f - base + whole.start)
+    };
+    node.range = match (at(node.range.start), at(node.range.end)) {
+        (Some(s), Some(e)) if s <= e => TextRange { start: s, end: e },
+        _ => whole,
+    };
+    match &mut node.value {
+        crate::parse::tree::Value::Seq(items) => {
+            items
+                .iter_mut()
+                .for_each(|n| relocate(n, lines, whole, base));
+        }
+        crate::parse::tree::Value::Map(entries) => {
+            for (k, v) in entries.iter_mut() {
+                relocate(k, lines, whole, base);
+                relocate(v, lines, whole, base);
+            }
+        }
+        crate::parse::tree::Value::Scalar { .. } => {}
+    }
+}
+
+/// The objects of a document: itself, or the items of a `List`.
+fn objects_of(node: Node, out: &mut Vec<Resource>) {
+    match node.get("kind").and_then(Node::as_text) {
+        Some(k) if k.ends_with("List") && node.get("items").is_some_and(Node::is_seq) => {
+            for item in node.get("items").map(Node::as_seq).unwrap_or_default() {
+                objects_of(item.clone(), out);
+            }
+        }
+        Some(_) => {
+            let mut node = node;
+            stringify_metadata(&mut node);
+            out.push(Resource::new(node));
+        }
+        None => {}
+    }
+}
+
+/// Labels and annotations are strings: a value written `true` or `8080`
+/// is the string kustomize prints quoted.
+fn stringify_metadata(node: &mut Node) {
+    let Some(meta) = merge::get_mut(node, "metadata") else {
+        return;
+    };
+    for field in ["labels", "annotations"] {
+        if let Some(pairs) = merge::get_mut(meta, field)
+            && let crate::parse::tree::Value::Map(entries) = &mut pairs.value
+        {
+            for (_, v) in entries.iter_mut() {
+                if let Some(text) = v.plain_text().filter(|_| !v.is_null()) {
+                    *v = string(v.range, text);
+                }
+            }
+        }
+    }
+}
+
+/// A name entry: the key `name` and the value, both at `range`.
+pub fn named(range: TextRange, text: &str) -> (Node, Node) {
+    (key(range, "name"), string(range, text))
+}
+
+/// Sets `metadata.name` of `node` to `text`, keeping where the name was
+/// written.
+pub fn rename(node: &mut Node, text: &str) {
+    let Some(meta) = merge::get_mut(node, "metadata") else {
+        return;
+    };
+    let Some(name) = merge::get_mut(meta, "name") else {
+        return;
+    };
+    let range = name.range;
+    *name = string(range, text);
+}

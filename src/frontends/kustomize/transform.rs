@@ -1,0 +1,671 @@
+//! A kustomization's generators and transformers, in kustomize's order:
+//! generated ConfigMaps and Secrets; then strategic merge patches,
+//! `patches`, `namespace`, `namePrefix`/`nameSuffix` (with the references
+//! to renamed objects rewritten), labels, annotations, JSON 6902 patches,
+//! `replicas`, `images`.
+
+use super::build::{Build, Kz, Resource, name_of, rename};
+use super::hash;
+use super::merge::{self, ensure_path, key, set, string};
+use crate::parse::Node;
+use crate::parse::tree::Value;
+use crate::source::TextRange;
+use std::collections::HashMap;
+
+/// Kinds without a namespace, which `namespace` leaves alone, by API
+/// group (a custom resource may be called `Namespace` and have one).
+const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    ("", "Namespace"),
+    ("", "Node"),
+    ("", "PersistentVolume"),
+    ("", "ComponentStatus"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("storage.k8s.io", "StorageClass"),
+    ("storage.k8s.io", "CSIDriver"),
+    ("storage.k8s.io", "CSINode"),
+    ("storage.k8s.io", "VolumeAttachment"),
+    ("scheduling.k8s.io", "PriorityClass"),
+    ("apiregistration.k8s.io", "APIService"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+    ),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingAdmissionPolicyBinding",
+    ),
+    ("admissionregistration.k8s.io", "MutatingAdmissionPolicy"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingAdmissionPolicyBinding",
+    ),
+    ("networking.k8s.io", "IngressClass"),
+    ("node.k8s.io", "RuntimeClass"),
+    ("snapshot.storage.k8s.io", "VolumeSnapshotClass"),
+    ("cert-manager.io", "ClusterIssuer"),
+    ("policy", "PodSecurityPolicy"),
+];
+
+fn cluster_scoped(node: &Node, kind: &str) -> bool {
+    let api = node
+        .get("apiVersion")
+        .and_then(Node::as_text)
+        .unwrap_or_default();
+    let group = api.rsplit_once('/').map_or("", |(g, _)| g);
+    CLUSTER_SCOPED.contains(&(group, kind))
+}
+
+/// Kinds whose pods a selector and a template label.
+const WORKLOADS: &[&str] = &["Deployment", "ReplicaSet", "DaemonSet", "StatefulSet"];
+
+/// Kinds `replicas:` entries scale.
+const SCALED: &[&str] = &[
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "ReplicationController",
+];
+
+pub fn generate(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut Vec<Resource>) {
+    let options = kz.node.get("generatorOptions");
+    for (field, kind) in [
+        ("configMapGenerator", "ConfigMap"),
+        ("secretGenerator", "Secret"),
+    ] {
+        for entry in kz.node.get(field).map(Node::as_seq).unwrap_or_default() {
+            let Some(generated) = hash::generated(build, kz, entry, kind, options) else {
+                continue;
+            };
+            match generated.behavior.clone().as_deref() {
+                Some(b @ ("merge" | "replace")) => {
+                    let found = out.iter_mut().find(|r| {
+                        r.kind() == kind
+                            && r.named(generated.name())
+                            && (generated.namespace().is_empty()
+                                || r.namespace() == generated.namespace())
+                    });
+                    match found {
+                        Some(existing) => hash::combine(existing, generated, b == "merge"),
+                        None => build.error(
+                            entry.range,
+                            format!("no {kind} `{}` to {b}", generated.name()),
+                            "nothing to change",
+                        ),
+                    }
+                }
+                _ => out.push(generated),
+            }
+        }
+    }
+}
+
+pub fn apply(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut [Resource]) {
+    for entry in kz
+        .node
+        .get("patchesStrategicMerge")
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let docs = patch_docs(build, kz, entry);
+        for doc in docs {
+            strategic(build, out, &doc, None, entry.range);
+        }
+    }
+    for entry in kz.node.get("patches").map(Node::as_seq).unwrap_or_default() {
+        patch(build, kz, entry, out);
+    }
+    if let Some(ns) = kz.node.get("namespace").filter(|n| n.as_text().is_some()) {
+        namespace(ns, out);
+    }
+    prefix_suffix(kz, out);
+    labels(kz, out);
+    if let Some(annotations) = kz.node.get("commonAnnotations") {
+        for r in out.iter_mut() {
+            let kind = r.kind().to_string();
+            add_pairs(&mut r.node, &["metadata", "annotations"], annotations, true);
+            if template_kind(&kind) {
+                add_pairs(
+                    &mut r.node,
+                    &template_path(&kind, "annotations"),
+                    annotations,
+                    true,
+                );
+            }
+        }
+    }
+    for entry in kz
+        .node
+        .get("patchesJson6902")
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
+        patch(build, kz, entry, out);
+    }
+    for entry in kz
+        .node
+        .get("replicas")
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
+        replicas(entry, out);
+    }
+    for entry in kz.node.get("images").map(Node::as_seq).unwrap_or_default() {
+        for r in out.iter_mut() {
+            images(&mut r.node, entry, 0);
+        }
+    }
+}
+
+/// The documents of a `patchesStrategicMerge` entry: a file, or YAML
+/// written inline.
+fn patch_docs(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node) -> Vec<Node> {
+    let Some(text) = entry.as_text() else {
+        return Vec::new();
+    };
+    if text.contains('\n') || text.trim_start().starts_with('{') {
+        build.inline_docs(kz, entry)
+    } else {
+        build.file_docs(kz, text, entry.range).unwrap_or_default()
+    }
+}
+
+/// A `patches` or `patchesJson6902` entry: a file (`path`) or inline text
+/// (`patch`), strategic merge or JSON 6902, applied to its `target`
+/// selection or, without one, to the object it names.
+fn patch(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node, out: &mut [Resource]) {
+    let docs = if let Some(path) = entry.get("path").and_then(Node::as_text) {
+        let at = entry.get("path").map_or(entry.range, |n| n.range);
+        build.file_docs(kz, path, at).unwrap_or_default()
+    } else if let Some(inline) = entry.get("patch") {
+        build.inline_docs(kz, inline)
+    } else {
+        Vec::new()
+    };
+    let target = entry.get("target");
+    for doc in docs {
+        if doc.is_seq() {
+            let Some(target) = target else {
+                build.error(
+                    entry.range,
+                    "a JSON 6902 patch needs a `target`".into(),
+                    "no target",
+                );
+                continue;
+            };
+            for r in out.iter_mut().filter(|r| selects(target, r)) {
+                if let Err(e) = merge::json6902(&mut r.node, &doc) {
+                    build.error(
+                        doc.range,
+                        format!(
+                            "cannot apply the JSON patch to {} `{}`: {e}",
+                            r.kind(),
+                            r.name()
+                        ),
+                        "patch",
+                    );
+                }
+            }
+        } else {
+            strategic(build, out, &doc, target, entry.range);
+        }
+    }
+}
+
+/// Applies a strategic merge patch to the objects `target` selects, else
+/// to the one it names itself.
+fn strategic(
+    build: &mut Build<'_, '_>,
+    out: &mut [Resource],
+    doc: &Node,
+    target: Option<&Node>,
+    at: TextRange,
+) {
+    // A document the run does not keep (an object of a kind spof does not
+    // model, emptied when the documents were read) patches nothing.
+    if doc.as_map().is_empty() {
+        return;
+    }
+    let kind = doc.get("kind").and_then(Node::as_text).unwrap_or_default();
+    let name = name_of(doc).unwrap_or_default();
+    let ns = doc.path(&["metadata", "namespace"]).and_then(Node::as_text);
+    let mut matched = false;
+    for r in out.iter_mut() {
+        let hit = match target {
+            Some(t) => selects(t, r),
+            None => r.kind() == kind && r.named(name) && ns.is_none_or(|n| n == r.namespace()),
+        };
+        if !hit {
+            continue;
+        }
+        matched = true;
+        if merge::deletes_object(doc) {
+            r.node = Node {
+                range: r.node.range,
+                value: Value::Map(Box::default()),
+            };
+            continue;
+        }
+        // The object keeps its own kind and name (which a base's prefix
+        // may have changed since the patch was written).
+        let mut patch = doc.clone();
+        for k in ["kind", "apiVersion"] {
+            merge::remove(&mut patch, k);
+        }
+        if let Some(meta) = merge::get_mut(&mut patch, "metadata") {
+            merge::remove(meta, "name");
+            merge::remove(meta, "namespace");
+        }
+        if let Err(e) = merge::strategic(&mut r.node, &patch) {
+            build.error(doc.range, e, "patch");
+        }
+    }
+    // Not when a resource could not be read (or was remote): the object may
+    // be there.
+    if !matched && target.is_none() && build.diagnostics.is_empty() {
+        build.error(
+            at,
+            format!("the patch of {kind} `{name}` matches no object of the build"),
+            "no object to patch",
+        );
+    }
+}
+
+/// Whether `target` (`kind`, `name`, `namespace`, `group`, `version`,
+/// `labelSelector`, `annotationSelector`) selects `r`. Names, kinds and
+/// namespaces are regular expressions matched whole.
+fn selects(target: &Node, r: &Resource) -> bool {
+    let field = |k: &str| target.get(k).and_then(Node::as_text);
+    let api = r
+        .node
+        .get("apiVersion")
+        .and_then(Node::as_text)
+        .unwrap_or_default();
+    let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
+    let matches = |pattern: Option<&str>, values: &[&str]| {
+        pattern.is_none_or(|p| {
+            regex::Regex::new(&format!("^(?:{p})$"))
+                .is_ok_and(|re| values.iter().any(|v| re.is_match(v)))
+        })
+    };
+    let names: Vec<&str> = std::iter::once(r.name())
+        .chain(r.names.iter().map(String::as_str))
+        .collect();
+    matches(field("kind"), &[r.kind()])
+        && matches(field("name"), &names)
+        && matches(field("namespace"), &[r.namespace()])
+        && field("group").is_none_or(|g| g == group)
+        && field("version").is_none_or(|v| v == version)
+        && field("labelSelector")
+            .is_none_or(|s| label_selected(s, r.node.path(&["metadata", "labels"])))
+        && field("annotationSelector")
+            .is_none_or(|s| label_selected(s, r.node.path(&["metadata", "annotations"])))
+}
+
+/// Whether labels satisfy a selector written as text (`a=b,c!=d,e`).
+fn label_selected(selector: &str, labels: Option<&Node>) -> bool {
+    let value = |k: &str| labels.and_then(|l| l.get(k)).and_then(Node::as_str);
+    selector
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .all(|term| {
+            if let Some((k, v)) = term.split_once("!=") {
+                value(k.trim()) != Some(v.trim())
+            } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
+                value(k.trim()) == Some(v.trim())
+            } else if let Some(k) = term.strip_prefix('!') {
+                value(k.trim()).is_none()
+            } else {
+                value(term).is_some()
+            }
+        })
+}
+
+fn namespace(ns: &Node, out: &mut [Resource]) {
+    let text = ns.as_text().unwrap_or_default();
+    for r in out.iter_mut() {
+        let kind = r.kind().to_string();
+        if cluster_scoped(&r.node, &kind) {
+            continue;
+        }
+        if let Some(meta) = ensure_path(&mut r.node, &["metadata"], ns.range) {
+            set(meta, key(ns.range, "namespace"), string(ns.range, text));
+        }
+        // A binding's service accounts move with it.
+        if kind.ends_with("RoleBinding")
+            && let Some(subjects) = merge::get_mut(&mut r.node, "subjects")
+            && let Value::Seq(items) = &mut subjects.value
+        {
+            for s in items.iter_mut() {
+                if s.get("kind").and_then(Node::as_text) == Some("ServiceAccount")
+                    && s.get("namespace").is_some()
+                {
+                    set(s, key(ns.range, "namespace"), string(ns.range, text));
+                }
+            }
+        }
+    }
+}
+
+fn prefix_suffix(kz: &Kz<'_>, out: &mut [Resource]) {
+    let prefix = kz
+        .node
+        .get("namePrefix")
+        .and_then(Node::as_text)
+        .unwrap_or_default();
+    let suffix = kz
+        .node
+        .get("nameSuffix")
+        .and_then(Node::as_text)
+        .unwrap_or_default();
+    if prefix.is_empty() && suffix.is_empty() {
+        return;
+    }
+    let mut renamed: HashMap<(String, String), String> = HashMap::new();
+    for r in out.iter_mut() {
+        // kustomize leaves these names alone.
+        if matches!(r.kind(), "Namespace" | "CustomResourceDefinition")
+            || r.node.get("metadata").is_none()
+        {
+            continue;
+        }
+        let old = r.name().to_string();
+        let new = format!("{prefix}{old}{suffix}");
+        renamed.insert((r.kind().to_string(), old.clone()), new.clone());
+        rename(&mut r.node, &new);
+        r.names.push(new);
+    }
+    references(out, &renamed);
+}
+
+/// Rewrites the references to renamed objects (`(kind, old name)` to new
+/// name) where objects name ConfigMaps, Secrets, Services, claims, service
+/// accounts and the targets of autoscalers and bindings.
+pub fn references(out: &mut [Resource], renamed: &HashMap<(String, String), String>) {
+    if renamed.is_empty() {
+        return;
+    }
+    let lookup =
+        |kind: &str, name: &str| renamed.get(&(kind.to_string(), name.to_string())).cloned();
+    for r in out.iter_mut() {
+        let kind = r.kind().to_string();
+        let node = &mut r.node;
+        for pod in pod_specs(node, &kind) {
+            super::refs::pod(pod, &lookup);
+        }
+        super::refs::object(node, &kind, &lookup);
+    }
+}
+
+/// The pod specs of an object, to change.
+pub fn pod_specs<'n>(node: &'n mut Node, kind: &str) -> Vec<&'n mut Node> {
+    let path: &[&str] = match kind {
+        "Pod" => &["spec"],
+        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+        _ => &["spec", "template", "spec"],
+    };
+    let mut here = Some(node);
+    for p in path {
+        here = here.and_then(|n| merge::get_mut(n, p));
+    }
+    here.filter(|n| n.is_map()).into_iter().collect()
+}
+
+fn template_kind(kind: &str) -> bool {
+    WORKLOADS.contains(&kind) || matches!(kind, "Job" | "ReplicationController" | "CronJob")
+}
+
+fn template_path(kind: &str, field: &'static str) -> Vec<&'static str> {
+    if kind == "CronJob" {
+        vec!["spec", "jobTemplate", "spec", "template", "metadata", field]
+    } else {
+        vec!["spec", "template", "metadata", field]
+    }
+}
+
+/// Adds the entries of the mapping `pairs` under `path` of `node`, made
+/// where missing when `create`.
+fn add_pairs(node: &mut Node, path: &[&str], pairs: &Node, create: bool) {
+    if pairs.as_map().is_empty() {
+        return;
+    }
+    if !create && node.path(path).is_none() {
+        return;
+    }
+    let Some(here) = ensure_path(node, path, pairs.range) else {
+        return;
+    };
+    for (k, v) in pairs.as_map() {
+        let text = v.as_str().unwrap_or_default();
+        set(here, k.clone(), string(v.range, text));
+    }
+}
+
+fn labels(kz: &Kz<'_>, out: &mut [Resource]) {
+    // Pairs; into selectors; into templates; into claim templates.
+    let mut sets: Vec<(&Node, bool, bool, bool)> = Vec::new();
+    if let Some(common) = kz.node.get("commonLabels") {
+        sets.push((common, true, true, true));
+    }
+    for entry in kz.node.get("labels").map(Node::as_seq).unwrap_or_default() {
+        let Some(pairs) = entry.get("pairs") else {
+            continue;
+        };
+        let flag = |k: &str| entry.get(k).and_then(Node::as_bool) == Some(true);
+        let selectors = flag("includeSelectors");
+        sets.push((
+            pairs,
+            selectors,
+            selectors || flag("includeTemplates"),
+            selectors || flag("includeVolumeClaimTemplates"),
+        ));
+    }
+    for (pairs, selectors, templates, claims) in sets {
+        for r in out.iter_mut() {
+            let kind = r.kind().to_string();
+            add_pairs(&mut r.node, &["metadata", "labels"], pairs, true);
+            if claims
+                && kind == "StatefulSet"
+                && let Some(spec) = merge::get_mut(&mut r.node, "spec")
+                && let Some(Value::Seq(claims)) =
+                    merge::get_mut(spec, "volumeClaimTemplates").map(|n| &mut n.value)
+            {
+                for claim in claims.iter_mut() {
+                    add_pairs(claim, &["metadata", "labels"], pairs, true);
+                }
+            }
+            if templates && template_kind(&kind) {
+                add_pairs(&mut r.node, &template_path(&kind, "labels"), pairs, true);
+                if kind == "CronJob" {
+                    add_pairs(
+                        &mut r.node,
+                        &["spec", "jobTemplate", "metadata", "labels"],
+                        pairs,
+                        true,
+                    );
+                }
+            }
+            if !selectors {
+                continue;
+            }
+            match kind.as_str() {
+                k if WORKLOADS.contains(&k) => {
+                    add_pairs(
+                        &mut r.node,
+                        &["spec", "selector", "matchLabels"],
+                        pairs,
+                        true,
+                    );
+                }
+                "Job" | "PodDisruptionBudget" => {
+                    add_pairs(
+                        &mut r.node,
+                        &["spec", "selector", "matchLabels"],
+                        pairs,
+                        false,
+                    );
+                }
+                "Service" | "ReplicationController" => {
+                    add_pairs(&mut r.node, &["spec", "selector"], pairs, true);
+                }
+                "NetworkPolicy" => {
+                    add_pairs(
+                        &mut r.node,
+                        &["spec", "podSelector", "matchLabels"],
+                        pairs,
+                        false,
+                    );
+                    peer_selectors(&mut r.node, pairs);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// The pod selectors of a NetworkPolicy's peers (`ingress[].from[]`,
+/// `egress[].to[]`), where they have `matchLabels`.
+fn peer_selectors(node: &mut Node, pairs: &Node) {
+    let Some(spec) = merge::get_mut(node, "spec") else {
+        return;
+    };
+    for (rules, peers) in [("ingress", "from"), ("egress", "to")] {
+        let Some(Value::Seq(rules)) = merge::get_mut(spec, rules).map(|n| &mut n.value) else {
+            continue;
+        };
+        for rule in rules.iter_mut() {
+            let Some(Value::Seq(peers)) = merge::get_mut(rule, peers).map(|n| &mut n.value) else {
+                continue;
+            };
+            for peer in peers.iter_mut() {
+                add_pairs(peer, &["podSelector", "matchLabels"], pairs, false);
+            }
+        }
+    }
+}
+
+/// A `replicas:` entry (`name`, `count`): the count, written where the
+/// entry writes it.
+fn replicas(entry: &Node, out: &mut [Resource]) {
+    let (Some(name), Some((count_key, count))) = (
+        entry.get("name").and_then(Node::as_text),
+        entry.entry("count"),
+    ) else {
+        return;
+    };
+    for r in out
+        .iter_mut()
+        .filter(|r| SCALED.contains(&r.kind()) && r.named(name))
+    {
+        if let Some(spec) = ensure_path(&mut r.node, &["spec"], count.range) {
+            set(spec, count_key.clone(), count.clone());
+            // The entry's `count` key: the API's `replicas`.
+            if let Value::Map(entries) = &mut spec.value
+                && let Some((k, _)) = entries
+                    .iter_mut()
+                    .rev()
+                    .find(|(k, _)| k.as_str() == Some("count"))
+            {
+                *k = Node::scalar(count_key.range, "replicas", true);
+            }
+        }
+    }
+}
+
+/// An `images:` entry (`name`, `newName`, `newTag`, `digest`) applied to
+/// every `image` field of the object.
+fn images(node: &mut Node, entry: &Node, depth: usize) {
+    if depth > 64 {
+        return;
+    }
+    let Some(name) = entry.get("name").and_then(Node::as_text) else {
+        return;
+    };
+    match &mut node.value {
+        Value::Map(entries) => {
+            for (k, v) in entries.iter_mut() {
+                if k.as_str() == Some("image")
+                    && let Some(image) = v.as_str()
+                    && let Some(new) = new_image(image, name, entry)
+                {
+                    *v = string(v.range, &new);
+                } else if matches!(v.value, Value::Map(_) | Value::Seq(_)) {
+                    images(v, entry, depth + 1);
+                }
+            }
+        }
+        Value::Seq(items) => items.iter_mut().for_each(|i| images(i, entry, depth + 1)),
+        Value::Scalar { .. } => {}
+    }
+}
+
+/// The image reference `image` with an `images:` entry applied, when the
+/// entry names its image.
+pub fn new_image(image: &str, name: &str, entry: &Node) -> Option<String> {
+    let (rest, digest) = image
+        .split_once('@')
+        .map_or((image, None), |(r, d)| (r, Some(d)));
+    // A tag follows the last `:` after the last `/` (a registry may have a port).
+    let slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (base, tag) = match rest[slash..].rfind(':') {
+        Some(i) => (&rest[..slash + i], Some(&rest[slash + i + 1..])),
+        None => (rest, None),
+    };
+    if base != name {
+        return None;
+    }
+    let field = |k: &str| entry.get(k).and_then(Node::as_str);
+    let base = field("newName").unwrap_or(base);
+    let mut out = base.to_string();
+    if let Some(d) = field("digest") {
+        out.push('@');
+        out.push_str(d);
+        return Some(out);
+    }
+    match (field("newTag"), tag, digest) {
+        (Some(t), _, _) => {
+            out.push(':');
+            out.push_str(t);
+        }
+        (None, Some(t), d) => {
+            out.push(':');
+            out.push_str(t);
+            if let Some(d) = d {
+                out.push('@');
+                out.push_str(d);
+            }
+        }
+        (None, None, Some(d)) => {
+            out.push('@');
+            out.push_str(d);
+        }
+        (None, None, None) => {}
+    }
+    Some(out)
+}
+
+/// The root's last step: generated objects get the hash of their content
+/// as a name suffix, and references to them follow.
+pub fn finish_hashes(mut out: Vec<Resource>) -> Vec<Resource> {
+    out.retain(|r| !r.node.as_map().is_empty());
+    let mut renamed = HashMap::new();
+    for r in out.iter_mut().filter(|r| r.hashed) {
+        let Some(suffix) = hash::suffix(&r.node) else {
+            continue;
+        };
+        let old = r.name().to_string();
+        let new = format!("{old}-{suffix}");
+        renamed.insert((r.kind().to_string(), old), new.clone());
+        rename(&mut r.node, &new);
+        r.names.push(new);
+    }
+    references(&mut out, &renamed);
+    out
+}

@@ -1,0 +1,137 @@
+//! Kustomize overlays, built (`testdata/kustomize/estate`): each overlay's
+//! objects are its environment's entities, the base is analysed through the
+//! overlays only, and every finding points at the line that decided it.
+
+use spof::check::{self, Report, RunOptions};
+
+fn located(report: &Report) -> Vec<(String, String, u32, u32, Option<String>)> {
+    report
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let file = report.sources.get(d.span.file);
+            let at = file.line_col(d.span.range.start);
+            (
+                d.code.clone(),
+                file.display_path(),
+                at.line,
+                at.column,
+                d.entity.clone(),
+            )
+        })
+        .collect()
+}
+
+fn human(report: &Report) -> String {
+    let mut out = Vec::new();
+    spof::render::render(
+        spof::render::Format::Human,
+        &report.output(),
+        spof::render::Style::PLAIN,
+        &mut out,
+    )
+    .unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn overlays_are_built_and_findings_point_at_the_deciding_line() {
+    let dir = "testdata/kustomize/estate";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        ..RunOptions::default()
+    });
+    let p = |f: &str| format!("{dir}/{f}");
+    let e = |id: &str| Some(id.to_string());
+    assert_eq!(
+        located(&report),
+        [
+            // A cycle of kustomizations is an input error.
+            (
+                "kustomize-error".to_string(),
+                p("cycle/b/kustomization.yaml"),
+                2,
+                5,
+                None
+            ),
+            // A remote resource is not fetched: one note.
+            (
+                "kustomize-not-rendered".into(),
+                p("overlays/canary/kustomization.yaml"),
+                4,
+                5,
+                None
+            ),
+            // The overlay's `replicas:` entry decides canary's count.
+            (
+                "SPOF001".into(),
+                p("overlays/canary/kustomization.yaml"),
+                7,
+                5,
+                e("k8s:Deployment/canary/web")
+            ),
+            // Prod: the base's `replicas: 1` is patched to 4, then the
+            // autoscaler (renamed with the prefix, its target too) holds 3,
+            // set by the inline JSON patch's value.
+            (
+                "SPOF002".into(),
+                p("overlays/prod/kustomization.yaml"),
+                14,
+                16,
+                e("k8s:Deployment/prod/prod-web")
+            ),
+            (
+                "SPOF009".into(),
+                p("overlays/prod/kustomization.yaml"),
+                14,
+                16,
+                e("k8s:Deployment/prod/prod-web")
+            ),
+            // Staging's patch sets one replica: the patch's line.
+            (
+                "SPOF001".into(),
+                p("overlays/staging/replicas.yaml"),
+                6,
+                3,
+                e("k8s:Deployment/staging/web")
+            ),
+            // A JSON 6902 patch file pins staging to a zone.
+            (
+                "SPOF004".into(),
+                p("overlays/staging/zone.yaml"),
+                4,
+                5,
+                e("k8s:Deployment/staging/web")
+            ),
+        ]
+    );
+    // The base's files are parts of the overlays' objects: no finding of
+    // their own, and `replicas: 1` of the base is no finding in prod.
+    assert!(report.diagnostics.iter().all(|d| {
+        !report
+            .sources
+            .get(d.span.file)
+            .display_path()
+            .contains("/base/")
+    }));
+    insta::assert_snapshot!("kustomize_overlays", human(&report));
+}
+
+/// A kustomization naming a directory outside the scanned tree reads
+/// nothing there: an error naming the entry.
+#[test]
+fn nothing_outside_the_scanned_tree_is_read() {
+    let report = check::run(&RunOptions {
+        paths: vec!["testdata/kustomize/estate/overlays/staging".into()],
+        ..RunOptions::default()
+    });
+    let got = located(&report);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!(got[0].0, "kustomize-error");
+    assert!(
+        report.diagnostics[0]
+            .message
+            .contains("outside the scanned tree")
+    );
+    assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 2);
+}
