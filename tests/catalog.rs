@@ -146,8 +146,13 @@ const KB_TABLE_END: &str = "<!-- end of knowledge-base-table -->";
 /// facts report (none: an entity and a dependency, never a finding of its
 /// own).
 fn knowledge_base_table(root: &Path) -> String {
-    let mut out = String::from("| Provider | Resource type | Role | Reported when it |\n|---|---|---|---|\n");
-    for (provider, name) in [("aws", "AWS"), ("google", "Google Cloud"), ("azurerm", "Azure")] {
+    let mut out =
+        String::from("| Provider | Resource type | Role | Reported when it |\n|---|---|---|---|\n");
+    for (provider, name) in [
+        ("aws", "AWS"),
+        ("google", "Google Cloud"),
+        ("azurerm", "Azure"),
+    ] {
         let text =
             std::fs::read_to_string(root.join(format!("rules/providers/{provider}.toml"))).unwrap();
         let kb: toml::Table = text.parse().unwrap();
@@ -214,10 +219,19 @@ fn knowledge_base_table_lists_every_type() {
         let kb =
             std::fs::read_to_string(root.join(format!("rules/providers/{provider}.toml"))).unwrap();
         for line in kb.lines() {
-            if let Some(kind) = line.strip_prefix("[resource.").and_then(|l| l.strip_suffix(']')) {
-                assert!(table.contains(&format!("| `{kind}` |")), "{kind} has no row");
+            if let Some(kind) = line
+                .strip_prefix("[resource.")
+                .and_then(|l| l.strip_suffix(']'))
+            {
+                assert!(
+                    table.contains(&format!("| `{kind}` |")),
+                    "{kind} has no row"
+                );
             }
         }
     }
-    assert!(table.lines().count() >= 152, "fewer than 150 resource types");
+    assert!(
+        table.lines().count() >= 152,
+        "fewer than 150 resource types"
+    );
 }
