@@ -21,6 +21,7 @@ pub mod init;
 pub mod model;
 pub mod output;
 pub mod parse;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod rules;

@@ -125,15 +125,15 @@ fn readme_rule_table_is_fresh() {
 }
 
 #[test]
-fn readme_check_help_is_fresh() {
+fn cli_doc_check_help_is_fresh() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let page = std::fs::read_to_string(root.join("docs/cli.md")).unwrap();
     // tests/cmd/check-help.stdout is what `spof check --help` prints (the CLI
-    // tests keep it true); the README quotes it.
+    // tests keep it true); docs/cli.md quotes it.
     let help = std::fs::read_to_string(root.join("tests/cmd/check-help.stdout")).unwrap();
     assert!(
-        readme.contains(help.trim_end()),
-        "README.md's `spof check --help` block differs from tests/cmd/check-help.stdout"
+        page.contains(help.trim_end()),
+        "docs/cli.md's `spof check --help` block differs from tests/cmd/check-help.stdout"
     );
 }
 

@@ -103,35 +103,6 @@ fn two_datacenters_findings_are_exact() {
     assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 1);
 }
 
-/// README.md shows this estate's output; it must be what spof prints.
-#[test]
-fn readme_sample_output_is_fresh() {
-    let dir = "testdata/estates/two-datacenters";
-    let report = check::run(&RunOptions {
-        paths: vec![dir.into()],
-        config: Some(format!("{dir}/spof.toml").into()),
-        ..RunOptions::default()
-    });
-    let mut out = Vec::new();
-    spof::render::render(
-        spof::render::Format::Human,
-        &report.output(),
-        spof::render::Style {
-            // As a 100-column terminal shows it.
-            color: false,
-            width: Some(100),
-        },
-        &mut out,
-    )
-    .unwrap();
-    let sample = String::from_utf8(out).unwrap();
-    let readme = std::fs::read_to_string("README.md").unwrap();
-    assert!(
-        readme.contains(sample.trim_end()),
-        "README.md's sample output differs from what spof prints:\n{sample}"
-    );
-}
-
 /// The shop on AWS (`testdata/estates/shop-on-aws`): Terraform and
 /// Kubernetes in one graph. The orders database is single-AZ because a
 /// staging value reached production's `terraform.tfvars`; checkout, spread

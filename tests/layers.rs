@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 /// Bottom to top. A module may name only modules of the layers before its
 /// own. `lib.rs` and `main.rs` wire them together and are not layered.
 const LAYERS: &[&[&str]] = &[
-    &["date", "write", "test_corpus", "discover"],
+    &["date", "write", "test_corpus", "discover", "progress"],
     &["source"],
     &["diagnostic", "parse"],
     &["cache", "model"],

@@ -27,6 +27,7 @@ mod manifest;
 mod parser;
 mod precommit;
 mod report;
+mod samples;
 mod sarif;
 #[path = "../src/test_corpus.rs"]
 mod test_corpus;

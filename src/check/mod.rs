@@ -16,7 +16,7 @@ pub use run::{
 use crate::analysis::{Analysis, Context, Site};
 use crate::cache::Cache;
 use crate::date::Date;
-use crate::diagnostic::{Diagnostic, Kind, Severity};
+use crate::diagnostic::{Diagnostic, Kind, Related, Severity};
 use crate::estate::Estate;
 use crate::frontends::documents::{self, Documents, Plans, Sifted};
 pub(crate) use crate::frontends::drop_later;
@@ -25,7 +25,7 @@ use crate::frontends::terraform::kb::KnowledgeBase;
 use crate::frontends::{self, FRONTENDS, Stage};
 use crate::graph::Graph;
 use crate::model::scope::{self, Layout, Places};
-use crate::model::{CloudUnit, Level, Model, Origin, Suppression};
+use crate::model::{CloudUnit, Level, Model, Origin, Suppression, ValueLine};
 use crate::output::Summary;
 use crate::parse::yaml::Limits;
 use crate::rules::baseline::Baseline;
@@ -61,6 +61,8 @@ pub struct Setup {
     pub soft: crate::frontends::hosts::SoftVariables,
     /// The parse cache, for repository runs.
     pub cache: Option<Arc<Cache>>,
+    /// Where the run marks its stages; `None` marks nothing.
+    pub progress: Option<Arc<crate::progress::Progress>>,
 }
 
 impl Default for Setup {
@@ -79,6 +81,7 @@ impl Default for Setup {
             tools: Vec::new(),
             soft: crate::frontends::hosts::SoftVariables::default(),
             cache: None,
+            progress: None,
         }
     }
 }
@@ -200,6 +203,8 @@ pub fn check_estate(
             .map(|c| c.environment.clone().unwrap_or_default())
             .collect(),
     );
+    let progress = setup.progress.as_deref();
+    crate::progress::mark(progress, "parsing");
     let mut model = run_frontends(&sources, files, setup, &places, &mut errors);
     let every: Vec<(FileId, &SourceFile)> = sources.iter().collect();
     let comments: Vec<Vec<Suppression>> = every
@@ -216,7 +221,9 @@ pub fn check_estate(
     apply_tool_patterns(&setup.tools, &mut model);
     crate::graph::link_tools(&mut model);
     let context = context(setup, &model);
+    crate::progress::mark(progress, "graph");
     let graph = Graph::build(&model, |e, out| domains_of(&model, &context, e, out));
+    crate::progress::mark(progress, "analysis");
     let analysis = Analysis::run(&model, &graph, &context);
     let estate = Estate {
         model,
@@ -224,6 +231,7 @@ pub fn check_estate(
         analysis,
         context,
     };
+    crate::progress::mark(progress, "rules");
     let (diagnostics, suppressed) = findings(&estate, &sources, setup, errors);
     let count = |s: Severity| {
         diagnostics
@@ -278,6 +286,12 @@ fn run_frontends(
             Some(frontend) => claimed[frontend].push(file),
             None => documents.push(file),
         }
+    }
+    if let Some(helm) = FRONTENDS
+        .iter()
+        .position(|f| f.name == frontends::helm::FRONTEND.name)
+    {
+        frontends::helm::frontend::claim_by_position(sources, &mut documents, &mut claimed[helm]);
     }
     let context = frontends::Context {
         sources,
@@ -400,6 +414,7 @@ fn findings(
         cluster_names: &cluster_names,
     };
     let mut findings = rules::run(&input, &setup.settings);
+    decided_at_value_lines(&mut findings, &model.value_lines);
     hidden_by_parse_errors(&mut findings, model, sources, &mut errors);
     let outcome = suppression::apply(
         findings,
@@ -426,6 +441,38 @@ fn findings(
         })
         .collect();
     (diagnostics, suppressed)
+}
+
+/// Points a finding at a Helm template's value at the values line that set
+/// it, the line a user changes, with the template line as a related
+/// location (where the value is written, which a run naming the template
+/// reports too).
+fn decided_at_value_lines(findings: &mut [rules::Finding], value_lines: &[ValueLine]) {
+    if value_lines.is_empty() {
+        return;
+    }
+    // A finding's span covers the value, or the key and the value.
+    let set: BTreeMap<(FileId, u32), &ValueLine> = value_lines
+        .iter()
+        .map(|v| ((v.written.file, v.written.range.end), v))
+        .collect();
+    for finding in findings {
+        let at = (finding.span.file, finding.span.range.end);
+        if let Some(v) = set.get(&at)
+            && finding.span.range.start <= v.written.range.start
+        {
+            let written = finding.span;
+            finding.span = v.set;
+            finding.decided_at = Some(written);
+            finding.related.insert(
+                0,
+                Related {
+                    span: written,
+                    message: "the template writes the value here".to_string(),
+                },
+            );
+        }
+    }
 }
 
 /// Drops the findings that a file which could not be read as a whole may

@@ -68,6 +68,8 @@ pub struct RunOptions {
     /// `--fail-if-no-files`: a run that finds no input file is an input
     /// error (as with spof.toml's `[check] fail-if-no-files`).
     pub fail_if_no_files: bool,
+    /// Where the run marks its stages (`--verbose`, the progress line).
+    pub progress: Option<std::sync::Arc<crate::progress::Progress>>,
 }
 
 /// What the run does with a baseline file. Either way the file is never
@@ -110,6 +112,7 @@ impl Default for RunOptions {
             cwd: None,
             cache_dir: None,
             fail_if_no_files: false,
+            progress: None,
         }
     }
 }
@@ -166,6 +169,8 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     // paths made absolute below.
     let here = std::env::current_dir().ok();
     let here = here.as_deref();
+    let progress = options.progress.as_deref();
+    crate::progress::mark(progress, "configuration");
     let mut sources = SourceMap::default();
     let (config, mut setup, mut errors) = configure(options, cwd, &mut sources);
     // A named path that a symbolic link leads out of the tree is refused
@@ -192,6 +197,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     }
     // Files the command writes are never read as inputs.
     let written = written_paths(options, here);
+    crate::progress::mark(progress, "discovery");
     // (No paths left means nothing to read, not `.`.)
     let (mut discovered, mut prepared) = if options.paths.is_empty() {
         (Discovered::default(), Vec::new())
@@ -231,6 +237,10 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         HashMap::new()
     };
 
+    crate::progress::mark(progress, "reading");
+    if let Some(progress) = progress {
+        progress.files(discovered.inputs.len());
+    }
     let mut inputs = Inputs::default();
     for (input, abs, result) in read_inputs(&discovered, prepared, setup.max_file_size, cwd) {
         // A named file prints as it was named, not as the walk reached it.
@@ -253,14 +263,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
     } = inputs;
     if files.is_empty() && unreadable == 0 && (options.fail_if_no_files || config.fail_if_no_files)
     {
-        for path in &options.paths {
-            if discovered.problems.iter().any(|(p, _)| p == path) {
-                continue;
-            }
-            let file = sources.add(SourceFile::new(path.clone(), ""));
-            always.insert(file);
-            errors.push(no_files(file, path));
-        }
+        no_files_found(options, &discovered, &mut sources, &mut always, &mut errors);
     }
     // Findings located in the configuration (a single-zone cluster) belong
     // to it: reported when it is one of the named files.
@@ -465,6 +468,25 @@ impl Inputs {
 }
 
 /// The input error of a run that found nothing to read in `path`.
+/// `--fail-if-no-files` and nothing found: an input error for each named
+/// path that could be looked at (the others already have theirs).
+fn no_files_found(
+    options: &RunOptions,
+    discovered: &Discovered,
+    sources: &mut SourceMap,
+    always: &mut BTreeSet<FileId>,
+    errors: &mut Vec<Diagnostic>,
+) {
+    for path in &options.paths {
+        if discovered.problems.iter().any(|(p, _)| p == path) {
+            continue;
+        }
+        let file = sources.add(SourceFile::new(path.clone(), ""));
+        always.insert(file);
+        errors.push(no_files(file, path));
+    }
+}
+
 fn no_files(file: FileId, path: &Path) -> Diagnostic {
     let message = if path.is_dir() {
         format!("no infrastructure files found under {}", display_path(path))
@@ -983,6 +1005,7 @@ pub fn setup_from(
                 .collect::<Vec<_>>(),
         ),
         cache: None,
+        progress: options.progress.clone(),
     };
     (setup, errors)
 }

@@ -5,6 +5,7 @@
 mod generate;
 mod graph;
 mod init;
+mod progress;
 mod report;
 mod show;
 mod simulate;
@@ -26,7 +27,7 @@ use std::path::{Path, PathBuf};
     version,
     about = "Find single points of failure in infrastructure configuration",
     long_about = "Find single points of failure in infrastructure configuration.\n\n\
-        spof reads Kubernetes manifests into one dependency graph and reports every \
+        spof reads Kubernetes manifests (and renders Helm charts) into one dependency graph and reports every \
         workload whose placement relies on a single node, zone, region or single-homed \
         dependency, directly or through what it depends on."
 )]
@@ -108,6 +109,11 @@ struct CheckArgs {
     /// line, no notes on standard error such as the configuration used).
     #[arg(short, long)]
     quiet: bool,
+    /// After the report, say on standard error which configuration
+    /// applied, every file read and what read it, and how long each stage
+    /// took.
+    #[arg(short, long, conflicts_with = "quiet")]
+    verbose: bool,
     /// List every file the run would read, and what reads it (the input
     /// format that claims it, or `configuration`), sorted; then exit with 0
     /// without reporting findings.
@@ -150,7 +156,7 @@ struct CheckArgs {
 
 /// What every command that reads an estate takes: the files, the
 /// configuration and the Terraform inputs.
-#[derive(Debug, clap::Args)]
+#[derive(Debug, Clone, clap::Args)]
 pub(super) struct InputArgs {
     /// Files and directories to check; `-` reads one manifest stream from
     /// standard input. Explicitly named files are checked against the graph of
@@ -451,24 +457,23 @@ fn exit_on_write(result: std::io::Result<()>, code: i32) -> i32 {
     }
 }
 
-fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
+/// The run options `spof check`'s arguments give; `Err` is the exit code
+/// once the usage error is reported.
+fn check_options(args: &mut CheckArgs) -> Result<RunOptions, i32> {
     if let Some(message) =
         check::unknown_rule(&args.select).or_else(|| check::unknown_rule(&args.ignore))
     {
         eprintln!("error: {message}");
-        return 2;
+        return Err(2);
     }
-    let mut options = match args.input.options() {
-        Ok(options) => options,
-        Err(message) => {
-            eprintln!("error: {message}");
-            return 2;
-        }
-    };
+    let mut options = args.input.clone().options().map_err(|message| {
+        eprintln!("error: {message}");
+        2
+    })?;
     let written = args.output.iter().map(|o| o.path.as_path());
     let written = written.chain(args.output_file.as_deref());
     if !writable(written.chain(args.write_baseline.as_deref())) {
-        return 2;
+        return Err(2);
     }
     // A report written into the checked tree is not read back as an input.
     options
@@ -477,12 +482,20 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     options.outputs.extend(args.output_file.iter().cloned());
     options.force_exclude = args.force_exclude;
     options.fail_if_no_files = args.fail_if_no_files;
-    options.select = args.select;
-    options.ignore = args.ignore;
-    options.baseline = match (args.baseline, &args.write_baseline) {
+    options.select = std::mem::take(&mut args.select);
+    options.ignore = std::mem::take(&mut args.ignore);
+    options.baseline = match (args.baseline.take(), &args.write_baseline) {
         (Some(path), _) => Some(BaselineMode::Apply(path)),
         (None, Some(path)) => Some(BaselineMode::Write(path.clone())),
         (None, None) => None,
+    };
+    Ok(options)
+}
+
+fn run_check(mut args: CheckArgs, out: &mut dyn Write) -> i32 {
+    let mut options = match check_options(&mut args) {
+        Ok(options) => options,
+        Err(code) => return code,
     };
     if args.show_settings {
         return show::settings(&options, args.fail_on, out);
@@ -494,15 +507,14 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
     // error so that the report itself stays as it was.
     let configuration =
         (args.format == render::Format::Human && !args.quiet).then(|| configuration_line(&options));
-    let report = match &args.diff_base {
-        Some(reference) => match check::run_diff(&options, reference) {
-            Ok((report, _)) => report,
-            Err(message) => {
-                eprintln!("error: {message}");
-                return 2;
-            }
-        },
-        None => check::run(&options),
+    let progress = std::sync::Arc::new(crate::progress::Progress::new());
+    options.progress = Some(std::sync::Arc::clone(&progress));
+    let report = match checked(&options, args.diff_base.as_deref(), !args.quiet) {
+        Ok(report) => report,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
     };
     // Not freed: the process exits after the command, and freeing the
     // report's sources and diagnostics would only delay that.
@@ -559,7 +571,12 @@ fn run_check(args: CheckArgs, out: &mut dyn Write) -> i32 {
         quiet: args.quiet,
         style: stdout_style(color),
     };
+    progress.stage("rendering");
     let code = rendering.write(&output, args.output_file.as_deref(), &inputs, code, out);
+    progress.finish();
+    if args.verbose {
+        eprint!("{}", progress::account(&report, &options, &progress));
+    }
     if args.write_baseline.is_some() {
         // A baseline of part of the estate would report the rest as new.
         eprintln!("error: baseline not written because of the input errors reported");
@@ -611,6 +628,27 @@ impl Rendering {
             None => exit_on_write(render(self.style, out), code),
         }
     }
+}
+
+/// The run of `spof check` (against `diff_base` when given), with the
+/// progress line on a terminal when `show_progress`.
+fn checked(
+    options: &RunOptions,
+    diff_base: Option<&str>,
+    show_progress: bool,
+) -> Result<check::Report, String> {
+    let indicator = options
+        .progress
+        .as_ref()
+        .map(|p| progress::Indicator::start(p, show_progress));
+    let report = match diff_base {
+        Some(reference) => check::run_diff(options, reference).map(|(report, _)| report),
+        None => Ok(check::run(options)),
+    };
+    if let Some(indicator) = indicator {
+        indicator.stop();
+    }
+    report
 }
 
 /// Which configuration a run applies, as the human output says it.

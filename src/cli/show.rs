@@ -14,6 +14,21 @@ use std::path::Path;
 /// failure to write.
 pub(super) fn files(options: &RunOptions, out: &mut dyn Write) -> i32 {
     let report = std::mem::ManuallyDrop::new(check::run(options));
+    let lines = file_lines(&report, options);
+    let width = lines
+        .iter()
+        .map(|(p, _)| p.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut text = String::new();
+    for (path, kind) in &lines {
+        let _ = writeln!(text, "{path:<width$}  {kind}");
+    }
+    super::exit_on_write(out.write_all(text.as_bytes()), 0)
+}
+
+/// Every file `report` read, printable and sorted, with what read it.
+pub(super) fn file_lines(report: &check::Report, options: &RunOptions) -> Vec<(String, String)> {
     let configuration = check::configuration(options);
     let mut lines: Vec<(String, String)> = report
         .sources
@@ -27,16 +42,7 @@ pub(super) fn files(options: &RunOptions, out: &mut dyn Write) -> i32 {
         .collect();
     lines.sort();
     lines.dedup();
-    let width = lines
-        .iter()
-        .map(|(p, _)| p.chars().count())
-        .max()
-        .unwrap_or(0);
-    let mut text = String::new();
-    for (path, kind) in &lines {
-        let _ = writeln!(text, "{path:<width$}  {kind}");
-    }
-    super::exit_on_write(out.write_all(text.as_bytes()), 0)
+    lines
 }
 
 /// What reads the file at `path`.

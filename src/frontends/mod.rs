@@ -53,6 +53,7 @@ pub const FRONTENDS: &[Frontend] = &[
     terraform::FRONTEND,
     nomad::FRONTEND,
     manifest::FRONTEND,
+    helm::FRONTEND,
 ];
 
 /// What one input format declares.

@@ -764,7 +764,8 @@ pub struct NodeFacts {
     pub region: Option<(String, Span)>,
 }
 
-/// A Terraform module call whose resources the analysis cannot see.
+/// A Terraform module call, or a Helm chart's dependency, whose resources
+/// the analysis cannot see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnfollowedModule {
     /// The call's address: `module.vpc`.
@@ -772,9 +773,13 @@ pub struct UnfollowedModule {
     /// The `source` as written.
     pub source: String,
     /// Registry, git, HTTP or bucket (never fetched), rather than a local
-    /// directory that was not scanned.
+    /// directory that was not scanned (for a chart: a packaged `.tgz`).
     pub remote: bool,
-    /// The `source` attribute.
+    /// A Helm chart's dependency (`module` names it and its chart,
+    /// `source` is its repository, or its `.tgz` under `charts/`) rather
+    /// than a Terraform module call.
+    pub chart: bool,
+    /// The `source` attribute (the dependency's entry in `Chart.yaml`).
     pub span: Span,
 }
 
@@ -814,6 +819,19 @@ pub struct Model {
     /// declaration.
     pub places: scope::Places,
     pub evaluation_limits: Vec<EvaluationLimit>,
+    /// Text a Helm template writes with a value read from a values file:
+    /// a finding there is decided at the values line.
+    pub value_lines: Vec<ValueLine>,
+}
+
+/// A value a template writes (`replicas: {{ .Values.replicaCount }}`) and
+/// the values line that set it (`replicaCount: 1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ValueLine {
+    /// Where the rendered value is written, in the template.
+    pub written: Span,
+    /// Where the values file sets it.
+    pub set: Span,
 }
 
 impl Model {
@@ -828,7 +846,9 @@ impl Model {
             unfollowed_modules,
             places: _,
             evaluation_limits,
+            value_lines,
         } = other;
+        self.value_lines.extend(value_lines);
         self.entities.extend(entities);
         self.regions.extend(regions);
         self.suppressions.extend(suppressions);

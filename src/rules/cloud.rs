@@ -61,7 +61,25 @@ fn evaluation_limits(input: &Input<'_>, out: &mut Vec<Finding>) {
 
 fn unfollowed_modules(input: &Input<'_>, out: &mut Vec<Finding>) {
     for call in &input.model.unfollowed_modules {
-        let (message, label, help) = if call.remote {
+        let (message, label, help) = if call.chart && call.remote {
+            (
+                format!(
+                    "{} comes from `{}`, which spof does not download: its templates are not rendered",
+                    call.module, call.source
+                ),
+                "dependency not vendored",
+                "vendor it under `charts/` with `helm dependency build` to have it analysed",
+            )
+        } else if call.chart {
+            (
+                format!(
+                    "{} is packaged as `{}`, which spof does not unpack: its templates are not rendered",
+                    call.module, call.source
+                ),
+                "packaged subchart",
+                "unpack it under `charts/` (`tar -xzf` in `charts/`) to have it analysed",
+            )
+        } else if call.remote {
             (
                 format!(
                     "`{}` comes from `{}`, which spof does not download: its resources are not analysed",

@@ -6,13 +6,16 @@
 //! `text/template` (the vendored `gotmpl`) and Helm's objects and functions
 //! ([`funcs`]), as `helm template` renders them.
 //!
-//! Not yet wired into the pipeline: nothing calls this outside its tests.
-//! What remains before it is (source maps from values lines, releases from
-//! `spof.toml`, Argo CD, Flux and helmfile) is listed in
-//! `docs/design/helm-engine.md`.
+//! The frontend ([`frontend`]) renders every chart of a run with its own
+//! `values.yaml`; see `docs/helm.md`. Releases from `spof.toml`, Argo CD,
+//! Flux and helmfile are not read yet.
 
+pub mod frontend;
 pub mod funcs;
+pub mod origins;
 pub mod values;
+
+pub use frontend::FRONTEND;
 
 use funcs::{Shared, to_str};
 use gotmpl::{MapRef, Template, TemplateError, Value};
@@ -102,14 +105,33 @@ pub struct Rendered {
     /// What was not read: packaged (`.tgz`) subcharts, dependencies that
     /// are not vendored, `import-values`.
     pub notes: Vec<String>,
+    /// Where each template (rendered or not) comes from, by its name.
+    pub sources: BTreeMap<String, TemplateSource>,
+}
+
+/// Where a template comes from: its file, and the values its chart reads.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TemplateSource {
+    /// The file, relative to the top chart's directory
+    /// (`charts/cache/templates/statefulset.yaml`).
+    pub file: String,
+    /// Its chart's directory, relative to the top chart's (`` or
+    /// `charts/cache/`).
+    pub chart_dir: String,
+    /// Where its chart's `.Values` are in the top chart's values: the
+    /// aliases of the subcharts on the way (`["cache"]`).
+    pub values_path: Vec<String>,
 }
 
 /// An error in one template: where, and what.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderError {
-    /// The template file (for an error inside a `define`, the file holding
+    /// The template (for an error inside a `define`, the template holding
     /// the define).
     pub template: String,
+    /// The template's file, relative to the top chart's directory
+    /// (`Chart.yaml` for an error of the whole chart).
+    pub file: String,
     /// The line of the failing action in that file, when known.
     pub line: Option<usize>,
     pub message: String,
@@ -136,9 +158,16 @@ struct Chart {
     files: ChartFiles,
     subs: Vec<Chart>,
     library: bool,
+    /// Its directory, relative to the top chart's (`` or `charts/cache/`).
+    dir: String,
 }
 
-fn load(files: ChartFiles, notes: &mut Vec<String>, depth: usize) -> Result<Chart, String> {
+fn load(
+    files: ChartFiles,
+    dir: &str,
+    notes: &mut Vec<String>,
+    depth: usize,
+) -> Result<Chart, String> {
     if depth > 20 {
         return Err("subcharts nested more than 20 deep".into());
     }
@@ -185,11 +214,13 @@ fn load(files: ChartFiles, notes: &mut Vec<String>, depth: usize) -> Result<Char
         .collect();
     sub_dirs.sort();
     sub_dirs.dedup();
+    let mut packaged = Vec::new();
     for p in files.files.keys() {
         if let Some(rest) = p.strip_prefix("charts/")
             && !rest.contains('/')
             && (rest.ends_with(".tgz") || rest.ends_with(".tar.gz"))
         {
+            packaged.push(rest.to_string());
             notes.push(format!(
                 "{name}: packaged subchart charts/{rest} is not read yet"
             ));
@@ -199,9 +230,22 @@ fn load(files: ChartFiles, notes: &mut Vec<String>, depth: usize) -> Result<Char
     for d in sub_dirs {
         subs.push(load(
             files.under(&format!("charts/{d}/")),
+            &format!("{dir}charts/{d}/"),
             notes,
             depth + 1,
         )?);
+    }
+    for dep in list_of(field(&meta, "dependencies")) {
+        let Some(dep_name) = field(&dep, "name").map(|n| to_str(&n)) else {
+            continue;
+        };
+        if !subs.iter().any(|s| s.name == dep_name)
+            && !packaged.iter().any(|p| p.starts_with(&dep_name))
+        {
+            notes.push(format!(
+                "{name}: dependency {dep_name} is not vendored under charts/ (`helm dependency build` vendors it)"
+            ));
+        }
     }
     Ok(Chart {
         name,
@@ -211,6 +255,7 @@ fn load(files: ChartFiles, notes: &mut Vec<String>, depth: usize) -> Result<Char
         files,
         subs,
         library,
+        dir: dir.to_string(),
     })
 }
 
@@ -427,6 +472,9 @@ struct Walk<'a> {
     templates: Vec<(String, String, usize, bool)>,
     tops: Vec<BTreeMap<Arc<str>, Value>>,
     notes: &'a mut Vec<String>,
+    sources: BTreeMap<String, TemplateSource>,
+    /// The aliases of the subcharts being walked, from the top chart's.
+    path: Vec<String>,
 }
 
 impl Walk<'_> {
@@ -521,12 +569,16 @@ impl Walk<'_> {
         self.tops.push(top);
         for (p, text) in &ch.files.files {
             if let Some(rel) = p.strip_prefix("templates/") {
-                self.templates.push((
-                    format!("{prefix}{}/templates/{rel}", ch.name),
-                    text.clone(),
-                    idx,
-                    render,
-                ));
+                let name = format!("{prefix}{}/templates/{rel}", ch.name);
+                self.sources.insert(
+                    name.clone(),
+                    TemplateSource {
+                        file: format!("{}{p}", ch.dir),
+                        chart_dir: ch.dir.clone(),
+                        values_path: self.path.clone(),
+                    },
+                );
+                self.templates.push((name, text.clone(), idx, render));
             }
         }
         (vals, idx)
@@ -548,7 +600,10 @@ impl Walk<'_> {
             chart: sub,
             name: alias,
         };
-        view.walk(self, prefix, vals, top_values, render, depth)
+        self.path.push(alias.to_string());
+        let walked = view.walk(self, prefix, vals, top_values, render, depth);
+        self.path.pop();
+        walked
     }
 }
 
@@ -578,6 +633,7 @@ impl ChartView<'_> {
             files: self.chart.files.clone(),
             subs: self.chart.subs.iter().map(clone_chart).collect(),
             library: self.chart.library,
+            dir: self.chart.dir.clone(),
         };
         w.chart(&renamed, prefix, vals, top_values, render, depth)
     }
@@ -592,6 +648,7 @@ fn clone_chart(c: &Chart) -> Chart {
         files: c.files.clone(),
         subs: c.subs.iter().map(clone_chart).collect(),
         library: c.library,
+        dir: c.dir.clone(),
     }
 }
 
@@ -612,6 +669,7 @@ pub fn render(files: &ChartFiles, user: &Value, opts: &Options) -> Result<Render
             .spawn_scoped(scope, || render_here(files, user, opts))
             .map_err(|e| RenderError {
                 template: "Chart.yaml".into(),
+                file: "Chart.yaml".into(),
                 line: None,
                 message: format!("cannot start the rendering thread: {e}"),
             })?
@@ -619,6 +677,7 @@ pub fn render(files: &ChartFiles, user: &Value, opts: &Options) -> Result<Render
             .unwrap_or_else(|_| {
                 Err(RenderError {
                     template: "Chart.yaml".into(),
+                    file: "Chart.yaml".into(),
                     line: None,
                     message: "the renderer stopped unexpectedly".into(),
                 })
@@ -632,11 +691,12 @@ pub const STACK_BYTES: usize = 256 << 20;
 fn render_here(files: &ChartFiles, user: &Value, opts: &Options) -> Result<Rendered, RenderError> {
     let chart_error = |message: String| RenderError {
         template: "Chart.yaml".into(),
+        file: "Chart.yaml".into(),
         line: None,
         message,
     };
     let mut notes = Vec::new();
-    let chart = load(files.clone(), &mut notes, 0).map_err(chart_error)?;
+    let chart = load(files.clone(), "", &mut notes, 0).map_err(chart_error)?;
     if chart.library {
         return Err(chart_error(format!(
             "{} is a library chart: it renders nothing on its own",
@@ -651,13 +711,21 @@ fn render_here(files: &ChartFiles, user: &Value, opts: &Options) -> Result<Rende
         templates: Vec::new(),
         tops: Vec::new(),
         notes: &mut notes,
+        sources: BTreeMap::new(),
+        path: Vec::new(),
     };
     walk.chart(&chart, "", vals, &top_values, true, 0);
     let Walk {
         mut templates,
         tops,
+        sources,
         ..
     } = walk;
+    let file_of = |name: &str| {
+        sources
+            .get(name)
+            .map_or_else(|| "Chart.yaml".to_string(), |s| s.file.clone())
+    };
     // Helm's order: deeper paths first, then reverse by name, so that a
     // parent's `define` (parsed later) wins over a subchart's.
     templates.sort_by(|a, b| {
@@ -680,6 +748,7 @@ fn render_here(files: &ChartFiles, user: &Value, opts: &Options) -> Result<Rende
             .parse(text)
             .map_err(|e| RenderError {
                 template: name.clone(),
+                file: file_of(name),
                 line: None,
                 message: format!("parse error: {e}"),
             })?;
@@ -714,12 +783,17 @@ fn render_here(files: &ChartFiles, user: &Value, opts: &Options) -> Result<Rende
         let r = master
             .execute_template_to_string(name, &Value::Map(MapRef::new(top)))
             .map(|t| t.replace("<no value>", ""))
-            .map_err(|e| locate(e, name, &define_file));
+            .map_err(|e| locate(e, name, &define_file))
+            .map_err(|e| RenderError {
+                file: file_of(&e.template),
+                ..e
+            });
         if let Ok(t) = &r {
             total += t.len();
             if total > opts.max_output_bytes {
                 return Err(RenderError {
                     template: name.clone(),
+                    file: file_of(name),
                     line: None,
                     message: format!("the chart's output exceeds {} bytes", opts.max_output_bytes),
                 });
@@ -730,6 +804,7 @@ fn render_here(files: &ChartFiles, user: &Value, opts: &Options) -> Result<Rende
     Ok(Rendered {
         templates: out,
         notes,
+        sources,
     })
 }
 
@@ -743,6 +818,7 @@ fn locate(e: TemplateError, template: &str, define_file: &BTreeMap<String, Strin
                 format!("in {name:?}: {error}")
             };
             RenderError {
+                file: String::new(),
                 template: if name.is_empty() {
                     template.to_string()
                 } else {
@@ -753,6 +829,7 @@ fn locate(e: TemplateError, template: &str, define_file: &BTreeMap<String, Strin
             }
         }
         other => RenderError {
+            file: String::new(),
             template: template.to_string(),
             line: None,
             message: other.to_string(),

@@ -189,6 +189,7 @@ fn terraform_model(
             module: u.module,
             source: u.source,
             remote: u.remote,
+            chart: false,
             span: u.span,
         }));
     // The HCL resources by root, so that merging a plan touches only its

@@ -1,0 +1,585 @@
+//! The Helm frontend: a directory holding `Chart.yaml` is a chart, whose
+//! files are claimed by their position (see [`claim_by_position`]) and
+//! rendered, never parsed as YAML; what the templates render goes through
+//! the Kubernetes extraction, with every node moved back into the template
+//! file that wrote it ([`super::origins`]).
+
+use super::origins::{self, Mover};
+use super::{ChartFiles, Options, RenderError, Rendered, TemplateSource};
+use crate::diagnostic::Diagnostic;
+use crate::discover::{Claim, FileKind};
+use crate::frontends::kubernetes::{self, FileDocs};
+use crate::frontends::{Context, Frontend, Loaded, Stage};
+use crate::model::{Model, UnfollowedModule, ValueLine};
+use crate::parse::Document;
+use crate::parse::yaml;
+use crate::source::{FileId, LineIndex, SourceMap, Span, TextRange};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The kind of a chart's files.
+pub const KIND: FileKind = FileKind::new("helm");
+
+/// Helm charts: `Chart.yaml` and `Chart.lock` by name, `.tpl` partials by
+/// name (no other format has them), and the rest of a chart's files by
+/// their position under a `Chart.yaml` ([`claim_by_position`]).
+pub const FRONTEND: Frontend = Frontend {
+    name: "helm",
+    claims: &[
+        Claim::exact("Chart.yaml", KIND),
+        Claim::exact("Chart.lock", KIND),
+        Claim::suffix(".tpl", KIND),
+    ],
+    confirms: None,
+    stage: Stage::Files { extract },
+    caches: &[],
+};
+
+/// The charts among `helm`'s files: the directory of each top chart (one
+/// that is not a subchart under another's `charts/`).
+fn chart_roots(sources: &SourceMap, helm: &[Loaded]) -> Vec<PathBuf> {
+    let all: Vec<PathBuf> = helm
+        .iter()
+        .map(|l| &sources.get(l.file).path)
+        .filter(|p| p.file_name().is_some_and(|n| n == "Chart.yaml"))
+        .filter_map(|p| p.parent().map(Path::to_path_buf))
+        .collect();
+    let mut roots: Vec<PathBuf> = all
+        .iter()
+        .filter(|dir| !is_subchart(dir, &all))
+        .cloned()
+        .collect();
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
+/// Whether `dir` is `<chart>/charts/<name>` of a chart among `all`.
+fn is_subchart(dir: &Path, all: &[PathBuf]) -> bool {
+    let Some(charts) = dir.parent() else {
+        return false;
+    };
+    charts.file_name().is_some_and(|n| n == "charts")
+        && charts.parent().is_some_and(|c| all.iter().any(|a| a == c))
+}
+
+/// The top chart holding `path`, and `path` relative to it (with `/`).
+fn owner<'r>(path: &Path, roots: &'r [PathBuf]) -> Option<(&'r PathBuf, String)> {
+    roots
+        .iter()
+        .filter_map(|r| Some((r, path.strip_prefix(r).ok()?)))
+        .max_by_key(|(r, _)| r.components().count())
+        .map(|(r, rel)| {
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            (r, parts.join("/"))
+        })
+}
+
+/// Whether a file at `rel` in a chart is one of the chart's own, which Helm
+/// reads (templates, values, subcharts), rather than a document of its own.
+fn chart_file(rel: &str) -> bool {
+    let top = !rel.contains('/');
+    rel.starts_with("templates/")
+        || rel.starts_with("charts/")
+        || (top && rel.starts_with("values") && (rel.ends_with(".yaml") || rel.ends_with(".yml")))
+        || rel == "values.schema.json"
+}
+
+/// Moves the YAML and JSON files of `documents` that are a chart's own
+/// (under a chart's `templates/` or `charts/`, its `values*.yaml`, its
+/// `values.schema.json`) to `helm`: Helm reads them, not as manifests.
+/// A chart's `crds/` stay documents: Helm applies them as written.
+pub fn claim_by_position(sources: &SourceMap, documents: &mut Vec<Loaded>, helm: &mut Vec<Loaded>) {
+    let roots = chart_roots(sources, helm);
+    if roots.is_empty() {
+        return;
+    }
+    documents.retain(|l| {
+        let path = &sources.get(l.file).path;
+        let ours = owner(path, &roots).is_some_and(|(_, rel)| chart_file(&rel));
+        if ours {
+            helm.push(*l);
+        }
+        !ours
+    });
+}
+
+/// One rendered template's documents, moved into its file.
+struct Out {
+    file: FileId,
+    cluster: Option<usize>,
+    docs: Vec<Document>,
+}
+
+fn extract(files: &[Loaded], context: &Context<'_>, model: &mut Model) -> Vec<Diagnostic> {
+    let sources = context.sources;
+    let roots = chart_roots(sources, files);
+    let mut charts: BTreeMap<&PathBuf, Vec<(String, Loaded)>> = BTreeMap::new();
+    for l in files {
+        if let Some((root, rel)) = owner(&sources.get(l.file).path, &roots) {
+            charts.entry(root).or_default().push((rel, *l));
+        }
+    }
+    let mut errors = Vec::new();
+    let mut outs = Vec::new();
+    for (root, files) in &charts {
+        let mut chart = Chart::new(root, files, sources);
+        for link in chart.read_rest() {
+            errors.push(chart.refusal(&link));
+        }
+        model.unfollowed_modules.extend(chart.unvendored());
+        chart.render(context, &mut outs, &mut model.value_lines, &mut errors);
+    }
+    let docs: Vec<FileDocs<'_>> = outs
+        .iter()
+        .map(|o| FileDocs {
+            file: o.file,
+            cluster: o.cluster,
+            docs: &o.docs,
+        })
+        .collect();
+    errors.extend(kubernetes::extract(
+        &docs,
+        context.keys,
+        context.places,
+        context.soft,
+        model,
+    ));
+    errors
+}
+
+/// The most files of a chart read besides the run's inputs.
+pub const MAX_REST_FILES: usize = 2000;
+/// The largest of those files.
+pub const MAX_REST_BYTES: u64 = 1 << 20;
+/// How deep below the chart's directory they are looked for.
+const MAX_REST_DEPTH: usize = 16;
+
+/// One top chart, as found among the run's files.
+struct Chart<'a> {
+    root: &'a Path,
+    /// Each file's id, by its path relative to the chart.
+    ids: BTreeMap<&'a str, FileId>,
+    files: ChartFiles,
+    cluster: Option<usize>,
+    sources: &'a SourceMap,
+}
+
+impl<'a> Chart<'a> {
+    fn new(root: &'a Path, files: &'a [(String, Loaded)], sources: &'a SourceMap) -> Self {
+        let ids = files
+            .iter()
+            .map(|(rel, l)| (rel.as_str(), l.file))
+            .collect();
+        let cluster = files
+            .iter()
+            .find(|(rel, _)| rel == "Chart.yaml")
+            .and_then(|(_, l)| l.cluster);
+        let files = ChartFiles {
+            files: files
+                .iter()
+                .map(|(rel, l)| (rel.clone(), sources.get(l.file).text().to_string()))
+                .collect(),
+        };
+        Self {
+            root,
+            ids,
+            files,
+            cluster,
+            sources,
+        }
+    }
+
+    /// Reads the chart's files that are not inputs of the run (`.Files`
+    /// reads them: `files/app.conf`, a `README.md`), from the chart's
+    /// directory and below only, never through a symbolic link, within
+    /// [`MAX_REST_FILES`] files of [`MAX_REST_BYTES`] each; files that are
+    /// not UTF-8 text are left out. Returns the links found, relative.
+    fn read_rest(&mut self) -> Vec<String> {
+        let mut links = Vec::new();
+        let mut stack = vec![(self.root.to_path_buf(), String::new(), 0usize)];
+        let mut count = 0usize;
+        while let Some((dir, rel, depth)) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let mut entries: Vec<_> = entries.flatten().collect();
+            entries.sort_by_key(|e| e.file_name());
+            for entry in entries {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let path = format!("{rel}{name}");
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                if kind.is_symlink() {
+                    links.push(path);
+                } else if kind.is_dir() {
+                    if depth < MAX_REST_DEPTH && name != ".git" {
+                        stack.push((entry.path(), format!("{path}/"), depth + 1));
+                    }
+                } else if kind.is_file() && !self.files.files.contains_key(&path) {
+                    count += 1;
+                    if count > MAX_REST_FILES {
+                        return links;
+                    }
+                    if let Some(Ok(text)) =
+                        crate::discover::read_unfollowed(&entry.path(), MAX_REST_BYTES)
+                    {
+                        self.files.files.insert(path, text);
+                    }
+                }
+            }
+        }
+        links
+    }
+
+    /// The dependencies of the chart and its subcharts that are not
+    /// vendored as directories under `charts/`: not downloaded, or packaged
+    /// (`.tgz`, which is not unpacked).
+    fn unvendored(&self) -> Vec<UnfollowedModule> {
+        let mut out = Vec::new();
+        let name_of = |text: &str| {
+            text.lines()
+                .find_map(|l| l.strip_prefix("name:"))
+                .map(|n| n.trim().trim_matches(['"', '\'']).to_string())
+        };
+        for (rel, &file) in &self.ids {
+            let Some(dir) = rel.strip_suffix("Chart.yaml") else {
+                continue;
+            };
+            if !(dir.is_empty() || dir.ends_with('/')) {
+                continue;
+            }
+            let text = self.sources.get(file).text();
+            let chart = name_of(text).unwrap_or_default();
+            let (docs, _) = yaml::parse_stream(text, &Default::default());
+            let Some(root) = docs.first() else { continue };
+            for dep in root
+                .root
+                .get("dependencies")
+                .map_or(&[][..], |d| d.as_seq())
+            {
+                let Some((name, at)) = dep.get("name").and_then(|n| Some((n.as_str()?, n.range)))
+                else {
+                    continue;
+                };
+                let vendored = self.files.files.iter().any(|(p, t)| {
+                    p.strip_prefix(dir)
+                        .and_then(|p| p.strip_prefix("charts/"))
+                        .and_then(|p| p.strip_suffix("/Chart.yaml"))
+                        .is_some_and(|d| !d.contains('/'))
+                        && name_of(t).as_deref() == Some(name)
+                });
+                if vendored {
+                    continue;
+                }
+                let packaged = std::fs::read_dir(self.root.join(dir).join("charts"))
+                    .into_iter()
+                    .flatten()
+                    .flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|f| f.starts_with(&format!("{name}-")) && f.ends_with(".tgz"))
+                    .min();
+                let repository = dep
+                    .get("repository")
+                    .and_then(|r| r.as_str())
+                    .unwrap_or("")
+                    .to_string();
+                out.push(UnfollowedModule {
+                    module: format!("dependency `{name}` of chart `{chart}`"),
+                    remote: packaged.is_none(),
+                    source: packaged.map_or(repository, |p| format!("charts/{p}")),
+                    chart: true,
+                    span: Span::new(file, at),
+                });
+            }
+        }
+        out
+    }
+
+    /// The input error for a symbolic link in the chart, which is not
+    /// followed.
+    fn refusal(&self, link: &str) -> Diagnostic {
+        let at = self.id("Chart.yaml").unwrap_or(FileId(0));
+        Diagnostic::error(
+            "render-error",
+            Span::new(at, TextRange::empty(0)),
+            format!(
+                "{} is a symbolic link: spof reads a chart's files only from its directory, and \
+                 follows no link (`.Files` does not see it)",
+                self.root.join(link).display()
+            ),
+        )
+    }
+
+    fn id(&self, rel: &str) -> Option<FileId> {
+        self.ids.get(rel).copied()
+    }
+
+    /// Whether `Chart.yaml` says the chart is a library chart.
+    fn library(&self) -> bool {
+        self.files.files.get("Chart.yaml").is_some_and(|t| {
+            t.lines().any(|l| {
+                l.strip_prefix("type:")
+                    .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == "library")
+            })
+        })
+    }
+
+    /// The chart's name as its `Chart.yaml` says, else its directory's.
+    fn name(&self) -> String {
+        self.files
+            .files
+            .get("Chart.yaml")
+            .and_then(|t| {
+                t.lines()
+                    .find_map(|l| l.strip_prefix("name:"))
+                    .map(|n| n.trim().trim_matches(['"', '\'']).to_string())
+            })
+            .filter(|n| !n.is_empty())
+            .unwrap_or_else(|| {
+                self.root
+                    .file_name()
+                    .map_or_else(|| "chart".to_string(), |n| n.to_string_lossy().into_owned())
+            })
+    }
+
+    fn render(
+        &self,
+        context: &Context<'_>,
+        outs: &mut Vec<Out>,
+        value_lines: &mut Vec<ValueLine>,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        let name = self.name();
+        if self.library() {
+            // A library chart renders nothing: the charts using it do.
+            return;
+        }
+        let options = Options {
+            release_name: name.clone(),
+            ..Options::default()
+        };
+        let rendered = match super::render(&self.files, &gotmpl::Value::Nil, &options) {
+            Ok(r) => r,
+            Err(e) => {
+                errors.push(self.error(&name, &e));
+                return;
+            }
+        };
+        let values = Values::new(self, &rendered);
+        for (template, result) in &rendered.templates {
+            let Some(source) = rendered.sources.get(template) else {
+                continue;
+            };
+            match result {
+                Ok(text) => self.read(text, source, &values, context, outs, value_lines, errors),
+                Err(e) => errors.push(self.error(&name, e)),
+            }
+        }
+    }
+
+    /// An input error at the template line that failed (the chart's
+    /// `Chart.yaml` when no template is known).
+    fn error(&self, chart: &str, e: &RenderError) -> Diagnostic {
+        let (file, at) = match self.id(&e.file).or_else(|| self.id("Chart.yaml")) {
+            Some(file) => {
+                let source = self.sources.get(file);
+                let at = e
+                    .line
+                    .and_then(|l| source.lines().line_start(l.saturating_sub(1)))
+                    .unwrap_or(0) as usize;
+                let text = source.text();
+                let end = text[at.min(text.len())..]
+                    .find('\n')
+                    .map_or(text.len(), |i| at + i);
+                (file, TextRange::new(at, end.max(at)))
+            }
+            None => (FileId(0), TextRange::empty(0)),
+        };
+        Diagnostic::error(
+            "render-error",
+            Span::new(file, at),
+            format!(
+                "cannot render chart `{chart}` ({}): {}",
+                self.root.join(&e.file).display(),
+                e.message
+            ),
+        )
+        .with_label("the template fails here")
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn read(
+        &self,
+        text: &str,
+        source: &TemplateSource,
+        values: &Values,
+        context: &Context<'_>,
+        outs: &mut Vec<Out>,
+        value_lines: &mut Vec<ValueLine>,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        let Some(file) = self.id(&source.file) else {
+            return;
+        };
+        if text.trim().is_empty() {
+            return;
+        }
+        let template = self.sources.get(file);
+        let (mut docs, error) = yaml::parse_stream(text, context.limits);
+        let rendered_lines = LineIndex::new(text);
+        let map = origins::line_map(template.text(), text);
+        let mover = Mover {
+            template: template.text(),
+            template_lines: template.lines(),
+            rendered: text,
+            rendered_lines: &rendered_lines,
+            map: &map,
+        };
+        if let Some(e) = error {
+            let line = mover.line_of(e.range.start);
+            let at = template.lines().line_start(line).unwrap_or(0) as usize;
+            errors.push(Diagnostic::error(
+                "render-error",
+                Span::new(file, TextRange::empty(at)),
+                format!(
+                    "the output of {} is not YAML: {}",
+                    template.display_path(),
+                    e.message
+                ),
+            ));
+        }
+        for doc in &mut docs {
+            let before = doc.root.clone();
+            mover.node(&mut doc.root);
+            values.match_scalars(
+                &before,
+                &doc.root,
+                file,
+                template.text(),
+                source,
+                value_lines,
+            );
+        }
+        outs.push(Out {
+            file,
+            cluster: self.cluster,
+            docs,
+        });
+    }
+}
+
+/// The values files of a rendering, parsed with their positions, for
+/// matching rendered scalars to the lines that set them.
+struct Values {
+    /// (chart directory, its `values.yaml`'s tree, its file).
+    trees: Vec<(String, Document, FileId)>,
+}
+
+impl Values {
+    fn new(chart: &Chart<'_>, rendered: &Rendered) -> Self {
+        let mut dirs: Vec<&str> = rendered
+            .sources
+            .values()
+            .map(|s| s.chart_dir.as_str())
+            .collect();
+        dirs.sort_unstable();
+        dirs.dedup();
+        let trees = dirs
+            .into_iter()
+            .filter_map(|dir| {
+                let file = chart.id(&format!("{dir}values.yaml"))?;
+                let (docs, _) =
+                    yaml::parse_stream(chart.sources.get(file).text(), &Default::default());
+                Some((dir.to_string(), docs.into_iter().next()?, file))
+            })
+            .collect();
+        Self { trees }
+    }
+
+    /// Records, for each scalar of `rendered` (as parsed, before it was
+    /// moved to `moved`) that its template line reads from `.Values`, the
+    /// values line that set it.
+    fn match_scalars(
+        &self,
+        rendered: &crate::parse::tree::Node,
+        moved: &crate::parse::tree::Node,
+        file: FileId,
+        template: &str,
+        source: &TemplateSource,
+        out: &mut Vec<ValueLine>,
+    ) {
+        use crate::parse::tree::Value as Tree;
+        match (&rendered.value, &moved.value) {
+            (Tree::Scalar { .. }, _) => {
+                let start = moved.range.start as usize;
+                let line_start = template[..start.min(template.len())]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
+                let line_end = template[start.min(template.len())..]
+                    .find('\n')
+                    .map_or(template.len(), |i| start + i);
+                let line = &template[line_start..line_end];
+                for path in origins::values_paths(line) {
+                    if let Some(set) = self.set_at(path, source, rendered) {
+                        out.push(ValueLine {
+                            written: Span::new(file, moved.range),
+                            set,
+                        });
+                        break;
+                    }
+                }
+            }
+            (Tree::Seq(a), Tree::Seq(b)) => {
+                for (x, y) in a.iter().zip(b.iter()) {
+                    self.match_scalars(x, y, file, template, source, out);
+                }
+            }
+            (Tree::Map(a), Tree::Map(b)) => {
+                for ((_, x), (_, y)) in a.iter().zip(b.iter()) {
+                    self.match_scalars(x, y, file, template, source, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The values line that sets `path` of `.Values` for a template of
+    /// `source`'s chart to the value `rendered` holds: the top chart's
+    /// values (under the subcharts' aliases) first, then the chart's own.
+    fn set_at(
+        &self,
+        path: &str,
+        source: &TemplateSource,
+        rendered: &crate::parse::tree::Node,
+    ) -> Option<Span> {
+        let keys: Vec<&str> = path.split('.').collect();
+        let mut tried: Vec<(&str, Vec<&str>)> = Vec::new();
+        if !source.values_path.is_empty() {
+            let mut full: Vec<&str> = source.values_path.iter().map(String::as_str).collect();
+            full.extend(&keys);
+            tried.push(("", full));
+        }
+        tried.push((source.chart_dir.as_str(), keys.clone()));
+        if keys.first() == Some(&"global") {
+            tried.push(("", keys.clone()));
+        }
+        for (dir, keys) in tried {
+            let Some((_, doc, file)) = self.trees.iter().find(|(d, _, _)| d == dir) else {
+                continue;
+            };
+            if let Some(node) = origins::at_path(&doc.root, &keys) {
+                if origins::same_scalar(node, rendered) {
+                    return Some(Span::new(*file, node.range));
+                }
+                // Set here to something else: not this line.
+                return None;
+            }
+        }
+        None
+    }
+}
