@@ -137,29 +137,102 @@ fn cli_doc_check_help_is_fresh() {
     );
 }
 
+/// Where the generated coverage table sits in docs/terraform.md.
+const KB_TABLE_START: &str = "<!-- knowledge-base-table: generated from rules/providers/*.toml -->";
+const KB_TABLE_END: &str = "<!-- end of knowledge-base-table -->";
+
+/// The coverage table of the provider knowledge base, made from its data
+/// files: each `[resource.*]` entry, its role, and the single failures its
+/// facts report (none: an entity and a dependency, never a finding of its
+/// own).
+fn knowledge_base_table(root: &Path) -> String {
+    let mut out =
+        String::from("| Provider | Resource type | Role | Reported when it |\n|---|---|---|---|\n");
+    for (provider, name) in [
+        ("aws", "AWS"),
+        ("google", "Google Cloud"),
+        ("azurerm", "Azure"),
+    ] {
+        let text =
+            std::fs::read_to_string(root.join(format!("rules/providers/{provider}.toml"))).unwrap();
+        let kb: toml::Table = text.parse().unwrap();
+        let Some(resources) = kb.get("resource").and_then(|r| r.as_table()) else {
+            continue;
+        };
+        let mut kinds: Vec<&String> = resources.keys().collect();
+        kinds.sort();
+        for kind in kinds {
+            let entry = &resources[kind];
+            let role = entry.get("role").and_then(|r| r.as_str()).unwrap_or("");
+            let mut facts: Vec<String> = entry
+                .get("fact")
+                .and_then(|f| f.as_array())
+                .map(|facts| {
+                    facts
+                        .iter()
+                        .filter_map(|f| f.get("message")?.as_str())
+                        .map(|m| m.replace('|', "\\|"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            facts.dedup();
+            let judged = if facts.is_empty() {
+                "— (entity only)".to_string()
+            } else {
+                facts.join("; ")
+            };
+            out.push_str(&format!("| {name} | `{kind}` | {role} | {judged} |\n"));
+        }
+    }
+    out
+}
+
 #[test]
-fn terraform_doc_lists_every_knowledge_base_type() {
+fn terraform_doc_knowledge_base_table_is_generated() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let doc = std::fs::read_to_string(root.join("docs/terraform.md")).unwrap();
-    let mut missing = Vec::new();
+    let path = root.join("docs/terraform.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let (Some(start), Some(end)) = (doc.find(KB_TABLE_START), doc.find(KB_TABLE_END)) else {
+        panic!("docs/terraform.md has no knowledge-base table markers");
+    };
+    let body_start = start + KB_TABLE_START.len();
+    let expected = format!("\n{}", knowledge_base_table(root));
+    if std::env::var_os("SPOF_UPDATE_DOCS").is_some() {
+        let fresh = format!("{}{expected}{}", &doc[..body_start], &doc[end..]);
+        std::fs::write(&path, fresh).unwrap();
+        return;
+    }
+    assert_eq!(
+        &doc[body_start..end],
+        expected,
+        "docs/terraform.md's knowledge-base table is stale (run `SPOF_UPDATE_DOCS=1 cargo test --test integration catalog::`)"
+    );
+}
+
+#[test]
+fn knowledge_base_table_lists_every_type() {
+    // The table is made from the same files the binary embeds: every entry
+    // of each file has its row.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let table = knowledge_base_table(root);
     for provider in ["aws", "google", "azurerm"] {
         let kb =
             std::fs::read_to_string(root.join(format!("rules/providers/{provider}.toml"))).unwrap();
         for line in kb.lines() {
-            let Some(kind) = line
+            if let Some(kind) = line
                 .strip_prefix("[resource.")
                 .and_then(|l| l.strip_suffix(']'))
-            else {
-                continue;
-            };
-            if !doc.contains(&format!("`{kind}`")) {
-                missing.push(kind.to_string());
+            {
+                assert!(
+                    table.contains(&format!("| `{kind}` |")),
+                    "{kind} has no row"
+                );
             }
         }
     }
     assert!(
-        missing.is_empty(),
-        "docs/terraform.md does not list {missing:?}"
+        table.lines().count() >= 152,
+        "fewer than 150 resource types"
     );
 }
 

@@ -3,6 +3,7 @@ resource "azurerm_kubernetes_cluster" "main" {
   location            = "westeurope"
   resource_group_name = "rg-aks"
   dns_prefix          = "main"
+  sku_tier            = "Standard"
 
   default_node_pool {
     name       = "system"

@@ -1,0 +1,19 @@
+resource "aws_subnet" "a" {
+  vpc_id            = "vpc-0123456789abcdef0"
+  cidr_block        = "10.0.1.0/24"
+  availability_zone = "us-east-1a"
+}
+
+resource "aws_subnet" "b" {
+  vpc_id            = "vpc-0123456789abcdef0"
+  cidr_block        = "10.0.2.0/24"
+  availability_zone = "us-east-1b"
+}
+
+resource "aws_fsx_ontap_file_system" "nas" {
+  storage_capacity    = 1024
+  subnet_ids          = [aws_subnet.a.id, aws_subnet.b.id]
+  deployment_type     = "MULTI_AZ_2"
+  throughput_capacity = 384
+  preferred_subnet_id = aws_subnet.a.id
+}

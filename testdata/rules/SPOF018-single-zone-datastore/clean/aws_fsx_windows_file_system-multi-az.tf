@@ -1,0 +1,20 @@
+resource "aws_subnet" "a" {
+  vpc_id            = "vpc-0123456789abcdef0"
+  cidr_block        = "10.0.1.0/24"
+  availability_zone = "us-east-1a"
+}
+
+resource "aws_subnet" "b" {
+  vpc_id            = "vpc-0123456789abcdef0"
+  cidr_block        = "10.0.2.0/24"
+  availability_zone = "us-east-1b"
+}
+
+resource "aws_fsx_windows_file_system" "shares" {
+  storage_capacity    = 300
+  subnet_ids          = [aws_subnet.a.id, aws_subnet.b.id]
+  preferred_subnet_id = aws_subnet.a.id
+  deployment_type     = "MULTI_AZ_1"
+  throughput_capacity = 32
+  active_directory_id = "d-1234567890"
+}

@@ -1,0 +1,4 @@
+resource "aws_opensearchserverless_collection" "logs" {
+  name = "logs"
+  type = "TIMESERIES"
+}

@@ -1,0 +1,8 @@
+resource "azurerm_managed_disk" "data" {
+  name                = "data"
+  location            = "westeurope"
+  resource_group_name = "prod"
+  storage_account_type = "Premium_ZRS"
+  create_option        = "Empty"
+  disk_size_gb         = 128
+}

@@ -1,0 +1,7 @@
+resource "azurerm_search_service" "find" {
+  name                = "find"
+  location            = "westeurope"
+  resource_group_name = "prod"
+  sku                 = "standard"
+  replica_count       = 3
+}

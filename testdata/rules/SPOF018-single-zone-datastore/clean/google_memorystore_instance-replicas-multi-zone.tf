@@ -1,0 +1,6 @@
+resource "google_memorystore_instance" "cache" {
+  name          = "cache"
+  region        = "us-central1"
+  shard_count   = 3
+  replica_count = 1
+}

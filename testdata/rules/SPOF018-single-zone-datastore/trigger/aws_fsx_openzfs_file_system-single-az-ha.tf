@@ -1,0 +1,12 @@
+resource "aws_subnet" "a" {
+  vpc_id            = "vpc-0123456789abcdef0"
+  cidr_block        = "10.0.1.0/24"
+  availability_zone = "us-east-1a"
+}
+
+resource "aws_fsx_openzfs_file_system" "home" {
+  storage_capacity    = 64
+  subnet_ids          = [aws_subnet.a.id]
+  deployment_type     = "SINGLE_AZ_HA_2"
+  throughput_capacity = 320
+}

@@ -1,0 +1,11 @@
+resource "google_memcache_instance" "sessions" {
+  name       = "sessions"
+  region     = "us-central1"
+  zones      = ["us-central1-a"]
+  node_count = 3
+
+  node_config {
+    cpu_count      = 1
+    memory_size_mb = 1024
+  }
+}

@@ -1,0 +1,6 @@
+resource "aws_spot_instance_request" "worker" {
+  count             = 2
+  ami               = "ami-0123456789abcdef0"
+  instance_type     = "c6g.large"
+  availability_zone = ["us-east-1a", "us-east-1b"][count.index]
+}

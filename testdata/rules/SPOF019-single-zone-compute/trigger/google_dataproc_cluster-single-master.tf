@@ -1,0 +1,14 @@
+resource "google_dataproc_cluster" "etl" {
+  name   = "etl"
+  region = "us-central1"
+
+  cluster_config {
+    gce_cluster_config {
+      zone = "us-central1-a"
+    }
+
+    master_config {
+      num_instances = 1
+    }
+  }
+}

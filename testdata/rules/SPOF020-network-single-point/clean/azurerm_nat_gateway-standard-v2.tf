@@ -1,0 +1,6 @@
+resource "azurerm_nat_gateway" "egress" {
+  name                = "egress"
+  location            = "westeurope"
+  resource_group_name = "prod"
+  sku_name            = "StandardV2"
+}

@@ -1,0 +1,11 @@
+resource "aws_subnet" "a" {
+  vpc_id            = "vpc-0123456789abcdef0"
+  cidr_block        = "10.0.1.0/24"
+  availability_zone = "us-east-1a"
+}
+
+resource "aws_ec2_transit_gateway_vpc_attachment" "prod" {
+  transit_gateway_id = "tgw-0123456789abcdef0"
+  vpc_id             = "vpc-0123456789abcdef0"
+  subnet_ids         = [aws_subnet.a.id]
+}

@@ -1,0 +1,13 @@
+resource "azurerm_express_route_circuit" "dc" {
+  name                = "dc"
+  location            = "westeurope"
+  resource_group_name = "prod"
+  service_provider_name = "Equinix"
+  peering_location      = "Amsterdam"
+  bandwidth_in_mbps     = 1000
+
+  sku {
+    tier   = "Standard"
+    family = "MeteredData"
+  }
+}

@@ -1,0 +1,6 @@
+resource "azurerm_web_pubsub" "hub" {
+  name                = "hub"
+  location            = "westeurope"
+  resource_group_name = "prod"
+  sku                 = "Standard_S1"
+}
