@@ -299,7 +299,7 @@ fn entities_roles_and_ids() {
         ids,
         vec![
             ("tf:aws_db_instance.db", Role::Datastore),
-            ("tf:aws_s3_bucket.logs", Role::Platform),
+            ("tf:aws_s3_bucket.logs", Role::Datastore),
             ("tf:aws_lb.web", Role::Network),
         ]
     );
@@ -1575,9 +1575,11 @@ fn aks_and_node_pools() {
     let resources = vec![
         res("azurerm_kubernetes_cluster.one")
             .set("default_node_pool.zones", strs(&["1"]))
+            .set("sku_tier", s("Standard"))
             .done(),
         res("azurerm_kubernetes_cluster.three")
             .set("default_node_pool.zones", strs(&["1", "2", "3"]))
+            .set("sku_tier", s("Standard"))
             .done(),
         res("azurerm_kubernetes_cluster_node_pool.one")
             .set("zones", strs(&["2"]))
@@ -1588,12 +1590,16 @@ fn aks_and_node_pools() {
         res("azurerm_kubernetes_cluster.none").done(),
         res("azurerm_kubernetes_cluster_node_pool.none").done(),
     ];
-    for none in [
-        "azurerm_kubernetes_cluster.none",
-        "azurerm_kubernetes_cluster_node_pool.none",
-    ] {
-        assert_eq!(units(&resources, none), vec![CloudUnit::Zone(None)]);
-    }
+    // Without `sku_tier`, a cluster is on the Free tier: its control plane
+    // is one instance with no SLA, besides its nodes' zone.
+    assert_eq!(
+        units(&resources, "azurerm_kubernetes_cluster.none"),
+        vec![CloudUnit::Zone(None), CloudUnit::Instance]
+    );
+    assert_eq!(
+        units(&resources, "azurerm_kubernetes_cluster_node_pool.none"),
+        vec![CloudUnit::Zone(None)]
+    );
     assert_eq!(
         units(&resources, "azurerm_kubernetes_cluster.one"),
         vec![zone("1")]
