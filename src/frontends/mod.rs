@@ -21,6 +21,7 @@
 
 pub mod backstage;
 pub mod compose;
+pub mod digest;
 pub mod documents;
 pub mod helm;
 pub mod hosts;
