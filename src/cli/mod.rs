@@ -27,9 +27,12 @@ use std::path::{Path, PathBuf};
     version,
     about = "Find single points of failure in infrastructure configuration",
     long_about = "Find single points of failure in infrastructure configuration.\n\n\
-        spof reads Kubernetes manifests (and renders Helm charts) into one dependency graph and reports every \
-        workload whose placement relies on a single node, zone, region or single-homed \
-        dependency, directly or through what it depends on."
+        spof reads Kubernetes manifests, Kustomize overlays (built), Helm charts (rendered), \
+        Terraform (HCL, variables files, plan and state JSON), Nomad jobs, docker-compose \
+        files, Backstage catalogs and its own service manifest into one dependency graph, \
+        and reports every service and operational tool whose placement relies on a single \
+        node, zone, region or single-homed dependency, directly or through what it depends \
+        on."
 )]
 struct Cli {
     #[command(subcommand)]
