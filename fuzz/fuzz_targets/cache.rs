@@ -22,7 +22,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use spof::check::{RunOptions, run};
-use spof::render::{Format, render};
+use spof::render::{Format, Style, render};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -77,7 +77,7 @@ fn options(setup_repo: &Path, cache: Option<&Path>) -> RunOptions {
 fn report(options: &RunOptions) -> String {
     let report = run(options);
     let mut out = Vec::new();
-    render(Format::Json, &report.output(), false, &mut out).expect("render to memory");
+    render(Format::Json, &report.output(), Style::PLAIN, &mut out).expect("render to memory");
     String::from_utf8(out).expect("JSON is UTF-8")
 }
 

@@ -6,7 +6,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use spof::check::{Loaded, Setup, check_sources};
-use spof::render::{Format, render};
+use spof::render::{Format, Style, render};
 use spof::source::{SourceFile, SourceMap};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -46,7 +46,7 @@ fuzz_target!(|data: &[u8]| {
     );
     let mut sink = Vec::new();
     let output = report.output();
-    render(Format::Human, &output, false, &mut sink).expect("render to memory");
+    render(Format::Human, &output, Style::PLAIN, &mut sink).expect("render to memory");
     sink.clear();
-    render(Format::Json, &output, false, &mut sink).expect("render to memory");
+    render(Format::Json, &output, Style::PLAIN, &mut sink).expect("render to memory");
 });
