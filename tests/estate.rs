@@ -7,7 +7,7 @@ use spof::check::{self, Report, RunOptions};
 use spof::diagnostic::Kind;
 
 /// Code, path, line, column and entity of every diagnostic, in order.
-fn located(report: &Report) -> Vec<(String, String, u32, u32, Option<String>)> {
+pub(crate) fn located(report: &Report) -> Vec<(String, String, u32, u32, Option<String>)> {
     report
         .diagnostics
         .iter()
@@ -282,7 +282,7 @@ fn recovery_plane_verdicts_are_the_same_in_every_format() {
 // Scope and identity: declarations of one name in different places.
 
 /// The estate's diagnostics as `spof check` prints them.
-fn human(report: &Report) -> String {
+pub(crate) fn human(report: &Report) -> String {
     let mut out = Vec::new();
     spof::render::render(
         spof::render::Format::Human,

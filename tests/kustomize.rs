@@ -2,37 +2,8 @@
 //! objects are its environment's entities, the base is analysed through the
 //! overlays only, and every finding points at the line that decided it.
 
-use spof::check::{self, Report, RunOptions};
-
-fn located(report: &Report) -> Vec<(String, String, u32, u32, Option<String>)> {
-    report
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let file = report.sources.get(d.span.file);
-            let at = file.line_col(d.span.range.start);
-            (
-                d.code.clone(),
-                file.display_path(),
-                at.line,
-                at.column,
-                d.entity.clone(),
-            )
-        })
-        .collect()
-}
-
-fn human(report: &Report) -> String {
-    let mut out = Vec::new();
-    spof::render::render(
-        spof::render::Format::Human,
-        &report.output(),
-        spof::render::Style::PLAIN,
-        &mut out,
-    )
-    .unwrap();
-    String::from_utf8(out).unwrap()
-}
+use crate::estate::{human, located};
+use spof::check::{self, RunOptions};
 
 #[test]
 fn overlays_are_built_and_findings_point_at_the_deciding_line() {

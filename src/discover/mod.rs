@@ -399,27 +399,48 @@ where
         if hidden || known.contains(key.as_path()) {
             continue;
         }
-        let Some(kind) = (options.classify)(&key) else {
-            continue;
-        };
-        let path = root.join(below);
-        if options.excludes.matches(below, false, true)
-            || options.excludes.is_excluded(&path, None, false)
-            || !real_file_below(base, below)
-            || dot_ignores.ignores(base, below)
-        {
+        // Unclaimed files first: they need no ignore file read.
+        if (options.classify)(&key).is_none() || dot_ignores.ignores(base, below) {
             continue;
         }
-        let visit = visit(&path, &mut scratch);
-        added.push(Found {
-            key,
-            path,
-            kind,
-            explicit: false,
-            visit,
-        });
+        if let Some(found) = admit(root, base, below, key.clone(), options, visit, &mut scratch) {
+            added.push(found);
+        }
     }
     added
+}
+
+/// A file the walk did not reach but the run reads (`base/below`, whose
+/// key is `key`): claimed by a frontend, not excluded, and a regular file
+/// reached through directories alone; visited, as the walk visits.
+fn admit<T, S, F>(
+    root: &Path,
+    base: &Path,
+    below: &Path,
+    key: PathBuf,
+    options: &WalkOptions<'_>,
+    visit: &F,
+    scratch: &mut S,
+) -> Option<Found<T>>
+where
+    F: Fn(&Path, &mut S) -> Option<T>,
+{
+    let kind = (options.classify)(&key)?;
+    let path = root.join(below);
+    if options.excludes.matches(below, false, true)
+        || options.excludes.is_excluded(&path, None, false)
+        || !real_file_below(base, below)
+    {
+        return None;
+    }
+    let visit = visit(&path, scratch);
+    Some(Found {
+        key,
+        path,
+        kind,
+        explicit: false,
+        visit,
+    })
 }
 
 /// The files of the side directories ([`DiscoverOptions::side_dirs`]) of
@@ -461,24 +482,9 @@ where
                 if known.contains(key.as_path()) || !seen.insert(key.clone()) {
                     continue;
                 }
-                let Some(kind) = (options.classify)(&key) else {
-                    continue;
-                };
-                let path = root.join(&below);
-                if options.excludes.matches(&below, false, true)
-                    || options.excludes.is_excluded(&path, None, false)
-                    || !real_file_below(base, &below)
-                {
-                    continue;
+                if let Some(found) = admit(root, base, &below, key, options, visit, &mut scratch) {
+                    added.push(found);
                 }
-                let visit = visit(&path, &mut scratch);
-                added.push(Found {
-                    key,
-                    path,
-                    kind,
-                    explicit: false,
-                    visit,
-                });
             }
         }
     }
