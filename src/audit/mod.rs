@@ -465,14 +465,8 @@ impl SetFamilies {
 }
 
 fn parse_level(text: &str) -> Result<Level, String> {
-    match text {
-        "region" => Ok(Level::Region),
-        "zone" | "datacenter" | "dc" | "site" => Ok(Level::Zone),
-        "host" | "node" => Ok(Level::Host),
-        _ => Err(format!(
-            "unknown level `{text}` (levels: region, zone or datacenter, host)"
-        )),
-    }
+    Level::parse(text)
+        .ok_or_else(|| format!("unknown level `{text}` (levels: region, zone or datacenter, host)"))
 }
 
 /// Every domain the estate names, and which domain each lies in.

@@ -33,6 +33,17 @@ impl Level {
             Level::Host => "host",
         }
     }
+
+    /// A level by name; `datacenter` (`dc`, `site`) is the zone level, and
+    /// `node` the host level.
+    pub fn parse(text: &str) -> Option<Level> {
+        match text {
+            "region" => Some(Level::Region),
+            "zone" | "datacenter" | "dc" | "site" => Some(Level::Zone),
+            "host" | "node" => Some(Level::Host),
+            _ => None,
+        }
+    }
 }
 
 /// A named place that can fail as a unit: `zone:ap-northeast-2a`.
@@ -694,6 +705,22 @@ impl Suppression {
             scope: SuppressionScope::Entity(entity.to_string()),
         }
     }
+}
+
+/// An `[[accept]]` entry of `spof.toml`: single points of failure their
+/// owners accept. Findings it covers leave the exit code and the report's
+/// headline, and are listed with the reason and the owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptance {
+    /// What it accepts, as written: `domain region:capital`, `level region`
+    /// or `entity k8s:Deployment/ops/*`.
+    pub what: String,
+    pub reason: String,
+    pub owner: String,
+    /// The last day (UTC) it applies.
+    pub until: Option<crate::date::Date>,
+    /// The `[[accept]]` key that names what it accepts.
+    pub span: Span,
 }
 
 /// When a suppression stops applying.

@@ -31,6 +31,7 @@ struct Document<'a> {
     findings: Vec<Finding<'a>>,
     errors: Vec<Error<'a>>,
     suppressions: Vec<Suppressed<'a>>,
+    accepted_risks: Vec<AcceptedRisk<'a>>,
     blast_radius: BlastRadii<'a>,
     tools: Vec<Tool<'a>>,
     dependencies: Vec<Dependency<'a>>,
@@ -54,6 +55,23 @@ struct Suppressed<'a> {
     reason: String,
     /// Where the suppression is written.
     location: Option<Place>,
+}
+
+/// An `[[accept]]` entry in force, with what it covers.
+#[derive(Serialize)]
+struct AcceptedRisk<'a> {
+    /// `domain region:capital`, `level region` or `entity GLOB`.
+    accepted: &'a str,
+    reason: &'a str,
+    owner: &'a str,
+    until: Option<String>,
+    /// Where it is written.
+    location: Option<Place>,
+    /// Failure domains of the estate whose single points it accepts.
+    domains: Vec<&'a str>,
+    /// Entities it names.
+    entities: Vec<&'a str>,
+    findings: Vec<Finding<'a>>,
 }
 
 #[derive(Serialize)]
@@ -243,6 +261,24 @@ pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result
                 rules: &s.rules,
                 reason: suppression_reason(s),
                 location: data.place(s.span),
+            })
+            .collect(),
+        accepted_risks: data
+            .accepted_rows()
+            .into_iter()
+            .map(|row| AcceptedRisk {
+                accepted: &row.acceptance.what,
+                reason: &row.acceptance.reason,
+                owner: &row.acceptance.owner,
+                until: row.acceptance.until.map(|u| u.to_string()),
+                location: row.at,
+                domains: row.domains.iter().map(|&d| data.domain_name(d)).collect(),
+                entities: row.entities.iter().map(|&e| data.entity_id(e)).collect(),
+                findings: row
+                    .findings
+                    .iter()
+                    .map(|d| finding(data.sources, d))
+                    .collect(),
             })
             .collect(),
         blast_radius: BlastRadii::new(data),

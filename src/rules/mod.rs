@@ -2,6 +2,7 @@
 //! lives in the model and the analysis; a rule decides what is worth saying,
 //! where, and how.
 
+pub mod accept;
 pub mod baseline;
 mod cloud;
 mod dependencies;
@@ -91,6 +92,10 @@ pub struct Finding {
     pub cap: Option<Severity>,
     /// [`Diagnostic::decided_at`].
     pub decided_at: Option<Span>,
+    /// The single failure a finding about no one entity is about (the
+    /// estate's only region, a cluster's only zone): what an `[[accept]]`
+    /// of it covers.
+    pub unit: Option<Unit>,
 }
 
 impl Finding {
@@ -105,6 +110,7 @@ impl Finding {
             help: None,
             cap: None,
             decided_at: None,
+            unit: None,
         }
     }
 
@@ -115,6 +121,11 @@ impl Finding {
 
     fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
+        self
+    }
+
+    fn about(mut self, unit: Unit) -> Self {
+        self.unit = Some(unit);
         self
     }
 
