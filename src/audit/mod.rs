@@ -22,7 +22,7 @@ mod simulate;
 pub mod synthetic;
 
 pub use family::{Family, Group};
-pub use simulate::{Degraded, Down, Hop, Hops, Simulation, Step};
+pub use simulate::{Degraded, Down, Hop, Hops, Simulation, Step, Unrecoverable};
 
 use crate::analysis::{Cause, Reason, Unit};
 use crate::estate::Estate;

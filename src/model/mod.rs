@@ -121,6 +121,11 @@ pub enum Combine {
 pub enum Strength {
     Hard,
     Soft,
+    /// Needed to recover, not to keep serving: the entity keeps running
+    /// while the target is down, but cannot be restarted, rescheduled,
+    /// scaled out or redeployed without it (an image registry, a secret
+    /// store, an admission webhook).
+    Recovery,
 }
 
 /// A dependency as written in the source, before resolution.
@@ -164,6 +169,9 @@ pub enum Reference {
     /// Whichever of several entities serves a name (the Nomad groups that
     /// register one Consul service): those nearest the reference.
     Registered { name: String, ids: Vec<String> },
+    /// The entities that serve a host name (lowercase, without port), as
+    /// [`Model::hosts`] lists them: an image's registry host.
+    Host(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -854,6 +862,10 @@ pub struct Model {
     /// Text a Helm template writes with a value read from a values file:
     /// a finding there is decided at the values line.
     pub value_lines: Vec<ValueLine>,
+    /// Host names that entities serve (an Ingress rule's `host`, a
+    /// manifest's `hosts`), lowercase, with the serving entity's id: what a
+    /// [`Reference::Host`] names.
+    pub hosts: Vec<(String, String)>,
 }
 
 /// A value a template writes (`replicas: {{ .Values.replicaCount }}`) and
@@ -879,7 +891,9 @@ impl Model {
             places: _,
             evaluation_limits,
             value_lines,
+            hosts,
         } = other;
+        self.hosts.extend(hosts);
         self.value_lines.extend(value_lines);
         self.entities.extend(entities);
         self.regions.extend(regions);

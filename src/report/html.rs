@@ -402,6 +402,9 @@ fn graph(h: &mut String, data: &Data) {
             .map_or("#9aa5b1", |i| DOMAIN_COLORS[i % DOMAIN_COLORS.len()])
     };
     h.push_str("<p class=\"muted\">A grey arrow points from an entity to what it depends on (dashed: a soft dependency), dependents on the left; an orange dotted arrow from a tool to what it manages. Boxes are coloured by role; the stripe on the left is the failure domain the entity runs in; a red outline marks a single point of failure (one domain takes it down).</p>\n");
+    if data.edges.iter().any(|e| e.recovery) {
+        h.push_str("<p class=\"muted\">A purple dotted arrow points from an entity to what it needs to recover (to be restarted, rescheduled or redeployed) but not to keep serving: an image registry, a secret store.</p>\n");
+    }
     h.push_str("<div class=\"legend\">");
     for (role, _) in data.roles() {
         let _ = write!(
@@ -478,6 +481,8 @@ fn graph(h: &mut String, data: &Data) {
 enum Line {
     Hard,
     Soft,
+    /// Needed to restart or redeploy, not to serve.
+    Recovery,
     /// A tool to what it manages.
     Manages,
 }
@@ -565,7 +570,11 @@ fn drawn_edges(data: &Data, members: &[usize]) -> Option<Vec<(usize, usize, Line
         let Some(&a) = local.get(&e.from) else {
             continue;
         };
-        let line = if e.hard { Line::Hard } else { Line::Soft };
+        let line = match (e.hard, e.recovery) {
+            (true, _) => Line::Hard,
+            (false, true) => Line::Recovery,
+            (false, false) => Line::Soft,
+        };
         for t in data.targets(&e.to) {
             if let Some(&b) = local.get(t)
                 && joined.insert((a, b))
@@ -724,6 +733,7 @@ fn draw_route(
     let (stroke, dash, marker) = match line {
         Line::Hard => ("#7b8794", "", "arrow"),
         Line::Soft => ("#7b8794", " stroke-dasharray=\"5 4\"", "arrow"),
+        Line::Recovery => ("#7c3aed", " stroke-dasharray=\"1 3\"", "arrow"),
         Line::Manages => ("#d97706", " stroke-dasharray=\"2 3\"", "manages"),
     };
     let _ = writeln!(
@@ -917,6 +927,23 @@ fn blast(h: &mut String, data: &Data) {
                 "<p>Still up with less (a copy, a zone or a soft dependency lost): {}</p>",
                 list.join(", ")
             );
+        }
+        if !b.unrecoverable.is_empty() {
+            h.push_str("<p>Still running, but cannot be restarted, rescheduled or redeployed while it is down:</p>\n<table><thead><tr><th>Entity</th><th>Role</th><th>Why</th></tr></thead><tbody>\n");
+            for f in &b.unrecoverable {
+                let role = data
+                    .entities
+                    .get(f.entity)
+                    .map_or(Role::Service, |e| e.role);
+                let _ = writeln!(
+                    h,
+                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    entity_ref(data, f.entity),
+                    role_badge(role),
+                    because(f)
+                );
+            }
+            h.push_str("</tbody></table>\n");
         }
     }
     if !quiet.is_empty() {

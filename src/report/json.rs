@@ -79,6 +79,9 @@ struct BlastRadius<'a> {
     domain: &'a str,
     down: Vec<Fallen<'a>>,
     degraded: Vec<Fallen<'a>>,
+    /// Still running, but unable to restart while the domain is down.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unrecoverable: Vec<Fallen<'a>>,
 }
 
 /// An entity a domain's failure takes down or degrades, with its own hop of
@@ -184,6 +187,7 @@ impl Serialize for BlastRadii<'_> {
                     domain: data.domain_name(d),
                     down: self.fallen(&hops.down),
                     degraded: self.fallen(&hops.degraded),
+                    unrecoverable: self.fallen(&hops.unrecoverable),
                 })?;
             }
         }
@@ -313,7 +317,11 @@ pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result
                     Target::Entity(_) => None,
                     Target::Set(s) => Some(s),
                 },
-                strength: if e.hard { "hard" } else { "soft" },
+                strength: match (e.hard, e.recovery) {
+                    (true, _) => "hard",
+                    (false, true) => "recovery",
+                    (false, false) => "soft",
+                },
             })
             .collect(),
         target_sets: data

@@ -329,6 +329,18 @@ fn blast(m: &mut String, data: &Data) {
                 list.join(", ")
             );
         }
+        if !b.unrecoverable.is_empty() {
+            m.push_str("\nStill running, but cannot be restarted, rescheduled or redeployed while it is down:\n\n| Entity | Role | Why |\n|---|---|---|\n");
+            for f in &b.unrecoverable {
+                let _ = writeln!(
+                    m,
+                    "| {} | {} | {} |",
+                    entity(data, f.entity),
+                    role(data, f.entity),
+                    because(f)
+                );
+            }
+        }
         m.push('\n');
     }
     if !quiet.is_empty() {

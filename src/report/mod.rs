@@ -140,6 +140,8 @@ pub struct Edge {
     pub to: Target,
     /// Down when `to` is down (otherwise a soft dependency).
     pub hard: bool,
+    /// Not hard, but needed to restart or redeploy `from`.
+    pub recovery: bool,
 }
 
 /// What a dependency names: one entity, or a set of several (index into
@@ -186,6 +188,8 @@ pub struct Blast {
     pub domain: u32,
     pub down: Vec<Fall>,
     pub degraded: Vec<Fall>,
+    /// Still running, but unable to restart while the domain is down.
+    pub unrecoverable: Vec<Fall>,
 }
 
 impl Blast {
@@ -433,26 +437,27 @@ fn entity_rows(estate: &Estate, audit: &Audit, accepts: &[Accept]) -> Vec<Entity
 }
 
 /// The dependency edges, one per pair (hard if any of its dependencies
-/// is), with the sets they point at, numbered in the order edges first
+/// is, else recovery if any is), with the sets they point at, numbered in the order edges first
 /// name them.
 fn edges_and_sets(estate: &Estate) -> (Vec<Edge>, Vec<Vec<usize>>) {
     let graph = &estate.graph;
-    let mut pairs: BTreeMap<(usize, Target), bool> = BTreeMap::new();
+    let mut pairs: BTreeMap<(usize, Target), (bool, bool)> = BTreeMap::new();
     for (from, entries) in graph.resolved.iter().enumerate() {
         for entry in entries {
             let to = match graph.targets(entry) {
                 [one] => Target::Entity(*one),
                 _ => Target::Set(entry.set),
             };
-            let hard = entry.strength == crate::model::Strength::Hard;
-            *pairs.entry((from, to)).or_insert(false) |= hard;
+            let pair = pairs.entry((from, to)).or_insert((false, false));
+            pair.0 |= entry.strength == crate::model::Strength::Hard;
+            pair.1 |= entry.strength == crate::model::Strength::Recovery;
         }
     }
     let mut numbers: BTreeMap<usize, usize> = BTreeMap::new();
     let mut sets: Vec<Vec<usize>> = Vec::new();
     let edges = pairs
         .into_iter()
-        .map(|((from, to), hard)| {
+        .map(|((from, to), (hard, recovery))| {
             let to = match to {
                 Target::Set(set) => Target::Set(*numbers.entry(set).or_insert_with(|| {
                     sets.push(graph.sets.get(set).to_vec());
@@ -460,7 +465,12 @@ fn edges_and_sets(estate: &Estate) -> (Vec<Edge>, Vec<Vec<usize>>) {
                 })),
                 entity @ Target::Entity(_) => entity,
             };
-            Edge { from, to, hard }
+            Edge {
+                from,
+                to,
+                hard,
+                recovery: recovery && !hard,
+            }
         })
         .collect();
     (edges, sets)
@@ -503,6 +513,14 @@ fn blasts(sources: &SourceMap, estate: &Estate, audit: &Audit, domains: usize) -
                     .collect(),
                 degraded: sim
                     .degraded
+                    .into_iter()
+                    .map(|f| Fall {
+                        entity: f.entity,
+                        because: step_rows(f.because),
+                    })
+                    .collect(),
+                unrecoverable: sim
+                    .unrecoverable
                     .into_iter()
                     .map(|f| Fall {
                         entity: f.entity,

@@ -13,6 +13,7 @@ mod instances;
 mod placement;
 mod recovery;
 pub mod registry;
+mod restart;
 pub mod suppression;
 
 use crate::analysis::{Analysis, Context, Unit, words};
@@ -171,6 +172,7 @@ pub fn run(input: &Input<'_>, settings: &Settings) -> Vec<Finding> {
     disruption::check(input, settings, &mut findings);
     cloud::check(input, settings, &mut findings);
     recovery::check(input, settings, &mut findings);
+    restart::check(input, settings, &mut findings);
     debug_assert!(
         findings.iter().all(|f| settings.runs(f.rule)),
         "a disabled rule was computed"
