@@ -172,7 +172,9 @@ fn header(h: &mut String, data: &Data) {
     );
     h.push_str("<nav><ol>");
     for (id, title) in SECTIONS {
-        if *id == "errors" && data.errors.is_empty() {
+        if (*id == "errors" && data.errors.is_empty())
+            || (*id == "accepted" && data.accepts.is_empty())
+        {
             continue;
         }
         let _ = write!(h, "<li><a href=\"#{id}\">{title}</a></li>");
@@ -188,6 +190,7 @@ const SECTIONS: &[(&str, &str)] = &[
     ("blast", "Blast radius"),
     ("recovery", "Recovery plane"),
     ("findings", "Findings"),
+    ("accepted", "Accepted risks"),
     ("suppressions", "Suppressions"),
     ("errors", "Input errors"),
 ];

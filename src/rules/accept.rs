@@ -1,7 +1,7 @@
 //! `[[accept]]` entries of `spof.toml`: single points of failure their owners
 //! accept. A finding of a single-point-of-failure rule is accepted when an
 //! entry names its entity, or when every failure domain that alone takes
-//! its entity down (the one a finding about no entity names) is
+//! its entity down (those a finding names, when they are not its entity's) is
 //! accepted by domain or by level. An entry past its `until` date accepts
 //! nothing and is itself a finding (SPOF016), as an expired suppression is.
 
@@ -83,14 +83,16 @@ fn accepted_by(
             Place::Level(level) => accepts[i].target.covers_level(level),
         })
     };
-    if let Some(unit) = &finding.unit {
-        return covering(place(unit));
-    }
-    let entity = *index.get(finding.entity.as_deref()?)?;
-    let exposures = input.analysis.exposures.get(entity)?;
+    let units: Vec<&Unit> = if finding.units.is_empty() {
+        let entity = *index.get(finding.entity.as_deref()?)?;
+        let exposures = input.analysis.exposures.get(entity)?;
+        exposures.iter().map(|x| &x.unit).collect()
+    } else {
+        finding.units.iter().collect()
+    };
     let mut first = None;
-    for exposure in exposures {
-        let entry = covering(place(&exposure.unit))?;
+    for unit in units {
+        let entry = covering(place(unit))?;
         first.get_or_insert(entry);
     }
     first

@@ -154,7 +154,7 @@ fn single_region(input: &Input<'_>, out: &mut Vec<Finding>) {
         ),
     )
     .label("the only region")
-    .about(Unit::Domain(Domain::new(Level::Region, region.to_string())))
+    .about([Unit::Domain(Domain::new(Level::Region, region.to_string()))])
     .help("run the critical services in a second region as well, or accept the risk at region level in spof.toml (`[[accept]]`, with a reason and an owner)");
     for span in spans.iter().skip(1).take(MAX_RELATED) {
         finding = finding.related(*span, format!("also `{region}`"));

@@ -93,10 +93,11 @@ pub struct Finding {
     pub cap: Option<Severity>,
     /// [`Diagnostic::decided_at`].
     pub decided_at: Option<Span>,
-    /// The single failure a finding about no one entity is about (the
-    /// estate's only region, a cluster's only zone): what an `[[accept]]`
-    /// of it covers.
-    pub unit: Option<Unit>,
+    /// The single failures a finding is about when they are not its
+    /// entity's (the estate's only region, a cluster's only zone, what
+    /// takes a recovery dependency down): what `[[accept]]` entries must
+    /// cover to accept it.
+    pub units: Vec<Unit>,
 }
 
 impl Finding {
@@ -111,7 +112,7 @@ impl Finding {
             help: None,
             cap: None,
             decided_at: None,
-            unit: None,
+            units: Vec::new(),
         }
     }
 
@@ -125,8 +126,8 @@ impl Finding {
         self
     }
 
-    fn about(mut self, unit: Unit) -> Self {
-        self.unit = Some(unit);
+    fn about(mut self, units: impl IntoIterator<Item = Unit>) -> Self {
+        self.units.extend(units);
         self
     }
 

@@ -64,6 +64,7 @@ fn each_recovery_dependency(
             ),
         )
         .entity(&entity.id)
+        .about(units.iter().map(|&u| u.clone()))
         .label(format!(
             "needed to recover ({}); fails with {}",
             dependency.via,
