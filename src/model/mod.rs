@@ -882,3 +882,30 @@ impl Model {
         self.evaluation_limits.extend(evaluation_limits);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Domain, Level};
+
+    #[test]
+    fn a_domain_is_written_and_read_back_with_its_name_as_a_string() {
+        let domain = Domain::new(Level::Zone, "eu-west-1a");
+        let json = serde_json::to_string(&domain).unwrap();
+        assert_eq!(json, r#"{"level":"zone","name":"eu-west-1a"}"#);
+        let back: Domain = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, domain);
+        // The cache's encoding: the same bytes as a `String` name gives.
+        let bytes = postcard::to_allocvec(&domain).unwrap();
+        let plain = postcard::to_allocvec(&(Level::Zone, "eu-west-1a".to_string())).unwrap();
+        assert_eq!(bytes, plain);
+        assert_eq!(postcard::from_bytes::<Domain>(&bytes).unwrap(), domain);
+    }
+
+    #[test]
+    fn copies_of_a_domain_share_its_name() {
+        let domain = Domain::new(Level::Region, String::from("eu-west-1"));
+        let copy = domain.clone();
+        assert!(std::sync::Arc::ptr_eq(&domain.name, &copy.name));
+        assert_eq!(copy.to_string(), "region:eu-west-1");
+    }
+}
