@@ -227,13 +227,13 @@ impl Audit {
             .domains
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.name == name && level.is_none_or(|l| d.level == l))
+            .filter(|(_, d)| &*d.name == name && level.is_none_or(|l| d.level == l))
             .filter_map(|(i, _)| u32::try_from(i).ok())
             .collect();
         if !found.is_empty() {
             return Ok(found);
         }
-        let names = self.domains.iter().map(|d| d.name.as_str());
+        let names = self.domains.iter().map(|d| &*d.name);
         let hint = crate::config::did_you_mean(name, names)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();

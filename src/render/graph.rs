@@ -788,7 +788,7 @@ pub fn document(estate: &Estate, view: &View) -> Document {
         nodes.push(Node {
             id: d.to_string(),
             kind: "domain",
-            label: d.name.clone(),
+            label: d.name.to_string(),
             entity_kind: None,
             role: None,
             tool_kind: None,
