@@ -323,9 +323,8 @@ pub(crate) fn substitute(v: &Value, turn: usize) -> Option<Value> {
         Value::Object(map) => {
             let mut out = hcl::Map::new();
             for (k, v) in map {
-                let k = match substitute(&Value::String(k.clone()), turn)? {
-                    Value::String(k) => k,
-                    _ => return None,
+                let Value::String(k) = substitute(&Value::String(k.clone()), turn)? else {
+                    return None;
                 };
                 out.insert(k, substitute(v, turn)?);
             }
