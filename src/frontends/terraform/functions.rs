@@ -25,6 +25,10 @@
 //! of collections is shallow (a mix of primitives becomes strings, a mix of
 //! primitives and collections is an error).
 
+mod network;
+mod text;
+
+use crate::frontends::terraform::symbolic;
 use hcl::eval::{Func, FuncArgs, FuncDef, ParamType};
 use hcl::{Map, Number, Value};
 use std::cmp::Ordering;
@@ -77,6 +81,24 @@ pub fn context_functions() -> Vec<(&'static str, FuncDef)> {
         ("tobool", fixed(1, tobool)),
         ("startswith", fixed(2, startswith)),
         ("endswith", fixed(2, endswith)),
+        ("cidrhost", fixed(2, network::cidrhost)),
+        ("cidrnetmask", fixed(1, network::cidrnetmask)),
+        ("cidrsubnet", fixed(3, network::cidrsubnet)),
+        ("cidrsubnets", var(1, network::cidrsubnets)),
+        ("regex", fixed(2, text::regex)),
+        ("regexall", fixed(2, text::regexall)),
+        ("basename", fixed(1, text::basename)),
+        ("dirname", fixed(1, text::dirname)),
+        ("chomp", fixed(1, text::chomp)),
+        ("trim", fixed(2, text::trim)),
+        ("strrev", fixed(1, text::strrev)),
+        ("title", fixed(1, text::title)),
+        ("alltrue", fixed(1, text::alltrue)),
+        ("anytrue", fixed(1, text::anytrue)),
+        ("sum", fixed(1, text::sum)),
+        ("setintersection", var(1, text::setintersection)),
+        ("setunion", var(1, text::setunion)),
+        ("setsubtract", fixed(2, text::setsubtract)),
     ]
 }
 
@@ -150,8 +172,19 @@ fn fits(len: usize) -> Result<(), String> {
 // ---------------------------------------------------------------------------
 // Helpers
 
+/// An unknown sentinel; a symbolic zone is known (see [`symbolic`]), and
+/// the functions that compare values check that zones can be compared.
 fn is_unknown_str(s: &str) -> bool {
-    s.starts_with('\u{0}')
+    s.starts_with('\u{0}') && symbolic::parse_zone(s).is_none()
+}
+
+/// `Err` when zones among `values` cannot be compared with the rest.
+fn zones_comparable<'a>(values: impl IntoIterator<Item = &'a Value>) -> Result<(), String> {
+    if symbolic::comparable(values) {
+        Ok(())
+    } else {
+        Err("zones that may or may not be the same".into())
+    }
 }
 
 /// Whether an unknown sentinel appears anywhere in `v` (keys included).
@@ -399,7 +432,7 @@ fn concat(args: FuncArgs) -> R {
 
 fn length(args: FuncArgs) -> R {
     match arg(&args, 0)? {
-        Value::String(s) if is_unknown_str(s) => Err("value is unknown".into()),
+        Value::String(s) if s.starts_with('\u{0}') => Err("value is unknown".into()),
         Value::String(s) => Ok(len_value(s.chars().count())),
         Value::Array(items) => Ok(len_value(items.len())),
         // Unknown keys might collide: the length is not known.
@@ -529,6 +562,11 @@ fn toset(args: FuncArgs) -> R {
     if items.iter().any(has_unknown) {
         return Err("set elements are unknown".into());
     }
+    // A set is ordered by its elements' text: zones only where the
+    // provider lists them in that order.
+    if !symbolic::sortable(items) {
+        return Err("zones whose order is not known".into());
+    }
     if items.iter().any(Value::is_null) {
         return Err("sets must not contain null values".into());
     }
@@ -582,6 +620,7 @@ fn position(items: &[Value], value: &Value) -> Result<Option<usize>, String> {
     if has_unknown(value) {
         return Err("value is unknown".into());
     }
+    zones_comparable(items.iter().chain(std::iter::once(value)))?;
     for (i, item) in items.iter().enumerate() {
         if item == value {
             return Ok(Some(i));
@@ -597,7 +636,7 @@ fn contains(args: FuncArgs) -> R {
     let items = list(arg(&args, 0)?)?;
     let value = arg(&args, 1)?;
     // A match anywhere decides, even after unknown elements (as Terraform).
-    if !has_unknown(value) && items.contains(value) {
+    if !has_unknown(value) && !symbolic::has_symbolic(value) && items.contains(value) {
         return Ok(Value::Bool(true));
     }
     Ok(Value::Bool(position(items, value)?.is_some()))
@@ -616,6 +655,7 @@ fn distinct(args: FuncArgs) -> R {
     if items.iter().any(has_unknown) {
         return Err("list elements are unknown".into());
     }
+    zones_comparable(items)?;
     Ok(Value::Array(dedupe(unify(items.iter())?)))
 }
 
@@ -742,6 +782,9 @@ fn one(args: FuncArgs) -> R {
 
 fn sort(args: FuncArgs) -> R {
     let items = list(arg(&args, 0)?)?;
+    if !symbolic::sortable(items) {
+        return Err("zones whose order is not known".into());
+    }
     let mut out = items
         .iter()
         .map(|v| match v {
@@ -1775,7 +1818,7 @@ mod tests {
     #[test]
     fn all_functions_declared() {
         let names: Vec<&str> = context_functions().iter().map(|(n, _)| *n).collect();
-        assert_eq!(names.len(), 45);
+        assert_eq!(names.len(), 63);
         let mut dedup = names.clone();
         dedup.sort_unstable();
         dedup.dedup();

@@ -15,6 +15,7 @@ pub mod functions;
 pub mod hcl;
 pub mod kb;
 pub mod plan;
+pub(crate) mod symbolic;
 
 mod frontend;
 pub mod run;
@@ -42,6 +43,19 @@ pub enum Value {
     Ref {
         address: String,
         attr: String,
+    },
+    /// One zone of a list of distinct zones whose names are not known
+    /// (`data.aws_availability_zones.x.names[0]`): the same zone as another
+    /// of its `family` with the same `index`, another zone than one with a
+    /// different index.
+    Zone {
+        family: String,
+        index: usize,
+    },
+    /// A whole such list: every zone of the region
+    /// (`data.aws_availability_zones.x.names`).
+    Zones {
+        family: String,
     },
     /// Not known statically.
     Unknown,

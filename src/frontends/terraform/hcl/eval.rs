@@ -17,6 +17,7 @@
 use super::ir::{Expr, ExprKind, ForIr, Op, TElem};
 use crate::frontends::terraform::Value;
 use crate::frontends::terraform::functions::{MAX_VALUE_BYTES, TOO_LARGE, weight};
+use crate::frontends::terraform::symbolic;
 use crate::source::Span;
 use hcl::Value as V;
 use hcl::eval::{Context, Evaluate};
@@ -159,10 +160,13 @@ pub(crate) fn has_sentinel(v: &V) -> bool {
     }
 }
 
-/// Whether something inside is unknown (not counting refs).
+/// Whether something inside is unknown (not counting refs and symbolic
+/// zones, which are values whose identity is known).
 pub(crate) fn has_unknown(v: &V) -> bool {
     match v {
-        V::String(s) => s.contains('\u{0}') && parse_ref(s).is_none(),
+        V::String(s) => {
+            s.contains('\u{0}') && parse_ref(s).is_none() && symbolic::parse_zone(s).is_none()
+        }
         V::Array(items) => items.iter().any(has_unknown),
         V::Object(map) => map
             .iter()
@@ -188,6 +192,15 @@ pub(crate) fn convert(v: &V) -> Value {
                 Value::Ref {
                     address: address.to_string(),
                     attr: attr.to_string(),
+                }
+            } else if let Some(z) = symbolic::parse_zone(s) {
+                Value::Zone {
+                    family: z.family.to_string(),
+                    index: z.index,
+                }
+            } else if let Some((_, family)) = symbolic::parse_list(s) {
+                Value::Zones {
+                    family: family.to_string(),
                 }
             } else if s.contains('\u{0}') {
                 Value::Unknown
@@ -257,6 +270,29 @@ impl Funcs {
         Self { ctx, names }
     }
 }
+
+/// The functions that take symbolic zones as they are, without looking
+/// inside their names: they select, count, compare (within a family) or
+/// pass elements along. Any other function given a zone is evaluated with
+/// real names in its place.
+const OPAQUE_TO_ZONES: &[&str] = &[
+    "coalesce",
+    "coalescelist",
+    "compact",
+    "concat",
+    "contains",
+    "distinct",
+    "element",
+    "flatten",
+    "index",
+    "one",
+    "reverse",
+    "slice",
+    "sort",
+    "tolist",
+    "toset",
+    "tostring",
+];
 
 pub(crate) struct Evaluator<'f> {
     funcs: &'f Funcs,
@@ -664,6 +700,13 @@ impl<'f> Evaluator<'f> {
                 _ => return Err(Fail::Error),
             }
         }
+        if values.iter().any(symbolic::has_list) {
+            return symbolic::on_list(name, &values).ok_or(Fail::Unknown);
+        }
+        // The length of a collection is known whatever its elements are.
+        if let ("length", [V::Array(items)]) = (name, values.as_slice()) {
+            return Ok(V::from(items.len() as u64));
+        }
         if values.iter().any(has_unknown) {
             return Err(Fail::Unknown);
         }
@@ -678,6 +721,30 @@ impl<'f> Evaluator<'f> {
             }
         }
         self.charge(args_weight, span)?;
+        if !OPAQUE_TO_ZONES.contains(&name) && values.iter().any(symbolic::has_symbolic) {
+            return self.with_representatives(name, &values, span);
+        }
+        self.invoke(name, values, span)
+    }
+
+    /// A function that looks inside zones' names, evaluated once for each
+    /// turn of real names in their place: what every turn agrees on.
+    fn with_representatives(&self, name: &str, values: &[V], span: Span) -> R {
+        let mut results = Vec::with_capacity(symbolic::TURNS);
+        for turn in 0..symbolic::TURNS {
+            let args = values
+                .iter()
+                .map(|v| symbolic::substitute(v, turn))
+                .collect::<Option<Vec<_>>>()
+                .ok_or(Fail::Unknown)?;
+            // An error for some names is no error for the zone: unknown.
+            results.push(self.invoke(name, args, span).map_err(|_| Fail::Unknown)?);
+        }
+        Ok(symbolic::agree(&results, UNKNOWN))
+    }
+
+    /// Calls a function of [`Funcs`] on known arguments.
+    fn invoke(&self, name: &str, values: Vec<V>, span: Span) -> R {
         let refs = values.iter().any(has_sentinel);
         let call = hcl::expr::FuncCall {
             name: hcl::expr::FuncName::new(name),
@@ -812,7 +879,9 @@ pub(crate) fn get_attr(v: V, name: &str) -> R {
         V::Object(mut map) => match map.swap_remove(name) {
             Some(v) => Ok(v),
             None => match map.get(ADDR_KEY) {
-                Some(V::String(addr)) => Ok(V::String(ref_sentinel(addr, name))),
+                Some(V::String(addr)) => Ok(V::String(
+                    symbolic::data_list(addr, name).unwrap_or_else(|| ref_sentinel(addr, name)),
+                )),
                 _ => Err(Fail::Error),
             },
         },
@@ -828,6 +897,17 @@ pub(crate) fn index(v: V, key: &V) -> R {
         return Err(Fail::Unknown);
     }
     match v {
+        // `names[i]`: the `i`-th zone (past the end is Terraform's error).
+        V::String(s) if symbolic::parse_list(&s).is_some() => {
+            let i = match key {
+                V::Number(n) => n.as_u64(),
+                V::String(k) => k.parse::<u64>().ok(),
+                _ => None,
+            }
+            .and_then(|i| usize::try_from(i).ok())
+            .ok_or(Fail::Error)?;
+            symbolic::nth(&s, i).ok_or(Fail::Unknown)
+        }
         V::Array(items) => {
             let i = match key {
                 V::Number(n) => n.as_u64(),

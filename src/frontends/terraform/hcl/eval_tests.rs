@@ -503,3 +503,99 @@ fn notes_survive_the_cache() {
     ));
     assert_eq!(run(), first);
 }
+
+/// The value of attribute `attr` of each instance of the resource whose
+/// address starts with `base`, in address order.
+fn attrs_of(load: &Load, base: &str, attr: &str) -> Vec<crate::frontends::terraform::Value> {
+    load.resources
+        .iter()
+        .filter(|r| r.address.starts_with(base))
+        .map(|r| {
+            r.body
+                .attr(attr)
+                .map_or(crate::frontends::terraform::Value::Null, |a| {
+                    a.value.clone()
+                })
+        })
+        .collect()
+}
+
+#[test]
+fn zones_of_a_data_source_are_distinct_and_unnamed() {
+    use crate::frontends::terraform::Value as TV;
+    let load = run(&[(
+        "main.tf",
+        r#"
+data "aws_availability_zones" "available" {}
+data "google_compute_zones" "gcp" {}
+
+locals {
+  azs     = slice(data.aws_availability_zones.available.names, 0, 3)
+  sorted  = sort(local.azs)
+  is_name = [for az in local.azs : length(regexall("^[a-z]{2}-", az)) > 0]
+  named   = [for az in local.azs : "nat-${az}"]
+}
+
+resource "aws_subnet" "a" {
+  count             = length(local.azs)
+  cidr_block        = cidrsubnet("10.0.0.0/16", 8, count.index)
+  availability_zone = local.is_name[count.index] ? element(local.azs, count.index) : null
+}
+
+resource "aws_instance" "first" {
+  availability_zone = local.sorted[0]
+  tags              = { all = local.azs, gcp = data.google_compute_zones.gcp.names[1] }
+}
+
+resource "aws_instance" "unknown" {
+  # The region's zones past the second: which one `element` wraps to
+  # depends on how many the region has.
+  availability_zone = element(data.aws_availability_zones.available.names, 2)
+  user_data         = local.named[0]
+  ami               = distinct(concat(local.azs, ["eu-west-1a"]))
+}
+"#,
+    )]);
+    let family = "data.aws_availability_zones.available.names".to_string();
+    let zone = |index| TV::Zone {
+        family: family.clone(),
+        index,
+    };
+    assert_eq!(
+        attrs_of(&load, "aws_subnet.a", "availability_zone"),
+        vec![zone(0), zone(1), zone(2)]
+    );
+    assert_eq!(
+        attrs_of(&load, "aws_subnet.a", "cidr_block"),
+        vec![
+            TV::String("10.0.0.0/24".into()),
+            TV::String("10.0.1.0/24".into()),
+            TV::String("10.0.2.0/24".into())
+        ]
+    );
+    assert_eq!(
+        attrs_of(&load, "aws_instance.first", "availability_zone"),
+        vec![zone(0)]
+    );
+    let Some(TV::Map(tags)) = attrs_of(&load, "aws_instance.first", "tags").pop() else {
+        panic!("one instance with tags");
+    };
+    assert_eq!(
+        tags.get("gcp"),
+        Some(&TV::Zone {
+            family: "data.google_compute_zones.gcp.names".into(),
+            index: 1
+        })
+    );
+    assert_eq!(
+        tags.get("all"),
+        Some(&TV::List(vec![zone(0), zone(1), zone(2)]))
+    );
+    for attr in ["availability_zone", "user_data", "ami"] {
+        assert_eq!(
+            attrs_of(&load, "aws_instance.unknown", attr),
+            vec![TV::Unknown],
+            "{attr}"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 //! become dependencies, and each entry's fact rules become cloud facts.
 
 use super::{Check, Cond, Entry, FactRule, KnowledgeBase, Lit, Test, UnitKind};
+use crate::frontends::terraform::symbolic;
 use crate::frontends::terraform::{Attr, Block, Body, Mode, Resource, SetBy, Value};
 use crate::model::{
     CloudFact, CloudUnit, Dependency, Entity, Instance, Model, Reference, Role, Strength,
@@ -249,6 +250,10 @@ struct Zones {
     /// Things in one zone each whose zone is not known: a subnet by its id
     /// (`subnet-0abc…`) or by its address. At most [`MAX_NAMES`].
     unnamed: BTreeSet<String>,
+    /// Symbolic zones (`data.aws_availability_zones.x.names[0]`): family
+    /// and index. Two of one family are two zones when their indexes
+    /// differ. At most [`MAX_NAMES`].
+    symbolic: BTreeSet<(String, usize)>,
     /// Where the zones of referenced resources are written: at most
     /// [`MAX_EVIDENCE`], each once.
     evidence: Vec<(Span, String)>,
@@ -266,18 +271,81 @@ enum Spread {
 
 impl Zones {
     fn spread(&self) -> Spread {
-        if self.region || self.names.len() >= 2 {
+        if self.region || self.distinct() >= 2 {
             return Spread::Many;
         }
         // A subnet whose zone is not known may be in another zone than the
-        // others, or in the same.
-        if self.unknown || self.names.len() + self.unnamed.len() >= 2 {
+        // others, or in the same; so may a symbolic zone and a written one.
+        if self.unknown || self.groups() >= 2 {
             return Spread::Unknown;
         }
-        match (self.names.first(), self.unnamed.first()) {
-            (Some(zone), _) => Spread::One(zone.clone()),
-            (None, Some(what)) => Spread::Unnamed(what.clone()),
-            (None, None) => Spread::NotSet,
+        match (
+            self.names.first(),
+            self.symbolic.first(),
+            self.unnamed.first(),
+        ) {
+            (Some(zone), _, _) => Spread::One(zone.clone()),
+            (None, Some((family, index)), _) => Spread::One(symbolic::show(family, *index)),
+            (None, None, Some(what)) => Spread::Unnamed(what.clone()),
+            (None, None, None) => Spread::NotSet,
+        }
+    }
+
+    /// How many zones these certainly are: the most that are known to be
+    /// distinct, written names or zones of one family.
+    fn distinct(&self) -> usize {
+        let mut most = self.names.len();
+        let mut run = 0;
+        let mut last: Option<&str> = None;
+        for (family, _) in &self.symbolic {
+            run = if last == Some(family.as_str()) {
+                run + 1
+            } else {
+                1
+            };
+            last = Some(family);
+            most = most.max(run);
+        }
+        most
+    }
+
+    /// How many groups of zones may share zones with each other: the
+    /// written names, each family, each thing of an unnamed zone.
+    fn groups(&self) -> usize {
+        let mut families: Vec<&str> = self.symbolic.iter().map(|(f, _)| f.as_str()).collect();
+        families.dedup();
+        usize::from(!self.names.is_empty()) + families.len() + self.unnamed.len()
+    }
+
+    /// Every zone, as shown: written names, then symbolic zones.
+    fn shown(&self) -> Vec<String> {
+        self.names
+            .iter()
+            .cloned()
+            .chain(self.symbolic.iter().map(|(f, i)| symbolic::show(f, *i)))
+            .collect()
+    }
+
+    /// Whether one of these zones is certainly another than the one zone of
+    /// `own`.
+    fn other_than(&self, own: &Zones) -> bool {
+        if self.distinct() >= 2 {
+            return true;
+        }
+        match (own.names.first(), own.symbolic.first()) {
+            (Some(name), _) => self.names.iter().any(|n| n != name),
+            (None, Some((family, index))) => {
+                self.symbolic.iter().any(|(f, i)| f == family && i != index)
+            }
+            (None, None) => false,
+        }
+    }
+
+    fn add_symbolic(&mut self, family: &str, index: usize) {
+        if self.symbolic.len() < MAX_NAMES {
+            self.symbolic.insert((family.to_string(), index));
+        } else {
+            self.unknown = true;
         }
     }
 
@@ -296,6 +364,9 @@ impl Zones {
         }
         for what in other.unnamed {
             self.add_unnamed(what);
+        }
+        for (family, index) in other.symbolic {
+            self.add_symbolic(&family, index);
         }
         self.unknown |= other.unknown;
         self.region |= other.region;
@@ -584,7 +655,7 @@ impl<'a> Estate<'a> {
             match self.kb.entry(&members.kind) {
                 Some(me) => match self.placement(m, me, depth + 1) {
                     Some(p) => {
-                        for z in &p.zones.names {
+                        for z in p.zones.shown() {
                             zones.witness((m.span, format!("`{}` is in `{z}`", m.address)));
                         }
                         zones.merge(p.zones);
@@ -649,6 +720,9 @@ impl<'a> Estate<'a> {
             Value::String(_) => zones.region = true,
             Value::Number(n) if n.fract() == 0.0 && *n >= 0.0 => zones.add(format!("{n}")),
             Value::List(items) => items.iter().for_each(|v| self.resolve(v, depth, zones)),
+            Value::Zone { family, index } => zones.add_symbolic(family, *index),
+            // Every zone of the region: two or more.
+            Value::Zones { .. } => zones.region = true,
             Value::Ref { address, attr } if depth < MAX_DEPTH => {
                 zones.merge(self.reference(address, attr, depth));
             }
@@ -929,21 +1003,17 @@ impl<'a> Estate<'a> {
         let (served, related) = self.served_zones(&tables);
         let own = self.placement(nat, entry, 0).map(|p| {
             let spread = p.zones.spread();
-            (spread, p.attr)
+            (spread, p.attr, p.zones)
         });
-        let own_zone = match &own {
-            Some((Spread::One(z), _)) => Some(z.clone()),
-            _ => None,
+        let (own_zone, own_zones) = match &own {
+            Some((Spread::One(z), _, zones)) => (Some(z.clone()), zones.clone()),
+            _ => (None, Zones::default()),
         };
-        let foreign = match &own_zone {
-            Some(z) => served.names.iter().any(|s| s != z),
-            None => served.names.len() >= 2,
-        };
-        if !foreign {
+        if !served.other_than(&own_zones) {
             return None;
         }
-        let zones: Vec<String> = served.names.iter().map(|z| format!("`{z}`")).collect();
-        let attr = own.as_ref().and_then(|(_, a)| *a);
+        let zones: Vec<String> = served.shown().iter().map(|z| format!("`{z}`")).collect();
+        let attr = own.as_ref().and_then(|(_, a, _)| *a);
         let label = match &own_zone {
             Some(z) => format!("in `{z}`, it serves subnets in {}", zones.join(", ")),
             None => format!("it serves subnets in {}", zones.join(", ")),
@@ -961,11 +1031,24 @@ impl<'a> Estate<'a> {
         Some(CloudFact {
             class: entry.role.class(),
             unit: CloudUnit::Zone(own_zone),
-            message: format!(
-                "`{}` is the only NAT gateway for private subnets in {} availability zones",
-                nat.address,
-                served.names.len()
-            ),
+            message: if served.distinct() >= 2 {
+                format!(
+                    "`{}` is the only NAT gateway for private subnets in {}{} availability zones",
+                    nat.address,
+                    // Zones of different kinds may be the same zone.
+                    if served.groups() - served.unnamed.len() >= 2 {
+                        "at least "
+                    } else {
+                        ""
+                    },
+                    served.distinct()
+                )
+            } else {
+                format!(
+                    "`{}` is the only NAT gateway for private subnets in another availability zone than its own",
+                    nat.address
+                )
+            },
             label,
             help: "create one NAT gateway per availability zone and route each zone's private subnets through their own (`single_nat_gateway = false`, `one_nat_gateway_per_az = true` in terraform-aws-modules/vpc)".to_string(),
             span,
@@ -1034,7 +1117,7 @@ impl<'a> Estate<'a> {
             per_route
                 .entry((route_span, table))
                 .or_default()
-                .extend(zones.names.iter().cloned());
+                .extend(zones.shown());
             served.merge(zones);
         }
         let mut related: Vec<(Span, String)> = per_route
@@ -1256,7 +1339,7 @@ fn same_instance(a: &str, b: &str) -> bool {
 
 /// Records where a referenced resource's zones are written.
 fn note(zones: &mut Zones, t: &Resource, a: &Attr) {
-    let names: Vec<String> = zones.names.iter().map(|z| format!("`{z}`")).collect();
+    let names: Vec<String> = zones.shown().iter().map(|z| format!("`{z}`")).collect();
     if !names.is_empty() {
         zones.witness((
             a.origin,
@@ -1555,6 +1638,8 @@ fn show(value: &Value) -> String {
             )
         }
         Value::Map(_) => "an object".to_string(),
+        Value::Zone { family, index } => format!("`{}`", symbolic::show(family, *index)),
+        Value::Zones { family } => format!("`{family}`"),
         Value::Ref { .. } | Value::Unknown => "not known".to_string(),
     }
 }
