@@ -905,20 +905,7 @@ fn blast(h: &mut String, data: &Data) {
         h.push_str(
             "<table><thead><tr><th>Entity</th><th>Role</th><th>Why</th></tr></thead><tbody>\n",
         );
-        for f in &b.down {
-            let role = data
-                .entities
-                .get(f.entity)
-                .map_or(Role::Service, |e| e.role);
-            let _ = writeln!(
-                h,
-                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                entity_ref(data, f.entity),
-                role_badge(role),
-                because(f)
-            );
-        }
-        h.push_str("</tbody></table>\n");
+        fall_rows(h, data, &b.down);
         if !b.degraded.is_empty() {
             let list: Vec<String> = b
                 .degraded
@@ -933,20 +920,7 @@ fn blast(h: &mut String, data: &Data) {
         }
         if !b.unrecoverable.is_empty() {
             h.push_str("<p>Still running, but cannot be restarted, rescheduled or redeployed while it is down:</p>\n<table><thead><tr><th>Entity</th><th>Role</th><th>Why</th></tr></thead><tbody>\n");
-            for f in &b.unrecoverable {
-                let role = data
-                    .entities
-                    .get(f.entity)
-                    .map_or(Role::Service, |e| e.role);
-                let _ = writeln!(
-                    h,
-                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
-                    entity_ref(data, f.entity),
-                    role_badge(role),
-                    because(f)
-                );
-            }
-            h.push_str("</tbody></table>\n");
+            fall_rows(h, data, &b.unrecoverable);
         }
     }
     if !quiet.is_empty() {
@@ -961,6 +935,25 @@ fn blast(h: &mut String, data: &Data) {
 
 /// Hops of a chain are a numbered list; the reasons of one entity (each
 /// of its copies) share an item.
+/// One table row per entity of `falls` (entity, role, why), and the end of
+/// the table.
+fn fall_rows(h: &mut String, data: &Data, falls: &[super::Fall]) {
+    for f in falls {
+        let role = data
+            .entities
+            .get(f.entity)
+            .map_or(Role::Service, |e| e.role);
+        let _ = writeln!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            entity_ref(data, f.entity),
+            role_badge(role),
+            because(f)
+        );
+    }
+    h.push_str("</tbody></table>\n");
+}
+
 fn because(fall: &super::Fall) -> String {
     let hops: Vec<String> = fall
         .hops()

@@ -279,6 +279,19 @@ fn matrix(m: &mut String, data: &Data) {
 }
 
 /// Hops of a chain are arrows; the reasons of one entity are a list.
+/// One table row per entity of `falls`: entity, role, why.
+fn fall_rows(m: &mut String, data: &Data, falls: &[super::Fall]) {
+    for f in falls {
+        let _ = writeln!(
+            m,
+            "| {} | {} | {} |",
+            entity(data, f.entity),
+            role(data, f.entity),
+            because(f)
+        );
+    }
+}
+
 fn because(fall: &Fall) -> String {
     fall.hops()
         .iter()
@@ -312,15 +325,7 @@ fn blast(m: &mut String, data: &Data) {
             "### If {name} fails: {} down\n\n| Entity | Role | Why |\n|---|---|---|",
             plural(b.down.len(), "entity", "entities")
         );
-        for f in &b.down {
-            let _ = writeln!(
-                m,
-                "| {} | {} | {} |",
-                entity(data, f.entity),
-                role(data, f.entity),
-                because(f)
-            );
-        }
+        fall_rows(m, data, &b.down);
         if !b.degraded.is_empty() {
             let list: Vec<String> = b.degraded.iter().map(|f| entity(data, f.entity)).collect();
             let _ = writeln!(
@@ -331,15 +336,7 @@ fn blast(m: &mut String, data: &Data) {
         }
         if !b.unrecoverable.is_empty() {
             m.push_str("\nStill running, but cannot be restarted, rescheduled or redeployed while it is down:\n\n| Entity | Role | Why |\n|---|---|---|\n");
-            for f in &b.unrecoverable {
-                let _ = writeln!(
-                    m,
-                    "| {} | {} | {} |",
-                    entity(data, f.entity),
-                    role(data, f.entity),
-                    because(f)
-                );
-            }
+            fall_rows(m, data, &b.unrecoverable);
         }
         m.push('\n');
     }
