@@ -246,7 +246,7 @@ impl Declaring<'_> {
             return (name == "in-cluster").then_some(self.cluster).flatten();
         }
         match server {
-            Some("https://kubernetes.default.svc") | None | Some("") => self.cluster,
+            Some("https://kubernetes.default.svc" | "") | None => self.cluster,
             Some(_) => None,
         }
     }
@@ -272,7 +272,7 @@ impl Declaring<'_> {
             match values.as_text() {
                 Some(_) => release.layers.push(self.block(values)),
                 None if values.is_map() => {
-                    release.layers.push(Layer::Tree(self.file, values.clone()))
+                    release.layers.push(Layer::Tree(self.file, values.clone()));
                 }
                 None => {}
             }
@@ -516,7 +516,7 @@ impl Declaring<'_> {
                     ));
                 }
                 None if value.is_map() => {
-                    release.layers.push(Layer::Tree(self.file, value.clone()))
+                    release.layers.push(Layer::Tree(self.file, value.clone()));
                 }
                 None => {}
             }
