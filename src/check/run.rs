@@ -998,6 +998,7 @@ pub fn setup_from(
         variables: crate::frontends::terraform::Variables::default(),
         knowledge: std::sync::Arc::new(crate::frontends::terraform::kb::KnowledgeBase::builtin()),
         tools: config.tools.clone(),
+        accepts: config.accepts.clone(),
         soft: crate::frontends::hosts::SoftVariables::new(
             config.dependencies.soft_telemetry,
             &config
