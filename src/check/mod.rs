@@ -18,7 +18,7 @@ use crate::cache::Cache;
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Kind, Related, Severity};
 use crate::estate::Estate;
-use crate::frontends::documents::{self, Documents, Plans, Sifted};
+use crate::frontends::documents::{self, Documents, Handed, Plans, Sifted};
 pub(crate) use crate::frontends::drop_later;
 use crate::frontends::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::frontends::terraform::kb::KnowledgeBase;
@@ -65,6 +65,8 @@ pub struct Setup {
     pub cache: Option<Arc<Cache>>,
     /// Where the run marks its stages; `None` marks nothing.
     pub progress: Option<Arc<crate::progress::Progress>>,
+    /// `[[helm.release]]` sections of spof.toml.
+    pub helm_releases: Vec<crate::frontends::helm::releases::Release>,
 }
 
 impl Default for Setup {
@@ -85,6 +87,7 @@ impl Default for Setup {
             soft: crate::frontends::hosts::SoftVariables::default(),
             cache: None,
             progress: None,
+            helm_releases: Vec::new(),
         }
     }
 }
@@ -317,7 +320,10 @@ fn run_frontends(
     {
         frontends::helm::frontend::claim_by_position(sources, &mut documents, &mut claimed[helm]);
     }
+    let cluster_names: Vec<String> = setup.clusters.iter().map(|c| c.name.clone()).collect();
     let context = frontends::Context {
+        cluster_names: &cluster_names,
+        helm_releases: &setup.helm_releases,
         sources,
         keys: &setup.keys,
         places,
@@ -397,6 +403,7 @@ fn extract(
             })
             .collect(),
         parts: BTreeSet::new(),
+        handed: Handed::default(),
     };
     let mut errors = Vec::new();
     for frontend in FRONTENDS {
@@ -404,13 +411,14 @@ fn extract(
             errors.extend(extract(&mut docs, context, model));
         }
     }
+    let handed = std::mem::take(&mut docs.handed);
     drop(docs);
     let mut own: Vec<Option<Model>> = Vec::with_capacity(FRONTENDS.len());
     for (frontend, files) in FRONTENDS.iter().zip(claimed) {
         own.push(match frontend.stage {
             Stage::Files { extract } => {
                 let mut side = Model::default();
-                errors.extend(extract(files, context, &mut side));
+                errors.extend(extract(files, &handed, context, &mut side));
                 Some(side)
             }
             _ => None,
@@ -447,7 +455,7 @@ fn findings(
         cluster_names: &cluster_names,
     };
     let mut findings = rules::run(&input, &setup.settings);
-    decided_at_value_lines(&mut findings, &model.value_lines);
+    decided_at_value_lines(&mut findings, model);
     hidden_by_parse_errors(&mut findings, model, sources, &mut errors);
     let outcome = suppression::apply(
         findings,
@@ -503,17 +511,37 @@ fn findings(
 /// it, the line a user changes, with the template line as a related
 /// location (where the value is written, which a run naming the template
 /// reports too).
-fn decided_at_value_lines(findings: &mut [rules::Finding], value_lines: &[ValueLine]) {
+fn decided_at_value_lines(findings: &mut [rules::Finding], model: &Model) {
+    let value_lines = &model.value_lines;
     if value_lines.is_empty() {
         return;
     }
-    // A finding's span covers the value, or the key and the value.
-    let set: BTreeMap<(FileId, u32), &ValueLine> = value_lines
+    // A finding's span covers the value, or the key and the value; a
+    // template line of a chart rendered for several releases is set by each
+    // release's values, so the finding's entity says which.
+    let set: BTreeMap<(FileId, u32, Option<&str>), &ValueLine> = value_lines
         .iter()
-        .map(|v| ((v.written.file, v.written.range.end), v))
+        .map(|v| {
+            (
+                (v.written.file, v.written.range.end, v.release.as_deref()),
+                v,
+            )
+        })
+        .collect();
+    let releases: BTreeMap<&str, &str> = model
+        .entities
+        .iter()
+        .filter_map(|e| {
+            let release = e.instances.iter().find_map(|i| i.release.as_deref())?;
+            Some((e.id.as_str(), release))
+        })
         .collect();
     for finding in findings {
-        let at = (finding.span.file, finding.span.range.end);
+        let release = finding
+            .entity
+            .as_deref()
+            .and_then(|id| releases.get(id).copied());
+        let at = (finding.span.file, finding.span.range.end, release);
         if let Some(v) = set.get(&at)
             && finding.span.range.start <= v.written.range.start
         {

@@ -982,6 +982,8 @@ pub fn setup_from(
             .or(config.limits.max_depth)
             .unwrap_or(DEFAULT_MAX_DEPTH),
     };
+    let (helm_releases, release_errors) = config.helm_releases();
+    errors.extend(release_errors);
     let setup = Setup {
         clusters,
         settings,
@@ -1008,6 +1010,7 @@ pub fn setup_from(
         ),
         cache: None,
         progress: options.progress.clone(),
+        helm_releases,
     };
     (setup, errors)
 }

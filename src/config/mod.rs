@@ -10,6 +10,7 @@ mod schema;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, lexical_normalize};
+use crate::frontends::helm::releases::{self, Release};
 use crate::model::{Acceptance, Domain, Level};
 use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
 use globset::GlobSet;
@@ -38,6 +39,8 @@ pub struct Config {
     pub fail_if_no_files: bool,
     /// `[dependencies]`: which variables hold soft dependencies' addresses.
     pub dependencies: DependencySettings,
+    /// `[[helm.release]]` sections, in file order.
+    pub helm_releases: Vec<HelmRelease>,
     /// `[[accept]]` entries, in file order.
     pub accepts: Vec<Accept>,
     /// Directory holding the config file; cluster `paths` are relative to it.
@@ -120,6 +123,23 @@ pub struct Cluster {
     pub region_span: Option<Span>,
 }
 
+/// `[[helm.release]]`: a chart of the repository rendered with these
+/// values, as this release. Paths are relative to the config's directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HelmRelease {
+    /// The chart's directory, and its value's span.
+    pub chart: (String, Span),
+    /// Values files, in Helm's `-f` order (the last wins).
+    pub values: Vec<(String, Span)>,
+    /// `.Release.Name`; the chart's name when not set.
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    /// A configured cluster's name.
+    pub cluster: Option<(String, Span)>,
+    /// The section's header.
+    pub span: Span,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleSettings {
     /// Rule codes or names; `None` selects every rule. Not validated here:
@@ -192,10 +212,73 @@ impl Config {
             limits: LimitSettings::default(),
             fail_if_no_files: false,
             dependencies: DependencySettings::default(),
+            helm_releases: Vec::new(),
             accepts: Vec::new(),
             root: root.into(),
             file: None,
         }
+    }
+
+    /// The `[[helm.release]]` sections as the Helm frontend takes them:
+    /// paths made absolute under [`Config::root`], clusters by index. A
+    /// cluster that is not configured, or a path that leaves the config's
+    /// directory, is a config error and the release is left out.
+    pub fn helm_releases(&self) -> (Vec<Release>, Vec<Diagnostic>) {
+        let mut errors = Vec::new();
+        let mut out = Vec::new();
+        let root = releases::absolute(&self.root);
+        for r in &self.helm_releases {
+            let mut ok = true;
+            for (path, span) in std::iter::once(&r.chart).chain(&r.values) {
+                if !releases::stays_below(path) {
+                    ok = false;
+                    errors.push(Diagnostic::error(
+                        CONFIG_ERROR,
+                        *span,
+                        format!("`{path}` is not a path below the directory of spof.toml"),
+                    ));
+                }
+            }
+            let cluster = match &r.cluster {
+                Some((name, span)) => match self.clusters.iter().position(|c| &c.name == name) {
+                    Some(i) => Some(i),
+                    None => {
+                        ok = false;
+                        errors.push(
+                            Diagnostic::error(
+                                CONFIG_ERROR,
+                                *span,
+                                format!("no `[[cluster]]` is named `{name}`"),
+                            )
+                            .with_help("name a cluster declared with `[[cluster]]`"),
+                        );
+                        None
+                    }
+                },
+                None => None,
+            };
+            if !ok {
+                continue;
+            }
+            out.push(Release {
+                chart: releases::ChartRef::Exact(lexical_normalize(&root.join(&r.chart.0))),
+                name: r.name.clone().unwrap_or_default(),
+                namespace: r.namespace.clone().unwrap_or_else(|| "default".into()),
+                layers: r
+                    .values
+                    .iter()
+                    .map(|(p, span)| releases::Layer::File {
+                        path: lexical_normalize(&root.join(p)),
+                        named: *span,
+                    })
+                    .collect(),
+                cluster,
+                declared: r.span,
+                by: "spof.toml release",
+                unreadable: None,
+            });
+        }
+        (out, errors)
     }
 
     /// Index of the first cluster whose `paths` match `path`.

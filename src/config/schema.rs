@@ -4,7 +4,7 @@
 //! every error can point at the exact key or value, and so that one bad value
 //! does not stop the other errors from being reported.
 
-use super::{Accept, AcceptTarget, CONFIG_ERROR, Cluster, Config, ToolPattern};
+use super::{Accept, AcceptTarget, CONFIG_ERROR, Cluster, Config, HelmRelease, ToolPattern};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::model::{Acceptance, Domain, Level};
@@ -20,6 +20,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "check",
     "cluster",
     "dependencies",
+    "helm",
     "limits",
     "rules",
     "tool",
@@ -30,6 +31,8 @@ const ACCEPT_TARGETS: &[&str] = &["domain", "level", "entity"];
 const CHECK_KEYS: &[&str] = &["fail-if-no-files"];
 const DEPENDENCIES_KEYS: &[&str] = &["soft-telemetry", "soft-variables"];
 const LIMITS_KEYS: &[&str] = &["max-file-size", "max-depth", "max-alias-expansion"];
+const HELM_KEYS: &[&str] = &["release"];
+const HELM_RELEASE_KEYS: &[&str] = &["chart", "values", "name", "namespace", "cluster"];
 const TOOL_KEYS: &[&str] = &["match", "kind", "manages"];
 const CLUSTER_KEYS: &[&str] = &["name", "paths", "zones", "region", "environment"];
 const RULES_KEYS: &[&str] = &["select", "ignore", "min-replicas", "severity"];
@@ -181,6 +184,11 @@ impl Reader {
                 "dependencies" => {
                     if let Some(table) = self.table("dependencies", value) {
                         self.dependencies(table, config);
+                    }
+                }
+                "helm" => {
+                    if let Some(table) = self.table("helm", value) {
+                        self.helm(table, config);
                     }
                 }
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, "at the top level"),
@@ -412,6 +420,60 @@ impl Reader {
                 diag.help = Some("write it as YYYY-MM-DD: `until = 2027-06-30`".to_string());
                 None
             }
+        }
+    }
+
+    /// `[helm]`: its `[[helm.release]]` sections.
+    fn helm(&mut self, table: &DeTable<'_>, config: &mut Config) {
+        self.check_keys(table, HELM_KEYS, "in [helm]");
+        let Some(value) = table.get("release") else {
+            return;
+        };
+        let help = "write each release as a `[[helm.release]]` section (double brackets)";
+        let DeValue::Array(items) = value.get_ref() else {
+            let message = "`helm.release` must be an array of tables".to_string();
+            self.wrong_type(value, message, Some(help.into()));
+            return;
+        };
+        for item in items.iter() {
+            let DeValue::Table(table) = item.get_ref() else {
+                let message = "each `helm.release` must be a table".to_string();
+                self.wrong_type(item, message, Some(help.into()));
+                continue;
+            };
+            self.check_keys(table, HELM_RELEASE_KEYS, "in [[helm.release]]");
+            let chart = match table.get("chart") {
+                Some(value) => self.string("chart", value),
+                None => {
+                    let diag = self.error(item.span(), "release has no `chart`");
+                    diag.help = Some("add `chart = \"charts/shop\"`: the chart's directory".into());
+                    None
+                }
+            };
+            let values = table
+                .get("values")
+                .map(|v| self.strings("values", v))
+                .unwrap_or_default();
+            let text = |s: &mut Self, key: &str| {
+                table
+                    .get(key)
+                    .and_then(|v| s.string(key, v))
+                    .map(|(t, r)| (t, s.span(r)))
+            };
+            let name = text(self, "name").map(|(n, _)| n);
+            let namespace = text(self, "namespace").map(|(n, _)| n);
+            let cluster = text(self, "cluster");
+            let Some((chart, range)) = chart else {
+                continue;
+            };
+            config.helm_releases.push(HelmRelease {
+                chart: (chart, self.span(range)),
+                values: values.into_iter().map(|(v, r)| (v, self.span(r))).collect(),
+                name,
+                namespace,
+                cluster,
+                span: self.span(item.span()),
+            });
         }
     }
 

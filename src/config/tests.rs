@@ -266,7 +266,7 @@ zone-key = ["k"]
                 "18:2",
                 "unknown key `output` at the top level",
                 Some(
-                    "expected one of `accept`, `check`, `cluster`, `dependencies`, `limits`, `rules`, `tool`, `topology`"
+                    "expected one of `accept`, `check`, `cluster`, `dependencies`, `helm`, `limits`, `rules`, `tool`, `topology`"
                 )
             ),
         ]

@@ -37,6 +37,15 @@ pub struct Documents<'a> {
     /// The files that are parts of objects (Kustomize patches), not
     /// objects.
     pub parts: BTreeSet<FileId>,
+    /// What the documents hold for the frontends of files of their own.
+    pub handed: Handed,
+}
+
+/// What the documents hold for the frontends that read files of their own
+/// ([`Stage::Files`]): the Helm releases they declare.
+#[derive(Debug, Default)]
+pub struct Handed {
+    pub releases: super::helm::releases::Found,
 }
 
 /// What the documents held for the frontends that finish after them: the

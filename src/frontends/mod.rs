@@ -40,7 +40,7 @@ use crate::model::scope::Places;
 use crate::parse::Node;
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceMap};
-use documents::{Documents, Plans};
+use documents::{Documents, Handed, Plans};
 use hosts::SoftVariables;
 use kubernetes::TopologyKeys;
 use std::path::{Path, PathBuf};
@@ -48,6 +48,7 @@ use std::path::{Path, PathBuf};
 /// Every frontend, in the order their entities are appended to the model.
 pub const FRONTENDS: &[Frontend] = &[
     kustomize::FRONTEND,
+    helm::releases::FRONTEND,
     kubernetes::FRONTEND,
     compose::FRONTEND,
     backstage::FRONTEND,
@@ -90,10 +91,11 @@ pub enum Stage {
         /// Extracts from the sifted documents into the run's model.
         extract: fn(&mut Documents<'_>, &Context<'_>, &mut Model) -> Vec<Diagnostic>,
     },
-    /// It reads the files it claims, on the documents' thread, into a
-    /// model of its own.
+    /// It reads the files it claims, on the documents' thread, with what
+    /// the documents' frontends handed over ([`Handed`]), into a model of
+    /// its own.
     Files {
-        extract: fn(&[Loaded], &Context<'_>, &mut Model) -> Vec<Diagnostic>,
+        extract: fn(&[Loaded], &Handed, &Context<'_>, &mut Model) -> Vec<Diagnostic>,
     },
     /// It loads the files it claims on a thread beside the documents'
     /// reading (told which files are documents, not what they hold), then
@@ -129,6 +131,10 @@ pub struct Context<'a> {
     pub variables: &'a terraform::Variables,
     /// The provider knowledge base.
     pub knowledge: &'a terraform::kb::KnowledgeBase,
+    /// The configured clusters' names, by index.
+    pub cluster_names: &'a [String],
+    /// The Helm releases `spof.toml` declares.
+    pub helm_releases: &'a [helm::releases::Release],
 }
 
 /// The kind of input `path` holds by its name, or `None` when no frontend

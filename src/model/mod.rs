@@ -540,6 +540,9 @@ pub struct Instance {
     /// [`scope`]), when that is not the file of `span`: an object a
     /// Kustomize overlay builds from its base belongs to the overlay.
     pub place: Option<crate::source::FileId>,
+    /// The Helm release that rendered the declaration: releases of one
+    /// chart are told apart as places are (see [`scope`]).
+    pub release: Option<String>,
 }
 
 impl Instance {
@@ -563,6 +566,7 @@ impl Instance {
             copy: None,
             manages: Vec::new(),
             place: None,
+            release: None,
         }
     }
 }
@@ -890,12 +894,15 @@ pub struct Model {
 
 /// A value a template writes (`replicas: {{ .Values.replicaCount }}`) and
 /// the values line that set it (`replicaCount: 1`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValueLine {
     /// Where the rendered value is written, in the template.
     pub written: Span,
     /// Where the values file sets it.
     pub set: Span,
+    /// The release rendered with those values ([`Instance::release`]);
+    /// `None` for a chart rendered with its own values.
+    pub release: Option<String>,
 }
 
 impl Model {

@@ -179,7 +179,15 @@ impl Layout {
 
 /// Where a declaration is, as far as identity goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Key<'p> {
+struct Key<'p> {
+    at: At<'p>,
+    /// The Helm release that rendered it: two releases of one chart are
+    /// two places.
+    release: Option<&'p str>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum At<'p> {
     /// A file no cluster claims: its directory.
     Dir(&'p [Box<str>]),
     /// A file of a configured cluster: the cluster's environment and the
@@ -191,35 +199,44 @@ enum Key<'p> {
 }
 
 impl Key<'_> {
-    fn of<'p>(inst: &Instance, places: &'p Places, layout: &'p Layout) -> Key<'p> {
+    fn of<'p>(inst: &'p Instance, places: &'p Places, layout: &'p Layout) -> Key<'p> {
         let dir = places.dir(inst.place.unwrap_or(inst.span.file));
-        match inst
+        let at = match inst
             .cluster
             .and_then(|c| Some((layout.environments.get(c)?, layout.roots.get(c)?)))
         {
-            Some((environment, &root)) => Key::Cluster {
+            Some((environment, &root)) => At::Cluster {
                 environment,
                 local: dir.get(root..).unwrap_or_default(),
             },
-            None => Key::Dir(dir),
+            None => At::Dir(dir),
+        };
+        Key {
+            at,
+            release: inst.release.as_deref(),
         }
     }
 
     /// What the id and label add after [`PLACE_SEPARATOR`]. A directory
     /// prints from the last of the `shared` leading components all the
     /// entity's directories have (`samples/a`, `samples/b`), so that the id
-    /// does not depend on where spof was run from.
+    /// does not depend on where spof was run from; a release follows after
+    /// `#` (`apps#shop-prod`).
     fn place(self, layout: &Layout, shared: usize) -> String {
-        match self {
-            Key::Dir(dir) => display(&dir[shared.saturating_sub(1).min(dir.len())..]),
-            Key::Cluster { environment, local } if layout.named => {
+        let place = match self.at {
+            At::Dir(dir) => display(&dir[shared.saturating_sub(1).min(dir.len())..]),
+            At::Cluster { environment, local } if layout.named => {
                 if local.is_empty() {
                     environment.to_string()
                 } else {
                     format!("{environment}/{}", display(local))
                 }
             }
-            Key::Cluster { local, .. } => display(local),
+            At::Cluster { local, .. } => display(local),
+        };
+        match self.release {
+            Some(release) => format!("{place}#{release}"),
+            None => place,
         }
     }
 }
@@ -252,11 +269,30 @@ pub fn separate(model: &mut Model, layout: &Layout) {
                 distinct.push(*key);
             }
         }
-        let clustered = matches!(distinct[..], [Key::Cluster { .. }]);
+        let clustered = matches!(
+            distinct[..],
+            [Key {
+                at: At::Cluster { .. },
+                ..
+            }]
+        );
         if distinct.len() == 1 && !(clustered && layout.named) {
             entities.push(entity);
             continue;
         }
+        let shared = distinct
+            .iter()
+            .filter_map(|k| match k.at {
+                At::Dir(dir) => Some(dir),
+                At::Cluster { .. } => None,
+            })
+            .reduce(|a, b| &a[..a.iter().zip(b).take_while(|(x, y)| x == y).count()])
+            .map_or(0, <[_]>::len);
+        let printed: Vec<String> = distinct.iter().map(|k| k.place(layout, shared)).collect();
+        let group_of: Vec<Option<usize>> = keys
+            .iter()
+            .map(|key| distinct.iter().position(|k| k == key))
+            .collect();
         let Entity {
             id,
             origin,
@@ -268,24 +304,15 @@ pub fn separate(model: &mut Model, layout: &Layout) {
             instances,
             place: _,
         } = entity;
-        let mut groups: Vec<Vec<Instance>> = vec![Vec::new(); distinct.len()];
-        for (instance, key) in instances.into_iter().zip(&keys) {
-            if let Some(g) = distinct.iter().position(|k| k == key) {
+        let mut groups: Vec<Vec<Instance>> = vec![Vec::new(); printed.len()];
+        for (instance, g) in instances.into_iter().zip(group_of) {
+            if let Some(g) = g {
                 groups[g].push(instance);
             }
         }
-        let shared = distinct
-            .iter()
-            .filter_map(|k| match k {
-                Key::Dir(dir) => Some(*dir),
-                Key::Cluster { .. } => None,
-            })
-            .reduce(|a, b| &a[..a.iter().zip(b).take_while(|(x, y)| x == y).count()])
-            .map_or(0, <[_]>::len);
         let mut used: Vec<String> = Vec::new();
         let names = renamed.entry(id.clone()).or_default();
-        for (key, instances) in distinct.into_iter().zip(groups) {
-            let mut place = key.place(layout, shared);
+        for (mut place, instances) in printed.into_iter().zip(groups) {
             // Two keys printed alike (a directory outside every cluster and
             // the same one inside a cluster) still get two ids.
             let printed = place.clone();

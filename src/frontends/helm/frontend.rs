@@ -5,13 +5,16 @@
 //! file that wrote it ([`super::origins`]).
 
 use super::origins::{self, Mover};
+use super::releases::{self, ChartRef, Layer, Release};
 use super::{ChartFiles, Options, RenderError, Rendered, TemplateSource};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{Claim, FileKind};
+use crate::frontends::documents::Handed;
 use crate::frontends::kubernetes::{self, FileDocs};
 use crate::frontends::{Context, Frontend, Loaded, Stage};
 use crate::model::{Model, UnfollowedModule, ValueLine};
 use crate::parse::Document;
+use crate::parse::tree::Node;
 use crate::parse::yaml;
 use crate::source::{FileId, LineIndex, SourceMap, Span, TextRange};
 use std::collections::BTreeMap;
@@ -114,7 +117,12 @@ struct Out {
     docs: Vec<Document>,
 }
 
-fn extract(files: &[Loaded], context: &Context<'_>, model: &mut Model) -> Vec<Diagnostic> {
+fn extract(
+    files: &[Loaded],
+    handed: &Handed,
+    context: &Context<'_>,
+    model: &mut Model,
+) -> Vec<Diagnostic> {
     let sources = context.sources;
     let roots = chart_roots(sources, files);
     let mut charts: BTreeMap<&PathBuf, Vec<(String, Loaded)>> = BTreeMap::new();
@@ -124,15 +132,65 @@ fn extract(files: &[Loaded], context: &Context<'_>, model: &mut Model) -> Vec<Di
         }
     }
     let mut errors = Vec::new();
+    let declared: Vec<&Release> = context
+        .helm_releases
+        .iter()
+        .chain(&handed.releases.releases)
+        .collect();
+    let by_chart = assign(&declared, &roots, &mut errors);
     let mut outs = Vec::new();
+    let mut labels = Labels::default();
+    let run_files = RunFiles::new(sources, &declared);
     for (root, files) in &charts {
         let mut chart = Chart::new(root, files, sources);
         for link in chart.read_rest() {
             errors.push(chart.refusal(&link));
         }
         model.unfollowed_modules.extend(chart.unvendored());
-        chart.render(context, &mut outs, &mut model.value_lines, &mut errors);
+        let releases = by_chart.get(*root).map_or(&[][..], Vec::as_slice);
+        let mut rendered_any = false;
+        for release in releases {
+            let Some(values) = run_files.values(release, root, &mut errors) else {
+                continue;
+            };
+            rendered_any = true;
+            let label = labels.of(release, &chart.name());
+            let mut own = Vec::new();
+            let mut side = Model::default();
+            chart.render(
+                Some((release, &values, &label)),
+                context,
+                &mut own,
+                &mut side.value_lines,
+                &mut errors,
+            );
+            errors.extend(extract_outs(&own, context, &mut side));
+            for entity in &mut side.entities {
+                for instance in &mut entity.instances {
+                    instance.release = Some(label.clone());
+                    instance.place = Some(release.declared.file);
+                    if release.cluster.is_some() {
+                        instance.cluster = release.cluster;
+                    }
+                }
+            }
+            model.append(side);
+        }
+        if !rendered_any {
+            chart.render(
+                None,
+                context,
+                &mut outs,
+                &mut model.value_lines,
+                &mut errors,
+            );
+        }
     }
+    errors.extend(extract_outs(&outs, context, model));
+    errors
+}
+
+fn extract_outs(outs: &[Out], context: &Context<'_>, model: &mut Model) -> Vec<Diagnostic> {
     let docs: Vec<FileDocs<'_>> = outs
         .iter()
         .map(|o| FileDocs {
@@ -141,14 +199,174 @@ fn extract(files: &[Loaded], context: &Context<'_>, model: &mut Model) -> Vec<Di
             docs: &o.docs,
         })
         .collect();
-    errors.extend(kubernetes::extract(
-        &docs,
-        context.keys,
-        context.places,
-        context.soft,
-        model,
-    ));
-    errors
+    kubernetes::extract(&docs, context.keys, context.places, context.soft, model)
+}
+
+/// The releases of each chart of the run, by its directory. A release
+/// `spof.toml` declares whose chart is not one of the run's is a config
+/// error; one found in the repository whose path holds no chart is not a
+/// Helm release (an Argo CD source of plain manifests) and is left alone.
+fn assign<'r>(
+    declared: &[&'r Release],
+    roots: &[PathBuf],
+    errors: &mut Vec<Diagnostic>,
+) -> BTreeMap<PathBuf, Vec<&'r Release>> {
+    let absolute: Vec<(PathBuf, &PathBuf)> =
+        roots.iter().map(|r| (releases::absolute(r), r)).collect();
+    let find = |dir: &Path| {
+        absolute
+            .iter()
+            .find(|(a, _)| a == dir)
+            .map(|(_, r)| (*r).clone())
+    };
+    let mut out: BTreeMap<PathBuf, Vec<&Release>> = BTreeMap::new();
+    for release in declared {
+        let root = match &release.chart {
+            ChartRef::Exact(dir) => find(dir),
+            ChartRef::Search { from, path } if releases::stays_below(path) => from
+                .ancestors()
+                .find_map(|a| find(&crate::discover::lexical_normalize(&a.join(path)))),
+            ChartRef::Search { .. } => None,
+        };
+        match root {
+            Some(root) => out.entry(root).or_default().push(release),
+            None if matches!(release.chart, ChartRef::Exact(_)) && release.by == CONFIGURED => {
+                errors.push(Diagnostic::error(
+                    "config-error",
+                    release.declared,
+                    "the release's chart is not a chart among the checked files (a directory \
+                     holding Chart.yaml)"
+                        .to_string(),
+                ));
+            }
+            None => {}
+        }
+    }
+    out
+}
+
+/// What declares the releases of `spof.toml`.
+const CONFIGURED: &str = "spof.toml release";
+
+/// Release labels, unique among the releases of one cluster: what tells
+/// two renderings of one chart apart in entity ids.
+#[derive(Default)]
+struct Labels {
+    used: Vec<(String, Option<usize>)>,
+}
+
+impl Labels {
+    fn of(&mut self, release: &Release, chart: &str) -> String {
+        let base = if release.name.is_empty() {
+            chart.to_string()
+        } else {
+            release.name.clone()
+        };
+        let mut label = base.clone();
+        let mut n = 1;
+        while self.used.contains(&(label.clone(), release.cluster)) {
+            n += 1;
+            label = format!("{base}~{n}");
+        }
+        self.used.push((label.clone(), release.cluster));
+        label
+    }
+}
+
+/// The values of a release, merged, and each layer's tree with its file
+/// (the highest precedence first), for matching rendered scalars.
+struct ReleaseValues {
+    user: gotmpl::Value,
+    /// `None` for values whose positions are not known: a path they set is
+    /// matched to no line.
+    layers: Vec<(Option<FileId>, Node)>,
+}
+
+/// The run's files by absolute path, for the values files releases name.
+struct RunFiles<'a> {
+    sources: &'a SourceMap,
+    by_path: BTreeMap<PathBuf, FileId>,
+}
+
+impl<'a> RunFiles<'a> {
+    fn new(sources: &'a SourceMap, declared: &[&Release]) -> Self {
+        let by_path = if declared.is_empty() {
+            BTreeMap::new()
+        } else {
+            sources
+                .iter()
+                .map(|(id, f)| (releases::absolute(&f.path), id))
+                .collect()
+        };
+        Self { sources, by_path }
+    }
+
+    /// The merged values of `release` of the chart at `root`; `None`, with
+    /// a note (a config error for `spof.toml`), when it cannot be read.
+    fn values(
+        &self,
+        release: &Release,
+        root: &Path,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<ReleaseValues> {
+        let refuse = |span: Span, message: String| {
+            if release.by == CONFIGURED {
+                Diagnostic::error("config-error", span, message)
+            } else {
+                releases::not_rendered(span, format!("{} not rendered: {message}", release.by))
+            }
+        };
+        if let Some((span, message)) = &release.unreadable {
+            errors.push(refuse(*span, message.clone()));
+            return None;
+        }
+        let chart_dir = releases::absolute(root);
+        let mut user = gotmpl::Value::Nil;
+        let mut layers = Vec::new();
+        for layer in &release.layers {
+            let (file, node) = match layer {
+                Layer::File { .. } | Layer::ChartFile { .. } => {
+                    let (path, named) = match layer {
+                        Layer::ChartFile { path, named } => (
+                            crate::discover::lexical_normalize(&chart_dir.join(path)),
+                            named,
+                        ),
+                        Layer::File { path, named } => (path.clone(), named),
+                        _ => continue,
+                    };
+                    let Some(&file) = self.by_path.get(&path) else {
+                        errors.push(refuse(
+                            *named,
+                            format!(
+                                "values file {} is not among the checked files",
+                                path.display()
+                            ),
+                        ));
+                        return None;
+                    };
+                    let (docs, error) =
+                        yaml::parse_stream(self.sources.get(file).text(), &Default::default());
+                    if let Some(e) = error {
+                        errors.push(refuse(
+                            *named,
+                            format!("values file {} is not YAML: {}", path.display(), e.message),
+                        ));
+                        return None;
+                    }
+                    let Some(doc) = docs.into_iter().next() else {
+                        continue;
+                    };
+                    (Some(file), doc.root)
+                }
+                Layer::Tree(file, node) => (Some(*file), node.clone()),
+                Layer::Loose(node) => (None, node.clone()),
+            };
+            user = super::values::merge(&super::values::from_node(&node), &user, 0);
+            layers.push((file, node));
+        }
+        layers.reverse();
+        Some(ReleaseValues { user, layers })
+    }
 }
 
 /// The most files of a chart read besides the run's inputs.
@@ -347,8 +565,11 @@ impl<'a> Chart<'a> {
             })
     }
 
+    /// Renders the chart with its own values, or for `release` (with its
+    /// values and label).
     fn render(
         &self,
+        release: Option<(&Release, &ReleaseValues, &str)>,
         context: &Context<'_>,
         outs: &mut Vec<Out>,
         value_lines: &mut Vec<ValueLine>,
@@ -359,25 +580,46 @@ impl<'a> Chart<'a> {
             // A library chart renders nothing: the charts using it do.
             return;
         }
-        let options = Options {
-            release_name: name.clone(),
-            ..Options::default()
+        let options = match release {
+            Some((r, _, _)) => Options {
+                release_name: if r.name.is_empty() {
+                    name.clone()
+                } else {
+                    r.name.clone()
+                },
+                namespace: r.namespace.clone(),
+                ..Options::default()
+            },
+            None => Options {
+                release_name: name.clone(),
+                ..Options::default()
+            },
         };
-        let rendered = match super::render(&self.files, &gotmpl::Value::Nil, &options) {
+        let user = release.map_or(gotmpl::Value::Nil, |(_, v, _)| v.user.clone());
+        let chart = match release {
+            Some((r, _, label)) => format!("{name}` for {} `{label}", r.by),
+            None => name.clone(),
+        };
+        let rendered = match super::render(&self.files, &user, &options) {
             Ok(r) => r,
             Err(e) => {
-                errors.push(self.error(&name, &e));
+                errors.push(self.error(&chart, &e));
                 return;
             }
         };
-        let values = Values::new(self, &rendered);
+        let values = Values::new(self, &rendered, release.map(|(_, v, l)| (v, l)));
+        let at = Rendering {
+            values: &values,
+            cluster: release.and_then(|(r, _, _)| r.cluster).or(self.cluster),
+            namespace: release.map(|(r, _, _)| r.namespace.as_str()),
+        };
         for (template, result) in &rendered.templates {
             let Some(source) = rendered.sources.get(template) else {
                 continue;
             };
             match result {
-                Ok(text) => self.read(text, source, &values, context, outs, value_lines, errors),
-                Err(e) => errors.push(self.error(&name, e)),
+                Ok(text) => self.read(text, source, &at, context, outs, value_lines, errors),
+                Err(e) => errors.push(self.error(&chart, e)),
             }
         }
     }
@@ -417,7 +659,7 @@ impl<'a> Chart<'a> {
         &self,
         text: &str,
         source: &TemplateSource,
-        values: &Values,
+        at: &Rendering<'_>,
         context: &Context<'_>,
         outs: &mut Vec<Out>,
         value_lines: &mut Vec<ValueLine>,
@@ -456,7 +698,7 @@ impl<'a> Chart<'a> {
         for doc in &mut docs {
             let before = doc.root.clone();
             mover.node(&mut doc.root);
-            values.match_scalars(
+            at.values.match_scalars(
                 &before,
                 &doc.root,
                 file,
@@ -464,24 +706,71 @@ impl<'a> Chart<'a> {
                 source,
                 value_lines,
             );
+            if let Some(namespace) = at.namespace {
+                into_namespace(&mut doc.root, namespace);
+            }
         }
         outs.push(Out {
             file,
-            cluster: self.cluster,
+            cluster: at.cluster,
             docs,
         });
     }
 }
 
-/// The values files of a rendering, parsed with their positions, for
-/// matching rendered scalars to the lines that set them.
-struct Values {
-    /// (chart directory, its `values.yaml`'s tree, its file).
-    trees: Vec<(String, Document, FileId)>,
+/// One rendering's values, and the cluster and namespace its objects go
+/// to.
+struct Rendering<'v> {
+    values: &'v Values<'v>,
+    cluster: Option<usize>,
+    /// A release's namespace, which Helm gives the objects that name none.
+    namespace: Option<&'v str>,
 }
 
-impl Values {
-    fn new(chart: &Chart<'_>, rendered: &Rendered) -> Self {
+/// Puts an object that names no namespace in `namespace`, as Helm installs
+/// it; the entry is placed over the object's `metadata`.
+fn into_namespace(root: &mut Node, namespace: &str) {
+    use crate::parse::tree::Value as Tree;
+    let Tree::Map(entries) = &mut root.value else {
+        return;
+    };
+    let Some((_, meta)) = entries
+        .iter_mut()
+        .find(|(k, _)| k.as_str() == Some("metadata"))
+    else {
+        return;
+    };
+    if meta.get("namespace").is_some() {
+        return;
+    }
+    let Tree::Map(fields) = &mut meta.value else {
+        return;
+    };
+    let at = TextRange::empty(meta.range.start as usize);
+    let mut with: Vec<(Node, Node)> = fields.to_vec();
+    with.push((
+        Node::scalar(at, "namespace", true),
+        Node::scalar(at, namespace, false),
+    ));
+    *fields = with.into_boxed_slice();
+}
+
+/// The values files of a rendering, parsed with their positions, for
+/// matching rendered scalars to the lines that set them.
+struct Values<'r> {
+    /// (chart directory, its `values.yaml`'s tree, its file).
+    trees: Vec<(String, Document, FileId)>,
+    /// A release's own values, the highest precedence first, and its
+    /// label.
+    release: Option<(&'r ReleaseValues, &'r str)>,
+}
+
+impl<'r> Values<'r> {
+    fn new(
+        chart: &Chart<'_>,
+        rendered: &Rendered,
+        release: Option<(&'r ReleaseValues, &'r str)>,
+    ) -> Self {
         let mut dirs: Vec<&str> = rendered
             .sources
             .values()
@@ -498,7 +787,7 @@ impl Values {
                 Some((dir.to_string(), docs.into_iter().next()?, file))
             })
             .collect();
-        Self { trees }
+        Self { trees, release }
     }
 
     /// Records, for each scalar of `rendered` (as parsed, before it was
@@ -529,6 +818,7 @@ impl Values {
                         out.push(ValueLine {
                             written: Span::new(file, moved.range),
                             set,
+                            release: self.release.map(|(_, label)| label.to_string()),
                         });
                         break;
                     }
@@ -558,6 +848,9 @@ impl Values {
         rendered: &crate::parse::tree::Node,
     ) -> Option<Span> {
         let keys: Vec<&str> = path.split('.').collect();
+        if let Some(set) = self.set_by_release(&keys, source, rendered) {
+            return set;
+        }
         let mut tried: Vec<(&str, Vec<&str>)> = Vec::new();
         if !source.values_path.is_empty() {
             let mut full: Vec<&str> = source.values_path.iter().map(String::as_str).collect();
@@ -578,6 +871,43 @@ impl Values {
                 }
                 // Set here to something else: not this line.
                 return None;
+            }
+        }
+        None
+    }
+}
+
+impl Values<'_> {
+    /// Where a release's own values set `keys` of `.Values` for a template
+    /// of `source`'s chart (under the subcharts' aliases, and `global`):
+    /// `Some(Some(line))` when the highest layer that sets it sets it to
+    /// the rendered value, `Some(None)` when that layer sets something else
+    /// or has no positions, `None` when no layer sets it.
+    #[allow(clippy::option_option)]
+    fn set_by_release(
+        &self,
+        keys: &[&str],
+        source: &TemplateSource,
+        rendered: &crate::parse::tree::Node,
+    ) -> Option<Option<Span>> {
+        let (values, _) = self.release?;
+        let mut full: Vec<&str> = source.values_path.iter().map(String::as_str).collect();
+        full.extend(keys);
+        let mut paths = vec![full];
+        if keys.first() == Some(&"global") && !source.values_path.is_empty() {
+            paths.push(keys.to_vec());
+        }
+        for path in &paths {
+            for (file, root) in &values.layers {
+                let Some(node) = origins::at_path(root, path) else {
+                    continue;
+                };
+                return Some(match file {
+                    Some(file) if origins::same_scalar(node, rendered) => {
+                        Some(Span::new(*file, node.range))
+                    }
+                    _ => None,
+                });
             }
         }
         None

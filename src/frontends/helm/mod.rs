@@ -6,13 +6,14 @@
 //! `text/template` (the vendored `gotmpl`) and Helm's objects and functions
 //! ([`funcs`]), as `helm template` renders them.
 //!
-//! The frontend ([`frontend`]) renders every chart of a run with its own
-//! `values.yaml`; see `docs/helm.md`. Releases from `spof.toml`, Argo CD,
-//! Flux and helmfile are not read yet.
+//! The frontend ([`frontend`]) renders every chart of a run once for each
+//! of its releases ([`releases`]: `spof.toml`, Argo CD, Flux, helmfile),
+//! else once with its own `values.yaml`; see `docs/helm.md`.
 
 pub mod frontend;
 pub mod funcs;
 pub mod origins;
+pub mod releases;
 pub mod values;
 
 pub use frontend::FRONTEND;

@@ -168,6 +168,27 @@ pub fn coalesce(user: &Value, defaults: &Value, depth: usize) -> Value {
     }
 }
 
+/// Values files merged as Helm merges `-f` files and `--set` values before
+/// coalescing them with a chart's: maps merge key by key, anything else in
+/// `over` replaces what `base` holds (a null too: it deletes the chart's
+/// default when coalesced).
+pub fn merge(over: &Value, base: &Value, depth: usize) -> Value {
+    match (over, base) {
+        (Value::Map(o), Value::Map(b)) if depth <= 200 => {
+            let mut out: BTreeMap<Arc<str>, Value> = b.snapshot().into_iter().collect();
+            for (k, v) in o.snapshot() {
+                let merged = match out.get(&k) {
+                    Some(bv) => merge(&v, bv, depth + 1),
+                    None => v,
+                };
+                out.insert(k, merged);
+            }
+            map(out)
+        }
+        (o, _) => o.clone(),
+    }
+}
+
 /// The value at a dotted path (`a.b.c`) of a map.
 pub fn get_path(v: &Value, path: &str) -> Option<Value> {
     let mut cur = v.clone();

@@ -152,6 +152,7 @@ fn instance_spans(instance: &mut Instance, f: &impl Fn(&mut Span)) {
         copy: _,
         manages,
         place: _,
+        release: _,
     } = instance;
     f(span);
     placement_spans(placement, f);

@@ -1,5 +1,6 @@
 use crate::diagnostic::Diagnostic;
 use crate::discover::{Claim, FileKind};
+use crate::frontends::documents::Handed;
 use crate::frontends::{Context, Frontend, Loaded, Stage};
 use crate::model::Model;
 
@@ -20,7 +21,12 @@ pub const FRONTEND: Frontend = Frontend {
     caches: &["nomad"],
 };
 
-fn extract(files: &[Loaded], context: &Context<'_>, model: &mut Model) -> Vec<Diagnostic> {
+fn extract(
+    files: &[Loaded],
+    _handed: &Handed,
+    context: &Context<'_>,
+    model: &mut Model,
+) -> Vec<Diagnostic> {
     let files: Vec<_> = files
         .iter()
         .map(|f| (f.file, context.sources.get(f.file)))

@@ -1,0 +1,799 @@
+//! Helm releases: which values a chart is rendered with, and where. They
+//! are declared in `spof.toml` (`[[helm.release]]`, read by the config) or
+//! found where the repository already says so: Argo CD `Application`s and
+//! the list generators of `ApplicationSet`s whose source is a chart path,
+//! Flux `HelmRelease`s whose chart comes from a `GitRepository`, and the
+//! releases of a `helmfile.yaml` with a local chart. The documents holding
+//! them are read by this module's documents frontend ([`FRONTEND`]), which
+//! hands what it found to the Helm frontend ([`super::frontend`]).
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::frontends::documents::Documents;
+use crate::frontends::{Context, Frontend, Stage};
+use crate::model::Model;
+use crate::parse::tree::{Node, Value};
+use crate::source::{FileId, SourceMap, Span, TextRange};
+use std::path::{Component, Path, PathBuf};
+
+/// Reads the documents that declare releases; it claims no file.
+pub const FRONTEND: Frontend = Frontend {
+    name: "helm-releases",
+    claims: &[],
+    confirms: None,
+    stage: Stage::Documents {
+        reads: |_, root| declares_releases(root),
+        slim: None,
+        extract,
+    },
+    caches: &[],
+};
+
+/// One release of a chart: the values it is rendered with, where it goes,
+/// and where it is declared.
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub chart: ChartRef,
+    /// `.Release.Name`.
+    pub name: String,
+    /// `.Release.Namespace`.
+    pub namespace: String,
+    /// Its values, the lowest precedence first (Helm's `-f` order, then
+    /// inline values, then `--set`-style parameters).
+    pub layers: Vec<Layer>,
+    /// The configured cluster it is deployed to, if known.
+    pub cluster: Option<usize>,
+    /// Where it is declared: its name in the declaring file.
+    pub declared: Span,
+    /// What declares it, in words (`Argo CD Application`).
+    pub by: &'static str,
+    /// Why it cannot be rendered faithfully, if it cannot (a values file
+    /// from another repository, a parameter with a list index): it is then
+    /// reported and not rendered.
+    pub unreadable: Option<(Span, String)>,
+}
+
+/// Where a release's chart is.
+#[derive(Debug, Clone)]
+pub enum ChartRef {
+    /// This directory (absolute, lexically normalised).
+    Exact(PathBuf),
+    /// A path relative to the repository's root, which is not known: the
+    /// first directory at or above `from` that holds a chart of the run at
+    /// `path` (an Argo CD source `path`, a Flux `GitRepository` chart path).
+    Search { from: PathBuf, path: String },
+}
+
+/// One source of values.
+#[derive(Debug, Clone)]
+pub enum Layer {
+    /// A values file (absolute, lexically normalised), named at `named`.
+    File { path: PathBuf, named: Span },
+    /// A values file relative to the chart's directory (Argo CD's
+    /// `valueFiles`).
+    ChartFile { path: String, named: Span },
+    /// Values written in a file of the run, with their positions there.
+    Tree(FileId, Node),
+    /// Values whose positions are not known (a block of text that is not a
+    /// literal block), only applied.
+    Loose(Node),
+}
+
+/// What the documents frontend hands to the Helm frontend.
+#[derive(Debug, Default)]
+pub struct Found {
+    pub releases: Vec<Release>,
+    /// Notes about declarations that are not read (a chart from a Helm
+    /// repository is not one of the run's charts, and says nothing).
+    pub notes: Vec<Diagnostic>,
+}
+
+/// Whether a document declares releases this module reads: an Argo CD
+/// `ApplicationSet` or a Flux `HelmRelease` (the Kubernetes frontend reads
+/// `Application`s whole already), or a helmfile (no `kind`, a `releases`
+/// list).
+fn declares_releases(root: &Node) -> bool {
+    match root.get("kind").and_then(Node::as_text) {
+        Some("ApplicationSet" | "HelmRelease" | "Application" | "ConfigMap") => {
+            root.get("apiVersion").is_some()
+        }
+        Some(_) => false,
+        None => root.get("releases").is_some_and(Node::is_seq),
+    }
+}
+
+fn extract(
+    documents: &mut Documents<'_>,
+    context: &Context<'_>,
+    _model: &mut Model,
+) -> Vec<Diagnostic> {
+    let sources = context.sources;
+    let mut found = Found::default();
+    let config_maps = ConfigMaps::new(documents);
+    for file in &documents.files {
+        let path = &sources.get(file.file).path;
+        let dir = absolute(path.parent().unwrap_or(Path::new("")));
+        let helmfile = path
+            .file_name()
+            .is_some_and(|n| n == "helmfile.yaml" || n == "helmfile.yml");
+        for doc in file.docs {
+            let at = Declaring {
+                file: file.file,
+                cluster: file.cluster,
+                dir: &dir,
+                sources,
+                clusters: context.cluster_names,
+            };
+            let root = &doc.root;
+            let api = root.get("apiVersion").and_then(Node::as_text).unwrap_or("");
+            match root.get("kind").and_then(Node::as_text) {
+                Some("Application") if api.starts_with("argoproj.io/") => {
+                    at.argo_application(root, &mut found);
+                }
+                Some("ApplicationSet") if api.starts_with("argoproj.io/") => {
+                    at.argo_application_set(root, &mut found);
+                }
+                Some("HelmRelease") if api.starts_with("helm.toolkit.fluxcd.io/") => {
+                    at.flux_release(root, &config_maps, &mut found);
+                }
+                None if helmfile => at.helmfile(root, &mut found),
+                _ => {}
+            }
+        }
+    }
+    documents.handed.releases = found;
+    Vec::new()
+}
+
+/// The directory `path` names, absolute and lexically normalised.
+pub fn absolute(path: &Path) -> PathBuf {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    crate::discover::lexical_normalize(&abs)
+}
+
+/// Whether a path written in a release (`charts/shop`, `values-prod.yaml`)
+/// stays where it is written: relative, without `..` leaving its base.
+pub fn stays_below(path: &str) -> bool {
+    let p = Path::new(path);
+    let mut depth = 0usize;
+    for c in p.components() {
+        match c {
+            Component::Normal(_) => depth += 1,
+            Component::CurDir => {}
+            Component::ParentDir if depth > 0 => depth -= 1,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// The file declaring releases, and what it needs to read them.
+struct Declaring<'a> {
+    file: FileId,
+    cluster: Option<usize>,
+    dir: &'a Path,
+    sources: &'a SourceMap,
+    clusters: &'a [String],
+}
+
+impl Declaring<'_> {
+    fn span(&self, node: &Node) -> Span {
+        Span::new(self.file, node.range)
+    }
+
+    /// An Argo CD `Application` whose source (or one of whose `sources`)
+    /// is a chart path: `spec.source.path` with `helm` settings.
+    fn argo_application(&self, root: &Node, found: &mut Found) {
+        let Some(spec) = root.get("spec") else { return };
+        let name_node = root.path(&["metadata", "name"]);
+        let name = name_node.and_then(Node::as_text).unwrap_or("");
+        let sources: Vec<&Node> = match spec.get("source") {
+            Some(s) => vec![s],
+            None => spec
+                .get("sources")
+                .map_or(Vec::new(), |s| s.as_seq().iter().collect()),
+        };
+        let destination = spec.get("destination");
+        let namespace = destination
+            .and_then(|d| d.get("namespace"))
+            .and_then(Node::as_text)
+            .unwrap_or("default");
+        let cluster = destination.and_then(|d| self.argo_cluster(d));
+        for source in sources {
+            let Some(path) = source.get("path").and_then(Node::as_text) else {
+                continue;
+            };
+            // A `directory` or `kustomize` source is not a chart; a `path`
+            // without a Chart.yaml is found to be none when it is searched.
+            if source.get("directory").is_some() || source.get("kustomize").is_some() {
+                continue;
+            }
+            let helm = source.get("helm");
+            let release_name = helm
+                .and_then(|h| h.get("releaseName"))
+                .and_then(Node::as_text)
+                .unwrap_or(name);
+            let declared = name_node.map_or(self.span(source), |n| self.span(n));
+            let mut release = Release {
+                chart: ChartRef::Search {
+                    from: self.dir.to_path_buf(),
+                    path: path.to_string(),
+                },
+                name: release_name.to_string(),
+                namespace: namespace.to_string(),
+                layers: Vec::new(),
+                cluster,
+                declared,
+                by: "Argo CD Application",
+                unreadable: None,
+            };
+            if let Some(helm) = helm {
+                self.argo_values(helm, &mut release);
+            }
+            found.releases.push(release);
+        }
+    }
+
+    /// The configured cluster an Argo CD destination names: its `name`, or
+    /// the cluster of the Application's own file for the cluster Argo CD
+    /// runs in (`in-cluster`, `https://kubernetes.default.svc`).
+    fn argo_cluster(&self, destination: &Node) -> Option<usize> {
+        let name = destination.get("name").and_then(Node::as_text);
+        let server = destination.get("server").and_then(Node::as_text);
+        if let Some(name) = name.filter(|n| !n.is_empty()) {
+            if let Some(i) = self.clusters.iter().position(|c| c == name) {
+                return Some(i);
+            }
+            return (name == "in-cluster").then_some(self.cluster).flatten();
+        }
+        match server {
+            Some("https://kubernetes.default.svc" | "") | None => self.cluster,
+            Some(_) => None,
+        }
+    }
+
+    /// `valueFiles`, `values`, `valuesObject` and `parameters`, in Argo
+    /// CD's precedence (the last wins).
+    fn argo_values(&self, helm: &Node, release: &mut Release) {
+        for file in helm.get("valueFiles").map_or(&[][..], Node::as_seq) {
+            let Some(path) = file.as_text() else { continue };
+            if path.starts_with('$') || path.contains("://") || !stays_below_chart(path) {
+                release.unreadable.get_or_insert((
+                    self.span(file),
+                    format!("values file `{path}` comes from another source"),
+                ));
+                continue;
+            }
+            release.layers.push(Layer::ChartFile {
+                path: path.to_string(),
+                named: self.span(file),
+            });
+        }
+        if let Some(values) = helm.get("values") {
+            match values.as_text() {
+                Some(_) => release.layers.push(self.block(values)),
+                None if values.is_map() => {
+                    release.layers.push(Layer::Tree(self.file, values.clone()));
+                }
+                None => {}
+            }
+        }
+        if let Some(values) = helm.get("valuesObject").filter(|v| v.is_map()) {
+            release.layers.push(Layer::Tree(self.file, values.clone()));
+        }
+        let parameters = helm.get("parameters").map_or(&[][..], Node::as_seq);
+        let set: Vec<(&Node, &Node, bool)> = parameters
+            .iter()
+            .filter_map(|p| {
+                let force = p.get("forceString").and_then(Node::as_bool) == Some(true);
+                Some((p.get("name")?, p.get("value")?, force))
+            })
+            .collect();
+        self.set(&set, release);
+    }
+
+    /// `--set`-style values (`name: image.tag`, `value: "1.2"`), as one
+    /// tree whose leaves are the values where they are written. A name
+    /// with a list index or an escaped dot is not read: the release is then
+    /// not rendered.
+    fn set(&self, set: &[(&Node, &Node, bool)], release: &mut Release) {
+        let mut entries: Vec<(Vec<&str>, &Node, Node)> = Vec::new();
+        for (name, value, force) in set {
+            let Some(path) = name.as_text() else { continue };
+            if path.contains(['[', '\\']) || path.split('.').any(str::is_empty) {
+                release.unreadable.get_or_insert((
+                    self.span(name),
+                    format!("parameter `{path}` is not read (list indexes and escaped dots are not supported)"),
+                ));
+                continue;
+            }
+            let text = value.as_str().unwrap_or("");
+            // `--set` types a value as YAML reads a plain scalar, unless
+            // the string is forced.
+            let leaf = Node::scalar(value.range, text, !force);
+            entries.push((path.split('.').collect(), name, leaf));
+        }
+        if !entries.is_empty() {
+            release
+                .layers
+                .push(Layer::Tree(self.file, nest(&entries, 0)));
+        }
+    }
+
+    /// A block of YAML text in a string (Argo CD's `helm.values`, a
+    /// ConfigMap's `values.yaml`): with its positions in this file when it
+    /// is a literal block (`|`), else applied without positions.
+    fn block(&self, node: &Node) -> Layer {
+        let text = node.as_str().unwrap_or("");
+        let (docs, error) = crate::parse::yaml::parse_stream(text, &Default::default());
+        let Some(mut root) = docs
+            .into_iter()
+            .next()
+            .map(|d| d.root)
+            .filter(|_| error.is_none())
+        else {
+            return Layer::Loose(Node::scalar(node.range, "", true));
+        };
+        let file = self.sources.get(self.file).text();
+        match literal_block_lines(file, node.range, text) {
+            Some(lines) => {
+                shift(&mut root, &|offset| {
+                    let (line, col) = line_col(text, offset);
+                    lines
+                        .get(line)
+                        .map_or(node.range.start, |&start| start + col)
+                });
+                Layer::Tree(self.file, root)
+            }
+            None => Layer::Loose(root),
+        }
+    }
+
+    /// A Flux `HelmRelease` whose chart is a path of a `GitRepository`.
+    fn flux_release(&self, root: &Node, config_maps: &ConfigMaps<'_>, found: &mut Found) {
+        let Some(spec) = root.get("spec") else { return };
+        let Some(chart) = spec.path(&["chart", "spec"]) else {
+            return;
+        };
+        let kind = chart.path(&["sourceRef", "kind"]).and_then(Node::as_text);
+        if kind != Some("GitRepository") {
+            return;
+        }
+        let Some(path) = chart.get("chart").and_then(Node::as_text) else {
+            return;
+        };
+        let name_node = root.path(&["metadata", "name"]);
+        let name = name_node.and_then(Node::as_text).unwrap_or("");
+        let own_namespace = root
+            .path(&["metadata", "namespace"])
+            .and_then(Node::as_text)
+            .unwrap_or("default");
+        let target = spec.get("targetNamespace").and_then(Node::as_text);
+        let release_name = spec
+            .get("releaseName")
+            .and_then(Node::as_text)
+            .map(str::to_string)
+            .unwrap_or_else(|| match target {
+                Some(t) => format!("{t}-{name}"),
+                None => name.to_string(),
+            });
+        let mut release = Release {
+            chart: ChartRef::Search {
+                from: self.dir.to_path_buf(),
+                path: path.to_string(),
+            },
+            name: release_name,
+            namespace: target.unwrap_or(own_namespace).to_string(),
+            layers: Vec::new(),
+            cluster: self.cluster,
+            declared: name_node.map_or(self.span(root), |n| self.span(n)),
+            by: "Flux HelmRelease",
+            unreadable: None,
+        };
+        if let Some(files) = chart.get("valuesFiles") {
+            for file in files.as_seq() {
+                let Some(p) = file.as_text() else { continue };
+                if !stays_below_chart(p) {
+                    release.unreadable.get_or_insert((
+                        self.span(file),
+                        format!("values file `{p}` is outside the chart"),
+                    ));
+                    continue;
+                }
+                release.layers.push(Layer::ChartFile {
+                    path: p.to_string(),
+                    named: self.span(file),
+                });
+            }
+        }
+        for from in spec.get("valuesFrom").map_or(&[][..], Node::as_seq) {
+            self.values_from(from, own_namespace, config_maps, &mut release);
+        }
+        if let Some(values) = spec.get("values").filter(|v| v.is_map()) {
+            release.layers.push(Layer::Tree(self.file, values.clone()));
+        }
+        found.releases.push(release);
+    }
+
+    /// One `valuesFrom` entry: a ConfigMap of the run, in the release's
+    /// namespace, whose `valuesKey` (default `values.yaml`) holds values.
+    /// A Secret, or a ConfigMap the run does not hold, leaves the release
+    /// unread unless the entry is `optional`.
+    fn values_from(
+        &self,
+        from: &Node,
+        namespace: &str,
+        config_maps: &ConfigMaps<'_>,
+        release: &mut Release,
+    ) {
+        let kind = from.get("kind").and_then(Node::as_text).unwrap_or("");
+        let name = from.get("name").and_then(Node::as_text).unwrap_or("");
+        let key = from
+            .get("valuesKey")
+            .and_then(Node::as_text)
+            .unwrap_or("values.yaml");
+        let optional = from.get("optional").and_then(Node::as_bool) == Some(true);
+        let held = (kind == "ConfigMap" && from.get("targetPath").is_none())
+            .then(|| config_maps.find(name, namespace, self.file))
+            .flatten()
+            .and_then(|(file, cm)| Some((file, cm.path(&["data", key])?)));
+        match held {
+            Some((file, node)) => {
+                let at = Declaring { file, ..*self };
+                release.layers.push(at.block(node));
+            }
+            None if optional => {}
+            None => {
+                release.unreadable.get_or_insert((
+                    self.span(from),
+                    format!(
+                        "valuesFrom {kind} `{name}` (key `{key}`) is not a ConfigMap of the \
+                         repository spof reads"
+                    ),
+                ));
+            }
+        }
+    }
+
+    /// The releases of a helmfile with a local chart (`./charts/shop`):
+    /// their `values` (files relative to the helmfile, or inline maps) and
+    /// `set` entries. A release whose fields are templated, and a helmfile
+    /// that selects values by environment, are not read.
+    fn helmfile(&self, root: &Node, found: &mut Found) {
+        for entry in root.get("releases").map_or(&[][..], Node::as_seq) {
+            let Some(chart) = entry.get("chart").and_then(Node::as_text) else {
+                continue;
+            };
+            if !(chart.starts_with("./") || chart.starts_with("../")) && chart.contains('/') {
+                // `repo/chart`: from a Helm repository.
+                continue;
+            }
+            if entry.get("installed").and_then(Node::as_bool) == Some(false) {
+                continue;
+            }
+            let name_node = entry.get("name");
+            let mut release = Release {
+                chart: ChartRef::Exact(self.dir.join(chart)),
+                name: name_node.and_then(Node::as_text).unwrap_or("").to_string(),
+                namespace: entry
+                    .get("namespace")
+                    .and_then(Node::as_text)
+                    .unwrap_or("default")
+                    .to_string(),
+                layers: Vec::new(),
+                cluster: self.cluster,
+                declared: name_node.map_or(self.span(entry), |n| self.span(n)),
+                by: "helmfile release",
+                unreadable: None,
+            };
+            if !stays_below(chart) {
+                release.unreadable = Some((
+                    self.span(entry),
+                    format!("chart `{chart}` is outside the helmfile's directory"),
+                ));
+            }
+            if let Some(templated) = templated(entry) {
+                release.unreadable = Some((
+                    self.span(templated),
+                    "the release is templated ({{ }}), which spof does not evaluate".into(),
+                ));
+            }
+            self.helmfile_values(entry, &mut release);
+            found.releases.push(release);
+        }
+    }
+
+    fn helmfile_values(&self, entry: &Node, release: &mut Release) {
+        for value in entry.get("values").map_or(&[][..], Node::as_seq) {
+            match value.as_text() {
+                Some(path) if stays_below(path) => release.layers.push(Layer::File {
+                    path: crate::discover::lexical_normalize(&self.dir.join(path)),
+                    named: self.span(value),
+                }),
+                Some(path) => {
+                    release.unreadable.get_or_insert((
+                        self.span(value),
+                        format!("values file `{path}` is outside the helmfile's directory"),
+                    ));
+                }
+                None if value.is_map() => {
+                    release.layers.push(Layer::Tree(self.file, value.clone()));
+                }
+                None => {}
+            }
+        }
+        let set: Vec<(&Node, &Node, bool)> = entry
+            .get("set")
+            .map_or(&[][..], Node::as_seq)
+            .iter()
+            .filter_map(|s| Some((s.get("name")?, s.get("value")?, false)))
+            .collect();
+        self.set(&set, release);
+    }
+
+    /// An `ApplicationSet` with list generators: one Application per
+    /// element, its template's `{{key}}` (and, with `goTemplate`,
+    /// `{{.key}}`) replaced by the element's values. Other generators
+    /// (git, cluster, matrix…) are not read.
+    fn argo_application_set(&self, root: &Node, found: &mut Found) {
+        let Some(spec) = root.get("spec") else { return };
+        let Some(template) = spec.get("template") else {
+            return;
+        };
+        for generator in spec.get("generators").map_or(&[][..], Node::as_seq) {
+            let Some(list) = generator.get("list") else {
+                continue;
+            };
+            for element in list.get("elements").map_or(&[][..], Node::as_seq) {
+                let params: Vec<(&str, &str)> = element
+                    .as_map()
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.as_str()?, v.as_text()?)))
+                    .collect();
+                let app = substitute(template, &params);
+                if templated(&app).is_some() {
+                    continue;
+                }
+                let mut one = Found::default();
+                self.argo_application(&app, &mut one);
+                for mut release in one.releases {
+                    release.by = "Argo CD ApplicationSet";
+                    found.releases.push(release);
+                }
+            }
+        }
+    }
+}
+
+/// Whether a path written relative to a chart (`values-prod.yaml`,
+/// `../common/values.yaml`) names something in the repository: relative,
+/// and no more `..` than a chart path may take it up (one level below the
+/// repository, at least).
+fn stays_below_chart(path: &str) -> bool {
+    !Path::new(path).has_root() && !path.contains("://")
+}
+
+/// The first scalar of `node` that is still templated (`{{`).
+fn templated(node: &Node) -> Option<&Node> {
+    match &node.value {
+        Value::Scalar { text, .. } => text.contains("{{").then_some(node),
+        Value::Seq(items) => items.iter().find_map(templated),
+        Value::Map(entries) => entries
+            .iter()
+            .find_map(|(k, v)| templated(k).or_else(|| templated(v))),
+    }
+}
+
+/// `node` with `{{key}}`, `{{ key }}` and `{{.key}}` of every scalar
+/// replaced by the parameter's value; positions are kept.
+fn substitute(node: &Node, params: &[(&str, &str)]) -> Node {
+    let value = match &node.value {
+        Value::Scalar { text, plain } => {
+            let mut out = text.to_string();
+            if out.contains("{{") {
+                for (k, v) in params {
+                    for form in [
+                        format!("{{{{{k}}}}}"),
+                        format!("{{{{ {k} }}}}"),
+                        format!("{{{{.{k}}}}}"),
+                        format!("{{{{ .{k} }}}}"),
+                    ] {
+                        out = out.replace(&form, v);
+                    }
+                }
+            }
+            Value::Scalar {
+                text: out.into(),
+                plain: *plain,
+            }
+        }
+        Value::Seq(items) => Value::Seq(items.iter().map(|i| substitute(i, params)).collect()),
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (substitute(k, params), substitute(v, params)))
+                .collect(),
+        ),
+    };
+    Node {
+        range: node.range,
+        value,
+    }
+}
+
+/// A tree of mappings from dotted paths: `image.tag` and `image.pull`
+/// under one `image`. Of two entries for one path, the last wins.
+fn nest(entries: &[(Vec<&str>, &Node, Node)], depth: usize) -> Node {
+    let mut keys: Vec<&str> = Vec::new();
+    for (path, _, _) in entries {
+        if let Some(k) = path.get(depth)
+            && !keys.contains(k)
+        {
+            keys.push(k);
+        }
+    }
+    let mut out = Vec::new();
+    for key in keys {
+        let under: Vec<&(Vec<&str>, &Node, Node)> = entries
+            .iter()
+            .filter(|(p, _, _)| p.get(depth) == Some(&key))
+            .collect();
+        let Some(last) = under.last() else { continue };
+        let key_node = Node::scalar(last.1.range, key, true);
+        let leaf = under.iter().rev().find(|(p, _, _)| p.len() == depth + 1);
+        let deeper: Vec<(Vec<&str>, &Node, Node)> = under
+            .iter()
+            .filter(|(p, _, _)| p.len() > depth + 1)
+            .map(|(p, n, l)| (p.clone(), *n, l.clone()))
+            .collect();
+        let value = match leaf {
+            // A scalar set after the deeper paths replaces them.
+            Some(l) if deeper.is_empty() || std::ptr::eq(*l, *last) => l.2.clone(),
+            _ => nest(&deeper, depth + 1),
+        };
+        out.push((key_node, value));
+    }
+    Node {
+        range: TextRange::empty(0),
+        value: Value::Map(out.into_boxed_slice()),
+    }
+}
+
+/// For a literal block scalar (`values: |`) at `range` of `file`, the
+/// offset in `file` where each line of its `text` starts (after the
+/// block's indentation); `None` for any other scalar, or when the lines do
+/// not match.
+fn literal_block_lines(file: &str, range: TextRange, text: &str) -> Option<Vec<u32>> {
+    let start = range.start as usize;
+    let end = (range.end as usize).min(file.len());
+    // The indicator (`|`, `|-`, `|2`) ends the line the block starts on,
+    // whether the node's range starts at it or at the block's first line.
+    let line_start = file.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
+    let header_end = if file.get(start..)?.starts_with('|') {
+        start + file.get(start..)?.find('\n')?
+    } else {
+        line_start.checked_sub(1)?
+    };
+    let header_start = file.get(..header_end)?.rfind('\n').map_or(0, |i| i + 1);
+    let header = file.get(header_start..header_end)?.trim_end();
+    let indicator = header.rsplit(' ').next().unwrap_or("");
+    if !indicator.starts_with('|') {
+        return None;
+    }
+    let mut starts = Vec::new();
+    let mut offset = header_end + 1;
+    let mut indent = None;
+    for line in file.get(offset..end.max(offset))?.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        if indent.is_none() && !body.trim().is_empty() {
+            indent = Some(body.len() - body.trim_start_matches(' ').len());
+        }
+        let i = indent.unwrap_or(0).min(body.len());
+        starts.push(u32::try_from(offset + i).ok()?);
+        offset += line.len();
+    }
+    // The block's text has one line per line of the file, the indentation
+    // removed: check it.
+    let ok = text.lines().enumerate().all(|(n, l)| {
+        l.is_empty()
+            || starts
+                .get(n)
+                .and_then(|&s| file.get(s as usize..))
+                .is_some_and(|f| f.starts_with(l))
+    });
+    ok.then_some(starts)
+}
+
+/// Line and column (bytes) of `offset` in `text`.
+fn line_col(text: &str, offset: u32) -> (usize, u32) {
+    let before = &text[..(offset as usize).min(text.len())];
+    let line = before.matches('\n').count();
+    let col = before
+        .rfind('\n')
+        .map_or(before.len(), |i| before.len() - i - 1);
+    (line, u32::try_from(col).unwrap_or(0))
+}
+
+/// Moves every range of `node` through `to`.
+fn shift(node: &mut Node, to: &dyn Fn(u32) -> u32) {
+    let start = to(node.range.start);
+    let end = to(node.range.end).max(start);
+    node.range = TextRange::new(start as usize, end as usize);
+    match &mut node.value {
+        Value::Scalar { .. } => {}
+        Value::Seq(items) => items.iter_mut().for_each(|i| shift(i, to)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            shift(k, to);
+            shift(v, to);
+        }),
+    }
+}
+
+/// The ConfigMaps among the documents, for `valuesFrom`.
+struct ConfigMaps<'d> {
+    maps: Vec<(FileId, &'d Node)>,
+}
+
+impl<'d> ConfigMaps<'d> {
+    fn new(documents: &'d Documents<'_>) -> Self {
+        let mut maps = Vec::new();
+        for file in &documents.files {
+            for doc in file.docs {
+                if doc.root.get("kind").and_then(Node::as_text) == Some("ConfigMap") {
+                    maps.push((file.file, &doc.root));
+                }
+            }
+        }
+        Self { maps }
+    }
+
+    /// The ConfigMap `name` in `namespace` (one without a namespace is in
+    /// any); of several, the one in the referring file, else the first.
+    fn find(&self, name: &str, namespace: &str, from: FileId) -> Option<(FileId, &'d Node)> {
+        let matching: Vec<&(FileId, &Node)> = self
+            .maps
+            .iter()
+            .filter(|(_, m)| {
+                m.path(&["metadata", "name"]).and_then(Node::as_text) == Some(name)
+                    && m.path(&["metadata", "namespace"])
+                        .and_then(Node::as_text)
+                        .is_none_or(|n| n == namespace)
+            })
+            .collect();
+        matching
+            .iter()
+            .find(|(f, _)| *f == from)
+            .or_else(|| matching.first())
+            .map(|(f, m)| (*f, *m))
+    }
+}
+
+/// An info note: a release that is declared but not rendered, and why.
+pub fn not_rendered(span: Span, message: String) -> Diagnostic {
+    let mut d =
+        Diagnostic::error("helm-release-not-rendered", span, message).with_label("not rendered");
+    d.severity = Severity::Info;
+    d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_literal_block_keeps_its_lines() {
+        let file =
+            "data:\n  values.yaml: |\n    image:\n      repository: x\n    replicaCount: 1\n";
+        let (docs, _) = crate::parse::yaml::parse_stream(file, &Default::default());
+        let node = docs[0]
+            .root
+            .path(&["data", "values.yaml"])
+            .expect("the block");
+        let text = node.as_str().expect("text");
+        let lines = literal_block_lines(file, node.range, text).expect("a literal block");
+        let at: Vec<&str> = lines
+            .iter()
+            .map(|&s| file[s as usize..].lines().next().unwrap_or(""))
+            .collect();
+        assert_eq!(at, ["image:", "  repository: x", "replicaCount: 1"]);
+    }
+}
