@@ -129,6 +129,8 @@ pub struct Context<'a> {
     pub variables: &'a terraform::Variables,
     /// The provider knowledge base.
     pub knowledge: &'a terraform::kb::KnowledgeBase,
+    /// The operator knowledge base.
+    pub operators: &'a kubernetes::Operators,
 }
 
 /// The kind of input `path` holds by its name, or `None` when no frontend

@@ -146,6 +146,7 @@ fn extract(files: &[Loaded], context: &Context<'_>, model: &mut Model) -> Vec<Di
         context.keys,
         context.places,
         context.soft,
+        context.operators,
         model,
     ));
     errors
