@@ -220,10 +220,11 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
             } else {
                 "no zone spread here"
             };
-            at_spread_hint(finding, hint, label)
+            at_spread_hint(finding, hint, label, None)
         }
-        (Reason::Quorum { .. }, Some(hint)) if finding.span == cause.span => {
-            at_spread_hint(finding, hint, "no required zone spread here")
+        (Reason::Quorum { replicas, .. }, Some(hint)) if finding.span == cause.span => {
+            let count = format!("{replicas} members");
+            at_spread_hint(finding, hint, "no required zone spread here", Some(count))
         }
         _ => finding,
     })
@@ -233,9 +234,15 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
 /// spreads its pods by fields of its own: at the place those fields go (the
 /// `spec`, the component a rack-awareness setting belongs to), with the
 /// replica count related, and with how to spread, in the operator's words.
-fn at_spread_hint(mut finding: Finding, hint: &SpreadHint, label: &str) -> Finding {
+fn at_spread_hint(
+    mut finding: Finding,
+    hint: &SpreadHint,
+    label: &str,
+    count_label: Option<String>,
+) -> Finding {
     let count_span = finding.span;
-    let count_label = finding.label.take().unwrap_or_default();
+    let moved = finding.label.take().unwrap_or_default();
+    let count_label = count_label.unwrap_or(moved);
     finding.span = hint.span;
     finding.label = Some(label.to_string());
     finding.related.insert(

@@ -566,7 +566,14 @@ impl<'o, 'a> Index<'o, 'a> {
                         selectable.push((o, labels));
                     }
                 }
-                _ => {}
+                // A pod template of the operator knowledge base (a
+                // Rollout's) is selected as a Deployment's.
+                _ => {
+                    let labels = known.map(|k| operators::template_labels(o, k));
+                    if let Some(labels) = labels.filter(|l| !l.is_empty()) {
+                        selectable.push((o, labels));
+                    }
+                }
             }
         }
         let pdbs: Vec<Budget<'o, 'a>> = pdbs

@@ -5,7 +5,7 @@
 use super::{Aggregate, OperatorKind, OperatorRole, Path, Required, Scales};
 use crate::frontends::hosts::SoftVariables;
 use crate::frontends::kubernetes::{
-    Index, Object, TopologyKeys, autoscaler, base_instance, images, pod_dependencies,
+    Index, Object, TopologyKeys, autoscaler, base_instance, budgets, images, pod_dependencies,
     pod_placement, quorum, string_map, volume_pin,
 };
 use crate::frontends::tools::{self, Tool};
@@ -61,6 +61,7 @@ pub(in crate::frontends::kubernetes) fn operator_entities(
     if let Some(pod) = pod {
         pod_dependencies(o, pod, index, soft, &mut instance.dependencies);
         instance.placement.volume = volume_pin(o, pod, index, keys);
+        instance.budgets = budgets(o, index);
     }
     instance.placement.replicas = autoscaler(o, index).or_else(|| replica_count(o, entry));
     let images = pod.map(images).unwrap_or_default();
@@ -98,6 +99,15 @@ pub(in crate::frontends::kubernetes) fn operator_entities(
         tool,
         services,
     })
+}
+
+/// The labels of the pod template of a kind that has one.
+pub(in crate::frontends::kubernetes) fn template_labels(
+    o: &Object<'_>,
+    entry: &OperatorKind,
+) -> std::collections::BTreeMap<String, String> {
+    let template = entry.template.as_ref().and_then(|p| first(p, o.node));
+    string_map(template.and_then(|t| t.path(&["metadata", "labels"])))
 }
 
 /// The first node `path` reaches in `node`.

@@ -17,7 +17,7 @@ mod schema;
 #[cfg(test)]
 mod tests;
 
-pub(super) use extract::{operator_entities, scaler_minimum, scaler_target};
+pub(super) use extract::{operator_entities, scaler_minimum, scaler_target, template_labels};
 
 use crate::diagnostic::Diagnostic;
 use crate::parse::Node;
@@ -111,7 +111,8 @@ impl Path {
     }
 
     /// Every `(key, value)` entry the path reaches from `node`, through
-    /// each item of the lists on the way, in document order; with, for each,
+    /// each item of the lists on the way (a path ending at a list reaches
+    /// each item, under the list's key), in document order; with, for each,
     /// the innermost list item it was reached through (`node` when none).
     pub fn entries<'n>(&self, node: &'n Node) -> Vec<Reached<'n>> {
         let mut out = Vec::new();
@@ -170,6 +171,16 @@ fn walk<'n>(item: &'n Node, node: &'n Node, keys: &[String], out: &mut Vec<Reach
         return;
     };
     match node.entry(first) {
+        // A path ending at a list reaches each of its items.
+        Some((k, v)) if rest.is_empty() && v.is_seq() => {
+            for each in v.as_seq().iter().take(MAX_ITEMS - out.len()) {
+                out.push(Reached {
+                    item: each,
+                    key: Some(k),
+                    value: Some(each),
+                });
+            }
+        }
         Some((k, v)) if rest.is_empty() => out.push(Reached {
             item,
             key: Some(k),
