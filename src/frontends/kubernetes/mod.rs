@@ -493,8 +493,11 @@ struct Index<'o, 'a> {
     /// The autoscalers of the operator knowledge base by cluster,
     /// namespace and the name of their target, with the target's kind (the
     /// knowledge base's default when the reference names none).
-    scalers: HashMap<(Option<usize>, &'a str, &'a str), Vec<(&'o str, &'o Object<'a>)>>,
+    scalers: HashMap<(Option<usize>, &'a str, &'a str), Vec<Scaler<'o, 'a>>>,
 }
+
+/// An autoscaler of the operator knowledge base, with its target's kind.
+type Scaler<'o, 'a> = (&'o str, &'o Object<'a>);
 
 /// A PodDisruptionBudget with its scope: the workloads it selects in its
 /// own file, else those whose directories share the most with its own.
@@ -514,7 +517,7 @@ impl<'o, 'a> Index<'o, 'a> {
         let mut created = HashSet::new();
         let mut pdbs = Vec::new();
         let mut hpas: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
-        let mut scalers: HashMap<_, Vec<(&'o str, &'o Object<'a>)>> = HashMap::new();
+        let mut scalers: HashMap<_, Vec<Scaler<'o, 'a>>> = HashMap::new();
         // Workloads whose pods a budget may select, with their pod labels.
         let mut selectable: Vec<(&'o Object<'a>, BTreeMap<String, String>)> = Vec::new();
         for o in objects {

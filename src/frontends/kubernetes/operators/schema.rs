@@ -250,7 +250,7 @@ impl Reader {
                 "product" => product = self.string("product", value),
                 "replicas" => entry.replicas = self.paths("replicas", value),
                 "default-replicas" => {
-                    entry.default_replicas = self.count("default-replicas", value)
+                    entry.default_replicas = self.count("default-replicas", value);
                 }
                 "aggregate" => {
                     entry.aggregate = match self.string("aggregate", value).as_deref() {
