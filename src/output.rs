@@ -2,7 +2,7 @@
 //! it.
 
 use crate::diagnostic::Diagnostic;
-use crate::model::Suppression;
+use crate::model::{Acceptance, Suppression};
 use crate::source::SourceMap;
 
 /// Counts printed after the diagnostics and in the JSON `summary`.
@@ -18,6 +18,8 @@ pub struct Summary {
     pub infos: usize,
     /// Findings silenced by an inline suppression.
     pub suppressed: usize,
+    /// Findings covered by an `[[accept]]` of spof.toml.
+    pub accepted: usize,
     /// Findings recorded in the baseline (`--baseline`), not reported.
     pub baselined: usize,
     /// Findings already present at the `--diff-base` revision, not reported.
@@ -33,5 +35,7 @@ pub struct Output<'a> {
     pub diagnostics: &'a [Diagnostic],
     /// Findings silenced by a suppression, with it (for audit formats).
     pub suppressed: &'a [(Diagnostic, Suppression)],
+    /// Findings covered by an `[[accept]]`, with it.
+    pub accepted: &'a [(Diagnostic, Acceptance)],
     pub summary: &'a Summary,
 }

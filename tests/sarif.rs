@@ -68,6 +68,11 @@ fn file_cases() -> Vec<(&'static str, Report)> {
         ("two-datacenters", estate()),
         ("parse-error", run(&["testdata/cli/parse-error"], None)),
         ("suppression", run(&["testdata/cli/suppression"], None)),
+        // Accepted risks are results with an `external` suppression.
+        (
+            "accepted",
+            run(&["testdata/accept"], Some("testdata/accept/spof.toml")),
+        ),
         (
             "suppression-problems",
             run(&["testdata/cli/suppression-problems"], None),

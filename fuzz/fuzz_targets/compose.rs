@@ -3,10 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spof::model::Model;
 use spof::frontends::compose;
 use spof::frontends::hosts::SoftVariables;
 use spof::frontends::kubernetes::FileDocs;
+use spof::model::Model;
 use spof::parse::yaml::{Limits, parse_stream};
 use spof::source::{SourceFile, SourceMap};
 use std::path::PathBuf;

@@ -9,8 +9,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spof::parse::yaml::Limits;
 use spof::frontends::terraform::{functions, hcl};
+use spof::parse::yaml::Limits;
 use std::sync::OnceLock;
 
 fn names() -> &'static [&'static str] {

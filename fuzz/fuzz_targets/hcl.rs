@@ -5,9 +5,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use spof::frontends::terraform::{Variables, hcl};
 use spof::parse::yaml::Limits;
 use spof::source::{SourceFile, SourceMap};
-use spof::frontends::terraform::{Variables, hcl};
 use std::path::PathBuf;
 
 fuzz_target!(|data: &[u8]| {

@@ -3,9 +3,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use spof::frontends::terraform::plan;
 use spof::parse::yaml::{Limits, parse_stream};
 use spof::source::FileId;
-use spof::frontends::terraform::plan;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

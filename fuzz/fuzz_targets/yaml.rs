@@ -3,10 +3,10 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use spof::model::Model;
 use spof::frontends::kubernetes::{self, FileDocs, TopologyKeys};
-use spof::parse::yaml::{Limits, parse_stream};
+use spof::model::Model;
 use spof::model::scope::Places;
+use spof::parse::yaml::{Limits, parse_stream};
 use spof::source::{SourceFile, SourceMap};
 use std::path::PathBuf;
 

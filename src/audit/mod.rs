@@ -22,7 +22,7 @@ mod simulate;
 pub mod synthetic;
 
 pub use family::{Family, Group};
-pub use simulate::{Degraded, Down, Hop, Hops, Simulation, Step};
+pub use simulate::{Degraded, Down, Hop, Hops, Simulation, Step, Unrecoverable};
 
 use crate::analysis::{Cause, Reason, Unit};
 use crate::estate::Estate;
@@ -227,13 +227,13 @@ impl Audit {
             .domains
             .iter()
             .enumerate()
-            .filter(|(_, d)| d.name == name && level.is_none_or(|l| d.level == l))
+            .filter(|(_, d)| &*d.name == name && level.is_none_or(|l| d.level == l))
             .filter_map(|(i, _)| u32::try_from(i).ok())
             .collect();
         if !found.is_empty() {
             return Ok(found);
         }
-        let names = self.domains.iter().map(|d| d.name.as_str());
+        let names = self.domains.iter().map(|d| &*d.name);
         let hint = crate::config::did_you_mean(name, names)
             .map(|s| format!("; did you mean `{s}`?"))
             .unwrap_or_default();
@@ -465,14 +465,8 @@ impl SetFamilies {
 }
 
 fn parse_level(text: &str) -> Result<Level, String> {
-    match text {
-        "region" => Ok(Level::Region),
-        "zone" | "datacenter" | "dc" | "site" => Ok(Level::Zone),
-        "host" | "node" => Ok(Level::Host),
-        _ => Err(format!(
-            "unknown level `{text}` (levels: region, zone or datacenter, host)"
-        )),
-    }
+    Level::parse(text)
+        .ok_or_else(|| format!("unknown level `{text}` (levels: region, zone or datacenter, host)"))
 }
 
 /// Every domain the estate names, and which domain each lies in.

@@ -28,6 +28,15 @@ pub struct Degraded {
     pub because: Vec<Step>,
 }
 
+/// Still running (up or degraded), but not able to come back from a
+/// restart: something it needs to recover is down.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unrecoverable {
+    pub entity: usize,
+    /// Each recovery dependency that is down, one step each.
+    pub because: Vec<Step>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Simulation {
     pub failed: Vec<u32>,
@@ -35,6 +44,9 @@ pub struct Simulation {
     pub down: Vec<Down>,
     pub degraded: Vec<Degraded>,
     pub survives: Vec<usize>,
+    /// Entities of `degraded` and `survives` that cannot be restarted,
+    /// rescheduled or redeployed while the failure lasts.
+    pub unrecoverable: Vec<Unrecoverable>,
 }
 
 /// One entity's own part of an explanation: why it is down (or degraded),
@@ -52,6 +64,9 @@ pub struct Hop {
 pub struct Hops {
     pub down: Vec<Hop>,
     pub degraded: Vec<Hop>,
+    /// [`Simulation::unrecoverable`]: each with its recovery steps, and no
+    /// `next`.
+    pub unrecoverable: Vec<Hop>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,7 +119,54 @@ impl Audit {
             failed,
             down,
             degraded,
+            unrecoverable: Self::unrecoverable(estate, &states),
             survives,
+        }
+    }
+
+    /// Every entity still running whose recovery dependencies include one
+    /// that is down, with a step for each such dependency.
+    fn unrecoverable(estate: &Estate, states: &[State]) -> Vec<Unrecoverable> {
+        let mut out = Vec::new();
+        for (e, state) in states.iter().enumerate() {
+            if matches!(state, State::Down(_)) {
+                continue;
+            }
+            let mut seen = Vec::new();
+            let because: Vec<Step> = estate
+                .graph
+                .dependencies(e)
+                .filter(|d| d.strength == Strength::Recovery)
+                .filter(|d| matches!(states[d.target], State::Down(_)))
+                .filter(|d| {
+                    let new = !seen.contains(&d.target);
+                    seen.push(d.target);
+                    new
+                })
+                .map(|d| Self::recovery_step(estate, e, d))
+                .collect();
+            if !because.is_empty() {
+                out.push(Unrecoverable { entity: e, because });
+            }
+        }
+        out
+    }
+
+    /// `at` keeps running, but needs `edge`'s target, which is down, to
+    /// come back.
+    fn recovery_step(estate: &Estate, at: usize, edge: DepEdge) -> Step {
+        let dependency = estate.model.entities[at]
+            .instances
+            .get(edge.instance)
+            .and_then(|i| i.dependencies.get(edge.dependency));
+        Step {
+            entity: at,
+            text: format!(
+                "survives while running; cannot be restarted or rescheduled: it needs `{}` to recover{}, which is down",
+                estate.model.entities[edge.target].label(),
+                dependency.map_or(String::new(), |d| format!(" ({})", d.via)),
+            ),
+            span: dependency.map(|d| d.span),
         }
     }
 
@@ -134,6 +196,14 @@ impl Audit {
                 },
             });
         }
+        hops.unrecoverable = Self::unrecoverable(estate, &states)
+            .into_iter()
+            .map(|u| Hop {
+                entity: u.entity,
+                steps: u.because,
+                next: None,
+            })
+            .collect();
         hops
     }
 
@@ -260,7 +330,11 @@ impl Audit {
             .graph
             .dependencies(e)
             .chain(self.dependencies(s))
-            .find(|d| (d.strength == Strength::Soft || s.any_dependency) && is_down(d));
+            .find(|d| {
+                (d.strength == Strength::Soft
+                    || s.any_dependency && d.strength != Strength::Recovery)
+                    && is_down(d)
+            });
         if let Some(d) = soft {
             return State::Degraded(Cause::Dependency(d));
         }

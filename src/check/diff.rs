@@ -364,6 +364,8 @@ mod tests {
             diagnostics: vec![finding(base_file, 0)],
             sources,
             suppressed: Vec::new(),
+            accepted: Vec::new(),
+            accepts: Vec::new(),
             summary: Default::default(),
         };
         let mut sources = SourceMap::default();
@@ -375,6 +377,8 @@ mod tests {
             diagnostics: vec![finding(head_file, 0), finding(head_file, 16)],
             sources,
             suppressed: Vec::new(),
+            accepted: Vec::new(),
+            accepts: Vec::new(),
             summary: Default::default(),
         };
         let new = new_findings(&base, head);

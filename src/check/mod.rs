@@ -26,7 +26,7 @@ use crate::frontends::terraform::kb::KnowledgeBase;
 use crate::frontends::{self, FRONTENDS, Stage};
 use crate::graph::Graph;
 use crate::model::scope::{self, Layout, Places};
-use crate::model::{CloudUnit, Level, Model, Origin, Suppression, ValueLine};
+use crate::model::{Acceptance, CloudUnit, Level, Model, Origin, Suppression, ValueLine};
 use crate::output::Summary;
 use crate::parse::yaml::Limits;
 use crate::rules::baseline::Baseline;
@@ -60,6 +60,8 @@ pub struct Setup {
     pub operators: Arc<Operators>,
     /// `[[tool]]` sections of spof.toml.
     pub tools: Vec<crate::config::ToolPattern>,
+    /// `[[accept]]` sections of spof.toml.
+    pub accepts: Vec<crate::config::Accept>,
     /// Which variables hold soft dependencies' addresses (`[dependencies]`).
     pub soft: crate::frontends::hosts::SoftVariables,
     /// The parse cache, for repository runs.
@@ -83,6 +85,7 @@ impl Default for Setup {
             knowledge: Arc::new(KnowledgeBase::builtin()),
             operators: Arc::new(Operators::builtin()),
             tools: Vec::new(),
+            accepts: Vec::new(),
             soft: crate::frontends::hosts::SoftVariables::default(),
             cache: None,
             progress: None,
@@ -100,6 +103,11 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// Findings silenced by a suppression, with it.
     pub suppressed: Vec<(Diagnostic, Suppression)>,
+    /// Findings an `[[accept]]` of spof.toml covers, with it, in output
+    /// order.
+    pub accepted: Vec<(Diagnostic, Acceptance)>,
+    /// The `[[accept]]` entries in force (not past their `until`).
+    pub accepts: Vec<crate::config::Accept>,
     pub summary: Summary,
 }
 
@@ -110,6 +118,7 @@ impl Report {
             sources: &self.sources,
             diagnostics: &self.diagnostics,
             suppressed: &self.suppressed,
+            accepted: &self.accepted,
             summary: &self.summary,
         }
     }
@@ -157,6 +166,7 @@ impl Report {
         self.summary.warnings = count(Severity::Warning);
         self.summary.infos = count(Severity::Info);
         self.summary.suppressed = self.suppressed.len();
+        self.summary.accepted = self.accepted.len();
         self.summary.input_errors = files_with_errors(&self.diagnostics);
     }
 
@@ -238,7 +248,11 @@ pub fn check_estate(
         context,
     };
     crate::progress::mark(progress, "rules");
-    let (diagnostics, suppressed) = findings(&estate, &sources, setup, errors);
+    let Findings {
+        diagnostics,
+        suppressed,
+        accepted,
+    } = findings(&estate, &sources, setup, errors);
     let count = |s: Severity| {
         diagnostics
             .iter()
@@ -252,6 +266,7 @@ pub fn check_estate(
         warnings: count(Severity::Warning),
         infos: count(Severity::Info),
         suppressed: suppressed.len(),
+        accepted: accepted.len(),
         baselined: 0,
         preexisting: 0,
         input_errors: files_with_errors(&diagnostics),
@@ -262,6 +277,13 @@ pub fn check_estate(
         sources,
         diagnostics,
         suppressed,
+        accepted,
+        accepts: setup
+            .accepts
+            .iter()
+            .filter(|a| a.acceptance.until.is_none_or(|until| setup.today <= until))
+            .cloned()
+            .collect(),
         summary,
     };
     (report, estate)
@@ -407,15 +429,24 @@ fn extract(
     (own, errors)
 }
 
-/// Runs the rules over the estate and applies suppressions: the
-/// diagnostics (findings kept and input `errors`), sorted, and the findings
-/// suppressed, with what suppressed them.
+/// What the rules found, once suppressions and accepted risks are applied.
+struct Findings {
+    /// Findings kept and input errors, sorted.
+    diagnostics: Vec<Diagnostic>,
+    /// Findings suppressed, with what suppressed them.
+    suppressed: Vec<(Diagnostic, Suppression)>,
+    /// Findings accepted, with the acceptance, sorted.
+    accepted: Vec<(Diagnostic, Acceptance)>,
+}
+
+/// Runs the rules over the estate and applies suppressions, then the
+/// accepted risks.
 fn findings(
     estate: &Estate,
     sources: &SourceMap,
     setup: &Setup,
     mut errors: Vec<Diagnostic>,
-) -> (Vec<Diagnostic>, Vec<(Diagnostic, Suppression)>) {
+) -> Findings {
     let model = &estate.model;
     let cluster_names: Vec<String> = setup.clusters.iter().map(|c| c.name.clone()).collect();
     let input = rules::Input {
@@ -435,13 +466,32 @@ fn findings(
         &setup.settings,
         setup.today,
     );
-    let mut diagnostics: Vec<Diagnostic> = outcome
+    let accepts = rules::accept::apply(
+        outcome.kept,
+        &setup.accepts,
+        &input,
+        &setup.settings,
+        setup.today,
+    );
+    let mut diagnostics: Vec<Diagnostic> = accepts
         .kept
         .into_iter()
         .map(|f| f.into_diagnostic(&setup.settings))
         .collect();
     diagnostics.extend(errors);
     sort_dedup(&mut diagnostics, sources);
+    let mut accepted: Vec<(Diagnostic, Acceptance)> = accepts
+        .accepted
+        .into_iter()
+        .map(|(f, i)| {
+            (
+                f.into_diagnostic(&setup.settings),
+                setup.accepts[i].acceptance.clone(),
+            )
+        })
+        .collect();
+    accepted.sort_by(|a, b| a.0.output_order(&b.0, sources));
+    accepted.dedup_by(|a, b| a.0 == b.0);
     let suppressed: Vec<(Diagnostic, Suppression)> = outcome
         .suppressed
         .into_iter()
@@ -452,7 +502,11 @@ fn findings(
             )
         })
         .collect();
-    (diagnostics, suppressed)
+    Findings {
+        diagnostics,
+        suppressed,
+        accepted,
+    }
 }
 
 /// Points a finding at a Helm template's value at the values line that set
@@ -761,6 +815,8 @@ pub fn file_error(file: FileId, at: usize, message: String) -> Diagnostic {
     Diagnostic::error("read-error", Span::new(file, TextRange::empty(at)), message)
 }
 
+#[cfg(test)]
+mod accept_tests;
 #[cfg(test)]
 mod frontend_tests;
 

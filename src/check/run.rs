@@ -1000,6 +1000,7 @@ pub fn setup_from(
         knowledge: std::sync::Arc::new(crate::frontends::terraform::kb::KnowledgeBase::builtin()),
         operators: std::sync::Arc::new(crate::frontends::kubernetes::Operators::builtin()),
         tools: config.tools.clone(),
+        accepts: config.accepts.clone(),
         soft: crate::frontends::hosts::SoftVariables::new(
             config.dependencies.soft_telemetry,
             &config

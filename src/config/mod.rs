@@ -10,6 +10,7 @@ mod schema;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, lexical_normalize};
+use crate::model::{Acceptance, Domain, Level};
 use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
 use globset::GlobSet;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,8 @@ pub struct Config {
     pub fail_if_no_files: bool,
     /// `[dependencies]`: which variables hold soft dependencies' addresses.
     pub dependencies: DependencySettings,
+    /// `[[accept]]` entries, in file order.
+    pub accepts: Vec<Accept>,
     /// Directory holding the config file; cluster `paths` are relative to it.
     /// Absolute and lexically normalised when loaded from a file.
     pub root: PathBuf,
@@ -53,6 +56,49 @@ pub struct ToolPattern {
     pub kind: Option<String>,
     /// `manages` entries: entity ids, `tf:` addresses or id globs.
     pub manages: Vec<(String, Span)>,
+}
+
+/// `[[accept]]`: single points of failure accepted by their owners.
+#[derive(Debug, Clone)]
+pub struct Accept {
+    pub target: AcceptTarget,
+    pub acceptance: Acceptance,
+    /// The `until` value, when there is one.
+    pub until_span: Option<Span>,
+}
+
+/// What an `[[accept]]` covers: exactly one of these keys.
+#[derive(Debug, Clone)]
+pub enum AcceptTarget {
+    /// `domain = "region:capital"`: that failure domain.
+    Domain(Domain),
+    /// `level = "region"`: every failure domain of the level.
+    Level(Level),
+    /// `entity = "GLOB"`: every single point of the entities whose id
+    /// matches.
+    Entity(globset::GlobMatcher),
+}
+
+impl AcceptTarget {
+    /// Whether a single point of failure in `domain` is accepted.
+    pub fn covers_domain(&self, domain: &Domain) -> bool {
+        match self {
+            AcceptTarget::Domain(d) => d == domain,
+            AcceptTarget::Level(level) => *level == domain.level,
+            AcceptTarget::Entity(_) => false,
+        }
+    }
+
+    /// Whether a single point of failure at `level`, in whichever domain of
+    /// it (one not named in the configuration), is accepted.
+    pub fn covers_level(&self, level: Level) -> bool {
+        matches!(self, AcceptTarget::Level(l) if *l == level)
+    }
+
+    /// Whether the single points of entity `id` are accepted.
+    pub fn covers_entity(&self, id: &str) -> bool {
+        matches!(self, AcceptTarget::Entity(m) if m.is_match(id))
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -146,6 +192,7 @@ impl Config {
             limits: LimitSettings::default(),
             fail_if_no_files: false,
             dependencies: DependencySettings::default(),
+            accepts: Vec::new(),
             root: root.into(),
             file: None,
         }

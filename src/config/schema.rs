@@ -4,8 +4,10 @@
 //! every error can point at the exact key or value, and so that one bad value
 //! does not stop the other errors from being reported.
 
-use super::{CONFIG_ERROR, Cluster, Config, ToolPattern};
+use super::{Accept, AcceptTarget, CONFIG_ERROR, Cluster, Config, ToolPattern};
+use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::model::{Acceptance, Domain, Level};
 use crate::parse::toml::{self, DeValue, Key, Table as DeTable, Value, did_you_mean, found, list};
 use crate::parse::yaml::MAX_DEPTH_CEILING;
 use crate::source::{FileId, Span, TextRange};
@@ -14,6 +16,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 const TOP_LEVEL_KEYS: &[&str] = &[
+    "accept",
     "check",
     "cluster",
     "dependencies",
@@ -22,6 +25,8 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "tool",
     "topology",
 ];
+const ACCEPT_KEYS: &[&str] = &["domain", "level", "entity", "reason", "owner", "until"];
+const ACCEPT_TARGETS: &[&str] = &["domain", "level", "entity"];
 const CHECK_KEYS: &[&str] = &["fail-if-no-files"];
 const DEPENDENCIES_KEYS: &[&str] = &["soft-telemetry", "soft-variables"];
 const LIMITS_KEYS: &[&str] = &["max-file-size", "max-depth", "max-alias-expansion"];
@@ -152,6 +157,7 @@ impl Reader {
             match key.get_ref().as_ref() {
                 "cluster" => self.clusters(value, config),
                 "tool" => self.tools(value, config),
+                "accept" => self.accepts(value, config),
                 "rules" => {
                     if let Some(table) = self.table("rules", value) {
                         self.rules(table, config);
@@ -267,6 +273,145 @@ impl Reader {
                     .map(|(m, r)| (m, self.span(r)))
                     .collect(),
             });
+        }
+    }
+
+    /// `[[accept]]`: single points of failure their owners accept.
+    fn accepts(&mut self, value: &Value<'_>, config: &mut Config) {
+        let help = "write each accepted risk as an `[[accept]]` section (double brackets)";
+        let DeValue::Array(items) = value.get_ref() else {
+            let message = "`accept` must be an array of tables".to_string();
+            self.wrong_type(value, message, Some(help.to_string()));
+            return;
+        };
+        for item in items.iter() {
+            let DeValue::Table(table) = item.get_ref() else {
+                let message = "each `accept` must be a table".to_string();
+                self.wrong_type(item, message, Some(help.to_string()));
+                continue;
+            };
+            if let Some(accept) = self.accept(item.span(), table) {
+                config.accepts.push(accept);
+            }
+        }
+    }
+
+    /// Validates one `[[accept]]`; `None` when it is unusable (every
+    /// problem is reported).
+    fn accept(&mut self, header: Range<usize>, table: &DeTable<'_>) -> Option<Accept> {
+        self.check_keys(table, ACCEPT_KEYS, "in [[accept]]");
+        let targets: Vec<(&str, &Value<'_>)> = ACCEPT_TARGETS
+            .iter()
+            .filter_map(|&key| table.get(key).map(|v| (key, v)))
+            .collect();
+        let required = |reader: &mut Self, key: &str, example: &str| match table.get(key) {
+            Some(value) => reader.string(key, value),
+            None => {
+                let diag = reader.error(header.clone(), format!("accepted risk has no `{key}`"));
+                diag.help = Some(format!("add `{key} = \"{example}\"`"));
+                None
+            }
+        };
+        let reason = required(self, "reason", "why the risk is accepted");
+        let owner = required(self, "owner", "who answers for it");
+        let target = match targets.as_slice() {
+            [(key, value)] => self.accept_target(key, value),
+            [] => {
+                let diag = self.error(header, "accepted risk names nothing to accept");
+                diag.help = Some(format!("add exactly one of {}", toml::list(ACCEPT_TARGETS)));
+                None
+            }
+            [_, (key, value), ..] => {
+                let diag = self.error(value.span(), format!("accepted risk names `{key}` too"));
+                diag.help = Some(format!(
+                    "an `[[accept]]` names exactly one of {}: write one section for each",
+                    toml::list(ACCEPT_TARGETS)
+                ));
+                None
+            }
+        };
+        // An `until` that is not a date drops the entry: it must not apply
+        // for ever.
+        let until = match table.get("until").map(|v| self.until(v)) {
+            Some(None) => return None,
+            Some(Some(until)) => Some(until),
+            None => None,
+        };
+        let ((target, what, span), (reason, _), (owner, _)) = (target?, reason?, owner?);
+        Some(Accept {
+            target,
+            acceptance: Acceptance {
+                what,
+                reason,
+                owner,
+                until: until.map(|(date, _)| date),
+                span,
+            },
+            until_span: until.map(|(_, span)| span),
+        })
+    }
+
+    /// The target of an `[[accept]]`, with its words and span.
+    fn accept_target(
+        &mut self,
+        key: &str,
+        value: &Value<'_>,
+    ) -> Option<(AcceptTarget, String, Span)> {
+        let (text, range) = self.string(key, value)?;
+        let span = self.span(range.clone());
+        let target = match key {
+            "domain" => {
+                let parsed = text
+                    .split_once(':')
+                    .and_then(|(level, name)| Some((Level::parse(level)?, name)))
+                    .filter(|(_, name)| !name.is_empty());
+                let Some((level, name)) = parsed else {
+                    let diag = self.error(range, format!("`{text}` is not a failure domain"));
+                    diag.help = Some(
+                        "write it as LEVEL:NAME, as spof prints it: `region:capital`, \
+                         `zone:pangyo-dc`, `host:db-1`"
+                            .to_string(),
+                    );
+                    return None;
+                };
+                AcceptTarget::Domain(Domain::new(level, name))
+            }
+            "level" => {
+                let Some(level) = Level::parse(&text) else {
+                    let diag = self.error(range, format!("unknown level `{text}`"));
+                    diag.help = Some("levels: region, zone (or datacenter), host".to_string());
+                    return None;
+                };
+                AcceptTarget::Level(level)
+            }
+            _ => match globset::Glob::new(&text) {
+                Ok(glob) => AcceptTarget::Entity(glob.compile_matcher()),
+                Err(e) => {
+                    self.error(range, format!("invalid glob `{text}`: {}", e.kind()));
+                    return None;
+                }
+            },
+        };
+        Some((target, format!("{key} {text}"), span))
+    }
+
+    /// `until`: a date, as a TOML date or a `YYYY-MM-DD` string.
+    fn until(&mut self, value: &Value<'_>) -> Option<(Date, Span)> {
+        let text = match value.get_ref() {
+            DeValue::String(s) => s.to_string(),
+            DeValue::Datetime(d) => d.to_string(),
+            _ => {
+                self.wrong_type(value, "`until` must be a date".to_string(), None);
+                return None;
+            }
+        };
+        match Date::parse(&text) {
+            Some(date) => Some((date, self.span(value.span()))),
+            None => {
+                let diag = self.error(value.span(), format!("`{text}` is not a date"));
+                diag.help = Some("write it as YYYY-MM-DD: `until = 2027-06-30`".to_string());
+                None
+            }
         }
     }
 

@@ -266,7 +266,7 @@ zone-key = ["k"]
                 "18:2",
                 "unknown key `output` at the top level",
                 Some(
-                    "expected one of `check`, `cluster`, `dependencies`, `limits`, `rules`, `tool`, `topology`"
+                    "expected one of `accept`, `check`, `cluster`, `dependencies`, `limits`, `rules`, `tool`, `topology`"
                 )
             ),
         ]
@@ -882,4 +882,165 @@ fn dependencies_say_which_variables_are_soft() {
             ),
         ]
     );
+}
+
+#[test]
+fn reads_accepted_risks() {
+    let parsed = parse_str(
+        r#"[[accept]]
+domain = "region:capital"
+reason = "one region by choice"
+owner = "platform"
+
+[[accept]]
+level = "datacenter"
+reason = "two datacenters are enough"
+owner = "cto"
+until = 2027-06-30
+
+[[accept]]
+entity = "k8s:StatefulSet/ops/*"
+reason = "moving"
+owner = "sre"
+until = "2027-01-31"
+"#,
+    );
+    assert_eq!(parsed.errors, []);
+    let accepts = &parsed.config.accepts;
+    assert_eq!(accepts.len(), 3);
+    let capital = Domain::new(Level::Region, "capital");
+    assert!(accepts[0].target.covers_domain(&capital));
+    assert!(
+        !accepts[0]
+            .target
+            .covers_domain(&Domain::new(Level::Region, "south"))
+    );
+    assert!(!accepts[0].target.covers_level(Level::Region));
+    assert_eq!(accepts[0].acceptance.what, "domain region:capital");
+    assert_eq!(
+        parsed.text(accepts[0].acceptance.span),
+        "\"region:capital\""
+    );
+    assert_eq!(accepts[0].acceptance.until, None);
+    // `datacenter` is the zone level.
+    assert!(accepts[1].target.covers_level(Level::Zone));
+    assert!(
+        accepts[1]
+            .target
+            .covers_domain(&Domain::new(Level::Zone, "pangyo"))
+    );
+    assert_eq!(
+        accepts[1].acceptance.until,
+        crate::date::Date::parse("2027-06-30")
+    );
+    assert_eq!(
+        accepts[1].until_span.map(|s| parsed.text(s)),
+        Some("2027-06-30")
+    );
+    assert!(
+        accepts[2]
+            .target
+            .covers_entity("k8s:StatefulSet/ops/prometheus")
+    );
+    assert!(
+        !accepts[2]
+            .target
+            .covers_entity("k8s:Deployment/ops/grafana")
+    );
+    assert_eq!(accepts[2].acceptance.owner, "sre");
+    assert_eq!(
+        accepts[2].acceptance.until,
+        crate::date::Date::parse("2027-01-31")
+    );
+}
+
+#[test]
+fn accepted_risks_name_exactly_one_thing_with_a_reason_and_an_owner() {
+    let parsed = parse_str(
+        r#"[[accept]]
+reason = "r"
+owner = "o"
+
+[[accept]]
+domain = "zone:a"
+level = "zone"
+reason = "r"
+owner = "o"
+
+[[accept]]
+domain = "capital"
+owner = "o"
+
+[[accept]]
+level = "continent"
+reason = "r"
+owner = "o"
+until = "next year"
+
+[[accept]]
+entity = "k8s:[oops"
+reason = "r"
+owner = "o"
+color = "red"
+
+[[accept]]
+level = "zone"
+reason = "r"
+owner = "o"
+until = 20270101
+"#,
+    );
+    assert_eq!(
+        parsed.errors,
+        [
+            err(
+                "1:1",
+                "accepted risk names nothing to accept",
+                Some("add exactly one of `domain`, `level`, `entity`")
+            ),
+            err(
+                "7:9",
+                "accepted risk names `level` too",
+                Some(
+                    "an `[[accept]]` names exactly one of `domain`, `level`, `entity`: \
+                     write one section for each"
+                )
+            ),
+            err(
+                "11:1",
+                "accepted risk has no `reason`",
+                Some("add `reason = \"why the risk is accepted\"`")
+            ),
+            err(
+                "12:10",
+                "`capital` is not a failure domain",
+                Some(
+                    "write it as LEVEL:NAME, as spof prints it: `region:capital`, \
+                     `zone:pangyo-dc`, `host:db-1`"
+                )
+            ),
+            err(
+                "16:9",
+                "unknown level `continent`",
+                Some("levels: region, zone (or datacenter), host")
+            ),
+            err(
+                "19:9",
+                "`next year` is not a date",
+                Some("write it as YYYY-MM-DD: `until = 2027-06-30`")
+            ),
+            err(
+                "22:10",
+                "invalid glob `k8s:[oops`: unclosed character class; missing ']'",
+                None
+            ),
+            err(
+                "25:1",
+                "unknown key `color` in [[accept]]",
+                Some("expected one of `domain`, `level`, `entity`, `reason`, `owner`, `until`")
+            ),
+            err("31:9", "`until` must be a date", None),
+        ]
+    );
+    assert!(parsed.config.accepts.is_empty());
 }

@@ -399,3 +399,55 @@ mod tests {
         assert!(!custom.is_soft("OTEL_EXPORTER_OTLP_ENDPOINT"));
     }
 }
+
+/// The registry host of a container image reference (`harbor.example.com`
+/// for `harbor.example.com:443/shop/web:1.2`), lowercase and without port,
+/// by Docker's rule: the part before the first `/` is a host when it has a
+/// `.` or a `:`, or is `localhost`. `None` for an image of Docker Hub
+/// (`nginx`, `bitnami/redis`) and for a reference a template has not
+/// filled in.
+pub fn image_registry(image: &str) -> Option<String> {
+    let image = image.trim();
+    if image.contains(['{', '$', '<', ' ']) {
+        return None;
+    }
+    let (first, _) = image.split_once('/')?;
+    if !(first.contains(['.', ':']) || first == "localhost") {
+        return None;
+    }
+    let host = first.rsplit_once(':').map_or(first, |(h, _)| h);
+    let valid = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    valid.then(|| host.to_ascii_lowercase())
+}
+
+#[cfg(test)]
+mod image_tests {
+    use super::image_registry;
+
+    #[test]
+    fn an_image_names_its_registry_host_as_docker_reads_it() {
+        let host = |i| image_registry(i);
+        assert_eq!(
+            host("harbor.example.com:443/shop/web:1.2").as_deref(),
+            Some("harbor.example.com")
+        );
+        assert_eq!(
+            host("123.dkr.ecr.ap-northeast-2.amazonaws.com/web@sha256:ab").as_deref(),
+            Some("123.dkr.ecr.ap-northeast-2.amazonaws.com")
+        );
+        assert_eq!(host("registry:5000/web").as_deref(), Some("registry"));
+        assert_eq!(host("localhost/web").as_deref(), Some("localhost"));
+        assert_eq!(host("Quay.IO/org/x").as_deref(), Some("quay.io"));
+        // Docker Hub: no host.
+        assert_eq!(host("nginx:1.27"), None);
+        assert_eq!(host("bitnami/redis:7"), None);
+        // Not filled in, or not an image.
+        assert_eq!(host("{{ .Values.registry }}/web"), None);
+        assert_eq!(host("${REGISTRY}/web"), None);
+        assert_eq!(host(":5000/web"), None);
+        assert_eq!(host(""), None);
+    }
+}

@@ -798,6 +798,17 @@ impl<'m> Resolver<'m> {
                 }
                 return Some(Narrow::Whole);
             }
+            Reference::Host(host) => {
+                for (_, id) in self.model.hosts.iter().filter(|(h, _)| h == host) {
+                    match self.by_id.get(id.as_str()) {
+                        Some(&e) => out.push(e),
+                        None => out.extend(self.copies.get(id.as_str())),
+                    }
+                }
+                out.sort_unstable();
+                out.dedup();
+                return Some(Narrow::Copies);
+            }
             Reference::Registered { ids, .. } => {
                 for id in ids {
                     match self.by_id.get(id.as_str()) {

@@ -13,6 +13,7 @@ pub mod scope;
 use crate::source::Span;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// Failure-domain levels, outermost first.
 #[derive(
@@ -33,19 +34,49 @@ impl Level {
             Level::Host => "host",
         }
     }
+
+    /// A level by name; `datacenter` (`dc`, `site`) is the zone level, and
+    /// `node` the host level.
+    pub fn parse(text: &str) -> Option<Level> {
+        match text {
+            "region" => Some(Level::Region),
+            "zone" | "datacenter" | "dc" | "site" => Some(Level::Zone),
+            "host" | "node" => Some(Level::Host),
+            _ => None,
+        }
+    }
 }
 
 /// A named place that can fail as a unit: `zone:ap-northeast-2a`.
+///
+/// The name is shared: the analysis copies a domain into every exposure of
+/// every entity its failure takes down (some thirty per entity in a large
+/// estate), and a copy only counts one more reference to the same text.
 #[derive(
     Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
 pub struct Domain {
     pub level: Level,
-    pub name: String,
+    #[serde(with = "shared_name")]
+    pub name: Arc<str>,
+}
+
+/// A domain's shared name, written and read as a string.
+mod shared_name {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::sync::Arc;
+
+    pub fn serialize<S: Serializer>(name: &Arc<str>, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(name)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Arc<str>, D::Error> {
+        String::deserialize(d).map(Arc::from)
+    }
 }
 
 impl Domain {
-    pub fn new(level: Level, name: impl Into<String>) -> Self {
+    pub fn new(level: Level, name: impl Into<Arc<str>>) -> Self {
         Self {
             level,
             name: name.into(),
@@ -110,6 +141,11 @@ pub enum Combine {
 pub enum Strength {
     Hard,
     Soft,
+    /// Needed to recover, not to keep serving: the entity keeps running
+    /// while the target is down, but cannot be restarted, rescheduled,
+    /// scaled out or redeployed without it (an image registry, a secret
+    /// store, an admission webhook).
+    Recovery,
 }
 
 /// A dependency as written in the source, before resolution.
@@ -153,6 +189,9 @@ pub enum Reference {
     /// Whichever of several entities serves a name (the Nomad groups that
     /// register one Consul service): those nearest the reference.
     Registered { name: String, ids: Vec<String> },
+    /// The entities that serve a host name (lowercase, without port), as
+    /// [`Model::hosts`] lists them: an image's registry host.
+    Host(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -709,6 +748,22 @@ impl Suppression {
     }
 }
 
+/// An `[[accept]]` entry of `spof.toml`: single points of failure their
+/// owners accept. Findings it covers leave the exit code and the report's
+/// headline, and are listed with the reason and the owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acceptance {
+    /// What it accepts, as written: `domain region:capital`, `level region`
+    /// or `entity k8s:Deployment/ops/*`.
+    pub what: String,
+    pub reason: String,
+    pub owner: String,
+    /// The last day (UTC) it applies.
+    pub until: Option<crate::date::Date>,
+    /// The `[[accept]]` key that names what it accepts.
+    pub span: Span,
+}
+
 /// When a suppression stops applying.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Expiry {
@@ -840,6 +895,10 @@ pub struct Model {
     /// Text a Helm template writes with a value read from a values file:
     /// a finding there is decided at the values line.
     pub value_lines: Vec<ValueLine>,
+    /// Host names that entities serve (an Ingress rule's `host`, a
+    /// manifest's `hosts`), lowercase, with the serving entity's id: what a
+    /// [`Reference::Host`] names.
+    pub hosts: Vec<(String, String)>,
 }
 
 /// A value a template writes (`replicas: {{ .Values.replicaCount }}`) and
@@ -865,7 +924,9 @@ impl Model {
             places: _,
             evaluation_limits,
             value_lines,
+            hosts,
         } = other;
+        self.hosts.extend(hosts);
         self.value_lines.extend(value_lines);
         self.entities.extend(entities);
         self.regions.extend(regions);
@@ -873,5 +934,32 @@ impl Model {
         self.nodes.extend(nodes);
         self.unfollowed_modules.extend(unfollowed_modules);
         self.evaluation_limits.extend(evaluation_limits);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Domain, Level};
+
+    #[test]
+    fn a_domain_is_written_and_read_back_with_its_name_as_a_string() {
+        let domain = Domain::new(Level::Zone, "eu-west-1a");
+        let json = serde_json::to_string(&domain).unwrap();
+        assert_eq!(json, r#"{"level":"zone","name":"eu-west-1a"}"#);
+        let back: Domain = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, domain);
+        // The cache's encoding: the same bytes as a `String` name gives.
+        let bytes = postcard::to_allocvec(&domain).unwrap();
+        let plain = postcard::to_allocvec(&(Level::Zone, "eu-west-1a".to_string())).unwrap();
+        assert_eq!(bytes, plain);
+        assert_eq!(postcard::from_bytes::<Domain>(&bytes).unwrap(), domain);
+    }
+
+    #[test]
+    fn copies_of_a_domain_share_its_name() {
+        let domain = Domain::new(Level::Region, String::from("eu-west-1"));
+        let copy = domain.clone();
+        assert!(std::sync::Arc::ptr_eq(&domain.name, &copy.name));
+        assert_eq!(copy.to_string(), "region:eu-west-1");
     }
 }

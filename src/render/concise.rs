@@ -75,6 +75,7 @@ mod tests {
             sources: &fx.sources,
             diagnostics: &diagnostics,
             suppressed: &[],
+            accepted: &[],
             summary: &fx.summary,
         };
         let text = rendered(&out, false);
@@ -96,6 +97,7 @@ mod tests {
             sources: &fx.sources,
             diagnostics: &[],
             suppressed: &[],
+            accepted: &[],
             summary: &summary,
         };
         assert_eq!(

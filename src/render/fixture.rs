@@ -99,6 +99,7 @@ pub fn fixture() -> Fixture {
             warnings: 1,
             infos: 0,
             suppressed: 1,
+            accepted: 0,
             baselined: 0,
             preexisting: 0,
             input_errors: 1,
@@ -113,6 +114,7 @@ impl Fixture {
             sources: &self.sources,
             diagnostics: &self.diagnostics,
             suppressed: &[],
+            accepted: &[],
             summary: &self.summary,
         }
     }

@@ -96,6 +96,7 @@ mod tests {
             sources,
             diagnostics,
             suppressed: &[],
+            accepted: &[],
             summary: &summary,
         };
         let mut buf = Vec::new();

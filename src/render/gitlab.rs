@@ -88,6 +88,7 @@ mod tests {
             sources: &fx.sources,
             diagnostics,
             suppressed: &[],
+            accepted: &[],
             summary: &fx.summary,
         };
         rendered(&out)
@@ -143,6 +144,7 @@ mod tests {
             sources: &fx.sources,
             diagnostics: &[],
             suppressed: &[],
+            accepted: &[],
             summary: &summary,
         };
         assert_eq!(rendered(&out), "[]\n");

@@ -406,6 +406,7 @@ fn strength_str(strength: Strength) -> &'static str {
     match strength {
         Strength::Hard => "hard",
         Strength::Soft => "soft",
+        Strength::Recovery => "recovery",
     }
 }
 
@@ -418,6 +419,17 @@ fn short(vias: &[String]) -> String {
     let mut cut: String = text.chars().take(MAX_LABEL - 1).collect();
     cut.push('…');
     cut
+}
+
+/// What a Mermaid edge says: its vias, and `recovery` for a recovery
+/// dependency, since Mermaid has one dashed line for it and soft ones.
+fn mermaid_label(dep: &DepLine) -> String {
+    let label = short(&dep.vias);
+    match (dep.strength, label.is_empty()) {
+        (Strength::Recovery, true) => "recovery".to_string(),
+        (Strength::Recovery, false) => format!("recovery: {label}"),
+        _ => label,
+    }
 }
 
 /// Text made safe inside a DOT double-quoted string.
@@ -517,8 +529,10 @@ pub fn dot(estate: &Estate, view: &View) -> String {
     clusters(&layout, None, 1, &mut out);
     for dep in &layout.deps {
         let mut attrs = vec![format!("label=\"{}\"", dot_escape(&short(&dep.vias)))];
-        if dep.strength == Strength::Soft {
-            attrs.push("style=dashed".to_string());
+        match dep.strength {
+            Strength::Hard => {}
+            Strength::Soft => attrs.push("style=dashed".to_string()),
+            Strength::Recovery => attrs.push("style=dotted".to_string()),
         }
         let _ = writeln!(
             out,
@@ -594,9 +608,9 @@ pub fn mermaid(estate: &Estate, view: &View) -> String {
     for dep in &layout.deps {
         let arrow = match dep.strength {
             Strength::Hard => "-->",
-            Strength::Soft => "-.->",
+            Strength::Soft | Strength::Recovery => "-.->",
         };
-        let label = short(&dep.vias);
+        let label = mermaid_label(dep);
         let label = if label.is_empty() {
             String::new()
         } else {
@@ -774,7 +788,7 @@ pub fn document(estate: &Estate, view: &View) -> Document {
         nodes.push(Node {
             id: d.to_string(),
             kind: "domain",
-            label: d.name.clone(),
+            label: d.name.to_string(),
             entity_kind: None,
             role: None,
             tool_kind: None,

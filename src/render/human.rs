@@ -405,6 +405,7 @@ mod tests {
             sources: &sources,
             diagnostics: &diagnostics,
             suppressed: &[],
+            accepted: &[],
             summary: &summary,
         };
         let narrow = Style {
@@ -442,6 +443,7 @@ mod tests {
             sources,
             diagnostics: &diagnostics,
             suppressed: &[],
+            accepted: &[],
             summary: &summary,
         };
         rendered(&out, false)

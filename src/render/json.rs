@@ -14,7 +14,26 @@ struct Document<'a> {
     version: u32,
     findings: Vec<Finding<'a>>,
     errors: Vec<Error<'a>>,
+    accepted: Vec<Accepted<'a>>,
     summary: &'a Summary,
+}
+
+/// A finding an `[[accept]]` of spof.toml covers, with it.
+#[derive(Serialize)]
+struct Accepted<'a> {
+    #[serde(flatten)]
+    finding: Finding<'a>,
+    accepted_by: AcceptedBy<'a>,
+}
+
+#[derive(Serialize)]
+struct AcceptedBy<'a> {
+    /// `domain region:capital`, `level region` or `entity GLOB`.
+    what: &'a str,
+    reason: &'a str,
+    owner: &'a str,
+    until: Option<String>,
+    location: JsonLocation,
 }
 
 #[derive(Serialize)]
@@ -142,6 +161,20 @@ pub(super) fn render(out: &Output, w: &mut dyn std::io::Write) -> std::io::Resul
             .filter(|d| d.kind == Kind::Error)
             .map(|d| error(out.sources, d))
             .collect(),
+        accepted: out
+            .accepted
+            .iter()
+            .map(|(d, a)| Accepted {
+                finding: finding(out.sources, d),
+                accepted_by: AcceptedBy {
+                    what: &a.what,
+                    reason: &a.reason,
+                    owner: &a.owner,
+                    until: a.until.map(|u| u.to_string()),
+                    location: JsonLocation::new(out.sources, a.span),
+                },
+            })
+            .collect(),
         summary: out.summary,
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
@@ -255,6 +288,7 @@ mod tests {
             sources: &fx.sources,
             diagnostics: &diagnostics,
             suppressed: &[],
+            accepted: &[],
             summary: &fx.summary,
         };
         let doc: Value = serde_json::from_str(&rendered(&out)).expect("valid JSON");

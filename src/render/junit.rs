@@ -293,6 +293,7 @@ mod tests {
             sources: &fx.sources,
             diagnostics,
             suppressed,
+            accepted: &[],
             summary: &fx.summary,
         };
         rendered(&out)
@@ -552,6 +553,7 @@ mod tests {
             sources: &fx.sources,
             diagnostics: &[],
             suppressed: &[],
+            accepted: &[],
             summary: &summary,
         };
         let xml = rendered(&out);

@@ -209,6 +209,9 @@ fn summary_lines(summary: &Summary) -> Vec<String> {
     if summary.suppressed > 0 {
         let _ = write!(first, "; {} suppressed", summary.suppressed);
     }
+    if summary.accepted > 0 {
+        let _ = write!(first, "; {} accepted", summary.accepted);
+    }
     if summary.baselined > 0 {
         let _ = write!(first, "; {} in baseline", summary.baselined);
     }

@@ -16,7 +16,7 @@
 use super::{Output, source_file};
 use crate::diagnostic::{Diagnostic, Kind, Severity, fingerprints};
 use crate::discover::{STDIN_MARKER, git_root, lexical_normalize};
-use crate::model::Suppression;
+use crate::model::{Acceptance, Suppression};
 use crate::rules::{Rule, docs};
 use crate::source::{SourceFile, SourceMap, Span};
 use serde::Serialize;
@@ -167,9 +167,17 @@ struct ResultProperties<'a> {
 struct SarifSuppression<'a> {
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    justification: Option<&'a str>,
+    justification: Option<Cow<'a, str>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     location: Option<Location<'a>>,
+}
+
+/// What silences a finding: a suppression in the source (`inSource`), or
+/// an accepted risk in spof.toml (`external`).
+#[derive(Clone, Copy)]
+enum Silenced<'a> {
+    Suppression(&'a Suppression),
+    Accepted(&'a Acceptance),
 }
 
 #[derive(Serialize)]
@@ -348,12 +356,21 @@ fn descriptor(rule: Rule, home: Option<&str>) -> Descriptor {
 /// of diagnostics: path, position, code, message, entity), so that a
 /// finding's fingerprint does not depend on whether it is suppressed.
 fn results<'a>(out: &'a Output, artifacts: &'a Artifacts) -> Vec<SarifResult<'a>> {
-    let mut findings: Vec<(&Diagnostic, Option<&Suppression>)> = out
+    let mut findings: Vec<(&Diagnostic, Option<Silenced>)> = out
         .diagnostics
         .iter()
         .filter(|d| d.kind == Kind::Finding)
         .map(|d| (d, None))
-        .chain(out.suppressed.iter().map(|(d, s)| (d, Some(s))))
+        .chain(
+            out.suppressed
+                .iter()
+                .map(|(d, s)| (d, Some(Silenced::Suppression(s)))),
+        )
+        .chain(
+            out.accepted
+                .iter()
+                .map(|(d, a)| (d, Some(Silenced::Accepted(a)))),
+        )
         .collect();
     findings.sort_by(|(a, _), (b, _)| a.output_order(b, out.sources));
     let diagnostics: Vec<Diagnostic> = findings.iter().map(|(d, _)| (*d).clone()).collect();
@@ -369,7 +386,7 @@ fn result<'a>(
     sources: &SourceMap,
     artifacts: &'a Artifacts,
     d: &'a Diagnostic,
-    suppression: Option<&'a Suppression>,
+    suppression: Option<Silenced<'a>>,
     print: String,
 ) -> SarifResult<'a> {
     let related_locations = d
@@ -403,10 +420,20 @@ fn result<'a>(
         related_locations,
         partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, print)]),
         suppressions: suppression
-            .map(|s| SarifSuppression {
-                kind: "inSource",
-                justification: s.reason.as_deref(),
-                location: artifacts.location(sources, s.span),
+            .map(|s| match s {
+                Silenced::Suppression(s) => SarifSuppression {
+                    kind: "inSource",
+                    justification: s.reason.as_deref().map(Cow::Borrowed),
+                    location: artifacts.location(sources, s.span),
+                },
+                Silenced::Accepted(a) => SarifSuppression {
+                    kind: "external",
+                    justification: Some(Cow::Owned(format!(
+                        "accepted risk ({}): {} (owner: {})",
+                        a.what, a.reason, a.owner
+                    ))),
+                    location: artifacts.location(sources, a.span),
+                },
             })
             .into_iter()
             .collect(),
@@ -698,6 +725,7 @@ mod tests {
             sources: &fx.sources,
             diagnostics: &diagnostics,
             suppressed: &[],
+            accepted: &[],
             summary: &fx.summary,
         };
         let doc = rendered(&out, None);

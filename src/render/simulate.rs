@@ -80,6 +80,8 @@ pub fn json(view: &View, w: &mut dyn Write) -> std::io::Result<()> {
         down: Vec<serde_json::Value>,
         degraded: Vec<serde_json::Value>,
         survives: Vec<&'a str>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        unrecoverable: Vec<serde_json::Value>,
     }
     let value = Out {
         version: JSON_VERSION,
@@ -91,6 +93,11 @@ pub fn json(view: &View, w: &mut dyn Write) -> std::io::Result<()> {
                 .map(|d| (d.entity, d.because.as_slice())),
         ),
         survives: sim.survives.iter().map(|&e| view.id(e)).collect(),
+        unrecoverable: view.entries(
+            sim.unrecoverable
+                .iter()
+                .map(|u| (u.entity, u.because.as_slice())),
+        ),
     };
     serde_json::to_writer_pretty(&mut *w, &value)?;
     writeln!(w)
@@ -136,6 +143,16 @@ pub fn human(view: &View, w: &mut dyn Write) -> std::io::Result<()> {
     for &e in &sim.survives {
         writeln!(w, "  {:<9} {}", view.role(e), one_line(view.id(e)))?;
     }
+    if !sim.unrecoverable.is_empty() {
+        section(
+            w,
+            "running, but cannot be restarted",
+            &mut sim
+                .unrecoverable
+                .iter()
+                .map(|u| (u.entity, u.because.as_slice())),
+        )?;
+    }
     Ok(())
 }
 
@@ -158,13 +175,17 @@ pub fn markdown(view: &View, w: &mut dyn Write) -> std::io::Result<()> {
     let sim = view.simulation;
     writeln!(w, "## If {} fails", md_cell(&view.failed().join(" and ")))?;
     writeln!(w)?;
-    writeln!(
+    write!(
         w,
-        "{} down, {} degraded, {} survive.",
+        "{} down, {} degraded, {} survive",
         sim.down.len(),
         sim.degraded.len(),
         sim.survives.len()
     )?;
+    match sim.unrecoverable.len() {
+        0 => writeln!(w, ".")?,
+        n => writeln!(w, "; {n} of those still running cannot be restarted.")?,
+    }
     let table = |w: &mut dyn Write,
                  title: &str,
                  list: &mut dyn Iterator<Item = (usize, &[Step])>|
@@ -217,6 +238,14 @@ pub fn markdown(view: &View, w: &mut dyn Write) -> std::io::Result<()> {
             .degraded
             .iter()
             .map(|d| (d.entity, d.because.as_slice())),
+    )?;
+    table(
+        w,
+        "Running, but cannot be restarted",
+        &mut sim
+            .unrecoverable
+            .iter()
+            .map(|u| (u.entity, u.because.as_slice())),
     )?;
     Ok(())
 }

@@ -31,6 +31,7 @@ struct Document<'a> {
     findings: Vec<Finding<'a>>,
     errors: Vec<Error<'a>>,
     suppressions: Vec<Suppressed<'a>>,
+    accepted_risks: Vec<AcceptedRisk<'a>>,
     blast_radius: BlastRadii<'a>,
     tools: Vec<Tool<'a>>,
     dependencies: Vec<Dependency<'a>>,
@@ -56,11 +57,31 @@ struct Suppressed<'a> {
     location: Option<Place>,
 }
 
+/// An `[[accept]]` entry in force, with what it covers.
+#[derive(Serialize)]
+struct AcceptedRisk<'a> {
+    /// `domain region:capital`, `level region` or `entity GLOB`.
+    accepted: &'a str,
+    reason: &'a str,
+    owner: &'a str,
+    until: Option<String>,
+    /// Where it is written.
+    location: Option<Place>,
+    /// Failure domains of the estate whose single points it accepts.
+    domains: Vec<&'a str>,
+    /// Entities it names.
+    entities: Vec<&'a str>,
+    findings: Vec<Finding<'a>>,
+}
+
 #[derive(Serialize)]
 struct BlastRadius<'a> {
     domain: &'a str,
     down: Vec<Fallen<'a>>,
     degraded: Vec<Fallen<'a>>,
+    /// Still running, but unable to restart while the domain is down.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    unrecoverable: Vec<Fallen<'a>>,
 }
 
 /// An entity a domain's failure takes down or degrades, with its own hop of
@@ -166,6 +187,7 @@ impl Serialize for BlastRadii<'_> {
                     domain: data.domain_name(d),
                     down: self.fallen(&hops.down),
                     degraded: self.fallen(&hops.degraded),
+                    unrecoverable: self.fallen(&hops.unrecoverable),
                 })?;
             }
         }
@@ -245,6 +267,24 @@ pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result
                 location: data.place(s.span),
             })
             .collect(),
+        accepted_risks: data
+            .accepted_rows()
+            .into_iter()
+            .map(|row| AcceptedRisk {
+                accepted: &row.acceptance.what,
+                reason: &row.acceptance.reason,
+                owner: &row.acceptance.owner,
+                until: row.acceptance.until.map(|u| u.to_string()),
+                location: row.at,
+                domains: row.domains.iter().map(|&d| data.domain_name(d)).collect(),
+                entities: row.entities.iter().map(|&e| data.entity_id(e)).collect(),
+                findings: row
+                    .findings
+                    .iter()
+                    .map(|d| finding(data.sources, d))
+                    .collect(),
+            })
+            .collect(),
         blast_radius: BlastRadii::new(data),
         tools: data
             .tools
@@ -277,7 +317,11 @@ pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result
                     Target::Entity(_) => None,
                     Target::Set(s) => Some(s),
                 },
-                strength: if e.hard { "hard" } else { "soft" },
+                strength: match (e.hard, e.recovery) {
+                    (true, _) => "hard",
+                    (false, true) => "recovery",
+                    (false, false) => "soft",
+                },
             })
             .collect(),
         target_sets: data

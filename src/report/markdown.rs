@@ -117,6 +117,7 @@ pub fn render(data: &Data) -> String {
     blast(&mut m, data);
     recovery(&mut m, data);
     findings(&mut m, data);
+    accepted(&mut m, data);
     suppressions(&mut m, data);
     errors(&mut m, data);
     m
@@ -133,6 +134,9 @@ fn summary(m: &mut String, data: &Data) {
         let _ = writeln!(m, "| {} | {n} |", s.as_str());
     }
     let _ = writeln!(m, "| suppressed | {} |", data.suppressed.len());
+    if !data.accepted.is_empty() {
+        let _ = writeln!(m, "| accepted | {} |", data.accepted.len());
+    }
     if data.summary.baselined > 0 {
         let _ = writeln!(m, "| in baseline | {} |", data.summary.baselined);
     }
@@ -325,6 +329,18 @@ fn blast(m: &mut String, data: &Data) {
                 list.join(", ")
             );
         }
+        if !b.unrecoverable.is_empty() {
+            m.push_str("\nStill running, but cannot be restarted, rescheduled or redeployed while it is down:\n\n| Entity | Role | Why |\n|---|---|---|\n");
+            for f in &b.unrecoverable {
+                let _ = writeln!(
+                    m,
+                    "| {} | {} | {} |",
+                    entity(data, f.entity),
+                    role(data, f.entity),
+                    because(f)
+                );
+            }
+        }
         m.push('\n');
     }
     if !quiet.is_empty() {
@@ -448,13 +464,53 @@ fn findings(m: &mut String, data: &Data) {
     }
 }
 
+/// The `[[accept]]` entries in force and the findings each covers.
+fn accepted(m: &mut String, data: &Data) {
+    let rows = data.accepted_rows();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(m, "## Accepted risks ({})\n", rows.len());
+    m.push_str("Single points of failure their owners accept (`[[accept]]` in spof.toml): left out of the headline, the red outlines and the exit code.\n\n| Accepted | Reason | Where | Covers |\n|---|---|---|---|\n");
+    for row in &rows {
+        let at = row.at.as_ref().map(place).unwrap_or_default();
+        let mut covers: Vec<String> = row
+            .domains
+            .iter()
+            .map(|&d| code(data.domain_name(d)))
+            .chain(row.entities.iter().map(|&e| entity(data, e)))
+            .collect();
+        let findings: Vec<String> = row
+            .findings
+            .iter()
+            .map(|d| {
+                let at = data.place(d.span).map(|p| place(&p)).unwrap_or_default();
+                format!("{} {at}", code(&d.code))
+            })
+            .collect();
+        covers.push(match findings.len() {
+            0 => "no finding".to_string(),
+            1 => format!("1 finding: {}", findings.join(", ")),
+            n => format!("{n} findings: {}", findings.join(", ")),
+        });
+        let _ = writeln!(
+            m,
+            "| {} | {} | {at} | {} |",
+            code(&row.acceptance.what),
+            text(&super::acceptance_reason(row.acceptance)),
+            covers.join(", ")
+        );
+    }
+    m.push('\n');
+}
+
 fn suppressions(m: &mut String, data: &Data) {
     let _ = writeln!(m, "## Suppressions ({})\n", data.suppressed.len());
     if data.suppressed.is_empty() {
         m.push_str("No finding is suppressed.\n");
         return;
     }
-    m.push_str("Findings silenced in the configuration, with the reason given: the accepted risks.\n\n| Rule | Finding | Suppressed at | Reason |\n|---|---|---|---|\n");
+    m.push_str("Findings silenced where they are declared, with the reason given.\n\n| Rule | Finding | Suppressed at | Reason |\n|---|---|---|---|\n");
     for (d, s) in data.suppressed {
         let entity = d
             .entity

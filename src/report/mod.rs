@@ -14,9 +14,10 @@ mod markdown;
 
 use crate::audit::Audit;
 use crate::check::Report;
+use crate::config::Accept;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
 use crate::estate::Estate;
-use crate::model::{Expiry, Level, Role, Suppression};
+use crate::model::{Acceptance, Expiry, Level, Role, Suppression};
 use crate::output::Summary;
 use crate::source::{SourceMap, Span};
 use std::cell::OnceCell;
@@ -95,6 +96,12 @@ pub struct Data<'a> {
     /// Input problems: the report covers only what could be read.
     pub errors: Vec<&'a Diagnostic>,
     pub suppressed: &'a [(Diagnostic, Suppression)],
+    /// Findings an `[[accept]]` covers, with it.
+    pub accepted: &'a [(Diagnostic, Acceptance)],
+    /// The `[[accept]]` entries in force, in file order.
+    pub accepts: &'a [Accept],
+    /// By domain id: the first entry that accepts its single points.
+    pub accepted_domains: Vec<Option<usize>>,
 }
 
 pub struct EntityRow {
@@ -108,6 +115,8 @@ pub struct EntityRow {
     /// Minimal sets of domain ids whose joint failure takes it down, ranked
     /// by size.
     pub risk_groups: Vec<Vec<u32>>,
+    /// The first `[[accept]]` entry that names it.
+    pub accepted: Option<usize>,
 }
 
 impl EntityRow {
@@ -131,6 +140,8 @@ pub struct Edge {
     pub to: Target,
     /// Down when `to` is down (otherwise a soft dependency).
     pub hard: bool,
+    /// Not hard, but needed to restart or redeploy `from`.
+    pub recovery: bool,
 }
 
 /// What a dependency names: one entity, or a set of several (index into
@@ -177,6 +188,8 @@ pub struct Blast {
     pub domain: u32,
     pub down: Vec<Fall>,
     pub degraded: Vec<Fall>,
+    /// Still running, but unable to restart while the domain is down.
+    pub unrecoverable: Vec<Fall>,
 }
 
 impl Blast {
@@ -262,11 +275,22 @@ impl Data<'_> {
     }
 
     /// The domains whose failure alone takes down a service or a tool,
-    /// with those.
+    /// with those; accepted domains and entities left out.
     pub fn headlines(&self) -> Vec<(&Blast, Vec<&Fall>)> {
         self.blast()
             .iter()
-            .map(|b| (b, b.headline(self).collect::<Vec<_>>()))
+            .filter(|b| !self.domain_accepted(b.domain))
+            .map(|b| {
+                let down = b
+                    .headline(self)
+                    .filter(|f| {
+                        self.entities
+                            .get(f.entity)
+                            .is_none_or(|e| e.accepted.is_none())
+                    })
+                    .collect::<Vec<_>>();
+                (b, down)
+            })
             .filter(|(_, down)| !down.is_empty())
             .collect()
     }
@@ -277,6 +301,25 @@ impl Data<'_> {
             Target::Entity(e) => std::slice::from_ref(e),
             Target::Set(s) => self.sets.get(*s).map_or(&[], Vec::as_slice),
         }
+    }
+
+    /// Whether the single points in domain `d` are accepted.
+    pub fn domain_accepted(&self, d: u32) -> bool {
+        self.accepted_domains
+            .get(d as usize)
+            .is_some_and(Option::is_some)
+    }
+
+    /// The domains that alone take `e` down and that no `[[accept]]`
+    /// covers.
+    pub fn open_failures<'d>(&'d self, e: &'d EntityRow) -> impl Iterator<Item = u32> + 'd {
+        e.single_failures()
+            .filter(move |&d| e.accepted.is_none() && !self.domain_accepted(d))
+    }
+
+    /// Whether `e` has a single point of failure nobody accepted.
+    pub fn is_open_spof(&self, e: &EntityRow) -> bool {
+        self.open_failures(e).next().is_some()
     }
 
     /// Entity index by id.
@@ -341,7 +384,7 @@ pub fn gather<'a>(report: &'a Report, estate: &'a Estate, audit: &'a Audit) -> D
         domains,
         levels,
         max_group_size: audit.max_group_size,
-        entities: entity_rows(estate, audit),
+        entities: entity_rows(estate, audit, &report.accepts),
         edges,
         sets,
         blast: OnceCell::new(),
@@ -349,11 +392,23 @@ pub fn gather<'a>(report: &'a Report, estate: &'a Estate, audit: &'a Audit) -> D
         findings,
         errors,
         suppressed: &report.suppressed,
+        accepted: &report.accepted,
+        accepts: &report.accepts,
+        accepted_domains: audit
+            .domains
+            .iter()
+            .map(|d| {
+                report
+                    .accepts
+                    .iter()
+                    .position(|a| a.target.covers_domain(d))
+            })
+            .collect(),
     }
 }
 
 /// Each entity with its failure domains and risk groups.
-fn entity_rows(estate: &Estate, audit: &Audit) -> Vec<EntityRow> {
+fn entity_rows(estate: &Estate, audit: &Audit, accepts: &[Accept]) -> Vec<EntityRow> {
     let mut entities: Vec<EntityRow> = estate
         .model
         .entities
@@ -370,6 +425,7 @@ fn entity_rows(estate: &Estate, audit: &Audit) -> Vec<EntityRow> {
                 risk_groups: a
                     .map(|a| a.risk_groups.iter().map(|g| g.ids().to_vec()).collect())
                     .unwrap_or_default(),
+                accepted: accepts.iter().position(|a| a.target.covers_entity(&e.id)),
             }
         })
         .collect();
@@ -381,26 +437,27 @@ fn entity_rows(estate: &Estate, audit: &Audit) -> Vec<EntityRow> {
 }
 
 /// The dependency edges, one per pair (hard if any of its dependencies
-/// is), with the sets they point at, numbered in the order edges first
+/// is, else recovery if any is), with the sets they point at, numbered in the order edges first
 /// name them.
 fn edges_and_sets(estate: &Estate) -> (Vec<Edge>, Vec<Vec<usize>>) {
     let graph = &estate.graph;
-    let mut pairs: BTreeMap<(usize, Target), bool> = BTreeMap::new();
+    let mut pairs: BTreeMap<(usize, Target), (bool, bool)> = BTreeMap::new();
     for (from, entries) in graph.resolved.iter().enumerate() {
         for entry in entries {
             let to = match graph.targets(entry) {
                 [one] => Target::Entity(*one),
                 _ => Target::Set(entry.set),
             };
-            let hard = entry.strength == crate::model::Strength::Hard;
-            *pairs.entry((from, to)).or_insert(false) |= hard;
+            let pair = pairs.entry((from, to)).or_insert((false, false));
+            pair.0 |= entry.strength == crate::model::Strength::Hard;
+            pair.1 |= entry.strength == crate::model::Strength::Recovery;
         }
     }
     let mut numbers: BTreeMap<usize, usize> = BTreeMap::new();
     let mut sets: Vec<Vec<usize>> = Vec::new();
     let edges = pairs
         .into_iter()
-        .map(|((from, to), hard)| {
+        .map(|((from, to), (hard, recovery))| {
             let to = match to {
                 Target::Set(set) => Target::Set(*numbers.entry(set).or_insert_with(|| {
                     sets.push(graph.sets.get(set).to_vec());
@@ -408,7 +465,12 @@ fn edges_and_sets(estate: &Estate) -> (Vec<Edge>, Vec<Vec<usize>>) {
                 })),
                 entity @ Target::Entity(_) => entity,
             };
-            Edge { from, to, hard }
+            Edge {
+                from,
+                to,
+                hard,
+                recovery: recovery && !hard,
+            }
         })
         .collect();
     (edges, sets)
@@ -451,6 +513,14 @@ fn blasts(sources: &SourceMap, estate: &Estate, audit: &Audit, domains: usize) -
                     .collect(),
                 degraded: sim
                     .degraded
+                    .into_iter()
+                    .map(|f| Fall {
+                        entity: f.entity,
+                        because: step_rows(f.because),
+                    })
+                    .collect(),
+                unrecoverable: sim
+                    .unrecoverable
                     .into_iter()
                     .map(|f| Fall {
                         entity: f.entity,
@@ -560,6 +630,57 @@ pub fn plain(text: &str) -> String {
             c => c,
         })
         .collect()
+}
+
+/// One `[[accept]]` entry in force, as the report lists it.
+pub struct AcceptedRow<'d> {
+    pub acceptance: &'d Acceptance,
+    /// Where it is written.
+    pub at: Option<Place>,
+    /// The domains of the estate whose single points it accepts.
+    pub domains: Vec<u32>,
+    /// The entities it names.
+    pub entities: Vec<usize>,
+    /// The findings it covers.
+    pub findings: Vec<&'d Diagnostic>,
+}
+
+impl Data<'_> {
+    /// The `[[accept]]` entries in force, in file order, with what each
+    /// covers.
+    pub fn accepted_rows(&self) -> Vec<AcceptedRow<'_>> {
+        self.accepts
+            .iter()
+            .enumerate()
+            .map(|(i, a)| AcceptedRow {
+                acceptance: &a.acceptance,
+                at: self.place(a.acceptance.span),
+                domains: (0..self.accepted_domains.len())
+                    .filter(|&d| self.accepted_domains[d] == Some(i))
+                    .filter_map(|d| u32::try_from(d).ok())
+                    .collect(),
+                entities: (0..self.entities.len())
+                    .filter(|&e| self.entities[e].accepted == Some(i))
+                    .collect(),
+                findings: self
+                    .accepted
+                    .iter()
+                    .filter(|(_, by)| by.span == a.acceptance.span)
+                    .map(|(d, _)| d)
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// An accepted risk's reason, owner and expiry, in words.
+pub fn acceptance_reason(a: &Acceptance) -> String {
+    let mut text = format!("{} (owner: {}", a.reason, a.owner);
+    if let Some(until) = a.until {
+        text.push_str(&format!(", until {until}"));
+    }
+    text.push(')');
+    plain(&text)
 }
 
 /// A suppression's reason and expiry, in words.

@@ -4,7 +4,8 @@
 //! base's facts.
 
 use super::{Finding, Input, Rule, Settings};
-use crate::model::LimitKind;
+use crate::analysis::Unit;
+use crate::model::{Domain, Level, LimitKind};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -153,7 +154,8 @@ fn single_region(input: &Input<'_>, out: &mut Vec<Finding>) {
         ),
     )
     .label("the only region")
-    .help("run the critical services in a second region as well, or accept the risk with a suppression that says why");
+    .about([Unit::Domain(Domain::new(Level::Region, region.to_string()))])
+    .help("run the critical services in a second region as well, or accept the risk at region level in spof.toml (`[[accept]]`, with a reason and an owner)");
     for span in spans.iter().skip(1).take(MAX_RELATED) {
         finding = finding.related(*span, format!("also `{region}`"));
     }

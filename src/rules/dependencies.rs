@@ -4,12 +4,12 @@
 
 use super::{Finding, Input, Rule, Settings};
 use crate::analysis::words;
-use crate::analysis::{CHAIN_HOPS, Cause, Hop, Reason, Unit};
+use crate::analysis::{CHAIN_HOPS, Cause, Hop, Reason, Unit, Via};
 use crate::diagnostic::Severity;
 use crate::graph::DepEdge;
 use crate::model::{Combine, Reference, Role, Strength};
-use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashSet};
 
 pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
     if settings.runs(Rule::DependsOnSpof) {
@@ -104,7 +104,7 @@ fn reference_text(r: &Reference) -> String {
         } => format!("{kind}/{namespace}/{name}"),
         Reference::K8sName { name, .. } => name.clone(),
         Reference::K8sLabel { key, value } => format!("{key}={value}"),
-        Reference::Registered { name, .. } => name.clone(),
+        Reference::Registered { name, .. } | Reference::Host(name) => name.clone(),
         Reference::PodSelector { labels, .. } => labels
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -129,7 +129,17 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let own = |unit: &Unit| analysis.fails_on_its_own(e, unit);
+        // What the entity fails with, and with on its own, looked up once
+        // per unit of each dependency rather than by scanning its
+        // exposures: in a large estate an entity inherits some thirty.
+        let mut fails: HashSet<&Unit> = HashSet::new();
+        let mut own: HashSet<&Unit> = HashSet::new();
+        for x in &analysis.exposures[e] {
+            fails.insert(&x.unit);
+            if matches!(x.via, Via::Own(_)) {
+                own.insert(&x.unit);
+            }
+        }
         let mut clusters: Vec<Option<usize>> = entity.instances.iter().map(|i| i.cluster).collect();
         clusters.sort_unstable();
         clusters.dedup();
@@ -163,13 +173,15 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
                 // other clusters: the target fails with it as every
                 // cluster the entity is declared in sees the target.
                 .filter(|u| {
-                    !own(u)
-                        && analysis.fails_with(e, u)
+                    !own.contains(*u)
+                        && fails.contains(*u)
+                        // The units come from the view of `cluster`.
                         && clusters.iter().all(|&c| {
-                            analysis
-                                .seen_from(edge.target, c)
-                                .iter()
-                                .any(|x| &x.unit == *u)
+                            c == cluster
+                                || analysis
+                                    .seen_from(edge.target, c)
+                                    .iter()
+                                    .any(|x| &x.unit == *u)
                         })
                 })
                 .collect();

@@ -180,6 +180,7 @@ fn put_together(alike: Alike, mut members: Vec<Member>) -> Finding {
         help: alike.help,
         cap: alike.cap,
         decided_at: alike.decided_at,
+        units: Vec::new(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! lives in the model and the analysis; a rule decides what is worth saying,
 //! where, and how.
 
+pub mod accept;
 pub mod baseline;
 mod cloud;
 mod dependencies;
@@ -12,6 +13,7 @@ mod instances;
 mod placement;
 mod recovery;
 pub mod registry;
+mod restart;
 pub mod suppression;
 
 use crate::analysis::{Analysis, Context, Unit, words};
@@ -91,6 +93,11 @@ pub struct Finding {
     pub cap: Option<Severity>,
     /// [`Diagnostic::decided_at`].
     pub decided_at: Option<Span>,
+    /// The single failures a finding is about when they are not its
+    /// entity's (the estate's only region, a cluster's only zone, what
+    /// takes a recovery dependency down): what `[[accept]]` entries must
+    /// cover to accept it.
+    pub units: Vec<Unit>,
 }
 
 impl Finding {
@@ -105,6 +112,7 @@ impl Finding {
             help: None,
             cap: None,
             decided_at: None,
+            units: Vec::new(),
         }
     }
 
@@ -115,6 +123,11 @@ impl Finding {
 
     fn label(mut self, label: impl Into<String>) -> Self {
         self.label = Some(label.into());
+        self
+    }
+
+    fn about(mut self, units: impl IntoIterator<Item = Unit>) -> Self {
+        self.units.extend(units);
         self
     }
 
@@ -160,6 +173,7 @@ pub fn run(input: &Input<'_>, settings: &Settings) -> Vec<Finding> {
     disruption::check(input, settings, &mut findings);
     cloud::check(input, settings, &mut findings);
     recovery::check(input, settings, &mut findings);
+    restart::check(input, settings, &mut findings);
     debug_assert!(
         findings.iter().all(|f| settings.runs(f.rule)),
         "a disabled rule was computed"

@@ -125,7 +125,8 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
             ),
         )
         .label("one host")
-        .help("deploy the project to a swarm (or another orchestrator) with replicas on several nodes, or run a second copy on another host");
+        .help("deploy the project to a swarm (or another orchestrator) with replicas on several nodes, or run a second copy on another host")
+        .about([cause.unit.clone()]);
         for &(e, _) in &members {
             let entity = &input.model.entities[e];
             if let Some(i) = entity.instances.first() {
@@ -158,7 +159,8 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
             ),
         )
         .label("the only zone")
-        .help("run the cluster's nodes in two or more zones, or deploy these workloads to a cluster in another zone as well");
+        .help("run the cluster's nodes in two or more zones, or deploy these workloads to a cluster in another zone as well")
+        .about([unit.clone()]);
         for (e, cause) in members {
             let span = input.model.entities[e].instances[cause.instance].span;
             finding = finding.related(

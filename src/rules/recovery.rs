@@ -213,7 +213,7 @@ fn own_spof_finding(
 /// The region, when everything that names one names the same: losing it
 /// takes the whole estate down, which SPOF021 reports once; it says nothing
 /// particular about a tool.
-fn estate_region(input: &Input<'_>) -> Option<Unit> {
+pub(super) fn estate_region(input: &Input<'_>) -> Option<Unit> {
     let mut regions = input
         .analysis
         .causes

@@ -55,6 +55,7 @@ rules! {
     ToolKindInOneDomain = "SPOF025",
     RiskGroupShrank = "SPOF026",
     EvaluationLimitReached = "SPOF027",
+    SinglePointOfRecovery = "SPOF028",
 }
 
 /// Catalog files, in the order pages are listed.
@@ -75,6 +76,7 @@ const CATALOG_FILES: &[(&str, &str)] = &[
     ("baseline.toml", include_str!("../../rules/baseline.toml")),
     ("cloud.toml", include_str!("../../rules/cloud.toml")),
     ("recovery.toml", include_str!("../../rules/recovery.toml")),
+    ("restart.toml", include_str!("../../rules/restart.toml")),
     ("diff.toml", include_str!("../../rules/diff.toml")),
 ];
 

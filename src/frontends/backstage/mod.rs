@@ -21,7 +21,9 @@
 mod frontend;
 pub use frontend::FRONTEND;
 
-use super::kubernetes::{self, DEPENDS_ON, FileDocs, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND};
+use super::kubernetes::{
+    self, DEPENDS_ON, FileDocs, IGNORE, RECOVERY_DEPENDS_ON, ROLE, SOFT_DEPENDS_ON, TOOL_KIND,
+};
 use super::kubernetes::{entry_span, list_entries, split_entries};
 use super::tools;
 use crate::model::{
@@ -444,6 +446,12 @@ fn dependencies(
     }
     deps.extend(references(item, DEPENDS_ON, Strength::Hard, catalog));
     deps.extend(references(item, SOFT_DEPENDS_ON, Strength::Soft, catalog));
+    deps.extend(references(
+        item,
+        RECOVERY_DEPENDS_ON,
+        Strength::Recovery,
+        catalog,
+    ));
     // Links to what runs the entity: its placement and dependencies count
     // for it.
     if let Some(value) = item.annotation_or_label(KUBERNETES_ID)

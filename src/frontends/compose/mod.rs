@@ -18,7 +18,8 @@ pub use frontend::FRONTEND;
 
 use super::hosts::{self, SoftVariables};
 use super::kubernetes::{
-    DEPENDS_ON, FileDocs, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, is_label_value, parse_reference,
+    DEPENDS_ON, FileDocs, IGNORE, RECOVERY_DEPENDS_ON, ROLE, SOFT_DEPENDS_ON, TOOL_KIND,
+    is_label_value, parse_reference,
 };
 use super::tools;
 use crate::diagnostic::Diagnostic;
@@ -368,6 +369,7 @@ fn project_services(
         for (key, strength) in [
             (DEPENDS_ON, Strength::Hard),
             (SOFT_DEPENDS_ON, Strength::Soft),
+            (RECOVERY_DEPENDS_ON, Strength::Recovery),
         ] {
             for (_, text, file, node) in labels.iter().filter(|(k, _, _, _)| k == key) {
                 let label = Label {

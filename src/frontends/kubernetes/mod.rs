@@ -30,6 +30,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 /// Annotation that declares hard dependencies: `spof.dev/depends-on: "db, cache"`.
 pub const DEPENDS_ON: &str = "spof.dev/depends-on";
 pub const SOFT_DEPENDS_ON: &str = "spof.dev/soft-depends-on";
+/// Needed to recover, not to serve: see [`Strength::Recovery`].
+pub const RECOVERY_DEPENDS_ON: &str = "spof.dev/recovery-depends-on";
 /// `spof.dev/ignore: "SPOF001,SPOF002: reason"`; the reason may hold an
 /// `until=YYYY-MM-DD` word.
 pub const IGNORE: &str = "spof.dev/ignore";
@@ -726,6 +728,11 @@ pub fn extract(
             continue;
         };
         let (idx, role) = push_entity(model, &mut ids, o, role, instance, tool);
+        if o.kind == "Ingress" {
+            for host in ingress_hosts(o) {
+                model.hosts.push((host, model.entities[idx].id.clone()));
+            }
+        }
         if let (Role::Tool, Some(tool)) = (role, tool) {
             products.push((idx, tool.product.as_str()));
         }
@@ -1154,6 +1161,7 @@ fn workload(
         instance.placement = pod_placement(o, pod, &instance.pod_labels, keys);
         claim_template_pins(o, index, keys, &mut instance.placement.pins);
         pod_dependencies(o, pod, index, soft, &mut instance.dependencies);
+        image_dependencies(o, pod, index, &mut instance.dependencies);
         instance.placement.volume = volume_pin(o, pod, index, keys);
     }
     if kind == WorkloadKind::LongRunning {
@@ -1179,6 +1187,55 @@ fn workload(
         Role::Service
     };
     (role, instance, tool)
+}
+
+/// A recovery dependency on the registry of each container image: a pod
+/// cannot be (re)started without pulling its images. A registry host that
+/// is a Service's cluster DNS name (`registry.infra.svc:5000`) names that
+/// Service; any other host names whatever serves it in the estate (an
+/// Ingress rule's host, a manifest's `hosts`), and nothing if nothing does.
+/// One dependency per host, at its first image.
+fn image_dependencies(
+    o: &Object<'_>,
+    pod: &Node,
+    index: &Index<'_, '_>,
+    deps: &mut Vec<Dependency>,
+) {
+    let mut seen: Vec<String> = Vec::new();
+    for image in ["containers", "initContainers"]
+        .iter()
+        .flat_map(|k| pod.get(k).map(Node::as_seq).unwrap_or_default())
+        .filter_map(|c| c.get("image"))
+    {
+        let Some(text) = image.as_text() else {
+            continue;
+        };
+        let Some(host) = hosts::image_registry(text) else {
+            continue;
+        };
+        if seen.contains(&host) {
+            continue;
+        }
+        let target = match service_of_host(&host, o.namespace) {
+            Some((svc, ns)) if index.services.contains(&(ns.as_str(), svc.as_str())) => {
+                Reference::K8s {
+                    kind: "Service".into(),
+                    namespace: ns,
+                    name: svc,
+                }
+            }
+            _ => Reference::Host(host.clone()),
+        };
+        deps.push(Dependency {
+            target,
+            strength: Strength::Recovery,
+            span: o.span(image),
+            via: format!("its images come from `{host}`"),
+            explicit: false,
+            origin: None,
+        });
+        seen.push(host);
+    }
 }
 
 fn images(pod: &Node) -> Vec<&str> {
@@ -2199,6 +2256,32 @@ fn nested_labels<'a>(node: &'a Node, depth: usize, out: &mut Vec<&'a Node>) {
     }
 }
 
+/// The host names an Ingress serves (`rules[].host`, `tls[].hosts`),
+/// lowercase; wildcards left out.
+fn ingress_hosts(o: &Object<'_>) -> Vec<String> {
+    let spec = o.node.get("spec");
+    let seq = |key: &str| {
+        spec.and_then(|s| s.get(key))
+            .map(Node::as_seq)
+            .unwrap_or_default()
+    };
+    let mut hosts: Vec<String> = seq("rules")
+        .iter()
+        .filter_map(|r| r.get("host"))
+        .chain(
+            seq("tls")
+                .iter()
+                .flat_map(|t| t.get("hosts").map(Node::as_seq).unwrap_or_default()),
+        )
+        .filter_map(Node::as_text)
+        .map(|h| h.trim().to_ascii_lowercase())
+        .filter(|h| !h.is_empty() && !h.contains('*'))
+        .collect();
+    hosts.sort();
+    hosts.dedup();
+    hosts
+}
+
 fn ingress(o: &Object<'_>) -> (Role, Instance) {
     let mut instance = base_instance(o);
     let spec = o.node.get("spec");
@@ -2287,6 +2370,7 @@ fn annotation_dependencies(o: &Object<'_>) -> Vec<Dependency> {
     for (key, strength) in [
         (DEPENDS_ON, Strength::Hard),
         (SOFT_DEPENDS_ON, Strength::Soft),
+        (RECOVERY_DEPENDS_ON, Strength::Recovery),
     ] {
         let Some(node) = o.annotation(key) else {
             continue;

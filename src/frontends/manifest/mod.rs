@@ -45,6 +45,8 @@ const SERVICE_KEYS: &[&str] = &[
     "quorum",
     "depends_on",
     "soft_depends_on",
+    "recovery_depends_on",
+    "hosts",
     "role",
 ];
 const TOOL_KEYS: &[&str] = &[
@@ -53,12 +55,15 @@ const TOOL_KEYS: &[&str] = &[
     "quorum",
     "depends_on",
     "soft_depends_on",
+    "recovery_depends_on",
+    "hosts",
     "kind",
     "manages",
 ];
 const LEVELS: &[&str] = &["region", "zone", "datacenter", "host"];
 const SERVICE_ROLES: &[&str] = &["service", "datastore", "network", "platform"];
 const DEPENDS_VIA: &str = "depends_on in the manifest";
+const RECOVERY_VIA: &str = "recovery_depends_on in the manifest";
 const MANAGES_VIA: &str = "manages in the manifest";
 const SITE_VIA: &str = "site list";
 
@@ -134,6 +139,14 @@ pub fn extract(files: &[(FileId, &SourceFile)], model: &mut Model) -> Vec<Diagno
     let known: Vec<&str> = names.keys().map(String::as_str).collect();
     for def in &kept {
         let entity = reader.entity(def, &sites, &known);
+        if let Some(value) = def.table.get("hosts") {
+            for (host, _) in reader.strings(def.file, "hosts", value) {
+                let host = host.trim().to_ascii_lowercase();
+                if !host.is_empty() {
+                    model.hosts.push((host, entity.id.clone()));
+                }
+            }
+        }
         model.entities.push(entity);
     }
     let Reader { mut diags, syntax } = reader;
@@ -527,6 +540,13 @@ impl Reader {
             DEPENDS_VIA,
             names,
         ));
+        dependencies.extend(self.references(
+            def,
+            "recovery_depends_on",
+            Strength::Recovery,
+            RECOVERY_VIA,
+            names,
+        ));
         let manages = self.references(def, "manages", Strength::Hard, MANAGES_VIA, names);
 
         let base = Instance {
@@ -878,7 +898,7 @@ impl Reader {
         detected()
     }
 
-    /// An entry of `depends_on`, `soft_depends_on` or `manages`: a name in
+    /// An entry of `depends_on`, `soft_depends_on`, `recovery_depends_on` or `manages`: a name in
     /// the manifests, or another format's entity id.
     fn reference(
         &mut self,
@@ -1322,7 +1342,7 @@ kind = "sso"
                 e(
                     "8:1 unknown key `role` in [tools.t]",
                     "unknown key",
-                    "expected one of `sites`, `replicas`, `quorum`, `depends_on`, `soft_depends_on`, `kind`, `manages`"
+                    "expected one of `sites`, `replicas`, `quorum`, `depends_on`, `soft_depends_on`, `recovery_depends_on`, `hosts`, `kind`, `manages`"
                 ),
             ]
         );

@@ -17,7 +17,9 @@ mod sniff;
 pub use frontend::FRONTEND;
 pub use sniff::is_nomad_job;
 
-use super::kubernetes::{DEPENDS_ON, IGNORE, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, parse_reference};
+use super::kubernetes::{
+    DEPENDS_ON, IGNORE, RECOVERY_DEPENDS_ON, ROLE, SOFT_DEPENDS_ON, TOOL_KIND, parse_reference,
+};
 use super::tools;
 use crate::cache::{Cache, KeyBuilder};
 use crate::diagnostic::Diagnostic;
@@ -267,6 +269,7 @@ fn build(jobs: &[Job], model: &mut Model) {
             for (key, strength) in [
                 (DEPENDS_ON, Strength::Hard),
                 (SOFT_DEPENDS_ON, Strength::Soft),
+                (RECOVERY_DEPENDS_ON, Strength::Recovery),
             ] {
                 let Some(entry) = meta(key) else { continue };
                 for (text, span) in meta_list(job.file, entry) {
