@@ -26,6 +26,7 @@ mod init;
 mod kustomize;
 mod layers;
 mod manifest;
+mod operators;
 mod parser;
 mod precommit;
 mod report;

@@ -20,6 +20,7 @@ use crate::diagnostic::{Diagnostic, Kind, Related, Severity};
 use crate::estate::Estate;
 use crate::frontends::documents::{self, Documents, Handed, Plans, Sifted};
 pub(crate) use crate::frontends::drop_later;
+use crate::frontends::kubernetes::Operators;
 use crate::frontends::kubernetes::{self, FileDocs, TopologyKeys};
 use crate::frontends::terraform::kb::KnowledgeBase;
 use crate::frontends::{self, FRONTENDS, Stage};
@@ -55,6 +56,8 @@ pub struct Setup {
     pub variables: crate::frontends::terraform::Variables,
     /// The provider knowledge base, with `--rules` extensions.
     pub knowledge: Arc<KnowledgeBase>,
+    /// The operator knowledge base, with `--rules` extensions.
+    pub operators: Arc<Operators>,
     /// `[[tool]]` sections of spof.toml.
     pub tools: Vec<crate::config::ToolPattern>,
     /// `[[accept]]` sections of spof.toml.
@@ -82,6 +85,7 @@ impl Default for Setup {
             today: Date::today(),
             variables: crate::frontends::terraform::Variables::default(),
             knowledge: Arc::new(KnowledgeBase::builtin()),
+            operators: Arc::new(Operators::builtin()),
             tools: Vec::new(),
             accepts: Vec::new(),
             soft: crate::frontends::hosts::SoftVariables::default(),
@@ -332,12 +336,18 @@ fn run_frontends(
         cache: setup.cache.as_deref(),
         variables: &setup.variables,
         knowledge: &setup.knowledge,
+        operators: &setup.operators,
     };
     let mut model = Model::default();
     let ((parsed, mut own, found), mut pending) = rayon::join(
         || {
-            let parsed =
-                documents::read_documents(sources, &documents, &setup.limits, context.cache);
+            let parsed = documents::read_documents(
+                sources,
+                &documents,
+                &setup.limits,
+                &setup.operators,
+                context.cache,
+            );
             let (own, found) = extract(&documents, &parsed, &claimed, &context, &mut model);
             (parsed, own, found)
         },

@@ -348,15 +348,18 @@ fn configure(
     }
     if !options.rules_dirs.is_empty() {
         let mut knowledge = (*setup.knowledge).clone();
+        let mut operators = (*setup.operators).clone();
         for dir in &options.rules_dirs {
             for path in knowledge_files(dir, sources, &mut errors) {
                 if let Some(file) = read_side_file(&path, sources, &mut errors, cwd) {
                     let text = sources.get(file).shared_text();
                     errors.extend(knowledge.extend(file, &text));
+                    errors.extend(operators.extend(file, &text));
                 }
             }
         }
         setup.knowledge = std::sync::Arc::new(knowledge);
+        setup.operators = std::sync::Arc::new(operators);
     }
     (config, setup, errors)
 }
@@ -997,6 +1000,7 @@ pub fn setup_from(
         today: options.today.unwrap_or_else(Date::today),
         variables: crate::frontends::terraform::Variables::default(),
         knowledge: std::sync::Arc::new(crate::frontends::terraform::kb::KnowledgeBase::builtin()),
+        operators: std::sync::Arc::new(crate::frontends::kubernetes::Operators::builtin()),
         tools: config.tools.clone(),
         accepts: config.accepts.clone(),
         soft: crate::frontends::hosts::SoftVariables::new(

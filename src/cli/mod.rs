@@ -198,9 +198,10 @@ pub(super) struct InputArgs {
     /// `.tfvars.json` file (repeatable; a later file wins).
     #[arg(long, value_name = "FILE")]
     var_file: Vec<PathBuf>,
-    /// Extend the provider knowledge base with the `*.toml` files of this
-    /// directory (repeatable; an entry replaces the builtin one for its
-    /// resource type; see docs/terraform.md).
+    /// Extend the provider and operator knowledge bases with the `*.toml`
+    /// files of this directory (repeatable; an entry replaces the builtin one
+    /// for its resource type or kind; see docs/terraform.md and
+    /// docs/kubernetes.md).
     #[arg(long = "rules", value_name = "DIR")]
     rules_dirs: Vec<PathBuf>,
     /// Where a run that names files keeps what it parsed of the rest of the

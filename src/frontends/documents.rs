@@ -5,7 +5,7 @@
 //! neither held nor cached, and the resources of every Terraform plan or
 //! state document are read as the file is sifted.
 
-use super::kubernetes::FileDocs;
+use super::kubernetes::{FileDocs, Operators};
 use super::terraform::{self, Resource};
 use super::{FRONTENDS, Loaded, Stage};
 use crate::cache::{Cache, KeyBuilder};
@@ -115,6 +115,7 @@ impl Sifted {
         file: FileId,
         source: &SourceFile,
         docs: Vec<Document>,
+        operators: &Operators,
     ) -> (Self, Option<Diagnostic>) {
         let mut shape = None;
         let plans = docs
@@ -141,7 +142,9 @@ impl Sifted {
             .into_iter()
             .enumerate()
             .map(|(i, doc)| {
-                if read_by_some_frontend(i, &doc.root) {
+                // A custom resource the operator knowledge base knows is
+                // read whole.
+                if read_by_some_frontend(i, &doc.root) || operators.of(&doc.root).is_some() {
                     doc
                 } else if let Some(root) = slimmed(&doc.root) {
                     Document { root }
@@ -166,6 +169,7 @@ pub fn read_documents(
     sources: &SourceMap,
     files: &[Loaded],
     limits: &Limits,
+    operators: &Operators,
     cache: Option<&Cache>,
 ) -> Vec<(Sifted, Option<Diagnostic>)> {
     files
@@ -177,6 +181,7 @@ pub fn read_documents(
                 KeyBuilder::new("yaml")
                     .u64(limits.max_depth as u64)
                     .u64(limits.max_alias_nodes as u64)
+                    .bytes(operators.digest())
                     .bytes(&source.digest())
                     .key()
             });
@@ -188,7 +193,7 @@ pub fn read_documents(
                 return (sifted, None);
             }
             let (docs, error) = yaml::parse_stream(source.text(), limits);
-            let (sifted, shape) = Sifted::new(file, source, docs);
+            let (sifted, shape) = Sifted::new(file, source, docs, operators);
             if let (Some(cache), Some(key), None, None) = (cache, &key, &error, &shape) {
                 cache.put_spanned("yaml", key, &sifted, &[file]);
             }
@@ -208,7 +213,7 @@ mod tests {
         let (docs, error) = yaml::parse_stream(text, &Limits::default());
         assert!(error.is_none());
         let source = SourceFile::new("a.yaml".into(), text);
-        let (sifted, shape) = Sifted::new(FileId(0), &source, docs);
+        let (sifted, shape) = Sifted::new(FileId(0), &source, docs, &Operators::builtin());
         assert!(shape.is_none());
         sifted
     }

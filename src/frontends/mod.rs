@@ -135,6 +135,8 @@ pub struct Context<'a> {
     pub cluster_names: &'a [String],
     /// The Helm releases `spof.toml` declares.
     pub helm_releases: &'a [helm::releases::Release],
+    /// The operator knowledge base.
+    pub operators: &'a kubernetes::Operators,
 }
 
 /// The kind of input `path` holds by its name, or `None` when no frontend

@@ -393,6 +393,19 @@ pub struct Placement {
     /// of its own pods, so that it spreads other pods (the first hard one,
     /// else the first): where a missing zone spread is to be fixed.
     pub missed_spread: Option<MissedSpread>,
+    /// Where and how a zone spread is written, when that is not beside the
+    /// replica count in a pod template: an operator's custom resource
+    /// spreads its pods by fields of its own.
+    pub spread_hint: Option<SpreadHint>,
+}
+
+/// Where a custom resource's zone spread is to be written (the `spec`, or
+/// the component a rack-awareness setting belongs to), and how, in its
+/// operator's words.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct SpreadHint {
+    pub span: Span,
+    pub help: String,
 }
 
 /// A zone spread (`topologySpreadConstraints`, pod anti-affinity) whose

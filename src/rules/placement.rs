@@ -5,7 +5,8 @@
 use super::{Finding, Input, Rule, Settings};
 use crate::analysis::{Cause, Reason, Unit};
 use crate::model::{
-    CloudClass, Guarantee, Level, MissedSpread, Origin, ReplicaSource, Role, WorkloadKind,
+    CloudClass, Guarantee, Level, MissedSpread, Origin, ReplicaSource, Role, SpreadHint,
+    WorkloadKind,
 };
 use crate::source::Span;
 use std::collections::BTreeMap;
@@ -205,6 +206,59 @@ fn cloud_rule(class: CloudClass) -> Rule {
 }
 
 fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
+    let finding = own_finding_here(input, e, cause)?;
+    let placement = &input.model.entities[e].instances[cause.instance].placement;
+    Some(match (&cause.reason, &placement.spread_hint) {
+        (
+            Reason::NoZoneSpread {
+                missed: None,
+                best_effort,
+                ..
+            },
+            Some(hint),
+        ) if finding.span == cause.span => {
+            let label = if best_effort.is_some() {
+                "zone spread only preferred here"
+            } else {
+                "no zone spread here"
+            };
+            at_spread_hint(finding, hint, label, None)
+        }
+        (Reason::Quorum { replicas, .. }, Some(hint)) if finding.span == cause.span => {
+            let count = format!("{replicas} members");
+            at_spread_hint(finding, hint, "no required zone spread here", Some(count))
+        }
+        _ => finding,
+    })
+}
+
+/// A finding about the zone spread of a custom resource, whose operator
+/// spreads its pods by fields of its own: at the place those fields go (the
+/// `spec`, the component a rack-awareness setting belongs to), with the
+/// replica count related, and with how to spread, in the operator's words.
+fn at_spread_hint(
+    mut finding: Finding,
+    hint: &SpreadHint,
+    label: &str,
+    count_label: Option<String>,
+) -> Finding {
+    let count_span = finding.span;
+    let moved = finding.label.take().unwrap_or_default();
+    let count_label = count_label.unwrap_or(moved);
+    finding.span = hint.span;
+    finding.label = Some(label.to_string());
+    finding.related.insert(
+        0,
+        crate::diagnostic::Related {
+            span: count_span,
+            message: count_label,
+        },
+    );
+    finding.help = Some(hint.help.clone());
+    finding
+}
+
+fn own_finding_here(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
     let who = input.entity_label(e);
     let finding = match &cause.reason {
         Reason::SingleReplica { count, source } => {

@@ -587,6 +587,7 @@ mod tests {
             &kubernetes::TopologyKeys::default(),
             &crate::model::scope::Places::default(),
             &crate::frontends::hosts::SoftVariables::default(),
+            &kubernetes::Operators::builtin(),
             &mut model,
         );
         extract(&files, &mut model);

@@ -199,7 +199,14 @@ fn extract_outs(outs: &[Out], context: &Context<'_>, model: &mut Model) -> Vec<D
             docs: &o.docs,
         })
         .collect();
-    kubernetes::extract(&docs, context.keys, context.places, context.soft, model)
+    kubernetes::extract(
+        &docs,
+        context.keys,
+        context.places,
+        context.soft,
+        context.operators,
+        model,
+    )
 }
 
 /// The releases of each chart of the run, by its directory. A release

@@ -34,5 +34,12 @@ fn extract(
             docs: f.docs,
         })
         .collect();
-    super::extract(&objects, context.keys, context.places, context.soft, model)
+    super::extract(
+        &objects,
+        context.keys,
+        context.places,
+        context.soft,
+        context.operators,
+        model,
+    )
 }

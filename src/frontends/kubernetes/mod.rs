@@ -8,7 +8,9 @@
 //! custom resources operators turn into pods (for Service selectors).
 
 mod frontend;
+mod operators;
 pub use frontend::FRONTEND;
+pub use operators::Operators;
 
 use super::hosts::{self, SoftVariables};
 use super::tools::{self, Tool};
@@ -125,11 +127,14 @@ impl Object<'_> {
 /// Kubernetes API would refuse to decode (see [`integer_error`]): such an
 /// object is not modelled, so that no finding stands on a value the cluster
 /// would never accept.
-fn objects<'a>(files: &[FileDocs<'a>]) -> (Vec<Object<'a>>, Vec<Diagnostic>) {
+fn objects<'a>(
+    files: &[FileDocs<'a>],
+    operators: &Operators,
+) -> (Vec<Object<'a>>, Vec<Diagnostic>) {
     let mut out = Vec::new();
     for f in files {
         for doc in f.docs {
-            collect(f.file, f.cluster, &doc.root, &mut out);
+            collect(f.file, f.cluster, &doc.root, operators, &mut out);
         }
     }
     out.retain(|o| !is_fragment(o));
@@ -249,7 +254,13 @@ fn is_percent(node: &Node) -> bool {
         .is_some_and(|p| p.parse::<u32>().is_ok())
 }
 
-fn collect<'a>(file: FileId, cluster: Option<usize>, node: &'a Node, out: &mut Vec<Object<'a>>) {
+fn collect<'a>(
+    file: FileId,
+    cluster: Option<usize>,
+    node: &'a Node,
+    operators: &Operators,
+    out: &mut Vec<Object<'a>>,
+) {
     let (Some(kind), Some(_)) = (
         node.get("kind").and_then(Node::as_text),
         node.get("apiVersion").and_then(Node::as_text),
@@ -258,11 +269,11 @@ fn collect<'a>(file: FileId, cluster: Option<usize>, node: &'a Node, out: &mut V
     };
     if kind == "List" || kind.ends_with("List") && node.get("items").is_some() {
         for item in node.get("items").map(Node::as_seq).unwrap_or_default() {
-            collect(file, cluster, item, out);
+            collect(file, cluster, item, operators, out);
         }
         return;
     }
-    if !is_read_kind(kind) && !is_custom_resource(node) {
+    if !is_read_kind(kind) && !is_custom_resource(node) && operators.of(node).is_none() {
         return;
     }
     let Some(meta) = node.get("metadata") else {
@@ -462,21 +473,33 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 /// one equally near to several declarations means none of them.
 struct Index<'o, 'a> {
     places: &'o Places,
+    operators: &'o Operators,
     by_key: FastMap<(&'a str, Option<usize>, &'a str, &'a str), Vec<&'o Object<'a>>>,
     /// PersistentVolumes and StorageClasses, by kind, cluster and name.
     cluster_scoped: HashMap<(&'a str, Option<usize>, &'a str), Vec<&'o Object<'a>>>,
     /// Services by namespace and name, in any cluster: which cluster's a
     /// name reaches is the graph's to decide.
     services: HashSet<(&'a str, &'a str)>,
+    /// The Services operators create for the custom resources of the
+    /// operator knowledge base, as `namespace/name`.
+    created: HashSet<String>,
     /// Each PodDisruptionBudget with its scope.
     pdbs: Vec<Budget<'o, 'a>>,
     /// Of each workload (by address) in a budget's scope, the budgets, as
     /// indices into `pdbs`.
     budgets_of: HashMap<*const Object<'a>, Vec<usize>>,
-    /// HorizontalPodAutoscalers by cluster, namespace, and the kind and
-    /// name of their `scaleTargetRef`, in object order.
+    /// HorizontalPodAutoscalers, and the autoscalers of the operator
+    /// knowledge base (KEDA's `ScaledObject`), by cluster, namespace, and
+    /// the kind and name of their target, in object order.
     hpas: HashMap<(Option<usize>, &'a str, &'a str, &'a str), Vec<&'o Object<'a>>>,
+    /// The autoscalers of the operator knowledge base by cluster,
+    /// namespace and the name of their target, with the target's kind (the
+    /// knowledge base's default when the reference names none).
+    scalers: HashMap<(Option<usize>, &'a str, &'a str), Vec<Scaler<'o, 'a>>>,
 }
+
+/// An autoscaler of the operator knowledge base, with its target's kind.
+type Scaler<'o, 'a> = (&'o str, &'o Object<'a>);
 
 /// A PodDisruptionBudget with its scope: the workloads it selects in its
 /// own file, else those whose directories share the most with its own.
@@ -489,12 +512,14 @@ struct Budget<'o, 'a> {
 }
 
 impl<'o, 'a> Index<'o, 'a> {
-    fn new(objects: &'o [Object<'a>], places: &'o Places) -> Self {
+    fn new(objects: &'o [Object<'a>], places: &'o Places, operators: &'o Operators) -> Self {
         let mut by_key: FastMap<_, Vec<&'o Object<'a>>> = FastMap::default();
         let mut cluster_scoped: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
         let mut services = HashSet::new();
+        let mut created = HashSet::new();
         let mut pdbs = Vec::new();
         let mut hpas: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
+        let mut scalers: HashMap<_, Vec<Scaler<'o, 'a>>> = HashMap::new();
         // Workloads whose pods a budget may select, with their pod labels.
         let mut selectable: Vec<(&'o Object<'a>, BTreeMap<String, String>)> = Vec::new();
         for o in objects {
@@ -502,6 +527,23 @@ impl<'o, 'a> Index<'o, 'a> {
                 .entry((o.kind, o.cluster, o.namespace, o.name))
                 .or_default()
                 .push(o);
+            let known = operators.of(o.node);
+            for name in known.map_or(&[][..], |k| k.services.as_slice()) {
+                created.insert(format!(
+                    "{}/{}",
+                    o.namespace,
+                    name.replace("{name}", o.name)
+                ));
+            }
+            if let Some(scales) = known.and_then(|k| k.scales.as_ref()) {
+                if let Some((kind, name)) = operators::scaler_target(o, scales) {
+                    scalers
+                        .entry((o.cluster, o.namespace, name))
+                        .or_default()
+                        .push((kind, o));
+                }
+                continue;
+            }
             match o.kind {
                 "Service" => {
                     services.insert((o.namespace, o.name));
@@ -529,7 +571,14 @@ impl<'o, 'a> Index<'o, 'a> {
                         selectable.push((o, labels));
                     }
                 }
-                _ => {}
+                // A pod template of the operator knowledge base (a
+                // Rollout's) is selected as a Deployment's.
+                _ => {
+                    let labels = known.map(|k| operators::template_labels(o, k));
+                    if let Some(labels) = labels.filter(|l| !l.is_empty()) {
+                        selectable.push((o, labels));
+                    }
+                }
             }
         }
         let pdbs: Vec<Budget<'o, 'a>> = pdbs
@@ -568,12 +617,15 @@ impl<'o, 'a> Index<'o, 'a> {
         }
         Self {
             places,
+            operators,
             by_key,
             cluster_scoped,
             services,
+            created,
             pdbs,
             budgets_of,
             hpas,
+            scalers,
         }
     }
 
@@ -610,10 +662,11 @@ pub fn extract(
     keys: &TopologyKeys,
     places: &Places,
     soft: &SoftVariables,
+    operators: &Operators,
     model: &mut Model,
 ) -> Vec<Diagnostic> {
-    let (objects, errors) = objects(files);
-    let index = Index::new(&objects, places);
+    let (objects, errors) = objects(files, operators);
+    let index = Index::new(&objects, places, operators);
     // The objects whose pods spof does not model, by cluster and namespace.
     let mut unmodelled: HashMap<(Option<usize>, &str), Vec<PodSource<'_>>> = HashMap::new();
     for o in &objects {
@@ -634,6 +687,27 @@ pub fn extract(
     // objects say it manages.
     let mut products: Vec<(usize, &'static str)> = Vec::new();
     for o in &objects {
+        if let Some(entry) = operators.of(o.node) {
+            let Some(run) = operators::operator_entities(o, entry, &index, keys, soft) else {
+                continue;
+            };
+            let (idx, role) = push_entity(model, &mut ids, o, run.role, run.instance, run.tool);
+            if let (Role::Tool, Some(tool)) = (role, run.tool) {
+                products.push((idx, tool.product.as_str()));
+            }
+            for name in run.services {
+                if index.services.contains(&(o.namespace, name.as_str())) {
+                    continue;
+                }
+                let service = created_service(o, &entry.product, &name);
+                // Each once; a declared Service of that name is what runs.
+                if !ids.contains_key(&service.id) {
+                    ids.insert(service.id.clone(), model.entities.len());
+                    model.entities.push(service);
+                }
+            }
+            continue;
+        }
         let built = match o.kind {
             k if WORKLOAD_KINDS.contains(&k) => Some(workload(o, &index, keys, soft)),
             "Service" => {
@@ -653,42 +727,7 @@ pub fn extract(
         let Some((role, instance, tool)) = built else {
             continue;
         };
-        let id = format!("k8s:{}/{}/{}", o.kind, o.namespace, o.name);
-        if let Some(ignore) = o.annotation(IGNORE) {
-            model
-                .suppressions
-                .push(annotation_suppression(o, ignore, &id));
-        }
-        let role = o
-            .annotation(ROLE)
-            .and_then(Node::as_text)
-            .and_then(|r| Role::parse(r.trim()))
-            .unwrap_or(role);
-        let tool_kind = tool
-            .filter(|_| role == Role::Tool)
-            .map(|t| t.kind.clone())
-            .or_else(|| {
-                o.annotation(TOOL_KIND)
-                    .and_then(Node::as_text)
-                    .map(|k| k.trim().to_string())
-            });
-        let idx = *ids.entry(id.clone()).or_insert_with(|| {
-            model.entities.push(Entity {
-                id,
-                origin: crate::model::Origin::Kubernetes,
-                kind: o.kind.to_string(),
-                namespace: Some(o.namespace.to_string()),
-                name: o.name.to_string(),
-                role,
-                tool_kind,
-                // Room for the one declaration nearly every entity has (an
-                // instance is nearly 500 bytes; a first push makes room for 4).
-                instances: Vec::with_capacity(1),
-                place: None,
-            });
-            model.entities.len() - 1
-        });
-        model.entities[idx].instances.push(instance);
+        let (idx, role) = push_entity(model, &mut ids, o, role, instance, tool);
         if o.kind == "Ingress" {
             for host in ingress_hosts(o) {
                 model.hosts.push((host, model.entities[idx].id.clone()));
@@ -700,6 +739,87 @@ pub fn extract(
     }
     operator_manages(&objects, &products, places, model);
     errors
+}
+
+/// Adds the declaration `instance` of `o` to its entity (made on the
+/// first declaration), with the suppression its annotation holds; the
+/// entity's index, and the declaration's role (`spof.dev/role` decides).
+fn push_entity(
+    model: &mut Model,
+    ids: &mut FastMap<String, usize>,
+    o: &Object<'_>,
+    role: Role,
+    instance: Instance,
+    tool: Option<&'static Tool>,
+) -> (usize, Role) {
+    let id = format!("k8s:{}/{}/{}", o.kind, o.namespace, o.name);
+    if let Some(ignore) = o.annotation(IGNORE) {
+        model
+            .suppressions
+            .push(annotation_suppression(o, ignore, &id));
+    }
+    let role = o
+        .annotation(ROLE)
+        .and_then(Node::as_text)
+        .and_then(|r| Role::parse(r.trim()))
+        .unwrap_or(role);
+    let tool_kind = tool
+        .filter(|_| role == Role::Tool)
+        .map(|t| t.kind.clone())
+        .or_else(|| {
+            o.annotation(TOOL_KIND)
+                .and_then(Node::as_text)
+                .map(|k| k.trim().to_string())
+        });
+    let idx = *ids.entry(id.clone()).or_insert_with(|| {
+        model.entities.push(Entity {
+            id,
+            origin: crate::model::Origin::Kubernetes,
+            kind: o.kind.to_string(),
+            namespace: Some(o.namespace.to_string()),
+            name: o.name.to_string(),
+            role,
+            tool_kind,
+            // Room for the one declaration nearly every entity has (an
+            // instance is nearly 500 bytes; a first push makes room for 4).
+            instances: Vec::with_capacity(1),
+            place: None,
+        });
+        model.entities.len() - 1
+    });
+    model.entities[idx].instances.push(instance);
+    (idx, role)
+}
+
+/// A Service the operator of `o` creates for it, named `name`: it reaches
+/// the resource's pods, so a name referring to it depends on them.
+fn created_service(o: &Object<'_>, product: &str, name: &str) -> Entity {
+    let mut instance = base_instance(o);
+    instance.dependencies = vec![Dependency {
+        target: Reference::K8s {
+            kind: o.kind.to_string(),
+            namespace: o.namespace.to_string(),
+            name: o.name.to_string(),
+        },
+        strength: Strength::Hard,
+        span: o.name_span,
+        via: format!("Service `{name}` that {product} creates"),
+        explicit: false,
+        origin: None,
+    }];
+    instance.manages = Vec::new();
+    instance.combine = Combine::Any;
+    Entity {
+        id: format!("k8s:Service/{}/{name}", o.namespace),
+        origin: crate::model::Origin::Kubernetes,
+        kind: "Service".to_string(),
+        namespace: Some(o.namespace.to_string()),
+        name: name.to_string(),
+        role: Role::Network,
+        tool_kind: None,
+        instances: vec![instance],
+        place: None,
+    }
 }
 
 fn base_instance(o: &Object<'_>) -> Instance {
@@ -1171,14 +1291,26 @@ fn clamp(n: i64) -> u32 {
     u32::try_from(n.max(0)).unwrap_or(u32::MAX)
 }
 
-/// The replicas an autoscaler keeps: one whose `scaleTargetRef` names
+/// The replicas an autoscaler (or an autoscaler of the operator knowledge
+/// base) keeps: one whose `scaleTargetRef` names
 /// `o` as its nearest declaration of that name; of several, the one nearest
 /// to `o`, the first of equals.
 fn autoscaler(o: &Object<'_>, index: &Index<'_, '_>) -> Option<Replicas> {
-    let hpa = index
+    let hpas = index
         .hpas
-        .get(&(o.cluster, o.namespace, o.kind, o.name))?
-        .iter()
+        .get(&(o.cluster, o.namespace, o.kind, o.name))
+        .into_iter()
+        .flatten()
+        .copied();
+    let scalers = index
+        .scalers
+        .get(&(o.cluster, o.namespace, o.name))
+        .into_iter()
+        .flatten()
+        .filter(|(kind, _)| *kind == o.kind)
+        .map(|&(_, s)| s);
+    let hpa = hpas
+        .chain(scalers)
         .filter(|h| {
             index
                 .get(o.kind, h, o.name)
@@ -1186,6 +1318,9 @@ fn autoscaler(o: &Object<'_>, index: &Index<'_, '_>) -> Option<Replicas> {
         })
         .rev()
         .max_by_key(|h| index.places.nearness(o.file, h.file))?;
+    if let Some(scales) = index.operators.of(hpa.node).and_then(|k| k.scales.as_ref()) {
+        return Some(operators::scaler_minimum(hpa, scales));
+    }
     let spec = hpa.node.get("spec")?;
     Some(match spec.entry("minReplicas") {
         Some((k, v)) => Replicas {
@@ -1700,9 +1835,9 @@ impl Found<'_, '_, '_, '_> {
             else {
                 continue;
             };
-            if !self.index.services.contains(&(ns.as_str(), svc.as_str()))
-                || !seen.insert((ns.clone(), svc.clone()))
-            {
+            let declared = self.index.services.contains(&(ns.as_str(), svc.as_str()))
+                || self.index.created.contains(&format!("{ns}/{svc}"));
+            if !declared || !seen.insert((ns.clone(), svc.clone())) {
                 continue;
             }
             self.deps.push(Dependency {

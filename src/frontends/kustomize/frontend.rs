@@ -61,6 +61,7 @@ fn extract(
             context.keys,
             context.places,
             context.soft,
+            context.operators,
             &mut built,
         );
         r.space.map(&mut built, &mut errors);

@@ -195,6 +195,7 @@ fn placement_spans(p: &mut Placement, f: &impl Fn(&mut Span)) {
         volume,
         quorum,
         missed_spread,
+        spread_hint,
     } = p;
     if let Some(r) = replicas {
         f(&mut r.span);
@@ -220,6 +221,9 @@ fn placement_spans(p: &mut Placement, f: &impl Fn(&mut Span)) {
     }
     if let Some(m) = missed_spread {
         f(&mut m.span);
+    }
+    if let Some(h) = spread_hint {
+        f(&mut h.span);
     }
 }
 

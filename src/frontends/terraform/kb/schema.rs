@@ -11,7 +11,15 @@ use crate::source::{FileId, Span, TextRange};
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-const TOP_LEVEL_KEYS: &[&str] = &["config", "apply-time", "resource", "module"];
+/// `custom-resource` tables are the operator knowledge base's, which reads
+/// the same files.
+const TOP_LEVEL_KEYS: &[&str] = &[
+    "config",
+    "apply-time",
+    "resource",
+    "module",
+    "custom-resource",
+];
 const ENTRY_KEYS: &[&str] = &[
     "role",
     "zonal",
@@ -298,6 +306,7 @@ impl Reader {
                         }
                     }
                 }
+                "custom-resource" => {}
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, "at the top level"),
             }
         }
