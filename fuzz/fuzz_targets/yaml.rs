@@ -35,6 +35,7 @@ fuzz_target!(|data: &[u8]| {
         &TopologyKeys::default(),
         &places,
         &spof::frontends::hosts::SoftVariables::default(),
+        &kubernetes::Operators::builtin(),
         &mut model,
     );
 });
