@@ -28,10 +28,24 @@ fn rendered(estate: &str, format: ReportFormat) -> String {
     });
     assert!(!report.has_input_errors(), "input errors in {dir}");
     let audit = Audit::build(&estate, DEFAULT_GROUP_SIZE);
-    let data = report::gather(&report, &estate, &audit);
+    let data = report::gather(&report, &estate, &audit, record(&dir));
     let mut out = Vec::new();
     report::render(format, &data, &mut out).expect("written");
     String::from_utf8(out).expect("UTF-8")
+}
+
+/// A fixed record, so that snapshots do not depend on the day or the
+/// checkout.
+fn record(dir: &str) -> report::Record {
+    report::Record {
+        date: "2026-01-01".to_string(),
+        version: "0.0.0-test".to_string(),
+        commit: None,
+        dirty: None,
+        paths: vec![dir.to_string()],
+        config_sha256: None,
+        formats: Vec::new(),
+    }
 }
 
 fn snapshot_name(estate: &str, ext: &str) -> String {
@@ -149,4 +163,84 @@ fn html_report_renders_in_chromium_without_console_errors() {
     let png = std::fs::read(&shot).expect("a screenshot");
     assert!(png.starts_with(b"\x89PNG"), "not a PNG");
     assert!(png.len() > 10_000, "a blank screenshot");
+}
+
+fn git(dir: &Path, args: &[&str]) -> Option<String> {
+    let out = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@t"])
+        .args([
+            "-c",
+            "commit.gpgsign=false",
+            "-c",
+            "core.hooksPath=/dev/null",
+        ])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+/// The JSON report's `record` of a run of `spof report` in `dir`.
+fn record_of(dir: &Path) -> serde_json::Value {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_spof"))
+        .args(["report", "--format", "json", "--no-cache", "."])
+        .env("SPOF_TODAY", "2030-02-03")
+        // Outside a repository even when the temporary directory is in one.
+        .env("GIT_CEILING_DIRECTORIES", dir.parent().unwrap_or(dir))
+        .current_dir(dir)
+        .output()
+        .expect("spof runs");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    json["record"].clone()
+}
+
+/// The record names the commit checked out and whether the tree had
+/// changes, the configuration's SHA-256, the day and the files per format;
+/// outside a repository the commit is absent, not an error.
+#[test]
+fn record_names_commit_dirty_state_and_digest() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let root = dir.path();
+    let config = "# the estate\n";
+    std::fs::write(root.join("spof.toml"), config).unwrap();
+    std::fs::write(
+        root.join("web.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {replicas: 1}\n",
+    )
+    .unwrap();
+    let outside = record_of(root);
+    assert_eq!(outside["commit"], serde_json::Value::Null);
+    assert_eq!(outside["dirty"], serde_json::Value::Null);
+    assert_eq!(outside["date"], "2030-02-03");
+    assert_eq!(outside["paths"], serde_json::json!(["."]));
+    assert_eq!(
+        outside["files_by_format"],
+        serde_json::json!({"documents": 1})
+    );
+    // `printf '# the estate\n' | sha256sum`
+    assert_eq!(
+        outside["config_sha256"],
+        "96b4494093d0d79c4b9f7c8b96d177debe3d915c4f668b2bfbba8bce9d4f0405"
+    );
+
+    if git(root, &["--version"]).is_none() {
+        eprintln!("git is not installed: the commit part of the record is not tested");
+        return;
+    }
+    git(root, &["init", "-q"]).expect("git init");
+    git(root, &["add", "."]).expect("git add");
+    git(root, &["commit", "-q", "-m", "estate"]).expect("git commit");
+    let head = git(root, &["rev-parse", "HEAD"]).expect("a commit");
+    let clean = record_of(root);
+    assert_eq!(clean["commit"], head.as_str());
+    assert_eq!(clean["dirty"], false);
+    std::fs::write(root.join("spof.toml"), "# the estate, changed\n").unwrap();
+    let dirty = record_of(root);
+    assert_eq!(dirty["commit"], head.as_str());
+    assert_eq!(dirty["dirty"], true);
+    assert_ne!(dirty["config_sha256"], clean["config_sha256"]);
 }

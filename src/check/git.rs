@@ -109,6 +109,26 @@ pub fn repository_root(cwd: &Path) -> Result<PathBuf, String> {
     Ok(PathBuf::from(text.trim_end_matches(['\n', '\r'])))
 }
 
+/// The commit checked out in the git repository holding `dir`, and whether
+/// its working tree has changes not committed (untracked files count;
+/// ignored ones do not). `None` outside a repository, before the first
+/// commit, or when git cannot be run: never an error.
+pub fn head(dir: &Path) -> Option<(String, bool)> {
+    let out = git(dir, &["rev-parse", "--verify", "--quiet", "HEAD"]).ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    let commit = String::from_utf8(out.stdout).ok()?.trim().to_string();
+    if commit.is_empty() {
+        return None;
+    }
+    let status = git(dir, &["status", "--porcelain", "--ignore-submodules=none"]).ok()?;
+    if !status.status.success() {
+        return None;
+    }
+    Some((commit, !status.stdout.is_empty()))
+}
+
 /// Writes the regular files of `reference`'s tree (in the repository at
 /// `root`) that `wanted` accepts (by their paths from the root) and that are
 /// no larger than `max_file_size` into a new temporary directory. Symbolic

@@ -8,6 +8,7 @@ mod run;
 
 pub use baseline::write_baseline;
 pub use diff::{compare, new_findings, run_diff};
+pub use git::head as git_head;
 pub use run::{
     BaselineMode, DEFAULT_MAX_FILE_SIZE, RunOptions, configuration, run, run_estate, setup_from,
     unknown_rule,

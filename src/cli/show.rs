@@ -46,7 +46,7 @@ pub(super) fn file_lines(report: &check::Report, options: &RunOptions) -> Vec<(S
 }
 
 /// What reads the file at `path`.
-fn kind_of(path: &Path, configuration: Option<&Path>) -> String {
+pub(super) fn kind_of(path: &Path, configuration: Option<&Path>) -> String {
     if path.as_os_str() == crate::discover::STDIN_MARKER {
         return "standard input".to_string();
     }

@@ -66,6 +66,9 @@ h1 { font-size: 26px; margin: 0 0 4px; }
 h2 { font-size: 20px; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
 h3 { font-size: 15px; margin: 20px 0 6px; }
 p.lead, .muted { color: var(--muted); }
+dl.record { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 8px 0; color: var(--muted); font-size: 13px; }
+dl.record dt { font-weight: 600; }
+dl.record dd { margin: 0; overflow-wrap: anywhere; }
 nav ol { display: flex; flex-wrap: wrap; gap: 4px 18px; list-style: none; padding: 0; margin: 8px 0 0; }
 nav a { color: var(--blue); text-decoration: none; }
 code, pre, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; }
@@ -170,6 +173,7 @@ fn header(h: &mut String, data: &Data) {
             "domains"
         },
     );
+    record(h, data);
     h.push_str("<nav><ol>");
     for (id, title) in SECTIONS {
         if (*id == "errors" && data.errors.is_empty())
@@ -180,6 +184,39 @@ fn header(h: &mut String, data: &Data) {
         let _ = write!(h, "<li><a href=\"#{id}\">{title}</a></li>");
     }
     h.push_str("</ol></nav>\n</header>\n");
+}
+
+/// When, with what and on what the report was made, one item a line.
+fn record(h: &mut String, data: &Data) {
+    let r = &data.record;
+    h.push_str("<dl class=\"record\">\n");
+    let _ = writeln!(
+        h,
+        "<dt>Made</dt><dd>{} with spof {}</dd>",
+        r.date,
+        escape(&r.version)
+    );
+    let _ = writeln!(h, "<dt>Commit</dt><dd>{}</dd>", escape(&r.commit_text()));
+    let paths: Vec<String> = r
+        .paths
+        .iter()
+        .map(|p| format!("<code>{}</code>", escape(p)))
+        .collect();
+    let _ = writeln!(h, "<dt>Scanned</dt><dd>{}</dd>", paths.join(", "));
+    let _ = match &r.config_sha256 {
+        Some(digest) => writeln!(
+            h,
+            "<dt>Configuration</dt><dd>SHA-256 <code>{}</code></dd>",
+            escape(digest)
+        ),
+        None => writeln!(h, "<dt>Configuration</dt><dd>none</dd>"),
+    };
+    let _ = writeln!(
+        h,
+        "<dt>Files read</dt><dd>{}</dd>",
+        escape(&r.formats_text())
+    );
+    h.push_str("</dl>\n");
 }
 
 const SECTIONS: &[(&str, &str)] = &[

@@ -24,6 +24,7 @@ const DOMAINS_AT_ONCE: usize = 4;
 #[derive(Serialize)]
 struct Document<'a> {
     version: u32,
+    record: Record<'a>,
     /// Every failure domain, `level:name`.
     domains: &'a [String],
     max_group_size: usize,
@@ -37,6 +38,19 @@ struct Document<'a> {
     dependencies: Vec<Dependency<'a>>,
     target_sets: Vec<Vec<&'a str>>,
     summary: &'a Summary,
+}
+
+/// When, with what and on what the report was made.
+#[derive(Serialize)]
+struct Record<'a> {
+    date: &'a str,
+    spof_version: &'a str,
+    commit: Option<&'a str>,
+    dirty: Option<bool>,
+    paths: &'a [String],
+    config_sha256: Option<&'a str>,
+    /// Files read, by the input format that read them.
+    files_by_format: std::collections::BTreeMap<&'a str, usize>,
 }
 
 #[derive(Serialize)]
@@ -238,6 +252,20 @@ impl<'a> BlastRadii<'a> {
 pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = Document {
         version: VERSION,
+        record: Record {
+            date: &data.record.date,
+            spof_version: &data.record.version,
+            commit: data.record.commit.as_deref(),
+            dirty: data.record.dirty,
+            paths: &data.record.paths,
+            config_sha256: data.record.config_sha256.as_deref(),
+            files_by_format: data
+                .record
+                .formats
+                .iter()
+                .map(|(f, n)| (f.as_str(), *n))
+                .collect(),
+        },
         domains: &data.domains,
         max_group_size: data.max_group_size,
         entities: data

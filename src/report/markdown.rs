@@ -110,6 +110,7 @@ pub fn render(data: &Data) -> String {
             "domains"
         },
     );
+    record(&mut m, data);
     summary(&mut m, data);
     graph(&mut m, data);
     risk_groups(&mut m, data);
@@ -121,6 +122,20 @@ pub fn render(data: &Data) -> String {
     suppressions(&mut m, data);
     errors(&mut m, data);
     m
+}
+
+/// When, with what and on what the report was made.
+fn record(m: &mut String, data: &Data) {
+    let r = &data.record;
+    let _ = writeln!(m, "- **Made:** {} with spof {}", r.date, text(&r.version));
+    let _ = writeln!(m, "- **Commit:** {}", text(&r.commit_text()));
+    let paths: Vec<String> = r.paths.iter().map(|p| code(p)).collect();
+    let _ = writeln!(m, "- **Scanned:** {}", paths.join(", "));
+    let _ = match &r.config_sha256 {
+        Some(digest) => writeln!(m, "- **Configuration:** SHA-256 `{digest}`"),
+        None => writeln!(m, "- **Configuration:** none"),
+    };
+    let _ = writeln!(m, "- **Files read:** {}\n", text(&r.formats_text()));
 }
 
 fn summary(m: &mut String, data: &Data) {

@@ -102,6 +102,57 @@ pub struct Data<'a> {
     pub accepts: &'a [Accept],
     /// By domain id: the first entry that accepts its single points.
     pub accepted_domains: Vec<Option<usize>>,
+    /// When, with what and on what the report was made.
+    pub record: Record,
+}
+
+/// When, with what and on what a report was made, so that it can be filed
+/// as an audit record. Built by the caller (the command line reads the
+/// clock and git), so that the report itself stays a function of its
+/// inputs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// The day `until=` dates are compared with, `YYYY-MM-DD`.
+    pub date: String,
+    /// spof's version.
+    pub version: String,
+    /// The commit checked out in the git repository holding the scanned
+    /// paths; `None` outside a repository.
+    pub commit: Option<String>,
+    /// Whether that working tree had changes not committed (untracked
+    /// files included); `None` outside a repository.
+    pub dirty: Option<bool>,
+    /// The paths scanned, as given.
+    pub paths: Vec<String>,
+    /// SHA-256 of the configuration file's text, in hex; `None` without one.
+    pub config_sha256: Option<String>,
+    /// Files read, by the input format (frontend) that read them, sorted
+    /// by format.
+    pub formats: Vec<(String, usize)>,
+}
+
+impl Record {
+    /// The commit in words: `abc123`, `abc123 with uncommitted changes`,
+    /// or `none (not a git repository)`.
+    pub fn commit_text(&self) -> String {
+        match (&self.commit, self.dirty) {
+            (Some(c), Some(true)) => format!("{c} with uncommitted changes"),
+            (Some(c), _) => c.clone(),
+            (None, _) => "none (not a git repository)".to_string(),
+        }
+    }
+
+    /// The file counts in words: `kubernetes 3, terraform 2`, or `none`.
+    pub fn formats_text(&self) -> String {
+        if self.formats.is_empty() {
+            return "none".to_string();
+        }
+        self.formats
+            .iter()
+            .map(|(f, n)| format!("{f} {n}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
 }
 
 pub struct EntityRow {
@@ -350,7 +401,12 @@ pub fn headline_names(data: &Data, down: &[&Fall]) -> (Vec<usize>, usize) {
 
 /// Collects the report of a run: `report`'s findings, `estate`'s entities
 /// and graph, `audit`'s domains, risk groups and what-ifs.
-pub fn gather<'a>(report: &'a Report, estate: &'a Estate, audit: &'a Audit) -> Data<'a> {
+pub fn gather<'a>(
+    report: &'a Report,
+    estate: &'a Estate,
+    audit: &'a Audit,
+    record: Record,
+) -> Data<'a> {
     let model = &estate.model;
     let (edges, sets) = edges_and_sets(estate);
     let domains: Vec<String> = (0..audit.domains.len())
@@ -404,6 +460,7 @@ pub fn gather<'a>(report: &'a Report, estate: &'a Estate, audit: &'a Audit) -> D
                     .position(|a| a.target.covers_domain(d))
             })
             .collect(),
+        record,
     }
 }
 

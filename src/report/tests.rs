@@ -99,8 +99,24 @@ fn run(files: &[(&str, &str)]) -> Run {
     }
 }
 
+/// A fixed record, so that snapshots do not depend on the day or the
+/// checkout.
+fn record() -> Record {
+    Record {
+        date: "2026-01-01".to_string(),
+        version: "0.0.0-test".to_string(),
+        commit: Some("0123456789abcdef0123456789abcdef01234567".to_string()),
+        dirty: Some(true),
+        paths: vec!["k8s/<shop>`".to_string()],
+        config_sha256: Some(crate::frontends::digest::hex(
+            &crate::frontends::digest::sha256(b""),
+        )),
+        formats: vec![("kubernetes".to_string(), 1)],
+    }
+}
+
 fn rendered(format: ReportFormat, run: &Run) -> String {
-    let data = gather(&run.report, &run.estate, &run.audit);
+    let data = gather(&run.report, &run.estate, &run.audit, record());
     let mut buf = Vec::new();
     render(format, &data, &mut buf).expect("written");
     String::from_utf8(buf).expect("UTF-8")
@@ -179,7 +195,7 @@ fn html_stands_alone_and_escapes_hostile_names() {
 #[test]
 fn small_estate_reports() {
     let run = run(&[("shop.yaml", SMALL)]);
-    let data = gather(&run.report, &run.estate, &run.audit);
+    let data = gather(&run.report, &run.estate, &run.audit, record());
     // The suppressed finding is listed with its reason.
     assert_eq!(data.suppressed.len(), 1);
     assert_eq!(
@@ -201,7 +217,7 @@ fn json_follows_the_contract() {
     // Each entity of a blast radius gives its own hop; `next` goes on in
     // the same domain, and the entities are those of the whole chains the
     // HTML and Markdown reports show.
-    let data = gather(&run.report, &run.estate, &run.audit);
+    let data = gather(&run.report, &run.estate, &run.audit, record());
     let blasts = doc["blast_radius"].as_array().expect("blast radius");
     assert_eq!(blasts.len(), data.blast().len());
     for (b, chains) in blasts.iter().zip(data.blast()) {
@@ -311,7 +327,7 @@ fn output_is_deterministic() {
 #[test]
 fn excerpts_show_context_and_mark_the_span() {
     let run = run(&[("shop.yaml", SMALL)]);
-    let data = gather(&run.report, &run.estate, &run.audit);
+    let data = gather(&run.report, &run.estate, &run.audit, record());
     let span = Span::new(
         crate::source::FileId(0),
         crate::source::TextRange::new(
@@ -364,4 +380,37 @@ fn large_estates_get_one_graph_per_zone() {
     let md = rendered(ReportFormat::Markdown, &run);
     assert!(md.contains("too many for one Mermaid diagram"));
     assert!(!md.contains("```mermaid"));
+}
+
+/// The record heads every format, its hostile path escaped.
+#[test]
+fn record_heads_every_format() {
+    let run = run(&[("shop.yaml", SMALL)]);
+    let md = rendered(ReportFormat::Markdown, &run);
+    assert!(
+        md.contains("- **Made:** 2026-01-01 with spof 0.0.0-test\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains(
+            "- **Commit:** 0123456789abcdef0123456789abcdef01234567 with uncommitted changes\n"
+        ),
+        "{md}"
+    );
+    assert!(md.contains("- **Scanned:** `` k8s/<shop>` ``\n"), "{md}");
+    assert!(md.contains("- **Files read:** kubernetes 1\n"), "{md}");
+    let html = rendered(ReportFormat::Html, &run);
+    assert!(
+        html.contains("<dt>Scanned</dt><dd><code>k8s/&lt;shop&gt;`</code></dd>"),
+        "{html}"
+    );
+    assert!(html.contains("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
+    let json: serde_json::Value =
+        serde_json::from_str(&rendered(ReportFormat::Json, &run)).expect("JSON");
+    let record = &json["record"];
+    assert_eq!(record["date"], "2026-01-01");
+    assert_eq!(record["dirty"], true);
+    assert_eq!(record["paths"][0], "k8s/<shop>`");
+    assert_eq!(record["files_by_format"]["kubernetes"], 1);
+    assert_eq!(json["version"], 3);
 }
