@@ -255,9 +255,10 @@ const MAX_TOGGLE_DEPTH: usize = 16;
 /// in this environment; everything else is as in `inner`.
 struct ToggleEnv<'e, 'i, 'p> {
     inner: &'e IEnv<'i, 'p>,
-    /// The toggles taken as on: the module call's name, and whether the
-    /// call says it is on (rather than leaving it to the module).
-    used: RefCell<Vec<(String, bool)>>,
+    /// The toggles taken as on: the module call's name, the output read
+    /// (`enabled`, `context.enabled`), and whether the call says it is on
+    /// (rather than leaving it to the module).
+    used: RefCell<Vec<(String, &'static str, bool)>>,
     depth: Cell<usize>,
 }
 
@@ -277,15 +278,15 @@ impl<'e, 'i, 'p> ToggleEnv<'e, 'i, 'p> {
         used.sort();
         used.dedup();
         used.into_iter()
-            .map(|(name, said)| {
+            .map(|(name, output, said)| {
                 let note = if said {
                     format!(
-                        "assumed on: `module.{name}.enabled` comes from a module spof does not \
+                        "assumed on: `module.{name}.{output}` comes from a module spof does not \
                          follow, called with `enabled` true"
                     )
                 } else {
                     format!(
-                        "assumed on: `module.{name}.enabled` comes from a module spof does not \
+                        "assumed on: `module.{name}.{output}` comes from a module spof does not \
                          follow"
                     )
                 };
@@ -296,7 +297,7 @@ impl<'e, 'i, 'p> ToggleEnv<'e, 'i, 'p> {
 
     /// The value of the toggle of the module call `name`, when the call is
     /// not followed.
-    fn toggle(&self, ev: &Evaluator, name: &str) -> Option<R> {
+    fn toggle(&self, ev: &Evaluator, name: &str, output: &'static str) -> Option<R> {
         let inst = self.inner.inst;
         let &idx = inst.module.call_index.get(name)?;
         let state = inst.call(idx)?;
@@ -326,7 +327,7 @@ impl<'e, 'i, 'p> ToggleEnv<'e, 'i, 'p> {
         if said != Some(false) {
             self.used
                 .borrow_mut()
-                .push((name.to_string(), said.is_some()));
+                .push((name.to_string(), output, said.is_some()));
         }
         Some(Ok(V::Bool(said.unwrap_or(true))))
     }
@@ -336,12 +337,12 @@ impl Env for ToggleEnv<'_, '_, '_> {
     fn resolve(&self, ev: &Evaluator, root: &str, attrs: &[&str]) -> Option<(R, usize)> {
         match (root, attrs) {
             ("module", [name, "enabled", ..]) => {
-                if let Some(value) = self.toggle(ev, name) {
+                if let Some(value) = self.toggle(ev, name, "enabled") {
                     return Some((value, 2));
                 }
             }
             ("module", [name, "context", "enabled", ..]) => {
-                if let Some(value) = self.toggle(ev, name) {
+                if let Some(value) = self.toggle(ev, name, "context.enabled") {
                     return Some((value, 3));
                 }
             }
