@@ -346,6 +346,11 @@ pub struct Resource {
     /// makes more instances than the limit): how many instances there are
     /// is not known, and this one, without key, stands for each of them.
     pub count_unknown: bool,
+    /// Toggles taken as on to know the `count` or `for_each` that makes
+    /// it: the `enabled` output of a module call that is not followed
+    /// (`count = module.this.enabled ? 1 : 0`), as related locations to
+    /// give its findings.
+    pub assumed: Vec<(Span, String)>,
     /// References to other resources (through attributes, including inside
     /// templates and heredocs, and through locals, module inputs and
     /// outputs) and `depends_on` entries.

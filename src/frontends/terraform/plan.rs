@@ -725,6 +725,7 @@ impl<'a> Reader<'a> {
             body,
             span: self.span(f.span),
             count_unknown: false,
+            assumed: Vec::new(),
             references,
         }
     }

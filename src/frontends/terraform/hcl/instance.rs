@@ -206,6 +206,165 @@ impl Env for IEnv<'_, '_> {
     }
 }
 
+/// A `count` as a number, when known.
+fn count_of(value: R) -> Option<f64> {
+    match value {
+        Ok(V::Number(n)) => n.as_f64(),
+        Ok(V::String(s)) => s.parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
+/// The instance keys of a `for_each`, with `each.value`, when known.
+fn keys_of(value: R) -> Option<Vec<(Key, Option<V>)>> {
+    match value {
+        // Values unknown: keys are still known.
+        Ok(V::Object(map)) if !map.keys().any(|k| k.starts_with('\u{0}')) => Some(
+            map.into_iter()
+                .map(|(k, v)| (Key::Str(k), Some(v)))
+                .collect::<Vec<_>>(),
+        ),
+        Ok(V::Array(items)) => items
+            .into_iter()
+            .map(|v| match v {
+                V::String(s) if !s.contains('\u{0}') => {
+                    Some((Key::Str(s.clone()), Some(V::String(s))))
+                }
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(|mut keys| {
+                keys.sort_by_key(|a| a.0.suffix());
+                keys.dedup_by(|a, b| a.0 == b.0);
+                keys
+            }),
+        _ => None,
+    }
+}
+
+/// How deep locals are evaluated again with the toggles on.
+const MAX_TOGGLE_DEPTH: usize = 16;
+
+/// The environment of a `count` or `for_each` whose value is not known,
+/// evaluated again with the `enabled` toggle of each unfollowed module call
+/// on: `module.this.enabled` (the convention of label modules such as
+/// cloudposse's null-label) or `module.this.context.enabled`. A resource
+/// counted by such a toggle exists to be created; the toggle is off only
+/// when the call says so (its `enabled` argument, or its `context`'s
+/// `enabled`, false). Locals whose value is not known are evaluated again
+/// in this environment; everything else is as in `inner`.
+struct ToggleEnv<'e, 'i, 'p> {
+    inner: &'e IEnv<'i, 'p>,
+    /// The toggles taken as on: the module call's name, the output read
+    /// (`enabled`, `context.enabled`), and whether the call says it is on
+    /// (rather than leaving it to the module).
+    used: RefCell<Vec<(String, &'static str, bool)>>,
+    depth: Cell<usize>,
+}
+
+impl<'e, 'i, 'p> ToggleEnv<'e, 'i, 'p> {
+    fn new(inner: &'e IEnv<'i, 'p>) -> Self {
+        ToggleEnv {
+            inner,
+            used: RefCell::new(Vec::new()),
+            depth: Cell::new(0),
+        }
+    }
+
+    /// The related locations saying which toggles were taken as on, at the
+    /// `count` or `for_each` expression `span`.
+    fn notes(&self, span: Span) -> Vec<(Span, String)> {
+        let mut used = self.used.borrow().clone();
+        used.sort();
+        used.dedup();
+        used.into_iter()
+            .map(|(name, output, said)| {
+                let note = if said {
+                    format!(
+                        "assumed on: `module.{name}.{output}` comes from a module spof does not \
+                         follow, called with `enabled` true"
+                    )
+                } else {
+                    format!(
+                        "assumed on: `module.{name}.{output}` comes from a module spof does not \
+                         follow"
+                    )
+                };
+                (span, note)
+            })
+            .collect()
+    }
+
+    /// The value of the toggle of the module call `name`, when the call is
+    /// not followed.
+    fn toggle(&self, ev: &Evaluator, name: &str, output: &'static str) -> Option<R> {
+        let inst = self.inner.inst;
+        let &idx = inst.module.call_index.get(name)?;
+        let state = inst.call(idx)?;
+        let address = format!("{}module.{name}", inst.prefix());
+        let unfollowed = inst.unfollowed.borrow().iter().any(|u| u.module == address);
+        if state.value.is_ok() || !unfollowed {
+            return None;
+        }
+        let block = inst.module.calls.get(idx)?;
+        let scope = Scope::default();
+        let given = |attr: &str| {
+            block
+                .body
+                .attr(attr)
+                .map(|a| ev.eval(&a.expr, self.inner, &scope))
+        };
+        let said = match given("enabled") {
+            Some(Ok(V::Bool(on))) => Some(on),
+            _ => match given("context") {
+                Some(Ok(V::Object(context))) => match context.get("enabled") {
+                    Some(V::Bool(on)) => Some(*on),
+                    _ => None,
+                },
+                _ => None,
+            },
+        };
+        if said != Some(false) {
+            self.used
+                .borrow_mut()
+                .push((name.to_string(), output, said.is_some()));
+        }
+        Some(Ok(V::Bool(said.unwrap_or(true))))
+    }
+}
+
+impl Env for ToggleEnv<'_, '_, '_> {
+    fn resolve(&self, ev: &Evaluator, root: &str, attrs: &[&str]) -> Option<(R, usize)> {
+        match (root, attrs) {
+            ("module", [name, "enabled", ..]) => {
+                if let Some(value) = self.toggle(ev, name, "enabled") {
+                    return Some((value, 2));
+                }
+            }
+            ("module", [name, "context", "enabled", ..]) => {
+                if let Some(value) = self.toggle(ev, name, "context.enabled") {
+                    return Some((value, 3));
+                }
+            }
+            ("local", [name, ..]) => {
+                let inst = self.inner.inst;
+                let value = inst.local(name).value;
+                let depth = self.depth.get();
+                if value.is_ok() || depth >= MAX_TOGGLE_DEPTH {
+                    return Some((value, 1));
+                }
+                let attr = inst.module.locals.get(*name)?;
+                self.depth.set(depth + 1);
+                let value = ev.eval(&attr.expr, self, &Scope::default());
+                self.depth.set(depth);
+                return Some((value, 1));
+            }
+            _ => {}
+        }
+        self.inner.resolve(ev, root, attrs)
+    }
+}
+
 fn obj<const N: usize>(entries: [(&str, V); N]) -> V {
     V::Object(
         entries
@@ -355,68 +514,57 @@ impl<'p> Instance<'p> {
         binding
     }
 
-    fn expansion(&self, body: &BodyIr) -> Expansion {
+    /// How a block is expanded by its `count` or `for_each`, and, when that
+    /// is known only with the toggles of unfollowed modules taken as on
+    /// (`toggles`: for resources), the notes that say so.
+    fn expansion(&self, body: &BodyIr, toggles: bool) -> (Expansion, Vec<(Span, String)>) {
         let env = self.env();
         let scope = Scope::default();
         if let Some(count) = body.attr("count") {
-            let n = match self.ev.eval(&count.expr, &env, &scope) {
-                Ok(V::Number(n)) => n.as_f64(),
-                Ok(V::String(s)) => s.parse::<f64>().ok(),
-                _ => None,
-            };
+            let mut n = count_of(self.ev.eval(&count.expr, &env, &scope));
+            let mut assumed = Vec::new();
+            if n.is_none() && toggles {
+                let on = ToggleEnv::new(&env);
+                n = count_of(self.ev.eval(&count.expr, &on, &scope));
+                assumed = on.notes(count.expr.span);
+                n = n.filter(|_| !assumed.is_empty());
+            }
             // How many it makes is checked against the budget of
             // instances before any is made.
             return match n {
                 Some(n) if n >= 0.0 && n.fract() == 0.0 && n <= u64::MAX as f64 => {
-                    Expansion::Count(n as u64, count.expr.span)
+                    (Expansion::Count(n as u64, count.expr.span), assumed)
                 }
-                _ => Expansion::Unknown { count: true },
+                _ => (Expansion::Unknown { count: true }, Vec::new()),
             };
         }
         if let Some(fe) = body.attr("for_each") {
-            let keys = match self.ev.eval(&fe.expr, &env, &scope) {
-                Ok(V::Object(map)) if !map.keys().any(|k| k.starts_with('\u{0}')) => {
-                    if map
-                        .values()
-                        .any(|v| matches!(v, V::String(s) if s == UNKNOWN))
-                    {
-                        // Values unknown: keys are still known.
-                    }
-                    Some(
-                        map.into_iter()
-                            .map(|(k, v)| (Key::Str(k), Some(v)))
-                            .collect::<Vec<_>>(),
-                    )
-                }
-                Ok(V::Array(items)) => items
-                    .into_iter()
-                    .map(|v| match v {
-                        V::String(s) if !s.contains('\u{0}') => {
-                            Some((Key::Str(s.clone()), Some(V::String(s))))
-                        }
-                        _ => None,
-                    })
-                    .collect::<Option<Vec<_>>>()
-                    .map(|mut keys| {
-                        keys.sort_by_key(|a| a.0.suffix());
-                        keys.dedup_by(|a, b| a.0 == b.0);
-                        keys
-                    }),
-                _ => None,
-            };
+            let mut keys = keys_of(self.ev.eval(&fe.expr, &env, &scope));
+            let mut assumed = Vec::new();
+            if keys.is_none() && toggles {
+                let on = ToggleEnv::new(&env);
+                keys = keys_of(self.ev.eval(&fe.expr, &on, &scope));
+                assumed = on.notes(fe.expr.span);
+                keys = keys.filter(|_| !assumed.is_empty());
+            }
             return match keys {
-                Some(keys) => Expansion::Keys(keys, fe.expr.span),
-                None => Expansion::Unknown { count: false },
+                Some(keys) => (Expansion::Keys(keys, fe.expr.span), assumed),
+                None => (Expansion::Unknown { count: false }, Vec::new()),
             };
         }
-        Expansion::Single
+        (Expansion::Single, Vec::new())
     }
 
     /// Instances to evaluate: key, `count`, `each`. `budget` is the
     /// evaluator's budget they are taken from (resource or module
     /// instances).
     fn instances(&self, body: &BodyIr, budget: &Cell<usize>) -> (Instances, Shape) {
-        match self.expansion(body) {
+        self.expanded(self.expansion(body, false).0, budget)
+    }
+
+    /// The instances of an expansion, taken from `budget`.
+    fn expanded(&self, expansion: Expansion, budget: &Cell<usize>) -> (Instances, Shape) {
+        match expansion {
             Expansion::Single => (vec![(Key::None, None, None)], Shape::Single),
             Expansion::Unknown { count } => {
                 let (c, e) = if count {
@@ -494,7 +642,8 @@ impl<'p> Instance<'p> {
             decl.kind,
             decl.name
         );
-        let (instances, shape) = self.instances(&decl.body, &self.ev.budget);
+        let (expansion, assumed) = self.expansion(&decl.body, true);
+        let (instances, shape) = self.expanded(expansion, &self.ev.budget);
         let mut resources = Vec::new();
         let mut values = Vec::new();
         for (key, count, each) in instances {
@@ -539,6 +688,7 @@ impl<'p> Instance<'p> {
                 body,
                 span: decl.span,
                 count_unknown: matches!(shape, Shape::Unknown),
+                assumed: assumed.clone(),
                 references: refs,
             });
         }
@@ -1186,6 +1336,7 @@ impl<'p> Instance<'p> {
                 body,
                 span: block.span,
                 count_unknown: matches!(shape, Shape::Unknown),
+                assumed: Vec::new(),
                 references: Vec::new(),
             });
         }

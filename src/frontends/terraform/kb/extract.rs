@@ -99,6 +99,9 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
                     .push((call, format!("`{module}` is instantiated here")));
             }
         }
+        for fact in &mut cloud {
+            fact.related.extend(r.assumed.iter().cloned());
+        }
         let dependencies = r
             .references
             .iter()

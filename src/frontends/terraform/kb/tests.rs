@@ -60,6 +60,7 @@ fn res(address: &str) -> Res {
         body: Body::default(),
         span: sp(),
         count_unknown: false,
+        assumed: Vec::new(),
         references: Vec::new(),
     })
 }

@@ -442,6 +442,7 @@ fn hcl_resource(address: &str) -> Resource {
         body: Body::default(),
         span: hcl_span(0),
         count_unknown: false,
+        assumed: Vec::new(),
         references: vec![ResourceRef {
             target: "aws_subnet.a".into(),
             span: hcl_span(2),
