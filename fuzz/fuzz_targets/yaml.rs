@@ -35,7 +35,13 @@ fuzz_target!(|data: &[u8]| {
         &TopologyKeys::default(),
         &places,
         &spof::frontends::hosts::SoftVariables::default(),
-        &kubernetes::Operators::builtin(),
+        operators(),
         &mut model,
     );
 });
+
+/// The builtin operator knowledge base, loaded once for every input.
+fn operators() -> &'static kubernetes::Operators {
+    static OPERATORS: std::sync::OnceLock<kubernetes::Operators> = std::sync::OnceLock::new();
+    OPERATORS.get_or_init(kubernetes::Operators::builtin)
+}

@@ -28,6 +28,36 @@
 mod network;
 mod text;
 
+/// Checks a function against the examples of Terraform's documentation:
+/// each evaluates an HCL expression with every function spof declares.
+#[cfg(test)]
+mod documented {
+    use hcl::Value;
+    use hcl::eval::{Context, Evaluate};
+    use hcl::expr::Expression;
+    use std::str::FromStr;
+
+    fn eval(src: &str) -> Result<Value, String> {
+        let mut ctx = Context::new();
+        for (name, def) in super::context_functions() {
+            ctx.declare_func(name, def);
+        }
+        let expr = Expression::from_str(src).map_err(|e| format!("parse: {e}"))?;
+        expr.evaluate(&ctx).map_err(|e| e.to_string())
+    }
+
+    #[track_caller]
+    pub(super) fn ok(src: &str, want: &str) {
+        let got = eval(src).unwrap_or_else(|e| panic!("{src}: {e}"));
+        assert_eq!(got, eval(want).expect(want), "{src}");
+    }
+
+    #[track_caller]
+    pub(super) fn err(src: &str) {
+        assert!(eval(src).is_err(), "{src} should fail, got {:?}", eval(src));
+    }
+}
+
 use crate::frontends::terraform::symbolic;
 use hcl::eval::{Func, FuncArgs, FuncDef, ParamType};
 use hcl::{Map, Number, Value};

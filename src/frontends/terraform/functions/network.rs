@@ -171,30 +171,7 @@ pub(super) fn cidrnetmask(args: FuncArgs) -> R {
 
 #[cfg(test)]
 mod tests {
-    use hcl::Value;
-    use hcl::eval::{Context, Evaluate};
-    use hcl::expr::Expression;
-    use std::str::FromStr;
-
-    fn eval(src: &str) -> Result<Value, String> {
-        let mut ctx = Context::new();
-        for (name, def) in super::super::context_functions() {
-            ctx.declare_func(name, def);
-        }
-        let expr = Expression::from_str(src).map_err(|e| format!("parse: {e}"))?;
-        expr.evaluate(&ctx).map_err(|e| e.to_string())
-    }
-
-    #[track_caller]
-    fn ok(src: &str, want: &str) {
-        let got = eval(src).unwrap_or_else(|e| panic!("{src}: {e}"));
-        assert_eq!(got, eval(want).expect(want), "{src}");
-    }
-
-    #[track_caller]
-    fn err(src: &str) {
-        assert!(eval(src).is_err(), "{src} should fail, got {:?}", eval(src));
-    }
+    use super::super::documented::{err, ok};
 
     // Examples of Terraform's documentation.
     #[test]
