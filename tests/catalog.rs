@@ -190,13 +190,32 @@ fn knowledge_base_table(root: &Path) -> String {
 #[test]
 fn terraform_doc_knowledge_base_table_is_generated() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let path = root.join("docs/terraform.md");
+    generated_section(
+        "docs/terraform.md",
+        (KB_TABLE_START, KB_TABLE_END),
+        &knowledge_base_table(root),
+        "knowledge-base table",
+        "catalog::",
+    );
+}
+
+/// Checks that the text of the doc at `rel` between the `markers` is
+/// `table` (after a newline), or writes it there when `SPOF_UPDATE_DOCS`
+/// is set; `tests` is the filter that regenerates it.
+pub(crate) fn generated_section(
+    rel: &str,
+    (open, close): (&str, &str),
+    table: &str,
+    what: &str,
+    tests: &str,
+) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
     let doc = std::fs::read_to_string(&path).unwrap();
-    let (Some(start), Some(end)) = (doc.find(KB_TABLE_START), doc.find(KB_TABLE_END)) else {
-        panic!("docs/terraform.md has no knowledge-base table markers");
+    let (Some(start), Some(end)) = (doc.find(open), doc.find(close)) else {
+        panic!("{rel} has no {what} markers");
     };
-    let body_start = start + KB_TABLE_START.len();
-    let expected = format!("\n{}", knowledge_base_table(root));
+    let body_start = start + open.len();
+    let expected = format!("\n{table}");
     if std::env::var_os("SPOF_UPDATE_DOCS").is_some() {
         let fresh = format!("{}{expected}{}", &doc[..body_start], &doc[end..]);
         std::fs::write(&path, fresh).unwrap();
@@ -205,7 +224,7 @@ fn terraform_doc_knowledge_base_table_is_generated() {
     assert_eq!(
         &doc[body_start..end],
         expected,
-        "docs/terraform.md's knowledge-base table is stale (run `SPOF_UPDATE_DOCS=1 cargo test --test integration catalog::`)"
+        "{rel}'s {what} is stale (run `SPOF_UPDATE_DOCS=1 cargo test --test integration {tests}`)"
     );
 }
 

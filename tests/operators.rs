@@ -210,21 +210,11 @@ fn operators_table(root: &Path) -> String {
 #[test]
 fn kubernetes_doc_operators_table_is_generated() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let path = root.join("docs/kubernetes.md");
-    let doc = std::fs::read_to_string(&path).unwrap();
-    let (Some(start), Some(end)) = (doc.find(TABLE_START), doc.find(TABLE_END)) else {
-        panic!("docs/kubernetes.md has no operators-table markers");
-    };
-    let body_start = start + TABLE_START.len();
-    let expected = format!("\n{}", operators_table(root));
-    if std::env::var_os("SPOF_UPDATE_DOCS").is_some() {
-        let fresh = format!("{}{expected}{}", &doc[..body_start], &doc[end..]);
-        std::fs::write(&path, fresh).unwrap();
-        return;
-    }
-    assert_eq!(
-        &doc[body_start..end],
-        expected,
-        "docs/kubernetes.md's operators table is stale (run `SPOF_UPDATE_DOCS=1 cargo test --test integration operators::`)"
+    super::catalog::generated_section(
+        "docs/kubernetes.md",
+        (TABLE_START, TABLE_END),
+        &operators_table(root),
+        "operators table",
+        "operators::",
     );
 }
