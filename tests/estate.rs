@@ -78,7 +78,7 @@ fn two_datacenters_findings_are_exact() {
         "{}",
         cluster.message
     );
-    let only_there: Vec<&str> = cluster.related.iter().map(|r| r.message.as_str()).collect();
+    let only_there: Vec<&str> = cluster.related.iter().map(|r| &*r.message).collect();
     assert_eq!(
         only_there,
         // Tools are reported by SPOF023 instead.
@@ -92,7 +92,7 @@ fn two_datacenters_findings_are_exact() {
         "{}",
         chain.message
     );
-    let hops: Vec<&str> = chain.related.iter().map(|r| r.message.as_str()).collect();
+    let hops: Vec<&str> = chain.related.iter().map(|r| &*r.message).collect();
     assert_eq!(
         hops,
         [
@@ -161,7 +161,7 @@ fn shop_on_aws_findings_are_exact() {
     let chain: Vec<&str> = report.diagnostics[0]
         .related
         .iter()
-        .map(|r| r.message.as_str())
+        .map(|r| &*r.message)
         .collect();
     assert_eq!(
         chain,
