@@ -68,20 +68,23 @@ pub struct Input<'a> {
     pub cited: Cited,
 }
 
+/// A hop of a chain: the entity, its declaration and dependency, and the
+/// target.
+type HopKey = (usize, usize, usize, usize);
+
 /// The words of the hops and root causes of dependency chains, each made
 /// once and shared by every finding that cites it: in a large estate the
 /// same hop and the same root end the chains of thousands of entities.
 #[derive(Default)]
 pub struct Cited {
-    /// By the entity, declaration, dependency and target of the hop.
-    hops: RefCell<HashMap<(usize, usize, usize, usize), Arc<str>>>,
+    hops: RefCell<HashMap<HopKey, Arc<str>>>,
     /// By the entity and the index of its cause.
     causes: RefCell<HashMap<(usize, usize), Arc<str>>>,
 }
 
 impl Cited {
     /// The words of hop `key`, made by `words` the first time.
-    fn hop(&self, key: (usize, usize, usize, usize), words: impl FnOnce() -> String) -> Arc<str> {
+    fn hop(&self, key: HopKey, words: impl FnOnce() -> String) -> Arc<str> {
         Arc::clone(
             self.hops
                 .borrow_mut()
