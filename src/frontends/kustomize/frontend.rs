@@ -50,6 +50,14 @@ fn extract(
     for r in rendered {
         documents.parts.extend(r.read.iter().copied());
         diagnostics.extend(r.diagnostics);
+        documents.handed.kustomize_charts.extend(r.charts);
+        // A base's remote resource, built through two overlays, is one
+        // finding.
+        for u in r.unfollowed {
+            if !model.unfollowed_modules.contains(&u) {
+                model.unfollowed_modules.push(u);
+            }
+        }
         let files = [FileDocs {
             file: super::space::VIRTUAL,
             cluster: clusters.get(&r.root).copied().flatten(),

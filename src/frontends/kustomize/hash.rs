@@ -133,7 +133,12 @@ fn unquote(v: &str) -> &str {
 
 /// The text of a generator's data file: one of the run's files, or what
 /// the tree's reader gives.
-fn read(build: &mut Build<'_, '_>, kz: &Kz<'_>, path: &str, at: TextRange) -> Option<String> {
+pub(super) fn read(
+    build: &mut Build<'_, '_>,
+    kz: &Kz<'_>,
+    path: &str,
+    at: TextRange,
+) -> Option<String> {
     let full = build.local(kz, path, at)?;
     let sources = build.tree.sources;
     if let Some((file, _)) = sources
