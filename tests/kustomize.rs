@@ -141,13 +141,7 @@ fn helm_charts_of_a_kustomization_are_rendered_and_built_on() {
                 e("k8s:Deployment/prod/shop-web")
             ),
             // Once, though two overlays build the base.
-            (
-                "SPOF022".into(),
-                p("base/kustomization.yaml"),
-                7,
-                11,
-                None
-            ),
+            ("SPOF022".into(), p("base/kustomization.yaml"), 7, 11, None),
             // Dev: the prefix and the `replicas:` entry apply to the chart's
             // Deployment.
             (
@@ -160,12 +154,13 @@ fn helm_charts_of_a_kustomization_are_rendered_and_built_on() {
         ]
     );
     // The chart's own `replicaCount: 1` is not rendered on its own.
-    assert!(
-        report
-            .diagnostics
-            .iter()
-            .all(|d| !report.sources.get(d.span.file).display_path().ends_with("web/values.yaml"))
-    );
+    assert!(report.diagnostics.iter().all(|d| {
+        !report
+            .sources
+            .get(d.span.file)
+            .display_path()
+            .ends_with("web/values.yaml")
+    }));
     assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 1);
     insta::assert_snapshot!("kustomize_helm_charts", human(&report));
 }

@@ -753,7 +753,13 @@ pub fn render_for_kustomization(
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect();
-            Some((parts.join("/"), Loaded { file, cluster: None }))
+            Some((
+                parts.join("/"),
+                Loaded {
+                    file,
+                    cluster: None,
+                },
+            ))
         })
         .collect();
     if !files.iter().any(|(rel, _)| rel == "Chart.yaml") {
@@ -764,7 +770,11 @@ pub fn render_for_kustomization(
     if chart.library() {
         return Some(Vec::new());
     }
-    let label = format!("{}` for the kustomization's release `{}", chart.name(), options.release_name);
+    let label = format!(
+        "{}` for the kustomization's release `{}",
+        chart.name(),
+        options.release_name
+    );
     let rendered = match super::render(&chart.files, user, options) {
         Ok(r) => r,
         Err(e) => {

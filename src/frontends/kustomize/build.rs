@@ -16,6 +16,16 @@ use std::path::{Component, Path, PathBuf};
 /// How many kustomizations deep a build follows resources and components.
 pub const MAX_DEPTH: usize = 32;
 
+/// The largest data file (a generator's `files` or `envs`, a chart's
+/// values file) a build reads from disk.
+pub const MAX_DATA_BYTES: u64 = 1 << 20;
+
+/// Reads a data file from disk for [`Tree::data`]: never through a
+/// symbolic link, at most [`MAX_DATA_BYTES`], UTF-8 text only.
+pub fn read_data(path: &Path) -> Option<String> {
+    crate::discover::read_unfollowed(path, MAX_DATA_BYTES)?.ok()
+}
+
 /// The files a build may read: the run's YAML and JSON files, by path.
 pub struct Tree<'a> {
     files: HashMap<PathBuf, (FileId, &'a [Document])>,

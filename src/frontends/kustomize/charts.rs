@@ -16,7 +16,11 @@ const MERGE_DEPTH: usize = 0;
 
 /// Renders every `helmCharts` entry of `kz` into `out`.
 pub fn inflate(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut Vec<Resource>) {
-    let entries = kz.node.get("helmCharts").map(Node::as_seq).unwrap_or_default();
+    let entries = kz
+        .node
+        .get("helmCharts")
+        .map(Node::as_seq)
+        .unwrap_or_default();
     if entries.is_empty() {
         return;
     }
@@ -31,10 +35,25 @@ pub fn inflate(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut Vec<Resource>) 
     }
 }
 
-fn chart(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node, home: &str, out: &mut Vec<Resource>) {
-    let text = |k: &str| entry.get(k).and_then(Node::as_text).filter(|t| !t.is_empty());
+fn chart(
+    build: &mut Build<'_, '_>,
+    kz: &Kz<'_>,
+    entry: &Node,
+    home: &str,
+    out: &mut Vec<Resource>,
+) {
+    let text = |k: &str| {
+        entry
+            .get(k)
+            .and_then(Node::as_text)
+            .filter(|t| !t.is_empty())
+    };
     let Some(name) = text("name") else {
-        build.error(entry.range, "a helmCharts entry needs a `name`".into(), "no name");
+        build.error(
+            entry.range,
+            "a helmCharts entry needs a `name`".into(),
+            "no name",
+        );
         return;
     };
     let Some(home_dir) = build.local(kz, home, entry.range) else {
@@ -43,7 +62,9 @@ fn chart(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node, home: &str, out: 
     // kustomize pulls a chart with a version to `<home>/<name>-<version>/<name>`.
     let mut candidates: Vec<PathBuf> = Vec::new();
     if let Some(version) = text("version") {
-        candidates.push(normalize(&home_dir.join(format!("{name}-{version}")).join(name)));
+        candidates.push(normalize(
+            &home_dir.join(format!("{name}-{version}")).join(name),
+        ));
     }
     candidates.push(normalize(&home_dir.join(name)));
     let Some(user) = user_values(build, kz, entry) else {
@@ -98,14 +119,7 @@ fn chart(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node, home: &str, out: 
 fn user_values(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node) -> Option<Value> {
     let file = |build: &mut Build<'_, '_>, node: &Node| -> Option<Value> {
         let path = node.as_text()?;
-        let Some(text) = super::hash::read(build, kz, path, node.range) else {
-            build.error(
-                node.range,
-                format!("values file `{path}` is not a file spof reads"),
-                "not found",
-            );
-            return None;
-        };
+        let text = super::hash::read(build, kz, path, node.range)?;
         match values::decode(&text) {
             Ok(v) => Some(v.unwrap_or(Value::Nil)),
             Err(e) => {

@@ -27,10 +27,12 @@ fn extract(
     context: &Context<'_>,
     model: &mut Model,
 ) -> Vec<Diagnostic> {
-    let tree = super::Tree::new(
+    let mut tree = super::Tree::new(
         documents.files.iter().map(|f| (f.file, f.docs)),
         context.sources,
     );
+    let reader = super::build::read_data;
+    tree.data = Some(&reader);
     let rendered = super::render(&tree);
     if rendered.is_empty() {
         return Vec::new();
