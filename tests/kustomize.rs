@@ -164,3 +164,42 @@ fn helm_charts_of_a_kustomization_are_rendered_and_built_on() {
     assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 1);
     insta::assert_snapshot!("kustomize_helm_charts", human(&report));
 }
+
+/// A chart of `helmCharts` whose template fails (`required` unset) is an
+/// input error at the template line, naming the chart and the release; the
+/// kustomization's other resources are still built and analysed, and the
+/// chart is not rendered again with its own values.
+#[test]
+fn a_failing_chart_of_a_kustomization_is_an_input_error_and_the_build_goes_on() {
+    let dir = "testdata/kustomize/helm-errors";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        ..RunOptions::default()
+    });
+    let p = |f: &str| format!("{dir}/{f}");
+    assert_eq!(
+        located(&report),
+        [
+            (
+                "render-error".to_string(),
+                p("charts/broken/templates/deployment.yaml"),
+                11,
+                1,
+                None
+            ),
+            (
+                "SPOF001".into(),
+                p("worker.yaml"),
+                6,
+                3,
+                Some("k8s:Deployment/shop/worker".to_string())
+            ),
+        ]
+    );
+    assert!(
+        report.diagnostics[0]
+            .message
+            .contains("chart `broken` for the kustomization's release `api`")
+    );
+    assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 2);
+}
