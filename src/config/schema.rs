@@ -219,7 +219,7 @@ impl Reader {
                     .with_help("cluster names must be unique");
                 diag.related.push(Related {
                     span: first,
-                    message: "first defined here".to_string(),
+                    message: "first defined here".into(),
                 });
                 self.diags.push(diag);
                 continue;

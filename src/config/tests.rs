@@ -415,7 +415,7 @@ name = "a"
     );
     let dup = &parsed.diags[2];
     assert_eq!(dup.related.len(), 1);
-    assert_eq!(dup.related[0].message, "first defined here");
+    assert_eq!(&*dup.related[0].message, "first defined here");
     let first = parsed
         .sources
         .get(dup.span.file)
