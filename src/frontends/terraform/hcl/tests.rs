@@ -980,7 +980,7 @@ resource "aws_db_instance" "this" {
 }
 
 /// `(root, value of x.r's attribute a)` of every resource, in order.
-fn by_root<'a>(load: &'a Load) -> Vec<(&'a str, &'a Value)> {
+fn by_root(load: &Load) -> Vec<(&str, &Value)> {
     load.resources
         .iter()
         .map(|r| (r.root.as_str(), &r.body.attr("a").unwrap().value))
