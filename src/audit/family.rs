@@ -9,15 +9,6 @@ pub struct Group {
     ids: [u32; 3],
 }
 
-impl<'a> IntoIterator for &'a Group {
-    type Item = &'a u32;
-    type IntoIter = std::slice::Iter<'a, u32>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        self.iter()
-    }
-}
-
 impl Group {
     const EMPTY: u32 = u32::MAX;
 
@@ -46,11 +37,6 @@ impl Group {
 
     pub fn ids(&self) -> &[u32] {
         &self.ids[..self.len as usize]
-    }
-
-    /// Its domain ids, in order.
-    pub fn iter(&self) -> std::slice::Iter<'_, u32> {
-        self.ids().iter()
     }
 
     pub fn len(&self) -> usize {
