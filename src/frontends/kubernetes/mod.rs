@@ -7,6 +7,7 @@
 //! StorageClasses, ConfigMaps and Secrets (for env references), Nodes, and the
 //! custom resources operators turn into pods (for Service selectors).
 
+mod admission;
 mod frontend;
 mod operators;
 pub use frontend::FRONTEND;
@@ -436,6 +437,9 @@ const OTHER_READ_KINDS: &[&str] = &[
     "StorageClass",
     "ConfigMap",
     "Secret",
+    "Namespace",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
     "Application",
     "ServiceMonitor",
     "PodMonitor",
@@ -496,6 +500,11 @@ struct Index<'o, 'a> {
     /// namespace and the name of their target, with the target's kind (the
     /// knowledge base's default when the reference names none).
     scalers: HashMap<(Option<usize>, &'a str, &'a str), Vec<Scaler<'o, 'a>>>,
+    /// The admission webhooks that fail closed, in object order.
+    webhooks: Vec<admission::Webhook<'o, 'a>>,
+    /// Namespaces by cluster and name, for the labels a webhook's
+    /// `namespaceSelector` reads.
+    namespaces: HashMap<(Option<usize>, &'a str), Vec<&'o Object<'a>>>,
 }
 
 /// An autoscaler of the operator knowledge base, with its target's kind.
@@ -520,6 +529,8 @@ impl<'o, 'a> Index<'o, 'a> {
         let mut pdbs = Vec::new();
         let mut hpas: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
         let mut scalers: HashMap<_, Vec<Scaler<'o, 'a>>> = HashMap::new();
+        let mut webhooks = Vec::new();
+        let mut namespaces: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
         // Workloads whose pods a budget may select, with their pod labels.
         let mut selectable: Vec<(&'o Object<'a>, BTreeMap<String, String>)> = Vec::new();
         for o in objects {
@@ -565,6 +576,8 @@ impl<'o, 'a> Index<'o, 'a> {
                     .entry((o.kind, o.cluster, o.name))
                     .or_default()
                     .push(o),
+                "Namespace" => namespaces.entry((o.cluster, o.name)).or_default().push(o),
+                k if admission::KINDS.contains(&k) => webhooks.extend(admission::webhooks(o)),
                 k if WORKLOAD_KINDS.contains(&k) && !matches!(k, "Job" | "CronJob") => {
                     let labels = pod_labels(o);
                     if !labels.is_empty() {
@@ -626,7 +639,16 @@ impl<'o, 'a> Index<'o, 'a> {
             budgets_of,
             hpas,
             scalers,
+            webhooks,
+            namespaces,
         }
+    }
+
+    /// The `Namespace` object of `o`'s namespace in its cluster, nearest
+    /// to `o`.
+    fn namespace(&self, o: &Object<'_>) -> Option<&'o Object<'a>> {
+        let found = self.namespaces.get(&(o.cluster, o.namespace))?;
+        self.nearest(o.file, found)
     }
 
     /// The declaration of `kind` `name` in `o`'s cluster and namespace
@@ -738,6 +760,7 @@ pub fn extract(
         }
     }
     operator_manages(&objects, &products, places, model);
+    model.admission_webhooks.extend(admission::listed(&index));
     errors
 }
 
@@ -1162,6 +1185,7 @@ fn workload(
         claim_template_pins(o, index, keys, &mut instance.placement.pins);
         pod_dependencies(o, pod, index, soft, &mut instance.dependencies);
         image_dependencies(o, pod, index, &mut instance.dependencies);
+        admission::dependencies(o, &instance.pod_labels, index, &mut instance.dependencies);
         instance.placement.volume = volume_pin(o, pod, index, keys);
     }
     if kind == WorkloadKind::LongRunning {
