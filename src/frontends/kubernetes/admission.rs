@@ -22,11 +22,20 @@ pub(super) struct Webhook<'o, 'a> {
     /// Its `failurePolicy` value, else its `name` (the policy defaulted to
     /// `Fail`): the line that makes it block.
     span: Span,
-    service_namespace: &'a str,
-    service_name: &'a str,
+    /// The Service it calls, or the host of its URL.
+    backend: Backend<'a>,
     namespace_selector: Option<&'a Node>,
     object_selector: Option<&'a Node>,
     rules: &'a [Node],
+}
+
+/// Where the API server sends a webhook's requests.
+enum Backend<'a> {
+    /// `clientConfig.service`: a Service by namespace and name.
+    Service { namespace: &'a str, name: &'a str },
+    /// `clientConfig.url`: its host, lowercase and without port, named by
+    /// what serves it in the scanned files.
+    Host(String),
 }
 
 pub(super) const KINDS: &[&str] = &[
@@ -34,9 +43,9 @@ pub(super) const KINDS: &[&str] = &[
     "MutatingWebhookConfiguration",
 ];
 
-/// The webhooks of `o` that fail closed and name a Service. A webhook that
-/// names a URL, has `matchConditions` (CEL spof does not evaluate), or
-/// whose policy is not written as `Fail` or `Ignore` is left out: what it
+/// The webhooks of `o` that fail closed and name a Service or a URL. A
+/// webhook with `matchConditions` (CEL spof does not evaluate), or whose
+/// policy is not written as `Fail` or `Ignore`, is left out: what it
 /// blocks is not known.
 pub(super) fn webhooks<'o, 'a>(o: &'o Object<'a>) -> Vec<Webhook<'o, 'a>> {
     if !KINDS.contains(&o.kind) {
@@ -64,24 +73,14 @@ pub(super) fn webhooks<'o, 'a>(o: &'o Object<'a>) -> Vec<Webhook<'o, 'a>> {
         {
             continue;
         }
-        let service = hook.path(&["clientConfig", "service"]);
-        let text = |key: &str| {
-            service
-                .and_then(|s| s.get(key))
-                .and_then(Node::as_text)
-                .map(str::trim)
-                .filter(|t| !t.is_empty())
-        };
-        let (Some(service_namespace), Some(service_name)) = (text("namespace"), text("name"))
-        else {
+        let Some(backend) = backend(hook) else {
             continue;
         };
         out.push(Webhook {
             config: o,
             name: name.as_text().unwrap_or_default(),
             span,
-            service_namespace,
-            service_name,
+            backend,
             namespace_selector: hook.get("namespaceSelector"),
             object_selector: hook.get("objectSelector"),
             rules: hook.get("rules").map(Node::as_seq).unwrap_or_default(),
@@ -90,13 +89,72 @@ pub(super) fn webhooks<'o, 'a>(o: &'o Object<'a>) -> Vec<Webhook<'o, 'a>> {
     out
 }
 
+/// The Service of `clientConfig.service`, else the host of
+/// `clientConfig.url` (`https://policy.example.com:8443/validate`).
+fn backend(hook: &Node) -> Option<Backend<'_>> {
+    let config = hook.get("clientConfig")?;
+    let service = config.get("service");
+    let text = |key: &str| {
+        service
+            .and_then(|s| s.get(key))
+            .and_then(Node::as_text)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    };
+    if let (Some(namespace), Some(name)) = (text("namespace"), text("name")) {
+        return Some(Backend::Service { namespace, name });
+    }
+    let url = config.get("url").and_then(Node::as_text)?.trim();
+    let rest = url.strip_prefix("https://")?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit_once(':').map_or(authority, |(h, _)| h);
+    let valid = !host.is_empty()
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    valid.then(|| Backend::Host(host.to_ascii_lowercase()))
+}
+
+impl Webhook<'_, '_> {
+    /// What its recovery dependencies name: the Service when it is in the
+    /// scanned files (in any cluster: the graph decides which), or whatever
+    /// serves the URL's host (a Service by its cluster DNS name, else an
+    /// Ingress or a manifest entry's `hosts`).
+    fn target(&self, index: &Index<'_, '_>) -> Option<Reference> {
+        match &self.backend {
+            Backend::Service { namespace, name } => {
+                index.services.contains(&(*namespace, *name)).then(|| Reference::K8s {
+                    kind: "Service".into(),
+                    namespace: (*namespace).to_string(),
+                    name: (*name).to_string(),
+                })
+            }
+            Backend::Host(host) => Some(
+                match super::service_of_host(host, self.config.namespace) {
+                    Some((svc, ns))
+                        if host.contains(".svc")
+                            && index.services.contains(&(ns.as_str(), svc.as_str())) =>
+                    {
+                        Reference::K8s {
+                            kind: "Service".into(),
+                            namespace: ns,
+                            name: svc,
+                        }
+                    }
+                    _ => Reference::Host(host.clone()),
+                },
+            ),
+        }
+    }
+}
+
 /// What the model lists of each webhook that blocks something: its line,
 /// for the rule that reports it once.
 pub(super) fn listed(index: &Index<'_, '_>) -> Vec<AdmissionWebhook> {
     index
         .webhooks
         .iter()
-        .filter(|w| index.services.contains(&(w.service_namespace, w.service_name)))
+        .filter(|w| w.target(index).is_some())
         .map(|w| AdmissionWebhook {
             span: w.span,
             name: w.name.to_string(),
@@ -106,7 +164,7 @@ pub(super) fn listed(index: &Index<'_, '_>) -> Vec<AdmissionWebhook> {
 }
 
 /// A recovery dependency of the workload `o` (whose pods carry
-/// `pod_labels`) on the Service of every webhook of its cluster that must
+/// `pod_labels`) on the backend of every webhook of its cluster that must
 /// admit its pods or its own updates: the rules cover `pods` `CREATE`, or
 /// `CREATE`/`UPDATE` of the workload's resource, and the namespace and
 /// object selectors match the labels the estate gives the namespace and
@@ -124,14 +182,12 @@ pub(super) fn dependencies(
     let own_labels = string_map(o.node.path(&["metadata", "labels"]));
     let resource = resource_of(o.kind);
     for w in &index.webhooks {
-        if !in_reach(w, o, index)
-            || !index
-                .services
-                .contains(&(w.service_namespace, w.service_name))
-            || !selects(w.namespace_selector, &namespace_labels)
-        {
+        if !in_reach(w, o, index) || !selects(w.namespace_selector, &namespace_labels) {
             continue;
         }
+        let Some(target) = w.target(index) else {
+            continue;
+        };
         let pods = covers(w.rules, "", "pods", &["CREATE"])
             && selects(w.object_selector, pod_labels);
         let own = resource.is_some_and(|(group, plural)| {
@@ -145,11 +201,7 @@ pub(super) fn dependencies(
             continue;
         }
         deps.push(Dependency {
-            target: Reference::K8s {
-                kind: "Service".into(),
-                namespace: w.service_namespace.to_string(),
-                name: w.service_name.to_string(),
-            },
+            target,
             strength: Strength::Recovery,
             span: w.span,
             via: format!(
@@ -247,10 +299,13 @@ fn is_backend(
     pod_labels: &BTreeMap<String, String>,
     index: &Index<'_, '_>,
 ) -> bool {
-    if o.namespace != w.service_namespace {
+    let Backend::Service { namespace, name } = w.backend else {
+        return false;
+    };
+    if o.namespace != namespace {
         return false;
     }
-    let Some(service) = index.get("Service", o, w.service_name) else {
+    let Some(service) = index.get("Service", o, name) else {
         return false;
     };
     let selector = string_map(service.node.path(&["spec", "selector"]));
