@@ -27,7 +27,11 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
 /// SPOF029 reports it, once for the webhook rather than once for every
 /// workload it admits.
 fn is_webhook(input: &Input<'_>, span: Span) -> bool {
-    input.model.admission_webhooks.iter().any(|w| w.span == span)
+    input
+        .model
+        .admission_webhooks
+        .iter()
+        .any(|w| w.span == span)
 }
 
 /// The workloads a webhook admits, by the webhook and the Service behind
@@ -52,7 +56,11 @@ fn admission_webhooks(input: &Input<'_>, estate_region: Option<&Unit>, out: &mut
         {
             let instance = &entity.instances[edge.instance];
             let span = instance.dependencies[edge.dependency].span;
-            let Some(webhook) = input.model.admission_webhooks.iter().find(|w| w.span == span)
+            let Some(webhook) = input
+                .model
+                .admission_webhooks
+                .iter()
+                .find(|w| w.span == span)
             else {
                 continue;
             };

@@ -7,7 +7,7 @@
 //! zone, a redeploy) cannot be: a recovery dependency of every workload the
 //! webhook matches in its cluster.
 
-use super::{selector_matches, string_map, Index, Object};
+use super::{Index, Object, selector_matches, string_map};
 use crate::model::{AdmissionWebhook, Dependency, Reference, Strength};
 use crate::parse::Node;
 use crate::source::Span;
@@ -122,15 +122,16 @@ impl Webhook<'_, '_> {
     /// Ingress or a manifest entry's `hosts`).
     fn target(&self, index: &Index<'_, '_>) -> Option<Reference> {
         match &self.backend {
-            Backend::Service { namespace, name } => {
-                index.services.contains(&(*namespace, *name)).then(|| Reference::K8s {
+            Backend::Service { namespace, name } => index
+                .services
+                .contains(&(*namespace, *name))
+                .then(|| Reference::K8s {
                     kind: "Service".into(),
                     namespace: (*namespace).to_string(),
                     name: (*name).to_string(),
-                })
-            }
-            Backend::Host(host) => Some(
-                match super::service_of_host(host, self.config.namespace) {
+                }),
+            Backend::Host(host) => {
+                Some(match super::service_of_host(host, self.config.namespace) {
                     Some((svc, ns))
                         if host.contains(".svc")
                             && index.services.contains(&(ns.as_str(), svc.as_str())) =>
@@ -142,8 +143,8 @@ impl Webhook<'_, '_> {
                         }
                     }
                     _ => Reference::Host(host.clone()),
-                },
-            ),
+                })
+            }
         }
     }
 }
@@ -188,8 +189,8 @@ pub(super) fn dependencies(
         let Some(target) = w.target(index) else {
             continue;
         };
-        let pods = covers(w.rules, "", "pods", &["CREATE"])
-            && selects(w.object_selector, pod_labels);
+        let pods =
+            covers(w.rules, "", "pods", &["CREATE"]) && selects(w.object_selector, pod_labels);
         let own = resource.is_some_and(|(group, plural)| {
             covers(w.rules, group, plural, &["CREATE", "UPDATE"])
                 && selects(w.object_selector, &own_labels)
@@ -315,7 +316,7 @@ fn is_backend(
 #[cfg(test)]
 mod tests {
     use super::covers;
-    use crate::parse::yaml::{parse_stream, Limits};
+    use crate::parse::yaml::{Limits, parse_stream};
 
     fn rules(text: &str) -> Vec<crate::parse::Node> {
         let (docs, error) = parse_stream(text, &Limits::default());
@@ -332,7 +333,8 @@ mod tests {
         assert!(!covers(&pods, "apps", "deployments", &["CREATE", "UPDATE"]));
         let everything = rules("- apiGroups: ['*']\n  operations: ['*']\n  resources: ['*/*']\n");
         assert!(covers(&everything, "apps", "deployments", &["UPDATE"]));
-        let subresource = rules("- apiGroups: ['']\n  operations: ['*']\n  resources: [pods/exec]\n");
+        let subresource =
+            rules("- apiGroups: ['']\n  operations: ['*']\n  resources: [pods/exec]\n");
         assert!(!covers(&subresource, "", "pods", &["CREATE"]));
         let deletes = rules("- apiGroups: ['']\n  operations: [DELETE]\n  resources: [pods]\n");
         assert!(!covers(&deletes, "", "pods", &["CREATE"]));

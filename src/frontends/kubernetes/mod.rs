@@ -4,8 +4,10 @@
 //! ReplicationController, Pod, Job, CronJob), Services, Ingresses,
 //! PersistentVolumeClaims, and the objects that change their placement:
 //! HorizontalPodAutoscalers, PodDisruptionBudgets, PersistentVolumes,
-//! StorageClasses, ConfigMaps and Secrets (for env references), Nodes, and the
-//! custom resources operators turn into pods (for Service selectors).
+//! StorageClasses, ConfigMaps and Secrets (for env references), Nodes, the
+//! admission webhook configurations and Namespaces (for recovery
+//! dependencies), and the custom resources operators turn into pods (for
+//! Service selectors).
 
 mod admission;
 mod frontend;
