@@ -183,7 +183,7 @@ pub(super) fn dependencies(
     let own_labels = string_map(o.node.path(&["metadata", "labels"]));
     let resource = resource_of(o.kind);
     for w in &index.webhooks {
-        if !in_reach(w, o, index) || !selects(w.namespace_selector, &namespace_labels) {
+        if !reaches(w.config, o, index) || !selects(w.namespace_selector, &namespace_labels) {
             continue;
         }
         let Some(target) = w.target(index) else {
@@ -215,18 +215,18 @@ pub(super) fn dependencies(
     }
 }
 
-/// Whether `o` is in the cluster of `w`'s configuration: the same
-/// configured cluster; without one, a file in the configuration's
-/// directory or below it (manifests applied together).
-fn in_reach(w: &Webhook<'_, '_>, o: &Object<'_>, index: &Index<'_, '_>) -> bool {
-    if w.config.cluster != o.cluster {
+/// Whether `o` is in the cluster of `source` (a webhook configuration, a
+/// Vault agent injector): the same configured cluster; without one, a file
+/// in `source`'s directory or below it (manifests applied together).
+pub(super) fn reaches(source: &Object<'_>, o: &Object<'_>, index: &Index<'_, '_>) -> bool {
+    if source.cluster != o.cluster {
         return false;
     }
     o.cluster.is_some()
         || index
             .places
             .dir(o.file)
-            .starts_with(index.places.dir(w.config.file))
+            .starts_with(index.places.dir(source.file))
 }
 
 /// A selector against labels: an absent selector selects everything, as the

@@ -12,6 +12,7 @@
 mod admission;
 mod frontend;
 mod operators;
+mod secrets;
 pub use frontend::FRONTEND;
 pub use operators::Operators;
 
@@ -507,6 +508,9 @@ struct Index<'o, 'a> {
     /// Namespaces by cluster and name, for the labels a webhook's
     /// `namespaceSelector` reads.
     namespaces: HashMap<(Option<usize>, &'a str), Vec<&'o Object<'a>>>,
+    /// Vault agent injectors (workloads with a literal
+    /// `AGENT_INJECT_VAULT_ADDR`) and the address they give.
+    vault_injectors: Vec<(&'o Object<'a>, &'a str)>,
 }
 
 /// An autoscaler of the operator knowledge base, with its target's kind.
@@ -533,6 +537,7 @@ impl<'o, 'a> Index<'o, 'a> {
         let mut scalers: HashMap<_, Vec<Scaler<'o, 'a>>> = HashMap::new();
         let mut webhooks = Vec::new();
         let mut namespaces: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
+        let mut vault_injectors = Vec::new();
         // Workloads whose pods a budget may select, with their pod labels.
         let mut selectable: Vec<(&'o Object<'a>, BTreeMap<String, String>)> = Vec::new();
         for o in objects {
@@ -581,6 +586,9 @@ impl<'o, 'a> Index<'o, 'a> {
                 "Namespace" => namespaces.entry((o.cluster, o.name)).or_default().push(o),
                 k if admission::KINDS.contains(&k) => webhooks.extend(admission::webhooks(o)),
                 k if WORKLOAD_KINDS.contains(&k) && !matches!(k, "Job" | "CronJob") => {
+                    if let Some(address) = pod_spec_of(o).and_then(secrets::injector_address) {
+                        vault_injectors.push((o, address));
+                    }
                     let labels = pod_labels(o);
                     if !labels.is_empty() {
                         selectable.push((o, labels));
@@ -643,6 +651,7 @@ impl<'o, 'a> Index<'o, 'a> {
             scalers,
             webhooks,
             namespaces,
+            vault_injectors,
         }
     }
 
@@ -1188,6 +1197,7 @@ fn workload(
         pod_dependencies(o, pod, index, soft, &mut instance.dependencies);
         image_dependencies(o, pod, index, &mut instance.dependencies);
         admission::dependencies(o, &instance.pod_labels, index, &mut instance.dependencies);
+        secrets::vault_agent(o, template, index, &mut instance.dependencies);
         instance.placement.volume = volume_pin(o, pod, index, keys);
     }
     if kind == WorkloadKind::LongRunning {
