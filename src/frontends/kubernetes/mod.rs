@@ -507,10 +507,44 @@ struct Index<'o, 'a> {
     webhooks: Vec<admission::Webhook<'o, 'a>>,
     /// Namespaces by cluster and name, for the labels a webhook's
     /// `namespaceSelector` reads.
-    namespaces: HashMap<(Option<usize>, &'a str), Vec<&'o Object<'a>>>,
+    namespaces: ByName<'o, 'a>,
     /// Vault agent injectors (workloads with a literal
     /// `AGENT_INJECT_VAULT_ADDR`) and the address they give.
-    vault_injectors: Vec<(&'o Object<'a>, &'a str)>,
+    vault_injectors: Vec<Injector<'o, 'a>>,
+}
+
+/// Objects by cluster and name.
+type ByName<'o, 'a> = HashMap<(Option<usize>, &'a str), Vec<&'o Object<'a>>>;
+
+/// A Vault agent injector and the Vault address it gives.
+type Injector<'o, 'a> = (&'o Object<'a>, &'a str);
+
+/// What recovery dependencies read, in one pass over `objects`: the
+/// admission webhooks that fail closed, Namespaces by cluster and name, and
+/// the Vault agent injectors with the address they give.
+fn recovery_objects<'o, 'a>(
+    objects: &'o [Object<'a>],
+) -> (
+    Vec<admission::Webhook<'o, 'a>>,
+    ByName<'o, 'a>,
+    Vec<Injector<'o, 'a>>,
+) {
+    let mut webhooks = Vec::new();
+    let mut namespaces: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
+    let mut vault_injectors = Vec::new();
+    for o in objects {
+        match o.kind {
+            "Namespace" => namespaces.entry((o.cluster, o.name)).or_default().push(o),
+            k if admission::KINDS.contains(&k) => webhooks.extend(admission::webhooks(o)),
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
+                if let Some(address) = pod_spec_of(o).and_then(secrets::injector_address) {
+                    vault_injectors.push((o, address));
+                }
+            }
+            _ => {}
+        }
+    }
+    (webhooks, namespaces, vault_injectors)
 }
 
 /// An autoscaler of the operator knowledge base, with its target's kind.
@@ -535,9 +569,6 @@ impl<'o, 'a> Index<'o, 'a> {
         let mut pdbs = Vec::new();
         let mut hpas: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
         let mut scalers: HashMap<_, Vec<Scaler<'o, 'a>>> = HashMap::new();
-        let mut webhooks = Vec::new();
-        let mut namespaces: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
-        let mut vault_injectors = Vec::new();
         // Workloads whose pods a budget may select, with their pod labels.
         let mut selectable: Vec<(&'o Object<'a>, BTreeMap<String, String>)> = Vec::new();
         for o in objects {
@@ -583,12 +614,7 @@ impl<'o, 'a> Index<'o, 'a> {
                     .entry((o.kind, o.cluster, o.name))
                     .or_default()
                     .push(o),
-                "Namespace" => namespaces.entry((o.cluster, o.name)).or_default().push(o),
-                k if admission::KINDS.contains(&k) => webhooks.extend(admission::webhooks(o)),
                 k if WORKLOAD_KINDS.contains(&k) && !matches!(k, "Job" | "CronJob") => {
-                    if let Some(address) = pod_spec_of(o).and_then(secrets::injector_address) {
-                        vault_injectors.push((o, address));
-                    }
                     let labels = pod_labels(o);
                     if !labels.is_empty() {
                         selectable.push((o, labels));
@@ -638,6 +664,7 @@ impl<'o, 'a> Index<'o, 'a> {
                 budgets_of.entry(std::ptr::from_ref(w)).or_default().push(b);
             }
         }
+        let (webhooks, namespaces, vault_injectors) = recovery_objects(objects);
         Self {
             places,
             operators,
