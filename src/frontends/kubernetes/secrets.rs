@@ -18,7 +18,7 @@ pub(super) const INJECTOR_ADDRESS: &str = "AGENT_INJECT_VAULT_ADDR";
 
 /// The literal `AGENT_INJECT_VAULT_ADDR` of a workload's containers: the
 /// Vault address a Vault agent injector gives the agents it injects.
-pub(super) fn injector_address<'a>(pod: &'a Node) -> Option<&'a str> {
+pub(super) fn injector_address(pod: &Node) -> Option<&str> {
     pod.get("containers")
         .map(Node::as_seq)
         .unwrap_or_default()
