@@ -934,6 +934,23 @@ pub struct Model {
     /// manifest's `hosts`), lowercase, with the serving entity's id: what a
     /// [`Reference::Host`] names.
     pub hosts: Vec<(String, String)>,
+    /// The admission webhooks that fail closed and are served by a Service
+    /// in the scanned files: the recovery dependencies whose span is one of
+    /// theirs are the webhook's.
+    pub admission_webhooks: Vec<AdmissionWebhook>,
+}
+
+/// An admission webhook that fails closed (`failurePolicy: Fail`): while
+/// its Service is down, the API server refuses what it matches.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdmissionWebhook {
+    /// Its `failurePolicy` value, else its `name` (the policy defaulted):
+    /// the span of the recovery dependencies it makes.
+    pub span: Span,
+    /// The webhook's `name`.
+    pub name: String,
+    /// `MutatingWebhookConfiguration/istio-sidecar-injector`.
+    pub configuration: String,
 }
 
 /// A value a template writes (`replicas: {{ .Values.replicaCount }}`) and
@@ -963,8 +980,10 @@ impl Model {
             evaluation_limits,
             value_lines,
             hosts,
+            admission_webhooks,
         } = other;
         self.hosts.extend(hosts);
+        self.admission_webhooks.extend(admission_webhooks);
         self.value_lines.extend(value_lines);
         self.entities.extend(entities);
         self.regions.extend(regions);

@@ -56,6 +56,7 @@ rules! {
     RiskGroupShrank = "SPOF026",
     EvaluationLimitReached = "SPOF027",
     SinglePointOfRecovery = "SPOF028",
+    AdmissionWebhookHasSpof = "SPOF029",
 }
 
 /// Catalog files, in the order pages are listed.

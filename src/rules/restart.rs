@@ -8,15 +8,118 @@ use super::dependencies::{further_text, with_chain};
 use super::recovery::estate_region;
 use super::{Finding, Input, Rule, Settings};
 use crate::analysis::Unit;
-use crate::model::Strength;
+use crate::model::{AdmissionWebhook, Strength};
+use crate::source::Span;
 
 pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
-    if !settings.runs(Rule::SinglePointOfRecovery) {
-        return;
-    }
     let estate_region = estate_region(input);
+    if settings.runs(Rule::SinglePointOfRecovery) {
+        for e in 0..input.model.entities.len() {
+            each_recovery_dependency(input, e, estate_region.as_ref(), out);
+        }
+    }
+    if settings.runs(Rule::AdmissionWebhookHasSpof) {
+        admission_webhooks(input, estate_region.as_ref(), out);
+    }
+}
+
+/// Whether the recovery dependency at `span` is an admission webhook's:
+/// SPOF029 reports it, once for the webhook rather than once for every
+/// workload it admits.
+fn is_webhook(input: &Input<'_>, span: Span) -> bool {
+    input
+        .model
+        .admission_webhooks
+        .iter()
+        .any(|w| w.span == span)
+}
+
+/// The workloads a webhook admits, by the webhook and the Service behind
+/// it, in the order the model lists the entities.
+struct Admitted<'m> {
+    webhook: &'m AdmissionWebhook,
+    target: usize,
+    cluster: Option<usize>,
+    entities: Vec<usize>,
+}
+
+/// SPOF029: one finding per admission webhook that fails closed and whose
+/// Service fails with a single failure.
+fn admission_webhooks(input: &Input<'_>, estate_region: Option<&Unit>, out: &mut Vec<Finding>) {
+    let mut admitted: Vec<Admitted<'_>> = Vec::new();
     for e in 0..input.model.entities.len() {
-        each_recovery_dependency(input, e, estate_region.as_ref(), out);
+        let entity = &input.model.entities[e];
+        for edge in input
+            .graph
+            .dependencies(e)
+            .filter(|d| d.strength == Strength::Recovery && d.target != e)
+        {
+            let instance = &entity.instances[edge.instance];
+            let span = instance.dependencies[edge.dependency].span;
+            let Some(webhook) = input
+                .model
+                .admission_webhooks
+                .iter()
+                .find(|w| w.span == span)
+            else {
+                continue;
+            };
+            let at = admitted
+                .iter()
+                .position(|a| a.webhook.span == span && a.target == edge.target)
+                .unwrap_or_else(|| {
+                    admitted.push(Admitted {
+                        webhook,
+                        target: edge.target,
+                        cluster: instance.cluster,
+                        entities: Vec::new(),
+                    });
+                    admitted.len() - 1
+                });
+            let group = &mut admitted[at];
+            if !group.entities.contains(&e) {
+                group.entities.push(e);
+            }
+        }
+    }
+    for a in admitted {
+        let units: Vec<&Unit> = input
+            .analysis
+            .seen_from(a.target, a.cluster)
+            .iter()
+            .map(|x| &x.unit)
+            .filter(|u| Some(*u) != estate_region)
+            .collect();
+        let Some((first, further)) = units.split_first() else {
+            continue;
+        };
+        let target = input.entity_label(a.target);
+        let first_admitted = input.entity_label(a.entities[0]);
+        let others = match a.entities.len() {
+            1 => String::new(),
+            2 => " and 1 other workload".to_string(),
+            n => format!(" and {} other workloads", n - 1),
+        };
+        let finding = Finding::new(
+            Rule::AdmissionWebhookHasSpof,
+            a.webhook.span,
+            format!(
+                "admission webhook `{}` of `{}` fails closed and its backend {target} fails with {}{}: while it is down, {first_admitted}{others} cannot be restarted, scaled or redeployed",
+                a.webhook.name,
+                a.webhook.configuration,
+                input.unit_text(first),
+                further_text(input, further),
+            ),
+        )
+        .about(units.iter().map(|&u| u.clone()))
+        .label(format!(
+            "blocks every matching pod while {target} is down; fails with {}",
+            input.unit_text(first)
+        ))
+        .help(format!(
+            "run {target} with replicas in more than one failure domain, or set `failurePolicy: Ignore` if the cluster may admit what the webhook would refuse"
+        ));
+        out.push(with_chain(input, finding, a.target, first));
     }
 }
 
@@ -36,6 +139,10 @@ fn each_recovery_dependency(
         .filter(|d| d.strength == Strength::Recovery)
     {
         if edge.target == e || seen.contains(&(edge.instance, edge.target)) {
+            continue;
+        }
+        let span = entity.instances[edge.instance].dependencies[edge.dependency].span;
+        if is_webhook(input, span) {
             continue;
         }
         seen.push((edge.instance, edge.target));

@@ -4,11 +4,15 @@
 //! ReplicationController, Pod, Job, CronJob), Services, Ingresses,
 //! PersistentVolumeClaims, and the objects that change their placement:
 //! HorizontalPodAutoscalers, PodDisruptionBudgets, PersistentVolumes,
-//! StorageClasses, ConfigMaps and Secrets (for env references), Nodes, and the
-//! custom resources operators turn into pods (for Service selectors).
+//! StorageClasses, ConfigMaps and Secrets (for env references), Nodes, the
+//! admission webhook configurations and Namespaces (for recovery
+//! dependencies), and the custom resources operators turn into pods (for
+//! Service selectors).
 
+mod admission;
 mod frontend;
 mod operators;
+mod secrets;
 pub use frontend::FRONTEND;
 pub use operators::Operators;
 
@@ -436,6 +440,9 @@ const OTHER_READ_KINDS: &[&str] = &[
     "StorageClass",
     "ConfigMap",
     "Secret",
+    "Namespace",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
     "Application",
     "ServiceMonitor",
     "PodMonitor",
@@ -496,6 +503,48 @@ struct Index<'o, 'a> {
     /// namespace and the name of their target, with the target's kind (the
     /// knowledge base's default when the reference names none).
     scalers: HashMap<(Option<usize>, &'a str, &'a str), Vec<Scaler<'o, 'a>>>,
+    /// The admission webhooks that fail closed, in object order.
+    webhooks: Vec<admission::Webhook<'o, 'a>>,
+    /// Namespaces by cluster and name, for the labels a webhook's
+    /// `namespaceSelector` reads.
+    namespaces: ByName<'o, 'a>,
+    /// Vault agent injectors (workloads with a literal
+    /// `AGENT_INJECT_VAULT_ADDR`) and the address they give.
+    vault_injectors: Vec<Injector<'o, 'a>>,
+}
+
+/// Objects by cluster and name.
+type ByName<'o, 'a> = HashMap<(Option<usize>, &'a str), Vec<&'o Object<'a>>>;
+
+/// A Vault agent injector and the Vault address it gives.
+type Injector<'o, 'a> = (&'o Object<'a>, &'a str);
+
+/// What recovery dependencies read, in one pass over `objects`: the
+/// admission webhooks that fail closed, Namespaces by cluster and name, and
+/// the Vault agent injectors with the address they give.
+fn recovery_objects<'o, 'a>(
+    objects: &'o [Object<'a>],
+) -> (
+    Vec<admission::Webhook<'o, 'a>>,
+    ByName<'o, 'a>,
+    Vec<Injector<'o, 'a>>,
+) {
+    let mut webhooks = Vec::new();
+    let mut namespaces: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
+    let mut vault_injectors = Vec::new();
+    for o in objects {
+        match o.kind {
+            "Namespace" => namespaces.entry((o.cluster, o.name)).or_default().push(o),
+            k if admission::KINDS.contains(&k) => webhooks.extend(admission::webhooks(o)),
+            "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => {
+                if let Some(address) = pod_spec_of(o).and_then(secrets::injector_address) {
+                    vault_injectors.push((o, address));
+                }
+            }
+            _ => {}
+        }
+    }
+    (webhooks, namespaces, vault_injectors)
 }
 
 /// An autoscaler of the operator knowledge base, with its target's kind.
@@ -615,6 +664,7 @@ impl<'o, 'a> Index<'o, 'a> {
                 budgets_of.entry(std::ptr::from_ref(w)).or_default().push(b);
             }
         }
+        let (webhooks, namespaces, vault_injectors) = recovery_objects(objects);
         Self {
             places,
             operators,
@@ -626,7 +676,17 @@ impl<'o, 'a> Index<'o, 'a> {
             budgets_of,
             hpas,
             scalers,
+            webhooks,
+            namespaces,
+            vault_injectors,
         }
+    }
+
+    /// The `Namespace` object of `o`'s namespace in its cluster, nearest
+    /// to `o`.
+    fn namespace(&self, o: &Object<'_>) -> Option<&'o Object<'a>> {
+        let found = self.namespaces.get(&(o.cluster, o.namespace))?;
+        self.nearest(o.file, found)
     }
 
     /// The declaration of `kind` `name` in `o`'s cluster and namespace
@@ -738,6 +798,7 @@ pub fn extract(
         }
     }
     operator_manages(&objects, &products, places, model);
+    model.admission_webhooks.extend(admission::listed(&index));
     errors
 }
 
@@ -1162,6 +1223,8 @@ fn workload(
         claim_template_pins(o, index, keys, &mut instance.placement.pins);
         pod_dependencies(o, pod, index, soft, &mut instance.dependencies);
         image_dependencies(o, pod, index, &mut instance.dependencies);
+        admission::dependencies(o, &instance.pod_labels, index, &mut instance.dependencies);
+        secrets::vault_agent(o, template, index, &mut instance.dependencies);
         instance.placement.volume = volume_pin(o, pod, index, keys);
     }
     if kind == WorkloadKind::LongRunning {

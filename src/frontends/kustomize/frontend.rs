@@ -90,6 +90,7 @@ fn extract(
         }
         model.suppressions.extend(built.suppressions);
         model.nodes.extend(built.nodes);
+        model.admission_webhooks.extend(built.admission_webhooks);
     }
     diagnostics
 }

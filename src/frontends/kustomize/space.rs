@@ -86,6 +86,9 @@ impl Space {
         for s in &mut model.suppressions {
             f(&mut s.span);
         }
+        for w in &mut model.admission_webhooks {
+            f(&mut w.span);
+        }
         for n in &mut model.nodes {
             if let Some((_, s)) = &mut n.zone {
                 f(s);
