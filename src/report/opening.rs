@@ -217,6 +217,10 @@ fn tier_or_default(tier: u8) -> u8 {
     }
 }
 
+/// A change found by [`actions`], by (domain, entity to name): the weight
+/// of the chains that end at it, and the entities to keep up.
+type Candidate = (u32, BTreeSet<usize>);
+
 /// The changes that spare the most: for each of the worst domains, every
 /// entity that goes down there of itself (not through a dependency: the
 /// end of a chain of explanation) is a candidate; a network entity is
@@ -227,8 +231,7 @@ fn actions(data: &Data, headline: &[Loss]) -> Vec<Action> {
     let mut worst: Vec<&Loss> = headline.iter().filter(|l| l.weight > 0).collect();
     worst.sort_by(|a, b| b.weight.cmp(&a.weight).then(a.domain.cmp(&b.domain)));
     worst.truncate(DOMAINS_SIMULATED);
-    // (domain, named entity) -> (weight of the chains, entities to keep up).
-    let mut candidates: BTreeMap<(u32, usize), (u32, BTreeSet<usize>)> = BTreeMap::new();
+    let mut candidates: BTreeMap<(u32, usize), Candidate> = BTreeMap::new();
     let mut places: HashMap<(u32, usize), Option<Place>> = HashMap::new();
     for loss in &worst {
         let hops = data.audit.simulate_hops(data.estate, &[loss.domain]);
@@ -250,7 +253,7 @@ fn actions(data: &Data, headline: &[Loss]) -> Vec<Action> {
             entry.1.extend(closure);
         }
     }
-    let mut ranked: Vec<((u32, usize), (u32, BTreeSet<usize>))> = candidates.into_iter().collect();
+    let mut ranked: Vec<((u32, usize), Candidate)> = candidates.into_iter().collect();
     ranked.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(&b.0)));
     ranked.truncate(CANDIDATES);
     let mut actions: Vec<Action> = ranked
