@@ -1386,7 +1386,7 @@ kind = "sso"
                 e(
                     "8:1 unknown key `role` in [tools.t]",
                     "unknown key",
-                    "expected one of `sites`, `replicas`, `quorum`, `depends_on`, `soft_depends_on`, `recovery_depends_on`, `hosts`, `kind`, `manages`"
+                    "expected one of `sites`, `replicas`, `quorum`, `depends_on`, `soft_depends_on`, `recovery_depends_on`, `hosts`, `kind`, `manages`, `tier`, `criticality`"
                 ),
             ]
         );
