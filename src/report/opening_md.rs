@@ -14,7 +14,9 @@ const NAMED: usize = super::HEADLINE_SERVICES;
 pub fn opening(m: &mut String, data: &Data) {
     let o = data.opening();
     m.push_str("## At a glance\n\n");
-    let _ = writeln!(m, "{}\n", prose(&o.sentences.join(" ")));
+    // A sentence a line: one paragraph, and no line too long to review.
+    let sentences: Vec<String> = o.sentences.iter().map(|s| prose(s)).collect();
+    let _ = writeln!(m, "{}\n", sentences.join("\n"));
     m.push_str("### What each failure takes down\n\n");
     if o.headline.is_empty() {
         m.push_str("No single failure domain takes down a service or a tool, or leaves one unable to restart.\n\n");
