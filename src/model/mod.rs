@@ -741,9 +741,14 @@ impl Entity {
     /// `Deployment default/web`, for messages; a Terraform resource's
     /// address. An entity with a place: `Deployment default/web@samples/a`.
     pub fn label(&self) -> String {
-        // Terraform resources: the address (their root shows in locations).
+        // Terraform resources: the address (their root shows in locations),
+        // and the root module's environment when it has several.
         if self.origin == Origin::Terraform {
-            return self.name.clone();
+            let env = self.namespace.as_deref().and_then(scope::environment_of);
+            return match env {
+                Some(env) => format!("{}{}{env}", self.name, scope::PLACE_SEPARATOR),
+                None => self.name.clone(),
+            };
         }
         let place = self
             .place

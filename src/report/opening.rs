@@ -235,9 +235,12 @@ fn actions(data: &Data, headline: &[Loss]) -> Vec<Action> {
     let mut places: HashMap<(u32, usize), Option<Place>> = HashMap::new();
     for loss in &worst {
         let hops = data.audit.simulate_hops(data.estate, &[loss.domain]);
-        let next: HashMap<usize, Option<usize>> =
-            hops.down.iter().map(|h| (h.entity, h.next)).collect();
-        for hop in hops.down.iter().filter(|h| h.next.is_none()) {
+        let next: HashMap<usize, Option<usize>> = hops
+            .down
+            .iter()
+            .map(|h| (h.entity, h.via.map(|d| d.target)))
+            .collect();
+        for hop in hops.down.iter().filter(|h| h.via.is_none()) {
             places.insert((loss.domain, hop.entity), own_place(data, hop));
         }
         for &e in loss.services.iter().chain(&loss.tools) {
