@@ -17,7 +17,16 @@ const ESTATES: &[&str] = &[
 ];
 
 fn rendered(estate: &str, format: ReportFormat) -> String {
-    let dir = format!("testdata/estates/{estate}");
+    rendered_at(&format!("testdata/estates/{estate}"), format, None)
+}
+
+/// The report of the estate in `dir`, compared with `previous` if given.
+fn rendered_at(
+    dir: &str,
+    format: ReportFormat,
+    previous: Option<report::compare::Previous>,
+) -> String {
+    let dir = dir.to_string();
     let config = Path::new(&dir).join("spof.toml");
     let (report, estate) = check::run_estate(&RunOptions {
         paths: vec![dir.clone().into()],
@@ -28,7 +37,8 @@ fn rendered(estate: &str, format: ReportFormat) -> String {
     });
     assert!(!report.has_input_errors(), "input errors in {dir}");
     let audit = Audit::build(&estate, DEFAULT_GROUP_SIZE);
-    let data = report::gather(&report, &estate, &audit, record(&dir));
+    let mut data = report::gather(&report, &estate, &audit, record(&dir));
+    data.comparison = previous.map(|p| report::compare::compare(&data, p));
     let mut out = Vec::new();
     report::render(format, &data, &mut out).expect("written");
     String::from_utf8(out).expect("UTF-8")
@@ -93,7 +103,7 @@ fn two_datacenters_headline_names_the_tools_pangyo_takes_down() {
         "{down:?}"
     );
     let html = rendered("two-datacenters", ReportFormat::Html);
-    assert!(html.contains("Single failures that take down a tool or a service"));
+    assert!(html.contains("<h3>What each failure takes down</h3>"));
 }
 
 #[test]
@@ -243,4 +253,153 @@ fn record_names_commit_dirty_state_and_digest() {
     assert_eq!(dirty["commit"], head.as_str());
     assert_eq!(dirty["dirty"], true);
     assert_ne!(dirty["config_sha256"], clean["config_sha256"]);
+}
+
+fn json_at(dir: &str, previous: Option<report::compare::Previous>) -> serde_json::Value {
+    serde_json::from_str(&rendered_at(dir, ReportFormat::Json, previous)).expect("JSON")
+}
+
+fn ids(value: &serde_json::Value) -> Vec<&str> {
+    value
+        .as_array()
+        .expect("array")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect()
+}
+
+#[test]
+fn tiers_are_read_from_every_format_and_weigh_the_headline() {
+    let doc = json_at("testdata/report-tiers", None);
+    let tier = |id: &str| {
+        doc["entities"]
+            .as_array()
+            .expect("entities")
+            .iter()
+            .find(|e| e["id"] == id)
+            .unwrap_or_else(|| panic!("{id}"))["tier"]
+            .clone()
+    };
+    for (id, expected) in [
+        ("manifest:billing", Some(1)),
+        ("manifest:blog", Some(4)),
+        ("manifest:newsletter", Some(4)),
+        ("manifest:status-page", Some(4)),
+        ("manifest:search", None),
+        ("backstage:component:default/payments", Some(2)),
+        ("backstage:component:default/playground", Some(4)),
+        ("k8s:Deployment/shop/checkout", Some(1)),
+    ] {
+        assert_eq!(tier(id).as_u64(), expected, "{id}");
+    }
+    // One tier-1 service outweighs three of tier 4: north ranks first,
+    // though south takes down more.
+    let headline = doc["headline"].as_array().expect("headline");
+    let rows: Vec<(&str, u64, usize)> = headline
+        .iter()
+        .map(|h| {
+            (
+                h["domain"].as_str().unwrap_or_default(),
+                h["weight"].as_u64().unwrap_or_default(),
+                h["services"].as_array().map_or(0, Vec::len),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("zone:north", 8, 1),
+            ("zone:south", 3, 3),
+            ("region:eu", 13, 5)
+        ]
+    );
+    let first = doc["summary_in_words"][1].as_str().expect("sentence");
+    assert!(first.contains("`zone:north`"), "{first}");
+}
+
+#[test]
+fn the_top_action_names_the_database_behind_the_service() {
+    let doc = json_at("testdata/estates/two-datacenters", None);
+    let first = &doc["top_actions"][0];
+    assert_eq!(first["entity"], "k8s:StatefulSet/talk/talk-db");
+    assert_eq!(first["domain"], "zone:pangyo-dc");
+    assert_eq!(first["to"], "zone:ansan-dc");
+    let spared = ids(&first["spared"]);
+    assert!(
+        spared.contains(&"k8s:Deployment/talk/talk-api"),
+        "{spared:?}"
+    );
+    assert!(
+        !spared.contains(&"k8s:Deployment/ops/deploy-console"),
+        "{spared:?}"
+    );
+    assert_eq!(
+        first["location"]["path"],
+        "testdata/estates/two-datacenters/clusters/pangyo/talk-db.yaml"
+    );
+    assert_eq!(doc["summary_in_words"].as_array().map(Vec::len), Some(5));
+}
+
+#[test]
+fn accepted_domains_leave_the_headline() {
+    let doc = json_at("testdata/accept", None);
+    let domains: Vec<&str> = doc["headline"]
+        .as_array()
+        .expect("headline")
+        .iter()
+        .filter_map(|h| h["domain"].as_str())
+        .collect();
+    assert!(!domains.contains(&"region:capital"), "{domains:?}");
+}
+
+/// A report of JSON version 3, made before the opening keys existed, is
+/// still read: the format to archive stays readable.
+#[test]
+fn a_version_3_report_is_read_and_compared() {
+    let previous = report::compare::read_previous(
+        Path::new("testdata/compare/previous-v3.json"),
+        report::JSON_VERSION,
+    )
+    .expect("read");
+    assert_eq!(previous.version, 3);
+    assert_eq!(previous.date.as_deref(), Some("2026-12-01"));
+    let doc = json_at("testdata/compare/estate", Some(previous));
+    let c = &doc["comparison"];
+    let domain = |name: &str| {
+        c["domains"]
+            .as_array()
+            .expect("domains")
+            .iter()
+            .find(|d| d["domain"] == name)
+            .unwrap_or_else(|| panic!("{name}"))
+            .clone()
+    };
+    let pangyo = domain("zone:pangyo-dc");
+    assert_eq!(
+        ids(&pangyo["unchanged"]),
+        ["k8s:Deployment/ops/deploy-console"]
+    );
+    assert_eq!(ids(&pangyo["gone"]), ["k8s:StatefulSet/ops/prometheus"]);
+    assert!(ids(&pangyo["fixed"]).contains(&"k8s:StatefulSet/talk/talk-db"));
+    assert_eq!(pangyo["trend"], "fewer");
+    let ansan = domain("zone:ansan-dc");
+    assert_eq!(ids(&ansan["new"]), ["k8s:Deployment/talk/search"]);
+    assert_eq!(ansan["trend"], "more");
+}
+
+#[test]
+fn a_report_compared_with_itself_changes_nothing() {
+    let json = rendered_at("testdata/estates/two-datacenters", ReportFormat::Json, None);
+    let dir = std::env::temp_dir().join(format!("spof-compare-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let path = dir.join("report.json");
+    std::fs::write(&path, json).expect("written");
+    let previous = report::compare::read_previous(&path, report::JSON_VERSION).expect("read");
+    let doc = json_at("testdata/estates/two-datacenters", Some(previous));
+    let totals = &doc["comparison"]["single_points"];
+    assert_eq!(totals["new"], 0);
+    assert_eq!(totals["fixed"], 0);
+    assert_eq!(totals["unchanged"], totals["now"]);
+    assert_eq!(totals["trend"], "as many");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -258,13 +258,31 @@ impl Audit {
         u32::try_from(n).unwrap_or(u32::MAX)
     }
 
+    /// Whether each entity is down when exactly `failed` fail (and what
+    /// lies in them), with the `spared` entities kept up whatever fails:
+    /// what would still go down if they survived the failure.
+    pub fn down_sparing(&self, estate: &Estate, failed: &[u32], spared: &[usize]) -> Vec<bool> {
+        let down = self.failed_closure(failed);
+        self.evaluate_sparing(estate, &down, spared)
+            .iter()
+            .map(|s| matches!(s, State::Down(_)))
+            .collect()
+    }
+
     fn evaluate(&self, estate: &Estate, down: &[bool]) -> Vec<State> {
+        self.evaluate_sparing(estate, down, &[])
+    }
+
+    fn evaluate_sparing(&self, estate: &Estate, down: &[bool], spared: &[usize]) -> Vec<State> {
         let mut states = vec![State::Up; self.structures.len()];
         for component in &self.order {
             // Down only spreads: iterate a cycle until nothing changes.
             for _ in 0..=component.len() {
                 let mut changed = false;
                 for &e in component {
+                    if spared.contains(&e) {
+                        continue;
+                    }
                     let state = self.state(estate, e, down, &states);
                     if state != states[e] {
                         states[e] = state;

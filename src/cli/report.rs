@@ -23,6 +23,11 @@ pub(super) struct ReportArgs {
           value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
               .range(1..=MAX_GROUP_SIZE as u64))]
     max_group_size: usize,
+    /// Compare with an earlier JSON report (`--format json`): which single
+    /// points of failure are new, fixed and unchanged since, per failure
+    /// domain.
+    #[arg(long, value_name = "PREVIOUS.json")]
+    compare: Option<PathBuf>,
     #[command(flatten)]
     input: InputArgs,
 }
@@ -30,6 +35,19 @@ pub(super) struct ReportArgs {
 pub(super) fn run(args: ReportArgs, out: &mut dyn Write) -> i32 {
     let named = args.input.paths.clone();
     let input = args.input.clone();
+    // A comparison that cannot be made is said before the estate is read.
+    let previous = match args
+        .compare
+        .as_deref()
+        .map(|path| report::compare::read_previous(path, report::JSON_VERSION))
+        .transpose()
+    {
+        Ok(previous) => previous,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return 2;
+        }
+    };
     // A report written into the estate is not read back as an input.
     let (report, estate, input_errors) = match args
         .input
@@ -39,7 +57,8 @@ pub(super) fn run(args: ReportArgs, out: &mut dyn Write) -> i32 {
         Err(code) => return code,
     };
     let audit = Audit::build(&estate, args.max_group_size);
-    let data = report::gather(&report, &estate, &audit, record(input, &report));
+    let mut data = report::gather(&report, &estate, &audit, record(input, &report));
+    data.comparison = previous.map(|p| report::compare::compare(&data, p));
     let code = if input_errors { 2 } else { 0 };
     match &args.output {
         None => exit_on_write(report::render(args.format, &data, out), code),

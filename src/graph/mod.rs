@@ -1112,6 +1112,7 @@ mod tests {
             name: name.to_string(),
             role: Role::Service,
             tool_kind: None,
+            tier: 0,
             instances: vec![Instance::at(Span::new(FileId(0), TextRange::empty(0)))],
             place: None,
         }

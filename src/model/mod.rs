@@ -125,6 +125,51 @@ impl Role {
     }
 }
 
+/// The label or annotation that declares how critical an entity is
+/// (`spof.dev/tier: "1"`).
+pub const TIER_KEY: &str = "spof.dev/tier";
+
+/// Least critical tier; an entity whose tier nothing declares weighs as
+/// [`DEFAULT_TIER`].
+pub const LOWEST_TIER: u8 = 4;
+
+/// The tier an entity weighs as when nothing declares one.
+pub const DEFAULT_TIER: u8 = 3;
+
+/// A tier as written, `1` (most critical) to `4`: the number (`1`, `tier1`,
+/// `tier-1`, `tier 1`, `t1`) or a word (`critical`, `high`, `medium` or
+/// `standard`, `low`), any case. `None` for anything else.
+pub fn parse_tier(text: &str) -> Option<u8> {
+    let text = text.trim().to_ascii_lowercase();
+    let word = match text.as_str() {
+        "critical" | "mission-critical" => Some(1),
+        "high" => Some(2),
+        "medium" | "standard" => Some(3),
+        "low" => Some(4),
+        _ => None,
+    };
+    word.or_else(|| {
+        let digits = ["tier", "t"]
+            .iter()
+            .find_map(|p| text.strip_prefix(p))
+            .unwrap_or(&text)
+            .trim_start_matches([' ', '-', '_']);
+        digits
+            .parse::<u8>()
+            .ok()
+            .filter(|n| (1..=LOWEST_TIER).contains(n))
+    })
+}
+
+/// What an entity's tier weighs in a blast radius: 8, 4, 2 and 1 for tiers
+/// 1 to 4, so that one tier-1 service counts as much as two of tier 2; an
+/// entity with no tier (`0`) weighs as [`DEFAULT_TIER`], so that an estate
+/// that declares none weighs every entity the same.
+pub fn tier_weight(tier: u8) -> u32 {
+    let tier = if tier == 0 { DEFAULT_TIER } else { tier };
+    1 << (LOWEST_TIER.saturating_sub(tier.min(LOWEST_TIER)))
+}
+
 /// How an entity's availability combines its dependencies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Combine {
@@ -679,6 +724,10 @@ pub struct Entity {
     /// For a tool, what kind (`deploy`, `monitoring`, `sso`, …): every tool
     /// of one kind in one failure domain is a finding of its own.
     pub tool_kind: Option<String>,
+    /// How critical it is, as declared ([`parse_tier`]): 1 (most critical)
+    /// to 4, or 0 when nothing declares it.
+    #[serde(default)]
+    pub tier: u8,
     pub instances: Vec<Instance>,
     /// Where the entity is declared, when its kind, namespace and name are
     /// declared in other places too (a directory, an environment): the id
@@ -996,6 +1045,29 @@ impl Model {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tiers_are_read_as_numbers_or_words() {
+        use super::{parse_tier, tier_weight};
+        for (text, tier) in [
+            ("1", Some(1)),
+            ("tier1", Some(1)),
+            ("Tier-2", Some(2)),
+            ("tier 3", Some(3)),
+            ("t4", Some(4)),
+            ("critical", Some(1)),
+            (" HIGH ", Some(2)),
+            ("standard", Some(3)),
+            ("low", Some(4)),
+            ("0", None),
+            ("5", None),
+            ("gold", None),
+            ("", None),
+        ] {
+            assert_eq!(parse_tier(text), tier, "{text:?}");
+        }
+        assert_eq!([1, 2, 3, 4, 0].map(tier_weight), [8, 4, 2, 1, 2]);
+    }
+
     use super::{Domain, Level};
 
     #[test]

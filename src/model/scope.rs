@@ -319,6 +319,7 @@ pub fn separate(model: &mut Model, layout: &Layout) {
             name,
             role,
             tool_kind,
+            tier,
             instances,
             place: _,
         } = entity;
@@ -350,6 +351,7 @@ pub fn separate(model: &mut Model, layout: &Layout) {
                 name: name.clone(),
                 role,
                 tool_kind: tool_kind.clone(),
+                tier,
                 instances,
                 place: Some(place),
             });
@@ -426,6 +428,7 @@ mod tests {
             name: "web".into(),
             role: super::super::Role::Service,
             tool_kind: None,
+            tier: 0,
             instances: files
                 .iter()
                 .map(|&(f, cluster)| Instance {

@@ -138,6 +138,7 @@ pub fn render(data: &Data) -> String {
     h.push_str(STYLE);
     h.push_str("</style>\n</head>\n<body>\n<main>\n");
     header(&mut h, data);
+    super::opening_html::opening(&mut h, data);
     summary(&mut h, data);
     graph(&mut h, data);
     risk_groups(&mut h, data);
@@ -220,6 +221,7 @@ fn record(h: &mut String, data: &Data) {
 }
 
 const SECTIONS: &[(&str, &str)] = &[
+    ("opening", "At a glance"),
     ("summary", "Summary"),
     ("graph", "Dependency graph"),
     ("risk-groups", "Risk groups"),
@@ -330,37 +332,6 @@ fn summary(h: &mut String, data: &Data) {
         data.errors.len()
     );
     h.push_str("</div>\n");
-    let headlines = data.headlines();
-    if headlines.is_empty() {
-        h.push_str("<div class=\"ok\"><strong>No single failure domain takes down a tool or a service.</strong></div>\n");
-    } else {
-        h.push_str("<div class=\"headline\"><h3>Single failures that take down a tool or a service</h3><ul>\n");
-        for (blast, down) in headlines {
-            let _ = write!(
-                h,
-                "<li>If <strong><code>{}</code></strong> fails: ",
-                escape(data.domain_name(blast.domain))
-            );
-            let (shown, more) = super::headline_names(data, &down);
-            let list: Vec<String> = shown
-                .iter()
-                .map(|&e| {
-                    let role = data.entities.get(e).map_or(Role::Service, |x| x.role);
-                    format!("{} {}", entity_ref(data, e), role_badge(role))
-                })
-                .collect();
-            h.push_str(&list.join(", "));
-            if more > 0 {
-                let _ = write!(
-                    h,
-                    " and {} more (see <a href=\"#blast\">blast radius</a>)",
-                    plural(more, "service", "services")
-                );
-            }
-            h.push_str("</li>\n");
-        }
-        h.push_str("</ul></div>\n");
-    }
     if !data.errors.is_empty() {
         let _ = writeln!(
             h,

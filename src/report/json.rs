@@ -21,7 +21,7 @@ use std::collections::HashMap;
 /// instead of the whole chain; 4 when a dependency hop named its
 /// declaration (`declaration`, an index into `declarations`) instead of
 /// giving its sentence and place in `because`.
-const VERSION: u32 = 4;
+pub const VERSION: u32 = 4;
 
 /// Domains simulated at once, then written in order.
 const DOMAINS_AT_ONCE: usize = 4;
@@ -30,6 +30,8 @@ const DOMAINS_AT_ONCE: usize = 4;
 struct Document<'a> {
     version: u32,
     record: Record<'a>,
+    #[serde(flatten)]
+    opening: super::opening_json::Opening<'a>,
     /// Every failure domain, `level:name`.
     domains: &'a [String],
     max_group_size: usize,
@@ -65,6 +67,9 @@ struct Entity<'a> {
     id: &'a str,
     label: &'a str,
     role: &'static str,
+    /// The tier declared, 1 (most critical) to 4; absent when none is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tier: Option<u8>,
     domains: Names<'a>,
     risk_groups: Groups<'a>,
 }
@@ -349,15 +354,18 @@ pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result
                 .map(|(f, n)| (f.as_str(), *n))
                 .collect(),
         },
+        opening: super::opening_json::opening(data),
         domains: &data.domains,
         max_group_size: data.max_group_size,
         entities: data
             .entities
             .iter()
-            .map(|e| Entity {
+            .enumerate()
+            .map(|(i, e)| Entity {
                 id: &e.id,
                 label: &e.label,
                 role: e.role.as_str(),
+                tier: Some(super::opening::tier(data, i)).filter(|&t| t > 0),
                 domains: Names(data, &e.domains),
                 risk_groups: Groups(data, &e.risk_groups),
             })

@@ -111,6 +111,7 @@ pub fn render(data: &Data) -> String {
         },
     );
     record(&mut m, data);
+    super::opening_md::opening(&mut m, data);
     summary(&mut m, data);
     graph(&mut m, data);
     risk_groups(&mut m, data);
@@ -156,38 +157,13 @@ fn summary(m: &mut String, data: &Data) {
         let _ = writeln!(m, "| in baseline | {} |", data.summary.baselined);
     }
     let _ = writeln!(m, "| input errors | {} |\n", data.errors.len());
-    m.push_str("### Single failures that take down a tool or a service\n\n");
-    let headlines = data.headlines();
-    if headlines.is_empty() {
-        m.push_str("No single failure domain takes down a tool or a service.\n\n");
-    }
-    for (b, down) in headlines {
-        let (shown, more) = super::headline_names(data, &down);
-        let mut list: Vec<String> = shown
-            .iter()
-            .map(|&e| format!("{} ({})", entity(data, e), role(data, e)))
-            .collect();
-        if more > 0 {
-            list.push(format!(
-                "and {} more (see *Blast radius*)",
-                plural(more, "service", "services")
-            ));
-        }
-        let _ = writeln!(
-            m,
-            "- If {} fails: {}",
-            code(data.domain_name(b.domain)),
-            list.join(", ")
-        );
-    }
     if !data.errors.is_empty() {
         let _ = writeln!(
             m,
-            "> **Some inputs could not be read or parsed** ({}): this report covers only the rest; see *Input errors*.",
+            "> **Some inputs could not be read or parsed** ({}): this report covers only the rest; see *Input errors*.\n",
             plural(data.errors.len(), "error", "errors")
         );
     }
-    m.push('\n');
 }
 
 fn graph(m: &mut String, data: &Data) {

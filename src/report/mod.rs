@@ -7,10 +7,15 @@
 //! suppressions with their reasons); each format only lays that [`Data`]
 //! out, so the three formats always tell the same story.
 
+pub mod compare;
 mod html;
 mod json;
 mod layout;
 mod markdown;
+pub mod opening;
+mod opening_html;
+mod opening_json;
+mod opening_md;
 
 use crate::audit::{Audit, Group};
 use crate::check::Report;
@@ -26,6 +31,7 @@ use std::io::Write as _;
 use std::sync::Arc;
 
 pub use html::escape as escape_html;
+pub use json::VERSION as JSON_VERSION;
 
 /// Formats of `spof report`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -104,6 +110,11 @@ pub struct Data<'a> {
     pub accepted_domains: Vec<Option<usize>>,
     /// When, with what and on what the report was made.
     pub record: Record,
+    /// The headline, the changes to make and the summary in words:
+    /// computed when first asked for ([`Data::opening`]).
+    opening: OnceCell<opening::Opening>,
+    /// What changed since an earlier report (`--compare`).
+    pub comparison: Option<compare::Comparison>,
 }
 
 /// When, with what and on what a report was made, so that it can be filed
@@ -244,18 +255,6 @@ pub struct Blast {
     pub unrecoverable: Vec<Fall>,
 }
 
-impl Blast {
-    /// Services and tools that go down.
-    pub fn headline<'d>(&'d self, data: &'d Data) -> impl Iterator<Item = &'d Fall> + 'd {
-        self.down.iter().filter(|f| {
-            matches!(
-                data.entities.get(f.entity).map(|e| e.role),
-                Some(Role::Service | Role::Tool)
-            )
-        })
-    }
-}
-
 pub struct ToolRow {
     pub entity: usize,
     /// Entities it manages, sorted.
@@ -293,6 +292,11 @@ impl Data<'_> {
             .get_or_init(|| blasts(self.sources, self.estate, self.audit, self.domains.len()))
     }
 
+    /// What the report says first ([`opening`]).
+    pub fn opening(&self) -> &opening::Opening {
+        self.opening.get_or_init(|| opening::opening(self))
+    }
+
     pub fn domain_name(&self, id: u32) -> &str {
         self.domains.get(id as usize).map_or("?", String::as_str)
     }
@@ -323,27 +327,6 @@ impl Data<'_> {
         [Severity::Error, Severity::Warning, Severity::Info]
             .into_iter()
             .map(|s| (s, self.findings.iter().filter(|d| d.severity == s).count()))
-            .collect()
-    }
-
-    /// The domains whose failure alone takes down a service or a tool,
-    /// with those; accepted domains and entities left out.
-    pub fn headlines(&self) -> Vec<(&Blast, Vec<&Fall>)> {
-        self.blast()
-            .iter()
-            .filter(|b| !self.domain_accepted(b.domain))
-            .map(|b| {
-                let down = b
-                    .headline(self)
-                    .filter(|f| {
-                        self.entities
-                            .get(f.entity)
-                            .is_none_or(|e| e.accepted.is_none())
-                    })
-                    .collect::<Vec<_>>();
-                (b, down)
-            })
-            .filter(|(_, down)| !down.is_empty())
             .collect()
     }
 
@@ -378,26 +361,6 @@ impl Data<'_> {
     pub fn entity_index(&self, id: &str) -> Option<usize> {
         self.entities.iter().position(|e| e.id == id)
     }
-}
-
-/// What a headline names of the services and tools that go down: every
-/// tool, then services up to [`HEADLINE_SERVICES`]; and how many services
-/// it leaves out.
-pub fn headline_names(data: &Data, down: &[&Fall]) -> (Vec<usize>, usize) {
-    let role = |e: usize| data.entities.get(e).map(|x| x.role);
-    let mut shown: Vec<usize> = down
-        .iter()
-        .map(|f| f.entity)
-        .filter(|&e| role(e) == Some(Role::Tool))
-        .collect();
-    let services: Vec<usize> = down
-        .iter()
-        .map(|f| f.entity)
-        .filter(|&e| role(e) == Some(Role::Service))
-        .collect();
-    let more = services.len().saturating_sub(HEADLINE_SERVICES);
-    shown.extend(services.into_iter().take(HEADLINE_SERVICES));
-    (shown, more)
 }
 
 /// Collects the report of a run: `report`'s findings, `estate`'s entities
@@ -462,6 +425,8 @@ pub fn gather<'a>(
             })
             .collect(),
         record,
+        opening: OnceCell::new(),
+        comparison: None,
     }
 }
 

@@ -265,6 +265,7 @@ pub fn extract(files: &[FileDocs<'_>], model: &mut Model) {
                 name: item.name.to_string(),
                 role,
                 tool_kind,
+                tier: tier(item),
                 instances: Vec::new(),
                 place: None,
             });
@@ -280,6 +281,25 @@ pub fn extract(files: &[FileDocs<'_>], model: &mut Model) {
             instance.dependencies.push(inverse.dependency.clone());
         }
     }
+}
+
+/// Its `spof.dev/tier` annotation or label, else the lowest tier when
+/// `spec.lifecycle` says it is not in production (`experimental`,
+/// `deprecated`); 0 when nothing says.
+fn tier(item: &Item<'_>) -> u8 {
+    let declared = item
+        .annotation_or_label(crate::model::TIER_KEY)
+        .and_then(Node::as_text)
+        .and_then(crate::model::parse_tier);
+    let lifecycle = || {
+        item.node
+            .path(&["spec", "lifecycle"])
+            .and_then(Node::as_text)
+            .map(|l| l.trim().to_ascii_lowercase())
+            .filter(|l| l == "experimental" || l == "deprecated")
+            .map(|_| crate::model::LOWEST_TIER)
+    };
+    declared.or_else(lifecycle).unwrap_or(0)
 }
 
 fn role(item: &Item<'_>) -> (Role, Option<String>) {

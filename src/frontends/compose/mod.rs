@@ -401,6 +401,11 @@ fn project_services(
                 name: s.name.to_string(),
                 role,
                 tool_kind,
+                tier: labels
+                    .iter()
+                    .filter(|(k, _, _, _)| k == crate::model::TIER_KEY)
+                    .find_map(|(_, v, _, _)| crate::model::parse_tier(v))
+                    .unwrap_or(0),
                 // Room for the one declaration nearly every entity has (an
                 // instance is nearly 500 bytes; a first push makes room for 4).
                 instances: Vec::with_capacity(1),

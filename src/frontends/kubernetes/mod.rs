@@ -125,6 +125,21 @@ impl Object<'_> {
             .path(&["metadata", "annotations"])
             .and_then(|a| a.get(key))
     }
+
+    /// Its `spof.dev/tier` annotation, else label; 0 when neither holds a
+    /// tier.
+    fn tier(&self) -> u8 {
+        let label = || {
+            self.node
+                .path(&["metadata", "labels"])
+                .and_then(|l| l.get(crate::model::TIER_KEY))
+        };
+        [self.annotation(crate::model::TIER_KEY), label()]
+            .into_iter()
+            .flatten()
+            .find_map(|n| n.as_text().and_then(crate::model::parse_tier))
+            .unwrap_or(0)
+    }
 }
 
 /// The objects of `files`, and an input error for each object that the
@@ -832,6 +847,7 @@ fn push_entity(
                 .and_then(Node::as_text)
                 .map(|k| k.trim().to_string())
         });
+    let tier = o.tier();
     let idx = *ids.entry(id.clone()).or_insert_with(|| {
         model.entities.push(Entity {
             id,
@@ -841,6 +857,7 @@ fn push_entity(
             name: o.name.to_string(),
             role,
             tool_kind,
+            tier,
             // Room for the one declaration nearly every entity has (an
             // instance is nearly 500 bytes; a first push makes room for 4).
             instances: Vec::with_capacity(1),
@@ -878,6 +895,7 @@ fn created_service(o: &Object<'_>, product: &str, name: &str) -> Entity {
         name: name.to_string(),
         role: Role::Network,
         tool_kind: None,
+        tier: o.tier(),
         instances: vec![instance],
         place: None,
     }

@@ -48,6 +48,8 @@ const SERVICE_KEYS: &[&str] = &[
     "recovery_depends_on",
     "hosts",
     "role",
+    "tier",
+    "criticality",
 ];
 const TOOL_KEYS: &[&str] = &[
     "sites",
@@ -59,6 +61,8 @@ const TOOL_KEYS: &[&str] = &[
     "hosts",
     "kind",
     "manages",
+    "tier",
+    "criticality",
 ];
 const LEVELS: &[&str] = &["region", "zone", "datacenter", "host"];
 const SERVICE_ROLES: &[&str] = &["service", "datastore", "network", "platform"];
@@ -586,6 +590,7 @@ impl Reader {
             name: def.name.clone(),
             role,
             tool_kind,
+            tier: self.tier(def),
             instances,
             place: None,
         }
@@ -869,6 +874,35 @@ impl Reader {
                 Role::Service
             }
         }
+    }
+
+    /// `tier` (else `criticality`): a number from 1 (most critical) to 4,
+    /// or a word ([`crate::model::parse_tier`]); 0 when neither is given.
+    fn tier(&mut self, def: &Def<'_, '_>) -> u8 {
+        let Some((key, value)) = ["tier", "criticality"]
+            .into_iter()
+            .find_map(|k| def.table.get(k).map(|v| (k, v)))
+        else {
+            return 0;
+        };
+        let written = match value.get_ref() {
+            DeValue::Integer(int) => Some(int.as_str().to_string()),
+            DeValue::String(s) => Some(s.to_string()),
+            _ => None,
+        };
+        if let Some(tier) = written.as_deref().and_then(crate::model::parse_tier) {
+            return tier;
+        }
+        self.error(
+            def.file,
+            value.span(),
+            format!("`{key}` must be a tier from 1 (most critical) to 4"),
+            "not a tier",
+            format!(
+                "write a number or a word: `{key} = 1`, `{key} = \"critical\"`, `\"high\"`, `\"medium\"` or `\"low\"`"
+            ),
+        );
+        0
     }
 
     fn tool_kind(&mut self, def: &Def<'_, '_>) -> Option<String> {
@@ -1313,6 +1347,16 @@ kind = "sso"
     }
 
     #[test]
+    fn a_tier_that_is_not_one_is_an_error_at_its_value() {
+        let errors = errors_of(
+            "[services.a]\ntier = \"gold\"\n[tools.t]\ncriticality = 9\n[services.b]\ntier = 2\n",
+        );
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        assert!(errors[0].0.starts_with("2:8 "), "{errors:?}");
+        assert!(errors[1].0.starts_with("4:15 "), "{errors:?}");
+    }
+
+    #[test]
     fn unknown_keys_suggest_the_allowed_ones() {
         assert_eq!(
             errors_of(
@@ -1342,7 +1386,7 @@ kind = "sso"
                 e(
                     "8:1 unknown key `role` in [tools.t]",
                     "unknown key",
-                    "expected one of `sites`, `replicas`, `quorum`, `depends_on`, `soft_depends_on`, `recovery_depends_on`, `hosts`, `kind`, `manages`"
+                    "expected one of `sites`, `replicas`, `quorum`, `depends_on`, `soft_depends_on`, `recovery_depends_on`, `hosts`, `kind`, `manages`, `tier`, `criticality`"
                 ),
             ]
         );

@@ -313,6 +313,9 @@ fn build(jobs: &[Job], model: &mut Model) {
                     name: group.name.clone(),
                     role,
                     tool_kind,
+                    tier: meta(crate::model::TIER_KEY)
+                        .and_then(|m| crate::model::parse_tier(&m.value))
+                        .unwrap_or(0),
                     // Room for the one declaration nearly every entity has (an
                     // instance is nearly 500 bytes; a first push makes room for 4).
                     instances: Vec::with_capacity(1),

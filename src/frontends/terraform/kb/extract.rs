@@ -128,6 +128,7 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
             name: r.address.clone(),
             role,
             tool_kind: None,
+            tier: 0,
             instances: vec![Instance {
                 dependencies,
                 cloud,
