@@ -173,9 +173,9 @@ pub fn render(data: &Data) -> String {
 /// The printed page's running header (estate and date, top) and footer
 /// (page numbers): `@page` margin boxes, their text as CSS strings.
 fn page_header(h: &mut String, estate: &str, date: &str) {
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "@page {{ @top-left {{ content: {}; font: 9px system-ui, sans-serif; color: #52606d; }} @top-right {{ content: {}; font: 9px system-ui, sans-serif; color: #52606d; }} @bottom-right {{ content: \"page \" counter(page) \" of \" counter(pages); font: 9px system-ui, sans-serif; color: #52606d; }} }}\n",
+        "@page {{ @top-left {{ content: {}; font: 9px system-ui, sans-serif; color: #52606d; }} @top-right {{ content: {}; font: 9px system-ui, sans-serif; color: #52606d; }} @bottom-right {{ content: \"page \" counter(page) \" of \" counter(pages); font: 9px system-ui, sans-serif; color: #52606d; }} }}",
         css_string(&if estate.is_empty() {
             "Single points of failure".to_string()
         } else {
