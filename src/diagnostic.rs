@@ -3,6 +3,7 @@
 
 use crate::source::Span;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 #[derive(
     Debug,
@@ -56,7 +57,9 @@ pub enum Kind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Related {
     pub span: Span,
-    pub message: String,
+    /// Shared: one hop, or one root cause, is cited by the finding of
+    /// every entity whose chain passes through it.
+    pub message: Arc<str>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

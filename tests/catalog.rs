@@ -199,6 +199,37 @@ fn terraform_doc_knowledge_base_table_is_generated() {
     );
 }
 
+/// Where the generated table of functions sits in docs/terraform.md.
+const FUNCTIONS_TABLE: (&str, &str) = (
+    "<!-- functions-table: generated from src/frontends/terraform/functions.rs -->",
+    "<!-- end of functions-table -->",
+);
+
+/// Every built-in function of Terraform and how spof evaluates it.
+fn functions_table() -> String {
+    use spof::frontends::terraform::functions::{Status, catalog};
+    let mut out = String::from("| Function | Evaluated |\n|---|---|\n");
+    for (name, status) in catalog() {
+        let how = match status {
+            Status::Implemented => "yes".to_string(),
+            Status::Unknown(why) => format!("unknown: {why}"),
+        };
+        out.push_str(&format!("| `{name}` | {how} |\n"));
+    }
+    out
+}
+
+#[test]
+fn terraform_doc_functions_table_is_generated() {
+    generated_section(
+        "docs/terraform.md",
+        FUNCTIONS_TABLE,
+        &functions_table(),
+        "functions table",
+        "catalog::",
+    );
+}
+
 /// Checks that the text of the doc at `rel` between the `markers` is
 /// `table` (after a newline), or writes it there when `SPOF_UPDATE_DOCS`
 /// is set; `tests` is the filter that regenerates it.

@@ -94,8 +94,9 @@ fn every_corpus_file_is_analysed_or_reported() {
         .collect();
     assert!(rendering.iter().all(|p| in_chart(p)), "{rendering:?}");
     // A kustomization is built, not only parsed: an entry naming a file
-    // the corpus copy lacks is a kustomize-error, and a remote resource or
-    // a plugin a note; both sit in the kustomization file itself.
+    // the corpus copy lacks is a kustomize-error (a remote resource or a
+    // plugin is a SPOF022 finding); it sits in the kustomization file
+    // itself.
     let building: Vec<&spof::diagnostic::Diagnostic> = report
         .diagnostics
         .iter()

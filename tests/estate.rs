@@ -78,7 +78,7 @@ fn two_datacenters_findings_are_exact() {
         "{}",
         cluster.message
     );
-    let only_there: Vec<&str> = cluster.related.iter().map(|r| r.message.as_str()).collect();
+    let only_there: Vec<&str> = cluster.related.iter().map(|r| &*r.message).collect();
     assert_eq!(
         only_there,
         // Tools are reported by SPOF023 instead.
@@ -92,7 +92,7 @@ fn two_datacenters_findings_are_exact() {
         "{}",
         chain.message
     );
-    let hops: Vec<&str> = chain.related.iter().map(|r| r.message.as_str()).collect();
+    let hops: Vec<&str> = chain.related.iter().map(|r| &*r.message).collect();
     assert_eq!(
         hops,
         [
@@ -155,13 +155,13 @@ fn shop_on_aws_findings_are_exact() {
     assert!(
         db.related
             .iter()
-            .any(|r| r.span == decided && r.message == "set here")
+            .any(|r| r.span == decided && &*r.message == "set here")
     );
     // The chain runs from the deployment to the database.
     let chain: Vec<&str> = report.diagnostics[0]
         .related
         .iter()
-        .map(|r| r.message.as_str())
+        .map(|r| &*r.message)
         .collect();
     assert_eq!(
         chain,
@@ -439,4 +439,57 @@ fn two_datacenters_applies_its_own_spof_toml_from_anywhere() {
     };
     assert_eq!(run(None), run(Some(format!("{dir}/spof.toml"))));
     assert_ne!(run(None), Vec::new());
+}
+
+/// The chains of two services that depend on the same service end with the
+/// same hop and the same root cause, and their findings cite one copy of
+/// those words: in a large estate the same words end the chains of
+/// thousands of findings.
+#[test]
+fn findings_share_the_words_of_a_common_chain() {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let manifest = r#"[sites.a]
+[sites.b]
+
+[services.web]
+sites = ["a", "b"]
+depends_on = ["api"]
+
+[services.admin]
+sites = ["a", "b"]
+depends_on = ["api"]
+
+[services.api]
+sites = ["a", "b"]
+depends_on = ["db"]
+
+[services.db]
+sites = ["a"]
+"#;
+    std::fs::write(dir.path().join("spof.services.toml"), manifest).expect("the manifest");
+    let report = check::run(&RunOptions {
+        paths: vec![dir.path().into()],
+        ..RunOptions::default()
+    });
+    let on = |entity: &str| {
+        report
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "SPOF007" && d.entity.as_deref() == Some(entity))
+            .unwrap_or_else(|| panic!("SPOF007 on {entity}: {:#?}", report.diagnostics))
+    };
+    let (web, admin) = (on("manifest:web"), on("manifest:admin"));
+    let texts = |d: &spof::diagnostic::Diagnostic| -> Vec<String> {
+        d.related.iter().map(|r| r.message.to_string()).collect()
+    };
+    // The hop from the API to the database, then the database's site.
+    assert_eq!(texts(web).len(), 2, "{:#?}", web.related);
+    assert_eq!(texts(web), texts(admin));
+    for (a, b) in web.related.iter().zip(&admin.related) {
+        assert!(
+            std::sync::Arc::ptr_eq(&a.message, &b.message),
+            "not shared: {}",
+            a.message
+        );
+    }
 }

@@ -1754,29 +1754,35 @@ fn every_finding_of_a_long_chain_is_reported_with_a_capped_chain() {
     let down = zone_a["down"].as_array().unwrap();
     assert_eq!(down.len(), n);
     // Each service says its own hop once: the chain is followed through
-    // `next`, whole, with no hop left out.
+    // `next`, whole, with no hop left out; a dependency hop names its
+    // declaration, worded once in `declarations`.
+    let declarations = report["declarations"].as_array().unwrap();
+    assert_eq!(declarations.len(), n - 1);
     let by_id: std::collections::HashMap<&str, &Value> = down
         .iter()
         .map(|f| (f["entity"].as_str().unwrap(), f))
         .collect();
-    for fallen in down {
-        assert_eq!(fallen["because"].as_array().unwrap().len(), 1, "{fallen}");
-    }
     let mut at = "manifest:s0";
     for i in 0..n - 1 {
         let hop = by_id[at];
+        assert!(hop.get("because").is_none(), "{hop}");
+        let declaration = &declarations[hop["declaration"].as_u64().unwrap() as usize];
+        assert_eq!(declaration["from"], at);
+        assert_eq!(declaration["to"], hop["next"]);
         assert_eq!(
-            hop["because"][0]["text"],
+            declaration["text"],
             format!(
-                "`Service s{i}` depends on `Service s{}` (depends_on in the manifest), which is down",
+                "`Service s{i}` depends on `Service s{}` (depends_on in the manifest)",
                 i + 1
             )
         );
+        assert_eq!(declaration["location"]["line"], 7 + 4 * i as u64);
         at = hop["next"].as_str().unwrap();
     }
     let end = by_id[at];
     assert_eq!(at, format!("manifest:s{}", n - 1));
     assert!(end.get("next").is_none(), "{end}");
+    assert!(end.get("declaration").is_none(), "{end}");
     assert!(
         end["because"][0]["text"]
             .as_str()
@@ -1784,6 +1790,15 @@ fn every_finding_of_a_long_chain_is_reported_with_a_capped_chain() {
             .starts_with("`zone:a` fails"),
         "{end}"
     );
+    // Every domain that takes the chain down names the same declarations.
+    for blast in report["blast_radius"].as_array().unwrap() {
+        for fallen in blast["down"].as_array().unwrap() {
+            if let Some(d) = fallen.get("declaration") {
+                let declaration = &declarations[d.as_u64().unwrap() as usize];
+                assert_eq!(declaration["from"], fallen["entity"], "{fallen}");
+            }
+        }
+    }
 }
 
 /// Services selecting the same Deployments: every Deployment's findings,

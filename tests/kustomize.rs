@@ -25,9 +25,9 @@ fn overlays_are_built_and_findings_point_at_the_deciding_line() {
                 5,
                 None
             ),
-            // A remote resource is not fetched: one note.
+            // A remote resource is not fetched: one SPOF022 info finding.
             (
-                "kustomize-not-rendered".into(),
+                "SPOF022".into(),
                 p("overlays/canary/kustomization.yaml"),
                 4,
                 5,
@@ -103,6 +103,103 @@ fn nothing_outside_the_scanned_tree_is_read() {
         report.diagnostics[0]
             .message
             .contains("outside the scanned tree")
+    );
+    assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 2);
+}
+
+/// A kustomization's `helmCharts` (`testdata/kustomize/helm`): the local
+/// chart is rendered with the entry's values (`valuesInline` over
+/// `valuesFile`) and built on by each overlay; the chart is not rendered a
+/// second time with its own values; a chart that is not in the chart home
+/// is one SPOF022 finding.
+#[test]
+fn helm_charts_of_a_kustomization_are_rendered_and_built_on() {
+    let dir = "testdata/kustomize/helm";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        ..RunOptions::default()
+    });
+    let p = |f: &str| format!("{dir}/{f}");
+    let e = |id: &str| Some(id.to_string());
+    assert_eq!(
+        located(&report),
+        [
+            // Prod: two replicas, from `valuesInline` (over the values
+            // file's five and the chart's one), at the template line.
+            (
+                "SPOF002".to_string(),
+                p("base/charts/web/templates/deployment.yaml"),
+                7,
+                3,
+                e("k8s:Deployment/prod/shop-web")
+            ),
+            (
+                "SPOF009".into(),
+                p("base/charts/web/templates/deployment.yaml"),
+                7,
+                3,
+                e("k8s:Deployment/prod/shop-web")
+            ),
+            // Once, though two overlays build the base.
+            ("SPOF022".into(), p("base/kustomization.yaml"), 7, 11, None),
+            // Dev: the prefix and the `replicas:` entry apply to the chart's
+            // Deployment.
+            (
+                "SPOF001".into(),
+                p("overlays/dev/kustomization.yaml"),
+                7,
+                5,
+                e("k8s:Deployment/dev/dev-shop-web")
+            ),
+        ]
+    );
+    // The chart's own `replicaCount: 1` is not rendered on its own.
+    assert!(report.diagnostics.iter().all(|d| {
+        !report
+            .sources
+            .get(d.span.file)
+            .display_path()
+            .ends_with("web/values.yaml")
+    }));
+    assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 1);
+    insta::assert_snapshot!("kustomize_helm_charts", human(&report));
+}
+
+/// A chart of `helmCharts` whose template fails (`required` unset) is an
+/// input error at the template line, naming the chart and the release; the
+/// kustomization's other resources are still built and analysed, and the
+/// chart is not rendered again with its own values.
+#[test]
+fn a_failing_chart_of_a_kustomization_is_an_input_error_and_the_build_goes_on() {
+    let dir = "testdata/kustomize/helm-errors";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        ..RunOptions::default()
+    });
+    let p = |f: &str| format!("{dir}/{f}");
+    assert_eq!(
+        located(&report),
+        [
+            (
+                "render-error".to_string(),
+                p("charts/broken/templates/deployment.yaml"),
+                11,
+                1,
+                None
+            ),
+            (
+                "SPOF001".into(),
+                p("worker.yaml"),
+                6,
+                3,
+                Some("k8s:Deployment/shop/worker".to_string())
+            ),
+        ]
+    );
+    assert!(
+        report.diagnostics[0]
+            .message
+            .contains("chart `broken` for the kustomization's release `api`")
     );
     assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 2);
 }

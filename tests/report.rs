@@ -67,7 +67,7 @@ fn json_reports() {
     for estate in ESTATES {
         let json = rendered(estate, ReportFormat::Json);
         let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
-        assert_eq!(doc["version"], 3);
+        assert_eq!(doc["version"], 4);
         insta::assert_snapshot!(snapshot_name(estate, "json"), json);
     }
 }

@@ -18,7 +18,7 @@ use crate::model::{
 use crate::source::Span;
 use std::borrow::Cow;
 use std::cell::OnceCell;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Most hops of a chain an explanation lists (a finding's related
 /// locations, a simulation's reasons). A longer chain lists its first
@@ -69,11 +69,19 @@ pub enum Unit {
     /// declaration: nothing forces them apart.
     Unplaced {
         level: Level,
-        entity: usize,
-        instance: usize,
+        entity: u32,
+        instance: u32,
     },
     /// The node running the only replica of this declaration.
-    Replica { entity: usize, instance: usize },
+    Replica { entity: u32, instance: u32 },
+}
+
+/// An index as a [`Unit`] or an [`Edge`] keeps it: 32 bits. Every
+/// entity, declaration and dependency is in memory, each hundreds of bytes,
+/// so none has an index past `u32::MAX`.
+pub(crate) fn narrow(index: usize) -> u32 {
+    debug_assert!(u32::try_from(index).is_ok(), "index {index} past u32::MAX");
+    index as u32
 }
 
 /// Why a declaration's own placement fails with a unit.
@@ -137,9 +145,40 @@ pub struct Cause {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Via {
     /// Its own declaration: index into [`Analysis::causes`] of the entity.
-    Own(usize),
+    Own(u32),
     /// A hard dependency that fails with it.
-    Dependency(DepEdge),
+    Dependency(Edge),
+}
+
+/// A [`DepEdge`] as an exposure keeps it, with 32-bit indices: every
+/// entity keeps one for each single failure it inherits, some thirty in a
+/// large estate (16 bytes where a `DepEdge` takes 32).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    instance: u32,
+    dependency: u32,
+    target: u32,
+    strength: Strength,
+}
+
+impl Edge {
+    pub fn new(edge: DepEdge) -> Self {
+        Self {
+            instance: narrow(edge.instance),
+            dependency: narrow(edge.dependency),
+            target: narrow(edge.target),
+            strength: edge.strength,
+        }
+    }
+
+    pub fn get(self) -> DepEdge {
+        DepEdge {
+            instance: self.instance as usize,
+            dependency: self.dependency as usize,
+            target: self.target as usize,
+            strength: self.strength,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,10 +196,10 @@ pub struct Hop {
 
 /// Where the chain of one exposure ends, found once for all of them: a
 /// finding on each entity of a long chain cites its root in constant time
-/// instead of walking the chain again. One is kept for every exposure of
-/// every entity, so its indices are 32-bit (36 bytes where `usize`s take
-/// 80); an index past `u32::MAX` leaves the chain unexplained, as a chain
-/// that comes back on itself does.
+/// instead of walking the chain again. Its indices are 32-bit; an index
+/// past `u32::MAX` leaves the chain unexplained, as a chain that comes back
+/// on itself does. Kept as a [`Short`]: every exposure of one chain shares
+/// its root and last hop, and only the hop count differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct End {
     /// The entity whose own cause it is, and the cause's index.
@@ -171,8 +210,25 @@ struct End {
     last: Option<EndHop>,
 }
 
-/// A [`Hop`] with 32-bit indices.
+/// An [`End`] as every exposure keeps it, 8 bytes (36 for the `End`):
+/// its root and last hop, an index into [`Analysis::tails`], and its hop
+/// count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Short {
+    tail: u32,
+    hops: u32,
+}
+
+/// The root and last hop of an [`End`], kept once for every chain that
+/// ends with them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Tail {
+    root: Option<(u32, u32)>,
+    last: Option<EndHop>,
+}
+
+/// A [`Hop`] with 32-bit indices.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct EndHop {
     from: u32,
     instance: u32,
@@ -264,7 +320,9 @@ pub struct Analysis {
     clusters: Vec<Vec<Option<usize>>>,
     /// Where each exposure's chain ends, for every view of an entity's
     /// exposures (by [`Analysis::view`], then as in the view).
-    ends: Vec<Vec<Vec<End>>>,
+    ends: Vec<Vec<Vec<Short>>>,
+    /// The roots and last hops of those ends, each once.
+    tails: Vec<Tail>,
 }
 
 impl Analysis {
@@ -323,6 +381,7 @@ impl Analysis {
             per_cluster,
             clusters,
             ends: Vec::new(),
+            tails: Vec::new(),
         };
 
         // Dependencies before dependents; a cycle is iterated to a fixpoint.
@@ -348,7 +407,7 @@ impl Analysis {
         for (_, own) in analysis.per_cluster.iter_mut().flatten() {
             own.shrink_to_fit();
         }
-        analysis.ends = chain_ends(&analysis);
+        (analysis.ends, analysis.tails) = chain_ends(&analysis);
         analysis
     }
 
@@ -414,6 +473,8 @@ impl Analysis {
         if self.per_cluster[e].is_empty() {
             let fresh = self.inherited(graph, e, combine, None, &self.exposures[e], shared);
             let changed = !fresh.is_empty();
+            // At its size: an entity outside a cycle inherits once.
+            self.exposures[e].reserve_exact(fresh.len());
             self.exposures[e].extend(fresh);
             return changed;
         }
@@ -487,19 +548,19 @@ impl Analysis {
         let mut fresh: Vec<(Unit, DepEdge)> = Vec::new();
         match combine {
             Combine::All => {
-                let unions: Vec<Cow<'_, [(Unit, usize)]>> = hard
+                let unions: Vec<Union<'_>> = hard
                     .iter()
                     .map(|entry| shared.union(graph, self, entry.set, from(entry), c))
                     .collect();
                 // Most entities have nothing to inherit.
-                if unions.iter().all(|u| u.is_empty()) {
+                if unions.iter().all(Union::is_empty) {
                     return Vec::new();
                 }
                 let mut known: HashSet<&Unit> = known.iter().map(|x| &x.unit).collect();
                 for (entry, union) in hard.iter().zip(&unions) {
                     for (unit, target) in union.iter() {
                         if known.insert(unit) {
-                            fresh.push((unit.clone(), edge(entry, *target)));
+                            fresh.push((unit.clone(), edge(entry, target)));
                         }
                     }
                 }
@@ -533,14 +594,20 @@ impl Analysis {
             .into_iter()
             .map(|(unit, edge)| Exposure {
                 unit,
-                via: Via::Dependency(edge),
+                via: Via::Dependency(Edge::new(edge)),
             })
             .collect()
     }
 
-    fn end(&self, entity: usize, cluster: Option<usize>, unit: &Unit) -> Option<&End> {
+    fn end(&self, entity: usize, cluster: Option<usize>, unit: &Unit) -> Option<End> {
         let (v, x) = self.locate(entity, cluster, unit)?;
-        self.ends.get(entity)?.get(v)?.get(x)
+        let short = self.ends.get(entity)?.get(v)?.get(x)?;
+        let tail = self.tails.get(short.tail as usize)?;
+        Some(End {
+            root: tail.root,
+            hops: short.hops,
+            last: tail.last,
+        })
     }
 
     /// The declaration whose own placement makes `entity` fail with
@@ -556,8 +623,19 @@ impl Analysis {
         cluster: Option<usize>,
         unit: &Unit,
     ) -> Option<(usize, &Cause)> {
-        let (at, c) = self.end(entity, cluster, unit)?.root()?;
+        let (at, c) = self.root_index_from(entity, cluster, unit)?;
         Some((at, self.causes.get(at)?.get(c)?))
+    }
+
+    /// [`Analysis::root_from`] as indices: the entity, and its cause's
+    /// index in [`Analysis::causes`].
+    pub fn root_index_from(
+        &self,
+        entity: usize,
+        cluster: Option<usize>,
+        unit: &Unit,
+    ) -> Option<(usize, usize)> {
+        self.end(entity, cluster, unit)?.root()
     }
 
     /// How many dependency hops lead from `entity` to the root of `unit`.
@@ -567,7 +645,7 @@ impl Analysis {
 
     /// [`Analysis::hop_count`] as a declaration in `cluster` sees `entity`.
     pub fn hop_count_from(&self, entity: usize, cluster: Option<usize>, unit: &Unit) -> usize {
-        self.end(entity, cluster, unit).map_or(0, End::hops)
+        self.end(entity, cluster, unit).map_or(0, |end| end.hops())
     }
 
     /// The last of those hops: the one into the root's entity.
@@ -602,6 +680,7 @@ impl Analysis {
             let Via::Dependency(edge) = self.view(e, v).get(x)?.via else {
                 return None;
             };
+            let edge = edge.get();
             at = self.next(e, edge, unit).map(|(v, x)| (edge.target, v, x));
             Some(Hop { from: e, edge })
         })
@@ -624,15 +703,17 @@ impl Analysis {
 /// Where the chain of every exposure ends, in every view of an entity's
 /// exposures, each exposure visited once: a walk stops at the first
 /// exposure whose end is known and fills in the ones it passed on its way
-/// back.
-fn chain_ends(analysis: &Analysis) -> Vec<Vec<Vec<End>>> {
+/// back. Each distinct root and last hop is kept once, in the second
+/// vector; the first says, for each exposure, which and how many hops.
+fn chain_ends(analysis: &Analysis) -> (Vec<Vec<Vec<Short>>>, Vec<Tail>) {
     #[derive(Clone, Copy)]
     enum State {
         Unknown,
         OnPath,
-        Done(End),
+        Done(Short),
     }
-    let broken = End::BROKEN;
+    let mut tails = Tails::default();
+    let broken = tails.short(End::BROKEN);
     let views = |e: usize| 0..=analysis.per_cluster[e].len();
     let mut state: Vec<Vec<Vec<State>>> = (0..analysis.exposures.len())
         .map(|e| {
@@ -647,7 +728,7 @@ fn chain_ends(analysis: &Analysis) -> Vec<Vec<Vec<End>>> {
             for x in 0..analysis.view(e, v).len() {
                 path.clear();
                 let (mut at, mut w, mut i) = (e, v, x);
-                let mut end = loop {
+                let end = loop {
                     match state[at][w][i] {
                         State::Done(end) => break end,
                         // A chain that comes back on itself ends there.
@@ -657,11 +738,11 @@ fn chain_ends(analysis: &Analysis) -> Vec<Vec<Vec<End>>> {
                     let exposure = &analysis.view(at, w)[i];
                     let edge = match exposure.via {
                         Via::Own(c) => {
-                            let end = End::own(at, c);
+                            let end = tails.short(End::own(at, c as usize));
                             state[at][w][i] = State::Done(end);
                             break end;
                         }
-                        Via::Dependency(edge) => edge,
+                        Via::Dependency(edge) => edge.get(),
                     };
                     state[at][w][i] = State::OnPath;
                     path.push((at, w, i, Hop { from: at, edge }));
@@ -670,14 +751,15 @@ fn chain_ends(analysis: &Analysis) -> Vec<Vec<Vec<End>>> {
                         None => break broken,
                     }
                 };
+                let mut end = tails.end(end);
                 for &(at, w, i, hop) in path.iter().rev() {
                     end = end.after(hop);
-                    state[at][w][i] = State::Done(end);
+                    state[at][w][i] = State::Done(tails.short(end));
                 }
             }
         }
     }
-    state
+    let ends = state
         .into_iter()
         .map(|views| {
             views
@@ -685,7 +767,7 @@ fn chain_ends(analysis: &Analysis) -> Vec<Vec<Vec<End>>> {
                 .map(|xs| {
                     // Collected in place, the ends would keep the room of
                     // the larger states.
-                    let mut ends: Vec<End> = xs
+                    let mut ends: Vec<Short> = xs
                         .into_iter()
                         .map(|s| match s {
                             State::Done(end) => end,
@@ -697,7 +779,44 @@ fn chain_ends(analysis: &Analysis) -> Vec<Vec<Vec<End>>> {
                 })
                 .collect()
         })
-        .collect()
+        .collect();
+    (ends, tails.list)
+}
+
+/// The tails of the ends being found, each once.
+#[derive(Default)]
+struct Tails {
+    list: Vec<Tail>,
+    index: HashMap<Tail, u32>,
+}
+
+impl Tails {
+    /// `end` as an exposure keeps it.
+    fn short(&mut self, end: End) -> Short {
+        let tail = Tail {
+            root: end.root,
+            last: end.last,
+        };
+        let next = narrow(self.list.len());
+        let index = *self.index.entry(tail).or_insert(next);
+        if index == next {
+            self.list.push(tail);
+        }
+        Short {
+            tail: index,
+            hops: end.hops,
+        }
+    }
+
+    /// The whole end of `short`.
+    fn end(&self, short: Short) -> End {
+        let tail = self.list[short.tail as usize];
+        End {
+            root: tail.root,
+            hops: short.hops,
+            last: tail.last,
+        }
+    }
 }
 
 /// A Service fails with its cluster's zone on its own, but the better
@@ -722,7 +841,7 @@ fn explain_through_backends(
                 continue;
             };
             if !matches!(
-                causes[e][c].reason,
+                causes[e][c as usize].reason,
                 Reason::ClusterZone { .. } | Reason::ClusterRegion { .. }
             ) {
                 continue;
@@ -732,7 +851,7 @@ fn explain_through_backends(
                 d.strength == Strength::Hard && exposures[d.target].iter().any(|y| &y.unit == unit)
             });
             if let Some(edge) = backend {
-                exposures[e][x].via = Via::Dependency(edge);
+                exposures[e][x].via = Via::Dependency(Edge::new(edge));
             }
         }
     }
@@ -763,7 +882,7 @@ fn own_exposures(entity: &Entity, causes: &[Cause]) -> Vec<Exposure> {
         if everywhere && !out.iter().any(|x| x.unit == cause.unit) {
             out.push(Exposure {
                 unit: cause.unit.clone(),
-                via: Via::Own(c),
+                via: Via::Own(narrow(c)),
             });
         }
     }
@@ -799,7 +918,7 @@ fn own_per_cluster(
         {
             units.push(Exposure {
                 unit: cause.unit.clone(),
-                via: Via::Own(index),
+                via: Via::Own(narrow(index)),
             });
         }
     }
@@ -813,14 +932,42 @@ fn own_per_cluster(
 /// component) and look the same from every cluster are kept; a set inside
 /// a cycle, or seen from the cluster of one of its members declared in
 /// several, is looked at afresh.
+/// The units some member of a target set fails with, each once, with the
+/// first such member (see [`SharedUnits::union`]).
+enum Union<'s> {
+    /// The set's one member's exposures, as its dependents see them.
+    One(&'s [Exposure], usize),
+    /// Several members' units, in member order.
+    Many(Cow<'s, [(Unit, usize)]>),
+}
+
+impl Union<'_> {
+    fn is_empty(&self) -> bool {
+        match self {
+            Union::One(units, _) => units.is_empty(),
+            Union::Many(units) => units.is_empty(),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = (&Unit, usize)> + '_ {
+        let (one, member, many): (&[Exposure], usize, &[(Unit, usize)]) = match self {
+            Union::One(units, member) => (units, *member, &[]),
+            Union::Many(units) => (&[], 0, units),
+        };
+        one.iter()
+            .map(move |x| (&x.unit, member))
+            .chain(many.iter().map(|(unit, t)| (unit, *t)))
+    }
+}
+
 struct SharedUnits {
     /// Per set: the last component holding one of its members.
     last_component: Vec<usize>,
     /// Per set: whether a member is declared in several clusters, so that
     /// a cluster sees less of it than the whole.
     clustered: Vec<bool>,
-    /// Per set: each unit some member fails with, with the first such
-    /// member, in member order.
+    /// Per set of several members: each unit some member fails with, with
+    /// the first such member, in member order.
     union: Vec<OnceCell<Vec<(Unit, usize)>>>,
     /// Per set: the units every member fails with, sorted.
     common: Vec<OnceCell<Vec<Unit>>>,
@@ -879,11 +1026,18 @@ impl SharedUnits {
     fn union<'s>(
         &'s self,
         graph: &Graph,
-        analysis: &Analysis,
+        analysis: &'s Analysis,
         set: usize,
         cluster: Option<usize>,
         c: usize,
-    ) -> Cow<'s, [(Unit, usize)]> {
+    ) -> Union<'s> {
+        // One member's units are its exposures, each once already: they
+        // are read where they are rather than copied for the set (a copy
+        // of every entity's exposures, in an estate where each dependency
+        // names one entity).
+        if let [t] = graph.sets.get(set) {
+            return Union::One(analysis.seen_from(*t, cluster), *t);
+        }
         let compute = || {
             let mut seen: HashSet<&Unit> = HashSet::new();
             let mut out = Vec::new();
@@ -896,10 +1050,10 @@ impl SharedUnits {
             }
             out
         };
-        match self.union.get(set) {
+        Union::Many(match self.union.get(set) {
             Some(cell) if self.kept(set, cluster, c) => Cow::Borrowed(cell.get_or_init(compute)),
             _ => Cow::Owned(compute()),
-        }
+        })
     }
 
     /// The units every member of `set` fails with, sorted, as a
@@ -994,15 +1148,15 @@ impl Declared {
     fn unplaced(&self, level: Level) -> Unit {
         Unit::Unplaced {
             level,
-            entity: self.entity,
-            instance: self.index,
+            entity: narrow(self.entity),
+            instance: narrow(self.index),
         }
     }
 
     fn replica(&self) -> Unit {
         Unit::Replica {
-            entity: self.entity,
-            instance: self.index,
+            entity: narrow(self.entity),
+            instance: narrow(self.index),
         }
     }
 }
@@ -1199,6 +1353,18 @@ mod tests {
 
     fn span() -> Span {
         Span::new(FileId(0), TextRange::empty(0))
+    }
+
+    /// Every entity keeps an exposure, and the end of its chain, for each
+    /// single failure it inherits (some thirty in a large estate): their
+    /// size is most of the analysis's memory.
+    #[test]
+    fn an_exposure_and_its_end_stay_small() {
+        assert_eq!(size_of::<Edge>(), 16);
+        assert_eq!(size_of::<Via>(), 16);
+        assert!(size_of::<Unit>() <= 32, "{}", size_of::<Unit>());
+        assert!(size_of::<Exposure>() <= 48, "{}", size_of::<Exposure>());
+        assert_eq!(size_of::<Short>(), 8);
     }
 
     fn quorum_instance(max_skew: u32, min_domains: Option<u32>) -> Instance {

@@ -36,21 +36,30 @@ pub fn unit_text(model: &Model, unit: &Unit) -> String {
             level,
             entity,
             instance,
-        } if is_cloud(model, *entity, *instance) => {
-            format!("the {} of {}", level.as_str(), entity_label(model, *entity))
+        } if is_cloud(model, *entity as usize, *instance as usize) => {
+            format!(
+                "the {} of {}",
+                level.as_str(),
+                entity_label(model, *entity as usize)
+            )
         }
         Unit::Unplaced { level, entity, .. } => format!(
             "the {} holding every replica of {}",
             level.as_str(),
-            entity_label(model, *entity)
+            entity_label(model, *entity as usize)
         ),
-        Unit::Replica { entity, instance } if is_cloud(model, *entity, *instance) => {
-            format!("the single instance of {}", entity_label(model, *entity))
+        Unit::Replica { entity, instance }
+            if is_cloud(model, *entity as usize, *instance as usize) =>
+        {
+            format!(
+                "the single instance of {}",
+                entity_label(model, *entity as usize)
+            )
         }
         Unit::Replica { entity, .. } => {
             format!(
                 "the node running the only replica of {}",
-                entity_label(model, *entity)
+                entity_label(model, *entity as usize)
             )
         }
     }

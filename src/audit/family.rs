@@ -125,6 +125,11 @@ impl Family {
         self.0
     }
 
+    /// Frees the spare capacity left by growing it.
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -261,7 +261,9 @@ impl Audit {
         let mut per_level = per_level;
         (0..self.structures.len())
             .map(|e| {
-                let mut groups: Vec<Group> = Vec::new();
+                // Exactly as long as needed: a large estate keeps millions.
+                let len = per_level.iter().map(|f| f[e].len()).sum();
+                let mut groups: Vec<Group> = Vec::with_capacity(len);
                 for families in &mut per_level {
                     groups.extend(std::mem::take(&mut families[e]).into_groups());
                 }
@@ -329,7 +331,9 @@ impl Audit {
                     local.into_iter().collect()
                 })
                 .collect();
-            for (e, family) in done.into_iter().flatten() {
+            for (e, mut family) in done.into_iter().flatten() {
+                // Held until every level is done: no spare capacity.
+                family.shrink_to_fit();
                 families[e] = family;
             }
         }

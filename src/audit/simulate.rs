@@ -54,9 +54,11 @@ pub struct Simulation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Hop {
     pub entity: usize,
-    /// A dependency step when `next` is set, else its own terms' reasons.
+    /// Its own terms' reasons; empty when `via` is set.
     pub steps: Vec<Step>,
-    pub next: Option<usize>,
+    /// The dependency declaration whose failure it follows (worded by
+    /// [`Audit::declaration`]); the chain goes on at its target.
+    pub via: Option<DepEdge>,
 }
 
 /// [`Audit::simulate_hops`]: by entity index.
@@ -186,13 +188,13 @@ impl Audit {
             list.push(match *cause {
                 Cause::Dependency(edge) => Hop {
                     entity: e,
-                    steps: vec![Self::dependency_step(estate, &states, e, edge, 0)],
-                    next: Some(edge.target),
+                    steps: Vec::new(),
+                    via: Some(edge),
                 },
                 Cause::Alternatives | Cause::Own { .. } => Hop {
                     entity: e,
                     steps: self.reasons(estate, &states, (&down_domains, failed), e),
-                    next: None,
+                    via: None,
                 },
             });
         }
@@ -201,7 +203,7 @@ impl Audit {
             .map(|u| Hop {
                 entity: u.entity,
                 steps: u.because,
-                next: None,
+                via: None,
             })
             .collect();
         hops
@@ -292,12 +294,22 @@ impl Audit {
                     })
                 })
         };
-        let alternative_down = |alt: &Vec<usize>| alt.iter().find_map(|&i| term_down(i));
-        let own: Vec<Option<Cause>> = s.alternatives.iter().map(alternative_down).collect();
-        if !own.is_empty() && own.iter().all(Option::is_some) {
-            return State::Down(match own.as_slice() {
-                [Some(only)] => *only,
-                _ => Cause::Alternatives,
+        // The first alternative that lost a term, and whether all did.
+        let mut first_own: Option<Cause> = None;
+        let mut all_down = !s.alternatives.is_empty();
+        for alternative in &s.alternatives {
+            match alternative.iter().find_map(|&i| term_down(i)) {
+                Some(cause) => {
+                    first_own.get_or_insert(cause);
+                }
+                None => all_down = false,
+            }
+        }
+        if all_down && let Some(first) = first_own {
+            return State::Down(if s.alternatives.len() == 1 {
+                first
+            } else {
+                Cause::Alternatives
             });
         }
         let is_down = |d: &DepEdge| matches!(states[d.target], State::Down(_));
@@ -313,8 +325,8 @@ impl Audit {
         }
         // Degraded: a copy lost, replicas lost, a backend or a soft
         // dependency down.
-        if let Some(cause) = own.iter().flatten().next() {
-            return State::Degraded(*cause);
+        if let Some(cause) = first_own {
+            return State::Degraded(cause);
         }
         for (i, terms) in s.terms.iter().enumerate() {
             for (t, term) in terms.iter().enumerate() {
@@ -382,6 +394,25 @@ impl Audit {
         }
     }
 
+    /// A dependency declaration in words, whatever fails: "`at` depends on
+    /// `target` (via)", and where it is written. A hop of a chain through it
+    /// adds ", which is down" (or degraded).
+    pub fn declaration(estate: &Estate, at: usize, edge: DepEdge) -> (String, Option<Span>) {
+        let entities = &estate.model.entities;
+        let dependency = entities
+            .get(at)
+            .and_then(|e| e.instances.get(edge.instance))
+            .and_then(|i| i.dependencies.get(edge.dependency));
+        let label = |e: usize| entities.get(e).map_or_else(String::new, |x| x.label());
+        let text = format!(
+            "`{}` depends on `{}`{}",
+            label(at),
+            label(edge.target),
+            dependency.map_or(String::new(), |d| format!(" ({})", d.via)),
+        );
+        (text, dependency.map(|d| d.span))
+    }
+
     /// One hop of a chain: `at` is down (or degraded) because of `edge`;
     /// `left_out` hops before it are not listed.
     fn dependency_step(
@@ -391,11 +422,7 @@ impl Audit {
         edge: DepEdge,
         left_out: usize,
     ) -> Step {
-        let dependency = estate.model.entities[at]
-            .instances
-            .get(edge.instance)
-            .and_then(|i| i.dependencies.get(edge.dependency));
-        let target = &estate.model.entities[edge.target];
+        let (declaration, span) = Self::declaration(estate, at, edge);
         let how = if matches!(states[edge.target], State::Down(_)) {
             "down"
         } else {
@@ -408,13 +435,8 @@ impl Audit {
         };
         Step {
             entity: at,
-            text: format!(
-                "{skipped}`{}` depends on `{}`{}, which is {how}",
-                estate.model.entities[at].label(),
-                target.label(),
-                dependency.map_or(String::new(), |d| format!(" ({})", d.via)),
-            ),
-            span: dependency.map(|d| d.span),
+            text: format!("{skipped}{declaration}, which is {how}"),
+            span,
         }
     }
 

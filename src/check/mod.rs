@@ -464,6 +464,7 @@ fn findings(
         analysis: &estate.analysis,
         context: &estate.context,
         cluster_names: &cluster_names,
+        cited: rules::Cited::default(),
     };
     let mut findings = rules::run(&input, &setup.settings);
     decided_at_value_lines(&mut findings, model);
@@ -563,7 +564,7 @@ fn decided_at_value_lines(findings: &mut [rules::Finding], model: &Model) {
                 0,
                 Related {
                     span: written,
-                    message: "the template writes the value here".to_string(),
+                    message: "the template writes the value here".into(),
                 },
             );
         }
@@ -624,7 +625,8 @@ fn hidden_by_parse_errors(
                 "{}: not reported ({}), as this file may declare what it looks for",
                 f.message,
                 f.rule.code()
-            ),
+            )
+            .into(),
         });
         false
     });

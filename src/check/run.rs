@@ -987,6 +987,8 @@ pub fn setup_from(
     };
     let (helm_releases, release_errors) = config.helm_releases();
     errors.extend(release_errors);
+    let (environments, environment_errors) = config.terraform_environments();
+    errors.extend(environment_errors);
     let setup = Setup {
         clusters,
         settings,
@@ -998,7 +1000,10 @@ pub fn setup_from(
             .or(config.limits.max_file_size)
             .unwrap_or(DEFAULT_MAX_FILE_SIZE),
         today: options.today.unwrap_or_else(Date::today),
-        variables: crate::frontends::terraform::Variables::default(),
+        variables: crate::frontends::terraform::Variables {
+            environments,
+            ..Default::default()
+        },
         knowledge: std::sync::Arc::new(crate::frontends::terraform::kb::KnowledgeBase::builtin()),
         operators: std::sync::Arc::new(crate::frontends::kubernetes::Operators::builtin()),
         tools: config.tools.clone(),

@@ -11,6 +11,7 @@ mod schema;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{self, lexical_normalize};
 use crate::frontends::helm::releases::{self, Release};
+use crate::frontends::terraform::Environment as TfEnvironment;
 use crate::model::{Acceptance, Domain, Level};
 use crate::source::{FileId, SourceFile, SourceMap, Span, TextRange};
 use globset::GlobSet;
@@ -41,6 +42,8 @@ pub struct Config {
     pub dependencies: DependencySettings,
     /// `[[helm.release]]` sections, in file order.
     pub helm_releases: Vec<HelmRelease>,
+    /// `[[terraform.environment]]` sections, in file order.
+    pub terraform_environments: Vec<TerraformEnvironment>,
     /// `[[accept]]` entries, in file order.
     pub accepts: Vec<Accept>,
     /// Directory holding the config file; cluster `paths` are relative to it.
@@ -140,6 +143,20 @@ pub struct HelmRelease {
     pub span: Span,
 }
 
+/// `[[terraform.environment]]`: a root module's variables files for one
+/// environment. Paths are relative to the config's directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TerraformEnvironment {
+    /// The environment's name, and its value's span.
+    pub name: (String, Span),
+    /// The root module's directory.
+    pub root: (String, Span),
+    /// Variables files, in `-var-file` order (the last wins).
+    pub var_files: Vec<(String, Span)>,
+    /// The section's header.
+    pub span: Span,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleSettings {
     /// Rule codes or names; `None` selects every rule. Not validated here:
@@ -213,6 +230,7 @@ impl Config {
             fail_if_no_files: false,
             dependencies: DependencySettings::default(),
             helm_releases: Vec::new(),
+            terraform_environments: Vec::new(),
             accepts: Vec::new(),
             root: root.into(),
             file: None,
@@ -281,6 +299,55 @@ impl Config {
         (out, errors)
     }
 
+    /// The `[[terraform.environment]]` sections as the Terraform frontend
+    /// takes them: paths made absolute under [`Config::root`]. A path that
+    /// leaves the config's directory, or a second environment of one name
+    /// for one root, is a config error and the environment is left out.
+    pub fn terraform_environments(&self) -> (Vec<TfEnvironment>, Vec<Diagnostic>) {
+        let mut errors = Vec::new();
+        let mut out: Vec<TfEnvironment> = Vec::new();
+        let root = releases::absolute(&self.root);
+        for e in &self.terraform_environments {
+            let mut ok = true;
+            for (path, span) in std::iter::once(&e.root).chain(&e.var_files) {
+                if !releases::stays_below(path) {
+                    ok = false;
+                    errors.push(Diagnostic::error(
+                        CONFIG_ERROR,
+                        *span,
+                        format!("`{path}` is not a path below the directory of spof.toml"),
+                    ));
+                }
+            }
+            if !ok {
+                continue;
+            }
+            let dir = lexical_normalize(&root.join(&e.root.0));
+            if out.iter().any(|o| o.root == dir && o.name == e.name.0) {
+                errors.push(Diagnostic::error(
+                    CONFIG_ERROR,
+                    e.name.1,
+                    format!(
+                        "root `{}` has a second environment named `{}`",
+                        e.root.0, e.name.0
+                    ),
+                ));
+                continue;
+            }
+            out.push(TfEnvironment {
+                name: e.name.0.clone(),
+                root: dir,
+                root_span: e.root.1,
+                var_files: e
+                    .var_files
+                    .iter()
+                    .map(|(p, span)| (lexical_normalize(&root.join(p)), *span))
+                    .collect(),
+            });
+        }
+        (out, errors)
+    }
+
     /// Index of the first cluster whose `paths` match `path`.
     ///
     /// `path` is relative to [`Config::root`], or absolute (it must then lie
@@ -323,10 +390,7 @@ impl Config {
 /// Whether `name` can be an `environment`: a word of letters, digits, `-`,
 /// `_` and `.` (it ends entity ids: `…/web@prod`).
 pub fn is_environment_name(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+    crate::model::scope::is_environment_name(name)
 }
 
 impl Cluster {

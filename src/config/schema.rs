@@ -4,7 +4,10 @@
 //! every error can point at the exact key or value, and so that one bad value
 //! does not stop the other errors from being reported.
 
-use super::{Accept, AcceptTarget, CONFIG_ERROR, Cluster, Config, HelmRelease, ToolPattern};
+use super::{
+    Accept, AcceptTarget, CONFIG_ERROR, Cluster, Config, HelmRelease, TerraformEnvironment,
+    ToolPattern,
+};
 use crate::date::Date;
 use crate::diagnostic::{Diagnostic, Related, Severity};
 use crate::model::{Acceptance, Domain, Level};
@@ -23,6 +26,7 @@ const TOP_LEVEL_KEYS: &[&str] = &[
     "helm",
     "limits",
     "rules",
+    "terraform",
     "tool",
     "topology",
 ];
@@ -33,6 +37,8 @@ const DEPENDENCIES_KEYS: &[&str] = &["soft-telemetry", "soft-variables"];
 const LIMITS_KEYS: &[&str] = &["max-file-size", "max-depth", "max-alias-expansion"];
 const HELM_KEYS: &[&str] = &["release"];
 const HELM_RELEASE_KEYS: &[&str] = &["chart", "values", "name", "namespace", "cluster"];
+const TERRAFORM_KEYS: &[&str] = &["environment"];
+const TERRAFORM_ENVIRONMENT_KEYS: &[&str] = &["name", "root", "var-files"];
 const TOOL_KEYS: &[&str] = &["match", "kind", "manages"];
 const CLUSTER_KEYS: &[&str] = &["name", "paths", "zones", "region", "environment"];
 const RULES_KEYS: &[&str] = &["select", "ignore", "min-replicas", "severity"];
@@ -191,6 +197,11 @@ impl Reader {
                         self.helm(table, config);
                     }
                 }
+                "terraform" => {
+                    if let Some(table) = self.table("terraform", value) {
+                        self.terraform(table, config);
+                    }
+                }
                 _ => self.unknown_key(key, TOP_LEVEL_KEYS, "at the top level"),
             }
         }
@@ -219,7 +230,7 @@ impl Reader {
                     .with_help("cluster names must be unique");
                 diag.related.push(Related {
                     span: first,
-                    message: "first defined here".to_string(),
+                    message: "first defined here".into(),
                 });
                 self.diags.push(diag);
                 continue;
@@ -477,6 +488,79 @@ impl Reader {
         }
     }
 
+    /// `[terraform]`: its `[[terraform.environment]]` sections.
+    fn terraform(&mut self, table: &DeTable<'_>, config: &mut Config) {
+        self.check_keys(table, TERRAFORM_KEYS, "in [terraform]");
+        let Some(value) = table.get("environment") else {
+            return;
+        };
+        let help =
+            "write each environment as a `[[terraform.environment]]` section (double brackets)";
+        let DeValue::Array(items) = value.get_ref() else {
+            let message = "`terraform.environment` must be an array of tables".to_string();
+            self.wrong_type(value, message, Some(help.into()));
+            return;
+        };
+        for item in items.iter() {
+            let DeValue::Table(table) = item.get_ref() else {
+                let message = "each `terraform.environment` must be a table".to_string();
+                self.wrong_type(item, message, Some(help.into()));
+                continue;
+            };
+            if let Some(environment) = self.terraform_environment(item.span(), table) {
+                config.terraform_environments.push(environment);
+            }
+        }
+    }
+
+    /// Validates one `[[terraform.environment]]`; `None` without a usable
+    /// `name` or `root`.
+    fn terraform_environment(
+        &mut self,
+        header: Range<usize>,
+        table: &DeTable<'_>,
+    ) -> Option<TerraformEnvironment> {
+        self.check_keys(
+            table,
+            TERRAFORM_ENVIRONMENT_KEYS,
+            "in [[terraform.environment]]",
+        );
+        let name = match table.get("name") {
+            Some(value) => self.environment_name("name", value),
+            None => {
+                let diag = self.error(header.clone(), "environment has no `name`");
+                diag.help = Some("add `name = \"prod\"`: it ends the ids of its resources".into());
+                None
+            }
+        };
+        let root = match table.get("root") {
+            Some(value) => self.string("root", value),
+            None => {
+                let diag = self.error(header.clone(), "environment has no `root`");
+                diag.help = Some(
+                    "add `root = \"infra\"`: the directory of the root module, from spof.toml's"
+                        .into(),
+                );
+                None
+            }
+        };
+        let var_files = table
+            .get("var-files")
+            .map(|v| self.strings("var-files", v))
+            .unwrap_or_default();
+        let (name, name_range) = name?;
+        let (root, root_range) = root?;
+        Some(TerraformEnvironment {
+            name: (name, self.span(name_range)),
+            root: (root, self.span(root_range)),
+            var_files: var_files
+                .into_iter()
+                .map(|(v, r)| (v, self.span(r)))
+                .collect(),
+            span: self.span(header),
+        })
+    }
+
     /// Validates one `[[cluster]]`; `None` when it has no usable name.
     fn cluster(&mut self, header: Range<usize>, table: &DeTable<'_>) -> Option<Cluster> {
         self.check_keys(table, CLUSTER_KEYS, "in [[cluster]]");
@@ -520,13 +604,19 @@ impl Reader {
     /// An `environment` name: it ends entity ids (`…/web@prod`), so it is
     /// a word of letters, digits, `-`, `_` and `.`.
     fn environment(&mut self, value: &Value<'_>) -> Option<String> {
-        let (name, range) = self.string("environment", value)?;
+        self.environment_name("environment", value)
+            .map(|(name, _)| name)
+    }
+
+    /// The value of `key`, an environment's name.
+    fn environment_name(&mut self, key: &str, value: &Value<'_>) -> Option<(String, Range<usize>)> {
+        let (name, range) = self.string(key, value)?;
         if super::is_environment_name(&name) {
-            return Some(name);
+            return Some((name, range));
         }
         let diag = self.error(
             range,
-            format!("`environment` must be letters, digits, `-`, `_` or `.`, not `{name}`"),
+            format!("`{key}` must be letters, digits, `-`, `_` or `.`, not `{name}`"),
         );
         diag.help = Some("name the environment as a word: `prod`, `staging`, `eu-prod`".into());
         None

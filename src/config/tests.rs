@@ -266,7 +266,7 @@ zone-key = ["k"]
                 "18:2",
                 "unknown key `output` at the top level",
                 Some(
-                    "expected one of `accept`, `check`, `cluster`, `dependencies`, `helm`, `limits`, `rules`, `tool`, `topology`"
+                    "expected one of `accept`, `check`, `cluster`, `dependencies`, `helm`, `limits`, `rules`, `terraform`, `tool`, `topology`"
                 )
             ),
         ]
@@ -415,7 +415,7 @@ name = "a"
     );
     let dup = &parsed.diags[2];
     assert_eq!(dup.related.len(), 1);
-    assert_eq!(dup.related[0].message, "first defined here");
+    assert_eq!(&*dup.related[0].message, "first defined here");
     let first = parsed
         .sources
         .get(dup.span.file)
@@ -1043,4 +1043,88 @@ until = 20270101
         ]
     );
     assert!(parsed.config.accepts.is_empty());
+}
+
+#[test]
+fn terraform_environments_are_read_with_their_spans() {
+    let parsed = parse_str(
+        r#"[[terraform.environment]]
+name = "prod"
+root = "infra"
+var-files = ["infra/prod.tfvars"]
+
+[[terraform.environment]]
+name = "dr east"
+root = "infra"
+var_files = ["infra/dr.tfvars"]
+
+[[terraform.environment]]
+name = "staging"
+
+[terraform]
+"#,
+    );
+    assert_eq!(
+        parsed.errors,
+        [
+            err(
+                "7:8",
+                "`name` must be letters, digits, `-`, `_` or `.`, not `dr east`",
+                Some("name the environment as a word: `prod`, `staging`, `eu-prod`")
+            ),
+            err(
+                "9:1",
+                "unknown key `var_files` in [[terraform.environment]]",
+                Some("did you mean `var-files`?")
+            ),
+            err(
+                "11:1",
+                "environment has no `root`",
+                Some("add `root = \"infra\"`: the directory of the root module, from spof.toml's")
+            ),
+        ]
+    );
+    let [prod] = parsed.config.terraform_environments.as_slice() else {
+        panic!("{:?}", parsed.config.terraform_environments);
+    };
+    assert_eq!(parsed.text(prod.name.1), "\"prod\"");
+    assert_eq!(parsed.text(prod.root.1), "\"infra\"");
+    assert_eq!(parsed.text(prod.var_files[0].1), "\"infra/prod.tfvars\"");
+    let (envs, errors) = parsed.config.terraform_environments();
+    assert!(errors.is_empty());
+    assert_eq!(envs[0].root, PathBuf::from("/repo/infra"));
+    assert_eq!(
+        envs[0].var_files[0].0,
+        PathBuf::from("/repo/infra/prod.tfvars")
+    );
+}
+
+#[test]
+fn terraform_environment_paths_stay_below_the_config_and_names_are_unique() {
+    let parsed = parse_str(
+        r#"[[terraform.environment]]
+name = "prod"
+root = "../elsewhere"
+
+[[terraform.environment]]
+name = "prod"
+root = "infra"
+
+[[terraform.environment]]
+name = "prod"
+root = "infra/"
+var-files = ["infra/b.tfvars"]
+"#,
+    );
+    assert!(parsed.errors.is_empty());
+    let (envs, errors) = parsed.config.terraform_environments();
+    assert_eq!(envs.len(), 1);
+    let messages: Vec<String> = errors.iter().map(|d| d.message.clone()).collect();
+    assert_eq!(
+        messages,
+        [
+            "`../elsewhere` is not a path below the directory of spof.toml",
+            "root `infra/` has a second environment named `prod`",
+        ]
+    );
 }

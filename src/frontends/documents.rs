@@ -46,6 +46,10 @@ pub struct Documents<'a> {
 #[derive(Debug, Default)]
 pub struct Handed {
     pub releases: super::helm::releases::Found,
+    /// The charts (directories, lexically normalised) a kustomization's
+    /// `helmCharts` renders: the Helm frontend does not render them again
+    /// with their own values.
+    pub kustomize_charts: Vec<std::path::PathBuf>,
 }
 
 /// What the documents held for the frontends that finish after them: the

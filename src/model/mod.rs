@@ -692,9 +692,14 @@ impl Entity {
     /// `Deployment default/web`, for messages; a Terraform resource's
     /// address. An entity with a place: `Deployment default/web@samples/a`.
     pub fn label(&self) -> String {
-        // Terraform resources: the address (their root shows in locations).
+        // Terraform resources: the address (their root shows in locations),
+        // and the root module's environment when it has several.
         if self.origin == Origin::Terraform {
-            return self.name.clone();
+            let env = self.namespace.as_deref().and_then(scope::environment_of);
+            return match env {
+                Some(env) => format!("{}{}{env}", self.name, scope::PLACE_SEPARATOR),
+                None => self.name.clone(),
+            };
         }
         let place = self
             .place
@@ -841,23 +846,49 @@ pub struct NodeFacts {
     pub region: Option<(String, Span)>,
 }
 
-/// A Terraform module call, or a Helm chart's dependency, whose resources
-/// the analysis cannot see.
+/// A Terraform module call, a Helm chart's dependency, or a part of a
+/// Kustomize build, whose resources the analysis cannot see.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnfollowedModule {
-    /// The call's address: `module.vpc`.
+    /// The call's address: `module.vpc`; for a chart, its dependency and
+    /// chart; for a kustomization, what the entry is (`remote resource`).
     pub module: String,
     /// The `source` as written.
     pub source: String,
     /// Registry, git, HTTP or bucket (never fetched), rather than a local
     /// directory that was not scanned (for a chart: a packaged `.tgz`).
     pub remote: bool,
-    /// A Helm chart's dependency (`module` names it and its chart,
-    /// `source` is its repository, or its `.tgz` under `charts/`) rather
-    /// than a Terraform module call.
-    pub chart: bool,
-    /// The `source` attribute (the dependency's entry in `Chart.yaml`).
+    pub kind: Unfollowed,
+    /// The `source` attribute (the dependency's entry in `Chart.yaml`, the
+    /// kustomization's entry).
     pub span: Span,
+}
+
+/// What an [`UnfollowedModule`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unfollowed {
+    /// A Terraform module call.
+    Module,
+    /// A Helm chart's dependency (`source` is its repository, or its
+    /// `.tgz` under `charts/`).
+    Chart,
+    /// A part of a kustomization that is not built.
+    Kustomize(KustomizeGap),
+}
+
+/// Which part of a kustomization is not built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KustomizeGap {
+    /// A remote resource (`source` is its URL), never fetched.
+    Resource,
+    /// A remote patch, never fetched.
+    Patch,
+    /// A chart of `helmCharts` that is not in the chart home (`module`
+    /// names it, `source` is its repository).
+    Chart,
+    /// A plugin field (`module` is `generators`, `transformers` or
+    /// `validators`), never run.
+    Plugin,
 }
 
 /// A Terraform expression left unknown because its evaluation reached a

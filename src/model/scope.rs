@@ -17,6 +17,24 @@ use std::collections::HashMap;
 /// Between an entity's id and its place: `k8s:Deployment/default/web@samples/a`.
 pub const PLACE_SEPARATOR: char = '@';
 
+/// Whether `name` can be an environment's: a word of letters, digits, `-`,
+/// `_` and `.` (it ends entity ids: `…/web@prod`).
+pub fn is_environment_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+/// The environment a Terraform root module's name ends with (`infra@prod`:
+/// `prod`): what follows its last [`PLACE_SEPARATOR`] when that is an
+/// environment's name.
+pub fn environment_of(root: &str) -> Option<&str> {
+    root.rsplit_once(PLACE_SEPARATOR)
+        .map(|(_, env)| env)
+        .filter(|env| is_environment_name(env))
+}
+
 /// The directory of every file of a run, as path components, and the
 /// environment of every configured cluster.
 #[derive(Debug, Default, Clone)]

@@ -69,11 +69,11 @@ pub fn fixture() -> Fixture {
         related: vec![
             Related {
                 span: span_of(app, APP, "value: db.default.svc"),
-                message: "web connects to db.default.svc (hard dependency)".to_string(),
+                message: "web connects to db.default.svc (hard dependency)".into(),
             },
             Related {
                 span: span_of(db, DB, "replicas: 1"),
-                message: "StatefulSet default/db runs a single replica".to_string(),
+                message: "StatefulSet default/db runs a single replica".into(),
             },
         ],
         help: Some("run db with at least 3 replicas spread across zones".to_string()),

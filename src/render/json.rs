@@ -10,12 +10,30 @@ use serde::Serialize;
 const VERSION: u32 = 1;
 
 #[derive(Serialize)]
-struct Document<'a> {
+#[serde(bound = "Stream<F>: Serialize, Stream<E>: Serialize, Stream<A>: Serialize")]
+struct Document<'a, F, E, A> {
     version: u32,
-    findings: Vec<Finding<'a>>,
-    errors: Vec<Error<'a>>,
-    accepted: Vec<Accepted<'a>>,
+    findings: Stream<F>,
+    errors: Stream<E>,
+    accepted: Stream<A>,
     summary: &'a Summary,
+}
+
+/// A list written item by item as the document is written, each item made
+/// when its turn comes: a run with a hundred thousand findings never holds
+/// the JSON form of all of them (their locations, with a path each, and
+/// their hops) at once. Written as a `Vec` of the same items is.
+struct Stream<F>(F);
+
+impl<F, I> Serialize for Stream<F>
+where
+    F: Fn() -> I,
+    I: Iterator,
+    I::Item: Serialize,
+{
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq((self.0)())
+    }
 }
 
 /// A finding an `[[accept]]` of spof.toml covers, with it.
@@ -149,22 +167,20 @@ pub(crate) fn error<'a>(sources: &SourceMap, d: &'a Diagnostic) -> Error<'a> {
 pub(super) fn render(out: &Output, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let doc = Document {
         version: VERSION,
-        findings: out
-            .diagnostics
-            .iter()
-            .filter(|d| d.kind == Kind::Finding)
-            .map(|d| finding(out.sources, d))
-            .collect(),
-        errors: out
-            .diagnostics
-            .iter()
-            .filter(|d| d.kind == Kind::Error)
-            .map(|d| error(out.sources, d))
-            .collect(),
-        accepted: out
-            .accepted
-            .iter()
-            .map(|(d, a)| Accepted {
+        findings: Stream(move || {
+            out.diagnostics
+                .iter()
+                .filter(|d| d.kind == Kind::Finding)
+                .map(move |d| finding(out.sources, d))
+        }),
+        errors: Stream(move || {
+            out.diagnostics
+                .iter()
+                .filter(|d| d.kind == Kind::Error)
+                .map(move |d| error(out.sources, d))
+        }),
+        accepted: Stream(move || {
+            out.accepted.iter().map(move |(d, a)| Accepted {
                 finding: finding(out.sources, d),
                 accepted_by: AcceptedBy {
                     what: &a.what,
@@ -174,7 +190,7 @@ pub(super) fn render(out: &Output, w: &mut dyn std::io::Write) -> std::io::Resul
                     location: JsonLocation::new(out.sources, a.span),
                 },
             })
-            .collect(),
+        }),
         summary: out.summary,
     };
     serde_json::to_writer_pretty(&mut *w, &doc)?;

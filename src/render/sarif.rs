@@ -395,7 +395,7 @@ fn result<'a>(
         .filter_map(|r| {
             let mut loc = artifacts.location(sources, r.span)?;
             loc.message = Some(Text {
-                text: r.message.clone(),
+                text: r.message.to_string(),
             });
             Some(loc)
         })

@@ -4,19 +4,24 @@
 //! json`.
 
 use super::{Data, Place, Target, suppression_reason};
-use crate::audit::{Hop, Hops};
+use crate::audit::{Audit, Group, Hop, Hops};
+use crate::graph::DepEdge;
 use crate::output::Summary;
 use crate::render::json::{Error, Finding, error, finding};
 use crate::source::Span;
 use rayon::prelude::*;
 use serde::Serialize;
 use serde::ser::SerializeSeq;
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 /// Bumped only when a key is removed or changes meaning: 2 when a
 /// dependency could name a target set instead of an entity; 3 when each
 /// entity of a blast radius gave its own hop only (`because`, `next`)
-/// instead of the whole chain.
-const VERSION: u32 = 3;
+/// instead of the whole chain; 4 when a dependency hop named its
+/// declaration (`declaration`, an index into `declarations`) instead of
+/// giving its sentence and place in `because`.
+const VERSION: u32 = 4;
 
 /// Domains simulated at once, then written in order.
 const DOMAINS_AT_ONCE: usize = 4;
@@ -33,7 +38,9 @@ struct Document<'a> {
     errors: Vec<Error<'a>>,
     suppressions: Vec<Suppressed<'a>>,
     accepted_risks: Vec<AcceptedRisk<'a>>,
-    blast_radius: BlastRadii<'a>,
+    blast_radius: &'a BlastRadii<'a>,
+    /// The dependency declarations the blast radius goes through.
+    declarations: Declarations<'a>,
     tools: Vec<Tool<'a>>,
     dependencies: Vec<Dependency<'a>>,
     target_sets: Vec<Vec<&'a str>>,
@@ -99,15 +106,30 @@ struct BlastRadius<'a> {
 }
 
 /// An entity a domain's failure takes down or degrades, with its own hop of
-/// the explanation: the chain goes on at `next`, an entity of the same
-/// domain's `down` or `degraded`.
+/// the explanation: either its own reasons (`because`), or the dependency
+/// declaration it falls through (`declaration`, an index into the
+/// document's `declarations`) and the chain goes on at `next`, an entity of
+/// the same domain's `down` or `degraded`.
 #[derive(Serialize)]
 struct Fallen<'a> {
     entity: &'a str,
     role: &'static str,
-    because: Vec<Reason<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    because: Option<Vec<Reason<'a>>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    declaration: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next: Option<&'a str>,
+}
+
+/// A dependency declaration a blast radius goes through: `from` depends on
+/// `to`, in words, and where it is written.
+#[derive(Serialize)]
+struct Declaration<'a> {
+    from: &'a str,
+    to: &'a str,
+    text: String,
+    location: Option<Location<'a>>,
 }
 
 #[derive(Serialize)]
@@ -131,6 +153,45 @@ struct BlastRadii<'a> {
     data: &'a Data<'a>,
     /// Each file's display path, by file id.
     paths: Vec<String>,
+    /// The declarations hops went through, numbered in the order the
+    /// blast radius first names them.
+    declarations: RefCell<Numbered>,
+}
+
+/// Dependency declarations (the entity and its edge), each numbered once.
+#[derive(Default)]
+struct Numbered {
+    numbers: HashMap<(usize, DepEdge), usize>,
+    list: Vec<(usize, DepEdge)>,
+}
+
+impl Numbered {
+    fn number(&mut self, at: usize, edge: DepEdge) -> usize {
+        *self.numbers.entry((at, edge)).or_insert_with(|| {
+            self.list.push((at, edge));
+            self.list.len() - 1
+        })
+    }
+}
+
+/// [`BlastRadii::declarations`], written after the blast radius.
+struct Declarations<'a>(&'a BlastRadii<'a>);
+
+impl Serialize for Declarations<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let radii = self.0;
+        let data = radii.data;
+        let numbered = radii.declarations.borrow();
+        s.collect_seq(numbered.list.iter().map(|&(at, edge)| {
+            let (text, span) = Audit::declaration(data.estate, at, edge);
+            Declaration {
+                from: data.entity_id(at),
+                to: data.entity_id(edge.target),
+                text,
+                location: span.and_then(|span| radii.location(span)),
+            }
+        }))
+    }
 }
 
 #[derive(Serialize)]
@@ -176,36 +237,50 @@ impl Serialize for Names<'_> {
 }
 
 /// Risk groups, each as [`Names`].
-struct Groups<'a>(&'a Data<'a>, &'a [Vec<u32>]);
+struct Groups<'a>(&'a Data<'a>, &'a [Group]);
 
 impl Serialize for Groups<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.1.iter().map(|g| Names(self.0, g)))
+        s.collect_seq(self.1.iter().map(|g| Names(self.0, g.ids())))
     }
 }
 
 impl Serialize for BlastRadii<'_> {
+    /// Simulates the next few domains while the last ones are written.
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let data = self.data;
+        let (audit, estate) = (data.audit, data.estate);
         let ids: Vec<u32> = (0..data.domains.len())
             .filter_map(|d| u32::try_from(d).ok())
             .collect();
-        let mut seq = s.serialize_seq(Some(ids.len()))?;
-        for chunk in ids.chunks(DOMAINS_AT_ONCE) {
-            let simulated: Vec<Hops> = chunk
-                .par_iter()
-                .map(|&d| data.audit.simulate_hops(data.estate, &[d]))
-                .collect();
-            for (&d, hops) in chunk.iter().zip(&simulated) {
-                seq.serialize_element(&BlastRadius {
-                    domain: data.domain_name(d),
-                    down: self.fallen(&hops.down),
-                    degraded: self.fallen(&hops.degraded),
-                    unrecoverable: self.fallen(&hops.unrecoverable),
-                })?;
+        std::thread::scope(|scope| {
+            // One batch waits while one is written: three at most in memory.
+            let (batches, simulated) = std::sync::mpsc::sync_channel::<Vec<Hops>>(1);
+            let ids = &ids;
+            scope.spawn(move || {
+                for chunk in ids.chunks(DOMAINS_AT_ONCE) {
+                    let batch = chunk
+                        .par_iter()
+                        .map(|&d| audit.simulate_hops(estate, &[d]))
+                        .collect();
+                    if batches.send(batch).is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut seq = s.serialize_seq(Some(ids.len()))?;
+            for (chunk, batch) in ids.chunks(DOMAINS_AT_ONCE).zip(simulated.iter()) {
+                for (&d, hops) in chunk.iter().zip(&batch) {
+                    seq.serialize_element(&BlastRadius {
+                        domain: data.domain_name(d),
+                        down: self.fallen(&hops.down),
+                        degraded: self.fallen(&hops.degraded),
+                        unrecoverable: self.fallen(&hops.unrecoverable),
+                    })?;
+                }
             }
-        }
-        seq.end()
+            seq.end()
+        })
     }
 }
 
@@ -216,24 +291,31 @@ impl<'a> BlastRadii<'a> {
             .iter()
             .map(|(_, file)| file.display_path())
             .collect();
-        BlastRadii { data, paths }
+        BlastRadii {
+            data,
+            paths,
+            declarations: RefCell::default(),
+        }
     }
 
     fn fallen<'h>(&'h self, hops: &'h [Hop]) -> Vec<Fallen<'h>> {
         let data = self.data;
+        let mut numbered = self.declarations.borrow_mut();
         hops.iter()
             .map(|h| Fallen {
                 entity: data.entity_id(h.entity),
                 role: data.entities.get(h.entity).map_or("", |e| e.role.as_str()),
-                because: h
-                    .steps
-                    .iter()
-                    .map(|s| Reason {
-                        text: &s.text,
-                        location: s.span.and_then(|span| self.location(span)),
-                    })
-                    .collect(),
-                next: h.next.map(|n| data.entity_id(n)),
+                because: h.via.is_none().then(|| {
+                    h.steps
+                        .iter()
+                        .map(|s| Reason {
+                            text: &s.text,
+                            location: s.span.and_then(|span| self.location(span)),
+                        })
+                        .collect()
+                }),
+                declaration: h.via.map(|edge| numbered.number(h.entity, edge)),
+                next: h.via.map(|edge| data.entity_id(edge.target)),
             })
             .collect()
     }
@@ -250,6 +332,7 @@ impl<'a> BlastRadii<'a> {
 }
 
 pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let radii = BlastRadii::new(data);
     let doc = Document {
         version: VERSION,
         record: Record {
@@ -313,7 +396,8 @@ pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result
                     .collect(),
             })
             .collect(),
-        blast_radius: BlastRadii::new(data),
+        blast_radius: &radii,
+        declarations: Declarations(&radii),
         tools: data
             .tools
             .iter()

@@ -14,7 +14,7 @@ mod json;
 mod layout;
 mod markdown;
 
-use crate::audit::Audit;
+use crate::audit::{Audit, Group};
 use crate::check::Report;
 use crate::config::Accept;
 use crate::diagnostic::{Diagnostic, Kind, Severity};
@@ -187,8 +187,9 @@ pub struct EntityRow {
     /// Domain ids where it may run, every level.
     pub domains: Vec<u32>,
     /// Minimal sets of domain ids whose joint failure takes it down, ranked
-    /// by size.
-    pub risk_groups: Vec<Vec<u32>>,
+    /// by size: the audit's own values (16 bytes each), not a vector per
+    /// group.
+    pub risk_groups: Vec<Group>,
     /// The first `[[accept]]` entry that names it.
     pub accepted: Option<usize>,
 }
@@ -199,7 +200,7 @@ impl EntityRow {
         self.risk_groups
             .iter()
             .filter(|g| g.len() == 1)
-            .map(|g| g[0])
+            .filter_map(|g| g.ids().first().copied())
     }
 
     pub fn is_spof(&self) -> bool {
@@ -502,9 +503,7 @@ fn entity_rows(estate: &Estate, audit: &Audit, accepts: &[Accept]) -> Vec<Entity
                 role: e.role,
                 tool_kind: e.tool_kind.clone(),
                 domains: a.map(|a| a.domains.clone()).unwrap_or_default(),
-                risk_groups: a
-                    .map(|a| a.risk_groups.iter().map(|g| g.ids().to_vec()).collect())
-                    .unwrap_or_default(),
+                risk_groups: a.map(|a| a.risk_groups.clone()).unwrap_or_default(),
                 accepted: accepts.iter().position(|a| a.target.covers_entity(&e.id)),
             }
         })

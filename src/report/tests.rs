@@ -207,19 +207,16 @@ fn small_estate_reports() {
     insta::assert_snapshot!("small_json", rendered(ReportFormat::Json, &run));
 }
 
-#[test]
-fn json_follows_the_contract() {
-    let run = run(&[("shop.yaml", SMALL)]);
-    let doc: serde_json::Value =
-        serde_json::from_str(&rendered(ReportFormat::Json, &run)).expect("JSON");
-    assert_eq!(doc["version"], 3);
-    let domains = doc["domains"].as_array().expect("domains");
-    // Each entity of a blast radius gives its own hop; `next` goes on in
-    // the same domain, and the entities are those of the whole chains the
-    // HTML and Markdown reports show.
+/// Each entity of a JSON blast radius gives its own hop; `next` goes on in
+/// the same domain, and the entities are those of the whole chains the HTML
+/// and Markdown reports show, with the same words and places. Returns how
+/// many declarations the document lists, each named by some hop.
+fn blast_radius_tells_the_chains(run: &Run, doc: &serde_json::Value) -> usize {
     let data = gather(&run.report, &run.estate, &run.audit, record());
+    let declarations = doc["declarations"].as_array().expect("declarations");
     let blasts = doc["blast_radius"].as_array().expect("blast radius");
     assert_eq!(blasts.len(), data.blast().len());
+    let mut used = vec![false; declarations.len()];
     for (b, chains) in blasts.iter().zip(data.blast()) {
         assert_eq!(b["domain"], data.domain_name(chains.domain));
         let listed: Vec<&serde_json::Value> = ["down", "degraded"]
@@ -227,24 +224,121 @@ fn json_follows_the_contract() {
             .flat_map(|k| b[*k].as_array().expect("a list"))
             .collect();
         let ids: Vec<&str> = listed.iter().filter_map(|f| f["entity"].as_str()).collect();
-        let whole: Vec<&str> = chains
-            .down
-            .iter()
-            .chain(&chains.degraded)
-            .map(|f| data.entity_id(f.entity))
-            .collect();
-        assert_eq!(ids, whole);
-        for f in listed {
-            let because = f["because"].as_array().expect("because");
-            match f.get("next") {
-                Some(next) => {
-                    assert!(ids.contains(&next.as_str().expect("an id")), "{f}");
-                    assert_eq!(because.len(), 1, "{f}");
-                }
-                None => assert!(!because.is_empty(), "{f}"),
-            }
+        let whole: Vec<&Fall> = chains.down.iter().chain(&chains.degraded).collect();
+        let whole_ids: Vec<&str> = whole.iter().map(|f| data.entity_id(f.entity)).collect();
+        assert_eq!(ids, whole_ids);
+        for (f, fall) in listed.iter().zip(&whole) {
+            let down = b["down"].as_array().expect("down");
+            let chain = json_chain(f, (&listed, down), declarations, &mut used);
+            let shown: Vec<(String, serde_json::Value)> = fall
+                .because
+                .iter()
+                .map(|s| (s.text.clone(), serde_json::to_value(&s.at).expect("place")))
+                .collect();
+            assert_eq!(chain, shown, "{f}");
         }
     }
+    assert!(used.iter().all(|&u| u), "a declaration no hop names");
+    declarations.len()
+}
+
+/// Services on two sites over a chain that ends on one site: the hops of
+/// the chain name declarations, each listed once for every domain that
+/// takes it down (the site and its region).
+#[test]
+fn json_declarations_are_listed_once() {
+    let manifest = "[sites.a]\nregion = \"r1\"\n\n[sites.b]\nregion = \"r2\"\n\n\
+        [services.front]\nsites = [\"a\", \"b\"]\ndepends_on = [\"api\"]\n\n\
+        [services.api]\nsites = [\"a\", \"b\"]\ndepends_on = [\"db\"]\n\n\
+        [services.db]\nsites = [\"a\"]\n";
+    let run = run(&[("spof.services.toml", manifest)]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&rendered(ReportFormat::Json, &run)).expect("JSON");
+    assert_eq!(blast_radius_tells_the_chains(&run, &doc), 2);
+    let declarations = doc["declarations"].as_array().expect("declarations");
+    assert_eq!(declarations[0]["from"], "manifest:front");
+    assert_eq!(declarations[0]["to"], "manifest:api");
+    assert_eq!(
+        declarations[0]["text"],
+        "`Service front` depends on `Service api` (depends_on in the manifest)"
+    );
+    assert_eq!(declarations[0]["location"]["line"], 9);
+    assert_eq!(declarations[1]["from"], "manifest:api");
+    assert_eq!(declarations[1]["location"]["line"], 13);
+    // Region r1 and site a both take front down through api, with the same
+    // declaration.
+    for domain in ["region:r1", "zone:a"] {
+        let blast = doc["blast_radius"]
+            .as_array()
+            .expect("blast radius")
+            .iter()
+            .find(|b| b["domain"] == domain)
+            .expect("a domain");
+        let front = blast["down"]
+            .as_array()
+            .expect("down")
+            .iter()
+            .find(|f| f["entity"] == "manifest:front")
+            .expect("front is down");
+        assert_eq!(front["declaration"], 0, "{domain}");
+        assert_eq!(front["next"], "manifest:api", "{domain}");
+        assert!(front.get("because").is_none(), "{domain}");
+    }
+}
+
+/// The chain of `f` as version 3 wrote it (each hop's sentence and place),
+/// followed through `next` and the declarations it names; marks the
+/// declarations it uses.
+fn json_chain(
+    f: &serde_json::Value,
+    (listed, down): (&[&serde_json::Value], &[serde_json::Value]),
+    declarations: &[serde_json::Value],
+    used: &mut [bool],
+) -> Vec<(String, serde_json::Value)> {
+    let mut chain = Vec::new();
+    let mut at = f;
+    for _ in 0..=listed.len() {
+        let Some(n) = at.get("declaration").and_then(serde_json::Value::as_u64) else {
+            assert!(at.get("next").is_none(), "{at}");
+            for reason in at["because"].as_array().expect("because") {
+                let text = reason["text"].as_str().expect("text").to_string();
+                chain.push((text, reason["location"].clone()));
+            }
+            break;
+        };
+        assert!(at.get("because").is_none(), "{at}");
+        let n = usize::try_from(n).expect("an index");
+        used[n] = true;
+        let declaration = &declarations[n];
+        assert_eq!(declaration["from"], at["entity"]);
+        assert_eq!(declaration["to"], at["next"]);
+        let next = listed
+            .iter()
+            .find(|g| g["entity"] == at["next"])
+            .expect("next is listed");
+        let how = if down.iter().any(|g| g["entity"] == at["next"]) {
+            "down"
+        } else {
+            "degraded"
+        };
+        let text = declaration["text"].as_str().expect("text");
+        chain.push((
+            format!("{text}, which is {how}"),
+            declaration["location"].clone(),
+        ));
+        at = next;
+    }
+    chain
+}
+
+#[test]
+fn json_follows_the_contract() {
+    let run = run(&[("shop.yaml", SMALL)]);
+    let doc: serde_json::Value =
+        serde_json::from_str(&rendered(ReportFormat::Json, &run)).expect("JSON");
+    assert_eq!(doc["version"], 4);
+    let domains = doc["domains"].as_array().expect("domains");
+    blast_radius_tells_the_chains(&run, &doc);
 
     assert!(
         domains
@@ -502,5 +596,5 @@ fn record_heads_every_format() {
     assert_eq!(record["dirty"], true);
     assert_eq!(record["paths"][0], "k8s/<shop>`");
     assert_eq!(record["files_by_format"]["kubernetes"], 1);
-    assert_eq!(json["version"], 3);
+    assert_eq!(json["version"], 4);
 }

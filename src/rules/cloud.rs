@@ -5,7 +5,7 @@
 
 use super::{Finding, Input, Rule, Settings};
 use crate::analysis::Unit;
-use crate::model::{Domain, Level, LimitKind};
+use crate::model::{Domain, KustomizeGap, Level, LimitKind, Unfollowed, UnfollowedModule};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
@@ -62,48 +62,87 @@ fn evaluation_limits(input: &Input<'_>, out: &mut Vec<Finding>) {
 
 fn unfollowed_modules(input: &Input<'_>, out: &mut Vec<Finding>) {
     for call in &input.model.unfollowed_modules {
-        let (message, label, help) = if call.chart && call.remote {
-            (
-                format!(
-                    "{} comes from `{}`, which spof does not download: its templates are not rendered",
-                    call.module, call.source
-                ),
-                "dependency not vendored",
-                "vendor it under `charts/` with `helm dependency build` to have it analysed",
-            )
-        } else if call.chart {
-            (
-                format!(
-                    "{} is packaged as `{}`, which spof does not unpack: its templates are not rendered",
-                    call.module, call.source
-                ),
-                "packaged subchart",
-                "unpack it under `charts/` (`tar -xzf` in `charts/`) to have it analysed",
-            )
-        } else if call.remote {
-            (
-                format!(
-                    "`{}` comes from `{}`, which spof does not download: its resources are not analysed",
-                    call.module, call.source
-                ),
-                "remote module source",
-                "scan the plan JSON (`terraform show -json plan.out`) to analyse every resource the module creates",
-            )
-        } else {
-            (
-                format!(
-                    "`{}` comes from `{}`, a directory outside the scanned files: its resources are not analysed",
-                    call.module, call.source
-                ),
-                "module directory not scanned",
-                "include the module's directory in the scanned paths, or scan the plan JSON",
-            )
-        };
+        let (message, label, help) = unfollowed_text(call);
         out.push(
             Finding::new(Rule::ModuleNotFollowed, call.span, message)
                 .label(label)
                 .help(help),
         );
+    }
+}
+
+/// The message, label and help of a finding about `call`.
+fn unfollowed_text(call: &UnfollowedModule) -> (String, &'static str, &'static str) {
+    const BUILD: &str = "check what `kustomize build` writes instead (`kustomize build DIR | spof \
+                         check -`), or vendor the part into the repository";
+    match call.kind {
+        Unfollowed::Chart if call.remote => (
+            format!(
+                "{} comes from `{}`, which spof does not download: its templates are not rendered",
+                call.module, call.source
+            ),
+            "dependency not vendored",
+            "vendor it under `charts/` with `helm dependency build` to have it analysed",
+        ),
+        Unfollowed::Chart => (
+            format!(
+                "{} is packaged as `{}`, which spof does not unpack: its templates are not rendered",
+                call.module, call.source
+            ),
+            "packaged subchart",
+            "unpack it under `charts/` (`tar -xzf` in `charts/`) to have it analysed",
+        ),
+        Unfollowed::Kustomize(KustomizeGap::Resource) => (
+            format!(
+                "remote resource `{}` is not fetched: its objects are not analysed",
+                call.source
+            ),
+            "remote, not fetched",
+            BUILD,
+        ),
+        Unfollowed::Kustomize(KustomizeGap::Patch) => (
+            format!(
+                "remote patch `{}` is not fetched: it is not applied",
+                call.source
+            ),
+            "remote, not fetched",
+            BUILD,
+        ),
+        Unfollowed::Kustomize(KustomizeGap::Chart) => (
+            format!(
+                "{} is not in the kustomization's chart home and spof does not download it \
+                 from `{}`: its objects are not analysed",
+                call.module, call.source
+            ),
+            "chart not pulled",
+            "pull the chart into the chart home (`helm pull REPO/NAME --untar -d charts/`) to \
+             have it rendered",
+        ),
+        Unfollowed::Kustomize(KustomizeGap::Plugin) => (
+            format!(
+                "`{}` not run: spof executes no plugin, and what it would make or change is \
+                 not analysed",
+                call.module
+            ),
+            "not run",
+            BUILD,
+        ),
+        Unfollowed::Module if call.remote => (
+            format!(
+                "`{}` comes from `{}`, which spof does not download: its resources are not analysed",
+                call.module, call.source
+            ),
+            "remote module source",
+            "scan the plan JSON (`terraform show -json plan.out`) to analyse every resource the module creates",
+        ),
+        Unfollowed::Module => (
+            format!(
+                "`{}` comes from `{}`, a directory outside the scanned files: its resources are not analysed",
+                call.module, call.source
+            ),
+            "module directory not scanned",
+            "include the module's directory in the scanned paths, or scan the plan JSON",
+        ),
     }
 }
 

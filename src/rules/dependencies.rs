@@ -253,12 +253,20 @@ fn with_chain_from(
     let hop_text = |hop: Hop| {
         let d = &input.model.entities[hop.from].instances[hop.edge.instance].dependencies
             [hop.edge.dependency];
-        let text = format!(
-            "{} depends on {} ({})",
-            input.entity_label(hop.from),
-            input.entity_label(hop.edge.target),
-            d.via
+        let key = (
+            hop.from,
+            hop.edge.instance,
+            hop.edge.dependency,
+            hop.edge.target,
         );
+        let text = input.cited.hop(key, || {
+            format!(
+                "{} depends on {} ({})",
+                input.entity_label(hop.from),
+                input.entity_label(hop.edge.target),
+                d.via
+            )
+        });
         (d.span, text)
     };
     let total = analysis.hop_count_from(e, cluster, unit);
@@ -279,8 +287,11 @@ fn with_chain_from(
         let hops = if left_out == 1 { "hop" } else { "hops" };
         finding = finding.related(span, format!("… {left_out} more {hops}, then {text}"));
     }
-    if let Some((at, cause)) = analysis.root_from(e, cluster, unit) {
-        finding = finding.related(cause.span, cause_text(input, at, cause));
+    if let Some((at, c)) = analysis.root_index_from(e, cluster, unit)
+        && let Some(cause) = analysis.causes.get(at).and_then(|own| own.get(c))
+    {
+        let text = input.cited.cause((at, c), || cause_text(input, at, cause));
+        finding = finding.related(cause.span, text);
     }
     finding
 }

@@ -167,7 +167,7 @@ fn put_together(alike: Alike, mut members: Vec<Member>) -> Finding {
         .into_iter()
         .map(|(span, parts)| Related {
             span,
-            message: parts.join(&each),
+            message: parts.join(&each).into(),
         })
         .collect();
     Finding {

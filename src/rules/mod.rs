@@ -22,7 +22,9 @@ use crate::graph::Graph;
 use crate::model::Model;
 use crate::source::Span;
 pub use registry::{Example, Meta, Rule, catalog};
-use std::collections::{BTreeMap, BTreeSet};
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// Which rules run and at what severity.
 #[derive(Debug, Clone)]
@@ -62,6 +64,44 @@ pub struct Input<'a> {
     pub analysis: &'a Analysis,
     pub context: &'a Context,
     pub cluster_names: &'a [String],
+    /// The words of chains, as findings cite them.
+    pub cited: Cited,
+}
+
+/// A hop of a chain: the entity, its declaration and dependency, and the
+/// target.
+type HopKey = (usize, usize, usize, usize);
+
+/// The words of the hops and root causes of dependency chains, each made
+/// once and shared by every finding that cites it: in a large estate the
+/// same hop and the same root end the chains of thousands of entities.
+#[derive(Default)]
+pub struct Cited {
+    hops: RefCell<HashMap<HopKey, Arc<str>>>,
+    /// By the entity and the index of its cause.
+    causes: RefCell<HashMap<(usize, usize), Arc<str>>>,
+}
+
+impl Cited {
+    /// The words of hop `key`, made by `words` the first time.
+    fn hop(&self, key: HopKey, words: impl FnOnce() -> String) -> Arc<str> {
+        Arc::clone(
+            self.hops
+                .borrow_mut()
+                .entry(key)
+                .or_insert_with(|| words().into()),
+        )
+    }
+
+    /// The words of cause `key`, made by `words` the first time.
+    fn cause(&self, key: (usize, usize), words: impl FnOnce() -> String) -> Arc<str> {
+        Arc::clone(
+            self.causes
+                .borrow_mut()
+                .entry(key)
+                .or_insert_with(|| words().into()),
+        )
+    }
 }
 
 impl Input<'_> {
@@ -136,7 +176,7 @@ impl Finding {
         self
     }
 
-    fn related(mut self, span: Span, message: impl Into<String>) -> Self {
+    fn related(mut self, span: Span, message: impl Into<Arc<str>>) -> Self {
         self.related.push(Related {
             span,
             message: message.into(),

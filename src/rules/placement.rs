@@ -251,7 +251,7 @@ fn at_spread_hint(
         0,
         crate::diagnostic::Related {
             span: count_span,
-            message: count_label,
+            message: count_label.into(),
         },
     );
     finding.help = Some(hint.help.clone());

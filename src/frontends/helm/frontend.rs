@@ -12,7 +12,7 @@ use crate::discover::{Claim, FileKind};
 use crate::frontends::documents::Handed;
 use crate::frontends::kubernetes::{self, FileDocs};
 use crate::frontends::{Context, Frontend, Loaded, Stage};
-use crate::model::{Model, UnfollowedModule, ValueLine};
+use crate::model::{Model, Unfollowed, UnfollowedModule, ValueLine};
 use crate::parse::Document;
 use crate::parse::tree::Node;
 use crate::parse::yaml;
@@ -176,7 +176,10 @@ fn extract(
             }
             model.append(side);
         }
-        if !rendered_any {
+        let by_kustomization = handed
+            .kustomize_charts
+            .contains(&crate::discover::lexical_normalize(root));
+        if !rendered_any && !by_kustomization {
             chart.render(
                 None,
                 context,
@@ -517,7 +520,7 @@ impl<'a> Chart<'a> {
                     module: format!("dependency `{name}` of chart `{chart}`"),
                     remote: packaged.is_none(),
                     source: packaged.map_or(repository, |p| format!("charts/{p}")),
-                    chart: true,
+                    kind: Unfollowed::Chart,
                     span: Span::new(file, at),
                 });
             }
@@ -625,7 +628,7 @@ impl<'a> Chart<'a> {
                 continue;
             };
             match result {
-                Ok(text) => self.read(text, source, &at, context, outs, value_lines, errors),
+                Ok(text) => self.read(text, source, &at, context.limits, outs, value_lines, errors),
                 Err(e) => errors.push(self.error(&chart, e)),
             }
         }
@@ -667,7 +670,7 @@ impl<'a> Chart<'a> {
         text: &str,
         source: &TemplateSource,
         at: &Rendering<'_>,
-        context: &Context<'_>,
+        limits: &yaml::Limits,
         outs: &mut Vec<Out>,
         value_lines: &mut Vec<ValueLine>,
         errors: &mut Vec<Diagnostic>,
@@ -679,7 +682,7 @@ impl<'a> Chart<'a> {
             return;
         }
         let template = self.sources.get(file);
-        let (mut docs, error) = yaml::parse_stream(text, context.limits);
+        let (mut docs, error) = yaml::parse_stream(text, limits);
         let rendered_lines = LineIndex::new(text);
         let map = origins::line_map(template.text(), text);
         let mover = Mover {
@@ -723,6 +726,79 @@ impl<'a> Chart<'a> {
             docs,
         });
     }
+}
+
+/// The chart at `dir` among the run's files, rendered for a
+/// kustomization's `helmCharts` entry with the `user` values and
+/// `options`: each template's documents, their positions in the template
+/// file that wrote them. Nothing is put in a namespace: the
+/// kustomization's transformers do that. `None` when no chart of the run
+/// is at `dir`. A template that fails is an input error in `errors`; the
+/// chart's links and dependencies are the Helm frontend's to report.
+pub fn render_for_kustomization(
+    dir: &Path,
+    sources: &SourceMap,
+    user: &gotmpl::Value,
+    options: &Options,
+    limits: &yaml::Limits,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Vec<(FileId, Vec<Document>)>> {
+    let dir = crate::discover::lexical_normalize(dir);
+    let files: Vec<(String, Loaded)> = sources
+        .iter()
+        .filter_map(|(file, source)| {
+            let path = crate::discover::lexical_normalize(&source.path);
+            let rel = path.strip_prefix(&dir).ok()?;
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            Some((
+                parts.join("/"),
+                Loaded {
+                    file,
+                    cluster: None,
+                },
+            ))
+        })
+        .collect();
+    if !files.iter().any(|(rel, _)| rel == "Chart.yaml") {
+        return None;
+    }
+    let mut chart = Chart::new(&dir, &files, sources);
+    chart.read_rest();
+    if chart.library() {
+        return Some(Vec::new());
+    }
+    let label = format!(
+        "{}` for the kustomization's release `{}",
+        chart.name(),
+        options.release_name
+    );
+    let rendered = match super::render(&chart.files, user, options) {
+        Ok(r) => r,
+        Err(e) => {
+            errors.push(chart.error(&label, &e));
+            return Some(Vec::new());
+        }
+    };
+    let values = Values::new(&chart, &rendered, None);
+    let at = Rendering {
+        values: &values,
+        cluster: None,
+        namespace: None,
+    };
+    let (mut outs, mut unused) = (Vec::new(), Vec::new());
+    for (template, result) in &rendered.templates {
+        let Some(source) = rendered.sources.get(template) else {
+            continue;
+        };
+        match result {
+            Ok(text) => chart.read(text, source, &at, limits, &mut outs, &mut unused, errors),
+            Err(e) => errors.push(chart.error(&label, e)),
+        }
+    }
+    Some(outs.into_iter().map(|o| (o.file, o.docs)).collect())
 }
 
 /// One rendering's values, and the cluster and namespace its objects go

@@ -5,7 +5,8 @@
 use super::merge::{self, key, string};
 use super::space::{Space, shifted};
 use super::{FILE_NAMES, transform};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
+use crate::model::{KustomizeGap, Unfollowed, UnfollowedModule};
 use crate::parse::yaml::{Limits, parse_stream};
 use crate::parse::{Document, Node};
 use crate::source::{FileId, SourceMap, Span, TextRange};
@@ -14,6 +15,16 @@ use std::path::{Component, Path, PathBuf};
 
 /// How many kustomizations deep a build follows resources and components.
 pub const MAX_DEPTH: usize = 32;
+
+/// The largest data file (a generator's `files` or `envs`, a chart's
+/// values file) a build reads from disk.
+pub const MAX_DATA_BYTES: u64 = 1 << 20;
+
+/// Reads a data file from disk for [`Tree::data`]: never through a
+/// symbolic link, at most [`MAX_DATA_BYTES`], UTF-8 text only.
+pub fn read_data(path: &Path) -> Option<String> {
+    crate::discover::read_unfollowed(path, MAX_DATA_BYTES)?.ok()
+}
 
 /// The files a build may read: the run's YAML and JSON files, by path.
 pub struct Tree<'a> {
@@ -190,6 +201,13 @@ pub struct Build<'t, 'a> {
     pub tree: &'t Tree<'a>,
     pub space: Space,
     pub diagnostics: Vec<Diagnostic>,
+    /// The parts of the build that are not built (remote resources and
+    /// patches, plugins): SPOF022 findings, as a chart's dependency that is
+    /// not vendored is.
+    pub unfollowed: Vec<UnfollowedModule>,
+    /// The charts `helmCharts` rendered (directories, lexically
+    /// normalised).
+    pub charts: Vec<PathBuf>,
     /// Every file the build read.
     pub read: BTreeSet<FileId>,
     /// The kustomizations being built, outermost first.
@@ -210,6 +228,8 @@ impl<'t, 'a> Build<'t, 'a> {
             tree,
             space: Space::default(),
             diagnostics: Vec::new(),
+            unfollowed: Vec::new(),
+            charts: Vec::new(),
             read: BTreeSet::new(),
             stack: Vec::new(),
         }
@@ -222,11 +242,16 @@ impl<'t, 'a> Build<'t, 'a> {
             .push(Diagnostic::error("kustomize-error", span, message).with_label(label));
     }
 
-    fn note(&mut self, span: TextRange, message: String, label: &str) {
+    /// A part of the build at `span` (of the space) that is not built.
+    pub fn unfollowed(&mut self, span: TextRange, gap: KustomizeGap, module: &str, source: &str) {
         let span = self.space.resolve(Span::new(super::space::VIRTUAL, span));
-        let mut d = Diagnostic::error("kustomize-not-rendered", span, message).with_label(label);
-        d.severity = Severity::Info;
-        self.diagnostics.push(d);
+        self.unfollowed.push(UnfollowedModule {
+            module: module.to_string(),
+            source: source.to_string(),
+            remote: true,
+            kind: Unfollowed::Kustomize(gap),
+            span,
+        });
     }
 
     /// `node` of `file`, in the space; `None` when the space is full.
@@ -325,22 +350,12 @@ impl<'t, 'a> Build<'t, 'a> {
                 }
             }
         }
-        if let Some((k, _)) = kz.node.entry("helmCharts") {
-            self.note(
-                k.range,
-                "helmCharts not rendered: the charts of a kustomization are not built".into(),
-                "not rendered",
-            );
-        }
+        super::charts::inflate(self, kz, &mut out);
         for k in ["generators", "transformers", "validators"] {
             if let Some((n, v)) = kz.node.entry(k)
                 && !v.as_seq().is_empty()
             {
-                self.note(
-                    n.range,
-                    format!("`{k}` not run: plugins are not executed"),
-                    "not run",
-                );
+                self.unfollowed(n.range, KustomizeGap::Plugin, k, "");
             }
         }
         transform::generate(self, kz, &mut out);
@@ -366,11 +381,7 @@ impl<'t, 'a> Build<'t, 'a> {
     fn resource(&mut self, kz: &Kz<'_>, entry: &Node, out: &mut Vec<Resource>) {
         let Some(text) = entry.as_text() else { return };
         if is_remote(text) {
-            self.note(
-                entry.range,
-                format!("remote resource `{text}` not fetched: its objects are not analysed"),
-                "remote, not fetched",
-            );
+            self.unfollowed(entry.range, KustomizeGap::Resource, "remote resource", text);
             return;
         }
         let Some(path) = self.local(kz, text, entry.range) else {
@@ -398,11 +409,7 @@ impl<'t, 'a> Build<'t, 'a> {
     /// The documents of the file `path` of a kustomization, in the space.
     pub fn file_docs(&mut self, kz: &Kz<'_>, entry: &str, at: TextRange) -> Option<Vec<Node>> {
         if is_remote(entry) {
-            self.note(
-                at,
-                format!("remote patch `{entry}` not fetched: it is not applied"),
-                "remote, not fetched",
-            );
+            self.unfollowed(at, KustomizeGap::Patch, "remote patch", entry);
             return None;
         }
         let path = self.local(kz, entry, at)?;
@@ -521,7 +528,7 @@ fn relocate(node: &mut Node, lines: Option<&[(usize, usize)]>, whole: TextRange,
 }
 
 /// The objects of a document: itself, or the items of a `List`.
-fn objects_of(node: Node, out: &mut Vec<Resource>) {
+pub(super) fn objects_of(node: Node, out: &mut Vec<Resource>) {
     match node.get("kind").and_then(Node::as_text) {
         Some(k) if k.ends_with("List") && node.get("items").is_some_and(Node::is_seq) => {
             for item in node.get("items").map(Node::as_seq).unwrap_or_default() {

@@ -27,10 +27,12 @@ fn extract(
     context: &Context<'_>,
     model: &mut Model,
 ) -> Vec<Diagnostic> {
-    let tree = super::Tree::new(
+    let mut tree = super::Tree::new(
         documents.files.iter().map(|f| (f.file, f.docs)),
         context.sources,
     );
+    let reader = super::build::read_data;
+    tree.data = Some(&reader);
     let rendered = super::render(&tree);
     if rendered.is_empty() {
         return Vec::new();
@@ -50,6 +52,14 @@ fn extract(
     for r in rendered {
         documents.parts.extend(r.read.iter().copied());
         diagnostics.extend(r.diagnostics);
+        documents.handed.kustomize_charts.extend(r.charts);
+        // A base's remote resource, built through two overlays, is one
+        // finding.
+        for u in r.unfollowed {
+            if !model.unfollowed_modules.contains(&u) {
+                model.unfollowed_modules.push(u);
+            }
+        }
         let files = [FileDocs {
             file: super::space::VIRTUAL,
             cluster: clusters.get(&r.root).copied().flatten(),

@@ -131,10 +131,28 @@ fn unquote(v: &str) -> &str {
     v
 }
 
-/// The text of a generator's data file: one of the run's files, or what
-/// the tree's reader gives.
-fn read(build: &mut Build<'_, '_>, kz: &Kz<'_>, path: &str, at: TextRange) -> Option<String> {
+/// The text of a generator's data file (or a chart's values file): one of
+/// the run's files, or what the tree's reader gives. As kustomize's load
+/// restrictor, only a file in the kustomization's directory or below is
+/// read, and never through a symbolic link. `None`, with an error, when
+/// it cannot be read.
+pub(super) fn read(
+    build: &mut Build<'_, '_>,
+    kz: &Kz<'_>,
+    path: &str,
+    at: TextRange,
+) -> Option<String> {
     let full = build.local(kz, path, at)?;
+    if !full.starts_with(&kz.dir) {
+        build.error(
+            at,
+            format!(
+                "`{path}` is outside the kustomization's directory: kustomize does not read it"
+            ),
+            "outside the kustomization",
+        );
+        return None;
+    }
     let sources = build.tree.sources;
     if let Some((file, _)) = sources
         .iter()
@@ -142,7 +160,30 @@ fn read(build: &mut Build<'_, '_>, kz: &Kz<'_>, path: &str, at: TextRange) -> Op
     {
         return Some(sources.get(file).text().to_string());
     }
-    build.tree.data.and_then(|data| data(&full))
+    let linked = full
+        .ancestors()
+        .take_while(|a| *a != kz.dir.as_path())
+        .any(|a| {
+            a.symlink_metadata()
+                .is_ok_and(|m| m.file_type().is_symlink())
+        });
+    let text = if linked {
+        None
+    } else {
+        build.tree.data.and_then(|data| data(&full))
+    };
+    if text.is_none() {
+        build.error(
+            at,
+            format!(
+                "`{path}` cannot be read: it is not found, is a symbolic link, is larger than \
+                 {} MiB or is not UTF-8 text",
+                super::build::MAX_DATA_BYTES >> 20
+            ),
+            "not read",
+        );
+    }
+    text
 }
 
 /// `merge` or `replace` of a generated object into the one of that name.

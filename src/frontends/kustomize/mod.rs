@@ -12,6 +12,7 @@
 //! entry, else the base's line.
 
 pub mod build;
+mod charts;
 mod frontend;
 mod hash;
 pub mod merge;
@@ -87,6 +88,10 @@ pub struct Rendered {
     /// Every file the build read.
     pub read: BTreeSet<FileId>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The parts of the build that are not built.
+    pub unfollowed: Vec<crate::model::UnfollowedModule>,
+    /// The charts its `helmCharts` rendered.
+    pub charts: Vec<PathBuf>,
 }
 
 /// The kustomizations of `tree` that another one names as a resource,
@@ -140,6 +145,8 @@ pub fn render(tree: &Tree<'_>) -> Vec<Rendered> {
                 space: b.space,
                 read: b.read,
                 diagnostics: b.diagnostics,
+                unfollowed: b.unfollowed,
+                charts: b.charts,
             });
         }
     }

@@ -233,3 +233,125 @@ fn krusty_cases_build_as_kustomize_does() {
     assert!(supported >= 88, "{report}");
     assert!(same * 10 >= supported * 9, "{report}");
 }
+
+/// The objects of the build of `dir` (of `testdata/kustomize/generators`)
+/// with data files read from disk as `spof check` reads them, and the
+/// build's error messages.
+fn generators_build(dir: &str) -> (Vec<Node>, Vec<String>) {
+    let case_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/kustomize/generators");
+    let case = load(&case_dir).expect("the generators fixture");
+    let mut tree = Tree::new(
+        case.docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (crate::source::FileId(i as u32), d.as_slice())),
+        &case.sources,
+    );
+    let reader = super::build::read_data;
+    tree.data = Some(&reader);
+    let mut build = Build::new(&tree);
+    let out = build.build(&case.dir.join(dir), TextRange::empty(0), true);
+    let errors = build
+        .diagnostics
+        .iter()
+        .map(|d| d.message.clone())
+        .collect();
+    (
+        out.unwrap_or_default()
+            .into_iter()
+            .map(|r| r.node)
+            .collect(),
+        errors,
+    )
+}
+
+fn text_at<'n>(node: &'n Node, path: &[&str]) -> Option<&'n str> {
+    path.iter()
+        .try_fold(node, |n, k| n.get(k))
+        .and_then(Node::as_str)
+}
+
+#[test]
+fn generator_data_files_are_read_from_disk() {
+    let (objects, errors) = generators_build("app");
+    assert!(errors.is_empty(), "{errors:?}");
+    let of_kind = |kind: &str| {
+        objects
+            .iter()
+            .find(|o| text_at(o, &["kind"]) == Some(kind))
+            .expect(kind)
+    };
+    let config = of_kind("ConfigMap");
+    let data = |k: &str| text_at(config, &["data", k]);
+    assert_eq!(
+        data("app.properties"),
+        Some("db.host=orders-db\ndb.port=5432\n")
+    );
+    assert_eq!(data("nginx.conf"), Some("worker_processes 2;\n"));
+    assert_eq!(data("LOG_LEVEL"), Some("debug"));
+    assert_eq!(data("REGION"), Some("eu-west-1"));
+    assert_eq!(data("MODE"), Some("prod"));
+    let name = text_at(config, &["metadata", "name"]).unwrap_or_default();
+    assert!(name.starts_with("app-config-") && name.len() == "app-config-".len() + 10);
+    // The Deployment's reference follows the hash suffix.
+    let deployment = of_kind("Deployment");
+    let reference = deployment
+        .get("spec")
+        .and_then(|s| s.get("template"))
+        .and_then(|t| t.get("spec"))
+        .and_then(|s| s.get("containers"))
+        .and_then(|c| c.as_seq().first())
+        .and_then(|c| c.get("envFrom"))
+        .and_then(|e| e.as_seq().first())
+        .and_then(|e| text_at(e, &["configMapRef", "name"]));
+    assert_eq!(reference, Some(name));
+    // `token=secret.txt`: the key named, the content base64.
+    let secret = of_kind("Secret");
+    assert_eq!(text_at(secret, &["data", "token"]), Some("czNjcjN0"));
+}
+
+#[test]
+fn generator_data_files_outside_the_kustomization_or_missing_are_errors() {
+    let (_, errors) = generators_build("escape");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors[0].contains("`../app/app.properties` is outside the kustomization's directory"));
+    assert!(errors[1].contains("`missing.env` cannot be read"));
+}
+
+#[test]
+fn generator_data_files_are_not_read_through_a_link() {
+    let dir = std::env::temp_dir().join(format!("spof-kustomize-link-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("files/app")).expect("a temporary directory");
+    std::fs::write(dir.join("root"), "app").expect("write");
+    std::fs::write(dir.join("outside.txt"), "secret").expect("write");
+    std::fs::write(
+        dir.join("files/app/kustomization.yaml"),
+        "configMapGenerator:\n  - name: linked\n    files: [linked.txt]\n",
+    )
+    .expect("write");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(dir.join("outside.txt"), dir.join("files/app/linked.txt"))
+        .expect("a link");
+    let case = load(&dir).expect("the case");
+    let mut tree = Tree::new(
+        case.docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (crate::source::FileId(i as u32), d.as_slice())),
+        &case.sources,
+    );
+    let reader = super::build::read_data;
+    tree.data = Some(&reader);
+    let mut build = Build::new(&tree);
+    let out = build.build(&case.root, TextRange::empty(0), true);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(build.diagnostics.len(), 1);
+    assert!(
+        build.diagnostics[0]
+            .message
+            .contains("`linked.txt` cannot be read")
+    );
+    let text = format!("{:?}", out.unwrap_or_default().first().map(|r| &r.node));
+    assert!(!text.contains("secret"), "{text}");
+}

@@ -268,7 +268,7 @@ fn strategic(
     }
     // Not when a resource could not be read (or was remote): the object may
     // be there.
-    if !matched && target.is_none() && build.diagnostics.is_empty() {
+    if !matched && target.is_none() && build.diagnostics.is_empty() && build.unfollowed.is_empty() {
         build.error(
             at,
             format!("the patch of {kind} `{name}` matches no object of the build"),

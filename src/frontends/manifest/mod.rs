@@ -200,7 +200,7 @@ impl WithRelated for Diagnostic {
     fn with_related(mut self, span: Span, message: &str) -> Self {
         self.related.push(Related {
             span,
-            message: message.to_string(),
+            message: message.into(),
         });
         self
     }
@@ -1288,7 +1288,7 @@ kind = "sso"
         );
         for d in &r.diags {
             assert_eq!(d.related.len(), 1);
-            assert_eq!(d.related[0].message, "first defined here");
+            assert_eq!(&*d.related[0].message, "first defined here");
             assert_eq!(d.related[0].span.file, FileId(0));
         }
         // The first definition is kept.

@@ -25,6 +25,9 @@
 //! of collections is shallow (a mix of primitives becomes strings, a mix of
 //! primitives and collections is an error).
 
+#[cfg(test)]
+mod examples;
+mod more;
 mod network;
 mod text;
 
@@ -129,7 +132,117 @@ pub fn context_functions() -> Vec<(&'static str, FuncDef)> {
         ("setintersection", var(1, text::setintersection)),
         ("setunion", var(1, text::setunion)),
         ("setsubtract", fixed(2, text::setsubtract)),
+        ("chunklist", fixed(2, more::chunklist)),
+        ("matchkeys", fixed(3, more::matchkeys)),
+        ("setproduct", var(0, more::setproduct)),
+        ("transpose", fixed(1, more::transpose)),
+        ("pow", fixed(2, more::pow)),
+        ("signum", fixed(1, more::signum)),
+        ("log", fixed(2, more::log)),
+        ("parseint", fixed(2, more::parseint)),
+        ("indent", fixed(2, more::indent)),
+        ("strcontains", fixed(2, more::strcontains)),
+        ("base64encode", fixed(1, more::base64encode)),
+        ("base64decode", fixed(1, more::base64decode)),
+        ("urlencode", fixed(1, more::urlencode)),
+        ("jsondecode", fixed(1, more::jsondecode)),
+        ("csvdecode", fixed(1, more::csvdecode)),
+        ("sensitive", fixed(1, more::unmarked)),
+        ("nonsensitive", fixed(1, more::unmarked)),
     ]
+}
+
+/// The functions the evaluator itself implements, because their arguments
+/// are expressions that may fail rather than values.
+pub const EVALUATOR_FUNCTIONS: &[&str] = &["can", "try"];
+
+/// The built-in functions of Terraform that spof does not evaluate, each
+/// with why: a call is an unknown value, never an error.
+pub const UNKNOWN_FUNCTIONS: &[(&str, &str)] = &[
+    ("abspath", "depends on where Terraform runs"),
+    ("base64gzip", "compression is not implemented"),
+    ("base64sha256", "hashes are not implemented"),
+    ("base64sha512", "hashes are not implemented"),
+    ("bcrypt", "random salt: differs on every run"),
+    ("convert", "type constraints are not evaluated"),
+    ("ephemeralasnull", "spof does not track ephemeral values"),
+    ("file", "reads files: not evaluated"),
+    ("filebase64", "reads files: not evaluated"),
+    ("filebase64sha256", "reads files: not evaluated"),
+    ("filebase64sha512", "reads files: not evaluated"),
+    ("fileexists", "reads files: not evaluated"),
+    ("filemd5", "reads files: not evaluated"),
+    ("fileset", "reads files: not evaluated"),
+    ("filesha1", "reads files: not evaluated"),
+    ("filesha256", "reads files: not evaluated"),
+    ("filesha512", "reads files: not evaluated"),
+    ("formatdate", "dates are not evaluated"),
+    ("issensitive", "spof does not track sensitive values"),
+    ("list", "removed from Terraform (use `tolist`)"),
+    ("map", "removed from Terraform (use `tomap`)"),
+    ("md5", "hashes are not implemented"),
+    (
+        "pathexpand",
+        "depends on the home directory of whoever runs Terraform",
+    ),
+    (
+        "plantimestamp",
+        "the time of the plan: differs on every run",
+    ),
+    ("rsadecrypt", "needs a private key"),
+    ("sha1", "hashes are not implemented"),
+    ("sha256", "hashes are not implemented"),
+    ("sha512", "hashes are not implemented"),
+    ("templatefile", "reads files: not evaluated"),
+    (
+        "templatestring",
+        "templates given as values are not evaluated",
+    ),
+    (
+        "textdecodebase64",
+        "character encodings are not implemented",
+    ),
+    (
+        "textencodebase64",
+        "character encodings are not implemented",
+    ),
+    ("timeadd", "dates are not evaluated"),
+    ("timecmp", "dates are not evaluated"),
+    ("timestamp", "the time of the run: differs on every run"),
+    ("type", "only in `terraform console`"),
+    ("uuid", "random: differs on every run"),
+    ("uuidv5", "hashes are not implemented"),
+    ("yamldecode", "YAML in values is not evaluated"),
+    ("yamlencode", "YAML in values is not evaluated"),
+];
+
+/// How spof evaluates a built-in function of Terraform.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// With Terraform's semantics (a result that depends on an unknown
+    /// value is unknown).
+    Implemented,
+    /// Never: a call is unknown, for this reason.
+    Unknown(&'static str),
+}
+
+/// Every built-in function of Terraform, by name, with how spof evaluates
+/// it. Provider-defined functions (`provider::NAME::FUNCTION`) are not
+/// built in: a call is unknown.
+pub fn catalog() -> Vec<(&'static str, Status)> {
+    let mut out: Vec<(&'static str, Status)> = context_functions()
+        .into_iter()
+        .map(|(name, _)| name)
+        .chain(EVALUATOR_FUNCTIONS.iter().copied())
+        .map(|name| (name, Status::Implemented))
+        .chain(
+            UNKNOWN_FUNCTIONS
+                .iter()
+                .map(|&(name, why)| (name, Status::Unknown(why))),
+        )
+        .collect();
+    out.sort_by_key(|(name, _)| *name);
+    out
 }
 
 /// `n` positional arguments of any type; the function checks types itself.
@@ -1848,7 +1961,7 @@ mod tests {
     #[test]
     fn all_functions_declared() {
         let names: Vec<&str> = context_functions().iter().map(|(n, _)| *n).collect();
-        assert_eq!(names.len(), 63);
+        assert_eq!(names.len(), 80);
         let mut dedup = names.clone();
         dedup.sort_unstable();
         dedup.dedup();

@@ -368,13 +368,23 @@ pub fn root_name(dir: &std::path::Path) -> String {
     }
 }
 
+/// Between a root module's directory and its environment in the root's
+/// name: `infra@prod`, `.@prod` for the directory spof runs from.
+pub const ENVIRONMENT_SEPARATOR: char = crate::model::scope::PLACE_SEPARATOR;
+
 /// The entity id of a resource: `tf:ADDRESS` in the root module scanned
-/// from where spof runs, `tf:ROOT:ADDRESS` in any other.
+/// from where spof runs, `tf:ROOT:ADDRESS` in any other, where ROOT names
+/// the environment (`tf:infra@prod:aws_db_instance.main`, and
+/// `tf:@prod:aws_db_instance.main` from where spof runs).
 pub fn entity_id(root: &str, address: &str) -> String {
     let prefix = crate::model::TERRAFORM_ID_PREFIX;
     if root == "." {
         format!("{prefix}{address}")
     } else {
+        let root = root
+            .strip_prefix('.')
+            .filter(|r| r.starts_with(ENVIRONMENT_SEPARATOR))
+            .unwrap_or(root);
         format!("{prefix}{root}:{address}")
     }
 }
@@ -414,6 +424,24 @@ pub struct Variables {
     /// `--var-file FILE`, already in the source map, in order: a later one
     /// wins, and `--var` wins over every file.
     pub files: Vec<crate::source::FileId>,
+    /// `[[terraform.environment]]` sections of spof.toml, in file order.
+    pub environments: Vec<Environment>,
+}
+
+/// `[[terraform.environment]]`: a root module evaluated with these
+/// variables files, as environment `name`. A root module with
+/// environments is evaluated once per environment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Environment {
+    pub name: String,
+    /// The root module's directory: absolute, lexically normalised.
+    pub root: std::path::PathBuf,
+    /// The `root` value.
+    pub root_span: crate::source::Span,
+    /// The variables files, absolute and lexically normalised, in order
+    /// (a later one wins), with their values' spans. They are read after
+    /// `terraform.tfvars` and `*.auto.tfvars`, before `--var-file`s.
+    pub var_files: Vec<(std::path::PathBuf, crate::source::Span)>,
 }
 
 #[cfg(test)]

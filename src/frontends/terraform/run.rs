@@ -10,7 +10,7 @@ use crate::cache::KeyBuilder;
 use crate::diagnostic::Diagnostic;
 use crate::frontends::documents::Plans;
 use crate::frontends::{Context, Loaded as File, Pending, drop_later};
-use crate::model::{Entity, EvaluationLimit, LimitKind, Model, UnfollowedModule};
+use crate::model::{Entity, EvaluationLimit, LimitKind, Model, Unfollowed, UnfollowedModule};
 use crate::source::{FileId, SourceMap};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -189,7 +189,7 @@ fn terraform_model(
             module: u.module,
             source: u.source,
             remote: u.remote,
-            chart: false,
+            kind: Unfollowed::Module,
             span: u.span,
         }));
     // The HCL resources by root, so that merging a plan touches only its

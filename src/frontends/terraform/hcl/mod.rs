@@ -24,7 +24,7 @@ mod tests;
 
 use crate::cache::{self, Cache, KeyBuilder};
 use crate::diagnostic::Diagnostic;
-use crate::frontends::terraform::{Resource, SetBy, Variables};
+use crate::frontends::terraform::{ENVIRONMENT_SEPARATOR, Resource, SetBy, Variables};
 use crate::parse::hcl::{STACK_SIZE, too_deep};
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceMap, Span};
@@ -201,7 +201,8 @@ fn load_in_pool<T: Send>(
     let (mut parsed, calls) = pool.module_calls(&ids);
     let (module_calls, dir_files) = pool.modules(&ids, &calls);
     let installed = installed_calls(&module_calls);
-    let roots = pool.roots(&module_calls, &dir_files, &installed);
+    let (envs, env_errors) = pool.environments(&module_calls, &installed, &dir_files);
+    let roots = pool.roots(&module_calls, &dir_files, &installed, &envs);
     let (served, roots, found) = pool.serve_roots(roots, serve);
 
     // The roots not in the cache: parse what they reach, and evaluate them.
@@ -216,6 +217,7 @@ fn load_in_pool<T: Send>(
         errors: pool.errors(&ids, &parsed),
         ..Load::default()
     };
+    load.errors.extend(env_errors);
     let evaluated = pool.evaluate(&ids, &missed, &mut parsed, &installed);
     // In the roots' order, whether found or evaluated.
     let mut evaluated = evaluated.into_iter();
@@ -226,7 +228,7 @@ fn load_in_pool<T: Send>(
     for (root, (resources, unfollowed, notes)) in roots.iter().zip(results) {
         load.resources.extend(resources);
         load.roots.push(LoadedRoot {
-            name: crate::frontends::terraform::root_name(root.dir),
+            name: root.name(),
             key: root.key,
             table: root.table.clone(),
             unfollowed: unfollowed.clone(),
@@ -281,9 +283,31 @@ struct Pool<'a> {
 /// cached spans refer to) and its key.
 struct Root<'a> {
     dir: &'a PathBuf,
+    /// The environment it is evaluated for, when it has environments.
+    env: Option<Env>,
     reach: Vec<PathBuf>,
     table: Vec<FileId>,
     key: Option<cache::Key>,
+}
+
+/// One environment of a root module: its name and its variables files, in
+/// order, read after `terraform.tfvars` and `*.auto.tfvars`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Env {
+    name: String,
+    files: Vec<FileId>,
+}
+
+impl Root<'_> {
+    /// The root module's name ([`crate::frontends::terraform::root_name`]),
+    /// with its environment after [`ENVIRONMENT_SEPARATOR`].
+    fn name(&self) -> String {
+        let dir = crate::frontends::terraform::root_name(self.dir);
+        match &self.env {
+            Some(env) => format!("{dir}{ENVIRONMENT_SEPARATOR}{}", env.name),
+            None => dir,
+        }
+    }
 }
 
 /// The roots the caller has something for, by name, with what it has.
@@ -395,29 +419,168 @@ impl Pool<'_> {
         module_calls: &'m BTreeMap<PathBuf, Calls>,
         dir_files: &HashMap<PathBuf, Vec<FileId>>,
         installed: &Installed,
+        envs: &HashMap<PathBuf, Vec<Env>>,
     ) -> Vec<Root<'m>> {
-        root_dirs(module_calls, installed)
-            .into_par_iter()
-            .map(|dir| {
+        let each: Vec<(&PathBuf, Option<&Env>)> = root_dirs(module_calls, installed)
+            .into_iter()
+            .flat_map(|dir| match envs.get(dir) {
+                Some(list) => list.iter().map(|e| (dir, Some(e))).collect(),
+                None => vec![(dir, None)],
+            })
+            .collect();
+        each.into_par_iter()
+            .map(|(dir, env)| {
                 let reach = reach(module_calls, installed, dir);
                 let mut table: Vec<FileId> = reach
                     .iter()
                     .flat_map(|d| dir_files.get(d).into_iter().flatten().copied())
                     .collect();
-                for f in &self.vars.files {
+                let env_files = env.map(|e| e.files.as_slice()).unwrap_or_default();
+                for f in env_files.iter().chain(&self.vars.files) {
                     if !table.contains(f) {
                         table.push(*f);
                     }
                 }
-                let key = self
-                    .cache
-                    .map(|_| self.root_key(dir, &table, installed.get(dir)));
-                Root {
+                let mut root = Root {
                     dir,
+                    env: env.cloned(),
                     reach,
                     table,
-                    key,
+                    key: None,
+                };
+                root.key = self.cache.map(|_| self.root_key(&root, installed.get(dir)));
+                root
+            })
+            .collect()
+    }
+
+    /// The environments of the root modules that have some, by directory,
+    /// each root's in the order of their names:
+    /// those spof.toml declares for the root; else, when no `--var` or
+    /// `--var-file` is given and the root has no `terraform.tfvars`, one per other
+    /// variables file beside it or in its `envs/` directory, named by the
+    /// file (`envs/prod.tfvars`: `prod`). With the errors of the declared
+    /// ones: a root that is no root module, a variables file not read.
+    fn environments(
+        &self,
+        module_calls: &BTreeMap<PathBuf, Calls>,
+        installed: &Installed,
+        dir_files: &HashMap<PathBuf, Vec<FileId>>,
+    ) -> (HashMap<PathBuf, Vec<Env>>, Vec<Diagnostic>) {
+        let mut out: HashMap<PathBuf, Vec<Env>> = HashMap::new();
+        let mut errors = Vec::new();
+        let roots = root_dirs(module_calls, installed);
+        let declared = &self.vars.environments;
+        if !declared.is_empty() {
+            let absolute = |p: &Path| {
+                let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+                crate::discover::lexical_normalize(&abs)
+            };
+            let by_path: HashMap<PathBuf, FileId> = self
+                .scanned
+                .iter()
+                .filter(|&&id| self.kind_of(id) == FileKind::Vars)
+                .map(|&id| (absolute(&self.sources.get(id).path), id))
+                .collect();
+            let dirs: HashMap<PathBuf, &PathBuf> =
+                roots.iter().map(|&d| (absolute(d), d)).collect();
+            for e in declared {
+                let Some(&dir) = dirs.get(&e.root) else {
+                    errors.push(
+                        Diagnostic::error(
+                            "config-error",
+                            e.root_span,
+                            "no Terraform root module was read in this directory",
+                        )
+                        .with_help(
+                            "name the directory of a root module's `*.tf` files, from spof.toml's",
+                        ),
+                    );
+                    continue;
+                };
+                let mut files = Vec::new();
+                for (path, span) in &e.var_files {
+                    match by_path.get(path) {
+                        Some(&id) => files.push(id),
+                        None => errors.push(
+                            Diagnostic::error(
+                                "config-error",
+                                *span,
+                                "no variables file was read at this path",
+                            )
+                            .with_help("name a `*.tfvars` or `*.tfvars.json` file of the tree"),
+                        ),
+                    }
                 }
+                out.entry(dir.clone()).or_default().push(Env {
+                    name: e.name.clone(),
+                    files,
+                });
+            }
+            for envs in out.values_mut() {
+                envs.sort_by(|a, b| a.name.cmp(&b.name));
+            }
+        }
+        if self.vars.files.is_empty() && self.vars.vars.is_empty() {
+            for dir in roots {
+                if out.contains_key(dir) {
+                    continue;
+                }
+                let found = self.found_environments(dir, dir_files);
+                if !found.is_empty() {
+                    out.insert(dir.clone(), found);
+                }
+            }
+        }
+        (out, errors)
+    }
+
+    /// The environments of a root module that spof.toml declares none for:
+    /// see [`Pool::environments`]. In the order of their names; of two
+    /// files of one name, the one beside the root.
+    fn found_environments(
+        &self,
+        dir: &Path,
+        dir_files: &HashMap<PathBuf, Vec<FileId>>,
+    ) -> Vec<Env> {
+        let name_of = |id: FileId| {
+            let path = &self.sources.get(id).path;
+            path.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        };
+        let beside = dir_files.get(dir).map(Vec::as_slice).unwrap_or_default();
+        let vars = |id: &&FileId| self.kind_of(**id) == FileKind::Vars;
+        if beside.iter().filter(vars).any(|&id| {
+            let n = name_of(id);
+            n == "terraform.tfvars" || n == "terraform.tfvars.json"
+        }) {
+            return Vec::new();
+        }
+        let envs_dir = dir.join("envs");
+        let below = dir_files
+            .get(&envs_dir)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let mut found: BTreeMap<String, FileId> = BTreeMap::new();
+        for &id in beside.iter().filter(vars).chain(below.iter().filter(vars)) {
+            let file = name_of(id);
+            if file.ends_with(".auto.tfvars") || file.ends_with(".auto.tfvars.json") {
+                continue;
+            }
+            let stem = file
+                .strip_suffix(".tfvars.json")
+                .or_else(|| file.strip_suffix(".tfvars"))
+                .unwrap_or_default();
+            if crate::model::scope::is_environment_name(stem) {
+                found.entry(stem.to_string()).or_insert(id);
+            }
+        }
+        found
+            .into_iter()
+            .map(|(name, id)| Env {
+                name,
+                files: vec![id],
             })
             .collect()
     }
@@ -426,22 +589,25 @@ impl Pool<'_> {
     /// variables.
     fn root_key(
         &self,
-        dir: &Path,
-        table: &[FileId],
+        root: &Root<'_>,
         installed: Option<&BTreeMap<(PathBuf, String), PathBuf>>,
     ) -> cache::Key {
+        let table = &root.table;
         let mut key = KeyBuilder::new("tf-root");
         key.u64(self.limits.max_depth as u64)
             .u64(self.limits.max_alias_nodes as u64)
-            .str(&crate::frontends::terraform::root_name(dir))
+            .str(&root.name())
             .u64(table.len() as u64);
         for id in table {
             key.str(&self.sources.get(*id).path.to_string_lossy())
                 .bytes(self.hashes.get(id).map_or(&[][..], |h| &h[..]));
         }
-        key.u64(self.vars.files.len() as u64);
-        for id in &self.vars.files {
-            key.str(&self.sources.get(*id).path.to_string_lossy());
+        let env_files = root.env.as_ref().map(|e| e.files.as_slice());
+        for files in [env_files.unwrap_or_default(), &self.vars.files] {
+            key.u64(files.len() as u64);
+            for id in files {
+                key.str(&self.sources.get(*id).path.to_string_lossy());
+            }
         }
         key.u64(self.vars.vars.len() as u64);
         for (name, value) in &self.vars.vars {
@@ -471,7 +637,7 @@ impl Pool<'_> {
                 let Some(key) = root.key.as_ref() else {
                     return (None, None);
                 };
-                let name = crate::frontends::terraform::root_name(root.dir);
+                let name = root.name();
                 let root_key = RootKey {
                     name: &name,
                     key,
@@ -495,9 +661,7 @@ impl Pool<'_> {
         let mut found: Vec<Option<RootResult>> = Vec::new();
         for (root, (by_caller, by_cache)) in roots.into_iter().zip(looked) {
             match by_caller {
-                Some(value) => {
-                    served.push((crate::frontends::terraform::root_name(root.dir), value));
-                }
+                Some(value) => served.push((root.name(), value)),
                 None => {
                     kept.push(root);
                     found.push(by_cache);
@@ -647,10 +811,11 @@ impl Pool<'_> {
             self.sources,
             var_files.get(dir).map(Vec::as_slice).unwrap_or(&[]),
         );
-        let explicit: Vec<&ParsedFile> = self
-            .vars
-            .files
+        let env_files = root.env.as_ref().map(|e| e.files.as_slice());
+        let explicit: Vec<&ParsedFile> = env_files
+            .unwrap_or_default()
             .iter()
+            .chain(&self.vars.files)
             .filter_map(|f| parsed.get(f))
             .collect();
         let inputs = root_inputs(&ev, module, &auto, &explicit, self.vars, self.limits);
@@ -664,7 +829,7 @@ impl Pool<'_> {
             Vec::new(),
         );
         let mut result = inst.finish();
-        let name = crate::frontends::terraform::root_name(dir);
+        let name = root.name();
         for r in &mut result.resources {
             r.root.clone_from(&name);
         }

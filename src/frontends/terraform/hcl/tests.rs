@@ -87,6 +87,7 @@ fn variable_precedence() {
         |ids| Variables {
             vars: vec![("e".into(), "cli".into())],
             files: vec![ids[4]],
+            environments: vec![],
         },
     );
     assert!(load.errors.is_empty(), "{:?}", load.errors);
@@ -130,6 +131,7 @@ resource "x" "n" { n = length(var.zones) }
                 ("name".into(), "[x]".into()),
             ],
             files: vec![],
+            environments: vec![],
         },
     );
     assert_eq!(val(&load, "x.n", "n"), &Value::Number(2.0));
@@ -974,5 +976,113 @@ resource "aws_db_instance" "this" {
     assert_eq!(
         format!("{:?}", (read.0, &read.1, &read.2)),
         format!("{:?}", (parsed.kind, &parsed.items, &parsed.vars))
+    );
+}
+
+/// `(root, value of x.r's attribute a)` of every resource, in order.
+fn by_root(load: &Load) -> Vec<(&str, &Value)> {
+    load.resources
+        .iter()
+        .map(|r| (r.root.as_str(), &r.body.attr("a").unwrap().value))
+        .collect()
+}
+
+const ENV_TF: &str =
+    "variable \"a\" { default = \"default\" }\nresource \"x\" \"r\" { a = var.a }\n";
+
+#[test]
+fn variables_files_without_terraform_tfvars_are_environments() {
+    let (sources, load) = run(&[
+        ("infra/main.tf", ENV_TF),
+        ("infra/envs/prod.tfvars", "a = \"prod\""),
+        ("infra/staging.tfvars.json", r#"{"a": "staging"}"#),
+        ("infra/common.auto.tfvars", "b = \"auto\""),
+        // Beside the root wins over envs/ for one name.
+        ("infra/envs/staging.tfvars", "a = \"envs-staging\""),
+        // Not a name: not an environment.
+        ("infra/envs/a b.tfvars", "a = \"space\""),
+    ]);
+    assert!(load.errors.is_empty(), "{:?}", load.errors);
+    assert_eq!(
+        by_root(&load),
+        [("infra@prod", &s("prod")), ("infra@staging", &s("staging"))]
+    );
+    let staging = &load.resources[1];
+    assert_eq!(
+        text(&sources, staging.body.attr("a").unwrap().origin),
+        "\"staging\""
+    );
+    let names: Vec<&str> = load.roots.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["infra@prod", "infra@staging"]);
+}
+
+#[test]
+fn terraform_tfvars_or_a_var_file_means_no_environments() {
+    let files = [
+        ("infra/main.tf", ENV_TF),
+        ("infra/terraform.tfvars", "a = \"tfvars\""),
+        ("infra/prod.tfvars", "a = \"prod\""),
+    ];
+    let (_, load) = run(&files);
+    assert_eq!(by_root(&load), [("infra", &s("tfvars"))]);
+    let (_, load) = run_with(&[files[0], files[2]], |ids| Variables {
+        files: vec![ids[1]],
+        ..Variables::default()
+    });
+    assert_eq!(by_root(&load), [("infra", &s("prod"))]);
+}
+
+#[test]
+fn declared_environments_read_their_files_in_order() {
+    let abs = |p: &str| crate::discover::lexical_normalize(&std::path::absolute(p).unwrap());
+    let span = Span::new(FileId(99), crate::source::TextRange::empty(0));
+    let (_, load) = run_with(
+        &[
+            ("infra/main.tf", ENV_TF),
+            ("infra/terraform.tfvars", "a = \"tfvars\""),
+            ("infra/vars/one.tfvars", "a = \"one\""),
+            ("infra/vars/two.tfvars", "a = \"two\""),
+            ("infra/vars/other.tfvars", "a = \"other\""),
+        ],
+        |_| Variables {
+            environments: vec![
+                crate::frontends::terraform::Environment {
+                    name: "dr".into(),
+                    root: abs("infra"),
+                    root_span: span,
+                    var_files: vec![
+                        (abs("infra/vars/one.tfvars"), span),
+                        (abs("infra/vars/two.tfvars"), span),
+                        (abs("infra/vars/missing.tfvars"), span),
+                    ],
+                },
+                crate::frontends::terraform::Environment {
+                    name: "base".into(),
+                    root: abs("infra"),
+                    root_span: span,
+                    var_files: vec![],
+                },
+                crate::frontends::terraform::Environment {
+                    name: "x".into(),
+                    root: abs("nowhere"),
+                    root_span: span,
+                    var_files: vec![],
+                },
+            ],
+            ..Variables::default()
+        },
+    );
+    // Only the declared ones: `other.tfvars` is no environment.
+    assert_eq!(
+        by_root(&load),
+        [("infra@base", &s("tfvars")), ("infra@dr", &s("two"))]
+    );
+    let messages: Vec<&str> = load.errors.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        [
+            "no variables file was read at this path",
+            "no Terraform root module was read in this directory",
+        ]
     );
 }

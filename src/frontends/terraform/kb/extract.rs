@@ -611,10 +611,11 @@ impl<'a> Estate<'a> {
         let message = if uncounted {
             format!(
                 "each instance of `{}` (how many there are is not known) {}",
-                r.address, rule.message
+                shown(r),
+                rule.message
             )
         } else {
-            format!("`{}` {}", r.address, rule.message)
+            format!("`{}` {}", shown(r), rule.message)
         };
         Some(CloudFact {
             class: entry.role.class(),
@@ -1037,7 +1038,7 @@ impl<'a> Estate<'a> {
             message: if served.distinct() >= 2 {
                 format!(
                     "`{}` is the only NAT gateway for private subnets in {}{} availability zones",
-                    nat.address,
+                    shown(nat),
                     // Zones of different kinds may be the same zone.
                     if served.groups() - served.unnamed.len() >= 2 {
                         "at least "
@@ -1162,7 +1163,7 @@ impl<'a> Estate<'a> {
             return None;
         }
         let mut help = "list at least two zones in `node_locations`, or make the cluster regional";
-        let message = format!("`{}` runs every node in one zone", r.address);
+        let message = format!("`{}` runs every node in one zone", shown(r));
         let by_cluster = self.gke_pool_cluster(r);
         let (span, label, mut related, origin, zone) = match by_cluster {
             // The cluster's nodes are in several zones, or it is not known.
@@ -1252,7 +1253,7 @@ impl<'a> Estate<'a> {
             unit: CloudUnit::Zone(Some(zone)),
             message: format!(
                 "`{}` is regional, but runs its default node pool in one zone",
-                r.address
+                shown(r)
             ),
             label: located.label,
             help: "list at least two zones in `node_locations`, or leave it unset to place nodes in every zone of the region".to_string(),
@@ -1348,6 +1349,19 @@ fn note(zones: &mut Zones, t: &Resource, a: &Attr) {
             a.origin,
             format!("`{}` is in {}", t.address, names.join(", ")),
         ));
+    }
+}
+
+/// A resource as a finding names it: its address, and its root module's
+/// environment when it has one (`aws_db_instance.main@prod`).
+fn shown(r: &Resource) -> String {
+    match crate::model::scope::environment_of(&r.root) {
+        Some(env) => format!(
+            "{}{}{env}",
+            r.address,
+            crate::frontends::terraform::ENVIRONMENT_SEPARATOR
+        ),
+        None => r.address.clone(),
     }
 }
 

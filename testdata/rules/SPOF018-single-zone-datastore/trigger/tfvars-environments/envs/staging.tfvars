@@ -1,0 +1,2 @@
+# Staging saves the standby.
+multi_az = false
