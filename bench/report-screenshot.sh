@@ -72,4 +72,26 @@ if ! head -c 5 "$work/report.pdf" | grep -q '%PDF-'; then
     echo "error: Chromium did not print the report to PDF" >&2
     exit 1
 fi
-echo "rendered $(basename "$estate") to $shot and to PDF; no console messages"
+# Every printed page carries the running header (estate, date) of the
+# @page margin boxes. Needs poppler-utils (pdfinfo, pdftotext), required
+# under CI.
+if command -v pdftotext >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1; then
+    pages=$(pdfinfo "$work/report.pdf" | sed -n 's/^Pages: *//p')
+    headed=$(pdftotext "$work/report.pdf" - | grep -c 'spof audit report, 2026-01-01' || true)
+    if [ "$pages" -lt 1 ] || [ "$headed" -ne "$pages" ]; then
+        echo "error: $headed of $pages printed pages carry the header" >&2
+        exit 1
+    fi
+    footed=$(pdftotext "$work/report.pdf" - | grep -c "^page [0-9]* of $pages\$" || true)
+    if [ "$footed" -ne "$pages" ]; then
+        echo "error: $footed of $pages printed pages carry their number" >&2
+        exit 1
+    fi
+elif [ "${CI:-}" = true ]; then
+    echo "error: pdfinfo and pdftotext (poppler-utils) are needed to check the printed report" >&2
+    exit 1
+else
+    echo "note: poppler-utils absent: the printed pages were not checked" >&2
+    pages=unchecked
+fi
+echo "rendered $(basename "$estate") to $shot and to PDF ($pages pages); no console messages"

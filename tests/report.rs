@@ -106,6 +106,39 @@ fn two_datacenters_headline_names_the_tools_pangyo_takes_down() {
     assert!(html.contains("<h3>What each failure takes down</h3>"));
 }
 
+/// The flagship example's graph: a box per datacenter inside the region,
+/// one for what runs in both, every label whole; its tools section says
+/// what goes down with each tool.
+#[test]
+fn two_datacenters_graph_is_grouped_by_datacenter() {
+    let html = rendered("two-datacenters", ReportFormat::Html);
+    for title in [
+        ">region:capital</text>",
+        ">zone:pangyo-dc · 4 entities</text>",
+        ">zone:ansan-dc · 0 entities</text>",
+        ">in several zones · 4 entities</text>",
+        ">Deployment ops/deploy-</text>",
+    ] {
+        assert!(html.contains(title), "{title}");
+    }
+    assert!(!html.contains('…'), "a label is cut");
+    // Region box, then the three domain boxes inside it.
+    let region = html.find(">region:capital</text>").expect("region");
+    let pangyo = html.find(">zone:pangyo-dc · ").expect("pangyo");
+    assert!(region < pangyo);
+    // The tools share their fate with what Pangyo takes down.
+    let recovery = &html[html.find("id=\"recovery\"").expect("recovery plane")..];
+    assert!(
+        recovery.contains("<code class=\"spof-mark\">zone:pangyo-dc</code>, with <a href=\"#e2\"><code>k8s:Deployment/talk/talk-api</code></a>"),
+        "{recovery}"
+    );
+    let md = rendered("two-datacenters", ReportFormat::Markdown);
+    assert!(
+        md.contains("**`zone:pangyo-dc`**, with `k8s:Deployment/talk/talk-api`"),
+        "{md}"
+    );
+}
+
 #[test]
 fn html_reports_stand_alone_and_name_every_entity() {
     for estate in ESTATES {

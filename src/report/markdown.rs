@@ -2,6 +2,7 @@
 //! tables, and Mermaid diagrams that GitHub draws). Text from the scanned
 //! files is escaped so that it can neither format nor break a table.
 
+use super::groups::Groups;
 use super::{Data, Excerpt, Fall, Place, suppression_reason};
 use crate::diagnostic::Diagnostic;
 use std::fmt::Write as _;
@@ -177,13 +178,102 @@ fn graph(m: &mut String, data: &Data) {
             }
             m.push_str("```\n\n");
         }
-        None => {
+        None => overview(m, data),
+    }
+}
+
+/// The graph of an estate too large for one Mermaid diagram of its
+/// entities: one node per failure-domain box (as the HTML report draws
+/// them), subgraphs per region, arrows counting the dependencies between
+/// boxes; then each box's entities in an expandable list.
+fn overview(m: &mut String, data: &Data) {
+    use crate::render::graph::mermaid_escape as esc;
+    let groups = Groups::of(data);
+    let level = groups.level.map_or("domain", |l| l.as_str());
+    let _ = writeln!(
+        m,
+        "The estate has {} entities, too many for one Mermaid diagram of them: each node is a {level} with the entities that run only there (and one for those in several {level}s, one for those in none), inside its region; an arrow counts the dependencies from one to the other, and a red outline marks a node holding single points of failure. `spof graph --format dot` draws every entity for Graphviz.\n",
+        data.entities.len()
+    );
+    let mut chart = String::from("flowchart LR\n");
+    for (outer, list) in groups.by_outer() {
+        let indent = if let Some(d) = outer {
+            let _ = writeln!(chart, "  subgraph r{d}[\"{}\"]", esc(data.domain_name(d)));
+            "    "
+        } else {
+            "  "
+        };
+        for g in list {
+            let n = groups.groups.get(g).map_or(0, |x| x.members.len());
+            let spofs = groups.open_spofs(data, g);
+            let mut label = format!(
+                "{}<br/>{}",
+                esc(&groups.title(data, g)),
+                plural(n, "entity", "entities")
+            );
+            if spofs > 0 {
+                let _ = write!(
+                    label,
+                    "<br/>{}",
+                    plural(spofs, "single point of failure", "single points of failure")
+                );
+            }
+            let _ = writeln!(chart, "{indent}g{g}[\"{label}\"]");
+        }
+        if outer.is_some() {
+            chart.push_str("  end\n");
+        }
+    }
+    for (a, b, n) in groups.links(data) {
+        let _ = writeln!(chart, "  g{a} -->|\"{n}\"| g{b}");
+    }
+    chart.push_str("  classDef spof stroke:#d00,stroke-width:3px\n");
+    let red: Vec<String> = (0..groups.groups.len())
+        .filter(|&g| groups.open_spofs(data, g) > 0)
+        .map(|g| format!("g{g}"))
+        .collect();
+    if !red.is_empty() {
+        let _ = writeln!(chart, "  class {} spof", red.join(","));
+    }
+    if chart.len() <= super::MERMAID_MAX_TEXT {
+        m.push_str("```mermaid\n");
+        m.push_str(&chart);
+        m.push_str("```\n\n");
+    } else {
+        m.push_str("Too many failure domains for one Mermaid diagram: their entities are listed below.\n\n");
+    }
+    m.push_str("### Entities by domain\n\n");
+    for (g, group) in groups.groups.iter().enumerate() {
+        let spofs = groups.open_spofs(data, g);
+        let outer = group
+            .outer
+            .map(|d| format!(" (in {})", code(data.domain_name(d))))
+            .unwrap_or_default();
+        let _ = writeln!(
+            m,
+            "<details><summary>{}{outer}: {}{}</summary>\n",
+            code(&groups.title(data, g)),
+            plural(group.members.len(), "entity", "entities"),
+            if spofs > 0 {
+                format!(
+                    ", {}",
+                    plural(spofs, "single point of failure", "single points of failure")
+                )
+            } else {
+                String::new()
+            }
+        );
+        for &e in &group.members {
+            let spof = data.entities.get(e).is_some_and(|x| data.is_open_spof(x));
             let _ = writeln!(
                 m,
-                "The estate has {} entities, too many for one Mermaid diagram: `spof graph --format dot` draws the graph for Graphviz, and the HTML report draws it once per failure domain.\n",
-                data.entities.len()
+                "- {} ({}){}",
+                entity(data, e),
+                role(data, e),
+                if spof { " **SPOF**" } else { "" }
             );
         }
+        m.push_str("\n</details>\n\n");
     }
 }
 
@@ -348,12 +438,33 @@ fn recovery(m: &mut String, data: &Data) {
         );
         return;
     }
-    m.push_str("The tools engineers need to operate and recover the estate, what they manage, and whether they fail together with it (rule SPOF024, tool-shares-fate).\n\n| Tool | Kind | Single failures | Manages | Shared fate |\n|---|---|---|---|---|\n");
+    m.push_str("The tools engineers need to operate and recover the estate: the single failures that take each down and the services, tools and datastores that go down with it; what it manages, as declared; and whether it fails together with that (rule SPOF024, tool-shares-fate).\n\n| Tool | Kind | Single failures, and what goes down with it | Manages | Shared fate |\n|---|---|---|---|---|\n");
     for t in &data.tools {
         let Some(e) = data.entities.get(t.entity) else {
             continue;
         };
-        let cuts: Vec<u32> = e.single_failures().collect();
+        let cuts: Vec<String> = super::groups::fellows(data, t.entity)
+            .into_iter()
+            .map(|(d, down)| {
+                let mut names: Vec<String> = down
+                    .iter()
+                    .take(super::groups::FELLOWS_SHOWN)
+                    .map(|&x| entity(data, x))
+                    .collect();
+                if down.len() > super::groups::FELLOWS_SHOWN {
+                    names.push(format!(
+                        "{} more",
+                        down.len() - super::groups::FELLOWS_SHOWN
+                    ));
+                }
+                let with = if names.is_empty() {
+                    "nothing else".to_string()
+                } else {
+                    names.join(", ")
+                };
+                format!("**{}**, with {with}", code(data.domain_name(d)))
+            })
+            .collect();
         let manages: Vec<String> = t.manages.iter().map(|&x| entity(data, x)).collect();
         let fate: Vec<String> = t
             .shared_fate
@@ -369,10 +480,10 @@ fn recovery(m: &mut String, data: &Data) {
             if cuts.is_empty() {
                 "none".to_string()
             } else {
-                domains(data, &cuts)
+                cuts.join("<br>")
             },
             if manages.is_empty() {
-                "nothing declared".to_string()
+                "nothing declared (`spof.dev/manages`, `[[tool]] manages`)".to_string()
             } else {
                 manages.join(", ")
             },

@@ -8,6 +8,8 @@
 //! out, so the three formats always tell the same story.
 
 pub mod compare;
+mod figure;
+mod groups;
 mod html;
 mod json;
 mod layout;
@@ -153,6 +155,27 @@ impl Record {
         }
     }
 
+    /// What the report is of, for its title and page header: the last
+    /// name of each scanned path (`two-datacenters` for
+    /// `testdata/estates/two-datacenters`), joined by `, `; empty when no
+    /// path names one (`.`).
+    pub fn estate_name(&self) -> String {
+        let names: Vec<String> = self
+            .paths
+            .iter()
+            .filter_map(|p| {
+                std::path::Path::new(p)
+                    .components()
+                    .filter_map(|c| match c {
+                        std::path::Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+                        _ => None,
+                    })
+                    .next_back()
+            })
+            .collect();
+        names.join(", ")
+    }
+
     /// The file counts in words: `kubernetes 3, terraform 2`, or `none`.
     pub fn formats_text(&self) -> String {
         if self.formats.is_empty() {
@@ -267,7 +290,7 @@ pub struct ToolRow {
 pub const MERMAID_LIMIT: usize = 150;
 
 /// Mermaid's default `maxTextSize`: a longer diagram is not drawn.
-const MERMAID_MAX_TEXT: usize = 50_000;
+pub(crate) const MERMAID_MAX_TEXT: usize = 50_000;
 
 /// Services a headline names before it counts the rest.
 pub const HEADLINE_SERVICES: usize = 12;

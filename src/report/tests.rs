@@ -443,17 +443,16 @@ fn excerpts_show_context_and_mark_the_span() {
     assert!(data.excerpt(stray).is_none());
 }
 
-#[test]
-fn large_estates_get_one_graph_per_zone() {
-    // 160 services over two sites; every tenth one only in the first.
+/// 160 services over two sites; every tenth one only in the first.
+fn two_site_manifest(services: usize) -> String {
     let mut manifest = String::from("[sites.a]\n\n[sites.b]\n\n");
-    for i in 0..160 {
+    for i in 0..services {
         let sites = if i % 10 == 0 {
             "[\"a\"]"
         } else {
             "[\"a\", \"b\"]"
         };
-        let deps = if i + 1 < 160 {
+        let deps = if i + 1 < services {
             format!("depends_on = [\"s{}\"]\n", i + 1)
         } else {
             String::new()
@@ -462,18 +461,109 @@ fn large_estates_get_one_graph_per_zone() {
             "[services.s{i}]\nsites = {sites}\nreplicas = 2\n{deps}\n"
         ));
     }
+    manifest
+}
+
+#[test]
+fn large_estates_are_drawn_at_domain_level() {
+    let manifest = two_site_manifest(160);
     let run = run(&[("spof.services.toml", &manifest)]);
     assert!(!run.report.has_input_errors());
-    assert!(run.estate.model.entities.len() > html::WHOLE_GRAPH_LIMIT);
+    assert!(run.estate.model.entities.len() > figure::WHOLE_GRAPH_LIMIT);
     let page = rendered(ReportFormat::Html, &run);
-    assert!(page.contains("the graph is drawn once per zone"));
-    assert!(page.contains("<h3><code>zone:a</code> (160 entities)</h3>"));
-    assert!(page.contains("<h3><code>zone:b</code> (144 entities)</h3>"));
-    assert_eq!(page.matches("<div class=\"graph\"><svg").count(), 2);
-    // Markdown leaves a graph that large to `spof graph`.
+    assert!(page.contains("too many to draw one by one, so each box is a zone"));
+    // One drawing, of tiles: zone a holds the 16 services only there, b
+    // none, and the other 144 are spread over both.
+    assert_eq!(page.matches("<div class=\"graph\"><svg").count(), 1);
+    assert!(page.contains(">16 entities</text>"), "{page}");
+    assert!(page.contains(">0 entities</text>"));
+    assert!(page.contains(">144 entities</text>"));
+    assert!(page.contains("<summary><code>zone:a</code>: 16 entities"));
+    assert!(page.contains("<summary><code>in several zones</code>: 144 entities"));
+    // Every entity is listed under its box, linked to its risk groups.
+    for i in 0..160 {
+        let index = run
+            .estate
+            .model
+            .entities
+            .iter()
+            .position(|e| e.id == format!("manifest:s{i}"))
+            .expect("an entity");
+        assert!(
+            page.contains(&format!("<li><a href=\"#e{index}\">")),
+            "s{i}"
+        );
+    }
+    // Dependencies between boxes, counted: s9 (spread) on s10 (in a).
+    assert!(
+        page.contains("<tr><td>in several zones</td><td>zone:a</td><td>15</td></tr>"),
+        "{page}"
+    );
+    // Markdown draws the same boxes with Mermaid, and lists them.
     let md = rendered(ReportFormat::Markdown, &run);
-    assert!(md.contains("too many for one Mermaid diagram"));
-    assert!(!md.contains("```mermaid"));
+    assert!(md.contains("```mermaid\nflowchart LR\n"), "{md}");
+    assert!(md.contains("[\"zone:a<br/>16 entities"), "{md}");
+    assert!(md.contains("-->|\"15\"|"), "{md}");
+    assert!(
+        md.contains("<details><summary>`zone:a`: 16 entities"),
+        "{md}"
+    );
+    assert_eq!(md.matches("\n- `manifest:s").count(), 160);
+}
+
+/// Above [`html::LARGE_ESTATE`] entities, sections count and list: the
+/// page grows by a bounded amount per entity.
+#[test]
+fn large_estates_count_and_list() {
+    let manifest = two_site_manifest(html::LARGE_ESTATE + 100);
+    let run = run(&[("spof.services.toml", &manifest)]);
+    let page = rendered(ReportFormat::Html, &run);
+    let n = run.estate.model.entities.len();
+    assert!(n > html::LARGE_ESTATE);
+    assert!(!page.contains("<table class=\"matrix\">"));
+    assert!(page.contains("<details class=\"blast\"><summary>If <code>zone:a</code> fails:"));
+    assert!(page.contains("<details class=\"rule\">"));
+    assert!(!page.contains("<pre class=\"excerpt\">"));
+    assert!(
+        page.len() / n < 2_000,
+        "{} bytes per entity",
+        page.len() / n
+    );
+}
+
+#[test]
+fn labels_wrap_and_are_never_cut() {
+    let text = "Deployment very-long-namespace/an-even-longer-deployment-name.with.dots";
+    let lines = figure::wrap(text, 28);
+    assert!(lines.len() > 2, "{lines:?}");
+    assert!(lines.iter().all(|l| l.chars().count() <= 28), "{lines:?}");
+    assert_eq!(lines.concat().replace(' ', ""), text.replace(' ', ""));
+    // Broken after a separator where one is near the end of a line.
+    assert_eq!(lines[0], "Deployment very-long-");
+    assert!(
+        lines[1].ends_with('/') || lines[1].ends_with('-'),
+        "{lines:?}"
+    );
+    assert_eq!(figure::wrap("", 10), [""]);
+    assert_eq!(figure::wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+}
+
+#[test]
+fn the_page_header_is_a_safe_css_string() {
+    assert_eq!(
+        html::css_string("two-datacenters 2026"),
+        "\"two-datacenters 2026\""
+    );
+    // Nothing can end the string or the style element.
+    assert_eq!(
+        html::css_string("a\"}</style>\\"),
+        "\"a\\22 \\7d \\3c /style\\3e \\5c \""
+    );
+    let mut r = record();
+    r.paths = vec!["testdata/estates/two-datacenters".into(), "./k8s/".into()];
+    assert_eq!(r.estate_name(), "two-datacenters, k8s");
+    r.paths = vec![".".into()];
+    assert_eq!(r.estate_name(), "");
 }
 
 /// The record heads every format, its hostile path escaped.
