@@ -583,6 +583,28 @@ fn blast(h: &mut String, data: &Data) {
     h.push_str("</section>\n");
 }
 
+/// What a large estate's blast line names of a domain's fall: every tool,
+/// then services up to [`super::HEADLINE_SERVICES`]; and how many services
+/// it leaves out.
+fn named_down(data: &Data, b: &super::Blast) -> (Vec<usize>, usize) {
+    let role = |e: usize| data.entities.get(e).map(|x| x.role);
+    let mut shown: Vec<usize> = b
+        .down
+        .iter()
+        .map(|f| f.entity)
+        .filter(|&e| role(e) == Some(Role::Tool))
+        .collect();
+    let services: Vec<usize> = b
+        .down
+        .iter()
+        .map(|f| f.entity)
+        .filter(|&e| role(e) == Some(Role::Service))
+        .collect();
+    let more = services.len().saturating_sub(super::HEADLINE_SERVICES);
+    shown.extend(services.into_iter().take(super::HEADLINE_SERVICES));
+    (shown, more)
+}
+
 /// What one domain takes down in a large estate: counts by role, the
 /// tools and the first services.
 fn blast_counts(h: &mut String, data: &Data, b: &super::Blast) {
@@ -597,8 +619,7 @@ fn blast_counts(h: &mut String, data: &Data, b: &super::Blast) {
             roles.push(format!("{n} {}", role.as_str()));
         }
     }
-    let down: Vec<&super::Fall> = b.headline(data).collect();
-    let (shown, more) = super::headline_names(data, &down);
+    let (shown, more) = named_down(data, b);
     let mut names: Vec<String> = shown.iter().map(|&e| entity_ref(data, e)).collect();
     if more > 0 {
         names.push(format!("{more} more services"));
