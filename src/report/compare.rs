@@ -59,6 +59,25 @@ impl DomainTrend {
     }
 }
 
+/// A comparison cell: the ids, each written by `code`, those in `gone`
+/// marked as no longer in the estate; a dash when there is none.
+pub fn id_list(ids: &[String], gone: &[String], code: impl Fn(&str) -> String) -> String {
+    if ids.is_empty() {
+        return "—".to_string();
+    }
+    ids.iter()
+        .map(|id| {
+            let mark = if gone.contains(id) {
+                " (no longer in the estate)"
+            } else {
+                ""
+            };
+            format!("{}{mark}", code(id))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `fewer`, `more` or `as many`: the direction from `before` to `now`.
 pub fn trend(before: usize, now: usize) -> &'static str {
     match now.cmp(&before) {

@@ -3,7 +3,7 @@
 //! the previous report. Styled with the page's own classes only.
 
 use super::Data;
-use super::compare::trend;
+use super::compare::{id_list, trend};
 use super::html::escape;
 use super::opening::{HEADLINE_DOMAINS, Loss, WEIGHTS_TEXT, count};
 use super::opening_md::capitalised;
@@ -147,20 +147,7 @@ fn comparison(h: &mut String, data: &Data) {
     }
     h.push_str("<table><thead><tr><th>Failure domain</th><th>Before</th><th>Now</th><th>Trend</th><th>New</th><th>Fixed</th><th>Unchanged</th></tr></thead><tbody>\n");
     let list = |ids: &[String], gone: &[String]| {
-        if ids.is_empty() {
-            return "—".to_string();
-        }
-        ids.iter()
-            .map(|id| {
-                let mark = if gone.contains(id) {
-                    " (no longer in the estate)"
-                } else {
-                    ""
-                };
-                format!("<code>{}</code>{mark}", escape(id))
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
+        id_list(ids, gone, |id: &str| format!("<code>{}</code>", escape(id)))
     };
     for d in &c.domains {
         let _ = writeln!(

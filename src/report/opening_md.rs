@@ -3,7 +3,7 @@
 //! the previous report.
 
 use super::Data;
-use super::compare::trend;
+use super::compare::{id_list, trend};
 use super::markdown::{code, prose};
 use super::opening::{HEADLINE_DOMAINS, Loss, count};
 use std::fmt::Write as _;
@@ -129,22 +129,7 @@ fn comparison(m: &mut String, data: &Data) {
         return;
     }
     m.push_str("| Failure domain | Before | Now | Trend | New | Fixed | Unchanged |\n|---|---:|---:|---|---|---|---|\n");
-    let list = |ids: &[String], gone: &[String]| {
-        if ids.is_empty() {
-            return "—".to_string();
-        }
-        ids.iter()
-            .map(|id| {
-                let mark = if gone.contains(id) {
-                    " (no longer in the estate)"
-                } else {
-                    ""
-                };
-                format!("{}{mark}", code(id))
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let list = |ids: &[String], gone: &[String]| id_list(ids, gone, code);
     for d in &c.domains {
         let _ = writeln!(
             m,
