@@ -4,30 +4,10 @@
 
 use super::Data;
 use super::compare::{id_list, trend};
-use super::html::escape;
+use super::html::{escape, prose};
 use super::opening::{HEADLINE_DOMAINS, Loss, WEIGHTS_TEXT, count};
 use super::opening_md::capitalised;
 use std::fmt::Write as _;
-
-/// Prose whose `quoted` parts are code, escaped; unbalanced backticks are
-/// left as text.
-fn prose(s: &str) -> String {
-    let parts: Vec<&str> = s.split('`').collect();
-    if parts.len().is_multiple_of(2) {
-        return escape(s);
-    }
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                format!("<code>{}</code>", escape(part))
-            } else {
-                escape(part)
-            }
-        })
-        .collect()
-}
 
 fn entity(data: &Data, e: usize) -> String {
     format!(

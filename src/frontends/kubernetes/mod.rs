@@ -1297,16 +1297,7 @@ fn image_dependencies(
         if seen.contains(&host) {
             continue;
         }
-        let target = match service_of_host(&host, o.namespace) {
-            Some((svc, ns)) if index.services.contains(&(ns.as_str(), svc.as_str())) => {
-                Reference::K8s {
-                    kind: "Service".into(),
-                    namespace: ns,
-                    name: svc,
-                }
-            }
-            _ => Reference::Host(host.clone()),
-        };
+        let target = host_target(&host, o.namespace, index);
         deps.push(Dependency {
             target,
             strength: Strength::Recovery,
@@ -1934,6 +1925,21 @@ impl Found<'_, '_, '_, '_> {
                 origin,
             });
         }
+    }
+}
+
+/// What a host names: the Service of its cluster DNS name when that
+/// Service is in the tree, else whatever serves the host in the estate.
+fn host_target(host: &str, own_namespace: &str, index: &Index<'_, '_>) -> Reference {
+    match service_of_host(host, own_namespace) {
+        Some((svc, ns)) if index.services.contains(&(ns.as_str(), svc.as_str())) => {
+            Reference::K8s {
+                kind: "Service".into(),
+                namespace: ns,
+                name: svc,
+            }
+        }
+        _ => Reference::Host(host.to_string()),
     }
 }
 

@@ -4,8 +4,8 @@
 //! pod's own containers start: while Vault is down, what runs keeps
 //! running, and a pod that must be recreated waits.
 
-use super::{Index, Object, admission, hosts, service_of_host};
-use crate::model::{Dependency, Reference, Strength};
+use super::{Index, Object, admission, host_target, hosts};
+use crate::model::{Dependency, Strength};
 use crate::parse::Node;
 use std::collections::BTreeSet;
 
@@ -81,16 +81,7 @@ pub(super) fn vault_agent(
         return;
     };
     let host = host.name.to_ascii_lowercase();
-    let target = match service_of_host(&host, o.namespace) {
-        Some((svc, ns)) if index.services.contains(&(ns.as_str(), svc.as_str())) => {
-            Reference::K8s {
-                kind: "Service".into(),
-                namespace: ns,
-                name: svc,
-            }
-        }
-        _ => Reference::Host(host.clone()),
-    };
+    let target = host_target(&host, o.namespace, index);
     deps.push(Dependency {
         target,
         strength: Strength::Recovery,
