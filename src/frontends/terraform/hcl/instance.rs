@@ -516,7 +516,8 @@ impl<'p> Instance<'p> {
 
     /// How a block is expanded by its `count` or `for_each`, and, when that
     /// is known only with the toggles of unfollowed modules taken as on
-    /// (`toggles`: for resources), the notes that say so.
+    /// (`toggles`: for resources and followed module calls), the notes that
+    /// say so.
     fn expansion(&self, body: &BodyIr, toggles: bool) -> (Expansion, Vec<(Span, String)>) {
         let env = self.env();
         let scope = Scope::default();
@@ -1252,7 +1253,10 @@ impl<'p> Instance<'p> {
             return unknown;
         };
         let providers = self.call_providers(block);
-        let (instances, shape) = self.instances(&block.body, &self.ev.module_budget);
+        // A call counted by a toggle is taken as made, like a resource: its
+        // resources carry the notes saying so.
+        let (expansion, assumed) = self.expansion(&block.body, true);
+        let (instances, shape) = self.expanded(expansion, &self.ev.module_budget);
         let mut children = Vec::new();
         let mut values = Vec::new();
         for (key, count, each) in instances {
@@ -1276,6 +1280,7 @@ impl<'p> Instance<'p> {
             // The outermost call wins: each level overwrites the one below.
             for r in &mut result.resources {
                 r.call = Some(block.span);
+                r.assumed.extend(assumed.iter().cloned());
             }
             let mut outputs: hcl::Map<String, V> = result
                 .outputs

@@ -1,0 +1,9 @@
+variable "name" {
+  type = string
+}
+
+resource "aws_db_instance" "this" {
+  identifier     = var.name
+  engine         = "postgres"
+  instance_class = "db.r6g.large"
+}
