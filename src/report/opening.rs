@@ -420,6 +420,20 @@ pub fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
+/// A table cell naming up to `limit` of `list`, each written by `name`,
+/// then how many more; a dash when empty.
+pub fn named(list: &[usize], limit: usize, name: impl Fn(usize) -> String) -> String {
+    let mut names: Vec<String> = list.iter().take(limit).map(|&e| name(e)).collect();
+    if list.len() > limit {
+        names.push(format!("and {} more", list.len() - limit));
+    }
+    if names.is_empty() {
+        "—".to_string()
+    } else {
+        names.join(", ")
+    }
+}
+
 /// `a`, `a and b`, `a, b and c`.
 pub fn and_list(items: &[String]) -> String {
     match items {

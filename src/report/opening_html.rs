@@ -5,7 +5,7 @@
 use super::Data;
 use super::compare::{id_list, trend};
 use super::html::{escape, prose};
-use super::opening::{HEADLINE_DOMAINS, Loss, WEIGHTS_TEXT, count};
+use super::opening::{HEADLINE_DOMAINS, Loss, WEIGHTS_TEXT, count, named};
 use super::opening_md::capitalised;
 use std::fmt::Write as _;
 
@@ -72,17 +72,7 @@ pub fn opening(h: &mut String, data: &Data) {
 }
 
 fn row(h: &mut String, data: &Data, loss: &Loss) {
-    let ids = |list: &[usize], limit: usize| {
-        let mut names: Vec<String> = list.iter().take(limit).map(|&e| entity(data, e)).collect();
-        if list.len() > limit {
-            names.push(format!("and {} more", list.len() - limit));
-        }
-        if names.is_empty() {
-            "—".to_string()
-        } else {
-            names.join(", ")
-        }
-    };
+    let ids = |list: &[usize], limit: usize| named(list, limit, |e| entity(data, e));
     let restart = if loss.unrecoverable.is_empty() {
         "—".to_string()
     } else {

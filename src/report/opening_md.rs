@@ -5,7 +5,7 @@
 use super::Data;
 use super::compare::{id_list, trend};
 use super::markdown::{code, prose};
-use super::opening::{HEADLINE_DOMAINS, Loss, count};
+use super::opening::{HEADLINE_DOMAINS, Loss, count, named};
 use std::fmt::Write as _;
 
 /// Services a headline row names before it counts the rest.
@@ -65,21 +65,7 @@ pub fn opening(m: &mut String, data: &Data) {
 }
 
 fn row(m: &mut String, data: &Data, loss: &Loss) {
-    let ids = |list: &[usize], limit: usize| {
-        let mut names: Vec<String> = list
-            .iter()
-            .take(limit)
-            .map(|&e| code(data.entity_id(e)))
-            .collect();
-        if list.len() > limit {
-            names.push(format!("and {} more", list.len() - limit));
-        }
-        if names.is_empty() {
-            "—".to_string()
-        } else {
-            names.join(", ")
-        }
-    };
+    let ids = |list: &[usize], limit: usize| named(list, limit, |e| code(data.entity_id(e)));
     let restart = if loss.unrecoverable.is_empty() {
         "—".to_string()
     } else {
