@@ -1303,21 +1303,6 @@ mod tests {
     }
 
     #[test]
-    fn dependencies_are_written_as_the_list_they_hold() {
-        let list = vec![dependency("manifest:db"), dependency("manifest:cache")];
-        let shared = Dependencies::from(list.clone());
-        // (Read back only through the cache, which checks every span
-        // against its file: `cache` tests a model's way through it.)
-        let bytes = postcard::to_allocvec(&shared).unwrap();
-        assert_eq!(bytes, postcard::to_allocvec(&list).unwrap());
-        let none = postcard::to_allocvec(&Dependencies::default()).unwrap();
-        assert_eq!(
-            none,
-            postcard::to_allocvec(&Vec::<Dependency>::new()).unwrap()
-        );
-    }
-
-    #[test]
     fn a_declaration_without_detail_reads_as_an_empty_one() {
         let span = Span::new(FileId(0), TextRange::empty(0));
         let mut instance = Instance::at(span);
