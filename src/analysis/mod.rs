@@ -1111,7 +1111,7 @@ fn instance_causes(
     let at = Declared { entity, index };
     let cluster_zone = cluster_causes(&at, inst, site, &mut out);
     let pinned_zone = pin_causes(&at, inst, &mut out);
-    for (i, fact) in inst.cloud.iter().enumerate() {
+    for (i, fact) in inst.detail().cloud.iter().enumerate() {
         let unit = match &fact.unit {
             CloudUnit::Zone(Some(zone)) => Unit::Domain(Domain::new(Level::Zone, zone.clone())),
             CloudUnit::Zone(None) => at.unplaced(Level::Zone),
@@ -1205,7 +1205,7 @@ fn pin_causes(at: &Declared, inst: &Instance, out: &mut Vec<Cause>) -> bool {
                 Reason::Pinned {
                     level,
                     via: pin.via,
-                    origin: pin.origin.clone(),
+                    origin: pin.origin.as_deref().cloned(),
                 }
             } else {
                 Reason::VolumeTopology

@@ -25,7 +25,7 @@ fn is_cloud(model: &Model, entity: usize, instance: usize) -> bool {
     model.entities[entity]
         .instances
         .get(instance)
-        .is_some_and(|i| !i.cloud.is_empty())
+        .is_some_and(|i| !i.detail().cloud.is_empty())
 }
 
 /// A single failure, in words.
@@ -96,7 +96,7 @@ pub fn cause_text(model: &Model, cluster_names: &[String], e: usize, cause: &Cau
         Reason::Cloud(i) => model.entities[e]
             .instances
             .get(cause.instance)
-            .and_then(|inst| inst.cloud.get(*i))
+            .and_then(|inst| inst.detail().cloud.get(*i))
             .map_or_else(
                 || format!("{who} fails with {}", unit_text(model, unit)),
                 |fact| fact.message.clone(),

@@ -258,8 +258,8 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
         };
         let base = Instance {
             workload: Some(WorkloadKind::LongRunning),
-            dependencies,
-            manages,
+            dependencies: dependencies.into(),
+            manages: manages.into(),
             ..Instance::at(span)
         };
         let instances = if p.quorum {
@@ -286,11 +286,11 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
                 min_domains: Some(3),
                 span,
             });
-            inst.placement.quorum = Some(Quorum {
+            inst.placement.quorum = Some(Box::new(Quorum {
                 needed: 2,
                 reason: "generated quorum system".to_string(),
                 span,
-            });
+            }));
             vec![inst]
         } else {
             chosen

@@ -544,7 +544,10 @@ fn decided_at_value_lines(findings: &mut [rules::Finding], model: &Model) {
         .entities
         .iter()
         .filter_map(|e| {
-            let release = e.instances.iter().find_map(|i| i.release.as_deref())?;
+            let release = e
+                .instances
+                .iter()
+                .find_map(|i| i.detail().release.as_deref())?;
             Some((e.id.as_str(), release))
         })
         .collect();
@@ -817,7 +820,7 @@ fn domains_of<'a>(
     let entity = &model.entities[e];
     if entity.origin == Origin::Terraform {
         for inst in &entity.instances {
-            for fact in &inst.cloud {
+            for fact in &inst.detail().cloud {
                 if let CloudUnit::Zone(Some(zone)) = &fact.unit {
                     out.push((Level::Zone, zone));
                 }

@@ -202,9 +202,7 @@ pub fn link_tools(model: &mut Model) {
     added.sort_by_key(|a| (a.0, a.1.span));
     added.dedup();
     for (target, dependency) in added {
-        for instance in &mut model.entities[target].instances {
-            instance.dependencies.push(dependency.clone());
-        }
+        crate::model::add_to_every(&mut model.entities[target].instances, &dependency);
     }
 }
 
@@ -301,11 +299,18 @@ impl Graph {
                 graph.add_edge(node, d, GraphEdge::PlacedIn);
             }
         }
+        // Kept through the analysis and the rules: without the room the
+        // node and edge lists grew by doubling into (a third more, on
+        // average), nor that of each entity's entries.
+        graph.shrink_to_fit();
+        resolved.iter_mut().for_each(Vec::shrink_to_fit);
+        let mut sets = sets.sets;
+        sets.shrink_to_fit();
         Self {
             graph,
             entity_nodes,
             resolved,
-            sets: TargetSets(sets.sets),
+            sets: TargetSets(sets),
             manages,
             unresolved,
             unresolved_manages,
@@ -701,7 +706,7 @@ impl<'m> Resolver<'m> {
                     continue;
                 }
                 for instance in &e.instances {
-                    for (key, value) in &instance.pod_labels {
+                    for (key, value) in &instance.detail().pod_labels {
                         groups.push((ns, key.as_str(), value.as_str()), i);
                     }
                 }
@@ -719,7 +724,7 @@ impl<'m> Resolver<'m> {
                     continue;
                 }
                 for instance in &e.instances {
-                    for (key, value) in &instance.pod_labels {
+                    for (key, value) in &instance.detail().pod_labels {
                         groups.push((key.as_str(), value.as_str()), i);
                     }
                 }
@@ -829,7 +834,7 @@ impl<'m> Resolver<'m> {
                     let here = |inst: &Instance| cluster.is_none() || inst.cluster == cluster;
                     entity.instances.iter().filter(|i| here(i)).any(|inst| {
                         labels.iter().all(|(k, v)| {
-                            inst.pod_labels.get(k) == Some(v)
+                            inst.detail().pod_labels.get(k) == Some(v)
                                 || controller_label_matches(&entity.kind, &entity.name, k, v)
                         })
                     })
@@ -1131,7 +1136,7 @@ mod tests {
             WorkloadKind::LongRunning
         };
         e.instances[0].workload = Some(workload);
-        e.instances[0].pod_labels = labels
+        e.instances[0].detail_mut().pod_labels = labels
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
@@ -1177,7 +1182,10 @@ mod tests {
         // Two declarations of one workload, labelled differently.
         let mut twice = workload("Deployment", "a", "api", &[("app", "api")]);
         let mut second = twice.instances[0].clone();
-        second.pod_labels.insert("tier".into(), "back".into());
+        second
+            .detail_mut()
+            .pod_labels
+            .insert("tier".into(), "back".into());
         twice.instances.push(second);
         entities.push(twice);
         Model {
@@ -1239,7 +1247,7 @@ mod tests {
                         })
                         && e.instances.iter().any(|inst| {
                             labels.iter().all(|(k, v)| {
-                                inst.pod_labels.get(k) == Some(v)
+                                inst.detail().pod_labels.get(k) == Some(v)
                                     || controller_label_matches(&e.kind, &e.name, k, v)
                             })
                         })
@@ -1251,7 +1259,7 @@ mod tests {
                     e.origin == Origin::Kubernetes
                         && e.instances
                             .iter()
-                            .any(|i| i.pod_labels.get(key) == Some(value))
+                            .any(|i| i.detail().pod_labels.get(key) == Some(value))
                 })
                 .map(|(i, _)| i)
                 .collect(),

@@ -256,6 +256,103 @@ pub struct Dependency {
     pub origin: Option<Span>,
 }
 
+/// An instance's dependencies (or what it manages): a list shared by every
+/// copy of a declaration until one of them changes it.
+///
+/// A service of a service manifest placed in three sites is three
+/// instances with one list of dependencies: each copy holds a pointer to
+/// the same list, not a copy of every reference and its wording. Reading
+/// goes through `Deref` to the `Vec`; changing it (`DerefMut`) gives the
+/// instance a list of its own first when it shares one. Empty, it holds
+/// no allocation.
+#[derive(Debug, Clone, Default)]
+pub struct Dependencies(Option<Arc<Vec<Dependency>>>);
+
+/// What an empty [`Dependencies`] reads as.
+static NO_DEPENDENCIES: Vec<Dependency> = Vec::new();
+
+impl Dependencies {
+    /// Whether both lists are the same shared list (or both empty).
+    pub fn shares(&self, other: &Dependencies) -> bool {
+        match (&self.0, &other.0) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl std::ops::Deref for Dependencies {
+    type Target = Vec<Dependency>;
+
+    fn deref(&self) -> &Vec<Dependency> {
+        self.0.as_deref().unwrap_or(&NO_DEPENDENCIES)
+    }
+}
+
+impl std::ops::DerefMut for Dependencies {
+    fn deref_mut(&mut self) -> &mut Vec<Dependency> {
+        Arc::make_mut(self.0.get_or_insert_with(Default::default))
+    }
+}
+
+impl From<Vec<Dependency>> for Dependencies {
+    fn from(list: Vec<Dependency>) -> Self {
+        Self((!list.is_empty()).then(|| Arc::new(list)))
+    }
+}
+
+impl<'a> IntoIterator for &'a Dependencies {
+    type Item = &'a Dependency;
+    type IntoIter = std::slice::Iter<'a, Dependency>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a mut Dependencies {
+    type Item = &'a mut Dependency;
+    type IntoIter = std::slice::IterMut<'a, Dependency>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter_mut()
+    }
+}
+
+/// Written and read as the list it holds: the cache's bytes are those of a
+/// `Vec<Dependency>`.
+impl serde::Serialize for Dependencies {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        (**self).serialize(s)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Dependencies {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<Dependency>::deserialize(d).map(Self::from)
+    }
+}
+
+/// Adds `dependency` to every instance, keeping the lists that copies
+/// share shared: each distinct list is extended once.
+pub fn add_to_every(instances: &mut [Instance], dependency: &Dependency) {
+    // Each list as it was, with what it became.
+    let mut done: Vec<(Dependencies, Dependencies)> = Vec::new();
+    for instance in instances {
+        if let Some((_, after)) = done
+            .iter()
+            .find(|(before, _)| before.shares(&instance.dependencies))
+        {
+            instance.dependencies = after.clone();
+            continue;
+        }
+        let before = instance.dependencies.clone();
+        instance.dependencies.push(dependency.clone());
+        done.push((before, instance.dependencies.clone()));
+    }
+}
+
 /// A count with the place that sets it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Replicas {
@@ -292,7 +389,8 @@ pub struct Pin {
     pub axis: &'static str,
     /// Where the domain is decided when that is not at `span`, with what it
     /// says there: the zone of a StorageClass a claim template names.
-    pub origin: Option<(Span, String)>,
+    /// Boxed: rare, and every site copy of a service carries a pin.
+    pub origin: Option<Box<(Span, String)>>,
 }
 
 impl<'de> serde::Deserialize<'de> for Pin {
@@ -305,7 +403,7 @@ impl<'de> serde::Deserialize<'de> for Pin {
             span: Span,
             via: String,
             axis: String,
-            origin: Option<(Span, String)>,
+            origin: Option<Box<(Span, String)>>,
         }
         let Raw {
             level,
@@ -432,8 +530,10 @@ pub struct Placement {
     pub replicas: Option<Replicas>,
     pub pins: Vec<Pin>,
     pub spreads: Vec<Spread>,
-    pub volume: Option<VolumePin>,
-    pub quorum: Option<Quorum>,
+    /// Boxed, as the rare parts of a placement are: most instances have
+    /// none, and every instance of a large estate carries the field.
+    pub volume: Option<Box<VolumePin>>,
+    pub quorum: Option<Box<Quorum>>,
     /// A zone spread written for the workload whose selector matches none
     /// of its own pods, so that it spreads other pods (the first hard one,
     /// else the first): where a missing zone spread is to be fixed.
@@ -441,7 +541,7 @@ pub struct Placement {
     /// Where and how a zone spread is written, when that is not beside the
     /// replica count in a pod template: an operator's custom resource
     /// spreads its pods by fields of its own.
-    pub spread_hint: Option<SpreadHint>,
+    pub spread_hint: Option<Box<SpreadHint>>,
 }
 
 /// Where a custom resource's zone spread is to be written (the `spec`, or
@@ -565,19 +665,11 @@ pub struct Instance {
     pub span: Span,
     pub workload: Option<WorkloadKind>,
     pub placement: Placement,
-    pub budgets: Vec<DisruptionBudget>,
-    pub dependencies: Vec<Dependency>,
+    pub dependencies: Dependencies,
     pub combine: Combine,
-    /// Pod template labels, for selectors.
-    pub pod_labels: BTreeMap<String, String>,
-    /// Whether this object selects pods (a Service with a selector).
-    pub selector: Option<Span>,
-    /// The object whose pods, which spof does not model, the selector may
-    /// select (a Job, an operator's custom resource): a selector matching
-    /// no modelled workload is then no mistake.
-    pub unmodelled_pods: Option<Span>,
-    /// Cloud single points of failure (Terraform resources).
-    pub cloud: Vec<CloudFact>,
+    /// What only some formats' declarations carry (pods, selectors, cloud
+    /// facts, a Helm release), boxed: see [`Instance::detail`].
+    pub detail: Option<Box<Detail>>,
     /// The region the declaration lives in, when known (Terraform), for the
     /// estate-wide region check.
     pub region: Option<(String, Span)>,
@@ -593,15 +685,66 @@ pub struct Instance {
     /// What a tool operates, deploys, monitors, recovers or guards
     /// (`manages` in a service manifest, an Argo CD Application's
     /// destination, a ServiceMonitor's selector, `[[tool]]` in spof.toml).
-    pub manages: Vec<Dependency>,
+    pub manages: Dependencies,
     /// The file whose directory places the declaration (see
     /// [`scope`]), when that is not the file of `span`: an object a
     /// Kustomize overlay builds from its base belongs to the overlay.
     pub place: Option<crate::source::FileId>,
+}
+
+/// The parts of an [`Instance`] that only Kubernetes objects, Terraform
+/// resources and Helm releases set. A declaration of a service manifest,
+/// compose or Nomad has none of them: they are kept apart, and absent
+/// there, so that the common declaration stays small (a large estate has
+/// millions of them).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Detail {
+    pub budgets: Vec<DisruptionBudget>,
+    /// Pod template labels, for selectors.
+    pub pod_labels: BTreeMap<String, String>,
+    /// Whether this object selects pods (a Service with a selector).
+    pub selector: Option<Span>,
+    /// The object whose pods, which spof does not model, the selector may
+    /// select (a Job, an operator's custom resource): a selector matching
+    /// no modelled workload is then no mistake.
+    pub unmodelled_pods: Option<Span>,
+    /// Cloud single points of failure (Terraform resources).
+    pub cloud: Vec<CloudFact>,
     /// The Helm release that rendered the declaration: releases of one
     /// chart are told apart as places are (see [`scope`]).
     pub release: Option<String>,
 }
+
+impl Detail {
+    /// Boxed for an [`Instance`]: `None` when it holds nothing.
+    pub fn boxed(self) -> Option<Box<Detail>> {
+        let Detail {
+            budgets,
+            pod_labels,
+            selector,
+            unmodelled_pods,
+            cloud,
+            release,
+        } = &self;
+        let empty = budgets.is_empty()
+            && pod_labels.is_empty()
+            && selector.is_none()
+            && unmodelled_pods.is_none()
+            && cloud.is_empty()
+            && release.is_none();
+        (!empty).then(|| Box::new(self))
+    }
+}
+
+/// What an instance without [`Detail`] reads as.
+static NO_DETAIL: Detail = Detail {
+    budgets: Vec::new(),
+    pod_labels: BTreeMap::new(),
+    selector: None,
+    unmodelled_pods: None,
+    cloud: Vec::new(),
+    release: None,
+};
 
 impl Instance {
     /// A declaration at `span` with nothing known yet: no cluster, no
@@ -612,20 +755,26 @@ impl Instance {
             span,
             workload: None,
             placement: Placement::default(),
-            budgets: Vec::new(),
-            dependencies: Vec::new(),
+            dependencies: Dependencies::default(),
             combine: Combine::All,
-            pod_labels: BTreeMap::new(),
-            selector: None,
-            unmodelled_pods: None,
-            cloud: Vec::new(),
+            detail: None,
             region: None,
             transparent: false,
             copy: None,
-            manages: Vec::new(),
+            manages: Dependencies::default(),
             place: None,
-            release: None,
         }
+    }
+
+    /// Its pods, selector, cloud facts and release: empty when nothing set
+    /// them.
+    pub fn detail(&self) -> &Detail {
+        self.detail.as_deref().unwrap_or(&NO_DETAIL)
+    }
+
+    /// Its [`Detail`] to fill in, made when it has none.
+    pub fn detail_mut(&mut self) -> &mut Detail {
+        self.detail.get_or_insert_with(Box::default)
     }
 }
 
@@ -1082,6 +1231,92 @@ mod tests {
         let plain = postcard::to_allocvec(&(Level::Zone, "eu-west-1a".to_string())).unwrap();
         assert_eq!(bytes, plain);
         assert_eq!(postcard::from_bytes::<Domain>(&bytes).unwrap(), domain);
+    }
+
+    use super::{Dependencies, Dependency, Detail, Instance, Pin, Placement, Reference, Strength};
+    use crate::source::{FileId, Span, TextRange};
+
+    fn dependency(id: &str) -> Dependency {
+        Dependency {
+            target: Reference::Id(id.to_string()),
+            strength: Strength::Hard,
+            span: Span::new(FileId(0), TextRange::empty(0)),
+            via: "depends_on".to_string(),
+            explicit: true,
+            origin: None,
+        }
+    }
+
+    /// A large estate holds millions of declarations (a service manifest's
+    /// service is one per site): what each of them carries inline is most
+    /// of the model's memory, so the parts few formats set are boxed.
+    #[test]
+    fn a_declaration_stays_small() {
+        assert_eq!(size_of::<Dependencies>(), 8);
+        assert_eq!(size_of::<Option<Box<Detail>>>(), 8);
+        assert!(size_of::<Pin>() <= 80, "{}", size_of::<Pin>());
+        assert!(size_of::<Placement>() <= 112, "{}", size_of::<Placement>());
+        assert!(size_of::<Instance>() <= 248, "{}", size_of::<Instance>());
+    }
+
+    #[test]
+    fn copies_share_their_dependencies_until_one_changes_them() {
+        let mut first = Instance::at(Span::new(FileId(0), TextRange::empty(0)));
+        first.dependencies = vec![dependency("manifest:db")].into();
+        let second = first.clone();
+        assert!(first.dependencies.shares(&second.dependencies));
+        let mut changed = first.clone();
+        changed.dependencies.push(dependency("manifest:cache"));
+        assert!(!changed.dependencies.shares(&first.dependencies));
+        assert_eq!(first.dependencies.len(), 1);
+        assert_eq!(second.dependencies.len(), 1);
+        assert_eq!(changed.dependencies.len(), 2);
+        // Empty, a list holds nothing, and reads as empty.
+        assert!(Dependencies::from(Vec::new()).is_empty());
+        assert!(
+            Instance::at(first.span)
+                .dependencies
+                .shares(&Dependencies::default())
+        );
+    }
+
+    #[test]
+    fn a_dependency_added_to_every_copy_is_added_to_their_one_list() {
+        let span = Span::new(FileId(0), TextRange::empty(0));
+        let mut copy = Instance::at(span);
+        copy.dependencies = vec![dependency("manifest:db")].into();
+        let mut instances = vec![copy.clone(), copy.clone(), Instance::at(span)];
+        super::add_to_every(&mut instances, &dependency("manifest:sso"));
+        assert!(instances[0].dependencies.shares(&instances[1].dependencies));
+        let targets = |i: &Instance| -> Vec<Reference> {
+            i.dependencies.iter().map(|d| d.target.clone()).collect()
+        };
+        let both = vec![
+            Reference::Id("manifest:db".into()),
+            Reference::Id("manifest:sso".into()),
+        ];
+        assert_eq!(targets(&instances[0]), both);
+        assert_eq!(targets(&instances[1]), both);
+        assert_eq!(targets(&instances[2]), both[1..]);
+        // The list it was made from is unchanged.
+        assert_eq!(copy.dependencies.len(), 1);
+    }
+
+    #[test]
+    fn a_declaration_without_detail_reads_as_an_empty_one() {
+        let span = Span::new(FileId(0), TextRange::empty(0));
+        let mut instance = Instance::at(span);
+        assert!(instance.detail.is_none());
+        assert!(instance.detail().pod_labels.is_empty());
+        assert!(instance.detail().release.is_none());
+        assert!(Detail::default().boxed().is_none());
+        instance.detail_mut().release = Some("prod".into());
+        assert_eq!(instance.detail().release.as_deref(), Some("prod"));
+        let released = Detail {
+            release: Some("prod".into()),
+            ..Detail::default()
+        };
+        assert!(released.boxed().is_some());
     }
 
     #[test]

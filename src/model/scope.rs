@@ -231,7 +231,7 @@ impl Key<'_> {
         };
         Key {
             at,
-            release: inst.release.as_deref(),
+            release: inst.detail().release.as_deref(),
         }
     }
 

@@ -30,7 +30,7 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
         match &dep.target {
             // Pods spof does not model (a Job's, an operator's) may match.
             Reference::PodSelector { .. }
-                if entity.instances[u.instance].unmodelled_pods.is_some() => {}
+                if entity.instances[u.instance].detail().unmodelled_pods.is_some() => {}
             Reference::PodSelector { .. } if selects_nothing => out.push(
                 Finding::new(
                     Rule::ServiceSelectsNothing,

@@ -36,7 +36,7 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
             if r == 0 {
                 continue;
             }
-            if missing && r >= 2 && instance.budgets.is_empty() {
+            if missing && r >= 2 && instance.detail().budgets.is_empty() {
                 out.push(
                     Finding::new(
                         Rule::MissingDisruptionBudget,
@@ -51,7 +51,7 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
                 );
             }
             if budgets {
-                for budget in &instance.budgets {
+                for budget in &instance.detail().budgets {
                     check_budget(&who, &entity.id, r, budget, settings, out);
                 }
             }

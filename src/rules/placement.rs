@@ -188,7 +188,7 @@ fn own_rule(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Rule> {
         Reason::Quorum { .. } => Rule::QuorumNotZoneTolerant,
         Reason::Cloud(i) => {
             let instance = &input.model.entities[e].instances[cause.instance];
-            cloud_rule(instance.cloud.get(*i)?.class)
+            cloud_rule(instance.detail().cloud.get(*i)?.class)
         }
         Reason::ClusterZone { .. } | Reason::ClusterRegion { .. } | Reason::VolumeTopology => {
             return None;
@@ -326,6 +326,7 @@ fn own_finding_here(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Findin
         }
         Reason::Cloud(i) => {
             let fact = input.model.entities[e].instances[cause.instance]
+                .detail()
                 .cloud
                 .get(*i)?;
             let mut finding =
@@ -401,7 +402,11 @@ fn no_zone_spread_finding(
     best_effort: Option<Span>,
     missed: Option<MissedSpread>,
 ) -> Finding {
-    let pods = || &input.model.entities[e].instances[cause.instance].pod_labels;
+    let pods = || {
+        &input.model.entities[e].instances[cause.instance]
+            .detail()
+            .pod_labels
+    };
     match (best_effort, missed) {
         (None, Some(missed)) => {
             // The zone spread is written, but for other pods: point at its

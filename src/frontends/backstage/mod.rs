@@ -377,8 +377,8 @@ fn instances(
         // themselves (`providesApis`).
         base.combine = Combine::Any;
     } else {
-        base.dependencies = dependencies(item, catalog, id, inverses);
-        base.manages = references(item, MANAGES, Strength::Hard, catalog);
+        base.dependencies = dependencies(item, catalog, id, inverses).into();
+        base.manages = references(item, MANAGES, Strength::Hard, catalog).into();
     }
     let sites = sites(item);
     if sites.is_empty() {

@@ -385,7 +385,7 @@ fn project_services(
         let instance = Instance {
             workload: Some(workload),
             placement,
-            dependencies,
+            dependencies: dependencies.into(),
             ..Instance::at(s.key)
         };
         let idx = *ids.entry(id.clone()).or_insert_with(|| {

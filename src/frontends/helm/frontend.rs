@@ -167,7 +167,7 @@ fn extract(
             errors.extend(extract_outs(&own, context, &mut side));
             for entity in &mut side.entities {
                 for instance in &mut entity.instances {
-                    instance.release = Some(label.clone());
+                    instance.detail_mut().release = Some(label.clone());
                     instance.place = Some(release.declared.file);
                     if release.cluster.is_some() {
                         instance.cluster = release.cluster;

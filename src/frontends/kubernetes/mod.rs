@@ -21,9 +21,9 @@ use super::tools::{self, Tool};
 use crate::diagnostic::Diagnostic;
 use crate::model::scope::Places;
 use crate::model::{
-    Combine, Dependency, DisruptionBudget, Entity, Guarantee, Instance, IntOrPercent, Level,
-    MissedSpread, Model, NodeFacts, Pin, Placement, Quorum, Reference, ReplicaSource, Replicas,
-    Role, Spread, Strength, Suppression, VolumePin, WorkloadKind,
+    Combine, Dependencies, Dependency, Detail, DisruptionBudget, Entity, Guarantee, Instance,
+    IntOrPercent, Level, MissedSpread, Model, NodeFacts, Pin, Placement, Quorum, Reference,
+    ReplicaSource, Replicas, Role, Spread, Strength, Suppression, VolumePin, WorkloadKind,
 };
 use crate::parse::tree::Value;
 use crate::parse::{Document, Node};
@@ -884,8 +884,9 @@ fn created_service(o: &Object<'_>, product: &str, name: &str) -> Entity {
         via: format!("Service `{name}` that {product} creates"),
         explicit: false,
         origin: None,
-    }];
-    instance.manages = Vec::new();
+    }]
+    .into();
+    instance.manages = Dependencies::default();
     instance.combine = Combine::Any;
     Entity {
         id: format!("k8s:Service/{}/{name}", o.namespace),
@@ -904,8 +905,8 @@ fn created_service(o: &Object<'_>, product: &str, name: &str) -> Entity {
 fn base_instance(o: &Object<'_>) -> Instance {
     Instance {
         cluster: o.cluster,
-        dependencies: annotation_dependencies(o),
-        manages: annotation_manages(o),
+        dependencies: annotation_dependencies(o).into(),
+        manages: annotation_manages(o).into(),
         ..Instance::at(o.name_span)
     }
 }
@@ -1235,31 +1236,39 @@ fn workload(
     let pod_spec = template.and_then(|t| t.get("spec"));
     let mut instance = base_instance(o);
     instance.workload = Some(kind);
-    instance.pod_labels = string_map(template.and_then(|t| t.path(&["metadata", "labels"])));
+    let pod_labels = string_map(template.and_then(|t| t.path(&["metadata", "labels"])));
     if let Some(pod) = pod_spec {
-        instance.placement = pod_placement(o, pod, &instance.pod_labels, keys);
+        instance.placement = pod_placement(o, pod, &pod_labels, keys);
         claim_template_pins(o, index, keys, &mut instance.placement.pins);
         pod_dependencies(o, pod, index, soft, &mut instance.dependencies);
         image_dependencies(o, pod, index, &mut instance.dependencies);
-        admission::dependencies(o, &instance.pod_labels, index, &mut instance.dependencies);
+        admission::dependencies(o, &pod_labels, index, &mut instance.dependencies);
         secrets::vault_agent(o, template, index, &mut instance.dependencies);
-        instance.placement.volume = volume_pin(o, pod, index, keys);
+        instance.placement.volume = volume_pin(o, pod, index, keys).map(Box::new);
     }
     if kind == WorkloadKind::LongRunning {
         instance.placement.replicas = Some(replicas(o, index));
     }
     let images = pod_spec.map(images).unwrap_or_default();
-    instance.placement.quorum = quorum(o, &images);
-    if kind != WorkloadKind::Batch {
-        instance.budgets = budgets(o, index);
-    }
+    instance.placement.quorum = quorum(o, &images).map(Box::new);
+    let pod_budgets = if kind == WorkloadKind::Batch {
+        Vec::new()
+    } else {
+        budgets(o, index)
+    };
     let is_datastore = images.iter().any(|i| crate::model::is_datastore_image(i));
     let own_labels = string_map(o.node.path(&["metadata", "labels"]));
-    let labels = own_labels.iter().chain(&instance.pod_labels);
+    let labels = own_labels.iter().chain(&pod_labels);
     let tool = tools::detect(
         images.iter().copied(),
         labels.map(|(k, v)| (k.as_str(), v.as_str())),
     );
+    instance.detail = Detail {
+        budgets: pod_budgets,
+        pod_labels,
+        ..Detail::default()
+    }
+    .boxed();
     let role = if tool.is_some() {
         Role::Tool
     } else if is_datastore {
@@ -2159,7 +2168,7 @@ fn claim_template_pins(
             span: Span::new(o.file, entry),
             via: CLAIM_TEMPLATE_CLASS,
             axis: "",
-            origin: Some((at, origin)),
+            origin: Some(Box::new((at, origin))),
         });
     }
 }
@@ -2221,8 +2230,9 @@ fn service(o: &Object<'_>, candidates: &[PodSource<'_>]) -> (Role, Instance) {
     if let Some((key, selector)) = o.node.get("spec").and_then(|s| s.entry("selector")) {
         let labels = string_map(Some(selector));
         if !labels.is_empty() {
-            instance.selector = Some(o.span(key));
-            instance.unmodelled_pods = unmodelled_pods(&labels, candidates);
+            let detail = instance.detail_mut();
+            detail.selector = Some(o.span(key));
+            detail.unmodelled_pods = unmodelled_pods(&labels, candidates);
             instance.dependencies.push(Dependency {
                 target: Reference::PodSelector {
                     namespace: o.namespace.to_string(),

@@ -9,7 +9,7 @@
 //! mapped back to the file and byte range it stands for ([`Space::map`]).
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Dependency, Entity, Instance, Model, Placement};
+use crate::model::{Dependency, Detail, Entity, Instance, Model, Placement};
 use crate::parse::Node;
 use crate::parse::tree::Value;
 use crate::source::{FileId, Span, TextRange};
@@ -143,22 +143,37 @@ fn instance_spans(instance: &mut Instance, f: &impl Fn(&mut Span)) {
         span,
         workload: _,
         placement,
-        budgets,
         dependencies,
         combine: _,
-        pod_labels: _,
-        selector,
-        unmodelled_pods,
-        cloud,
+        detail,
         region,
         transparent: _,
         copy: _,
         manages,
         place: _,
-        release: _,
     } = instance;
     f(span);
     placement_spans(placement, f);
+    for d in dependencies.iter_mut().chain(manages.iter_mut()) {
+        dependency_spans(d, f);
+    }
+    if let Some(detail) = detail {
+        detail_spans(detail, f);
+    }
+    if let Some((_, s)) = region {
+        f(s);
+    }
+}
+
+fn detail_spans(detail: &mut Detail, f: &impl Fn(&mut Span)) {
+    let Detail {
+        budgets,
+        pod_labels: _,
+        selector,
+        unmodelled_pods,
+        cloud,
+        release: _,
+    } = detail;
     for b in budgets {
         f(&mut b.span);
         if let Some((_, s)) = &mut b.min_available {
@@ -168,9 +183,6 @@ fn instance_spans(instance: &mut Instance, f: &impl Fn(&mut Span)) {
             f(s);
         }
     }
-    for d in dependencies.iter_mut().chain(manages.iter_mut()) {
-        dependency_spans(d, f);
-    }
     selector
         .iter_mut()
         .chain(unmodelled_pods.iter_mut())
@@ -179,9 +191,6 @@ fn instance_spans(instance: &mut Instance, f: &impl Fn(&mut Span)) {
         f(&mut c.span);
         c.related.iter_mut().for_each(|(s, _)| f(s));
         c.origin.iter_mut().for_each(f);
-    }
-    if let Some((_, s)) = region {
-        f(s);
     }
 }
 
@@ -205,8 +214,8 @@ fn placement_spans(p: &mut Placement, f: &impl Fn(&mut Span)) {
     }
     for pin in pins {
         f(&mut pin.span);
-        if let Some((s, _)) = &mut pin.origin {
-            f(s);
+        if let Some(origin) = &mut pin.origin {
+            f(&mut origin.0);
         }
     }
     for s in spreads.iter_mut() {

@@ -555,8 +555,8 @@ impl Reader {
 
         let base = Instance {
             workload: Some(WorkloadKind::LongRunning),
-            dependencies,
-            manages,
+            dependencies: dependencies.into(),
+            manages: manages.into(),
             ..Instance::at(def.span)
         };
         let instances = match (&quorum, placed.as_slice()) {
@@ -568,7 +568,8 @@ impl Reader {
                     span,
                     source: ReplicaSource::Explicit,
                 });
-                inst.placement.quorum = quorum.map(|(needed, span)| quorum_of(needed, span));
+                inst.placement.quorum =
+                    quorum.map(|(needed, span)| Box::new(quorum_of(needed, span)));
                 vec![inst]
             }
             // Independent copies, one per site.
@@ -577,7 +578,7 @@ impl Reader {
             (Some((needed, at)), placed) => {
                 let list_span = sites_value.map_or(def.span, |v| span(file, v.span()));
                 let mut inst = Self::spread_over_sites(def, base, replicas, placed, list_span);
-                inst.placement.quorum = Some(quorum_of(*needed, *at));
+                inst.placement.quorum = Some(Box::new(quorum_of(*needed, *at)));
                 vec![inst]
             }
         };

@@ -300,7 +300,7 @@ fn build(jobs: &[Job], model: &mut Model) {
             let instance = Instance {
                 workload: Some(job.kind),
                 placement: placement(job, group),
-                dependencies,
+                dependencies: dependencies.into(),
                 region: job.region.clone(),
                 ..Instance::at(group.span)
             };

@@ -10,8 +10,8 @@ use crate::frontends::kubernetes::{
 };
 use crate::frontends::tools::{self, Tool};
 use crate::model::{
-    Guarantee, Instance, Placement, Quorum, ReplicaSource, Replicas, Role, Spread, SpreadHint,
-    WorkloadKind,
+    Detail, Guarantee, Instance, Placement, Quorum, ReplicaSource, Replicas, Role, Spread,
+    SpreadHint, WorkloadKind,
 };
 use crate::parse::Node;
 use crate::source::{Span, TextRange};
@@ -42,8 +42,8 @@ pub(in crate::frontends::kubernetes) fn operator_entities(
     instance.workload = Some(WorkloadKind::LongRunning);
     let template = entry.template.as_ref().and_then(|p| first(p, o.node));
     let pod = template.and_then(|t| t.get("spec"));
-    instance.pod_labels = string_map(template.and_then(|t| t.path(&["metadata", "labels"])));
-    instance.pod_labels.extend(
+    let mut pod_labels = string_map(template.and_then(|t| t.path(&["metadata", "labels"])));
+    pod_labels.extend(
         entry
             .pod_labels
             .iter()
@@ -57,29 +57,38 @@ pub(in crate::frontends::kubernetes) fn operator_entities(
             .as_text()?;
         index.get(&p.kind, o, name)
     });
-    instance.placement = placement(o, parent, entry, pod, &instance.pod_labels, keys);
+    instance.placement = placement(o, parent, entry, pod, &pod_labels, keys);
+    let mut pod_budgets = Vec::new();
     if let Some(pod) = pod {
         pod_dependencies(o, pod, index, soft, &mut instance.dependencies);
-        instance.placement.volume = volume_pin(o, pod, index, keys);
-        instance.budgets = budgets(o, index);
+        instance.placement.volume = volume_pin(o, pod, index, keys).map(Box::new);
+        pod_budgets = budgets(o, index);
     }
     instance.placement.replicas = autoscaler(o, index).or_else(|| replica_count(o, entry));
     let images = pod.map(images).unwrap_or_default();
-    instance.placement.quorum = quorum(o, &images).or_else(|| {
-        entry.quorum.then(|| Quorum {
-            needed: 0,
-            reason: format!("{} needs a majority of its members", entry.product),
-            span: o.name_span,
+    instance.placement.quorum = quorum(o, &images)
+        .or_else(|| {
+            entry.quorum.then(|| Quorum {
+                needed: 0,
+                reason: format!("{} needs a majority of its members", entry.product),
+                span: o.name_span,
+            })
         })
-    });
+        .map(Box::new);
     let own_labels = string_map(o.node.path(&["metadata", "labels"]));
     let tool = tools::detect(
         images.iter().copied(),
         own_labels
             .iter()
-            .chain(&instance.pod_labels)
+            .chain(&pod_labels)
             .map(|(k, v)| (k.as_str(), v.as_str())),
     );
+    instance.detail = Detail {
+        budgets: pod_budgets,
+        pod_labels,
+        ..Detail::default()
+    }
+    .boxed();
     let role = match entry.role {
         OperatorRole::Workload if tool.is_some() => Role::Tool,
         OperatorRole::Workload if images.iter().any(|i| crate::model::is_datastore_image(i)) => {
@@ -193,9 +202,11 @@ fn placement(
         .iter()
         .find_map(|p| p.entries(o.node).into_iter().find_map(|r| r.key))
         .map_or_else(|| spec_span(o), |k| o.span(k));
-    placement.spread_hint = entry.spread_help.as_ref().map(|help| SpreadHint {
-        span: at,
-        help: help.clone(),
+    placement.spread_hint = entry.spread_help.as_ref().map(|help| {
+        Box::new(SpreadHint {
+            span: at,
+            help: help.clone(),
+        })
     });
     placement
 }

@@ -5,7 +5,7 @@ use super::{Check, Cond, Entry, FactRule, KnowledgeBase, Lit, Test, UnitKind};
 use crate::frontends::terraform::symbolic;
 use crate::frontends::terraform::{Attr, Block, Body, Mode, Resource, SetBy, Value};
 use crate::model::{
-    CloudFact, CloudUnit, Dependency, Entity, Instance, Model, Reference, Role, Strength,
+    CloudFact, CloudUnit, Dependency, Detail, Entity, Instance, Model, Reference, Role, Strength,
 };
 use crate::source::Span;
 use rayon::prelude::*;
@@ -102,7 +102,7 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
         for fact in &mut cloud {
             fact.related.extend(r.assumed.iter().cloned());
         }
-        let dependencies = r
+        let dependencies: Vec<Dependency> = r
             .references
             .iter()
             .filter(|d| estate.is_dependency(r, &d.target) && !estate.is_member_of(r, &d.target))
@@ -130,8 +130,12 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
             tool_kind: None,
             tier: 0,
             instances: vec![Instance {
-                dependencies,
-                cloud,
+                dependencies: dependencies.into(),
+                detail: Detail {
+                    cloud,
+                    ..Detail::default()
+                }
+                .boxed(),
                 region: r.region.as_ref().map(|(name, span)| {
                     (
                         crate::frontends::terraform::region_of(name).to_string(),

@@ -189,7 +189,7 @@ fn facts(resources: &[Resource], address: &str) -> Vec<CloudFact> {
         .iter()
         .find(|e| e.name == address)
         .unwrap_or_else(|| panic!("no entity {address}"));
-    entity.instances[0].cloud.clone()
+    entity.instances[0].detail().cloud.clone()
 }
 
 fn one_fact(resources: &[Resource], address: &str) -> CloudFact {
@@ -1398,7 +1398,7 @@ fn launch_template_carries_the_database_dependency() {
     let model = model_of(&resources);
     let by_name = |n: &str| model.entities.iter().find(|e| e.name == n).unwrap();
     let asg = by_name("aws_autoscaling_group.app");
-    assert!(asg.instances[0].cloud.is_empty());
+    assert!(asg.instances[0].detail().cloud.is_empty());
     assert_eq!(
         asg.instances[0].dependencies[0].target,
         Reference::Terraform {
@@ -1415,7 +1415,13 @@ fn launch_template_carries_the_database_dependency() {
             address: "aws_db_instance.db".into()
         }
     );
-    assert_eq!(by_name("aws_db_instance.db").instances[0].cloud.len(), 1);
+    assert_eq!(
+        by_name("aws_db_instance.db").instances[0]
+            .detail()
+            .cloud
+            .len(),
+        1
+    );
 }
 
 // ── Google ─────────────────────────────────────────────────────────────────
@@ -1887,15 +1893,15 @@ help = "spread it"
     let mut model = Model::default();
     extract(&resources, &kb, &mut model);
     let db = &model.entities[0];
-    assert_eq!(db.instances[0].cloud.len(), 1);
-    assert_eq!(db.instances[0].cloud[0].unit, CloudUnit::Instance);
+    assert_eq!(db.instances[0].detail().cloud.len(), 1);
+    assert_eq!(db.instances[0].detail().cloud[0].unit, CloudUnit::Instance);
     assert_eq!(
-        db.instances[0].cloud[0].message,
+        db.instances[0].detail().cloud[0].message,
         "`aws_db_instance.db` is a pet database"
     );
     let q = &model.entities[1];
     assert_eq!(q.role, Role::Datastore);
-    assert_eq!(q.instances[0].cloud[0].unit, zone("us-east-1a"));
+    assert_eq!(q.instances[0].detail().cloud[0].unit, zone("us-east-1a"));
     assert_eq!(model.entities.len(), 2);
 }
 
@@ -2238,12 +2244,12 @@ help = "set `standby = true`"
     assert_eq!(model.entities.len(), 2, "{:#?}", model.entities);
     let db = &model.entities[0];
     assert_eq!(db.role, Role::Datastore);
-    assert_eq!(db.instances[0].cloud.len(), 1);
+    assert_eq!(db.instances[0].detail().cloud.len(), 1);
     assert_eq!(
-        db.instances[0].cloud[0].message,
+        db.instances[0].detail().cloud[0].message,
         "`module.db` runs in one availability zone with no standby"
     );
-    assert!(model.entities[1].instances[0].cloud.is_empty());
+    assert!(model.entities[1].instances[0].detail().cloud.is_empty());
     assert!(kb.is_config(&format!("{MODULE_PREFIX}acme/unknown/aws")));
     assert!(!kb.is_config(&format!("{MODULE_PREFIX}acme/database/aws")));
 }
