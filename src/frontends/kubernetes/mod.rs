@@ -11,6 +11,7 @@
 
 mod admission;
 mod frontend;
+mod identity;
 mod operators;
 mod secrets;
 pub use frontend::FRONTEND;
@@ -1256,10 +1257,11 @@ fn workload(
     let is_datastore = images.iter().any(|i| crate::model::is_datastore_image(i));
     let own_labels = string_map(o.node.path(&["metadata", "labels"]));
     let labels = own_labels.iter().chain(&instance.pod_labels);
-    let tool = tools::detect(
-        images.iter().copied(),
-        labels.map(|(k, v)| (k.as_str(), v.as_str())),
-    );
+    let labels = labels.map(|(k, v)| (k.as_str(), v.as_str()));
+    let tool = tools::detect(images.iter().copied(), labels.clone());
+    if let Some(pod) = pod_spec {
+        identity::sign_in(o, pod, labels, tool, index, &mut instance.dependencies);
+    }
     let role = if tool.is_some() {
         Role::Tool
     } else if is_datastore {
@@ -1757,7 +1759,10 @@ fn pod_dependencies(
     {
         for env in container.get("env").map(Node::as_seq).unwrap_or_default() {
             let var = env.get("name").and_then(Node::as_text).unwrap_or("?");
-            if let Some(value) = env.get("value") {
+            if let Some(value) = env
+                .get("value")
+                .filter(|_| !identity::is_sign_in_variable(var))
+            {
                 found.value(o.file, value, &[var], &format!("env var {var}"), None);
             }
             for (kind, reference) in [("ConfigMap", "configMapKeyRef"), ("Secret", "secretKeyRef")]
