@@ -361,3 +361,39 @@ impl Issuers<'_, '_, '_, '_> {
         self.seen.push(host);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grafana_variables_name_provider_and_key() {
+        assert_eq!(
+            grafana_variable("GF_AUTH_GENERIC_OAUTH_TOKEN_URL"),
+            Some(("generic_oauth".to_string(), "token_url".to_string()))
+        );
+        assert_eq!(
+            grafana_variable("GF_AUTH_ANONYMOUS_ENABLED"),
+            Some(("anonymous".to_string(), "enabled".to_string()))
+        );
+        assert_eq!(grafana_variable("GF_AUTH_TOKEN_URL"), None);
+        assert!(is_sign_in_variable("GF_AUTH_OKTA_API_URL"));
+        assert!(!is_sign_in_variable("GF_AUTH_GENERIC_OAUTH_ENABLED"));
+        assert!(!is_sign_in_variable("GF_SERVER_ROOT_URL"));
+    }
+
+    #[test]
+    fn ini_sections_keep_order_and_drop_comments() {
+        let text = "; comment\n[server]\nroot_url = x\n[auth.generic_oauth]\n# off\nEnabled = \"true\"\ntoken_url=https://sso/t\n";
+        let sections = ini_sections(text);
+        assert_eq!(sections.len(), 2);
+        assert_eq!(sections[1].0, "auth.generic_oauth");
+        assert_eq!(
+            sections[1].1,
+            vec![
+                ("enabled".to_string(), "true".to_string()),
+                ("token_url".to_string(), "https://sso/t".to_string())
+            ]
+        );
+    }
+}
