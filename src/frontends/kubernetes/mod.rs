@@ -11,6 +11,7 @@
 
 mod admission;
 mod frontend;
+mod identity;
 mod operators;
 mod secrets;
 pub use frontend::FRONTEND;
@@ -1259,10 +1260,15 @@ fn workload(
     let is_datastore = images.iter().any(|i| crate::model::is_datastore_image(i));
     let own_labels = string_map(o.node.path(&["metadata", "labels"]));
     let labels = own_labels.iter().chain(&pod_labels);
-    let tool = tools::detect(
-        images.iter().copied(),
-        labels.map(|(k, v)| (k.as_str(), v.as_str())),
-    );
+    let labels = labels.map(|(k, v)| (k.as_str(), v.as_str()));
+    let tool = tools::detect(images.iter().copied(), labels.clone());
+    if let Some(pod) = pod_spec {
+        let mut sign_ins = Vec::new();
+        identity::sign_in(o, pod, labels, tool, index, &mut sign_ins);
+        if !sign_ins.is_empty() {
+            instance.dependencies.extend(sign_ins);
+        }
+    }
     instance.detail = Detail {
         budgets: pod_budgets,
         pod_labels,
@@ -1766,7 +1772,10 @@ fn pod_dependencies(
     {
         for env in container.get("env").map(Node::as_seq).unwrap_or_default() {
             let var = env.get("name").and_then(Node::as_text).unwrap_or("?");
-            if let Some(value) = env.get("value") {
+            if let Some(value) = env
+                .get("value")
+                .filter(|_| !identity::is_sign_in_variable(var))
+            {
                 found.value(o.file, value, &[var], &format!("env var {var}"), None);
             }
             for (kind, reference) in [("ConfigMap", "configMapKeyRef"), ("Secret", "secretKeyRef")]
