@@ -1,6 +1,6 @@
 //! A generated estate checked end to end by the real binary:
 //! `cargo bench --bench estate -- [--services N] [--sites Z] [--regions R]
-//! [--max-group-size K] [--seed S] [--stages] [--without-report]
+//! [--max-group-size K] [--seed S] [--stages] [--without-report] [--html]
 //! [--keep DIR]`.
 //!
 //! The estate of the `risk_groups` bench (`spof::audit::synthetic`) is
@@ -19,7 +19,14 @@
 //! groups: the report's blast radius grows with domains × entities × chain
 //! length, too large to write for a million services.
 //!
-//! With `--keep DIR`, the manifest and the JSON are written into DIR (made
+//! With `--html`, the report is the HTML page instead of the JSON
+//! document (`report.html`), and the stages render it.
+//!
+//! With `--report` or `--html`, the stages time the report's opening ("At
+//! a glance": headline, top actions, sentences) on its own, before the
+//! document that starts with it is rendered.
+//!
+//! With `--keep DIR`, the manifest and the report are written into DIR (made
 //! if missing) and left there, to run other builds of `spof` on them.
 
 // Counting live bytes means wrapping the allocator: `GlobalAlloc` is an
@@ -104,6 +111,7 @@ struct Options {
     k: usize,
     stages: bool,
     report: bool,
+    html: bool,
     keep: Option<std::path::PathBuf>,
 }
 
@@ -118,6 +126,7 @@ fn options() -> Options {
         k: 2,
         stages: false,
         report: true,
+        html: false,
         keep: None,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -134,8 +143,9 @@ fn options() -> Options {
                 o.keep = Some(args[i + 1].clone().into());
             }
             // `cargo bench` passes `--bench`.
-            ("--bench" | "--stages" | "--without-report", _) => {
+            ("--bench" | "--stages" | "--without-report" | "--html", _) => {
                 o.stages |= args[i] == "--stages";
+                o.html |= args[i] == "--html";
                 o.report &= args[i] != "--without-report";
                 i += 1;
                 continue;
@@ -176,7 +186,7 @@ fn main() {
         std::process::exit(2);
     }
     let manifest = dir.join("spof.services.toml");
-    let output = dir.join("report.json");
+    let output = dir.join(if o.html { "report.html" } else { "report.json" });
     if let Err(e) = std::fs::write(&manifest, &text) {
         eprintln!("cannot write {}: {e}", manifest.display());
         std::process::exit(2);
@@ -192,8 +202,8 @@ fn main() {
     }
 }
 
-/// `spof report --format json` on the manifest (`spof check --format
-/// json` without the report), in a process of its own.
+/// `spof report --format json` (or `html`) on the manifest (`spof check
+/// --format json` without the report), in a process of its own.
 fn end_to_end(o: &Options, manifest: &std::path::Path, output: &std::path::Path) {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_spof"));
     if o.report {
@@ -213,8 +223,9 @@ fn end_to_end(o: &Options, manifest: &std::path::Path, output: &std::path::Path)
     // A million services are some 100 MB of manifest, over the default
     // limit on an input's size.
     let size = std::fs::metadata(manifest).map_or(0, |m| m.len());
+    let format = if o.html && o.report { "html" } else { "json" };
     command
-        .args(["--format", "json", "--isolated", "--no-cache"])
+        .args(["--format", format, "--isolated", "--no-cache"])
         .args(["--max-file-size", &size.max(1).to_string()])
         .arg(manifest)
         .stdout(file);
@@ -236,12 +247,13 @@ fn end_to_end(o: &Options, manifest: &std::path::Path, output: &std::path::Path)
     let written = std::fs::metadata(output).map_or(0, |m| m.len());
     let (cpu, peak_kib) = child_usage();
     let name = if o.report { "report" } else { "check" };
-    println!("end to end: spof {name} --format json");
+    println!("end to end: spof {name} --format {format}");
     println!("  wall                  {wall:>10.2} s");
     println!("  CPU (user + system)   {cpu:>10.2} s");
     println!("  peak resident         {:>10} MiB", peak_kib / 1024);
     println!(
-        "  JSON written          {:>10.1} MiB",
+        "  {:<22}{:>10.1} MiB",
+        format!("{} written", format.to_uppercase()),
         mib(usize::try_from(written).unwrap_or(usize::MAX))
     );
 }
@@ -377,15 +389,37 @@ fn stages(o: &Options, text: String) {
     let before = live();
     reset_peak();
     let t = Instant::now();
+    let opening = data.opening();
+    let seconds = t.elapsed().as_secs_f64();
+    row.print("report: opening", seconds, delta(before), peak() - before);
+    println!(
+        "  opening: {} domains in the headline, {} top actions",
+        opening.headline.len(),
+        opening.actions.len()
+    );
+
+    let (format, name) = if o.html {
+        (ReportFormat::Html, "HTML")
+    } else {
+        (ReportFormat::Json, "JSON")
+    };
+    let before = live();
+    reset_peak();
+    let t = Instant::now();
     let mut sink = Counted(0);
-    if let Err(e) = report::render(ReportFormat::Json, &data, &mut sink) {
+    if let Err(e) = report::render(format, &data, &mut sink) {
         eprintln!("cannot render: {e}");
         std::process::exit(2);
     }
     let seconds = t.elapsed().as_secs_f64();
-    row.print("report: JSON", seconds, delta(before), peak() - before);
+    row.print(
+        &format!("report: {name}"),
+        seconds,
+        delta(before),
+        peak() - before,
+    );
     println!(
-        "  JSON                        {:>10.1} MiB {:>8} B/entity",
+        "  {name:<28}{:>10.1} MiB {:>8} B/entity",
         mib(sink.0),
         sink.0 / entities.max(1)
     );

@@ -139,6 +139,64 @@ fn two_datacenters_graph_is_grouped_by_datacenter() {
     );
 }
 
+/// The story the README tells: each tool of the flagship example says what
+/// it manages, and the report's recovery plane lists it and the shared fate
+/// (SPOF024) of each with what it must recover.
+#[test]
+fn two_datacenters_tools_say_what_they_manage_and_share_fate_with() {
+    let json = rendered("two-datacenters", ReportFormat::Json);
+    let doc: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let tools = doc["tools"].as_array().expect("tools");
+    assert_eq!(tools.len(), 2);
+    for tool in tools {
+        let manages: Vec<&str> = tool["manages"]
+            .as_array()
+            .expect("manages")
+            .iter()
+            .filter_map(|m| m.as_str())
+            .collect();
+        assert_eq!(
+            manages,
+            [
+                "k8s:Deployment/talk/auth",
+                "k8s:Deployment/talk/talk-api",
+                "k8s:StatefulSet/talk/talk-db"
+            ],
+            "{tool}"
+        );
+        let fate = tool["shared_fate"].as_array().expect("shared fate");
+        assert_eq!(fate.len(), 1, "{tool}");
+        assert!(
+            fate[0]
+                .as_str()
+                .is_some_and(|m| m.contains("fails with `zone:pangyo-dc`, and so does")),
+            "{tool}"
+        );
+    }
+    let html = rendered("two-datacenters", ReportFormat::Html);
+    let recovery = &html[html.find("id=\"recovery\"").expect("recovery plane")..];
+    assert!(
+        !recovery.contains("nothing declared or found"),
+        "{recovery}"
+    );
+    assert!(recovery.contains("SPOF024"), "{recovery}");
+}
+
+/// A tool that nothing names as managing anything shows that, and the
+/// section says where spof looks and that it does not guess.
+#[test]
+fn a_tool_that_manages_nothing_known_says_why() {
+    let md = rendered("recovery-plane/kubernetes", ReportFormat::Markdown);
+    let recovery = &md[md.find("## Recovery plane").expect("recovery plane")..];
+    assert!(recovery.contains("spof does not guess"), "{recovery}");
+    assert!(
+        recovery.contains("| nothing declared or found |"),
+        "{recovery}"
+    );
+    let html = rendered("recovery-plane/kubernetes", ReportFormat::Html);
+    assert!(html.contains("spof does not guess"));
+}
+
 #[test]
 fn html_reports_stand_alone_and_name_every_entity() {
     for estate in ESTATES {

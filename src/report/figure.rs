@@ -7,7 +7,7 @@
 
 use super::Data;
 use super::groups::{Groups, Kind};
-use super::html::{entity_ref, escape, plural, role_badge};
+use super::html::{self, entity_ref, escape, plural, role_badge};
 use super::layout::{self, Item};
 use crate::model::Role;
 use std::collections::{HashMap, HashSet};
@@ -704,21 +704,35 @@ fn member_lists(h: &mut String, data: &Data, groups: &Groups) {
                 String::new()
             }
         );
+        // A large estate's lists hold an element or two per entity (the
+        // link, the mark): what a browser builds is what it takes to open.
+        let large = data.entities.len() > html::LARGE_ESTATE;
         for &m in &group.members {
             let Some(e) = data.entities.get(m) else {
                 continue;
             };
-            let mark = if data.is_open_spof(e) {
-                " <span class=\"spof-mark\">SPOF</span>"
+            let open = data.is_open_spof(e);
+            let _ = if large {
+                write!(
+                    h,
+                    "<li><a href=\"#e{m}\">{}</a> {}{}</li>",
+                    escape(&e.id),
+                    e.role.as_str(),
+                    if open { " <b>SPOF</b>" } else { "" }
+                )
             } else {
-                ""
+                write!(
+                    h,
+                    "<li>{} {}{}</li>",
+                    entity_ref(data, m),
+                    role_badge(e.role),
+                    if open {
+                        " <span class=\"spof-mark\">SPOF</span>"
+                    } else {
+                        ""
+                    }
+                )
             };
-            let _ = write!(
-                h,
-                "<li>{} {}{mark}</li>",
-                entity_ref(data, m),
-                role_badge(e.role)
-            );
         }
         h.push_str("</ul></details>\n");
     }

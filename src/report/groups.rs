@@ -211,12 +211,17 @@ pub fn fellows(data: &Data, e: usize) -> Vec<(u32, Vec<usize>)> {
     let Some(entity) = data.entities.get(e) else {
         return Vec::new();
     };
+    // Only who falls is read here: a large estate's chains are not worded.
+    let blasts = if data.entities.len() > super::html::LARGE_ESTATE {
+        data.falls()
+    } else {
+        data.blast()
+    };
     let mut cuts: Vec<u32> = entity.single_failures().collect();
     cuts.sort_by_key(|&d| (std::cmp::Reverse(data.levels.get(d as usize).copied()), d));
     cuts.into_iter()
         .map(|d| {
-            let down: Vec<usize> = data
-                .blast()
+            let down: Vec<usize> = blasts
                 .iter()
                 .filter(|b| b.domain == d)
                 .flat_map(|b| b.down.iter().map(|f| f.entity))

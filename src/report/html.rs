@@ -110,6 +110,10 @@ figure.figure { margin: 8px 0; }
 details.members { border: 1px solid var(--line); border-radius: 6px; margin: 4px 0; padding: 2px 10px; }
 details.members summary { cursor: pointer; }
 details.members ul { columns: 2 340px; margin: 4px 0 8px; padding-left: 18px; }
+details.members a, table.index b { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, "Liberation Mono", monospace; font-size: 12.5px; }
+details.members b, table.index b { color: var(--red); }
+table.index td:first-child { overflow-wrap: anywhere; color: var(--muted); }
+table.index td:first-child code { color: var(--ink); }
 section { content-visibility: auto; contain-intrinsic-size: auto 900px; }
 @page { size: A4; margin: 16mm 12mm 14mm; }
 @media print {
@@ -414,6 +418,10 @@ fn risk_groups(h: &mut String, data: &Data) {
         "<p class=\"muted\">For each entity, the smallest sets of failure domains whose joint failure takes it down (up to {} at once), smallest first. A set of one is a single point of failure.</p>",
         data.max_group_size
     );
+    if data.entities.len() > LARGE_ESTATE {
+        risk_index(h, data);
+        return;
+    }
     h.push_str("<table><thead><tr><th>Entity</th><th>Role</th><th>Runs in</th><th>Risk groups</th></tr></thead><tbody>\n");
     for (i, e) in data.entities.iter().enumerate() {
         let runs: Vec<String> = e
@@ -421,16 +429,9 @@ fn risk_groups(h: &mut String, data: &Data) {
             .iter()
             .map(|&d| format!("<code>{}</code>", escape(data.domain_name(d))))
             .collect();
-        let large = data.entities.len() > LARGE_ESTATE;
-        let larger = if large {
-            e.risk_groups.iter().filter(|g| g.len() > 1).count()
-        } else {
-            0
-        };
-        let mut groups: Vec<String> = e
+        let groups: Vec<String> = e
             .risk_groups
             .iter()
-            .filter(|g| !large || g.len() == 1)
             .map(|g| {
                 let names: Vec<String> = g.iter().map(|&d| escape(data.domain_name(d))).collect();
                 let text = format!("<code>{{{}}}</code>", names.join(", "));
@@ -441,20 +442,6 @@ fn risk_groups(h: &mut String, data: &Data) {
                 }
             })
             .collect();
-        let singles = groups.len();
-        if large && singles > LARGE_SINGLES {
-            groups.truncate(LARGE_SINGLES);
-            groups.push(format!(
-                "<span class=\"spof-mark\">and {} more</span>",
-                singles - LARGE_SINGLES
-            ));
-        }
-        if larger > 0 {
-            groups.push(format!(
-                "<span class=\"muted\">{}</span>",
-                plural(larger, "larger group", "larger groups")
-            ));
-        }
         let _ = writeln!(
             h,
             "<tr id=\"e{i}\"><td><code>{}</code><br><span class=\"muted\">{}</span></td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -468,6 +455,61 @@ fn risk_groups(h: &mut String, data: &Data) {
             },
             if groups.is_empty() {
                 "<span class=\"muted\">none</span>".to_string()
+            } else {
+                groups.join(" ")
+            },
+        );
+    }
+    h.push_str("</tbody></table>\n</section>\n");
+}
+
+/// A large estate's risk groups: one row per entity, its single failures
+/// only (at most [`LARGE_SINGLES`]) and a count of the larger groups, in
+/// as few elements as the row can have: a browser's time to open the page
+/// grows with the elements it builds, and this table holds most of them.
+fn risk_index(h: &mut String, data: &Data) {
+    h.push_str("<table class=\"index\"><thead><tr><th>Entity</th><th>Role</th><th>Runs in</th><th>Risk groups</th></tr></thead><tbody>\n");
+    for (i, e) in data.entities.iter().enumerate() {
+        let runs: Vec<&str> = e.domains.iter().map(|&d| data.domain_name(d)).collect();
+        let larger = e.risk_groups.iter().filter(|g| g.len() > 1).count();
+        let singles: Vec<String> = e
+            .risk_groups
+            .iter()
+            .filter(|g| g.len() == 1)
+            .map(|g| {
+                let names: Vec<&str> = g.iter().map(|&d| data.domain_name(d)).collect();
+                format!("{{{}}}", names.join(", "))
+            })
+            .collect();
+        let mut groups = Vec::new();
+        if !singles.is_empty() {
+            let shown = singles.len().min(LARGE_SINGLES);
+            let more = if singles.len() > shown {
+                format!(" and {} more", singles.len() - shown)
+            } else {
+                String::new()
+            };
+            groups.push(format!(
+                "<b>{}{more}</b>",
+                escape(&singles[..shown].join(" "))
+            ));
+        }
+        if larger > 0 {
+            groups.push(plural(larger, "larger group", "larger groups"));
+        }
+        let _ = writeln!(
+            h,
+            "<tr id=\"e{i}\"><td><code>{}</code> {}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&e.id),
+            escape(&e.label),
+            e.role.as_str(),
+            if runs.is_empty() {
+                "unknown".to_string()
+            } else {
+                format!("<code>{}</code>", escape(&runs.join(" ")))
+            },
+            if groups.is_empty() {
+                "none".to_string()
             } else {
                 groups.join(" ")
             },
@@ -535,13 +577,15 @@ fn blast(h: &mut String, data: &Data) {
         );
     }
     let mut quiet: Vec<String> = Vec::new();
-    for b in data.blast() {
+    let large = data.entities.len() > LARGE_ESTATE;
+    // A large estate's lines count and name: no chain is worded.
+    let blasts = if large { data.falls() } else { data.blast() };
+    for b in blasts {
         let name = escape(data.domain_name(b.domain));
         if b.down.is_empty() {
             quiet.push(format!("<code>{name}</code>"));
             continue;
         }
-        let large = data.entities.len() > LARGE_ESTATE;
         if large {
             blast_counts(h, data, b);
             continue;
@@ -693,7 +737,7 @@ fn recovery(h: &mut String, data: &Data) {
         h.push_str("<p>No operational tool (deploy, monitoring, sign-in, …) was found in the estate.</p>\n</section>\n");
         return;
     }
-    h.push_str("<p class=\"muted\">The tools engineers need to operate and recover the estate: the single failures that take each down and the services, tools and datastores that go down with it; what it manages, as declared; and whether it fails together with that (rule SPOF024, tool-shares-fate).</p>\n");
+    h.push_str("<p class=\"muted\">The tools engineers need to operate and recover the estate: the single failures that take each down and the services, tools and datastores that go down with it; what it manages, as declared (<code>spof.dev/manages</code>, a manifest's <code>manages</code>, <code>[[tool]] manages</code>) or as Argo CD Applications, Prometheus ServiceMonitors and PodMonitors and Velero Schedules say (spof does not guess: where none of these speaks for a tool, it shows nothing); and whether it fails together with that (rule SPOF024, tool-shares-fate).</p>\n");
     h.push_str("<table><thead><tr><th>Tool</th><th>Kind</th><th>Single failures, and what goes down with it</th><th>Manages</th><th>Shared fate</th></tr></thead><tbody>\n");
     for t in &data.tools {
         let Some(e) = data.entities.get(t.entity) else {
@@ -760,7 +804,7 @@ fn recovery(h: &mut String, data: &Data) {
                 cuts.join("<br>")
             },
             if manages.is_empty() {
-                "<span class=\"muted\">nothing declared (<code>spof.dev/manages</code>, <code>[[tool]] manages</code>)</span>".to_string()
+                "<span class=\"muted\">nothing declared or found</span>".to_string()
             } else {
                 manages.join(", ")
             },

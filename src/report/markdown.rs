@@ -438,7 +438,7 @@ fn recovery(m: &mut String, data: &Data) {
         );
         return;
     }
-    m.push_str("The tools engineers need to operate and recover the estate: the single failures that take each down and the services, tools and datastores that go down with it; what it manages, as declared; and whether it fails together with that (rule SPOF024, tool-shares-fate).\n\n| Tool | Kind | Single failures, and what goes down with it | Manages | Shared fate |\n|---|---|---|---|---|\n");
+    m.push_str("The tools engineers need to operate and recover the estate: the single failures that take each down and the services, tools and datastores that go down with it; what it manages, as declared (`spof.dev/manages`, a manifest's `manages`, `[[tool]] manages`) or as Argo CD Applications, Prometheus ServiceMonitors and PodMonitors and Velero Schedules say (spof does not guess: where none of these speaks for a tool, it shows nothing); and whether it fails together with that (rule SPOF024, tool-shares-fate).\n\n| Tool | Kind | Single failures, and what goes down with it | Manages | Shared fate |\n|---|---|---|---|---|\n");
     for t in &data.tools {
         let Some(e) = data.entities.get(t.entity) else {
             continue;
@@ -483,7 +483,7 @@ fn recovery(m: &mut String, data: &Data) {
                 cuts.join("<br>")
             },
             if manages.is_empty() {
-                "nothing declared (`spof.dev/manages`, `[[tool]] manages`)".to_string()
+                "nothing declared or found".to_string()
             } else {
                 manages.join(", ")
             },

@@ -97,6 +97,9 @@ pub struct Data<'a> {
     /// chains: computed when first asked for ([`Data::blast`]); the JSON
     /// document writes each domain's hops as it simulates it instead.
     blast: OnceCell<Vec<Blast>>,
+    /// The same without the chains (every `because` empty), for what only
+    /// counts and names what falls: [`Data::falls`].
+    falls: OnceCell<Vec<Blast>>,
     /// Tools, in entity order.
     pub tools: Vec<ToolRow>,
     /// Rule findings, in output order.
@@ -315,6 +318,39 @@ impl Data<'_> {
             .get_or_init(|| blasts(self.sources, self.estate, self.audit, self.domains.len()))
     }
 
+    /// What each domain's failure takes down, degrades or leaves unable to
+    /// restart, without the chains that say why: [`Data::blast`] when it
+    /// was computed, else simulated without wording a chain. A large
+    /// estate's HTML page only counts and names what falls, and the chains
+    /// of every entity for every domain are most of what it would hold.
+    pub fn falls(&self) -> &[Blast] {
+        if let Some(blast) = self.blast.get() {
+            return blast;
+        }
+        self.falls.get_or_init(|| {
+            let entities = |hops: Vec<crate::audit::Hop>| -> Vec<Fall> {
+                hops.into_iter()
+                    .map(|h| Fall {
+                        entity: h.entity,
+                        because: Vec::new(),
+                    })
+                    .collect()
+            };
+            (0..self.domains.len())
+                .filter_map(|d| u32::try_from(d).ok())
+                .map(|d| {
+                    let hops = self.audit.simulate_hops(self.estate, &[d]);
+                    Blast {
+                        domain: d,
+                        down: entities(hops.down),
+                        degraded: entities(hops.degraded),
+                        unrecoverable: entities(hops.unrecoverable),
+                    }
+                })
+                .collect()
+        })
+    }
+
     /// What the report says first ([`opening`]).
     pub fn opening(&self) -> &opening::Opening {
         self.opening.get_or_init(|| opening::opening(self))
@@ -431,6 +467,7 @@ pub fn gather<'a>(
         edges,
         sets,
         blast: OnceCell::new(),
+        falls: OnceCell::new(),
         tools,
         findings,
         errors,

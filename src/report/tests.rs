@@ -529,6 +529,39 @@ fn large_estates_count_and_list() {
         "{} bytes per entity",
         page.len() / n
     );
+    // What a browser builds grows with the elements: the per-entity rows
+    // (risk groups, the graph's lists) hold a handful each.
+    assert!(page.contains("<table class=\"index\">"));
+    let index = &page[page.find("<table class=\"index\">").expect("index")..];
+    let index = &index[..index.find("</table>").expect("end of the index")];
+    assert_eq!(index.matches("<tr id=\"e").count(), n);
+    assert!(!index.contains("class=\"role"), "role badges in the index");
+    // s0 runs only in a: one single failure, in bold, and its domains as one code span.
+    let s0 = run
+        .estate
+        .model
+        .entities
+        .iter()
+        .position(|e| e.id == "manifest:s0")
+        .expect("s0");
+    let row = &index[index.find(&format!("<tr id=\"e{s0}\">")).expect("row")..];
+    let row = &row[..row.find('\n').expect("one line")];
+    assert!(row.contains("<b>{zone:a}</b>"), "{row}");
+    assert!(row.contains("<td>service</td>"), "{row}");
+    let elements = |html: &str| html.matches('<').count() - html.matches("</").count();
+    assert!(
+        elements(index) / n <= 8,
+        "{} elements per row",
+        elements(index) / n
+    );
+    assert!(page.contains(&format!(
+        "<li><a href=\"#e{s0}\">manifest:s0</a> service <b>SPOF</b></li>"
+    )));
+    assert!(
+        elements(&page) / n < 16,
+        "{} elements per entity",
+        elements(&page) / n
+    );
 }
 
 #[test]
@@ -597,4 +630,36 @@ fn record_heads_every_format() {
     assert_eq!(record["paths"][0], "k8s/<shop>`");
     assert_eq!(record["files_by_format"]["kubernetes"], 1);
     assert_eq!(json["version"], 4);
+}
+
+/// Without the chains, what falls is what the blast radius with its
+/// chains says falls, domain by domain and in the same order.
+#[test]
+fn falls_are_the_blast_radius_without_its_chains() {
+    let manifest = two_site_manifest(40);
+    let run = run(&[("spof.services.toml", &manifest), ("shop.yaml", SMALL)]);
+    let lean = gather(&run.report, &run.estate, &run.audit, record());
+    let falls = lean.falls();
+    let whole = gather(&run.report, &run.estate, &run.audit, record());
+    let blast = whole.blast();
+    assert_eq!(falls.len(), blast.len());
+    let ids = |list: &[Fall]| list.iter().map(|f| f.entity).collect::<Vec<_>>();
+    let mut fell = 0;
+    for (f, b) in falls.iter().zip(blast) {
+        assert_eq!(f.domain, b.domain);
+        assert_eq!(ids(&f.down), ids(&b.down));
+        assert_eq!(ids(&f.degraded), ids(&b.degraded));
+        assert_eq!(ids(&f.unrecoverable), ids(&b.unrecoverable));
+        assert!(f.down.iter().all(|x| x.because.is_empty()));
+        fell += f.down.len();
+    }
+    assert!(fell > 0, "nothing falls: the test shows nothing");
+    // Once the chains are computed, they are what is read.
+    assert!(
+        whole
+            .falls()
+            .iter()
+            .zip(blast)
+            .all(|(f, b)| std::ptr::eq(f, b))
+    );
 }
