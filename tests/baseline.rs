@@ -115,11 +115,11 @@ fn entries_are_stale_only_for_the_paths_checked() {
     assert_eq!(only_b.summary.baselined, 1);
 
     let all = run(&[dir.path()], BaselineMode::Apply(baseline.clone()));
-    let stale: Vec<&str> = all
+    let stale: Vec<String> = all
         .diagnostics
         .iter()
         .filter(|d| d.code == "SPOF017")
-        .map(|d| d.message.as_str())
+        .map(|d| d.message.to_string())
         .collect();
     assert_eq!(stale.len(), 1);
     assert!(

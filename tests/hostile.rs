@@ -76,7 +76,7 @@ fn hostile_files_are_reported_and_the_rest_is_checked() {
         .map(|d| {
             let path = report.sources.get(d.span.file).path.clone();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            (name, d.message.clone())
+            (name, d.message.to_string())
         })
         .collect();
     let failed: Vec<&str> = errors.iter().map(|(n, _)| n.as_str()).collect();

@@ -312,11 +312,11 @@ mod tests {
         format!("\n[services.{name}]\nsites = [\"a\"]\nreplicas = 2\n")
     }
 
-    fn messages(report: &Report) -> Vec<&str> {
+    fn messages(report: &Report) -> Vec<String> {
         report
             .diagnostics
             .iter()
-            .map(|d| d.message.as_str())
+            .map(|d| d.message.to_string())
             .collect()
     }
 

@@ -922,8 +922,8 @@ pub fn setup_from(
             let mut d = Diagnostic::error("config-error", span, format!("unknown rule `{name}`"))
                 .with_label("unknown rule");
             d.help = Some(hint.map_or_else(
-                || "`spof rules` lists every rule".to_string(),
-                |h| format!("did you mean `{h}`?"),
+                || "`spof rules` lists every rule".into(),
+                |h| format!("did you mean `{h}`?").into(),
             ));
             errors.push(d);
         }

@@ -93,7 +93,10 @@ pub(super) fn settings(
             )
         });
         for error in &errors {
-            eprintln!("error: {file}{}", crate::render::one_line(&error.message));
+            eprintln!(
+                "error: {file}{}",
+                crate::render::one_line(&error.message.text())
+            );
         }
         eprintln!("error: the configuration is invalid");
         return 2;

@@ -9,7 +9,7 @@ use super::{
     ToolPattern,
 };
 use crate::date::Date;
-use crate::diagnostic::{Diagnostic, Related, Severity};
+use crate::diagnostic::{Diagnostic, Related, Severity, Text};
 use crate::model::{Acceptance, Domain, Level};
 use crate::parse::toml::{self, DeValue, Key, Table as DeTable, Value, did_you_mean, found, list};
 use crate::parse::yaml::MAX_DEPTH_CEILING;
@@ -82,14 +82,14 @@ impl Reader {
             "spof.toml must be valid TOML (https://toml.io)"
         };
         let diag = self.error(err.range.clone(), format!("invalid TOML: {}", err.message));
-        diag.help = Some(help.to_string());
+        diag.help = Some(Text::from(help.to_string()));
     }
 
     fn unknown_key(&mut self, key: &Key<'_>, allowed: &[&str], context: &str) {
         let name = key.get_ref().as_ref();
         let help = toml::unknown_key_help(name, allowed);
         let diag = self.error(key.span(), format!("unknown key `{name}` {context}"));
-        diag.help = Some(help);
+        diag.help = Some(Text::from(help));
     }
 
     fn check_keys(&mut self, table: &DeTable<'_>, allowed: &[&str], context: &str) {
@@ -103,8 +103,8 @@ impl Reader {
     fn wrong_type(&mut self, value: &Value<'_>, message: String, help: Option<String>) {
         let label = found(value);
         let diag = self.error(value.span(), message);
-        diag.label = Some(label);
-        diag.help = help;
+        diag.label = Some(Text::from(label));
+        diag.help = help.map(Text::from);
     }
 
     /// A table-valued key such as `[rules]`.
@@ -260,9 +260,9 @@ impl Reader {
                 Some(value) => self.string("match", value),
                 None => {
                     let diag = self.error(item.span(), "tool has no `match`");
-                    diag.help = Some(
-                        "add `match = \"k8s:Deployment/ops/*\"`: a glob over entity ids".into(),
-                    );
+                    diag.help = Some(Text::from(
+                        "add `match = \"k8s:Deployment/ops/*\"`: a glob over entity ids",
+                    ));
                     None
                 }
             };
@@ -327,7 +327,7 @@ impl Reader {
             Some(value) => reader.string(key, value),
             None => {
                 let diag = reader.error(header.clone(), format!("accepted risk has no `{key}`"));
-                diag.help = Some(format!("add `{key} = \"{example}\"`"));
+                diag.help = Some(Text::from(format!("add `{key} = \"{example}\"`")));
                 None
             }
         };
@@ -337,15 +337,18 @@ impl Reader {
             [(key, value)] => self.accept_target(key, value),
             [] => {
                 let diag = self.error(header, "accepted risk names nothing to accept");
-                diag.help = Some(format!("add exactly one of {}", toml::list(ACCEPT_TARGETS)));
+                diag.help = Some(Text::from(format!(
+                    "add exactly one of {}",
+                    toml::list(ACCEPT_TARGETS)
+                )));
                 None
             }
             [_, (key, value), ..] => {
                 let diag = self.error(value.span(), format!("accepted risk names `{key}` too"));
-                diag.help = Some(format!(
+                diag.help = Some(Text::from(format!(
                     "an `[[accept]]` names exactly one of {}: write one section for each",
                     toml::list(ACCEPT_TARGETS)
-                ));
+                )));
                 None
             }
         };
@@ -386,11 +389,11 @@ impl Reader {
                     .filter(|(_, name)| !name.is_empty());
                 let Some((level, name)) = parsed else {
                     let diag = self.error(range, format!("`{text}` is not a failure domain"));
-                    diag.help = Some(
+                    diag.help = Some(Text::from(
                         "write it as LEVEL:NAME, as spof prints it: `region:capital`, \
                          `zone:pangyo-dc`, `host:db-1`"
                             .to_string(),
-                    );
+                    ));
                     return None;
                 };
                 AcceptTarget::Domain(Domain::new(level, name))
@@ -398,7 +401,7 @@ impl Reader {
             "level" => {
                 let Some(level) = Level::parse(&text) else {
                     let diag = self.error(range, format!("unknown level `{text}`"));
-                    diag.help = Some("levels: region, zone (or datacenter), host".to_string());
+                    diag.help = Some(Text::from("levels: region, zone (or datacenter), host"));
                     return None;
                 };
                 AcceptTarget::Level(level)
@@ -428,7 +431,7 @@ impl Reader {
             Some(date) => Some((date, self.span(value.span()))),
             None => {
                 let diag = self.error(value.span(), format!("`{text}` is not a date"));
-                diag.help = Some("write it as YYYY-MM-DD: `until = 2027-06-30`".to_string());
+                diag.help = Some(Text::from("write it as YYYY-MM-DD: `until = 2027-06-30`"));
                 None
             }
         }
@@ -537,10 +540,9 @@ impl Reader {
             Some(value) => self.string("root", value),
             None => {
                 let diag = self.error(header.clone(), "environment has no `root`");
-                diag.help = Some(
-                    "add `root = \"infra\"`: the directory of the root module, from spof.toml's"
-                        .into(),
-                );
+                diag.help = Some(Text::from(
+                    "add `root = \"infra\"`: the directory of the root module, from spof.toml's",
+                ));
                 None
             }
         };
@@ -636,9 +638,9 @@ impl Reader {
                     range,
                     format!("glob `{pattern}` in `paths` points outside the config's directory"),
                 );
-                diag.help = Some(
+                diag.help = Some(Text::from(
                     "`paths` globs are relative to the directory holding spof.toml".to_string(),
-                );
+                ));
                 continue;
             }
             match GlobBuilder::new(normalized).literal_separator(true).build() {
@@ -649,10 +651,10 @@ impl Reader {
                 Err(err) => {
                     let diag =
                         self.error(range, format!("invalid glob `{pattern}`: {}", err.kind()));
-                    diag.help = Some(
+                    diag.help = Some(Text::from(
                         "use `*` within a directory, `**` across directories, `?`, `[abc]` or `{a,b}`"
                             .to_string(),
-                    );
+                    ));
                 }
             }
         }
@@ -701,9 +703,9 @@ impl Reader {
         match i64::from_str_radix(int.as_str(), int.radix()) {
             Ok(n) if n < 1 => {
                 let diag = self.error(value.span(), "`min-replicas` must be at least 1");
-                diag.help = Some(
+                diag.help = Some(Text::from(
                     "workloads with fewer replicas than `min-replicas` are flagged".to_string(),
-                );
+                ));
                 None
             }
             Ok(n) => match u32::try_from(n) {
@@ -804,7 +806,9 @@ impl Reader {
             }
             _ => {
                 let diag = self.error(value.span(), format!("`{key}` is too large"));
-                diag.help = Some(format!("the largest accepted value is {ceiling}"));
+                diag.help = Some(Text::from(format!(
+                    "the largest accepted value is {ceiling}"
+                )));
                 None
             }
         }
@@ -834,7 +838,7 @@ impl Reader {
                     };
                     let message = format!("invalid severity `{level}` for `{rule}`");
                     let diag = self.error(value.span(), message);
-                    diag.help = Some(help);
+                    diag.help = Some(Text::from(help));
                 }
             }
         }

@@ -46,8 +46,8 @@ fn parse_str(text: &str) -> Parsed {
             let lc = source.line_col(d.span.range.start);
             Err {
                 at: format!("{}:{}", lc.line, lc.column),
-                message: d.message.clone(),
-                help: d.help.clone(),
+                message: d.message.to_string(),
+                help: d.help.as_deref().map(str::to_string),
             }
         })
         .collect();
@@ -1119,7 +1119,7 @@ var-files = ["infra/b.tfvars"]
     assert!(parsed.errors.is_empty());
     let (envs, errors) = parsed.config.terraform_environments();
     assert_eq!(envs.len(), 1);
-    let messages: Vec<String> = errors.iter().map(|d| d.message.clone()).collect();
+    let messages: Vec<String> = errors.iter().map(|d| d.message.to_string()).collect();
     assert_eq!(
         messages,
         [

@@ -79,7 +79,7 @@ fn syntax_error(file: FileId, source: &SourceFile, e: yaml::SyntaxError) -> Diag
         format!("cannot parse {}: {}", source.display_path(), e.message),
     )
     .with_label(e.message.clone());
-    d.help = e.help;
+    d.help = e.help.map(Into::into);
     d
 }
 

@@ -35,7 +35,7 @@ pub(super) fn lines<'a>(
             "{} {} {}",
             paint(&place, "1", color),
             paint(&printable(&d.code, false), severity_sgr(d.severity), color),
-            printable(&d.message, false)
+            printable(&d.message.text(), false)
         )?;
     }
     Ok(())
@@ -69,7 +69,7 @@ mod tests {
     fn concise_keeps_one_line_per_diagnostic_whatever_the_message() {
         let fx = fixture();
         let mut hostile = fx.diagnostics[0].clone();
-        hostile.message = "evil\n\x1b[31mname".to_string();
+        hostile.message = "evil\n\x1b[31mname".into();
         let diagnostics = [hostile];
         let out = Output {
             sources: &fx.sources,

@@ -62,10 +62,10 @@ pub fn fixture() -> Fixture {
         severity: Severity::Warning,
         message: "Deployment default/web depends on StatefulSet default/db, which runs a single \
                   replica"
-            .to_string(),
+            .into(),
         entity: Some("k8s:Deployment/default/web".to_string()),
         span: span_of(app, APP, "name: web"),
-        label: Some("web needs db to serve requests".to_string()),
+        label: Some("web needs db to serve requests".into()),
         related: vec![
             Related {
                 span: span_of(app, APP, "value: db.default.svc"),
@@ -76,7 +76,7 @@ pub fn fixture() -> Fixture {
                 message: "StatefulSet default/db runs a single replica".into(),
             },
         ],
-        help: Some("run db with at least 3 replicas spread across zones".to_string()),
+        help: Some("run db with at least 3 replicas spread across zones".into()),
         decided_at: None,
     };
 

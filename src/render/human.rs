@@ -249,7 +249,7 @@ impl<'a> Report<'a> {
     fn new(sources: &SourceMap, names: &BTreeMap<FileId, String>, d: &'a Diagnostic) -> Self {
         let title = match d.kind {
             Kind::Finding => format!("{} ({}): {}", d.code, d.name, d.message),
-            Kind::Error => d.message.clone(),
+            Kind::Error => d.message.to_string(),
         };
         let label = d
             .label

@@ -2,7 +2,7 @@
 //! contract; new keys may be added, existing ones never change meaning.
 
 use super::{Location, Output, Summary, locate};
-use crate::diagnostic::{Diagnostic, Kind, Related};
+use crate::diagnostic::{Diagnostic, Kind, Message, Related};
 use crate::source::{SourceMap, Span};
 use serde::Serialize;
 
@@ -59,7 +59,7 @@ pub(crate) struct Finding<'a> {
     rule: &'a str,
     name: &'a str,
     severity: &'static str,
-    message: &'a str,
+    message: &'a Message,
     entity: Option<&'a str>,
     location: JsonLocation,
     label: Option<&'a str>,
@@ -76,7 +76,7 @@ pub(crate) struct Error<'a> {
     column: u32,
     end_line: u32,
     end_column: u32,
-    message: &'a str,
+    message: &'a Message,
     label: Option<&'a str>,
     related: Vec<Hop<'a>>,
     help: Option<&'a str>,

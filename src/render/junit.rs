@@ -173,7 +173,8 @@ fn write_case(sources: &SourceMap, case: &Case, w: &mut dyn Write) -> std::io::R
                 Outcome::Error => case.classname,
                 _ => worst.as_str(),
             };
-            let message = join(case.diagnostics.iter().map(|d| d.message.as_str()));
+            let messages: Vec<_> = case.diagnostics.iter().map(|d| d.message.text()).collect();
+            let message = join(messages.iter().map(|m| m.as_ref()));
             let body = case.diagnostics.iter().map(|d| details(sources, d, None));
             (
                 if outcome == Outcome::Error {
@@ -420,7 +421,7 @@ mod tests {
         let fx = fixture();
         let first = fx.diagnostics[0].clone();
         let mut second = first.clone();
-        second.message = "another reason".to_string();
+        second.message = "another reason".into();
         second.severity = Severity::Error;
         second.related.clear();
         second.help = None;
@@ -447,7 +448,7 @@ mod tests {
         let fx = fixture();
         let syntax = fx.diagnostics[1].clone();
         let mut again = syntax.clone();
-        again.message = "a second problem".to_string();
+        again.message = "a second problem".into();
         let read = Diagnostic::error("read-error", syntax.span, "unreadable");
         let xml = render_with(&[syntax, again, read], &[]);
         assert_counts_match(&xml);
@@ -483,9 +484,9 @@ mod tests {
     fn junit_escapes_markup_and_control_characters() {
         let fx = fixture();
         let mut d = fx.diagnostics[0].clone();
-        d.message = r#"<svc a="1" b='2'> & </svc>"#.to_string();
+        d.message = r#"<svc a="1" b='2'> & </svc>"#.into();
         d.entity = Some("k8s:<&>".to_string());
-        d.help = Some("line one\nline two \x1b[31m\u{FFFF}".to_string());
+        d.help = Some("line one\nline two \x1b[31m\u{FFFF}".into());
         let xml = render_with(&[d], &[]);
         assert!(
             xml.contains("message=\"&lt;svc a=&quot;1&quot; b='2'&gt; &amp; &lt;/svc&gt;\""),

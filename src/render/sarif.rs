@@ -308,7 +308,7 @@ fn sentence(text: &str) -> String {
 /// A diagnostic's message, with its help: SARIF has no place of its own
 /// for the help of one result.
 fn message(d: &Diagnostic) -> String {
-    let mut text = sentence(&d.message);
+    let mut text = sentence(&d.message.text());
     if let Some(help) = &d.help {
         text.push_str(" Help: ");
         text.push_str(&sentence(help));
@@ -408,7 +408,7 @@ fn result<'a>(
     let mut location = artifacts.location(sources, d.span);
     if let (Some(loc), Some(label)) = (location.as_mut(), &d.label) {
         loc.message = Some(Text {
-            text: label.clone(),
+            text: label.to_string(),
         });
     }
     SarifResult {

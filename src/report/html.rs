@@ -789,7 +789,7 @@ fn recovery(h: &mut String, data: &Data) {
                 format!(
                     "<a href=\"#f{}\">{}</a>",
                     finding_anchor(data, d),
-                    prose(&d.message)
+                    prose(&d.message.text())
                 )
             })
             .collect();
@@ -858,7 +858,7 @@ fn diagnostic(h: &mut String, data: &Data, d: &Diagnostic, anchor: &str) {
         }
     }
     h.push_str("</h3>\n");
-    let _ = writeln!(h, "<p class=\"msg\">{}</p>", prose(&d.message));
+    let _ = writeln!(h, "<p class=\"msg\">{}</p>", prose(&d.message.text()));
     if let Some(place) = data.place(d.span) {
         let label = d
             .label
@@ -956,7 +956,7 @@ fn finding_rows(h: &mut String, data: &Data) {
             let _ = writeln!(
                 h,
                 "<tr id=\"f{k}\"><td>{entity}</td><td>{}</td><td>{}</td></tr>",
-                prose(&d.message),
+                prose(&d.message.text()),
                 data.place(d.span)
                     .map(|p| place_text(&p))
                     .unwrap_or_default()
@@ -1048,7 +1048,7 @@ fn suppressions(h: &mut String, data: &Data) {
             "<tr><td><code>{}</code> {}</td><td>{}{entity}<br>{}</td><td>{at}</td><td>{}</td></tr>",
             escape(&d.code),
             escape(&d.name),
-            prose(&d.message),
+            prose(&d.message.text()),
             data.place(d.span)
                 .map(|p| place_text(&p))
                 .unwrap_or_default(),

@@ -206,7 +206,7 @@ struct Tool<'a> {
     manages: Vec<&'a str>,
     /// Rule findings (SPOF024) that the tool shares fate with what it
     /// manages: their messages.
-    shared_fate: Vec<&'a str>,
+    shared_fate: Vec<&'a crate::diagnostic::Message>,
 }
 
 /// `to` an entity, or `to_set` an index into `target_sets`.
@@ -420,7 +420,7 @@ pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result
                     .shared_fate
                     .iter()
                     .filter_map(|&k| data.findings.get(k))
-                    .map(|d| d.message.as_str())
+                    .map(|d| &d.message)
                     .collect(),
             })
             .collect(),

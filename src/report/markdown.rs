@@ -470,7 +470,7 @@ fn recovery(m: &mut String, data: &Data) {
             .shared_fate
             .iter()
             .filter_map(|&k| data.findings.get(k))
-            .map(|d| prose(&d.message))
+            .map(|d| prose(&d.message.text()))
             .collect();
         let _ = writeln!(
             m,
@@ -524,7 +524,7 @@ fn diagnostic(m: &mut String, data: &Data, d: &Diagnostic) {
         "### {} {}{name}{about}\n\n{}\n",
         d.severity.as_str(),
         text(&d.code),
-        prose(&d.message)
+        prose(&d.message.text())
     );
     if let Some(p) = data.place(d.span) {
         let label = d
@@ -622,7 +622,7 @@ fn suppressions(m: &mut String, data: &Data) {
             "| {} {} | {}{entity} | {at} | {} |",
             code(&d.code),
             text(&d.name),
-            prose(&d.message),
+            prose(&d.message.text()),
             text(&suppression_reason(s))
         );
     }

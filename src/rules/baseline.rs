@@ -92,7 +92,7 @@ pub fn entries(diagnostics: &[Diagnostic], sources: &SourceMap) -> Vec<Entry> {
             rule: d.code.clone(),
             path: path_of(d, sources),
             entity: d.entity.clone(),
-            message: d.message.clone(),
+            message: d.message.to_string(),
         })
         .collect();
     out.sort_by(|a, b| {
@@ -395,7 +395,7 @@ mod tests {
             let d = parse(FileId(0), &source).unwrap_err();
             assert_eq!(d.kind, Kind::Error);
             assert_eq!(d.code, ERROR_CODE);
-            (source.line_col(d.span.range.start), d.message)
+            (source.line_col(d.span.range.start), d.message.to_string())
         };
         let (at, message) =
             check("{\n  \"version\": 1,\n  \"findings\": [\n    {\"rule\": 1}\n  ]\n}\n");

@@ -190,18 +190,18 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             };
             let dep = &entity.instances[edge.instance].dependencies[edge.dependency];
             let target = input.entity_label(edge.target);
-            let more = further_text(input, &units[1..]);
-            let mut finding = Finding::new(
-                Rule::DependsOnSpof,
-                dep.span,
+            let message = input.naming_further(
                 format!(
-                    "{} depends on {target}, which fails with {}{more}",
+                    "{} depends on {target}, which fails with {}",
                     input.entity_label(e),
                     input.unit_text(first),
                 ),
-            )
+                &units[1..],
+                "",
+            );
+            let mut finding = Finding::new(Rule::DependsOnSpof, dep.span, message)
             .entity(&entity.id)
-            .label(format!("hard dependency ({})", dep.via))
+            .label(input.cited.label(format!("hard dependency ({})", dep.via)))
             .help("make the dependency redundant, or mark it soft with `spof.dev/soft-depends-on` if this entity survives without it");
             if let Some(origin) = dep.origin {
                 finding =
@@ -296,45 +296,7 @@ fn with_chain_from(
     finding
 }
 
-/// The single failures of a finding after the one it explains, named in
-/// its message: ` (and with A)`, ` (and with A, B and C)`.
-pub(super) fn further_text(input: &Input<'_>, further: &[&Unit]) -> String {
-    let named: Vec<String> = further.iter().map(|u| input.unit_text(u)).collect();
-    further_words(&named)
-}
-
-/// ` (and with …)` naming each of `named`.
-fn further_words(named: &[String]) -> String {
-    match named {
-        [] => String::new(),
-        [one] => format!(" (and with {one})"),
-        [init @ .., last] => format!(" (and with {} and {last})", init.join(", ")),
-    }
-}
-
 /// The root cause of a chain, in words.
 pub(super) fn cause_text(input: &Input<'_>, e: usize, cause: &Cause) -> String {
     words::cause_text(input.model, input.cluster_names, e, cause)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::further_words;
-
-    #[test]
-    fn further_single_failures_are_each_named() {
-        let names = |n: usize| -> Vec<String> { (0..n).map(|i| format!("`zone:{i}`")).collect() };
-        assert_eq!(further_words(&[]), "");
-        assert_eq!(further_words(&names(1)), " (and with `zone:0`)");
-        assert_eq!(
-            further_words(&names(3)),
-            " (and with `zone:0`, `zone:1` and `zone:2`)"
-        );
-        let eleven = further_words(&names(11));
-        assert!(
-            (0..11).all(|i| eleven.contains(&format!("`zone:{i}`"))),
-            "{eleven}"
-        );
-        assert!(eleven.ends_with(" and `zone:10`)"), "{eleven}");
-    }
 }

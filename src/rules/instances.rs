@@ -12,7 +12,7 @@
 //! it is.
 
 use super::{Finding, Input, Related, Rule};
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Severity, Text};
 use crate::source::Span;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -26,8 +26,8 @@ const SHOWN: usize = 3;
 struct Alike {
     rule: Rule,
     span: Span,
-    label: Option<String>,
-    help: Option<String>,
+    label: Option<Text>,
+    help: Option<Text>,
     cap: Option<Severity>,
     decided_at: Option<Span>,
     /// The root module and the block's address without keys.
@@ -74,7 +74,7 @@ pub(super) fn collapse(input: &Input<'_>, findings: Vec<Finding>) -> Vec<Finding
             .as_deref()
             .and_then(|id| instances.get(id))
             .map(|&e| &input.model.entities[e])
-            .filter(|e| finding.message.contains(&format!("`{}`", e.name)));
+            .filter(|e| finding.message.text().contains(&format!("`{}`", e.name)));
         let Some(entity) = entity else {
             slots.push(Ok(finding));
             continue;
@@ -110,7 +110,7 @@ fn take_apart(finding: Finding, address: &str, root: Option<&str>) -> (Alike, Me
     let alike = Alike {
         rule: finding.rule,
         span: finding.span,
-        message: split(&finding.message),
+        message: split(&finding.message.text()),
         related: finding
             .related
             .iter()
@@ -172,7 +172,7 @@ fn put_together(alike: Alike, mut members: Vec<Member>) -> Finding {
         .collect();
     Finding {
         rule: alike.rule,
-        message,
+        message: message.into(),
         entity: members.into_iter().next().map(|m| m.id),
         span: alike.span,
         label: alike.label,

@@ -17,13 +17,13 @@ mod restart;
 pub mod suppression;
 
 use crate::analysis::{Analysis, Context, Unit, words};
-use crate::diagnostic::{Diagnostic, Kind, Related, Severity};
+use crate::diagnostic::{Diagnostic, Kind, Message, Related, Severity, Text, Words};
 use crate::graph::Graph;
 use crate::model::Model;
 use crate::source::Span;
 pub use registry::{Example, Meta, Rule, catalog};
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// Which rules run and at what severity.
@@ -80,6 +80,12 @@ pub struct Cited {
     hops: RefCell<HashMap<HopKey, Arc<str>>>,
     /// By the entity and the index of its cause.
     causes: RefCell<HashMap<(usize, usize), Arc<str>>>,
+    /// The single failures messages name after their first, by their
+    /// index in `words`.
+    units: RefCell<HashMap<Unit, u32>>,
+    words: Words,
+    /// Labels, by their text.
+    labels: RefCell<HashSet<Arc<str>>>,
 }
 
 impl Cited {
@@ -91,6 +97,28 @@ impl Cited {
                 .entry(key)
                 .or_insert_with(|| words().into()),
         )
+    }
+
+    /// The index in [`Cited::words`] of the words of `unit`, made by
+    /// `words` the first time.
+    fn unit(&self, unit: &Unit, words: impl FnOnce() -> String) -> u32 {
+        if let Some(&id) = self.units.borrow().get(unit) {
+            return id;
+        }
+        let id = self.words.add(words().into());
+        self.units.borrow_mut().insert(unit.clone(), id);
+        id
+    }
+
+    /// `label`, shared with every finding labelled alike.
+    fn label(&self, label: String) -> Text {
+        let mut labels = self.labels.borrow_mut();
+        if let Some(shared) = labels.get(label.as_str()) {
+            return Text::Shared(Arc::clone(shared));
+        }
+        let shared: Arc<str> = label.into();
+        labels.insert(Arc::clone(&shared));
+        Text::Shared(shared)
     }
 
     /// The words of cause `key`, made by `words` the first time.
@@ -116,18 +144,33 @@ impl Input<'_> {
     fn unit_text(&self, unit: &Unit) -> String {
         words::unit_text(self.model, unit)
     }
+
+    /// `head`, then ` (and with …)` naming each of `further`, then `tail`:
+    /// the message of a finding about its entity's first single failure
+    /// that names the others. Each further failure's words are made once
+    /// for the run and the message keeps their index.
+    fn naming_further(&self, head: String, further: &[&Unit], tail: &str) -> Message {
+        let at = head.len();
+        let mut text = head;
+        text.push_str(tail);
+        let ids = further
+            .iter()
+            .map(|u| self.cited.unit(u, || self.unit_text(u)))
+            .collect();
+        Message::with_further(text, at, &self.cited.words, ids)
+    }
 }
 
 /// A finding before severity and suppressions are applied.
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: Rule,
-    pub message: String,
+    pub message: Message,
     pub entity: Option<String>,
     pub span: Span,
-    pub label: Option<String>,
+    pub label: Option<Text>,
     pub related: Vec<Related>,
-    pub help: Option<String>,
+    pub help: Option<Text>,
     /// Lower than the rule's severity, when what it reports is only as bad
     /// as an info-level cause.
     pub cap: Option<Severity>,
@@ -141,10 +184,10 @@ pub struct Finding {
 }
 
 impl Finding {
-    fn new(rule: Rule, span: Span, message: String) -> Self {
+    fn new(rule: Rule, span: Span, message: impl Into<Message>) -> Self {
         Self {
             rule,
-            message,
+            message: message.into(),
             entity: None,
             span,
             label: None,
@@ -161,7 +204,7 @@ impl Finding {
         self
     }
 
-    fn label(mut self, label: impl Into<String>) -> Self {
+    fn label(mut self, label: impl Into<Text>) -> Self {
         self.label = Some(label.into());
         self
     }
@@ -171,7 +214,7 @@ impl Finding {
         self
     }
 
-    fn help(mut self, help: impl Into<String>) -> Self {
+    fn help(mut self, help: impl Into<Text>) -> Self {
         self.help = Some(help.into());
         self
     }

@@ -239,14 +239,18 @@ fn own_finding(input: &Input<'_>, e: usize, cause: &Cause) -> Option<Finding> {
 fn at_spread_hint(
     mut finding: Finding,
     hint: &SpreadHint,
-    label: &str,
+    label: &'static str,
     count_label: Option<String>,
 ) -> Finding {
     let count_span = finding.span;
-    let moved = finding.label.take().unwrap_or_default();
+    let moved = finding
+        .label
+        .take()
+        .map(|l| l.to_string())
+        .unwrap_or_default();
     let count_label = count_label.unwrap_or(moved);
     finding.span = hint.span;
-    finding.label = Some(label.to_string());
+    finding.label = Some(label.into());
     finding.related.insert(
         0,
         crate::diagnostic::Related {
@@ -254,7 +258,7 @@ fn at_spread_hint(
             message: count_label.into(),
         },
     );
-    finding.help = Some(hint.help.clone());
+    finding.help = Some(hint.help.clone().into());
     finding
 }
 

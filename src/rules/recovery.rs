@@ -3,7 +3,7 @@
 //! single point of failure is worse than a service with one, and worst when
 //! the failure also takes down what the tool must recover.
 
-use super::dependencies::{cause_text, further_text, with_chain};
+use super::dependencies::{cause_text, with_chain};
 use super::{Finding, Input, Rule, Settings};
 use crate::analysis::{Reason, Unit};
 use crate::model::{Level, Role};
@@ -170,7 +170,6 @@ fn own_spof_finding(
 ) -> Finding {
     let entity = &input.model.entities[e];
     let who = input.entity_label(e);
-    let more = further_text(input, further);
     let first_hop = input.analysis.hops(e, first).next();
     let root = input.analysis.root(e, first);
     // Where the cluster lives is in spof.toml: point at the tool.
@@ -193,16 +192,14 @@ fn own_spof_finding(
         Some((r, cause)) if own => cause_text(input, r, cause),
         _ => format!("fails with {}", input.unit_text(first)),
     };
-    let finding = Finding::new(
-        Rule::ToolHasSpof,
-        at,
-        format!(
-            "{who} is a tool and fails with {}{more}: it is needed during the incident",
-            input.unit_text(first),
-        ),
-    )
-    .label(label)
-    .help(TOOL_HELP);
+    let message = input.naming_further(
+        format!("{who} is a tool and fails with {}", input.unit_text(first)),
+        further,
+        ": it is needed during the incident",
+    );
+    let finding = Finding::new(Rule::ToolHasSpof, at, message)
+        .label(label)
+        .help(TOOL_HELP);
     if own {
         finding
     } else {

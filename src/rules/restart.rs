@@ -4,7 +4,7 @@
 //! takes such a dependency down and leaves the entity running strands it:
 //! it serves until the first restart, and then cannot come back.
 
-use super::dependencies::{further_text, with_chain};
+use super::dependencies::with_chain;
 use super::recovery::estate_region;
 use super::{Finding, Input, Rule, Settings};
 use crate::analysis::Unit;
@@ -100,17 +100,19 @@ fn admission_webhooks(input: &Input<'_>, estate_region: Option<&Unit>, out: &mut
             2 => " and 1 other workload".to_string(),
             n => format!(" and {} other workloads", n - 1),
         };
-        let finding = Finding::new(
-            Rule::AdmissionWebhookHasSpof,
-            a.webhook.span,
+        let message = input.naming_further(
             format!(
-                "admission webhook `{}` of `{}` fails closed and its backend {target} fails with {}{}: while it is down, {first_admitted}{others} cannot be restarted, scaled or redeployed",
+                "admission webhook `{}` of `{}` fails closed and its backend {target} fails with {}",
                 a.webhook.name,
                 a.webhook.configuration,
                 input.unit_text(first),
-                further_text(input, further),
             ),
-        )
+            further,
+            &format!(
+                ": while it is down, {first_admitted}{others} cannot be restarted, scaled or redeployed"
+            ),
+        );
+        let finding = Finding::new(Rule::AdmissionWebhookHasSpof, a.webhook.span, message)
         .about(units.iter().map(|&u| u.clone()))
         .label(format!(
             "blocks every matching pod while {target} is down; fails with {}",
@@ -161,15 +163,14 @@ fn each_recovery_dependency(
         let dependency = &entity.instances[edge.instance].dependencies[edge.dependency];
         let who = input.entity_label(e);
         let target = input.entity_label(edge.target);
-        let finding = Finding::new(
-            Rule::SinglePointOfRecovery,
-            dependency.span,
-            format!(
-                "{who} keeps running when {} fails{}, but cannot be restarted: it needs {target} to recover, which fails with it",
-                input.unit_text(first),
-                further_text(input, further),
+        let message = input.naming_further(
+            format!("{who} keeps running when {} fails", input.unit_text(first)),
+            further,
+            &format!(
+                ", but cannot be restarted: it needs {target} to recover, which fails with it"
             ),
-        )
+        );
+        let finding = Finding::new(Rule::SinglePointOfRecovery, dependency.span, message)
         .entity(&entity.id)
         .about(units.iter().map(|&u| u.clone()))
         .label(format!(

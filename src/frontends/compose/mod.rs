@@ -1008,7 +1008,7 @@ mod tests {
         let errors = extract(&inputs, &sources, &SoftVariables::default(), &mut model);
         let located: Vec<(String, String)> = errors
             .iter()
-            .map(|e| (text(&sources, e.span), e.message.clone()))
+            .map(|e| (text(&sources, e.span), e.message.to_string()))
             .collect();
         assert_eq!(located.len(), 2, "{located:?}");
         assert_eq!(located[0].0, "1e300");

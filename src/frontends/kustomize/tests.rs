@@ -254,7 +254,7 @@ fn generators_build(dir: &str) -> (Vec<Node>, Vec<String>) {
     let errors = build
         .diagnostics
         .iter()
-        .map(|d| d.message.clone())
+        .map(|d| d.message.to_string())
         .collect();
     (
         out.unwrap_or_default()

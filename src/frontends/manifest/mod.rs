@@ -1028,8 +1028,8 @@ mod tests {
                     };
                     (
                         format!("{prefix}{}:{} {}", lc.line, lc.column, d.message),
-                        d.label.clone().unwrap_or_default(),
-                        d.help.clone().unwrap_or_default(),
+                        d.label.as_deref().unwrap_or_default().to_string(),
+                        d.help.as_deref().unwrap_or_default().to_string(),
                     )
                 })
                 .collect()

@@ -7,7 +7,7 @@ use super::{
     Aggregate, AntiAffinity, Condition, Lit, OperatorKind, OperatorRole, Parent, Path, Required,
     Scales, Test,
 };
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Text};
 use crate::parse::toml::{self, DeValue, Table, Value, found, list};
 use crate::source::{FileId, Span, TextRange};
 use std::collections::BTreeMap;
@@ -68,10 +68,9 @@ pub(super) fn read(text: &str, file: FileId) -> (Kinds, Vec<Diagnostic>) {
                 else {
                     reader
                         .error(name.span(), format!("`{name_text}` is not `group/Kind`"))
-                        .help = Some(
-                        "name the kind by its API group and kind: `[custom-resource.\"postgresql.cnpg.io/Cluster\"]`"
-                            .into(),
-                    );
+                        .help = Some(Text::from(
+                        "name the kind by its API group and kind: `[custom-resource.\"postgresql.cnpg.io/Cluster\"]`",
+                    ));
                     continue;
                 };
                 let what = format!("`custom-resource.\"{name_text}\"`");
@@ -103,7 +102,7 @@ impl Reader {
 
     fn wrong_type(&mut self, value: &Value<'_>, message: String) {
         let label = found(value);
-        self.error(value.span(), message).label = Some(label);
+        self.error(value.span(), message).label = Some(Text::from(label));
     }
 
     fn check_keys(&mut self, table: &Table<'_>, allowed: &[&str], context: &str) {
@@ -112,7 +111,7 @@ impl Reader {
             if !allowed.contains(&name) {
                 let help = toml::unknown_key_help(name, allowed);
                 self.error(key.span(), format!("unknown key `{name}` {context}"))
-                    .help = Some(help);
+                    .help = Some(Text::from(help));
             }
         }
     }
@@ -191,10 +190,9 @@ impl Reader {
         let path = Path::parse(&text);
         if path.is_none() {
             self.error(value.span(), format!("`{key}` is not a path: `{text}`"))
-                .help = Some(
-                "write keys separated by dots, a key holding dots in double quotes: `spec.template.metadata.annotations.\"example.com/key\"`"
-                    .into(),
-            );
+                .help = Some(Text::from(
+                "write keys separated by dots, a key holding dots in double quotes: `spec.template.metadata.annotations.\"example.com/key\"`",
+            ));
         }
         path
     }
@@ -258,7 +256,8 @@ impl Reader {
                         Some("sum") | None => Aggregate::Sum,
                         Some(other) => {
                             self.error(value.span(), format!("unknown aggregate `{other}`"))
-                                .help = Some(format!("expected one of {}", list(AGGREGATES)));
+                                .help =
+                                Some(Text::from(format!("expected one of {}", list(AGGREGATES))));
                             Aggregate::Sum
                         }
                     };
@@ -312,7 +311,7 @@ impl Reader {
         if role.is_none() {
             let help = toml::unknown_key_help(&name, OperatorRole::NAMES);
             self.error(value.span(), format!("unknown role `{name}`"))
-                .help = Some(help);
+                .help = Some(Text::from(help));
         }
         role
     }
@@ -459,10 +458,9 @@ impl Reader {
                     value.span(),
                     "`scales` needs `target`, `default-kind`, `minimum` and `default`",
                 )
-                .help = Some(
-                    "for example `scales = { target = \"spec.scaleTargetRef\", default-kind = \"Deployment\", minimum = \"spec.minReplicaCount\", default = 0 }`"
-                        .into(),
-                );
+                .help = Some(Text::from(
+                    "for example `scales = { target = \"spec.scaleTargetRef\", default-kind = \"Deployment\", minimum = \"spec.minReplicaCount\", default = 0 }`",
+                ));
                 None
             }
         }

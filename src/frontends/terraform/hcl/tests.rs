@@ -1077,7 +1077,7 @@ fn declared_environments_read_their_files_in_order() {
         by_root(&load),
         [("infra@base", &s("tfvars")), ("infra@dr", &s("two"))]
     );
-    let messages: Vec<&str> = load.errors.iter().map(|e| e.message.as_str()).collect();
+    let messages: Vec<String> = load.errors.iter().map(|e| e.message.to_string()).collect();
     assert_eq!(
         messages,
         [

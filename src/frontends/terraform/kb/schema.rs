@@ -5,7 +5,7 @@
 use super::{
     Check, Cond, Entry, FactRule, KbRole, Lit, Members, RULES_ERROR, ScaledMembers, Test, UnitKind,
 };
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Text};
 use crate::parse::toml::{self, DeValue, Key, Table as DeTable, Value, did_you_mean, found, list};
 use crate::source::{FileId, Span, TextRange};
 use std::collections::BTreeMap;
@@ -112,12 +112,12 @@ impl Reader {
         let name = key.get_ref().as_ref();
         let help = toml::unknown_key_help(name, allowed);
         self.error(key.span(), format!("unknown key `{name}` {context}"))
-            .help = Some(help);
+            .help = Some(Text::from(help));
     }
 
     fn wrong_type(&mut self, value: &Value<'_>, message: String) {
         let label = found(value);
-        self.error(value.span(), message).label = Some(label);
+        self.error(value.span(), message).label = Some(Text::from(label));
     }
 
     /// Reports unknown keys; `false` when there was one.
@@ -341,7 +341,7 @@ impl Reader {
                             None => format!("expected one of {}", list(KbRole::NAMES)),
                         };
                         self.error(value.span(), format!("unknown role `{name}`"))
-                            .help = Some(help);
+                            .help = Some(Text::from(help));
                     }
                 }
                 "zonal" => entry.zonal = self.boolean("zonal", value).unwrap_or(false),
@@ -369,7 +369,7 @@ impl Reader {
                             None => format!("the built-in checks are {}", list(Check::NAMES)),
                         };
                         self.error(value.span(), format!("unknown check `{name}`"))
-                            .help = Some(help);
+                            .help = Some(Text::from(help));
                     }
                 }
                 "fact" => {
@@ -397,10 +397,10 @@ impl Reader {
             Some(role) => entry.role = role,
             None if !table.iter().any(|(k, _)| k.get_ref().as_ref() == "role") => {
                 self.error(span, format!("`resource.{kind}` has no `role`"))
-                    .help = Some(format!(
+                    .help = Some(Text::from(format!(
                     "add `role = \"…\"`, one of {}",
                     list(KbRole::NAMES)
-                ));
+                )));
             }
             None => {}
         }
@@ -449,10 +449,9 @@ impl Reader {
                     value.span(),
                     "`scaled-members` needs `type`, `attr` and `minimum`",
                 )
-                .help = Some(
-                    "for example `scaled-members = { type = \"aws_appautoscaling_target\", attr = \"resource_id\", minimum = \"min_capacity\" }`"
-                        .into(),
-                );
+                .help = Some(Text::from(
+                    "for example `scaled-members = { type = \"aws_appautoscaling_target\", attr = \"resource_id\", minimum = \"min_capacity\" }`",
+                ));
                 None
             }
         }
@@ -478,10 +477,9 @@ impl Reader {
             (Some(kind), Some(attr)) => Some(Members { kind, attr }),
             _ => {
                 self.error(value.span(), "`members` needs `type` and `attr`")
-                    .help = Some(
-                    "for example `members = { type = \"aws_rds_cluster_instance\", attr = \"cluster_identifier\" }`"
-                        .into(),
-                );
+                    .help = Some(Text::from(
+                    "for example `members = { type = \"aws_rds_cluster_instance\", attr = \"cluster_identifier\" }`",
+                ));
                 None
             }
         }
@@ -510,7 +508,7 @@ impl Reader {
                                 None => format!("expected one of {}", list(UNITS)),
                             };
                             self.error(value.span(), format!("unknown unit `{name}`"))
-                                .help = Some(help);
+                                .help = Some(Text::from(help));
                             continue;
                         }
                     };
@@ -628,7 +626,7 @@ impl Reader {
                         value.span(),
                         format!("a condition on `{path}` needs exactly one test"),
                     )
-                    .help = Some(format!("one of {}", list(TESTS)));
+                    .help = Some(Text::from(format!("one of {}", list(TESTS))));
                     return None;
                 }
                 let test_key = tests[0];

@@ -1914,7 +1914,11 @@ fn errors(text: &str) -> Vec<(String, Option<String>, String)> {
             assert_eq!(d.span.file, FileId(3));
             let r = d.span.range;
             let spanned = text[r.start as usize..r.end as usize].to_string();
-            (d.message, d.help, spanned)
+            (
+                d.message.to_string(),
+                d.help.as_deref().map(str::to_string),
+                spanned,
+            )
         })
         .collect()
 }
