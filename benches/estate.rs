@@ -28,6 +28,7 @@
 
 use spof::audit::{Audit, synthetic};
 use spof::check::{Loaded, Setup, check_estate};
+use spof::frontends::manifest;
 use spof::report::{self, ReportFormat};
 use spof::source::{SourceFile, SourceMap};
 use std::alloc::{GlobalAlloc, Layout};
@@ -310,19 +311,36 @@ fn stages(o: &Options, text: String) {
         0,
     );
 
-    // The TOML tree the manifest reader walks, alone.
+    // The spanned tree of the whole manifest, alone: what reading the
+    // manifest held before it was read table by table.
     let before = live();
     reset_peak();
     let t = Instant::now();
     let tree = toml::de::DeTable::parse_recoverable(sources.get(file).text());
     let seconds = t.elapsed().as_secs_f64();
     row.print(
-        "TOML tree (parse alone)",
+        "TOML tree, whole (alone)",
         seconds,
         delta(before),
         peak() - before,
     );
     drop(tree);
+
+    // The manifest read into a model as the check reads it, table by
+    // table; the model is dropped after (the check reads it again).
+    let before = live();
+    reset_peak();
+    let t = Instant::now();
+    let mut model = spof::model::Model::default();
+    let problems = manifest::extract(&[(file, sources.get(file))], &mut model);
+    let seconds = t.elapsed().as_secs_f64();
+    row.print(
+        "manifest read (model)",
+        seconds,
+        delta(before),
+        peak() - before,
+    );
+    drop((model, problems));
 
     let before = live();
     reset_peak();
