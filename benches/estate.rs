@@ -327,20 +327,26 @@ fn stages(o: &Options, text: String) {
     drop(tree);
 
     // The manifest read into a model as the check reads it, table by
-    // table; the model is dropped after (the check reads it again).
-    let before = live();
-    reset_peak();
-    let t = Instant::now();
-    let mut model = spof::model::Model::default();
-    let problems = manifest::extract(&[(file, sources.get(file))], &mut model);
-    let seconds = t.elapsed().as_secs_f64();
-    row.print(
-        "manifest read (model)",
-        seconds,
-        delta(before),
-        peak() - before,
-    );
-    drop((model, problems));
+    // table, then as it was read before, the file as one tree; each model
+    // is dropped after (the check reads the manifest again).
+    for (stage, whole) in [
+        ("manifest read (tables)", false),
+        ("manifest read (whole)", true),
+    ] {
+        let before = live();
+        reset_peak();
+        let t = Instant::now();
+        let mut model = spof::model::Model::default();
+        let files = [(file, sources.get(file))];
+        let problems = if whole {
+            manifest::extract_whole(&files, &mut model)
+        } else {
+            manifest::extract(&files, &mut model)
+        };
+        let seconds = t.elapsed().as_secs_f64();
+        row.print(stage, seconds, delta(before), peak() - before);
+        drop((model, problems));
+    }
 
     let before = live();
     reset_peak();
