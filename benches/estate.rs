@@ -326,27 +326,7 @@ fn stages(o: &Options, text: String) {
     );
     drop(tree);
 
-    // The manifest read into a model as the check reads it, table by
-    // table, then as it was read before, the file as one tree; each model
-    // is dropped after (the check reads the manifest again).
-    for (stage, whole) in [
-        ("manifest read (tables)", false),
-        ("manifest read (whole)", true),
-    ] {
-        let before = live();
-        reset_peak();
-        let t = Instant::now();
-        let mut model = spof::model::Model::default();
-        let files = [(file, sources.get(file))];
-        let problems = if whole {
-            manifest::extract_whole(&files, &mut model)
-        } else {
-            manifest::extract(&files, &mut model)
-        };
-        let seconds = t.elapsed().as_secs_f64();
-        row.print(stage, seconds, delta(before), peak() - before);
-        drop((model, problems));
-    }
+    manifest_rows(&row, &sources, file);
 
     let before = live();
     reset_peak();
@@ -419,6 +399,30 @@ fn stages(o: &Options, text: String) {
     drop(data);
     freed(entities, "report data", b);
     held(entities, audit, estate, report);
+}
+
+/// The manifest read into a model as the check reads it, table by table,
+/// then as it was read before, the file as one tree; each model is dropped
+/// after (the check reads the manifest again).
+fn manifest_rows(row: &Row, sources: &SourceMap, file: spof::source::FileId) {
+    for (stage, whole) in [
+        ("manifest read (tables)", false),
+        ("manifest read (whole)", true),
+    ] {
+        let before = live();
+        reset_peak();
+        let t = Instant::now();
+        let mut model = spof::model::Model::default();
+        let files = [(file, sources.get(file))];
+        let problems = if whole {
+            manifest::extract_whole(&files, &mut model)
+        } else {
+            manifest::extract(&files, &mut model)
+        };
+        let seconds = t.elapsed().as_secs_f64();
+        row.print(stage, seconds, delta(before), peak() - before);
+        drop((model, problems));
+    }
 }
 
 /// What each structure holds, by what freeing it gives back.
