@@ -35,6 +35,7 @@
 
 use spof::audit::{Audit, synthetic};
 use spof::check::{Loaded, Setup, check_estate};
+use spof::frontends::manifest;
 use spof::report::{self, ReportFormat};
 use spof::source::{SourceFile, SourceMap};
 use std::alloc::{GlobalAlloc, Layout};
@@ -322,19 +323,22 @@ fn stages(o: &Options, text: String) {
         0,
     );
 
-    // The TOML tree the manifest reader walks, alone.
+    // The spanned tree of the whole manifest, alone: what reading the
+    // manifest held before it was read table by table.
     let before = live();
     reset_peak();
     let t = Instant::now();
     let tree = toml::de::DeTable::parse_recoverable(sources.get(file).text());
     let seconds = t.elapsed().as_secs_f64();
     row.print(
-        "TOML tree (parse alone)",
+        "TOML tree, whole (alone)",
         seconds,
         delta(before),
         peak() - before,
     );
     drop(tree);
+
+    manifest_rows(&row, &sources, file);
 
     let before = live();
     reset_peak();
@@ -429,6 +433,30 @@ fn stages(o: &Options, text: String) {
     drop(data);
     freed(entities, "report data", b);
     held(entities, audit, estate, report);
+}
+
+/// The manifest read into a model as the check reads it, table by table,
+/// then as it was read before, the file as one tree; each model is dropped
+/// after (the check reads the manifest again).
+fn manifest_rows(row: &Row, sources: &SourceMap, file: spof::source::FileId) {
+    for (stage, whole) in [
+        ("manifest read (tables)", false),
+        ("manifest read (whole)", true),
+    ] {
+        let before = live();
+        reset_peak();
+        let t = Instant::now();
+        let mut model = spof::model::Model::default();
+        let files = [(file, sources.get(file))];
+        let problems = if whole {
+            manifest::extract_whole(&files, &mut model)
+        } else {
+            manifest::extract(&files, &mut model)
+        };
+        let seconds = t.elapsed().as_secs_f64();
+        row.print(stage, seconds, delta(before), peak() - before);
+        drop((model, problems));
+    }
 }
 
 /// What each structure holds, by what freeing it gives back.

@@ -1,5 +1,7 @@
 //! spof's TOML service manifest (`*.spof.toml`): TOML parsing and the
-//! hand-walked schema that turns it into entities and diagnostics.
+//! hand-walked schema that turns it into entities and diagnostics. The
+//! reading table by table (`extract`) must give what the reading of the
+//! file as one tree (`extract_whole`) gives, model and diagnostics.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -23,4 +25,10 @@ fuzz_target!(|data: &[u8]| {
         assert!(d.span.range.start <= d.span.range.end);
         assert!(d.span.range.end as usize <= text.len());
     }
+    let mut whole = Model::default();
+    let whole_diagnostics = manifest::extract_whole(&[(id, sources.get(id))], &mut whole);
+    assert_eq!(
+        format!("{model:?}\n{diagnostics:?}"),
+        format!("{whole:?}\n{whole_diagnostics:?}")
+    );
 });

@@ -5,6 +5,8 @@
 //! part every such reader shares: the tree's types, the syntax error, and
 //! the wording of unknown keys and wrong types.
 
+pub mod headers;
+
 use std::ops::Range;
 
 pub use toml::Spanned;

@@ -14,6 +14,7 @@
 //! `quorum` replicas up.
 
 mod frontend;
+mod tables;
 pub use frontend::FRONTEND;
 
 /// The service manifest's own name.
@@ -72,7 +73,20 @@ const MANAGES_VIA: &str = "manages in the manifest";
 const SITE_VIA: &str = "site list";
 
 /// Reads every manifest file of the run into `model`; returns the problems.
+///
+/// The files are read table by table ([`tables`]): only one service's or
+/// tool's table is a tree at a time. A run that reading cannot vouch for
+/// (a syntax error anywhere, a table defined twice, a service not written
+/// as its own `[services.NAME]` table) is read again with each file parsed
+/// whole ([`extract_whole`]), which words every problem.
 pub fn extract(files: &[(FileId, &SourceFile)], model: &mut Model) -> Vec<Diagnostic> {
+    tables::extract(files, model).unwrap_or_else(|| extract_whole(files, model))
+}
+
+/// Reads every manifest file with each file parsed whole into one tree:
+/// what [`extract`] falls back to, and gives the same model and problems
+/// as (the tests and the fuzz target compare the two).
+pub fn extract_whole(files: &[(FileId, &SourceFile)], model: &mut Model) -> Vec<Diagnostic> {
     let mut reader = Reader::default();
     let trees: Vec<(FileId, Spanned<DeTable<'_>>)> = files
         .iter()
@@ -91,73 +105,32 @@ pub fn extract(files: &[(FileId, &SourceFile)], model: &mut Model) -> Vec<Diagno
     let mut sites: BTreeMap<String, SiteDef> = BTreeMap::new();
     let mut defs: Vec<Def<'_, '_>> = Vec::new();
     for (file, tree) in &trees {
-        let file = *file;
         let mut found: Vec<Def<'_, '_>> = Vec::new();
-        for (key, value) in tree.get_ref().iter() {
-            match key.get_ref().as_ref() {
-                "sites" => reader.sites(file, value, &mut sites),
-                "services" => reader.definitions(file, value, false, &mut found),
-                "tools" => reader.definitions(file, value, true, &mut found),
-                _ => reader.unknown_key(file, key, TOP_LEVEL_KEYS, "at the top level"),
-            }
-        }
+        reader.top_level(At::whole(*file), tree.get_ref(), &mut sites, &mut found);
         // File order, not key order.
         found.sort_by_key(|d| d.span);
         defs.extend(found);
     }
-    let mut names: BTreeMap<String, (bool, Span)> = BTreeMap::new();
-    let mut kept = Vec::with_capacity(defs.len());
-    for def in defs {
-        if let Some(&(tool, first)) = names.get(&def.name) {
-            let (message, help) = if tool == def.tool {
-                (
-                    format!("duplicate {} `{}`", def.section(), def.name),
-                    "define each service and tool once, in one manifest file",
-                )
-            } else {
-                (
-                    format!("`{}` is defined both as a service and as a tool", def.name),
-                    "services and tools share one namespace of names: rename one of them",
-                )
-            };
-            reader.push(
-                Diagnostic::error(MANIFEST_ERROR, def.span, message)
-                    .with_label("defined again here")
-                    .with_help(help)
-                    .with_related(first, "first defined here"),
-            );
-            continue;
-        }
-        names.insert(def.name.clone(), (def.tool, def.span));
-        kept.push(def);
-    }
+    let (kept, names) = reader.unique(defs.iter().map(|d| (d.name.as_str(), d.tool, d.span)));
+    regions(&sites, model);
 
-    // Zones inside regions, for the failure domains.
-    for (name, site) in &sites {
+    // Pass 2: entities.
+    let known: Vec<&str> = names.keys().map(String::as_str).collect();
+    for (def, _) in defs.iter().zip(kept).filter(|(_, kept)| *kept) {
+        let entity = reader.entity(def, &sites, &known);
+        model.hosts.extend(reader.hosts(def, &entity.id));
+        model.entities.push(entity);
+    }
+    reader.finish()
+}
+
+/// Zones inside regions, for the failure domains.
+fn regions(sites: &BTreeMap<String, SiteDef>, model: &mut Model) {
+    for (name, site) in sites {
         if let (Level::Zone, Some((region, _))) = (site.level, &site.region) {
             model.regions.push((name.clone(), region.clone()));
         }
     }
-
-    // Pass 2: entities.
-    let known: Vec<&str> = names.keys().map(String::as_str).collect();
-    for def in &kept {
-        let entity = reader.entity(def, &sites, &known);
-        if let Some(value) = def.table.get("hosts") {
-            for (host, _) in reader.strings(def.file, "hosts", value) {
-                let host = host.trim().to_ascii_lowercase();
-                if !host.is_empty() {
-                    model.hosts.push((host, entity.id.clone()));
-                }
-            }
-        }
-        model.entities.push(entity);
-    }
-    let Reader { mut diags, syntax } = reader;
-    diags.retain(|d| !syntax.iter().any(|s| s.span.file == d.span.file));
-    diags.extend(syntax);
-    diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    diags
 }
 
 /// A `[sites.NAME]` table.
@@ -172,17 +145,13 @@ struct SiteDef {
 struct Def<'t, 'i> {
     name: String,
     tool: bool,
-    file: FileId,
+    file: At,
     /// The name in the table header.
     span: Span,
     table: &'t DeTable<'i>,
 }
 
 impl Def<'_, '_> {
-    fn section(&self) -> &'static str {
-        if self.tool { "tool" } else { "service" }
-    }
-
     fn header(&self) -> String {
         let table = if self.tool { "tools" } else { "services" };
         format!("[{table}.{}]", self.name)
@@ -222,9 +191,103 @@ impl Reader {
         self.diags.push(diag);
     }
 
+    /// The top level of a file's tree: its sites into `sites`, its
+    /// services and tools into `found`.
+    fn top_level<'t, 'i>(
+        &mut self,
+        file: At,
+        tree: &'t DeTable<'i>,
+        sites: &mut BTreeMap<String, SiteDef>,
+        found: &mut Vec<Def<'t, 'i>>,
+    ) {
+        for (key, value) in tree.iter() {
+            match key.get_ref().as_ref() {
+                "sites" => self.sites(file, value, sites),
+                "services" => self.definitions(file, value, false, found),
+                "tools" => self.definitions(file, value, true, found),
+                _ => self.unknown_key(file, key, TOP_LEVEL_KEYS, "at the top level"),
+            }
+        }
+    }
+
+    /// Which definitions (name, tool or not, where), in order, are kept: a
+    /// name already defined is an error, and the later one dropped. Returns
+    /// them with the names kept.
+    fn unique<'d>(
+        &mut self,
+        defs: impl Iterator<Item = (&'d str, bool, Span)>,
+    ) -> (Vec<bool>, BTreeMap<String, (bool, Span)>) {
+        let mut names: BTreeMap<String, (bool, Span)> = BTreeMap::new();
+        let mut kept = Vec::new();
+        for (name, tool, at) in defs {
+            let Some(&(first_tool, first)) = names.get(name) else {
+                names.insert(name.to_string(), (tool, at));
+                kept.push(true);
+                continue;
+            };
+            let (message, help) = if first_tool == tool {
+                let section = if tool { "tool" } else { "service" };
+                (
+                    format!("duplicate {section} `{name}`"),
+                    "define each service and tool once, in one manifest file",
+                )
+            } else {
+                (
+                    format!("`{name}` is defined both as a service and as a tool"),
+                    "services and tools share one namespace of names: rename one of them",
+                )
+            };
+            self.push(
+                Diagnostic::error(MANIFEST_ERROR, at, message)
+                    .with_label("defined again here")
+                    .with_help(help)
+                    .with_related(first, "first defined here"),
+            );
+            kept.push(false);
+        }
+        (kept, names)
+    }
+
+    /// The hosts a definition lists, each with the entity's id.
+    fn hosts(&mut self, def: &Def<'_, '_>, id: &str) -> Vec<(String, String)> {
+        let Some(value) = def.table.get("hosts") else {
+            return Vec::new();
+        };
+        self.strings(def.file, "hosts", value)
+            .into_iter()
+            .map(|(host, _)| host.trim().to_ascii_lowercase())
+            .filter(|host| !host.is_empty())
+            .map(|host| (host, id.to_string()))
+            .collect()
+    }
+
+    /// The problems, in order; a file with a syntax error reports only it.
+    fn finish(self) -> Vec<Diagnostic> {
+        let Reader { mut diags, syntax } = self;
+        diags.retain(|d| !syntax.iter().any(|s| s.span.file == d.span.file));
+        diags.extend(syntax);
+        diags.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        diags
+    }
+
+    /// Whether the name of a service or tool, written at `range`, is one.
+    fn valid_name(&mut self, file: At, name: &str, range: Range<usize>) -> bool {
+        if name.is_empty() || name.contains(':') || name.chars().any(char::is_whitespace) {
+            self.error(
+                file,
+                range,
+                format!("invalid name `{name}`"),
+                "invalid name",
+                "names must be non-empty, without `:` or spaces (a `:` marks an entity id)",
+            );
+            return false;
+        }
+        true
+    }
+
     fn error(
         &mut self,
-        file: FileId,
+        file: At,
         range: Range<usize>,
         message: impl Into<String>,
         label: impl Into<String>,
@@ -238,6 +301,7 @@ impl Reader {
     }
 
     fn syntax_error(&mut self, file: FileId, err: &toml::SyntaxError) {
+        let file = At::whole(file);
         let (range, message) = (err.range.clone(), &err.message);
         let help = if err.is_duplicate_key() {
             "each key may appear only once in a table; define each site, service and tool once"
@@ -260,7 +324,7 @@ impl Reader {
         );
     }
 
-    fn unknown_key(&mut self, file: FileId, key: &Key<'_>, allowed: &[&str], context: &str) {
+    fn unknown_key(&mut self, file: At, key: &Key<'_>, allowed: &[&str], context: &str) {
         let name = key.get_ref().as_ref();
         let help = toml::unknown_key_help(name, allowed);
         self.error(
@@ -272,7 +336,7 @@ impl Reader {
         );
     }
 
-    fn check_keys(&mut self, file: FileId, table: &DeTable<'_>, allowed: &[&str], context: &str) {
+    fn check_keys(&mut self, file: At, table: &DeTable<'_>, allowed: &[&str], context: &str) {
         for (key, _) in table.iter() {
             if !allowed.contains(&key.get_ref().as_ref()) {
                 self.unknown_key(file, key, allowed, context);
@@ -280,7 +344,7 @@ impl Reader {
         }
     }
 
-    fn wrong_type(&mut self, file: FileId, value: &Value<'_>, message: String, help: String) {
+    fn wrong_type(&mut self, file: At, value: &Value<'_>, message: String, help: String) {
         let label = found(value);
         self.error(file, value.span(), message, label, help);
     }
@@ -288,7 +352,7 @@ impl Reader {
     /// A table: `[NAME]` or `[parent.NAME]`.
     fn table<'a, 'i>(
         &mut self,
-        file: FileId,
+        file: At,
         name: &str,
         value: &'a Value<'i>,
     ) -> Option<&'a DeTable<'i>> {
@@ -303,7 +367,7 @@ impl Reader {
     }
 
     /// A non-empty string.
-    fn string(&mut self, file: FileId, key: &str, value: &Value<'_>) -> Option<(String, Span)> {
+    fn string(&mut self, file: At, key: &str, value: &Value<'_>) -> Option<(String, Span)> {
         match value.get_ref() {
             DeValue::String(s) if s.is_empty() => {
                 self.error(
@@ -326,7 +390,7 @@ impl Reader {
 
     /// An array of non-empty strings; the valid entries are returned even
     /// when some are not.
-    fn strings(&mut self, file: FileId, key: &str, value: &Value<'_>) -> Vec<(String, Span)> {
+    fn strings(&mut self, file: At, key: &str, value: &Value<'_>) -> Vec<(String, Span)> {
         let message = || format!("`{key}` must be an array of strings");
         let DeValue::Array(items) = value.get_ref() else {
             let help = match value.get_ref() {
@@ -359,7 +423,7 @@ impl Reader {
     }
 
     /// A positive count (`replicas`, `quorum`).
-    fn count(&mut self, file: FileId, key: &str, value: &Value<'_>) -> Option<(u32, Span)> {
+    fn count(&mut self, file: At, key: &str, value: &Value<'_>) -> Option<(u32, Span)> {
         let DeValue::Integer(int) = value.get_ref() else {
             let help = format!("write a whole number: `{key} = 3`");
             self.wrong_type(file, value, format!("`{key}` must be an integer"), help);
@@ -395,7 +459,7 @@ impl Reader {
         }
     }
 
-    fn too_large(&mut self, file: FileId, key: &str, value: &Value<'_>) {
+    fn too_large(&mut self, file: At, key: &str, value: &Value<'_>) {
         self.error(
             file,
             value.span(),
@@ -405,7 +469,7 @@ impl Reader {
         );
     }
 
-    fn sites(&mut self, file: FileId, value: &Value<'_>, sites: &mut BTreeMap<String, SiteDef>) {
+    fn sites(&mut self, file: At, value: &Value<'_>, sites: &mut BTreeMap<String, SiteDef>) {
         let Some(table) = self.table(file, "sites", value) else {
             return;
         };
@@ -471,7 +535,7 @@ impl Reader {
 
     fn definitions<'t, 'i>(
         &mut self,
-        file: FileId,
+        file: At,
         value: &'t Value<'i>,
         tool: bool,
         out: &mut Vec<Def<'t, 'i>>,
@@ -485,14 +549,7 @@ impl Reader {
             let Some(table) = self.table(file, &format!("{section}.{name}"), value) else {
                 continue;
             };
-            if name.is_empty() || name.contains(':') || name.chars().any(char::is_whitespace) {
-                self.error(
-                    file,
-                    key.span(),
-                    format!("invalid name `{name}`"),
-                    "invalid name",
-                    "names must be non-empty, without `:` or spaces (a `:` marks an entity id)",
-                );
+            if !self.valid_name(file, name, key.span()) {
                 continue;
             }
             out.push(Def {
@@ -993,8 +1050,26 @@ fn quorum_of(needed: u32, span: Span) -> Quorum {
     }
 }
 
-fn span(file: FileId, range: Range<usize>) -> Span {
-    Span::new(file, TextRange::new(range.start, range.end))
+/// Where a tree's text is: its file, and the offset of its first byte in
+/// the file (a table read on its own has spans from its own start).
+#[derive(Debug, Clone, Copy)]
+struct At {
+    file: FileId,
+    base: usize,
+}
+
+impl At {
+    /// A tree of the whole file.
+    fn whole(file: FileId) -> Self {
+        Self { file, base: 0 }
+    }
+}
+
+fn span(at: At, range: Range<usize>) -> Span {
+    Span::new(
+        at.file,
+        TextRange::new(at.base + range.start, at.base + range.end),
+    )
 }
 
 #[cfg(test)]
