@@ -8,16 +8,25 @@ pub fn without_key(address: &str) -> Option<&str> {
     if !address.ends_with(']') {
         return None;
     }
-    // The last `[` outside a string, after the last `.` outside a string.
-    let (mut in_string, mut escaped) = (false, false);
+    // The last `[` outside a string and outside brackets, after the last
+    // `.` outside them: a key may be an expression with its own brackets
+    // (`aws_subnet.a[data.aws_availability_zones.z.names[0]]`).
+    let (mut in_string, mut escaped, mut depth) = (false, false, 0usize);
     let mut open = None;
     for (i, c) in address.char_indices() {
         match c {
             _ if escaped => escaped = false,
             '\\' if in_string => escaped = true,
             '"' => in_string = !in_string,
-            '[' if !in_string => open = Some(i),
-            '.' if !in_string => open = None,
+            _ if in_string => {}
+            '[' => {
+                if depth == 0 {
+                    open = Some(i);
+                }
+                depth += 1;
+            }
+            ']' => depth = depth.saturating_sub(1),
+            '.' if depth == 0 => open = None,
             _ => {}
         }
     }
@@ -51,6 +60,14 @@ mod tests {
     #[test]
     fn keys_come_off_addresses() {
         assert_eq!(without_key("aws_instance.web[0]"), Some("aws_instance.web"));
+        assert_eq!(
+            without_key("aws_subnet.a[data.aws_availability_zones.z.names[10]]"),
+            Some("aws_subnet.a")
+        );
+        assert_eq!(
+            block_address("module.m[data.z.names[1]].aws_subnet.a[data.z.names[0]]"),
+            "module.m.aws_subnet.a"
+        );
         assert_eq!(
             without_key("module.x[\"a\"].aws_subnet.b[\"c.d]\\\"\"]"),
             Some("module.x[\"a\"].aws_subnet.b")

@@ -147,6 +147,17 @@ pub enum SetBy {
     Local,
 }
 
+/// Where the variable that decides a resource's `count` is set.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CountOrigin {
+    /// For a resource in a module: the argument of the outermost `module`
+    /// block that passes the variable (`single_nat_gateway = true`), where
+    /// the module's caller changes it.
+    pub argument: Option<Span>,
+    /// Where its value is written, and what that is.
+    pub origin: Option<(Span, SetBy)>,
+}
+
 /// A resource body (or a nested block such as `ebs_block_device` or
 /// `high_availability`), evaluated. Dynamic blocks are expanded where their
 /// `for_each` is known.
@@ -351,6 +362,12 @@ pub struct Resource {
     /// (`count = module.this.enabled ? 1 : 0`), as related locations to
     /// give its findings.
     pub assumed: Vec<(Span, String)>,
+    /// Where the value that decides how many instances the `count` makes
+    /// is written, when that is a variable a conditional chooses by
+    /// (`count = var.single_nat_gateway ? 1 : length(var.azs)`, through
+    /// locals).
+    #[serde(default)]
+    pub count_origin: Option<CountOrigin>,
     /// References to other resources (through attributes, including inside
     /// templates and heredocs, and through locals, module inputs and
     /// outputs) and `depends_on` entries.

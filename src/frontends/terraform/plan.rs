@@ -726,6 +726,7 @@ impl<'a> Reader<'a> {
             span: self.span(f.span),
             count_unknown: false,
             assumed: Vec::new(),
+            count_origin: None,
             references,
         }
     }

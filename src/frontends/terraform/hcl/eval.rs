@@ -790,7 +790,12 @@ impl<'f> Evaluator<'f> {
             match &f.key {
                 None => list.push(value),
                 Some(ke) => {
-                    let key = object_key(&self.eval(ke, env, &inner)?)?;
+                    let key = match self.eval(ke, env, &inner)? {
+                        // A zone is a key: equal text is one zone when
+                        // every key is a zone of one family (checked below).
+                        V::String(z) if symbolic::parse_zone(&z).is_some() => z,
+                        other => object_key(&other)?,
+                    };
                     if f.grouping {
                         match map.entry(key).or_insert_with(|| V::Array(Vec::new())) {
                             V::Array(items) => items.push(value),
@@ -803,6 +808,10 @@ impl<'f> Evaluator<'f> {
             }
         }
         if f.key.is_some() {
+            let keys: Vec<V> = map.keys().map(|k| V::String(k.clone())).collect();
+            if !symbolic::comparable(keys.iter()) {
+                return Err(Fail::Unknown);
+            }
             Ok(V::Object(map))
         } else {
             Ok(V::Array(list))
@@ -894,7 +903,25 @@ pub(crate) fn index(v: V, key: &V) -> R {
     if let V::String(k) = key
         && k.contains('\u{0}')
     {
-        return Err(Fail::Unknown);
+        // A zone indexes an object keyed by zones of its family (instances
+        // of a `for_each` over them): equal text is one zone.
+        return match v {
+            V::Object(mut map)
+                if symbolic::parse_zone(k).is_some()
+                    && !map.contains_key(UNKEYED_KEY)
+                    && symbolic::comparable(
+                        map.keys()
+                            .filter(|m| m.as_str() != ADDR_KEY)
+                            .map(|m| V::String(m.clone()))
+                            .chain([key.clone()])
+                            .collect::<Vec<_>>()
+                            .iter(),
+                    ) =>
+            {
+                map.swap_remove(k).ok_or(Fail::Unknown)
+            }
+            _ => Err(Fail::Unknown),
+        };
     }
     match v {
         // `names[i]`: the `i`-th zone (past the end is Terraform's error).

@@ -7,7 +7,10 @@ use super::eval::{
 };
 use super::ir::{AttrIr, BlockIr, BodyIr, Expr, ExprKind, Op, TElem};
 use super::parse::{ResourceDecl, TypeKind, VariableDecl};
-use crate::frontends::terraform::{Attr, Block, Body, Mode, Resource, ResourceRef, SetBy};
+use crate::frontends::terraform::symbolic;
+use crate::frontends::terraform::{
+    Attr, Block, Body, CountOrigin, Mode, Resource, ResourceRef, SetBy, Value,
+};
 use crate::source::Span;
 use hcl::Value as V;
 use std::cell::{Cell, RefCell};
@@ -53,6 +56,10 @@ pub(crate) struct Binding {
     pub value: R,
     pub origin: Option<(Span, SetBy)>,
     pub refs: Vec<String>,
+    /// For a module's variable: the argument of the `module` block that
+    /// binds it, in the outermost call that passes it on (`single_nat_gateway
+    /// = var.single_nat` in the root module, not the module's own calls).
+    pub argument: Option<Span>,
 }
 
 impl Binding {
@@ -61,6 +68,7 @@ impl Binding {
             value: Err(Fail::Unknown),
             origin: None,
             refs: Vec::new(),
+            argument: None,
         }
     }
 }
@@ -70,6 +78,9 @@ enum Key {
     None,
     Int(u64),
     Str(String),
+    /// A symbolic zone (its sentinel): a key whose text is a zone's name,
+    /// not known, distinct from the other zones of its family.
+    Zone(String),
 }
 
 impl Key {
@@ -78,6 +89,31 @@ impl Key {
             Key::None => String::new(),
             Key::Int(i) => format!("[{i}]"),
             Key::Str(s) => format!("[\"{}\"]", s.replace('\\', "\\\\").replace('"', "\\\"")),
+            // The key is the value of that expression: written as one.
+            Key::Zone(s) => match symbolic::parse_zone(s) {
+                Some(z) => format!("[{}]", symbolic::show(z.family, z.index)),
+                None => String::new(),
+            },
+        }
+    }
+
+    /// The text the instances of a `for_each` are ordered by: the key's
+    /// (a zone's sentinel orders zones of one family by their number).
+    fn order(&self) -> String {
+        match self {
+            Key::Zone(s) => s.clone(),
+            other => other.suffix(),
+        }
+    }
+
+    /// A `for_each` key from its text: a zone's sentinel, or a known string.
+    fn text(s: String) -> Option<Key> {
+        if symbolic::parse_zone(&s).is_some() {
+            Some(Key::Zone(s))
+        } else if s.contains('\u{0}') {
+            None
+        } else {
+            Some(Key::Str(s))
         }
     }
 }
@@ -216,28 +252,55 @@ fn count_of(value: R) -> Option<f64> {
 }
 
 /// The instance keys of a `for_each`, with `each.value`, when known.
+///
+/// Symbolic zones are keys too (`for_each = toset(slice(data.aws_availability_zones.a.names,
+/// 0, 3))`, a map keyed by them): zones of one family are as many keys as
+/// they are zones. Zones beside written keys, or of two families, may be
+/// the same zone, and so one key or two: that is not known.
 fn keys_of(value: R) -> Option<Vec<(Key, Option<V>)>> {
+    let distinct = |texts: Vec<V>| symbolic::comparable(texts.iter());
     match value {
         // Values unknown: keys are still known.
-        Ok(V::Object(map)) if !map.keys().any(|k| k.starts_with('\u{0}')) => Some(
-            map.into_iter()
-                .map(|(k, v)| (Key::Str(k), Some(v)))
-                .collect::<Vec<_>>(),
-        ),
-        Ok(V::Array(items)) => items
-            .into_iter()
-            .map(|v| match v {
-                V::String(s) if !s.contains('\u{0}') => {
-                    Some((Key::Str(s.clone()), Some(V::String(s))))
-                }
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>()
-            .map(|mut keys| {
-                keys.sort_by_key(|a| a.0.suffix());
-                keys.dedup_by(|a, b| a.0 == b.0);
-                keys
-            }),
+        Ok(V::Object(map)) => {
+            if !distinct(map.keys().map(|k| V::String(k.clone())).collect()) {
+                return None;
+            }
+            let mut keys = map
+                .into_iter()
+                .map(|(k, v)| {
+                    let key = match Key::text(k.clone()) {
+                        Some(key) => key,
+                        // An object's key that only holds an unknown part
+                        // is still one key.
+                        None if !k.starts_with('\u{0}') => Key::Str(k),
+                        None => return None,
+                    };
+                    Some((key, Some(v)))
+                })
+                .collect::<Option<Vec<_>>>()?;
+            if keys.iter().any(|(k, _)| matches!(k, Key::Zone(_))) {
+                keys.sort_by_key(|a| a.0.order());
+            }
+            Some(keys)
+        }
+        Ok(V::Array(items)) => {
+            let strings = items.iter().all(|v| matches!(v, V::String(_)));
+            if !strings || !distinct(items.clone()) {
+                return None;
+            }
+            items
+                .into_iter()
+                .map(|v| match v {
+                    V::String(s) => Some((Key::text(s.clone())?, Some(V::String(s)))),
+                    _ => None,
+                })
+                .collect::<Option<Vec<_>>>()
+                .map(|mut keys| {
+                    keys.sort_by_key(|a| a.0.order());
+                    keys.dedup_by(|a, b| a.0 == b.0);
+                    keys
+                })
+        }
         _ => None,
     }
 }
@@ -255,10 +318,10 @@ const MAX_TOGGLE_DEPTH: usize = 16;
 /// in this environment; everything else is as in `inner`.
 struct ToggleEnv<'e, 'i, 'p> {
     inner: &'e IEnv<'i, 'p>,
-    /// The toggles taken as on: the module call's name, the output read
-    /// (`enabled`, `context.enabled`), and whether the call says it is on
-    /// (rather than leaving it to the module).
-    used: RefCell<Vec<(String, &'static str, bool)>>,
+    /// The toggles read: the module call's name, the output read
+    /// (`enabled`, `context.enabled`), and what the call says of it (`None`
+    /// when it leaves it to the module, which is then taken as on).
+    used: RefCell<Vec<(String, &'static str, Option<bool>)>>,
     depth: Cell<usize>,
 }
 
@@ -271,15 +334,23 @@ impl<'e, 'i, 'p> ToggleEnv<'e, 'i, 'p> {
         }
     }
 
+    /// Whether a toggle was read: then the value evaluated in this
+    /// environment is the one to take, even when every toggle read is off.
+    fn read(&self) -> bool {
+        !self.used.borrow().is_empty()
+    }
+
     /// The related locations saying which toggles were taken as on, at the
-    /// `count` or `for_each` expression `span`.
+    /// `count` or `for_each` expression `span` (none for a toggle the call
+    /// sets off: nothing is assumed then).
     fn notes(&self, span: Span) -> Vec<(Span, String)> {
         let mut used = self.used.borrow().clone();
         used.sort();
         used.dedup();
         used.into_iter()
+            .filter(|(_, _, said)| *said != Some(false))
             .map(|(name, output, said)| {
-                let note = if said {
+                let note = if said == Some(true) {
                     format!(
                         "assumed on: `module.{name}.{output}` comes from a module spof does not \
                          follow, called with `enabled` true"
@@ -324,11 +395,9 @@ impl<'e, 'i, 'p> ToggleEnv<'e, 'i, 'p> {
                 _ => None,
             },
         };
-        if said != Some(false) {
-            self.used
-                .borrow_mut()
-                .push((name.to_string(), output, said.is_some()));
-        }
+        self.used
+            .borrow_mut()
+            .push((name.to_string(), output, said));
         Some(Ok(V::Bool(said.unwrap_or(true))))
     }
 }
@@ -433,6 +502,7 @@ impl<'p> Instance<'p> {
                             .map_err(|_| Fail::Unknown),
                         origin: Some((d.span, SetBy::Default)),
                         refs: Vec::new(),
+                        argument: None,
                     },
                     None => Binding::unknown(),
                 },
@@ -489,6 +559,7 @@ impl<'p> Instance<'p> {
                 value: Err(Fail::Error),
                 origin: None,
                 refs: Vec::new(),
+                argument: None,
             };
         };
         let Some(_guard) = self.ev.enter() else {
@@ -507,6 +578,7 @@ impl<'p> Instance<'p> {
             value,
             origin,
             refs: dedup(refs.into_iter().map(|r| r.target)),
+            argument: None,
         };
         self.locals
             .borrow_mut()
@@ -514,21 +586,20 @@ impl<'p> Instance<'p> {
         binding
     }
 
-    /// How a block is expanded by its `count` or `for_each`, and, when that
-    /// is known only with the toggles of unfollowed modules taken as on
-    /// (`toggles`: for resources and followed module calls), the notes that
-    /// say so.
-    fn expansion(&self, body: &BodyIr, toggles: bool) -> (Expansion, Vec<(Span, String)>) {
+    /// How a block (a resource, or a module call followed or judged at the
+    /// call) is expanded by its `count` or `for_each`, and, when that is
+    /// known only with the toggles of unfollowed modules taken as on, the
+    /// notes that say so.
+    fn expansion(&self, body: &BodyIr) -> (Expansion, Vec<(Span, String)>) {
         let env = self.env();
         let scope = Scope::default();
         if let Some(count) = body.attr("count") {
             let mut n = count_of(self.ev.eval(&count.expr, &env, &scope));
             let mut assumed = Vec::new();
-            if n.is_none() && toggles {
+            if n.is_none() {
                 let on = ToggleEnv::new(&env);
-                n = count_of(self.ev.eval(&count.expr, &on, &scope));
+                n = count_of(self.ev.eval(&count.expr, &on, &scope)).filter(|_| on.read());
                 assumed = on.notes(count.expr.span);
-                n = n.filter(|_| !assumed.is_empty());
             }
             // How many it makes is checked against the budget of
             // instances before any is made.
@@ -542,11 +613,10 @@ impl<'p> Instance<'p> {
         if let Some(fe) = body.attr("for_each") {
             let mut keys = keys_of(self.ev.eval(&fe.expr, &env, &scope));
             let mut assumed = Vec::new();
-            if keys.is_none() && toggles {
+            if keys.is_none() {
                 let on = ToggleEnv::new(&env);
-                keys = keys_of(self.ev.eval(&fe.expr, &on, &scope));
+                keys = keys_of(self.ev.eval(&fe.expr, &on, &scope)).filter(|_| on.read());
                 assumed = on.notes(fe.expr.span);
-                keys = keys.filter(|_| !assumed.is_empty());
             }
             return match keys {
                 Some(keys) => (Expansion::Keys(keys, fe.expr.span), assumed),
@@ -554,13 +624,6 @@ impl<'p> Instance<'p> {
             };
         }
         (Expansion::Single, Vec::new())
-    }
-
-    /// Instances to evaluate: key, `count`, `each`. `budget` is the
-    /// evaluator's budget they are taken from (resource or module
-    /// instances).
-    fn instances(&self, body: &BodyIr, budget: &Cell<usize>) -> (Instances, Shape) {
-        self.expanded(self.expansion(body, false).0, budget)
     }
 
     /// The instances of an expansion, taken from `budget`.
@@ -591,7 +654,7 @@ impl<'p> Instance<'p> {
                 let list = keys
                     .into_iter()
                     .map(|(k, each_value)| match (&k, each_value) {
-                        (Key::Str(s), Some(v)) => {
+                        (Key::Str(s) | Key::Zone(s), Some(v)) => {
                             let s = s.clone();
                             (k, None, Some((Ok(V::String(s)), Ok(v))))
                         }
@@ -643,8 +706,15 @@ impl<'p> Instance<'p> {
             decl.kind,
             decl.name
         );
-        let (expansion, assumed) = self.expansion(&decl.body, true);
+        let (expansion, assumed) = self.expansion(&decl.body);
         let (instances, shape) = self.expanded(expansion, &self.ev.budget);
+        let count_origin = match shape {
+            Shape::List => decl
+                .body
+                .attr("count")
+                .and_then(|c| self.decider(&c.expr, &self.env(), 0)),
+            _ => None,
+        };
         let mut resources = Vec::new();
         let mut values = Vec::new();
         for (key, count, each) in instances {
@@ -690,6 +760,7 @@ impl<'p> Instance<'p> {
                 span: decl.span,
                 count_unknown: matches!(shape, Shape::Unknown),
                 assumed: assumed.clone(),
+                count_origin,
                 references: refs,
             });
         }
@@ -1255,7 +1326,7 @@ impl<'p> Instance<'p> {
         let providers = self.call_providers(block);
         // A call counted by a toggle is taken as made, like a resource: its
         // resources carry the notes saying so.
-        let (expansion, assumed) = self.expansion(&block.body, true);
+        let (expansion, assumed) = self.expansion(&block.body);
         let (instances, shape) = self.expanded(expansion, &self.ev.module_budget);
         let mut children = Vec::new();
         let mut values = Vec::new();
@@ -1312,7 +1383,9 @@ impl<'p> Instance<'p> {
     /// call's arguments, located where they are written in the call.
     fn stand_ins(&self, block: &BlockIr, address: &str, registry: &str) -> Vec<Resource> {
         let name = block.labels.first().cloned().unwrap_or_default();
-        let (instances, shape) = self.instances(&block.body, &self.ev.module_budget);
+        // A call counted by a toggle is taken as made, as a followed one.
+        let (expansion, assumed) = self.expansion(&block.body);
+        let (instances, shape) = self.expanded(expansion, &self.ev.module_budget);
         let mut out = Vec::with_capacity(instances.len());
         for (key, count, each) in instances {
             let env = IEnv {
@@ -1326,6 +1399,8 @@ impl<'p> Instance<'p> {
             for meta in ["source", "version", "providers"] {
                 body.attrs.remove(meta);
             }
+            let mut assumed = assumed.clone();
+            self.toggled_inputs(block, &env, &mut body, &mut assumed);
             out.push(Resource {
                 address: format!("{address}{}", key.suffix()),
                 module: self.path.clone(),
@@ -1341,11 +1416,125 @@ impl<'p> Instance<'p> {
                 body,
                 span: block.span,
                 count_unknown: matches!(shape, Shape::Unknown),
-                assumed: Vec::new(),
+                assumed,
+                count_origin: None,
                 references: Vec::new(),
             });
         }
         out
+    }
+
+    /// The outermost module call argument a plain `var.x` is bound by.
+    fn argument(&self, e: &Expr) -> Option<Span> {
+        match e.plain_ref()? {
+            ("var", name) => self.vars.get(name)?.argument,
+            _ => None,
+        }
+    }
+
+    /// Where the value that decides a known `count` is written, when a
+    /// conditional chooses it by a variable: the branch taken is followed
+    /// (through locals) to the innermost conditional whose condition is a
+    /// plain reference (`var.single_nat_gateway ? 1 : …`), or to a plain
+    /// variable. `None` when a condition is anything else (`a && b`: which
+    /// of them decides is not one place).
+    fn decider(&self, e: &Expr, env: &IEnv, depth: usize) -> Option<CountOrigin> {
+        if depth >= MAX_TOGGLE_DEPTH {
+            return None;
+        }
+        let of = |e: &Expr| {
+            let origin = self.follow(e);
+            let argument = self.argument(e);
+            (origin.is_some() || argument.is_some()).then_some(CountOrigin { argument, origin })
+        };
+        match &e.kind {
+            ExprKind::Cond(c, a, b) => {
+                let taken = match self.ev.eval(c, env, &Scope::default()) {
+                    Ok(V::Bool(true)) => a,
+                    Ok(V::Bool(false)) => b,
+                    _ => return None,
+                };
+                self.decider(taken, env, depth + 1).or_else(|| of(c))
+            }
+            _ => match e.plain_ref()? {
+                ("local", name) => {
+                    let attr = self.module.locals.get(name)?;
+                    self.decider(&attr.expr, &self.env(), depth + 1)
+                }
+                ("var", _) => of(e),
+                _ => None,
+            },
+        }
+    }
+
+    /// The `enabled` input of a registry module call judged at the call,
+    /// as the null-label convention makes it: the call's `enabled`
+    /// argument, else its `context`'s `enabled` (a module of that
+    /// convention takes its toggle from its context when `enabled` is not
+    /// given). Read from an unfollowed label module
+    /// (`enabled = module.this.enabled`, `context = module.this.context`),
+    /// it is taken as on, as in a `count`, unless that call sets it off;
+    /// `assumed` gets the note saying so, at the argument.
+    fn toggled_inputs(
+        &self,
+        block: &BlockIr,
+        env: &IEnv,
+        body: &mut Body,
+        assumed: &mut Vec<(Span, String)>,
+    ) {
+        let scope = Scope::default();
+        let (attr, expr) = match (block.body.attr("enabled"), block.body.attr("context")) {
+            (Some(a), _) => {
+                if !matches!(
+                    body.attrs.get("enabled").map(|a| &a.value),
+                    Some(Value::Unknown)
+                ) {
+                    return;
+                }
+                (a, a.expr.clone())
+            }
+            (None, Some(c)) => {
+                let attr = Op::Attr("enabled".to_string());
+                let kind = match &c.expr.kind {
+                    ExprKind::Traversal(base, ops) => {
+                        let mut ops = ops.clone();
+                        ops.push(attr);
+                        ExprKind::Traversal(base.clone(), ops)
+                    }
+                    _ => ExprKind::Traversal(Box::new(c.expr.clone()), vec![attr]),
+                };
+                let enabled = Expr {
+                    span: c.expr.span,
+                    kind,
+                };
+                (c, enabled)
+            }
+            (None, None) => return,
+        };
+        let mut value = self.ev.eval(&expr, env, &scope);
+        if value.is_err() {
+            let on = ToggleEnv::new(env);
+            let toggled = self.ev.eval(&expr, &on, &scope);
+            if on.read() {
+                value = toggled;
+                assumed.extend(on.notes(attr.expr.span));
+            }
+        }
+        let Ok(V::Bool(on)) = value else {
+            return;
+        };
+        let (origin, set_by) = self
+            .follow(&attr.expr)
+            .unwrap_or((attr.span, SetBy::InPlace));
+        body.attrs.insert(
+            "enabled".to_string(),
+            Attr {
+                value: Value::Bool(on),
+                span: attr.span,
+                origin,
+                set_by,
+            },
+        );
     }
 
     /// Where `terraform init` installed the module of a call whose source
@@ -1416,6 +1605,7 @@ impl<'p> Instance<'p> {
                             .unwrap_or((attr.expr.span, SetBy::ModuleArgument)),
                     ),
                     refs: dedup(refs.into_iter().map(|r| r.target)),
+                    argument: Some(self.argument(&attr.expr).unwrap_or(attr.span)),
                 },
             );
         }
@@ -1444,6 +1634,7 @@ impl<'p> Instance<'p> {
                     value: self.ev.eval(expr, &env, &scope),
                     origin: Some(self.follow(expr).unwrap_or((expr.span, SetBy::InPlace))),
                     refs: dedup(refs.into_iter().map(|r| r.target)),
+                    argument: None,
                 },
             );
         }
@@ -1517,7 +1708,7 @@ impl Shape {
                     .into_iter()
                     .map(|(k, v)| {
                         let key = match k {
-                            Key::Str(s) => s,
+                            Key::Str(s) | Key::Zone(s) => s,
                             Key::Int(i) => i.to_string(),
                             Key::None => String::new(),
                         };
@@ -1536,7 +1727,7 @@ fn obj_index(i: u64) -> V {
 fn key_of(v: V) -> Option<Key> {
     match v {
         V::Number(n) => n.as_u64().map(Key::Int),
-        V::String(s) if !s.contains('\u{0}') => Some(Key::Str(s)),
+        V::String(s) => Key::text(s),
         _ => None,
     }
 }

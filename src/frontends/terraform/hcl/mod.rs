@@ -1029,6 +1029,7 @@ fn root_inputs(
                     value,
                     origin: Some((attr.expr.span, SetBy::VariablesFile)),
                     refs: Vec::new(),
+                    argument: None,
                 },
             );
         }
@@ -1048,6 +1049,7 @@ fn root_inputs(
                 value,
                 origin: None,
                 refs: Vec::new(),
+                argument: None,
             },
         );
     }

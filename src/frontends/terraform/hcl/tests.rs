@@ -1086,3 +1086,196 @@ fn declared_environments_read_their_files_in_order() {
         ]
     );
 }
+
+#[test]
+fn toggles_of_unfollowed_label_modules() {
+    let (_, load) = run(&[(
+        "main.tf",
+        r#"
+module "on" {
+  source = "cloudposse/label/null"
+}
+module "off" {
+  source  = "cloudposse/label/null"
+  enabled = false
+}
+module "off_by_context" {
+  source  = "cloudposse/label/null"
+  context = { enabled = false }
+}
+resource "aws_instance" "made" {
+  count = module.on.enabled ? 1 : 0
+}
+resource "aws_instance" "not_made" {
+  count = module.off.enabled ? 1 : 0
+}
+resource "aws_instance" "not_made_by_context" {
+  for_each = module.off_by_context.context.enabled ? toset(["a"]) : toset([])
+}
+module "cluster" {
+  source       = "cloudposse/rds-cluster/aws"
+  context      = module.on.context
+  cluster_size = 1
+}
+module "cluster_off" {
+  source       = "cloudposse/rds-cluster/aws"
+  context      = module.off.context
+  cluster_size = 1
+}
+module "redis" {
+  source  = "cloudposse/elasticache-redis/aws"
+  count   = module.on.enabled ? 1 : 0
+  enabled = module.on.enabled
+}
+module "redis_off" {
+  source = "cloudposse/elasticache-redis/aws"
+  count  = module.off.enabled ? 1 : 0
+}
+"#,
+    )]);
+    // A toggle the call sets off makes the count known: nothing is made,
+    // and nothing is assumed.
+    let made: Vec<&str> = addresses(&load)
+        .into_iter()
+        .filter(|a| a.starts_with("aws_") || a.starts_with("module.redis"))
+        .collect();
+    assert_eq!(made, ["aws_instance.made[0]", "module.redis[0]"]);
+    assert!(!res(&load, "aws_instance.made[0]").count_unknown);
+    assert_eq!(res(&load, "aws_instance.made[0]").assumed.len(), 1);
+    // A registry module's `enabled` comes from its context when not given;
+    // read from an unfollowed label module, on unless the call says off.
+    assert_eq!(val(&load, "module.cluster", "enabled"), &Value::Bool(true));
+    assert_eq!(res(&load, "module.cluster").assumed.len(), 1);
+    assert_eq!(
+        val(&load, "module.cluster_off", "enabled"),
+        &Value::Bool(false)
+    );
+    assert!(res(&load, "module.cluster_off").assumed.is_empty());
+    assert_eq!(val(&load, "module.redis[0]", "enabled"), &Value::Bool(true));
+    // Once for the `count`, once for the argument.
+    assert_eq!(res(&load, "module.redis[0]").assumed.len(), 2);
+}
+
+#[test]
+fn for_each_over_symbolic_zones() {
+    let (_, load) = run(&[(
+        "main.tf",
+        r#"
+data "aws_availability_zones" "a" {}
+data "aws_availability_zones" "b" {}
+locals {
+  azs = toset(slice(data.aws_availability_zones.a.names, 0, 2))
+}
+resource "aws_subnet" "set" {
+  for_each          = local.azs
+  availability_zone = each.value
+}
+resource "aws_subnet" "map" {
+  for_each          = { for i, az in tolist(local.azs) : az => i }
+  availability_zone = each.key
+  n                 = each.value
+}
+resource "aws_instance" "by_key" {
+  for_each  = local.azs
+  subnet_id = aws_subnet.set[each.key].id
+}
+resource "aws_subnet" "two_families" {
+  for_each = toset([data.aws_availability_zones.a.names[0], data.aws_availability_zones.b.names[0]])
+}
+resource "aws_subnet" "mixed" {
+  for_each = toset([data.aws_availability_zones.a.names[0], "eu-west-1a"])
+}
+resource "aws_subnet" "whole" {
+  for_each = toset(data.aws_availability_zones.a.names)
+}
+"#,
+    )]);
+    let zone = |i: usize| Value::Zone {
+        family: "data.aws_availability_zones.a.names".into(),
+        index: i,
+    };
+    let key = |r: &str, i: usize| format!("{r}[data.aws_availability_zones.a.names[{i}]]");
+    for r in ["aws_subnet.set", "aws_subnet.map"] {
+        assert_eq!(val(&load, &key(r, 0), "availability_zone"), &zone(0));
+        assert_eq!(val(&load, &key(r, 1), "availability_zone"), &zone(1));
+    }
+    assert_eq!(
+        val(&load, &key("aws_subnet.map", 1), "n"),
+        &Value::Number(1.0)
+    );
+    assert_eq!(
+        val(&load, &key("aws_instance.by_key", 1), "subnet_id"),
+        &Value::Ref {
+            address: key("aws_subnet.set", 1),
+            attr: "id".into(),
+        }
+    );
+    // Zones that may be one: how many instances is not known.
+    for r in [
+        "aws_subnet.two_families",
+        "aws_subnet.mixed",
+        "aws_subnet.whole",
+    ] {
+        assert!(res(&load, r).count_unknown, "{r}");
+    }
+}
+
+#[test]
+fn count_decided_by_a_module_argument() {
+    let (sources, load) = run(&[
+        (
+            "main.tf",
+            r#"
+variable "single" { default = true }
+module "vpc" {
+  source             = "./vpc"
+  single_nat_gateway = var.single
+  enable_nat_gateway = true
+}
+module "both" {
+  source             = "./vpc"
+  single_nat_gateway = false
+  enable_nat_gateway = true
+}
+"#,
+        ),
+        (
+            "vpc/main.tf",
+            r#"
+variable "single_nat_gateway" { default = false }
+variable "enable_nat_gateway" { default = false }
+locals {
+  nat_count = var.single_nat_gateway ? 1 : 2
+}
+resource "aws_nat_gateway" "this" {
+  count = var.enable_nat_gateway ? local.nat_count : 0
+}
+resource "aws_eip" "both" {
+  count = var.enable_nat_gateway && var.single_nat_gateway ? 1 : 0
+}
+"#,
+        ),
+    ]);
+    let origin = res(&load, "module.vpc.aws_nat_gateway.this[0]")
+        .count_origin
+        .expect("decided by `single_nat_gateway`");
+    assert_eq!(
+        text(&sources, origin.argument.unwrap()),
+        "single_nat_gateway = var.single"
+    );
+    let (at, by) = origin.origin.unwrap();
+    assert_eq!((text(&sources, at), by), ("true", SetBy::Default));
+    let other = res(&load, "module.both.aws_nat_gateway.this[1]")
+        .count_origin
+        .unwrap();
+    assert_eq!(
+        text(&sources, other.argument.unwrap()),
+        "single_nat_gateway = false"
+    );
+    // Two variables decide together: no one place.
+    assert!(
+        res(&load, "module.vpc.aws_eip.both[0]")
+            .count_origin
+            .is_none()
+    );
+}

@@ -3,7 +3,7 @@
 
 use super::{Check, Cond, Entry, FactRule, KnowledgeBase, Lit, Test, UnitKind};
 use crate::frontends::terraform::symbolic;
-use crate::frontends::terraform::{Attr, Block, Body, Mode, Resource, SetBy, Value};
+use crate::frontends::terraform::{Attr, Block, Body, CountOrigin, Mode, Resource, SetBy, Value};
 use crate::model::{
     CloudFact, CloudUnit, Dependency, Detail, Entity, Instance, Model, Reference, Role, Strength,
 };
@@ -1031,12 +1031,30 @@ impl<'a> Estate<'a> {
             related,
             ..Reason::at(attr, label)
         };
+        let mut reasons = vec![reason];
+        // One NAT gateway because a module's caller asked for one
+        // (`single_nat_gateway = true`): the argument is where to change it.
+        if served.distinct() >= 2
+            && self.group_size(nat) == 1
+            && let Some(CountOrigin {
+                argument: Some(span),
+                origin,
+            }) = nat.count_origin
+        {
+            let caller = Reason {
+                at: Some(span),
+                origin: origin.filter(|(at, _)| !within(*at, span)),
+                label: "makes the module create a single NAT gateway".to_string(),
+                related: Vec::new(),
+            };
+            reasons.insert(0, caller);
+        }
         let Located {
             span,
             label,
             related,
             origin,
-        } = locate(nat, vec![reason], 1);
+        } = locate(nat, reasons, 1);
         Some(CloudFact {
             class: entry.role.class(),
             unit: CloudUnit::Zone(own_zone),
@@ -1414,6 +1432,13 @@ fn locate(r: &Resource, reasons: Vec<Reason>, decisive: usize) -> Located {
     }
     out.related.dedup();
     out
+}
+
+/// Whether `inner` lies within `outer`.
+fn within(inner: Span, outer: Span) -> bool {
+    inner.file == outer.file
+        && inner.range.start >= outer.range.start
+        && inner.range.end <= outer.range.end
 }
 
 fn truth(b: bool) -> Truth {

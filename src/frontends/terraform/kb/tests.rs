@@ -61,6 +61,7 @@ fn res(address: &str) -> Res {
         span: sp(),
         count_unknown: false,
         assumed: Vec::new(),
+        count_origin: None,
         references: Vec::new(),
     })
 }

@@ -443,6 +443,7 @@ fn hcl_resource(address: &str) -> Resource {
         span: hcl_span(0),
         count_unknown: false,
         assumed: Vec::new(),
+        count_origin: None,
         references: vec![ResourceRef {
             target: "aws_subnet.a".into(),
             span: hcl_span(2),
