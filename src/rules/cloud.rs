@@ -110,6 +110,17 @@ fn unfollowed_text(call: &UnfollowedModule) -> (String, &'static str, &'static s
             "pull the chart into the chart home (`helm pull REPO/NAME --untar -d charts/`) to \
              have it rendered",
         ),
+        Unfollowed::Kustomize(KustomizeGap::Builtin) => (
+            format!(
+                "{} configures kustomize's built-in `{}`, which spof does not apply: what it \
+                 would change is not analysed",
+                call.module, call.source
+            ),
+            "built-in configuration not applied",
+            "write it with the kustomization's own fields (`labels`, `namespace`, `patches`, \
+             `replicas`, …), which spof applies, or check what `kustomize build` writes \
+             (`kustomize build DIR | spof check -`)",
+        ),
         Unfollowed::Kustomize(KustomizeGap::Plugin) => (
             format!(
                 "`{}` not run: spof executes no plugin, and what it would make or change is \

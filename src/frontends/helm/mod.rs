@@ -54,6 +54,9 @@ pub struct Options {
     pub kube_version: String,
     /// Largest total output of one chart, in bytes.
     pub max_output_bytes: usize,
+    /// API versions `.Capabilities.APIVersions` knows besides Kubernetes'
+    /// built-in groups (`monitoring.coreos.com/v1`, or with a kind).
+    pub api_versions: Vec<String>,
 }
 
 impl Default for Options {
@@ -63,6 +66,7 @@ impl Default for Options {
             namespace: "default".into(),
             kube_version: DEFAULT_KUBE_VERSION.into(),
             max_output_bytes: 64 << 20,
+            api_versions: Vec::new(),
         }
     }
 }
@@ -70,6 +74,28 @@ impl Default for Options {
 /// The Kubernetes version assumed when none is given (what `helm template`
 /// assumes with Helm 4.2).
 pub const DEFAULT_KUBE_VERSION: &str = "v1.36.0";
+
+/// A Kubernetes version as Helm's `--kube-version` reads it (`1.28`,
+/// `v1.28.3`), written as `.Capabilities.KubeVersion.Version` holds it
+/// (`v1.28.0`); `None` when it is not one.
+pub fn kube_version(text: &str) -> Option<String> {
+    let t = text.trim();
+    let t = t.strip_prefix('v').unwrap_or(t);
+    let mut parts = t.split('.');
+    let mut number = || -> Option<Option<u64>> {
+        match parts.next() {
+            None => Some(None),
+            Some(p) => p.parse::<u64>().ok().map(Some),
+        }
+    };
+    let major = number()??;
+    let minor = number()?.unwrap_or(0);
+    let patch = number()?.unwrap_or(0);
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(format!("v{major}.{minor}.{patch}"))
+}
 
 /// API versions `.Capabilities.APIVersions.Has` knows: the built-in groups
 /// of Kubernetes (no custom resources, as `helm template` without a cluster).
@@ -394,8 +420,13 @@ fn capabilities_object(opts: &Options) -> Value {
         (Arc::from("Minor"), s(&minor)),
     ]
     .into());
-    let has = Value::Function(Arc::new(|a: &[Value]| {
+    let extra = Arc::new(opts.api_versions.clone());
+    let known = extra.clone();
+    let has = Value::Function(Arc::new(move |a: &[Value]| {
         let want = to_str(a.first().unwrap_or(&Value::Nil));
+        if known.contains(&want) {
+            return Ok(Value::Bool(true));
+        }
         // "group/version" or "group/version/Kind" of a built-in group.
         let gv = match want.rsplit_once('/') {
             Some((gv, kind)) if kind.starts_with(|c: char| c.is_ascii_uppercase()) => {
@@ -403,13 +434,22 @@ fn capabilities_object(opts: &Options) -> Value {
             }
             _ => want.clone(),
         };
-        Ok(Value::Bool(API_VERSIONS.contains(&gv.as_str())))
+        Ok(Value::Bool(
+            API_VERSIONS.contains(&gv.as_str()) || known.contains(&gv),
+        ))
     }));
     let api = map([
         (Arc::from("Has"), has),
         (
             Arc::from("List"),
-            Value::List(API_VERSIONS.iter().map(|v| s(v)).collect::<Vec<_>>().into()),
+            Value::List(
+                API_VERSIONS
+                    .iter()
+                    .map(|v| s(v))
+                    .chain(extra.iter().map(|v| s(v)))
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
         ),
     ]
     .into());
