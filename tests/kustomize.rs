@@ -203,3 +203,96 @@ fn a_failing_chart_of_a_kustomization_is_an_input_error_and_the_build_goes_on() 
     );
     assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 2);
 }
+
+/// The options of a `helmCharts` entry (`testdata/kustomize/helm-options`):
+/// `kubeVersion` and `apiVersions` are the chart's capabilities (`tools`,
+/// for 1.27 with the monitoring API, renders the templates gated on them),
+/// `skipTests` leaves out the test hook and keeps the others, `skipHooks`
+/// leaves out every hook; a `kubeVersion` that is not a version is an
+/// input error at it (`bare` then renders for the default version, which
+/// the gated templates refuse).
+#[test]
+fn helm_chart_options_of_a_kustomization_are_applied() {
+    let dir = "testdata/kustomize/helm-options";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        ..RunOptions::default()
+    });
+    let p = |f: &str| format!("{dir}/{f}");
+    let ids: Vec<String> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "SPOF001")
+        .filter_map(|d| d.entity.clone())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "k8s:Deployment/ops/tools-api",
+            "k8s:Deployment/ops/tools-exporter",
+            "k8s:Deployment/ops/tools-migrate",
+        ]
+    );
+    let errors: Vec<_> = located(&report)
+        .into_iter()
+        .filter(|d| d.0 == "kustomize-error")
+        .collect();
+    assert_eq!(
+        errors,
+        [(
+            "kustomize-error".to_string(),
+            p("kustomization.yaml"),
+            12,
+            18,
+            None
+        )]
+    );
+    assert_eq!(report.exit_code(spof::diagnostic::Severity::Warning), 2);
+}
+
+/// A `transformers` or `generators` entry that configures one of
+/// kustomize's built-in transformers or generators (`apiVersion: builtin`)
+/// is one SPOF022 finding at the entry naming its kind, a file or inline;
+/// a field that also names a plugin is one SPOF022 finding at the field.
+#[test]
+fn built_in_transformer_configurations_are_named() {
+    let dir = "testdata/kustomize/builtin-config";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        ..RunOptions::default()
+    });
+    let found: Vec<(u32, String)> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "SPOF022")
+        .map(|d| {
+            let source = report.sources.get(d.span.file);
+            (source.line_col(d.span.range.start).line, d.message.clone())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                3,
+                "`transformers` not run: spof executes no plugin, and what it would make or \
+                 change is not analysed"
+                    .to_string()
+            ),
+            (
+                4,
+                "`transformers` entry `labels.yaml` configures kustomize's built-in \
+                 `LabelTransformer`, which spof does not apply: what it would change is not \
+                 analysed"
+                    .to_string()
+            ),
+            (
+                7,
+                "`generators` entry (inline) configures kustomize's built-in \
+                 `ConfigMapGenerator`, which spof does not apply: what it would change is not \
+                 analysed"
+                    .to_string()
+            ),
+        ]
+    );
+}

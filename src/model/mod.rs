@@ -1087,6 +1087,10 @@ pub enum KustomizeGap {
     /// A plugin field (`module` is `generators`, `transformers` or
     /// `validators`), never run.
     Plugin,
+    /// An entry of such a field that configures kustomize's built-in
+    /// transformers or generators (`source` names their kinds), not
+    /// applied.
+    Builtin,
 }
 
 /// A Terraform expression left unknown because its evaluation reached a

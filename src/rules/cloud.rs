@@ -76,21 +76,13 @@ fn unfollowed_text(call: &UnfollowedModule) -> (String, &'static str, &'static s
     const BUILD: &str = "check what `kustomize build` writes instead (`kustomize build DIR | spof \
                          check -`), or vendor the part into the repository";
     match call.kind {
-        Unfollowed::Chart if call.remote => (
+        Unfollowed::Chart => (
             format!(
                 "{} comes from `{}`, which spof does not download: its templates are not rendered",
                 call.module, call.source
             ),
             "dependency not vendored",
             "vendor it under `charts/` with `helm dependency build` to have it analysed",
-        ),
-        Unfollowed::Chart => (
-            format!(
-                "{} is packaged as `{}`, which spof does not unpack: its templates are not rendered",
-                call.module, call.source
-            ),
-            "packaged subchart",
-            "unpack it under `charts/` (`tar -xzf` in `charts/`) to have it analysed",
         ),
         Unfollowed::Kustomize(KustomizeGap::Resource) => (
             format!(
@@ -117,6 +109,17 @@ fn unfollowed_text(call: &UnfollowedModule) -> (String, &'static str, &'static s
             "chart not pulled",
             "pull the chart into the chart home (`helm pull REPO/NAME --untar -d charts/`) to \
              have it rendered",
+        ),
+        Unfollowed::Kustomize(KustomizeGap::Builtin) => (
+            format!(
+                "{} configures kustomize's built-in `{}`, which spof does not apply: what it \
+                 would change is not analysed",
+                call.module, call.source
+            ),
+            "built-in configuration not applied",
+            "write it with the kustomization's own fields (`labels`, `namespace`, `patches`, \
+             `replicas`, …), which spof applies, or check what `kustomize build` writes \
+             (`kustomize build DIR | spof check -`)",
         ),
         Unfollowed::Kustomize(KustomizeGap::Plugin) => (
             format!(

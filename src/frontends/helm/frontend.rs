@@ -6,7 +6,7 @@
 
 use super::origins::{self, Mover};
 use super::releases::{self, ChartRef, Layer, Release};
-use super::{ChartFiles, Options, RenderError, Rendered, TemplateSource};
+use super::{ChartFiles, Options, RenderError, Rendered, TemplateSource, archive};
 use crate::diagnostic::Diagnostic;
 use crate::discover::{Claim, FileKind};
 use crate::frontends::documents::Handed;
@@ -143,8 +143,12 @@ fn extract(
     let run_files = RunFiles::new(sources, &declared);
     for (root, files) in &charts {
         let mut chart = Chart::new(root, files, sources);
-        for link in chart.read_rest() {
-            errors.push(chart.refusal(&link));
+        let rest = chart.read_rest();
+        for link in &rest.links {
+            errors.push(chart.refusal(link));
+        }
+        for (path, message) in &rest.archives {
+            errors.push(chart.unreadable_archive(path, message));
         }
         model.unfollowed_modules.extend(chart.unvendored());
         let releases = by_chart.get(*root).map_or(&[][..], Vec::as_slice);
@@ -386,6 +390,15 @@ pub const MAX_REST_BYTES: u64 = 1 << 20;
 /// How deep below the chart's directory they are looked for.
 const MAX_REST_DEPTH: usize = 16;
 
+/// What [`Chart::read_rest`] could not read.
+#[derive(Default)]
+struct Rest {
+    /// Symbolic links, not followed.
+    links: Vec<String>,
+    /// Packaged subcharts that cannot be unpacked, and why.
+    archives: Vec<(String, String)>,
+}
+
 /// One top chart, as found among the run's files.
 struct Chart<'a> {
     root: &'a Path,
@@ -394,6 +407,8 @@ struct Chart<'a> {
     files: ChartFiles,
     cluster: Option<usize>,
     sources: &'a SourceMap,
+    /// The packaged subcharts that could not be unpacked, relative.
+    failed: Vec<String>,
 }
 
 impl<'a> Chart<'a> {
@@ -418,6 +433,7 @@ impl<'a> Chart<'a> {
             files,
             cluster,
             sources,
+            failed: Vec::new(),
         }
     }
 
@@ -425,9 +441,13 @@ impl<'a> Chart<'a> {
     /// reads them: `files/app.conf`, a `README.md`), from the chart's
     /// directory and below only, never through a symbolic link, within
     /// [`MAX_REST_FILES`] files of [`MAX_REST_BYTES`] each; files that are
-    /// not UTF-8 text are left out. Returns the links found, relative.
-    fn read_rest(&mut self) -> Vec<String> {
-        let mut links = Vec::new();
+    /// not UTF-8 text are left out. A packaged subchart (`charts/*.tgz` of
+    /// the chart or of a subchart) is unpacked ([`archive`]), its files
+    /// under `charts/<file>.tgz/`. Returns the links found and the archives
+    /// that cannot be read, relative, with what is wrong.
+    fn read_rest(&mut self) -> Rest {
+        let mut rest = Rest::default();
+        let links = &mut rest.links;
         let mut stack = vec![(self.root.to_path_buf(), String::new(), 0usize)];
         let mut count = 0usize;
         while let Some((dir, rel, depth)) = stack.pop() {
@@ -451,9 +471,26 @@ impl<'a> Chart<'a> {
                 } else if kind.is_file() && !self.files.files.contains_key(&path) {
                     count += 1;
                     if count > MAX_REST_FILES {
-                        return links;
+                        return rest;
                     }
-                    if let Some(Ok(text)) =
+                    if self.packaged(&rel, &name) {
+                        let read = crate::discover::read_bytes_unfollowed(
+                            &entry.path(),
+                            archive::BOUNDS.archive_bytes,
+                        )
+                        .map_err(|e| e.to_string())
+                        .and_then(|bytes| archive::unpack(&bytes, archive::BOUNDS));
+                        match read {
+                            Ok(files) => self
+                                .files
+                                .files
+                                .extend(files.into_iter().map(|(p, t)| (format!("{path}/{p}"), t))),
+                            Err(e) => {
+                                self.failed.push(path.clone());
+                                rest.archives.push((path, e));
+                            }
+                        }
+                    } else if let Some(Ok(text)) =
                         crate::discover::read_unfollowed(&entry.path(), MAX_REST_BYTES)
                     {
                         self.files.files.insert(path, text);
@@ -461,12 +498,22 @@ impl<'a> Chart<'a> {
                 }
             }
         }
-        links
+        rest
+    }
+
+    /// Whether `name` in the chart's directory `rel` is a packaged
+    /// subchart: a `.tgz` right under the `charts/` of a chart.
+    fn packaged(&self, rel: &str, name: &str) -> bool {
+        name.ends_with(".tgz")
+            && rel.strip_suffix("charts/").is_some_and(|holder| {
+                self.files
+                    .files
+                    .contains_key(&format!("{holder}Chart.yaml"))
+            })
     }
 
     /// The dependencies of the chart and its subcharts that are not
-    /// vendored as directories under `charts/`: not downloaded, or packaged
-    /// (`.tgz`, which is not unpacked).
+    /// vendored under `charts/` (as a directory or a `.tgz`).
     fn unvendored(&self) -> Vec<UnfollowedModule> {
         let mut out = Vec::new();
         let name_of = |text: &str| {
@@ -501,16 +548,15 @@ impl<'a> Chart<'a> {
                         .is_some_and(|d| !d.contains('/'))
                         && name_of(t).as_deref() == Some(name)
                 });
-                if vendored {
+                // An archive that cannot be read is an input error already.
+                let unreadable = self.failed.iter().any(|p| {
+                    p.strip_prefix(dir)
+                        .and_then(|p| p.strip_prefix("charts/"))
+                        .is_some_and(|f| f.starts_with(&format!("{name}-")))
+                });
+                if vendored || unreadable {
                     continue;
                 }
-                let packaged = std::fs::read_dir(self.root.join(dir).join("charts"))
-                    .into_iter()
-                    .flatten()
-                    .flatten()
-                    .map(|e| e.file_name().to_string_lossy().into_owned())
-                    .filter(|f| f.starts_with(&format!("{name}-")) && f.ends_with(".tgz"))
-                    .min();
                 let repository = dep
                     .get("repository")
                     .and_then(|r| r.as_str())
@@ -518,8 +564,8 @@ impl<'a> Chart<'a> {
                     .to_string();
                 out.push(UnfollowedModule {
                     module: format!("dependency `{name}` of chart `{chart}`"),
-                    remote: packaged.is_none(),
-                    source: packaged.map_or(repository, |p| format!("charts/{p}")),
+                    remote: true,
+                    source: repository,
                     kind: Unfollowed::Chart,
                     span: Span::new(file, at),
                 });
@@ -541,6 +587,66 @@ impl<'a> Chart<'a> {
                 self.root.join(link).display()
             ),
         )
+    }
+
+    /// The input error for a packaged subchart that cannot be unpacked:
+    /// at the dependency it vendors (by Helm's `<name>-<version>.tgz`),
+    /// else at the holding chart's `Chart.yaml`.
+    fn unreadable_archive(&self, path: &str, message: &str) -> Diagnostic {
+        let (holder, file) = path.rsplit_once("charts/").unwrap_or(("", path));
+        let span = self
+            .dependency_entry(holder, |name| file.starts_with(&format!("{name}-")))
+            .or_else(|| {
+                self.id("Chart.yaml")
+                    .map(|f| Span::new(f, TextRange::empty(0)))
+            })
+            .unwrap_or(Span::new(FileId(0), TextRange::empty(0)));
+        Diagnostic::error(
+            "render-error",
+            span,
+            format!(
+                "cannot read the packaged subchart {}: {message}; the chart is rendered \
+                 without it",
+                self.root.join(path).display()
+            ),
+        )
+        .with_label("vendored as this archive")
+    }
+
+    /// The `name` of the first dependency of the chart at `holder` (a
+    /// directory of the run, `` or `charts/cache/`) that `matches`.
+    fn dependency_entry(&self, holder: &str, matches: impl Fn(&str) -> bool) -> Option<Span> {
+        let file = self.id(&format!("{holder}Chart.yaml"))?;
+        let (docs, _) = yaml::parse_stream(self.sources.get(file).text(), &Default::default());
+        let root = &docs.first()?.root;
+        root.get("dependencies")?.as_seq().iter().find_map(|dep| {
+            let name = dep.get("name")?;
+            matches(name.as_str()?).then(|| Span::new(file, name.range))
+        })
+    }
+
+    /// Where the objects of a template packaged in an archive are put:
+    /// the entry of the dependency that the outermost archive vendors, in
+    /// the `Chart.yaml` of the run's chart holding it (else that
+    /// `Chart.yaml`'s start). `None` for a template of the run's files.
+    fn archive_anchor(&self, file: &str) -> Option<Span> {
+        let end = file.find(".tgz/")? + 4;
+        let archive = &file[..end];
+        let holder = archive.rsplit_once("charts/").map_or("", |(h, _)| h);
+        let name = self
+            .files
+            .files
+            .get(&format!("{archive}/Chart.yaml"))
+            .and_then(|t| {
+                t.lines()
+                    .find_map(|l| l.strip_prefix("name:"))
+                    .map(|n| n.trim().trim_matches(['"', '\'']).to_string())
+            })
+            .unwrap_or_default();
+        self.dependency_entry(holder, |n| n == name).or_else(|| {
+            let f = self.id(&format!("{holder}Chart.yaml"))?;
+            Some(Span::new(f, TextRange::empty(0)))
+        })
     }
 
     fn id(&self, rel: &str) -> Option<FileId> {
@@ -637,6 +743,21 @@ impl<'a> Chart<'a> {
     /// An input error at the template line that failed (the chart's
     /// `Chart.yaml` when no template is known).
     fn error(&self, chart: &str, e: &RenderError) -> Diagnostic {
+        if self.id(&e.file).is_none()
+            && let Some(anchor) = self.archive_anchor(&e.file)
+        {
+            let line = e.line.map(|l| format!(":{l}")).unwrap_or_default();
+            return Diagnostic::error(
+                "render-error",
+                anchor,
+                format!(
+                    "cannot render chart `{chart}` ({}{line}, in the packaged subchart): {}",
+                    self.root.join(&e.file).display(),
+                    e.message
+                ),
+            )
+            .with_label("the packaged subchart's template fails");
+        }
         let (file, at) = match self.id(&e.file).or_else(|| self.id("Chart.yaml")) {
             Some(file) => {
                 let source = self.sources.get(file);
@@ -675,12 +796,15 @@ impl<'a> Chart<'a> {
         value_lines: &mut Vec<ValueLine>,
         errors: &mut Vec<Diagnostic>,
     ) {
-        let Some(file) = self.id(&source.file) else {
-            return;
-        };
         if text.trim().is_empty() {
             return;
         }
+        let Some(file) = self.id(&source.file) else {
+            if let Some(anchor) = self.archive_anchor(&source.file) {
+                self.read_packaged(text, source, anchor, at, limits, outs, errors);
+            }
+            return;
+        };
         let template = self.sources.get(file);
         let (mut docs, error) = yaml::parse_stream(text, limits);
         let rendered_lines = LineIndex::new(text);
@@ -725,6 +849,63 @@ impl<'a> Chart<'a> {
             cluster: at.cluster,
             docs,
         });
+    }
+}
+
+impl Chart<'_> {
+    /// Reads the output of a template of a packaged subchart, which has no
+    /// file of the run: every node is put at `anchor` (the dependency's
+    /// entry that vendors the archive), and no value is traced to a values
+    /// line.
+    #[allow(clippy::too_many_arguments)]
+    fn read_packaged(
+        &self,
+        text: &str,
+        source: &TemplateSource,
+        anchor: Span,
+        at: &Rendering<'_>,
+        limits: &yaml::Limits,
+        outs: &mut Vec<Out>,
+        errors: &mut Vec<Diagnostic>,
+    ) {
+        let (mut docs, error) = yaml::parse_stream(text, limits);
+        if let Some(e) = error {
+            let line = LineIndex::new(text).line_of(e.range.start) + 1;
+            errors.push(Diagnostic::error(
+                "render-error",
+                anchor,
+                format!(
+                    "the output of {} (line {line} of its output) is not YAML: {}",
+                    self.root.join(&source.file).display(),
+                    e.message
+                ),
+            ));
+        }
+        for doc in &mut docs {
+            put_at(&mut doc.root, anchor.range);
+            if let Some(namespace) = at.namespace {
+                into_namespace(&mut doc.root, namespace);
+            }
+        }
+        outs.push(Out {
+            file: anchor.file,
+            cluster: at.cluster,
+            docs,
+        });
+    }
+}
+
+/// Puts `node` and everything in it at `range`.
+fn put_at(node: &mut Node, range: TextRange) {
+    use crate::parse::tree::Value as Tree;
+    node.range = range;
+    match &mut node.value {
+        Tree::Scalar { .. } => {}
+        Tree::Seq(items) => items.iter_mut().for_each(|n| put_at(n, range)),
+        Tree::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            put_at(k, range);
+            put_at(v, range);
+        }),
     }
 }
 

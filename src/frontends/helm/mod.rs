@@ -10,6 +10,7 @@
 //! of its releases ([`releases`]: `spof.toml`, Argo CD, Flux, helmfile),
 //! else once with its own `values.yaml`; see `docs/helm.md`.
 
+pub mod archive;
 pub mod frontend;
 pub mod funcs;
 pub mod origins;
@@ -53,6 +54,9 @@ pub struct Options {
     pub kube_version: String,
     /// Largest total output of one chart, in bytes.
     pub max_output_bytes: usize,
+    /// API versions `.Capabilities.APIVersions` knows besides Kubernetes'
+    /// built-in groups (`monitoring.coreos.com/v1`, or with a kind).
+    pub api_versions: Vec<String>,
 }
 
 impl Default for Options {
@@ -62,6 +66,7 @@ impl Default for Options {
             namespace: "default".into(),
             kube_version: DEFAULT_KUBE_VERSION.into(),
             max_output_bytes: 64 << 20,
+            api_versions: Vec::new(),
         }
     }
 }
@@ -69,6 +74,28 @@ impl Default for Options {
 /// The Kubernetes version assumed when none is given (what `helm template`
 /// assumes with Helm 4.2).
 pub const DEFAULT_KUBE_VERSION: &str = "v1.36.0";
+
+/// A Kubernetes version as Helm's `--kube-version` reads it (`1.28`,
+/// `v1.28.3`), written as `.Capabilities.KubeVersion.Version` holds it
+/// (`v1.28.0`); `None` when it is not one.
+pub fn kube_version(text: &str) -> Option<String> {
+    let t = text.trim();
+    let t = t.strip_prefix('v').unwrap_or(t);
+    let mut parts = t.split('.');
+    let mut number = || -> Option<Option<u64>> {
+        match parts.next() {
+            None => Some(None),
+            Some(p) => p.parse::<u64>().ok().map(Some),
+        }
+    };
+    let major = number()??;
+    let minor = number()?.unwrap_or(0);
+    let patch = number()?.unwrap_or(0);
+    if parts.next().is_some() {
+        return None;
+    }
+    Some(format!("v{major}.{minor}.{patch}"))
+}
 
 /// API versions `.Capabilities.APIVersions.Has` knows: the built-in groups
 /// of Kubernetes (no custom resources, as `helm template` without a cluster).
@@ -103,8 +130,7 @@ pub struct Rendered {
     /// Each template's output (`<chart>/templates/…`, subcharts'
     /// `<chart>/charts/<sub>/templates/…`), or the error it stopped with.
     pub templates: BTreeMap<String, Result<String, RenderError>>,
-    /// What was not read: packaged (`.tgz`) subcharts, dependencies that
-    /// are not vendored, `import-values`.
+    /// What was not read: dependencies that are not vendored.
     pub notes: Vec<String>,
     /// Where each template (rendered or not) comes from, by its name.
     pub sources: BTreeMap<String, TemplateSource>,
@@ -215,18 +241,6 @@ fn load(
         .collect();
     sub_dirs.sort();
     sub_dirs.dedup();
-    let mut packaged = Vec::new();
-    for p in files.files.keys() {
-        if let Some(rest) = p.strip_prefix("charts/")
-            && !rest.contains('/')
-            && (rest.ends_with(".tgz") || rest.ends_with(".tar.gz"))
-        {
-            packaged.push(rest.to_string());
-            notes.push(format!(
-                "{name}: packaged subchart charts/{rest} is not read yet"
-            ));
-        }
-    }
     let mut subs = Vec::new();
     for d in sub_dirs {
         subs.push(load(
@@ -240,9 +254,7 @@ fn load(
         let Some(dep_name) = field(&dep, "name").map(|n| to_str(&n)) else {
             continue;
         };
-        if !subs.iter().any(|s| s.name == dep_name)
-            && !packaged.iter().any(|p| p.starts_with(&dep_name))
-        {
+        if !subs.iter().any(|s| s.name == dep_name) {
             notes.push(format!(
                 "{name}: dependency {dep_name} is not vendored under charts/ (`helm dependency build` vendors it)"
             ));
@@ -408,8 +420,13 @@ fn capabilities_object(opts: &Options) -> Value {
         (Arc::from("Minor"), s(&minor)),
     ]
     .into());
-    let has = Value::Function(Arc::new(|a: &[Value]| {
+    let extra = Arc::new(opts.api_versions.clone());
+    let known = extra.clone();
+    let has = Value::Function(Arc::new(move |a: &[Value]| {
         let want = to_str(a.first().unwrap_or(&Value::Nil));
+        if known.contains(&want) {
+            return Ok(Value::Bool(true));
+        }
         // "group/version" or "group/version/Kind" of a built-in group.
         let gv = match want.rsplit_once('/') {
             Some((gv, kind)) if kind.starts_with(|c: char| c.is_ascii_uppercase()) => {
@@ -417,13 +434,22 @@ fn capabilities_object(opts: &Options) -> Value {
             }
             _ => want.clone(),
         };
-        Ok(Value::Bool(API_VERSIONS.contains(&gv.as_str())))
+        Ok(Value::Bool(
+            API_VERSIONS.contains(&gv.as_str()) || known.contains(&gv),
+        ))
     }));
     let api = map([
         (Arc::from("Has"), has),
         (
             Arc::from("List"),
-            Value::List(API_VERSIONS.iter().map(|v| s(v)).collect::<Vec<_>>().into()),
+            Value::List(
+                API_VERSIONS
+                    .iter()
+                    .map(|v| s(v))
+                    .chain(extra.iter().map(|v| s(v)))
+                    .collect::<Vec<_>>()
+                    .into(),
+            ),
         ),
     ]
     .into());
@@ -465,20 +491,110 @@ fn enabled(dep: &Value, parent_values: &Value, top_values: &Value) -> bool {
     !any_set
 }
 
-struct Walk<'a> {
+/// Each use of a subchart: once per dependency naming it (an alias makes a
+/// second copy), or once under its own name; with the dependency and the
+/// name its values are under.
+fn uses(ch: &Chart) -> Vec<(&Chart, Option<Value>, String)> {
+    let deps = list_of(field(&ch.meta, "dependencies"));
+    let mut out = Vec::new();
+    for sub in &ch.subs {
+        let named: Vec<&Value> = deps
+            .iter()
+            .filter(|d| field(d, "name").is_some_and(|n| to_str(&n) == sub.name))
+            .collect();
+        if named.is_empty() {
+            out.push((sub, None, sub.name.clone()));
+        }
+        for d in named {
+            let alias = field(d, "alias").map_or_else(|| sub.name.clone(), |a| to_str(&a));
+            out.push((sub, Some(d.clone()), alias));
+        }
+    }
+    out
+}
+
+/// A chart's values as Helm holds them before a release's values are
+/// applied: its `values.yaml`, its subcharts' under their names, and what
+/// it imports from them (`import-values`).
+fn chart_defaults(ch: &Chart, depth: usize) -> Value {
+    let mut cvals = ch.values.clone();
+    if depth > 20 {
+        return cvals;
+    }
+    let mut imports = Vec::new();
+    for (sub, dep, alias) in uses(ch) {
+        if let Some(d) = &dep {
+            if !enabled(d, &cvals, &cvals) {
+                continue;
+            }
+            imports.push((sub, d.clone(), alias.clone()));
+        }
+        let sv = coalesce(
+            &field(&cvals, &alias).unwrap_or(Value::Nil),
+            &chart_defaults(sub, depth + 1),
+            0,
+        );
+        cvals = coalesce(&map([(Arc::from(alias.as_str()), sv)].into()), &cvals, 0);
+    }
+    let imported = imported_values(ch, &imports, depth);
+    coalesce(&cvals, &imported, 0)
+}
+
+/// What `ch` imports from its enabled dependencies (`import-values`), as
+/// Helm's `processImportValues` computes it: from the subchart's values
+/// under the parent's values for it (both before a release's values), a
+/// string `data` imports the table `exports.data` into the parent's top
+/// level, and `{child: a.b, parent: c}` the table `a.b` under `c` (`.` is
+/// the top level). An earlier import wins over a later one; a path that is
+/// not a table imports nothing, as in Helm.
+fn imported_values(ch: &Chart, imports: &[(&Chart, Value, String)], depth: usize) -> Value {
+    let mut out = empty_map();
+    for (sub, dep, alias) in imports {
+        let list = list_of(field(dep, "import-values"));
+        if list.is_empty() {
+            continue;
+        }
+        let child = coalesce(
+            &field(&ch.values, alias).unwrap_or(Value::Nil),
+            &chart_defaults(sub, depth + 1),
+            0,
+        );
+        for iv in list {
+            let (from, to) = match &iv {
+                Value::String(name) => (format!("exports.{name}"), ".".to_string()),
+                Value::Map(_) => match (field(&iv, "child"), field(&iv, "parent")) {
+                    (Some(c), Some(p)) => (to_str(&c), to_str(&p)),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let Some(table @ Value::Map(_)) = get_path(&child, &from) else {
+                continue;
+            };
+            let placed = to
+                .split('.')
+                .filter(|k| !k.is_empty())
+                .rev()
+                .fold(table, |inner, k| map([(Arc::from(k), inner)].into()));
+            out = coalesce(&out, &placed, 0);
+        }
+    }
+    out
+}
+
+struct Walk {
     release: Value,
     capabilities: Value,
     /// (template name, text, index of its chart's top-level object,
     /// rendered or only parsed)
     templates: Vec<(String, String, usize, bool)>,
     tops: Vec<BTreeMap<Arc<str>, Value>>,
-    notes: &'a mut Vec<String>,
     sources: BTreeMap<String, TemplateSource>,
     /// The aliases of the subcharts being walked, from the top chart's.
     path: Vec<String>,
 }
 
-impl Walk<'_> {
+impl Walk {
     /// Collects a chart's templates and builds its objects; returns its
     /// values (with its subcharts' merged in) and its top object's index.
     fn chart(
@@ -490,42 +606,29 @@ impl Walk<'_> {
         render: bool,
         depth: usize,
     ) -> (Value, usize) {
-        let deps = list_of(field(&ch.meta, "dependencies"));
         let mut subcharts = BTreeMap::new();
-        // A subchart is rendered once per dependency naming it (an alias
-        // makes a second copy), or once under its own name.
-        let uses: Vec<(&Chart, Option<&Value>)> = ch
-            .subs
-            .iter()
-            .flat_map(|sub| {
-                let named: Vec<Option<&Value>> = deps
-                    .iter()
-                    .filter(|d| field(d, "name").is_some_and(|n| to_str(&n) == sub.name))
-                    .map(Some)
-                    .collect();
-                let named = if named.is_empty() { vec![None] } else { named };
-                named.into_iter().map(move |d| (sub, d))
-            })
-            .collect();
-        for (sub, dep) in uses {
-            let alias = dep
-                .and_then(|d| field(d, "alias"))
-                .map_or_else(|| sub.name.clone(), |a| to_str(&a));
-            if let Some(d) = dep {
+        let mut imports = Vec::new();
+        for (sub, dep, alias) in uses(ch) {
+            if let Some(d) = &dep {
                 if !enabled(d, &vals, top_values) {
                     continue;
                 }
-                if field(d, "import-values").is_some() {
-                    self.notes.push(format!(
-                        "{}: import-values of {alias} are not applied yet",
-                        ch.name
-                    ));
-                }
+                imports.push((sub, d.clone(), alias.clone()));
             }
             let sv = coalesce(&field(&vals, &alias).unwrap_or(Value::Nil), &sub.values, 0);
-            if let (Value::Map(m), Some(g)) = (&sv, field(&vals, "global")) {
-                let merged = coalesce(&g, &m.get("global").unwrap_or(Value::Nil), 0);
-                m.write().insert(Arc::from("global"), merged);
+            // Helm gives every subchart a `global` map: the parent's globals
+            // over its own, empty when neither has any.
+            if let Value::Map(m) = &sv {
+                let parent = match field(&vals, "global") {
+                    Some(g @ Value::Map(_)) => g,
+                    _ => empty_map(),
+                };
+                let own = match m.get("global") {
+                    Some(g @ Value::Map(_)) => g,
+                    _ => empty_map(),
+                };
+                m.write()
+                    .insert(Arc::from("global"), coalesce(&parent, &own, 0));
             }
             let (sv, idx) = self.sub(
                 sub,
@@ -541,6 +644,14 @@ impl Walk<'_> {
             }
             subcharts.insert(Arc::from(alias.as_str()), map(self.tops[idx].clone()));
         }
+        // Imported values are below the chart's own (and its subcharts'):
+        // they fill in what nothing else sets.
+        let imported = imported_values(ch, &imports, depth);
+        let vals = if matches!(&imported, Value::Map(m) if m.snapshot().is_empty()) {
+            vals
+        } else {
+            coalesce(&vals, &imported, 0)
+        };
         let idx = self.tops.len();
         let mut top = BTreeMap::new();
         top.insert(Arc::from("Values"), vals.clone());
@@ -616,7 +727,7 @@ struct ChartView<'a> {
 impl ChartView<'_> {
     fn walk(
         &self,
-        w: &mut Walk<'_>,
+        w: &mut Walk,
         prefix: &str,
         vals: Value,
         top_values: &Value,
@@ -711,7 +822,6 @@ fn render_here(files: &ChartFiles, user: &Value, opts: &Options) -> Result<Rende
         capabilities: capabilities_object(opts),
         templates: Vec::new(),
         tops: Vec::new(),
-        notes: &mut notes,
         sources: BTreeMap::new(),
         path: Vec::new(),
     };

@@ -19,8 +19,19 @@ fn chart_files(dir: &Path) -> ChartFiles {
             let Ok(meta) = std::fs::symlink_metadata(&path) else {
                 continue;
             };
+            let rel = path
+                .strip_prefix(root)
+                .map(|r| r.to_string_lossy().replace('\\', "/"));
             if meta.is_dir() {
                 walk(root, &path, out);
+            } else if meta.is_file()
+                && let Ok(rel) = &rel
+                && rel.ends_with(".tgz")
+                && path.parent().is_some_and(|p| p.ends_with("charts"))
+            {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                let files = archive::unpack(&bytes, archive::BOUNDS).unwrap_or_default();
+                out.extend(files.into_iter().map(|(p, t)| (format!("{rel}/{p}"), t)));
             } else if meta.is_file()
                 && let (Ok(rel), Ok(text)) =
                     (path.strip_prefix(root), std::fs::read_to_string(&path))
@@ -310,6 +321,88 @@ fn golden_runs(rendered: &Path) -> Vec<(String, Option<String>, String, Vec<Stri
         .collect()
 }
 
+/// The documents of a rendering as `_rendered/` and `helm template` write
+/// them (`---`, `# Source: <template>`, the document), by template.
+fn by_source(text: &str) -> BTreeMap<String, String> {
+    let mut gold: BTreeMap<String, String> = BTreeMap::new();
+    for part in text.split("---\n# Source: ").skip(1) {
+        let (name, body) = part.split_once('\n').unwrap_or((part, ""));
+        let entry = gold.entry(name.to_string()).or_default();
+        entry.push_str("\n---\n");
+        entry.push_str(body);
+    }
+    gold
+}
+
+/// Renders the chart `testdata/helm/<chart>` with `values` (YAML) as the
+/// release `release`, and compares every template's documents with
+/// `testdata/helm/<golden>`, written by Helm 4.2.3 (helm-python-sdk 0.2.2:
+/// `Chart.load(dir).render(values=…, name="release")`); returns the
+/// rendering.
+fn renders_as_helm(chart: &str, values: &str, golden: &str) -> Rendered {
+    let r = render(
+        &testdata(chart),
+        &user(values),
+        &Options {
+            release_name: "release".into(),
+            ..Options::default()
+        },
+    )
+    .expect("renders");
+    let golden = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("testdata/helm")
+            .join(golden),
+    )
+    .expect("golden");
+    let gold = by_source(&golden);
+    assert!(!gold.is_empty());
+    let ours: BTreeMap<&String, Vec<_>> = r
+        .templates
+        .iter()
+        .map(|(k, v)| (k, normalised(v.as_deref().expect("renders"))))
+        .filter(|(_, v)| !v.is_empty())
+        .collect();
+    let theirs: BTreeMap<&String, Vec<_>> = gold.iter().map(|(k, v)| (k, normalised(v))).collect();
+    assert_eq!(ours, theirs);
+    r
+}
+
+/// A chart whose subchart is packaged (`charts/cache-1.2.0.tgz`, used twice:
+/// as `cache` and aliased `sessions`), which holds a packaged subchart of
+/// its own (`charts/metrics-0.1.0.tgz`, disabled for `sessions`), a
+/// helper, and a file read with `.Files.Get`.
+#[test]
+fn renders_packaged_subcharts_as_helm_does() {
+    let r = renders_as_helm("packaged", "", "packaged.rendered.yaml");
+    assert_eq!(r.templates.len(), 4, "{:?}", r.templates.keys());
+    assert_eq!(
+        r.sources["store/charts/sessions/templates/statefulset.yaml"].file,
+        "charts/cache-1.2.0.tgz/templates/statefulset.yaml"
+    );
+    assert_eq!(
+        r.sources["store/charts/cache/charts/metrics/templates/service.yaml"].file,
+        "charts/cache-1.2.0.tgz/charts/metrics-0.1.0.tgz/templates/service.yaml"
+    );
+}
+
+/// `import-values` in both forms (a string importing `exports.<name>`;
+/// `child`/`parent`), through two levels (`db` imports from `pool`, the
+/// chart from `db`), the parent's values winning over imported ones, a
+/// path that is missing or not a table importing nothing, and a disabled
+/// dependency importing nothing; imports come from the charts' values,
+/// not from a release's, while a release's values still decide which
+/// dependencies are enabled.
+#[test]
+fn imports_values_as_helm_does() {
+    renders_as_helm("imports", "", "imports.rendered.yaml");
+    renders_as_helm(
+        "imports",
+        "db:\n  exports:\n    conn:\n      port: 7000\nhost: user\nextra:\n  enabled: true\n",
+        "imports.user.rendered.yaml",
+    );
+}
+
 #[test]
 fn renders_the_corpus_charts_as_helm_does() {
     let Some(packaged) = crate::test_corpus::corpus("packaged") else {
@@ -343,13 +436,7 @@ fn renders_the_corpus_charts_as_helm_does() {
         let result = render(&files, &user_values, &Options::default());
         times.push((start.elapsed().as_secs_f64() * 1000.0, golden.clone()));
         let golden_text = std::fs::read_to_string(rendered.join(golden)).unwrap_or_default();
-        let mut gold: BTreeMap<String, String> = BTreeMap::new();
-        for part in golden_text.split("---\n# Source: ").skip(1) {
-            let (name, body) = part.split_once('\n').unwrap_or((part, ""));
-            let entry = gold.entry(name.to_string()).or_default();
-            entry.push_str("\n---\n");
-            entry.push_str(body);
-        }
+        let gold = by_source(&golden_text);
         let ours = match &result {
             Ok(r) => r
                 .templates

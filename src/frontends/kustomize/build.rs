@@ -196,6 +196,31 @@ pub fn name_of(node: &Node) -> Option<&str> {
     node.path(&["metadata", "name"]).and_then(Node::as_text)
 }
 
+/// The kinds of kustomize's built-in generators and transformers, which a
+/// `generators` or `transformers` entry may configure with
+/// `apiVersion: builtin`.
+const BUILTIN_KINDS: &[&str] = &[
+    "AnnotationsTransformer",
+    "ConfigMapGenerator",
+    "HashTransformer",
+    "HelmChartInflationGenerator",
+    "IAMPolicyGenerator",
+    "ImageTagTransformer",
+    "LabelTransformer",
+    "NamespaceTransformer",
+    "PatchJson6902Transformer",
+    "PatchStrategicMergeTransformer",
+    "PatchTransformer",
+    "PrefixSuffixTransformer",
+    "PrefixTransformer",
+    "ReplacementTransformer",
+    "ReplicaCountTransformer",
+    "SecretGenerator",
+    "SortOrderTransformer",
+    "SuffixTransformer",
+    "ValueAddTransformer",
+];
+
 /// One build of a root kustomization.
 pub struct Build<'t, 'a> {
     pub tree: &'t Tree<'a>,
@@ -352,15 +377,64 @@ impl<'t, 'a> Build<'t, 'a> {
         }
         super::charts::inflate(self, kz, &mut out);
         for k in ["generators", "transformers", "validators"] {
-            if let Some((n, v)) = kz.node.entry(k)
-                && !v.as_seq().is_empty()
-            {
+            let Some((n, v)) = kz.node.entry(k) else {
+                continue;
+            };
+            let mut plugins = false;
+            for entry in v.as_seq() {
+                match self.builtin(kz, entry) {
+                    Some((name, kind)) => self.unfollowed(
+                        entry.range,
+                        KustomizeGap::Builtin,
+                        &format!("`{k}` entry {name}"),
+                        &kind,
+                    ),
+                    None => plugins = true,
+                }
+            }
+            if plugins {
                 self.unfollowed(n.range, KustomizeGap::Plugin, k, "");
             }
         }
         transform::generate(self, kz, &mut out);
         transform::apply(self, kz, &mut out);
         out
+    }
+
+    /// Whether an entry of `generators`, `transformers` or `validators`
+    /// configures only kustomize's built-in transformers or generators
+    /// (`apiVersion: builtin`, a kind kustomize has): the entry as named
+    /// (`` `labels.yaml` `` or `(inline)`) and the kinds. The file is only
+    /// looked at, not read into the build.
+    fn builtin(&self, kz: &Kz<'_>, entry: &Node) -> Option<(String, String)> {
+        // The run keeps only the objects it reads: the file's text is
+        // parsed again for its kinds.
+        let parsed;
+        let (name, docs): (String, Vec<&Node>) = match entry.as_text() {
+            Some(text) => {
+                let (file, _) = self.tree.files.get(&normalize(&kz.dir.join(text.trim())))?;
+                parsed = parse_stream(self.tree.sources.get(*file).text(), &Limits::default()).0;
+                (
+                    format!("`{}`", text.trim()),
+                    parsed.iter().map(|d| &d.root).collect(),
+                )
+            }
+            None if !entry.as_map().is_empty() => ("(inline)".to_string(), vec![entry]),
+            None => return None,
+        };
+        let mut kinds: Vec<&str> = Vec::new();
+        for doc in docs {
+            let kind = doc.get("kind").and_then(Node::as_text)?;
+            let builtin = doc.get("apiVersion").and_then(Node::as_text) == Some("builtin")
+                && BUILTIN_KINDS.contains(&kind);
+            if !builtin {
+                return None;
+            }
+            if !kinds.contains(&kind) {
+                kinds.push(kind);
+            }
+        }
+        (!kinds.is_empty()).then(|| (name, kinds.join("`, `")))
     }
 
     /// The directory or file `entry` names, relative to the kustomization;

@@ -73,11 +73,36 @@ fn chart(
     let namespace = text("namespace")
         .or_else(|| kz.node.get("namespace").and_then(Node::as_text))
         .unwrap_or("default");
-    let options = Options {
+    let mut options = Options {
         release_name: text("releaseName").unwrap_or("release-name").to_string(),
         namespace: namespace.to_string(),
+        api_versions: entry
+            .get("apiVersions")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(Node::as_text)
+            .map(str::to_string)
+            .collect(),
         ..Options::default()
     };
+    if let Some(node) = entry.get("kubeVersion").filter(|n| !n.is_null()) {
+        match node.as_text().and_then(helm::kube_version) {
+            Some(version) => options.kube_version = version,
+            None => build.error(
+                node.range,
+                format!(
+                    "`kubeVersion` {:?} is not a Kubernetes version (`1.28`, `v1.28.3`); the \
+                     chart is rendered for {}",
+                    node.as_text().unwrap_or_default(),
+                    options.kube_version
+                ),
+                "not a version",
+            ),
+        }
+    }
+    let flag = |k: &str| entry.get(k).and_then(Node::as_bool).unwrap_or(false);
+    let (skip_tests, skip_hooks) = (flag("skipTests"), flag("skipHooks"));
     let mut errors = Vec::new();
     let rendered = candidates.iter().find_map(|dir| {
         let docs = helm::frontend::render_for_kustomization(
@@ -105,6 +130,11 @@ fn chart(
     build.charts.push(crate::discover::lexical_normalize(&dir));
     for (file, docs) in docs {
         for doc in docs {
+            let events = hook_events(&doc.root);
+            let test = events.iter().any(|e| *e == "test" || *e == "test-success");
+            if (skip_hooks && !events.is_empty()) || (skip_tests && test) {
+                continue;
+            }
             if let Some(node) = build.place(file, &doc.root) {
                 objects_of(node, out);
             }
@@ -157,4 +187,18 @@ fn user_values(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node) -> Option<V
         }
     }
     Some(user)
+}
+
+/// The Helm hook events an object is for (its `helm.sh/hook`
+/// annotation, split at commas); empty for an object that is no hook.
+fn hook_events(node: &Node) -> Vec<&str> {
+    node.path(&["metadata", "annotations", "helm.sh/hook"])
+        .and_then(Node::as_text)
+        .map(|t| {
+            t.split(',')
+                .map(str::trim)
+                .filter(|e| !e.is_empty())
+                .collect()
+        })
+        .unwrap_or_default()
 }
