@@ -161,7 +161,7 @@ fn each_recovery_dependency(
         let dependency = &entity.instances[edge.instance].dependencies[edge.dependency];
         let who = input.entity_label(e);
         let target = input.entity_label(edge.target);
-        let finding = Finding::new(
+        let mut finding = Finding::new(
             Rule::SinglePointOfRecovery,
             dependency.span,
             format!(
@@ -180,6 +180,11 @@ fn each_recovery_dependency(
         .help(format!(
             "make {target} as redundant as what needs it (a replica or mirror in another failure domain), or point this at one that is"
         ));
+        // A dependency written elsewhere (a secret store's address) is
+        // read by the entity at its origin (the Secret its pod names).
+        if let Some(origin) = dependency.origin {
+            finding = finding.related(origin, format!("{who} reads it here"));
+        }
         out.push(with_chain(input, finding, edge.target, first));
     }
 }

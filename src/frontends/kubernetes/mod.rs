@@ -5,14 +5,16 @@
 //! PersistentVolumeClaims, and the objects that change their placement:
 //! HorizontalPodAutoscalers, PodDisruptionBudgets, PersistentVolumes,
 //! StorageClasses, ConfigMaps and Secrets (for env references), Nodes, the
-//! admission webhook configurations and Namespaces (for recovery
-//! dependencies), and the custom resources operators turn into pods (for
+//! admission webhook configurations and Namespaces, ServiceAccounts and
+//! the objects of External Secrets, sealed-secrets and the Secrets Store
+//! CSI driver (for recovery dependencies), and the custom resources operators turn into pods (for
 //! Service selectors).
 
 mod admission;
 mod frontend;
 mod operators;
 mod secrets;
+mod stores;
 pub use frontend::FRONTEND;
 pub use operators::Operators;
 
@@ -463,6 +465,12 @@ const OTHER_READ_KINDS: &[&str] = &[
     "PodMonitor",
     "Prometheus",
     "Schedule",
+    "ServiceAccount",
+    "ExternalSecret",
+    "SecretStore",
+    "ClusterSecretStore",
+    "SealedSecret",
+    "SecretProviderClass",
 ];
 
 fn is_read_kind(kind: &str) -> bool {
@@ -526,6 +534,11 @@ struct Index<'o, 'a> {
     /// Vault agent injectors (workloads with a literal
     /// `AGENT_INJECT_VAULT_ADDR`) and the address they give.
     vault_injectors: Vec<Injector<'o, 'a>>,
+    /// Ingresses, in object order: what serves an admission webhook's URL.
+    ingresses: Vec<&'o Object<'a>>,
+    /// External Secrets, sealed-secrets and their controllers: where the
+    /// Secrets pods need come from.
+    stores: stores::Stores<'o, 'a>,
 }
 
 /// Objects by cluster and name.
@@ -694,6 +707,8 @@ impl<'o, 'a> Index<'o, 'a> {
             webhooks,
             namespaces,
             vault_injectors,
+            ingresses: objects.iter().filter(|o| o.kind == "Ingress").collect(),
+            stores: stores::Stores::new(objects),
         }
     }
 
@@ -1243,6 +1258,7 @@ fn workload(
         image_dependencies(o, pod, index, &mut instance.dependencies);
         admission::dependencies(o, &instance.pod_labels, index, &mut instance.dependencies);
         secrets::vault_agent(o, template, index, &mut instance.dependencies);
+        stores::dependencies(o, pod, index, &mut instance.dependencies);
         instance.placement.volume = volume_pin(o, pod, index, keys);
     }
     if kind == WorkloadKind::LongRunning {
@@ -2369,8 +2385,9 @@ fn ingress_hosts(o: &Object<'_>) -> Vec<String> {
     hosts
 }
 
-fn ingress(o: &Object<'_>) -> (Role, Instance) {
-    let mut instance = base_instance(o);
+/// The Service names of an Ingress's backends: its default backend's and
+/// each rule path's (`service.name`, or `serviceName` of the older API).
+fn ingress_backends<'a>(o: &Object<'a>) -> Vec<&'a Node> {
     let spec = o.node.get("spec");
     let mut backends: Vec<&Node> = Vec::new();
     if let Some(b) = spec.and_then(|s| s.get("defaultBackend").or_else(|| s.get("backend"))) {
@@ -2391,13 +2408,18 @@ fn ingress(o: &Object<'_>) -> (Role, Instance) {
             }
         }
     }
-    for backend in backends {
-        let Some(name) = backend
-            .path(&["service", "name"])
-            .or_else(|| backend.get("serviceName"))
-        else {
-            continue;
-        };
+    backends
+        .into_iter()
+        .filter_map(|b| {
+            b.path(&["service", "name"])
+                .or_else(|| b.get("serviceName"))
+        })
+        .collect()
+}
+
+fn ingress(o: &Object<'_>) -> (Role, Instance) {
+    let mut instance = base_instance(o);
+    for name in ingress_backends(o) {
         let Some(text) = name.as_text() else {
             continue;
         };
