@@ -231,7 +231,7 @@ pub(super) fn reaches(source: &Object<'_>, o: &Object<'_>, index: &Index<'_, '_>
 
 /// A selector against labels: an absent selector selects everything, as the
 /// API server reads it.
-fn selects(selector: Option<&Node>, labels: &BTreeMap<String, String>) -> bool {
+pub(super) fn selects(selector: Option<&Node>, labels: &BTreeMap<String, String>) -> bool {
     selector.is_none_or(|s| s.is_null() || selector_matches(s, labels))
 }
 
@@ -239,7 +239,7 @@ fn selects(selector: Option<&Node>, labels: &BTreeMap<String, String>) -> bool {
 /// `Namespace` object in the scanned files, and the
 /// `kubernetes.io/metadata.name` label the API server sets on every
 /// namespace.
-fn namespace_labels(o: &Object<'_>, index: &Index<'_, '_>) -> BTreeMap<String, String> {
+pub(super) fn namespace_labels(o: &Object<'_>, index: &Index<'_, '_>) -> BTreeMap<String, String> {
     let mut labels = index
         .namespace(o)
         .map(|n| string_map(n.node.path(&["metadata", "labels"])))

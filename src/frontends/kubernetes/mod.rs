@@ -13,6 +13,7 @@
 mod admission;
 mod frontend;
 mod operators;
+mod registries;
 mod secrets;
 mod stores;
 pub use frontend::FRONTEND;
@@ -467,6 +468,7 @@ const OTHER_READ_KINDS: &[&str] = &[
     "Schedule",
     "ServiceAccount",
     "ExternalSecret",
+    "ClusterExternalSecret",
     "SecretStore",
     "ClusterSecretStore",
     "SealedSecret",
@@ -818,10 +820,13 @@ pub fn extract(
             continue;
         };
         let (idx, role) = push_entity(model, &mut ids, o, role, instance, tool);
-        if o.kind == "Ingress" {
-            for host in ingress_hosts(o) {
-                model.hosts.push((host, model.entities[idx].id.clone()));
-            }
+        let served = match o.kind {
+            "Ingress" => ingress_hosts(o),
+            k if WORKLOAD_KINDS.contains(&k) => registries::served_hosts(o, &index),
+            _ => Vec::new(),
+        };
+        for host in served {
+            model.hosts.push((host, model.entities[idx].id.clone()));
         }
         if let (Role::Tool, Some(tool)) = (role, tool) {
             products.push((idx, tool.product.as_str()));

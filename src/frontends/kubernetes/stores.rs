@@ -40,6 +40,8 @@ const SEALED_SECRETS_CONTROLLER: &str = "sealed-secrets-controller";
 pub(super) struct Stores<'o, 'a> {
     /// `ExternalSecret`s by cluster, namespace and the Secret they write.
     external: HashMap<(Option<usize>, &'a str, &'a str), Vec<&'o Object<'a>>>,
+    /// `ClusterExternalSecret`s, in object order.
+    cluster_external: Vec<&'o Object<'a>>,
     /// `ClusterSecretStore`s by cluster and name.
     cluster_stores: HashMap<(Option<usize>, &'a str), Vec<&'o Object<'a>>>,
     /// Workloads running the sealed-secrets controller.
@@ -71,6 +73,7 @@ impl<'o, 'a> Stores<'o, 'a> {
                 ("SealedSecret", SEALED_SECRETS) | ("SecretProviderClass", SECRETS_STORE_CSI) => {
                     stores.sealed_or_classes = true;
                 }
+                ("ClusterExternalSecret", EXTERNAL_SECRETS) => stores.cluster_external.push(o),
                 ("ClusterSecretStore", EXTERNAL_SECRETS) => stores
                     .cluster_stores
                     .entry((o.cluster, o.name))
@@ -183,7 +186,8 @@ pub(super) fn dependencies<'a>(
     deps: &mut Vec<Dependency>,
 ) {
     let stores = &index.stores;
-    if stores.external.is_empty() && !stores.sealed_or_classes {
+    if stores.external.is_empty() && stores.cluster_external.is_empty() && !stores.sealed_or_classes
+    {
         return;
     }
     let mut found: Vec<(Backend, Span)> = Vec::new();
@@ -232,17 +236,25 @@ pub(super) fn dependencies<'a>(
 }
 
 /// The backends of the `ExternalSecret` (nearest to `o`, in its cluster
-/// and namespace) that writes the Secret `name`: those of its
-/// `secretStoreRef`, and of the `sourceRef.storeRef` of its `data` and
-/// `dataFrom` entries.
+/// and namespace) that writes the Secret `name`, else of a
+/// `ClusterExternalSecret` of its cluster that writes it into `o`'s
+/// namespace: those of its `secretStoreRef`, and of the `sourceRef.storeRef`
+/// of its `data` and `dataFrom` entries.
 fn external(o: &Object<'_>, name: &str, index: &Index<'_, '_>) -> Vec<Backend> {
-    let Some(found) = index.stores.external.get(&(o.cluster, o.namespace, name)) else {
-        return Vec::new();
+    let namespaced = index
+        .stores
+        .external
+        .get(&(o.cluster, o.namespace, name))
+        .and_then(|found| index.nearest(o.file, found));
+    let (es, spec) = match namespaced {
+        Some(es) => (es, es.node.get("spec")),
+        None => {
+            let Some(ces) = cluster_external(o, name, index) else {
+                return Vec::new();
+            };
+            (ces, ces.node.path(&["spec", "externalSecretSpec"]))
+        }
     };
-    let Some(es) = index.nearest(o.file, found) else {
-        return Vec::new();
-    };
-    let spec = es.node.get("spec");
     let mut refs: Vec<&Node> = spec
         .and_then(|s| s.get("secretStoreRef"))
         .into_iter()
@@ -267,7 +279,9 @@ fn external(o: &Object<'_>, name: &str, index: &Index<'_, '_>) -> Vec<Backend> {
             .and_then(Node::as_text)
             .map_or("SecretStore", str::trim);
         let store = match kind {
-            "SecretStore" => index.get("SecretStore", es, store_name),
+            // The ExternalSecret is in `o`'s namespace, and so is a
+            // namespaced store it names.
+            "SecretStore" => index.get("SecretStore", o, store_name),
             "ClusterSecretStore" => index
                 .stores
                 .cluster_stores
@@ -284,13 +298,62 @@ fn external(o: &Object<'_>, name: &str, index: &Index<'_, '_>) -> Vec<Backend> {
                 target,
                 span,
                 via: format!(
-                    "its Secret `{name}` is written by ExternalSecret `{}` from {kind} `{store_name}`, which reads `{host}`",
-                    es.name
+                    "its Secret `{name}` is written by {} `{}` from {kind} `{store_name}`, which reads `{host}`",
+                    es.kind, es.name
                 ),
             });
         }
     }
     out
+}
+
+/// The first `ClusterExternalSecret` of `o`'s cluster (in object order)
+/// that writes the Secret `name` into `o`'s namespace: its
+/// `externalSecretSpec.target.name`, else its `externalSecretName`, else
+/// its own name, is `name`, and its `namespaces` list `o`'s namespace or
+/// its `namespaceSelector` (or one of its `namespaceSelectors`) matches the
+/// namespace's labels as the scanned files give them.
+fn cluster_external<'o, 'a>(
+    o: &Object<'_>,
+    name: &str,
+    index: &Index<'o, 'a>,
+) -> Option<&'o Object<'a>> {
+    let text = |node: Option<&'a Node>| {
+        node.and_then(Node::as_text)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    };
+    let mut labels = None;
+    index.stores.cluster_external.iter().copied().find(|ces| {
+        let spec = ces.node.get("spec");
+        let target = text(spec.and_then(|s| s.path(&["externalSecretSpec", "target", "name"])))
+            .or_else(|| text(spec.and_then(|s| s.get("externalSecretName"))))
+            .unwrap_or(ces.name);
+        if ces.cluster != o.cluster || target != name {
+            return false;
+        }
+        let listed = spec
+            .and_then(|s| s.get("namespaces"))
+            .map(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .any(|n| n.as_text().map(str::trim) == Some(o.namespace));
+        let labels = labels.get_or_insert_with(|| admission::namespace_labels(o, index));
+        let selectors: Vec<&Node> = spec
+            .and_then(|s| s.get("namespaceSelector"))
+            .into_iter()
+            .chain(
+                spec.and_then(|s| s.get("namespaceSelectors"))
+                    .map(Node::as_seq)
+                    .unwrap_or_default(),
+            )
+            .filter(|s| !s.is_null())
+            .collect();
+        listed
+            || selectors
+                .iter()
+                .any(|s| admission::selects(Some(s), labels))
+    })
 }
 
 /// The hosts a `SecretStore`'s or `ClusterSecretStore`'s provider reads
