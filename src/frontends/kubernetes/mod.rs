@@ -590,6 +590,42 @@ struct Budget<'o, 'a> {
     pods: OnceCell<Option<u32>>,
 }
 
+impl<'o, 'a> Budget<'o, 'a> {
+    /// The budget `p` with its scope: of the workloads of `selectable` (with
+    /// their pod labels) that it selects in its cluster and namespace,
+    /// those in its own file, else those whose directories share the most
+    /// with its own.
+    fn scoped(
+        p: &'o Object<'a>,
+        selectable: &[(&'o Object<'a>, BTreeMap<String, String>)],
+        places: &Places,
+    ) -> Self {
+        let selector = p.node.path(&["spec", "selector"]);
+        let matched: Vec<&'o Object<'a>> = selectable
+            .iter()
+            .filter(|(w, labels)| {
+                w.cluster == p.cluster
+                    && w.namespace == p.namespace
+                    // policy/v1: an empty selector selects every pod
+                    // of the namespace.
+                    && selector.is_some_and(|s| selector_matches(s, labels))
+            })
+            .map(|(w, _)| *w)
+            .collect();
+        let near = |w: &&'o Object<'a>| (w.file == p.file, places.common(p.file, w.file));
+        let nearest = matched.iter().map(near).max();
+        let scope = matched
+            .into_iter()
+            .filter(|w| Some(near(w)) == nearest)
+            .collect();
+        Budget {
+            object: p,
+            scope,
+            pods: OnceCell::new(),
+        }
+    }
+}
+
 impl<'o, 'a> Index<'o, 'a> {
     fn new(objects: &'o [Object<'a>], places: &'o Places, operators: &'o Operators) -> Self {
         let mut by_key: FastMap<_, Vec<&'o Object<'a>>> = FastMap::default();
@@ -662,31 +698,7 @@ impl<'o, 'a> Index<'o, 'a> {
         }
         let pdbs: Vec<Budget<'o, 'a>> = pdbs
             .into_iter()
-            .map(|p| {
-                let selector = p.node.path(&["spec", "selector"]);
-                let matched: Vec<&'o Object<'a>> = selectable
-                    .iter()
-                    .filter(|(w, labels)| {
-                        w.cluster == p.cluster
-                            && w.namespace == p.namespace
-                            // policy/v1: an empty selector selects every pod
-                            // of the namespace.
-                            && selector.is_some_and(|s| selector_matches(s, labels))
-                    })
-                    .map(|(w, _)| *w)
-                    .collect();
-                let near = |w: &&'o Object<'a>| (w.file == p.file, places.common(p.file, w.file));
-                let nearest = matched.iter().map(near).max();
-                let scope = matched
-                    .into_iter()
-                    .filter(|w| Some(near(w)) == nearest)
-                    .collect();
-                Budget {
-                    object: p,
-                    scope,
-                    pods: OnceCell::new(),
-                }
-            })
+            .map(|p| Budget::scoped(p, &selectable, places))
             .collect();
         let mut budgets_of: HashMap<*const Object<'a>, Vec<usize>> = HashMap::new();
         for (b, budget) in pdbs.iter().enumerate() {
