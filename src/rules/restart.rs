@@ -170,7 +170,7 @@ fn each_recovery_dependency(
                 ", but cannot be restarted: it needs {target} to recover, which fails with it"
             ),
         );
-        let finding = Finding::new(Rule::SinglePointOfRecovery, dependency.span, message)
+        let mut finding = Finding::new(Rule::SinglePointOfRecovery, dependency.span, message)
         .entity(&entity.id)
         .about(units.iter().map(|&u| u.clone()))
         .label(format!(
@@ -181,6 +181,11 @@ fn each_recovery_dependency(
         .help(format!(
             "make {target} as redundant as what needs it (a replica or mirror in another failure domain), or point this at one that is"
         ));
+        // A dependency written elsewhere (a secret store's address) is
+        // read by the entity at its origin (the Secret its pod names).
+        if let Some(origin) = dependency.origin {
+            finding = finding.related(origin, format!("{who} reads it here"));
+        }
         out.push(with_chain(input, finding, edge.target, first));
     }
 }

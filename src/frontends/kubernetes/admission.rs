@@ -231,7 +231,7 @@ pub(super) fn reaches(source: &Object<'_>, o: &Object<'_>, index: &Index<'_, '_>
 
 /// A selector against labels: an absent selector selects everything, as the
 /// API server reads it.
-fn selects(selector: Option<&Node>, labels: &BTreeMap<String, String>) -> bool {
+pub(super) fn selects(selector: Option<&Node>, labels: &BTreeMap<String, String>) -> bool {
     selector.is_none_or(|s| s.is_null() || selector_matches(s, labels))
 }
 
@@ -239,7 +239,7 @@ fn selects(selector: Option<&Node>, labels: &BTreeMap<String, String>) -> bool {
 /// `Namespace` object in the scanned files, and the
 /// `kubernetes.io/metadata.name` label the API server sets on every
 /// namespace.
-fn namespace_labels(o: &Object<'_>, index: &Index<'_, '_>) -> BTreeMap<String, String> {
+pub(super) fn namespace_labels(o: &Object<'_>, index: &Index<'_, '_>) -> BTreeMap<String, String> {
     let mut labels = index
         .namespace(o)
         .map(|n| string_map(n.node.path(&["metadata", "labels"])))
@@ -293,19 +293,45 @@ fn covers(rules: &[Node], group: &str, resource: &str, operations: &[&str]) -> b
 }
 
 /// Whether `o`'s pods are the webhook's backend: its Service, in the
-/// workload's namespace and cluster, selects them.
+/// workload's namespace and cluster, selects them. For a URL, the Service
+/// its host names by cluster DNS name, or the backends of the Ingresses of
+/// the workload's cluster and namespace that serve the host.
 fn is_backend(
     w: &Webhook<'_, '_>,
     o: &Object<'_>,
     pod_labels: &BTreeMap<String, String>,
     index: &Index<'_, '_>,
 ) -> bool {
-    let Backend::Service { namespace, name } = w.backend else {
-        return false;
-    };
-    if o.namespace != namespace {
-        return false;
+    match &w.backend {
+        Backend::Service { namespace, name } => {
+            o.namespace == *namespace && selects_pods(o, name, pod_labels, index)
+        }
+        Backend::Host(host) => {
+            let by_dns = host.contains(".svc")
+                && super::service_of_host(host, w.config.namespace).is_some_and(|(svc, ns)| {
+                    o.namespace == ns && selects_pods(o, &svc, pod_labels, index)
+                });
+            by_dns
+                || index
+                    .ingresses
+                    .iter()
+                    .filter(|i| i.cluster == o.cluster && i.namespace == o.namespace)
+                    .filter(|i| super::ingress_hosts(i).contains(host))
+                    .flat_map(|i| super::ingress_backends(i))
+                    .filter_map(Node::as_text)
+                    .any(|svc| selects_pods(o, svc.trim(), pod_labels, index))
+        }
     }
+}
+
+/// Whether the Service `name` of `o`'s namespace and cluster (the nearest
+/// declaration) selects pods carrying `pod_labels`.
+fn selects_pods(
+    o: &Object<'_>,
+    name: &str,
+    pod_labels: &BTreeMap<String, String>,
+    index: &Index<'_, '_>,
+) -> bool {
     let Some(service) = index.get("Service", o, name) else {
         return false;
     };

@@ -5,15 +5,18 @@
 //! PersistentVolumeClaims, and the objects that change their placement:
 //! HorizontalPodAutoscalers, PodDisruptionBudgets, PersistentVolumes,
 //! StorageClasses, ConfigMaps and Secrets (for env references), Nodes, the
-//! admission webhook configurations and Namespaces (for recovery
-//! dependencies), and the custom resources operators turn into pods (for
+//! admission webhook configurations and Namespaces, ServiceAccounts and
+//! the objects of External Secrets, sealed-secrets and the Secrets Store
+//! CSI driver (for recovery dependencies), and the custom resources operators turn into pods (for
 //! Service selectors).
 
 mod admission;
 mod frontend;
 mod identity;
 mod operators;
+mod registries;
 mod secrets;
+mod stores;
 pub use frontend::FRONTEND;
 pub use operators::Operators;
 
@@ -464,6 +467,13 @@ const OTHER_READ_KINDS: &[&str] = &[
     "PodMonitor",
     "Prometheus",
     "Schedule",
+    "ServiceAccount",
+    "ExternalSecret",
+    "ClusterExternalSecret",
+    "SecretStore",
+    "ClusterSecretStore",
+    "SealedSecret",
+    "SecretProviderClass",
 ];
 
 fn is_read_kind(kind: &str) -> bool {
@@ -527,6 +537,11 @@ struct Index<'o, 'a> {
     /// Vault agent injectors (workloads with a literal
     /// `AGENT_INJECT_VAULT_ADDR`) and the address they give.
     vault_injectors: Vec<Injector<'o, 'a>>,
+    /// Ingresses, in object order: what serves an admission webhook's URL.
+    ingresses: Vec<&'o Object<'a>>,
+    /// External Secrets, sealed-secrets and their controllers: where the
+    /// Secrets pods need come from.
+    stores: stores::Stores<'o, 'a>,
 }
 
 /// Objects by cluster and name.
@@ -574,6 +589,42 @@ struct Budget<'o, 'a> {
     /// The pods of the whole scope, counted for the first workload that
     /// asks: every workload of a large scope asks.
     pods: OnceCell<Option<u32>>,
+}
+
+impl<'o, 'a> Budget<'o, 'a> {
+    /// The budget `p` with its scope: of the workloads of `selectable` (with
+    /// their pod labels) that it selects in its cluster and namespace,
+    /// those in its own file, else those whose directories share the most
+    /// with its own.
+    fn scoped(
+        p: &'o Object<'a>,
+        selectable: &[(&'o Object<'a>, BTreeMap<String, String>)],
+        places: &Places,
+    ) -> Self {
+        let selector = p.node.path(&["spec", "selector"]);
+        let matched: Vec<&'o Object<'a>> = selectable
+            .iter()
+            .filter(|(w, labels)| {
+                w.cluster == p.cluster
+                    && w.namespace == p.namespace
+                    // policy/v1: an empty selector selects every pod
+                    // of the namespace.
+                    && selector.is_some_and(|s| selector_matches(s, labels))
+            })
+            .map(|(w, _)| *w)
+            .collect();
+        let near = |w: &&'o Object<'a>| (w.file == p.file, places.common(p.file, w.file));
+        let nearest = matched.iter().map(near).max();
+        let scope = matched
+            .into_iter()
+            .filter(|w| Some(near(w)) == nearest)
+            .collect();
+        Budget {
+            object: p,
+            scope,
+            pods: OnceCell::new(),
+        }
+    }
 }
 
 impl<'o, 'a> Index<'o, 'a> {
@@ -648,31 +699,7 @@ impl<'o, 'a> Index<'o, 'a> {
         }
         let pdbs: Vec<Budget<'o, 'a>> = pdbs
             .into_iter()
-            .map(|p| {
-                let selector = p.node.path(&["spec", "selector"]);
-                let matched: Vec<&'o Object<'a>> = selectable
-                    .iter()
-                    .filter(|(w, labels)| {
-                        w.cluster == p.cluster
-                            && w.namespace == p.namespace
-                            // policy/v1: an empty selector selects every pod
-                            // of the namespace.
-                            && selector.is_some_and(|s| selector_matches(s, labels))
-                    })
-                    .map(|(w, _)| *w)
-                    .collect();
-                let near = |w: &&'o Object<'a>| (w.file == p.file, places.common(p.file, w.file));
-                let nearest = matched.iter().map(near).max();
-                let scope = matched
-                    .into_iter()
-                    .filter(|w| Some(near(w)) == nearest)
-                    .collect();
-                Budget {
-                    object: p,
-                    scope,
-                    pods: OnceCell::new(),
-                }
-            })
+            .map(|p| Budget::scoped(p, &selectable, places))
             .collect();
         let mut budgets_of: HashMap<*const Object<'a>, Vec<usize>> = HashMap::new();
         for (b, budget) in pdbs.iter().enumerate() {
@@ -695,6 +722,8 @@ impl<'o, 'a> Index<'o, 'a> {
             webhooks,
             namespaces,
             vault_injectors,
+            ingresses: objects.iter().filter(|o| o.kind == "Ingress").collect(),
+            stores: stores::Stores::new(objects),
         }
     }
 
@@ -804,10 +833,13 @@ pub fn extract(
             continue;
         };
         let (idx, role) = push_entity(model, &mut ids, o, role, instance, tool);
-        if o.kind == "Ingress" {
-            for host in ingress_hosts(o) {
-                model.hosts.push((host, model.entities[idx].id.clone()));
-            }
+        let served = match o.kind {
+            "Ingress" => ingress_hosts(o),
+            k if WORKLOAD_KINDS.contains(&k) => registries::served_hosts(o, &index),
+            _ => Vec::new(),
+        };
+        for host in served {
+            model.hosts.push((host, model.entities[idx].id.clone()));
         }
         if let (Role::Tool, Some(tool)) = (role, tool) {
             products.push((idx, tool.product.as_str()));
@@ -1245,6 +1277,7 @@ fn workload(
         image_dependencies(o, pod, index, &mut instance.dependencies);
         admission::dependencies(o, &pod_labels, index, &mut instance.dependencies);
         secrets::vault_agent(o, template, index, &mut instance.dependencies);
+        stores::dependencies(o, pod, index, &mut instance.dependencies);
         instance.placement.volume = volume_pin(o, pod, index, keys).map(Box::new);
     }
     if kind == WorkloadKind::LongRunning {
@@ -2388,8 +2421,9 @@ fn ingress_hosts(o: &Object<'_>) -> Vec<String> {
     hosts
 }
 
-fn ingress(o: &Object<'_>) -> (Role, Instance) {
-    let mut instance = base_instance(o);
+/// The Service names of an Ingress's backends: its default backend's and
+/// each rule path's (`service.name`, or `serviceName` of the older API).
+fn ingress_backends<'a>(o: &Object<'a>) -> Vec<&'a Node> {
     let spec = o.node.get("spec");
     let mut backends: Vec<&Node> = Vec::new();
     if let Some(b) = spec.and_then(|s| s.get("defaultBackend").or_else(|| s.get("backend"))) {
@@ -2410,13 +2444,18 @@ fn ingress(o: &Object<'_>) -> (Role, Instance) {
             }
         }
     }
-    for backend in backends {
-        let Some(name) = backend
-            .path(&["service", "name"])
-            .or_else(|| backend.get("serviceName"))
-        else {
-            continue;
-        };
+    backends
+        .into_iter()
+        .filter_map(|b| {
+            b.path(&["service", "name"])
+                .or_else(|| b.get("serviceName"))
+        })
+        .collect()
+}
+
+fn ingress(o: &Object<'_>) -> (Role, Instance) {
+    let mut instance = base_instance(o);
+    for name in ingress_backends(o) {
         let Some(text) = name.as_text() else {
             continue;
         };
