@@ -367,7 +367,19 @@ fn stages(o: &Options, text: String) {
         held(entities, audit, estate, report);
         return;
     }
+    report_stages(o, &row, report, estate, audit);
+}
 
+/// The report's stages of `stages`: gathering, the opening, the rendering;
+/// then what is held at the end.
+fn report_stages(
+    o: &Options,
+    row: &Row,
+    report: spof::check::Report,
+    estate: spof::estate::Estate,
+    audit: Audit,
+) {
+    let entities = o.shape.services;
     let before = live();
     reset_peak();
     let t = Instant::now();

@@ -267,7 +267,10 @@ fn built_in_transformer_configurations_are_named() {
         .filter(|d| d.code == "SPOF022")
         .map(|d| {
             let source = report.sources.get(d.span.file);
-            (source.line_col(d.span.range.start).line, d.message.clone())
+            (
+                source.line_col(d.span.range.start).line,
+                d.message.text().into_owned(),
+            )
         })
         .collect();
     assert_eq!(

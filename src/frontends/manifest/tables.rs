@@ -163,7 +163,7 @@ pub(super) fn extract(
             let keep = *valid && kept.next().unwrap_or(false);
             jobs.push(Job {
                 file: *file,
-                text: *text,
+                text,
                 piece,
                 keep,
             });
@@ -174,7 +174,7 @@ pub(super) fn extract(
     let known: Vec<&str> = names.keys().map(String::as_str).collect();
     let (entities, hosts) = (model.entities.len(), model.hosts.len());
     for batch in jobs.chunks(BATCH) {
-        let read: Option<Vec<Option<Read>>> = batch
+        let read: Option<Vec<Outcome>> = batch
             .par_iter()
             .map(|job| read(job, &sites, &known))
             .collect();
@@ -183,7 +183,7 @@ pub(super) fn extract(
             model.hosts.truncate(hosts);
             return None;
         };
-        for read in read.into_iter().flatten() {
+        for read in read.into_iter().filter_map(Outcome::read) {
             reader.diags.extend(read.diags);
             model.hosts.extend(read.hosts);
             model.entities.push(read.entity);
@@ -193,10 +193,26 @@ pub(super) fn extract(
     Some(reader.finish())
 }
 
+/// What became of one table parsed on its own.
+enum Outcome {
+    /// Parsed and checked, but not to be read into an entity (see `Job::keep`).
+    Skipped,
+    Read(Box<Read>),
+}
+
+impl Outcome {
+    fn read(self) -> Option<Read> {
+        match self {
+            Outcome::Skipped => None,
+            Outcome::Read(read) => Some(*read),
+        }
+    }
+}
+
 /// One table parsed on its own and, if kept, read into its entity. `None`
 /// when the piece is not one table of the name its header gives, where the
 /// header gives it.
-fn read(job: &Job<'_>, sites: &BTreeMap<String, SiteDef>, known: &[&str]) -> Option<Option<Read>> {
+fn read(job: &Job<'_>, sites: &BTreeMap<String, SiteDef>, known: &[&str]) -> Option<Outcome> {
     let piece = job.piece;
     let base = piece.text.start;
     let tree = toml::parse(job.text.get(piece.text.clone())?).ok()?;
@@ -219,7 +235,7 @@ fn read(job: &Job<'_>, sites: &BTreeMap<String, SiteDef>, known: &[&str]) -> Opt
         return None;
     };
     if !job.keep {
-        return Some(None);
+        return Some(Outcome::Skipped);
     }
     let file = At {
         file: job.file,
@@ -235,11 +251,11 @@ fn read(job: &Job<'_>, sites: &BTreeMap<String, SiteDef>, known: &[&str]) -> Opt
     let mut reader = Reader::default();
     let entity = reader.entity(&def, sites, known);
     let hosts = reader.hosts(&def, &entity.id);
-    Some(Some(Read {
+    Some(Outcome::Read(Box::new(Read {
         entity,
         hosts,
         diags: reader.diags,
-    }))
+    })))
 }
 
 /// The one entry of a table.
