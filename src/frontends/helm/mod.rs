@@ -897,7 +897,7 @@ fn value_key(value: &Value, key: &mut crate::cache::KeyBuilder) -> Option<()> {
             }
             key
         }
-        _ => return None,
+        Value::Function(_) => return None,
     };
     Some(())
 }

@@ -173,10 +173,10 @@ impl Encoder {
                 }
                 self.write("}")?;
             }
-            other => {
-                return Err(TemplateError::Exec(format!(
-                    "toml: unsupported type: {other}"
-                )));
+            Value::Function(_) => {
+                return Err(TemplateError::Exec(
+                    "toml: unsupported type: function".into(),
+                ));
             }
         }
         Ok(())
