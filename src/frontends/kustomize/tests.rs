@@ -12,8 +12,6 @@ use std::path::{Path, PathBuf};
 /// Kustomization fields spof does not build; a case using one is outside
 /// the supported set.
 const UNSUPPORTED: &[&str] = &[
-    "vars",
-    "replacements",
     "configurations",
     "crds",
     "openapi",
@@ -129,17 +127,6 @@ fn uses_unsupported(case: &Case) -> Option<&'static str> {
         let root = &case.docs[i].first()?.root;
         if let Some(k) = UNSUPPORTED.iter().find(|k| root.get(k).is_some()) {
             return Some(k);
-        }
-        // Patches that may rename or change kinds.
-        for p in root.get("patches").map(Node::as_seq).unwrap_or_default() {
-            if p.get("options").is_some() {
-                return Some("patch options");
-            }
-        }
-        for l in root.get("labels").map(Node::as_seq).unwrap_or_default() {
-            if l.get("fields").is_some() {
-                return Some("label fields");
-            }
         }
     }
     None
