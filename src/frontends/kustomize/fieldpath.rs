@@ -157,10 +157,22 @@ pub fn visit(
                 }
                 set(node, key(at, field), fresh());
             }
-            match super::merge::get_mut(node, field) {
+            let n = match super::merge::get_mut(node, field) {
                 Some(next) => visit(next, rest, create, at, f),
                 None => 0,
+            };
+            // The field's key is where its new value was written: a finding
+            // on the field points there, in one file.
+            if rest.is_empty()
+                && let Value::Map(entries) = &mut node.value
+                && let Some((k, v)) = entries
+                    .iter_mut()
+                    .rev()
+                    .find(|(k, _)| k.as_str() == Some(field))
+            {
+                k.range = v.range;
             }
+            n
         }
         (Seg::Index(i), Value::Seq(items)) => items
             .get_mut(*i)

@@ -449,13 +449,17 @@ pub fn resolve_vars(build: &mut Build<'_, '_>, out: &mut [Resource]) {
 /// `field` with `$(NAME)` replaced by the vars' values, as Kubernetes
 /// expands a container's variables (`$$` is a `$`; an unknown name stays
 /// as written); a field that is `$(NAME)` alone becomes the value, of its
-/// type and at its line. `None` when nothing changes.
+/// type. `None` when nothing changes.
 fn substitute(field: &Node, values: &HashMap<String, Node>) -> Option<Node> {
     let text = field.as_str().filter(|t| t.contains('$'))?;
     if let Some(name) = text.strip_prefix("$(").and_then(|t| t.strip_suffix(')'))
         && let Some(value) = values.get(name)
     {
-        return Some(value.clone());
+        // Of the value's type, where the field is written.
+        return Some(Node {
+            range: field.range,
+            value: value.value.clone(),
+        });
     }
     let mut out = String::new();
     let mut rest = text;
