@@ -169,5 +169,11 @@ mod sift_tests {
         // A Helm values file's resources, an object of another kind.
         assert!(!read("resources: {limits: {cpu: 1}}"));
         assert!(!read("kind: ConfigMap\nresources: [a.yaml]"));
+        // Replacement files: one, or a list.
+        assert!(read(
+            "source: {kind: ConfigMap}\ntargets: [{select: {kind: Deployment}}]"
+        ));
+        assert!(read("- source: {kind: ConfigMap}\n  targets: []"));
+        assert!(!read("kind: Rollout\nsource: {}\ntargets: []"));
     }
 }

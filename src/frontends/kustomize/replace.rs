@@ -15,9 +15,13 @@ use std::collections::HashMap;
 const DEFAULT_PATH: &str = "metadata.name";
 
 /// Whether `node` is what a replacement file holds: a replacement
-/// (`source` and `targets`) or a list of them.
+/// (`source` and `targets`, no `kind`) or a list of them.
 pub fn is_replacement(node: &Node) -> bool {
-    let one = |n: &Node| n.get("source").is_some() && n.get("targets").is_some_and(Node::is_seq);
+    let one = |n: &Node| {
+        n.get("kind").is_none()
+            && n.get("source").is_some()
+            && n.get("targets").is_some_and(Node::is_seq)
+    };
     match &node.value {
         Value::Seq(items) => !items.is_empty() && items.iter().all(one),
         _ => one(node),
