@@ -45,7 +45,7 @@ pub struct Documents<'a> {
 /// ([`Stage::Files`]): the Helm releases they declare.
 #[derive(Debug, Default)]
 pub struct Handed {
-    pub releases: super::helm::releases::Found,
+    pub releases: super::helm::release::Found,
     /// The charts (directories, lexically normalised) a kustomization's
     /// `helmCharts` renders: the Helm frontend does not render them again
     /// with their own values.

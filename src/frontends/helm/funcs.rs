@@ -17,8 +17,7 @@ type R = Result<Value, TemplateError>;
 /// Deepest nesting of `include` and `tpl` calls (Helm stops at 1000; real
 /// charts nest a few dozen deep at most, and each level costs stack).
 pub const MAX_INCLUDE_DEPTH: usize = 300;
-/// Largest text one `include` or `tpl` call may produce.
-pub const MAX_INCLUDE_BYTES: usize = 16 << 20;
+pub use super::MAX_INCLUDE_BYTES;
 
 /// What `include` and `tpl` need: the chart's template set, filled once
 /// every file is parsed, and the depth of the calls in progress.

@@ -43,9 +43,9 @@ pub fn state<'d>(
             let file = documents
                 .files
                 .iter()
-                .find(|f| super::releases::absolute(&sources.get(f.file).path) == wanted);
+                .find(|f| super::release::absolute(&sources.get(f.file).path) == wanted);
             match file {
-                Some(file) if super::releases::stays_below(path) => {
+                Some(file) if super::release::stays_below(path) => {
                     out.extend(file.docs.iter().map(|d| (Some(file.file), &d.root)));
                 }
                 _ => missing.push((base.range, path.to_string())),
@@ -106,7 +106,7 @@ pub fn environments(
 
 /// An environment's values file, relative to the helmfile's directory.
 fn values_file(path: &str, dir: &Path, sources: &SourceMap) -> Result<Value, String> {
-    if !super::releases::stays_below(path) {
+    if !super::release::stays_below(path) {
         return Err(format!(
             "environment values file `{path}` is outside the helmfile's directory"
         ));
@@ -119,7 +119,7 @@ fn values_file(path: &str, dir: &Path, sources: &SourceMap) -> Result<Value, Str
     let wanted = crate::discover::lexical_normalize(&dir.join(path));
     let Some((_, file)) = sources
         .iter()
-        .find(|(_, f)| super::releases::absolute(&f.path) == wanted)
+        .find(|(_, f)| super::release::absolute(&f.path) == wanted)
     else {
         return Err(format!(
             "environment values file `{path}` is not among the checked files"

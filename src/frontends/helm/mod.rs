@@ -15,6 +15,7 @@ pub mod frontend;
 pub mod funcs;
 mod helmfile;
 pub mod origins;
+pub mod release;
 pub mod releases;
 mod toml;
 pub mod values;
@@ -26,6 +27,9 @@ use gotmpl::{MapRef, Template, TemplateError, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use values::{coalesce, empty_map, get_path, map, s};
+
+/// Largest text one `include` or `tpl` call, or one `toToml`, may produce.
+pub const MAX_INCLUDE_BYTES: usize = 16 << 20;
 
 /// The files of one chart: path relative to the chart's directory (with
 /// `/` separators) to text. Subcharts are the files under `charts/<name>/`.

@@ -3,7 +3,7 @@
 //! files are float64 in Helm, so `replicas: 3` is written `replicas = 3.0`,
 //! while a number written in a template (`list 1 2`) is an integer.
 
-use super::funcs::MAX_INCLUDE_BYTES;
+use super::MAX_INCLUDE_BYTES;
 use gotmpl::{TemplateError, Value};
 
 /// How deep a value may nest before it is refused (as `toJson` refuses it).

@@ -3,7 +3,7 @@
 //! objects then built on like any resource (the kustomization's patches,
 //! namespace, prefixes and labels apply to them).
 
-use super::build::{Build, Kz, Resource, normalize, objects_of};
+use super::base::{Build, Kz, Resource, normalize, objects_of};
 use crate::frontends::helm::{self, Options, values};
 use crate::model::KustomizeGap;
 use crate::parse::Node;

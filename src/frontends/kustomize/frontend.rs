@@ -31,7 +31,7 @@ fn extract(
         documents.files.iter().map(|f| (f.file, f.docs)),
         context.sources,
     );
-    let reader = super::build::read_data;
+    let reader = super::base::read_data;
     tree.data = Some(&reader);
     let rendered = super::render(&tree);
     if rendered.is_empty() {

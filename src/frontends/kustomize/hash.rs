@@ -2,7 +2,7 @@
 //! the hash suffix kustomize gives their names (the SHA-256 of their
 //! content, as kustomize encodes it).
 
-use super::build::{Build, Kz, Resource};
+use super::base::{Build, Kz, Resource};
 use super::merge::{self, key, map, set, string};
 use crate::frontends::digest::{base64, sha256_hex};
 use crate::parse::Node;
@@ -156,7 +156,7 @@ pub(super) fn read(
     let sources = build.tree.sources;
     if let Some((file, _)) = sources
         .iter()
-        .find(|(_, f)| super::build::normalize(&f.path) == full)
+        .find(|(_, f)| super::base::normalize(&f.path) == full)
     {
         return Some(sources.get(file).text().to_string());
     }
@@ -178,7 +178,7 @@ pub(super) fn read(
             format!(
                 "`{path}` cannot be read: it is not found, is a symbolic link, is larger than \
                  {} MiB or is not UTF-8 text",
-                super::build::MAX_DATA_BYTES >> 20
+                super::base::MAX_DATA_BYTES >> 20
             ),
             "not read",
         );

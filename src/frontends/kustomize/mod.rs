@@ -11,6 +11,7 @@
 //! ([`space`]): the patch's `replicas: 1`, the overlay's `replicas:`
 //! entry, else the base's line.
 
+pub mod base;
 pub mod build;
 mod charts;
 mod fieldpath;
@@ -28,7 +29,7 @@ pub use frontend::FRONTEND;
 use crate::diagnostic::Diagnostic;
 use crate::parse::{Document, Node};
 use crate::source::FileId;
-use build::{Build, Tree};
+use base::{Build, Tree};
 use space::Space;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -104,11 +105,11 @@ fn referenced(tree: &Tree<'_>) -> BTreeSet<PathBuf> {
         let dir = path.parent().unwrap_or(Path::new(""));
         for k in ["resources", "bases", "components"] {
             for entry in node.get(k).map(Node::as_seq).unwrap_or_default() {
-                let Some(text) = entry.as_text().filter(|t| !build::is_remote(t)) else {
+                let Some(text) = entry.as_text().filter(|t| !base::is_remote(t)) else {
                     continue;
                 };
                 if let Some((p, _, _)) =
-                    tree.kustomization(&build::normalize(&dir.join(text.trim())))
+                    tree.kustomization(&base::normalize(&dir.join(text.trim())))
                 {
                     out.insert(p);
                 }

@@ -3,7 +3,7 @@
 //! older variables do. A copied value keeps the range of the field it was
 //! copied from, so a finding on it points at the source's line.
 
-use super::build::{Build, Kz, Resource};
+use super::base::{Build, Kz, Resource, Var, selects};
 use super::fieldpath::{self, Seg};
 use super::merge::string;
 use crate::parse::Node;
@@ -96,10 +96,7 @@ fn replace(build: &mut Build<'_, '_>, replacement: &Node, out: &mut [Resource]) 
     let Some(path) = path_at(build, source.get("fieldPath"), source.range) else {
         return;
     };
-    let chosen: Vec<&Resource> = out
-        .iter()
-        .filter(|r| super::transform::selects(source, r))
-        .collect();
+    let chosen: Vec<&Resource> = out.iter().filter(|r| selects(source, r)).collect();
     if chosen.len() > 1 {
         build.error(
             source.range,
@@ -185,9 +182,7 @@ fn into_target(build: &mut Build<'_, '_>, target: &Node, value: &Node, out: &mut
     let delimiter = delimited(options);
     let mut refused = false;
     for r in out.iter_mut() {
-        if !super::transform::selects(select, r)
-            || rejects.iter().any(|x| super::transform::selects(x, r))
-        {
+        if !selects(select, r) || rejects.iter().any(|x| selects(x, r)) {
             continue;
         }
         for path in &paths {
@@ -257,18 +252,6 @@ fn reads_as_string(text: &str) -> bool {
         || node.as_bool().is_some()
         || node.as_i64().is_some()
         || text.parse::<f64>().is_ok_and(f64::is_finite))
-}
-
-/// A declared var: the object and field it reads, and where it is written.
-#[derive(Debug, Clone)]
-pub struct Var {
-    pub name: String,
-    kind: String,
-    object: String,
-    namespace: Option<String>,
-    api: Option<String>,
-    path: Vec<Seg>,
-    pub at: TextRange,
 }
 
 /// The `vars` of a kustomization, added to the build's (a var declared

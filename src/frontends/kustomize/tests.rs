@@ -2,7 +2,7 @@
 //! extracted from its `api/krusty` tests by `scripts/krusty-fixtures.py`),
 //! and the unit behaviour of roots, patches and name references.
 
-use super::build::{Build, Tree};
+use super::base::{Build, Tree};
 use crate::parse::Node;
 use crate::parse::tree::Value;
 use crate::parse::yaml::{Limits, parse_stream};
@@ -233,7 +233,7 @@ fn generators_build(dir: &str) -> (Vec<Node>, Vec<String>) {
             .map(|(i, d)| (crate::source::FileId(i as u32), d.as_slice())),
         &case.sources,
     );
-    let reader = super::build::read_data;
+    let reader = super::base::read_data;
     tree.data = Some(&reader);
     let mut build = Build::new(&tree);
     let out = build.build(&case.dir.join(dir), TextRange::empty(0), true);
@@ -327,7 +327,7 @@ fn generator_data_files_are_not_read_through_a_link() {
             .map(|(i, d)| (crate::source::FileId(i as u32), d.as_slice())),
         &case.sources,
     );
-    let reader = super::build::read_data;
+    let reader = super::base::read_data;
     tree.data = Some(&reader);
     let mut build = Build::new(&tree);
     let out = build.build(&case.root, TextRange::empty(0), true);

@@ -4,7 +4,7 @@
 //! to renamed objects rewritten), labels, annotations, JSON 6902 patches,
 //! `replicas`, `images`.
 
-use super::build::{Build, Kz, Resource, name_of, rename};
+use super::base::{Build, Kz, Resource, name_of, rename, selects};
 use super::hash;
 use super::merge::{self, ensure_path, key, set, string};
 use crate::parse::Node;
@@ -321,57 +321,6 @@ fn strategic(
             "no object to patch",
         );
     }
-}
-
-/// Whether `target` (`kind`, `name`, `namespace`, `group`, `version`,
-/// `labelSelector`, `annotationSelector`) selects `r`. Names, kinds and
-/// namespaces are regular expressions matched whole.
-pub(super) fn selects(target: &Node, r: &Resource) -> bool {
-    let field = |k: &str| target.get(k).and_then(Node::as_text);
-    let api = r
-        .node
-        .get("apiVersion")
-        .and_then(Node::as_text)
-        .unwrap_or_default();
-    let (group, version) = api.rsplit_once('/').unwrap_or(("", api));
-    let matches = |pattern: Option<&str>, values: &[&str]| {
-        pattern.is_none_or(|p| {
-            regex::Regex::new(&format!("^(?:{p})$"))
-                .is_ok_and(|re| values.iter().any(|v| re.is_match(v)))
-        })
-    };
-    let names: Vec<&str> = std::iter::once(r.name())
-        .chain(r.names.iter().map(String::as_str))
-        .collect();
-    matches(field("kind"), &[r.kind()])
-        && matches(field("name"), &names)
-        && matches(field("namespace"), &[r.namespace()])
-        && field("group").is_none_or(|g| g == group)
-        && field("version").is_none_or(|v| v == version)
-        && field("labelSelector")
-            .is_none_or(|s| label_selected(s, r.node.path(&["metadata", "labels"])))
-        && field("annotationSelector")
-            .is_none_or(|s| label_selected(s, r.node.path(&["metadata", "annotations"])))
-}
-
-/// Whether labels satisfy a selector written as text (`a=b,c!=d,e`).
-fn label_selected(selector: &str, labels: Option<&Node>) -> bool {
-    let value = |k: &str| labels.and_then(|l| l.get(k)).and_then(Node::as_str);
-    selector
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .all(|term| {
-            if let Some((k, v)) = term.split_once("!=") {
-                value(k.trim()) != Some(v.trim())
-            } else if let Some((k, v)) = term.split_once("==").or_else(|| term.split_once('=')) {
-                value(k.trim()) == Some(v.trim())
-            } else if let Some(k) = term.strip_prefix('!') {
-                value(k.trim()).is_none()
-            } else {
-                value(term).is_some()
-            }
-        })
 }
 
 fn namespace(ns: &Node, out: &mut [Resource]) {
