@@ -20,6 +20,12 @@ use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
+/// foldhash for the analysis's own maps and sets, keyed by small ids and
+/// units: several times faster than the default SipHash on such keys, and
+/// nothing here is keyed by input an attacker would shape to collide.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
+
 /// Most hops of a chain an explanation lists (a finding's related
 /// locations, a simulation's reasons). A longer chain lists its first
 /// `CHAIN_HOPS - 1` hops and then its last one, saying how many it leaves
@@ -181,10 +187,78 @@ impl Edge {
     }
 }
 
+/// A [`Unit`] as exposures keep it: an index into the analysis's table of
+/// the units it found ([`Analysis::unit`]), each kept once however many
+/// entities inherit it. Exposures compare and hash these, not the units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct UnitId(u32);
+
+/// A single failure that takes an entity down, and how: 20 bytes, and
+/// every entity keeps one for each single failure it inherits.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exposure {
-    pub unit: Unit,
+    pub unit: UnitId,
     pub via: Via,
+}
+
+/// The units the analysis found, each once, and their ids.
+#[derive(Default)]
+struct Units {
+    list: Vec<Unit>,
+    ids: FastMap<Unit, UnitId>,
+}
+
+impl Units {
+    fn intern(&mut self, unit: &Unit) -> UnitId {
+        if let Some(&id) = self.ids.get(unit) {
+            return id;
+        }
+        let id = UnitId(narrow(self.list.len()));
+        self.list.push(unit.clone());
+        self.ids.insert(unit.clone(), id);
+        id
+    }
+}
+
+/// One list per entity, all in one vector: a range of it per entity
+/// instead of a vector (and its allocation) each.
+#[derive(Debug)]
+struct Lists<T> {
+    items: Vec<T>,
+    /// Where each entity's list starts in `items`; one more than there are
+    /// entities, the last being `items.len()`.
+    starts: Vec<usize>,
+}
+
+impl<T> Default for Lists<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            starts: Vec::new(),
+        }
+    }
+}
+
+impl<T> Lists<T> {
+    fn from_nested(nested: Vec<Vec<T>>) -> Self {
+        let total = nested.iter().map(Vec::len).sum();
+        let mut items = Vec::with_capacity(total);
+        let mut starts = Vec::with_capacity(nested.len() + 1);
+        for list in nested {
+            starts.push(items.len());
+            items.extend(list);
+        }
+        starts.push(items.len());
+        Self { items, starts }
+    }
+
+    /// Entity `e`'s list; empty past the last entity.
+    fn get(&self, e: usize) -> &[T] {
+        match (self.starts.get(e), self.starts.get(e + 1)) {
+            (Some(&a), Some(&b)) => self.items.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
 }
 
 /// One hop of an explanation chain.
@@ -309,18 +383,24 @@ pub struct Analysis {
     /// Every cause found in each entity's own declarations, whether or not
     /// another cluster's declaration survives it.
     pub causes: Vec<Vec<Cause>>,
-    /// The single failures that take each entity down, own ones first.
-    pub exposures: Vec<Vec<Exposure>>,
+    /// The single failures that take each entity down, own ones first
+    /// (per entity while they are found, then [`Analysis::settled`]).
+    building: Vec<Vec<Exposure>>,
+    /// The same once found, in one vector ([`Analysis::exposures`]).
+    settled: Lists<Exposure>,
+    /// Every unit an exposure names, by [`UnitId`].
+    units: Units,
     /// For a Kubernetes entity declared in several clusters, the single
     /// failures that take its declarations in each cluster down: what a
     /// declaration in that cluster reaches, since cluster DNS and selectors
     /// stay in their cluster. Empty for other entities.
     pub per_cluster: Vec<Vec<(usize, Vec<Exposure>)>>,
     /// The cluster of each declaration of each entity.
-    clusters: Vec<Vec<Option<usize>>>,
+    clusters: Lists<Option<usize>>,
     /// Where each exposure's chain ends, for every view of an entity's
-    /// exposures (by [`Analysis::view`], then as in the view).
-    ends: Vec<Vec<Vec<Short>>>,
+    /// exposures: per entity, its views one after the other (by
+    /// [`Analysis::view`], then as in the view).
+    ends: Lists<Short>,
     /// The roots and last hops of those ends, each once.
     tails: Vec<Tail>,
 }
@@ -353,12 +433,13 @@ impl Analysis {
                 own
             })
             .collect();
+        let mut units = Units::default();
         let exposures: Vec<Vec<Exposure>> = model
             .entities
             .iter()
             .enumerate()
             .map(|(e, entity)| {
-                let mut own = own_exposures(entity, &causes[e]);
+                let mut own = own_exposures(entity, &causes[e], &mut units);
                 own.shrink_to_fit();
                 own
             })
@@ -373,14 +454,16 @@ impl Analysis {
             .entities
             .iter()
             .enumerate()
-            .map(|(e, entity)| own_per_cluster(entity, &clusters[e], &causes[e]))
+            .map(|(e, entity)| own_per_cluster(entity, &clusters[e], &causes[e], &mut units))
             .collect();
         let mut analysis = Self {
             causes,
-            exposures,
+            building: exposures,
+            settled: Lists::default(),
+            units,
             per_cluster,
-            clusters,
-            ends: Vec::new(),
+            clusters: Lists::from_nested(clusters),
+            ends: Lists::default(),
             tails: Vec::new(),
         };
 
@@ -398,17 +481,36 @@ impl Analysis {
                 }
             }
         }
-        explain_through_backends(model, graph, &analysis.causes, &mut analysis.exposures);
-        // Inherited exposures are pushed as they are found, and a vector
-        // grows by doubling: give back the room never used.
-        for own in &mut analysis.exposures {
-            own.shrink_to_fit();
-        }
+        explain_through_backends(model, graph, &analysis.causes, &mut analysis.building);
+        // Every exposure found: one vector for all of them, built list by
+        // list so that the per-entity ones are freed as it grows.
+        analysis.settled = Lists::from_nested(std::mem::take(&mut analysis.building));
         for (_, own) in analysis.per_cluster.iter_mut().flatten() {
             own.shrink_to_fit();
         }
         (analysis.ends, analysis.tails) = chain_ends(&analysis);
         analysis
+    }
+
+    /// The single failures that take `e` down, own ones first; none past
+    /// the last entity.
+    pub fn exposures(&self, e: usize) -> &[Exposure] {
+        match self.building.get(e) {
+            // While they are being found.
+            Some(list) => list,
+            None => self.settled.get(e),
+        }
+    }
+
+    /// The unit `id` names.
+    pub fn unit(&self, id: UnitId) -> &Unit {
+        // Every id was made by this table.
+        &self.units.list[id.0 as usize]
+    }
+
+    /// The id of `unit`, when some exposure names it.
+    pub fn unit_id(&self, unit: &Unit) -> Option<UnitId> {
+        self.units.ids.get(unit).copied()
     }
 
     /// What takes `e` down as a declaration in `cluster` sees it: its
@@ -429,7 +531,7 @@ impl Analysis {
     /// `e`'s exposures in view `v` (see [`Analysis::view_of`]).
     fn view(&self, e: usize, v: usize) -> &[Exposure] {
         match v.checked_sub(1) {
-            None => &self.exposures[e],
+            None => self.exposures(e),
             Some(g) => &self.per_cluster[e][g].1,
         }
     }
@@ -437,11 +539,11 @@ impl Analysis {
     /// Where `unit` is among what takes `e` down as a declaration in
     /// `cluster` sees it, else among what takes all of it down: the view
     /// and the index in it.
-    fn locate(&self, e: usize, cluster: Option<usize>, unit: &Unit) -> Option<(usize, usize)> {
+    fn locate(&self, e: usize, cluster: Option<usize>, unit: UnitId) -> Option<(usize, usize)> {
         let find = |v: usize| {
             self.view(e, v)
                 .iter()
-                .position(|x| &x.unit == unit)
+                .position(|x| x.unit == unit)
                 .map(|x| (v, x))
         };
         match self.view_of(e, cluster) {
@@ -452,8 +554,8 @@ impl Analysis {
 
     /// Where a hop from `e` along `edge` arrives for `unit`: the target as
     /// the cluster of the declaration that makes the edge sees it.
-    fn next(&self, e: usize, edge: DepEdge, unit: &Unit) -> Option<(usize, usize)> {
-        let cluster = self.clusters[e].get(edge.instance).copied().flatten();
+    fn next(&self, e: usize, edge: DepEdge, unit: UnitId) -> Option<(usize, usize)> {
+        let cluster = self.clusters.get(e).get(edge.instance).copied().flatten();
         self.locate(edge.target, cluster, unit)
     }
 
@@ -471,11 +573,11 @@ impl Analysis {
             .first()
             .map_or(Combine::All, |i| i.combine);
         if self.per_cluster[e].is_empty() {
-            let fresh = self.inherited(graph, e, combine, None, &self.exposures[e], shared);
+            let fresh = self.inherited(graph, e, combine, None, self.exposures(e), shared);
             let changed = !fresh.is_empty();
             // At its size: an entity outside a cycle inherits once.
-            self.exposures[e].reserve_exact(fresh.len());
-            self.exposures[e].extend(fresh);
+            self.building[e].reserve_exact(fresh.len());
+            self.building[e].extend(fresh);
             return changed;
         }
         let mut changed = false;
@@ -495,7 +597,7 @@ impl Analysis {
         // first cluster's dependency that brings it.
         let everywhere: Vec<Exposure> = first
             .iter()
-            .filter(|x| !self.exposures[e].iter().any(|y| y.unit == x.unit))
+            .filter(|x| !self.building[e].iter().any(|y| y.unit == x.unit))
             .filter_map(|x| {
                 let mut vias = vec![x.via];
                 for (_, other) in rest {
@@ -506,14 +608,11 @@ impl Analysis {
                     .find(|v| matches!(v, Via::Dependency(_)))
                     .copied()
                     .unwrap_or(x.via);
-                Some(Exposure {
-                    unit: x.unit.clone(),
-                    via,
-                })
+                Some(Exposure { unit: x.unit, via })
             })
             .collect();
         changed |= !everywhere.is_empty();
-        self.exposures[e].extend(everywhere);
+        self.building[e].extend(everywhere);
         changed
     }
 
@@ -529,7 +628,7 @@ impl Analysis {
         known: &[Exposure],
         (shared, c): (&SharedUnits, usize),
     ) -> Vec<Exposure> {
-        let clusters = &self.clusters[e];
+        let clusters = self.clusters.get(e);
         let hard: Vec<&Resolved> = graph.resolved[e]
             .iter()
             .filter(|d| {
@@ -545,7 +644,7 @@ impl Analysis {
             target,
             strength: entry.strength,
         };
-        let mut fresh: Vec<(Unit, DepEdge)> = Vec::new();
+        let mut fresh: Vec<(UnitId, DepEdge)> = Vec::new();
         match combine {
             Combine::All => {
                 let unions: Vec<Union<'_>> = hard
@@ -556,11 +655,11 @@ impl Analysis {
                 if unions.iter().all(Union::is_empty) {
                     return Vec::new();
                 }
-                let mut known: HashSet<&Unit> = known.iter().map(|x| &x.unit).collect();
+                let mut known: FastSet<UnitId> = known.iter().map(|x| x.unit).collect();
                 for (entry, union) in hard.iter().zip(&unions) {
                     for (unit, target) in union.iter() {
                         if known.insert(unit) {
-                            fresh.push((unit.clone(), edge(entry, target)));
+                            fresh.push((unit, edge(entry, target)));
                         }
                     }
                 }
@@ -576,16 +675,16 @@ impl Analysis {
                 if seen.is_empty() {
                     return Vec::new();
                 }
-                let commons: Vec<Cow<'_, [Unit]>> = hard
+                let commons: Vec<Cow<'_, [UnitId]>> = hard
                     .iter()
                     .map(|entry| shared.common(graph, self, entry.set, from(entry), c))
                     .collect();
-                let mut known: HashSet<&Unit> = known.iter().map(|x| &x.unit).collect();
+                let mut known: FastSet<UnitId> = known.iter().map(|x| x.unit).collect();
                 for x in seen {
                     if commons.iter().all(|o| o.binary_search(&x.unit).is_ok())
-                        && known.insert(&x.unit)
+                        && known.insert(x.unit)
                     {
-                        fresh.push((x.unit.clone(), edge(first, first_target)));
+                        fresh.push((x.unit, edge(first, first_target)));
                     }
                 }
             }
@@ -600,8 +699,9 @@ impl Analysis {
     }
 
     fn end(&self, entity: usize, cluster: Option<usize>, unit: &Unit) -> Option<End> {
-        let (v, x) = self.locate(entity, cluster, unit)?;
-        let short = self.ends.get(entity)?.get(v)?.get(x)?;
+        let (v, x) = self.locate(entity, cluster, self.unit_id(unit)?)?;
+        let before: usize = (0..v).map(|w| self.view(entity, w).len()).sum();
+        let short = self.ends.get(entity).get(before + x)?;
         let tail = self.tails.get(short.tail as usize)?;
         Some(End {
             root: tail.root,
@@ -672,8 +772,9 @@ impl Analysis {
         cluster: Option<usize>,
         unit: &'a Unit,
     ) -> impl Iterator<Item = Hop> + 'a {
-        let mut at = self
-            .locate(entity, cluster, unit)
+        let id = self.unit_id(unit);
+        let mut at = id
+            .and_then(|id| self.locate(entity, cluster, id))
             .map(|(v, x)| (entity, v, x));
         (0..self.hop_count_from(entity, cluster, unit)).map_while(move |_| {
             let (e, v, x) = at?;
@@ -681,22 +782,25 @@ impl Analysis {
                 return None;
             };
             let edge = edge.get();
-            at = self.next(e, edge, unit).map(|(v, x)| (edge.target, v, x));
+            at = self.next(e, edge, id?).map(|(v, x)| (edge.target, v, x));
             Some(Hop { from: e, edge })
         })
     }
 
     /// Whether the unit takes the entity down.
     pub fn fails_with(&self, entity: usize, unit: &Unit) -> bool {
-        self.exposures[entity].iter().any(|x| &x.unit == unit)
+        self.unit_id(unit)
+            .is_some_and(|id| self.exposures(entity).iter().any(|x| x.unit == id))
     }
 
     /// Whether the unit takes the entity down through its own placement,
     /// whatever its dependencies do.
     pub fn fails_on_its_own(&self, entity: usize, unit: &Unit) -> bool {
-        self.exposures[entity]
-            .iter()
-            .any(|x| &x.unit == unit && matches!(x.via, Via::Own(_)))
+        self.unit_id(unit).is_some_and(|id| {
+            self.exposures(entity)
+                .iter()
+                .any(|x| x.unit == id && matches!(x.via, Via::Own(_)))
+        })
     }
 }
 
@@ -705,7 +809,7 @@ impl Analysis {
 /// exposure whose end is known and fills in the ones it passed on its way
 /// back. Each distinct root and last hop is kept once, in the second
 /// vector; the first says, for each exposure, which and how many hops.
-fn chain_ends(analysis: &Analysis) -> (Vec<Vec<Vec<Short>>>, Vec<Tail>) {
+fn chain_ends(analysis: &Analysis) -> (Lists<Short>, Vec<Tail>) {
     #[derive(Clone, Copy)]
     enum State {
         Unknown,
@@ -715,7 +819,7 @@ fn chain_ends(analysis: &Analysis) -> (Vec<Vec<Vec<Short>>>, Vec<Tail>) {
     let mut tails = Tails::default();
     let broken = tails.short(End::BROKEN);
     let views = |e: usize| 0..=analysis.per_cluster[e].len();
-    let mut state: Vec<Vec<Vec<State>>> = (0..analysis.exposures.len())
+    let mut state: Vec<Vec<Vec<State>>> = (0..analysis.per_cluster.len())
         .map(|e| {
             views(e)
                 .map(|v| vec![State::Unknown; analysis.view(e, v).len()])
@@ -723,7 +827,7 @@ fn chain_ends(analysis: &Analysis) -> (Vec<Vec<Vec<Short>>>, Vec<Tail>) {
         })
         .collect();
     let mut path: Vec<(usize, usize, usize, Hop)> = Vec::new();
-    for e in 0..analysis.exposures.len() {
+    for e in 0..analysis.per_cluster.len() {
         for v in views(e) {
             for x in 0..analysis.view(e, v).len() {
                 path.clear();
@@ -746,7 +850,7 @@ fn chain_ends(analysis: &Analysis) -> (Vec<Vec<Vec<Short>>>, Vec<Tail>) {
                     };
                     state[at][w][i] = State::OnPath;
                     path.push((at, w, i, Hop { from: at, edge }));
-                    match analysis.next(at, edge, &exposure.unit) {
+                    match analysis.next(at, edge, exposure.unit) {
                         Some((next_view, j)) => (at, w, i) = (edge.target, next_view, j),
                         None => break broken,
                     }
@@ -759,35 +863,29 @@ fn chain_ends(analysis: &Analysis) -> (Vec<Vec<Vec<Short>>>, Vec<Tail>) {
             }
         }
     }
+    // One list per entity, its views one after the other; each entity's
+    // states are freed as the list grows.
     let ends = state
         .into_iter()
         .map(|views| {
             views
                 .into_iter()
-                .map(|xs| {
-                    // Collected in place, the ends would keep the room of
-                    // the larger states.
-                    let mut ends: Vec<Short> = xs
-                        .into_iter()
-                        .map(|s| match s {
-                            State::Done(end) => end,
-                            State::Unknown | State::OnPath => broken,
-                        })
-                        .collect();
-                    ends.shrink_to_fit();
-                    ends
+                .flatten()
+                .map(|s| match s {
+                    State::Done(end) => end,
+                    State::Unknown | State::OnPath => broken,
                 })
                 .collect()
         })
         .collect();
-    (ends, tails.list)
+    (Lists::from_nested(ends), tails.list)
 }
 
 /// The tails of the ends being found, each once.
 #[derive(Default)]
 struct Tails {
     list: Vec<Tail>,
-    index: HashMap<Tail, u32>,
+    index: FastMap<Tail, u32>,
 }
 
 impl Tails {
@@ -846,9 +944,9 @@ fn explain_through_backends(
             ) {
                 continue;
             }
-            let unit = &exposures[e][x].unit;
+            let unit = exposures[e][x].unit;
             let backend = graph.dependencies(e).find(|d| {
-                d.strength == Strength::Hard && exposures[d.target].iter().any(|y| &y.unit == unit)
+                d.strength == Strength::Hard && exposures[d.target].iter().any(|y| y.unit == unit)
             });
             if let Some(edge) = backend {
                 exposures[e][x].via = Via::Dependency(Edge::new(edge));
@@ -861,7 +959,7 @@ fn explain_through_backends(
 /// clusters (or copies), a unit must take down at least one declaration in
 /// every cluster (declarations within one cluster are parts of the same
 /// deployment, so any of them failing counts).
-fn own_exposures(entity: &Entity, causes: &[Cause]) -> Vec<Exposure> {
+fn own_exposures(entity: &Entity, causes: &[Cause], units: &mut Units) -> Vec<Exposure> {
     // Declarations in different clusters, or different copies (sites), are
     // alternatives; within one, any declaration failing counts.
     let group = |i: usize| {
@@ -879,9 +977,13 @@ fn own_exposures(entity: &Entity, causes: &[Cause]) -> Vec<Exposure> {
                 .iter()
                 .any(|other| other.unit == cause.unit && group(other.instance) == g)
         });
-        if everywhere && !out.iter().any(|x| x.unit == cause.unit) {
+        if !everywhere {
+            continue;
+        }
+        let unit = units.intern(&cause.unit);
+        if !out.iter().any(|x| x.unit == unit) {
             out.push(Exposure {
-                unit: cause.unit.clone(),
+                unit,
                 via: Via::Own(narrow(c)),
             });
         }
@@ -896,6 +998,7 @@ fn own_per_cluster(
     entity: &Entity,
     clusters: &[Option<usize>],
     causes: &[Cause],
+    ids: &mut Units,
 ) -> Vec<(usize, Vec<Exposure>)> {
     if entity.origin != Origin::Kubernetes {
         return Vec::new();
@@ -913,11 +1016,12 @@ fn own_per_cluster(
         let Some(Some(c)) = clusters.get(cause.instance) else {
             continue;
         };
+        let unit = ids.intern(&cause.unit);
         if let Some((_, units)) = out.iter_mut().find(|(k, _)| k == c)
-            && !units.iter().any(|x| x.unit == cause.unit)
+            && !units.iter().any(|x| x.unit == unit)
         {
             units.push(Exposure {
-                unit: cause.unit.clone(),
+                unit,
                 via: Via::Own(narrow(index)),
             });
         }
@@ -938,7 +1042,7 @@ enum Union<'s> {
     /// The set's one member's exposures, as its dependents see them.
     One(&'s [Exposure], usize),
     /// Several members' units, in member order.
-    Many(Cow<'s, [(Unit, usize)]>),
+    Many(Cow<'s, [(UnitId, usize)]>),
 }
 
 impl Union<'_> {
@@ -949,14 +1053,14 @@ impl Union<'_> {
         }
     }
 
-    fn iter(&self) -> impl Iterator<Item = (&Unit, usize)> + '_ {
-        let (one, member, many): (&[Exposure], usize, &[(Unit, usize)]) = match self {
+    fn iter(&self) -> impl Iterator<Item = (UnitId, usize)> + '_ {
+        let (one, member, many): (&[Exposure], usize, &[(UnitId, usize)]) = match self {
             Union::One(units, member) => (units, *member, &[]),
             Union::Many(units) => (&[], 0, units),
         };
         one.iter()
-            .map(move |x| (&x.unit, member))
-            .chain(many.iter().map(|(unit, t)| (unit, *t)))
+            .map(move |x| (x.unit, member))
+            .chain(many.iter().map(|&(unit, t)| (unit, t)))
     }
 }
 
@@ -968,9 +1072,9 @@ struct SharedUnits {
     clustered: Vec<bool>,
     /// Per set of several members: each unit some member fails with, with
     /// the first such member, in member order.
-    union: Vec<OnceCell<Vec<(Unit, usize)>>>,
-    /// Per set: the units every member fails with, sorted.
-    common: Vec<OnceCell<Vec<Unit>>>,
+    union: Vec<OnceCell<Vec<(UnitId, usize)>>>,
+    /// Per set: the units every member fails with, sorted by id.
+    common: Vec<OnceCell<Vec<UnitId>>>,
 }
 
 impl SharedUnits {
@@ -1039,12 +1143,12 @@ impl SharedUnits {
             return Union::One(analysis.seen_from(*t, cluster), *t);
         }
         let compute = || {
-            let mut seen: HashSet<&Unit> = HashSet::new();
+            let mut seen: FastSet<UnitId> = FastSet::default();
             let mut out = Vec::new();
             for &t in graph.sets.get(set) {
                 for x in analysis.seen_from(t, cluster) {
-                    if seen.insert(&x.unit) {
-                        out.push((x.unit.clone(), t));
+                    if seen.insert(x.unit) {
+                        out.push((x.unit, t));
                     }
                 }
             }
@@ -1065,15 +1169,15 @@ impl SharedUnits {
         set: usize,
         cluster: Option<usize>,
         c: usize,
-    ) -> Cow<'s, [Unit]> {
+    ) -> Cow<'s, [UnitId]> {
         let compute = || {
             let [first, rest @ ..] = graph.sets.get(set) else {
                 return Vec::new();
             };
-            let mut units: Vec<Unit> = analysis
+            let mut units: Vec<UnitId> = analysis
                 .seen_from(*first, cluster)
                 .iter()
-                .map(|x| x.unit.clone())
+                .map(|x| x.unit)
                 .collect();
             units.sort_unstable();
             units.dedup();
@@ -1082,7 +1186,7 @@ impl SharedUnits {
                     break;
                 }
                 let seen = analysis.seen_from(t, cluster);
-                units.retain(|u| seen.iter().any(|y| &y.unit == u));
+                units.retain(|u| seen.iter().any(|y| y.unit == *u));
             }
             units
         };
@@ -1363,8 +1467,40 @@ mod tests {
         assert_eq!(size_of::<Edge>(), 16);
         assert_eq!(size_of::<Via>(), 16);
         assert!(size_of::<Unit>() <= 32, "{}", size_of::<Unit>());
-        assert!(size_of::<Exposure>() <= 48, "{}", size_of::<Exposure>());
+        assert_eq!(size_of::<Exposure>(), 20);
         assert_eq!(size_of::<Short>(), 8);
+    }
+
+    /// One vector for every entity's list: each entity gets back its own
+    /// list, empty ones included, and nothing past the last.
+    #[test]
+    fn lists_give_back_each_entitys_list() {
+        let lists = Lists::from_nested(vec![vec![1, 2], vec![], vec![3]]);
+        assert_eq!(lists.get(0), &[1, 2]);
+        assert!(lists.get(1).is_empty());
+        assert_eq!(lists.get(2), &[3]);
+        assert!(lists.get(3).is_empty());
+        assert!(Lists::<u8>::default().get(0).is_empty());
+    }
+
+    /// A unit is kept once, and its id names it.
+    #[test]
+    fn units_are_interned_once() {
+        let mut units = Units::default();
+        let zone = Unit::Domain(Domain::new(Level::Zone, "a"));
+        let replica = Unit::Replica {
+            entity: 3,
+            instance: 0,
+        };
+        let a = units.intern(&zone);
+        let b = units.intern(&replica);
+        assert_ne!(a, b);
+        assert_eq!(
+            units.intern(&Unit::Domain(Domain::new(Level::Zone, "a"))),
+            a
+        );
+        assert_eq!(units.list.len(), 2);
+        assert_eq!(units.list[a.0 as usize], zone);
     }
 
     fn quorum_instance(max_skew: u32, min_domains: Option<u32>) -> Instance {

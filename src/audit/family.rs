@@ -2,11 +2,25 @@
 
 use std::collections::HashSet;
 
-/// A set of at most three domain ids, sorted; unused slots are `u32::MAX`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// A set of at most three domain ids, sorted; unused slots are `u32::MAX`
+/// (no domain has that id), so the size is where they start: 12 bytes,
+/// and an entity of a large estate keeps some thirty-five groups. Ordered
+/// by size, then ids.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Group {
-    len: u8,
     ids: [u32; 3],
+}
+
+impl Ord for Group {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.len(), &self.ids).cmp(&(other.len(), &other.ids))
+    }
+}
+
+impl PartialOrd for Group {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
 }
 
 impl Group {
@@ -14,7 +28,6 @@ impl Group {
 
     pub fn single(id: u32) -> Self {
         Self {
-            len: 1,
             ids: [id, Self::EMPTY, Self::EMPTY],
         }
     }
@@ -29,22 +42,19 @@ impl Group {
         }
         let mut out = [Self::EMPTY; 3];
         out[..sorted.len()].copy_from_slice(&sorted);
-        Some(Self {
-            len: u8::try_from(sorted.len()).unwrap_or(3),
-            ids: out,
-        })
+        Some(Self { ids: out })
     }
 
     pub fn ids(&self) -> &[u32] {
-        &self.ids[..self.len as usize]
+        &self.ids[..self.len()]
     }
 
     pub fn len(&self) -> usize {
-        self.len as usize
+        self.ids.iter().take_while(|&&id| id != Self::EMPTY).count()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.ids[0] == Self::EMPTY
     }
 
     /// The union, when it has at most `k` members.
@@ -83,10 +93,7 @@ impl Group {
             out[n] = next;
             n += 1;
         }
-        Some(Self {
-            len: u8::try_from(n).unwrap_or(3),
-            ids: out,
-        })
+        Some(Self { ids: out })
     }
 
     /// Proper non-empty subsets.

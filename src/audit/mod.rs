@@ -31,7 +31,7 @@ use crate::model::{Combine, Domain, Guarantee, Instance, Level, Origin, Strength
 use crate::source::Span;
 use rayon::prelude::*;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 /// Largest risk group computed (`--max-group-size`).
@@ -122,10 +122,10 @@ impl Audit {
     pub fn build(estate: &Estate, max_group_size: usize) -> Self {
         let max_group_size = max_group_size.clamp(1, MAX_GROUP_SIZE);
         let (domains, parent) = universe(estate);
-        let index: BTreeMap<&Domain, u32> = domains
+        let index: DomainIndex<'_> = domains
             .iter()
             .enumerate()
-            .map(|(i, d)| (d, u32::try_from(i).unwrap_or(u32::MAX)))
+            .map(|(i, d)| ((d.level, &*d.name), u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
         let levels: Vec<Level> = domains.iter().map(|d| d.level).collect();
         let structures: Vec<Structure> = (0..estate.model.entities.len())
@@ -564,6 +564,11 @@ fn universe(estate: &Estate) -> (Vec<Domain>, Vec<Option<u32>>) {
     (domains, parent)
 }
 
+/// Each domain's id by its level and name: looked up for every declaration
+/// without making a [`Domain`] (and its name) to look up, hashed with
+/// foldhash (a few dozen short keys, looked up a few times per entity).
+type DomainIndex<'d> = HashMap<(Level, &'d str), u32, foldhash::fast::RandomState>;
+
 /// Only Kubernetes objects live in a cluster.
 fn clustered(estate: &Estate, e: usize) -> bool {
     estate.model.entities[e].origin == Origin::Kubernetes
@@ -571,22 +576,23 @@ fn clustered(estate: &Estate, e: usize) -> bool {
 
 /// The zones a declaration may run in: its zone pin, else its cluster's
 /// zones.
-fn possible_zones(estate: &Estate, e: usize, inst: &Instance) -> Vec<String> {
+fn possible_zones<'e>(estate: &'e Estate, e: usize, inst: &'e Instance) -> Vec<&'e str> {
     if let Some((domains, _)) = inst.placement.pinned(Level::Zone) {
-        return domains.into_iter().map(str::to_string).collect();
+        return domains;
     }
     if clustered(estate, e) {
-        return estate.context.site(inst.cluster).zones.clone();
+        return estate
+            .context
+            .site(inst.cluster)
+            .zones
+            .iter()
+            .map(String::as_str)
+            .collect();
     }
     Vec::new()
 }
 
-fn structure(
-    estate: &Estate,
-    e: usize,
-    index: &BTreeMap<&Domain, u32>,
-    levels: &[Level],
-) -> Structure {
+fn structure(estate: &Estate, e: usize, index: &DomainIndex<'_>, levels: &[Level]) -> Structure {
     let entity = &estate.model.entities[e];
     let terms: Vec<Vec<Term>> = entity
         .instances
@@ -626,16 +632,13 @@ fn instance_terms(
     e: usize,
     i: usize,
     inst: &Instance,
-    index: &BTreeMap<&Domain, u32>,
+    index: &DomainIndex<'_>,
     levels: &[Level],
 ) -> Vec<Term> {
     let causes = &estate.analysis.causes[e];
-    let id = |d: &Domain| index.get(d).copied();
-    let zone_ids = |zones: &[String]| -> Vec<u32> {
-        let mut ids: Vec<u32> = zones
-            .iter()
-            .filter_map(|z| id(&Domain::new(Level::Zone, z.clone())))
-            .collect();
+    let id = |level: Level, name: &str| index.get(&(level, name)).copied();
+    let zone_ids = |zones: &[&str]| -> Vec<u32> {
+        let mut ids: Vec<u32> = zones.iter().filter_map(|z| id(Level::Zone, z)).collect();
         ids.sort_unstable();
         ids.dedup();
         ids
@@ -646,7 +649,7 @@ fn instance_terms(
     for (c, cause) in causes.iter().enumerate().filter(|(_, c)| c.instance == i) {
         match &cause.unit {
             Unit::Domain(d) => {
-                if let Some(d) = id(d) {
+                if let Some(d) = id(d.level, &d.name) {
                     out.push(Term {
                         instance: i,
                         domains: vec![d],
@@ -714,7 +717,7 @@ fn instance_terms(
             None => None,
         };
         if let Some((region, span)) = region
-            && let Some(d) = id(&Domain::new(Level::Region, region))
+            && let Some(d) = id(Level::Region, &region)
         {
             out.push(Term {
                 instance: i,

@@ -372,23 +372,17 @@ fn nesting(domains: &[Vec<Domain>]) -> BTreeMap<Domain, Domain> {
 
 /// Whether some single failure takes the entity down.
 fn is_spof(estate: &Estate, entity: usize) -> bool {
-    estate
-        .analysis
-        .exposures
-        .get(entity)
-        .is_some_and(|x| !x.is_empty())
+    !estate.analysis.exposures(entity).is_empty()
 }
 
 /// The single failures that take an entity down: named domains, sorted,
 /// and the counts of unnamed ones (an unplaced level, a lone replica).
 fn single_failures(estate: &Estate, entity: usize) -> (Vec<String>, usize, usize) {
-    let units: BTreeSet<&Unit> = estate
-        .analysis
-        .exposures
-        .get(entity)
-        .into_iter()
-        .flatten()
-        .map(|x| &x.unit)
+    let analysis = &estate.analysis;
+    let units: BTreeSet<&Unit> = analysis
+        .exposures(entity)
+        .iter()
+        .map(|x| analysis.unit(x.unit))
         .collect();
     let mut named = Vec::new();
     let (mut unplaced, mut replicas) = (0, 0);

@@ -85,8 +85,11 @@ fn accepted_by(
     };
     let units: Vec<&Unit> = if finding.units.is_empty() {
         let entity = *index.get(finding.entity.as_deref()?)?;
-        let exposures = input.analysis.exposures.get(entity)?;
-        exposures.iter().map(|x| &x.unit).collect()
+        let exposures = input.analysis.exposures(entity);
+        exposures
+            .iter()
+            .map(|x| input.analysis.unit(x.unit))
+            .collect()
     } else {
         finding.units.iter().collect()
     };

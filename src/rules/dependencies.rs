@@ -4,7 +4,7 @@
 
 use super::{Finding, Input, Rule, Settings};
 use crate::analysis::words;
-use crate::analysis::{CHAIN_HOPS, Cause, Hop, Reason, Unit, Via};
+use crate::analysis::{CHAIN_HOPS, Cause, Hop, Reason, Unit, UnitId, Via};
 use crate::diagnostic::Severity;
 use crate::graph::DepEdge;
 use crate::model::{Combine, Reference, Role, Strength};
@@ -132,12 +132,12 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
         // What the entity fails with, and with on its own, looked up once
         // per unit of each dependency rather than by scanning its
         // exposures: in a large estate an entity inherits some thirty.
-        let mut fails: HashSet<&Unit> = HashSet::new();
-        let mut own: HashSet<&Unit> = HashSet::new();
-        for x in &analysis.exposures[e] {
-            fails.insert(&x.unit);
+        let mut fails: HashSet<UnitId> = HashSet::new();
+        let mut own: HashSet<UnitId> = HashSet::new();
+        for x in analysis.exposures(e) {
+            fails.insert(x.unit);
             if matches!(x.via, Via::Own(_)) {
-                own.insert(&x.unit);
+                own.insert(x.unit);
             }
         }
         let mut clusters: Vec<Option<usize>> = entity.instances.iter().map(|i| i.cluster).collect();
@@ -168,22 +168,23 @@ fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
             let units: Vec<&Unit> = analysis
                 .seen_from(edge.target, cluster)
                 .iter()
-                .map(|x| &x.unit)
+                .map(|x| x.unit)
                 // Not what the entity survives through its declarations in
                 // other clusters: the target fails with it as every
                 // cluster the entity is declared in sees the target.
                 .filter(|u| {
-                    !own.contains(*u)
-                        && fails.contains(*u)
+                    !own.contains(u)
+                        && fails.contains(u)
                         // The units come from the view of `cluster`.
                         && clusters.iter().all(|&c| {
                             c == cluster
                                 || analysis
                                     .seen_from(edge.target, c)
                                     .iter()
-                                    .any(|x| &x.unit == *u)
+                                    .any(|x| x.unit == *u)
                         })
                 })
+                .map(|u| analysis.unit(u))
                 .collect();
             let Some(first) = units.first() else {
                 continue;

@@ -41,9 +41,11 @@ fn each_tool(
         if entity.role != Role::Tool {
             continue;
         }
-        let units: Vec<&Unit> = input.analysis.exposures[e]
+        let units: Vec<&Unit> = input
+            .analysis
+            .exposures(e)
             .iter()
-            .map(|x| &x.unit)
+            .map(|x| input.analysis.unit(x.unit))
             .filter(|u| Some(*u) != estate_region)
             .collect();
         let Some(first) = units.first() else {
@@ -243,9 +245,11 @@ fn kinds_in_one_domain(input: &Input<'_>, estate_region: Option<&Unit>, out: &mu
         if rest.is_empty() {
             continue;
         }
-        let common = input.analysis.exposures[*first]
+        let common = input
+            .analysis
+            .exposures(*first)
             .iter()
-            .map(|x| &x.unit)
+            .map(|x| input.analysis.unit(x.unit))
             .find(|unit| {
                 matches!(unit, Unit::Domain(_))
                     && Some(*unit) != estate_region

@@ -87,7 +87,7 @@ fn admission_webhooks(input: &Input<'_>, estate_region: Option<&Unit>, out: &mut
             .analysis
             .seen_from(a.target, a.cluster)
             .iter()
-            .map(|x| &x.unit)
+            .map(|x| input.analysis.unit(x.unit))
             .filter(|u| Some(*u) != estate_region)
             .collect();
         let Some((first, further)) = units.split_first() else {
@@ -154,7 +154,7 @@ fn each_recovery_dependency(
             .analysis
             .seen_from(edge.target, cluster)
             .iter()
-            .map(|x| &x.unit)
+            .map(|x| input.analysis.unit(x.unit))
             .filter(|u| Some(*u) != estate_region && !input.analysis.fails_with(e, u))
             .collect();
         let Some((first, further)) = units.split_first() else {
