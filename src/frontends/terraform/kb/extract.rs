@@ -137,10 +137,7 @@ fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
                 }
                 .boxed(),
                 region: r.region.as_ref().map(|(name, span)| {
-                    (
-                        crate::frontends::terraform::region_of(name).to_string(),
-                        *span,
-                    )
+                    (crate::frontends::terraform::region_of(name).into(), *span)
                 }),
                 // A type the knowledge base does not know (`time_sleep`,
                 // `null_resource`, another provider's objects) passes its
