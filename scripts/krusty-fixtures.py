@@ -23,7 +23,11 @@ import sys
 
 CALL = re.compile(r"\bth\.(\w+)\(")
 FUNC = re.compile(r"^func (Test\w+)\(t \*testing\.T\) \{$", re.M)
-ALLOWED = {"WriteF", "WriteK", "WriteC", "Run", "MakeDefaultOptions", "AssertActualEqualsExpected"}
+ALLOWED = {
+    "WriteF", "WriteK", "WriteC", "Run", "MakeDefaultOptions", "AssertActualEqualsExpected",
+    # Clears the harness's file system when the test ends.
+    "Reset",
+}
 
 
 def strings(args):
@@ -59,6 +63,16 @@ def calls(body):
         raw = body[m.end():j - 1]
         yield m.group(1), raw
         i = j
+
+
+def assigned(body, raw):
+    """The literal a test assigns to the variable it compares with
+    (`expected := `...``, then `AssertActualEqualsExpected(m, expected)`)."""
+    m = re.fullmatch(r"\s*\w+\s*,\s*(\w+)\s*", raw)
+    if not m:
+        return None
+    found = re.findall(r"\b" + m.group(1) + r"\s*:?=\s*`([^`]*)`", body)
+    return found[0] if len(found) == 1 else None
 
 
 def clean(path):
@@ -109,10 +123,13 @@ def cases(source):
                     break
                 root = clean(lits[0])
             elif call == "AssertActualEqualsExpected":
-                if expected is not None or len(lits) != 1:
+                if expected is not None or len(lits) > 1:
                     ok = False
                     break
-                expected = lits[0]
+                expected = lits[0] if lits else assigned(body, raw)
+                if expected is None:
+                    ok = False
+                    break
         if ok and root is not None and expected is not None and files:
             yield name, files, root, expected
 

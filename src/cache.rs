@@ -20,6 +20,13 @@
 //!   root that a plan is merged into is not kept;
 //! - `nomad`: the jobs read from one Nomad job file, keyed by its text and
 //!   the depth limit;
+//! - `helm`: what one rendering of a Helm chart gave (each template's
+//!   output or error, and where each template comes from), keyed by the
+//!   path and text of every file of the chart (its subcharts and packaged
+//!   subcharts unpacked, and the files `.Files` reads), the release's
+//!   values, name and namespace, and what `.Capabilities` says; a chart
+//!   that the renderer refused whole (a template that does not parse, the
+//!   time bound) is not kept;
 //! - `tf-root`: the resources and unfollowed module calls of one root
 //!   module, keyed by the path and text of every file of every module it
 //!   can reach, the variables and variable files, and the limits.
@@ -87,11 +94,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Bumped whenever a cached type, a key or the pack layout changes.
-const FORMAT: u32 = 19;
+const FORMAT: u32 = 21;
 
 /// The kinds of entries.
-const KINDS: [&str; 7] = [
-    "yaml", "tf-calls", "tf-file", "tf-root", "tf-model", "nomad", "stat",
+const KINDS: [&str; 8] = [
+    "yaml", "tf-calls", "tf-file", "tf-root", "tf-model", "nomad", "helm", "stat",
 ];
 
 /// How long before a run a file must have last changed for the stat index

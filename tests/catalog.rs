@@ -333,8 +333,16 @@ fn module_table(root: &Path) -> String {
             if let Some(facts) = entry.get("fact") {
                 attrs(facts, &mut names);
             }
+            if let Some(inline) = entry.get("inline") {
+                attrs(inline, &mut names);
+            }
             let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
-            rows.push(format!("| `{address}` | {rule} | {} |", names.join(", ")));
+            let names = if names.is_empty() {
+                "none: an entity with no finding of its own".to_string()
+            } else {
+                names.join(", ")
+            };
+            rows.push(format!("| `{address}` | {rule} | {names} |"));
         }
     }
     let mut table = String::from("| Module | Rule | Arguments that decide |\n|---|---|---|\n");

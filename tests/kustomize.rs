@@ -299,3 +299,47 @@ fn built_in_transformer_configurations_are_named() {
         ]
     );
 }
+
+/// `replacements` (`testdata/kustomize/replacements`): prod copies a
+/// ConfigMap's `"1"` into the Deployment's replicas and a zone into its
+/// nodeSelector, and the findings point at the ConfigMap's lines; staging's
+/// replacement rejects the Deployment and names a field it does not have,
+/// so its build is the base's.
+#[test]
+fn replacements_decide_findings_at_the_source_line() {
+    let dir = "testdata/kustomize/replacements";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        ..RunOptions::default()
+    });
+    let p = |f: &str| format!("{dir}/{f}");
+    let e = |id: &str| Some(id.to_string());
+    let got = located(&report);
+    assert!(
+        got.contains(&(
+            "SPOF001".into(),
+            p("overlays/prod/sizing.yaml"),
+            6,
+            17,
+            e("k8s:Deployment/prod/prod-web")
+        )),
+        "{got:?}"
+    );
+    assert!(
+        got.contains(&(
+            "SPOF004".into(),
+            p("overlays/prod/sizing.yaml"),
+            8,
+            9,
+            e("k8s:Deployment/prod/prod-web")
+        )),
+        "{got:?}"
+    );
+    // Staging keeps the base's three replicas: no single-replica finding.
+    assert!(
+        !got.iter()
+            .any(|f| f.0 == "SPOF001" && f.4.as_deref() == Some("k8s:Deployment/staging/web")),
+        "{got:?}"
+    );
+    assert!(report.diagnostics.is_empty() || got.iter().all(|f| f.0 != "kustomize-error"));
+}

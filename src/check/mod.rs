@@ -71,6 +71,8 @@ pub struct Setup {
     pub progress: Option<Arc<crate::progress::Progress>>,
     /// `[[helm.release]]` sections of spof.toml.
     pub helm_releases: Vec<crate::frontends::helm::releases::Release>,
+    /// `[helm]`'s `kube-version` and `api-versions` of spof.toml.
+    pub helm_capabilities: crate::frontends::helm::Capabilities,
 }
 
 impl Default for Setup {
@@ -93,6 +95,7 @@ impl Default for Setup {
             cache: None,
             progress: None,
             helm_releases: Vec::new(),
+            helm_capabilities: crate::frontends::helm::Capabilities::default(),
         }
     }
 }
@@ -329,6 +332,7 @@ fn run_frontends(
     let context = frontends::Context {
         cluster_names: &cluster_names,
         helm_releases: &setup.helm_releases,
+        helm_capabilities: &setup.helm_capabilities,
         sources,
         keys: &setup.keys,
         places,

@@ -1020,6 +1020,7 @@ pub fn setup_from(
         cache: None,
         progress: options.progress.clone(),
         helm_releases,
+        helm_capabilities: config.helm_capabilities.clone(),
     };
     (setup, errors)
 }

@@ -42,6 +42,9 @@ pub struct Config {
     pub dependencies: DependencySettings,
     /// `[[helm.release]]` sections, in file order.
     pub helm_releases: Vec<HelmRelease>,
+    /// `[helm] kube-version` and `api-versions`: what charts' `.Capabilities`
+    /// say.
+    pub helm_capabilities: crate::frontends::helm::Capabilities,
     /// `[[terraform.environment]]` sections, in file order.
     pub terraform_environments: Vec<TerraformEnvironment>,
     /// `[[accept]]` entries, in file order.
@@ -230,6 +233,7 @@ impl Config {
             fail_if_no_files: false,
             dependencies: DependencySettings::default(),
             helm_releases: Vec::new(),
+            helm_capabilities: crate::frontends::helm::Capabilities::default(),
             terraform_environments: Vec::new(),
             accepts: Vec::new(),
             root: root.into(),

@@ -35,7 +35,7 @@ const ACCEPT_TARGETS: &[&str] = &["domain", "level", "entity"];
 const CHECK_KEYS: &[&str] = &["fail-if-no-files"];
 const DEPENDENCIES_KEYS: &[&str] = &["soft-telemetry", "soft-variables"];
 const LIMITS_KEYS: &[&str] = &["max-file-size", "max-depth", "max-alias-expansion"];
-const HELM_KEYS: &[&str] = &["release"];
+const HELM_KEYS: &[&str] = &["release", "kube-version", "api-versions"];
 const HELM_RELEASE_KEYS: &[&str] = &["chart", "values", "name", "namespace", "cluster"];
 const TERRAFORM_KEYS: &[&str] = &["environment"];
 const TERRAFORM_ENVIRONMENT_KEYS: &[&str] = &["name", "root", "var-files"];
@@ -440,6 +440,24 @@ impl Reader {
     /// `[helm]`: its `[[helm.release]]` sections.
     fn helm(&mut self, table: &DeTable<'_>, config: &mut Config) {
         self.check_keys(table, HELM_KEYS, "in [helm]");
+        if let Some(value) = table.get("kube-version")
+            && let Some((text, range)) = self.string("kube-version", value)
+        {
+            match crate::frontends::helm::kube_version(&text) {
+                Some(version) => config.helm_capabilities.kube_version = Some(version),
+                None => {
+                    let diag = self.error(range, format!("`{text}` is not a Kubernetes version"));
+                    diag.help = Some("write it as `1.30` or `v1.30.2`".into());
+                }
+            }
+        }
+        if let Some(value) = table.get("api-versions") {
+            config.helm_capabilities.api_versions = self
+                .strings("api-versions", value)
+                .into_iter()
+                .map(|(v, _)| v)
+                .collect();
+        }
         let Some(value) = table.get("release") else {
             return;
         };

@@ -1128,3 +1128,48 @@ var-files = ["infra/b.tfvars"]
         ]
     );
 }
+
+#[test]
+fn helm_capabilities_are_read_and_checked() {
+    let parsed = parse_str(
+        r#"[helm]
+kube-version = "1.29"
+api-versions = ["monitoring.coreos.com/v1", "cert-manager.io/v1/Certificate"]
+"#,
+    );
+    assert_eq!(parsed.errors, vec![]);
+    let capabilities = &parsed.config.helm_capabilities;
+    assert_eq!(capabilities.kube_version.as_deref(), Some("v1.29.0"));
+    assert_eq!(
+        capabilities.api_versions,
+        ["monitoring.coreos.com/v1", "cert-manager.io/v1/Certificate"]
+    );
+    let parsed = parse_str(
+        r#"[helm]
+kube-version = "latest"
+api-versions = "monitoring.coreos.com/v1"
+kube_version = "1.29"
+"#,
+    );
+    assert_eq!(
+        parsed.errors,
+        vec![
+            err(
+                "2:16",
+                "`latest` is not a Kubernetes version",
+                Some("write it as `1.30` or `v1.30.2`")
+            ),
+            err(
+                "3:16",
+                "`api-versions` must be an array of strings",
+                Some("use an array: `api-versions = [\"monitoring.coreos.com/v1\"]`")
+            ),
+            err(
+                "4:1",
+                "unknown key `kube_version` in [helm]",
+                Some("did you mean `kube-version`?")
+            ),
+        ]
+    );
+    assert_eq!(parsed.config.helm_capabilities.kube_version, None);
+}

@@ -135,6 +135,8 @@ pub struct Context<'a> {
     pub cluster_names: &'a [String],
     /// The Helm releases `spof.toml` declares.
     pub helm_releases: &'a [helm::releases::Release],
+    /// What charts' `.Capabilities` say (`spof.toml`'s `[helm]`).
+    pub helm_capabilities: &'a helm::Capabilities,
     /// The operator knowledge base.
     pub operators: &'a kubernetes::Operators,
 }

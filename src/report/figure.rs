@@ -7,7 +7,7 @@
 
 use super::Data;
 use super::groups::{Groups, Kind};
-use super::html::{self, entity_ref, escape, plural, role_badge};
+use super::html_text::{entity_ref, escape, plural, role_badge};
 use super::layout::{self, Item};
 use crate::model::Role;
 use std::collections::{HashMap, HashSet};
@@ -706,7 +706,7 @@ fn member_lists(h: &mut String, data: &Data, groups: &Groups) {
         );
         // A large estate's lists hold an element or two per entity (the
         // link, the mark): what a browser builds is what it takes to open.
-        let large = data.entities.len() > html::LARGE_ESTATE;
+        let large = data.entities.len() > super::LARGE_ESTATE;
         for &m in &group.members {
             let Some(e) = data.entities.get(m) else {
                 continue;

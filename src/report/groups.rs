@@ -212,7 +212,7 @@ pub fn fellows(data: &Data, e: usize) -> Vec<(u32, Vec<usize>)> {
         return Vec::new();
     };
     // Only who falls is read here: a large estate's chains are not worded.
-    let blasts = if data.entities.len() > super::html::LARGE_ESTATE {
+    let blasts = if data.entities.len() > super::LARGE_ESTATE {
         data.falls()
     } else {
         data.blast()

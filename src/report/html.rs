@@ -1,49 +1,13 @@
 //! `html`: one self-contained page. Inline CSS and SVG only: no script, no
 //! font, image or style sheet from anywhere, so it works offline, from a
 //! mail attachment or a CI artifact, and prints. Everything taken from the
-//! scanned files goes through [`escape`].
+//! scanned files goes through [`escape`](super::html_text::escape).
 
-use super::{Data, Excerpt, Place, suppression_reason};
+use super::html_text::{entity_ref, escape, plural, prose, role_badge};
+use super::{Data, Excerpt, LARGE_ESTATE, Place, suppression_reason};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Role;
 use std::fmt::Write as _;
-
-/// Escapes text for HTML element content and quoted attribute values;
-/// control and bidirectional-override characters become `?`.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in super::plain(text).chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Text from a message: its `quoted` parts as `<code>`, all escaped.
-/// Unbalanced backticks stay as they are.
-pub fn prose(text: &str) -> String {
-    let parts: Vec<&str> = text.split('`').collect();
-    if parts.len().is_multiple_of(2) {
-        return escape(text);
-    }
-    parts
-        .iter()
-        .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                format!("<code>{}</code>", escape(part))
-            } else {
-                escape(part)
-            }
-        })
-        .collect()
-}
 
 const STYLE: &str = r#"
 :root { --ink: #1f2933; --muted: #616e7c; --line: #d9dee4; --bg: #ffffff; --panel: #f5f7fa;
@@ -288,12 +252,6 @@ const SECTIONS: &[(&str, &str)] = &[
     ("errors", "Input errors"),
 ];
 
-/// Above this many entities, sections count and list rather than explain:
-/// risk groups show single failures only, the matrix is left out, each
-/// domain's blast radius is counted by role, findings are one row each,
-/// grouped by rule, at most [`MAX_RULE_ROWS`] per rule.
-pub const LARGE_ESTATE: usize = 2_000;
-
 /// Most single failures of one entity (and of one tool, each with three
 /// of what goes down with it) a large estate's report names.
 const LARGE_SINGLES: usize = 4;
@@ -301,25 +259,11 @@ const LARGE_SINGLES: usize = 4;
 /// Most findings of one rule a large estate's report lists.
 const MAX_RULE_ROWS: usize = 500;
 
-pub(super) fn plural(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
-pub(super) fn role_badge(role: Role) -> String {
-    format!("<span class=\"role role-{0}\">{0}</span>", role.as_str())
-}
-
 fn severity_badge(severity: Severity) -> String {
     format!(
         "<span class=\"badge sev-{0}\">{0}</span>",
         severity.as_str()
     )
-}
-
-/// An entity as a reference: its id in code, linked to its risk groups.
-pub(super) fn entity_ref(data: &Data, index: usize) -> String {
-    let id = data.entity_id(index);
-    format!("<a href=\"#e{index}\"><code>{}</code></a>", escape(id))
 }
 
 fn place_text(place: &Place) -> String {

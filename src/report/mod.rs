@@ -11,9 +11,11 @@ pub mod compare;
 mod figure;
 mod groups;
 mod html;
+mod html_text;
 mod json;
 mod layout;
 mod markdown;
+mod md_text;
 pub mod opening;
 mod opening_html;
 mod opening_json;
@@ -32,7 +34,7 @@ use std::collections::BTreeMap;
 use std::io::Write as _;
 use std::sync::Arc;
 
-pub use html::escape as escape_html;
+pub use html_text::escape as escape_html;
 pub use json::VERSION as JSON_VERSION;
 
 /// Formats of `spof report`.
@@ -290,6 +292,12 @@ pub struct ToolRow {
 }
 
 /// Most entities drawn as one Mermaid diagram in Markdown.
+/// Above this many entities, sections count and list rather than explain:
+/// risk groups show single failures only, the matrix is left out, each
+/// domain's blast radius is counted by role, findings are one row each,
+/// grouped by rule (the HTML page lists at most 500 of one rule).
+pub const LARGE_ESTATE: usize = 2_000;
+
 pub const MERMAID_LIMIT: usize = 150;
 
 /// Mermaid's default `maxTextSize`: a longer diagram is not drawn.

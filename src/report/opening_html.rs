@@ -4,9 +4,9 @@
 
 use super::Data;
 use super::compare::{id_list, trend};
-use super::html::{escape, prose};
+use super::html_text::{escape, prose};
+use super::md_text::capitalised;
 use super::opening::{HEADLINE_DOMAINS, Loss, WEIGHTS_TEXT, count, named};
-use super::opening_md::capitalised;
 use std::fmt::Write as _;
 
 fn entity(data: &Data, e: usize) -> String {

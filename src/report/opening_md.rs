@@ -4,7 +4,7 @@
 
 use super::Data;
 use super::compare::{id_list, trend};
-use super::markdown::{code, prose};
+use super::md_text::{capitalised, code, prose};
 use super::opening::{HEADLINE_DOMAINS, Loss, count, named};
 use std::fmt::Write as _;
 
@@ -84,14 +84,6 @@ fn row(m: &mut String, data: &Data, loss: &Loss) {
         ids(&loss.tools, usize::MAX),
         loss.others,
     );
-}
-
-/// `run …` as `Run …`.
-pub fn capitalised(s: &str) -> String {
-    let mut chars = s.chars();
-    chars
-        .next()
-        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
 }
 
 fn comparison(m: &mut String, data: &Data) {

@@ -130,23 +130,23 @@ fn escape_neutralises_markup_and_controls() {
     );
     assert_eq!(escape_html("a\x1b[2Jb\u{202E}c"), "a?[2Jb?c");
     assert_eq!(
-        html::prose("`<b>` is `x`"),
+        html_text::prose("`<b>` is `x`"),
         "<code>&lt;b&gt;</code> is <code>x</code>"
     );
-    assert_eq!(html::prose("odd ` tick <"), "odd ` tick &lt;");
+    assert_eq!(html_text::prose("odd ` tick <"), "odd ` tick &lt;");
 }
 
 #[test]
 fn markdown_text_cannot_format_or_break_a_table() {
     assert_eq!(
-        markdown::text("a|b *c* [d](e) <i>"),
+        md_text::text("a|b *c* [d](e) <i>"),
         "a\\|b \\*c\\* \\[d\\](e) &lt;i&gt;"
     );
-    assert_eq!(markdown::text("- item\nnext"), "\\- item next");
-    assert_eq!(markdown::code("a|b"), "`a\\|b`");
-    assert_eq!(markdown::code("x`y"), "``x`y``");
-    assert_eq!(markdown::code("`x"), "`` `x ``");
-    assert_eq!(markdown::prose("`a|b` and *c*"), "`a\\|b` and \\*c\\*");
+    assert_eq!(md_text::text("- item\nnext"), "\\- item next");
+    assert_eq!(md_text::code("a|b"), "`a\\|b`");
+    assert_eq!(md_text::code("x`y"), "``x`y``");
+    assert_eq!(md_text::code("`x"), "`` `x ``");
+    assert_eq!(md_text::prose("`a|b` and *c*"), "`a\\|b` and \\*c\\*");
 }
 
 #[test]
@@ -511,15 +511,15 @@ fn large_estates_are_drawn_at_domain_level() {
     assert_eq!(md.matches("\n- `manifest:s").count(), 160);
 }
 
-/// Above [`html::LARGE_ESTATE`] entities, sections count and list: the
+/// Above [`LARGE_ESTATE`] entities, sections count and list: the
 /// page grows by a bounded amount per entity.
 #[test]
 fn large_estates_count_and_list() {
-    let manifest = two_site_manifest(html::LARGE_ESTATE + 100);
+    let manifest = two_site_manifest(LARGE_ESTATE + 100);
     let run = run(&[("spof.services.toml", &manifest)]);
     let page = rendered(ReportFormat::Html, &run);
     let n = run.estate.model.entities.len();
-    assert!(n > html::LARGE_ESTATE);
+    assert!(n > LARGE_ESTATE);
     assert!(!page.contains("<table class=\"matrix\">"));
     assert!(page.contains("<details class=\"blast\"><summary>If <code>zone:a</code> fails:"));
     assert!(page.contains("<details class=\"rule\">"));

@@ -35,7 +35,7 @@ pub const FRONTEND: Frontend = Frontend {
     ],
     confirms: None,
     stage: Stage::Files { extract },
-    caches: &[],
+    caches: &["helm"],
 };
 
 /// The charts among `helm`'s files: the directory of each top chart (one
@@ -696,7 +696,7 @@ impl<'a> Chart<'a> {
             // A library chart renders nothing: the charts using it do.
             return;
         }
-        let options = match release {
+        let options = context.helm_capabilities.apply(match release {
             Some((r, _, _)) => Options {
                 release_name: if r.name.is_empty() {
                     name.clone()
@@ -710,13 +710,13 @@ impl<'a> Chart<'a> {
                 release_name: name.clone(),
                 ..Options::default()
             },
-        };
+        });
         let user = release.map_or(gotmpl::Value::Nil, |(_, v, _)| v.user.clone());
         let chart = match release {
             Some((r, _, label)) => format!("{name}` for {} `{label}", r.by),
             None => name.clone(),
         };
-        let rendered = match super::render(&self.files, &user, &options) {
+        let rendered = match super::render_cached(&self.files, &user, &options, context.cache) {
             Ok(r) => r,
             Err(e) => {
                 errors.push(self.error(&chart, &e));

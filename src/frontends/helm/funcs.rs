@@ -436,7 +436,7 @@ fn semver_parse(v: &str) -> Option<(u64, u64, u64, bool)> {
 /// (comparison operators, `^`, `~`, ranges with `,` or spaces, `||`). A
 /// pre-release version matches only constraints that allow pre-releases
 /// (a `-0` suffix), as there.
-fn semver_compare(c: &str, v: &str) -> Result<bool, TemplateError> {
+pub(super) fn semver_compare(c: &str, v: &str) -> Result<bool, TemplateError> {
     let ver = semver_parse(v).ok_or_else(|| err(format!("invalid semantic version {v:?}")))?;
     let key = (ver.0, ver.1, ver.2);
     for alt in c.split("||") {
@@ -645,6 +645,9 @@ fn encodings(f: &mut FuncMap) {
             Ok(s(&o))
         });
     }
+    def!(f, "toToml", |a: &[Value]| -> R {
+        Ok(s(&super::toml::helm_to_toml(&arg(a, 0))?))
+    });
     for n in ["toPrettyJson", "mustToPrettyJson"] {
         def!(f, n, |a: &[Value]| -> R {
             let mut o = String::new();

@@ -13,8 +13,10 @@
 pub mod archive;
 pub mod frontend;
 pub mod funcs;
+mod helmfile;
 pub mod origins;
 pub mod releases;
+mod toml;
 pub mod values;
 
 pub use frontend::FRONTEND;
@@ -57,6 +59,27 @@ pub struct Options {
     /// API versions `.Capabilities.APIVersions` knows besides Kubernetes'
     /// built-in groups (`monitoring.coreos.com/v1`, or with a kind).
     pub api_versions: Vec<String>,
+    /// The longest one chart's rendering may take.
+    pub time_limit: std::time::Duration,
+}
+
+/// What `.Capabilities` says besides the defaults: `spof.toml`'s `[helm]`
+/// `kube-version` (as [`kube_version`] writes it) and `api-versions`.
+#[derive(Debug, Clone, Default)]
+pub struct Capabilities {
+    pub kube_version: Option<String>,
+    pub api_versions: Vec<String>,
+}
+
+impl Capabilities {
+    /// `options` with these capabilities.
+    pub fn apply(&self, options: Options) -> Options {
+        Options {
+            kube_version: self.kube_version.clone().unwrap_or(options.kube_version),
+            api_versions: self.api_versions.clone(),
+            ..options
+        }
+    }
 }
 
 impl Default for Options {
@@ -67,9 +90,14 @@ impl Default for Options {
             kube_version: DEFAULT_KUBE_VERSION.into(),
             max_output_bytes: 64 << 20,
             api_versions: Vec::new(),
+            time_limit: TIME_LIMIT,
         }
     }
 }
+
+/// The longest a chart's rendering may take, by default: the slowest chart
+/// of the corpus renders in well under a second.
+pub const TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// The Kubernetes version assumed when none is given (what `helm template`
 /// assumes with Helm 4.2).
@@ -125,7 +153,7 @@ const API_VERSIONS: &[&str] = &[
 ];
 
 /// What a chart renders to.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Rendered {
     /// Each template's output (`<chart>/templates/…`, subcharts'
     /// `<chart>/charts/<sub>/templates/…`), or the error it stopped with.
@@ -137,7 +165,7 @@ pub struct Rendered {
 }
 
 /// Where a template comes from: its file, and the values its chart reads.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TemplateSource {
     /// The file, relative to the top chart's directory
     /// (`charts/cache/templates/statefulset.yaml`).
@@ -151,7 +179,7 @@ pub struct TemplateSource {
 }
 
 /// An error in one template: where, and what.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RenderError {
     /// The template (for an error inside a `define`, the template holding
     /// the define).
@@ -797,8 +825,122 @@ pub fn render(files: &ChartFiles, user: &Value, opts: &Options) -> Result<Render
     })
 }
 
+/// [`render`], through the parse cache when there is one: a rendering of
+/// the same files with the same values and options is read back rather
+/// than rendered again. A chart refused whole is not kept (a time bound
+/// that stopped it may not stop it the next time).
+pub fn render_cached(
+    files: &ChartFiles,
+    user: &Value,
+    opts: &Options,
+    cache: Option<&crate::cache::Cache>,
+) -> Result<Rendered, RenderError> {
+    let Some(cache) = cache else {
+        return render(files, user, opts);
+    };
+    let Some(key) = render_key(files, user, opts) else {
+        return render(files, user, opts);
+    };
+    if let Some(rendered) = cache.get::<Rendered>("helm", &key) {
+        return Ok(rendered);
+    }
+    let rendered = render(files, user, opts)?;
+    cache.put("helm", &key, &rendered);
+    Ok(rendered)
+}
+
+/// The cache key of a rendering: every file of the chart by path and
+/// text, the values, and every option but the time bound.
+fn render_key(files: &ChartFiles, user: &Value, opts: &Options) -> Option<crate::cache::Key> {
+    let mut key = crate::cache::KeyBuilder::new("helm");
+    key.u64(files.files.len() as u64);
+    for (path, text) in &files.files {
+        key.str(path)
+            .bytes(blake3::hash(text.as_bytes()).as_bytes());
+    }
+    value_key(user, &mut key)?;
+    key.str(&opts.release_name)
+        .str(&opts.namespace)
+        .str(&opts.kube_version)
+        .u64(opts.max_output_bytes as u64)
+        .u64(opts.api_versions.len() as u64);
+    for api in &opts.api_versions {
+        key.str(api);
+    }
+    Some(key.key())
+}
+
+/// Feeds `value` into `key`, each kind of value tagged, so that no two
+/// values feed alike; `None` for a value holding a function (values read
+/// from files hold none), which no key can tell from another.
+fn value_key(value: &Value, key: &mut crate::cache::KeyBuilder) -> Option<()> {
+    match value {
+        Value::Nil => key.u64(0),
+        Value::Bool(b) => key.u64(1).u64(u64::from(*b)),
+        Value::Int(i) => key.u64(2).bytes(&i.to_le_bytes()),
+        Value::Uint(u) => key.u64(3).u64(*u),
+        Value::Float(f) => key.u64(4).u64(f.to_bits()),
+        Value::String(t) => key.u64(5).str(t),
+        Value::List(items) => {
+            key.u64(6).u64(items.len() as u64);
+            for v in items.iter() {
+                value_key(v, key)?;
+            }
+            key
+        }
+        Value::Map(m) => {
+            let entries = m.snapshot();
+            key.u64(7).u64(entries.len() as u64);
+            for (k, v) in &entries {
+                key.str(k);
+                value_key(v, key)?;
+            }
+            key
+        }
+        Value::Function(_) => return None,
+    };
+    Some(())
+}
+
 /// The stack of the rendering thread.
 pub const STACK_BYTES: usize = 256 << 20;
+
+/// Why Helm renders nothing of `chart` for `opts`: a library chart, or a
+/// `kubeVersion` constraint the Kubernetes version does not satisfy (as
+/// `helm template` refuses it; a constraint that does not read too).
+fn refusal(chart: &Chart, opts: &Options) -> Option<String> {
+    if chart.library {
+        return Some(format!(
+            "{} is a library chart: it renders nothing on its own",
+            chart.name
+        ));
+    }
+    let constraint = chart
+        .meta_text
+        .get("kubeVersion")
+        .filter(|c| !c.is_empty())?;
+    (!funcs::semver_compare(constraint, &opts.kube_version).unwrap_or(false)).then(|| {
+        format!(
+            "chart requires kubeVersion: {constraint} which is incompatible with Kubernetes {}",
+            opts.kube_version
+        )
+    })
+}
+
+/// The error of a chart whose rendering reached its time bound in the
+/// template `name`.
+fn out_of_time(name: &str, file: String, opts: &Options) -> RenderError {
+    RenderError {
+        template: name.to_string(),
+        file,
+        line: None,
+        message: format!(
+            "rendering the chart takes longer than its time bound of {} ms (stopped in this \
+             template)",
+            opts.time_limit.as_millis()
+        ),
+    }
+}
 
 fn render_here(files: &ChartFiles, user: &Value, opts: &Options) -> Result<Rendered, RenderError> {
     let chart_error = |message: String| RenderError {
@@ -809,11 +951,8 @@ fn render_here(files: &ChartFiles, user: &Value, opts: &Options) -> Result<Rende
     };
     let mut notes = Vec::new();
     let chart = load(files.clone(), "", &mut notes, 0).map_err(chart_error)?;
-    if chart.library {
-        return Err(chart_error(format!(
-            "{} is a library chart: it renders nothing on its own",
-            chart.name
-        )));
+    if let Some(message) = refusal(&chart, opts) {
+        return Err(chart_error(message));
     }
     let vals = coalesce(user, &chart.values, 0);
     let top_values = vals.clone();
@@ -848,8 +987,10 @@ fn render_here(files: &ChartFiles, user: &Value, opts: &Options) -> Result<Rende
 
     let shared = Arc::new(Shared::default());
     let fm = funcs::funcs(&shared);
+    let deadline = std::time::Instant::now().checked_add(opts.time_limit);
     let mut master = Template::new("")
         .funcs(fm.clone())
+        .deadline(deadline)
         .parse("")
         .map_err(|e| chart_error(e.to_string()))?;
     let mut define_file: BTreeMap<String, String> = BTreeMap::new();
@@ -899,6 +1040,9 @@ fn render_here(files: &ChartFiles, user: &Value, opts: &Options) -> Result<Rende
                 file: file_of(&e.template),
                 ..e
             });
+        if deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            return Err(out_of_time(name, file_of(name), opts));
+        }
         if let Ok(t) = &r {
             total += t.len();
             if total > opts.max_output_bytes {

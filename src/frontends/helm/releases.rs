@@ -97,7 +97,12 @@ fn declares_releases(root: &Node) -> bool {
             root.get("apiVersion").is_some()
         }
         Some(_) => false,
-        None => root.get("releases").is_some_and(Node::is_seq),
+        // A helmfile, or a state file a helmfile names as a base.
+        None => {
+            root.get("releases").is_some_and(Node::is_seq)
+                || root.get("environments").is_some_and(Node::is_map)
+                || root.get("bases").is_some_and(Node::is_seq)
+        }
     }
 }
 
@@ -109,20 +114,25 @@ fn extract(
     let sources = context.sources;
     let mut found = Found::default();
     let config_maps = ConfigMaps::new(documents);
+    let mut notes = Vec::new();
     for file in &documents.files {
         let path = &sources.get(file.file).path;
         let dir = absolute(path.parent().unwrap_or(Path::new("")));
         let helmfile = path
             .file_name()
             .is_some_and(|n| n == "helmfile.yaml" || n == "helmfile.yml");
+        let at = Declaring {
+            file: file.file,
+            cluster: file.cluster,
+            dir: &dir,
+            sources,
+            clusters: context.cluster_names,
+        };
+        if helmfile {
+            at.helmfile_state(file.docs, documents, &mut found, &mut notes);
+            continue;
+        }
         for doc in file.docs {
-            let at = Declaring {
-                file: file.file,
-                cluster: file.cluster,
-                dir: &dir,
-                sources,
-                clusters: context.cluster_names,
-            };
             let root = &doc.root;
             let api = root.get("apiVersion").and_then(Node::as_text).unwrap_or("");
             match root.get("kind").and_then(Node::as_text) {
@@ -135,13 +145,12 @@ fn extract(
                 Some("HelmRelease") if api.starts_with("helm.toolkit.fluxcd.io/") => {
                     at.flux_release(root, &config_maps, &mut found);
                 }
-                None if helmfile => at.helmfile(root, &mut found),
                 _ => {}
             }
         }
     }
     documents.handed.releases = found;
-    Vec::new()
+    notes
 }
 
 /// The directory `path` names, absolute and lexically normalised.
@@ -176,6 +185,10 @@ struct Declaring<'a> {
 }
 
 impl Declaring<'_> {
+    fn span_at(&self, range: TextRange) -> Span {
+        Span::new(self.file, range)
+    }
+
     fn span(&self, node: &Node) -> Span {
         Span::new(self.file, node.range)
     }
@@ -454,12 +467,78 @@ impl Declaring<'_> {
         }
     }
 
+    /// The releases of a helmfile, once for each of its environments
+    /// (from its documents and its `bases`), else once; a base's own
+    /// releases are not read (a note says so), nor is a base that is not
+    /// among the checked files.
+    fn helmfile_state(
+        &self,
+        own: &[crate::parse::Document],
+        documents: &Documents<'_>,
+        found: &mut Found,
+        notes: &mut Vec<Diagnostic>,
+    ) {
+        let mut missing = Vec::new();
+        let state = super::helmfile::state(own, self.dir, documents, self.sources, &mut missing);
+        for (range, path) in missing {
+            notes.push(not_rendered(
+                Span::new(self.file, range),
+                format!(
+                    "helmfile base `{path}` not read: it is not among the checked files, or \
+                     leaves the helmfile's directory"
+                ),
+            ));
+        }
+        for (base, root) in &state {
+            if let Some(base) = base
+                && let Some(releases) = root.get("releases").filter(|r| !r.as_seq().is_empty())
+            {
+                notes.push(not_rendered(
+                    Span::new(*base, releases.range),
+                    "releases of a helmfile base are not read; declare them in the helmfile"
+                        .to_string(),
+                ));
+            }
+        }
+        let environments = super::helmfile::environments(&state, self.file, self.dir, self.sources);
+        for doc in own {
+            if environments.is_empty() {
+                self.helmfile(&doc.root, None, found);
+            }
+            for environment in &environments {
+                self.helmfile(&doc.root, Some(environment), found);
+            }
+        }
+    }
+
     /// The releases of a helmfile with a local chart (`./charts/shop`):
     /// their `values` (files relative to the helmfile, or inline maps) and
-    /// `set` entries. A release whose fields are templated, and a helmfile
-    /// that selects values by environment, are not read.
-    fn helmfile(&self, root: &Node, found: &mut Found) {
-        for entry in root.get("releases").map_or(&[][..], Node::as_seq) {
+    /// `set` entries, for `environment` (its templated fields rendered for
+    /// it) or, in a helmfile without environments, as written. A release
+    /// whose fields are templated in a helmfile without environments, or do
+    /// not render, is not read.
+    fn helmfile(
+        &self,
+        root: &Node,
+        environment: Option<&super::helmfile::Environment>,
+        found: &mut Found,
+    ) {
+        for written in root.get("releases").map_or(&[][..], Node::as_seq) {
+            let mut failed = None;
+            let rendered = match environment {
+                Some(env) => super::helmfile::render(written, env).unwrap_or_else(|(at, e)| {
+                    failed = Some((
+                        self.span_at(at),
+                        format!(
+                            "the release does not render for environment `{}`: {e}",
+                            env.name
+                        ),
+                    ));
+                    written.clone()
+                }),
+                None => written.clone(),
+            };
+            let entry = &rendered;
             let Some(chart) = entry.get("chart").and_then(Node::as_text) else {
                 continue;
             };
@@ -494,8 +573,18 @@ impl Declaring<'_> {
             if let Some(templated) = templated(entry) {
                 release.unreadable = Some((
                     self.span(templated),
-                    "the release is templated ({{ }}), which spof does not evaluate".into(),
+                    "the release is templated ({{ }}), which spof evaluates only for a helmfile \
+                     with environments"
+                        .into(),
                 ));
+            }
+            if let Some(env) = environment
+                && let Some((file, range, message)) = &env.unreadable
+            {
+                release.unreadable = Some((Span::new(*file, *range), message.clone()));
+            }
+            if failed.is_some() {
+                release.unreadable = failed;
             }
             self.helmfile_values(entry, &mut release);
             found.releases.push(release);

@@ -166,6 +166,76 @@ fn malformed_templates_are_errors_not_crashes() {
 }
 
 #[test]
+fn a_chart_that_renders_too_long_stops_at_its_time_bound() {
+    // Each level includes the next twice: 2^40 calls, within every depth
+    // and range bound, and without the time bound it would not end.
+    let mut files = BTreeMap::new();
+    files.insert(
+        "Chart.yaml".to_string(),
+        "apiVersion: v2\nname: t\nversion: 1.0.0\n".to_string(),
+    );
+    files.insert(
+        "templates/_a.tpl".to_string(),
+        "{{- define \"a\" -}}{{- if lt (len .) 40 -}}{{ include \"a\" (append . 1) }}\
+         {{ include \"a\" (append . 1) }}{{- end -}}{{- end -}}"
+            .to_string(),
+    );
+    files.insert(
+        "templates/a.yaml".to_string(),
+        "a: {{ include \"a\" list | len }}\n".to_string(),
+    );
+    let start = Instant::now();
+    let e = render(
+        &ChartFiles { files },
+        &Value::Nil,
+        &Options {
+            time_limit: std::time::Duration::from_millis(200),
+            ..Options::default()
+        },
+    )
+    .expect_err("stops");
+    assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    assert!(e.message.contains("time bound of 200 ms"), "{e}");
+    assert_eq!(e.file, "templates/a.yaml", "{e:?}");
+}
+
+#[test]
+fn kube_version_constraints_are_checked_as_helm_template_does() {
+    let chart = |constraint: &str| {
+        let mut files = BTreeMap::new();
+        files.insert(
+            "Chart.yaml".to_string(),
+            format!("apiVersion: v2\nname: t\nversion: 1.0.0\nkubeVersion: \"{constraint}\"\n"),
+        );
+        files.insert("templates/t.yaml".to_string(), "a: 1\n".to_string());
+        ChartFiles { files }
+    };
+    let at = |version: &str| Options {
+        kube_version: version.into(),
+        ..Options::default()
+    };
+    // A pre-release suffix lets pre-releases match; a release matches too.
+    for version in ["v1.36.0", "v1.25.0"] {
+        let r = render(&chart(">=1.25.0-0"), &Value::Nil, &at(version));
+        assert!(r.is_ok(), "{version}: {r:?}");
+    }
+    let e = render(&chart(">=1.25.0-0"), &Value::Nil, &at("v1.24.0")).expect_err("refused");
+    assert_eq!(
+        e.message,
+        "chart requires kubeVersion: >=1.25.0-0 which is incompatible with Kubernetes v1.24.0"
+    );
+    assert_eq!(e.file, "Chart.yaml");
+    assert!(
+        render(
+            &chart(">= 1.20.0-0, < 1.30.0-0"),
+            &Value::Nil,
+            &at("v1.36.0")
+        )
+        .is_err()
+    );
+}
+
+#[test]
 fn execution_errors_name_the_template_and_line() {
     let r = one_template("a: 1\nb: {{ required \"b is required\" .Values.b }}\n").expect("parses");
     let e = match r.templates.get("t/templates/t.yaml") {
@@ -366,6 +436,17 @@ fn renders_as_helm(chart: &str, values: &str, golden: &str) -> Rendered {
     let theirs: BTreeMap<&String, Vec<_>> = gold.iter().map(|(k, v)| (k, normalised(v))).collect();
     assert_eq!(ours, theirs);
     r
+}
+
+/// Helm 4 validates values against `values.schema.json` but does not fill
+/// in its defaults; `toToml` writes as Helm's encoder does (values'
+/// numbers are floats there, a template's integers stay integers); the
+/// chart's `kubeVersion` with a pre-release suffix admits the default
+/// Kubernetes version.
+#[test]
+fn schema_defaults_stay_unapplied_and_to_toml_writes_as_helm_does() {
+    let r = renders_as_helm("schema", "replicas: 2\n", "schema.rendered.yaml");
+    assert_eq!(r.templates.len(), 1, "{:?}", r.templates.keys());
 }
 
 /// A chart whose subchart is packaged (`charts/cache-1.2.0.tgz`, used twice:

@@ -1288,7 +1288,7 @@ fn workload(
         instance.placement.replicas = Some(replicas(o, index));
     }
     let images = pod_spec.map(images).unwrap_or_default();
-    instance.placement.quorum = quorum(o, &images).map(Box::new);
+    instance.placement.quorum = quorum(o, pod_spec, &images).map(Box::new);
     let pod_budgets = if kind == WorkloadKind::Batch {
         Vec::new()
     } else {
@@ -1465,7 +1465,7 @@ fn autoscaler(o: &Object<'_>, index: &Index<'_, '_>) -> Option<Replicas> {
     })
 }
 
-fn quorum(o: &Object<'_>, images: &[&str]) -> Option<Quorum> {
+fn quorum(o: &Object<'_>, pod: Option<&Node>, images: &[&str]) -> Option<Quorum> {
     if let Some(a) = o.annotation(QUORUM) {
         let text = a.as_str().unwrap_or_default().trim();
         let needed = match text.parse::<u32>() {
@@ -1479,7 +1479,7 @@ fn quorum(o: &Object<'_>, images: &[&str]) -> Option<Quorum> {
             span: o.span(a),
         });
     }
-    if o.kind != "StatefulSet" {
+    if o.kind != "StatefulSet" || pod.is_some_and(declares_no_voting_role) {
         return None;
     }
     let system = images
@@ -1491,6 +1491,48 @@ fn quorum(o: &Object<'_>, images: &[&str]) -> Option<Quorum> {
         reason: format!("{system} needs a majority of its members"),
         span: o.name_span,
     })
+}
+
+/// The roles that vote in a quorum system's elections: Elasticsearch's
+/// `master`, OpenSearch's `cluster_manager` (and its older `master`),
+/// Kafka's KRaft `controller`.
+const VOTING_ROLES: &[&str] = &["master", "cluster_manager", "controller"];
+
+/// Whether the pod's containers say which roles their node takes, and none
+/// takes a voting role: an Elasticsearch data or coordinating node
+/// (`node.roles: data`, `ELASTICSEARCH_NODE_ROLES=""`, `node.master:
+/// false`) or a Kafka broker (`KAFKA_CFG_PROCESS_ROLES=broker`) is a
+/// member of the system but not of its quorum. Environment variables are
+/// read by the setting they spell (`_` for `.`, any prefix), with literal
+/// values only; a value from elsewhere (`valueFrom`) says nothing.
+fn declares_no_voting_role(pod: &Node) -> bool {
+    let mut declared = false;
+    for container in pod.get("containers").map(Node::as_seq).unwrap_or_default() {
+        for env in container.get("env").map(Node::as_seq).unwrap_or_default() {
+            let (Some(name), Some(value)) = (
+                env.get("name").and_then(Node::as_text),
+                env.get("value").and_then(Node::as_text),
+            ) else {
+                continue;
+            };
+            let setting = name.to_ascii_lowercase().replace('_', ".");
+            if setting.ends_with("node.roles") || setting.ends_with("process.roles") {
+                let votes = value
+                    .split([',', ' ', '[', ']', '"', '\''])
+                    .any(|role| VOTING_ROLES.contains(&role.trim()));
+                if votes {
+                    return false;
+                }
+                declared = true;
+            } else if setting.ends_with("node.master") {
+                if value.trim() != "false" {
+                    return false;
+                }
+                declared = true;
+            }
+        }
+    }
+    declared
 }
 
 fn pod_placement(

@@ -151,6 +151,8 @@ pub struct Resource {
     /// Names the object had, oldest first (for patches and `replicas`
     /// entries that name it as a base did).
     pub names: Vec<String>,
+    /// Kinds the object had before a patch changed it (`allowKindChange`).
+    pub kinds: Vec<String>,
     /// Made by a generator, with a hash suffix to come.
     pub hashed: bool,
     /// A generator's `behavior` other than `create`.
@@ -163,6 +165,7 @@ impl Resource {
         Self {
             node,
             names: vec![name],
+            kinds: Vec::new(),
             hashed: false,
             behavior: None,
         }
@@ -184,6 +187,11 @@ impl Resource {
             .path(&["metadata", "namespace"])
             .and_then(Node::as_text)
             .unwrap_or_default()
+    }
+
+    /// Whether the object is, or once was, of kind `kind`.
+    pub fn of_kind(&self, kind: &str) -> bool {
+        self.kind() == kind || self.kinds.iter().any(|k| k == kind)
     }
 
     /// Whether the object is, or once was, named `name`.
@@ -237,6 +245,8 @@ pub struct Build<'t, 'a> {
     pub read: BTreeSet<FileId>,
     /// The kustomizations being built, outermost first.
     stack: Vec<PathBuf>,
+    /// The `vars` declared by the kustomizations built so far.
+    pub vars: Vec<super::replace::Var>,
 }
 
 /// A kustomization being built: its directory, file and tree (in the
@@ -257,6 +267,7 @@ impl<'t, 'a> Build<'t, 'a> {
             charts: Vec::new(),
             read: BTreeSet::new(),
             stack: Vec::new(),
+            vars: Vec::new(),
         }
     }
 
@@ -293,7 +304,9 @@ impl<'t, 'a> Build<'t, 'a> {
     pub fn build(&mut self, dir: &Path, from: TextRange, root: bool) -> Option<Vec<Resource>> {
         let out = self.kustomization(&normalize(dir), from, Vec::new())?;
         Some(if root {
-            transform::finish_hashes(out)
+            let mut out = transform::finish_hashes(out);
+            super::replace::resolve_vars(self, &mut out);
+            out
         } else {
             out
         })
@@ -398,6 +411,7 @@ impl<'t, 'a> Build<'t, 'a> {
         }
         transform::generate(self, kz, &mut out);
         transform::apply(self, kz, &mut out);
+        super::replace::collect_vars(self, kz, &out);
         out
     }
 

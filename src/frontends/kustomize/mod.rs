@@ -13,10 +13,12 @@
 
 pub mod build;
 mod charts;
+mod fieldpath;
 mod frontend;
 mod hash;
 pub mod merge;
 mod refs;
+mod replace;
 pub mod space;
 #[cfg(test)]
 mod tests;
@@ -57,7 +59,7 @@ pub fn is_kustomization_file_name(name: &str) -> bool {
 /// kustomization's lists; a Helm values file's `resources:` is a mapping,
 /// not such a list), or a JSON 6902 patch (a list of operations).
 pub fn reads(node: &Node) -> bool {
-    if is_json_patch(node) {
+    if is_json_patch(node) || replace::is_replacement(node) {
         return true;
     }
     match node.get("kind").and_then(Node::as_text) {
@@ -167,5 +169,11 @@ mod sift_tests {
         // A Helm values file's resources, an object of another kind.
         assert!(!read("resources: {limits: {cpu: 1}}"));
         assert!(!read("kind: ConfigMap\nresources: [a.yaml]"));
+        // Replacement files: one, or a list.
+        assert!(read(
+            "source: {kind: ConfigMap}\ntargets: [{select: {kind: Deployment}}]"
+        ));
+        assert!(read("- source: {kind: ConfigMap}\n  targets: []"));
+        assert!(!read("kind: Rollout\nsource: {}\ntargets: []"));
     }
 }

@@ -23,6 +23,23 @@ fn at(node: &mut Node, path: &[&str], kind: &str, lookup: &Lookup<'_>) {
     }
 }
 
+/// The node at a path of mapping keys, to change.
+pub fn at_mut<'n>(node: &'n mut Node, path: &[&str]) -> Option<&'n mut Node> {
+    let mut here = Some(node);
+    for p in path {
+        here = here.and_then(|n| get_mut(n, p));
+    }
+    here
+}
+
+/// The items of the list at a path of mapping keys, to change.
+pub fn each_at<'n>(node: &'n mut Node, path: &[&str]) -> Vec<&'n mut Node> {
+    match at_mut(node, path).map(|n| &mut n.value) {
+        Some(Value::Seq(items)) => items.iter_mut().collect(),
+        _ => Vec::new(),
+    }
+}
+
 fn each<'n>(node: &'n mut Node, field: &str) -> Vec<&'n mut Node> {
     match get_mut(node, field).map(|n| &mut n.value) {
         Some(Value::Seq(items)) => items.iter_mut().collect(),
@@ -93,6 +110,49 @@ pub fn object(node: &mut Node, kind: &str, lookup: &Lookup<'_>) {
             at(node, &["spec", "targetRef", "name"], &target, lookup);
         }
         "Ingress" => ingress(node, lookup),
+        "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
+            for hook in each(node, "webhooks") {
+                at(
+                    hook,
+                    &["clientConfig", "service", "name"],
+                    "Service",
+                    lookup,
+                );
+            }
+        }
+        "CustomResourceDefinition" => {
+            for path in [
+                &[
+                    "spec",
+                    "conversion",
+                    "webhook",
+                    "clientConfig",
+                    "service",
+                    "name",
+                ][..],
+                &[
+                    "spec",
+                    "conversion",
+                    "webhookClientConfig",
+                    "service",
+                    "name",
+                ],
+            ] {
+                at(node, path, "Service", lookup);
+            }
+        }
+        "ValidatingAdmissionPolicyBinding" => at(
+            node,
+            &["spec", "policyName"],
+            "ValidatingAdmissionPolicy",
+            lookup,
+        ),
+        "MutatingAdmissionPolicyBinding" => at(
+            node,
+            &["spec", "policyName"],
+            "MutatingAdmissionPolicy",
+            lookup,
+        ),
         "RoleBinding" | "ClusterRoleBinding" => {
             let role = node
                 .path(&["roleRef", "kind"])

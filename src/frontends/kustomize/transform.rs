@@ -115,7 +115,7 @@ pub fn apply(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut [Resource]) {
     {
         let docs = patch_docs(build, kz, entry);
         for doc in docs {
-            strategic(build, out, &doc, None, entry.range);
+            strategic(build, out, &doc, None, entry.range, Changes::default());
         }
     }
     for entry in kz.node.get("patches").map(Node::as_seq).unwrap_or_default() {
@@ -161,6 +161,7 @@ pub fn apply(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut [Resource]) {
             images(&mut r.node, entry, 0);
         }
     }
+    super::replace::replacements(build, kz, out);
 }
 
 /// The documents of a `patchesStrategicMerge` entry: a file, or YAML
@@ -199,8 +200,16 @@ fn patch(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node, out: &mut [Resour
                 );
                 continue;
             };
+            let mut renamed = HashMap::new();
             for r in out.iter_mut().filter(|r| selects(target, r)) {
-                if let Err(e) = merge::json6902(&mut r.node, &doc) {
+                let (kind, before) = (r.kind().to_string(), r.name().to_string());
+                let applied = merge::json6902(&mut r.node, &doc);
+                // A patch that renames the object: references follow.
+                if r.name() != before && r.kind() == kind {
+                    renamed.insert((kind, before), r.name().to_string());
+                    r.names.push(r.name().to_string());
+                }
+                if let Err(e) = applied {
                     build.error(
                         doc.range,
                         format!(
@@ -212,9 +221,27 @@ fn patch(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node, out: &mut [Resour
                     );
                 }
             }
+            references(out, &renamed);
         } else {
-            strategic(build, out, &doc, target, entry.range);
+            strategic(build, out, &doc, target, entry.range, changes(entry));
         }
+    }
+}
+
+/// What a `patches` entry's `options` let its strategic merge patch
+/// change besides fields: the object's name (`allowNameChange`) and kind
+/// (`allowKindChange`; its API version stays).
+#[derive(Debug, Default, Clone, Copy)]
+struct Changes {
+    name: bool,
+    kind: bool,
+}
+
+fn changes(entry: &Node) -> Changes {
+    let flag = |k: &str| entry.path(&["options", k]).and_then(Node::as_bool) == Some(true);
+    Changes {
+        name: flag("allowNameChange"),
+        kind: flag("allowKindChange"),
     }
 }
 
@@ -226,6 +253,7 @@ fn strategic(
     doc: &Node,
     target: Option<&Node>,
     at: TextRange,
+    allow: Changes,
 ) {
     // A document the run does not keep (an object of a kind spof does not
     // model, emptied when the documents were read) patches nothing.
@@ -236,10 +264,11 @@ fn strategic(
     let name = name_of(doc).unwrap_or_default();
     let ns = doc.path(&["metadata", "namespace"]).and_then(Node::as_text);
     let mut matched = false;
+    let mut renamed = HashMap::new();
     for r in out.iter_mut() {
         let hit = match target {
             Some(t) => selects(t, r),
-            None => r.kind() == kind && r.named(name) && ns.is_none_or(|n| n == r.namespace()),
+            None => r.of_kind(kind) && r.named(name) && ns.is_none_or(|n| n == r.namespace()),
         };
         if !hit {
             continue;
@@ -253,19 +282,36 @@ fn strategic(
             continue;
         }
         // The object keeps its own kind and name (which a base's prefix
-        // may have changed since the patch was written).
+        // may have changed since the patch was written), unless the
+        // entry's options let the patch change them.
         let mut patch = doc.clone();
-        for k in ["kind", "apiVersion"] {
-            merge::remove(&mut patch, k);
+        let kind = r.kind().to_string();
+        merge::remove(&mut patch, "apiVersion");
+        if !allow.kind {
+            merge::remove(&mut patch, "kind");
         }
         if let Some(meta) = merge::get_mut(&mut patch, "metadata") {
-            merge::remove(meta, "name");
+            if !allow.name {
+                merge::remove(meta, "name");
+            }
             merge::remove(meta, "namespace");
         }
         if let Err(e) = merge::strategic(&mut r.node, &patch) {
             build.error(doc.range, e, "patch");
         }
+        let name = r.name().to_string();
+        if let Some(old) = r.names.last().filter(|n| **n != name) {
+            renamed.insert((kind.clone(), old.clone()), name.clone());
+        }
+        if !r.names.contains(&name) {
+            r.names.push(name);
+        }
+        if r.kind() != kind {
+            r.kinds.push(kind);
+        }
     }
+    // References follow a name the patch changed.
+    references(out, &renamed);
     // Not when a resource could not be read (or was remote): the object may
     // be there.
     if !matched && target.is_none() && build.diagnostics.is_empty() && build.unfollowed.is_empty() {
@@ -280,7 +326,7 @@ fn strategic(
 /// Whether `target` (`kind`, `name`, `namespace`, `group`, `version`,
 /// `labelSelector`, `annotationSelector`) selects `r`. Names, kinds and
 /// namespaces are regular expressions matched whole.
-fn selects(target: &Node, r: &Resource) -> bool {
+pub(super) fn selects(target: &Node, r: &Resource) -> bool {
     let field = |k: &str| target.get(k).and_then(Node::as_text);
     let api = r
         .node
@@ -330,26 +376,81 @@ fn label_selected(selector: &str, labels: Option<&Node>) -> bool {
 
 fn namespace(ns: &Node, out: &mut [Resource]) {
     let text = ns.as_text().unwrap_or_default();
+    let set_ns = |n: &mut Node| set(n, key(ns.range, "namespace"), string(ns.range, text));
+    // The objects that move: (kind, name, namespace before).
+    let mut moved: Vec<(String, String, String)> = Vec::new();
     for r in out.iter_mut() {
-        let kind = r.kind().to_string();
-        if cluster_scoped(&r.node, &kind) {
+        // An object a patch deleted stays deleted.
+        if r.node.as_map().is_empty() {
             continue;
         }
-        if let Some(meta) = ensure_path(&mut r.node, &["metadata"], ns.range) {
-            set(meta, key(ns.range, "namespace"), string(ns.range, text));
+        let kind = r.kind().to_string();
+        let old = r.namespace().to_string();
+        let scoped = cluster_scoped(&r.node, &kind);
+        if !scoped {
+            moved.push((kind.clone(), r.name().to_string(), old.clone()));
+            if let Some(meta) = ensure_path(&mut r.node, &["metadata"], ns.range) {
+                set_ns(meta);
+            }
         }
-        // A binding's service accounts move with it.
-        if kind.ends_with("RoleBinding")
-            && let Some(subjects) = merge::get_mut(&mut r.node, "subjects")
-            && let Value::Seq(items) = &mut subjects.value
-        {
-            for s in items.iter_mut() {
-                if s.get("kind").and_then(Node::as_text) == Some("ServiceAccount")
-                    && s.get("namespace").is_some()
+        // A binding's service accounts of its own namespace move with it,
+        // and the one named `default` is the namespace's own (a cluster
+        // binding's too).
+        if kind.ends_with("RoleBinding") {
+            for s in super::refs::each_at(&mut r.node, &["subjects"]) {
+                let field = |k: &str| s.get(k).and_then(Node::as_text);
+                let mine = !scoped && field("namespace").is_some_and(|n| n == old);
+                if field("kind") == Some("ServiceAccount")
+                    && (mine || field("name") == Some("default"))
                 {
-                    set(s, key(ns.range, "namespace"), string(ns.range, text));
+                    set_ns(s);
                 }
             }
+        }
+        // A conversion webhook's service is the namespace's.
+        if kind == "CustomResourceDefinition" {
+            for path in [
+                &["spec", "conversion", "webhook", "clientConfig", "service"][..],
+                &["spec", "conversion", "webhookClientConfig", "service"],
+            ] {
+                if let Some(service) = super::refs::at_mut(&mut r.node, path)
+                    && service.get("namespace").is_some()
+                {
+                    set_ns(service);
+                }
+            }
+        }
+    }
+    // References that name a moved object by name and namespace follow it.
+    let moves = |kind: &str, node: &Node| {
+        let field = |k: &str| node.get(k).and_then(Node::as_text).unwrap_or_default();
+        moved
+            .iter()
+            .any(|(k, n, o)| k == kind && n == field("name") && o == field("namespace"))
+    };
+    for r in out.iter_mut() {
+        match r.kind() {
+            "ValidatingWebhookConfiguration" | "MutatingWebhookConfiguration" => {
+                for hook in super::refs::each_at(&mut r.node, &["webhooks"]) {
+                    if let Some(service) = super::refs::at_mut(hook, &["clientConfig", "service"])
+                        && service.get("namespace").is_some()
+                        && moves("Service", service)
+                    {
+                        set_ns(service);
+                    }
+                }
+            }
+            "RoleBinding" | "ClusterRoleBinding" => {
+                for s in super::refs::each_at(&mut r.node, &["subjects"]) {
+                    if s.get("kind").and_then(Node::as_text) == Some("ServiceAccount")
+                        && s.get("namespace").is_some()
+                        && moves("ServiceAccount", s)
+                    {
+                        set_ns(s);
+                    }
+                }
+            }
+            _ => {}
         }
     }
 }
@@ -448,6 +549,38 @@ fn add_pairs(node: &mut Node, path: &[&str], pairs: &Node, create: bool) {
     }
 }
 
+/// `labels[].fields`: the pairs also go where the entry's field
+/// specifications (`path`, `kind`, `group`, `version`, `create`) say.
+fn label_fields(kz: &Kz<'_>, out: &mut [Resource]) {
+    for entry in kz.node.get("labels").map(Node::as_seq).unwrap_or_default() {
+        let Some(pairs) = entry.get("pairs") else {
+            continue;
+        };
+        for spec in entry.get("fields").map(Node::as_seq).unwrap_or_default() {
+            let Some(path) = spec.get("path").and_then(Node::as_text) else {
+                continue;
+            };
+            let path: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+            let create = spec.get("create").and_then(Node::as_bool) == Some(true);
+            for r in out.iter_mut() {
+                if super::fieldpath::spec_applies(spec, &r.node) {
+                    super::fieldpath::each_spec_node(
+                        &mut r.node,
+                        &path,
+                        create,
+                        pairs.range,
+                        &mut |n| {
+                            if n.is_map() {
+                                add_pairs(n, &[], pairs, true);
+                            }
+                        },
+                    );
+                }
+            }
+        }
+    }
+}
+
 fn labels(kz: &Kz<'_>, out: &mut [Resource]) {
     // Pairs; into selectors; into templates; into claim templates.
     let mut sets: Vec<(&Node, bool, bool, bool)> = Vec::new();
@@ -467,6 +600,7 @@ fn labels(kz: &Kz<'_>, out: &mut [Resource]) {
             selectors || flag("includeVolumeClaimTemplates"),
         ));
     }
+    label_fields(kz, out);
     for (pairs, selectors, templates, claims) in sets {
         for r in out.iter_mut() {
             let kind = r.kind().to_string();

@@ -202,6 +202,10 @@ pub enum TemplateError {
     #[error("range iteration budget exhausted")]
     RangeIterLimit,
 
+    /// spof: the execution's deadline passed (`Template::deadline`).
+    #[error("the time limit of the execution is exceeded")]
+    Deadline,
+
     /// A user-registered template function panicked.
     #[cfg(feature = "std")]
     #[error("function {name} panicked: {message}")]

@@ -207,6 +207,9 @@ pub struct Executor<'a> {
     depth: usize,
     missing_key: MissingKey,
     range_iters_remaining: u64,
+    /// spof: when execution stops, if ever.
+    #[cfg(feature = "std")]
+    deadline: Option<std::time::Instant>,
     /// spof: the name of the template being executed, for error positions.
     current: SmolStr,
 }
@@ -239,6 +242,7 @@ macro_rules! range_loop {
                 return Err(TemplateError::RangeIterLimit.into());
             }
             $self.range_iters_remaining -= 1;
+            $self.check_deadline()?;
             $self.vars.push();
             if $branch.pipe.is_assign {
                 // Assignment form ($v = range ...): modify existing variables
@@ -312,6 +316,8 @@ impl<'a> Executor<'a> {
             depth: 0,
             missing_key: MissingKey::default(),
             range_iters_remaining: DEFAULT_MAX_RANGE_ITERS,
+            #[cfg(feature = "std")]
+            deadline: None,
             current: SmolStr::default(),
         }
     }
@@ -348,6 +354,21 @@ impl<'a> Executor<'a> {
         self.range_iters_remaining = if n == 0 { u64::MAX } else { n };
     }
 
+    /// spof: stop executing at `deadline` (see `Template::deadline`).
+    #[cfg(feature = "std")]
+    pub fn set_deadline(&mut self, deadline: Option<std::time::Instant>) {
+        self.deadline = deadline;
+    }
+
+    /// spof: whether the deadline has passed.
+    fn check_deadline(&self) -> ExecResult<()> {
+        #[cfg(feature = "std")]
+        if self.deadline.is_some_and(|d| std::time::Instant::now() >= d) {
+            return Err(TemplateError::Deadline.into());
+        }
+        Ok(())
+    }
+
     /// Execute the template tree with the given data, writing output to `writer`.
     ///
     /// The `dot` value is the initial context (`.`) and is also bound to `$`.
@@ -363,7 +384,9 @@ impl<'a> Executor<'a> {
         dot: &Value,
     ) -> Result<()> {
         self.vars.set(&DOLLAR_KEY, dot.clone());
-        self.walk(writer, tree, dot).map_err(|sig| match sig {
+        self.check_deadline()
+            .and_then(|()| self.walk(writer, tree, dot))
+            .map_err(|sig| match sig {
             ExecSignal::Err(e) => *e,
             ExecSignal::Break => TemplateError::Exec("unexpected break outside of range".into()),
             ExecSignal::Continue => {
@@ -591,6 +614,7 @@ impl<'a> Executor<'a> {
         self.depth += 1;
         let result = self
             .check_depth()
+            .and_then(|()| self.check_deadline())
             .and_then(|()| self.walk_template_inner(w, tmpl, dot));
         self.depth -= 1;
         result

@@ -148,6 +148,9 @@ pub struct Template {
     right_delim: String,
     missing_key: MissingKey,
     max_range_iters: u64,
+    /// spof: when execution stops ([`Template::deadline`]).
+    #[cfg(feature = "std")]
+    deadline: Option<std::time::Instant>,
 }
 
 /// Adapts a [`std::io::Write`] to [`core::fmt::Write`]. Any [`io::Error`](std::io::Error)
@@ -200,7 +203,20 @@ impl Template {
             right_delim: "}}".to_string(),
             missing_key: MissingKey::default(),
             max_range_iters: exec::DEFAULT_MAX_RANGE_ITERS,
+            #[cfg(feature = "std")]
+            deadline: None,
         }
+    }
+
+    /// spof: stop executing at `deadline` (checked at every `{{range}}`
+    /// iteration, every `{{template}}` call and every execution, so that
+    /// functions that execute templates, like Helm's `include`, are bound
+    /// too): the execution fails with [`TemplateError::Deadline`].
+    #[cfg(feature = "std")]
+    #[must_use]
+    pub fn deadline(mut self, deadline: Option<std::time::Instant>) -> Self {
+        self.deadline = deadline;
+        self
     }
 
     /// Set the total number of `{{range}}` iterations allowed per execution
@@ -740,6 +756,8 @@ impl Template {
         let mut executor = Executor::new(funcs, templates);
         executor.set_missing_key(self.missing_key);
         executor.set_max_range_iters(self.max_range_iters);
+        #[cfg(feature = "std")]
+        executor.set_deadline(self.deadline);
         executor
     }
 
@@ -1019,6 +1037,8 @@ impl Clone for Template {
             right_delim: self.right_delim.clone(),
             missing_key: self.missing_key,
             max_range_iters: self.max_range_iters,
+            #[cfg(feature = "std")]
+            deadline: self.deadline,
         }
     }
 }

@@ -68,7 +68,7 @@ pub(in crate::frontends::kubernetes) fn operator_entities(
     }
     instance.placement.replicas = autoscaler(o, index).or_else(|| replica_count(o, entry));
     let images = pod.map(images).unwrap_or_default();
-    instance.placement.quorum = quorum(o, &images)
+    instance.placement.quorum = quorum(o, pod, &images)
         .or_else(|| {
             entry.quorum.then(|| Quorum {
                 needed: 0,

@@ -79,6 +79,88 @@ pub fn extract_by_root<'r>(
 }
 
 fn extract_root(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
+    let inline = inline_resources(resources, kb);
+    if inline.is_empty() {
+        return extract_resources(resources, kb, model);
+    }
+    let mut all = resources.to_vec();
+    all.extend(inline);
+    extract_resources(&all, kb, model);
+}
+
+/// The resources module calls declare inline ([`super::Inline`]): one per
+/// entry of the map argument, addressed under the call
+/// (`module.eks.eks_managed_node_groups["default"]`), its keys as
+/// arguments located at the map argument, and the call's inherited
+/// arguments where the entry does not set them. Entries are made only
+/// when the inline's conditions are known to hold of the call.
+fn inline_resources(resources: &[Resource], kb: &KnowledgeBase) -> Vec<Resource> {
+    let mut out = Vec::new();
+    let mut estate = None;
+    for r in resources {
+        let Some(entry) = kb.entry(&r.kind).filter(|e| !e.inline.is_empty()) else {
+            continue;
+        };
+        let estate = estate.get_or_insert_with(|| Estate::new(resources, kb));
+        for inline in &entry.inline {
+            let holds = inline
+                .when
+                .iter()
+                .all(|c| estate.eval(r, entry, c).0 == Truth::True);
+            let Some(attr) = r.body.attr(&inline.attr).filter(|_| holds) else {
+                continue;
+            };
+            let Value::Map(entries) = &attr.value else {
+                continue;
+            };
+            for (key, value) in entries {
+                let Value::Map(fields) = value else {
+                    continue;
+                };
+                let set = |v: &Value| !matches!(v, Value::Null);
+                let mut attrs: Vec<(String, Attr)> = fields
+                    .iter()
+                    .filter(|(_, v)| set(v))
+                    .map(|(k, v)| {
+                        let mut a = attr.clone();
+                        a.value = v.clone();
+                        (k.clone(), a)
+                    })
+                    .collect();
+                for name in &inline.inherit {
+                    if !fields.get(name).is_some_and(set)
+                        && let Some(a) = r.body.attr(name)
+                    {
+                        attrs.push((name.clone(), a.clone()));
+                    }
+                }
+                let escaped = key.replace('\\', "\\\\").replace('"', "\\\"");
+                out.push(Resource {
+                    address: format!("{}.{}[\"{escaped}\"]", r.address, inline.attr),
+                    module: r.module.clone(),
+                    root: r.root.clone(),
+                    call: r.call,
+                    mode: r.mode,
+                    kind: inline.kind.clone(),
+                    name: r.name.clone(),
+                    region: r.region.clone(),
+                    body: Body {
+                        attrs: attrs.into_iter().collect(),
+                        blocks: Vec::new(),
+                    },
+                    span: r.span,
+                    count_unknown: r.count_unknown,
+                    assumed: r.assumed.clone(),
+                    count_origin: None,
+                    references: Vec::new(),
+                });
+            }
+        }
+    }
+    out
+}
+
+fn extract_resources(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
     let estate = Estate::new(resources, kb);
     for r in resources {
         if r.mode == Mode::Data || kb.is_inert(&r.kind) {

@@ -252,6 +252,23 @@ impl Check {
     }
 }
 
+/// Resources a module call declares inline: an argument that is a map of
+/// objects, one resource per entry (`eks_managed_node_groups = { default =
+/// { … } }`), each judged as a call of another module entry with the
+/// entry's keys as its arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inline {
+    /// The call's argument holding the map.
+    pub attr: String,
+    /// The type each entry is judged as: `module:` and the address.
+    pub kind: String,
+    /// Arguments of the call an entry takes when it does not set them
+    /// itself (`coalesce(each.value.subnet_ids, var.subnet_ids)`).
+    pub inherit: Vec<String>,
+    /// All must hold of the call for the entries to exist.
+    pub when: Vec<Cond>,
+}
+
 /// What the knowledge base knows about one resource type.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
@@ -272,6 +289,8 @@ pub struct Entry {
     pub scaled_members: Option<ScaledMembers>,
     pub check: Option<Check>,
     pub facts: Vec<FactRule>,
+    /// For a module: the resources its calls declare inline.
+    pub inline: Vec<Inline>,
 }
 
 #[derive(Debug, Clone, Default)]

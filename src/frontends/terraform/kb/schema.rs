@@ -3,7 +3,8 @@
 //! entry does not hide the problems of the others.
 
 use super::{
-    Check, Cond, Entry, FactRule, KbRole, Lit, Members, RULES_ERROR, ScaledMembers, Test, UnitKind,
+    Check, Cond, Entry, FactRule, Inline, KbRole, Lit, Members, RULES_ERROR, ScaledMembers, Test,
+    UnitKind,
 };
 use crate::diagnostic::{Diagnostic, Text};
 use crate::parse::toml::{self, DeValue, Key, Table as DeTable, Value, did_you_mean, found, list};
@@ -31,7 +32,9 @@ const ENTRY_KEYS: &[&str] = &[
     "scaled-members",
     "check",
     "fact",
+    "inline",
 ];
+const INLINE_KEYS: &[&str] = &["attr", "module", "inherit", "when"];
 const MEMBERS_KEYS: &[&str] = &["type", "attr"];
 const SCALED_MEMBERS_KEYS: &[&str] = &["type", "attr", "minimum", "when"];
 const FACT_KEYS: &[&str] = &["unit", "zonal", "when", "unless", "message", "help"];
@@ -327,6 +330,7 @@ impl Reader {
             scaled_members: None,
             check: None,
             facts: Vec::new(),
+            inline: Vec::new(),
         };
         for (key, value) in table.iter() {
             match key.get_ref().as_ref() {
@@ -372,6 +376,7 @@ impl Reader {
                             .help = Some(Text::from(help));
                     }
                 }
+                "inline" => entry.inline = self.inline(kind, value),
                 "fact" => {
                     let DeValue::Array(items) = value.get_ref() else {
                         self.wrong_type(
@@ -405,6 +410,65 @@ impl Reader {
             None => {}
         }
         (self.diags.len() == before).then_some(entry)
+    }
+
+    /// `inline = [{ attr, module, inherit, when }]`, in a module entry.
+    fn inline(&mut self, kind: &str, value: &Value<'_>) -> Vec<Inline> {
+        if !kind.starts_with(super::MODULE_PREFIX) {
+            self.error(value.span(), "`inline` is for module entries")
+                .help = Some(Text::from(
+                "write it in a `[module.\"…\"]` entry: it names arguments of a module call",
+            ));
+            return Vec::new();
+        }
+        let DeValue::Array(items) = value.get_ref() else {
+            self.wrong_type(value, "`inline` must be an array of tables".to_string());
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items.iter() {
+            let Some(table) = self.table("each `inline`", item) else {
+                continue;
+            };
+            self.check_keys(table, INLINE_KEYS, &format!("in `{kind}.inline`"));
+            let (mut attr, mut module) = (None, None);
+            let (mut inherit, mut when) = (Vec::new(), Vec::new());
+            for (key, value) in table.iter() {
+                match key.get_ref().as_ref() {
+                    "attr" => attr = self.string("attr", value),
+                    "module" => {
+                        module = self
+                            .string("module", value)
+                            .map(|m| format!("{}{}", super::MODULE_PREFIX, m.to_ascii_lowercase()));
+                    }
+                    "inherit" => inherit = self.strings("inherit", value).unwrap_or_default(),
+                    "when" => when = self.conditions("when", value, 0),
+                    _ => {}
+                }
+            }
+            if when.iter().any(counts_members) {
+                self.error(
+                    item.span(),
+                    "`members-at-least` does not go in `inline.when`",
+                );
+                continue;
+            }
+            match (attr, module) {
+                (Some(attr), Some(kind)) => out.push(Inline {
+                    attr,
+                    kind,
+                    inherit,
+                    when,
+                }),
+                _ => {
+                    self.error(item.span(), "`inline` needs `attr` and `module`")
+                        .help = Some(Text::from(
+                        "for example `inline = [{ attr = \"node_groups\", module = \"acme/eks/aws//modules/node-group\", inherit = [\"subnet_ids\"] }]`",
+                    ));
+                }
+            }
+        }
+        out
     }
 
     fn scaled_members(&mut self, kind: &str, value: &Value<'_>) -> Option<ScaledMembers> {

@@ -2202,6 +2202,105 @@ scaled-members = { type = "t", attr = "a", minimum = "m", when = [{ any = [{ mem
     );
 }
 
+/// `inline` is for module entries, and needs `attr` and `module`.
+#[test]
+fn inline_needs_a_module_entry_attr_and_module() {
+    let errs = errors(
+        r#"
+[resource.x]
+role = "cluster"
+inline = [{ attr = "groups", module = "acme/eks/aws//modules/group" }]
+
+[module."acme/eks/aws"]
+role = "cluster"
+inline = [{ attr = "groups", inhrit = ["subnet_ids"] }]
+"#,
+    );
+    let find = |needle: &str| {
+        errs.iter()
+            .find(|(m, _, _)| m.contains(needle))
+            .unwrap_or_else(|| panic!("no error {needle:?} in {errs:#?}"))
+            .clone()
+    };
+    find("`inline` is for module entries");
+    find("`inline` needs `attr` and `module`");
+    let (_, help, _) = find("unknown key `inhrit`");
+    assert_eq!(help.as_deref(), Some("did you mean `inherit`?"));
+}
+
+/// The entries of an inline map argument are judged as calls of the
+/// module `inline` names: each takes the call's inherited arguments it
+/// does not set, and none exists when the inline's conditions do not hold.
+#[test]
+fn inline_map_entries_are_judged_as_module_calls() {
+    let mut kb = KnowledgeBase::default();
+    let diags = kb.extend(
+        FileId(7),
+        r#"
+[module."acme/eks/aws"]
+role = "cluster"
+inline = [{ attr = "groups", module = "acme/eks/aws//modules/group", inherit = ["zone"], when = [{ attr = "create", is = true, default = true }] }]
+
+[module."acme/eks/aws//modules/group"]
+role = "compute"
+zonal = true
+
+[[module."acme/eks/aws//modules/group".fact]]
+unit = "zone"
+when = [{ attr = "zone", is = "a" }]
+message = "runs in zone a"
+help = "h"
+"#,
+    );
+    assert!(diags.is_empty(), "{diags:#?}");
+    let attr = |value: Value| Attr {
+        value,
+        span: sp(),
+        origin: sp(),
+        set_by: SetBy::InPlace,
+    };
+    let call = |address: &str, create: bool| {
+        let mut r = res("aws_instance.placeholder").done();
+        r.address = address.to_string();
+        r.kind = format!("{MODULE_PREFIX}acme/eks/aws");
+        r.body.attrs.insert("zone".to_string(), attr(s("a")));
+        r.body.attrs.insert("create".to_string(), attr(b(create)));
+        let group = |zone: Option<&str>| {
+            Value::Map(
+                zone.map(|z| ("zone".to_string(), s(z)))
+                    .into_iter()
+                    .collect(),
+            )
+        };
+        let groups = [("own", group(Some("b"))), ("inherits", group(None))];
+        r.body.attrs.insert(
+            "groups".to_string(),
+            attr(Value::Map(
+                groups
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), v))
+                    .collect(),
+            )),
+        );
+        r
+    };
+    let resources = vec![call("module.on", true), call("module.off", false)];
+    let mut model = Model::default();
+    extract(&resources, &kb, &mut model);
+    let names: Vec<&str> = model.entities.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "module.on",
+            "module.off",
+            "module.on.groups[\"inherits\"]",
+            "module.on.groups[\"own\"]",
+        ]
+    );
+    let facts = |i: usize| model.entities[i].instances[0].detail().cloud.len();
+    assert_eq!((facts(2), facts(3)), (1, 0));
+}
+
 /// A module entry of a user's file judges the calls of that module (by its
 /// address, case aside); a call of a module without an entry is no entity.
 #[test]
