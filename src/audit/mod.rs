@@ -712,7 +712,7 @@ fn instance_terms(
             Some((r, span)) => Some((r.clone(), Some(*span))),
             None if clustered(estate, e) => {
                 let site = estate.context.site(inst.cluster);
-                site.region.clone().map(|r| (r, site.region_span))
+                site.region.as_deref().map(|r| (r.into(), site.region_span))
             }
             None => None,
         };

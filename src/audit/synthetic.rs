@@ -264,7 +264,7 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
         };
         let instances = if p.quorum {
             let mut inst = base;
-            inst.region = Some((region_name(chosen[0]), span));
+            inst.region = Some((region_name(chosen[0]).into(), span));
             inst.placement.replicas = Some(Replicas {
                 count: 3,
                 span,
@@ -297,8 +297,8 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
                 .iter()
                 .map(|&s| {
                     let mut inst = base.clone();
-                    inst.copy = Some(site_name(s));
-                    inst.region = Some((region_name(s), span));
+                    inst.copy = Some(site_name(s).into());
+                    inst.region = Some((region_name(s).into(), span));
                     inst.placement.replicas = Some(Replicas {
                         count: 2,
                         span,

@@ -75,6 +75,47 @@ mod shared_name {
     }
 }
 
+/// An instance's shared copy name, written and read as an optional string.
+mod shared_copy {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    #[allow(clippy::ref_option)] // the signature `serde(with)` calls
+    pub fn serialize<S: Serializer>(name: &Option<Arc<str>>, s: S) -> Result<S::Ok, S::Error> {
+        name.as_deref().serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Arc<str>>, D::Error> {
+        Option::<String>::deserialize(d).map(|name| name.map(Arc::from))
+    }
+}
+
+/// An instance's shared region name and its span, written and read as an
+/// optional string and span.
+mod shared_region {
+    use crate::source::Span;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+    use std::sync::Arc;
+
+    #[allow(clippy::ref_option)] // the signature `serde(with)` calls
+    pub fn serialize<S: Serializer>(
+        region: &Option<(Arc<str>, Span)>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        region
+            .as_ref()
+            .map(|(name, span)| (&**name, *span))
+            .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<(Arc<str>, Span)>, D::Error> {
+        Option::<(String, Span)>::deserialize(d)
+            .map(|region| region.map(|(name, span)| (Arc::from(name), span)))
+    }
+}
+
 impl Domain {
     pub fn new(level: Level, name: impl Into<Arc<str>>) -> Self {
         Self {
@@ -262,9 +303,13 @@ pub struct Dependency {
 /// A service of a service manifest placed in three sites is three
 /// instances with one list of dependencies: each copy holds a pointer to
 /// the same list, not a copy of every reference and its wording. Reading
-/// goes through `Deref` to the `Vec`; changing it (`DerefMut`) gives the
-/// instance a list of its own first when it shares one. Empty, it holds
-/// no allocation.
+/// goes through `Deref` to the `Vec`; changing it ([`Dependencies::push`],
+/// [`Dependencies::extend`], [`Dependencies::iter_mut`],
+/// [`Dependencies::retain`], [`Dependencies::take`]) gives the instance a
+/// list of its own first when it shares one. Empty, it holds no
+/// allocation, and a writer that adds nothing makes none: there is no
+/// `DerefMut`, which would have to allocate a list to hand out before
+/// knowing whether anything is added.
 #[derive(Debug, Clone, Default)]
 pub struct Dependencies(Option<Arc<Vec<Dependency>>>);
 
@@ -290,14 +335,64 @@ impl std::ops::Deref for Dependencies {
     }
 }
 
-impl std::ops::DerefMut for Dependencies {
-    fn deref_mut(&mut self) -> &mut Vec<Dependency> {
+impl Dependencies {
+    /// The list to change, made this instance's own (and allocated) first.
+    fn own(&mut self) -> &mut Vec<Dependency> {
         Arc::make_mut(self.0.get_or_insert_with(Default::default))
+    }
+
+    /// The list, taken out to be written as a `Vec` (the instance's own
+    /// when not shared, a copy otherwise; no allocation when empty), to be
+    /// put back with `into()`.
+    pub fn take(&mut self) -> Vec<Dependency> {
+        self.0
+            .take()
+            .map(|list| Arc::try_unwrap(list).unwrap_or_else(|shared| (*shared).clone()))
+            .unwrap_or_default()
+    }
+
+    /// Adds `dependency` at the end.
+    pub fn push(&mut self, dependency: Dependency) {
+        self.own().push(dependency);
+    }
+
+    /// Adds every dependency of `list` at the end; allocates nothing when
+    /// `list` is empty.
+    pub fn extend<I: IntoIterator<Item = Dependency>>(&mut self, list: I) {
+        let mut list = list.into_iter().peekable();
+        if list.peek().is_some() {
+            self.own().extend(list);
+        }
+    }
+
+    /// Each dependency, to change in place (none, and no allocation, when
+    /// the list is empty).
+    pub fn iter_mut(&mut self) -> std::slice::IterMut<'_, Dependency> {
+        match &mut self.0 {
+            Some(list) => Arc::make_mut(list).iter_mut(),
+            None => [].iter_mut(),
+        }
+    }
+
+    /// Keeps the dependencies `keep` accepts; an emptied list is freed.
+    pub fn retain(&mut self, keep: impl FnMut(&Dependency) -> bool) {
+        if self.0.is_none() {
+            return;
+        }
+        let list = self.own();
+        list.retain(keep);
+        if list.is_empty() {
+            self.0 = None;
+        }
     }
 }
 
+/// Held at its length: a list is shared and grows only by
+/// [`Dependencies::push`] and [`Dependencies::extend`], so room to grow
+/// would be kept for nothing.
 impl From<Vec<Dependency>> for Dependencies {
-    fn from(list: Vec<Dependency>) -> Self {
+    fn from(mut list: Vec<Dependency>) -> Self {
+        list.shrink_to_fit();
         Self((!list.is_empty()).then(|| Arc::new(list)))
     }
 }
@@ -672,7 +767,10 @@ pub struct Instance {
     pub detail: Option<Box<Detail>>,
     /// The region the declaration lives in, when known (Terraform), for the
     /// estate-wide region check.
-    pub region: Option<(String, Span)>,
+    /// Shared text: the copies of a declaration placed in one region hold
+    /// one name.
+    #[serde(with = "shared_region")]
+    pub region: Option<(Arc<str>, Span)>,
     /// A declaration nothing runs from (a launch template, a task
     /// definition): its dependencies count for what uses it, but it gets no
     /// dependency findings of its own.
@@ -680,8 +778,9 @@ pub struct Instance {
     /// Which independent copy of the entity this declaration is (a site of
     /// a service manifest): like declarations in different clusters,
     /// different copies are alternatives, and the entity is up while any
-    /// copy is.
-    pub copy: Option<String>,
+    /// copy is. Shared text: the copies placed in one site hold one name.
+    #[serde(with = "shared_copy")]
+    pub copy: Option<Arc<str>>,
     /// What a tool operates, deploys, monitors, recovers or guards
     /// (`manages` in a service manifest, an Argo CD Application's
     /// destination, a ServiceMonitor's selector, `[[tool]]` in spof.toml).
@@ -1260,7 +1359,63 @@ mod tests {
         assert_eq!(size_of::<Option<Box<Detail>>>(), 8);
         assert!(size_of::<Pin>() <= 80, "{}", size_of::<Pin>());
         assert!(size_of::<Placement>() <= 112, "{}", size_of::<Placement>());
-        assert!(size_of::<Instance>() <= 248, "{}", size_of::<Instance>());
+        assert!(size_of::<Instance>() <= 224, "{}", size_of::<Instance>());
+    }
+
+    #[test]
+    fn a_writer_that_adds_nothing_leaves_no_list() {
+        let mut list = Dependencies::default();
+        list.extend(Vec::new());
+        list.iter_mut().for_each(|d| d.explicit = false);
+        list.retain(|_| true);
+        assert!(list.shares(&Dependencies::default()));
+        let taken = list.take();
+        assert_eq!(taken.capacity(), 0);
+        list = taken.into();
+        assert!(list.shares(&Dependencies::default()));
+        // A list emptied by `retain` is freed.
+        list.push(dependency("manifest:db"));
+        assert!(!list.shares(&Dependencies::default()));
+        list.retain(|_| false);
+        assert!(list.shares(&Dependencies::default()));
+    }
+
+    #[test]
+    fn a_list_is_held_at_its_length_and_taken_without_touching_its_sharers() {
+        let mut grown = Vec::with_capacity(8);
+        grown.push(dependency("manifest:db"));
+        let mut first = Instance::at(Span::new(FileId(0), TextRange::empty(0)));
+        first.dependencies = grown.into();
+        assert_eq!(first.dependencies.capacity(), 1);
+        let mut second = first.clone();
+        let mut taken = second.dependencies.take();
+        taken.push(dependency("manifest:cache"));
+        second.dependencies = taken.into();
+        assert_eq!(first.dependencies.len(), 1);
+        assert_eq!(second.dependencies.len(), 2);
+    }
+
+    #[test]
+    fn shared_copy_names_are_written_as_strings() {
+        use std::sync::Arc;
+        // (A span is written only inside the cache's own context.)
+        #[derive(serde::Serialize, serde::Deserialize)]
+        struct Shared {
+            #[serde(with = "super::shared_copy")]
+            copy: Option<Arc<str>>,
+            #[serde(with = "super::shared_region")]
+            region: Option<(Arc<str>, Span)>,
+        }
+        let shared = Shared {
+            copy: Some(Arc::from("pangyo")),
+            region: None,
+        };
+        let plain: (Option<String>, Option<(String, Span)>) = (Some("pangyo".to_string()), None);
+        let bytes = postcard::to_allocvec(&shared).unwrap();
+        assert_eq!(bytes, postcard::to_allocvec(&plain).unwrap());
+        let back: Shared = postcard::from_bytes(&bytes).unwrap();
+        assert_eq!(back.copy.as_deref(), Some("pangyo"));
+        assert!(back.region.is_none());
     }
 
     #[test]

@@ -398,10 +398,10 @@ fn instances(
                     origin: None,
                 });
                 if level == Level::Region {
-                    instance.region = Some((site.name.clone(), site.span));
+                    instance.region = Some((site.name.as_str().into(), site.span));
                 }
             }
-            instance.copy = Some(site.name);
+            instance.copy = Some(site.name.into());
             instance
         })
         .collect()
@@ -783,7 +783,7 @@ metadata:
             CATALOG.find("busan").unwrap_or(0)
         );
         assert_eq!(
-            api.instances[2].region.as_ref().map(|(r, _)| r.as_str()),
+            api.instances[2].region.as_ref().map(|(r, _)| &**r),
             Some("busan")
         );
         // No sites: one declaration, no placement.

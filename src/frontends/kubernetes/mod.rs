@@ -1273,11 +1273,15 @@ fn workload(
     if let Some(pod) = pod_spec {
         instance.placement = pod_placement(o, pod, &pod_labels, keys);
         claim_template_pins(o, index, keys, &mut instance.placement.pins);
-        pod_dependencies(o, pod, index, soft, &mut instance.dependencies);
-        image_dependencies(o, pod, index, &mut instance.dependencies);
-        admission::dependencies(o, &pod_labels, index, &mut instance.dependencies);
-        secrets::vault_agent(o, template, index, &mut instance.dependencies);
-        stores::dependencies(o, pod, index, &mut instance.dependencies);
+        // Written as a `Vec` and put back: a pod that depends on nothing
+        // leaves its instance without a list.
+        let mut dependencies = instance.dependencies.take();
+        pod_dependencies(o, pod, index, soft, &mut dependencies);
+        image_dependencies(o, pod, index, &mut dependencies);
+        admission::dependencies(o, &pod_labels, index, &mut dependencies);
+        secrets::vault_agent(o, template, index, &mut dependencies);
+        stores::dependencies(o, pod, index, &mut dependencies);
+        instance.dependencies = dependencies.into();
         instance.placement.volume = volume_pin(o, pod, index, keys).map(Box::new);
     }
     if kind == WorkloadKind::LongRunning {

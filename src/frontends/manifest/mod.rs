@@ -32,6 +32,7 @@ use crate::parse::toml::{
 use crate::source::{FileId, SourceFile, Span, TextRange};
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 /// Code of every diagnostic this module emits.
 pub const MANIFEST_ERROR: &str = "manifest-error";
@@ -115,7 +116,10 @@ pub fn extract_whole(files: &[(FileId, &SourceFile)], model: &mut Model) -> Vec<
     regions(&sites, model);
 
     // Pass 2: entities.
-    let known: Vec<&str> = names.keys().map(String::as_str).collect();
+    let known: Vec<&str> = names.into_keys().collect();
+    model
+        .entities
+        .reserve(kept.iter().filter(|kept| **kept).count());
     for (def, _) in defs.iter().zip(kept).filter(|(_, kept)| *kept) {
         let entity = reader.entity(def, &sites, &known);
         model.hosts.extend(reader.hosts(def, &entity.id));
@@ -128,7 +132,7 @@ pub fn extract_whole(files: &[(FileId, &SourceFile)], model: &mut Model) -> Vec<
 fn regions(sites: &BTreeMap<String, SiteDef>, model: &mut Model) {
     for (name, site) in sites {
         if let (Level::Zone, Some((region, _))) = (site.level, &site.region) {
-            model.regions.push((name.clone(), region.clone()));
+            model.regions.push((name.clone(), region.to_string()));
         }
     }
 }
@@ -136,8 +140,11 @@ fn regions(sites: &BTreeMap<String, SiteDef>, model: &mut Model) {
 /// A `[sites.NAME]` table.
 #[derive(Debug, Clone)]
 struct SiteDef {
+    /// The site's name, shared by the copies placed in it.
+    name: Arc<str>,
     level: Level,
-    region: Option<(String, Span)>,
+    /// The region's name, shared by the copies placed in the site.
+    region: Option<(Arc<str>, Span)>,
     span: Span,
 }
 
@@ -160,7 +167,7 @@ impl Def<'_, '_> {
 
 /// A site of a service's `sites` list, resolved.
 struct Placed<'s> {
-    name: String,
+    name: Arc<str>,
     site: &'s SiteDef,
     span: Span,
 }
@@ -212,16 +219,16 @@ impl Reader {
 
     /// Which definitions (name, tool or not, where), in order, are kept: a
     /// name already defined is an error, and the later one dropped. Returns
-    /// them with the names kept.
+    /// them with the names kept (borrowed: the table copies no name).
     fn unique<'d>(
         &mut self,
         defs: impl Iterator<Item = (&'d str, bool, Span)>,
-    ) -> (Vec<bool>, BTreeMap<String, (bool, Span)>) {
-        let mut names: BTreeMap<String, (bool, Span)> = BTreeMap::new();
+    ) -> (Vec<bool>, BTreeMap<&'d str, (bool, Span)>) {
+        let mut names: BTreeMap<&'d str, (bool, Span)> = BTreeMap::new();
         let mut kept = Vec::new();
         for (name, tool, at) in defs {
             let Some(&(first_tool, first)) = names.get(name) else {
-                names.insert(name.to_string(), (tool, at));
+                names.insert(name, (tool, at));
                 kept.push(true);
                 continue;
             };
@@ -525,8 +532,9 @@ impl Reader {
             sites.insert(
                 name.to_string(),
                 SiteDef {
+                    name: Arc::from(name),
                     level,
-                    region,
+                    region: region.map(|(region, span)| (Arc::from(region), span)),
                     span: header,
                 },
             );
@@ -760,17 +768,18 @@ impl Reader {
             .iter()
             .map(|p| {
                 let mut inst = base.clone();
-                inst.copy = Some(p.name.clone());
+                inst.copy = Some(Arc::clone(&p.name));
                 inst.region.clone_from(&p.site.region);
                 inst.placement.replicas = Some(replicas);
-                inst.placement.pins.push(Pin {
+                // Made at its length: one pin, not room for four.
+                inst.placement.pins = vec![Pin {
                     level: p.site.level,
-                    domains: vec![p.name.clone()],
+                    domains: vec![p.name.to_string()],
                     span: p.span,
                     via: SITE_VIA,
                     axis: "",
                     origin: None,
-                });
+                }];
                 inst
             })
             .collect()
@@ -804,7 +813,7 @@ impl Reader {
             let domains: Vec<String> = placed
                 .iter()
                 .filter(|p| p.site.level == level)
-                .map(|p| p.name.clone())
+                .map(|p| p.name.to_string())
                 .collect();
             if domains.is_empty() {
                 continue;
@@ -833,6 +842,8 @@ impl Reader {
             min_domains: Some(sites),
             span: list_span,
         });
+        inst.placement.pins.shrink_to_fit();
+        inst.placement.spreads.shrink_to_fit();
         inst
     }
 
@@ -858,7 +869,7 @@ impl Reader {
         }
         let mut out: Vec<Placed<'s>> = Vec::new();
         for (name, at) in self.strings(file, "sites", value) {
-            let Some((key, site)) = sites.get_key_value(&name) else {
+            let Some(site) = sites.get(&name) else {
                 let help = match did_you_mean(&name, sites.keys().map(String::as_str)) {
                     Some(s) => format!("did you mean `{s}`?"),
                     None if sites.is_empty() => {
@@ -876,7 +887,7 @@ impl Reader {
                 );
                 continue;
             };
-            if let Some(first) = out.iter().find(|p| p.name == name) {
+            if let Some(first) = out.iter().find(|p| *p.name == *name) {
                 let first = first.span;
                 self.push(
                     Diagnostic::error(MANIFEST_ERROR, at, format!("site `{name}` is listed twice"))
@@ -887,7 +898,7 @@ impl Reader {
                 continue;
             }
             out.push(Placed {
-                name: key.clone(),
+                name: Arc::clone(&site.name),
                 site,
                 span: at,
             });
@@ -1204,7 +1215,7 @@ kind = "sso"
             assert_eq!(inst.cluster, None);
             assert_eq!(inst.workload, Some(WorkloadKind::LongRunning));
             let (region, region_span) = inst.region.clone().unwrap();
-            assert_eq!(region, "capital");
+            assert_eq!(&*region, "capital");
             assert_eq!(r.text(region_span), "\"capital\"");
             let [pin] = inst.placement.pins.as_slice() else {
                 panic!("{:?}", inst.placement.pins);
@@ -1334,7 +1345,7 @@ kind = "sso"
             panic!("one instance");
         };
         assert_eq!(inst.copy, None);
-        assert_eq!(inst.region.as_ref().map(|(r, _)| r.as_str()), Some("r"));
+        assert_eq!(inst.region.as_ref().map(|(r, _)| &**r), Some("r"));
         let p = &inst.placement;
         assert_eq!(p.replicas.unwrap().count, 3);
         let q = p.quorum.as_ref().unwrap();

@@ -301,7 +301,10 @@ fn build(jobs: &[Job], model: &mut Model) {
                 workload: Some(job.kind),
                 placement: placement(job, group),
                 dependencies: dependencies.into(),
-                region: job.region.clone(),
+                region: job
+                    .region
+                    .as_ref()
+                    .map(|(r, span)| (r.as_str().into(), *span)),
                 ..Instance::at(group.span)
             };
             let idx = *ids.entry(id.clone()).or_insert_with(|| {
@@ -1422,7 +1425,7 @@ mod tests {
         );
         assert_eq!(r.text(pin.span), r#"datacenters = ["dc1", "dc2"]"#);
         let (region, span) = inst.region.clone().unwrap();
-        assert_eq!((region.as_str(), r.text(span)), ("eu", r#""eu""#));
+        assert_eq!((&*region, r.text(span)), ("eu", r#""eu""#));
         // No count: one replica, at the group's name.
         let worker = r.placement("nomad:api/worker").replicas.unwrap();
         assert_eq!(

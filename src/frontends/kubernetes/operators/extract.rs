@@ -60,7 +60,9 @@ pub(in crate::frontends::kubernetes) fn operator_entities(
     instance.placement = placement(o, parent, entry, pod, &pod_labels, keys);
     let mut pod_budgets = Vec::new();
     if let Some(pod) = pod {
-        pod_dependencies(o, pod, index, soft, &mut instance.dependencies);
+        let mut dependencies = instance.dependencies.take();
+        pod_dependencies(o, pod, index, soft, &mut dependencies);
+        instance.dependencies = dependencies.into();
         instance.placement.volume = volume_pin(o, pod, index, keys).map(Box::new);
         pod_budgets = budgets(o, index);
     }

@@ -219,10 +219,7 @@ fn extract_resources(resources: &[Resource], kb: &KnowledgeBase, model: &mut Mod
                 }
                 .boxed(),
                 region: r.region.as_ref().map(|(name, span)| {
-                    (
-                        crate::frontends::terraform::region_of(name).to_string(),
-                        *span,
-                    )
+                    (crate::frontends::terraform::region_of(name).into(), *span)
                 }),
                 // A type the knowledge base does not know (`time_sleep`,
                 // `null_resource`, another provider's objects) passes its
