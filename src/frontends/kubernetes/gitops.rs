@@ -67,10 +67,10 @@ pub(super) fn destinations(objects: &[Object<'_>], places: &Places) -> Vec<Entry
                     continue;
                 };
                 for params in generated(o, &secrets) {
-                    if let Some(entry) = argo_entry(o, d, &params, &secrets, places) {
-                        if !out.iter().any(|(_, e): &Entry| same(e, &entry.1)) {
-                            out.push(entry);
-                        }
+                    if let Some(entry) = argo_entry(o, d, &params, &secrets, places)
+                        && !out.iter().any(|(_, e): &Entry| same(e, &entry.1))
+                    {
+                        out.push(entry);
                     }
                 }
             }

@@ -77,10 +77,8 @@ impl<'o, 'a> Stores<'o, 'a> {
                     .entry((o.cluster, o.name))
                     .or_default()
                     .push(o),
-                ("Deployment" | "StatefulSet" | "DaemonSet", _) => {
-                    if runs_sealed_secrets(o) {
-                        stores.sealed_controllers.push(o);
-                    }
+                ("Deployment" | "StatefulSet" | "DaemonSet", _) if runs_sealed_secrets(o) => {
+                    stores.sealed_controllers.push(o);
                 }
                 _ => {}
             }
