@@ -225,7 +225,8 @@ pub fn check_estate(
             .iter()
             .map(|c| c.environment.clone().unwrap_or_default())
             .collect(),
-    );
+    )
+    .with_cluster_names(setup.clusters.iter().map(|c| c.name.clone()).collect());
     let progress = setup.progress.as_deref();
     crate::progress::mark(progress, "parsing");
     let mut model = run_frontends(&sources, files, setup, &places, &mut errors);

@@ -186,6 +186,66 @@ mod tests {
             Some("monitoring")
         );
         assert_eq!(kind(&["registry:5000/team/api@sha256:abc"], &[]), None);
+        // CI/CD runners and controllers are deploy tools.
+        let product = |images: &[&str], labels: &[(&str, &str)]| {
+            detect(images.iter().copied(), labels.iter().copied()).map(|t| t.product.as_str())
+        };
+        assert_eq!(
+            product(&["summerwind/actions-runner-controller:v0.27.6"], &[]),
+            Some("Actions Runner Controller")
+        );
+        assert_eq!(
+            product(
+                &["ghcr.io/actions/gha-runner-scale-set-controller:0.9.3"],
+                &[]
+            ),
+            Some("Actions Runner Controller")
+        );
+        assert_eq!(
+            product(&["ghcr.io/actions/actions-runner:2.317.0"], &[]),
+            Some("Actions Runner Controller")
+        );
+        assert_eq!(
+            product(&["quay.io/argoproj/workflow-controller:v3.5.8"], &[]),
+            Some("Argo Workflows")
+        );
+        assert_eq!(
+            product(&["quay.io/argoproj/argocli:v3.5.8"], &[]),
+            Some("Argo Workflows")
+        );
+        // Tekton's images are named after their role (`controller`); its
+        // labels name the product.
+        assert_eq!(
+            product(
+                &["gcr.io/tekton-releases/github.com/tektoncd/pipeline/cmd/controller:v0.62.0"],
+                &[("app.kubernetes.io/part-of", "tekton-pipelines")]
+            ),
+            Some("Tekton")
+        );
+        assert_eq!(
+            product(
+                &["gcr.io/tekton-releases/github.com/tektoncd/pipeline/cmd/controller:v0.62.0"],
+                &[]
+            ),
+            None
+        );
+        assert_eq!(
+            product(&["gitlab/gitlab-runner:alpine-v17.2.0"], &[]),
+            Some("GitLab runner")
+        );
+        assert_eq!(
+            product(&["bitnami/sealed-secrets-controller:0.27.1"], &[]),
+            Some("sealed-secrets")
+        );
+        assert_eq!(
+            kind(
+                &["example/unseal:1"],
+                &[("helm.sh/chart", "sealed-secrets-2.16.1")]
+            ),
+            Some("secrets")
+        );
+        // A runner's name is not enough: only images and labels count.
+        assert_eq!(product(&["example/workflow-runner:1"], &[]), None);
         // Labels that name the application.
         assert_eq!(
             kind(

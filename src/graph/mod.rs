@@ -766,6 +766,18 @@ impl<'m> Resolver<'m> {
                 out.extend(self.namespaces.get(namespace.as_str()));
                 return Some(Narrow::Copies);
             }
+            Reference::Cluster { cluster, namespace } => {
+                let declared_there = |&e: &usize| {
+                    let entity = &self.model.entities[e];
+                    entity.origin == Origin::Kubernetes
+                        && entity.instances.iter().any(|i| i.cluster == Some(*cluster))
+                };
+                match namespace {
+                    Some(ns) => out.extend(self.namespaces.get(ns.as_str()).filter(declared_there)),
+                    None => out.extend((0..self.model.entities.len()).filter(declared_there)),
+                }
+                return Some(Narrow::Whole);
+            }
             Reference::Pattern(pattern) => {
                 if let Ok(glob) = globset::Glob::new(pattern) {
                     let matcher = glob.compile_matcher();

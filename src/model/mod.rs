@@ -258,6 +258,13 @@ pub enum Reference {
     /// Every entity of a Kubernetes namespace (in any cluster): what an
     /// Argo CD Application or a Velero schedule covers.
     Namespace(String),
+    /// The Kubernetes entities declared in one configured cluster (by
+    /// index), in one namespace or (`None`) in all: what an Argo CD
+    /// `Application` whose destination names that cluster deploys.
+    Cluster {
+        cluster: usize,
+        namespace: Option<String>,
+    },
     /// Entity ids matching a glob (`k8s:*/talk/*`): `manages` patterns of
     /// `[[tool]]` in spof.toml.
     Pattern(String),

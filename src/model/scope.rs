@@ -44,6 +44,8 @@ pub struct Places {
     dir_ids: Vec<usize>,
     /// By cluster index; `""` when spof.toml names none.
     environments: Vec<String>,
+    /// The configured clusters' names, by index.
+    cluster_names: Vec<String>,
 }
 
 /// How near a declaration is to a reference: in the same file, else in the
@@ -92,7 +94,25 @@ impl Places {
             dirs,
             dir_ids,
             environments,
+            cluster_names: Vec::new(),
         }
+    }
+
+    /// The same places, knowing the configured clusters' names (by index).
+    #[must_use]
+    pub fn with_cluster_names(mut self, names: Vec<String>) -> Self {
+        self.cluster_names = names;
+        self
+    }
+
+    /// The name of configured cluster `cluster` (empty when unknown).
+    pub fn cluster_name(&self, cluster: usize) -> &str {
+        self.cluster_names.get(cluster).map_or("", String::as_str)
+    }
+
+    /// The index of the configured cluster named `name`.
+    pub fn cluster_named(&self, name: &str) -> Option<usize> {
+        self.cluster_names.iter().position(|n| n == name)
     }
 
     /// Whether declarations in clusters `a` and `b` are in one environment.

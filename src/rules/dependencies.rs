@@ -86,6 +86,12 @@ fn reference_text(r: &Reference) -> String {
     match r {
         Reference::Id(id) => id.clone(),
         Reference::Namespace(namespace) => format!("namespace {namespace}"),
+        Reference::Cluster { cluster, namespace } => match namespace {
+            // Inferred only (never reported as naming nothing): the
+            // cluster by its place in spof.toml.
+            Some(ns) => format!("namespace {ns} of cluster {}", cluster + 1),
+            None => format!("cluster {}", cluster + 1),
+        },
         Reference::Pattern(pattern) => pattern.clone(),
         Reference::Terraform {
             root: Some(root),

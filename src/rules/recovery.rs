@@ -5,8 +5,9 @@
 
 use super::dependencies::{cause_text, with_chain};
 use super::{Finding, Input, Rule, Settings};
-use crate::analysis::{Reason, Unit};
-use crate::model::{Level, Role};
+use crate::analysis::{Cause, Reason, Unit};
+use crate::graph::ManageEdge;
+use crate::model::{Level, Reference, Role};
 use std::collections::BTreeMap;
 
 const TOOL_HELP: &str = "run the tool in two or more failure domains (or a standby in another one), \
@@ -89,15 +90,28 @@ fn shared_fate<'u>(
         input.analysis.hops(t, unit).any(|h| h.edge.target == e)
             || input.analysis.root(t, unit).is_some_and(|(r, _)| r == e)
     };
-    let hit = |t: usize, unit: &Unit| {
+    let entity = &input.model.entities[e];
+    // A copy counts in the cluster the entry names, if it names one.
+    let hit = |m: &ManageEdge, unit: &Unit| {
+        let t = m.target;
+        let in_cluster = match entity.instances[m.instance].manages[m.entry].target {
+            Reference::Cluster { cluster, .. } => Some(cluster),
+            _ => None,
+        };
+        let copy_there = |c: &Cause| {
+            &c.unit == unit
+                && in_cluster.is_none_or(|k| {
+                    input.model.entities[t].instances[c.instance].cluster == Some(k)
+                })
+        };
         input.analysis.fails_with(t, unit) && !through_tool(t, unit)
-            || input.analysis.causes[t].iter().any(|c| &c.unit == unit)
+            || input.analysis.causes[t].iter().any(copy_there)
     };
     units.iter().find_map(|unit| {
         let managed: Vec<usize> = input.graph.manages[e]
             .iter()
+            .filter(|m| hit(m, unit))
             .map(|m| m.target)
-            .filter(|&t| hit(t, unit))
             .collect();
         (!managed.is_empty()).then_some((*unit, managed))
     })

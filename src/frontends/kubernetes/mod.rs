@@ -12,6 +12,7 @@
 
 mod admission;
 mod frontend;
+mod gitops;
 mod identity;
 mod operators;
 mod registries;
@@ -463,6 +464,9 @@ const OTHER_READ_KINDS: &[&str] = &[
     "ValidatingWebhookConfiguration",
     "MutatingWebhookConfiguration",
     "Application",
+    "ApplicationSet",
+    "Kustomization",
+    "HelmRelease",
     "ServiceMonitor",
     "PodMonitor",
     "Prometheus",
@@ -1000,15 +1004,6 @@ fn operator_manages(
             origin: None,
         };
         match (o.api_group(), o.kind) {
-            ("argoproj.io", "Application") => {
-                if let Some(ns) = spec.and_then(|s| s.path(&["destination", "namespace"])) {
-                    found.push((
-                        "Argo CD",
-                        None,
-                        entry(ns, format!("Application `{}`", o.name)),
-                    ));
-                }
-            }
             ("monitoring.coreos.com", "ServiceMonitor" | "PodMonitor") => {
                 let labelled = labelled.get_or_insert_with(|| Labelled::new(objects));
                 for target in monitor_targets(o, labelled, &servers) {
@@ -1023,6 +1018,9 @@ fn operator_manages(
             }
             _ => {}
         }
+    }
+    for (product, dependency) in gitops::destinations(objects, places) {
+        found.push((product, None, dependency));
     }
     found.retain(|(_, _, d)| !matches!(&d.target, Reference::Namespace(ns) if ns.is_empty()));
     if found.is_empty() {

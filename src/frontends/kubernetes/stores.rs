@@ -18,7 +18,7 @@
 //! rewritten (a new pod of the CSI driver, a Secret in a namespace or
 //! cluster rebuilt elsewhere, a refresh) waits.
 
-use super::{Index, Object, admission, host_target, hosts, image_name};
+use super::{Index, Object, admission, host_target, hosts};
 use crate::model::{Dependency, Reference, Strength};
 use crate::parse::Node;
 use crate::source::Span;
@@ -30,10 +30,8 @@ const SEALED_SECRETS: &str = "bitnami.com";
 const SECRETS_STORE_CSI: &str = "secrets-store.csi.x-k8s.io";
 /// The Secrets Store CSI driver's name in a pod's `csi` volume.
 const CSI_DRIVER: &str = "secrets-store.csi.k8s.io";
-/// The image name of the sealed-secrets controller
-/// (`bitnami/sealed-secrets-controller`,
-/// `ghcr.io/bitnami-labs/sealed-secrets-controller`).
-const SEALED_SECRETS_CONTROLLER: &str = "sealed-secrets-controller";
+/// The product of `rules/tools.toml` that decrypts `SealedSecret`s.
+const SEALED_SECRETS_CONTROLLER: &str = "sealed-secrets";
 
 /// What the secret sources read, by cluster, namespace and name.
 #[derive(Default)]
@@ -79,21 +77,34 @@ impl<'o, 'a> Stores<'o, 'a> {
                     .entry((o.cluster, o.name))
                     .or_default()
                     .push(o),
-                ("Deployment" | "StatefulSet" | "DaemonSet", _) => {
-                    let runs_controller = super::pod_spec_of(o)
-                        .map(super::images)
-                        .unwrap_or_default()
-                        .iter()
-                        .any(|i| image_name(i) == SEALED_SECRETS_CONTROLLER);
-                    if runs_controller {
-                        stores.sealed_controllers.push(o);
-                    }
+                ("Deployment" | "StatefulSet" | "DaemonSet", _) if runs_sealed_secrets(o) => {
+                    stores.sealed_controllers.push(o);
                 }
                 _ => {}
             }
         }
         stores
     }
+}
+
+/// Whether workload `o` is the sealed-secrets controller, as the tool
+/// catalog recognises it: by image (`bitnami/sealed-secrets-controller`)
+/// or by the labels of the workload and its pods (the `sealed-secrets`
+/// chart).
+fn runs_sealed_secrets(o: &Object<'_>) -> bool {
+    let images = super::pod_spec_of(o).map(super::images).unwrap_or_default();
+    let labels = |path: &[&str]| {
+        o.node
+            .path(path)
+            .map(Node::as_map)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_text()?, v.as_text()?)))
+    };
+    let labels =
+        labels(&["metadata", "labels"]).chain(labels(&["spec", "template", "metadata", "labels"]));
+    crate::frontends::tools::detect(images.iter().copied(), labels)
+        .is_some_and(|t| t.product == SEALED_SECRETS_CONTROLLER)
 }
 
 /// A Secret a pod needs to start, with the line that names it.

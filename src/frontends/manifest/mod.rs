@@ -1002,7 +1002,8 @@ impl Reader {
     }
 
     /// An entry of `depends_on`, `soft_depends_on`, `recovery_depends_on` or `manages`: a name in
-    /// the manifests, or another format's entity id.
+    /// the manifests, another format's entity id, or a URL naming what
+    /// serves its host (`https://dex.example.com/dex`: an OIDC issuer).
     fn reference(
         &mut self,
         def: &Def<'_, '_>,
@@ -1011,6 +1012,13 @@ impl Reader {
         at: Span,
         names: &[&str],
     ) -> Option<Reference> {
+        // A URL (an OIDC issuer, a registry, an API): what serves its host.
+        if entry.contains("://") {
+            let host = super::hosts::references(entry, true).into_iter().next();
+            if let Some(host) = host {
+                return Some(Reference::Host(host.name.to_ascii_lowercase()));
+            }
+        }
         let name = match entry.strip_prefix(ID_PREFIX) {
             Some(name) => name,
             None if entry.contains(':') => return Some(parse_reference(entry, "default")),
