@@ -170,7 +170,7 @@ mod tests {
 
     fn doc(text: &str) -> Node {
         let (docs, _) = parse_stream(text, &Limits::default());
-        docs.into_iter().next().map(|d| d.root).unwrap_or_default()
+        docs.into_iter().next().map(|d| d.root).expect("a document")
     }
 
     #[test]
