@@ -47,6 +47,10 @@ pub struct Simulation {
     /// Entities of `degraded` and `survives` that cannot be restarted,
     /// rescheduled or redeployed while the failure lasts.
     pub unrecoverable: Vec<Unrecoverable>,
+    /// Entities whose alerts or backups go through something that is down:
+    /// a running monitoring tool whose alerts cannot reach anyone, and
+    /// anything whose backups are out of reach.
+    pub unreported: Vec<Unrecoverable>,
 }
 
 /// One entity's own part of an explanation: why it is down (or degraded),
@@ -122,6 +126,7 @@ impl Audit {
             down,
             degraded,
             unrecoverable: Self::unrecoverable(estate, &states),
+            unreported: Self::unreported(estate, &states),
             survives,
         }
     }
@@ -152,6 +157,57 @@ impl Audit {
             }
         }
         out
+    }
+
+    /// Every entity with an alerting dependency that is down (while it
+    /// runs itself: a tool that is down sends nothing anyway) or a backup
+    /// dependency that is down, with a step for each such dependency.
+    fn unreported(estate: &Estate, states: &[State]) -> Vec<Unrecoverable> {
+        let mut out = Vec::new();
+        for (e, state) in states.iter().enumerate() {
+            let mut seen = Vec::new();
+            let because: Vec<Step> = estate
+                .graph
+                .dependencies(e)
+                .filter(|d| {
+                    d.strength == Strength::Backup
+                        || d.strength == Strength::Alerts && !matches!(state, State::Down(_))
+                })
+                .filter(|d| d.target != e && matches!(states[d.target], State::Down(_)))
+                .filter(|d| {
+                    let new = !seen.contains(&d.target);
+                    seen.push(d.target);
+                    new
+                })
+                .map(|d| Self::unreported_step(estate, e, d))
+                .collect();
+            if !because.is_empty() {
+                out.push(Unrecoverable { entity: e, because });
+            }
+        }
+        out
+    }
+
+    /// `at`'s alerts or backups go through `edge`'s target, which is down.
+    fn unreported_step(estate: &Estate, at: usize, edge: DepEdge) -> Step {
+        let dependency = estate.model.entities[at]
+            .instances
+            .get(edge.instance)
+            .and_then(|i| i.dependencies.get(edge.dependency));
+        let what = if edge.strength == Strength::Alerts {
+            "its alerts cannot reach anyone"
+        } else {
+            "its backups are out of reach"
+        };
+        Step {
+            entity: at,
+            text: format!(
+                "{what}: they go through `{}`{}, which is down",
+                estate.model.entities[edge.target].label(),
+                dependency.map_or(String::new(), |d| format!(" ({})", d.via)),
+            ),
+            span: dependency.map(|d| d.span),
+        }
     }
 
     /// `at` keeps running, but needs `edge`'s target, which is down, to
@@ -362,7 +418,7 @@ impl Audit {
             .chain(self.dependencies(s))
             .find(|d| {
                 (d.strength == Strength::Soft
-                    || s.any_dependency && d.strength != Strength::Recovery)
+                    || s.any_dependency && matches!(d.strength, Strength::Hard | Strength::Soft))
                     && is_down(d)
             });
         if let Some(d) = soft {

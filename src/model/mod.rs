@@ -232,6 +232,14 @@ pub enum Strength {
     /// scaled out or redeployed without it (an image registry, a secret
     /// store, an admission webhook).
     Recovery,
+    /// The entity sends the alerts it raises through the target (an
+    /// Alertmanager receiver, a Grafana contact point): neither needed to
+    /// serve nor to restart, but to tell engineers that something is down.
+    Alerts,
+    /// The entity's backups are stored in the target (a Velero backup
+    /// storage location, a database operator's object store): what
+    /// restores it after a loss.
+    Backup,
 }
 
 /// A dependency as written in the source, before resolution.
@@ -1246,6 +1254,24 @@ pub struct Model {
     /// in the scanned files: the recovery dependencies whose span is one of
     /// theirs are the webhook's.
     pub admission_webhooks: Vec<AdmissionWebhook>,
+    /// Backups stored in a cloud region (a Velero backup storage
+    /// location's `config.region`): compared with the region of the
+    /// cluster they back up.
+    pub backup_regions: Vec<BackupRegion>,
+}
+
+/// A backup location in a named cloud region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackupRegion {
+    /// The line that names the region.
+    pub span: Span,
+    /// The region, as written.
+    pub region: String,
+    /// The cluster whose objects and volumes it backs up.
+    pub cluster: Option<usize>,
+    /// What stores there: "BackupStorageLocation `default` (bucket
+    /// `backups`)".
+    pub what: String,
 }
 
 /// An admission webhook that fails closed (`failurePolicy: Fail`): while
@@ -1289,7 +1315,9 @@ impl Model {
             value_lines,
             hosts,
             admission_webhooks,
+            backup_regions,
         } = other;
+        self.backup_regions.extend(backup_regions);
         self.hosts.extend(hosts);
         self.admission_webhooks.extend(admission_webhooks);
         self.value_lines.extend(value_lines);

@@ -401,6 +401,8 @@ fn strength_str(strength: Strength) -> &'static str {
         Strength::Hard => "hard",
         Strength::Soft => "soft",
         Strength::Recovery => "recovery",
+        Strength::Alerts => "alerts",
+        Strength::Backup => "backup",
     }
 }
 
@@ -422,6 +424,10 @@ fn mermaid_label(dep: &DepLine) -> String {
     match (dep.strength, label.is_empty()) {
         (Strength::Recovery, true) => "recovery".to_string(),
         (Strength::Recovery, false) => format!("recovery: {label}"),
+        (Strength::Alerts | Strength::Backup, true) => strength_str(dep.strength).to_string(),
+        (Strength::Alerts | Strength::Backup, false) => {
+            format!("{}: {label}", strength_str(dep.strength))
+        }
         _ => label,
     }
 }
@@ -526,7 +532,9 @@ pub fn dot(estate: &Estate, view: &View) -> String {
         match dep.strength {
             Strength::Hard => {}
             Strength::Soft => attrs.push("style=dashed".to_string()),
-            Strength::Recovery => attrs.push("style=dotted".to_string()),
+            Strength::Recovery | Strength::Alerts | Strength::Backup => {
+                attrs.push("style=dotted".to_string());
+            }
         }
         let _ = writeln!(
             out,
@@ -602,7 +610,7 @@ pub fn mermaid(estate: &Estate, view: &View) -> String {
     for dep in &layout.deps {
         let arrow = match dep.strength {
             Strength::Hard => "-->",
-            Strength::Soft | Strength::Recovery => "-.->",
+            Strength::Soft | Strength::Recovery | Strength::Alerts | Strength::Backup => "-.->",
         };
         let label = mermaid_label(dep);
         let label = if label.is_empty() {

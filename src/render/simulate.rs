@@ -82,6 +82,8 @@ pub fn json(view: &View, w: &mut dyn Write) -> std::io::Result<()> {
         survives: Vec<&'a str>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         unrecoverable: Vec<serde_json::Value>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        unreported: Vec<serde_json::Value>,
     }
     let value = Out {
         version: JSON_VERSION,
@@ -95,6 +97,11 @@ pub fn json(view: &View, w: &mut dyn Write) -> std::io::Result<()> {
         survives: sim.survives.iter().map(|&e| view.id(e)).collect(),
         unrecoverable: view.entries(
             sim.unrecoverable
+                .iter()
+                .map(|u| (u.entity, u.because.as_slice())),
+        ),
+        unreported: view.entries(
+            sim.unreported
                 .iter()
                 .map(|u| (u.entity, u.because.as_slice())),
         ),
@@ -149,6 +156,16 @@ pub fn human(view: &View, w: &mut dyn Write) -> std::io::Result<()> {
             "running, but cannot be restarted",
             &mut sim
                 .unrecoverable
+                .iter()
+                .map(|u| (u.entity, u.because.as_slice())),
+        )?;
+    }
+    if !sim.unreported.is_empty() {
+        section(
+            w,
+            "alerts and backups out of reach",
+            &mut sim
+                .unreported
                 .iter()
                 .map(|u| (u.entity, u.because.as_slice())),
         )?;
@@ -244,6 +261,14 @@ pub fn markdown(view: &View, w: &mut dyn Write) -> std::io::Result<()> {
         "Running, but cannot be restarted",
         &mut sim
             .unrecoverable
+            .iter()
+            .map(|u| (u.entity, u.because.as_slice())),
+    )?;
+    table(
+        w,
+        "Alerts and backups out of reach",
+        &mut sim
+            .unreported
             .iter()
             .map(|u| (u.entity, u.because.as_slice())),
     )?;

@@ -9,6 +9,7 @@ mod dependencies;
 pub mod diff;
 mod disruption;
 pub mod docs;
+mod incident;
 mod instances;
 mod placement;
 mod recovery;
@@ -257,6 +258,7 @@ pub fn run(input: &Input<'_>, settings: &Settings) -> Vec<Finding> {
     cloud::check(input, settings, &mut findings);
     recovery::check(input, settings, &mut findings);
     restart::check(input, settings, &mut findings);
+    incident::check(input, settings, &mut findings);
     debug_assert!(
         findings.iter().all(|f| settings.runs(f.rule)),
         "a disabled rule was computed"

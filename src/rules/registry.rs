@@ -57,6 +57,8 @@ rules! {
     EvaluationLimitReached = "SPOF027",
     SinglePointOfRecovery = "SPOF028",
     AdmissionWebhookHasSpof = "SPOF029",
+    AlertingPathSharesFate = "SPOF030",
+    BackupSharesFate = "SPOF031",
 }
 
 /// Catalog files, in the order pages are listed.
@@ -78,6 +80,7 @@ const CATALOG_FILES: &[(&str, &str)] = &[
     ("cloud.toml", include_str!("../../rules/cloud.toml")),
     ("recovery.toml", include_str!("../../rules/recovery.toml")),
     ("restart.toml", include_str!("../../rules/restart.toml")),
+    ("incident.toml", include_str!("../../rules/incident.toml")),
     ("diff.toml", include_str!("../../rules/diff.toml")),
 ];
 

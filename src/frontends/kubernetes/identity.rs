@@ -135,7 +135,7 @@ fn argocd_server(cm: &Object<'_>, found: &mut Issuers<'_, '_, '_, '_>) {
 
 /// The text of an embedded YAML document, parsed: its root, when a
 /// mapping.
-fn embedded(text: &str) -> Option<Node> {
+pub(super) fn embedded(text: &str) -> Option<Node> {
     let (docs, _) = parse_stream(text, &Limits::default());
     docs.into_iter()
         .next()
@@ -146,7 +146,7 @@ fn embedded(text: &str) -> Option<Node> {
 /// The values of the ConfigMaps (`data`) and Secrets (`stringData`) a
 /// pod mounts as volumes (whole or projected), when they are in the
 /// scanned files: each with its holder and key.
-fn mounted<'o, 'a>(
+pub(super) fn mounted<'o, 'a>(
     o: &Object<'_>,
     pod: &Node,
     index: &Index<'o, 'a>,

@@ -11,6 +11,8 @@
 //! Service selectors).
 
 mod admission;
+mod alerting;
+mod backups;
 mod frontend;
 mod gitops;
 mod identity;
@@ -478,6 +480,8 @@ const OTHER_READ_KINDS: &[&str] = &[
     "ClusterSecretStore",
     "SealedSecret",
     "SecretProviderClass",
+    "BackupStorageLocation",
+    "VolumeSnapshotLocation",
 ];
 
 fn is_read_kind(kind: &str) -> bool {
@@ -546,6 +550,8 @@ struct Index<'o, 'a> {
     /// External Secrets, sealed-secrets and their controllers: where the
     /// Secrets pods need come from.
     stores: stores::Stores<'o, 'a>,
+    /// Velero `BackupStorageLocation`s, in object order.
+    backup_locations: Vec<&'o Object<'a>>,
 }
 
 /// Objects by cluster and name.
@@ -728,6 +734,7 @@ impl<'o, 'a> Index<'o, 'a> {
             vault_injectors,
             ingresses: objects.iter().filter(|o| o.kind == "Ingress").collect(),
             stores: stores::Stores::new(objects),
+            backup_locations: objects.iter().filter(|o| backups::is_location(o)).collect(),
         }
     }
 
@@ -800,7 +807,9 @@ pub fn extract(
             let Some(run) = operators::operator_entities(o, entry, &index, keys, soft) else {
                 continue;
             };
-            let (idx, role) = push_entity(model, &mut ids, o, run.role, run.instance, run.tool);
+            let mut instance = run.instance;
+            backups::database(o, &index, &mut instance.dependencies);
+            let (idx, role) = push_entity(model, &mut ids, o, run.role, instance, run.tool);
             if let (Role::Tool, Some(tool)) = (role, run.tool) {
                 products.push((idx, tool.product.as_str()));
             }
@@ -817,6 +826,7 @@ pub fn extract(
             }
             continue;
         }
+        model.backup_regions.extend(backups::region(o));
         let built = match o.kind {
             k if WORKLOAD_KINDS.contains(&k) => Some(workload(o, &index, keys, soft)),
             "Service" => {
@@ -1300,6 +1310,8 @@ fn workload(
     if let Some(pod) = pod_spec {
         let mut sign_ins = Vec::new();
         identity::sign_in(o, pod, labels, tool, index, &mut sign_ins);
+        alerting::dependencies(o, pod, tool, index, &mut sign_ins);
+        backups::velero(o, tool, index, &mut sign_ins);
         if !sign_ins.is_empty() {
             instance.dependencies.extend(sign_ins);
         }

@@ -91,6 +91,7 @@ fn extract(
         model.suppressions.extend(built.suppressions);
         model.nodes.extend(built.nodes);
         model.admission_webhooks.extend(built.admission_webhooks);
+        model.backup_regions.extend(built.backup_regions);
     }
     diagnostics
 }

@@ -89,6 +89,9 @@ impl Space {
         for w in &mut model.admission_webhooks {
             f(&mut w.span);
         }
+        for b in &mut model.backup_regions {
+            f(&mut b.span);
+        }
         for n in &mut model.nodes {
             if let Some((_, s)) = &mut n.zone {
                 f(s);

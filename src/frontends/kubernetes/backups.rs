@@ -1,0 +1,129 @@
+//! Where backups are stored. A backup restores what an incident destroyed
+//! only if the incident spared it:
+//! - Velero: a `BackupStorageLocation`'s object store (`spec.config.s3Url`,
+//!   an S3-compatible server such as MinIO) is a dependency of kind
+//!   [`Strength::Backup`] of the Velero servers of its cluster and
+//!   namespace; its `spec.config.region`, and a `VolumeSnapshotLocation`'s,
+//!   is a backup region, compared with the region of the cluster;
+//! - CloudNativePG: a `Cluster`'s `spec.backup.barmanObjectStore.endpointURL`
+//!   is a dependency of kind [`Strength::Backup`] of the database cluster.
+
+use super::{Index, Object, host_target, hosts};
+use crate::frontends::tools::Tool;
+use crate::model::{BackupRegion, Dependency, Strength};
+use crate::parse::Node;
+
+const VELERO: &str = "velero.io";
+const CLOUDNATIVE_PG: &str = "postgresql.cnpg.io";
+
+/// The host of an object store's endpoint, lowercase.
+fn host_of(url: &str) -> Option<String> {
+    let url = url.trim();
+    if url.is_empty() || url.contains("{{") {
+        return None;
+    }
+    hosts::references(url, true)
+        .into_iter()
+        .next()
+        .map(|h| h.name.to_ascii_lowercase())
+}
+
+/// A backup dependency of the entity of `o` on the host of `url`, at
+/// `value` of `holder`.
+fn push(
+    o: &Object<'_>,
+    holder: &Object<'_>,
+    value: &Node,
+    via: &str,
+    index: &Index<'_, '_>,
+    deps: &mut Vec<Dependency>,
+) {
+    let Some(host) = value.as_text().and_then(host_of) else {
+        return;
+    };
+    let target = host_target(&host, o.namespace, index);
+    if deps
+        .iter()
+        .any(|d| d.strength == Strength::Backup && d.target == target)
+    {
+        return;
+    }
+    deps.push(Dependency {
+        target,
+        strength: Strength::Backup,
+        span: holder.span(value),
+        via: format!("it stores backups in `{host}`, {via}"),
+        explicit: false,
+        origin: None,
+    });
+}
+
+/// The backup dependencies of a Velero server `o` (recognised as `tool`):
+/// the object stores of the `BackupStorageLocation`s of its cluster and
+/// namespace.
+pub(super) fn velero(
+    o: &Object<'_>,
+    tool: Option<&Tool>,
+    index: &Index<'_, '_>,
+    deps: &mut Vec<Dependency>,
+) {
+    if tool.map(|t| t.product.as_str()) != Some("Velero") {
+        return;
+    }
+    for location in &index.backup_locations {
+        if location.cluster != o.cluster || location.namespace != o.namespace {
+            continue;
+        }
+        if let Some(url) = location.node.path(&["spec", "config", "s3Url"]) {
+            let via = format!("the `s3Url` of BackupStorageLocation `{}`", location.name);
+            push(o, location, url, &via, index, deps);
+        }
+    }
+}
+
+/// The backup dependency of a CloudNativePG `Cluster` on the object store
+/// of `spec.backup.barmanObjectStore.endpointURL`.
+pub(super) fn database(o: &Object<'_>, index: &Index<'_, '_>, deps: &mut Vec<Dependency>) {
+    if o.api_group() != CLOUDNATIVE_PG || o.kind != "Cluster" {
+        return;
+    }
+    if let Some(url) = o
+        .node
+        .path(&["spec", "backup", "barmanObjectStore", "endpointURL"])
+    {
+        let via = format!(
+            "the `endpointURL` of the `barmanObjectStore` of Cluster `{}`",
+            o.name
+        );
+        push(o, o, url, &via, index, deps);
+    }
+}
+
+/// Whether `o` is a Velero `BackupStorageLocation`.
+pub(super) fn is_location(o: &Object<'_>) -> bool {
+    o.api_group() == VELERO && o.kind == "BackupStorageLocation"
+}
+
+/// The region a Velero `BackupStorageLocation` or `VolumeSnapshotLocation`
+/// stores its cluster's backups in (`spec.config.region`).
+pub(super) fn region(o: &Object<'_>) -> Option<BackupRegion> {
+    if o.api_group() != VELERO
+        || !matches!(o.kind, "BackupStorageLocation" | "VolumeSnapshotLocation")
+    {
+        return None;
+    }
+    let value = o.node.path(&["spec", "config", "region"])?;
+    let region = value.as_text().map(str::trim).filter(|r| !r.is_empty())?;
+    let bucket = o
+        .node
+        .path(&["spec", "objectStorage", "bucket"])
+        .and_then(Node::as_text)
+        .map(|b| format!(" (bucket `{}`)", b.trim()))
+        .unwrap_or_default();
+    Some(BackupRegion {
+        span: o.span(value),
+        region: region.to_string(),
+        cluster: o.cluster,
+        what: format!("{} `{}`{bucket}", o.kind, o.name),
+    })
+}
