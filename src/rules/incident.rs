@@ -79,7 +79,7 @@ fn hit(
                 .analysis
                 .seen_from(t, cluster)
                 .iter()
-                .any(|x| &x.unit == unit)
+                .any(|x| input.analysis.unit(x.unit) == unit)
         })
         .filter(|&t| {
             !input
@@ -145,7 +145,7 @@ fn each_edge(
             .analysis
             .seen_from(edge.target, cluster)
             .iter()
-            .map(|x| &x.unit)
+            .map(|x| input.analysis.unit(x.unit))
             .filter(|u| Some(*u) != estate_region)
             .find_map(|u| {
                 let hit = hit(input, &about, cluster, edge.target, u);

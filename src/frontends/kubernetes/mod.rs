@@ -808,7 +808,9 @@ pub fn extract(
                 continue;
             };
             let mut instance = run.instance;
-            backups::database(o, &index, &mut instance.dependencies);
+            let mut dependencies = instance.dependencies.take();
+            backups::database(o, &index, &mut dependencies);
+            instance.dependencies = dependencies.into();
             let (idx, role) = push_entity(model, &mut ids, o, run.role, instance, run.tool);
             if let (Role::Tool, Some(tool)) = (role, run.tool) {
                 products.push((idx, tool.product.as_str()));
