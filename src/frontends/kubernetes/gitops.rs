@@ -226,6 +226,15 @@ fn argo_entry(
         Some((node, value))
     };
     let (name, server, namespace) = (field("name"), field("server"), field("namespace"));
+    // A cluster written with a parameter no generator spof reads sets (a
+    // `merge` or `git` generator's) is not known: the destination names
+    // nothing, rather than its namespace in every cluster.
+    let unresolved = |key: &str, value: &Option<(&Node, String)>| {
+        value.is_none() && text(d.get(key)).is_some()
+    };
+    if unresolved("name", &name) || unresolved("server", &server) {
+        return None;
+    }
     let cluster = argo_cluster(
         o,
         name.as_ref().map(|(_, v)| v.as_str()),
