@@ -253,7 +253,7 @@ impl<'n> Reading<'_, 'n> {
             return Vec::new();
         };
         let tree = self.tree.get_or_insert_with(|| Tree::of(run.sources));
-        let Some(from) = tree.dir_of(run.sources, run.file) else {
+        let Some(from) = Tree::dir_of(run.sources, run.file) else {
             return Vec::new();
         };
         let prefix = git
@@ -458,7 +458,7 @@ impl Tree {
         tree
     }
 
-    fn dir_of(&self, sources: &SourceMap, file: FileId) -> Option<PathBuf> {
+    fn dir_of(sources: &SourceMap, file: FileId) -> Option<PathBuf> {
         if file.0 as usize >= sources.len() {
             return None;
         }
