@@ -19,6 +19,7 @@
 //! frontends into the run's model as they run, the others each into a
 //! model of its own, appended after the documents' in the list's order.
 
+pub mod appset;
 pub mod backstage;
 pub mod compose;
 pub mod digest;

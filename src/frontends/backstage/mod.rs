@@ -608,6 +608,7 @@ mod tests {
             &crate::model::scope::Places::default(),
             &crate::frontends::hosts::SoftVariables::default(),
             &kubernetes::Operators::builtin(),
+            None,
             &mut model,
         );
         extract(&files, &mut model);

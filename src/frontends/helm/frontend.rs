@@ -212,6 +212,7 @@ fn extract_outs(outs: &[Out], context: &Context<'_>, model: &mut Model) -> Vec<D
         context.places,
         context.soft,
         context.operators,
+        None,
         model,
     )
 }

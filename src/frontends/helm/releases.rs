@@ -10,6 +10,7 @@
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::frontends::documents::Documents;
 use crate::frontends::{Context, Frontend, Stage};
+use crate::frontends::{appset, digest};
 use crate::model::Model;
 use crate::parse::tree::{Node, Value};
 use crate::source::{FileId, SourceMap, Span, TextRange};
@@ -39,6 +40,11 @@ fn declares_releases(root: &Node) -> bool {
         Some("ApplicationSet" | "HelmRelease" | "Application" | "ConfigMap") => {
             root.get("apiVersion").is_some()
         }
+        // Argo CD's cluster Secrets, for `clusters` generators.
+        Some("Secret") => root
+            .path(&["metadata", "labels", SECRET_TYPE])
+            .and_then(Node::as_text)
+            .is_some_and(|t| t == "cluster"),
         Some(_) => false,
         // A helmfile, or a state file a helmfile names as a base.
         None => {
@@ -83,7 +89,8 @@ fn extract(
                     at.argo_application(root, &mut found);
                 }
                 Some("ApplicationSet") if api.starts_with("argoproj.io/") => {
-                    at.argo_application_set(root, &mut found);
+                    let clusters = argo_clusters(documents, file.cluster);
+                    at.argo_application_set(root, &clusters, &mut found, &mut notes);
                 }
                 Some("HelmRelease") if api.starts_with("helm.toolkit.fluxcd.io/") => {
                     at.flux_release(root, &config_maps, &mut found);
@@ -540,35 +547,47 @@ impl Declaring<'_> {
         self.set(&set, release);
     }
 
-    /// An `ApplicationSet` with list generators: one Application per
-    /// element, its template's `{{key}}` (and, with `goTemplate`,
-    /// `{{.key}}`) replaced by the element's values. Other generators
-    /// (git, cluster, matrix…) are not read.
-    fn argo_application_set(&self, root: &Node, found: &mut Found) {
+    /// An `ApplicationSet`: one Application per parameter set of its
+    /// generators ([`appset::generate`]), its template's parameters
+    /// replaced. A generator spof does not read is a note.
+    fn argo_application_set(
+        &self,
+        root: &Node,
+        clusters: &[appset::Cluster],
+        found: &mut Found,
+        notes: &mut Vec<Diagnostic>,
+    ) {
         let Some(spec) = root.get("spec") else { return };
+        let run = appset::Run {
+            sources: self.sources,
+            file: self.file,
+        };
+        let generated = appset::generate(spec, clusters, Some(&run));
+        let name = root
+            .path(&["metadata", "name"])
+            .and_then(Node::as_text)
+            .unwrap_or("");
+        for (key, generator) in generated.unread {
+            notes.push(not_read(
+                self.span(key),
+                format!(
+                    "Argo CD ApplicationSet `{name}`: its `{generator}` generator is not read (its parameters come from outside the repository)"
+                ),
+            ));
+        }
         let Some(template) = spec.get("template") else {
             return;
         };
-        for generator in spec.get("generators").map_or(&[][..], Node::as_seq) {
-            let Some(list) = generator.get("list") else {
+        for params in &generated.sets {
+            let app = appset::substitute_node(template, params);
+            if templated(&app).is_some() {
                 continue;
-            };
-            for element in list.get("elements").map_or(&[][..], Node::as_seq) {
-                let params: Vec<(&str, &str)> = element
-                    .as_map()
-                    .iter()
-                    .filter_map(|(k, v)| Some((k.as_str()?, v.as_text()?)))
-                    .collect();
-                let app = substitute(template, &params);
-                if templated(&app).is_some() {
-                    continue;
-                }
-                let mut one = Found::default();
-                self.argo_application(&app, &mut one);
-                for mut release in one.releases {
-                    release.by = "Argo CD ApplicationSet";
-                    found.releases.push(release);
-                }
+            }
+            let mut one = Found::default();
+            self.argo_application(&app, &mut one);
+            for mut release in one.releases {
+                release.by = "Argo CD ApplicationSet";
+                found.releases.push(release);
             }
         }
     }
@@ -590,43 +609,6 @@ fn templated(node: &Node) -> Option<&Node> {
         Value::Map(entries) => entries
             .iter()
             .find_map(|(k, v)| templated(k).or_else(|| templated(v))),
-    }
-}
-
-/// `node` with `{{key}}`, `{{ key }}` and `{{.key}}` of every scalar
-/// replaced by the parameter's value; positions are kept.
-fn substitute(node: &Node, params: &[(&str, &str)]) -> Node {
-    let value = match &node.value {
-        Value::Scalar { text, plain } => {
-            let mut out = text.to_string();
-            if out.contains("{{") {
-                for (k, v) in params {
-                    for form in [
-                        format!("{{{{{k}}}}}"),
-                        format!("{{{{ {k} }}}}"),
-                        format!("{{{{.{k}}}}}"),
-                        format!("{{{{ .{k} }}}}"),
-                    ] {
-                        out = out.replace(&form, v);
-                    }
-                }
-            }
-            Value::Scalar {
-                text: out.into(),
-                plain: *plain,
-            }
-        }
-        Value::Seq(items) => Value::Seq(items.iter().map(|i| substitute(i, params)).collect()),
-        Value::Map(entries) => Value::Map(
-            entries
-                .iter()
-                .map(|(k, v)| (substitute(k, params), substitute(v, params)))
-                .collect(),
-        ),
-    };
-    Node {
-        range: node.range,
-        value,
     }
 }
 
@@ -775,6 +757,59 @@ impl<'d> ConfigMaps<'d> {
             .or_else(|| matching.first())
             .map(|(f, m)| (*f, *m))
     }
+}
+
+/// The label that makes a Secret one of Argo CD's clusters.
+const SECRET_TYPE: &str = "argocd.argoproj.io/secret-type";
+
+/// The Argo CD clusters of the cluster Secrets among the documents of the
+/// configured cluster `cluster`.
+fn argo_clusters(documents: &Documents<'_>, cluster: Option<usize>) -> Vec<appset::Cluster> {
+    let mut out = Vec::new();
+    for file in documents.files.iter().filter(|f| f.cluster == cluster) {
+        for doc in file.docs {
+            let root = &doc.root;
+            if root.get("kind").and_then(Node::as_text) != Some("Secret")
+                || !declares_releases(root)
+            {
+                continue;
+            }
+            let value = |key: &str| -> Option<String> {
+                if let Some(v) = root.path(&["stringData", key]).and_then(Node::as_text) {
+                    return Some(v.trim().to_string());
+                }
+                let encoded = root.path(&["data", key]).and_then(Node::as_text)?;
+                String::from_utf8(digest::base64_decode(encoded.trim())?).ok()
+            };
+            let Some(server) = value("server") else {
+                continue;
+            };
+            let pairs = |what: &str| -> Vec<(String, String)> {
+                root.path(&["metadata", what])
+                    .map_or(&[][..], Node::as_map)
+                    .iter()
+                    .filter_map(|(k, v)| {
+                        Some((k.as_text()?.to_string(), v.as_text()?.trim().to_string()))
+                    })
+                    .collect()
+            };
+            out.push(appset::Cluster {
+                name: value("name").unwrap_or_default(),
+                server,
+                labels: pairs("labels"),
+                annotations: pairs("annotations"),
+            });
+        }
+    }
+    out
+}
+
+/// An info note: a generator of an `ApplicationSet` that is not read.
+pub fn not_read(span: Span, message: String) -> Diagnostic {
+    let mut d = Diagnostic::error("applicationset-generator-not-read", span, message)
+        .with_label("not read");
+    d.severity = Severity::Info;
+    d
 }
 
 /// An info note: a release that is declared but not rendered, and why.

@@ -40,6 +40,7 @@ fn extract(
         context.places,
         context.soft,
         context.operators,
+        Some(context.sources),
         model,
     )
 }

@@ -18,13 +18,13 @@
 //! destination namespace names that namespace wherever it is declared.
 
 use super::Object;
+use crate::frontends::appset::{self, Cluster, IN_CLUSTER_NAME, IN_CLUSTER_SERVER, Params, Run};
 use crate::frontends::digest;
 use crate::model::scope::Places;
 use crate::model::{Dependency, Reference, Strength};
 use crate::parse::Node;
 use crate::parse::yaml::{Limits, parse_stream};
-use crate::source::Span;
-use std::collections::BTreeMap;
+use crate::source::{SourceMap, Span};
 
 /// The API groups read here.
 const ARGO_CD: &str = "argoproj.io";
@@ -32,9 +32,6 @@ const FLUX_KUSTOMIZE: &str = "kustomize.toolkit.fluxcd.io";
 const FLUX_HELM: &str = "helm.toolkit.fluxcd.io";
 /// The label that makes a Secret one of Argo CD's clusters.
 const SECRET_TYPE: &str = "argocd.argoproj.io/secret-type";
-/// Argo CD's names for the cluster it runs in.
-const IN_CLUSTER_SERVER: &str = "https://kubernetes.default.svc";
-const IN_CLUSTER_NAME: &str = "in-cluster";
 
 /// An Argo CD cluster Secret: the cluster's name and API server.
 struct ClusterSecret<'o, 'a> {
@@ -47,7 +44,13 @@ struct ClusterSecret<'o, 'a> {
 pub(super) type Entry = (&'static str, Dependency);
 
 /// What the GitOps objects of `objects` say their controllers manage.
-pub(super) fn destinations(objects: &[Object<'_>], places: &Places) -> Vec<Entry> {
+/// `sources`, the run's files, when the objects are read from them (for
+/// an `ApplicationSet`'s `git` generators).
+pub(super) fn destinations(
+    objects: &[Object<'_>],
+    places: &Places,
+    sources: Option<&SourceMap>,
+) -> Vec<Entry> {
     let secrets: Vec<ClusterSecret<'_, '_>> = objects
         .iter()
         .filter(|o| o.kind == "Secret" && o.api_group().is_empty())
@@ -58,7 +61,7 @@ pub(super) fn destinations(objects: &[Object<'_>], places: &Places) -> Vec<Entry
         match (o.api_group(), o.kind) {
             (ARGO_CD, "Application") => {
                 if let Some(d) = o.node.path(&["spec", "destination"]) {
-                    let params = BTreeMap::new();
+                    let params = Params::new();
                     out.extend(argo_entry(o, d, &params, &secrets, places));
                 }
             }
@@ -66,7 +69,7 @@ pub(super) fn destinations(objects: &[Object<'_>], places: &Places) -> Vec<Entry
                 let Some(d) = o.node.path(&["spec", "template", "spec", "destination"]) else {
                     continue;
                 };
-                for params in generated(o, &secrets) {
+                for params in generated(o, &secrets, sources) {
                     if let Some(entry) = argo_entry(o, d, &params, &secrets, places)
                         && !out.iter().any(|(_, e): &Entry| same(e, &entry.1))
                     {
@@ -115,74 +118,45 @@ fn cluster_secret<'o, 'a>(o: &'o Object<'a>) -> Option<ClusterSecret<'o, 'a>> {
     })
 }
 
-/// The parameter sets of an `ApplicationSet`'s `list` and `clusters`
-/// generators; one empty set when it has no generator spof reads (a
-/// template without parameters still names its destination).
-fn generated(o: &Object<'_>, secrets: &[ClusterSecret<'_, '_>]) -> Vec<BTreeMap<String, String>> {
-    let mut sets = Vec::new();
-    let generators = o.node.path(&["spec", "generators"]);
-    for generator in generators.map(Node::as_seq).unwrap_or_default() {
-        for element in generator
-            .path(&["list", "elements"])
-            .map(Node::as_seq)
-            .unwrap_or_default()
-        {
-            let set: BTreeMap<String, String> = element
-                .as_map()
-                .iter()
-                .filter_map(|(k, v)| Some((k.as_text()?.to_string(), v.as_text()?.to_string())))
-                .collect();
-            sets.push(set);
-        }
-        if let Some(clusters) = generator.get("clusters") {
-            let wanted = clusters
-                .path(&["selector", "matchLabels"])
-                .map(Node::as_map)
-                .unwrap_or_default();
-            for s in secrets.iter().filter(|s| s.object.cluster == o.cluster) {
-                let matches = wanted.iter().all(|(k, v)| {
-                    let labels = s.object.node.path(&["metadata", "labels"]);
-                    let have = k.as_text().and_then(|k| labels.and_then(|l| l.get(k)));
-                    text(have).is_some() && text(have) == text(Some(v))
-                });
-                if matches {
-                    sets.push(BTreeMap::from([
-                        ("name".to_string(), s.name.clone()),
-                        ("server".to_string(), s.server.clone()),
-                    ]));
-                }
-            }
-            // The cluster Argo CD runs in has no Secret; an unselective
-            // generator includes it.
-            if wanted.is_empty() && clusters.path(&["selector"]).is_none() {
-                sets.push(BTreeMap::from([
-                    ("name".to_string(), IN_CLUSTER_NAME.to_string()),
-                    ("server".to_string(), IN_CLUSTER_SERVER.to_string()),
-                ]));
-            }
-        }
-    }
+/// The parameter sets of an `ApplicationSet`'s generators
+/// ([`appset::generate`]), with the cluster Secrets of its cluster; one
+/// empty set when they give none (a template without parameters still
+/// names its destination).
+fn generated(
+    o: &Object<'_>,
+    secrets: &[ClusterSecret<'_, '_>],
+    sources: Option<&SourceMap>,
+) -> Vec<Params> {
+    let Some(spec) = o.node.get("spec") else {
+        return vec![Params::new()];
+    };
+    let clusters: Vec<Cluster> = secrets
+        .iter()
+        .filter(|s| s.object.cluster == o.cluster)
+        .map(|s| Cluster {
+            name: s.name.clone(),
+            server: s.server.clone(),
+            labels: pairs(s.object.node.path(&["metadata", "labels"])),
+            annotations: pairs(s.object.node.path(&["metadata", "annotations"])),
+        })
+        .collect();
+    let run = sources.map(|sources| Run {
+        sources,
+        file: o.file,
+    });
+    let mut sets = appset::generate(spec, &clusters, run.as_ref()).sets;
     if sets.is_empty() {
-        sets.push(BTreeMap::new());
+        sets.push(Params::new());
     }
     sets
 }
 
-/// `text` with its `{{name}}`, `{{ .name }}` parameters replaced; `None`
-/// when one is not in `params`.
-fn substitute(text: &str, params: &BTreeMap<String, String>) -> Option<String> {
-    let mut out = String::new();
-    let mut rest = text;
-    while let Some(start) = rest.find("{{") {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 2..];
-        let end = after.find("}}")?;
-        let key = after[..end].trim().trim_start_matches('.');
-        out.push_str(params.get(key)?);
-        rest = &after[end + 2..];
-    }
-    out.push_str(rest);
-    Some(out)
+/// The text entries of a mapping (labels, annotations).
+fn pairs(map: Option<&Node>) -> Vec<(String, String)> {
+    map.map_or(&[][..], Node::as_map)
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_text()?.to_string(), text(Some(v))?.to_string())))
+        .collect()
 }
 
 /// The configured cluster an Argo CD destination names, read from `o`:
@@ -216,13 +190,13 @@ fn argo_cluster(
 fn argo_entry(
     o: &Object<'_>,
     d: &Node,
-    params: &BTreeMap<String, String>,
+    params: &Params,
     secrets: &[ClusterSecret<'_, '_>],
     places: &Places,
 ) -> Option<Entry> {
     let field = |key: &str| {
         let node = d.get(key).filter(|n| text(Some(n)).is_some())?;
-        let value = substitute(text(Some(node))?, params)?;
+        let value = appset::substitute(text(Some(node))?, params)?;
         Some((node, value))
     };
     let (name, server, namespace) = (field("name"), field("server"), field("namespace"));
@@ -367,25 +341,31 @@ mod tests {
 
     #[test]
     fn parameters_are_substituted_or_nothing() {
-        let params = BTreeMap::from([
+        let params = Params::from([
             ("name".to_string(), "pangyo".to_string()),
             (
                 "server".to_string(),
                 "https://pangyo.example.com".to_string(),
             ),
         ]);
-        assert_eq!(substitute("{{name}}", &params).as_deref(), Some("pangyo"));
         assert_eq!(
-            substitute("{{ .server }}/", &params).as_deref(),
+            appset::substitute("{{name}}", &params).as_deref(),
+            Some("pangyo")
+        );
+        assert_eq!(
+            appset::substitute("{{ .server }}/", &params).as_deref(),
             Some("https://pangyo.example.com/")
         );
         assert_eq!(
-            substitute("shop-{{name}}", &params).as_deref(),
+            appset::substitute("shop-{{name}}", &params).as_deref(),
             Some("shop-pangyo")
         );
-        assert_eq!(substitute("plain", &params).as_deref(), Some("plain"));
+        assert_eq!(
+            appset::substitute("plain", &params).as_deref(),
+            Some("plain")
+        );
         // A parameter no generator gives, or a template left open.
-        assert_eq!(substitute("{{path.basename}}", &params), None);
-        assert_eq!(substitute("{{name", &params), None);
+        assert_eq!(appset::substitute("{{path.basename}}", &params), None);
+        assert_eq!(appset::substitute("{{name", &params), None);
     }
 }

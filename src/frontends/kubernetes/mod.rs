@@ -34,7 +34,7 @@ use crate::model::{
 };
 use crate::parse::tree::Value;
 use crate::parse::{Document, Node};
-use crate::source::{FileId, Span, TextRange};
+use crate::source::{FileId, SourceMap, Span, TextRange};
 use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -779,6 +779,7 @@ pub fn extract(
     places: &Places,
     soft: &SoftVariables,
     operators: &Operators,
+    sources: Option<&SourceMap>,
     model: &mut Model,
 ) -> Vec<Diagnostic> {
     let (objects, errors) = objects(files, operators);
@@ -861,7 +862,7 @@ pub fn extract(
             products.push((idx, tool.product.as_str()));
         }
     }
-    operator_manages(&objects, &products, places, model);
+    operator_manages(&objects, &products, places, sources, model);
     model.admission_webhooks.extend(admission::listed(&index));
     errors
 }
@@ -991,6 +992,7 @@ fn operator_manages(
     objects: &[Object<'_>],
     products: &[(usize, &str)],
     places: &Places,
+    sources: Option<&SourceMap>,
     model: &mut Model,
 ) {
     // Product, the tools that read the entry, entry.
@@ -1031,7 +1033,7 @@ fn operator_manages(
             _ => {}
         }
     }
-    for (product, dependency) in gitops::destinations(objects, places) {
+    for (product, dependency) in gitops::destinations(objects, places, sources) {
         found.push((product, None, dependency));
     }
     found.retain(|(_, _, d)| !matches!(&d.target, Reference::Namespace(ns) if ns.is_empty()));

@@ -72,6 +72,7 @@ fn extract(
             context.places,
             context.soft,
             context.operators,
+            None,
             &mut built,
         );
         r.space.map(&mut built, &mut errors);
