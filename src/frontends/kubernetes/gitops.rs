@@ -229,9 +229,8 @@ fn argo_entry(
     // A cluster written with a parameter no generator spof reads sets (a
     // `merge` or `git` generator's) is not known: the destination names
     // nothing, rather than its namespace in every cluster.
-    let unresolved = |key: &str, value: &Option<(&Node, String)>| {
-        value.is_none() && text(d.get(key)).is_some()
-    };
+    let unresolved =
+        |key: &str, value: &Option<(&Node, String)>| value.is_none() && text(d.get(key)).is_some();
     if unresolved("name", &name) || unresolved("server", &server) {
         return None;
     }
