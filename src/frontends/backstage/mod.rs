@@ -604,6 +604,7 @@ mod tests {
         let mut model = Model::default();
         let _errors = kubernetes::extract(
             &files,
+            None,
             &kubernetes::TopologyKeys::default(),
             &crate::model::scope::Places::default(),
             &crate::frontends::hosts::SoftVariables::default(),

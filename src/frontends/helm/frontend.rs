@@ -208,6 +208,7 @@ fn extract_outs(outs: &[Out], context: &Context<'_>, model: &mut Model) -> Vec<D
         .collect();
     kubernetes::extract(
         &docs,
+        None,
         context.keys,
         context.places,
         context.soft,

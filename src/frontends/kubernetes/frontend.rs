@@ -36,6 +36,7 @@ fn extract(
         .collect();
     super::extract(
         &objects,
+        Some(context.sources),
         context.keys,
         context.places,
         context.soft,

@@ -68,6 +68,7 @@ fn extract(
         let mut built = Model::default();
         let mut errors = kubernetes::extract(
             &files,
+            None,
             context.keys,
             context.places,
             context.soft,
