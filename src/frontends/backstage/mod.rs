@@ -604,11 +604,11 @@ mod tests {
         let mut model = Model::default();
         let _errors = kubernetes::extract(
             &files,
+            None,
             &kubernetes::TopologyKeys::default(),
             &crate::model::scope::Places::default(),
             &crate::frontends::hosts::SoftVariables::default(),
             &kubernetes::Operators::builtin(),
-            None,
             &mut model,
         );
         extract(&files, &mut model);

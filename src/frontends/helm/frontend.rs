@@ -208,11 +208,11 @@ fn extract_outs(outs: &[Out], context: &Context<'_>, model: &mut Model) -> Vec<D
         .collect();
     kubernetes::extract(
         &docs,
+        None,
         context.keys,
         context.places,
         context.soft,
         context.operators,
-        None,
         model,
     )
 }

@@ -275,17 +275,10 @@ impl Declaring<'_> {
             return Layer::Loose(Node::scalar(node.range, "", true));
         };
         let file = self.sources.get(self.file).text();
-        match literal_block_lines(file, node.range, text) {
-            Some(lines) => {
-                shift(&mut root, &|offset| {
-                    let (line, col) = line_col(text, offset);
-                    lines
-                        .get(line)
-                        .map_or(node.range.start, |&start| start + col)
-                });
-                Layer::Tree(self.file, root)
-            }
-            None => Layer::Loose(root),
+        if crate::parse::block::relocate(&mut root, file, node.range, text) {
+            Layer::Tree(self.file, root)
+        } else {
+            Layer::Loose(root)
         }
     }
 
@@ -650,76 +643,6 @@ fn nest(entries: &[(Vec<&str>, &Node, Node)], depth: usize) -> Node {
     }
 }
 
-/// For a literal block scalar (`values: |`) at `range` of `file`, the
-/// offset in `file` where each line of its `text` starts (after the
-/// block's indentation); `None` for any other scalar, or when the lines do
-/// not match.
-fn literal_block_lines(file: &str, range: TextRange, text: &str) -> Option<Vec<u32>> {
-    let start = range.start as usize;
-    let end = (range.end as usize).min(file.len());
-    // The indicator (`|`, `|-`, `|2`) ends the line the block starts on,
-    // whether the node's range starts at it or at the block's first line.
-    let line_start = file.get(..start)?.rfind('\n').map_or(0, |i| i + 1);
-    let header_end = if file.get(start..)?.starts_with('|') {
-        start + file.get(start..)?.find('\n')?
-    } else {
-        line_start.checked_sub(1)?
-    };
-    let header_start = file.get(..header_end)?.rfind('\n').map_or(0, |i| i + 1);
-    let header = file.get(header_start..header_end)?.trim_end();
-    let indicator = header.rsplit(' ').next().unwrap_or("");
-    if !indicator.starts_with('|') {
-        return None;
-    }
-    let mut starts = Vec::new();
-    let mut offset = header_end + 1;
-    let mut indent = None;
-    for line in file.get(offset..end.max(offset))?.split_inclusive('\n') {
-        let body = line.trim_end_matches(['\n', '\r']);
-        if indent.is_none() && !body.trim().is_empty() {
-            indent = Some(body.len() - body.trim_start_matches(' ').len());
-        }
-        let i = indent.unwrap_or(0).min(body.len());
-        starts.push(u32::try_from(offset + i).ok()?);
-        offset += line.len();
-    }
-    // The block's text has one line per line of the file, the indentation
-    // removed: check it.
-    let ok = text.lines().enumerate().all(|(n, l)| {
-        l.is_empty()
-            || starts
-                .get(n)
-                .and_then(|&s| file.get(s as usize..))
-                .is_some_and(|f| f.starts_with(l))
-    });
-    ok.then_some(starts)
-}
-
-/// Line and column (bytes) of `offset` in `text`.
-fn line_col(text: &str, offset: u32) -> (usize, u32) {
-    let before = &text[..(offset as usize).min(text.len())];
-    let line = before.matches('\n').count();
-    let col = before
-        .rfind('\n')
-        .map_or(before.len(), |i| before.len() - i - 1);
-    (line, u32::try_from(col).unwrap_or(0))
-}
-
-/// Moves every range of `node` through `to`.
-fn shift(node: &mut Node, to: &dyn Fn(u32) -> u32) {
-    let start = to(node.range.start);
-    let end = to(node.range.end).max(start);
-    node.range = TextRange::new(start as usize, end as usize);
-    match &mut node.value {
-        Value::Scalar { .. } => {}
-        Value::Seq(items) => items.iter_mut().for_each(|i| shift(i, to)),
-        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
-            shift(k, to);
-            shift(v, to);
-        }),
-    }
-}
-
 /// The ConfigMaps among the documents, for `valuesFrom`.
 struct ConfigMaps<'d> {
     maps: Vec<(FileId, &'d Node)>,
@@ -818,27 +741,4 @@ pub fn not_rendered(span: Span, message: String) -> Diagnostic {
         Diagnostic::error("helm-release-not-rendered", span, message).with_label("not rendered");
     d.severity = Severity::Info;
     d
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_literal_block_keeps_its_lines() {
-        let file =
-            "data:\n  values.yaml: |\n    image:\n      repository: x\n    replicaCount: 1\n";
-        let (docs, _) = crate::parse::yaml::parse_stream(file, &Default::default());
-        let node = docs[0]
-            .root
-            .path(&["data", "values.yaml"])
-            .expect("the block");
-        let text = node.as_str().expect("text");
-        let lines = literal_block_lines(file, node.range, text).expect("a literal block");
-        let at: Vec<&str> = lines
-            .iter()
-            .map(|&s| file[s as usize..].lines().next().unwrap_or(""))
-            .collect();
-        assert_eq!(at, ["image:", "  repository: x", "replicaCount: 1"]);
-    }
 }

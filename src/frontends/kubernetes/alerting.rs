@@ -22,6 +22,8 @@ use super::{Index, Object, host_target, hosts};
 use crate::frontends::tools::Tool;
 use crate::model::{Dependency, Strength};
 use crate::parse::Node;
+use crate::parse::block::relocate;
+use crate::source::{Span, TextRange};
 
 /// The keys of an Alertmanager `*_configs` entry that hold the address it
 /// sends to, in the order one is taken.
@@ -49,16 +51,25 @@ pub(super) fn dependencies(
         if !(key.ends_with(".yml") || key.ends_with(".yaml")) {
             continue;
         }
-        let Some(doc) = value.as_text().and_then(embedded) else {
+        let Some(text) = value.as_text() else {
             continue;
         };
+        let Some(mut doc) = embedded(text) else {
+            continue;
+        };
+        // Written as a literal block, the document's positions are the
+        // file's: a finding points at the receiver's address.
+        let located = index.sources.is_some_and(|sources| {
+            let file = sources.get(holder.file).text();
+            relocate(&mut doc, file, value.range, text)
+        });
         let place = format!("`{key}` of {} {}", holder.kind, holder.name);
         let found = if product == Some("Alertmanager") {
             receivers(&doc)
         } else {
             contact_points(&doc)
         };
-        for (receiver, entry, url) in found {
+        for (receiver, entry, url, at) in found {
             let Some(host) = host_of(&url) else {
                 continue;
             };
@@ -73,7 +84,11 @@ pub(super) fn dependencies(
             deps.push(Dependency {
                 target: host_target(&host, o.namespace, index),
                 strength: Strength::Alerts,
-                span: holder.span(value),
+                span: if located {
+                    Span::new(holder.file, at)
+                } else {
+                    holder.span(value)
+                },
                 via: format!("it sends alerts through `{host}`, {what}"),
                 explicit: false,
                 origin: None,
@@ -96,9 +111,12 @@ fn host_of(url: &str) -> Option<String> {
         .map(|h| h.name.to_ascii_lowercase())
 }
 
-/// The addresses an Alertmanager configuration sends to: (receiver name,
-/// `kind.key` of the entry, address), in order.
-fn receivers(doc: &Node) -> Vec<(String, String, String)> {
+/// A receiver's name, the `kind.key` of its entry, the address and where
+/// the address is written.
+type Address = (String, String, String, TextRange);
+
+/// The addresses an Alertmanager configuration sends to, in order.
+fn receivers(doc: &Node) -> Vec<Address> {
     let mut out = Vec::new();
     for receiver in doc.get("receivers").map(Node::as_seq).unwrap_or_default() {
         let name = receiver
@@ -110,14 +128,16 @@ fn receivers(doc: &Node) -> Vec<(String, String, String)> {
                 continue;
             };
             for entry in entries.as_seq() {
-                let address = ALERTMANAGER_KEYS
-                    .iter()
-                    .find_map(|k| entry.get(k).and_then(Node::as_text).map(|v| (k, v)));
-                if let Some((key, address)) = address {
+                let address = ALERTMANAGER_KEYS.iter().find_map(|k| {
+                    let node = entry.get(k)?;
+                    node.as_text().map(|v| (k, v, node.range))
+                });
+                if let Some((key, address, at)) = address {
                     out.push((
                         name.to_string(),
                         format!("{kind}.{key}"),
                         address.to_string(),
+                        at,
                     ));
                 }
             }
@@ -127,9 +147,9 @@ fn receivers(doc: &Node) -> Vec<(String, String, String)> {
 }
 
 /// The addresses of a Grafana alerting provisioning file's contact points
-/// (`apiVersion: 1`, `contactPoints[].receivers[].settings`): (contact
-/// point name, `type.key` of the receiver, address), in order.
-fn contact_points(doc: &Node) -> Vec<(String, String, String)> {
+/// (`apiVersion: 1`, `contactPoints[].receivers[].settings`), in order;
+/// the name is the contact point's, the entry the receiver's `type.key`.
+fn contact_points(doc: &Node) -> Vec<Address> {
     let mut out = Vec::new();
     for point in doc
         .get("contactPoints")
@@ -146,16 +166,15 @@ fn contact_points(doc: &Node) -> Vec<(String, String, String)> {
                 .and_then(Node::as_text)
                 .unwrap_or("receiver");
             let address = GRAFANA_KEYS.iter().find_map(|k| {
-                receiver
-                    .path(&["settings", k])
-                    .and_then(Node::as_text)
-                    .map(|v| (k, v))
+                let node = receiver.path(&["settings", k])?;
+                node.as_text().map(|v| (k, v, node.range))
             });
-            if let Some((key, address)) = address {
+            if let Some((key, address, at)) = address {
                 out.push((
                     name.to_string(),
                     format!("{kind}.{key}"),
                     address.to_string(),
+                    at,
                 ));
             }
         }
@@ -173,13 +192,23 @@ mod tests {
         docs.into_iter().next().map(|d| d.root).expect("a document")
     }
 
+    /// The addresses found in `text`, each with the text its range covers
+    /// (it must be the address as written).
+    fn written(text: &str, found: Vec<Address>) -> Vec<(String, String, String)> {
+        found
+            .into_iter()
+            .map(|(name, entry, address, at)| {
+                assert_eq!(&text[at.start as usize..at.end as usize], address);
+                (name, entry, address)
+            })
+            .collect()
+    }
+
     #[test]
     fn receivers_name_each_address() {
-        let d = doc(
-            "route: {receiver: chat}\nreceivers:\n  - name: chat\n    webhook_configs:\n      - url: http://chat.chat.svc:8065/hooks/x\n  - name: mail\n    email_configs:\n      - to: ops@example.com\n        smarthost: smtp.example.com:587\n  - name: quiet\n",
-        );
+        let text = "route: {receiver: chat}\nreceivers:\n  - name: chat\n    webhook_configs:\n      - url: http://chat.chat.svc:8065/hooks/x\n  - name: mail\n    email_configs:\n      - to: ops@example.com\n        smarthost: smtp.example.com:587\n  - name: quiet\n";
         assert_eq!(
-            receivers(&d),
+            written(text, receivers(&doc(text))),
             vec![
                 (
                     "chat".to_string(),
@@ -206,11 +235,9 @@ mod tests {
 
     #[test]
     fn contact_points_name_each_address() {
-        let d = doc(
-            "apiVersion: 1\ncontactPoints:\n  - orgId: 1\n    name: ops\n    receivers:\n      - uid: a\n        type: slack\n        settings:\n          url: https://chat.example.com/hooks/1\n      - uid: b\n        type: email\n        settings:\n          addresses: ops@example.com\n",
-        );
+        let text = "apiVersion: 1\ncontactPoints:\n  - orgId: 1\n    name: ops\n    receivers:\n      - uid: a\n        type: slack\n        settings:\n          url: https://chat.example.com/hooks/1\n      - uid: b\n        type: email\n        settings:\n          addresses: ops@example.com\n";
         assert_eq!(
-            contact_points(&d),
+            written(text, contact_points(&doc(text))),
             vec![(
                 "ops".to_string(),
                 "slack.url".to_string(),

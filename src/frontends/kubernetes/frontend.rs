@@ -36,11 +36,11 @@ fn extract(
         .collect();
     super::extract(
         &objects,
+        Some(context.sources),
         context.keys,
         context.places,
         context.soft,
         context.operators,
-        Some(context.sources),
         model,
     )
 }

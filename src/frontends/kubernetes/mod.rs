@@ -513,6 +513,10 @@ type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 /// in several places means its nearest declaration ([`Places::nearness`]);
 /// one equally near to several declarations means none of them.
 struct Index<'o, 'a> {
+    /// The text of the scanned files, for documents embedded in a string;
+    /// `None` for objects whose positions are not the text of their file
+    /// (rendered by Helm, built by Kustomize).
+    sources: Option<&'o SourceMap>,
     places: &'o Places,
     operators: &'o Operators,
     by_key: FastMap<(&'a str, Option<usize>, &'a str, &'a str), Vec<&'o Object<'a>>>,
@@ -638,7 +642,12 @@ impl<'o, 'a> Budget<'o, 'a> {
 }
 
 impl<'o, 'a> Index<'o, 'a> {
-    fn new(objects: &'o [Object<'a>], places: &'o Places, operators: &'o Operators) -> Self {
+    fn new(
+        objects: &'o [Object<'a>],
+        sources: Option<&'o SourceMap>,
+        places: &'o Places,
+        operators: &'o Operators,
+    ) -> Self {
         let mut by_key: FastMap<_, Vec<&'o Object<'a>>> = FastMap::default();
         let mut cluster_scoped: HashMap<_, Vec<&'o Object<'a>>> = HashMap::new();
         let mut services = HashSet::new();
@@ -719,6 +728,7 @@ impl<'o, 'a> Index<'o, 'a> {
         }
         let (webhooks, namespaces, vault_injectors) = recovery_objects(objects);
         Self {
+            sources,
             places,
             operators,
             by_key,
@@ -770,20 +780,21 @@ impl<'o, 'a> Index<'o, 'a> {
 }
 
 /// Extracts every Kubernetes entity, suppression annotation and node fact.
-/// Models the Kubernetes objects of `files`; returns the input errors of
-/// objects that cannot be modelled.
+/// Models the Kubernetes objects of `files`, whose text is in `sources`
+/// when their positions are its own; returns the input errors of objects
+/// that cannot be modelled.
 #[must_use]
 pub fn extract(
     files: &[FileDocs<'_>],
+    sources: Option<&SourceMap>,
     keys: &TopologyKeys,
     places: &Places,
     soft: &SoftVariables,
     operators: &Operators,
-    sources: Option<&SourceMap>,
     model: &mut Model,
 ) -> Vec<Diagnostic> {
     let (objects, errors) = objects(files, operators);
-    let index = Index::new(&objects, places, operators);
+    let index = Index::new(&objects, sources, places, operators);
     // The objects whose pods spof does not model, by cluster and namespace.
     let mut unmodelled: HashMap<(Option<usize>, &str), Vec<PodSource<'_>>> = HashMap::new();
     for o in &objects {

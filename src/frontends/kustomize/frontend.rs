@@ -68,11 +68,11 @@ fn extract(
         let mut built = Model::default();
         let mut errors = kubernetes::extract(
             &files,
+            None,
             context.keys,
             context.places,
             context.soft,
             context.operators,
-            None,
             &mut built,
         );
         r.space.map(&mut built, &mut errors);
