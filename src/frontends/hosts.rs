@@ -119,6 +119,20 @@ pub struct Host<'a> {
     pub marked: bool,
 }
 
+/// The host of an address written alone (a receiver's URL, a mail server's
+/// `host:port`, an object store's endpoint), lowercase; none for an empty
+/// or templated one.
+pub fn endpoint_host(url: &str) -> Option<String> {
+    let url = url.trim();
+    if url.is_empty() || url.contains("{{") {
+        return None;
+    }
+    references(url, true)
+        .into_iter()
+        .next()
+        .map(|h| h.name.to_ascii_lowercase())
+}
+
 /// The hosts in `value` that name one, by the rule of this module: marked
 /// hosts and dotted names always, bare words only when `address_variable`
 /// (the name of the variable, flag or key holding the value says it holds

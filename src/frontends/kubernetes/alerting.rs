@@ -70,7 +70,7 @@ pub(super) fn dependencies(
             contact_points(&doc)
         };
         for (receiver, entry, url, at) in found {
-            let Some(host) = host_of(&url) else {
+            let Some(host) = hosts::endpoint_host(&url) else {
                 continue;
             };
             if seen.contains(&host) {
@@ -96,19 +96,6 @@ pub(super) fn dependencies(
             seen.push(host);
         }
     }
-}
-
-/// The host of a receiver's address, lowercase: a URL's, or a mail
-/// server's `host:port`.
-fn host_of(url: &str) -> Option<String> {
-    let url = url.trim();
-    if url.is_empty() || url.contains("{{") {
-        return None;
-    }
-    hosts::references(url, true)
-        .into_iter()
-        .next()
-        .map(|h| h.name.to_ascii_lowercase())
 }
 
 /// A receiver's name, the `kind.key` of its entry, the address and where
@@ -223,14 +210,14 @@ mod tests {
             ]
         );
         assert_eq!(
-            host_of("smtp.example.com:587").as_deref(),
+            hosts::endpoint_host("smtp.example.com:587").as_deref(),
             Some("smtp.example.com")
         );
         assert_eq!(
-            host_of("https://Chat.Example.com/hooks").as_deref(),
+            hosts::endpoint_host("https://Chat.Example.com/hooks").as_deref(),
             Some("chat.example.com")
         );
-        assert_eq!(host_of("{{ .Values.url }}"), None);
+        assert_eq!(hosts::endpoint_host("{{ .Values.url }}"), None);
     }
 
     #[test]

@@ -16,18 +16,6 @@ use crate::parse::Node;
 const VELERO: &str = "velero.io";
 const CLOUDNATIVE_PG: &str = "postgresql.cnpg.io";
 
-/// The host of an object store's endpoint, lowercase.
-fn host_of(url: &str) -> Option<String> {
-    let url = url.trim();
-    if url.is_empty() || url.contains("{{") {
-        return None;
-    }
-    hosts::references(url, true)
-        .into_iter()
-        .next()
-        .map(|h| h.name.to_ascii_lowercase())
-}
-
 /// A backup dependency of the entity of `o` on the host of `url`, at
 /// `value` of `holder`.
 fn push(
@@ -38,7 +26,7 @@ fn push(
     index: &Index<'_, '_>,
     deps: &mut Vec<Dependency>,
 ) {
-    let Some(host) = value.as_text().and_then(host_of) else {
+    let Some(host) = value.as_text().and_then(hosts::endpoint_host) else {
         return;
     };
     let target = host_target(&host, o.namespace, index);
