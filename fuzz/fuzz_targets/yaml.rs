@@ -32,6 +32,7 @@ fuzz_target!(|data: &[u8]| {
     }];
     let _errors = kubernetes::extract(
         &files,
+        None,
         &TopologyKeys::default(),
         &places,
         &spof::frontends::hosts::SoftVariables::default(),
