@@ -800,6 +800,7 @@ impl<'a> Chart<'a> {
             values: &values,
             cluster: release.and_then(|(r, _, _)| r.cluster).or(self.cluster),
             namespace: release.map(|(r, _, _)| r.namespace.as_str()),
+            installed: true,
         };
         for (template, result) in &rendered.templates {
             let Some(source) = rendered.sources.get(template) else {
@@ -901,6 +902,9 @@ impl<'a> Chart<'a> {
                 ),
             ));
         }
+        if at.installed {
+            docs.retain(|d| !test_hook(&d.root));
+        }
         for doc in &mut docs {
             let before = doc.root.clone();
             mover.node(&mut doc.root);
@@ -952,6 +956,9 @@ impl Chart<'_> {
                     e.message
                 ),
             ));
+        }
+        if at.installed {
+            docs.retain(|d| !test_hook(&d.root));
         }
         for doc in &mut docs {
             put_at(&mut doc.root, anchor.range);
@@ -1040,6 +1047,8 @@ pub fn render_for_kustomization(
         values: &values,
         cluster: None,
         namespace: None,
+        // The kustomization decides (`skipTests`).
+        installed: false,
     };
     let (mut outs, mut unused) = (Vec::new(), Vec::new());
     for (template, result) in &rendered.templates {
@@ -1061,6 +1070,23 @@ struct Rendering<'v> {
     cluster: Option<usize>,
     /// A release's namespace, which Helm gives the objects that name none.
     namespace: Option<&'v str>,
+    /// Whether the objects of test hooks are left out, as `helm install`
+    /// leaves them ([`test_hook`]).
+    installed: bool,
+}
+
+/// Whether `root` is an object of a Helm test hook (`helm.sh/hook: test`,
+/// or the older `test-success`, `test-failure`): `helm install` does not
+/// create it, only `helm test` does, and it runs to completion then; it is
+/// no standing workload of the release.
+fn test_hook(root: &Node) -> bool {
+    root.path(&["metadata", "annotations", "helm.sh/hook"])
+        .and_then(Node::as_text)
+        .is_some_and(|t| {
+            t.split(',')
+                .map(str::trim)
+                .any(|e| matches!(e, "test" | "test-success" | "test-failure"))
+        })
 }
 
 /// Puts an object that names no namespace in `namespace`, as Helm installs
