@@ -481,7 +481,10 @@ impl Env for NoEnv {
 impl<'p> Instance<'p> {
     /// `inputs`: values bound by the caller (module arguments, or a root
     /// module's variable files and `--var`s); other variables take their
-    /// defaults.
+    /// defaults. `call`: the `module` block that instantiates a called
+    /// module (`None` for a root module), which leaves those variables
+    /// unset.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         prog: &'p Program<'p>,
         ev: &'p Evaluator<'p>,
