@@ -52,18 +52,22 @@ pub struct Resolved {
 /// distinct list once, each in model order (ascending, no repeats). Entries
 /// naming the same entities (every Service with the same selector) share
 /// one list, so memory grows with the input, not with entries × targets.
+///
+/// Held flat (every list's members one after the other, with where each
+/// list ends) and shared: the risk groups keep a copy of the graph's sets,
+/// which costs a reference count.
 #[derive(Debug, Clone, Default)]
-pub struct TargetSets(Vec<Arc<[usize]>>);
+pub struct TargetSets(Arc<Lists<usize>>);
 
 impl TargetSets {
     /// Sets from lists, each in model order; a list's index is its set.
     pub fn from_lists(lists: impl IntoIterator<Item = Vec<usize>>) -> Self {
-        Self(lists.into_iter().map(Arc::from).collect())
+        Self(Arc::new(lists.into_iter().collect()))
     }
 
     /// The entities of `set`; none for an unknown set.
     pub fn get(&self, set: usize) -> &[usize] {
-        self.0.get(set).map_or(&[], |s| s)
+        self.0.get(set).unwrap_or(&[])
     }
 
     /// The edges of one resolved entry, one per entity it names.
@@ -82,6 +86,104 @@ impl TargetSets {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// A list of lists held as one: every item one after the other, and where
+/// each list ends (compressed sparse rows). One allocation for all the
+/// lists where a `Vec<Vec<T>>` makes one per list and keeps 24 bytes for
+/// each, empty or not: the graph's per-entity entries, of which most
+/// entities have one or two, and none for what they manage.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Lists<T> {
+    items: Vec<T>,
+    /// The end of each list in `items`: list `k` is `ends[k - 1]..ends[k]`.
+    ends: Vec<u32>,
+}
+
+impl<T> Default for Lists<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+}
+
+impl<T> Lists<T> {
+    /// How many lists.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// List `k`; `None` past the last.
+    pub fn get(&self, k: usize) -> Option<&[T]> {
+        let end = *self.ends.get(k)? as usize;
+        let start = match k.checked_sub(1) {
+            Some(before) => self.ends.get(before).map_or(0, |&e| e as usize),
+            None => 0,
+        };
+        self.items.get(start..end)
+    }
+
+    /// Each list, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[T]> + Clone + '_ {
+        (0..self.len()).map(|k| self.get(k).unwrap_or(&[]))
+    }
+
+    /// Adds a list at the end.
+    ///
+    /// # Panics
+    ///
+    /// When the items outgrow `u32` (four billion entries).
+    pub fn push(&mut self, list: impl IntoIterator<Item = T>) {
+        self.items.extend(list);
+        let end = u32::try_from(self.items.len()).expect("fewer than 2^32 items in a graph's lists");
+        self.ends.push(end);
+    }
+
+    /// Gives back the room pushing grew into.
+    pub fn shrink_to_fit(&mut self) {
+        self.items.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
+
+impl<T> std::ops::Index<usize> for Lists<T> {
+    type Output = [T];
+
+    /// List `k`.
+    ///
+    /// # Panics
+    ///
+    /// Past the last list, as a `Vec<Vec<T>>` would.
+    fn index(&self, k: usize) -> &[T] {
+        match self.get(k) {
+            Some(list) => list,
+            None => panic!("list {k} of {}", self.len()),
+        }
+    }
+}
+
+impl<T, L: IntoIterator<Item = T>> FromIterator<L> for Lists<T> {
+    /// At their length: nothing pushed after.
+    fn from_iter<I: IntoIterator<Item = L>>(lists: I) -> Self {
+        let mut all = Self::default();
+        for list in lists {
+            all.push(list);
+        }
+        all.shrink_to_fit();
+        all
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Lists<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
@@ -134,11 +236,11 @@ pub struct Graph {
     pub entity_nodes: Vec<NodeIndex>,
     /// Resolved dependency entries of each entity, in declaration order;
     /// an entity's own set never holds the entity.
-    pub resolved: Vec<Vec<Resolved>>,
+    pub resolved: Lists<Resolved>,
     /// What the resolved entries name.
     pub sets: TargetSets,
     /// What each tool manages: its `manages` entries, resolved.
-    pub manages: Vec<Vec<ManageEdge>>,
+    pub manages: Lists<ManageEdge>,
     pub unresolved: Vec<Unresolved>,
     /// `manages` entries that name nothing.
     pub unresolved_manages: Vec<Unresolved>,
@@ -218,8 +320,8 @@ impl Graph {
     pub fn dependencies(&self, e: usize) -> impl Iterator<Item = DepEdge> + Clone + '_ {
         self.resolved
             .get(e)
-            .into_iter()
-            .flatten()
+            .unwrap_or(&[])
+            .iter()
             .flat_map(move |entry| self.sets.edges(entry))
     }
 
@@ -301,16 +403,18 @@ impl Graph {
         }
         // Kept through the analysis and the rules: without the room the
         // node and edge lists grew by doubling into (a third more, on
-        // average), nor that of each entity's entries.
+        // average), and each kind of list flat.
         graph.shrink_to_fit();
-        resolved.iter_mut().for_each(Vec::shrink_to_fit);
-        let mut sets = sets.sets;
-        sets.shrink_to_fit();
+        let resolved: Lists<Resolved> = resolved.into_iter().collect();
+        let manages: Lists<ManageEdge> = manages.into_iter().collect();
+        let Interner { ids, sets } = sets;
+        drop(ids);
+        let sets = TargetSets(Arc::new(sets.iter().map(|set| set.iter().copied()).collect()));
         Self {
             graph,
             entity_nodes,
             resolved,
-            sets: TargetSets(sets),
+            sets,
             manages,
             unresolved,
             unresolved_manages,
@@ -1545,7 +1649,7 @@ mod tests {
             assert_eq!(targets, [0, 1, 2]);
         }
         // s0 fronts d0: dropped.
-        assert!(graph.resolved[0].is_empty(), "{:?}", graph.resolved[0]);
+        assert!(graph.resolved[0].is_empty(), "{:?}", &graph.resolved[0]);
         // The namespace without d1 itself, and without the Services that
         // select d1.
         let targets: Vec<usize> = graph.dependencies(1).map(|d| d.target).collect();
