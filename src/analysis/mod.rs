@@ -1512,6 +1512,9 @@ mod tests {
                     span: span(),
                     source: ReplicaSource::Explicit,
                 }),
+                ..Placement::default()
+            }
+            .with_spreading(crate::model::Spreading {
                 spreads: vec![Spread {
                     level: Level::Zone,
                     guarantee: Guarantee::Hard,
@@ -1520,8 +1523,8 @@ mod tests {
                     min_domains,
                     span: span(),
                 }],
-                ..Placement::default()
-            },
+                ..Default::default()
+            }),
             ..Instance::at(span())
         }
     }

@@ -142,7 +142,8 @@ impl<T> Lists<T> {
     /// When the items outgrow `u32` (four billion entries).
     pub fn push(&mut self, list: impl IntoIterator<Item = T>) {
         self.items.extend(list);
-        let end = u32::try_from(self.items.len()).expect("fewer than 2^32 items in a graph's lists");
+        let end =
+            u32::try_from(self.items.len()).expect("fewer than 2^32 items in a graph's lists");
         self.ends.push(end);
     }
 
@@ -291,7 +292,7 @@ pub fn link_tools(model: &mut Model) {
                                 target: Reference::Id(entity.id.clone()),
                                 strength: Strength::Hard,
                                 span: entry.span,
-                                via: format!("{GUARDED_BY} `{}`", entity.label()),
+                                via: format!("{GUARDED_BY} `{}`", entity.label()).into(),
                                 explicit: false,
                                 origin: None,
                             },
@@ -409,7 +410,9 @@ impl Graph {
         let manages: Lists<ManageEdge> = manages.into_iter().collect();
         let Interner { ids, sets } = sets;
         drop(ids);
-        let sets = TargetSets(Arc::new(sets.iter().map(|set| set.iter().copied()).collect()));
+        let sets = TargetSets(Arc::new(
+            sets.iter().map(|set| set.iter().copied()).collect(),
+        ));
         Self {
             graph,
             entity_nodes,

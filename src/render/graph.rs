@@ -245,7 +245,7 @@ impl Layout {
                     .instances
                     .get(edge.instance)
                     .and_then(|i| i.dependencies.get(edge.dependency))
-                    .map(|d| d.via.clone())
+                    .map(|d| d.via.to_string())
                     .unwrap_or_default();
                 let vias = deps.entry((e, edge.target, edge.strength)).or_default();
                 if !via.is_empty() {

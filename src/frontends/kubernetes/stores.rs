@@ -239,7 +239,7 @@ pub(super) fn dependencies<'a>(
             target: backend.target,
             strength: Strength::Recovery,
             span: backend.span,
-            via: backend.via,
+            via: backend.via.into(),
             explicit: false,
             origin: Some(origin),
         });
@@ -311,7 +311,7 @@ fn external(o: &Object<'_>, name: &str, index: &Index<'_, '_>) -> Vec<Backend> {
                 via: format!(
                     "its Secret `{name}` is written by {} `{}` from {kind} `{store_name}`, which reads `{host}`",
                     es.kind, es.name
-                ),
+                ).into(),
             });
         }
     }
@@ -458,7 +458,7 @@ fn sealed(o: &Object<'_>, name: &str, index: &Index<'_, '_>) -> Vec<Backend> {
         via: format!(
             "its Secret `{name}` is decrypted from SealedSecret `{}` by the sealed-secrets controller",
             sealed.name
-        ),
+        ).into(),
     }]
 }
 
@@ -503,7 +503,8 @@ fn provider_class(o: &Object<'_>, name: &str, index: &Index<'_, '_>) -> Vec<Back
             via: format!(
                 "its CSI volume is mounted from SecretProviderClass `{}`, which reads `{host}`",
                 class.name
-            ),
+            )
+            .into(),
         })
         .collect()
 }
