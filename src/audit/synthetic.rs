@@ -167,12 +167,7 @@ pub fn structures(shape: Shape, plan: &[Planned]) -> (Vec<Structure>, TargetSets
                 .dependencies
                 .iter()
                 .enumerate()
-                .map(|(d, &target)| Resolved {
-                    instance: 0,
-                    dependency: d,
-                    strength: Strength::Hard,
-                    set: target,
-                })
+                .map(|(d, &target)| Resolved::new(0, d, Strength::Hard, target))
                 .collect();
             let (terms, alternatives) = if p.quorum {
                 // Three members over three sites, two needed: any two

@@ -41,11 +41,34 @@ pub struct DepEdge {
 /// the target set `set`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Resolved {
-    pub instance: usize,
-    pub dependency: usize,
+    pub instance: u32,
+    pub dependency: u32,
     pub strength: Strength,
     /// Index into [`Graph::sets`].
-    pub set: usize,
+    pub set: u32,
+}
+
+impl Resolved {
+    /// Entry `dependency` of declaration `instance`, naming target set
+    /// `set`.
+    pub fn new(instance: usize, dependency: usize, strength: Strength, set: usize) -> Self {
+        Self {
+            instance: index32(instance),
+            dependency: index32(dependency),
+            strength,
+            set: index32(set),
+        }
+    }
+}
+
+/// An index held in 32 bits: the graph's entries and sets are counted by
+/// the input, far below four billion (a file is at most some megabytes).
+///
+/// # Panics
+///
+/// At four billion.
+fn index32(index: usize) -> u32 {
+    u32::try_from(index).expect("fewer than 2^32 declarations, entries and sets")
 }
 
 /// The lists of entities that resolved dependency entries name, each
@@ -72,12 +95,14 @@ impl TargetSets {
 
     /// The edges of one resolved entry, one per entity it names.
     pub fn edges<'a>(&'a self, entry: &'a Resolved) -> impl Iterator<Item = DepEdge> + Clone + 'a {
-        self.get(entry.set).iter().map(move |&target| DepEdge {
-            instance: entry.instance,
-            dependency: entry.dependency,
-            target,
-            strength: entry.strength,
-        })
+        self.get(entry.set as usize)
+            .iter()
+            .map(move |&target| DepEdge {
+                instance: entry.instance as usize,
+                dependency: entry.dependency as usize,
+                target,
+                strength: entry.strength,
+            })
     }
 
     pub fn len(&self) -> usize {
@@ -312,7 +337,7 @@ pub fn link_tools(model: &mut Model) {
 impl Graph {
     /// The entities `entry` names.
     pub fn targets(&self, entry: &Resolved) -> &[usize] {
-        self.sets.get(entry.set)
+        self.sets.get(entry.set as usize)
     }
 
     /// Resolved dependencies of entity `e`, one per entity each entry
@@ -377,10 +402,11 @@ impl Graph {
         let mut set_nodes: Vec<Option<NodeIndex>> = vec![None; sets.sets.len()];
         for (e, entries) in resolved.iter().enumerate() {
             for entry in entries {
-                let to = match sets.get(entry.set) {
+                let set = entry.set as usize;
+                let to = match sets.get(set) {
                     [only] => entity_nodes[*only],
-                    members => *set_nodes[entry.set].get_or_insert_with(|| {
-                        let node = graph.add_node(GraphNode::Targets(entry.set));
+                    members => *set_nodes[set].get_or_insert_with(|| {
+                        let node = graph.add_node(GraphNode::Targets(set));
                         for &t in members {
                             graph.add_edge(node, entity_nodes[t], GraphEdge::Member);
                         }
@@ -466,12 +492,7 @@ fn resolve_dependencies(
                 } else {
                     set
                 };
-                resolved[e].push(Resolved {
-                    instance: i,
-                    dependency: d,
-                    strength: dep.strength,
-                    set,
-                });
+                resolved[e].push(Resolved::new(i, d, dep.strength, set));
             }
         }
     }
@@ -537,18 +558,20 @@ fn prune_fronting_services(model: &Model, resolved: &mut [Vec<Resolved>], sets: 
         .collect();
     let selects = |service: usize, workload: usize| {
         any_of[service]
-            && resolved[service]
-                .iter()
-                .any(|entry| sets.get(entry.set).binary_search(&workload).is_ok())
+            && resolved[service].iter().any(|entry| {
+                sets.get(entry.set as usize)
+                    .binary_search(&workload)
+                    .is_ok()
+            })
     };
     // (entity, entry, what the entry keeps)
     let mut pruned: Vec<(usize, usize, Vec<usize>)> = Vec::new();
     for (e, entries) in resolved.iter().enumerate() {
         for (k, entry) in entries.iter().enumerate() {
-            if !holds_any_of[entry.set] {
+            if !holds_any_of[entry.set as usize] {
                 continue;
             }
-            let targets = sets.get(entry.set);
+            let targets = sets.get(entry.set as usize);
             if targets.iter().any(|&t| selects(t, e)) {
                 let kept = targets
                     .iter()
@@ -563,7 +586,7 @@ fn prune_fronting_services(model: &Model, resolved: &mut [Vec<Resolved>], sets: 
         if kept.is_empty() {
             resolved[e].remove(k);
         } else {
-            resolved[e][k].set = sets.intern(&kept);
+            resolved[e][k].set = index32(sets.intern(&kept));
         }
     }
 }
@@ -1643,11 +1666,11 @@ mod tests {
         };
         let graph = Graph::build(&model, |_, out| out.clear());
         let services = 3..7;
-        let set = graph.resolved[3][0].set;
+        let set = graph.resolved[3][0].set as usize;
         assert_eq!(graph.sets.get(set), [0, 1, 2]);
         for s in services.clone() {
             assert_eq!(graph.resolved[s].len(), 1);
-            assert_eq!(graph.resolved[s][0].set, set);
+            assert_eq!(graph.resolved[s][0].set as usize, set);
             let targets: Vec<usize> = graph.dependencies(s).map(|d| d.target).collect();
             assert_eq!(targets, [0, 1, 2]);
         }
@@ -1732,6 +1755,31 @@ mod tests {
         }
         assert_eq!(resolutions.members.len(), 1);
         assert_eq!(resolutions.narrowed.len(), 4);
+    }
+
+    /// Flat lists read as the lists they were built from, empty ones
+    /// included, and hold no pointer per list.
+    #[test]
+    fn flat_lists_read_as_the_lists_they_hold() {
+        let built: Vec<Vec<u8>> = vec![vec![1, 2], vec![], vec![3], vec![]];
+        let lists: Lists<u8> = built.clone().into_iter().collect();
+        assert_eq!(lists.len(), 4);
+        let read: Vec<Vec<u8>> = lists.iter().map(<[u8]>::to_vec).collect();
+        assert_eq!(read, built);
+        assert_eq!(&lists[0], [1, 2]);
+        assert!(lists[1].is_empty());
+        assert_eq!(lists.get(2), Some(&[3][..]));
+        assert_eq!(lists.get(4), None);
+        assert_eq!(format!("{lists:?}"), "[[1, 2], [], [3], []]");
+        assert!(Lists::<u8>::default().is_empty());
+        // An entry in 16 bytes, where four words took 32.
+        assert_eq!(std::mem::size_of::<Resolved>(), 16);
+        let sets = TargetSets::from_lists([vec![0, 2], vec![1]]);
+        assert_eq!(
+            (sets.len(), sets.get(0), sets.get(1)),
+            (2, &[0, 2][..], &[1][..])
+        );
+        assert!(sets.get(2).is_empty());
     }
 
     #[test]
