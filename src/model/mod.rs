@@ -1717,6 +1717,46 @@ mod tests {
         assert!(back.region.is_none());
     }
 
+    /// Pin names and placements are written as the `Vec<String>` and the
+    /// one struct they were: the cache's bytes do not change.
+    #[test]
+    fn names_and_placements_are_written_as_before() {
+        use std::sync::Arc;
+        let one = Names::one("pangyo");
+        let many: Names = vec!["a", "b"].into();
+        assert!(matches!(one, Names::One(_)));
+        assert_eq!((one.len(), &*one[0]), (1, "pangyo"));
+        assert_eq!(many, ["a", "b"]);
+        assert!(many.has("b") && !many.has("c"));
+        // One name however it is made.
+        assert_eq!(one, Names::from(vec!["pangyo".to_string()]));
+        assert_eq!(format!("{many:?}"), r#"["a", "b"]"#);
+        for (names, plain) in [(one, vec!["pangyo"]), (many, vec!["a", "b"])] {
+            let bytes = postcard::to_allocvec(&names).unwrap();
+            assert_eq!(bytes, postcard::to_allocvec(&plain).unwrap());
+            let back: Names = postcard::from_bytes(&bytes).unwrap();
+            assert_eq!(back, names);
+        }
+        let shared: Arc<str> = Arc::from("site-1");
+        let copies = [Names::one(Arc::clone(&shared)), Names::one(shared)];
+        assert!(Arc::ptr_eq(&copies[0][0], &copies[1][0]));
+
+        // A placement with nothing: seven fields, each absent or empty.
+        let placement = Placement::default();
+        let bytes = postcard::to_allocvec(&placement).unwrap();
+        assert_eq!(bytes, [0; 7]);
+        let back: Placement = postcard::from_bytes(&bytes).unwrap();
+        assert!(back.spreading.is_none());
+        assert_eq!(back, placement);
+        // Written through, then emptied: equal, and freed by `compact`.
+        let mut written = Placement::default();
+        written.missed_spread = None;
+        assert!(written.spreading.is_some());
+        assert_eq!(written, placement);
+        written.compact();
+        assert!(written.spreading.is_none());
+    }
+
     #[test]
     fn copies_share_their_dependencies_until_one_changes_them() {
         let mut first = Instance::at(Span::new(FileId(0), TextRange::empty(0)));
