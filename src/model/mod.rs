@@ -1721,6 +1721,7 @@ mod tests {
     /// one struct they were: the cache's bytes do not change.
     #[test]
     fn names_and_placements_are_written_as_before() {
+        use super::{Names, Placement};
         use std::sync::Arc;
         let one = Names::one("pangyo");
         let many: Names = vec!["a", "b"].into();

@@ -311,7 +311,7 @@ fn external(o: &Object<'_>, name: &str, index: &Index<'_, '_>) -> Vec<Backend> {
                 via: format!(
                     "its Secret `{name}` is written by {} `{}` from {kind} `{store_name}`, which reads `{host}`",
                     es.kind, es.name
-                ).into(),
+                ),
             });
         }
     }
@@ -458,7 +458,7 @@ fn sealed(o: &Object<'_>, name: &str, index: &Index<'_, '_>) -> Vec<Backend> {
         via: format!(
             "its Secret `{name}` is decrypted from SealedSecret `{}` by the sealed-secrets controller",
             sealed.name
-        ).into(),
+        ),
     }]
 }
 
@@ -503,8 +503,7 @@ fn provider_class(o: &Object<'_>, name: &str, index: &Index<'_, '_>) -> Vec<Back
             via: format!(
                 "its CSI volume is mounted from SecretProviderClass `{}`, which reads `{host}`",
                 class.name
-            )
-            .into(),
+            ),
         })
         .collect()
 }
