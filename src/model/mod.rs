@@ -824,6 +824,7 @@ impl std::ops::DerefMut for Placement {
 
 impl Placement {
     /// Its spreads, volume, quorum and hints made (or absent when empty).
+    #[must_use]
     pub fn with_spreading(mut self, spreading: Spreading) -> Self {
         self.spreading = (!spreading.is_empty()).then(|| Box::new(spreading));
         self
@@ -1751,7 +1752,7 @@ mod tests {
         assert_eq!(back, placement);
         // Written through, then emptied: equal, and freed by `compact`.
         let mut written = Placement::default();
-        written.missed_spread = None;
+        written.spreads.clear();
         assert!(written.spreading.is_some());
         assert_eq!(written, placement);
         written.compact();
