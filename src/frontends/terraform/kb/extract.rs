@@ -195,7 +195,7 @@ fn extract_resources(resources: &[Resource], kb: &KnowledgeBase, model: &mut Mod
                 },
                 strength: Strength::Hard,
                 span: d.span,
-                via: d.via.clone(),
+                via: d.via.clone().into(),
                 // Terraform checks its own references; a `depends_on` on a
                 // resource with no instances (`count = 0`) is normal.
                 explicit: false,

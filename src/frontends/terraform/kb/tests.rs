@@ -345,7 +345,7 @@ fn dependencies_skip_configuration_and_data_sources() {
                 let Reference::Terraform { address: t, .. } = &d.target else {
                     panic!()
                 };
-                (t.clone(), d.via.clone(), d.explicit)
+                (t.clone(), d.via.to_string(), d.explicit)
             })
             .collect()
     };
