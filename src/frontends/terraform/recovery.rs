@@ -270,9 +270,7 @@ fn tagged(r: &Resource, key: &str, value: &str) -> bool {
 fn selected<'r>(index: &Index<'r>, s: &'r Resource) -> Option<Vec<(&'r Resource, Span)>> {
     let mut out = Vec::new();
     if let Some(attr) = s.body.attr("resources") {
-        let Some(items) = attr.value.as_list() else {
-            return None;
-        };
+        let items = attr.value.as_list()?;
         for item in items {
             let Value::Ref { address, .. } = item else {
                 return None;
