@@ -1091,6 +1091,27 @@ pub struct Detail {
     /// The Helm release that rendered the declaration: releases of one
     /// chart are told apart as places are (see [`scope`]).
     pub release: Option<String>,
+    /// Backups of the resource kept only in the region it runs in
+    /// (Terraform).
+    pub backups: Vec<RegionalBackup>,
+}
+
+/// Backups of a cloud resource kept only in the region the resource runs
+/// in, with no copy elsewhere (a backup plan's vault, a database's backup
+/// location): a regional outage takes the resource and its backups.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RegionalBackup {
+    /// The value that decides where the backups are kept (the plan rule's
+    /// `target_vault_name`, the `location`, the vault's `redundancy`).
+    pub span: Span,
+    /// The region, as the resource's is written.
+    pub region: String,
+    /// What keeps them there: "backup plan `aws_backup_plan.daily` (rule
+    /// `daily`), in vault `aws_backup_vault.main`".
+    pub what: String,
+    /// Further places: the vault's region, the selection of the resource.
+    pub related: Vec<(Span, String)>,
+    pub help: String,
 }
 
 impl Detail {
@@ -1103,13 +1124,15 @@ impl Detail {
             unmodelled_pods,
             cloud,
             release,
+            backups,
         } = &self;
         let empty = budgets.is_empty()
             && pod_labels.is_empty()
             && selector.is_none()
             && unmodelled_pods.is_none()
             && cloud.is_empty()
-            && release.is_none();
+            && release.is_none()
+            && backups.is_empty();
         (!empty).then(|| Box::new(self))
     }
 }
@@ -1122,6 +1145,7 @@ static NO_DETAIL: Detail = Detail {
     unmodelled_pods: None,
     cloud: Vec::new(),
     release: None,
+    backups: Vec::new(),
 };
 
 impl Instance {
