@@ -218,6 +218,8 @@ pub fn check_estate(
     setup: &Setup,
     mut errors: Vec<Diagnostic>,
 ) -> (Report, Estate) {
+    // Packaged subcharts' files are files of their own, with lines.
+    frontends::helm::frontend::add_packaged(&mut sources, files);
     let places = Places::new(
         &sources,
         setup

@@ -2372,7 +2372,10 @@ const JOB_NAME_LABELS: &[&str] = &["job-name", "batch.kubernetes.io/job-name"];
 /// a Job's name under [`JOB_NAME_LABELS`] (the Job controller's), a custom
 /// resource's name under a label named after its kind (`prometheus: main`
 /// for `Prometheus main`, `leaderworkerset.sigs.k8s.io/name: vllm` for
-/// `LeaderWorkerSet vllm`).
+/// `LeaderWorkerSet vllm`), and a custom resource's kind as its pods'
+/// application name (`app.kubernetes.io/name: alertmanager` for an
+/// `Alertmanager`: the recommended label an operator gives the pods it
+/// makes for the resource).
 struct PodSource<'a> {
     name: &'a str,
     name_span: Span,
@@ -2425,7 +2428,10 @@ impl<'a> PodSource<'a> {
                             .is_some_and(|(prefix, _)| prefix.split('.').next() == Some(kind))
                 })
             };
+        let application = key == "app.kubernetes.io/name"
+            && self.custom_kind.as_deref() == Some(value.to_ascii_lowercase().as_str());
         named
+            || application
             || self
                 .labels
                 .iter()
