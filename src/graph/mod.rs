@@ -421,9 +421,11 @@ fn resolve_manages(
     (manages, unresolved_manages)
 }
 
-/// Whether `target` is a component of tool `e`'s own product: a tool of
-/// that product (Argo CD's repo server, for its server), or a Service in
-/// front of nothing else (its metrics Service).
+/// Whether `target` is a component of tool `e`'s own installation: a
+/// tool of that product in the same namespace (Argo CD's repo server, for
+/// its server), or a Service there in front of nothing else (its metrics
+/// Service). Another installation of the product, elsewhere (the Argo CD
+/// of a cluster a hub deploys to), is managed like anything else.
 fn own_component(
     model: &Model,
     resolved: &[Vec<Resolved>],
@@ -435,6 +437,9 @@ fn own_component(
         return false;
     };
     let entity = &model.entities[target];
+    if entity.namespace != model.entities[e].namespace {
+        return false;
+    }
     if entity.tool == Some(product) {
         return true;
     }
