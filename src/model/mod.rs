@@ -1260,6 +1260,11 @@ pub enum Origin {
     Manifest,
 }
 
+/// A product of the tool catalog (`rules/tools.toml`), by its position
+/// there: two bytes on an entity rather than the product's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ToolId(pub u16);
+
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Entity {
     /// Stable id: `k8s:Deployment/default/web`.
@@ -1275,6 +1280,11 @@ pub struct Entity {
     /// For a tool, what kind (`deploy`, `monitoring`, `sso`, …): every tool
     /// of one kind in one failure domain is a finding of its own.
     pub tool_kind: Option<String>,
+    /// For a tool recognised by what it runs, its product: the components
+    /// of one installation (Argo CD's server, controller and repo server)
+    /// are one product, and a tool does not manage its own installation.
+    #[serde(default)]
+    pub tool: Option<ToolId>,
     /// How critical it is, as declared ([`parse_tier`]): 1 (most critical)
     /// to 4, or 0 when nothing declares it.
     #[serde(default)]

@@ -220,6 +220,7 @@ fn extract_resources(resources: &[Resource], kb: &KnowledgeBase, model: &mut Mod
             name: r.address.clone(),
             role,
             tool_kind: None,
+            tool: None,
             tier: 0,
             instances: vec![Instance {
                 dependencies: dependencies.into(),
