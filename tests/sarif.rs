@@ -91,8 +91,13 @@ fn file_cases() -> Vec<(&'static str, Report)> {
                 None,
             ),
         ),
+        ("helm-packaged", run(&[HELM_PACKAGED], None)),
     ]
 }
+
+/// A chart whose packaged subchart's own values line decides a finding.
+const HELM_PACKAGED: &str =
+    "testdata/rules/SPOF001-single-replica/trigger/helm-packaged-subchart-values";
 
 /// A manifest of a chain of 20 services, each depending on the next, the
 /// last one in one site: findings whose chains are capped.
@@ -471,6 +476,41 @@ fn estate_snapshot() {
         omit_expression => true,
     }, {
         insta::assert_snapshot!("two-datacenters", stable);
+    });
+}
+
+/// A file inside a packaged subchart is an artifact of its own, shown at
+/// the archive's path then its path inside the archive, with the line and
+/// column inside it: the values line that decides, and the template line
+/// as the related location.
+#[test]
+fn packaged_subchart_files_have_their_own_locations() {
+    let doc = parse(&sarif(&run(&[HELM_PACKAGED], None)));
+    let result = &results(&doc)[0];
+    let place = |location: &Value| {
+        let physical = &location["physicalLocation"];
+        format!(
+            "{}:{}:{}",
+            physical["artifactLocation"]["uri"].as_str().unwrap(),
+            physical["region"]["startLine"],
+            physical["region"]["startColumn"]
+        )
+    };
+    let related: Vec<String> = result["relatedLocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(place)
+        .collect();
+    insta::with_settings!({
+        snapshot_path => "../testdata/sarif/snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+    }, {
+        insta::assert_snapshot!(
+            "helm-packaged",
+            format!("{}\n{}", place(&result["locations"][0]), related.join("\n"))
+        );
     });
 }
 

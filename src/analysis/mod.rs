@@ -664,14 +664,14 @@ impl Analysis {
             .iter()
             .filter(|d| {
                 d.strength == Strength::Hard
-                    && cluster.is_none_or(|c| clusters.get(d.instance) == Some(&Some(c)))
+                    && cluster.is_none_or(|c| clusters.get(d.instance as usize) == Some(&Some(c)))
             })
             .collect();
         // The cluster each entry is seen from: its declaration's.
-        let from = |entry: &Resolved| clusters.get(entry.instance).copied().flatten();
+        let from = |entry: &Resolved| clusters.get(entry.instance as usize).copied().flatten();
         let edge = |entry: &Resolved, target: usize| DepEdge {
-            instance: entry.instance,
-            dependency: entry.dependency,
+            instance: entry.instance as usize,
+            dependency: entry.dependency as usize,
             target,
             strength: entry.strength,
         };
@@ -680,7 +680,7 @@ impl Analysis {
             Combine::All => {
                 let unions: Vec<Union<'_>> = hard
                     .iter()
-                    .map(|entry| shared.union(graph, self, entry.set, from(entry), c))
+                    .map(|entry| shared.union(graph, self, entry.set as usize, from(entry), c))
                     .collect();
                 // Most entities have nothing to inherit.
                 if unions.iter().all(Union::is_empty) {
@@ -708,7 +708,7 @@ impl Analysis {
                 }
                 let commons: Vec<Cow<'_, [UnitId]>> = hard
                     .iter()
-                    .map(|entry| shared.common(graph, self, entry.set, from(entry), c))
+                    .map(|entry| shared.common(graph, self, entry.set as usize, from(entry), c))
                     .collect();
                 let mut known: FastSet<UnitId> = known.iter().map(|x| x.unit).collect();
                 for x in seen {
@@ -1554,6 +1554,9 @@ mod tests {
                     span: span(),
                     source: ReplicaSource::Explicit,
                 }),
+                ..Placement::default()
+            }
+            .with_spreading(crate::model::Spreading {
                 spreads: vec![Spread {
                     level: Level::Zone,
                     guarantee: Guarantee::Hard,
@@ -1562,8 +1565,8 @@ mod tests {
                     min_domains,
                     span: span(),
                 }],
-                ..Placement::default()
-            },
+                ..Default::default()
+            }),
             ..Instance::at(span())
         }
     }

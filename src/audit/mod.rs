@@ -452,7 +452,7 @@ impl Audit {
             depth[c] = members
                 .iter()
                 .flat_map(|&e| structures.get(e).dependencies)
-                .flat_map(|d| sets.get(d.set))
+                .flat_map(|d| sets.get(d.set as usize))
                 .map(|&t| component_of[t])
                 .filter(|&t| t != c)
                 .map(|t| depth[t] + 1)
@@ -675,7 +675,7 @@ impl Audit {
         // What one entry contributes: its one target's family, or its
         // targets' families combined, once per set outside a cycle.
         let entry_family = |entry: &Resolved| -> Cow<'_, Family> {
-            let members = self.sets.get(entry.set);
+            let members = self.sets.get(entry.set as usize);
             if let [only] = members {
                 return Cow::Borrowed(family_of(*only));
             }
@@ -687,7 +687,10 @@ impl Audit {
                     Family::all(parts, k)
                 }
             };
-            match context.ok().and_then(|shared| shared.cell(entry.set, any)) {
+            match context
+                .ok()
+                .and_then(|shared| shared.cell(entry.set as usize, any))
+            {
                 Some(cell) => Cow::Borrowed(cell.get_or_init(combine)),
                 None => Cow::Owned(combine()),
             }

@@ -19,8 +19,8 @@ use crate::estate::Estate;
 use crate::graph::Graph;
 use crate::graph::{Resolved, TargetSets};
 use crate::model::{
-    Dependency, Domain, Entity, Guarantee, Instance, Level, Model, Origin, Pin, Quorum, Reference,
-    ReplicaSource, Replicas, Role, Spread, Strength, WorkloadKind,
+    Dependency, Domain, Entity, Guarantee, Instance, Level, Model, Names, Origin, Pin, Quorum,
+    Reference, ReplicaSource, Replicas, Role, Spread, Strength, WorkloadKind,
 };
 use crate::source::{FileId, Span, TextRange};
 use std::collections::BTreeMap;
@@ -167,12 +167,7 @@ pub fn structures(shape: Shape, plan: &[Planned]) -> (Vec<Structure>, TargetSets
                 .dependencies
                 .iter()
                 .enumerate()
-                .map(|(d, &target)| Resolved {
-                    instance: 0,
-                    dependency: d,
-                    strength: Strength::Hard,
-                    set: target,
-                })
+                .map(|(d, &target)| Resolved::new(0, d, Strength::Hard, target))
                 .collect();
             let (terms, alternatives) = if p.quorum {
                 // Three members over three sites, two needed: any two
@@ -236,7 +231,7 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
                 target: Reference::Id(format!("manifest:svc-{t}")),
                 strength: Strength::Hard,
                 span,
-                via: "depends_on".to_string(),
+                via: "depends_on".into(),
                 explicit: true,
                 origin: None,
             })
@@ -248,7 +243,7 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
                     target: Reference::Id(format!("manifest:svc-{t}")),
                     strength: Strength::Hard,
                     span,
-                    via: "manages".to_string(),
+                    via: "manages".into(),
                     explicit: true,
                     origin: None,
                 })
@@ -306,7 +301,7 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
                     });
                     inst.placement.pins.push(Pin {
                         level: Level::Zone,
-                        domains: vec![site_name(s)],
+                        domains: Names::one(site_name(s)),
                         span,
                         via: VIA,
                         axis: "",
@@ -403,7 +398,7 @@ pub fn estate(model: Model) -> Estate {
             i.placement
                 .pins
                 .iter()
-                .flat_map(|p| p.domains.iter().map(|d| (p.level, d.as_str())))
+                .flat_map(|p| p.domains.iter().map(|d| (p.level, &**d)))
         }));
         out.sort_unstable();
         out.dedup();

@@ -218,6 +218,8 @@ pub fn check_estate(
     setup: &Setup,
     mut errors: Vec<Diagnostic>,
 ) -> (Report, Estate) {
+    // Packaged subcharts' files are files of their own, with lines.
+    frontends::helm::frontend::add_packaged(&mut sources, files);
     let places = Places::new(
         &sources,
         setup
@@ -697,7 +699,7 @@ fn apply_tool_patterns(patterns: &[crate::config::ToolPattern], model: &mut Mode
                         target,
                         strength: crate::model::Strength::Hard,
                         span: *span,
-                        via: "[[tool]] in spof.toml".to_string(),
+                        via: "[[tool]] in spof.toml".into(),
                         explicit: true,
                         origin: None,
                     });
@@ -840,7 +842,7 @@ fn domains_of<'a>(
             out.extend(site.zones.iter().map(|z| (Level::Zone, z.as_str())));
             out.extend(site.region.iter().map(|r| (Level::Region, r.as_str())));
             for pin in &inst.placement.pins {
-                out.extend(pin.domains.iter().map(|d| (pin.level, d.as_str())));
+                out.extend(pin.domains.iter().map(|d| (pin.level, &**d)));
             }
         }
     }

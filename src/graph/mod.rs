@@ -41,39 +41,68 @@ pub struct DepEdge {
 /// the target set `set`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Resolved {
-    pub instance: usize,
-    pub dependency: usize,
+    pub instance: u32,
+    pub dependency: u32,
     pub strength: Strength,
     /// Index into [`Graph::sets`].
-    pub set: usize,
+    pub set: u32,
+}
+
+impl Resolved {
+    /// Entry `dependency` of declaration `instance`, naming target set
+    /// `set`.
+    pub fn new(instance: usize, dependency: usize, strength: Strength, set: usize) -> Self {
+        Self {
+            instance: index32(instance),
+            dependency: index32(dependency),
+            strength,
+            set: index32(set),
+        }
+    }
+}
+
+/// An index held in 32 bits: the graph's entries and sets are counted by
+/// the input, far below four billion (a file is at most some megabytes).
+///
+/// # Panics
+///
+/// At four billion.
+fn index32(index: usize) -> u32 {
+    u32::try_from(index).expect("fewer than 2^32 declarations, entries and sets")
 }
 
 /// The lists of entities that resolved dependency entries name, each
 /// distinct list once, each in model order (ascending, no repeats). Entries
 /// naming the same entities (every Service with the same selector) share
 /// one list, so memory grows with the input, not with entries × targets.
+///
+/// Held flat (every list's members one after the other, with where each
+/// list ends) and shared: the risk groups keep a copy of the graph's sets,
+/// which costs a reference count.
 #[derive(Debug, Clone, Default)]
-pub struct TargetSets(Vec<Arc<[usize]>>);
+pub struct TargetSets(Arc<Lists<usize>>);
 
 impl TargetSets {
     /// Sets from lists, each in model order; a list's index is its set.
     pub fn from_lists(lists: impl IntoIterator<Item = Vec<usize>>) -> Self {
-        Self(lists.into_iter().map(Arc::from).collect())
+        Self(Arc::new(lists.into_iter().collect()))
     }
 
     /// The entities of `set`; none for an unknown set.
     pub fn get(&self, set: usize) -> &[usize] {
-        self.0.get(set).map_or(&[], |s| s)
+        self.0.get(set).unwrap_or(&[])
     }
 
     /// The edges of one resolved entry, one per entity it names.
     pub fn edges<'a>(&'a self, entry: &'a Resolved) -> impl Iterator<Item = DepEdge> + Clone + 'a {
-        self.get(entry.set).iter().map(move |&target| DepEdge {
-            instance: entry.instance,
-            dependency: entry.dependency,
-            target,
-            strength: entry.strength,
-        })
+        self.get(entry.set as usize)
+            .iter()
+            .map(move |&target| DepEdge {
+                instance: entry.instance as usize,
+                dependency: entry.dependency as usize,
+                target,
+                strength: entry.strength,
+            })
     }
 
     pub fn len(&self) -> usize {
@@ -82,6 +111,105 @@ impl TargetSets {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// A list of lists held as one: every item one after the other, and where
+/// each list ends (compressed sparse rows). One allocation for all the
+/// lists where a `Vec<Vec<T>>` makes one per list and keeps 24 bytes for
+/// each, empty or not: the graph's per-entity entries, of which most
+/// entities have one or two, and none for what they manage.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Lists<T> {
+    items: Vec<T>,
+    /// The end of each list in `items`: list `k` is `ends[k - 1]..ends[k]`.
+    ends: Vec<u32>,
+}
+
+impl<T> Default for Lists<T> {
+    fn default() -> Self {
+        Self {
+            items: Vec::new(),
+            ends: Vec::new(),
+        }
+    }
+}
+
+impl<T> Lists<T> {
+    /// How many lists.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// List `k`; `None` past the last.
+    pub fn get(&self, k: usize) -> Option<&[T]> {
+        let end = *self.ends.get(k)? as usize;
+        let start = match k.checked_sub(1) {
+            Some(before) => self.ends.get(before).map_or(0, |&e| e as usize),
+            None => 0,
+        };
+        self.items.get(start..end)
+    }
+
+    /// Each list, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[T]> + Clone + '_ {
+        (0..self.len()).map(|k| self.get(k).unwrap_or(&[]))
+    }
+
+    /// Adds a list at the end.
+    ///
+    /// # Panics
+    ///
+    /// When the items outgrow `u32` (four billion entries).
+    pub fn push(&mut self, list: impl IntoIterator<Item = T>) {
+        self.items.extend(list);
+        let end =
+            u32::try_from(self.items.len()).expect("fewer than 2^32 items in a graph's lists");
+        self.ends.push(end);
+    }
+
+    /// Gives back the room pushing grew into.
+    pub fn shrink_to_fit(&mut self) {
+        self.items.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
+}
+
+impl<T> std::ops::Index<usize> for Lists<T> {
+    type Output = [T];
+
+    /// List `k`.
+    ///
+    /// # Panics
+    ///
+    /// Past the last list, as a `Vec<Vec<T>>` would.
+    fn index(&self, k: usize) -> &[T] {
+        match self.get(k) {
+            Some(list) => list,
+            None => panic!("list {k} of {}", self.len()),
+        }
+    }
+}
+
+impl<T, L: IntoIterator<Item = T>> FromIterator<L> for Lists<T> {
+    /// At their length: nothing pushed after.
+    fn from_iter<I: IntoIterator<Item = L>>(lists: I) -> Self {
+        let mut all = Self::default();
+        for list in lists {
+            all.push(list);
+        }
+        all.shrink_to_fit();
+        all
+    }
+}
+
+impl<T: std::fmt::Debug> std::fmt::Debug for Lists<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
     }
 }
 
@@ -134,11 +262,11 @@ pub struct Graph {
     pub entity_nodes: Vec<NodeIndex>,
     /// Resolved dependency entries of each entity, in declaration order;
     /// an entity's own set never holds the entity.
-    pub resolved: Vec<Vec<Resolved>>,
+    pub resolved: Lists<Resolved>,
     /// What the resolved entries name.
     pub sets: TargetSets,
     /// What each tool manages: its `manages` entries, resolved.
-    pub manages: Vec<Vec<ManageEdge>>,
+    pub manages: Lists<ManageEdge>,
     pub unresolved: Vec<Unresolved>,
     /// `manages` entries that name nothing.
     pub unresolved_manages: Vec<Unresolved>,
@@ -189,7 +317,7 @@ pub fn link_tools(model: &mut Model) {
                                 target: Reference::Id(entity.id.clone()),
                                 strength: Strength::Hard,
                                 span: entry.span,
-                                via: format!("{GUARDED_BY} `{}`", entity.label()),
+                                via: format!("{GUARDED_BY} `{}`", entity.label()).into(),
                                 explicit: false,
                                 origin: None,
                             },
@@ -209,7 +337,7 @@ pub fn link_tools(model: &mut Model) {
 impl Graph {
     /// The entities `entry` names.
     pub fn targets(&self, entry: &Resolved) -> &[usize] {
-        self.sets.get(entry.set)
+        self.sets.get(entry.set as usize)
     }
 
     /// Resolved dependencies of entity `e`, one per entity each entry
@@ -218,8 +346,8 @@ impl Graph {
     pub fn dependencies(&self, e: usize) -> impl Iterator<Item = DepEdge> + Clone + '_ {
         self.resolved
             .get(e)
-            .into_iter()
-            .flatten()
+            .unwrap_or(&[])
+            .iter()
             .flat_map(move |entry| self.sets.edges(entry))
     }
 
@@ -274,10 +402,11 @@ impl Graph {
         let mut set_nodes: Vec<Option<NodeIndex>> = vec![None; sets.sets.len()];
         for (e, entries) in resolved.iter().enumerate() {
             for entry in entries {
-                let to = match sets.get(entry.set) {
+                let set = entry.set as usize;
+                let to = match sets.get(set) {
                     [only] => entity_nodes[*only],
-                    members => *set_nodes[entry.set].get_or_insert_with(|| {
-                        let node = graph.add_node(GraphNode::Targets(entry.set));
+                    members => *set_nodes[set].get_or_insert_with(|| {
+                        let node = graph.add_node(GraphNode::Targets(set));
                         for &t in members {
                             graph.add_edge(node, entity_nodes[t], GraphEdge::Member);
                         }
@@ -301,16 +430,20 @@ impl Graph {
         }
         // Kept through the analysis and the rules: without the room the
         // node and edge lists grew by doubling into (a third more, on
-        // average), nor that of each entity's entries.
+        // average), and each kind of list flat.
         graph.shrink_to_fit();
-        resolved.iter_mut().for_each(Vec::shrink_to_fit);
-        let mut sets = sets.sets;
-        sets.shrink_to_fit();
+        let resolved: Lists<Resolved> = resolved.into_iter().collect();
+        let manages: Lists<ManageEdge> = manages.into_iter().collect();
+        let Interner { ids, sets } = sets;
+        drop(ids);
+        let sets = TargetSets(Arc::new(
+            sets.iter().map(|set| set.iter().copied()).collect(),
+        ));
         Self {
             graph,
             entity_nodes,
             resolved,
-            sets: TargetSets(sets),
+            sets,
             manages,
             unresolved,
             unresolved_manages,
@@ -359,12 +492,7 @@ fn resolve_dependencies(
                 } else {
                     set
                 };
-                resolved[e].push(Resolved {
-                    instance: i,
-                    dependency: d,
-                    strength: dep.strength,
-                    set,
-                });
+                resolved[e].push(Resolved::new(i, d, dep.strength, set));
             }
         }
     }
@@ -430,18 +558,20 @@ fn prune_fronting_services(model: &Model, resolved: &mut [Vec<Resolved>], sets: 
         .collect();
     let selects = |service: usize, workload: usize| {
         any_of[service]
-            && resolved[service]
-                .iter()
-                .any(|entry| sets.get(entry.set).binary_search(&workload).is_ok())
+            && resolved[service].iter().any(|entry| {
+                sets.get(entry.set as usize)
+                    .binary_search(&workload)
+                    .is_ok()
+            })
     };
     // (entity, entry, what the entry keeps)
     let mut pruned: Vec<(usize, usize, Vec<usize>)> = Vec::new();
     for (e, entries) in resolved.iter().enumerate() {
         for (k, entry) in entries.iter().enumerate() {
-            if !holds_any_of[entry.set] {
+            if !holds_any_of[entry.set as usize] {
                 continue;
             }
-            let targets = sets.get(entry.set);
+            let targets = sets.get(entry.set as usize);
             if targets.iter().any(|&t| selects(t, e)) {
                 let kept = targets
                     .iter()
@@ -456,7 +586,7 @@ fn prune_fronting_services(model: &Model, resolved: &mut [Vec<Resolved>], sets: 
         if kept.is_empty() {
             resolved[e].remove(k);
         } else {
-            resolved[e][k].set = sets.intern(&kept);
+            resolved[e][k].set = index32(sets.intern(&kept));
         }
     }
 }
@@ -1536,16 +1666,16 @@ mod tests {
         };
         let graph = Graph::build(&model, |_, out| out.clear());
         let services = 3..7;
-        let set = graph.resolved[3][0].set;
+        let set = graph.resolved[3][0].set as usize;
         assert_eq!(graph.sets.get(set), [0, 1, 2]);
         for s in services.clone() {
             assert_eq!(graph.resolved[s].len(), 1);
-            assert_eq!(graph.resolved[s][0].set, set);
+            assert_eq!(graph.resolved[s][0].set as usize, set);
             let targets: Vec<usize> = graph.dependencies(s).map(|d| d.target).collect();
             assert_eq!(targets, [0, 1, 2]);
         }
         // s0 fronts d0: dropped.
-        assert!(graph.resolved[0].is_empty(), "{:?}", graph.resolved[0]);
+        assert!(graph.resolved[0].is_empty(), "{:?}", &graph.resolved[0]);
         // The namespace without d1 itself, and without the Services that
         // select d1.
         let targets: Vec<usize> = graph.dependencies(1).map(|d| d.target).collect();
@@ -1625,6 +1755,31 @@ mod tests {
         }
         assert_eq!(resolutions.members.len(), 1);
         assert_eq!(resolutions.narrowed.len(), 4);
+    }
+
+    /// Flat lists read as the lists they were built from, empty ones
+    /// included, and hold no pointer per list.
+    #[test]
+    fn flat_lists_read_as_the_lists_they_hold() {
+        let built: Vec<Vec<u8>> = vec![vec![1, 2], vec![], vec![3], vec![]];
+        let lists: Lists<u8> = built.clone().into_iter().collect();
+        assert_eq!(lists.len(), 4);
+        let read: Vec<Vec<u8>> = lists.iter().map(<[u8]>::to_vec).collect();
+        assert_eq!(read, built);
+        assert_eq!(&lists[0], [1, 2]);
+        assert!(lists[1].is_empty());
+        assert_eq!(lists.get(2), Some(&[3][..]));
+        assert_eq!(lists.get(4), None);
+        assert_eq!(format!("{lists:?}"), "[[1, 2], [], [3], []]");
+        assert!(Lists::<u8>::default().is_empty());
+        // An entry in 16 bytes, where four words took 32.
+        assert_eq!(std::mem::size_of::<Resolved>(), 16);
+        let sets = TargetSets::from_lists([vec![0, 2], vec![1]]);
+        assert_eq!(
+            (sets.len(), sets.get(0), sets.get(1)),
+            (2, &[0, 2][..], &[1][..])
+        );
+        assert!(sets.get(2).is_empty());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod address;
 pub mod scope;
 
 use crate::source::Span;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -303,7 +304,9 @@ pub struct Dependency {
     /// annotation entry, the selector).
     pub span: Span,
     /// How the dependency is expressed, for messages: "env var DB_HOST".
-    pub via: String,
+    /// A fixed wording (`depends_on in the manifest`) is borrowed, not
+    /// copied into every dependency that reads so.
+    pub via: Cow<'static, str>,
     /// Declared on purpose (an annotation or a manifest entry) rather than
     /// inferred: naming nothing is then a mistake worth reporting.
     pub explicit: bool,
@@ -487,7 +490,7 @@ pub enum ReplicaSource {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Pin {
     pub level: Level,
-    pub domains: Vec<String>,
+    pub domains: Names,
     pub span: Span,
     /// "nodeSelector", "required node affinity", "PersistentVolume node affinity".
     pub via: &'static str,
@@ -509,7 +512,7 @@ impl<'de> serde::Deserialize<'de> for Pin {
         #[derive(serde::Deserialize)]
         struct Raw {
             level: Level,
-            domains: Vec<String>,
+            domains: Names,
             span: Span,
             via: String,
             axis: String,
@@ -531,6 +534,114 @@ impl<'de> serde::Deserialize<'de> for Pin {
             axis: intern(axis),
             origin,
         })
+    }
+}
+
+/// The domain names of a [`Pin`]: shared text (the copies of a manifest
+/// service placed in one site hold the site's one name), and one name, as
+/// almost every pin has, held without a list of its own. Reads as a slice;
+/// written and read as a list of strings, as a `Vec<String>` is.
+#[derive(Clone)]
+pub enum Names {
+    One(Arc<str>),
+    Many(Box<[Arc<str>]>),
+}
+
+impl Default for Names {
+    fn default() -> Self {
+        Names::Many(Box::default())
+    }
+}
+
+impl std::ops::Deref for Names {
+    type Target = [Arc<str>];
+
+    fn deref(&self) -> &[Arc<str>] {
+        match self {
+            Names::One(name) => std::slice::from_ref(name),
+            Names::Many(names) => names,
+        }
+    }
+}
+
+impl Names {
+    /// One name.
+    pub fn one(name: impl Into<Arc<str>>) -> Self {
+        Names::One(name.into())
+    }
+
+    /// Whether `name` is one of them.
+    pub fn has(&self, name: &str) -> bool {
+        self.iter().any(|n| **n == *name)
+    }
+}
+
+impl<S: Into<Arc<str>>> FromIterator<S> for Names {
+    fn from_iter<I: IntoIterator<Item = S>>(names: I) -> Self {
+        let mut names: Vec<Arc<str>> = names.into_iter().map(Into::into).collect();
+        match names.len() {
+            1 => Names::One(names.remove(0)),
+            _ => Names::Many(names.into_boxed_slice()),
+        }
+    }
+}
+
+impl<S: Into<Arc<str>>> From<Vec<S>> for Names {
+    fn from(names: Vec<S>) -> Self {
+        names.into_iter().collect()
+    }
+}
+
+impl<'a> IntoIterator for &'a Names {
+    type Item = &'a Arc<str>;
+    type IntoIter = std::slice::Iter<'a, Arc<str>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl PartialEq for Names {
+    fn eq(&self, other: &Names) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Names {}
+
+impl<S: AsRef<str>> PartialEq<[S]> for Names {
+    fn eq(&self, other: &[S]) -> bool {
+        self.len() == other.len() && self.iter().zip(other).all(|(a, b)| **a == *b.as_ref())
+    }
+}
+
+impl<S: AsRef<str>, const N: usize> PartialEq<[S; N]> for Names {
+    fn eq(&self, other: &[S; N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl<S: AsRef<str>> PartialEq<Vec<S>> for Names {
+    fn eq(&self, other: &Vec<S>) -> bool {
+        *self == other[..]
+    }
+}
+
+impl fmt::Debug for Names {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl serde::Serialize for Names {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.iter().map(|name| &**name))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Names {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Vec::<String>::deserialize(d).map(Names::from)
     }
 }
 
@@ -635,13 +746,30 @@ pub enum WorkloadKind {
     Batch,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+/// Where an instance's replicas may run: their count and pins, and
+/// what only some declarations write ([`Spreading`]: spreads, a volume, a
+/// quorum), boxed and absent elsewhere. A manifest service's site copy has
+/// a count and one pin, and nothing else: an instance of a large estate
+/// keeps 8 bytes for the rest, where it kept 64.
+///
+/// The rest reads through `Deref` (`placement.spreads`, empty when absent);
+/// writing through `DerefMut` makes it, so a writer that may set nothing
+/// tests first. Compared, written to the cache and debugged as the one
+/// struct it was: every field, absent ones as empty.
+#[derive(Clone, Default)]
 pub struct Placement {
     pub replicas: Option<Replicas>,
     pub pins: Vec<Pin>,
+    /// The rest, `None` when empty (see [`Placement::with_spreading`]).
+    pub spreading: Option<Box<Spreading>>,
+}
+
+/// The parts of a [`Placement`] that only some declarations write.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Spreading {
     pub spreads: Vec<Spread>,
     /// Boxed, as the rare parts of a placement are: most instances have
-    /// none, and every instance of a large estate carries the field.
+    /// none.
     pub volume: Option<Box<VolumePin>>,
     pub quorum: Option<Box<Quorum>>,
     /// A zone spread written for the workload whose selector matches none
@@ -652,6 +780,142 @@ pub struct Placement {
     /// replica count in a pod template: an operator's custom resource
     /// spreads its pods by fields of its own.
     pub spread_hint: Option<Box<SpreadHint>>,
+}
+
+impl Spreading {
+    fn is_empty(&self) -> bool {
+        let Spreading {
+            spreads,
+            volume,
+            quorum,
+            missed_spread,
+            spread_hint,
+        } = self;
+        spreads.is_empty()
+            && volume.is_none()
+            && quorum.is_none()
+            && missed_spread.is_none()
+            && spread_hint.is_none()
+    }
+}
+
+/// What a placement without [`Spreading`] reads as.
+static NO_SPREADING: Spreading = Spreading {
+    spreads: Vec::new(),
+    volume: None,
+    quorum: None,
+    missed_spread: None,
+    spread_hint: None,
+};
+
+impl std::ops::Deref for Placement {
+    type Target = Spreading;
+
+    fn deref(&self) -> &Spreading {
+        self.spreading.as_deref().unwrap_or(&NO_SPREADING)
+    }
+}
+
+impl std::ops::DerefMut for Placement {
+    fn deref_mut(&mut self) -> &mut Spreading {
+        self.spreading.get_or_insert_with(Box::default)
+    }
+}
+
+impl Placement {
+    /// Its spreads, volume, quorum and hints made (or absent when empty).
+    #[must_use]
+    pub fn with_spreading(mut self, spreading: Spreading) -> Self {
+        self.spreading = (!spreading.is_empty()).then(|| Box::new(spreading));
+        self
+    }
+
+    /// Its rest, to change where it exists: `None` when nothing set it.
+    pub fn spreading_mut(&mut self) -> Option<&mut Spreading> {
+        self.spreading.as_deref_mut()
+    }
+
+    /// Frees the rest when what was written left it empty.
+    pub fn compact(&mut self) {
+        if self.spreading.as_deref().is_some_and(Spreading::is_empty) {
+            self.spreading = None;
+        }
+    }
+}
+
+impl PartialEq for Placement {
+    fn eq(&self, other: &Placement) -> bool {
+        self.replicas == other.replicas && self.pins == other.pins && **self == **other
+    }
+}
+
+impl Eq for Placement {}
+
+impl fmt::Debug for Placement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Placement")
+            .field("replicas", &self.replicas)
+            .field("pins", &self.pins)
+            .field("spreads", &self.spreads)
+            .field("volume", &self.volume)
+            .field("quorum", &self.quorum)
+            .field("missed_spread", &self.missed_spread)
+            .field("spread_hint", &self.spread_hint)
+            .finish()
+    }
+}
+
+/// The one struct it was, field by field: the cache's bytes are unchanged.
+impl serde::Serialize for Placement {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = s.serialize_struct("Placement", 7)?;
+        out.serialize_field("replicas", &self.replicas)?;
+        out.serialize_field("pins", &self.pins)?;
+        out.serialize_field("spreads", &self.spreads)?;
+        out.serialize_field("volume", &self.volume)?;
+        out.serialize_field("quorum", &self.quorum)?;
+        out.serialize_field("missed_spread", &self.missed_spread)?;
+        out.serialize_field("spread_hint", &self.spread_hint)?;
+        out.end()
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Placement {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename = "Placement")]
+        struct Raw {
+            replicas: Option<Replicas>,
+            pins: Vec<Pin>,
+            spreads: Vec<Spread>,
+            volume: Option<Box<VolumePin>>,
+            quorum: Option<Box<Quorum>>,
+            missed_spread: Option<MissedSpread>,
+            spread_hint: Option<Box<SpreadHint>>,
+        }
+        let Raw {
+            replicas,
+            pins,
+            spreads,
+            volume,
+            quorum,
+            missed_spread,
+            spread_hint,
+        } = Raw::deserialize(d)?;
+        let placement = Placement {
+            replicas,
+            pins,
+            spreading: None,
+        };
+        Ok(placement.with_spreading(Spreading {
+            spreads,
+            volume,
+            quorum,
+            missed_spread,
+            spread_hint,
+        }))
+    }
 }
 
 /// Where a custom resource's zone spread is to be written (the `spec`, or
@@ -705,12 +969,12 @@ impl Placement {
         for pin in self.pins.iter().filter(|p| p.level == level) {
             match axes.iter_mut().find(|(_, first)| first.axis == pin.axis) {
                 Some((domains, narrowest)) => {
-                    domains.retain(|d| pin.domains.iter().any(|p| p == d));
+                    domains.retain(|d| pin.domains.has(d));
                     if pin.domains.len() < narrowest.domains.len() {
                         *narrowest = pin;
                     }
                 }
-                None => axes.push((pin.domains.iter().map(String::as_str).collect(), pin)),
+                None => axes.push((pin.domains.iter().map(|d| &**d).collect(), pin)),
             }
         }
         axes
@@ -1379,7 +1643,7 @@ mod tests {
             target: Reference::Id(id.to_string()),
             strength: Strength::Hard,
             span: Span::new(FileId(0), TextRange::empty(0)),
-            via: "depends_on".to_string(),
+            via: "depends_on".into(),
             explicit: true,
             origin: None,
         }
@@ -1393,8 +1657,9 @@ mod tests {
         assert_eq!(size_of::<Dependencies>(), 8);
         assert_eq!(size_of::<Option<Box<Detail>>>(), 8);
         assert!(size_of::<Pin>() <= 80, "{}", size_of::<Pin>());
-        assert!(size_of::<Placement>() <= 112, "{}", size_of::<Placement>());
-        assert!(size_of::<Instance>() <= 224, "{}", size_of::<Instance>());
+        assert_eq!(size_of::<super::Names>(), 24);
+        assert!(size_of::<Placement>() <= 56, "{}", size_of::<Placement>());
+        assert!(size_of::<Instance>() <= 168, "{}", size_of::<Instance>());
     }
 
     #[test]
@@ -1451,6 +1716,47 @@ mod tests {
         let back: Shared = postcard::from_bytes(&bytes).unwrap();
         assert_eq!(back.copy.as_deref(), Some("pangyo"));
         assert!(back.region.is_none());
+    }
+
+    /// Pin names and placements are written as the `Vec<String>` and the
+    /// one struct they were: the cache's bytes do not change.
+    #[test]
+    fn names_and_placements_are_written_as_before() {
+        use super::{Names, Placement};
+        use std::sync::Arc;
+        let one = Names::one("pangyo");
+        let many: Names = vec!["a", "b"].into();
+        assert!(matches!(one, Names::One(_)));
+        assert_eq!((one.len(), &*one[0]), (1, "pangyo"));
+        assert_eq!(many, ["a", "b"]);
+        assert!(many.has("b") && !many.has("c"));
+        // One name however it is made.
+        assert_eq!(one, Names::from(vec!["pangyo".to_string()]));
+        assert_eq!(format!("{many:?}"), r#"["a", "b"]"#);
+        for (names, plain) in [(one, vec!["pangyo"]), (many, vec!["a", "b"])] {
+            let bytes = postcard::to_allocvec(&names).unwrap();
+            assert_eq!(bytes, postcard::to_allocvec(&plain).unwrap());
+            let back: Names = postcard::from_bytes(&bytes).unwrap();
+            assert_eq!(back, names);
+        }
+        let shared: Arc<str> = Arc::from("site-1");
+        let copies = [Names::one(Arc::clone(&shared)), Names::one(shared)];
+        assert!(Arc::ptr_eq(&copies[0][0], &copies[1][0]));
+
+        // A placement with nothing: seven fields, each absent or empty.
+        let placement = Placement::default();
+        let bytes = postcard::to_allocvec(&placement).unwrap();
+        assert_eq!(bytes, [0; 7]);
+        let back: Placement = postcard::from_bytes(&bytes).unwrap();
+        assert!(back.spreading.is_none());
+        assert_eq!(back, placement);
+        // Written through, then emptied: equal, and freed by `compact`.
+        let mut written = Placement::default();
+        written.spreads.clear();
+        assert!(written.spreading.is_some());
+        assert_eq!(written, placement);
+        written.compact();
+        assert!(written.spreading.is_none());
     }
 
     #[test]

@@ -62,12 +62,19 @@ pub struct Nearness {
 impl Places {
     /// The directories of the files of `sources`, as their paths print
     /// (`./a/b.yaml` and `a/b.yaml` are both in `a`), and the environments
-    /// of the configured clusters.
+    /// of the configured clusters. A file inside a packaged Helm subchart
+    /// (`shop/charts/cache-1.2.0.tgz!/cache/values.yaml`) is where the chart
+    /// vendoring the archive is (`shop`).
     pub fn new(sources: &SourceMap, environments: Vec<String>) -> Self {
         let dirs = sources
             .iter()
             .map(|(_, file)| {
-                let path = file.display_path();
+                let mut path = file.display_path();
+                let packaged = path.find(".tgz!/");
+                if let Some(at) = packaged {
+                    // `…/charts/<archive>`: one level more to leave `charts/`.
+                    path.truncate(at + 4);
+                }
                 let mut parts: Vec<Box<str>> = Vec::new();
                 if path.starts_with('/') {
                     // An absolute path keeps its root, so that it prints as one.
@@ -79,6 +86,9 @@ impl Places {
                         .map(Into::into),
                 );
                 parts.pop();
+                if packaged.is_some() {
+                    parts.pop();
+                }
                 parts
             })
             .collect::<Vec<_>>();

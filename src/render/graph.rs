@@ -49,7 +49,7 @@ impl View {
         let mut namers: Vec<Vec<usize>> = vec![Vec::new(); graph.sets.len()];
         for (e, entries) in graph.resolved.iter().enumerate() {
             for entry in entries {
-                if let Some(list) = namers.get_mut(entry.set) {
+                if let Some(list) = namers.get_mut(entry.set as usize) {
                     list.push(e);
                 }
             }
@@ -88,8 +88,12 @@ impl View {
                 }
             };
             for entry in graph.resolved.get(e).into_iter().flatten() {
-                if !std::mem::replace(&mut members_seen[entry.set], true) {
-                    graph.sets.get(entry.set).iter().for_each(|&t| reach(t));
+                if !std::mem::replace(&mut members_seen[entry.set as usize], true) {
+                    graph
+                        .sets
+                        .get(entry.set as usize)
+                        .iter()
+                        .for_each(|&t| reach(t));
                 }
             }
             for &set in &member_of[e] {
@@ -245,7 +249,7 @@ impl Layout {
                     .instances
                     .get(edge.instance)
                     .and_then(|i| i.dependencies.get(edge.dependency))
-                    .map(|d| d.via.clone())
+                    .map(|d| d.via.to_string())
                     .unwrap_or_default();
                 let vias = deps.entry((e, edge.target, edge.strength)).or_default();
                 if !via.is_empty() {

@@ -535,7 +535,7 @@ fn edges_and_sets(estate: &Estate) -> (Vec<Edge>, Vec<Vec<usize>>) {
         for entry in entries {
             let to = match graph.targets(entry) {
                 [one] => Target::Entity(*one),
-                _ => Target::Set(entry.set),
+                _ => Target::Set(entry.set as usize),
             };
             let pair = pairs.entry((from, to)).or_insert((false, false));
             pair.0 |= entry.strength == crate::model::Strength::Hard;

@@ -391,7 +391,7 @@ fn instances(
             if let Some(level) = site.level {
                 instance.placement.pins.push(Pin {
                     level,
-                    domains: vec![site.name.clone()],
+                    domains: vec![site.name.clone()].into(),
                     span: site.span,
                     via: SITES,
                     axis: "",
@@ -412,7 +412,7 @@ fn dependency(target: Reference, span: Span, via: &str, explicit: bool) -> Depen
         target,
         strength: Strength::Hard,
         span,
-        via: via.to_string(),
+        via: via.to_string().into(),
         explicit,
         origin: None,
     }
@@ -758,7 +758,10 @@ metadata:
                 (
                     i.copy.as_deref(),
                     pin.level,
-                    pin.domains.clone(),
+                    pin.domains
+                        .iter()
+                        .map(|d| d.to_string())
+                        .collect::<Vec<_>>(),
                     at(CATALOG, pin.span),
                 )
             })
@@ -808,12 +811,7 @@ metadata:
                 .filter(|d| d.via != "spec.dependencyOf")
                 .map(|d| {
                     assert_eq!(d.strength, Strength::Hard);
-                    (
-                        d.target.clone(),
-                        at(CATALOG, d.span),
-                        d.via.as_str(),
-                        d.explicit,
-                    )
+                    (d.target.clone(), at(CATALOG, d.span), &*d.via, d.explicit)
                 })
                 .collect();
             let id = |s: &str| Reference::Id(s.to_string());

@@ -354,7 +354,7 @@ fn project_services(
                 Placement {
                     pins: vec![Pin {
                         level: Level::Host,
-                        domains: vec![project.host.to_string()],
+                        domains: vec![project.host.to_string()].into(),
                         span: services_key,
                         via: ONE_HOST,
                         axis: "",
@@ -660,7 +660,7 @@ fn swarm_placement(s: &Service<'_>) -> (WorkloadKind, Placement) {
             };
             placement.pins.push(Pin {
                 level,
-                domains: vec![value],
+                domains: vec![value].into(),
                 span: Span::new(file, c.range),
                 via: "swarm placement constraint",
                 axis: "",
@@ -797,7 +797,7 @@ fn label_dependencies(
             target,
             strength,
             span: super::kubernetes::entry_span(file, node, offset + start, entry.len()),
-            via: format!("label {key}"),
+            via: format!("label {key}").into(),
             explicit: true,
             origin: None,
         });
@@ -817,7 +817,7 @@ fn service_dependencies(
         target,
         strength,
         span,
-        via: via.to_string(),
+        via: via.to_string().into(),
         explicit,
         origin: None,
     };
@@ -954,7 +954,7 @@ fn env_dependencies(
                 target: Reference::Id(format!("{prefix}{project}/{target}")),
                 strength,
                 span: super::kubernetes::entry_span(file, node, offset + host.at, host.name.len()),
-                via: format!("env {var}"),
+                via: format!("env {var}").into(),
                 explicit: false,
                 origin: None,
             });
@@ -1052,7 +1052,7 @@ mod tests {
                 };
                 (
                     target,
-                    d.via.clone(),
+                    d.via.to_string(),
                     text(sources, d.span),
                     d.strength,
                     d.explicit,
@@ -1552,7 +1552,7 @@ services:
             .placement
             .pins
             .iter()
-            .map(|p| (p.level, p.domains[0].as_str(), text(&sources, p.span)))
+            .map(|p| (p.level, &*p.domains[0], text(&sources, p.span)))
             .collect();
         assert_eq!(
             pins,

@@ -52,15 +52,57 @@ struct Budget {
 /// a file that is not UTF-8 text is left out, as for a chart directory.
 /// The error says what is wrong with the archive.
 pub fn unpack(bytes: &[u8], bounds: Bounds) -> Result<BTreeMap<String, String>, String> {
+    Ok(unpack_members(bytes, bounds)?
+        .into_iter()
+        .map(|(path, member)| (path, member.text))
+        .collect())
+}
+
+/// A file of a packaged chart.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Where it is inside the archive, as the archive names it (top
+    /// directory included), a nested archive's files after the nested
+    /// archive's name and [`MEMBER_MARK`]: `redis/values.yaml`,
+    /// `redis/charts/b-1.0.0.tgz!/b/values.yaml`.
+    pub inner: String,
+    pub text: String,
+}
+
+/// What separates an archive's path from the path of a file inside it in
+/// the path a packaged file is shown with (`charts/redis-1.0.0.tgz!/redis/values.yaml`).
+pub const MEMBER_MARK: &str = "!/";
+
+/// [`unpack`], with each file's path inside the archive ([`Member`]).
+pub fn unpack_members(bytes: &[u8], bounds: Bounds) -> Result<BTreeMap<String, Member>, String> {
     let mut budget = Budget { bounds, entries: 0 };
     unpack_nested(bytes, &mut budget, 1)
+}
+
+/// The path of a packaged file relative to the chart holding the
+/// archive, as the renderer keys it, from the path it is shown with:
+/// `charts/redis-1.0.0.tgz!/redis/values.yaml` is
+/// `charts/redis-1.0.0.tgz/values.yaml` (the archive's top directory is
+/// taken off, as Helm takes it off). A path with no archive in it is
+/// returned as it is.
+pub fn chart_key(shown: &str) -> String {
+    let mut out = String::with_capacity(shown.len());
+    let mut rest = shown;
+    while let Some(at) = rest.find(".tgz!/") {
+        out.push_str(&rest[..at + 4]);
+        let inner = &rest[at + 4 + MEMBER_MARK.len()..];
+        // The top directory goes; what follows it stays.
+        rest = inner.find('/').map_or("", |i| &inner[i..]);
+    }
+    out.push_str(rest);
+    out
 }
 
 fn unpack_nested(
     bytes: &[u8],
     budget: &mut Budget,
     depth: usize,
-) -> Result<BTreeMap<String, String>, String> {
+) -> Result<BTreeMap<String, Member>, String> {
     if depth > budget.bounds.depth {
         return Err(format!(
             "packaged subcharts nest more than {} deep",
@@ -77,23 +119,31 @@ fn unpack_nested(
     let raw = entries(bytes, budget)?;
     let mut files = BTreeMap::new();
     let mut nested = Vec::new();
-    for (path, data) in raw {
-        let inner = path
+    for (path, inner, data) in raw {
+        let packaged = path
             .strip_prefix("charts/")
             .filter(|r| !r.contains('/') && r.ends_with(".tgz"));
-        if inner.is_some() {
-            nested.push((path, data));
+        if packaged.is_some() {
+            nested.push((path, inner, data));
             continue;
         }
         let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&data);
         if let Ok(text) = std::str::from_utf8(data) {
-            files.insert(path, text.to_string());
+            let text = text.to_string();
+            files.insert(path, Member { inner, text });
         }
     }
-    for (path, data) in nested {
-        let inner = unpack_nested(&data, budget, depth + 1).map_err(|e| format!("{path}: {e}"))?;
-        for (p, t) in inner {
-            files.insert(format!("{path}/{p}"), t);
+    for (path, inner, data) in nested {
+        let members =
+            unpack_nested(&data, budget, depth + 1).map_err(|e| format!("{path}: {e}"))?;
+        for (p, m) in members {
+            files.insert(
+                format!("{path}/{p}"),
+                Member {
+                    inner: format!("{inner}{MEMBER_MARK}{}", m.inner),
+                    text: m.text,
+                },
+            );
         }
     }
     if !files.contains_key("Chart.yaml") {
@@ -103,8 +153,9 @@ fn unpack_nested(
 }
 
 /// The regular files of the archive, by their path below the top
-/// directory, within the budget.
-fn entries(bytes: &[u8], budget: &mut Budget) -> Result<Vec<(String, Vec<u8>)>, String> {
+/// directory and their path in the archive (separators made `/`), within
+/// the budget.
+fn entries(bytes: &[u8], budget: &mut Budget) -> Result<Vec<(String, String, Vec<u8>)>, String> {
     let limit = budget.bounds.total_bytes;
     let gz = flate2::read::GzDecoder::new(bytes);
     // One byte over the limit tells a stream that reaches it from one
@@ -146,7 +197,12 @@ fn entries(bytes: &[u8], budget: &mut Budget) -> Result<Vec<(String, Vec<u8>)>, 
         entry
             .read_to_end(&mut data)
             .map_err(|e| format!("{name}: cannot be read: {e}"))?;
-        out.push((path, data));
+        // The file as the archive names it: its top directory, then the
+        // path cleaned as the chart's.
+        let top = name.replace('\\', "/");
+        let top = top.split('/').next().unwrap_or("");
+        let inner = format!("{top}/{path}");
+        out.push((path, inner, data));
     }
     Ok(out)
 }
@@ -250,6 +306,44 @@ pub(crate) mod tests {
             files.contains_key("charts/b-1.0.0.tgz/Chart.yaml"),
             "{files:?}"
         );
+    }
+
+    #[test]
+    fn members_keep_their_path_in_the_archive() {
+        let inner = tgz(&[
+            ("b/Chart.yaml", b"name: b\n"),
+            ("b/./values.yaml", b"x: 1\n"),
+        ]);
+        let outer = tgz(&[
+            ("a/Chart.yaml", b"name: a\n"),
+            ("a/charts/b-1.0.0.tgz", &inner),
+        ]);
+        let members = unpack_members(&outer, BOUNDS).expect("unpacks");
+        let shown: Vec<(&str, &str)> = members
+            .iter()
+            .map(|(k, m)| (k.as_str(), m.inner.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("Chart.yaml", "a/Chart.yaml"),
+                (
+                    "charts/b-1.0.0.tgz/Chart.yaml",
+                    "a/charts/b-1.0.0.tgz!/b/Chart.yaml"
+                ),
+                (
+                    "charts/b-1.0.0.tgz/values.yaml",
+                    "a/charts/b-1.0.0.tgz!/b/values.yaml"
+                ),
+            ]
+        );
+        // The shown path leads back to the renderer's key.
+        for (key, member) in &members {
+            let shown = format!("charts/a-1.0.0.tgz!/{}", member.inner);
+            assert_eq!(chart_key(&shown), format!("charts/a-1.0.0.tgz/{key}"));
+        }
+        assert_eq!(chart_key("templates/a.yaml"), "templates/a.yaml");
+        assert_eq!(chart_key("charts/x.tgz!/"), "charts/x.tgz");
     }
 
     #[test]

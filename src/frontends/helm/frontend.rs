@@ -110,6 +110,58 @@ pub fn claim_by_position(sources: &SourceMap, documents: &mut Vec<Loaded>, helm:
     });
 }
 
+/// Adds the files of the packaged subcharts of the run's charts to
+/// `sources`, each as a file of its own shown at the archive's path, then
+/// its path inside the archive (`shop/charts/cache-1.2.0.tgz!/cache/values.yaml`),
+/// so that what they render and the values lines they hold are pointed at
+/// by line and column. A packaged subchart is a `.tgz` right under the
+/// `charts/` of a directory holding one of `files`' `Chart.yaml` (an
+/// archive inside one is unpacked with it). They are not inputs: the Helm
+/// frontend reads them as the chart's, nothing else does. An archive that
+/// cannot be read adds nothing: the frontend reports it.
+pub fn add_packaged(sources: &mut SourceMap, files: &[Loaded]) {
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .map(|l| &sources.get(l.file).path)
+        .filter(|p| p.file_name().is_some_and(|n| n == "Chart.yaml"))
+        .filter_map(|p| p.parent().map(|d| d.join("charts")))
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut archives: Vec<(String, PathBuf)> = entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+            .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+            .filter(|(name, _)| name.ends_with(".tgz"))
+            .collect();
+        archives.sort();
+        for (name, path) in archives {
+            let Ok(bytes) =
+                crate::discover::read_bytes_unfollowed(&path, archive::BOUNDS.archive_bytes)
+            else {
+                continue;
+            };
+            let Ok(members) = archive::unpack_members(&bytes, archive::BOUNDS) else {
+                continue;
+            };
+            for member in members.into_values() {
+                let shown = dir.join(format!("{name}{}{}", archive::MEMBER_MARK, member.inner));
+                sources.add(crate::source::SourceFile::new(shown, member.text));
+            }
+        }
+    }
+}
+
+/// Whether `path` is a file inside a packaged subchart ([`add_packaged`]).
+fn packaged_member(path: &Path) -> bool {
+    path.components()
+        .any(|c| c.as_os_str().to_string_lossy().ends_with(".tgz!"))
+}
+
 /// One rendered template's documents, moved into its file.
 struct Out {
     file: FileId,
@@ -129,6 +181,20 @@ fn extract(
     for l in files {
         if let Some((root, rel)) = owner(&sources.get(l.file).path, &roots) {
             charts.entry(root).or_default().push((rel, *l));
+        }
+    }
+    for (file, source) in sources.iter() {
+        if packaged_member(&source.path)
+            && let Some((root, rel)) = owner(&source.path, &roots)
+        {
+            let loaded = Loaded {
+                file,
+                cluster: None,
+            };
+            charts
+                .entry(root)
+                .or_default()
+                .push((archive::chart_key(&rel), loaded));
         }
     }
     let mut errors = Vec::new();
@@ -469,7 +535,10 @@ impl<'a> Chart<'a> {
                     if depth < MAX_REST_DEPTH && name != ".git" {
                         stack.push((entry.path(), format!("{path}/"), depth + 1));
                     }
-                } else if kind.is_file() && !self.files.files.contains_key(&path) {
+                } else if kind.is_file()
+                    && !self.files.files.contains_key(&path)
+                    && !self.files.files.contains_key(&format!("{path}/Chart.yaml"))
+                {
                     count += 1;
                     if count > MAX_REST_FILES {
                         return rest;
@@ -526,7 +595,9 @@ impl<'a> Chart<'a> {
             let Some(dir) = rel.strip_suffix("Chart.yaml") else {
                 continue;
             };
-            if !(dir.is_empty() || dir.ends_with('/')) {
+            // A packaged subchart vendors its own dependencies or lacks
+            // them as its publisher packaged it.
+            if !(dir.is_empty() || dir.ends_with('/')) || dir.contains(".tgz/") {
                 continue;
             }
             let text = self.sources.get(file).text();
@@ -729,6 +800,7 @@ impl<'a> Chart<'a> {
             values: &values,
             cluster: release.and_then(|(r, _, _)| r.cluster).or(self.cluster),
             namespace: release.map(|(r, _, _)| r.namespace.as_str()),
+            installed: true,
         };
         for (template, result) in &rendered.templates {
             let Some(source) = rendered.sources.get(template) else {
@@ -830,6 +902,9 @@ impl<'a> Chart<'a> {
                 ),
             ));
         }
+        if at.installed {
+            docs.retain(|d| !test_hook(&d.root));
+        }
         for doc in &mut docs {
             let before = doc.root.clone();
             mover.node(&mut doc.root);
@@ -881,6 +956,9 @@ impl Chart<'_> {
                     e.message
                 ),
             ));
+        }
+        if at.installed {
+            docs.retain(|d| !test_hook(&d.root));
         }
         for doc in &mut docs {
             put_at(&mut doc.root, anchor.range);
@@ -936,7 +1014,7 @@ pub fn render_for_kustomization(
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect();
             Some((
-                parts.join("/"),
+                archive::chart_key(&parts.join("/")),
                 Loaded {
                     file,
                     cluster: None,
@@ -969,6 +1047,8 @@ pub fn render_for_kustomization(
         values: &values,
         cluster: None,
         namespace: None,
+        // The kustomization decides (`skipTests`).
+        installed: false,
     };
     let (mut outs, mut unused) = (Vec::new(), Vec::new());
     for (template, result) in &rendered.templates {
@@ -990,6 +1070,23 @@ struct Rendering<'v> {
     cluster: Option<usize>,
     /// A release's namespace, which Helm gives the objects that name none.
     namespace: Option<&'v str>,
+    /// Whether the objects of test hooks are left out, as `helm install`
+    /// leaves them ([`test_hook`]).
+    installed: bool,
+}
+
+/// Whether `root` is an object of a Helm test hook (`helm.sh/hook: test`,
+/// or the older `test-success`, `test-failure`): `helm install` does not
+/// create it, only `helm test` does, and it runs to completion then; it is
+/// no standing workload of the release.
+fn test_hook(root: &Node) -> bool {
+    root.path(&["metadata", "annotations", "helm.sh/hook"])
+        .and_then(Node::as_text)
+        .is_some_and(|t| {
+            t.split(',')
+                .map(str::trim)
+                .any(|e| matches!(e, "test" | "test-success" | "test-failure"))
+        })
 }
 
 /// Puts an object that names no namespace in `namespace`, as Helm installs

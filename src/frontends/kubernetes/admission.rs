@@ -208,7 +208,8 @@ pub(super) fn dependencies(
             via: format!(
                 "its pods must be admitted by webhook `{}` of {} `{}`, which fails closed",
                 w.name, w.config.kind, w.config.name
-            ),
+            )
+            .into(),
             explicit: false,
             origin: None,
         });

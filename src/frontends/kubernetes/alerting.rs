@@ -89,7 +89,7 @@ pub(super) fn dependencies(
                 } else {
                     holder.span(value)
                 },
-                via: format!("it sends alerts through `{host}`, {what}"),
+                via: format!("it sends alerts through `{host}`, {what}").into(),
                 explicit: false,
                 origin: None,
             });

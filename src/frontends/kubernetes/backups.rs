@@ -40,7 +40,7 @@ fn push(
         target,
         strength: Strength::Backup,
         span: holder.span(value),
-        via: format!("it stores backups in `{host}`, {via}"),
+        via: format!("it stores backups in `{host}`, {via}").into(),
         explicit: false,
         origin: None,
     });

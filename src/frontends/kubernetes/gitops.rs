@@ -243,7 +243,7 @@ fn manage(o: &Object<'_>, at: &Node, target: Reference, via: String) -> Dependen
         target,
         strength: Strength::Hard,
         span: Span::new(o.file, at.range),
-        via,
+        via: via.into(),
         explicit: false,
         origin: None,
     }
@@ -292,7 +292,7 @@ fn flux_entry(o: &Object<'_>, objects: &[Object<'_>], places: &Places) -> Option
         target,
         strength: Strength::Hard,
         span,
-        via,
+        via: via.into(),
         explicit: false,
         origin: None,
     };

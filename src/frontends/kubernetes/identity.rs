@@ -354,7 +354,7 @@ impl Issuers<'_, '_, '_, '_> {
             target,
             strength: Strength::Recovery,
             span: holder.span(value),
-            via: format!("engineers sign in to it through `{host}`, {via}"),
+            via: format!("engineers sign in to it through `{host}`, {via}").into(),
             explicit: false,
             origin: None,
         });

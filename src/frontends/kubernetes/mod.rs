@@ -942,7 +942,7 @@ fn created_service(o: &Object<'_>, product: &str, name: &str) -> Entity {
         },
         strength: Strength::Hard,
         span: o.name_span,
-        via: format!("Service `{name}` that {product} creates"),
+        via: format!("Service `{name}` that {product} creates").into(),
         explicit: false,
         origin: None,
     }]
@@ -984,7 +984,7 @@ fn annotation_manages(o: &Object<'_>) -> Vec<Dependency> {
             target: parse_reference(entry, o.namespace),
             strength: Strength::Hard,
             span,
-            via: format!("annotation {MANAGES}"),
+            via: format!("annotation {MANAGES}").into(),
             explicit: true,
             origin: None,
         })
@@ -1024,7 +1024,7 @@ fn operator_manages(
             },
             strength: Strength::Hard,
             span: Span::new(o.file, ns.range),
-            via,
+            via: via.into(),
             explicit: false,
             origin: None,
         };
@@ -1182,7 +1182,7 @@ fn monitor_targets(
             target,
             strength: Strength::Hard,
             span,
-            via: format!("{} `{}`", monitor.kind, monitor.name),
+            via: format!("{} `{}`", monitor.kind, monitor.name).into(),
             explicit: false,
             origin: None,
         });
@@ -1305,13 +1305,18 @@ fn workload(
         secrets::vault_agent(o, template, index, &mut dependencies);
         stores::dependencies(o, pod, index, &mut dependencies);
         instance.dependencies = dependencies.into();
-        instance.placement.volume = volume_pin(o, pod, index, keys).map(Box::new);
+        // Made only when there is one: an instance keeps no rest for nothing.
+        if let Some(volume) = volume_pin(o, pod, index, keys) {
+            instance.placement.volume = Some(Box::new(volume));
+        }
     }
     if kind == WorkloadKind::LongRunning {
         instance.placement.replicas = Some(replicas(o, index));
     }
     let images = pod_spec.map(images).unwrap_or_default();
-    instance.placement.quorum = quorum(o, pod_spec, &images).map(Box::new);
+    if let Some(quorum) = quorum(o, pod_spec, &images) {
+        instance.placement.quorum = Some(Box::new(quorum));
+    }
     let pod_budgets = if kind == WorkloadKind::Batch {
         Vec::new()
     } else {
@@ -1379,7 +1384,7 @@ fn image_dependencies(
             target,
             strength: Strength::Recovery,
             span: o.span(image),
-            via: format!("its images come from `{host}`"),
+            via: format!("its images come from `{host}`").into(),
             explicit: false,
             origin: None,
         });
@@ -1578,6 +1583,7 @@ fn pod_placement(
     }
     topology_spreads(o, pod, own_labels, keys, &mut placement);
     anti_affinity_spreads(o, pod, own_labels, keys, &mut placement);
+    placement.compact();
     placement
 }
 
@@ -1588,7 +1594,7 @@ fn node_selector_pins(o: &Object<'_>, pod: &Node, keys: &TopologyKeys, pins: &mu
     {
         pins.push(Pin {
             level: Level::Host,
-            domains: vec![host.to_string()],
+            domains: vec![host.to_string()].into(),
             span: Span::new(
                 o.file,
                 TextRange::new(k.range.start as usize, v.range.end as usize),
@@ -1610,7 +1616,7 @@ fn node_selector_pins(o: &Object<'_>, pod: &Node, keys: &TopologyKeys, pins: &mu
         if let Some(level) = keys.level(key) {
             pins.push(Pin {
                 level,
-                domains: vec![value.to_string()],
+                domains: vec![value.to_string()].into(),
                 span: Span::new(
                     o.file,
                     TextRange::new(k.range.start as usize, v.range.end as usize),
@@ -1847,7 +1853,7 @@ fn node_affinity_pins(o: &Object<'_>, terms: &[Node], keys: &TopologyKeys, pins:
         if let (true, Some(span)) = (every_term_pins, span) {
             pins.push(Pin {
                 level,
-                domains: union,
+                domains: union.into(),
                 span,
                 via: "required node affinity",
                 axis: "",
@@ -1964,7 +1970,7 @@ fn pod_dependencies(
                 },
                 strength: Strength::Hard,
                 span: o.span(claim),
-                via: format!("volume claim {name}"),
+                via: format!("volume claim {name}").into(),
                 explicit: false,
                 origin: None,
             });
@@ -2042,7 +2048,7 @@ impl Found<'_, '_, '_, '_> {
                 },
                 strength: if soft { Strength::Soft } else { Strength::Hard },
                 span: Span::new(file, value.range),
-                via: via.to_string(),
+                via: via.to_string().into(),
                 explicit: false,
                 origin,
             });
@@ -2143,7 +2149,7 @@ fn claim_zone(
             .iter()
             .find(|p| p.level == Level::Zone && p.domains.len() == 1)
         {
-            return Some((pin.domains[0].clone(), pin.span));
+            return Some((pin.domains[0].to_string(), pin.span));
         }
     }
     let (_, name) = storage_class_name(pvc.node)?;
@@ -2277,7 +2283,7 @@ fn claim_template_pins(
         let origin = format!("StorageClass `{name}` provisions volumes in `{zone}` only");
         pins.push(Pin {
             level: Level::Zone,
-            domains: vec![zone],
+            domains: vec![zone].into(),
             span: Span::new(o.file, entry),
             via: CLAIM_TEMPLATE_CLASS,
             axis: "",
@@ -2372,7 +2378,10 @@ const JOB_NAME_LABELS: &[&str] = &["job-name", "batch.kubernetes.io/job-name"];
 /// a Job's name under [`JOB_NAME_LABELS`] (the Job controller's), a custom
 /// resource's name under a label named after its kind (`prometheus: main`
 /// for `Prometheus main`, `leaderworkerset.sigs.k8s.io/name: vllm` for
-/// `LeaderWorkerSet vllm`).
+/// `LeaderWorkerSet vllm`), and a custom resource's kind as its pods'
+/// application name (`app.kubernetes.io/name: alertmanager` for an
+/// `Alertmanager`: the recommended label an operator gives the pods it
+/// makes for the resource).
 struct PodSource<'a> {
     name: &'a str,
     name_span: Span,
@@ -2425,7 +2434,10 @@ impl<'a> PodSource<'a> {
                             .is_some_and(|(prefix, _)| prefix.split('.').next() == Some(kind))
                 })
             };
+        let application = key == "app.kubernetes.io/name"
+            && self.custom_kind.as_deref() == Some(value.to_ascii_lowercase().as_str());
         named
+            || application
             || self
                 .labels
                 .iter()
@@ -2551,7 +2563,7 @@ fn claim(o: &Object<'_>, index: &Index<'_, '_>, keys: &TopologyKeys) -> (Role, I
     if let Some((zone, span)) = claim_zone(o, index, keys) {
         instance.placement.pins.push(Pin {
             level: Level::Zone,
-            domains: vec![zone],
+            domains: vec![zone].into(),
             span,
             via: "volume topology",
             axis: "",
@@ -2596,7 +2608,7 @@ fn annotation_dependencies(o: &Object<'_>) -> Vec<Dependency> {
                 target: parse_reference(entry, o.namespace),
                 strength,
                 span,
-                via: format!("annotation {key}"),
+                via: format!("annotation {key}").into(),
                 explicit: true,
                 origin: None,
             });

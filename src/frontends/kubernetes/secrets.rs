@@ -88,7 +88,8 @@ pub(super) fn vault_agent(
         span: o.span(inject),
         via: format!(
             "its pods start only once the Vault agent has read their secrets from `{host}`"
-        ),
+        )
+        .into(),
         explicit: false,
         origin: None,
     });

@@ -239,7 +239,7 @@ pub(super) fn dependencies<'a>(
             target: backend.target,
             strength: Strength::Recovery,
             span: backend.span,
-            via: backend.via,
+            via: backend.via.into(),
             explicit: false,
             origin: Some(origin),
         });

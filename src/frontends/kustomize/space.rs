@@ -9,7 +9,7 @@
 //! mapped back to the file and byte range it stands for ([`Space::map`]).
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Dependency, Detail, Entity, Instance, Model, Placement};
+use crate::model::{Dependency, Detail, Entity, Instance, Model, Placement, Spreading};
 use crate::parse::Node;
 use crate::parse::tree::Value;
 use crate::source::{FileId, Span, TextRange};
@@ -203,15 +203,7 @@ fn dependency_spans(d: &mut Dependency, f: &impl Fn(&mut Span)) {
 }
 
 fn placement_spans(p: &mut Placement, f: &impl Fn(&mut Span)) {
-    let Placement {
-        replicas,
-        pins,
-        spreads,
-        volume,
-        quorum,
-        missed_spread,
-        spread_hint,
-    } = p;
+    let Placement { replicas, pins, .. } = p;
     if let Some(r) = replicas {
         f(&mut r.span);
     }
@@ -221,6 +213,16 @@ fn placement_spans(p: &mut Placement, f: &impl Fn(&mut Span)) {
             f(&mut origin.0);
         }
     }
+    let Some(Spreading {
+        spreads,
+        volume,
+        quorum,
+        missed_spread,
+        spread_hint,
+    }) = p.spreading_mut()
+    else {
+        return;
+    };
     for s in spreads.iter_mut() {
         f(&mut s.span);
     }

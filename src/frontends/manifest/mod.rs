@@ -23,8 +23,8 @@ pub const MANIFEST_FILE_NAME: &str = "spof.services.toml";
 use super::kubernetes::parse_reference;
 use crate::diagnostic::{Diagnostic, Related};
 use crate::model::{
-    Dependency, Entity, Guarantee, Instance, Level, Model, Pin, Quorum, Reference, ReplicaSource,
-    Replicas, Role, Spread, Strength, WorkloadKind,
+    Dependency, Entity, Guarantee, Instance, Level, Model, Names, Pin, Quorum, Reference,
+    ReplicaSource, Replicas, Role, Spread, Strength, WorkloadKind,
 };
 use crate::parse::toml::{
     self, DeValue, Key, Spanned, Table as DeTable, Value, did_you_mean, found, list,
@@ -633,8 +633,9 @@ impl Reader {
                     span,
                     source: ReplicaSource::Explicit,
                 });
-                inst.placement.quorum =
-                    quorum.map(|(needed, span)| Box::new(quorum_of(needed, span)));
+                if let Some((needed, span)) = quorum {
+                    inst.placement.quorum = Some(Box::new(quorum_of(needed, span)));
+                }
                 vec![inst]
             }
             // Independent copies, one per site.
@@ -722,7 +723,7 @@ impl Reader {
         def: &Def<'_, '_>,
         key: &str,
         strength: Strength,
-        via: &str,
+        via: &'static str,
         names: &[&str],
     ) -> Vec<Dependency> {
         let Some(value) = def.table.get(key) else {
@@ -735,7 +736,7 @@ impl Reader {
                     target,
                     strength,
                     span: at,
-                    via: via.to_string(),
+                    via: via.into(),
                     explicit: true,
                     origin: None,
                 });
@@ -774,7 +775,7 @@ impl Reader {
                 // Made at its length: one pin, not room for four.
                 inst.placement.pins = vec![Pin {
                     level: p.site.level,
-                    domains: vec![p.name.to_string()],
+                    domains: Names::one(Arc::clone(&p.name)),
                     span: p.span,
                     via: SITE_VIA,
                     axis: "",
@@ -810,10 +811,10 @@ impl Reader {
             },
         });
         for level in [Level::Region, Level::Zone, Level::Host] {
-            let domains: Vec<String> = placed
+            let domains: Names = placed
                 .iter()
                 .filter(|p| p.site.level == level)
-                .map(|p| p.name.to_string())
+                .map(|p| Arc::clone(&p.name))
                 .collect();
             if domains.is_empty() {
                 continue;

@@ -278,7 +278,7 @@ fn build(jobs: &[Job], model: &mut Model) {
                             target,
                             strength,
                             span,
-                            via: format!("meta {key}"),
+                            via: format!("meta {key}").into(),
                             explicit: true,
                             origin: None,
                         });
@@ -386,7 +386,7 @@ fn consul_dependencies(
             target,
             strength: Strength::Hard,
             span: r.span,
-            via: r.via.clone(),
+            via: r.via.clone().into(),
             explicit: false,
             origin: None,
         });
@@ -506,7 +506,7 @@ fn placement(job: &Job, group: &Group) -> Placement {
     if let Some((dcs, span)) = datacenters {
         p.pins.push(Pin {
             level: Level::Zone,
-            domains: dcs.clone(),
+            domains: dcs.clone().into(),
             span: *span,
             via: "datacenters",
             axis: DATACENTER,
@@ -552,6 +552,7 @@ fn placement(job: &Job, group: &Group) -> Placement {
             Count::Unknown => None,
         };
     }
+    p.compact();
     p
 }
 
@@ -635,7 +636,7 @@ fn constraint(c: &Constraint, datacenters: Option<&[String]>, p: &mut Placement)
             };
             p.pins.push(Pin {
                 level,
-                domains,
+                domains: domains.into(),
                 span: *span,
                 via: "constraint",
                 axis,
@@ -1421,7 +1422,7 @@ mod tests {
         let pin = &inst.placement.pins[0];
         assert_eq!(
             (pin.level, pin.domains.clone(), pin.via),
-            (Level::Zone, vec!["dc1".into(), "dc2".into()], "datacenters")
+            (Level::Zone, vec!["dc1", "dc2"].into(), "datacenters")
         );
         assert_eq!(r.text(pin.span), r#"datacenters = ["dc1", "dc2"]"#);
         let (region, span) = inst.region.clone().unwrap();
@@ -1730,7 +1731,7 @@ EOT
                     Reference::Id(id) => id.clone(),
                     other => format!("{other:?}"),
                 };
-                (target, d.via.as_str(), r.text(d.span), d.explicit)
+                (target, &*d.via, r.text(d.span), d.explicit)
             })
             .collect();
         assert_eq!(

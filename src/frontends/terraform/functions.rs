@@ -27,6 +27,7 @@
 
 #[cfg(test)]
 mod examples;
+mod hash;
 mod more;
 mod network;
 mod text;
@@ -149,6 +150,13 @@ pub fn context_functions() -> Vec<(&'static str, FuncDef)> {
         ("csvdecode", fixed(1, more::csvdecode)),
         ("sensitive", fixed(1, more::unmarked)),
         ("nonsensitive", fixed(1, more::unmarked)),
+        ("md5", fixed(1, hash::md5)),
+        ("sha1", fixed(1, hash::sha1)),
+        ("sha256", fixed(1, hash::sha256)),
+        ("sha512", fixed(1, hash::sha512)),
+        ("base64sha256", fixed(1, hash::base64sha256)),
+        ("base64sha512", fixed(1, hash::base64sha512)),
+        ("uuidv5", fixed(2, hash::uuidv5)),
     ]
 }
 
@@ -161,8 +169,6 @@ pub const EVALUATOR_FUNCTIONS: &[&str] = &["can", "try"];
 pub const UNKNOWN_FUNCTIONS: &[(&str, &str)] = &[
     ("abspath", "depends on where Terraform runs"),
     ("base64gzip", "compression is not implemented"),
-    ("base64sha256", "hashes are not implemented"),
-    ("base64sha512", "hashes are not implemented"),
     ("bcrypt", "random salt: differs on every run"),
     ("convert", "type constraints are not evaluated"),
     ("ephemeralasnull", "spof does not track ephemeral values"),
@@ -180,7 +186,6 @@ pub const UNKNOWN_FUNCTIONS: &[(&str, &str)] = &[
     ("issensitive", "spof does not track sensitive values"),
     ("list", "removed from Terraform (use `tolist`)"),
     ("map", "removed from Terraform (use `tomap`)"),
-    ("md5", "hashes are not implemented"),
     (
         "pathexpand",
         "depends on the home directory of whoever runs Terraform",
@@ -190,9 +195,6 @@ pub const UNKNOWN_FUNCTIONS: &[(&str, &str)] = &[
         "the time of the plan: differs on every run",
     ),
     ("rsadecrypt", "needs a private key"),
-    ("sha1", "hashes are not implemented"),
-    ("sha256", "hashes are not implemented"),
-    ("sha512", "hashes are not implemented"),
     ("templatefile", "reads files: not evaluated"),
     (
         "templatestring",
@@ -211,7 +213,6 @@ pub const UNKNOWN_FUNCTIONS: &[(&str, &str)] = &[
     ("timestamp", "the time of the run: differs on every run"),
     ("type", "only in `terraform console`"),
     ("uuid", "random: differs on every run"),
-    ("uuidv5", "hashes are not implemented"),
     ("yamldecode", "YAML in values is not evaluated"),
     ("yamlencode", "YAML in values is not evaluated"),
 ];
@@ -1961,7 +1962,7 @@ mod tests {
     #[test]
     fn all_functions_declared() {
         let names: Vec<&str> = context_functions().iter().map(|(n, _)| *n).collect();
-        assert_eq!(names.len(), 80);
+        assert_eq!(names.len(), 87);
         let mut dedup = names.clone();
         dedup.sort_unstable();
         dedup.dedup();

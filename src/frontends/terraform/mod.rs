@@ -129,6 +129,17 @@ pub struct Attr {
     pub origin: Span,
     /// What is written at `origin`.
     pub set_by: SetBy,
+    /// When `origin` is the default of a called module's variable that
+    /// the module call does not set: that call and the variable.
+    pub unset: Option<Box<Unset>>,
+}
+
+/// A module's input that its call leaves unset, so that the variable's
+/// default decides: the call (its `module` block) and the variable's name.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Unset {
+    pub call: Span,
+    pub name: String,
 }
 
 /// What decides an attribute's value when it is not written in place: the
@@ -145,6 +156,10 @@ pub enum SetBy {
     ModuleArgument,
     /// A `locals` entry.
     Local,
+    /// The default of a called module's variable that its call does not
+    /// set (what a finding's related location says; attributes record
+    /// `Default` and [`Attr::unset`]).
+    ModuleDefault,
 }
 
 /// Where the variable that decides a resource's `count` is set.
@@ -489,6 +504,7 @@ mod address_tests {
                 span,
                 origin: span,
                 set_by: SetBy::InPlace,
+                unset: None,
             }
         };
         let mut attrs: Attrs = [("b", 1), ("a", 2), ("b", 3)]

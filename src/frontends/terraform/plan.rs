@@ -1027,6 +1027,7 @@ impl Convert<'_, '_> {
                     span,
                     origin: span,
                     set_by: SetBy::InPlace,
+                    unset: None,
                 },
             ));
             let items = v.as_seq();
@@ -1067,6 +1068,7 @@ impl Convert<'_, '_> {
                     span,
                     origin: span,
                     set_by: SetBy::InPlace,
+                    unset: None,
                 },
             ));
         }

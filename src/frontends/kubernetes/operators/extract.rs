@@ -63,20 +63,23 @@ pub(in crate::frontends::kubernetes) fn operator_entities(
         let mut dependencies = instance.dependencies.take();
         pod_dependencies(o, pod, index, soft, &mut dependencies);
         instance.dependencies = dependencies.into();
-        instance.placement.volume = volume_pin(o, pod, index, keys).map(Box::new);
+        if let Some(volume) = volume_pin(o, pod, index, keys) {
+            instance.placement.volume = Some(Box::new(volume));
+        }
         pod_budgets = budgets(o, index);
     }
     instance.placement.replicas = autoscaler(o, index).or_else(|| replica_count(o, entry));
     let images = pod.map(images).unwrap_or_default();
-    instance.placement.quorum = quorum(o, pod, &images)
-        .or_else(|| {
-            entry.quorum.then(|| Quorum {
-                needed: 0,
-                reason: format!("{} needs a majority of its members", entry.product),
-                span: o.name_span,
-            })
+    let quorum = quorum(o, pod, &images).or_else(|| {
+        entry.quorum.then(|| Quorum {
+            needed: 0,
+            reason: format!("{} needs a majority of its members", entry.product),
+            span: o.name_span,
         })
-        .map(Box::new);
+    });
+    if let Some(quorum) = quorum {
+        instance.placement.quorum = Some(Box::new(quorum));
+    }
     let own_labels = string_map(o.node.path(&["metadata", "labels"]));
     let tool = tools::detect(
         images.iter().copied(),
@@ -160,11 +163,13 @@ fn placement(
         .into_iter()
         .chain(entry.pod_specs.iter().filter_map(|p| first(p, o.node)));
     for node in shaped {
-        let found = pod_placement(o, node, own_labels, keys);
-        placement.pins.extend(found.pins);
-        placement.spreads.extend(found.spreads);
-        if placement.missed_spread.is_none() {
-            placement.missed_spread = found.missed_spread;
+        let mut found = pod_placement(o, node, own_labels, keys);
+        placement.pins.append(&mut found.pins);
+        if let Some(rest) = found.spreading_mut() {
+            placement.spreads.append(&mut rest.spreads);
+            if placement.missed_spread.is_none() {
+                placement.missed_spread = rest.missed_spread;
+            }
         }
     }
     for anti in &entry.anti_affinity {
@@ -210,6 +215,7 @@ fn placement(
             help: help.clone(),
         })
     });
+    placement.compact();
     placement
 }
 

@@ -335,6 +335,66 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
         r#""SGVsbG8gV29ybGQ=""#,
     ),
     (
+        "md5",
+        r#"md5("hello world")"#,
+        r#""5eb63bbbe01eeed093cb22bb8f5acdc3""#,
+    ),
+    (
+        "sha1",
+        r#"sha1("hello world")"#,
+        r#""2aae6c35c94fcfb415dbe95f408b9ce91ee846ed""#,
+    ),
+    (
+        "sha256",
+        r#"sha256("hello world")"#,
+        r#""b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9""#,
+    ),
+    (
+        "sha512",
+        r#"sha512("hello world")"#,
+        r#""309ecc489c12d6eb4cc40f50c902f2b4d0ed77ee511a7c7a9bcd3ca86d4cd86f989dd35bc5ff499670da34255b45b0cfd830e81f605dcf7dc5542e93ae9cd76f""#,
+    ),
+    (
+        "base64sha256",
+        r#"base64sha256("hello world")"#,
+        r#""uU0nuZNNPgilLlLX2n2r+sSE7+N6U4DukIj3rOLvzek=""#,
+    ),
+    (
+        "base64sha512",
+        r#"base64sha512("hello world")"#,
+        r#""MJ7MSJwS1utMxA9QyQLytNDtd+5RGnx6m808qG1M2G+YndNbxf9JlnDaNCVbRbDP2DDoH2Bdz33FVC6TrpzXbw==""#,
+    ),
+    (
+        "uuidv5",
+        r#"uuidv5("dns", "www.terraform.io")"#,
+        r#""a5008fae-b28c-5ba5-96cd-82b4c53552d6""#,
+    ),
+    (
+        "uuidv5",
+        r#"uuidv5("url", "https://www.terraform.io/")"#,
+        r#""9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5""#,
+    ),
+    (
+        "uuidv5",
+        r#"uuidv5("oid", "1.3.6.1.4")"#,
+        r#""af9d40a5-7a36-5c07-b23a-851cd99fbfa5""#,
+    ),
+    (
+        "uuidv5",
+        r#"uuidv5("x500", "CN=Example,C=GB")"#,
+        r#""84e09961-4aa4-57f8-95b7-03edb1073253""#,
+    ),
+    (
+        "uuidv5",
+        r#"uuidv5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "www.terraform.io")"#,
+        r#""a5008fae-b28c-5ba5-96cd-82b4c53552d6""#,
+    ),
+    (
+        "uuidv5",
+        r#"uuidv5("743ac3c0-3bf7-4a5b-9e6c-59360447c757", "LIBS:diskfont.library")"#,
+        r#""ede1a974-df7e-5f17-84b9-76208818b2c8""#,
+    ),
+    (
         "csvdecode",
         r#"csvdecode("a,b,c\n1,2,3\n4,5,6")"#,
         r#"[{a = "1", b = "2", c = "3"}, {a = "4", b = "5", c = "6"}]"#,
@@ -439,6 +499,9 @@ const ERRORS: &[(&str, &str)] = &[
     ("tobool", "tobool(1)"),
     ("tonumber", r#"tonumber("no")"#),
     ("tostring", "tostring([])"),
+    ("uuidv5", r#"uuidv5("urn", "www.terraform.io")"#),
+    ("uuidv5", r#"uuidv5("6ba7b810-9dad-11d1-80b4", "x")"#),
+    ("md5", "md5([])"),
 ];
 
 /// `try` and `can` take expressions that may fail: the evaluator runs them.

@@ -190,8 +190,13 @@ const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 pub(super) fn base64encode(args: FuncArgs) -> R {
     let text = to_known_str(arg(&args, 0)?)?;
     fits(text.len() / 3 * 4 + 4)?;
-    let mut out = String::with_capacity(text.len() / 3 * 4 + 4);
-    for chunk in text.as_bytes().chunks(3) {
+    Ok(Value::String(base64(text.as_bytes())))
+}
+
+/// Standard Base64 with padding.
+pub(super) fn base64(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() / 3 * 4 + 4);
+    for chunk in bytes.chunks(3) {
         let b = [
             chunk[0],
             chunk.get(1).copied().unwrap_or(0),
@@ -206,7 +211,7 @@ pub(super) fn base64encode(args: FuncArgs) -> R {
             }
         }
     }
-    Ok(Value::String(out))
+    out
 }
 
 pub(super) fn base64decode(args: FuncArgs) -> R {

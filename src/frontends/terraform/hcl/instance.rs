@@ -9,7 +9,7 @@ use super::ir::{AttrIr, BlockIr, BodyIr, Expr, ExprKind, Op, TElem};
 use super::parse::{ResourceDecl, TypeKind, VariableDecl};
 use crate::frontends::terraform::symbolic;
 use crate::frontends::terraform::{
-    Attr, Block, Body, CountOrigin, Mode, Resource, ResourceRef, SetBy, Value,
+    Attr, Block, Body, CountOrigin, Mode, Resource, ResourceRef, SetBy, Unset, Value,
 };
 use crate::source::Span;
 use hcl::Value as V;
@@ -60,6 +60,9 @@ pub(crate) struct Binding {
     /// binds it, in the outermost call that passes it on (`single_nat_gateway
     /// = var.single_nat` in the root module, not the module's own calls).
     pub argument: Option<Span>,
+    /// For a called module's variable that takes its default: the call
+    /// that leaves it unset; passed on as `origin` is.
+    pub unset: Option<Unset>,
 }
 
 impl Binding {
@@ -69,6 +72,7 @@ impl Binding {
             origin: None,
             refs: Vec::new(),
             argument: None,
+            unset: None,
         }
     }
 }
@@ -477,7 +481,10 @@ impl Env for NoEnv {
 impl<'p> Instance<'p> {
     /// `inputs`: values bound by the caller (module arguments, or a root
     /// module's variable files and `--var`s); other variables take their
-    /// defaults.
+    /// defaults. `call`: the `module` block that instantiates a called
+    /// module (`None` for a root module), which leaves those variables
+    /// unset.
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         prog: &'p Program<'p>,
         ev: &'p Evaluator<'p>,
@@ -486,6 +493,7 @@ impl<'p> Instance<'p> {
         mut inputs: HashMap<String, Binding>,
         inherited: Providers,
         mut ancestors: Vec<PathBuf>,
+        call: Option<Span>,
     ) -> Self {
         let depth = ancestors.len();
         ancestors.push(module.dir.clone());
@@ -503,6 +511,10 @@ impl<'p> Instance<'p> {
                         origin: Some((d.span, SetBy::Default)),
                         refs: Vec::new(),
                         argument: None,
+                        unset: call.map(|call| Unset {
+                            call,
+                            name: decl.name.clone(),
+                        }),
                     },
                     None => Binding::unknown(),
                 },
@@ -550,6 +562,16 @@ impl<'p> Instance<'p> {
         }
     }
 
+    /// Whether the value of a plain `var.x` / `local.x` is a called
+    /// module's default because its call leaves the input unset, and which.
+    fn unset_of(&self, e: &Expr) -> Option<Unset> {
+        match e.plain_ref()? {
+            ("var", name) => self.vars.get(name)?.unset.clone(),
+            ("local", name) => self.local(name).unset,
+            _ => None,
+        }
+    }
+
     fn local(&self, name: &str) -> Binding {
         if let Some(slot) = self.locals.borrow().get(name) {
             return slot.clone().unwrap_or_else(Binding::unknown);
@@ -560,6 +582,7 @@ impl<'p> Instance<'p> {
                 origin: None,
                 refs: Vec::new(),
                 argument: None,
+                unset: None,
             };
         };
         let Some(_guard) = self.ev.enter() else {
@@ -579,6 +602,7 @@ impl<'p> Instance<'p> {
             origin,
             refs: dedup(refs.into_iter().map(|r| r.target)),
             argument: None,
+            unset: self.unset_of(&attr.expr),
         };
         self.locals
             .borrow_mut()
@@ -880,6 +904,7 @@ impl<'p> Instance<'p> {
                     span: attr.span,
                     origin,
                     set_by,
+                    unset: self.unset_of(&attr.expr).map(Box::new),
                 },
             ));
         }
@@ -1346,6 +1371,7 @@ impl<'p> Instance<'p> {
                 inputs,
                 providers.clone(),
                 self.ancestors.clone(),
+                Some(block.span),
             );
             let mut result = child.finish();
             // The outermost call wins: each level overwrites the one below.
@@ -1533,6 +1559,7 @@ impl<'p> Instance<'p> {
                 span: attr.span,
                 origin,
                 set_by,
+                unset: self.unset_of(&attr.expr).map(Box::new),
             },
         );
     }
@@ -1606,6 +1633,7 @@ impl<'p> Instance<'p> {
                     ),
                     refs: dedup(refs.into_iter().map(|r| r.target)),
                     argument: Some(self.argument(&attr.expr).unwrap_or(attr.span)),
+                    unset: self.unset_of(&attr.expr),
                 },
             );
         }
@@ -1635,6 +1663,7 @@ impl<'p> Instance<'p> {
                     origin: Some(self.follow(expr).unwrap_or((expr.span, SetBy::InPlace))),
                     refs: dedup(refs.into_iter().map(|r| r.target)),
                     argument: None,
+                    unset: self.unset_of(expr),
                 },
             );
         }

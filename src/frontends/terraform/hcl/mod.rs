@@ -827,6 +827,7 @@ impl Pool<'_> {
             inputs,
             HashMap::new(),
             Vec::new(),
+            None,
         );
         let mut result = inst.finish();
         let name = root.name();
@@ -1030,6 +1031,7 @@ fn root_inputs(
                     origin: Some((attr.expr.span, SetBy::VariablesFile)),
                     refs: Vec::new(),
                     argument: None,
+                    unset: None,
                 },
             );
         }
@@ -1050,6 +1052,7 @@ fn root_inputs(
                 origin: None,
                 refs: Vec::new(),
                 argument: None,
+                unset: None,
             },
         );
     }

@@ -176,7 +176,7 @@ fn extract_resources(resources: &[Resource], kb: &KnowledgeBase, model: &mut Mod
         if let Some(call) = r.call {
             let module = r.module.split(".module.").next().unwrap_or(&r.module);
             let module = crate::model::address::block_address(module);
-            for fact in &mut cloud {
+            for fact in cloud.iter_mut().filter(|f| f.span != call) {
                 fact.related
                     .push((call, format!("`{module}` is instantiated here")));
             }
@@ -195,7 +195,7 @@ fn extract_resources(resources: &[Resource], kb: &KnowledgeBase, model: &mut Mod
                 },
                 strength: Strength::Hard,
                 span: d.span,
-                via: d.via.clone(),
+                via: d.via.clone().into(),
                 // Terraform checks its own references; a `depends_on` on a
                 // resource with no instances (`count = 0`) is normal.
                 explicit: false,
@@ -318,6 +318,7 @@ impl Reason {
 fn decided_by(set_by: SetBy) -> &'static str {
     match set_by {
         SetBy::Default => "decided by this default",
+        SetBy::ModuleDefault => "the module's default",
         SetBy::VariablesFile => "set here",
         SetBy::ModuleArgument => "set here, in the module call",
         SetBy::Local => "set here, in `locals`",
@@ -1077,7 +1078,14 @@ impl<'a> Estate<'a> {
                 path,
                 test,
                 default,
-            } => leaf(&r.body, path, test, default.as_ref()),
+            } => {
+                let whose = if r.kind.starts_with(super::MODULE_PREFIX) {
+                    Whose::Module
+                } else {
+                    Whose::Provider
+                };
+                leaf(&r.body, path, test, default.as_ref(), whose)
+            }
         }
     }
 
@@ -1599,8 +1607,55 @@ fn walk_value<'a>(value: &'a Value, segments: &[&str], attr: &'a Attr, found: &m
     }
 }
 
+/// Whose default a knowledge-base condition states: the module's, for a
+/// registry module judged at its call, or the provider's.
+#[derive(Clone, Copy)]
+enum Whose {
+    Module,
+    Provider,
+}
+
+/// A value as a label quotes it: a number, boolean or string as written
+/// (`false`, `"ZONAL"`), in backticks; a collection described.
+fn quoted(value: &Value) -> String {
+    match value {
+        Value::Bool(_) | Value::Number(_) | Value::String(_) | Value::Null => {
+            format!("`{}`", show(value))
+        }
+        _ => show(value),
+    }
+}
+
+/// Why an attribute's value holds. When that value is the default of a
+/// called module's variable that the module call leaves unset, the line
+/// that decides is the call: the reason is there ("`multi_az` is not set;
+/// the module's default is `false`"), with the default and the attribute
+/// in the module's code as related locations.
+fn valued(attr: &Attr, path: &str, value: &Value) -> Reason {
+    let label = format!("`{path}` is {}", show(value));
+    match &attr.unset {
+        Some(unset) if attr.set_by == SetBy::Default => Reason {
+            at: Some(unset.call),
+            origin: Some((attr.origin, SetBy::ModuleDefault)),
+            label: format!(
+                "`{}` is not set; the module's default is {}",
+                unset.name,
+                quoted(value)
+            ),
+            related: vec![(attr.span, label)],
+        },
+        _ => Reason::at(Some(attr), label),
+    }
+}
+
 /// One attribute test.
-fn leaf(body: &Body, path: &str, test: &Test, default: Option<&Lit>) -> (Truth, Vec<Reason>) {
+fn leaf(
+    body: &Body,
+    path: &str,
+    test: &Test,
+    default: Option<&Lit>,
+    whose: Whose,
+) -> (Truth, Vec<Reason>) {
     let found = lookup(body, path);
     let values: Vec<_> = found
         .values
@@ -1665,7 +1720,14 @@ fn leaf(body: &Body, path: &str, test: &Test, default: Option<&Lit>) -> (Truth, 
                 vec![Reason::at(None, format!("`{path}` is not set"))],
             );
         };
-        let label = format!("`{path}` is not set: defaults to {}", show_lit(default));
+        let whose = match whose {
+            Whose::Module => "module",
+            Whose::Provider => "provider",
+        };
+        let label = format!(
+            "`{path}` is not set; the {whose}'s default is {}",
+            quoted(&lit_value(default))
+        );
         let t = compare(&lit_value(default), test);
         return (t, vec![Reason::at(None, label)]);
     }
@@ -1674,7 +1736,7 @@ fn leaf(body: &Body, path: &str, test: &Test, default: Option<&Lit>) -> (Truth, 
     let mut reasons = Vec::new();
     for (value, attr) in &values {
         let t = compare(value, test);
-        let reason = Reason::at(Some(attr), format!("`{path}` is {}", show(value)));
+        let reason = valued(attr, path, value);
         match t {
             Truth::True => {
                 if result != Truth::True {
@@ -1768,10 +1830,6 @@ fn show(value: &Value) -> String {
         Value::Zones { family } => format!("`{family}`"),
         Value::Ref { .. } | Value::Unknown => "not known".to_string(),
     }
-}
-
-fn show_lit(lit: &Lit) -> String {
-    show(&lit_value(lit))
 }
 
 /// Whether a zone or region name is a zone: Azure's `1`, AWS's

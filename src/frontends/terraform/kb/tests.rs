@@ -109,6 +109,7 @@ impl Res {
                 } else {
                     SetBy::InPlace
                 },
+                unset: None,
             },
         );
         for target in refs {
@@ -133,6 +134,7 @@ impl Res {
                     span,
                     origin: span,
                     set_by: SetBy::InPlace,
+                    unset: None,
                 },
             );
         }
@@ -343,7 +345,7 @@ fn dependencies_skip_configuration_and_data_sources() {
                 let Reference::Terraform { address: t, .. } = &d.target else {
                     panic!()
                 };
-                (t.clone(), d.via.clone(), d.explicit)
+                (t.clone(), d.via.to_string(), d.explicit)
             })
             .collect()
     };
@@ -572,7 +574,10 @@ fn db_instance_multi_az() {
 
     let unset = one_fact(&resources, "aws_db_instance.unset");
     assert_eq!(unset.unit, zone("us-east-1b"));
-    assert_eq!(unset.label, "`multi_az` is not set: defaults to false");
+    assert_eq!(
+        unset.label,
+        "`multi_az` is not set; the provider's default is `false`"
+    );
     assert_eq!(unset.span, resources[2].span);
     assert_eq!(
         unset.related,
@@ -1011,7 +1016,7 @@ fn memorydb_msk_mq() {
     assert_eq!(mq.unit, zone("us-east-1a"));
     assert_eq!(
         mq.label,
-        "`deployment_mode` is not set: defaults to \"SINGLE_INSTANCE\""
+        "`deployment_mode` is not set; the provider's default is `\"SINGLE_INSTANCE\"`"
     );
     no_facts(&resources, "aws_mq_broker.ha");
     no_facts(&resources, "aws_mq_broker.rabbit");
@@ -1036,11 +1041,11 @@ fn opensearch_zone_awareness() {
             vec![
                 (
                     &CloudUnit::Zone(None),
-                    "`cluster_config.zone_awareness_enabled` is not set: defaults to false"
+                    "`cluster_config.zone_awareness_enabled` is not set; the provider's default is `false`"
                 ),
                 (
                     &CloudUnit::Instance,
-                    "`cluster_config.instance_count` is not set: defaults to 1"
+                    "`cluster_config.instance_count` is not set; the provider's default is `1`"
                 ),
             ]
         );
@@ -1479,7 +1484,7 @@ fn cloud_sql_availability_type() {
     assert_eq!(fact.unit, zone("us-central1-f"));
     assert_eq!(
         fact.label,
-        "`settings.availability_type` is not set: defaults to \"ZONAL\""
+        "`settings.availability_type` is not set; the provider's default is `\"ZONAL\"`"
     );
 }
 
@@ -1562,7 +1567,10 @@ fn memorystore_filestore_alloydb_spanner_nat() {
     ];
     let basic = one_fact(&resources, "google_redis_instance.basic");
     assert_eq!(basic.unit, zone("us-central1-a"));
-    assert_eq!(basic.label, "`tier` is not set: defaults to \"BASIC\"");
+    assert_eq!(
+        basic.label,
+        "`tier` is not set; the provider's default is `\"BASIC\"`"
+    );
     no_facts(&resources, "google_redis_instance.ha");
     let fs = one_fact(&resources, "google_filestore_instance.basic");
     assert_eq!(fs.unit, zone("us-central1-b"));
@@ -1715,7 +1723,7 @@ fn azure_databases() {
     assert_eq!(plain.unit, CloudUnit::Zone(None));
     assert_eq!(
         plain.label,
-        "`zone_redundant` is not set: defaults to false"
+        "`zone_redundant` is not set; the provider's default is `false`"
     );
     no_facts(&resources, "azurerm_postgresql_flexible_server.ha");
     let same = one_fact(&resources, "azurerm_postgresql_flexible_server.same");
@@ -2258,6 +2266,7 @@ help = "h"
         span: sp(),
         origin: sp(),
         set_by: SetBy::InPlace,
+        unset: None,
     };
     let call = |address: &str, create: bool| {
         let mut r = res("aws_instance.placeholder").done();
@@ -2336,6 +2345,7 @@ help = "set `standby = true`"
             span: sp(),
             origin: sp(),
             set_by: SetBy::InPlace,
+            unset: None,
         },
     );
     let resources = vec![

@@ -461,6 +461,7 @@ fn merge_points_at_the_hcl_and_keeps_plan_values() {
         span: hcl_span(at),
         origin: hcl_span(at + 100),
         set_by: SetBy::Default,
+        unset: None,
     };
     db.body
         .attrs

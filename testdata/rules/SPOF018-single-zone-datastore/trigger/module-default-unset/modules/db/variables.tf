@@ -1,0 +1,8 @@
+variable "name" {
+  type = string
+}
+
+variable "multi_az" {
+  type    = bool
+  default = false
+}
