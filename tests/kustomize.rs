@@ -343,3 +343,36 @@ fn replacements_decide_findings_at_the_source_line() {
     );
     assert!(report.diagnostics.is_empty() || got.iter().all(|f| f.0 != "kustomize-error"));
 }
+
+/// `configurations` (`testdata/kustomize/configurations`): prod's
+/// configuration makes a Deployment's environment value a reference to a
+/// Service, so the prefix renames it with the Service and the web tier
+/// depends on the single-replica database; staging, without it, keeps the
+/// value as written, which names no Service of its build.
+#[test]
+fn configurations_add_name_references() {
+    let dir = "testdata/kustomize/configurations";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        ..RunOptions::default()
+    });
+    let p = |f: &str| format!("{dir}/{f}");
+    let got = located(&report);
+    assert!(
+        got.contains(&(
+            "SPOF007".into(),
+            p("base/web.yaml"),
+            22,
+            22,
+            Some("k8s:Deployment/prod/prod-web".to_string())
+        )),
+        "{got:?}"
+    );
+    assert!(
+        !got.iter()
+            .any(|f| f.0 == "SPOF007"
+                && f.4.as_deref() == Some("k8s:Deployment/staging/staging-web")),
+        "{got:?}"
+    );
+    assert!(got.iter().all(|f| f.0 != "kustomize-error"), "{got:?}");
+}

@@ -319,6 +319,7 @@ pub fn model(shape: Shape, plan: &[Planned]) -> Model {
             name: format!("svc-{i}"),
             role: if tool { Role::Tool } else { Role::Service },
             tool_kind: tool.then(|| "deploy".to_string()),
+            tool: None,
             tier: 0,
             instances,
             place: None,

@@ -2,8 +2,9 @@
 //! template is rendered with, read once for every reader of the template
 //! (the Helm releases it renders, the clusters its Applications go to).
 //!
-//! Read: `list` (its elements, nested keys flattened to `a.b`), `clusters`
-//! (the cluster Secrets the caller gives, and the in-cluster one when no
+//! Read: `list` (its `elements` and `elementsYaml`, nested keys flattened
+//! to `a.b`), `clusters` (the cluster Secrets the caller gives, selected by
+//! `matchLabels` and `matchExpressions`, and the in-cluster one when no
 //! selector is written), `git` (`directories` and `files`, matched in the
 //! files and directories of the run only, nothing outside the scanned tree,
 //! no network), and `matrix` (the cross product of two generators) and
@@ -12,7 +13,9 @@
 //! resource, a plugin) is not read: [`Generated::unread`] names it.
 //!
 //! Parameters are flat: `path.basename` is both `{{path.basename}}`
-//! (fasttemplate) and `{{ .path.basename }}` (Go template).
+//! (fasttemplate) and `{{ .path.basename }}` (Go template). The
+//! Application of one set ([`application`]) is the template filled, with
+//! its `templatePatch` merged over it under `goTemplate: true`.
 
 use crate::parse::tree::{Node, Value};
 use crate::parse::yaml::{Limits, parse_stream};
@@ -106,32 +109,24 @@ impl<'n> Reading<'_, 'n> {
             }
         }
         // A generator's own `selector` keeps the sets whose parameters
-        // match its labels.
-        let wanted = generator
-            .path(&["selector", "matchLabels"])
-            .map_or(&[][..], Node::as_map);
-        sets.retain(|set| {
-            wanted.iter().all(|(k, v)| {
-                k.as_text()
-                    .is_some_and(|k| set.get(k).map(String::as_str) == v.as_text())
-            })
-        });
+        // match it.
+        if let Some(selector) = generator.get("selector") {
+            sets.retain(|set| selects(selector, &|k| set.get(k).cloned()));
+        }
         sets
     }
 
     fn cluster_sets(&self, generator: &Node) -> Vec<Params> {
-        let wanted = generator
-            .path(&["selector", "matchLabels"])
-            .map_or(&[][..], Node::as_map);
+        let selector = generator.get("selector");
         let mut sets = Vec::new();
         for c in self.clusters {
-            let matches = wanted.iter().all(|(k, v)| {
-                let have = k
-                    .as_text()
-                    .and_then(|k| c.labels.iter().find(|(l, _)| l == k));
-                have.is_some_and(|(_, h)| !h.is_empty() && Some(h.as_str()) == text(v))
-            });
-            if matches {
+            let label = |k: &str| {
+                c.labels
+                    .iter()
+                    .find(|(l, _)| l == k)
+                    .map(|(_, v)| v.clone())
+            };
+            if selector.is_none_or(|s| selects(s, &label)) {
                 let mut set = cluster_params(&c.name, &c.server);
                 for (k, v) in &c.labels {
                     set.insert(format!("metadata.labels.{k}"), v.clone());
@@ -144,7 +139,7 @@ impl<'n> Reading<'_, 'n> {
         }
         // The cluster Argo CD runs in has no Secret; an unselective
         // generator includes it.
-        if wanted.is_empty() && generator.get("selector").is_none() {
+        if selector.is_none() {
             sets.push(cluster_params(IN_CLUSTER_NAME, IN_CLUSTER_SERVER));
         }
         // `values`, which may name the cluster's parameters.
@@ -289,10 +284,6 @@ impl<'n> Reading<'_, 'n> {
     }
 }
 
-fn text(node: &Node) -> Option<&str> {
-    node.as_text().map(str::trim).filter(|t| !t.is_empty())
-}
-
 fn cluster_params(name: &str, server: &str) -> Params {
     Params::from([
         ("name".to_string(), name.to_string()),
@@ -312,11 +303,72 @@ fn normalized(name: &str) -> String {
         .collect()
 }
 
+/// Whether a label selector (`matchLabels`, and `matchExpressions` with
+/// `In`, `NotIn`, `Exists`, `DoesNotExist`) selects what has the labels
+/// `label` gives. An operator it does not know selects nothing, as the
+/// API server refuses it.
+fn selects(selector: &Node, label: &dyn Fn(&str) -> Option<String>) -> bool {
+    let labels_match = selector
+        .get("matchLabels")
+        .map_or(&[][..], Node::as_map)
+        .iter()
+        .all(|(k, v)| {
+            k.as_text()
+                .and_then(label)
+                .is_some_and(|have| Some(have.as_str()) == v.as_text().map(str::trim))
+        });
+    let expressions_match = selector
+        .get("matchExpressions")
+        .map_or(&[][..], Node::as_seq)
+        .iter()
+        .all(|e| {
+            let Some(key) = e.get("key").and_then(Node::as_text) else {
+                return false;
+            };
+            let values: Vec<&str> = e
+                .get("values")
+                .map_or(&[][..], Node::as_seq)
+                .iter()
+                .filter_map(Node::as_text)
+                .collect();
+            let have = label(key);
+            let have = have.as_deref();
+            match e.get("operator").and_then(Node::as_text) {
+                Some("In") => have.is_some_and(|h| values.contains(&h)),
+                Some("NotIn") => have.is_none_or(|h| !values.contains(&h)),
+                Some("Exists") => have.is_some(),
+                Some("DoesNotExist") => have.is_none(),
+                _ => false,
+            }
+        });
+    labels_match && expressions_match
+}
+
+/// A `list` generator's sets: its `elements`, then those `elementsYaml`
+/// writes (a YAML or JSON list of mappings; inside a `matrix`, the first
+/// generator's parameters are filled in first). A text still templated
+/// (`{{ .components | toJson }}`, which needs a parameter that is not a
+/// string) gives no set.
 fn list(list: &Node) -> Vec<Params> {
-    list.get("elements")
+    let mut items: Vec<Node> = list
+        .get("elements")
         .map_or(&[][..], Node::as_seq)
         .iter()
         .filter(|e| e.is_map())
+        .cloned()
+        .collect();
+    if let Some(text) = list.get("elementsYaml").and_then(Node::as_str)
+        && !text.contains("{{")
+    {
+        let (docs, error) = parse_stream(text, &Limits::default());
+        if error.is_none()
+            && let Some(doc) = docs.into_iter().next()
+        {
+            items.extend(doc.root.as_seq().iter().filter(|e| e.is_map()).cloned());
+        }
+    }
+    items
+        .iter()
         .map(|e| {
             let mut set = Params::new();
             flatten("", e, &mut set);
@@ -574,6 +626,78 @@ pub fn substitute(text: &str, params: &Params) -> Option<String> {
     Some(out)
 }
 
+/// The Application an `ApplicationSet`'s `spec` gives for one parameter
+/// set: its `template` with the parameters filled and, with
+/// `goTemplate: true`, its `templatePatch` filled the same way and merged
+/// over it as Argo CD merges it (mappings key by key, a list or a scalar
+/// replaced, `null` deleting a field). The patch's values point at the
+/// `templatePatch` text. A patch whose text is still templated once the
+/// parameters are filled (`{{- if …}}`, `{{ range … }}`, a function), or
+/// that is not a YAML mapping, is not applied: the template alone is the
+/// Application. `None` without a template.
+pub fn application(spec: &Node, params: &Params) -> Option<Node> {
+    let mut app = substitute_node(spec.get("template")?, params);
+    let go = spec.get("goTemplate").and_then(Node::as_bool) == Some(true);
+    if let Some(patch) = spec.get("templatePatch").filter(|_| go)
+        && let Some(text) = patch.as_str()
+        && let Some(filled) = substitute(text, params)
+    {
+        let (docs, error) = parse_stream(&filled, &Limits::default());
+        if error.is_none()
+            && let Some(doc) = docs.into_iter().next()
+            && doc.root.is_map()
+        {
+            merge_patch(&mut app, &at(&doc.root, patch.range), 0);
+        }
+    }
+    Some(app)
+}
+
+/// `node` with every range set to `range`.
+fn at(node: &Node, range: crate::source::TextRange) -> Node {
+    let value = match &node.value {
+        Value::Scalar { text, plain } => Value::Scalar {
+            text: text.clone(),
+            plain: *plain,
+        },
+        Value::Seq(items) => Value::Seq(items.iter().map(|i| at(i, range)).collect()),
+        Value::Map(entries) => Value::Map(
+            entries
+                .iter()
+                .map(|(k, v)| (at(k, range), at(v, range)))
+                .collect(),
+        ),
+    };
+    Node { range, value }
+}
+
+/// How deep a template patch is merged.
+const MAX_PATCH_DEPTH: usize = 64;
+
+fn merge_patch(target: &mut Node, patch: &Node, depth: usize) {
+    let (Value::Map(entries), Value::Map(patches)) = (&mut target.value, &patch.value) else {
+        *target = patch.clone();
+        return;
+    };
+    if depth > MAX_PATCH_DEPTH {
+        return;
+    }
+    let mut merged: Vec<(Node, Node)> = std::mem::take(entries).into_vec();
+    for (k, v) in patches.iter() {
+        let name = k.as_text();
+        let found = merged.iter().position(|(mk, _)| mk.as_text() == name);
+        match (found, v.is_null()) {
+            (Some(i), true) => {
+                merged.remove(i);
+            }
+            (Some(i), false) => merge_patch(&mut merged[i].1, v, depth + 1),
+            (None, true) => {}
+            (None, false) => merged.push((k.clone(), v.clone())),
+        }
+    }
+    *entries = merged.into_boxed_slice();
+}
+
 /// `node` with every scalar whose parameters are all in `params` filled;
 /// a scalar with one that is not is kept as written. Positions are kept.
 pub fn substitute_node(node: &Node, params: &Params) -> Node {
@@ -671,6 +795,134 @@ mod tests {
         );
         let unread: Vec<&str> = g.unread.iter().map(|(_, n)| *n).collect();
         assert_eq!(unread, ["pullRequest", "plugin"]);
+    }
+
+    #[test]
+    fn elements_yaml_gives_sets_unless_still_templated() {
+        let s = spec(
+            "generators:\n  - list:\n      elements: [{env: qa}]\n      elementsYaml: |\n        - env: prod\n          zone: {name: a}\n        - env: dev\n  - list:\n      elementsYaml: '{{ .components | toJson }}'\n",
+        );
+        assert_eq!(
+            generate(&s, &[], None).sets,
+            vec![
+                params(&[("env", "qa")]),
+                params(&[("env", "prod"), ("zone.name", "a")]),
+                params(&[("env", "dev")]),
+            ]
+        );
+        // In a matrix, the first generator's parameters fill it first.
+        let s = spec(
+            "generators:\n  - matrix:\n      generators:\n        - list: {elements: [{app: web}]}\n        - list:\n            elementsYaml: '[{name: \"{{app}}-a\"}, {name: \"{{app}}-b\"}]'\n",
+        );
+        let names: Vec<String> = generate(&s, &[], None)
+            .sets
+            .iter()
+            .filter_map(|p| p.get("name").cloned())
+            .collect();
+        assert_eq!(names, ["web-a", "web-b"]);
+    }
+
+    #[test]
+    fn cluster_selectors_read_match_expressions() {
+        let cluster = |name: &str, labels: &[(&str, &str)]| Cluster {
+            name: name.to_string(),
+            server: format!("https://{name}"),
+            labels: labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            annotations: Vec::new(),
+        };
+        let clusters = [
+            cluster("prod-a", &[("env", "prod"), ("tier", "gold")]),
+            cluster("prod-b", &[("env", "prod")]),
+            cluster("dev", &[("env", "dev")]),
+        ];
+        let names = |text: &str| -> Vec<String> {
+            generate(&spec(text), &clusters, None)
+                .sets
+                .iter()
+                .filter_map(|p| p.get("name").cloned())
+                .collect()
+        };
+        let with = |expr: &str| {
+            format!(
+                "generators:\n  - clusters:\n      selector:\n        matchExpressions: [{expr}]\n"
+            )
+        };
+        assert_eq!(
+            names(&with("{key: env, operator: In, values: [prod]}")),
+            ["prod-a", "prod-b"]
+        );
+        assert_eq!(
+            names(&with("{key: env, operator: NotIn, values: [prod]}")),
+            ["dev"]
+        );
+        assert_eq!(names(&with("{key: tier, operator: Exists}")), ["prod-a"]);
+        assert_eq!(
+            names(&with("{key: tier, operator: DoesNotExist}")),
+            ["prod-b", "dev"]
+        );
+        // Labels and expressions together; an unknown operator selects
+        // nothing; a selector leaves out the cluster Argo CD runs in.
+        assert_eq!(
+            names(
+                "generators:\n  - clusters:\n      selector:\n        matchLabels: {env: prod}\n        matchExpressions: [{key: tier, operator: DoesNotExist}]\n"
+            ),
+            ["prod-b"]
+        );
+        assert!(names(&with("{key: env, operator: Gt, values: ['1']}")).is_empty());
+        assert_eq!(
+            names("generators:\n  - clusters: {}\n"),
+            ["prod-a", "prod-b", "dev", IN_CLUSTER_NAME]
+        );
+        // A generator's own selector reads them over its parameters.
+        assert_eq!(
+            names(
+                "generators:\n  - list: {elements: [{name: a, env: prod}, {name: b}]}\n    selector: {matchExpressions: [{key: env, operator: Exists}]}\n"
+            ),
+            ["a"]
+        );
+    }
+
+    #[test]
+    fn template_patch_applies_with_go_templates() {
+        let text = "goTemplate: true\ngenerators:\n  - list: {elements: [{env: prod, zone: a}]}\ntemplate:\n  metadata: {name: 'web-{{ .env }}'}\n  spec:\n    destination: {namespace: web}\n    source: {path: charts/web, helm: {valueFiles: [values.yaml]}}\ntemplatePatch: |\n  spec:\n    destination:\n      namespace: '{{ .env }}'\n    source:\n      helm:\n        valueFiles: [values.yaml, 'values-{{ .env }}.yaml']\n";
+        let s = spec(text);
+        let sets = generate(&s, &[], None).sets;
+        let app = application(&s, &sets[0]).expect("a template");
+        let field = |p: &[&str]| app.path(p).and_then(Node::as_text).map(str::to_string);
+        assert_eq!(field(&["metadata", "name"]).as_deref(), Some("web-prod"));
+        assert_eq!(
+            field(&["spec", "destination", "namespace"]).as_deref(),
+            Some("prod")
+        );
+        let files: Vec<&str> = app
+            .path(&["spec", "source", "helm", "valueFiles"])
+            .map_or(&[][..], Node::as_seq)
+            .iter()
+            .filter_map(Node::as_text)
+            .collect();
+        assert_eq!(files, ["values.yaml", "values-prod.yaml"]);
+        assert_eq!(
+            field(&["spec", "source", "path"]).as_deref(),
+            Some("charts/web")
+        );
+        // Without goTemplate, and with a patch that needs Go's control
+        // structures, the template alone is the Application.
+        for other in [
+            text.replace("goTemplate: true", "goTemplate: false"),
+            text.replace("templatePatch: |\n", "templatePatch: |\n  {{- if .env }}\n"),
+        ] {
+            let s = spec(&other);
+            let app = application(&s, &sets[0]).expect("a template");
+            assert_eq!(
+                app.path(&["spec", "destination", "namespace"])
+                    .and_then(Node::as_text),
+                Some("web"),
+                "{other}"
+            );
+        }
     }
 
     #[test]

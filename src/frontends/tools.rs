@@ -2,6 +2,7 @@
 //! deployers, monitoring, engineer sign-in, bastions, backups. They are the
 //! recovery plane: what engineers need while something is down.
 
+use crate::model::ToolId;
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -19,6 +20,10 @@ pub struct Tool {
     /// (`argo-cd` matches `argo-cd-server` and `quay.io/argoproj/argo-cd`).
     #[serde(rename = "match")]
     pub patterns: Vec<String>,
+    /// Custom resources that are this tool whatever they run, as
+    /// `group/Kind` (`actions.summerwind.dev/RunnerDeployment`).
+    #[serde(default)]
+    pub kinds: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -36,6 +41,27 @@ pub fn catalog() -> &'static [Tool] {
             .map(|c| c.tool)
             .unwrap_or_default()
     })
+}
+
+/// The tool a custom resource of API group `group` and kind `kind` is,
+/// by its kind alone: a runner set of Actions Runner Controller is a
+/// deploy tool whatever image its runners run.
+pub fn of_kind(group: &str, kind: &str) -> Option<&'static Tool> {
+    catalog().iter().find(|tool| {
+        tool.kinds.iter().any(|k| {
+            k.split_once('/')
+                .is_some_and(|(g, n)| g.eq_ignore_ascii_case(group) && n == kind)
+        })
+    })
+}
+
+/// The catalog position of `tool`, one of [`catalog`]'s entries.
+pub fn id(tool: &'static Tool) -> ToolId {
+    let position = catalog()
+        .iter()
+        .position(|t| std::ptr::eq(t, tool))
+        .unwrap_or(usize::MAX);
+    ToolId(u16::try_from(position).unwrap_or(u16::MAX))
 }
 
 /// The tool a workload is, by what it runs: the first catalog entry with a
@@ -152,6 +178,18 @@ fn words(s: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runner_resources_are_deploy_tools_by_their_kind() {
+        let tool = of_kind("actions.summerwind.dev", "RunnerDeployment").map(|t| &t.product);
+        assert_eq!(tool.map(String::as_str), Some("Actions Runner Controller"));
+        assert!(of_kind("actions.github.com", "AutoscalingRunnerSet").is_some());
+        // The group decides: another group's `RunnerSet` is not a runner.
+        assert!(of_kind("example.com", "RunnerSet").is_none());
+        assert!(of_kind("apps", "Deployment").is_none());
+        let tool = of_kind("actions.summerwind.dev", "RunnerSet").map(id);
+        assert_eq!(tool, detect(["summerwind/actions-runner:v2"], []).map(id));
+    }
 
     #[test]
     fn catalog_loads() {

@@ -396,7 +396,7 @@ impl Graph {
         let mut sets = Interner::default();
         let (mut resolved, unresolved) = resolve_dependencies(model, &resolver, &mut sets);
         prune_fronting_services(model, &mut resolved, &mut sets);
-        let (manages, unresolved_manages) = resolve_manages(model, &resolver);
+        let (manages, unresolved_manages) = resolve_manages(model, &resolver, &resolved, &sets);
         // One node per target set of several entities, made when an entry
         // first names it.
         let mut set_nodes: Vec<Option<NodeIndex>> = vec![None; sets.sets.len()];
@@ -504,6 +504,8 @@ fn resolve_dependencies(
 fn resolve_manages(
     model: &Model,
     resolver: &Resolver<'_>,
+    resolved: &[Vec<Resolved>],
+    sets: &Interner,
 ) -> (Vec<Vec<ManageEdge>>, Vec<Unresolved>) {
     let mut targets = Vec::new();
     let mut manages = vec![Vec::new(); model.entities.len()];
@@ -525,6 +527,12 @@ fn resolve_manages(
                 // One edge per managed entity: the first entry that
                 // names it.
                 for &target in &targets {
+                    // What an operator's object says a tool manages (a
+                    // destination namespace) leaves out the tool's own
+                    // installation, which the same namespace holds.
+                    if !entry.explicit && own_component(model, resolved, sets, e, target) {
+                        continue;
+                    }
                     if target != e && managed_by[target] != e {
                         managed_by[target] = e;
                         manages[e].push(ManageEdge {
@@ -539,6 +547,47 @@ fn resolve_manages(
         manages[e].sort_unstable_by_key(|m| m.target);
     }
     (manages, unresolved_manages)
+}
+
+/// Whether `target` is a component of tool `e`'s own installation: a
+/// tool of that product in the same namespace (Argo CD's repo server, for
+/// its server), or a Service there in front of nothing else (its metrics
+/// Service). Another installation of the product, elsewhere (the Argo CD
+/// of a cluster a hub deploys to), is managed like anything else.
+fn own_component(
+    model: &Model,
+    resolved: &[Vec<Resolved>],
+    sets: &Interner,
+    e: usize,
+    target: usize,
+) -> bool {
+    let Some(product) = model.entities[e].tool else {
+        return false;
+    };
+    let entity = &model.entities[target];
+    if entity.namespace != model.entities[e].namespace {
+        return false;
+    }
+    if entity.tool == Some(product) {
+        return true;
+    }
+    if entity.role != Role::Network {
+        return false;
+    }
+    let mut fronted = resolved
+        .get(target)
+        .into_iter()
+        .flatten()
+        .filter(|r| r.strength == Strength::Hard)
+        .flat_map(|r| sets.get(r.set))
+        .peekable();
+    fronted.peek().is_some()
+        && fronted.all(|&t| {
+            model
+                .entities
+                .get(t)
+                .is_some_and(|f| f.tool == Some(product))
+        })
 }
 
 /// A workload naming the Service that fronts it (its own advertised
@@ -1259,6 +1308,7 @@ mod tests {
             name: name.to_string(),
             role: Role::Service,
             tool_kind: None,
+            tool: None,
             tier: 0,
             instances: vec![Instance::at(Span::new(FileId(0), TextRange::empty(0)))],
             place: None,

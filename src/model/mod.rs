@@ -1091,6 +1091,27 @@ pub struct Detail {
     /// The Helm release that rendered the declaration: releases of one
     /// chart are told apart as places are (see [`scope`]).
     pub release: Option<String>,
+    /// Backups of the resource kept only in the region it runs in
+    /// (Terraform).
+    pub backups: Vec<RegionalBackup>,
+}
+
+/// Backups of a cloud resource kept only in the region the resource runs
+/// in, with no copy elsewhere (a backup plan's vault, a database's backup
+/// location): a regional outage takes the resource and its backups.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RegionalBackup {
+    /// The value that decides where the backups are kept (the plan rule's
+    /// `target_vault_name`, the `location`, the vault's `redundancy`).
+    pub span: Span,
+    /// The region, as the resource's is written.
+    pub region: String,
+    /// What keeps them there: "backup plan `aws_backup_plan.daily` (rule
+    /// `daily`), in vault `aws_backup_vault.main`".
+    pub what: String,
+    /// Further places: the vault's region, the selection of the resource.
+    pub related: Vec<(Span, String)>,
+    pub help: String,
 }
 
 impl Detail {
@@ -1103,13 +1124,15 @@ impl Detail {
             unmodelled_pods,
             cloud,
             release,
+            backups,
         } = &self;
         let empty = budgets.is_empty()
             && pod_labels.is_empty()
             && selector.is_none()
             && unmodelled_pods.is_none()
             && cloud.is_empty()
-            && release.is_none();
+            && release.is_none()
+            && backups.is_empty();
         (!empty).then(|| Box::new(self))
     }
 }
@@ -1122,6 +1145,7 @@ static NO_DETAIL: Detail = Detail {
     unmodelled_pods: None,
     cloud: Vec::new(),
     release: None,
+    backups: Vec::new(),
 };
 
 impl Instance {
@@ -1236,6 +1260,11 @@ pub enum Origin {
     Manifest,
 }
 
+/// A product of the tool catalog (`rules/tools.toml`), by its position
+/// there: two bytes on an entity rather than the product's name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct ToolId(pub u16);
+
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Entity {
     /// Stable id: `k8s:Deployment/default/web`.
@@ -1251,6 +1280,11 @@ pub struct Entity {
     /// For a tool, what kind (`deploy`, `monitoring`, `sso`, …): every tool
     /// of one kind in one failure domain is a finding of its own.
     pub tool_kind: Option<String>,
+    /// For a tool recognised by what it runs, its product: the components
+    /// of one installation (Argo CD's server, controller and repo server)
+    /// are one product, and a tool does not manage its own installation.
+    #[serde(default)]
+    pub tool: Option<ToolId>,
     /// How critical it is, as declared ([`parse_tier`]): 1 (most critical)
     /// to 4, or 0 when nothing declares it.
     #[serde(default)]

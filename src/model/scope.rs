@@ -349,6 +349,7 @@ pub fn separate(model: &mut Model, layout: &Layout) {
             name,
             role,
             tool_kind,
+            tool,
             tier,
             instances,
             place: _,
@@ -381,6 +382,7 @@ pub fn separate(model: &mut Model, layout: &Layout) {
                 name: name.clone(),
                 role,
                 tool_kind: tool_kind.clone(),
+                tool,
                 tier,
                 instances,
                 place: Some(place),
@@ -458,6 +460,7 @@ mod tests {
             name: "web".into(),
             role: super::super::Role::Service,
             tool_kind: None,
+            tool: None,
             tier: 0,
             instances: files
                 .iter()

@@ -7,7 +7,9 @@ use super::dependencies::with_chain;
 use super::recovery::estate_region;
 use super::{Finding, Input, Rule, Settings};
 use crate::analysis::Unit;
-use crate::model::{Role, Strength};
+use crate::model::{Domain, Level, RegionalBackup, Role, Strength};
+use crate::source::Span;
+use std::collections::BTreeMap;
 
 pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
     let alerting = settings.runs(Rule::AlertingPathSharesFate);
@@ -26,6 +28,7 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
     }
     if backups {
         backup_regions(input, out);
+        regional_backups(input, out);
     }
 }
 
@@ -228,6 +231,62 @@ fn backup_regions(input: &Input<'_>, out: &mut Vec<Finding>) {
         );
         if let Some(span) = site.region_span {
             finding = finding.related(span, format!("{cluster} runs in region `{region}`"));
+        }
+        out.push(finding);
+    }
+}
+
+/// SPOF031 for the backups of cloud resources kept only in their own
+/// region: one finding per place that keeps them, naming the first
+/// resource it backs up and counting the others.
+fn regional_backups(input: &Input<'_>, out: &mut Vec<Finding>) {
+    let mut by_span: BTreeMap<Span, Vec<(usize, usize, &RegionalBackup)>> = BTreeMap::new();
+    for (e, entity) in input.model.entities.iter().enumerate() {
+        for (i, instance) in entity.instances.iter().enumerate() {
+            for b in &instance.detail().backups {
+                by_span.entry(b.span).or_default().push((e, i, b));
+            }
+        }
+    }
+    for (span, backed) in by_span {
+        let [(e, i, b), ..] = backed[..] else {
+            continue;
+        };
+        let mut entities: Vec<usize> = Vec::new();
+        for (t, _, _) in &backed {
+            if !entities.contains(t) {
+                entities.push(*t);
+            }
+        }
+        let entity = &input.model.entities[e];
+        let instance = &entity.instances[i];
+        let mut finding = Finding::new(
+            Rule::BackupSharesFate,
+            span,
+            format!(
+                "the backups of {} are kept only in region `{}`, the region {} in, by {}: a regional outage takes {} and {} backups",
+                named(input, &entities),
+                b.region,
+                if entities.len() == 1 { "it runs" } else { "they run" },
+                b.what,
+                if entities.len() == 1 { "it" } else { "them" },
+                if entities.len() == 1 { "its" } else { "their" },
+            ),
+        )
+        .entity(&entity.id)
+        .about([Unit::Domain(Domain::new(Level::Region, b.region.clone()))])
+        .label(format!("backups are kept in region `{}`", b.region))
+        .related(
+            instance.span,
+            format!(
+                "{} runs in region `{}`",
+                input.entity_label(e),
+                b.region
+            ),
+        )
+        .help(b.help.clone());
+        for (at, text) in &b.related {
+            finding = finding.related(*at, text.clone());
         }
         out.push(finding);
     }

@@ -237,7 +237,22 @@ pub(super) fn estate_region(input: &Input<'_>) -> Option<Unit> {
             _ => None,
         });
     let first = regions.next()?;
-    regions.all(|r| r == first).then(|| first.clone())
+    if !regions.all(|r| r == first) {
+        return None;
+    }
+    // A declaration's own region (a Terraform resource's provider) names
+    // one too, placed there or not.
+    let Unit::Domain(domain) = first else {
+        return None;
+    };
+    let elsewhere = input
+        .model
+        .entities
+        .iter()
+        .flat_map(|e| &e.instances)
+        .filter_map(|i| i.region.as_ref())
+        .any(|(region, _)| !region.eq_ignore_ascii_case(&domain.name));
+    (!elsewhere).then(|| first.clone())
 }
 
 /// Most managed entities named in one message; the rest are counted.

@@ -8,7 +8,7 @@ use super::dependencies::with_chain;
 use super::recovery::estate_region;
 use super::{Finding, Input, Rule, Settings};
 use crate::analysis::Unit;
-use crate::model::{AdmissionWebhook, Strength};
+use crate::model::{AdmissionWebhook, Instance, Level, Strength};
 use crate::source::Span;
 
 pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
@@ -155,7 +155,11 @@ fn each_recovery_dependency(
             .seen_from(edge.target, cluster)
             .iter()
             .map(|x| input.analysis.unit(x.unit))
-            .filter(|u| Some(*u) != estate_region && !input.analysis.fails_with(e, u))
+            .filter(|u| {
+                Some(*u) != estate_region
+                    && !input.analysis.fails_with(e, u)
+                    && !in_own_region(&entity.instances[edge.instance], u)
+            })
             .collect();
         let Some((first, further)) = units.split_first() else {
             continue;
@@ -187,5 +191,16 @@ fn each_recovery_dependency(
             finding = finding.related(origin, format!("{who} reads it here"));
         }
         out.push(with_chain(input, finding, edge.target, first));
+    }
+}
+
+/// Whether `unit` is the region the declaration lives in (a Terraform
+/// resource's provider region): it is down with it, placed there or not.
+fn in_own_region(instance: &Instance, unit: &Unit) -> bool {
+    match (unit, &instance.region) {
+        (Unit::Domain(d), Some((region, _))) => {
+            d.level == Level::Region && d.name.eq_ignore_ascii_case(region)
+        }
+        _ => false,
     }
 }

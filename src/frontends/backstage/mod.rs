@@ -265,6 +265,7 @@ pub fn extract(files: &[FileDocs<'_>], model: &mut Model) {
                 name: item.name.to_string(),
                 role,
                 tool_kind,
+                tool: None,
                 tier: tier(item),
                 instances: Vec::new(),
                 place: None,

@@ -401,6 +401,7 @@ fn project_services(
                 name: s.name.to_string(),
                 role,
                 tool_kind,
+                tool: None,
                 tier: labels
                     .iter()
                     .filter(|(k, _, _, _)| k == crate::model::TIER_KEY)

@@ -568,11 +568,10 @@ impl Declaring<'_> {
                 ),
             ));
         }
-        let Some(template) = spec.get("template") else {
-            return;
-        };
         for params in &generated.sets {
-            let app = appset::substitute_node(template, params);
+            let Some(app) = appset::application(spec, params) else {
+                return;
+            };
             if templated(&app).is_some() {
                 continue;
             }

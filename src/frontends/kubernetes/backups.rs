@@ -5,16 +5,20 @@
 //!   [`Strength::Backup`] of the Velero servers of its cluster and
 //!   namespace; its `spec.config.region`, and a `VolumeSnapshotLocation`'s,
 //!   is a backup region, compared with the region of the cluster;
-//! - CloudNativePG: a `Cluster`'s `spec.backup.barmanObjectStore.endpointURL`
-//!   is a dependency of kind [`Strength::Backup`] of the database cluster.
+//! - operators' databases: the object stores a custom resource's
+//!   `backup-endpoints` name in the operator knowledge base (a
+//!   CloudNativePG `Cluster`'s `spec.backup.barmanObjectStore.endpointURL`,
+//!   Percona's and Crunchy's S3 storages) are dependencies of kind
+//!   [`Strength::Backup`] of the database; their `backup-regions` are
+//!   backup regions.
 
+use super::operators::{OperatorKind, Path};
 use super::{Index, Object, host_target, hosts};
 use crate::frontends::tools::Tool;
 use crate::model::{BackupRegion, Dependency, Strength};
 use crate::parse::Node;
 
 const VELERO: &str = "velero.io";
-const CLOUDNATIVE_PG: &str = "postgresql.cnpg.io";
 
 /// A backup dependency of the entity of `o` on the host of `url`, at
 /// `value` of `holder`.
@@ -69,21 +73,60 @@ pub(super) fn velero(
     }
 }
 
-/// The backup dependency of a CloudNativePG `Cluster` on the object store
-/// of `spec.backup.barmanObjectStore.endpointURL`.
-pub(super) fn database(o: &Object<'_>, index: &Index<'_, '_>, deps: &mut Vec<Dependency>) {
-    if o.api_group() != CLOUDNATIVE_PG || o.kind != "Cluster" {
-        return;
+/// The backup dependencies of a custom resource of the operator knowledge
+/// base (`entry`) on the object stores its `backup-endpoints` name: a
+/// CloudNativePG `Cluster`'s `barmanObjectStore.endpointURL`, a Percona
+/// storage's `s3.endpointUrl`, a Crunchy pgBackRest repository's
+/// `s3.endpoint`.
+pub(super) fn operated(
+    o: &Object<'_>,
+    entry: &OperatorKind,
+    index: &Index<'_, '_>,
+    deps: &mut Vec<Dependency>,
+) {
+    for path in &entry.backup_endpoints {
+        for url in path.nodes(o.node) {
+            let via = format!("{} of {} `{}`", written_at(path), o.kind, o.name);
+            push(o, o, url, &via, index, deps);
+        }
     }
-    if let Some(url) = o
-        .node
-        .path(&["spec", "backup", "barmanObjectStore", "endpointURL"])
-    {
-        let via = format!(
-            "the `endpointURL` of the `barmanObjectStore` of Cluster `{}`",
-            o.name
-        );
-        push(o, o, url, &via, index, deps);
+}
+
+/// The regions of the object stores a custom resource of the operator
+/// knowledge base (`entry`) stores backups in, from its `backup-regions`.
+pub(super) fn operated_regions(o: &Object<'_>, entry: &OperatorKind) -> Vec<BackupRegion> {
+    let mut out = Vec::new();
+    for path in &entry.backup_regions {
+        for value in path.nodes(o.node) {
+            let Some(region) = value.as_text().map(str::trim).filter(|r| !r.is_empty()) else {
+                continue;
+            };
+            out.push(BackupRegion {
+                span: o.span(value),
+                region: region.to_string(),
+                cluster: o.cluster,
+                what: format!("{} `{}` (`{path}`)", o.kind, o.name),
+            });
+        }
+    }
+    out
+}
+
+/// `the `endpointURL` of the `barmanObjectStore``: the last key of a
+/// path and the one before it, for messages.
+fn written_at(path: &Path) -> String {
+    let keys: Vec<&str> = path
+        .0
+        .iter()
+        .rev()
+        .filter(|k| *k != "*")
+        .take(2)
+        .map(String::as_str)
+        .collect();
+    match keys.as_slice() {
+        [last, parent] => format!("the `{last}` of the `{parent}`"),
+        [last] => format!("the `{last}`"),
+        _ => "the object store".to_string(),
     }
 }
 

@@ -66,10 +66,18 @@ pub(super) fn destinations(
                 }
             }
             (ARGO_CD, "ApplicationSet") => {
-                let Some(d) = o.node.path(&["spec", "template", "spec", "destination"]) else {
+                let Some(spec) = o.node.get("spec") else {
                     continue;
                 };
                 for params in generated(o, &secrets, sources) {
+                    // The Application as its template and template patch
+                    // make it for these parameters.
+                    let Some(app) = appset::application(spec, &params) else {
+                        continue;
+                    };
+                    let Some(d) = app.path(&["spec", "destination"]) else {
+                        continue;
+                    };
                     if let Some(entry) = argo_entry(o, d, &params, &secrets, places)
                         && !out.iter().any(|(_, e): &Entry| same(e, &entry.1))
                     {

@@ -482,6 +482,7 @@ const OTHER_READ_KINDS: &[&str] = &[
     "SecretProviderClass",
     "BackupStorageLocation",
     "VolumeSnapshotLocation",
+    "AlertmanagerConfig",
 ];
 
 fn is_read_kind(kind: &str) -> bool {
@@ -556,6 +557,8 @@ struct Index<'o, 'a> {
     stores: stores::Stores<'o, 'a>,
     /// Velero `BackupStorageLocation`s, in object order.
     backup_locations: Vec<&'o Object<'a>>,
+    /// The Prometheus Operator's `AlertmanagerConfig`s, in object order.
+    alertmanager_configs: Vec<&'o Object<'a>>,
 }
 
 /// Objects by cluster and name.
@@ -745,6 +748,12 @@ impl<'o, 'a> Index<'o, 'a> {
             ingresses: objects.iter().filter(|o| o.kind == "Ingress").collect(),
             stores: stores::Stores::new(objects),
             backup_locations: objects.iter().filter(|o| backups::is_location(o)).collect(),
+            alertmanager_configs: objects
+                .iter()
+                .filter(|o| {
+                    o.kind == "AlertmanagerConfig" && o.api_group() == "monitoring.coreos.com"
+                })
+                .collect(),
         }
     }
 
@@ -793,7 +802,7 @@ pub fn extract(
     operators: &Operators,
     model: &mut Model,
 ) -> Vec<Diagnostic> {
-    let (objects, errors) = objects(files, operators);
+    let (objects, mut errors) = objects(files, operators);
     let index = Index::new(&objects, sources, places, operators);
     // The objects whose pods spof does not model, by cluster and namespace.
     let mut unmodelled: HashMap<(Option<usize>, &str), Vec<PodSource<'_>>> = HashMap::new();
@@ -821,8 +830,12 @@ pub fn extract(
             };
             let mut instance = run.instance;
             let mut dependencies = instance.dependencies.take();
-            backups::database(o, &index, &mut dependencies);
+            backups::operated(o, entry, &index, &mut dependencies);
+            alerting::operated(o, &index, &mut dependencies, &mut errors);
             instance.dependencies = dependencies.into();
+            model
+                .backup_regions
+                .extend(backups::operated_regions(o, entry));
             let (idx, role) = push_entity(model, &mut ids, o, run.role, instance, run.tool);
             if let (Role::Tool, Some(tool)) = (role, run.tool) {
                 products.push((idx, tool.product.as_str()));
@@ -918,6 +931,7 @@ fn push_entity(
             name: o.name.to_string(),
             role,
             tool_kind,
+            tool: tool.filter(|_| role == Role::Tool).map(tools::id),
             tier,
             // Room for the one declaration nearly every entity has (an
             // instance is nearly 500 bytes; a first push makes room for 4).
@@ -957,6 +971,7 @@ fn created_service(o: &Object<'_>, product: &str, name: &str) -> Entity {
         name: name.to_string(),
         role: Role::Network,
         tool_kind: None,
+        tool: None,
         tier: o.tier(),
         instances: vec![instance],
         place: None,

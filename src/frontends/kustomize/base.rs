@@ -156,6 +156,11 @@ pub struct Resource {
     pub hashed: bool,
     /// A generator's `behavior` other than `create`.
     pub behavior: Option<String>,
+    /// Where it came from, for `buildMetadata: [originAnnotations]`.
+    pub origin: Option<super::origin::Origin>,
+    /// The kustomizations whose prefix or suffix transformer ran on it
+    /// (the kustomization file, the transformer's kind), in order.
+    pub transformations: Vec<(PathBuf, &'static str)>,
 }
 
 impl Resource {
@@ -167,6 +172,8 @@ impl Resource {
             kinds: Vec::new(),
             hashed: false,
             behavior: None,
+            origin: None,
+            transformations: Vec::new(),
         }
     }
 
@@ -221,12 +228,17 @@ pub struct Build<'t, 'a> {
     pub(super) stack: Vec<PathBuf>,
     /// The `vars` declared by the kustomizations built so far.
     pub vars: Vec<Var>,
+    /// The custom field specifications of the kustomization being built,
+    /// with those of the kustomizations it builds on.
+    pub config: super::config::Config,
 }
 
 /// A kustomization being built: its directory, file and tree (in the
 /// space).
 pub struct Kz<'n> {
     pub dir: PathBuf,
+    /// Its kustomization file's path.
+    pub path: PathBuf,
     pub file: FileId,
     pub node: &'n Node,
 }
@@ -242,6 +254,7 @@ impl<'t, 'a> Build<'t, 'a> {
             read: BTreeSet::new(),
             stack: Vec::new(),
             vars: Vec::new(),
+            config: super::config::Config::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 //! build's order; what the steps share is in `base.rs`.
 
 use super::base::{Build, Kz, Resource, is_remote, normalize, objects_of};
+use super::config::Config;
 use super::transform;
 use crate::model::KustomizeGap;
 use crate::parse::Node;
@@ -46,8 +47,14 @@ impl<'t, 'a> Build<'t, 'a> {
     pub fn build(&mut self, dir: &Path, from: TextRange, root: bool) -> Option<Vec<Resource>> {
         let out = self.kustomization(&normalize(dir), from, Vec::new())?;
         Some(if root {
-            let mut out = transform::finish_hashes(out);
+            let mut out = transform::finish_hashes(out, &self.config);
             super::replace::resolve_vars(self, &mut out);
+            // Local configuration takes part in the build, not in its
+            // output.
+            out.retain(|r| !super::config::is_local(r));
+            if let Some((_, _, node)) = self.tree.kustomization(dir) {
+                super::origin::write(&normalize(dir), node, &mut out);
+            }
             out
         } else {
             out
@@ -97,13 +104,20 @@ impl<'t, 'a> Build<'t, 'a> {
             self.error(from, "the build reads too much text".into(), "too large");
             return None;
         };
-        self.stack.push(path);
+        self.stack.push(path.clone());
         let kz = Kz {
             dir: dir.to_path_buf(),
+            path,
             file,
             node: &node,
         };
+        // Its own configuration, then its bases' as they are built; all of
+        // it goes up to the kustomization that builds on it.
+        let outer = std::mem::take(&mut self.config);
+        self.config = Config::load(self, &kz);
         let out = self.contents(&kz, input);
+        let mine = std::mem::replace(&mut self.config, outer);
+        self.config.merge(&mine);
         self.stack.pop();
         Some(out)
     }
@@ -203,10 +217,14 @@ impl<'t, 'a> Build<'t, 'a> {
             return;
         };
         if let Some((file, docs)) = self.tree.files.get(&path).copied() {
+            let first = out.len();
             for doc in docs {
                 if let Some(node) = self.place(file, &doc.root) {
                     objects_of(node, out);
                 }
+            }
+            for r in &mut out[first..] {
+                r.origin = Some(super::origin::Origin::File(path.clone()));
             }
         } else if self.tree.dirs.contains(&path) || self.tree.kustomization(&path).is_some() {
             if let Some(built) = self.kustomization(&path, entry.range, Vec::new()) {

@@ -31,7 +31,14 @@ pub fn inflate(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut Vec<Resource>) 
         .and_then(Node::as_text)
         .unwrap_or("charts");
     for entry in entries {
+        let first = out.len();
         chart(build, kz, entry, home, out);
+        for r in &mut out[first..] {
+            r.origin = Some(super::origin::Origin::Generator(
+                kz.path.clone(),
+                "HelmChartInflationGenerator",
+            ));
+        }
     }
 }
 

@@ -209,9 +209,13 @@ pub fn combine(existing: &mut Resource, generated: Resource, merge_data: bool) {
                 }
             }
         }
-    } else if let Some(data) = data {
-        let at = data.range;
-        set(&mut existing.node, key(at, "data"), data);
+    } else {
+        if let Some(data) = data {
+            let at = data.range;
+            set(&mut existing.node, key(at, "data"), data);
+        }
+        // The object is the replacing generator's.
+        existing.origin = generated.origin;
     }
     // The options of the generator that changes it hold; an object no
     // generator made keeps its name.

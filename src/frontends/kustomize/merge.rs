@@ -189,10 +189,45 @@ pub fn deletes_object(patch: &Node) -> bool {
 /// Applies the strategic merge patch `patch` to `target`. `Err` when it
 /// nests deeper than spof follows.
 pub fn strategic(target: &mut Node, patch: &Node) -> Result<(), String> {
-    merge_map(target, patch, 0)
+    strategic_keyed(target, patch, &[])
 }
 
-fn merge_map(target: &mut Node, patch: &Node, depth: usize) -> Result<(), String> {
+/// [`strategic`], with the merge keys a schema declares for the lists of
+/// the object's kind (the path of mapping keys to the list, the key), which
+/// go before the ones Kubernetes' lists have by their names.
+pub fn strategic_keyed(
+    target: &mut Node,
+    patch: &Node,
+    keys: &[(Vec<String>, String)],
+) -> Result<(), String> {
+    let mut at = Keyed {
+        keys,
+        path: Vec::new(),
+    };
+    merge_map(target, patch, 0, &mut at)
+}
+
+/// Where a merge is, for the merge keys of a schema.
+struct Keyed<'k> {
+    keys: &'k [(Vec<String>, String)],
+    path: Vec<String>,
+}
+
+impl Keyed<'_> {
+    fn key(&self) -> Option<&str> {
+        self.keys
+            .iter()
+            .find(|(p, _)| *p == self.path)
+            .map(|(_, k)| k.as_str())
+    }
+}
+
+fn merge_map(
+    target: &mut Node,
+    patch: &Node,
+    depth: usize,
+    at: &mut Keyed<'_>,
+) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err(format!("the patch nests deeper than {MAX_DEPTH} levels"));
     }
@@ -214,11 +249,17 @@ fn merge_map(target: &mut Node, patch: &Node, depth: usize) -> Result<(), String
                 if directive(v) == Some("delete") {
                     remove(target, name);
                 } else {
-                    merge_map(existing, v, depth + 1)?;
+                    at.path.push(name.to_string());
+                    let merged = merge_map(existing, v, depth + 1, at);
+                    at.path.pop();
+                    merged?;
                 }
             }
             Some(existing) if v.is_seq() && existing.is_seq() => {
-                merge_list(existing, v, name, depth + 1)?;
+                at.path.push(name.to_string());
+                let merged = merge_list(existing, v, name, depth + 1, at);
+                at.path.pop();
+                merged?;
             }
             _ if directive(v) == Some("delete") => {
                 remove(target, name);
@@ -229,7 +270,13 @@ fn merge_map(target: &mut Node, patch: &Node, depth: usize) -> Result<(), String
     Ok(())
 }
 
-fn merge_list(target: &mut Node, patch: &Node, field: &str, depth: usize) -> Result<(), String> {
+fn merge_list(
+    target: &mut Node,
+    patch: &Node,
+    field: &str,
+    depth: usize,
+    at: &mut Keyed<'_>,
+) -> Result<(), String> {
     let patch_items = patch.as_seq();
     if patch_items.iter().any(|i| directive(i) == Some("replace")) {
         *target = strip(patch);
@@ -245,7 +292,12 @@ fn merge_list(target: &mut Node, patch: &Node, field: &str, depth: usize) -> Res
         target.value = Value::Seq(items.into_boxed_slice());
         return Ok(());
     }
-    let Some(merge_key) = merge_key(field, &items).or_else(|| merge_key(field, patch_items)) else {
+    let custom = at.key().map(str::to_string);
+    let Some(merge_key) = custom
+        .as_deref()
+        .or_else(|| merge_key(field, &items))
+        .or_else(|| merge_key(field, patch_items))
+    else {
         target.range = patch.range;
         target.value = strip(patch).value;
         return Ok(());
@@ -268,7 +320,7 @@ fn merge_list(target: &mut Node, patch: &Node, field: &str, depth: usize) -> Res
         match found {
             Some(i) => {
                 let mut item = items.remove(i);
-                merge_map(&mut item, p, depth + 1)?;
+                merge_map(&mut item, p, depth + 1, at)?;
                 merged.push(item);
             }
             None => merged.push(strip(p)),

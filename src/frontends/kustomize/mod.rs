@@ -14,12 +14,15 @@
 pub mod base;
 pub mod build;
 mod charts;
+mod config;
 mod fieldpath;
 mod frontend;
 mod hash;
 pub mod merge;
+mod origin;
 mod refs;
 mod replace;
+mod schema;
 pub mod space;
 #[cfg(test)]
 mod tests;
@@ -60,7 +63,7 @@ pub fn is_kustomization_file_name(name: &str) -> bool {
 /// kustomization's lists; a Helm values file's `resources:` is a mapping,
 /// not such a list), or a JSON 6902 patch (a list of operations).
 pub fn reads(node: &Node) -> bool {
-    if is_json_patch(node) || replace::is_replacement(node) {
+    if is_json_patch(node) || replace::is_replacement(node) || is_configuration(node) {
         return true;
     }
     match node.get("kind").and_then(Node::as_text) {
@@ -70,6 +73,42 @@ pub fn reads(node: &Node) -> bool {
             .any(|k| node.get(k).is_some_and(Node::is_seq)),
         Some(_) => false,
     }
+}
+
+/// Whether `node` is what a kustomization's `configurations`, `crds` or
+/// `openapi` names: field specifications (`nameReference`,
+/// `varReference`, or another transformer's list of `path`s), kustomize's
+/// type definitions (`Schema` of each Go type), or an OpenAPI schema whose
+/// `definitions` name their kinds.
+fn is_configuration(node: &Node) -> bool {
+    if node.get("kind").is_some() {
+        return false;
+    }
+    let specs = |k: &str| {
+        node.get(k).is_some_and(|v| {
+            !v.as_seq().is_empty() && v.as_seq().iter().all(|s| s.get("path").is_some())
+        })
+    };
+    let types = node.as_map();
+    node.get("nameReference").is_some_and(Node::is_seq)
+        || [
+            "varReference",
+            "commonLabels",
+            "commonAnnotations",
+            "namePrefix",
+            "nameSuffix",
+            "namespace",
+            "images",
+            "replicas",
+        ]
+        .iter()
+        .any(|k| specs(k))
+        || (!types.is_empty() && types.iter().all(|(_, t)| t.get("Schema").is_some()))
+        || node.get("definitions").is_some_and(|d| {
+            d.as_map()
+                .iter()
+                .any(|(_, t)| t.get("x-kubernetes-group-version-kind").is_some())
+        })
 }
 
 /// Whether `node` is a list of JSON patch operations.
@@ -176,5 +215,15 @@ mod sift_tests {
         ));
         assert!(read("- source: {kind: ConfigMap}\n  targets: []"));
         assert!(!read("kind: Rollout\nsource: {}\ntargets: []"));
+        // Configurations, kustomize's type definitions, OpenAPI schemas.
+        assert!(read("nameReference:\n- kind: Service\n  fieldSpecs: []"));
+        assert!(read("commonLabels:\n- path: spec/selector\n  kind: MyKind"));
+        assert!(read("example.com/v1.Bee: {Schema: {properties: {}}}"));
+        assert!(read(
+            "definitions: {v1.X: {x-kubernetes-group-version-kind: [{kind: X}]}}"
+        ));
+        // A kustomization's own `images` and a values file are not.
+        assert!(!read("images:\n- name: nginx\n  newTag: '1'"));
+        assert!(!read("replicas: 3\nimage: {repository: nginx}"));
     }
 }

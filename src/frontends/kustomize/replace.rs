@@ -421,9 +421,17 @@ pub fn resolve_vars(build: &mut Build<'_, '_>, out: &mut [Resource]) {
             values.insert(var.name.clone(), value.clone());
         }
     }
+    let custom = build.config.var_refs.clone();
     for r in out.iter_mut() {
         let kind = r.kind().to_string();
-        for path in var_fields(&kind) {
+        let mut paths = var_fields(&kind);
+        for spec in custom.iter().filter(|s| s.applies(&r.node)) {
+            let path = spec.path();
+            if !paths.contains(&path) {
+                paths.push(path);
+            }
+        }
+        for path in paths {
             fieldpath::each_spec_scalar(&mut r.node, &path, &mut |field| {
                 if let Some(new) = substitute(field, &values) {
                     *field = new;

@@ -176,6 +176,7 @@ fn detail_spans(detail: &mut Detail, f: &impl Fn(&mut Span)) {
         unmodelled_pods,
         cloud,
         release: _,
+        backups,
     } = detail;
     for b in budgets {
         f(&mut b.span);
@@ -194,6 +195,10 @@ fn detail_spans(detail: &mut Detail, f: &impl Fn(&mut Span)) {
         f(&mut c.span);
         c.related.iter_mut().for_each(|(s, _)| f(s));
         c.origin.iter_mut().for_each(f);
+    }
+    for b in backups {
+        f(&mut b.span);
+        b.related.iter_mut().for_each(|(s, _)| f(s));
     }
 }
 

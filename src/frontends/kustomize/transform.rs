@@ -5,8 +5,10 @@
 //! `replicas`, `images`.
 
 use super::base::{Build, Kz, Resource, name_of, rename, selects};
+use super::config::{Config, Spec};
 use super::hash;
 use super::merge::{self, ensure_path, key, set, string};
+use super::origin::Origin;
 use crate::parse::Node;
 use crate::parse::tree::Value;
 use crate::source::TextRange;
@@ -80,9 +82,15 @@ pub fn generate(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut Vec<Resource>)
         ("secretGenerator", "Secret"),
     ] {
         for entry in kz.node.get(field).map(Node::as_seq).unwrap_or_default() {
-            let Some(generated) = hash::generated(build, kz, entry, kind, options) else {
+            let Some(mut generated) = hash::generated(build, kz, entry, kind, options) else {
                 continue;
             };
+            let generator = if kind == "Secret" {
+                "SecretGenerator"
+            } else {
+                "ConfigMapGenerator"
+            };
+            generated.origin = Some(Origin::Generator(kz.path.clone(), generator));
             match generated.behavior.clone().as_deref() {
                 Some(b @ ("merge" | "replace")) => {
                     let found = out.iter_mut().find(|r| {
@@ -122,14 +130,15 @@ pub fn apply(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut [Resource]) {
         patch(build, kz, entry, out);
     }
     if let Some(ns) = kz.node.get("namespace").filter(|n| n.as_text().is_some()) {
-        namespace(ns, out);
+        namespace(ns, out, &build.config);
     }
-    prefix_suffix(kz, out);
-    labels(kz, out);
+    prefix_suffix(kz, out, &build.config);
+    labels(kz, out, &build.config);
     if let Some(annotations) = kz.node.get("commonAnnotations") {
         for r in out.iter_mut() {
             let kind = r.kind().to_string();
             add_pairs(&mut r.node, &["metadata", "annotations"], annotations, true);
+            add_at_specs(&mut r.node, &build.config.common_annotations, annotations);
             if template_kind(&kind) {
                 add_pairs(
                     &mut r.node,
@@ -154,11 +163,12 @@ pub fn apply(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut [Resource]) {
         .map(Node::as_seq)
         .unwrap_or_default()
     {
-        replicas(entry, out);
+        replicas(entry, out, &build.config);
     }
     for entry in kz.node.get("images").map(Node::as_seq).unwrap_or_default() {
         for r in out.iter_mut() {
             images(&mut r.node, entry, 0);
+            custom_images(&mut r.node, entry, &build.config);
         }
     }
     super::replace::replacements(build, kz, out);
@@ -221,7 +231,7 @@ fn patch(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node, out: &mut [Resour
                     );
                 }
             }
-            references(out, &renamed);
+            references(out, &renamed, &build.config);
         } else {
             strategic(build, out, &doc, target, entry.range, changes(entry));
         }
@@ -296,7 +306,8 @@ fn strategic(
             }
             merge::remove(meta, "namespace");
         }
-        if let Err(e) = merge::strategic(&mut r.node, &patch) {
+        let keys = build.config.keys_of(&r.node);
+        if let Err(e) = merge::strategic_keyed(&mut r.node, &patch, &keys) {
             build.error(doc.range, e, "patch");
         }
         let name = r.name().to_string();
@@ -311,7 +322,7 @@ fn strategic(
         }
     }
     // References follow a name the patch changed.
-    references(out, &renamed);
+    references(out, &renamed, &build.config);
     // Not when a resource could not be read (or was remote): the object may
     // be there.
     if !matched && target.is_none() && build.diagnostics.is_empty() && build.unfollowed.is_empty() {
@@ -323,11 +334,21 @@ fn strategic(
     }
 }
 
-fn namespace(ns: &Node, out: &mut [Resource]) {
+fn namespace(ns: &Node, out: &mut [Resource], config: &Config) {
     let text = ns.as_text().unwrap_or_default();
     let set_ns = |n: &mut Node| set(n, key(ns.range, "namespace"), string(ns.range, text));
+    for r in out.iter_mut() {
+        for spec in custom(&config.namespace, &["metadata", "namespace"]) {
+            if spec.applies(&r.node) {
+                super::config::set_at(&mut r.node, spec, text, ns.range);
+            }
+        }
+    }
     // The objects that move: (kind, name, namespace before).
     let mut moved: Vec<(String, String, String)> = Vec::new();
+    // A core Namespace object becomes the namespace, and references to it
+    // follow.
+    let mut renamed = HashMap::new();
     for r in out.iter_mut() {
         // An object a patch deleted stays deleted.
         if r.node.as_map().is_empty() {
@@ -336,6 +357,17 @@ fn namespace(ns: &Node, out: &mut [Resource]) {
         let kind = r.kind().to_string();
         let old = r.namespace().to_string();
         let scoped = cluster_scoped(&r.node, &kind);
+        if scoped
+            && kind == "Namespace"
+            && r.node.get("apiVersion").and_then(Node::as_text) == Some("v1")
+            && r.name() != text
+        {
+            renamed.insert((kind.clone(), r.name().to_string()), text.to_string());
+            if let Some(meta) = merge::get_mut(&mut r.node, "metadata") {
+                set(meta, key(ns.range, "name"), string(ns.range, text));
+            }
+            r.names.push(text.to_string());
+        }
         if !scoped {
             moved.push((kind.clone(), r.name().to_string(), old.clone()));
             if let Some(meta) = ensure_path(&mut r.node, &["metadata"], ns.range) {
@@ -402,9 +434,10 @@ fn namespace(ns: &Node, out: &mut [Resource]) {
             _ => {}
         }
     }
+    references(out, &renamed, config);
 }
 
-fn prefix_suffix(kz: &Kz<'_>, out: &mut [Resource]) {
+fn prefix_suffix(kz: &Kz<'_>, out: &mut [Resource], config: &Config) {
     let prefix = kz
         .node
         .get("namePrefix")
@@ -418,7 +451,23 @@ fn prefix_suffix(kz: &Kz<'_>, out: &mut [Resource]) {
     if prefix.is_empty() && suffix.is_empty() {
         return;
     }
+    for r in out.iter_mut() {
+        for (text, transformer) in [(prefix, "PrefixTransformer"), (suffix, "SuffixTransformer")] {
+            if !text.is_empty() {
+                r.transformations.push((kz.path.clone(), transformer));
+            }
+        }
+    }
     let mut renamed: HashMap<(String, String), String> = HashMap::new();
+    // Specifications of `metadata/name` for some kinds only, in
+    // `configurations`, take the place of kustomize's own for every kind.
+    let only = |specs: &[Spec], node: &Node| {
+        let named: Vec<&Spec> = specs
+            .iter()
+            .filter(|s| s.path == ["metadata", "name"])
+            .collect();
+        named.is_empty() || named.iter().any(|s| s.applies(node))
+    };
     for r in out.iter_mut() {
         // kustomize leaves these names alone.
         if matches!(r.kind(), "Namespace" | "CustomResourceDefinition")
@@ -426,19 +475,50 @@ fn prefix_suffix(kz: &Kz<'_>, out: &mut [Resource]) {
         {
             continue;
         }
+        let prefix = if only(&config.name_prefix, &r.node) {
+            prefix
+        } else {
+            ""
+        };
+        let suffix = if only(&config.name_suffix, &r.node) {
+            suffix
+        } else {
+            ""
+        };
+        if prefix.is_empty() && suffix.is_empty() {
+            continue;
+        }
         let old = r.name().to_string();
         let new = format!("{prefix}{old}{suffix}");
         renamed.insert((r.kind().to_string(), old.clone()), new.clone());
         rename(&mut r.node, &new);
         r.names.push(new);
+        for (specs, before, after) in [
+            (&config.name_prefix, prefix, ""),
+            (&config.name_suffix, "", suffix),
+        ] {
+            for spec in custom(specs, &["metadata", "name"]) {
+                if !(before.is_empty() && after.is_empty()) && spec.applies(&r.node) {
+                    super::config::each_named(&mut r.node, spec, &mut |n| {
+                        if let Some(v) = n.as_str() {
+                            *n = string(n.range, &format!("{before}{v}{after}"));
+                        }
+                    });
+                }
+            }
+        }
     }
-    references(out, &renamed);
+    references(out, &renamed, config);
 }
 
 /// Rewrites the references to renamed objects (`(kind, old name)` to new
 /// name) where objects name ConfigMaps, Secrets, Services, claims, service
 /// accounts and the targets of autoscalers and bindings.
-pub fn references(out: &mut [Resource], renamed: &HashMap<(String, String), String>) {
+pub fn references(
+    out: &mut [Resource],
+    renamed: &HashMap<(String, String), String>,
+    config: &Config,
+) {
     if renamed.is_empty() {
         return;
     }
@@ -451,6 +531,18 @@ pub fn references(out: &mut [Resource], renamed: &HashMap<(String, String), Stri
             super::refs::pod(pod, &lookup);
         }
         super::refs::object(node, &kind, &lookup);
+        for name_ref in &config.name_refs {
+            for spec in &name_ref.specs {
+                if !spec.applies(node) {
+                    continue;
+                }
+                super::config::each_named(node, spec, &mut |n| {
+                    if let Some(new) = n.as_str().and_then(|v| lookup(&name_ref.kind, v)) {
+                        *n = string(n.range, &new);
+                    }
+                });
+            }
+        }
     }
 }
 
@@ -530,7 +622,7 @@ fn label_fields(kz: &Kz<'_>, out: &mut [Resource]) {
     }
 }
 
-fn labels(kz: &Kz<'_>, out: &mut [Resource]) {
+fn labels(kz: &Kz<'_>, out: &mut [Resource], config: &Config) {
     // Pairs; into selectors; into templates; into claim templates.
     let mut sets: Vec<(&Node, bool, bool, bool)> = Vec::new();
     if let Some(common) = kz.node.get("commonLabels") {
@@ -578,6 +670,7 @@ fn labels(kz: &Kz<'_>, out: &mut [Resource]) {
             if !selectors {
                 continue;
             }
+            add_at_specs(&mut r.node, &config.common_labels, pairs);
             match kind.as_str() {
                 k if WORKLOADS.contains(&k) => {
                     add_pairs(
@@ -636,17 +729,22 @@ fn peer_selectors(node: &mut Node, pairs: &Node) {
 
 /// A `replicas:` entry (`name`, `count`): the count, written where the
 /// entry writes it.
-fn replicas(entry: &Node, out: &mut [Resource]) {
+fn replicas(entry: &Node, out: &mut [Resource], config: &Config) {
     let (Some(name), Some((count_key, count))) = (
         entry.get("name").and_then(Node::as_text),
         entry.entry("count"),
     ) else {
         return;
     };
-    for r in out
-        .iter_mut()
-        .filter(|r| SCALED.contains(&r.kind()) && r.named(name))
-    {
+    for r in out.iter_mut().filter(|r| r.named(name)) {
+        for spec in custom(&config.replicas, &["spec", "replicas"]) {
+            if spec.applies(&r.node) {
+                replicas_at(&mut r.node, spec, count);
+            }
+        }
+        if !SCALED.contains(&r.kind()) {
+            continue;
+        }
         if let Some(spec) = ensure_path(&mut r.node, &["spec"], count.range) {
             set(spec, count_key.clone(), count.clone());
             // The entry's `count` key: the API's `replicas`.
@@ -736,7 +834,7 @@ pub fn new_image(image: &str, name: &str, entry: &Node) -> Option<String> {
 
 /// The root's last step: generated objects get the hash of their content
 /// as a name suffix, and references to them follow.
-pub fn finish_hashes(mut out: Vec<Resource>) -> Vec<Resource> {
+pub fn finish_hashes(mut out: Vec<Resource>, config: &Config) -> Vec<Resource> {
     out.retain(|r| !r.node.as_map().is_empty());
     let mut renamed = HashMap::new();
     for r in out.iter_mut().filter(|r| r.hashed) {
@@ -749,6 +847,62 @@ pub fn finish_hashes(mut out: Vec<Resource>) -> Vec<Resource> {
         rename(&mut r.node, &new);
         r.names.push(new);
     }
-    references(&mut out, &renamed);
+    references(&mut out, &renamed, config);
     out
+}
+
+/// The specifications of `specs` other than the default `path` kustomize
+/// applies to every kind (a configuration that repeats it changes
+/// nothing).
+fn custom<'c>(specs: &'c [Spec], default: &[&str]) -> impl Iterator<Item = &'c Spec> {
+    let default: Vec<String> = default.iter().map(|s| (*s).to_string()).collect();
+    specs
+        .iter()
+        .filter(move |s| s.path != default || s.path.is_empty())
+}
+
+/// Adds the pairs of `pairs` at each of `specs` that is about `node`.
+fn add_at_specs(node: &mut Node, specs: &[Spec], pairs: &Node) {
+    for spec in specs {
+        if spec.applies(node) {
+            let path = spec.path();
+            super::fieldpath::each_spec_node(node, &path, spec.create, pairs.range, &mut |n| {
+                if n.is_map() {
+                    add_pairs(n, &[], pairs, true);
+                }
+            });
+        }
+    }
+}
+
+/// An `images:` entry applied at the image fields `configurations` adds.
+fn custom_images(node: &mut Node, entry: &Node, config: &Config) {
+    let Some(name) = entry.get("name").and_then(Node::as_text) else {
+        return;
+    };
+    for spec in &config.images {
+        if !spec.applies(node) {
+            continue;
+        }
+        let path = spec.path();
+        super::fieldpath::each_spec_scalar(node, &path, &mut |n| {
+            if let Some(new) = n.as_str().and_then(|i| new_image(i, name, entry)) {
+                *n = string(n.range, &new);
+            }
+        });
+    }
+}
+
+/// A `replicas:` entry's count written at a specification of
+/// `configurations` (where the mapping of the field is).
+fn replicas_at(node: &mut Node, spec: &Spec, count: &Node) {
+    let Some((last, parent)) = spec.path.split_last() else {
+        return;
+    };
+    let parent: Vec<&str> = parent.iter().map(String::as_str).collect();
+    super::fieldpath::each_spec_node(node, &parent, spec.create, count.range, &mut |n| {
+        if n.is_map() {
+            set(n, key(count.range, last), count.clone());
+        }
+    });
 }

@@ -657,6 +657,7 @@ impl Reader {
             name: def.name.clone(),
             role,
             tool_kind,
+            tool: None,
             tier: self.tier(def),
             instances,
             place: None,

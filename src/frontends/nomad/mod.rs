@@ -316,6 +316,7 @@ fn build(jobs: &[Job], model: &mut Model) {
                     name: group.name.clone(),
                     role,
                     tool_kind,
+                    tool: None,
                     tier: meta(crate::model::TIER_KEY)
                         .and_then(|m| crate::model::parse_tier(&m.value))
                         .unwrap_or(0),

@@ -15,6 +15,7 @@ pub mod functions;
 pub mod hcl;
 pub mod kb;
 pub mod plan;
+mod recovery;
 pub(crate) mod symbolic;
 
 mod frontend;

@@ -81,13 +81,15 @@ pub(in crate::frontends::kubernetes) fn operator_entities(
         instance.placement.quorum = Some(Box::new(quorum));
     }
     let own_labels = string_map(o.node.path(&["metadata", "labels"]));
-    let tool = tools::detect(
-        images.iter().copied(),
-        own_labels
-            .iter()
-            .chain(&pod_labels)
-            .map(|(k, v)| (k.as_str(), v.as_str())),
-    );
+    let tool = tools::of_kind(o.api_group(), o.kind).or_else(|| {
+        tools::detect(
+            images.iter().copied(),
+            own_labels
+                .iter()
+                .chain(&pod_labels)
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        )
+    });
     instance.detail = Detail {
         budgets: pod_budgets,
         pod_labels,

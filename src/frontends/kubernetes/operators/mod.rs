@@ -85,7 +85,8 @@ pub struct Path(pub Vec<String>);
 
 impl Path {
     /// `spec.template.metadata.annotations."autoscaling.knative.dev/min-scale"`:
-    /// keys separated by dots, a key holding dots in double quotes. `None`
+    /// keys separated by dots, a key holding dots in double quotes, `*` for
+    /// each value of a mapping. `None`
     /// for an empty key or an unclosed quote.
     pub fn parse(text: &str) -> Option<Self> {
         let mut keys = Vec::new();
@@ -170,9 +171,32 @@ fn walk<'n>(item: &'n Node, node: &'n Node, keys: &[String], out: &mut Vec<Reach
     let Some((first, rest)) = keys.split_first() else {
         return;
     };
+    // `*` stands for each value of a mapping (Percona's backup storages,
+    // keyed by name).
+    if first == "*" {
+        for (k, v) in node.as_map() {
+            if out.len() >= MAX_ITEMS {
+                return;
+            }
+            step(item, k, v, rest, out);
+        }
+        return;
+    }
     match node.entry(first) {
+        Some((k, v)) => step(item, k, v, rest, out),
+        None => out.push(Reached {
+            item,
+            key: None,
+            value: None,
+        }),
+    }
+}
+
+/// [`walk`] on from the entry `k: v` of a mapping reached through `item`.
+fn step<'n>(item: &'n Node, k: &'n Node, v: &'n Node, rest: &[String], out: &mut Vec<Reached<'n>>) {
+    match (k, v) {
         // A path ending at a list reaches each of its items.
-        Some((k, v)) if rest.is_empty() && v.is_seq() => {
+        (k, v) if rest.is_empty() && v.is_seq() => {
             for each in v.as_seq().iter().take(MAX_ITEMS - out.len()) {
                 out.push(Reached {
                     item: each,
@@ -181,12 +205,12 @@ fn walk<'n>(item: &'n Node, node: &'n Node, keys: &[String], out: &mut Vec<Reach
                 });
             }
         }
-        Some((k, v)) if rest.is_empty() => out.push(Reached {
+        (k, v) if rest.is_empty() => out.push(Reached {
             item,
             key: Some(k),
             value: Some(v),
         }),
-        Some((_, v)) if v.is_seq() => {
+        (_, v) if v.is_seq() => {
             for each in v.as_seq() {
                 if out.len() >= MAX_ITEMS {
                     return;
@@ -194,12 +218,7 @@ fn walk<'n>(item: &'n Node, node: &'n Node, keys: &[String], out: &mut Vec<Reach
                 walk(each, each, rest, out);
             }
         }
-        Some((_, v)) => walk(item, v, rest, out),
-        None => out.push(Reached {
-            item,
-            key: None,
-            value: None,
-        }),
+        (_, v) => walk(item, v, rest, out),
     }
 }
 
@@ -339,6 +358,11 @@ pub struct OperatorKind {
     pub services: Vec<String>,
     pub scales: Option<Scales>,
     pub parent: Option<Parent>,
+    /// Where the object stores its backups go to are written: an
+    /// endpoint URL or host each (`spec.backup.barmanObjectStore.endpointURL`).
+    pub backup_endpoints: Vec<Path>,
+    /// Where the regions of those object stores are written.
+    pub backup_regions: Vec<Path>,
 }
 
 /// The custom resources the knowledge base knows, by API group and kind.

@@ -36,6 +36,8 @@ const ENTRY_KEYS: &[&str] = &[
     "services",
     "scales",
     "parent",
+    "backup-endpoints",
+    "backup-regions",
 ];
 const ANTI_AFFINITY_KEYS: &[&str] = &["key", "default", "required", "enabled", "from-parent"];
 const PARENT_KEYS: &[&str] = &["label", "kind"];
@@ -241,6 +243,8 @@ impl Reader {
             services: Vec::new(),
             scales: None,
             parent: None,
+            backup_endpoints: Vec::new(),
+            backup_regions: Vec::new(),
         };
         for (key, value) in table.iter() {
             match key.get_ref().as_ref() {
@@ -272,6 +276,10 @@ impl Reader {
                 "services" => entry.services = self.strings("services", value),
                 "scales" => entry.scales = self.scales(value),
                 "parent" => entry.parent = self.parent(value),
+                "backup-endpoints" => {
+                    entry.backup_endpoints = self.paths("backup-endpoints", value);
+                }
+                "backup-regions" => entry.backup_regions = self.paths("backup-regions", value),
                 _ => {}
             }
         }

@@ -75,6 +75,30 @@ fn paths_parse_quoted_keys_and_refuse_empty_ones() {
 }
 
 #[test]
+fn a_star_goes_through_every_value_of_a_mapping() {
+    let text = "spec:\n  storages:\n    minio:\n      s3: {endpointUrl: http://minio:9000}\n    aws:\n      s3: {region: us-east-1}\n    gcs:\n      s3: {endpointUrl: https://storage.googleapis.com}\n";
+    let (docs, _) = parse_stream(text, &Limits::default());
+    let root = &docs[0].root;
+    let path = Path::parse("spec.storages.*.s3.endpointUrl").unwrap();
+    let found: Vec<&str> = path
+        .nodes(root)
+        .into_iter()
+        .filter_map(Node::as_text)
+        .collect();
+    assert_eq!(
+        found,
+        ["http://minio:9000", "https://storage.googleapis.com"]
+    );
+    // A `*` on something that is not a mapping reaches nothing.
+    assert!(
+        Path::parse("spec.storages.minio.s3.endpointUrl.*")
+            .unwrap()
+            .nodes(root)
+            .is_empty()
+    );
+}
+
+#[test]
 fn paths_go_through_every_item_of_a_list() {
     let text = "spec:\n  sets:\n    - count: 2\n    - name: b\n    - count: 3\n";
     let (docs, _) = parse_stream(text, &Limits::default());

@@ -2,8 +2,8 @@
 //! become dependencies, and each entry's fact rules become cloud facts.
 
 use super::{Check, Cond, Entry, FactRule, KnowledgeBase, Lit, Test, UnitKind};
-use crate::frontends::terraform::symbolic;
 use crate::frontends::terraform::{Attr, Block, Body, CountOrigin, Mode, Resource, SetBy, Value};
+use crate::frontends::terraform::{recovery, symbolic};
 use crate::model::{
     CloudFact, CloudUnit, Dependency, Detail, Entity, Instance, Model, Reference, Role, Strength,
 };
@@ -162,6 +162,9 @@ fn inline_resources(resources: &[Resource], kb: &KnowledgeBase) -> Vec<Resource>
 
 fn extract_resources(resources: &[Resource], kb: &KnowledgeBase, model: &mut Model) {
     let estate = Estate::new(resources, kb);
+    let mut backups = recovery::regional_backups(resources);
+    let mut registries = recovery::registry_regions(resources);
+    let mut sign_ins = recovery::sign_ins(resources);
     for r in resources {
         if r.mode == Mode::Data || kb.is_inert(&r.kind) {
             continue;
@@ -184,7 +187,7 @@ fn extract_resources(resources: &[Resource], kb: &KnowledgeBase, model: &mut Mod
         for fact in &mut cloud {
             fact.related.extend(r.assumed.iter().cloned());
         }
-        let dependencies: Vec<Dependency> = r
+        let mut dependencies: Vec<Dependency> = r
             .references
             .iter()
             .filter(|d| estate.is_dependency(r, &d.target) && !estate.is_member_of(r, &d.target))
@@ -193,7 +196,11 @@ fn extract_resources(resources: &[Resource], kb: &KnowledgeBase, model: &mut Mod
                     root: Some(r.root.clone()),
                     address: d.target.clone(),
                 },
-                strength: Strength::Hard,
+                // Images are pulled from a registry to start, not to run.
+                strength: match resource_type(&d.target) {
+                    Some((false, kind)) if recovery::is_registry(kind) => Strength::Recovery,
+                    _ => Strength::Hard,
+                },
                 span: d.span,
                 via: d.via.clone().into(),
                 // Terraform checks its own references; a `depends_on` on a
@@ -202,6 +209,9 @@ fn extract_resources(resources: &[Resource], kb: &KnowledgeBase, model: &mut Mod
                 origin: None,
             })
             .collect();
+        dependencies.extend(sign_ins.remove(&r.address).unwrap_or_default());
+        let mut placement = crate::model::Placement::default();
+        placement.pins.extend(registries.remove(&r.address));
         model.entities.push(Entity {
             id: crate::frontends::terraform::entity_id(&r.root, &r.address),
             origin: crate::model::Origin::Terraform,
@@ -210,11 +220,14 @@ fn extract_resources(resources: &[Resource], kb: &KnowledgeBase, model: &mut Mod
             name: r.address.clone(),
             role,
             tool_kind: None,
+            tool: None,
             tier: 0,
             instances: vec![Instance {
                 dependencies: dependencies.into(),
+                placement,
                 detail: Detail {
                     cloud,
+                    backups: backups.remove(&r.address).unwrap_or_default(),
                     ..Detail::default()
                 }
                 .boxed(),

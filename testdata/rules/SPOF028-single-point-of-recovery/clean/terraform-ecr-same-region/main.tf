@@ -1,0 +1,39 @@
+# The service and the repository its images come from are in one region:
+# a regional outage takes both, and SPOF021 says so once.
+provider "aws" {
+  region = "eu-west-1"
+}
+
+resource "aws_ecr_repository" "web" {
+  name = "web"
+}
+
+resource "aws_ecs_cluster" "main" {
+  name = "main"
+}
+
+resource "aws_ecs_service" "web" {
+  name            = "web"
+  cluster         = aws_ecs_cluster.main.id
+  task_definition = aws_ecs_task_definition.web.arn
+  desired_count   = 3
+  launch_type     = "FARGATE"
+
+  network_configuration {
+    subnets = ["subnet-0aaa", "subnet-0bbb", "subnet-0ccc"]
+  }
+}
+
+resource "aws_ecs_task_definition" "web" {
+  family                   = "web"
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = 256
+  memory                   = 512
+  container_definitions = jsonencode([
+    {
+      name  = "web"
+      image = "${aws_ecr_repository.web.repository_url}:1.4"
+    }
+  ])
+}
