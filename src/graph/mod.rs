@@ -579,7 +579,7 @@ fn own_component(
         .into_iter()
         .flatten()
         .filter(|r| r.strength == Strength::Hard)
-        .flat_map(|r| sets.get(r.set))
+        .flat_map(|r| sets.get(r.set as usize))
         .peekable();
     fronted.peek().is_some()
         && fronted.all(|&t| {

@@ -577,7 +577,7 @@ pub(crate) fn registry_regions(resources: &[Resource]) -> HashMap<String, Pin> {
                     r.address.clone(),
                     Pin {
                         level: Level::Region,
-                        domains: vec![own.to_string()],
+                        domains: vec![own.to_string()].into(),
                         span: *span,
                         via: REGISTRY_VIA,
                         axis: "",
@@ -652,7 +652,8 @@ pub(crate) fn sign_ins(resources: &[Resource]) -> HashMap<String, Vec<Dependency
                     via: format!(
                         "engineers sign in to it through `{host}`, the `issuer_url` of `{}`",
                         config.address
-                    ),
+                    )
+                    .into(),
                     explicit: false,
                     origin: None,
                 });
