@@ -157,7 +157,7 @@ pub struct Resource {
     /// A generator's `behavior` other than `create`.
     pub behavior: Option<String>,
     /// Where it came from, for `buildMetadata: [originAnnotations]`.
-    pub origin: Option<super::origin::Origin>,
+    pub origin: Option<Origin>,
     /// The kustomizations whose prefix or suffix transformer ran on it
     /// (the kustomization file, the transformer's kind), in order.
     pub transformations: Vec<(PathBuf, &'static str)>,
@@ -536,4 +536,14 @@ pub struct Var {
     pub(super) api: Option<String>,
     pub(super) path: Vec<super::fieldpath::Seg>,
     pub at: TextRange,
+}
+
+/// Where an object came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A resource file.
+    File(PathBuf),
+    /// A generator (`ConfigMapGenerator`, `SecretGenerator`,
+    /// `HelmChartInflationGenerator`) of a kustomization file.
+    Generator(PathBuf, &'static str),
 }

@@ -5,6 +5,7 @@
 
 use super::base::{Build, Kz, Resource, is_remote, normalize, objects_of};
 use super::config::Config;
+use super::schema;
 use super::transform;
 use crate::model::KustomizeGap;
 use crate::parse::Node;
@@ -51,7 +52,7 @@ impl<'t, 'a> Build<'t, 'a> {
             super::replace::resolve_vars(self, &mut out);
             // Local configuration takes part in the build, not in its
             // output.
-            out.retain(|r| !super::config::is_local(r));
+            out.retain(|r| !is_local(r));
             if let Some((_, _, node)) = self.tree.kustomization(dir) {
                 super::origin::write(&normalize(dir), node, &mut out);
             }
@@ -114,7 +115,7 @@ impl<'t, 'a> Build<'t, 'a> {
         // Its own configuration, then its bases' as they are built; all of
         // it goes up to the kustomization that builds on it.
         let outer = std::mem::take(&mut self.config);
-        self.config = Config::load(self, &kz);
+        self.config = self.configuration(&kz);
         let out = self.contents(&kz, input);
         let mine = std::mem::replace(&mut self.config, outer);
         self.config.merge(&mine);
@@ -224,7 +225,7 @@ impl<'t, 'a> Build<'t, 'a> {
                 }
             }
             for r in &mut out[first..] {
-                r.origin = Some(super::origin::Origin::File(path.clone()));
+                r.origin = Some(super::base::Origin::File(path.clone()));
             }
         } else if self.tree.dirs.contains(&path) || self.tree.kustomization(&path).is_some() {
             if let Some(built) = self.kustomization(&path, entry.range, Vec::new()) {
@@ -238,4 +239,55 @@ impl<'t, 'a> Build<'t, 'a> {
             );
         }
     }
+}
+
+impl Build<'_, '_> {
+    /// The configuration a kustomization itself declares: its
+    /// `configurations` files, and the merge keys and name references of
+    /// its `crds` and `openapi` schemas.
+    fn configuration(&mut self, kz: &Kz<'_>) -> Config {
+        let mut out = Config::default();
+        for entry in kz
+            .node
+            .get("configurations")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+        {
+            let Some(text) = entry.as_text() else {
+                continue;
+            };
+            for doc in self.file_docs(kz, text, entry.range).unwrap_or_default() {
+                out.merge(&Config::of(&doc));
+            }
+        }
+        for entry in kz.node.get("crds").map(Node::as_seq).unwrap_or_default() {
+            let Some(text) = entry.as_text() else {
+                continue;
+            };
+            for doc in self.file_docs(kz, text, entry.range).unwrap_or_default() {
+                out.merge(&schema::of_crds(&doc));
+            }
+        }
+        if let Some(path) = kz.node.path(&["openapi", "path"])
+            && let Some(text) = path.as_text()
+        {
+            for doc in self.file_docs(kz, text, path.range).unwrap_or_default() {
+                out.merge(&schema::of_openapi(&doc));
+            }
+        }
+        out
+    }
+}
+
+/// Whether kustomize drops the object from the build's output: it says it
+/// is local configuration (`config.kubernetes.io/local-config: "true"`).
+pub fn is_local(r: &Resource) -> bool {
+    r.node
+        .path(&[
+            "metadata",
+            "annotations",
+            "config.kubernetes.io/local-config",
+        ])
+        .and_then(Node::as_str)
+        == Some("true")
 }

@@ -34,7 +34,7 @@ pub fn inflate(build: &mut Build<'_, '_>, kz: &Kz<'_>, out: &mut Vec<Resource>) 
         let first = out.len();
         chart(build, kz, entry, home, out);
         for r in &mut out[first..] {
-            r.origin = Some(super::origin::Origin::Generator(
+            r.origin = Some(super::base::Origin::Generator(
                 kz.path.clone(),
                 "HelmChartInflationGenerator",
             ));

@@ -8,7 +8,6 @@
 //! transformers and, merged upwards, to those of every kustomization that
 //! builds on it.
 
-use super::base::{Build, Kz, Resource};
 use super::fieldpath::{each_spec_node, spec_applies};
 use super::merge::{get_mut, key, set, string};
 use crate::parse::Node;
@@ -131,7 +130,7 @@ impl Config {
     }
 
     /// The configuration one `configurations` document declares.
-    fn of(doc: &Node) -> Self {
+    pub fn of(doc: &Node) -> Self {
         let name_refs = doc
             .get("nameReference")
             .map(Node::as_seq)
@@ -156,42 +155,6 @@ impl Config {
             var_refs: specs(doc.get("varReference")),
             merge_keys: Vec::new(),
         }
-    }
-
-    /// The configuration a kustomization itself declares: its
-    /// `configurations` files, and the merge keys and name references of
-    /// its `crds` and `openapi` schemas.
-    pub fn load(build: &mut Build<'_, '_>, kz: &Kz<'_>) -> Self {
-        let mut out = Config::default();
-        for entry in kz
-            .node
-            .get("configurations")
-            .map(Node::as_seq)
-            .unwrap_or_default()
-        {
-            let Some(text) = entry.as_text() else {
-                continue;
-            };
-            for doc in build.file_docs(kz, text, entry.range).unwrap_or_default() {
-                out.merge(&Config::of(&doc));
-            }
-        }
-        for entry in kz.node.get("crds").map(Node::as_seq).unwrap_or_default() {
-            let Some(text) = entry.as_text() else {
-                continue;
-            };
-            for doc in build.file_docs(kz, text, entry.range).unwrap_or_default() {
-                out.merge(&super::schema::of_crds(&doc));
-            }
-        }
-        if let Some(path) = kz.node.path(&["openapi", "path"])
-            && let Some(text) = path.as_text()
-        {
-            for doc in build.file_docs(kz, text, path.range).unwrap_or_default() {
-                out.merge(&super::schema::of_openapi(&doc));
-            }
-        }
-        out
     }
 
     /// The merge keys of the lists of `object`, by its API version and
@@ -246,17 +209,4 @@ pub fn set_at(node: &mut Node, spec: &Spec, value: &str, at: TextRange) {
             set(n, key(at, last), string(at, value));
         }
     });
-}
-
-/// Whether kustomize drops the object from the build's output: it says it
-/// is local configuration (`config.kubernetes.io/local-config: "true"`).
-pub fn is_local(r: &Resource) -> bool {
-    r.node
-        .path(&[
-            "metadata",
-            "annotations",
-            "config.kubernetes.io/local-config",
-        ])
-        .and_then(Node::as_str)
-        == Some("true")
 }

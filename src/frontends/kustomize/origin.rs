@@ -4,20 +4,10 @@
 //! transformers ran on it (`transformerAnnotations`), written as the
 //! annotations kustomize writes when the root kustomization asks for them.
 
-use super::base::Resource;
+use super::base::{Origin, Resource};
 use super::merge::{ensure_path, key, set, string};
 use crate::parse::Node;
 use std::path::{Component, Path, PathBuf};
-
-/// Where an object came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Origin {
-    /// A resource file.
-    File(PathBuf),
-    /// A generator (`ConfigMapGenerator`, `SecretGenerator`,
-    /// `HelmChartInflationGenerator`) of a kustomization file.
-    Generator(PathBuf, &'static str),
-}
 
 /// The annotation kustomize writes the origin under.
 const ORIGIN: &str = "config.kubernetes.io/origin";

@@ -4,11 +4,11 @@
 //! to renamed objects rewritten), labels, annotations, JSON 6902 patches,
 //! `replicas`, `images`.
 
+use super::base::Origin;
 use super::base::{Build, Kz, Resource, name_of, rename, selects};
 use super::config::{Config, Spec};
 use super::hash;
 use super::merge::{self, ensure_path, key, set, string};
-use super::origin::Origin;
 use crate::parse::Node;
 use crate::parse::tree::Value;
 use crate::source::TextRange;
