@@ -227,7 +227,11 @@ fn verb(letter: char, n: usize, t: &Stamp, c: &Civil, out: &mut String) -> Resul
         .copied()
         .unwrap_or("");
     let weekday = WEEKDAYS.get(c.weekday).copied().unwrap_or("");
-    let twelve = if c.hour % 12 == 0 { 12 } else { c.hour % 12 };
+    let twelve = if c.hour.is_multiple_of(12) {
+        12
+    } else {
+        c.hour % 12
+    };
     let text = match (letter, n) {
         ('Y', 4) => format!("{:04}", c.year),
         ('Y', 2) => format!("{:02}", c.year.rem_euclid(100)),
