@@ -25,6 +25,7 @@
 //! of collections is shallow (a mix of primitives becomes strings, a mix of
 //! primitives and collections is an error).
 
+mod date;
 #[cfg(test)]
 mod examples;
 mod hash;
@@ -157,6 +158,9 @@ pub fn context_functions() -> Vec<(&'static str, FuncDef)> {
         ("base64sha256", fixed(1, hash::base64sha256)),
         ("base64sha512", fixed(1, hash::base64sha512)),
         ("uuidv5", fixed(2, hash::uuidv5)),
+        ("formatdate", fixed(2, date::formatdate)),
+        ("timeadd", fixed(2, date::timeadd)),
+        ("timecmp", fixed(2, date::timecmp)),
     ]
 }
 
@@ -182,7 +186,6 @@ pub const UNKNOWN_FUNCTIONS: &[(&str, &str)] = &[
     ("filesha1", "reads files: not evaluated"),
     ("filesha256", "reads files: not evaluated"),
     ("filesha512", "reads files: not evaluated"),
-    ("formatdate", "dates are not evaluated"),
     ("issensitive", "spof does not track sensitive values"),
     ("list", "removed from Terraform (use `tolist`)"),
     ("map", "removed from Terraform (use `tomap`)"),
@@ -208,8 +211,6 @@ pub const UNKNOWN_FUNCTIONS: &[(&str, &str)] = &[
         "textencodebase64",
         "character encodings are not implemented",
     ),
-    ("timeadd", "dates are not evaluated"),
-    ("timecmp", "dates are not evaluated"),
     ("timestamp", "the time of the run: differs on every run"),
     ("type", "only in `terraform console`"),
     ("uuid", "random: differs on every run"),
@@ -1962,7 +1963,7 @@ mod tests {
     #[test]
     fn all_functions_declared() {
         let names: Vec<&str> = context_functions().iter().map(|(n, _)| *n).collect();
-        assert_eq!(names.len(), 87);
+        assert_eq!(names.len(), 90);
         let mut dedup = names.clone();
         dedup.sort_unstable();
         dedup.dedup();

@@ -334,6 +334,67 @@ const EXAMPLES: &[(&str, &str, &str)] = &[
         r#"base64encode("Hello World")"#,
         r#""SGVsbG8gV29ybGQ=""#,
     ),
+    // Date and time
+    (
+        "formatdate",
+        r#"formatdate("DD MMM YYYY hh:mm ZZZ", "2018-01-02T23:12:01Z")"#,
+        r#""02 Jan 2018 23:12 UTC""#,
+    ),
+    (
+        "formatdate",
+        r#"formatdate("EEEE, DD-MMM-YY hh:mm:ss ZZZ", "2018-01-02T23:12:01Z")"#,
+        r#""Tuesday, 02-Jan-18 23:12:01 UTC""#,
+    ),
+    (
+        "formatdate",
+        r#"formatdate("EEE, DD MMM YYYY hh:mm:ss ZZZ", "2018-01-02T23:12:01-08:00")"#,
+        r#""Tue, 02 Jan 2018 23:12:01 -0800""#,
+    ),
+    (
+        "formatdate",
+        r#"formatdate("MMM DD, YYYY", "2018-01-02T23:12:01Z")"#,
+        r#""Jan 02, 2018""#,
+    ),
+    (
+        "formatdate",
+        r#"formatdate("HH:mmaa", "2018-01-02T23:12:01Z")"#,
+        r#""11:12pm""#,
+    ),
+    (
+        "timeadd",
+        r#"timeadd("2017-11-22T00:00:00Z", "10m")"#,
+        r#""2017-11-22T00:10:00Z""#,
+    ),
+    (
+        "timeadd",
+        r#"timeadd("2024-08-16T12:45:05Z", "10m")"#,
+        r#""2024-08-16T12:55:05Z""#,
+    ),
+    (
+        "timeadd",
+        r#"timeadd("2024-08-16T12:45:05Z", "-10m")"#,
+        r#""2024-08-16T12:35:05Z""#,
+    ),
+    (
+        "timecmp",
+        r#"timecmp("2017-11-22T00:00:00Z", "2017-11-22T00:00:00Z")"#,
+        "0",
+    ),
+    (
+        "timecmp",
+        r#"timecmp("2017-11-22T00:00:00Z", "2017-11-22T01:00:00Z")"#,
+        "-1",
+    ),
+    (
+        "timecmp",
+        r#"timecmp("2017-11-22T01:00:00Z", "2017-11-22T00:00:00Z")"#,
+        "1",
+    ),
+    (
+        "timecmp",
+        r#"timecmp("2017-11-22T01:00:00Z", "2017-11-22T00:00:00-01:00")"#,
+        "0",
+    ),
     (
         "md5",
         r#"md5("hello world")"#,
