@@ -40,6 +40,7 @@ use spof::report::{self, ReportFormat};
 use spof::source::{SourceFile, SourceMap};
 use std::alloc::{GlobalAlloc, Layout};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// mimalloc (the binary's allocator), counting the bytes allocated and not
@@ -347,13 +348,21 @@ fn stages(o: &Options, text: String) {
         file,
         cluster: None,
     }];
-    let (report, estate) = check_estate(sources, &loaded, &Setup::default(), Vec::new());
+    let setup = Setup {
+        progress: Some(Arc::new(spof::progress::Progress::with_hook(check_stage))),
+        ..Setup::default()
+    };
+    ENTITIES.store(entities, Ordering::Relaxed);
+    let (report, estate) = check_estate(sources, &loaded, &setup, Vec::new());
+    check_stage("");
     let seconds = t.elapsed().as_secs_f64();
+    // The stages' own peaks above: reset each time one starts.
+    let whole = WHOLE_PEAK.load(Ordering::Relaxed).max(peak());
     row.print(
         "check: model..findings",
         seconds,
         delta(before),
-        peak() - before,
+        whole - before,
     );
 
     let before = live();
@@ -471,12 +480,67 @@ fn manifest_rows(row: &Row, sources: &SourceMap, file: spof::source::FileId) {
     }
 }
 
+/// The entities of the run `check_stage` reports on.
+static ENTITIES: AtomicUsize = AtomicUsize::new(0);
+/// The most held at once over the check's stages so far.
+static WHOLE_PEAK: AtomicUsize = AtomicUsize::new(0);
+/// The check's stage running, the bytes live when it started, and when.
+static CHECK_STAGE: Mutex<Option<(&'static str, usize, Instant)>> = Mutex::new(None);
+
+/// Called by the check as each of its stages starts (and with `""` once it
+/// is done): prints the row of the stage that ends, then starts counting
+/// for the next.
+fn check_stage(next: &'static str) {
+    let mut current = CHECK_STAGE
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    WHOLE_PEAK.fetch_max(peak(), Ordering::Relaxed);
+    if let Some((name, before, since)) = current.take() {
+        let row = Row {
+            entities: ENTITIES.load(Ordering::Relaxed),
+        };
+        let stage = match name {
+            "parsing" => "  check: read, model",
+            "rules" => "  check: rules, findings",
+            other => other,
+        };
+        let label = if stage.starts_with(' ') {
+            stage.to_string()
+        } else {
+            format!("  check: {stage}")
+        };
+        row.print(
+            &label,
+            since.elapsed().as_secs_f64(),
+            delta(before),
+            peak() - before,
+        );
+    }
+    if !next.is_empty() {
+        let before = live();
+        reset_peak();
+        *current = Some((next, before, Instant::now()));
+    }
+}
+
 /// What each structure holds, by what freeing it gives back.
 fn held(entities: usize, audit: Audit, estate: spof::estate::Estate, report: spof::check::Report) {
     let freed = |name: &str, before: usize| freed(entities, name, before);
+    let Audit {
+        entities: groups,
+        structures,
+        sets,
+        ..
+    } = audit;
     let b = live();
-    drop(audit);
-    freed("audit (risk groups)", b);
+    drop(groups);
+    freed("risk groups: groups, places", b);
+    let b = live();
+    drop(structures);
+    freed("risk groups: structures", b);
+    let b = live();
+    drop(sets);
+    freed("risk groups: target sets", b);
     let spof::estate::Estate {
         model,
         graph,

@@ -146,6 +146,31 @@ impl PartialEq<&str> for Text {
     }
 }
 
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl PartialOrd for Text {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// By the text, however it is kept.
+impl Ord for Text {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
 impl std::hash::Hash for Text {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         self.as_str().hash(state);
@@ -346,10 +371,12 @@ impl Serialize for Message {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Diagnostic {
     pub kind: Kind,
-    /// Rule code (`SPOF001`) for findings; error code (`parse-error`) for errors.
-    pub code: String,
+    /// Rule code (`SPOF001`) for findings; error code (`parse-error`) for
+    /// errors. The catalog's own text for a rule's finding: no copy per
+    /// finding.
+    pub code: Text,
     /// Rule name (`single-replica`) for findings; same as `code` for errors.
-    pub name: String,
+    pub name: Text,
     pub severity: Severity,
     pub message: Message,
     /// Entity id the finding is about (`k8s:Deployment/default/web`).
@@ -369,8 +396,8 @@ impl Diagnostic {
     pub fn error(code: &str, span: Span, message: impl Into<String>) -> Self {
         Self {
             kind: Kind::Error,
-            code: code.to_string(),
-            name: code.to_string(),
+            code: Text::from(code.to_string()),
+            name: Text::from(code.to_string()),
             severity: Severity::Error,
             message: Message::from(message.into()),
             entity: None,

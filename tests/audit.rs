@@ -34,7 +34,9 @@ fn groups(audit: &Audit, estate: &Estate, id: &str) -> Vec<Vec<String>> {
         .iter()
         .position(|x| x.id == id)
         .unwrap_or_else(|| panic!("no entity {id}"));
-    audit.entities[e]
+    audit
+        .entities
+        .of(e)
         .risk_groups
         .iter()
         .map(|g| g.iter().map(|&d| audit.domain_name(d)).collect())
@@ -326,7 +328,7 @@ proptest! {
         let estate = estate_of(&[("spof.services.toml", &manifest)]);
         let audit = Audit::build(&estate, k);
         for (e, entity) in audit.entities.iter().enumerate() {
-            for group in &entity.risk_groups {
+            for group in entity.risk_groups {
                 prop_assert!(group.len() <= k);
                 prop_assert!(audit.is_down(&estate, group, e), "{group:?} is not a cut of {e}");
                 for skip in 0..group.len() {
@@ -352,7 +354,7 @@ proptest! {
             for set in subsets.iter().filter(|s| !s.is_empty()) {
                 for e in 0..audit.entities.len() {
                     let down = audit.is_down(&estate, set, e);
-                    let covered = audit.entities[e].risk_groups.iter().any(|g| g.iter().all(|d| set.contains(d)));
+                    let covered = audit.entities.of(e).risk_groups.iter().any(|g| g.iter().all(|d| set.contains(d)));
                     prop_assert_eq!(down, covered, "set {:?} of entity {}", set, e);
                 }
             }
@@ -381,6 +383,6 @@ fn generated_manifest_gives_the_groups_of_the_generated_model() {
     let (a, b) = (Audit::build(&read, 2), Audit::build(&generated, 2));
     assert_eq!(a.domains, b.domains);
     let all_groups =
-        |a: &Audit| -> Vec<_> { a.entities.iter().map(|e| e.risk_groups.clone()).collect() };
+        |a: &Audit| -> Vec<_> { a.entities.iter().map(|e| e.risk_groups.to_vec()).collect() };
     assert_eq!(all_groups(&a), all_groups(&b));
 }

@@ -21,7 +21,7 @@ fn check(files: &[(&str, &str)]) -> Vec<(String, String, String)> {
         .map(|d| {
             let source = report.sources.get(d.span.file);
             let text = &source.text()[d.span.range.start as usize..d.span.range.end as usize];
-            (d.code.clone(), text.to_string(), d.message.to_string())
+            (d.code.to_string(), text.to_string(), d.message.to_string())
         })
         .collect()
 }

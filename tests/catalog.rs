@@ -20,7 +20,11 @@ fn run_example(example: &Example) -> Vec<String> {
             compare(&base, &base_estate, head, &head_estate, &settings, |_| true)
         }
     };
-    report.diagnostics.iter().map(|d| d.code.clone()).collect()
+    report
+        .diagnostics
+        .iter()
+        .map(|d| d.code.to_string())
+        .collect()
 }
 
 /// `content` checked as the example's file.

@@ -15,7 +15,7 @@ pub(crate) fn located(report: &Report) -> Vec<(String, String, u32, u32, Option<
             let file = report.sources.get(d.span.file);
             let at = file.line_col(d.span.range.start);
             (
-                d.code.clone(),
+                d.code.to_string(),
                 file.display_path(),
                 at.line,
                 at.column,

@@ -36,7 +36,7 @@ fn about<'a>(report: &'a Report, id: &str) -> Vec<&'a Diagnostic> {
 }
 
 fn codes(diagnostics: &[&Diagnostic]) -> Vec<String> {
-    diagnostics.iter().map(|d| d.code.clone()).collect()
+    diagnostics.iter().map(|d| d.code.to_string()).collect()
 }
 
 fn concise(report: &Report) -> String {

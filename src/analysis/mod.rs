@@ -223,11 +223,12 @@ impl Units {
 /// One list per entity, all in one vector: a range of it per entity
 /// instead of a vector (and its allocation) each.
 #[derive(Debug)]
-struct Lists<T> {
+pub struct Lists<T> {
     items: Vec<T>,
     /// Where each entity's list starts in `items`; one more than there are
-    /// entities, the last being `items.len()`.
-    starts: Vec<usize>,
+    /// entities, the last being `items.len()`. 32-bit, as every index the
+    /// analysis keeps ([`narrow`]).
+    starts: Vec<u32>,
 }
 
 impl<T> Default for Lists<T> {
@@ -240,24 +241,64 @@ impl<T> Default for Lists<T> {
 }
 
 impl<T> Lists<T> {
-    fn from_nested(nested: Vec<Vec<T>>) -> Self {
+    pub fn from_nested(nested: Vec<Vec<T>>) -> Self {
         let total = nested.iter().map(Vec::len).sum();
         let mut items = Vec::with_capacity(total);
         let mut starts = Vec::with_capacity(nested.len() + 1);
         for list in nested {
-            starts.push(items.len());
+            starts.push(narrow(items.len()));
             items.extend(list);
         }
-        starts.push(items.len());
+        starts.push(narrow(items.len()));
+        Self { items, starts }
+    }
+
+    /// From each entity's list in turn, into one vector at its length.
+    pub fn from_lists<L: IntoIterator<Item = T>>(lists: impl IntoIterator<Item = L>) -> Self {
+        let mut items = Vec::new();
+        let mut starts = Vec::new();
+        for list in lists {
+            starts.push(narrow(items.len()));
+            items.extend(list);
+        }
+        starts.push(narrow(items.len()));
+        items.shrink_to_fit();
+        starts.shrink_to_fit();
         Self { items, starts }
     }
 
     /// Entity `e`'s list; empty past the last entity.
-    fn get(&self, e: usize) -> &[T] {
-        match (self.starts.get(e), self.starts.get(e + 1)) {
-            (Some(&a), Some(&b)) => self.items.get(a..b).unwrap_or(&[]),
-            _ => &[],
-        }
+    pub fn of(&self, e: usize) -> &[T] {
+        self.get(e).unwrap_or(&[])
+    }
+
+    /// Entity `e`'s list; `None` past the last entity.
+    pub fn get(&self, e: usize) -> Option<&[T]> {
+        let (&a, &b) = (self.starts.get(e)?, self.starts.get(e + 1)?);
+        self.items.get(a as usize..b as usize)
+    }
+
+    /// How many lists (entities) there are.
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Every list, in entity order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &[T]> + '_ {
+        (0..self.len()).map(|e| self.of(e))
+    }
+}
+
+/// Entity `e`'s list; empty past the last entity.
+impl<T> std::ops::Index<usize> for Lists<T> {
+    type Output = [T];
+
+    fn index(&self, e: usize) -> &[T] {
+        self.of(e)
     }
 }
 
@@ -382,7 +423,7 @@ impl End {
 pub struct Analysis {
     /// Every cause found in each entity's own declarations, whether or not
     /// another cluster's declaration survives it.
-    pub causes: Vec<Vec<Cause>>,
+    pub causes: Lists<Cause>,
     /// The single failures that take each entity down, own ones first
     /// (per entity while they are found, then [`Analysis::settled`]).
     building: Vec<Vec<Exposure>>,
@@ -407,32 +448,21 @@ pub struct Analysis {
 
 impl Analysis {
     pub fn run(model: &Model, graph: &Graph, ctx: &Context) -> Self {
-        let causes: Vec<Vec<Cause>> = model
-            .entities
-            .iter()
-            .enumerate()
-            .map(|(e, entity)| {
-                entity
-                    .instances
-                    .iter()
-                    .enumerate()
-                    .flat_map(|(i, inst)| {
-                        // Only Kubernetes objects live in a cluster; cloud
-                        // resources, manifests, catalogs and jobs are placed
-                        // by what they say themselves.
-                        let clustered = entity.origin == Origin::Kubernetes;
-                        instance_causes(e, i, inst, ctx, clustered)
-                    })
-                    .collect::<Vec<_>>()
-            })
-            // Collected and pushed one by one, the vectors have room for
-            // four where an entity nearly always has one or none: for
-            // 100,000 counted instances, some 65 MB never used.
-            .map(|mut own: Vec<Cause>| {
-                own.shrink_to_fit();
-                own
-            })
-            .collect();
+        // One vector for every entity's causes, a range of it each: an
+        // entity nearly always has one or two.
+        let causes = Lists::from_lists(model.entities.iter().enumerate().map(|(e, entity)| {
+            entity
+                .instances
+                .iter()
+                .enumerate()
+                .flat_map(move |(i, inst)| {
+                    // Only Kubernetes objects live in a cluster; cloud
+                    // resources, manifests, catalogs and jobs are placed
+                    // by what they say themselves.
+                    let clustered = entity.origin == Origin::Kubernetes;
+                    instance_causes(e, i, inst, ctx, clustered)
+                })
+        }));
         let mut units = Units::default();
         let exposures: Vec<Vec<Exposure>> = model
             .entities
@@ -445,16 +475,17 @@ impl Analysis {
             })
             .collect();
 
-        let clusters: Vec<Vec<Option<usize>>> = model
-            .entities
-            .iter()
-            .map(|e| e.instances.iter().map(|i| i.cluster).collect())
-            .collect();
+        let clusters = Lists::from_lists(
+            model
+                .entities
+                .iter()
+                .map(|e| e.instances.iter().map(|i| i.cluster)),
+        );
         let per_cluster: Vec<Vec<(usize, Vec<Exposure>)>> = model
             .entities
             .iter()
             .enumerate()
-            .map(|(e, entity)| own_per_cluster(entity, &clusters[e], &causes[e], &mut units))
+            .map(|(e, entity)| own_per_cluster(entity, clusters.of(e), &causes[e], &mut units))
             .collect();
         let mut analysis = Self {
             causes,
@@ -462,7 +493,7 @@ impl Analysis {
             settled: Lists::default(),
             units,
             per_cluster,
-            clusters: Lists::from_nested(clusters),
+            clusters,
             ends: Lists::default(),
             tails: Vec::new(),
         };
@@ -498,7 +529,7 @@ impl Analysis {
         match self.building.get(e) {
             // While they are being found.
             Some(list) => list,
-            None => self.settled.get(e),
+            None => self.settled.of(e),
         }
     }
 
@@ -555,7 +586,7 @@ impl Analysis {
     /// Where a hop from `e` along `edge` arrives for `unit`: the target as
     /// the cluster of the declaration that makes the edge sees it.
     fn next(&self, e: usize, edge: DepEdge, unit: UnitId) -> Option<(usize, usize)> {
-        let cluster = self.clusters.get(e).get(edge.instance).copied().flatten();
+        let cluster = self.clusters.of(e).get(edge.instance).copied().flatten();
         self.locate(edge.target, cluster, unit)
     }
 
@@ -628,7 +659,7 @@ impl Analysis {
         known: &[Exposure],
         (shared, c): (&SharedUnits, usize),
     ) -> Vec<Exposure> {
-        let clusters = self.clusters.get(e);
+        let clusters = self.clusters.of(e);
         let hard: Vec<&Resolved> = graph.resolved[e]
             .iter()
             .filter(|d| {
@@ -701,7 +732,7 @@ impl Analysis {
     fn end(&self, entity: usize, cluster: Option<usize>, unit: &Unit) -> Option<End> {
         let (v, x) = self.locate(entity, cluster, self.unit_id(unit)?)?;
         let before: usize = (0..v).map(|w| self.view(entity, w).len()).sum();
-        let short = self.ends.get(entity).get(before + x)?;
+        let short = self.ends.of(entity).get(before + x)?;
         let tail = self.tails.get(short.tail as usize)?;
         Some(End {
             root: tail.root,
@@ -810,75 +841,83 @@ impl Analysis {
 /// back. Each distinct root and last hop is kept once, in the second
 /// vector; the first says, for each exposure, which and how many hops.
 fn chain_ends(analysis: &Analysis) -> (Lists<Short>, Vec<Tail>) {
-    #[derive(Clone, Copy)]
-    enum State {
-        Unknown,
-        OnPath,
-        Done(Short),
-    }
+    // The walk's state of each exposure is kept where its end will be: no
+    // tail has these indices (every tail is in memory, dozens of bytes).
+    const UNKNOWN: Short = Short {
+        tail: u32::MAX,
+        hops: 0,
+    };
+    const ON_PATH: Short = Short {
+        tail: u32::MAX,
+        hops: 1,
+    };
     let mut tails = Tails::default();
     let broken = tails.short(End::BROKEN);
+    let entities = analysis.per_cluster.len();
     let views = |e: usize| 0..=analysis.per_cluster[e].len();
-    let mut state: Vec<Vec<Vec<State>>> = (0..analysis.per_cluster.len())
-        .map(|e| {
-            views(e)
-                .map(|v| vec![State::Unknown; analysis.view(e, v).len()])
-                .collect()
-        })
-        .collect();
-    let mut path: Vec<(usize, usize, usize, Hop)> = Vec::new();
-    for e in 0..analysis.per_cluster.len() {
+    // One list per entity, its views one after the other.
+    let mut starts: Vec<u32> = Vec::with_capacity(entities + 1);
+    let mut total = 0;
+    for e in 0..entities {
+        starts.push(narrow(total));
+        total += views(e).map(|v| analysis.view(e, v).len()).sum::<usize>();
+    }
+    starts.push(narrow(total));
+    // Where exposure `i` of view `w` of entity `e` has its end.
+    let slot = |e: usize, w: usize, i: usize| {
+        starts[e] as usize + (0..w).map(|u| analysis.view(e, u).len()).sum::<usize>() + i
+    };
+    let mut ends = vec![UNKNOWN; total];
+    let mut path: Vec<(usize, Hop)> = Vec::new();
+    for e in 0..entities {
         for v in views(e) {
             for x in 0..analysis.view(e, v).len() {
                 path.clear();
                 let (mut at, mut w, mut i) = (e, v, x);
                 let end = loop {
-                    match state[at][w][i] {
-                        State::Done(end) => break end,
+                    let here = slot(at, w, i);
+                    match ends[here] {
                         // A chain that comes back on itself ends there.
-                        State::OnPath => break broken,
-                        State::Unknown => {}
+                        ON_PATH => break broken,
+                        UNKNOWN => {}
+                        end => break end,
                     }
                     let exposure = &analysis.view(at, w)[i];
                     let edge = match exposure.via {
                         Via::Own(c) => {
                             let end = tails.short(End::own(at, c as usize));
-                            state[at][w][i] = State::Done(end);
+                            ends[here] = end;
                             break end;
                         }
                         Via::Dependency(edge) => edge.get(),
                     };
-                    state[at][w][i] = State::OnPath;
-                    path.push((at, w, i, Hop { from: at, edge }));
+                    ends[here] = ON_PATH;
+                    path.push((here, Hop { from: at, edge }));
                     match analysis.next(at, edge, exposure.unit) {
                         Some((next_view, j)) => (at, w, i) = (edge.target, next_view, j),
                         None => break broken,
                     }
                 };
                 let mut end = tails.end(end);
-                for &(at, w, i, hop) in path.iter().rev() {
+                for &(here, hop) in path.iter().rev() {
                     end = end.after(hop);
-                    state[at][w][i] = State::Done(tails.short(end));
+                    ends[here] = tails.short(end);
                 }
             }
         }
     }
-    // One list per entity, its views one after the other; each entity's
-    // states are freed as the list grows.
-    let ends = state
-        .into_iter()
-        .map(|views| {
-            views
-                .into_iter()
-                .flatten()
-                .map(|s| match s {
-                    State::Done(end) => end,
-                    State::Unknown | State::OnPath => broken,
-                })
-                .collect()
-        })
-        .collect();
-    (Lists::from_nested(ends), tails.list)
+    for end in &mut ends {
+        if end.tail == u32::MAX {
+            *end = broken;
+        }
+    }
+    (
+        Lists {
+            items: ends,
+            starts,
+        },
+        tails.list,
+    )
 }
 
 /// The tails of the ends being found, each once.
@@ -923,7 +962,7 @@ impl Tails {
 fn explain_through_backends(
     model: &Model,
     graph: &Graph,
-    causes: &[Vec<Cause>],
+    causes: &Lists<Cause>,
     exposures: &mut [Vec<Exposure>],
 ) {
     for e in 0..exposures.len() {
@@ -1476,11 +1515,14 @@ mod tests {
     #[test]
     fn lists_give_back_each_entitys_list() {
         let lists = Lists::from_nested(vec![vec![1, 2], vec![], vec![3]]);
-        assert_eq!(lists.get(0), &[1, 2]);
-        assert!(lists.get(1).is_empty());
-        assert_eq!(lists.get(2), &[3]);
-        assert!(lists.get(3).is_empty());
-        assert!(Lists::<u8>::default().get(0).is_empty());
+        assert_eq!(lists.of(0), &[1, 2]);
+        assert!(lists.of(1).is_empty());
+        assert_eq!(lists.of(2), &[3]);
+        assert!(lists.of(3).is_empty());
+        assert_eq!(lists.get(3), None);
+        assert_eq!(lists.len(), 3);
+        assert_eq!(lists[2], [3]);
+        assert!(Lists::<u8>::default().of(0).is_empty());
     }
 
     /// A unit is kept once, and its id names it.

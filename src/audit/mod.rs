@@ -24,7 +24,7 @@ pub mod synthetic;
 pub use family::{Family, Group};
 pub use simulate::{Degraded, Down, Hop, Hops, Simulation, Step, Unrecoverable};
 
-use crate::analysis::{Cause, Reason, Unit};
+use crate::analysis::{Cause, Reason, Unit, narrow};
 use crate::estate::Estate;
 use crate::graph::{Resolved, TargetSets};
 use crate::model::{Combine, Domain, Guarantee, Instance, Level, Origin, Strength};
@@ -33,6 +33,10 @@ use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
+
+/// Entities whose structures are built at once before they are moved into
+/// [`Structures`].
+const STRUCTURE_BATCH: usize = 4096;
 
 /// Largest risk group computed (`--max-group-size`).
 pub const MAX_GROUP_SIZE: usize = 3;
@@ -68,7 +72,8 @@ pub struct Term {
     pub why: Why,
 }
 
-/// The availability function of one entity, apart from its dependencies.
+/// The availability function of one entity, apart from its dependencies,
+/// as it is built; the audit keeps every entity's in [`Structures`].
 #[derive(Debug, Clone, Default)]
 pub struct Structure {
     /// Terms of each declaration (by instance index).
@@ -84,15 +89,278 @@ pub struct Structure {
     pub dependencies: Vec<Resolved>,
 }
 
-/// What the audit knows about one entity.
-#[derive(Debug, Clone, Default)]
-pub struct EntityAudit {
+/// A [`Term`] as [`Structures`] keeps it: its domains a range of one
+/// vector, its indices 32-bit (40 bytes, where a `Term` and its own vector
+/// took 64 and an allocation).
+#[derive(Debug, Clone)]
+struct StoredTerm {
+    instance: u32,
+    domains: (u32, u32),
+    threshold: u32,
+    why: Why,
+}
+
+/// The availability structures of every entity, each part in one vector
+/// and an entity's a range of it: terms, their domains, declarations,
+/// alternatives and dependency entries. A large estate has millions of
+/// declarations with one or two terms each, and a vector (and its
+/// allocation) for each list took more than what the lists hold.
+#[derive(Debug, Default)]
+pub struct Structures {
+    terms: Vec<StoredTerm>,
+    domains: Vec<u32>,
+    /// Where each declaration's terms start in `terms`, every entity's
+    /// declarations one after the other; one more at the end.
+    declarations: Vec<u32>,
+    /// The declarations of every alternative, one after the other.
+    alternatives: Vec<u32>,
+    /// Where each alternative starts in `alternatives`; one more at the end.
+    alternative_starts: Vec<u32>,
+    dependencies: Vec<Resolved>,
+    /// Where each entity's declarations, alternatives and dependency
+    /// entries start; one more at the end.
+    entities: Vec<[u32; 3]>,
+    any_dependency: Vec<bool>,
+}
+
+impl Structures {
+    /// The structures of `owned`, in order.
+    pub fn from_owned(owned: impl IntoIterator<Item = Structure>) -> Self {
+        let mut out = Self::default();
+        for s in owned {
+            out.push(s);
+        }
+        out.finish();
+        out
+    }
+
+    /// Adds the next entity's structure. Every list is in memory, several
+    /// bytes an item: no index passes `u32::MAX`.
+    fn push(&mut self, s: Structure) {
+        self.entities.push([
+            narrow(self.declarations.len()),
+            narrow(self.alternative_starts.len()),
+            narrow(self.dependencies.len()),
+        ]);
+        self.any_dependency.push(s.any_dependency);
+        for terms in s.terms {
+            self.declarations.push(narrow(self.terms.len()));
+            for term in terms {
+                let from = narrow(self.domains.len());
+                self.domains.extend_from_slice(&term.domains);
+                self.terms.push(StoredTerm {
+                    instance: narrow(term.instance),
+                    domains: (from, narrow(self.domains.len())),
+                    threshold: term.threshold,
+                    why: term.why,
+                });
+            }
+        }
+        for alternative in s.alternatives {
+            self.alternative_starts
+                .push(narrow(self.alternatives.len()));
+            self.alternatives
+                .extend(alternative.into_iter().map(narrow));
+        }
+        self.dependencies.extend(s.dependencies);
+    }
+
+    /// Closes the lists after the last entity, at their length.
+    fn finish(&mut self) {
+        self.entities.push([
+            narrow(self.declarations.len()),
+            narrow(self.alternative_starts.len()),
+            narrow(self.dependencies.len()),
+        ]);
+        self.declarations.push(narrow(self.terms.len()));
+        self.alternative_starts
+            .push(narrow(self.alternatives.len()));
+        self.terms.shrink_to_fit();
+        self.domains.shrink_to_fit();
+        self.declarations.shrink_to_fit();
+        self.alternatives.shrink_to_fit();
+        self.alternative_starts.shrink_to_fit();
+        self.dependencies.shrink_to_fit();
+        self.entities.shrink_to_fit();
+        self.any_dependency.shrink_to_fit();
+    }
+
+    /// How many entities have a structure.
+    pub fn len(&self) -> usize {
+        self.entities.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Entity `e`'s structure; an empty one past the last entity.
+    pub fn get(&self, e: usize) -> StructureRef<'_> {
+        let bounds = |e: usize| self.entities.get(e).map(|b| b.map(|x| x as usize));
+        let (Some(a), Some(b)) = (bounds(e), bounds(e + 1)) else {
+            return StructureRef {
+                all: self,
+                declarations: (0, 0),
+                alternatives: (0, 0),
+                dependencies: &[],
+                any_dependency: false,
+            };
+        };
+        StructureRef {
+            all: self,
+            declarations: (a[0], b[0]),
+            alternatives: (a[1], b[1]),
+            dependencies: self.dependencies.get(a[2]..b[2]).unwrap_or(&[]),
+            any_dependency: self.any_dependency.get(e).copied().unwrap_or(false),
+        }
+    }
+
+    fn term(&self, t: usize) -> Option<TermRef<'_>> {
+        let stored = self.terms.get(t)?;
+        let (from, to) = stored.domains;
+        Some(TermRef {
+            instance: stored.instance as usize,
+            domains: self.domains.get(from as usize..to as usize)?,
+            threshold: stored.threshold,
+            why: &stored.why,
+        })
+    }
+
+    /// The range of `terms` of declaration `d` (counted over all entities).
+    fn declaration(&self, d: usize) -> (usize, usize) {
+        match (self.declarations.get(d), self.declarations.get(d + 1)) {
+            (Some(&a), Some(&b)) => (a as usize, b as usize),
+            _ => (0, 0),
+        }
+    }
+}
+
+/// One entity's structure, borrowed from [`Structures`].
+#[derive(Debug, Clone, Copy)]
+pub struct StructureRef<'a> {
+    all: &'a Structures,
+    /// Its declarations, as indices over all entities.
+    declarations: (usize, usize),
+    /// Its alternatives, as indices over all entities.
+    alternatives: (usize, usize),
+    /// Hard dependency entries; what each names is in the audit's
+    /// [`TargetSets`].
+    pub dependencies: &'a [Resolved],
+    /// Whether one hard dependency being up is enough (a Service over its
+    /// workloads) rather than all of them.
+    pub any_dependency: bool,
+}
+
+impl<'a> StructureRef<'a> {
+    /// How many declarations (instances) it has terms for.
+    pub fn declarations(self) -> usize {
+        self.declarations.1 - self.declarations.0
+    }
+
+    /// The terms of declaration `i` (by instance index); none past the last.
+    pub fn terms(self, i: usize) -> impl Iterator<Item = TermRef<'a>> {
+        let (from, to) = if i < self.declarations() {
+            self.all.declaration(self.declarations.0 + i)
+        } else {
+            (0, 0)
+        };
+        (from..to).filter_map(move |t| self.all.term(t))
+    }
+
+    /// Term `t` of declaration `i`.
+    pub fn term(self, i: usize, t: usize) -> Option<TermRef<'a>> {
+        self.terms(i).nth(t)
+    }
+
+    /// Every term of every declaration, in order.
+    pub fn every_term(self) -> impl Iterator<Item = TermRef<'a>> {
+        (0..self.declarations()).flat_map(move |i| self.terms(i))
+    }
+
+    /// Declarations that are alternatives to each other: the entity is up
+    /// while every declaration of one alternative is.
+    pub fn alternatives(self) -> impl ExactSizeIterator<Item = &'a [u32]> {
+        let all = self.all;
+        (self.alternatives.0..self.alternatives.1).map(move |a| {
+            match (
+                all.alternative_starts.get(a),
+                all.alternative_starts.get(a + 1),
+            ) {
+                (Some(&x), Some(&y)) => all.alternatives.get(x as usize..y as usize).unwrap_or(&[]),
+                _ => &[],
+            }
+        })
+    }
+}
+
+/// A term of [`Structures`]: down when at least `threshold` of `domains`
+/// fail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TermRef<'a> {
+    pub instance: usize,
+    pub domains: &'a [u32],
+    pub threshold: u32,
+    pub why: &'a Why,
+}
+
+/// What the audit knows about one entity, borrowed from [`Entities`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EntityAudit<'a> {
     /// Domains the entity may run in, at every level, sorted.
-    pub domains: Vec<u32>,
+    pub domains: &'a [u32],
     /// Minimal sets of domains whose joint failure takes it down, ranked by
     /// size, then level (outermost first), then name (domain ids are in
     /// that order).
-    pub risk_groups: Vec<Group>,
+    pub risk_groups: &'a [Group],
+}
+
+/// The domains and risk groups of every entity, each kind in one vector
+/// and an entity's a range of it: a large estate keeps some thirty-five
+/// groups per entity, and two vectors (and their allocations) each cost
+/// more than a short list's contents.
+#[derive(Debug, Default)]
+pub struct Entities {
+    domains: Vec<u32>,
+    groups: Vec<Group>,
+    /// Where each entity's domains and groups start; one more than there
+    /// are entities, the last being where both vectors end.
+    starts: Vec<(u32, u32)>,
+}
+
+impl Entities {
+    pub fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Entity `e`'s domains and risk groups; `None` past the last entity.
+    pub fn get(&self, e: usize) -> Option<EntityAudit<'_>> {
+        let (&(d0, g0), &(d1, g1)) = (self.starts.get(e)?, self.starts.get(e + 1)?);
+        Some(EntityAudit {
+            domains: self.domains.get(d0 as usize..d1 as usize)?,
+            risk_groups: self.groups.get(g0 as usize..g1 as usize)?,
+        })
+    }
+
+    /// Entity `e`'s domains and risk groups; none past the last entity.
+    pub fn of(&self, e: usize) -> EntityAudit<'_> {
+        self.get(e).unwrap_or_default()
+    }
+
+    /// Every entity's, in model order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = EntityAudit<'_>> + '_ {
+        (0..self.len()).map(|e| self.of(e))
+    }
+
+    /// Every group and domain id is in memory, a few bytes each: no range
+    /// ends past `u32::MAX`.
+    fn mark(&mut self) {
+        let at = (narrow(self.domains.len()), narrow(self.groups.len()));
+        self.starts.push(at);
+    }
 }
 
 pub struct Audit {
@@ -101,8 +369,8 @@ pub struct Audit {
     pub domains: Vec<Domain>,
     /// The domain each domain lies in, when known (a zone's region).
     pub parent: Vec<Option<u32>>,
-    pub entities: Vec<EntityAudit>,
-    pub structures: Vec<Structure>,
+    pub entities: Entities,
+    pub structures: Structures,
     /// What the structures' dependency entries name.
     pub sets: TargetSets,
     pub max_group_size: usize,
@@ -128,13 +396,23 @@ impl Audit {
             .map(|(i, d)| ((d.level, &*d.name), u32::try_from(i).unwrap_or(u32::MAX)))
             .collect();
         let levels: Vec<Level> = domains.iter().map(|d| d.level).collect();
-        let structures: Vec<Structure> = (0..estate.model.entities.len())
-            .into_par_iter()
-            .map(|e| structure(estate, e, &index, &levels))
-            .collect();
+        // Built a batch at a time, in parallel, and moved into the flat
+        // lists: never every entity's structure as vectors of its own.
+        let n = estate.model.entities.len();
+        let mut structures = Structures::default();
+        for from in (0..n).step_by(STRUCTURE_BATCH) {
+            let batch: Vec<Structure> = (from..n.min(from + STRUCTURE_BATCH))
+                .into_par_iter()
+                .map(|e| structure(estate, e, &index, &levels))
+                .collect();
+            for s in batch {
+                structures.push(s);
+            }
+        }
+        structures.finish();
         let order = estate.graph.hard_components();
         let sets = estate.graph.sets.clone();
-        Self::from_parts(domains, parent, structures, sets, order, max_group_size)
+        Self::assemble(domains, parent, structures, sets, order, max_group_size)
     }
 
     /// The audit of availability structures built elsewhere (a generated
@@ -145,6 +423,19 @@ impl Audit {
         domains: Vec<Domain>,
         parent: Vec<Option<u32>>,
         structures: Vec<Structure>,
+        sets: TargetSets,
+        order: Vec<Vec<usize>>,
+        max_group_size: usize,
+    ) -> Self {
+        let structures = Structures::from_owned(structures);
+        Self::assemble(domains, parent, structures, sets, order, max_group_size)
+    }
+
+    /// [`Audit::from_parts`] with the structures in their lists.
+    fn assemble(
+        domains: Vec<Domain>,
+        parent: Vec<Option<u32>>,
+        structures: Structures,
         sets: TargetSets,
         order: Vec<Vec<usize>>,
         max_group_size: usize,
@@ -160,7 +451,7 @@ impl Audit {
         for (c, members) in order.iter().enumerate() {
             depth[c] = members
                 .iter()
-                .flat_map(|&e| &structures[e].dependencies)
+                .flat_map(|&e| structures.get(e).dependencies)
                 .flat_map(|d| sets.get(d.set as usize))
                 .map(|&t| component_of[t])
                 .filter(|&t| t != c)
@@ -175,7 +466,7 @@ impl Audit {
         let mut audit = Self {
             domains,
             parent,
-            entities: Vec::new(),
+            entities: Entities::default(),
             structures,
             sets,
             max_group_size,
@@ -253,42 +544,47 @@ impl Audit {
     }
 
     /// Risk groups of every entity, level by level.
-    fn compute(&self) -> Vec<EntityAudit> {
+    fn compute(&self) -> Entities {
         let per_level: Vec<Vec<Family>> = LEVELS
             .par_iter()
             .map(|&level| self.families(level))
             .collect();
         let mut per_level = per_level;
-        (0..self.structures.len())
-            .map(|e| {
-                // Exactly as long as needed: a large estate keeps millions.
-                let len = per_level.iter().map(|f| f[e].len()).sum();
-                let mut groups: Vec<Group> = Vec::with_capacity(len);
-                for families in &mut per_level {
-                    groups.extend(std::mem::take(&mut families[e]).into_groups());
+        let n = self.structures.len();
+        // Exactly as long as needed: a large estate keeps millions.
+        let total = per_level.iter().flatten().map(Family::len).sum();
+        let mut out = Entities {
+            domains: Vec::new(),
+            groups: Vec::with_capacity(total),
+            starts: Vec::with_capacity(n + 1),
+        };
+        for e in 0..n {
+            out.mark();
+            let start = out.groups.len();
+            for families in &mut per_level {
+                if let Some(family) = families.get_mut(e) {
+                    out.groups.extend(std::mem::take(family).into_groups());
                 }
-                // Size first, then ids: ids follow (level, name).
-                groups.sort_unstable();
-                EntityAudit {
-                    domains: self.placed_in(e),
-                    risk_groups: groups,
-                }
-            })
-            .collect()
+            }
+            // Size first, then ids: ids follow (level, name).
+            out.groups[start..].sort_unstable();
+            out.domains.extend(self.placed_in(e));
+        }
+        out.mark();
+        out.domains.shrink_to_fit();
+        out
     }
 
     /// Domains an entity's terms name, with the domains they lie in.
     fn placed_in(&self, e: usize) -> Vec<u32> {
         let mut out: Vec<u32> = Vec::new();
-        for terms in &self.structures[e].terms {
-            for term in terms {
-                for &d in &term.domains {
-                    let mut at = Some(d);
-                    for _ in 0..LEVELS.len() {
-                        let Some(x) = at else { break };
-                        out.push(x);
-                        at = self.parent.get(x as usize).copied().flatten();
-                    }
+        for term in self.structures.get(e).every_term() {
+            for &d in term.domains {
+                let mut at = Some(d);
+                for _ in 0..LEVELS.len() {
+                    let Some(x) = at else { break };
+                    out.push(x);
+                    at = self.parent.get(x as usize).copied().flatten();
                 }
             }
         }
@@ -359,12 +655,12 @@ impl Audit {
             _ => &families[t],
         };
         let k = self.max_group_size;
-        let s = &self.structures[e];
+        let s = self.structures.get(e);
         let mut own: Option<Family> = None;
-        for alternative in &s.alternatives {
+        for alternative in s.alternatives() {
             let mut parts: Vec<Family> = Vec::new();
             for &i in alternative {
-                for term in s.terms.get(i).into_iter().flatten() {
+                for term in s.terms(i as usize) {
                     parts.push(self.term_family(term, level));
                 }
             }
@@ -413,7 +709,7 @@ impl Audit {
 
     /// Minimal sets of `level` domains that fail at least `threshold` of
     /// the term's domains.
-    fn term_family(&self, term: &Term, level: Level) -> Family {
+    fn term_family(&self, term: TermRef<'_>, level: Level) -> Family {
         let k = self.max_group_size;
         let mut images: Vec<u32> = term
             .domains
@@ -793,7 +1089,7 @@ fn most_in(replicas: u32, n: u32, f: u32, skew: u32) -> u32 {
 }
 
 /// What a term means, in words.
-pub fn term_text(audit: &Audit, estate: &Estate, e: usize, term: &Term) -> String {
+pub fn term_text(audit: &Audit, estate: &Estate, e: usize, term: TermRef<'_>) -> String {
     let names = |ids: &[u32]| {
         ids.iter()
             .map(|&d| format!("`{}`", audit.domain_name(d)))
@@ -801,7 +1097,7 @@ pub fn term_text(audit: &Audit, estate: &Estate, e: usize, term: &Term) -> Strin
             .join(", ")
     };
     let who = format!("`{}`", estate.model.entities[e].label());
-    match &term.why {
+    match term.why {
         Why::Cause(c) => {
             let cause: &Cause = &estate.analysis.causes[e][*c];
             let cluster_names: Vec<String> = estate
@@ -811,7 +1107,7 @@ pub fn term_text(audit: &Audit, estate: &Estate, e: usize, term: &Term) -> Strin
                 .map(|c| c.name.clone())
                 .collect();
             let text = crate::analysis::words::cause_text(&estate.model, &cluster_names, e, cause);
-            match (&cause.unit, term.domains.as_slice()) {
+            match (&cause.unit, term.domains) {
                 (Unit::Domain(_), _) | (_, []) => text,
                 (_, [only]) => format!("{text} ({})", audit.domain_name(*only)),
                 (_, zones) => format!("{text} (any of {})", names(zones)),
@@ -822,16 +1118,16 @@ pub fn term_text(audit: &Audit, estate: &Estate, e: usize, term: &Term) -> Strin
         } => format!(
             "{who} runs {replicas} replica{} across {} and needs {needed}: losing {} of those zones can take it down",
             if *replicas == 1 { "" } else { "s" },
-            names(&term.domains),
+            names(term.domains),
             term.threshold
         ),
-        Why::Region { .. } => format!("{who} lives in {}", names(&term.domains)),
+        Why::Region { .. } => format!("{who} lives in {}", names(term.domains)),
     }
 }
 
 /// Where a term is written.
-pub fn term_span(estate: &Estate, e: usize, term: &Term) -> Option<Span> {
-    match &term.why {
+pub fn term_span(estate: &Estate, e: usize, term: TermRef<'_>) -> Option<Span> {
+    match term.why {
         Why::Cause(c) => estate.analysis.causes[e].get(*c).map(|c| c.span),
         Why::Spread { span, .. } => Some(*span),
         Why::Region { span } => *span,

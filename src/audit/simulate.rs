@@ -1,6 +1,6 @@
 //! What-if: everything that goes down when some domains fail, and why.
 
-use super::{Audit, Structure, Term, term_span, term_text};
+use super::{Audit, StructureRef, TermRef, term_span, term_text};
 use crate::analysis::CHAIN_HOPS;
 use crate::estate::Estate;
 use crate::graph::DepEdge;
@@ -305,7 +305,7 @@ impl Audit {
             .collect()
     }
 
-    fn lost(term: &Term, down: &[bool]) -> u32 {
+    fn lost(term: TermRef<'_>, down: &[bool]) -> u32 {
         let n = term
             .domains
             .iter()
@@ -354,25 +354,20 @@ impl Audit {
     }
 
     fn state(&self, estate: &Estate, e: usize, down: &[bool], states: &[State]) -> State {
-        let s = &self.structures[e];
+        let s = self.structures.get(e);
         let term_down = |i: usize| {
-            s.terms
-                .get(i)
-                .into_iter()
-                .flatten()
-                .enumerate()
-                .find_map(|(t, term)| {
-                    (Self::lost(term, down) >= term.threshold).then_some(Cause::Own {
-                        instance: i,
-                        term: t,
-                    })
+            s.terms(i).enumerate().find_map(|(t, term)| {
+                (Self::lost(term, down) >= term.threshold).then_some(Cause::Own {
+                    instance: i,
+                    term: t,
                 })
+            })
         };
         // The first alternative that lost a term, and whether all did.
         let mut first_own: Option<Cause> = None;
-        let mut all_down = !s.alternatives.is_empty();
-        for alternative in &s.alternatives {
-            match alternative.iter().find_map(|&i| term_down(i)) {
+        let mut all_down = s.alternatives().len() > 0;
+        for alternative in s.alternatives() {
+            match alternative.iter().find_map(|&i| term_down(i as usize)) {
                 Some(cause) => {
                     first_own.get_or_insert(cause);
                 }
@@ -380,7 +375,7 @@ impl Audit {
             }
         }
         if all_down && let Some(first) = first_own {
-            return State::Down(if s.alternatives.len() == 1 {
+            return State::Down(if s.alternatives().len() == 1 {
                 first
             } else {
                 Cause::Alternatives
@@ -402,8 +397,8 @@ impl Audit {
         if let Some(cause) = first_own {
             return State::Degraded(cause);
         }
-        for (i, terms) in s.terms.iter().enumerate() {
-            for (t, term) in terms.iter().enumerate() {
+        for i in 0..s.declarations() {
+            for (t, term) in s.terms(i).enumerate() {
                 if Self::lost(term, down) > 0 {
                     return State::Degraded(Cause::Own {
                         instance: i,
@@ -429,7 +424,10 @@ impl Audit {
 
     /// The hard dependencies of a structure, one per entity each entry
     /// names.
-    fn dependencies<'a>(&'a self, s: &'a Structure) -> impl Iterator<Item = DepEdge> + Clone + 'a {
+    fn dependencies<'a>(
+        &'a self,
+        s: StructureRef<'a>,
+    ) -> impl Iterator<Item = DepEdge> + Clone + 'a {
         s.dependencies
             .iter()
             .flat_map(|entry| self.sets.edges(entry))
@@ -441,7 +439,7 @@ impl Audit {
         estate: &Estate,
         (down, failed): (&[bool], &[u32]),
         at: usize,
-        term: &Term,
+        term: TermRef<'_>,
     ) -> Step {
         let lost: Vec<String> = term
             .domains
@@ -572,14 +570,11 @@ impl Audit {
         match cause {
             Cause::Alternatives => {
                 // Each alternative's first failing term.
-                let s = &self.structures[at];
-                for alternative in &s.alternatives {
+                let s = self.structures.get(at);
+                for alternative in s.alternatives() {
                     let found = alternative.iter().find_map(|&i| {
-                        s.terms
-                            .get(i)
-                            .into_iter()
-                            .flatten()
-                            .find(|term| Self::lost(term, down) >= term.threshold)
+                        s.terms(i as usize)
+                            .find(|&term| Self::lost(term, down) >= term.threshold)
                     });
                     if let Some(term) = found {
                         steps.push(self.own_step(estate, (down, failed), at, term));
@@ -587,11 +582,7 @@ impl Audit {
                 }
             }
             Cause::Own { instance, term } => {
-                if let Some(term) = self.structures[at]
-                    .terms
-                    .get(instance)
-                    .and_then(|t| t.get(term))
-                {
+                if let Some(term) = self.structures.get(at).term(instance, term) {
                     steps.push(self.own_step(estate, (down, failed), at, term));
                 }
             }

@@ -55,7 +55,7 @@ fn generated_estate_gives_the_same_groups_through_the_model_and_alone() {
     assert_eq!(through_model.domains, alone.domains);
     assert_eq!(through_model.parent, alone.parent);
     let groups = |a: &Audit| -> Vec<Vec<Group>> {
-        a.entities.iter().map(|e| e.risk_groups.clone()).collect()
+        a.entities.iter().map(|e| e.risk_groups.to_vec()).collect()
     };
     assert_eq!(groups(&through_model), groups(&alone));
     // The estate is not trivial: single points and pairs both occur.

@@ -62,8 +62,9 @@ fn check(spof_toml: &str, today: &str) -> (Pairs, Pairs) {
         &setup,
         Vec::new(),
     );
-    let pair =
-        |d: &crate::diagnostic::Diagnostic| (d.code.clone(), d.entity.clone().unwrap_or_default());
+    let pair = |d: &crate::diagnostic::Diagnostic| {
+        (d.code.to_string(), d.entity.clone().unwrap_or_default())
+    };
     assert!(report.diagnostics.iter().all(|d| d.kind == Kind::Finding));
     assert_eq!(report.summary.accepted, report.accepted.len());
     let mut reported: Vec<_> = report.diagnostics.iter().map(pair).collect();

@@ -34,7 +34,7 @@ mod manifest {
         report
             .diagnostics
             .iter()
-            .map(|d| (d.code.clone(), d.entity.clone().unwrap_or_default()))
+            .map(|d| (d.code.to_string(), d.entity.clone().unwrap_or_default()))
             .collect()
     }
 

@@ -57,8 +57,8 @@ pub fn fixture() -> Fixture {
 
     let finding = Diagnostic {
         kind: Kind::Finding,
-        code: "SPOF003".to_string(),
-        name: "single-homed-dependency".to_string(),
+        code: "SPOF003".into(),
+        name: "single-homed-dependency".into(),
         severity: Severity::Warning,
         message: "Deployment default/web depends on StatefulSet default/db, which runs a single \
                   replica"

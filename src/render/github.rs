@@ -35,7 +35,7 @@ fn command(out: &Output, d: &Diagnostic) -> String {
     }
     let title = match d.kind {
         Kind::Finding => format!("{} ({})", d.code, d.name),
-        Kind::Error => d.code.clone(),
+        Kind::Error => d.code.to_string(),
     };
     properties.push(("title", title));
 
@@ -141,7 +141,7 @@ mod tests {
         );
         d.kind = Kind::Finding;
         d.severity = Severity::Info;
-        d.name = "odd:name,here".to_string();
+        d.name = "odd:name,here".into();
         assert_eq!(
             rendered(&sources, &[d]),
             "::notice file=a%3Ab%2Cc%25.yaml,line=1,col=1,endLine=1,endColumn=12,\

@@ -306,7 +306,7 @@ mod tests {
         let mut d = fixture().diagnostics[0].clone();
         d.entity = Some("k8s:Deployment/default/batch".to_string());
         let suppression = Suppression {
-            rules: vec![d.code.clone()],
+            rules: vec![d.code.to_string()],
             reason: Some("batch retries on its own".to_string()),
             expiry: None,
             span: Span::new(d.span.file, TextRange::new(0, 10)),

@@ -512,8 +512,8 @@ fn entity_rows(estate: &Estate, audit: &Audit, accepts: &[Accept]) -> Vec<Entity
                 label: e.label(),
                 role: e.role,
                 tool_kind: e.tool_kind.clone(),
-                domains: a.map(|a| a.domains.clone()).unwrap_or_default(),
-                risk_groups: a.map(|a| a.risk_groups.clone()).unwrap_or_default(),
+                domains: a.map(|a| a.domains.to_vec()).unwrap_or_default(),
+                risk_groups: a.map(|a| a.risk_groups.to_vec()).unwrap_or_default(),
                 accepted: accepts.iter().position(|a| a.target.covers_entity(&e.id)),
             }
         })

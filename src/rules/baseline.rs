@@ -89,7 +89,7 @@ pub fn entries(diagnostics: &[Diagnostic], sources: &SourceMap) -> Vec<Entry> {
         .filter(|(d, _)| d.kind == Kind::Finding)
         .map(|(d, fingerprint)| Entry {
             fingerprint,
-            rule: d.code.clone(),
+            rule: d.code.to_string(),
             path: path_of(d, sources),
             entity: d.entity.clone(),
             message: d.message.to_string(),

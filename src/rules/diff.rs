@@ -21,14 +21,14 @@ pub fn shrunk_risk_groups(base: &Estate, head: &Estate) -> Vec<Finding> {
         .model
         .entities
         .iter()
-        .zip(&before.entities)
+        .zip(before.entities.iter())
         .map(|(entity, audit)| {
             let groups = audit.risk_groups.iter().map(|g| names(&before, g));
             (entity.id.as_str(), groups.collect())
         })
         .collect();
     let mut findings = Vec::new();
-    for (entity, audit) in head.model.entities.iter().zip(&after.entities) {
+    for (entity, audit) in head.model.entities.iter().zip(after.entities.iter()) {
         let Some(earlier) = groups_before.get(entity.id.as_str()) else {
             continue;
         };

@@ -235,8 +235,8 @@ impl Finding {
         }
         Diagnostic {
             kind: Kind::Finding,
-            code: self.rule.code().to_string(),
-            name: self.rule.name().to_string(),
+            code: Text::Static(self.rule.code()),
+            name: Text::Static(self.rule.name()),
             severity,
             message: self.message,
             entity: self.entity,

@@ -130,26 +130,31 @@ pub fn apply(
         .iter()
         .map(|s| vec![false; s.rules.len()])
         .collect();
-    let mut kept = Vec::new();
-    let mut suppressed = Vec::new();
-    for finding in findings {
-        // Every suppression that covers the finding is used (an annotation
-        // repeated on each cluster's copy of an object, say; a lapsed one is
-        // reported as expired, not as unused); the first that applies is the
-        // one recorded.
-        let hits = covering(&finding, suppressions, sources);
-        for &i in &hits {
-            for (code, name) in suppressions[i].rules.iter().enumerate() {
-                if Rule::lookup(name) == Some(finding.rule) {
-                    used[i][code] = true;
+    // The findings kept stay where they are, in order: a large run makes
+    // a hundred thousand, and a second vector of them all would double
+    // what they take while it is filled.
+    let mut kept = findings;
+    let mut chosen: Vec<usize> = Vec::new();
+    let taken: Vec<Finding> = kept
+        .extract_if(.., |finding| {
+            // Every suppression that covers the finding is used (an
+            // annotation repeated on each cluster's copy of an object, say;
+            // a lapsed one is reported as expired, not as unused); the
+            // first that applies is the one recorded.
+            let hits = covering(finding, suppressions, sources);
+            for &i in &hits {
+                for (code, name) in suppressions[i].rules.iter().enumerate() {
+                    if Rule::lookup(name) == Some(finding.rule) {
+                        used[i][code] = true;
+                    }
                 }
             }
-        }
-        match hits.iter().find(|&&i| active[i]) {
-            Some(&i) => suppressed.push((finding, i)),
-            None => kept.push(finding),
-        }
-    }
+            let first = hits.iter().find(|&&i| active[i]);
+            chosen.extend(first);
+            first.is_some()
+        })
+        .collect();
+    let suppressed: Vec<(Finding, usize)> = taken.into_iter().zip(chosen).collect();
     for (s, used) in suppressions.iter().zip(&used) {
         suppression_findings(s, used, settings, today, &mut kept);
     }
