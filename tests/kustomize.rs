@@ -125,19 +125,20 @@ fn helm_charts_of_a_kustomization_are_rendered_and_built_on() {
         located(&report),
         [
             // Prod: two replicas, from `valuesInline` (over the values
-            // file's five and the chart's one), at the template line.
+            // file's five and the chart's one), at the `valuesInline`
+            // line (the template line related).
             (
                 "SPOF002".to_string(),
-                p("base/charts/web/templates/deployment.yaml"),
-                7,
-                3,
+                p("base/kustomization.yaml"),
+                6,
+                21,
                 e("k8s:Deployment/prod/shop-web")
             ),
             (
                 "SPOF009".into(),
-                p("base/charts/web/templates/deployment.yaml"),
-                7,
-                3,
+                p("base/kustomization.yaml"),
+                6,
+                21,
                 e("k8s:Deployment/prod/shop-web")
             ),
             // Once, though two overlays build the base.
@@ -219,12 +220,15 @@ fn helm_chart_options_of_a_kustomization_are_applied() {
         ..RunOptions::default()
     });
     let p = |f: &str| format!("{dir}/{f}");
-    let ids: Vec<String> = report
+    let mut ids: Vec<String> = report
         .diagnostics
         .iter()
         .filter(|d| d.code == "SPOF001")
         .filter_map(|d| d.entity.clone())
         .collect();
+    // Sorted: two of them point at the chart's `values.yaml`, one at its
+    // template (`migrate.yaml` writes a literal count).
+    ids.sort();
     assert_eq!(
         ids,
         [
@@ -375,4 +379,106 @@ fn configurations_add_name_references() {
         "{got:?}"
     );
     assert!(got.iter().all(|f| f.0 != "kustomize-error"), "{got:?}");
+}
+
+/// A value of a chart that a kustomization inflates is decided at the line
+/// that set it (`testdata/kustomize/helm-values-lines`), with the template
+/// line related, as for a Helm release: the `valuesFile` line for prod,
+/// the `valuesInline` line (over the values file's 3) for staging, the
+/// chart's own `values.yaml` for dev, whose values do not set it; each
+/// overlay's Deployment at its own overlay's line, though all three render
+/// the same template line.
+#[test]
+fn helm_chart_values_of_a_kustomization_decide_findings_at_their_lines() {
+    let dir = "testdata/kustomize/helm-values-lines";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        ..RunOptions::default()
+    });
+    let p = |f: &str| format!("{dir}/{f}");
+    let e = |id: &str| Some(id.to_string());
+    assert_eq!(
+        located(&report),
+        [
+            (
+                "SPOF001".to_string(),
+                p("charts/web/values.yaml"),
+                1,
+                15,
+                e("k8s:Deployment/dev/shop-web")
+            ),
+            (
+                "SPOF001".into(),
+                p("prod/values-prod.yaml"),
+                2,
+                15,
+                e("k8s:Deployment/prod/shop-web")
+            ),
+            (
+                "SPOF001".into(),
+                p("staging/kustomization.yaml"),
+                9,
+                21,
+                e("k8s:Deployment/staging/shop-web")
+            ),
+        ]
+    );
+    for d in &report.diagnostics {
+        let related: Vec<(String, u32)> = d
+            .related
+            .iter()
+            .map(|r| {
+                let source = report.sources.get(r.span.file);
+                let line = source.line_col(r.span.range.start).line;
+                (source.display_path(), line)
+            })
+            .collect();
+        assert_eq!(
+            related,
+            [(p("charts/web/templates/deployment.yaml"), 7)],
+            "{}",
+            d.message
+        );
+    }
+    insta::assert_snapshot!("kustomize_helm_values_lines", human(&report));
+    insta::assert_snapshot!(
+        "kustomize_helm_values_lines_sarif",
+        sarif_locations(&report)
+    );
+}
+
+/// Each SARIF result's rule, location and related locations, as
+/// `uri:line:column`.
+fn sarif_locations(report: &spof::check::Report) -> String {
+    let mut out = Vec::new();
+    spof::render::render(
+        spof::render::Format::Sarif,
+        &report.output(),
+        spof::render::Style::PLAIN,
+        &mut out,
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let at = |l: &serde_json::Value| {
+        let p = &l["physicalLocation"];
+        format!(
+            "{}:{}:{} {}",
+            p["artifactLocation"]["uri"].as_str().unwrap_or_default(),
+            p["region"]["startLine"],
+            p["region"]["startColumn"],
+            l["message"]["text"].as_str().unwrap_or_default()
+        )
+    };
+    let mut lines = Vec::new();
+    for r in doc["runs"][0]["results"].as_array().unwrap() {
+        lines.push(format!(
+            "{} at {}",
+            r["ruleId"].as_str().unwrap_or_default(),
+            at(&r["locations"][0])
+        ));
+        for l in r["relatedLocations"].as_array().into_iter().flatten() {
+            lines.push(format!("  related {}", at(l)));
+        }
+    }
+    lines.join("\n")
 }

@@ -537,9 +537,11 @@ fn decided_at_value_lines(findings: &mut [rules::Finding], model: &Model) {
     }
     // A finding's span covers the value, or the key and the value; a
     // template line of a chart rendered for several releases is set by each
-    // release's values, so the finding's entity says which.
+    // release's values, so the finding's entity says which; a chart that
+    // kustomizations inflate, by each root's.
     let set: BTreeMap<(FileId, u32, Option<&str>), &ValueLine> = value_lines
         .iter()
+        .filter(|v| v.root.is_none())
         .map(|v| {
             (
                 (v.written.file, v.written.range.end, v.release.as_deref()),
@@ -547,6 +549,15 @@ fn decided_at_value_lines(findings: &mut [rules::Finding], model: &Model) {
             )
         })
         .collect();
+    let mut by_root: BTreeMap<(FileId, u32, FileId), Vec<&ValueLine>> = BTreeMap::new();
+    for v in value_lines {
+        if let Some(root) = v.root {
+            by_root
+                .entry((v.written.file, v.written.range.end, root))
+                .or_default()
+                .push(v);
+        }
+    }
     let releases: BTreeMap<&str, &str> = model
         .entities
         .iter()
@@ -558,13 +569,29 @@ fn decided_at_value_lines(findings: &mut [rules::Finding], model: &Model) {
             Some((e.id.as_str(), release))
         })
         .collect();
+    let places: BTreeMap<&str, Vec<FileId>> = if by_root.is_empty() {
+        BTreeMap::new()
+    } else {
+        model
+            .entities
+            .iter()
+            .map(|e| {
+                (
+                    e.id.as_str(),
+                    e.instances.iter().filter_map(|i| i.place).collect(),
+                )
+            })
+            .collect()
+    };
     for finding in findings {
-        let release = finding
-            .entity
-            .as_deref()
-            .and_then(|id| releases.get(id).copied());
+        let id = finding.entity.as_deref();
+        let release = id.and_then(|id| releases.get(id).copied());
         let at = (finding.span.file, finding.span.range.end, release);
-        if let Some(v) = set.get(&at)
+        let found = set
+            .get(&at)
+            .copied()
+            .or_else(|| by_root_line(&by_root, id.and_then(|id| places.get(id)), finding.span));
+        if let Some(v) = found
             && finding.span.range.start <= v.written.range.start
         {
             let written = finding.span;
@@ -579,6 +606,30 @@ fn decided_at_value_lines(findings: &mut [rules::Finding], model: &Model) {
             );
         }
     }
+}
+
+/// The values line that set the value a chart inflated by kustomizations
+/// writes at `span`, for an entity built by the roots `places`: `None`
+/// when those roots' values set it at different lines (two overlays
+/// building one entity), which leaves the finding at the template line.
+fn by_root_line<'v>(
+    by_root: &BTreeMap<(FileId, u32, FileId), Vec<&'v ValueLine>>,
+    places: Option<&Vec<FileId>>,
+    span: Span,
+) -> Option<&'v ValueLine> {
+    let mut found: Option<&ValueLine> = None;
+    for root in places? {
+        for v in by_root
+            .get(&(span.file, span.range.end, *root))
+            .map_or(&[][..], Vec::as_slice)
+        {
+            match found {
+                Some(f) if f.set != v.set => return None,
+                _ => found = Some(v),
+            }
+        }
+    }
+    found
 }
 
 /// Drops the findings that a file which could not be read as a whole may

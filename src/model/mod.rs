@@ -1596,6 +1596,10 @@ pub struct ValueLine {
     /// The release rendered with those values ([`Instance::release`]);
     /// `None` for a chart rendered with its own values.
     pub release: Option<String>,
+    /// The root kustomization whose build inflated the chart (of its
+    /// `helmCharts`, [`Instance::place`] of the objects it builds); `None`
+    /// for a chart Helm's frontend rendered.
+    pub root: Option<crate::source::FileId>,
 }
 
 impl Model {

@@ -991,18 +991,19 @@ fn put_at(node: &mut Node, range: TextRange) {
 /// The chart at `dir` among the run's files, rendered for a
 /// kustomization's `helmCharts` entry with the `user` values and
 /// `options`: each template's documents, their positions in the template
-/// file that wrote them. Nothing is put in a namespace: the
+/// file that wrote them, and where a value a template writes was set (the
+/// layers of `user`, then the chart's `values.yaml`). Nothing is put in a namespace: the
 /// kustomization's transformers do that. `None` when no chart of the run
 /// is at `dir`. A template that fails is an input error in `errors`; the
 /// chart's links and dependencies are the Helm frontend's to report.
 pub fn render_for_kustomization(
     dir: &Path,
     sources: &SourceMap,
-    user: &gotmpl::Value,
+    user: &KustomizationValues,
     options: &Options,
     limits: &yaml::Limits,
     errors: &mut Vec<Diagnostic>,
-) -> Option<Vec<(FileId, Vec<Document>)>> {
+) -> Option<KustomizationRender> {
     let dir = crate::discover::lexical_normalize(dir);
     let files: Vec<(String, Loaded)> = sources
         .iter()
@@ -1028,21 +1029,25 @@ pub fn render_for_kustomization(
     let mut chart = Chart::new(&dir, &files, sources);
     chart.read_rest();
     if chart.library() {
-        return Some(Vec::new());
+        return Some(KustomizationRender::default());
     }
     let label = format!(
         "{}` for the kustomization's release `{}",
         chart.name(),
         options.release_name
     );
-    let rendered = match super::render(&chart.files, user, options) {
+    let rendered = match super::render(&chart.files, &user.user, options) {
         Ok(r) => r,
         Err(e) => {
             errors.push(chart.error(&label, &e));
-            return Some(Vec::new());
+            return Some(KustomizationRender::default());
         }
     };
-    let values = Values::new(&chart, &rendered, None);
+    let own = ReleaseValues {
+        user: gotmpl::Value::Nil,
+        layers: user.layers.clone(),
+    };
+    let values = Values::new(&chart, &rendered, Some((&own, &label)));
     let at = Rendering {
         values: &values,
         cluster: None,
@@ -1050,17 +1055,47 @@ pub fn render_for_kustomization(
         // The kustomization decides (`skipTests`).
         installed: false,
     };
-    let (mut outs, mut unused) = (Vec::new(), Vec::new());
+    let (mut outs, mut value_lines) = (Vec::new(), Vec::new());
     for (template, result) in &rendered.templates {
         let Some(source) = rendered.sources.get(template) else {
             continue;
         };
         match result {
-            Ok(text) => chart.read(text, source, &at, limits, &mut outs, &mut unused, errors),
+            Ok(text) => chart.read(
+                text,
+                source,
+                &at,
+                limits,
+                &mut outs,
+                &mut value_lines,
+                errors,
+            ),
             Err(e) => errors.push(chart.error(&label, e)),
         }
     }
-    Some(outs.into_iter().map(|o| (o.file, o.docs)).collect())
+    for v in &mut value_lines {
+        v.release = None;
+    }
+    Some(KustomizationRender {
+        docs: outs.into_iter().map(|o| (o.file, o.docs)).collect(),
+        value_lines,
+    })
+}
+
+/// The values a kustomization inflates a chart with: merged, and each
+/// layer with its positions (the highest precedence first; the file `None`
+/// where the positions are not known), for tracing a value to its line.
+pub struct KustomizationValues {
+    pub user: gotmpl::Value,
+    pub layers: Vec<(Option<FileId>, Node)>,
+}
+
+/// A chart rendered for a kustomization: its documents by template, and
+/// the values lines that set what its templates write.
+#[derive(Default)]
+pub struct KustomizationRender {
+    pub docs: Vec<(FileId, Vec<Document>)>,
+    pub value_lines: Vec<ValueLine>,
 }
 
 /// One rendering's values, and the cluster and namespace its objects go
@@ -1181,6 +1216,7 @@ impl<'r> Values<'r> {
                             written: Span::new(file, moved.range),
                             set,
                             release: self.release.map(|(_, label)| label.to_string()),
+                            root: None,
                         });
                         break;
                     }

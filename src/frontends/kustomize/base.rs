@@ -222,6 +222,8 @@ pub struct Build<'t, 'a> {
     /// The charts `helmCharts` rendered (directories, lexically
     /// normalised).
     pub charts: Vec<PathBuf>,
+    /// Where the values of those charts' templates were set.
+    pub value_lines: Vec<crate::model::ValueLine>,
     /// Every file the build read.
     pub read: BTreeSet<FileId>,
     /// The kustomizations being built, outermost first.
@@ -251,6 +253,7 @@ impl<'t, 'a> Build<'t, 'a> {
             diagnostics: Vec::new(),
             unfollowed: Vec::new(),
             charts: Vec::new(),
+            value_lines: Vec::new(),
             read: BTreeSet::new(),
             stack: Vec::new(),
             vars: Vec::new(),

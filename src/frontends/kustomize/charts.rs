@@ -4,10 +4,13 @@
 //! namespace, prefixes and labels apply to them).
 
 use super::base::{Build, Kz, Resource, normalize, objects_of};
+use super::space::VIRTUAL;
+use crate::frontends::helm::frontend::KustomizationValues;
 use crate::frontends::helm::{self, Options, values};
 use crate::model::KustomizeGap;
 use crate::parse::Node;
-use crate::parse::yaml::Limits;
+use crate::parse::yaml::{self, Limits};
+use crate::source::FileId;
 use gotmpl::Value;
 use std::path::PathBuf;
 
@@ -112,7 +115,7 @@ fn chart(
     let (skip_tests, skip_hooks) = (flag("skipTests"), flag("skipHooks"));
     let mut errors = Vec::new();
     let rendered = candidates.iter().find_map(|dir| {
-        let docs = helm::frontend::render_for_kustomization(
+        let render = helm::frontend::render_for_kustomization(
             dir,
             build.tree.sources,
             &user,
@@ -120,10 +123,10 @@ fn chart(
             &Limits::default(),
             &mut errors,
         )?;
-        Some((dir.clone(), docs))
+        Some((dir.clone(), render))
     });
     build.diagnostics.extend(errors);
-    let Some((dir, docs)) = rendered else {
+    let Some((dir, render)) = rendered else {
         let at = entry.get("name").map_or(entry.range, |n| n.range);
         let repo = text("repo").unwrap_or("no repository");
         build.unfollowed(
@@ -135,7 +138,13 @@ fn chart(
         return;
     };
     build.charts.push(crate::discover::lexical_normalize(&dir));
-    for (file, docs) in docs {
+    // A value set in the kustomization is at its place in the build's
+    // space: moved back to its file.
+    for mut v in render.value_lines {
+        v.set = build.space.resolve(v.set);
+        build.value_lines.push(v);
+    }
+    for (file, docs) in render.docs {
         for doc in docs {
             let events = hook_events(&doc.root);
             let test = events.iter().any(|e| *e == "test" || *e == "test-success");
@@ -151,14 +160,25 @@ fn chart(
 
 /// The values a chart is rendered with: `valuesFile`, then
 /// `valuesInline` over it (`valuesMerge: override`, the default), under it
-/// (`merge`) or alone (`replace`), then each of `additionalValuesFiles`.
-/// `None`, with an error, when a file cannot be read.
-fn user_values(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node) -> Option<Value> {
-    let file = |build: &mut Build<'_, '_>, node: &Node| -> Option<Value> {
+/// (`merge`) or alone (`replace`), then each of `additionalValuesFiles`;
+/// with each layer's tree, the highest precedence first (`valuesInline` in
+/// the build's space, a values file at its positions when it is one of the
+/// run's files, else without positions). `None`, with an error, when a
+/// file cannot be read.
+fn user_values(
+    build: &mut Build<'_, '_>,
+    kz: &Kz<'_>,
+    entry: &Node,
+) -> Option<KustomizationValues> {
+    type Layer = (Option<FileId>, Node);
+    let file = |build: &mut Build<'_, '_>, node: &Node| -> Option<(Value, Option<Layer>)> {
         let path = node.as_text()?;
         let text = super::hash::read(build, kz, path, node.range)?;
         match values::decode(&text) {
-            Ok(v) => Some(v.unwrap_or(Value::Nil)),
+            Ok(v) => Some((
+                v.unwrap_or(Value::Nil),
+                values_layer(build, kz, path, &text),
+            )),
             Err(e) => {
                 build.error(
                     node.range,
@@ -169,18 +189,36 @@ fn user_values(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node) -> Option<V
             }
         }
     };
+    // Lowest precedence first; reversed at the end.
+    let mut layers: Vec<Option<Layer>> = Vec::new();
     let mut user = match entry.get("valuesFile") {
-        Some(node) => file(build, node)?,
+        Some(node) => {
+            let (v, layer) = file(build, node)?;
+            layers.push(layer);
+            v
+        }
         None => Value::Nil,
     };
-    if let Some(inline) = entry.get("valuesInline").map(values::from_node) {
+    if let Some(node) = entry.get("valuesInline") {
+        let inline = values::from_node(node);
+        let layer = Some((Some(VIRTUAL), node.clone()));
         user = match entry.get("valuesMerge").and_then(Node::as_text) {
-            Some("replace") => inline,
+            Some("replace") => {
+                layers = vec![layer];
+                inline
+            }
             Some("merge") if !matches!(user, Value::Nil) => {
+                layers.insert(0, layer);
                 values::merge(&user, &inline, MERGE_DEPTH)
             }
-            Some("merge") => inline,
-            _ => values::merge(&inline, &user, MERGE_DEPTH),
+            Some("merge") => {
+                layers = vec![layer];
+                inline
+            }
+            _ => {
+                layers.push(layer);
+                values::merge(&inline, &user, MERGE_DEPTH)
+            }
         };
     }
     for node in entry
@@ -188,12 +226,36 @@ fn user_values(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node) -> Option<V
         .map(Node::as_seq)
         .unwrap_or_default()
     {
-        let more = file(build, node)?;
+        let (more, layer) = file(build, node)?;
         if !matches!(more, Value::Nil) {
             user = values::merge(&more, &user, MERGE_DEPTH);
+            layers.push(layer);
         }
     }
-    Some(user)
+    Some(KustomizationValues {
+        user,
+        layers: layers.into_iter().rev().flatten().collect(),
+    })
+}
+
+/// A values file's tree, with its positions when it is one of the run's
+/// files (a file read from disk has none: a value it sets is traced to no
+/// line). `None` for an empty file.
+fn values_layer(
+    build: &Build<'_, '_>,
+    kz: &Kz<'_>,
+    path: &str,
+    text: &str,
+) -> Option<(Option<FileId>, Node)> {
+    let full = normalize(&kz.dir.join(path.trim()));
+    let sources = build.tree.sources;
+    let file = sources
+        .iter()
+        .find(|(_, f)| normalize(&f.path) == full)
+        .map(|(file, _)| file);
+    let (docs, _) = yaml::parse_stream(text, &Limits::default());
+    let doc = docs.into_iter().next()?;
+    Some((file, doc.root))
 }
 
 /// The Helm hook events an object is for (its `helm.sh/hook`

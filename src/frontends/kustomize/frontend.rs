@@ -53,6 +53,12 @@ fn extract(
         documents.parts.extend(r.read.iter().copied());
         diagnostics.extend(r.diagnostics);
         documents.handed.kustomize_charts.extend(r.charts);
+        model
+            .value_lines
+            .extend(r.value_lines.into_iter().map(|mut v| {
+                v.root = Some(r.root);
+                v
+            }));
         // A base's remote resource, built through two overlays, is one
         // finding.
         for u in r.unfollowed {

@@ -134,6 +134,8 @@ pub struct Rendered {
     pub unfollowed: Vec<crate::model::UnfollowedModule>,
     /// The charts its `helmCharts` rendered.
     pub charts: Vec<PathBuf>,
+    /// Where the values its charts' templates write were set.
+    pub value_lines: Vec<crate::model::ValueLine>,
 }
 
 /// The kustomizations of `tree` that another one names as a resource,
@@ -189,6 +191,7 @@ pub fn render(tree: &Tree<'_>) -> Vec<Rendered> {
                 diagnostics: b.diagnostics,
                 unfollowed: b.unfollowed,
                 charts: b.charts,
+                value_lines: b.value_lines,
             });
         }
     }
