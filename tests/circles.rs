@@ -462,40 +462,18 @@ fn folder_of(circle: &[String]) -> String {
 /// (two or more), one shortest circle through its first node, closed
 /// (`[a, b, a]`).
 fn circles(edges: &BTreeSet<(String, String)>) -> Vec<Vec<String>> {
-    let mut next: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for (a, b) in edges {
-        next.entry(a).or_default().push(b);
-    }
-    let reach = |from: &str| -> BTreeMap<String, String> {
-        // Each node reached, with the node it was reached from.
-        let mut seen: BTreeMap<String, String> = BTreeMap::new();
-        let mut queue = VecDeque::from([from.to_string()]);
-        while let Some(at) = queue.pop_front() {
-            for &n in next.get(at.as_str()).into_iter().flatten() {
-                if !seen.contains_key(n) {
-                    seen.insert(n.to_string(), at.clone());
-                    queue.push_back(n.to_string());
-                }
-            }
-        }
-        seen
-    };
     let mut done: BTreeSet<String> = BTreeSet::new();
     let mut out = Vec::new();
-    for &start in next.keys() {
-        if done.contains(start) {
+    for (start, _) in edges {
+        let start = start.as_str();
+        if !done.insert(start.to_string()) {
             continue;
         }
-        let from_start = reach(start);
+        let from_start = reach(edges, start);
         if !from_start.contains_key(start) {
             continue;
         }
-        // The nodes on a circle with `start`.
-        for n in from_start.keys() {
-            if reach(n).contains_key(start) {
-                done.insert(n.clone());
-            }
-        }
+        done.extend(knot(edges, start));
         let mut circle = vec![start.to_string()];
         let mut at = from_start[start].clone();
         while at != start {
@@ -507,6 +485,30 @@ fn circles(edges: &BTreeSet<(String, String)>) -> Vec<Vec<String>> {
         out.push(circle);
     }
     out
+}
+
+/// The nodes reached from `from`, each with the node it was reached from
+/// (breadth first: the paths are shortest).
+fn reach(edges: &BTreeSet<(String, String)>, from: &str) -> BTreeMap<String, String> {
+    let mut seen: BTreeMap<String, String> = BTreeMap::new();
+    let mut queue = VecDeque::from([from.to_string()]);
+    while let Some(at) = queue.pop_front() {
+        for (_, n) in edges.iter().filter(|(a, _)| *a == at) {
+            if !seen.contains_key(n) {
+                seen.insert(n.clone(), at.clone());
+                queue.push_back(n.clone());
+            }
+        }
+    }
+    seen
+}
+
+/// The nodes on a circle with `node`: those it reaches that reach it.
+fn knot(edges: &BTreeSet<(String, String)>, node: &str) -> BTreeSet<String> {
+    reach(edges, node)
+        .into_keys()
+        .filter(|n| reach(edges, n).contains_key(node))
+        .collect()
 }
 
 /// The circles in the tree today, each to be broken where it is and then
@@ -556,6 +558,14 @@ fn no_folder_has_an_import_circle() {
             continue;
         }
         let mut text = format!("{}: {}", folder_of(&circle), circle.join(" → "));
+        let knot = knot(&pairs, &circle[0]);
+        if knot.len() + 1 > circle.len() {
+            let all: Vec<&str> = knot.iter().map(String::as_str).collect();
+            text.push_str(&format!(
+                " (and more: {} reach one another)",
+                all.join(", ")
+            ));
+        }
         for pair in circle.windows(2) {
             let why = &edges[&(pair[0].clone(), pair[1].clone())];
             text.push_str(&format!("\n    {why}"));
@@ -604,6 +614,13 @@ fn a_circle_is_named_and_an_order_is_not() {
         ("b", "c"),
     ]));
     assert_eq!(two, vec![vec!["a", "b", "a"], vec!["c", "d", "c"]]);
+    // The shortest circle through the first node, and the whole knot.
+    let knotted = graph(&[("a", "b"), ("b", "a"), ("b", "c"), ("c", "a")]);
+    assert_eq!(circles(&knotted), vec![vec!["a", "b", "a"]]);
+    assert_eq!(
+        knot(&knotted, "a"),
+        ["a", "b", "c"].map(String::from).into()
+    );
 }
 
 #[test]
