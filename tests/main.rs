@@ -11,6 +11,7 @@ mod backstage;
 mod baseline;
 mod cache;
 mod catalog;
+mod circles;
 mod cli;
 mod corpus;
 mod determinism;
