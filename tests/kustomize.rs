@@ -447,6 +447,100 @@ fn helm_chart_values_of_a_kustomization_decide_findings_at_their_lines() {
     );
 }
 
+/// A value an overlay's patch or `replicas:` entry wrote over a base's
+/// (`testdata/kustomize/replaced-lines`): the finding stays at the line
+/// that decided it, and lists the lines it replaced as related locations,
+/// the nearest first, through every level of overlays. A value no overlay
+/// changed has none; one patch line written over the lines of two objects
+/// (a `target` selecting both) has none either, since the line alone cannot
+/// say which base line is behind which object.
+#[test]
+fn replaced_base_lines_are_related_locations() {
+    let dir = "testdata/kustomize/replaced-lines";
+    let report = check::run(&RunOptions {
+        paths: vec![dir.into()],
+        ..RunOptions::default()
+    });
+    let p = |f: &str| format!("{dir}/{f}");
+    let related = |entity: &str| -> Vec<(String, u32, String)> {
+        let d = report
+            .diagnostics
+            .iter()
+            .find(|d| d.entity.as_deref() == Some(entity))
+            .unwrap_or_else(|| panic!("no finding of {entity}"));
+        d.related
+            .iter()
+            .map(|r| {
+                let source = report.sources.get(r.span.file);
+                let at = source.line_col(r.span.range.start);
+                (source.display_path(), at.line, r.message.to_string())
+            })
+            .collect()
+    };
+    // Prod's JSON patch (`value: 1`) replaces the mid overlay's patch
+    // (`replicas: 2`), which replaced the base's `replicas: 3`.
+    assert_eq!(
+        related("k8s:Deployment/prod/web"),
+        [
+            (
+                p("mid/web.yaml"),
+                6,
+                "`replicas: 2` is set here; a patch replaces it".to_string()
+            ),
+            (
+                p("base/web.yaml"),
+                8,
+                "`replicas: 3` is set here; a patch replaces it".to_string()
+            ),
+        ]
+    );
+    // Prod's `replicas:` entry replaces the base's count.
+    assert_eq!(
+        related("k8s:Deployment/prod/api"),
+        [(
+            p("base/api.yaml"),
+            8,
+            "`replicas: 2` is set here; a `replicas:` entry replaces it".to_string()
+        )]
+    );
+    // Not changed by any overlay: the base's line, nothing related.
+    assert!(related("k8s:Deployment/prod/worker").is_empty());
+    // One patch line over two objects' lines: nothing related.
+    assert!(related("k8s:Deployment/batch/web").is_empty());
+    assert!(related("k8s:Deployment/batch/api").is_empty());
+    insta::assert_snapshot!("kustomize_replaced_lines", human(&report));
+    insta::assert_snapshot!("kustomize_replaced_lines_sarif", sarif_locations(&report));
+    insta::assert_snapshot!("kustomize_replaced_lines_json", json_related(&report));
+}
+
+/// Each JSON finding's rule, location and related locations.
+fn json_related(report: &spof::check::Report) -> String {
+    let mut out = Vec::new();
+    spof::render::render(
+        spof::render::Format::Json,
+        &report.output(),
+        spof::render::Style::PLAIN,
+        &mut out,
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let mut lines = Vec::new();
+    for f in doc["findings"].as_array().into_iter().flatten() {
+        let l = &f["location"];
+        lines.push(format!(
+            "{} at {}:{}:{}",
+            f["rule"].as_str().unwrap_or_default(),
+            l["path"].as_str().unwrap_or_default(),
+            l["line"],
+            l["column"]
+        ));
+        for r in f["related"].as_array().into_iter().flatten() {
+            lines.push(format!("  related {r}"));
+        }
+    }
+    lines.join("\n")
+}
+
 /// Each SARIF result's rule, location and related locations, as
 /// `uri:line:column`.
 fn sarif_locations(report: &spof::check::Report) -> String {

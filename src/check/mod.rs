@@ -475,6 +475,7 @@ fn findings(
     };
     let mut findings = rules::run(&input, &setup.settings);
     decided_at_value_lines(&mut findings, model);
+    replaced_lines(&mut findings, model);
     hidden_by_parse_errors(&mut findings, model, sources, &mut errors);
     let outcome = suppression::apply(
         findings,
@@ -604,6 +605,59 @@ fn decided_at_value_lines(findings: &mut [rules::Finding], model: &Model) {
                     message: "the template writes the value here".into(),
                 },
             );
+        }
+    }
+}
+
+/// Lists, as related locations of a finding at a value a kustomization's
+/// patch or `replicas:` entry wrote, the lines it replaced (the base's
+/// `replicas: 3`, an intermediate overlay's patch), the nearest first. An
+/// entity that two roots build with different lines behind one value gets
+/// none.
+fn replaced_lines(findings: &mut [rules::Finding], model: &Model) {
+    if model.replaced_values.is_empty() {
+        return;
+    }
+    let mut by_root: BTreeMap<(FileId, u32, FileId), &crate::model::ReplacedValue> =
+        BTreeMap::new();
+    for v in &model.replaced_values {
+        by_root.insert((v.written.file, v.written.range.end, v.root), v);
+    }
+    let places: BTreeMap<&str, Vec<FileId>> = model
+        .entities
+        .iter()
+        .map(|e| {
+            (
+                e.id.as_str(),
+                e.instances.iter().filter_map(|i| i.place).collect(),
+            )
+        })
+        .collect();
+    for finding in findings {
+        let Some(roots) = finding.entity.as_deref().and_then(|id| places.get(id)) else {
+            continue;
+        };
+        let span = finding.span;
+        let mut found: Option<&crate::model::ReplacedValue> = None;
+        let mut agree = true;
+        for root in roots {
+            if let Some(v) = by_root.get(&(span.file, span.range.end, *root)) {
+                match found {
+                    Some(f) if f.lines != v.lines => agree = false,
+                    _ => found = Some(v),
+                }
+            }
+        }
+        let Some(v) = found.filter(|v| agree && span.range.start <= v.written.range.start) else {
+            continue;
+        };
+        for (line, message) in &v.lines {
+            if !finding.related.iter().any(|r| r.span == *line) {
+                finding.related.push(Related {
+                    span: *line,
+                    message: message.as_str().into(),
+                });
+            }
         }
     }
 }

@@ -1544,6 +1544,10 @@ pub struct Model {
     /// Text a Helm template writes with a value read from a values file:
     /// a finding there is decided at the values line.
     pub value_lines: Vec<ValueLine>,
+    /// Values of built Kustomize objects that a patch or a `replicas:`
+    /// entry wrote over the lines of a base: a finding at the value lists
+    /// them.
+    pub replaced_values: Vec<ReplacedValue>,
     /// Host names that entities serve (an Ingress rule's `host`, a
     /// manifest's `hosts`), lowercase, with the serving entity's id: what a
     /// [`Reference::Host`] names.
@@ -1602,6 +1606,21 @@ pub struct ValueLine {
     pub root: Option<crate::source::FileId>,
 }
 
+/// A value a kustomization's patch or `replicas:` entry wrote over the
+/// values of other lines (the base's `replicas: 3`, an overlay's patch
+/// above it), in the build of one root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplacedValue {
+    /// Where the value that stands is written.
+    pub written: Span,
+    /// Each line it replaced, the nearest first, with what it says there
+    /// ("the base sets `replicas: 3` here; a patch replaces it").
+    pub lines: Vec<(Span, String)>,
+    /// The root kustomization whose build it is ([`Instance::place`] of
+    /// the objects it builds).
+    pub root: crate::source::FileId,
+}
+
 impl Model {
     /// Adds what `other` holds after what this model holds, as if its
     /// extractors had run on this model after the others.
@@ -1615,10 +1634,12 @@ impl Model {
             places: _,
             evaluation_limits,
             value_lines,
+            replaced_values,
             hosts,
             admission_webhooks,
             backup_regions,
         } = other;
+        self.replaced_values.extend(replaced_values);
         self.backup_regions.extend(backup_regions);
         self.hosts.extend(hosts);
         self.admission_webhooks.extend(admission_webhooks);

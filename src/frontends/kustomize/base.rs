@@ -161,7 +161,34 @@ pub struct Resource {
     /// The kustomizations whose prefix or suffix transformer ran on it
     /// (the kustomization file, the transformer's kind), in order.
     pub transformations: Vec<(PathBuf, &'static str)>,
+    /// The values a patch or a `replicas:` entry wrote over others, with
+    /// the lines they replaced.
+    pub replaced: Vec<Replaced>,
 }
+
+/// A value of a built object written over others: where it is (a range of
+/// the space), and each line it replaced, the nearest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replaced {
+    pub written: TextRange,
+    pub lines: Vec<ReplacedLine>,
+}
+
+/// A line whose value something later in the build replaced.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplacedLine {
+    /// The value's range, and its key's (of the space).
+    pub value: TextRange,
+    pub key: Option<TextRange>,
+    /// `replicas: 3`.
+    pub text: String,
+    /// What replaced it: "a patch", "a `replicas:` entry".
+    pub by: &'static str,
+}
+
+/// How many replaced lines a value keeps (a build nests at most 32
+/// kustomizations deep, each of which may patch a value more than once).
+const MAX_REPLACED: usize = 64;
 
 impl Resource {
     pub fn new(node: Node) -> Self {
@@ -174,6 +201,29 @@ impl Resource {
             behavior: None,
             origin: None,
             transformations: Vec::new(),
+            replaced: Vec::new(),
+        }
+    }
+
+    /// Notes the values `by` wrote over others: each keeps the line it
+    /// replaced, then the lines that one had replaced.
+    pub fn note(&mut self, overwrites: Vec<merge::Overwrite>, by: &'static str) {
+        for o in overwrites {
+            let mut lines = vec![ReplacedLine {
+                value: o.old,
+                key: o.old_key,
+                text: o.text,
+                by,
+            }];
+            if let Some(before) = self.replaced.iter().find(|r| r.written == o.old) {
+                lines.extend(before.lines.iter().cloned());
+            }
+            lines.truncate(MAX_REPLACED);
+            self.replaced.retain(|r| r.written != o.new);
+            self.replaced.push(Replaced {
+                written: o.new,
+                lines,
+            });
         }
     }
 

@@ -59,6 +59,7 @@ fn extract(
                 v.root = Some(r.root);
                 v
             }));
+        model.replaced_values.extend(r.replaced);
         // A base's remote resource, built through two overlays, is one
         // finding.
         for u in r.unfollowed {

@@ -12,6 +12,37 @@ use crate::source::TextRange;
 /// How deep a patch may nest before it is refused.
 const MAX_DEPTH: usize = 200;
 
+/// A value a patch (or a transformer) wrote over one the object had: where
+/// the new value is, and where the old one was, with its key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Overwrite {
+    /// The new value's range.
+    pub new: TextRange,
+    /// The old value's range.
+    pub old: TextRange,
+    /// The old entry's key's range (none for a list item).
+    pub old_key: Option<TextRange>,
+    /// The old entry as a reader knows it: `replicas: 3`, else the key.
+    pub text: String,
+}
+
+impl Overwrite {
+    /// The value `old` of `name` (written at `old_key`) replaced by one at
+    /// `new`.
+    pub fn of(name: &str, old_key: Option<&Node>, old: &Node, new: TextRange) -> Self {
+        let text = match old.as_text() {
+            Some(t) if !t.contains('\n') && t.chars().count() <= 60 => format!("{name}: {t}"),
+            _ => name.to_string(),
+        };
+        Self {
+            new,
+            old: old.range,
+            old_key: old_key.map(|k| k.range),
+            text,
+        }
+    }
+}
+
 /// The key of an entry, as a new node at `range`.
 pub fn key(range: TextRange, text: &str) -> Node {
     Node::scalar(range, text, true)
@@ -189,31 +220,36 @@ pub fn deletes_object(patch: &Node) -> bool {
 /// Applies the strategic merge patch `patch` to `target`. `Err` when it
 /// nests deeper than spof follows.
 pub fn strategic(target: &mut Node, patch: &Node) -> Result<(), String> {
-    strategic_keyed(target, patch, &[])
+    strategic_keyed(target, patch, &[], &mut Vec::new())
 }
 
 /// [`strategic`], with the merge keys a schema declares for the lists of
 /// the object's kind (the path of mapping keys to the list, the key), which
-/// go before the ones Kubernetes' lists have by their names.
+/// go before the ones Kubernetes' lists have by their names. Each value the
+/// patch writes over one the object had is added to `overwrites`.
 pub fn strategic_keyed(
     target: &mut Node,
     patch: &Node,
     keys: &[(Vec<String>, String)],
+    overwrites: &mut Vec<Overwrite>,
 ) -> Result<(), String> {
     let mut at = Keyed {
         keys,
         path: Vec::new(),
+        overwrites,
     };
     merge_map(target, patch, 0, &mut at)
 }
 
-/// Where a merge is, for the merge keys of a schema.
-struct Keyed<'k> {
+/// Where a merge is, for the merge keys of a schema, and the values it
+/// wrote over.
+struct Keyed<'k, 'o> {
     keys: &'k [(Vec<String>, String)],
     path: Vec<String>,
+    overwrites: &'o mut Vec<Overwrite>,
 }
 
-impl Keyed<'_> {
+impl Keyed<'_, '_> {
     fn key(&self) -> Option<&str> {
         self.keys
             .iter()
@@ -226,7 +262,7 @@ fn merge_map(
     target: &mut Node,
     patch: &Node,
     depth: usize,
-    at: &mut Keyed<'_>,
+    at: &mut Keyed<'_, '_>,
 ) -> Result<(), String> {
     if depth > MAX_DEPTH {
         return Err(format!("the patch nests deeper than {MAX_DEPTH} levels"));
@@ -264,7 +300,13 @@ fn merge_map(
             _ if directive(v) == Some("delete") => {
                 remove(target, name);
             }
-            _ => set(target, k.clone(), strip(v)),
+            _ => {
+                if let Some((old_key, old)) = target.entry(name) {
+                    at.overwrites
+                        .push(Overwrite::of(name, Some(old_key), old, v.range));
+                }
+                set(target, k.clone(), strip(v));
+            }
         }
     }
     Ok(())
@@ -275,7 +317,7 @@ fn merge_list(
     patch: &Node,
     field: &str,
     depth: usize,
-    at: &mut Keyed<'_>,
+    at: &mut Keyed<'_, '_>,
 ) -> Result<(), String> {
     let patch_items = patch.as_seq();
     if patch_items.iter().any(|i| directive(i) == Some("replace")) {
@@ -320,7 +362,14 @@ fn merge_list(
         match found {
             Some(i) => {
                 let mut item = items.remove(i);
+                let named = item.get(merge_key).map(|n| n.range);
+                let before = at.overwrites.len();
                 merge_map(&mut item, p, depth + 1, at)?;
+                // The merge key names the item: the patch repeats it, it
+                // does not replace it.
+                let recorded = at.overwrites.split_off(before);
+                at.overwrites
+                    .extend(recorded.into_iter().filter(|o| Some(o.old) != named));
                 merged.push(item);
             }
             None => merged.push(strip(p)),
@@ -370,8 +419,15 @@ fn parent<'n>(root: &'n mut Node, tokens: &[String]) -> Result<&'n mut Node, Str
 }
 
 /// Adds `value` at `tokens`, as JSON patch's `add` (and `replace`, when
-/// `replace`: the place must exist).
-fn add(root: &mut Node, tokens: &[String], value: Node, replace: bool) -> Result<(), String> {
+/// `replace`: the place must exist); a value it writes over is added to
+/// `overwrites`.
+fn add(
+    root: &mut Node,
+    tokens: &[String],
+    value: Node,
+    replace: bool,
+    overwrites: &mut Vec<Overwrite>,
+) -> Result<(), String> {
     let Some((last, up)) = tokens.split_last() else {
         *root = value;
         return Ok(());
@@ -379,8 +435,12 @@ fn add(root: &mut Node, tokens: &[String], value: Node, replace: bool) -> Result
     let here = parent(root, up)?;
     match &mut here.value {
         Value::Map(_) => {
-            if replace && here.get(last).is_none() {
-                return Err(format!("no `{last}` to replace"));
+            match here.entry(last) {
+                Some((old_key, old)) => {
+                    overwrites.push(Overwrite::of(last, Some(old_key), old, value.range));
+                }
+                None if replace => return Err(format!("no `{last}` to replace")),
+                None => {}
             }
             set(here, key(value.range, last), value);
             Ok(())
@@ -396,6 +456,7 @@ fn add(root: &mut Node, tokens: &[String], value: Node, replace: bool) -> Result
             let result = if replace {
                 match items.get_mut(index) {
                     Some(slot) => {
+                        overwrites.push(Overwrite::of(last, None, slot, value.range));
                         *slot = value;
                         Ok(())
                     }
@@ -454,8 +515,13 @@ pub fn same_value(a: &Node, b: &Node) -> bool {
 }
 
 /// Applies the JSON 6902 operations `ops` (a sequence of `{op, path,
-/// value, from}`) to `target`.
-pub fn json6902(target: &mut Node, ops: &Node) -> Result<(), String> {
+/// value, from}`) to `target`; each value they write over one the object
+/// had is added to `overwrites`.
+pub fn json6902(
+    target: &mut Node,
+    ops: &Node,
+    overwrites: &mut Vec<Overwrite>,
+) -> Result<(), String> {
     for op in ops.as_seq() {
         let name = op.get("op").and_then(Node::as_text).unwrap_or_default();
         let path = pointer(op.get("path").and_then(Node::as_text).unwrap_or_default())?;
@@ -466,18 +532,18 @@ pub fn json6902(target: &mut Node, ops: &Node) -> Result<(), String> {
         };
         let from = || pointer(op.get("from").and_then(Node::as_text).unwrap_or_default());
         match name {
-            "add" => add(target, &path, value()?, false)?,
-            "replace" => add(target, &path, value()?, true)?,
+            "add" => add(target, &path, value()?, false, overwrites)?,
+            "replace" => add(target, &path, value()?, true, overwrites)?,
             "remove" => {
                 take(target, &path)?;
             }
             "move" => {
                 let moved = take(target, &from()?)?;
-                add(target, &path, moved, false)?;
+                add(target, &path, moved, false, overwrites)?;
             }
             "copy" => {
                 let copied = parent(target, &from()?)?.clone();
-                add(target, &path, copied, false)?;
+                add(target, &path, copied, false, overwrites)?;
             }
             "test" => {
                 let here = parent(target, &path)?;
@@ -508,8 +574,16 @@ mod tests {
         let patch = tree(
             "spec:\n  replicas: 4\n  template:\n    spec:\n      containers:\n      - name: a\n        env: [{name: B, value: '2'}]\n      - name: b\n        $patch: delete\n      - name: c\n        image: z\n      tolerations: [{key: j}]\n",
         );
-        strategic(&mut base, &patch).unwrap();
+        let mut overwrites = Vec::new();
+        strategic_keyed(&mut base, &patch, &[], &mut overwrites).unwrap();
         assert_eq!(base.path(&["spec", "replicas"]).unwrap().as_i64(), Some(4));
+        // The base's `replicas: 1` it replaced, and the image of `b`'s
+        // deleted container is no overwrite; the replaced tolerations are
+        // a list merged whole, not recorded.
+        let texts: Vec<&str> = overwrites.iter().map(|o| o.text.as_str()).collect();
+        assert_eq!(texts, ["replicas: 1"]);
+        assert_eq!(overwrites[0].old_key.map(|k| k.start), Some(8));
+        assert_eq!(overwrites[0].new.start, 18);
         let pod = base.path(&["spec", "template", "spec"]).unwrap();
         let names: Vec<_> = pod
             .get("containers")
@@ -535,7 +609,12 @@ mod tests {
         let ops = tree(
             "- {op: replace, path: /spec/replicas, value: 3}\n- {op: add, path: /spec/list/-, value: c}\n- {op: remove, path: /spec/list/0}\n- {op: add, path: /metadata, value: {name: x}}\n- {op: test, path: /metadata/name, value: x}\n",
         );
-        json6902(&mut base, &ops).unwrap();
+        let mut overwrites = Vec::new();
+        json6902(&mut base, &ops, &mut overwrites).unwrap();
+        // The replaced `replicas: 1`, at its key and value.
+        assert_eq!(overwrites.len(), 1);
+        assert_eq!(overwrites[0].text, "replicas: 1");
+        assert_eq!(overwrites[0].old_key.map(|k| k.start), Some(8));
         assert_eq!(base.path(&["spec", "replicas"]).unwrap().as_i64(), Some(3));
         let list: Vec<_> = base
             .path(&["spec", "list"])
@@ -546,8 +625,8 @@ mod tests {
             .collect();
         assert_eq!(list, ["b", "c"]);
         let bad = tree("- {op: replace, path: /spec/none, value: 3}\n");
-        assert!(json6902(&mut base, &bad).is_err());
+        assert!(json6902(&mut base, &bad, &mut Vec::new()).is_err());
         let bad = tree("- {op: add, path: spec, value: 3}\n");
-        assert!(json6902(&mut base, &bad).is_err());
+        assert!(json6902(&mut base, &bad, &mut Vec::new()).is_err());
     }
 }

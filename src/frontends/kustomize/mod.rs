@@ -136,6 +136,8 @@ pub struct Rendered {
     pub charts: Vec<PathBuf>,
     /// Where the values its charts' templates write were set.
     pub value_lines: Vec<crate::model::ValueLine>,
+    /// The values its patches and `replicas:` entries wrote over others.
+    pub replaced: Vec<crate::model::ReplacedValue>,
 }
 
 /// The kustomizations of `tree` that another one names as a resource,
@@ -178,6 +180,7 @@ pub fn render(tree: &Tree<'_>) -> Vec<Rendered> {
             let dir = path.parent().unwrap_or(Path::new(""));
             let mut b = Build::new(tree);
             let built = b.build(dir, node.range, true).unwrap_or_default();
+            let replaced = space::replaced_values(&b.space, &built, *file);
             read.extend(b.read.iter().copied());
             read.insert(*file);
             out.push(Rendered {
@@ -192,6 +195,7 @@ pub fn render(tree: &Tree<'_>) -> Vec<Rendered> {
                 unfollowed: b.unfollowed,
                 charts: b.charts,
                 value_lines: b.value_lines,
+                replaced,
             });
         }
     }

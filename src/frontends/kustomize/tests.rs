@@ -224,7 +224,7 @@ fn krusty_cases_build_as_kustomize_does() {
 #[test]
 fn schemas_change_the_build_as_kustomize_does() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/kustomize/schemas");
-    for case in ["crds", "openapi", "no-openapi"] {
+    for case in ["crds", "openapi", "no-openapi", "replicas-config"] {
         let case = root.join(case);
         let loaded = load(&case).expect("a readable case");
         let text = std::fs::read_to_string(case.join("expected.yaml")).unwrap_or_default();

@@ -213,7 +213,9 @@ fn patch(build: &mut Build<'_, '_>, kz: &Kz<'_>, entry: &Node, out: &mut [Resour
             let mut renamed = HashMap::new();
             for r in out.iter_mut().filter(|r| selects(target, r)) {
                 let (kind, before) = (r.kind().to_string(), r.name().to_string());
-                let applied = merge::json6902(&mut r.node, &doc);
+                let mut overwrites = Vec::new();
+                let applied = merge::json6902(&mut r.node, &doc, &mut overwrites);
+                r.note(overwrites, "a patch");
                 // A patch that renames the object: references follow.
                 if r.name() != before && r.kind() == kind {
                     renamed.insert((kind, before), r.name().to_string());
@@ -307,9 +309,11 @@ fn strategic(
             merge::remove(meta, "namespace");
         }
         let keys = build.config.keys_of(&r.node);
-        if let Err(e) = merge::strategic_keyed(&mut r.node, &patch, &keys) {
+        let mut overwrites = Vec::new();
+        if let Err(e) = merge::strategic_keyed(&mut r.node, &patch, &keys, &mut overwrites) {
             build.error(doc.range, e, "patch");
         }
+        r.note(overwrites, "a patch");
         let name = r.name().to_string();
         if let Some(old) = r.names.last().filter(|n| **n != name) {
             renamed.insert((kind.clone(), old.clone()), name.clone());
@@ -737,15 +741,30 @@ fn replicas(entry: &Node, out: &mut [Resource], config: &Config) {
         return;
     };
     for r in out.iter_mut().filter(|r| r.named(name)) {
-        for spec in custom(&config.replicas, &["spec", "replicas"]) {
-            if spec.applies(&r.node) {
-                replicas_at(&mut r.node, spec, count);
+        let mut overwrites = Vec::new();
+        // kustomize's own specifications are `spec/replicas` of the kinds it
+        // scales, written below; a configuration's `spec/replicas` of
+        // another kind (a custom resource) is one of its own.
+        let scaled = SCALED.contains(&r.kind());
+        for spec in &config.replicas {
+            let default = spec.path == ["spec", "replicas"] && scaled;
+            if !default && spec.applies(&r.node) {
+                replicas_at(&mut r.node, spec, count, &mut overwrites);
             }
         }
-        if !SCALED.contains(&r.kind()) {
+        if !scaled {
+            r.note(overwrites, "a `replicas:` entry");
             continue;
         }
         if let Some(spec) = ensure_path(&mut r.node, &["spec"], count.range) {
+            if let Some((old_key, old)) = spec.entry("replicas") {
+                overwrites.push(merge::Overwrite::of(
+                    "replicas",
+                    Some(old_key),
+                    old,
+                    count.range,
+                ));
+            }
             set(spec, count_key.clone(), count.clone());
             // The entry's `count` key: the API's `replicas`.
             if let Value::Map(entries) = &mut spec.value
@@ -757,6 +776,7 @@ fn replicas(entry: &Node, out: &mut [Resource], config: &Config) {
                 *k = Node::scalar(count_key.range, "replicas", true);
             }
         }
+        r.note(overwrites, "a `replicas:` entry");
     }
 }
 
@@ -894,15 +914,25 @@ fn custom_images(node: &mut Node, entry: &Node, config: &Config) {
 }
 
 /// A `replicas:` entry's count written at a specification of
-/// `configurations` (where the mapping of the field is).
-fn replicas_at(node: &mut Node, spec: &Spec, count: &Node) {
+/// `configurations` (where the mapping of the field is), only where the
+/// field is unless the specification may `create` it; a count it writes
+/// over is added to `overwrites`.
+fn replicas_at(node: &mut Node, spec: &Spec, count: &Node, overwrites: &mut Vec<merge::Overwrite>) {
     let Some((last, parent)) = spec.path.split_last() else {
         return;
     };
     let parent: Vec<&str> = parent.iter().map(String::as_str).collect();
     super::fieldpath::each_spec_node(node, &parent, spec.create, count.range, &mut |n| {
-        if n.is_map() {
-            set(n, key(count.range, last), count.clone());
+        if !n.is_map() {
+            return;
         }
+        match n.entry(last) {
+            Some((old_key, old)) => {
+                overwrites.push(merge::Overwrite::of(last, Some(old_key), old, count.range));
+            }
+            None if !spec.create => return,
+            None => {}
+        }
+        set(n, key(count.range, last), count.clone());
     });
 }
