@@ -2,7 +2,8 @@
 //! source map (stale entries are reported in it) and applied;
 //! `--write-baseline FILE` records a report's findings.
 
-use super::{Report, RunOptions, Setup, file_error};
+use super::options::RunOptions;
+use super::{Report, Setup, file_error};
 use crate::discover::symlink_escape;
 use crate::rules::baseline;
 use crate::source::{SourceFile, display_path};

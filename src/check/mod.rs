@@ -4,15 +4,14 @@
 mod baseline;
 mod diff;
 mod git;
+mod options;
 mod run;
 
 pub use baseline::write_baseline;
 pub use diff::{compare, new_findings, run_diff};
 pub use git::head as git_head;
-pub use run::{
-    BaselineMode, DEFAULT_MAX_FILE_SIZE, RunOptions, configuration, run, run_estate, setup_from,
-    unknown_rule,
-};
+pub use options::{BaselineMode, DEFAULT_MAX_FILE_SIZE, RunOptions};
+pub use run::{configuration, run, run_estate, setup_from, unknown_rule};
 
 use crate::analysis::{Analysis, Context, Site};
 use crate::cache::Cache;

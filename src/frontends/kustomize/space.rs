@@ -110,59 +110,6 @@ impl Space {
     }
 }
 
-/// The values of the built objects `built` that were written over others,
-/// mapped back to their files, for the root kustomization `root`. Several
-/// objects of one build may share a patch line (a patch with a `target`
-/// that selects more than one): each keeps its own replaced lines, and one
-/// line written over different lines is left out, since no finding could
-/// tell which of its objects it is about.
-pub fn replaced_values(
-    space: &Space,
-    built: &[super::base::Resource],
-    root: FileId,
-) -> Vec<crate::model::ReplacedValue> {
-    let at = |r: TextRange| space.resolve(Span::new(VIRTUAL, r));
-    let mut out: Vec<crate::model::ReplacedValue> = Vec::new();
-    let mut ambiguous: Vec<Span> = Vec::new();
-    for replaced in built.iter().flat_map(|r| &r.replaced) {
-        let lines: Vec<(Span, String)> = replaced
-            .lines
-            .iter()
-            .map(|l| {
-                let value = at(l.value);
-                // The key and the value, where both are of one file.
-                let span = l
-                    .key
-                    .map(at)
-                    .filter(|k| k.file == value.file && k.range.start <= value.range.start)
-                    .map_or(value, |k| {
-                        Span::new(
-                            value.file,
-                            TextRange {
-                                start: k.range.start,
-                                end: value.range.end,
-                            },
-                        )
-                    });
-                let message = format!("`{}` is set here; {} replaces it", l.text, l.by);
-                (span, message)
-            })
-            .collect();
-        let written = at(replaced.written);
-        match out.iter().position(|v| v.written == written) {
-            Some(i) if out[i].lines != lines => ambiguous.push(written),
-            Some(_) => {}
-            None => out.push(crate::model::ReplacedValue {
-                written,
-                lines,
-                root,
-            }),
-        }
-    }
-    out.retain(|v| !ambiguous.contains(&v.written));
-    out
-}
-
 /// A copy of `node` (of `file`) with its ranges moved by `offset`.
 pub fn shifted(node: &Node, offset: u32) -> Node {
     let range = TextRange {
