@@ -41,9 +41,12 @@ pub(crate) struct Module {
 
 pub(crate) struct Program<'a> {
     pub modules: HashMap<PathBuf, Module>,
-    pub root_dir: &'a str,
     /// The calls each root module's manifest of installed modules resolves.
     pub installed: &'a Installed,
+    /// Where the file functions may read.
+    pub tree: &'a super::FileTree,
+    /// The deepest nesting of a template they read.
+    pub max_depth: usize,
 }
 
 /// By root module directory: the calls its manifest of installed modules
@@ -216,17 +219,26 @@ impl Env for IEnv<'_, '_> {
                 };
                 Some((value, 0))
             }
+            // As Terraform run in the root module's directory names them:
+            // the module's directory from there, `.`, and that directory's
+            // absolute path.
             "path" => {
-                let dir = crate::source::display_path(&inst.module.dir);
-                let dir = if dir.is_empty() { ".".to_string() } else { dir };
-                Some((
-                    Ok(obj([
-                        ("module", V::String(dir)),
-                        ("root", V::String(inst.prog.root_dir.to_string())),
-                        ("cwd", V::String(".".to_string())),
-                    ])),
-                    0,
-                ))
+                let root = inst.ancestors.first()?;
+                let cwd = match std::fs::canonicalize(super::files::dir_path(root)) {
+                    Ok(abs) => Ok(V::String(abs.to_string_lossy().into_owned())),
+                    Err(_) => Ok(V::String(UNKNOWN.to_string())),
+                };
+                let value = cwd.map(|cwd| {
+                    obj([
+                        (
+                            "module",
+                            V::String(super::files::relative(root, &inst.module.dir)),
+                        ),
+                        ("root", V::String(".".to_string())),
+                        ("cwd", cwd),
+                    ])
+                });
+                Some((value, 0))
             }
             "terraform" => Some((Ok(obj([("workspace", V::from("default"))])), 0)),
             "self" => Some((Err(Fail::Unknown), 0)),
@@ -243,6 +255,19 @@ impl Env for IEnv<'_, '_> {
                 ))
             }
         }
+    }
+
+    fn files(&self) -> Option<super::files::Files<'_>> {
+        let prog = self.inst.prog;
+        // No tree (sources given as text): nothing is read, nothing noted.
+        if prog.tree.roots.is_empty() {
+            return None;
+        }
+        Some(super::files::Files {
+            tree: prog.tree,
+            root_dir: self.inst.ancestors.first()?,
+            max_depth: prog.max_depth,
+        })
     }
 }
 
@@ -435,6 +460,10 @@ impl Env for ToggleEnv<'_, '_, '_> {
             _ => {}
         }
         self.inner.resolve(ev, root, attrs)
+    }
+
+    fn files(&self) -> Option<super::files::Files<'_>> {
+        self.inner.files()
     }
 }
 

@@ -18,7 +18,13 @@ fn run(files: &[(&str, &str)]) -> (SourceMap, Load) {
 fn run_with(files: &[(&str, &str)], vars: impl Fn(&[FileId]) -> Variables) -> (SourceMap, Load) {
     let (sources, ids) = map(files);
     let vars = vars(&ids);
-    let load = load(&sources, &ids, &vars, &Limits::default());
+    let load = load(
+        &sources,
+        &ids,
+        &vars,
+        &Limits::default(),
+        &FileTree::default(),
+    );
     (sources, load)
 }
 
@@ -902,7 +908,13 @@ fn corpus() {
             continue;
         }
         let t = std::time::Instant::now();
-        let load = load(&sources, &ids, &Variables::default(), &Limits::default());
+        let load = load(
+            &sources,
+            &ids,
+            &Variables::default(),
+            &Limits::default(),
+            &FileTree::default(),
+        );
         eprintln!(
             "{}: {} files, {} resources, {} errors, {} unfollowed, {:?}",
             repo.display(),
