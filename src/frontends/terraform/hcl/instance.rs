@@ -813,7 +813,7 @@ impl<'p> Instance<'p> {
                 span: decl.span,
                 count_unknown: matches!(shape, Shape::Unknown),
                 assumed: assumed.clone(),
-                count_origin,
+                count_origin: count_origin.clone(),
                 references: refs,
             });
         }
@@ -1500,7 +1500,21 @@ impl<'p> Instance<'p> {
         let of = |e: &Expr| {
             let origin = self.follow(e);
             let argument = self.argument(e);
-            (origin.is_some() || argument.is_some()).then_some(CountOrigin { argument, origin })
+            let unset = self.unset_of(e).and_then(|unset| {
+                let value = self.ev.eval(e, env, &Scope::default()).ok()?;
+                let shown = match value {
+                    V::String(s) if !s.contains('\u{0}') => format!("\"{s}\""),
+                    V::Bool(b) => b.to_string(),
+                    V::Number(n) => n.to_string(),
+                    _ => return None,
+                };
+                Some(Box::new((unset, shown)))
+            });
+            (origin.is_some() || argument.is_some()).then_some(CountOrigin {
+                argument,
+                origin,
+                unset,
+            })
         };
         match &e.kind {
             ExprKind::Cond(c, a, b) => {

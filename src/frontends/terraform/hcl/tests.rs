@@ -1270,6 +1270,7 @@ resource "aws_eip" "both" {
     ]);
     let origin = res(&load, "module.vpc.aws_nat_gateway.this[0]")
         .count_origin
+        .clone()
         .expect("decided by `single_nat_gateway`");
     assert_eq!(
         text(&sources, origin.argument.unwrap()),
@@ -1279,6 +1280,7 @@ resource "aws_eip" "both" {
     assert_eq!((text(&sources, at), by), ("true", SetBy::Default));
     let other = res(&load, "module.both.aws_nat_gateway.this[1]")
         .count_origin
+        .clone()
         .unwrap();
     assert_eq!(
         text(&sources, other.argument.unwrap()),
