@@ -271,6 +271,77 @@ impl Env for IEnv<'_, '_> {
     }
 }
 
+/// The arguments that name or label a resource (`name = "${aws_x.y.name}-copy"`,
+/// `tags`): what they read is copied as text, no dependency at run time.
+const NAMING_ARGUMENTS: &[&str] = &[
+    "description",
+    "display_name",
+    "labels",
+    "name",
+    "name_prefix",
+    "tags",
+    "tags_all",
+];
+
+/// The arguments that name the scope a resource is created in (a Google
+/// Cloud project, an account, an organisation): reading another resource's
+/// identifier there names that scope, no dependency at run time.
+const SCOPE_ARGUMENTS: &[&str] = &[
+    "account_id",
+    "billing_account",
+    "folder_id",
+    "org_id",
+    "project",
+    "project_id",
+];
+
+/// What names a resource, read as a scope: its identifier, name or number.
+const IDENTIFIERS: &[&str] = &[
+    "account_id",
+    "id",
+    "name",
+    "number",
+    "project",
+    "project_id",
+];
+
+/// The attributes that say where a resource lives, not what it is:
+/// reading them (`project = google_compute_instance.vm.project`, `location =
+/// azurerm_kubernetes_cluster.aks.location`) copies a name, and depends on
+/// nothing at run time.
+const PLACE_ATTRIBUTES: &[&str] = &[
+    "availability_zone",
+    "location",
+    "project",
+    "region",
+    "resource_group_name",
+    "zone",
+];
+
+/// Whether `via`, an attribute path (`name`, `labels.app`,
+/// `network_interface.subnet_id`), is an argument naming its resource.
+fn naming_argument(via: &str) -> bool {
+    let top = via.split('.').next().unwrap_or(via);
+    NAMING_ARGUMENTS.contains(&top)
+}
+
+/// Whether the reference `root` `ops` (`TYPE.NAME[key].ATTR`) reads only a
+/// name of its target: where it lives, or its identifier given as the scope
+/// argument `via`.
+fn names_only(root: &str, ops: &[Op], via: &str) -> bool {
+    if root == "data" {
+        return false;
+    }
+    let attr = match (ops.get(1), ops.get(2)) {
+        (Some(Op::Attr(a)), _) => a,
+        (Some(Op::Index(_)), Some(Op::Attr(a))) => a,
+        _ => return false,
+    };
+    let top = via.split('.').next().unwrap_or(via);
+    PLACE_ATTRIBUTES.contains(&attr.as_str())
+        || (SCOPE_ARGUMENTS.contains(&top) && IDENTIFIERS.contains(&attr.as_str()))
+}
+
 /// A `count` as a number, when known.
 fn count_of(value: R) -> Option<f64> {
     match value {
@@ -1143,6 +1214,11 @@ impl<'p> Instance<'p> {
             Some(Op::Attr(a)) => Some(a.as_str()),
             _ => None,
         };
+        // An argument that names or labels the resource depends on nothing
+        // at run time, whatever it reads.
+        if naming_argument(via) {
+            return;
+        }
         let mut push = |target: String| {
             out.push(ResourceRef {
                 target,
@@ -1168,6 +1244,9 @@ impl<'p> Instance<'p> {
             }
             "count" | "each" | "path" | "terraform" | "self" => {}
             _ => {
+                if names_only(root, ops, via) {
+                    return;
+                }
                 if let Some(target) = self.resource_ref(root, ops, env, scope) {
                     push(target);
                 }

@@ -264,6 +264,7 @@ resource "aws_lb" "lb" {
   first = aws_instance.web[0].id
   all = aws_instance.web[*].id
   az = aws_subnet.private["a"].availability_zone
+  one = aws_subnet.private["a"].id
 }
 "#,
     )]);
