@@ -130,6 +130,22 @@ pub(super) fn uuidv5(args: FuncArgs) -> R {
     )))
 }
 
+/// The digest a `file…` hash function gives of a file's bytes, by the
+/// function's name: as the function of the same name without `file` gives
+/// of a string's.
+pub(crate) fn file_digest(name: &str, bytes: &[u8]) -> Option<String> {
+    Some(match name {
+        "filebase64" => more::base64(bytes),
+        "filemd5" => hex_string(&Md5::digest(bytes)),
+        "filesha1" => hex_string(&Sha1::digest(bytes)),
+        "filesha256" => hex_string(&Sha256::digest(bytes)),
+        "filesha512" => hex_string(&Sha512::digest(bytes)),
+        "filebase64sha256" => more::base64(&Sha256::digest(bytes)),
+        "filebase64sha512" => more::base64(&Sha512::digest(bytes)),
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::documented::{err, ok};
@@ -163,20 +179,4 @@ mod tests {
         err(r#"uuidv5("éa7b810-9dad-11d1-80b4-00c04fd430c8", "a")"#);
         err(r#"uuidv5("dns", unk)"#);
     }
-}
-
-/// The digest a `file…` hash function gives of a file's bytes, by the
-/// function's name: as the function of the same name without `file` gives
-/// of a string's.
-pub(crate) fn file_digest(name: &str, bytes: &[u8]) -> Option<String> {
-    Some(match name {
-        "filebase64" => more::base64(bytes),
-        "filemd5" => hex_string(&Md5::digest(bytes)),
-        "filesha1" => hex_string(&Sha1::digest(bytes)),
-        "filesha256" => hex_string(&Sha256::digest(bytes)),
-        "filesha512" => hex_string(&Sha512::digest(bytes)),
-        "filebase64sha256" => more::base64(&Sha256::digest(bytes)),
-        "filebase64sha512" => more::base64(&Sha512::digest(bytes)),
-        _ => return None,
-    })
 }

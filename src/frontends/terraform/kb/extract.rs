@@ -702,13 +702,7 @@ impl<'a> Estate<'a> {
         // A resource that exists because a module's default enables it (its
         // call leaves `create` unset): that call decides, as for any module
         // default, unless a default left unset there already says so.
-        let mut decisive = decisive;
-        if let Some(enabling) = enabled_by_default(r)
-            && !reasons.iter().any(|x| x.at == enabling.at)
-        {
-            reasons.insert(0, enabling);
-            decisive += 1;
-        }
+        let decisive = decisive + enabled_by_default(r, &mut reasons);
         let Located {
             span,
             mut label,
@@ -1670,7 +1664,19 @@ fn valued(attr: &Attr, path: &str, value: &Value) -> Reason {
 /// module's variable that its call leaves unset (`count = var.create ? 1 :
 /// 0`): the reason at the call's opening line, saying so, with the default
 /// as a related location.
-fn enabled_by_default(r: &Resource) -> Option<Reason> {
+/// Put first in `reasons` unless a reason there is at the same call;
+/// how many reasons it added.
+fn enabled_by_default(r: &Resource, reasons: &mut Vec<Reason>) -> usize {
+    match enabling_reason(r) {
+        Some(enabling) if !reasons.iter().any(|x| x.at == enabling.at) => {
+            reasons.insert(0, enabling);
+            1
+        }
+        _ => 0,
+    }
+}
+
+fn enabling_reason(r: &Resource) -> Option<Reason> {
     let origin = r.count_origin.as_ref()?;
     let (unset, shown) = origin.unset.as_deref()?;
     let (default, _) = origin.origin?;
