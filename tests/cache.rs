@@ -541,3 +541,37 @@ fn special_files_in_the_cache_are_not_read() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!((stdout, output.status.code().unwrap_or(-1)), fresh);
 }
+
+/// A root module whose evaluation reads a file with Terraform's file
+/// functions: the file is no input, so the root is evaluated again on every
+/// run, and an edit of the file is seen at once.
+#[test]
+fn a_file_read_by_a_file_function_is_read_again_when_it_changes() {
+    let repo = repository();
+    std::fs::write(
+        repo.path().join("infra/main.tf"),
+        r#"
+provider "aws" {
+  region = "eu-west-1"
+}
+
+module "db" {
+  source = "../modules/db"
+  multi_az = jsondecode(file("${path.module}/db.json")).multi_az
+}
+"#,
+    )
+    .unwrap();
+    std::fs::write(repo.path().join("infra/db.json"), r#"{"multi_az": false}"#).unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let single = check(repo.path(), Some(cache.path()));
+    assert!(single.0.contains("no standby"), "{}", single.0);
+    assert_eq!(single, check(repo.path(), None));
+    // Warm, the file unchanged: the same.
+    assert_eq!(check(repo.path(), Some(cache.path())), single);
+    // The file says otherwise: the warm run reads it afresh.
+    std::fs::write(repo.path().join("infra/db.json"), r#"{"multi_az": true}"#).unwrap();
+    let standby = check(repo.path(), Some(cache.path()));
+    assert!(!standby.0.contains("no standby"), "{}", standby.0);
+    assert_eq!(standby, check(repo.path(), None));
+}

@@ -25,5 +25,11 @@ fuzz_target!(|data: &[u8]| {
     let _ = spof::frontends::nomad::is_nomad_job(text);
     let mut sources = SourceMap::default();
     let id = sources.add(SourceFile::new(PathBuf::from("fuzz").join(name), text));
-    let _ = hcl::load(&sources, &[id], &Variables::default(), &Limits::default());
+    let _ = hcl::load(
+        &sources,
+        &[id],
+        &Variables::default(),
+        &Limits::default(),
+        &Default::default(),
+    );
 });

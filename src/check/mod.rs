@@ -54,6 +54,9 @@ pub struct Setup {
     pub today: Date,
     /// Values for Terraform root modules' variables.
     pub variables: crate::frontends::terraform::Variables,
+    /// The scanned tree, where Terraform's file functions may read (set by
+    /// the on-disk run; empty, nothing is read).
+    pub file_tree: crate::frontends::terraform::hcl::FileTree,
     /// The provider knowledge base, with `--rules` extensions.
     pub knowledge: Arc<KnowledgeBase>,
     /// The operator knowledge base, with `--rules` extensions.
@@ -86,6 +89,7 @@ impl Default for Setup {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             today: Date::today(),
             variables: crate::frontends::terraform::Variables::default(),
+            file_tree: crate::frontends::terraform::hcl::FileTree::default(),
             knowledge: Arc::new(KnowledgeBase::builtin()),
             operators: Arc::new(Operators::builtin()),
             tools: Vec::new(),
@@ -342,6 +346,7 @@ fn run_frontends(
         limits: &setup.limits,
         cache: setup.cache.as_deref(),
         variables: &setup.variables,
+        file_tree: &setup.file_tree,
         knowledge: &setup.knowledge,
         operators: &setup.operators,
     };

@@ -90,6 +90,7 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         &narrowed
     };
     let repository = explicit_repository(options, &config, cwd);
+    setup.file_tree = file_tree(&options.paths, repository.as_deref(), setup.max_file_size);
     // A run that names files reads the whole repository for its graph:
     // what it parsed before is in the cache.
     if let Some(repository) = &repository
@@ -184,6 +185,38 @@ fn run_in(options: &RunOptions, cwd: &Path) -> (Report, Estate, Setup) {
         report.restrict_to(&report_on, &always);
     }
     (report, estate, setup)
+}
+
+/// Where Terraform's file functions may read: the repository of a run
+/// that names files in one, else each directory named (a file's own
+/// directory), with symbolic links resolved; no larger file than an input.
+fn file_tree(
+    paths: &[PathBuf],
+    repository: Option<&Path>,
+    max_bytes: u64,
+) -> crate::frontends::terraform::hcl::FileTree {
+    let named: Vec<&Path> = match repository {
+        Some(repository) => vec![repository],
+        None => paths
+            .iter()
+            .filter(|p| p.as_os_str() != discover::STDIN_MARKER)
+            .map(PathBuf::as_path)
+            .collect(),
+    };
+    let mut roots: Vec<PathBuf> = named
+        .into_iter()
+        .filter_map(|p| std::fs::canonicalize(p).ok())
+        .filter_map(|p| {
+            if p.is_dir() {
+                Some(p)
+            } else {
+                p.parent().map(Path::to_path_buf)
+            }
+        })
+        .collect();
+    roots.sort();
+    roots.dedup();
+    crate::frontends::terraform::hcl::FileTree { roots, max_bytes }
 }
 
 /// The absolute paths of the files the command writes.
@@ -907,6 +940,7 @@ pub fn setup_from(
             environments,
             ..Default::default()
         },
+        file_tree: crate::frontends::terraform::hcl::FileTree::default(),
         knowledge: std::sync::Arc::new(crate::frontends::terraform::kb::KnowledgeBase::builtin()),
         operators: std::sync::Arc::new(crate::frontends::kubernetes::Operators::builtin()),
         tools: config.tools.clone(),

@@ -130,6 +130,8 @@ pub struct Context<'a> {
     pub cache: Option<&'a Cache>,
     /// Values for Terraform root modules' variables.
     pub variables: &'a terraform::Variables,
+    /// Where Terraform's file functions may read.
+    pub file_tree: &'a terraform::hcl::FileTree,
     /// The provider knowledge base.
     pub knowledge: &'a terraform::kb::KnowledgeBase,
     /// The configured clusters' names, by index.

@@ -29,6 +29,7 @@ mod date;
 #[cfg(test)]
 mod examples;
 mod hash;
+pub(crate) use hash::file_digest;
 mod more;
 mod network;
 mod text;
@@ -166,7 +167,21 @@ pub fn context_functions() -> Vec<(&'static str, FuncDef)> {
 
 /// The functions the evaluator itself implements, because their arguments
 /// are expressions that may fail rather than values.
-pub const EVALUATOR_FUNCTIONS: &[&str] = &["can", "try"];
+pub const EVALUATOR_FUNCTIONS: &[&str] = &[
+    "can",
+    "file",
+    "filebase64",
+    "filebase64sha256",
+    "filebase64sha512",
+    "fileexists",
+    "filemd5",
+    "fileset",
+    "filesha1",
+    "filesha256",
+    "filesha512",
+    "templatefile",
+    "try",
+];
 
 /// The built-in functions of Terraform that spof does not evaluate, each
 /// with why: a call is an unknown value, never an error.
@@ -176,16 +191,6 @@ pub const UNKNOWN_FUNCTIONS: &[(&str, &str)] = &[
     ("bcrypt", "random salt: differs on every run"),
     ("convert", "type constraints are not evaluated"),
     ("ephemeralasnull", "spof does not track ephemeral values"),
-    ("file", "reads files: not evaluated"),
-    ("filebase64", "reads files: not evaluated"),
-    ("filebase64sha256", "reads files: not evaluated"),
-    ("filebase64sha512", "reads files: not evaluated"),
-    ("fileexists", "reads files: not evaluated"),
-    ("filemd5", "reads files: not evaluated"),
-    ("fileset", "reads files: not evaluated"),
-    ("filesha1", "reads files: not evaluated"),
-    ("filesha256", "reads files: not evaluated"),
-    ("filesha512", "reads files: not evaluated"),
     ("issensitive", "spof does not track sensitive values"),
     ("list", "removed from Terraform (use `tolist`)"),
     ("map", "removed from Terraform (use `tomap`)"),
@@ -198,7 +203,6 @@ pub const UNKNOWN_FUNCTIONS: &[(&str, &str)] = &[
         "the time of the plan: differs on every run",
     ),
     ("rsadecrypt", "needs a private key"),
-    ("templatefile", "reads files: not evaluated"),
     (
         "templatestring",
         "templates given as values are not evaluated",

@@ -164,7 +164,7 @@ pub enum SetBy {
 }
 
 /// Where the variable that decides a resource's `count` is set.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CountOrigin {
     /// For a resource in a module: the argument of the outermost `module`
     /// block that passes the variable (`single_nat_gateway = true`), where
@@ -172,6 +172,10 @@ pub struct CountOrigin {
     pub argument: Option<Span>,
     /// Where its value is written, and what that is.
     pub origin: Option<(Span, SetBy)>,
+    /// When that value is the default of a called module's variable that
+    /// the module call leaves unset: that call and the variable, with the
+    /// default as written (`true`).
+    pub unset: Option<Box<(Unset, String)>>,
 }
 
 /// A resource body (or a nested block such as `ebs_block_device` or

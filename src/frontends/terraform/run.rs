@@ -116,6 +116,7 @@ fn terraform_load(
             &ids,
             context.variables,
             context.limits,
+            context.file_tree,
             cache,
             serve,
         )
@@ -180,7 +181,7 @@ fn terraform_model(
                 };
                 model.evaluation_limits.push(EvaluationLimit { span, kind });
             }
-            cycle @ hcl::EvalNote::Cycle { .. } => errors.extend(cycle.error()),
+            other => errors.extend(other.error()),
         }
     }
     model

@@ -3,8 +3,9 @@
 //! raw digest in Base64) and `uuidv5` (a name-based UUID, SHA-1 of its
 //! namespace and name). Each hashes the string's UTF-8 bytes, as
 //! Terraform does; an unknown string hashes to an unknown value. `bcrypt`
-//! and `uuid` are random on every run and stay unknown, and so do the
-//! `file…` hashes, which read files.
+//! and `uuid` are random on every run and stay unknown. The `file…`
+//! hashes hash a file's bytes ([`file_digest`]); the evaluator reads the
+//! file.
 
 use super::{R, arg, more, to_known_str};
 use ::md5::Md5;
@@ -127,6 +128,22 @@ pub(super) fn uuidv5(args: FuncArgs) -> R {
         &h[16..20],
         &h[20..]
     )))
+}
+
+/// The digest a `file…` hash function gives of a file's bytes, by the
+/// function's name: as the function of the same name without `file` gives
+/// of a string's.
+pub(crate) fn file_digest(name: &str, bytes: &[u8]) -> Option<String> {
+    Some(match name {
+        "filebase64" => more::base64(bytes),
+        "filemd5" => hex_string(&Md5::digest(bytes)),
+        "filesha1" => hex_string(&Sha1::digest(bytes)),
+        "filesha256" => hex_string(&Sha256::digest(bytes)),
+        "filesha512" => hex_string(&Sha512::digest(bytes)),
+        "filebase64sha256" => more::base64(&Sha256::digest(bytes)),
+        "filebase64sha512" => more::base64(&Sha512::digest(bytes)),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

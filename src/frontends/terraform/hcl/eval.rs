@@ -14,6 +14,7 @@
 //! one [`WorkBudget`]. Past either, values are unknown, and the first place
 //! a limit was reached is noted ([`EvalNote`]) for the rules to report.
 
+use super::files::{Files, Seen};
 use super::ir::{Expr, ExprKind, ForIr, Op, TElem};
 use crate::frontends::terraform::Value;
 use crate::frontends::terraform::functions::{MAX_VALUE_BYTES, TOO_LARGE, weight};
@@ -109,6 +110,15 @@ pub enum EvalNote {
     /// reached it. That value is unknown, and so is what depends on it
     /// (and, for [`Limit::Work`], every expression evaluated after it).
     Limit { span: Span, limit: Limit },
+    /// A file function's path that leads out of the scanned tree (by `..`
+    /// or a symbolic link): not read, its value unknown.
+    Outside {
+        /// The call.
+        span: Span,
+        /// The function.
+        function: String,
+        path: String,
+    },
 }
 
 impl EvalNote {
@@ -131,6 +141,24 @@ impl EvalNote {
                 .with_label("module cycle")
                 .with_help("the call is not followed; every module in the cycle is analysed once"),
             ),
+            EvalNote::Outside {
+                span,
+                function,
+                path,
+            } => {
+                let mut d = crate::diagnostic::Diagnostic::error(
+                    "terraform-file-outside-tree",
+                    *span,
+                    format!(
+                        "`{function}` reads `{path}`, which is outside the scanned tree: it is \
+                         not read, and its value is unknown"
+                    ),
+                )
+                .with_label("outside the tree")
+                .with_help("scan the directory that holds the file too");
+                d.severity = crate::diagnostic::Severity::Info;
+                Some(d)
+            }
             EvalNote::Limit { .. } => None,
         }
     }
@@ -251,6 +279,53 @@ pub(crate) trait Env {
     /// `attrs`, and how many of them were consumed; `None` when `root` is
     /// not a known name.
     fn resolve(&self, ev: &Evaluator, root: &str, attrs: &[&str]) -> Option<(R, usize)>;
+
+    /// What the file functions may read; `None`: they are unknown.
+    fn files(&self) -> Option<Files<'_>> {
+        None
+    }
+
+    /// Whether this is a template of `templatefile`, which may not call
+    /// `templatefile` again (Terraform's error).
+    fn in_template(&self) -> bool {
+        false
+    }
+}
+
+/// The functions that read files, evaluated here (hcl-rs's functions know
+/// no directory): see [`super::files`].
+pub(crate) const FILE_FUNCTIONS: &[&str] = &[
+    "file",
+    "filebase64",
+    "filebase64sha256",
+    "filebase64sha512",
+    "fileexists",
+    "filemd5",
+    "fileset",
+    "filesha1",
+    "filesha256",
+    "filesha512",
+    "templatefile",
+];
+
+/// The environment of a `templatefile` template: its variables only (in
+/// the scope), and the files the functions may read.
+struct TemplateEnv<'a> {
+    files: Option<Files<'a>>,
+}
+
+impl Env for TemplateEnv<'_> {
+    fn resolve(&self, _: &Evaluator, _: &str, _: &[&str]) -> Option<(R, usize)> {
+        None
+    }
+
+    fn files(&self) -> Option<Files<'_>> {
+        self.files
+    }
+
+    fn in_template(&self) -> bool {
+        true
+    }
 }
 
 /// The functions available to expressions.
@@ -310,6 +385,11 @@ pub(crate) struct Evaluator<'f> {
     cycles: RefCell<Vec<EvalNote>>,
     /// Each `count` or `for_each` whose instances did not fit the budget.
     overflows: RefCell<Vec<Span>>,
+    /// Whether a file function looked at the disk: the result then depends
+    /// on files that are not inputs.
+    touched: Cell<bool>,
+    /// File functions' paths out of the tree.
+    outside: RefCell<Vec<EvalNote>>,
 }
 
 /// Decrements the evaluation depth when dropped.
@@ -337,7 +417,14 @@ impl<'f> Evaluator<'f> {
             limit: Cell::new(None),
             cycles: RefCell::new(Vec::new()),
             overflows: RefCell::new(Vec::new()),
+            touched: Cell::new(false),
+            outside: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Whether a file function looked at the disk.
+    pub fn touched(&self) -> bool {
+        self.touched.get()
     }
 
     /// Enters one level of evaluation, one step of work; `None` when too
@@ -385,6 +472,7 @@ impl<'f> Evaluator<'f> {
     /// reached.
     pub fn notes(&self) -> Vec<EvalNote> {
         let mut notes = self.cycles.borrow().clone();
+        notes.extend(self.outside.borrow().iter().cloned());
         notes.extend(self.overflows.borrow().iter().map(|&span| EvalNote::Limit {
             span,
             limit: Limit::Instances,
@@ -684,6 +772,12 @@ impl<'f> Evaluator<'f> {
                     Err(Fail::Error) => Ok(V::Bool(false)),
                 };
             }
+            _ if FILE_FUNCTIONS.contains(&name) => {
+                if expand_final {
+                    return Err(Fail::Unknown);
+                }
+                return self.file_call(name, args, env, scope, span);
+            }
             _ => {}
         }
         let mut values = args
@@ -725,6 +819,116 @@ impl<'f> Evaluator<'f> {
             return self.with_representatives(name, &values, span);
         }
         self.invoke(name, values, span)
+    }
+
+    /// A file function: its arguments, then the disk as [`Files`] lets it
+    /// be read. A path out of the tree is unknown, and noted.
+    fn file_call(&self, name: &str, args: &[Expr], env: &dyn Env, scope: &Scope, span: Span) -> R {
+        let arity = if matches!(name, "fileset" | "templatefile") {
+            2
+        } else {
+            1
+        };
+        if args.len() != arity {
+            return Err(Fail::Error);
+        }
+        let path = to_text(&self.eval(&args[0], env, scope)?)?;
+        let second = match args.get(1) {
+            Some(a) => Some(self.eval(a, env, scope)?),
+            None => None,
+        };
+        let Some(files) = env.files() else {
+            return Err(Fail::Unknown);
+        };
+        self.touched.set(true);
+        let seen = |what| self.seen(what, name, &path, span);
+        let seen_set = |what| self.seen(what, name, &path, span);
+        let seen_bytes = |what| self.seen(what, name, &path, span);
+        match name {
+            "fileexists" => seen(files.exists(&path)).map(V::Bool),
+            "fileset" => {
+                let pattern = to_text(second.as_ref().ok_or(Fail::Error)?)?;
+                let found = seen_set(files.set(&path, &pattern))?;
+                self.weigh(V::Array(found.into_iter().map(V::String).collect()), span)
+            }
+            _ => {
+                let bytes = seen_bytes(files.read(&path))?;
+                self.charge(bytes.len(), span)?;
+                match name {
+                    "file" => String::from_utf8(bytes)
+                        .map(V::String)
+                        .map_err(|_| Fail::Error),
+                    "templatefile" if env.in_template() => Err(Fail::Error),
+                    "templatefile" => {
+                        let text = String::from_utf8(bytes).map_err(|_| Fail::Error)?;
+                        self.template_file(&text, second.as_ref(), files, span)
+                    }
+                    _ => crate::frontends::terraform::functions::file_digest(name, &bytes)
+                        .map(V::String)
+                        .ok_or(Fail::Error),
+                }
+            }
+        }
+    }
+
+    /// What a file function saw, as a value; a path out of the tree is
+    /// noted.
+    fn seen<T>(&self, what: Seen<T>, function: &str, path: &str, span: Span) -> Result<T, Fail> {
+        match what {
+            Seen::Value(v) => Ok(v),
+            Seen::Error => Err(Fail::Error),
+            Seen::Unknown => Err(Fail::Unknown),
+            Seen::Outside => {
+                self.outside.borrow_mut().push(EvalNote::Outside {
+                    span,
+                    function: function.to_string(),
+                    path: path.to_string(),
+                });
+                Err(Fail::Unknown)
+            }
+        }
+    }
+
+    /// `templatefile`: the template's text evaluated with `vars` (an object
+    /// whose keys are names) as its only variables; its functions read
+    /// files as the caller's do.
+    fn template_file(&self, text: &str, vars: Option<&V>, files: Files<'_>, span: Span) -> R {
+        let vars = match vars {
+            Some(V::Object(map)) => map,
+            Some(V::String(s)) if s.contains('\u{0}') => return Err(Fail::Unknown),
+            _ => return Err(Fail::Error),
+        };
+        let name_ok = |k: &str| {
+            k.chars()
+                .next()
+                .is_some_and(|c| c.is_alphabetic() || c == '_')
+                && k.chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-')
+        };
+        if vars.keys().any(|k| k.starts_with('\u{0}')) {
+            return Err(Fail::Unknown);
+        }
+        if !vars.keys().all(|k| name_ok(k)) {
+            return Err(Fail::Error);
+        }
+        if crate::parse::hcl::too_deep(text, files.max_depth).is_some() {
+            return Err(Fail::Unknown);
+        }
+        let template = hcl_edit::parser::parse_template(text).map_err(|_| Fail::Error)?;
+        let conv = super::ir::Conv {
+            file: span.file,
+            base: 0,
+            fallback: span.range,
+        };
+        let expr = super::ir::strip_spans(Expr::new(
+            ExprKind::Template(conv.template(&template)),
+            span,
+        ));
+        let scope = Scope {
+            vars: vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+            parent: None,
+        };
+        self.eval(&expr, &TemplateEnv { files: Some(files) }, &scope)
     }
 
     /// A function that looks inside zones' names, evaluated once for each
@@ -861,7 +1065,12 @@ pub(crate) fn iterate(v: &V) -> Result<Vec<(V, V)>, Fail> {
             if map.contains_key(ADDR_KEY) || map.contains_key(UNKEYED_KEY) {
                 return Err(Fail::Unknown);
             }
-            map.iter()
+            // In the order of the keys, as Terraform iterates a map or an
+            // object.
+            let mut pairs: Vec<(&String, &V)> = map.iter().collect();
+            pairs.sort_by(|a, b| a.0.cmp(b.0));
+            pairs
+                .into_iter()
                 .map(|(k, v)| (V::String(k.clone()), v.clone()))
                 .collect()
         }

@@ -5,7 +5,7 @@
 use super::eval::{EvalNote, Evaluator, Fail, Funcs, Limit, R, Scope, UNKNOWN, ref_sentinel};
 use super::instance::NoEnv;
 use super::ir::{Conv, Expr, ExprKind};
-use super::{Load, load};
+use super::{FileTree, Load, load};
 use crate::frontends::terraform::Variables;
 use crate::frontends::terraform::functions::{MAX_VALUE_BYTES, weight};
 use crate::parse::yaml::Limits;
@@ -229,7 +229,13 @@ fn run(files: &[(&str, &str)]) -> Load {
         .iter()
         .map(|(p, t)| sources.add(SourceFile::new(PathBuf::from(p), *t)))
         .collect();
-    load(&sources, &ids, &Variables::default(), &Limits::default())
+    load(
+        &sources,
+        &ids,
+        &Variables::default(),
+        &Limits::default(),
+        &FileTree::default(),
+    )
 }
 
 fn cycles(load: &Load) -> Vec<&str> {
@@ -237,7 +243,7 @@ fn cycles(load: &Load) -> Vec<&str> {
         .iter()
         .filter_map(|n| match n {
             EvalNote::Cycle { module, .. } => Some(module.as_str()),
-            EvalNote::Limit { .. } => None,
+            EvalNote::Limit { .. } | EvalNote::Outside { .. } => None,
         })
         .collect()
 }
@@ -485,6 +491,7 @@ fn notes_survive_the_cache() {
             &ids,
             &Variables::default(),
             &Limits::default(),
+            &super::FileTree::default(),
             Some(&cache),
             |_| None::<()>,
         );

@@ -41,9 +41,12 @@ pub(crate) struct Module {
 
 pub(crate) struct Program<'a> {
     pub modules: HashMap<PathBuf, Module>,
-    pub root_dir: &'a str,
     /// The calls each root module's manifest of installed modules resolves.
     pub installed: &'a Installed,
+    /// Where the file functions may read.
+    pub tree: &'a super::FileTree,
+    /// The deepest nesting of a template they read.
+    pub max_depth: usize,
 }
 
 /// By root module directory: the calls its manifest of installed modules
@@ -216,17 +219,26 @@ impl Env for IEnv<'_, '_> {
                 };
                 Some((value, 0))
             }
+            // As Terraform run in the root module's directory names them:
+            // the module's directory from there, `.`, and that directory's
+            // absolute path.
             "path" => {
-                let dir = crate::source::display_path(&inst.module.dir);
-                let dir = if dir.is_empty() { ".".to_string() } else { dir };
-                Some((
-                    Ok(obj([
-                        ("module", V::String(dir)),
-                        ("root", V::String(inst.prog.root_dir.to_string())),
-                        ("cwd", V::String(".".to_string())),
-                    ])),
-                    0,
-                ))
+                let root = inst.ancestors.first()?;
+                let cwd = match std::fs::canonicalize(super::files::dir_path(root)) {
+                    Ok(abs) => Ok(V::String(abs.to_string_lossy().into_owned())),
+                    Err(_) => Ok(V::String(UNKNOWN.to_string())),
+                };
+                let value = cwd.map(|cwd| {
+                    obj([
+                        (
+                            "module",
+                            V::String(super::files::relative(root, &inst.module.dir)),
+                        ),
+                        ("root", V::String(".".to_string())),
+                        ("cwd", cwd),
+                    ])
+                });
+                Some((value, 0))
             }
             "terraform" => Some((Ok(obj([("workspace", V::from("default"))])), 0)),
             "self" => Some((Err(Fail::Unknown), 0)),
@@ -244,6 +256,90 @@ impl Env for IEnv<'_, '_> {
             }
         }
     }
+
+    fn files(&self) -> Option<super::files::Files<'_>> {
+        let prog = self.inst.prog;
+        // No tree (sources given as text): nothing is read, nothing noted.
+        if prog.tree.roots.is_empty() {
+            return None;
+        }
+        Some(super::files::Files {
+            tree: prog.tree,
+            root_dir: self.inst.ancestors.first()?,
+            max_depth: prog.max_depth,
+        })
+    }
+}
+
+/// The arguments that name or label a resource (`name = "${aws_x.y.name}-copy"`,
+/// `tags`): what they read is copied as text, no dependency at run time.
+const NAMING_ARGUMENTS: &[&str] = &[
+    "description",
+    "display_name",
+    "labels",
+    "name",
+    "name_prefix",
+    "tags",
+    "tags_all",
+];
+
+/// The arguments that name the scope a resource is created in (a Google
+/// Cloud project, an account, an organisation): reading another resource's
+/// identifier there names that scope, no dependency at run time.
+const SCOPE_ARGUMENTS: &[&str] = &[
+    "account_id",
+    "billing_account",
+    "folder_id",
+    "org_id",
+    "project",
+    "project_id",
+];
+
+/// What names a resource, read as a scope: its identifier, name or number.
+const IDENTIFIERS: &[&str] = &[
+    "account_id",
+    "id",
+    "name",
+    "number",
+    "project",
+    "project_id",
+];
+
+/// The attributes that say where a resource lives, not what it is:
+/// reading them (`project = google_compute_instance.vm.project`, `location =
+/// azurerm_kubernetes_cluster.aks.location`) copies a name, and depends on
+/// nothing at run time.
+const PLACE_ATTRIBUTES: &[&str] = &[
+    "availability_zone",
+    "location",
+    "project",
+    "region",
+    "resource_group_name",
+    "zone",
+];
+
+/// Whether `via`, an attribute path (`name`, `labels.app`,
+/// `network_interface.subnet_id`), is an argument naming its resource.
+fn naming_argument(via: &str) -> bool {
+    let top = via.split('.').next().unwrap_or(via);
+    NAMING_ARGUMENTS.contains(&top)
+}
+
+/// Whether the reference `root` `ops` (`TYPE.NAME[key].ATTR`) reads only a
+/// name of its target: where it lives, or its identifier given as the scope
+/// argument `via`.
+fn names_only(root: &str, ops: &[Op], via: &str) -> bool {
+    if root == "data" {
+        return false;
+    }
+    let attr = match (ops.get(1), ops.get(2)) {
+        (Some(Op::Attr(a)), _) => a,
+        (Some(Op::Index(_)), Some(Op::Attr(a))) => a,
+        _ => return false,
+    };
+    let top = via.split('.').next().unwrap_or(via);
+    PLACE_ATTRIBUTES.contains(&attr.as_str())
+        || (SCOPE_ARGUMENTS.contains(&top) && IDENTIFIERS.contains(&attr.as_str()))
 }
 
 /// A `count` as a number, when known.
@@ -435,6 +531,10 @@ impl Env for ToggleEnv<'_, '_, '_> {
             _ => {}
         }
         self.inner.resolve(ev, root, attrs)
+    }
+
+    fn files(&self) -> Option<super::files::Files<'_>> {
+        self.inner.files()
     }
 }
 
@@ -784,7 +884,7 @@ impl<'p> Instance<'p> {
                 span: decl.span,
                 count_unknown: matches!(shape, Shape::Unknown),
                 assumed: assumed.clone(),
-                count_origin,
+                count_origin: count_origin.clone(),
                 references: refs,
             });
         }
@@ -1114,6 +1214,11 @@ impl<'p> Instance<'p> {
             Some(Op::Attr(a)) => Some(a.as_str()),
             _ => None,
         };
+        // An argument that names or labels the resource depends on nothing
+        // at run time, whatever it reads.
+        if naming_argument(via) {
+            return;
+        }
         let mut push = |target: String| {
             out.push(ResourceRef {
                 target,
@@ -1139,6 +1244,9 @@ impl<'p> Instance<'p> {
             }
             "count" | "each" | "path" | "terraform" | "self" => {}
             _ => {
+                if names_only(root, ops, via) {
+                    return;
+                }
                 if let Some(target) = self.resource_ref(root, ops, env, scope) {
                     push(target);
                 }
@@ -1471,7 +1579,21 @@ impl<'p> Instance<'p> {
         let of = |e: &Expr| {
             let origin = self.follow(e);
             let argument = self.argument(e);
-            (origin.is_some() || argument.is_some()).then_some(CountOrigin { argument, origin })
+            let unset = self.unset_of(e).and_then(|unset| {
+                let value = self.ev.eval(e, env, &Scope::default()).ok()?;
+                let shown = match value {
+                    V::String(s) if !s.contains('\u{0}') => format!("\"{s}\""),
+                    V::Bool(b) => b.to_string(),
+                    V::Number(n) => n.to_string(),
+                    _ => return None,
+                };
+                Some(Box::new((unset, shown)))
+            });
+            (origin.is_some() || argument.is_some()).then_some(CountOrigin {
+                argument,
+                origin,
+                unset,
+            })
         };
         match &e.kind {
             ExprKind::Cond(c, a, b) => {

@@ -15,6 +15,9 @@
 mod eval;
 #[cfg(test)]
 mod eval_tests;
+#[cfg(test)]
+mod file_tests;
+mod files;
 mod installed;
 mod instance;
 mod ir;
@@ -28,9 +31,12 @@ use crate::frontends::terraform::{ENVIRONMENT_SEPARATOR, Resource, SetBy, Variab
 use crate::parse::hcl::{STACK_SIZE, too_deep};
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceMap, Span};
+#[cfg(test)]
+pub(crate) use eval::FILE_FUNCTIONS;
 pub use eval::{EvalNote, Limit, WorkBudget};
 use eval::{Evaluator, Fail, Funcs, Scope};
 pub(crate) use eval::{MAX_INSTANCES, MAX_MODULE_INSTANCES};
+pub use files::FileTree;
 pub use installed::installed_dirs;
 use instance::{Binding, Installed, Instance, Module, NoEnv, Program};
 use ir::{Conv, ExprKind, TElem};
@@ -70,10 +76,16 @@ pub struct UnfollowedModule {
 
 /// Loads the Terraform configurations in `files` (every discovered `*.tf`,
 /// `*.tf.json`, `*.tfvars` and `*.tfvars.json`); `vars` are the root
-/// modules' command-line variables. Files nested deeper than
-/// `limits.max_depth` are errors.
-pub fn load(sources: &SourceMap, files: &[FileId], vars: &Variables, limits: &Limits) -> Load {
-    load_cached(sources, files, vars, limits, None, |_| None::<()>).0
+/// modules' command-line variables; the file functions read below `tree`
+/// only. Files nested deeper than `limits.max_depth` are errors.
+pub fn load(
+    sources: &SourceMap,
+    files: &[FileId],
+    vars: &Variables,
+    limits: &Limits,
+    tree: &FileTree,
+) -> Load {
+    load_cached(sources, files, vars, limits, tree, None, |_| None::<()>).0
 }
 
 /// A root module as the cache knows it: its name ([`crate::frontends::terraform::root_name`]),
@@ -104,21 +116,29 @@ pub struct LoadedRoot {
 /// stands for that root (the caller keeps what it derives from a root's
 /// resources), whose resources are then neither read back nor evaluated.
 /// Those roots are returned with their names; [`Load::roots`] lists the
-/// others.
+/// others. A root module whose evaluation read files with the file
+/// functions is neither read from the cache nor stored: its result depends
+/// on files that are not among its inputs (its [`LoadedRoot::key`] is
+/// `None`).
+// The inputs of a load, the cache and what serves roots: a struct would
+// only rename them.
+#[allow(clippy::too_many_arguments)]
 pub fn load_cached<T: Send>(
     sources: &SourceMap,
     files: &[FileId],
     vars: &Variables,
     limits: &Limits,
+    tree: &FileTree,
     cache: Option<&Cache>,
     serve: impl Fn(&RootKey<'_>) -> Option<T> + Sync,
 ) -> (Load, Vec<(String, T)>) {
     let pool = rayon::ThreadPoolBuilder::new()
         .stack_size(STACK_SIZE)
         .build();
+    let run = || load_in_pool(sources, files, vars, limits, tree, cache, &serve);
     match pool {
-        Ok(pool) => pool.install(|| load_in_pool(sources, files, vars, limits, cache, &serve)),
-        Err(_) => load_in_pool(sources, files, vars, limits, cache, &serve),
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
     }
 }
 
@@ -180,6 +200,7 @@ fn load_in_pool<T: Send>(
     files: &[FileId],
     vars: &Variables,
     limits: &Limits,
+    tree: &FileTree,
     cache: Option<&Cache>,
     serve: &(impl Fn(&RootKey<'_>) -> Option<T> + Sync),
 ) -> (Load, Vec<(String, T)>) {
@@ -188,6 +209,7 @@ fn load_in_pool<T: Send>(
         sources,
         vars,
         limits,
+        tree,
         cache,
         scanned: files.iter().copied().collect(),
         hashes: match cache {
@@ -219,17 +241,18 @@ fn load_in_pool<T: Send>(
     };
     load.errors.extend(env_errors);
     let evaluated = pool.evaluate(&ids, &missed, &mut parsed, &installed);
-    // In the roots' order, whether found or evaluated.
+    // In the roots' order, whether found or evaluated; with whether they
+    // read files.
     let mut evaluated = evaluated.into_iter();
-    let results: Vec<RootResult> = found
+    let results: Vec<(RootResult, bool)> = found
         .into_iter()
-        .filter_map(|f| f.or_else(|| evaluated.next()))
+        .filter_map(|f| f.map(|f| (f, false)).or_else(|| evaluated.next()))
         .collect();
-    for (root, (resources, unfollowed, notes)) in roots.iter().zip(results) {
+    for (root, ((resources, unfollowed, notes), read_files)) in roots.iter().zip(results) {
         load.resources.extend(resources);
         load.roots.push(LoadedRoot {
             name: root.name(),
-            key: root.key,
+            key: if read_files { None } else { root.key },
             table: root.table.clone(),
             unfollowed: unfollowed.clone(),
             notes: notes.clone(),
@@ -272,6 +295,7 @@ struct Pool<'a> {
     sources: &'a SourceMap,
     vars: &'a Variables,
     limits: &'a Limits,
+    tree: &'a FileTree,
     cache: Option<&'a Cache>,
     /// The files scanned (not the variables files named on the command line).
     scanned: HashSet<FileId>,
@@ -585,8 +609,9 @@ impl Pool<'_> {
             .collect()
     }
 
-    /// A root module's key: its files' contents and the command line's
-    /// variables.
+    /// A root module's key: its files' contents, the command line's
+    /// variables, and the tree the file functions may read (whose
+    /// directory `path.cwd` names).
     fn root_key(
         &self,
         root: &Root<'_>,
@@ -612,6 +637,11 @@ impl Pool<'_> {
         key.u64(self.vars.vars.len() as u64);
         for (name, value) in &self.vars.vars {
             key.str(name).str(value);
+        }
+        key.u64(self.tree.roots.len() as u64)
+            .u64(self.tree.max_bytes);
+        for dir in &self.tree.roots {
+            key.str(&dir.to_string_lossy());
         }
         let installed = installed.into_iter().flatten();
         key.u64(installed.clone().count() as u64);
@@ -733,7 +763,7 @@ impl Pool<'_> {
         missed: &[&Root<'_>],
         parsed: &mut HashMap<FileId, ParsedFile>,
         installed: &Installed,
-    ) -> Vec<RootResult> {
+    ) -> Vec<(RootResult, bool)> {
         let wanted: HashSet<&PathBuf> = missed.iter().flat_map(|r| &r.reach).collect();
         let modules = self.declared_modules(ids, parsed, &wanted);
         let parsed = &*parsed;
@@ -750,11 +780,11 @@ impl Pool<'_> {
                     .push(p);
             }
         }
-        let root_dir = String::from(".");
         let prog = Program {
             modules,
-            root_dir: &root_dir,
             installed,
+            tree: self.tree,
+            max_depth: self.limits.max_depth,
         };
         missed
             .par_iter()
@@ -793,19 +823,20 @@ impl Pool<'_> {
         modules
     }
 
-    /// Evaluates a root module, and stores what it gives.
+    /// Evaluates a root module, and stores what it gives unless it read
+    /// files (then `true` beside it).
     fn evaluate_root(
         &self,
         prog: &Program<'_>,
         root: &Root<'_>,
         var_files: &HashMap<PathBuf, Vec<&ParsedFile>>,
         parsed: &HashMap<FileId, ParsedFile>,
-    ) -> RootResult {
+    ) -> (RootResult, bool) {
         let dir = root.dir;
         let funcs = Funcs::new();
         let ev = Evaluator::new(&funcs);
         let Some(module) = prog.modules.get(dir) else {
-            return (Vec::new(), Vec::new(), Vec::new());
+            return ((Vec::new(), Vec::new(), Vec::new()), false);
         };
         let auto = auto_var_files(
             self.sources,
@@ -835,10 +866,11 @@ impl Pool<'_> {
             r.root.clone_from(&name);
         }
         let evaluated = (result.resources, result.unfollowed, ev.notes());
-        if let (Some(cache), Some(key)) = (self.cache, &root.key) {
+        let read_files = ev.touched();
+        if let (Some(cache), Some(key), false) = (self.cache, &root.key, read_files) {
             cache.put_spanned("tf-root", key, &evaluated, &root.table);
         }
-        evaluated
+        (evaluated, read_files)
     }
 }
 

@@ -18,7 +18,13 @@ fn run(files: &[(&str, &str)]) -> (SourceMap, Load) {
 fn run_with(files: &[(&str, &str)], vars: impl Fn(&[FileId]) -> Variables) -> (SourceMap, Load) {
     let (sources, ids) = map(files);
     let vars = vars(&ids);
-    let load = load(&sources, &ids, &vars, &Limits::default());
+    let load = load(
+        &sources,
+        &ids,
+        &vars,
+        &Limits::default(),
+        &FileTree::default(),
+    );
     (sources, load)
 }
 
@@ -258,6 +264,7 @@ resource "aws_lb" "lb" {
   first = aws_instance.web[0].id
   all = aws_instance.web[*].id
   az = aws_subnet.private["a"].availability_zone
+  one = aws_subnet.private["a"].id
 }
 "#,
     )]);
@@ -902,7 +909,13 @@ fn corpus() {
             continue;
         }
         let t = std::time::Instant::now();
-        let load = load(&sources, &ids, &Variables::default(), &Limits::default());
+        let load = load(
+            &sources,
+            &ids,
+            &Variables::default(),
+            &Limits::default(),
+            &FileTree::default(),
+        );
         eprintln!(
             "{}: {} files, {} resources, {} errors, {} unfollowed, {:?}",
             repo.display(),
@@ -1258,6 +1271,7 @@ resource "aws_eip" "both" {
     ]);
     let origin = res(&load, "module.vpc.aws_nat_gateway.this[0]")
         .count_origin
+        .clone()
         .expect("decided by `single_nat_gateway`");
     assert_eq!(
         text(&sources, origin.argument.unwrap()),
@@ -1267,6 +1281,7 @@ resource "aws_eip" "both" {
     assert_eq!((text(&sources, at), by), ("true", SetBy::Default));
     let other = res(&load, "module.both.aws_nat_gateway.this[1]")
         .count_origin
+        .clone()
         .unwrap();
     assert_eq!(
         text(&sources, other.argument.unwrap()),

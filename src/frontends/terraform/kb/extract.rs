@@ -687,13 +687,22 @@ impl<'a> Estate<'a> {
                         }
                         path => format!("`{path}` puts it in {z}"),
                     };
-                    let mut reason = Reason::at(p.attr, label);
-                    reason.related = p.zones.evidence;
+                    // A zone that a module's default decides is decided
+                    // at the call that leaves it unset.
+                    let mut reason = p
+                        .attr
+                        .and_then(|a| module_default(a, &a.value, &label))
+                        .unwrap_or_else(|| Reason::at(p.attr, label));
+                    reason.related.extend(p.zones.evidence);
                     reasons.push(reason);
                 }
                 CloudUnit::Zone(zone)
             }
         };
+        // A resource that exists because a module's default enables it (its
+        // call leaves `create` unset): that call decides, as for any module
+        // default, unless a default left unset there already says so.
+        let decisive = decisive + enabled_by_default(r, &mut reasons);
         let Located {
             span,
             mut label,
@@ -1139,8 +1148,10 @@ impl<'a> Estate<'a> {
             && let Some(CountOrigin {
                 argument: Some(span),
                 origin,
-            }) = nat.count_origin
+                ..
+            }) = &nat.count_origin
         {
+            let span = *span;
             let caller = Reason {
                 at: Some(span),
                 origin: origin.filter(|(at, _)| !within(*at, span)),
@@ -1646,19 +1657,59 @@ fn quoted(value: &Value) -> String {
 /// in the module's code as related locations.
 fn valued(attr: &Attr, path: &str, value: &Value) -> Reason {
     let label = format!("`{path}` is {}", show(value));
-    match &attr.unset {
-        Some(unset) if attr.set_by == SetBy::Default => Reason {
-            at: Some(unset.call),
-            origin: Some((attr.origin, SetBy::ModuleDefault)),
-            label: format!(
-                "`{}` is not set; the module's default is {}",
-                unset.name,
-                quoted(value)
-            ),
-            related: vec![(attr.span, label)],
-        },
-        _ => Reason::at(Some(attr), label),
+    module_default(attr, value, &label).unwrap_or_else(|| Reason::at(Some(attr), label))
+}
+
+/// When a resource's `count` is decided by the default of a called
+/// module's variable that its call leaves unset (`count = var.create ? 1 :
+/// 0`): the reason at the call's opening line, saying so, with the default
+/// as a related location.
+/// Put first in `reasons` unless a reason there is at the same call;
+/// how many reasons it added.
+fn enabled_by_default(r: &Resource, reasons: &mut Vec<Reason>) -> usize {
+    match enabling_reason(r) {
+        Some(enabling) if !reasons.iter().any(|x| x.at == enabling.at) => {
+            reasons.insert(0, enabling);
+            1
+        }
+        _ => 0,
     }
+}
+
+fn enabling_reason(r: &Resource) -> Option<Reason> {
+    let origin = r.count_origin.as_ref()?;
+    let (unset, shown) = origin.unset.as_deref()?;
+    let (default, _) = origin.origin?;
+    Some(Reason {
+        at: Some(unset.call),
+        origin: Some((default, SetBy::ModuleDefault)),
+        label: format!(
+            "`{}` is not set; the module's default is `{shown}`",
+            unset.name
+        ),
+        related: Vec::new(),
+    })
+}
+
+/// When `attr`'s value is the default of a called module's variable that
+/// the module call leaves unset: the reason at the call's opening line,
+/// saying so, with the default and the attribute (labelled `label`) as
+/// related locations.
+fn module_default(attr: &Attr, value: &Value, label: &str) -> Option<Reason> {
+    let unset = attr
+        .unset
+        .as_ref()
+        .filter(|_| attr.set_by == SetBy::Default)?;
+    Some(Reason {
+        at: Some(unset.call),
+        origin: Some((attr.origin, SetBy::ModuleDefault)),
+        label: format!(
+            "`{}` is not set; the module's default is {}",
+            unset.name,
+            quoted(value)
+        ),
+        related: vec![(attr.span, label.to_string())],
+    })
 }
 
 /// One attribute test.

@@ -1,0 +1,8 @@
+variable "name" {
+  type = string
+}
+
+variable "create" {
+  type    = bool
+  default = true
+}
