@@ -695,3 +695,46 @@ fn recovery_sentence(data: &Data, headline: &[Loss]) -> String {
         )
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Fell, chain_ends};
+
+    /// Every entity's chain ends where following it one hop at a time
+    /// would: at the entity down of itself; none for an entity that is up,
+    /// a chain through one that is up, a chain that comes back on itself or
+    /// one that names an entity past the last.
+    #[test]
+    fn chain_ends_follow_each_chain_to_its_end() {
+        let next = [
+            Fell::Itself,     // 0
+            Fell::Through(0), // 1 → 0
+            Fell::Through(1), // 2 → 1 → 0
+            Fell::Up,         // 3
+            Fell::Through(3), // 4 → 3, up
+            Fell::Through(6), // 5 → 6 → 5: a circle
+            Fell::Through(5), // 6
+            Fell::Through(5), // 7 → into the circle
+            Fell::Through(2), // 8 → 2 → 1 → 0
+            Fell::Through(99),
+        ];
+        assert_eq!(
+            chain_ends(&next),
+            [
+                Some(0),
+                Some(0),
+                Some(0),
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some(0),
+                None
+            ]
+        );
+        // Walked from the far end first, the same.
+        let reversed: Vec<Fell> = [Fell::Through(1), Fell::Through(2), Fell::Itself].to_vec();
+        assert_eq!(chain_ends(&reversed), [Some(2), Some(2), Some(2)]);
+    }
+}
