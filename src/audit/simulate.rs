@@ -319,7 +319,15 @@ impl Audit {
     /// what would still go down if they survived the failure.
     pub fn down_sparing(&self, estate: &Estate, failed: &[u32], spared: &[usize]) -> Vec<bool> {
         let down = self.failed_closure(failed);
-        self.evaluate_sparing(estate, &down, spared)
+        // A mask, not a search of `spared` for every entity: the entities
+        // kept up may be many.
+        let mut kept = vec![false; self.structures.len()];
+        for &e in spared {
+            if let Some(k) = kept.get_mut(e) {
+                *k = true;
+            }
+        }
+        self.evaluate_sparing(estate, &down, &kept)
             .iter()
             .map(|s| matches!(s, State::Down(_)))
             .collect()
@@ -329,14 +337,16 @@ impl Audit {
         self.evaluate_sparing(estate, down, &[])
     }
 
-    fn evaluate_sparing(&self, estate: &Estate, down: &[bool], spared: &[usize]) -> Vec<State> {
+    /// Every entity's state; those `spared` marks (by entity index; none
+    /// when it is empty) stay up.
+    fn evaluate_sparing(&self, estate: &Estate, down: &[bool], spared: &[bool]) -> Vec<State> {
         let mut states = vec![State::Up; self.structures.len()];
         for component in &self.order {
             // Down only spreads: iterate a cycle until nothing changes.
             for _ in 0..=component.len() {
                 let mut changed = false;
                 for &e in component {
-                    if spared.contains(&e) {
+                    if spared.get(e).copied().unwrap_or(false) {
                         continue;
                     }
                     let state = self.state(estate, e, down, &states);

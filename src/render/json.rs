@@ -5,6 +5,7 @@ use super::{Location, Output, Summary, locate};
 use crate::diagnostic::{Diagnostic, Kind, Message, Related};
 use crate::source::{SourceMap, Span};
 use serde::Serialize;
+use std::io::Write as _;
 
 /// Bumped only when a key is removed or changes meaning.
 const VERSION: u32 = 1;
@@ -23,7 +24,7 @@ struct Document<'a, F, E, A> {
 /// when its turn comes: a run with a hundred thousand findings never holds
 /// the JSON form of all of them (their locations, with a path each, and
 /// their hops) at once. Written as a `Vec` of the same items is.
-struct Stream<F>(F);
+pub(crate) struct Stream<F>(pub(crate) F);
 
 impl<F, I> Serialize for Stream<F>
 where
@@ -193,8 +194,165 @@ pub(super) fn render(out: &Output, w: &mut dyn std::io::Write) -> std::io::Resul
         }),
         summary: out.summary,
     };
-    serde_json::to_writer_pretty(&mut *w, &doc)?;
-    writeln!(w)
+    // Buffered here, so that the many small writes of the document reach
+    // the buffer without a call through `w` each.
+    let mut buffered = std::io::BufWriter::with_capacity(BUFFER, w);
+    write_pretty(&mut buffered, &doc)?;
+    buffered.write_all(b"\n")?;
+    buffered.flush()
+}
+
+/// Bytes gathered before a JSON document is handed to its writer.
+pub(crate) const BUFFER: usize = 1 << 16;
+
+/// `value` as `serde_json::to_writer_pretty` writes it, byte for byte,
+/// with [`Pretty`].
+pub(crate) fn write_pretty<W, T>(w: W, value: &T) -> std::io::Result<()>
+where
+    W: std::io::Write,
+    T: ?Sized + Serialize,
+{
+    let mut serializer = serde_json::Serializer::with_formatter(w, Pretty::default());
+    value.serialize(&mut serializer)?;
+    Ok(())
+}
+
+/// serde_json's pretty printing (two spaces a level), byte for byte, each
+/// line break written with its comma and indentation at once rather than
+/// with a write for each level: a large report is tens of millions of
+/// lines, most of them a few levels deep.
+#[derive(Debug, Default)]
+pub(crate) struct Pretty {
+    indent: usize,
+    has_value: bool,
+}
+
+/// Levels of indentation written in one piece; deeper ones a level at a
+/// time.
+const LEVELS: usize = 64;
+
+/// `,` and a line break, then the indentation of [`LEVELS`] levels.
+const BREAK: [u8; 2 + 2 * LEVELS] = {
+    let mut bytes = [b' '; 2 + 2 * LEVELS];
+    bytes[0] = b',';
+    bytes[1] = b'\n';
+    bytes
+};
+
+impl Pretty {
+    /// A line break (after a comma unless `first`) and the indentation.
+    fn line<W>(&self, w: &mut W, first: bool) -> std::io::Result<()>
+    where
+        W: ?Sized + std::io::Write,
+    {
+        let from = usize::from(first);
+        match BREAK.get(from..2 + 2 * self.indent) {
+            Some(bytes) => w.write_all(bytes),
+            None => {
+                w.write_all(&BREAK[from..2])?;
+                for _ in 0..self.indent {
+                    w.write_all(b"  ")?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn open<W>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()>
+    where
+        W: ?Sized + std::io::Write,
+    {
+        self.indent += 1;
+        self.has_value = false;
+        w.write_all(bracket)
+    }
+
+    fn close<W>(&mut self, w: &mut W, bracket: &[u8]) -> std::io::Result<()>
+    where
+        W: ?Sized + std::io::Write,
+    {
+        self.indent = self.indent.saturating_sub(1);
+        if self.has_value {
+            self.line(w, true)?;
+        }
+        w.write_all(bracket)
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    #[inline]
+    fn begin_array<W>(&mut self, w: &mut W) -> std::io::Result<()>
+    where
+        W: ?Sized + std::io::Write,
+    {
+        self.open(w, b"[")
+    }
+
+    #[inline]
+    fn end_array<W>(&mut self, w: &mut W) -> std::io::Result<()>
+    where
+        W: ?Sized + std::io::Write,
+    {
+        self.close(w, b"]")
+    }
+
+    #[inline]
+    fn begin_array_value<W>(&mut self, w: &mut W, first: bool) -> std::io::Result<()>
+    where
+        W: ?Sized + std::io::Write,
+    {
+        self.line(w, first)
+    }
+
+    #[inline]
+    fn end_array_value<W>(&mut self, _w: &mut W) -> std::io::Result<()>
+    where
+        W: ?Sized + std::io::Write,
+    {
+        self.has_value = true;
+        Ok(())
+    }
+
+    #[inline]
+    fn begin_object<W>(&mut self, w: &mut W) -> std::io::Result<()>
+    where
+        W: ?Sized + std::io::Write,
+    {
+        self.open(w, b"{")
+    }
+
+    #[inline]
+    fn end_object<W>(&mut self, w: &mut W) -> std::io::Result<()>
+    where
+        W: ?Sized + std::io::Write,
+    {
+        self.close(w, b"}")
+    }
+
+    #[inline]
+    fn begin_object_key<W>(&mut self, w: &mut W, first: bool) -> std::io::Result<()>
+    where
+        W: ?Sized + std::io::Write,
+    {
+        self.line(w, first)
+    }
+
+    #[inline]
+    fn begin_object_value<W>(&mut self, w: &mut W) -> std::io::Result<()>
+    where
+        W: ?Sized + std::io::Write,
+    {
+        w.write_all(b": ")
+    }
+
+    #[inline]
+    fn end_object_value<W>(&mut self, _w: &mut W) -> std::io::Result<()>
+    where
+        W: ?Sized + std::io::Write,
+    {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -211,6 +369,34 @@ mod tests {
         let fx = fixture();
         let out = fx.output();
         rendered(&out)
+    }
+
+    /// [`write_pretty`] writes what `serde_json::to_writer_pretty` does,
+    /// empty lists and objects, strings to escape and nesting deeper than
+    /// [`LEVELS`] included.
+    #[test]
+    fn pretty_is_serde_jsons_pretty_byte_for_byte() {
+        let mut deep = serde_json::json!({"leaf": [1, {"a": []}, {}]});
+        for level in 0..(LEVELS + 5) {
+            deep =
+                serde_json::json!({ "level": level, "inner": [deep, "x\"\n\u{1}"], "none": null });
+        }
+        let values = [
+            serde_json::json!([]),
+            serde_json::json!({}),
+            serde_json::json!([[], {}, [[]], {"a": {}}]),
+            serde_json::json!({"a": 1.5, "b": [true, false, null], "c": "é"}),
+            deep,
+        ];
+        for value in values {
+            let expected = serde_json::to_vec_pretty(&value).expect("serializes");
+            let mut ours = Vec::new();
+            write_pretty(&mut ours, &value).expect("serializes");
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&expected)
+            );
+        }
     }
 
     #[test]

@@ -64,7 +64,7 @@ impl Groups {
         };
         let mut keyed: BTreeMap<(u32, Kind), Vec<usize>> = BTreeMap::new();
         for (i, e) in data.entities.iter().enumerate() {
-            let inner = at(&e.domains, level);
+            let inner = at(e.domains, level);
             let kind = match inner.as_slice() {
                 [d] => Kind::One(*d),
                 [] => Kind::Unknown,
@@ -78,7 +78,7 @@ impl Groups {
                     .copied()
                     .flatten()
                     .filter(|&p| data.levels.get(p as usize).copied() == outer_level),
-                _ => match at(&e.domains, outer_level).as_slice() {
+                _ => match at(e.domains, outer_level).as_slice() {
                     [r] => Some(*r),
                     _ => None,
                 },

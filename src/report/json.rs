@@ -6,12 +6,11 @@
 use super::{Data, Place, Target, suppression_reason};
 use crate::audit::{Audit, Group, Hop, Hops};
 use crate::graph::DepEdge;
-use crate::output::Summary;
-use crate::render::json::{Error, Finding, error, finding};
+use crate::render::json::{Stream, error, finding};
 use crate::source::Span;
 use rayon::prelude::*;
 use serde::Serialize;
-use serde::ser::SerializeSeq;
+use serde::ser::{SerializeMap, SerializeSeq};
 use std::cell::RefCell;
 use std::collections::HashMap;
 
@@ -23,30 +22,80 @@ use std::collections::HashMap;
 /// giving its sentence and place in `because`.
 pub const VERSION: u32 = 4;
 
-/// Domains simulated at once, then written in order.
-const DOMAINS_AT_ONCE: usize = 4;
+/// Domains simulated at once, then written in order: one per thread (at
+/// most four). Three batches are in memory at once (one written, one
+/// waiting, one simulated), each domain's list of what falls as long as a
+/// good part of the estate.
+fn domains_at_once() -> usize {
+    rayon::current_num_threads().clamp(1, 4)
+}
 
-#[derive(Serialize)]
+/// The document, written key by key: every list is written item by item,
+/// each item made when its turn comes (a large estate's entities, findings
+/// and blast radius are each far larger as JSON forms than as the data they
+/// are made from). The keys, in order: `version`, `record`, the opening's
+/// (`summary_in_words`, `headline`, `top_actions`, `comparison`),
+/// `domains` (every failure domain, `level:name`), `max_group_size`,
+/// `entities`, `findings`, `errors`, `suppressions`, `accepted_risks`,
+/// `blast_radius`, `declarations` (the dependency declarations the blast
+/// radius goes through), `tools`, `dependencies`, `target_sets`,
+/// `summary`.
 struct Document<'a> {
-    version: u32,
-    record: Record<'a>,
-    #[serde(flatten)]
-    opening: super::opening_json::Opening<'a>,
-    /// Every failure domain, `level:name`.
-    domains: &'a [String],
-    max_group_size: usize,
-    entities: Vec<Entity<'a>>,
-    findings: Vec<Finding<'a>>,
-    errors: Vec<Error<'a>>,
-    suppressions: Vec<Suppressed<'a>>,
-    accepted_risks: Vec<AcceptedRisk<'a>>,
-    blast_radius: &'a BlastRadii<'a>,
-    /// The dependency declarations the blast radius goes through.
-    declarations: Declarations<'a>,
-    tools: Vec<Tool<'a>>,
-    dependencies: Vec<Dependency<'a>>,
-    target_sets: Vec<Vec<&'a str>>,
-    summary: &'a Summary,
+    data: &'a Data<'a>,
+    radii: BlastRadii<'a>,
+}
+
+impl Serialize for Document<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let data = self.data;
+        let sources = data.sources;
+        let mut map = s.serialize_map(None)?;
+        map.serialize_entry("version", &VERSION)?;
+        map.serialize_entry("record", &record(data))?;
+        super::opening_json::opening(data).entries(&mut map)?;
+        map.serialize_entry("domains", &data.domains)?;
+        map.serialize_entry("max_group_size", &data.max_group_size)?;
+        map.serialize_entry("entities", &Stream(|| entities(data)))?;
+        map.serialize_entry(
+            "findings",
+            &Stream(|| data.findings.iter().map(|d| finding(sources, d))),
+        )?;
+        map.serialize_entry(
+            "errors",
+            &Stream(|| data.errors.iter().map(|d| error(sources, d))),
+        )?;
+        map.serialize_entry(
+            "suppressions",
+            &Stream(|| {
+                data.suppressed.iter().map(|(d, s)| Suppressed {
+                    finding: finding(sources, d),
+                    rules: &s.rules,
+                    reason: suppression_reason(s),
+                    location: data.place(s.span),
+                })
+            }),
+        )?;
+        map.serialize_entry("accepted_risks", &Stream(|| accepted_risks(data)))?;
+        map.serialize_entry("blast_radius", &self.radii)?;
+        map.serialize_entry("declarations", &Declarations(&self.radii))?;
+        map.serialize_entry("tools", &Stream(|| tools(data)))?;
+        map.serialize_entry("dependencies", &Stream(|| dependencies(data)))?;
+        map.serialize_entry(
+            "target_sets",
+            &Stream(|| data.sets.iter().map(|set| Ids(data, set))),
+        )?;
+        map.serialize_entry("summary", data.summary)?;
+        map.end()
+    }
+}
+
+/// Entity indices written as their ids, without a vector of ids.
+pub(super) struct Ids<'a>(pub(super) &'a Data<'a>, pub(super) &'a [usize]);
+
+impl Serialize for Ids<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.1.iter().map(|&e| self.0.entity_id(e)))
+    }
 }
 
 /// When, with what and on what the report was made.
@@ -76,7 +125,7 @@ struct Entity<'a> {
 
 #[derive(Serialize)]
 struct Suppressed<'a> {
-    finding: Finding<'a>,
+    finding: crate::render::json::Finding<'a>,
     rules: &'a [String],
     reason: String,
     /// Where the suppression is written.
@@ -97,17 +146,37 @@ struct AcceptedRisk<'a> {
     domains: Vec<&'a str>,
     /// Entities it names.
     entities: Vec<&'a str>,
-    findings: Vec<Finding<'a>>,
+    findings: Vec<crate::render::json::Finding<'a>>,
 }
 
 #[derive(Serialize)]
 struct BlastRadius<'a> {
     domain: &'a str,
-    down: Vec<Fallen<'a>>,
-    degraded: Vec<Fallen<'a>>,
+    down: FallenList<'a>,
+    degraded: FallenList<'a>,
     /// Still running, but unable to restart while the domain is down.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    unrecoverable: Vec<Fallen<'a>>,
+    #[serde(skip_serializing_if = "FallenList::is_empty")]
+    unrecoverable: FallenList<'a>,
+}
+
+/// The entities of one list of a blast radius, each written as
+/// [`Fallen`] when its turn comes; the declarations they go through are
+/// numbered in that order.
+struct FallenList<'a> {
+    radii: &'a BlastRadii<'a>,
+    hops: &'a [Hop],
+}
+
+impl FallenList<'_> {
+    fn is_empty(&self) -> bool {
+        self.hops.is_empty()
+    }
+}
+
+impl Serialize for FallenList<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.hops.iter().map(|h| self.radii.fallen(h)))
+    }
 }
 
 /// An entity a domain's failure takes down or degrades, with its own hop of
@@ -166,7 +235,9 @@ struct BlastRadii<'a> {
 /// Dependency declarations (the entity and its edge), each numbered once.
 #[derive(Default)]
 struct Numbered {
-    numbers: HashMap<(usize, DepEdge), usize>,
+    /// foldhash: looked up once for every entity of every blast radius
+    /// that falls through a dependency.
+    numbers: HashMap<(usize, DepEdge), usize, foldhash::fast::RandomState>,
     list: Vec<(usize, DepEdge)>,
 }
 
@@ -203,7 +274,7 @@ impl Serialize for Declarations<'_> {
 struct Tool<'a> {
     id: &'a str,
     kind: Option<&'a str>,
-    manages: Vec<&'a str>,
+    manages: Ids<'a>,
     /// Rule findings (SPOF024) that the tool shares fate with what it
     /// manages: their messages.
     shared_fate: Vec<&'a crate::diagnostic::Message>,
@@ -262,8 +333,9 @@ impl Serialize for BlastRadii<'_> {
             // One batch waits while one is written: three at most in memory.
             let (batches, simulated) = std::sync::mpsc::sync_channel::<Vec<Hops>>(1);
             let ids = &ids;
+            let at_once = domains_at_once();
             scope.spawn(move || {
-                for chunk in ids.chunks(DOMAINS_AT_ONCE) {
+                for chunk in ids.chunks(at_once) {
                     let batch = chunk
                         .par_iter()
                         .map(|&d| audit.simulate_hops(estate, &[d]))
@@ -274,13 +346,14 @@ impl Serialize for BlastRadii<'_> {
                 }
             });
             let mut seq = s.serialize_seq(Some(ids.len()))?;
-            for (chunk, batch) in ids.chunks(DOMAINS_AT_ONCE).zip(simulated.iter()) {
+            for (chunk, batch) in ids.chunks(at_once).zip(simulated.iter()) {
                 for (&d, hops) in chunk.iter().zip(&batch) {
+                    let list = |hops| FallenList { radii: self, hops };
                     seq.serialize_element(&BlastRadius {
                         domain: data.domain_name(d),
-                        down: self.fallen(&hops.down),
-                        degraded: self.fallen(&hops.degraded),
-                        unrecoverable: self.fallen(&hops.unrecoverable),
+                        down: list(&hops.down),
+                        degraded: list(&hops.degraded),
+                        unrecoverable: list(&hops.unrecoverable),
                     })?;
                 }
             }
@@ -303,26 +376,26 @@ impl<'a> BlastRadii<'a> {
         }
     }
 
-    fn fallen<'h>(&'h self, hops: &'h [Hop]) -> Vec<Fallen<'h>> {
+    /// `h` as the blast radius writes it, its declaration numbered.
+    fn fallen<'h>(&'h self, h: &'h Hop) -> Fallen<'h> {
         let data = self.data;
-        let mut numbered = self.declarations.borrow_mut();
-        hops.iter()
-            .map(|h| Fallen {
-                entity: data.entity_id(h.entity),
-                role: data.entities.get(h.entity).map_or("", |e| e.role.as_str()),
-                because: h.via.is_none().then(|| {
-                    h.steps
-                        .iter()
-                        .map(|s| Reason {
-                            text: &s.text,
-                            location: s.span.and_then(|span| self.location(span)),
-                        })
-                        .collect()
-                }),
-                declaration: h.via.map(|edge| numbered.number(h.entity, edge)),
-                next: h.via.map(|edge| data.entity_id(edge.target)),
-            })
-            .collect()
+        Fallen {
+            entity: data.entity_id(h.entity),
+            role: data.entities.get(h.entity).map_or("", |e| e.role.as_str()),
+            because: h.via.is_none().then(|| {
+                h.steps
+                    .iter()
+                    .map(|s| Reason {
+                        text: &s.text,
+                        location: s.span.and_then(|span| self.location(span)),
+                    })
+                    .collect()
+            }),
+            declaration: h
+                .via
+                .map(|edge| self.declarations.borrow_mut().number(h.entity, edge)),
+            next: h.via.map(|edge| data.entity_id(edge.target)),
+        }
     }
 
     fn location(&self, span: Span) -> Option<Location<'_>> {
@@ -336,121 +409,96 @@ impl<'a> BlastRadii<'a> {
     }
 }
 
-pub(super) fn render(data: &Data, w: &mut dyn std::io::Write) -> std::io::Result<()> {
-    let radii = BlastRadii::new(data);
+/// The report as JSON, pretty-printed as `serde_json` does, into `w`
+/// (buffered by the caller).
+pub(super) fn render<W: std::io::Write>(data: &Data, w: &mut W) -> std::io::Result<()> {
     let doc = Document {
-        version: VERSION,
-        record: Record {
-            date: &data.record.date,
-            spof_version: &data.record.version,
-            commit: data.record.commit.as_deref(),
-            dirty: data.record.dirty,
-            paths: &data.record.paths,
-            config_sha256: data.record.config_sha256.as_deref(),
-            files_by_format: data
-                .record
-                .formats
-                .iter()
-                .map(|(f, n)| (f.as_str(), *n))
-                .collect(),
-        },
-        opening: super::opening_json::opening(data),
-        domains: &data.domains,
-        max_group_size: data.max_group_size,
-        entities: data
-            .entities
-            .iter()
-            .enumerate()
-            .map(|(i, e)| Entity {
-                id: &e.id,
-                label: &e.label,
-                role: e.role.as_str(),
-                tier: Some(super::opening::tier(data, i)).filter(|&t| t > 0),
-                domains: Names(data, &e.domains),
-                risk_groups: Groups(data, &e.risk_groups),
-            })
-            .collect(),
-        findings: data
-            .findings
-            .iter()
-            .map(|d| finding(data.sources, d))
-            .collect(),
-        errors: data.errors.iter().map(|d| error(data.sources, d)).collect(),
-        suppressions: data
-            .suppressed
-            .iter()
-            .map(|(d, s)| Suppressed {
-                finding: finding(data.sources, d),
-                rules: &s.rules,
-                reason: suppression_reason(s),
-                location: data.place(s.span),
-            })
-            .collect(),
-        accepted_risks: data
-            .accepted_rows()
-            .into_iter()
-            .map(|row| AcceptedRisk {
-                accepted: &row.acceptance.what,
-                reason: &row.acceptance.reason,
-                owner: &row.acceptance.owner,
-                until: row.acceptance.until.map(|u| u.to_string()),
-                location: row.at,
-                domains: row.domains.iter().map(|&d| data.domain_name(d)).collect(),
-                entities: row.entities.iter().map(|&e| data.entity_id(e)).collect(),
-                findings: row
-                    .findings
-                    .iter()
-                    .map(|d| finding(data.sources, d))
-                    .collect(),
-            })
-            .collect(),
-        blast_radius: &radii,
-        declarations: Declarations(&radii),
-        tools: data
-            .tools
-            .iter()
-            .map(|t| Tool {
-                id: data.entity_id(t.entity),
-                kind: data
-                    .entities
-                    .get(t.entity)
-                    .and_then(|e| e.tool_kind.as_deref()),
-                manages: t.manages.iter().map(|&m| data.entity_id(m)).collect(),
-                shared_fate: t
-                    .shared_fate
-                    .iter()
-                    .filter_map(|&k| data.findings.get(k))
-                    .map(|d| &d.message)
-                    .collect(),
-            })
-            .collect(),
-        dependencies: data
-            .edges
-            .iter()
-            .map(|e| Dependency {
-                from: data.entity_id(e.from),
-                to: match e.to {
-                    Target::Entity(t) => Some(data.entity_id(t)),
-                    Target::Set(_) => None,
-                },
-                to_set: match e.to {
-                    Target::Entity(_) => None,
-                    Target::Set(s) => Some(s),
-                },
-                strength: match (e.hard, e.recovery) {
-                    (true, _) => "hard",
-                    (false, true) => "recovery",
-                    (false, false) => "soft",
-                },
-            })
-            .collect(),
-        target_sets: data
-            .sets
-            .iter()
-            .map(|set| set.iter().map(|&e| data.entity_id(e)).collect())
-            .collect(),
-        summary: data.summary,
+        data,
+        radii: BlastRadii::new(data),
     };
-    serde_json::to_writer_pretty(&mut *w, &doc)?;
-    writeln!(w)
+    crate::render::json::write_pretty(&mut *w, &doc)?;
+    w.write_all(b"\n")
+}
+
+fn record<'a>(data: &'a Data<'a>) -> Record<'a> {
+    Record {
+        date: &data.record.date,
+        spof_version: &data.record.version,
+        commit: data.record.commit.as_deref(),
+        dirty: data.record.dirty,
+        paths: &data.record.paths,
+        config_sha256: data.record.config_sha256.as_deref(),
+        files_by_format: data
+            .record
+            .formats
+            .iter()
+            .map(|(f, n)| (f.as_str(), *n))
+            .collect(),
+    }
+}
+
+fn entities<'a>(data: &'a Data<'a>) -> impl Iterator<Item = Entity<'a>> + 'a {
+    data.entities.iter().enumerate().map(move |(i, e)| Entity {
+        id: &e.id,
+        label: &e.label,
+        role: e.role.as_str(),
+        tier: Some(super::opening::tier(data, i)).filter(|&t| t > 0),
+        domains: Names(data, e.domains),
+        risk_groups: Groups(data, e.risk_groups),
+    })
+}
+
+fn accepted_risks<'a>(data: &'a Data<'a>) -> impl Iterator<Item = AcceptedRisk<'a>> + 'a {
+    data.accepted_rows()
+        .into_iter()
+        .map(move |row| AcceptedRisk {
+            accepted: &row.acceptance.what,
+            reason: &row.acceptance.reason,
+            owner: &row.acceptance.owner,
+            until: row.acceptance.until.map(|u| u.to_string()),
+            location: row.at,
+            domains: row.domains.iter().map(|&d| data.domain_name(d)).collect(),
+            entities: row.entities.iter().map(|&e| data.entity_id(e)).collect(),
+            findings: row
+                .findings
+                .iter()
+                .map(|d| finding(data.sources, d))
+                .collect(),
+        })
+}
+
+fn tools<'a>(data: &'a Data<'a>) -> impl Iterator<Item = Tool<'a>> + 'a {
+    data.tools.iter().map(move |t| Tool {
+        id: data.entity_id(t.entity),
+        kind: data
+            .entities
+            .get(t.entity)
+            .and_then(|e| e.tool_kind.as_deref()),
+        manages: Ids(data, &t.manages),
+        shared_fate: t
+            .shared_fate
+            .iter()
+            .filter_map(|&k| data.findings.get(k))
+            .map(|d| &d.message)
+            .collect(),
+    })
+}
+
+fn dependencies<'a>(data: &'a Data<'a>) -> impl Iterator<Item = Dependency<'a>> + 'a {
+    data.edges.iter().map(move |e| Dependency {
+        from: data.entity_id(e.from),
+        to: match e.to {
+            Target::Entity(t) => Some(data.entity_id(t)),
+            Target::Set(_) => None,
+        },
+        to_set: match e.to {
+            Target::Entity(_) => None,
+            Target::Set(s) => Some(s),
+        },
+        strength: match (e.hard, e.recovery) {
+            (true, _) => "hard",
+            (false, true) => "recovery",
+            (false, false) => "soft",
+        },
+    })
 }

@@ -247,7 +247,7 @@ fn risk_groups(m: &mut String, data: &Data) {
             if e.domains.is_empty() {
                 "unknown".to_string()
             } else {
-                domains(data, &e.domains)
+                domains(data, e.domains)
             },
             if groups.is_empty() {
                 "none".to_string()

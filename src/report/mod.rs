@@ -57,7 +57,7 @@ pub fn render(
         // Standard output is line-buffered: the pretty-printed document
         // would cost a system call per line.
         ReportFormat::Json => {
-            let mut buffered = std::io::BufWriter::new(w);
+            let mut buffered = std::io::BufWriter::with_capacity(crate::render::json::BUFFER, w);
             json::render(data, &mut buffered)?;
             buffered.flush()
         }
@@ -89,7 +89,7 @@ pub struct Data<'a> {
     /// mermaid`), when the estate is small enough to draw whole.
     pub mermaid: Option<String>,
     /// By entity index.
-    pub entities: Vec<EntityRow>,
+    pub entities: Vec<EntityRow<'a>>,
     /// Dependencies, one per entity and target, sorted.
     pub edges: Vec<Edge>,
     /// The sets of several entities that edges point to (what a Service
@@ -194,23 +194,23 @@ impl Record {
     }
 }
 
-pub struct EntityRow {
+pub struct EntityRow<'a> {
     pub id: String,
     /// `Deployment default/web`.
     pub label: String,
     pub role: Role,
     pub tool_kind: Option<String>,
-    /// Domain ids where it may run, every level.
-    pub domains: Vec<u32>,
+    /// Domain ids where it may run, every level, sorted: borrowed from the
+    /// audit.
+    pub domains: &'a [u32],
     /// Minimal sets of domain ids whose joint failure takes it down, ranked
-    /// by size: the audit's own values (16 bytes each), not a vector per
-    /// group.
-    pub risk_groups: Vec<Group>,
+    /// by size: borrowed from the audit, not copied for the report.
+    pub risk_groups: &'a [Group],
     /// The first `[[accept]]` entry that names it.
     pub accepted: Option<usize>,
 }
 
-impl EntityRow {
+impl EntityRow<'_> {
     /// Domains that alone take it down.
     pub fn single_failures(&self) -> impl Iterator<Item = u32> + '_ {
         self.risk_groups
@@ -414,13 +414,13 @@ impl Data<'_> {
 
     /// The domains that alone take `e` down and that no `[[accept]]`
     /// covers.
-    pub fn open_failures<'d>(&'d self, e: &'d EntityRow) -> impl Iterator<Item = u32> + 'd {
+    pub fn open_failures<'d>(&'d self, e: &'d EntityRow<'_>) -> impl Iterator<Item = u32> + 'd {
         e.single_failures()
             .filter(move |&d| e.accepted.is_none() && !self.domain_accepted(d))
     }
 
     /// Whether `e` has a single point of failure nobody accepted.
-    pub fn is_open_spof(&self, e: &EntityRow) -> bool {
+    pub fn is_open_spof(&self, e: &EntityRow<'_>) -> bool {
         self.open_failures(e).next().is_some()
     }
 
@@ -498,31 +498,27 @@ pub fn gather<'a>(
     }
 }
 
-/// Each entity with its failure domains and risk groups.
-fn entity_rows(estate: &Estate, audit: &Audit, accepts: &[Accept]) -> Vec<EntityRow> {
-    let mut entities: Vec<EntityRow> = estate
+/// Each entity with its failure domains and risk groups (the audit's,
+/// sorted and without duplicates, borrowed).
+fn entity_rows<'a>(estate: &Estate, audit: &'a Audit, accepts: &[Accept]) -> Vec<EntityRow<'a>> {
+    estate
         .model
         .entities
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let a = audit.entities.get(i);
+            let a = audit.entities.of(i);
             EntityRow {
                 id: e.id.clone(),
                 label: e.label(),
                 role: e.role,
                 tool_kind: e.tool_kind.clone(),
-                domains: a.map(|a| a.domains.to_vec()).unwrap_or_default(),
-                risk_groups: a.map(|a| a.risk_groups.to_vec()).unwrap_or_default(),
+                domains: a.domains,
+                risk_groups: a.risk_groups,
                 accepted: accepts.iter().position(|a| a.target.covers_entity(&e.id)),
             }
         })
-        .collect();
-    for row in &mut entities {
-        row.domains.sort_unstable();
-        row.domains.dedup();
-    }
-    entities
+        .collect()
 }
 
 /// The dependency edges, one per pair (hard if any of its dependencies
@@ -624,6 +620,17 @@ fn blasts(sources: &SourceMap, estate: &Estate, audit: &Audit, domains: usize) -
 /// Each tool, what it manages, and its shared-fate findings (their
 /// positions in `findings`).
 fn tool_rows(estate: &Estate, findings: &[&Diagnostic]) -> Vec<ToolRow> {
+    // The shared-fate findings by entity, in one pass: not every finding
+    // for every tool (one service in fifty is a tool in a large estate).
+    let mut fates: std::collections::HashMap<&str, Vec<usize>, foldhash::fast::RandomState> =
+        std::collections::HashMap::default();
+    for (k, d) in findings.iter().enumerate() {
+        if d.code == SHARED_FATE
+            && let Some(entity) = d.entity.as_deref()
+        {
+            fates.entry(entity).or_default().push(k);
+        }
+    }
     estate
         .model
         .entities
@@ -639,12 +646,7 @@ fn tool_rows(estate: &Estate, findings: &[&Diagnostic]) -> Vec<ToolRow> {
                 .unwrap_or_default();
             manages.sort_unstable();
             manages.dedup();
-            let shared_fate = findings
-                .iter()
-                .enumerate()
-                .filter(|(_, d)| d.code == SHARED_FATE && d.entity.as_deref() == Some(&e.id))
-                .map(|(k, _)| k)
-                .collect();
+            let shared_fate = fates.get(e.id.as_str()).cloned().unwrap_or_default();
             ToolRow {
                 entity: i,
                 manages,

@@ -235,16 +235,18 @@ fn actions(data: &Data, headline: &[Loss]) -> Vec<Action> {
     let mut places: HashMap<(u32, usize), Option<Place>> = HashMap::new();
     for loss in &worst {
         let hops = data.audit.simulate_hops(data.estate, &[loss.domain]);
-        let next: HashMap<usize, Option<usize>> = hops
-            .down
-            .iter()
-            .map(|h| (h.entity, h.via.map(|d| d.target)))
-            .collect();
+        let mut next = vec![Fell::Up; data.entities.len()];
+        for h in &hops.down {
+            if let Some(slot) = next.get_mut(h.entity) {
+                *slot = h.via.map_or(Fell::Itself, |d| Fell::Through(d.target));
+            }
+        }
         for hop in hops.down.iter().filter(|h| h.via.is_none()) {
             places.insert((loss.domain, hop.entity), own_place(data, hop));
         }
+        let ends = chain_ends(&next);
         for &e in loss.services.iter().chain(&loss.tools) {
-            let Some(root) = chain_end(&next, e) else {
+            let Some(root) = ends.get(e).copied().flatten() else {
                 continue;
             };
             let (named, closure) = beneath(data, &next, root);
@@ -305,13 +307,23 @@ fn own_place(data: &Data, hop: &crate::audit::Hop) -> Option<Place> {
         .and_then(|span| data.place(span))
 }
 
+/// What one domain's failure does to an entity, for [`actions`], by entity
+/// index: a dense list rather than a map, walked once per entity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fell {
+    Up,
+    /// Down of itself: the end of a chain of explanation.
+    Itself,
+    /// Down through a dependency on this entity.
+    Through(usize),
+}
+
 /// The entity to name for `root`, and the entities to keep up: `root`,
 /// and where `root` is a network entity (a Service, a load balancer) whose
-/// hard dependencies are down with it (in `next`, the domain's down
-/// entities), what it reaches through them, down to the first entity that
-/// is not network: the StatefulSet behind a Service is what to run
-/// elsewhere.
-fn beneath(data: &Data, next: &HashMap<usize, Option<usize>>, root: usize) -> (usize, Vec<usize>) {
+/// hard dependencies are down with it (not [`Fell::Up`] in `next`), what
+/// it reaches through them, down to the first entity that is not network:
+/// the StatefulSet behind a Service is what to run elsewhere.
+fn beneath(data: &Data, next: &[Fell], root: usize) -> (usize, Vec<usize>) {
     let network = |e: usize| data.entities.get(e).map(|r| r.role) == Some(Role::Network);
     let mut keep = vec![root];
     let mut named = None;
@@ -324,7 +336,7 @@ fn beneath(data: &Data, next: &HashMap<usize, Option<usize>>, root: usize) -> (u
         }
         for d in data.estate.graph.dependencies(e) {
             if d.strength == Strength::Hard
-                && next.contains_key(&d.target)
+                && next.get(d.target).is_some_and(|&f| f != Fell::Up)
                 && !keep.contains(&d.target)
             {
                 keep.push(d.target);
@@ -334,21 +346,52 @@ fn beneath(data: &Data, next: &HashMap<usize, Option<usize>>, root: usize) -> (u
     (named.unwrap_or(root), keep)
 }
 
-/// The end of `e`'s chain of explanation: the entity that goes down of
-/// itself. A chain that comes back on itself has none.
-fn chain_end(next: &HashMap<usize, Option<usize>>, e: usize) -> Option<usize> {
-    let mut at = e;
-    for _ in 0..=next.len() {
-        match next.get(&at)? {
-            Some(n) => at = *n,
-            None => return Some(at),
+/// The end of every entity's chain of explanation: the entity that goes
+/// down of itself. An entity that is up has none, nor has a chain that
+/// comes back on itself or reaches an entity that is up. Each entity is
+/// walked once: a walk stops at the first entity whose end is known and
+/// fills in those it passed (chains grow with the estate, and following
+/// each service's whole chain would cost services × chain length).
+fn chain_ends(next: &[Fell]) -> Vec<Option<usize>> {
+    let mut known: Vec<Option<Option<usize>>> = vec![None; next.len()];
+    let mut on_path = vec![false; next.len()];
+    let mut path: Vec<usize> = Vec::new();
+    for e in 0..next.len() {
+        path.clear();
+        let mut at = e;
+        let end = loop {
+            if let Some(end) = known[at] {
+                break end;
+            }
+            if on_path[at] {
+                break None;
+            }
+            match next[at] {
+                Fell::Up => break None,
+                Fell::Itself => break Some(at),
+                Fell::Through(t) => {
+                    on_path[at] = true;
+                    path.push(at);
+                    if t >= next.len() {
+                        break None;
+                    }
+                    at = t;
+                }
+            }
+        };
+        if !on_path[at] {
+            known[at] = Some(end);
+        }
+        for &p in &path {
+            known[p] = Some(end);
+            on_path[p] = false;
         }
     }
-    None
+    known.into_iter().map(Option::flatten).collect()
 }
 
-/// Keeping `keep` up when `domain` fails, simulated; `None` when that
-/// spares no service or tool.
+/// Keeping `keep` (sorted) up when `domain` fails, simulated; `None` when
+/// that spares no service or tool.
 fn action(
     data: &Data,
     headline: &[Loss],
@@ -365,7 +408,7 @@ fn action(
         .enumerate()
         .filter(|&(e, row)| {
             row.accepted.is_none()
-                && (keep.contains(&e) || row.single_failures().any(|d| d == domain))
+                && (keep.binary_search(&e).is_ok() || row.single_failures().any(|d| d == domain))
         })
         .map(|(e, _)| e)
         .filter(|&e| is_spared(e))
@@ -374,7 +417,8 @@ fn action(
         .services
         .iter()
         .chain(&loss.tools)
-        .filter(|&&e| spared.contains(&e))
+        // `spared` is in entity order.
+        .filter(|&&e| spared.binary_search(&e).is_ok())
         .map(|&e| weight(data, e))
         .sum();
     if weight == 0 {
@@ -400,10 +444,7 @@ fn beside(data: &Data, domain: u32, entity: usize) -> (Option<u32>, bool) {
         return (None, true);
     };
     let parent = data.audit.parent.get(domain as usize).copied().flatten();
-    let runs = data
-        .entities
-        .get(entity)
-        .map_or(&[][..], |e| e.domains.as_slice());
+    let runs = data.entities.get(entity).map_or(&[][..], |e| e.domains);
     let siblings: Vec<u32> = (0..data.domains.len())
         .filter_map(|d| u32::try_from(d).ok())
         .filter(|&d| d != domain && data.levels.get(d as usize) == Some(level))
@@ -652,5 +693,48 @@ fn recovery_sentence(data: &Data, headline: &[Loss]) -> String {
             lost.len(),
             count(tools, "tool", "tools")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Fell, chain_ends};
+
+    /// Every entity's chain ends where following it one hop at a time
+    /// would: at the entity down of itself; none for an entity that is up,
+    /// a chain through one that is up, a chain that comes back on itself or
+    /// one that names an entity past the last.
+    #[test]
+    fn chain_ends_follow_each_chain_to_its_end() {
+        let next = [
+            Fell::Itself,     // 0
+            Fell::Through(0), // 1 → 0
+            Fell::Through(1), // 2 → 1 → 0
+            Fell::Up,         // 3
+            Fell::Through(3), // 4 → 3, up
+            Fell::Through(6), // 5 → 6 → 5: a circle
+            Fell::Through(5), // 6
+            Fell::Through(5), // 7 → into the circle
+            Fell::Through(2), // 8 → 2 → 1 → 0
+            Fell::Through(99),
+        ];
+        assert_eq!(
+            chain_ends(&next),
+            [
+                Some(0),
+                Some(0),
+                Some(0),
+                None,
+                None,
+                None,
+                None,
+                None,
+                Some(0),
+                None
+            ]
+        );
+        // Walked from the far end first, the same.
+        let reversed: Vec<Fell> = [Fell::Through(1), Fell::Through(2), Fell::Itself].to_vec();
+        assert_eq!(chain_ends(&reversed), [Some(2), Some(2), Some(2)]);
     }
 }

@@ -2,18 +2,32 @@
 //! `top_actions` and, with `--compare`, `comparison` (see docs/report.md).
 
 use super::compare::{Comparison, trend};
+use super::json::Ids;
 use super::opening::Loss;
 use super::{Data, Place};
 use serde::Serialize;
+use serde::ser::SerializeMap;
 
 /// The opening keys, written flat into the document.
-#[derive(Serialize)]
 pub(super) struct Opening<'a> {
     summary_in_words: &'a [String],
     headline: Vec<Headline<'a>>,
     top_actions: Vec<Action<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     comparison: Option<Compared<'a>>,
+}
+
+impl Opening<'_> {
+    /// Writes the opening's keys into the document's `map`; `comparison`
+    /// only when there is one.
+    pub(super) fn entries<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+        map.serialize_entry("summary_in_words", self.summary_in_words)?;
+        map.serialize_entry("headline", &self.headline)?;
+        map.serialize_entry("top_actions", &self.top_actions)?;
+        if let Some(comparison) = &self.comparison {
+            map.serialize_entry("comparison", comparison)?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Serialize)]
@@ -22,12 +36,12 @@ struct Headline<'a> {
     level: &'static str,
     /// The services and tools it takes down, weighed by tier.
     weight: u32,
-    services: Vec<&'a str>,
-    tools: Vec<&'a str>,
+    services: Ids<'a>,
+    tools: Ids<'a>,
     /// Datastores, network and platform entities it takes down.
     others: usize,
-    unrecoverable: Vec<&'a str>,
-    recovery_paths: Vec<&'a str>,
+    unrecoverable: Ids<'a>,
+    recovery_paths: Ids<'a>,
 }
 
 #[derive(Serialize)]
@@ -38,7 +52,7 @@ struct Action<'a> {
     change: String,
     effect: String,
     weight: u32,
-    spared: Vec<&'a str>,
+    spared: Ids<'a>,
     location: Option<&'a Place>,
 }
 
@@ -80,8 +94,7 @@ struct Trend<'a> {
 
 pub(super) fn opening<'a>(data: &'a Data<'a>) -> Opening<'a> {
     let o = data.opening();
-    let ids =
-        |list: &[usize]| -> Vec<&'a str> { list.iter().map(|&e| data.entity_id(e)).collect() };
+    let ids = |list: &'a [usize]| Ids(data, list);
     let plain = |s: &str| format!("`{s}`");
     Opening {
         summary_in_words: &o.sentences,
