@@ -71,7 +71,7 @@ pub struct Input<'a> {
 
 /// A hop of a chain: the entity, its declaration and dependency, and the
 /// target.
-type HopKey = (usize, usize, usize, usize);
+type HopKey = (u32, u32, u32, u32);
 
 /// The words of the hops and root causes of dependency chains, each made
 /// once and shared by every finding that cites it: in a large estate the
@@ -80,7 +80,7 @@ type HopKey = (usize, usize, usize, usize);
 pub struct Cited {
     hops: RefCell<HashMap<HopKey, Arc<str>>>,
     /// By the entity and the index of its cause.
-    causes: RefCell<HashMap<(usize, usize), Arc<str>>>,
+    causes: RefCell<HashMap<(u32, u32), Arc<str>>>,
     /// The single failures messages name after their first, by their
     /// index in `words`.
     units: RefCell<HashMap<Unit, u32>>,
@@ -123,7 +123,7 @@ impl Cited {
     }
 
     /// The words of cause `key`, made by `words` the first time.
-    fn cause(&self, key: (usize, usize), words: impl FnOnce() -> String) -> Arc<str> {
+    fn cause(&self, key: (u32, u32), words: impl FnOnce() -> String) -> Arc<str> {
         Arc::clone(
             self.causes
                 .borrow_mut()
@@ -249,19 +249,50 @@ impl Finding {
     }
 }
 
+/// Where the rules put their findings: each handed on as it is made, so
+/// that what comes after (severity, suppressions, the diagnostic it
+/// becomes) takes it one at a time, never a vector of them all beside the
+/// diagnostics.
+pub struct Out<'s>(&'s mut dyn FnMut(Finding));
+
+impl Out<'_> {
+    pub fn push(&mut self, finding: Finding) {
+        (self.0)(finding);
+    }
+}
+
 /// Runs every enabled rule, and only those.
 pub fn run(input: &Input<'_>, settings: &Settings) -> Vec<Finding> {
     let mut findings = Vec::new();
-    placement::check(input, settings, &mut findings);
-    dependencies::check(input, settings, &mut findings);
-    disruption::check(input, settings, &mut findings);
-    cloud::check(input, settings, &mut findings);
-    recovery::check(input, settings, &mut findings);
-    restart::check(input, settings, &mut findings);
-    incident::check(input, settings, &mut findings);
-    debug_assert!(
-        findings.iter().all(|f| settings.runs(f.rule)),
-        "a disabled rule was computed"
-    );
-    instances::collapse(input, findings)
+    each(input, settings, &mut |f| findings.push(f));
+    findings
+}
+
+/// [`run`], handing each finding to `sink` as it is made. Findings about
+/// instances of a counted Terraform block are held until every rule has
+/// run, and merged ([`instances::collapse`]); the rest go on at once.
+pub fn each(input: &Input<'_>, settings: &Settings, sink: &mut dyn FnMut(Finding)) {
+    let instances = instances::keyed(input);
+    let mut held = Vec::new();
+    {
+        let mut pass = |finding: Finding| {
+            debug_assert!(settings.runs(finding.rule), "a disabled rule was computed");
+            if instances::may_collapse(input, &instances, &finding) {
+                held.push(finding);
+            } else {
+                sink(finding);
+            }
+        };
+        let out = &mut Out(&mut pass);
+        placement::check(input, settings, out);
+        dependencies::check(input, settings, out);
+        disruption::check(input, settings, out);
+        cloud::check(input, settings, out);
+        recovery::check(input, settings, out);
+        restart::check(input, settings, out);
+        incident::check(input, settings, out);
+    }
+    for finding in instances::collapse(input, &instances, held) {
+        sink(finding);
+    }
 }
