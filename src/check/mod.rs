@@ -472,6 +472,7 @@ fn findings(
         context: &estate.context,
         cluster_names: &cluster_names,
         cited: rules::Cited::default(),
+        progress: setup.progress.as_deref(),
     };
     let settings = &setup.settings;
     let values = ValueLines::new(model);
@@ -502,7 +503,7 @@ fn findings(
         }
         match suppressor.suppresses(&f) {
             Some(i) => {
-                suppressed.push((f.into_diagnostic(settings), model.suppressions[i].clone()))
+                suppressed.push((f.into_diagnostic(settings), model.suppressions[i].clone()));
             }
             None => accept(f, &mut diagnostics),
         }
@@ -515,7 +516,12 @@ fn findings(
     let mut expired = Vec::new();
     acceptor.finish(settings, setup.today, &mut expired);
     diagnostics.extend(expired.into_iter().map(|f| f.into_diagnostic(settings)));
+    // The words of the rules, shared by their findings, need no table any
+    // more: freed before the diagnostics are sorted.
+    let rules::Input { cited, .. } = input;
+    cited.release(setup.progress.as_deref());
     diagnostics.extend(errors);
+    crate::progress::step(setup.progress.as_deref(), "findings: sorted");
     sort_dedup(&mut diagnostics, sources);
     diagnostics.shrink_to_fit();
     accepted.sort_by(|a, b| a.0.output_order(&b.0, sources));

@@ -67,6 +67,9 @@ pub struct Input<'a> {
     pub cluster_names: &'a [String],
     /// The words of chains, as findings cite them.
     pub cited: Cited,
+    /// Where each family of rules is marked as it starts
+    /// ([`crate::progress::step`]).
+    pub progress: Option<&'a crate::progress::Progress>,
 }
 
 /// A hop of a chain: the entity, its declaration and dependency, and the
@@ -130,6 +133,27 @@ impl Cited {
                 .entry(key)
                 .or_insert_with(|| words().into()),
         )
+    }
+}
+
+impl Cited {
+    /// Drops what was kept to share words between findings (the words
+    /// themselves stay with the findings that cite them), telling
+    /// `progress` of each table as it goes.
+    pub fn release(self, progress: Option<&crate::progress::Progress>) {
+        let Self {
+            hops,
+            causes,
+            units,
+            words,
+            labels,
+        } = self;
+        crate::progress::step(progress, "findings: hop words' table freed");
+        drop(hops);
+        crate::progress::step(progress, "findings: cause words' table freed");
+        drop(causes);
+        crate::progress::step(progress, "findings: units' table freed");
+        drop((units, words, labels));
     }
 }
 
@@ -233,16 +257,21 @@ impl Finding {
         if let Some(cap) = self.cap {
             severity = severity.min(cap);
         }
+        // Kept until the run ends: at their length.
+        let mut related = self.related;
+        related.shrink_to_fit();
+        let mut message = self.message;
+        message.shrink_to_fit();
         Diagnostic {
             kind: Kind::Finding,
             code: Text::Static(self.rule.code()),
             name: Text::Static(self.rule.name()),
             severity,
-            message: self.message,
+            message,
             entity: self.entity,
             span: self.span,
             label: self.label,
-            related: self.related,
+            related,
             help: self.help,
             decided_at: self.decided_at,
         }
@@ -284,13 +313,20 @@ pub fn each(input: &Input<'_>, settings: &Settings, sink: &mut dyn FnMut(Finding
             }
         };
         let out = &mut Out(&mut pass);
-        placement::check(input, settings, out);
-        dependencies::check(input, settings, out);
-        disruption::check(input, settings, out);
-        cloud::check(input, settings, out);
-        recovery::check(input, settings, out);
-        restart::check(input, settings, out);
-        incident::check(input, settings, out);
+        type Family = fn(&Input<'_>, &Settings, &mut Out<'_>);
+        let families: [(&str, Family); 7] = [
+            ("rules: placement", placement::check),
+            ("rules: dependencies", dependencies::check),
+            ("rules: disruption", disruption::check),
+            ("rules: cloud", cloud::check),
+            ("rules: recovery", recovery::check),
+            ("rules: restart", restart::check),
+            ("rules: incident", incident::check),
+        ];
+        for (name, check) in families {
+            crate::progress::step(input.progress, name);
+            check(input, settings, out);
+        }
     }
     for finding in instances::collapse(input, &instances, held) {
         sink(finding);
