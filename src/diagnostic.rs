@@ -249,6 +249,11 @@ impl Message {
         }
     }
 
+    /// Gives back what its text holds beyond its length.
+    pub fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+    }
+
     pub fn contains(&self, pattern: &str) -> bool {
         self.text().contains(pattern)
     }

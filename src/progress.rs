@@ -114,6 +114,15 @@ impl Progress {
     }
 }
 
+/// Tells the hook of `progress`, when there is one, that `step` of the
+/// current stage starts: a part of a stage that is counted on its own
+/// (the rules, one family after the other) but neither timed nor shown.
+pub fn step(progress: Option<&Progress>, step: &'static str) {
+    if let Some(hook) = progress.and_then(|p| p.hook) {
+        hook(step);
+    }
+}
+
 /// Marks `stage` on `progress` when there is one.
 pub fn mark(progress: Option<&Progress>, stage: &'static str) {
     if let Some(progress) = progress {
@@ -147,6 +156,26 @@ mod tests {
     }
 
     static SEEN: Mutex<Vec<&'static str>> = Mutex::new(Vec::new());
+
+    #[test]
+    fn a_step_is_heard_but_not_timed() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static STEPS: AtomicUsize = AtomicUsize::new(0);
+        fn hear(stage: &'static str) {
+            if stage == "a step" {
+                STEPS.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        let progress = Progress::with_hook(hear);
+        mark(Some(&progress), "rules");
+        step(Some(&progress), "a step");
+        step(None, "a step");
+        mark(Some(&progress), "rendering");
+        assert_eq!(STEPS.load(Ordering::Relaxed), 1);
+        let names: Vec<&str> = progress.timings().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, ["rules"]);
+        assert_eq!(progress.now().stage, Some("rendering"));
+    }
 
     #[test]
     fn a_hook_hears_each_stage_as_it_starts() {

@@ -220,51 +220,91 @@ impl Units {
     }
 }
 
-/// One list per entity, all in one vector: a range of it per entity
-/// instead of a vector (and its allocation) each.
+/// One list per entity, in a few large blocks: a range of one of them per
+/// entity instead of a vector (and its allocation) each. A block holds
+/// the lists of [`BATCH`] entities one after the other, at its length; made
+/// block by block, the lists never stand beside a copy of them all.
 #[derive(Debug)]
 pub struct Lists<T> {
-    items: Vec<T>,
-    /// Where each entity's list starts in `items`; one more than there are
-    /// entities, the last being `items.len()`. 32-bit, as every index the
-    /// analysis keeps ([`narrow`]).
+    blocks: Vec<Box<[T]>>,
+    /// How many entities' lists each block holds: [`BATCH`], or every
+    /// entity's in one block ([`Lists::from_flat`]).
+    batch: usize,
+    /// Where each entity's list starts in its block; one more than there
+    /// are entities, the last being the length of the last block. 32-bit,
+    /// as every index the analysis keeps ([`narrow`]).
     starts: Vec<u32>,
 }
+
+/// How many entities' lists a block of [`Lists`] holds.
+const BATCH: usize = 4096;
 
 impl<T> Default for Lists<T> {
     fn default() -> Self {
         Self {
-            items: Vec::new(),
+            blocks: Vec::new(),
+            batch: BATCH,
             starts: Vec::new(),
         }
     }
 }
 
 impl<T> Lists<T> {
+    /// From each entity's own vector, each freed once it is moved into its
+    /// block.
     pub fn from_nested(nested: Vec<Vec<T>>) -> Self {
-        let total = nested.iter().map(Vec::len).sum();
-        let mut items = Vec::with_capacity(total);
         let mut starts = Vec::with_capacity(nested.len() + 1);
-        for list in nested {
-            starts.push(narrow(items.len()));
-            items.extend(list);
+        let mut blocks = Vec::with_capacity(nested.len().div_ceil(BATCH));
+        let mut lists = nested.into_iter();
+        while lists.len() > 0 {
+            let size = lists.as_slice().iter().take(BATCH).map(Vec::len).sum();
+            let mut block = Vec::with_capacity(size);
+            for list in lists.by_ref().take(BATCH) {
+                starts.push(narrow(block.len()));
+                block.extend(list);
+            }
+            blocks.push(block.into_boxed_slice());
         }
-        starts.push(narrow(items.len()));
-        Self { items, starts }
+        starts.push(narrow(blocks.last().map_or(0, |b| b.len())));
+        Self {
+            blocks,
+            batch: BATCH,
+            starts,
+        }
     }
 
-    /// From each entity's list in turn, into one vector at its length.
-    pub fn from_lists<L: IntoIterator<Item = T>>(lists: impl IntoIterator<Item = L>) -> Self {
-        let mut items = Vec::new();
-        let mut starts = Vec::new();
-        for list in lists {
-            starts.push(narrow(items.len()));
-            items.extend(list);
+    /// Every entity's list in `items`, one after the other, entity `e`'s
+    /// from `starts[e]` to `starts[e + 1]`: one block, as it is.
+    fn from_flat(items: Vec<T>, starts: Vec<u32>) -> Self {
+        Self {
+            blocks: vec![items.into_boxed_slice()],
+            batch: usize::MAX,
+            starts,
         }
-        starts.push(narrow(items.len()));
-        items.shrink_to_fit();
+    }
+
+    /// From each entity's list in turn.
+    pub fn from_lists<L: IntoIterator<Item = T>>(lists: impl IntoIterator<Item = L>) -> Self {
+        let mut blocks = Vec::new();
+        let mut starts = Vec::new();
+        let mut block = Vec::new();
+        for (e, list) in lists.into_iter().enumerate() {
+            if e > 0 && e % BATCH == 0 {
+                blocks.push(std::mem::take(&mut block).into_boxed_slice());
+            }
+            starts.push(narrow(block.len()));
+            block.extend(list);
+        }
+        starts.push(narrow(block.len()));
+        if starts.len() > 1 {
+            blocks.push(block.into_boxed_slice());
+        }
         starts.shrink_to_fit();
-        Self { items, starts }
+        Self {
+            blocks,
+            batch: BATCH,
+            starts,
+        }
     }
 
     /// Entity `e`'s list; empty past the last entity.
@@ -274,8 +314,15 @@ impl<T> Lists<T> {
 
     /// Entity `e`'s list; `None` past the last entity.
     pub fn get(&self, e: usize) -> Option<&[T]> {
-        let (&a, &b) = (self.starts.get(e)?, self.starts.get(e + 1)?);
-        self.items.get(a as usize..b as usize)
+        let a = *self.starts.get(e)? as usize;
+        let block = self.blocks.get(e / self.batch)?;
+        let b = match self.starts.get(e + 1) {
+            // The last of its block: to the block's end.
+            Some(_) if (e + 1) % self.batch == 0 => block.len(),
+            Some(&b) => b as usize,
+            None => return None,
+        };
+        block.get(a..b)
     }
 
     /// How many lists (entities) there are.
@@ -911,13 +958,7 @@ fn chain_ends(analysis: &Analysis) -> (Lists<Short>, Vec<Tail>) {
             *end = broken;
         }
     }
-    (
-        Lists {
-            items: ends,
-            starts,
-        },
-        tails.list,
-    )
+    (Lists::from_flat(ends, starts), tails.list)
 }
 
 /// The tails of the ends being found, each once.
@@ -1523,6 +1564,30 @@ mod tests {
         assert_eq!(lists.len(), 3);
         assert_eq!(lists[2], [3]);
         assert!(Lists::<u8>::default().of(0).is_empty());
+    }
+
+    /// Across blocks, and at their edges, each entity's list is its own,
+    /// made either way.
+    #[test]
+    fn lists_over_several_blocks() {
+        for n in [0, 1, BATCH - 1, BATCH, BATCH + 1, 2 * BATCH, 2 * BATCH + 7] {
+            let list = |e: usize| (0..e % 4).map(move |i| e * 10 + i).collect::<Vec<_>>();
+            let nested = Lists::from_nested((0..n).map(list).collect());
+            let made = Lists::from_lists((0..n).map(list));
+            for lists in [&nested, &made] {
+                assert_eq!(lists.len(), n);
+                for e in 0..n {
+                    assert_eq!(lists.of(e), list(e).as_slice(), "{n} lists, list {e}");
+                }
+                assert_eq!(lists.get(n), None);
+            }
+        }
+        let flat = Lists::from_flat(vec![1, 2, 3], vec![0, 2, 2, 3]);
+        assert_eq!(
+            (flat.of(0), flat.of(1), flat.of(2)),
+            (&[1, 2][..], &[][..], &[3][..])
+        );
+        assert_eq!((flat.len(), flat.get(3)), (3, None));
     }
 
     /// A unit is kept once, and its id names it.

@@ -16,7 +16,7 @@ pub use run::{configuration, run, run_estate, setup_from, unknown_rule};
 use crate::analysis::{Analysis, Context, Site};
 use crate::cache::Cache;
 use crate::date::Date;
-use crate::diagnostic::{Diagnostic, Kind, Related, Severity};
+use crate::diagnostic::{Diagnostic, Kind, Message, Related, Severity, Text};
 use crate::estate::Estate;
 use crate::frontends::documents::{self, Documents, Handed, Plans, Sifted};
 pub(crate) use crate::frontends::drop_later;
@@ -476,54 +476,64 @@ fn findings(
         context: &estate.context,
         cluster_names: &cluster_names,
         cited: rules::Cited::default(),
+        progress: setup.progress.as_deref(),
     };
-    let mut findings = rules::run(&input, &setup.settings);
-    decided_at_value_lines(&mut findings, model);
-    replaced_lines(&mut findings, model);
-    hidden_by_parse_errors(&mut findings, model, sources, &mut errors);
-    let outcome = suppression::apply(
-        findings,
-        &model.suppressions,
-        sources,
-        &setup.settings,
-        setup.today,
-    );
-    let accepts = rules::accept::apply(
-        outcome.kept,
-        &setup.accepts,
-        &input,
-        &setup.settings,
-        setup.today,
-    );
-    let mut diagnostics: Vec<Diagnostic> = accepts
-        .kept
-        .into_iter()
-        .map(|f| f.into_diagnostic(&setup.settings))
-        .collect();
-    diagnostics.extend(errors);
-    sort_dedup(&mut diagnostics, sources);
-    let mut accepted: Vec<(Diagnostic, Acceptance)> = accepts
-        .accepted
-        .into_iter()
-        .map(|(f, i)| {
-            (
-                f.into_diagnostic(&setup.settings),
+    let settings = &setup.settings;
+    let values = ValueLines::new(model);
+    let replaced = Replaced::new(model);
+    let hidden = Hidden::new(sources, &errors);
+    let mut suppressor = suppression::Suppressor::new(&model.suppressions, sources, setup.today);
+    let acceptor = rules::accept::Acceptor::new(&setup.accepts, &input, setup.today);
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut suppressed: Vec<(Diagnostic, Suppression)> = Vec::new();
+    let mut accepted: Vec<(Diagnostic, Acceptance)> = Vec::new();
+    // What is left of a finding once suppressions have had their say.
+    let mut accept =
+        |f: rules::Finding, diagnostics: &mut Vec<Diagnostic>| match acceptor.accepts(&f) {
+            Some(i) => accepted.push((
+                f.into_diagnostic(settings),
                 setup.accepts[i].acceptance.clone(),
-            )
-        })
-        .collect();
+            )),
+            None => diagnostics.push(f.into_diagnostic(settings)),
+        };
+    // Each finding as it is made: where its value is set, whether a parse
+    // error hides it, suppressed, accepted or kept, and its diagnostic.
+    // Only the diagnostics are kept, never the findings beside them.
+    rules::each(&input, settings, &mut |mut f| {
+        if let Some(values) = &values {
+            values.point(&mut f);
+        }
+        if let Some(replaced) = &replaced {
+            replaced.relate(&mut f);
+        }
+        if hidden.hides(&f, model, sources, &mut errors) {
+            return;
+        }
+        match suppressor.suppresses(&f) {
+            Some(i) => {
+                suppressed.push((f.into_diagnostic(settings), model.suppressions[i].clone()));
+            }
+            None => accept(f, &mut diagnostics),
+        }
+    });
+    let mut late = Vec::new();
+    suppressor.finish(settings, setup.today, &mut late);
+    for f in late {
+        accept(f, &mut diagnostics);
+    }
+    let mut expired = Vec::new();
+    acceptor.finish(settings, setup.today, &mut expired);
+    diagnostics.extend(expired.into_iter().map(|f| f.into_diagnostic(settings)));
+    // The words of the rules, shared by their findings, need no table any
+    // more: freed before the diagnostics are sorted.
+    let rules::Input { cited, .. } = input;
+    cited.release(setup.progress.as_deref());
+    diagnostics.extend(errors);
+    crate::progress::step(setup.progress.as_deref(), "findings: sorted");
+    sort_dedup(&mut diagnostics, sources);
+    diagnostics.shrink_to_fit();
     accepted.sort_by(|a, b| a.0.output_order(&b.0, sources));
     accepted.dedup_by(|a, b| a.0 == b.0);
-    let suppressed: Vec<(Diagnostic, Suppression)> = outcome
-        .suppressed
-        .into_iter()
-        .map(|(f, i)| {
-            (
-                f.into_diagnostic(&setup.settings),
-                model.suppressions[i].clone(),
-            )
-        })
-        .collect();
     Findings {
         diagnostics,
         suppressed,
@@ -535,67 +545,96 @@ fn findings(
 /// it, the line a user changes, with the template line as a related
 /// location (where the value is written, which a run naming the template
 /// reports too).
-fn decided_at_value_lines(findings: &mut [rules::Finding], model: &Model) {
-    let value_lines = &model.value_lines;
-    if value_lines.is_empty() {
-        return;
-    }
-    // A finding's span covers the value, or the key and the value; a
-    // template line of a chart rendered for several releases is set by each
-    // release's values, so the finding's entity says which; a chart that
-    // kustomizations inflate, by each root's.
-    let set: BTreeMap<(FileId, u32, Option<&str>), &ValueLine> = value_lines
-        .iter()
-        .filter(|v| v.root.is_none())
-        .map(|v| {
-            (
-                (v.written.file, v.written.range.end, v.release.as_deref()),
-                v,
-            )
-        })
-        .collect();
-    let mut by_root: BTreeMap<(FileId, u32, FileId), Vec<&ValueLine>> = BTreeMap::new();
-    for v in value_lines {
-        if let Some(root) = v.root {
-            by_root
-                .entry((v.written.file, v.written.range.end, root))
-                .or_default()
-                .push(v);
+struct ValueLines<'m> {
+    /// The values lines not of a kustomization's root, by where they
+    /// write (file, end, release).
+    set: BTreeMap<(FileId, u32, Option<&'m str>), &'m ValueLine>,
+    /// Those of a kustomization's root, by where they write and the root.
+    by_root: BTreeMap<(FileId, u32, FileId), Vec<&'m ValueLine>>,
+    /// The release of each entity rendered from a chart, by id.
+    releases: BTreeMap<&'m str, &'m str>,
+    /// The files each entity was built from, by id (when a root sets a
+    /// value).
+    places: BTreeMap<&'m str, Vec<FileId>>,
+}
+
+impl<'m> ValueLines<'m> {
+    /// `None` when no chart's value is set by a values line.
+    fn new(model: &'m Model) -> Option<Self> {
+        let value_lines = &model.value_lines;
+        if value_lines.is_empty() {
+            return None;
         }
-    }
-    let releases: BTreeMap<&str, &str> = model
-        .entities
-        .iter()
-        .filter_map(|e| {
-            let release = e
-                .instances
-                .iter()
-                .find_map(|i| i.detail().release.as_deref())?;
-            Some((e.id.as_str(), release))
-        })
-        .collect();
-    let places: BTreeMap<&str, Vec<FileId>> = if by_root.is_empty() {
-        BTreeMap::new()
-    } else {
-        model
-            .entities
+        // A finding's span covers the value, or the key and the value; a
+        // template line of a chart rendered for several releases is set by
+        // each release's values, so the finding's entity says which; a
+        // chart that kustomizations inflate, by each root's.
+        let set = value_lines
             .iter()
-            .map(|e| {
+            .filter(|v| v.root.is_none())
+            .map(|v| {
                 (
-                    e.id.as_str(),
-                    e.instances.iter().filter_map(|i| i.place).collect(),
+                    (v.written.file, v.written.range.end, v.release.as_deref()),
+                    v,
                 )
             })
-            .collect()
-    };
-    for finding in findings {
+            .collect();
+        let mut by_root: BTreeMap<(FileId, u32, FileId), Vec<&ValueLine>> = BTreeMap::new();
+        for v in value_lines {
+            if let Some(root) = v.root {
+                by_root
+                    .entry((v.written.file, v.written.range.end, root))
+                    .or_default()
+                    .push(v);
+            }
+        }
+        let releases = model
+            .entities
+            .iter()
+            .filter_map(|e| {
+                let release = e
+                    .instances
+                    .iter()
+                    .find_map(|i| i.detail().release.as_deref())?;
+                Some((e.id.as_str(), release))
+            })
+            .collect();
+        let places = if by_root.is_empty() {
+            BTreeMap::new()
+        } else {
+            model
+                .entities
+                .iter()
+                .map(|e| {
+                    (
+                        e.id.as_str(),
+                        e.instances.iter().filter_map(|i| i.place).collect(),
+                    )
+                })
+                .collect()
+        };
+        Some(Self {
+            set,
+            by_root,
+            releases,
+            places,
+        })
+    }
+
+    /// Points `finding`, when it is at a Helm template's value, at the
+    /// values line that set it, the template line becoming a related
+    /// location.
+    fn point(&self, finding: &mut rules::Finding) {
         let id = finding.entity.as_deref();
-        let release = id.and_then(|id| releases.get(id).copied());
+        let release = id.and_then(|id| self.releases.get(id).copied());
         let at = (finding.span.file, finding.span.range.end, release);
-        let found = set
-            .get(&at)
-            .copied()
-            .or_else(|| by_root_line(&by_root, id.and_then(|id| places.get(id)), finding.span));
+        let found = self.set.get(&at).copied().or_else(|| {
+            by_root_line(
+                &self.by_root,
+                id.and_then(|id| self.places.get(id)),
+                finding.span,
+            )
+        });
         if let Some(v) = found
             && finding.span.range.start <= v.written.range.start
         {
@@ -618,42 +657,56 @@ fn decided_at_value_lines(findings: &mut [rules::Finding], model: &Model) {
 /// `replicas: 3`, an intermediate overlay's patch), the nearest first. An
 /// entity that two roots build with different lines behind one value gets
 /// none.
-fn replaced_lines(findings: &mut [rules::Finding], model: &Model) {
-    if model.replaced_values.is_empty() {
-        return;
+struct Replaced<'m> {
+    /// The replaced values, by where they write (file, end) and the root.
+    by_root: BTreeMap<(FileId, u32, FileId), &'m crate::model::ReplacedValue>,
+    /// The files each entity was built from, by id.
+    places: BTreeMap<&'m str, Vec<FileId>>,
+}
+
+impl<'m> Replaced<'m> {
+    /// `None` when no patch replaced a value.
+    fn new(model: &'m Model) -> Option<Self> {
+        if model.replaced_values.is_empty() {
+            return None;
+        }
+        let by_root = model
+            .replaced_values
+            .iter()
+            .map(|v| ((v.written.file, v.written.range.end, v.root), v))
+            .collect();
+        let places = model
+            .entities
+            .iter()
+            .map(|e| {
+                (
+                    e.id.as_str(),
+                    e.instances.iter().filter_map(|i| i.place).collect(),
+                )
+            })
+            .collect();
+        Some(Self { by_root, places })
     }
-    let mut by_root: BTreeMap<(FileId, u32, FileId), &crate::model::ReplacedValue> =
-        BTreeMap::new();
-    for v in &model.replaced_values {
-        by_root.insert((v.written.file, v.written.range.end, v.root), v);
-    }
-    let places: BTreeMap<&str, Vec<FileId>> = model
-        .entities
-        .iter()
-        .map(|e| {
-            (
-                e.id.as_str(),
-                e.instances.iter().filter_map(|i| i.place).collect(),
-            )
-        })
-        .collect();
-    for finding in findings {
-        let Some(roots) = finding.entity.as_deref().and_then(|id| places.get(id)) else {
-            continue;
+
+    /// Adds the lines the value at `finding` replaced as its related
+    /// locations.
+    fn relate(&self, finding: &mut rules::Finding) {
+        let Some(roots) = finding.entity.as_deref().and_then(|id| self.places.get(id)) else {
+            return;
         };
         let span = finding.span;
         let mut found: Option<&crate::model::ReplacedValue> = None;
         let mut agree = true;
         for root in roots {
-            if let Some(v) = by_root.get(&(span.file, span.range.end, *root)) {
+            if let Some(v) = self.by_root.get(&(span.file, span.range.end, *root)) {
                 match found {
                     Some(f) if f.lines != v.lines => agree = false,
-                    _ => found = Some(v),
+                    _ => found = Some(*v),
                 }
             }
         }
         let Some(v) = found.filter(|v| agree && span.range.start <= v.written.range.start) else {
-            continue;
+            return;
         };
         for (line, message) in &v.lines {
             if !finding.related.iter().any(|r| r.span == *line) {
@@ -696,59 +749,71 @@ fn by_root_line<'v>(
 /// YAML or JSON file in the finding's directory or below failed to parse
 /// (or held an object spof refused) and its text holds every name the
 /// selector or reference looks for, so it may declare what they look for.
-fn hidden_by_parse_errors(
-    findings: &mut Vec<rules::Finding>,
-    model: &Model,
-    sources: &SourceMap,
-    errors: &mut [Diagnostic],
-) {
-    let is_document = |file: FileId| {
-        frontends::classify(&sources.get(file).path).is_none_or(|k| k == documents::KIND)
-    };
-    // The first input error of each YAML or JSON file, by file.
-    let mut failed: BTreeMap<FileId, usize> = BTreeMap::new();
-    for (i, e) in errors.iter().enumerate() {
-        if e.kind == Kind::Error && e.code == "parse-error" && is_document(e.span.file) {
-            failed.entry(e.span.file).or_insert(i);
+struct Hidden {
+    /// The first input error of each YAML or JSON file, by file.
+    failed: BTreeMap<FileId, usize>,
+}
+
+impl Hidden {
+    fn new(sources: &SourceMap, errors: &[Diagnostic]) -> Self {
+        let is_document = |file: FileId| {
+            frontends::classify(&sources.get(file).path).is_none_or(|k| k == documents::KIND)
+        };
+        let mut failed: BTreeMap<FileId, usize> = BTreeMap::new();
+        for (i, e) in errors.iter().enumerate() {
+            if e.kind == Kind::Error && e.code == "parse-error" && is_document(e.span.file) {
+                failed.entry(e.span.file).or_insert(i);
+            }
         }
+        Self { failed }
     }
-    if failed.is_empty() {
-        return;
-    }
-    findings.retain(|f| {
-        if !matches!(
-            f.rule,
-            rules::Rule::ServiceSelectsNothing | rules::Rule::UnknownDependency
-        ) {
-            return true;
+
+    /// Whether `f` is hidden, said at the input error of the file that
+    /// hides it.
+    fn hides(
+        &self,
+        f: &rules::Finding,
+        model: &Model,
+        sources: &SourceMap,
+        errors: &mut [Diagnostic],
+    ) -> bool {
+        if self.failed.is_empty()
+            || !matches!(
+                f.rule,
+                rules::Rule::ServiceSelectsNothing | rules::Rule::UnknownDependency
+            )
+        {
+            return false;
         }
         let names = looked_for(model, f);
         if names.is_empty() {
-            return true;
+            return false;
         }
         let dir = sources
             .get(f.span.file)
             .path
             .parent()
             .unwrap_or(Path::new(""));
-        let hider = failed.iter().find(|(file, _)| {
+        let hider = self.failed.iter().find(|(file, _)| {
             let source = sources.get(**file);
             source.path.starts_with(dir) && names.iter().all(|n| source.text().contains(n))
         });
         let Some((_, &at)) = hider else {
-            return true;
+            return false;
         };
-        errors[at].related.push(crate::diagnostic::Related {
-            span: f.span,
-            message: format!(
-                "{}: not reported ({}), as this file may declare what it looks for",
-                f.message,
-                f.rule.code()
-            )
-            .into(),
-        });
-        false
-    });
+        if let Some(error) = errors.get_mut(at) {
+            error.related.push(crate::diagnostic::Related {
+                span: f.span,
+                message: format!(
+                    "{}: not reported ({}), as this file may declare what it looks for",
+                    f.message,
+                    f.rule.code()
+                )
+                .into(),
+            });
+        }
+        true
+    }
 }
 
 /// The names a SPOF012 or SPOF013 finding's selector or reference looks
@@ -838,17 +903,38 @@ pub fn sort_dedup(diagnostics: &mut Vec<Diagnostic>, sources: &SourceMap) {
     // [`Diagnostic::output_order`], with each file's place in path order
     // found once rather than paths compared at every step.
     let rank = path_ranks(diagnostics, sources);
-    let rank = |d: &Diagnostic| rank.get(d.span.file.0 as usize).copied().unwrap_or(0);
-    diagnostics.sort_by(|a, b| {
-        (rank(a), a.span.range, &a.code, &a.message, &a.entity).cmp(&(
-            rank(b),
-            b.span.range,
-            &b.code,
-            &b.message,
-            &b.entity,
-        ))
-    });
+    fn key<'d>(
+        d: &'d Diagnostic,
+        rank: &[usize],
+    ) -> (usize, TextRange, &'d Text, &'d Message, &'d Option<String>) {
+        let rank = rank.get(d.span.file.0 as usize).copied().unwrap_or(0);
+        (rank, d.span.range, &d.code, &d.message, &d.entity)
+    }
+    // Their positions sorted, stably, and the diagnostics then put where
+    // they go: a stable sort of the diagnostics themselves takes a buffer
+    // of half of them, some hundred bytes a finding in a large run.
+    let mut order: Vec<usize> = (0..diagnostics.len()).collect();
+    order.sort_by(|&a, &b| key(&diagnostics[a], &rank).cmp(&key(&diagnostics[b], &rank)));
+    permute(diagnostics, order);
     diagnostics.dedup_by(|b, a| indistinct(a, b));
+}
+
+/// Puts `items[order[i]]` at `i`, for every `i`, moving each item once
+/// along the cycles of `order` (a permutation of the positions).
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for i in 0..items.len().min(order.len()) {
+        let mut j = i;
+        while order[j] != i {
+            let k = order[j];
+            order[j] = j;
+            if k >= items.len() {
+                break;
+            }
+            items.swap(j, k);
+            j = k;
+        }
+        order[j] = j;
+    }
 }
 
 /// Whether two diagnostics are one: a finding is identified by its rule

@@ -28,37 +28,73 @@ pub fn apply(
     settings: &Settings,
     today: Date,
 ) -> Outcome {
+    let acceptor = Acceptor::new(accepts, input, today);
     let mut kept = Vec::with_capacity(findings.len());
     let mut accepted = Vec::new();
-    let live: Vec<usize> = (0..accepts.len())
-        .filter(|&i| {
-            accepts[i]
-                .acceptance
-                .until
-                .is_none_or(|until| today <= until)
-        })
-        .collect();
-    if !live.is_empty() {
-        let index: HashMap<&str, usize> = input
-            .model
-            .entities
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.as_str(), i))
-            .collect();
-        for finding in findings {
-            match accepted_by(&finding, accepts, &live, input, &index) {
-                Some(entry) => accepted.push((finding, entry)),
-                None => kept.push(finding),
-            }
+    for finding in findings {
+        match acceptor.accepts(&finding) {
+            Some(entry) => accepted.push((finding, entry)),
+            None => kept.push(finding),
         }
-    } else {
-        kept = findings;
     }
-    if settings.runs(Rule::ExpiredSuppression) {
-        kept.extend(accepts.iter().filter_map(|a| expired(a, today)));
-    }
+    acceptor.finish(settings, today, &mut kept);
     Outcome { kept, accepted }
+}
+
+/// [`apply`] one finding at a time: [`Acceptor::accepts`] for each, then
+/// [`Acceptor::finish`] for the findings about expired entries.
+pub struct Acceptor<'a> {
+    accepts: &'a [Accept],
+    input: &'a Input<'a>,
+    /// The entries not past their `until`.
+    live: Vec<usize>,
+    /// Entities by id; empty when no entry is live.
+    index: HashMap<&'a str, usize>,
+}
+
+impl<'a> Acceptor<'a> {
+    pub fn new(accepts: &'a [Accept], input: &'a Input<'a>, today: Date) -> Self {
+        let live: Vec<usize> = (0..accepts.len())
+            .filter(|&i| {
+                accepts[i]
+                    .acceptance
+                    .until
+                    .is_none_or(|until| today <= until)
+            })
+            .collect();
+        let index = if live.is_empty() {
+            HashMap::new()
+        } else {
+            input
+                .model
+                .entities
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.id.as_str(), i))
+                .collect()
+        };
+        Self {
+            accepts,
+            input,
+            live,
+            index,
+        }
+    }
+
+    /// The entry (its position) that accepts `finding`, if any.
+    pub fn accepts(&self, finding: &Finding) -> Option<usize> {
+        if self.live.is_empty() {
+            return None;
+        }
+        accepted_by(finding, self.accepts, &self.live, self.input, &self.index)
+    }
+
+    /// Adds the findings about expired entries to `out`.
+    pub fn finish(self, settings: &Settings, today: Date, out: &mut Vec<Finding>) {
+        if settings.runs(Rule::ExpiredSuppression) {
+            out.extend(self.accepts.iter().filter_map(|a| expired(a, today)));
+        }
+    }
 }
 
 /// The first live entry (in file order) that accepts `finding`.

@@ -3,13 +3,13 @@
 //! findings come from the placement rules, through the provider knowledge
 //! base's facts.
 
-use super::{Finding, Input, Rule, Settings};
+use super::{Finding, Input, Out, Rule, Settings};
 use crate::analysis::Unit;
 use crate::model::{Domain, KustomizeGap, Level, LimitKind, Unfollowed, UnfollowedModule};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
-pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Out<'_>) {
     if settings.runs(Rule::SingleRegionEstate) {
         single_region(input, out);
     }
@@ -21,7 +21,7 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
     }
 }
 
-fn evaluation_limits(input: &Input<'_>, out: &mut Vec<Finding>) {
+fn evaluation_limits(input: &Input<'_>, out: &mut Out<'_>) {
     for limit in &input.model.evaluation_limits {
         let (message, label) = match limit.kind {
             LimitKind::Work => (
@@ -60,7 +60,7 @@ fn evaluation_limits(input: &Input<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-fn unfollowed_modules(input: &Input<'_>, out: &mut Vec<Finding>) {
+fn unfollowed_modules(input: &Input<'_>, out: &mut Out<'_>) {
     for call in &input.model.unfollowed_modules {
         let (message, label, help) = unfollowed_text(call);
         out.push(
@@ -152,7 +152,7 @@ fn unfollowed_text(call: &UnfollowedModule) -> (String, &'static str, &'static s
 /// Every declaration whose region is known is in one region: one finding,
 /// at the first place that names it. Clusters configured with a region
 /// count too.
-fn single_region(input: &Input<'_>, out: &mut Vec<Finding>) {
+fn single_region(input: &Input<'_>, out: &mut Out<'_>) {
     let mut regions: BTreeMap<&str, Vec<Span>> = BTreeMap::new();
     let mut resources = 0usize;
     for entity in &input.model.entities {

@@ -2,16 +2,16 @@
 //! with a single point of failure, Services that select nothing, and
 //! declared dependencies that name nothing.
 
-use super::{Finding, Input, Rule, Settings};
+use super::{Finding, Input, Out, Rule, Settings};
 use crate::analysis::words;
-use crate::analysis::{CHAIN_HOPS, Cause, Hop, Reason, Unit, UnitId, Via};
+use crate::analysis::{CHAIN_HOPS, Cause, Hop, Reason, Unit, UnitId, Via, narrow};
 use crate::diagnostic::Severity;
 use crate::graph::DepEdge;
 use crate::model::{Combine, Reference, Role, Strength};
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashSet};
 
-pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Out<'_>) {
     if settings.runs(Rule::DependsOnSpof) {
         transitive(input, settings, out);
     }
@@ -58,7 +58,7 @@ pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Findin
 }
 
 /// `manages` entries that name nothing: always declared on purpose.
-fn unresolved_manages(input: &Input<'_>, out: &mut Vec<Finding>) {
+fn unresolved_manages(input: &Input<'_>, out: &mut Out<'_>) {
     for u in &input.graph.unresolved_manages {
         let entity = &input.model.entities[u.entity];
         let entry = &entity.instances[u.instance].manages[u.dependency];
@@ -122,7 +122,7 @@ fn reference_text(r: &Reference) -> String {
 /// A dependency edge through which the entity fails with a unit its own
 /// placement does not already fail with. Services are transparent: they
 /// fail exactly when what they select fails, which is reported there.
-fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+fn transitive(input: &Input<'_>, settings: &Settings, out: &mut Out<'_>) {
     let analysis = input.analysis;
     for (e, entity) in input.model.entities.iter().enumerate() {
         // Transparent declarations (a launch template) are reported through
@@ -261,10 +261,10 @@ fn with_chain_from(
         let d = &input.model.entities[hop.from].instances[hop.edge.instance].dependencies
             [hop.edge.dependency];
         let key = (
-            hop.from,
-            hop.edge.instance,
-            hop.edge.dependency,
-            hop.edge.target,
+            narrow(hop.from),
+            narrow(hop.edge.instance),
+            narrow(hop.edge.dependency),
+            narrow(hop.edge.target),
         );
         let text = input.cited.hop(key, || {
             format!(
@@ -297,7 +297,9 @@ fn with_chain_from(
     if let Some((at, c)) = analysis.root_index_from(e, cluster, unit)
         && let Some(cause) = analysis.causes.get(at).and_then(|own| own.get(c))
     {
-        let text = input.cited.cause((at, c), || cause_text(input, at, cause));
+        let text = input
+            .cited
+            .cause((narrow(at), narrow(c)), || cause_text(input, at, cause));
         finding = finding.related(cause.span, text);
     }
     finding

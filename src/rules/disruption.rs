@@ -1,7 +1,7 @@
 //! Findings about PodDisruptionBudgets of multi-replica workloads: none at
 //! all, one that blocks every eviction, one that lets every pod go.
 
-use super::{Finding, Input, Rule, Settings};
+use super::{Finding, Input, Out, Rule, Settings};
 use crate::model::{DisruptionBudget, WorkloadKind};
 
 /// Kinds whose pods an eviction (node drain, cluster upgrade) can take down
@@ -13,7 +13,7 @@ const REPLICATED_KINDS: &[&str] = &[
     "ReplicationController",
 ];
 
-pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Out<'_>) {
     let missing = settings.runs(Rule::MissingDisruptionBudget);
     let budgets = settings.runs(Rule::DisruptionBudgetBlocksEviction)
         || settings.runs(Rule::DisruptionBudgetAllowsFullOutage);
@@ -67,7 +67,7 @@ fn check_budget(
     replicas: u32,
     budget: &DisruptionBudget,
     settings: &Settings,
-    out: &mut Vec<Finding>,
+    out: &mut Out<'_>,
 ) {
     let name = &budget.name;
     // Pods that cannot be counted only ever allow more disruptions: what

@@ -5,13 +5,13 @@
 
 use super::dependencies::with_chain;
 use super::recovery::estate_region;
-use super::{Finding, Input, Rule, Settings};
+use super::{Finding, Input, Out, Rule, Settings};
 use crate::analysis::Unit;
 use crate::model::{Domain, Level, RegionalBackup, Role, Strength};
 use crate::source::Span;
 use std::collections::BTreeMap;
 
-pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Out<'_>) {
     let alerting = settings.runs(Rule::AlertingPathSharesFate);
     let backups = settings.runs(Rule::BackupSharesFate);
     if !alerting && !backups {
@@ -120,7 +120,7 @@ fn each_edge(
     e: usize,
     strength: Strength,
     estate_region: Option<&Unit>,
-    out: &mut Vec<Finding>,
+    out: &mut Out<'_>,
 ) {
     let entity = &input.model.entities[e];
     let mut seen: Vec<(usize, usize)> = Vec::new();
@@ -201,7 +201,7 @@ fn each_edge(
 
 /// SPOF031 for a backup location in the region of the cluster it backs
 /// up.
-fn backup_regions(input: &Input<'_>, out: &mut Vec<Finding>) {
+fn backup_regions(input: &Input<'_>, out: &mut Out<'_>) {
     for b in &input.model.backup_regions {
         let site = input.context.site(b.cluster);
         let Some(region) = site.region.as_deref() else {
@@ -239,7 +239,7 @@ fn backup_regions(input: &Input<'_>, out: &mut Vec<Finding>) {
 /// SPOF031 for the backups of cloud resources kept only in their own
 /// region: one finding per place that keeps them, naming the first
 /// resource it backs up and counting the others.
-fn regional_backups(input: &Input<'_>, out: &mut Vec<Finding>) {
+fn regional_backups(input: &Input<'_>, out: &mut Out<'_>) {
     let mut by_span: BTreeMap<Span, Vec<(usize, usize, &RegionalBackup)>> = BTreeMap::new();
     for (e, entity) in input.model.entities.iter().enumerate() {
         for (i, instance) in entity.instances.iter().enumerate() {

@@ -44,11 +44,10 @@ struct Member {
     address: String,
 }
 
-/// Merges the findings about instances of one resource block that differ
-/// only by the instance. Findings keep their order, a group taking the place
-/// of its first finding.
-pub(super) fn collapse(input: &Input<'_>, findings: Vec<Finding>) -> Vec<Finding> {
-    let instances: HashMap<&str, usize> = input
+/// The entities that are instances of a counted Terraform block, by id:
+/// those whose findings may be merged.
+pub(super) fn keyed<'m>(input: &Input<'m>) -> HashMap<&'m str, usize> {
+    input
         .model
         .entities
         .iter()
@@ -57,7 +56,41 @@ pub(super) fn collapse(input: &Input<'_>, findings: Vec<Finding>) -> Vec<Finding
         // a counted module.
         .filter(|(_, e)| e.origin == crate::model::Origin::Terraform && e.name.contains('['))
         .map(|(i, e)| (e.id.as_str(), i))
-        .collect();
+        .collect()
+}
+
+/// Whether `finding` is about one of the `instances` ([`keyed`]) and names
+/// it: whether [`collapse`] may merge it with others.
+pub(super) fn may_collapse(
+    input: &Input<'_>,
+    instances: &HashMap<&str, usize>,
+    finding: &Finding,
+) -> bool {
+    !instances.is_empty() && about_instance(input, instances, finding).is_some()
+}
+
+/// The instance `finding` is about, when it names it.
+fn about_instance<'m>(
+    input: &Input<'m>,
+    instances: &HashMap<&str, usize>,
+    finding: &Finding,
+) -> Option<&'m crate::model::Entity> {
+    finding
+        .entity
+        .as_deref()
+        .and_then(|id| instances.get(id))
+        .map(|&e| &input.model.entities[e])
+        .filter(|e| finding.message.text().contains(&format!("`{}`", e.name)))
+}
+
+/// Merges the findings about instances of one resource block that differ
+/// only by the instance. Findings keep their order, a group taking the place
+/// of its first finding.
+pub(super) fn collapse(
+    input: &Input<'_>,
+    instances: &HashMap<&str, usize>,
+    findings: Vec<Finding>,
+) -> Vec<Finding> {
     if instances.is_empty() {
         return findings;
     }
@@ -69,13 +102,7 @@ pub(super) fn collapse(input: &Input<'_>, findings: Vec<Finding>) -> Vec<Finding
     for finding in findings {
         // A finding that does not name its instance could not say how many
         // it covers: it stays as it is.
-        let entity = finding
-            .entity
-            .as_deref()
-            .and_then(|id| instances.get(id))
-            .map(|&e| &input.model.entities[e])
-            .filter(|e| finding.message.text().contains(&format!("`{}`", e.name)));
-        let Some(entity) = entity else {
+        let Some(entity) = about_instance(input, instances, &finding) else {
             slots.push(Ok(finding));
             continue;
         };

@@ -67,11 +67,14 @@ pub struct Input<'a> {
     pub cluster_names: &'a [String],
     /// The words of chains, as findings cite them.
     pub cited: Cited,
+    /// Where each family of rules is marked as it starts
+    /// ([`crate::progress::step`]).
+    pub progress: Option<&'a crate::progress::Progress>,
 }
 
 /// A hop of a chain: the entity, its declaration and dependency, and the
 /// target.
-type HopKey = (usize, usize, usize, usize);
+type HopKey = (u32, u32, u32, u32);
 
 /// The words of the hops and root causes of dependency chains, each made
 /// once and shared by every finding that cites it: in a large estate the
@@ -80,7 +83,7 @@ type HopKey = (usize, usize, usize, usize);
 pub struct Cited {
     hops: RefCell<HashMap<HopKey, Arc<str>>>,
     /// By the entity and the index of its cause.
-    causes: RefCell<HashMap<(usize, usize), Arc<str>>>,
+    causes: RefCell<HashMap<(u32, u32), Arc<str>>>,
     /// The single failures messages name after their first, by their
     /// index in `words`.
     units: RefCell<HashMap<Unit, u32>>,
@@ -123,13 +126,34 @@ impl Cited {
     }
 
     /// The words of cause `key`, made by `words` the first time.
-    fn cause(&self, key: (usize, usize), words: impl FnOnce() -> String) -> Arc<str> {
+    fn cause(&self, key: (u32, u32), words: impl FnOnce() -> String) -> Arc<str> {
         Arc::clone(
             self.causes
                 .borrow_mut()
                 .entry(key)
                 .or_insert_with(|| words().into()),
         )
+    }
+}
+
+impl Cited {
+    /// Drops what was kept to share words between findings (the words
+    /// themselves stay with the findings that cite them), telling
+    /// `progress` of each table as it goes.
+    pub fn release(self, progress: Option<&crate::progress::Progress>) {
+        let Self {
+            hops,
+            causes,
+            units,
+            words,
+            labels,
+        } = self;
+        crate::progress::step(progress, "findings: hop words' table freed");
+        drop(hops);
+        crate::progress::step(progress, "findings: cause words' table freed");
+        drop(causes);
+        crate::progress::step(progress, "findings: units' table freed");
+        drop((units, words, labels));
     }
 }
 
@@ -233,35 +257,78 @@ impl Finding {
         if let Some(cap) = self.cap {
             severity = severity.min(cap);
         }
+        // Kept until the run ends: at their length.
+        let mut related = self.related;
+        related.shrink_to_fit();
+        let mut message = self.message;
+        message.shrink_to_fit();
         Diagnostic {
             kind: Kind::Finding,
             code: Text::Static(self.rule.code()),
             name: Text::Static(self.rule.name()),
             severity,
-            message: self.message,
+            message,
             entity: self.entity,
             span: self.span,
             label: self.label,
-            related: self.related,
+            related,
             help: self.help,
             decided_at: self.decided_at,
         }
     }
 }
 
+/// Where the rules put their findings: each handed on as it is made, so
+/// that what comes after (severity, suppressions, the diagnostic it
+/// becomes) takes it one at a time, never a vector of them all beside the
+/// diagnostics.
+pub struct Out<'s>(&'s mut dyn FnMut(Finding));
+
+impl Out<'_> {
+    pub fn push(&mut self, finding: Finding) {
+        (self.0)(finding);
+    }
+}
+
 /// Runs every enabled rule, and only those.
 pub fn run(input: &Input<'_>, settings: &Settings) -> Vec<Finding> {
     let mut findings = Vec::new();
-    placement::check(input, settings, &mut findings);
-    dependencies::check(input, settings, &mut findings);
-    disruption::check(input, settings, &mut findings);
-    cloud::check(input, settings, &mut findings);
-    recovery::check(input, settings, &mut findings);
-    restart::check(input, settings, &mut findings);
-    incident::check(input, settings, &mut findings);
-    debug_assert!(
-        findings.iter().all(|f| settings.runs(f.rule)),
-        "a disabled rule was computed"
-    );
-    instances::collapse(input, findings)
+    each(input, settings, &mut |f| findings.push(f));
+    findings
+}
+
+/// [`run`], handing each finding to `sink` as it is made. Findings about
+/// instances of a counted Terraform block are held until every rule has
+/// run, and merged ([`instances::collapse`]); the rest go on at once.
+pub fn each(input: &Input<'_>, settings: &Settings, sink: &mut dyn FnMut(Finding)) {
+    let instances = instances::keyed(input);
+    let mut held = Vec::new();
+    {
+        let mut pass = |finding: Finding| {
+            debug_assert!(settings.runs(finding.rule), "a disabled rule was computed");
+            if instances::may_collapse(input, &instances, &finding) {
+                held.push(finding);
+            } else {
+                sink(finding);
+            }
+        };
+        let out = &mut Out(&mut pass);
+        type Family = fn(&Input<'_>, &Settings, &mut Out<'_>);
+        let families: [(&str, Family); 7] = [
+            ("rules: placement", placement::check),
+            ("rules: dependencies", dependencies::check),
+            ("rules: disruption", disruption::check),
+            ("rules: cloud", cloud::check),
+            ("rules: recovery", recovery::check),
+            ("rules: restart", restart::check),
+            ("rules: incident", incident::check),
+        ];
+        for (name, check) in families {
+            crate::progress::step(input.progress, name);
+            check(input, settings, out);
+        }
+    }
+    for finding in instances::collapse(input, &instances, held) {
+        sink(finding);
+    }
 }

@@ -2,7 +2,7 @@
 //! best-effort zone spread, pins to one domain, zonal volumes, quorum, and
 //! clusters that live in one zone.
 
-use super::{Finding, Input, Rule, Settings};
+use super::{Finding, Input, Out, Rule, Settings};
 use crate::analysis::{Cause, Reason, Unit};
 use crate::model::{
     CloudClass, Guarantee, Level, MissedSpread, Origin, ReplicaSource, Role, SpreadHint,
@@ -55,7 +55,7 @@ fn missed_help(missed: &MissedSpread, pods: &BTreeMap<String, String>) -> String
 /// ties them to it) that exist only there.
 type ClusterMembers<'a> = (Unit, Vec<(usize, &'a Cause)>);
 
-pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Out<'_>) {
     // Cluster → (unit, entities that exist only there).
     let mut single_zone: BTreeMap<Option<usize>, ClusterMembers<'_>> = BTreeMap::new();
     let mut one_host: BTreeMap<Span, Vec<(usize, &Cause)>> = BTreeMap::new();

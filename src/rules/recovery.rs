@@ -4,7 +4,7 @@
 //! the failure also takes down what the tool must recover.
 
 use super::dependencies::{cause_text, with_chain};
-use super::{Finding, Input, Rule, Settings};
+use super::{Finding, Input, Out, Rule, Settings};
 use crate::analysis::{Cause, Reason, Unit};
 use crate::graph::ManageEdge;
 use crate::model::{Level, Reference, Role};
@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 const TOOL_HELP: &str = "run the tool in two or more failure domains (or a standby in another one), \
      and keep it out of the domains of what it manages";
 
-pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Out<'_>) {
     let has_spof = settings.runs(Rule::ToolHasSpof);
     let shares_fate = settings.runs(Rule::ToolSharesFate);
     let kinds = settings.runs(Rule::ToolKindInOneDomain);
@@ -36,7 +36,7 @@ fn each_tool(
     input: &Input<'_>,
     estate_region: Option<&Unit>,
     settings: &Settings,
-    out: &mut Vec<Finding>,
+    out: &mut Out<'_>,
 ) {
     for (e, entity) in input.model.entities.iter().enumerate() {
         if entity.role != Role::Tool {
@@ -260,7 +260,7 @@ const MAX_NAMED: usize = 3;
 
 /// Every tool of one kind (every deployer, every monitoring system) fails
 /// with the same single failure: having several does not help.
-fn kinds_in_one_domain(input: &Input<'_>, estate_region: Option<&Unit>, out: &mut Vec<Finding>) {
+fn kinds_in_one_domain(input: &Input<'_>, estate_region: Option<&Unit>, out: &mut Out<'_>) {
     let mut by_kind: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (e, entity) in input.model.entities.iter().enumerate() {
         if let (Role::Tool, Some(kind)) = (entity.role, entity.tool_kind.as_deref()) {

@@ -6,12 +6,12 @@
 
 use super::dependencies::with_chain;
 use super::recovery::estate_region;
-use super::{Finding, Input, Rule, Settings};
+use super::{Finding, Input, Out, Rule, Settings};
 use crate::analysis::Unit;
 use crate::model::{AdmissionWebhook, Instance, Level, Strength};
 use crate::source::Span;
 
-pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Vec<Finding>) {
+pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Out<'_>) {
     let estate_region = estate_region(input);
     if settings.runs(Rule::SinglePointOfRecovery) {
         for e in 0..input.model.entities.len() {
@@ -45,7 +45,7 @@ struct Admitted<'m> {
 
 /// SPOF029: one finding per admission webhook that fails closed and whose
 /// Service fails with a single failure.
-fn admission_webhooks(input: &Input<'_>, estate_region: Option<&Unit>, out: &mut Vec<Finding>) {
+fn admission_webhooks(input: &Input<'_>, estate_region: Option<&Unit>, out: &mut Out<'_>) {
     let mut admitted: Vec<Admitted<'_>> = Vec::new();
     for e in 0..input.model.entities.len() {
         let entity = &input.model.entities[e];
@@ -134,7 +134,7 @@ fn each_recovery_dependency(
     input: &Input<'_>,
     e: usize,
     estate_region: Option<&Unit>,
-    out: &mut Vec<Finding>,
+    out: &mut Out<'_>,
 ) {
     let entity = &input.model.entities[e];
     let mut seen: Vec<(usize, usize)> = Vec::new();

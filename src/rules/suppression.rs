@@ -114,22 +114,7 @@ pub fn apply(
     settings: &Settings,
     today: Date,
 ) -> Outcome {
-    let active: Vec<bool> = suppressions
-        .iter()
-        .map(|s| match &s.expiry {
-            None => true,
-            // On its last day a suppression still applies.
-            Some(Expiry::Until(date)) => *date >= today,
-            Some(Expiry::Invalid(_)) => false,
-        })
-        .collect();
-    // Per suppression, per code: a stale code beside a used one is reported.
-    // A lapsed suppression that would cover a finding counts as used: it is
-    // reported as expired, not as unused.
-    let mut used: Vec<Vec<bool>> = suppressions
-        .iter()
-        .map(|s| vec![false; s.rules.len()])
-        .collect();
+    let mut suppressor = Suppressor::new(suppressions, sources, today);
     // The findings kept stay where they are, in order: a large run makes
     // a hundred thousand, and a second vector of them all would double
     // what they take while it is filled.
@@ -137,28 +122,78 @@ pub fn apply(
     let mut chosen: Vec<usize> = Vec::new();
     let taken: Vec<Finding> = kept
         .extract_if(.., |finding| {
-            // Every suppression that covers the finding is used (an
-            // annotation repeated on each cluster's copy of an object, say;
-            // a lapsed one is reported as expired, not as unused); the
-            // first that applies is the one recorded.
-            let hits = covering(finding, suppressions, sources);
-            for &i in &hits {
-                for (code, name) in suppressions[i].rules.iter().enumerate() {
-                    if Rule::lookup(name) == Some(finding.rule) {
-                        used[i][code] = true;
-                    }
-                }
-            }
-            let first = hits.iter().find(|&&i| active[i]);
+            let first = suppressor.suppresses(finding);
             chosen.extend(first);
             first.is_some()
         })
         .collect();
     let suppressed: Vec<(Finding, usize)> = taken.into_iter().zip(chosen).collect();
-    for (s, used) in suppressions.iter().zip(&used) {
-        suppression_findings(s, used, settings, today, &mut kept);
-    }
+    suppressor.finish(settings, today, &mut kept);
     Outcome { kept, suppressed }
+}
+
+/// [`apply`] one finding at a time: [`Suppressor::suppresses`] for each,
+/// then [`Suppressor::finish`] for the findings about the suppressions.
+pub struct Suppressor<'a> {
+    suppressions: &'a [Suppression],
+    sources: &'a SourceMap,
+    /// Whether each suppression is in force.
+    active: Vec<bool>,
+    /// Per suppression, per code: a stale code beside a used one is
+    /// reported. A lapsed suppression that would cover a finding counts as
+    /// used: it is reported as expired, not as unused.
+    used: Vec<Vec<bool>>,
+}
+
+impl<'a> Suppressor<'a> {
+    pub fn new(suppressions: &'a [Suppression], sources: &'a SourceMap, today: Date) -> Self {
+        let active = suppressions
+            .iter()
+            .map(|s| match &s.expiry {
+                None => true,
+                // On its last day a suppression still applies.
+                Some(Expiry::Until(date)) => *date >= today,
+                Some(Expiry::Invalid(_)) => false,
+            })
+            .collect();
+        let used = suppressions
+            .iter()
+            .map(|s| vec![false; s.rules.len()])
+            .collect();
+        Self {
+            suppressions,
+            sources,
+            active,
+            used,
+        }
+    }
+
+    /// The suppression (its position) that silences `finding`, if any.
+    pub fn suppresses(&mut self, finding: &Finding) -> Option<usize> {
+        if self.suppressions.is_empty() {
+            return None;
+        }
+        // Every suppression that covers the finding is used (an annotation
+        // repeated on each cluster's copy of an object, say; a lapsed one
+        // is reported as expired, not as unused); the first that applies
+        // is the one recorded.
+        let hits = covering(finding, self.suppressions, self.sources);
+        for &i in &hits {
+            for (code, name) in self.suppressions[i].rules.iter().enumerate() {
+                if Rule::lookup(name) == Some(finding.rule) {
+                    self.used[i][code] = true;
+                }
+            }
+        }
+        hits.into_iter().find(|&i| self.active[i])
+    }
+
+    /// Adds the findings about the suppressions themselves to `out`.
+    pub fn finish(self, settings: &Settings, today: Date, out: &mut Vec<Finding>) {
+        for (s, used) in self.suppressions.iter().zip(&self.used) {
+            suppression_findings(s, used, settings, today, out);
+        }
+    }
 }
 
 /// The suppressions (their positions) that name a finding's rule and
