@@ -541,3 +541,108 @@ fn special_files_in_the_cache_are_not_read() {
     let stdout = String::from_utf8(output.stdout).unwrap();
     assert_eq!((stdout, output.status.code().unwrap_or(-1)), fresh);
 }
+
+/// A repository holding a chart, released by spof.toml with a values file
+/// outside the chart, and the chart's own values.
+fn chart_repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::write(
+        root.join("spof.toml"),
+        "[[helm.release]]\nchart = \"charts/web\"\nname = \"web-prod\"\n\
+         values = [\"env/prod.yaml\"]\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(root.join("charts/web/templates")).unwrap();
+    std::fs::create_dir_all(root.join("env")).unwrap();
+    std::fs::write(
+        root.join("charts/web/Chart.yaml"),
+        "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("charts/web/values.yaml"),
+        "replicaCount: 1\nimage: nginx:1.27\n",
+    )
+    .unwrap();
+    std::fs::write(
+        root.join("charts/web/templates/deployment.yaml"),
+        CHART_TEMPLATE,
+    )
+    .unwrap();
+    std::fs::write(root.join("env/prod.yaml"), "image: nginx:1.28\n").unwrap();
+    dir
+}
+
+const CHART_TEMPLATE: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}
+spec:
+  replicas: {{ .Values.replicaCount }}
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: {{ .Values.image }}
+";
+
+/// A rendered chart is read from the cache when none of its files and
+/// none of its release's values changed, and rendered afresh when one did:
+/// the chart's values file (to the same size, so that only the file's
+/// times tell), a template, the release's values file outside the chart.
+/// Every warm run reports what a run without the cache reports, values
+/// lines included.
+#[test]
+fn a_cached_chart_is_rendered_again_when_its_files_or_values_change() {
+    let repo = chart_repository();
+    // Old enough for the stat index to record the files.
+    std::thread::sleep(std::time::Duration::from_millis(2_200));
+    let cache = tempfile::tempdir().unwrap();
+    let named = ["charts/web/values.yaml", "env/prod.yaml"];
+    let same = |expect_finding: Option<&str>| {
+        let fresh = spof_check(repo.path(), None, "json", &named);
+        if let Some(text) = expect_finding {
+            assert!(fresh.0.contains(text), "{}", fresh.0);
+        }
+        for _ in 0..2 {
+            let warm = spof_check(repo.path(), Some(cache.path()), "json", &named);
+            assert_eq!(warm, fresh);
+        }
+        fresh
+    };
+    let first = same(Some("SPOF001"));
+    // The single replica points at the chart's values line.
+    assert!(first.0.contains("charts/web/values.yaml"), "{}", first.0);
+    assert!(!entries(cache.path(), "helm").is_empty());
+
+    let values = repo.path().join("charts/web/values.yaml");
+    std::fs::write(&values, "replicaCount: 3\nimage: nginx:1.27\n").unwrap();
+    let three = same(None);
+    assert!(!three.0.contains("SPOF001"), "{}", three.0);
+
+    // The template moves the replicas line down: the finding's template
+    // location moves with it.
+    std::fs::write(&values, "replicaCount: 1\nimage: nginx:1.27\n").unwrap();
+    let template = repo.path().join("charts/web/templates/deployment.yaml");
+    std::fs::write(&template, format!("# a comment\n{CHART_TEMPLATE}")).unwrap();
+    let moved = same(Some("SPOF001"));
+    assert_ne!(moved.0, first.0);
+
+    // The release's own values set the replicas: the finding now points
+    // at that file.
+    std::fs::write(
+        repo.path().join("env/prod.yaml"),
+        "image: nginx:1.28\nreplicaCount: 1\n",
+    )
+    .unwrap();
+    let release = same(Some("SPOF001"));
+    assert!(release.0.contains("env/prod.yaml"), "{}", release.0);
+    assert_ne!(release.0, moved.0);
+}

@@ -23,7 +23,7 @@ use crate::frontends::documents::{self, Documents, Handed, Plans, Sifted};
 pub(crate) use crate::frontends::drop_later;
 use crate::frontends::kubernetes::Operators;
 use crate::frontends::kubernetes::{self, FileDocs, TopologyKeys};
-use crate::frontends::terraform::kb::KnowledgeBase;
+use crate::frontends::terraform::kb::Knowledge;
 use crate::frontends::{self, FRONTENDS, Stage};
 use crate::graph::Graph;
 use crate::model::scope::{self, Layout, Places};
@@ -56,7 +56,7 @@ pub struct Setup {
     /// Values for Terraform root modules' variables.
     pub variables: crate::frontends::terraform::Variables,
     /// The provider knowledge base, with `--rules` extensions.
-    pub knowledge: Arc<KnowledgeBase>,
+    pub knowledge: Arc<Knowledge>,
     /// The operator knowledge base, with `--rules` extensions.
     pub operators: Arc<Operators>,
     /// `[[tool]]` sections of spof.toml.
@@ -87,7 +87,7 @@ impl Default for Setup {
             max_file_size: DEFAULT_MAX_FILE_SIZE,
             today: Date::today(),
             variables: crate::frontends::terraform::Variables::default(),
-            knowledge: Arc::new(KnowledgeBase::builtin()),
+            knowledge: Arc::new(Knowledge::builtin()),
             operators: Arc::new(Operators::builtin()),
             tools: Vec::new(),
             accepts: Vec::new(),
