@@ -63,17 +63,34 @@ fn is_subchart(dir: &Path, all: &[PathBuf]) -> bool {
         return false;
     };
     charts.file_name().is_some_and(|n| n == "charts")
-        && charts.parent().is_some_and(|c| all.iter().any(|a| a == c))
+        && charts.parent().is_some_and(|c| {
+            let c = crate::discover::lexical_normalize(c);
+            all.iter()
+                .any(|a| crate::discover::lexical_normalize(a) == c)
+        })
 }
 
-/// The top chart holding `path` (the deepest of `roots`, which are sorted
-/// as [`chart_roots`] gives them), and `path` relative to it (with `/`).
-fn owner<'r>(path: &Path, roots: &'r [PathBuf]) -> Option<(&'r PathBuf, String)> {
+/// `roots` for [`owner`]: each lexically normalised (a file named on the
+/// command line, `charts/web/values.yaml`, and one the walk reached,
+/// `./charts/web/Chart.yaml`, are in the same chart), sorted by that form.
+fn owners(roots: &[PathBuf]) -> Vec<(PathBuf, &PathBuf)> {
+    let mut out: Vec<(PathBuf, &PathBuf)> = roots
+        .iter()
+        .map(|r| (crate::discover::lexical_normalize(r), r))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The top chart holding `path` (the deepest of `roots`, see [`owners`]),
+/// and `path` relative to it (with `/`).
+fn owner<'r>(path: &Path, roots: &[(PathBuf, &'r PathBuf)]) -> Option<(&'r PathBuf, String)> {
+    let path = crate::discover::lexical_normalize(path);
     path.ancestors()
         .find_map(|a| {
-            let at = roots.binary_search_by(|r| r.as_path().cmp(a)).ok()?;
-            let root = roots.get(at)?;
-            Some((root, path.strip_prefix(root).ok()?))
+            let at = roots.binary_search_by(|(r, _)| r.as_path().cmp(a)).ok()?;
+            let (normal, root) = roots.get(at)?;
+            Some((*root, path.strip_prefix(normal).ok()?.to_path_buf()))
         })
         .map(|(r, rel)| {
             let parts: Vec<String> = rel
@@ -103,6 +120,7 @@ pub fn claim_by_position(sources: &SourceMap, documents: &mut Vec<Loaded>, helm:
     if roots.is_empty() {
         return;
     }
+    let roots = owners(&roots);
     documents.retain(|l| {
         let path = &sources.get(l.file).path;
         let ours = owner(path, &roots).is_some_and(|(_, rel)| chart_file(&rel));
@@ -220,15 +238,16 @@ fn extract(
 ) -> Vec<Diagnostic> {
     let sources = context.sources;
     let roots = chart_roots(sources, files);
+    let index = owners(&roots);
     let mut charts: BTreeMap<&PathBuf, Vec<(String, Loaded)>> = BTreeMap::new();
     for l in files {
-        if let Some((root, rel)) = owner(&sources.get(l.file).path, &roots) {
+        if let Some((root, rel)) = owner(&sources.get(l.file).path, &index) {
             charts.entry(root).or_default().push((rel, *l));
         }
     }
     for (file, source) in sources.iter() {
         if packaged_member(&source.path)
-            && let Some((root, rel)) = owner(&source.path, &roots)
+            && let Some((root, rel)) = owner(&source.path, &index)
         {
             let loaded = Loaded {
                 file,
