@@ -1044,11 +1044,14 @@ impl<'a> Chart<'a> {
             }
             None => (FileId(0), TextRange::empty(0)),
         };
-        // The file as the run shows it: a packaged subchart's with the
-        // archive's top directory (`charts/db-0.1.0.tgz!/db/templates/…`).
+        // A packaged subchart's file as the run shows it, as its location
+        // does: each archive's top directory once, after the archive
+        // (`charts/db-0.1.0.tgz!/db/templates/…`), where the renderer's
+        // path has none (`charts/db-0.1.0.tgz/templates/…`). Any other
+        // file by its path in the chart.
         let shown = match self.id(&e.file) {
-            Some(file) => self.sources.get(file).path.clone(),
-            None => self.root.join(&e.file),
+            Some(file) if e.file.contains(".tgz/") => self.sources.get(file).path.clone(),
+            _ => self.root.join(&e.file),
         };
         Diagnostic::error(
             "render-error",
