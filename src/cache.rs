@@ -26,7 +26,11 @@
 //!   subcharts unpacked, and the files `.Files` reads), the release's
 //!   values, name and namespace, and what `.Capabilities` says; a chart
 //!   that the renderer refused whole (a template that does not parse, the
-//!   time bound) is not kept;
+//!   time bound) is not kept; under the same kind, with keys of their own,
+//!   what a rendering was read into (the documents moved into their
+//!   templates, the values lines), keyed by the chart's files by path and
+//!   digest, the values and their layers' files and positions, the options
+//!   and the parse limits, for a rendering read without an input error;
 //! - `tf-root`: the resources and unfollowed module calls of one root
 //!   module, keyed by the path and text of every file of every module it
 //!   can reach, the variables and variable files, and the limits.
@@ -94,7 +98,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Bumped whenever a cached type, a key or the pack layout changes.
-const FORMAT: u32 = 26;
+const FORMAT: u32 = 27;
 
 /// The kinds of entries.
 const KINDS: [&str; 8] = [

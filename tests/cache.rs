@@ -574,4 +574,302 @@ module "db" {
     let standby = check(repo.path(), Some(cache.path()));
     assert!(!standby.0.contains("no standby"), "{}", standby.0);
     assert_eq!(standby, check(repo.path(), None));
+/// A gzip-compressed tar of `entries` (path, text), as `helm package`
+/// writes a chart.
+fn tgz(entries: &[(&str, &str)]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(flate2::write::GzEncoder::new(
+        Vec::new(),
+        flate2::Compression::default(),
+    ));
+    for (path, text) in entries {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(text.len() as u64);
+        header.set_mode(0o644);
+        header.set_entry_type(tar::EntryType::Regular);
+        builder
+            .append_data(&mut header, path, text.as_bytes())
+            .unwrap();
+    }
+    builder.into_inner().unwrap().finish().unwrap()
+}
+
+/// A Deployment named after the release and the chart, with
+/// `replicas: REPLICAS`.
+fn deployment(replicas: &str) -> String {
+    format!(
+        "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{{{ .Release.Name }}}}-{{{{ .Chart.Name }}}}
+spec:
+  replicas: {replicas}
+  selector:
+    matchLabels: {{app: {{{{ .Chart.Name }}}}}}
+  template:
+    metadata:
+      labels: {{app: {{{{ .Chart.Name }}}}}}
+    spec:
+      containers:
+        - name: main
+          image: nginx:1.27
+"
+    )
+}
+
+/// The packaged subchart `queue`, its Deployment's replicas as `replicas`
+/// says.
+fn queue_archive(replicas: &str) -> Vec<u8> {
+    tgz(&[
+        (
+            "queue/Chart.yaml",
+            "apiVersion: v2\nname: queue\nversion: 1.0.0\n",
+        ),
+        ("queue/values.yaml", "replicas: 2\n"),
+        ("queue/templates/deployment.yaml", &deployment(replicas)),
+    ])
+}
+
+/// A repository holding a chart `web`, rendered with its own values, with
+/// a subchart directory (`cache`) and a packaged subchart (`queue`). Each
+/// of the three Deployments takes its replicas from a line of the chart's
+/// `values.yaml` (lines 1, 3 and 5), each set to 1.
+fn chart_repository() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::create_dir(root.join(".git")).unwrap();
+    std::fs::write(root.join("spof.toml"), "").unwrap();
+    let web = root.join("charts/web");
+    std::fs::create_dir_all(web.join("templates")).unwrap();
+    std::fs::create_dir_all(web.join("charts/cache/templates")).unwrap();
+    std::fs::write(
+        web.join("Chart.yaml"),
+        "apiVersion: v2\nname: web\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(
+        web.join("values.yaml"),
+        "replicaCount: 1\ncache:\n  replicas: 1\nqueue:\n  replicas: 1\n",
+    )
+    .unwrap();
+    std::fs::write(
+        web.join("templates/deployment.yaml"),
+        deployment("{{ .Values.replicaCount }}"),
+    )
+    .unwrap();
+    std::fs::write(
+        web.join("charts/cache/Chart.yaml"),
+        "apiVersion: v2\nname: cache\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    std::fs::write(web.join("charts/cache/values.yaml"), "replicas: 2\n").unwrap();
+    std::fs::write(
+        web.join("charts/cache/templates/deployment.yaml"),
+        deployment("{{ .Values.replicas }}"),
+    )
+    .unwrap();
+    std::fs::write(
+        web.join("charts/queue-1.0.0.tgz"),
+        queue_archive("{{ .Values.replicas }}"),
+    )
+    .unwrap();
+    dir
+}
+
+/// The files a pre-commit run on the chart names: every file of it the
+/// walk finds (the archive is not one: it is read as the chart's).
+const CHART_FILES: [&str; 6] = [
+    "charts/web/Chart.yaml",
+    "charts/web/values.yaml",
+    "charts/web/templates/deployment.yaml",
+    "charts/web/charts/cache/Chart.yaml",
+    "charts/web/charts/cache/values.yaml",
+    "charts/web/charts/cache/templates/deployment.yaml",
+];
+
+/// The concise report's SPOF001 lines.
+fn single_replicas(report: &str) -> Vec<&str> {
+    report
+        .lines()
+        .filter(|l| l.contains(": SPOF001 "))
+        .collect()
+}
+
+/// The chart's entries in the cache, in `pack`'s order (by key).
+fn helm_entries(cache: &Path) -> Vec<(Key, Vec<u8>)> {
+    let mut found = entries(cache, "helm");
+    found.dedup();
+    found
+}
+
+/// Replaces every `helm` pack of the cache by one holding `entries`.
+fn write_helm_entries(cache: &Path, entries: &[(Key, Vec<u8>)]) {
+    let packs = packs(cache, "helm");
+    let (first, rest) = packs.split_first().unwrap();
+    std::fs::write(first, pack(entries)).unwrap();
+    for file in rest {
+        std::fs::remove_file(file).unwrap();
+    }
+}
+
+/// A warm run reads a chart's rendering from the cache: an entry put under
+/// the keys of the chart as it is now is what the run reports, not what
+/// rendering the chart would give. Both kinds of entry are used: what the
+/// rendering was read into, and, without it, the rendering itself.
+#[test]
+fn a_cached_chart_is_read_from_the_cache() {
+    let repo = chart_repository();
+    let cache = tempfile::tempdir().unwrap();
+    let values = repo.path().join("charts/web/values.yaml");
+    let one = spof_check(repo.path(), Some(cache.path()), "concise", &CHART_FILES);
+    assert_eq!(single_replicas(&one.0).len(), 3, "{}", one.0);
+    let before = helm_entries(cache.path());
+    // The rendering (whose text holds the rendered line) and what it was
+    // read into.
+    let rendered = |bytes: &[u8], text: &[u8]| memchr::memmem::find(bytes, text).is_some();
+    let (renderings, reads): (Vec<_>, Vec<_>) = before
+        .iter()
+        .partition(|(_, bytes)| rendered(bytes, b"replicas: 1\n"));
+    assert_eq!((renderings.len(), reads.len()), (1, 1));
+
+    // The web Deployment has three replicas: a rendering and what it was
+    // read into, each under a key of its own.
+    std::fs::write(
+        &values,
+        "replicaCount: 3\ncache:\n  replicas: 1\nqueue:\n  replicas: 1\n",
+    )
+    .unwrap();
+    let three = spof_check(repo.path(), Some(cache.path()), "concise", &CHART_FILES);
+    assert_eq!(single_replicas(&three.0).len(), 2, "{}", three.0);
+    let after = helm_entries(cache.path());
+    let new: Vec<&(Key, Vec<u8>)> = after.iter().filter(|e| !before.contains(e)).collect();
+    assert_eq!(new.len(), 2);
+    let (new_rendering, new_read): (Vec<_>, Vec<_>) = new
+        .into_iter()
+        .partition(|(_, bytes)| rendered(bytes, b"replicas: 3\n"));
+    let (rendering_key, read_key) = (&new_rendering[0].0, &new_read[0].0);
+
+    // What one replica was read into, under the key of three: the run
+    // reports one replica.
+    let mut swapped = after.clone();
+    for (key, bytes) in &mut swapped {
+        if key == read_key {
+            bytes.clone_from(&reads[0].1);
+        }
+    }
+    write_helm_entries(cache.path(), &swapped);
+    let read = spof_check(repo.path(), Some(cache.path()), "concise", &CHART_FILES);
+    assert_eq!(read.0, one.0);
+
+    // Without it, the rendering of one replica under the key of three: the
+    // run reads that rendering, and reports one replica.
+    let swapped: Vec<(Key, Vec<u8>)> = after
+        .iter()
+        .filter(|(key, _)| key != read_key)
+        .map(|(key, bytes)| {
+            let bytes = if key == rendering_key {
+                &renderings[0].1
+            } else {
+                bytes
+            };
+            (*key, bytes.clone())
+        })
+        .collect();
+    write_helm_entries(cache.path(), &swapped);
+    let rendering = spof_check(repo.path(), Some(cache.path()), "concise", &CHART_FILES);
+    assert_eq!(single_replicas(&rendering.0).len(), 3, "{}", rendering.0);
+}
+
+/// A rendered chart is read from the cache when none of its files
+/// changed, and rendered afresh when one did: its values file (to the same
+/// size, so that only the file's times tell), a template, `Chart.yaml`,
+/// a file of a subchart directory, a packaged subchart. Every run with
+/// the cache reports what a run without it reports, values lines
+/// included, and each change shows: the entries of the chart as it was
+/// are still in the cache, and would be reported if they were used.
+#[test]
+fn a_cached_chart_is_rendered_again_when_its_files_change() {
+    let repo = chart_repository();
+    // Old enough for the stat index to record the files.
+    std::thread::sleep(std::time::Duration::from_millis(2_200));
+    let cache = tempfile::tempdir().unwrap();
+    let same = || {
+        let fresh = spof_check(repo.path(), None, "concise", &CHART_FILES);
+        for _ in 0..2 {
+            let warm = spof_check(repo.path(), Some(cache.path()), "concise", &CHART_FILES);
+            assert_eq!(warm, fresh);
+        }
+        fresh.0
+    };
+    let first = same();
+    // Each single replica points at the values line that set it.
+    assert_eq!(
+        single_replicas(&first)
+            .iter()
+            .map(|l| l.split(": ").next().unwrap_or_default())
+            .collect::<Vec<_>>(),
+        [
+            "charts/web/values.yaml:1:15",
+            "charts/web/values.yaml:3:13",
+            "charts/web/values.yaml:5:13"
+        ],
+        "{first}"
+    );
+    assert!(first.contains("`Deployment default/web-web`"), "{first}");
+    let mut seen = helm_entries(cache.path()).len();
+    assert!(seen > 0);
+    // After a change: what a run without the cache reports, not what was
+    // reported before, and new entries.
+    let mut changed = |before: &str, check: &dyn Fn(&str) -> bool| {
+        let after = same();
+        assert_ne!(after, before);
+        assert!(check(&after), "{after}");
+        let now = helm_entries(cache.path()).len();
+        assert!(now > seen, "{now} entries, {seen} before");
+        seen = now;
+        after
+    };
+    let web = repo.path().join("charts/web");
+
+    // The values file, to the same size.
+    let values = web.join("values.yaml");
+    let text = std::fs::read_to_string(&values).unwrap();
+    std::fs::write(
+        &values,
+        text.replacen("replicaCount: 1", "replicaCount: 3", 1),
+    )
+    .unwrap();
+    let out = changed(&first, &|out| single_replicas(out).len() == 2);
+
+    // The template: the web Deployment's replicas no longer come from the
+    // values.
+    std::fs::write(web.join("templates/deployment.yaml"), deployment("1")).unwrap();
+    let out = changed(&out, &|out| {
+        single_replicas(out)
+            .iter()
+            .any(|l| l.starts_with("charts/web/templates/deployment.yaml:6:"))
+    });
+
+    // Chart.yaml: the chart is renamed, and so are its objects.
+    std::fs::write(
+        web.join("Chart.yaml"),
+        "apiVersion: v2\nname: www\nversion: 1.0.0\n",
+    )
+    .unwrap();
+    let out = changed(&out, &|out| out.contains("`Deployment default/www-www`"));
+
+    // A template of the subchart directory.
+    std::fs::write(
+        web.join("charts/cache/templates/deployment.yaml"),
+        deployment("2"),
+    )
+    .unwrap();
+    let out = changed(&out, &|out| {
+        !out.contains("charts/web/values.yaml:3:13: SPOF001")
+    });
+
+    // The packaged subchart.
+    std::fs::write(web.join("charts/queue-1.0.0.tgz"), queue_archive("2")).unwrap();
+    changed(&out, &|out| {
+        !out.contains("charts/web/values.yaml:5:13: SPOF001")
+    });
 }

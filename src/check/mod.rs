@@ -22,7 +22,7 @@ use crate::frontends::documents::{self, Documents, Handed, Plans, Sifted};
 pub(crate) use crate::frontends::drop_later;
 use crate::frontends::kubernetes::Operators;
 use crate::frontends::kubernetes::{self, FileDocs, TopologyKeys};
-use crate::frontends::terraform::kb::KnowledgeBase;
+use crate::frontends::terraform::kb::Knowledge;
 use crate::frontends::{self, FRONTENDS, Stage};
 use crate::graph::Graph;
 use crate::model::scope::{self, Layout, Places};
@@ -58,7 +58,7 @@ pub struct Setup {
     /// the on-disk run; empty, nothing is read).
     pub file_tree: crate::frontends::terraform::hcl::FileTree,
     /// The provider knowledge base, with `--rules` extensions.
-    pub knowledge: Arc<KnowledgeBase>,
+    pub knowledge: Arc<Knowledge>,
     /// The operator knowledge base, with `--rules` extensions.
     pub operators: Arc<Operators>,
     /// `[[tool]]` sections of spof.toml.
@@ -90,7 +90,7 @@ impl Default for Setup {
             today: Date::today(),
             variables: crate::frontends::terraform::Variables::default(),
             file_tree: crate::frontends::terraform::hcl::FileTree::default(),
-            knowledge: Arc::new(KnowledgeBase::builtin()),
+            knowledge: Arc::new(Knowledge::builtin()),
             operators: Arc::new(Operators::builtin()),
             tools: Vec::new(),
             accepts: Vec::new(),

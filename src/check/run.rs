@@ -283,7 +283,7 @@ fn configure(
         }
     }
     if !options.rules_dirs.is_empty() {
-        let mut knowledge = (*setup.knowledge).clone();
+        let mut knowledge = crate::frontends::terraform::kb::KnowledgeBase::clone(&setup.knowledge);
         let mut operators = (*setup.operators).clone();
         for dir in &options.rules_dirs {
             for path in knowledge_files(dir, sources, &mut errors) {
@@ -294,7 +294,8 @@ fn configure(
                 }
             }
         }
-        setup.knowledge = std::sync::Arc::new(knowledge);
+        setup.knowledge =
+            std::sync::Arc::new(crate::frontends::terraform::kb::Knowledge::of(knowledge));
         setup.operators = std::sync::Arc::new(operators);
     }
     (config, setup, errors)
@@ -941,7 +942,7 @@ pub fn setup_from(
             ..Default::default()
         },
         file_tree: crate::frontends::terraform::hcl::FileTree::default(),
-        knowledge: std::sync::Arc::new(crate::frontends::terraform::kb::KnowledgeBase::builtin()),
+        knowledge: std::sync::Arc::new(crate::frontends::terraform::kb::Knowledge::builtin()),
         operators: std::sync::Arc::new(crate::frontends::kubernetes::Operators::builtin()),
         tools: config.tools.clone(),
         accepts: config.accepts.clone(),

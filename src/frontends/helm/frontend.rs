@@ -63,15 +63,35 @@ fn is_subchart(dir: &Path, all: &[PathBuf]) -> bool {
         return false;
     };
     charts.file_name().is_some_and(|n| n == "charts")
-        && charts.parent().is_some_and(|c| all.iter().any(|a| a == c))
+        && charts.parent().is_some_and(|c| {
+            let c = crate::discover::lexical_normalize(c);
+            all.iter()
+                .any(|a| crate::discover::lexical_normalize(a) == c)
+        })
 }
 
-/// The top chart holding `path`, and `path` relative to it (with `/`).
-fn owner<'r>(path: &Path, roots: &'r [PathBuf]) -> Option<(&'r PathBuf, String)> {
-    roots
+/// `roots` for [`owner`]: each lexically normalised (a file named on the
+/// command line, `charts/web/values.yaml`, and one the walk reached,
+/// `./charts/web/Chart.yaml`, are in the same chart), sorted by that form.
+fn owners(roots: &[PathBuf]) -> Vec<(PathBuf, &PathBuf)> {
+    let mut out: Vec<(PathBuf, &PathBuf)> = roots
         .iter()
-        .filter_map(|r| Some((r, path.strip_prefix(r).ok()?)))
-        .max_by_key(|(r, _)| r.components().count())
+        .map(|r| (crate::discover::lexical_normalize(r), r))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The top chart holding `path` (the deepest of `roots`, see [`owners`]),
+/// and `path` relative to it (with `/`).
+fn owner<'r>(path: &Path, roots: &[(PathBuf, &'r PathBuf)]) -> Option<(&'r PathBuf, String)> {
+    let path = crate::discover::lexical_normalize(path);
+    path.ancestors()
+        .find_map(|a| {
+            let at = roots.binary_search_by(|(r, _)| r.as_path().cmp(a)).ok()?;
+            let (normal, root) = roots.get(at)?;
+            Some((*root, path.strip_prefix(normal).ok()?.to_path_buf()))
+        })
         .map(|(r, rel)| {
             let parts: Vec<String> = rel
                 .components()
@@ -100,6 +120,7 @@ pub fn claim_by_position(sources: &SourceMap, documents: &mut Vec<Loaded>, helm:
     if roots.is_empty() {
         return;
     }
+    let roots = owners(&roots);
     documents.retain(|l| {
         let path = &sources.get(l.file).path;
         let ours = owner(path, &roots).is_some_and(|(_, rel)| chart_file(&rel));
@@ -158,8 +179,48 @@ pub fn add_packaged(sources: &mut SourceMap, files: &[Loaded]) {
 
 /// Whether `path` is a file inside a packaged subchart ([`add_packaged`]).
 fn packaged_member(path: &Path) -> bool {
-    path.components()
-        .any(|c| c.as_os_str().to_string_lossy().ends_with(".tgz!"))
+    memchr::memmem::find(path.as_os_str().as_encoded_bytes(), b".tgz!").is_some()
+        && path
+            .components()
+            .any(|c| c.as_os_str().to_string_lossy().ends_with(".tgz!"))
+}
+
+/// The cache kind [`ReadEntry`]s are kept under, with the renderings.
+const READ_KIND: &str = "helm";
+/// What their keys begin with, which no rendering's key does.
+const READ_KIND_KEY: &str = "helm-read";
+
+/// What a rendering of a chart was read into, for the parse cache: each
+/// template's documents, moved into the file that wrote them, and the
+/// values lines (where a value is written, where it is set). Only a
+/// rendering that gave no input error is kept.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ReadEntry {
+    outs: Vec<(FileId, Vec<Document>)>,
+    lines: Vec<(Span, Span)>,
+}
+
+impl ReadEntry {
+    /// Adds what was read, in `cluster`, for the release `label`.
+    fn apply(
+        self,
+        cluster: Option<usize>,
+        label: Option<&str>,
+        outs: &mut Vec<Out>,
+        value_lines: &mut Vec<ValueLine>,
+    ) {
+        outs.extend(self.outs.into_iter().map(|(file, docs)| Out {
+            file,
+            cluster,
+            docs,
+        }));
+        value_lines.extend(self.lines.into_iter().map(|(written, set)| ValueLine {
+            written,
+            set,
+            release: label.map(str::to_string),
+            root: None,
+        }));
+    }
 }
 
 /// One rendered template's documents, moved into its file.
@@ -177,15 +238,16 @@ fn extract(
 ) -> Vec<Diagnostic> {
     let sources = context.sources;
     let roots = chart_roots(sources, files);
+    let index = owners(&roots);
     let mut charts: BTreeMap<&PathBuf, Vec<(String, Loaded)>> = BTreeMap::new();
     for l in files {
-        if let Some((root, rel)) = owner(&sources.get(l.file).path, &roots) {
+        if let Some((root, rel)) = owner(&sources.get(l.file).path, &index) {
             charts.entry(root).or_default().push((rel, *l));
         }
     }
     for (file, source) in sources.iter() {
         if packaged_member(&source.path)
-            && let Some((root, rel)) = owner(&source.path, &roots)
+            && let Some((root, rel)) = owner(&source.path, &index)
         {
             let loaded = Loaded {
                 file,
@@ -471,7 +533,9 @@ struct Chart<'a> {
     root: &'a Path,
     /// Each file's id, by its path relative to the chart.
     ids: BTreeMap<&'a str, FileId>,
-    files: ChartFiles,
+    /// The chart's files that are not the run's (`.Files` reads them; the
+    /// files of packaged subcharts no run file shows), by relative path.
+    rest: BTreeMap<String, String>,
     cluster: Option<usize>,
     sources: &'a SourceMap,
     /// The packaged subcharts that could not be unpacked, relative.
@@ -488,16 +552,10 @@ impl<'a> Chart<'a> {
             .iter()
             .find(|(rel, _)| rel == "Chart.yaml")
             .and_then(|(_, l)| l.cluster);
-        let files = ChartFiles {
-            files: files
-                .iter()
-                .map(|(rel, l)| (rel.clone(), sources.get(l.file).text().to_string()))
-                .collect(),
-        };
         Self {
             root,
             ids,
-            files,
+            rest: BTreeMap::new(),
             cluster,
             sources,
             failed: Vec::new(),
@@ -536,8 +594,8 @@ impl<'a> Chart<'a> {
                         stack.push((entry.path(), format!("{path}/"), depth + 1));
                     }
                 } else if kind.is_file()
-                    && !self.files.files.contains_key(&path)
-                    && !self.files.files.contains_key(&format!("{path}/Chart.yaml"))
+                    && !self.has(&path)
+                    && !self.has(&format!("{path}/Chart.yaml"))
                 {
                     count += 1;
                     if count > MAX_REST_FILES {
@@ -552,8 +610,7 @@ impl<'a> Chart<'a> {
                         .and_then(|bytes| archive::unpack(&bytes, archive::BOUNDS));
                         match read {
                             Ok(files) => self
-                                .files
-                                .files
+                                .rest
                                 .extend(files.into_iter().map(|(p, t)| (format!("{path}/{p}"), t))),
                             Err(e) => {
                                 self.failed.push(path.clone());
@@ -563,7 +620,7 @@ impl<'a> Chart<'a> {
                     } else if let Some(Ok(text)) =
                         crate::discover::read_unfollowed(&entry.path(), MAX_REST_BYTES)
                     {
-                        self.files.files.insert(path, text);
+                        self.rest.insert(path, text);
                     }
                 }
             }
@@ -575,11 +632,9 @@ impl<'a> Chart<'a> {
     /// subchart: a `.tgz` right under the `charts/` of a chart.
     fn packaged(&self, rel: &str, name: &str) -> bool {
         name.ends_with(".tgz")
-            && rel.strip_suffix("charts/").is_some_and(|holder| {
-                self.files
-                    .files
-                    .contains_key(&format!("{holder}Chart.yaml"))
-            })
+            && rel
+                .strip_suffix("charts/")
+                .is_some_and(|holder| self.has(&format!("{holder}Chart.yaml")))
     }
 
     /// The dependencies of the chart and its subcharts that are not
@@ -613,12 +668,12 @@ impl<'a> Chart<'a> {
                 else {
                     continue;
                 };
-                let vendored = self.files.files.iter().any(|(p, t)| {
+                let vendored = self.paths().any(|p| {
                     p.strip_prefix(dir)
                         .and_then(|p| p.strip_prefix("charts/"))
                         .and_then(|p| p.strip_suffix("/Chart.yaml"))
                         .is_some_and(|d| !d.contains('/'))
-                        && name_of(t).as_deref() == Some(name)
+                        && self.text(p).and_then(name_of).as_deref() == Some(name)
                 });
                 // An archive that cannot be read is an input error already.
                 let unreadable = self.failed.iter().any(|p| {
@@ -706,9 +761,7 @@ impl<'a> Chart<'a> {
         let archive = &file[..end];
         let holder = archive.rsplit_once("charts/").map_or("", |(h, _)| h);
         let name = self
-            .files
-            .files
-            .get(&format!("{archive}/Chart.yaml"))
+            .text(&format!("{archive}/Chart.yaml"))
             .and_then(|t| {
                 t.lines()
                     .find_map(|l| l.strip_prefix("name:"))
@@ -725,9 +778,49 @@ impl<'a> Chart<'a> {
         self.ids.get(rel).copied()
     }
 
+    /// The text of the chart's file at `rel`: a file of the run (read now
+    /// if the run has not read it), else one [`Chart::read_rest`] read.
+    fn text(&self, rel: &str) -> Option<&str> {
+        match self.id(rel) {
+            Some(file) => Some(self.sources.get(file).text()),
+            None => self.rest.get(rel).map(String::as_str),
+        }
+    }
+
+    /// Whether the chart has a file at `rel`.
+    fn has(&self, rel: &str) -> bool {
+        self.ids.contains_key(rel) || self.rest.contains_key(rel)
+    }
+
+    /// The relative paths of the chart's files.
+    fn paths(&self) -> impl Iterator<Item = &str> {
+        self.ids
+            .keys()
+            .copied()
+            .chain(self.rest.keys().map(String::as_str))
+    }
+
+    /// Every file of the chart with its text, as the renderer takes them.
+    fn files(&self) -> ChartFiles {
+        let mut files: BTreeMap<String, String> = self
+            .ids
+            .iter()
+            .map(|(rel, &file)| {
+                (
+                    (*rel).to_string(),
+                    self.sources.get(file).text().to_string(),
+                )
+            })
+            .collect();
+        for (rel, text) in &self.rest {
+            files.entry(rel.clone()).or_insert_with(|| text.clone());
+        }
+        ChartFiles { files }
+    }
+
     /// Whether `Chart.yaml` says the chart is a library chart.
     fn library(&self) -> bool {
-        self.files.files.get("Chart.yaml").is_some_and(|t| {
+        self.text("Chart.yaml").is_some_and(|t| {
             t.lines().any(|l| {
                 l.strip_prefix("type:")
                     .is_some_and(|v| v.trim().trim_matches(['"', '\'']) == "library")
@@ -737,9 +830,7 @@ impl<'a> Chart<'a> {
 
     /// The chart's name as its `Chart.yaml` says, else its directory's.
     fn name(&self) -> String {
-        self.files
-            .files
-            .get("Chart.yaml")
+        self.text("Chart.yaml")
             .and_then(|t| {
                 t.lines()
                     .find_map(|l| l.strip_prefix("name:"))
@@ -788,7 +879,22 @@ impl<'a> Chart<'a> {
             Some((r, _, label)) => format!("{name}` for {} `{label}", r.by),
             None => name.clone(),
         };
-        let rendered = match super::render_cached(&self.files, &user, &options, context.cache) {
+        let cluster = release.and_then(|(r, _, _)| r.cluster).or(self.cluster);
+        let namespace = release.map(|(r, _, _)| r.namespace.as_str());
+        let label = release.map(|(_, _, l)| l);
+        let layers = release.map_or(&[][..], |(_, v, _)| v.layers.as_slice());
+        let read = context.cache.and_then(|cache| {
+            let key = self.read_key(&user, &options, namespace, label, layers, context.limits)?;
+            Some((cache, key))
+        });
+        if let Some((cache, key)) = &read
+            && let Some(entry) = self.cached_read(cache, key, layers)
+        {
+            entry.apply(cluster, label, outs, value_lines);
+            return;
+        }
+        let before = (outs.len(), value_lines.len(), errors.len());
+        let rendered = match super::render_cached(&self.files(), &user, &options, context.cache) {
             Ok(r) => r,
             Err(e) => {
                 errors.push(self.error(&chart, &e));
@@ -798,8 +904,8 @@ impl<'a> Chart<'a> {
         let values = Values::new(self, &rendered, release.map(|(_, v, l)| (v, l)));
         let at = Rendering {
             values: &values,
-            cluster: release.and_then(|(r, _, _)| r.cluster).or(self.cluster),
-            namespace: release.map(|(r, _, _)| r.namespace.as_str()),
+            cluster,
+            namespace,
             installed: true,
         };
         for (template, result) in &rendered.templates {
@@ -811,6 +917,98 @@ impl<'a> Chart<'a> {
                 Err(e) => errors.push(self.error(&chart, e)),
             }
         }
+        // What reports an input error is made again, so that it is reported
+        // again.
+        if let Some((cache, key)) = &read
+            && errors.len() == before.2
+        {
+            let entry = ReadEntry {
+                outs: outs[before.0..]
+                    .iter()
+                    .map(|o| (o.file, o.docs.clone()))
+                    .collect(),
+                lines: value_lines[before.1..]
+                    .iter()
+                    .map(|v| (v.written, v.set))
+                    .collect(),
+            };
+            cache.put_spanned(READ_KIND, key, &entry, &self.table(layers));
+        }
+    }
+
+    /// The key of what a rendering of the chart is read into (its
+    /// documents moved into their templates, the values lines that set
+    /// what they write): every file of the chart by path and digest (the
+    /// digest the stat index recorded for a file that did not change, so
+    /// that an unchanged chart's files are neither read nor hashed), the
+    /// values, options, namespace and release label, the layers of the
+    /// release's values with their files and positions, and the parse
+    /// limits. `None` for values no key can tell apart.
+    fn read_key(
+        &self,
+        user: &gotmpl::Value,
+        options: &Options,
+        namespace: Option<&str>,
+        label: Option<&str>,
+        layers: &[(Option<FileId>, Node)],
+        limits: &yaml::Limits,
+    ) -> Option<crate::cache::Key> {
+        let mut key = crate::cache::KeyBuilder::new(READ_KIND_KEY);
+        key.u64(self.ids.len() as u64);
+        for (rel, &file) in &self.ids {
+            key.str(rel).bytes(&self.sources.get(file).digest());
+        }
+        key.u64(self.rest.len() as u64);
+        for (rel, text) in &self.rest {
+            key.str(rel).bytes(blake3::hash(text.as_bytes()).as_bytes());
+        }
+        super::value_key(user, &mut key)?;
+        key.str(&options.release_name)
+            .str(&options.namespace)
+            .str(&options.kube_version)
+            .u64(options.max_output_bytes as u64)
+            .u64(options.api_versions.len() as u64);
+        for api in &options.api_versions {
+            key.str(api);
+        }
+        for text in [namespace, label] {
+            match text {
+                Some(t) => key.u64(1).str(t),
+                None => key.u64(0),
+            };
+        }
+        key.u64(layers.len() as u64);
+        for (file, node) in layers {
+            match file {
+                Some(f) => key.u64(1).bytes(&self.sources.get(*f).digest()),
+                None => key.u64(0),
+            };
+            key.bytes(&postcard::to_stdvec(node).ok()?);
+        }
+        key.u64(limits.max_depth as u64)
+            .u64(limits.max_alias_nodes as u64);
+        Some(key.key())
+    }
+
+    /// The files a [`ReadEntry`]'s spans are in: the chart's, then the
+    /// release's values files.
+    fn table(&self, layers: &[(Option<FileId>, Node)]) -> Vec<FileId> {
+        self.ids
+            .values()
+            .copied()
+            .chain(layers.iter().filter_map(|(f, _)| *f))
+            .collect()
+    }
+
+    fn cached_read(
+        &self,
+        cache: &crate::cache::Cache,
+        key: &crate::cache::Key,
+        layers: &[(Option<FileId>, Node)],
+    ) -> Option<ReadEntry> {
+        cache.get_spanned(READ_KIND, key, &self.table(layers), |f| {
+            self.sources.get(f).len()
+        })
     }
 
     /// An input error at the template line that failed (the chart's
@@ -846,12 +1044,21 @@ impl<'a> Chart<'a> {
             }
             None => (FileId(0), TextRange::empty(0)),
         };
+        // A packaged subchart's file as the run shows it, as its location
+        // does: each archive's top directory once, after the archive
+        // (`charts/db-0.1.0.tgz!/db/templates/…`), where the renderer's
+        // path has none (`charts/db-0.1.0.tgz/templates/…`). Any other
+        // file by its path in the chart.
+        let shown = match self.id(&e.file) {
+            Some(file) if e.file.contains(".tgz/") => self.sources.get(file).path.clone(),
+            _ => self.root.join(&e.file),
+        };
         Diagnostic::error(
             "render-error",
             Span::new(file, at),
             format!(
                 "cannot render chart `{chart}` ({}): {}",
-                self.root.join(&e.file).display(),
+                shown.display(),
                 e.message
             ),
         )
@@ -1036,7 +1243,7 @@ pub fn render_for_kustomization(
         chart.name(),
         options.release_name
     );
-    let rendered = match super::render(&chart.files, &user.user, options) {
+    let rendered = match super::render(&chart.files(), &user.user, options) {
         Ok(r) => r,
         Err(e) => {
             errors.push(chart.error(&label, &e));

@@ -877,7 +877,7 @@ fn render_key(files: &ChartFiles, user: &Value, opts: &Options) -> Option<crate:
 /// Feeds `value` into `key`, each kind of value tagged, so that no two
 /// values feed alike; `None` for a value holding a function (values read
 /// from files hold none), which no key can tell from another.
-fn value_key(value: &Value, key: &mut crate::cache::KeyBuilder) -> Option<()> {
+pub(super) fn value_key(value: &Value, key: &mut crate::cache::KeyBuilder) -> Option<()> {
     match value {
         Value::Nil => key.u64(0),
         Value::Bool(b) => key.u64(1).u64(u64::from(*b)),

@@ -293,6 +293,32 @@ pub struct Entry {
     pub inline: Vec<Inline>,
 }
 
+/// A knowledge base as a run holds it: the built-in one is parsed the
+/// first time it is used, so that a run that reads no Terraform (a
+/// pre-commit run on charts, say) does not parse it.
+#[derive(Debug, Clone, Default)]
+pub struct Knowledge(OnceLock<KnowledgeBase>);
+
+impl Knowledge {
+    /// The built-in knowledge base, parsed when first used.
+    pub fn builtin() -> Self {
+        Self(OnceLock::new())
+    }
+
+    /// `kb`, as it is.
+    pub fn of(kb: KnowledgeBase) -> Self {
+        Self(OnceLock::from(kb))
+    }
+}
+
+impl std::ops::Deref for Knowledge {
+    type Target = KnowledgeBase;
+
+    fn deref(&self) -> &KnowledgeBase {
+        self.0.get_or_init(KnowledgeBase::builtin)
+    }
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct KnowledgeBase {
     entries: BTreeMap<String, Entry>,
