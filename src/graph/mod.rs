@@ -1101,8 +1101,6 @@ impl<'m> Resolver<'m> {
         files
     }
 
-    /// Whether a reference from `from` may name entity `e`: a reference
-    /// spof inferred (a host name, a selector) stays in its environment.
     /// The ids of the entities that serve `host` ([`Model::hosts`]).
     fn host_servers<'h>(&'h self, host: &'h str) -> impl Iterator<Item = &'h str> + 'h {
         self.model
@@ -1125,6 +1123,8 @@ impl<'m> Resolver<'m> {
         out.dedup();
     }
 
+    /// Whether a reference from `from` may name entity `e`: a reference
+    /// spof inferred (a host name, a selector) stays in its environment.
     fn reachable(&self, e: usize, from: Referrer) -> bool {
         let instances = &self.model.entities[e].instances;
         from.explicit

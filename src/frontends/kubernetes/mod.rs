@@ -1939,44 +1939,7 @@ fn pod_dependencies(
                 }
             }
         }
-        for from in container
-            .get("envFrom")
-            .map(Node::as_seq)
-            .unwrap_or_default()
-        {
-            let prefix = from.get("prefix").and_then(Node::as_text).unwrap_or("");
-            for (kind, reference) in [("ConfigMap", "configMapRef"), ("Secret", "secretRef")] {
-                let Some(name_node) = from.path(&[reference, "name"]) else {
-                    continue;
-                };
-                let Some(name) = name_node.as_text() else {
-                    continue;
-                };
-                let Some(holder) = index.get(kind, o, name) else {
-                    continue;
-                };
-                let origin = Some(o.span(name_node));
-                if kind == "Secret" {
-                    for (key, value) in secrets::values(holder) {
-                        let var = format!("{prefix}{key}");
-                        let via = format!("env from {kind} {name} key {key}");
-                        found.stored(holder.file, &value, &[&var], &via, origin);
-                    }
-                    continue;
-                }
-                for (k, v) in holder
-                    .node
-                    .get("data")
-                    .map(Node::as_map)
-                    .unwrap_or_default()
-                {
-                    let key = k.as_str().unwrap_or("?");
-                    let var = format!("{prefix}{key}");
-                    let via = format!("env from {kind} {name} key {key}");
-                    found.value(holder.file, v, &[&var], &via, origin);
-                }
-            }
-        }
+        env_from(o, container, &mut found);
         let container_name = container.get("name").and_then(Node::as_text).unwrap_or("?");
         for field in ["command", "args"] {
             let entries: Vec<&Node> = container
@@ -2014,6 +1977,49 @@ fn pod_dependencies(
                 explicit: false,
                 origin: None,
             });
+        }
+    }
+}
+
+/// The hosts in the values of the ConfigMaps and Secrets a container
+/// reads whole with `envFrom` (each key with its `prefix`).
+fn env_from(o: &Object<'_>, container: &Node, found: &mut Found<'_, '_, '_, '_>) {
+    for from in container
+        .get("envFrom")
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let prefix = from.get("prefix").and_then(Node::as_text).unwrap_or("");
+        for (kind, reference) in [("ConfigMap", "configMapRef"), ("Secret", "secretRef")] {
+            let Some(name_node) = from.path(&[reference, "name"]) else {
+                continue;
+            };
+            let Some(name) = name_node.as_text() else {
+                continue;
+            };
+            let Some(holder) = found.index.get(kind, o, name) else {
+                continue;
+            };
+            let origin = Some(o.span(name_node));
+            if kind == "Secret" {
+                for (key, value) in secrets::values(holder) {
+                    let var = format!("{prefix}{key}");
+                    let via = format!("env from {kind} {name} key {key}");
+                    found.stored(holder.file, &value, &[&var], &via, origin);
+                }
+                continue;
+            }
+            for (k, v) in holder
+                .node
+                .get("data")
+                .map(Node::as_map)
+                .unwrap_or_default()
+            {
+                let key = k.as_str().unwrap_or("?");
+                let var = format!("{prefix}{key}");
+                let via = format!("env from {kind} {name} key {key}");
+                found.value(holder.file, v, &[&var], &via, origin);
+            }
         }
     }
 }

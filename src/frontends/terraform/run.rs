@@ -177,32 +177,12 @@ fn terraform_model(
         load.unfollowed.extend(unfollowed);
         load.notes.extend(notes);
     }
-    load.unfollowed.sort();
-    load.unfollowed.dedup();
-    load.notes.sort();
-    load.notes.dedup();
-    for note in std::mem::take(&mut load.notes) {
-        match note {
-            hcl::EvalNote::Limit { span, limit } => {
-                let kind = match limit {
-                    hcl::Limit::Size => LimitKind::Size,
-                    hcl::Limit::Work => LimitKind::Work,
-                    hcl::Limit::Instances => LimitKind::Instances,
-                };
-                model.evaluation_limits.push(EvaluationLimit { span, kind });
-            }
-            cycle @ hcl::EvalNote::Cycle { .. } => errors.extend(cycle.error()),
-        }
-    }
-    model
-        .unfollowed_modules
-        .extend(load.unfollowed.into_iter().map(|u| UnfollowedModule {
-            module: u.module,
-            source: u.source,
-            remote: u.remote,
-            kind: Unfollowed::Module,
-            span: u.span,
-        }));
+    record_notes(
+        std::mem::take(&mut load.unfollowed),
+        std::mem::take(&mut load.notes),
+        model,
+        errors,
+    );
     // The HCL resources by root, so that merging a plan touches only its
     // root's resources.
     let mut by_root: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
@@ -266,4 +246,40 @@ fn terraform_model(
     model
         .image_repositories
         .extend(repositories.into_values().flatten());
+}
+
+/// The modules a root's evaluation did not follow and what it noted (a
+/// limit reached, a cycle), each once, into the model and the errors.
+fn record_notes(
+    mut unfollowed: Vec<hcl::UnfollowedModule>,
+    mut notes: Vec<hcl::EvalNote>,
+    model: &mut Model,
+    errors: &mut Vec<Diagnostic>,
+) {
+    unfollowed.sort();
+    unfollowed.dedup();
+    notes.sort();
+    notes.dedup();
+    for note in notes {
+        match note {
+            hcl::EvalNote::Limit { span, limit } => {
+                let kind = match limit {
+                    hcl::Limit::Size => LimitKind::Size,
+                    hcl::Limit::Work => LimitKind::Work,
+                    hcl::Limit::Instances => LimitKind::Instances,
+                };
+                model.evaluation_limits.push(EvaluationLimit { span, kind });
+            }
+            cycle @ hcl::EvalNote::Cycle { .. } => errors.extend(cycle.error()),
+        }
+    }
+    model
+        .unfollowed_modules
+        .extend(unfollowed.into_iter().map(|u| UnfollowedModule {
+            module: u.module,
+            source: u.source,
+            remote: u.remote,
+            kind: Unfollowed::Module,
+            span: u.span,
+        }));
 }
