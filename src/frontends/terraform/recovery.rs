@@ -680,19 +680,28 @@ pub(crate) fn image_repositories(
 
 /// The registry host and repository of each image a resource names in
 /// place (an ECS task definition's `container_definitions`, a Lambda
-/// function's `image_uri`), with the text that names it: the host of a
-/// registry written literally rather than through a reference to its
-/// repository.
+/// function's `image_uri`, an App Runner `image_identifier`, the `image` of
+/// a container block), with the image and where its attribute is written:
+/// the host of a registry written literally rather than through a
+/// reference to its repository.
 fn written_images(r: &Resource) -> Vec<(String, String, String, Span)> {
     let mut out = Vec::new();
-    for (name, attr) in r.body.attrs.iter() {
+    body_images(&r.body, &mut out);
+    out
+}
+
+/// [`written_images`] of a body and its nested blocks.
+fn body_images(body: &Body, out: &mut Vec<(String, String, String, Span)>) {
+    for (name, attr) in body.attrs.iter() {
         let Some(text) = attr.value.as_str() else {
             continue;
         };
         let mut images = Vec::new();
         if IMAGE_ATTRIBUTES.contains(&name.as_str()) {
             images.push(text.to_string());
-        } else if let Ok(json) = serde_json::from_str::<serde_json::Value>(text) {
+        } else if text.trim_start().starts_with(['[', '{'])
+            && let Ok(json) = serde_json::from_str::<serde_json::Value>(text)
+        {
             json_images(&json, &mut images);
         }
         for image in images {
@@ -710,7 +719,9 @@ fn written_images(r: &Resource) -> Vec<(String, String, String, Span)> {
             }
         }
     }
-    out
+    for (_, block) in &body.blocks {
+        body_images(&block.body, out);
+    }
 }
 
 /// What links the images of an estate to the registries it declares: the
