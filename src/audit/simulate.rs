@@ -132,25 +132,52 @@ impl Audit {
     }
 
     /// Every entity still running whose recovery dependencies include one
-    /// that is down, with a step for each such dependency.
+    /// that is down, with a step for each such dependency. The recovery
+    /// dependencies of a transparent declaration (an ECS task definition)
+    /// are those of what uses it (the service that runs it), and said
+    /// there.
     fn unrecoverable(estate: &Estate, states: &[State]) -> Vec<Unrecoverable> {
+        let transparent = |e: usize| {
+            let instances = &estate.model.entities[e].instances;
+            !instances.is_empty() && instances.iter().all(|i| i.transparent)
+        };
+        let mut used = vec![false; states.len()];
+        for e in 0..states.len() {
+            for d in estate.graph.dependencies(e) {
+                if d.strength == Strength::Hard && d.target != e && transparent(d.target) {
+                    used[d.target] = true;
+                }
+            }
+        }
         let mut out = Vec::new();
         for (e, state) in states.iter().enumerate() {
-            if matches!(state, State::Down(_)) {
+            if matches!(state, State::Down(_)) || used[e] {
                 continue;
             }
             let mut seen = Vec::new();
+            let through = estate
+                .graph
+                .dependencies(e)
+                .filter(|d| d.strength == Strength::Hard && d.target != e && transparent(d.target))
+                .flat_map(|d| {
+                    estate
+                        .graph
+                        .dependencies(d.target)
+                        .map(move |r| (d.target, r))
+                });
             let because: Vec<Step> = estate
                 .graph
                 .dependencies(e)
-                .filter(|d| d.strength == Strength::Recovery)
-                .filter(|d| matches!(states[d.target], State::Down(_)))
-                .filter(|d| {
+                .map(|d| (e, d))
+                .chain(through)
+                .filter(|(_, d)| d.strength == Strength::Recovery)
+                .filter(|(_, d)| matches!(states[d.target], State::Down(_)))
+                .filter(|(_, d)| {
                     let new = !seen.contains(&d.target);
                     seen.push(d.target);
                     new
                 })
-                .map(|d| Self::recovery_step(estate, e, d))
+                .map(|(owner, d)| Self::recovery_step(estate, e, owner, d))
                 .collect();
             if !because.is_empty() {
                 out.push(Unrecoverable { entity: e, because });
@@ -212,8 +239,8 @@ impl Audit {
 
     /// `at` keeps running, but needs `edge`'s target, which is down, to
     /// come back.
-    fn recovery_step(estate: &Estate, at: usize, edge: DepEdge) -> Step {
-        let dependency = estate.model.entities[at]
+    fn recovery_step(estate: &Estate, at: usize, owner: usize, edge: DepEdge) -> Step {
+        let dependency = estate.model.entities[owner]
             .instances
             .get(edge.instance)
             .and_then(|i| i.dependencies.get(edge.dependency));

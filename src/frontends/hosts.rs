@@ -437,9 +437,50 @@ pub fn image_registry(image: &str) -> Option<String> {
     valid.then(|| host.to_ascii_lowercase())
 }
 
+/// The repository path of a container image reference with a registry
+/// host (`team/web` for `123.dkr.ecr.eu-west-1.amazonaws.com/team/web:1.2`):
+/// the part after the host, without tag or digest, lowercase.
+pub fn image_repository(image: &str) -> Option<String> {
+    let (_, rest) = image.trim().split_once('/')?;
+    let rest = rest.split('@').next().unwrap_or(rest);
+    let path = match rest.rsplit_once('/') {
+        Some((dir, last)) => format!("{dir}/{}", last.split(':').next().unwrap_or(last)),
+        None => rest.split(':').next().unwrap_or(rest).to_string(),
+    };
+    (!path.is_empty() && !path.ends_with('/')).then(|| path.to_ascii_lowercase())
+}
+
+/// Whether a registry host serves repositories that are told apart by
+/// their path, each declared on its own: ECR (`<account>.dkr.ecr.<region>.amazonaws.com`)
+/// and Artifact Registry (`<location>-docker.pkg.dev`).
+pub fn repository_addressed(host: &str) -> bool {
+    (host.contains(".dkr.ecr.") && host.ends_with(".amazonaws.com"))
+        || host.ends_with("-docker.pkg.dev")
+}
+
 #[cfg(test)]
 mod image_tests {
-    use super::image_registry;
+    use super::{image_registry, image_repository, repository_addressed};
+
+    #[test]
+    fn an_image_names_its_repository_without_tag_or_digest() {
+        let path = |i| image_repository(i);
+        assert_eq!(
+            path("123.dkr.ecr.eu-west-1.amazonaws.com/team/Web:1.2").as_deref(),
+            Some("team/web")
+        );
+        assert_eq!(
+            path("europe-west1-docker.pkg.dev/shop/images/web@sha256:ab").as_deref(),
+            Some("shop/images/web")
+        );
+        assert_eq!(path("registry:5000/web").as_deref(), Some("web"));
+        assert_eq!(path("registry:5000/"), None);
+        assert_eq!(path("nginx"), None);
+        assert!(repository_addressed("123.dkr.ecr.eu-west-1.amazonaws.com"));
+        assert!(repository_addressed("europe-west1-docker.pkg.dev"));
+        assert!(!repository_addressed("shop.azurecr.io"));
+        assert!(!repository_addressed("harbor.example.com"));
+    }
 
     #[test]
     fn an_image_names_its_registry_host_as_docker_reads_it() {

@@ -995,14 +995,17 @@ impl<'m> Resolver<'m> {
                 return Some(Narrow::Whole);
             }
             Reference::Host(host) => {
-                for (_, id) in self.model.hosts.iter().filter(|(h, _)| h == host) {
-                    match self.by_id.get(id.as_str()) {
-                        Some(&e) => out.push(e),
-                        None => out.extend(self.copies.get(id.as_str())),
-                    }
-                }
-                out.sort_unstable();
-                out.dedup();
+                self.serving(self.host_servers(host), out);
+                return Some(Narrow::Copies);
+            }
+            Reference::Image { host, repository } => {
+                let repositories = self
+                    .model
+                    .image_repositories
+                    .iter()
+                    .filter(|r| r.serves(host, repository))
+                    .map(|r| r.id.as_str());
+                self.serving(self.host_servers(host).chain(repositories), out);
                 return Some(Narrow::Copies);
             }
             Reference::Registered { ids, .. } => {
@@ -1096,6 +1099,28 @@ impl<'m> Resolver<'m> {
         files.sort_unstable();
         files.dedup();
         files
+    }
+
+    /// The ids of the entities that serve `host` ([`Model::hosts`]).
+    fn host_servers<'h>(&'h self, host: &'h str) -> impl Iterator<Item = &'h str> + 'h {
+        self.model
+            .hosts
+            .iter()
+            .filter(move |(h, _)| h == host)
+            .map(|(_, id)| id.as_str())
+    }
+
+    /// The entities of `ids` (or their copies), into `out`, sorted, each
+    /// once.
+    fn serving<'i>(&self, ids: impl Iterator<Item = &'i str>, out: &mut Vec<usize>) {
+        for id in ids {
+            match self.by_id.get(id) {
+                Some(&e) => out.push(e),
+                None => out.extend(self.copies.get(id)),
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
     }
 
     /// Whether a reference from `from` may name entity `e`: a reference

@@ -294,6 +294,10 @@ pub enum Reference {
     /// The entities that serve a host name (lowercase, without port), as
     /// [`Model::hosts`] lists them: an image's registry host.
     Host(String),
+    /// The registry of a container image: what serves its host (as
+    /// [`Reference::Host`]), and the declared repositories whose host and
+    /// path it matches ([`Model::image_repositories`]).
+    Image { host: String, repository: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -1560,6 +1564,66 @@ pub struct Model {
     /// location's `config.region`): compared with the region of the
     /// cluster they back up.
     pub backup_regions: Vec<BackupRegion>,
+    /// Repositories of container images that entities serve (a Terraform
+    /// `aws_ecr_repository`): what a [`Reference::Image`] names.
+    pub image_repositories: Vec<ImageRepository>,
+}
+
+/// A repository of container images an entity serves: the images whose
+/// registry host and repository path it matches are pulled from it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ImageRepository {
+    pub host: RegistryHost,
+    pub path: RepositoryPath,
+    /// The serving entity's id.
+    pub id: String,
+}
+
+/// The host a repository's images are pulled from, lowercase.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum RegistryHost {
+    /// This host (`shop.azurecr.io`).
+    Exact(String),
+    /// A host of any account ending with this suffix
+    /// (`.dkr.ecr.eu-west-1.amazonaws.com`): an ECR repository's account
+    /// is rarely written where the repository is.
+    AnyAccount(String),
+}
+
+/// Which images of its host a repository holds, by their path (the image
+/// reference without host, tag or digest).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum RepositoryPath {
+    /// The image of this path (an ECR repository `team/web`).
+    Exact(String),
+    /// The images under these first segments, `None` standing for any one
+    /// (Artifact Registry's `<project>/<repository>/…`); none, every image
+    /// of the host (an Azure container registry).
+    Under(Vec<Option<String>>),
+}
+
+impl ImageRepository {
+    /// Whether the image `host`/`path` is pulled from this repository.
+    pub fn serves(&self, host: &str, path: &str) -> bool {
+        let host_matches = match &self.host {
+            RegistryHost::Exact(h) => h == host,
+            RegistryHost::AnyAccount(suffix) => host
+                .strip_suffix(suffix.as_str())
+                .is_some_and(|account| !account.is_empty() && !account.contains('.')),
+        };
+        host_matches
+            && match &self.path {
+                RepositoryPath::Exact(p) => p == path,
+                RepositoryPath::Under(prefix) => {
+                    let segments: Vec<&str> = path.split('/').collect();
+                    segments.len() > prefix.len()
+                        && prefix
+                            .iter()
+                            .zip(&segments)
+                            .all(|(want, got)| want.as_deref().is_none_or(|w| w == *got))
+                }
+            }
+    }
 }
 
 /// A backup location in a named cloud region.
@@ -1638,9 +1702,11 @@ impl Model {
             hosts,
             admission_webhooks,
             backup_regions,
+            image_repositories,
         } = other;
         self.replaced_values.extend(replaced_values);
         self.backup_regions.extend(backup_regions);
+        self.image_repositories.extend(image_repositories);
         self.hosts.extend(hosts);
         self.admission_webhooks.extend(admission_webhooks);
         self.value_lines.extend(value_lines);
@@ -1655,6 +1721,37 @@ impl Model {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_repository_serves_the_images_of_its_host_and_path() {
+        use super::{ImageRepository, RegistryHost, RepositoryPath};
+        let ecr = ImageRepository {
+            host: RegistryHost::AnyAccount(".dkr.ecr.us-east-1.amazonaws.com".into()),
+            path: RepositoryPath::Exact("shop/web".into()),
+            id: "tf:aws_ecr_repository.web".into(),
+        };
+        assert!(ecr.serves("123456789012.dkr.ecr.us-east-1.amazonaws.com", "shop/web"));
+        assert!(!ecr.serves("123456789012.dkr.ecr.us-east-1.amazonaws.com", "shop/api"));
+        assert!(!ecr.serves("123456789012.dkr.ecr.us-west-2.amazonaws.com", "shop/web"));
+        // An account is one label, and there is one.
+        assert!(!ecr.serves(".dkr.ecr.us-east-1.amazonaws.com", "shop/web"));
+        assert!(!ecr.serves("a.b.dkr.ecr.us-east-1.amazonaws.com", "shop/web"));
+        let gar = ImageRepository {
+            host: RegistryHost::Exact("us-central1-docker.pkg.dev".into()),
+            path: RepositoryPath::Under(vec![None, Some("images".into())]),
+            id: "tf:google_artifact_registry_repository.images".into(),
+        };
+        assert!(gar.serves("us-central1-docker.pkg.dev", "any-project/images/web"));
+        assert!(!gar.serves("us-central1-docker.pkg.dev", "any-project/images"));
+        assert!(!gar.serves("us-central1-docker.pkg.dev", "any-project/other/web"));
+        let acr = ImageRepository {
+            host: RegistryHost::Exact("shop.azurecr.io".into()),
+            path: RepositoryPath::Under(Vec::new()),
+            id: "tf:azurerm_container_registry.shop".into(),
+        };
+        assert!(acr.serves("shop.azurecr.io", "web"));
+        assert!(!acr.serves("shop.azurecr.io.evil.example", "web"));
+    }
+
     #[test]
     fn tiers_are_read_as_numbers_or_words() {
         use super::{parse_tier, tier_weight};

@@ -110,7 +110,9 @@ fn reference_text(r: &Reference) -> String {
         } => format!("{kind}/{namespace}/{name}"),
         Reference::K8sName { name, .. } => name.clone(),
         Reference::K8sLabel { key, value } => format!("{key}={value}"),
-        Reference::Registered { name, .. } | Reference::Host(name) => name.clone(),
+        Reference::Registered { name, .. }
+        | Reference::Host(name)
+        | Reference::Image { host: name, .. } => name.clone(),
         Reference::PodSelector { labels, .. } => labels
             .iter()
             .map(|(k, v)| format!("{k}={v}"))

@@ -8,14 +8,19 @@ use super::dependencies::with_chain;
 use super::recovery::estate_region;
 use super::{Finding, Input, Out, Rule, Settings};
 use crate::analysis::Unit;
-use crate::model::{AdmissionWebhook, Instance, Level, Strength};
+use crate::graph::DepEdge;
+use crate::model::{AdmissionWebhook, Dependency, Instance, Level, Strength};
 use crate::source::Span;
 
 pub(super) fn check(input: &Input<'_>, settings: &Settings, out: &mut Out<'_>) {
     let estate_region = estate_region(input);
     if settings.runs(Rule::SinglePointOfRecovery) {
-        for e in 0..input.model.entities.len() {
-            each_recovery_dependency(input, e, estate_region.as_ref(), out);
+        // A transparent declaration something uses is reported through
+        // what uses it.
+        for (e, used) in used_transparent(input).into_iter().enumerate() {
+            if !used {
+                each_recovery_dependency(input, e, estate_region.as_ref(), out);
+            }
         }
     }
     if settings.runs(Rule::AdmissionWebhookHasSpof) {
@@ -128,6 +133,77 @@ fn admission_webhooks(input: &Input<'_>, estate_region: Option<&Unit>, out: &mut
     }
 }
 
+/// Whether each entity is a transparent declaration (a task definition, a
+/// launch template) that a declaration of another entity depends on.
+fn used_transparent(input: &Input<'_>) -> Vec<bool> {
+    let entities = &input.model.entities;
+    let mut used = vec![false; entities.len()];
+    for e in 0..entities.len() {
+        for edge in input.graph.dependencies(e) {
+            if edge.strength == Strength::Hard
+                && edge.target != e
+                && transparent(input, edge.target)
+            {
+                used[edge.target] = true;
+            }
+        }
+    }
+    used
+}
+
+fn transparent(input: &Input<'_>, e: usize) -> bool {
+    let instances = &input.model.entities[e].instances;
+    !instances.is_empty() && instances.iter().all(|i| i.transparent)
+}
+
+/// A recovery dependency of `e`: its own, or one of a transparent
+/// declaration its hard dependency `through` uses, which counts for `e`.
+struct Needed<'m> {
+    /// The declaration of `e` whose dependency it is.
+    instance: usize,
+    dependency: &'m Dependency,
+    target: usize,
+    through: Option<(&'m Dependency, usize)>,
+}
+
+/// `e`'s recovery dependencies, with those of the transparent
+/// declarations it depends on: a task definition's image registry is
+/// needed to start the service that runs it.
+fn needed<'m>(input: &Input<'m>, e: usize) -> Vec<Needed<'m>> {
+    let entities = &input.model.entities;
+    let dependency = |e: usize, edge: &DepEdge| {
+        &entities[e].instances[edge.instance].dependencies[edge.dependency]
+    };
+    let mut out = Vec::new();
+    for edge in input.graph.dependencies(e) {
+        match edge.strength {
+            Strength::Recovery => out.push(Needed {
+                instance: edge.instance,
+                dependency: dependency(e, &edge),
+                target: edge.target,
+                through: None,
+            }),
+            Strength::Hard if edge.target != e && transparent(input, edge.target) => {
+                let used = dependency(e, &edge);
+                out.extend(
+                    input
+                        .graph
+                        .dependencies(edge.target)
+                        .filter(|d| d.strength == Strength::Recovery)
+                        .map(|d| Needed {
+                            instance: edge.instance,
+                            dependency: dependency(edge.target, &d),
+                            target: d.target,
+                            through: Some((used, edge.target)),
+                        }),
+                );
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 /// One finding per declaration of `e` and recovery dependency whose target
 /// fails with something `e` survives.
 fn each_recovery_dependency(
@@ -138,15 +214,11 @@ fn each_recovery_dependency(
 ) {
     let entity = &input.model.entities[e];
     let mut seen: Vec<(usize, usize)> = Vec::new();
-    for edge in input
-        .graph
-        .dependencies(e)
-        .filter(|d| d.strength == Strength::Recovery)
-    {
+    for edge in needed(input, e) {
         if edge.target == e || seen.contains(&(edge.instance, edge.target)) {
             continue;
         }
-        let span = entity.instances[edge.instance].dependencies[edge.dependency].span;
+        let span = edge.dependency.span;
         if is_webhook(input, span) {
             continue;
         }
@@ -167,7 +239,7 @@ fn each_recovery_dependency(
         let Some((first, further)) = units.split_first() else {
             continue;
         };
-        let dependency = &entity.instances[edge.instance].dependencies[edge.dependency];
+        let dependency = edge.dependency;
         let who = input.entity_label(e);
         let target = input.entity_label(edge.target);
         let message = input.naming_further(
@@ -192,6 +264,12 @@ fn each_recovery_dependency(
         // read by the entity at its origin (the Secret its pod names).
         if let Some(origin) = dependency.origin {
             finding = finding.related(origin, format!("{who} reads it here"));
+        }
+        if let Some((used, declaration)) = edge.through {
+            finding = finding.related(
+                used.span,
+                format!("{who} uses {} here", input.entity_label(declaration)),
+            );
         }
         out.push(with_chain(input, finding, edge.target, first));
     }

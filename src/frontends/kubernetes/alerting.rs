@@ -18,6 +18,7 @@
 //! dependency names nothing and no finding follows from it.
 
 use super::identity::{embedded, mounted};
+use super::secrets::{self, Stored};
 use super::{Index, Object, host_target, hosts, selector_matches, string_map};
 use crate::diagnostic::Diagnostic;
 use crate::frontends::tools::Tool;
@@ -25,7 +26,6 @@ use crate::model::{Dependency, Strength};
 use crate::parse::Node;
 use crate::parse::block::relocate;
 use crate::source::{Span, TextRange};
-use base64::Engine as _;
 
 /// The keys of an Alertmanager `*_configs` entry that hold the address it
 /// sends to, in the order one is taken.
@@ -208,49 +208,16 @@ pub(super) fn operated(
     }
 }
 
-/// A value of a Secret: as written in `stringData`, or decoded from
-/// `data`.
-enum Stored<'n> {
-    Written(&'n Node),
-    Decoded(&'n Node, String),
-}
-
-impl<'n> Stored<'n> {
-    /// The node the value is written at.
-    fn node(&self) -> &'n Node {
-        match self {
-            Stored::Written(node) | Stored::Decoded(node, _) => node,
-        }
-    }
-
-    fn text(&self) -> Option<&str> {
-        match self {
-            Stored::Written(node) => node.as_text(),
-            Stored::Decoded(_, text) => Some(text),
-        }
-    }
-}
-
-/// The value of `key` of Secret `holder`: `stringData`, which the API
-/// server writes over `data`, else `data` decoded from base64. A `data`
+/// The value of `key` of Secret `holder` ([`secrets::value`]). A `data`
 /// value that is not base64, or not text once decoded, is an error.
 fn secret_value<'n>(
     holder: &Object<'n>,
     key: &str,
     errors: &mut Vec<Diagnostic>,
 ) -> Option<Stored<'n>> {
-    if let Some(node) = holder.node.path(&["stringData", key]) {
-        return Some(Stored::Written(node));
-    }
-    let node = holder.node.path(&["data", key])?;
-    let encoded: String = node.as_text()?.split_ascii_whitespace().collect();
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(encoded.as_bytes())
-        .map_err(|_| "is not base64".to_string())
-        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "is not text".to_string()));
-    match decoded {
-        Ok(text) => Some(Stored::Decoded(node, text)),
-        Err(problem) => {
+    match secrets::value(holder, key)? {
+        Ok(value) => Some(value),
+        Err((node, problem)) => {
             let error = Diagnostic::error(
                 "parse-error",
                 holder.span(node),

@@ -1371,15 +1371,17 @@ fn workload(
 /// cannot be (re)started without pulling its images. A registry host that
 /// is a Service's cluster DNS name (`registry.infra.svc:5000`) names that
 /// Service; any other host names whatever serves it in the estate (an
-/// Ingress rule's host, a manifest's `hosts`), and nothing if nothing does.
-/// One dependency per host, at its first image.
+/// Ingress rule's host, a manifest's `hosts`, a repository declared in
+/// Terraform), and nothing if nothing does. One dependency per host, at
+/// its first image; per repository of a host whose repositories are
+/// declared one by one (ECR, Artifact Registry).
 fn image_dependencies(
     o: &Object<'_>,
     pod: &Node,
     index: &Index<'_, '_>,
     deps: &mut Vec<Dependency>,
 ) {
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen: Vec<(String, String)> = Vec::new();
     for image in ["containers", "initContainers"]
         .iter()
         .flat_map(|k| pod.get(k).map(Node::as_seq).unwrap_or_default())
@@ -1391,10 +1393,19 @@ fn image_dependencies(
         let Some(host) = hosts::image_registry(text) else {
             continue;
         };
-        if seen.contains(&host) {
+        let repository = hosts::image_repository(text).unwrap_or_default();
+        let key = if hosts::repository_addressed(&host) {
+            repository.clone()
+        } else {
+            String::new()
+        };
+        if seen.contains(&(host.clone(), key.clone())) {
             continue;
         }
-        let target = host_target(&host, o.namespace, index);
+        let target = match host_target(&host, o.namespace, index) {
+            Reference::Host(host) => Reference::Image { host, repository },
+            service => service,
+        };
         deps.push(Dependency {
             target,
             strength: Strength::Recovery,
@@ -1403,7 +1414,7 @@ fn image_dependencies(
             explicit: false,
             origin: None,
         });
-        seen.push(host);
+        seen.push((host, key));
     }
 }
 
@@ -1914,45 +1925,21 @@ fn pod_dependencies(
                 ) else {
                     continue;
                 };
-                if let Some((holder, value)) = index
-                    .get(kind, o, name)
-                    .and_then(|c| Some((c, c.node.path(&[data_key(kind), key])?)))
-                {
-                    let via = format!("env var {var} from {kind} {name} key {key}");
-                    let origin = r.get("name").map(|n| o.span(n));
+                let Some(holder) = index.get(kind, o, name) else {
+                    continue;
+                };
+                let via = format!("env var {var} from {kind} {name} key {key}");
+                let origin = r.get("name").map(|n| o.span(n));
+                if kind == "Secret" {
+                    if let Some(Ok(value)) = secrets::value(holder, key) {
+                        found.stored(holder.file, &value, &[var, key], &via, origin);
+                    }
+                } else if let Some(value) = holder.node.path(&["data", key]) {
                     found.value(holder.file, value, &[var, key], &via, origin);
                 }
             }
         }
-        for from in container
-            .get("envFrom")
-            .map(Node::as_seq)
-            .unwrap_or_default()
-        {
-            let prefix = from.get("prefix").and_then(Node::as_text).unwrap_or("");
-            for (kind, reference) in [("ConfigMap", "configMapRef"), ("Secret", "secretRef")] {
-                let Some(name_node) = from.path(&[reference, "name"]) else {
-                    continue;
-                };
-                let Some(name) = name_node.as_text() else {
-                    continue;
-                };
-                let Some(holder) = index.get(kind, o, name) else {
-                    continue;
-                };
-                for (k, v) in holder
-                    .node
-                    .get(data_key(kind))
-                    .map(Node::as_map)
-                    .unwrap_or_default()
-                {
-                    let key = k.as_str().unwrap_or("?");
-                    let var = format!("{prefix}{key}");
-                    let via = format!("env from {kind} {name} key {key}");
-                    found.value(holder.file, v, &[&var], &via, Some(o.span(name_node)));
-                }
-            }
-        }
+        env_from(o, container, &mut found);
         let container_name = container.get("name").and_then(Node::as_text).unwrap_or("?");
         for field in ["command", "args"] {
             let entries: Vec<&Node> = container
@@ -1973,6 +1960,7 @@ fn pod_dependencies(
         }
     }
     for volume in pod.get("volumes").map(Node::as_seq).unwrap_or_default() {
+        mounted_secrets(o, volume, &mut found);
         let Some(claim) = volume.path(&["persistentVolumeClaim", "claimName"]) else {
             continue;
         };
@@ -1993,13 +1981,101 @@ fn pod_dependencies(
     }
 }
 
+/// The hosts in the values of the ConfigMaps and Secrets a container
+/// reads whole with `envFrom` (each key with its `prefix`).
+fn env_from(o: &Object<'_>, container: &Node, found: &mut Found<'_, '_, '_, '_>) {
+    for from in container
+        .get("envFrom")
+        .map(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let prefix = from.get("prefix").and_then(Node::as_text).unwrap_or("");
+        for (kind, reference) in [("ConfigMap", "configMapRef"), ("Secret", "secretRef")] {
+            let Some(name_node) = from.path(&[reference, "name"]) else {
+                continue;
+            };
+            let Some(name) = name_node.as_text() else {
+                continue;
+            };
+            let Some(holder) = found.index.get(kind, o, name) else {
+                continue;
+            };
+            let origin = Some(o.span(name_node));
+            if kind == "Secret" {
+                for (key, value) in secrets::values(holder) {
+                    let var = format!("{prefix}{key}");
+                    let via = format!("env from {kind} {name} key {key}");
+                    found.stored(holder.file, &value, &[&var], &via, origin);
+                }
+                continue;
+            }
+            for (k, v) in holder
+                .node
+                .get("data")
+                .map(Node::as_map)
+                .unwrap_or_default()
+            {
+                let key = k.as_str().unwrap_or("?");
+                let var = format!("{prefix}{key}");
+                let via = format!("env from {kind} {name} key {key}");
+                found.value(holder.file, v, &[&var], &via, origin);
+            }
+        }
+    }
+}
+
 /// Where a ConfigMap or Secret holds its values as text: a Secret's
-/// `stringData` (its base64 `data` is not read).
+/// `stringData` (its base64 `data` is read with [`secrets::values`]).
 fn data_key(kind: &str) -> &'static str {
     if kind == "Secret" {
         "stringData"
     } else {
         "data"
+    }
+}
+
+/// The hosts in the Secrets a pod volume mounts as files (a `secret`
+/// volume, the `secret` sources of a `projected` one; only the keys of its
+/// `items` when it lists some): of each value that holds one word (a DSN,
+/// a URL), not of a whole configuration file, whose addresses may be
+/// anything's.
+fn mounted_secrets(o: &Object<'_>, volume: &Node, found: &mut Found<'_, '_, '_, '_>) {
+    let mut sources: Vec<&Node> = volume.get("secret").into_iter().collect();
+    sources.extend(
+        volume
+            .path(&["projected", "sources"])
+            .map(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|s| s.get("secret")),
+    );
+    for source in sources {
+        let Some(name_node) = source.get("secretName").or_else(|| source.get("name")) else {
+            continue;
+        };
+        let Some(name) = name_node.as_text() else {
+            continue;
+        };
+        let Some(holder) = found.index.get("Secret", o, name) else {
+            continue;
+        };
+        let items: Vec<&str> = source
+            .get("items")
+            .map(Node::as_seq)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| i.get("key").and_then(Node::as_text))
+            .collect();
+        for (key, value) in secrets::values(holder) {
+            let one_word = value
+                .text()
+                .is_some_and(|t| t.split_whitespace().count() == 1);
+            if !one_word || !(items.is_empty() || items.contains(&key)) {
+                continue;
+            }
+            let via = format!("volume from Secret {name} key {key}");
+            found.stored(holder.file, &value, &[key], &via, Some(o.span(name_node)));
+        }
     }
 }
 
@@ -2032,6 +2108,27 @@ impl Found<'_, '_, '_, '_> {
             .into_iter()
             .map(|h| (h.name, soft));
         self.hosts(file, value, found, via, origin);
+    }
+
+    /// A value of a Secret ([`secrets::Stored`]), as [`Found::value`]
+    /// reads a value written as text: at the `stringData` or `data` entry.
+    fn stored(
+        &mut self,
+        file: FileId,
+        value: &secrets::Stored<'_>,
+        names: &[&str],
+        via: &str,
+        origin: Option<Span>,
+    ) {
+        let Some(text) = value.text() else {
+            return;
+        };
+        let address = names.iter().any(|n| hosts::host_variable(n));
+        let soft = names.iter().any(|n| self.soft.is_soft(n));
+        let found = hosts::references(text, address)
+            .into_iter()
+            .map(|h| (h.name, soft));
+        self.hosts(file, value.node(), found, via, origin);
     }
 
     /// Hosts (each with whether it is a soft dependency) found in `value`:

@@ -7,7 +7,79 @@
 use super::{Index, Object, admission, host_target, hosts};
 use crate::model::{Dependency, Strength};
 use crate::parse::Node;
+use base64::Engine as _;
 use std::collections::BTreeSet;
+
+/// A value of a Secret: as written in `stringData`, or decoded from
+/// `data`.
+pub(super) enum Stored<'n> {
+    Written(&'n Node),
+    Decoded(&'n Node, String),
+}
+
+impl<'n> Stored<'n> {
+    /// The node the value is written at.
+    pub(super) fn node(&self) -> &'n Node {
+        match self {
+            Stored::Written(node) | Stored::Decoded(node, _) => node,
+        }
+    }
+
+    pub(super) fn text(&self) -> Option<&str> {
+        match self {
+            Stored::Written(node) => node.as_text(),
+            Stored::Decoded(_, text) => Some(text),
+        }
+    }
+}
+
+/// The value of `key` of Secret `holder`, if it has one: `stringData`,
+/// which the API server writes over `data`, else `data` decoded from
+/// base64; the `data` node and what is wrong with it when it is not base64,
+/// or not text once decoded.
+pub(super) fn value<'n>(
+    holder: &Object<'n>,
+    key: &str,
+) -> Option<Result<Stored<'n>, (&'n Node, &'static str)>> {
+    if let Some(node) = holder.node.path(&["stringData", key]) {
+        return Some(Ok(Stored::Written(node)));
+    }
+    let node = holder.node.path(&["data", key])?;
+    let encoded: String = node.as_text()?.split_ascii_whitespace().collect();
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(encoded.as_bytes())
+        .map_err(|_| "is not base64")
+        .and_then(|bytes| String::from_utf8(bytes).map_err(|_| "is not text"));
+    Some(match decoded {
+        Ok(text) => Ok(Stored::Decoded(node, text)),
+        Err(problem) => Err((node, problem)),
+    })
+}
+
+/// Every value of Secret `holder` that can be read, in the order written:
+/// each key of `stringData`, then each of `data` that `stringData` does
+/// not write over, decoded (one that is not base64 text is left out).
+pub(super) fn values<'n>(holder: &Object<'n>) -> Vec<(&'n str, Stored<'n>)> {
+    let keys = |field: &str| -> Vec<&'n str> {
+        holder
+            .node
+            .get(field)
+            .map(Node::as_map)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(k, _)| k.as_str())
+            .collect()
+    };
+    let mut all = keys("stringData");
+    for key in keys("data") {
+        if !all.contains(&key) {
+            all.push(key);
+        }
+    }
+    all.into_iter()
+        .filter_map(|key| Some((key, value(holder, key)?.ok()?)))
+        .collect()
+}
 
 /// The pod annotation that asks the injector for a Vault agent.
 const AGENT_INJECT: &str = "vault.hashicorp.com/agent-inject";

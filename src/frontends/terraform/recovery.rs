@@ -39,9 +39,12 @@
 
 use super::{Attr, Body, Mode, Resource, Value, region_of};
 use crate::frontends::hosts;
-use crate::model::{Dependency, Level, Pin, Reference, RegionalBackup, Strength};
-use crate::source::Span;
-use std::collections::HashMap;
+use crate::model::ImageRepository;
+use crate::model::{
+    Dependency, Level, Pin, Reference, RegionalBackup, RegistryHost, RepositoryPath, Strength,
+};
+use crate::source::{SourceMap, Span, TextRange};
+use std::collections::{BTreeMap, HashMap};
 
 /// Which region backups are kept in.
 #[derive(Clone)]
@@ -619,6 +622,190 @@ fn ecr_replicated(index: &Index<'_>, repo: &Resource, own: &str) -> bool {
                 });
             elsewhere && covers
         })
+}
+
+/// The repositories of container images the registries among `resources`
+/// serve, each with its address: an `aws_ecr_repository` at
+/// `<account>.dkr.ecr.<region>.amazonaws.com/<name>` (its account is rarely
+/// written: any account's), a Docker `google_artifact_registry_repository`
+/// at `<location>-docker.pkg.dev/<project>/<repository_id>/…` (any project
+/// when its `project` is not written), an `azurerm_container_registry` at
+/// `<name>.azurecr.io`. None whose region, location or name is not known.
+pub(crate) fn image_repositories(
+    resources: &[Resource],
+) -> Vec<(&str, RegistryHost, RepositoryPath)> {
+    let text = |r: &Resource, name: &str| {
+        r.body
+            .attr(name)
+            .and_then(|a| a.value.as_str())
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_ascii_lowercase)
+    };
+    let mut out = Vec::new();
+    for r in resources.iter().filter(|r| r.mode == Mode::Managed) {
+        let found = match r.kind.as_str() {
+            "aws_ecr_repository" => region(r).zip(text(r, "name")).map(|(region, name)| {
+                let host = format!(".dkr.ecr.{}.amazonaws.com", region.to_ascii_lowercase());
+                (RegistryHost::AnyAccount(host), RepositoryPath::Exact(name))
+            }),
+            "google_artifact_registry_repository" => {
+                let docker = text(r, "format").is_some_and(|f| f == "docker");
+                let location =
+                    text(r, "location").or_else(|| region(r).map(str::to_ascii_lowercase));
+                location
+                    .zip(text(r, "repository_id"))
+                    .filter(|_| docker)
+                    .map(|(location, id)| {
+                        (
+                            RegistryHost::Exact(format!("{location}-docker.pkg.dev")),
+                            RepositoryPath::Under(vec![text(r, "project"), Some(id)]),
+                        )
+                    })
+            }
+            "azurerm_container_registry" => text(r, "name").map(|name| {
+                (
+                    RegistryHost::Exact(format!("{name}.azurecr.io")),
+                    RepositoryPath::Under(Vec::new()),
+                )
+            }),
+            _ => None,
+        };
+        if let Some((host, path)) = found {
+            out.push((r.address.as_str(), host, path));
+        }
+    }
+    out
+}
+
+/// The registry host and repository of each image a resource names in
+/// place (an ECS task definition's `container_definitions`, a Lambda
+/// function's `image_uri`, an App Runner `image_identifier`, the `image` of
+/// a container block), with the image and where its attribute is written:
+/// the host of a registry written literally rather than through a
+/// reference to its repository.
+fn written_images(r: &Resource) -> Vec<(String, String, String, Span)> {
+    let mut out = Vec::new();
+    body_images(&r.body, &mut out);
+    out
+}
+
+/// [`written_images`] of a body and its nested blocks.
+fn body_images(body: &Body, out: &mut Vec<(String, String, String, Span)>) {
+    for (name, attr) in body.attrs.iter() {
+        let Some(text) = attr.value.as_str() else {
+            continue;
+        };
+        let mut images = Vec::new();
+        if IMAGE_ATTRIBUTES.contains(&name.as_str()) {
+            images.push(text.to_string());
+        } else if text.trim_start().starts_with(['[', '{'])
+            && let Ok(json) = serde_json::from_str::<serde_json::Value>(text)
+        {
+            json_images(&json, &mut images);
+        }
+        for image in images {
+            let (Some(host), Some(repository)) = (
+                hosts::image_registry(&image),
+                hosts::image_repository(&image),
+            ) else {
+                continue;
+            };
+            if !out
+                .iter()
+                .any(|(h, p, _, _)| *h == host && *p == repository)
+            {
+                out.push((host, repository, image, attr.origin));
+            }
+        }
+    }
+    for (_, block) in &body.blocks {
+        body_images(&block.body, out);
+    }
+}
+
+/// What links the images of an estate to the registries it declares: the
+/// repositories its registries serve, by root module, and the recovery
+/// dependencies of the resources that name an image of a registry host
+/// in place, by entity id, each at the image's text where it is written
+/// in the attribute.
+pub(crate) fn registry_links(
+    resources: &[Resource],
+    sources: &SourceMap,
+) -> (
+    BTreeMap<String, Vec<ImageRepository>>,
+    HashMap<String, Vec<Dependency>>,
+) {
+    let mut repositories: BTreeMap<String, Vec<ImageRepository>> = BTreeMap::new();
+    for group in resources.chunk_by(|a, b| a.root == b.root) {
+        let Some(root) = group.first().map(|r| r.root.as_str()) else {
+            continue;
+        };
+        for (address, host, path) in image_repositories(group) {
+            repositories
+                .entry(root.to_string())
+                .or_default()
+                .push(ImageRepository {
+                    host,
+                    path,
+                    id: super::entity_id(root, address),
+                });
+        }
+    }
+    let mut images: HashMap<String, Vec<Dependency>> = HashMap::new();
+    for r in resources.iter().filter(|r| r.mode == Mode::Managed) {
+        for (host, repository, image, span) in written_images(r) {
+            images
+                .entry(super::entity_id(&r.root, &r.address))
+                .or_default()
+                .push(Dependency {
+                    via: format!("its images come from `{host}`").into(),
+                    target: Reference::Image { host, repository },
+                    strength: Strength::Recovery,
+                    span: narrowed(sources, span, &image),
+                    explicit: false,
+                    origin: None,
+                });
+        }
+    }
+    (repositories, images)
+}
+
+/// The text `needle` inside `span`, when it is written there once;
+/// else `span`.
+fn narrowed(sources: &SourceMap, span: Span, needle: &str) -> Span {
+    let text = sources.get(span.file).text();
+    let (start, end) = (span.range.start as usize, span.range.end as usize);
+    let Some(within) = text.get(start..end) else {
+        return span;
+    };
+    let mut found = within.match_indices(needle);
+    match (found.next(), found.next()) {
+        (Some((at, _)), None) => Span::new(
+            span.file,
+            TextRange::new(start + at, start + at + needle.len()),
+        ),
+        _ => span,
+    }
+}
+
+/// The attributes that hold one container image reference.
+const IMAGE_ATTRIBUTES: &[&str] = &["image", "image_uri", "image_identifier"];
+
+/// The `image` members of a JSON document (ECS container definitions).
+fn json_images(json: &serde_json::Value, out: &mut Vec<String>) {
+    match json {
+        serde_json::Value::Array(items) => items.iter().for_each(|i| json_images(i, out)),
+        serde_json::Value::Object(members) => {
+            for (key, value) in members {
+                match value {
+                    serde_json::Value::String(image) if key == "image" => out.push(image.clone()),
+                    other => json_images(other, out),
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The recovery dependencies of EKS clusters on the OIDC issuers their

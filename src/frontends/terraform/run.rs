@@ -10,7 +10,9 @@ use crate::cache::KeyBuilder;
 use crate::diagnostic::Diagnostic;
 use crate::frontends::documents::Plans;
 use crate::frontends::{Context, Loaded as File, Pending, drop_later};
-use crate::model::{Entity, EvaluationLimit, LimitKind, Model, Unfollowed, UnfollowedModule};
+use crate::model::{
+    Entity, EvaluationLimit, ImageRepository, LimitKind, Model, Unfollowed, UnfollowedModule,
+};
 use crate::source::{FileId, SourceMap};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
@@ -73,7 +75,14 @@ fn plan_candidates(sources: &SourceMap, documents: &[File]) -> BTreeSet<String> 
 }
 
 /// What a root module's entities are, as the cache keeps them.
-type RootEntities = (Vec<Entity>, Vec<hcl::UnfollowedModule>, Vec<hcl::EvalNote>);
+/// The image repositories its registries serve are kept with them, for
+/// the images of other roots and formats to be linked to.
+type RootEntities = (
+    Vec<Entity>,
+    Vec<hcl::UnfollowedModule>,
+    Vec<hcl::EvalNote>,
+    Vec<ImageRepository>,
+);
 
 /// The key of a root module's entities: its `tf-root` key and the knowledge
 /// base.
@@ -162,37 +171,19 @@ fn terraform_model(
     let mut load = load;
     errors.extend(std::mem::take(&mut load.errors));
     let mut by_name: BTreeMap<String, Vec<Entity>> = BTreeMap::new();
-    for (name, (entities, unfollowed, notes)) in served {
+    let mut repositories: BTreeMap<String, Vec<ImageRepository>> = BTreeMap::new();
+    for (name, (entities, unfollowed, notes, served_repositories)) in served {
+        repositories.insert(name.clone(), served_repositories);
         by_name.insert(name, entities);
         load.unfollowed.extend(unfollowed);
         load.notes.extend(notes);
     }
-    load.unfollowed.sort();
-    load.unfollowed.dedup();
-    load.notes.sort();
-    load.notes.dedup();
-    for note in std::mem::take(&mut load.notes) {
-        match note {
-            hcl::EvalNote::Limit { span, limit } => {
-                let kind = match limit {
-                    hcl::Limit::Size => LimitKind::Size,
-                    hcl::Limit::Work => LimitKind::Work,
-                    hcl::Limit::Instances => LimitKind::Instances,
-                };
-                model.evaluation_limits.push(EvaluationLimit { span, kind });
-            }
-            other => errors.extend(other.error()),
-        }
-    }
-    model
-        .unfollowed_modules
-        .extend(load.unfollowed.into_iter().map(|u| UnfollowedModule {
-            module: u.module,
-            source: u.source,
-            remote: u.remote,
-            kind: Unfollowed::Module,
-            span: u.span,
-        }));
+    record_notes(
+        std::mem::take(&mut load.unfollowed),
+        std::mem::take(&mut load.notes),
+        model,
+        errors,
+    );
     // The HCL resources by root, so that merging a plan touches only its
     // root's resources.
     let mut by_root: BTreeMap<String, Vec<Resource>> = BTreeMap::new();
@@ -223,24 +214,73 @@ fn terraform_model(
         resources.append(&mut more);
     }
     resources.sort_by(|a, b| (&a.root, &a.address, a.span).cmp(&(&b.root, &b.address, b.span)));
-    for (name, entities) in super::kb::extract_by_root(&resources, context.knowledge) {
+    let (declared, mut images) = super::recovery::registry_links(&resources, sources);
+    repositories.extend(declared);
+    for (name, mut entities) in super::kb::extract_by_root(&resources, context.knowledge) {
+        for entity in &mut entities {
+            if let (Some(found), Some(instance)) =
+                (images.remove(&entity.id), entity.instances.first_mut())
+            {
+                instance.dependencies.extend(found);
+            }
+        }
         by_name.insert(name.to_string(), entities);
     }
     // Only the entities are read from here on.
     drop_later(resources);
     if let Some(cache) = cache {
-        let none = Vec::new();
+        let (none, no_repositories) = (Vec::new(), Vec::new());
         load.roots
             .par_iter()
             .filter(|root| !may_hold_plans.contains(&root.name))
             .for_each(|root| {
                 if let Some(key) = &root.key {
                     let entities = by_name.get(&root.name).unwrap_or(&none);
-                    let value = (entities, &root.unfollowed, &root.notes);
+                    let declared = repositories.get(&root.name).unwrap_or(&no_repositories);
+                    let value = (entities, &root.unfollowed, &root.notes, declared);
                     let key = entities_key(context, key);
                     cache.put_spanned("tf-model", &key, &value, &root.table);
                 }
             });
     }
     model.entities.extend(by_name.into_values().flatten());
+    model
+        .image_repositories
+        .extend(repositories.into_values().flatten());
+}
+
+/// The modules a root's evaluation did not follow and what it noted (a
+/// limit reached, a cycle), each once, into the model and the errors.
+fn record_notes(
+    mut unfollowed: Vec<hcl::UnfollowedModule>,
+    mut notes: Vec<hcl::EvalNote>,
+    model: &mut Model,
+    errors: &mut Vec<Diagnostic>,
+) {
+    unfollowed.sort();
+    unfollowed.dedup();
+    notes.sort();
+    notes.dedup();
+    for note in notes {
+        match note {
+            hcl::EvalNote::Limit { span, limit } => {
+                let kind = match limit {
+                    hcl::Limit::Size => LimitKind::Size,
+                    hcl::Limit::Work => LimitKind::Work,
+                    hcl::Limit::Instances => LimitKind::Instances,
+                };
+                model.evaluation_limits.push(EvaluationLimit { span, kind });
+            }
+            other => errors.extend(other.error()),
+        }
+    }
+    model
+        .unfollowed_modules
+        .extend(unfollowed.into_iter().map(|u| UnfollowedModule {
+            module: u.module,
+            source: u.source,
+            remote: u.remote,
+            kind: Unfollowed::Module,
+            span: u.span,
+        }));
 }
