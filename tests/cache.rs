@@ -574,6 +574,8 @@ module "db" {
     let standby = check(repo.path(), Some(cache.path()));
     assert!(!standby.0.contains("no standby"), "{}", standby.0);
     assert_eq!(standby, check(repo.path(), None));
+}
+
 /// A gzip-compressed tar of `entries` (path, text), as `helm package`
 /// writes a chart.
 fn tgz(entries: &[(&str, &str)]) -> Vec<u8> {
