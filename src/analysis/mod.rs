@@ -318,7 +318,7 @@ impl<T> Lists<T> {
         let block = self.blocks.get(e / self.batch)?;
         let b = match self.starts.get(e + 1) {
             // The last of its block: to the block's end.
-            Some(_) if (e + 1) % self.batch == 0 => block.len(),
+            Some(_) if (e + 1).is_multiple_of(self.batch) => block.len(),
             Some(&b) => b as usize,
             None => return None,
         };
