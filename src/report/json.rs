@@ -3,7 +3,7 @@
 //! meaning. Findings and errors are exactly those of `spof check --format
 //! json`.
 
-use super::{Data, Place, Target, suppression_reason};
+use super::{Data, Ids, Place, Target, suppression_reason};
 use crate::audit::{Audit, Group, Hop, Hops};
 use crate::graph::DepEdge;
 use crate::render::json::{Stream, error, finding};
@@ -86,15 +86,6 @@ impl Serialize for Document<'_> {
         )?;
         map.serialize_entry("summary", data.summary)?;
         map.end()
-    }
-}
-
-/// Entity indices written as their ids, without a vector of ids.
-pub(super) struct Ids<'a>(pub(super) &'a Data<'a>, pub(super) &'a [usize]);
-
-impl Serialize for Ids<'_> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_seq(self.1.iter().map(|&e| self.0.entity_id(e)))
     }
 }
 

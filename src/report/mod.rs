@@ -789,5 +789,14 @@ pub fn suppression_reason(s: &Suppression) -> String {
     plain(&text)
 }
 
+/// Entity indices written as their ids, without a vector of ids.
+struct Ids<'a>(&'a Data<'a>, &'a [usize]);
+
+impl serde::Serialize for Ids<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.1.iter().map(|&e| self.0.entity_id(e)))
+    }
+}
+
 #[cfg(test)]
 mod tests;

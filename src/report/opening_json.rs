@@ -2,9 +2,8 @@
 //! `top_actions` and, with `--compare`, `comparison` (see docs/report.md).
 
 use super::compare::{Comparison, trend};
-use super::json::Ids;
 use super::opening::Loss;
-use super::{Data, Place};
+use super::{Data, Ids, Place};
 use serde::Serialize;
 use serde::ser::SerializeMap;
 
