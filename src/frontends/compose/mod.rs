@@ -30,7 +30,7 @@ use crate::model::{
 use crate::parse::Node;
 use crate::source::{FileId, SourceMap, Span, TextRange};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 /// Prefix of compose entity ids.
 pub const ID_PREFIX: &str = "compose:";
@@ -181,14 +181,14 @@ pub fn extract(
         let Some(root) = f.docs.first().map(|d| &d.root) else {
             continue;
         };
-        by_path.insert(normalize(path), (f.file, root));
+        by_path.insert(crate::discover::lexical_normalize(path), (f.file, root));
         let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
             continue;
         };
         if !is_compose_file_name(name) || !root.get("services").is_some_and(Node::is_map) {
             continue;
         }
-        let dir = normalize(path.parent().unwrap_or(Path::new("")));
+        let dir = crate::discover::lexical_normalize(path.parent().unwrap_or(Path::new("")));
         let stack = is_stack_file_name(name);
         projects
             .entry((dir.clone(), stack))
@@ -537,7 +537,7 @@ fn extended<'a>(
     let (base_file, base_dir, base_root) = match other {
         None => (file, dir.to_path_buf(), root),
         Some(rel) => {
-            let path = normalize(&dir.join(rel));
+            let path = crate::discover::lexical_normalize(&dir.join(rel));
             let Some(&(f, r)) = by_path.get(&path) else {
                 return;
             };
@@ -567,25 +567,6 @@ fn extended<'a>(
         file: base_file,
         node: base,
     });
-}
-
-/// Lexically normalised path (`a/./b/../c` → `a/c`): extends paths (and
-/// kustomizations' patch paths) are matched against scanned files without
-/// touching the file system.
-pub(crate) fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Swarm: replicas or global mode, constraint pins and spreads.

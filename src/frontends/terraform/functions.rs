@@ -166,22 +166,9 @@ pub fn context_functions() -> Vec<(&'static str, FuncDef)> {
 }
 
 /// The functions the evaluator itself implements, because their arguments
-/// are expressions that may fail rather than values.
-pub const EVALUATOR_FUNCTIONS: &[&str] = &[
-    "can",
-    "file",
-    "filebase64",
-    "filebase64sha256",
-    "filebase64sha512",
-    "fileexists",
-    "filemd5",
-    "fileset",
-    "filesha1",
-    "filesha256",
-    "filesha512",
-    "templatefile",
-    "try",
-];
+/// are expressions that may fail rather than values; the file functions
+/// ([`super::hcl::FILE_FUNCTIONS`]) are the evaluator's too.
+pub const EVALUATOR_FUNCTIONS: &[&str] = &["can", "try"];
 
 /// The built-in functions of Terraform that spof does not evaluate, each
 /// with why: a call is an unknown value, never an error.
@@ -240,6 +227,11 @@ pub fn catalog() -> Vec<(&'static str, Status)> {
         .into_iter()
         .map(|(name, _)| name)
         .chain(EVALUATOR_FUNCTIONS.iter().copied())
+        .chain(
+            crate::frontends::terraform::hcl::FILE_FUNCTIONS
+                .iter()
+                .copied(),
+        )
         .map(|name| (name, Status::Implemented))
         .chain(
             UNKNOWN_FUNCTIONS

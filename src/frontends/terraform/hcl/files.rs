@@ -83,7 +83,7 @@ impl Files<'_> {
         let Ok(base) = std::fs::canonicalize(dir_path(self.root_dir)) else {
             return Located::Outside;
         };
-        let joined = normalize(&base.join(path));
+        let joined = crate::discover::lexical_normalize(&base.join(path));
         if !self.inside(&joined) {
             return Located::Outside;
         }
@@ -220,30 +220,13 @@ pub(crate) fn dir_path(dir: &Path) -> &Path {
     }
 }
 
-/// Lexically normalised: `a/./b/../c` is `a/c`; `..` above the start stays.
-pub(crate) fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 /// The path from directory `from` to directory `to`, both as the files'
 /// paths name them (relative to one directory): `.` for the same,
 /// `modules/db` below, `../shared` beside. As Terraform's `path.module`
 /// names a module's directory from the root module's.
 pub(crate) fn relative(from: &Path, to: &Path) -> String {
-    let from = normalize(from);
-    let to = normalize(to);
+    let from = crate::discover::lexical_normalize(from);
+    let to = crate::discover::lexical_normalize(to);
     let a: Vec<Component> = from.components().collect();
     let b: Vec<Component> = to.components().collect();
     let common = a.iter().zip(&b).take_while(|(x, y)| x == y).count();

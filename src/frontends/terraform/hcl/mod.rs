@@ -31,7 +31,6 @@ use crate::frontends::terraform::{ENVIRONMENT_SEPARATOR, Resource, SetBy, Variab
 use crate::parse::hcl::{STACK_SIZE, too_deep};
 use crate::parse::yaml::Limits;
 use crate::source::{FileId, SourceMap, Span};
-#[cfg(test)]
 pub(crate) use eval::FILE_FUNCTIONS;
 pub use eval::{EvalNote, Limit, WorkBudget};
 use eval::{Evaluator, Fail, Funcs, Scope};
