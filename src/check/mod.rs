@@ -602,16 +602,7 @@ impl<'m> ValueLines<'m> {
         let places = if by_root.is_empty() {
             BTreeMap::new()
         } else {
-            model
-                .entities
-                .iter()
-                .map(|e| {
-                    (
-                        e.id.as_str(),
-                        e.instances.iter().filter_map(|i| i.place).collect(),
-                    )
-                })
-                .collect()
+            entity_places(model)
         };
         Some(Self {
             set,
@@ -652,6 +643,21 @@ impl<'m> ValueLines<'m> {
     }
 }
 
+/// The files each entity was built from (the kustomization roots of its
+/// instances), by id.
+fn entity_places(model: &Model) -> BTreeMap<&str, Vec<FileId>> {
+    model
+        .entities
+        .iter()
+        .map(|e| {
+            (
+                e.id.as_str(),
+                e.instances.iter().filter_map(|i| i.place).collect(),
+            )
+        })
+        .collect()
+}
+
 /// Lists, as related locations of a finding at a value a kustomization's
 /// patch or `replicas:` entry wrote, the lines it replaced (the base's
 /// `replicas: 3`, an intermediate overlay's patch), the nearest first. An
@@ -675,17 +681,10 @@ impl<'m> Replaced<'m> {
             .iter()
             .map(|v| ((v.written.file, v.written.range.end, v.root), v))
             .collect();
-        let places = model
-            .entities
-            .iter()
-            .map(|e| {
-                (
-                    e.id.as_str(),
-                    e.instances.iter().filter_map(|i| i.place).collect(),
-                )
-            })
-            .collect();
-        Some(Self { by_root, places })
+        Some(Self {
+            by_root,
+            places: entity_places(model),
+        })
     }
 
     /// Adds the lines the value at `finding` replaced as its related

@@ -2099,15 +2099,9 @@ impl Found<'_, '_, '_, '_> {
         via: &str,
         origin: Option<Span>,
     ) {
-        let Some(text) = value.as_text() else {
-            return;
-        };
-        let address = names.iter().any(|n| hosts::host_variable(n));
-        let soft = names.iter().any(|n| self.soft.is_soft(n));
-        let found = hosts::references(text, address)
-            .into_iter()
-            .map(|h| (h.name, soft));
-        self.hosts(file, value, found, via, origin);
+        if let Some(text) = value.as_text() {
+            self.text(file, value, text, names, via, origin);
+        }
     }
 
     /// A value of a Secret ([`secrets::Stored`]), as [`Found::value`]
@@ -2120,15 +2114,28 @@ impl Found<'_, '_, '_, '_> {
         via: &str,
         origin: Option<Span>,
     ) {
-        let Some(text) = value.text() else {
-            return;
-        };
+        if let Some(text) = value.text() {
+            self.text(file, value.node(), text, names, via, origin);
+        }
+    }
+
+    /// The hosts of `text`, the value written at `node` under `names`, by
+    /// the rule of [`hosts`]; soft when a name is a telemetry sink's.
+    fn text(
+        &mut self,
+        file: FileId,
+        node: &Node,
+        text: &str,
+        names: &[&str],
+        via: &str,
+        origin: Option<Span>,
+    ) {
         let address = names.iter().any(|n| hosts::host_variable(n));
         let soft = names.iter().any(|n| self.soft.is_soft(n));
         let found = hosts::references(text, address)
             .into_iter()
             .map(|h| (h.name, soft));
-        self.hosts(file, value.node(), found, via, origin);
+        self.hosts(file, node, found, via, origin);
     }
 
     /// Hosts (each with whether it is a soft dependency) found in `value`:
