@@ -98,7 +98,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 /// Bumped whenever a cached type, a key or the pack layout changes.
-const FORMAT: u32 = 28;
+const FORMAT: u32 = 29;
 
 /// The kinds of entries.
 const KINDS: [&str; 8] = [

@@ -1052,8 +1052,18 @@ impl Reader<'_> {
             .map(|s| self.count(&s.body, "min"))
             .last()
             .unwrap_or(Count::Absent);
+        // Without `count`, Nomad starts `scaling { min }` instances, whether
+        // or not the policy is enabled (its jobspec's canonical form).
+        let count = match self.count(body, "count") {
+            Count::Absent => blocks(body, "scaling")
+                .filter(|s| s.labels.is_empty())
+                .map(|s| self.count(&s.body, "min"))
+                .last()
+                .unwrap_or(Count::Absent),
+            count => count,
+        };
         let mut group = Group {
-            count: self.count(body, "count"),
+            count,
             scaling_min,
             constraints: self.constraints(body),
             spreads: self.spreads(body),
@@ -1496,6 +1506,22 @@ mod tests {
         assert_eq!(r.text(g.span), "min = 2");
         let off = r.placement("nomad:j/off").replicas.unwrap();
         assert_eq!((off.count, off.source), (1, ReplicaSource::Explicit));
+    }
+
+    #[test]
+    fn without_count_a_group_starts_its_scaling_minimum() {
+        let text = r#"job "j" {
+  group "off" {
+    scaling {
+      enabled = false
+      min     = 5
+    }
+  }
+}"#;
+        let r = run(text);
+        let off = r.placement("nomad:j/off").replicas.unwrap();
+        assert_eq!((off.count, off.source), (5, ReplicaSource::Explicit));
+        assert_eq!(r.text(off.span), "min     = 5");
     }
 
     #[test]
